@@ -1,0 +1,46 @@
+/*
+ * intent.h - intent rules: intents/*.rules, one rule a line
+ * (`intent-name  PCRE2-pattern`, `#` comments), compiled once with JIT.
+ * Files are read in name order; the first matching rule wins. Patterns are
+ * matched against normalised text (norm.h); named captures go to handlers.
+ */
+#ifndef BOT_INTENT_H
+#define BOT_INTENT_H
+#include <stddef.h>
+
+struct buf;
+struct intents;
+
+#define INTENT_MAX_CAPS 8
+struct intent_cap {
+    const char *name; /* borrowed from the rule set */
+    char *value;      /* owned; freed by intent_match_release() */
+};
+struct intent_match {
+    const char *intent; /* borrowed from the rule set; NULL when nothing matched */
+    const char *file;   /* rule's file (basename) and line, for `check --try` */
+    int line;
+    int ncaps;
+    struct intent_cap caps[INTENT_MAX_CAPS]; /* only named groups that took part */
+};
+
+/*
+ * Load every *.rules file in dir. Every problem is appended to errors as one
+ * line "path:line: message" (a bad pattern: "path:line: PCRE2 message at
+ * offset N"). Returns the rule set, or NULL when there was any problem.
+ */
+struct intents *intent_load(const char *dir, struct buf *errors);
+void intent_free(struct intents *in);
+/* Match normalised text. 1 matched (m filled), 0 no rule matched, -1 error
+ * (logged). Safe to call from several threads at once. */
+int intent_match(const struct intents *in, const char *text, struct intent_match *m);
+/* The value of capture `name`, or NULL. Borrowed from m. */
+const char *intent_cap(const struct intent_match *m, const char *name);
+void intent_match_release(struct intent_match *m);
+/* Distinct intent names in rule order, for checking each has a handler. */
+size_t intent_count(const struct intents *in);
+const char *intent_name(const struct intents *in, size_t i);
+/* Number of rules loaded. */
+size_t intent_rule_count(const struct intents *in);
+
+#endif

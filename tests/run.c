@@ -1,0 +1,85 @@
+/*
+ * run.c - runs every unit-test suite, or the ones named on the command line
+ * (tests/run intent store). Ends with "N passed, N failed"; exit 1 on failure.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "t.h"
+
+int t_failed;
+const char *t_current;
+static char tmp_template[] = "/tmp/yizhan-test-XXXXXX";
+static char *tmp_root;
+static int tmp_seq;
+
+const char *t_tmpdir(void)
+{
+    static char path[256];
+    if (tmp_root == NULL) {
+        tmp_root = mkdtemp(tmp_template);
+        if (tmp_root == NULL) {
+            perror("mkdtemp");
+            exit(2);
+        }
+    }
+    snprintf(path, sizeof path, "%s/%d", tmp_root, ++tmp_seq);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
+    if (system(cmd) != 0) {
+        perror("mkdir");
+        exit(2);
+    }
+    return path;
+}
+
+#define SUITES(X) X(util)
+
+#define DECL(s) extern const struct t_case s##_tests[];
+SUITES(DECL)
+#undef DECL
+
+static const struct {
+    const char *name;
+    const struct t_case *cases;
+} suites[] = {
+#define ROW(s) {#s, s##_tests},
+    SUITES(ROW)
+#undef ROW
+};
+
+int main(int argc, char **argv)
+{
+    int passed = 0, failed = 0;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
+        bool want = argc < 2;
+        for (int i = 1; i < argc; i++)
+            if (strcmp(argv[i], suites[s].name) == 0)
+                want = true;
+        if (!want)
+            continue;
+        for (const struct t_case *c = suites[s].cases; c->name; c++) {
+            t_current = c->name;
+            t_failed = 0;
+            c->fn();
+            if (t_failed) {
+                printf("FAIL %s.%s\n", suites[s].name, c->name);
+                failed++;
+            } else {
+                passed++;
+            }
+        }
+    }
+    if (tmp_root) {
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", tmp_root);
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * t.h - the whole unit-test framework. A failed check prints
+ * file:line: test: got ..., want ... and marks the running test failed.
+ */
+#ifndef TESTS_T_H
+#define TESTS_T_H
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+struct t_case {
+    const char *name;
+    void (*fn)(void);
+};
+#define T(fn) {#fn, fn}
+#define T_END {NULL, NULL}
+
+extern int t_failed;          /* checks failed in the running test */
+extern const char *t_current; /* name of the running test */
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            printf("%s:%d: %s: check failed: %s\n", __FILE__, __LINE__, t_current, #cond);        \
+            t_failed++;                                                                            \
+        }                                                                                          \
+    } while (0)
+#define CHECK_INT(got, want)                                                                       \
+    do {                                                                                           \
+        long long g_ = (long long)(got), w_ = (long long)(want);                                   \
+        if (g_ != w_) {                                                                            \
+            printf("%s:%d: %s: got %lld, want %lld (%s)\n", __FILE__, __LINE__, t_current, g_, w_, \
+                   #got);                                                                          \
+            t_failed++;                                                                            \
+        }                                                                                          \
+    } while (0)
+#define CHECK_STR(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        if (g_ == NULL || w_ == NULL ? g_ != w_ : strcmp(g_, w_) != 0) {                           \
+            printf("%s:%d: %s: got \"%s\", want \"%s\" (%s)\n", __FILE__, __LINE__, t_current,     \
+                   g_ ? g_ : "(null)", w_ ? w_ : "(null)", #got);                                  \
+            t_failed++;                                                                            \
+        }                                                                                          \
+    } while (0)
+/* got contains want as a substring */
+#define CHECK_HAS(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        if (g_ == NULL || strstr(g_, w_) == NULL) {                                                \
+            printf("%s:%d: %s: got \"%s\", want it to contain \"%s\"\n", __FILE__, __LINE__,       \
+                   t_current, g_ ? g_ : "(null)", w_);                                             \
+            t_failed++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+/* A fresh temporary directory for this test (removed after the run). */
+const char *t_tmpdir(void);
+/* Source tree root, for fixtures: the directory tests/run was started from. */
+void stub_clock_set(int64_t ms);
+void stub_clock_advance(int64_t ms);
+
+#endif
