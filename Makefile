@@ -8,13 +8,13 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HAVE_PKGS := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
+override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
           -Wstrict-prototypes -Wmissing-prototypes -Ibot -MMD -MP $(SAN)
 ifeq ($(HAVE_PKGS),yes)
-CFLAGS += $(shell pkg-config --cflags $(PKGS))
-LDLIBS += $(shell pkg-config --libs $(PKGS))
+override CFLAGS += $(shell pkg-config --cflags $(PKGS))
+override LDLIBS += $(shell pkg-config --libs $(PKGS))
 endif
-LDLIBS += $(SAN) -pthread -lm
+override LDLIBS += $(SAN) -pthread -lm
 
 OBJS  = $(patsubst %.c,%.o,$(filter-out bot/main.c,$(wildcard bot/*.c)))
 UNIT  = $(filter-out bot/clock.o,$(OBJS)) $(patsubst %.c,%.o,$(wildcard tests/*.c))

@@ -1,0 +1,316 @@
+/*
+ * conf.c - one table of every config key: name, type, where it goes, default,
+ * range and the line of documentation that bot.conf.example carries.
+ */
+#include "conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "util.h"
+
+enum conf_type { C_STR, C_INT, C_BOOL, C_HOSTPORT, C_TZ, C_LEVEL, C_URL };
+
+struct conf_key {
+    const char *name; /* "section.key", or "key" at top level */
+    enum conf_type type;
+    size_t off;
+    const char *def;
+    long long min, max;
+    const char *doc;
+};
+
+#define O(f) offsetof(struct conf, f)
+static const struct conf_key keys[] = {
+    {"listen", C_HOSTPORT, O(listen), "127.0.0.1:8080", 0, 0,
+     "address and port of the HTTP server (webhooks, /healthz, /metrics); port 0 picks one"},
+    {"database", C_STR, O(database), "var/yizhan.db", 0, 0, "SQLite database file"},
+    {"media_dir", C_STR, O(media_dir), "var/media", 0, 0, "where photos are stored"},
+    {"timezone", C_TZ, O(timezone), "Asia/Shanghai", 0, 0,
+     "time zone for quiet hours, schedules and dates shown to people"},
+    {"content_dir", C_STR, O(content_dir), "content", 0, 0, "reply texts and lessons"},
+    {"intents_dir", C_STR, O(intents_dir), "intents", 0, 0, "intent rules (*.rules)"},
+    {"log_level", C_LEVEL, O(log_level), "info", 0, 0, "error, warn, info or debug"},
+    {"max_body", C_INT, O(max_body), "65536", 1024, 16777216,
+     "largest request body accepted, in bytes (413 above it)"},
+    {"http_threads", C_INT, O(http_threads), "2", 1, 64, "HTTP worker threads"},
+    {"max_connections", C_INT, O(max_connections), "4096", 16, 100000,
+     "open HTTP connections at most"},
+    {"conn_timeout", C_INT, O(conn_timeout), "15", 1, 3600,
+     "seconds an idle or slow connection is kept before it is closed"},
+    {"state_ttl", C_INT, O(state_ttl), "1800", 10, 604800,
+     "seconds a menu, a cut reply or a pending step is remembered for a person"},
+    {"batch_max", C_INT, O(batch_max), "256", 1, 100000,
+     "messages committed in one transaction at most (group commit)"},
+    {"sync_full", C_BOOL, O(sync_full), "true", 0, 0,
+     "true: each acknowledged message is on disk (synchronous=FULL); false: NORMAL"},
+    {"generic.secret", C_STR, O(generic.secret), "", 0, 0,
+     "HMAC-SHA256 key for X-Yizhan-Signature; empty accepts unsigned requests"},
+    {"generic.outbound_url", C_URL, O(generic.outbound_url), "", 0, 0,
+     "where pushed messages are POSTed; empty: no pushes on this channel"},
+    {"generic.max_reply_chars", C_INT, O(generic.max_reply_chars), "0", 0, 100000,
+     "longest reply in characters before it is cut and continued with 更多; 0: no limit"},
+};
+#undef O
+
+static void *field(struct conf *c, const struct conf_key *k)
+{
+    return (char *)c + k->off;
+}
+
+static const struct conf_key *find_key(const char *name)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+static int check_hostport(const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    long long port;
+    if (colon == NULL || colon == v)
+        return -1;
+    if (parse_int(colon + 1, 0, 65535, &port) == -1)
+        return -1;
+    return 0;
+}
+
+static int check_tz(const char *v)
+{
+    /* An IANA name resolves under the system's zoneinfo; refuse what glibc
+     * would silently treat as UTC. */
+    if (v[0] == '\0' || v[0] == '/' || strstr(v, "..") != NULL)
+        return -1;
+    if (strcmp(v, "UTC") == 0)
+        return 0;
+    char *path = xasprintf("/usr/share/zoneinfo/%s", v);
+    int rc = access(path, R_OK) == 0 ? 0 : -1;
+    free(path);
+    return rc;
+}
+
+/* Set one key from text. Returns NULL, or a static reason. */
+static const char *set_value(struct conf *c, const struct conf_key *k, const char *v)
+{
+    static char why[160];
+    void *f = field(c, k);
+    long long n;
+    enum log_level lvl;
+    switch (k->type) {
+    case C_INT:
+        if (parse_int(v, k->min, k->max, &n) == -1) {
+            snprintf(why, sizeof why, "bad value '%s' for '%s': want an integer %lld..%lld", v,
+                     k->name, k->min, k->max);
+            return why;
+        }
+        *(long long *)f = n;
+        return NULL;
+    case C_BOOL:
+        if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0)
+            *(bool *)f = true;
+        else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 || strcmp(v, "0") == 0)
+            *(bool *)f = false;
+        else {
+            snprintf(why, sizeof why, "bad value '%s' for '%s': want true or false", v, k->name);
+            return why;
+        }
+        return NULL;
+    case C_HOSTPORT:
+        if (check_hostport(v) == -1) {
+            snprintf(why, sizeof why, "bad value '%s' for '%s': want host:port", v, k->name);
+            return why;
+        }
+        break;
+    case C_TZ:
+        if (check_tz(v) == -1) {
+            snprintf(why, sizeof why, "bad value '%s' for '%s': unknown time zone", v, k->name);
+            return why;
+        }
+        break;
+    case C_LEVEL:
+        if (log_level_parse(v, &lvl) == -1) {
+            snprintf(why, sizeof why, "bad value '%s' for '%s': want error, warn, info or debug",
+                     v, k->name);
+            return why;
+        }
+        break;
+    case C_URL:
+        if (v[0] != '\0' && !str_has_prefix(v, "http://") && !str_has_prefix(v, "https://")) {
+            snprintf(why, sizeof why, "bad value '%s' for '%s': want an http:// or https:// URL",
+                     v, k->name);
+            return why;
+        }
+        break;
+    case C_STR:
+        break;
+    }
+    char **s = f;
+    free(*s);
+    *s = xstrdup(v);
+    return NULL;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Strip one pair of surrounding double quotes, so values can keep spaces. */
+static char *unquote(char *v)
+{
+    size_t n = strlen(v);
+    if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+        v[n - 1] = '\0';
+        return v + 1;
+    }
+    return v;
+}
+
+static void defaults(struct conf *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (set_value(c, &keys[i], keys[i].def) != NULL)
+            fatal("conf: bad default for %s", keys[i].name); /* a bug in the table */
+}
+
+static int read_file(struct conf *c, const char *path, struct buf *errors)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = 0, lineno = 0;
+    char section[64] = "";
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) != -1) {
+        lineno++;
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#' || *s == ';')
+            continue;
+        if (*s == '[') {
+            char *end = strchr(s, ']');
+            if (end == NULL || end[1] != '\0' || end - s - 1 <= 0 ||
+                (size_t)(end - s - 1) >= sizeof section) {
+                buf_printf(errors, "%s:%d: bad section header\n", path, lineno);
+                rc = -1;
+                continue;
+            }
+            *end = '\0';
+            snprintf(section, sizeof section, "%s", trim(s + 1));
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (eq == NULL) {
+            buf_printf(errors, "%s:%d: want key = value\n", path, lineno);
+            rc = -1;
+            continue;
+        }
+        *eq = '\0';
+        char *k = trim(s), *v = unquote(trim(eq + 1));
+        char name[160];
+        if (section[0])
+            snprintf(name, sizeof name, "%s.%s", section, k);
+        else
+            snprintf(name, sizeof name, "%s", k);
+        const struct conf_key *key = find_key(name);
+        if (key == NULL) {
+            buf_printf(errors, "%s:%d: unknown key '%s'\n", path, lineno, name);
+            rc = -1;
+            continue;
+        }
+        const char *why = set_value(c, key, v);
+        if (why != NULL) {
+            buf_printf(errors, "%s:%d: %s\n", path, lineno, why);
+            rc = -1;
+        }
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+int conf_load(struct conf *c, const char *path, char *const *overrides, int n_overrides,
+              struct buf *errors)
+{
+    int rc = 0;
+    defaults(c);
+    if (path != NULL && read_file(c, path, errors) == -1)
+        rc = -1;
+    for (int i = 0; i < n_overrides; i++) {
+        const char *eq = strchr(overrides[i], '=');
+        if (eq == NULL) {
+            buf_printf(errors, "--set %s: want section.key=value\n", overrides[i]);
+            rc = -1;
+            continue;
+        }
+        char *name = xstrndup(overrides[i], (size_t)(eq - overrides[i]));
+        const struct conf_key *key = find_key(name);
+        if (key == NULL) {
+            buf_printf(errors, "--set %s: unknown key '%s'\n", overrides[i], name);
+            rc = -1;
+        } else {
+            const char *why = set_value(c, key, eq + 1);
+            if (why != NULL) {
+                buf_printf(errors, "--set %s: %s\n", overrides[i], why);
+                rc = -1;
+            }
+        }
+        free(name);
+    }
+    return rc;
+}
+
+void conf_release(struct conf *c)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        enum conf_type t = keys[i].type;
+        if (t == C_STR || t == C_HOSTPORT || t == C_TZ || t == C_LEVEL || t == C_URL) {
+            char **s = field(c, &keys[i]);
+            free(*s);
+            *s = NULL;
+        }
+    }
+}
+
+void conf_write_example(struct buf *out)
+{
+    buf_puts(out, "# bot.conf.example - every key of bot.conf with its default.\n"
+                  "# `make run` copies this file to bot.conf when there is none.\n"
+                  "# Any key can be overridden: yizhan serve -c bot.conf --set section.key=value\n"
+                  "# Generated from bot/conf.c (yizhan conf-example); a test keeps them equal.\n");
+    char section[64] = "";
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *dot = strchr(keys[i].name, '.');
+        const char *key = dot ? dot + 1 : keys[i].name;
+        char sec[64];
+        snprintf(sec, sizeof sec, "%.*s", dot ? (int)(dot - keys[i].name) : 0, keys[i].name);
+        if (i == 0 || strcmp(sec, section) != 0) {
+            if (sec[0])
+                buf_printf(out, "\n[%s]\n", sec);
+            else
+                buf_puts(out, "\n");
+            snprintf(section, sizeof section, "%s", sec);
+        }
+        buf_printf(out, "# %s", keys[i].doc);
+        if (keys[i].type == C_INT)
+            buf_printf(out, " (%lld..%lld)", keys[i].min, keys[i].max);
+        buf_printf(out, "\n%s = %s\n", key, keys[i].def);
+    }
+}

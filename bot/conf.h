@@ -1,0 +1,46 @@
+/*
+ * conf.h - bot.conf: INI-style `key = value` lines, `[section]` headers and
+ * `#` comment lines, read into struct conf from one table of keys (conf.c).
+ * Unknown keys and bad values are errors reported as `path:line: reason`.
+ */
+#ifndef BOT_CONF_H
+#define BOT_CONF_H
+#include <stdbool.h>
+
+struct buf;
+
+struct conf {
+    char *listen;       /* host:port; port 0 picks a free port (tests) */
+    char *database;     /* SQLite file, ":memory:" in unit tests */
+    char *media_dir;
+    char *timezone;     /* IANA name, e.g. Asia/Shanghai */
+    char *content_dir;
+    char *intents_dir;
+    char *log_level;
+    long long max_body; /* bytes accepted in one request body */
+    long long http_threads;
+    long long max_connections;
+    long long conn_timeout; /* seconds a connection may stay idle */
+    long long state_ttl;    /* seconds a menu, a cut reply or a pending step is kept */
+    long long batch_max;    /* messages committed together at most */
+    bool sync_full;         /* synchronous=FULL: a message is on disk before it is acknowledged */
+    struct {
+        char *secret;
+        char *outbound_url;
+        long long max_reply_chars; /* 0: no limit */
+    } generic;
+};
+
+/*
+ * Fill c with defaults, then read path (NULL: defaults only), then apply the
+ * overrides ("section.key=value", or "key=value" for top-level keys). Every
+ * problem is appended to errors as one line. 0, or -1 when there was any.
+ * Strings in c are owned by c; conf_release() frees them.
+ */
+int conf_load(struct conf *c, const char *path, char *const *overrides, int n_overrides,
+              struct buf *errors);
+void conf_release(struct conf *c);
+/* Append every key with its default and documentation, in bot.conf.example form. */
+void conf_write_example(struct buf *out);
+
+#endif

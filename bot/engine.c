@@ -1,0 +1,333 @@
+/*
+ * engine.c - one turn per inbound message, and the writer thread that commits
+ * turns in batches.
+ */
+#include "engine.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+#include "clock.h"
+#include "conf.h"
+#include "content.h"
+#include "handler.h"
+#include "intent.h"
+#include "log.h"
+#include "metrics.h"
+#include "norm.h"
+#include "store.h"
+#include "text.h"
+#include "util.h"
+
+void turn_result_release(struct turn_result *r)
+{
+    json_decref(r->replies);
+    free(r->intent);
+    memset(r, 0, sizeof *r);
+}
+
+static bool all_digits(const char *s)
+{
+    if (*s == '\0' || strlen(s) > 3)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/*
+ * A bare number answers the last numbered menu: returns the menu's command
+ * for it (new string), NULL when there is no menu (the number is matched as
+ * text), or sets *out_of_range with the menu size.
+ */
+static char *menu_pick(struct turn *t, int *out_of_range)
+{
+    char *menu = NULL, *cmd = NULL;
+    json_t *a = NULL;
+    if (!all_digits(t->text) || turn_state_get(t, "menu", &menu) != 1)
+        goto out;
+    a = json_loads(menu, 0, NULL);
+    long n = strtol(t->text, NULL, 10);
+    if (!json_is_array(a))
+        goto out;
+    if (n >= 1 && (size_t)n <= json_array_size(a))
+        cmd = xstrdup(json_string_value(json_array_get(a, (size_t)n - 1)));
+    else if (n != 0) /* 0 stays the help menu */
+        *out_of_range = (int)json_array_size(a);
+out:
+    json_decref(a);
+    free(menu);
+    return cmd;
+}
+
+/*
+ * Cut every reply longer than the channel allows at a sentence, with the
+ * content's `more` hint; the rest of all replies is kept under state "more".
+ */
+static int cut_replies(struct turn *t)
+{
+    size_t max = t->ch->max_reply ? t->ch->max_reply(t->app->conf) : 0;
+    const char *hint = content_get(t->app->ct, "more.hint");
+    size_t hint_len = hint ? utf8_len(hint) : 0;
+    struct buf rest;
+    size_t i;
+    json_t *r;
+    int rc = 0;
+    if (max == 0 || max <= hint_len + 10)
+        return 0;
+    buf_init(&rest, 0);
+    json_array_foreach(t->replies, i, r)
+    {
+        const char *text = json_string_value(json_object_get(r, "text"));
+        if (text == NULL)
+            continue;
+        if (rest.len > 0) { /* after a cut, later replies wait for 更多 too */
+            buf_printf(&rest, "\n%s", text);
+            json_array_remove(t->replies, i--);
+            continue;
+        }
+        size_t at = text_cut(text, max - hint_len - 1);
+        if (at == strlen(text) && utf8_len(text) <= max)
+            continue;
+        size_t skip = at;
+        while (text[skip] == '\n' || text[skip] == ' ')
+            skip++;
+        buf_puts(&rest, text + skip);
+        char *head = xasprintf("%.*s\n%s", (int)at, text, hint ? hint : "");
+        json_object_set_new(r, "text", json_string(head));
+        free(head);
+    }
+    if (rest.len > 0)
+        rc = turn_state_set(t, "more", rest.data);
+    buf_release(&rest);
+    return rc;
+}
+
+int engine_turn(const struct app *app, struct store *st, const struct channel *ch,
+                const struct inmsg *in, int64_t now, struct turn_result *res)
+{
+    struct intent_match m = {0};
+    struct turn t = {0};
+    char *stored = NULL, *stored_intent = NULL, *norm = NULL, *picked = NULL, *dump = NULL;
+    int rc = -1, range = -1;
+    memset(res, 0, sizeof *res);
+
+    int found = store_inbound_get(st, ch->name, in->ext_id, &stored, &stored_intent);
+    if (found == -1)
+        goto out;
+    if (found == 1) {
+        res->replies = json_loads(stored, 0, NULL);
+        if (res->replies == NULL)
+            res->replies = json_array();
+        res->intent = stored_intent;
+        stored_intent = NULL;
+        res->replay = true;
+        rc = 0;
+        goto out;
+    }
+
+    t.app = app;
+    t.st = st;
+    t.ch = ch;
+    t.in = in;
+    t.now = now;
+    t.replies = json_array();
+    if (store_person_ensure(st, ch->name, in->user, in->name, now, &t.person) == -1)
+        goto out;
+    norm = norm_text(in->text ? in->text : "");
+    t.text = norm;
+
+    picked = menu_pick(&t, &range);
+    if (picked != NULL) {
+        free(norm);
+        norm = norm_text(picked);
+        t.text = norm;
+    }
+    const char *intent = NULL;
+    if (range >= 0) {
+        char max[16];
+        snprintf(max, sizeof max, "%d", range);
+        intent = "menu";
+        if (say(&t, "menu.bad_number", "max", max, NULL) == -1)
+            goto out;
+    } else {
+        int mr = t.text[0] ? intent_match(app->intents, t.text, &m) : 0;
+        if (mr == -1)
+            goto out;
+        if (mr == 1)
+            intent = m.intent;
+        else if (in->nmedia > 0)
+            intent = "report.new";
+        else if (in->has_location && t.text[0] == '\0')
+            intent = "location";
+        else
+            intent = "fallback";
+        t.m = mr == 1 ? &m : NULL;
+        t.intent = intent;
+        const struct handler *h = handler_find(intent);
+        if (h == NULL) { /* main() checked every rule's intent at startup */
+            log_err("engine: no handler for intent %s", intent);
+            goto out;
+        }
+        if (h->fn(&t) == -1)
+            goto out;
+    }
+    if (cut_replies(&t) == -1)
+        goto out;
+    dump = json_dumps(t.replies, JSON_COMPACT);
+    if (dump == NULL)
+        goto out;
+    if (store_inbound_add(st, ch->name, in->ext_id, t.person, in->text, intent, dump, now) == -1)
+        goto out;
+    res->replies = t.replies;
+    t.replies = NULL;
+    res->intent = xstrdup(intent);
+    rc = 0;
+out:
+    intent_match_release(&m);
+    json_decref(t.replies);
+    free(stored);
+    free(stored_intent);
+    free(norm);
+    free(picked);
+    free(dump);
+    return rc;
+}
+
+struct engine {
+    const struct app *app;
+    struct store *st;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct job *head, *tail;
+    bool stopping;
+    atomic_bool healthy;
+};
+
+static void run_batch(struct engine *e, struct job *jobs)
+{
+    int64_t now = now_ms();
+    bool ok = store_begin(e->st) == 0;
+    for (struct job *j = jobs; ok && j; j = j->next) {
+        j->status = 500;
+        if (store_savepoint(e->st) == -1)
+            continue;
+        if (engine_turn(e->app, e->st, j->ch, &j->msg, now, &j->res) == 0 &&
+            store_release(e->st) == 0) {
+            j->status = 200;
+        } else {
+            turn_result_release(&j->res);
+            store_rollback_to(e->st);
+        }
+    }
+    if (ok && store_commit(e->st) == -1) {
+        store_rollback(e->st);
+        ok = false;
+    }
+    atomic_store(&e->healthy, ok);
+    for (struct job *j = jobs, *next; j; j = next) {
+        next = j->next;
+        if (!ok) {
+            j->status = 500;
+            turn_result_release(&j->res);
+        }
+        if (j->status == 200)
+            metrics_intent(j->res.replay ? "(replay)" : j->res.intent);
+        j->done(j); /* may free j */
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct engine *e = arg;
+    int64_t batch_max = e->app->conf->batch_max;
+    pthread_mutex_lock(&e->mu);
+    for (;;) {
+        while (e->head == NULL && !e->stopping) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 2;
+            if (pthread_cond_timedwait(&e->cv, &e->mu, &ts) != 0 && e->head == NULL) {
+                /* idle: prove the store is still writable for /healthz */
+                pthread_mutex_unlock(&e->mu);
+                atomic_store(&e->healthy, store_probe(e->st, now_ms()) == 0);
+                pthread_mutex_lock(&e->mu);
+            }
+        }
+        if (e->head == NULL && e->stopping)
+            break;
+        struct job *batch = e->head, *last = e->head;
+        for (int64_t n = 1; n < batch_max && last->next; n++)
+            last = last->next;
+        e->head = last->next;
+        if (e->head == NULL)
+            e->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&e->mu);
+        run_batch(e, batch);
+        pthread_mutex_lock(&e->mu);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+struct engine *engine_start(const struct app *app, struct store *st)
+{
+    struct engine *e = xcalloc(1, sizeof *e);
+    e->app = app;
+    e->st = st;
+    atomic_init(&e->healthy, true);
+    pthread_mutex_init(&e->mu, NULL);
+    pthread_cond_init(&e->cv, NULL);
+    if (pthread_create(&e->thread, NULL, writer_main, e) != 0) {
+        log_err("engine: cannot start the writer thread");
+        pthread_mutex_destroy(&e->mu);
+        pthread_cond_destroy(&e->cv);
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+int engine_submit(struct engine *e, struct job *j)
+{
+    j->next = NULL;
+    pthread_mutex_lock(&e->mu);
+    if (e->stopping) {
+        pthread_mutex_unlock(&e->mu);
+        return -1;
+    }
+    if (e->tail)
+        e->tail->next = j;
+    else
+        e->head = j;
+    e->tail = j;
+    pthread_cond_signal(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    return 0;
+}
+
+void engine_stop(struct engine *e)
+{
+    if (e == NULL)
+        return;
+    pthread_mutex_lock(&e->mu);
+    e->stopping = true;
+    pthread_cond_signal(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    pthread_join(e->thread, NULL);
+    pthread_mutex_destroy(&e->mu);
+    pthread_cond_destroy(&e->cv);
+    free(e);
+}
+
+bool engine_healthy(struct engine *e)
+{
+    return atomic_load(&e->healthy);
+}

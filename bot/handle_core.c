@@ -1,0 +1,144 @@
+/*
+ * handle_core.c - the handlers every deployment needs from day one: the
+ * numbered help menu, the profile, opt-out/opt-in, `more` for cut replies,
+ * a bare location, the not-understood fallback and "coming soon".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "handler.h"
+#include "store.h"
+#include "util.h"
+
+const struct content_need core_needs[] = {
+    CONTENT_NEED("help.menu", "items"),
+    CONTENT_NEED("menu.main", ""),
+    CONTENT_NEED("menu.bad_number", "max"),
+    CONTENT_NEED("profile.summary", "since push messages"),
+    CONTENT_NEED("profile.push_on", ""),
+    CONTENT_NEED("profile.push_off", ""),
+    CONTENT_NEED("optout.done", ""),
+    CONTENT_NEED("optout.already", ""),
+    CONTENT_NEED("optin.done", ""),
+    CONTENT_NEED("optin.already", ""),
+    CONTENT_NEED("more.hint", ""),
+    CONTENT_NEED("more.none", ""),
+    CONTENT_NEED("location.received", ""),
+    CONTENT_NEED("fallback", ""),
+    CONTENT_NEED("soon", ""),
+    CONTENT_NEED_END,
+};
+
+#define MENU_MAX 20
+
+/*
+ * The main menu comes from content key menu.main, one item a line:
+ * `label = command` (or just `label` when the command is the label itself).
+ */
+int handle_help(struct turn *t)
+{
+    const char *spec = content_get(t->app->ct, "menu.main");
+    char *copy = xstrdup(spec ? spec : "");
+    const char *cmds[MENU_MAX];
+    char *save = NULL;
+    int n = 0, rc = -1;
+    struct buf items;
+    buf_init(&items, 0);
+    for (char *line = strtok_r(copy, "\n", &save); line && n < MENU_MAX;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *eq = strstr(line, " = ");
+        const char *label = line, *cmd = line;
+        if (eq != NULL) {
+            *eq = '\0';
+            cmd = eq + 3;
+        }
+        if (*label == '\0')
+            continue;
+        cmds[n++] = cmd;
+        buf_printf(&items, "%s%d %s", n > 1 ? "\n" : "", n, label);
+    }
+    if (items.data == NULL)
+        buf_puts(&items, "");
+    if (say(t, "help.menu", "items", items.data, NULL) == -1)
+        goto out;
+    rc = turn_set_menu(t, cmds, n);
+out:
+    buf_release(&items);
+    free(copy);
+    return rc;
+}
+
+int handle_profile(struct turn *t)
+{
+    struct person_info pi;
+    char since[32], messages[32];
+    if (store_person_info(t->st, t->person, &pi) == -1)
+        return -1;
+    turn_fmt_time(pi.created_ms, "%Y-%m-%d", since, sizeof since);
+    /* this message is not stored yet, so count it here */
+    snprintf(messages, sizeof messages, "%lld", (long long)pi.messages + 1);
+    char *push = content_render(t->app->ct, pi.opted_out ? "profile.push_off" : "profile.push_on",
+                                NULL);
+    int rc = say(t, "profile.summary", "since", since, "push", push, "messages", messages, NULL);
+    free(push);
+    return rc;
+}
+
+static int set_optout(struct turn *t, bool out)
+{
+    struct person_info pi;
+    if (store_person_info(t->st, t->person, &pi) == -1)
+        return -1;
+    if (pi.opted_out == out)
+        return say(t, out ? "optout.already" : "optin.already", NULL);
+    if (store_person_set_optout(t->st, t->person, out, t->now) == -1)
+        return -1;
+    return say(t, out ? "optout.done" : "optin.done", NULL);
+}
+
+int handle_optout(struct turn *t)
+{
+    return set_optout(t, true);
+}
+
+int handle_optin(struct turn *t)
+{
+    return set_optout(t, false);
+}
+
+/* The rest of a cut reply was kept under state "more" by the engine. */
+int handle_more(struct turn *t)
+{
+    char *rest = NULL;
+    int rc = turn_state_get(t, "more", &rest);
+    if (rc == -1)
+        return -1;
+    if (rc == 0)
+        return say(t, "more.none", NULL);
+    if (turn_state_del(t, "more") == -1) {
+        free(rest);
+        return -1;
+    }
+    rc = say_text(t, rest); /* the engine cuts it again when still too long */
+    free(rest);
+    return rc;
+}
+
+int handle_location(struct turn *t)
+{
+    return say(t, "location.received", NULL);
+}
+
+int handle_soon(struct turn *t)
+{
+    return say(t, "soon", NULL);
+}
+
+int handle_fallback(struct turn *t)
+{
+    if (t->text[0] != '\0' && store_unknown_add(t->st, t->text, t->now) == -1)
+        return -1;
+    return say(t, "fallback", NULL);
+}

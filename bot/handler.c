@@ -1,0 +1,132 @@
+/*
+ * handler.c - the intent -> handler table and the helpers handlers share.
+ * An intent without a row here stops the bot at startup (main.c checks).
+ */
+#include "handler.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "intent.h"
+#include "store.h"
+#include "util.h"
+
+/*
+ * Intents whose feature has not landed yet answer handle_soon ("coming soon");
+ * each feature issue replaces its rows with real handlers.
+ */
+static const struct handler handlers[] = {
+    {"help", handle_help},
+    {"profile", handle_profile},
+    {"optout", handle_optout},
+    {"optin", handle_optin},
+    {"more", handle_more},
+    {"location", handle_location},
+    {"fallback", handle_fallback},
+    {"points.balance", handle_soon},
+    {"points.history", handle_soon},
+    {"redeem.list", handle_soon},
+    {"redeem.item", handle_soon},
+    {"lesson.next", handle_soon},
+    {"lesson.show", handle_soon},
+    {"lesson.progress", handle_soon},
+    {"lesson.subscribe", handle_soon},
+    {"lesson.unsubscribe", handle_soon},
+    {"quiz.answer", handle_soon},
+    {"course.list", handle_soon},
+    {"course.show", handle_soon},
+    {"course.book", handle_soon},
+    {"course.cancel", handle_soon},
+    {"course.confirm", handle_soon},
+    {"course.mine", handle_soon},
+    {"checkin", handle_soon},
+    {"report.new", handle_soon},
+    {"report.status", handle_soon},
+    {"service.legal", handle_soon},
+    {"service.tutoring", handle_soon},
+    {"service.counsel", handle_soon},
+    {"member.checkin", handle_soon},
+    {"member.org", handle_soon},
+    {"account.link", handle_soon},
+};
+
+const struct content_need *const handler_needs[] = {core_needs, NULL};
+
+const struct handler *handler_find(const char *intent)
+{
+    for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+        if (strcmp(handlers[i].intent, intent) == 0)
+            return &handlers[i];
+    return NULL;
+}
+
+int say_text(struct turn *t, const char *text)
+{
+    json_t *o = json_pack("{s:s}", "text", text);
+    if (o == NULL || json_array_append_new(t->replies, o) == -1)
+        return -1;
+    return 0;
+}
+
+int say(struct turn *t, const char *key, ...)
+{
+    const char *kv[33];
+    int n = 0;
+    va_list ap;
+    va_start(ap, key);
+    for (const char *p; n < 32 && (p = va_arg(ap, const char *)) != NULL;)
+        kv[n++] = p;
+    va_end(ap);
+    kv[n] = NULL;
+    char *text = content_render(t->app->ct, key, kv);
+    int rc = say_text(t, text);
+    free(text);
+    return rc;
+}
+
+int turn_set_menu(struct turn *t, const char *const *cmds, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_string(cmds[i]));
+    char *s = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    if (s == NULL)
+        return -1;
+    int rc = turn_state_set(t, "menu", s);
+    free(s);
+    return rc;
+}
+
+int turn_state_get(struct turn *t, const char *key, char **value)
+{
+    return store_state_get(t->st, t->person, key, t->now, value);
+}
+
+int turn_state_set(struct turn *t, const char *key, const char *value)
+{
+    return store_state_set(t->st, t->person, key, value,
+                           t->now + t->app->conf->state_ttl * 1000);
+}
+
+int turn_state_del(struct turn *t, const char *key)
+{
+    return store_state_del(t->st, t->person, key);
+}
+
+const char *turn_cap(const struct turn *t, const char *name)
+{
+    return t->m ? intent_cap(t->m, name) : NULL;
+}
+
+void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&secs, &tm); /* TZ was set from the config at startup */
+    if (strftime(out, size, fmt, &tm) == 0 && size > 0)
+        out[0] = '\0';
+}

@@ -1,0 +1,81 @@
+/*
+ * handler.h - intent -> handler table, and struct turn: everything a handler
+ * sees while it answers one message inside the request transaction. Handlers
+ * never touch the network; they change the store, add replies with say(), and
+ * (from the outbox issue on) queue pushes in the same transaction.
+ */
+#ifndef BOT_HANDLER_H
+#define BOT_HANDLER_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "content.h"
+
+struct conf;
+struct content;
+struct intents;
+struct intent_match;
+struct inmsg;
+struct channel;
+struct store;
+
+/* Read-only after startup; shared by every thread. */
+struct app {
+    const struct conf *conf;
+    struct content *ct;
+    struct intents *intents;
+};
+
+struct turn {
+    const struct app *app;
+    struct store *st;
+    const struct channel *ch;
+    const struct inmsg *in;
+    int64_t person; /* people.id of the sender */
+    int64_t now;    /* ms, fixed for the whole turn */
+    const char *text;             /* normalised text ("" when none) */
+    const struct intent_match *m; /* the matched rule, or NULL */
+    const char *intent;           /* the intent being handled */
+    json_t *replies;              /* array of {"text": ...} being built */
+};
+
+typedef int (*handler_fn)(struct turn *t);
+struct handler {
+    const char *intent;
+    handler_fn fn;
+};
+
+/* The handler for intent, or NULL. */
+const struct handler *handler_find(const char *intent);
+/* NULL-terminated list of every handler module's content needs. */
+extern const struct content_need *const handler_needs[];
+
+/* Add the text of content key, with placeholders from name, value pairs and a
+ * final NULL, as one reply. 0 or -1. */
+int say(struct turn *t, const char *key, ...);
+/* Add a literal reply text (already rendered). */
+int say_text(struct turn *t, const char *text);
+/* Remember numbered commands so a bare number typed next answers them:
+ * cmds[0] is what "1" means. 0 or -1. */
+int turn_set_menu(struct turn *t, const char *const *cmds, int n);
+/* Per-person state for this sender, kept for conf state_ttl. See store.h. */
+int turn_state_get(struct turn *t, const char *key, char **value);
+int turn_state_set(struct turn *t, const char *key, const char *value);
+int turn_state_del(struct turn *t, const char *key);
+/* The named capture of the matched rule, or NULL. */
+const char *turn_cap(const struct turn *t, const char *name);
+/* Local date/time of ms in the configured time zone, e.g. "%Y-%m-%d". */
+void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size);
+
+/* handle_core.c */
+int handle_help(struct turn *t);
+int handle_profile(struct turn *t);
+int handle_optout(struct turn *t);
+int handle_optin(struct turn *t);
+int handle_more(struct turn *t);
+int handle_location(struct turn *t);
+int handle_soon(struct turn *t);
+int handle_fallback(struct turn *t);
+extern const struct content_need core_needs[];
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * metrics.c - Prometheus counters behind one mutex; cheap next to a request.
+ */
+#include "metrics.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+
+#define MAX_SERIES 128
+#define NAME_MAX_LEN 48
+
+static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+#define NB (sizeof bounds / sizeof bounds[0])
+
+struct req_series {
+    char route[NAME_MAX_LEN];
+    int status;
+    unsigned long long count;
+};
+struct intent_series {
+    char intent[NAME_MAX_LEN];
+    unsigned long long count;
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static struct req_series reqs[MAX_SERIES];
+static int nreqs;
+static struct intent_series intents[MAX_SERIES];
+static int nintents;
+static unsigned long long hist[NB + 1];
+static double hist_sum;
+static unsigned long long hist_count;
+
+void metrics_request(const char *route, int status, double seconds)
+{
+    pthread_mutex_lock(&mu);
+    int i;
+    for (i = 0; i < nreqs; i++)
+        if (reqs[i].status == status && strcmp(reqs[i].route, route) == 0)
+            break;
+    if (i == nreqs && nreqs < MAX_SERIES) {
+        snprintf(reqs[i].route, sizeof reqs[i].route, "%s", route);
+        reqs[i].status = status;
+        nreqs++;
+    }
+    if (i < nreqs)
+        reqs[i].count++;
+    size_t b = 0;
+    while (b < NB && seconds > bounds[b])
+        b++;
+    hist[b]++;
+    hist_sum += seconds;
+    hist_count++;
+    pthread_mutex_unlock(&mu);
+}
+
+void metrics_intent(const char *intent)
+{
+    if (intent == NULL)
+        return;
+    pthread_mutex_lock(&mu);
+    int i;
+    for (i = 0; i < nintents; i++)
+        if (strcmp(intents[i].intent, intent) == 0)
+            break;
+    if (i == nintents && nintents < MAX_SERIES) {
+        snprintf(intents[i].intent, sizeof intents[i].intent, "%s", intent);
+        nintents++;
+    }
+    if (i < nintents)
+        intents[i].count++;
+    pthread_mutex_unlock(&mu);
+}
+
+void metrics_render(struct buf *out)
+{
+    pthread_mutex_lock(&mu);
+    buf_puts(out, "# HELP yizhan_http_requests_total HTTP requests by route and status.\n"
+                  "# TYPE yizhan_http_requests_total counter\n");
+    for (int i = 0; i < nreqs; i++)
+        buf_printf(out, "yizhan_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+                   reqs[i].route, reqs[i].status, reqs[i].count);
+    buf_puts(out, "# HELP yizhan_messages_total Messages answered, by intent.\n"
+                  "# TYPE yizhan_messages_total counter\n");
+    for (int i = 0; i < nintents; i++)
+        buf_printf(out, "yizhan_messages_total{intent=\"%s\"} %llu\n", intents[i].intent,
+                   intents[i].count);
+    buf_puts(out, "# HELP yizhan_http_request_seconds Time from request to response.\n"
+                  "# TYPE yizhan_http_request_seconds histogram\n");
+    unsigned long long cum = 0;
+    for (size_t b = 0; b < NB; b++) {
+        cum += hist[b];
+        buf_printf(out, "yizhan_http_request_seconds_bucket{le=\"%g\"} %llu\n", bounds[b], cum);
+    }
+    cum += hist[NB];
+    buf_printf(out, "yizhan_http_request_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+    buf_printf(out, "yizhan_http_request_seconds_sum %.6f\n", hist_sum);
+    buf_printf(out, "yizhan_http_request_seconds_count %llu\n", hist_count);
+    pthread_mutex_unlock(&mu);
+}
+
+void metrics_reset(void)
+{
+    pthread_mutex_lock(&mu);
+    nreqs = nintents = 0;
+    memset(hist, 0, sizeof hist);
+    hist_sum = 0;
+    hist_count = 0;
+    pthread_mutex_unlock(&mu);
+}

@@ -1,0 +1,448 @@
+/*
+ * store.c - SQLite connection, migrations, transactions, and the core tables:
+ * people, inbound messages with their replies, per-person state, the
+ * not-understood list.
+ */
+#include "store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store_int.h"
+#include "util.h"
+
+/* Numbered migrations: user_version N means migrations[0..N-1] have run. */
+static const char *const migrations[] = {
+    /* 1: core */
+    "CREATE TABLE people("
+    " id INTEGER PRIMARY KEY,"
+    " channel TEXT NOT NULL,"
+    " ext_id TEXT NOT NULL,"
+    " name TEXT,"
+    " opted_out INTEGER NOT NULL DEFAULT 0,"
+    " opt_changed_ms INTEGER,"
+    " created_ms INTEGER NOT NULL,"
+    " last_seen_ms INTEGER NOT NULL,"
+    " UNIQUE(channel, ext_id));"
+    "CREATE TABLE inbound("
+    " id INTEGER PRIMARY KEY,"
+    " channel TEXT NOT NULL,"
+    " ext_id TEXT NOT NULL,"
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " text TEXT,"
+    " intent TEXT,"
+    " replies TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " UNIQUE(channel, ext_id));"
+    "CREATE INDEX inbound_person ON inbound(person_id, created_ms);"
+    "CREATE TABLE state("
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " key TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " expires_ms INTEGER NOT NULL,"
+    " PRIMARY KEY(person_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE unknown("
+    " text TEXT PRIMARY KEY,"
+    " count INTEGER NOT NULL,"
+    " first_ms INTEGER NOT NULL,"
+    " last_ms INTEGER NOT NULL);"
+    "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT);",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+#define STMT_CACHE 128
+
+struct stmt_slot {
+    const char *sql; /* the literal's address is the key */
+    sqlite3_stmt *st;
+};
+
+struct store {
+    sqlite3 *db;
+    struct stmt_slot cache[STMT_CACHE];
+    int ncache;
+    int version;
+};
+
+sqlite3 *store_db(struct store *st)
+{
+    return st->db;
+}
+
+/*
+ * A prepared statement for sql, prepared on first use and kept until
+ * store_close(). Keyed by the string literal's address: every caller passes a
+ * static literal, so lookups are pointer compares. The statement comes back
+ * reset with bindings cleared.
+ */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+    for (int i = 0; i < st->ncache; i++) {
+        if (st->cache[i].sql == sql) {
+            sqlite3_reset(st->cache[i].st);
+            sqlite3_clear_bindings(st->cache[i].st);
+            return st->cache[i].st;
+        }
+    }
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        log_err("store: prepare: %s: %s", sqlite3_errmsg(st->db), sql);
+        return NULL;
+    }
+    if (st->ncache == STMT_CACHE) {
+        log_err("store: statement cache full");
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    st->cache[st->ncache++] = (struct stmt_slot){sql, s};
+    return s;
+}
+
+int store_fail(struct store *st, const char *what)
+{
+    return log_fail("store: %s: %s", what, sqlite3_errmsg(st->db));
+}
+
+int store_exec(struct store *st, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        log_err("store: %s: %s", sql, err ? err : "?");
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Step a statement that returns no rows (or whose rows are ignored). */
+int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_fail(st, what);
+    return 0;
+}
+
+char *store_col_text(sqlite3_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    return t ? xstrdup((const char *)t) : NULL;
+}
+
+static int migrate(struct store *st)
+{
+    int v = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+        return store_fail(st, "user_version");
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (v > N_MIGRATIONS)
+        return log_fail("store: database schema %d is newer than this build (%d)", v,
+                        N_MIGRATIONS);
+    for (; v < N_MIGRATIONS; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+        if (store_exec(st, "BEGIN IMMEDIATE") == -1)
+            return -1;
+        if (store_exec(st, migrations[v]) == -1 || store_exec(st, pragma) == -1) {
+            store_exec(st, "ROLLBACK");
+            return log_fail("store: migration %d failed", v + 1);
+        }
+        if (store_exec(st, "COMMIT") == -1)
+            return -1;
+        log_info("store: migrated to schema %d", v + 1);
+    }
+    st->version = v;
+    return 0;
+}
+
+struct store *store_open(const char *path, bool sync_full)
+{
+    struct store *st = xcalloc(1, sizeof *st);
+    bool memory = strcmp(path, ":memory:") == 0;
+    if (!memory) {
+        /* Create the file ourselves so it is 0600 from the start. */
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd == -1) {
+            log_err("store: %s: cannot open: %m", path);
+            goto fail;
+        }
+        close(fd);
+    }
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        log_err("store: %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    if (store_exec(st, "PRAGMA journal_mode=WAL") == -1 ||
+        store_exec(st, "PRAGMA foreign_keys=ON") == -1 ||
+        store_exec(st, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") ==
+            -1)
+        goto fail;
+    if (migrate(st) == -1)
+        goto fail;
+    return st;
+fail:
+    store_close(st);
+    return NULL;
+}
+
+void store_close(struct store *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < st->ncache; i++)
+        sqlite3_finalize(st->cache[i].st);
+    if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+        log_err("store: close: %s", sqlite3_errmsg(st->db));
+    free(st);
+}
+
+int store_version(struct store *st)
+{
+    return st->version;
+}
+
+int store_begin(struct store *st)
+{
+    return store_exec(st, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *st)
+{
+    return store_exec(st, "COMMIT");
+}
+
+int store_rollback(struct store *st)
+{
+    return store_exec(st, "ROLLBACK");
+}
+
+int store_savepoint(struct store *st)
+{
+    return store_exec(st, "SAVEPOINT turn");
+}
+
+int store_release(struct store *st)
+{
+    return store_exec(st, "RELEASE turn");
+}
+
+int store_rollback_to(struct store *st)
+{
+    /* ROLLBACK TO keeps the savepoint open; RELEASE closes it. */
+    if (store_exec(st, "ROLLBACK TO turn") == -1)
+        return -1;
+    return store_exec(st, "RELEASE turn");
+}
+
+int store_inbound_get(struct store *st, const char *channel, const char *ext_id, char **replies,
+                      char **intent)
+{
+    static const char sql[] = "SELECT replies, intent FROM inbound WHERE channel=? AND ext_id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *replies = store_col_text(s, 0);
+        *intent = store_col_text(s, 1);
+        sqlite3_reset(s);
+        return 1;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "inbound get");
+}
+
+int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t person,
+                      const char *text, const char *intent, const char *replies, int64_t now)
+{
+    static const char sql[] = "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
+                              " replies, created_ms) VALUES(?,?,?,?,?,?,?)";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, person);
+    sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, intent, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 6, replies, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 7, now);
+    return store_step_done(st, s, "inbound add");
+}
+
+int64_t store_inbound_count(struct store *st)
+{
+    static const char sql[] = "SELECT count(*) FROM inbound";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int64_t n = -1;
+    if (s == NULL)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return n;
+}
+
+int store_person_ensure(struct store *st, const char *channel, const char *user,
+                        const char *name, int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO people(channel, ext_id, name, created_ms, last_seen_ms) VALUES(?,?,?,?,?)"
+        " ON CONFLICT(channel, ext_id) DO UPDATE SET last_seen_ms=excluded.last_seen_ms,"
+        " name=coalesce(excluded.name, name) RETURNING id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, now);
+    sqlite3_bind_int64(s, 5, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "person ensure");
+}
+
+int store_person_info(struct store *st, int64_t id, struct person_info *out)
+{
+    static const char sql[] =
+        "SELECT created_ms, opted_out, coalesce(opt_changed_ms, 0),"
+        " (SELECT count(*) FROM inbound WHERE person_id=people.id) FROM people WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->created_ms = sqlite3_column_int64(s, 0);
+        out->opted_out = sqlite3_column_int(s, 1) != 0;
+        out->opt_changed_ms = sqlite3_column_int64(s, 2);
+        out->messages = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return log_fail("store: person %lld not found", (long long)id);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "person info");
+}
+
+int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_t now)
+{
+    static const char sql[] = "UPDATE people SET opted_out=?, opt_changed_ms=? WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int(s, 1, opted_out);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, id);
+    return store_step_done(st, s, "person optout");
+}
+
+int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
+{
+    static const char sql[] =
+        "SELECT value FROM state WHERE person_id=? AND key=? AND expires_ms>?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *value = store_col_text(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "state get");
+}
+
+int store_state_set(struct store *st, int64_t person, const char *key, const char *value,
+                    int64_t expires_ms)
+{
+    static const char sql[] = "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"
+                              " VALUES(?,?,?,?)";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, expires_ms);
+    return store_step_done(st, s, "state set");
+}
+
+int store_state_del(struct store *st, int64_t person, const char *key)
+{
+    static const char sql[] = "DELETE FROM state WHERE person_id=? AND key=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, s, "state del");
+}
+
+int store_unknown_add(struct store *st, const char *text, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO unknown(text, count, first_ms, last_ms) VALUES(?,1,?,?)"
+        " ON CONFLICT(text) DO UPDATE SET count=count+1, last_ms=excluded.last_ms";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, now);
+    return store_step_done(st, s, "unknown add");
+}
+
+int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ctx)
+{
+    static const char sql[] =
+        "SELECT text, count, last_ms FROM unknown ORDER BY count DESC, last_ms DESC LIMIT ?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int n = 0, rc;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int(s, 1, limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
+           sqlite3_column_int64(s, 2), ctx);
+        n++;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? n : store_fail(st, "unknown top");
+}
+
+int store_probe(struct store *st, int64_t now)
+{
+    static const char sql[] = "INSERT OR REPLACE INTO meta(k, v) VALUES('probe', ?)";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    if (store_begin(st) == -1)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    if (store_step_done(st, s, "probe") == -1) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st);
+}

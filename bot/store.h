@@ -1,0 +1,66 @@
+/*
+ * store.h - the SQLite store: one connection per struct store, used by one
+ * thread at a time. WAL, busy_timeout, foreign keys, numbered migrations
+ * (PRAGMA user_version). All SQL of the service lives in store*.c, so another
+ * backend can be added later. Writes happen inside store_begin()/store_commit().
+ */
+#ifndef BOT_STORE_H
+#define BOT_STORE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+
+/* Open (creating the file with mode 0600 and running migrations). sync_full
+ * selects synchronous=FULL. NULL on failure (logged). */
+struct store *store_open(const char *path, bool sync_full);
+void store_close(struct store *st);
+/* Schema version after migrations. */
+int store_version(struct store *st);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK, and nested savepoints. 0 or -1. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+int store_rollback(struct store *st);
+int store_savepoint(struct store *st);
+int store_release(struct store *st);
+int store_rollback_to(struct store *st);
+
+/* Inbound messages: the stored replies of (channel, ext_id). 1 found (*replies
+ * and *intent are new strings, intent may be NULL), 0 not found, -1 error. */
+int store_inbound_get(struct store *st, const char *channel, const char *ext_id, char **replies,
+                      char **intent);
+int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t person,
+                      const char *text, const char *intent, const char *replies, int64_t now);
+/* Count of inbound rows (tests and metrics). -1 on error. */
+int64_t store_inbound_count(struct store *st);
+
+/* People, keyed by (channel, platform user id). Creates the row when new and
+ * updates the name and last-seen time. 0 with *id set, or -1. */
+int store_person_ensure(struct store *st, const char *channel, const char *user,
+                        const char *name, int64_t now, int64_t *id);
+struct person_info {
+    int64_t created_ms, opt_changed_ms;
+    bool opted_out;
+    int64_t messages;
+};
+int store_person_info(struct store *st, int64_t id, struct person_info *out);
+int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_t now);
+
+/* Small per-person state that expires (menus, cut replies, pending steps).
+ * get: 1 found (*value new string), 0 absent or expired, -1 error. */
+int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value);
+int store_state_set(struct store *st, int64_t person, const char *key, const char *value,
+                    int64_t expires_ms);
+int store_state_del(struct store *st, int64_t person, const char *key);
+
+/* The not-understood list: count one more for text. */
+int store_unknown_add(struct store *st, const char *text, int64_t now);
+typedef void (*store_unknown_fn)(const char *text, int64_t count, int64_t last_ms, void *ctx);
+/* Most frequent first, at most limit rows. Returns the row count or -1. */
+int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ctx);
+
+/* Prove the store is writable: a small write in its own transaction. 0 or -1. */
+int store_probe(struct store *st, int64_t now);
+
+#endif

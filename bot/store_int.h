@@ -1,0 +1,21 @@
+/*
+ * store_int.h - what the store*.c files share and nothing else includes:
+ * the statement cache and step helpers.
+ */
+#ifndef BOT_STORE_INT_H
+#define BOT_STORE_INT_H
+#include <sqlite3.h>
+
+struct store;
+sqlite3 *store_db(struct store *st);
+/* Cached prepared statement for a static SQL literal (reset, bindings cleared). */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+/* Log sqlite3_errmsg with what, return -1. */
+int store_fail(struct store *st, const char *what);
+int store_exec(struct store *st, const char *sql);
+/* Step to completion and reset; 0 or -1 (logged). */
+int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
+/* Copy of a text column, or NULL. */
+char *store_col_text(sqlite3_stmt *s, int col);
+
+#endif
