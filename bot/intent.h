@@ -1,5 +1,5 @@
 /*
- * intent.h - intent rules: intents/*.rules, one rule a line
+ * intent.h - intent rules: the *.rules files in intents/, one rule a line
  * (`intent-name  PCRE2-pattern`, `#` comments), compiled once with JIT.
  * Files are read in name order; the first matching rule wins. Patterns are
  * matched against normalised text (norm.h); named captures go to handlers.

@@ -12,7 +12,12 @@
  *  - ASCII letters are folded to lower case;
  *  - leading and trailing spaces are trimmed, runs of spaces collapse to one;
  *  - trailing punctuation, ASCII or Chinese (。，！？、；：.,!?;:~～…·- and
- *    the like), is stripped, together with spaces before it.
+ *    the like), is stripped, together with spaces before it;
+ *  - zero-width characters (U+200B-200D, U+2060, BOM) and other control
+ *    characters are dropped.
+ * A text of punctuation only keeps it, trimmed and collapsed, instead of
+ * becoming empty: "？" gives "?" (help), "。。。" gives "。。。".
+ * Punctuation inside the text stays ("20：30" gives "20:30").
  * Returns a new string the caller frees (never NULL; "" for empty input).
  */
 char *norm_text(const char *s);

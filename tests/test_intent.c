@@ -1,0 +1,449 @@
+/*
+ * test_intent.c - the rule loader (file:line errors, name order, first match
+ * wins, captures) and the shipped intents/ rules against the golden file
+ * tests/data/intents/cases.txt, normalised first as the bot does.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "intent.h"
+#include "norm.h"
+#include "t.h"
+#include "util.h"
+
+#define RULES_DIR "intents"
+#define CASES "tests/data/intents/cases.txt"
+
+/* Every intent the product ships (docs/product.md); handlers rely on these names. */
+static const char *const shipped[] = {
+    "help",
+    "profile",
+    "optout",
+    "optin",
+    "more",
+    "points.balance",
+    "points.history",
+    "redeem.list",
+    "redeem.item",
+    "lesson.next",
+    "lesson.show",
+    "lesson.progress",
+    "lesson.subscribe",
+    "lesson.unsubscribe",
+    "quiz.answer",
+    "course.list",
+    "course.show",
+    "course.book",
+    "course.cancel",
+    "course.confirm",
+    "course.mine",
+    "checkin",
+    "report.new",
+    "report.status",
+    "service.legal",
+    "service.tutoring",
+    "service.counsel",
+    "member.checkin",
+    "member.org",
+    "account.link",
+};
+#define NSHIPPED (sizeof shipped / sizeof shipped[0])
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        fputs(text, f);
+        CHECK_INT(fclose(f), 0);
+    }
+    free(path);
+}
+
+/* intent_load() on dir; *errs gets the error text (caller frees). */
+static struct intents *load(const char *dir, char **errs)
+{
+    struct buf b;
+    struct intents *in;
+    buf_init(&b, 0);
+    in = intent_load(dir, &b);
+    *errs = buf_take(&b);
+    return in;
+}
+
+static void test_intent_load_shipped(void)
+{
+    char *errs = NULL;
+    struct intents *in = load(RULES_DIR, &errs);
+    CHECK(in != NULL);
+    CHECK_STR(errs, "");
+    if (in != NULL) {
+        CHECK_INT(intent_count(in), NSHIPPED);
+        CHECK(intent_rule_count(in) >= intent_count(in));
+        for (size_t i = 0; i < NSHIPPED; i++) {
+            bool found = false;
+            for (size_t j = 0; j < intent_count(in); j++)
+                if (strcmp(intent_name(in, j), shipped[i]) == 0)
+                    found = true;
+            if (!found) {
+                printf("%s: intent %s missing from %s/\n", t_current, shipped[i], RULES_DIR);
+                t_failed++;
+            }
+        }
+        CHECK(intent_name(in, intent_count(in)) == NULL);
+    }
+    intent_free(in);
+    free(errs);
+}
+
+/* Split "a\tb\tc" in place into at most max fields. Returns the count. */
+static int split_tabs(char *s, char **f, int max)
+{
+    int n = 0;
+    f[n++] = s;
+    for (char *p = s; *p && n < max; p++) {
+        if (*p == '\t') {
+            *p = '\0';
+            f[n++] = p + 1;
+        }
+    }
+    return n;
+}
+
+/* Check one golden row; prints file:line with got/want when it fails. */
+static bool check_row(const struct intents *in, int lineno, char **f, int nf)
+{
+    struct intent_match m;
+    char *text = norm_text(f[0]);
+    const char *want = f[1];
+    bool ok = true;
+    int rc = intent_match(in, text, &m);
+    const char *got = rc == 1 ? m.intent : "-";
+
+    if (rc == -1 || strcmp(got, want) != 0) {
+        printf("%s:%d: \"%s\" (normalised \"%s\"): got %s (%s:%d), want %s\n", CASES, lineno, f[0],
+               text, rc == -1 ? "error" : got, m.file ? m.file : "-", m.line, want);
+        ok = false;
+        goto out;
+    }
+    for (int i = 2; i < nf; i++) {
+        char *eq = strchr(f[i], '=');
+        const char *v;
+        if (eq == NULL) {
+            printf("%s:%d: bad capture field \"%s\" (want name=value)\n", CASES, lineno, f[i]);
+            ok = false;
+            continue;
+        }
+        *eq = '\0';
+        v = intent_cap(&m, f[i]);
+        if (v == NULL || strcmp(v, eq + 1) != 0) {
+            printf("%s:%d: \"%s\": capture %s: got \"%s\", want \"%s\"\n", CASES, lineno, f[0],
+                   f[i], v ? v : "(none)", eq + 1);
+            ok = false;
+        }
+    }
+    if (m.ncaps != nf - 2) {
+        printf("%s:%d: \"%s\": %d captures, want %d:", CASES, lineno, f[0], m.ncaps, nf - 2);
+        for (int i = 0; i < m.ncaps; i++)
+            printf(" %s=%s", m.caps[i].name, m.caps[i].value);
+        printf("\n");
+        ok = false;
+    }
+out:
+    intent_match_release(&m);
+    free(text);
+    return ok;
+}
+
+static void test_intent_golden_cases(void)
+{
+    char *errs = NULL, *line = NULL;
+    size_t cap = 0;
+    int lineno = 0, rows = 0, bad = 0;
+    bool seen[NSHIPPED] = {false};
+    struct intents *in = load(RULES_DIR, &errs);
+    FILE *f = fopen(CASES, "r");
+
+    CHECK(in != NULL);
+    CHECK(f != NULL);
+    if (in == NULL || f == NULL)
+        goto out;
+    while (getline(&line, &cap, f) != -1) {
+        char *fields[2 + INTENT_MAX_CAPS];
+        size_t len = strlen(line);
+        int nf;
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (line[0] == '#' || len == 0)
+            continue;
+        nf = split_tabs(line, fields, 2 + INTENT_MAX_CAPS);
+        if (nf < 2) {
+            printf("%s:%d: want text<TAB>intent\n", CASES, lineno);
+            bad++;
+            continue;
+        }
+        rows++;
+        for (size_t i = 0; i < NSHIPPED; i++)
+            if (strcmp(fields[1], shipped[i]) == 0)
+                seen[i] = true;
+        if (!check_row(in, lineno, fields, nf))
+            bad++;
+    }
+    if (bad)
+        printf("%s: %d of %d rows failed\n", CASES, bad, rows);
+    CHECK_INT(bad, 0);
+    CHECK(rows >= 120);
+    /* every shipped intent has at least one golden row */
+    for (size_t i = 0; i < NSHIPPED; i++) {
+        if (!seen[i]) {
+            printf("%s: no row for intent %s\n", CASES, shipped[i]);
+            t_failed++;
+        }
+    }
+out:
+    if (f != NULL)
+        fclose(f);
+    free(line);
+    intent_free(in);
+    free(errs);
+}
+
+static void test_intent_bad_pattern(void)
+{
+    char *dir = xstrdup(t_tmpdir());
+    char *errs = NULL, *want = NULL;
+    struct intents *in;
+
+    write_file(dir, "10-a.rules", "# comment\n\nhelp ^(?:帮助$\nmore ^more$\n");
+    write_file(dir, "20-b.rules", "ok ^ok$\nbad ^[a-$\n");
+    in = load(dir, &errs);
+    CHECK(in == NULL);
+    want = xasprintf("%s/10-a.rules:3: ", dir);
+    CHECK_HAS(errs, want);
+    free(want);
+    want = xasprintf("%s/20-b.rules:2: ", dir);
+    CHECK_HAS(errs, want); /* loading goes on after the first problem */
+    CHECK_HAS(errs, "at offset");
+    CHECK_HAS(errs, "missing closing parenthesis");
+    free(want);
+    intent_free(in);
+    free(errs);
+    free(dir);
+}
+
+static void test_intent_line_without_pattern(void)
+{
+    char *dir = xstrdup(t_tmpdir());
+    char *errs = NULL, *want = NULL;
+    struct intents *in;
+
+    write_file(dir, "a.rules", "help ^help$\nmore\nprofile   \t \n");
+    in = load(dir, &errs);
+    CHECK(in == NULL);
+    want = xasprintf("%s/a.rules:2: no pattern", dir);
+    CHECK_HAS(errs, want);
+    free(want);
+    want = xasprintf("%s/a.rules:3: no pattern", dir);
+    CHECK_HAS(errs, want);
+    free(want);
+    intent_free(in);
+    free(errs);
+    free(dir);
+}
+
+static void test_intent_bad_name(void)
+{
+    char *dir = xstrdup(t_tmpdir());
+    char *errs = NULL, *want = NULL;
+    struct intents *in;
+
+    write_file(dir, "a.rules", "Help ^help$\n1x ^x$\nx-y ^y$\nok.fine_2 ^z$\n");
+    in = load(dir, &errs);
+    CHECK(in == NULL);
+    for (int line = 1; line <= 3; line++) {
+        want = xasprintf("%s/a.rules:%d: bad intent name", dir, line);
+        CHECK_HAS(errs, want);
+        free(want);
+    }
+    CHECK(strstr(errs, "a.rules:4:") == NULL);
+    intent_free(in);
+    free(errs);
+    free(dir);
+}
+
+static void test_intent_no_rules(void)
+{
+    char *dir = xstrdup(t_tmpdir());
+    char *errs = NULL, *missing = xasprintf("%s/nope", dir);
+    struct intents *in;
+
+    write_file(dir, "readme.txt", "not rules ((\n");
+    write_file(dir, "only-comments.rules", "# nothing yet\n\n");
+    in = load(dir, &errs);
+    CHECK(in == NULL);
+    CHECK_HAS(errs, dir);
+    CHECK_HAS(errs, "no rules");
+    free(errs);
+    in = load(missing, &errs);
+    CHECK(in == NULL);
+    CHECK_HAS(errs, missing);
+    CHECK_HAS(errs, "cannot open");
+    free(errs);
+    free(missing);
+    free(dir);
+}
+
+static void test_intent_first_match_wins(void)
+{
+    char *dir = xstrdup(t_tmpdir());
+    char *errs = NULL;
+    struct intents *in;
+    struct intent_match m;
+
+    /* written out of order: loading sorts by name; CRLF and comments are fine */
+    write_file(dir, "20-late.rules", "late ^ab$\nlater ^.*$\n");
+    write_file(dir, "10-early.rules", "# early\r\n  early   ^a  \r\n\r\nearly ^x$\r\n");
+    write_file(dir, "15-skip.txt", "skip ^ab$\n");
+    in = load(dir, &errs);
+    CHECK(in != NULL);
+    CHECK_STR(errs, "");
+    if (in == NULL)
+        goto out;
+    CHECK_INT(intent_rule_count(in), 4);
+    CHECK_INT(intent_count(in), 3);
+    CHECK_STR(intent_name(in, 0), "early");
+    CHECK_STR(intent_name(in, 1), "late");
+    CHECK_STR(intent_name(in, 2), "later");
+    CHECK_INT(intent_match(in, "ab", &m), 1);
+    CHECK_STR(m.intent, "early");
+    CHECK_STR(m.file, "10-early.rules");
+    CHECK_INT(m.line, 2);
+    intent_match_release(&m);
+    CHECK_INT(intent_match(in, "zz", &m), 1);
+    CHECK_STR(m.intent, "later");
+    CHECK_STR(m.file, "20-late.rules");
+    CHECK_INT(m.line, 2);
+    intent_match_release(&m);
+out:
+    intent_free(in);
+    free(errs);
+    free(dir);
+}
+
+static void test_intent_captures(void)
+{
+    char *dir = xstrdup(t_tmpdir());
+    char *errs = NULL;
+    struct intents *in;
+    struct intent_match m;
+
+    write_file(dir, "a.rules",
+               "pair ^(?<a>[0-9]+)(?:-(?<b>[a-z]+))?$\n"
+               "plain ^(x)(y)?$\n"
+               "han ^报到 ?(?<city>\\p{Han}+)$\n");
+    in = load(dir, &errs);
+    CHECK(in != NULL);
+    CHECK_STR(errs, "");
+    if (in == NULL)
+        goto out;
+    CHECK_INT(intent_match(in, "12", &m), 1);
+    CHECK_INT(m.ncaps, 1);
+    CHECK_STR(intent_cap(&m, "a"), "12");
+    CHECK(intent_cap(&m, "b") == NULL); /* did not take part */
+    intent_match_release(&m);
+    CHECK_INT(intent_match(in, "12-ab", &m), 1);
+    CHECK_INT(m.ncaps, 2);
+    CHECK_STR(intent_cap(&m, "a"), "12");
+    CHECK_STR(intent_cap(&m, "b"), "ab");
+    intent_match_release(&m);
+    CHECK_INT(m.ncaps, 0);
+    CHECK_INT(intent_match(in, "xy", &m), 1);
+    CHECK_STR(m.intent, "plain");
+    CHECK_INT(m.ncaps, 0); /* unnamed groups are not captures */
+    intent_match_release(&m);
+    CHECK_INT(intent_match(in, "报到 武汉", &m), 1); /* UTF mode: \p{Han} per character */
+    CHECK_STR(intent_cap(&m, "city"), "武汉");
+    intent_match_release(&m);
+    CHECK_INT(intent_match(in, "nothing", &m), 0);
+    CHECK(m.intent == NULL);
+    CHECK_INT(m.ncaps, 0);
+    intent_match_release(&m);
+out:
+    intent_free(in);
+    free(errs);
+    free(dir);
+}
+
+static void test_intent_too_many_caps(void)
+{
+    char *dir = xstrdup(t_tmpdir());
+    char *errs = NULL;
+    struct intents *in;
+
+    write_file(dir, "a.rules",
+               "x ^(?<a>.)(?<b>.)(?<c>.)(?<d>.)(?<e>.)(?<f>.)(?<g>.)(?<h>.)(?<i>.)$\n");
+    in = load(dir, &errs);
+    CHECK(in == NULL);
+    CHECK_HAS(errs, "a.rules:1: 9 named groups");
+    intent_free(in);
+    free(errs);
+    free(dir);
+}
+
+/* Several threads match the shipped rules at once (run under ASan/TSan). */
+static void *match_many(void *arg)
+{
+    const struct intents *in = arg;
+    static const char *const texts[] = {"积分", "报名 2", "签到 k7q2", "asdf", "答案是c"};
+    static const char *const want[] = {"points.balance", "course.book", "checkin", NULL,
+                                       "quiz.answer"};
+    long bad = 0;
+    for (int i = 0; i < 2000; i++) {
+        struct intent_match m;
+        int k = i % 5;
+        int rc = intent_match(in, texts[k], &m);
+        if (want[k] == NULL ? rc != 0 : rc != 1 || strcmp(m.intent, want[k]) != 0)
+            bad++;
+        intent_match_release(&m);
+    }
+    return (void *)bad;
+}
+
+static void test_intent_match_threads(void)
+{
+    char *errs = NULL;
+    struct intents *in = load(RULES_DIR, &errs);
+    pthread_t th[4];
+
+    CHECK(in != NULL);
+    if (in == NULL)
+        goto out;
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(pthread_create(&th[i], NULL, match_many, in), 0);
+    for (int i = 0; i < 4; i++) {
+        void *bad = NULL;
+        CHECK_INT(pthread_join(th[i], &bad), 0);
+        CHECK_INT((long)bad, 0);
+    }
+out:
+    intent_free(in);
+    free(errs);
+}
+
+const struct t_case intent_tests[] = {T(test_intent_load_shipped),
+                                      T(test_intent_golden_cases),
+                                      T(test_intent_bad_pattern),
+                                      T(test_intent_line_without_pattern),
+                                      T(test_intent_bad_name),
+                                      T(test_intent_no_rules),
+                                      T(test_intent_first_match_wins),
+                                      T(test_intent_captures),
+                                      T(test_intent_too_many_caps),
+                                      T(test_intent_match_threads),
+                                      T_END};
