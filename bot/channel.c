@@ -10,12 +10,13 @@
 
 static const struct channel *const channels[] = {
     &chan_generic,
+    &chan_console,
 };
 
 const struct channel *channel_by_route(const char *path)
 {
     for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
-        if (strcmp(channels[i]->route, path) == 0)
+        if (channels[i]->route != NULL && strcmp(channels[i]->route, path) == 0)
             return channels[i];
     return NULL;
 }

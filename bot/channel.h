@@ -38,7 +38,7 @@ void http_resp_release(struct http_resp *r);
 
 struct channel {
     const char *name;    /* "generic"; prefixes person ids and dedupe keys */
-    const char *route;   /* "/webhook/generic" */
+    const char *route;   /* "/webhook/generic"; NULL for the terminal */
     const char *methods; /* allowed methods, e.g. "POST" or "GET, POST" */
     /*
      * Check authenticity, then parse. Returns 0 with msg filled (the caller
@@ -60,5 +60,6 @@ const struct channel *channel_by_route(const char *path);
 const struct channel *channel_by_name(const char *name);
 
 extern const struct channel chan_generic;
+extern const struct channel chan_console;
 
 #endif

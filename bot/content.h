@@ -1,5 +1,5 @@
 /*
- * content.h - every reply text, read from content/*.txt at start so the office
+ * content.h - every reply text, read from content/ (*.txt files) at start so the office
  * can reword the bot without a rebuild. Format (see content/README.md):
  *
  *   # a comment line ("#" alone or "# " then anything)
@@ -26,7 +26,7 @@ struct content_need {
 #define CONTENT_NEED(key, params) {key, params, __FILE__, __LINE__}
 #define CONTENT_NEED_END {NULL, NULL, NULL, 0}
 
-/* Load every *.txt directly in dir. Problems are appended to errors as
+/* Load every .txt file directly in dir. Problems are appended to errors as
  * "path:line: message"; NULL when there was any. */
 struct content *content_load(const char *dir, struct buf *errors);
 void content_free(struct content *ct);

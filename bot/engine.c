@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "channel.h"
 #include "clock.h"
 #include "conf.h"

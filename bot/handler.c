@@ -127,6 +127,10 @@ void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size)
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
     localtime_r(&secs, &tm); /* TZ was set from the config at startup */
+    /* fmt is checked at each call site by the format(strftime) attribute */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
     if (strftime(out, size, fmt, &tm) == 0 && size > 0)
         out[0] = '\0';
+#pragma GCC diagnostic pop
 }

@@ -65,7 +65,8 @@ int turn_state_del(struct turn *t, const char *key);
 /* The named capture of the matched rule, or NULL. */
 const char *turn_cap(const struct turn *t, const char *name);
 /* Local date/time of ms in the configured time zone, e.g. "%Y-%m-%d". */
-void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size);
+void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size)
+    __attribute__((format(strftime, 2, 0)));
 
 /* handle_core.c */
 int handle_help(struct turn *t);

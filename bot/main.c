@@ -1,7 +1,312 @@
 /*
- * main.c - placeholder entry point until the core lands.
+ * main.c - argv, config, rules and content, store; then `serve` (HTTP +
+ * writer thread until SIGINT/SIGTERM), `chat` (a terminal channel on the same
+ * store and rules), `check` (validate everything, or try one text) and
+ * `conf-example` (print bot.conf.example).
  */
-int main(void)
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "clock.h"
+#include "conf.h"
+#include "content.h"
+#include "engine.h"
+#include "handler.h"
+#include "http.h"
+#include "intent.h"
+#include "log.h"
+#include "norm.h"
+#include "store.h"
+#include "util.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
 {
+    (void)sig;
+    stop_requested = 1;
+}
+
+struct args {
+    const char *cmd, *conf_path, *as, *try_text;
+    char **sets;
+    int nsets;
+};
+
+static void usage(void)
+{
+    fputs("usage: yizhan serve [-c bot.conf] [--set section.key=value ...]\n"
+          "       yizhan chat [-c bot.conf] [--as ID] [--set ...]\n"
+          "       yizhan check [-c bot.conf] [--try TEXT] [--set ...]\n"
+          "       yizhan conf-example\n",
+          stderr);
+    exit(2);
+}
+
+static void parse_args(int argc, char **argv, struct args *a)
+{
+    memset(a, 0, sizeof *a);
+    if (argc < 2)
+        usage();
+    a->cmd = argv[1];
+    a->sets = xcalloc((size_t)argc, sizeof *a->sets);
+    for (int i = 2; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if ((strcmp(o, "-c") == 0 || strcmp(o, "--config") == 0) && v)
+            a->conf_path = argv[++i];
+        else if (strcmp(o, "--set") == 0 && v)
+            a->sets[a->nsets++] = argv[++i];
+        else if (strcmp(o, "--as") == 0 && v)
+            a->as = argv[++i];
+        else if (strcmp(o, "--try") == 0 && v)
+            a->try_text = argv[++i];
+        else
+            usage();
+    }
+}
+
+/* Make the parent directory of path (one level), mode 0700. */
+static void ensure_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash == path)
+        return;
+    char *dir = xstrndup(path, (size_t)(slash - path));
+    if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+        fatal("%s: cannot create directory: %s", dir, strerror(errno));
+    free(dir);
+}
+
+/* Config, then rules and content, then the cross-checks. Every problem is
+ * appended to errors; returns 0 or -1. */
+static int load_all(const struct args *a, struct conf *c, struct app *app, struct buf *errors)
+{
+    const char *path = a->conf_path;
+    int rc = 0;
+    if (path == NULL && access("bot.conf", R_OK) == 0)
+        path = "bot.conf";
+    memset(app, 0, sizeof *app);
+    if (conf_load(c, path, a->sets, a->nsets, errors) == -1)
+        return -1; /* paths below come from the config */
+    enum log_level lvl;
+    if (log_level_parse(c->log_level, &lvl) == 0)
+        log_set_level(lvl);
+    setenv("TZ", c->timezone, 1);
+    tzset();
+    app->conf = c;
+    app->intents = intent_load(c->intents_dir, errors);
+    if (app->intents == NULL)
+        rc = -1;
+    char *content_dir = xstrdup(c->content_dir);
+    app->ct = content_load(content_dir, errors);
+    free(content_dir);
+    if (app->ct == NULL)
+        rc = -1;
+    else if (content_check(app->ct, handler_needs, errors) == -1)
+        rc = -1;
+    if (app->intents != NULL) {
+        for (size_t i = 0; i < intent_count(app->intents); i++) {
+            const char *name = intent_name(app->intents, i);
+            if (handler_find(name) == NULL) {
+                buf_printf(errors, "%s: intent '%s' has no handler\n", c->intents_dir, name);
+                rc = -1;
+            }
+        }
+    }
+    return rc;
+}
+
+static void free_app(struct app *app)
+{
+    intent_free(app->intents);
+    content_free(app->ct);
+}
+
+static int cmd_check(const struct args *a)
+{
+    struct conf c;
+    struct app app;
+    struct buf errors;
+    buf_init(&errors, 0);
+    int rc = load_all(a, &c, &app, &errors);
+    if (rc == -1) {
+        fputs(errors.data ? errors.data : "check failed\n", stderr);
+        buf_release(&errors);
+        free_app(&app);
+        conf_release(&c);
+        return 1;
+    }
+    if (a->try_text) {
+        char *norm = norm_text(a->try_text);
+        struct intent_match m = {0};
+        printf("text: %s\nnormalised: %s\n", a->try_text, norm);
+        int mr = intent_match(app.intents, norm, &m);
+        if (mr == 1) {
+            printf("intent: %s (%s:%d)\n", m.intent, m.file, m.line);
+            for (int i = 0; i < m.ncaps; i++)
+                printf("capture: %s=%s\n", m.caps[i].name, m.caps[i].value);
+        } else {
+            printf("intent: (none: fallback)\n");
+        }
+        intent_match_release(&m);
+        free(norm);
+    } else {
+        printf("ok: %zu rules for %zu intents, config and content valid\n",
+               intent_rule_count(app.intents), intent_count(app.intents));
+    }
+    buf_release(&errors);
+    free_app(&app);
+    conf_release(&c);
     return 0;
+}
+
+static void print_replies(json_t *replies)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(replies, i, r)
+    {
+        const char *text = json_string_value(json_object_get(r, "text"));
+        printf("%s\n\n", text ? text : "");
+    }
+    fflush(stdout);
+}
+
+static int cmd_chat(const struct args *a, struct app *app, struct store *st)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int seq = 0;
+    bool tty = isatty(0);
+    char user[128];
+    snprintf(user, sizeof user, "%s", a->as ? a->as : "me");
+    if (tty)
+        printf("yizhan chat as '%s' (Ctrl-D to quit). Try 帮助.\n> ", user);
+    fflush(stdout);
+    while ((len = getline(&line, &cap, stdin)) != -1) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0 || !utf8_valid(line, (size_t)len)) {
+            if (tty)
+                fputs("> ", stdout);
+            fflush(stdout);
+            continue;
+        }
+        struct inmsg msg = {0};
+        struct turn_result res;
+        msg.channel = chan_console.name;
+        msg.ext_id = xasprintf("c%lld-%d-%d", (long long)now_ms(), (int)getpid(), ++seq);
+        msg.user = xstrdup(user);
+        msg.text = xstrdup(line);
+        if (store_begin(st) == 0 &&
+            engine_turn(app, st, &chan_console, &msg, now_ms(), &res) == 0) {
+            if (store_commit(st) == 0)
+                print_replies(res.replies);
+            else
+                fputs("(could not save: see the log)\n", stdout);
+            turn_result_release(&res);
+        } else {
+            store_rollback(st);
+            fputs("(error: see the log)\n", stdout);
+        }
+        inmsg_release(&msg);
+        if (tty)
+            fputs("> ", stdout);
+        fflush(stdout);
+    }
+    free(line);
+    return 0;
+}
+
+static int cmd_serve(struct app *app, struct store *st)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct engine *e = engine_start(app, st);
+    if (e == NULL)
+        fatal("cannot start the writer thread");
+    struct http_server *srv = http_start(app, e);
+    if (srv == NULL) {
+        engine_stop(e);
+        fatal("cannot listen on %s", app->conf->listen);
+    }
+    const char *colon = strrchr(app->conf->listen, ':');
+    log_info("serve: listening on %.*s:%d", (int)(colon - app->conf->listen), app->conf->listen,
+             http_port(srv));
+    while (!stop_requested) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    log_info("serve: stopping: no new connections, finishing %d in flight", http_active(srv));
+    http_quiesce(srv);
+    for (int i = 0; i < 200 && http_active(srv) > 0; i++) { /* up to 10 s */
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    engine_stop(e); /* finishes anything still queued */
+    http_stop(srv);
+    log_info("serve: stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct args a;
+    parse_args(argc, argv, &a);
+    (void)now_ms(); /* fix the clock offset before any thread starts */
+    if (strcmp(a.cmd, "conf-example") == 0) {
+        struct buf out;
+        buf_init(&out, 0);
+        conf_write_example(&out);
+        fputs(out.data, stdout);
+        buf_release(&out);
+        free(a.sets);
+        return 0;
+    }
+    if (strcmp(a.cmd, "check") == 0) {
+        int rc = cmd_check(&a);
+        free(a.sets);
+        return rc;
+    }
+    if (strcmp(a.cmd, "serve") != 0 && strcmp(a.cmd, "chat") != 0)
+        usage();
+
+    struct conf c;
+    struct app app;
+    struct buf errors;
+    buf_init(&errors, 0);
+    if (load_all(&a, &c, &app, &errors) == -1) {
+        fputs(errors.data ? errors.data : "startup failed\n", stderr);
+        exit(1);
+    }
+    buf_release(&errors);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+        fatal("curl_global_init failed");
+    umask(077);
+    ensure_parent(c.database);
+    struct store *st = store_open(c.database, c.sync_full);
+    if (st == NULL)
+        fatal("cannot open the database %s", c.database);
+    int rc = strcmp(a.cmd, "serve") == 0 ? cmd_serve(&app, st) : cmd_chat(&a, &app, st);
+    store_close(st);
+    free_app(&app);
+    conf_release(&c);
+    curl_global_cleanup();
+    free(a.sets);
+    return rc;
 }

@@ -1,0 +1,364 @@
+/*
+ * http.c - libmicrohttpd glue. Per-request memory hangs off struct req and is
+ * freed in the completed callback only. Adapters see struct http_req, never MHD.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "conf.h"
+#include "engine.h"
+#include "handler.h"
+#include "log.h"
+#include "metrics.h"
+#include "util.h"
+
+struct http_server {
+    struct MHD_Daemon *d;
+    const struct app *app;
+    struct engine *engine;
+    atomic_int active;
+    int port;
+};
+
+enum phase { P_BODY, P_WAIT, P_DONE };
+
+struct req {
+    struct http_server *srv;
+    struct MHD_Connection *conn;
+    const struct channel *ch;
+    const char *route; /* static: for metrics */
+    char method[8];
+    char *path;
+    char from[24]; /* masked sender id for the log line */
+    struct buf body;
+    bool too_large;
+    enum phase phase;
+    int status;
+    double t0;
+    struct job job;
+};
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static enum MHD_Result send_resp(struct req *r, const struct http_resp *hr, const char *allow)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(hr->len, hr->body, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    if (hr->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, hr->content_type);
+    if (allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    r->status = hr->status;
+    enum MHD_Result rc = MHD_queue_response(r->conn, (unsigned int)hr->status, resp);
+    MHD_destroy_response(resp);
+    r->phase = P_DONE;
+    return rc;
+}
+
+static enum MHD_Result send_text(struct req *r, int status, const char *type, const char *body)
+{
+    struct http_resp hr = {0};
+    http_resp_set(&hr, status, type, body);
+    enum MHD_Result rc = send_resp(r, &hr, NULL);
+    http_resp_release(&hr);
+    return rc;
+}
+
+static enum MHD_Result send_error(struct req *r, int status, const char *why, const char *allow)
+{
+    struct http_resp hr = {0};
+    http_resp_error(&hr, status, why);
+    enum MHD_Result rc = send_resp(r, &hr, allow);
+    http_resp_release(&hr);
+    return rc;
+}
+
+static const char *get_header(void *ctx, const char *name)
+{
+    struct req *r = ctx;
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+static const char *get_arg(void *ctx, const char *name)
+{
+    struct req *r = ctx;
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static bool method_allowed(const char *methods, const char *m)
+{
+    size_t n = strlen(m);
+    for (const char *p = methods; (p = strstr(p, m)) != NULL; p += n)
+        if ((p == methods || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+            return true;
+    return false;
+}
+
+/* Called by the writer thread after COMMIT: wake the suspended connection. */
+static void job_done(struct job *j)
+{
+    struct req *r = j->arg;
+    MHD_resume_connection(r->conn);
+}
+
+static enum MHD_Result answer_builtin(struct req *r, const char *method)
+{
+    struct http_server *s = r->srv;
+    if (strcmp(r->path, "/healthz") == 0) {
+        r->route = "/healthz";
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+            return send_error(r, 405, "method not allowed", "GET, HEAD");
+        if (engine_healthy(s->engine))
+            return send_text(r, 200, "text/plain; charset=utf-8", "ok\n");
+        return send_text(r, 503, "text/plain; charset=utf-8", "store not writable\n");
+    }
+    if (strcmp(r->path, "/metrics") == 0) {
+        r->route = "/metrics";
+        if (strcmp(method, "GET") != 0)
+            return send_error(r, 405, "method not allowed", "GET");
+        struct buf out;
+        buf_init(&out, 0);
+        metrics_render(&out);
+        enum MHD_Result rc = send_text(r, 200, "text/plain; version=0.0.4", out.data);
+        buf_release(&out);
+        return rc;
+    }
+    r->route = "other";
+    return send_error(r, 404, "no such route", NULL);
+}
+
+static enum MHD_Result start_webhook(struct req *r)
+{
+    struct http_req hr = {
+        .method = r->method,
+        .path = r->path,
+        .body = r->body.data ? r->body.data : "",
+        .len = r->body.len,
+        .remote_ip = NULL,
+        .header = get_header,
+        .arg = get_arg,
+        .ctx = r,
+    };
+    struct http_resp resp = {0};
+    int status = r->ch->parse(r->srv->app->conf, &hr, &r->job.msg, &resp);
+    if (status != 0) {
+        if (resp.body == NULL)
+            http_resp_error(&resp, status, "rejected");
+        enum MHD_Result rc = send_resp(r, &resp, NULL);
+        http_resp_release(&resp);
+        return rc;
+    }
+    http_resp_release(&resp);
+    mask_id(r->job.msg.user, r->from, sizeof r->from);
+    r->job.ch = r->ch;
+    r->job.done = job_done;
+    r->job.arg = r;
+    r->phase = P_WAIT;
+    MHD_suspend_connection(r->conn);
+    if (engine_submit(r->srv->engine, &r->job) == -1) {
+        MHD_resume_connection(r->conn);
+        r->phase = P_DONE;
+        r->status = 503;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result finish_webhook(struct req *r)
+{
+    struct http_resp resp = {0};
+    if (r->status == 503) /* the engine was stopping */
+        http_resp_error(&resp, 503, "shutting down, retry later");
+    else if (r->job.status != 200)
+        http_resp_error(&resp, 500, "could not store the message, retry later");
+    else
+        r->ch->render(r->srv->app->conf, &r->job.msg, r->job.res.replies, &resp);
+    enum MHD_Result rc = send_resp(r, &resp, NULL);
+    http_resp_release(&resp);
+    return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct http_server *s = cls;
+    struct req *r = *con_cls;
+    (void)version;
+    if (r == NULL) {
+        r = xcalloc(1, sizeof *r);
+        r->srv = s;
+        r->conn = conn;
+        r->t0 = mono_now();
+        r->route = "other";
+        snprintf(r->method, sizeof r->method, "%s", method);
+        r->path = xstrdup(url);
+        buf_init(&r->body, (size_t)s->app->conf->max_body);
+        *con_cls = r;
+        atomic_fetch_add(&s->active, 1);
+        r->ch = channel_by_route(url);
+        if (r->ch == NULL)
+            return answer_builtin(r, method);
+        r->route = r->ch->route;
+        if (!method_allowed(r->ch->methods, method))
+            return send_error(r, 405, "method not allowed", r->ch->methods);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        long long len;
+        if (cl != NULL && parse_int(cl, 0, INT64_MAX, &len) == 0 &&
+            len > s->app->conf->max_body)
+            return send_error(r, 413, "body too large", NULL); /* not read at all */
+        return MHD_YES;
+    }
+    if (r->phase == P_BODY && *upload_data_size > 0) {
+        /* Past the cap keep draining, answer 413 at the end (chunked bodies). */
+        if (!r->too_large && buf_append(&r->body, upload_data, *upload_data_size) == -1) {
+            r->too_large = true;
+            buf_release(&r->body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->phase == P_BODY) {
+        if (r->too_large)
+            return send_error(r, 413, "body too large", NULL);
+        return start_webhook(r);
+    }
+    if (r->phase == P_WAIT || (r->phase == P_DONE && r->status == 503))
+        return finish_webhook(r);
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *s = cls;
+    struct req *r = *con_cls;
+    (void)conn;
+    if (r == NULL)
+        return;
+    double secs = mono_now() - r->t0;
+    int status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->status : 0;
+    metrics_request(r->route, status, secs);
+    if (r->from[0])
+        log_info("http: %s %s %d ms=%.1f from=%s", r->method, r->path, status, secs * 1000,
+                 r->from);
+    else
+        log_info("http: %s %s %d ms=%.1f", r->method, r->path, status, secs * 1000);
+    inmsg_release(&r->job.msg);
+    turn_result_release(&r->job.res);
+    buf_release(&r->body);
+    free(r->path);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->active, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    (void)cls;
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == '\n')
+        line[--n] = '\0';
+    log_warn("http: libmicrohttpd: %s", line);
+}
+
+struct http_server *http_start(const struct app *app, struct engine *e)
+{
+    struct http_server *s = xcalloc(1, sizeof *s);
+    struct addrinfo hints = {0}, *ai = NULL;
+    const char *listen = app->conf->listen;
+    const char *colon = strrchr(listen, ':');
+    char *host = xstrndup(listen, (size_t)(colon - listen));
+    if (host[0] == '[') { /* [::1]:8080 */
+        memmove(host, host + 1, strlen(host));
+        host[strcspn(host, "]")] = '\0';
+    }
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    int gai = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &ai);
+    if (gai != 0) {
+        log_err("http: listen %s: %s", listen, gai_strerror(gai));
+        goto fail;
+    }
+    s->app = app;
+    s->engine = e;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
+                         MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    uint16_t port = 0;
+    if (ai->ai_family == AF_INET)
+        port = ntohs(((struct sockaddr_in *)ai->ai_addr)->sin_port);
+    else
+        port = ntohs(((struct sockaddr_in6 *)ai->ai_addr)->sin6_port);
+    s->d = MHD_start_daemon(
+        flags, port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->conf->http_threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->conf->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->conf->conn_timeout,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (s->d == NULL) {
+        log_err("http: cannot listen on %s", listen);
+        goto fail;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : port;
+    freeaddrinfo(ai);
+    free(host);
+    return s;
+fail:
+    if (ai)
+        freeaddrinfo(ai);
+    free(host);
+    free(s);
+    return NULL;
+}
+
+int http_port(struct http_server *s)
+{
+    return s->port;
+}
+
+void http_quiesce(struct http_server *s)
+{
+    MHD_socket fd = MHD_quiesce_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+}
+
+int http_active(struct http_server *s)
+{
+    return atomic_load(&s->active);
+}
+
+void http_stop(struct http_server *s)
+{
+    if (s == NULL)
+        return;
+    MHD_stop_daemon(s->d);
+    free(s);
+}
