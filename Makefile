@@ -29,7 +29,7 @@ yizhan: bot/main.o $(OBJS)
 tests/run: $(UNIT)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests/it/itest: tests/it/itest.o $(filter-out bot/clock.o,$(OBJS)) tests/stub_clock.o
+tests/it/itest: tests/it/itest.o bot/buf.o bot/util.o bot/content.o bot/crypto.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests/it/fakeapi: tests/it/fakeapi.o bot/buf.o bot/util.o
@@ -60,9 +60,9 @@ run: check-deps
 	./yizhan serve -c $(CONF)
 
 test: check-deps
-	@$(MAKE) --no-print-directory yizhan tests/run
+	@$(MAKE) --no-print-directory yizhan tests/run tests/it/itest
 	tests/run
-	[ ! -x tests/it/run.sh ] || tests/it/run.sh
+	tests/it/itest
 
 asan: check-deps
 	$(MAKE) --no-print-directory clean

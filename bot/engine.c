@@ -99,7 +99,10 @@ static int cut_replies(struct turn *t)
         while (text[skip] == '\n' || text[skip] == ' ')
             skip++;
         buf_puts(&rest, text + skip);
-        char *head = xasprintf("%.*s\n%s", (int)at, text, hint ? hint : "");
+        size_t keep = at;
+        while (keep > 0 && (text[keep - 1] == '\n' || text[keep - 1] == ' '))
+            keep--;
+        char *head = xasprintf("%.*s\n%s", (int)keep, text, hint ? hint : "");
         json_object_set_new(r, "text", json_string(head));
         free(head);
     }
