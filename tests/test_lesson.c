@@ -1,6 +1,7 @@
 /*
- * test_lesson.c - the lesson loader: every kind of mistake in a lesson file
- * is reported as path:line, lookup and rendering.
+ * test_lesson.c - the lesson loader: the shipped content/lessons loads clean,
+ * every kind of mistake in a lesson file is reported as path:line, lookup and
+ * rendering.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,28 @@ static void expect_error(const char *text, const char *want)
     free(exp);
     free(got);
     free(dir);
+}
+
+static void test_lesson_content_dir_loads(void)
+{
+    struct buf err;
+    buf_init(&err, 0);
+    struct lesson_set *set = lesson_load("content/lessons", &err);
+    CHECK(set != NULL);
+    CHECK_STR(err.data ? err.data : "", "");
+    CHECK(lesson_count(set) >= 30);
+    for (size_t i = 0; i < lesson_count(set); i++) {
+        const struct lesson *l = lesson_at(set, i);
+        if (i > 0)
+            CHECK(lesson_at(set, i - 1)->id < l->id); /* sorted, so ids are unique */
+        CHECK(lesson_find(set, l->id) == l);
+        CHECK(utf8_len(l->body) <= LESSON_BODY_MAX);
+        CHECK(l->nopts >= 3); /* the brief for shipped lessons: 3 or 4 options */
+        CHECK(l->points == 5 || l->points == 10);
+        CHECK(str_has_prefix(l->file, "content/lessons/"));
+    }
+    lesson_set_free(set);
+    buf_release(&err);
 }
 
 static void test_lesson_duplicate_id_names_both(void)
@@ -305,7 +328,8 @@ static void test_lesson_render(void)
     free(dir);
 }
 
-const struct t_case lesson_tests[] = {T(test_lesson_duplicate_id_names_both),
+const struct t_case lesson_tests[] = {T(test_lesson_content_dir_loads),
+                                      T(test_lesson_duplicate_id_names_both),
                                       T(test_lesson_missing_answer),
                                       T(test_lesson_answer_not_an_option),
                                       T(test_lesson_unknown_key),
