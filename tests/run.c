@@ -36,7 +36,7 @@ const char *t_tmpdir(void)
     return path;
 }
 
-#define SUITES(X) X(util) X(norm) X(intent)
+#define SUITES(X) X(util) X(norm) X(intent) X(lesson)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)
