@@ -216,22 +216,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = r;
         atomic_fetch_add(&s->active, 1);
         r->ch = channel_by_route(url);
-        if (r->ch == NULL)
-            return answer_builtin(r, method);
-        r->route = r->ch->route;
-        if (!method_allowed(r->ch->methods, method))
-            return send_error(r, 405, "method not allowed", r->ch->methods);
+        if (r->ch != NULL)
+            r->route = r->ch->route;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         long long len;
         if (cl != NULL && parse_int(cl, 0, INT64_MAX, &len) == 0 &&
             len > s->app->conf->max_body)
             return send_error(r, 413, "body too large", NULL); /* not read at all */
+        /* Answer from the second call on: a response queued in the first one
+         * makes libmicrohttpd close the connection instead of keeping it alive. */
         return MHD_YES;
     }
     if (r->phase == P_BODY && *upload_data_size > 0) {
-        /* Past the cap keep draining, answer 413 at the end (chunked bodies). */
-        if (!r->too_large && buf_append(&r->body, upload_data, *upload_data_size) == -1) {
+        /* Past the cap keep draining, answer 413 at the end (chunked bodies);
+         * bodies sent to routes that take none are drained and dropped. */
+        if (r->ch != NULL && !r->too_large &&
+            buf_append(&r->body, upload_data, *upload_data_size) == -1) {
             r->too_large = true;
             buf_release(&r->body);
         }
@@ -239,6 +240,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->phase == P_BODY) {
+        if (r->ch == NULL)
+            return answer_builtin(r, method);
+        if (!method_allowed(r->ch->methods, method))
+            return send_error(r, 405, "method not allowed", r->ch->methods);
         if (r->too_large)
             return send_error(r, 413, "body too large", NULL);
         return start_webhook(r);

@@ -1,0 +1,37 @@
+-- inbound.lua - wrk script: POST /webhook/generic with a realistic mix of
+-- worker texts, a distinct message id per request and 5,000 senders.
+local texts = {
+  "积分", "学习", "帮助", "报名 2", "培训", "我的", "签到 K7Q2", "进度 SP0042",
+  "法律咨询 老板拖欠工资两个月怎么办", "今天天气怎么样", "0", "2", "更多", "ＪＦ",
+  "课 3", "答C", "退订", "订阅", "随手拍 井盖坏了", "我的报名",
+}
+local counter = 0
+local tid = 0
+local threads = {}
+
+function setup(thread)
+  tid = tid + 1
+  thread:set("tid", tid)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counter = 0
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+function request()
+  counter = counter + 1
+  local id = string.format("b%d-%d-%d", tid, os.time(), counter)
+  local from = string.format("u-%d", (counter * 7919 + tid) % 5000)
+  local text = texts[(counter % #texts) + 1]
+  local body = string.format('{"id":"%s","from":"%s","text":"%s"}', id, from, text)
+  return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    print("unexpected status " .. status .. " " .. body)
+  end
+end
