@@ -15,7 +15,8 @@
 
 struct entry {
     char *key, *text, *file;
-    int line;
+    int line;   /* of the [key] header */
+    int *lines; /* file line of each text line: comments and trimmed blanks are not in text */
 };
 
 struct content {
@@ -44,20 +45,27 @@ static bool valid_key(const char *k, size_t n)
     return true;
 }
 
-/* Close the open section: trim blank lines at both ends and store it. */
-static void finish(struct content *ct, char *key, struct buf *body, const char *path, int line)
+/* Close the open section: trim blank lines at both ends and store it.
+ * lines[i] is the file line of the body's line i. */
+static void finish(struct content *ct, char *key, struct buf *body, const int *lines, int nlines,
+                   const char *path, int line)
 {
     char *t = buf_take(body);
     size_t start = 0, n = strlen(t);
     while (start < n && t[start] == '\n')
         start++;
+    int kept = nlines - (int)start;
+    int *lns = xcalloc(kept > 0 ? (size_t)kept : 1, sizeof *lns);
+    if (kept > 0)
+        memcpy(lns, lines + start, (size_t)kept * sizeof *lns);
     while (n > start && (t[n - 1] == '\n' || t[n - 1] == ' '))
         n--;
     if (ct->n == ct->cap) {
         ct->cap = ct->cap ? ct->cap * 2 : 64;
         ct->e = xrealloc(ct->e, ct->cap * sizeof *ct->e);
     }
-    ct->e[ct->n++] = (struct entry){key, xstrndup(t + start, n - start), xstrdup(path), line};
+    ct->e[ct->n++] =
+        (struct entry){key, xstrndup(t + start, n - start), xstrdup(path), line, lns};
     free(t);
 }
 
@@ -68,7 +76,8 @@ static int load_file(struct content *ct, const char *path, struct buf *errors)
         buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
         return -1;
     }
-    int rc = 0, lineno = 0, key_line = 0;
+    int rc = 0, lineno = 0, key_line = 0, nlines = 0, lines_cap = 0;
+    int *lines = NULL;
     char *line = NULL, *key = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -94,7 +103,8 @@ static int load_file(struct content *ct, const char *path, struct buf *errors)
                 continue;
             }
             if (key != NULL)
-                finish(ct, key, &body, path, key_line);
+                finish(ct, key, &body, lines, nlines, path, key_line);
+            nlines = 0;
             key = xstrndup(line + 1, (size_t)(end - line - 1));
             key_line = lineno;
             struct entry *dup = find(ct, key);
@@ -114,10 +124,16 @@ static int load_file(struct content *ct, const char *path, struct buf *errors)
         }
         buf_append(&body, line, (size_t)len);
         buf_puts(&body, "\n");
+        if (nlines == lines_cap) {
+            lines_cap = lines_cap ? lines_cap * 2 : 32;
+            lines = xrealloc(lines, (size_t)lines_cap * sizeof *lines);
+        }
+        lines[nlines++] = lineno;
     }
     if (key != NULL)
-        finish(ct, key, &body, path, key_line);
+        finish(ct, key, &body, lines, nlines, path, key_line);
     buf_release(&body);
+    free(lines);
     free(line);
     fclose(f);
     return rc;
@@ -167,6 +183,7 @@ void content_free(struct content *ct)
         free(ct->e[i].key);
         free(ct->e[i].text);
         free(ct->e[i].file);
+        free(ct->e[i].lines);
     }
     free(ct->e);
     free(ct);
@@ -201,11 +218,11 @@ static const struct content_need *find_need(const struct content_need *const *ne
 /* Line number, within the entry's file, of the text line holding offset off. */
 static int line_of(const struct entry *e, size_t off)
 {
-    int line = e->line + 1;
-    for (size_t i = 0; i < off; i++)
-        if (e->text[i] == '\n')
-            line++;
-    return line;
+    int i = 0;
+    for (size_t k = 0; k < off; k++)
+        if (e->text[k] == '\n')
+            i++;
+    return e->lines[i];
 }
 
 int content_check(const struct content *ct, const struct content_need *const *needs,

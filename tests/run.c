@@ -36,7 +36,8 @@ const char *t_tmpdir(void)
     return path;
 }
 
-#define SUITES(X) X(util) X(norm) X(intent) X(lesson)
+#define SUITES(X)                                                                          \
+    X(util) X(conf) X(norm) X(intent) X(lesson) X(content) X(store) X(engine) X(chan_generic) X(text)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)
