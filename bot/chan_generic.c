@@ -12,6 +12,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "crypto.h"
+#include "outbox.h"
 #include "util.h"
 
 #define MAX_ID 200
@@ -202,6 +203,51 @@ static size_t generic_max_reply(const struct conf *c)
     return (size_t)c->generic.max_reply_chars;
 }
 
+/* POST {"id", "to", "text"} to [generic] outbound_url, signed like inbound,
+ * with the row's idempotency key as "id" and as Idempotency-Key. */
+static int generic_push_build(const struct conf *c, const struct out_item *it, const char *text,
+                              struct push_req *req, char *why, size_t why_size)
+{
+    if (c->generic.outbound_url[0] == '\0') {
+        snprintf(why, why_size, "no [generic] outbound_url configured");
+        return -1;
+    }
+    json_t *o = json_pack("{s:s,s:s,s:s}", "id", it->idem_key, "to", it->to, "text", text);
+    req->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (req->body == NULL) {
+        snprintf(why, why_size, "cannot encode the message");
+        return -1;
+    }
+    req->len = strlen(req->body);
+    req->url = xstrdup(c->generic.outbound_url);
+    req->method = "POST";
+    int h = 0;
+    req->headers[h++] = xstrdup("Content-Type: application/json; charset=utf-8");
+    req->headers[h++] = xasprintf("Idempotency-Key: %s", it->idem_key);
+    if (c->generic.secret[0] != '\0') {
+        char hex[65];
+        crypto_hmac_sha256_hex(c->generic.secret, strlen(c->generic.secret), req->body, req->len,
+                               hex);
+        req->headers[h++] = xasprintf("X-Yizhan-Signature: sha256=%s", hex);
+    }
+    req->headers[h] = NULL;
+    return 0;
+}
+
+static void generic_push_parse(const struct conf *c, long status, const char *body,
+                               const char *retry_after, struct push_result *res)
+{
+    (void)c;
+    push_classify_http(status, body, retry_after, res);
+}
+
+static long long generic_push_rate(const struct conf *c, long long *per_recipient_per_min)
+{
+    *per_recipient_per_min = c->generic.recipient_rate;
+    return c->generic.rate;
+}
+
 const struct channel chan_generic = {
     .name = "generic",
     .route = "/webhook/generic",
@@ -209,4 +255,8 @@ const struct channel chan_generic = {
     .parse = generic_parse,
     .render = generic_render,
     .max_reply = generic_max_reply,
+    .push_build = generic_push_build,
+    .push_parse = generic_push_parse,
+    .push_rate = generic_push_rate,
+    .is_sms = false,
 };

@@ -3,6 +3,7 @@
  */
 #include "channel.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,35 @@ void http_resp_release(struct http_resp *r)
     free(r->body);
     r->body = NULL;
     r->len = 0;
+}
+
+void push_req_release(struct push_req *p)
+{
+    free(p->url);
+    free(p->body);
+    for (int i = 0; i < 8 && p->headers[i]; i++)
+        free(p->headers[i]);
+    memset(p, 0, sizeof *p);
+}
+
+void push_classify_http(long status, const char *body, const char *retry_after,
+                        struct push_result *res)
+{
+    long long secs;
+    memset(res, 0, sizeof *res);
+    if (status >= 200 && status < 300) {
+        res->rc = SEND_OK;
+        return;
+    }
+    if (status == 0) {
+        res->rc = SEND_RETRY;
+        snprintf(res->error, sizeof res->error, "no answer");
+        return;
+    }
+    res->rc = (status == 408 || status == 429 || status >= 500) ? SEND_RETRY : SEND_FAIL;
+    if (res->rc == SEND_RETRY && retry_after && parse_int(retry_after, 0, 86400, &secs) == 0)
+        res->retry_after_ms = secs * 1000;
+    snprintf(res->error, sizeof res->error, "HTTP %ld: %.160s", status, body ? body : "");
 }
 
 void inmsg_release(struct inmsg *msg)

@@ -6,11 +6,36 @@
 #ifndef BOT_CHANNEL_H
 #define BOT_CHANNEL_H
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "msg.h"
 
 struct conf;
+struct out_item;
+
+/* An outbound HTTP request built by an adapter for the sender. */
+struct push_req {
+    char *url;                 /* owned */
+    const char *method;        /* static: "POST" or "GET" */
+    char *body;                /* owned, may be NULL */
+    size_t len;
+    char *headers[8];          /* owned "Name: value" lines, NULL-terminated */
+};
+void push_req_release(struct push_req *p);
+
+enum send_rc { SEND_OK, SEND_RETRY, SEND_FAIL };
+struct push_result {
+    enum send_rc rc;
+    int64_t retry_after_ms; /* 0: use the backoff */
+    char error[200];
+    char ext_id[96]; /* the platform's message id, when it gives one */
+};
+/* The HTTP rules most APIs follow: 2xx sent; 408, 429 and 5xx retried
+ * (Retry-After honoured); other 4xx failed with the body as the reason. */
+void push_classify_http(long status, const char *body, const char *retry_after,
+                        struct push_result *res);
 
 struct http_req {
     const char *method, *path; /* path without the query string */
@@ -52,6 +77,16 @@ struct channel {
                    struct http_resp *resp);
     /* Longest reply in characters before it is cut with 更多; 0 for no limit. */
     size_t (*max_reply)(const struct conf *c);
+    /* Build the request that pushes text to it->to. 0, or -1 with why filled
+     * when this channel cannot push (not configured): the row fails. NULL: never. */
+    int (*push_build)(const struct conf *c, const struct out_item *it, const char *text,
+                      struct push_req *req, char *why, size_t why_size);
+    /* Read the platform's answer. */
+    void (*push_parse)(const struct conf *c, long status, const char *body,
+                       const char *retry_after, struct push_result *res);
+    /* Pushes per second on the whole channel, and per minute to one person. */
+    long long (*push_rate)(const struct conf *c, long long *per_recipient_per_min);
+    bool is_sms; /* SMS budget rules apply */
 };
 
 /* The adapter serving this route, or NULL. */

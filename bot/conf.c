@@ -16,7 +16,7 @@
 #include "log.h"
 #include "util.h"
 
-enum conf_type { C_STR, C_INT, C_BOOL, C_HOSTPORT, C_TZ, C_LEVEL, C_URL };
+enum conf_type { C_STR, C_INT, C_BOOL, C_HOSTPORT, C_TZ, C_LEVEL, C_URL, C_WINDOWS };
 
 struct conf_key {
     const char *name; /* "section.key", or "key" at top level */
@@ -57,8 +57,67 @@ static const struct conf_key keys[] = {
      "where pushed messages are POSTed; empty: no pushes on this channel"},
     {"generic.max_reply_chars", C_INT, O(generic.max_reply_chars), "0", 0, 100000,
      "longest reply in characters before it is cut and continued with 更多; 0: no limit"},
+    {"generic.rate", C_INT, O(generic.rate), "50", 1, 100000,
+     "pushes per second at most on this channel"},
+    {"generic.recipient_rate", C_INT, O(generic.recipient_rate), "60", 1, 100000,
+     "pushes per minute at most to one person on this channel"},
+    {"admin.token", C_STR, O(admin.token), "", 0, 0,
+     "bearer token for /admin/api/; empty turns the admin API off"},
+    {"push.quiet", C_WINDOWS, O(push.quiet), "22:00-07:00", 0, 0,
+     "local hours when nothing is pushed (HH:MM-HH:MM, comma-separated; empty for none)"},
+    {"push.rush", C_WINDOWS, O(push.rush), "11:00-13:00,17:00-19:30", 0, 0,
+     "meal-rush hours when broadcasts and lesson pushes wait (riders cannot read)"},
+    {"push.max_attempts", C_INT, O(push.max_attempts), "8", 1, 100,
+     "tries of one push before it is dead"},
+    {"push.backoff_base", C_INT, O(push.backoff_base), "5", 1, 3600,
+     "seconds before the first retry; doubles each time, with jitter"},
+    {"push.backoff_max", C_INT, O(push.backoff_max), "3600", 1, 86400,
+     "longest wait between two tries, in seconds"},
+    {"push.lease", C_INT, O(push.lease), "60", 1, 3600,
+     "seconds a claimed push may stay unanswered before another sender takes it again"},
+    {"push.timeout", C_INT, O(push.timeout), "15", 1, 300,
+     "seconds one push request may take"},
+    {"push.concurrency", C_INT, O(push.concurrency), "16", 1, 256,
+     "push requests in flight at once"},
+    {"push.max_sms_parts", C_INT, O(push.max_sms_parts), "3", 1, 10,
+     "SMS parts one broadcast message may take at most"},
 };
 #undef O
+
+int conf_windows_parse(const char *v, int (*out)[2], int max)
+{
+    int n = 0;
+    const char *p = v;
+    while (*p == ' ')
+        p++;
+    if (*p == '\0')
+        return 0;
+    for (;;) {
+        int h1, m1, h2, m2, used = 0;
+        while (*p == ' ')
+            p++;
+        if (sscanf(p, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &used) != 4 || used == 0)
+            return -1;
+        if (h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 ||
+            (h1 == 24 && m1) || (h2 == 24 && m2) || h1 * 60 + m1 == h2 * 60 + m2)
+            return -1;
+        if (out != NULL) {
+            if (n == max)
+                return -1;
+            out[n][0] = h1 * 60 + m1;
+            out[n][1] = h2 * 60 + m2;
+        }
+        n++;
+        p += used;
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            return n;
+        if (*p != ',')
+            return -1;
+        p++;
+    }
+}
 
 static void *field(struct conf *c, const struct conf_key *k)
 {
@@ -147,6 +206,14 @@ static const char *set_value(struct conf *c, const struct conf_key *k, const cha
         if (v[0] != '\0' && !str_has_prefix(v, "http://") && !str_has_prefix(v, "https://")) {
             snprintf(why, sizeof why, "bad value '%s' for '%s': want an http:// or https:// URL",
                      v, k->name);
+            return why;
+        }
+        break;
+    case C_WINDOWS:
+        if (conf_windows_parse(v, NULL, 0) == -1) {
+            snprintf(why, sizeof why,
+                     "bad value '%s' for '%s': want HH:MM-HH:MM[,HH:MM-HH:MM...] or empty", v,
+                     k->name);
             return why;
         }
         break;
@@ -281,7 +348,7 @@ void conf_release(struct conf *c)
 {
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         enum conf_type t = keys[i].type;
-        if (t == C_STR || t == C_HOSTPORT || t == C_TZ || t == C_LEVEL || t == C_URL) {
+        if (t != C_INT && t != C_BOOL) {
             char **s = field(c, &keys[i]);
             free(*s);
             *s = NULL;

@@ -28,7 +28,18 @@ struct conf {
         char *secret;
         char *outbound_url;
         long long max_reply_chars; /* 0: no limit */
+        long long rate;            /* pushes per second, whole channel */
+        long long recipient_rate;  /* pushes per minute to one person */
     } generic;
+    struct {
+        char *token; /* empty: the admin API is off */
+    } admin;
+    struct {
+        char *quiet;  /* "22:00-07:00": nothing pushed; "" for none */
+        char *rush;   /* "11:00-13:00,17:00-19:30": no bulk pushes */
+        long long max_attempts, backoff_base, backoff_max, lease, timeout, concurrency;
+        long long max_sms_parts;
+    } push;
 };
 
 /*
@@ -40,6 +51,10 @@ struct conf {
 int conf_load(struct conf *c, const char *path, char *const *overrides, int n_overrides,
               struct buf *errors);
 void conf_release(struct conf *c);
+/* Parse "HH:MM-HH:MM,..." into out[i] = {start, end} minutes of the day (end
+ * may be before start: the window crosses midnight). Returns the count (0 for
+ * an empty string) or -1 when malformed or more than max. out may be NULL. */
+int conf_windows_parse(const char *v, int (*out)[2], int max);
 /* Append every key with its default and documentation, in bot.conf.example form. */
 void conf_write_example(struct buf *out);
 

@@ -18,7 +18,6 @@
 #include "handler.h"
 #include "intent.h"
 #include "log.h"
-#include "metrics.h"
 #include "norm.h"
 #include "store.h"
 #include "text.h"
@@ -212,37 +211,33 @@ struct engine {
     struct job *head, *tail;
     bool stopping;
     atomic_bool healthy;
+    void (*after_commit)(void);
 };
 
 static void run_batch(struct engine *e, struct job *jobs)
 {
     int64_t now = now_ms();
     bool ok = store_begin(e->st) == 0;
-    for (struct job *j = jobs; ok && j; j = j->next) {
+    for (struct job *j = jobs; j; j = j->next) {
         j->status = 500;
-        if (store_savepoint(e->st) == -1)
+        if (!ok || store_savepoint(e->st) == -1)
             continue;
-        if (engine_turn(e->app, e->st, j->ch, &j->msg, now, &j->res) == 0 &&
-            store_release(e->st) == 0) {
+        if (j->run(j, e->st, now) == 0 && store_release(e->st) == 0)
             j->status = 200;
-        } else {
-            turn_result_release(&j->res);
+        else
             store_rollback_to(e->st);
-        }
     }
     if (ok && store_commit(e->st) == -1) {
         store_rollback(e->st);
         ok = false;
     }
     atomic_store(&e->healthy, ok);
+    if (ok && e->after_commit)
+        e->after_commit();
     for (struct job *j = jobs, *next; j; j = next) {
         next = j->next;
-        if (!ok) {
+        if (!ok)
             j->status = 500;
-            turn_result_release(&j->res);
-        }
-        if (j->status == 200)
-            metrics_intent(j->res.replay ? "(replay)" : j->res.intent);
         j->done(j); /* may free j */
     }
 }
@@ -281,10 +276,11 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-struct engine *engine_start(const struct app *app, struct store *st)
+struct engine *engine_start(const struct app *app, struct store *st, void (*after_commit)(void))
 {
     struct engine *e = xcalloc(1, sizeof *e);
     e->app = app;
+    e->after_commit = after_commit;
     e->st = st;
     atomic_init(&e->healthy, true);
     pthread_mutex_init(&e->mu, NULL);

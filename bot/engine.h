@@ -30,19 +30,24 @@ void turn_result_release(struct turn_result *r);
 int engine_turn(const struct app *app, struct store *st, const struct channel *ch,
                 const struct inmsg *in, int64_t now, struct turn_result *res);
 
+/*
+ * Work for the writer thread. run() executes inside a savepoint of the batch's
+ * transaction; done() is called on the writer thread once the batch has
+ * committed (status 200) or failed (status 500: run returned -1, or COMMIT
+ * failed and everything in the batch was rolled back).
+ */
 struct job {
-    const struct channel *ch;
-    struct inmsg msg;       /* owned by the job's creator */
-    struct turn_result res; /* filled by the writer when status is 200 */
-    int status;             /* 200, or 500 when the turn or the COMMIT failed */
-    void (*done)(struct job *j); /* called by the writer thread after COMMIT */
+    int (*run)(struct job *j, struct store *st, int64_t now); /* 0 or -1 */
+    void (*done)(struct job *j);                              /* may free j */
     void *arg;
+    int status;
     struct job *next;
 };
 
 struct engine;
-/* Start the writer thread on st (which it then owns until engine_stop). */
-struct engine *engine_start(const struct app *app, struct store *st);
+/* Start the writer thread on st (which it then owns until engine_stop).
+ * after_commit, when not NULL, runs on the writer thread after each COMMIT. */
+struct engine *engine_start(const struct app *app, struct store *st, void (*after_commit)(void));
 /* Queue a job; its done() runs later on the writer thread. -1 when stopping. */
 int engine_submit(struct engine *e, struct job *j);
 /* Finish every queued job, stop the thread, free e (not the store). */

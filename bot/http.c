@@ -48,6 +48,8 @@ struct req {
     int status;
     double t0;
     struct job job;
+    struct inmsg msg;
+    struct turn_result res;
 };
 
 static double mono_now(void)
@@ -113,6 +115,13 @@ static bool method_allowed(const char *methods, const char *m)
     return false;
 }
 
+/* On the writer thread, inside the batch transaction. */
+static int run_turn(struct job *j, struct store *st, int64_t now)
+{
+    struct req *r = j->arg;
+    return engine_turn(r->srv->app, st, r->ch, &r->msg, now, &r->res);
+}
+
 /* Called by the writer thread after COMMIT: wake the suspended connection. */
 static void job_done(struct job *j)
 {
@@ -159,7 +168,7 @@ static enum MHD_Result start_webhook(struct req *r)
         .ctx = r,
     };
     struct http_resp resp = {0};
-    int status = r->ch->parse(r->srv->app->conf, &hr, &r->job.msg, &resp);
+    int status = r->ch->parse(r->srv->app->conf, &hr, &r->msg, &resp);
     if (status != 0) {
         if (resp.body == NULL)
             http_resp_error(&resp, status, "rejected");
@@ -168,8 +177,8 @@ static enum MHD_Result start_webhook(struct req *r)
         return rc;
     }
     http_resp_release(&resp);
-    mask_id(r->job.msg.user, r->from, sizeof r->from);
-    r->job.ch = r->ch;
+    mask_id(r->msg.user, r->from, sizeof r->from);
+    r->job.run = run_turn;
     r->job.done = job_done;
     r->job.arg = r;
     r->phase = P_WAIT;
@@ -190,7 +199,10 @@ static enum MHD_Result finish_webhook(struct req *r)
     else if (r->job.status != 200)
         http_resp_error(&resp, 500, "could not store the message, retry later");
     else
-        r->ch->render(r->srv->app->conf, &r->job.msg, r->job.res.replies, &resp);
+    {
+        metrics_intent(r->res.replay ? "(replay)" : r->res.intent);
+        r->ch->render(r->srv->app->conf, &r->msg, r->res.replies, &resp);
+    }
     enum MHD_Result rc = send_resp(r, &resp, NULL);
     http_resp_release(&resp);
     return rc;
@@ -269,8 +281,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                  r->from);
     else
         log_info("http: %s %s %d ms=%.1f", r->method, r->path, status, secs * 1000);
-    inmsg_release(&r->job.msg);
-    turn_result_release(&r->job.res);
+    inmsg_release(&r->msg);
+    turn_result_release(&r->res);
     buf_release(&r->body);
     free(r->path);
     free(r);

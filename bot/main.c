@@ -237,7 +237,7 @@ static int cmd_serve(struct app *app, struct store *st)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct engine *e = engine_start(app, st);
+    struct engine *e = engine_start(app, st, NULL);
     if (e == NULL)
         fatal("cannot start the writer thread");
     struct http_server *srv = http_start(app, e);

@@ -30,6 +30,8 @@ static struct req_series reqs[MAX_SERIES];
 static int nreqs;
 static struct intent_series intents[MAX_SERIES];
 static int nintents;
+static struct intent_series pushes[MAX_SERIES]; /* "channel outcome" */
+static int npushes;
 static unsigned long long hist[NB + 1];
 static double hist_sum;
 static unsigned long long hist_count;
@@ -57,22 +59,33 @@ void metrics_request(const char *route, int status, double seconds)
     pthread_mutex_unlock(&mu);
 }
 
-void metrics_intent(const char *intent)
+static void count(struct intent_series *t, int *n, const char *name)
 {
-    if (intent == NULL)
-        return;
     pthread_mutex_lock(&mu);
     int i;
-    for (i = 0; i < nintents; i++)
-        if (strcmp(intents[i].intent, intent) == 0)
+    for (i = 0; i < *n; i++)
+        if (strcmp(t[i].intent, name) == 0)
             break;
-    if (i == nintents && nintents < MAX_SERIES) {
-        snprintf(intents[i].intent, sizeof intents[i].intent, "%s", intent);
-        nintents++;
+    if (i == *n && *n < MAX_SERIES) {
+        snprintf(t[i].intent, sizeof t[i].intent, "%s", name);
+        (*n)++;
     }
-    if (i < nintents)
-        intents[i].count++;
+    if (i < *n)
+        t[i].count++;
     pthread_mutex_unlock(&mu);
+}
+
+void metrics_intent(const char *intent)
+{
+    if (intent != NULL)
+        count(intents, &nintents, intent);
+}
+
+void metrics_push(const char *channel, const char *outcome)
+{
+    char name[NAME_MAX_LEN];
+    snprintf(name, sizeof name, "%s %s", channel, outcome);
+    count(pushes, &npushes, name);
 }
 
 void metrics_render(struct buf *out)
@@ -88,6 +101,13 @@ void metrics_render(struct buf *out)
     for (int i = 0; i < nintents; i++)
         buf_printf(out, "yizhan_messages_total{intent=\"%s\"} %llu\n", intents[i].intent,
                    intents[i].count);
+    buf_puts(out, "# HELP yizhan_pushes_total Outbox push attempts by channel and outcome.\n"
+                  "# TYPE yizhan_pushes_total counter\n");
+    for (int i = 0; i < npushes; i++) {
+        const char *sp = strchr(pushes[i].intent, ' ');
+        buf_printf(out, "yizhan_pushes_total{channel=\"%.*s\",outcome=\"%s\"} %llu\n",
+                   (int)(sp - pushes[i].intent), pushes[i].intent, sp + 1, pushes[i].count);
+    }
     buf_puts(out, "# HELP yizhan_http_request_seconds Time from request to response.\n"
                   "# TYPE yizhan_http_request_seconds histogram\n");
     unsigned long long cum = 0;
@@ -105,7 +125,7 @@ void metrics_render(struct buf *out)
 void metrics_reset(void)
 {
     pthread_mutex_lock(&mu);
-    nreqs = nintents = 0;
+    nreqs = nintents = npushes = 0;
     memset(hist, 0, sizeof hist);
     hist_sum = 0;
     hist_count = 0;

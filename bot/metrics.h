@@ -10,6 +10,8 @@ struct buf;
 
 void metrics_request(const char *route, int status, double seconds);
 void metrics_intent(const char *intent);
+/* One push outcome: sent, retry, failed, dead. */
+void metrics_push(const char *channel, const char *outcome);
 void metrics_render(struct buf *out);
 void metrics_reset(void);
 

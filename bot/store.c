@@ -53,6 +53,47 @@ static const char *const migrations[] = {
     " first_ms INTEGER NOT NULL,"
     " last_ms INTEGER NOT NULL);"
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT);",
+    /* 2: outbox and broadcasts */
+    "CREATE TABLE broadcasts("
+    " id INTEGER PRIMARY KEY,"
+    " text TEXT NOT NULL,"
+    " audience TEXT NOT NULL,"
+    " at_ms INTEGER NOT NULL,"
+    " spread_ms INTEGER NOT NULL DEFAULT 0,"
+    " recipients INTEGER NOT NULL DEFAULT 0,"
+    " sms_parts INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " cancelled_ms INTEGER);"
+    "CREATE TABLE outbox("
+    " id INTEGER PRIMARY KEY,"
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " channel TEXT NOT NULL,"
+    " to_ext TEXT NOT NULL,"
+    " klass TEXT NOT NULL CHECK(klass IN ('reply','transactional','bulk')),"
+    " text TEXT NOT NULL,"
+    " sent_text TEXT,"
+    " idem_key TEXT NOT NULL UNIQUE,"
+    " broadcast_id INTEGER REFERENCES broadcasts(id),"
+    " status TEXT NOT NULL CHECK(status IN ('queued','held','sending','sent','failed','dead',"
+    "'cancelled','merged')),"
+    " merged_into INTEGER,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_at_ms INTEGER NOT NULL,"
+    " lease_until_ms INTEGER,"
+    " last_error TEXT,"
+    " ext_msg_id TEXT,"
+    " created_ms INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL,"
+    " sent_ms INTEGER);"
+    "CREATE INDEX outbox_due ON outbox(next_at_ms) WHERE status IN ('queued','held');"
+    "CREATE INDEX outbox_lease ON outbox(lease_until_ms) WHERE status='sending';"
+    "CREATE INDEX outbox_bc ON outbox(broadcast_id, status);"
+    "CREATE INDEX outbox_to ON outbox(channel, to_ext, status);"
+    "CREATE INDEX outbox_merged ON outbox(merged_into) WHERE merged_into IS NOT NULL;"
+    "CREATE TABLE tags("
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " tag TEXT NOT NULL,"
+    " PRIMARY KEY(tag, person_id)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -318,6 +359,23 @@ int store_person_ensure(struct store *st, const char *channel, const char *user,
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "person ensure");
+}
+
+int store_person_find(struct store *st, const char *channel, const char *user, int64_t *id)
+{
+    static const char sql[] = "SELECT id FROM people WHERE channel=? AND ext_id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "person find");
 }
 
 int store_person_info(struct store *st, int64_t id, struct person_info *out)

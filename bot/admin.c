@@ -1,0 +1,357 @@
+/*
+ * admin.c - /admin/api/ routes: broadcasts (preview, create, status, cancel),
+ * the outbox (list, retry), tags for audiences, the not-understood list.
+ * Documented with examples in docs/api.md.
+ */
+#include "admin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "channel.h"
+#include "conf.h"
+#include "handler.h"
+#include "outbox.h"
+#include "store.h"
+#include "util.h"
+
+#define MAX_BROADCAST_CHARS 1000
+
+static void reply_json(struct http_resp *resp, int status, json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    if (s == NULL)
+        http_resp_error(resp, 500, "cannot encode the answer");
+    else
+        http_resp_set(resp, status, "application/json; charset=utf-8", s);
+    free(s);
+    json_decref(o);
+}
+
+/* Split "/a/b/c" into at most n segments (pointers into buf). */
+static int split_path(char *buf, char **seg, int n)
+{
+    int k = 0;
+    for (char *save = NULL, *p = strtok_r(buf, "/", &save); p && k < n;
+         p = strtok_r(NULL, "/", &save))
+        seg[k++] = p;
+    return k;
+}
+
+static int parse_id(const char *s, int64_t *id)
+{
+    long long v;
+    if (parse_int(s, 1, INT64_MAX, &v) == -1)
+        return -1;
+    *id = v;
+    return 0;
+}
+
+/*
+ * "at": Unix milliseconds, or local time in the configured zone as
+ * "YYYY-MM-DD HH:MM" / "YYYY-MM-DDTHH:MM[:SS]". -1 when malformed.
+ */
+static int parse_at(json_t *v, int64_t *out)
+{
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return *out >= 0 ? 0 : -1;
+    }
+    const char *s = json_string_value(v);
+    if (s == NULL)
+        return -1;
+    static const char *const fmts[] = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                                       "%Y-%m-%dT%H:%M"};
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        struct tm tm = {0};
+        const char *end = strptime(s, fmts[i], &tm);
+        if (end != NULL && *end == '\0') {
+            tm.tm_isdst = -1;
+            time_t t = mktime(&tm); /* TZ is the configured zone */
+            if (t == (time_t)-1)
+                return -1;
+            *out = (int64_t)t * 1000;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int broadcast_create(const struct app *app, struct store *st, int64_t now,
+                            const struct admin_req *rq, struct http_resp *resp)
+{
+    const struct conf *c = app->conf;
+    json_error_t jerr;
+    json_t *b = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr);
+    char why[200];
+    int rc = 0;
+    struct audience_count ac = {0};
+    if (!json_is_object(b)) {
+        http_resp_error(resp, 400, "body must be a JSON object");
+        goto out;
+    }
+    const char *text = json_string_value(json_object_get(b, "text"));
+    json_t *aud = json_object_get(b, "audience"), *at_v = json_object_get(b, "at");
+    json_t *spread_v = json_object_get(b, "spread_minutes"), *prev = json_object_get(b, "preview");
+    json_t *cap_v = json_object_get(b, "max_parts");
+    const char *audience = aud ? json_string_value(aud) : "subscribers";
+    int64_t at = now, spread = 0, cap = c->push.max_sms_parts;
+    if (text == NULL || text[0] == '\0' || utf8_len(text) > MAX_BROADCAST_CHARS) {
+        http_resp_error(resp, 400, "'text' must be a non-empty string of at most 1000 characters");
+        goto out;
+    }
+    if (audience == NULL) {
+        http_resp_error(resp, 400, "'audience' must be a string");
+        goto out;
+    }
+    if (at_v != NULL && !json_is_null(at_v) && parse_at(at_v, &at) == -1) {
+        http_resp_error(resp, 400, "'at' must be Unix ms or local time 'YYYY-MM-DD HH:MM'");
+        goto out;
+    }
+    if (spread_v != NULL) {
+        if (!json_is_integer(spread_v) || json_integer_value(spread_v) < 0 ||
+            json_integer_value(spread_v) > 1440) {
+            http_resp_error(resp, 400, "'spread_minutes' must be an integer 0..1440");
+            goto out;
+        }
+        spread = json_integer_value(spread_v) * 60000;
+    }
+    if (cap_v != NULL) {
+        if (!json_is_integer(cap_v) || json_integer_value(cap_v) < 1 ||
+            json_integer_value(cap_v) > 10) {
+            http_resp_error(resp, 400, "'max_parts' must be an integer 1..10");
+            goto out;
+        }
+        cap = json_integer_value(cap_v);
+    }
+    if (prev != NULL && !json_is_boolean(prev)) {
+        http_resp_error(resp, 400, "'preview' must be true or false");
+        goto out;
+    }
+    if (strcmp(audience, "all") != 0 && strcmp(audience, "subscribers") != 0 &&
+        !(str_has_prefix(audience, "channel:") && audience[8]) &&
+        !(str_has_prefix(audience, "tag:") && audience[4])) {
+        http_resp_error(resp, 400,
+                        "'audience' must be all, subscribers, channel:<name> or tag:<name>");
+        goto out;
+    }
+    int units = 0;
+    bool ucs2 = false;
+    int parts = sms_parts(text, &units, &ucs2);
+    if (store_audience_count(st, audience, &ac) == -1) {
+        rc = -1;
+        goto out;
+    }
+    int64_t sms = 0;
+    const char *name;
+    json_t *v;
+    json_object_foreach(ac.by_channel, name, v)
+    {
+        const struct channel *ch = channel_by_name(name);
+        if (ch && ch->is_sms)
+            sms += json_integer_value(v);
+    }
+    int64_t first_at = push_allowed_at(c, OUT_BULK, at > now ? at : now);
+    if (json_is_true(prev)) {
+        reply_json(resp, 200,
+                   json_pack("{s:I,s:I,s:O,s:i,s:i,s:s,s:I,s:I,s:I,s:b}", "recipients",
+                             (json_int_t)ac.recipients, "opted_out", (json_int_t)ac.opted_out,
+                             "by_channel", ac.by_channel, "sms_parts", parts, "sms_units", units,
+                             "encoding", ucs2 ? "UCS-2" : "GSM-7", "sms_recipients",
+                             (json_int_t)sms, "sms_total", (json_int_t)(sms * parts), "first_at",
+                             (json_int_t)first_at, "within_cap", parts <= cap));
+        goto out;
+    }
+    if (parts > cap) {
+        snprintf(why, sizeof why, "the text needs %d SMS parts; this broadcast allows %lld", parts,
+                 (long long)cap);
+        http_resp_error(resp, 400, why);
+        goto out;
+    }
+    int64_t id = 0, n = 0;
+    const char *status = first_at > (at > now ? at : now) ? "held" : "queued";
+    if (store_broadcast_create(st, text, audience, at, first_at, status, spread, parts, now, &id,
+                               &n) == -1) {
+        rc = -1;
+        goto out;
+    }
+    char url[64];
+    snprintf(url, sizeof url, "/admin/api/broadcasts/%lld", (long long)id);
+    reply_json(resp, 202,
+               json_pack("{s:I,s:I,s:i,s:I,s:I,s:s}", "id", (json_int_t)id, "recipients",
+                         (json_int_t)n, "sms_parts", parts, "sms_total", (json_int_t)(sms * parts),
+                         "first_at", (json_int_t)first_at, "status_url", url));
+out:
+    json_decref(ac.by_channel);
+    json_decref(b);
+    return rc;
+}
+
+static int broadcast_get(struct store *st, int64_t id, struct http_resp *resp)
+{
+    json_t *o = store_broadcast_get(st, id);
+    if (o == NULL) {
+        http_resp_error(resp, 404, "no such broadcast");
+        return 0;
+    }
+    reply_json(resp, 200, o);
+    return 0;
+}
+
+static int broadcast_cancel(struct store *st, int64_t id, int64_t now, struct http_resp *resp)
+{
+    int found = 0;
+    int n = store_broadcast_cancel(st, id, now, &found);
+    if (n == -1)
+        return -1;
+    if (!found) {
+        http_resp_error(resp, 404, "no such broadcast");
+        return 0;
+    }
+    reply_json(resp, 200, json_pack("{s:I,s:i}", "id", (json_int_t)id, "cancelled", n));
+    return 0;
+}
+
+static int query_limit(const struct admin_req *rq, int def)
+{
+    long long v;
+    const char *s = json_string_value(json_object_get(rq->query, "limit"));
+    if (s == NULL || parse_int(s, 1, 1000, &v) == -1)
+        return def;
+    return (int)v;
+}
+
+static int outbox_list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
+{
+    static const char *const ok[] = {"queued", "held",      "sending", "sent", "failed",
+                                     "dead",   "cancelled", "merged",  NULL};
+    const char *status = json_string_value(json_object_get(rq->query, "status"));
+    if (status != NULL) {
+        bool known = false;
+        for (int i = 0; ok[i]; i++)
+            known |= strcmp(ok[i], status) == 0;
+        if (!known) {
+            http_resp_error(resp, 400, "unknown status");
+            return 0;
+        }
+    }
+    json_t *a = store_outbox_list(st, status, query_limit(rq, 100));
+    if (a == NULL)
+        return -1;
+    reply_json(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
+static int outbox_retry(struct store *st, int64_t id, int64_t now, struct http_resp *resp)
+{
+    int rc = store_outbox_retry(st, id, now);
+    if (rc == -1)
+        return -1;
+    if (rc == 0) {
+        http_resp_error(resp, 404, "no failed or dead push with that id");
+        return 0;
+    }
+    reply_json(resp, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", "queued"));
+    return 0;
+}
+
+static int tag_add(struct store *st, const struct admin_req *rq, struct http_resp *resp)
+{
+    json_t *b = json_loadb(rq->body, rq->len, 0, NULL);
+    const char *person = json_string_value(json_object_get(b, "person"));
+    const char *tag = json_string_value(json_object_get(b, "tag"));
+    int rc = 0;
+    int64_t id;
+    const char *colon = person ? strchr(person, ':') : NULL;
+    if (colon == NULL || tag == NULL || tag[0] == '\0' || strlen(tag) > 64) {
+        http_resp_error(resp, 400, "want {\"person\": \"<channel>:<id>\", \"tag\": \"<name>\"}");
+        goto out;
+    }
+    char *channel = xstrndup(person, (size_t)(colon - person));
+    int found = store_person_find(st, channel, colon + 1, &id);
+    free(channel);
+    if (found == -1 || (found == 1 && store_tag_add(st, id, tag) == -1)) {
+        rc = -1;
+        goto out;
+    }
+    if (found == 0)
+        http_resp_error(resp, 404, "no such person");
+    else
+        reply_json(resp, 200, json_pack("{s:s,s:s}", "person", person, "tag", tag));
+out:
+    json_decref(b);
+    return rc;
+}
+
+struct unknown_ctx {
+    json_t *a;
+};
+
+static void unknown_row(const char *text, int64_t count, int64_t last_ms, void *ctx)
+{
+    struct unknown_ctx *u = ctx;
+    json_array_append_new(u->a, json_pack("{s:s,s:I,s:I}", "text", text, "count",
+                                          (json_int_t)count, "last_ms", (json_int_t)last_ms));
+}
+
+static int unknown_list(const struct app *app, struct store *st, const struct admin_req *rq,
+                        struct http_resp *resp)
+{
+    (void)app;
+    struct unknown_ctx u = {json_array()};
+    if (store_unknown_top(st, query_limit(rq, 50), unknown_row, &u) == -1) {
+        json_decref(u.a);
+        return -1;
+    }
+    reply_json(resp, 200, json_pack("{s:o}", "items", u.a));
+    return 0;
+}
+
+int admin_handle(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
+                 struct http_resp *resp)
+{
+    char buf[256];
+    char *seg[4];
+    int64_t id = 0;
+    snprintf(buf, sizeof buf, "%s", rq->path);
+    int n = split_path(buf, seg, 4);
+    bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+    const char *allow = NULL;
+    if (n == 1 && strcmp(seg[0], "broadcasts") == 0) {
+        if (post)
+            return broadcast_create(app, st, now, rq, resp);
+        allow = "POST";
+    } else if (n >= 2 && strcmp(seg[0], "broadcasts") == 0 && parse_id(seg[1], &id) == 0) {
+        if (n == 2 && get)
+            return broadcast_get(st, id, resp);
+        if (n == 3 && strcmp(seg[2], "cancel") == 0 && post)
+            return broadcast_cancel(st, id, now, resp);
+        allow = n == 2 ? "GET" : n == 3 && strcmp(seg[2], "cancel") == 0 ? "POST" : NULL;
+    } else if (n == 1 && strcmp(seg[0], "outbox") == 0) {
+        if (get)
+            return outbox_list(st, rq, resp);
+        allow = "GET";
+    } else if (n == 3 && strcmp(seg[0], "outbox") == 0 && parse_id(seg[1], &id) == 0 &&
+               strcmp(seg[2], "retry") == 0) {
+        if (post)
+            return outbox_retry(st, id, now, resp);
+        allow = "POST";
+    } else if (n == 1 && strcmp(seg[0], "tags") == 0) {
+        if (post)
+            return tag_add(st, rq, resp);
+        allow = "POST";
+    } else if (n == 1 && strcmp(seg[0], "unknown") == 0) {
+        if (get)
+            return unknown_list(app, st, rq, resp);
+        allow = "GET";
+    }
+    if (allow != NULL) {
+        snprintf(buf, sizeof buf, "method not allowed: use %s", allow);
+        http_resp_error(resp, 405, buf);
+    } else {
+        http_resp_error(resp, 404, "no such admin route");
+    }
+    return 0;
+}

@@ -1,0 +1,103 @@
+/*
+ * outbox.h - the one durable queue of everything Yizhan sends outside an
+ * in-band reply: broadcasts, lesson pushes, status changes, promotions,
+ * volunteer answers. Handlers queue rows inside the request transaction; the
+ * sender thread (sender.h) claims due rows and marks them sent, retried,
+ * failed or dead. Quiet and rush hours (push.c) decide when a row is due.
+ */
+#ifndef BOT_OUTBOX_H
+#define BOT_OUTBOX_H
+#include <stdbool.h>
+#include <stdint.h>
+
+struct conf;
+struct store;
+
+/* Why a message is sent decides when it may go out. */
+enum out_class {
+    OUT_REPLY,         /* an answer to the person's own request: any time, even opted out */
+    OUT_TRANSACTIONAL, /* a report accepted, a seat freed for you: waits for quiet hours */
+    OUT_BULK,          /* broadcasts and lesson pushes: wait for quiet and rush hours */
+};
+const char *out_class_name(enum out_class k);
+
+/* One claimed row, as the sender sees it. Strings owned; out_item_release(). */
+struct out_item {
+    int64_t id, person, broadcast_id;
+    char *channel, *to, *text, *idem_key;
+    enum out_class klass;
+    int attempts; /* including this one */
+};
+void out_item_release(struct out_item *it);
+
+/*
+ * Queue text for person inside the caller's transaction. not_before: the
+ * earliest time (ms; 0 = now). key: the idempotency key, unique forever (the
+ * same key twice queues once: returns 1); NULL generates one. Returns 0, 1 or -1.
+ */
+int outbox_push(struct store *st, const struct conf *c, int64_t person, enum out_class k,
+                const char *text, int64_t not_before, int64_t now, const char *key);
+
+/* The earliest time >= t (ms) at which a message of class k may be delivered
+ * under the configured quiet and rush hours, in the configured time zone. */
+int64_t push_allowed_at(const struct conf *c, enum out_class k, int64_t t);
+
+/* SMS arithmetic: parts a text needs (GSM-7: 160, or 153 a part; UCS-2, i.e.
+ * any non-GSM character: 70, or 67 a part), and *units its length in the
+ * chosen encoding (septets or UTF-16 units) when units is not NULL. */
+int sms_parts(const char *text, int *units, bool *ucs2);
+
+/* --- store side (store_outbox.c): SQL for the sender and the admin API --- */
+#include <jansson.h>
+
+/* Add one row (see outbox_push). status "queued" or "held". 0, 1 (key exists) or -1. */
+int store_outbox_add(struct store *st, int64_t person, enum out_class k, const char *text,
+                     const char *key, const char *status, int64_t next_at, int64_t broadcast_id,
+                     int64_t now);
+/* Claim up to n due rows (queued or held, next_at <= now) for lease_ms:
+ * status becomes sending, attempts + 1. Returns the count (0..n) or -1. */
+int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct out_item *out,
+                       int n);
+/* Put rows whose sender died (sending, lease expired) back in the queue.
+ * Returns how many or -1. */
+int store_outbox_reclaim(struct store *st, int64_t now);
+/* Fold other due rows for the same recipient (not replies) into it: they
+ * become merged into it, and it->text grows by their texts. 0 or -1. */
+int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now);
+/* Give a claimed row back without counting a try: status (queued or held), next_at. */
+int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t next_at,
+                       const char *why, int64_t now);
+/* Record the outcome of a try: status sent, failed, dead, cancelled, or queued
+ * with next_at for a retry. Rows merged into it follow a final status. */
+int store_outbox_mark(struct store *st, int64_t id, const char *status, const char *error,
+                      const char *ext_msg_id, int64_t next_at, int64_t now);
+/* 1 when the person has opted out, 0 when not, -1 on error. */
+int store_person_opted_out(struct store *st, int64_t person);
+
+/* Admin: rows with status (NULL: any), newest first, at most limit. */
+json_t *store_outbox_list(struct store *st, const char *status, int limit);
+/* Admin: put a failed or dead row back in the queue. 1 done, 0 no such row
+ * in those states, -1 error. */
+int store_outbox_retry(struct store *st, int64_t id, int64_t now);
+
+/* Broadcasts. audience: "all" (every person), "subscribers" (not opted
+ * out), "channel:<name>" or "tag:<name>"; opted-out people never get a row. */
+struct audience_count {
+    int64_t recipients; /* rows a broadcast would create */
+    int64_t opted_out;  /* in the audience but opted out: no row */
+    json_t *by_channel; /* {"generic": n, ...}: new reference, the caller decrefs */
+};
+int store_audience_count(struct store *st, const char *audience, struct audience_count *out);
+/* Create the broadcast and one row per recipient in the caller's transaction;
+ * row i is due at first_at + i * spread_ms / recipients, held when status says so. */
+int store_broadcast_create(struct store *st, const char *text, const char *audience,
+                           int64_t at, int64_t first_at, const char *status, int64_t spread_ms,
+                           int parts, int64_t now, int64_t *id, int64_t *recipients);
+/* Counts by status and the broadcast's fields; NULL when there is none. */
+json_t *store_broadcast_get(struct store *st, int64_t id);
+/* Cancel what has not gone out. Returns rows cancelled, or -1; *found 0 when no such broadcast. */
+int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found);
+/* Tag a person (for tag:<name> audiences). 0 or -1. */
+int store_tag_add(struct store *st, int64_t person, const char *tag);
+
+#endif

@@ -1,0 +1,453 @@
+/*
+ * sender.c - the outbox sender thread (see sender.h and docs/design.md for the
+ * crash window: between the platform's answer and the COMMIT that records it).
+ */
+#include "sender.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "clock.h"
+#include "conf.h"
+#include "crypto.h"
+#include "handler.h"
+#include "log.h"
+#include "metrics.h"
+#include "outbox.h"
+#include "store.h"
+#include "util.h"
+
+#define MAX_SLOTS 256
+#define RESP_MAX (64 * 1024)
+#define RECIPIENTS 8192 /* recent recipients remembered for the per-person rate */
+#define MAX_BUCKETS 16
+
+struct slot {
+    CURL *easy;
+    bool busy;
+    struct out_item it;
+    const struct channel *ch;
+    struct push_req req;
+    struct curl_slist *hl;
+    struct buf resp;
+    char retry_after[32];
+};
+
+struct bucket {
+    const char *channel; /* static, from the channel table */
+    double tokens, rate;
+    int64_t last_ms;
+};
+
+struct sender {
+    const struct app *app;
+    struct store *st;
+    pthread_t thread;
+    atomic_bool stop;
+    CURLM *multi;
+    struct slot slots[MAX_SLOTS];
+    int nslots;
+    struct bucket buckets[MAX_BUCKETS];
+    int nbuckets;
+    struct {
+        uint64_t key;
+        int64_t last_ms;
+    } recent[RECIPIENTS];
+    unsigned int seed;
+};
+
+static uint64_t recipient_key(const char *channel, const char *to)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const char *p = channel; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (const char *p = to; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h | 1; /* 0 marks an empty slot */
+}
+
+static struct bucket *bucket_for(struct sender *s, const struct channel *ch, int64_t now)
+{
+    long long per_min = 0;
+    for (int i = 0; i < s->nbuckets; i++)
+        if (s->buckets[i].channel == ch->name)
+            return &s->buckets[i];
+    if (s->nbuckets == MAX_BUCKETS)
+        return NULL;
+    struct bucket *b = &s->buckets[s->nbuckets++];
+    b->channel = ch->name;
+    b->rate = ch->push_rate ? (double)ch->push_rate(s->app->conf, &per_min) : 1e9;
+    b->tokens = b->rate;
+    b->last_ms = now;
+    return b;
+}
+
+static void bucket_refill(struct bucket *b, int64_t now)
+{
+    b->tokens += (double)(now - b->last_ms) * b->rate / 1000.0;
+    if (b->tokens > b->rate)
+        b->tokens = b->rate; /* burst of one second's worth at most */
+    b->last_ms = now;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct slot *sl = ud;
+    /* past the cap the rest is dropped: we only read a status or an error */
+    buf_append(&sl->resp, p, size * n);
+    return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct slot *sl = ud;
+    size_t len = size * n;
+    if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
+        size_t i = 12;
+        while (i < len && (p[i] == ' ' || p[i] == '\t'))
+            i++;
+        size_t j = 0;
+        while (i < len && j + 1 < sizeof sl->retry_after && p[i] != '\r' && p[i] != '\n')
+            sl->retry_after[j++] = p[i++];
+        sl->retry_after[j] = '\0';
+    }
+    return len;
+}
+
+static void slot_release(struct slot *sl)
+{
+    out_item_release(&sl->it);
+    push_req_release(&sl->req);
+    curl_slist_free_all(sl->hl);
+    sl->hl = NULL;
+    buf_release(&sl->resp);
+    sl->retry_after[0] = '\0';
+    sl->busy = false;
+}
+
+static int start_transfer(struct sender *s, struct slot *sl)
+{
+    const struct conf *c = s->app->conf;
+    CURL *e = sl->easy;
+    curl_easy_reset(e);
+    buf_init(&sl->resp, RESP_MAX);
+    for (int i = 0; i < 8 && sl->req.headers[i]; i++)
+        sl->hl = curl_slist_append(sl->hl, sl->req.headers[i]);
+    sl->hl = curl_slist_append(sl->hl, "Expect:");
+    curl_easy_setopt(e, CURLOPT_URL, sl->req.url);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->push.timeout * 1000L);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, sl->hl);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, sl);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, sl);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, sl);
+    if (strcmp(sl->req.method, "POST") == 0) {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, sl->req.body ? sl->req.body : "");
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)sl->req.len);
+    }
+    if (curl_multi_add_handle(s->multi, e) != CURLM_OK)
+        return log_fail("sender: cannot start a transfer");
+    sl->busy = true;
+    return 0;
+}
+
+static int64_t backoff_ms(struct sender *s, int attempts)
+{
+    const struct conf *c = s->app->conf;
+    int64_t base = c->push.backoff_base * 1000, max = c->push.backoff_max * 1000;
+    int64_t d = base;
+    for (int i = 1; i < attempts && d < max; i++)
+        d *= 2;
+    if (d > max)
+        d = max;
+    /* jitter in [0.5, 1.5) so retries after an outage do not arrive together */
+    double j = 0.5 + (double)rand_r(&s->seed) / ((double)RAND_MAX + 1.0);
+    return (int64_t)((double)d * j);
+}
+
+/* Record one finished transfer inside the caller's transaction. */
+static void finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
+{
+    const struct conf *c = s->app->conf;
+    struct push_result res;
+    long status = 0;
+    char mask[24];
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(sl->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (cc != CURLE_OK) {
+        memset(&res, 0, sizeof res);
+        res.rc = SEND_RETRY;
+        snprintf(res.error, sizeof res.error, "%s", curl_easy_strerror(cc));
+    } else {
+        sl->ch->push_parse(c, status, sl->resp.data ? sl->resp.data : "", sl->retry_after, &res);
+    }
+    const char *outcome;
+    if (res.rc == SEND_OK) {
+        outcome = "sent";
+        store_outbox_mark(s->st, sl->it.id, "sent", NULL, res.ext_id[0] ? res.ext_id : NULL, now,
+                          now);
+    } else if (res.rc == SEND_FAIL) {
+        outcome = "failed";
+        store_outbox_mark(s->st, sl->it.id, "failed", res.error, NULL, now, now);
+    } else if (sl->it.attempts >= c->push.max_attempts) {
+        outcome = "dead";
+        store_outbox_mark(s->st, sl->it.id, "dead", res.error, NULL, now, now);
+    } else {
+        int64_t wait = backoff_ms(s, sl->it.attempts);
+        if (res.retry_after_ms > wait)
+            wait = res.retry_after_ms;
+        outcome = "retry";
+        store_outbox_mark(s->st, sl->it.id, "queued", res.error, NULL, now + wait, now);
+    }
+    metrics_push(sl->it.channel, outcome);
+    if (res.rc != SEND_OK)
+        log_warn("sender: push %lld to %s on %s: %s (try %d): %s", (long long)sl->it.id,
+                 mask_id(sl->it.to, mask, sizeof mask), sl->it.channel, outcome, sl->it.attempts,
+                 res.error);
+    else
+        log_debug("sender: push %lld sent", (long long)sl->it.id);
+}
+
+/* Decide what to do with one claimed row, inside the claim transaction.
+ * Returns 1 when it should be sent now, 0 when it was settled or deferred. */
+static int prepare(struct sender *s, struct out_item *it, const struct channel **chp, int64_t now)
+{
+    const struct conf *c = s->app->conf;
+    const struct channel *ch = channel_by_name(it->channel);
+    char why[200] = "";
+    if (ch == NULL || ch->push_build == NULL) {
+        store_outbox_mark(s->st, it->id, "failed", "this channel cannot push", NULL, now, now);
+        return 0;
+    }
+    if (it->klass != OUT_REPLY) {
+        int out = store_person_opted_out(s->st, it->person);
+        if (out != 0) { /* checked at send time, not only when queued */
+            store_outbox_mark(s->st, it->id, "cancelled", "opted out", NULL, now, now);
+            return 0;
+        }
+    }
+    int64_t allowed = push_allowed_at(c, it->klass, now);
+    if (allowed > now) {
+        store_outbox_defer(s->st, it->id, "held", allowed, NULL, now);
+        return 0;
+    }
+    long long per_min = 0;
+    if (ch->push_rate)
+        ch->push_rate(c, &per_min);
+    if (per_min > 0) {
+        uint64_t key = recipient_key(it->channel, it->to);
+        size_t slot = key % RECIPIENTS;
+        int64_t gap = 60000 / per_min;
+        if (s->recent[slot].key == key && now - s->recent[slot].last_ms < gap) {
+            store_outbox_defer(s->st, it->id, "queued", s->recent[slot].last_ms + gap, NULL, now);
+            return 0;
+        }
+        s->recent[slot].key = key;
+        s->recent[slot].last_ms = now;
+    }
+    struct bucket *b = bucket_for(s, ch, now);
+    if (b != NULL) {
+        bucket_refill(b, now);
+        if (b->tokens < 1.0) {
+            int64_t wait = (int64_t)((1.0 - b->tokens) * 1000.0 / b->rate) + 1;
+            store_outbox_defer(s->st, it->id, "queued", now + wait, NULL, now);
+            return 0;
+        }
+        b->tokens -= 1.0;
+    }
+    if (store_outbox_merge_due(s->st, it, now) == -1)
+        return 0;
+    (void)why;
+    *chp = ch;
+    return 1;
+}
+
+static int free_slots(struct sender *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->nslots; i++)
+        n += !s->slots[i].busy;
+    return n;
+}
+
+static struct slot *take_slot(struct sender *s)
+{
+    for (int i = 0; i < s->nslots; i++)
+        if (!s->slots[i].busy)
+            return &s->slots[i];
+    return NULL;
+}
+
+/* Claim and start as many rows as there are free slots. */
+static void dispatch(struct sender *s, int64_t now)
+{
+    const struct conf *c = s->app->conf;
+    struct out_item items[MAX_SLOTS];
+    const struct channel *chans[MAX_SLOTS];
+    bool go[MAX_SLOTS];
+    int n = free_slots(s);
+    if (n == 0)
+        return;
+    if (store_begin(s->st) == -1)
+        return;
+    n = store_outbox_claim(s->st, now, c->push.lease * 1000, items, n);
+    if (n <= 0) {
+        store_rollback(s->st);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        go[i] = prepare(s, &items[i], &chans[i], now) == 1;
+    if (store_commit(s->st) == -1) {
+        store_rollback(s->st);
+        for (int i = 0; i < n; i++)
+            out_item_release(&items[i]);
+        return; /* the leases run out and the rows come back */
+    }
+    for (int i = 0; i < n; i++) {
+        char why[200] = "";
+        struct slot *sl = go[i] ? take_slot(s) : NULL;
+        if (sl == NULL) {
+            out_item_release(&items[i]);
+            continue;
+        }
+        sl->it = items[i];
+        sl->ch = chans[i];
+        if (sl->ch->push_build(c, &sl->it, sl->it.text, &sl->req, why, sizeof why) == -1 ||
+            start_transfer(s, sl) == -1) {
+            store_outbox_mark(s->st, sl->it.id, "failed", why[0] ? why : "cannot send", NULL,
+                              now, now);
+            slot_release(sl);
+        }
+    }
+}
+
+/* Collect finished transfers and record them in one transaction. */
+static void collect(struct sender *s)
+{
+    CURLMsg *m;
+    int left;
+    bool open = false;
+    int64_t now = now_ms();
+    while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        struct slot *sl = NULL;
+        CURL *e = m->easy_handle;
+        CURLcode cc = m->data.result;
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&sl);
+        curl_multi_remove_handle(s->multi, e);
+        if (!open)
+            open = store_begin(s->st) == 0;
+        finish(s, sl, cc, now);
+        slot_release(sl);
+    }
+    if (open && store_commit(s->st) == -1)
+        store_rollback(s->st); /* the leases run out and the rows are tried again */
+}
+
+static void *sender_main(void *arg)
+{
+    struct sender *s = arg;
+    int64_t last_reclaim = 0;
+    while (!atomic_load(&s->stop)) {
+        int64_t now = now_ms();
+        if (now - last_reclaim >= 1000) {
+            int n = store_outbox_reclaim(s->st, now);
+            if (n > 0)
+                log_warn("sender: %d pushes taken back from a sender that stopped", n);
+            last_reclaim = now;
+        }
+        dispatch(s, now);
+        int running = 0;
+        curl_multi_perform(s->multi, &running);
+        collect(s);
+        curl_multi_poll(s->multi, NULL, 0, running ? 50 : 250, NULL);
+    }
+    /* Stopping: give running transfers a moment, then put the rest back. */
+    int64_t until = now_ms() + 2000;
+    int running = 1;
+    while (running && now_ms() < until) {
+        curl_multi_perform(s->multi, &running);
+        collect(s);
+        if (running)
+            curl_multi_poll(s->multi, NULL, 0, 50, NULL);
+    }
+    int64_t now = now_ms();
+    for (int i = 0; i < s->nslots; i++) {
+        struct slot *sl = &s->slots[i];
+        if (!sl->busy)
+            continue;
+        curl_multi_remove_handle(s->multi, sl->easy);
+        store_outbox_defer(s->st, sl->it.id, "queued", now, "stopped while sending", now);
+        slot_release(sl);
+    }
+    return NULL;
+}
+
+struct sender *sender_start(const struct app *app)
+{
+    struct sender *s = xcalloc(1, sizeof *s);
+    s->app = app;
+    s->st = store_open(app->conf->database, app->conf->sync_full);
+    if (s->st == NULL)
+        goto fail;
+    s->multi = curl_multi_init();
+    if (s->multi == NULL)
+        goto fail;
+    curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)app->conf->push.concurrency);
+    s->nslots = (int)app->conf->push.concurrency;
+    for (int i = 0; i < s->nslots; i++) {
+        s->slots[i].easy = curl_easy_init();
+        if (s->slots[i].easy == NULL)
+            goto fail;
+    }
+    if (crypto_random(&s->seed, sizeof s->seed) == -1)
+        s->seed = (unsigned int)now_ms();
+    atomic_init(&s->stop, false);
+    if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+        log_err("sender: cannot start the thread");
+        goto fail;
+    }
+    return s;
+fail:
+    for (int i = 0; i < s->nslots; i++)
+        if (s->slots[i].easy)
+            curl_easy_cleanup(s->slots[i].easy);
+    if (s->multi)
+        curl_multi_cleanup(s->multi);
+    store_close(s->st);
+    free(s);
+    return NULL;
+}
+
+void sender_wake(struct sender *s)
+{
+    if (s != NULL)
+        curl_multi_wakeup(s->multi);
+}
+
+void sender_stop(struct sender *s)
+{
+    if (s == NULL)
+        return;
+    atomic_store(&s->stop, true);
+    curl_multi_wakeup(s->multi);
+    pthread_join(s->thread, NULL);
+    for (int i = 0; i < s->nslots; i++)
+        curl_easy_cleanup(s->slots[i].easy);
+    curl_multi_cleanup(s->multi);
+    store_close(s->st);
+    free(s);
+}

@@ -1,0 +1,482 @@
+/*
+ * store_outbox.c - SQL of the outbox, broadcasts and tags.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "outbox.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+void out_item_release(struct out_item *it)
+{
+    free(it->channel);
+    free(it->to);
+    free(it->text);
+    free(it->idem_key);
+    memset(it, 0, sizeof *it);
+}
+
+static enum out_class class_of(const char *s)
+{
+    if (s && strcmp(s, "reply") == 0)
+        return OUT_REPLY;
+    if (s && strcmp(s, "transactional") == 0)
+        return OUT_TRANSACTIONAL;
+    return OUT_BULK;
+}
+
+int store_outbox_add(struct store *st, int64_t person, enum out_class k, const char *text,
+                     const char *key, const char *status, int64_t next_at, int64_t broadcast_id,
+                     int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
+        " status, next_at_ms, created_ms, updated_ms)"
+        " SELECT id, channel, ext_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8 FROM people WHERE id=?1"
+        " ON CONFLICT(idem_key) DO NOTHING";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, out_class_name(k), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, key, -1, SQLITE_TRANSIENT);
+    if (broadcast_id > 0)
+        sqlite3_bind_int64(s, 5, broadcast_id);
+    sqlite3_bind_text(s, 6, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, next_at);
+    sqlite3_bind_int64(s, 8, now);
+    if (store_step_done(st, s, "outbox add") == -1)
+        return -1;
+    return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
+}
+
+int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct out_item *out,
+                       int n)
+{
+    static const char sql[] =
+        "UPDATE outbox SET status='sending', lease_until_ms=?1+?2, attempts=attempts+1,"
+        " updated_ms=?1 WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued','held')"
+        " AND next_at_ms<=?1 ORDER BY next_at_ms, id LIMIT ?3)"
+        " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
+        " coalesce(sent_text, text), idem_key, klass, attempts";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int count = 0, rc;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, lease_ms);
+    sqlite3_bind_int(s, 3, n);
+    while (count < n && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct out_item *it = &out[count++];
+        it->id = sqlite3_column_int64(s, 0);
+        it->person = sqlite3_column_int64(s, 1);
+        it->broadcast_id = sqlite3_column_int64(s, 2);
+        it->channel = store_col_text(s, 3);
+        it->to = store_col_text(s, 4);
+        it->text = store_col_text(s, 5);
+        it->idem_key = store_col_text(s, 6);
+        it->klass = class_of((const char *)sqlite3_column_text(s, 7));
+        it->attempts = sqlite3_column_int(s, 8);
+    }
+    if (count < n && rc != SQLITE_DONE) {
+        sqlite3_reset(s);
+        for (int i = 0; i < count; i++)
+            out_item_release(&out[i]);
+        return store_fail(st, "outbox claim");
+    }
+    sqlite3_reset(s);
+    return count;
+}
+
+int store_outbox_reclaim(struct store *st, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE outbox SET status='queued', updated_ms=?1, last_error='lease expired: sender died'"
+        " WHERE status='sending' AND lease_until_ms<?1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    if (store_step_done(st, s, "outbox reclaim") == -1)
+        return -1;
+    return sqlite3_changes(store_db(st));
+}
+
+int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now)
+{
+    static const char find[] =
+        "SELECT id, text FROM outbox WHERE channel=?1 AND to_ext=?2 AND id<>?3"
+        " AND status IN ('queued','held') AND next_at_ms<=?4 AND klass<>'reply' ORDER BY id";
+    static const char merge[] =
+        "UPDATE outbox SET status='merged', merged_into=?2, updated_ms=?3 WHERE id=?1";
+    static const char save[] = "UPDATE outbox SET sent_text=?2 WHERE id=?1";
+    sqlite3_stmt *s = store_stmt(st, find);
+    struct buf text;
+    int64_t ids[64];
+    int n = 0, rc, ret = -1;
+    if (it->klass == OUT_REPLY || s == NULL)
+        return s == NULL ? -1 : 0;
+    buf_init(&text, 0);
+    buf_puts(&text, it->text);
+    sqlite3_bind_text(s, 1, it->channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, it->to, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, it->id);
+    sqlite3_bind_int64(s, 4, now);
+    while (n < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        ids[n++] = sqlite3_column_int64(s, 0);
+        buf_printf(&text, "\n\n%s", (const char *)sqlite3_column_text(s, 1));
+    }
+    sqlite3_reset(s);
+    if (n == 0) {
+        ret = 0;
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        s = store_stmt(st, merge);
+        if (s == NULL)
+            goto out;
+        sqlite3_bind_int64(s, 1, ids[i]);
+        sqlite3_bind_int64(s, 2, it->id);
+        sqlite3_bind_int64(s, 3, now);
+        if (store_step_done(st, s, "outbox merge") == -1)
+            goto out;
+    }
+    s = store_stmt(st, save);
+    if (s == NULL)
+        goto out;
+    sqlite3_bind_int64(s, 1, it->id);
+    sqlite3_bind_text(s, 2, text.data, -1, SQLITE_TRANSIENT);
+    if (store_step_done(st, s, "outbox merge text") == -1)
+        goto out;
+    free(it->text);
+    it->text = buf_take(&text);
+    ret = 0;
+out:
+    buf_release(&text);
+    return ret;
+}
+
+int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t next_at,
+                       const char *why, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE outbox SET status=?2, next_at_ms=?3, attempts=max(attempts-1, 0),"
+        " last_error=coalesce(?4, last_error), updated_ms=?5 WHERE id=?1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, next_at);
+    sqlite3_bind_text(s, 4, why, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 5, now);
+    return store_step_done(st, s, "outbox defer");
+}
+
+int store_outbox_mark(struct store *st, int64_t id, const char *status, const char *error,
+                      const char *ext_msg_id, int64_t next_at, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE outbox SET status=?2, last_error=?3, ext_msg_id=coalesce(?4, ext_msg_id),"
+        " next_at_ms=?5, updated_ms=?6, lease_until_ms=NULL,"
+        " sent_ms=CASE WHEN ?2='sent' THEN ?6 ELSE sent_ms END WHERE id=?1";
+    static const char follow[] =
+        "UPDATE outbox SET status=?2, updated_ms=?3,"
+        " sent_ms=CASE WHEN ?2='sent' THEN ?3 ELSE sent_ms END"
+        " WHERE merged_into=?1 AND status='merged'";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, ext_msg_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 5, next_at);
+    sqlite3_bind_int64(s, 6, now);
+    if (store_step_done(st, s, "outbox mark") == -1)
+        return -1;
+    if (strcmp(status, "queued") == 0)
+        return 0; /* merged rows wait with their carrier */
+    s = store_stmt(st, follow);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, now);
+    return store_step_done(st, s, "outbox mark merged");
+}
+
+int store_person_opted_out(struct store *st, int64_t person)
+{
+    static const char sql[] = "SELECT opted_out FROM people WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    int rc = sqlite3_step(s), v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : 1;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "person opted out");
+    return v; /* a person who no longer exists gets nothing */
+}
+
+static json_t *row_json(sqlite3_stmt *s)
+{
+    json_t *o = json_object();
+    int n = sqlite3_column_count(s);
+    for (int i = 0; i < n; i++) {
+        const char *name = sqlite3_column_name(s, i);
+        switch (sqlite3_column_type(s, i)) {
+        case SQLITE_INTEGER:
+            json_object_set_new(o, name, json_integer(sqlite3_column_int64(s, i)));
+            break;
+        case SQLITE_FLOAT:
+            json_object_set_new(o, name, json_real(sqlite3_column_double(s, i)));
+            break;
+        case SQLITE_NULL:
+            json_object_set_new(o, name, json_null());
+            break;
+        default:
+            json_object_set_new(o, name, json_string((const char *)sqlite3_column_text(s, i)));
+        }
+    }
+    return o;
+}
+
+json_t *store_outbox_list(struct store *st, const char *status, int limit)
+{
+    static const char sql[] =
+        "SELECT id, person_id AS person, channel, klass AS class, status, attempts, last_error,"
+        " broadcast_id, text, created_ms, updated_ms, next_at_ms, sent_ms FROM outbox"
+        " WHERE ?1 IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc;
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, limit);
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(a, row_json(s));
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, "outbox list");
+        return NULL;
+    }
+    return a;
+}
+
+int store_outbox_retry(struct store *st, int64_t id, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE outbox SET status='queued', attempts=0, next_at_ms=?2, updated_ms=?2"
+        " WHERE id=?1 AND status IN ('failed','dead')";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    if (store_step_done(st, s, "outbox retry") == -1)
+        return -1;
+    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+}
+
+/* Split an audience into (kind, value); -1 when unknown. */
+static int audience_parse(const char *a, int *kind, const char **value)
+{
+    *value = "";
+    if (strcmp(a, "all") == 0)
+        *kind = 0;
+    else if (strcmp(a, "subscribers") == 0)
+        *kind = 1;
+    else if (str_has_prefix(a, "channel:") && a[8]) {
+        *kind = 2;
+        *value = a + 8;
+    } else if (str_has_prefix(a, "tag:") && a[4]) {
+        *kind = 3;
+        *value = a + 4;
+    } else
+        return -1;
+    return 0;
+}
+
+/* The audience as a WHERE clause over people (?1 kind, ?2 value). */
+#define AUDIENCE_WHERE                                                                             \
+    " (?1 IN (0, 1) OR (?1=2 AND channel=?2) OR"                                                   \
+    " (?1=3 AND id IN (SELECT person_id FROM tags WHERE tag=?2)))"
+
+int store_audience_count(struct store *st, const char *audience, struct audience_count *out)
+{
+    static const char sql[] = "SELECT channel, sum(opted_out=0), sum(opted_out<>0) FROM people"
+                              " WHERE" AUDIENCE_WHERE " GROUP BY channel";
+    int kind, rc;
+    const char *value;
+    memset(out, 0, sizeof *out);
+    if (audience_parse(audience, &kind, &value) == -1)
+        return log_fail("store: unknown audience");
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int(s, 1, kind);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+    out->by_channel = json_object();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t in = sqlite3_column_int64(s, 1), outs = sqlite3_column_int64(s, 2);
+        json_object_set_new(out->by_channel, (const char *)sqlite3_column_text(s, 0),
+                            json_integer(in));
+        out->recipients += in;
+        out->opted_out += outs;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(out->by_channel);
+        out->by_channel = NULL;
+        return store_fail(st, "audience count");
+    }
+    return 0;
+}
+
+int store_broadcast_create(struct store *st, const char *text, const char *audience,
+                           int64_t at, int64_t first_at, const char *status, int64_t spread_ms,
+                           int parts, int64_t now, int64_t *id, int64_t *recipients)
+{
+    static const char add[] = "INSERT INTO broadcasts(text, audience, at_ms, spread_ms, sms_parts,"
+                              " created_ms) VALUES(?,?,?,?,?,?)";
+    static const char fan[] =
+        "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
+        " status, next_at_ms, created_ms, updated_ms)"
+        " SELECT id, channel, ext_id, 'bulk', ?3, 'bc' || ?4 || '-' || id, ?4, ?5,"
+        " ?6 + (row_number() OVER (ORDER BY id) - 1) * ?7 / max(?8, 1), ?9, ?9"
+        " FROM people WHERE opted_out=0 AND" AUDIENCE_WHERE;
+    static const char count[] = "UPDATE broadcasts SET recipients=?2 WHERE id=?1";
+    struct audience_count ac;
+    int kind;
+    const char *value;
+    if (audience_parse(audience, &kind, &value) == -1)
+        return log_fail("store: unknown audience");
+    if (store_audience_count(st, audience, &ac) == -1)
+        return -1;
+    json_decref(ac.by_channel);
+    sqlite3_stmt *s = store_stmt(st, add);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, audience, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, at);
+    sqlite3_bind_int64(s, 4, spread_ms);
+    sqlite3_bind_int(s, 5, parts);
+    sqlite3_bind_int64(s, 6, now);
+    if (store_step_done(st, s, "broadcast add") == -1)
+        return -1;
+    *id = sqlite3_last_insert_rowid(store_db(st));
+    s = store_stmt(st, fan);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int(s, 1, kind);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, *id);
+    sqlite3_bind_text(s, 5, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 6, first_at);
+    sqlite3_bind_int64(s, 7, spread_ms);
+    sqlite3_bind_int64(s, 8, ac.recipients);
+    sqlite3_bind_int64(s, 9, now);
+    if (store_step_done(st, s, "broadcast fan-out") == -1)
+        return -1;
+    *recipients = sqlite3_changes(store_db(st));
+    s = store_stmt(st, count);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, *id);
+    sqlite3_bind_int64(s, 2, *recipients);
+    return store_step_done(st, s, "broadcast count");
+}
+
+json_t *store_broadcast_get(struct store *st, int64_t id)
+{
+    static const char one[] = "SELECT id, text, audience, at_ms, spread_ms, recipients, sms_parts,"
+                              " created_ms, cancelled_ms FROM broadcasts WHERE id=?";
+    static const char counts[] =
+        "SELECT status, count(*) FROM outbox WHERE broadcast_id=? GROUP BY status";
+    sqlite3_stmt *s = store_stmt(st, one);
+    json_t *o = NULL;
+    int rc;
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        o = row_json(s);
+    sqlite3_reset(s);
+    if (o == NULL) {
+        if (rc != SQLITE_DONE)
+            store_fail(st, "broadcast get");
+        return NULL;
+    }
+    json_t *c = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i}", "queued", 0, "held", 0, "sending", 0,
+                          "sent", 0, "failed", 0, "dead", 0, "cancelled", 0);
+    s = store_stmt(st, counts);
+    if (s == NULL) {
+        json_decref(o);
+        json_decref(c);
+        return NULL;
+    }
+    sqlite3_bind_int64(s, 1, id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *status = (const char *)sqlite3_column_text(s, 0);
+        /* a merged row goes out inside another: it counts as queued until then */
+        if (strcmp(status, "merged") == 0)
+            status = "queued";
+        json_t *prev = json_object_get(c, status);
+        json_object_set_new(c, status,
+                            json_integer(json_integer_value(prev) + sqlite3_column_int64(s, 1)));
+    }
+    sqlite3_reset(s);
+    json_object_set_new(o, "counts", c);
+    return o;
+}
+
+int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found)
+{
+    static const char mark[] =
+        "UPDATE broadcasts SET cancelled_ms=coalesce(cancelled_ms, ?2) WHERE id=?1";
+    static const char rows[] =
+        "UPDATE outbox SET status='cancelled', last_error='broadcast cancelled', updated_ms=?2"
+        " WHERE broadcast_id=?1 AND status IN ('queued','held','merged')";
+    sqlite3_stmt *s = store_stmt(st, mark);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    if (store_step_done(st, s, "broadcast cancel") == -1)
+        return -1;
+    *found = sqlite3_changes(store_db(st)) > 0;
+    if (!*found)
+        return 0;
+    s = store_stmt(st, rows);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    if (store_step_done(st, s, "broadcast cancel rows") == -1)
+        return -1;
+    return sqlite3_changes(store_db(st));
+}
+
+int store_tag_add(struct store *st, int64_t person, const char *tag)
+{
+    static const char sql[] = "INSERT OR IGNORE INTO tags(person_id, tag) VALUES(?,?)";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, tag, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, s, "tag add");
+}
