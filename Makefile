@@ -29,7 +29,7 @@ yizhan: bot/main.o $(OBJS)
 tests/run: $(UNIT)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests/it/itest: tests/it/itest.o bot/buf.o bot/util.o bot/content.o bot/crypto.o bot/log.o
+tests/it/itest: $(patsubst %.c,%.o,$(filter-out tests/it/fakeapi.c,$(wildcard tests/it/*.c))) bot/buf.o bot/util.o bot/content.o bot/crypto.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests/it/fakeapi: tests/it/fakeapi.o bot/buf.o bot/util.o
@@ -60,8 +60,9 @@ run: check-deps
 	./yizhan serve -c $(CONF)
 
 test: check-deps
-	@$(MAKE) --no-print-directory yizhan tests/run tests/it/itest
+	@$(MAKE) --no-print-directory yizhan tests/run tests/it/itest tests/it/fakeapi
 	tests/run
+	tests/it/test_fakeapi.sh
 	tests/it/itest
 
 asan: check-deps

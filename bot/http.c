@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "buf.h"
 #include "channel.h"
+#include "crypto.h"
 #include "conf.h"
 #include "engine.h"
 #include "handler.h"
@@ -50,6 +53,9 @@ struct req {
     struct job job;
     struct inmsg msg;
     struct turn_result res;
+    bool admin;
+    json_t *query;          /* admin: query arguments */
+    struct http_resp aresp; /* admin: the answer built on the writer thread */
 };
 
 static double mono_now(void)
@@ -129,6 +135,54 @@ static void job_done(struct job *j)
     MHD_resume_connection(r->conn);
 }
 
+static int run_admin(struct job *j, struct store *st, int64_t now)
+{
+    struct req *r = j->arg;
+    struct admin_req rq = {r->method, r->path + strlen("/admin/api"), r->query,
+                           r->body.data ? r->body.data : "", r->body.len};
+    http_resp_release(&r->aresp);
+    if (admin_handle(r->srv->app, st, now, &rq, &r->aresp) == -1) {
+        http_resp_release(&r->aresp);
+        return -1;
+    }
+    return 0;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    json_object_set_new(cls, key, json_string(value ? value : ""));
+    return MHD_YES;
+}
+
+/* Bearer token, compared in constant time. */
+static enum MHD_Result start_admin(struct req *r)
+{
+    const char *token = r->srv->app->conf->admin.token;
+    if (token[0] == '\0')
+        return send_error(r, 403, "the admin API is off: set [admin] token in bot.conf", NULL);
+    const char *auth = get_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 || !crypto_str_eq(auth + 7, token))
+        return send_error(r, 401, "missing or wrong bearer token", NULL);
+    if (strcmp(r->method, "POST") == 0 && r->body.len > 0 && !utf8_valid(r->body.data, r->body.len))
+        return send_error(r, 400, "body is not UTF-8", NULL);
+    r->query = json_object();
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, r->query);
+    r->job.run = run_admin;
+    r->job.done = job_done;
+    r->job.arg = r;
+    r->phase = P_WAIT;
+    MHD_suspend_connection(r->conn);
+    if (engine_submit(r->srv->engine, &r->job) == -1) {
+        MHD_resume_connection(r->conn);
+        r->phase = P_DONE;
+        r->status = 503;
+    }
+    return MHD_YES;
+}
+
+
 static enum MHD_Result answer_builtin(struct req *r, const char *method)
 {
     struct http_server *s = r->srv;
@@ -194,6 +248,8 @@ static enum MHD_Result start_webhook(struct req *r)
 static enum MHD_Result finish_webhook(struct req *r)
 {
     struct http_resp resp = {0};
+    if (r->admin && r->status != 503 && r->job.status == 200)
+        return send_resp(r, &r->aresp, NULL);
     if (r->status == 503) /* the engine was stopping */
         http_resp_error(&resp, 503, "shutting down, retry later");
     else if (r->job.status != 200)
@@ -230,6 +286,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->ch = channel_by_route(url);
         if (r->ch != NULL)
             r->route = r->ch->route;
+        if (strcmp(url, "/admin/api") == 0 || str_has_prefix(url, "/admin/api/")) {
+            r->admin = true;
+            r->route = "/admin/api";
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         long long len;
@@ -243,7 +303,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->phase == P_BODY && *upload_data_size > 0) {
         /* Past the cap keep draining, answer 413 at the end (chunked bodies);
          * bodies sent to routes that take none are drained and dropped. */
-        if (r->ch != NULL && !r->too_large &&
+        if ((r->ch != NULL || r->admin) && !r->too_large &&
             buf_append(&r->body, upload_data, *upload_data_size) == -1) {
             r->too_large = true;
             buf_release(&r->body);
@@ -252,6 +312,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->phase == P_BODY) {
+        if (r->admin)
+            return r->too_large ? send_error(r, 413, "body too large", NULL) : start_admin(r);
         if (r->ch == NULL)
             return answer_builtin(r, method);
         if (!method_allowed(r->ch->methods, method))
@@ -283,6 +345,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         log_info("http: %s %s %d ms=%.1f", r->method, r->path, status, secs * 1000);
     inmsg_release(&r->msg);
     turn_result_release(&r->res);
+    http_resp_release(&r->aresp);
+    json_decref(r->query);
     buf_release(&r->body);
     free(r->path);
     free(r);

@@ -25,10 +25,17 @@
 #include "intent.h"
 #include "log.h"
 #include "norm.h"
+#include "sender.h"
 #include "store.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop_requested;
+static struct sender *the_sender; /* set before the writer starts committing */
+
+static void wake_sender(void)
+{
+    sender_wake(the_sender);
+}
 
 static void on_signal(int sig)
 {
@@ -237,7 +244,10 @@ static int cmd_serve(struct app *app, struct store *st)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct engine *e = engine_start(app, st, NULL);
+    the_sender = sender_start(app);
+    if (the_sender == NULL)
+        fatal("cannot start the sender thread");
+    struct engine *e = engine_start(app, st, wake_sender);
     if (e == NULL)
         fatal("cannot start the writer thread");
     struct http_server *srv = http_start(app, e);
@@ -260,6 +270,7 @@ static int cmd_serve(struct app *app, struct store *st)
     }
     engine_stop(e); /* finishes anything still queued */
     http_stop(srv);
+    sender_stop(the_sender);
     log_info("serve: stopped");
     return 0;
 }

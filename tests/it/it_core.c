@@ -1,255 +1,26 @@
 /*
- * itest.c - integration tests against the real ./yizhan serve on a free
- * loopback port with a temporary database: status codes, signatures,
- * idempotent replays (also 20 concurrent copies), opt-out/opt-in, menu
- * numbers, `more`, and a graceful stop with a request in flight.
- * Reply texts are read from content/ so rewording never breaks a test.
- * Ends with "N passed, N failed".
+ * it_core.c - integration tests of the core service: status codes,
+ * signatures, idempotent replays (also 20 concurrent copies), opt-out/opt-in,
+ * menu numbers, `more`, log hygiene, a graceful stop with a request in flight,
+ * config errors.
  */
 #include <arpa/inet.h>
-#include <curl/curl.h>
-#include <jansson.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "content.h"
 #include "crypto.h"
+#include "it.h"
 #include "t.h"
 #include "util.h"
-
-int t_failed;
-const char *t_current;
-static struct content *ct;
-
-struct server {
-    pid_t pid;
-    int port;
-    char dir[128], log[192], db[192];
-};
-
-static void msleep(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    struct buf b;
-    char chunk[4096];
-    size_t n;
-    buf_init(&b, 0);
-    if (f != NULL) {
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-            buf_append(&b, chunk, n);
-        fclose(f);
-    }
-    return buf_take(&b);
-}
-
-/* Start ./yizhan serve with extra "key=value" settings (NULL-terminated). */
-static int server_start(struct server *s, const char *const *sets)
-{
-    memset(s, 0, sizeof *s);
-    snprintf(s->dir, sizeof s->dir, "/tmp/yizhan-it-XXXXXX");
-    if (mkdtemp(s->dir) == NULL)
-        return -1;
-    snprintf(s->log, sizeof s->log, "%s/serve.log", s->dir);
-    snprintf(s->db, sizeof s->db, "%s/y.db", s->dir);
-    char *argv[64];
-    int n = 0;
-    char dbset[256], mediaset[256];
-    snprintf(dbset, sizeof dbset, "database=%s", s->db);
-    snprintf(mediaset, sizeof mediaset, "media_dir=%s/media", s->dir);
-    argv[n++] = "./yizhan";
-    argv[n++] = "serve";
-    argv[n++] = "--set";
-    argv[n++] = "listen=127.0.0.1:0";
-    argv[n++] = "--set";
-    argv[n++] = dbset;
-    argv[n++] = "--set";
-    argv[n++] = mediaset;
-    for (int i = 0; sets && sets[i] && n < 60; i++) {
-        argv[n++] = "--set";
-        argv[n++] = (char *)sets[i];
-    }
-    argv[n] = NULL;
-    s->pid = fork();
-    if (s->pid == -1)
-        return -1;
-    if (s->pid == 0) {
-        FILE *f = freopen(s->log, "w", stderr);
-        if (f == NULL)
-            _exit(127);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    for (int i = 0; i < 200; i++) {
-        char *log = read_file(s->log);
-        char *p = strstr(log, "listening on 127.0.0.1:");
-        if (p != NULL)
-            s->port = atoi(p + strlen("listening on 127.0.0.1:"));
-        free(log);
-        if (s->port > 0)
-            return 0;
-        msleep(50);
-    }
-    printf("server did not start; log:\n");
-    char *log = read_file(s->log);
-    printf("%s\n", log);
-    free(log);
-    return -1;
-}
-
-/* Stop with sig, wait; returns the exit status (or -1). Fails the test on any
- * error line in the log. */
-static int server_stop(struct server *s, int sig)
-{
-    int status = -1;
-    if (s->pid > 0) {
-        kill(s->pid, sig);
-        for (int i = 0; i < 300; i++) {
-            if (waitpid(s->pid, &status, WNOHANG) == s->pid)
-                break;
-            msleep(50);
-        }
-    }
-    char *log = read_file(s->log);
-    if (strstr(log, "Z error ") != NULL) {
-        printf("%s: error line in the server log:\n%s\n", t_current, log);
-        t_failed++;
-    }
-    free(log);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static void server_cleanup(struct server *s)
-{
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
-    if (system(cmd) != 0)
-        printf("could not remove %s\n", s->dir);
-}
-
-struct resp {
-    long status;
-    char *body;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-    buf_append(ud, p, size * n);
-    return size * n;
-}
-
-/* One request; headers is a NULL-terminated list of "Name: value". */
-static struct resp request(int port, const char *method, const char *path, const char *body,
-                           const char *const *headers)
-{
-    struct resp r = {0, NULL};
-    struct buf out;
-    char url[256];
-    struct curl_slist *hl = NULL;
-    buf_init(&out, 0);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    }
-    hl = curl_slist_append(hl, "Content-Type: application/json");
-    hl = curl_slist_append(hl, "Expect:");
-    for (int i = 0; headers && headers[i]; i++)
-        hl = curl_slist_append(hl, headers[i]);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(hl);
-    r.body = buf_take(&out);
-    return r;
-}
-
-static struct resp post(int port, const char *body)
-{
-    return request(port, "POST", "/webhook/generic", body, NULL);
-}
-
-/* POST {"id","from","text"} and return the first reply's text (new string). */
-static char *say_to(int port, const char *id, const char *from, const char *text)
-{
-    json_t *o = json_pack("{s:s,s:s,s:s}", "id", id, "from", from, "text", text);
-    char *body = json_dumps(o, 0);
-    struct resp r = post(port, body);
-    char *reply = NULL;
-    json_t *j = json_loads(r.body, 0, NULL);
-    json_t *t = json_object_get(json_array_get(json_object_get(j, "replies"), 0), "text");
-    if (r.status == 200 && json_is_string(t))
-        reply = xstrdup(json_string_value(t));
-    else
-        printf("%s: POST %s got %ld %s\n", t_current, body, r.status, r.body);
-    json_decref(j);
-    json_decref(o);
-    free(body);
-    free(r.body);
-    return reply ? reply : xstrdup("(no reply)");
-}
-
-static long long db_count(const struct server *s, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long n = -1;
-    if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    else
-        printf("%s: db_count(%s): %s\n", t_current, sql, db ? sqlite3_errmsg(db) : "?");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
-}
-
-static char *text_of(const char *key)
-{
-    return content_render(ct, key, NULL);
-}
-
-static void check_status(int port, const char *method, const char *path, const char *body,
-                         const char *const *headers, long want, const char *want_error)
-{
-    struct resp r = request(port, method, path, body, headers);
-    if (r.status != want) {
-        printf("%s: %s %s %s: got %ld %s, want %ld\n", t_current, method, path,
-               body ? body : "", r.status, r.body, want);
-        t_failed++;
-    } else if (want_error != NULL && strstr(r.body, want_error) == NULL) {
-        printf("%s: %s %s: body %s lacks %s\n", t_current, method, path, r.body, want_error);
-        t_failed++;
-    }
-    free(r.body);
-}
 
 static void test_status_codes_write_nothing_on_error(void)
 {
@@ -567,7 +338,7 @@ static void test_bad_config_stops_startup_with_line(void)
     CHECK_INT(system(cmd), 0);
 }
 
-static const struct t_case cases[] = {
+const struct t_case it_core_tests[] = {
     T(test_status_codes_write_nothing_on_error),
     T(test_chunked_body_over_cap_is_413),
     T(test_signature_good_bad_missing),
@@ -582,38 +353,3 @@ static const struct t_case cases[] = {
     T_END,
 };
 
-int main(int argc, char **argv)
-{
-    int passed = 0, failed = 0;
-    struct buf errors;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    buf_init(&errors, 0);
-    ct = content_load("content", &errors);
-    if (ct == NULL) {
-        printf("content: %s\n", errors.data);
-        return 1;
-    }
-    buf_release(&errors);
-    for (const struct t_case *c = cases; c->name; c++) {
-        bool want = argc < 2;
-        for (int i = 1; i < argc; i++)
-            if (strstr(c->name, argv[i]))
-                want = true;
-        if (!want)
-            continue;
-        t_current = c->name;
-        t_failed = 0;
-        c->fn();
-        printf("%s it.%s\n", t_failed ? "FAIL" : "ok  ", c->name);
-        if (t_failed)
-            failed++;
-        else
-            passed++;
-    }
-    content_free(ct);
-    curl_global_cleanup();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
-}

@@ -1,0 +1,46 @@
+/*
+ * it.h - what integration-test suites share (tests/it/it.c): a running
+ * ./yizhan serve, HTTP requests to it, its database and log.
+ */
+#ifndef TESTS_IT_H
+#define TESTS_IT_H
+#include <jansson.h>
+
+struct content;
+extern struct content *ct; /* the real content/, for expected reply texts */
+
+struct server {
+    pid_t pid;
+    int port;
+    char dir[128], log[192], db[192];
+};
+/* Start ./yizhan serve on 127.0.0.1:0 with a temp database plus extra
+ * "key=value" settings (NULL-terminated, may be NULL). 0 or -1. */
+int server_start(struct server *s, const char *const *sets);
+/* Like server_start but reusing s->dir (its database): a restart. */
+int server_restart(struct server *s, const char *const *sets);
+/* Send sig, wait for the exit; fails the test on an error line in the log.
+ * Returns the exit status, or -1 (killed or still running). */
+int server_stop(struct server *s, int sig);
+void server_cleanup(struct server *s);
+
+struct resp {
+    long status;
+    char *body; /* owned */
+};
+/* One request; headers NULL-terminated "Name: value" (may be NULL). */
+struct resp request(int port, const char *method, const char *path, const char *body,
+                    const char *const *headers);
+struct resp post(int port, const char *body);
+/* POST {"id","from","text"} to /webhook/generic; the first reply's text. */
+char *say_to(int port, const char *id, const char *from, const char *text);
+/* A number from the server's database (read-only), or -1. */
+long long db_count(const struct server *s, const char *sql);
+/* The content text of key without placeholders filled. */
+char *text_of(const char *key);
+void check_status(int port, const char *method, const char *path, const char *body,
+                  const char *const *headers, long want, const char *want_error);
+void msleep(int ms);
+char *read_file(const char *path); /* "" when missing */
+
+#endif
