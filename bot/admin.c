@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "channel.h"
 #include "conf.h"
 #include "handler.h"
@@ -19,7 +20,7 @@
 
 #define MAX_BROADCAST_CHARS 1000
 
-static void reply_json(struct http_resp *resp, int status, json_t *o)
+void admin_reply(struct http_resp *resp, int status, json_t *o)
 {
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     if (s == NULL)
@@ -31,6 +32,85 @@ static void reply_json(struct http_resp *resp, int status, json_t *o)
 }
 
 /* Split "/a/b/c" into at most n segments (pointers into buf). */
+json_t *admin_body(const struct admin_req *rq, struct http_resp *resp)
+{
+    json_error_t jerr;
+    char why[200];
+    json_t *b = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (b == NULL) {
+        snprintf(why, sizeof why, "malformed JSON: %s", jerr.text);
+        http_resp_error(resp, 400, why);
+        return NULL;
+    }
+    if (!json_is_object(b)) {
+        json_decref(b);
+        http_resp_error(resp, 400, "body must be a JSON object");
+        return NULL;
+    }
+    return b;
+}
+
+static void csv_cell(struct buf *out, const char *v)
+{
+    if (strpbrk(v, ",\"\r\n") == NULL) {
+        buf_puts(out, v);
+        return;
+    }
+    buf_puts(out, "\"");
+    for (const char *p = v; *p; p++) {
+        if (*p == '"')
+            buf_puts(out, "\"");
+        buf_append(out, p, 1);
+    }
+    buf_puts(out, "\"");
+}
+
+void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *columns)
+{
+    struct buf out;
+    size_t i;
+    json_t *row;
+    buf_init(&out, 0);
+    for (int c = 0; columns[c]; c++) {
+        if (c)
+            buf_puts(&out, ",");
+        csv_cell(&out, columns[c]);
+    }
+    buf_puts(&out, "\r\n");
+    json_array_foreach(rows, i, row)
+    {
+        for (int c = 0; columns[c]; c++) {
+            json_t *v = json_object_get(row, columns[c]);
+            char num[32];
+            const char *cell = "";
+            if (json_is_string(v))
+                cell = json_string_value(v);
+            else if (json_is_integer(v)) {
+                snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+                cell = num;
+            } else if (json_is_real(v)) {
+                snprintf(num, sizeof num, "%.6f", json_real_value(v));
+                cell = num;
+            } else if (json_is_true(v))
+                cell = "true";
+            else if (json_is_false(v))
+                cell = "false";
+            if (c)
+                buf_puts(&out, ",");
+            csv_cell(&out, cell);
+        }
+        buf_puts(&out, "\r\n");
+    }
+    http_resp_set(resp, 200, "text/csv; charset=utf-8", out.data ? out.data : "");
+    buf_release(&out);
+    json_decref(rows);
+}
+
+/* Each feature's admin routes; see admin_route_fn. */
+static const admin_route_fn feature_routes[] = {
+    NULL, /* keeps the table non-empty until a feature adds one */
+};
+
 static int split_path(char *buf, char **seg, int n)
 {
     int k = 0;
@@ -40,7 +120,7 @@ static int split_path(char *buf, char **seg, int n)
     return k;
 }
 
-static int parse_id(const char *s, int64_t *id)
+int admin_parse_id(const char *s, int64_t *id)
 {
     long long v;
     if (parse_int(s, 1, INT64_MAX, &v) == -1)
@@ -53,7 +133,7 @@ static int parse_id(const char *s, int64_t *id)
  * "at": Unix milliseconds, or local time in the configured zone as
  * "YYYY-MM-DD HH:MM" / "YYYY-MM-DDTHH:MM[:SS]". -1 when malformed.
  */
-static int parse_at(json_t *v, int64_t *out)
+int admin_parse_time(json_t *v, int64_t *out)
 {
     if (json_is_integer(v)) {
         *out = json_integer_value(v);
@@ -106,7 +186,7 @@ static int broadcast_create(const struct app *app, struct store *st, int64_t now
         http_resp_error(resp, 400, "'audience' must be a string");
         goto out;
     }
-    if (at_v != NULL && !json_is_null(at_v) && parse_at(at_v, &at) == -1) {
+    if (at_v != NULL && !json_is_null(at_v) && admin_parse_time(at_v, &at) == -1) {
         http_resp_error(resp, 400, "'at' must be Unix ms or local time 'YYYY-MM-DD HH:MM'");
         goto out;
     }
@@ -155,7 +235,7 @@ static int broadcast_create(const struct app *app, struct store *st, int64_t now
     }
     int64_t first_at = push_allowed_at(c, OUT_BULK, at > now ? at : now);
     if (json_is_true(prev)) {
-        reply_json(resp, 200,
+        admin_reply(resp, 200,
                    json_pack("{s:I,s:I,s:O,s:i,s:i,s:s,s:I,s:I,s:I,s:b}", "recipients",
                              (json_int_t)ac.recipients, "opted_out", (json_int_t)ac.opted_out,
                              "by_channel", ac.by_channel, "sms_parts", parts, "sms_units", units,
@@ -179,7 +259,7 @@ static int broadcast_create(const struct app *app, struct store *st, int64_t now
     }
     char url[64];
     snprintf(url, sizeof url, "/admin/api/broadcasts/%lld", (long long)id);
-    reply_json(resp, 202,
+    admin_reply(resp, 202,
                json_pack("{s:I,s:I,s:i,s:I,s:I,s:s}", "id", (json_int_t)id, "recipients",
                          (json_int_t)n, "sms_parts", parts, "sms_total", (json_int_t)(sms * parts),
                          "first_at", (json_int_t)first_at, "status_url", url));
@@ -196,7 +276,7 @@ static int broadcast_get(struct store *st, int64_t id, struct http_resp *resp)
         http_resp_error(resp, 404, "no such broadcast");
         return 0;
     }
-    reply_json(resp, 200, o);
+    admin_reply(resp, 200, o);
     return 0;
 }
 
@@ -210,11 +290,11 @@ static int broadcast_cancel(struct store *st, int64_t id, int64_t now, struct ht
         http_resp_error(resp, 404, "no such broadcast");
         return 0;
     }
-    reply_json(resp, 200, json_pack("{s:I,s:i}", "id", (json_int_t)id, "cancelled", n));
+    admin_reply(resp, 200, json_pack("{s:I,s:i}", "id", (json_int_t)id, "cancelled", n));
     return 0;
 }
 
-static int query_limit(const struct admin_req *rq, int def)
+int admin_query_limit(const struct admin_req *rq, int def)
 {
     long long v;
     const char *s = json_string_value(json_object_get(rq->query, "limit"));
@@ -237,10 +317,10 @@ static int outbox_list(struct store *st, const struct admin_req *rq, struct http
             return 0;
         }
     }
-    json_t *a = store_outbox_list(st, status, query_limit(rq, 100));
+    json_t *a = store_outbox_list(st, status, admin_query_limit(rq, 100));
     if (a == NULL)
         return -1;
-    reply_json(resp, 200, json_pack("{s:o}", "items", a));
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
     return 0;
 }
 
@@ -253,7 +333,7 @@ static int outbox_retry(struct store *st, int64_t id, int64_t now, struct http_r
         http_resp_error(resp, 404, "no failed or dead push with that id");
         return 0;
     }
-    reply_json(resp, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", "queued"));
+    admin_reply(resp, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", "queued"));
     return 0;
 }
 
@@ -279,7 +359,7 @@ static int tag_add(struct store *st, const struct admin_req *rq, struct http_res
     if (found == 0)
         http_resp_error(resp, 404, "no such person");
     else
-        reply_json(resp, 200, json_pack("{s:s,s:s}", "person", person, "tag", tag));
+        admin_reply(resp, 200, json_pack("{s:s,s:s}", "person", person, "tag", tag));
 out:
     json_decref(b);
     return rc;
@@ -301,11 +381,11 @@ static int unknown_list(const struct app *app, struct store *st, const struct ad
 {
     (void)app;
     struct unknown_ctx u = {json_array()};
-    if (store_unknown_top(st, query_limit(rq, 50), unknown_row, &u) == -1) {
+    if (store_unknown_top(st, admin_query_limit(rq, 50), unknown_row, &u) == -1) {
         json_decref(u.a);
         return -1;
     }
-    reply_json(resp, 200, json_pack("{s:o}", "items", u.a));
+    admin_reply(resp, 200, json_pack("{s:o}", "items", u.a));
     return 0;
 }
 
@@ -313,17 +393,17 @@ int admin_handle(const struct app *app, struct store *st, int64_t now, const str
                  struct http_resp *resp)
 {
     char buf[256];
-    char *seg[4];
+    char *seg[8];
     int64_t id = 0;
     snprintf(buf, sizeof buf, "%s", rq->path);
-    int n = split_path(buf, seg, 4);
+    int n = split_path(buf, seg, 8);
     bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
     const char *allow = NULL;
     if (n == 1 && strcmp(seg[0], "broadcasts") == 0) {
         if (post)
             return broadcast_create(app, st, now, rq, resp);
         allow = "POST";
-    } else if (n >= 2 && strcmp(seg[0], "broadcasts") == 0 && parse_id(seg[1], &id) == 0) {
+    } else if (n >= 2 && strcmp(seg[0], "broadcasts") == 0 && admin_parse_id(seg[1], &id) == 0) {
         if (n == 2 && get)
             return broadcast_get(st, id, resp);
         if (n == 3 && strcmp(seg[2], "cancel") == 0 && post)
@@ -333,7 +413,7 @@ int admin_handle(const struct app *app, struct store *st, int64_t now, const str
         if (get)
             return outbox_list(st, rq, resp);
         allow = "GET";
-    } else if (n == 3 && strcmp(seg[0], "outbox") == 0 && parse_id(seg[1], &id) == 0 &&
+    } else if (n == 3 && strcmp(seg[0], "outbox") == 0 && admin_parse_id(seg[1], &id) == 0 &&
                strcmp(seg[2], "retry") == 0) {
         if (post)
             return outbox_retry(st, id, now, resp);
@@ -346,6 +426,15 @@ int admin_handle(const struct app *app, struct store *st, int64_t now, const str
         if (get)
             return unknown_list(app, st, rq, resp);
         allow = "GET";
+    }
+    if (allow == NULL) {
+        for (size_t i = 0; i < sizeof feature_routes / sizeof feature_routes[0]; i++) {
+            if (feature_routes[i] == NULL)
+                continue;
+            int rc = feature_routes[i](app, st, now, rq, seg, n, resp);
+            if (rc != 0)
+                return rc == -1 ? -1 : 0;
+        }
     }
     if (allow != NULL) {
         snprintf(buf, sizeof buf, "method not allowed: use %s", allow);

@@ -20,6 +20,28 @@ struct admin_req {
     size_t len;
 };
 
+/*
+ * A feature's routes (admin_<feature>.c): seg[0..nseg) are the path segments
+ * after /admin/api. Returns 1 when the route was the feature's (resp set, any
+ * status), 0 when it was not, -1 when the store failed (rolled back, 500).
+ */
+typedef int (*admin_route_fn)(const struct app *app, struct store *st, int64_t now,
+                              const struct admin_req *rq, char **seg, int nseg,
+                              struct http_resp *resp);
+
+/* Helpers for routes. admin_reply takes o (a new reference) and sends it. */
+void admin_reply(struct http_resp *resp, int status, json_t *o);
+/* The JSON object body, or NULL with a 400 already set in resp. New reference. */
+json_t *admin_body(const struct admin_req *rq, struct http_resp *resp);
+/* A positive integer id from a path segment. 0 or -1. */
+int admin_parse_id(const char *s, int64_t *id);
+/* "at": Unix ms, or local "YYYY-MM-DD HH:MM[:SS]" (also with T). 0 or -1. */
+int admin_parse_time(json_t *v, int64_t *out);
+/* ?limit=N (1..1000), or def. */
+int admin_query_limit(const struct admin_req *rq, int def);
+/* A CSV answer: rows of string cells, quoted as RFC 4180 says. */
+void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *columns);
+
 /* Answer one admin request into resp (any status). 0, or -1 when the store
  * failed (the caller rolls back and answers 500). */
 int admin_handle(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,

@@ -51,6 +51,8 @@ static const struct conf_key keys[] = {
      "messages committed in one transaction at most (group commit)"},
     {"sync_full", C_BOOL, O(sync_full), "true", 0, 0,
      "true: each acknowledged message is on disk (synchronous=FULL); false: NORMAL"},
+    {"tick_seconds", C_INT, O(tick_seconds), "10", 1, 3600,
+     "how often scheduled work runs: reminders, lesson pushes, timeouts"},
     {"generic.secret", C_STR, O(generic.secret), "", 0, 0,
      "HMAC-SHA256 key for X-Yizhan-Signature; empty accepts unsigned requests"},
     {"generic.outbound_url", C_URL, O(generic.outbound_url), "", 0, 0,

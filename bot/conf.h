@@ -24,6 +24,7 @@ struct conf {
     long long state_ttl;    /* seconds a menu, a cut reply or a pending step is kept */
     long long batch_max;    /* messages committed together at most */
     bool sync_full;         /* synchronous=FULL: a message is on disk before it is acknowledged */
+    long long tick_seconds; /* how often scheduled work (reminders, pushes) runs */
     struct {
         char *secret;
         char *outbound_url;

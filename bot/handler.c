@@ -55,6 +55,19 @@ static const struct handler handlers[] = {
 
 const struct content_need *const handler_needs[] = {core_needs, NULL};
 
+/* Each feature's periodic work; see handler.h. */
+static const tick_fn ticks[] = {
+    NULL, /* keeps the table non-empty until a feature adds one */
+};
+
+int handler_tick(const struct app *app, struct store *st, int64_t now)
+{
+    for (size_t i = 0; i < sizeof ticks / sizeof ticks[0]; i++)
+        if (ticks[i] != NULL && ticks[i](app, st, now) == -1)
+            return -1;
+    return 0;
+}
+
 const struct handler *handler_find(const char *intent)
 {
     for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)

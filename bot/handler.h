@@ -45,6 +45,16 @@ struct handler {
     handler_fn fn;
 };
 
+/*
+ * Periodic work (reminders, scheduled pushes, timeouts): each feature may have
+ * a tick that runs on the writer thread inside a transaction every
+ * conf tick_seconds. A tick must be idempotent (queue pushes with stable
+ * idempotency keys) since a failed transaction runs it again. 0 or -1.
+ */
+typedef int (*tick_fn)(const struct app *app, struct store *st, int64_t now);
+/* Run every feature's tick in order; -1 when one failed. */
+int handler_tick(const struct app *app, struct store *st, int64_t now);
+
 /* The handler for intent, or NULL. */
 const struct handler *handler_find(const char *intent);
 /* NULL-terminated list of every handler module's content needs. */

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,8 +237,33 @@ static int cmd_chat(const struct args *a, struct app *app, struct store *st)
     return 0;
 }
 
+/* The periodic tick runs as a job on the writer thread, one at a time. */
+struct tick_job {
+    struct job job;
+    const struct app *app;
+    atomic_bool busy;
+};
+
+static int run_tick(struct job *j, struct store *st, int64_t now)
+{
+    struct tick_job *t = j->arg;
+    return handler_tick(t->app, st, now);
+}
+
+static void tick_done(struct job *j)
+{
+    struct tick_job *t = j->arg;
+    if (j->status != 200)
+        log_warn("serve: scheduled work failed; it runs again at the next tick");
+    atomic_store(&t->busy, false);
+}
+
 static int cmd_serve(struct app *app, struct store *st)
 {
+    struct tick_job tick = {.job = {.run = run_tick, .done = tick_done}, .app = app};
+    tick.job.arg = &tick;
+    atomic_init(&tick.busy, false);
+    int64_t next_tick = now_ms();
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
@@ -261,6 +287,12 @@ static int cmd_serve(struct app *app, struct store *st)
     while (!stop_requested) {
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
+        if (now_ms() >= next_tick && !atomic_load(&tick.busy)) {
+            atomic_store(&tick.busy, true);
+            if (engine_submit(e, &tick.job) == -1)
+                atomic_store(&tick.busy, false);
+            next_tick = now_ms() + app->conf->tick_seconds * 1000;
+        }
     }
     log_info("serve: stopping: no new connections, finishing %d in flight", http_active(srv));
     http_quiesce(srv);
@@ -268,7 +300,7 @@ static int cmd_serve(struct app *app, struct store *st)
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    engine_stop(e); /* finishes anything still queued */
+    engine_stop(e); /* finishes anything still queued, the tick too */
     http_stop(srv);
     sender_stop(the_sender);
     log_info("serve: stopped");

@@ -94,6 +94,19 @@ static const char *const migrations[] = {
     " person_id INTEGER NOT NULL REFERENCES people(id),"
     " tag TEXT NOT NULL,"
     " PRIMARY KEY(tag, person_id)) WITHOUT ROWID;",
+    /* 3: points ledger (append-only; the balance is the sum) */
+    "CREATE TABLE points("
+    " id INTEGER PRIMARY KEY,"
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " delta INTEGER NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " ref TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " UNIQUE(person_id, ref));"
+    "CREATE TRIGGER points_append_only_u BEFORE UPDATE ON points"
+    " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;"
+    "CREATE TRIGGER points_append_only_d BEFORE DELETE ON points"
+    " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

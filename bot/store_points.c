@@ -1,0 +1,102 @@
+/*
+ * store_points.c - SQL of the points ledger (see points.h).
+ */
+#include <string.h>
+
+#include "points.h"
+#include "store.h"
+#include "store_int.h"
+
+int points_entry(struct store *st, int64_t person, int64_t delta, const char *reason,
+                 const char *ref, int64_t now)
+{
+    /* One statement: the balance check and the insert cannot be split by a
+     * concurrent writer, and UNIQUE(person_id, ref) turns a duplicate into
+     * a no-op. */
+    static const char sql[] =
+        "INSERT INTO points(person_id, delta, reason, ref, created_ms)"
+        " SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?2 >= 0 OR"
+        " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1) + ?2 >= 0"
+        " ON CONFLICT(person_id, ref) DO NOTHING";
+    static const char exists[] = "SELECT 1 FROM points WHERE person_id=? AND ref=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_int64(s, 2, delta);
+    sqlite3_bind_text(s, 3, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, ref, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 5, now);
+    if (store_step_done(st, s, "points entry") == -1)
+        return -1;
+    if (sqlite3_changes(store_db(st)) > 0)
+        return 0;
+    s = store_stmt(st, exists);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, ref, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 2 : store_fail(st, "points exists");
+}
+
+int points_award(struct store *st, int64_t person, int64_t delta, const char *reason,
+                 const char *ref, int64_t now)
+{
+    if (delta <= 0)
+        return -1;
+    return points_entry(st, person, delta, reason, ref, now);
+}
+
+int points_spend(struct store *st, int64_t person, int64_t amount, const char *reason,
+                 const char *ref, int64_t now)
+{
+    if (amount <= 0)
+        return -1;
+    return points_entry(st, person, -amount, reason, ref, now);
+}
+
+int64_t points_balance(struct store *st, int64_t person)
+{
+    static const char sql[] = "SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int64_t v = -1;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    else
+        store_fail(st, "points balance");
+    sqlite3_reset(s);
+    return v;
+}
+
+json_t *points_recent(struct store *st, int64_t person, int n)
+{
+    static const char sql[] = "SELECT delta, reason, ref, created_ms FROM points"
+                              " WHERE person_id=? ORDER BY id DESC LIMIT ?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc;
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_int(s, 2, n);
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(
+            a, json_pack("{s:I,s:s,s:s,s:I}", "delta", (json_int_t)sqlite3_column_int64(s, 0),
+                         "reason", (const char *)sqlite3_column_text(s, 1), "ref",
+                         (const char *)sqlite3_column_text(s, 2), "ms",
+                         (json_int_t)sqlite3_column_int64(s, 3)));
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, "points recent");
+        return NULL;
+    }
+    return a;
+}
