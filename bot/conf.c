@@ -343,6 +343,13 @@ int conf_load(struct conf *c, const char *path, char *const *overrides, int n_ov
         }
         free(name);
     }
+    if (c->push.lease <= c->push.timeout) {
+        /* a lease running out while the request may still be answered would
+         * let the sender take its own row back and send it twice */
+        buf_printf(errors, "%s: push.lease (%lld s) must be longer than push.timeout (%lld s)\n",
+                   path ? path : "config", c->push.lease, c->push.timeout);
+        rc = -1;
+    }
     return rc;
 }
 

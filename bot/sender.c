@@ -290,8 +290,9 @@ static struct slot *take_slot(struct sender *s)
     return NULL;
 }
 
-/* Claim and start as many rows as there are free slots. */
-static void dispatch(struct sender *s, int64_t now)
+/* Claim and start as many rows as there are free slots. Returns how many
+ * rows were claimed. */
+static int dispatch(struct sender *s, int64_t now)
 {
     const struct conf *c = s->app->conf;
     struct out_item items[MAX_SLOTS];
@@ -299,13 +300,13 @@ static void dispatch(struct sender *s, int64_t now)
     bool go[MAX_SLOTS];
     int n = free_slots(s);
     if (n == 0)
-        return;
+        return 0;
     if (store_begin(s->st) == -1)
-        return;
+        return 0;
     n = store_outbox_claim(s->st, now, c->push.lease * 1000, items, n);
     if (n <= 0) {
         store_rollback(s->st);
-        return;
+        return 0;
     }
     for (int i = 0; i < n; i++)
         go[i] = prepare(s, &items[i], &chans[i], now) == 1;
@@ -313,7 +314,7 @@ static void dispatch(struct sender *s, int64_t now)
         store_rollback(s->st);
         for (int i = 0; i < n; i++)
             out_item_release(&items[i]);
-        return; /* the leases run out and the rows come back */
+        return 0; /* the leases run out and the rows come back */
     }
     for (int i = 0; i < n; i++) {
         char why[200] = "";
@@ -331,13 +332,15 @@ static void dispatch(struct sender *s, int64_t now)
             slot_release(sl);
         }
     }
+    return n;
 }
 
-/* Collect finished transfers and record them in one transaction. */
-static void collect(struct sender *s)
+/* Collect finished transfers and record them in one transaction. Returns how
+ * many finished. */
+static int collect(struct sender *s)
 {
     CURLMsg *m;
-    int left;
+    int left, done = 0;
     bool open = false;
     int64_t now = now_ms();
     while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {
@@ -352,9 +355,11 @@ static void collect(struct sender *s)
             open = store_begin(s->st) == 0;
         finish(s, sl, cc, now);
         slot_release(sl);
+        done++;
     }
     if (open && store_commit(s->st) == -1)
         store_rollback(s->st); /* the leases run out and the rows are tried again */
+    return done;
 }
 
 static void *sender_main(void *arg)
@@ -369,10 +374,15 @@ static void *sender_main(void *arg)
                 log_warn("sender: %d pushes taken back from a sender that stopped", n);
             last_reclaim = now;
         }
-        dispatch(s, now);
+        int claimed = dispatch(s, now);
         int running = 0;
         curl_multi_perform(s->multi, &running);
-        collect(s);
+        int done = collect(s);
+        /* Slots just freed, or a full claim: there may be more due rows, so
+         * claim again at once. Otherwise wait for sockets, a wake-up (new rows
+         * committed) or the next retry time to come round. */
+        if (done > 0 || (claimed > 0 && running == 0))
+            continue;
         curl_multi_poll(s->multi, NULL, 0, running ? 50 : 250, NULL);
     }
     /* Stopping: give running transfers a moment, then put the rest back. */

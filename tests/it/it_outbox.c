@@ -490,7 +490,7 @@ static void test_outbox_dead_then_admin_retry(void)
 static void test_outbox_kill_mid_broadcast_resumes(void)
 {
     struct ob o;
-    const char *extra[] = {"generic.rate=60", "push.lease=2", NULL};
+    const char *extra[] = {"generic.rate=60", "push.lease=2", "push.timeout=1", NULL};
     if (ob_start(&o, extra) == -1) {
         t_failed++;
         return;
