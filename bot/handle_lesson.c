@@ -27,8 +27,8 @@
 #include "util.h"
 
 const struct content_need lesson_needs[] = {
-    CONTENT_NEED("lesson.show", "n topic lesson"),
-    CONTENT_NEED("lesson.push", "n topic lesson"),
+    CONTENT_NEED("lesson.show", "n topic link lesson"),
+    CONTENT_NEED("lesson.push", "n topic link lesson"),
     CONTENT_NEED("lesson.review", "n title question options"),
     CONTENT_NEED("lesson.all_done", "done"),
     CONTENT_NEED("lesson.all_done_reviews", "count month day"),
@@ -131,13 +131,10 @@ static char *lesson_compose(const struct app *app, const char *key, const struct
         return text; /* a review asks the question again: no link */
     }
     char *body = lesson_render(l);
-    text = render(app, key, "n", n, "topic", l->topic, "lesson", body, NULL);
+    char *link = with_link && l->link != NULL ? xasprintf("%s\n", l->link) : xstrdup("");
+    text = render(app, key, "n", n, "topic", l->topic, "link", link, "lesson", body, NULL);
+    free(link);
     free(body);
-    if (with_link && l->link != NULL) {
-        char *t2 = xasprintf("%s\n%s", text, l->link);
-        free(text);
-        text = t2;
-    }
     return text;
 }
 
