@@ -97,10 +97,15 @@ static int local_minute(int64_t ms)
 
 int lesson_parse_hhmm(const char *s, int *minute)
 {
-    int h, m, used = 0;
-    if (s == NULL || sscanf(s, "%2d:%2d%n", &h, &m, &used) != 2 || s[used] != '\0')
+    size_t n = s ? strlen(s) : 0;
+    if (n < 4 || n > 5 || s[n - 3] != ':')
         return -1;
-    if (h < 0 || h > 23 || m < 0 || m > 59 || strlen(s) < 4 || s[strlen(s) - 3] != ':')
+    for (size_t i = 0; i < n; i++)
+        if (i != n - 3 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    int h = n == 5 ? (s[0] - '0') * 10 + (s[1] - '0') : s[0] - '0';
+    int m = (s[n - 2] - '0') * 10 + (s[n - 1] - '0');
+    if (h > 23 || m > 59)
         return -1;
     *minute = h * 60 + m;
     return 0;

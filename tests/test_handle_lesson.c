@@ -686,7 +686,24 @@ out:
     fx_release(&f);
 }
 
-const struct t_case handle_lesson_tests[] = {T(test_lesson_progress_order),
+static void test_parse_hhmm(void)
+{
+    int m = -1;
+    CHECK_INT(lesson_parse_hhmm("20:30", &m), 0);
+    CHECK_INT(m, 20 * 60 + 30);
+    CHECK_INT(lesson_parse_hhmm("7:05", &m), 0);
+    CHECK_INT(m, 7 * 60 + 5);
+    CHECK_INT(lesson_parse_hhmm("00:00", &m), 0);
+    CHECK_INT(m, 0);
+    static const char *const bad[] = {"24:00", "12:60", " 9:00", "+9:00", "9:5", "2030", "",
+                                      "123:00", "ab:cd", NULL};
+    for (int i = 0; bad[i]; i++)
+        CHECK_INT(lesson_parse_hhmm(bad[i], &m), -1);
+    CHECK_INT(lesson_parse_hhmm(NULL, &m), -1);
+}
+
+const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
+                                             T(test_lesson_progress_order),
                                              T(test_quiz_answer_forms),
                                              T(test_quiz_without_open_question),
                                              T(test_points_once_per_lesson),
