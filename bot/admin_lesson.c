@@ -81,7 +81,8 @@ static int lesson_broadcast(const struct app *app, struct store *st, int64_t now
     if (b == NULL)
         return 0;
     json_t *aud = json_object_get(b, "audience"), *at_v = json_object_get(b, "at");
-    json_t *spread_v = json_object_get(b, "spread_minutes"), *cap_v = json_object_get(b, "max_parts");
+    json_t *spread_v = json_object_get(b, "spread_minutes"),
+           *cap_v = json_object_get(b, "max_parts");
     const char *audience = aud ? json_string_value(aud) : "subscribers";
     int64_t at = now, spread = 0, cap = c->push.max_sms_parts;
     if (audience == NULL || !audience_ok(audience)) {
@@ -138,8 +139,8 @@ static int lesson_broadcast(const struct app *app, struct store *st, int64_t now
     if (store_broadcast_create(st, text, audience, at, first_at,
                                first_at > start ? "held" : "queued", spread, parts, now, &id,
                                &n) == -1 ||
-        store_lesson_broadcast_mark(st, id, l->id, first_at + spread + c->state_ttl * 1000,
-                                    now) == -1) {
+        store_lesson_broadcast_mark(st, id, l->id, first_at + spread + c->state_ttl * 1000, now) ==
+            -1) {
         rc = -1;
         goto out;
     }
@@ -147,8 +148,8 @@ static int lesson_broadcast(const struct app *app, struct store *st, int64_t now
     admin_reply(resp, 202,
                 json_pack("{s:I,s:i,s:I,s:i,s:I,s:I,s:s}", "id", (json_int_t)id, "lesson", l->id,
                           "recipients", (json_int_t)n, "sms_parts", parts, "sms_total",
-                          (json_int_t)(sms * parts), "first_at", (json_int_t)first_at,
-                          "status_url", url));
+                          (json_int_t)(sms * parts), "first_at", (json_int_t)first_at, "status_url",
+                          url));
 out:
     json_decref(ac.by_channel);
     json_decref(b);
@@ -156,8 +157,8 @@ out:
     return rc;
 }
 
-int admin_lessons(const struct app *app, struct store *st, int64_t now,
-                  const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp)
+int admin_lessons(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
+                  char **seg, int nseg, struct http_resp *resp)
 {
     int64_t id;
     if (nseg < 1 || strcmp(seg[0], "lessons") != 0)
@@ -174,9 +175,9 @@ int admin_lessons(const struct app *app, struct store *st, int64_t now,
             http_resp_error(resp, 405, "method not allowed: use POST");
             return 1;
         }
-        const struct lesson *l =
-            admin_parse_id(seg[1], &id) == 0 && id <= 100000 ? lesson_find(app->lessons, (int)id)
-                                                             : NULL;
+        const struct lesson *l = admin_parse_id(seg[1], &id) == 0 && id <= 100000
+                                     ? lesson_find(app->lessons, (int)id)
+                                     : NULL;
         if (l == NULL) {
             http_resp_error(resp, 404, "no such lesson");
             return 1;

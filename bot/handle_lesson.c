@@ -130,8 +130,8 @@ static char *lesson_compose(const struct app *app, const char *key, const struct
     snprintf(n, sizeof n, "%d", l->id);
     if (strcmp(key, "lesson.review") == 0) {
         char *opts = options_text(l);
-        text = render(app, key, "n", n, "title", l->title, "question", l->question, "options",
-                      opts, NULL);
+        text = render(app, key, "n", n, "title", l->title, "question", l->question, "options", opts,
+                      NULL);
         free(opts);
         return text; /* a review asks the question again: no link */
     }
@@ -226,8 +226,8 @@ static int reply_lesson(struct turn *t, const struct lesson *l, bool is_review)
     int rc = -1;
     char id[16];
     json_t *o = NULL;
-    char *text = lesson_compose(t->app, is_review ? "lesson.review" : "lesson.show", l,
-                                t->ch->is_sms);
+    char *text =
+        lesson_compose(t->app, is_review ? "lesson.review" : "lesson.show", l, t->ch->is_sms);
     o = json_pack("{s:s}", "text", text);
     if (o == NULL)
         goto out;
@@ -311,8 +311,8 @@ int handle_lesson_progress(struct turn *t)
     snprintf(streak, sizeof streak, "%d", days);
     snprintf(points, sizeof points, "%lld", (long long)ls.points);
     snprintf(reviews, sizeof reviews, "%lld", (long long)ls.reviews);
-    rc = say(t, "lesson.progress", "done", done, "total", total, "streak", streak, "points",
-             points, "reviews", reviews, "sub", sub, NULL);
+    rc = say(t, "lesson.progress", "done", done, "total", total, "streak", streak, "points", points,
+             "reviews", reviews, "sub", sub, NULL);
 out:
     free(sub);
     return rc;
@@ -324,8 +324,7 @@ int handle_lesson_subscribe(struct turn *t)
     char today[16], hhmm[16];
     int minute;
     const char *cap = turn_cap(t, "time");
-    if (lesson_parse_hhmm(cap && cap[0] ? cap : t->app->conf->lessons.default_time, &minute) ==
-        -1)
+    if (lesson_parse_hhmm(cap && cap[0] ? cap : t->app->conf->lessons.default_time, &minute) == -1)
         return log_fail("lesson: bad time '%s'", cap ? cap : t->app->conf->lessons.default_time);
     /* subscribing after today's time: the first lesson comes tomorrow */
     local_day(t->now, 0, today, sizeof today);
@@ -402,9 +401,8 @@ int handle_quiz_answer(struct turn *t)
 
     if (turn_state_get(t, "quiz", &open) == -1)
         return -1;
-    const struct lesson *l = open && parse_int(open, 1, 100000, &id) == 0
-                                 ? lesson_find(t->app->lessons, (int)id)
-                                 : NULL;
+    const struct lesson *l =
+        open && parse_int(open, 1, 100000, &id) == 0 ? lesson_find(t->app->lessons, (int)id) : NULL;
     if (l == NULL || cap == NULL || cap[0] < 'a' || cap[0] > 'd') {
         rc = say(t, "quiz.none", NULL);
         goto out;
@@ -422,8 +420,7 @@ int handle_quiz_answer(struct turn *t)
     local_day(t->now, 0, today, sizeof today);
     /* one answer per open question: a resent copy finds none */
     if (turn_state_del(t, "quiz") == -1 ||
-        store_lesson_answer(t->st, t->person, l->id, is_right, retry_at, t->now, &was_done) ==
-            -1 ||
+        store_lesson_answer(t->st, t->person, l->id, is_right, retry_at, t->now, &was_done) == -1 ||
         store_lesson_day_add(t->st, t->person, today) == -1)
         goto out;
     int days = streak_days(t->st, t->person, t->now);

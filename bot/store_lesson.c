@@ -248,10 +248,9 @@ int store_lesson_sub_served(struct store *st, int64_t person, const char *day)
 
 json_t *store_lesson_totals(struct store *st)
 {
-    static const char sql[] =
-        "SELECT lesson_id, count(*), count(*) FILTER (WHERE answers>0),"
-        " count(done_ms), count(*) FILTER (WHERE first_right=1)"
-        " FROM lesson_progress GROUP BY lesson_id";
+    static const char sql[] = "SELECT lesson_id, count(*), count(*) FILTER (WHERE answers>0),"
+                              " count(done_ms), count(*) FILTER (WHERE first_right=1)"
+                              " FROM lesson_progress GROUP BY lesson_id";
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
@@ -276,8 +275,8 @@ json_t *store_lesson_totals(struct store *st)
     return o;
 }
 
-int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson,
-                                int64_t expires_ms, int64_t now)
+int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson, int64_t expires_ms,
+                                int64_t now)
 {
     static const char quiz[] =
         "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"

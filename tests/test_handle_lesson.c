@@ -241,7 +241,7 @@ static void test_quiz_answer_forms(void)
     static const struct {
         const char *text;
         bool right;
-    } forms[] = {{"Ａ", true},   {"a", true},    {"b", false},      {"答C", false},
+    } forms[] = {{"Ａ", true},    {"a", true},    {"b", false},        {"答C", false},
                  {"选 B", false}, {"选Ａ", true}, {"答案是 d", false}, {"我选 a", true}};
     if (fx_init(&f) == -1)
         goto out;
@@ -253,7 +253,8 @@ static void test_quiz_answer_forms(void)
         r = talk_as(&f, "u-1", forms[i].text, &intent);
         CHECK_STR(intent, "quiz.answer");
         if (forms[i].right)
-            CHECK(starts_with_key(&f, r, "quiz.right") || starts_with_key(&f, r, "quiz.right_again"));
+            CHECK(starts_with_key(&f, r, "quiz.right") ||
+                  starts_with_key(&f, r, "quiz.right_again"));
         else
             CHECK(starts_with_key(&f, r, "quiz.wrong"));
         free(r);
@@ -387,8 +388,7 @@ static void test_streak_bonus_at_seven_days(void)
         json_t *replies = turn_json(&f, "u-1", a, NULL);
         r = xstrdup(json_string_value(json_object_get(json_array_get(replies, 0), "text")));
         /* the bonus is a reply of its own */
-        const char *second =
-            json_string_value(json_object_get(json_array_get(replies, 1), "text"));
+        const char *second = json_string_value(json_object_get(json_array_get(replies, 1), "text"));
         CHECK_INT(json_array_size(replies), d == 6 ? 2 : 1);
         if (d == 6)
             CHECK(starts_with_key(&f, second, "lesson.streak_bonus"));
@@ -415,8 +415,8 @@ static void test_streak_bonus_at_seven_days(void)
     char pts[24];
     snprintf(pts, sizeof pts, "%lld", (long long)points);
     char *sub = content_render(f.app.ct, "lesson.sub_off", NULL);
-    const char *kv[] = {"done",    "7", "total", "41", "streak", "0", "points", pts,
-                        "reviews", "1", "sub",   sub,  NULL};
+    const char *kv[] = {"done", "7",       "total", "41",  "streak", "0", "points",
+                        pts,    "reviews", "1",     "sub", sub,      NULL};
     char *want = content_render(f.app.ct, "lesson.progress", kv);
     CHECK_STR(r, want);
     free(r), free(want), free(sub);
@@ -695,8 +695,8 @@ static void test_parse_hhmm(void)
     CHECK_INT(m, 7 * 60 + 5);
     CHECK_INT(lesson_parse_hhmm("00:00", &m), 0);
     CHECK_INT(m, 0);
-    static const char *const bad[] = {"24:00", "12:60", " 9:00", "+9:00", "9:5", "2030", "",
-                                      "123:00", "ab:cd", NULL};
+    static const char *const bad[] = {"24:00", "12:60", " 9:00",  "+9:00", "9:5",
+                                      "2030",  "",      "123:00", "ab:cd", NULL};
     for (int i = 0; bad[i]; i++)
         CHECK_INT(lesson_parse_hhmm(bad[i], &m), -1);
     CHECK_INT(lesson_parse_hhmm(NULL, &m), -1);

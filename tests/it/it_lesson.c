@@ -14,9 +14,9 @@
 
 #include "buf.h"
 #include "content.h"
+#include "it.h"
 #include "t.h"
 #include "util.h"
-#include "it.h"
 
 struct conc {
     int port, i;
@@ -129,8 +129,10 @@ static void test_admin_lessons_rates_and_broadcast(void)
     const char *auth[] = {"Authorization: Bearer tok", NULL};
     CHECK_INT(server_start(&s, sets), 0);
     /* lesson 1 (answer B): u-1 right, u-2 wrong, u-3 only looks */
-    const char *script[][3] = {{"a-1", "u-1", "课 1"}, {"a-2", "u-1", "b"},
-                               {"a-3", "u-2", "课 1"}, {"a-4", "u-2", "c"},
+    const char *script[][3] = {{"a-1", "u-1", "课 1"},
+                               {"a-2", "u-1", "b"},
+                               {"a-3", "u-2", "课 1"},
+                               {"a-4", "u-2", "c"},
                                {"a-5", "u-3", "课 1"}};
     for (size_t i = 0; i < sizeof script / sizeof script[0]; i++) {
         char *r = say_to(s.port, script[i][0], script[i][1], script[i][2]);
