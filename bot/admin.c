@@ -109,6 +109,7 @@ void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *co
 /* Each feature's admin routes; see admin_route_fn. */
 static const admin_route_fn feature_routes[] = {
     NULL, /* keeps the table non-empty until a feature adds one */
+    admin_lessons,
 };
 
 static int split_path(char *buf, char **seg, int n)

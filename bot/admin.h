@@ -47,4 +47,8 @@ void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *co
 int admin_handle(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
                  struct http_resp *resp);
 
+/* admin_lesson.c: GET /lessons (rates per lesson), POST /lessons/<id>/broadcast */
+int admin_lessons(const struct app *app, struct store *st, int64_t now,
+                  const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);
+
 #endif

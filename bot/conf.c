@@ -83,6 +83,14 @@ static const struct conf_key keys[] = {
      "push requests in flight at once"},
     {"push.max_sms_parts", C_INT, O(push.max_sms_parts), "3", 1, 10,
      "SMS parts one broadcast message may take at most"},
+    {"points.lesson_streak_bonus", C_INT, O(lessons.streak_bonus), "20", 0, 1000,
+     "points for every lesson_streak_days days in a row with a quiz answer; 0: no bonus"},
+    {"points.lesson_streak_days", C_INT, O(lessons.streak_days), "7", 2, 365,
+     "days in a row with a quiz answer that earn the streak bonus (again at each multiple)"},
+    {"lessons.default_time", C_STR, O(lessons.default_time), "20:00", 0, 0,
+     "local time HH:MM of the daily lesson push when 订阅学习 names none"},
+    {"lessons.retry_days", C_INT, O(lessons.retry_days), "2", 1, 30,
+     "days after a wrong answer before its question comes back (spaced repetition)"},
 };
 #undef O
 

@@ -41,6 +41,12 @@ struct conf {
         long long max_attempts, backoff_base, backoff_max, lease, timeout, concurrency;
         long long max_sms_parts;
     } push;
+    struct {
+        char *default_time;      /* "HH:MM": daily lesson push when 订阅学习 names no time */
+        long long retry_days;    /* a wrong answer's question comes back after this many days */
+        long long streak_bonus;  /* [points] lesson_streak_bonus */
+        long long streak_days;   /* [points] lesson_streak_days */
+    } lessons;
 };
 
 /*

@@ -30,12 +30,12 @@ static const struct handler handlers[] = {
     {"points.history", handle_soon},
     {"redeem.list", handle_soon},
     {"redeem.item", handle_soon},
-    {"lesson.next", handle_soon},
-    {"lesson.show", handle_soon},
-    {"lesson.progress", handle_soon},
-    {"lesson.subscribe", handle_soon},
-    {"lesson.unsubscribe", handle_soon},
-    {"quiz.answer", handle_soon},
+    {"lesson.next", handle_lesson_next},
+    {"lesson.show", handle_lesson_show},
+    {"lesson.progress", handle_lesson_progress},
+    {"lesson.subscribe", handle_lesson_subscribe},
+    {"lesson.unsubscribe", handle_lesson_unsubscribe},
+    {"quiz.answer", handle_quiz_answer},
     {"course.list", handle_soon},
     {"course.show", handle_soon},
     {"course.book", handle_soon},
@@ -53,11 +53,12 @@ static const struct handler handlers[] = {
     {"account.link", handle_soon},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
     NULL, /* keeps the table non-empty until a feature adds one */
+    lesson_tick,
 };
 
 int handler_tick(const struct app *app, struct store *st, int64_t now)

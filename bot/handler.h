@@ -7,6 +7,7 @@
 #ifndef BOT_HANDLER_H
 #define BOT_HANDLER_H
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "content.h"
@@ -18,12 +19,15 @@ struct intent_match;
 struct inmsg;
 struct channel;
 struct store;
+struct lesson;
+struct lesson_set;
 
 /* Read-only after startup; shared by every thread. */
 struct app {
     const struct conf *conf;
     struct content *ct;
     struct intents *intents;
+    struct lesson_set *lessons; /* content/lessons/; NULL in tests that need none */
 };
 
 struct turn {
@@ -88,5 +92,22 @@ int handle_location(struct turn *t);
 int handle_soon(struct turn *t);
 int handle_fallback(struct turn *t);
 extern const struct content_need core_needs[];
+
+/* handle_lesson.c: micro-lessons, quizzes, streaks and the daily lesson push */
+int handle_lesson_next(struct turn *t);
+int handle_lesson_show(struct turn *t);
+int handle_lesson_progress(struct turn *t);
+int handle_lesson_subscribe(struct turn *t);
+int handle_lesson_unsubscribe(struct turn *t);
+int handle_quiz_answer(struct turn *t);
+/* Queues today's lesson for every subscriber whose local time has come. */
+int lesson_tick(const struct app *app, struct store *st, int64_t now);
+/* The text of lesson l as the bot sends it, with heading and answer hint:
+ * as a push (content lesson.push) or a reply (lesson.show). with_link appends
+ * the link, for SMS and pushes, which carry text only. New string. */
+char *lesson_text(const struct app *app, const struct lesson *l, bool is_push, bool with_link);
+/* "HH:MM" or "H:MM" -> minutes of the day. 0 or -1. */
+int lesson_parse_hhmm(const char *s, int *minute);
+extern const struct content_need lesson_needs[];
 
 #endif

@@ -52,4 +52,61 @@ const struct lesson *lesson_find(const struct lesson_set *set, int id);
  */
 char *lesson_render(const struct lesson *l);
 
+/*
+ * --- store side (store_lesson.c): each person's progress, the days they
+ * answered (streaks), daily subscriptions, and the admin statistics. All calls
+ * run inside the caller's transaction. ---
+ */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+
+/* Note that person was shown lesson (the first time only). 0 or -1. */
+int store_lesson_shown(struct store *st, int64_t person, int lesson, int64_t now);
+/* Record an answer. A right one finishes the lesson and cancels its review; a
+ * wrong one schedules the review at retry_at unless the lesson was already
+ * finished. *was_done: finished before this answer. 0 or -1. */
+int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_right,
+                        int64_t retry_at, int64_t now, bool *was_done);
+/* Ids of the lessons person has answered at least once, ascending; NULL on error. */
+json_t *store_lesson_answered(struct store *st, int64_t person);
+/* Ids of person's reviews due at now (earliest first); NULL on error. */
+json_t *store_lesson_due(struct store *st, int64_t person, int64_t now);
+/* The earliest review not yet due: 1 with *at and *count (all pending), 0 none, -1. */
+int store_lesson_next_review(struct store *st, int64_t person, int64_t now, int64_t *at,
+                             int64_t *count);
+/* Remember that person answered on local day ("YYYY-MM-DD"). 0 or -1. */
+int store_lesson_day_add(struct store *st, int64_t person, const char *day);
+/* The last n days with an answer, newest first, as strings; NULL on error. */
+json_t *store_lesson_days(struct store *st, int64_t person, int n);
+struct lesson_stats {
+    int64_t done;    /* lessons answered right */
+    int64_t reviews; /* wrong answers waiting for their review */
+    int64_t points;  /* points from lessons and streak bonuses */
+};
+int store_lesson_stats(struct store *st, int64_t person, struct lesson_stats *out);
+
+/* Daily subscription at minute (local, 0..1439); last_day (may be NULL) is
+ * the local day already served. 0 or -1. */
+int store_lesson_sub_set(struct store *st, int64_t person, int minute, const char *last_day,
+                         int64_t now);
+/* 1 removed, 0 there was none, -1 error. */
+int store_lesson_sub_del(struct store *st, int64_t person);
+/* 1 with *minute, 0 not subscribed, -1 error. */
+int store_lesson_sub_get(struct store *st, int64_t person, int *minute);
+/* Subscribers not opted out whose minute <= minute and not served on day,
+ * at most limit: array of person ids; NULL on error. */
+json_t *store_lesson_subs_due(struct store *st, int minute, const char *day, int limit);
+/* Mark day served for person. 0 or -1. */
+int store_lesson_sub_served(struct store *st, int64_t person, const char *day);
+
+/* Admin: {"<lesson id>": {"shown","answered","done","first_right"}} over everyone. */
+json_t *store_lesson_totals(struct store *st);
+/* After a lesson broadcast: every recipient of broadcast gets lesson as its
+ * open question until expires_ms, and a shown mark. 0 or -1. */
+int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson,
+                                int64_t expires_ms, int64_t now);
+
 #endif

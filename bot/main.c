@@ -24,8 +24,10 @@
 #include "handler.h"
 #include "http.h"
 #include "intent.h"
+#include "lesson.h"
 #include "log.h"
 #include "norm.h"
+#include "outbox.h"
 #include "sender.h"
 #include "store.h"
 #include "util.h"
@@ -122,6 +124,17 @@ static int load_all(const struct args *a, struct conf *c, struct app *app, struc
         rc = -1;
     else if (content_check(app->ct, handler_needs, errors) == -1)
         rc = -1;
+    char *lessons_dir = xasprintf("%s/lessons", c->content_dir);
+    app->lessons = lesson_load(lessons_dir, errors);
+    free(lessons_dir);
+    if (app->lessons == NULL)
+        rc = -1;
+    int minute;
+    if (lesson_parse_hhmm(c->lessons.default_time, &minute) == -1) {
+        buf_printf(errors, "lessons.default_time: bad value '%s': want HH:MM\n",
+                   c->lessons.default_time);
+        rc = -1;
+    }
     if (app->intents != NULL) {
         for (size_t i = 0; i < intent_count(app->intents); i++) {
             const char *name = intent_name(app->intents, i);
@@ -138,6 +151,7 @@ static void free_app(struct app *app)
 {
     intent_free(app->intents);
     content_free(app->ct);
+    lesson_set_free(app->lessons);
 }
 
 static int cmd_check(const struct args *a)
@@ -169,8 +183,18 @@ static int cmd_check(const struct args *a)
         intent_match_release(&m);
         free(norm);
     } else {
-        printf("ok: %zu rules for %zu intents, config and content valid\n",
-               intent_rule_count(app.intents), intent_count(app.intents));
+        for (size_t i = 0; i < lesson_count(app.lessons); i++) {
+            const struct lesson *l = lesson_at(app.lessons, i);
+            char *text = lesson_text(&app, l, false, true); /* as an SMS reply */
+            int units = 0;
+            int parts = sms_parts(text, &units, NULL);
+            printf("lesson %d (%s): %d SMS part%s, %d characters\n", l->id, l->file, parts,
+                   parts == 1 ? "" : "s", units);
+            free(text);
+        }
+        printf("ok: %zu rules for %zu intents, %zu lessons, config and content valid\n",
+               intent_rule_count(app.intents), intent_count(app.intents),
+               lesson_count(app.lessons));
     }
     buf_release(&errors);
     free_app(&app);

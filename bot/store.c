@@ -107,6 +107,27 @@ static const char *const migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;"
     "CREATE TRIGGER points_append_only_d BEFORE DELETE ON points"
     " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;",
+    /* 4: lessons (progress per person and lesson, days with an answer, daily subscriptions) */
+    "CREATE TABLE lesson_progress("
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " lesson_id INTEGER NOT NULL,"
+    " shown_ms INTEGER NOT NULL,"
+    " answers INTEGER NOT NULL DEFAULT 0,"
+    " wrong INTEGER NOT NULL DEFAULT 0,"
+    " first_right INTEGER,"
+    " done_ms INTEGER,"
+    " retry_at_ms INTEGER,"
+    " PRIMARY KEY(person_id, lesson_id)) WITHOUT ROWID;"
+    "CREATE INDEX lesson_progress_lesson ON lesson_progress(lesson_id);"
+    "CREATE TABLE lesson_days("
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " day TEXT NOT NULL,"
+    " PRIMARY KEY(person_id, day)) WITHOUT ROWID;"
+    "CREATE TABLE lesson_subs("
+    " person_id INTEGER PRIMARY KEY REFERENCES people(id),"
+    " minute INTEGER NOT NULL CHECK(minute BETWEEN 0 AND 1439),"
+    " last_day TEXT,"
+    " created_ms INTEGER NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

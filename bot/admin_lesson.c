@@ -1,0 +1,188 @@
+/*
+ * admin_lesson.c - /admin/api/lessons: every lesson with its completion and
+ * right-answer rates, and POST /admin/api/lessons/<id>/broadcast, which sends
+ * a lesson to an audience like a broadcast and opens its question for each
+ * recipient.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "channel.h"
+#include "conf.h"
+#include "handler.h"
+#include "lesson.h"
+#include "outbox.h"
+#include "util.h"
+
+static double rate(json_int_t part, json_int_t whole)
+{
+    return whole > 0 ? (double)part / (double)whole : 0.0;
+}
+
+/* GET /lessons: completion = done / shown, right = right at the first answer / answered. */
+static int lessons_list(const struct app *app, struct store *st, struct http_resp *resp)
+{
+    json_t *totals = store_lesson_totals(st);
+    if (totals == NULL)
+        return -1;
+    json_t *items = json_array();
+    for (size_t i = 0; i < lesson_count(app->lessons); i++) {
+        const struct lesson *l = lesson_at(app->lessons, i);
+        char key[16];
+        snprintf(key, sizeof key, "%d", l->id);
+        json_t *t = json_object_get(totals, key);
+        json_int_t shown = json_integer_value(json_object_get(t, "shown"));
+        json_int_t answered = json_integer_value(json_object_get(t, "answered"));
+        json_int_t done = json_integer_value(json_object_get(t, "done"));
+        json_int_t first = json_integer_value(json_object_get(t, "first_right"));
+        char *sms = lesson_text(app, l, false, true);
+        int parts = sms_parts(sms, NULL, NULL);
+        free(sms);
+        json_t *o = json_pack("{s:i,s:s,s:s,s:s,s:i,s:i,s:I,s:I,s:I,s:I,s:f,s:f}", "id", l->id,
+                              "title", l->title, "topic", l->topic, "file", l->file, "points",
+                              l->points, "sms_parts", parts, "shown", shown, "answered", answered,
+                              "done", done, "first_right", first, "completion_rate",
+                              rate(done, shown), "right_rate", rate(first, answered));
+        if (o != NULL && l->link != NULL)
+            json_object_set_new(o, "link", json_string(l->link));
+        if (o != NULL && l->cover != NULL)
+            json_object_set_new(o, "cover", json_string(l->cover));
+        json_array_append_new(items, o);
+    }
+    json_decref(totals);
+    admin_reply(resp, 200, json_pack("{s:o}", "items", items));
+    return 0;
+}
+
+static bool audience_ok(const char *a)
+{
+    return strcmp(a, "all") == 0 || strcmp(a, "subscribers") == 0 ||
+           (str_has_prefix(a, "channel:") && a[8]) || (str_has_prefix(a, "tag:") && a[4]);
+}
+
+/*
+ * POST /lessons/<id>/broadcast {"audience"?, "at"?, "spread_minutes"?,
+ * "max_parts"?}: the lesson as a bulk broadcast (the body of
+ * POST /broadcasts without "text"). A lesson is longer than most broadcasts,
+ * so max_parts is only enforced when the audience has SMS recipients.
+ */
+static int lesson_broadcast(const struct app *app, struct store *st, int64_t now,
+                            const struct admin_req *rq, const struct lesson *l,
+                            struct http_resp *resp)
+{
+    const struct conf *c = app->conf;
+    struct audience_count ac = {0};
+    char why[200], url[64];
+    char *text = NULL;
+    int rc = 0;
+    json_t *b = admin_body(rq, resp);
+    if (b == NULL)
+        return 0;
+    json_t *aud = json_object_get(b, "audience"), *at_v = json_object_get(b, "at");
+    json_t *spread_v = json_object_get(b, "spread_minutes"),
+           *cap_v = json_object_get(b, "max_parts");
+    const char *audience = aud ? json_string_value(aud) : "subscribers";
+    int64_t at = now, spread = 0, cap = c->push.max_sms_parts;
+    if (audience == NULL || !audience_ok(audience)) {
+        http_resp_error(resp, 400,
+                        "'audience' must be all, subscribers, channel:<name> or tag:<name>");
+        goto out;
+    }
+    if (at_v != NULL && !json_is_null(at_v) && admin_parse_time(at_v, &at) == -1) {
+        http_resp_error(resp, 400, "'at' must be Unix ms or local time 'YYYY-MM-DD HH:MM'");
+        goto out;
+    }
+    if (spread_v != NULL) {
+        if (!json_is_integer(spread_v) || json_integer_value(spread_v) < 0 ||
+            json_integer_value(spread_v) > 1440) {
+            http_resp_error(resp, 400, "'spread_minutes' must be an integer 0..1440");
+            goto out;
+        }
+        spread = json_integer_value(spread_v) * 60000;
+    }
+    if (cap_v != NULL) {
+        if (!json_is_integer(cap_v) || json_integer_value(cap_v) < 1 ||
+            json_integer_value(cap_v) > 10) {
+            http_resp_error(resp, 400, "'max_parts' must be an integer 1..10");
+            goto out;
+        }
+        cap = json_integer_value(cap_v);
+    }
+    text = lesson_text(app, l, true, true); /* pushes carry text only: link included */
+    int parts = sms_parts(text, NULL, NULL);
+    if (store_audience_count(st, audience, &ac) == -1) {
+        rc = -1;
+        goto out;
+    }
+    int64_t sms = 0;
+    const char *name;
+    json_t *v;
+    json_object_foreach(ac.by_channel, name, v)
+    {
+        const struct channel *ch = channel_by_name(name);
+        if (ch && ch->is_sms)
+            sms += json_integer_value(v);
+    }
+    if (sms > 0 && parts > cap) {
+        snprintf(why, sizeof why,
+                 "lesson %d needs %d SMS parts and %lld recipients use SMS; allow it with "
+                 "max_parts",
+                 l->id, parts, (long long)sms);
+        http_resp_error(resp, 400, why);
+        goto out;
+    }
+    int64_t start = at > now ? at : now;
+    int64_t first_at = push_allowed_at(c, OUT_BULK, start);
+    int64_t id = 0, n = 0;
+    if (store_broadcast_create(st, text, audience, at, first_at,
+                               first_at > start ? "held" : "queued", spread, parts, now, &id,
+                               &n) == -1 ||
+        store_lesson_broadcast_mark(st, id, l->id, first_at + spread + c->state_ttl * 1000, now) ==
+            -1) {
+        rc = -1;
+        goto out;
+    }
+    snprintf(url, sizeof url, "/admin/api/broadcasts/%lld", (long long)id);
+    admin_reply(resp, 202,
+                json_pack("{s:I,s:i,s:I,s:i,s:I,s:I,s:s}", "id", (json_int_t)id, "lesson", l->id,
+                          "recipients", (json_int_t)n, "sms_parts", parts, "sms_total",
+                          (json_int_t)(sms * parts), "first_at", (json_int_t)first_at, "status_url",
+                          url));
+out:
+    json_decref(ac.by_channel);
+    json_decref(b);
+    free(text);
+    return rc;
+}
+
+int admin_lessons(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
+                  char **seg, int nseg, struct http_resp *resp)
+{
+    int64_t id;
+    if (nseg < 1 || strcmp(seg[0], "lessons") != 0)
+        return 0;
+    bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+    if (nseg == 1) {
+        if (get)
+            return lessons_list(app, st, resp) == -1 ? -1 : 1;
+        http_resp_error(resp, 405, "method not allowed: use GET");
+        return 1;
+    }
+    if (nseg == 3 && strcmp(seg[2], "broadcast") == 0) {
+        if (!post) {
+            http_resp_error(resp, 405, "method not allowed: use POST");
+            return 1;
+        }
+        const struct lesson *l = admin_parse_id(seg[1], &id) == 0 && id <= 100000
+                                     ? lesson_find(app->lessons, (int)id)
+                                     : NULL;
+        if (l == NULL) {
+            http_resp_error(resp, 404, "no such lesson");
+            return 1;
+        }
+        return lesson_broadcast(app, st, now, rq, l, resp) == -1 ? -1 : 1;
+    }
+    return 0;
+}
