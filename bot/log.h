@@ -5,7 +5,7 @@
 #ifndef BOT_LOG_H
 #define BOT_LOG_H
 
-enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum log_level { LOG_OFF = -1, LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 void log_set_level(enum log_level lvl);
 /* Parse "error", "warn", "info" or "debug". 0 or -1. */

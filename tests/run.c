@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "t.h"
 
 int t_failed;
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
 {
     int passed = 0, failed = 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* tests provoke errors on purpose; TEST_LOG=1 shows the log lines */
+    log_set_level(getenv("TEST_LOG") ? LOG_DEBUG : LOG_OFF);
     for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
         bool want = argc < 2;
         for (int i = 1; i < argc; i++)
