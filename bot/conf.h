@@ -41,6 +41,11 @@ struct conf {
         long long max_attempts, backoff_base, backoff_max, lease, timeout, concurrency;
         long long max_sms_parts;
     } push;
+    struct {
+        long long confirm_minutes;        /* to answer 确认 to a freed seat */
+        long long checkin_before_minutes; /* a course's check-in opens this early */
+        long long list_max;               /* courses shown by 培训 */
+    } courses;
 };
 
 /*
