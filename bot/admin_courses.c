@@ -3,7 +3,7 @@
  * corrections, a person's entries), courses (create, list, bookings as JSON
  * or CSV, attendance, cancel), activities with check-in codes, and redemption
  * items. People are named "<channel>:<platform id>"; times are Unix ms or
- * local "YYYY-MM-DD HH:MM". Documented in docs/api.md.
+ * local "YYYY-MM-DD HH:MM". Documented in docs/api-courses.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +48,7 @@ static int get_str(json_t *b, const char *key, bool required, size_t max, const 
     if (v == NULL && !required)
         return 0;
     if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > max) {
-        snprintf(why, sizeof why, "'%s' must be a non-empty string of at most %zu bytes", key,
-                 max);
+        snprintf(why, sizeof why, "'%s' must be a non-empty string of at most %zu bytes", key, max);
         http_resp_error(resp, 400, why);
         return -1;
     }
@@ -211,10 +210,9 @@ static int course_post(const struct app *app, struct store *st, int64_t now,
         }
     }
     c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s}", "title", title, "provider",
-                  provider ? provider : "", "place", place, "start_ms", (json_int_t)start,
-                  "end_ms", (json_int_t)end, "capacity", (json_int_t)capacity, "cost",
-                  (json_int_t)cost, "deadline_ms", (json_int_t)deadline, "description",
-                  desc ? desc : "");
+                  provider ? provider : "", "place", place, "start_ms", (json_int_t)start, "end_ms",
+                  (json_int_t)end, "capacity", (json_int_t)capacity, "cost", (json_int_t)cost,
+                  "deadline_ms", (json_int_t)deadline, "description", desc ? desc : "");
     if (c == NULL || courses_add(st, c, now, &id, &no) == -1) {
         rc = -1;
         goto out;
@@ -248,8 +246,8 @@ static int course_get(struct store *st, int64_t id, struct http_resp *resp, json
 static int course_bookings(struct store *st, const struct admin_req *rq, int64_t id,
                            struct http_resp *resp)
 {
-    static const char *const cols[] = {"id",   "person",    "name",     "status",
-                                       "position", "cost",  "booked_at", "attended_at", NULL};
+    static const char *const cols[] = {"id",   "person",    "name",        "status", "position",
+                                       "cost", "booked_at", "attended_at", NULL};
     json_t *c = NULL;
     int found = course_get(st, id, resp, &c);
     if (found != 1)
@@ -282,8 +280,8 @@ static int course_bookings(struct store *st, const struct admin_req *rq, int64_t
     return 0;
 }
 
-static int course_attendance(struct store *st, int64_t now, const struct admin_req *rq,
-                             int64_t id, struct http_resp *resp)
+static int course_attendance(struct store *st, int64_t now, const struct admin_req *rq, int64_t id,
+                             struct http_resp *resp)
 {
     json_t *b = admin_body(rq, resp), *bk = NULL;
     const char *person;
@@ -311,8 +309,9 @@ static int course_attendance(struct store *st, int64_t now, const struct admin_r
         rc = -1;
         goto out;
     }
-    admin_reply(resp, 200, json_pack("{s:I,s:s,s:b}", "course", (json_int_t)id, "person", person,
-                                     "attended", 1));
+    admin_reply(
+        resp, 200,
+        json_pack("{s:I,s:s,s:b}", "course", (json_int_t)id, "person", person, "attended", 1));
 out:
     json_decref(bk);
     json_decref(b);
@@ -369,8 +368,8 @@ static int activity_post(struct store *st, int64_t now, const struct admin_req *
         rc = -1;
         goto out;
     }
-    int ar = activities_add(st, title, kind ? kind : "volunteer", code, start, end, points, 0,
-                            now, &id);
+    int ar =
+        activities_add(st, title, kind ? kind : "volunteer", code, start, end, points, 0, now, &id);
     if (ar == -1) {
         rc = -1;
         goto out;
@@ -514,8 +513,8 @@ static int route(const struct app *app, struct store *st, int64_t now, const str
 int admin_courses_route(const struct app *app, struct store *st, int64_t now,
                         const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp)
 {
-    static const char *const mine[] = {"points", "courses", "activities", "items", "redemptions",
-                                       NULL};
+    static const char *const mine[] = {"points", "courses",     "activities",
+                                       "items",  "redemptions", NULL};
     bool ours = false;
     if (nseg < 1)
         return 0;

@@ -43,8 +43,8 @@ int courses_set_cancelled(struct store *st, int64_t id, int64_t now);
 /* The live booking (seat, offered or waiting) of person for course. */
 json_t *bookings_live(struct store *st, int64_t course, int64_t person, int *found);
 /* Add a booking in status; 0 with *id, or -1. */
-int bookings_add(struct store *st, int64_t course, int64_t person, const char *status,
-                 int64_t cost, int64_t now, int64_t *id);
+int bookings_add(struct store *st, int64_t course, int64_t person, const char *status, int64_t cost,
+                 int64_t now, int64_t *id);
 /* Change a booking: status, the ledger ref of its payment (NULL keeps it),
  * offer deadline (0 clears it). seat_ms is set when status becomes seat. */
 int bookings_set(struct store *st, int64_t id, const char *status, const char *paid_ref,
@@ -72,8 +72,8 @@ json_t *bookings_live_of_course(struct store *st, int64_t course);
 
 /* Activities: code is upper case. 0 with *id, 1 when the code is taken, -1. */
 int activities_add(struct store *st, const char *title, const char *kind, const char *code,
-                   int64_t start_ms, int64_t end_ms, int64_t points, int64_t course,
-                   int64_t now, int64_t *id);
+                   int64_t start_ms, int64_t end_ms, int64_t points, int64_t course, int64_t now,
+                   int64_t *id);
 /* By code (upper case), or by the course it belongs to. */
 json_t *activities_by_code(struct store *st, const char *code, int *found);
 json_t *activities_of_course(struct store *st, int64_t course, int *found);

@@ -198,10 +198,9 @@ int handle_course_show(struct turn *t)
     json_t *c = course_of_turn(t, &found);
     if (c == NULL)
         return found == -1 ? -1 : 0;
-    char *cost = int_of(c, "cost") > 0
-                     ? render(t->app, "course.cost_points", "points", num(int_of(c, "cost")).s,
-                              NULL)
-                     : render(t->app, "course.cost_free", NULL);
+    char *cost = int_of(c, "cost") > 0 ? render(t->app, "course.cost_points", "points",
+                                                num(int_of(c, "cost")).s, NULL)
+                                       : render(t->app, "course.cost_free", NULL);
     char *seats = seats_text(t->app, c);
     char day1[16], day2[16], end[32];
     int64_t start_ms = int_of(c, "start_ms"), end_ms = int_of(c, "end_ms");
@@ -212,9 +211,9 @@ int handle_course_show(struct turn *t)
     else
         snprintf(end, sizeof end, "%s", when(end_ms).s);
     int rc = say(t, "course.show", "no", num(int_of(c, "no")).s, "title", str_of(c, "title"),
-                 "provider", str_of(c, "provider"), "start", when(start_ms).s, "end", end, "place", str_of(c, "place"), "cost", cost, "seats",
-                 seats, "deadline", when(int_of(c, "deadline_ms")).s, "description",
-                 str_of(c, "description"), NULL);
+                 "provider", str_of(c, "provider"), "start", when(start_ms).s, "end", end, "place",
+                 str_of(c, "place"), "cost", cost, "seats", seats, "deadline",
+                 when(int_of(c, "deadline_ms")).s, "description", str_of(c, "description"), NULL);
     free(cost);
     free(seats);
     json_decref(c);
@@ -291,8 +290,8 @@ int handle_course_book(struct turn *t)
     }
     if (ref[0] && bookings_set(t->st, bid, "seat", ref, 0, t->now) == -1)
         goto out;
-    char *paidtxt = cost > 0 ? render(t->app, "course.paid", "points", num(cost).s, NULL)
-                             : xstrdup("");
+    char *paidtxt =
+        cost > 0 ? render(t->app, "course.paid", "points", num(cost).s, NULL) : xstrdup("");
     rc = say(t, "course.booked", "title", title, "start", when(int_of(c, "start_ms")).s, "place",
              str_of(c, "place"), "paid", paidtxt, "no", no, NULL);
     free(paidtxt);
@@ -391,18 +390,18 @@ int handle_course_confirm(struct turn *t)
             int64_t balance = points_balance(t->st, t->person);
             if (balance < 0 || bookings_set(t->st, bid, "declined", NULL, 0, t->now) == -1 ||
                 courses_offer_next(t->app, t->st, int_of(c, "id"), t->now) == -1 ||
-                say(t, "course.confirm_no_points", "title", str_of(c, "title"), "cost",
-                    num(cost).s, "points", num(balance).s, NULL) == -1)
+                say(t, "course.confirm_no_points", "title", str_of(c, "title"), "cost", num(cost).s,
+                    "points", num(balance).s, NULL) == -1)
                 goto out;
             continue;
         }
         if (bookings_set(t->st, bid, "seat", ref[0] ? ref : NULL, 0, t->now) == -1)
             goto out;
-        char *paidtxt = cost > 0 ? render(t->app, "course.paid", "points", num(cost).s, NULL)
-                                 : xstrdup("");
+        char *paidtxt =
+            cost > 0 ? render(t->app, "course.paid", "points", num(cost).s, NULL) : xstrdup("");
         int sr = say(t, "course.confirmed", "title", str_of(c, "title"), "start",
-                     when(int_of(c, "start_ms")).s, "place", str_of(c, "place"), "paid",
-                     paidtxt, "no", num(int_of(c, "no")).s, NULL);
+                     when(int_of(c, "start_ms")).s, "place", str_of(c, "place"), "paid", paidtxt,
+                     "no", num(int_of(c, "no")).s, NULL);
         free(paidtxt);
         if (sr == -1)
             goto out;
@@ -432,10 +431,10 @@ int handle_course_mine(struct turn *t)
         const char *key = status_is(b, "seat")      ? "course.mine.seat"
                           : status_is(b, "offered") ? "course.mine.offered"
                                                     : "course.mine.waiting";
-        char *line = render(t->app, key, "no", num(int_of(b, "no")).s, "title",
-                            str_of(b, "title"), "start", when(int_of(b, "start_ms")).s, "pos",
-                            num(int_of(b, "position")).s, "until",
-                            when(int_of(b, "offer_until_ms")).s, NULL);
+        char *line =
+            render(t->app, key, "no", num(int_of(b, "no")).s, "title", str_of(b, "title"), "start",
+                   when(int_of(b, "start_ms")).s, "pos", num(int_of(b, "position")).s, "until",
+                   when(int_of(b, "offer_until_ms")).s, NULL);
         buf_printf(&items, "%s%s", i ? "\n" : "", line);
         free(line);
     }
@@ -507,8 +506,7 @@ int handle_checkin(struct turn *t)
     }
     const char *title = str_of(a, "title");
     if (t->now < int_of(a, "start_ms")) {
-        rc = say(t, "checkin.early", "title", title, "start", when(int_of(a, "start_ms")).s,
-                 NULL);
+        rc = say(t, "checkin.early", "title", title, "start", when(int_of(a, "start_ms")).s, NULL);
         goto out;
     }
     if (t->now > int_of(a, "end_ms")) {
@@ -538,8 +536,8 @@ int handle_checkin(struct turn *t)
         int64_t balance = points_balance(t->st, t->person);
         if (balance < 0)
             goto out;
-        ptxt = render(t->app, "checkin.points", "points", num(points).s, "balance",
-                      num(balance).s, NULL);
+        ptxt = render(t->app, "checkin.points", "points", num(points).s, "balance", num(balance).s,
+                      NULL);
     }
     rc = say(t, "checkin.done", "title", title, "points", ptxt ? ptxt : "", NULL);
 out:
@@ -579,11 +577,11 @@ int courses_offer_next(const struct app *app, struct store *st, int64_t course, 
             goto out;
         char key[64];
         snprintf(key, sizeof key, "offer:c%lld:b%lld", (long long)course, (long long)bid);
-        char *text = render(app, "course.offer", "title", str_of(c, "title"), "start",
-                            when(start).s, "place", str_of(c, "place"), "until", when(until).s,
-                            NULL);
-        int pr = outbox_push(st, app->conf, int_of(w, "person_id"), OUT_TRANSACTIONAL, text, 0,
-                             now, key);
+        char *text =
+            render(app, "course.offer", "title", str_of(c, "title"), "start", when(start).s,
+                   "place", str_of(c, "place"), "until", when(until).s, NULL);
+        int pr = outbox_push(st, app->conf, int_of(w, "person_id"), OUT_TRANSACTIONAL, text, 0, now,
+                             key);
         free(text);
         if (pr == -1)
             goto out;
@@ -632,18 +630,17 @@ int courses_cancel(const struct app *app, struct store *st, int64_t course, int6
     json_array_foreach(live, i, b)
     {
         char *refund = status_is(b, "seat") ? refund_seat(app, st, b, now) : xstrdup("");
-        if (refund == NULL ||
-            bookings_set(st, int_of(b, "id"), "cancelled", NULL, 0, now) == -1) {
+        if (refund == NULL || bookings_set(st, int_of(b, "id"), "cancelled", NULL, 0, now) == -1) {
             free(refund);
             goto out;
         }
         char key[64];
         snprintf(key, sizeof key, "course-cancelled:c%lld:b%lld", (long long)course,
                  (long long)int_of(b, "id"));
-        char *text = render(app, "course.course_cancelled", "title", str_of(c, "title"),
-                            "start", when(int_of(c, "start_ms")).s, "refund", refund, NULL);
-        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, 0,
-                             now, key);
+        char *text = render(app, "course.course_cancelled", "title", str_of(c, "title"), "start",
+                            when(int_of(c, "start_ms")).s, "refund", refund, NULL);
+        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, 0, now,
+                             key);
         free(text);
         free(refund);
         if (pr == -1)
@@ -675,8 +672,8 @@ static int expire_offers(const struct app *app, struct store *st, int64_t now)
         snprintf(key, sizeof key, "offer-expired:c%lld:b%lld", (long long)int_of(b, "course_id"),
                  (long long)bid);
         char *text = render(app, "course.offer_expired", "title", str_of(b, "title"), NULL);
-        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, 0,
-                             now, key);
+        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, 0, now,
+                             key);
         free(text);
         if (pr == -1) {
             rc = -1;
@@ -706,8 +703,8 @@ static int remind(const struct app *app, struct store *st, int64_t now)
         snprintf(key, sizeof key, "remind:c%lld:p%lld:%s", (long long)int_of(b, "course_id"),
                  (long long)int_of(b, "person_id"), two_hours ? "2h" : "day");
         char *text = render(app, two_hours ? "course.remind_2h" : "course.remind_day", "title",
-                            str_of(b, "title"), "start", when(start).s, "place",
-                            str_of(b, "place"), "no", num(int_of(b, "no")).s, NULL);
+                            str_of(b, "title"), "start", when(start).s, "place", str_of(b, "place"),
+                            "no", num(int_of(b, "no")).s, NULL);
         int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, from,
                              now, key);
         free(text);

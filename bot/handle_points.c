@@ -81,7 +81,10 @@ static void entry_lines(const struct turn *t, json_t *entries, struct buf *out)
         turn_fmt_time(int_of(e, "ms"), "%m-%d", date, sizeof date);
         snprintf(delta, sizeof delta, "%+lld", (long long)int_of(e, "delta"));
         char *line = render(t, "points.entry", "date", date, "delta", delta, "reason",
-                            shown ? shown : reason ? reason : "", NULL);
+                            shown    ? shown
+                            : reason ? reason
+                                     : "",
+                            NULL);
         buf_printf(out, "%s%s", i ? "\n" : "", line);
         free(line);
     }
@@ -166,8 +169,8 @@ int handle_redeem_list(struct turn *t)
     json_array_foreach(courses, i, o)
     {
         char no[24], cost[24];
-        char *line = render(t, "redeem.course", "no", num(no, sizeof no, int_of(o, "no")),
-                            "title", json_string_value(json_object_get(o, "title")), "cost",
+        char *line = render(t, "redeem.course", "no", num(no, sizeof no, int_of(o, "no")), "title",
+                            json_string_value(json_object_get(o, "title")), "cost",
                             num(cost, sizeof cost, int_of(o, "cost")), NULL);
         buf_printf(&lines, "%s%s", lines.len ? "\n" : "", line);
         free(line);

@@ -61,11 +61,11 @@ static json_t *one_row(struct store *st, sqlite3_stmt *s, const char *what, int 
 
 /* The course columns with their counts, shared by the course queries. */
 #define COURSE_COLS                                                                                \
-    "c.id, c.no, c.title, c.provider, c.place, c.start_ms, c.end_ms, c.capacity, c.cost,"         \
+    "c.id, c.no, c.title, c.provider, c.place, c.start_ms, c.end_ms, c.capacity, c.cost,"          \
     " c.deadline_ms, c.description, c.created_ms, c.cancelled_ms,"                                 \
-    " (SELECT count(*) FROM bookings WHERE course_id=c.id AND status IN ('seat','offered'))"      \
+    " (SELECT count(*) FROM bookings WHERE course_id=c.id AND status IN ('seat','offered'))"       \
     " AS taken,"                                                                                   \
-    " (SELECT count(*) FROM bookings WHERE course_id=c.id AND status='waiting') AS waiting,"      \
+    " (SELECT count(*) FROM bookings WHERE course_id=c.id AND status='waiting') AS waiting,"       \
     " (SELECT code FROM activities WHERE course_id=c.id ORDER BY id LIMIT 1) AS checkin_code"
 
 static int64_t int_of(json_t *o, const char *k)
@@ -188,8 +188,8 @@ json_t *bookings_live(struct store *st, int64_t course, int64_t person, int *fou
     return one_row(st, s, "booking live", found);
 }
 
-int bookings_add(struct store *st, int64_t course, int64_t person, const char *status,
-                 int64_t cost, int64_t now, int64_t *id)
+int bookings_add(struct store *st, int64_t course, int64_t person, const char *status, int64_t cost,
+                 int64_t now, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO bookings(course_id, person_id, status, cost, seat_ms, created_ms,"
@@ -357,8 +357,8 @@ json_t *bookings_live_of_course(struct store *st, int64_t course)
 }
 
 int activities_add(struct store *st, const char *title, const char *kind, const char *code,
-                   int64_t start_ms, int64_t end_ms, int64_t points, int64_t course,
-                   int64_t now, int64_t *id)
+                   int64_t start_ms, int64_t end_ms, int64_t points, int64_t course, int64_t now,
+                   int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO activities(title, kind, code, start_ms, end_ms, points, course_id,"
@@ -453,9 +453,8 @@ int items_add(struct store *st, const char *name, const char *description, int64
 
 int items_update(struct store *st, int64_t id, int64_t stock, int active)
 {
-    static const char sql[] =
-        "UPDATE items SET stock=CASE WHEN ?2>=0 THEN ?2 ELSE stock END,"
-        " active=CASE WHEN ?3>=0 THEN ?3 ELSE active END WHERE id=?1";
+    static const char sql[] = "UPDATE items SET stock=CASE WHEN ?2>=0 THEN ?2 ELSE stock END,"
+                              " active=CASE WHEN ?3>=0 THEN ?3 ELSE active END WHERE id=?1";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;

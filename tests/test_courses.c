@@ -147,10 +147,9 @@ static int64_t add_course(struct fx *f, const char *title, int64_t start, int64_
 {
     int64_t id = 0, no = 0;
     json_t *c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "title", title, "provider",
-                          "襄阳职院", "place", "驿站二楼", "start_ms", (json_int_t)start,
-                          "end_ms", (json_int_t)(start + 2 * HOUR), "capacity",
-                          (json_int_t)capacity, "cost", (json_int_t)cost, "deadline_ms",
-                          (json_int_t)start);
+                          "襄阳职院", "place", "驿站二楼", "start_ms", (json_int_t)start, "end_ms",
+                          (json_int_t)(start + 2 * HOUR), "capacity", (json_int_t)capacity, "cost",
+                          (json_int_t)cost, "deadline_ms", (json_int_t)start);
     CHECK_INT(store_begin(f->st), 0);
     CHECK_INT(courses_add(f->st, c, now_ms(), &id, &no), 0);
     CHECK_INT(store_commit(f->st), 0);
@@ -454,8 +453,8 @@ static void test_checkin_window_duplicate_and_wrong_codes(void)
         goto out;
     int64_t start = now_ms() + HOUR;
     CHECK_INT(store_begin(f.st), 0);
-    CHECK_INT(activities_add(f.st, "社区志愿服务", "volunteer", "K7Q2", start, start + 2 * HOUR,
-                             8, 0, now_ms(), &act),
+    CHECK_INT(activities_add(f.st, "社区志愿服务", "volunteer", "K7Q2", start, start + 2 * HOUR, 8,
+                             0, now_ms(), &act),
               0);
     CHECK_INT(activities_add(f.st, "另一个", "volunteer", "K7Q2", start, start + HOUR, 1, 0,
                              now_ms(), &act),
@@ -499,8 +498,8 @@ static void test_course_checkin_marks_attendance(void)
     int64_t cid = add_course(&f, "养老护理", start, 5, 0);
     expect(&f, "u-1", "报名 1", "报名成功");
     CHECK_INT(store_begin(f.st), 0);
-    CHECK_INT(activities_add(f.st, "养老护理", "course", "HJKM", start - 30 * MIN,
-                             start + 2 * HOUR, 0, cid, now_ms(), &act),
+    CHECK_INT(activities_add(f.st, "养老护理", "course", "HJKM", start - 30 * MIN, start + 2 * HOUR,
+                             0, cid, now_ms(), &act),
               0);
     CHECK_INT(store_commit(f.st), 0);
     stub_clock_set(start - 10 * MIN);

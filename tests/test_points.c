@@ -68,8 +68,7 @@ static void test_points_entries_append_only(void)
     struct store *st = store_open(":memory:", false);
     int64_t p = person(st, "u-1");
     CHECK_INT(points_award(st, p, 10, "lesson", "lesson:1", 1000), 0);
-    CHECK(sqlite3_exec(store_db(st), "UPDATE points SET delta=100", NULL, NULL, NULL) !=
-          SQLITE_OK);
+    CHECK(sqlite3_exec(store_db(st), "UPDATE points SET delta=100", NULL, NULL, NULL) != SQLITE_OK);
     CHECK(sqlite3_exec(store_db(st), "DELETE FROM points", NULL, NULL, NULL) != SQLITE_OK);
     CHECK_INT(points_balance(st, p), 10);
     store_close(st);

@@ -20,8 +20,7 @@ static const char *const sets[] = {"admin.token=tok", "push.quiet=", NULL};
 static const char *const auth[] = {"Authorization: Bearer tok", NULL};
 
 /* An admin request; the body of the answer (caller frees), status in *status. */
-static char *admin(int port, const char *method, const char *path, const char *body,
-                   long *status)
+static char *admin(int port, const char *method, const char *path, const char *body, long *status)
 {
     struct resp r = request(port, method, path, body, auth);
     *status = r.status;
@@ -35,8 +34,8 @@ static json_t *admin_json(int port, const char *method, const char *path, const 
     long status;
     char *b = admin(port, method, path, body, &status);
     if (status != want) {
-        printf("%s: %s %s %s: got %ld %s, want %ld\n", t_current, method, path,
-               body ? body : "", status, b, want);
+        printf("%s: %s %s %s: got %ld %s, want %ld\n", t_current, method, path, body ? body : "",
+               status, b, want);
         t_failed++;
     }
     json_t *j = json_loads(b, 0, NULL);
@@ -200,9 +199,9 @@ static void test_courses_admin_points_api(void)
                            "{\"person\":\"generic:nobody\",\"delta\":2,\"reason\":\"x\","
                            "\"ref\":\"x\"}",
                            404));
-    json_decref(admin_json(s.port, "POST", "/admin/api/points",
-                           "{\"person\":\"generic:u-1\",\"delta\":0,\"reason\":\"x\",\"ref\":\"x\"}",
-                           400));
+    json_decref(
+        admin_json(s.port, "POST", "/admin/api/points",
+                   "{\"person\":\"generic:u-1\",\"delta\":0,\"reason\":\"x\",\"ref\":\"x\"}", 400));
     json_decref(admin_json(s.port, "POST", "/admin/api/points", "{\"person\":\"u-1\"}", 400));
     j = admin_json(s.port, "GET", "/admin/api/points/generic:u-1", NULL, 200);
     CHECK_INT(json_integer_value(json_object_get(j, "balance")), 10);
@@ -317,10 +316,7 @@ static void test_courses_activity_checkin(void)
 }
 
 const struct t_case it_courses_tests[] = {
-    T(test_courses_last_seat_race_50),
-    T(test_courses_redeem_stock_race_50),
-    T(test_courses_admin_points_api),
-    T(test_courses_cancel_refund_promotion_push),
-    T(test_courses_activity_checkin),
-    T_END,
+    T(test_courses_last_seat_race_50), T(test_courses_redeem_stock_race_50),
+    T(test_courses_admin_points_api),  T(test_courses_cancel_refund_promotion_push),
+    T(test_courses_activity_checkin),  T_END,
 };
