@@ -91,6 +91,12 @@ static const struct conf_key keys[] = {
      "local time HH:MM of the daily lesson push when 订阅学习 names none"},
     {"lessons.retry_days", C_INT, O(lessons.retry_days), "2", 1, 30,
      "days after a wrong answer before its question comes back (spaced repetition)"},
+    {"courses.confirm_minutes", C_INT, O(courses.confirm_minutes), "120", 1, 10080,
+     "minutes a waitlisted person has to reply 确认 to a freed seat before it passes on"},
+    {"courses.checkin_before_minutes", C_INT, O(courses.checkin_before_minutes), "30", 0, 1440,
+     "minutes before a course starts that its check-in code opens (it closes at the end)"},
+    {"courses.list_max", C_INT, O(courses.list_max), "9", 1, 50,
+     "upcoming courses shown by 培训 at most"},
 };
 #undef O
 

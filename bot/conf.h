@@ -47,6 +47,11 @@ struct conf {
         long long streak_bonus;  /* [points] lesson_streak_bonus */
         long long streak_days;   /* [points] lesson_streak_days */
     } lessons;
+    struct {
+        long long confirm_minutes;        /* to answer 确认 to a freed seat */
+        long long checkin_before_minutes; /* a course's check-in opens this early */
+        long long list_max;               /* courses shown by 培训 */
+    } courses;
 };
 
 /*

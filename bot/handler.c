@@ -26,23 +26,23 @@ static const struct handler handlers[] = {
     {"more", handle_more},
     {"location", handle_location},
     {"fallback", handle_fallback},
-    {"points.balance", handle_soon},
-    {"points.history", handle_soon},
-    {"redeem.list", handle_soon},
-    {"redeem.item", handle_soon},
+    {"points.balance", handle_points_balance},
+    {"points.history", handle_points_history},
+    {"redeem.list", handle_redeem_list},
+    {"redeem.item", handle_redeem_item},
     {"lesson.next", handle_lesson_next},
     {"lesson.show", handle_lesson_show},
     {"lesson.progress", handle_lesson_progress},
     {"lesson.subscribe", handle_lesson_subscribe},
     {"lesson.unsubscribe", handle_lesson_unsubscribe},
     {"quiz.answer", handle_quiz_answer},
-    {"course.list", handle_soon},
-    {"course.show", handle_soon},
-    {"course.book", handle_soon},
-    {"course.cancel", handle_soon},
-    {"course.confirm", handle_soon},
-    {"course.mine", handle_soon},
-    {"checkin", handle_soon},
+    {"course.list", handle_course_list},
+    {"course.show", handle_course_show},
+    {"course.book", handle_course_book},
+    {"course.cancel", handle_course_cancel},
+    {"course.confirm", handle_course_confirm},
+    {"course.mine", handle_course_mine},
+    {"checkin", handle_checkin},
     {"report.new", handle_soon},
     {"report.status", handle_soon},
     {"service.legal", handle_soon},
@@ -53,12 +53,13 @@ static const struct handler handlers[] = {
     {"account.link", handle_soon},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
     NULL, /* keeps the table non-empty until a feature adds one */
     lesson_tick,
+    courses_tick,
 };
 
 int handler_tick(const struct app *app, struct store *st, int64_t now)

@@ -109,5 +109,24 @@ char *lesson_text(const struct app *app, const struct lesson *l, bool is_push, b
 /* "HH:MM" or "H:MM" -> minutes of the day. 0 or -1. */
 int lesson_parse_hhmm(const char *s, int *minute);
 extern const struct content_need lesson_needs[];
+/* handle_points.c */
+int handle_points_balance(struct turn *t);
+int handle_points_history(struct turn *t);
+int handle_redeem_list(struct turn *t);
+int handle_redeem_item(struct turn *t);
+extern const struct content_need points_needs[];
+
+/* handle_courses.c */
+int handle_course_list(struct turn *t);
+int handle_course_show(struct turn *t);
+int handle_course_book(struct turn *t);
+int handle_course_cancel(struct turn *t);
+int handle_course_confirm(struct turn *t);
+int handle_course_mine(struct turn *t);
+int handle_checkin(struct turn *t);
+extern const struct content_need courses_needs[];
+/* Expire unconfirmed seat offers, offer free seats to the waitlist, push
+ * reminders the day before and two hours before a course. */
+int courses_tick(const struct app *app, struct store *st, int64_t now);
 
 #endif

@@ -1,0 +1,740 @@
+/*
+ * handle_courses.c - training courses: 培训 (list), 培训 2 (one), 报名 2 (a
+ * seat, or a waitlist place), 取消 2, 确认 (take a freed seat), 我的报名;
+ * 签到 K7Q2 at an activity; and the tick that expires unconfirmed offers,
+ * offers freed seats to the waitlist and pushes reminders the day before and
+ * two hours before a course. Every state change and its pushes commit in one
+ * transaction; turns run one at a time on the writer thread, so a count and
+ * the insert that follows it cannot be split by another booking.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "courses.h"
+#include "crypto.h"
+#include "handler.h"
+#include "log.h"
+#include "outbox.h"
+#include "points.h"
+#include "util.h"
+
+#define MENU_MAX 100
+#define HOUR_MS 3600000LL
+#define CODE_ALPHABET "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+const struct content_need courses_needs[] = {
+    CONTENT_NEED("course.list", "items"),
+    CONTENT_NEED("course.list.item", "no date title place seats"),
+    CONTENT_NEED("course.seats_left", "n"),
+    CONTENT_NEED("course.seats_full", ""),
+    CONTENT_NEED("course.list.empty", ""),
+    CONTENT_NEED("course.show",
+                 "no title provider start end place cost seats deadline description"),
+    CONTENT_NEED("course.cost_free", ""),
+    CONTENT_NEED("course.cost_points", "points"),
+    CONTENT_NEED("course.not_found", "no"),
+    CONTENT_NEED("course.closed", "title"),
+    CONTENT_NEED("course.booked", "title start place paid no"),
+    CONTENT_NEED("course.paid", "points"),
+    CONTENT_NEED("course.waitlisted", "title pos no"),
+    CONTENT_NEED("course.already_seat", "title start no"),
+    CONTENT_NEED("course.already_waiting", "title pos"),
+    CONTENT_NEED("course.already_offered", "title until"),
+    CONTENT_NEED("course.no_points", "title cost points"),
+    CONTENT_NEED("course.cancelled_seat", "title refund"),
+    CONTENT_NEED("course.refund", "points"),
+    CONTENT_NEED("course.cancelled_wait", "title"),
+    CONTENT_NEED("course.cancel_none", "no"),
+    CONTENT_NEED("course.cancel_started", "title"),
+    CONTENT_NEED("course.offer", "title start place until"),
+    CONTENT_NEED("course.offer_expired", "title"),
+    CONTENT_NEED("course.confirmed", "title start place paid no"),
+    CONTENT_NEED("course.confirm_none", ""),
+    CONTENT_NEED("course.confirm_no_points", "title cost points"),
+    CONTENT_NEED("course.mine", "items"),
+    CONTENT_NEED("course.mine.seat", "no title start"),
+    CONTENT_NEED("course.mine.waiting", "no title start pos"),
+    CONTENT_NEED("course.mine.offered", "no title start until"),
+    CONTENT_NEED("course.mine.empty", ""),
+    CONTENT_NEED("course.remind_day", "title start place no"),
+    CONTENT_NEED("course.remind_2h", "title start place no"),
+    CONTENT_NEED("course.course_cancelled", "title start refund"),
+    CONTENT_NEED("checkin.done", "title points"),
+    CONTENT_NEED("checkin.points", "points balance"),
+    CONTENT_NEED("checkin.unknown", "code"),
+    CONTENT_NEED("checkin.early", "title start"),
+    CONTENT_NEED("checkin.expired", "code end"),
+    CONTENT_NEED("checkin.already", "title"),
+    CONTENT_NEED_END,
+};
+
+/* The text of key with name, value pairs up to NULL; a new string. */
+static char *render(const struct app *app, const char *key, ...)
+{
+    const char *kv[25];
+    int n = 0;
+    va_list ap;
+    va_start(ap, key);
+    for (const char *p; n < 24 && (p = va_arg(ap, const char *)) != NULL;)
+        kv[n++] = p;
+    va_end(ap);
+    kv[n] = NULL;
+    return content_render(app->ct, key, kv);
+}
+
+/* Small fixed-size string conversions for placeholders. */
+struct numstr {
+    char s[24];
+};
+static struct numstr num(int64_t v)
+{
+    struct numstr n;
+    snprintf(n.s, sizeof n.s, "%lld", (long long)v);
+    return n;
+}
+struct timestr {
+    char s[32];
+};
+static struct timestr when(int64_t ms)
+{
+    struct timestr t;
+    turn_fmt_time(ms, "%m-%d %H:%M", t.s, sizeof t.s);
+    return t;
+}
+
+static int64_t int_of(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static const char *str_of(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static bool status_is(json_t *o, const char *status)
+{
+    return strcmp(str_of(o, "status"), status) == 0;
+}
+
+/* The course the turn's "n" names, or NULL: *found 0 (then the reply is
+ * said) or -1 (store error). */
+static json_t *course_of_turn(struct turn *t, int *found)
+{
+    long long n;
+    const char *cap = turn_cap(t, "n");
+    *found = 0;
+    if (cap == NULL || parse_int(cap, 1, 999, &n) == -1) {
+        if (say(t, "course.not_found", "no", cap ? cap : "", NULL) == -1)
+            *found = -1;
+        return NULL;
+    }
+    json_t *c = courses_by_no(t->st, n, t->now, found);
+    if (*found == 0 && say(t, "course.not_found", "no", num(n).s, NULL) == -1)
+        *found = -1;
+    return c;
+}
+
+/* "剩3座" or "已满可候补" as a new string. */
+static char *seats_text(const struct app *app, json_t *c)
+{
+    int64_t left = int_of(c, "capacity") - int_of(c, "taken");
+    if (left > 0 && int_of(c, "waiting") == 0)
+        return render(app, "course.seats_left", "n", num(left).s, NULL);
+    return render(app, "course.seats_full", NULL);
+}
+
+int handle_course_list(struct turn *t)
+{
+    json_t *list = courses_upcoming(t->st, t->now, (int)t->app->conf->courses.list_max);
+    struct buf items;
+    const char *cmds[MENU_MAX];
+    char cmdbuf[MENU_MAX][24];
+    int rc = -1, nmenu = 0;
+    size_t i;
+    json_t *c;
+    if (list == NULL)
+        return -1;
+    buf_init(&items, 0);
+    if (json_array_size(list) == 0) {
+        rc = say(t, "course.list.empty", NULL);
+        goto out;
+    }
+    int64_t maxno = 0;
+    json_array_foreach(list, i, c)
+    {
+        char *seats = seats_text(t->app, c);
+        char *line = render(t->app, "course.list.item", "no", num(int_of(c, "no")).s, "date",
+                            when(int_of(c, "start_ms")).s, "title", str_of(c, "title"), "place",
+                            str_of(c, "place"), "seats", seats, NULL);
+        buf_printf(&items, "%s%s", i ? "\n" : "", line);
+        free(line);
+        free(seats);
+        if (int_of(c, "no") > maxno)
+            maxno = int_of(c, "no");
+    }
+    if (say(t, "course.list", "items", items.data, NULL) == -1)
+        goto out;
+    /* a bare number N shows course N, exactly as 培训 N does */
+    for (; nmenu < maxno && nmenu < MENU_MAX; nmenu++) {
+        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "培训 %d", nmenu + 1);
+        cmds[nmenu] = cmdbuf[nmenu];
+    }
+    rc = turn_set_menu(t, cmds, nmenu);
+out:
+    buf_release(&items);
+    json_decref(list);
+    return rc;
+}
+
+int handle_course_show(struct turn *t)
+{
+    int found;
+    json_t *c = course_of_turn(t, &found);
+    if (c == NULL)
+        return found == -1 ? -1 : 0;
+    char *cost = int_of(c, "cost") > 0 ? render(t->app, "course.cost_points", "points",
+                                                num(int_of(c, "cost")).s, NULL)
+                                       : render(t->app, "course.cost_free", NULL);
+    char *seats = seats_text(t->app, c);
+    char day1[16], day2[16], end[32];
+    int64_t start_ms = int_of(c, "start_ms"), end_ms = int_of(c, "end_ms");
+    turn_fmt_time(start_ms, "%Y%m%d", day1, sizeof day1);
+    turn_fmt_time(end_ms, "%Y%m%d", day2, sizeof day2);
+    if (strcmp(day1, day2) == 0) /* the same day: the end time alone */
+        turn_fmt_time(end_ms, "%H:%M", end, sizeof end);
+    else
+        snprintf(end, sizeof end, "%s", when(end_ms).s);
+    int rc = say(t, "course.show", "no", num(int_of(c, "no")).s, "title", str_of(c, "title"),
+                 "provider", str_of(c, "provider"), "start", when(start_ms).s, "end", end, "place",
+                 str_of(c, "place"), "cost", cost, "seats", seats, "deadline",
+                 when(int_of(c, "deadline_ms")).s, "description", str_of(c, "description"), NULL);
+    free(cost);
+    free(seats);
+    json_decref(c);
+    return rc;
+}
+
+/* Take cost points for a booking's seat. 0 paid (or free), 2 not enough, -1. */
+static int pay_seat(struct store *st, json_t *c, int64_t booking, int64_t person, int64_t now,
+                    char *ref, size_t size)
+{
+    int64_t cost = int_of(c, "cost");
+    ref[0] = '\0';
+    if (cost <= 0)
+        return 0;
+    snprintf(ref, size, "course:%lld:b%lld", (long long)int_of(c, "id"), (long long)booking);
+    int rc = points_spend(st, person, cost, "course", ref, now);
+    return rc == 1 ? 0 : rc; /* 1: this booking was paid already */
+}
+
+int handle_course_book(struct turn *t)
+{
+    int found, rc = -1;
+    json_t *b = NULL;
+    char ref[64];
+    json_t *c = course_of_turn(t, &found);
+    if (c == NULL)
+        return found == -1 ? -1 : 0;
+    int64_t id = int_of(c, "id"), cost = int_of(c, "cost");
+    const char *title = str_of(c, "title");
+    struct numstr nos = num(int_of(c, "no"));
+    const char *no = nos.s;
+    if (t->now >= int_of(c, "deadline_ms") || t->now >= int_of(c, "start_ms")) {
+        rc = say(t, "course.closed", "title", title, NULL);
+        goto out;
+    }
+    b = bookings_live(t->st, id, t->person, &found);
+    if (found == -1)
+        goto out;
+    if (found == 1) {
+        if (status_is(b, "seat"))
+            rc = say(t, "course.already_seat", "title", title, "start",
+                     when(int_of(c, "start_ms")).s, "no", no, NULL);
+        else if (status_is(b, "offered"))
+            rc = say(t, "course.already_offered", "title", title, "until",
+                     when(int_of(b, "offer_until_ms")).s, NULL);
+        else
+            rc = say(t, "course.already_waiting", "title", title, "pos",
+                     num(bookings_position(t->st, id, int_of(b, "id"))).s, NULL);
+        goto out;
+    }
+    int64_t balance = cost > 0 ? points_balance(t->st, t->person) : 0;
+    if (balance < 0)
+        goto out;
+    if (balance < cost) {
+        rc = say(t, "course.no_points", "title", title, "cost", num(cost).s, "points",
+                 num(balance).s, NULL);
+        goto out;
+    }
+    /* A seat only when one is free and nobody waits before this person. */
+    bool seat = int_of(c, "taken") < int_of(c, "capacity") && int_of(c, "waiting") == 0;
+    int64_t bid;
+    if (bookings_add(t->st, id, t->person, seat ? "seat" : "waiting", cost, t->now, &bid) == -1)
+        goto out;
+    if (!seat) {
+        rc = say(t, "course.waitlisted", "title", title, "pos",
+                 num(bookings_position(t->st, id, bid)).s, "no", no, NULL);
+        goto out;
+    }
+    int paid = pay_seat(t->st, c, bid, t->person, t->now, ref, sizeof ref);
+    if (paid != 0) {
+        if (paid == 2) /* checked above in this transaction: not the user's doing */
+            log_err("courses: %s: spend refused after the balance check", ref);
+        goto out;
+    }
+    if (ref[0] && bookings_set(t->st, bid, "seat", ref, 0, t->now) == -1)
+        goto out;
+    char *paidtxt =
+        cost > 0 ? render(t->app, "course.paid", "points", num(cost).s, NULL) : xstrdup("");
+    rc = say(t, "course.booked", "title", title, "start", when(int_of(c, "start_ms")).s, "place",
+             str_of(c, "place"), "paid", paidtxt, "no", no, NULL);
+    free(paidtxt);
+out:
+    json_decref(b);
+    json_decref(c);
+    return rc;
+}
+
+/* Give back a paid seat's points. Returns the refund text (new string, "" when
+ * nothing was paid), or NULL on error. */
+static char *refund_seat(const struct app *app, struct store *st, json_t *b, int64_t now)
+{
+    char ref[64];
+    int64_t cost = int_of(b, "cost");
+    if (json_string_value(json_object_get(b, "paid_ref")) == NULL || cost <= 0)
+        return xstrdup("");
+    snprintf(ref, sizeof ref, "refund:%lld:b%lld", (long long)int_of(b, "course_id"),
+             (long long)int_of(b, "id"));
+    if (points_entry(st, int_of(b, "person_id"), cost, "refund", ref, now) == -1)
+        return NULL;
+    return render(app, "course.refund", "points", num(cost).s, NULL);
+}
+
+int handle_course_cancel(struct turn *t)
+{
+    int found, rc = -1;
+    json_t *b = NULL;
+    char *refund = NULL;
+    const char *cap = turn_cap(t, "n");
+    json_t *c = NULL;
+    long long n;
+    if (cap != NULL && parse_int(cap, 1, 999, &n) == 0) {
+        c = courses_by_no(t->st, n, t->now, &found);
+        if (found == -1)
+            return -1;
+    }
+    if (c == NULL)
+        return say(t, "course.cancel_none", "no", cap ? cap : "", NULL);
+    int64_t id = int_of(c, "id");
+    const char *title = str_of(c, "title");
+    b = bookings_live(t->st, id, t->person, &found);
+    if (found == -1)
+        goto out;
+    if (found == 0) {
+        rc = say(t, "course.cancel_none", "no", cap, NULL);
+        goto out;
+    }
+    if (t->now >= int_of(c, "start_ms")) {
+        rc = say(t, "course.cancel_started", "title", title, NULL);
+        goto out;
+    }
+    bool had_seat = status_is(b, "seat");
+    const char *to = status_is(b, "offered") ? "declined" : "cancelled";
+    if (bookings_set(t->st, int_of(b, "id"), to, NULL, 0, t->now) == -1)
+        goto out;
+    if (had_seat) {
+        refund = refund_seat(t->app, t->st, b, t->now);
+        if (refund == NULL)
+            goto out;
+        if (say(t, "course.cancelled_seat", "title", title, "refund", refund, NULL) == -1)
+            goto out;
+    } else if (say(t, "course.cancelled_wait", "title", title, NULL) == -1) {
+        goto out;
+    }
+    rc = courses_offer_next(t->app, t->st, id, t->now);
+out:
+    free(refund);
+    json_decref(b);
+    json_decref(c);
+    return rc;
+}
+
+int handle_course_confirm(struct turn *t)
+{
+    json_t *mine = bookings_of(t->st, t->person, t->now), *b, *c = NULL;
+    int rc = -1, confirmed = 0, found;
+    size_t i;
+    char ref[64];
+    if (mine == NULL)
+        return -1;
+    json_array_foreach(mine, i, b)
+    {
+        if (!status_is(b, "offered") || int_of(b, "offer_until_ms") <= t->now)
+            continue;
+        confirmed++;
+        json_decref(c);
+        c = courses_get(t->st, int_of(b, "course_id"), &found);
+        if (c == NULL)
+            goto out;
+        int64_t bid = int_of(b, "id"), cost = int_of(c, "cost");
+        int paid = pay_seat(t->st, c, bid, t->person, t->now, ref, sizeof ref);
+        if (paid == -1)
+            goto out;
+        if (paid == 2) {
+            int64_t balance = points_balance(t->st, t->person);
+            if (balance < 0 || bookings_set(t->st, bid, "declined", NULL, 0, t->now) == -1 ||
+                courses_offer_next(t->app, t->st, int_of(c, "id"), t->now) == -1 ||
+                say(t, "course.confirm_no_points", "title", str_of(c, "title"), "cost", num(cost).s,
+                    "points", num(balance).s, NULL) == -1)
+                goto out;
+            continue;
+        }
+        if (bookings_set(t->st, bid, "seat", ref[0] ? ref : NULL, 0, t->now) == -1)
+            goto out;
+        char *paidtxt =
+            cost > 0 ? render(t->app, "course.paid", "points", num(cost).s, NULL) : xstrdup("");
+        int sr = say(t, "course.confirmed", "title", str_of(c, "title"), "start",
+                     when(int_of(c, "start_ms")).s, "place", str_of(c, "place"), "paid", paidtxt,
+                     "no", num(int_of(c, "no")).s, NULL);
+        free(paidtxt);
+        if (sr == -1)
+            goto out;
+    }
+    rc = confirmed > 0 ? 0 : say(t, "course.confirm_none", NULL);
+out:
+    json_decref(c);
+    json_decref(mine);
+    return rc;
+}
+
+int handle_course_mine(struct turn *t)
+{
+    json_t *mine = bookings_of(t->st, t->person, t->now), *b;
+    struct buf items;
+    size_t i;
+    int rc;
+    if (mine == NULL)
+        return -1;
+    if (json_array_size(mine) == 0) {
+        json_decref(mine);
+        return say(t, "course.mine.empty", NULL);
+    }
+    buf_init(&items, 0);
+    json_array_foreach(mine, i, b)
+    {
+        const char *key = status_is(b, "seat")      ? "course.mine.seat"
+                          : status_is(b, "offered") ? "course.mine.offered"
+                                                    : "course.mine.waiting";
+        char *line =
+            render(t->app, key, "no", num(int_of(b, "no")).s, "title", str_of(b, "title"), "start",
+                   when(int_of(b, "start_ms")).s, "pos", num(int_of(b, "position")).s, "until",
+                   when(int_of(b, "offer_until_ms")).s, NULL);
+        buf_printf(&items, "%s%s", i ? "\n" : "", line);
+        free(line);
+    }
+    rc = say(t, "course.mine", "items", items.data, NULL);
+    buf_release(&items);
+    json_decref(mine);
+    return rc;
+}
+
+int courses_code_norm(const char *code, char out[9])
+{
+    size_t n = code ? strlen(code) : 0;
+    if (n < 4 || n > 8)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char ch = code[i];
+        if (ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 'a' + 'A');
+        if (strchr(CODE_ALPHABET, ch) == NULL || ch == '\0')
+            return -1;
+        out[i] = ch;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+int courses_new_code(struct store *st, char out[5])
+{
+    /* 32 letters: a random byte modulo 32 is uniform. */
+    for (int attempt = 0; attempt < 50; attempt++) {
+        unsigned char r[4];
+        int found;
+        if (crypto_random(r, sizeof r) == -1)
+            return log_fail("courses: no random bytes for a check-in code");
+        for (int i = 0; i < 4; i++)
+            out[i] = CODE_ALPHABET[r[i] % 32];
+        out[4] = '\0';
+        json_t *a = activities_by_code(st, out, &found);
+        json_decref(a);
+        if (found == -1)
+            return -1;
+        if (found == 0)
+            return 0;
+    }
+    return log_fail("courses: no free check-in code after 50 tries");
+}
+
+int handle_checkin(struct turn *t)
+{
+    char code[9];
+    int found, rc = -1;
+    json_t *a = NULL, *b = NULL;
+    char *ptxt = NULL;
+    const char *cap = turn_cap(t, "code");
+    if (courses_code_norm(cap, code) == -1) {
+        /* not even the alphabet of a code (a 0, O, 1 or I): show what was sent, upper case */
+        snprintf(code, sizeof code, "%.8s", cap ? cap : "");
+        for (char *p = code; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 'a' + 'A');
+        return say(t, "checkin.unknown", "code", code, NULL);
+    }
+    a = activities_by_code(t->st, code, &found);
+    if (found == -1)
+        goto out;
+    if (found == 0) {
+        rc = say(t, "checkin.unknown", "code", code, NULL);
+        goto out;
+    }
+    const char *title = str_of(a, "title");
+    if (t->now < int_of(a, "start_ms")) {
+        rc = say(t, "checkin.early", "title", title, "start", when(int_of(a, "start_ms")).s, NULL);
+        goto out;
+    }
+    if (t->now > int_of(a, "end_ms")) {
+        rc = say(t, "checkin.expired", "code", code, "end", when(int_of(a, "end_ms")).s, NULL);
+        goto out;
+    }
+    int added = checkins_add(t->st, int_of(a, "id"), t->person, t->now);
+    if (added == -1)
+        goto out;
+    if (added == 1) {
+        rc = say(t, "checkin.already", "title", title, NULL);
+        goto out;
+    }
+    int64_t course = int_of(a, "course_id");
+    if (course > 0) {
+        b = bookings_live(t->st, course, t->person, &found);
+        if (found == -1 || (found == 1 && status_is(b, "seat") &&
+                            bookings_set_attended(t->st, int_of(b, "id"), t->now) == -1))
+            goto out;
+    }
+    int64_t points = int_of(a, "points");
+    if (points > 0) {
+        char ref[32];
+        snprintf(ref, sizeof ref, "checkin:%s", code);
+        if (points_award(t->st, t->person, points, "checkin", ref, t->now) == -1)
+            goto out;
+        int64_t balance = points_balance(t->st, t->person);
+        if (balance < 0)
+            goto out;
+        ptxt = render(t->app, "checkin.points", "points", num(points).s, "balance", num(balance).s,
+                      NULL);
+    }
+    rc = say(t, "checkin.done", "title", title, "points", ptxt ? ptxt : "", NULL);
+out:
+    free(ptxt);
+    json_decref(a);
+    json_decref(b);
+    return rc;
+}
+
+int courses_offer_next(const struct app *app, struct store *st, int64_t course, int64_t now)
+{
+    int found, rc = -1;
+    json_t *w = NULL;
+    json_t *c = courses_get(st, course, &found);
+    if (c == NULL)
+        return found == -1 ? -1 : 0;
+    int64_t start = int_of(c, "start_ms"), taken = int_of(c, "taken");
+    if (!json_is_null(json_object_get(c, "cancelled_ms")) || start <= now) {
+        rc = 0;
+        goto out;
+    }
+    /* The confirm time starts when the offer can be read (after quiet
+     * hours), and ends at the start of the course at the latest. */
+    int64_t readable = push_allowed_at(app->conf, OUT_TRANSACTIONAL, now);
+    int64_t until = readable + app->conf->courses.confirm_minutes * 60000;
+    if (until > start)
+        until = start;
+    while (taken < int_of(c, "capacity") && readable < start) {
+        json_decref(w);
+        w = bookings_first_waiting(st, course, &found);
+        if (found == -1)
+            goto out;
+        if (found == 0)
+            break;
+        int64_t bid = int_of(w, "id");
+        if (bookings_set(st, bid, "offered", NULL, until, now) == -1)
+            goto out;
+        char key[64];
+        snprintf(key, sizeof key, "offer:c%lld:b%lld", (long long)course, (long long)bid);
+        char *text =
+            render(app, "course.offer", "title", str_of(c, "title"), "start", when(start).s,
+                   "place", str_of(c, "place"), "until", when(until).s, NULL);
+        int pr = outbox_push(st, app->conf, int_of(w, "person_id"), OUT_TRANSACTIONAL, text, 0, now,
+                             key);
+        free(text);
+        if (pr == -1)
+            goto out;
+        taken++;
+    }
+    rc = 0;
+out:
+    json_decref(w);
+    json_decref(c);
+    return rc;
+}
+
+int courses_profile_summary(struct store *st, int64_t person, int64_t now, int *seats,
+                            int *waitlist)
+{
+    json_t *mine = bookings_of(st, person, now), *b;
+    size_t i;
+    if (mine == NULL)
+        return -1;
+    *seats = 0;
+    *waitlist = 0;
+    json_array_foreach(mine, i, b)
+    {
+        if (status_is(b, "waiting"))
+            (*waitlist)++;
+        else
+            (*seats)++;
+    }
+    json_decref(mine);
+    return 0;
+}
+
+int courses_cancel(const struct app *app, struct store *st, int64_t course, int64_t now)
+{
+    int found, n = -1;
+    json_t *live = NULL, *b;
+    size_t i;
+    json_t *c = courses_get(st, course, &found);
+    if (c == NULL)
+        return -1;
+    if (courses_set_cancelled(st, course, now) == -1)
+        goto out;
+    live = bookings_live_of_course(st, course);
+    if (live == NULL)
+        goto out;
+    json_array_foreach(live, i, b)
+    {
+        char *refund = status_is(b, "seat") ? refund_seat(app, st, b, now) : xstrdup("");
+        if (refund == NULL || bookings_set(st, int_of(b, "id"), "cancelled", NULL, 0, now) == -1) {
+            free(refund);
+            goto out;
+        }
+        char key[64];
+        snprintf(key, sizeof key, "course-cancelled:c%lld:b%lld", (long long)course,
+                 (long long)int_of(b, "id"));
+        char *text = render(app, "course.course_cancelled", "title", str_of(c, "title"), "start",
+                            when(int_of(c, "start_ms")).s, "refund", refund, NULL);
+        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, 0, now,
+                             key);
+        free(text);
+        free(refund);
+        if (pr == -1)
+            goto out;
+    }
+    n = (int)json_array_size(live);
+out:
+    json_decref(live);
+    json_decref(c);
+    return n;
+}
+
+/* Offers not confirmed in time: mark expired, tell the person. */
+static int expire_offers(const struct app *app, struct store *st, int64_t now)
+{
+    json_t *list = bookings_expired_offers(st, now), *b;
+    size_t i;
+    int rc = 0;
+    if (list == NULL)
+        return -1;
+    json_array_foreach(list, i, b)
+    {
+        char key[64];
+        int64_t bid = int_of(b, "id");
+        if (bookings_set(st, bid, "expired", NULL, 0, now) == -1) {
+            rc = -1;
+            break;
+        }
+        snprintf(key, sizeof key, "offer-expired:c%lld:b%lld", (long long)int_of(b, "course_id"),
+                 (long long)bid);
+        char *text = render(app, "course.offer_expired", "title", str_of(b, "title"), NULL);
+        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, 0, now,
+                             key);
+        free(text);
+        if (pr == -1) {
+            rc = -1;
+            break;
+        }
+    }
+    json_decref(list);
+    return rc;
+}
+
+/* Reminders the day before and two hours before, once per seat (stable keys). */
+static int remind(const struct app *app, struct store *st, int64_t now)
+{
+    json_t *list = bookings_upcoming_seats(st, now, 24 * HOUR_MS), *b;
+    size_t i;
+    int rc = 0;
+    if (list == NULL)
+        return -1;
+    json_array_foreach(list, i, b)
+    {
+        int64_t start = int_of(b, "start_ms"), seat = int_of(b, "seat_ms");
+        bool two_hours = now >= start - 2 * HOUR_MS;
+        int64_t from = two_hours ? start - 2 * HOUR_MS : start - 24 * HOUR_MS;
+        if (seat >= from) /* the seat is newer than the reminder: they know */
+            continue;
+        char key[80];
+        snprintf(key, sizeof key, "remind:c%lld:p%lld:%s", (long long)int_of(b, "course_id"),
+                 (long long)int_of(b, "person_id"), two_hours ? "2h" : "day");
+        char *text = render(app, two_hours ? "course.remind_2h" : "course.remind_day", "title",
+                            str_of(b, "title"), "start", when(start).s, "place", str_of(b, "place"),
+                            "no", num(int_of(b, "no")).s, NULL);
+        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, from,
+                             now, key);
+        free(text);
+        if (pr == -1) {
+            rc = -1;
+            break;
+        }
+    }
+    json_decref(list);
+    return rc;
+}
+
+int courses_tick(const struct app *app, struct store *st, int64_t now)
+{
+    json_t *fill = NULL, *c;
+    size_t i;
+    int rc = -1;
+    if (expire_offers(app, st, now) == -1)
+        goto out;
+    /* seats freed by expired offers, or added by an admin */
+    fill = courses_to_fill(st, now);
+    if (fill == NULL)
+        goto out;
+    json_array_foreach(fill, i, c)
+    {
+        if (courses_offer_next(app, st, int_of(c, "id"), now) == -1)
+            goto out;
+    }
+    rc = remind(app, st, now);
+out:
+    json_decref(fill);
+    return rc;
+}

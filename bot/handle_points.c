@@ -1,0 +1,241 @@
+/*
+ * handle_points.c - points.balance (积分: balance and the last three entries),
+ * points.history (积分明细: the last twenty), redeem.list (兑换: items with
+ * stock and course seats that cost points) and redeem.item (兑换 3: one item,
+ * the stock and the points taken in the turn's transaction).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "courses.h"
+#include "handler.h"
+#include "log.h"
+#include "points.h"
+#include "util.h"
+
+#define BALANCE_ENTRIES 3
+#define HISTORY_ENTRIES 20
+#define MENU_MAX 100
+
+const struct content_need points_needs[] = {
+    CONTENT_NEED("points.balance", "points items"),
+    CONTENT_NEED("points.entry", "date delta reason"),
+    CONTENT_NEED("points.none", ""),
+    CONTENT_NEED("points.history", "n points items"),
+    CONTENT_NEED("points.reason.lesson", ""),
+    CONTENT_NEED("points.reason.report", ""),
+    CONTENT_NEED("points.reason.checkin", ""),
+    CONTENT_NEED("points.reason.course", ""),
+    CONTENT_NEED("points.reason.refund", ""),
+    CONTENT_NEED("points.reason.redeem", ""),
+    CONTENT_NEED("redeem.list", "points items"),
+    CONTENT_NEED("redeem.item", "no name cost stock"),
+    CONTENT_NEED("redeem.course", "no title cost"),
+    CONTENT_NEED("redeem.empty", "points"),
+    CONTENT_NEED("redeem.not_found", "no"),
+    CONTENT_NEED("redeem.sold_out", "name"),
+    CONTENT_NEED("redeem.no_points", "name cost points"),
+    CONTENT_NEED("redeem.done", "name cost points code"),
+    CONTENT_NEED_END,
+};
+
+/* The text of key with name, value pairs up to NULL; a new string. */
+static char *render(const struct turn *t, const char *key, ...)
+{
+    const char *kv[17];
+    int n = 0;
+    va_list ap;
+    va_start(ap, key);
+    for (const char *p; n < 16 && (p = va_arg(ap, const char *)) != NULL;)
+        kv[n++] = p;
+    va_end(ap);
+    kv[n] = NULL;
+    return content_render(t->app->ct, key, kv);
+}
+
+static const char *num(char *buf, size_t size, int64_t v)
+{
+    snprintf(buf, size, "%lld", (long long)v);
+    return buf;
+}
+
+static int64_t int_of(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* One line per ledger entry, newest first, into out. */
+static void entry_lines(const struct turn *t, json_t *entries, struct buf *out)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(entries, i, e)
+    {
+        char date[16], delta[24], rkey[96];
+        const char *reason = json_string_value(json_object_get(e, "reason"));
+        snprintf(rkey, sizeof rkey, "points.reason.%s", reason ? reason : "");
+        const char *shown = content_get(t->app->ct, rkey);
+        turn_fmt_time(int_of(e, "ms"), "%m-%d", date, sizeof date);
+        snprintf(delta, sizeof delta, "%+lld", (long long)int_of(e, "delta"));
+        char *line = render(t, "points.entry", "date", date, "delta", delta, "reason",
+                            shown    ? shown
+                            : reason ? reason
+                                     : "",
+                            NULL);
+        buf_printf(out, "%s%s", i ? "\n" : "", line);
+        free(line);
+    }
+}
+
+static int show_points(struct turn *t, int n, const char *key)
+{
+    json_t *entries = NULL;
+    struct buf items;
+    char pts[24], cnt[24];
+    int rc = -1;
+    buf_init(&items, 0);
+    int64_t balance = points_balance(t->st, t->person);
+    if (balance < 0)
+        goto out;
+    entries = points_recent(t->st, t->person, n);
+    if (entries == NULL)
+        goto out;
+    if (json_array_size(entries) == 0) {
+        rc = say(t, "points.none", NULL);
+        goto out;
+    }
+    entry_lines(t, entries, &items);
+    rc = say(t, key, "points", num(pts, sizeof pts, balance), "items", items.data, "n",
+             num(cnt, sizeof cnt, (int64_t)json_array_size(entries)), NULL);
+out:
+    buf_release(&items);
+    json_decref(entries);
+    return rc;
+}
+
+int handle_points_balance(struct turn *t)
+{
+    return show_points(t, BALANCE_ENTRIES, "points.balance");
+}
+
+int handle_points_history(struct turn *t)
+{
+    return show_points(t, HISTORY_ENTRIES, "points.history");
+}
+
+int handle_redeem_list(struct turn *t)
+{
+    json_t *items = NULL, *courses = NULL;
+    struct buf lines;
+    char pts[24];
+    const char *cmds[MENU_MAX];
+    char cmdbuf[MENU_MAX][24];
+    int rc = -1, nmenu = 0;
+    size_t i;
+    json_t *o;
+    buf_init(&lines, 0);
+    int64_t balance = points_balance(t->st, t->person);
+    if (balance < 0)
+        goto out;
+    items = items_list(t->st, 0);
+    courses = items ? courses_paid_open(t->st, t->now) : NULL;
+    if (courses == NULL)
+        goto out;
+    num(pts, sizeof pts, balance);
+    if (json_array_size(items) + json_array_size(courses) == 0) {
+        rc = say(t, "redeem.empty", "points", pts, NULL);
+        goto out;
+    }
+    json_array_foreach(items, i, o)
+    {
+        char no[24], cost[24], stock[24];
+        int64_t id = int_of(o, "id");
+        char *line = render(t, "redeem.item", "no", num(no, sizeof no, id), "name",
+                            json_string_value(json_object_get(o, "name")), "cost",
+                            num(cost, sizeof cost, int_of(o, "cost")), "stock",
+                            num(stock, sizeof stock, int_of(o, "stock")), NULL);
+        buf_printf(&lines, "%s%s", lines.len ? "\n" : "", line);
+        free(line);
+        /* a bare number N means 兑换 N: fill the menu up to the highest id */
+        while (nmenu < id && nmenu < MENU_MAX) {
+            snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "兑换 %d", nmenu + 1);
+            cmds[nmenu] = cmdbuf[nmenu];
+            nmenu++;
+        }
+    }
+    json_array_foreach(courses, i, o)
+    {
+        char no[24], cost[24];
+        char *line = render(t, "redeem.course", "no", num(no, sizeof no, int_of(o, "no")), "title",
+                            json_string_value(json_object_get(o, "title")), "cost",
+                            num(cost, sizeof cost, int_of(o, "cost")), NULL);
+        buf_printf(&lines, "%s%s", lines.len ? "\n" : "", line);
+        free(line);
+    }
+    if (say(t, "redeem.list", "points", pts, "items", lines.data, NULL) == -1)
+        goto out;
+    rc = nmenu > 0 ? turn_set_menu(t, cmds, nmenu) : 0;
+out:
+    buf_release(&lines);
+    json_decref(items);
+    json_decref(courses);
+    return rc;
+}
+
+int handle_redeem_item(struct turn *t)
+{
+    json_t *item = NULL;
+    long long n;
+    int found, rc = -1;
+    char no[24], cost_s[24], pts[24], code[32], ref[48];
+    const char *cap = turn_cap(t, "n");
+    if (cap == NULL || parse_int(cap, 1, 999, &n) == -1)
+        return handle_redeem_list(t);
+    item = items_get(t->st, n, &found);
+    if (found == -1)
+        goto out;
+    if (found == 0 || int_of(item, "active") == 0) {
+        rc = say(t, "redeem.not_found", "no", num(no, sizeof no, n), NULL);
+        goto out;
+    }
+    const char *name = json_string_value(json_object_get(item, "name"));
+    int64_t cost = int_of(item, "cost");
+    int64_t balance = points_balance(t->st, t->person);
+    if (balance < 0)
+        goto out;
+    num(cost_s, sizeof cost_s, cost);
+    if (balance < cost) {
+        rc = say(t, "redeem.no_points", "name", name, "cost", cost_s, "points",
+                 num(pts, sizeof pts, balance), NULL);
+        goto out;
+    }
+    /* The writer thread runs turns one at a time, and items_take checks and
+     * takes in one statement: two people cannot get the last one. */
+    int taken = items_take(t->st, n);
+    if (taken == -1)
+        goto out;
+    if (taken == 0) {
+        rc = say(t, "redeem.sold_out", "name", name, NULL);
+        goto out;
+    }
+    int64_t rid;
+    if (redemptions_add(t->st, n, t->person, cost, t->now, &rid) == -1)
+        goto out;
+    snprintf(ref, sizeof ref, "redeem:%lld", (long long)rid);
+    int spent = points_spend(t->st, t->person, cost, "redeem", ref, t->now);
+    if (spent != 0) {
+        /* the balance was checked in this transaction; anything else is ours */
+        if (spent != -1)
+            log_err("points: spend for %s returned %d", ref, spent);
+        goto out;
+    }
+    snprintf(code, sizeof code, "DH%04lld", (long long)rid);
+    rc = say(t, "redeem.done", "name", name, "cost", cost_s, "points",
+             num(pts, sizeof pts, balance - cost), "code", code, NULL);
+out:
+    json_decref(item);
+    return rc;
+}

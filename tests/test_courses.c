@@ -1,0 +1,661 @@
+/*
+ * test_courses.c - courses, the waitlist, redemption and check-in through
+ * engine_turn() with the shipped intents/ and content/: the last seat (also
+ * raced by 50 connections), cancel with refund, promotion, the confirm
+ * timeout passing the seat on, reminders with an injected clock and quiet
+ * hours, check-in windows and duplicates, redemption stock (also raced).
+ */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "clock.h"
+#include "conf.h"
+#include "content.h"
+#include "courses.h"
+#include "engine.h"
+#include "handler.h"
+#include "intent.h"
+#include "outbox.h"
+#include "points.h"
+#include "store.h"
+#include "store_int.h"
+#include "t.h"
+#include "util.h"
+
+#define HOUR 3600000LL
+#define MIN 60000LL
+
+struct fx {
+    struct conf c;
+    struct app app;
+    struct store *st;
+    char path[300];
+    int64_t clock0; /* restored at the end: other suites keep their time */
+};
+
+/* The app from the real intents/ and content/, a store at path (or memory),
+ * quiet hours as given ("" for none). */
+static int fx_init(struct fx *f, bool file, const char *quiet)
+{
+    struct buf errs;
+    char *set = xasprintf("push.quiet=%s", quiet);
+    char *sets[] = {set, "courses.confirm_minutes=60"};
+    int rc = 0;
+    memset(f, 0, sizeof *f);
+    f->clock0 = now_ms();
+    setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    buf_init(&errs, 0);
+    if (conf_load(&f->c, NULL, sets, 2, &errs) == -1)
+        rc = -1;
+    f->app.conf = &f->c;
+    f->app.intents = intent_load("intents", &errs);
+    f->app.ct = content_load("content", &errs);
+    snprintf(f->path, sizeof f->path, "%s", ":memory:");
+    if (file)
+        snprintf(f->path, sizeof f->path, "%s/y.db", t_tmpdir());
+    f->st = store_open(f->path, false);
+    if (f->app.intents == NULL || f->app.ct == NULL || f->st == NULL)
+        rc = -1;
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK_INT(rc, 0);
+    buf_release(&errs);
+    free(set);
+    return rc;
+}
+
+static void fx_release(struct fx *f)
+{
+    store_close(f->st);
+    content_free(f->app.ct);
+    intent_free(f->app.intents);
+    conf_release(&f->c);
+    stub_clock_set(f->clock0);
+}
+
+static long long q(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    else
+        printf("q(%s): %s\n", sql, sqlite3_errmsg(store_db(st)));
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* One message from user in its own transaction on st; the replies joined. */
+static char *talk_on(const struct app *app, struct store *st, const char *user, const char *text)
+{
+    static int seq;
+    struct turn_result res = {0};
+    char ext[64];
+    struct buf b;
+    size_t i;
+    json_t *r;
+    snprintf(ext, sizeof ext, "m-%s-%d-%ld", user, __atomic_add_fetch(&seq, 1, __ATOMIC_SEQ_CST),
+             (long)pthread_self());
+    struct inmsg in = {
+        .channel = "generic", .ext_id = ext, .user = (char *)user, .text = (char *)text};
+    buf_init(&b, 0);
+    buf_puts(&b, "");
+    if (store_begin(st) == -1)
+        return buf_take(&b);
+    if (engine_turn(app, st, &chan_generic, &in, now_ms(), &res) == 0 && store_commit(st) == 0) {
+        json_array_foreach(res.replies, i, r)
+            buf_printf(&b, "%s%s", i ? "\n" : "", json_string_value(json_object_get(r, "text")));
+    } else {
+        store_rollback(st);
+        buf_puts(&b, "(turn failed)");
+    }
+    turn_result_release(&res);
+    return buf_take(&b);
+}
+
+static char *talk(struct fx *f, const char *user, const char *text)
+{
+    char *s = talk_on(&f->app, f->st, user, text);
+    stub_clock_advance(1000);
+    return s;
+}
+
+/* Say text as user and check the reply contains want (NULL: anything). */
+static void expect(struct fx *f, const char *user, const char *text, const char *want)
+{
+    char *r = talk(f, user, text);
+    if (want != NULL)
+        CHECK_HAS(r, want);
+    free(r);
+}
+
+/* The rendered content of key with pairs, for expected texts. */
+static char *txt(struct fx *f, const char *key, const char *const *kv)
+{
+    return content_render(f->app.ct, key, kv);
+}
+
+static int64_t add_course(struct fx *f, const char *title, int64_t start, int64_t capacity,
+                          int64_t cost)
+{
+    int64_t id = 0, no = 0;
+    json_t *c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "title", title, "provider",
+                          "襄阳职院", "place", "驿站二楼", "start_ms", (json_int_t)start, "end_ms",
+                          (json_int_t)(start + 2 * HOUR), "capacity", (json_int_t)capacity, "cost",
+                          (json_int_t)cost, "deadline_ms", (json_int_t)start);
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(courses_add(f->st, c, now_ms(), &id, &no), 0);
+    CHECK_INT(store_commit(f->st), 0);
+    json_decref(c);
+    return id;
+}
+
+static void credit(struct fx *f, const char *user, int64_t n, const char *ref)
+{
+    int64_t id;
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(store_person_ensure(f->st, "generic", user, NULL, now_ms(), &id), 0);
+    CHECK_INT(points_award(f->st, id, n, "admin", ref, now_ms()), 0);
+    CHECK_INT(store_commit(f->st), 0);
+}
+
+static int64_t pid(struct fx *f, const char *user)
+{
+    int64_t id = -1;
+    CHECK_INT(store_person_find(f->st, "generic", user, &id), 1);
+    return id;
+}
+
+static void tick(struct fx *f)
+{
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(courses_tick(&f->app, f->st, now_ms()), 0);
+    CHECK_INT(store_commit(f->st), 0);
+}
+
+static void test_course_list_show_and_bare_number(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    expect(&f, "u-1", "培训", content_get(f.app.ct, "course.list.empty"));
+    add_course(&f, "养老护理", now_ms() + 48 * HOUR, 3, 0);
+    add_course(&f, "智能手机", now_ms() + 24 * HOUR, 2, 10);
+    char *r = talk(&f, "u-1", "培训");
+    /* the sooner course first, each with its own short number */
+    CHECK(strstr(r, "2. ") != NULL && strstr(r, "1. ") != NULL &&
+          strstr(r, "2. ") < strstr(r, "1. "));
+    CHECK_HAS(r, "剩3座");
+    free(r);
+    r = talk(&f, "u-1", "2");
+    CHECK_HAS(r, "智能手机");
+    CHECK_HAS(r, "需10积分");
+    free(r);
+    expect(&f, "u-1", "培训 7", "7");
+    expect(&f, "u-1", "报名 2", "10"); /* not enough points */
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings"), 0);
+out:
+    fx_release(&f);
+}
+
+static void test_course_last_seat_then_waitlist_in_order(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    add_course(&f, "养老护理", now_ms() + 48 * HOUR, 1, 0);
+    char *r = talk(&f, "u-0", "报名 1");
+    CHECK_HAS(r, "报名成功");
+    free(r);
+    for (int i = 1; i <= 5; i++) {
+        char user[16], pos[16];
+        snprintf(user, sizeof user, "u-%d", i);
+        snprintf(pos, sizeof pos, "%d", i);
+        const char *kv[] = {"title", "养老护理", "pos", pos, "no", "1", NULL};
+        char *want = txt(&f, "course.waitlisted", kv);
+        expect(&f, user, "报名 1", want);
+        free(want);
+    }
+    expect(&f, "u-3", "报名 1", "3"); /* already waiting: the same place */
+    expect(&f, "u-0", "报名 1", "已报名");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='seat'"), 1);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='waiting'"), 5);
+    int seats = -1, wait = -1;
+    CHECK_INT(courses_profile_summary(f.st, pid(&f, "u-0"), now_ms(), &seats, &wait), 0);
+    CHECK_INT(seats, 1);
+    CHECK_INT(wait, 0);
+    CHECK_INT(courses_profile_summary(f.st, pid(&f, "u-2"), now_ms(), &seats, &wait), 0);
+    CHECK_INT(seats, 0);
+    CHECK_INT(wait, 1);
+out:
+    fx_release(&f);
+}
+
+struct booker {
+    struct fx *f;
+    char user[16];
+    char *reply;
+};
+
+static void *booker_main(void *arg)
+{
+    struct booker *b = arg;
+    struct store *st = store_open(b->f->path, false);
+    if (st == NULL)
+        return NULL;
+    b->reply = talk_on(&b->f->app, st, b->user, "报名 1");
+    store_close(st);
+    return NULL;
+}
+
+/* 50 connections book the last seat at once: one seat, 49 places 1..49 in
+ * the order the bookings committed. */
+static void test_course_last_seat_race(void)
+{
+    struct fx f;
+    struct booker b[50];
+    pthread_t th[50];
+    if (fx_init(&f, true, "") == -1)
+        goto out;
+    add_course(&f, "养老护理", now_ms() + 48 * HOUR, 1, 0);
+    for (int i = 0; i < 50; i++) {
+        b[i] = (struct booker){.f = &f};
+        snprintf(b[i].user, sizeof b[i].user, "r-%d", i);
+        CHECK_INT(pthread_create(&th[i], NULL, booker_main, &b[i]), 0);
+    }
+    int booked = 0, seen[50] = {0};
+    for (int i = 0; i < 50; i++) {
+        pthread_join(th[i], NULL);
+        if (b[i].reply == NULL) {
+            CHECK(b[i].reply != NULL);
+            continue;
+        }
+        if (strstr(b[i].reply, "报名成功") != NULL) {
+            booked++;
+        } else {
+            const char *p = strstr(b[i].reply, "第 ");
+            int pos = p ? atoi(p + strlen("第 ")) : 0;
+            CHECK(pos >= 1 && pos <= 49);
+            if (pos >= 1 && pos <= 49) {
+                seen[pos]++;
+                /* the place told is the rank of this booking among the waiting */
+                char sql[300];
+                snprintf(sql, sizeof sql,
+                         "SELECT count(*) FROM bookings w WHERE w.status='waiting' AND w.id <="
+                         " (SELECT b.id FROM bookings b JOIN people p ON p.id=b.person_id"
+                         " WHERE p.ext_id='%s')",
+                         b[i].user);
+                CHECK_INT(q(f.st, sql), pos);
+            }
+        }
+        free(b[i].reply);
+    }
+    CHECK_INT(booked, 1);
+    for (int pos = 1; pos <= 49; pos++)
+        CHECK_INT(seen[pos], 1);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='seat'"), 1);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='waiting'"), 49);
+out:
+    fx_release(&f);
+}
+
+static long long outbox_count(struct fx *f, const char *key_like)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE idem_key LIKE '%s'", key_like);
+    return q(f->st, sql);
+}
+
+/* Cancel gives the points back and offers the seat to the first waiting;
+ * an offer not confirmed in time passes to the next, who confirms. */
+static void test_course_cancel_refund_promote_timeout(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    add_course(&f, "养老护理", now_ms() + 48 * HOUR, 1, 5);
+    credit(&f, "a", 20, "admin:a");
+    credit(&f, "b", 20, "admin:b");
+    credit(&f, "c", 20, "admin:c");
+    expect(&f, "a", "报名 1", "已扣 5 积分");
+    CHECK_INT(points_balance(f.st, pid(&f, "a")), 15);
+    expect(&f, "b", "报名 1", "第 1 位");
+    expect(&f, "c", "报名 1", "第 2 位");
+    CHECK_INT(points_balance(f.st, pid(&f, "b")), 20); /* waiting costs nothing */
+    expect(&f, "b", "确认", content_get(f.app.ct, "course.confirm_none"));
+
+    expect(&f, "a", "取消 1", "已退回 5 积分");
+    CHECK_INT(points_balance(f.st, pid(&f, "a")), 20);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM points WHERE ref LIKE 'refund:%'"), 1);
+    /* the offer to b is queued in the same transaction, as a transactional push */
+    CHECK_INT(outbox_count(&f, "offer:c1:b2"), 1);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM outbox WHERE klass='transactional'"), 1);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='offered'"), 1);
+    expect(&f, "b", "我的报名", "确认");
+    expect(&f, "c", "报名 1", "第 1 位"); /* c moved up */
+
+    /* b lets the confirm time pass: the tick hands the seat to c */
+    stub_clock_advance(59 * MIN);
+    tick(&f);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='offered'"), 1);
+    stub_clock_advance(2 * MIN);
+    tick(&f);
+    tick(&f); /* twice: queues once */
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='expired'"), 1);
+    CHECK_INT(outbox_count(&f, "offer-expired:c1:b2"), 1);
+    CHECK_INT(outbox_count(&f, "offer:c1:b3"), 1);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM outbox"), 3);
+    expect(&f, "b", "确认", content_get(f.app.ct, "course.confirm_none"));
+    expect(&f, "c", "确认", "已扣 5 积分");
+    CHECK_INT(points_balance(f.st, pid(&f, "c")), 15);
+    CHECK_INT(points_balance(f.st, pid(&f, "b")), 20);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='seat'"), 1);
+    expect(&f, "c", "我的报名", "已报名");
+    /* a booking again now waits (the seat is c's) */
+    expect(&f, "a", "报名 1", "第 1 位");
+    expect(&f, "a", "取消 1", "退出");
+    expect(&f, "a", "取消 1", "没有报名");
+out:
+    fx_release(&f);
+}
+
+static void test_course_confirm_without_points_passes_on(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    add_course(&f, "智能手机", now_ms() + 48 * HOUR, 1, 10);
+    credit(&f, "a", 10, "admin:a");
+    credit(&f, "b", 10, "admin:b");
+    credit(&f, "c", 10, "admin:c");
+    expect(&f, "a", "报名 1", "报名成功");
+    expect(&f, "b", "报名 1", "第 1 位");
+    expect(&f, "c", "报名 1", "第 2 位");
+    /* b spends the points elsewhere meanwhile */
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(points_spend(f.st, pid(&f, "b"), 5, "redeem", "redeem:x", now_ms()), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    expect(&f, "a", "取消 1", "退回");
+    expect(&f, "b", "确认", "空位已让给下一位");
+    CHECK_INT(outbox_count(&f, "offer:c1:b3"), 1);
+    expect(&f, "c", "确认", "确认成功");
+out:
+    fx_release(&f);
+}
+
+/* Reminders the day before and two hours before, once each, and held
+ * through quiet hours. */
+static void test_course_reminders_injected_clock(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "22:00-07:00") == -1)
+        goto out;
+    /* a course at 06:00 local, two days and a bit from now */
+    time_t now = (time_t)(now_ms() / 1000);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    tm.tm_mday += 3;
+    tm.tm_hour = 6;
+    tm.tm_min = 0;
+    tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    int64_t start = (int64_t)mktime(&tm) * 1000;
+    add_course(&f, "养老护理", start, 5, 0);
+    expect(&f, "early", "报名 1", "报名成功");
+    tick(&f);
+    CHECK_INT(outbox_count(&f, "remind:%"), 0);
+
+    stub_clock_set(start - 24 * HOUR - MIN);
+    tick(&f);
+    CHECK_INT(outbox_count(&f, "remind:%"), 0);
+    stub_clock_set(start - 24 * HOUR + MIN);
+    tick(&f);
+    tick(&f);
+    char key[64];
+    snprintf(key, sizeof key, "remind:c1:p%lld:day", (long long)pid(&f, "early"));
+    CHECK_INT(outbox_count(&f, key), 1);
+    CHECK_INT(outbox_count(&f, "remind:%"), 1);
+    /* booked within the last day: no day-before reminder, only the 2h one */
+    expect(&f, "late", "报名 1", "报名成功");
+    stub_clock_set(start - 3 * HOUR);
+    tick(&f);
+    CHECK_INT(outbox_count(&f, "remind:%"), 1);
+
+    stub_clock_set(start - 2 * HOUR + MIN); /* 04:01: quiet hours */
+    tick(&f);
+    tick(&f);
+    CHECK_INT(outbox_count(&f, "remind:%:2h"), 2);
+    CHECK_INT(outbox_count(&f, "remind:%"), 3);
+    /* held until the quiet hours end at 07:00 */
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM outbox WHERE idem_key LIKE 'remind:%%:2h' AND status='held'"
+             " AND next_at_ms=%lld",
+             (long long)push_allowed_at(&f.c, OUT_TRANSACTIONAL, now_ms()));
+    CHECK_INT(q(f.st, sql), 2);
+    CHECK(push_allowed_at(&f.c, OUT_TRANSACTIONAL, now_ms()) == start + HOUR);
+out:
+    fx_release(&f);
+}
+
+static void test_checkin_window_duplicate_and_wrong_codes(void)
+{
+    struct fx f;
+    int64_t act;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    int64_t start = now_ms() + HOUR;
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(activities_add(f.st, "社区志愿服务", "volunteer", "K7Q2", start, start + 2 * HOUR, 8,
+                             0, now_ms(), &act),
+              0);
+    CHECK_INT(activities_add(f.st, "另一个", "volunteer", "K7Q2", start, start + HOUR, 1, 0,
+                             now_ms(), &act),
+              1);
+    CHECK_INT(store_commit(f.st), 0);
+    expect(&f, "u-1", "签到 K7Q2", "还没开始");
+    stub_clock_set(start + MIN);
+    expect(&f, "u-1", "签到 k7q2", "获得 8 积分，现有 8 分");
+    expect(&f, "u-1", "签到K7Q2", "已签到过");
+    expect(&f, "u-2", "签到 K7Q2", "签到成功");
+    CHECK_INT(points_balance(f.st, pid(&f, "u-1")), 8);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM points WHERE ref='checkin:K7Q2'"), 2);
+    expect(&f, "u-1", "签到 ABCD", "签到码 ABCD 不对");
+    expect(&f, "u-1", "签到 K0Q2", "签到码 K0Q2 不对");
+    stub_clock_set(start + 2 * HOUR + MIN);
+    expect(&f, "u-3", "签到 K7Q2", "已过期");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM checkins"), 2);
+
+    /* codes from courses_new_code use the readable alphabet only */
+    char code[5], norm[9];
+    for (int i = 0; i < 50; i++) {
+        CHECK_INT(courses_new_code(f.st, code), 0);
+        CHECK_INT((int)strlen(code), 4);
+        CHECK(strpbrk(code, "0O1I") == NULL);
+        CHECK_INT(courses_code_norm(code, norm), 0);
+    }
+    CHECK_INT(courses_code_norm("ab1d", norm), -1);
+    CHECK_INT(courses_code_norm("abcd", norm), 0);
+    CHECK_STR(norm, "ABCD");
+out:
+    fx_release(&f);
+}
+
+static void test_course_checkin_marks_attendance(void)
+{
+    struct fx f;
+    int64_t act;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    int64_t start = now_ms() + HOUR;
+    int64_t cid = add_course(&f, "养老护理", start, 5, 0);
+    expect(&f, "u-1", "报名 1", "报名成功");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(activities_add(f.st, "养老护理", "course", "HJKM", start - 30 * MIN, start + 2 * HOUR,
+                             0, cid, now_ms(), &act),
+              0);
+    CHECK_INT(store_commit(f.st), 0);
+    stub_clock_set(start - 10 * MIN);
+    char *r = talk(&f, "u-1", "签到 hjkm");
+    CHECK_HAS(r, "签到成功");
+    CHECK(strstr(r, "积分") == NULL); /* no points for this one */
+    free(r);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE attended_ms IS NOT NULL"), 1);
+    stub_clock_set(start + MIN);
+    expect(&f, "u-1", "取消 1", "已开始");
+out:
+    fx_release(&f);
+}
+
+static void test_points_balance_and_history_replies(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    expect(&f, "u-1", "积分", content_get(f.app.ct, "points.none"));
+    for (int i = 1; i <= 25; i++) {
+        char ref[32];
+        snprintf(ref, sizeof ref, "lesson:%d", i);
+        credit(&f, "u-1", i, ref);
+    }
+    char *r = talk(&f, "u-1", "积分");
+    CHECK_HAS(r, "你有 325 积分");
+    CHECK_HAS(r, "+25");
+    CHECK_HAS(r, "+23");
+    CHECK(strstr(r, "+22") == NULL);
+    int parts = sms_parts(r, NULL, NULL);
+    CHECK(parts <= 3); /* one SMS-sized reply */
+    free(r);
+    r = talk(&f, "u-1", "积分明细");
+    CHECK_HAS(r, "+6 ");
+    CHECK(strstr(r, "+5 ") == NULL);
+    free(r);
+out:
+    fx_release(&f);
+}
+
+static void test_redeem_stock_and_points(void)
+{
+    struct fx f;
+    int64_t item;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    expect(&f, "a", "兑换", "现在没有可兑换");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(items_add(f.st, "保温杯", "", 30, 2, now_ms(), &item), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    add_course(&f, "智能手机", now_ms() + 48 * HOUR, 5, 10);
+    credit(&f, "a", 100, "admin:a");
+    credit(&f, "b", 40, "admin:b");
+    credit(&f, "c", 10, "admin:c");
+    char *r = talk(&f, "a", "兑换");
+    CHECK_HAS(r, "1. 保温杯 30分 剩2件");
+    CHECK_HAS(r, "报名 1 智能手机 10分");
+    free(r);
+    expect(&f, "a", "1", "兑换成功"); /* the bare number after the list */
+    expect(&f, "c", "兑换 1", "你现有 10 分");
+    expect(&f, "b", "兑换 1", "剩 10 分");
+    expect(&f, "a", "兑换 1", "已兑完");
+    expect(&f, "a", "兑换 9", "没有编号 9");
+    CHECK_INT(points_balance(f.st, pid(&f, "a")), 70);
+    CHECK_INT(q(f.st, "SELECT stock FROM items"), 0);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM redemptions"), 2);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM points WHERE ref LIKE 'redeem:%'"), 2);
+out:
+    fx_release(&f);
+}
+
+struct redeemer {
+    struct fx *f;
+    char user[16];
+    char *reply;
+};
+
+static void *redeemer_main(void *arg)
+{
+    struct redeemer *b = arg;
+    struct store *st = store_open(b->f->path, false);
+    if (st == NULL)
+        return NULL;
+    b->reply = talk_on(&b->f->app, st, b->user, "兑换 1");
+    store_close(st);
+    return NULL;
+}
+
+static void test_redeem_stock_race(void)
+{
+    struct fx f;
+    struct redeemer b[30];
+    pthread_t th[30];
+    int64_t item;
+    if (fx_init(&f, true, "") == -1)
+        goto out;
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(items_add(f.st, "雨衣", "", 20, 3, now_ms(), &item), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    for (int i = 0; i < 30; i++) {
+        b[i] = (struct redeemer){.f = &f};
+        snprintf(b[i].user, sizeof b[i].user, "r-%d", i);
+        credit(&f, b[i].user, 25, "admin:seed");
+    }
+    for (int i = 0; i < 30; i++)
+        CHECK_INT(pthread_create(&th[i], NULL, redeemer_main, &b[i]), 0);
+    int ok = 0, sold_out = 0;
+    for (int i = 0; i < 30; i++) {
+        pthread_join(th[i], NULL);
+        ok += b[i].reply && strstr(b[i].reply, "兑换成功") != NULL;
+        sold_out += b[i].reply && strstr(b[i].reply, "已兑完") != NULL;
+        free(b[i].reply);
+    }
+    CHECK_INT(ok, 3);
+    CHECK_INT(sold_out, 27);
+    CHECK_INT(q(f.st, "SELECT stock FROM items"), 0);
+    CHECK_INT(q(f.st, "SELECT count(*) FROM redemptions"), 3);
+    CHECK_INT(q(f.st, "SELECT sum(delta) FROM points"), 30 * 25 - 3 * 20);
+out:
+    fx_release(&f);
+}
+
+static void test_course_admin_cancel_refunds_and_tells(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    int64_t cid = add_course(&f, "养老护理", now_ms() + 48 * HOUR, 1, 5);
+    credit(&f, "a", 5, "admin:a");
+    credit(&f, "b", 5, "admin:b");
+    expect(&f, "a", "报名 1", "报名成功");
+    expect(&f, "b", "报名 1", "第 1 位");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(courses_cancel(&f.app, f.st, cid, now_ms()), 2);
+    CHECK_INT(store_commit(f.st), 0);
+    CHECK_INT(points_balance(f.st, pid(&f, "a")), 5);
+    CHECK_INT(outbox_count(&f, "course-cancelled:%"), 2);
+    expect(&f, "a", "我的报名", content_get(f.app.ct, "course.mine.empty"));
+    expect(&f, "a", "培训", content_get(f.app.ct, "course.list.empty"));
+out:
+    fx_release(&f);
+}
+
+const struct t_case courses_tests[] = {
+    T(test_course_list_show_and_bare_number),
+    T(test_course_last_seat_then_waitlist_in_order),
+    T(test_course_last_seat_race),
+    T(test_course_cancel_refund_promote_timeout),
+    T(test_course_confirm_without_points_passes_on),
+    T(test_course_reminders_injected_clock),
+    T(test_checkin_window_duplicate_and_wrong_codes),
+    T(test_course_checkin_marks_attendance),
+    T(test_points_balance_and_history_replies),
+    T(test_redeem_stock_and_points),
+    T(test_redeem_stock_race),
+    T(test_course_admin_cancel_refunds_and_tells),
+    T_END,
+};
