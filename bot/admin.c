@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "channel.h"
 #include "conf.h"
+#include "desk.h"
 #include "handler.h"
 #include "outbox.h"
 #include "store.h"
@@ -109,6 +110,7 @@ void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *co
 /* Each feature's admin routes; see admin_route_fn. */
 static const admin_route_fn feature_routes[] = {
     NULL, /* keeps the table non-empty until a feature adds one */
+    admin_desk_route,
 };
 
 static int split_path(char *buf, char **seg, int n)

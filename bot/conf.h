@@ -41,6 +41,13 @@ struct conf {
         long long max_attempts, backoff_base, backoff_max, lease, timeout, concurrency;
         long long max_sms_parts;
     } push;
+    struct {
+        char *legal_hours, *tutoring_hours, *counsel_hours; /* "HH:MM-HH:MM,..." */
+        char *admins;               /* "<channel>:<id>,...": escalations and crisis alerts */
+        long long offer_minutes;    /* an untaken ticket goes to the next volunteer after */
+        long long escalate_minutes; /* an untaken ticket goes to the admins after */
+        long long silent_weeks;     /* a mentoring pair this quiet is flagged */
+    } desk;
 };
 
 /*
