@@ -25,8 +25,8 @@
  * members may not have written yet). 1 with *id set, 0 malformed (400 set),
  * -1 store error.
  */
-static int person_of(struct store *st, const char *v, const char *field, int64_t now,
-                     int64_t *id, struct http_resp *resp)
+static int person_of(struct store *st, const char *v, const char *field, int64_t now, int64_t *id,
+                     struct http_resp *resp)
 {
     char why[160];
     const char *colon = v ? strchr(v, ':') : NULL;
@@ -146,8 +146,8 @@ static int mentoring_add(struct store *st, int64_t now, const struct admin_req *
         http_resp_error(resp, 400, "'mentor_name' must be a non-empty string");
         goto out;
     }
-    found = person_of(st, json_string_value(json_object_get(b, "worker")), "worker", now,
-                      &worker, resp);
+    found = person_of(st, json_string_value(json_object_get(b, "worker")), "worker", now, &worker,
+                      resp);
     if (found == 1)
         found = person_of(st, json_string_value(json_object_get(b, "mentor")), "mentor", now,
                           &mentor, resp);

@@ -73,8 +73,8 @@ int store_desk_ticket_text(struct store *st, int64_t id, struct buf *out);
 
 /* --- volunteers --- */
 /* Register or update the volunteer for person; desks is ",legal,counsel,". 0 or -1. */
-int store_desk_volunteer_set(struct store *st, int64_t person, const char *name,
-                             const char *desks, const char *hours, int64_t now, int64_t *id);
+int store_desk_volunteer_set(struct store *st, int64_t person, const char *name, const char *desks,
+                             const char *hours, int64_t now, int64_t *id);
 /* The volunteer row of person serving desk (any desk when desk is NULL):
  * 1 found, 0 not a volunteer (of that desk), -1 error. */
 int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,

@@ -250,8 +250,8 @@ static int crisis_alert(const struct app *app, struct store *st, const struct de
     ticket_code(tk->id, code, sizeof code);
     snprintf(keybase, sizeof keybase, "desk:%s:crisis:%lld", code, (long long)mid);
     char *label = desk_label(app->ct, tk->desk);
-    char *msg = render(app->ct, "desk.alert_crisis", "code", code, "desk", label, "text", text,
-                       NULL);
+    char *msg =
+        render(app->ct, "desk.alert_crisis", "code", code, "desk", label, "text", text, NULL);
     int rc = store_desk_ticket_set_crisis(st, tk->id);
     if (rc == 0)
         rc = alert_admins(app, st, msg, keybase, now);
@@ -343,6 +343,8 @@ int handle_desk_open(struct turn *t)
     const char *desk = strchr(t->intent, '.') + 1;
     const char *q = turn_cap(t, "q");
     int rc;
+    if (!known_desk(desk)) /* a rule for a desk this build does not have */
+        return handle_soon(t);
     if (q != NULL && q[0] != '\0') {
         char *text = raw_arg(t->in->text, q);
         rc = open_ticket(t, desk, text);
@@ -631,9 +633,8 @@ static int pair_relay(struct turn *t, const struct mentor_pair *p, const char *t
                            &mid) == -1 ||
         store_mentor_touch(t->st, p->id, t->now) == -1)
         return -1;
-    char *who =
-        content_render(t->app->ct, from_worker ? "desk.pair_from_worker" : "desk.pair_from_mentor",
-                       NULL);
+    char *who = content_render(
+        t->app->ct, from_worker ? "desk.pair_from_worker" : "desk.pair_from_mentor", NULL);
     char *msg = render(t->app->ct, "desk.pair_msg", "code", code, "who", who, "text", text, NULL);
     snprintf(key, sizeof key, "desk:%s:msg:%lld", code, (long long)mid);
     int rc = push(t->app, t->st, from_worker ? p->mentor : p->worker, msg, key, t->now);
@@ -739,6 +740,11 @@ int desk_tick(const struct app *app, struct store *st, int64_t now)
         char code[32], keybase[64], minutes[24];
         if (store_desk_ticket_get(st, ids[i], &tk) != 1)
             goto out;
+        /* a ticket from outside the desk's hours waits from their start:
+         * nobody could take it at night, and admins are not woken for it */
+        int64_t start = next_open(desk_hours(c, tk.desk), tk.created_ms);
+        if (start + c->desk.escalate_minutes * 60000 > now)
+            continue;
         buf_release(&text);
         buf_init(&text, 0);
         buf_puts(&text, "");

@@ -65,8 +65,8 @@ int handle_member_org(struct turn *t)
     char *contact = NULL, *city = NULL;
     int rc = store_member_get(t->st, t->person, &m);
     if (rc == 1) {
-        contact = m.contact ? xstrdup(m.contact)
-                            : content_render(t->app->ct, "member.no_contact", NULL);
+        contact =
+            m.contact ? xstrdup(m.contact) : content_render(t->app->ct, "member.no_contact", NULL);
         if (m.city != NULL)
             city = xstrdup(m.city);
         else

@@ -276,8 +276,8 @@ int store_desk_ticket_text(struct store *st, int64_t id, struct buf *out)
     return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket text");
 }
 
-int store_desk_volunteer_set(struct store *st, int64_t person, const char *name,
-                             const char *desks, const char *hours, int64_t now, int64_t *id)
+int store_desk_volunteer_set(struct store *st, int64_t person, const char *name, const char *desks,
+                             const char *hours, int64_t now, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO desk_volunteers(person_id, name, desks, hours, created_ms)"
@@ -389,9 +389,8 @@ int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out)
 
 int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
 {
-    static const char sql[] =
-        "SELECT id, worker_id, mentor_id FROM mentoring WHERE active=1"
-        " AND (worker_id=?1 OR mentor_id=?1) ORDER BY id DESC";
+    static const char sql[] = "SELECT id, worker_id, mentor_id FROM mentoring WHERE active=1"
+                              " AND (worker_id=?1 OR mentor_id=?1) ORDER BY id DESC";
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
@@ -410,8 +409,7 @@ int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
 
 int store_mentor_touch(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE mentoring SET last_contact_ms=?, flagged_ms=NULL WHERE id=?";
+    static const char sql[] = "UPDATE mentoring SET last_contact_ms=?, flagged_ms=NULL WHERE id=?";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -448,16 +446,15 @@ json_t *store_desk_volunteer_list(struct store *st)
         return NULL;
     json_t *a = json_array();
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        json_array_append_new(
-            a, json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id",
-                         (json_int_t)sqlite3_column_int64(s, 0), "name",
-                         (const char *)sqlite3_column_text(s, 1), "desks",
-                         (const char *)sqlite3_column_text(s, 2), "hours",
-                         (const char *)sqlite3_column_text(s, 3), "active",
-                         sqlite3_column_int(s, 4) != 0, "last_offer_ms",
-                         (json_int_t)sqlite3_column_int64(s, 5), "tickets",
-                         (json_int_t)sqlite3_column_int64(s, 6), "person",
-                         (const char *)sqlite3_column_text(s, 7)));
+        json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id",
+                                           (json_int_t)sqlite3_column_int64(s, 0), "name",
+                                           (const char *)sqlite3_column_text(s, 1), "desks",
+                                           (const char *)sqlite3_column_text(s, 2), "hours",
+                                           (const char *)sqlite3_column_text(s, 3), "active",
+                                           sqlite3_column_int(s, 4) != 0, "last_offer_ms",
+                                           (json_int_t)sqlite3_column_int64(s, 5), "tickets",
+                                           (json_int_t)sqlite3_column_int64(s, 6), "person",
+                                           (const char *)sqlite3_column_text(s, 7)));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
@@ -467,32 +464,31 @@ json_t *store_desk_volunteer_list(struct store *st)
     return a;
 }
 
-#define TICKET_COLS                                                                              \
-    "SELECT t.id, t.desk, t.status, t.created_ms, t.taken_ms, t.answered_ms, t.closed_ms,"       \
-    " t.escalated_ms, t.rating, t.crisis, v.name,"                                              \
-    " (SELECT text FROM desk_messages WHERE ticket_id=t.id AND side='worker' ORDER BY id"        \
-    " LIMIT 1)"                                                                                  \
+#define TICKET_COLS                                                                                \
+    "SELECT t.id, t.desk, t.status, t.created_ms, t.taken_ms, t.answered_ms, t.closed_ms,"         \
+    " t.escalated_ms, t.rating, t.crisis, v.name,"                                                 \
+    " (SELECT text FROM desk_messages WHERE ticket_id=t.id AND side='worker' ORDER BY id"          \
+    " LIMIT 1)"                                                                                    \
     " FROM desk_tickets t LEFT JOIN desk_volunteers v ON v.id=t.volunteer_id"
 
 static json_t *ticket_row(sqlite3_stmt *s)
 {
     char code[32];
     snprintf(code, sizeof code, "T%lld", (long long)sqlite3_column_int64(s, 0));
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id",
-                          (json_int_t)sqlite3_column_int64(s, 0), "code", code, "desk",
-                          (const char *)sqlite3_column_text(s, 1), "status",
-                          (const char *)sqlite3_column_text(s, 2), "created_ms",
-                          (json_int_t)sqlite3_column_int64(s, 3), "taken_ms",
-                          int_or_null(s, 4), "answered_ms", int_or_null(s, 5), "closed_ms",
-                          int_or_null(s, 6), "escalated_ms", int_or_null(s, 7), "rating",
-                          int_or_null(s, 8), "crisis", sqlite3_column_int(s, 9) != 0,
-                          "volunteer", text_or_null(s, 10), "question", text_or_null(s, 11));
+    json_t *o = json_pack(
+        "{s:I,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id",
+        (json_int_t)sqlite3_column_int64(s, 0), "code", code, "desk",
+        (const char *)sqlite3_column_text(s, 1), "status", (const char *)sqlite3_column_text(s, 2),
+        "created_ms", (json_int_t)sqlite3_column_int64(s, 3), "taken_ms", int_or_null(s, 4),
+        "answered_ms", int_or_null(s, 5), "closed_ms", int_or_null(s, 6), "escalated_ms",
+        int_or_null(s, 7), "rating", int_or_null(s, 8), "crisis", sqlite3_column_int(s, 9) != 0,
+        "volunteer", text_or_null(s, 10), "question", text_or_null(s, 11));
     /* response time: from the ticket to the volunteer's first answer */
     if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-        json_object_set_new(o, "response_seconds",
-                            json_integer((json_int_t)((sqlite3_column_int64(s, 5) -
-                                                       sqlite3_column_int64(s, 3)) /
-                                                      1000)));
+        json_object_set_new(
+            o, "response_seconds",
+            json_integer(
+                (json_int_t)((sqlite3_column_int64(s, 5) - sqlite3_column_int64(s, 3)) / 1000)));
     else
         json_object_set_new(o, "response_seconds", json_null());
     return o;
@@ -584,15 +580,15 @@ json_t *store_mentor_list(struct store *st)
         char code[32];
         snprintf(code, sizeof code, "P%lld", (long long)sqlite3_column_int64(s, 0));
         json_array_append_new(
-            a, json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:I,s:o,s:b,s:o,s:I}", "id",
-                         (json_int_t)sqlite3_column_int64(s, 0), "code", code, "worker",
-                         (const char *)sqlite3_column_text(s, 1), "mentor",
-                         (const char *)sqlite3_column_text(s, 2), "mentor_name",
-                         text_or_null(s, 3), "active", sqlite3_column_int(s, 4) != 0,
-                         "created_ms", (json_int_t)sqlite3_column_int64(s, 5),
-                         "last_contact_ms", int_or_null(s, 6), "silent",
-                         sqlite3_column_type(s, 7) != SQLITE_NULL, "flagged_ms",
-                         int_or_null(s, 7), "messages", (json_int_t)sqlite3_column_int64(s, 8)));
+            a,
+            json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:I,s:o,s:b,s:o,s:I}", "id",
+                      (json_int_t)sqlite3_column_int64(s, 0), "code", code, "worker",
+                      (const char *)sqlite3_column_text(s, 1), "mentor",
+                      (const char *)sqlite3_column_text(s, 2), "mentor_name", text_or_null(s, 3),
+                      "active", sqlite3_column_int(s, 4) != 0, "created_ms",
+                      (json_int_t)sqlite3_column_int64(s, 5), "last_contact_ms", int_or_null(s, 6),
+                      "silent", sqlite3_column_type(s, 7) != SQLITE_NULL, "flagged_ms",
+                      int_or_null(s, 7), "messages", (json_int_t)sqlite3_column_int64(s, 8)));
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {

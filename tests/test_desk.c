@@ -209,8 +209,8 @@ static void test_desk_ticket_flow_two_people(void)
     free(r);
     free(intent);
     char *wp = pushed_to(&f, WORKER, NULL);
-    char *taken = content_render(f.app.ct, "desk.taken_worker",
-                                 (const char *const[]){"code", "T1", NULL});
+    char *taken =
+        content_render(f.app.ct, "desk.taken_worker", (const char *const[]){"code", "T1", NULL});
     CHECK_STR(wp, taken);
     free(taken);
     free(wp);
@@ -224,8 +224,8 @@ static void test_desk_ticket_flow_two_people(void)
     /* follow-ups: the next message while open, and T1 <text> */
     r = talk_loc(&f, WORKER, "加班费也能要吗", false, &intent);
     CHECK_STR(intent, "fallback");
-    char *ok = content_render(f.app.ct, "desk.followup_ok",
-                              (const char *const[]){"code", "T1", NULL});
+    char *ok =
+        content_render(f.app.ct, "desk.followup_ok", (const char *const[]){"code", "T1", NULL});
     CHECK_STR(r, ok);
     free(r);
     free(intent);
@@ -241,8 +241,8 @@ static void test_desk_ticket_flow_two_people(void)
     /* the volunteer closes; the worker rates with a bare number */
     talk_has(&f, VOL, "结 T1", "T1");
     wp = pushed_to(&f, WORKER, NULL);
-    char *closed = content_render(f.app.ct, "desk.closed_rate",
-                                  (const char *const[]){"code", "T1", NULL});
+    char *closed =
+        content_render(f.app.ct, "desk.closed_rate", (const char *const[]){"code", "T1", NULL});
     CHECK_HAS(wp, closed);
     free(closed);
     free(wp);
@@ -351,7 +351,7 @@ static void test_desk_rotation_among_volunteers(void)
     add_volunteer(&f, VOL, ",legal,", "");
     add_volunteer(&f, VOL2, ",legal,counsel,", "");
     add_volunteer(&f, "vol-off", ",legal,", "03:00-03:01"); /* never on duty here */
-    stub_clock_set(1764300000000 + 3600000);              /* 04:20 UTC */
+    stub_clock_set(1764300000000 + 3600000);                /* 04:20 UTC */
     char *r;
     r = talk(&f, "w-1", "法律咨询 问题一");
     free(r);
@@ -394,8 +394,8 @@ static void test_desk_rotation_among_volunteers(void)
     free(r);
     /* nor can another worker add to it */
     r = talk(&f, "w-2", "T1 看看");
-    char *none = content_render(f.app.ct, "desk.no_ticket",
-                                (const char *const[]){"code", "T1", NULL});
+    char *none =
+        content_render(f.app.ct, "desk.no_ticket", (const char *const[]){"code", "T1", NULL});
     CHECK_STR(r, none);
     free(none);
     free(r);
@@ -493,7 +493,7 @@ static void test_desk_off_hours_waits_for_duty(void)
 {
     struct fx f;
     int n = 0;
-    const char *sets[] = {"desk.legal_hours=09:00-17:00", NULL};
+    const char *sets[] = {"desk.legal_hours=09:00-17:00", "desk.escalate_minutes=60", NULL};
     char *old = xstrdup(getenv("TZ"));
     setenv("TZ", "UTC", 1);
     tzset();
@@ -514,6 +514,16 @@ static void test_desk_off_hours_waits_for_duty(void)
     CHECK_INT(n, 1);
     CHECK_HAS(vp, "半夜被辞退");
     free(vp);
+    /* escalation counts from 09:00, not from 03:20 */
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 0);
+    free(ap);
+    stub_clock_advance(41 * 60000); /* 10:01 */
+    run_tick(&f);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(ap, "半夜被辞退");
+    free(ap);
 out:
     fx_release(&f);
     if (old)
@@ -551,7 +561,8 @@ static void test_desk_mentoring_pair_and_silent_flag(void)
     free(wp);
     /* somebody else cannot write into the pair */
     char *r = talk(&f, "u-9", "P1 你好");
-    char *none = content_render(f.app.ct, "desk.no_pair", (const char *const[]){"code", "P1", NULL});
+    char *none =
+        content_render(f.app.ct, "desk.no_pair", (const char *const[]){"code", "P1", NULL});
     CHECK_STR(r, none);
     free(none);
     free(r);
@@ -590,9 +601,9 @@ static void test_member_checkin_org_and_stale_list(void)
     free(r);
     int64_t p1 = person(&f, "m-1"), p2 = person(&f, "m-2");
     CHECK_INT(store_begin(f.st), 0);
-    CHECK_INT(store_member_set(f.st, p1, "李师傅", "襄阳市快递行业党支部", "0710-1234567",
-                               now_ms(), &id),
-              0);
+    CHECK_INT(
+        store_member_set(f.st, p1, "李师傅", "襄阳市快递行业党支部", "0710-1234567", now_ms(), &id),
+        0);
     CHECK_INT(store_member_set(f.st, p2, NULL, "襄阳市网约车联合党支部", NULL, now_ms(), &id), 0);
     CHECK_INT(store_commit(f.st), 0);
 
@@ -614,8 +625,8 @@ static void test_member_checkin_org_and_stale_list(void)
     turn_fmt_time(now_ms(), "%Y-%m-%d %H:%M", when, sizeof when);
     r = talk_loc(&f, "m-2", NULL, true, &intent);
     CHECK_STR(intent, "location");
-    char *loc = content_render(f.app.ct, "member.checked_loc",
-                               (const char *const[]){"time", when, NULL});
+    char *loc =
+        content_render(f.app.ct, "member.checked_loc", (const char *const[]){"time", when, NULL});
     CHECK_STR(r, loc);
     free(loc);
     free(r);
@@ -645,13 +656,9 @@ out:
     fx_release(&f);
 }
 
-const struct t_case desk_tests[] = {T(test_desk_ticket_flow_two_people),
-                                    T(test_desk_replies_are_anonymous),
-                                    T(test_desk_question_in_next_message),
-                                    T(test_desk_rotation_among_volunteers),
-                                    T(test_desk_escalation_after_configured_time),
-                                    T(test_desk_crisis_words_hotlines_and_alert),
-                                    T(test_desk_off_hours_waits_for_duty),
-                                    T(test_desk_mentoring_pair_and_silent_flag),
-                                    T(test_member_checkin_org_and_stale_list),
-                                    T_END};
+const struct t_case desk_tests[] = {
+    T(test_desk_ticket_flow_two_people),           T(test_desk_replies_are_anonymous),
+    T(test_desk_question_in_next_message),         T(test_desk_rotation_among_volunteers),
+    T(test_desk_escalation_after_configured_time), T(test_desk_crisis_words_hotlines_and_alert),
+    T(test_desk_off_hours_waits_for_duty),         T(test_desk_mentoring_pair_and_silent_flag),
+    T(test_member_checkin_org_and_stale_list),     T_END};

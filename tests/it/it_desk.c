@@ -21,11 +21,9 @@
 
 static const char *const auth[] = {"Authorization: Bearer " TOKEN, NULL};
 
-static const char *const desk_sets[] = {"admin.token=" TOKEN,
-                                        "desk.legal_hours=00:00-24:00",
+static const char *const desk_sets[] = {"admin.token=" TOKEN, "desk.legal_hours=00:00-24:00",
                                         "desk.counsel_hours=00:00-24:00",
-                                        "desk.admins=generic:admin-3309",
-                                        NULL};
+                                        "desk.admins=generic:admin-3309", NULL};
 
 /* Rows of the outbox to user whose text contains needle (NULL: all). */
 static long long pushes(const struct server *s, const char *user, const char *needle)
@@ -159,8 +157,8 @@ static void test_member_checkin_and_list(void)
                  "{\"person\":\"generic:mem-1\",\"name\":\"李师傅\",\"org\":\"快递行业党支部\","
                  "\"contact\":\"0710-1234567\"}",
                  auth, 201, "\"id\"");
-    check_status(s.port, "POST", "/admin/api/members", "{\"person\":\"generic:mem-2\"}", auth,
-                 400, "org");
+    check_status(s.port, "POST", "/admin/api/members", "{\"person\":\"generic:mem-2\"}", auth, 400,
+                 "org");
     r = say_to(s.port, "m-2", "mem-1", "报到 武汉");
     CHECK_HAS(r, "武汉");
     free(r);
@@ -168,22 +166,19 @@ static void test_member_checkin_and_list(void)
     CHECK_HAS(r, "快递行业党支部");
     CHECK_HAS(r, "0710-1234567");
     free(r);
-    struct resp m = request(s.port, "GET", "/admin/api/members?city=%E6%AD%A6%E6%B1%89", NULL,
-                            auth);
+    struct resp m =
+        request(s.port, "GET", "/admin/api/members?city=%E6%AD%A6%E6%B1%89", NULL, auth);
     CHECK_INT(m.status, 200);
     CHECK_HAS(m.body, "\"person\":\"generic:mem-1\"");
     free(m.body);
     m = request(s.port, "GET", "/admin/api/members?stale_days=3", NULL, auth);
     CHECK_HAS(m.body, "\"items\":[]"); /* just checked in */
     free(m.body);
-    check_status(s.port, "GET", "/admin/api/members?stale_days=x", NULL, auth, 400,
-                 "stale_days");
+    check_status(s.port, "GET", "/admin/api/members?stale_days=x", NULL, auth, 400, "stale_days");
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
 }
 
-const struct t_case it_desk_tests[] = {T(test_desk_ticket_end_to_end),
-                                       T(test_desk_crisis_alerts_admin_at_once),
-                                       T(test_desk_mentoring_through_admin_api),
-                                       T(test_member_checkin_and_list),
-                                       T_END};
+const struct t_case it_desk_tests[] = {
+    T(test_desk_ticket_end_to_end), T(test_desk_crisis_alerts_admin_at_once),
+    T(test_desk_mentoring_through_admin_api), T(test_member_checkin_and_list), T_END};
