@@ -14,6 +14,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "courses.h"
+#include "desk.h"
 #include "handler.h"
 #include "outbox.h"
 #include "store.h"
@@ -112,6 +113,7 @@ static const admin_route_fn feature_routes[] = {
     NULL, /* keeps the table non-empty until a feature adds one */
     admin_lessons,
     admin_courses_route,
+    admin_desk_route,
 };
 
 static int split_path(char *buf, char **seg, int n)

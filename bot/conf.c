@@ -97,6 +97,20 @@ static const struct conf_key keys[] = {
      "minutes before a course starts that its check-in code opens (it closes at the end)"},
     {"courses.list_max", C_INT, O(courses.list_max), "9", 1, 50,
      "upcoming courses shown by 培训 at most"},
+    {"desk.legal_hours", C_WINDOWS, O(desk.legal_hours), "09:00-17:30", 0, 0,
+     "local hours the legal-advice desk (法律咨询) is staffed; workers are told them"},
+    {"desk.tutoring_hours", C_WINDOWS, O(desk.tutoring_hours), "18:00-21:00", 0, 0,
+     "local hours the tutoring desk (课业辅导) is staffed"},
+    {"desk.counsel_hours", C_WINDOWS, O(desk.counsel_hours), "09:00-21:00", 0, 0,
+     "local hours the counselling desk (心理咨询) is staffed"},
+    {"desk.admins", C_STR, O(desk.admins), "", 0, 0,
+     "desk admins as <channel>:<platform id>, comma-separated: escalations and crisis alerts"},
+    {"desk.offer_minutes", C_INT, O(desk.offer_minutes), "15", 1, 1440,
+     "minutes a volunteer has to take a new ticket before it is offered to the next one"},
+    {"desk.escalate_minutes", C_INT, O(desk.escalate_minutes), "60", 1, 10080,
+     "minutes a ticket may stay untaken before the desk admins are alerted"},
+    {"desk.silent_weeks", C_INT, O(desk.silent_weeks), "4", 1, 52,
+     "weeks without a message after which a mentoring pair (一对一帮扶) is flagged"},
 };
 #undef O
 

@@ -52,6 +52,13 @@ struct conf {
         long long checkin_before_minutes; /* a course's check-in opens this early */
         long long list_max;               /* courses shown by 培训 */
     } courses;
+    struct {
+        char *legal_hours, *tutoring_hours, *counsel_hours; /* "HH:MM-HH:MM,..." */
+        char *admins;               /* "<channel>:<id>,...": escalations and crisis alerts */
+        long long offer_minutes;    /* an untaken ticket goes to the next volunteer after */
+        long long escalate_minutes; /* an untaken ticket goes to the admins after */
+        long long silent_weeks;     /* a mentoring pair this quiet is flagged */
+    } desk;
 };
 
 /*

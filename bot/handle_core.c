@@ -128,6 +128,9 @@ int handle_more(struct turn *t)
 
 int handle_location(struct turn *t)
 {
+    int took = handler_followup(t); /* a location may answer a feature's question */
+    if (took != 0)
+        return took == -1 ? -1 : 0;
     return say(t, "location.received", NULL);
 }
 
@@ -138,6 +141,9 @@ int handle_soon(struct turn *t)
 
 int handle_fallback(struct turn *t)
 {
+    int took = handler_followup(t); /* the next step of a feature's exchange */
+    if (took != 0)
+        return took == -1 ? -1 : 0;
     if (t->text[0] != '\0' && store_unknown_add(t->st, t->text, t->now) == -1)
         return -1;
     return say(t, "fallback", NULL);

@@ -10,7 +10,9 @@
 #include <time.h>
 
 #include "conf.h"
+#include "desk.h"
 #include "intent.h"
+#include "member.h"
 #include "store.h"
 #include "util.h"
 
@@ -45,22 +47,46 @@ static const struct handler handlers[] = {
     {"checkin", handle_checkin},
     {"report.new", handle_soon},
     {"report.status", handle_soon},
-    {"service.legal", handle_soon},
-    {"service.tutoring", handle_soon},
-    {"service.counsel", handle_soon},
-    {"member.checkin", handle_soon},
-    {"member.org", handle_soon},
+    {"service.legal", handle_desk_open},
+    {"service.tutoring", handle_desk_open},
+    {"service.counsel", handle_desk_open},
+    {"member.checkin", handle_member_checkin},
+    {"member.org", handle_member_org},
     {"account.link", handle_soon},
+    {"desk.menu", handle_desk_menu},
+    {"desk.take", handle_desk_take},
+    {"desk.answer", handle_desk_answer},
+    {"desk.say", handle_desk_say},
+    {"desk.close", handle_desk_close},
+    {"desk.rate", handle_desk_rate},
+    {"desk.pair", handle_desk_pair},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
     NULL, /* keeps the table non-empty until a feature adds one */
     lesson_tick,
     courses_tick,
+    desk_tick,
 };
+
+/* Each feature's follow-up for unmatched messages, asked in order; see handler.h. */
+static const followup_fn followups[] = {
+    member_followup,
+    desk_followup,
+};
+
+int handler_followup(struct turn *t)
+{
+    for (size_t i = 0; i < sizeof followups / sizeof followups[0]; i++) {
+        int rc = followups[i](t);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
 
 int handler_tick(const struct app *app, struct store *st, int64_t now)
 {

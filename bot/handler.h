@@ -59,6 +59,16 @@ typedef int (*tick_fn)(const struct app *app, struct store *st, int64_t now);
 /* Run every feature's tick in order; -1 when one failed. */
 int handler_tick(const struct app *app, struct store *st, int64_t now);
 
+/*
+ * Follow-ups: a message no rule matched (or a bare location) may be the next
+ * step of a feature's exchange (the question after 法律咨询, a message to an
+ * open ticket, the city after 报到). handle_fallback and handle_location ask
+ * each feature's followup_fn in order first: 1 taken (it replied), 0 not
+ * its message, -1 error. handler_followup returns the same for all of them.
+ */
+typedef int (*followup_fn)(struct turn *t);
+int handler_followup(struct turn *t);
+
 /* The handler for intent, or NULL. */
 const struct handler *handler_find(const char *intent);
 /* NULL-terminated list of every handler module's content needs. */
@@ -128,5 +138,20 @@ extern const struct content_need courses_needs[];
 /* Expire unconfirmed seat offers, offer free seats to the waitlist, push
  * reminders the day before and two hours before a course. */
 int courses_tick(const struct app *app, struct store *st, int64_t now);
+/* handle_desk.c (the follow-up and tick are in desk.h) */
+int handle_desk_open(struct turn *t);
+int handle_desk_menu(struct turn *t);
+int handle_desk_take(struct turn *t);
+int handle_desk_answer(struct turn *t);
+int handle_desk_say(struct turn *t);
+int handle_desk_close(struct turn *t);
+int handle_desk_rate(struct turn *t);
+int handle_desk_pair(struct turn *t);
+extern const struct content_need desk_needs[];
+
+/* handle_member.c (the follow-up is in member.h) */
+int handle_member_checkin(struct turn *t);
+int handle_member_org(struct turn *t);
+extern const struct content_need member_needs[];
 
 #endif

@@ -478,8 +478,8 @@ static void test_unlanded_intents_say_soon(void)
     char *intent = NULL;
     if (fx_init(&f, "0") == -1)
         goto out;
-    char *r = talk(&f, "法律咨询 老板拖欠工资", &intent);
-    CHECK_STR(intent, "service.legal");
+    char *r = talk(&f, "绑定", &intent);
+    CHECK_STR(intent, "account.link");
     CHECK_STR(r, content_get(f.app.ct, "soon"));
     free(intent);
     free(r);

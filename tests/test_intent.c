@@ -50,6 +50,13 @@ static const char *const shipped[] = {
     "member.checkin",
     "member.org",
     "account.link",
+    "desk.menu",
+    "desk.take",
+    "desk.answer",
+    "desk.close",
+    "desk.rate",
+    "desk.say",
+    "desk.pair",
 };
 #define NSHIPPED (sizeof shipped / sizeof shipped[0])
 

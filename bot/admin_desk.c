@@ -1,0 +1,319 @@
+/*
+ * admin_desk.c - /admin/api/ routes of the service desk and the members:
+ * volunteers (register, list), mentoring pairs (pair, list with last contact
+ * and the silent flag), tickets (list with status, response time and rating;
+ * one with its messages), members (record, list by city and staleness).
+ * Ticket text is shown here, to admins, and in chat to the desk's volunteers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "channel.h"
+#include "conf.h"
+#include "desk.h"
+#include "handler.h"
+#include "member.h"
+#include "store.h"
+#include "util.h"
+
+#define MAX_NAME 200
+
+/*
+ * The person of "<channel>:<platform id>" (made when new: volunteers and
+ * members may not have written yet). 1 with *id set, 0 malformed (400 set),
+ * -1 store error.
+ */
+static int person_of(struct store *st, const char *v, const char *field, int64_t now, int64_t *id,
+                     struct http_resp *resp)
+{
+    char why[160];
+    const char *colon = v ? strchr(v, ':') : NULL;
+    char *channel = NULL;
+    int rc = 0;
+    if (colon == NULL || colon == v || colon[1] == '\0' || strlen(v) > MAX_NAME) {
+        snprintf(why, sizeof why, "'%s' must be \"<channel>:<platform id>\"", field);
+        http_resp_error(resp, 400, why);
+        return 0;
+    }
+    channel = xstrndup(v, (size_t)(colon - v));
+    if (channel_by_name(channel) == NULL) {
+        snprintf(why, sizeof why, "'%s': unknown channel", field);
+        http_resp_error(resp, 400, why);
+        goto out;
+    }
+    rc = store_person_find(st, channel, colon + 1, id);
+    if (rc == 0)
+        rc = store_person_ensure(st, channel, colon + 1, NULL, now, id) == 0 ? 1 : -1;
+out:
+    free(channel);
+    return rc;
+}
+
+/* An optional string field: NULL when absent, *bad when present but not a
+ * string of 1..MAX_NAME bytes. */
+static const char *opt_str(json_t *b, const char *key, bool *bad)
+{
+    json_t *v = json_object_get(b, key);
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    const char *s = json_string_value(v);
+    if (s == NULL || s[0] == '\0' || strlen(s) > MAX_NAME)
+        *bad = true;
+    return s;
+}
+
+static const char *const desk_names[] = {"legal", "tutoring", "counsel", NULL};
+
+static bool is_desk(const char *s)
+{
+    for (int i = 0; desk_names[i]; i++)
+        if (strcmp(desk_names[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* POST /volunteers {"name","person","desks":["legal",...],"hours":"HH:MM-HH:MM"} */
+static int volunteer_add(struct store *st, int64_t now, const struct admin_req *rq,
+                         struct http_resp *resp)
+{
+    json_t *b = admin_body(rq, resp);
+    bool bad = false;
+    int rc = 0;
+    int64_t person = 0, id = 0;
+    char desks[64] = ",";
+    if (b == NULL)
+        return 0;
+    const char *name = opt_str(b, "name", &bad);
+    const char *hours = opt_str(b, "hours", &bad);
+    json_t *dv = json_object_get(b, "desks");
+    if (name == NULL || bad) {
+        http_resp_error(resp, 400, "'name' must be a non-empty string");
+        goto out;
+    }
+    if (hours != NULL && conf_windows_parse(hours, NULL, 0) <= 0) {
+        http_resp_error(resp, 400, "'hours' must be HH:MM-HH:MM[,HH:MM-HH:MM...]");
+        goto out;
+    }
+    if (!json_is_array(dv) || json_array_size(dv) == 0 || json_array_size(dv) > 3) {
+        http_resp_error(resp, 400, "'desks' must be a list of legal, tutoring, counsel");
+        goto out;
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(dv, i, d)
+    {
+        const char *s = json_string_value(d);
+        if (s == NULL || !is_desk(s)) {
+            http_resp_error(resp, 400, "'desks' must be a list of legal, tutoring, counsel");
+            goto out;
+        }
+        if (strstr(desks, s) == NULL) {
+            strcat(desks, s); /* at most 3 known names: fits */
+            strcat(desks, ",");
+        }
+    }
+    int found = person_of(st, json_string_value(json_object_get(b, "person")), "person", now,
+                          &person, resp);
+    if (found != 1) {
+        rc = found;
+        goto out;
+    }
+    if (store_desk_volunteer_set(st, person, name, desks, hours ? hours : "", now, &id) == -1) {
+        rc = -1;
+        goto out;
+    }
+    admin_reply(resp, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "name", name));
+out:
+    json_decref(b);
+    return rc;
+}
+
+/* POST /mentoring {"worker","mentor","mentor_name"} */
+static int mentoring_add(struct store *st, int64_t now, const struct admin_req *rq,
+                         struct http_resp *resp)
+{
+    json_t *b = admin_body(rq, resp);
+    bool bad = false;
+    int rc = 0, found;
+    int64_t worker = 0, mentor = 0, id = 0;
+    char code[32];
+    if (b == NULL)
+        return 0;
+    const char *name = opt_str(b, "mentor_name", &bad);
+    if (bad) {
+        http_resp_error(resp, 400, "'mentor_name' must be a non-empty string");
+        goto out;
+    }
+    found = person_of(st, json_string_value(json_object_get(b, "worker")), "worker", now, &worker,
+                      resp);
+    if (found == 1)
+        found = person_of(st, json_string_value(json_object_get(b, "mentor")), "mentor", now,
+                          &mentor, resp);
+    if (found != 1) {
+        rc = found;
+        goto out;
+    }
+    if (worker == mentor) {
+        http_resp_error(resp, 400, "'worker' and 'mentor' must be two people");
+        goto out;
+    }
+    if (store_mentor_add(st, worker, mentor, name, now, &id) == -1) {
+        rc = -1;
+        goto out;
+    }
+    snprintf(code, sizeof code, "P%lld", (long long)id);
+    admin_reply(resp, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "code", code));
+out:
+    json_decref(b);
+    return rc;
+}
+
+/* GET /tickets?status=&desk=&limit= */
+static int ticket_list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
+{
+    const char *status = json_string_value(json_object_get(rq->query, "status"));
+    const char *desk = json_string_value(json_object_get(rq->query, "desk"));
+    if (status != NULL && strcmp(status, "open") != 0 && strcmp(status, "taken") != 0 &&
+        strcmp(status, "closed") != 0) {
+        http_resp_error(resp, 400, "'status' must be open, taken or closed");
+        return 0;
+    }
+    if (desk != NULL && !is_desk(desk)) {
+        http_resp_error(resp, 400, "'desk' must be legal, tutoring or counsel");
+        return 0;
+    }
+    json_t *a = store_desk_ticket_list(st, status, desk, admin_query_limit(rq, 100));
+    if (a == NULL)
+        return -1;
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
+static int ticket_get(struct store *st, int64_t id, struct http_resp *resp)
+{
+    json_t *o = store_desk_ticket_json(st, id);
+    if (o == NULL)
+        return -1;
+    if (json_is_null(o)) {
+        json_decref(o);
+        http_resp_error(resp, 404, "no such ticket");
+        return 0;
+    }
+    admin_reply(resp, 200, o);
+    return 0;
+}
+
+/* POST /members {"person","name","org","contact"} */
+static int member_add(struct store *st, int64_t now, const struct admin_req *rq,
+                      struct http_resp *resp)
+{
+    json_t *b = admin_body(rq, resp);
+    bool bad = false;
+    int rc = 0;
+    int64_t person = 0, id = 0;
+    if (b == NULL)
+        return 0;
+    const char *name = opt_str(b, "name", &bad);
+    const char *org = opt_str(b, "org", &bad);
+    const char *contact = opt_str(b, "contact", &bad);
+    if (org == NULL || bad) {
+        http_resp_error(resp, 400,
+                        "'org' must be a non-empty string; 'name', 'contact' strings when given");
+        goto out;
+    }
+    int found = person_of(st, json_string_value(json_object_get(b, "person")), "person", now,
+                          &person, resp);
+    if (found != 1) {
+        rc = found;
+        goto out;
+    }
+    if (store_member_set(st, person, name, org, contact, now, &id) == -1) {
+        rc = -1;
+        goto out;
+    }
+    admin_reply(resp, 201, json_pack("{s:I}", "id", (json_int_t)id));
+out:
+    json_decref(b);
+    return rc;
+}
+
+/* GET /members?city=&stale_days=&limit= */
+static int member_list(struct store *st, int64_t now, const struct admin_req *rq,
+                       struct http_resp *resp)
+{
+    const char *city = json_string_value(json_object_get(rq->query, "city"));
+    const char *stale = json_string_value(json_object_get(rq->query, "stale_days"));
+    long long days = 0;
+    if (city != NULL && city[0] == '\0')
+        city = NULL;
+    if (stale != NULL && parse_int(stale, 1, 3650, &days) == -1) {
+        http_resp_error(resp, 400, "'stale_days' must be an integer 1..3650");
+        return 0;
+    }
+    int64_t before = days > 0 ? now - days * 86400000LL : 0;
+    json_t *a = store_member_list(st, city, before, admin_query_limit(rq, 500));
+    if (a == NULL)
+        return -1;
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
+static int not_allowed(struct http_resp *resp, const char *allow)
+{
+    char why[64];
+    snprintf(why, sizeof why, "method not allowed: use %s", allow);
+    http_resp_error(resp, 405, why);
+    return 1;
+}
+
+int admin_desk_route(const struct app *app, struct store *st, int64_t now,
+                     const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp)
+{
+    (void)app;
+    bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+    int64_t id = 0;
+    int rc;
+    if (nseg == 1 && strcmp(seg[0], "volunteers") == 0) {
+        if (post)
+            rc = volunteer_add(st, now, rq, resp);
+        else if (get) {
+            json_t *a = store_desk_volunteer_list(st);
+            if (a == NULL)
+                return -1;
+            admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+            rc = 0;
+        } else
+            return not_allowed(resp, "GET, POST");
+    } else if (nseg == 1 && strcmp(seg[0], "mentoring") == 0) {
+        if (post)
+            rc = mentoring_add(st, now, rq, resp);
+        else if (get) {
+            json_t *a = store_mentor_list(st);
+            if (a == NULL)
+                return -1;
+            admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+            rc = 0;
+        } else
+            return not_allowed(resp, "GET, POST");
+    } else if (nseg == 1 && strcmp(seg[0], "tickets") == 0) {
+        if (!get)
+            return not_allowed(resp, "GET");
+        rc = ticket_list(st, rq, resp);
+    } else if (nseg == 2 && strcmp(seg[0], "tickets") == 0 && admin_parse_id(seg[1], &id) == 0) {
+        if (!get)
+            return not_allowed(resp, "GET");
+        rc = ticket_get(st, id, resp);
+    } else if (nseg == 1 && strcmp(seg[0], "members") == 0) {
+        if (post)
+            rc = member_add(st, now, rq, resp);
+        else if (get)
+            rc = member_list(st, now, rq, resp);
+        else
+            return not_allowed(resp, "GET, POST");
+    } else {
+        return 0;
+    }
+    return rc == -1 ? -1 : 1;
+}

@@ -1,0 +1,123 @@
+/*
+ * desk.h - the university service desk (高校服务站): tickets ("T" + id) that
+ * workers open for legal advice, tutoring or counselling, the volunteers who
+ * take and answer them, and mentoring pairs (一对一帮扶, "P" + id). The SQL is
+ * in store_desk.c, the conversation in handle_desk.c, the admin API in
+ * admin_desk.c. Neither side ever sees the other's platform id.
+ */
+#ifndef BOT_DESK_H
+#define BOT_DESK_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct admin_req;
+struct app;
+struct buf;
+struct http_resp;
+struct store;
+struct turn;
+
+/* One ticket as the handlers see it. */
+struct desk_ticket {
+    int64_t id, person, volunteer, offered_to; /* volunteer, offered_to: 0 when none */
+    int64_t volunteer_person;                  /* people.id of volunteer, 0 when none */
+    int64_t created_ms;
+    int offers;
+    char desk[16];  /* legal, tutoring, counsel */
+    char status[8]; /* open, taken, closed */
+    bool crisis;
+};
+
+/* A volunteer: desk_volunteers.id, the person and their own hours ("" for
+ * the desk's). */
+struct desk_volunteer {
+    int64_t id, person;
+    char hours[64];
+};
+
+/* --- tickets --- */
+/* New open ticket of person at desk. 0 with *id set, or -1. */
+int store_desk_ticket_add(struct store *st, const char *desk, int64_t person, bool crisis,
+                          int64_t now, int64_t *id);
+/* 1 found, 0 no such ticket, -1 error. */
+int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out);
+/* The newest ticket of person that is not closed: 1 (*id set), 0 none, -1. */
+int store_desk_ticket_open_of(struct store *st, int64_t person, int64_t *id);
+/* Mark the ticket as offered to volunteer (and the volunteer as last offered
+ * now, for the rotation). 0 or -1. */
+int store_desk_ticket_offer(struct store *st, int64_t id, int64_t volunteer, int64_t now);
+/* Take an open ticket. 1 taken, 0 it was not open, -1 error. */
+int store_desk_ticket_take(struct store *st, int64_t id, int64_t volunteer, int64_t now);
+/* Note the first answer time (kept when already set). 0 or -1. */
+int store_desk_ticket_answered(struct store *st, int64_t id, int64_t now);
+/* Close a ticket that is not closed. 1 closed, 0 already closed, -1 error. */
+int store_desk_ticket_close(struct store *st, int64_t id, int64_t now);
+/* Rate a closed ticket of person (1..5; a new rating replaces the old).
+ * 1 rated, 0 not closed or not theirs, -1 error. */
+int store_desk_ticket_rate(struct store *st, int64_t id, int64_t person, int score, int64_t now);
+int store_desk_ticket_set_crisis(struct store *st, int64_t id);
+int store_desk_ticket_escalated(struct store *st, int64_t id, int64_t now);
+/* Tick: up to max ids of open tickets to offer (never offered, or offered
+ * at or before offered_before), and of open tickets created at or before
+ * created_before that were not escalated yet. Count or -1. */
+int store_desk_due_offers(struct store *st, int64_t offered_before, int64_t *ids, int max);
+int store_desk_due_escalations(struct store *st, int64_t created_before, int64_t *ids, int max);
+
+/* One message of a ticket (pair 0) or of a mentoring pair (ticket 0); side
+ * is worker, volunteer or mentor. 0 with *id set (id may be NULL), or -1. */
+int store_desk_msg_add(struct store *st, int64_t ticket, int64_t pair, const char *side,
+                       const char *text, int64_t now, int64_t *id);
+/* The worker's messages of a ticket joined with newlines, appended to out. 0 or -1. */
+int store_desk_ticket_text(struct store *st, int64_t id, struct buf *out);
+
+/* --- volunteers --- */
+/* Register or update the volunteer for person; desks is ",legal,counsel,". 0 or -1. */
+int store_desk_volunteer_set(struct store *st, int64_t person, const char *name, const char *desks,
+                             const char *hours, int64_t now, int64_t *id);
+/* The volunteer row of person serving desk (any desk when desk is NULL):
+ * 1 found, 0 not a volunteer (of that desk), -1 error. */
+int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
+                            struct desk_volunteer *out);
+/* Active volunteers of desk in rotation order (least recently offered first),
+ * at most max. Count or -1. */
+int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_volunteer *out,
+                              int max);
+
+/* --- mentoring pairs --- */
+struct mentor_pair {
+    int64_t id, worker, mentor;
+};
+/* Pair worker with mentor (again active when the pair existed). 0 or -1. */
+int store_mentor_add(struct store *st, int64_t worker, int64_t mentor, const char *mentor_name,
+                     int64_t now, int64_t *id);
+/* 1 found (active), 0 none, -1 error. */
+int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out);
+/* Active pairs person is in (either side): the count (0..), the newest in
+ * *out when there is one, or -1. */
+int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out);
+/* A message passed through the pair: last contact now, flag cleared. 0 or -1. */
+int store_mentor_touch(struct store *st, int64_t id, int64_t now);
+/* Flag active pairs without contact since before. Count flagged or -1. */
+int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now);
+
+/* --- admin lists (new references, NULL on error) --- */
+json_t *store_desk_volunteer_list(struct store *st);
+/* status and desk may be NULL (any). */
+json_t *store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit);
+/* The ticket with its messages, or json_null() when there is none. */
+json_t *store_desk_ticket_json(struct store *st, int64_t id);
+json_t *store_mentor_list(struct store *st);
+
+/* --- wiring (handler.c, admin.c) --- */
+/* The next message of a worker with a pending question, an open ticket or one
+ * mentoring pair goes there: 1 taken, 0 not, -1 error. */
+int desk_followup(struct turn *t);
+/* Offers untaken tickets to the next volunteer on duty, escalates old ones,
+ * flags silent mentoring pairs. Idempotent. 0 or -1. */
+int desk_tick(const struct app *app, struct store *st, int64_t now);
+/* /admin/api/ volunteers, mentoring, tickets, members (an admin_route_fn). */
+int admin_desk_route(const struct app *app, struct store *st, int64_t now,
+                     const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);
+
+#endif

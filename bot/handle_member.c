@@ -1,0 +1,101 @@
+/*
+ * handle_member.c - mobile members in chat: 报到 <城市> (or a location)
+ * records where a member is now, 我的组织 shows the home organisation and its
+ * contact. Only people an admin recorded as members can check in; nobody
+ * becomes a member by saying so.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "member.h"
+#include "msg.h"
+#include "store.h"
+#include "util.h"
+
+const struct content_need member_needs[] = {
+    CONTENT_NEED("member.not_member", ""),
+    CONTENT_NEED("member.ask", ""),
+    CONTENT_NEED("member.checked", "city time"),
+    CONTENT_NEED("member.checked_loc", "time"),
+    CONTENT_NEED("member.org", "org contact city"),
+    CONTENT_NEED("member.no_contact", ""),
+    CONTENT_NEED("member.no_city", ""),
+    CONTENT_NEED("member.at_location", ""),
+    CONTENT_NEED_END,
+};
+
+/* Record city (NULL: the message's location) and answer. */
+static int checkin(struct turn *t, const char *city)
+{
+    char when[32];
+    bool loc = t->in->has_location;
+    int rc = store_member_checkin(t->st, t->person, city, loc, t->in->lat, t->in->lon, t->now);
+    if (rc == -1)
+        return -1;
+    if (rc == 0)
+        return say(t, "member.not_member", NULL);
+    turn_fmt_time(t->now, "%Y-%m-%d %H:%M", when, sizeof when);
+    if (city == NULL)
+        return say(t, "member.checked_loc", "time", when, NULL);
+    return say(t, "member.checked", "city", city, "time", when, NULL);
+}
+
+int handle_member_checkin(struct turn *t)
+{
+    struct member_info m = {0};
+    int rc = store_member_get(t->st, t->person, &m);
+    member_info_release(&m);
+    if (rc == -1)
+        return -1;
+    if (rc == 0)
+        return say(t, "member.not_member", NULL);
+    const char *city = turn_cap(t, "city");
+    if (city != NULL || t->in->has_location)
+        return checkin(t, city);
+    /* the city or a location follows (member_followup) */
+    if (turn_state_set(t, "member.ask", "1") == -1)
+        return -1;
+    return say(t, "member.ask", NULL);
+}
+
+int handle_member_org(struct turn *t)
+{
+    struct member_info m = {0};
+    char *contact = NULL, *city = NULL;
+    int rc = store_member_get(t->st, t->person, &m);
+    if (rc == 1) {
+        contact =
+            m.contact ? xstrdup(m.contact) : content_render(t->app->ct, "member.no_contact", NULL);
+        if (m.city != NULL)
+            city = xstrdup(m.city);
+        else
+            city = content_render(t->app->ct,
+                                  m.checkin_ms ? "member.at_location" : "member.no_city", NULL);
+        rc = say(t, "member.org", "org", m.org, "contact", contact, "city", city, NULL);
+    } else if (rc == 0) {
+        rc = say(t, "member.not_member", NULL);
+    }
+    free(contact);
+    free(city);
+    member_info_release(&m);
+    return rc;
+}
+
+int member_followup(struct turn *t)
+{
+    char *v = NULL;
+    int found = turn_state_get(t, "member.ask", &v);
+    free(v);
+    if (found != 1)
+        return found;
+    size_t len = utf8_len(t->text);
+    bool city_like = len >= 2 && len <= 20 && strpbrk(t->text, "0123456789") == NULL;
+    if (!t->in->has_location && !city_like)
+        return 0;
+    if (turn_state_del(t, "member.ask") == -1)
+        return -1;
+    if (checkin(t, t->in->has_location && t->text[0] == '\0' ? NULL : t->text) == -1)
+        return -1;
+    return 1;
+}

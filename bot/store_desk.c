@@ -1,0 +1,600 @@
+/*
+ * store_desk.c - SQL of the service desk: tickets and their messages,
+ * volunteers and their rotation, mentoring pairs, and the admin lists
+ * (see desk.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "desk.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+static void copy_col(sqlite3_stmt *s, int col, char *out, size_t size)
+{
+    const unsigned char *v = sqlite3_column_text(s, col);
+    snprintf(out, size, "%s", v ? (const char *)v : "");
+}
+
+/* An integer column as JSON, null when NULL. */
+static json_t *int_or_null(sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+        return json_null();
+    return json_integer((json_int_t)sqlite3_column_int64(s, col));
+}
+
+static json_t *text_or_null(sqlite3_stmt *s, int col)
+{
+    const unsigned char *v = sqlite3_column_text(s, col);
+    return v ? json_string((const char *)v) : json_null();
+}
+
+/* Run a statement whose only result is its change count: 1 changed, 0 not. */
+static int step_changed(struct store *st, sqlite3_stmt *s, const char *what)
+{
+    if (store_step_done(st, s, what) == -1)
+        return -1;
+    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+}
+
+/* Collect the first column of every row as ids. Count or -1. */
+static int step_ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max, const char *what)
+{
+    int n = 0, rc;
+    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(s, 0);
+    if (n < max && rc != SQLITE_DONE) {
+        sqlite3_reset(s);
+        return store_fail(st, what);
+    }
+    sqlite3_reset(s);
+    return n;
+}
+
+int store_desk_ticket_add(struct store *st, const char *desk, int64_t person, bool crisis,
+                          int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO desk_tickets(desk, person_id, status, crisis,"
+                              " created_ms) VALUES(?,?,'open',?,?) RETURNING id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, desk, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, person);
+    sqlite3_bind_int(s, 3, crisis);
+    sqlite3_bind_int64(s, 4, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "desk ticket add");
+}
+
+int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out)
+{
+    static const char sql[] =
+        "SELECT id, person_id, coalesce(volunteer_id, 0), coalesce(offered_to, 0), created_ms,"
+        " offers, desk, status, crisis,"
+        " coalesce((SELECT person_id FROM desk_volunteers WHERE id=volunteer_id), 0)"
+        " FROM desk_tickets WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(s, 0);
+        out->person = sqlite3_column_int64(s, 1);
+        out->volunteer = sqlite3_column_int64(s, 2);
+        out->offered_to = sqlite3_column_int64(s, 3);
+        out->created_ms = sqlite3_column_int64(s, 4);
+        out->offers = sqlite3_column_int(s, 5);
+        copy_col(s, 6, out->desk, sizeof out->desk);
+        copy_col(s, 7, out->status, sizeof out->status);
+        out->crisis = sqlite3_column_int(s, 8) != 0;
+        out->volunteer_person = sqlite3_column_int64(s, 9);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket get");
+}
+
+int store_desk_ticket_open_of(struct store *st, int64_t person, int64_t *id)
+{
+    static const char sql[] = "SELECT id FROM desk_tickets WHERE person_id=? AND status<>'closed'"
+                              " ORDER BY id DESC LIMIT 1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket open of");
+}
+
+int store_desk_ticket_offer(struct store *st, int64_t id, int64_t volunteer, int64_t now)
+{
+    static const char sql[] = "UPDATE desk_tickets SET offered_to=?, offered_ms=?,"
+                              " offers=offers+1 WHERE id=?";
+    static const char rot[] = "UPDATE desk_volunteers SET last_offer_ms=? WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, volunteer);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, id);
+    if (store_step_done(st, s, "desk ticket offer") == -1)
+        return -1;
+    s = store_stmt(st, rot);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, volunteer);
+    return store_step_done(st, s, "desk volunteer rotate");
+}
+
+int store_desk_ticket_take(struct store *st, int64_t id, int64_t volunteer, int64_t now)
+{
+    static const char sql[] = "UPDATE desk_tickets SET status='taken', volunteer_id=?,"
+                              " taken_ms=? WHERE id=? AND status='open'";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, volunteer);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, id);
+    return step_changed(st, s, "desk ticket take");
+}
+
+int store_desk_ticket_answered(struct store *st, int64_t id, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE desk_tickets SET answered_ms=coalesce(answered_ms, ?) WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, id);
+    return store_step_done(st, s, "desk ticket answered");
+}
+
+int store_desk_ticket_close(struct store *st, int64_t id, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE desk_tickets SET status='closed', closed_ms=? WHERE id=? AND status<>'closed'";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, id);
+    return step_changed(st, s, "desk ticket close");
+}
+
+int store_desk_ticket_rate(struct store *st, int64_t id, int64_t person, int score, int64_t now)
+{
+    static const char sql[] = "UPDATE desk_tickets SET rating=?, rated_ms=? WHERE id=?"
+                              " AND person_id=? AND status='closed'";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int(s, 1, score);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, id);
+    sqlite3_bind_int64(s, 4, person);
+    return step_changed(st, s, "desk ticket rate");
+}
+
+int store_desk_ticket_set_crisis(struct store *st, int64_t id)
+{
+    static const char sql[] = "UPDATE desk_tickets SET crisis=1 WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    return store_step_done(st, s, "desk ticket crisis");
+}
+
+int store_desk_ticket_escalated(struct store *st, int64_t id, int64_t now)
+{
+    static const char sql[] = "UPDATE desk_tickets SET escalated_ms=? WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, id);
+    return store_step_done(st, s, "desk ticket escalated");
+}
+
+int store_desk_due_offers(struct store *st, int64_t offered_before, int64_t *ids, int max)
+{
+    static const char sql[] = "SELECT id FROM desk_tickets WHERE status='open' AND"
+                              " (offered_ms IS NULL OR offered_ms<=?) ORDER BY id LIMIT ?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, offered_before);
+    sqlite3_bind_int(s, 2, max);
+    return step_ids(st, s, ids, max, "desk due offers");
+}
+
+int store_desk_due_escalations(struct store *st, int64_t created_before, int64_t *ids, int max)
+{
+    static const char sql[] = "SELECT id FROM desk_tickets WHERE status='open' AND"
+                              " escalated_ms IS NULL AND created_ms<=? ORDER BY id LIMIT ?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, created_before);
+    sqlite3_bind_int(s, 2, max);
+    return step_ids(st, s, ids, max, "desk due escalations");
+}
+
+int store_desk_msg_add(struct store *st, int64_t ticket, int64_t pair, const char *side,
+                       const char *text, int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO desk_messages(ticket_id, pair_id, side, text,"
+                              " created_ms) VALUES(?,?,?,?,?) RETURNING id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    if (ticket > 0)
+        sqlite3_bind_int64(s, 1, ticket);
+    if (pair > 0)
+        sqlite3_bind_int64(s, 2, pair);
+    sqlite3_bind_text(s, 3, side, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 5, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && id != NULL)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "desk message add");
+}
+
+int store_desk_ticket_text(struct store *st, int64_t id, struct buf *out)
+{
+    static const char sql[] =
+        "SELECT text FROM desk_messages WHERE ticket_id=? AND side='worker' ORDER BY id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc, n = 0;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        buf_printf(out, "%s%s", n++ ? "\n" : "", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket text");
+}
+
+int store_desk_volunteer_set(struct store *st, int64_t person, const char *name, const char *desks,
+                             const char *hours, int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO desk_volunteers(person_id, name, desks, hours, created_ms)"
+        " VALUES(?,?,?,?,?) ON CONFLICT(person_id) DO UPDATE SET name=excluded.name,"
+        " desks=excluded.desks, hours=excluded.hours, active=1 RETURNING id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, desks, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, hours, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 5, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "desk volunteer set");
+}
+
+static void read_volunteer(sqlite3_stmt *s, struct desk_volunteer *v)
+{
+    v->id = sqlite3_column_int64(s, 0);
+    v->person = sqlite3_column_int64(s, 1);
+    copy_col(s, 2, v->hours, sizeof v->hours);
+}
+
+int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
+                            struct desk_volunteer *out)
+{
+    static const char sql[] =
+        "SELECT id, person_id, hours FROM desk_volunteers WHERE person_id=?1 AND active=1"
+        " AND (?2 IS NULL OR instr(desks, ',' || ?2 || ',') > 0)";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    if (desk != NULL)
+        sqlite3_bind_text(s, 2, desk, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_volunteer(s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "desk volunteer of");
+}
+
+int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_volunteer *out,
+                              int max)
+{
+    static const char sql[] =
+        "SELECT id, person_id, hours FROM desk_volunteers WHERE active=1"
+        " AND instr(desks, ',' || ? || ',') > 0 ORDER BY last_offer_ms, id LIMIT ?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int n = 0, rc = SQLITE_DONE;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, desk, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, max);
+    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        read_volunteer(s, &out[n++]);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_fail(st, "desk volunteers for");
+    return n;
+}
+
+int store_mentor_add(struct store *st, int64_t worker, int64_t mentor, const char *mentor_name,
+                     int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO mentoring(worker_id, mentor_id, mentor_name, created_ms) VALUES(?,?,?,?)"
+        " ON CONFLICT(worker_id, mentor_id) DO UPDATE SET active=1,"
+        " mentor_name=coalesce(excluded.mentor_name, mentor_name) RETURNING id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, worker);
+    sqlite3_bind_int64(s, 2, mentor);
+    sqlite3_bind_text(s, 3, mentor_name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "mentor add");
+}
+
+int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out)
+{
+    static const char sql[] =
+        "SELECT id, worker_id, mentor_id FROM mentoring WHERE id=? AND active=1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(s, 0);
+        out->worker = sqlite3_column_int64(s, 1);
+        out->mentor = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "mentor get");
+}
+
+int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
+{
+    static const char sql[] = "SELECT id, worker_id, mentor_id FROM mentoring WHERE active=1"
+                              " AND (worker_id=?1 OR mentor_id=?1) ORDER BY id DESC";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int n = 0, rc;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n++ == 0) {
+            out->id = sqlite3_column_int64(s, 0);
+            out->worker = sqlite3_column_int64(s, 1);
+            out->mentor = sqlite3_column_int64(s, 2);
+        }
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? n : store_fail(st, "mentor of");
+}
+
+int store_mentor_touch(struct store *st, int64_t id, int64_t now)
+{
+    static const char sql[] = "UPDATE mentoring SET last_contact_ms=?, flagged_ms=NULL WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, id);
+    return store_step_done(st, s, "mentor touch");
+}
+
+int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE mentoring SET flagged_ms=? WHERE active=1 AND flagged_ms IS NULL"
+        " AND coalesce(last_contact_ms, created_ms)<=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, before);
+    if (store_step_done(st, s, "mentor flag") == -1)
+        return -1;
+    return sqlite3_changes(store_db(st));
+}
+
+json_t *store_desk_volunteer_list(struct store *st)
+{
+    static const char sql[] =
+        "SELECT v.id, v.name, trim(v.desks, ','), v.hours, v.active, v.last_offer_ms,"
+        " (SELECT count(*) FROM desk_tickets WHERE volunteer_id=v.id),"
+        " p.channel || ':' || p.ext_id FROM desk_volunteers v JOIN people p ON p.id=v.person_id"
+        " ORDER BY v.id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc;
+    if (s == NULL)
+        return NULL;
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id",
+                                           (json_int_t)sqlite3_column_int64(s, 0), "name",
+                                           (const char *)sqlite3_column_text(s, 1), "desks",
+                                           (const char *)sqlite3_column_text(s, 2), "hours",
+                                           (const char *)sqlite3_column_text(s, 3), "active",
+                                           sqlite3_column_int(s, 4) != 0, "last_offer_ms",
+                                           (json_int_t)sqlite3_column_int64(s, 5), "tickets",
+                                           (json_int_t)sqlite3_column_int64(s, 6), "person",
+                                           (const char *)sqlite3_column_text(s, 7)));
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, "desk volunteer list");
+        return NULL;
+    }
+    return a;
+}
+
+#define TICKET_COLS                                                                                \
+    "SELECT t.id, t.desk, t.status, t.created_ms, t.taken_ms, t.answered_ms, t.closed_ms,"         \
+    " t.escalated_ms, t.rating, t.crisis, v.name,"                                                 \
+    " (SELECT text FROM desk_messages WHERE ticket_id=t.id AND side='worker' ORDER BY id"          \
+    " LIMIT 1)"                                                                                    \
+    " FROM desk_tickets t LEFT JOIN desk_volunteers v ON v.id=t.volunteer_id"
+
+static json_t *ticket_row(sqlite3_stmt *s)
+{
+    char code[32];
+    snprintf(code, sizeof code, "T%lld", (long long)sqlite3_column_int64(s, 0));
+    json_t *o = json_pack(
+        "{s:I,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id",
+        (json_int_t)sqlite3_column_int64(s, 0), "code", code, "desk",
+        (const char *)sqlite3_column_text(s, 1), "status", (const char *)sqlite3_column_text(s, 2),
+        "created_ms", (json_int_t)sqlite3_column_int64(s, 3), "taken_ms", int_or_null(s, 4),
+        "answered_ms", int_or_null(s, 5), "closed_ms", int_or_null(s, 6), "escalated_ms",
+        int_or_null(s, 7), "rating", int_or_null(s, 8), "crisis", sqlite3_column_int(s, 9) != 0,
+        "volunteer", text_or_null(s, 10), "question", text_or_null(s, 11));
+    /* response time: from the ticket to the volunteer's first answer */
+    if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+        json_object_set_new(
+            o, "response_seconds",
+            json_integer(
+                (json_int_t)((sqlite3_column_int64(s, 5) - sqlite3_column_int64(s, 3)) / 1000)));
+    else
+        json_object_set_new(o, "response_seconds", json_null());
+    return o;
+}
+
+json_t *store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit)
+{
+    static const char sql[] = TICKET_COLS " WHERE (?1 IS NULL OR t.status=?1)"
+                                          " AND (?2 IS NULL OR t.desk=?2) ORDER BY t.id DESC"
+                                          " LIMIT ?3";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc;
+    if (s == NULL)
+        return NULL;
+    if (status != NULL)
+        sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+    if (desk != NULL)
+        sqlite3_bind_text(s, 2, desk, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, limit);
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(a, ticket_row(s));
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, "desk ticket list");
+        return NULL;
+    }
+    return a;
+}
+
+json_t *store_desk_ticket_json(struct store *st, int64_t id)
+{
+    static const char sql[] = TICKET_COLS " WHERE t.id=?";
+    static const char msgs[] =
+        "SELECT side, text, created_ms FROM desk_messages WHERE ticket_id=? ORDER BY id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    json_t *o = NULL;
+    int rc;
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        o = ticket_row(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return json_null();
+    if (rc != SQLITE_ROW) {
+        store_fail(st, "desk ticket json");
+        return NULL;
+    }
+    s = store_stmt(st, msgs);
+    if (s == NULL) {
+        json_decref(o);
+        return NULL;
+    }
+    sqlite3_bind_int64(s, 1, id);
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "side",
+                                           (const char *)sqlite3_column_text(s, 0), "text",
+                                           (const char *)sqlite3_column_text(s, 1), "ms",
+                                           (json_int_t)sqlite3_column_int64(s, 2)));
+    sqlite3_reset(s);
+    json_object_set_new(o, "messages", a);
+    if (rc != SQLITE_DONE) {
+        json_decref(o);
+        store_fail(st, "desk ticket messages");
+        return NULL;
+    }
+    return o;
+}
+
+json_t *store_mentor_list(struct store *st)
+{
+    static const char sql[] =
+        "SELECT m.id, w.channel || ':' || w.ext_id, t.channel || ':' || t.ext_id, m.mentor_name,"
+        " m.active, m.created_ms, m.last_contact_ms, m.flagged_ms,"
+        " (SELECT count(*) FROM desk_messages WHERE pair_id=m.id)"
+        " FROM mentoring m JOIN people w ON w.id=m.worker_id JOIN people t ON t.id=m.mentor_id"
+        " ORDER BY m.id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc;
+    if (s == NULL)
+        return NULL;
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char code[32];
+        snprintf(code, sizeof code, "P%lld", (long long)sqlite3_column_int64(s, 0));
+        json_array_append_new(
+            a,
+            json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:I,s:o,s:b,s:o,s:I}", "id",
+                      (json_int_t)sqlite3_column_int64(s, 0), "code", code, "worker",
+                      (const char *)sqlite3_column_text(s, 1), "mentor",
+                      (const char *)sqlite3_column_text(s, 2), "mentor_name", text_or_null(s, 3),
+                      "active", sqlite3_column_int(s, 4) != 0, "created_ms",
+                      (json_int_t)sqlite3_column_int64(s, 5), "last_contact_ms", int_or_null(s, 6),
+                      "silent", sqlite3_column_type(s, 7) != SQLITE_NULL, "flagged_ms",
+                      int_or_null(s, 7), "messages", (json_int_t)sqlite3_column_int64(s, 8)));
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, "mentor list");
+        return NULL;
+    }
+    return a;
+}

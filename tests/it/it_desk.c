@@ -1,0 +1,184 @@
+/*
+ * it_desk.c - integration tests of the service desk and members against the
+ * real server: volunteers and members registered through the admin API, a
+ * ticket end to end through the generic channel with two people (take,
+ * answer, follow-up, close, rate), what each side's outbox rows hold (never
+ * the other's platform id), the ticket list, member check-in and the list.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "content.h"
+#include "it.h"
+#include "t.h"
+#include "util.h"
+
+#define TOKEN "desk-admin-token"
+#define WORKER "worker-8841"
+#define VOL "vol-5521"
+
+static const char *const auth[] = {"Authorization: Bearer " TOKEN, NULL};
+
+static const char *const desk_sets[] = {"admin.token=" TOKEN, "desk.legal_hours=00:00-24:00",
+                                        "desk.counsel_hours=00:00-24:00",
+                                        "desk.admins=generic:admin-3309", NULL};
+
+/* Rows of the outbox to user whose text contains needle (NULL: all). */
+static long long pushes(const struct server *s, const char *user, const char *needle)
+{
+    char *sql = xasprintf("SELECT count(*) FROM outbox o JOIN people p ON p.id=o.person_id"
+                          " WHERE p.ext_id='%s' AND o.klass='reply'%s%s%s",
+                          user, needle ? " AND instr(o.text, '" : "", needle ? needle : "",
+                          needle ? "')>0" : "");
+    long long n = db_count(s, sql);
+    free(sql);
+    return n;
+}
+
+static void test_desk_ticket_end_to_end(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, desk_sets), 0);
+    check_status(s.port, "POST", "/admin/api/volunteers",
+                 "{\"name\":\"小李\",\"person\":\"generic:" VOL "\",\"desks\":[\"legal\"]}", auth,
+                 201, "\"id\"");
+    check_status(s.port, "POST", "/admin/api/volunteers",
+                 "{\"name\":\"x\",\"person\":\"nochannel:1\",\"desks\":[\"legal\"]}", auth, 400,
+                 "unknown channel");
+    check_status(s.port, "POST", "/admin/api/volunteers",
+                 "{\"name\":\"x\",\"person\":\"generic:v\",\"desks\":[\"cooking\"]}", auth, 400,
+                 "desks");
+    check_status(s.port, "GET", "/admin/api/volunteers", NULL, NULL, 401, NULL);
+
+    char *r = say_to(s.port, "d-1", WORKER, "法律咨询 老板拖欠工资两个月怎么办？");
+    CHECK_HAS(r, "T1");
+    free(r);
+    CHECK_INT(pushes(&s, VOL, "老板拖欠工资两个月怎么办？"), 1);
+
+    r = say_to(s.port, "d-2", VOL, "接 T1");
+    CHECK_HAS(r, "老板拖欠工资两个月怎么办？");
+    free(r);
+    r = say_to(s.port, "d-3", VOL, "答 T1 可以先找劳动监察大队，电话 12333。");
+    CHECK_HAS(r, "T1");
+    free(r);
+    CHECK_INT(pushes(&s, WORKER, "可以先找劳动监察大队，电话 12333。"), 1);
+
+    r = say_to(s.port, "d-4", WORKER, "他们说不归他们管");
+    CHECK_HAS(r, "T1");
+    free(r);
+    CHECK_INT(pushes(&s, VOL, "他们说不归他们管"), 1);
+    r = say_to(s.port, "d-5", VOL, "T1 那就申请劳动仲裁");
+    free(r);
+    CHECK_INT(pushes(&s, WORKER, "那就申请劳动仲裁"), 1);
+
+    /* a retry of the same message changes nothing */
+    r = say_to(s.port, "d-5", VOL, "T1 那就申请劳动仲裁");
+    free(r);
+    CHECK_INT(pushes(&s, WORKER, "那就申请劳动仲裁"), 1);
+
+    r = say_to(s.port, "d-6", VOL, "结 T1");
+    free(r);
+    r = say_to(s.port, "d-7", WORKER, "４"); /* a bare number rates it */
+    CHECK_HAS(r, "4");
+    free(r);
+    CHECK_INT(db_count(&s, "SELECT rating FROM desk_tickets WHERE id=1"), 4);
+
+    /* neither side's rows carry the other's platform id */
+    CHECK_INT(pushes(&s, VOL, NULL), 2); /* the offer and the follow-up */
+    CHECK(pushes(&s, WORKER, NULL) >= 4);
+    CHECK_INT(pushes(&s, VOL, WORKER), 0);
+    CHECK_INT(pushes(&s, WORKER, VOL), 0);
+
+    struct resp t = request(s.port, "GET", "/admin/api/tickets?status=closed", NULL, auth);
+    CHECK_INT(t.status, 200);
+    CHECK_HAS(t.body, "\"code\":\"T1\"");
+    CHECK_HAS(t.body, "\"rating\":4");
+    CHECK_HAS(t.body, "\"response_seconds\":");
+    CHECK_HAS(t.body, "\"volunteer\":\"小李\"");
+    free(t.body);
+    t = request(s.port, "GET", "/admin/api/tickets/1", NULL, auth);
+    CHECK_HAS(t.body, "他们说不归他们管");
+    free(t.body);
+    check_status(s.port, "GET", "/admin/api/tickets/99", NULL, auth, 404, "no such ticket");
+    check_status(s.port, "GET", "/admin/api/tickets?status=lost", NULL, auth, 400, "status");
+    check_status(s.port, "DELETE", "/admin/api/tickets", NULL, auth, 405, "GET");
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+static void test_desk_crisis_alerts_admin_at_once(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, desk_sets), 0);
+    char *r = say_to(s.port, "c-1", WORKER, "心理咨询 活着没意思，不想活了");
+    CHECK_HAS(r, "12356");
+    CHECK_HAS(r, "12320");
+    free(r);
+    CHECK_INT(pushes(&s, "admin-3309", "T1"), 1);
+    CHECK_INT(pushes(&s, "admin-3309", WORKER), 0);
+    CHECK_INT(db_count(&s, "SELECT crisis FROM desk_tickets WHERE id=1"), 1);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+static void test_desk_mentoring_through_admin_api(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, desk_sets), 0);
+    check_status(s.port, "POST", "/admin/api/mentoring",
+                 "{\"worker\":\"generic:" WORKER "\",\"mentor\":\"generic:t-77\","
+                 "\"mentor_name\":\"王老师\"}",
+                 auth, 201, "\"code\":\"P1\"");
+    char *r = say_to(s.port, "p-1", "t-77", "P1 最近工作还顺利吗");
+    CHECK_HAS(r, "P1");
+    free(r);
+    CHECK_INT(pushes(&s, WORKER, "最近工作还顺利吗"), 1);
+    CHECK_INT(pushes(&s, WORKER, "t-77"), 0);
+    struct resp m = request(s.port, "GET", "/admin/api/mentoring", NULL, auth);
+    CHECK_HAS(m.body, "\"last_contact_ms\":1");
+    CHECK_HAS(m.body, "\"silent\":false");
+    free(m.body);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+static void test_member_checkin_and_list(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, desk_sets), 0);
+    char *r = say_to(s.port, "m-1", "mem-1", "报到 武汉");
+    char *no = text_of("member.not_member");
+    CHECK_STR(r, no);
+    free(no);
+    free(r);
+    check_status(s.port, "POST", "/admin/api/members",
+                 "{\"person\":\"generic:mem-1\",\"name\":\"李师傅\",\"org\":\"快递行业党支部\","
+                 "\"contact\":\"0710-1234567\"}",
+                 auth, 201, "\"id\"");
+    check_status(s.port, "POST", "/admin/api/members", "{\"person\":\"generic:mem-2\"}", auth, 400,
+                 "org");
+    r = say_to(s.port, "m-2", "mem-1", "报到 武汉");
+    CHECK_HAS(r, "武汉");
+    free(r);
+    r = say_to(s.port, "m-3", "mem-1", "我的组织");
+    CHECK_HAS(r, "快递行业党支部");
+    CHECK_HAS(r, "0710-1234567");
+    free(r);
+    struct resp m =
+        request(s.port, "GET", "/admin/api/members?city=%E6%AD%A6%E6%B1%89", NULL, auth);
+    CHECK_INT(m.status, 200);
+    CHECK_HAS(m.body, "\"person\":\"generic:mem-1\"");
+    free(m.body);
+    m = request(s.port, "GET", "/admin/api/members?stale_days=3", NULL, auth);
+    CHECK_HAS(m.body, "\"items\":[]"); /* just checked in */
+    free(m.body);
+    check_status(s.port, "GET", "/admin/api/members?stale_days=x", NULL, auth, 400, "stale_days");
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+const struct t_case it_desk_tests[] = {
+    T(test_desk_ticket_end_to_end), T(test_desk_crisis_alerts_admin_at_once),
+    T(test_desk_mentoring_through_admin_api), T(test_member_checkin_and_list), T_END};

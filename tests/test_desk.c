@@ -1,0 +1,664 @@
+/*
+ * test_desk.c - the service desk and members through engine_turn() with the
+ * shipped intents/ and content/ on an in-memory store and the stub clock:
+ * the ticket flow with two people, rotation among volunteers, escalation
+ * and crisis alerts, anonymity of every message, mentoring pairs and their
+ * silent flag, member check-in and the stale list.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "clock.h"
+#include "conf.h"
+#include "content.h"
+#include "desk.h"
+#include "engine.h"
+#include "handler.h"
+#include "intent.h"
+#include "member.h"
+#include "outbox.h"
+#include "store.h"
+#include "t.h"
+#include "util.h"
+
+#define WORKER "worker-8841"
+#define VOL "vol-5521"
+#define VOL2 "vol-7730"
+#define ADMIN "admin-3309"
+
+struct fx {
+    struct conf c;
+    struct app app;
+    struct store *st;
+    int seq;
+};
+
+/* The app from the real intents/ and content/, desks open all day unless
+ * sets say otherwise, ADMIN as the desk admin. */
+static int fx_init(struct fx *f, const char *const *extra)
+{
+    struct buf errs;
+    char *sets[16];
+    int n = 0, rc = 0;
+    sets[n++] = "desk.legal_hours=00:00-24:00";
+    sets[n++] = "desk.tutoring_hours=00:00-24:00";
+    sets[n++] = "desk.counsel_hours=00:00-24:00";
+    sets[n++] = "desk.admins=generic:" ADMIN;
+    for (int i = 0; extra && extra[i] && n < 16; i++)
+        sets[n++] = (char *)extra[i];
+    memset(f, 0, sizeof *f);
+    buf_init(&errs, 0);
+    if (conf_load(&f->c, NULL, sets, n, &errs) == -1)
+        rc = -1;
+    f->app.conf = &f->c;
+    f->app.intents = intent_load("intents", &errs);
+    f->app.ct = content_load("content", &errs);
+    f->st = store_open(":memory:", false);
+    if (f->app.intents == NULL || f->app.ct == NULL || f->st == NULL)
+        rc = -1;
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK_INT(rc, 0);
+    buf_release(&errs);
+    return rc;
+}
+
+static void fx_release(struct fx *f)
+{
+    store_close(f->st);
+    content_free(f->app.ct);
+    intent_free(f->app.intents);
+    conf_release(&f->c);
+}
+
+/* Send text (and a location when loc) from user; the replies joined with
+ * "\n" (caller frees) and a copy of the intent when intent is not NULL. */
+static char *talk_loc(struct fx *f, const char *user, const char *text, bool loc, char **intent)
+{
+    struct turn_result res = {0};
+    char ext[32];
+    char *out = NULL;
+    snprintf(ext, sizeof ext, "m-%d", ++f->seq);
+    struct inmsg in = {.channel = "generic",
+                       .ext_id = ext,
+                       .user = (char *)user,
+                       .text = (char *)text,
+                       .has_location = loc,
+                       .lat = 30.59,
+                       .lon = 114.30};
+    CHECK_INT(store_begin(f->st), 0);
+    int rc = engine_turn(&f->app, f->st, &chan_generic, &in, now_ms(), &res);
+    CHECK_INT(rc, 0);
+    if (rc == 0) {
+        CHECK_INT(store_commit(f->st), 0);
+        struct buf b;
+        size_t i;
+        json_t *r;
+        buf_init(&b, 0);
+        buf_puts(&b, "");
+        json_array_foreach(res.replies, i, r)
+            buf_printf(&b, "%s%s", i ? "\n" : "", json_string_value(json_object_get(r, "text")));
+        out = buf_take(&b);
+        if (intent != NULL)
+            *intent = xstrdup(res.intent);
+    } else {
+        store_rollback(f->st);
+        out = xstrdup("");
+    }
+    turn_result_release(&res);
+    stub_clock_advance(1000);
+    return out;
+}
+
+static char *talk(struct fx *f, const char *user, const char *text)
+{
+    return talk_loc(f, user, text, false, NULL);
+}
+
+/* Send and check the reply contains want. */
+static void talk_has(struct fx *f, const char *user, const char *text, const char *want)
+{
+    char *r = talk(f, user, text);
+    CHECK_HAS(r, want);
+    free(r);
+}
+
+static int64_t person(struct fx *f, const char *user)
+{
+    int64_t id = 0;
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(store_person_ensure(f->st, "generic", user, NULL, now_ms(), &id), 0);
+    CHECK_INT(store_commit(f->st), 0);
+    return id;
+}
+
+static void add_volunteer(struct fx *f, const char *user, const char *desks, const char *hours)
+{
+    int64_t id = 0, p = person(f, user);
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(store_desk_volunteer_set(f->st, p, "志愿者", desks, hours, now_ms(), &id), 0);
+    CHECK_INT(store_commit(f->st), 0);
+}
+
+/* Every outbox text to user, oldest first, joined with "\n---\n"; and the
+ * row count in *n when n is not NULL. Caller frees. */
+static char *pushed_to(struct fx *f, const char *user, int *n)
+{
+    int64_t p = person(f, user);
+    json_t *a = store_outbox_list(f->st, NULL, 1000);
+    struct buf b;
+    int count = 0;
+    buf_init(&b, 0);
+    buf_puts(&b, "");
+    CHECK(a != NULL);
+    for (size_t i = json_array_size(a); i-- > 0;) {
+        json_t *row = json_array_get(a, i);
+        if (json_integer_value(json_object_get(row, "person")) != p)
+            continue;
+        buf_printf(&b, "%s%s", count++ ? "\n---\n" : "",
+                   json_string_value(json_object_get(row, "text")));
+    }
+    json_decref(a);
+    if (n != NULL)
+        *n = count;
+    return buf_take(&b);
+}
+
+static void run_tick(struct fx *f)
+{
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(handler_tick(&f->app, f->st, now_ms()), 0);
+    CHECK_INT(store_commit(f->st), 0);
+}
+
+/* The ticket list as JSON text, for field checks. */
+static json_t *ticket(struct fx *f, int64_t id)
+{
+    json_t *o = store_desk_ticket_json(f->st, id);
+    CHECK(json_is_object(o));
+    return o;
+}
+
+static void test_desk_ticket_flow_two_people(void)
+{
+    struct fx f;
+    char *r, *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",legal,", "");
+
+    /* the question as typed, with its full-width question mark */
+    r = talk_loc(&f, WORKER, "法律咨询 老板拖欠工资两个月怎么办？", false, &intent);
+    CHECK_STR(intent, "service.legal");
+    CHECK_HAS(r, "T1");
+    CHECK(strstr(r, "12356") == NULL);
+    free(r);
+    free(intent);
+    char *vp = pushed_to(&f, VOL, NULL);
+    CHECK_HAS(vp, "T1");
+    CHECK_HAS(vp, "老板拖欠工资两个月怎么办？");
+    free(vp);
+
+    r = talk_loc(&f, VOL, "接 T1", false, &intent);
+    CHECK_STR(intent, "desk.take");
+    CHECK_HAS(r, "老板拖欠工资两个月怎么办？");
+    free(r);
+    free(intent);
+    char *wp = pushed_to(&f, WORKER, NULL);
+    char *taken =
+        content_render(f.app.ct, "desk.taken_worker", (const char *const[]){"code", "T1", NULL});
+    CHECK_STR(wp, taken);
+    free(taken);
+    free(wp);
+
+    /* the answer keeps its case and punctuation */
+    talk_has(&f, VOL, "答 T1 可以申请劳动仲裁，带上 APP 截图。", "T1");
+    wp = pushed_to(&f, WORKER, NULL);
+    CHECK_HAS(wp, "可以申请劳动仲裁，带上 APP 截图。");
+    free(wp);
+
+    /* follow-ups: the next message while open, and T1 <text> */
+    r = talk_loc(&f, WORKER, "加班费也能要吗", false, &intent);
+    CHECK_STR(intent, "fallback");
+    char *ok =
+        content_render(f.app.ct, "desk.followup_ok", (const char *const[]){"code", "T1", NULL});
+    CHECK_STR(r, ok);
+    free(r);
+    free(intent);
+    r = talk(&f, WORKER, "T1 还有社保的事");
+    CHECK_STR(r, ok);
+    free(r);
+    free(ok);
+    vp = pushed_to(&f, VOL, NULL);
+    CHECK_HAS(vp, "加班费也能要吗");
+    CHECK_HAS(vp, "还有社保的事");
+    free(vp);
+
+    /* the volunteer closes; the worker rates with a bare number */
+    talk_has(&f, VOL, "结 T1", "T1");
+    wp = pushed_to(&f, WORKER, NULL);
+    char *closed =
+        content_render(f.app.ct, "desk.closed_rate", (const char *const[]){"code", "T1", NULL});
+    CHECK_HAS(wp, closed);
+    free(closed);
+    free(wp);
+    r = talk_loc(&f, WORKER, "5", false, &intent);
+    CHECK_STR(intent, "desk.rate");
+    CHECK_HAS(r, "5");
+    free(r);
+    free(intent);
+    json_t *t = ticket(&f, 1);
+    CHECK_STR(json_string_value(json_object_get(t, "status")), "closed");
+    CHECK_INT(json_integer_value(json_object_get(t, "rating")), 5);
+    CHECK(json_integer_value(json_object_get(t, "response_seconds")) > 0);
+    CHECK_INT(json_array_size(json_object_get(t, "messages")), 4);
+    json_decref(t);
+
+    /* after closing, a message is no longer part of the ticket */
+    r = talk_loc(&f, WORKER, "今天天气怎么样", false, &intent);
+    CHECK_STR(r, content_get(f.app.ct, "fallback"));
+    free(r);
+    free(intent);
+
+    /* anonymity: no message to one side names the other */
+    int n = 0;
+    vp = pushed_to(&f, VOL, &n);
+    CHECK(n >= 3);
+    CHECK(strstr(vp, WORKER) == NULL);
+    free(vp);
+    wp = pushed_to(&f, WORKER, &n);
+    CHECK(n >= 3);
+    CHECK(strstr(wp, VOL) == NULL);
+    free(wp);
+out:
+    fx_release(&f);
+}
+
+/* Replies to the volunteer never carry the worker's id, and the other way. */
+static void test_desk_replies_are_anonymous(void)
+{
+    struct fx f;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",legal,", "");
+    const char *worker_says[] = {"法律咨询 工伤怎么认定", "补充一下", "T1 再问一句", "结 T1",
+                                 "评价 T1 4"};
+    const char *vol_says[] = {"接 T1", "答 T1 先去医院", "T1 保留病历"};
+    for (int i = 0; i < 3; i++) {
+        char *r = talk(&f, i == 0 ? WORKER : VOL, i == 0 ? worker_says[0] : vol_says[i - 1]);
+        CHECK(strstr(r, WORKER) == NULL || i == 0);
+        CHECK(strstr(r, VOL) == NULL);
+        free(r);
+    }
+    for (int i = 1; i < 5; i++) {
+        char *r = talk(&f, WORKER, worker_says[i]);
+        CHECK(strstr(r, VOL) == NULL);
+        free(r);
+    }
+    char *r = talk(&f, VOL, vol_says[2]);
+    CHECK(strstr(r, WORKER) == NULL);
+    free(r);
+    json_t *t = ticket(&f, 1);
+    CHECK_INT(json_integer_value(json_object_get(t, "rating")), 4);
+    json_decref(t);
+out:
+    fx_release(&f);
+}
+
+static void test_desk_question_in_next_message(void)
+{
+    struct fx f;
+    char *r, *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    r = talk_loc(&f, WORKER, "课业辅导", false, &intent);
+    CHECK_STR(intent, "service.tutoring");
+    CHECK_HAS(r, "课业辅导");
+    free(r);
+    free(intent);
+    r = talk(&f, WORKER, "孩子初二数学跟不上");
+    CHECK_HAS(r, "T1");
+    free(r);
+    json_t *t = ticket(&f, 1);
+    CHECK_STR(json_string_value(json_object_get(t, "desk")), "tutoring");
+    CHECK_STR(json_string_value(json_object_get(t, "question")), "孩子初二数学跟不上");
+    json_decref(t);
+    /* the menu path: 咨询, then 3 */
+    r = talk_loc(&f, "u-2", "咨询", false, &intent);
+    CHECK_STR(intent, "desk.menu");
+    free(r);
+    free(intent);
+    r = talk_loc(&f, "u-2", "3", false, &intent);
+    CHECK_STR(intent, "service.counsel");
+    free(r);
+    free(intent);
+out:
+    fx_release(&f);
+}
+
+static void test_desk_rotation_among_volunteers(void)
+{
+    struct fx f;
+    int na = 0, nb = 0, nc = 0;
+    char *a, *b, *c;
+    const char *sets[] = {"desk.offer_minutes=10", "desk.escalate_minutes=600", NULL};
+    if (fx_init(&f, sets) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",legal,", "");
+    add_volunteer(&f, VOL2, ",legal,counsel,", "");
+    add_volunteer(&f, "vol-off", ",legal,", "03:00-03:01"); /* never on duty here */
+    stub_clock_set(1764300000000 + 3600000);                /* 04:20 UTC */
+    char *r;
+    r = talk(&f, "w-1", "法律咨询 问题一");
+    free(r);
+    r = talk(&f, "w-2", "法律咨询 问题二");
+    free(r);
+    r = talk(&f, "w-3", "法律咨询 问题三");
+    free(r);
+    a = pushed_to(&f, VOL, &na);
+    b = pushed_to(&f, VOL2, &nb);
+    c = pushed_to(&f, "vol-off", &nc);
+    /* one at a time, in turn: T1 and T3 to the first, T2 to the second */
+    CHECK_INT(na, 2);
+    CHECK_INT(nb, 1);
+    CHECK_INT(nc, 0);
+    CHECK_HAS(a, "问题一");
+    CHECK_HAS(a, "问题三");
+    CHECK_HAS(b, "问题二");
+    free(a);
+    free(b);
+    free(c);
+
+    /* VOL2 takes T2; after offer_minutes T1 and T3 move on to VOL2 */
+    talk_has(&f, VOL2, "接 T2", "问题二");
+    run_tick(&f); /* too early: nothing moves */
+    b = pushed_to(&f, VOL2, &nb);
+    CHECK_INT(nb, 1);
+    free(b);
+    stub_clock_advance(10 * 60000);
+    run_tick(&f);
+    run_tick(&f); /* idempotent */
+    b = pushed_to(&f, VOL2, &nb);
+    CHECK_INT(nb, 3);
+    CHECK_HAS(b, "问题一");
+    CHECK_HAS(b, "问题三");
+    free(b);
+    /* a volunteer of another desk cannot see or take a ticket */
+    add_volunteer(&f, "vol-tutor", ",tutoring,", "");
+    r = talk(&f, "vol-tutor", "接 T1");
+    CHECK(strstr(r, "问题一") == NULL);
+    free(r);
+    /* nor can another worker add to it */
+    r = talk(&f, "w-2", "T1 看看");
+    char *none =
+        content_render(f.app.ct, "desk.no_ticket", (const char *const[]){"code", "T1", NULL});
+    CHECK_STR(r, none);
+    free(none);
+    free(r);
+    /* a second volunteer cannot take what the first took */
+    talk_has(&f, VOL, "接 T2", "T2");
+    json_t *t = ticket(&f, 2);
+    CHECK_STR(json_string_value(json_object_get(t, "status")), "taken");
+    json_decref(t);
+out:
+    fx_release(&f);
+}
+
+static void test_desk_escalation_after_configured_time(void)
+{
+    struct fx f;
+    int n = 0;
+    const char *sets[] = {"desk.escalate_minutes=30", NULL};
+    if (fx_init(&f, sets) == -1)
+        goto out;
+    char *r = talk(&f, WORKER, "法律咨询 合同没签怎么办");
+    free(r);
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 0);
+    free(ap);
+    stub_clock_advance(29 * 60000);
+    run_tick(&f);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 0);
+    free(ap);
+    stub_clock_advance(60000);
+    run_tick(&f);
+    run_tick(&f);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(ap, "T1");
+    CHECK_HAS(ap, "合同没签怎么办");
+    CHECK(strstr(ap, WORKER) == NULL);
+    free(ap);
+    json_t *t = ticket(&f, 1);
+    CHECK(json_is_integer(json_object_get(t, "escalated_ms")));
+    json_decref(t);
+    /* a taken ticket is never escalated */
+    add_volunteer(&f, VOL, ",legal,", "");
+    r = talk(&f, "w-2", "法律咨询 第二个问题");
+    free(r);
+    talk_has(&f, VOL, "接 T2", "第二个问题");
+    stub_clock_advance(31 * 60000);
+    run_tick(&f);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    free(ap);
+out:
+    fx_release(&f);
+}
+
+static void test_desk_crisis_words_hotlines_and_alert(void)
+{
+    struct fx f;
+    int n = 0;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    char *r = talk(&f, WORKER, "心理咨询 最近压力很大，真的不想活了");
+    CHECK_HAS(r, "12356");
+    CHECK_HAS(r, "12320");
+    CHECK_HAS(r, "T1");
+    free(r);
+    /* the admin is alerted at once, not at the next tick */
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(ap, "T1");
+    CHECK(strstr(ap, WORKER) == NULL);
+    free(ap);
+    json_t *t = ticket(&f, 1);
+    CHECK(json_is_true(json_object_get(t, "crisis")));
+    json_decref(t);
+    /* a follow-up with crisis words: hotlines again, another alert */
+    r = talk(&f, WORKER, "我想自杀");
+    CHECK_HAS(r, "12356");
+    free(r);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 2);
+    free(ap);
+    /* an ordinary question gets no hotlines */
+    r = talk(&f, "w-2", "心理咨询 和家人总吵架");
+    CHECK(strstr(r, "12356") == NULL);
+    free(r);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 2);
+    free(ap);
+out:
+    fx_release(&f);
+}
+
+static void test_desk_off_hours_waits_for_duty(void)
+{
+    struct fx f;
+    int n = 0;
+    const char *sets[] = {"desk.legal_hours=09:00-17:00", "desk.escalate_minutes=60", NULL};
+    char *old = xstrdup(getenv("TZ"));
+    setenv("TZ", "UTC", 1);
+    tzset();
+    if (fx_init(&f, sets) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",legal,", "");
+    stub_clock_set(1764300000000); /* 03:20 UTC: closed */
+    char *r = talk(&f, WORKER, "法律咨询 半夜被辞退");
+    CHECK_HAS(r, "09:00-17:00");
+    CHECK_HAS(r, "11-28 09:00");
+    free(r);
+    char *vp = pushed_to(&f, VOL, &n);
+    CHECK_INT(n, 0);
+    free(vp);
+    stub_clock_advance(6 * 3600000LL); /* 09:20 */
+    run_tick(&f);
+    vp = pushed_to(&f, VOL, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(vp, "半夜被辞退");
+    free(vp);
+    /* escalation counts from 09:00, not from 03:20 */
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 0);
+    free(ap);
+    stub_clock_advance(41 * 60000); /* 10:01 */
+    run_tick(&f);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(ap, "半夜被辞退");
+    free(ap);
+out:
+    fx_release(&f);
+    if (old)
+        setenv("TZ", old, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(old);
+}
+
+static void test_desk_mentoring_pair_and_silent_flag(void)
+{
+    struct fx f;
+    int n = 0;
+    int64_t id = 0;
+    const char *sets[] = {"desk.silent_weeks=2", NULL};
+    if (fx_init(&f, sets) == -1)
+        goto out;
+    int64_t w = person(&f, WORKER), m = person(&f, "teacher-4410");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_mentor_add(f.st, w, m, "王老师", now_ms(), &id), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    talk_has(&f, WORKER, "P1 老师好，最近找到新工作了", "P1");
+    char *mp = pushed_to(&f, "teacher-4410", &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(mp, "最近找到新工作了");
+    CHECK(strstr(mp, WORKER) == NULL);
+    free(mp);
+    /* the teacher's next message (one pair) reaches the worker */
+    talk_has(&f, "teacher-4410", "太好了，有事随时说", "P1");
+    char *wp = pushed_to(&f, WORKER, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(wp, "太好了，有事随时说");
+    CHECK(strstr(wp, "teacher-4410") == NULL);
+    free(wp);
+    /* somebody else cannot write into the pair */
+    char *r = talk(&f, "u-9", "P1 你好");
+    char *none =
+        content_render(f.app.ct, "desk.no_pair", (const char *const[]){"code", "P1", NULL});
+    CHECK_STR(r, none);
+    free(none);
+    free(r);
+
+    stub_clock_advance(13 * 86400000LL);
+    run_tick(&f);
+    json_t *a = store_mentor_list(f.st);
+    CHECK(json_is_false(json_object_get(json_array_get(a, 0), "silent")));
+    CHECK(json_is_integer(json_object_get(json_array_get(a, 0), "last_contact_ms")));
+    json_decref(a);
+    stub_clock_advance(1 * 86400000LL);
+    run_tick(&f);
+    a = store_mentor_list(f.st);
+    CHECK(json_is_true(json_object_get(json_array_get(a, 0), "silent")));
+    json_decref(a);
+    /* contact clears the flag */
+    r = talk(&f, WORKER, "P1 老师在吗");
+    free(r);
+    a = store_mentor_list(f.st);
+    CHECK(json_is_false(json_object_get(json_array_get(a, 0), "silent")));
+    json_decref(a);
+out:
+    fx_release(&f);
+}
+
+static void test_member_checkin_org_and_stale_list(void)
+{
+    struct fx f;
+    int64_t id = 0;
+    char *r, *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    /* nobody becomes a member by saying so */
+    r = talk(&f, "m-1", "报到 武汉");
+    CHECK_STR(r, content_get(f.app.ct, "member.not_member"));
+    free(r);
+    int64_t p1 = person(&f, "m-1"), p2 = person(&f, "m-2");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(
+        store_member_set(f.st, p1, "李师傅", "襄阳市快递行业党支部", "0710-1234567", now_ms(), &id),
+        0);
+    CHECK_INT(store_member_set(f.st, p2, NULL, "襄阳市网约车联合党支部", NULL, now_ms(), &id), 0);
+    CHECK_INT(store_commit(f.st), 0);
+
+    r = talk_loc(&f, "m-1", "报到 武汉", false, &intent);
+    CHECK_STR(intent, "member.checkin");
+    CHECK_HAS(r, "武汉");
+    free(r);
+    free(intent);
+    r = talk(&f, "m-1", "我的组织");
+    CHECK_HAS(r, "襄阳市快递行业党支部");
+    CHECK_HAS(r, "0710-1234567");
+    CHECK_HAS(r, "武汉");
+    free(r);
+    /* 报到 alone, then a location */
+    r = talk(&f, "m-2", "报到");
+    CHECK_STR(r, content_get(f.app.ct, "member.ask"));
+    free(r);
+    char when[32];
+    turn_fmt_time(now_ms(), "%Y-%m-%d %H:%M", when, sizeof when);
+    r = talk_loc(&f, "m-2", NULL, true, &intent);
+    CHECK_STR(intent, "location");
+    char *loc =
+        content_render(f.app.ct, "member.checked_loc", (const char *const[]){"time", when, NULL});
+    CHECK_STR(r, loc);
+    free(loc);
+    free(r);
+    free(intent);
+
+    /* ten days on, m-1 checks in from 长沙; m-2 is stale at 7 days */
+    stub_clock_advance(10 * 86400000LL);
+    r = talk(&f, "m-1", "报到");
+    free(r);
+    r = talk(&f, "m-1", "长沙");
+    CHECK_HAS(r, "长沙");
+    free(r);
+    json_t *a = store_member_list(f.st, NULL, now_ms() - 7 * 86400000LL, 100);
+    CHECK_INT(json_array_size(a), 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "org")),
+              "襄阳市网约车联合党支部");
+    CHECK(json_is_real(json_object_get(json_array_get(a, 0), "lat")));
+    json_decref(a);
+    a = store_member_list(f.st, "长沙", 0, 100);
+    CHECK_INT(json_array_size(a), 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "person")), "generic:m-1");
+    json_decref(a);
+    a = store_member_list(f.st, "武汉", 0, 100);
+    CHECK_INT(json_array_size(a), 0);
+    json_decref(a);
+out:
+    fx_release(&f);
+}
+
+const struct t_case desk_tests[] = {
+    T(test_desk_ticket_flow_two_people),           T(test_desk_replies_are_anonymous),
+    T(test_desk_question_in_next_message),         T(test_desk_rotation_among_volunteers),
+    T(test_desk_escalation_after_configured_time), T(test_desk_crisis_words_hotlines_and_alert),
+    T(test_desk_off_hours_waits_for_duty),         T(test_desk_mentoring_pair_and_silent_flag),
+    T(test_member_checkin_org_and_stale_list),     T_END};
