@@ -41,6 +41,22 @@ struct conf {
         long long max_attempts, backoff_base, backoff_max, lease, timeout, concurrency;
         long long max_sms_parts;
     } push;
+    struct {
+        char *token, *appid, *appsecret, *aes_key, *api_base;
+        long long max_reply_chars, rate, recipient_rate, max_skew;
+    } wechat;
+    struct {
+        char *token, *secret_token, *api_base;
+        long long max_reply_chars, rate, recipient_rate;
+    } telegram;
+    struct {
+        char *account_sid, *auth_token, *from, *public_url, *api_base;
+        long long max_sms_parts, rate, recipient_rate;
+    } twilio;
+    struct {
+        char *sendsms_url, *username, *password, *from, *secret;
+        long long max_sms_parts, rate, recipient_rate;
+    } kannel;
 };
 
 /*
