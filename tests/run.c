@@ -37,7 +37,7 @@ const char *t_tmpdir(void)
 }
 
 #define SUITES(X)                                                                          \
-    X(util) X(conf) X(norm) X(intent) X(lesson) X(content) X(store) X(engine) X(chan_generic) X(text) X(chan_wechat)
+    X(util) X(conf) X(norm) X(intent) X(lesson) X(content) X(store) X(engine) X(chan_generic) X(text) X(chan_wechat) X(chan_telegram) X(chan_twilio) X(chan_kannel) X(chan_events)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)
