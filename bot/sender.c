@@ -43,7 +43,7 @@ struct token {
     int64_t refresh_at; /* fetch again from then on; 0: no token */
     int64_t retry_at;   /* after a failed fetch, not before */
     unsigned gen;
-    bool fetching;
+    bool fetching, wanted;
 };
 
 struct slot {
@@ -338,6 +338,16 @@ static int prepare(struct sender *s, struct out_item *it, const struct channel *
         store_outbox_defer(s->st, it->id, "held", allowed, NULL, now);
         return 0;
     }
+    if (ch->token_build != NULL) {
+        struct token *tok = token_for(s, ch);
+        if (tok != NULL && token_get(tok, now) == NULL) {
+            /* no fresh token: wait for one without counting a try or using
+             * the rate; dispatch starts the fetch once rows have their slots */
+            store_outbox_defer(s->st, it->id, "queued", now + TOKEN_WAIT_MS, NULL, now);
+            tok->wanted = true;
+            return 0;
+        }
+    }
     long long per_min = 0;
     if (ch->push_rate)
         ch->push_rate(c, &per_min);
@@ -441,6 +451,16 @@ static void dispatch(struct sender *s, int64_t now)
     }
 }
 
+/* Fetch the tokens rows are waiting for, on slots left free. */
+static void fetch_wanted_tokens(struct sender *s, int64_t now)
+{
+    for (int i = 0; i < s->ntokens; i++)
+        if (s->tokens[i].wanted) {
+            s->tokens[i].wanted = false;
+            token_fetch(s, &s->tokens[i], now);
+        }
+}
+
 /* Collect finished transfers and record them in one transaction. */
 static void collect(struct sender *s)
 {
@@ -483,6 +503,7 @@ static void *sender_main(void *arg)
             last_reclaim = now;
         }
         dispatch(s, now);
+        fetch_wanted_tokens(s, now);
         int running = 0;
         curl_multi_perform(s->multi, &running);
         collect(s);
