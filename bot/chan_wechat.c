@@ -8,12 +8,14 @@
  * answer always goes in-band; `success` answers what needs no reply.
  */
 #include <expat.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "channel.h"
+#include "clock.h"
 #include "conf.h"
 #include "crypto.h"
 #include "form.h"
@@ -263,6 +265,13 @@ static int wechat_parse(const struct conf *c, const struct http_req *req, struct
         return reject(resp, 403, "wechat is not configured");
     if (ts == NULL || nonce == NULL || !sig_ok(c->wechat.token, ts, nonce, NULL, sig))
         return reject(resp, 403, "bad signature");
+    if (c->wechat.max_skew > 0) { /* our own policy against replays, not WeChat's */
+        long long secs;
+        int64_t now = now_ms() / 1000;
+        if (parse_int(ts, 0, INT64_MAX / 1000, &secs) == -1 || secs < now - c->wechat.max_skew ||
+            secs > now + c->wechat.max_skew)
+            return reject(resp, 403, "timestamp too far from now");
+    }
     if (strcmp(req->method, "GET") == 0) {
         const char *echo = req->arg(req->ctx, "echostr");
         if (echo == NULL)

@@ -117,6 +117,25 @@ static void test_wechat_wrong_aes_key(void)
     conf_release(&c);
 }
 
+/* With wechat.max_skew set, a correctly signed but old timestamp is refused. */
+static void test_wechat_expired_timestamp(void)
+{
+    struct conf c;
+    const char *const skew[] = {"wechat.token=xiangyang", "wechat.max_skew=300", NULL};
+    char *desc = NULL, *body = NULL;
+    CHECK_INT(chanfix_conf(&c, skew), 0);
+    stub_clock_set(1700000000LL * 1000 + 299 * 1000);
+    CHECK_INT(chanfix_parse_file(&chan_wechat, &c, DIR "/text.req", &desc, &body), 0);
+    free(desc);
+    free(body);
+    stub_clock_set(1700000000LL * 1000 + 301 * 1000);
+    CHECK_INT(chanfix_parse_file(&chan_wechat, &c, DIR "/text.req", &desc, &body), 403);
+    CHECK_HAS(body, "timestamp");
+    free(desc);
+    free(body);
+    conf_release(&c);
+}
+
 /* Between two tags of the reply envelope; a new string. */
 static char *between(const char *s, const char *open, const char *close)
 {
@@ -225,6 +244,7 @@ const struct t_case chan_wechat_tests[] = {T(test_wechat_fixtures),
                                            T(test_wechat_signature_vectors),
                                            T(test_wechat_aes_vector),
                                            T(test_wechat_wrong_aes_key),
+                                           T(test_wechat_expired_timestamp),
                                            T(test_wechat_encrypted_reply),
                                            T(test_wechat_push),
                                            T_END};
