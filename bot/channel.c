@@ -12,6 +12,10 @@
 static const struct channel *const channels[] = {
     &chan_generic,
     &chan_console,
+    &chan_wechat,
+    &chan_telegram,
+    &chan_twilio,
+    &chan_kannel,
 };
 
 const struct channel *channel_by_route(const char *path)
@@ -37,6 +41,7 @@ void http_resp_set(struct http_resp *r, int status, const char *type, const char
     r->content_type = type;
     r->body = xstrdup(body ? body : "");
     r->len = strlen(r->body);
+    r->headers[0] = NULL;
 }
 
 void http_resp_error(struct http_resp *r, int status, const char *why)
@@ -91,6 +96,7 @@ void inmsg_release(struct inmsg *msg)
     free(msg->name);
     free(msg->text);
     free(msg->event);
+    free(msg->reply_ctx);
     for (int i = 0; i < msg->nmedia; i++) {
         free(msg->media[i].url);
         free(msg->media[i].type);

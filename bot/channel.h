@@ -22,6 +22,7 @@ struct push_req {
     char *body;                /* owned, may be NULL */
     size_t len;
     char *headers[8];          /* owned "Name: value" lines, NULL-terminated */
+    const char *token;         /* in: the channel's cached API token (token_build), or NULL */
 };
 void push_req_release(struct push_req *p);
 
@@ -31,6 +32,7 @@ struct push_result {
     int64_t retry_after_ms; /* 0: use the backoff */
     char error[200];
     char ext_id[96]; /* the platform's message id, when it gives one */
+    bool token_invalid; /* the API refused the token: refresh it before the retry */
 };
 /* The HTTP rules most APIs follow: 2xx sent; 408, 429 and 5xx retried
  * (Retry-After honoured); other 4xx failed with the body as the reason. */
@@ -45,6 +47,9 @@ struct http_req {
     /* Look up a request header (case-insensitive) or a query argument; NULL when absent. */
     const char *(*header)(void *ctx, const char *name);
     const char *(*arg)(void *ctx, const char *name);
+    /* A query argument with its decoded length (it may hold NUL bytes, as
+     * UTF-16 text does); NULL when absent. May be NULL: then arg and strlen. */
+    const char *(*arg_len)(void *ctx, const char *name, size_t *len);
     void *ctx;
 };
 
@@ -53,6 +58,7 @@ struct http_resp {
     char *body; /* owned */
     size_t len;
     const char *content_type; /* static */
+    const char *headers[4];   /* static "Name: value" lines to add, NULL-terminated */
 };
 
 /* Set resp to status with body text (copied) and content type. */
@@ -87,7 +93,20 @@ struct channel {
     /* Pushes per second on the whole channel, and per minute to one person. */
     long long (*push_rate)(const struct conf *c, long long *per_recipient_per_min);
     bool is_sms; /* SMS budget rules apply */
+    /*
+     * Channels whose API needs a short-lived token (WeChat's access_token).
+     * push_build returns PUSH_NEED_TOKEN when req->token is NULL; the sender
+     * then fetches one with token_build (a plain request, no token) and reads
+     * it with token_parse: 0 with token (at most size bytes) and *ttl_s set,
+     * or -1 with why. The sender caches it for every slot, refreshes it before
+     * it expires and when push_parse sets token_invalid. NULL: no token.
+     */
+    int (*token_build)(const struct conf *c, struct push_req *req, char *why, size_t why_size);
+    int (*token_parse)(const struct conf *c, long status, const char *body, char *token,
+                       size_t size, long long *ttl_s, char *why, size_t why_size);
 };
+/* push_build's answer when it needs the channel's token first. */
+#define PUSH_NEED_TOKEN 1
 
 /* The adapter serving this route, or NULL. */
 const struct channel *channel_by_route(const char *path);
@@ -96,5 +115,9 @@ const struct channel *channel_by_name(const char *name);
 
 extern const struct channel chan_generic;
 extern const struct channel chan_console;
+extern const struct channel chan_wechat;
+extern const struct channel chan_telegram;
+extern const struct channel chan_twilio;
+extern const struct channel chan_kannel;
 
 #endif

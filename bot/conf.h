@@ -59,6 +59,22 @@ struct conf {
         long long escalate_minutes; /* an untaken ticket goes to the admins after */
         long long silent_weeks;     /* a mentoring pair this quiet is flagged */
     } desk;
+    struct {
+        char *token, *appid, *appsecret, *aes_key, *api_base;
+        long long max_reply_chars, rate, recipient_rate, max_skew;
+    } wechat;
+    struct {
+        char *token, *secret_token, *api_base;
+        long long max_reply_chars, rate, recipient_rate;
+    } telegram;
+    struct {
+        char *account_sid, *auth_token, *from, *public_url, *api_base;
+        long long max_sms_parts, rate, recipient_rate;
+    } twilio;
+    struct {
+        char *sendsms_url, *username, *password, *from, *secret;
+        long long max_sms_parts, rate, recipient_rate;
+    } kannel;
 };
 
 /*

@@ -19,6 +19,7 @@
 #include "intent.h"
 #include "log.h"
 #include "norm.h"
+#include "outbox.h"
 #include "store.h"
 #include "text.h"
 #include "util.h"
@@ -111,6 +112,34 @@ static int cut_replies(struct turn *t)
     return rc;
 }
 
+/*
+ * Platform events with a fixed meaning: subscribe (a new follower) gets the
+ * help menu as its welcome; unsubscribe opts out silently; SCAN and events we
+ * do not know are recorded and answered with nothing ("success" on WeChat).
+ * NULL: not an event, or one whose text is matched as usual (menu:, callback:).
+ */
+static const char *event_intent(const char *event)
+{
+    if (event == NULL || str_has_prefix(event, "menu:") || str_has_prefix(event, "callback:"))
+        return NULL;
+    if (strcmp(event, "subscribe") == 0)
+        return "help";
+    if (strcmp(event, "unsubscribe") == 0)
+        return "optout";
+    return "event";
+}
+
+/* Telegram's button press needs answerCallbackQuery, or the client keeps a
+ * spinner; it goes out as a reply-class outbox row keyed by the callback id,
+ * which chan_telegram turns into that call. */
+static int queue_callback_ack(struct turn *t, const char *id)
+{
+    char key[96];
+    snprintf(key, sizeof key, "tg-cb:%.80s", id);
+    return outbox_push(t->st, t->app->conf, t->person, OUT_REPLY, "", 0, t->now, key) == -1 ? -1
+                                                                                          : 0;
+}
+
 int engine_turn(const struct app *app, struct store *st, const struct channel *ch,
                 const struct inmsg *in, int64_t now, struct turn_result *res)
 {
@@ -120,6 +149,13 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     int rc = -1, range = -1;
     memset(res, 0, sizeof *res);
 
+    /* A platform's position report (WeChat LOCATION, every few seconds while
+     * the chat is open): nothing is stored and nothing is said. */
+    if (in->event != NULL && strcmp(in->event, "location") == 0) {
+        res->replies = json_array();
+        res->intent = xstrdup("event.location");
+        return 0;
+    }
     int found = store_inbound_get(st, ch->name, in->ext_id, &stored, &stored_intent);
     if (found == -1)
         goto out;
@@ -142,7 +178,11 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     t.replies = json_array();
     if (store_person_ensure(st, ch->name, in->user, in->name, now, &t.person) == -1)
         goto out;
-    norm = norm_text(in->text ? in->text : "");
+    /* A menu button (WeChat CLICK) carries the command as its key. */
+    const char *typed = in->text ? in->text : "";
+    if (in->event != NULL && str_has_prefix(in->event, "menu:"))
+        typed = in->event + strlen("menu:");
+    norm = norm_text(typed);
     t.text = norm;
 
     picked = menu_pick(&t, &range);
@@ -152,7 +192,16 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         t.text = norm;
     }
     const char *intent = NULL;
-    if (range >= 0) {
+    const char *forced = event_intent(in->event);
+    if (forced != NULL) {
+        intent = forced;
+        t.intent = intent;
+        const struct handler *h = strcmp(forced, "event") != 0 ? handler_find(forced) : NULL;
+        if (h != NULL && h->fn(&t) == -1)
+            goto out;
+        if (strcmp(forced, "optout") == 0)
+            json_array_clear(t.replies); /* they unfollowed: no answer can reach them */
+    } else if (range >= 0) {
         char max[16];
         snprintf(max, sizeof max, "%d", range);
         intent = "menu";
@@ -181,6 +230,9 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
             goto out;
     }
     if (cut_replies(&t) == -1)
+        goto out;
+    if (in->event != NULL && str_has_prefix(in->event, "callback:") &&
+        queue_callback_ack(&t, in->event + strlen("callback:")) == -1)
         goto out;
     dump = json_dumps(t.replies, JSON_COMPACT);
     if (dump == NULL)

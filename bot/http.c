@@ -75,6 +75,14 @@ static enum MHD_Result send_resp(struct req *r, const struct http_resp *hr, cons
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, hr->content_type);
     if (allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    for (int i = 0; i < 4 && hr->headers[i]; i++) {
+        const char *colon = strchr(hr->headers[i], ':');
+        if (colon == NULL)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(colon - hr->headers[i]), hr->headers[i]);
+        MHD_add_response_header(resp, name, colon[1] == ' ' ? colon + 2 : colon + 1);
+    }
     r->status = hr->status;
     enum MHD_Result rc = MHD_queue_response(r->conn, (unsigned int)hr->status, resp);
     MHD_destroy_response(resp);
@@ -110,6 +118,16 @@ static const char *get_arg(void *ctx, const char *name)
 {
     struct req *r = ctx;
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *get_arg_len(void *ctx, const char *name, size_t *len)
+{
+    struct req *r = ctx;
+    const char *v = NULL;
+    if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v,
+                                      len) != MHD_YES)
+        return NULL;
+    return v;
 }
 
 static bool method_allowed(const char *methods, const char *m)
@@ -219,6 +237,7 @@ static enum MHD_Result start_webhook(struct req *r)
         .remote_ip = NULL,
         .header = get_header,
         .arg = get_arg,
+        .arg_len = get_arg_len,
         .ctx = r,
     };
     struct http_resp resp = {0};

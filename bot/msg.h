@@ -26,6 +26,8 @@ struct inmsg {
     bool has_location;
     double lat, lon;
     char *event; /* platform event ("subscribe", "menu:KEY") or NULL, owned */
+    char *reply_ctx; /* what the adapter's render needs to address the reply
+                        (WeChat account id and mode, Telegram chat id), owned */
 };
 
 /* Free what msg owns and zero it. */

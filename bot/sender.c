@@ -27,6 +27,24 @@
 #define RESP_MAX (64 * 1024)
 #define RECIPIENTS 8192 /* recent recipients remembered for the per-person rate */
 #define MAX_BUCKETS 16
+#define MAX_TOKENS 4
+#define TOKEN_MAX 1024
+#define TOKEN_EARLY_MS (5 * 60 * 1000) /* refresh this long before expiry */
+#define TOKEN_WAIT_MS 500              /* a row that waits for a token comes back after */
+
+/*
+ * A channel's API token (WeChat's access_token), shared by every slot. Only
+ * this thread reads or writes it. gen counts fetches, so a push that failed
+ * with an old token does not throw away a newer one.
+ */
+struct token {
+    const struct channel *ch;
+    char value[TOKEN_MAX];
+    int64_t refresh_at; /* fetch again from then on; 0: no token */
+    int64_t retry_at;   /* after a failed fetch, not before */
+    unsigned gen;
+    bool fetching, wanted;
+};
 
 struct slot {
     CURL *easy;
@@ -37,6 +55,9 @@ struct slot {
     struct curl_slist *hl;
     struct buf resp;
     char retry_after[32];
+    struct token *tok; /* this transfer fetches tok, or used it (gen) */
+    unsigned tok_gen;
+    bool is_token;
 };
 
 struct bucket {
@@ -55,6 +76,8 @@ struct sender {
     int nslots;
     struct bucket buckets[MAX_BUCKETS];
     int nbuckets;
+    struct token tokens[MAX_TOKENS];
+    int ntokens;
     struct {
         uint64_t key;
         int64_t last_ms;
@@ -129,6 +152,8 @@ static void slot_release(struct slot *sl)
     sl->hl = NULL;
     buf_release(&sl->resp);
     sl->retry_after[0] = '\0';
+    sl->tok = NULL;
+    sl->is_token = false;
     sl->busy = false;
 }
 
@@ -193,6 +218,9 @@ static void finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
     } else {
         sl->ch->push_parse(c, status, sl->resp.data ? sl->resp.data : "", sl->retry_after, &res);
     }
+    if (res.token_invalid && sl->tok != NULL && sl->tok->gen == sl->tok_gen) {
+        sl->tok->refresh_at = 0; /* the retry fetches a new one first */
+    }
     const char *outcome;
     if (res.rc == SEND_OK) {
         outcome = "sent";
@@ -220,6 +248,73 @@ static void finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
         log_debug("sender: push %lld sent", (long long)sl->it.id);
 }
 
+static struct slot *take_slot(struct sender *s);
+
+static struct token *token_for(struct sender *s, const struct channel *ch)
+{
+    for (int i = 0; i < s->ntokens; i++)
+        if (s->tokens[i].ch == ch)
+            return &s->tokens[i];
+    if (s->ntokens == MAX_TOKENS)
+        return NULL;
+    struct token *t = &s->tokens[s->ntokens++];
+    memset(t, 0, sizeof *t);
+    t->ch = ch;
+    return t;
+}
+
+/* The cached token when it is still fresh, else NULL. */
+static const char *token_get(struct token *t, int64_t now)
+{
+    return t != NULL && t->refresh_at > now ? t->value : NULL;
+}
+
+/* Start fetching tok's token on a free slot, unless one is on its way. */
+static void token_fetch(struct sender *s, struct token *tok, int64_t now)
+{
+    char why[200] = "";
+    if (tok == NULL || tok->fetching || now < tok->retry_at)
+        return;
+    struct slot *sl = take_slot(s);
+    if (sl == NULL)
+        return; /* all slots busy: the waiting rows come back and ask again */
+    sl->is_token = true;
+    sl->tok = tok;
+    if (tok->ch->token_build(s->app->conf, &sl->req, why, sizeof why) == -1 ||
+        start_transfer(s, sl) == -1) {
+        log_warn("sender: %s token: %s", tok->ch->name, why[0] ? why : "cannot start");
+        tok->retry_at = now + 5000;
+        slot_release(sl);
+        return;
+    }
+    tok->fetching = true;
+}
+
+/* A token fetch finished: keep the new token, or wait a little and try again. */
+static void token_done(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
+{
+    struct token *tok = sl->tok;
+    long status = 0;
+    long long ttl = 0;
+    char why[200] = "";
+    tok->fetching = false;
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(sl->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (cc != CURLE_OK || tok->ch->token_parse(s->app->conf, status,
+                                               sl->resp.data ? sl->resp.data : "", tok->value,
+                                               sizeof tok->value, &ttl, why, sizeof why) == -1) {
+        log_warn("sender: %s token: %s", tok->ch->name,
+                 cc != CURLE_OK ? curl_easy_strerror(cc) : why);
+        tok->refresh_at = 0;
+        tok->retry_at = now + 5000;
+        return;
+    }
+    int64_t life = ttl * 1000;
+    tok->refresh_at = now + (life > 2 * TOKEN_EARLY_MS ? life - TOKEN_EARLY_MS : life / 2);
+    tok->gen++;
+    log_info("sender: %s token refreshed", tok->ch->name);
+}
+
 /* Decide what to do with one claimed row, inside the claim transaction.
  * Returns 1 when it should be sent now, 0 when it was settled or deferred. */
 static int prepare(struct sender *s, struct out_item *it, const struct channel **chp, int64_t now)
@@ -242,6 +337,16 @@ static int prepare(struct sender *s, struct out_item *it, const struct channel *
     if (allowed > now) {
         store_outbox_defer(s->st, it->id, "held", allowed, NULL, now);
         return 0;
+    }
+    if (ch->token_build != NULL) {
+        struct token *tok = token_for(s, ch);
+        if (tok != NULL && token_get(tok, now) == NULL) {
+            /* no fresh token: wait for one without counting a try or using
+             * the rate; dispatch starts the fetch once rows have their slots */
+            store_outbox_defer(s->st, it->id, "queued", now + TOKEN_WAIT_MS, NULL, now);
+            tok->wanted = true;
+            return 0;
+        }
     }
     long long per_min = 0;
     if (ch->push_rate)
@@ -325,14 +430,37 @@ static int dispatch(struct sender *s, int64_t now)
         }
         sl->it = items[i];
         sl->ch = chans[i];
-        if (sl->ch->push_build(c, &sl->it, sl->it.text, &sl->req, why, sizeof why) == -1 ||
-            start_transfer(s, sl) == -1) {
+        if (sl->ch->token_build != NULL) {
+            sl->tok = token_for(s, sl->ch);
+            sl->req.token = token_get(sl->tok, now);
+            sl->tok_gen = sl->tok ? sl->tok->gen : 0;
+        }
+        int built = sl->ch->push_build(c, &sl->it, sl->it.text, &sl->req, why, sizeof why);
+        if (built == PUSH_NEED_TOKEN) {
+            /* no fresh token: the row waits without counting a try */
+            store_outbox_defer(s->st, sl->it.id, "queued", now + TOKEN_WAIT_MS, NULL, now);
+            struct token *tok = sl->tok;
+            slot_release(sl);
+            token_fetch(s, tok, now);
+            continue;
+        }
+        if (built == -1 || start_transfer(s, sl) == -1) {
             store_outbox_mark(s->st, sl->it.id, "failed", why[0] ? why : "cannot send", NULL,
                               now, now);
             slot_release(sl);
         }
     }
     return n;
+}
+
+/* Fetch the tokens rows are waiting for, on slots left free. */
+static void fetch_wanted_tokens(struct sender *s, int64_t now)
+{
+    for (int i = 0; i < s->ntokens; i++)
+        if (s->tokens[i].wanted) {
+            s->tokens[i].wanted = false;
+            token_fetch(s, &s->tokens[i], now);
+        }
 }
 
 /* Collect finished transfers and record them in one transaction. Returns how
@@ -351,6 +479,11 @@ static int collect(struct sender *s)
         CURLcode cc = m->data.result;
         curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&sl);
         curl_multi_remove_handle(s->multi, e);
+        if (sl->is_token) {
+            token_done(s, sl, cc, now);
+            slot_release(sl);
+            continue;
+        }
         if (!open)
             open = store_begin(s->st) == 0;
         finish(s, sl, cc, now);
@@ -375,6 +508,7 @@ static void *sender_main(void *arg)
             last_reclaim = now;
         }
         int claimed = dispatch(s, now);
+        fetch_wanted_tokens(s, now);
         int running = 0;
         curl_multi_perform(s->multi, &running);
         int done = collect(s);
@@ -400,7 +534,8 @@ static void *sender_main(void *arg)
         if (!sl->busy)
             continue;
         curl_multi_remove_handle(s->multi, sl->easy);
-        store_outbox_defer(s->st, sl->it.id, "queued", now, "stopped while sending", now);
+        if (!sl->is_token)
+            store_outbox_defer(s->st, sl->it.id, "queued", now, "stopped while sending", now);
         slot_release(sl);
     }
     return NULL;

@@ -37,9 +37,11 @@ const char *t_tmpdir(void)
     return path;
 }
 
-#define SUITES(X)                                                                          \
-    X(util) X(conf) X(norm) X(intent) X(lesson) X(content) X(store) X(engine) X(chan_generic) X(text) \
-    X(outbox) X(handle_lesson) X(points) X(courses) X(desk)
+#define SUITES(X) \
+    X(util) X(conf) X(norm) X(intent) X(lesson) X(content) \
+    X(store) X(engine) X(chan_generic) X(text) X(outbox) X(handle_lesson) \
+    X(points) X(courses) X(desk) X(chan_wechat) X(chan_telegram) X(chan_twilio) \
+    X(chan_kannel) X(chan_events)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)

@@ -1,0 +1,258 @@
+/*
+ * chan_twilio.c - Twilio-compatible SMS/MMS (channels.md §3): form-encoded
+ * webhook signed with X-Twilio-Signature (HMAC-SHA1, base64, over the
+ * configured public_url plus every parameter sorted by name), MMS media
+ * URLs, the TwiML reply, and pushes through the Messages API with Basic auth.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "conf.h"
+#include "crypto.h"
+#include "form.h"
+#include "outbox.h"
+#include "util.h"
+
+#define TW_MAX_BODY 1600
+
+static int reject(struct http_resp *resp, int status, const char *why)
+{
+    http_resp_error(resp, status, why);
+    return status;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const struct form_pair *x = *(const struct form_pair *const *)a;
+    const struct form_pair *y = *(const struct form_pair *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->value, y->value);
+}
+
+/* The X-Twilio-Signature value for url and f under auth_token (§3.2). */
+static void twilio_signature(const char *auth_token, const char *url, const struct form *f,
+                      char b64[29])
+{
+    const struct form_pair **sorted = xcalloc(f->n + 1, sizeof *sorted);
+    struct buf b;
+    buf_init(&b, 0);
+    buf_puts(&b, url);
+    for (size_t i = 0; i < f->n; i++)
+        sorted[i] = &f->pairs[i];
+    qsort(sorted, f->n, sizeof *sorted, cmp_pair);
+    for (size_t i = 0; i < f->n; i++) {
+        /* a repeated name with a repeated value counts once */
+        if (i > 0 && cmp_pair(&sorted[i - 1], &sorted[i]) == 0)
+            continue;
+        buf_puts(&b, sorted[i]->name);
+        buf_append(&b, sorted[i]->value, sorted[i]->value_len);
+    }
+    crypto_hmac_sha1_b64(auth_token, strlen(auth_token), b.data, b.len, b64);
+    buf_release(&b);
+    free(sorted);
+}
+
+static const char *get(const struct form *f, const char *name)
+{
+    return form_get(f, name, NULL);
+}
+
+static int twilio_parse(const struct conf *c, const struct http_req *req, struct inmsg *msg,
+                        struct http_resp *resp)
+{
+    const char *sig = req->header(req->ctx, "X-Twilio-Signature");
+    struct form f = {0};
+    char want[29];
+    int status = 400;
+    if (c->twilio.auth_token[0] == '\0' || c->twilio.public_url[0] == '\0')
+        return reject(resp, 403, "twilio is not configured");
+    if (sig == NULL)
+        return reject(resp, 403, "missing X-Twilio-Signature");
+    if (form_parse(req->body, req->len, &f) == -1) {
+        reject(resp, 400, "malformed form body");
+        goto out;
+    }
+    twilio_signature(c->twilio.auth_token, c->twilio.public_url, &f, want);
+    if (!crypto_str_eq(sig, want)) {
+        status = reject(resp, 403, "bad X-Twilio-Signature");
+        goto out;
+    }
+    const char *sid = get(&f, "MessageSid"), *from = get(&f, "From"), *body = get(&f, "Body");
+    size_t blen = 0;
+    if (sid == NULL || sid[0] == '\0' || strlen(sid) > 64 || from == NULL || from[0] == '\0' ||
+        strlen(from) > 64) {
+        reject(resp, 400, "need MessageSid and From");
+        goto out;
+    }
+    if (body != NULL) {
+        form_get(&f, "Body", &blen);
+        if (blen != strlen(body) || !utf8_valid(body, blen) || blen > 4 * TW_MAX_BODY) {
+            reject(resp, 400, "Body is not UTF-8 text");
+            goto out;
+        }
+    }
+    msg->channel = chan_twilio.name;
+    msg->ext_id = xstrdup(sid);
+    msg->user = xstrdup(from);
+    if (body != NULL && body[0] != '\0')
+        msg->text = xstrdup(body);
+    long long nmedia = 0;
+    const char *nm = get(&f, "NumMedia");
+    if (nm != NULL && parse_int(nm, 0, 10, &nmedia) == -1) {
+        reject(resp, 400, "bad NumMedia");
+        goto out;
+    }
+    for (long long i = 0; i < nmedia && msg->nmedia < MSG_MAX_MEDIA; i++) {
+        char key[32], tkey[40];
+        snprintf(key, sizeof key, "MediaUrl%lld", i);
+        snprintf(tkey, sizeof tkey, "MediaContentType%lld", i);
+        const char *url = get(&f, key), *type = get(&f, tkey);
+        if (url == NULL || !(str_has_prefix(url, "https://") || str_has_prefix(url, "http://"))) {
+            reject(resp, 400, "each MediaUrlN must be an http(s) URL");
+            goto out;
+        }
+        msg->media[msg->nmedia].url = xstrdup(url);
+        msg->media[msg->nmedia].type = xstrdup(type);
+        msg->nmedia++;
+    }
+    if (msg->text == NULL && msg->nmedia == 0) {
+        http_resp_set(resp, 200, "text/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                             "<Response/>");
+        status = 200; /* an empty SMS: nothing to answer */
+        goto out;
+    }
+    status = 0;
+out:
+    form_release(&f);
+    if (status != 0)
+        inmsg_release(msg);
+    return status;
+}
+
+static void put_escaped(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '"':
+            buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            buf_puts(b, "&apos;");
+            break;
+        default:
+            buf_append(b, s, 1);
+        }
+    }
+}
+
+/* One <Message> per reply: each is one SMS (cut to max_sms_parts by the engine). */
+static void twilio_render(const struct conf *c, const struct inmsg *msg, const json_t *replies,
+                          struct http_resp *resp)
+{
+    struct buf b;
+    size_t i;
+    json_t *r;
+    bool any = false;
+    (void)c;
+    (void)msg;
+    buf_init(&b, 0);
+    buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response>");
+    json_array_foreach(replies, i, r)
+    {
+        const char *t = json_string_value(json_object_get(r, "text"));
+        if (t == NULL || t[0] == '\0')
+            continue;
+        buf_puts(&b, "<Message>");
+        put_escaped(&b, t);
+        buf_puts(&b, "</Message>");
+        any = true;
+    }
+    buf_puts(&b, "</Response>");
+    http_resp_set(resp, 200, "text/xml",
+                  any ? b.data : "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response/>");
+    buf_release(&b);
+}
+
+static size_t twilio_max_reply(const struct conf *c)
+{
+    return (size_t)c->twilio.max_sms_parts * 67; /* UCS-2: any Chinese text */
+}
+
+static int twilio_push_build(const struct conf *c, const struct out_item *it, const char *text,
+                             struct push_req *req, char *why, size_t why_size)
+{
+    struct buf body, url;
+    if (c->twilio.account_sid[0] == '\0' || c->twilio.auth_token[0] == '\0' ||
+        c->twilio.from[0] == '\0') {
+        snprintf(why, why_size, "no [twilio] account_sid, auth_token and from configured");
+        return -1;
+    }
+    buf_init(&body, 0);
+    buf_init(&url, 0);
+    buf_puts(&body, "To=");
+    form_encode(&body, it->to);
+    buf_puts(&body, "&From=");
+    form_encode(&body, c->twilio.from);
+    buf_puts(&body, "&Body=");
+    form_encode(&body, text);
+    buf_printf(&url, "%s/2010-04-01/Accounts/", c->twilio.api_base);
+    form_encode(&url, c->twilio.account_sid);
+    buf_puts(&url, "/Messages.json");
+    req->len = body.len;
+    req->body = buf_take(&body);
+    req->url = buf_take(&url);
+    req->method = "POST";
+    char *cred = xasprintf("%s:%s", c->twilio.account_sid, c->twilio.auth_token);
+    char *b64 = crypto_base64(cred, strlen(cred));
+    req->headers[0] = xstrdup("Content-Type: application/x-www-form-urlencoded");
+    req->headers[1] = xasprintf("Authorization: Basic %s", b64);
+    req->headers[2] = NULL;
+    free(cred);
+    free(b64);
+    return 0;
+}
+
+static void twilio_push_parse(const struct conf *c, long status, const char *body,
+                              const char *retry_after, struct push_result *res)
+{
+    (void)c;
+    push_classify_http(status, body, retry_after, res);
+    if (res->rc != SEND_OK)
+        return;
+    json_t *o = json_loads(body, 0, NULL);
+    const char *sid = json_string_value(json_object_get(o, "sid"));
+    if (sid != NULL)
+        snprintf(res->ext_id, sizeof res->ext_id, "%s", sid);
+    json_decref(o);
+}
+
+static long long twilio_push_rate(const struct conf *c, long long *per_recipient_per_min)
+{
+    *per_recipient_per_min = c->twilio.recipient_rate;
+    return c->twilio.rate;
+}
+
+const struct channel chan_twilio = {
+    .name = "twilio",
+    .route = "/webhook/twilio",
+    .methods = "POST",
+    .parse = twilio_parse,
+    .render = twilio_render,
+    .max_reply = twilio_max_reply,
+    .push_build = twilio_push_build,
+    .push_parse = twilio_push_parse,
+    .push_rate = twilio_push_rate,
+    .is_sms = true,
+};

@@ -1,0 +1,293 @@
+/*
+ * it_channels.c - integration tests of the platform adapters against the
+ * real server and tests/it/fakeapi: WeChat URL check, plain and secure
+ * passive replies, replays, bad signatures and oversized bodies storing
+ * nothing, customer-service pushes with the access_token refreshed on
+ * 40001; Telegram in-band sendMessage, answerCallbackQuery and 429
+ * retry_after; Twilio TwiML; Kannel replies and sendsms.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "content.h"
+#include "it.h"
+#include "t.h"
+#include "util.h"
+
+struct fake {
+    pid_t pid;
+    int port;
+    char dir[128], record[192], ready[192];
+};
+
+static int fake_start(struct fake *f)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/yizhan-fake-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    snprintf(f->record, sizeof f->record, "%s/record", f->dir);
+    snprintf(f->ready, sizeof f->ready, "%s/ready", f->dir);
+    f->pid = fork();
+    if (f->pid == -1)
+        return -1;
+    if (f->pid == 0) {
+        if (freopen("/dev/null", "w", stderr) == NULL)
+            _exit(127);
+        execl("tests/it/fakeapi", "tests/it/fakeapi", "--port", "0", "--record", f->record,
+              "--ready", f->ready, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && f->port == 0; i++) {
+        char *r = read_file(f->ready);
+        if (strncmp(r, "port=", 5) == 0)
+            f->port = atoi(r + 5);
+        free(r);
+        if (f->port == 0)
+            msleep(25);
+    }
+    return f->port > 0 ? 0 : -1;
+}
+
+static void fake_stop(struct fake *f)
+{
+    int status;
+    char cmd[200];
+    if (f->pid > 0) {
+        kill(f->pid, SIGTERM);
+        waitpid(f->pid, &status, 0);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        printf("could not remove %s\n", f->dir);
+}
+
+/* Requests the fake API recorded whose path starts with prefix. */
+static int fake_count(const struct fake *f, const char *prefix, const char *body_has)
+{
+    char *rec = read_file(f->record), *save = NULL;
+    int n = 0;
+    for (char *line = strtok_r(rec, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *o = json_loads(line, 0, NULL);
+        const char *path = json_string_value(json_object_get(o, "path"));
+        const char *body = json_string_value(json_object_get(o, "body"));
+        const char *query = json_string_value(json_object_get(o, "query"));
+        if (path && str_has_prefix(path, prefix) &&
+            (body_has == NULL || (body && strstr(body, body_has)) ||
+             (query && strstr(query, body_has))))
+            n++;
+        json_decref(o);
+    }
+    free(rec);
+    return n;
+}
+
+static void fake_script(const struct fake *f, const char *steps)
+{
+    struct resp r = request(f->port, "POST", "/_control/script", steps, NULL);
+    CHECK_INT(r.status, 200);
+    free(r.body);
+}
+
+/* Wait up to ms for the SQL count to reach want. */
+static long long wait_count(const struct server *s, const char *sql, long long want, int ms)
+{
+    long long n = -1;
+    for (int i = 0; i < ms / 50; i++) {
+        n = db_count(s, sql);
+        if (n == want)
+            break;
+        msleep(50);
+    }
+    return n;
+}
+
+static void broadcast(int port, const char *audience)
+{
+    char body[200];
+    const char *const hdr[] = {"Authorization: Bearer adm", NULL};
+    snprintf(body, sizeof body, "{\"text\":\"今晚八点安全课\",\"audience\":\"%s\"}", audience);
+    struct resp r = request(port, "POST", "/admin/api/broadcasts", body, hdr);
+    if (r.status != 202)
+        printf("%s: broadcast: %ld %s\n", t_current, r.status, r.body);
+    CHECK_INT(r.status, 202);
+    free(r.body);
+}
+
+#define WX_Q "signature=9a21327631f0404549aa7b74b00276446727c928&timestamp=1700000000&nonce=12345"
+#define WX_TEXT(id, text)                                                                          \
+    "<xml><ToUserName><![CDATA[gh_bot]]></ToUserName><FromUserName><![CDATA[oUser]]></"           \
+    "FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>" \
+    "<![CDATA[" text "]]></Content><MsgId>" id "</MsgId></xml>"
+
+static void test_wechat_inband_replay_rejects_and_token_refresh(void)
+{
+    struct fake f;
+    struct server s;
+    char base[96];
+    CHECK_INT(fake_start(&f), 0);
+    snprintf(base, sizeof base, "wechat.api_base=http://127.0.0.1:%d", f.port);
+    const char *const sets[] = {"wechat.token=xiangyang",
+                                "wechat.appid=wx1234567890abcdef",
+                                "wechat.appsecret=sec",
+                                "wechat.aes_key=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+                                base,
+                                "wechat.recipient_rate=600",
+                                "admin.token=adm",
+                                "push.quiet=",
+                                "push.rush=",
+                                "push.backoff_base=1",
+                                NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    check_status(s.port, "GET", "/webhook/wechat?" WX_Q "&echostr=hello123", NULL, NULL, 200,
+                 "hello123");
+    struct resp a = request(s.port, "POST", "/webhook/wechat?" WX_Q, WX_TEXT("101", "积分"), NULL);
+    CHECK_INT(a.status, 200);
+    CHECK_HAS(a.body, "<ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_bot]]>");
+    struct resp b = request(s.port, "POST", "/webhook/wechat?" WX_Q, WX_TEXT("101", "积分"), NULL);
+    CHECK_STR(b.body, a.body); /* WeChat's retry gets the same bytes */
+    free(a.body);
+    free(b.body);
+    /* a bad signature, malformed XML, a DTD, an oversized body: nothing stored */
+    check_status(s.port, "POST",
+                 "/webhook/wechat?signature=0000000000000000000000000000000000000000"
+                 "&timestamp=1700000000&nonce=12345",
+                 WX_TEXT("102", "积分"), NULL, 403, "signature");
+    check_status(s.port, "POST", "/webhook/wechat?" WX_Q, "<xml><MsgType>", NULL, 400, NULL);
+    check_status(s.port, "POST", "/webhook/wechat?" WX_Q,
+                 "<!DOCTYPE xml [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><xml>&x;</xml>", NULL,
+                 400, "DOCTYPE");
+    char *big = xmalloc(70000);
+    memset(big, 'a', 69999);
+    big[69999] = '\0';
+    check_status(s.port, "POST", "/webhook/wechat?" WX_Q, big, NULL, 413, NULL);
+    free(big);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound"), 1);
+    /* secure mode: the fixture's encrypted push gets an encrypted reply */
+    char *req = read_file("tests/data/chan_wechat/secure_text.req");
+    char *nl = strchr(req, '\n');
+    if (nl != NULL) {
+        *nl = '\0';
+        const char *path = strchr(req, ' ') + 1;
+        struct resp e = request(s.port, "POST", path, nl + 2, NULL);
+        CHECK_INT(e.status, 200);
+        CHECK_HAS(e.body, "<xml><Encrypt><![CDATA[");
+        CHECK_HAS(e.body, "<TimeStamp>1700000000</TimeStamp>");
+        free(e.body);
+    }
+    free(req);
+    /* LOCATION report: "success", nothing stored */
+    struct resp l = request(s.port, "POST", "/webhook/wechat?" WX_Q,
+                            "<xml><ToUserName>gh_bot</ToUserName><FromUserName>oUser</FromUserName>"
+                            "<CreateTime>1700000009</CreateTime><MsgType>event</MsgType><Event>"
+                            "LOCATION</Event><Latitude>32.04</Latitude><Longitude>112.14</Longitude>"
+                            "<Precision>50</Precision></xml>",
+                            NULL);
+    CHECK_STR(l.body, "success");
+    free(l.body);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound"), 2);
+    /* a push: the first send says the token is stale; a new one is fetched */
+    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/message/custom/send\",\"status\":200,"
+                    "\"body\":{\"errcode\":40001,\"errmsg\":\"invalid credential\"},\"times\":1}");
+    broadcast(s.port, "channel:wechat");
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 1, 15000), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/token", NULL), 2);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", NULL), 2);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "access_token=TOKEN-2"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "今晚八点安全课"), 2);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
+static void test_telegram_twilio_kannel(void)
+{
+    struct fake f;
+    struct server s;
+    char tg[96], kn[128];
+    CHECK_INT(fake_start(&f), 0);
+    snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
+    snprintf(kn, sizeof kn, "kannel.sendsms_url=http://127.0.0.1:%d/cgi-bin/sendsms", f.port);
+    const char *const sets[] = {"telegram.secret_token=s3cret-token",
+                                "telegram.token=123:ABC",
+                                tg,
+                                "telegram.recipient_rate=600",
+                                "twilio.auth_token=my_auth_token_123",
+                                "twilio.public_url=https://bot.example.com/sms/twilio",
+                                "kannel.secret=kn-secret",
+                                kn,
+                                "kannel.username=bot",
+                                "kannel.password=botpw",
+                                "admin.token=adm",
+                                "push.quiet=",
+                                "push.rush=",
+                                "push.backoff_base=1",
+                                NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    const char *const tgh[] = {"X-Telegram-Bot-Api-Secret-Token: s3cret-token", NULL};
+    struct resp r = request(s.port, "POST", "/webhook/telegram",
+                            "{\"update_id\":1,\"message\":{\"message_id\":1,\"date\":1,\"chat\":"
+                            "{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":42,\"is_bot\":false,"
+                            "\"first_name\":\"W\"},\"text\":\"帮助\"}}",
+                            tgh);
+    CHECK_INT(r.status, 200);
+    CHECK_HAS(r.body, "{\"method\":\"sendMessage\",\"chat_id\":42,\"text\":\"");
+    free(r.body);
+    check_status(s.port, "POST", "/webhook/telegram", "{\"update_id\":2}", NULL, 401, NULL);
+    /* a button press: the answer in-band, answerCallbackQuery through the outbox */
+    r = request(s.port, "POST", "/webhook/telegram",
+                "{\"update_id\":3,\"callback_query\":{\"id\":\"cb1\",\"from\":{\"id\":42,"
+                "\"is_bot\":false,\"first_name\":\"W\"},\"chat_instance\":\"1\",\"data\":\"我的\"}}",
+                tgh);
+    CHECK_HAS(r.body, "sendMessage");
+    free(r.body);
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 1, 10000), 1);
+    CHECK_INT(fake_count(&f, "/bot123:ABC/answerCallbackQuery", "cb1"), 1);
+    /* a broadcast meets 429 retry_after 1 once and is sent after it */
+    fake_script(&f, "{\"path_prefix\":\"/bot123:ABC/sendMessage\",\"status\":429,\"body\":"
+                    "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry "
+                    "after 1\",\"parameters\":{\"retry_after\":1}},\"times\":1}");
+    broadcast(s.port, "channel:telegram");
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 2, 15000), 2);
+    CHECK_INT(fake_count(&f, "/bot123:ABC/sendMessage", "今晚八点安全课"), 2);
+    /* Twilio: channels.md's signed example gets TwiML */
+    const char *const twh[] = {"X-Twilio-Signature: gGgaQwN82xF/bNqqgyRPTRzrz0A=",
+                               "Content-Type: application/x-www-form-urlencoded", NULL};
+    const char twbody[] = "AccountSid=AC00000000000000000000000000000001&Body=%E4%BD%A0%E5%A5%BD"
+                          "+hello&From=%2B8613800000001&MessageSid=SM00000000000000000000000000000001"
+                          "&NumMedia=0&To=%2B15005550006";
+    r = request(s.port, "POST", "/webhook/twilio", twbody, twh);
+    CHECK_INT(r.status, 200);
+    CHECK_HAS(r.body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Message>");
+    free(r.body);
+    const char *const twbad[] = {"X-Twilio-Signature: AAAAQwN82xF/bNqqgyRPTRzrz0A=", NULL};
+    check_status(s.port, "POST", "/webhook/twilio", twbody, twbad, 403, NULL);
+    /* Kannel: UCS-2 积分 in, the reply out; a wrong secret stores nothing */
+    int64_t before = db_count(&s, "SELECT count(*) FROM inbound");
+    check_status(s.port, "GET", "/webhook/kannel?secret=nope&from=%2B86138&id=k1&text=jf", NULL,
+                 NULL, 403, NULL);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound"), before);
+    r = request(s.port, "GET",
+                "/webhook/kannel?secret=kn-secret&from=%2B8613800000009&to=10086&text=%79%EF%52%06"
+                "&id=k2&coding=2&charset=UTF-16BE",
+                NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE channel='kannel' AND "
+                           "intent='points.balance'"),
+              1);
+    free(r.body);
+    broadcast(s.port, "channel:kannel");
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 3, 10000), 3);
+    CHECK_INT(fake_count(&f, "/cgi-bin/sendsms", "charset=UTF-8&coding=2"), 1);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
+const struct t_case it_channels_tests[] = {T(test_wechat_inband_replay_rejects_and_token_refresh),
+                                           T(test_telegram_twilio_kannel), T_END};
