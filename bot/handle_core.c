@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "courses.h"
 #include "handler.h"
+#include "points.h"
 #include "store.h"
 #include "util.h"
 
@@ -16,7 +18,7 @@ const struct content_need core_needs[] = {
     CONTENT_NEED("help.menu", "items"),
     CONTENT_NEED("menu.main", ""),
     CONTENT_NEED("menu.bad_number", "max"),
-    CONTENT_NEED("profile.summary", "since push messages"),
+    CONTENT_NEED("profile.summary", "since push messages points seats waitlist"),
     CONTENT_NEED("profile.push_on", ""),
     CONTENT_NEED("profile.push_off", ""),
     CONTENT_NEED("optout.done", ""),
@@ -73,15 +75,23 @@ out:
 int handle_profile(struct turn *t)
 {
     struct person_info pi;
-    char since[32], messages[32];
+    char since[32], messages[32], points[32], seats[16], waitlist[16];
+    int nseats = 0, nwait = 0;
     if (store_person_info(t->st, t->person, &pi) == -1)
         return -1;
+    int64_t balance = points_balance(t->st, t->person);
+    if (balance < 0 || courses_profile_summary(t->st, t->person, t->now, &nseats, &nwait) == -1)
+        return -1;
+    snprintf(points, sizeof points, "%lld", (long long)balance);
+    snprintf(seats, sizeof seats, "%d", nseats);
+    snprintf(waitlist, sizeof waitlist, "%d", nwait);
     turn_fmt_time(pi.created_ms, "%Y-%m-%d", since, sizeof since);
     /* this message is not stored yet, so count it here */
     snprintf(messages, sizeof messages, "%lld", (long long)pi.messages + 1);
     char *push = content_render(t->app->ct, pi.opted_out ? "profile.push_off" : "profile.push_on",
                                 NULL);
-    int rc = say(t, "profile.summary", "since", since, "push", push, "messages", messages, NULL);
+    int rc = say(t, "profile.summary", "since", since, "push", push, "messages", messages, "points",
+                 points, "seats", seats, "waitlist", waitlist, NULL);
     free(push);
     return rc;
 }

@@ -425,6 +425,10 @@ static int dispatch(struct sender *s, int64_t now)
         char why[200] = "";
         struct slot *sl = go[i] ? take_slot(s) : NULL;
         if (sl == NULL) {
+            /* No slot after all: give the row back at once rather than leave
+             * it "sending" until its lease runs out. */
+            if (go[i])
+                store_outbox_defer(s->st, items[i].id, "queued", now, NULL, now);
             out_item_release(&items[i]);
             continue;
         }

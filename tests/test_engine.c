@@ -18,6 +18,7 @@
 #include "handler.h"
 #include "intent.h"
 #include "store.h"
+#include "points.h"
 #include "t.h"
 #include "util.h"
 
@@ -510,12 +511,18 @@ static void test_profile(void)
     CHECK_STR(intent, "profile");
     char *push = content_render(f.app.ct, "profile.push_on", NULL);
     /* this is the person's second message */
-    const char *kv[] = {"since", since, "push", push, "messages", "2", NULL};
+    const char *kv[] = {"since", since,  "push",  push, "messages", "2", "points",
+                        "0",     "seats", "0",   "waitlist", "0", NULL};
     char *want = content_render(f.app.ct, "profile.summary", kv);
     CHECK_STR(r, want);
     free(want);
     free(push);
     free(intent);
+    free(r);
+    /* points earned show in the profile */
+    CHECK_INT(points_award(f.st, 1, 15, "test", "test:1", now_ms()), 0);
+    r = talk(&f, "我的", NULL);
+    CHECK_HAS(r, "15");
     free(r);
 out:
     fx_release(&f);
