@@ -333,6 +333,55 @@ char *store_col_text(sqlite3_stmt *s, int col)
     return t ? xstrdup((const char *)t) : NULL;
 }
 
+json_t *store_row_json(sqlite3_stmt *s)
+{
+    json_t *o = json_object();
+    int n = sqlite3_column_count(s);
+    for (int i = 0; i < n; i++) {
+        const char *name = sqlite3_column_name(s, i);
+        switch (sqlite3_column_type(s, i)) {
+        case SQLITE_INTEGER:
+            json_object_set_new(o, name, json_integer(sqlite3_column_int64(s, i)));
+            break;
+        case SQLITE_FLOAT:
+            json_object_set_new(o, name, json_real(sqlite3_column_double(s, i)));
+            break;
+        case SQLITE_NULL:
+            json_object_set_new(o, name, json_null());
+            break;
+        default:
+            json_object_set_new(o, name, json_string((const char *)sqlite3_column_text(s, i)));
+        }
+    }
+    return o;
+}
+
+json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
+{
+    json_t *a = json_array();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(a, store_row_json(s));
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, what);
+        return NULL;
+    }
+    return a;
+}
+
+json_t *store_one_row(struct store *st, sqlite3_stmt *s, const char *what, int *found)
+{
+    json_t *o = NULL;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        o = store_row_json(s);
+    sqlite3_reset(s);
+    *found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, what);
+    return o;
+}
+
 static int migrate(struct store *st)
 {
     int v = 0;

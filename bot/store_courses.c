@@ -11,54 +11,6 @@
 #include "store_int.h"
 
 /* The current row as an object keyed by column name. */
-static json_t *row_json(sqlite3_stmt *s)
-{
-    json_t *o = json_object();
-    int n = sqlite3_column_count(s);
-    for (int i = 0; i < n; i++) {
-        const char *name = sqlite3_column_name(s, i);
-        switch (sqlite3_column_type(s, i)) {
-        case SQLITE_INTEGER:
-            json_object_set_new(o, name, json_integer(sqlite3_column_int64(s, i)));
-            break;
-        case SQLITE_NULL:
-            json_object_set_new(o, name, json_null());
-            break;
-        default:
-            json_object_set_new(o, name, json_string((const char *)sqlite3_column_text(s, i)));
-        }
-    }
-    return o;
-}
-
-/* Every row of a bound statement; resets it. NULL on error (logged). */
-static json_t *all_rows(struct store *st, sqlite3_stmt *s, const char *what)
-{
-    json_t *a = json_array();
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        json_array_append_new(a, row_json(s));
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, what);
-        return NULL;
-    }
-    return a;
-}
-
-/* The first row, or NULL with *found 0 (none) or -1 (error). */
-static json_t *one_row(struct store *st, sqlite3_stmt *s, const char *what, int *found)
-{
-    json_t *o = NULL;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        o = row_json(s);
-    sqlite3_reset(s);
-    *found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, what);
-    return o;
-}
-
 /* The course columns with their counts, shared by the course queries. */
 #define COURSE_COLS                                                                                \
     "c.id, c.no, c.title, c.provider, c.place, c.start_ms, c.end_ms, c.capacity, c.cost,"          \
@@ -123,7 +75,7 @@ json_t *courses_get(struct store *st, int64_t id, int *found)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, id);
-    return one_row(st, s, "course get", found);
+    return store_one_row(st, s, "course get", found);
 }
 
 json_t *courses_by_no(struct store *st, int64_t no, int64_t now, int *found)
@@ -137,7 +89,7 @@ json_t *courses_by_no(struct store *st, int64_t no, int64_t now, int *found)
         return NULL;
     sqlite3_bind_int64(s, 1, no);
     sqlite3_bind_int64(s, 2, now);
-    return one_row(st, s, "course by no", found);
+    return store_one_row(st, s, "course by no", found);
 }
 
 json_t *courses_upcoming(struct store *st, int64_t now, int limit)
@@ -150,7 +102,7 @@ json_t *courses_upcoming(struct store *st, int64_t now, int limit)
         return NULL;
     sqlite3_bind_int64(s, 1, now);
     sqlite3_bind_int(s, 2, limit);
-    return all_rows(st, s, "courses upcoming");
+    return store_rows_json(st, s, "courses upcoming");
 }
 
 json_t *courses_list(struct store *st, int64_t since)
@@ -161,7 +113,7 @@ json_t *courses_list(struct store *st, int64_t since)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, since);
-    return all_rows(st, s, "courses list");
+    return store_rows_json(st, s, "courses list");
 }
 
 int courses_set_cancelled(struct store *st, int64_t id, int64_t now)
@@ -185,7 +137,7 @@ json_t *bookings_live(struct store *st, int64_t course, int64_t person, int *fou
         return NULL;
     sqlite3_bind_int64(s, 1, course);
     sqlite3_bind_int64(s, 2, person);
-    return one_row(st, s, "booking live", found);
+    return store_one_row(st, s, "booking live", found);
 }
 
 int bookings_add(struct store *st, int64_t course, int64_t person, const char *status, int64_t cost,
@@ -267,7 +219,7 @@ json_t *bookings_first_waiting(struct store *st, int64_t course, int *found)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, course);
-    return one_row(st, s, "booking first waiting", found);
+    return store_one_row(st, s, "booking first waiting", found);
 }
 
 json_t *bookings_expired_offers(struct store *st, int64_t now)
@@ -279,7 +231,7 @@ json_t *bookings_expired_offers(struct store *st, int64_t now)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, now);
-    return all_rows(st, s, "bookings expired offers");
+    return store_rows_json(st, s, "bookings expired offers");
 }
 
 json_t *courses_to_fill(struct store *st, int64_t now)
@@ -293,7 +245,7 @@ json_t *courses_to_fill(struct store *st, int64_t now)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, now);
-    return all_rows(st, s, "courses to fill");
+    return store_rows_json(st, s, "courses to fill");
 }
 
 json_t *bookings_upcoming_seats(struct store *st, int64_t now, int64_t within_ms)
@@ -308,7 +260,7 @@ json_t *bookings_upcoming_seats(struct store *st, int64_t now, int64_t within_ms
         return NULL;
     sqlite3_bind_int64(s, 1, now);
     sqlite3_bind_int64(s, 2, within_ms);
-    return all_rows(st, s, "bookings upcoming seats");
+    return store_rows_json(st, s, "bookings upcoming seats");
 }
 
 json_t *bookings_of(struct store *st, int64_t person, int64_t now)
@@ -325,7 +277,7 @@ json_t *bookings_of(struct store *st, int64_t person, int64_t now)
         return NULL;
     sqlite3_bind_int64(s, 1, person);
     sqlite3_bind_int64(s, 2, now);
-    return all_rows(st, s, "bookings of");
+    return store_rows_json(st, s, "bookings of");
 }
 
 json_t *bookings_of_course(struct store *st, int64_t course)
@@ -342,7 +294,7 @@ json_t *bookings_of_course(struct store *st, int64_t course)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, course);
-    return all_rows(st, s, "bookings of course");
+    return store_rows_json(st, s, "bookings of course");
 }
 
 json_t *bookings_live_of_course(struct store *st, int64_t course)
@@ -353,7 +305,7 @@ json_t *bookings_live_of_course(struct store *st, int64_t course)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, course);
-    return all_rows(st, s, "bookings live of course");
+    return store_rows_json(st, s, "bookings live of course");
 }
 
 int activities_add(struct store *st, const char *title, const char *kind, const char *code,
@@ -391,7 +343,7 @@ json_t *activities_by_code(struct store *st, const char *code, int *found)
     if (s == NULL)
         return NULL;
     sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
-    return one_row(st, s, "activity by code", found);
+    return store_one_row(st, s, "activity by code", found);
 }
 
 json_t *activities_of_course(struct store *st, int64_t course, int *found)
@@ -402,7 +354,7 @@ json_t *activities_of_course(struct store *st, int64_t course, int *found)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, course);
-    return one_row(st, s, "activity of course", found);
+    return store_one_row(st, s, "activity of course", found);
 }
 
 json_t *activities_list(struct store *st, int64_t since)
@@ -414,7 +366,7 @@ json_t *activities_list(struct store *st, int64_t since)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, since);
-    return all_rows(st, s, "activities list");
+    return store_rows_json(st, s, "activities list");
 }
 
 int checkins_add(struct store *st, int64_t activity, int64_t person, int64_t now)
@@ -474,7 +426,7 @@ json_t *items_get(struct store *st, int64_t id, int *found)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, id);
-    return one_row(st, s, "item get", found);
+    return store_one_row(st, s, "item get", found);
 }
 
 json_t *items_list(struct store *st, int all)
@@ -484,7 +436,7 @@ json_t *items_list(struct store *st, int all)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int(s, 1, all != 0);
-    return all_rows(st, s, "items list");
+    return store_rows_json(st, s, "items list");
 }
 
 int items_take(struct store *st, int64_t id)
@@ -529,7 +481,7 @@ json_t *redemptions_list(struct store *st, int limit)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int(s, 1, limit);
-    return all_rows(st, s, "redemptions list");
+    return store_rows_json(st, s, "redemptions list");
 }
 
 json_t *courses_paid_open(struct store *st, int64_t now)
@@ -541,5 +493,5 @@ json_t *courses_paid_open(struct store *st, int64_t now)
     if (s == NULL)
         return NULL;
     sqlite3_bind_int64(s, 1, now);
-    return all_rows(st, s, "courses paid open");
+    return store_rows_json(st, s, "courses paid open");
 }

@@ -4,6 +4,7 @@
  */
 #ifndef BOT_STORE_INT_H
 #define BOT_STORE_INT_H
+#include <jansson.h>
 #include <sqlite3.h>
 
 struct store;
@@ -17,5 +18,11 @@ int store_exec(struct store *st, const char *sql);
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
 /* Copy of a text column, or NULL. */
 char *store_col_text(sqlite3_stmt *s, int col);
+/* The current row as a JSON object keyed by column name (new reference). */
+json_t *store_row_json(sqlite3_stmt *s);
+/* Every row of a bound statement as an array; resets it. NULL on error (logged). */
+json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what);
+/* The first row, or NULL with *found 0 (none) or -1 (error, logged). */
+json_t *store_one_row(struct store *st, sqlite3_stmt *s, const char *what, int *found);
 
 #endif

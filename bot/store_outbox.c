@@ -226,28 +226,6 @@ int store_person_opted_out(struct store *st, int64_t person)
     return v; /* a person who no longer exists gets nothing */
 }
 
-static json_t *row_json(sqlite3_stmt *s)
-{
-    json_t *o = json_object();
-    int n = sqlite3_column_count(s);
-    for (int i = 0; i < n; i++) {
-        const char *name = sqlite3_column_name(s, i);
-        switch (sqlite3_column_type(s, i)) {
-        case SQLITE_INTEGER:
-            json_object_set_new(o, name, json_integer(sqlite3_column_int64(s, i)));
-            break;
-        case SQLITE_FLOAT:
-            json_object_set_new(o, name, json_real(sqlite3_column_double(s, i)));
-            break;
-        case SQLITE_NULL:
-            json_object_set_new(o, name, json_null());
-            break;
-        default:
-            json_object_set_new(o, name, json_string((const char *)sqlite3_column_text(s, i)));
-        }
-    }
-    return o;
-}
 
 json_t *store_outbox_list(struct store *st, const char *status, int limit)
 {
@@ -256,21 +234,11 @@ json_t *store_outbox_list(struct store *st, const char *status, int limit)
         " broadcast_id, text, created_ms, updated_ms, next_at_ms, sent_ms FROM outbox"
         " WHERE ?1 IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2";
     sqlite3_stmt *s = store_stmt(st, sql);
-    int rc;
     if (s == NULL)
         return NULL;
     sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 2, limit);
-    json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        json_array_append_new(a, row_json(s));
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "outbox list");
-        return NULL;
-    }
-    return a;
+    return store_rows_json(st, s, "outbox list");
 }
 
 int store_outbox_retry(struct store *st, int64_t id, int64_t now)
@@ -413,7 +381,7 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
     sqlite3_bind_int64(s, 1, id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
-        o = row_json(s);
+        o = store_row_json(s);
     sqlite3_reset(s);
     if (o == NULL) {
         if (rc != SQLITE_DONE)
