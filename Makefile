@@ -74,7 +74,7 @@ format:
 	clang-format -i bot/*.[ch] tests/*.[ch] tests/it/*.c
 
 clean:
-	rm -f yizhan tests/run bot/*.[od] tests/*.[od] tests/it/*.[od]
+	rm -f yizhan tests/run tests/it/itest tests/it/fakeapi bot/*.[od] tests/*.[od] tests/it/*.[od]
 
 .PHONY: all deps check-deps run test asan format clean
 -include $(wildcard bot/*.d tests/*.d tests/it/*.d)
