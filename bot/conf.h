@@ -34,6 +34,7 @@ struct conf {
     } generic;
     struct {
         char *token; /* empty: the admin API is off */
+        char *chat_ids; /* "<channel>:<id>,...": who may send #受理 and the like */
     } admin;
     struct {
         char *quiet;  /* "22:00-07:00": nothing pushed; "" for none */
@@ -41,6 +42,13 @@ struct conf {
         long long max_attempts, backoff_base, backoff_max, lease, timeout, concurrency;
         long long max_sms_parts;
     } push;
+    struct {
+        long long points_accepted; /* [points] report_accepted */
+        long long daily_limit, dup_distance, caption_wait, followup_days;
+    } report;
+    struct {
+        long long max_bytes, timeout, max_redirects, max_attempts, backoff_base;
+    } media;
 };
 
 /*

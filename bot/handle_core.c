@@ -128,6 +128,9 @@ int handle_more(struct turn *t)
 
 int handle_location(struct turn *t)
 {
+    int rc = handler_pending(t); /* a report waiting for its position */
+    if (rc != 0)
+        return rc == 1 ? 0 : -1;
     return say(t, "location.received", NULL);
 }
 
@@ -138,6 +141,9 @@ int handle_soon(struct turn *t)
 
 int handle_fallback(struct turn *t)
 {
+    int rc = handler_pending(t); /* a photo waiting for its caption */
+    if (rc != 0)
+        return rc == 1 ? 0 : -1;
     if (t->text[0] != '\0' && store_unknown_add(t->st, t->text, t->now) == -1)
         return -1;
     return say(t, "fallback", NULL);

@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "intent.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 
@@ -43,22 +44,44 @@ static const struct handler handlers[] = {
     {"course.confirm", handle_soon},
     {"course.mine", handle_soon},
     {"checkin", handle_soon},
-    {"report.new", handle_soon},
-    {"report.status", handle_soon},
+    {"report.new", handle_report_new},
+    {"report.status", handle_report_status},
     {"service.legal", handle_soon},
     {"service.tutoring", handle_soon},
     {"service.counsel", handle_soon},
     {"member.checkin", handle_soon},
     {"member.org", handle_soon},
     {"account.link", handle_soon},
+    {"report.followup.yes", handle_report_followup},
+    {"report.followup.no", handle_report_followup},
+    {"admin.report.accept", handle_admin_report},
+    {"admin.report.reject", handle_admin_report},
+    {"admin.report.progress", handle_admin_report},
+    {"admin.report.resolve", handle_admin_report},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, report_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
     NULL, /* keeps the table non-empty until a feature adds one */
+    report_tick,
 };
+
+/* Each feature's pending step; see handler.h. */
+static const pending_fn pendings[] = {
+    report_pending,
+};
+
+int handler_pending(struct turn *t)
+{
+    for (size_t i = 0; i < sizeof pendings / sizeof pendings[0]; i++) {
+        int rc = pendings[i](t);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
 
 int handler_tick(const struct app *app, struct store *st, int64_t now)
 {

@@ -89,4 +89,21 @@ int handle_soon(struct turn *t);
 int handle_fallback(struct turn *t);
 extern const struct content_need core_needs[];
 
+/*
+ * A feature's pending step (a photo waiting for its caption): the fallback and
+ * location handlers try each before their own answer. 1 handled (replies
+ * added), 0 not this feature's, -1 store error.
+ */
+typedef int (*pending_fn)(struct turn *t);
+/* Try every feature's pending step in order: 1 one handled it, 0 none, -1. */
+int handler_pending(struct turn *t);
+
+/* handle_report.c */
+int handle_report_new(struct turn *t);
+int handle_report_status(struct turn *t);
+int handle_report_followup(struct turn *t);
+int handle_admin_report(struct turn *t);
+int report_pending(struct turn *t);
+extern const struct content_need report_needs[];
+
 #endif

@@ -50,6 +50,12 @@ static const char *const shipped[] = {
     "member.checkin",
     "member.org",
     "account.link",
+    "report.followup.yes",
+    "report.followup.no",
+    "admin.report.accept",
+    "admin.report.reject",
+    "admin.report.progress",
+    "admin.report.resolve",
 };
 #define NSHIPPED (sizeof shipped / sizeof shipped[0])
 
