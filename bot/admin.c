@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "handler.h"
 #include "outbox.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 
@@ -109,6 +110,7 @@ void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *co
 /* Each feature's admin routes; see admin_route_fn. */
 static const admin_route_fn feature_routes[] = {
     NULL, /* keeps the table non-empty until a feature adds one */
+    admin_report_routes,
 };
 
 static int split_path(char *buf, char **seg, int n)

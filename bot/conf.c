@@ -105,6 +105,8 @@ static const struct conf_key keys[] = {
      "tries of one photo download before it is marked failed on the report"},
     {"media.backoff_base", C_INT, O(media.backoff_base), "30", 1, 3600,
      "seconds before the first download retry; doubles each time"},
+    {"media.allow_private", C_BOOL, O(media.allow_private), "false", 0, 0,
+     "true: photos may come from loopback and private addresses (tests); false refuses them"},
 };
 #undef O
 

@@ -48,6 +48,7 @@ struct conf {
     } report;
     struct {
         long long max_bytes, timeout, max_redirects, max_attempts, backoff_base;
+        bool allow_private; /* fetch from loopback and private addresses (tests only) */
     } media;
 };
 

@@ -25,10 +25,10 @@
 #include "util.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
-#define JOIN_MS (60LL * 1000)      /* photos within a minute join one report */
-#define MENU_MS (3LL * DAY_MS)     /* the follow-up question's 1 / 2 stays valid */
-#define DESC_MAX 600               /* bytes of a description kept */
-#define MINE_MAX 5                 /* reports listed by 我的随手拍 */
+#define JOIN_MS (60LL * 1000)  /* photos within a minute join one report */
+#define MENU_MS (3LL * DAY_MS) /* the follow-up question's 1 / 2 stays valid */
+#define DESC_MAX 600           /* bytes of a description kept */
+#define MINE_MAX 5             /* reports listed by 我的随手拍 */
 
 const struct content_need report_needs[] = {
     CONTENT_NEED("report.howto", ""),
@@ -224,8 +224,8 @@ int report_change(const struct app *app, struct store *st, int64_t id, const cha
         pr = report_push(app, st, r.person, "report.push.accepted_points", idem, now, "code",
                          r.code, "points", pts, NULL);
     else if (strcmp(status, "accepted") == 0)
-        pr = report_push(app, st, r.person, "report.push.accepted", idem, now, "code", r.code,
-                         NULL);
+        pr =
+            report_push(app, st, r.person, "report.push.accepted", idem, now, "code", r.code, NULL);
     else if (rejected)
         pr = report_push(app, st, r.person, "report.push.rejected", idem, now, "code", r.code,
                          "reason", note, NULL);
@@ -272,8 +272,9 @@ int report_merge(const struct app *app, struct store *st, int64_t id, int64_t in
         goto out;
     snprintf(idem, sizeof idem, "report:%s:%lld", a.code, (long long)hid);
     bool same_person = a.person == b.person && strcmp(actor, "fetcher") == 0;
-    if (report_push(app, st, a.person, same_person ? "report.push.same_photo" : "report.push.merged",
-                    idem, now, "code", a.code, "into", b.code, NULL) == -1)
+    if (report_push(app, st, a.person,
+                    same_person ? "report.push.same_photo" : "report.push.merged", idem, now,
+                    "code", a.code, "into", b.code, NULL) == -1)
         goto out;
     rc = REPORT_OK;
 out:
@@ -296,8 +297,8 @@ int report_flag_nearby(const struct app *app, struct store *st, int64_t id, int6
         rc = 0;
         goto out;
     }
-    int n = store_report_nearest(st, id, r.lat, r.lon, r.created_ms - DAY_MS,
-                                 r.created_ms + DAY_MS, &other, &d);
+    int n = store_report_nearest(st, id, r.lat, r.lon, r.created_ms - DAY_MS, r.created_ms + DAY_MS,
+                                 &other, &d);
     if (n == -1)
         goto out;
     if (n == 1 && d <= (double)app->conf->report.dup_distance) {
@@ -347,8 +348,7 @@ static int new_photos(struct turn *t, bool fresh[MSG_MAX_MEDIA], int64_t *dup)
     int n = 0;
     for (int i = 0; i < t->in->nmedia; i++) {
         int64_t id = 0;
-        int f = store_report_find_url(t->st, t->person, t->in->media[i].url, t->now - DAY_MS,
-                                      &id);
+        int f = store_report_find_url(t->st, t->person, t->in->media[i].url, t->now - DAY_MS, &id);
         if (f == -1)
             return -1;
         fresh[i] = f == 0;
@@ -568,8 +568,9 @@ static int list_mine(struct turn *t)
         char date[16];
         turn_fmt_time(json_integer_value(json_object_get(e, "ms")), "%m-%d", date, sizeof date);
         char *name = status_name(t->app, json_string_value(json_object_get(e, "status")));
-        const char *kv[] = {"code", json_string_value(json_object_get(e, "code")), "status", name,
-                            "date", date, NULL};
+        const char *kv[] = {
+            "code", json_string_value(json_object_get(e, "code")), "status", name, "date", date,
+            NULL};
         char *line = content_render(t->app->ct, "report.mine_line", kv);
         buf_printf(&items, "%s%s", i ? "\n" : "", line);
         free(line);
@@ -597,8 +598,7 @@ int handle_report_followup(struct turn *t)
     int64_t id = 0;
     int rc = -1;
     char code[REPORT_CODE_MAX] = "";
-    int f = codetext && report_code_parse(codetext, &id) == 0 ? store_report_get(t->st, id, &r)
-                                                              : 0;
+    int f = codetext && report_code_parse(codetext, &id) == 0 ? store_report_get(t->st, id, &r) : 0;
     if (f == -1)
         goto out;
     if (f == 1)
@@ -612,8 +612,8 @@ int handle_report_followup(struct turn *t)
         goto out;
     if (yes) {
         if (store_report_followup_set(t->st, id, "yes", t->now) == -1 ||
-            store_report_history_add(t->st, id, "resolved", "reporter", "confirmed solved",
-                                     t->now, NULL) == -1)
+            store_report_history_add(t->st, id, "resolved", "reporter", "confirmed solved", t->now,
+                                     NULL) == -1)
             goto out;
         rc = say(t, "report.followup.yes", "code", code, NULL);
         goto out;

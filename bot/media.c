@@ -75,8 +75,7 @@ static void put_le32(unsigned char *p, uint32_t v)
  * offset of the SOS marker (where entropy-coded data starts), or 0 when the
  * structure is malformed.
  */
-typedef void (*jpeg_seg_fn)(unsigned char marker, const unsigned char *seg, size_t len,
-                            void *ctx);
+typedef void (*jpeg_seg_fn)(unsigned char marker, const unsigned char *seg, size_t len, void *ctx);
 static size_t jpeg_walk(const unsigned char *p, size_t n, jpeg_seg_fn fn, void *ctx)
 {
     size_t i = 2; /* after SOI */

@@ -67,6 +67,14 @@ int report_push(const struct app *app, struct store *st, int64_t person, const c
 /* The 7-day follow-up question: a tick (handler.c ticks[]). */
 int report_tick(const struct app *app, struct store *st, int64_t now);
 
+/* admin_report.c: GET /reports[?status=&since=&format=csv], GET /reports/<code>,
+ * POST /reports/<code>/status, POST /reports/<code>/merge, GET /media/<sha256>
+ * (an admin_route_fn for admin.c's feature_routes[]). */
+struct admin_req;
+struct http_resp;
+int admin_report_routes(const struct app *app, struct store *st, int64_t now,
+                        const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);
+
 /* --- store side (store_report.c) --- */
 
 /* Create a received report for person with description (may be NULL): sets
@@ -77,13 +85,13 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
 int store_report_get(struct store *st, int64_t id, struct report *out);
 int store_report_set_desc(struct store *st, int64_t id, const char *desc, int64_t now);
 /* Set the position when the report has none. 1 set, 0 it had one, -1 error. */
-int store_report_set_pos(struct store *st, int64_t id, double lat, double lon,
-                         const char *source, int64_t now);
+int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, const char *source,
+                         int64_t now);
 /* Reports person opened at or after since_ms. -1 on error. */
 int64_t store_report_count_since(struct store *st, int64_t person, int64_t since_ms);
 /* Set status (and reason, resolved time when resolved; reopened when reopen). */
-int store_report_set_status(struct store *st, int64_t id, const char *status,
-                            const char *reason, bool reopen, int64_t now);
+int store_report_set_status(struct store *st, int64_t id, const char *status, const char *reason,
+                            bool reopen, int64_t now);
 int store_report_set_merged(struct store *st, int64_t id, int64_t into, int64_t now);
 int store_report_set_dup(struct store *st, int64_t id, int64_t other);
 int store_report_set_photo(struct store *st, int64_t id, const char *photo_status, int64_t now);
@@ -119,8 +127,7 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
 /* [{"url","status","attempts","error","sha256","clean_sha256","mime","bytes"}]; NULL on error. */
 json_t *store_report_media(struct store *st, int64_t report);
 /* Count the report's photos by state. 0 or -1. */
-int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok,
-                              int *failed);
+int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed);
 
 /* One claimed download, as the fetcher sees it. Strings owned. */
 struct media_job {
@@ -138,8 +145,8 @@ int store_media_done(struct store *st, int64_t id, const char *sha, const char *
                      const char *mime, int64_t bytes, bool has_gps, double lat, double lon,
                      int64_t now);
 /* A failed try: status pending again at next_at, or failed when final. 0 or -1. */
-int store_media_failed(struct store *st, int64_t id, const char *error, bool final,
-                       int64_t next_at, int64_t now);
+int store_media_failed(struct store *st, int64_t id, const char *error, bool final, int64_t next_at,
+                       int64_t now);
 /* The MIME type stored for a file of this SHA-256 (original or stripped).
  * 1 (*mime new string), 0 unknown, -1. */
 int store_media_mime(struct store *st, const char *sha, char **mime);

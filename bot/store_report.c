@@ -109,8 +109,8 @@ int store_report_set_desc(struct store *st, int64_t id, const char *desc, int64_
     return store_step_done(st, s, "report desc");
 }
 
-int store_report_set_pos(struct store *st, int64_t id, double lat, double lon,
-                         const char *source, int64_t now)
+int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, const char *source,
+                         int64_t now)
 {
     static const char sql[] = "UPDATE reports SET lat=?, lon=?, loc_source=?, updated_ms=?"
                               " WHERE id=? AND lat IS NULL";
@@ -144,8 +144,8 @@ int64_t store_report_count_since(struct store *st, int64_t person, int64_t since
     return n;
 }
 
-int store_report_set_status(struct store *st, int64_t id, const char *status,
-                            const char *reason, bool reopen, int64_t now)
+int store_report_set_status(struct store *st, int64_t id, const char *status, const char *reason,
+                            bool reopen, int64_t now)
 {
     static const char sql[] =
         "UPDATE reports SET status=?1, reason=coalesce(?2, reason), updated_ms=?3,"
@@ -231,10 +231,10 @@ json_t *store_report_history(struct store *st, int64_t id)
     json_t *a = json_array();
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *note = (const char *)sqlite3_column_text(s, 2);
-        json_array_append_new(
-            a, json_pack("{s:s,s:s,s:s?,s:I}", "status", (const char *)sqlite3_column_text(s, 0),
-                         "actor", (const char *)sqlite3_column_text(s, 1), "note", note, "ms",
-                         (json_int_t)sqlite3_column_int64(s, 3)));
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s?,s:I}", "status",
+                                           (const char *)sqlite3_column_text(s, 0), "actor",
+                                           (const char *)sqlite3_column_text(s, 1), "note", note,
+                                           "ms", (json_int_t)sqlite3_column_int64(s, 3)));
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -257,10 +257,10 @@ json_t *store_report_list_person(struct store *st, int64_t person, int n)
     sqlite3_bind_int(s, 2, n);
     json_t *a = json_array();
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        json_array_append_new(
-            a, json_pack("{s:s,s:s,s:I}", "code", (const char *)sqlite3_column_text(s, 0),
-                         "status", (const char *)sqlite3_column_text(s, 1), "ms",
-                         (json_int_t)sqlite3_column_int64(s, 2)));
+        json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "code",
+                                           (const char *)sqlite3_column_text(s, 0), "status",
+                                           (const char *)sqlite3_column_text(s, 1), "ms",
+                                           (json_int_t)sqlite3_column_int64(s, 2)));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
@@ -287,17 +287,17 @@ json_t *store_report_list(struct store *st, const char *status, int64_t since_ms
     sqlite3_bind_int(s, 3, limit);
     json_t *a = json_array();
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *o = json_pack(
-            "{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b}", "code",
-            (const char *)sqlite3_column_text(s, 0), "status",
-            (const char *)sqlite3_column_text(s, 1), "photo_status",
-            (const char *)sqlite3_column_text(s, 2), "description",
-            (const char *)sqlite3_column_text(s, 3), "created_ms",
-            (json_int_t)sqlite3_column_int64(s, 6), "updated_ms",
-            (json_int_t)sqlite3_column_int64(s, 7), "reporter",
-            (const char *)sqlite3_column_text(s, 8), "possible_duplicate_of",
-            (const char *)sqlite3_column_text(s, 9), "merged_into",
-            (const char *)sqlite3_column_text(s, 10), "reopened", sqlite3_column_int(s, 11) != 0);
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b}", "code",
+                              (const char *)sqlite3_column_text(s, 0), "status",
+                              (const char *)sqlite3_column_text(s, 1), "photo_status",
+                              (const char *)sqlite3_column_text(s, 2), "description",
+                              (const char *)sqlite3_column_text(s, 3), "created_ms",
+                              (json_int_t)sqlite3_column_int64(s, 6), "updated_ms",
+                              (json_int_t)sqlite3_column_int64(s, 7), "reporter",
+                              (const char *)sqlite3_column_text(s, 8), "possible_duplicate_of",
+                              (const char *)sqlite3_column_text(s, 9), "merged_into",
+                              (const char *)sqlite3_column_text(s, 10), "reopened",
+                              sqlite3_column_int(s, 11) != 0);
         if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
             json_object_set_new(o, "lat", json_real(sqlite3_column_double(s, 4)));
             json_object_set_new(o, "lon", json_real(sqlite3_column_double(s, 5)));
@@ -455,14 +455,13 @@ json_t *store_report_media(struct store *st, int64_t report)
     sqlite3_bind_int64(s, 1, report);
     json_t *a = json_array();
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *o = json_pack("{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url",
-                              (const char *)sqlite3_column_text(s, 0), "status",
-                              (const char *)sqlite3_column_text(s, 1), "attempts",
-                              sqlite3_column_int(s, 2), "error",
-                              (const char *)sqlite3_column_text(s, 3), "sha256",
-                              (const char *)sqlite3_column_text(s, 4), "clean_sha256",
-                              (const char *)sqlite3_column_text(s, 5), "mime",
-                              (const char *)sqlite3_column_text(s, 6));
+        json_t *o = json_pack(
+            "{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", (const char *)sqlite3_column_text(s, 0),
+            "status", (const char *)sqlite3_column_text(s, 1), "attempts", sqlite3_column_int(s, 2),
+            "error", (const char *)sqlite3_column_text(s, 3), "sha256",
+            (const char *)sqlite3_column_text(s, 4), "clean_sha256",
+            (const char *)sqlite3_column_text(s, 5), "mime",
+            (const char *)sqlite3_column_text(s, 6));
         if (sqlite3_column_type(s, 7) != SQLITE_NULL)
             json_object_set_new(o, "bytes", json_integer(sqlite3_column_int64(s, 7)));
         if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
@@ -480,13 +479,11 @@ json_t *store_report_media(struct store *st, int64_t report)
     return a;
 }
 
-int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok,
-                              int *failed)
+int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed)
 {
-    static const char sql[] =
-        "SELECT coalesce(sum(status IN ('pending','fetching')), 0),"
-        " coalesce(sum(status='ok'), 0), coalesce(sum(status='failed'), 0)"
-        " FROM report_media WHERE report_id=?";
+    static const char sql[] = "SELECT coalesce(sum(status IN ('pending','fetching')), 0),"
+                              " coalesce(sum(status='ok'), 0), coalesce(sum(status='failed'), 0)"
+                              " FROM report_media WHERE report_id=?";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -564,8 +561,8 @@ int store_media_done(struct store *st, int64_t id, const char *sha, const char *
     return store_step_done(st, s, "media done");
 }
 
-int store_media_failed(struct store *st, int64_t id, const char *error, bool final,
-                       int64_t next_at, int64_t now)
+int store_media_failed(struct store *st, int64_t id, const char *error, bool final, int64_t next_at,
+                       int64_t now)
 {
     static const char sql[] =
         "UPDATE report_media SET status=?, last_error=?, next_at_ms=?, lease_until_ms=NULL,"

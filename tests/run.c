@@ -37,7 +37,8 @@ const char *t_tmpdir(void)
 }
 
 #define SUITES(X)                                                                          \
-    X(util) X(conf) X(norm) X(intent) X(lesson) X(content) X(store) X(engine) X(chan_generic) X(text)
+    X(util) X(conf) X(norm) X(intent) X(lesson) X(content) X(store) X(engine) X(chan_generic) X(text) \
+    X(report)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)
