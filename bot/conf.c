@@ -95,6 +95,8 @@ static const struct conf_key keys[] = {
      "seconds after a photo during which a text or a location is attached to its report"},
     {"report.followup_days", C_INT, O(report.followup_days), "7", 1, 365,
      "days after a report is resolved when the reporter is asked whether it stays fixed"},
+    {"report.join_seconds", C_INT, O(report.join_seconds), "60", 1, 3600,
+     "seconds within which further photos from the same person join the same report"},
     {"media.max_bytes", C_INT, O(media.max_bytes), "10485760", 1024, 104857600,
      "largest photo downloaded, in bytes; larger ones are refused and marked on the report"},
     {"media.timeout", C_INT, O(media.timeout), "30", 1, 600,

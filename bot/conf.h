@@ -44,7 +44,7 @@ struct conf {
     } push;
     struct {
         long long points_accepted; /* [points] report_accepted */
-        long long daily_limit, dup_distance, caption_wait, followup_days;
+        long long daily_limit, dup_distance, caption_wait, followup_days, join_seconds;
     } report;
     struct {
         long long max_bytes, timeout, max_redirects, max_attempts, backoff_base;

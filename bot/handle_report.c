@@ -25,7 +25,6 @@
 #include "util.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
-#define JOIN_MS (60LL * 1000)  /* photos within a minute join one report */
 #define MENU_MS (3LL * DAY_MS) /* the follow-up question's 1 / 2 stays valid */
 #define DESC_MAX 600           /* bytes of a description kept */
 #define MINE_MAX 5             /* reports listed by 我的随手拍 */
@@ -383,7 +382,7 @@ int handle_report_new(struct turn *t)
     if (d != NULL && d[0] != '\0')
         desc = desc_copy(d);
     snprintf(minutes, sizeof minutes, "%lld", c->report.caption_wait / 60);
-    int wait_ms = (int)(c->report.caption_wait * 1000);
+    int64_t wait_ms = c->report.caption_wait * 1000, join_ms = c->report.join_seconds * 1000;
 
     if (t->in->nmedia == 0 && desc == NULL) {
         rc = say(t, "report.howto", NULL);
@@ -410,7 +409,7 @@ int handle_report_new(struct turn *t)
         if (usable) {
             report_code_fmt(open, code);
             if (add_photos(t, open, fresh) == -1 ||
-                state_set_report(t, "report.open", open, JOIN_MS) == -1 ||
+                state_set_report(t, "report.open", open, join_ms) == -1 ||
                 (desc != NULL && store_report_set_desc(t->st, open, desc, t->now) == -1) ||
                 (t->in->has_location && attach_location(t, open) == -1))
                 goto out;
@@ -433,7 +432,7 @@ int handle_report_new(struct turn *t)
     if (t->in->nmedia > 0 && add_photos(t, id, fresh) == -1)
         goto out;
     /* a text-only report waits the caption time for its photo, photos a minute for more */
-    if (state_set_report(t, "report.open", id, t->in->nmedia > 0 ? JOIN_MS : wait_ms) == -1)
+    if (state_set_report(t, "report.open", id, t->in->nmedia > 0 ? join_ms : wait_ms) == -1)
         goto out;
     if (t->in->has_location) {
         if (attach_location(t, id) == -1)

@@ -317,8 +317,8 @@ int store_report_find_url(struct store *st, int64_t person, const char *url, int
                           int64_t *id)
 {
     static const char sql[] =
-        "SELECT m.report_id FROM report_media m JOIN reports r ON r.id=m.report_id"
-        " WHERE m.person_id=? AND m.url=? AND r.created_ms>=? AND r.status<>'merged'"
+        "SELECT coalesce(r.merged_into, r.id) FROM report_media m JOIN reports r"
+        " ON r.id=m.report_id WHERE m.person_id=? AND m.url=? AND r.created_ms>=?"
         " ORDER BY m.id DESC LIMIT 1";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
