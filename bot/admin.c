@@ -17,6 +17,7 @@
 #include "desk.h"
 #include "handler.h"
 #include "outbox.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 
@@ -114,6 +115,7 @@ static const admin_route_fn feature_routes[] = {
     admin_lessons,
     admin_courses_route,
     admin_desk_route,
+    admin_report_routes,
 };
 
 static int split_path(char *buf, char **seg, int n)

@@ -34,6 +34,7 @@ struct conf {
     } generic;
     struct {
         char *token; /* empty: the admin API is off */
+        char *chat_ids; /* "<channel>:<id>,...": who may send #受理 and the like */
     } admin;
     struct {
         char *quiet;  /* "22:00-07:00": nothing pushed; "" for none */
@@ -75,6 +76,14 @@ struct conf {
         char *sendsms_url, *username, *password, *from, *secret;
         long long max_sms_parts, rate, recipient_rate;
     } kannel;
+    struct {
+        long long points_accepted; /* [points] report_accepted */
+        long long daily_limit, dup_distance, caption_wait, followup_days, join_seconds;
+    } report;
+    struct {
+        long long max_bytes, timeout, max_redirects, max_attempts, backoff_base;
+        bool allow_private; /* fetch from loopback and private addresses (tests only) */
+    } media;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "desk.h"
 #include "intent.h"
 #include "member.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 
@@ -45,8 +46,8 @@ static const struct handler handlers[] = {
     {"course.confirm", handle_course_confirm},
     {"course.mine", handle_course_mine},
     {"checkin", handle_checkin},
-    {"report.new", handle_soon},
-    {"report.status", handle_soon},
+    {"report.new", handle_report_new},
+    {"report.status", handle_report_status},
     {"service.legal", handle_desk_open},
     {"service.tutoring", handle_desk_open},
     {"service.counsel", handle_desk_open},
@@ -60,9 +61,16 @@ static const struct handler handlers[] = {
     {"desk.close", handle_desk_close},
     {"desk.rate", handle_desk_rate},
     {"desk.pair", handle_desk_pair},
+    {"report.followup.yes", handle_report_followup},
+    {"report.followup.no", handle_report_followup},
+    {"admin.report.accept", handle_admin_report},
+    {"admin.report.reject", handle_admin_report},
+    {"admin.report.progress", handle_admin_report},
+    {"admin.report.resolve", handle_admin_report},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs,
+                                                     report_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
@@ -70,10 +78,12 @@ static const tick_fn ticks[] = {
     lesson_tick,
     courses_tick,
     desk_tick,
+    report_tick,
 };
 
 /* Each feature's follow-up for unmatched messages, asked in order; see handler.h. */
 static const followup_fn followups[] = {
+    report_pending, /* a photo waiting for its caption or position: the newest question */
     member_followup,
     desk_followup,
 };

@@ -154,4 +154,12 @@ int handle_member_checkin(struct turn *t);
 int handle_member_org(struct turn *t);
 extern const struct content_need member_needs[];
 
+/* handle_report.c */
+int handle_report_new(struct turn *t);
+int handle_report_status(struct turn *t);
+int handle_report_followup(struct turn *t);
+int handle_admin_report(struct turn *t);
+int report_pending(struct turn *t);
+extern const struct content_need report_needs[];
+
 #endif

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "content.h"
 #include "engine.h"
+#include "fetcher.h"
 #include "handler.h"
 #include "http.h"
 #include "intent.h"
@@ -34,10 +35,12 @@
 
 static volatile sig_atomic_t stop_requested;
 static struct sender *the_sender; /* set before the writer starts committing */
+static struct fetcher *the_fetcher;
 
 static void wake_sender(void)
 {
     sender_wake(the_sender);
+    fetcher_wake(the_fetcher); /* new photos to download */
 }
 
 static void on_signal(int sig)
@@ -297,6 +300,9 @@ static int cmd_serve(struct app *app, struct store *st)
     the_sender = sender_start(app);
     if (the_sender == NULL)
         fatal("cannot start the sender thread");
+    the_fetcher = fetcher_start(app);
+    if (the_fetcher == NULL)
+        fatal("cannot start the photo fetcher thread");
     struct engine *e = engine_start(app, st, wake_sender);
     if (e == NULL)
         fatal("cannot start the writer thread");
@@ -326,6 +332,8 @@ static int cmd_serve(struct app *app, struct store *st)
     }
     engine_stop(e); /* finishes anything still queued, the tick too */
     http_stop(srv);
+    fetcher_stop(the_fetcher);
+    the_fetcher = NULL;
     sender_stop(the_sender);
     log_info("serve: stopped");
     return 0;

@@ -57,6 +57,12 @@ static const char *const shipped[] = {
     "desk.rate",
     "desk.say",
     "desk.pair",
+    "report.followup.yes",
+    "report.followup.no",
+    "admin.report.accept",
+    "admin.report.reject",
+    "admin.report.progress",
+    "admin.report.resolve",
 };
 #define NSHIPPED (sizeof shipped / sizeof shipped[0])
 

@@ -1,0 +1,298 @@
+/*
+ * admin_report.c - /admin/api/ routes of 随手拍 reports: the list (JSON or
+ * CSV), one report with its history and media links, status changes, merges,
+ * and the stored photos themselves by SHA-256.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "channel.h"
+#include "conf.h"
+#include "handler.h"
+#include "log.h"
+#include "media.h"
+#include "report.h"
+#include "util.h"
+
+static const char *const csv_columns[] = {
+    "code",       "status",     "photo_status", "description",           "lat",         "lon",
+    "created_ms", "updated_ms", "reporter",     "possible_duplicate_of", "merged_into", "reopened",
+    NULL};
+
+static int list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
+{
+    static const char *const ok[] = {"received", "accepted", "rejected", "in_progress",
+                                     "resolved", "merged",   NULL};
+    const char *status = json_string_value(json_object_get(rq->query, "status"));
+    const char *since = json_string_value(json_object_get(rq->query, "since"));
+    const char *format = json_string_value(json_object_get(rq->query, "format"));
+    int64_t since_ms = 0;
+    if (status != NULL && status[0] == '\0')
+        status = NULL;
+    if (status != NULL) {
+        bool known = false;
+        for (int i = 0; ok[i]; i++)
+            known |= strcmp(ok[i], status) == 0;
+        if (!known) {
+            http_resp_error(resp, 400, "unknown status");
+            return 0;
+        }
+    }
+    if (since != NULL && since[0] != '\0') {
+        long long v;
+        int bad = 0;
+        if (parse_int(since, 0, INT64_MAX, &v) == 0) {
+            since_ms = v;
+        } else {
+            json_t *s = json_string(since);
+            bad = admin_parse_time(s, &since_ms);
+            json_decref(s);
+        }
+        if (bad == -1) {
+            http_resp_error(resp, 400, "'since' must be Unix ms or local 'YYYY-MM-DD HH:MM'");
+            return 0;
+        }
+    }
+    json_t *a = store_report_list(st, status, since_ms, admin_query_limit(rq, 200));
+    if (a == NULL)
+        return -1;
+    if (format != NULL && strcmp(format, "csv") == 0)
+        admin_reply_csv(resp, a, csv_columns);
+    else
+        admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
+static int code_id(const char *s, int64_t *id, struct http_resp *resp)
+{
+    if (report_code_parse(s, id) == -1) {
+        http_resp_error(resp, 404, "no such report");
+        return -1;
+    }
+    return 0;
+}
+
+static int show(struct store *st, int64_t id, struct http_resp *resp)
+{
+    struct report r;
+    json_t *hist = NULL, *media = NULL;
+    int rc = -1;
+    int f = store_report_get(st, id, &r);
+    if (f == -1)
+        return -1;
+    if (f == 0) {
+        http_resp_error(resp, 404, "no such report");
+        return 0;
+    }
+    hist = store_report_history(st, id);
+    media = store_report_media(st, id);
+    if (hist == NULL || media == NULL)
+        goto out;
+    size_t i;
+    json_t *m;
+    json_array_foreach(media, i, m)
+    {
+        const char *sha = json_string_value(json_object_get(m, "sha256"));
+        const char *clean = json_string_value(json_object_get(m, "clean_sha256"));
+        if (sha != NULL)
+            json_object_set_new(m, "original_url", json_sprintf("/admin/api/media/%s", sha));
+        if (clean != NULL)
+            json_object_set_new(m, "shareable_url", json_sprintf("/admin/api/media/%s", clean));
+    }
+    char dup[REPORT_CODE_MAX] = "", into[REPORT_CODE_MAX] = "";
+    if (r.dup_of)
+        report_code_fmt(r.dup_of, dup);
+    if (r.merged_into)
+        report_code_fmt(r.merged_into, into);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:b,s:I,s:I,s:O,s:O}", "code", r.code, "status", r.status,
+                  "photo_status", r.photo_status, "description", r.description, "reason", r.reason,
+                  "reopened", r.reopened, "created_ms", (json_int_t)r.created_ms, "updated_ms",
+                  (json_int_t)r.updated_ms, "history", hist, "media", media);
+    if (o == NULL)
+        goto out;
+    if (r.has_pos) {
+        json_object_set_new(o, "lat", json_real(r.lat));
+        json_object_set_new(o, "lon", json_real(r.lon));
+    }
+    if (dup[0])
+        json_object_set_new(o, "possible_duplicate_of", json_string(dup));
+    if (into[0])
+        json_object_set_new(o, "merged_into", json_string(into));
+    admin_reply(resp, 200, o);
+    rc = 0;
+out:
+    json_decref(hist);
+    json_decref(media);
+    report_release(&r);
+    return rc;
+}
+
+static void answer_rc(int rc, const char *code, struct http_resp *resp, const char *what)
+{
+    if (rc == REPORT_NOT_FOUND)
+        http_resp_error(resp, 404, "no such report");
+    else if (rc == REPORT_NEED_NOTE)
+        http_resp_error(resp, 400,
+                        "a rejection needs a 'note': the reason, written for the "
+                        "reporter");
+    else if (rc == REPORT_BAD_STATUS)
+        http_resp_error(resp, 409, what);
+    else
+        admin_reply(resp, 200, json_pack("{s:s,s:b}", "code", code, "changed", rc == REPORT_OK));
+}
+
+static int set_status(const struct app *app, struct store *st, int64_t id, const char *code,
+                      int64_t now, const struct admin_req *rq, struct http_resp *resp)
+{
+    json_t *b = admin_body(rq, resp);
+    if (b == NULL)
+        return 0;
+    const char *status = json_string_value(json_object_get(b, "status"));
+    const char *note = json_string_value(json_object_get(b, "note"));
+    const char *by = json_string_value(json_object_get(b, "by"));
+    int rc = 0;
+    if (status == NULL) {
+        http_resp_error(resp, 400,
+                        "want {\"status\": accepted|rejected|in_progress|resolved,"
+                        " \"note\"?, \"by\"?}");
+        goto out;
+    }
+    char actor[128];
+    snprintf(actor, sizeof actor, "admin:%.100s", by && by[0] ? by : "api");
+    rc = report_change(app, st, id, status, actor, note, now);
+    if (rc == -1)
+        goto out;
+    answer_rc(rc, code, resp, "this status change is not allowed from the report's status");
+    rc = 0;
+out:
+    json_decref(b);
+    return rc;
+}
+
+static int merge(const struct app *app, struct store *st, int64_t id, const char *code, int64_t now,
+                 const struct admin_req *rq, struct http_resp *resp)
+{
+    json_t *b = admin_body(rq, resp);
+    int64_t into = 0;
+    int rc = 0;
+    if (b == NULL)
+        return 0;
+    const char *target = json_string_value(json_object_get(b, "into"));
+    if (target == NULL || report_code_parse(target, &into) == -1) {
+        http_resp_error(resp, 400, "want {\"into\": \"SP0041\"}");
+        goto out;
+    }
+    rc = report_merge(app, st, id, into, "admin:api", now);
+    if (rc == -1)
+        goto out;
+    answer_rc(rc, code, resp, "cannot merge: same report, or one of them is merged already");
+    rc = 0;
+out:
+    json_decref(b);
+    return rc;
+}
+
+/* The stored file named sha, with the type recorded when it was fetched. */
+static int media_get(const struct app *app, struct store *st, const char *sha,
+                     struct http_resp *resp)
+{
+    char *mime = NULL, *path = NULL;
+    int rc = 0, fd = -1;
+    struct stat sb;
+    if (!media_valid_sha(sha)) {
+        http_resp_error(resp, 404, "no such photo");
+        return 0;
+    }
+    int f = store_media_mime(st, sha, &mime);
+    if (f == -1)
+        return -1;
+    path = media_path(app->conf->media_dir, sha);
+    if (f == 0 || path == NULL) {
+        http_resp_error(resp, 404, "no such photo");
+        goto out;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd == -1 || fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+        log_warn("admin: photo %.12s: %s", sha, fd == -1 ? strerror(errno) : "not a file");
+        http_resp_error(resp, 404, "photo file missing");
+        goto out;
+    }
+    size_t n = (size_t)sb.st_size, got = 0;
+    char *data = xmalloc(n ? n : 1);
+    while (got < n) {
+        ssize_t r = read(fd, data + got, n - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got != n) {
+        free(data);
+        http_resp_error(resp, 500, "cannot read the photo");
+        goto out;
+    }
+    free(resp->body);
+    resp->status = 200;
+    resp->body = data;
+    resp->len = n;
+    /* content_type must be static: one of media_mime()'s literals */
+    resp->content_type = strcmp(mime, "image/png") == 0    ? "image/png"
+                         : strcmp(mime, "image/webp") == 0 ? "image/webp"
+                                                           : "image/jpeg";
+out:
+    if (fd != -1)
+        close(fd);
+    free(path);
+    free(mime);
+    return rc;
+}
+
+int admin_report_routes(const struct app *app, struct store *st, int64_t now,
+                        const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp)
+{
+    bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+    int64_t id = 0;
+    if (nseg == 2 && strcmp(seg[0], "media") == 0) {
+        if (!get) {
+            http_resp_error(resp, 405, "method not allowed: use GET");
+            return 1;
+        }
+        return media_get(app, st, seg[1], resp) == -1 ? -1 : 1;
+    }
+    if (nseg < 1 || strcmp(seg[0], "reports") != 0)
+        return 0;
+    if (nseg == 1) {
+        if (!get) {
+            http_resp_error(resp, 405, "method not allowed: use GET");
+            return 1;
+        }
+        return list(st, rq, resp) == -1 ? -1 : 1;
+    }
+    if (code_id(seg[1], &id, resp) == -1)
+        return 1;
+    char code[REPORT_CODE_MAX];
+    report_code_fmt(id, code);
+    int rc;
+    if (nseg == 2 && get)
+        rc = show(st, id, resp);
+    else if (nseg == 3 && strcmp(seg[2], "status") == 0 && post)
+        rc = set_status(app, st, id, code, now, rq, resp);
+    else if (nseg == 3 && strcmp(seg[2], "merge") == 0 && post)
+        rc = merge(app, st, id, code, now, rq, resp);
+    else if (nseg == 2 ||
+             (nseg == 3 && (strcmp(seg[2], "status") == 0 || strcmp(seg[2], "merge") == 0))) {
+        http_resp_error(resp, 405,
+                        nseg == 2 ? "method not allowed: use GET" : "method not allowed: use POST");
+        rc = 0;
+    } else {
+        http_resp_error(resp, 404, "no such admin route");
+        rc = 0;
+    }
+    return rc == -1 ? -1 : 1;
+}

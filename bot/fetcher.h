@@ -1,0 +1,29 @@
+/*
+ * fetcher.h - the photo fetcher thread: claims pending report photos on its
+ * own store connection, downloads each with libcurl (size, time and redirect
+ * caps; http and https only; private addresses refused unless
+ * [media] allow_private), checks the magic bytes, stores the original and a
+ * metadata-stripped copy by SHA-256 under media_dir, reads the EXIF GPS
+ * position, and records the outcome on the report: done, retried with
+ * backoff, or failed (and the reporter told).
+ */
+#ifndef BOT_FETCHER_H
+#define BOT_FETCHER_H
+#include <stdbool.h>
+
+struct app;
+struct fetcher;
+
+/* Open a connection to the database and start the thread. NULL on failure. */
+struct fetcher *fetcher_start(const struct app *app);
+/* Look for due downloads now (new rows were committed). Safe from any thread;
+ * f may be NULL. */
+void fetcher_wake(struct fetcher *f);
+/* Stop: a download in flight is abandoned and tried again after a restart. */
+void fetcher_stop(struct fetcher *f);
+
+/* True when the textual IPv4 or IPv6 address is loopback, private,
+ * link-local, unique-local, multicast or unspecified (refused by default). */
+bool fetcher_ip_private(const char *ip);
+
+#endif

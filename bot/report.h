@@ -1,0 +1,154 @@
+/*
+ * report.h - 随手拍 photo reports: a worker's photo becomes a report with a
+ * receipt code (SP0042) at once; the fetcher thread downloads its photos
+ * later. Status changes (received -> accepted | rejected -> in_progress ->
+ * resolved, or merged) keep who, when and a note, and are pushed to the
+ * reporter in the same transaction. The workflow (report_change, report_merge)
+ * is shared by the chat handlers, the admin chat commands, the admin API and
+ * the fetcher; the SQL is in store_report.c.
+ */
+#ifndef BOT_REPORT_H
+#define BOT_REPORT_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct app;
+struct store;
+
+#define REPORT_CODE_MAX 16
+
+/* One report row. Strings owned; report_release() frees them. */
+struct report {
+    int64_t id, person, merged_into, dup_of; /* 0 when none */
+    char code[REPORT_CODE_MAX];
+    char *description, *status, *photo_status, *reason; /* status, photo_status never NULL */
+    bool has_pos, reopened;
+    double lat, lon;
+    int64_t created_ms, updated_ms, resolved_ms;
+};
+void report_release(struct report *r);
+
+/* "SP0042", "sp42" (any case) -> 42. 0, or -1 when it is not a code. */
+int report_code_parse(const char *s, int64_t *id);
+/* The code of report id ("SP0042", at least four digits) into out. */
+void report_code_fmt(int64_t id, char out[REPORT_CODE_MAX]);
+
+/* Outcomes of a workflow step that the caller reports differently. */
+enum report_rc {
+    REPORT_OK,
+    REPORT_NOT_FOUND,
+    REPORT_BAD_STATUS, /* not a status, or this change is not allowed from the current one */
+    REPORT_NEED_NOTE,  /* a rejection needs a reason written for the reporter */
+    REPORT_SAME,       /* already in that status: nothing changed */
+};
+
+/*
+ * Move report id to status (accepted, rejected, in_progress, resolved) in the
+ * caller's transaction: a history row (actor, note), one transactional push to
+ * the reporter, and the [points] report_accepted award (once, ref
+ * "report:SP0042") when the report first leaves received for anything but a
+ * rejection. Returns an enum report_rc, or -1 when the store failed.
+ */
+int report_change(const struct app *app, struct store *st, int64_t id, const char *status,
+                  const char *actor, const char *note, int64_t now);
+/* Merge report id into report into (both must exist, differ, and into must not
+ * be merged itself): status merged, history on both, a push to the reporter.
+ * Returns an enum report_rc or -1. */
+int report_merge(const struct app *app, struct store *st, int64_t id, int64_t into,
+                 const char *actor, int64_t now);
+/* Flag report id as a possible duplicate when another report lies within
+ * [report] dup_distance metres and a day of it. 0 or -1. */
+int report_flag_nearby(const struct app *app, struct store *st, int64_t id, int64_t now);
+/* Queue a transactional push of content key (with placeholder pairs and a
+ * final NULL) to person, idempotent under key. 0 or -1. */
+int report_push(const struct app *app, struct store *st, int64_t person, const char *key,
+                const char *idem, int64_t now, ...);
+/* The 7-day follow-up question: a tick (handler.c ticks[]). */
+int report_tick(const struct app *app, struct store *st, int64_t now);
+
+/* admin_report.c: GET /reports[?status=&since=&format=csv], GET /reports/<code>,
+ * POST /reports/<code>/status, POST /reports/<code>/merge, GET /media/<sha256>
+ * (an admin_route_fn for admin.c's feature_routes[]). */
+struct admin_req;
+struct http_resp;
+int admin_report_routes(const struct app *app, struct store *st, int64_t now,
+                        const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);
+
+/* --- store side (store_report.c) --- */
+
+/* Create a received report for person with description (may be NULL): sets
+ * its code and a first history row. 0 with *id, or -1. */
+int store_report_create(struct store *st, int64_t person, const char *desc, int64_t now,
+                        int64_t *id);
+/* 1 found (out filled), 0 not found, -1 error. */
+int store_report_get(struct store *st, int64_t id, struct report *out);
+int store_report_set_desc(struct store *st, int64_t id, const char *desc, int64_t now);
+/* Set the position when the report has none. 1 set, 0 it had one, -1 error. */
+int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, const char *source,
+                         int64_t now);
+/* Reports person opened at or after since_ms. -1 on error. */
+int64_t store_report_count_since(struct store *st, int64_t person, int64_t since_ms);
+/* Set status (and reason, resolved time when resolved; reopened when reopen). */
+int store_report_set_status(struct store *st, int64_t id, const char *status, const char *reason,
+                            bool reopen, int64_t now);
+int store_report_set_merged(struct store *st, int64_t id, int64_t into, int64_t now);
+int store_report_set_dup(struct store *st, int64_t id, int64_t other);
+int store_report_set_photo(struct store *st, int64_t id, const char *photo_status, int64_t now);
+/* Append a history row; *hid (may be NULL) gets its id. 0 or -1. */
+int store_report_history_add(struct store *st, int64_t id, const char *status, const char *actor,
+                             const char *note, int64_t now, int64_t *hid);
+/* [{"status","actor","note","ms"}] oldest first; NULL on error. */
+json_t *store_report_history(struct store *st, int64_t id);
+/* person's newest reports: [{"code","status","ms"}]; NULL on error. */
+json_t *store_report_list_person(struct store *st, int64_t person, int n);
+/* Admin list: status (NULL any), created at or after since_ms, newest first. */
+json_t *store_report_list(struct store *st, const char *status, int64_t since_ms, int limit);
+/* A report of person created at or after since_ms that has a photo from url
+ * (the report it was merged into, if it was). 1 (*id set), 0 none, -1 error. */
+int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,
+                          int64_t *id);
+/* A report (not merged, not id) of person created at or after since_ms with a
+ * downloaded photo whose SHA-256 is sha. 1 (*other set), 0, -1. */
+int store_report_find_hash(struct store *st, int64_t person, const char *sha, int64_t since_ms,
+                           int64_t id, int64_t *other);
+/* The nearest other report (not merged) with a position, created within
+ * [from_ms, to_ms]; *dist_m its distance. 1, 0 none, -1. */
+int store_report_nearest(struct store *st, int64_t id, double lat, double lon, int64_t from_ms,
+                         int64_t to_ms, int64_t *other, double *dist_m);
+/* Resolved reports whose follow-up is due (resolved at or before before_ms,
+ * not asked yet): up to n ids into out. Count or -1. */
+int store_report_followup_due(struct store *st, int64_t before_ms, int64_t *out, int n);
+int store_report_followup_set(struct store *st, int64_t id, const char *answer, int64_t now);
+
+/* Photos. Add one pending download. 0 or -1. */
+int store_report_media_add(struct store *st, int64_t report, int64_t person, const char *url,
+                           const char *type, int64_t now);
+/* [{"url","status","attempts","error","sha256","clean_sha256","mime","bytes"}]; NULL on error. */
+json_t *store_report_media(struct store *st, int64_t report);
+/* Count the report's photos by state. 0 or -1. */
+int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed);
+
+/* One claimed download, as the fetcher sees it. Strings owned. */
+struct media_job {
+    int64_t id, report, person;
+    char *url;
+    int attempts; /* including this one */
+};
+void media_job_release(struct media_job *j);
+/* Claim the next due download for lease_ms. 1 claimed, 0 none due, -1. */
+int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, struct media_job *out);
+/* Put downloads whose fetcher died back. Count or -1. */
+int store_media_reclaim(struct store *st, int64_t now);
+/* Record a downloaded photo. has_gps selects whether lat, lon are kept. 0 or -1. */
+int store_media_done(struct store *st, int64_t id, const char *sha, const char *clean_sha,
+                     const char *mime, int64_t bytes, bool has_gps, double lat, double lon,
+                     int64_t now);
+/* A failed try: status pending again at next_at, or failed when final. 0 or -1. */
+int store_media_failed(struct store *st, int64_t id, const char *error, bool final, int64_t next_at,
+                       int64_t now);
+/* The MIME type stored for a file of this SHA-256 (original or stripped).
+ * 1 (*mime new string), 0 unknown, -1. */
+int store_media_mime(struct store *st, const char *sha, char **mime);
+
+#endif

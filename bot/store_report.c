@@ -1,0 +1,597 @@
+/*
+ * store_report.c - SQL of 随手拍 reports, their history and their photo
+ * downloads (see report.h). Every call runs inside the caller's transaction.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+void report_release(struct report *r)
+{
+    free(r->description);
+    free(r->status);
+    free(r->photo_status);
+    free(r->reason);
+    memset(r, 0, sizeof *r);
+}
+
+void media_job_release(struct media_job *j)
+{
+    free(j->url);
+    memset(j, 0, sizeof *j);
+}
+
+int store_report_create(struct store *st, int64_t person, const char *desc, int64_t now,
+                        int64_t *id)
+{
+    /* The code comes from the row id, our sequence: the temporary code is
+     * unique because ids are, and is replaced in the same transaction. */
+    static const char ins[] =
+        "INSERT INTO reports(code, person_id, description, status, created_ms, updated_ms)"
+        " VALUES('new-' || ?1 || '-' || (SELECT coalesce(max(id), 0) + 1 FROM reports),"
+        " ?1, ?2, 'received', ?3, ?3) RETURNING id";
+    static const char upd[] = "UPDATE reports SET code=? WHERE id=?";
+    char code[REPORT_CODE_MAX];
+    sqlite3_stmt *s = store_stmt(st, ins);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, desc, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, "report create");
+    report_code_fmt(*id, code);
+    s = store_stmt(st, upd);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, *id);
+    if (store_step_done(st, s, "report code") == -1)
+        return -1;
+    return store_report_history_add(st, *id, "received", "reporter", NULL, now, NULL);
+}
+
+int store_report_get(struct store *st, int64_t id, struct report *out)
+{
+    static const char sql[] =
+        "SELECT id, person_id, code, description, status, photo_status, reason,"
+        " coalesce(merged_into, 0), coalesce(dup_of, 0), lat, lon, reopened, created_ms,"
+        " updated_ms, coalesce(resolved_ms, 0) FROM reports WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    memset(out, 0, sizeof *out);
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(s, 0);
+        out->person = sqlite3_column_int64(s, 1);
+        snprintf(out->code, sizeof out->code, "%s", (const char *)sqlite3_column_text(s, 2));
+        out->description = store_col_text(s, 3);
+        out->status = store_col_text(s, 4);
+        out->photo_status = store_col_text(s, 5);
+        out->reason = store_col_text(s, 6);
+        out->merged_into = sqlite3_column_int64(s, 7);
+        out->dup_of = sqlite3_column_int64(s, 8);
+        out->has_pos = sqlite3_column_type(s, 9) != SQLITE_NULL;
+        out->lat = sqlite3_column_double(s, 9);
+        out->lon = sqlite3_column_double(s, 10);
+        out->reopened = sqlite3_column_int(s, 11) != 0;
+        out->created_ms = sqlite3_column_int64(s, 12);
+        out->updated_ms = sqlite3_column_int64(s, 13);
+        out->resolved_ms = sqlite3_column_int64(s, 14);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "report get");
+}
+
+int store_report_set_desc(struct store *st, int64_t id, const char *desc, int64_t now)
+{
+    static const char sql[] = "UPDATE reports SET description=?, updated_ms=? WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, desc, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, id);
+    return store_step_done(st, s, "report desc");
+}
+
+int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, const char *source,
+                         int64_t now)
+{
+    static const char sql[] = "UPDATE reports SET lat=?, lon=?, loc_source=?, updated_ms=?"
+                              " WHERE id=? AND lat IS NULL";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_double(s, 1, lat);
+    sqlite3_bind_double(s, 2, lon);
+    sqlite3_bind_text(s, 3, source, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, now);
+    sqlite3_bind_int64(s, 5, id);
+    if (store_step_done(st, s, "report pos") == -1)
+        return -1;
+    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+}
+
+int64_t store_report_count_since(struct store *st, int64_t person, int64_t since_ms)
+{
+    static const char sql[] = "SELECT count(*) FROM reports WHERE person_id=? AND created_ms>=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int64_t n = -1;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_int64(s, 2, since_ms);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    else
+        store_fail(st, "report count");
+    sqlite3_reset(s);
+    return n;
+}
+
+int store_report_set_status(struct store *st, int64_t id, const char *status, const char *reason,
+                            bool reopen, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE reports SET status=?1, reason=coalesce(?2, reason), updated_ms=?3,"
+        " resolved_ms=CASE WHEN ?1='resolved' THEN ?3 ELSE resolved_ms END,"
+        " followup_ms=CASE WHEN ?1='resolved' THEN NULL ELSE followup_ms END,"
+        " reopened=reopened OR ?4 WHERE id=?5";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, now);
+    sqlite3_bind_int(s, 4, reopen);
+    sqlite3_bind_int64(s, 5, id);
+    return store_step_done(st, s, "report status");
+}
+
+int store_report_set_merged(struct store *st, int64_t id, int64_t into, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE reports SET status='merged', merged_into=?, updated_ms=? WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, into);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, id);
+    return store_step_done(st, s, "report merge");
+}
+
+int store_report_set_dup(struct store *st, int64_t id, int64_t other)
+{
+    static const char sql[] = "UPDATE reports SET dup_of=? WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, other);
+    sqlite3_bind_int64(s, 2, id);
+    return store_step_done(st, s, "report dup");
+}
+
+int store_report_set_photo(struct store *st, int64_t id, const char *photo_status, int64_t now)
+{
+    static const char sql[] = "UPDATE reports SET photo_status=?, updated_ms=? WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, photo_status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, id);
+    return store_step_done(st, s, "report photo");
+}
+
+int store_report_history_add(struct store *st, int64_t id, const char *status, const char *actor,
+                             const char *note, int64_t now, int64_t *hid)
+{
+    static const char sql[] = "INSERT INTO report_history(report_id, status, actor, note,"
+                              " created_ms) VALUES(?,?,?,?,?) RETURNING id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, note, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 5, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && hid != NULL)
+        *hid = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "report history add");
+}
+
+json_t *store_report_history(struct store *st, int64_t id)
+{
+    static const char sql[] = "SELECT status, actor, note, created_ms FROM report_history"
+                              " WHERE report_id=? ORDER BY id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc;
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_int64(s, 1, id);
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *note = (const char *)sqlite3_column_text(s, 2);
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s?,s:I}", "status",
+                                           (const char *)sqlite3_column_text(s, 0), "actor",
+                                           (const char *)sqlite3_column_text(s, 1), "note", note,
+                                           "ms", (json_int_t)sqlite3_column_int64(s, 3)));
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, "report history");
+        return NULL;
+    }
+    return a;
+}
+
+json_t *store_report_list_person(struct store *st, int64_t person, int n)
+{
+    static const char sql[] = "SELECT code, status, created_ms FROM reports WHERE person_id=?"
+                              " ORDER BY id DESC LIMIT ?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc;
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_int(s, 2, n);
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "code",
+                                           (const char *)sqlite3_column_text(s, 0), "status",
+                                           (const char *)sqlite3_column_text(s, 1), "ms",
+                                           (json_int_t)sqlite3_column_int64(s, 2)));
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, "report list person");
+        return NULL;
+    }
+    return a;
+}
+
+json_t *store_report_list(struct store *st, const char *status, int64_t since_ms, int limit)
+{
+    static const char sql[] =
+        "SELECT r.code, r.status, r.photo_status, r.description, r.lat, r.lon, r.created_ms,"
+        " r.updated_ms, p.channel || ':' || p.ext_id, d.code, m.code, r.reopened"
+        " FROM reports r JOIN people p ON p.id=r.person_id"
+        " LEFT JOIN reports d ON d.id=r.dup_of LEFT JOIN reports m ON m.id=r.merged_into"
+        " WHERE (?1 IS NULL OR r.status=?1) AND r.created_ms>=?2 ORDER BY r.id DESC LIMIT ?3";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc;
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, since_ms);
+    sqlite3_bind_int(s, 3, limit);
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b}", "code",
+                              (const char *)sqlite3_column_text(s, 0), "status",
+                              (const char *)sqlite3_column_text(s, 1), "photo_status",
+                              (const char *)sqlite3_column_text(s, 2), "description",
+                              (const char *)sqlite3_column_text(s, 3), "created_ms",
+                              (json_int_t)sqlite3_column_int64(s, 6), "updated_ms",
+                              (json_int_t)sqlite3_column_int64(s, 7), "reporter",
+                              (const char *)sqlite3_column_text(s, 8), "possible_duplicate_of",
+                              (const char *)sqlite3_column_text(s, 9), "merged_into",
+                              (const char *)sqlite3_column_text(s, 10), "reopened",
+                              sqlite3_column_int(s, 11) != 0);
+        if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+            json_object_set_new(o, "lat", json_real(sqlite3_column_double(s, 4)));
+            json_object_set_new(o, "lon", json_real(sqlite3_column_double(s, 5)));
+        }
+        json_array_append_new(a, o);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, "report list");
+        return NULL;
+    }
+    return a;
+}
+
+int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,
+                          int64_t *id)
+{
+    static const char sql[] =
+        "SELECT coalesce(r.merged_into, r.id) FROM report_media m JOIN reports r"
+        " ON r.id=m.report_id WHERE m.person_id=? AND m.url=? AND r.created_ms>=?"
+        " ORDER BY m.id DESC LIMIT 1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, url, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, since_ms);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "report find url");
+}
+
+int store_report_find_hash(struct store *st, int64_t person, const char *sha, int64_t since_ms,
+                           int64_t id, int64_t *other)
+{
+    static const char sql[] =
+        "SELECT m.report_id FROM report_media m JOIN reports r ON r.id=m.report_id"
+        " WHERE m.sha256=? AND m.person_id=? AND m.report_id<>? AND r.created_ms>=?"
+        " AND r.status<>'merged' ORDER BY r.id LIMIT 1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, person);
+    sqlite3_bind_int64(s, 3, id);
+    sqlite3_bind_int64(s, 4, since_ms);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *other = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "report find hash");
+}
+
+/* Great-circle distance in metres (haversine; fine at city scale). */
+static double distance_m(double lat1, double lon1, double lat2, double lon2)
+{
+    const double r = 6371000.0, rad = M_PI / 180.0;
+    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    double a = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * r * atan2(sqrt(a), sqrt(1 - a));
+}
+
+int store_report_nearest(struct store *st, int64_t id, double lat, double lon, int64_t from_ms,
+                         int64_t to_ms, int64_t *other, double *dist_m)
+{
+    /* A coarse box in SQL (0.01 degree is about 1 km), the exact distance here. */
+    static const char sql[] =
+        "SELECT id, lat, lon FROM reports WHERE id<>?1 AND lat IS NOT NULL"
+        " AND status<>'merged' AND created_ms BETWEEN ?2 AND ?3"
+        " AND lat BETWEEN ?4 - 0.02 AND ?4 + 0.02 AND lon BETWEEN ?5 - 0.02 AND ?5 + 0.02";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc, found = 0;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, from_ms);
+    sqlite3_bind_int64(s, 3, to_ms);
+    sqlite3_bind_double(s, 4, lat);
+    sqlite3_bind_double(s, 5, lon);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        double d = distance_m(lat, lon, sqlite3_column_double(s, 1), sqlite3_column_double(s, 2));
+        if (!found || d < *dist_m) {
+            *other = sqlite3_column_int64(s, 0);
+            *dist_m = d;
+            found = 1;
+        }
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? found : store_fail(st, "report nearest");
+}
+
+int store_report_followup_due(struct store *st, int64_t before_ms, int64_t *out, int n)
+{
+    static const char sql[] = "SELECT id FROM reports WHERE status='resolved'"
+                              " AND followup_ms IS NULL AND resolved_ms<=? ORDER BY id LIMIT ?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc, k = 0;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, before_ms);
+    sqlite3_bind_int(s, 2, n);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && k < n)
+        out[k++] = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? k : store_fail(st, "report followup due");
+}
+
+int store_report_followup_set(struct store *st, int64_t id, const char *answer, int64_t now)
+{
+    static const char sql[] = "UPDATE reports SET followup_ms=coalesce(followup_ms, ?1),"
+                              " followup_answer=coalesce(?2, followup_answer) WHERE id=?3";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_text(s, 2, answer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, id);
+    return store_step_done(st, s, "report followup");
+}
+
+int store_report_media_add(struct store *st, int64_t report, int64_t person, const char *url,
+                           const char *type, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO report_media(report_id, person_id, url, declared_type, status, next_at_ms,"
+        " created_ms, updated_ms) VALUES(?1, ?2, ?3, ?4, 'pending', ?5, ?5, ?5)";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, report);
+    sqlite3_bind_int64(s, 2, person);
+    sqlite3_bind_text(s, 3, url, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, type, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 5, now);
+    return store_step_done(st, s, "report media add");
+}
+
+json_t *store_report_media(struct store *st, int64_t report)
+{
+    static const char sql[] =
+        "SELECT url, status, attempts, last_error, sha256, clean_sha256, mime, bytes, exif_lat,"
+        " exif_lon FROM report_media WHERE report_id=? ORDER BY id";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc;
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_int64(s, 1, report);
+    json_t *a = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *o = json_pack(
+            "{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", (const char *)sqlite3_column_text(s, 0),
+            "status", (const char *)sqlite3_column_text(s, 1), "attempts", sqlite3_column_int(s, 2),
+            "error", (const char *)sqlite3_column_text(s, 3), "sha256",
+            (const char *)sqlite3_column_text(s, 4), "clean_sha256",
+            (const char *)sqlite3_column_text(s, 5), "mime",
+            (const char *)sqlite3_column_text(s, 6));
+        if (sqlite3_column_type(s, 7) != SQLITE_NULL)
+            json_object_set_new(o, "bytes", json_integer(sqlite3_column_int64(s, 7)));
+        if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+            json_object_set_new(o, "exif_lat", json_real(sqlite3_column_double(s, 8)));
+            json_object_set_new(o, "exif_lon", json_real(sqlite3_column_double(s, 9)));
+        }
+        json_array_append_new(a, o);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        store_fail(st, "report media");
+        return NULL;
+    }
+    return a;
+}
+
+int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed)
+{
+    static const char sql[] = "SELECT coalesce(sum(status IN ('pending','fetching')), 0),"
+                              " coalesce(sum(status='ok'), 0), coalesce(sum(status='failed'), 0)"
+                              " FROM report_media WHERE report_id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, report);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *pending = sqlite3_column_int(s, 0);
+        *ok = sqlite3_column_int(s, 1);
+        *failed = sqlite3_column_int(s, 2);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "report media counts");
+}
+
+int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, struct media_job *out)
+{
+    static const char sql[] =
+        "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=?1,"
+        " updated_ms=?2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
+        " AND next_at_ms<=?2 ORDER BY next_at_ms LIMIT 1)"
+        " RETURNING id, report_id, person_id, url, attempts";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    memset(out, 0, sizeof *out);
+    sqlite3_bind_int64(s, 1, now + lease_ms);
+    sqlite3_bind_int64(s, 2, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(s, 0);
+        out->report = sqlite3_column_int64(s, 1);
+        out->person = sqlite3_column_int64(s, 2);
+        out->url = store_col_text(s, 3);
+        out->attempts = sqlite3_column_int(s, 4);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "media claim");
+}
+
+int store_media_reclaim(struct store *st, int64_t now)
+{
+    static const char sql[] = "UPDATE report_media SET status='pending', next_at_ms=?1,"
+                              " updated_ms=?1 WHERE status='fetching' AND lease_until_ms<?1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    if (store_step_done(st, s, "media reclaim") == -1)
+        return -1;
+    return sqlite3_changes(store_db(st));
+}
+
+int store_media_done(struct store *st, int64_t id, const char *sha, const char *clean_sha,
+                     const char *mime, int64_t bytes, bool has_gps, double lat, double lon,
+                     int64_t now)
+{
+    static const char sql[] =
+        "UPDATE report_media SET status='ok', sha256=?, clean_sha256=?, mime=?, bytes=?,"
+        " exif_lat=?, exif_lon=?, last_error=NULL, lease_until_ms=NULL, updated_ms=? WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, clean_sha, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, mime, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, bytes);
+    if (has_gps) {
+        sqlite3_bind_double(s, 5, lat);
+        sqlite3_bind_double(s, 6, lon);
+    }
+    sqlite3_bind_int64(s, 7, now);
+    sqlite3_bind_int64(s, 8, id);
+    return store_step_done(st, s, "media done");
+}
+
+int store_media_failed(struct store *st, int64_t id, const char *error, bool final, int64_t next_at,
+                       int64_t now)
+{
+    static const char sql[] =
+        "UPDATE report_media SET status=?, last_error=?, next_at_ms=?, lease_until_ms=NULL,"
+        " updated_ms=? WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, final ? "failed" : "pending", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, error, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, next_at);
+    sqlite3_bind_int64(s, 4, now);
+    sqlite3_bind_int64(s, 5, id);
+    return store_step_done(st, s, "media failed");
+}
+
+int store_media_mime(struct store *st, const char *sha, char **mime)
+{
+    static const char sql[] =
+        "SELECT mime FROM report_media WHERE status='ok' AND (sha256=?1 OR clean_sha256=?1)"
+        " LIMIT 1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *mime = store_col_text(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return *mime != NULL ? 1 : 0;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "media mime");
+}
