@@ -97,6 +97,18 @@ static const struct conf_key keys[] = {
      "minutes before a course starts that its check-in code opens (it closes at the end)"},
     {"courses.list_max", C_INT, O(courses.list_max), "9", 1, 50,
      "upcoming courses shown by 培训 at most"},
+    {"admin.union_token", C_STR, O(admin.union_token), "", 0, 0,
+     "token of the union office (role union: its own courses and points budget); empty: none"},
+    {"admin.desk_token", C_STR, O(admin.desk_token), "", 0, 0,
+     "token of the university desk (role desk: its own courses and points budget); empty: none"},
+    {"admin.union_points_budget", C_INT, O(admin.union_points_budget), "5000", 0, 100000000,
+     "points the union office may credit by hand per calendar month"},
+    {"admin.desk_points_budget", C_INT, O(admin.desk_points_budget), "5000", 0, 100000000,
+     "points the university desk may credit by hand per calendar month"},
+    {"admin.web_dir", C_STR, O(admin.web_dir), "web", 0, 0,
+     "folder of the dashboard's static files, served at /admin/"},
+    {"admin.session_idle_minutes", C_INT, O(admin.session_idle_minutes), "30", 1, 1440,
+     "a dashboard sign-in ends after this many minutes without a request"},
 };
 #undef O
 

@@ -34,6 +34,10 @@ struct conf {
     } generic;
     struct {
         char *token; /* empty: the admin API is off */
+        char *union_token, *desk_token; /* role tokens; empty: that role cannot sign in */
+        long long union_points_budget, desk_points_budget; /* per calendar month */
+        char *web_dir;                  /* dashboard static files, served at /admin/ */
+        long long session_idle_minutes; /* a cookie session ends after this idle time */
     } admin;
     struct {
         char *quiet;  /* "22:00-07:00": nothing pushed; "" for none */
