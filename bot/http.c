@@ -294,6 +294,10 @@ static enum MHD_Result start_admin(struct req *r)
             return send_error(r, 401, "missing or wrong bearer token", NULL);
     } else {
         r->role = cookie_role(r, sid, csrf);
+        /* the page asks on load whether it is signed in: not an error */
+        if (r->role == NULL && strcmp(r->path, "/admin/api/me") == 0 &&
+            strcmp(r->method, "GET") == 0)
+            return send_web_json(r, 200, json_pack("{s:n}", "role"), NULL);
         if (r->role == NULL)
             return send_error(r, 401, "missing or wrong bearer token, or signed out", NULL);
         by_cookie = true;
@@ -305,9 +309,10 @@ static enum MHD_Result start_admin(struct req *r)
         if (strcmp(r->method, "GET") != 0)
             return send_error(r, 405, "method not allowed", "GET");
         return send_web_json(r, 200,
-                             json_pack("{s:s,s:s?,s:I}", "role", r->role, "csrf",
+                             json_pack("{s:s,s:s?,s:I,s:s}", "role", r->role, "csrf",
                                        by_cookie ? csrf : NULL, "idle_minutes",
-                                       (json_int_t)c->admin.session_idle_minutes),
+                                       (json_int_t)c->admin.session_idle_minutes, "timezone",
+                                       c->timezone),
                              NULL);
     }
     if (strcmp(r->method, "POST") == 0 && r->body.len > 0 && !utf8_valid(r->body.data, r->body.len))
