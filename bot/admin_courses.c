@@ -121,7 +121,7 @@ static int points_post(const struct app *app, struct store *st, int64_t now,
     snprintf(full, sizeof full, "%s%s", str_has_prefix(ref, "admin:") ? "" : "admin:", ref);
     /* a role credits within its monthly budget (dashboard.h): checked before
      * the entry, which cannot be taken back once written */
-    int ok = dashboard_budget_check(app, st, rq, delta, now, resp);
+    int ok = dashboard_budget_check(app, st, rq, id, delta, full, now, resp);
     if (ok != 1) {
         rc = ok;
         goto out;

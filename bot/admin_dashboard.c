@@ -197,12 +197,16 @@ const char *dashboard_course_owner(const struct admin_req *rq, json_t *body,
 }
 
 int dashboard_budget_check(const struct app *app, struct store *st, const struct admin_req *rq,
-                           int64_t delta, int64_t now, struct http_resp *resp)
+                           int64_t person, int64_t delta, const char *ref, int64_t now,
+                           struct http_resp *resp)
 {
     char why[200];
     int64_t budget = budget_of(app->conf, rq);
     if (budget < 0 || delta <= 0)
         return 1; /* corrections (negative) never need budget */
+    int seen = stats_points_ref_exists(st, person, ref);
+    if (seen != 0)
+        return seen == 1 ? 1 : -1; /* a retry: answered as a duplicate, nothing added */
     int64_t used = stats_credits_sum(st, role_of(rq), dashboard_month_start(now));
     if (used < 0)
         return -1;

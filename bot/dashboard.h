@@ -35,6 +35,8 @@ int stats_course_set_owner(struct store *st, int64_t id, const char *owner);
 int64_t stats_credits_sum(struct store *st, const char *role, int64_t since_ms);
 int stats_credits_add(struct store *st, const char *role, int64_t person, int64_t delta,
                       const char *ref, int64_t now);
+/* Is there a points entry of person with ref? 1, 0, or -1. */
+int stats_points_ref_exists(struct store *st, int64_t person, const char *ref);
 
 /* --- admin_dashboard.c --- */
 
@@ -50,10 +52,12 @@ int dashboard_courses_filter(struct store *st, const struct admin_req *rq, json_
  * body's "owner" ("union" by default). NULL with 400 set in resp. */
 const char *dashboard_course_owner(const struct admin_req *rq, json_t *body,
                                    struct http_resp *resp);
-/* Before a hand credit of delta points: 1 within the role's monthly budget
- * (the super-admin has none), 0 over it (403 set in resp), -1 error. */
+/* Before a hand credit of delta points to person under ref: 1 within the
+ * role's monthly budget (the super-admin has none; a ref entered before is a
+ * retry and costs nothing), 0 over it (403 set in resp), -1 error. */
 int dashboard_budget_check(const struct app *app, struct store *st, const struct admin_req *rq,
-                           int64_t delta, int64_t now, struct http_resp *resp);
+                           int64_t person, int64_t delta, const char *ref, int64_t now,
+                           struct http_resp *resp);
 /* After a hand credit was entered: count it against the role's budget. 0 or -1. */
 int dashboard_budget_record(struct store *st, const struct admin_req *rq, int64_t person,
                             int64_t delta, const char *ref, int64_t now);

@@ -188,3 +188,15 @@ int stats_credits_add(struct store *st, const char *role, int64_t person, int64_
     sqlite3_bind_int64(s, 5, now);
     return store_step_done(st, s, "credits add");
 }
+
+int stats_points_ref_exists(struct store *st, int64_t person, const char *ref)
+{
+    static const char sql[] = "SELECT count(*) FROM points WHERE person_id=? AND ref=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, ref, -1, SQLITE_TRANSIENT);
+    int64_t n = one_int(st, s, "points ref");
+    return n < 0 ? -1 : n > 0;
+}
