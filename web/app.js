@@ -162,7 +162,7 @@ function chart(title, days, values) {
   svg.append(h('text', { x: w - 34, y: hgt + 11, text: days[n - 1].slice(5) }));
   return h('div', { class: 'card chart' },
     h('div', { class: 'row' }, h('b', { text: title }),
-      h('span', { class: 'muted', text: `近 ${n} 天 合计 ${values.reduce((a, b) => a + b, 0)}，最高 ${max}` })), svg);
+      h('span', { class: 'muted', text: `近 ${n} 天 合计 ${values.reduce((a, b) => a + b, 0)}，最高 ${Math.max(0, ...values)}` })), svg);
 }
 
 function tile(n, label) {
@@ -576,7 +576,10 @@ async function route() {
   view.dataset.ready = page;
 }
 
-window.addEventListener('hashchange', () => { if (!$('app').classList.contains('hidden')) route(); });
+window.addEventListener('hashchange', () => {
+  $('toast').classList.add('hidden');
+  if (!$('app').classList.contains('hidden')) route();
+});
 document.addEventListener('DOMContentLoaded', () => {
   $('login-form').addEventListener('submit', login);
   $('logout').addEventListener('click', logout);
