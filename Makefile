@@ -66,6 +66,24 @@ test: check-deps
 	tests/it/test_fakeapi.sh
 	tests/it/itest
 
+# The dashboard in Debian's headless Chromium (tests/e2e): installs chromium,
+# a CJK font (readable screenshots), node and the pinned playwright-core when
+# missing. Screenshots go to tests/out/.
+E2E_DEBS = chromium fonts-wqy-zenhei nodejs npm
+test-e2e: check-deps
+	@$(MAKE) --no-print-directory yizhan
+	@if ! command -v chromium >/dev/null || ! command -v npm >/dev/null || \
+	    ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+	  echo "make test-e2e: installing $(E2E_DEBS)"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(E2E_DEBS) || \
+	  { $(SUDO) apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(E2E_DEBS); }; \
+	fi
+	@[ -f tests/e2e/node_modules/playwright-core/package.json ] || \
+	  (cd tests/e2e && npm ci --no-audit --no-fund)
+	@mkdir -p tests/out
+	node tests/e2e/dashboard.test.js
+
 asan: check-deps
 	$(MAKE) --no-print-directory clean
 	$(MAKE) --no-print-directory test CFLAGS="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
@@ -77,5 +95,5 @@ format:
 clean:
 	rm -f yizhan tests/run tests/it/itest tests/it/fakeapi bot/*.[od] tests/*.[od] tests/it/*.[od]
 
-.PHONY: all deps check-deps run test asan format clean
+.PHONY: all deps check-deps run test test-e2e asan format clean
 -include $(wildcard bot/*.d tests/*.d tests/it/*.d)

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "courses.h"
 #include "desk.h"
+#include "dashboard.h"
 #include "handler.h"
 #include "outbox.h"
 #include "report.h"
@@ -116,6 +117,7 @@ static const admin_route_fn feature_routes[] = {
     admin_courses_route,
     admin_desk_route,
     admin_report_routes,
+    admin_dashboard_route,
 };
 
 static int split_path(char *buf, char **seg, int n)
@@ -386,12 +388,14 @@ static void unknown_row(const char *text, int64_t count, int64_t last_ms, void *
 static int unknown_list(const struct app *app, struct store *st, const struct admin_req *rq,
                         struct http_resp *resp)
 {
-    (void)app;
     struct unknown_ctx u = {json_array()};
+    const char *suggest = json_string_value(json_object_get(rq->query, "suggest"));
     if (store_unknown_top(st, admin_query_limit(rq, 50), unknown_row, &u) == -1) {
         json_decref(u.a);
         return -1;
     }
+    if (suggest != NULL && strcmp(suggest, "1") == 0)
+        dashboard_unknown_suggest(app, u.a);
     admin_reply(resp, 200, json_pack("{s:o}", "items", u.a));
     return 0;
 }

@@ -18,7 +18,15 @@ struct admin_req {
     json_t *query;    /* object of query arguments (borrowed) */
     const char *body; /* raw body, NUL-terminated */
     size_t len;
+    const char *role; /* who asks: ADMIN_ROLE_SUPER, _UNION or _DESK (static strings) */
 };
+
+/* Roles (dashboard.h): the super-admin ([admin] token) sees and changes
+ * everything; the union office and the university desk each only their own
+ * courses, and credit points within their monthly budget. */
+#define ADMIN_ROLE_SUPER "admin"
+#define ADMIN_ROLE_UNION "union"
+#define ADMIN_ROLE_DESK "desk"
 
 /*
  * A feature's routes (admin_<feature>.c): seg[0..nseg) are the path segments

@@ -13,6 +13,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "courses.h"
+#include "dashboard.h"
 #include "handler.h"
 #include "log.h"
 #include "points.h"
@@ -91,8 +92,8 @@ static int get_time(json_t *b, const char *key, bool required, int64_t def, int6
     return 0;
 }
 
-static int points_post(struct store *st, int64_t now, const struct admin_req *rq,
-                       struct http_resp *resp)
+static int points_post(const struct app *app, struct store *st, int64_t now,
+                       const struct admin_req *rq, struct http_resp *resp)
 {
     json_t *b = admin_body(rq, resp);
     const char *person, *reason, *ref;
@@ -118,8 +119,15 @@ static int points_post(struct store *st, int64_t now, const struct admin_req *rq
     }
     /* every manual entry is "admin:<ref>": a retried request counts once */
     snprintf(full, sizeof full, "%s%s", str_has_prefix(ref, "admin:") ? "" : "admin:", ref);
+    /* a role credits within its monthly budget (dashboard.h): checked before
+     * the entry, which cannot be taken back once written */
+    int ok = dashboard_budget_check(app, st, rq, id, delta, full, now, resp);
+    if (ok != 1) {
+        rc = ok;
+        goto out;
+    }
     int r = points_entry(st, id, delta, reason, full, now);
-    if (r == -1) {
+    if (r == -1 || (r == 0 && dashboard_budget_record(st, rq, id, delta, full, now) == -1)) {
         rc = -1;
         goto out;
     }
@@ -213,7 +221,11 @@ static int course_post(const struct app *app, struct store *st, int64_t now,
                   provider ? provider : "", "place", place, "start_ms", (json_int_t)start, "end_ms",
                   (json_int_t)end, "capacity", (json_int_t)capacity, "cost", (json_int_t)cost,
                   "deadline_ms", (json_int_t)deadline, "description", desc ? desc : "");
-    if (c == NULL || courses_add(st, c, now, &id, &no) == -1) {
+    const char *owner = dashboard_course_owner(rq, b, resp);
+    if (owner == NULL)
+        goto out;
+    if (c == NULL || courses_add(st, c, now, &id, &no) == -1 ||
+        stats_course_set_owner(st, id, owner) == -1) {
         rc = -1;
         goto out;
     }
@@ -467,17 +479,29 @@ static int route(const struct app *app, struct store *st, int64_t now, const str
     int64_t id = 0;
     const char *what = seg[0];
     if (nseg == 1 && strcmp(what, "points") == 0 && post)
-        return points_post(st, now, rq, resp);
+        return points_post(app, st, now, rq, resp);
     if (nseg == 2 && strcmp(what, "points") == 0 && get)
         return points_get(st, rq, seg[1], resp);
     if (nseg == 1 && strcmp(what, "courses") == 0) {
         if (post)
             return course_post(app, st, now, rq, resp);
-        if (get)
-            return reply_list(resp, courses_list(st, now - 30LL * 86400000));
+        if (get) {
+            json_t *a = courses_list(st, now - 30LL * 86400000);
+            if (a != NULL && dashboard_courses_filter(st, rq, a) == -1) {
+                json_decref(a);
+                return -1;
+            }
+            return reply_list(resp, a);
+        }
     }
     if (nseg >= 2 && strcmp(what, "courses") == 0 && admin_parse_id(seg[1], &id) == 0) {
         json_t *c = NULL;
+        int mine = dashboard_course_allowed(st, rq, id); /* another office's: as if none */
+        if (mine != 1) {
+            if (mine == 0)
+                http_resp_error(resp, 404, "no such course");
+            return mine;
+        }
         if (nseg == 2 && get) {
             int found = course_get(st, id, resp, &c);
             if (found == 1)

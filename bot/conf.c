@@ -192,6 +192,18 @@ static const struct conf_key keys[] = {
      "seconds before the first download retry; doubles each time"},
     {"media.allow_private", C_BOOL, O(media.allow_private), "false", 0, 0,
      "true: photos may come from loopback and private addresses (tests); false refuses them"},
+    {"admin.union_token", C_STR, O(admin.union_token), "", 0, 0,
+     "token of the union office (role union: its own courses and points budget); empty: none"},
+    {"admin.desk_token", C_STR, O(admin.desk_token), "", 0, 0,
+     "token of the university desk (role desk: its own courses and points budget); empty: none"},
+    {"admin.union_points_budget", C_INT, O(admin.union_points_budget), "5000", 0, 100000000,
+     "points the union office may credit by hand per calendar month"},
+    {"admin.desk_points_budget", C_INT, O(admin.desk_points_budget), "5000", 0, 100000000,
+     "points the university desk may credit by hand per calendar month"},
+    {"admin.web_dir", C_STR, O(admin.web_dir), "web", 0, 0,
+     "folder of the dashboard's static files, served at /admin/"},
+    {"admin.session_idle_minutes", C_INT, O(admin.session_idle_minutes), "30", 1, 1440,
+     "a dashboard sign-in ends after this many minutes without a request"},
 };
 #undef O
 

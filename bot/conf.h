@@ -35,6 +35,10 @@ struct conf {
     struct {
         char *token; /* empty: the admin API is off */
         char *chat_ids; /* "<channel>:<id>,...": who may send #受理 and the like */
+        char *union_token, *desk_token; /* role tokens; empty: that role cannot sign in */
+        long long union_points_budget, desk_points_budget; /* per calendar month */
+        char *web_dir;                  /* dashboard static files, served at /admin/ */
+        long long session_idle_minutes; /* a cookie session ends after this idle time */
     } admin;
     struct {
         char *quiet;  /* "22:00-07:00": nothing pushed; "" for none */

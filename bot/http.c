@@ -19,6 +19,7 @@
 #include "admin.h"
 #include "buf.h"
 #include "channel.h"
+#include "clock.h"
 #include "crypto.h"
 #include "conf.h"
 #include "engine.h"
@@ -26,6 +27,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
+#include "web.h"
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -33,6 +35,7 @@ struct http_server {
     struct engine *engine;
     atomic_int active;
     int port;
+    struct websess *sess; /* dashboard sign-ins (web.h) */
 };
 
 enum phase { P_BODY, P_WAIT, P_DONE };
@@ -56,6 +59,8 @@ struct req {
     bool admin;
     json_t *query;          /* admin: query arguments */
     struct http_resp aresp; /* admin: the answer built on the writer thread */
+    bool web;               /* POST /admin/login or /admin/logout: the body is read */
+    const char *role;       /* admin: who asks (ADMIN_ROLE_*) */
 };
 
 static double mono_now(void)
@@ -157,7 +162,7 @@ static int run_admin(struct job *j, struct store *st, int64_t now)
 {
     struct req *r = j->arg;
     struct admin_req rq = {r->method, r->path + strlen("/admin/api"), r->query,
-                           r->body.data ? r->body.data : "", r->body.len};
+                           r->body.data ? r->body.data : "", r->body.len, r->role};
     http_resp_release(&r->aresp);
     if (admin_handle(r->srv->app, st, now, &rq, &r->aresp) == -1) {
         http_resp_release(&r->aresp);
@@ -174,15 +179,160 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-/* Bearer token, compared in constant time. */
+/* A web answer with the dashboard's headers, and Set-Cookie when cookie is not NULL. */
+static enum MHD_Result send_web(struct req *r, int status, const char *type, const void *body,
+                                size_t len, const char *cookie)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data: blob:; "
+                            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+    if (cookie != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    r->status = status;
+    enum MHD_Result rc = MHD_queue_response(r->conn, (unsigned int)status, resp);
+    MHD_destroy_response(resp);
+    r->phase = P_DONE;
+    return rc;
+}
+
+static enum MHD_Result send_web_json(struct req *r, int status, json_t *o, const char *cookie)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (s == NULL)
+        return send_error(r, 500, "cannot encode the answer", NULL);
+    enum MHD_Result rc = send_web(r, status, "application/json; charset=utf-8", s, strlen(s), cookie);
+    free(s);
+    return rc;
+}
+
+/* The role of a live dashboard session from the Cookie header, its csrf into csrf. */
+static const char *cookie_role(struct req *r, char sid[WEB_ID_HEX], char csrf[WEB_ID_HEX])
+{
+    const char *cookie = get_header(r, MHD_HTTP_HEADER_COOKIE);
+    sid[0] = '\0';
+    if (cookie == NULL || web_cookie(cookie, WEB_COOKIE, sid, WEB_ID_HEX) == -1)
+        return NULL;
+    return websess_check(r->srv->sess, sid, now_ms(), csrf);
+}
+
+static bool is_safe_method(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+/*
+ * POST /admin/login {"token"}: a session cookie (HttpOnly, SameSite=Strict,
+ * Path=/admin) and {"role","csrf","idle_minutes"}. POST /admin/logout ends it.
+ */
+static enum MHD_Result answer_session(struct req *r)
+{
+    const struct conf *c = r->srv->app->conf;
+    char sid[WEB_ID_HEX], csrf[WEB_ID_HEX], cookie[200];
+    r->route = "/admin/login";
+    if (strcmp(r->method, "POST") != 0)
+        return send_error(r, 405, "method not allowed", "POST");
+    if (r->too_large)
+        return send_error(r, 413, "body too large", NULL);
+    if (!web_admin_on(c))
+        return send_error(r, 403, "the admin API is off: set [admin] token in bot.conf", NULL);
+    if (strcmp(r->path, "/admin/logout") == 0) {
+        const char *role = cookie_role(r, sid, csrf);
+        const char *h = get_header(r, "X-CSRF-Token");
+        if (role != NULL && (h == NULL || !crypto_str_eq(h, csrf)))
+            return send_error(r, 403, "missing or wrong X-CSRF-Token", NULL);
+        if (role != NULL)
+            websess_close(r->srv->sess, sid);
+        snprintf(cookie, sizeof cookie,
+                 WEB_COOKIE "=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0");
+        return send_web_json(r, 200, json_pack("{s:b}", "signed_out", 1), cookie);
+    }
+    json_t *b = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
+    const char *role = web_token_role(c, json_string_value(json_object_get(b, "token")));
+    json_decref(b);
+    if (role == NULL) {
+        log_info("web: sign-in refused");
+        return send_error(r, 401, "wrong token", NULL);
+    }
+    if (websess_open(r->srv->sess, role, now_ms(), sid, csrf) == -1)
+        return send_error(r, 500, "cannot open a session", NULL);
+    log_info("web: sign-in role=%s", role);
+    snprintf(cookie, sizeof cookie, WEB_COOKIE "=%s; Path=/admin; HttpOnly; SameSite=Strict", sid);
+    return send_web_json(r, 200,
+                         json_pack("{s:s,s:s,s:I}", "role", role, "csrf", csrf, "idle_minutes",
+                                   (json_int_t)c->admin.session_idle_minutes),
+                         cookie);
+}
+
+/* GET /admin/, /admin/<file>: a file under [admin] web_dir, nothing else. */
+static enum MHD_Result answer_static(struct req *r, const char *method)
+{
+    const char *dir = r->srv->app->conf->admin.web_dir;
+    char path[1024];
+    size_t len = 0;
+    r->route = "/admin/";
+    if (!is_safe_method(method))
+        return send_error(r, 405, "method not allowed", "GET, HEAD");
+    const char *type = web_static_path(dir, r->path + strlen("/admin/"), path, sizeof path);
+    char *data = type ? web_static_read(dir, path, &len) : NULL;
+    if (data == NULL)
+        return send_error(r, 404, "no such file", NULL);
+    enum MHD_Result rc = send_web(r, 200, type, data, len, NULL);
+    free(data);
+    return rc;
+}
+
+/*
+ * Who asks: a bearer token (scripts; [admin] token, union_token or
+ * desk_token, each compared in constant time), else a dashboard session
+ * cookie, whose changes must carry X-CSRF-Token. GET /admin/api/me answers
+ * here: the role, and the session's csrf value.
+ */
 static enum MHD_Result start_admin(struct req *r)
 {
-    const char *token = r->srv->app->conf->admin.token;
-    if (token[0] == '\0')
+    const struct conf *c = r->srv->app->conf;
+    char sid[WEB_ID_HEX], csrf[WEB_ID_HEX] = "";
+    bool by_cookie = false;
+    if (!web_admin_on(c))
         return send_error(r, 403, "the admin API is off: set [admin] token in bot.conf", NULL);
     const char *auth = get_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 || !crypto_str_eq(auth + 7, token))
-        return send_error(r, 401, "missing or wrong bearer token", NULL);
+    if (auth != NULL) {
+        if (strncasecmp(auth, "Bearer ", 7) == 0)
+            r->role = web_token_role(c, auth + 7);
+        if (r->role == NULL)
+            return send_error(r, 401, "missing or wrong bearer token", NULL);
+    } else {
+        r->role = cookie_role(r, sid, csrf);
+        /* the page asks on load whether it is signed in: not an error */
+        if (r->role == NULL && strcmp(r->path, "/admin/api/me") == 0 &&
+            strcmp(r->method, "GET") == 0)
+            return send_web_json(r, 200, json_pack("{s:n}", "role"), NULL);
+        if (r->role == NULL)
+            return send_error(r, 401, "missing or wrong bearer token, or signed out", NULL);
+        by_cookie = true;
+        const char *h = get_header(r, "X-CSRF-Token");
+        if (!is_safe_method(r->method) && (h == NULL || !crypto_str_eq(h, csrf)))
+            return send_error(r, 403, "missing or wrong X-CSRF-Token", NULL);
+    }
+    if (strcmp(r->path, "/admin/api/me") == 0) {
+        if (strcmp(r->method, "GET") != 0)
+            return send_error(r, 405, "method not allowed", "GET");
+        return send_web_json(r, 200,
+                             json_pack("{s:s,s:s?,s:I,s:s}", "role", r->role, "csrf",
+                                       by_cookie ? csrf : NULL, "idle_minutes",
+                                       (json_int_t)c->admin.session_idle_minutes, "timezone",
+                                       c->timezone),
+                             NULL);
+    }
     if (strcmp(r->method, "POST") == 0 && r->body.len > 0 && !utf8_valid(r->body.data, r->body.len))
         return send_error(r, 400, "body is not UTF-8", NULL);
     r->query = json_object();
@@ -223,6 +373,21 @@ static enum MHD_Result answer_builtin(struct req *r, const char *method)
         buf_release(&out);
         return rc;
     }
+    if (strcmp(r->path, "/admin") == 0) {
+        r->route = "/admin/";
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (resp == NULL)
+            return MHD_NO;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, "/admin/");
+        r->status = 301;
+        enum MHD_Result rc = MHD_queue_response(r->conn, 301, resp);
+        MHD_destroy_response(resp);
+        r->phase = P_DONE;
+        return rc;
+    }
+    if (str_has_prefix(r->path, "/admin/"))
+        return answer_static(r, method);
     r->route = "other";
     return send_error(r, 404, "no such route", NULL);
 }
@@ -308,6 +473,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (strcmp(url, "/admin/api") == 0 || str_has_prefix(url, "/admin/api/")) {
             r->admin = true;
             r->route = "/admin/api";
+        } else if (strcmp(url, "/admin/login") == 0 || strcmp(url, "/admin/logout") == 0) {
+            r->web = true;
         }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -322,7 +489,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->phase == P_BODY && *upload_data_size > 0) {
         /* Past the cap keep draining, answer 413 at the end (chunked bodies);
          * bodies sent to routes that take none are drained and dropped. */
-        if ((r->ch != NULL || r->admin) && !r->too_large &&
+        if ((r->ch != NULL || r->admin || r->web) && !r->too_large &&
             buf_append(&r->body, upload_data, *upload_data_size) == -1) {
             r->too_large = true;
             buf_release(&r->body);
@@ -333,6 +500,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->phase == P_BODY) {
         if (r->admin)
             return r->too_large ? send_error(r, 413, "body too large", NULL) : start_admin(r);
+        if (r->web)
+            return answer_session(r);
         if (r->ch == NULL)
             return answer_builtin(r, method);
         if (!method_allowed(r->ch->methods, method))
@@ -405,6 +574,7 @@ struct http_server *http_start(const struct app *app, struct engine *e)
     }
     s->app = app;
     s->engine = e;
+    s->sess = websess_new(app->conf->admin.session_idle_minutes * 60000);
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
                          MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
@@ -434,6 +604,7 @@ fail:
     if (ai)
         freeaddrinfo(ai);
     free(host);
+    websess_free(s->sess);
     free(s);
     return NULL;
 }
@@ -460,5 +631,6 @@ void http_stop(struct http_server *s)
     if (s == NULL)
         return;
     MHD_stop_daemon(s->d);
+    websess_free(s->sess);
     free(s);
 }

@@ -303,6 +303,21 @@ static const char *const migrations[] = {
     "CREATE INDEX report_media_url ON report_media(person_id, url);"
     "CREATE INDEX report_media_sha ON report_media(sha256);"
     "CREATE INDEX report_media_clean ON report_media(clean_sha256);",
+    /* 8: dashboard: course owners (roles), role points credits, indexes for daily stats */
+    "ALTER TABLE courses ADD COLUMN owner TEXT NOT NULL DEFAULT 'union'"
+    " CHECK(owner IN ('union','desk'));"
+    "CREATE TABLE admin_credits("
+    " id INTEGER PRIMARY KEY,"
+    " role TEXT NOT NULL,"
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " delta INTEGER NOT NULL,"
+    " ref TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE INDEX admin_credits_role ON admin_credits(role, created_ms);"
+    "CREATE INDEX inbound_created ON inbound(created_ms);"
+    "CREATE INDEX people_created ON people(created_ms);"
+    "CREATE INDEX outbox_sent ON outbox(sent_ms) WHERE sent_ms IS NOT NULL;"
+    "CREATE INDEX bookings_created ON bookings(created_ms);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

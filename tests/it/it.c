@@ -249,7 +249,7 @@ void check_status(int port, const char *method, const char *path, const char *bo
 }
 
 
-#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report)
+#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard)
 #define DECL(s) extern const struct t_case it_##s##_tests[];
 IT_SUITES(DECL)
 #undef DECL

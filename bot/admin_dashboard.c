@@ -1,0 +1,319 @@
+/*
+ * admin_dashboard.c - what the dashboard adds to the admin API: GET /stats
+ * (daily counts over the last days and today's figures), GET /budget (the
+ * role's points budget this month), the role rules for courses and hand
+ * credits that admin_courses.c calls, and rule suggestions for the
+ * not-understood list (GET /unknown?suggest=1, called from admin.c).
+ */
+#include "dashboard.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "admin.h"
+#include "buf.h"
+#include "channel.h"
+#include "conf.h"
+#include "handler.h"
+#include "intent.h"
+#include "norm.h"
+#include "util.h"
+
+#define STATS_DAYS_MAX 90
+#define SUGGEST_MAX_CHARS 40
+
+static const char *role_of(const struct admin_req *rq)
+{
+    return rq->role ? rq->role : ADMIN_ROLE_SUPER;
+}
+
+static bool is_super(const struct admin_req *rq)
+{
+    return strcmp(role_of(rq), ADMIN_ROLE_SUPER) == 0;
+}
+
+int64_t dashboard_month_start(int64_t now)
+{
+    time_t secs = (time_t)(now / 1000);
+    struct tm tm;
+    localtime_r(&secs, &tm); /* TZ is the configured zone */
+    tm.tm_mday = 1;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm) * 1000;
+}
+
+/* GET /stats?days=N (default 30): {"days":[...], "<series>":[counts], "now":{...}, "broadcasts"}. */
+static int stats_get(struct store *st, int64_t now, const struct admin_req *rq,
+                     struct http_resp *resp)
+{
+    static const char *const series[] = {"messages", "people", "pushes", "bookings", NULL};
+    long long ndays = 30;
+    const char *q = json_string_value(json_object_get(rq->query, "days"));
+    if (q != NULL && parse_int(q, 1, STATS_DAYS_MAX, &ndays) == -1) {
+        http_resp_error(resp, 400, "'days' must be an integer 1..90");
+        return 0;
+    }
+    time_t secs = (time_t)(now / 1000);
+    struct tm tm;
+    localtime_r(&secs, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_mday -= (int)ndays - 1;
+    tm.tm_isdst = -1;
+    int64_t since = (int64_t)mktime(&tm) * 1000;
+    json_t *out = json_object(), *days = json_array();
+    json_object_set_new(out, "days", days);
+    for (long long i = 0; i < ndays; i++) {
+        char d[16];
+        struct tm t = tm;
+        t.tm_mday += (int)i;
+        t.tm_hour = 12; /* noon: a DST change never moves it to another day */
+        t.tm_isdst = -1;
+        mktime(&t);
+        strftime(d, sizeof d, "%Y-%m-%d", &t);
+        json_array_append_new(days, json_string(d));
+    }
+    for (int k = 0; series[k]; k++) {
+        json_t *m = stats_daily(st, series[k], since), *a = json_array();
+        size_t i;
+        json_t *d;
+        if (m == NULL) {
+            json_decref(a);
+            json_decref(out);
+            return -1;
+        }
+        json_array_foreach(days, i, d)
+            json_array_append_new(
+                a, json_integer(json_integer_value(json_object_get(m, json_string_value(d)))));
+        json_decref(m);
+        json_object_set_new(out, series[k], a);
+    }
+    json_t *fig = stats_now(st, now, is_super(rq) ? NULL : role_of(rq));
+    json_t *bc = fig ? stats_broadcasts(st, 10) : NULL;
+    if (bc == NULL) {
+        json_decref(fig);
+        json_decref(out);
+        return -1;
+    }
+    json_object_set_new(out, "now", fig);
+    json_object_set_new(out, "broadcasts", bc);
+    json_object_set_new(out, "role", json_string(role_of(rq)));
+    admin_reply(resp, 200, out);
+    return 0;
+}
+
+static int64_t budget_of(const struct conf *c, const struct admin_req *rq)
+{
+    if (strcmp(role_of(rq), ADMIN_ROLE_UNION) == 0)
+        return c->admin.union_points_budget;
+    if (strcmp(role_of(rq), ADMIN_ROLE_DESK) == 0)
+        return c->admin.desk_points_budget;
+    return -1; /* the super-admin has none */
+}
+
+/* GET /budget: {"role","budget" (null: none),"used","left","since_ms"}. */
+static int budget_get(const struct app *app, struct store *st, int64_t now,
+                      const struct admin_req *rq, struct http_resp *resp)
+{
+    int64_t since = dashboard_month_start(now), budget = budget_of(app->conf, rq);
+    int64_t used = stats_credits_sum(st, role_of(rq), since);
+    if (used < 0)
+        return -1;
+    json_t *o = json_pack("{s:s,s:I,s:I}", "role", role_of(rq), "used", (json_int_t)used,
+                          "since_ms", (json_int_t)since);
+    json_object_set_new(o, "budget", budget < 0 ? json_null() : json_integer(budget));
+    json_object_set_new(o, "left",
+                        budget < 0 ? json_null() : json_integer(budget > used ? budget - used : 0));
+    admin_reply(resp, 200, o);
+    return 0;
+}
+
+int admin_dashboard_route(const struct app *app, struct store *st, int64_t now,
+                          const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp)
+{
+    if (nseg != 1 || (strcmp(seg[0], "stats") != 0 && strcmp(seg[0], "budget") != 0))
+        return 0;
+    if (strcmp(rq->method, "GET") != 0) {
+        http_resp_error(resp, 405, "method not allowed: use GET");
+        return 1;
+    }
+    int rc = strcmp(seg[0], "stats") == 0 ? stats_get(st, now, rq, resp)
+                                          : budget_get(app, st, now, rq, resp);
+    return rc == -1 ? -1 : 1;
+}
+
+int dashboard_course_allowed(struct store *st, const struct admin_req *rq, int64_t id)
+{
+    char owner[8];
+    if (is_super(rq))
+        return 1;
+    int found = stats_course_owner(st, id, owner);
+    if (found != 1)
+        return found;
+    return strcmp(owner, role_of(rq)) == 0;
+}
+
+int dashboard_courses_filter(struct store *st, const struct admin_req *rq, json_t *items)
+{
+    size_t i = 0;
+    while (i < json_array_size(items)) {
+        json_t *c = json_array_get(items, i);
+        char owner[8];
+        int found = stats_course_owner(st, json_integer_value(json_object_get(c, "id")), owner);
+        if (found == -1)
+            return -1;
+        if (found == 0 || (!is_super(rq) && strcmp(owner, role_of(rq)) != 0)) {
+            json_array_remove(items, i);
+            continue;
+        }
+        json_object_set_new(c, "owner", json_string(owner));
+        i++;
+    }
+    return 0;
+}
+
+const char *dashboard_course_owner(const struct admin_req *rq, json_t *body,
+                                   struct http_resp *resp)
+{
+    json_t *v = json_object_get(body, "owner");
+    if (!is_super(rq)) {
+        if (v != NULL && !(json_is_string(v) && strcmp(json_string_value(v), role_of(rq)) == 0)) {
+            http_resp_error(resp, 403, "a course can only be created for your own office");
+            return NULL;
+        }
+        return role_of(rq);
+    }
+    if (v == NULL || json_is_null(v))
+        return ADMIN_ROLE_UNION;
+    const char *o = json_string_value(v);
+    if (o != NULL && strcmp(o, ADMIN_ROLE_UNION) == 0)
+        return ADMIN_ROLE_UNION;
+    if (o != NULL && strcmp(o, ADMIN_ROLE_DESK) == 0)
+        return ADMIN_ROLE_DESK;
+    http_resp_error(resp, 400, "'owner' must be \"union\" or \"desk\"");
+    return NULL;
+}
+
+int dashboard_budget_check(const struct app *app, struct store *st, const struct admin_req *rq,
+                           int64_t person, int64_t delta, const char *ref, int64_t now,
+                           struct http_resp *resp)
+{
+    char why[200];
+    int64_t budget = budget_of(app->conf, rq);
+    if (budget < 0 || delta <= 0)
+        return 1; /* corrections (negative) never need budget */
+    int seen = stats_points_ref_exists(st, person, ref);
+    if (seen != 0)
+        return seen == 1 ? 1 : -1; /* a retry: answered as a duplicate, nothing added */
+    int64_t used = stats_credits_sum(st, role_of(rq), dashboard_month_start(now));
+    if (used < 0)
+        return -1;
+    if (used + delta <= budget)
+        return 1;
+    snprintf(why, sizeof why,
+             "over this month's points budget of %lld for %s: %lld used, %lld left",
+             (long long)budget, role_of(rq), (long long)used,
+             (long long)(budget > used ? budget - used : 0));
+    http_resp_error(resp, 403, why);
+    return 0;
+}
+
+int dashboard_budget_record(struct store *st, const struct admin_req *rq, int64_t person,
+                            int64_t delta, const char *ref, int64_t now)
+{
+    if (is_super(rq) || delta <= 0)
+        return 0;
+    return stats_credits_add(st, role_of(rq), person, delta, ref, now);
+}
+
+/* Length in bytes of the UTF-8 character at p (1 for a stray byte). */
+static size_t char_len(const char *p)
+{
+    unsigned char c = (unsigned char)*p;
+    size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    for (size_t i = 1; i < n; i++)
+        if (p[i] == '\0')
+            return i;
+    return n;
+}
+
+/* The intent of text under the rules, or NULL. */
+static const char *try_rules(const struct intents *in, const char *text)
+{
+    struct intent_match m;
+    const char *intent = NULL;
+    memset(&m, 0, sizeof m);
+    if (intent_match(in, text, &m) == 1)
+        intent = m.intent;
+    intent_match_release(&m);
+    return intent;
+}
+
+/* PCRE2 pattern text matching s literally, appended to out. */
+static void rule_escape(struct buf *out, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (strchr("\\^$.|?*+()[]{}#", *p) != NULL)
+            buf_puts(out, "\\");
+        if (*p == ' ')
+            buf_puts(out, " ?");
+        else
+            buf_append(out, p, 1);
+    }
+}
+
+/*
+ * Which intent would take text: the whole normalised text, else the longest
+ * part of it (at least two characters: one character alone would match
+ * quiz answers and menu numbers) that a rule matches.
+ */
+static json_t *suggest_one(const struct app *app, const char *text)
+{
+    char *n = norm_text(text);
+    const char *intent = try_rules(app->intents, n);
+    char *matched = intent ? xstrdup(n) : NULL;
+    size_t off[SUGGEST_MAX_CHARS + 1];
+    int nch = 0;
+    for (const char *p = n; *p && nch < SUGGEST_MAX_CHARS; p += char_len(p))
+        off[nch++] = (size_t)(p - n);
+    off[nch] = nch < SUGGEST_MAX_CHARS ? strlen(n) : off[nch - 1] + char_len(n + off[nch - 1]);
+    for (int len = nch - 1; intent == NULL && len >= 2; len--) {
+        for (int start = 0; intent == NULL && start + len <= nch; start++) {
+            char *part = xstrndup(n + off[start], off[start + len] - off[start]);
+            char *pn = norm_text(part); /* trims the spaces a cut leaves */
+            intent = pn[0] ? try_rules(app->intents, pn) : NULL;
+            if (intent != NULL)
+                matched = xstrdup(pn);
+            free(pn);
+            free(part);
+        }
+    }
+    struct buf rule;
+    buf_init(&rule, 0);
+    buf_puts(&rule, intent ? intent : "INTENT");
+    buf_puts(&rule, "  ^(?:");
+    rule_escape(&rule, n);
+    buf_puts(&rule, ")$");
+    json_t *o = json_pack("{s:s?,s:s?,s:s,s:s}", "intent", intent, "matched", matched, "normalised",
+                          n, "rule", rule.data ? rule.data : "");
+    buf_release(&rule);
+    free(matched);
+    free(n);
+    return o;
+}
+
+void dashboard_unknown_suggest(const struct app *app, json_t *items)
+{
+    size_t i;
+    json_t *it;
+    if (app->intents == NULL)
+        return;
+    json_array_foreach(items, i, it)
+    {
+        const char *text = json_string_value(json_object_get(it, "text"));
+        if (text != NULL)
+            json_object_set_new(it, "suggest", suggest_one(app, text));
+    }
+}
