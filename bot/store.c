@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,7 +322,7 @@ static const char *const migrations[] = {
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-#define STMT_CACHE 128
+#define STMT_CACHE 1024 /* a power of two; every store*.c statement fits with room */
 
 struct stmt_slot {
     const char *sql; /* the literal's address is the key */
@@ -343,30 +344,37 @@ sqlite3 *store_db(struct store *st)
 /*
  * A prepared statement for sql, prepared on first use and kept until
  * store_close(). Keyed by the string literal's address: every caller passes a
- * static literal, so lookups are pointer compares. The statement comes back
+ * static literal, so a lookup is a hash of the pointer and a compare. The statement comes back
  * reset with bindings cleared.
  */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
-    for (int i = 0; i < st->ncache; i++) {
-        if (st->cache[i].sql == sql) {
-            sqlite3_reset(st->cache[i].st);
-            sqlite3_clear_bindings(st->cache[i].st);
-            return st->cache[i].st;
+    /* open addressing on the literal's address */
+    size_t h = ((uintptr_t)sql >> 3) * 11400714819323198485ull % STMT_CACHE;
+    for (size_t probe = 0; probe < STMT_CACHE; probe++, h = (h + 1) % STMT_CACHE) {
+        struct stmt_slot *slot = &st->cache[h];
+        if (slot->sql == sql) {
+            sqlite3_reset(slot->st);
+            sqlite3_clear_bindings(slot->st);
+            return slot->st;
         }
+        if (slot->sql != NULL)
+            continue;
+        sqlite3_stmt *s = NULL;
+        if (st->ncache >= STMT_CACHE / 2) {
+            log_err("store: statement cache full");
+            return NULL;
+        }
+        if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+            SQLITE_OK) {
+            log_err("store: prepare: %s: %s", sqlite3_errmsg(st->db), sql);
+            return NULL;
+        }
+        *slot = (struct stmt_slot){sql, s};
+        st->ncache++;
+        return s;
     }
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-        log_err("store: prepare: %s: %s", sqlite3_errmsg(st->db), sql);
-        return NULL;
-    }
-    if (st->ncache == STMT_CACHE) {
-        log_err("store: statement cache full");
-        sqlite3_finalize(s);
-        return NULL;
-    }
-    st->cache[st->ncache++] = (struct stmt_slot){sql, s};
-    return s;
+    return NULL; /* not reached: the table is never more than half full */
 }
 
 int store_fail(struct store *st, const char *what)
@@ -516,8 +524,9 @@ void store_close(struct store *st)
 {
     if (st == NULL)
         return;
-    for (int i = 0; i < st->ncache; i++)
-        sqlite3_finalize(st->cache[i].st);
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (st->cache[i].sql != NULL)
+            sqlite3_finalize(st->cache[i].st);
     if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
         log_err("store: close: %s", sqlite3_errmsg(st->db));
     free(st);
