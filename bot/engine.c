@@ -211,10 +211,14 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         int mr = t.text[0] ? intent_match(app->intents, t.text, &m) : 0;
         if (mr == -1)
             goto out;
-        if (mr == 1)
-            intent = m.intent;
-        else if (in->nmedia > 0)
+        if (in->nmedia > 0 && (mr == 0 || strcmp(m.intent, "report.new") != 0)) {
+            /* A photo always opens a report: a caption that happens to read
+             * like a command (积分, 我的) is its description, not a command. */
+            intent_match_release(&m);
+            mr = 0;
             intent = "report.new";
+        } else if (mr == 1)
+            intent = m.intent;
         else if (in->has_location && t.text[0] == '\0')
             intent = "location";
         else

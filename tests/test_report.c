@@ -337,6 +337,24 @@ out:
     fx_release(&f);
 }
 
+/* A photo whose caption reads like a command still opens a report, with the
+ * caption as its description (the photo used to be lost to the command). */
+static void test_photo_caption_like_a_command(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    char *r = photo(&f, "u-9", "积分", "http://img.example/9.jpg");
+    CHECK_INT(q(&f, "SELECT count(*) FROM reports"), 1);
+    char *d = qtext(&f, "SELECT description FROM reports WHERE id=1");
+    CHECK_STR(d, "积分");
+    free(d);
+    CHECK_HAS(r, "SP0001");
+    free(r);
+out:
+    fx_release(&f);
+}
+
 static void test_photos_join_duplicates_and_limit(void)
 {
     struct fx f;
@@ -529,6 +547,7 @@ out:
 }
 
 const struct t_case report_tests[] = {
+    T(test_photo_caption_like_a_command),
     T(test_media_jpeg_gps_and_strip),
     T(test_media_png_strip_and_sniff),
     T(test_media_path_safety),
