@@ -56,7 +56,7 @@ check-deps:
 
 run: check-deps
 	@$(MAKE) --no-print-directory yizhan
-	@mkdir -p var
+	@mkdir -p -m 700 var
 	@[ -f bot.conf ] || { cp bot.conf.example bot.conf; echo "make run: created bot.conf from bot.conf.example"; }
 	./yizhan serve -c $(CONF)
 
