@@ -349,6 +349,12 @@ async function main() {
     }
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     check(wide <= 400, 'the phone layout does not scroll sideways (' + wide + ')');
+    await page.goto(`${base}/admin/#reports/${codes.gps}`);
+    await page.waitForSelector('#view[data-ready="reports"] svg.plot');
+    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    await page.screenshot({ path: path.join(OUT, 'phone-report.png'), fullPage: true });
+    const wideReport = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(wideReport <= 400, 'a report on a phone does not scroll sideways (' + wideReport + ')');
 
     /* sign out: the API refuses the old session */
     await page.click('#logout');
