@@ -1,5 +1,5 @@
 /*
- * admin.c - /admin/api/ routes: broadcasts (preview, create, status, cancel),
+ * admin.c - /admin/api/ routes: broadcasts (preview, create, list, status, cancel),
  * the outbox (list, retry), tags for audiences, the not-understood list.
  * Documented with examples in docs/api.md.
  */
@@ -289,6 +289,16 @@ static int broadcast_get(struct store *st, int64_t id, struct http_resp *resp)
     return 0;
 }
 
+/* GET /broadcasts?limit= (default 20): the newest first, with their counts. */
+static int broadcast_list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
+{
+    json_t *a = store_broadcast_list(st, admin_query_limit(rq, 20));
+    if (a == NULL)
+        return -1;
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
 static int broadcast_cancel(struct store *st, int64_t id, int64_t now, struct http_resp *resp)
 {
     int found = 0;
@@ -413,7 +423,9 @@ int admin_handle(const struct app *app, struct store *st, int64_t now, const str
     if (n == 1 && strcmp(seg[0], "broadcasts") == 0) {
         if (post)
             return broadcast_create(app, st, now, rq, resp);
-        allow = "POST";
+        if (get)
+            return broadcast_list(st, rq, resp);
+        allow = "GET, POST";
     } else if (n >= 2 && strcmp(seg[0], "broadcasts") == 0 && admin_parse_id(seg[1], &id) == 0) {
         if (n == 2 && get)
             return broadcast_get(st, id, resp);

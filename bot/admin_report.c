@@ -62,6 +62,14 @@ static int list(struct store *st, const struct admin_req *rq, struct http_resp *
     json_t *a = store_report_list(st, status, since_ms, admin_query_limit(rq, 200));
     if (a == NULL)
         return -1;
+    size_t i;
+    json_t *r;
+    json_array_foreach(a, i, r)
+    {
+        const char *sha = json_string_value(json_object_get(r, "photo_sha256"));
+        if (sha != NULL) /* a thumbnail for the list: the original, like show's original_url */
+            json_object_set_new(r, "photo_url", json_sprintf("/admin/api/media/%s", sha));
+    }
     if (format != NULL && strcmp(format, "csv") == 0)
         admin_reply_csv(resp, a, csv_columns);
     else

@@ -95,6 +95,9 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
                            int parts, int64_t now, int64_t *id, int64_t *recipients);
 /* Counts by status and the broadcast's fields; NULL when there is none. */
 json_t *store_broadcast_get(struct store *st, int64_t id);
+/* The newest broadcasts (at most limit), newest first, each with the fields
+ * of store_broadcast_get() and its "counts". New array, or NULL on error. */
+json_t *store_broadcast_list(struct store *st, int limit);
 /* Cancel what has not gone out. Returns rows cancelled, or -1; *found 0 when no such broadcast. */
 int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found);
 /* Tag a person (for tag:<name> audiences). 0 or -1. */

@@ -411,6 +411,45 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
     return o;
 }
 
+json_t *store_broadcast_list(struct store *st, int limit)
+{
+    /* a merged row goes out inside another: it counts as queued, as in _get */
+    static const char sql[] =
+        "SELECT b.id, b.text, b.audience, b.at_ms, b.spread_ms, b.recipients, b.sms_parts,"
+        " b.created_ms, b.cancelled_ms,"
+        " coalesce(sum(o.status IN ('queued','merged')), 0) AS queued,"
+        " coalesce(sum(o.status='held'), 0) AS held,"
+        " coalesce(sum(o.status='sending'), 0) AS sending,"
+        " coalesce(sum(o.status='sent'), 0) AS sent,"
+        " coalesce(sum(o.status='failed'), 0) AS failed,"
+        " coalesce(sum(o.status='dead'), 0) AS dead,"
+        " coalesce(sum(o.status='cancelled'), 0) AS cancelled"
+        " FROM (SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
+        " LEFT JOIN outbox o ON o.broadcast_id=b.id GROUP BY b.id ORDER BY b.id DESC";
+    static const char *const counts[] = {"queued", "held", "sending",   "sent",
+                                         "failed", "dead", "cancelled", NULL};
+    sqlite3_stmt *s = store_stmt(st, sql);
+    size_t i;
+    json_t *a, *row;
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_int(s, 1, limit);
+    a = store_rows_json(st, s, "broadcast list");
+    if (a == NULL)
+        return NULL;
+    /* the same shape as one broadcast: the counts in their own object */
+    json_array_foreach(a, i, row)
+    {
+        json_t *c = json_object();
+        for (int k = 0; counts[k]; k++) {
+            json_object_set(c, counts[k], json_object_get(row, counts[k]));
+            json_object_del(row, counts[k]);
+        }
+        json_object_set_new(row, "counts", c);
+    }
+    return a;
+}
+
 int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found)
 {
     static const char mark[] =

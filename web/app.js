@@ -2,7 +2,8 @@
  * app.js - the office dashboard: sign-in with a session cookie, then one view
  * per page (#glance, #reports, #broadcasts, ...) drawn from /admin/api/.
  * Text from workers is always set as textContent, never parsed as HTML.
- * Changes carry X-CSRF-Token; a route that answers 404 shows "not yet".
+ * Changes carry X-CSRF-Token. Nothing is loaded from another host: photos
+ * come from /admin/api/media/<sha256>, positions are drawn as inline SVG.
  */
 'use strict';
 
@@ -86,17 +87,11 @@ async function api(method, path, body) {
   return j;
 }
 
-/* A section that shows "not available yet" when its route answers 404. */
-function notYet(what) {
-  return h('div', { class: 'notyet' }, h('p', { text: what + '功能暂未开通' }),
-    h('p', { class: 'muted', text: '相关模块上线后此页自动可用。' }));
-}
-
 function fail(view, e) {
   view.append(h('p', { class: 'error', text: '出错了：' + e.message }));
 }
 
-function items(j) { return Array.isArray(j) ? j : (j && (j.items || j.reports || j.tickets || j.volunteers)) || []; }
+function items(j) { return (j && j.items) || []; }
 
 function localInput(v) { return v ? v.replace('T', ' ') : null; }
 
@@ -169,26 +164,17 @@ function tile(n, label) {
   return h('div', { class: 'tile' }, h('div', { class: 'n', text: n }), h('div', { class: 'l', text: label }));
 }
 
-/* A count from an optional route: '—' with a note when it is not there yet. */
-async function optionalCount(path, filter) {
-  try {
-    const list = items(await api('GET', path));
-    return String(filter ? list.filter(filter).length : list.length);
-  } catch (e) {
-    return e.status === 404 ? '未开通' : '—';
-  }
-}
-
 async function pageGlance(view) {
   const st = await api('GET', '/stats?days=30');
   const last = (k) => st[k][st[k].length - 1];
-  const open = (t) => !['resolved', 'closed', 'rejected', 'merged', 'done'].includes(t.status);
-  const [reports, tickets] = await Promise.all([
-    optionalCount('/reports?status=new'), optionalCount('/tickets', open)]);
+  const [fresh, open, taken] = await Promise.all(['/reports?status=received&limit=1000',
+    '/tickets?status=open&limit=1000', '/tickets?status=taken&limit=1000'].map((p) => api('GET', p)));
+  const reports = items(fresh).length, tickets = items(open).length + items(taken).length;
   view.append(h('h1', { text: '今日概览' }),
     h('div', { class: 'tiles' },
       tile(last('messages'), '今日消息'), tile(last('people'), '今日新用户'),
-      tile(reports, '新随手拍'), tile(tickets, '未结工单'),
+      h('a', { href: '#reports?status=received', class: 'tile-link' }, tile(reports, '待受理随手拍')),
+      h('a', { href: '#tickets', class: 'tile-link' }, tile(tickets, '未结工单')),
       tile(st.now.seats_booked, '已订座位'), tile(st.now.broadcasts_going, '正在群发'),
       tile(last('pushes'), '今日已推送'), tile(st.now.unknown, '未识别消息')),
     h('div', { class: 'charts' },
@@ -196,105 +182,184 @@ async function pageGlance(view) {
       chart('推送', st.days, st.pushes), chart('报名', st.days, st.bookings)));
 }
 
-/* Reports: list with thumbnails and status filters; a report with its photos,
- * position, history, status buttons and merge. */
-const REPORT_STATUS = [['', '全部'], ['new', '新提交'], ['accepted', '已受理'], ['resolved', '已解决'], ['rejected', '不受理']];
+/* Reports (随手拍): list with status filters and thumbnails; a report with its
+ * photos, its position plotted, history, status buttons and merge. Photos come
+ * only from /admin/api/media/<sha256>: the page's CSP allows no other host. */
+const REPORT_STATUS = [['', '全部'], ['received', '待受理'], ['accepted', '已受理'], ['in_progress', '处理中'],
+  ['resolved', '已解决'], ['rejected', '已驳回'], ['merged', '已合并']];
 const STATUS_NAMES = Object.fromEntries(REPORT_STATUS.filter((s) => s[0]));
+const PHOTO_NAMES = { none: '无照片', pending: '照片下载中', fetching: '照片下载中', ok: '', failed: '照片下载失败' };
+/* What the workflow allows from each status (bot/handle_report.c, allowed()). */
+const REPORT_NEXT = {
+  received: ['accepted', 'rejected', 'in_progress', 'resolved'], accepted: ['rejected', 'in_progress', 'resolved'],
+  in_progress: ['rejected', 'resolved'], resolved: ['in_progress'], rejected: ['accepted'], merged: [],
+};
+const REPORT_ACTIONS = [['accepted', '受理'], ['in_progress', '处理中'], ['resolved', '已解决'], ['rejected', '驳回']];
 
-function mediaUrl(p) {
-  const sha = typeof p === 'string' ? p : (p && (p.sha256 || p.sha));
-  return sha ? `${API}/media/${encodeURIComponent(sha)}` : (p && p.url) || '';
-}
+function hashQuery() { return new URLSearchParams(location.hash.split('?')[1] || ''); }
+
+function statusPill(s) { return h('span', { class: 'pill st-' + s, text: STATUS_NAMES[s] || s }); }
 
 async function pageReports(view, arg) {
   if (arg) return reportDetail(view, arg);
-  const status = new URLSearchParams(location.hash.split('?')[1] || '').get('status') || '';
-  view.append(h('h1', { text: '随手拍' }));
-  let list;
-  try {
-    list = items(await api('GET', '/reports' + (status ? '?status=' + encodeURIComponent(status) : '')));
-  } catch (e) {
-    if (e.status === 404) { view.append(notYet('随手拍')); return; }
-    throw e;
-  }
-  view.append(h('div', { class: 'row' }, REPORT_STATUS.map(([k, name]) =>
-    h('a', { href: '#reports' + (k ? '?status=' + k : ''), class: k === status ? 'pill on' : 'pill', text: name }))));
-  const rows = list.map((r) => {
-    const photo = (r.photos || r.media || [])[0];
-    return h('tr', {},
-      h('td', {}, photo ? h('img', { class: 'thumb', src: mediaUrl(photo), alt: '照片', loading: 'lazy' }) : ''),
-      h('td', {}, h('a', { href: '#reports/' + encodeURIComponent(r.code), text: r.code }),
-        h('div', { class: 'muted', text: fmtTime(r.created_ms) })),
-      h('td', { text: r.text || r.description || '' }),
-      h('td', {}, h('span', { class: 'pill', text: STATUS_NAMES[r.status] || r.status || '' })));
-  });
-  view.append(list.length ? h('div', { class: 'scroll' }, h('table', {},
-    h('tr', {}, h('th', { text: '照片' }), h('th', { text: '编号' }), h('th', { text: '描述' }), h('th', { text: '状态' })), rows))
-    : h('p', { class: 'muted', text: '没有随手拍。' }));
+  const status = hashQuery().get('status') || '';
+  const q = status ? '?status=' + encodeURIComponent(status) : '';
+  const list = items(await api('GET', '/reports' + q + (q ? '&' : '?') + 'limit=200'));
+  view.append(h('h1', { text: '随手拍' }),
+    h('div', { class: 'row filters' }, REPORT_STATUS.map(([k, name]) =>
+      h('a', { href: '#reports' + (k ? '?status=' + k : ''), class: k === status ? 'pill on' : 'pill', text: name })),
+    h('a', { class: 'csv', href: `${API}/reports?format=csv${status ? '&status=' + status : ''}`, download: 'reports.csv', text: '导出 CSV' })));
+  const rows = list.map((r) => h('tr', { 'data-report': r.code },
+    h('td', {}, r.photo_url ? h('a', { href: '#reports/' + r.code }, h('img', { class: 'thumb', src: r.photo_url, alt: r.code + ' 的照片' }))
+      : h('span', { class: 'thumb none', text: PHOTO_NAMES[r.photo_status] || r.photo_status })),
+    h('td', {}, h('a', { href: '#reports/' + encodeURIComponent(r.code), text: r.code }),
+      h('div', { class: 'muted', text: fmtTime(r.created_ms) })),
+    h('td', {}, r.description || h('span', { class: 'muted', text: '（无描述）' }),
+      r.possible_duplicate_of ? h('div', { class: 'warn', text: `可能与 ${r.possible_duplicate_of} 重复` }) : null,
+      r.merged_into ? h('div', { class: 'muted', text: `已并入 ${r.merged_into}` }) : null),
+    h('td', { class: 'hide-phone', text: typeof r.lat === 'number' ? `${r.lat.toFixed(4)}, ${r.lon.toFixed(4)}` : '' }),
+    h('td', {}, statusPill(r.status), r.reopened ? h('div', { class: 'muted', text: '已重开' }) : null)));
+  view.append(list.length ? h('div', { class: 'scroll' }, h('table', { class: 'reports' },
+    h('tr', {}, h('th', { text: '照片' }), h('th', { text: '编号' }), h('th', { text: '描述' }),
+      h('th', { class: 'hide-phone', text: '位置' }), h('th', { text: '状态' })), rows))
+    : h('p', { class: 'muted', text: status ? '没有这个状态的随手拍。' : '还没有随手拍。' }));
 }
 
-function plot(lat, lon) {
-  /* a map-like plot: the point on a grid of 0.01° around it, coordinates written out */
-  const svg = h('svg', { class: 'plot', viewBox: '0 0 300 200', role: 'img', 'aria-label': '位置' });
-  for (let i = 0; i <= 6; i++) {
-    svg.append(h('line', { class: 'grid', x1: i * 50, y1: 0, x2: i * 50, y2: 200 }));
-    if (i <= 4) svg.append(h('line', { class: 'grid', x1: 0, y1: i * 50, x2: 300, y2: i * 50 }));
+/* Metres per degree of latitude / of longitude at lat. */
+function metresPerDeg(lat) { return [111320, 111320 * Math.cos(lat * Math.PI / 180)]; }
+
+/* A map-like plot drawn here (no tiles, nothing loaded): about 1.2 x 0.8 km
+ * around the report, a grid of round coordinates, a 200 m scale, the report
+ * in red and other reports in the window in grey, the coordinates written out. */
+function plot(lat, lon, code, others) {
+  const W = 360, H = 240, [my, mx] = metresPerDeg(lat);
+  const spanX = 1200 / mx, spanY = 800 / my; /* degrees shown across and down */
+  const x = (lo) => W / 2 + ((lo - lon) / spanX) * W, y = (la) => H / 2 - ((la - lat) / spanY) * H;
+  const svg = h('svg', { class: 'plot', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${code} 的位置：纬度 ${lat}，经度 ${lon}` });
+  svg.append(h('rect', { class: 'land', x: 0, y: 0, width: W, height: H }));
+  const step = 0.002;
+  for (let g = Math.ceil((lon - spanX / 2) / step) * step; g < lon + spanX / 2; g += step) {
+    svg.append(h('line', { class: 'grid', x1: x(g).toFixed(1), y1: 0, x2: x(g).toFixed(1), y2: H }));
+    if (x(g) < W - 40) svg.append(h('text', { class: 'tick', x: (x(g) + 2).toFixed(1), y: 10, text: g.toFixed(3) }));
   }
-  const fx = (lon * 100) % 1, fy = (lat * 100) % 1;
-  svg.append(h('circle', { class: 'dot', cx: 100 + fx * 50, cy: 100 - fy * 50, r: 7 }));
-  svg.append(h('text', { x: 6, y: 194, text: `纬度 ${lat.toFixed(5)}  经度 ${lon.toFixed(5)}` }));
+  for (let g = Math.ceil((lat - spanY / 2) / step) * step; g < lat + spanY / 2; g += step) {
+    svg.append(h('line', { class: 'grid', x1: 0, y1: y(g).toFixed(1), x2: W, y2: y(g).toFixed(1) }));
+    if (y(g) > 20 && y(g) < H - 20) svg.append(h('text', { class: 'tick', x: 2, y: (y(g) - 2).toFixed(1), text: g.toFixed(3) }));
+  }
+  for (const o of others) {
+    const ox = x(o.lon), oy = y(o.lat);
+    if (ox < 0 || ox > W || oy < 0 || oy > H) continue;
+    svg.append(h('g', { class: 'other' }, h('circle', { cx: ox.toFixed(1), cy: oy.toFixed(1), r: 5 }),
+      h('text', { x: (ox + 7).toFixed(1), y: (oy + 4).toFixed(1), text: o.code }),
+      h('title', { text: `${o.code} ${o.description || ''}` })));
+  }
+  const bar = (200 / 1200) * W;
+  svg.append(h('line', { class: 'scale', x1: W - bar - 10, y1: H - 24, x2: W - 10, y2: H - 24 }),
+    h('text', { class: 'tick', x: W - bar - 10, y: H - 28, text: '200 米' }),
+    h('circle', { class: 'dot', cx: W / 2, cy: H / 2, r: 7 }),
+    h('text', { class: 'label', x: W / 2 + 10, y: H / 2 - 8, text: code }),
+    h('text', { class: 'coords', x: 6, y: H - 6, text: `北纬 ${lat.toFixed(5)}°  东经 ${lon.toFixed(5)}°` }));
   return svg;
 }
 
+/* Plain links that open the position elsewhere; nothing is loaded from them here. */
+function mapLinks(lat, lon, code) {
+  const la = lat.toFixed(6), lo = lon.toFixed(6);
+  const ext = { target: '_blank', rel: 'noopener noreferrer' };
+  return h('p', { class: 'row maplinks' },
+    h('a', { class: 'geo', href: `geo:${la},${lo}?q=${la},${lo}(${encodeURIComponent(code)})`, text: '在地图应用中打开' }),
+    h('a', { ...ext, href: `https://uri.amap.com/marker?position=${lo},${la}&name=${encodeURIComponent(code)}&coordinate=wgs84`, text: '高德地图' }),
+    h('a', { ...ext, href: `https://www.openstreetmap.org/?mlat=${la}&mlon=${lo}#map=18/${la}/${lo}`, text: 'OpenStreetMap' }));
+}
+
+function photoCard(m, code, i) {
+  if (m.status !== 'ok' || !m.original_url) {
+    const why = m.status === 'failed' ? `照片下载失败（${m.error || '原因不明'}），已请上报人重发。` : '照片下载中…';
+    return h('div', { class: 'photo-box muted', text: why });
+  }
+  return h('figure', { class: 'photo-box' },
+    h('a', { href: m.original_url, target: '_blank', rel: 'noopener' },
+      h('img', { class: 'photo', src: m.original_url, alt: `${code} 的第 ${i + 1} 张照片` })),
+    h('figcaption', { class: 'muted' }, `${m.mime || ''} · ${Math.round((m.bytes || 0) / 102.4) / 10} KB · `,
+      h('a', { href: m.original_url, download: `${code}-${i + 1}-原图`, text: '原图（存证）' }), ' · ',
+      m.shareable_url ? h('a', { class: 'shareable', href: m.shareable_url, download: `${code}-${i + 1}`, text: '去除位置等信息的副本（可外发）' }) : null));
+}
+
 async function reportDetail(view, code) {
-  let r;
-  try {
-    r = await api('GET', '/reports/' + encodeURIComponent(code));
-  } catch (e) {
-    if (e.status === 404) { view.append(notYet('随手拍详情')); return; }
-    throw e;
-  }
-  r = r.report || r;
+  const [r, all] = await Promise.all([api('GET', '/reports/' + encodeURIComponent(code)), api('GET', '/reports?limit=500')]);
+  const list = items(all);
+  const me = list.find((x) => x.code === r.code) || {};
   view.append(h('p', {}, h('a', { href: '#reports', text: '← 返回列表' })),
-    h('h1', { text: `随手拍 ${r.code}` }),
+    h('h1', {}, `随手拍 ${r.code} `, statusPill(r.status)),
     h('div', { class: 'card' },
-      h('p', { text: r.text || r.description || '（无描述）' }),
-      h('p', { class: 'muted', text: `状态：${STATUS_NAMES[r.status] || r.status}  提交：${fmtTime(r.created_ms)}  ${r.person || ''}` }),
-      (r.photos || r.media || []).map((p) => h('a', { href: mediaUrl(p), target: '_blank' },
-        h('img', { class: 'photo', src: mediaUrl(p), alt: '照片' })))));
-  const lat = r.lat ?? (r.location && r.location.lat), lon = r.lon ?? (r.location && r.location.lon);
-  if (typeof lat === 'number' && typeof lon === 'number') {
-    view.append(h('div', { class: 'card' }, h('h2', { text: '位置' }), plot(lat, lon),
-      h('p', {}, h('a', { href: `geo:${lat},${lon}`, text: '在地图应用中打开' }), ' · ',
-        h('a', { href: `https://uri.amap.com/marker?position=${lon},${lat}`, target: '_blank', rel: 'noopener', text: '高德地图' }))));
+      h('p', { class: 'desc', text: r.description || '（无描述）' }),
+      h('p', { class: 'muted', text: `提交 ${fmtTime(r.created_ms)} · 更新 ${fmtTime(r.updated_ms)}` + (me.reporter ? ` · 上报人 ${me.reporter}` : '') +
+        (r.reopened ? ' · 已重开' : '') }),
+      r.reason ? h('p', { text: '驳回原因：' + r.reason }) : null,
+      r.merged_into ? h('p', {}, '已并入 ', h('a', { href: '#reports/' + r.merged_into, text: r.merged_into })) : null,
+      r.possible_duplicate_of ? h('p', { class: 'warn' }, '附近一天内有相似的随手拍：',
+        h('a', { href: '#reports/' + r.possible_duplicate_of, text: r.possible_duplicate_of }), '，如是同一问题可在下方合并。') : null,
+      h('div', { class: 'photos' }, r.media.length ? r.media.map((m, i) => photoCard(m, r.code, i)) : h('p', { class: 'muted', text: '没有照片' }))));
+  if (typeof r.lat === 'number' && typeof r.lon === 'number') {
+    const others = list.filter((x) => x.code !== r.code && typeof x.lat === 'number');
+    view.append(h('div', { class: 'card position' }, h('h2', { text: '位置' }), plot(r.lat, r.lon, r.code, others),
+      mapLinks(r.lat, r.lon, r.code)));
+  } else {
+    view.append(h('div', { class: 'card position' }, h('h2', { text: '位置' }), h('p', { class: 'muted', text: '上报人没有发位置，照片里也没有位置信息。' })));
   }
+
+  const note = h('textarea', { id: 'r-note', maxlength: 500, placeholder: '给上报人的说明：驳回时必填（写明原因），其他时候可不填' });
+  const noteErr = h('p', { id: 'r-note-error', class: 'error' });
+  const next = REPORT_NEXT[r.status] || [];
   const setStatus = async (status) => {
+    const text = note.value.trim();
+    noteErr.textContent = '';
+    if (status === 'rejected' && !text) {
+      noteErr.textContent = '驳回需要写明原因，原因会发给上报人。';
+      note.focus();
+      return;
+    }
     try {
-      await api('POST', `/reports/${encodeURIComponent(r.code)}/status`, { status });
-      toast('已更新');
+      const a = await api('POST', `/reports/${encodeURIComponent(r.code)}/status`, { status, ...(text ? { note: text } : {}) });
+      toast(a.changed ? `已改为「${STATUS_NAMES[status]}」，已通知上报人` : '状态没有变化');
       route();
-    } catch (e) { toast(e.status === 404 ? '此功能暂未开通' : e.message); }
+    } catch (e) { toast(e.message); }
   };
-  const into = h('input', { placeholder: '重复的编号，如 SP0041', 'aria-label': '合并到' });
-  view.append(h('div', { class: 'card' }, h('h2', { text: '处理' }),
-    h('div', { class: 'row' },
-      h('button', { onclick: () => setStatus('accepted'), text: '受理' }),
-      h('button', { onclick: () => setStatus('resolved'), text: '已解决' }),
-      h('button', { class: 'secondary', onclick: () => setStatus('rejected'), text: '不受理' })),
-    h('div', { class: 'row' }, into, h('button', {
-      class: 'secondary', text: '合并为重复',
-      onclick: async () => {
-        try {
-          await api('POST', `/reports/${encodeURIComponent(r.code)}/merge`, { into: into.value.trim() });
-          toast('已合并');
-          route();
-        } catch (e) { toast(e.status === 404 ? '此功能暂未开通' : e.message); }
-      },
-    }))));
-  const hist = r.history || [];
-  view.append(h('div', { class: 'card' }, h('h2', { text: '记录' }),
-    hist.length ? h('ul', {}, hist.map((x) => h('li', { text: `${fmtTime(x.ms || x.created_ms)} ${STATUS_NAMES[x.status] || x.status || ''} ${x.note || x.by || ''}` })))
-      : h('p', { class: 'muted', text: '暂无记录' })));
+  view.append(h('div', { class: 'card actions' }, h('h2', { text: '处理' }), note, noteErr,
+    h('div', { class: 'row' }, REPORT_ACTIONS.map(([s, name]) => h('button', {
+      'data-status': s, class: s === 'rejected' ? 'secondary' : null, disabled: !next.includes(s),
+      onclick: () => setStatus(s), text: name,
+    }))),
+    r.status === 'merged' ? h('p', { class: 'muted', text: '已合并的随手拍不能再改状态。' }) : null));
+
+  if (r.status !== 'merged') {
+    const cands = list.filter((x) => x.code !== r.code && x.status !== 'merged');
+    const into = h('select', { id: 'r-merge-into', 'aria-label': '合并到' },
+      h('option', { value: '', text: '选择要并入的随手拍…' }),
+      cands.map((x) => h('option', {
+        value: x.code, selected: x.code === r.possible_duplicate_of,
+        text: `${x.code} ${STATUS_NAMES[x.status] || x.status} ${(x.description || '').slice(0, 24)}`,
+      })));
+    const go = h('button', { id: 'r-merge', class: 'secondary', text: '合并为重复' });
+    go.addEventListener('click', async () => {
+      if (!into.value) { toast('请先选择要并入的随手拍'); return; }
+      if (!confirm(`把 ${r.code} 并入 ${into.value}？上报人会收到通知，合并后不能撤销。`)) return;
+      try {
+        await api('POST', `/reports/${encodeURIComponent(r.code)}/merge`, { into: into.value });
+        toast(`已并入 ${into.value}`);
+        route();
+      } catch (e) { toast(e.message); }
+    });
+    view.append(h('div', { class: 'card' }, h('h2', { text: '合并重复' }),
+      h('p', { class: 'muted', text: '同一个问题被多次上报时，把这条并入另一条；进度以另一条为准。' }),
+      h('div', { class: 'row' }, into, go)));
+  }
+
+  view.append(h('div', { class: 'card history' }, h('h2', { text: '记录' }),
+    h('div', { class: 'scroll' }, h('table', {},
+      h('tr', {}, h('th', { text: '时间' }), h('th', { text: '状态' }), h('th', { text: '操作人' }), h('th', { text: '说明' })),
+      r.history.map((x) => h('tr', {}, h('td', { text: fmtTime(x.ms) }), h('td', {}, statusPill(x.status)),
+        h('td', { text: x.actor }), h('td', { text: x.note || '' })))))));
 }
 
 /* Broadcasts: compose with a live preview (SMS parts, cost), send, progress. */
@@ -354,35 +419,40 @@ async function pageBroadcasts(view) {
     h('div', { class: 'row' }, h('label', {}, '发给 ', aud), audArg,
       h('label', {}, '时间 ', at), h('label', {}, '每条短信 ', price, ' 元')),
     h('p', { class: 'muted', text: '不选时间就尽快发送；静默时段和用餐高峰不发，自动顺延。' }), send));
-  const st = await api('GET', '/stats?days=1');
   const list = h('div', {});
   view.append(h('h2', { text: '最近的群发' }), list);
-  if (!st.broadcasts.length) list.append(h('p', { class: 'muted', text: '还没有群发。' }));
-  for (const b of st.broadcasts) {
-    const line = h('div', { class: 'muted' }), barBox = h('div', {});
-    const cancel = h('button', { class: 'secondary', text: '取消' });
-    const card = h('div', { class: 'card', 'data-broadcast': b.id },
-      h('div', { class: 'row' }, h('b', { text: `#${b.id}` }), h('span', { text: fmtTime(b.at_ms) }),
-        h('span', { class: 'pill', text: b.audience })),
-      h('p', { text: b.text }), barBox, line, cancel);
-    list.append(card);
-    const poll = async () => {
-      let full;
-      try { full = await api('GET', '/broadcasts/' + b.id); } catch (e) { return false; }
-      const p = progress(full);
-      barBox.replaceChildren(bar(p.frac));
-      line.textContent = (full.cancelled_ms ? '已取消 · ' : '') + p.text;
-      cancel.disabled = !!full.cancelled_ms || p.left === 0;
-      return p.left > 0 && !full.cancelled_ms;
-    };
-    cancel.addEventListener('click', async () => {
-      if (!confirm('取消尚未发出的消息？')) return;
-      try { const r = await api('POST', `/broadcasts/${b.id}/cancel`, {}); toast(`已取消 ${r.cancelled} 条`); poll(); } catch (e) { toast(e.message); }
-    });
-    if (await poll()) {
-      const t = setInterval(async () => { if (!(await poll())) clearInterval(t); }, 3000);
-      S.timers.push(t);
+  const cards = new Map();
+  /* One request for every broadcast's counts; polled while any is still going. */
+  const draw = async () => {
+    let recent;
+    try { recent = items(await api('GET', '/broadcasts?limit=20')); } catch (e) { return false; }
+    if (!recent.length) list.replaceChildren(h('p', { class: 'muted', text: '还没有群发。' }));
+    let going = false;
+    for (const b of recent) {
+      let c = cards.get(b.id);
+      if (!c) {
+        c = { line: h('div', { class: 'muted' }), barBox: h('div', {}), cancel: h('button', { class: 'secondary', text: '取消' }) };
+        c.cancel.addEventListener('click', async () => {
+          if (!confirm('取消尚未发出的消息？')) return;
+          try { const r = await api('POST', `/broadcasts/${b.id}/cancel`, {}); toast(`已取消 ${r.cancelled} 条`); draw(); } catch (e) { toast(e.message); }
+        });
+        list.append(h('div', { class: 'card', 'data-broadcast': b.id },
+          h('div', { class: 'row' }, h('b', { text: `#${b.id}` }), h('span', { text: fmtTime(b.at_ms) }),
+            h('span', { class: 'pill', text: b.audience })),
+          h('p', { text: b.text }), c.barBox, c.line, c.cancel));
+        cards.set(b.id, c);
+      }
+      const p = progress(b);
+      c.barBox.replaceChildren(bar(p.frac));
+      c.line.textContent = (b.cancelled_ms ? '已取消 · ' : '') + p.text;
+      c.cancel.disabled = !!b.cancelled_ms || p.left === 0;
+      going = going || (p.left > 0 && !b.cancelled_ms);
     }
+    return going;
+  };
+  if (await draw()) {
+    const t = setInterval(async () => { if (!(await draw())) clearInterval(t); }, 3000);
+    S.timers.push(t);
   }
 }
 
@@ -478,20 +548,121 @@ async function pageLessons(view) {
     : h('p', { class: 'muted', text: '没有微课。' }));
 }
 
-/* Tickets and volunteers come from the service-desk feature. */
-async function pageList(view, title, path, cols) {
-  view.append(h('h1', { text: title }));
-  let list;
-  try {
-    list = items(await api('GET', path));
-  } catch (e) {
-    if (e.status === 404) { view.append(notYet(title)); return; }
-    throw e;
-  }
-  view.append(list.length ? h('div', { class: 'scroll' }, h('table', {},
-    h('tr', {}, cols.map(([, name]) => h('th', { text: name }))),
-    list.map((t) => h('tr', {}, cols.map(([k]) => h('td', { text: k.endsWith('_ms') ? fmtTime(t[k]) : (t[k] ?? '') }))))))
-    : h('p', { class: 'muted', text: '暂无。' }));
+/* Service desk (工单, 志愿者): tickets with status, response time and rating;
+ * one ticket's messages; volunteers with a register form; mentoring pairs and
+ * members. */
+const DESK_NAMES = { legal: '法律咨询', tutoring: '课业辅导', counsel: '心理咨询' };
+const TICKET_STATUS = [['', '全部'], ['open', '待接'], ['taken', '处理中'], ['closed', '已结']];
+const TICKET_NAMES = Object.fromEntries(TICKET_STATUS.filter((s) => s[0]));
+
+function duration(sec) {
+  if (sec === null || sec === undefined) return '';
+  if (sec < 60) return `${sec} 秒`;
+  if (sec < 3600) return `${Math.round(sec / 60)} 分钟`;
+  if (sec < 86400) return `${(sec / 3600).toFixed(1)} 小时`;
+  return `${(sec / 86400).toFixed(1)} 天`;
+}
+
+function stars(n) { return n ? '★'.repeat(n) + '☆'.repeat(5 - n) : ''; }
+
+function table(head, rows) {
+  return h('div', { class: 'scroll' }, h('table', {}, h('tr', {}, head.map((x) => h('th', typeof x === 'string' ? { text: x } : x))), rows));
+}
+
+async function pageTickets(view, arg) {
+  if (arg) return ticketDetail(view, arg);
+  const q = hashQuery(), status = q.get('status') || '', desk = q.get('desk') || '';
+  const params = new URLSearchParams({ limit: '200' });
+  if (status) params.set('status', status);
+  if (desk) params.set('desk', desk);
+  const list = items(await api('GET', '/tickets?' + params));
+  const link = (s, d) => '#tickets' + ((s || d) ? '?' + new URLSearchParams(Object.entries({ status: s, desk: d }).filter(([, v]) => v)) : '');
+  const rated = list.filter((t) => t.rating);
+  const answered = list.filter((t) => t.response_seconds !== null);
+  const avg = (a, f) => a.length ? a.reduce((s, t) => s + f(t), 0) / a.length : null;
+  view.append(h('h1', { text: '工单' }),
+    h('div', { class: 'row filters' }, TICKET_STATUS.map(([k, name]) => h('a', { href: link(k, desk), class: k === status ? 'pill on' : 'pill', text: name })),
+      h('span', { class: 'muted', text: '｜' }),
+      [['', '所有服务']].concat(Object.entries(DESK_NAMES)).map(([k, name]) => h('a', { href: link(status, k), class: k === desk ? 'pill on' : 'pill', text: name }))),
+    h('p', { class: 'muted', text: `共 ${list.length} 张` + (answered.length ? ` · 平均首次回复 ${duration(Math.round(avg(answered, (t) => t.response_seconds)))}` : '') +
+      (rated.length ? ` · 平均评分 ${avg(rated, (t) => t.rating).toFixed(1)}（${rated.length} 人评价）` : '') }));
+  view.append(list.length ? table(['编号', '服务', '问题', '状态', '志愿者', { class: 'hide-phone', text: '提交' }, '首次回复', '评分'],
+    list.map((t) => h('tr', { 'data-ticket': t.code },
+      h('td', {}, h('a', { href: '#tickets/' + t.id, text: t.code })),
+      h('td', { text: DESK_NAMES[t.desk] || t.desk }),
+      h('td', {}, t.crisis ? h('span', { class: 'pill crisis', text: '危机' }) : null, ' ', t.question || '',
+        t.escalated_ms ? h('div', { class: 'warn', text: '超时未接，已提醒管理员' }) : null),
+      h('td', {}, h('span', { class: 'pill tk-' + t.status, text: TICKET_NAMES[t.status] || t.status })),
+      h('td', { text: t.volunteer || '' }),
+      h('td', { class: 'hide-phone', text: fmtTime(t.created_ms) }),
+      h('td', { text: duration(t.response_seconds) }),
+      h('td', { class: 'stars', title: t.rating ? t.rating + ' 分' : null, text: stars(t.rating) }))))
+    : h('p', { class: 'muted', text: '没有工单。' }));
+}
+
+const SIDE_NAMES = { worker: '求助人', volunteer: '志愿者', system: '系统' };
+
+async function ticketDetail(view, id) {
+  const t = await api('GET', '/tickets/' + encodeURIComponent(id));
+  view.append(h('p', {}, h('a', { href: '#tickets', text: '← 返回工单' })),
+    h('h1', {}, `工单 ${t.code} `, h('span', { class: 'pill tk-' + t.status, text: TICKET_NAMES[t.status] || t.status }),
+      t.crisis ? h('span', { class: 'pill crisis', text: '危机' }) : null),
+    h('div', { class: 'card' },
+      h('p', { text: `${DESK_NAMES[t.desk] || t.desk} · 提交 ${fmtTime(t.created_ms)}` + (t.volunteer ? ` · 志愿者 ${t.volunteer}` : ' · 尚无人接') +
+        (t.response_seconds !== null ? ` · 首次回复用时 ${duration(t.response_seconds)}` : '') +
+        (t.closed_ms ? ` · 已结 ${fmtTime(t.closed_ms)}` : '') + (t.rating ? ` · 评分 ${t.rating}` : '') })),
+    h('h2', { text: '对话' }),
+    (t.messages || []).length ? h('div', { class: 'card' }, t.messages.map((m) => h('div', { class: 'msg side-' + m.side },
+      h('div', { class: 'muted', text: `${SIDE_NAMES[m.side] || m.side} · ${fmtTime(m.ms)}` }), h('div', { text: m.text }))))
+      : h('p', { class: 'muted', text: '没有消息。' }));
+}
+
+async function pageVolunteers(view) {
+  const f = {
+    name: h('input', { id: 'v-name', required: true, maxlength: 200 }),
+    person: h('input', { id: 'v-person', required: true, placeholder: '渠道:账号，如 wechat:oAbc' }),
+    hours: h('input', { id: 'v-hours', placeholder: '如 18:00-21:00，不填按服务时间' }),
+  };
+  const boxes = Object.entries(DESK_NAMES).map(([k, name]) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', name: 'v-desk', value: k }), ' ' + name));
+  const form = h('form', { class: 'card', id: 'v-form' }, h('h2', { text: '登记志愿者' }),
+    h('div', { class: 'row' }, h('label', {}, '姓名 ', f.name), h('label', {}, '账号 ', f.person), h('label', {}, '值班时间 ', f.hours)),
+    h('div', { class: 'row' }, h('span', { text: '服务：' }), boxes),
+    h('p', { class: 'muted', text: '同一账号再次登记会更新资料。' }),
+    h('button', { type: 'submit', text: '登记' }));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const desks = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    if (!desks.length) { toast('请至少选一项服务'); return; }
+    const b = { name: f.name.value.trim(), person: f.person.value.trim(), desks };
+    if (f.hours.value.trim()) b.hours = f.hours.value.trim();
+    try {
+      await api('POST', '/volunteers', b);
+      toast(`已登记：${b.name}`);
+      route();
+    } catch (e) { toast(e.message); }
+  });
+  const [vols, pairs, members] = await Promise.all([api('GET', '/volunteers'), api('GET', '/mentoring'), api('GET', '/members?limit=200')]);
+  const v = items(vols), p = items(pairs), m = items(members);
+  view.append(h('h1', { text: '志愿者' }), form,
+    h('h2', { text: `志愿者（${v.length}）` }),
+    v.length ? table(['姓名', { class: 'hide-phone', text: '账号' }, '服务', '值班时间', '在岗', '接过的工单', { class: 'hide-phone', text: '最近派单' }],
+      v.map((x) => h('tr', { 'data-volunteer': x.id }, h('td', { text: x.name }), h('td', { class: 'hide-phone', text: x.person }),
+        h('td', { text: (x.desks || '').split(',').filter(Boolean).map((d) => DESK_NAMES[d] || d).join('、') }),
+        h('td', { text: x.hours || '按服务时间' }), h('td', { text: x.active ? '是' : '否' }), h('td', { text: x.tickets }),
+        h('td', { class: 'hide-phone', text: x.last_offer_ms ? fmtTime(x.last_offer_ms) : '' }))))
+      : h('p', { class: 'muted', text: '还没有志愿者。' }),
+    h('h2', { text: `结对帮扶（${p.length}）` }),
+    p.length ? table(['编号', '工友', '导师', '最近联系', '消息', '状态'],
+      p.map((x) => h('tr', {}, h('td', { text: x.code }), h('td', { text: x.worker }), h('td', { text: x.mentor_name || x.mentor }),
+        h('td', { text: fmtTime(x.last_contact_ms) }), h('td', { text: x.messages }),
+        h('td', {}, x.silent ? h('span', { class: 'pill crisis', text: '久未联系' }) : (x.active ? '正常' : '已结束')))))
+      : h('p', { class: 'muted', text: '还没有结对。' }),
+    h('h2', { text: `流动成员（${m.length}）` }),
+    m.length ? table(['姓名', '组织', '联系人', '报到城市', '最近报到'],
+      m.map((x) => h('tr', {}, h('td', {}, x.name || '', h('div', { class: 'muted', text: x.person })), h('td', { text: x.org }),
+        h('td', { text: x.contact || '' }), h('td', { text: x.city || '' }), h('td', { text: x.checkin_ms ? fmtTime(x.checkin_ms) : '未报到' }))))
+      : h('p', { class: 'muted', text: '还没有登记。' }));
 }
 
 async function pagePoints(view) {
@@ -553,8 +724,7 @@ async function pageUnknown(view) {
 const VIEWS = {
   glance: pageGlance, reports: pageReports, broadcasts: pageBroadcasts, courses: pageCourses,
   lessons: pageLessons, points: pagePoints, unknown: pageUnknown,
-  tickets: (v) => pageList(v, '工单', '/tickets', [['id', '编号'], ['kind', '类别'], ['text', '内容'], ['status', '状态'], ['created_ms', '时间']]),
-  volunteers: (v) => pageList(v, '志愿者', '/volunteers', [['name', '姓名'], ['kind', '服务'], ['person', '账号'], ['active', '在岗']]),
+  tickets: pageTickets, volunteers: pageVolunteers,
 };
 
 async function route() {
@@ -568,6 +738,7 @@ async function route() {
   const view = $('view');
   view.replaceChildren();
   view.dataset.page = page;
+  delete view.dataset.ready; /* set again once the page is drawn: tests wait for it */
   try {
     await fn(view, arg && decodeURIComponent(arg));
   } catch (e) {

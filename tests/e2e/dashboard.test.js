@@ -1,11 +1,14 @@
 /*
  * dashboard.test.js - the admin dashboard end to end in Debian's headless
  * Chromium (driven by playwright-core): starts ./yizhan serve on a free port
- * with a temp database, seeds data through the webhook and admin APIs, signs
- * in, opens every page (no console error allowed), composes and previews a
- * broadcast and sends it, exports a course's CSV, credits points, and saves
- * screenshots under tests/out/. Run from the repository root (make test-e2e).
- * Ends with "N passed, N failed".
+ * with a temp database and a loopback image server (the photo fixtures of
+ * tests/data/reports/), seeds data through the webhook and admin APIs, signs
+ * in, opens every page (any console error fails), triages photo reports (the
+ * photos from /admin/api/media/, the position plot, accept, reject with a
+ * reason, merge), sees a ticket and registers a volunteer, composes and
+ * previews a broadcast and sends it, exports a course's CSV, credits points,
+ * and saves screenshots under tests/out/. Run from the repository root (make
+ * test-e2e). Ends with "N passed, N failed".
  */
 'use strict';
 
@@ -21,9 +24,7 @@ const OUT = path.join(ROOT, 'tests', 'out');
 const TOKEN = 'e2e-super-token';
 const UNION = 'e2e-union-token';
 const DESK = 'e2e-desk-token';
-/* Routes of features built in parallel (reports, service desk): until they
- * are merged they answer 404, which the pages show as "not available yet". */
-const FUTURE = /\/admin\/api\/(reports|tickets|volunteers|media)\b/;
+const FIXTURES = path.join(ROOT, 'tests', 'data', 'reports');
 
 let passed = 0, failed = 0;
 function check(cond, what) {
@@ -36,7 +37,7 @@ function startServer(dir) {
     const out = fs.openSync(log, 'w');
     const sets = [
       'listen=127.0.0.1:0', `database=${dir}/y.db`, `media_dir=${dir}/media`, 'push.quiet=',
-      'push.rush=', `admin.token=${TOKEN}`, `admin.union_token=${UNION}`, `admin.desk_token=${DESK}`,
+      'push.rush=', 'media.allow_private=true', `admin.token=${TOKEN}`, `admin.union_token=${UNION}`, `admin.desk_token=${DESK}`,
       'admin.union_points_budget=100', `admin.web_dir=${ROOT}/web`,
       `content_dir=${ROOT}/content`, `intents_dir=${ROOT}/intents`,
     ];
@@ -63,13 +64,34 @@ async function call(port, method, p, body, token) {
   return { status: r.status, body: j };
 }
 
-/* A tiny PNG served locally, for a photo report. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+/* The photo host of the workers' platform, on loopback (the server runs with
+ * media.allow_private): /a.png (8x8 PNG) and /gps.jpg (16x16 JPEG whose EXIF
+ * says 32.0425 N, 112.1441 E), the fixtures of tests/data/reports/. */
+const PHOTOS = {
+  '/a.png': ['image/png', fs.readFileSync(path.join(FIXTURES, 'a.png'))],
+  '/gps.jpg': ['image/jpeg', fs.readFileSync(path.join(FIXTURES, 'gps.jpg'))],
+};
 function photoServer() {
   return new Promise((resolve) => {
-    const s = http.createServer((req, res) => { res.writeHead(200, { 'Content-Type': 'image/png' }); res.end(PNG); });
+    const s = http.createServer((req, res) => {
+      const f = PHOTOS[req.url];
+      if (!f) { res.writeHead(404); res.end(); return; }
+      res.writeHead(200, { 'Content-Type': f[0], 'Content-Length': f[1].length });
+      res.end(f[1]);
+    });
     s.listen(0, '127.0.0.1', () => resolve(s));
   });
+}
+
+/* Poll fn every 100 ms until it returns something truthy; that value. */
+async function until(fn, what, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function seed(port, photoPort) {
@@ -94,8 +116,40 @@ async function seed(port, photoPort) {
   check(p.status === 201, 'seed: the union office credits points');
   const over = await call(port, 'POST', '/admin/api/points', { person: 'generic:u-1', delta: 90, reason: '志愿服务', ref: 'seed-2' }, UNION);
   check(over.status === 403, 'seed: a credit over the monthly budget is refused');
-  /* a photo report, once the reports feature is merged */
-  await say('m-photo', 'u-2', '井盖坏了', { media: [{ url: `http://127.0.0.1:${photoPort}/a.png`, type: 'image/png' }], location: { lat: 32.0423, lon: 112.1441 } });
+  /* 随手拍: a PNG with a caption, a GPS photo with a caption, a text-only report */
+  const photo = (name, type) => ({ media: [{ url: `http://127.0.0.1:${photoPort}/${name}`, type }] });
+  const r1 = await say('m-photo-1', 'u-2', '消防通道被电动车堵住了', photo('a.png', 'image/png'));
+  const r2 = await say('m-photo-2', 'u-3', '小区门口井盖坏了', photo('gps.jpg', 'image/jpeg'));
+  const r3 = await say('m-report-3', 'u-1', '随手拍 井盖坏了没人管');
+  check([r1, r2, r3].every((r) => r.status === 200), 'seed: three reports through the webhook');
+  const list = await call(port, 'GET', '/admin/api/reports', null, TOKEN);
+  const code = (d) => (list.body.items.find((r) => r.description && r.description.includes(d)) || {}).code;
+  const codes = { png: code('消防通道'), gps: code('小区门口'), text: code('没人管') };
+  check(codes.png && codes.gps && codes.text, 'seed: the reports are listed: ' + JSON.stringify(codes));
+  /* the fetcher downloads in the background: wait until each photo has its hash */
+  for (const c of [codes.png, codes.gps]) {
+    await until(async () => {
+      const r = await call(port, 'GET', '/admin/api/reports/' + c, null, TOKEN);
+      return r.body.media && r.body.media[0] && r.body.media[0].sha256;
+    }, c + "'s photo to be fetched");
+  }
+  const g = await call(port, 'GET', '/admin/api/reports/' + codes.gps, null, TOKEN);
+  check(Math.abs(g.body.lat - 32.0425) < 0.001 && Math.abs(g.body.lon - 112.1441) < 0.001,
+    'seed: the GPS photo gave its report a position');
+  /* the service desk: a ticket answered, closed and rated, then one still open */
+  const v = await call(port, 'POST', '/admin/api/volunteers', { name: '王律师', person: 'generic:v-0', desks: ['legal'], hours: '00:00-23:59' }, TOKEN);
+  check(v.status === 201, 'seed: a legal volunteer');
+  await say('m-t1', 'u-1', '法律咨询 社保断缴了怎么补');
+  const t1 = (await call(port, 'GET', '/admin/api/tickets', null, TOKEN)).body.items[0].code;
+  await say('m-t1-a', 'v-0', `答 ${t1} 带身份证到社保局窗口补缴`);
+  await say('m-t1-c', 'u-1', `结 ${t1}`);
+  await say('m-t1-r', 'u-1', `评价 ${t1} 5`);
+  const rated = (await call(port, 'GET', '/admin/api/tickets/' + t1.slice(1), null, TOKEN)).body;
+  check(rated.status === 'closed' && rated.rating === 5 && rated.response_seconds !== null,
+    'seed: the ticket is answered, closed and rated: ' + JSON.stringify([rated.status, rated.rating, rated.response_seconds]));
+  const t = await say('m-ticket', 'u-0', '法律咨询 工地老板拖欠工资三个月了怎么办');
+  check(t.status === 200, 'seed: a legal ticket through the webhook');
+  return { codes, gpsSha: g.body.media[0].sha256 };
 }
 
 async function main() {
@@ -106,7 +160,8 @@ async function main() {
   const base = `http://127.0.0.1:${srv.port}`;
   let ctx = null;
   try {
-    await seed(srv.port, photos.address().port);
+    const seeded = await seed(srv.port, photos.address().port);
+    const { codes } = seeded;
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yizhan-chromium-'));
     ctx = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium', headless: true, acceptDownloads: true,
@@ -117,10 +172,7 @@ async function main() {
     const page = ctx.pages()[0] || await ctx.newPage();
     const errors = [];
     page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      const url = (m.location() && m.location().url) || '';
-      if (/status of 404/.test(m.text()) && FUTURE.test(url)) return;
-      errors.push(m.text() + ' ' + url);
+      if (m.type() === 'error') errors.push(m.text() + ' ' + ((m.location() && m.location().url) || ''));
     });
     page.on('pageerror', (e) => errors.push('page error: ' + e.message));
     page.on('dialog', (d) => d.accept());
@@ -142,8 +194,9 @@ async function main() {
     for (const p of pages) {
       await page.goto(`${base}/admin/#${p}`);
       await page.waitForSelector(`#view[data-ready="${p}"]`);
-      const err = await page.locator('#view .error').count();
+      const err = await page.locator('#view .error:not(:empty)').count();
       check(err === 0, `page ${p} loads without an error message`);
+      await page.waitForFunction(() => [...document.images].every((i) => i.complete));
       await page.screenshot({ path: path.join(OUT, `${p}.png`), fullPage: true });
     }
     await page.goto(`${base}/admin/#unknown`);
@@ -151,22 +204,99 @@ async function main() {
     const unk = await page.textContent('#view');
     check(unk.includes('外卖超时被罚款怎么办') && unk.includes('points.balance'), 'not-understood list with a suggested intent');
 
-    /* reports: triage when the feature is there, else "not available yet" */
-    const rep = await call(srv.port, 'GET', '/admin/api/reports', null, TOKEN);
+    /* reports: thumbnails in the list, all from the admin media route */
+    const media = (u) => new URL(u).pathname.startsWith('/admin/api/media/');
     await page.goto(`${base}/admin/#reports`);
-    await page.waitForSelector('#view[data-ready="reports"]');
-    if (rep.status === 404) {
-      check(await page.locator('.notyet').count() === 1, 'reports page says not available yet');
-    } else {
-      const first = page.locator('#view table a').first();
-      await first.click();
-      await page.waitForSelector('#view[data-ready="reports"] h1');
-      await page.waitForSelector('#view img.photo');
-      await page.screenshot({ path: path.join(OUT, 'report.png'), fullPage: true });
-      await page.click('text=受理');
-      await page.waitForSelector('#toast:not(.hidden)');
-      check(/已更新/.test(await page.textContent('#toast')), 'a report is accepted from its page');
-    }
+    await page.waitForSelector('#view[data-ready="reports"] img.thumb');
+    await page.waitForFunction(() => [...document.querySelectorAll('img.thumb')].every((i) => i.complete));
+    const thumbs = await page.$$eval('img.thumb', (l) => l.map((i) => ({ src: i.src, w: i.naturalWidth })));
+    check(thumbs.length === 2 && thumbs.every((t) => t.w > 0 && media(t.src)),
+      'the report list shows both photos as thumbnails from /admin/api/media/');
+    check((await page.textContent(`[data-report="${codes.text}"]`)).includes('无照片'), 'a report without a photo says so');
+    await page.click('.filters >> text=待受理');
+    await page.waitForFunction(() => location.hash === '#reports?status=received');
+    await page.waitForSelector('#view[data-ready="reports"] .filters .pill.on >> text=待受理');
+    const fresh = await page.$$eval('#view [data-report]', (l) => l.map((r) => r.dataset.report));
+    check(fresh.length === 3, 'the 待受理 filter lists the three new reports: ' + fresh);
+
+    /* the GPS photo's report: full-size photo, position plot, map links */
+    await page.click(`[data-report="${codes.gps}"] td:nth-child(2) a`);
+    await page.waitForSelector('#view .position svg.plot');
+    await page.waitForFunction(() => { const i = document.querySelector('img.photo'); return i && i.complete && i.naturalWidth > 0; });
+    const full = await page.$eval('img.photo', (i) => ({ src: i.src, w: i.naturalWidth, h: i.naturalHeight }));
+    check(media(full.src) && full.src.endsWith('/' + seeded.gpsSha) && full.w === 16 && full.h === 16,
+      'the report shows its photo full size from /admin/api/media/<sha256> ' + JSON.stringify(full));
+    const share = await page.getAttribute('a.shareable', 'href');
+    check(/^\/admin\/api\/media\/[0-9a-f]{64}$/.test(share) && !share.endsWith(seeded.gpsSha), 'a link to the stripped copy for sharing');
+    const plotText = await page.textContent('svg.plot');
+    check(await page.locator('svg.plot circle.dot').count() === 1 && plotText.includes('32.0425') && plotText.includes('112.1441'),
+      'the position is plotted with its coordinates');
+    const geo = await page.getAttribute('a.geo', 'href');
+    check(/^geo:32\.04\d+,112\.14\d+/.test(geo), 'a geo: link opens the position in a map app: ' + geo);
+    await page.screenshot({ path: path.join(OUT, 'report.png'), fullPage: true });
+
+    /* accept: the status changes and the reporter gets a push */
+    await page.click('button[data-status="accepted"]');
+    await page.waitForFunction(() => /已受理/.test((document.querySelector('#view[data-ready] h1') || {}).textContent));
+    check(/已受理/.test(await page.textContent('#toast')), 'a report is accepted from its page');
+    const acc = await call(srv.port, 'GET', '/admin/api/reports/' + codes.gps, null, TOKEN);
+    const last = acc.body.history[acc.body.history.length - 1];
+    check(acc.body.status === 'accepted' && last.status === 'accepted' && /^admin:/.test(last.actor),
+      'the report is accepted, with a history row');
+    check(await page.locator('#view .history td >> text=admin:').count() >= 1, 'the page shows the history');
+    const ob = await call(srv.port, 'GET', '/admin/api/outbox', null, TOKEN);
+    check(ob.body.items.some((i) => i.text.includes(codes.gps) && i.text.includes('已受理')),
+      'a push telling the reporter is queued');
+    check(await page.locator('button[data-status="accepted"][disabled]').count() === 1, 'accept is no longer offered');
+    await page.screenshot({ path: path.join(OUT, 'report-accepted.png'), fullPage: true });
+
+    /* reject: a reason is required, and it reaches the reporter */
+    await page.goto(`${base}/admin/#reports/${codes.png}`);
+    await page.waitForFunction((c) => ((document.querySelector('#view[data-ready] h1') || {}).textContent || '').includes(c), codes.png);
+    check((await page.textContent('.position')).includes('没有发位置'), 'a report without a position says so');
+    await page.click('button[data-status="rejected"]');
+    check((await page.textContent('#r-note-error')).includes('原因'), 'rejecting without a reason is refused on the page');
+    check((await call(srv.port, 'GET', '/admin/api/reports/' + codes.png, null, TOKEN)).body.status === 'received', 'and nothing changed');
+    await page.fill('#r-note', '不在本社区范围，请拨打12345');
+    await page.click('button[data-status="rejected"]');
+    await page.waitForFunction(() => /已驳回/.test((document.querySelector('#view[data-ready] h1') || {}).textContent));
+    const ob2 = await call(srv.port, 'GET', '/admin/api/outbox', null, TOKEN);
+    check(ob2.body.items.some((i) => i.text.includes(codes.png) && i.text.includes('不在本社区范围')),
+      'a rejection with its reason is pushed to the reporter');
+
+    /* merge: the text-only report goes into the GPS report */
+    await page.goto(`${base}/admin/#reports/${codes.text}`);
+    await page.waitForSelector('#r-merge-into');
+    await page.selectOption('#r-merge-into', codes.gps);
+    await page.click('#r-merge');
+    await page.waitForFunction(() => /已合并/.test((document.querySelector('#view[data-ready] h1') || {}).textContent));
+    check((await call(srv.port, 'GET', '/admin/api/reports/' + codes.text, null, TOKEN)).body.merged_into === codes.gps,
+      'a duplicate is merged into the report picked');
+    await page.screenshot({ path: path.join(OUT, 'report-merged.png'), fullPage: true });
+
+    /* the service desk: the ticket opened through the webhook, a volunteer registered */
+    await page.goto(`${base}/admin/#tickets`);
+    await page.waitForSelector('#view[data-ready="tickets"] [data-ticket]');
+    const tk = await page.textContent('#view [data-ticket]');
+    check(/T\d+/.test(tk) && tk.includes('法律咨询') && tk.includes('工地老板拖欠工资三个月了怎么办') && tk.includes('待接'),
+      'the tickets page lists the new legal ticket with its question');
+    const done = await page.textContent('#view [data-ticket]:nth-of-type(3)');
+    check(done.includes('王律师') && done.includes('已结') && done.includes('★★★★★') && /\d+ 秒/.test(done),
+      'a closed ticket shows its volunteer, response time and rating: ' + done);
+    await page.screenshot({ path: path.join(OUT, 'tickets.png'), fullPage: true });
+    await page.click('#view [data-ticket] a');
+    await page.waitForSelector('#view .msg');
+    check((await page.textContent('#view .msg')).includes('拖欠工资'), "a ticket's page shows its messages");
+    await page.goto(`${base}/admin/#volunteers`);
+    await page.waitForSelector('#view[data-ready="volunteers"] #v-form');
+    await page.fill('#v-name', '小李');
+    await page.fill('#v-person', 'generic:v-1');
+    await page.fill('#v-hours', '08:00-22:00');
+    await page.check('input[value="legal"]');
+    await page.click('#v-form button[type="submit"]');
+    await page.waitForSelector('#view[data-ready="volunteers"] [data-volunteer]:nth-of-type(3)');
+    check((await page.textContent('#view [data-volunteer]:nth-of-type(3)')).includes('小李'), 'a volunteer is registered from the page');
+    await page.screenshot({ path: path.join(OUT, 'volunteers.png'), fullPage: true });
 
     /* broadcasts: compose, live preview, send, progress */
     await page.goto(`${base}/admin/#broadcasts`);
@@ -219,6 +349,12 @@ async function main() {
     }
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     check(wide <= 400, 'the phone layout does not scroll sideways (' + wide + ')');
+    await page.goto(`${base}/admin/#reports/${codes.gps}`);
+    await page.waitForSelector('#view[data-ready="reports"] svg.plot');
+    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    await page.screenshot({ path: path.join(OUT, 'phone-report.png'), fullPage: true });
+    const wideReport = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(wideReport <= 400, 'a report on a phone does not scroll sideways (' + wideReport + ')');
 
     /* sign out: the API refuses the old session */
     await page.click('#logout');

@@ -634,7 +634,7 @@ static void test_outbox_admin_api_answers(void)
     check_status(o.s.port, "GET", "/admin/api/unknown", NULL, NULL, 401, "token");
     check_status(o.s.port, "GET", "/admin/api/unknown", NULL, auth, 200, "items");
     check_status(o.s.port, "GET", "/admin/api/nothing-here", NULL, auth, 404, "no such admin");
-    check_status(o.s.port, "GET", "/admin/api/broadcasts", NULL, auth, 405, "POST");
+    check_status(o.s.port, "DELETE", "/admin/api/broadcasts", NULL, auth, 405, "GET, POST");
     check_status(o.s.port, "GET", "/admin/api/outbox?status=lost", NULL, auth, 400,
                  "unknown status");
 
@@ -686,6 +686,54 @@ static void test_outbox_admin_api_answers(void)
     ob_stop(&o);
 }
 
+/* (f2) GET /admin/api/broadcasts: newest first with live counts, ?limit. */
+static void test_outbox_broadcast_list(void)
+{
+    struct ob o;
+    if (ob_start(&o, NULL) == -1) {
+        t_failed++;
+        return;
+    }
+    json_t *l = admin(o.s.port, "GET", "/admin/api/broadcasts", NULL, 200);
+    CHECK_INT(json_array_size(json_object_get(l, "items")), 0);
+    json_decref(l);
+    make_people(o.s.port, NULL, 3);
+    long long first = broadcast(o.s.port, "{\"text\":\"第一条通知\"}");
+    char body[128], path[64];
+    snprintf(body, sizeof body, "{\"text\":\"第二条通知\",\"at\":%lld}",
+             (long long)(wall_ms() + 60000));
+    long long second = broadcast(o.s.port, body);
+    CHECK(first > 0 && second > first);
+    CHECK_INT(wait_bc(o.s.port, first, "sent", 3, 10000), 3);
+    snprintf(path, sizeof path, "/admin/api/broadcasts/%lld/cancel", second);
+    json_decref(admin(o.s.port, "POST", path, NULL, 200));
+
+    l = admin(o.s.port, "GET", "/admin/api/broadcasts", NULL, 200);
+    json_t *items = json_object_get(l, "items");
+    CHECK_INT(json_array_size(items), 2);
+    json_t *b0 = json_array_get(items, 0), *b1 = json_array_get(items, 1);
+    CHECK_INT(json_integer_value(json_object_get(b0, "id")), second);
+    CHECK_STR(json_string_value(json_object_get(b0, "text")), "第二条通知");
+    CHECK_STR(json_string_value(json_object_get(b0, "audience")), "subscribers");
+    CHECK_INT(json_integer_value(json_object_get(b0, "recipients")), 3);
+    CHECK(json_is_integer(json_object_get(b0, "cancelled_ms")));
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(b0, "counts"), "cancelled")), 3);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(b0, "counts"), "queued")), 0);
+    CHECK_INT(json_integer_value(json_object_get(b1, "id")), first);
+    CHECK(json_is_null(json_object_get(b1, "cancelled_ms")));
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(b1, "counts"), "sent")), 3);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(b1, "counts"), "held")), 0);
+    CHECK(json_object_get(b1, "sent") == NULL); /* counts only inside "counts" */
+    json_decref(l);
+
+    l = admin(o.s.port, "GET", "/admin/api/broadcasts?limit=1", NULL, 200);
+    items = json_object_get(l, "items");
+    CHECK_INT(json_array_size(items), 1);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(items, 0), "id")), second);
+    json_decref(l);
+    ob_stop(&o);
+}
+
 /* (g) rush hours all day: a broadcast is held and nothing goes out. */
 static void test_outbox_rush_all_day_holds_broadcast(void)
 {
@@ -718,6 +766,7 @@ const struct t_case it_outbox_tests[] = {
     T(test_outbox_optout_checked_at_send_time),
     T(test_outbox_cancel_sends_nothing),
     T(test_outbox_admin_api_answers),
+    T(test_outbox_broadcast_list),
     T(test_outbox_rush_all_day_holds_broadcast),
     T_END,
 };

@@ -369,6 +369,22 @@ static void test_report_photo_server_cases(void)
     const char *orig = json_string_value(json_object_get(m0, "original_url"));
     CHECK(json_array_size(json_object_get(j, "history")) >= 1);
     CHECK(share != NULL && orig != NULL);
+    /* the list names the first photo's original, for a thumbnail */
+    l = request(s.port, "GET", "/admin/api/reports?limit=1000", NULL, auth);
+    json_t *lj = json_loads(l.body ? l.body : "", 0, NULL), *it;
+    size_t k;
+    bool seen = false;
+    json_array_foreach(json_object_get(lj, "items"), k, it)
+    {
+        if (strcmp(json_string_value(json_object_get(it, "code")), "SP0001") != 0)
+            continue;
+        seen = true;
+        CHECK_STR(json_string_value(json_object_get(it, "photo_url")), orig);
+        CHECK_INT(json_integer_value(json_object_get(it, "photos")), 1);
+    }
+    CHECK(seen);
+    json_decref(lj);
+    free(l.body);
     if (share != NULL && orig != NULL) {
         struct bin b;
         get_bin(s.port, share, true, &b);
