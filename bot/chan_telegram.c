@@ -15,11 +15,14 @@
 #include "channel.h"
 #include "conf.h"
 #include "crypto.h"
+#include "form.h"
 #include "outbox.h"
 #include "util.h"
 
 #define TG_MAX_TEXT 8192
 #define TG_CB_PREFIX "tg-cb:"
+#define TG_FILE_PREFIX "telegram:file/"
+#define TG_PATH_MAX 512
 
 static int reject(struct http_resp *resp, int status, const char *why)
 {
@@ -74,7 +77,7 @@ static int parse_message(json_t *m, struct inmsg *msg, struct http_resp *resp)
         if (fid == NULL || strlen(fid) > 256)
             return reject(resp, 400, "photo without file_id");
         /* not a URL yet: getFile turns it into one when the photo is fetched */
-        msg->media[0].url = xasprintf("telegram:file/%s", fid);
+        msg->media[0].url = xasprintf(TG_FILE_PREFIX "%s", fid);
         msg->media[0].type = xstrdup("image/jpeg");
         msg->nmedia = 1;
     }
@@ -243,6 +246,67 @@ static long long telegram_push_rate(const struct conf *c, long long *per_recipie
     return c->telegram.rate;
 }
 
+/* A file_path from getFile is used as a URL path on the API host: only the
+ * characters Telegram uses ("photos/file_12.jpg"), no "..", no query. */
+static bool file_path_ok(const char *p)
+{
+    size_t n = strlen(p);
+    if (n == 0 || n > TG_PATH_MAX || p[0] == '/' || strstr(p, "..") != NULL)
+        return false;
+    for (; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-' || *p == '.' || *p == '/'))
+            return false;
+    return true;
+}
+
+/* Step 0: getFile; step 1: the file at the file_path it gave (channels.md
+ * §2.5). Both URLs hold the bot token: the fetcher never logs them. */
+static int telegram_media_request(const struct conf *c, const char *ref, struct media_step *st)
+{
+    int rc = MEDIA_FAIL;
+    json_t *o = NULL;
+    struct buf url;
+    buf_init(&url, 0);
+    if (!str_has_prefix(ref, TG_FILE_PREFIX)) {
+        snprintf(st->why, sizeof st->why, "not a Telegram file reference");
+        goto out;
+    }
+    if (c->telegram.token[0] == '\0') {
+        snprintf(st->why, sizeof st->why, "no [telegram] token configured");
+        goto out;
+    }
+    if (st->n == 0) {
+        buf_printf(&url, "%s/bot%s/getFile?file_id=", c->telegram.api_base, c->telegram.token);
+        form_encode(&url, ref + strlen(TG_FILE_PREFIX));
+    } else if (st->n == 1) {
+        o = json_loadb(st->body, st->len, 0, NULL);
+        const char *path =
+            json_string_value(json_object_get(json_object_get(o, "result"), "file_path"));
+        if (!json_is_true(json_object_get(o, "ok")) || path == NULL) {
+            const char *d = json_string_value(json_object_get(o, "description"));
+            snprintf(st->why, sizeof st->why, "getFile: %.150s", d ? d : "no file_path");
+            goto out;
+        }
+        if (!file_path_ok(path)) {
+            snprintf(st->why, sizeof st->why, "getFile: unexpected file_path");
+            goto out;
+        }
+        buf_printf(&url, "%s/file/bot%s/%s", c->telegram.api_base, c->telegram.token, path);
+    } else {
+        rc = MEDIA_DONE; /* the file's own answer stands */
+        goto out;
+    }
+    st->req.url = buf_take(&url);
+    st->req.method = "GET";
+    st->is_api = true;
+    rc = MEDIA_GET;
+out:
+    json_decref(o);
+    buf_release(&url);
+    return rc;
+}
+
 const struct channel chan_telegram = {
     .name = "telegram",
     .route = "/webhook/telegram",
@@ -254,4 +318,5 @@ const struct channel chan_telegram = {
     .push_parse = telegram_push_parse,
     .push_rate = telegram_push_rate,
     .is_sms = false,
+    .media_request = telegram_media_request,
 };

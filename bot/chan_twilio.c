@@ -2,7 +2,8 @@
  * chan_twilio.c - Twilio-compatible SMS/MMS (channels.md §3): form-encoded
  * webhook signed with X-Twilio-Signature (HMAC-SHA1, base64, over the
  * configured public_url plus every parameter sorted by name), MMS media
- * URLs, the TwiML reply, and pushes through the Messages API with Basic auth.
+ * URLs (fetched with Basic auth), the TwiML reply, and pushes through the
+ * Messages API with Basic auth.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +191,17 @@ static size_t twilio_max_reply(const struct conf *c)
     return (size_t)c->twilio.max_sms_parts * 67; /* UCS-2: any Chinese text */
 }
 
+/* Basic auth header for the account, a new string. */
+static char *basic_auth(const struct conf *c)
+{
+    char *cred = xasprintf("%s:%s", c->twilio.account_sid, c->twilio.auth_token);
+    char *b64 = crypto_base64(cred, strlen(cred));
+    char *h = xasprintf("Authorization: Basic %s", b64);
+    free(cred);
+    free(b64);
+    return h;
+}
+
 static int twilio_push_build(const struct conf *c, const struct out_item *it, const char *text,
                              struct push_req *req, char *why, size_t why_size)
 {
@@ -214,13 +226,9 @@ static int twilio_push_build(const struct conf *c, const struct out_item *it, co
     req->body = buf_take(&body);
     req->url = buf_take(&url);
     req->method = "POST";
-    char *cred = xasprintf("%s:%s", c->twilio.account_sid, c->twilio.auth_token);
-    char *b64 = crypto_base64(cred, strlen(cred));
     req->headers[0] = xstrdup("Content-Type: application/x-www-form-urlencoded");
-    req->headers[1] = xasprintf("Authorization: Basic %s", b64);
+    req->headers[1] = basic_auth(c);
     req->headers[2] = NULL;
-    free(cred);
-    free(b64);
     return 0;
 }
 
@@ -244,6 +252,28 @@ static long long twilio_push_rate(const struct conf *c, long long *per_recipient
     return c->twilio.rate;
 }
 
+/* MediaUrlN (channels.md §3.6): one GET with Basic auth. The credentials go
+ * only to the configured api_base: a URL elsewhere is fetched as any user URL. */
+static int twilio_media_request(const struct conf *c, const char *ref, struct media_step *st)
+{
+    size_t bl = strlen(c->twilio.api_base);
+    while (bl > 0 && c->twilio.api_base[bl - 1] == '/')
+        bl--;
+    if (st->n > 0)
+        return MEDIA_DONE;
+    bool ours = bl > 0 && strncmp(ref, c->twilio.api_base, bl) == 0 && ref[bl] == '/';
+    if (ours && (c->twilio.account_sid[0] == '\0' || c->twilio.auth_token[0] == '\0')) {
+        snprintf(st->why, sizeof st->why, "no [twilio] account_sid and auth_token configured");
+        return MEDIA_FAIL;
+    }
+    st->req.url = xstrdup(ref);
+    st->req.method = "GET";
+    if (ours)
+        st->req.headers[0] = basic_auth(c);
+    st->is_api = ours;
+    return MEDIA_GET;
+}
+
 const struct channel chan_twilio = {
     .name = "twilio",
     .route = "/webhook/twilio",
@@ -255,4 +285,5 @@ const struct channel chan_twilio = {
     .push_parse = twilio_push_parse,
     .push_rate = twilio_push_rate,
     .is_sms = true,
+    .media_request = twilio_media_request,
 };

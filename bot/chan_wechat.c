@@ -3,7 +3,8 @@
  * with echostr, POST pushes signed with SHA-1 over token/timestamp/nonce, in
  * plaintext or secure (AES) mode, parsed with expat with DTDs and entities
  * refused; the passive reply XML (encrypted in secure mode); pushes through
- * the customer-service API with a cached access_token (see channel.h).
+ * the customer-service API with a cached access_token (see channel.h), and
+ * photos by PicUrl or, without one, by MediaId through media/get.
  * Our turns commit in milliseconds, far inside WeChat's 5 s deadline, so the
  * answer always goes in-band; `success` answers what needs no reply.
  */
@@ -25,6 +26,8 @@
 
 #define WX_FIELDS 40
 #define WX_FIELD_MAX 8192
+#define WX_MEDIA_PREFIX "wechat:media/"
+#define WX_MEDIA_ID_MAX 256
 
 struct wx_xml {
     XML_Parser p;
@@ -220,10 +223,17 @@ static int build_msg(const struct wx_xml *x, struct inmsg *msg, struct http_resp
                 return reject(resp, 400, "text without Content");
             msg->text = xstrdup(c);
         } else if (strcmp(type, "image") == 0) {
-            const char *url = field(x, "PicUrl");
-            if (url == NULL || !(str_has_prefix(url, "http://") || str_has_prefix(url, "https://")))
-                return reject(resp, 400, "image without an http(s) PicUrl");
-            msg->media[0].url = xstrdup(url);
+            /* PicUrl is a plain link; without one, MediaId through media/get */
+            const char *url = field(x, "PicUrl"), *mid = field(x, "MediaId");
+            if (nonempty(url)) {
+                if (!(str_has_prefix(url, "http://") || str_has_prefix(url, "https://")))
+                    return reject(resp, 400, "image PicUrl is not an http(s) URL");
+                msg->media[0].url = xstrdup(url);
+            } else if (nonempty(mid) && strlen(mid) <= WX_MEDIA_ID_MAX) {
+                msg->media[0].url = xasprintf(WX_MEDIA_PREFIX "%s", mid);
+            } else {
+                return reject(resp, 400, "image without PicUrl or MediaId");
+            }
             msg->nmedia = 1;
         } else if (strcmp(type, "voice") == 0) {
             const char *rec = field(x, "Recognition");
@@ -506,6 +516,54 @@ out:
     return rc;
 }
 
+/* Photos: a PicUrl is a public link (plain GET under the fetcher's address
+ * guard); wechat:media/<MediaId> is media/get with the access_token
+ * (channels.md §1.8), which answers errors as JSON with status 200. */
+static int wechat_media_request(const struct conf *c, const char *ref, struct media_step *st)
+{
+    bool is_media = str_has_prefix(ref, WX_MEDIA_PREFIX);
+    if (st->n == 0 && !is_media) {
+        st->req.url = xstrdup(ref);
+        st->req.method = "GET";
+        return MEDIA_GET;
+    }
+    if (st->n > 0) {
+        json_t *o = is_media ? json_loadb(st->body, st->len, 0, NULL) : NULL;
+        json_t *ec = json_object_get(o, "errcode");
+        const char *msg = json_string_value(json_object_get(o, "errmsg"));
+        long long code = json_is_integer(ec) ? json_integer_value(ec) : 0;
+        int rc = MEDIA_DONE; /* not JSON: judged as the photo (and refused) */
+        if (json_is_object(o) && code != 0) {
+            bool stale = code == 40001 || code == 40014 || code == 42001;
+            st->token_invalid = stale;
+            rc = stale || code == -1 || code == 45009 ? MEDIA_RETRY : MEDIA_FAIL;
+            snprintf(st->why, sizeof st->why, "media/get: errcode %lld: %.100s", code,
+                     msg ? msg : "");
+        } else if (json_is_object(o)) {
+            rc = MEDIA_FAIL;
+            snprintf(st->why, sizeof st->why, "media/get: not a photo");
+        }
+        json_decref(o);
+        return rc;
+    }
+    if (c->wechat.appid[0] == '\0' || c->wechat.appsecret[0] == '\0') {
+        snprintf(st->why, sizeof st->why, "no [wechat] appid and appsecret configured");
+        return MEDIA_FAIL;
+    }
+    if (st->token == NULL)
+        return MEDIA_NEED_TOKEN;
+    struct buf url;
+    buf_init(&url, 0);
+    buf_printf(&url, "%s/cgi-bin/media/get?access_token=", c->wechat.api_base);
+    form_encode(&url, st->token);
+    buf_puts(&url, "&media_id=");
+    form_encode(&url, ref + strlen(WX_MEDIA_PREFIX));
+    st->req.url = buf_take(&url);
+    st->req.method = "GET";
+    st->is_api = true;
+    return MEDIA_GET;
+}
+
 const struct channel chan_wechat = {
     .name = "wechat",
     .route = "/webhook/wechat",
@@ -519,4 +577,5 @@ const struct channel chan_wechat = {
     .is_sms = false,
     .token_build = wechat_token_build,
     .token_parse = wechat_token_parse,
+    .media_request = wechat_media_request,
 };

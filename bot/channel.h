@@ -34,6 +34,30 @@ struct push_result {
     char ext_id[96]; /* the platform's message id, when it gives one */
     bool token_invalid; /* the API refused the token: refresh it before the retry */
 };
+/*
+ * One step of a photo download, between the fetcher and a channel's
+ * media_request. The fetcher fills the inputs; the adapter the outputs.
+ */
+struct media_step {
+    int n;             /* in: 0 for the first request, then 1, 2, ... */
+    const char *token; /* in: the channel's cached API token (token_build), or NULL */
+    long status;       /* in (n > 0): the previous answer's HTTP status (always 200) */
+    const char *body;  /* in (n > 0): its body, NUL-terminated, len bytes; borrowed */
+    size_t len;
+    struct push_req req; /* out (MEDIA_GET): a GET of req.url with req.headers */
+    bool is_api;         /* out: req.url is on the channel's configured api_base */
+    bool token_invalid;  /* out (MEDIA_RETRY): the API refused the token */
+    char why[200];       /* out (MEDIA_FAIL, MEDIA_RETRY): what went wrong, no secrets */
+};
+/* media_request's answers. */
+enum media_rc {
+    MEDIA_GET,        /* fetch st->req */
+    MEDIA_DONE,       /* nothing more to ask: the previous answer is judged as the photo */
+    MEDIA_FAIL,       /* give up on this photo (why) */
+    MEDIA_RETRY,      /* try again later with backoff (why; token_invalid) */
+    MEDIA_NEED_TOKEN, /* call again with st->token set */
+};
+
 /* The HTTP rules most APIs follow: 2xx sent; 408, 429 and 5xx retried
  * (Retry-After honoured); other 4xx failed with the body as the reason. */
 void push_classify_http(long status, const char *body, const char *retry_after,
@@ -104,6 +128,22 @@ struct channel {
     int (*token_build)(const struct conf *c, struct push_req *req, char *why, size_t why_size);
     int (*token_parse)(const struct conf *c, long status, const char *body, char *token,
                        size_t size, long long *ttl_s, char *why, size_t why_size);
+    /*
+     * Photo downloads (fetcher.c): turn ref, a media reference this channel's
+     * parse put in inmsg.media[].url, into HTTP requests, one step at a time
+     * (no network here). The fetcher calls it with st->n 0 and makes each
+     * request it gets (MEDIA_GET). A 200 answer whose bytes are an image is
+     * the photo; any other 200 answer comes back at the next step, so the
+     * adapter reads a lookup (Telegram getFile) or explains an API error
+     * (WeChat errcode); other statuses and transport errors follow the
+     * fetcher's own retry rules. A request with is_api set goes to the
+     * operator's configured api_base, which the fetcher trusts even on a
+     * private address; everything else passes the [media] allow_private
+     * guard. Credentials may go in req.headers (curl does not forward an
+     * Authorization header to another host on a redirect) but never in why.
+     * NULL: ref is a public URL fetched with a plain GET.
+     */
+    int (*media_request)(const struct conf *c, const char *ref, struct media_step *st);
 };
 /* push_build's answer when it needs the channel's token first. */
 #define PUSH_NEED_TOKEN 1

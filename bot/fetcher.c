@@ -2,7 +2,9 @@
  * fetcher.c - the photo fetcher thread (see fetcher.h). One download at a
  * time on one reused easy handle: photos arrive a few a minute, and keeping
  * this thread simple matters more than parallel transfers. The request path
- * never waits for it: a turn only records a pending row.
+ * never waits for it: a turn only records a pending row. A photo whose
+ * reference is not a plain URL is fetched in the steps its channel's
+ * media_request gives (channel.h).
  */
 #include "fetcher.h"
 
@@ -16,6 +18,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "channel.h"
 #include "clock.h"
 #include "conf.h"
 #include "crypto.h"
@@ -23,15 +26,19 @@
 #include "log.h"
 #include "media.h"
 #include "report.h"
+#include "sender.h"
 #include "store.h"
 #include "util.h"
 
 #define LEASE_MS (15LL * 60 * 1000) /* longer than any allowed download */
 #define DAY_MS (24LL * 3600 * 1000)
 #define IDLE_MS 1000
+#define MAX_STEPS 4         /* media_request rounds for one photo (Telegram needs 2) */
+#define TOKEN_WAIT_MS 10000 /* how long a photo waits for the sender to get a token */
 
 struct fetcher {
     const struct app *app;
+    struct sender *sender; /* owns the channels' API tokens */
     struct store *st;
     CURL *easy;
     pthread_t thread;
@@ -48,6 +55,11 @@ struct fetch {
     char error[200];
     atomic_bool *stop;
     bool allow_private;
+    /* A request to the channel's configured api_base: its host is trusted,
+     * on whatever address; a redirect elsewhere passes the guard again. */
+    bool is_api, api_seen;
+    char api_ip[64];
+    long api_port;
 };
 
 bool fetcher_ip_private(const char *ip)
@@ -98,7 +110,15 @@ static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int c
                      int conn_local_port)
 {
     struct fetch *f = ud;
-    (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+    (void)conn_local_ip, (void)conn_local_port;
+    if (f->is_api && !f->api_seen) { /* the first connection: the configured host */
+        snprintf(f->api_ip, sizeof f->api_ip, "%s", conn_primary_ip);
+        f->api_port = conn_primary_port;
+        f->api_seen = true;
+        return CURL_PREREQFUNC_OK;
+    }
+    if (f->is_api && strcmp(f->api_ip, conn_primary_ip) == 0 && f->api_port == conn_primary_port)
+        return CURL_PREREQFUNC_OK;
     if (!f->allow_private && fetcher_ip_private(conn_primary_ip)) {
         f->blocked = true;
         return CURL_PREREQFUNC_ABORT;
@@ -108,14 +128,28 @@ static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int c
 
 enum fetch_rc { FETCH_OK, FETCH_RETRY, FETCH_FINAL, FETCH_STOPPED };
 
-static enum fetch_rc download(struct fetcher *ft, const char *url, struct fetch *f)
+/* GET url (with headers, "Name: value" lines, NULL-terminated; may be NULL)
+ * into f->body. URLs of API requests hold tokens: nothing here logs a URL, and
+ * their errors are curl's generic text, never its error buffer. */
+static enum fetch_rc download(struct fetcher *ft, const char *url, char *const *headers,
+                              bool is_api, struct fetch *f)
 {
     const struct conf *c = ft->app->conf;
     CURL *e = ft->easy;
+    struct curl_slist *hl = NULL;
     char errbuf[CURL_ERROR_SIZE] = "";
     long status = 0;
+    enum fetch_rc rc = FETCH_FINAL;
+    buf_release(&f->body);
+    buf_init(&f->body, (size_t)c->media.max_bytes);
+    f->too_large = f->blocked = f->api_seen = false;
+    f->is_api = is_api;
+    f->error[0] = '\0';
+    for (int i = 0; headers != NULL && i < 8 && headers[i] != NULL; i++)
+        hl = curl_slist_append(hl, headers[i]);
     curl_easy_reset(e);
     curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -135,32 +169,99 @@ static enum fetch_rc download(struct fetcher *ft, const char *url, struct fetch 
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, f);
     CURLcode cc = curl_easy_perform(e);
+    const char *why = errbuf[0] && !is_api ? errbuf : curl_easy_strerror(cc);
     if (cc == CURLE_OK)
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     if (f->blocked) {
         snprintf(f->error, sizeof f->error, "refused: the photo host is a private address");
-        return FETCH_FINAL;
-    }
-    if (f->too_large || cc == CURLE_FILESIZE_EXCEEDED) {
+    } else if (f->too_large || cc == CURLE_FILESIZE_EXCEEDED) {
         snprintf(f->error, sizeof f->error, "larger than %lld bytes", c->media.max_bytes);
-        return FETCH_FINAL;
-    }
-    if (cc == CURLE_ABORTED_BY_CALLBACK && atomic_load(f->stop))
-        return FETCH_STOPPED;
-    if (cc == CURLE_TOO_MANY_REDIRECTS || cc == CURLE_UNSUPPORTED_PROTOCOL ||
-        cc == CURLE_URL_MALFORMAT) {
-        snprintf(f->error, sizeof f->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
-        return FETCH_FINAL;
-    }
-    if (cc != CURLE_OK) { /* timeouts, refused connections, resets: try again later */
-        snprintf(f->error, sizeof f->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
-        return FETCH_RETRY;
-    }
-    if (status != 200) {
+    } else if (cc == CURLE_ABORTED_BY_CALLBACK && atomic_load(f->stop)) {
+        rc = FETCH_STOPPED;
+    } else if (cc == CURLE_TOO_MANY_REDIRECTS || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+               cc == CURLE_URL_MALFORMAT) {
+        snprintf(f->error, sizeof f->error, "%.199s", why); /* curl's buffer is longer */
+    } else if (cc != CURLE_OK) { /* timeouts, refused connections, resets: try again later */
+        snprintf(f->error, sizeof f->error, "%.199s", why); /* curl's buffer is longer */
+        rc = FETCH_RETRY;
+    } else if (status != 200) {
         snprintf(f->error, sizeof f->error, "HTTP %ld", status);
-        return status == 408 || status == 429 || status >= 500 ? FETCH_RETRY : FETCH_FINAL;
+        rc = status == 408 || status == 429 || status >= 500 ? FETCH_RETRY : FETCH_FINAL;
+    } else {
+        rc = FETCH_OK;
     }
-    return FETCH_OK;
+    curl_slist_free_all(hl);
+    return rc;
+}
+
+/* Wait for the sender to have ch's token (it alone fetches tokens). 1 with
+ * out and *gen set, 0 not in time, -1 stopping. */
+static int wait_token(struct fetcher *ft, const struct channel *ch, char *out, size_t size,
+                      unsigned *gen)
+{
+    for (int waited = 0; waited < TOKEN_WAIT_MS; waited += 100) {
+        if (sender_token(ft->sender, ch, out, size, gen) == 1)
+            return 1;
+        if (atomic_load(&ft->stop))
+            return -1;
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* Fetch job j's photo into f->body, in the steps its channel asks for. */
+static enum fetch_rc fetch_photo(struct fetcher *ft, const struct media_job *j, struct fetch *f)
+{
+    const struct conf *c = ft->app->conf;
+    const struct channel *ch = j->channel ? channel_by_name(j->channel) : NULL;
+    char token[SENDER_TOKEN_MAX];
+    unsigned gen = 0;
+    bool has_token = false;
+    enum fetch_rc fr = FETCH_FINAL;
+    if (ch == NULL || ch->media_request == NULL)
+        return download(ft, j->url, NULL, false, f);
+    if (ch->token_build != NULL)
+        has_token = sender_token(ft->sender, ch, token, sizeof token, &gen) == 1;
+    for (int n = 0; n < MAX_STEPS; n++) {
+        struct media_step ms = {.n = n, .token = has_token ? token : NULL};
+        if (n > 0) {
+            ms.status = 200;
+            ms.body = f->body.data ? f->body.data : "";
+            ms.len = f->body.len;
+        }
+        int rc = ch->media_request(c, j->url, &ms);
+        if (rc == MEDIA_NEED_TOKEN && !has_token && ch->token_build != NULL) {
+            int w = wait_token(ft, ch, token, sizeof token, &gen);
+            if (w != 1) {
+                snprintf(f->error, sizeof f->error, "no %s API token yet", ch->name);
+                return w == -1 ? FETCH_STOPPED : FETCH_RETRY;
+            }
+            has_token = true;
+            push_req_release(&ms.req);
+            ms.token = token;
+            rc = ch->media_request(c, j->url, &ms);
+        }
+        if (rc == MEDIA_GET && ms.req.url != NULL) {
+            fr = download(ft, ms.req.url, ms.req.headers, ms.is_api, f);
+            push_req_release(&ms.req);
+            if (fr != FETCH_OK)
+                return fr;
+            if (media_sniff((const unsigned char *)f->body.data, f->body.len) != MEDIA_NONE)
+                return FETCH_OK;
+            continue; /* a lookup or an API error: the adapter reads it next */
+        }
+        push_req_release(&ms.req);
+        if (rc == MEDIA_DONE && n > 0)
+            return FETCH_OK; /* record_photo judges the body */
+        if (rc == MEDIA_RETRY && ms.token_invalid && has_token)
+            sender_token_invalid(ft->sender, ch, gen);
+        snprintf(f->error, sizeof f->error, "%s",
+                 ms.why[0] ? ms.why : "the channel cannot fetch this photo");
+        return rc == MEDIA_RETRY ? FETCH_RETRY : FETCH_FINAL;
+    }
+    snprintf(f->error, sizeof f->error, "too many steps to fetch the photo");
+    return FETCH_FINAL;
 }
 
 static int64_t backoff_ms(const struct conf *c, int attempts)
@@ -287,7 +388,7 @@ static int fetch_one(struct fetcher *ft)
         return got == 1 ? -1 : got;
     }
     buf_init(&f.body, (size_t)c->media.max_bytes);
-    enum fetch_rc fr = download(ft, j.url, &f);
+    enum fetch_rc fr = fetch_photo(ft, &j, &f);
     now = now_ms();
     int rc = 1;
     bool final = fr == FETCH_FINAL;
@@ -364,10 +465,11 @@ static void *fetcher_main(void *arg)
     return NULL;
 }
 
-struct fetcher *fetcher_start(const struct app *app)
+struct fetcher *fetcher_start(const struct app *app, struct sender *sender)
 {
     struct fetcher *ft = xcalloc(1, sizeof *ft);
     ft->app = app;
+    ft->sender = sender;
     atomic_init(&ft->stop, false);
     pthread_mutex_init(&ft->mu, NULL);
     pthread_cond_init(&ft->cv, NULL);

@@ -2,7 +2,10 @@
  * fetcher.h - the photo fetcher thread: claims pending report photos on its
  * own store connection, downloads each with libcurl (size, time and redirect
  * caps; http and https only; private addresses refused unless
- * [media] allow_private), checks the magic bytes, stores the original and a
+ * [media] allow_private, except a channel's configured api_base), in the
+ * steps the reporter's channel asks for (channel.h media_request: Telegram's
+ * getFile, Twilio's Basic auth, WeChat's media/get with the sender's
+ * access_token), checks the magic bytes, stores the original and a
  * metadata-stripped copy by SHA-256 under media_dir, reads the EXIF GPS
  * position, and records the outcome on the report: done, retried with
  * backoff, or failed (and the reporter told).
@@ -13,9 +16,12 @@
 
 struct app;
 struct fetcher;
+struct sender;
 
-/* Open a connection to the database and start the thread. NULL on failure. */
-struct fetcher *fetcher_start(const struct app *app);
+/* Open a connection to the database and start the thread. API tokens are
+ * borrowed from sender (may be NULL: then photos that need one wait and
+ * fail), which must outlive the fetcher. NULL on failure. */
+struct fetcher *fetcher_start(const struct app *app, struct sender *sender);
 /* Look for due downloads now (new rows were committed). Safe from any thread;
  * f may be NULL. */
 void fetcher_wake(struct fetcher *f);

@@ -300,7 +300,7 @@ static int cmd_serve(struct app *app, struct store *st)
     the_sender = sender_start(app);
     if (the_sender == NULL)
         fatal("cannot start the sender thread");
-    the_fetcher = fetcher_start(app);
+    the_fetcher = fetcher_start(app, the_sender);
     if (the_fetcher == NULL)
         fatal("cannot start the photo fetcher thread");
     struct engine *e = engine_start(app, st, wake_sender);

@@ -135,7 +135,8 @@ int store_report_media_counts(struct store *st, int64_t report, int *pending, in
 struct media_job {
     int64_t id, report, person;
     char *url;
-    int attempts; /* including this one */
+    char *channel; /* the reporter's channel, whose media_request reads url; may be NULL */
+    int attempts;  /* including this one */
 };
 void media_job_release(struct media_job *j);
 /* Claim the next due download for lease_ms. 1 claimed, 0 none due, -1. */

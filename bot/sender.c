@@ -28,13 +28,15 @@
 #define RECIPIENTS 8192 /* recent recipients remembered for the per-person rate */
 #define MAX_BUCKETS 16
 #define MAX_TOKENS 4
-#define TOKEN_MAX 1024
+#define TOKEN_MAX SENDER_TOKEN_MAX
 #define TOKEN_EARLY_MS (5 * 60 * 1000) /* refresh this long before expiry */
 #define TOKEN_WAIT_MS 500              /* a row that waits for a token comes back after */
 
 /*
- * A channel's API token (WeChat's access_token), shared by every slot. Only
- * this thread reads or writes it. gen counts fetches, so a push that failed
+ * A channel's API token (WeChat's access_token), shared by every slot and,
+ * through sender_token(), by the photo fetcher. Only this thread fetches and
+ * writes it; value, refresh_at, gen, wanted and the table's length are under
+ * tok_mu for the other threads. gen counts fetches, so a request that failed
  * with an old token does not throw away a newer one.
  */
 struct token {
@@ -76,6 +78,7 @@ struct sender {
     int nslots;
     struct bucket buckets[MAX_BUCKETS];
     int nbuckets;
+    pthread_mutex_t tok_mu;
     struct token tokens[MAX_TOKENS];
     int ntokens;
     struct {
@@ -202,6 +205,8 @@ static int64_t backoff_ms(struct sender *s, int attempts)
     return (int64_t)((double)d * j);
 }
 
+static void token_drop(struct sender *s, struct token *tok, unsigned gen);
+
 /* Record one finished transfer inside the caller's transaction. */
 static void finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
 {
@@ -218,9 +223,8 @@ static void finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
     } else {
         sl->ch->push_parse(c, status, sl->resp.data ? sl->resp.data : "", sl->retry_after, &res);
     }
-    if (res.token_invalid && sl->tok != NULL && sl->tok->gen == sl->tok_gen) {
-        sl->tok->refresh_at = 0; /* the retry fetches a new one first */
-    }
+    if (res.token_invalid && sl->tok != NULL)
+        token_drop(s, sl->tok, sl->tok_gen);
     const char *outcome;
     if (res.rc == SEND_OK) {
         outcome = "sent";
@@ -250,23 +254,43 @@ static void finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
 
 static struct slot *take_slot(struct sender *s);
 
+/* ch's token entry (made on first use; entries never move), or NULL when
+ * the table is full. Any thread. */
 static struct token *token_for(struct sender *s, const struct channel *ch)
 {
-    for (int i = 0; i < s->ntokens; i++)
+    struct token *t = NULL;
+    pthread_mutex_lock(&s->tok_mu);
+    for (int i = 0; i < s->ntokens && t == NULL; i++)
         if (s->tokens[i].ch == ch)
-            return &s->tokens[i];
-    if (s->ntokens == MAX_TOKENS)
-        return NULL;
-    struct token *t = &s->tokens[s->ntokens++];
-    memset(t, 0, sizeof *t);
-    t->ch = ch;
+            t = &s->tokens[i];
+    if (t == NULL && s->ntokens < MAX_TOKENS) {
+        t = &s->tokens[s->ntokens++];
+        memset(t, 0, sizeof *t);
+        t->ch = ch;
+    }
+    pthread_mutex_unlock(&s->tok_mu);
     return t;
 }
 
-/* The cached token when it is still fresh, else NULL. */
-static const char *token_get(struct token *t, int64_t now)
+/* The cached token when it is still fresh, else NULL. This thread only: the
+ * value it points at changes only in token_done, on this thread. */
+static const char *token_get(struct sender *s, struct token *t, int64_t now)
 {
-    return t != NULL && t->refresh_at > now ? t->value : NULL;
+    if (t == NULL)
+        return NULL;
+    pthread_mutex_lock(&s->tok_mu);
+    bool fresh = t->refresh_at > now;
+    pthread_mutex_unlock(&s->tok_mu);
+    return fresh ? t->value : NULL;
+}
+
+/* Drop tok's token if it is still generation gen. Any thread. */
+static void token_drop(struct sender *s, struct token *tok, unsigned gen)
+{
+    pthread_mutex_lock(&s->tok_mu);
+    if (tok->gen == gen)
+        tok->refresh_at = 0; /* the next use fetches a new one first */
+    pthread_mutex_unlock(&s->tok_mu);
 }
 
 /* Start fetching tok's token on a free slot, unless one is on its way. */
@@ -296,22 +320,27 @@ static void token_done(struct sender *s, struct slot *sl, CURLcode cc, int64_t n
     struct token *tok = sl->tok;
     long status = 0;
     long long ttl = 0;
-    char why[200] = "";
+    char why[200] = "", value[TOKEN_MAX];
     tok->fetching = false;
     if (cc == CURLE_OK)
         curl_easy_getinfo(sl->easy, CURLINFO_RESPONSE_CODE, &status);
-    if (cc != CURLE_OK || tok->ch->token_parse(s->app->conf, status,
-                                               sl->resp.data ? sl->resp.data : "", tok->value,
-                                               sizeof tok->value, &ttl, why, sizeof why) == -1) {
+    if (cc != CURLE_OK ||
+        tok->ch->token_parse(s->app->conf, status, sl->resp.data ? sl->resp.data : "", value,
+                             sizeof value, &ttl, why, sizeof why) == -1) {
         log_warn("sender: %s token: %s", tok->ch->name,
                  cc != CURLE_OK ? curl_easy_strerror(cc) : why);
+        pthread_mutex_lock(&s->tok_mu);
         tok->refresh_at = 0;
+        pthread_mutex_unlock(&s->tok_mu);
         tok->retry_at = now + 5000;
         return;
     }
     int64_t life = ttl * 1000;
+    pthread_mutex_lock(&s->tok_mu);
+    memcpy(tok->value, value, sizeof value);
     tok->refresh_at = now + (life > 2 * TOKEN_EARLY_MS ? life - TOKEN_EARLY_MS : life / 2);
     tok->gen++;
+    pthread_mutex_unlock(&s->tok_mu);
     log_info("sender: %s token refreshed", tok->ch->name);
 }
 
@@ -340,11 +369,13 @@ static int prepare(struct sender *s, struct out_item *it, const struct channel *
     }
     if (ch->token_build != NULL) {
         struct token *tok = token_for(s, ch);
-        if (tok != NULL && token_get(tok, now) == NULL) {
+        if (tok != NULL && token_get(s, tok, now) == NULL) {
             /* no fresh token: wait for one without counting a try or using
              * the rate; dispatch starts the fetch once rows have their slots */
             store_outbox_defer(s->st, it->id, "queued", now + TOKEN_WAIT_MS, NULL, now);
+            pthread_mutex_lock(&s->tok_mu);
             tok->wanted = true;
+            pthread_mutex_unlock(&s->tok_mu);
             return 0;
         }
     }
@@ -436,7 +467,7 @@ static int dispatch(struct sender *s, int64_t now)
         sl->ch = chans[i];
         if (sl->ch->token_build != NULL) {
             sl->tok = token_for(s, sl->ch);
-            sl->req.token = token_get(sl->tok, now);
+            sl->req.token = token_get(s, sl->tok, now);
             sl->tok_gen = sl->tok ? sl->tok->gen : 0;
         }
         int built = sl->ch->push_build(c, &sl->it, sl->it.text, &sl->req, why, sizeof why);
@@ -457,14 +488,49 @@ static int dispatch(struct sender *s, int64_t now)
     return n;
 }
 
-/* Fetch the tokens rows are waiting for, on slots left free. */
+/* Fetch the tokens rows (or the fetcher) are waiting for, on slots left free. */
 static void fetch_wanted_tokens(struct sender *s, int64_t now)
 {
-    for (int i = 0; i < s->ntokens; i++)
-        if (s->tokens[i].wanted) {
-            s->tokens[i].wanted = false;
+    bool wanted[MAX_TOKENS] = {false};
+    pthread_mutex_lock(&s->tok_mu);
+    int n = s->ntokens;
+    for (int i = 0; i < n; i++) {
+        /* a token made fresh meanwhile is not fetched again: WeChat would
+         * retire the one in use */
+        wanted[i] = s->tokens[i].wanted && s->tokens[i].refresh_at <= now;
+        s->tokens[i].wanted = false;
+    }
+    pthread_mutex_unlock(&s->tok_mu);
+    for (int i = 0; i < n; i++)
+        if (wanted[i])
             token_fetch(s, &s->tokens[i], now);
-        }
+}
+
+int sender_token(struct sender *s, const struct channel *ch, char *out, size_t size, unsigned *gen)
+{
+    struct token *t = s != NULL && ch->token_build != NULL ? token_for(s, ch) : NULL;
+    bool got = false;
+    if (t == NULL)
+        return 0;
+    pthread_mutex_lock(&s->tok_mu);
+    if (t->refresh_at > now_ms() && strlen(t->value) < size) {
+        memcpy(out, t->value, strlen(t->value) + 1);
+        *gen = t->gen;
+        got = true;
+    } else {
+        t->wanted = true;
+    }
+    pthread_mutex_unlock(&s->tok_mu);
+    if (!got)
+        sender_wake(s);
+    return got ? 1 : 0;
+}
+
+void sender_token_invalid(struct sender *s, const struct channel *ch, unsigned gen)
+{
+    struct token *t = s != NULL && ch->token_build != NULL ? token_for(s, ch) : NULL;
+    if (t != NULL)
+        token_drop(s, t, gen);
 }
 
 /* Collect finished transfers and record them in one transaction. Returns how
@@ -549,6 +615,7 @@ struct sender *sender_start(const struct app *app)
 {
     struct sender *s = xcalloc(1, sizeof *s);
     s->app = app;
+    pthread_mutex_init(&s->tok_mu, NULL);
     s->st = store_open(app->conf->database, app->conf->sync_full);
     if (s->st == NULL)
         goto fail;
@@ -577,6 +644,7 @@ fail:
     if (s->multi)
         curl_multi_cleanup(s->multi);
     store_close(s->st);
+    pthread_mutex_destroy(&s->tok_mu);
     free(s);
     return NULL;
 }
@@ -598,5 +666,6 @@ void sender_stop(struct sender *s)
         curl_easy_cleanup(s->slots[i].easy);
     curl_multi_cleanup(s->multi);
     store_close(s->st);
+    pthread_mutex_destroy(&s->tok_mu);
     free(s);
 }

@@ -24,6 +24,7 @@ void report_release(struct report *r)
 void media_job_release(struct media_job *j)
 {
     free(j->url);
+    free(j->channel);
     memset(j, 0, sizeof *j);
 }
 
@@ -508,7 +509,8 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, struct me
         "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=?1,"
         " updated_ms=?2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
         " AND next_at_ms<=?2 ORDER BY next_at_ms LIMIT 1)"
-        " RETURNING id, report_id, person_id, url, attempts";
+        " RETURNING id, report_id, person_id, url, attempts,"
+        " (SELECT channel FROM people WHERE people.id=person_id)";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -522,6 +524,7 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, struct me
         out->person = sqlite3_column_int64(s, 2);
         out->url = store_col_text(s, 3);
         out->attempts = sqlite3_column_int(s, 4);
+        out->channel = store_col_text(s, 5);
     }
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)

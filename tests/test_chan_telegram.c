@@ -73,5 +73,59 @@ static void test_telegram_push(void)
     conf_release(&c);
 }
 
-const struct t_case chan_telegram_tests[] = {T(test_telegram_fixtures), T(test_telegram_push),
-                                             T_END};
+/* A photo: getFile, then the file at the file_path it gave; the answers
+ * Telegram gives for a bad file_id or a bad path stop the download. */
+static void test_telegram_media_request(void)
+{
+    struct conf c;
+    struct media_step st = {.n = 0};
+    CHECK_INT(chanfix_conf(&c, sets), 0);
+    CHECK_INT(chan_telegram.media_request(&c, "telegram:file/AgAD-big", &st), MEDIA_GET);
+    CHECK_STR(st.req.url, "http://127.0.0.1:9/bot123:ABC/getFile?file_id=AgAD-big");
+    CHECK_STR(st.req.method, "GET");
+    CHECK(st.req.headers[0] == NULL);
+    CHECK(st.is_api);
+    push_req_release(&st.req);
+    const char ok[] = "{\"ok\":true,\"result\":{\"file_id\":\"AgAD-big\",\"file_unique_id\":"
+                      "\"b\",\"file_size\":822,\"file_path\":\"photos/file_7.jpg\"}}";
+    st = (struct media_step){.n = 1, .status = 200, .body = ok, .len = strlen(ok)};
+    CHECK_INT(chan_telegram.media_request(&c, "telegram:file/AgAD-big", &st), MEDIA_GET);
+    CHECK_STR(st.req.url, "http://127.0.0.1:9/file/bot123:ABC/photos/file_7.jpg");
+    CHECK(st.is_api);
+    push_req_release(&st.req);
+    /* the file's own answer (not an image) is judged as the photo */
+    st = (struct media_step){.n = 2, .status = 200, .body = "<html>", .len = 6};
+    CHECK_INT(chan_telegram.media_request(&c, "telegram:file/AgAD-big", &st), MEDIA_DONE);
+    const char bad[] = "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: "
+                       "invalid file_id\"}";
+    st = (struct media_step){.n = 1, .status = 200, .body = bad, .len = strlen(bad)};
+    CHECK_INT(chan_telegram.media_request(&c, "telegram:file/x", &st), MEDIA_FAIL);
+    CHECK(strstr(st.why, "invalid file_id") != NULL);
+    const char *const paths[] = {"../../etc/passwd", "/abs.jpg", "a.jpg?x=1", "", "a b.jpg"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        char *body = xasprintf("{\"ok\":true,\"result\":{\"file_path\":\"%s\"}}", paths[i]);
+        st = (struct media_step){.n = 1, .status = 200, .body = body, .len = strlen(body)};
+        CHECK_INT(chan_telegram.media_request(&c, "telegram:file/x", &st), MEDIA_FAIL);
+        CHECK(st.req.url == NULL);
+        CHECK(strstr(st.why, "123:ABC") == NULL);
+        free(body);
+    }
+    /* a file_id is URL-encoded; a reference that is not Telegram's is refused */
+    st = (struct media_step){.n = 0};
+    CHECK_INT(chan_telegram.media_request(&c, "telegram:file/a&b=c", &st), MEDIA_GET);
+    CHECK_STR(st.req.url, "http://127.0.0.1:9/bot123:ABC/getFile?file_id=a%26b%3Dc");
+    push_req_release(&st.req);
+    st = (struct media_step){.n = 0};
+    CHECK_INT(chan_telegram.media_request(&c, "http://127.0.0.1/x.jpg", &st), MEDIA_FAIL);
+    conf_release(&c);
+    /* no bot token: nothing to ask with */
+    const char *const no_token[] = {"telegram.secret_token=s", NULL};
+    CHECK_INT(chanfix_conf(&c, no_token), 0);
+    st = (struct media_step){.n = 0};
+    CHECK_INT(chan_telegram.media_request(&c, "telegram:file/x", &st), MEDIA_FAIL);
+    CHECK(strstr(st.why, "token") != NULL);
+    conf_release(&c);
+}
+
+const struct t_case chan_telegram_tests[] = {
+    T(test_telegram_media_request), T(test_telegram_fixtures), T(test_telegram_push), T_END};

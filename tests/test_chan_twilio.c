@@ -91,6 +91,47 @@ static void test_twilio_push(void)
     conf_release(&c);
 }
 
+/* MediaUrlN: Basic auth for URLs on the configured api_base only. */
+static void test_twilio_media_request(void)
+{
+    struct conf c;
+    struct media_step st = {.n = 0};
+    const char *url = "http://127.0.0.1:9/2010-04-01/Accounts/AC00000000000000000000000000000001"
+                      "/Messages/MM1/Media/ME1";
+    CHECK_INT(chanfix_conf(&c, sets), 0);
+    CHECK_INT(chan_twilio.media_request(&c, url, &st), MEDIA_GET);
+    CHECK_STR(st.req.url, url);
+    CHECK_STR(st.req.method, "GET");
+    CHECK_STR(st.req.headers[0], "Authorization: Basic QUMwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw"
+                                 "MDAwMTpteV9hdXRoX3Rva2VuXzEyMw==");
+    CHECK(st.req.headers[1] == NULL);
+    CHECK(st.is_api);
+    push_req_release(&st.req);
+    st = (struct media_step){.n = 1, .status = 200, .body = "x", .len = 1};
+    CHECK_INT(chan_twilio.media_request(&c, url, &st), MEDIA_DONE);
+    /* elsewhere (another host, or a host that only starts like ours): no
+     * credentials, and the address guard applies */
+    const char *const other[] = {"https://evil.example.com/2010-04-01/x",
+                                 "http://127.0.0.1:90/2010-04-01/x", "http://127.0.0.1:9"};
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        st = (struct media_step){.n = 0};
+        CHECK_INT(chan_twilio.media_request(&c, other[i], &st), MEDIA_GET);
+        CHECK_STR(st.req.url, other[i]);
+        CHECK(st.req.headers[0] == NULL);
+        CHECK(!st.is_api);
+        push_req_release(&st.req);
+    }
+    conf_release(&c);
+    /* on our host without credentials: refused rather than sent unauthenticated */
+    const char *const no_sid[] = {"twilio.auth_token=t", "twilio.api_base=http://127.0.0.1:9",
+                                  NULL};
+    CHECK_INT(chanfix_conf(&c, no_sid), 0);
+    st = (struct media_step){.n = 0};
+    CHECK_INT(chan_twilio.media_request(&c, url, &st), MEDIA_FAIL);
+    CHECK(st.req.url == NULL);
+    conf_release(&c);
+}
+
 const struct t_case chan_twilio_tests[] = {T(test_twilio_fixtures),
-                                           T(test_twilio_documented_vector),
-                                           T(test_twilio_push), T_END};
+                                           T(test_twilio_documented_vector), T(test_twilio_push),
+                                           T(test_twilio_media_request), T_END};

@@ -240,11 +240,64 @@ static void test_wechat_push(void)
     conf_release(&c);
 }
 
-const struct t_case chan_wechat_tests[] = {T(test_wechat_fixtures),
-                                           T(test_wechat_signature_vectors),
-                                           T(test_wechat_aes_vector),
-                                           T(test_wechat_wrong_aes_key),
-                                           T(test_wechat_expired_timestamp),
-                                           T(test_wechat_encrypted_reply),
-                                           T(test_wechat_push),
-                                           T_END};
+/* Photos: PicUrl is a plain GET; a MediaId goes through media/get with the
+ * access_token, whose JSON errors stop or retry the download. */
+static void test_wechat_media_request(void)
+{
+    struct conf c;
+    struct media_step st = {.n = 0};
+    CHECK_INT(chanfix_conf(&c, sets), 0);
+    CHECK_INT(chan_wechat.media_request(&c, "http://mmbiz.qpic.cn/mmbiz/abc/0", &st), MEDIA_GET);
+    CHECK_STR(st.req.url, "http://mmbiz.qpic.cn/mmbiz/abc/0");
+    CHECK(!st.is_api);
+    CHECK(st.req.headers[0] == NULL);
+    push_req_release(&st.req);
+    st = (struct media_step){.n = 1, .status = 200, .body = "{\"errcode\":1}", .len = 13};
+    CHECK_INT(chan_wechat.media_request(&c, "http://mmbiz.qpic.cn/mmbiz/abc/0", &st), MEDIA_DONE);
+    /* MediaId: first the token */
+    st = (struct media_step){.n = 0};
+    CHECK_INT(chan_wechat.media_request(&c, "wechat:media/media_id_2", &st), MEDIA_NEED_TOKEN);
+    CHECK(st.req.url == NULL);
+    st = (struct media_step){.n = 0, .token = "TOK+1"};
+    CHECK_INT(chan_wechat.media_request(&c, "wechat:media/media_id_2", &st), MEDIA_GET);
+    CHECK_STR(st.req.url,
+              "http://127.0.0.1:9/cgi-bin/media/get?access_token=TOK%2B1&media_id=media_id_2");
+    CHECK(st.is_api);
+    push_req_release(&st.req);
+    static const struct {
+        const char *body;
+        int rc;
+        bool stale;
+        const char *why;
+    } answers[] = {
+        {"{\"errcode\":40007,\"errmsg\":\"invalid media_id\"}", MEDIA_FAIL, false, "40007"},
+        {"{\"errcode\":40001,\"errmsg\":\"invalid credential\"}", MEDIA_RETRY, true, "40001"},
+        {"{\"errcode\":42001,\"errmsg\":\"access_token expired\"}", MEDIA_RETRY, true, "42001"},
+        {"{\"errcode\":-1,\"errmsg\":\"system busy\"}", MEDIA_RETRY, false, "-1"},
+        {"{\"video_url\":\"http://x/v.mp4\"}", MEDIA_FAIL, false, "not a photo"},
+        {"<html>oops</html>", MEDIA_DONE, false, ""},
+    };
+    for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+        st = (struct media_step){.n = 1,
+                                 .token = "TOK",
+                                 .status = 200,
+                                 .body = answers[i].body,
+                                 .len = strlen(answers[i].body)};
+        CHECK_INT(chan_wechat.media_request(&c, "wechat:media/m", &st), answers[i].rc);
+        CHECK(st.token_invalid == answers[i].stale);
+        CHECK(strstr(st.why, answers[i].why) != NULL);
+        CHECK(strstr(st.why, "TOK") == NULL);
+    }
+    conf_release(&c);
+    /* without appid and appsecret there is no token to get */
+    const char *const bare[] = {"wechat.token=xiangyang", NULL};
+    CHECK_INT(chanfix_conf(&c, bare), 0);
+    st = (struct media_step){.n = 0};
+    CHECK_INT(chan_wechat.media_request(&c, "wechat:media/m", &st), MEDIA_FAIL);
+    conf_release(&c);
+}
+
+const struct t_case chan_wechat_tests[] = {
+    T(test_wechat_fixtures),        T(test_wechat_media_request), T(test_wechat_signature_vectors),
+    T(test_wechat_aes_vector),      T(test_wechat_wrong_aes_key), T(test_wechat_expired_timestamp),
+    T(test_wechat_encrypted_reply), T(test_wechat_push),          T_END};

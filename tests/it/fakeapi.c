@@ -29,6 +29,19 @@
  *      POST /2010-04-01/Accounts/<sid>/Messages.json
  *           -> 201 {"sid":"SM<32 hex digits of n>","status":"queued"}
  *      GET or POST /cgi-bin/sendsms -> 202 text/plain "0: Accepted for delivery"
+ *      Photo downloads (the image is tests/data/reports/gps.jpg, read at startup
+ *      from the working directory; 500 when it could not be read):
+ *      GET  /bot<token>/getFile?file_id=F
+ *           -> {"ok":true,"result":{"file_id":F,"file_path":"photos/x.jpg"}}
+ *              (no file_id, or "bad": 400 {"ok":false,"error_code":400,...})
+ *      GET  /file/bot<token>/<file_path> -> the image
+ *      GET  /cgi-bin/media/get?access_token=T&media_id=M -> the image, with
+ *           Content-disposition (no access_token: errcode 41001; no media_id or
+ *           "bad": 200 {"errcode":40007,"errmsg":"invalid media_id"})
+ *      GET  /mmbiz/<anything> -> the image (WeChat's PicUrl host)
+ *      GET  /2010-04-01/Accounts/<sid>/Messages/<mm>/Media/<me> -> the image
+ *           when Authorization is Basic auth whose user is <sid> with a
+ *           non-empty password, else 401 {"code":20003,"message":"Authenticate"}
  *   5. anything else: 200 {"ok":true}.
  *   A step that gives neither "status" nor "body" keeps the answer that rules
  *   4-5 would give and only adds its action, delay and headers; with either
@@ -70,6 +83,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -140,6 +154,7 @@ static struct {
     char **keys;
     size_t nkeys, capkeys;
     unsigned long long n_token, n_msgid, n_tg, n_twilio;
+    struct buf image; /* served by the photo routes */
 } g = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static int64_t unix_ms(void)
@@ -349,6 +364,38 @@ static void set_answer(struct answer *a, int status, const char *type, char *bod
     a->body_len = strlen(body);
 }
 
+/* The photo routes' answer: the image bytes (they hold NULs). */
+static void set_image(struct answer *a)
+{
+    if (g.image.len == 0) {
+        set_answer(a, 500, "application/json", xstrdup("{\"error\":\"no image loaded\"}"));
+        return;
+    }
+    a->status = 200;
+    a->content_type = xstrdup("image/jpeg");
+    a->body = xmalloc(g.image.len);
+    memcpy(a->body, g.image.data, g.image.len);
+    a->body_len = g.image.len;
+}
+
+/* Twilio media: Basic auth whose user is the account in the path
+ * ("/2010-04-01/Accounts/<sid>/...") and whose password is not empty. */
+static bool twilio_auth_ok(struct MHD_Connection *conn, const char *path)
+{
+    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    const char *sid = path + strlen("/2010-04-01/Accounts/");
+    size_t sid_len = strcspn(sid, "/");
+    unsigned char dec[512];
+    if (h == NULL || strncmp(h, "Basic ", 6) != 0 || strlen(h + 6) > 600)
+        return false;
+    int n = EVP_DecodeBlock(dec, (const unsigned char *)h + 6, (int)strlen(h + 6));
+    if (n <= 0)
+        return false;
+    while (n > 0 && dec[n - 1] == '\0') /* EVP_DecodeBlock keeps the padding as NULs */
+        n--;
+    return (size_t)n > sid_len + 1 && memcmp(dec, sid, sid_len) == 0 && dec[sid_len] == ':';
+}
+
 /* path is "<head><one non-empty segment without '/'><tail>" */
 static bool match_segment(const char *path, const char *head, const char *tail)
 {
@@ -394,6 +441,44 @@ static void emulate(struct MHD_Connection *conn, const char *method, const char 
     } else if (is_post && match_segment(path, "/2010-04-01/Accounts/", "/Messages.json")) {
         set_answer(a, 201, json,
                    xasprintf("{\"sid\":\"SM%032llx\",\"status\":\"queued\"}", ++g.n_twilio));
+    } else if (is_get && match_segment(path, "/bot", "/getFile")) {
+        const char *fid = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "file_id");
+        json_t *o = fid && strcmp(fid, "bad") != 0
+                        ? json_pack("{s:b,s:{s:s,s:s}}", "ok", 1, "result", "file_id", fid,
+                                    "file_path", "photos/x.jpg")
+                        : NULL;
+        char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        if (s != NULL)
+            set_answer(a, 200, json, s);
+        else
+            set_answer(a, 400, json,
+                       xstrdup("{\"ok\":false,\"error_code\":400,\"description\":"
+                               "\"Bad Request: invalid file_id\"}"));
+        json_decref(o);
+    } else if (is_get && str_has_prefix(path, "/file/bot") && strchr(path + 9, '/') != NULL) {
+        set_image(a);
+    } else if (is_get && strcmp(path, "/cgi-bin/media/get") == 0) {
+        const char *mid = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "media_id");
+        if (MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "access_token") == NULL) {
+            set_answer(a, 200, json,
+                       xstrdup("{\"errcode\":41001,\"errmsg\":\"access_token missing\"}"));
+        } else if (mid == NULL || strcmp(mid, "bad") == 0) {
+            set_answer(a, 200, json,
+                       xstrdup("{\"errcode\":40007,\"errmsg\":\"invalid media_id\"}"));
+        } else {
+            set_image(a);
+            if (a->headers == NULL) /* a script step's headers win */
+                a->headers =
+                    json_pack("{s:s}", "Content-disposition", "attachment; filename=\"x.jpg\"");
+        }
+    } else if (is_get && str_has_prefix(path, "/mmbiz/")) {
+        set_image(a);
+    } else if (is_get && str_has_prefix(path, "/2010-04-01/Accounts/") &&
+               strstr(path, "/Media/") != NULL) {
+        if (twilio_auth_ok(conn, path))
+            set_image(a);
+        else
+            set_answer(a, 401, json, xstrdup("{\"code\":20003,\"message\":\"Authenticate\"}"));
     } else if ((is_get || is_post) && strcmp(path, "/cgi-bin/sendsms") == 0) {
         set_answer(a, 202, "text/plain", xstrdup("0: Accepted for delivery"));
     } else {
@@ -840,6 +925,16 @@ int main(int argc, char **argv)
     }
     pthread_condattr_destroy(&ca);
 
+    buf_init(&g.image, 0);
+    FILE *img = fopen("tests/data/reports/gps.jpg", "rb");
+    if (img != NULL) {
+        char chunk[4096];
+        size_t k;
+        while ((k = fread(chunk, 1, sizeof chunk, img)) > 0)
+            (void)buf_append(&g.image, chunk, k); /* no cap: cannot fail */
+        fclose(img);
+    }
+
     g.record = fopen(record_path, "a");
     if (g.record == NULL) {
         fprintf(stderr, "fakeapi: %s: %s\n", record_path, strerror(errno));
@@ -902,6 +997,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < g.nkeys; i++)
         free(g.keys[i]);
     free(g.keys);
+    buf_release(&g.image);
     if (fclose(g.record) != 0)
         fprintf(stderr, "fakeapi: %s: %s\n", record_path, strerror(errno));
     fprintf(stderr, "fakeapi: stopped after %lld requests\n", g.seq);

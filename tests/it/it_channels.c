@@ -4,7 +4,9 @@
  * passive replies, replays, bad signatures and oversized bodies storing
  * nothing, customer-service pushes with the access_token refreshed on
  * 40001; Telegram in-band sendMessage, answerCallbackQuery and 429
- * retry_after; Twilio TwiML; Kannel replies and sendsms.
+ * retry_after; Twilio TwiML; Kannel replies and sendsms. Photo reports
+ * fetched the way each platform needs: Telegram getFile and file download,
+ * Twilio media with Basic auth, WeChat PicUrl and MediaId (media/get).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -13,8 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "buf.h"
 #include "content.h"
+#include "crypto.h"
 #include "it.h"
 #include "t.h"
 #include "util.h"
@@ -289,5 +294,229 @@ static void test_telegram_twilio_kannel(void)
     fake_stop(&f);
 }
 
+/* SHA-256 of the image fakeapi serves (tests/data/reports/gps.jpg). */
+static void image_sha(char hex[65])
+{
+    unsigned char data[8192];
+    size_t n = 0;
+    FILE *f = fopen("tests/data/reports/gps.jpg", "rb");
+    if (f != NULL) {
+        n = fread(data, 1, sizeof data, f);
+        fclose(f);
+    }
+    CHECK(n > 0 && n < sizeof data);
+    crypto_sha256_hex(data, n, hex);
+}
+
+/* Wait until no photo download is pending (or 20 s). */
+static void wait_photos(const struct server *s)
+{
+    CHECK_INT(wait_count(s,
+                         "SELECT count(*) FROM report_media WHERE status IN ('pending','fetching')",
+                         0, 20000),
+              0);
+}
+
+/* The server log must not hold secret (a token). */
+static void check_log_lacks(const struct server *s, const char *secret)
+{
+    char *log = read_file(s->log);
+    if (strstr(log, secret) != NULL) {
+        printf("%s: the server log shows a secret (%s)\n", t_current, secret);
+        t_failed++;
+    }
+    free(log);
+}
+
+/* Telegram: the photo fixture's file_id goes through getFile and the file
+ * download on the configured api_base, which is on 127.0.0.1: trusted even
+ * though [media] allow_private is off, while a user's URL to the same
+ * address is still refused. */
+static void test_telegram_photo_getfile(void)
+{
+    struct fake f;
+    struct server s;
+    char tg[96], sha[65], sql[300];
+    image_sha(sha);
+    CHECK_INT(fake_start(&f), 0);
+    snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
+    const char *const sets[] = {"telegram.secret_token=s3cret-token",
+                                "telegram.token=123:ABC",
+                                tg,
+                                "push.quiet=",
+                                "push.rush=",
+                                NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    char *req = read_file("tests/data/chan_telegram/photo_caption.req");
+    char *body = strstr(req, "\n\n");
+    const char *const tgh[] = {"X-Telegram-Bot-Api-Secret-Token: s3cret-token",
+                               "Content-Type: application/json", NULL};
+    CHECK(body != NULL);
+    if (body != NULL) {
+        struct resp r = request(s.port, "POST", "/webhook/telegram", body + 2, tgh);
+        CHECK_INT(r.status, 200);
+        CHECK_HAS(r.body, "SP0001");
+        free(r.body);
+    }
+    free(req);
+    /* a generic user's photo URL on loopback: the address guard holds */
+    char gen[300];
+    snprintf(gen, sizeof gen,
+             "{\"id\":\"g1\",\"from\":\"u-1\",\"text\":\"井盖坏了\",\"media\":[{\"url\":"
+             "\"http://127.0.0.1:%d/mmbiz/x.jpg\",\"type\":\"image/jpeg\"}]}",
+             f.port);
+    struct resp g = post(s.port, gen);
+    CHECK_INT(g.status, 200);
+    free(g.body);
+    wait_photos(&s);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM report_media m JOIN reports r ON r.id=m.report_id WHERE"
+             " r.code='SP0001' AND m.status='ok' AND m.sha256='%s' AND r.photo_status='ok'"
+             " AND m.url='telegram:file/AgAD-big'",
+             sha);
+    CHECK_INT(db_count(&s, sql), 1);
+    CHECK_INT(fake_count(&f, "/bot123:ABC/getFile", "file_id=AgAD-big"), 1);
+    CHECK_INT(fake_count(&f, "/file/bot123:ABC/photos/x.jpg", NULL), 1);
+    CHECK_INT(fake_count(&f, "/mmbiz/", NULL), 0);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM report_media WHERE status='failed' AND"
+                           " last_error LIKE 'refused%'"),
+              1);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    check_log_lacks(&s, "123:ABC");
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
+/* Twilio: a signed MMS whose MediaUrl0 is on the configured api_base; the
+ * media answers only with the account's Basic auth. */
+static void test_twilio_mms_basic_auth(void)
+{
+    struct fake f;
+    struct server s;
+    char tw[96], sha[65], sql[300], media[200];
+    image_sha(sha);
+    CHECK_INT(fake_start(&f), 0);
+    snprintf(tw, sizeof tw, "twilio.api_base=http://127.0.0.1:%d", f.port);
+    const char *const sets[] = {"twilio.auth_token=my_auth_token_123",
+                                "twilio.public_url=https://bot.example.com/sms/twilio",
+                                "twilio.account_sid=AC1",
+                                "twilio.from=+15005550006",
+                                tw,
+                                "push.quiet=",
+                                "push.rush=",
+                                NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    snprintf(media, sizeof media,
+             "http://127.0.0.1:%d/2010-04-01/Accounts/AC1/Messages/MM5/Media/ME5", f.port);
+    /* parameters sorted by name, as the signature needs them */
+    const char *const params[][2] = {
+        {"AccountSid", "AC1"},      {"Body", "井盖坏了"},
+        {"From", "+8613800000005"}, {"MediaContentType0", "image/jpeg"},
+        {"MediaUrl0", media},       {"MessageSid", "MM55555555555555555555555555555555"},
+        {"NumMedia", "1"},          {"To", "+15005550006"}};
+    struct buf form, signed_text;
+    buf_init(&form, 0);
+    buf_init(&signed_text, 0);
+    buf_puts(&signed_text, "https://bot.example.com/sms/twilio");
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+        char *v = curl_easy_escape(NULL, params[i][1], 0);
+        buf_printf(&form, "%s%s=%s", i ? "&" : "", params[i][0], v);
+        buf_printf(&signed_text, "%s%s", params[i][0], params[i][1]);
+        curl_free(v);
+    }
+    char sig[29], hdr[64];
+    crypto_hmac_sha1_b64("my_auth_token_123", 17, signed_text.data, signed_text.len, sig);
+    snprintf(hdr, sizeof hdr, "X-Twilio-Signature: %s", sig);
+    const char *const twh[] = {hdr, "Content-Type: application/x-www-form-urlencoded", NULL};
+    struct resp r = request(s.port, "POST", "/webhook/twilio", form.data, twh);
+    CHECK_INT(r.status, 200);
+    CHECK_HAS(r.body, "SP0001");
+    free(r.body);
+    buf_release(&form);
+    buf_release(&signed_text);
+    wait_photos(&s);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM report_media m JOIN reports r ON r.id=m.report_id WHERE"
+             " r.code='SP0001' AND m.status='ok' AND m.sha256='%s'",
+             sha);
+    CHECK_INT(db_count(&s, sql), 1);
+    /* base64("AC1:my_auth_token_123") */
+    char *rec = read_file(f.record);
+    CHECK_HAS(rec, "\"authorization\":\"Basic QUMxOm15X2F1dGhfdG9rZW5fMTIz\"");
+    free(rec);
+    CHECK_INT(fake_count(&f, "/2010-04-01/Accounts/AC1/Messages/MM5/Media/ME5", NULL), 1);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    check_log_lacks(&s, "my_auth_token_123");
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
+#define WX_IMAGE(id, user, inner)                                                                  \
+    "<xml><ToUserName><![CDATA[gh_bot]]></ToUserName><FromUserName><![CDATA[" user                 \
+    "]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[image]]></"            \
+    "MsgType>" inner "<MsgId>" id "</MsgId></xml>"
+
+/* WeChat: a PicUrl is fetched as it is; an image with only a MediaId goes
+ * through media/get with the access_token the sender fetched; a bad MediaId
+ * fails with WeChat's errcode. PicUrl is a user-side link (WeChat's CDN), not
+ * the API host, so reaching fakeapi's loopback address for it takes
+ * [media] allow_private in this test. */
+static void test_wechat_photo_picurl_and_media_id(void)
+{
+    struct fake f;
+    struct server s;
+    char base[96], sha[65], sql[300], pic[400];
+    image_sha(sha);
+    CHECK_INT(fake_start(&f), 0);
+    snprintf(base, sizeof base, "wechat.api_base=http://127.0.0.1:%d", f.port);
+    const char *const sets[] = {"wechat.token=xiangyang",
+                                "wechat.appid=wx1234567890abcdef",
+                                "wechat.appsecret=sec",
+                                base,
+                                "media.allow_private=true",
+                                "push.quiet=",
+                                "push.rush=",
+                                NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    snprintf(pic, sizeof pic,
+             WX_IMAGE("201", "oUser1",
+                      "<PicUrl><![CDATA[http://127.0.0.1:%d/mmbiz/abc/0]]></PicUrl>"
+                      "<MediaId><![CDATA[m-pic]]></MediaId>"),
+             f.port);
+    struct resp r = request(s.port, "POST", "/webhook/wechat?" WX_Q, pic, NULL);
+    CHECK_HAS(r.body, "SP0001");
+    free(r.body);
+    r = request(s.port, "POST", "/webhook/wechat?" WX_Q,
+                WX_IMAGE("202", "oUser2", "<MediaId><![CDATA[m-ok]]></MediaId>"), NULL);
+    CHECK_HAS(r.body, "SP0002");
+    free(r.body);
+    r = request(s.port, "POST", "/webhook/wechat?" WX_Q,
+                WX_IMAGE("203", "oUser3", "<MediaId><![CDATA[bad]]></MediaId>"), NULL);
+    CHECK_HAS(r.body, "SP0003");
+    free(r.body);
+    wait_photos(&s);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM report_media m JOIN reports r ON r.id=m.report_id WHERE"
+             " r.code IN ('SP0001','SP0002') AND m.status='ok' AND m.sha256='%s'",
+             sha);
+    CHECK_INT(db_count(&s, sql), 2);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM report_media m JOIN reports r ON"
+                           " r.id=m.report_id WHERE r.code='SP0003' AND m.status='failed' AND"
+                           " m.last_error LIKE '%errcode 40007%' AND r.photo_status='failed'"),
+              1);
+    CHECK_INT(fake_count(&f, "/mmbiz/abc/0", NULL), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/media/get", "access_token=TOKEN-1&media_id=m-ok"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/media/get", "media_id=bad"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/token", NULL), 1); /* one token, the sender's */
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    check_log_lacks(&s, "TOKEN-1");
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
 const struct t_case it_channels_tests[] = {T(test_wechat_inband_replay_rejects_and_token_refresh),
-                                           T(test_telegram_twilio_kannel), T_END};
+                                           T(test_telegram_twilio_kannel),
+                                           T(test_telegram_photo_getfile),
+                                           T(test_twilio_mms_basic_auth),
+                                           T(test_wechat_photo_picurl_and_media_id),
+                                           T_END};

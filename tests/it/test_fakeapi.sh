@@ -212,6 +212,29 @@ else
     check "record lines look like JSON objects" "$BADL" 0
 fi
 
+# --- photo downloads -----------------------------------------------------------
+JPG=tests/data/reports/gps.jpg
+req "/bot1:A/getFile?file_id=AgAD"
+check "getFile" "$BODY" '{"ok":true,"result":{"file_id":"AgAD","file_path":"photos/x.jpg"}}'
+req "/bot1:A/getFile?file_id=bad"
+check "getFile bad id" "$CODE" 400
+curl -s -o "$DIR/img" "http://127.0.0.1:$PORT/file/bot1:A/photos/x.jpg"
+if cmp -s "$DIR/img" "$JPG"; then ok; else bad "file download is not $JPG"; fi
+req "/cgi-bin/media/get?access_token=T&media_id=bad"
+check_has "media/get bad id" "$BODY" '"errcode":40007'
+req "/cgi-bin/media/get?media_id=m1"
+check_has "media/get no token" "$BODY" '"errcode":41001'
+HDRS=$(curl -s -D - -o /dev/null "http://127.0.0.1:$PORT/cgi-bin/media/get?access_token=T&media_id=m1")
+check_has "media/get disposition" "$HDRS" 'Content-disposition: attachment'
+MEDIA=/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1
+req "$MEDIA"
+check "twilio media without auth" "$CODE" 401
+req -u "AC2:tok" "$MEDIA"
+check "twilio media, other account" "$CODE" 401
+CODE=$(curl -s -u AC1:tok -o "$DIR/img" -w '%{http_code}' "http://127.0.0.1:$PORT$MEDIA")
+check "twilio media with auth" "$CODE" 200
+if cmp -s "$DIR/img" "$JPG"; then ok; else bad "twilio media is not $JPG"; fi
+
 # --- clean stop, even with a request hanging ----------------------------------
 ctl script '[{"action":"hang","hang_ms":30000}]'
 curl -s --max-time 20 "http://127.0.0.1:$PORT/hangs" >/dev/null 2>&1 &
