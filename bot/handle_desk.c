@@ -399,7 +399,7 @@ static char *rate_menu(const struct content *ct, const char *code)
 {
     json_t *a = json_array();
     for (int s = 1; s <= 5; s++) {
-        char score[4];
+        char score[12];
         snprintf(score, sizeof score, "%d", s);
         char *cmd = render(ct, "desk.rate_cmd", "code", code, "score", score, NULL);
         json_array_append_new(a, json_string(cmd));
