@@ -70,11 +70,53 @@ asan: check-deps
 	$(MAKE) --no-print-directory test CFLAGS="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 	$(MAKE) --no-print-directory clean
 
+# Fuzzing (fuzz/): each fuzz/fz_<name>.c is a libFuzzer target seeded from
+# fuzz/corpus/<name>/ (checked in). The bot is rebuilt with clang and the
+# sanitizers into fuzz/obj/; new inputs go to fuzz/work/<name>/, crashes to
+# fuzz/crashes/. `make fuzz FUZZ_SECONDS=30` runs each target for 30 s.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -O1 -g -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow \
+                -Wno-unused-command-line-argument -Ibot -Ifuzz -MMD -MP $(FUZZ_SAN) \
+                -fsanitize=fuzzer-no-link $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+FUZZ_TARGETS  = $(patsubst fuzz/fz_%.c,%,$(wildcard fuzz/fz_*.c))
+FUZZ_OBJS     = $(patsubst bot/%.c,fuzz/obj/%.o,$(filter-out bot/main.c,$(wildcard bot/*.c))) \
+                fuzz/obj/fuzz.o
+
+fuzz/obj/%.o: bot/%.c
+	@mkdir -p fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+fuzz/obj/%.o: fuzz/%.c
+	@mkdir -p fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+fuzz/bin/%: fuzz/obj/fz_%.o $(FUZZ_OBJS)
+	@mkdir -p fuzz/bin
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
+
+fuzz-build: check-deps $(addprefix fuzz/bin/,$(FUZZ_TARGETS))
+
+# Runs every target; fails on the first crash (its input is in fuzz/crashes/).
+fuzz: fuzz-build
+	@mkdir -p fuzz/crashes
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/work/$$t fuzz/corpus/$$t; \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=8192 -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$t- \
+	    fuzz/work/$$t fuzz/corpus/$$t > fuzz/work/$$t.log 2>&1 || \
+	    { tail -60 fuzz/work/$$t.log; echo "fuzz $$t: FAILED, input in fuzz/crashes/"; exit 1; }; \
+	  awk '/stat::number_of_executed_units/ {n=$$2} /stat::peak_rss_mb/ {m=$$2} \
+	    END {printf "   %d runs, peak RSS %d MB, no crash\n", n, m}' fuzz/work/$$t.log; \
+	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, no crash"
+
 format:
-	clang-format -i bot/*.[ch] tests/*.[ch] tests/it/*.c
+	clang-format -i bot/*.[ch] tests/*.[ch] tests/it/*.c fuzz/*.[ch]
 
 clean:
 	rm -f yizhan tests/run bot/*.[od] tests/*.[od] tests/it/*.[od]
+	rm -rf fuzz/obj fuzz/bin
 
-.PHONY: all deps check-deps run test asan format clean
--include $(wildcard bot/*.d tests/*.d tests/it/*.d)
+.PHONY: all deps check-deps run test asan format clean fuzz fuzz-build
+-include $(wildcard bot/*.d tests/*.d tests/it/*.d fuzz/obj/*.d)
