@@ -97,6 +97,11 @@ static const struct conf_key keys[] = {
      "minutes before a course starts that its check-in code opens (it closes at the end)"},
     {"courses.list_max", C_INT, O(courses.list_max), "9", 1, 50,
      "upcoming courses shown by 培训 at most"},
+    {"throttle.per_minute", C_INT, O(throttle.per_minute), "60", 0, 100000,
+     "messages one sender may send a minute on average (more get content throttle.slow, "
+     "answered 200 and not handled); 0 turns the throttle off"},
+    {"throttle.burst", C_INT, O(throttle.burst), "30", 1, 100000,
+     "messages one sender may send at once before the per-minute rate applies"},
 };
 #undef O
 

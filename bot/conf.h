@@ -52,6 +52,10 @@ struct conf {
         long long checkin_before_minutes; /* a course's check-in opens this early */
         long long list_max;               /* courses shown by 培训 */
     } courses;
+    struct {
+        long long per_minute; /* messages one sender may send a minute; 0: off */
+        long long burst;      /* messages one sender may send at once */
+    } throttle;
 };
 
 /*

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "intent.h"
 #include "store.h"
+#include "throttle.h"
 #include "util.h"
 
 /*
@@ -53,7 +54,7 @@ static const struct handler handlers[] = {
     {"account.link", handle_soon},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, throttle_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {

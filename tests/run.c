@@ -39,7 +39,7 @@ const char *t_tmpdir(void)
 
 #define SUITES(X)                                                                          \
     X(util) X(conf) X(norm) X(intent) X(lesson) X(content) X(store) X(engine) X(chan_generic) X(text) \
-    X(outbox) X(handle_lesson) X(points) X(courses)
+    X(outbox) X(handle_lesson) X(points) X(courses) X(throttle)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)
