@@ -35,6 +35,13 @@ tests/it/itest: $(patsubst %.c,%.o,$(filter-out tests/it/fakeapi.c,$(wildcard te
 tests/it/fakeapi: tests/it/fakeapi.o bot/buf.o bot/util.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+tests/soak/abuse: tests/soak/abuse.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/soak/%.o: tests/soak/%.c
+	$(CC) $(CFLAGS) -Itests/soak -c -o $@ $<
 tests/it/%.o: tests/it/%.c
 	$(CC) $(CFLAGS) -Itests -c -o $@ $<
 tests/%.o: tests/%.c
@@ -64,6 +71,16 @@ test: check-deps
 	tests/run
 	tests/it/test_fakeapi.sh
 	tests/it/itest
+
+# Crash safety (SOAK_KILLS SIGKILLs under a mixed load, then exact counts)
+# and abuse (huge bodies, slow-loris, a flood from one sender). Not part of
+# `make test`; .ci/run runs the short form.
+SOAK_KILLS ?= 20
+SOAK_LORIS_SECONDS ?= 30
+soak: check-deps
+	@$(MAKE) --no-print-directory yizhan tests/it/fakeapi tests/soak/soak tests/soak/abuse
+	tests/soak/soak $(SOAK_KILLS)
+	ulimit -n 8192 && tests/soak/abuse $(SOAK_LORIS_SECONDS)
 
 asan: check-deps
 	$(MAKE) --no-print-directory clean
@@ -112,11 +129,11 @@ fuzz: fuzz-build
 	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, no crash"
 
 format:
-	clang-format -i bot/*.[ch] tests/*.[ch] tests/it/*.c fuzz/*.[ch]
+	clang-format -i bot/*.[ch] tests/*.[ch] tests/it/*.c tests/soak/*.[ch] fuzz/*.[ch]
 
 clean:
-	rm -f yizhan tests/run bot/*.[od] tests/*.[od] tests/it/*.[od]
+	rm -f yizhan tests/run bot/*.[od] tests/*.[od] tests/it/*.[od] tests/soak/*.[od] tests/soak/soak tests/soak/abuse
 	rm -rf fuzz/obj fuzz/bin
 
-.PHONY: all deps check-deps run test asan format clean fuzz fuzz-build
--include $(wildcard bot/*.d tests/*.d tests/it/*.d fuzz/obj/*.d)
+.PHONY: all deps check-deps run test asan format clean fuzz fuzz-build soak
+-include $(wildcard bot/*.d tests/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)
