@@ -244,7 +244,7 @@ static void *loris_main(void *arg)
 
 static void test_loris(int seconds, double base99)
 {
-    struct loris_arg a = {seconds, 0, 0};
+    struct loris_arg a = {seconds, 0, 0, 0};
     pthread_t th, sm;
     double p50, p99;
     int bad;
