@@ -82,6 +82,16 @@ soak: check-deps
 	tests/soak/soak $(SOAK_KILLS)
 	ulimit -n 8192 && tests/soak/abuse $(SOAK_LORIS_SECONDS)
 
+# The unit tests under valgrind, then the integration suite with the server
+# under valgrind (tests/it honours YIZHAN_WRAP); a valgrind error exits 99.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+           --suppressions=$(CURDIR)/tests/valgrind.supp
+valgrind: check-deps
+	@command -v valgrind >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind
+	@$(MAKE) --no-print-directory yizhan tests/run tests/it/itest tests/it/fakeapi
+	$(VALGRIND) tests/run
+	YIZHAN_WRAP="$(VALGRIND)" tests/it/itest
+
 asan: check-deps
 	$(MAKE) --no-print-directory clean
 	$(MAKE) --no-print-directory test CFLAGS="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
@@ -135,5 +145,5 @@ clean:
 	rm -f yizhan tests/run bot/*.[od] tests/*.[od] tests/it/*.[od] tests/soak/*.[od] tests/soak/soak tests/soak/abuse
 	rm -rf fuzz/obj fuzz/bin
 
-.PHONY: all deps check-deps run test asan format clean fuzz fuzz-build soak
+.PHONY: all deps check-deps run test asan format clean fuzz fuzz-build soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)
