@@ -122,6 +122,8 @@ fuzz/bin/%: fuzz/obj/fz_%.o $(FUZZ_OBJS)
 	@mkdir -p fuzz/bin
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
 
+# Keep the objects: make would delete them as intermediates of the pattern rules.
+.PRECIOUS: fuzz/obj/%.o
 fuzz-build: check-deps $(addprefix fuzz/bin/,$(FUZZ_TARGETS))
 
 # Runs every target; fails on the first crash (its input is in fuzz/crashes/).
