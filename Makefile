@@ -36,6 +36,13 @@ tests/it/itest: $(patsubst %.c,%.o,$(filter-out tests/it/fakeapi.c,$(wildcard te
 tests/it/fakeapi: tests/it/fakeapi.o bot/buf.o bot/util.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+tests/soak/abuse: tests/soak/abuse.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/soak/%.o: tests/soak/%.c
+	$(CC) $(CFLAGS) -Itests/soak -c -o $@ $<
 tests/it/%.o: tests/it/%.c
 	$(CC) $(CFLAGS) -Itests -c -o $@ $<
 tests/%.o: tests/%.c
@@ -84,17 +91,82 @@ test-e2e: check-deps
 	@mkdir -p tests/out
 	node tests/e2e/dashboard.test.js
 
+# Crash safety (SOAK_KILLS SIGKILLs under a mixed load, then exact counts)
+# and abuse (huge bodies, slow-loris, a flood from one sender). Not part of
+# `make test`; .ci/run runs the short form.
+SOAK_KILLS ?= 20
+SOAK_LORIS_SECONDS ?= 30
+soak: check-deps
+	@$(MAKE) --no-print-directory yizhan tests/it/fakeapi tests/soak/soak tests/soak/abuse
+	tests/soak/soak $(SOAK_KILLS)
+	ulimit -n 8192 && tests/soak/abuse $(SOAK_LORIS_SECONDS)
+
+# The unit tests under valgrind, then the integration suite with the server
+# under valgrind (tests/it honours YIZHAN_WRAP); a valgrind error exits 99.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+           --suppressions=$(CURDIR)/tests/valgrind.supp
+valgrind: check-deps
+	@command -v valgrind >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind
+	@$(MAKE) --no-print-directory yizhan tests/run tests/it/itest tests/it/fakeapi
+	$(VALGRIND) tests/run
+	YIZHAN_WRAP="$(VALGRIND)" tests/it/itest
+
 asan: check-deps
 	$(MAKE) --no-print-directory clean
 	@# -Wno-format-truncation: GCC 12 mistakes vsnprintf(NULL, 0, ...) for a null format string under -fsanitize
 	$(MAKE) --no-print-directory test CFLAGS="-O1 -g -Wno-format-truncation" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 	$(MAKE) --no-print-directory clean
 
+# Fuzzing (fuzz/): each fuzz/fz_<name>.c is a libFuzzer target seeded from
+# fuzz/corpus/<name>/ (checked in). The bot is rebuilt with clang and the
+# sanitizers into fuzz/obj/; new inputs go to fuzz/work/<name>/, crashes to
+# fuzz/crashes/. `make fuzz FUZZ_SECONDS=30` runs each target for 30 s.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -O1 -g -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow \
+                -Wno-unused-command-line-argument -Ibot -Ifuzz -MMD -MP $(FUZZ_SAN) \
+                -fsanitize=fuzzer-no-link $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+FUZZ_TARGETS  = $(patsubst fuzz/fz_%.c,%,$(wildcard fuzz/fz_*.c))
+FUZZ_OBJS     = $(patsubst bot/%.c,fuzz/obj/%.o,$(filter-out bot/main.c,$(wildcard bot/*.c))) \
+                fuzz/obj/fuzz.o
+
+fuzz/obj/%.o: bot/%.c
+	@mkdir -p fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+fuzz/obj/%.o: fuzz/%.c
+	@mkdir -p fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+fuzz/bin/%: fuzz/obj/fz_%.o $(FUZZ_OBJS)
+	@mkdir -p fuzz/bin
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
+
+# Keep the objects: make would delete them as intermediates of the pattern rules.
+.PRECIOUS: fuzz/obj/%.o
+fuzz-build: check-deps $(addprefix fuzz/bin/,$(FUZZ_TARGETS))
+
+# Runs every target; fails on the first crash (its input is in fuzz/crashes/).
+fuzz: fuzz-build
+	@mkdir -p fuzz/crashes
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/work/$$t fuzz/corpus/$$t; \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=8192 -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$t- \
+	    fuzz/work/$$t fuzz/corpus/$$t > fuzz/work/$$t.log 2>&1 || \
+	    { tail -60 fuzz/work/$$t.log; echo "fuzz $$t: FAILED, input in fuzz/crashes/"; exit 1; }; \
+	  awk '/stat::number_of_executed_units/ {n=$$2} /stat::peak_rss_mb/ {m=$$2} \
+	    END {printf "   %d runs, peak RSS %d MB, no crash\n", n, m}' fuzz/work/$$t.log; \
+	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, no crash"
+
 format:
-	clang-format -i bot/*.[ch] tests/*.[ch] tests/it/*.c
+	clang-format -i bot/*.[ch] tests/*.[ch] tests/it/*.c tests/soak/*.[ch] fuzz/*.[ch]
 
 clean:
-	rm -f yizhan tests/run tests/it/itest tests/it/fakeapi bot/*.[od] tests/*.[od] tests/it/*.[od]
+	rm -f yizhan tests/run tests/it/itest tests/it/fakeapi bot/*.[od] tests/*.[od] tests/it/*.[od] \
+	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse
+	rm -rf fuzz/obj fuzz/bin
 
-.PHONY: all deps check-deps run test test-e2e asan format clean
--include $(wildcard bot/*.d tests/*.d tests/it/*.d)
+.PHONY: all deps check-deps run test test-e2e asan format clean fuzz fuzz-build soak valgrind
+-include $(wildcard bot/*.d tests/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)

@@ -6,7 +6,7 @@ local texts = {
   "课 3", "答C", "退订", "订阅", "随手拍 井盖坏了", "我的报名",
 }
 local counter = 0
-local tid = 0
+tid = 0 -- global: thread:set("tid") below reaches only globals of each thread
 local threads = {}
 
 function setup(thread)

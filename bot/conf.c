@@ -204,6 +204,11 @@ static const struct conf_key keys[] = {
      "folder of the dashboard's static files, served at /admin/"},
     {"admin.session_idle_minutes", C_INT, O(admin.session_idle_minutes), "30", 1, 1440,
      "a dashboard sign-in ends after this many minutes without a request"},
+    {"throttle.per_minute", C_INT, O(throttle.per_minute), "60", 0, 100000,
+     "messages one sender may send a minute on average (more get content throttle.slow, "
+     "answered 200 and not handled); 0 turns the throttle off"},
+    {"throttle.burst", C_INT, O(throttle.burst), "30", 1, 100000,
+     "messages one sender may send at once before the per-minute rate applies"},
 };
 #undef O
 

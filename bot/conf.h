@@ -88,6 +88,10 @@ struct conf {
         long long max_bytes, timeout, max_redirects, max_attempts, backoff_base;
         bool allow_private; /* fetch from loopback and private addresses (tests only) */
     } media;
+    struct {
+        long long per_minute; /* messages one sender may send a minute; 0: off */
+        long long burst;      /* messages one sender may send at once */
+    } throttle;
 };
 
 /*

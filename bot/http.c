@@ -26,6 +26,7 @@
 #include "handler.h"
 #include "log.h"
 #include "metrics.h"
+#include "throttle.h"
 #include "util.h"
 #include "web.h"
 
@@ -33,6 +34,7 @@ struct http_server {
     struct MHD_Daemon *d;
     const struct app *app;
     struct engine *engine;
+    struct throttle *throttle; /* NULL when off */
     atomic_int active;
     int port;
     struct websess *sess; /* dashboard sign-ins (web.h) */
@@ -392,6 +394,22 @@ static enum MHD_Result answer_builtin(struct req *r, const char *method)
     return send_error(r, 404, "no such route", NULL);
 }
 
+/* A sender over its rate: 200 (so the platform does not retry) with the
+ * content text throttle.slow; the message is not stored or handled. */
+static enum MHD_Result answer_throttled(struct req *r)
+{
+    struct http_resp resp = {0};
+    const char *text = content_get(r->srv->app->ct, "throttle.slow");
+    json_t *replies = json_pack("[{s:s}]", "text", text ? text : "throttle.slow");
+    metrics_intent("(throttled)");
+    log_info("http: throttled from=%s", r->from);
+    r->ch->render(r->srv->app->conf, &r->msg, replies, &resp);
+    enum MHD_Result rc = send_resp(r, &resp, NULL);
+    http_resp_release(&resp);
+    json_decref(replies);
+    return rc;
+}
+
 static enum MHD_Result start_webhook(struct req *r)
 {
     struct http_req hr = {
@@ -416,6 +434,9 @@ static enum MHD_Result start_webhook(struct req *r)
     }
     http_resp_release(&resp);
     mask_id(r->msg.user, r->from, sizeof r->from);
+    if (!throttle_allow(r->srv->throttle, r->msg.channel, r->msg.user,
+                        (int64_t)(mono_now() * 1000)))
+        return answer_throttled(r);
     r->job.run = run_turn;
     r->job.done = job_done;
     r->job.arg = r;
@@ -575,6 +596,7 @@ struct http_server *http_start(const struct app *app, struct engine *e)
     s->app = app;
     s->engine = e;
     s->sess = websess_new(app->conf->admin.session_idle_minutes * 60000);
+    s->throttle = throttle_new(app->conf->throttle.per_minute, app->conf->throttle.burst);
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
                          MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
@@ -605,6 +627,7 @@ fail:
         freeaddrinfo(ai);
     free(host);
     websess_free(s->sess);
+    throttle_free(s->throttle);
     free(s);
     return NULL;
 }
@@ -632,5 +655,6 @@ void http_stop(struct http_server *s)
         return;
     MHD_stop_daemon(s->d);
     websess_free(s->sess);
+    throttle_free(s->throttle);
     free(s);
 }

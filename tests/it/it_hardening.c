@@ -1,0 +1,140 @@
+/*
+ * it_hardening.c - hostile input against the real server (docs/security.md):
+ * files created private, the per-sender throttle answering 200, SQL in every
+ * text field stored as data, a 1 MiB body refused unread, admin tokens, and
+ * no secret or token in the log.
+ */
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "it.h"
+#include "t.h"
+#include "util.h"
+
+static void test_files_private_modes(void)
+{
+    struct server s;
+    struct stat sb;
+    char path[256];
+    CHECK_INT(server_start(&s, NULL), 0);
+    free(say_to(s.port, "fm-1", "u-1", "你好"));
+    CHECK_INT(stat(s.db, &sb), 0);
+    CHECK_INT(sb.st_mode & 0777, 0600);
+    snprintf(path, sizeof path, "%s-wal", s.db);
+    if (stat(path, &sb) == 0)
+        CHECK_INT(sb.st_mode & 0777, 0600);
+    snprintf(path, sizeof path, "%s/media", s.dir);
+    if (stat(path, &sb) == 0)
+        CHECK_INT(sb.st_mode & 0777, 0700);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+/* A sender past its burst gets throttle.slow with 200 and nothing stored;
+ * another sender is not affected. */
+static void test_throttle_flood_answers_200(void)
+{
+    struct server s;
+    const char *sets[] = {"throttle.per_minute=1", "throttle.burst=3", NULL};
+    char *slow = text_of("throttle.slow"), id[32];
+    int throttled = 0;
+    CHECK_INT(server_start(&s, sets), 0);
+    for (int i = 0; i < 10; i++) {
+        snprintf(id, sizeof id, "fl-%d", i);
+        char *r = say_to(s.port, id, "flooder", "积分");
+        CHECK(r != NULL);
+        if (r && strcmp(r, slow) == 0)
+            throttled++;
+        free(r);
+    }
+    CHECK_INT(throttled, 7);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id LIKE 'fl-%'"), 3);
+    char *r = say_to(s.port, "other-1", "other", "积分");
+    CHECK(r != NULL && strcmp(r, slow) != 0);
+    free(r);
+    struct resp m = request(s.port, "GET", "/metrics", NULL, NULL);
+    CHECK_HAS(m.body, "yizhan_messages_total{intent=\"(throttled)\"} 7");
+    free(m.body);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    free(slow);
+    server_cleanup(&s);
+}
+
+/* SQL in id, from, name and text is stored verbatim and changes nothing. */
+static void test_sql_in_every_text_field(void)
+{
+    struct server s;
+    static const char sql[] = "x'); DROP TABLE people; --";
+    CHECK_INT(server_start(&s, NULL), 0);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "id", sql, "from", sql, "name", sql, "text", sql);
+    char *body = json_dumps(o, 0);
+    struct resp r = post(s.port, body);
+    CHECK_INT(r.status, 200);
+    free(r.body);
+    free(body);
+    json_decref(o);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM people WHERE ext_id='x''); DROP TABLE people; --'"
+                           " AND name=ext_id"),
+              1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id='x''); DROP TABLE people; --'"
+                           " AND text=ext_id"),
+              1);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+/* A 1 MiB body is refused by its Content-Length; the server goes on. */
+static void test_one_mib_body_is_413(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, NULL), 0);
+    char *big = xmalloc((1 << 20) + 1);
+    memset(big, 'a', 1 << 20);
+    big[1 << 20] = '\0';
+    check_status(s.port, "POST", "/webhook/generic", big, NULL, 413, "too large");
+    const char *auth[] = {"Authorization: Bearer tok", NULL};
+    check_status(s.port, "POST", "/admin/api/broadcasts", big, auth, 413, "too large");
+    free(big);
+    check_status(s.port, "GET", "/healthz", NULL, NULL, 200, "ok");
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+/* Admin routes: off without a token, 401 on a wrong or missing one, and the
+ * token never in the log. */
+static void test_admin_token_and_log(void)
+{
+    struct server s;
+    const char *sets[] = {"admin.token=t0ken-secret-42", NULL};
+    const char *wrong[] = {"Authorization: Bearer t0ken-secret-43", NULL};
+    const char *basic[] = {"Authorization: Basic t0ken-secret-42", NULL};
+    const char *good[] = {"Authorization: Bearer t0ken-secret-42", NULL};
+    CHECK_INT(server_start(&s, NULL), 0);
+    check_status(s.port, "GET", "/admin/api/outbox", NULL, good, 403, "admin API is off");
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+    CHECK_INT(server_start(&s, sets), 0);
+    check_status(s.port, "GET", "/admin/api/outbox", NULL, NULL, 401, "bearer");
+    check_status(s.port, "GET", "/admin/api/outbox", NULL, wrong, 401, "bearer");
+    check_status(s.port, "GET", "/admin/api/outbox", NULL, basic, 401, "bearer");
+    check_status(s.port, "POST", "/admin/api/broadcasts", "{\"text\":\"x\"}", wrong, 401, "bearer");
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM broadcasts"), 0);
+    check_status(s.port, "POST", "/admin/api/broadcasts", "{\"text\":\"\xff\"}", good, 400,
+                 "UTF-8");
+    check_status(s.port, "GET", "/admin/api/outbox", NULL, good, 200, NULL);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    char *log = read_file(s.log);
+    CHECK(strstr(log, "t0ken-secret") == NULL);
+    free(log);
+    server_cleanup(&s);
+}
+
+const struct t_case it_hardening_tests[] = {
+    T(test_files_private_modes),     T(test_throttle_flood_answers_200),
+    T(test_sql_in_every_text_field), T(test_one_mib_body_is_413),
+    T(test_admin_token_and_log),     T_END,
+};
