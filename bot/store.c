@@ -491,21 +491,22 @@ struct store *store_open(const char *path, bool sync_full)
 {
     struct store *st = xcalloc(1, sizeof *st);
     bool memory = strcmp(path, ":memory:") == 0;
-    if (!memory) {
-        /* Create the file ourselves so it is 0600 from the start. */
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd == -1) {
-            log_err("store: %s: cannot open: %m", path);
-            goto fail;
-        }
-        close(fd);
-    }
-    if (sqlite3_open_v2(path, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
+    /* Never open() and close() the database file ourselves: closing any
+     * descriptor drops every POSIX lock this process holds on the file,
+     * including those of connections already open, and another process then
+     * believes it is alone, checkpoints and deletes the WAL under us. The
+     * files get their 0600 mode from the umask and the chmod below. */
+    mode_t old_mask = umask(077);
+    int orc = sqlite3_open_v2(path, &st->db,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                              NULL);
+    umask(old_mask);
+    if (orc != SQLITE_OK) {
         log_err("store: %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
         goto fail;
     }
+    if (!memory && chmod(path, 0600) == -1) /* a file made by hand keeps no wider mode */
+        log_warn("store: %s: chmod 0600: %m", path);
     sqlite3_busy_timeout(st->db, 5000);
     if (store_exec(st, "PRAGMA journal_mode=WAL") == -1 ||
         store_exec(st, "PRAGMA foreign_keys=ON") == -1 ||

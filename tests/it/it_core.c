@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,7 +339,35 @@ static void test_bad_config_stops_startup_with_line(void)
     CHECK_INT(system(cmd), 0);
 }
 
+/*
+ * Another process writing to the database while the server runs (an admin's
+ * sqlite3 shell, a backup) must not make the server's later commits invisible:
+ * store_open once closed a descriptor of its own on the file, which dropped
+ * the server's locks; the other process then deleted the WAL the server was
+ * still writing to, and a crash would have lost every commit since.
+ */
+static void test_wal_survives_another_writer(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, NULL), 0);
+    char *r = say_to(s.port, "w-1", "u-1", "帮助");
+    free(r);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(s.db, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO meta(k, v) VALUES('hand', 'x')", NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(sqlite3_close(db), SQLITE_OK);
+    r = say_to(s.port, "w-2", "u-1", "帮助");
+    free(r);
+    /* a fresh reader sees the commit while the server still runs */
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound"), 2);
+    CHECK_INT(server_stop(&s, SIGKILL), -1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound"), 2);
+    server_cleanup(&s);
+}
+
 const struct t_case it_core_tests[] = {
+    T(test_wal_survives_another_writer),
     T(test_status_codes_write_nothing_on_error),
     T(test_chunked_body_over_cap_is_413),
     T(test_signature_good_bad_missing),
