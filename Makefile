@@ -65,6 +65,11 @@ test: check-deps
 	tests/it/test_fakeapi.sh
 	tests/it/itest
 
+# End to end against a real SMS gateway (installs kannel, kannel-extras).
+test-kannel: check-deps
+	@$(MAKE) --no-print-directory yizhan
+	tests/kannel/run.sh
+
 asan: check-deps
 	$(MAKE) --no-print-directory clean
 	$(MAKE) --no-print-directory test CFLAGS="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
@@ -76,5 +81,5 @@ format:
 clean:
 	rm -f yizhan tests/run bot/*.[od] tests/*.[od] tests/it/*.[od]
 
-.PHONY: all deps check-deps run test asan format clean
+.PHONY: all deps check-deps run test test-kannel asan format clean
 -include $(wildcard bot/*.d tests/*.d tests/it/*.d)
