@@ -52,7 +52,7 @@ static const struct handler handlers[] = {
     {"service.counsel", handle_desk_open},
     {"member.checkin", handle_member_checkin},
     {"member.org", handle_member_org},
-    {"account.link", handle_soon},
+    {"account.link", handle_account_link},
     {"desk.menu", handle_desk_menu},
     {"desk.take", handle_desk_take},
     {"desk.answer", handle_desk_answer},
@@ -62,7 +62,7 @@ static const struct handler handlers[] = {
     {"desk.pair", handle_desk_pair},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, account_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {

@@ -154,4 +154,8 @@ int handle_member_checkin(struct turn *t);
 int handle_member_org(struct turn *t);
 extern const struct content_need member_needs[];
 
+/* handle_account.c: 绑定, one account on several channels (account.h) */
+int handle_account_link(struct turn *t);
+extern const struct content_need account_needs[];
+
 #endif

@@ -479,8 +479,8 @@ static void test_unlanded_intents_say_soon(void)
     char *intent = NULL;
     if (fx_init(&f, "0") == -1)
         goto out;
-    char *r = talk(&f, "绑定", &intent);
-    CHECK_STR(intent, "account.link");
+    char *r = talk(&f, "查进度", &intent);
+    CHECK_STR(intent, "report.status");
     CHECK_STR(r, content_get(f.app.ct, "soon"));
     free(intent);
     free(r);

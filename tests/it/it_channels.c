@@ -4,7 +4,8 @@
  * passive replies, replays, bad signatures and oversized bodies storing
  * nothing, customer-service pushes with the access_token refreshed on
  * 40001; Telegram in-band sendMessage, answerCallbackQuery and 429
- * retry_after; Twilio TwiML; Kannel replies and sendsms.
+ * retry_after; Twilio TwiML; Kannel replies and sendsms; 绑定 linking a
+ * generic and a Telegram chat into one account.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -289,5 +290,105 @@ static void test_telegram_twilio_kannel(void)
     fake_stop(&f);
 }
 
+/* A Telegram update with text from chat 42 (or chat), as the platform posts it. */
+static struct resp tg_say(int port, int update, long long chat, const char *text)
+{
+    const char *const tgh[] = {"X-Telegram-Bot-Api-Secret-Token: s3cret-token", NULL};
+    json_t *o = json_pack("{s:i,s:{s:i,s:i,s:{s:I,s:s},s:{s:I,s:b,s:s},s:s}}", "update_id", update,
+                          "message", "message_id", update, "date", 1, "chat", "id",
+                          (json_int_t)chat, "type", "private", "from", "id", (json_int_t)chat,
+                          "is_bot", 0, "first_name", "W", "text", text);
+    char *body = json_dumps(o, 0);
+    struct resp r = request(port, "POST", "/webhook/telegram", body, tgh);
+    free(body);
+    json_decref(o);
+    return r;
+}
+
+/* The text of content key before its first placeholder. */
+static char *text_head(const char *key)
+{
+    char *t = text_of(key), *brace = strchr(t, '{');
+    if (brace != NULL)
+        *brace = '\0';
+    return t;
+}
+
+/* 绑定 on the generic channel, 绑定 <code> on Telegram: one account; the
+ * opt-out is shared, a broadcast reaches it once on the channel used last,
+ * wrong codes are limited. */
+static void test_account_link_generic_telegram(void)
+{
+    struct fake f;
+    struct server s;
+    char tg[96], out[128], code[7] = "", cmd[32];
+    CHECK_INT(fake_start(&f), 0);
+    snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
+    snprintf(out, sizeof out, "generic.outbound_url=http://127.0.0.1:%d/generic", f.port);
+    const char *const sets[] = {"telegram.secret_token=s3cret-token",
+                                "telegram.token=123:ABC",
+                                tg,
+                                out,
+                                "admin.token=adm",
+                                "push.quiet=",
+                                "push.rush=",
+                                NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    char *r = say_to(s.port, "g-1", "u-1", "绑定");
+    for (const char *p = r; *p; p++)
+        if (strspn(p, "0123456789") == 6) {
+            memcpy(code, p, 6);
+            break;
+        }
+    free(r);
+    CHECK_INT((int)strlen(code), 6);
+    snprintf(cmd, sizeof cmd, "绑定 %s", code);
+    struct resp tr = tg_say(s.port, 1, 42, cmd);
+    CHECK_INT(tr.status, 200);
+    char *done = text_head("account.done");
+    CHECK_HAS(tr.body, done);
+    free(done);
+    free(tr.body);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM people WHERE channel='telegram' AND ext_id='42'"
+                           " AND account_id=(SELECT id FROM people WHERE channel='generic')"),
+              1);
+    /* the opt-out typed on Telegram holds for the account */
+    tr = tg_say(s.port, 2, 42, "退订");
+    free(tr.body);
+    CHECK_INT(db_count(&s, "SELECT opted_out FROM people WHERE channel='generic'"), 1);
+    r = say_to(s.port, "g-2", "u-1", "订阅");
+    free(r);
+    CHECK_INT(db_count(&s, "SELECT opted_out FROM people WHERE channel='telegram'"), 0);
+    /* generic was used last: a broadcast to all reaches the account once, there */
+    broadcast(s.port, "all");
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 1, 10000), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE channel='generic'"), 1);
+    CHECK_INT(fake_count(&f, "/generic", "今晚八点安全课"), 1);
+    CHECK_INT(fake_count(&f, "/bot123:ABC/sendMessage", "今晚八点安全课"), 0);
+    /* after a message on Telegram the next one goes there */
+    tr = tg_say(s.port, 3, 42, "积分");
+    free(tr.body);
+    broadcast(s.port, "all");
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 2, 10000), 2);
+    CHECK_INT(fake_count(&f, "/bot123:ABC/sendMessage", "今晚八点安全课"), 1);
+    /* five wrong codes, then even a right one is refused for a while */
+    r = say_to(s.port, "g-3", "u-1", "绑定");
+    free(r);
+    for (int i = 0; i < 5; i++) {
+        tr = tg_say(s.port, 10 + i, 43, "绑定 000000");
+        free(tr.body);
+    }
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM link_fails"), 5);
+    tr = tg_say(s.port, 20, 43, "绑定 000001");
+    char *many = text_head("account.too_many");
+    CHECK_HAS(tr.body, many);
+    free(many);
+    free(tr.body);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
 const struct t_case it_channels_tests[] = {T(test_wechat_inband_replay_rejects_and_token_refresh),
-                                           T(test_telegram_twilio_kannel), T_END};
+                                           T(test_telegram_twilio_kannel),
+                                           T(test_account_link_generic_telegram), T_END};
