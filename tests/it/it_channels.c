@@ -389,6 +389,82 @@ static void test_account_link_generic_telegram(void)
     fake_stop(&f);
 }
 
+/* Run ./yizhan with args (a shell-quoted string); its stdout (new string)
+ * and exit status. */
+static char *run_yizhan(const char *args, int *status)
+{
+    char *cmd = xasprintf("./yizhan %s 2>/dev/null", args);
+    FILE *p = popen(cmd, "r");
+    struct buf b;
+    char chunk[512];
+    size_t n;
+    buf_init(&b, 0);
+    buf_puts(&b, "");
+    *status = -1;
+    if (p != NULL) {
+        while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+            buf_append(&b, chunk, n);
+        int st = pclose(p);
+        *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+    free(cmd);
+    return buf_take(&b);
+}
+
+/* yizhan wechat menu and yizhan telegram set-webhook against fakeapi. */
+static void test_setup_commands(void)
+{
+    struct fake f;
+    int status = 0;
+    CHECK_INT(fake_start(&f), 0);
+    char *wx = xasprintf("--set wechat.api_base=http://127.0.0.1:%d --set wechat.appid=wxA "
+                         "--set wechat.appsecret=S",
+                         f.port);
+    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/menu/create\",\"body\":{\"errcode\":0,"
+                    "\"errmsg\":\"ok\"},\"times\":1}");
+    char *cmd = xasprintf("wechat menu %s", wx);
+    char *out = run_yizhan(cmd, &status);
+    CHECK_INT(status, 0);
+    CHECK_HAS(out, "menu created");
+    free(out);
+    CHECK_INT(fake_count(&f, "/cgi-bin/token", NULL), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/menu/create", "access_token=TOKEN-1"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/menu/create", "\"key\":\"jf\""), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/menu/create", "今日微课"), 1);
+    /* WeChat refuses: the command fails */
+    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/menu/create\",\"body\":{\"errcode\":40018,"
+                    "\"errmsg\":\"invalid button name size\"},\"times\":1}");
+    out = run_yizhan(cmd, &status);
+    CHECK_INT(status, 1);
+    free(out);
+    free(cmd);
+    free(wx);
+    cmd = xasprintf("telegram set-webhook https://bot.example.com/webhook/telegram --set "
+                    "telegram.api_base=http://127.0.0.1:%d --set telegram.token=123:ABC",
+                    f.port);
+    out = run_yizhan(cmd, &status);
+    CHECK_INT(status, 0);
+    const char *sec = strstr(out, "secret_token = ");
+    CHECK(sec != NULL);
+    if (sec != NULL) {
+        char want[80];
+        snprintf(want, sizeof want, "\"secret_token\":\"%.32s\"", sec + strlen("secret_token = "));
+        CHECK_INT(fake_count(&f, "/bot123:ABC/setWebhook", want), 1);
+        CHECK_INT((int)strspn(sec + strlen("secret_token = "),
+                              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"),
+                  32);
+    }
+    CHECK_INT(fake_count(&f, "/bot123:ABC/setWebhook", "https://bot.example.com/webhook/telegram"),
+              1);
+    free(out);
+    free(cmd);
+    out = run_yizhan("telegram set-webhook https://x.example/ --set telegram.token=", &status);
+    CHECK_INT(status, 1);
+    free(out);
+    fake_stop(&f);
+}
+
 const struct t_case it_channels_tests[] = {T(test_wechat_inband_replay_rejects_and_token_refresh),
                                            T(test_telegram_twilio_kannel),
-                                           T(test_account_link_generic_telegram), T_END};
+                                           T(test_account_link_generic_telegram),
+                                           T(test_setup_commands), T_END};
