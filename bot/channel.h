@@ -119,5 +119,9 @@ extern const struct channel chan_wechat;
 extern const struct channel chan_telegram;
 extern const struct channel chan_twilio;
 extern const struct channel chan_kannel;
+/* Delivery reports (no people, no turn): inmsg.event "delivery:<status>" with
+ * ext_id "sid:<platform id>" or "id:<outbox id>"; engine_turn updates the row. */
+extern const struct channel chan_twilio_status;
+extern const struct channel chan_kannel_dlr;
 
 #endif

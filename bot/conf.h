@@ -74,6 +74,7 @@ struct conf {
     struct {
         char *sendsms_url, *username, *password, *from, *secret;
         long long max_sms_parts, rate, recipient_rate;
+        char *dlr_url; /* delivery reports: sendsms dlr-url base; "" for none */
     } kannel;
 };
 

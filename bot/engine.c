@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "content.h"
+#include "delivery.h"
 #include "handler.h"
 #include "intent.h"
 #include "log.h"
@@ -155,6 +156,15 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     if (in->event != NULL && strcmp(in->event, "location") == 0) {
         res->replies = json_array();
         res->intent = xstrdup("event.location");
+        return 0;
+    }
+    /* A delivery report (Twilio status callback, Kannel DLR): the outbox row
+     * is updated, nobody is answered; a repeat changes nothing. */
+    if (in->event != NULL && str_has_prefix(in->event, "delivery:")) {
+        if (store_delivery_set(st, in->ext_id, in->event + strlen("delivery:"), now) == -1)
+            return -1;
+        res->replies = json_array();
+        res->intent = xstrdup("event.delivery");
         return 0;
     }
     int found = store_inbound_get(st, ch->name, in->ext_id, &stored, &stored_intent);

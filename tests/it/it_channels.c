@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "content.h"
+#include "crypto.h"
 #include "it.h"
 #include "t.h"
 #include "util.h"
@@ -222,6 +223,7 @@ static void test_telegram_twilio_kannel(void)
                                 "twilio.public_url=https://bot.example.com/sms/twilio",
                                 "kannel.secret=kn-secret",
                                 kn,
+                                "kannel.dlr_url=http://127.0.0.1:9/webhook/kannel/dlr",
                                 "kannel.username=bot",
                                 "kannel.password=botpw",
                                 "admin.token=adm",
@@ -285,6 +287,30 @@ static void test_telegram_twilio_kannel(void)
     broadcast(s.port, "channel:kannel");
     CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 3, 10000), 3);
     CHECK_INT(fake_count(&f, "/cgi-bin/sendsms", "charset=UTF-8&coding=2"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/sendsms", "dlr-mask=31&dlr-url="), 1);
+    /* Kannel's delivery report for that row: delivered, and a late SMSC ack
+     * does not move it back */
+    long long kid = db_count(&s, "SELECT id FROM outbox WHERE channel='kannel'");
+    char dlr[128];
+    snprintf(dlr, sizeof dlr, "/webhook/kannel/dlr?secret=kn-secret&id=%lld&type=1", kid);
+    check_status(s.port, "GET", dlr, NULL, NULL, 200, NULL);
+    snprintf(dlr, sizeof dlr, "/webhook/kannel/dlr?secret=kn-secret&id=%lld&type=8", kid);
+    check_status(s.port, "GET", dlr, NULL, NULL, 200, NULL);
+    check_status(s.port, "GET", "/webhook/kannel/dlr?secret=no&id=1&type=1", NULL, NULL, 403, NULL);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE delivery_status='delivered' AND"
+                           " delivered_ms > 0"),
+              1);
+    /* Twilio's status callback, signed over public_url + /status */
+    const char stbody[] = "MessageSid=SM99&MessageStatus=delivered";
+    char sig[29], *hdr = NULL;
+    const char signed_str[] = "https://bot.example.com/sms/twilio/statusMessageSidSM99"
+                              "MessageStatusdelivered";
+    crypto_hmac_sha1_b64("my_auth_token_123", 17, signed_str, strlen(signed_str), sig);
+    hdr = xasprintf("X-Twilio-Signature: %s", sig);
+    const char *const sth[] = {hdr, "Content-Type: application/x-www-form-urlencoded", NULL};
+    check_status(s.port, "POST", "/webhook/twilio/status", stbody, sth, 200, NULL);
+    check_status(s.port, "POST", "/webhook/twilio/status", stbody, twbad, 403, NULL);
+    free(hdr);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
     fake_stop(&f);

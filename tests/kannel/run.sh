@@ -5,7 +5,8 @@
 # (kannel.conf as in channels.md §4.4) and fakesmsc as the test phone; checks
 # that 积分 (UCS-2 and plain text) comes back as the right Chinese reply, that
 # a long lesson arrives in UDH parts, and that an admin broadcast reaches the
-# phone through sendsms. Ends with "N passed, N failed"; exits 1 on failure.
+# phone through sendsms, its delivery reports marking the rows delivered
+# (sqlite3 reads the database; installed too when missing). Ends with "N passed, N failed"; exits 1 on failure.
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -68,13 +69,14 @@ PIDS+=($!)
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 fakesmsc_path() { dpkg -L kannel-extras 2>/dev/null | grep '/fakesmsc$' | head -n 1; }
-if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/sbin/smsbox ] || [ -z "$(fakesmsc_path)" ]; then
-    echo "installing kannel kannel-extras"
-    if ! apt-cache show kannel kannel-extras >/dev/null 2>&1; then
+if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/sbin/smsbox ] || [ -z "$(fakesmsc_path)" ] ||
+    ! command -v sqlite3 >/dev/null; then
+    echo "installing kannel kannel-extras sqlite3"
+    if ! apt-cache show kannel kannel-extras sqlite3 >/dev/null 2>&1; then
         $SUDO apt-get update -q || die "apt-get update failed"
     fi
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q kannel kannel-extras ||
-        die "cannot install kannel kannel-extras"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q kannel kannel-extras sqlite3 ||
+        die "cannot install kannel kannel-extras sqlite3"
 fi
 FAKESMSC=$(fakesmsc_path)
 [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] && [ -n "$FAKESMSC" ] ||
@@ -99,7 +101,7 @@ free_port() { # variable name
     return 1
 }
 free_port ADMIN_PORT && free_port SMSBOX_PORT && free_port SMSC_PORT &&
-    free_port SENDSMS_PORT || die "no free ports"
+    free_port SENDSMS_PORT && free_port PORT || die "no free ports"
 
 wait_port() { # port seconds
     for _ in $(seq $(($2 * 10))); do
@@ -112,19 +114,14 @@ wait_port() { # port seconds
 # --- yizhan -----------------------------------------------------------------
 SECRET=kn-$RANDOM$RANDOM
 ADMIN=adm-$RANDOM$RANDOM
-./yizhan serve --set listen=127.0.0.1:0 --set "database=$TMP/y.db" --set "media_dir=$TMP/media" \
+./yizhan serve --set "listen=127.0.0.1:$PORT" --set "database=$TMP/y.db" --set "media_dir=$TMP/media" \
     --set tick_seconds=1 --set push.quiet= --set push.rush= --set "admin.token=$ADMIN" \
     --set "kannel.sendsms_url=http://127.0.0.1:$SENDSMS_PORT/cgi-bin/sendsms" \
     --set kannel.username=bot --set kannel.password=botpw --set "kannel.from=$SHORT" \
-    --set "kannel.secret=$SECRET" --set kannel.max_sms_parts=3 2>"$TMP/yizhan.log" &
+    --set "kannel.secret=$SECRET" --set kannel.max_sms_parts=3 \
+    --set "kannel.dlr_url=http://127.0.0.1:$PORT/webhook/kannel/dlr" 2>"$TMP/yizhan.log" &
 PIDS+=($!)
-PORT=
-for _ in $(seq 100); do
-    PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/yizhan.log" | head -n 1)
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
-[ -n "$PORT" ] || die "yizhan serve did not start"
+wait_port "$PORT" 10 || die "yizhan serve did not start"
 
 # --- kannel -----------------------------------------------------------------
 cat >"$TMP/kannel.conf" <<EOF
@@ -324,6 +321,19 @@ if [ "$got_to" = "$PHONE +8613800000002 " ]; then
     ok "broadcast reached both phones through sendsms"
 else
     bad "broadcast reached '$got_to', want '$PHONE +8613800000002 '"
+fi
+# delivery reports: smsbox calls our dlr-url (type 8, then 1) for each row
+sql="SELECT count(*) FROM outbox WHERE broadcast_id IS NOT NULL AND delivery_status='delivered'"
+dl=0
+for _ in $(seq 100); do
+    dl=$(sqlite3 -readonly "$TMP/y.db" "$sql" 2>/dev/null)
+    [ "$dl" = 2 ] && break
+    sleep 0.1
+done
+if [ "$dl" = 2 ]; then
+    ok "delivery reports marked both broadcast rows delivered"
+else
+    bad "delivery reports: $dl of 2 broadcast rows delivered"
 fi
 if grep -q 'sendsms' "$TMP/smsbox.log"; then
     ok "smsbox served sendsms"
