@@ -33,6 +33,10 @@ struct push_result {
     char error[200];
     char ext_id[96]; /* the platform's message id, when it gives one */
     bool token_invalid; /* the API refused the token: refresh it before the retry */
+    /* the platform can only take another form now (WeChat 45015: outside the
+     * 48-hour window, a template message): the sender builds the row again at
+     * once with it->fallback set, for replies and transactional rows */
+    bool fallback;
 };
 /* The HTTP rules most APIs follow: 2xx sent; 408, 429 and 5xx retried
  * (Retry-After honoured); other 4xx failed with the body as the reason. */

@@ -166,6 +166,9 @@ static const struct conf_key keys[] = {
     {"kannel.rate", C_INT, O(kannel.rate), "10", 1, 100000, "sendsms calls per second at most"},
     {"kannel.recipient_rate", C_INT, O(kannel.recipient_rate), "6", 1, 100000,
      "SMS per minute at most to one phone"},
+    {"wechat.template_id", C_STR, O(wechat.template_id), "", 0, 0,
+     "template (keyword1 = the text) for replies and transactional pushes WeChat refuses outside"
+     " the 48-hour window (45015); empty: those fail"},
     {"kannel.dlr_url", C_URL, O(kannel.dlr_url), "", 0, 0,
      "our /webhook/kannel/dlr as smsbox reaches it, e.g. http://127.0.0.1:8080/webhook/kannel/dlr;"
      " sendsms then asks for delivery reports; empty: none"},

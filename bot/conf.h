@@ -62,6 +62,7 @@ struct conf {
     struct {
         char *token, *appid, *appsecret, *aes_key, *api_base;
         long long max_reply_chars, rate, recipient_rate, max_skew;
+        char *template_id; /* template for pushes outside the 48-hour window; "" for none */
     } wechat;
     struct {
         char *token, *secret_token, *api_base;
