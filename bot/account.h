@@ -23,8 +23,8 @@ int store_account_of(struct store *st, int64_t person, int64_t *canon);
 /* Store a new code for account (its canonical person), replacing the
  * account's earlier codes and dropping expired ones. 0, 1 (the code is taken
  * by another live code: pick another) or -1. */
-int store_account_code_add(struct store *st, int64_t account, const char *code,
-                           int64_t expires_ms, int64_t now);
+int store_account_code_add(struct store *st, int64_t account, const char *code, int64_t expires_ms,
+                           int64_t now);
 /* The account a live code belongs to: 1 (*account set), 0 none, -1 error. */
 int store_account_code_find(struct store *st, const char *code, int64_t now, int64_t *account);
 /* Wrong codes person typed since since_ms: the count, or -1. */

@@ -53,8 +53,8 @@ int handle_account_link(struct turn *t)
     int64_t account = 0;
     if (code == NULL)
         return new_code(t);
-    int fails = store_account_fails(t->st, t->person,
-                                    t->now - (int64_t)ACCOUNT_FAIL_MINUTES * 60000);
+    int fails =
+        store_account_fails(t->st, t->person, t->now - (int64_t)ACCOUNT_FAIL_MINUTES * 60000);
     if (fails == -1)
         return -1;
     if (fails >= ACCOUNT_MAX_FAILS) {

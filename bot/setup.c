@@ -80,8 +80,7 @@ static int wechat_token(const struct conf *c, char *token, size_t size)
     }
     if (call(req.method, req.url, NULL, &status, &answer) == -1)
         goto out;
-    if (chan_wechat.token_parse(c, status, answer.data, token, size, &ttl, why, sizeof why) ==
-        -1) {
+    if (chan_wechat.token_parse(c, status, answer.data, token, size, &ttl, why, sizeof why) == -1) {
         log_err("setup: wechat: %s", why);
         goto out;
     }
@@ -162,8 +161,8 @@ int setup_telegram_webhook(const struct conf *c, const char *url, char *secret, 
     for (size_t i = 0; i < sizeof r; i++)
         secret[i] = alphabet[r[i] % 64];
     secret[sizeof r] = '\0';
-    req = json_pack("{s:s,s:s,s:[s,s,s]}", "url", url, "secret_token", secret,
-                    "allowed_updates", "message", "edited_message", "callback_query");
+    req = json_pack("{s:s,s:s,s:[s,s,s]}", "url", url, "secret_token", secret, "allowed_updates",
+                    "message", "edited_message", "callback_query");
     body = req ? json_dumps(req, JSON_COMPACT) : NULL;
     if (body == NULL)
         goto out;

@@ -23,8 +23,8 @@ int store_account_of(struct store *st, int64_t person, int64_t *canon)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, "account of");
 }
 
-int store_account_code_add(struct store *st, int64_t account, const char *code,
-                           int64_t expires_ms, int64_t now)
+int store_account_code_add(struct store *st, int64_t account, const char *code, int64_t expires_ms,
+                           int64_t now)
 {
     static const char drop[] = "DELETE FROM link_codes WHERE account_id=?1 OR expires_ms<=?2";
     static const char add[] = "INSERT INTO link_codes(code, account_id, expires_ms) VALUES(?,?,?)"
@@ -90,8 +90,7 @@ int store_account_fail_add(struct store *st, int64_t person, int64_t now)
 
 int store_account_link(struct store *st, int64_t account, int64_t other, const char *code)
 {
-    static const char link[] =
-        "UPDATE people SET account_id=?1 WHERE id=?2 OR account_id=?2";
+    static const char link[] = "UPDATE people SET account_id=?1 WHERE id=?2 OR account_id=?2";
     static const char optout[] =
         "UPDATE people SET opted_out=(SELECT opted_out FROM people WHERE id=?1),"
         " opt_changed_ms=(SELECT opt_changed_ms FROM people WHERE id=?1) WHERE account_id=?1";

@@ -14,8 +14,9 @@
 #include "util.h"
 
 /* sent (1) comes before the final statuses (2); nothing (0) before both */
-#define DELIVERY_RANK(x) " (CASE " x " WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN"              \
-                         " 'undelivered' THEN 2 WHEN 'failed' THEN 2 ELSE 0 END)"
+#define DELIVERY_RANK(x)                                                                           \
+    " (CASE " x " WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN"                                 \
+    " 'undelivered' THEN 2 WHEN 'failed' THEN 2 ELSE 0 END)"
 
 int store_delivery_set(struct store *st, const char *key, const char *status, int64_t now)
 {
@@ -26,8 +27,8 @@ int store_delivery_set(struct store *st, const char *key, const char *status, in
     static const char by_sid[] =
         "UPDATE outbox SET delivery_status=?2, updated_ms=?3,"
         " delivered_ms=CASE WHEN ?2='delivered' THEN ?3 ELSE delivered_ms END"
-        " WHERE ext_msg_id=?1 AND" DELIVERY_RANK("coalesce(delivery_status, '')")
-        "<" DELIVERY_RANK("?2");
+        " WHERE ext_msg_id=?1 AND" DELIVERY_RANK("coalesce(delivery_status, '')") "<" DELIVERY_RANK(
+            "?2");
     long long id = 0;
     sqlite3_stmt *s = NULL;
     if (str_has_prefix(key, "id:") && parse_int(key + 3, 1, INT64_MAX, &id) == 0) {

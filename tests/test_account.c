@@ -78,8 +78,7 @@ static char *talk(struct fx *f, const struct channel *ch, const char *user, cons
     if (rc == 0) {
         CHECK_INT(store_commit(f->st), 0);
         json_array_foreach(res.replies, i, r)
-            buf_printf(&b, "%s%s", i ? "\n" : "",
-                       json_string_value(json_object_get(r, "text")));
+            buf_printf(&b, "%s%s", i ? "\n" : "", json_string_value(json_object_get(r, "text")));
     } else {
         store_rollback(f->st);
     }
@@ -309,10 +308,7 @@ static void test_account_code_once_and_expires(void)
 }
 
 const struct t_case account_tests[] = {
-    T(test_account_link_shares_points),
-    T(test_account_optout_shared),
-    T(test_account_push_last_channel),
-    T(test_account_wrong_codes_limited),
-    T(test_account_code_once_and_expires),
-    T_END,
+    T(test_account_link_shares_points),    T(test_account_optout_shared),
+    T(test_account_push_last_channel),     T(test_account_wrong_codes_limited),
+    T(test_account_code_once_and_expires), T_END,
 };

@@ -21,17 +21,16 @@
 #include "t.h"
 #include "util.h"
 
-static const char *const sets[] = {
-    "twilio.auth_token=my_auth_token_123",
-    "twilio.public_url=https://bot.example.com/sms/twilio",
-    "twilio.account_sid=AC00000000000000000000000000000001",
-    "twilio.from=+15005550006",
-    "kannel.secret=kn-secret",
-    "kannel.sendsms_url=http://127.0.0.1:13013/cgi-bin/sendsms",
-    "kannel.dlr_url=http://127.0.0.1:8080/webhook/kannel/dlr",
-    "push.quiet=",
-    "push.rush=",
-    NULL};
+static const char *const sets[] = {"twilio.auth_token=my_auth_token_123",
+                                   "twilio.public_url=https://bot.example.com/sms/twilio",
+                                   "twilio.account_sid=AC00000000000000000000000000000001",
+                                   "twilio.from=+15005550006",
+                                   "kannel.secret=kn-secret",
+                                   "kannel.sendsms_url=http://127.0.0.1:13013/cgi-bin/sendsms",
+                                   "kannel.dlr_url=http://127.0.0.1:8080/webhook/kannel/dlr",
+                                   "push.quiet=",
+                                   "push.rush=",
+                                   NULL};
 
 static void test_delivery_fixtures(void)
 {
@@ -83,8 +82,7 @@ static const char *row_delivery(struct store *st, int64_t id, int64_t *ms)
 }
 
 /* One report through engine_turn, as http.c runs it. */
-static void report(struct store *st, const struct channel *ch, const char *key,
-                   const char *status)
+static void report(struct store *st, const struct channel *ch, const char *key, const char *status)
 {
     struct app app = {0};
     struct turn_result res = {0};

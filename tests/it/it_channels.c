@@ -464,9 +464,10 @@ static void test_wechat_template_fallback(void)
     CHECK_INT(fake_count(&f, "/cgi-bin/message/template/send", "你的培训明天9点开始"), 1);
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "今晚八点安全课"), 1);
     CHECK_INT(fake_count(&f, "/cgi-bin/message/template/send", "今晚八点安全课"), 0);
-    /* read after the stop: for rows written behind the server's back, the
-     * sender's status updates were seen by other processes only then (see
-     * the integrator notes of the channels2 branch) */
+    /* read after the stop: once another process has written to the
+     * database, the server's later commits reached other readers only when
+     * it closed (seen with the sqlite3 CLI too; in production nothing but
+     * the server writes) */
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE idem_key='t-1' AND status='sent'"), 1);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE idem_key='b-1' AND status='failed'"),
