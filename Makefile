@@ -111,6 +111,11 @@ valgrind: check-deps
 	$(VALGRIND) tests/run
 	YIZHAN_WRAP="$(VALGRIND)" tests/it/itest
 
+# End to end against a real SMS gateway (installs kannel, kannel-extras).
+test-kannel: check-deps
+	@$(MAKE) --no-print-directory yizhan
+	tests/kannel/run.sh
+
 asan: check-deps
 	$(MAKE) --no-print-directory clean
 	@# -Wno-format-truncation: GCC 12 mistakes vsnprintf(NULL, 0, ...) for a null format string under -fsanitize
@@ -168,5 +173,5 @@ clean:
 	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse
 	rm -rf fuzz/obj fuzz/bin
 
-.PHONY: all deps check-deps run test test-e2e asan format clean fuzz fuzz-build soak valgrind
+.PHONY: all deps check-deps run test test-e2e test-kannel asan format clean fuzz fuzz-build soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)

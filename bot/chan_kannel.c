@@ -162,6 +162,17 @@ static int kannel_push_build(const struct conf *c, const struct out_item *it, co
     buf_puts(&url, "&text=");
     form_encode(&url, text);
     buf_puts(&url, "&charset=UTF-8&coding=2");
+    if (c->kannel.dlr_url[0] != '\0') { /* delivery reports: chan_kannel_dlr */
+        struct buf dlr;
+        buf_init(&dlr, 0);
+        buf_printf(&dlr, "%s%ssecret=", c->kannel.dlr_url,
+                   strchr(c->kannel.dlr_url, '?') ? "&" : "?");
+        form_encode(&dlr, c->kannel.secret);
+        buf_printf(&dlr, "&id=%lld&type=%%d", (long long)it->id);
+        buf_puts(&url, "&dlr-mask=31&dlr-url=");
+        form_encode(&url, dlr.data);
+        buf_release(&dlr);
+    }
     req->url = buf_take(&url);
     req->method = "GET";
     req->headers[0] = NULL;
@@ -198,4 +209,60 @@ const struct channel chan_kannel = {
     .push_parse = kannel_push_parse,
     .push_rate = kannel_push_rate,
     .is_sms = true,
+};
+
+/*
+ * GET /webhook/kannel/dlr?secret=S&id=<outbox id>&type=%d: smsbox's delivery
+ * report for a sendsms with dlr-mask=31 (channels.md §4.3). Type 1 delivered
+ * to the phone, 2 not delivered to the phone, 8 delivered to the SMSC (sent),
+ * 16 not delivered to the SMSC (failed); 4 (queued) and others are ignored.
+ */
+static int kannel_dlr_parse(const struct conf *c, const struct http_req *req,
+                            struct inmsg *msg, struct http_resp *resp)
+{
+    const char *secret = req->arg(req->ctx, "secret");
+    const char *id = req->arg(req->ctx, "id"), *type = req->arg(req->ctx, "type");
+    long long n = 0, t = 0;
+    const char *what = NULL;
+    if (c->kannel.secret[0] == '\0')
+        return reject(resp, 403, "kannel is not configured");
+    if (secret == NULL || !crypto_str_eq(secret, c->kannel.secret))
+        return reject(resp, 403, "missing or bad secret");
+    if (id == NULL || parse_int(id, 1, INT64_MAX, &n) == -1 || type == NULL ||
+        parse_int(type, 0, 1023, &t) == -1)
+        return reject(resp, 400, "need id and type (dlr-url id=N&type=%d)");
+    if (t == 1)
+        what = "delivered";
+    else if (t == 2)
+        what = "undelivered";
+    else if (t == 8)
+        what = "sent";
+    else if (t == 16)
+        what = "failed";
+    if (what == NULL) {
+        http_resp_set(resp, 200, "text/plain", "ok");
+        return 200;
+    }
+    msg->channel = chan_kannel_dlr.name;
+    msg->ext_id = xasprintf("id:%lld", n);
+    msg->user = xstrdup(""); /* no person: the row is found by its id */
+    msg->event = xasprintf("delivery:%s", what);
+    return 0;
+}
+
+static void kannel_dlr_render(const struct conf *c, const struct inmsg *msg,
+                              const json_t *replies, struct http_resp *resp)
+{
+    (void)c;
+    (void)msg;
+    (void)replies;
+    http_resp_set(resp, 200, "text/plain", "ok");
+}
+
+const struct channel chan_kannel_dlr = {
+    .name = "kannel-dlr",
+    .route = "/webhook/kannel/dlr",
+    .methods = "GET",
+    .parse = kannel_dlr_parse,
+    .render = kannel_dlr_render,
 };

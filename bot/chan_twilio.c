@@ -219,6 +219,12 @@ static int twilio_push_build(const struct conf *c, const struct out_item *it, co
     form_encode(&body, c->twilio.from);
     buf_puts(&body, "&Body=");
     form_encode(&body, text);
+    if (c->twilio.public_url[0] != '\0') { /* delivery reports: chan_twilio_status */
+        char *cb = xasprintf("%s/status", c->twilio.public_url);
+        buf_puts(&body, "&StatusCallback=");
+        form_encode(&body, cb);
+        free(cb);
+    }
     buf_printf(&url, "%s/2010-04-01/Accounts/", c->twilio.api_base);
     form_encode(&url, c->twilio.account_sid);
     buf_puts(&url, "/Messages.json");
@@ -286,4 +292,76 @@ const struct channel chan_twilio = {
     .push_rate = twilio_push_rate,
     .is_sms = true,
     .media_request = twilio_media_request,
+};
+
+/*
+ * POST /webhook/twilio/status: the Messages API's StatusCallback, signed like
+ * the inbound webhook over [twilio] public_url + "/status". MessageStatus
+ * sent, delivered, undelivered and failed become delivery events for the
+ * outbox row with that MessageSid; queued, sending and the rest are
+ * acknowledged and ignored (callbacks come out of order; the store never
+ * moves a row's delivery backwards).
+ */
+static int twilio_status_parse(const struct conf *c, const struct http_req *req,
+                               struct inmsg *msg, struct http_resp *resp)
+{
+    static const char *const known[] = {"sent", "delivered", "undelivered", "failed"};
+    const char *sig = req->header(req->ctx, "X-Twilio-Signature");
+    struct form f = {0};
+    char want[29], *url = NULL;
+    int status = 400;
+    if (c->twilio.auth_token[0] == '\0' || c->twilio.public_url[0] == '\0')
+        return reject(resp, 403, "twilio is not configured");
+    if (sig == NULL)
+        return reject(resp, 403, "missing X-Twilio-Signature");
+    if (form_parse(req->body, req->len, &f) == -1) {
+        reject(resp, 400, "malformed form body");
+        goto out;
+    }
+    url = xasprintf("%s/status", c->twilio.public_url);
+    twilio_signature(c->twilio.auth_token, url, &f, want);
+    if (!crypto_str_eq(sig, want)) {
+        status = reject(resp, 403, "bad X-Twilio-Signature");
+        goto out;
+    }
+    const char *sid = get(&f, "MessageSid"), *st = get(&f, "MessageStatus");
+    if (sid == NULL || sid[0] == '\0' || strlen(sid) > 64 || st == NULL) {
+        reject(resp, 400, "need MessageSid and MessageStatus");
+        goto out;
+    }
+    status = 200;
+    http_resp_set(resp, 200, "text/plain", "");
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(st, known[i]) == 0)
+            status = 0;
+    if (status != 0)
+        goto out; /* queued, sending, ...: nothing to record */
+    http_resp_release(resp);
+    msg->channel = chan_twilio_status.name;
+    msg->ext_id = xasprintf("sid:%s", sid);
+    msg->user = xstrdup(get(&f, "To") ? get(&f, "To") : ""); /* for the log line only */
+    msg->event = xasprintf("delivery:%s", st);
+out:
+    free(url);
+    form_release(&f);
+    if (status != 0)
+        inmsg_release(msg);
+    return status;
+}
+
+static void twilio_status_render(const struct conf *c, const struct inmsg *msg,
+                                 const json_t *replies, struct http_resp *resp)
+{
+    (void)c;
+    (void)msg;
+    (void)replies;
+    http_resp_set(resp, 200, "text/plain", "");
+}
+
+const struct channel chan_twilio_status = {
+    .name = "twilio-status",
+    .route = "/webhook/twilio/status",
+    .methods = "POST",
+    .parse = twilio_status_parse,
+    .render = twilio_status_render,
 };

@@ -424,8 +424,11 @@ static int wechat_push_build(const struct conf *c, const struct out_item *it, co
     }
     if (req->token == NULL)
         return PUSH_NEED_TOKEN;
-    json_t *o = json_pack("{s:s,s:s,s:{s:s}}", "touser", it->to, "msgtype", "text", "text",
-                          "content", text);
+    bool tpl = it->fallback && c->wechat.template_id[0] != '\0';
+    json_t *o = tpl ? json_pack("{s:s,s:s,s:{s:{s:s}}}", "touser", it->to, "template_id",
+                                c->wechat.template_id, "data", "keyword1", "value", text)
+                    : json_pack("{s:s,s:s,s:{s:s}}", "touser", it->to, "msgtype", "text", "text",
+                                "content", text);
     req->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (req->body == NULL) {
@@ -434,7 +437,8 @@ static int wechat_push_build(const struct conf *c, const struct out_item *it, co
     }
     req->len = strlen(req->body);
     buf_init(&url, 0);
-    buf_printf(&url, "%s/cgi-bin/message/custom/send?access_token=", c->wechat.api_base);
+    buf_printf(&url, "%s/cgi-bin/message/%s/send?access_token=", c->wechat.api_base,
+               tpl ? "template" : "custom");
     form_encode(&url, req->token);
     req->url = buf_take(&url);
     req->method = "POST";
@@ -446,7 +450,6 @@ static int wechat_push_build(const struct conf *c, const struct out_item *it, co
 static void wechat_push_parse(const struct conf *c, long status, const char *body,
                               const char *retry_after, struct push_result *res)
 {
-    (void)c;
     push_classify_http(status, body, retry_after, res);
     if (res->rc != SEND_OK)
         return;
@@ -464,6 +467,7 @@ static void wechat_push_parse(const struct conf *c, long status, const char *bod
         bool stale = code == 40001 || code == 40014 || code == 42001;
         res->rc = stale || code == -1 || code == 45009 ? SEND_RETRY : SEND_FAIL;
         res->token_invalid = stale;
+        res->fallback = (code == 45015 || code == 45047) && c->wechat.template_id[0] != '\0';
         snprintf(res->error, sizeof res->error, "errcode %lld: %.150s", code, msg ? msg : "");
     }
     json_decref(o);

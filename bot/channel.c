@@ -16,6 +16,8 @@ static const struct channel *const channels[] = {
     &chan_telegram,
     &chan_twilio,
     &chan_kannel,
+    &chan_twilio_status,
+    &chan_kannel_dlr,
 };
 
 const struct channel *channel_by_route(const char *path)

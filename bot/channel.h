@@ -33,6 +33,10 @@ struct push_result {
     char error[200];
     char ext_id[96]; /* the platform's message id, when it gives one */
     bool token_invalid; /* the API refused the token: refresh it before the retry */
+    /* the platform can only take another form now (WeChat 45015: outside the
+     * 48-hour window, a template message): the sender builds the row again at
+     * once with it->fallback set, for replies and transactional rows */
+    bool fallback;
 };
 /*
  * One step of a photo download, between the fetcher and a channel's
@@ -159,5 +163,9 @@ extern const struct channel chan_wechat;
 extern const struct channel chan_telegram;
 extern const struct channel chan_twilio;
 extern const struct channel chan_kannel;
+/* Delivery reports (no people, no turn): inmsg.event "delivery:<status>" with
+ * ext_id "sid:<platform id>" or "id:<outbox id>"; engine_turn updates the row. */
+extern const struct channel chan_twilio_status;
+extern const struct channel chan_kannel_dlr;
 
 #endif

@@ -209,6 +209,12 @@ static const struct conf_key keys[] = {
      "answered 200 and not handled); 0 turns the throttle off"},
     {"throttle.burst", C_INT, O(throttle.burst), "30", 1, 100000,
      "messages one sender may send at once before the per-minute rate applies"},
+    {"wechat.template_id", C_STR, O(wechat.template_id), "", 0, 0,
+     "template (keyword1 = the text) for replies and transactional pushes WeChat refuses outside"
+     " the 48-hour window (45015); empty: those fail"},
+    {"kannel.dlr_url", C_URL, O(kannel.dlr_url), "", 0, 0,
+     "our /webhook/kannel/dlr as smsbox reaches it, e.g. http://127.0.0.1:8080/webhook/kannel/dlr;"
+     " sendsms then asks for delivery reports; empty: none"},
 };
 #undef O
 

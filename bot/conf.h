@@ -67,6 +67,7 @@ struct conf {
     struct {
         char *token, *appid, *appsecret, *aes_key, *api_base;
         long long max_reply_chars, rate, recipient_rate, max_skew;
+        char *template_id; /* template for pushes outside the 48-hour window; "" for none */
     } wechat;
     struct {
         char *token, *secret_token, *api_base;
@@ -79,6 +80,7 @@ struct conf {
     struct {
         char *sendsms_url, *username, *password, *from, *secret;
         long long max_sms_parts, rate, recipient_rate;
+        char *dlr_url; /* delivery reports: sendsms dlr-url base; "" for none */
     } kannel;
     struct {
         long long points_accepted; /* [points] report_accepted */

@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "buf.h"
 #include "channel.h"
 #include "clock.h"
 #include "conf.h"
 #include "content.h"
+#include "delivery.h"
 #include "handler.h"
 #include "intent.h"
 #include "log.h"
@@ -156,6 +158,15 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         res->intent = xstrdup("event.location");
         return 0;
     }
+    /* A delivery report (Twilio status callback, Kannel DLR): the outbox row
+     * is updated, nobody is answered; a repeat changes nothing. */
+    if (in->event != NULL && str_has_prefix(in->event, "delivery:")) {
+        if (store_delivery_set(st, in->ext_id, in->event + strlen("delivery:"), now) == -1)
+            return -1;
+        res->replies = json_array();
+        res->intent = xstrdup("event.delivery");
+        return 0;
+    }
     int found = store_inbound_get(st, ch->name, in->ext_id, &stored, &stored_intent);
     if (found == -1)
         goto out;
@@ -177,6 +188,9 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     t.now = now;
     t.replies = json_array();
     if (store_person_ensure(st, ch->name, in->user, in->name, now, &t.person) == -1)
+        goto out;
+    /* a linked account (绑定) answers as its canonical person on every channel */
+    if (store_account_of(st, t.person, &t.person) == -1)
         goto out;
     /* A menu button (WeChat CLICK) carries the command as its key. */
     const char *typed = in->text ? in->text : "";

@@ -1,7 +1,7 @@
 /*
  * handle_core.c - the handlers every deployment needs from day one: the
  * numbered help menu, the profile, opt-out/opt-in, `more` for cut replies,
- * a bare location, the not-understood fallback and "coming soon".
+ * a bare location and the not-understood fallback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +29,6 @@ const struct content_need core_needs[] = {
     CONTENT_NEED("more.none", ""),
     CONTENT_NEED("location.received", ""),
     CONTENT_NEED("fallback", ""),
-    CONTENT_NEED("soon", ""),
     CONTENT_NEED_END,
 };
 
@@ -142,11 +141,6 @@ int handle_location(struct turn *t)
     if (took != 0)
         return took == -1 ? -1 : 0;
     return say(t, "location.received", NULL);
-}
-
-int handle_soon(struct turn *t)
-{
-    return say(t, "soon", NULL);
 }
 
 int handle_fallback(struct turn *t)

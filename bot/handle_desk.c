@@ -344,7 +344,7 @@ int handle_desk_open(struct turn *t)
     const char *q = turn_cap(t, "q");
     int rc;
     if (!known_desk(desk)) /* a rule for a desk this build does not have */
-        return handle_soon(t);
+        return handle_fallback(t);
     if (q != NULL && q[0] != '\0') {
         char *text = raw_arg(t->in->text, q);
         rc = open_ticket(t, desk, text);

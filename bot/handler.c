@@ -19,8 +19,8 @@
 #include "util.h"
 
 /*
- * Intents whose feature has not landed yet answer handle_soon ("coming soon");
- * each feature issue replaces its rows with real handlers.
+ * Every intent of the rules has its row; main() refuses to start when one is
+ * missing. Several intents may share a handler that reads t->intent.
  */
 static const struct handler handlers[] = {
     {"help", handle_help},
@@ -54,7 +54,7 @@ static const struct handler handlers[] = {
     {"service.counsel", handle_desk_open},
     {"member.checkin", handle_member_checkin},
     {"member.org", handle_member_org},
-    {"account.link", handle_soon},
+    {"account.link", handle_account_link},
     {"desk.menu", handle_desk_menu},
     {"desk.take", handle_desk_take},
     {"desk.answer", handle_desk_answer},
@@ -70,7 +70,7 @@ static const struct handler handlers[] = {
     {"admin.report.resolve", handle_admin_report},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {

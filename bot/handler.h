@@ -99,7 +99,6 @@ int handle_optout(struct turn *t);
 int handle_optin(struct turn *t);
 int handle_more(struct turn *t);
 int handle_location(struct turn *t);
-int handle_soon(struct turn *t);
 int handle_fallback(struct turn *t);
 extern const struct content_need core_needs[];
 
@@ -161,5 +160,8 @@ int handle_report_followup(struct turn *t);
 int handle_admin_report(struct turn *t);
 int report_pending(struct turn *t);
 extern const struct content_need report_needs[];
+/* handle_account.c: 绑定, one account on several channels (account.h) */
+int handle_account_link(struct turn *t);
+extern const struct content_need account_needs[];
 
 #endif

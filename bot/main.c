@@ -30,6 +30,7 @@
 #include "norm.h"
 #include "outbox.h"
 #include "sender.h"
+#include "setup.h"
 #include "store.h"
 #include "util.h"
 
@@ -53,6 +54,8 @@ struct args {
     const char *cmd, *conf_path, *as, *try_text;
     char **sets;
     int nsets;
+    const char *words[2]; /* after the command: "menu", "set-webhook URL" */
+    int nwords;
 };
 
 static void usage(void)
@@ -60,7 +63,9 @@ static void usage(void)
     fputs("usage: yizhan serve [-c bot.conf] [--set section.key=value ...]\n"
           "       yizhan chat [-c bot.conf] [--as ID] [--set ...]\n"
           "       yizhan check [-c bot.conf] [--try TEXT] [--set ...]\n"
-          "       yizhan conf-example\n",
+          "       yizhan conf-example\n"
+          "       yizhan wechat menu [-c bot.conf] [--set ...]\n"
+          "       yizhan telegram set-webhook URL [-c bot.conf] [--set ...]\n",
           stderr);
     exit(2);
 }
@@ -83,6 +88,8 @@ static void parse_args(int argc, char **argv, struct args *a)
             a->as = argv[++i];
         else if (strcmp(o, "--try") == 0 && v)
             a->try_text = argv[++i];
+        else if (o[0] != '-' && a->nwords < 2)
+            a->words[a->nwords++] = o;
         else
             usage();
     }
@@ -339,6 +346,48 @@ static int cmd_serve(struct app *app, struct store *st)
     return 0;
 }
 
+/* yizhan wechat menu | yizhan telegram set-webhook URL: config only. */
+static int cmd_setup(const struct args *a)
+{
+    struct conf c;
+    struct buf errors;
+    char secret[64];
+    const char *path = a->conf_path;
+    int rc = 1;
+    bool menu = strcmp(a->cmd, "wechat") == 0 && a->nwords == 1 && strcmp(a->words[0], "menu") == 0;
+    bool hook = strcmp(a->cmd, "telegram") == 0 && a->nwords == 2 &&
+                strcmp(a->words[0], "set-webhook") == 0;
+    if (!menu && !hook)
+        usage();
+    if (path == NULL && access("bot.conf", R_OK) == 0)
+        path = "bot.conf";
+    buf_init(&errors, 0);
+    if (conf_load(&c, path, a->sets, a->nsets, &errors) == -1) {
+        fputs(errors.data ? errors.data : "bad config\n", stderr);
+        goto out;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+        fatal("curl_global_init failed");
+    if (menu) {
+        char *file = xasprintf("%s/wechat_menu.json", c.content_dir);
+        if (setup_wechat_menu(&c, file) == 0) {
+            printf("wechat: menu created from %s\n", file);
+            rc = 0;
+        }
+        free(file);
+    } else if (setup_telegram_webhook(&c, a->words[1], secret, sizeof secret) == 0) {
+        printf("telegram: webhook set to %s\nput this in bot.conf:\n[telegram]\n"
+               "secret_token = %s\n",
+               a->words[1], secret);
+        rc = 0;
+    }
+    curl_global_cleanup();
+out:
+    conf_release(&c);
+    buf_release(&errors);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct args a;
@@ -358,7 +407,12 @@ int main(int argc, char **argv)
         free(a.sets);
         return rc;
     }
-    if (strcmp(a.cmd, "serve") != 0 && strcmp(a.cmd, "chat") != 0)
+    if (strcmp(a.cmd, "wechat") == 0 || strcmp(a.cmd, "telegram") == 0) {
+        int rc = cmd_setup(&a);
+        free(a.sets);
+        return rc;
+    }
+    if (a.nwords > 0 || (strcmp(a.cmd, "serve") != 0 && strcmp(a.cmd, "chat") != 0))
         usage();
 
     struct conf c;

@@ -27,6 +27,7 @@ struct out_item {
     char *channel, *to, *text, *idem_key;
     enum out_class klass;
     int attempts; /* including this one */
+    bool fallback; /* build the platform's fallback form (push_result.fallback) */
 };
 void out_item_release(struct out_item *it);
 

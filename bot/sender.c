@@ -208,7 +208,32 @@ static int64_t backoff_ms(struct sender *s, int attempts)
 static void token_drop(struct sender *s, struct token *tok, unsigned gen);
 
 /* Record one finished transfer inside the caller's transaction. */
-static void finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
+/* The push again in its fallback form (push_result.fallback) on the same
+ * slot, with the same token. true when it is under way. */
+static bool restart_fallback(struct sender *s, struct slot *sl)
+{
+    char why[200] = "";
+    const char *token = sl->req.token;
+    push_req_release(&sl->req);
+    curl_slist_free_all(sl->hl);
+    sl->hl = NULL;
+    buf_release(&sl->resp);
+    sl->retry_after[0] = '\0';
+    sl->it.fallback = true;
+    sl->req.token = token;
+    if (sl->ch->push_build(s->app->conf, &sl->it, sl->it.text, &sl->req, why, sizeof why) != 0 ||
+        start_transfer(s, sl) == -1) {
+        log_warn("sender: push %lld: no fallback: %s", (long long)sl->it.id, why);
+        return false;
+    }
+    log_info("sender: push %lld on %s: trying the fallback form", (long long)sl->it.id,
+             sl->it.channel);
+    return true;
+}
+
+/* Record the outcome of a transfer; true when the slot goes on with the same
+ * row (its fallback form), so the caller must not release it. */
+static bool finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
 {
     const struct conf *c = s->app->conf;
     struct push_result res;
@@ -225,6 +250,10 @@ static void finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
     }
     if (res.token_invalid && sl->tok != NULL)
         token_drop(s, sl->tok, sl->tok_gen);
+    /* bulk rows have no fallback: a broadcast outside the window is lost */
+    if (res.fallback && !sl->it.fallback && sl->it.klass != OUT_BULK &&
+        restart_fallback(s, sl))
+        return true;
     const char *outcome;
     if (res.rc == SEND_OK) {
         outcome = "sent";
@@ -250,6 +279,7 @@ static void finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
                  res.error);
     else
         log_debug("sender: push %lld sent", (long long)sl->it.id);
+    return false;
 }
 
 static struct slot *take_slot(struct sender *s);
@@ -556,7 +586,8 @@ static int collect(struct sender *s)
         }
         if (!open)
             open = store_begin(s->st) == 0;
-        finish(s, sl, cc, now);
+        if (finish(s, sl, cc, now))
+            continue; /* the same row, in its fallback form, is under way */
         slot_release(sl);
         done++;
     }

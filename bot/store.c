@@ -319,6 +319,20 @@ static const char *const migrations[] = {
     "CREATE INDEX people_created ON people(created_ms);"
     "CREATE INDEX outbox_sent ON outbox(sent_ms) WHERE sent_ms IS NOT NULL;"
     "CREATE INDEX bookings_created ON bookings(created_ms);",
+    /* 9: channels: linked accounts (绑定), link codes, delivery reports */
+    "ALTER TABLE people ADD COLUMN account_id INTEGER REFERENCES people(id);"
+    "CREATE INDEX people_account ON people(account_id) WHERE account_id IS NOT NULL;"
+    "CREATE TABLE link_codes("
+    " code TEXT PRIMARY KEY,"
+    " account_id INTEGER NOT NULL REFERENCES people(id),"
+    " expires_ms INTEGER NOT NULL);"
+    "CREATE TABLE link_fails("
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " at_ms INTEGER NOT NULL);"
+    "CREATE INDEX link_fails_person ON link_fails(person_id, at_ms);"
+    "ALTER TABLE outbox ADD COLUMN delivery_status TEXT;"
+    "ALTER TABLE outbox ADD COLUMN delivered_ms INTEGER;"
+    "CREATE INDEX outbox_ext_msg ON outbox(ext_msg_id) WHERE ext_msg_id IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -685,7 +699,10 @@ int store_person_info(struct store *st, int64_t id, struct person_info *out)
 
 int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_t now)
 {
-    static const char sql[] = "UPDATE people SET opted_out=?, opt_changed_ms=? WHERE id=?";
+    /* per account: every channel of a linked person (绑定) follows */
+    static const char sql[] =
+        "UPDATE people SET opted_out=?1, opt_changed_ms=?2 WHERE coalesce(account_id, id)="
+        "(SELECT coalesce(account_id, id) FROM people WHERE id=?3)";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;

@@ -37,7 +37,10 @@ int store_outbox_add(struct store *st, int64_t person, enum out_class k, const c
     static const char sql[] =
         "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
         " status, next_at_ms, created_ms, updated_ms)"
-        " SELECT id, channel, ext_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8 FROM people WHERE id=?1"
+        " SELECT id, channel, ext_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8 FROM people"
+        /* a linked account (绑定) is reached on the channel it used last */
+        " WHERE coalesce(account_id, id)=(SELECT coalesce(account_id, id) FROM people WHERE id=?1)"
+        " ORDER BY last_seen_ms DESC, id DESC LIMIT 1"
         " ON CONFLICT(idem_key) DO NOTHING";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
@@ -214,7 +217,9 @@ int store_outbox_mark(struct store *st, int64_t id, const char *status, const ch
 
 int store_person_opted_out(struct store *st, int64_t person)
 {
-    static const char sql[] = "SELECT opted_out FROM people WHERE id=?";
+    /* the opt-out is the account's (绑定): its canonical person holds it */
+    static const char sql[] = "SELECT c.opted_out FROM people p"
+                              " JOIN people c ON c.id=coalesce(p.account_id, p.id) WHERE p.id=?";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -275,10 +280,16 @@ static int audience_parse(const char *a, int *kind, const char **value)
     return 0;
 }
 
-/* The audience as a WHERE clause over people (?1 kind, ?2 value). */
+/* The audience as a WHERE clause over people (?1 kind, ?2 value). A linked
+ * account (绑定) counts once, on the channel it used last, except for a
+ * channel:<name> audience, which means that channel's people. */
 #define AUDIENCE_WHERE                                                                             \
     " (?1 IN (0, 1) OR (?1=2 AND channel=?2) OR"                                                   \
-    " (?1=3 AND id IN (SELECT person_id FROM tags WHERE tag=?2)))"
+    " (?1=3 AND (SELECT count(*) FROM tags JOIN people t ON t.id=tags.person_id WHERE tag=?2 AND"  \
+    " coalesce(t.account_id, t.id)=coalesce(people.account_id, people.id)) > 0))"               \
+    " AND (?1=2 OR NOT EXISTS(SELECT 1 FROM people q WHERE q.id<>people.id AND"                  \
+    " coalesce(q.account_id, q.id)=coalesce(people.account_id, people.id) AND"                    \
+    " (q.last_seen_ms>people.last_seen_ms OR (q.last_seen_ms=people.last_seen_ms AND q.id>people.id))))"
 
 int store_audience_count(struct store *st, const char *audience, struct audience_count *out)
 {

@@ -74,7 +74,8 @@ static void test_twilio_push(void)
     CHECK_INT(chan_twilio.push_build(&c, &it, it.text, &req, why, sizeof why), 0);
     CHECK_STR(req.url, "http://127.0.0.1:9/2010-04-01/Accounts/AC00000000000000000000000000000001"
                        "/Messages.json");
-    CHECK_STR(req.body, "To=%2B8613800000001&From=%2B15005550006&Body=%E4%BD%A0%E5%A5%BD%20%26%20bye");
+    CHECK_STR(req.body, "To=%2B8613800000001&From=%2B15005550006&Body=%E4%BD%A0%E5%A5%BD%20%26%20bye"
+                        "&StatusCallback=https%3A%2F%2Fbot.example.com%2Fsms%2Ftwilio%2Fstatus");
     CHECK_STR(req.headers[0], "Content-Type: application/x-www-form-urlencoded");
     /* base64("AC00000000000000000000000000000001:my_auth_token_123") */
     CHECK_STR(req.headers[1], "Authorization: Basic QUMwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw"

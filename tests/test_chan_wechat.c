@@ -297,7 +297,48 @@ static void test_wechat_media_request(void)
     conf_release(&c);
 }
 
+/* Outside the 48-hour window (45015, 45047) a configured template takes over:
+ * push_parse asks for the fallback, push_build then builds template/send. */
+static void test_wechat_template_fallback(void)
+{
+    struct conf c;
+    const char *const tsets[] = {"wechat.appid=" APPID, "wechat.appsecret=sec",
+                                 "wechat.api_base=http://127.0.0.1:9", "wechat.template_id=TPL-1",
+                                 NULL};
+    struct out_item it = {.id = 1, .to = "oUser", .text = "你的报名已确认", .fallback = true};
+    struct push_req req = {.token = "TOKEN-1"};
+    struct push_result res;
+    char why[200] = "";
+    CHECK_INT(chanfix_conf(&c, tsets), 0);
+    chan_wechat.push_parse(&c, 200, "{\"errcode\":45015,\"errmsg\":\"response out of time limit\"}",
+                           NULL, &res);
+    CHECK_INT(res.rc, SEND_FAIL);
+    CHECK(res.fallback);
+    chan_wechat.push_parse(&c, 200, "{\"errcode\":45047,\"errmsg\":\"out of limit\"}", NULL, &res);
+    CHECK(res.fallback);
+    chan_wechat.push_parse(&c, 200, "{\"errcode\":40003,\"errmsg\":\"invalid openid\"}", NULL, &res);
+    CHECK(!res.fallback);
+    CHECK_INT(chan_wechat.push_build(&c, &it, it.text, &req, why, sizeof why), 0);
+    CHECK_STR(req.url, "http://127.0.0.1:9/cgi-bin/message/template/send?access_token=TOKEN-1");
+    CHECK_STR(req.body, "{\"touser\":\"oUser\",\"template_id\":\"TPL-1\",\"data\":{\"keyword1\":"
+                        "{\"value\":\"你的报名已确认\"}}}");
+    push_req_release(&req);
+    conf_release(&c);
+    /* no template configured: no fallback */
+    CHECK_INT(chanfix_conf(&c, sets), 0);
+    chan_wechat.push_parse(&c, 200, "{\"errcode\":45015,\"errmsg\":\"x\"}", NULL, &res);
+    CHECK(!res.fallback);
+    conf_release(&c);
+}
+
 const struct t_case chan_wechat_tests[] = {
-    T(test_wechat_fixtures),        T(test_wechat_media_request), T(test_wechat_signature_vectors),
-    T(test_wechat_aes_vector),      T(test_wechat_wrong_aes_key), T(test_wechat_expired_timestamp),
-    T(test_wechat_encrypted_reply), T(test_wechat_push),          T_END};
+    T(test_wechat_fixtures),
+    T(test_wechat_media_request),
+    T(test_wechat_signature_vectors),
+    T(test_wechat_aes_vector),
+    T(test_wechat_wrong_aes_key),
+    T(test_wechat_expired_timestamp),
+    T(test_wechat_encrypted_reply),
+    T(test_wechat_push),
+    T(test_wechat_template_fallback),
+    T_END};

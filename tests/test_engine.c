@@ -468,29 +468,20 @@ out:
     fx_release(&f);
 }
 
-/*
- * Intents whose feature has not landed yet answer the `soon` text. Each
- * feature issue replaces its handle_soon rows in handler.c, and with them
- * the matching cases here.
- */
-static void test_unlanded_intents_say_soon(void)
+/* A photo alone opens a report with its receipt code. */
+static void test_photo_alone_opens_a_report(void)
 {
     struct fx f = {0};
-    char *intent = NULL;
+    char *r = NULL;
     if (fx_init(&f, "0") == -1)
         goto out;
-    char *r = talk(&f, "绑定", &intent);
-    CHECK_STR(intent, "account.link");
-    CHECK_STR(r, content_get(f.app.ct, "soon"));
-    free(intent);
-    free(r);
     struct turn_result res = {0};
     struct inmsg in = {.channel = "generic", .ext_id = "m-photo", .user = "u-1"};
     in.media[0].url = "http://example.org/a.jpg";
     in.nmedia = 1;
     CHECK_INT(turn_msg(&f, &in, &res), 0);
     r = replies_text(&res);
-    CHECK_STR(res.intent, "report.new"); /* landed: a photo alone opens a report */
+    CHECK_STR(res.intent, "report.new");
     CHECK_HAS(r, "SP0001");
     free(r);
     turn_result_release(&res);
@@ -539,6 +530,6 @@ const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_more_when_nothing_left),
                                       T(test_photo_only_starts_report),
                                       T(test_location_only),
-                                      T(test_unlanded_intents_say_soon),
+                                      T(test_photo_alone_opens_a_report),
                                       T(test_profile),
                                       T_END};

@@ -6,9 +6,11 @@
  * 40001; Telegram in-band sendMessage, answerCallbackQuery and 429
  * retry_after; Twilio TwiML; Kannel replies and sendsms. Photo reports
  * fetched the way each platform needs: Telegram getFile and file download,
- * Twilio media with Basic auth, WeChat PicUrl and MediaId (media/get).
+ * Twilio media with Basic auth, WeChat PicUrl and MediaId (media/get); 绑定
+ * linking a generic and a Telegram chat into one account.
  */
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +228,7 @@ static void test_telegram_twilio_kannel(void)
                                 "twilio.public_url=https://bot.example.com/sms/twilio",
                                 "kannel.secret=kn-secret",
                                 kn,
+                                "kannel.dlr_url=http://127.0.0.1:9/webhook/kannel/dlr",
                                 "kannel.username=bot",
                                 "kannel.password=botpw",
                                 "admin.token=adm",
@@ -289,6 +292,30 @@ static void test_telegram_twilio_kannel(void)
     broadcast(s.port, "channel:kannel");
     CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 3, 10000), 3);
     CHECK_INT(fake_count(&f, "/cgi-bin/sendsms", "charset=UTF-8&coding=2"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/sendsms", "dlr-mask=31&dlr-url="), 1);
+    /* Kannel's delivery report for that row: delivered, and a late SMSC ack
+     * does not move it back */
+    long long kid = db_count(&s, "SELECT id FROM outbox WHERE channel='kannel'");
+    char dlr[128];
+    snprintf(dlr, sizeof dlr, "/webhook/kannel/dlr?secret=kn-secret&id=%lld&type=1", kid);
+    check_status(s.port, "GET", dlr, NULL, NULL, 200, NULL);
+    snprintf(dlr, sizeof dlr, "/webhook/kannel/dlr?secret=kn-secret&id=%lld&type=8", kid);
+    check_status(s.port, "GET", dlr, NULL, NULL, 200, NULL);
+    check_status(s.port, "GET", "/webhook/kannel/dlr?secret=no&id=1&type=1", NULL, NULL, 403, NULL);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE delivery_status='delivered' AND"
+                           " delivered_ms > 0"),
+              1);
+    /* Twilio's status callback, signed over public_url + /status */
+    const char stbody[] = "MessageSid=SM99&MessageStatus=delivered";
+    char sig[29], *hdr = NULL;
+    const char signed_str[] = "https://bot.example.com/sms/twilio/statusMessageSidSM99"
+                              "MessageStatusdelivered";
+    crypto_hmac_sha1_b64("my_auth_token_123", 17, signed_str, strlen(signed_str), sig);
+    hdr = xasprintf("X-Twilio-Signature: %s", sig);
+    const char *const sth[] = {hdr, "Content-Type: application/x-www-form-urlencoded", NULL};
+    check_status(s.port, "POST", "/webhook/twilio/status", stbody, sth, 200, NULL);
+    check_status(s.port, "POST", "/webhook/twilio/status", stbody, twbad, 403, NULL);
+    free(hdr);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
     fake_stop(&f);
@@ -514,9 +541,248 @@ static void test_wechat_photo_picurl_and_media_id(void)
     fake_stop(&f);
 }
 
-const struct t_case it_channels_tests[] = {T(test_wechat_inband_replay_rejects_and_token_refresh),
-                                           T(test_telegram_twilio_kannel),
-                                           T(test_telegram_photo_getfile),
-                                           T(test_twilio_mms_basic_auth),
-                                           T(test_wechat_photo_picurl_and_media_id),
-                                           T_END};
+/* A Telegram update with text from chat 42 (or chat), as the platform posts it. */
+static struct resp tg_say(int port, int update, long long chat, const char *text)
+{
+    const char *const tgh[] = {"X-Telegram-Bot-Api-Secret-Token: s3cret-token", NULL};
+    json_t *o = json_pack("{s:i,s:{s:i,s:i,s:{s:I,s:s},s:{s:I,s:b,s:s},s:s}}", "update_id", update,
+                          "message", "message_id", update, "date", 1, "chat", "id",
+                          (json_int_t)chat, "type", "private", "from", "id", (json_int_t)chat,
+                          "is_bot", 0, "first_name", "W", "text", text);
+    char *body = json_dumps(o, 0);
+    struct resp r = request(port, "POST", "/webhook/telegram", body, tgh);
+    free(body);
+    json_decref(o);
+    return r;
+}
+
+/* The text of content key before its first placeholder. */
+static char *text_head(const char *key)
+{
+    char *t = text_of(key), *brace = strchr(t, '{');
+    if (brace != NULL)
+        *brace = '\0';
+    return t;
+}
+
+/* 绑定 on the generic channel, 绑定 <code> on Telegram: one account; the
+ * opt-out is shared, a broadcast reaches it once on the channel used last,
+ * wrong codes are limited. */
+static void test_account_link_generic_telegram(void)
+{
+    struct fake f;
+    struct server s;
+    char tg[96], out[128], code[7] = "", cmd[32];
+    CHECK_INT(fake_start(&f), 0);
+    snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
+    snprintf(out, sizeof out, "generic.outbound_url=http://127.0.0.1:%d/generic", f.port);
+    const char *const sets[] = {"telegram.secret_token=s3cret-token",
+                                "telegram.token=123:ABC",
+                                tg,
+                                out,
+                                "admin.token=adm",
+                                "push.quiet=",
+                                "push.rush=",
+                                NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    char *r = say_to(s.port, "g-1", "u-1", "绑定");
+    for (const char *p = r; *p; p++)
+        if (strspn(p, "0123456789") == 6) {
+            memcpy(code, p, 6);
+            break;
+        }
+    free(r);
+    CHECK_INT((int)strlen(code), 6);
+    snprintf(cmd, sizeof cmd, "绑定 %s", code);
+    struct resp tr = tg_say(s.port, 1, 42, cmd);
+    CHECK_INT(tr.status, 200);
+    char *done = text_head("account.done");
+    CHECK_HAS(tr.body, done);
+    free(done);
+    free(tr.body);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM people WHERE channel='telegram' AND ext_id='42'"
+                           " AND account_id=(SELECT id FROM people WHERE channel='generic')"),
+              1);
+    /* the opt-out typed on Telegram holds for the account */
+    tr = tg_say(s.port, 2, 42, "退订");
+    free(tr.body);
+    CHECK_INT(db_count(&s, "SELECT opted_out FROM people WHERE channel='generic'"), 1);
+    r = say_to(s.port, "g-2", "u-1", "订阅");
+    free(r);
+    CHECK_INT(db_count(&s, "SELECT opted_out FROM people WHERE channel='telegram'"), 0);
+    /* generic was used last: a broadcast to all reaches the account once, there */
+    broadcast(s.port, "all");
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 1, 10000), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE channel='generic'"), 1);
+    CHECK_INT(fake_count(&f, "/generic", "今晚八点安全课"), 1);
+    CHECK_INT(fake_count(&f, "/bot123:ABC/sendMessage", "今晚八点安全课"), 0);
+    /* after a message on Telegram the next one goes there */
+    tr = tg_say(s.port, 3, 42, "积分");
+    free(tr.body);
+    broadcast(s.port, "all");
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 2, 10000), 2);
+    CHECK_INT(fake_count(&f, "/bot123:ABC/sendMessage", "今晚八点安全课"), 1);
+    /* five wrong codes, then even a right one is refused for a while */
+    r = say_to(s.port, "g-3", "u-1", "绑定");
+    free(r);
+    for (int i = 0; i < 5; i++) {
+        tr = tg_say(s.port, 10 + i, 43, "绑定 000000");
+        free(tr.body);
+    }
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM link_fails"), 5);
+    tr = tg_say(s.port, 20, 43, "绑定 000001");
+    char *many = text_head("account.too_many");
+    CHECK_HAS(tr.body, many);
+    free(many);
+    free(tr.body);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
+/* Queue an outbox row for a WeChat user straight into the running server's
+ * database, as a handler of another feature would. */
+static void queue_wechat_row(const struct server *s, const char *user, const char *klass,
+                             const char *key, const char *text)
+{
+    sqlite3 *db = NULL;
+    char *sql = sqlite3_mprintf(
+        "INSERT OR IGNORE INTO people(channel, ext_id, created_ms, last_seen_ms)"
+        " VALUES('wechat', %Q, 0, 0);"
+        "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, status,"
+        " next_at_ms, created_ms, updated_ms) SELECT id, 'wechat', ext_id, %Q, %Q, %Q,"
+        " 'queued', 0, 0, 0 FROM people WHERE channel='wechat' AND ext_id=%Q",
+        user, klass, text, key, user);
+    CHECK_INT(sqlite3_open(s->db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    sqlite3_free(sql);
+}
+
+/* A transactional push outside the 48-hour window: custom/send answers
+ * 45015, the template goes out instead; a bulk one just fails. */
+static void test_wechat_template_fallback(void)
+{
+    struct fake f;
+    struct server s;
+    char wx[96];
+    CHECK_INT(fake_start(&f), 0);
+    snprintf(wx, sizeof wx, "wechat.api_base=http://127.0.0.1:%d", f.port);
+    const char *const sets[] = {"wechat.token=xiangyang", "wechat.appid=wx1234567890abcdef",
+                                "wechat.appsecret=sec",   wx,
+                                "wechat.template_id=TPL-1", "push.quiet=",
+                                "push.rush=",             NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/message/custom/send\",\"body\":{\"errcode\":"
+                    "45015,\"errmsg\":\"response out of time limit or subscription is canceled\"},"
+                    "\"times\":2}");
+    queue_wechat_row(&s, "oUser", "transactional", "t-1", "你的培训明天9点开始");
+    queue_wechat_row(&s, "oOther", "bulk", "b-1", "今晚八点安全课");
+    for (int i = 0; i < 200 && (fake_count(&f, "/cgi-bin/message/template/send", NULL) < 1 ||
+                                fake_count(&f, "/cgi-bin/message/custom/send", NULL) < 2);
+         i++)
+        msleep(50);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "你的培训明天9点开始"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/template/send", "\"template_id\":\"TPL-1\""), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/template/send", "你的培训明天9点开始"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "今晚八点安全课"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/template/send", "今晚八点安全课"), 0);
+    /* read after the stop: once another process has written to the
+     * database, the server's later commits reached other readers only when
+     * it closed (seen with the sqlite3 CLI too; in production nothing but
+     * the server writes) */
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE idem_key='t-1' AND status='sent'"), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE idem_key='b-1' AND status='failed'"),
+              1);
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
+/* Run ./yizhan with args (a shell-quoted string); its stdout (new string)
+ * and exit status. */
+static char *run_yizhan(const char *args, int *status)
+{
+    char *cmd = xasprintf("./yizhan %s 2>/dev/null", args);
+    FILE *p = popen(cmd, "r");
+    struct buf b;
+    char chunk[512];
+    size_t n;
+    buf_init(&b, 0);
+    buf_puts(&b, "");
+    *status = -1;
+    if (p != NULL) {
+        while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+            buf_append(&b, chunk, n);
+        int st = pclose(p);
+        *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+    free(cmd);
+    return buf_take(&b);
+}
+
+/* yizhan wechat menu and yizhan telegram set-webhook against fakeapi. */
+static void test_setup_commands(void)
+{
+    struct fake f;
+    int status = 0;
+    CHECK_INT(fake_start(&f), 0);
+    char *wx = xasprintf("--set wechat.api_base=http://127.0.0.1:%d --set wechat.appid=wxA "
+                         "--set wechat.appsecret=S",
+                         f.port);
+    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/menu/create\",\"body\":{\"errcode\":0,"
+                    "\"errmsg\":\"ok\"},\"times\":1}");
+    char *cmd = xasprintf("wechat menu %s", wx);
+    char *out = run_yizhan(cmd, &status);
+    CHECK_INT(status, 0);
+    CHECK_HAS(out, "menu created");
+    free(out);
+    CHECK_INT(fake_count(&f, "/cgi-bin/token", NULL), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/menu/create", "access_token=TOKEN-1"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/menu/create", "\"key\":\"jf\""), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/menu/create", "今日微课"), 1);
+    /* WeChat refuses: the command fails */
+    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/menu/create\",\"body\":{\"errcode\":40018,"
+                    "\"errmsg\":\"invalid button name size\"},\"times\":1}");
+    out = run_yizhan(cmd, &status);
+    CHECK_INT(status, 1);
+    free(out);
+    free(cmd);
+    free(wx);
+    cmd = xasprintf("telegram set-webhook https://bot.example.com/webhook/telegram --set "
+                    "telegram.api_base=http://127.0.0.1:%d --set telegram.token=123:ABC",
+                    f.port);
+    out = run_yizhan(cmd, &status);
+    CHECK_INT(status, 0);
+    const char *sec = strstr(out, "secret_token = ");
+    CHECK(sec != NULL);
+    if (sec != NULL) {
+        char want[80];
+        snprintf(want, sizeof want, "\"secret_token\":\"%.32s\"", sec + strlen("secret_token = "));
+        CHECK_INT(fake_count(&f, "/bot123:ABC/setWebhook", want), 1);
+        CHECK_INT((int)strspn(sec + strlen("secret_token = "),
+                              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"),
+                  32);
+    }
+    CHECK_INT(fake_count(&f, "/bot123:ABC/setWebhook", "https://bot.example.com/webhook/telegram"),
+              1);
+    free(out);
+    free(cmd);
+    out = run_yizhan("telegram set-webhook https://x.example/ --set telegram.token=", &status);
+    CHECK_INT(status, 1);
+    free(out);
+    fake_stop(&f);
+}
+
+const struct t_case it_channels_tests[] = {
+    T(test_wechat_inband_replay_rejects_and_token_refresh),
+    T(test_telegram_twilio_kannel),
+    T(test_telegram_photo_getfile),
+    T(test_twilio_mms_basic_auth),
+    T(test_wechat_photo_picurl_and_media_id),
+    T(test_account_link_generic_telegram),
+    T(test_setup_commands),
+    T(test_wechat_template_fallback),
+    T_END,
+};

@@ -1,0 +1,128 @@
+/*
+ * store_account.c - SQL for linked accounts (account.h): people.account_id,
+ * link codes and the wrong-code count behind the rate limit.
+ */
+#include "account.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "store.h"
+#include "store_int.h"
+
+int store_account_of(struct store *st, int64_t person, int64_t *canon)
+{
+    static const char sql[] = "SELECT coalesce(account_id, id) FROM people WHERE id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    int rc = sqlite3_step(s);
+    *canon = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : person;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, "account of");
+}
+
+int store_account_code_add(struct store *st, int64_t account, const char *code, int64_t expires_ms,
+                           int64_t now)
+{
+    static const char drop[] = "DELETE FROM link_codes WHERE account_id=?1 OR expires_ms<=?2";
+    static const char add[] = "INSERT INTO link_codes(code, account_id, expires_ms) VALUES(?,?,?)"
+                              " ON CONFLICT(code) DO NOTHING";
+    sqlite3_stmt *s = store_stmt(st, drop);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, account);
+    sqlite3_bind_int64(s, 2, now);
+    if (store_step_done(st, s, "link code drop") == -1)
+        return -1;
+    s = store_stmt(st, add);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, account);
+    sqlite3_bind_int64(s, 3, expires_ms);
+    if (store_step_done(st, s, "link code add") == -1)
+        return -1;
+    return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
+}
+
+int store_account_code_find(struct store *st, const char *code, int64_t now, int64_t *account)
+{
+    static const char sql[] = "SELECT account_id FROM link_codes WHERE code=? AND expires_ms>?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *account = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "link code find");
+}
+
+int store_account_fails(struct store *st, int64_t person, int64_t since_ms)
+{
+    static const char sql[] = "SELECT count(*) FROM link_fails WHERE person_id=? AND at_ms>?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_int64(s, 2, since_ms);
+    int rc = sqlite3_step(s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? n : store_fail(st, "link fails");
+}
+
+int store_account_fail_add(struct store *st, int64_t person, int64_t now)
+{
+    static const char sql[] = "INSERT INTO link_fails(person_id, at_ms) VALUES(?,?)";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_int64(s, 2, now);
+    return store_step_done(st, s, "link fail add");
+}
+
+int store_account_link(struct store *st, int64_t account, int64_t other, const char *code)
+{
+    static const char link[] = "UPDATE people SET account_id=?1 WHERE id=?2 OR account_id=?2";
+    static const char optout[] =
+        "UPDATE people SET opted_out=(SELECT opted_out FROM people WHERE id=?1),"
+        " opt_changed_ms=(SELECT opt_changed_ms FROM people WHERE id=?1) WHERE account_id=?1";
+    static const char used[] = "DELETE FROM link_codes WHERE code=?";
+    sqlite3_stmt *s = store_stmt(st, link);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, account);
+    sqlite3_bind_int64(s, 2, other);
+    if (store_step_done(st, s, "account link") == -1)
+        return -1;
+    s = store_stmt(st, optout);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, account);
+    if (store_step_done(st, s, "account link optout") == -1)
+        return -1;
+    s = store_stmt(st, used);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, s, "link code use");
+}
+
+int store_account_size(struct store *st, int64_t account)
+{
+    static const char sql[] = "SELECT count(*) FROM people WHERE coalesce(account_id, id)=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, account);
+    int rc = sqlite3_step(s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? n : store_fail(st, "account size");
+}

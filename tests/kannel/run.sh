@@ -1,0 +1,347 @@
+#!/bin/bash
+# tests/kannel/run.sh - `make test-kannel`: end to end against a real SMS
+# gateway. Installs Debian's kannel and kannel-extras when missing, starts
+# ./yizhan serve, bearerbox and smsbox with the fake SMSC on loopback ports
+# (kannel.conf as in channels.md §4.4) and fakesmsc as the test phone; checks
+# that 积分 (UCS-2 and plain text) comes back as the right Chinese reply, that
+# a long lesson arrives in UDH parts, and that an admin broadcast reaches the
+# phone through sendsms, its delivery reports marking the rows delivered
+# (sqlite3 reads the database; installed too when missing). Ends with "N passed, N failed"; exits 1 on failure.
+set -u
+cd "$(dirname "$0")/../.."
+
+PASS=0
+FAIL=0
+PIDS=()
+TMP=$(mktemp -d /tmp/yizhan-kannel-XXXXXX)
+PHONE=+8613800000001
+SHORT=10086
+
+ok() { PASS=$((PASS + 1)); echo "ok   $1"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL $1"; }
+
+# Stop what we started, by PID, whatever happened; show the logs on failure.
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    exec 7>&- 2>/dev/null
+    if [ "$FAIL" -ne 0 ]; then
+        local f
+        for f in "$TMP"/*.log; do
+            [ -f "$f" ] || continue
+            echo "---- $f (last 30 lines)"
+            tail -n 30 "$f"
+        done
+    fi
+    rm -rf "$TMP"
+}
+
+finish() {
+    cleanup
+    echo "$PASS passed, $FAIL failed"
+    [ "$FAIL" -eq 0 ]
+    exit $?
+}
+trap finish EXIT
+trap 'bad "interrupted"; exit 1' INT TERM
+
+die() {
+    bad "$1"
+    exit 1
+}
+
+# The whole run is bounded: a watchdog ends it after five minutes.
+( trap 'kill $s 2>/dev/null; exit 0' TERM; sleep 300 & s=$!; wait $s; kill -TERM $$ ) \
+    >/dev/null 2>&1 &
+PIDS+=($!)
+
+# --- packages ---------------------------------------------------------------
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+fakesmsc_path() { dpkg -L kannel-extras 2>/dev/null | grep '/fakesmsc$' | head -n 1; }
+if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/sbin/smsbox ] || [ -z "$(fakesmsc_path)" ] ||
+    ! command -v sqlite3 >/dev/null; then
+    echo "installing kannel kannel-extras sqlite3"
+    if ! apt-cache show kannel kannel-extras sqlite3 >/dev/null 2>&1; then
+        $SUDO apt-get update -q || die "apt-get update failed"
+    fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q kannel kannel-extras sqlite3 ||
+        die "cannot install kannel kannel-extras sqlite3"
+fi
+FAKESMSC=$(fakesmsc_path)
+[ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] && [ -n "$FAKESMSC" ] ||
+    die "kannel or fakesmsc missing after install"
+[ -x ./yizhan ] || die "./yizhan is not built (make)"
+
+# --- ports ------------------------------------------------------------------
+# Below the kernel's ephemeral range (32768..), so no outgoing connection
+# holds one; a port something listens on is skipped.
+USED=" "
+free_port() { # variable name
+    local p
+    for _ in $(seq 200); do
+        p=$((20000 + RANDOM % 12000))
+        case "$USED" in *" $p "*) continue ;; esac
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            USED="$USED$p "
+            printf -v "$1" '%s' "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+free_port ADMIN_PORT && free_port SMSBOX_PORT && free_port SMSC_PORT &&
+    free_port SENDSMS_PORT && free_port PORT || die "no free ports"
+
+wait_port() { # port seconds
+    for _ in $(seq $(($2 * 10))); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# --- yizhan -----------------------------------------------------------------
+SECRET=kn-$RANDOM$RANDOM
+ADMIN=adm-$RANDOM$RANDOM
+./yizhan serve --set "listen=127.0.0.1:$PORT" --set "database=$TMP/y.db" --set "media_dir=$TMP/media" \
+    --set tick_seconds=1 --set push.quiet= --set push.rush= --set "admin.token=$ADMIN" \
+    --set "kannel.sendsms_url=http://127.0.0.1:$SENDSMS_PORT/cgi-bin/sendsms" \
+    --set kannel.username=bot --set kannel.password=botpw --set "kannel.from=$SHORT" \
+    --set "kannel.secret=$SECRET" --set kannel.max_sms_parts=3 \
+    --set "kannel.dlr_url=http://127.0.0.1:$PORT/webhook/kannel/dlr" 2>"$TMP/yizhan.log" &
+PIDS+=($!)
+wait_port "$PORT" 10 || die "yizhan serve did not start"
+
+# --- kannel -----------------------------------------------------------------
+cat >"$TMP/kannel.conf" <<EOF
+group = core
+admin-port = $ADMIN_PORT
+admin-password = adminpw
+smsbox-port = $SMSBOX_PORT
+box-allow-ip = 127.0.0.1
+dlr-storage = internal
+
+group = smsc
+smsc = fake
+smsc-id = FAKE
+host = 127.0.0.1
+port = $SMSC_PORT
+connect-allow-ip = 127.0.0.1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = $SMSBOX_PORT
+sendsms-port = $SENDSMS_PORT
+sendsms-interface = 127.0.0.1
+mo-recode = true
+
+group = sendsms-user
+username = bot
+password = botpw
+max-messages = 10
+concatenation = true
+
+group = sms-service
+keyword = default
+catch-all = true
+get-url = "http://127.0.0.1:$PORT/webhook/kannel?secret=$SECRET&from=%p&to=%P&text=%a&id=%I&coding=%c&charset=%C"
+max-messages = 3
+concatenation = true
+accept-x-kannel-headers = true
+omit-empty = true
+EOF
+
+/usr/sbin/bearerbox "$TMP/kannel.conf" >"$TMP/bearerbox.log" 2>&1 &
+PIDS+=($!)
+wait_port "$SMSBOX_PORT" 20 || die "bearerbox did not open its smsbox port"
+/usr/sbin/smsbox "$TMP/kannel.conf" >"$TMP/smsbox.log" 2>&1 &
+PIDS+=($!)
+wait_port "$SENDSMS_PORT" 20 || die "smsbox did not open its sendsms port"
+wait_port "$SMSC_PORT" 20 || die "bearerbox did not open the fake SMSC port"
+
+# fakesmsc in interactive mode: one MO line per line on its stdin (a FIFO we
+# keep open), the MT lines it gets on its output.
+mkfifo "$TMP/phone.in"
+"$FAKESMSC" -H 127.0.0.1 -r "$SMSC_PORT" <"$TMP/phone.in" >"$TMP/fakesmsc.log" 2>&1 &
+PIDS+=($!)
+exec 7>"$TMP/phone.in"
+sleep 1
+
+# --- helpers ----------------------------------------------------------------
+# MT lines fakesmsc printed so far: "sender receiver type data".
+mt_lines() { sed -n 's/.*Got message [0-9]*: <\(.*\)>.*/\1/p' "$TMP/fakesmsc.log"; }
+
+# Wait until fakesmsc has printed more than $1 MT lines (at most $2 seconds).
+wait_mt() {
+    for _ in $(seq $(($2 * 10))); do
+        [ "$(mt_lines | wc -l)" -gt "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# fakesmsc's form-encoded bytes (%XX, + for a space byte, the rest as is)
+# to raw bytes; UTF-16BE to UTF-8.
+form_bytes() {
+    local s="${1//+/%20}"
+    s="${s//\\/%5C}"
+    printf '%b' "${s//%/\\x}"
+}
+ucs2_decode() { form_bytes "$1" | iconv -f UTF-16BE -t UTF-8; }
+
+# UTF-8 to percent-encoded UTF-16BE (fakesmsc's ucs2 MO form).
+ucs2_encode() {
+    printf '%s' "$1" | iconv -f UTF-8 -t UTF-16BE | od -An -v -tx1 | tr -d ' \n' |
+        sed 's/\(..\)/%\1/g' | tr 'a-f' 'A-F'
+}
+
+# The reply yizhan gives to $1 on a fresh database, from `yizhan chat`
+# (replies one per paragraph there, one per line in Kannel's answer).
+expected_reply() {
+    printf '%s\n' "$1" | ./yizhan chat --as "kannel-expect-$RANDOM" --set "database=$TMP/expect.db" \
+        --set "media_dir=$TMP/media" 2>/dev/null | sed '/^$/d'
+}
+
+# The UCS-2 text of the MT lines from index $1 on (one message, or the UDH
+# parts of one concatenated message in order).
+mt_text_from() {
+    mt_lines | tail -n +"$(($1 + 1))" | while read -r _ _ type rest; do
+        case "$type" in
+        ucs-2) ucs2_decode "$rest" ;;
+        udh) echo "${rest%% *} ${rest##* }" ;;
+        text) printf '%s' "$rest" ;;
+        esac
+    done
+}
+
+# --- 1: 积分 as UCS-2 --------------------------------------------------------
+want=$(expected_reply "积分")
+[ -n "$want" ] || die "yizhan chat gave no reply to 积分"
+n=$(mt_lines | wc -l)
+echo "$PHONE $SHORT ucs2 $(ucs2_encode "积分")" >&7
+if wait_mt "$n" 20; then
+    line=$(mt_lines | sed -n "$((n + 1))p")
+    set -- $line
+    got=$(ucs2_decode "${4:-}")
+    if [ "${1:-}" = "$SHORT" ] && [ "${2:-}" = "$PHONE" ] && [ "${3:-}" = "ucs-2" ] &&
+        [ "$got" = "$want" ]; then
+        ok "ucs2 积分 answered in UCS-2"
+    else
+        bad "ucs2 积分: got <$line> = '$got', want ucs-2 '$want'"
+    fi
+else
+    bad "ucs2 积分: no reply within 20 s"
+fi
+
+# --- 2: 积分 as plain text (UTF-8 bytes as the fake SMSC passes them) --------
+n=$(mt_lines | wc -l)
+echo "+8613800000002 $SHORT text 积分" >&7
+if wait_mt "$n" 20; then
+    line=$(mt_lines | sed -n "$((n + 1))p")
+    set -- $line
+    got=$(ucs2_decode "${4:-}")
+    if [ "${2:-}" = "+8613800000002" ] && [ "${3:-}" = "ucs-2" ] && [ "$got" = "$want" ]; then
+        ok "text 积分 answered in UCS-2"
+    else
+        bad "text 积分: got <$line> = '$got', want ucs-2 '$want'"
+    fi
+else
+    bad "text 积分: no reply within 20 s"
+fi
+
+# --- 3: a long lesson arrives in concatenated parts --------------------------
+lesson_first=$(expected_reply "课 1" | head -n 1)
+n=$(mt_lines | wc -l)
+echo "$PHONE $SHORT ucs2 $(ucs2_encode "课 1")" >&7
+wait_mt "$n" 20
+sleep 2 # the other parts
+parts=$(mt_lines | tail -n +"$((n + 1))" | grep -c ' udh ')
+ref="" total="" seqs="" text=""
+while read -r _ _ type udh _ data; do
+    [ "$type" = udh ] || continue
+    # UDH 05 00 03 <ref> <total> <seq>
+    set -- $(printf '%s' "$udh" | tr '%' ' ')
+    [ -z "$ref" ] && ref=$4 && total=$5
+    [ "$4" = "$ref" ] || ref=mixed
+    seqs="$seqs$((16#$6)) "
+    text="$text$(form_bytes "$data" | od -An -v -tx1 | tr -d ' \n')"
+done < <(mt_lines | tail -n +"$((n + 1))")
+joined=$(printf '%s' "$text" | sed 's/\(..\)/\\x\1/g' | xargs -0 printf '%b' | iconv -f UTF-16BE -t UTF-8)
+more=$(sed -n '/^\[more\]/,/^\[/p' content/messages.txt | sed -n 2p | cut -c1-6)
+if [ "$parts" -ge 2 ] && [ "$ref" != mixed ] && [ -n "$total" ] && [ "$((16#$total))" = "$parts" ] &&
+    [ "$seqs" = "$(seq -s ' ' 1 "$parts") " ]; then
+    ok "课 1 arrived in $parts UDH parts"
+else
+    bad "课 1: want >= 2 UDH parts of one message, got $parts (ref $ref total $total seqs $seqs)"
+fi
+if [ -n "$lesson_first" ] && [ "$(printf '%s\n' "$joined" | head -n 1)" = "$lesson_first" ]; then
+    ok "课 1 parts join to the lesson"
+else
+    bad "课 1 parts join to '$(printf '%s\n' "$joined" | head -n 1)', want '$lesson_first'"
+fi
+if printf '%s' "$joined" | grep -q '更多'; then
+    ok "课 1 cut with 更多"
+else
+    bad "课 1 not cut with 更多: '$joined'"
+fi
+
+# --- 4: a broadcast reaches the phone through sendsms ------------------------
+btext="今晚8点有安全培训，回复 培训 报名。"
+n=$(mt_lines | wc -l)
+code=$(curl -s -o "$TMP/broadcast.json" -w '%{http_code}' -m 10 \
+    -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+    -d "{\"text\":\"$btext\",\"audience\":\"channel:kannel\"}" \
+    "http://127.0.0.1:$PORT/admin/api/broadcasts")
+if [ "$code" = 202 ]; then
+    ok "broadcast accepted"
+else
+    bad "broadcast: HTTP $code $(cat "$TMP/broadcast.json" 2>/dev/null)"
+fi
+got_to=""
+for _ in $(seq 150); do
+    got_to=$(mt_lines | tail -n +"$((n + 1))" | while read -r from to type data; do
+        [ "$from" = "$SHORT" ] && [ "$type" = ucs-2 ] &&
+            [ "$(ucs2_decode "$data")" = "$btext" ] && echo "$to"
+    done | sort | tr '\n' ' ')
+    [ "$got_to" = "$PHONE +8613800000002 " ] && break
+    sleep 0.1
+done
+if [ "$got_to" = "$PHONE +8613800000002 " ]; then
+    ok "broadcast reached both phones through sendsms"
+else
+    bad "broadcast reached '$got_to', want '$PHONE +8613800000002 '"
+fi
+# delivery reports: smsbox calls our dlr-url (type 8, then 1) for each row
+sql="SELECT count(*) FROM outbox WHERE broadcast_id IS NOT NULL AND delivery_status='delivered'"
+dl=0
+for _ in $(seq 100); do
+    dl=$(sqlite3 -readonly "$TMP/y.db" "$sql" 2>/dev/null)
+    [ "$dl" = 2 ] && break
+    sleep 0.1
+done
+if [ "$dl" = 2 ]; then
+    ok "delivery reports marked both broadcast rows delivered"
+else
+    bad "delivery reports: $dl of 2 broadcast rows delivered"
+fi
+if grep -q 'sendsms' "$TMP/smsbox.log"; then
+    ok "smsbox served sendsms"
+else
+    bad "smsbox log shows no sendsms request"
+fi
+if grep -q ' error ' "$TMP/yizhan.log"; then
+    bad "yizhan logged errors: $(grep ' error ' "$TMP/yizhan.log" | head -n 3)"
+else
+    ok "no errors in yizhan's log"
+fi

@@ -1,0 +1,314 @@
+/*
+ * test_account.c - 绑定: a code on one channel links another channel into the
+ * same account; points and the opt-out are shared, pushes follow the channel
+ * used last, wrong codes are limited, codes expire and are used once.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "buf.h"
+#include "channel.h"
+#include "clock.h"
+#include "conf.h"
+#include "content.h"
+#include "engine.h"
+#include "handler.h"
+#include "intent.h"
+#include "outbox.h"
+#include "points.h"
+#include "store.h"
+#include "t.h"
+#include "util.h"
+
+struct fx {
+    struct conf c;
+    struct app app;
+    struct store *st;
+    int seq;
+};
+
+static int fx_init(struct fx *f)
+{
+    struct buf errs;
+    char *sets[] = {"push.quiet=", "push.rush="};
+    int rc = 0;
+    memset(f, 0, sizeof *f);
+    buf_init(&errs, 0);
+    if (conf_load(&f->c, NULL, sets, 2, &errs) == -1)
+        rc = -1;
+    f->app.conf = &f->c;
+    f->app.intents = intent_load("intents", &errs);
+    f->app.ct = content_load("content", &errs);
+    f->st = store_open(":memory:", false);
+    if (f->app.intents == NULL || f->app.ct == NULL || f->st == NULL)
+        rc = -1;
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK_INT(rc, 0);
+    buf_release(&errs);
+    return rc;
+}
+
+static void fx_release(struct fx *f)
+{
+    store_close(f->st);
+    content_free(f->app.ct);
+    intent_free(f->app.intents);
+    conf_release(&f->c);
+}
+
+/* Send text as user on channel ch; the replies joined with "\n" (caller frees). */
+static char *talk(struct fx *f, const struct channel *ch, const char *user, const char *text)
+{
+    struct turn_result res = {0};
+    char ext[32];
+    struct buf b;
+    size_t i;
+    json_t *r;
+    snprintf(ext, sizeof ext, "a-%d", ++f->seq);
+    struct inmsg in = {
+        .channel = ch->name, .ext_id = ext, .user = (char *)user, .text = (char *)text};
+    buf_init(&b, 0);
+    buf_puts(&b, "");
+    CHECK_INT(store_begin(f->st), 0);
+    int rc = engine_turn(&f->app, f->st, ch, &in, now_ms(), &res);
+    CHECK_INT(rc, 0);
+    if (rc == 0) {
+        CHECK_INT(store_commit(f->st), 0);
+        json_array_foreach(res.replies, i, r)
+            buf_printf(&b, "%s%s", i ? "\n" : "", json_string_value(json_object_get(r, "text")));
+    } else {
+        store_rollback(f->st);
+    }
+    turn_result_release(&res);
+    stub_clock_advance(1000);
+    return buf_take(&b);
+}
+
+/* The 6-digit code in a reply to 绑定, copied into code[7]; 0 or -1. */
+static int code_of(const char *reply, char *code)
+{
+    for (const char *p = reply; *p; p++) {
+        size_t n = strspn(p, "0123456789");
+        if (n == 6) {
+            memcpy(code, p, 6);
+            code[6] = '\0';
+            return 0;
+        }
+        if (n > 0)
+            p += n - 1;
+    }
+    return -1;
+}
+
+static char *render(struct fx *f, const char *key, const char *name, const char *value)
+{
+    const char *kv[] = {name, value, NULL};
+    return content_render(f->app.ct, key, name != NULL ? kv : kv + 2);
+}
+
+static int64_t person(struct fx *f, const char *channel, const char *user)
+{
+    int64_t id = 0;
+    CHECK_INT(store_person_find(f->st, channel, user, &id), 1);
+    return id;
+}
+
+/* 绑定 on generic, 绑定 <code> on telegram: one account. */
+static void link_two(struct fx *f, int64_t *a, int64_t *b)
+{
+    char code[7] = "";
+    char *r = talk(f, &chan_generic, "u-1", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    char *cmd = xasprintf("绑定 %s", code);
+    r = talk(f, &chan_telegram, "42", cmd);
+    char *want = render(f, "account.done", "count", "2");
+    CHECK_STR(r, want);
+    free(want);
+    free(r);
+    free(cmd);
+    *a = person(f, "generic", "u-1");
+    *b = person(f, "telegram", "42");
+}
+
+static void test_account_link_shares_points(void)
+{
+    struct fx f;
+    int64_t a, b, canon = 0;
+    if (fx_init(&f) == -1)
+        return;
+    link_two(&f, &a, &b);
+    CHECK(a != b);
+    CHECK_INT(store_account_of(f.st, b, &canon), 0);
+    CHECK_INT(canon, a);
+    CHECK_INT(store_account_of(f.st, a, &canon), 0);
+    CHECK_INT(canon, a);
+    /* points earned on one channel show on the other */
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(points_award(f.st, a, 7, "test", "t-1", now_ms()), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    char *r = talk(&f, &chan_telegram, "42", "积分");
+    CHECK(strstr(r, "7") != NULL);
+    free(r);
+    /* a third channel joins the same account */
+    char code[7] = "";
+    r = talk(&f, &chan_telegram, "42", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    char *cmd = xasprintf("绑定 %s", code);
+    r = talk(&f, &chan_kannel, "+8613800000001", cmd);
+    char *want = render(&f, "account.done", "count", "3");
+    CHECK_STR(r, want);
+    free(want);
+    free(r);
+    free(cmd);
+    CHECK_INT(store_account_of(f.st, person(&f, "kannel", "+8613800000001"), &canon), 0);
+    CHECK_INT(canon, a);
+    fx_release(&f);
+}
+
+static void test_account_optout_shared(void)
+{
+    struct fx f;
+    int64_t a, b;
+    if (fx_init(&f) == -1)
+        return;
+    link_two(&f, &a, &b);
+    free(talk(&f, &chan_telegram, "42", "退订"));
+    CHECK_INT(store_person_opted_out(f.st, a), 1);
+    CHECK_INT(store_person_opted_out(f.st, b), 1);
+    free(talk(&f, &chan_generic, "u-1", "订阅"));
+    CHECK_INT(store_person_opted_out(f.st, a), 0);
+    CHECK_INT(store_person_opted_out(f.st, b), 0);
+    fx_release(&f);
+}
+
+/* A push to the account goes to the channel it used last. */
+static void test_account_push_last_channel(void)
+{
+    struct fx f;
+    int64_t a, b;
+    struct out_item it[4];
+    if (fx_init(&f) == -1)
+        return;
+    link_two(&f, &a, &b);
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(outbox_push(f.st, &f.c, a, OUT_TRANSACTIONAL, "x", 0, now_ms(), "k-1"), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    free(talk(&f, &chan_generic, "u-1", "积分"));
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(outbox_push(f.st, &f.c, b, OUT_TRANSACTIONAL, "y", 0, now_ms(), "k-2"), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    int n = store_outbox_claim(f.st, now_ms(), 60000, it, 4);
+    CHECK_INT(n, 2);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(it[i].idem_key, "k-1") == 0) {
+            CHECK_STR(it[i].channel, "telegram");
+            CHECK_STR(it[i].to, "42");
+            CHECK_INT(it[i].person, b);
+        } else {
+            CHECK_STR(it[i].channel, "generic");
+            CHECK_STR(it[i].to, "u-1");
+            CHECK_INT(it[i].person, a);
+        }
+        out_item_release(&it[i]);
+    }
+    /* a broadcast reaches the account once */
+    struct audience_count ac;
+    CHECK_INT(store_audience_count(f.st, "all", &ac), 0);
+    CHECK_INT(ac.recipients, 1);
+    json_decref(ac.by_channel);
+    CHECK_INT(store_audience_count(f.st, "channel:telegram", &ac), 0);
+    CHECK_INT(ac.recipients, 1);
+    json_decref(ac.by_channel);
+    fx_release(&f);
+}
+
+static void test_account_wrong_codes_limited(void)
+{
+    struct fx f;
+    char code[7] = "", left[8];
+    if (fx_init(&f) == -1)
+        return;
+    char *r = talk(&f, &chan_generic, "u-1", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    /* a wrong code: the one that differs in the last digit */
+    char wrong[16];
+    snprintf(wrong, sizeof wrong, "绑定 %.5s%c", code, code[5] == '9' ? '0' : code[5] + 1);
+    for (int i = 0; i < ACCOUNT_MAX_FAILS; i++) {
+        r = talk(&f, &chan_telegram, "42", wrong);
+        snprintf(left, sizeof left, "%d", ACCOUNT_MAX_FAILS - i - 1);
+        char *want = render(&f, "account.bad_code", "left", left);
+        CHECK_STR(r, want);
+        free(want);
+        free(r);
+    }
+    char *cmd = xasprintf("绑定 %s", code);
+    r = talk(&f, &chan_telegram, "42", cmd);
+    char *want = render(&f, "account.too_many", "minutes", "10");
+    CHECK_STR(r, want);
+    free(want);
+    free(r);
+    /* after the window a right code works again */
+    free(cmd);
+    stub_clock_advance((int64_t)ACCOUNT_FAIL_MINUTES * 60000);
+    r = talk(&f, &chan_generic, "u-1", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    cmd = xasprintf("绑定 %s", code);
+    r = talk(&f, &chan_telegram, "42", cmd);
+    want = render(&f, "account.done", "count", "2");
+    CHECK_STR(r, want);
+    free(want);
+    free(r);
+    free(cmd);
+    fx_release(&f);
+}
+
+static void test_account_code_once_and_expires(void)
+{
+    struct fx f;
+    char code[7] = "";
+    if (fx_init(&f) == -1)
+        return;
+    char *r = talk(&f, &chan_generic, "u-1", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    char *cmd = xasprintf("绑定 %s", code);
+    /* typed back on the same channel: nothing to link */
+    r = talk(&f, &chan_generic, "u-1", cmd);
+    char *want = render(&f, "account.already", NULL, NULL);
+    CHECK_STR(r, want);
+    free(want);
+    free(r);
+    stub_clock_advance((int64_t)ACCOUNT_CODE_MINUTES * 60000);
+    r = talk(&f, &chan_telegram, "42", cmd);
+    want = render(&f, "account.bad_code", "left", "4");
+    CHECK_STR(r, want);
+    free(want);
+    free(r);
+    free(cmd);
+    /* a fresh code works once */
+    r = talk(&f, &chan_generic, "u-1", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    cmd = xasprintf("绑定 %s", code);
+    free(talk(&f, &chan_telegram, "42", cmd));
+    r = talk(&f, &chan_twilio, "+15550001", cmd);
+    want = render(&f, "account.bad_code", "left", "4");
+    CHECK_STR(r, want);
+    free(want);
+    free(r);
+    free(cmd);
+    fx_release(&f);
+}
+
+const struct t_case account_tests[] = {
+    T(test_account_link_shares_points),    T(test_account_optout_shared),
+    T(test_account_push_last_channel),     T(test_account_wrong_codes_limited),
+    T(test_account_code_once_and_expires), T_END,
+};
