@@ -75,7 +75,7 @@ static int lesson_broadcast(const struct app *app, struct store *st, int64_t now
     const struct conf *c = app->conf;
     struct audience_count ac = {0};
     char why[200], url[64];
-    char *text = NULL;
+    char *text = NULL, *extra = NULL;
     int rc = 0;
     json_t *b = admin_body(rq, resp);
     if (b == NULL)
@@ -110,7 +110,10 @@ static int lesson_broadcast(const struct app *app, struct store *st, int64_t now
         }
         cap = json_integer_value(cap_v);
     }
-    text = lesson_text(app, l, true, true); /* pushes carry text only: link included */
+    text = lesson_text(app, l, true, true); /* the link in the text: SMS sends only that */
+    json_t *ex = lesson_extra(app, l);      /* WeChat's article, Telegram's preview */
+    extra = ex ? json_dumps(ex, JSON_COMPACT) : NULL;
+    json_decref(ex);
     int parts = sms_parts(text, NULL, NULL);
     if (store_audience_count(st, audience, &ac) == -1) {
         rc = -1;
@@ -139,6 +142,7 @@ static int lesson_broadcast(const struct app *app, struct store *st, int64_t now
     if (store_broadcast_create(st, text, audience, at, first_at,
                                first_at > start ? "held" : "queued", spread, parts, now, &id,
                                &n) == -1 ||
+        (extra != NULL && store_broadcast_set_extra(st, id, extra) == -1) ||
         store_lesson_broadcast_mark(st, id, l->id, first_at + spread + c->state_ttl * 1000, now) ==
             -1) {
         rc = -1;
@@ -154,6 +158,7 @@ out:
     json_decref(ac.by_channel);
     json_decref(b);
     free(text);
+    free(extra);
     return rc;
 }
 

@@ -203,7 +203,7 @@ static size_t generic_max_reply(const struct conf *c)
     return (size_t)c->generic.max_reply_chars;
 }
 
-/* POST {"id", "to", "text"} to [generic] outbound_url, signed like inbound,
+/* POST {"id", "to", "text", "link"?, "cover"?} to [generic] outbound_url, signed like inbound,
  * with the row's idempotency key as "id" and as Idempotency-Key. */
 static int generic_push_build(const struct conf *c, const struct out_item *it, const char *text,
                               struct push_req *req, char *why, size_t why_size)
@@ -213,6 +213,14 @@ static int generic_push_build(const struct conf *c, const struct out_item *it, c
         return -1;
     }
     json_t *o = json_pack("{s:s,s:s,s:s}", "id", it->idem_key, "to", it->to, "text", text);
+    json_t *extra = it->extra ? json_loads(it->extra, 0, NULL) : NULL;
+    const char *pass[] = {"link", "cover"}; /* as in the in-band reply */
+    for (size_t i = 0; o != NULL && i < 2; i++) {
+        json_t *v = json_object_get(extra, pass[i]);
+        if (json_is_string(v))
+            json_object_set(o, pass[i], v);
+    }
+    json_decref(extra);
     req->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (req->body == NULL) {

@@ -150,12 +150,36 @@ out:
     return status;
 }
 
+/*
+ * A lesson's link: it is in the text, so Telegram previews it anyway (we
+ * never set disable_web_page_preview); link_preview_options (Bot API 7.0)
+ * picks that link and asks for the large picture above the text, which is
+ * the page's cover (og:image). Older API servers ignore the field. No
+ * extra request, so the cover itself is not sent.
+ */
+static void add_preview(json_t *o, const json_t *from)
+{
+    const char *link = json_string_value(json_object_get(from, "link"));
+    if (link == NULL || !(str_has_prefix(link, "http://") || str_has_prefix(link, "https://")))
+        return;
+    json_object_set_new(
+        o, "link_preview_options",
+        json_pack("{s:s,s:b,s:b}", "url", link, "prefer_large_media", 1, "show_above_text", 1));
+}
+
+/* The link goes in the text, where Telegram previews it. */
+static enum chan_links telegram_links(const struct conf *c)
+{
+    (void)c;
+    return LINKS_TEXT;
+}
+
 static void telegram_render(const struct conf *c, const struct inmsg *msg, const json_t *replies,
                             struct http_resp *resp)
 {
     struct buf text;
     size_t i;
-    json_t *r;
+    json_t *r, *linked = NULL;
     long long chat;
     (void)c;
     buf_init(&text, 0);
@@ -164,6 +188,8 @@ static void telegram_render(const struct conf *c, const struct inmsg *msg, const
         const char *t = json_string_value(json_object_get(r, "text"));
         if (t != NULL && t[0] != '\0')
             buf_printf(&text, "%s%s", text.len ? "\n\n" : "", t);
+        if (linked == NULL && json_object_get(r, "link") != NULL)
+            linked = r;
     }
     if (text.len == 0 || msg->reply_ctx == NULL ||
         parse_int(msg->reply_ctx, INT64_MIN, INT64_MAX, &chat) == -1) {
@@ -171,6 +197,8 @@ static void telegram_render(const struct conf *c, const struct inmsg *msg, const
     } else {
         json_t *o = json_pack("{s:s,s:I,s:s}", "method", "sendMessage", "chat_id",
                               (json_int_t)chat, "text", text.data);
+        if (o != NULL)
+            add_preview(o, linked);
         char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
         if (s == NULL)
             ignore(resp);
@@ -202,6 +230,10 @@ static int telegram_push_build(const struct conf *c, const struct out_item *it, 
     } else {
         method = "sendMessage";
         o = json_pack("{s:s,s:s}", "chat_id", it->to, "text", text);
+        json_t *extra = it->extra ? json_loads(it->extra, 0, NULL) : NULL;
+        if (o != NULL)
+            add_preview(o, extra);
+        json_decref(extra);
     }
     req->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
@@ -315,6 +347,7 @@ const struct channel chan_telegram = {
     .render = telegram_render,
     .max_reply = telegram_max_reply,
     .push_build = telegram_push_build,
+    .links = telegram_links,
     .push_parse = telegram_push_parse,
     .push_rate = telegram_push_rate,
     .is_sms = false,

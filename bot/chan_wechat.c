@@ -347,12 +347,35 @@ static void put_cdata(struct buf *b, const char *s)
     buf_puts(b, "]]>");
 }
 
+/* Whether o (a reply, or a push's extra) is a news article: title, link and
+ * cover, both links http(s). The strings are borrowed from o. */
+static bool article_of(const json_t *o, const char **title, const char **desc, const char **url,
+                       const char **pic)
+{
+    *title = json_string_value(json_object_get(o, "title"));
+    *desc = json_string_value(json_object_get(o, "summary"));
+    *url = json_string_value(json_object_get(o, "link"));
+    *pic = json_string_value(json_object_get(o, "cover"));
+    if (*desc == NULL)
+        *desc = "";
+    return nonempty(*title) && nonempty(*url) && nonempty(*pic) &&
+           (str_has_prefix(*url, "http://") || str_has_prefix(*url, "https://")) &&
+           (str_has_prefix(*pic, "http://") || str_has_prefix(*pic, "https://"));
+}
+
+/*
+ * The passive reply: one news article (channels.md §1.4: after a user's
+ * message only 1) when the only reply is an article (handle_lesson.c set
+ * title and summary, and queued the text as a push), else the texts joined.
+ */
 static void wechat_render(const struct conf *c, const struct inmsg *msg, const json_t *replies,
                           struct http_resp *resp)
 {
     struct buf text, xml, env;
     size_t i;
-    json_t *r;
+    json_t *r, *only = NULL;
+    int n = 0;
+    const char *title, *desc, *url, *pic;
     char ctx_copy[600], *save = NULL;
     buf_init(&text, 0);
     buf_init(&xml, 0);
@@ -360,9 +383,13 @@ static void wechat_render(const struct conf *c, const struct inmsg *msg, const j
     json_array_foreach(replies, i, r)
     {
         const char *t = json_string_value(json_object_get(r, "text"));
-        if (t != NULL && t[0] != '\0')
+        if (t != NULL && t[0] != '\0') {
             buf_printf(&text, "%s%s", text.len ? "\n\n" : "", t);
+            only = r;
+            n++;
+        }
     }
+    bool is_news = n == 1 && article_of(only, &title, &desc, &url, &pic);
     /* reply_ctx: our gh_ id, secure mode, the request's timestamp and nonce */
     snprintf(ctx_copy, sizeof ctx_copy, "%s", msg->reply_ctx ? msg->reply_ctx : "");
     const char *gh = strtok_r(ctx_copy, "\n", &save), *mode = strtok_r(NULL, "\n", &save);
@@ -377,10 +404,23 @@ static void wechat_render(const struct conf *c, const struct inmsg *msg, const j
     buf_puts(&xml, "</ToUserName><FromUserName>");
     put_cdata(&xml, gh);
     buf_printf(&xml, "</FromUserName><CreateTime>%s</CreateTime><MsgType>", ts);
-    put_cdata(&xml, "text");
-    buf_puts(&xml, "</MsgType><Content>");
-    put_cdata(&xml, text.data);
-    buf_puts(&xml, "</Content></xml>");
+    if (is_news) {
+        put_cdata(&xml, "news");
+        buf_puts(&xml, "</MsgType><ArticleCount>1</ArticleCount><Articles><item><Title>");
+        put_cdata(&xml, title);
+        buf_puts(&xml, "</Title><Description>");
+        put_cdata(&xml, desc);
+        buf_puts(&xml, "</Description><PicUrl>");
+        put_cdata(&xml, pic);
+        buf_puts(&xml, "</PicUrl><Url>");
+        put_cdata(&xml, url);
+        buf_puts(&xml, "</Url></item></Articles></xml>");
+    } else {
+        put_cdata(&xml, "text");
+        buf_puts(&xml, "</MsgType><Content>");
+        put_cdata(&xml, text.data);
+        buf_puts(&xml, "</Content></xml>");
+    }
     if (strcmp(mode, "1") != 0) {
         http_resp_set(resp, 200, "application/xml; charset=utf-8", xml.data);
         goto out;
@@ -409,6 +449,13 @@ out:
     buf_release(&env);
 }
 
+/* Articles need the customer-service API for the text that follows them. */
+static enum chan_links wechat_links(const struct conf *c)
+{
+    return c->wechat.appid[0] != '\0' && c->wechat.appsecret[0] != '\0' ? LINKS_ARTICLE
+                                                                        : LINKS_TEXT;
+}
+
 static size_t wechat_max_reply(const struct conf *c)
 {
     return (size_t)c->wechat.max_reply_chars;
@@ -425,10 +472,24 @@ static int wechat_push_build(const struct conf *c, const struct out_item *it, co
     if (req->token == NULL)
         return PUSH_NEED_TOKEN;
     bool tpl = it->fallback && c->wechat.template_id[0] != '\0';
-    json_t *o = tpl ? json_pack("{s:s,s:s,s:{s:{s:s}}}", "touser", it->to, "template_id",
-                                c->wechat.template_id, "data", "keyword1", "value", text)
-                    : json_pack("{s:s,s:s,s:{s:s}}", "touser", it->to, "msgtype", "text", "text",
-                                "content", text);
+    const char *title, *desc, *link, *pic;
+    json_t *extra = it->extra != NULL && !it->fallback && !it->article_sent
+                        ? json_loads(it->extra, 0, NULL)
+                        : NULL;
+    json_t *o;
+    if (tpl)
+        o = json_pack("{s:s,s:s,s:{s:{s:s}}}", "touser", it->to, "template_id",
+                      c->wechat.template_id, "data", "keyword1", "value", text);
+    else if (article_of(extra, &title, &desc, &link, &pic)) {
+        /* the article first; the sender sends the text after it */
+        o = json_pack("{s:s,s:s,s:{s:[{s:s,s:s,s:s,s:s}]}}", "touser", it->to, "msgtype", "news",
+                      "news", "articles", "title", title, "description", desc, "url", link,
+                      "picurl", pic);
+        req->is_article = true;
+    } else
+        o = json_pack("{s:s,s:s,s:{s:s}}", "touser", it->to, "msgtype", "text", "text", "content",
+                      text);
+    json_decref(extra);
     req->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (req->body == NULL) {
@@ -579,6 +640,7 @@ const struct channel chan_wechat = {
     .push_parse = wechat_push_parse,
     .push_rate = wechat_push_rate,
     .is_sms = false,
+    .links = wechat_links,
     .token_build = wechat_token_build,
     .token_parse = wechat_token_parse,
     .media_request = wechat_media_request,

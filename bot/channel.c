@@ -36,6 +36,13 @@ const struct channel *channel_by_name(const char *name)
     return NULL;
 }
 
+enum chan_links channel_links(const struct channel *ch, const struct conf *c)
+{
+    if (ch->links != NULL)
+        return ch->links(c);
+    return ch->is_sms ? LINKS_TEXT : LINKS_FIELDS;
+}
+
 void http_resp_set(struct http_resp *r, int status, const char *type, const char *body)
 {
     free(r->body);

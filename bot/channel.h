@@ -23,6 +23,10 @@ struct push_req {
     size_t len;
     char *headers[8];          /* owned "Name: value" lines, NULL-terminated */
     const char *token;         /* in: the channel's cached API token (token_build), or NULL */
+    /* out: this request carries only the article of a row with extra (WeChat
+     * news); once it is sent the sender records it and builds the row again
+     * (it->article_sent) for its text */
+    bool is_article;
 };
 void push_req_release(struct push_req *p);
 
@@ -95,6 +99,15 @@ void http_resp_set(struct http_resp *r, int status, const char *type, const char
 void http_resp_error(struct http_resp *r, int status, const char *why);
 void http_resp_release(struct http_resp *r);
 
+/* How a channel shows a lesson's link and cover (reply fields "link",
+ * "cover"; outbox extra). */
+enum chan_links {
+    LINKS_FIELDS,  /* passed on as fields; the client shows them (generic) */
+    LINKS_TEXT,    /* the link goes in the text (SMS; Telegram previews it) */
+    LINKS_ARTICLE, /* an article card with the cover and no room for the text,
+                    * which follows as a push (WeChat news, customer service) */
+};
+
 struct channel {
     const char *name;    /* "generic"; prefixes person ids and dedupe keys */
     const char *route;   /* "/webhook/generic"; NULL for the terminal */
@@ -121,6 +134,9 @@ struct channel {
     /* Pushes per second on the whole channel, and per minute to one person. */
     long long (*push_rate)(const struct conf *c, long long *per_recipient_per_min);
     bool is_sms; /* SMS budget rules apply */
+    /* How links and covers are shown under this configuration; NULL:
+     * LINKS_TEXT when is_sms, else LINKS_FIELDS. Use channel_links(). */
+    enum chan_links (*links)(const struct conf *c);
     /*
      * Channels whose API needs a short-lived token (WeChat's access_token).
      * push_build returns PUSH_NEED_TOKEN when req->token is NULL; the sender
@@ -152,6 +168,8 @@ struct channel {
 /* push_build's answer when it needs the channel's token first. */
 #define PUSH_NEED_TOKEN 1
 
+/* ch->links, or its default. */
+enum chan_links channel_links(const struct channel *ch, const struct conf *c);
 /* The adapter serving this route, or NULL. */
 const struct channel *channel_by_route(const char *path);
 /* The adapter with this name, or NULL. */

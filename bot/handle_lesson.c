@@ -30,6 +30,7 @@ const struct content_need lesson_needs[] = {
     CONTENT_NEED("lesson.show", "n topic link lesson"),
     CONTENT_NEED("lesson.push", "n topic link lesson"),
     CONTENT_NEED("lesson.review", "n title question options"),
+    CONTENT_NEED("lesson.article", "n title"),
     CONTENT_NEED("lesson.all_done", "done"),
     CONTENT_NEED("lesson.all_done_reviews", "count month day"),
     CONTENT_NEED("lesson.no_such", "n first last"),
@@ -56,6 +57,9 @@ const struct content_need lesson_needs[] = {
 
 #define DAY_MS 86400000LL
 #define TICK_BATCH 500 /* subscribers served per tick at most; the next tick goes on */
+/* The passive reply leaves with the HTTP answer just after COMMIT; the text
+ * pushed after an article card waits this long so it shows under the card. */
+#define ARTICLE_TEXT_DELAY_MS 2000
 
 /* content_render with name, value pairs and a final NULL. New string. */
 static char *render(const struct app *app, const char *key, ...)
@@ -148,6 +152,22 @@ char *lesson_text(const struct app *app, const struct lesson *l, bool is_push, b
     return lesson_compose(app, is_push ? "lesson.push" : "lesson.show", l, with_link);
 }
 
+json_t *lesson_extra(const struct app *app, const struct lesson *l)
+{
+    char n[16];
+    if (l->link == NULL)
+        return NULL;
+    snprintf(n, sizeof n, "%d", l->id);
+    char *title = render(app, "lesson.article", "n", n, "title", l->title, NULL);
+    char *first = lesson_first_sentence(l);
+    json_t *o = json_pack("{s:s,s:s,s:s}", "link", l->link, "title", title, "summary", first);
+    if (o != NULL && l->cover != NULL)
+        json_object_set_new(o, "cover", json_string(l->cover));
+    free(title);
+    free(first);
+    return o;
+}
+
 /*
  * What this person should do next: a review that is due (earliest first),
  * else the first lesson (by id) never answered. *l NULL when neither.
@@ -219,16 +239,37 @@ static int streak_days(struct store *st, int64_t person, int64_t now)
     return n;
 }
 
-/* One reply with the lesson, its link and cover as extra fields (on SMS the
- * link goes into the text); opens the question. */
+/*
+ * One reply with the lesson, its link and cover as extra fields; opens the
+ * question. Where the channel shows links in the text (SMS, Telegram) the
+ * link goes into it too. Where a link and a cover make an article card
+ * without room for text (WeChat news), the reply is the card (with "title"
+ * and "summary", and a short text for when it cannot be one) and the lesson
+ * text with its question follows as a reply-class push.
+ */
 static int reply_lesson(struct turn *t, const struct lesson *l, bool is_review)
 {
     int rc = -1;
     char id[16];
-    json_t *o = NULL;
-    char *text =
-        lesson_compose(t->app, is_review ? "lesson.review" : "lesson.show", l, t->ch->is_sms);
-    o = json_pack("{s:s}", "text", text);
+    json_t *o = NULL, *extra = NULL;
+    char *key = NULL, *card = NULL;
+    enum chan_links links = channel_links(t->ch, t->app->conf);
+    if (!is_review && links == LINKS_ARTICLE && l->cover != NULL)
+        extra = lesson_extra(t->app, l); /* NULL when there is no link */
+    char *text = lesson_compose(t->app, is_review ? "lesson.review" : "lesson.show", l,
+                                links == LINKS_TEXT && extra == NULL);
+    if (extra != NULL) {
+        card = xasprintf("%s\n%s\n%s", json_string_value(json_object_get(extra, "title")),
+                         json_string_value(json_object_get(extra, "summary")), l->link);
+        key = xasprintf("lesson-text:%s:%s", t->ch->name, t->in->ext_id ? t->in->ext_id : "");
+        if (outbox_push(t->st, t->app->conf, t->person, OUT_REPLY, text,
+                        t->now + ARTICLE_TEXT_DELAY_MS, t->now, key) == -1)
+            goto out;
+        o = json_pack("{s:s,s:O,s:O}", "text", card, "title", json_object_get(extra, "title"),
+                      "summary", json_object_get(extra, "summary"));
+    } else {
+        o = json_pack("{s:s}", "text", text);
+    }
     if (o == NULL)
         goto out;
     if (!is_review && !t->ch->is_sms && l->link != NULL)
@@ -244,7 +285,10 @@ static int reply_lesson(struct turn *t, const struct lesson *l, bool is_review)
     rc = 0;
 out:
     json_decref(o);
+    json_decref(extra);
     free(text);
+    free(card);
+    free(key);
     return rc;
 }
 
@@ -469,15 +513,18 @@ static int push_one(const struct app *app, struct store *st, int64_t person, con
     const struct lesson *l;
     bool is_review;
     char *text = NULL, *key = NULL;
+    json_t *extra = NULL;
     char id[16];
     int rc = -1;
     if (pick_next(app, st, person, now, &l, &is_review) == -1)
         return -1;
     if (l != NULL) {
-        /* pushes carry text only: the link goes into it on every channel */
+        /* the link goes into the text on every channel (SMS sends only
+         * that); extra lets WeChat add the article and Telegram the preview */
         text = lesson_compose(app, is_review ? "lesson.review" : "lesson.push", l, true);
+        extra = is_review ? NULL : lesson_extra(app, l);
         key = xasprintf("lesson:p%lld:%s", (long long)person, today);
-        int queued = outbox_push(st, app->conf, person, OUT_BULK, text, 0, now, key);
+        int queued = outbox_push_rich(st, app->conf, person, OUT_BULK, text, extra, 0, now, key);
         if (queued == -1)
             goto out;
         if (queued == 0) {
@@ -491,6 +538,7 @@ static int push_one(const struct app *app, struct store *st, int64_t person, con
     }
     rc = store_lesson_sub_served(st, person, today);
 out:
+    json_decref(extra);
     free(text);
     free(key);
     return rc;

@@ -115,6 +115,10 @@ int lesson_tick(const struct app *app, struct store *st, int64_t now);
  * as a push (content lesson.push) or a reply (lesson.show). with_link appends
  * the link, for SMS and pushes, which carry text only. New string. */
 char *lesson_text(const struct app *app, const struct lesson *l, bool is_push, bool with_link);
+/* What a push of lesson l carries beside its text (outbox_push_rich): "link",
+ * "cover", "title" (content lesson.article) and "summary" (the first
+ * sentence). NULL when l has no link. New reference. */
+json_t *lesson_extra(const struct app *app, const struct lesson *l);
 /* "HH:MM" or "H:MM" -> minutes of the day. 0 or -1. */
 int lesson_parse_hhmm(const char *s, int *minute);
 extern const struct content_need lesson_needs[];

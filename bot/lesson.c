@@ -182,6 +182,19 @@ static size_t first_sentence_len(const char *body)
     return count;
 }
 
+char *lesson_first_sentence(const struct lesson *l)
+{
+    size_t n = first_sentence_len(l->body), i = 0, adv;
+    size_t len = strlen(l->body);
+    for (size_t k = 0; k < n && i < len; k++) {
+        (void)utf8_decode(l->body + i, len - i, &adv); /* only its length is needed */
+        i += adv;
+    }
+    while (i > 0 && (l->body[i - 1] == '\n' || l->body[i - 1] == ' '))
+        i--;
+    return xstrndup(l->body, i);
+}
+
 /*
  * Check the header values once all are read. vals[k] is NULL for a key not
  * given; lines[k] its line. Fills l and returns the number of problems.

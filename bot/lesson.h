@@ -52,6 +52,11 @@ const struct lesson *lesson_find(const struct lesson_set *set, int id);
  */
 char *lesson_render(const struct lesson *l);
 
+/* The body's first sentence, up to and including the first 。！？ (the
+ * loader keeps it within LESSON_FIRST_MAX), or the whole body when it has
+ * none; the summary under a lesson's article. New string. */
+char *lesson_first_sentence(const struct lesson *l);
+
 /*
  * --- store side (store_lesson.c): each person's progress, the days they
  * answered (streaks), daily subscriptions, and the admin statistics. All calls

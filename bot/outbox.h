@@ -7,6 +7,7 @@
  */
 #ifndef BOT_OUTBOX_H
 #define BOT_OUTBOX_H
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,9 +26,15 @@ const char *out_class_name(enum out_class k);
 struct out_item {
     int64_t id, person, broadcast_id;
     char *channel, *to, *text, *idem_key;
+    /* NULL, or a JSON object beside the text (outbox_push_rich): "link",
+     * "cover", "title", "summary" of a lesson */
+    char *extra;
     enum out_class klass;
     int attempts; /* including this one */
     bool fallback; /* build the platform's fallback form (push_result.fallback) */
+    /* the article form of extra went out already (push_req.is_article): the
+     * text is what is left to send */
+    bool article_sent;
 };
 void out_item_release(struct out_item *it);
 
@@ -38,6 +45,13 @@ void out_item_release(struct out_item *it);
  */
 int outbox_push(struct store *st, const struct conf *c, int64_t person, enum out_class k,
                 const char *text, int64_t not_before, int64_t now, const char *key);
+/* outbox_push with extra (NULL: none), a JSON object kept beside the text
+ * for channels that show more than text: "link" and "cover" (Telegram
+ * previews the link, WeChat sends a news article), "title" and "summary"
+ * (the article's). The text must stand alone: SMS sends only it. */
+int outbox_push_rich(struct store *st, const struct conf *c, int64_t person, enum out_class k,
+                     const char *text, const json_t *extra, int64_t not_before, int64_t now,
+                     const char *key);
 
 /* The earliest time >= t (ms) at which a message of class k may be delivered
  * under the configured quiet and rush hours, in the configured time zone. */
@@ -49,12 +63,15 @@ int64_t push_allowed_at(const struct conf *c, enum out_class k, int64_t t);
 int sms_parts(const char *text, int *units, bool *ucs2);
 
 /* --- store side (store_outbox.c): SQL for the sender and the admin API --- */
-#include <jansson.h>
 
-/* Add one row (see outbox_push). status "queued" or "held". 0, 1 (key exists) or -1. */
+/* Add one row (see outbox_push; extra is JSON text or NULL). status "queued"
+ * or "held". 0, 1 (key exists) or -1. */
 int store_outbox_add(struct store *st, int64_t person, enum out_class k, const char *text,
-                     const char *key, const char *status, int64_t next_at, int64_t broadcast_id,
-                     int64_t now);
+                     const char *extra, const char *key, const char *status, int64_t next_at,
+                     int64_t broadcast_id, int64_t now);
+/* Note that a row's article went out (push_req.is_article), so a retry sends
+ * only its text. 0 or -1. */
+int store_outbox_article_sent(struct store *st, int64_t id, int64_t now);
 /* Claim up to n due rows (queued or held, next_at <= now) for lease_ms:
  * status becomes sending, attempts + 1. Returns the count (0..n) or -1. */
 int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct out_item *out,
@@ -62,8 +79,9 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
 /* Put rows whose sender died (sending, lease expired) back in the queue.
  * Returns how many or -1. */
 int store_outbox_reclaim(struct store *st, int64_t now);
-/* Fold other due rows for the same recipient (not replies) into it: they
- * become merged into it, and it->text grows by their texts. 0 or -1. */
+/* Fold other due rows for the same recipient (not replies, not rows with
+ * extra, whose article would be lost) into it: they become merged into it,
+ * and it->text grows by their texts. 0 or -1. */
 int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now);
 /* Give a claimed row back without counting a try: status (queued or held), next_at. */
 int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t next_at,
@@ -94,6 +112,9 @@ int store_audience_count(struct store *st, const char *audience, struct audience
 int store_broadcast_create(struct store *st, const char *text, const char *audience,
                            int64_t at, int64_t first_at, const char *status, int64_t spread_ms,
                            int parts, int64_t now, int64_t *id, int64_t *recipients);
+/* Give every row of broadcast id extra (JSON text; see outbox_push_rich), in
+ * the caller's transaction. 0 or -1. */
+int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra);
 /* Counts by status and the broadcast's fields; NULL when there is none. */
 json_t *store_broadcast_get(struct store *st, int64_t id);
 /* The newest broadcasts (at most limit), newest first, each with the fields

@@ -3,6 +3,7 @@
  * meal-rush hours too for bulk messages; and SMS part arithmetic.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -115,6 +116,15 @@ int sms_parts(const char *text, int *units, bool *ucs2)
 int outbox_push(struct store *st, const struct conf *c, int64_t person, enum out_class k,
                 const char *text, int64_t not_before, int64_t now, const char *key)
 {
+    return outbox_push_rich(st, c, person, k, text, NULL, not_before, now, key);
+}
+
+int outbox_push_rich(struct store *st, const struct conf *c, int64_t person, enum out_class k,
+                     const char *text, const json_t *extra, int64_t not_before, int64_t now,
+                     const char *key)
+{
+    char *ex = NULL;
+    int rc;
     char gen[40];
     int64_t due = not_before > now ? not_before : now;
     int64_t at = push_allowed_at(c, k, due);
@@ -127,5 +137,9 @@ int outbox_push(struct store *st, const struct conf *c, int64_t person, enum out
             snprintf(gen + 3 + 2 * i, 3, "%02x", r[i]);
         key = gen;
     }
-    return store_outbox_add(st, person, k, text, key, at > due ? "held" : "queued", at, 0, now);
+    if (extra != NULL && (ex = json_dumps(extra, JSON_COMPACT)) == NULL)
+        return log_fail("outbox: cannot encode extra");
+    rc = store_outbox_add(st, person, k, text, ex, key, at > due ? "held" : "queued", at, 0, now);
+    free(ex);
+    return rc;
 }

@@ -207,10 +207,10 @@ static int64_t backoff_ms(struct sender *s, int attempts)
 
 static void token_drop(struct sender *s, struct token *tok, unsigned gen);
 
-/* Record one finished transfer inside the caller's transaction. */
-/* The push again in its fallback form (push_result.fallback) on the same
- * slot, with the same token. true when it is under way. */
-static bool restart_fallback(struct sender *s, struct slot *sl)
+/* Build the row again on the same slot, with the same token, once the
+ * caller changed what it asks for: the fallback form (push_result.fallback)
+ * or the text after its article (article_sent). true when it is under way. */
+static bool restart(struct sender *s, struct slot *sl, const char *form)
 {
     char why[200] = "";
     const char *token = sl->req.token;
@@ -219,15 +219,13 @@ static bool restart_fallback(struct sender *s, struct slot *sl)
     sl->hl = NULL;
     buf_release(&sl->resp);
     sl->retry_after[0] = '\0';
-    sl->it.fallback = true;
     sl->req.token = token;
     if (sl->ch->push_build(s->app->conf, &sl->it, sl->it.text, &sl->req, why, sizeof why) != 0 ||
         start_transfer(s, sl) == -1) {
-        log_warn("sender: push %lld: no fallback: %s", (long long)sl->it.id, why);
+        log_warn("sender: push %lld: no %s: %s", (long long)sl->it.id, form, why);
         return false;
     }
-    log_info("sender: push %lld on %s: trying the fallback form", (long long)sl->it.id,
-             sl->it.channel);
+    log_info("sender: push %lld on %s: sending the %s", (long long)sl->it.id, sl->it.channel, form);
     return true;
 }
 
@@ -251,9 +249,22 @@ static bool finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
     if (res.token_invalid && sl->tok != NULL)
         token_drop(s, sl->tok, sl->tok_gen);
     /* bulk rows have no fallback: a broadcast outside the window is lost */
-    if (res.fallback && !sl->it.fallback && sl->it.klass != OUT_BULK &&
-        restart_fallback(s, sl))
-        return true;
+    if (res.fallback && !sl->it.fallback && sl->it.klass != OUT_BULK) {
+        sl->it.fallback = true;
+        if (restart(s, sl, "fallback form"))
+            return true;
+    }
+    /* An article (WeChat news) has no room for the text: once it is out, the
+     * text follows on the same slot. Recorded first, so a retry of the text
+     * does not send the article twice. */
+    if (res.rc == SEND_OK && sl->req.is_article) {
+        sl->it.article_sent = true;
+        if (store_outbox_article_sent(s->st, sl->it.id, now) == 0 &&
+            restart(s, sl, "text after the article"))
+            return true;
+        res.rc = SEND_RETRY;
+        snprintf(res.error, sizeof res.error, "article sent; its text could not start");
+    }
     const char *outcome;
     if (res.rc == SEND_OK) {
         outcome = "sent";

@@ -333,6 +333,8 @@ static const char *const migrations[] = {
     "ALTER TABLE outbox ADD COLUMN delivery_status TEXT;"
     "ALTER TABLE outbox ADD COLUMN delivered_ms INTEGER;"
     "CREATE INDEX outbox_ext_msg ON outbox(ext_msg_id) WHERE ext_msg_id IS NOT NULL;",
+    /* 10: lessons with media: a push's link and cover beside its text (JSON) */
+    "ALTER TABLE outbox ADD COLUMN extra TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

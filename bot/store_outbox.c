@@ -18,6 +18,7 @@ void out_item_release(struct out_item *it)
     free(it->to);
     free(it->text);
     free(it->idem_key);
+    free(it->extra);
     memset(it, 0, sizeof *it);
 }
 
@@ -31,13 +32,13 @@ static enum out_class class_of(const char *s)
 }
 
 int store_outbox_add(struct store *st, int64_t person, enum out_class k, const char *text,
-                     const char *key, const char *status, int64_t next_at, int64_t broadcast_id,
-                     int64_t now)
+                     const char *extra, const char *key, const char *status, int64_t next_at,
+                     int64_t broadcast_id, int64_t now)
 {
     static const char sql[] =
         "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
-        " status, next_at_ms, created_ms, updated_ms)"
-        " SELECT id, channel, ext_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8 FROM people"
+        " status, next_at_ms, created_ms, updated_ms, extra)"
+        " SELECT id, channel, ext_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9 FROM people"
         /* a linked account (绑定) is reached on the channel it used last */
         " WHERE coalesce(account_id, id)=(SELECT coalesce(account_id, id) FROM people WHERE id=?1)"
         " ORDER BY last_seen_ms DESC, id DESC LIMIT 1"
@@ -54,6 +55,7 @@ int store_outbox_add(struct store *st, int64_t person, enum out_class k, const c
     sqlite3_bind_text(s, 6, status, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 7, next_at);
     sqlite3_bind_int64(s, 8, now);
+    sqlite3_bind_text(s, 9, extra, -1, SQLITE_TRANSIENT); /* NULL binds NULL */
     if (store_step_done(st, s, "outbox add") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
@@ -67,7 +69,8 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
         " updated_ms=?1 WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued','held')"
         " AND next_at_ms<=?1 ORDER BY next_at_ms, id LIMIT ?3)"
         " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
-        " coalesce(sent_text, text), idem_key, klass, attempts";
+        " coalesce(sent_text, text), idem_key, klass, attempts, extra,"
+        " coalesce(json_extract(extra, '$.article_sent'), 0)";
     sqlite3_stmt *s = store_stmt(st, sql);
     int count = 0, rc;
     if (s == NULL)
@@ -86,6 +89,8 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
         it->idem_key = store_col_text(s, 6);
         it->klass = class_of((const char *)sqlite3_column_text(s, 7));
         it->attempts = sqlite3_column_int(s, 8);
+        it->extra = sqlite3_column_type(s, 9) == SQLITE_NULL ? NULL : store_col_text(s, 9);
+        it->article_sent = sqlite3_column_int(s, 10) != 0;
     }
     if (count < n && rc != SQLITE_DONE) {
         sqlite3_reset(s);
@@ -115,7 +120,8 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now)
 {
     static const char find[] =
         "SELECT id, text FROM outbox WHERE channel=?1 AND to_ext=?2 AND id<>?3"
-        " AND status IN ('queued','held') AND next_at_ms<=?4 AND klass<>'reply' ORDER BY id";
+        " AND status IN ('queued','held') AND next_at_ms<=?4 AND klass<>'reply' AND extra IS NULL"
+        " ORDER BY id";
     static const char merge[] =
         "UPDATE outbox SET status='merged', merged_into=?2, updated_ms=?3 WHERE id=?1";
     static const char save[] = "UPDATE outbox SET sent_text=?2 WHERE id=?1";
@@ -163,6 +169,19 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now)
 out:
     buf_release(&text);
     return ret;
+}
+
+int store_outbox_article_sent(struct store *st, int64_t id, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE outbox SET extra=json_set(extra, '$.article_sent', json('true')), updated_ms=?2"
+        " WHERE id=?1 AND extra IS NOT NULL";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    return store_step_done(st, s, "outbox article sent");
 }
 
 int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t next_at,
@@ -236,7 +255,7 @@ json_t *store_outbox_list(struct store *st, const char *status, int limit)
 {
     static const char sql[] =
         "SELECT id, person_id AS person, channel, klass AS class, status, attempts, last_error,"
-        " broadcast_id, text, created_ms, updated_ms, next_at_ms, sent_ms FROM outbox"
+        " broadcast_id, text, extra, created_ms, updated_ms, next_at_ms, sent_ms FROM outbox"
         " WHERE ?1 IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
@@ -376,6 +395,17 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
     sqlite3_bind_int64(s, 1, *id);
     sqlite3_bind_int64(s, 2, *recipients);
     return store_step_done(st, s, "broadcast count");
+}
+
+int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra)
+{
+    static const char sql[] = "UPDATE outbox SET extra=?2 WHERE broadcast_id=?1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, extra, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, s, "broadcast extra");
 }
 
 json_t *store_broadcast_get(struct store *st, int64_t id)

@@ -16,6 +16,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "crypto.h"
+#include "outbox.h"
 #include "t.h"
 #include "util.h"
 
@@ -295,6 +296,28 @@ static void test_chan_generic_render(void)
     conf_release(&c);
 }
 
+/* A push with a lesson's extra passes link and cover on, as the in-band reply does. */
+static void test_chan_generic_push_extra(void)
+{
+    struct conf c;
+    struct out_item it = {.id = 1,
+                          .to = "u-1",
+                          .text = "第3课",
+                          .idem_key = "k1",
+                          .extra =
+                              "{\"link\":\"https://e.org/v\",\"cover\":\"https://e.org/c.jpg\","
+                              "\"title\":\"t\"}"};
+    struct push_req req = {0};
+    char why[200] = "";
+    CHECK_INT(conf_with(&c, "generic.outbound_url=http://127.0.0.1:9/out"), 0);
+    CHECK_INT(chan_generic.push_build(&c, &it, it.text, &req, why, sizeof why), 0);
+    CHECK_STR(req.body, "{\"id\":\"k1\",\"to\":\"u-1\",\"text\":\"第3课\",\"link\":\"https://"
+                        "e.org/v\",\"cover\":\"https://e.org/c.jpg\"}");
+    CHECK_INT(channel_links(&chan_generic, &c), LINKS_FIELDS);
+    push_req_release(&req);
+    conf_release(&c);
+}
+
 static void test_chan_generic_table(void)
 {
     CHECK(channel_by_route("/webhook/generic") == &chan_generic);
@@ -310,5 +333,6 @@ const struct t_case chan_generic_tests[] = {T(test_chan_generic_fixtures),
                                             T(test_chan_generic_signature),
                                             T(test_chan_generic_no_secret_accepts_unsigned),
                                             T(test_chan_generic_render),
+                                            T(test_chan_generic_push_extra),
                                             T(test_chan_generic_table),
                                             T_END};

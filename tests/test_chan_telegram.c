@@ -46,6 +46,18 @@ static void test_telegram_push(void)
     CHECK_STR(req.url, "http://127.0.0.1:9/bot123:ABC/sendMessage");
     CHECK_STR(req.body, "{\"chat_id\":\"42\",\"text\":\"你好\"}");
     push_req_release(&req);
+    /* a lesson's extra: the link (already in the text) previewed large, above the text */
+    it.text = "第3课\nhttps://e.org/v/03";
+    it.extra = "{\"link\":\"https://e.org/v/03\",\"cover\":\"https://e.org/c.jpg\"}";
+    CHECK_INT(chan_telegram.push_build(&c, &it, it.text, &req, why, sizeof why), 0);
+    CHECK_STR(req.body, "{\"chat_id\":\"42\",\"text\":\"第3课\\nhttps://e.org/v/03\","
+                        "\"link_preview_options\":{\"url\":\"https://e.org/v/03\","
+                        "\"prefer_large_media\":true,\"show_above_text\":true}}");
+    CHECK(strstr(req.body, "disable_web_page_preview") == NULL);
+    CHECK(!req.is_article);
+    CHECK_INT(chan_telegram.links(&c), LINKS_TEXT);
+    push_req_release(&req);
+    it.extra = NULL;
     it.idem_key = "tg-cb:4382bfdwdsb323b2d9";
     CHECK_INT(chan_telegram.push_build(&c, &it, "", &req, why, sizeof why), 0);
     CHECK_STR(req.url, "http://127.0.0.1:9/bot123:ABC/answerCallbackQuery");

@@ -240,6 +240,105 @@ static void test_wechat_push(void)
     conf_release(&c);
 }
 
+#define NEWS_TITLE "第1课 · 诸葛亮躬耕隆中"
+#define NEWS_DESC "诸葛亮年轻时在襄阳城西的隆中住了十年左右，一边种地，一边读书。"
+#define NEWS_URL "https://yizhan.example.org/v/01-gonggeng-longzhong"
+#define NEWS_PIC "https://yizhan.example.org/img/01-gonggeng-longzhong.jpg"
+
+/* Secure mode: the news reply is encrypted and signed like a text one. */
+static void test_wechat_encrypted_news_reply(void)
+{
+    struct conf c;
+    struct inmsg msg = {.channel = "wechat"};
+    struct http_resp resp = {0};
+    unsigned char key[32];
+    char *plain = NULL, sig[41];
+    size_t len = 0;
+    const char *why = NULL;
+    CHECK_INT(chanfix_conf(&c, sets), 0);
+    msg.user = xstrdup("oUser");
+    msg.reply_ctx = xstrdup("gh_bot\n1\n1700000000\n12345");
+    json_t *replies = json_pack("[{s:s,s:s,s:s,s:s,s:s}]", "text", "card", "title", NEWS_TITLE,
+                                "summary", NEWS_DESC, "link", NEWS_URL, "cover", NEWS_PIC);
+    chan_wechat.render(&c, &msg, replies, &resp);
+    CHECK_INT(resp.status, 200);
+    char *enc = between(resp.body, "<Encrypt><![CDATA[", "]]></Encrypt>");
+    char *msig = between(resp.body, "<MsgSignature><![CDATA[", "]]></MsgSignature>");
+    CHECK(enc != NULL && msig != NULL);
+    if (enc != NULL && msig != NULL) {
+        const char *parts[] = {"xiangyang", "1700000000", "12345", enc};
+        wechat_signature(parts, 4, sig);
+        CHECK_STR(msig, sig);
+        CHECK_INT(wechat_aes_key(AES_KEY, key), 0);
+        CHECK_INT(wechat_decrypt(key, enc, APPID, &plain, &len, &why), 0);
+        CHECK_STR(plain, "<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA["
+                         "gh_bot]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><!["
+                         "CDATA[news]]></MsgType><ArticleCount>1</ArticleCount><Articles><item>"
+                         "<Title><![CDATA[" NEWS_TITLE "]]></Title><Description><![CDATA[" NEWS_DESC
+                         "]]></Description><PicUrl><![CDATA[" NEWS_PIC
+                         "]]></PicUrl><Url><![CDATA[" NEWS_URL "]]></Url></item></Articles></xml>");
+    }
+    free(plain);
+    free(enc);
+    free(msig);
+    json_decref(replies);
+    http_resp_release(&resp);
+    inmsg_release(&msg);
+    conf_release(&c);
+}
+
+/* A row with a lesson's extra: first the customer-service news article
+ * (is_article), then, once article_sent, the text; the template fallback
+ * carries the text. No cover: text only. */
+static void test_wechat_push_news_then_text(void)
+{
+    struct conf c;
+    const char *extra = "{\"link\":\"" NEWS_URL "\",\"cover\":\"" NEWS_PIC
+                        "\",\"title\":\"" NEWS_TITLE "\",\"summary\":\"" NEWS_DESC "\"}";
+    struct out_item it = {
+        .id = 1, .to = "oUser", .text = "今日微课", .idem_key = "k1", .extra = (char *)extra};
+    struct push_req req = {.token = "TOKEN-1"};
+    char why[200] = "";
+    const char *const tsets[] = {"wechat.appid=" APPID, "wechat.appsecret=sec",
+                                 "wechat.api_base=http://127.0.0.1:9", "wechat.template_id=TPL-1",
+                                 NULL};
+    CHECK_INT(chanfix_conf(&c, tsets), 0);
+    CHECK_INT(chan_wechat.links(&c), LINKS_ARTICLE);
+    CHECK_INT(chan_wechat.push_build(&c, &it, it.text, &req, why, sizeof why), 0);
+    CHECK_STR(req.url, "http://127.0.0.1:9/cgi-bin/message/custom/send?access_token=TOKEN-1");
+    CHECK_STR(req.body, "{\"touser\":\"oUser\",\"msgtype\":\"news\",\"news\":{\"articles\":[{"
+                        "\"title\":\"" NEWS_TITLE "\",\"description\":\"" NEWS_DESC
+                        "\",\"url\":\"" NEWS_URL "\",\"picurl\":\"" NEWS_PIC "\"}]}}");
+    CHECK(req.is_article);
+    push_req_release(&req);
+    it.article_sent = true;
+    req.token = "TOKEN-1";
+    CHECK_INT(chan_wechat.push_build(&c, &it, it.text, &req, why, sizeof why), 0);
+    CHECK_STR(req.body, "{\"touser\":\"oUser\",\"msgtype\":\"text\",\"text\":{\"content\":"
+                        "\"今日微课\"}}");
+    CHECK(!req.is_article);
+    push_req_release(&req);
+    it.article_sent = false;
+    it.fallback = true;
+    req.token = "TOKEN-1";
+    CHECK_INT(chan_wechat.push_build(&c, &it, it.text, &req, why, sizeof why), 0);
+    CHECK_HAS(req.url, "/cgi-bin/message/template/send");
+    CHECK(!req.is_article);
+    push_req_release(&req);
+    it.fallback = false;
+    it.extra = "{\"link\":\"" NEWS_URL "\",\"title\":\"t\"}";
+    req.token = "TOKEN-1";
+    CHECK_INT(chan_wechat.push_build(&c, &it, it.text, &req, why, sizeof why), 0);
+    CHECK_HAS(req.body, "\"msgtype\":\"text\"");
+    CHECK(!req.is_article);
+    push_req_release(&req);
+    conf_release(&c);
+    /* passive replies only: links go in the text */
+    CHECK_INT(chanfix_conf(&c, NULL), 0);
+    CHECK_INT(chan_wechat.links(&c), LINKS_TEXT);
+    conf_release(&c);
+}
+
 /* Photos: PicUrl is a plain GET; a MediaId goes through media/get with the
  * access_token, whose JSON errors stop or retry the download. */
 static void test_wechat_media_request(void)
@@ -334,6 +433,8 @@ static void test_wechat_template_fallback(void)
 const struct t_case chan_wechat_tests[] = {
     T(test_wechat_fixtures),
     T(test_wechat_media_request),
+    T(test_wechat_encrypted_news_reply),
+    T(test_wechat_push_news_then_text),
     T(test_wechat_signature_vectors),
     T(test_wechat_aes_vector),
     T(test_wechat_wrong_aes_key),

@@ -595,6 +595,102 @@ out:
     fx_release(&f);
 }
 
+/* WeChat with the customer-service API: the reply is an article card (title,
+ * first sentence, cover, link) and the lesson text with its question follows
+ * as a reply-class push 2 s later, once per message. */
+static void test_lesson_wechat_article_then_text(void)
+{
+    const char *sets[] = {"wechat.appid=wx1", "wechat.appsecret=sec", NULL};
+    struct fx f;
+    if (fx_init_dir(&f, "content/lessons", sets) == -1)
+        goto out;
+    f.ch = &chan_wechat;
+    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
+    int64_t t0 = now_ms();
+    const struct lesson *l = lesson_find(f.app.lessons, 1);
+    json_t *a = turn_json(&f, "oUser", "学习", NULL);
+    CHECK_INT(json_array_size(a), 1);
+    json_t *o = json_array_get(a, 0);
+    char *title = xasprintf("第1课 · %s", l->title), *first = lesson_first_sentence(l);
+    CHECK_STR(first, "诸葛亮年轻时在襄阳城西的隆中住了十年左右，一边种地，一边读书。");
+    CHECK_STR(json_string_value(json_object_get(o, "title")), title);
+    CHECK_STR(json_string_value(json_object_get(o, "summary")), first);
+    CHECK_STR(json_string_value(json_object_get(o, "link")), l->link);
+    CHECK_STR(json_string_value(json_object_get(o, "cover")), l->cover);
+    char *card = xasprintf("%s\n%s\n%s", title, first, l->link);
+    CHECK_STR(json_string_value(json_object_get(o, "text")), card);
+    json_decref(a);
+    json_t *rows = pushes(&f);
+    CHECK_INT(json_array_size(rows), 1);
+    json_t *row = json_array_get(rows, 0);
+    char *text = shown(&f, 1);
+    CHECK_STR(json_string_value(json_object_get(row, "class")), "reply");
+    CHECK_STR(json_string_value(json_object_get(row, "channel")), "wechat");
+    CHECK_STR(json_string_value(json_object_get(row, "text")), text);
+    CHECK(json_is_null(json_object_get(row, "extra")));
+    CHECK_INT(json_integer_value(json_object_get(row, "next_at_ms")), t0 + 2000);
+    json_decref(rows);
+    /* the question is open */
+    char *r = talk_as(&f, "oUser", "b", NULL);
+    CHECK(starts_with_key(&f, r, "quiz.right"));
+    free(r);
+    free(title), free(first), free(card), free(text);
+out:
+    fx_release(&f);
+}
+
+/* WeChat without the customer-service API (passive replies only), and
+ * Telegram: the link goes into the text; no push. */
+static void test_lesson_link_in_text(void)
+{
+    const struct channel *chans[] = {&chan_wechat, &chan_telegram};
+    for (int i = 0; i < 2; i++) {
+        struct fx f;
+        if (fx_init(&f) == -1) {
+            fx_release(&f);
+            continue;
+        }
+        f.ch = chans[i];
+        const struct lesson *l = lesson_find(f.app.lessons, 3);
+        json_t *a = turn_json(&f, "42", "课 3", NULL);
+        json_t *o = json_array_get(a, 0);
+        CHECK_HAS(json_string_value(json_object_get(o, "text")), l->link);
+        CHECK_STR(json_string_value(json_object_get(o, "link")), l->link);
+        CHECK(json_object_get(o, "title") == NULL);
+        json_decref(a);
+        json_t *rows = pushes(&f);
+        CHECK_INT(json_array_size(rows), 0);
+        json_decref(rows);
+        fx_release(&f);
+    }
+}
+
+/* The daily push carries the link in its text and the article beside it. */
+static void test_lesson_push_has_extra(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
+    char *r = talk(&f, "订阅学习 20:30");
+    free(r);
+    tick_at(&f, local_ms(2026, 11, 28, 20, 30));
+    json_t *a = pushes(&f);
+    CHECK_INT(json_array_size(a), 1);
+    const struct lesson *l = lesson_find(f.app.lessons, 1);
+    json_t *x =
+        json_loads(json_string_value(json_object_get(json_array_get(a, 0), "extra")), 0, NULL);
+    CHECK_STR(json_string_value(json_object_get(x, "link")), l->link);
+    CHECK_STR(json_string_value(json_object_get(x, "cover")), l->cover);
+    CHECK_HAS(json_string_value(json_object_get(x, "title")), l->title);
+    CHECK_HAS(l->body, json_string_value(json_object_get(x, "summary")));
+    CHECK_HAS(json_string_value(json_object_get(json_array_get(a, 0), "text")), l->link);
+    json_decref(x);
+    json_decref(a);
+out:
+    fx_release(&f);
+}
+
 /* An SMS channel: the link goes into the text, which is cut with 更多. */
 static void test_lesson_on_sms_cut_with_more(void)
 {
@@ -714,6 +810,9 @@ const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
                                              T(test_unsubscribe_and_optout),
                                              T(test_subscribe_default_time_late),
                                              T(test_lesson_link_and_cover),
+                                             T(test_lesson_wechat_article_then_text),
+                                             T(test_lesson_link_in_text),
+                                             T(test_lesson_push_has_extra),
                                              T(test_lesson_on_sms_cut_with_more),
                                              T(test_all_lessons_done),
                                              T_END};

@@ -492,6 +492,51 @@ out:
     conf_release(&c);
 }
 
+/* A row with extra (a lesson's link and cover) keeps it through the claim;
+ * the article's send is recorded so a retry sends only the text; such a row
+ * is never folded into another (its article would be lost). */
+static void test_outbox_rich_extra_article_sent_not_merged(void)
+{
+    struct conf c;
+    struct store *st;
+    struct out_item it[4];
+    tz_shanghai();
+    if (conf_with(&c, "push.quiet=", "push.rush=") == -1)
+        return;
+    st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        goto out;
+    int64_t now = local_ms(2025, 11, 28, 10, 0, 0);
+    int64_t p = person(st, "u-1");
+    json_t *x = json_pack("{s:s,s:s}", "link", "https://e.org/v", "cover", "https://e.org/c.jpg");
+    CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "plain", 0, now, "k-1"), 0);
+    CHECK_INT(outbox_push_rich(st, &c, p, OUT_BULK, "lesson", x, 0, now, "k-2"), 0);
+    CHECK_INT(outbox_push_rich(st, &c, p, OUT_BULK, "again", x, 0, now, "k-2"), 1);
+    json_decref(x);
+    CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
+    CHECK(it[0].extra == NULL);
+    CHECK(!it[0].article_sent);
+    CHECK_INT(store_outbox_merge_due(st, &it[0], now), 0);
+    CHECK_STR(it[0].text, "plain"); /* the rich row stays on its own */
+    out_item_release(&it[0]);
+    CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
+    CHECK_STR(it[0].text, "lesson");
+    CHECK_STR(it[0].extra, "{\"link\":\"https://e.org/v\",\"cover\":\"https://e.org/c.jpg\"}");
+    CHECK(!it[0].article_sent);
+    CHECK_INT(store_outbox_article_sent(st, it[0].id, now), 0);
+    CHECK_INT(store_outbox_mark(st, it[0].id, "queued", "busy", NULL, now, now), 0);
+    out_item_release(&it[0]);
+    CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
+    CHECK(it[0].article_sent);
+    CHECK_STR(it[0].extra, "{\"link\":\"https://e.org/v\",\"cover\":\"https://e.org/c.jpg\","
+                           "\"article_sent\":true}");
+    out_item_release(&it[0]);
+out:
+    store_close(st);
+    conf_release(&c);
+}
+
 /* A carrier that is retried keeps its merged rows, and sends the combined text again. */
 static void test_outbox_merge_survives_retry(void)
 {
@@ -701,6 +746,7 @@ out:
 }
 
 const struct t_case outbox_tests[] = {
+    T(test_outbox_rich_extra_article_sent_not_merged),
     T(test_outbox_allowed_quiet_crosses_midnight),
     T(test_outbox_allowed_rush_holds_bulk_only),
     T(test_outbox_allowed_touching_windows_chain),

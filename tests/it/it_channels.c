@@ -7,7 +7,8 @@
  * retry_after; Twilio TwiML; Kannel replies and sendsms. Photo reports
  * fetched the way each platform needs: Telegram getFile and file download,
  * Twilio media with Basic auth, WeChat PicUrl and MediaId (media/get); 绑定
- * linking a generic and a Telegram chat into one account.
+ * linking a generic and a Telegram chat into one account. Lessons with media:
+ * WeChat news in-band and pushed, Telegram's link preview.
  */
 #include <signal.h>
 #include <sqlite3.h>
@@ -207,6 +208,109 @@ static void test_wechat_inband_replay_rejects_and_token_refresh(void)
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", NULL), 2);
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "access_token=TOKEN-2"), 1);
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "今晚八点安全课"), 2);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
+/* The line number of the first request recorded under prefix whose body has
+ * body_has, or -1: for the order in which things went out. */
+static int fake_index(const struct fake *f, const char *prefix, const char *body_has)
+{
+    char *rec = read_file(f->record), *save = NULL;
+    int n = 0, at = -1;
+    for (char *line = strtok_r(rec, "\n", &save); line && at == -1;
+         line = strtok_r(NULL, "\n", &save), n++) {
+        json_t *o = json_loads(line, 0, NULL);
+        const char *path = json_string_value(json_object_get(o, "path"));
+        const char *body = json_string_value(json_object_get(o, "body"));
+        if (path && str_has_prefix(path, prefix) && body && strstr(body, body_has))
+            at = n;
+        json_decref(o);
+    }
+    free(rec);
+    return at;
+}
+
+/*
+ * A lesson with a link and a cover (issue 4): 学习 on WeChat answers with a
+ * news article in-band and pushes the lesson text with its question after
+ * it (customer service); the answer scores. A lesson broadcast goes out as a
+ * news article, then its text. On Telegram the link is in the text and
+ * previewed.
+ */
+static void test_lesson_media_wechat_news_telegram_preview(void)
+{
+    struct fake f;
+    struct server s;
+    char base[96], tg[96];
+    CHECK_INT(fake_start(&f), 0);
+    snprintf(base, sizeof base, "wechat.api_base=http://127.0.0.1:%d", f.port);
+    snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
+    const char *const sets[] = {"wechat.token=xiangyang",
+                                "wechat.appid=wx1234567890abcdef",
+                                "wechat.appsecret=sec",
+                                base,
+                                "wechat.recipient_rate=600",
+                                "telegram.secret_token=s3cret-token",
+                                "telegram.token=123:ABC",
+                                tg,
+                                "admin.token=adm",
+                                "push.quiet=",
+                                "push.rush=",
+                                "push.backoff_base=1",
+                                NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    struct resp a = request(s.port, "POST", "/webhook/wechat?" WX_Q, WX_TEXT("301", "学习"), NULL);
+    CHECK_INT(a.status, 200);
+    CHECK_STR(
+        a.body,
+        "<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_bot]]>"
+        "</FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[news]]>"
+        "</MsgType><ArticleCount>1</ArticleCount><Articles><item><Title><![CDATA[第1课 · "
+        "诸葛亮躬耕隆中]]></Title><Description><![CDATA[诸葛亮年轻时在襄阳城西的隆中住了十年左"
+        "右，一边种地，一边读书。]]></Description><PicUrl><![CDATA[https://yizhan.example.org/"
+        "img/01-gonggeng-longzhong.jpg]]></PicUrl><Url><![CDATA[https://yizhan.example.org/v/"
+        "01-gonggeng-longzhong]]></Url></item></Articles></xml>");
+    free(a.body);
+    /* the question follows through customer service, a moment later */
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE klass='reply'"), 1);
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 1, 15000), 1);
+    CHECK_INT(
+        fake_count(&f, "/cgi-bin/message/custom/send", "诸葛亮在隆中时，主要过着怎样的生活？"), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "\"msgtype\":\"text\""), 1);
+    struct resp b = request(s.port, "POST", "/webhook/wechat?" WX_Q, WX_TEXT("302", "B"), NULL);
+    CHECK_HAS(b.body, "<MsgType><![CDATA[text]]></MsgType>");
+    CHECK_HAS(b.body, "+5");
+    free(b.body);
+    /* a lesson broadcast: the news article, then its text, from one row */
+    const char *const hdr[] = {"Authorization: Bearer adm", NULL};
+    struct resp r = request(s.port, "POST", "/admin/api/lessons/3/broadcast",
+                            "{\"audience\":\"channel:wechat\"}", hdr);
+    CHECK_INT(r.status, 202);
+    free(r.body);
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 2, 15000), 2);
+    int news = fake_index(&f, "/cgi-bin/message/custom/send", "\"msgtype\":\"news\"");
+    int text = fake_index(&f, "/cgi-bin/message/custom/send", "今日微课 · 第3课");
+    CHECK(news >= 0 && text > news);
+
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "\"picurl\":\"https://"), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE broadcast_id IS NOT NULL AND"
+                           " json_extract(extra, '$.article_sent')=1"),
+              1);
+    /* Telegram: the link in the text, previewed large above it */
+    const char *const tgh[] = {"X-Telegram-Bot-Api-Secret-Token: s3cret-token", NULL};
+    r = request(s.port, "POST", "/webhook/telegram",
+                "{\"update_id\":1,\"message\":{\"message_id\":1,\"date\":1,\"chat\":"
+                "{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":42,\"is_bot\":false,"
+                "\"first_name\":\"W\"},\"text\":\"学习\"}}",
+                tgh);
+    CHECK_INT(r.status, 200);
+    CHECK_HAS(r.body, "\\nhttps://yizhan.example.org/v/01-gonggeng-longzhong\\n");
+    CHECK_HAS(r.body,
+              "\"link_preview_options\":{\"url\":\"https://yizhan.example.org/v/"
+              "01-gonggeng-longzhong\",\"prefer_large_media\":true,\"show_above_text\":true}");
+    free(r.body);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
     fake_stop(&f);
@@ -784,5 +888,6 @@ const struct t_case it_channels_tests[] = {
     T(test_account_link_generic_telegram),
     T(test_setup_commands),
     T(test_wechat_template_fallback),
+    T(test_lesson_media_wechat_news_telegram_preview),
     T_END,
 };
