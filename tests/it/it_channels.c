@@ -132,6 +132,17 @@ static void broadcast(int port, const char *audience)
     "FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>" \
     "<![CDATA[" text "]]></Content><MsgId>" id "</MsgId></xml>"
 
+/* The server log must not hold secret (a token). */
+static void check_log_lacks(const struct server *s, const char *secret)
+{
+    char *log = read_file(s->log);
+    if (strstr(log, secret) != NULL) {
+        printf("%s: the server log shows a secret (%s)\n", t_current, secret);
+        t_failed++;
+    }
+    free(log);
+}
+
 static void test_wechat_inband_replay_rejects_and_token_refresh(void)
 {
     struct fake f;
@@ -207,20 +218,12 @@ static void test_wechat_inband_replay_rejects_and_token_refresh(void)
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", NULL), 2);
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "access_token=TOKEN-2"), 1);
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "今晚八点安全课"), 2);
+    check_log_lacks(&s, "xiangyang"); /* the token, */
+    check_log_lacks(&s, "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"); /* the AES key */
+    check_log_lacks(&s, "TOKEN-2"); /* and the access_token */
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
     fake_stop(&f);
-}
-
-/* The server log must not hold secret (a token). */
-static void check_log_lacks(const struct server *s, const char *secret)
-{
-    char *log = read_file(s->log);
-    if (strstr(log, secret) != NULL) {
-        printf("%s: the server log shows a secret (%s)\n", t_current, secret);
-        t_failed++;
-    }
-    free(log);
 }
 
 /* The same request twice: the second gets the first answer again, byte for
