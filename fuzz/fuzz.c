@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "conf.h"
 #include "log.h"
 #include "util.h"
 
@@ -51,4 +53,21 @@ void fuzz_write(const char *path, const uint8_t *data, size_t size)
         perror(path);
         abort();
     }
+}
+
+void fuzz_conf(struct conf *c, const char *const *sets)
+{
+    char *v[32];
+    int n = 0;
+    struct buf errs;
+    while (sets[n] != NULL && n < 32) {
+        v[n] = (char *)sets[n]; /* conf_load only reads them */
+        n++;
+    }
+    buf_init(&errs, 0);
+    if (conf_load(c, NULL, v, n, &errs) == -1) {
+        fprintf(stderr, "fuzz: conf: %s\n", errs.data ? errs.data : "");
+        abort();
+    }
+    buf_release(&errs);
 }

@@ -20,5 +20,9 @@ const char *fuzz_setup(void);
 char *fuzz_str(const uint8_t *data, size_t size);
 /* Write data to path, replacing it. Aborts on failure. */
 void fuzz_write(const char *path, const uint8_t *data, size_t size);
+/* Load c from the defaults plus "key=value" settings (NULL-terminated).
+ * Aborts on failure. */
+struct conf;
+void fuzz_conf(struct conf *c, const char *const *sets);
 
 #endif

@@ -133,6 +133,17 @@ static void broadcast(int port, const char *audience)
     "FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>" \
     "<![CDATA[" text "]]></Content><MsgId>" id "</MsgId></xml>"
 
+/* The server log must not hold secret (a token). */
+static void check_log_lacks(const struct server *s, const char *secret)
+{
+    char *log = read_file(s->log);
+    if (strstr(log, secret) != NULL) {
+        printf("%s: the server log shows a secret (%s)\n", t_current, secret);
+        t_failed++;
+    }
+    free(log);
+}
+
 static void test_wechat_inband_replay_rejects_and_token_refresh(void)
 {
     struct fake f;
@@ -208,6 +219,9 @@ static void test_wechat_inband_replay_rejects_and_token_refresh(void)
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", NULL), 2);
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "access_token=TOKEN-2"), 1);
     CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "今晚八点安全课"), 2);
+    check_log_lacks(&s, "xiangyang"); /* the token, */
+    check_log_lacks(&s, "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"); /* the AES key */
+    check_log_lacks(&s, "TOKEN-2"); /* and the access_token */
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
     fake_stop(&f);
@@ -316,6 +330,20 @@ static void test_lesson_media_wechat_news_telegram_preview(void)
     fake_stop(&f);
 }
 
+/* The same request twice: the second gets the first answer again, byte for
+ * byte (a platform's retry). The caller counts what was stored. */
+static void send_twice(int port, const char *method, const char *path, const char *body,
+                       const char *const *headers)
+{
+    struct resp a = request(port, method, path, body, headers);
+    struct resp b = request(port, method, path, body, headers);
+    CHECK_INT(a.status, 200);
+    CHECK_INT(b.status, 200);
+    CHECK_STR(b.body, a.body);
+    free(a.body);
+    free(b.body);
+}
+
 static void test_telegram_twilio_kannel(void)
 {
     struct fake f;
@@ -420,6 +448,26 @@ static void test_telegram_twilio_kannel(void)
     check_status(s.port, "POST", "/webhook/twilio/status", stbody, sth, 200, NULL);
     check_status(s.port, "POST", "/webhook/twilio/status", stbody, twbad, 403, NULL);
     free(hdr);
+    /* replays: a platform's retry is answered again and stored once */
+    int64_t in_before = db_count(&s, "SELECT count(*) FROM inbound");
+    send_twice(s.port, "POST", "/webhook/telegram",
+               "{\"update_id\":60,\"message\":{\"message_id\":6,\"date\":1,\"chat\":"
+               "{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":42,\"first_name\":\"W\"},"
+               "\"text\":\"积分\"}}",
+               tgh);
+    send_twice(s.port, "POST", "/webhook/twilio", twbody, twh);
+    send_twice(s.port, "GET",
+               "/webhook/kannel?secret=kn-secret&from=%2B8613800000009&to=10086&text=%79%EF%52%06"
+               "&id=k2&coding=2&charset=UTF-16BE",
+               NULL, NULL);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound"), in_before + 1); /* update 60 */
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE channel='telegram' AND "
+                           "ext_id='60'"),
+              1);
+    /* the shared secrets never reach the log (Kannel's rides in the URL) */
+    check_log_lacks(&s, "s3cret-token");
+    check_log_lacks(&s, "my_auth_token_123");
+    check_log_lacks(&s, "kn-secret");
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
     fake_stop(&f);
@@ -446,17 +494,6 @@ static void wait_photos(const struct server *s)
                          "SELECT count(*) FROM report_media WHERE status IN ('pending','fetching')",
                          0, 20000),
               0);
-}
-
-/* The server log must not hold secret (a token). */
-static void check_log_lacks(const struct server *s, const char *secret)
-{
-    char *log = read_file(s->log);
-    if (strstr(log, secret) != NULL) {
-        printf("%s: the server log shows a secret (%s)\n", t_current, secret);
-        t_failed++;
-    }
-    free(log);
 }
 
 /* Telegram: the photo fixture's file_id goes through getFile and the file

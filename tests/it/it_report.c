@@ -405,9 +405,20 @@ static void test_report_photo_server_cases(void)
     json_decref(j);
     free(one.body);
     struct bin b;
-    get_bin(s.port, "/admin/api/media/../../y.db", true, &b);
-    CHECK(b.status == 404 || b.status == 400);
-    buf_release(&b.body);
+    static const char *const bad[] = {
+        "/admin/api/media/../../y.db", "/admin/api/media/..%2f..%2fy.db",
+        "/admin/api/media/%2e%2e/y.db", "/admin/api/media/y.db",
+        "/admin/api/media/0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+        "/admin/api/media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde/",
+        NULL};
+    for (int i = 0; bad[i] != NULL; i++) {
+        get_bin(s.port, bad[i], true, &b);
+        CHECK(b.status == 404 || b.status == 400);
+        buf_release(&b.body);
+        get_bin(s.port, bad[i], false, &b); /* no token: refused before the name is read */
+        CHECK_INT(b.status, 401);
+        buf_release(&b.body);
+    }
     get_bin(s.port,
             "/admin/api/media/0000000000000000000000000000000000000000000000000000000000000000",
             true, &b);

@@ -1,12 +1,15 @@
 /*
  * soak.c - crash safety under load. Client threads drive a mixed load through
  * the generic channel (texts, 报名 on a course made with the admin API, quiz
- * answers) with distinct ids while the main thread posts broadcasts and
+ * answers; every fourth sender then sends two photos, served by the fake
+ * API's image route) with distinct ids while the main thread posts broadcasts and
  * SIGKILLs the server at random moments, restarting it on the same database
  * and port; clients re-send every message until it is answered 200, as
  * platforms do. Then it checks: every acknowledged message is in inbound
  * exactly once, points and bookings match what the replies promised, every
- * push reached the fake platform exactly once (by idempotency key).
+ * acknowledged photo created or joined exactly one report as its reply said
+ * (one media row per photo, none doubled), every push reached the fake
+ * platform exactly once (by idempotency key).
  * Usage: tests/soak/soak [kills] (env SOAK_KILLS, default 20). Exit 1 on a failed check.
  */
 #include <curl/curl.h>
@@ -23,6 +26,9 @@
 
 #define CLIENTS 16
 #define MAX_SENDERS 100000
+#define PHOTO_EVERY 4                /* senders k with k % PHOTO_EVERY == 0 also send photos */
+#define PHOTO_CREATED "收到！回执号" /* content/reports.txt report.received */
+#define PHOTO_JOINED "照片已加到"    /* report.photo_added */
 
 /* What one sender was promised by the replies it got with a 200. */
 struct promise {
@@ -30,10 +36,13 @@ struct promise {
     int booked;   /* replies that said 报名成功 */
     int quiz_pts; /* sum of +N in 答对了 replies */
     int quiz_right;
+    int photos;         /* photo messages answered 200 */
+    int reports_opened; /* of them, replies that gave a new receipt code */
+    int photos_joined;  /* replies that added the photo to the open report */
 };
 
 static struct srv S;
-static int course_no;
+static int course_no, fake_port;
 static atomic_int next_sender, senders_done;
 static atomic_llong sent_tries, acked_total, retries;
 static atomic_bool stop_load;
@@ -49,19 +58,36 @@ static int fails;
         }                                                                                          \
     } while (0)
 
-/* Send until 200, like a platform; returns the reply body. */
-static char *deliver(CURL *c, const char *id, const char *from, const char *text)
+/* Send until 200, like a platform; returns the reply body. With photo
+ * (a URL) the message carries it as media, and text may be NULL. */
+static char *deliver_media(CURL *c, const char *id, const char *from, const char *text,
+                           const char *photo)
 {
     for (;;) {
         char *body = NULL;
+        long st;
         atomic_fetch_add(&sent_tries, 1);
-        long st = say(c, S.port, id, from, text, &body);
+        if (photo == NULL) {
+            st = say(c, S.port, id, from, text, &body);
+        } else {
+            json_t *o = json_pack("{s:s,s:s,s:s?,s:[{s:s,s:s}]}", "id", id, "from", from, "text",
+                                  text, "media", "url", photo, "type", "image/jpeg");
+            char *js = json_dumps(o, JSON_COMPACT);
+            st = http(c, S.port, "POST", "/webhook/generic", js, NULL, &body);
+            free(js);
+            json_decref(o);
+        }
         if (st == 200)
             return body;
         free(body);
         atomic_fetch_add(&retries, 1);
         msleep(st == 0 ? 20 : 5);
     }
+}
+
+static char *deliver(CURL *c, const char *id, const char *from, const char *text)
+{
+    return deliver_media(c, id, from, text, NULL);
 }
 
 static void note(struct promise *p, const char *reply)
@@ -96,6 +122,22 @@ static void *client_main(void *arg)
             snprintf(id, sizeof id, "s%d-%d", k, i);
             char *reply = deliver(c, id, from, script[i]);
             note(&promises[k], reply);
+            atomic_fetch_add(&acked_total, 1);
+            free(reply);
+        }
+        /* a photo with a caption opens a report; a second one within
+         * report.join_seconds joins it (or, after a long stall, opens another) */
+        for (int i = 0; k % PHOTO_EVERY == 0 && i < 2; i++) {
+            char url[128];
+            snprintf(id, sizeof id, "s%d-p%d", k, i);
+            snprintf(url, sizeof url, "http://127.0.0.1:%d/mmbiz/w%d-%d.jpg", fake_port, k, i);
+            char *reply = deliver_media(c, id, from, i == 0 ? "消防通道被堵" : NULL, url);
+            note(&promises[k], reply);
+            promises[k].photos++;
+            if (strstr(reply, PHOTO_CREATED) != NULL)
+                promises[k].reports_opened++;
+            else if (strstr(reply, PHOTO_JOINED) != NULL)
+                promises[k].photos_joined++;
             atomic_fetch_add(&acked_total, 1);
             free(reply);
         }
@@ -201,6 +243,91 @@ static void check_store(int nsenders)
     sqlite3_close(db);
 }
 
+/* Wait until no photo download is due (or 30 s), with the server running. */
+static void wait_photos(void)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(S.db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        return;
+    sqlite3_busy_timeout(db, 5000);
+    for (int i = 0; i < 300; i++) {
+        if (q1(db, "SELECT count(*) FROM report_media WHERE status='pending'") == 0)
+            break;
+        msleep(100);
+    }
+    sqlite3_close(db);
+}
+
+/*
+ * Photos: per photo sender, as many reports as replies gave receipt codes,
+ * one media row per acknowledged photo (each URL once: no photo doubled or
+ * attached to two reports), every reply either opened or joined; and the
+ * downloads, which wait_photos let finish (rows a killed fetcher held stay
+ * leased until their lease ends: counted apart).
+ */
+static void check_photos(int nsenders)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long photos = 0, opened = 0, joined = 0, db_reports = 0, db_media = 0, people = 0;
+    if (sqlite3_open_v2(S.db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        EXPECT(0, "cannot open %s", S.db);
+        return;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    for (int k = 0; k < nsenders; k++) {
+        photos += promises[k].photos;
+        opened += promises[k].reports_opened;
+        joined += promises[k].photos_joined;
+        EXPECT(promises[k].reports_opened + promises[k].photos_joined == promises[k].photos,
+               "w%d: %d photos answered, %d opened and %d joined a report", k, promises[k].photos,
+               promises[k].reports_opened, promises[k].photos_joined);
+    }
+    const char *sql = "SELECT p.ext_id,"
+                      " (SELECT count(*) FROM reports r WHERE r.person_id=p.id),"
+                      " (SELECT count(*) FROM report_media m WHERE m.person_id=p.id),"
+                      " (SELECT count(DISTINCT m.url) FROM report_media m WHERE m.person_id=p.id),"
+                      " (SELECT count(*) FROM report_media m JOIN reports r ON r.id=m.report_id"
+                      "  WHERE m.person_id=p.id AND r.person_id<>p.id)"
+                      " FROM people p WHERE p.channel='generic' AND p.ext_id LIKE 'w%'";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        EXPECT(0, "query: %s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int k = atoi((const char *)sqlite3_column_text(st, 0) + 1);
+        long long r = sqlite3_column_int64(st, 1), m = sqlite3_column_int64(st, 2),
+                  urls = sqlite3_column_int64(st, 3), foreign = sqlite3_column_int64(st, 4);
+        db_reports += r;
+        db_media += m;
+        if (r > 0)
+            people++;
+        if (k < 0 || k >= nsenders)
+            continue;
+        EXPECT(r == promises[k].reports_opened, "w%d: %lld reports, replies opened %d", k, r,
+               promises[k].reports_opened);
+        EXPECT(m == promises[k].photos && urls == m, "w%d: %lld media rows (%lld urls), %d photos",
+               k, m, urls, promises[k].photos);
+        EXPECT(foreign == 0, "w%d: %lld photos on someone else's report", k, foreign);
+    }
+    sqlite3_finalize(st);
+    printf("photos acknowledged %lld: %lld opened a report, %lld joined one; reports %lld from "
+           "%lld senders, media rows %lld\n",
+           photos, opened, joined, db_reports, people, db_media);
+    EXPECT(db_reports == opened && db_media == photos, "photo totals differ");
+    long long ok = q1(db, "SELECT count(*) FROM report_media WHERE status='ok'");
+    long long failed = q1(db, "SELECT count(*) FROM report_media WHERE status='failed'");
+    long long pending = q1(db, "SELECT count(*) FROM report_media WHERE status='pending'");
+    long long leased = q1(db, "SELECT count(*) FROM report_media WHERE status='fetching'");
+    printf("photo downloads: ok %lld, failed %lld, pending %lld, leased by a killed fetcher "
+           "%lld\n",
+           ok, failed, pending, leased);
+    EXPECT(failed == 0 && pending == 0, "photo downloads failed %lld, pending %lld", failed,
+           pending);
+    sqlite3_close(db);
+}
+
 /* Every outbox row sent or merged, and each sent row's key at the fake
  * platform; a repeat is allowed only with the same key (the crash window). */
 static void check_pushes(const struct fake *f)
@@ -295,9 +422,12 @@ int main(int argc, char **argv)
                           "generic.rate=100000",
                           "generic.recipient_rate=100000",
                           "throttle.per_minute=0",
+                          "media.allow_private=true", /* the fake API's image is on loopback */
+                          "media.backoff_base=1",
                           fakeurl,
                           NULL};
     memcpy(S.sets, sets, sizeof sets);
+    fake_port = f.port;
     if (srv_start(&S) == -1)
         return 1;
     if (admin_post("/admin/api/courses",
@@ -340,6 +470,7 @@ int main(int argc, char **argv)
     double t1 = mono_ms();
     int nsenders = atomic_load(&senders_done);
     wait_drained();
+    wait_photos();
     int rc = srv_stop(&S, SIGTERM);
     EXPECT(rc == 0, "server exit status %d on SIGTERM", rc);
     fake_stop(&f);
@@ -348,6 +479,7 @@ int main(int argc, char **argv)
            done, (t1 - t0) / 1000, nsenders, (long long)acked_total, (long long)sent_tries,
            (long long)retries, bcs, bc_lost);
     check_store(nsenders);
+    check_photos(nsenders);
     check_pushes(&f);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "grep -h ' error ' '%s'/serve-*.log | head -5", S.dir);
