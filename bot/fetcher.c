@@ -30,7 +30,6 @@
 #include "store.h"
 #include "util.h"
 
-#define LEASE_MS (15LL * 60 * 1000) /* longer than any allowed download */
 #define DAY_MS (24LL * 3600 * 1000)
 #define IDLE_MS 1000
 #define MAX_STEPS 4         /* media_request rounds for one photo (Telegram needs 2) */
@@ -382,7 +381,11 @@ static int fetch_one(struct fetcher *ft)
     int64_t now = now_ms();
     if (store_begin(ft->st) == -1)
         return -1;
-    int got = store_media_claim(ft->st, now, LEASE_MS, &j);
+    /* The lease outlives the longest download this config allows (every step
+     * at its time cap, plus a token wait), so a live fetcher never loses its
+     * job; a fetcher killed mid-download has its job back soon after. */
+    int64_t lease = MAX_STEPS * ft->app->conf->media.timeout * 1000 + TOKEN_WAIT_MS + 30000;
+    int got = store_media_claim(ft->st, now, lease, &j);
     if (got != 1 || store_commit(ft->st) == -1) {
         store_rollback(ft->st);
         return got == 1 ? -1 : got;
