@@ -163,7 +163,7 @@ fuzz: fuzz-build
 	    { tail -60 fuzz/work/$$t.log; echo "fuzz $$t: FAILED, input in fuzz/crashes/"; exit 1; }; \
 	  awk '/stat::number_of_executed_units/ {n=$$2} /stat::peak_rss_mb/ {m=$$2} \
 	    END {printf "   %d runs, peak RSS %d MB, no crash\n", n, m}' fuzz/work/$$t.log; \
-	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, no crash"
+	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, no crash"; echo "$(words $(FUZZ_TARGETS)) passed, 0 failed"
 
 format:
 	clang-format -i bot/*.[ch] tests/*.[ch] tests/it/*.c tests/soak/*.[ch] fuzz/*.[ch]

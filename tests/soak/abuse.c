@@ -31,7 +31,7 @@
 #define FLOOD_CONNS 4
 
 static struct srv S;
-static int fails;
+static int fails, passes;
 static atomic_long peak_rss;
 static atomic_bool sampling;
 
@@ -41,6 +41,8 @@ static atomic_bool sampling;
             printf("FAIL: " __VA_ARGS__);                                                          \
             printf("\n");                                                                          \
             fails++;                                                                               \
+        } else {                                                                                   \
+            passes++;                                                                              \
         }                                                                                          \
     } while (0)
 
@@ -355,6 +357,7 @@ int main(int argc, char **argv)
     if (system(cmd) != 0)
         printf("(grep failed)\n");
     printf("abuse: %s\n", fails ? "FAILED" : "ok");
+    printf("%d passed, %d failed\n", passes, fails);
     if (fails == 0) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", S.dir);
         if (system(cmd) != 0)

@@ -47,7 +47,7 @@ static atomic_int next_sender, senders_done;
 static atomic_llong sent_tries, acked_total, retries;
 static atomic_bool stop_load;
 static struct promise promises[MAX_SENDERS];
-static int fails;
+static int fails, passes;
 
 #define EXPECT(cond, ...)                                                                          \
     do {                                                                                           \
@@ -55,6 +55,8 @@ static int fails;
             printf("FAIL: " __VA_ARGS__);                                                          \
             printf("\n");                                                                          \
             fails++;                                                                               \
+        } else {                                                                                   \
+            passes++;                                                                              \
         }                                                                                          \
     } while (0)
 
@@ -486,6 +488,7 @@ int main(int argc, char **argv)
     if (system(cmd) != 0)
         printf("(grep failed)\n");
     printf("soak: %s\n", fails ? "FAILED" : "ok");
+    printf("%d passed, %d failed\n", passes, fails);
     if (fails == 0) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", S.dir);
         if (system(cmd) != 0)
