@@ -6,6 +6,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -294,6 +295,13 @@ static void tick_done(struct job *j)
 
 static int cmd_serve(struct app *app, struct store *st)
 {
+    /* Every request allocates and frees a few hundred KiB across threads;
+     * glibc's defaults hand freed memory back to the kernel at once
+     * (madvise, then page faults on the next request). Keeping it costs a
+     * few MiB and was worth about 19% of throughput in bench/inbound. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
     struct tick_job tick = {.job = {.run = run_tick, .done = tick_done}, .app = app};
     tick.job.arg = &tick;
     atomic_init(&tick.busy, false);
