@@ -149,7 +149,15 @@ fuzz/bin/%: fuzz/obj/fz_%.o $(FUZZ_OBJS)
 
 # Keep the objects: make would delete them as intermediates of the pattern rules.
 .PRECIOUS: fuzz/obj/%.o
-fuzz-build: check-deps $(addprefix fuzz/bin/,$(FUZZ_TARGETS))
+fuzz-build: check-deps fuzz-deps
+	@$(MAKE) --no-print-directory $(addprefix fuzz/bin/,$(FUZZ_TARGETS))
+
+# clang and its libFuzzer runtime (in the base image here, installed when missing)
+fuzz-deps:
+	@command -v $(FUZZ_CC) >/dev/null && [ -n "$$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] || \
+	  { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-dev || \
+	    { $(SUDO) apt-get update -q && \
+	      $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-dev; }; }
 
 # Runs every target; fails on the first crash (its input is in fuzz/crashes/).
 fuzz: fuzz-build
@@ -173,5 +181,5 @@ clean:
 	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse
 	rm -rf fuzz/obj fuzz/bin
 
-.PHONY: all deps check-deps run test test-e2e test-kannel asan format clean fuzz fuzz-build soak valgrind
+.PHONY: all deps check-deps run test test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)
