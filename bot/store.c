@@ -335,6 +335,10 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_ext_msg ON outbox(ext_msg_id) WHERE ext_msg_id IS NOT NULL;",
     /* 10: lessons with media: a push's link and cover beside its text (JSON) */
     "ALTER TABLE outbox ADD COLUMN extra TEXT;",
+    /* 11: the account key (绑定) as an index: pushes, opt-outs and broadcast
+     * audiences look people up by coalesce(account_id, id); without this each
+     * lookup read the whole people table (a broadcast was quadratic). */
+    "CREATE INDEX people_account_key ON people(coalesce(account_id, id), last_seen_ms);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -301,11 +301,14 @@ static int audience_parse(const char *a, int *kind, const char **value)
 
 /* The audience as a WHERE clause over people (?1 kind, ?2 value). A linked
  * account (绑定) counts once, on the channel it used last, except for a
- * channel:<name> audience, which means that channel's people. */
+ * channel:<name> audience, which means that channel's people. Each subquery
+ * is an index search per person (people_account_key; CROSS JOIN keeps the tag
+ * lookup on the tags primary key), so a broadcast stays linear. */
 #define AUDIENCE_WHERE                                                                             \
     " (?1 IN (0, 1) OR (?1=2 AND channel=?2) OR"                                                   \
-    " (?1=3 AND (SELECT count(*) FROM tags JOIN people t ON t.id=tags.person_id WHERE tag=?2 AND"  \
-    " coalesce(t.account_id, t.id)=coalesce(people.account_id, people.id)) > 0))"               \
+    " (?1=3 AND EXISTS(SELECT 1 FROM people t CROSS JOIN tags ON tags.tag=?2 AND"               \
+    " tags.person_id=t.id WHERE coalesce(t.account_id, t.id)=coalesce(people.account_id,"        \
+    " people.id))))"                                                                              \
     " AND (?1=2 OR NOT EXISTS(SELECT 1 FROM people q WHERE q.id<>people.id AND"                  \
     " coalesce(q.account_id, q.id)=coalesce(people.account_id, people.id) AND"                    \
     " (q.last_seen_ms>people.last_seen_ms OR (q.last_seen_ms=people.last_seen_ms AND q.id>people.id))))"
