@@ -107,8 +107,6 @@ static char *desk_label(const struct content *ct, const char *desk)
     return content_render(ct, key, NULL);
 }
 
-/* True when local time now is inside one of the windows of spec; an empty
- * (or unreadable) spec means any time. */
 /* Whether minute of the day m falls in one of the n windows. */
 static bool in_windows(const int (*w)[2], int n, int m)
 {
@@ -128,6 +126,8 @@ static int local_minute(int64_t ms)
     return tm.tm_hour * 60 + tm.tm_min;
 }
 
+/* True when local time now is inside one of the windows of spec; an empty
+ * (or unreadable) spec means any time. */
 static bool in_hours(const char *spec, int64_t now)
 {
     int w[MAX_WINDOWS][2];
