@@ -274,6 +274,113 @@ void check_status(int port, const char *method, const char *path, const char *bo
 }
 
 
+/* --- the fake platform API (tests/it/fakeapi) --- */
+
+int fake_start(struct fake *f, const char *dir)
+{
+    memset(f, 0, sizeof *f);
+    if (dir == NULL) { /* a directory of its own, removed by fake_stop */
+        snprintf(f->dir, sizeof f->dir, "/tmp/yizhan-fake-XXXXXX");
+        if (mkdtemp(f->dir) == NULL)
+            return -1;
+        dir = f->dir;
+    }
+    snprintf(f->record, sizeof f->record, "%s/fake.jsonl", dir);
+    snprintf(f->ready, sizeof f->ready, "%s/fake.ready", dir);
+    f->pid = fork();
+    if (f->pid == -1)
+        return -1;
+    if (f->pid == 0) {
+        char log[256];
+        snprintf(log, sizeof log, "%s/fake.log", dir);
+        if (freopen(log, "w", stderr) == NULL)
+            _exit(127);
+        execl("tests/it/fakeapi", "fakeapi", "--port", "0", "--record", f->record, "--ready",
+              f->ready, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200; i++) {
+        char *r = read_file(f->ready);
+        if (str_has_prefix(r, "port="))
+            f->port = atoi(r + 5);
+        free(r);
+        if (f->port > 0)
+            return 0;
+        msleep(25);
+    }
+    printf("%s: fakeapi did not start\n", t_current);
+    return -1;
+}
+
+void fake_stop(struct fake *f)
+{
+    int status = 0;
+    if (f->pid > 0) {
+        kill(f->pid, SIGTERM);
+        for (int i = 0; i < 200 && f->pid > 0; i++) {
+            if (waitpid(f->pid, &status, WNOHANG) == f->pid)
+                f->pid = 0;
+            else
+                msleep(25);
+        }
+        if (f->pid > 0) {
+            kill(f->pid, SIGKILL);
+            waitpid(f->pid, &status, 0);
+            f->pid = 0;
+        }
+    }
+    if (f->dir[0] != '\0') {
+        char cmd[200];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+        if (system(cmd) != 0)
+            printf("could not remove %s\n", f->dir);
+        f->dir[0] = '\0';
+    }
+}
+
+/* POST a control request; fails the test unless it answers 200. */
+void fake_control(const struct fake *f, const char *path, const char *body)
+{
+    struct resp r = request(f->port, "POST", path, body, NULL);
+    if (r.status != 200) {
+        printf("%s: fakeapi %s %s: %ld %s\n", t_current, path, body, r.status, r.body);
+        t_failed++;
+    }
+    free(r.body);
+}
+
+/* Requests the fake has answered (control requests not included), or -1. */
+long long fake_requests(const struct fake *f)
+{
+    struct resp r = request(f->port, "GET", "/_control/count", NULL, NULL);
+    json_t *o = json_loads(r.body, 0, NULL);
+    json_t *v = json_object_get(o, "requests");
+    long long n = json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+    json_decref(o);
+    free(r.body);
+    return n;
+}
+
+/* The record file as a JSON array of its lines (new reference). */
+json_t *fake_records(const struct fake *f)
+{
+    char *all = read_file(f->record);
+    json_t *a = json_array();
+    char *save = NULL;
+    for (char *line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_error_t err;
+        json_t *o = json_loads(line, 0, &err);
+        if (o == NULL) {
+            printf("%s: bad record line: %s: %s\n", t_current, err.text, line);
+            t_failed++;
+            continue;
+        }
+        json_array_append_new(a, o);
+    }
+    free(all);
+    return a;
+}
+
 #define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening)
 #define DECL(s) extern const struct t_case it_##s##_tests[];
 IT_SUITES(DECL)

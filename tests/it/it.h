@@ -43,4 +43,23 @@ void check_status(int port, const char *method, const char *path, const char *bo
 void msleep(int ms);
 char *read_file(const char *path); /* "" when missing */
 
+/* tests/it/fakeapi: a stand-in for every platform's API, recording what it
+ * gets (see its header comment for the control API and the record format). */
+struct fake {
+    pid_t pid;
+    int port;
+    char dir[128]; /* its own directory when fake_start got none */
+    char record[192], ready[192];
+};
+/* Start it on a free port, recording into dir (NULL: a temp dir of its own,
+ * removed by fake_stop). 0 or -1. */
+int fake_start(struct fake *f, const char *dir);
+void fake_stop(struct fake *f);
+/* POST a control request; fails the test unless it answers 200. */
+void fake_control(const struct fake *f, const char *path, const char *body);
+/* Requests the fake has answered (control requests not included), or -1. */
+long long fake_requests(const struct fake *f);
+/* The record file as a JSON array of its lines (new reference). */
+json_t *fake_records(const struct fake *f);
+
 #endif

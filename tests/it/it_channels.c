@@ -27,54 +27,6 @@
 #include "t.h"
 #include "util.h"
 
-struct fake {
-    pid_t pid;
-    int port;
-    char dir[128], record[192], ready[192];
-};
-
-static int fake_start(struct fake *f)
-{
-    memset(f, 0, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/yizhan-fake-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->record, sizeof f->record, "%s/record", f->dir);
-    snprintf(f->ready, sizeof f->ready, "%s/ready", f->dir);
-    f->pid = fork();
-    if (f->pid == -1)
-        return -1;
-    if (f->pid == 0) {
-        if (freopen("/dev/null", "w", stderr) == NULL)
-            _exit(127);
-        execl("tests/it/fakeapi", "tests/it/fakeapi", "--port", "0", "--record", f->record,
-              "--ready", f->ready, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && f->port == 0; i++) {
-        char *r = read_file(f->ready);
-        if (strncmp(r, "port=", 5) == 0)
-            f->port = atoi(r + 5);
-        free(r);
-        if (f->port == 0)
-            msleep(25);
-    }
-    return f->port > 0 ? 0 : -1;
-}
-
-static void fake_stop(struct fake *f)
-{
-    int status;
-    char cmd[200];
-    if (f->pid > 0) {
-        kill(f->pid, SIGTERM);
-        waitpid(f->pid, &status, 0);
-    }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        printf("could not remove %s\n", f->dir);
-}
-
 /* Requests the fake API recorded whose path starts with prefix. */
 static int fake_count(const struct fake *f, const char *prefix, const char *body_has)
 {
@@ -93,13 +45,6 @@ static int fake_count(const struct fake *f, const char *prefix, const char *body
     }
     free(rec);
     return n;
-}
-
-static void fake_script(const struct fake *f, const char *steps)
-{
-    struct resp r = request(f->port, "POST", "/_control/script", steps, NULL);
-    CHECK_INT(r.status, 200);
-    free(r.body);
 }
 
 /* Wait up to ms for the SQL count to reach want. */
@@ -149,7 +94,7 @@ static void test_wechat_inband_replay_rejects_and_token_refresh(void)
     struct fake f;
     struct server s;
     char base[96];
-    CHECK_INT(fake_start(&f), 0);
+    CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(base, sizeof base, "wechat.api_base=http://127.0.0.1:%d", f.port);
     const char *const sets[] = {"wechat.token=xiangyang",
                                 "wechat.appid=wx1234567890abcdef",
@@ -211,7 +156,7 @@ static void test_wechat_inband_replay_rejects_and_token_refresh(void)
     free(l.body);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound"), 2);
     /* a push: the first send says the token is stale; a new one is fetched */
-    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/message/custom/send\",\"status\":200,"
+    fake_control(&f, "/_control/script", "{\"path_prefix\":\"/cgi-bin/message/custom/send\",\"status\":200,"
                     "\"body\":{\"errcode\":40001,\"errmsg\":\"invalid credential\"},\"times\":1}");
     broadcast(s.port, "channel:wechat");
     CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 1, 15000), 1);
@@ -258,7 +203,7 @@ static void test_lesson_media_wechat_news_telegram_preview(void)
     struct fake f;
     struct server s;
     char base[96], tg[96];
-    CHECK_INT(fake_start(&f), 0);
+    CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(base, sizeof base, "wechat.api_base=http://127.0.0.1:%d", f.port);
     snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
     const char *const sets[] = {"wechat.token=xiangyang",
@@ -349,7 +294,7 @@ static void test_telegram_twilio_kannel(void)
     struct fake f;
     struct server s;
     char tg[96], kn[128];
-    CHECK_INT(fake_start(&f), 0);
+    CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
     snprintf(kn, sizeof kn, "kannel.sendsms_url=http://127.0.0.1:%d/cgi-bin/sendsms", f.port);
     const char *const sets[] = {"telegram.secret_token=s3cret-token",
@@ -389,7 +334,7 @@ static void test_telegram_twilio_kannel(void)
     CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 1, 10000), 1);
     CHECK_INT(fake_count(&f, "/bot123:ABC/answerCallbackQuery", "cb1"), 1);
     /* a broadcast meets 429 retry_after 1 once and is sent after it */
-    fake_script(&f, "{\"path_prefix\":\"/bot123:ABC/sendMessage\",\"status\":429,\"body\":"
+    fake_control(&f, "/_control/script", "{\"path_prefix\":\"/bot123:ABC/sendMessage\",\"status\":429,\"body\":"
                     "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry "
                     "after 1\",\"parameters\":{\"retry_after\":1}},\"times\":1}");
     broadcast(s.port, "channel:telegram");
@@ -506,7 +451,7 @@ static void test_telegram_photo_getfile(void)
     struct server s;
     char tg[96], sha[65], sql[300];
     image_sha(sha);
-    CHECK_INT(fake_start(&f), 0);
+    CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
     const char *const sets[] = {"telegram.secret_token=s3cret-token",
                                 "telegram.token=123:ABC",
@@ -563,7 +508,7 @@ static void test_twilio_mms_basic_auth(void)
     struct server s;
     char tw[96], sha[65], sql[300], media[200];
     image_sha(sha);
-    CHECK_INT(fake_start(&f), 0);
+    CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(tw, sizeof tw, "twilio.api_base=http://127.0.0.1:%d", f.port);
     const char *const sets[] = {"twilio.auth_token=my_auth_token_123",
                                 "twilio.public_url=https://bot.example.com/sms/twilio",
@@ -635,7 +580,7 @@ static void test_wechat_photo_picurl_and_media_id(void)
     struct server s;
     char base[96], sha[65], sql[300], pic[400];
     image_sha(sha);
-    CHECK_INT(fake_start(&f), 0);
+    CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(base, sizeof base, "wechat.api_base=http://127.0.0.1:%d", f.port);
     const char *const sets[] = {"wechat.token=xiangyang",
                                 "wechat.appid=wx1234567890abcdef",
@@ -714,7 +659,7 @@ static void test_account_link_generic_telegram(void)
     struct fake f;
     struct server s;
     char tg[96], out[128], code[7] = "", cmd[32];
-    CHECK_INT(fake_start(&f), 0);
+    CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
     snprintf(out, sizeof out, "generic.outbound_url=http://127.0.0.1:%d/generic", f.port);
     const char *const sets[] = {"telegram.secret_token=s3cret-token",
@@ -808,14 +753,14 @@ static void test_wechat_template_fallback(void)
     struct fake f;
     struct server s;
     char wx[96];
-    CHECK_INT(fake_start(&f), 0);
+    CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(wx, sizeof wx, "wechat.api_base=http://127.0.0.1:%d", f.port);
     const char *const sets[] = {"wechat.token=xiangyang", "wechat.appid=wx1234567890abcdef",
                                 "wechat.appsecret=sec",   wx,
                                 "wechat.template_id=TPL-1", "push.quiet=",
                                 "push.rush=",             NULL};
     CHECK_INT(server_start(&s, sets), 0);
-    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/message/custom/send\",\"body\":{\"errcode\":"
+    fake_control(&f, "/_control/script", "{\"path_prefix\":\"/cgi-bin/message/custom/send\",\"body\":{\"errcode\":"
                     "45015,\"errmsg\":\"response out of time limit or subscription is canceled\"},"
                     "\"times\":2}");
     queue_wechat_row(&s, "oUser", "transactional", "t-1", "你的培训明天9点开始");
@@ -868,11 +813,11 @@ static void test_setup_commands(void)
 {
     struct fake f;
     int status = 0;
-    CHECK_INT(fake_start(&f), 0);
+    CHECK_INT(fake_start(&f, NULL), 0);
     char *wx = xasprintf("--set wechat.api_base=http://127.0.0.1:%d --set wechat.appid=wxA "
                          "--set wechat.appsecret=S",
                          f.port);
-    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/menu/create\",\"body\":{\"errcode\":0,"
+    fake_control(&f, "/_control/script", "{\"path_prefix\":\"/cgi-bin/menu/create\",\"body\":{\"errcode\":0,"
                     "\"errmsg\":\"ok\"},\"times\":1}");
     char *cmd = xasprintf("wechat menu %s", wx);
     char *out = run_yizhan(cmd, &status);
@@ -884,7 +829,7 @@ static void test_setup_commands(void)
     CHECK_INT(fake_count(&f, "/cgi-bin/menu/create", "\"key\":\"jf\""), 1);
     CHECK_INT(fake_count(&f, "/cgi-bin/menu/create", "今日微课"), 1);
     /* WeChat refuses: the command fails */
-    fake_script(&f, "{\"path_prefix\":\"/cgi-bin/menu/create\",\"body\":{\"errcode\":40018,"
+    fake_control(&f, "/_control/script", "{\"path_prefix\":\"/cgi-bin/menu/create\",\"body\":{\"errcode\":40018,"
                     "\"errmsg\":\"invalid button name size\"},\"times\":1}");
     out = run_yizhan(cmd, &status);
     CHECK_INT(status, 1);
