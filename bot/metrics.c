@@ -121,13 +121,3 @@ void metrics_render(struct buf *out)
     buf_printf(out, "yizhan_http_request_seconds_count %llu\n", hist_count);
     pthread_mutex_unlock(&mu);
 }
-
-void metrics_reset(void)
-{
-    pthread_mutex_lock(&mu);
-    nreqs = nintents = npushes = 0;
-    memset(hist, 0, sizeof hist);
-    hist_sum = 0;
-    hist_count = 0;
-    pthread_mutex_unlock(&mu);
-}

@@ -13,6 +13,5 @@ void metrics_intent(const char *intent);
 /* One push outcome: sent, retry, failed, dead. */
 void metrics_push(const char *channel, const char *outcome);
 void metrics_render(struct buf *out);
-void metrics_reset(void);
 
 #endif
