@@ -302,7 +302,10 @@ static void run_batch(struct engine *e, struct job *jobs)
         ok = false;
     }
     atomic_store(&e->healthy, ok);
-    if (ok && e->after_commit)
+    /* Woken on every COMMIT, the sender and the fetcher each took the write
+     * lock for an empty claim, thousands of times a second under load (3% of
+     * bench/inbound); now only when the batch queued something for them. */
+    if (ok && store_queues_changed(e->st) && e->after_commit)
         e->after_commit();
     for (struct job *j = jobs, *next; j; j = next) {
         next = j->next;
@@ -353,6 +356,7 @@ struct engine *engine_start(const struct app *app, struct store *st, void (*afte
     e->after_commit = after_commit;
     e->st = st;
     atomic_init(&e->healthy, true);
+    store_watch_queues(st);
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->cv, NULL);
     if (pthread_create(&e->thread, NULL, writer_main, e) != 0) {

@@ -18,6 +18,13 @@ void store_close(struct store *st);
 /* Schema version after migrations. */
 int store_version(struct store *st);
 
+/* Whether anything wrote to the outbox or the photo queue on this connection
+ * since the last call (store_watch_queues() starts watching), so the sender
+ * and the fetcher are woken only when there is work for them. A rolled-back
+ * write still counts: a spare wake-up costs one empty claim. */
+void store_watch_queues(struct store *st);
+bool store_queues_changed(struct store *st);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK, and nested savepoints. 0 or -1. */
 int store_begin(struct store *st);
 int store_commit(struct store *st);
