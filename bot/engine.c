@@ -187,10 +187,9 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     t.in = in;
     t.now = now;
     t.replies = json_array();
-    if (store_person_ensure(st, ch->name, in->user, in->name, now, &t.person) == -1)
-        goto out;
     /* a linked account (绑定) answers as its canonical person on every channel */
-    if (store_account_of(st, t.person, &t.person) == -1)
+    int64_t arrived;
+    if (store_person_arrive(st, ch->name, in->user, in->name, now, &arrived, &t.person) == -1)
         goto out;
     /* A menu button (WeChat CLICK) carries the command as its key. */
     const char *typed = in->text ? in->text : "";

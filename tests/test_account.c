@@ -146,6 +146,13 @@ static void test_account_link_shares_points(void)
     CHECK_INT(canon, a);
     CHECK_INT(store_account_of(f.st, a, &canon), 0);
     CHECK_INT(canon, a);
+    /* the engine's lookup (one statement) agrees with store_account_of */
+    int64_t id = 0;
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_person_arrive(f.st, "telegram", "42", NULL, now_ms(), &id, &canon), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    CHECK_INT(id, b);
+    CHECK_INT(canon, a);
     /* points earned on one channel show on the other */
     CHECK_INT(store_begin(f.st), 0);
     CHECK_INT(points_award(f.st, a, 7, "test", "t-1", now_ms()), 0);
