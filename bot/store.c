@@ -429,6 +429,15 @@ int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
     return 0;
 }
 
+int store_insert(struct store *st, sqlite3_stmt *s, const char *what, int64_t *id)
+{
+    if (store_step_done(st, s, what) == -1)
+        return -1;
+    if (id != NULL)
+        *id = sqlite3_last_insert_rowid(st->db);
+    return 0;
+}
+
 char *store_col_text(sqlite3_stmt *s, int col)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
@@ -698,39 +707,67 @@ int64_t store_inbound_count(struct store *st)
     return n;
 }
 
+/* How stale people.last_seen_ms may get for someone not linked (绑定). */
+#define LAST_SEEN_STEP_MS 60000
+
 int store_person_arrive(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id, int64_t *account)
 {
-    /* Nearly every message comes from someone known: an UPDATE is less work
-     * than the upsert it replaced, and returns the account (绑定) in the same
-     * step. */
-    static const char update[] =
-        "UPDATE people SET last_seen_ms=?3, name=coalesce(?4, name)"
-        " WHERE channel=?1 AND ext_id=?2 RETURNING id, coalesce(account_id, id)";
-    static const char insert[] =
-        "INSERT INTO people(channel, ext_id, name, created_ms, last_seen_ms)"
-        " VALUES(?1, ?2, ?4, ?3, ?3) RETURNING id, id";
-    for (int pass = 0; pass < 2; pass++) {
-        sqlite3_stmt *s = store_stmt(st, pass == 0 ? update : insert);
-        if (s == NULL)
+    /* Nearly every message comes from someone known. One lookup returns the
+     * account (绑定) too, and whether the row needs writing at all: rewriting
+     * last_seen_ms on every message dirtied a random page of people per
+     * message, most of a batch's WAL (bench/inbound). Within an account the
+     * channel used last decides where pushes go, so linked rows are always
+     * brought up to date; anyone else's last_seen_ms is kept to the minute
+     * (it feeds only day-level lists). No RETURNING: SQLite opens and closes
+     * a temporary table for each such statement. */
+    static const char find[] =
+        "SELECT id, coalesce(account_id, id), last_seen_ms, ?3 IS NULL OR name IS ?3,"
+        " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
+        " FROM people WHERE channel=?1 AND ext_id=?2";
+    static const char touch[] = "UPDATE people SET last_seen_ms=?2, name=coalesce(?3, name)"
+                                " WHERE id=?1";
+    static const char insert[] = "INSERT INTO people(channel, ext_id, name, created_ms,"
+                                 " last_seen_ms) VALUES(?1, ?2, ?3, ?4, ?4)";
+    sqlite3_stmt *s = store_stmt(st, find);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    int64_t acc = 0;
+    bool stale = false;
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        acc = sqlite3_column_int64(s, 1);
+        stale = now - sqlite3_column_int64(s, 2) >= LAST_SEEN_STEP_MS ||
+                !sqlite3_column_int(s, 3) || sqlite3_column_int(s, 4);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW && stale) {
+        if ((s = store_stmt(st, touch)) == NULL)
+            return -1;
+        sqlite3_bind_int64(s, 1, *id);
+        sqlite3_bind_int64(s, 2, now);
+        sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+        if (store_step_done(st, s, "person touch") == -1)
+            return -1;
+    } else if (rc == SQLITE_DONE) {
+        if ((s = store_stmt(st, insert)) == NULL)
             return -1;
         sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 3, now);
-        sqlite3_bind_text(s, 4, name, -1, SQLITE_TRANSIENT);
-        int rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) {
-            *id = sqlite3_column_int64(s, 0);
-            if (account != NULL)
-                *account = sqlite3_column_int64(s, 1);
-        }
-        sqlite3_reset(s);
-        if (rc == SQLITE_ROW)
-            return 0;
-        if (rc != SQLITE_DONE || pass == 1)
-            return store_fail(st, "person arrive");
-    }
-    return -1;
+        sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 4, now);
+        if (store_insert(st, s, "person add", id) == -1)
+            return -1;
+        acc = *id;
+    } else if (rc != SQLITE_ROW)
+        return store_fail(st, "person find");
+    if (account != NULL)
+        *account = acc;
+    return 0;
 }
 
 int store_person_ensure(struct store *st, const char *channel, const char *user,

@@ -59,7 +59,7 @@ int store_desk_ticket_add(struct store *st, const char *desk, int64_t person, bo
                           int64_t now, int64_t *id)
 {
     static const char sql[] = "INSERT INTO desk_tickets(desk, person_id, status, crisis,"
-                              " created_ms) VALUES(?,?,'open',?,?) RETURNING id";
+                              " created_ms) VALUES(?,?,'open',?,?)";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -67,11 +67,7 @@ int store_desk_ticket_add(struct store *st, const char *desk, int64_t person, bo
     sqlite3_bind_int64(s, 2, person);
     sqlite3_bind_int(s, 3, crisis);
     sqlite3_bind_int64(s, 4, now);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store_fail(st, "desk ticket add");
+    return store_insert(st, s, "desk ticket add", id);
 }
 
 int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out)
@@ -243,7 +239,7 @@ int store_desk_msg_add(struct store *st, int64_t ticket, int64_t pair, const cha
                        const char *text, int64_t now, int64_t *id)
 {
     static const char sql[] = "INSERT INTO desk_messages(ticket_id, pair_id, side, text,"
-                              " created_ms) VALUES(?,?,?,?,?) RETURNING id";
+                              " created_ms) VALUES(?,?,?,?,?)";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -254,11 +250,7 @@ int store_desk_msg_add(struct store *st, int64_t ticket, int64_t pair, const cha
     sqlite3_bind_text(s, 3, side, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 5, now);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW && id != NULL)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store_fail(st, "desk message add");
+    return store_insert(st, s, "desk message add", id);
 }
 
 int store_desk_ticket_text(struct store *st, int64_t id, struct buf *out)

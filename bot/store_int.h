@@ -16,6 +16,9 @@ int store_fail(struct store *st, const char *what);
 int store_exec(struct store *st, const char *sql);
 /* Step to completion and reset; 0 or -1 (logged). */
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
+/* Step an INSERT and set *id (when not NULL) to the new row's id. Cheaper than
+ * RETURNING id, for which SQLite opens and closes a temporary table. */
+int store_insert(struct store *st, sqlite3_stmt *s, const char *what, int64_t *id);
 /* Copy of a text column, or NULL. */
 char *store_col_text(sqlite3_stmt *s, int col);
 /* The current row as a JSON object keyed by column name (new reference). */

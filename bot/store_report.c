@@ -36,7 +36,7 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
     static const char ins[] =
         "INSERT INTO reports(code, person_id, description, status, created_ms, updated_ms)"
         " VALUES('new-' || ?1 || '-' || (SELECT coalesce(max(id), 0) + 1 FROM reports),"
-        " ?1, ?2, 'received', ?3, ?3) RETURNING id";
+        " ?1, ?2, 'received', ?3, ?3)";
     static const char upd[] = "UPDATE reports SET code=? WHERE id=?";
     char code[REPORT_CODE_MAX];
     sqlite3_stmt *s = store_stmt(st, ins);
@@ -45,12 +45,8 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
     sqlite3_bind_int64(s, 1, person);
     sqlite3_bind_text(s, 2, desc, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, now);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return store_fail(st, "report create");
+    if (store_insert(st, s, "report create", id) == -1)
+        return -1;
     report_code_fmt(*id, code);
     s = store_stmt(st, upd);
     if (s == NULL)
@@ -204,7 +200,7 @@ int store_report_history_add(struct store *st, int64_t id, const char *status, c
                              const char *note, int64_t now, int64_t *hid)
 {
     static const char sql[] = "INSERT INTO report_history(report_id, status, actor, note,"
-                              " created_ms) VALUES(?,?,?,?,?) RETURNING id";
+                              " created_ms) VALUES(?,?,?,?,?)";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -213,11 +209,7 @@ int store_report_history_add(struct store *st, int64_t id, const char *status, c
     sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, note, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 5, now);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW && hid != NULL)
-        *hid = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store_fail(st, "report history add");
+    return store_insert(st, s, "report history add", hid);
 }
 
 json_t *store_report_history(struct store *st, int64_t id)

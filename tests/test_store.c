@@ -130,9 +130,16 @@ static void test_store_person_ensure(void)
     name = query_text(st, "SELECT name FROM people");
     CHECK_STR(name, "张师傅");
     free(name);
-    CHECK_INT(query_int(st, "SELECT last_seen_ms FROM people"), 3000);
+    /* last seen is kept to the minute for someone not linked (绑定) */
+    CHECK_INT(query_int(st, "SELECT last_seen_ms FROM people"), 2000);
+    CHECK_INT(store_person_ensure(st, "generic", "u-42", NULL, 61999, &b), 0);
+    CHECK_INT(query_int(st, "SELECT last_seen_ms FROM people"), 2000);
+    CHECK_INT(store_person_ensure(st, "generic", "u-42", NULL, 62000, &b), 0);
+    CHECK_INT(query_int(st, "SELECT last_seen_ms FROM people"), 62000);
+    CHECK_INT(a, b);
     /* the same user id on another channel is another person */
     CHECK_INT(store_person_ensure(st, "console", "u-42", NULL, 3000, &c), 0);
+    CHECK_INT(query_int(st, "SELECT last_seen_ms FROM people WHERE channel='console'"), 3000);
     CHECK(c != a);
     struct person_info pi;
     CHECK_INT(store_person_info(st, a, &pi), 0);
