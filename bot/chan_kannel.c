@@ -111,9 +111,11 @@ static int kannel_parse(const struct conf *c, const struct http_req *req, struct
     return 0;
 }
 
-static void kannel_render(const struct conf *c, const struct inmsg *msg, const json_t *replies,
+static void kannel_render(const struct conf *c, const struct inmsg *msg,
+                          const json_t *replies, const char *replies_json,
                           struct http_resp *resp)
 {
+    (void)replies_json;
     struct buf b;
     size_t i;
     json_t *r;
@@ -251,8 +253,10 @@ static int kannel_dlr_parse(const struct conf *c, const struct http_req *req,
 }
 
 static void kannel_dlr_render(const struct conf *c, const struct inmsg *msg,
-                              const json_t *replies, struct http_resp *resp)
+                              const json_t *replies, const char *replies_json,
+                              struct http_resp *resp)
 {
+    (void)replies_json;
     (void)c;
     (void)msg;
     (void)replies;

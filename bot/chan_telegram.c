@@ -174,9 +174,11 @@ static enum chan_links telegram_links(const struct conf *c)
     return LINKS_TEXT;
 }
 
-static void telegram_render(const struct conf *c, const struct inmsg *msg, const json_t *replies,
+static void telegram_render(const struct conf *c, const struct inmsg *msg,
+                            const json_t *replies, const char *replies_json,
                             struct http_resp *resp)
 {
+    (void)replies_json;
     struct buf text;
     size_t i;
     json_t *r, *linked = NULL;

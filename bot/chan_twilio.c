@@ -159,9 +159,11 @@ static void put_escaped(struct buf *b, const char *s)
 }
 
 /* One <Message> per reply: each is one SMS (cut to max_sms_parts by the engine). */
-static void twilio_render(const struct conf *c, const struct inmsg *msg, const json_t *replies,
+static void twilio_render(const struct conf *c, const struct inmsg *msg,
+                          const json_t *replies, const char *replies_json,
                           struct http_resp *resp)
 {
+    (void)replies_json;
     struct buf b;
     size_t i;
     json_t *r;
@@ -350,8 +352,10 @@ out:
 }
 
 static void twilio_status_render(const struct conf *c, const struct inmsg *msg,
-                                 const json_t *replies, struct http_resp *resp)
+                                 const json_t *replies, const char *replies_json,
+                                 struct http_resp *resp)
 {
+    (void)replies_json;
     (void)c;
     (void)msg;
     (void)replies;

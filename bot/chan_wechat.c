@@ -368,9 +368,11 @@ static bool article_of(const json_t *o, const char **title, const char **desc, c
  * message only 1) when the only reply is an article (handle_lesson.c set
  * title and summary, and queued the text as a push), else the texts joined.
  */
-static void wechat_render(const struct conf *c, const struct inmsg *msg, const json_t *replies,
+static void wechat_render(const struct conf *c, const struct inmsg *msg,
+                          const json_t *replies, const char *replies_json,
                           struct http_resp *resp)
 {
+    (void)replies_json;
     struct buf text, xml, env;
     size_t i;
     json_t *r, *only = NULL;

@@ -119,9 +119,11 @@ struct channel {
      */
     int (*parse)(const struct conf *c, const struct http_req *req, struct inmsg *msg,
                  struct http_resp *resp);
-    /* Turn replies (a JSON array of {"text"}) into the in-band HTTP answer. */
+    /* Turn replies (a JSON array of {"text"}) into the in-band HTTP answer.
+     * replies_json is the same array as compact JSON when the caller has it
+     * (the engine stores it anyway), or NULL. */
     void (*render)(const struct conf *c, const struct inmsg *msg, const json_t *replies,
-                   struct http_resp *resp);
+                   const char *replies_json, struct http_resp *resp);
     /* Longest reply in characters before it is cut with 更多; 0 for no limit. */
     size_t (*max_reply)(const struct conf *c);
     /* Build the request that pushes text to it->to. 0, or -1 with why filled

@@ -29,6 +29,7 @@
 void turn_result_release(struct turn_result *r)
 {
     json_decref(r->replies);
+    free(r->replies_json);
     free(r->intent);
     memset(r, 0, sizeof *r);
 }
@@ -174,6 +175,10 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         res->replies = json_loads(stored, 0, NULL);
         if (res->replies == NULL)
             res->replies = json_array();
+        else {
+            res->replies_json = stored;
+            stored = NULL;
+        }
         res->intent = stored_intent;
         stored_intent = NULL;
         res->replay = true;
@@ -258,6 +263,8 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         goto out;
     res->replies = t.replies;
     t.replies = NULL;
+    res->replies_json = dump;
+    dump = NULL;
     res->intent = xstrdup(intent);
     rc = 0;
 out:

@@ -20,6 +20,7 @@ struct store;
 
 struct turn_result {
     json_t *replies; /* new reference: array of {"text"} */
+    char *replies_json; /* owned: the same as stored (compact JSON), or NULL */
     char *intent;    /* owned; NULL on replay of an old row without one */
     bool replay;     /* a duplicate: stored replies returned, nothing run */
 };

@@ -403,7 +403,7 @@ static enum MHD_Result answer_throttled(struct req *r)
     json_t *replies = json_pack("[{s:s}]", "text", text ? text : "throttle.slow");
     metrics_intent("(throttled)");
     log_info("http: throttled from=%s", r->from);
-    r->ch->render(r->srv->app->conf, &r->msg, replies, &resp);
+    r->ch->render(r->srv->app->conf, &r->msg, replies, NULL, &resp);
     enum MHD_Result rc = send_resp(r, &resp, NULL);
     http_resp_release(&resp);
     json_decref(replies);
@@ -462,7 +462,7 @@ static enum MHD_Result finish_webhook(struct req *r)
     else
     {
         metrics_intent(r->res.replay ? "(replay)" : r->res.intent);
-        r->ch->render(r->srv->app->conf, &r->msg, r->res.replies, &resp);
+        r->ch->render(r->srv->app->conf, &r->msg, r->res.replies, r->res.replies_json, &resp);
     }
     enum MHD_Result rc = send_resp(r, &resp, NULL);
     http_resp_release(&resp);

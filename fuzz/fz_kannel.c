@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (msg.text == NULL || !utf8_valid(msg.text, strlen(msg.text)))
             abort(); /* whatever the charset, the turn gets UTF-8 */
         json_t *replies = json_pack("[{s:s}]", "text", msg.text);
-        chan_kannel.render(&c, &msg, replies, &resp);
+        chan_kannel.render(&c, &msg, replies, NULL, &resp);
         if (resp.status != 200)
             abort();
         json_decref(replies);

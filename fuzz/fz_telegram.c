@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* the secret was right */
     if (status == 0) {
         json_t *replies = json_pack("[{s:s?}]", "text", msg.text ? msg.text : "好");
-        chan_telegram.render(&c, &msg, replies, &resp);
+        chan_telegram.render(&c, &msg, replies, NULL, &resp);
         if (resp.status != 200)
             abort();
         json_decref(replies);

@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* signed here, refused there */
     if (status == 0) {
         json_t *replies = json_pack("[{s:s?}]", "text", msg.text ? msg.text : "<&'\">");
-        chan_twilio.render(&c, &msg, replies, &resp);
+        chan_twilio.render(&c, &msg, replies, NULL, &resp);
         if (resp.status != 200)
             abort();
         json_decref(replies);

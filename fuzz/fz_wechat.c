@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (status == 0) {
         json_t *replies = json_pack("[{s:s?}]", "text", msg.text ? msg.text : "好");
         http_resp_release(&resp);
-        chan_wechat.render(&c, &msg, replies, &resp);
+        chan_wechat.render(&c, &msg, replies, NULL, &resp);
         if (resp.status != 200)
             abort(); /* WeChat always gets 200 to a turn */
         json_decref(replies);

@@ -257,7 +257,7 @@ static void check_render(const struct channel *ch, const struct conf *c, const c
         msg.channel = ch->name;
         msg.user = xstrdup(json_string_value(json_object_get(spec, "user")));
         msg.reply_ctx = xstrdup(json_string_value(json_object_get(spec, "reply_ctx")));
-        ch->render(c, &msg, json_object_get(spec, "replies"), &resp);
+        ch->render(c, &msg, json_object_get(spec, "replies"), NULL, &resp);
         CHECK_INT(resp.status, 200);
         CHECK_INT(resp.len, olen);
         CHECK_STR(resp.body, want);

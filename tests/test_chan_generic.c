@@ -285,12 +285,21 @@ static void test_chan_generic_render(void)
     struct http_resp resp = {0};
     CHECK_INT(conf_with(&c, NULL), 0);
     json_t *replies = json_pack("[{s:s}]", "text", "你好");
-    chan_generic.render(&c, &msg, replies, &resp);
+    chan_generic.render(&c, &msg, replies, NULL, &resp);
     CHECK_INT(resp.status, 200);
     CHECK_STR(resp.body, "{\"replies\":[{\"text\":\"你好\"}]}");
     CHECK_INT(resp.len, strlen("{\"replies\":[{\"text\":\"你好\"}]}"));
     CHECK_STR(resp.content_type, "application/json; charset=utf-8");
     CHECK_INT(replies->refcount, 1); /* render borrowed it */
+    /* with the engine's stored JSON of the same replies: the same bytes */
+    char *stored = json_dumps(replies, JSON_COMPACT);
+    struct http_resp again = {0};
+    chan_generic.render(&c, &msg, replies, stored, &again);
+    CHECK_INT(again.status, 200);
+    CHECK_INT(again.len, resp.len);
+    CHECK(again.body != NULL && resp.body != NULL && memcmp(again.body, resp.body, resp.len) == 0);
+    free(stored);
+    http_resp_release(&again);
     json_decref(replies);
     http_resp_release(&resp);
     conf_release(&c);

@@ -35,7 +35,7 @@ static void test_kannel_reply_header(void)
     struct http_resp resp = {0};
     CHECK_INT(chanfix_conf(&c, sets), 0);
     json_t *replies = json_pack("[{s:s}]", "text", "你好");
-    chan_kannel.render(&c, &msg, replies, &resp);
+    chan_kannel.render(&c, &msg, replies, NULL, &resp);
     CHECK_STR(resp.body, "你好");
     CHECK_STR(resp.headers[0], "X-Kannel-Coding: 2");
     CHECK(resp.headers[1] == NULL);

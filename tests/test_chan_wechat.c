@@ -156,7 +156,7 @@ static void test_wechat_encrypted_reply(void)
     msg.user = xstrdup("oUser");
     msg.reply_ctx = xstrdup("gh_bot\n1\n1700000000\n12345");
     json_t *replies = json_pack("[{s:s}]", "text", "你好");
-    chan_wechat.render(&c, &msg, replies, &resp);
+    chan_wechat.render(&c, &msg, replies, NULL, &resp);
     CHECK_INT(resp.status, 200);
     char *enc = between(resp.body, "<Encrypt><![CDATA[", "]]></Encrypt>");
     char *msig = between(resp.body, "<MsgSignature><![CDATA[", "]]></MsgSignature>");
@@ -260,7 +260,7 @@ static void test_wechat_encrypted_news_reply(void)
     msg.reply_ctx = xstrdup("gh_bot\n1\n1700000000\n12345");
     json_t *replies = json_pack("[{s:s,s:s,s:s,s:s,s:s}]", "text", "card", "title", NEWS_TITLE,
                                 "summary", NEWS_DESC, "link", NEWS_URL, "cover", NEWS_PIC);
-    chan_wechat.render(&c, &msg, replies, &resp);
+    chan_wechat.render(&c, &msg, replies, NULL, &resp);
     CHECK_INT(resp.status, 200);
     char *enc = between(resp.body, "<Encrypt><![CDATA[", "]]></Encrypt>");
     char *msig = between(resp.body, "<MsgSignature><![CDATA[", "]]></MsgSignature>");
