@@ -290,19 +290,51 @@ struct engine {
     void (*after_commit)(void);
 };
 
-static void run_batch(struct engine *e, struct job *jobs)
+/* Every job in its own savepoint: one that fails is rolled back alone. */
+static void run_guarded(struct engine *e, struct job *jobs, int64_t now)
 {
-    int64_t now = now_ms();
-    bool ok = store_begin(e->st) == 0;
     for (struct job *j = jobs; j; j = j->next) {
         j->status = 500;
-        if (!ok || store_savepoint(e->st) == -1)
+        if (store_savepoint(e->st) == -1)
             continue;
         if (j->run(j, e->st, now) == 0 && store_release(e->st) == 0)
             j->status = 200;
         else
             store_rollback_to(e->st);
     }
+}
+
+/* Jobs that only touch the store (rerun_safe) run without savepoints, which
+ * cost about a tenth of a turn (bench/inbound). 0, or -1 when one failed: the
+ * caller rolls the whole transaction back and runs the batch guarded. */
+static int run_optimistic(struct engine *e, struct job *jobs, int64_t now)
+{
+    for (struct job *j = jobs; j; j = j->next) {
+        j->status = 500;
+        if (j->run(j, e->st, now) == -1)
+            return -1;
+        j->status = 200;
+    }
+    return 0;
+}
+
+static void run_batch(struct engine *e, struct job *jobs)
+{
+    int64_t now = now_ms();
+    bool optimistic = true;
+    for (struct job *j = jobs; j; j = j->next) {
+        j->status = 500;
+        optimistic = optimistic && j->rerun_safe;
+    }
+    bool ok = store_begin(e->st) == 0;
+    if (ok && optimistic && run_optimistic(e, jobs, now) == -1) {
+        log_warn("engine: a job failed; its batch runs again, a savepoint per job");
+        store_rollback(e->st);
+        optimistic = false;
+        ok = store_begin(e->st) == 0;
+    }
+    if (ok && !optimistic)
+        run_guarded(e, jobs, now);
     if (ok && store_commit(e->st) == -1) {
         store_rollback(e->st);
         ok = false;

@@ -42,6 +42,10 @@ struct job {
     void (*done)(struct job *j);                              /* may free j */
     void *arg;
     int status;
+    /* run() changes nothing but the store (and its own results, which it
+     * resets first): after a failed job the batch is rolled back and may run
+     * again, so the writer can skip the per-job savepoint */
+    bool rerun_safe;
     struct job *next;
 };
 

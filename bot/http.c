@@ -150,6 +150,7 @@ static bool method_allowed(const char *methods, const char *m)
 static int run_turn(struct job *j, struct store *st, int64_t now)
 {
     struct req *r = j->arg;
+    turn_result_release(&r->res); /* from a run rolled back with its batch */
     return engine_turn(r->srv->app, st, r->ch, &r->msg, now, &r->res);
 }
 
@@ -340,6 +341,7 @@ static enum MHD_Result start_admin(struct req *r)
     r->query = json_object();
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, r->query);
     r->job.run = run_admin;
+    r->job.rerun_safe = false; /* an admin action may do more than write the store */
     r->job.done = job_done;
     r->job.arg = r;
     r->phase = P_WAIT;
@@ -438,6 +440,7 @@ static enum MHD_Result start_webhook(struct req *r)
                         (int64_t)(mono_now() * 1000)))
         return answer_throttled(r);
     r->job.run = run_turn;
+    r->job.rerun_safe = true;
     r->job.done = job_done;
     r->job.arg = r;
     r->phase = P_WAIT;

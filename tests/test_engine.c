@@ -5,6 +5,8 @@
  * messages, and intents whose feature has not landed yet.
  */
 #include <jansson.h>
+#include <semaphore.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "handler.h"
 #include "intent.h"
 #include "store.h"
+#include "store_int.h"
 #include "points.h"
 #include "t.h"
 #include "util.h"
@@ -520,6 +523,104 @@ out:
     fx_release(&f);
 }
 
+/* A job for the writer thread: adds its text to the not-understood list,
+ * then fails when asked to. The first to run may hold its batch at a gate. */
+struct tjob {
+    struct job job;
+    const char *text;
+    bool fail;
+    int runs;
+    sem_t *started, *gate;
+};
+
+static int tjob_run(struct job *j, struct store *st, int64_t now)
+{
+    struct tjob *t = j->arg;
+    if (t->gate != NULL && t->runs == 0) {
+        sem_post(t->started);
+        sem_wait(t->gate);
+    }
+    t->runs++;
+    if (store_unknown_add(st, t->text, now) == -1)
+        return -1;
+    return t->fail ? -1 : 0;
+}
+
+static void tjob_done(struct job *j)
+{
+    (void)j;
+}
+
+static long long unknown_count(struct store *st, const char *text)
+{
+    sqlite3_stmt *s = NULL;
+    long long v = 0;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT count FROM unknown WHERE text=?", -1, &s, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* Jobs that may run again share a batch without savepoints; when one fails
+ * the batch is rolled back and run again with a savepoint each: the others
+ * commit exactly once, the failed one leaves nothing. A job that may not run
+ * again (an admin action) keeps its savepoint. */
+static void test_writer_batch_with_a_failure(void)
+{
+    struct fx f;
+    if (fx_init(&f, "0") == -1)
+        return;
+    sem_t started, gate;
+    sem_init(&started, 0, 0);
+    sem_init(&gate, 0, 0);
+    struct tjob jobs[] = {
+        {.text = "gate", .started = &started, .gate = &gate},
+        {.text = "a"},
+        {.text = "b", .fail = true},
+        {.text = "c"},
+        {.text = "d-admin"},
+    };
+    f.c.batch_max = 3; /* the gate alone, then a b c, then d */
+    size_t n = sizeof jobs / sizeof jobs[0];
+    struct engine *e = engine_start(&f.app, f.st, NULL);
+    CHECK(e != NULL);
+    if (e == NULL) {
+        fx_release(&f);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        jobs[i].job = (struct job){.run = tjob_run, .done = tjob_done, .arg = &jobs[i],
+                                   .rerun_safe = i != n - 1};
+        CHECK_INT(engine_submit(e, &jobs[i].job), 0);
+        if (i == 0) /* the writer holds the gate's batch while the rest queue */
+            sem_wait(&started);
+    }
+    sem_post(&gate);
+    engine_stop(e); /* finishes everything queued */
+    CHECK_INT(jobs[0].job.status, 200);
+    CHECK_INT(jobs[1].job.status, 200);
+    CHECK_INT(jobs[2].job.status, 500);
+    CHECK_INT(jobs[3].job.status, 200);
+    CHECK_INT(jobs[4].job.status, 200);
+    /* a b c ran without savepoints until b failed, then each in its own */
+    CHECK_INT(jobs[1].runs, 2);
+    CHECK_INT(jobs[2].runs, 2);
+    CHECK_INT(jobs[3].runs, 1);
+    CHECK_INT(unknown_count(f.st, "gate"), 1);
+    CHECK_INT(unknown_count(f.st, "a"), 1);
+    CHECK_INT(unknown_count(f.st, "b"), 0);
+    CHECK_INT(unknown_count(f.st, "c"), 1);
+    CHECK_INT(unknown_count(f.st, "d-admin"), 1);
+    CHECK_INT(jobs[4].runs, 1);
+    sem_destroy(&gate);
+    sem_destroy(&started);
+    fx_release(&f);
+}
+
 const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_number_without_menu),
                                       T(test_menu_expires),
@@ -532,4 +633,5 @@ const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_location_only),
                                       T(test_photo_alone_opens_a_report),
                                       T(test_profile),
+                                      T(test_writer_batch_with_a_failure),
                                       T_END};
