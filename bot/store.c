@@ -716,11 +716,11 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
     /* Nearly every message comes from someone known. One lookup returns the
      * account (绑定) too, and whether the row needs writing at all: rewriting
      * last_seen_ms on every message dirtied a random page of people per
-     * message, most of a batch's WAL (bench/inbound). Within an account the
-     * channel used last decides where pushes go, so linked rows are always
-     * brought up to date; anyone else's last_seen_ms is kept to the minute
-     * (it feeds only day-level lists). No RETURNING: SQLite opens and closes
-     * a temporary table for each such statement. */
+     * message, about a tenth of the bytes a batch wrote (bench/compare).
+     * Within an account the channel used last decides where pushes go, so
+     * linked rows are always brought up to date; anyone else's last_seen_ms
+     * is kept to the minute (it feeds only day-level lists). No RETURNING:
+     * SQLite opens and closes a temporary table for each such statement. */
     static const char find[] =
         "SELECT id, coalesce(account_id, id), last_seen_ms, ?3 IS NULL OR name IS ?3,"
         " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
