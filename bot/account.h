@@ -17,9 +17,6 @@ struct store;
 #define ACCOUNT_MAX_FAILS 5     /* wrong codes a person may type ... */
 #define ACCOUNT_FAIL_MINUTES 10 /* ... in this many minutes */
 
-/* The canonical person of person's account (person itself when not linked).
- * 0 with *canon set, or -1. */
-int store_account_of(struct store *st, int64_t person, int64_t *canon);
 /* Store a new code for account (its canonical person), replacing the
  * account's earlier codes and dropping expired ones. 0, 1 (the code is taken
  * by another live code: pick another) or -1. */

@@ -10,19 +10,6 @@
 #include "store.h"
 #include "store_int.h"
 
-int store_account_of(struct store *st, int64_t person, int64_t *canon)
-{
-    static const char sql[] = "SELECT coalesce(account_id, id) FROM people WHERE id=?";
-    sqlite3_stmt *s = store_stmt(st, sql);
-    if (s == NULL)
-        return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s);
-    *canon = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : person;
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, "account of");
-}
-
 int store_account_code_add(struct store *st, int64_t account, const char *code, int64_t expires_ms,
                            int64_t now)
 {

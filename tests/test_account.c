@@ -116,6 +116,18 @@ static int64_t person(struct fx *f, const char *channel, const char *user)
     return id;
 }
 
+/* The account of (channel, user) as the engine looks it up when a message
+ * arrives, checking the person found is want. */
+static int64_t account_of(struct fx *f, const char *channel, const char *user, int64_t want)
+{
+    int64_t id = 0, canon = 0;
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(store_person_arrive(f->st, channel, user, NULL, now_ms(), &id, &canon), 0);
+    CHECK_INT(store_commit(f->st), 0);
+    CHECK_INT(id, want);
+    return canon;
+}
+
 /* 绑定 on generic, 绑定 <code> on telegram: one account. */
 static void link_two(struct fx *f, int64_t *a, int64_t *b)
 {
@@ -137,22 +149,13 @@ static void link_two(struct fx *f, int64_t *a, int64_t *b)
 static void test_account_link_shares_points(void)
 {
     struct fx f;
-    int64_t a, b, canon = 0;
+    int64_t a, b;
     if (fx_init(&f) == -1)
         return;
     link_two(&f, &a, &b);
     CHECK(a != b);
-    CHECK_INT(store_account_of(f.st, b, &canon), 0);
-    CHECK_INT(canon, a);
-    CHECK_INT(store_account_of(f.st, a, &canon), 0);
-    CHECK_INT(canon, a);
-    /* the engine's lookup (one statement) agrees with store_account_of */
-    int64_t id = 0;
-    CHECK_INT(store_begin(f.st), 0);
-    CHECK_INT(store_person_arrive(f.st, "telegram", "42", NULL, now_ms(), &id, &canon), 0);
-    CHECK_INT(store_commit(f.st), 0);
-    CHECK_INT(id, b);
-    CHECK_INT(canon, a);
+    CHECK_INT(account_of(&f, "telegram", "42", b), a);
+    CHECK_INT(account_of(&f, "generic", "u-1", a), a);
     /* points earned on one channel show on the other */
     CHECK_INT(store_begin(f.st), 0);
     CHECK_INT(points_award(f.st, a, 7, "test", "t-1", now_ms()), 0);
@@ -172,8 +175,8 @@ static void test_account_link_shares_points(void)
     free(want);
     free(r);
     free(cmd);
-    CHECK_INT(store_account_of(f.st, person(&f, "kannel", "+8613800000001"), &canon), 0);
-    CHECK_INT(canon, a);
+    CHECK_INT(account_of(&f, "kannel", "+8613800000001", person(&f, "kannel", "+8613800000001")),
+              a);
     fx_release(&f);
 }
 
