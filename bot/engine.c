@@ -356,6 +356,7 @@ static void run_batch(struct engine *e, struct job *jobs)
 static void *writer_main(void *arg)
 {
     struct engine *e = arg;
+    pthread_setname_np(pthread_self(), "writer"); /* for top -H, perf, gdb */
     int64_t batch_max = e->app->conf->batch_max;
     pthread_mutex_lock(&e->mu);
     for (;;) {

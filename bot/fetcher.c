@@ -438,6 +438,7 @@ out:
 static void *fetcher_main(void *arg)
 {
     struct fetcher *ft = arg;
+    pthread_setname_np(pthread_self(), "fetcher"); /* for top -H, perf, gdb */
     int64_t last_reclaim = 0;
     while (!atomic_load(&ft->stop)) {
         int64_t now = now_ms();

@@ -610,6 +610,7 @@ static int collect(struct sender *s)
 static void *sender_main(void *arg)
 {
     struct sender *s = arg;
+    pthread_setname_np(pthread_self(), "sender"); /* for top -H, perf, gdb */
     int64_t last_reclaim = 0;
     while (!atomic_load(&s->stop)) {
         int64_t now = now_ms();
