@@ -18,7 +18,7 @@ const struct content_need core_needs[] = {
     CONTENT_NEED("help.menu", "items"),
     CONTENT_NEED("menu.main", ""),
     CONTENT_NEED("menu.bad_number", "max"),
-    CONTENT_NEED("profile.summary", "since push messages points seats waitlist"),
+    CONTENT_NEED("profile.summary", "since push points seats waitlist"),
     CONTENT_NEED("profile.push_on", ""),
     CONTENT_NEED("profile.push_off", ""),
     CONTENT_NEED("optout.done", ""),
@@ -74,7 +74,7 @@ out:
 int handle_profile(struct turn *t)
 {
     struct person_info pi;
-    char since[32], messages[32], points[32], seats[16], waitlist[16];
+    char since[32], points[32], seats[16], waitlist[16];
     int nseats = 0, nwait = 0;
     if (store_person_info(t->st, t->person, &pi) == -1)
         return -1;
@@ -85,12 +85,10 @@ int handle_profile(struct turn *t)
     snprintf(seats, sizeof seats, "%d", nseats);
     snprintf(waitlist, sizeof waitlist, "%d", nwait);
     turn_fmt_time(pi.created_ms, "%Y-%m-%d", since, sizeof since);
-    /* this message is not stored yet, so count it here */
-    snprintf(messages, sizeof messages, "%lld", (long long)pi.messages + 1);
-    char *push = content_render(t->app->ct, pi.opted_out ? "profile.push_off" : "profile.push_on",
-                                NULL);
-    int rc = say(t, "profile.summary", "since", since, "push", push, "messages", messages, "points",
-                 points, "seats", seats, "waitlist", waitlist, NULL);
+    char *push =
+        content_render(t->app->ct, pi.opted_out ? "profile.push_off" : "profile.push_on", NULL);
+    int rc = say(t, "profile.summary", "since", since, "push", push, "points", points, "seats",
+                 seats, "waitlist", waitlist, NULL);
     free(push);
     return rc;
 }

@@ -344,6 +344,11 @@ static const char *const migrations[] = {
      * index entry (bench/inbound); an account has a row or three to sort. */
     "DROP INDEX people_account_key;"
     "CREATE INDEX people_account_key ON people(coalesce(account_id, id));",
+    /* 13: inbound by person served only a message count that no reply shows
+     * (the profile lists points, bookings and reports); its entry landed on a
+     * random page for every message, a third of the bytes a batch wrote
+     * (bench/compare: 6.7 -> 4.5 KB per message, +8% messages/s). */
+    "DROP INDEX inbound_person;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -796,8 +801,7 @@ int store_person_find(struct store *st, const char *channel, const char *user, i
 int store_person_info(struct store *st, int64_t id, struct person_info *out)
 {
     static const char sql[] =
-        "SELECT created_ms, opted_out, coalesce(opt_changed_ms, 0),"
-        " (SELECT count(*) FROM inbound WHERE person_id=people.id) FROM people WHERE id=?";
+        "SELECT created_ms, opted_out, coalesce(opt_changed_ms, 0) FROM people WHERE id=?";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -807,7 +811,6 @@ int store_person_info(struct store *st, int64_t id, struct person_info *out)
         out->created_ms = sqlite3_column_int64(s, 0);
         out->opted_out = sqlite3_column_int(s, 1) != 0;
         out->opt_changed_ms = sqlite3_column_int64(s, 2);
-        out->messages = sqlite3_column_int64(s, 3);
     }
     sqlite3_reset(s);
     if (rc == SQLITE_DONE)

@@ -57,7 +57,6 @@ int store_person_find(struct store *st, const char *channel, const char *user, i
 struct person_info {
     int64_t created_ms, opt_changed_ms;
     bool opted_out;
-    int64_t messages;
 };
 int store_person_info(struct store *st, int64_t id, struct person_info *out);
 int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_t now);
