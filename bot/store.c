@@ -730,8 +730,14 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
         "SELECT id, coalesce(account_id, id), last_seen_ms, ?3 IS NULL OR name IS ?3,"
         " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
         " FROM people WHERE channel=?1 AND ext_id=?2";
-    static const char touch[] = "UPDATE people SET last_seen_ms=?2, name=coalesce(?3, name)"
-                                " WHERE id=?1";
+    /* Within an account the row touched last must sort first even when two
+     * of its channels speak in the same millisecond (an integration test
+     * caught a push going to the other channel), so a linked row's stamp
+     * passes its siblings'. For anyone else the subquery finds no row. */
+    static const char touch[] =
+        "UPDATE people SET last_seen_ms=max(?2, coalesce((SELECT max(q.last_seen_ms) + 1 FROM"
+        " people q WHERE coalesce(q.account_id, q.id)=?4 AND q.id<>?1), 0)),"
+        " name=coalesce(?3, name) WHERE id=?1";
     static const char insert[] = "INSERT INTO people(channel, ext_id, name, created_ms,"
                                  " last_seen_ms) VALUES(?1, ?2, ?3, ?4, ?4)";
     sqlite3_stmt *s = store_stmt(st, find);
@@ -756,6 +762,7 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
         sqlite3_bind_int64(s, 1, *id);
         sqlite3_bind_int64(s, 2, now);
         sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 4, acc);
         if (store_step_done(st, s, "person touch") == -1)
             return -1;
     } else if (rc == SQLITE_DONE) {

@@ -44,7 +44,8 @@ int64_t store_inbound_count(struct store *st);
 
 /* People, keyed by (channel, platform user id). Creates the row when new and
  * updates the name and last-seen time (exact for a linked account, whose
- * pushes go to the channel used last; to the minute for anyone else). 0 with
+ * pushes go to the channel used last, and a millisecond past its other rows
+ * when they spoke in the same one; to the minute for anyone else). 0 with
  * *id set, or -1. */
 int store_person_ensure(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id);

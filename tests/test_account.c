@@ -237,6 +237,34 @@ static void test_account_push_last_channel(void)
     fx_release(&f);
 }
 
+/* Two channels of one account speaking in the same millisecond: the push
+ * still goes to the one that spoke last. */
+static void test_account_push_last_channel_same_ms(void)
+{
+    struct fx f;
+    int64_t a, b, id = 0, canon = 0;
+    struct out_item it;
+    if (fx_init(&f) == -1)
+        return;
+    link_two(&f, &a, &b);
+    int64_t t = now_ms() + 60000;
+    const char *order[] = {"generic", "u-1", "telegram", "42", "generic", "u-1"};
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT(store_begin(f.st), 0);
+        CHECK_INT(store_person_arrive(f.st, order[2 * i], order[2 * i + 1], NULL, t, &id, &canon),
+                  0);
+        CHECK_INT(canon, a);
+        char key[8];
+        snprintf(key, sizeof key, "k-%d", i);
+        CHECK_INT(outbox_push(f.st, &f.c, a, OUT_TRANSACTIONAL, "x", 0, t, key), 0);
+        CHECK_INT(store_commit(f.st), 0);
+        CHECK_INT(store_outbox_claim(f.st, t, 60000, &it, 1), 1);
+        CHECK_STR(it.channel, order[2 * i]);
+        out_item_release(&it);
+    }
+    fx_release(&f);
+}
+
 static void test_account_wrong_codes_limited(void)
 {
     struct fx f;
@@ -318,7 +346,11 @@ static void test_account_code_once_and_expires(void)
 }
 
 const struct t_case account_tests[] = {
-    T(test_account_link_shares_points),    T(test_account_optout_shared),
-    T(test_account_push_last_channel),     T(test_account_wrong_codes_limited),
-    T(test_account_code_once_and_expires), T_END,
+    T(test_account_link_shares_points),
+    T(test_account_optout_shared),
+    T(test_account_push_last_channel),
+    T(test_account_push_last_channel_same_ms),
+    T(test_account_wrong_codes_limited),
+    T(test_account_code_once_and_expires),
+    T_END,
 };
