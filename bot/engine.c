@@ -288,7 +288,55 @@ struct engine {
     bool stopping;
     atomic_bool healthy;
     void (*after_commit)(void);
+    /* Committed jobs wait here for the completer thread, which calls their
+     * done(). Resuming a connection is a syscall and a wake-up each (about
+     * 40 us a batch); the writer is the bottleneck and now starts the next
+     * batch instead (bench/compare: 1.05x messages/s). */
+    pthread_t completer;
+    pthread_mutex_t cmu;
+    pthread_cond_t ccv;
+    struct job *chead, *ctail;
+    bool cstop;
 };
+
+static void *completer_main(void *arg)
+{
+    struct engine *e = arg;
+    pthread_setname_np(pthread_self(), "completer");
+    pthread_mutex_lock(&e->cmu);
+    for (;;) {
+        while (e->chead == NULL && !e->cstop)
+            pthread_cond_wait(&e->ccv, &e->cmu);
+        struct job *jobs = e->chead;
+        if (jobs == NULL) /* stopping, and nothing left */
+            break;
+        e->chead = e->ctail = NULL;
+        pthread_mutex_unlock(&e->cmu);
+        for (struct job *j = jobs, *next; j; j = next) {
+            next = j->next;
+            j->done(j); /* may free j */
+        }
+        pthread_mutex_lock(&e->cmu);
+    }
+    pthread_mutex_unlock(&e->cmu);
+    return NULL;
+}
+
+/* Hand a finished batch to the completer, after the batches before it. */
+static void complete(struct engine *e, struct job *jobs)
+{
+    struct job *last = jobs;
+    while (last->next)
+        last = last->next;
+    pthread_mutex_lock(&e->cmu);
+    if (e->ctail)
+        e->ctail->next = jobs;
+    else
+        e->chead = jobs;
+    e->ctail = last;
+    pthread_cond_signal(&e->ccv);
+    pthread_mutex_unlock(&e->cmu);
+}
 
 /* Every job in its own savepoint: one that fails is rolled back alone. */
 static void run_guarded(struct engine *e, struct job *jobs, int64_t now)
@@ -345,12 +393,10 @@ static void run_batch(struct engine *e, struct job *jobs)
      * bench/inbound); now only when the batch queued something for them. */
     if (ok && store_queues_changed(e->st) && e->after_commit)
         e->after_commit();
-    for (struct job *j = jobs, *next; j; j = next) {
-        next = j->next;
-        if (!ok)
+    if (!ok)
+        for (struct job *j = jobs; j; j = j->next)
             j->status = 500;
-        j->done(j); /* may free j */
-    }
+    complete(e, jobs);
 }
 
 static void *writer_main(void *arg)
@@ -388,6 +434,16 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Let the completer finish what it was handed, then end it. */
+static void stop_completer(struct engine *e)
+{
+    pthread_mutex_lock(&e->cmu);
+    e->cstop = true;
+    pthread_cond_signal(&e->ccv);
+    pthread_mutex_unlock(&e->cmu);
+    pthread_join(e->completer, NULL);
+}
+
 struct engine *engine_start(const struct app *app, struct store *st, void (*after_commit)(void))
 {
     struct engine *e = xcalloc(1, sizeof *e);
@@ -398,14 +454,25 @@ struct engine *engine_start(const struct app *app, struct store *st, void (*afte
     store_watch_queues(st);
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->cv, NULL);
+    pthread_mutex_init(&e->cmu, NULL);
+    pthread_cond_init(&e->ccv, NULL);
+    if (pthread_create(&e->completer, NULL, completer_main, e) != 0) {
+        log_err("engine: cannot start the completer thread");
+        goto fail;
+    }
     if (pthread_create(&e->thread, NULL, writer_main, e) != 0) {
         log_err("engine: cannot start the writer thread");
-        pthread_mutex_destroy(&e->mu);
-        pthread_cond_destroy(&e->cv);
-        free(e);
-        return NULL;
+        stop_completer(e);
+        goto fail;
     }
     return e;
+fail:
+    pthread_mutex_destroy(&e->mu);
+    pthread_cond_destroy(&e->cv);
+    pthread_mutex_destroy(&e->cmu);
+    pthread_cond_destroy(&e->ccv);
+    free(e);
+    return NULL;
 }
 
 int engine_submit(struct engine *e, struct job *j)
@@ -435,8 +502,11 @@ void engine_stop(struct engine *e)
     pthread_cond_signal(&e->cv);
     pthread_mutex_unlock(&e->mu);
     pthread_join(e->thread, NULL);
+    stop_completer(e);
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->cv);
+    pthread_mutex_destroy(&e->cmu);
+    pthread_cond_destroy(&e->ccv);
     free(e);
 }
 

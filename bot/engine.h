@@ -33,9 +33,10 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
 
 /*
  * Work for the writer thread. run() executes inside a savepoint of the batch's
- * transaction; done() is called on the writer thread once the batch has
- * committed (status 200) or failed (status 500: run returned -1, or COMMIT
- * failed and everything in the batch was rolled back).
+ * transaction; done() is called on the engine's completer thread once the
+ * batch has committed (status 200) or failed (status 500: run returned -1, or
+ * COMMIT failed and everything in the batch was rolled back), in the order
+ * the jobs ran.
  */
 struct job {
     int (*run)(struct job *j, struct store *st, int64_t now); /* 0 or -1 */
@@ -53,9 +54,10 @@ struct engine;
 /* Start the writer thread on st (which it then owns until engine_stop).
  * after_commit, when not NULL, runs on the writer thread after each COMMIT. */
 struct engine *engine_start(const struct app *app, struct store *st, void (*after_commit)(void));
-/* Queue a job; its done() runs later on the writer thread. -1 when stopping. */
+/* Queue a job; its done() runs later on the completer thread. -1 when stopping. */
 int engine_submit(struct engine *e, struct job *j);
-/* Finish every queued job, stop the thread, free e (not the store). */
+/* Finish every queued job (done() included), stop the threads, free e (not
+ * the store). */
 void engine_stop(struct engine *e);
 /* True while the last commit or probe of the store succeeded. */
 bool engine_healthy(struct engine *e);

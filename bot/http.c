@@ -154,7 +154,7 @@ static int run_turn(struct job *j, struct store *st, int64_t now)
     return engine_turn(r->srv->app, st, r->ch, &r->msg, now, &r->res);
 }
 
-/* Called by the writer thread after COMMIT: wake the suspended connection. */
+/* Called by the engine's completer thread after COMMIT: wake the suspended connection. */
 static void job_done(struct job *j)
 {
     struct req *r = j->arg;
