@@ -11,6 +11,7 @@
 #include "courses.h"
 #include "handler.h"
 #include "points.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 
@@ -18,7 +19,7 @@ const struct content_need core_needs[] = {
     CONTENT_NEED("help.menu", "items"),
     CONTENT_NEED("menu.main", ""),
     CONTENT_NEED("menu.bad_number", "max"),
-    CONTENT_NEED("profile.summary", "since push points seats waitlist"),
+    CONTENT_NEED("profile.summary", "since push points seats waitlist reports"),
     CONTENT_NEED("profile.push_on", ""),
     CONTENT_NEED("profile.push_off", ""),
     CONTENT_NEED("optout.done", ""),
@@ -74,21 +75,24 @@ out:
 int handle_profile(struct turn *t)
 {
     struct person_info pi;
-    char since[32], points[32], seats[16], waitlist[16];
+    char since[32], points[32], seats[16], waitlist[16], reports[32];
     int nseats = 0, nwait = 0;
     if (store_person_info(t->st, t->person, &pi) == -1)
         return -1;
     int64_t balance = points_balance(t->st, t->person);
-    if (balance < 0 || courses_profile_summary(t->st, t->person, t->now, &nseats, &nwait) == -1)
+    int64_t open = store_report_open_count(t->st, t->person);
+    if (balance < 0 || open < 0 ||
+        courses_profile_summary(t->st, t->person, t->now, &nseats, &nwait) == -1)
         return -1;
     snprintf(points, sizeof points, "%lld", (long long)balance);
+    snprintf(reports, sizeof reports, "%lld", (long long)open);
     snprintf(seats, sizeof seats, "%d", nseats);
     snprintf(waitlist, sizeof waitlist, "%d", nwait);
     turn_fmt_time(pi.created_ms, "%Y-%m-%d", since, sizeof since);
     char *push =
         content_render(t->app->ct, pi.opted_out ? "profile.push_off" : "profile.push_on", NULL);
     int rc = say(t, "profile.summary", "since", since, "push", push, "points", points, "seats",
-                 seats, "waitlist", waitlist, NULL);
+                 seats, "waitlist", waitlist, "reports", reports, NULL);
     free(push);
     return rc;
 }

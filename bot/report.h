@@ -89,6 +89,9 @@ int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, c
                          int64_t now);
 /* Reports person opened at or after since_ms. -1 on error. */
 int64_t store_report_count_since(struct store *st, int64_t person, int64_t since_ms);
+/* Reports of person still being handled (received, accepted, in_progress):
+ * the profile (我的) shows them. -1 on error. */
+int64_t store_report_open_count(struct store *st, int64_t person);
 /* Set status (and reason, resolved time when resolved; reopened when reopen). */
 int store_report_set_status(struct store *st, int64_t id, const char *status, const char *reason,
                             bool reopen, int64_t now);

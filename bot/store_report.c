@@ -124,9 +124,9 @@ int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, c
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
 }
 
-int64_t store_report_count_since(struct store *st, int64_t person, int64_t since_ms)
+/* count(*) of sql with ?1 person and ?2 since_ms; -1 on error. */
+static int64_t count_of(struct store *st, const char *sql, int64_t person, int64_t since_ms)
 {
-    static const char sql[] = "SELECT count(*) FROM reports WHERE person_id=? AND created_ms>=?";
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
@@ -139,6 +139,19 @@ int64_t store_report_count_since(struct store *st, int64_t person, int64_t since
         store_fail(st, "report count");
     sqlite3_reset(s);
     return n;
+}
+
+int64_t store_report_count_since(struct store *st, int64_t person, int64_t since_ms)
+{
+    static const char sql[] = "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2";
+    return count_of(st, sql, person, since_ms);
+}
+
+int64_t store_report_open_count(struct store *st, int64_t person)
+{
+    static const char sql[] = "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2"
+                              " AND status IN ('received','accepted','in_progress')";
+    return count_of(st, sql, person, 0);
 }
 
 int store_report_set_status(struct store *st, int64_t id, const char *status, const char *reason,

@@ -506,19 +506,34 @@ static void test_profile(void)
     r = talk(&f, "我的", &intent);
     CHECK_STR(intent, "profile");
     char *push = content_render(f.app.ct, "profile.push_on", NULL);
-    const char *kv[] = {"since", since, "push",     push, "points", "0",
-                        "seats", "0",   "waitlist", "0",  NULL};
+    const char *kv[] = {"since", since,      "push", push,      "points", "0", "seats",
+                        "0",     "waitlist", "0",    "reports", "0",      NULL};
     char *want = content_render(f.app.ct, "profile.summary", kv);
     CHECK_STR(r, want);
     free(want);
-    free(push);
     free(intent);
     free(r);
-    /* points earned show in the profile */
+    /* points earned and a report still being handled show in the profile */
     CHECK_INT(points_award(f.st, 1, 15, "test", "test:1", now_ms()), 0);
+    free(talk(&f, "随手拍 井盖坏了", NULL));
     r = talk(&f, "我的", NULL);
-    CHECK_HAS(r, "15");
+    kv[5] = "15";
+    kv[11] = "1";
+    want = content_render(f.app.ct, "profile.summary", kv);
+    CHECK_STR(r, want);
+    free(want);
     free(r);
+    /* a resolved one no longer does */
+    CHECK_INT(
+        sqlite3_exec(store_db(f.st), "UPDATE reports SET status='resolved'", NULL, NULL, NULL),
+        SQLITE_OK);
+    r = talk(&f, "我的", NULL);
+    kv[11] = "0";
+    want = content_render(f.app.ct, "profile.summary", kv);
+    CHECK_STR(r, want);
+    free(want);
+    free(r);
+    free(push);
 out:
     fx_release(&f);
 }
