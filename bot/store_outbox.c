@@ -80,6 +80,7 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
     sqlite3_bind_int(s, 3, n);
     while (count < n && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct out_item *it = &out[count++];
+        *it = (struct out_item){0}; /* fallback starts false (valgrind caught it unset) */
         it->id = sqlite3_column_int64(s, 0);
         it->person = sqlite3_column_int64(s, 1);
         it->broadcast_id = sqlite3_column_int64(s, 2);

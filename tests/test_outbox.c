@@ -337,7 +337,10 @@ static void test_outbox_claim_mark_defer_reclaim(void)
     stub_clock_set(now);
     CHECK_INT(outbox_push(st, &c, p, OUT_TRANSACTIONAL, "hello", 0, now, "k-1"), 0);
     CHECK_INT(store_outbox_claim(st, now - 1, 60000, it, 4), 0); /* not due yet */
+    memset(it, 0xff, sizeof it); /* whatever the caller's memory held */
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 4), 1);
+    CHECK(!it[0].fallback); /* a fresh row goes in the normal form */
+    CHECK(!it[0].article_sent);
     CHECK_INT(it[0].attempts, 1);
     CHECK_STR(it[0].to, "u-1");
     CHECK_STR(it[0].channel, "generic");
