@@ -159,7 +159,8 @@ int server_stop(struct server *s, int sig)
     }
     free(log);
     if (getenv("YIZHAN_WRAP") != NULL && WIFEXITED(status) && WEXITSTATUS(status) == 99) {
-        printf("%s: the wrapper (valgrind) found errors; see %s\n", t_current, s->log);
+        printf("%s: the wrapper (valgrind) found errors; see %s (YIZHAN_KEEP=1 keeps it)\n",
+               t_current, s->log);
         t_failed++;
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -168,6 +169,10 @@ int server_stop(struct server *s, int sig)
 void server_cleanup(struct server *s)
 {
     char cmd[200];
+    if (getenv("YIZHAN_KEEP") != NULL) { /* the log and database, to look at */
+        printf("kept %s\n", s->dir);
+        return;
+    }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
     if (system(cmd) != 0)
         printf("could not remove %s\n", s->dir);
