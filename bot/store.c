@@ -345,8 +345,8 @@ static const char *const migrations[] = {
     "DROP INDEX people_account_key;"
     "CREATE INDEX people_account_key ON people(coalesce(account_id, id));",
     /* 13: inbound by person served only a message count that no reply shows
-     * (the profile lists points, bookings and push state); its entry landed on a
-     * random page for every message, a third of the bytes a batch wrote
+     * (the profile lists points, bookings, reports and push state); its entry
+     * landed on a random page for every message, a third of the bytes a batch wrote
      * (bench/compare: 6.7 -> 4.5 KB per message, +8% messages/s). */
     "DROP INDEX inbound_person;",
 };
