@@ -322,18 +322,22 @@ static void *completer_main(void *arg)
     return NULL;
 }
 
+/* Append the list jobs to the queue head..tail (the caller holds its lock). */
+static void queue_append(struct job **head, struct job **tail, struct job *jobs)
+{
+    if (*tail)
+        (*tail)->next = jobs;
+    else
+        *head = jobs;
+    for (*tail = jobs; (*tail)->next; *tail = (*tail)->next)
+        ;
+}
+
 /* Hand a finished batch to the completer, after the batches before it. */
 static void complete(struct engine *e, struct job *jobs)
 {
-    struct job *last = jobs;
-    while (last->next)
-        last = last->next;
     pthread_mutex_lock(&e->cmu);
-    if (e->ctail)
-        e->ctail->next = jobs;
-    else
-        e->chead = jobs;
-    e->ctail = last;
+    queue_append(&e->chead, &e->ctail, jobs);
     pthread_cond_signal(&e->ccv);
     pthread_mutex_unlock(&e->cmu);
 }
@@ -370,10 +374,8 @@ static void run_batch(struct engine *e, struct job *jobs)
 {
     int64_t now = now_ms();
     bool optimistic = true;
-    for (struct job *j = jobs; j; j = j->next) {
-        j->status = 500;
+    for (struct job *j = jobs; j; j = j->next)
         optimistic = optimistic && j->rerun_safe;
-    }
     bool ok = store_begin(e->st) == 0;
     if (ok && optimistic && run_optimistic(e, jobs, now) == -1) {
         log_warn("engine: a job failed; its batch runs again, a savepoint per job");
@@ -483,11 +485,7 @@ int engine_submit(struct engine *e, struct job *j)
         pthread_mutex_unlock(&e->mu);
         return -1;
     }
-    if (e->tail)
-        e->tail->next = j;
-    else
-        e->head = j;
-    e->tail = j;
+    queue_append(&e->head, &e->tail, j);
     pthread_cond_signal(&e->cv);
     pthread_mutex_unlock(&e->mu);
     return 0;
