@@ -14,6 +14,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "courses.h"
+#include "csv.h"
 #include "desk.h"
 #include "dashboard.h"
 #include "handler.h"
@@ -54,57 +55,11 @@ json_t *admin_body(const struct admin_req *rq, struct http_resp *resp)
     return b;
 }
 
-static void csv_cell(struct buf *out, const char *v)
-{
-    if (strpbrk(v, ",\"\r\n") == NULL) {
-        buf_puts(out, v);
-        return;
-    }
-    buf_puts(out, "\"");
-    for (const char *p = v; *p; p++) {
-        if (*p == '"')
-            buf_puts(out, "\"");
-        buf_append(out, p, 1);
-    }
-    buf_puts(out, "\"");
-}
-
 void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *columns)
 {
     struct buf out;
-    size_t i;
-    json_t *row;
     buf_init(&out, 0);
-    for (int c = 0; columns[c]; c++) {
-        if (c)
-            buf_puts(&out, ",");
-        csv_cell(&out, columns[c]);
-    }
-    buf_puts(&out, "\r\n");
-    json_array_foreach(rows, i, row)
-    {
-        for (int c = 0; columns[c]; c++) {
-            json_t *v = json_object_get(row, columns[c]);
-            char num[32];
-            const char *cell = "";
-            if (json_is_string(v))
-                cell = json_string_value(v);
-            else if (json_is_integer(v)) {
-                snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-                cell = num;
-            } else if (json_is_real(v)) {
-                snprintf(num, sizeof num, "%.6f", json_real_value(v));
-                cell = num;
-            } else if (json_is_true(v))
-                cell = "true";
-            else if (json_is_false(v))
-                cell = "false";
-            if (c)
-                buf_puts(&out, ",");
-            csv_cell(&out, cell);
-        }
-        buf_puts(&out, "\r\n");
-    }
+    csv_rows(&out, rows, columns);
     http_resp_set(resp, 200, "text/csv; charset=utf-8", out.data ? out.data : "");
     buf_release(&out);
     json_decref(rows);

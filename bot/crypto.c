@@ -49,12 +49,16 @@ void crypto_sha256_hex(const void *data, size_t len, char hex[65])
     to_hex(d, sizeof d, hex);
 }
 
+/* Compare the SHA-256 digests, always 32 bytes: no early return on a length
+ * difference, so the time does not tell how long the secret is; equal
+ * digests mean equal strings (collision resistance). */
 bool crypto_str_eq(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la != lb)
+    unsigned char da[SHA256_DIGEST_LENGTH], db[SHA256_DIGEST_LENGTH];
+    if (SHA256((const unsigned char *)a, strlen(a), da) == NULL ||
+        SHA256((const unsigned char *)b, strlen(b), db) == NULL)
         return false;
-    return CRYPTO_memcmp(a, b, la) == 0;
+    return CRYPTO_memcmp(da, db, sizeof da) == 0;
 }
 
 int crypto_random(void *out, size_t n)

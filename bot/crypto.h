@@ -14,7 +14,8 @@ void crypto_hmac_sha256_hex(const void *key, size_t keylen, const void *data, si
 void crypto_sha1_hex(const void *data, size_t len, char hex[41]);
 /* SHA-256 of data as lowercase hex into hex[65]. */
 void crypto_sha256_hex(const void *data, size_t len, char hex[65]);
-/* True when the strings are equal; time depends only on their lengths. */
+/* True when the strings are equal: compares their SHA-256 digests in
+ * constant time, so a length difference does not return early. */
 bool crypto_str_eq(const char *a, const char *b);
 /* Fill out with n cryptographically random bytes. 0 or -1. */
 int crypto_random(void *out, size_t n);

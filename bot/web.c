@@ -21,7 +21,11 @@
 #include "log.h"
 #include "util.h"
 
-#define MAX_SESSIONS 256
+/* Each role has its own share of the table: a flood of sign-ins in one role
+ * evicts that role's least recently used session, never another role's. */
+#define SESSIONS_PER_ROLE 128
+#define MAX_ROLES 8
+#define MAX_SESSIONS (SESSIONS_PER_ROLE * MAX_ROLES)
 #define MAX_REL 128
 
 struct sess {
@@ -70,6 +74,30 @@ static void expire(struct websess *ws, int64_t now)
             memset(&ws->s[i], 0, sizeof ws->s[i]);
 }
 
+/* A slot for a new session of role: a free one while the role has fewer than
+ * SESSIONS_PER_ROLE, else the role's own least recently used. -1 when the
+ * table is full of other roles (more than MAX_ROLES roles). Mutex held. */
+static int pick_slot(struct websess *ws, const char *role)
+{
+    int free_slot = -1, lru = -1, mine = 0;
+    for (int i = 0; i < MAX_SESSIONS; i++) {
+        const struct sess *s = &ws->s[i];
+        if (s->role == NULL) {
+            if (free_slot == -1)
+                free_slot = i;
+            continue;
+        }
+        if (strcmp(s->role, role) != 0)
+            continue;
+        mine++;
+        if (lru == -1 || s->last_ms < ws->s[lru].last_ms)
+            lru = i;
+    }
+    if (mine >= SESSIONS_PER_ROLE || free_slot == -1)
+        return lru;
+    return free_slot;
+}
+
 int websess_open(struct websess *ws, const char *role, int64_t now, char id[WEB_ID_HEX],
                  char csrf[WEB_ID_HEX])
 {
@@ -80,14 +108,10 @@ int websess_open(struct websess *ws, const char *role, int64_t now, char id[WEB_
     random_hex(csrf, b + 32);
     pthread_mutex_lock(&ws->mu);
     expire(ws, now);
-    int pick = 0;
-    for (int i = 0; i < MAX_SESSIONS; i++) {
-        if (ws->s[i].role == NULL) {
-            pick = i;
-            break;
-        }
-        if (ws->s[i].last_ms < ws->s[pick].last_ms)
-            pick = i; /* full: the least recently used one makes room */
+    int pick = pick_slot(ws, role);
+    if (pick == -1) {
+        pthread_mutex_unlock(&ws->mu);
+        return log_fail("web: no session slot for role %s", role);
     }
     struct sess *s = &ws->s[pick];
     memcpy(s->id, id, WEB_ID_HEX);
