@@ -62,10 +62,15 @@ deps:
 check-deps:
 	@pkg-config --exists $(PKGS) 2>/dev/null || $(MAKE) --no-print-directory deps
 
+# It holds tokens and secrets: only its owner may read it.
+bot.conf:
+	install -m 600 bot.conf.example bot.conf
+	@echo "make run: created bot.conf (mode 0600) from bot.conf.example"
+
 run: check-deps
 	@$(MAKE) --no-print-directory yizhan
 	@mkdir -p -m 700 var
-	@[ -f bot.conf ] || { cp bot.conf.example bot.conf; echo "make run: created bot.conf from bot.conf.example"; }
+	@[ -f bot.conf ] || $(MAKE) --no-print-directory bot.conf
 	./yizhan serve -c $(CONF)
 
 test: check-deps

@@ -5,6 +5,7 @@
  */
 #include "admin.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,142 @@ void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *co
     http_resp_set(resp, 200, "text/csv; charset=utf-8", out.data ? out.data : "");
     buf_release(&out);
     json_decref(rows);
+}
+
+#define R_SUPER 1u
+#define R_UNION 2u
+#define R_DESK 4u
+#define R_COUNSEL 8u
+#define R_ALL (R_SUPER | R_UNION | R_DESK | R_COUNSEL)
+#define R_COURSES (R_SUPER | R_UNION | R_DESK) /* offices running courses and budgets */
+
+const struct admin_role admin_roles[] = {
+    {ADMIN_ROLE_SUPER, "admin.token", offsetof(struct conf, admin.token), R_SUPER},
+    {ADMIN_ROLE_UNION, "admin.union_token", offsetof(struct conf, admin.union_token), R_UNION},
+    {ADMIN_ROLE_DESK, "admin.desk_token", offsetof(struct conf, admin.desk_token), R_DESK},
+    {ADMIN_ROLE_COUNSEL, "admin.counsel_token", offsetof(struct conf, admin.counsel_token),
+     R_COUNSEL},
+};
+const int admin_nroles = (int)(sizeof admin_roles / sizeof admin_roles[0]);
+
+/*
+ * The role x route table: who may call what. A route missing here is 404 for
+ * everyone, whatever the feature files dispatch; "*" is one path segment.
+ * Row-level rules stay with the feature: courses and budgets per office
+ * (dashboard.h), counselling and crisis tickets (admin_role_sensitive).
+ */
+static const struct {
+    const char *method, *path;
+    unsigned roles;
+} acl[] = {
+    {"GET", "/stats", R_ALL},
+    {"GET", "/budget", R_COURSES},
+    {"GET", "/broadcasts", R_SUPER},
+    {"POST", "/broadcasts", R_SUPER},
+    {"GET", "/broadcasts/*", R_SUPER},
+    {"POST", "/broadcasts/*/cancel", R_SUPER},
+    {"GET", "/outbox", R_SUPER},
+    {"POST", "/outbox/*/retry", R_SUPER},
+    {"POST", "/tags", R_SUPER},
+    {"GET", "/unknown", R_SUPER},
+    {"GET", "/lessons", R_COURSES},
+    {"POST", "/lessons/*/broadcast", R_SUPER},
+    {"POST", "/points", R_COURSES},
+    {"GET", "/points/*", R_COURSES},
+    {"GET", "/courses", R_COURSES},
+    {"POST", "/courses", R_COURSES},
+    {"GET", "/courses/*", R_COURSES},
+    {"GET", "/courses/*/bookings", R_COURSES},
+    {"POST", "/courses/*/attendance", R_COURSES},
+    {"POST", "/courses/*/cancel", R_COURSES},
+    {"GET", "/activities", R_SUPER | R_UNION},
+    {"POST", "/activities", R_SUPER | R_UNION},
+    {"GET", "/items", R_SUPER | R_UNION},
+    {"POST", "/items", R_SUPER},
+    {"POST", "/items/*", R_SUPER},
+    {"GET", "/redemptions", R_SUPER | R_UNION},
+    {"GET", "/volunteers", R_SUPER | R_DESK | R_COUNSEL},
+    {"POST", "/volunteers", R_SUPER},
+    {"GET", "/mentoring", R_SUPER | R_DESK},
+    {"POST", "/mentoring", R_SUPER},
+    {"GET", "/tickets", R_SUPER | R_DESK | R_COUNSEL},
+    {"GET", "/tickets/*", R_SUPER | R_DESK | R_COUNSEL},
+    {"GET", "/members", R_SUPER | R_UNION},
+    {"POST", "/members", R_SUPER | R_UNION},
+    {"GET", "/reports", R_SUPER},
+    {"GET", "/reports/*", R_SUPER},
+    {"POST", "/reports/*/status", R_SUPER},
+    {"POST", "/reports/*/merge", R_SUPER},
+    {"GET", "/media/*", R_SUPER},
+};
+
+const struct admin_role *admin_role_find(const char *name)
+{
+    for (int i = 0; name != NULL && i < admin_nroles; i++)
+        if (strcmp(admin_roles[i].name, name) == 0)
+            return &admin_roles[i];
+    return NULL;
+}
+
+bool admin_role_sensitive(const char *role)
+{
+    const struct admin_role *r = admin_role_find(role);
+    return r != NULL && (r->bit & (R_SUPER | R_COUNSEL)) != 0;
+}
+
+void admin_actor(const struct admin_req *rq, char *out, size_t size)
+{
+    snprintf(out, size, "admin:%s", rq->role ? rq->role : "unknown");
+}
+
+/* Does path match pattern, segment by segment ("*" is any one segment)? */
+static bool path_matches(const char *pattern, const char *path)
+{
+    for (;;) {
+        while (*pattern == '/')
+            pattern++;
+        while (*path == '/')
+            path++;
+        if (*pattern == '\0' || *path == '\0')
+            return *pattern == '\0' && *path == '\0';
+        size_t pl = strcspn(pattern, "/"), sl = strcspn(path, "/");
+        if (!(pl == 1 && pattern[0] == '*') && (pl != sl || strncmp(pattern, path, pl) != 0))
+            return false;
+        pattern += pl;
+        path += sl;
+    }
+}
+
+enum admin_acl admin_acl_check(const char *method, const char *path, const char *role,
+                               char *allow, size_t n)
+{
+    const struct admin_role *r = admin_role_find(role);
+    bool known = false;
+    if (n > 0)
+        allow[0] = '\0';
+    for (size_t i = 0; i < sizeof acl / sizeof acl[0]; i++) {
+        if (!path_matches(acl[i].path, path))
+            continue;
+        if (strcmp(acl[i].method, method) == 0)
+            return r != NULL && (acl[i].roles & r->bit) ? ACL_OK : ACL_FORBIDDEN;
+        size_t used = strlen(allow);
+        snprintf(allow + used, n - used, "%s%s", known ? ", " : "", acl[i].method);
+        known = true;
+    }
+    return known ? ACL_NO_METHOD : ACL_NO_ROUTE;
+}
+
+void admin_acl_dump(struct buf *out)
+{
+    for (size_t i = 0; i < sizeof acl / sizeof acl[0]; i++) {
+        buf_printf(out, "%s %s", acl[i].method, acl[i].path);
+        for (int k = 0, first = 1; k < admin_nroles; k++)
+            if (acl[i].roles & admin_roles[k].bit) {
+                buf_printf(out, "%s%s", first ? " " : ",", admin_roles[k].name);
+                first = 0;
+            }
+        buf_puts(out, "\n");
+    }
 }
 
 /* Each feature's admin routes; see admin_route_fn. */
@@ -371,6 +508,22 @@ int admin_handle(const struct app *app, struct store *st, int64_t now, const str
     char buf[256];
     char *seg[8];
     int64_t id = 0;
+    switch (admin_acl_check(rq->method, rq->path, rq->role, buf, sizeof buf)) {
+    case ACL_OK:
+        break;
+    case ACL_FORBIDDEN:
+        http_resp_error(resp, 403, "this role may not use this route");
+        return 0;
+    case ACL_NO_METHOD: {
+        char why[300];
+        snprintf(why, sizeof why, "method not allowed: use %s", buf);
+        http_resp_error(resp, 405, why);
+        return 0;
+    }
+    case ACL_NO_ROUTE:
+        http_resp_error(resp, 404, "no such admin route");
+        return 0;
+    }
     snprintf(buf, sizeof buf, "%s", rq->path);
     int n = split_path(buf, seg, 8);
     bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;

@@ -6,11 +6,14 @@
 #ifndef BOT_ADMIN_H
 #define BOT_ADMIN_H
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct app;
 struct store;
 struct http_resp;
+struct buf;
 
 struct admin_req {
     const char *method;
@@ -18,7 +21,7 @@ struct admin_req {
     json_t *query;    /* object of query arguments (borrowed) */
     const char *body; /* raw body, NUL-terminated */
     size_t len;
-    const char *role; /* who asks: ADMIN_ROLE_SUPER, _UNION or _DESK (static strings) */
+    const char *role; /* who asks: an ADMIN_ROLE_* (static); the audit actor is "admin:<role>" */
 };
 
 /* Roles (dashboard.h): the super-admin ([admin] token) sees and changes
@@ -27,6 +30,32 @@ struct admin_req {
 #define ADMIN_ROLE_SUPER "admin"
 #define ADMIN_ROLE_UNION "union"
 #define ADMIN_ROLE_DESK "desk"
+#define ADMIN_ROLE_COUNSEL "counsel" /* the counselling desk: counselling and crisis tickets */
+
+/* The roles, each signed in with its own [admin] token key. A later
+ * per-person account adds rows (and reuses the role's routes). */
+struct admin_role {
+    const char *name; /* ADMIN_ROLE_* */
+    const char *key;  /* its token's config key, for startup messages */
+    size_t token_off; /* offsetof(struct conf, admin.<key>) */
+    unsigned bit;     /* its column in the route table */
+};
+extern const struct admin_role admin_roles[];
+extern const int admin_nroles;
+/* The row of role name, or NULL. */
+const struct admin_role *admin_role_find(const char *name);
+/* May role read counselling tickets and crisis texts? */
+bool admin_role_sensitive(const char *role);
+
+/* Whether role may call method path ("/broadcasts/3", after /admin/api):
+ * the role x route table in admin.c, the one place a route's roles are
+ * written (docs/security.md has the same table). */
+enum admin_acl { ACL_OK, ACL_FORBIDDEN, ACL_NO_ROUTE, ACL_NO_METHOD };
+/* allow (size n) gets the route's methods for ACL_NO_METHOD. */
+enum admin_acl admin_acl_check(const char *method, const char *path, const char *role,
+                               char *allow, size_t n);
+/* Every row as "METHOD /path roles,..." lines (tests and docs). */
+void admin_acl_dump(struct buf *out);
 
 /*
  * A feature's routes (admin_<feature>.c): seg[0..nseg) are the path segments
@@ -36,6 +65,10 @@ struct admin_req {
 typedef int (*admin_route_fn)(const struct app *app, struct store *st, int64_t now,
                               const struct admin_req *rq, char **seg, int nseg,
                               struct http_resp *resp);
+
+/* The audit actor of rq: "admin:<role>", the authenticated identity (never
+ * a name the caller sends). */
+void admin_actor(const struct admin_req *rq, char *out, size_t size);
 
 /* Helpers for routes. admin_reply takes o (a new reference) and sends it. */
 void admin_reply(struct http_resp *resp, int status, json_t *o);

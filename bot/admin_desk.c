@@ -171,6 +171,18 @@ out:
 }
 
 /* GET /tickets?status=&desk=&limit= */
+/* Counselling tickets and any ticket with crisis words only for the roles
+ * that may read them (the counselling desk, the super admin); the
+ * counselling desk sees nothing else. */
+static bool ticket_visible(const struct admin_req *rq, json_t *t)
+{
+    const char *desk = json_string_value(json_object_get(t, "desk"));
+    bool sensitive = (desk && strcmp(desk, "counsel") == 0) || json_is_true(json_object_get(t, "crisis"));
+    if (rq->role != NULL && strcmp(rq->role, ADMIN_ROLE_COUNSEL) == 0)
+        return sensitive;
+    return !sensitive || admin_role_sensitive(rq->role);
+}
+
 static int ticket_list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
 {
     const char *status = json_string_value(json_object_get(rq->query, "status"));
@@ -187,16 +199,24 @@ static int ticket_list(struct store *st, const struct admin_req *rq, struct http
     json_t *a = store_desk_ticket_list(st, status, desk, admin_query_limit(rq, 100));
     if (a == NULL)
         return -1;
+    size_t i = 0;
+    while (i < json_array_size(a)) {
+        if (ticket_visible(rq, json_array_get(a, i)))
+            i++;
+        else
+            json_array_remove(a, i);
+    }
     admin_reply(resp, 200, json_pack("{s:o}", "items", a));
     return 0;
 }
 
-static int ticket_get(struct store *st, int64_t id, struct http_resp *resp)
+static int ticket_get(struct store *st, const struct admin_req *rq, int64_t id,
+                      struct http_resp *resp)
 {
     json_t *o = store_desk_ticket_json(st, id);
     if (o == NULL)
         return -1;
-    if (json_is_null(o)) {
+    if (json_is_null(o) || !ticket_visible(rq, o)) { /* another desk's: as if none */
         json_decref(o);
         http_resp_error(resp, 404, "no such ticket");
         return 0;
@@ -304,7 +324,7 @@ int admin_desk_route(const struct app *app, struct store *st, int64_t now,
     } else if (nseg == 2 && strcmp(seg[0], "tickets") == 0 && admin_parse_id(seg[1], &id) == 0) {
         if (!get)
             return not_allowed(resp, "GET");
-        rc = ticket_get(st, id, resp);
+        rc = ticket_get(st, rq, id, resp);
     } else if (nseg == 1 && strcmp(seg[0], "members") == 0) {
         if (post)
             rc = member_add(st, now, rq, resp);

@@ -164,16 +164,18 @@ static int set_status(const struct app *app, struct store *st, int64_t id, const
         return 0;
     const char *status = json_string_value(json_object_get(b, "status"));
     const char *note = json_string_value(json_object_get(b, "note"));
-    const char *by = json_string_value(json_object_get(b, "by"));
     int rc = 0;
     if (status == NULL) {
         http_resp_error(resp, 400,
-                        "want {\"status\": accepted|rejected|in_progress|resolved,"
-                        " \"note\"?, \"by\"?}");
+                        "want {\"status\": accepted|rejected|in_progress|resolved, \"note\"?}");
+        goto out;
+    }
+    if (json_object_get(b, "by") != NULL) {
+        http_resp_error(resp, 400, "'by' is not taken: the history names who signed in");
         goto out;
     }
     char actor[128];
-    snprintf(actor, sizeof actor, "admin:%.100s", by && by[0] ? by : "api");
+    admin_actor(rq, actor, sizeof actor);
     rc = report_change(app, st, id, status, actor, note, now);
     if (rc == -1)
         goto out;
@@ -197,7 +199,9 @@ static int merge(const struct app *app, struct store *st, int64_t id, const char
         http_resp_error(resp, 400, "want {\"into\": \"SP0041\"}");
         goto out;
     }
-    rc = report_merge(app, st, id, into, "admin:api", now);
+    char actor[128];
+    admin_actor(rq, actor, sizeof actor);
+    rc = report_merge(app, st, id, into, actor, now);
     if (rc == -1)
         goto out;
     answer_rc(rc, code, resp, "cannot merge: same report, or one of them is merged already");

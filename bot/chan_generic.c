@@ -132,6 +132,8 @@ static int generic_parse(const struct conf *c, const struct http_req *req, struc
         goto out;
     }
     msg->channel = chan_generic.name;
+    /* unsigned (no secret) is for loopback development only: never staff */
+    msg->authenticated = c->generic.secret[0] != '\0';
     msg->ext_id = id_field(root, "id", MAX_ID, &why);
     if (msg->ext_id == NULL) {
         snprintf(reason, sizeof reason, "'id' %s", why);

@@ -85,6 +85,7 @@ static int kannel_parse(const struct conf *c, const struct http_req *req, struct
     if (text != NULL && tlen > KN_MAX_TEXT)
         return reject(resp, 400, "text too long");
     msg->channel = chan_kannel.name;
+    msg->authenticated = true; /* the platform's signature or secret was checked */
     bool utf16 = charset != NULL ? strcasecmp(charset, "UTF-16BE") == 0 ||
                                        strcasecmp(charset, "UCS-2") == 0
                                  : coding != NULL && strcmp(coding, "2") == 0;

@@ -132,6 +132,7 @@ static int telegram_parse(const struct conf *c, const struct http_req *req, stru
         goto out;
     }
     msg->channel = chan_telegram.name;
+    msg->authenticated = true; /* the platform's signature or secret was checked */
     msg->ext_id = int_id(json_object_get(root, "update_id"));
     if (msg->ext_id == NULL) {
         status = reject(resp, 400, "'update_id' must be an integer");

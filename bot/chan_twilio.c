@@ -96,6 +96,7 @@ static int twilio_parse(const struct conf *c, const struct http_req *req, struct
         }
     }
     msg->channel = chan_twilio.name;
+    msg->authenticated = true; /* the platform's signature or secret was checked */
     msg->ext_id = xstrdup(sid);
     msg->user = xstrdup(from);
     if (body != NULL && body[0] != '\0')

@@ -188,6 +188,7 @@ static int build_msg(const struct wx_xml *x, struct inmsg *msg, struct http_resp
     if (strlen(from) > 128 || strlen(to) > 128)
         return reject(resp, 400, "user ids too long");
     msg->channel = chan_wechat.name;
+    msg->authenticated = true; /* the platform's signature or secret was checked */
     if (strcmp(type, "event") == 0) {
         const char *ev = field(x, "Event"), *key = field(x, "EventKey");
         if (ev == NULL)

@@ -4,6 +4,7 @@
  */
 #include "conf.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -53,8 +54,15 @@ static const struct conf_key keys[] = {
      "true: each acknowledged message is on disk (synchronous=FULL); false: NORMAL"},
     {"tick_seconds", C_INT, O(tick_seconds), "10", 1, 3600,
      "how often scheduled work runs: reminders, lesson pushes, timeouts"},
+    {"public_url", C_URL, O(public_url), "", 0, 0,
+     "the service's address as browsers reach it (https://...: the dashboard cookie gets Secure);"
+     " empty: unknown"},
     {"generic.secret", C_STR, O(generic.secret), "", 0, 0,
-     "HMAC-SHA256 key for X-Yizhan-Signature; empty accepts unsigned requests"},
+     "HMAC-SHA256 key for X-Yizhan-Signature; empty accepts unsigned requests, but only while"
+     " listen is a loopback address (unless allow_unsigned), and never as an admin"},
+    {"generic.allow_unsigned", C_BOOL, O(generic.allow_unsigned), "false", 0, 0,
+     "true: accept unsigned requests with an empty secret even when listen is not loopback"
+     " (INSECURE: anyone reaching the port is any worker)"},
     {"generic.outbound_url", C_URL, O(generic.outbound_url), "", 0, 0,
      "where pushed messages are POSTed; empty: no pushes on this channel"},
     {"generic.max_reply_chars", C_INT, O(generic.max_reply_chars), "0", 0, 100000,
@@ -196,6 +204,10 @@ static const struct conf_key keys[] = {
      "token of the union office (role union: its own courses and points budget); empty: none"},
     {"admin.desk_token", C_STR, O(admin.desk_token), "", 0, 0,
      "token of the university desk (role desk: its own courses and points budget); empty: none"},
+    {"admin.counsel_token", C_STR, O(admin.counsel_token), "", 0, 0,
+     "token of the counselling desk (role counsel: counselling and crisis tickets); empty: none"},
+    {"admin.fail_limit", C_INT, O(admin.fail_limit), "10", 1, 100000,
+     "wrong admin tokens one client address may send a minute; more are answered 429"},
     {"admin.union_points_budget", C_INT, O(admin.union_points_budget), "5000", 0, 100000000,
      "points the union office may credit by hand per calendar month"},
     {"admin.desk_points_budget", C_INT, O(admin.desk_points_budget), "5000", 0, 100000000,
@@ -389,7 +401,17 @@ static void defaults(struct conf *c)
             fatal("conf: bad default for %s", keys[i].name); /* a bug in the table */
 }
 
-static int read_file(struct conf *c, const char *path, struct buf *errors)
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+/* Where each key was set ("bot.conf:12", "--set"), for startup checks. */
+static void set_where(char **where, const struct conf_key *k, char *text)
+{
+    size_t i = (size_t)(k - keys);
+    free(where[i]);
+    where[i] = text;
+}
+
+static int read_file(struct conf *c, const char *path, struct buf *errors, char **where)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
@@ -441,9 +463,72 @@ static int read_file(struct conf *c, const char *path, struct buf *errors)
             buf_printf(errors, "%s:%d: %s\n", path, lineno, why);
             rc = -1;
         }
+        set_where(where, key, xasprintf("%s:%d", path, lineno));
     }
     free(line);
     fclose(f);
+    return rc;
+}
+
+/* host of "host:port" is a loopback address (127.0.0.0/8, ::1, localhost)? */
+bool conf_listen_loopback(const char *listen)
+{
+    const char *colon = strrchr(listen, ':');
+    char host[128];
+    if (colon == NULL || (size_t)(colon - listen) >= sizeof host)
+        return false;
+    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    if (host[0] == '[') {
+        memmove(host, host + 1, strlen(host));
+        host[strcspn(host, "]")] = '\0';
+    }
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    return strcmp(host, "localhost") == 0;
+}
+
+/* Where key name was set, for a message: "bot.conf:12", "--set" or "config". */
+static const char *where_of(char **where, const char *name, const char *path)
+{
+    const char *w = where[find_key(name) - keys];
+    return w ? w : path ? path : "config";
+}
+
+/* The generic channel unsigned only on loopback (or when said so); admin
+ * tokens long and each used by one role only. */
+static int check_security(const struct conf *c, char **where, const char *path,
+                          struct buf *errors)
+{
+    static const char *const tokens[] = {"admin.token", "admin.union_token", "admin.desk_token",
+                                         "admin.counsel_token"};
+    int rc = 0;
+    if (c->generic.secret[0] == '\0' && !c->generic.allow_unsigned &&
+        !conf_listen_loopback(c->listen)) {
+        buf_printf(errors,
+                   "%s: listen %s is not a loopback address and [generic] secret is empty:"
+                   " anyone reaching the port could pose as any worker; set generic.secret"
+                   " (or generic.allow_unsigned = true to accept that)\n",
+                   where_of(where, "listen", path), c->listen);
+        rc = -1;
+    }
+    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
+        const char *t = *(char **)field((struct conf *)c, find_key(tokens[i]));
+        if (t[0] != '\0' && strlen(t) < CONF_MIN_TOKEN) {
+            buf_printf(errors, "%s: %s is shorter than %d characters: a guessable token\n",
+                       where_of(where, tokens[i], path), tokens[i], CONF_MIN_TOKEN);
+            rc = -1;
+        }
+        for (size_t j = 0; j < i && t[0] != '\0'; j++)
+            if (strcmp(t, *(char **)field((struct conf *)c, find_key(tokens[j]))) == 0) {
+                buf_printf(errors, "%s: %s is the same as %s: each role needs its own token\n",
+                           where_of(where, tokens[i], path), tokens[i], tokens[j]);
+                rc = -1;
+            }
+    }
     return rc;
 }
 
@@ -451,8 +536,9 @@ int conf_load(struct conf *c, const char *path, char *const *overrides, int n_ov
               struct buf *errors)
 {
     int rc = 0;
+    char *where[NKEYS] = {0};
     defaults(c);
-    if (path != NULL && read_file(c, path, errors) == -1)
+    if (path != NULL && read_file(c, path, errors, where) == -1)
         rc = -1;
     for (int i = 0; i < n_overrides; i++) {
         const char *eq = strchr(overrides[i], '=');
@@ -472,9 +558,14 @@ int conf_load(struct conf *c, const char *path, char *const *overrides, int n_ov
                 buf_printf(errors, "--set %s: %s\n", overrides[i], why);
                 rc = -1;
             }
+            set_where(where, key, xasprintf("--set %s", name));
         }
         free(name);
     }
+    if (check_security(c, where, path, errors) == -1)
+        rc = -1;
+    for (size_t i = 0; i < NKEYS; i++)
+        free(where[i]);
     if (c->push.lease <= c->push.timeout) {
         /* a lease running out while the request may still be answered would
          * let the sender take its own row back and send it twice */

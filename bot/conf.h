@@ -25,8 +25,10 @@ struct conf {
     long long batch_max;    /* messages committed together at most */
     bool sync_full;         /* synchronous=FULL: a message is on disk before it is acknowledged */
     long long tick_seconds; /* how often scheduled work (reminders, pushes) runs */
+    char *public_url; /* https://...: the service as browsers reach it; "" unknown */
     struct {
         char *secret;
+        bool allow_unsigned; /* unsigned requests also on a non-loopback listen */
         char *outbound_url;
         long long max_reply_chars; /* 0: no limit */
         long long rate;            /* pushes per second, whole channel */
@@ -36,6 +38,8 @@ struct conf {
         char *token; /* empty: the admin API is off */
         char *chat_ids; /* "<channel>:<id>,...": who may send #受理 and the like */
         char *union_token, *desk_token; /* role tokens; empty: that role cannot sign in */
+        char *counsel_token;            /* the counselling desk's token (role counsel) */
+        long long fail_limit;           /* wrong tokens per client address a minute */
         long long union_points_budget, desk_points_budget; /* per calendar month */
         char *web_dir;                  /* dashboard static files, served at /admin/ */
         long long session_idle_minutes; /* a cookie session ends after this idle time */
@@ -111,5 +115,10 @@ void conf_release(struct conf *c);
 int conf_windows_parse(const char *v, int (*out)[2], int max);
 /* Append every key with its default and documentation, in bot.conf.example form. */
 void conf_write_example(struct buf *out);
+
+/* Shortest admin token accepted at startup. */
+#define CONF_MIN_TOKEN 16
+/* True when listen's host is a loopback address (127.0.0.0/8, ::1, localhost). */
+bool conf_listen_loopback(const char *listen);
 
 #endif

@@ -215,7 +215,7 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         intent = forced;
         t.intent = intent;
         const struct handler *h = strcmp(forced, "event") != 0 ? handler_find(forced) : NULL;
-        if (h != NULL && h->fn(&t) == -1)
+        if (h != NULL && handler_run(h, &t) == -1)
             goto out;
         if (strcmp(forced, "optout") == 0)
             json_array_clear(t.replies); /* they unfollowed: no answer can reach them */
@@ -248,7 +248,7 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
             log_err("engine: no handler for intent %s", intent);
             goto out;
         }
-        if (h->fn(&t) == -1)
+        if (handler_run(h, &t) == -1)
             goto out;
     }
     if (cut_replies(&t) == -1)

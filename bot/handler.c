@@ -11,6 +11,8 @@
 
 #include "conf.h"
 #include "desk.h"
+#include "log.h"
+#include "msg.h"
 #include "intent.h"
 #include "member.h"
 #include "report.h"
@@ -23,51 +25,51 @@
  * missing. Several intents may share a handler that reads t->intent.
  */
 static const struct handler handlers[] = {
-    {"help", handle_help},
-    {"profile", handle_profile},
-    {"optout", handle_optout},
-    {"optin", handle_optin},
-    {"more", handle_more},
-    {"location", handle_location},
-    {"fallback", handle_fallback},
-    {"points.balance", handle_points_balance},
-    {"points.history", handle_points_history},
-    {"redeem.list", handle_redeem_list},
-    {"redeem.item", handle_redeem_item},
-    {"lesson.next", handle_lesson_next},
-    {"lesson.show", handle_lesson_show},
-    {"lesson.progress", handle_lesson_progress},
-    {"lesson.subscribe", handle_lesson_subscribe},
-    {"lesson.unsubscribe", handle_lesson_unsubscribe},
-    {"quiz.answer", handle_quiz_answer},
-    {"course.list", handle_course_list},
-    {"course.show", handle_course_show},
-    {"course.book", handle_course_book},
-    {"course.cancel", handle_course_cancel},
-    {"course.confirm", handle_course_confirm},
-    {"course.mine", handle_course_mine},
-    {"checkin", handle_checkin},
-    {"report.new", handle_report_new},
-    {"report.status", handle_report_status},
-    {"service.legal", handle_desk_open},
-    {"service.tutoring", handle_desk_open},
-    {"service.counsel", handle_desk_open},
-    {"member.checkin", handle_member_checkin},
-    {"member.org", handle_member_org},
-    {"account.link", handle_account_link},
-    {"desk.menu", handle_desk_menu},
-    {"desk.take", handle_desk_take},
-    {"desk.answer", handle_desk_answer},
-    {"desk.say", handle_desk_say},
-    {"desk.close", handle_desk_close},
-    {"desk.rate", handle_desk_rate},
-    {"desk.pair", handle_desk_pair},
-    {"report.followup.yes", handle_report_followup},
-    {"report.followup.no", handle_report_followup},
-    {"admin.report.accept", handle_admin_report},
-    {"admin.report.reject", handle_admin_report},
-    {"admin.report.progress", handle_admin_report},
-    {"admin.report.resolve", handle_admin_report},
+    {"help", handle_help, false},
+    {"profile", handle_profile, false},
+    {"optout", handle_optout, false},
+    {"optin", handle_optin, false},
+    {"more", handle_more, false},
+    {"location", handle_location, false},
+    {"fallback", handle_fallback, false},
+    {"points.balance", handle_points_balance, false},
+    {"points.history", handle_points_history, false},
+    {"redeem.list", handle_redeem_list, false},
+    {"redeem.item", handle_redeem_item, false},
+    {"lesson.next", handle_lesson_next, false},
+    {"lesson.show", handle_lesson_show, false},
+    {"lesson.progress", handle_lesson_progress, false},
+    {"lesson.subscribe", handle_lesson_subscribe, false},
+    {"lesson.unsubscribe", handle_lesson_unsubscribe, false},
+    {"quiz.answer", handle_quiz_answer, false},
+    {"course.list", handle_course_list, false},
+    {"course.show", handle_course_show, false},
+    {"course.book", handle_course_book, false},
+    {"course.cancel", handle_course_cancel, false},
+    {"course.confirm", handle_course_confirm, false},
+    {"course.mine", handle_course_mine, false},
+    {"checkin", handle_checkin, false},
+    {"report.new", handle_report_new, false},
+    {"report.status", handle_report_status, false},
+    {"service.legal", handle_desk_open, false},
+    {"service.tutoring", handle_desk_open, false},
+    {"service.counsel", handle_desk_open, false},
+    {"member.checkin", handle_member_checkin, false},
+    {"member.org", handle_member_org, false},
+    {"account.link", handle_account_link, false},
+    {"desk.menu", handle_desk_menu, false},
+    {"desk.take", handle_desk_take, true},
+    {"desk.answer", handle_desk_answer, true},
+    {"desk.say", handle_desk_say, false},
+    {"desk.close", handle_desk_close, true},
+    {"desk.rate", handle_desk_rate, false},
+    {"desk.pair", handle_desk_pair, true},
+    {"report.followup.yes", handle_report_followup, false},
+    {"report.followup.no", handle_report_followup, false},
+    {"admin.report.accept", handle_admin_report, true},
+    {"admin.report.reject", handle_admin_report, true},
+    {"admin.report.progress", handle_admin_report, true},
+    {"admin.report.resolve", handle_admin_report, true},
 };
 
 const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, NULL};
@@ -104,6 +106,15 @@ int handler_tick(const struct app *app, struct store *st, int64_t now)
         if (ticks[i] != NULL && ticks[i](app, st, now) == -1)
             return -1;
     return 0;
+}
+
+int handler_run(const struct handler *h, struct turn *t)
+{
+    if (h->staff && !t->in->authenticated) {
+        log_info("handler: %s refused: the message was not authenticated", h->intent);
+        return handle_fallback(t); /* not understood, as for anyone else */
+    }
+    return h->fn(t);
 }
 
 const struct handler *handler_find(const char *intent)

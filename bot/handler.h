@@ -47,7 +47,12 @@ typedef int (*handler_fn)(struct turn *t);
 struct handler {
     const char *intent;
     handler_fn fn;
+    bool staff; /* a staff command (#受理, 接 T12, ...): never from an
+                   unauthenticated message (inmsg.authenticated) */
 };
+/* Run h for t: the one place staff commands are checked. A staff command on
+ * a message that arrived unauthenticated is answered as not understood. */
+int handler_run(const struct handler *h, struct turn *t);
 
 /*
  * Periodic work (reminders, scheduled pushes, timeouts): each feature may have

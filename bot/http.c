@@ -38,6 +38,7 @@ struct http_server {
     atomic_int active;
     int port;
     struct websess *sess; /* dashboard sign-ins (web.h) */
+    struct webfail *fail; /* wrong admin tokens per client address (web.h) */
 };
 
 enum phase { P_BODY, P_WAIT, P_DONE };
@@ -82,6 +83,8 @@ static enum MHD_Result send_resp(struct req *r, const struct http_resp *hr, cons
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, hr->content_type);
     if (allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    if (r->admin || r->web) /* API answers, CSV exports, photos: personal data */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (int i = 0; i < 4 && hr->headers[i]; i++) {
         const char *colon = strchr(hr->headers[i], ':');
         if (colon == NULL)
@@ -191,7 +194,9 @@ static enum MHD_Result send_web(struct req *r, int status, const char *type, con
     if (resp == NULL)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    /* static files may be revalidated; JSON answers carry personal data */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            str_has_prefix(type, "application/json") ? "no-store" : "no-cache");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
@@ -228,6 +233,46 @@ static const char *cookie_role(struct req *r, char sid[WEB_ID_HEX], char csrf[WE
     return websess_check(r->srv->sess, sid, now_ms(), csrf);
 }
 
+/* The client's address as text into out ("?" when unknown). */
+static const char *client_addr(struct req *r, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    snprintf(out, size, "?");
+    if (sa != NULL && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa != NULL && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+    return out;
+}
+
+/* The role of a bearer or sign-in token, NULL when wrong; *limited when the
+ * client's address sent too many wrong ones this minute (not checked then). */
+static const char *token_role(struct req *r, const char *token, bool *limited)
+{
+    char addr[64];
+    int64_t now = now_ms();
+    client_addr(r, addr, sizeof addr);
+    *limited = webfail_blocked(r->srv->fail, addr, now);
+    if (*limited)
+        return NULL;
+    const char *role = web_token_role(r->srv->app->conf, token);
+    if (role == NULL) {
+        webfail_add(r->srv->fail, addr, now);
+        log_info("http: wrong admin token from %s", addr);
+    }
+    return role;
+}
+
+/* "; Secure" when the service is reached over https ([top] public_url, else
+ * [twilio] public_url): the browser then never sends the cookie in clear. */
+static const char *cookie_secure(const struct conf *c)
+{
+    const char *u = c->public_url[0] ? c->public_url : c->twilio.public_url;
+    return str_has_prefix(u, "https://") ? "; Secure" : "";
+}
+
 static bool is_safe_method(const char *m)
 {
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
@@ -256,12 +301,16 @@ static enum MHD_Result answer_session(struct req *r)
         if (role != NULL)
             websess_close(r->srv->sess, sid);
         snprintf(cookie, sizeof cookie,
-                 WEB_COOKIE "=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0");
+                 WEB_COOKIE "=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0%s",
+                 cookie_secure(c));
         return send_web_json(r, 200, json_pack("{s:b}", "signed_out", 1), cookie);
     }
     json_t *b = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
-    const char *role = web_token_role(c, json_string_value(json_object_get(b, "token")));
+    bool limited = false;
+    const char *role = token_role(r, json_string_value(json_object_get(b, "token")), &limited);
     json_decref(b);
+    if (limited)
+        return send_error(r, 429, "too many wrong tokens from this address; wait a minute", NULL);
     if (role == NULL) {
         log_info("web: sign-in refused");
         return send_error(r, 401, "wrong token", NULL);
@@ -269,7 +318,8 @@ static enum MHD_Result answer_session(struct req *r)
     if (websess_open(r->srv->sess, role, now_ms(), sid, csrf) == -1)
         return send_error(r, 500, "cannot open a session", NULL);
     log_info("web: sign-in role=%s", role);
-    snprintf(cookie, sizeof cookie, WEB_COOKIE "=%s; Path=/admin; HttpOnly; SameSite=Strict", sid);
+    snprintf(cookie, sizeof cookie, WEB_COOKIE "=%s; Path=/admin; HttpOnly; SameSite=Strict%s",
+             sid, cookie_secure(c));
     return send_web_json(r, 200,
                          json_pack("{s:s,s:s,s:I}", "role", role, "csrf", csrf, "idle_minutes",
                                    (json_int_t)c->admin.session_idle_minutes),
@@ -309,8 +359,11 @@ static enum MHD_Result start_admin(struct req *r)
         return send_error(r, 403, "the admin API is off: set [admin] token in bot.conf", NULL);
     const char *auth = get_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
     if (auth != NULL) {
-        if (strncasecmp(auth, "Bearer ", 7) == 0)
-            r->role = web_token_role(c, auth + 7);
+        bool limited = false;
+        r->role = token_role(r, strncasecmp(auth, "Bearer ", 7) == 0 ? auth + 7 : "", &limited);
+        if (limited)
+            return send_error(r, 429, "too many wrong tokens from this address; wait a minute",
+                              NULL);
         if (r->role == NULL)
             return send_error(r, 401, "missing or wrong bearer token", NULL);
     } else {
@@ -539,6 +592,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
 }
 
+/*
+ * The path as logged: a segment naming a person ("twilio:+8613800001234", or
+ * a bare number of 7 or more digits such as a phone) keeps only its last four
+ * characters, as mask_id does for senders; the rest is kept for debugging.
+ */
+static void log_path(const char *path, char *out, size_t size)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, "/");
+        char seg[256], masked[64];
+        snprintf(seg, sizeof seg, "%.*s", (int)n, p);
+        const char *colon = strchr(seg, ':');
+        size_t digits = strspn(seg[0] == '+' ? seg + 1 : seg, "0123456789");
+        if (colon != NULL) {
+            buf_printf(&b, "%.*s:%s", (int)(colon - seg), seg, mask_id(colon + 1, masked,
+                                                                     sizeof masked));
+        } else if (digits >= 7 && digits + (seg[0] == '+') == strlen(seg)) {
+            buf_puts(&b, mask_id(seg, masked, sizeof masked));
+        } else {
+            buf_puts(&b, seg);
+        }
+        p += n;
+        if (*p == '/') {
+            buf_puts(&b, "/");
+            p++;
+        }
+    }
+    snprintf(out, size, "%s", b.data ? b.data : "");
+    buf_release(&b);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -550,11 +636,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     double secs = mono_now() - r->t0;
     int status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->status : 0;
     metrics_request(r->route, status, secs);
+    char path[300];
+    log_path(r->path, path, sizeof path);
     if (r->from[0])
-        log_info("http: %s %s %d ms=%.1f from=%s", r->method, r->path, status, secs * 1000,
-                 r->from);
+        log_info("http: %s %s %d ms=%.1f from=%s", r->method, path, status, secs * 1000, r->from);
     else
-        log_info("http: %s %s %d ms=%.1f", r->method, r->path, status, secs * 1000);
+        log_info("http: %s %s %d ms=%.1f", r->method, path, status, secs * 1000);
     inmsg_release(&r->msg);
     turn_result_release(&r->res);
     http_resp_release(&r->aresp);
@@ -599,6 +686,7 @@ struct http_server *http_start(const struct app *app, struct engine *e)
     s->app = app;
     s->engine = e;
     s->sess = websess_new(app->conf->admin.session_idle_minutes * 60000);
+    s->fail = webfail_new((int)app->conf->admin.fail_limit);
     s->throttle = throttle_new(app->conf->throttle.per_minute, app->conf->throttle.burst);
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
                          MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -630,6 +718,7 @@ fail:
         freeaddrinfo(ai);
     free(host);
     websess_free(s->sess);
+    webfail_free(s->fail);
     throttle_free(s->throttle);
     free(s);
     return NULL;
@@ -658,6 +747,7 @@ void http_stop(struct http_server *s)
         return;
     MHD_stop_daemon(s->d);
     websess_free(s->sess);
+    webfail_free(s->fail);
     throttle_free(s->throttle);
     free(s);
 }

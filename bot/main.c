@@ -249,6 +249,7 @@ static int cmd_chat(const struct args *a, struct app *app, struct store *st)
         struct inmsg msg = {0};
         struct turn_result res;
         msg.channel = chan_console.name;
+        msg.authenticated = true; /* the terminal: whoever runs it owns the store */
         msg.ext_id = xasprintf("c%lld-%d-%d", (long long)now_ms(), (int)getpid(), ++seq);
         msg.user = xstrdup(user);
         msg.text = xstrdup(line);
@@ -326,6 +327,11 @@ static int cmd_serve(struct app *app, struct store *st)
         engine_stop(e);
         fatal("cannot listen on %s", app->conf->listen);
     }
+    if (app->conf->generic.secret[0] == '\0')
+        log_warn("serve: [generic] secret is empty: unsigned requests to /webhook/generic are"
+                 " accepted (%s), never as staff; set a secret before exposing the port",
+                 conf_listen_loopback(app->conf->listen) ? "loopback only"
+                                                         : "generic.allow_unsigned is true");
     const char *colon = strrchr(app->conf->listen, ':');
     log_info("serve: listening on %.*s:%d", (int)(colon - app->conf->listen), app->conf->listen,
              http_port(srv));

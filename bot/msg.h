@@ -26,6 +26,9 @@ struct inmsg {
     bool has_location;
     double lat, lon;
     char *event; /* platform event ("subscribe", "menu:KEY") or NULL, owned */
+    bool authenticated; /* set by the adapter: the platform's signature or
+                           secret was checked. False for unsigned generic
+                           requests; staff commands need it (handler_run) */
     char *reply_ctx; /* what the adapter's render needs to address the reply
                         (WeChat account id and mode, Telegram chat id), owned */
 };

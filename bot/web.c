@@ -166,6 +166,73 @@ int websess_count(struct websess *ws, int64_t now)
     return n;
 }
 
+#define FAIL_SLOTS 4096
+#define FAIL_WINDOW_MS 60000
+
+struct failslot {
+    char addr[48]; /* "" free */
+    int64_t since; /* start of its minute */
+    int count;
+};
+
+struct webfail {
+    pthread_mutex_t mu;
+    int limit;
+    struct failslot s[FAIL_SLOTS];
+};
+
+struct webfail *webfail_new(int limit)
+{
+    struct webfail *wf = xcalloc(1, sizeof *wf);
+    pthread_mutex_init(&wf->mu, NULL);
+    wf->limit = limit;
+    return wf;
+}
+
+void webfail_free(struct webfail *wf)
+{
+    if (wf == NULL)
+        return;
+    pthread_mutex_destroy(&wf->mu);
+    free(wf);
+}
+
+/* addr's slot (FNV-1a; a collision with a live slot of another address
+ * takes it over only after its minute). Mutex held. */
+static struct failslot *fail_slot(struct webfail *wf, const char *addr, int64_t now)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = addr; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    struct failslot *f = &wf->s[h % FAIL_SLOTS];
+    if (strcmp(f->addr, addr) != 0 || now - f->since >= FAIL_WINDOW_MS) {
+        if (f->addr[0] && strcmp(f->addr, addr) != 0 && now - f->since < FAIL_WINDOW_MS)
+            return NULL; /* held by another address this minute */
+        snprintf(f->addr, sizeof f->addr, "%s", addr);
+        f->since = now;
+        f->count = 0;
+    }
+    return f;
+}
+
+bool webfail_blocked(struct webfail *wf, const char *addr, int64_t now)
+{
+    pthread_mutex_lock(&wf->mu);
+    struct failslot *f = fail_slot(wf, addr, now);
+    bool blocked = f != NULL && f->count >= wf->limit;
+    pthread_mutex_unlock(&wf->mu);
+    return blocked;
+}
+
+void webfail_add(struct webfail *wf, const char *addr, int64_t now)
+{
+    pthread_mutex_lock(&wf->mu);
+    struct failslot *f = fail_slot(wf, addr, now);
+    if (f != NULL)
+        f->count++;
+    pthread_mutex_unlock(&wf->mu);
+}
+
 int web_cookie(const char *header, const char *name, char *out, size_t size)
 {
     size_t n = strlen(name);
@@ -187,24 +254,31 @@ int web_cookie(const char *header, const char *name, char *out, size_t size)
     return -1;
 }
 
+static const char *role_token(const struct conf *c, const struct admin_role *r)
+{
+    return *(char *const *)((const char *)c + r->token_off);
+}
+
 const char *web_token_role(const struct conf *c, const char *token)
 {
     const char *role = NULL;
     if (token == NULL || token[0] == '\0')
         return NULL;
     /* every candidate is compared, so the time does not tell which matched */
-    if (c->admin.token[0] && crypto_str_eq(token, c->admin.token))
-        role = ADMIN_ROLE_SUPER;
-    if (c->admin.union_token[0] && crypto_str_eq(token, c->admin.union_token))
-        role = role ? role : ADMIN_ROLE_UNION;
-    if (c->admin.desk_token[0] && crypto_str_eq(token, c->admin.desk_token))
-        role = role ? role : ADMIN_ROLE_DESK;
+    for (int i = 0; i < admin_nroles; i++) {
+        const char *t = role_token(c, &admin_roles[i]);
+        if (t[0] && crypto_str_eq(token, t) && role == NULL)
+            role = admin_roles[i].name;
+    }
     return role;
 }
 
 bool web_admin_on(const struct conf *c)
 {
-    return c->admin.token[0] || c->admin.union_token[0] || c->admin.desk_token[0];
+    for (int i = 0; i < admin_nroles; i++)
+        if (role_token(c, &admin_roles[i])[0])
+            return true;
+    return false;
 }
 
 static const struct {

@@ -34,6 +34,20 @@ void websess_close(struct websess *ws, const char *id);
 /* Live sessions (expired ones are dropped first). */
 int websess_count(struct websess *ws, int64_t now);
 
+/*
+ * Wrong admin tokens per client address: after limit wrong ones within a
+ * minute that address is answered 429 for the rest of the minute, without
+ * its token being checked (so guessing stops). Other addresses and existing
+ * dashboard sessions are not affected. Safe from several threads.
+ */
+struct webfail;
+struct webfail *webfail_new(int limit);
+void webfail_free(struct webfail *wf);
+/* Is addr over its limit at now (ms)? */
+bool webfail_blocked(struct webfail *wf, const char *addr, int64_t now);
+/* Count one wrong token from addr at now. */
+void webfail_add(struct webfail *wf, const char *addr, int64_t now);
+
 /* The value of cookie name in a Cookie header, into out (size bytes). 0 or -1. */
 int web_cookie(const char *header, const char *name, char *out, size_t size);
 /* The role a token stands for under c ([admin] token, union_token,

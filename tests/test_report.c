@@ -221,8 +221,11 @@ static char *send(struct fx *f, const char *user, const char *text, const char *
     char ext[32];
     char *out = NULL;
     snprintf(ext, sizeof ext, "m-%d", ++f->seq);
-    struct inmsg in = {
-        .channel = "generic", .ext_id = ext, .user = (char *)user, .text = (char *)text};
+    struct inmsg in = {.channel = "generic",
+                       .ext_id = ext,
+                       .user = (char *)user,
+                       .text = (char *)text,
+                       .authenticated = true}; /* as if signed: staff commands count */
     if (url != NULL) {
         in.media[0].url = (char *)url;
         in.media[0].type = "image/jpeg";

@@ -125,11 +125,12 @@ static void test_web_token_roles(void)
 {
     struct conf c;
     struct buf errs;
-    char *sets[] = {"admin.token=s3", "admin.union_token=u3", "admin.desk_token="};
+    char *sets[] = {"admin.token=s3-super-token-0001", "admin.union_token=u3-union-token-0001",
+                    "admin.desk_token="};
     buf_init(&errs, 0);
     CHECK_INT(conf_load(&c, NULL, sets, 3, &errs), 0);
-    CHECK_STR(web_token_role(&c, "s3"), ADMIN_ROLE_SUPER);
-    CHECK_STR(web_token_role(&c, "u3"), ADMIN_ROLE_UNION);
+    CHECK_STR(web_token_role(&c, "s3-super-token-0001"), ADMIN_ROLE_SUPER);
+    CHECK_STR(web_token_role(&c, "u3-union-token-0001"), ADMIN_ROLE_UNION);
     CHECK(web_token_role(&c, "") == NULL); /* an empty desk token never matches */
     CHECK(web_token_role(&c, "s") == NULL);
     CHECK(web_token_role(&c, NULL) == NULL);

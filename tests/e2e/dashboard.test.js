@@ -21,9 +21,9 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, 'tests', 'out');
-const TOKEN = 'e2e-super-token';
-const UNION = 'e2e-union-token';
-const DESK = 'e2e-desk-token';
+const TOKEN = 'e2e-super-token-01';
+const UNION = 'e2e-union-token-01';
+const DESK = 'e2e-desk-token-0001';
 const FIXTURES = path.join(ROOT, 'tests', 'data', 'reports');
 
 let passed = 0, failed = 0;

@@ -220,7 +220,11 @@ struct resp request(int port, const char *method, const char *path, const char *
 
 struct resp post(int port, const char *body)
 {
-    return request(port, "POST", "/webhook/generic", body, NULL);
+    char hex[65], sig[100];
+    crypto_hmac_sha256_hex(IT_SECRET, strlen(IT_SECRET), body, strlen(body), hex);
+    snprintf(sig, sizeof sig, "X-Yizhan-Signature: sha256=%s", hex);
+    const char *const headers[] = {sig, NULL};
+    return request(port, "POST", "/webhook/generic", body, headers);
 }
 
 /* POST {"id","from","text"} and return the first reply's text (new string). */
@@ -386,7 +390,7 @@ json_t *fake_records(const struct fake *f)
     return a;
 }
 
-#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening)
+#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening) X(security)
 #define DECL(s) extern const struct t_case it_##s##_tests[];
 IT_SUITES(DECL)
 #undef DECL

@@ -9,6 +9,11 @@
 struct content;
 extern struct content *ct; /* the real content/, for expected reply texts */
 
+/* post() and say_to() sign with this [generic] secret; a test whose server
+ * must see authenticated messages (staff commands) sets it. A server
+ * without a secret ignores the signature. */
+#define IT_SECRET "it-generic-secret"
+
 struct server {
     pid_t pid;
     int port;

@@ -63,7 +63,7 @@ static long long wait_count(const struct server *s, const char *sql, long long w
 static void broadcast(int port, const char *audience)
 {
     char body[200];
-    const char *const hdr[] = {"Authorization: Bearer adm", NULL};
+    const char *const hdr[] = {"Authorization: Bearer adm-token-0123456789", NULL};
     snprintf(body, sizeof body, "{\"text\":\"今晚八点安全课\",\"audience\":\"%s\"}", audience);
     struct resp r = request(port, "POST", "/admin/api/broadcasts", body, hdr);
     if (r.status != 202)
@@ -102,7 +102,7 @@ static void test_wechat_inband_replay_rejects_and_token_refresh(void)
                                 "wechat.aes_key=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
                                 base,
                                 "wechat.recipient_rate=600",
-                                "admin.token=adm",
+                                "admin.token=adm-token-0123456789",
                                 "push.quiet=",
                                 "push.rush=",
                                 "push.backoff_base=1",
@@ -214,7 +214,7 @@ static void test_lesson_media_wechat_news_telegram_preview(void)
                                 "telegram.secret_token=s3cret-token",
                                 "telegram.token=123:ABC",
                                 tg,
-                                "admin.token=adm",
+                                "admin.token=adm-token-0123456789",
                                 "push.quiet=",
                                 "push.rush=",
                                 "push.backoff_base=1",
@@ -243,7 +243,7 @@ static void test_lesson_media_wechat_news_telegram_preview(void)
     CHECK_HAS(b.body, "+5");
     free(b.body);
     /* a lesson broadcast: the news article, then its text, from one row */
-    const char *const hdr[] = {"Authorization: Bearer adm", NULL};
+    const char *const hdr[] = {"Authorization: Bearer adm-token-0123456789", NULL};
     struct resp r = request(s.port, "POST", "/admin/api/lessons/3/broadcast",
                             "{\"audience\":\"channel:wechat\"}", hdr);
     CHECK_INT(r.status, 202);
@@ -308,7 +308,7 @@ static void test_telegram_twilio_kannel(void)
                                 "kannel.dlr_url=http://127.0.0.1:9/webhook/kannel/dlr",
                                 "kannel.username=bot",
                                 "kannel.password=botpw",
-                                "admin.token=adm",
+                                "admin.token=adm-token-0123456789",
                                 "push.quiet=",
                                 "push.rush=",
                                 "push.backoff_base=1",
@@ -666,7 +666,7 @@ static void test_account_link_generic_telegram(void)
                                 "telegram.token=123:ABC",
                                 tg,
                                 out,
-                                "admin.token=adm",
+                                "admin.token=adm-token-0123456789",
                                 "push.quiet=",
                                 "push.rush=",
                                 NULL};

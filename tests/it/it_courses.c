@@ -16,8 +16,8 @@
 
 #define RACERS 50
 
-static const char *const sets[] = {"admin.token=tok", "push.quiet=", NULL};
-static const char *const auth[] = {"Authorization: Bearer tok", NULL};
+static const char *const sets[] = {"admin.token=tok-0123456789abcdef", "push.quiet=", NULL};
+static const char *const auth[] = {"Authorization: Bearer tok-0123456789abcdef", NULL};
 
 /* An admin request; the body of the answer (caller frees), status in *status. */
 static char *admin(int port, const char *method, const char *path, const char *body, long *status)

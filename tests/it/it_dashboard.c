@@ -15,8 +15,8 @@
 #include "t.h"
 #include "util.h"
 
-static const char *const sets[] = {"admin.token=sup",         "admin.union_token=uni",
-                                   "admin.desk_token=dsk",     "admin.union_points_budget=50",
+static const char *const sets[] = {"admin.token=sup-token-0123456789",         "admin.union_token=uni-token-0123456789",
+                                   "admin.desk_token=dsk-token-0123456789",     "admin.union_points_budget=50",
                                    "admin.web_dir=web",        NULL};
 
 struct hresp {
@@ -148,7 +148,8 @@ static void test_dashboard_session_and_csrf(void)
     want_status(s.port, "POST", "/admin/login", "{\"token\":\"nope\"}", NULL, 401);
     want_status(s.port, "POST", "/admin/login", "not json", NULL, 401);
     want_status(s.port, "GET", "/admin/login", NULL, NULL, 405);
-    CHECK_INT(sign_in(s.port, "uni", cookie, sizeof cookie, csrf, sizeof csrf), 0);
+    CHECK_INT(sign_in(s.port, "uni-token-0123456789", cookie, sizeof cookie, csrf, sizeof csrf),
+              0);
     const char *const with_cookie[] = {cookie, NULL};
     const char *const with_both[] = {cookie, csrf, NULL};
     const char *const wrong_csrf[] = {cookie, "X-CSRF-Token: 00", NULL};
@@ -164,7 +165,7 @@ static void test_dashboard_session_and_csrf(void)
     want_status(s.port, "POST", "/admin/api/courses", course, with_both, 201);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM courses WHERE owner='union'"), 1);
     /* scripts with a bearer token need no CSRF value */
-    const char *const bearer[] = {"Authorization: Bearer sup", NULL};
+    const char *const bearer[] = {"Authorization: Bearer sup-token-0123456789", NULL};
     want_status(s.port, "POST", "/admin/api/courses", course, bearer, 201);
     /* a bad bearer token is refused even with a good cookie */
     const char *const both_bad[] = {cookie, csrf, "Authorization: Bearer nope", NULL};
@@ -185,8 +186,8 @@ static void test_dashboard_roles(void)
 {
     struct server s;
     CHECK_INT(server_start(&s, sets), 0);
-    const char *const uni[] = {"Authorization: Bearer uni", NULL};
-    const char *const dsk[] = {"Authorization: Bearer dsk", NULL};
+    const char *const uni[] = {"Authorization: Bearer uni-token-0123456789", NULL};
+    const char *const dsk[] = {"Authorization: Bearer dsk-token-0123456789", NULL};
     const char *course = "{\"title\":\"t\",\"place\":\"p\",\"start\":\"2099-01-01 09:00\","
                          "\"end\":\"2099-01-01 10:00\",\"capacity\":2}";
     want_status(s.port, "POST", "/admin/api/courses", course, uni, 201);

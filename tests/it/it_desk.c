@@ -21,7 +21,8 @@
 
 static const char *const auth[] = {"Authorization: Bearer " TOKEN, NULL};
 
-static const char *const desk_sets[] = {"admin.token=" TOKEN, "desk.legal_hours=00:00-24:00",
+static const char *const desk_sets[] = {"generic.secret=" IT_SECRET, "admin.token=" TOKEN,
+                                        "desk.legal_hours=00:00-24:00",
                                         "desk.counsel_hours=00:00-24:00",
                                         "desk.admins=generic:admin-3309", NULL};
 

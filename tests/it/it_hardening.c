@@ -96,7 +96,7 @@ static void test_one_mib_body_is_413(void)
     memset(big, 'a', 1 << 20);
     big[1 << 20] = '\0';
     check_status(s.port, "POST", "/webhook/generic", big, NULL, 413, "too large");
-    const char *auth[] = {"Authorization: Bearer tok", NULL};
+    const char *auth[] = {"Authorization: Bearer tok-0123456789abcdef", NULL};
     check_status(s.port, "POST", "/admin/api/broadcasts", big, auth, 413, "too large");
     free(big);
     check_status(s.port, "GET", "/healthz", NULL, NULL, 200, "ok");
@@ -109,10 +109,10 @@ static void test_one_mib_body_is_413(void)
 static void test_admin_token_and_log(void)
 {
     struct server s;
-    const char *sets[] = {"admin.token=t0ken-secret-42", NULL};
-    const char *wrong[] = {"Authorization: Bearer t0ken-secret-43", NULL};
-    const char *basic[] = {"Authorization: Basic t0ken-secret-42", NULL};
-    const char *good[] = {"Authorization: Bearer t0ken-secret-42", NULL};
+    const char *sets[] = {"admin.token=t0ken-secret-4200", NULL};
+    const char *wrong[] = {"Authorization: Bearer t0ken-secret-4300", NULL};
+    const char *basic[] = {"Authorization: Basic t0ken-secret-4200", NULL};
+    const char *good[] = {"Authorization: Bearer t0ken-secret-4200", NULL};
     CHECK_INT(server_start(&s, NULL), 0);
     check_status(s.port, "GET", "/admin/api/outbox", NULL, good, 403, "admin API is off");
     CHECK_INT(server_stop(&s, SIGTERM), 0);

@@ -99,7 +99,7 @@ static void test_lesson_reply_has_link_and_cover(void)
 
 static json_t *get_json(int port, const char *path)
 {
-    const char *auth[] = {"Authorization: Bearer tok", NULL};
+    const char *auth[] = {"Authorization: Bearer tok-0123456789abcdef", NULL};
     struct resp r = request(port, "GET", path, NULL, auth);
     CHECK_INT(r.status, 200);
     json_t *j = json_loads(r.body, 0, NULL);
@@ -125,8 +125,8 @@ static void test_admin_lessons_rates_and_broadcast(void)
 {
     struct server s;
     /* no quiet or rush hours: the pushes do not depend on the time of day */
-    const char *sets[] = {"admin.token=tok", "push.quiet=", "push.rush=", NULL};
-    const char *auth[] = {"Authorization: Bearer tok", NULL};
+    const char *sets[] = {"admin.token=tok-0123456789abcdef", "push.quiet=", "push.rush=", NULL};
+    const char *auth[] = {"Authorization: Bearer tok-0123456789abcdef", NULL};
     CHECK_INT(server_start(&s, sets), 0);
     /* lesson 1 (answer B): u-1 right, u-2 wrong, u-3 only looks */
     const char *script[][3] = {{"a-1", "u-1", "课 1"},

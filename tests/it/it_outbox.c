@@ -20,7 +20,7 @@
 #include "t.h"
 #include "util.h"
 
-#define TOKEN "tok"
+#define TOKEN "tok-0123456789abcdef"
 static const char *const auth[] = {"Authorization: Bearer " TOKEN, NULL};
 
 static const char *rec_str(json_t *rec, const char *key)

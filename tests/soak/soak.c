@@ -161,7 +161,7 @@ static long long q1(sqlite3 *db, const char *sql)
 
 static int admin_post(const char *path, const char *body, char **out)
 {
-    const char *h[] = {"Authorization: Bearer soak", NULL};
+    const char *h[] = {"Authorization: Bearer soak-admin-token-01", NULL};
     return (int)http(NULL, S.port, "POST", path, body, h, out);
 }
 
@@ -418,7 +418,7 @@ int main(int argc, char **argv)
         return 1;
     snprintf(fakeurl, sizeof fakeurl, "generic.outbound_url=http://127.0.0.1:%d/send", f.port);
     const char *sets[] = {"log_level=warn",
-                          "admin.token=soak",
+                          "admin.token=soak-admin-token-01",
                           "push.quiet=",
                           "push.rush=",
                           "generic.rate=100000",
