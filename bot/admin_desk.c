@@ -177,7 +177,8 @@ out:
 static bool ticket_visible(const struct admin_req *rq, json_t *t)
 {
     const char *desk = json_string_value(json_object_get(t, "desk"));
-    bool sensitive = (desk && strcmp(desk, "counsel") == 0) || json_is_true(json_object_get(t, "crisis"));
+    bool sensitive =
+        (desk && strcmp(desk, "counsel") == 0) || json_is_true(json_object_get(t, "crisis"));
     if (rq->role != NULL && strcmp(rq->role, ADMIN_ROLE_COUNSEL) == 0)
         return sensitive;
     return !sensitive || admin_role_sensitive(rq->role);

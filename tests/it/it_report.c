@@ -445,9 +445,11 @@ static void test_report_photo_server_cases(void)
                  200, "true");
     check_status(s.port, "GET", "/admin/api/reports/SP0002/status", NULL, auth, 405, NULL);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM points WHERE ref='report:SP0002'"), 1);
+    /* the acceptance and the merge into it, both by the signed-in role */
     CHECK_INT(db_count(&s, "SELECT count(*) FROM report_history WHERE report_id=2 AND"
                            " actor='admin:admin' AND status='accepted'"),
-              1);
+              2);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM report_history WHERE actor LIKE '%王主任%'"), 0);
     /* the reporter sees it */
     char *st = say_to(s.port, "q-1", "u-png", "进度 SP0002");
     CHECK_HAS(st, "SP0002");
