@@ -189,17 +189,14 @@ enum admin_acl admin_acl_check(const char *method, const char *path, const char 
     return known ? ACL_NO_METHOD : ACL_NO_ROUTE;
 }
 
-void admin_acl_dump(struct buf *out)
+json_t *admin_acl_routes(const char *role)
 {
-    for (size_t i = 0; i < sizeof acl / sizeof acl[0]; i++) {
-        buf_printf(out, "%s %s", acl[i].method, acl[i].path);
-        for (int k = 0, first = 1; k < admin_nroles; k++)
-            if (acl[i].roles & admin_roles[k].bit) {
-                buf_printf(out, "%s%s", first ? " " : ",", admin_roles[k].name);
-                first = 0;
-            }
-        buf_puts(out, "\n");
-    }
+    const struct admin_role *r = admin_role_find(role);
+    json_t *a = json_array();
+    for (size_t i = 0; r != NULL && i < sizeof acl / sizeof acl[0]; i++)
+        if (acl[i].roles & r->bit)
+            json_array_append_new(a, json_sprintf("%s %s", acl[i].method, acl[i].path));
+    return a;
 }
 
 /* Each feature's admin routes; see admin_route_fn. */

@@ -54,8 +54,9 @@ enum admin_acl { ACL_OK, ACL_FORBIDDEN, ACL_NO_ROUTE, ACL_NO_METHOD };
 /* allow (size n) gets the route's methods for ACL_NO_METHOD. */
 enum admin_acl admin_acl_check(const char *method, const char *path, const char *role,
                                char *allow, size_t n);
-/* Every row as "METHOD /path roles,..." lines (tests and docs). */
-void admin_acl_dump(struct buf *out);
+/* The rows role may use, as an array of "METHOD /path" strings ("*" for a
+ * segment): GET /admin/api/me hands it to the dashboard. New reference. */
+json_t *admin_acl_routes(const char *role);
 
 /*
  * A feature's routes (admin_<feature>.c): seg[0..nseg) are the path segments

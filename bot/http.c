@@ -383,10 +383,10 @@ static enum MHD_Result start_admin(struct req *r)
         if (strcmp(r->method, "GET") != 0)
             return send_error(r, 405, "method not allowed", "GET");
         return send_web_json(r, 200,
-                             json_pack("{s:s,s:s?,s:I,s:s}", "role", r->role, "csrf",
+                             json_pack("{s:s,s:s?,s:I,s:s,s:o}", "role", r->role, "csrf",
                                        by_cookie ? csrf : NULL, "idle_minutes",
                                        (json_int_t)c->admin.session_idle_minutes, "timezone",
-                                       c->timezone),
+                                       c->timezone, "routes", admin_acl_routes(r->role)),
                              NULL);
     }
     if (strcmp(r->method, "POST") == 0 && r->body.len > 0 && !utf8_valid(r->body.data, r->body.len))

@@ -8,8 +8,24 @@
 'use strict';
 
 const API = '/admin/api';
-const S = { csrf: null, role: null, tz: 'Asia/Shanghai', timers: [] };
-const ROLE_NAMES = { admin: '总管理员', union: '工会办公室', desk: '高校服务站' };
+const S = { csrf: null, role: null, tz: 'Asia/Shanghai', timers: [], routes: [] };
+const ROLE_NAMES = { admin: '总管理员', union: '工会办公室', desk: '高校服务站', counsel: '心理咨询台' };
+/* May this role call METHOD /path? GET /me lists the role's rows of the
+ * server's role x route table ("*" stands for one path segment). */
+function can(method, path) {
+  const segs = path.split('/');
+  return S.routes.some((r) => {
+    const [m, p] = r.split(' ');
+    const ps = p.split('/');
+    return m === method && ps.length === segs.length && ps.every((x, i) => x === '*' || x === segs[i]);
+  });
+}
+/* The route each page needs: pages the role may not use are not shown. */
+const PAGE_NEEDS = {
+  glance: '/stats', reports: '/reports', broadcasts: '/broadcasts', courses: '/courses',
+  lessons: '/lessons', tickets: '/tickets', volunteers: '/volunteers', points: '/points/x',
+  unknown: '/unknown',
+};
 const PAGES = [
   ['glance', '概览'], ['reports', '随手拍'], ['broadcasts', '群发'], ['courses', '培训'],
   ['lessons', '微课'], ['tickets', '工单'], ['volunteers', '志愿者'], ['points', '积分'],
@@ -133,6 +149,7 @@ async function start() {
   if (!me.role) { showLogin(''); return; }
   S.csrf = me.csrf;
   S.role = me.role;
+  S.routes = me.routes || [];
   S.tz = me.timezone || S.tz;
   $('role').textContent = ROLE_NAMES[me.role] || me.role;
   $('login').classList.add('hidden');
@@ -167,8 +184,11 @@ function tile(n, label) {
 async function pageGlance(view) {
   const st = await api('GET', '/stats?days=30');
   const last = (k) => st[k][st[k].length - 1];
-  const [fresh, open, taken] = await Promise.all(['/reports?status=received&limit=1000',
-    '/tickets?status=open&limit=1000', '/tickets?status=taken&limit=1000'].map((p) => api('GET', p)));
+  const none = { items: [] };
+  const [fresh, open, taken] = await Promise.all([
+    can('GET', '/reports') ? api('GET', '/reports?status=received&limit=1000') : none,
+    can('GET', '/tickets') ? api('GET', '/tickets?status=open&limit=1000') : none,
+    can('GET', '/tickets') ? api('GET', '/tickets?status=taken&limit=1000') : none]);
   const reports = items(fresh).length, tickets = items(open).length + items(taken).length;
   view.append(h('h1', { text: '今日概览' }),
     h('div', { class: 'tiles' },
@@ -642,9 +662,12 @@ async function pageVolunteers(view) {
       route();
     } catch (e) { toast(e.message); }
   });
-  const [vols, pairs, members] = await Promise.all([api('GET', '/volunteers'), api('GET', '/mentoring'), api('GET', '/members?limit=200')]);
+  const none = { items: [] };
+  const [vols, pairs, members] = await Promise.all([api('GET', '/volunteers'),
+    can('GET', '/mentoring') ? api('GET', '/mentoring') : none,
+    can('GET', '/members') ? api('GET', '/members?limit=200') : none]);
   const v = items(vols), p = items(pairs), m = items(members);
-  view.append(h('h1', { text: '志愿者' }), form,
+  view.append(h('h1', { text: '志愿者' }), can('POST', '/volunteers') ? form : null,
     h('h2', { text: `志愿者（${v.length}）` }),
     v.length ? table(['姓名', { class: 'hide-phone', text: '账号' }, '服务', '值班时间', '在岗', '接过的工单', { class: 'hide-phone', text: '最近派单' }],
       v.map((x) => h('tr', { 'data-volunteer': x.id }, h('td', { text: x.name }), h('td', { class: 'hide-phone', text: x.person }),
@@ -734,7 +757,8 @@ async function route() {
   const [page, arg] = hash.split('/');
   const fn = VIEWS[page] || pageGlance;
   const nav = $('nav');
-  nav.replaceChildren(...PAGES.map(([k, name]) => h('a', { href: '#' + k, class: k === page ? 'on' : null, text: name })));
+  nav.replaceChildren(...PAGES.filter(([k]) => can('GET', PAGE_NEEDS[k]))
+    .map(([k, name]) => h('a', { href: '#' + k, class: k === page ? 'on' : null, text: name })));
   const view = $('view');
   view.replaceChildren();
   view.dataset.page = page;
