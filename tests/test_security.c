@@ -10,6 +10,7 @@
 
 #include "admin.h"
 #include "channel.h"
+#include "conf.h"
 #include "crypto.h"
 #include "t.h"
 #include "web.h"
@@ -85,6 +86,21 @@ static void test_web_sessions_per_role(void)
     websess_free(ws);
 }
 
-const struct t_case security_tests[] = {T(test_csv_formula_cells_neutralised),
+/* Which listen addresses count as loopback for unsigned generic requests. */
+static void test_conf_listen_loopback(void)
+{
+    CHECK(conf_listen_loopback("127.0.0.1:8080"));
+    CHECK(conf_listen_loopback("127.9.9.9:0"));
+    CHECK(conf_listen_loopback("[::1]:8080"));
+    CHECK(conf_listen_loopback("localhost:8080"));
+    CHECK(!conf_listen_loopback("0.0.0.0:8080"));
+    CHECK(!conf_listen_loopback(":8080"));
+    CHECK(!conf_listen_loopback("[::]:8080"));
+    CHECK(!conf_listen_loopback("10.0.0.5:8080"));
+    CHECK(!conf_listen_loopback("[::ffff:127.0.0.1]:80")); /* not worth the doubt */
+    CHECK(!conf_listen_loopback("example.org:80"));
+}
+
+const struct t_case security_tests[] = {T(test_conf_listen_loopback),T(test_csv_formula_cells_neutralised),
                                         T(test_crypto_str_eq_compares_digests),
                                         T(test_web_sessions_per_role), T_END};
