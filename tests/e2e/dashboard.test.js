@@ -15,6 +15,7 @@
 const { chromium } = require('playwright-core');
 const { spawn } = require('child_process');
 const fs = require('fs');
+const crypto = require('crypto');
 const http = require('http');
 const os = require('os');
 const path = require('path');
@@ -24,6 +25,9 @@ const OUT = path.join(ROOT, 'tests', 'out');
 const TOKEN = 'e2e-super-token-01';
 const UNION = 'e2e-union-token-01';
 const DESK = 'e2e-desk-token-0001';
+/* the generic channel is signed: volunteers' 答/结 are staff commands, never
+ * taken from an unsigned message */
+const SECRET = 'e2e-generic-secret';
 const FIXTURES = path.join(ROOT, 'tests', 'data', 'reports');
 
 let passed = 0, failed = 0;
@@ -36,7 +40,7 @@ function startServer(dir) {
     const log = path.join(dir, 'serve.log');
     const out = fs.openSync(log, 'w');
     const sets = [
-      'listen=127.0.0.1:0', `database=${dir}/y.db`, `media_dir=${dir}/media`, 'push.quiet=',
+      'listen=127.0.0.1:0', `generic.secret=${SECRET}`, `database=${dir}/y.db`, `media_dir=${dir}/media`, 'push.quiet=',
       'push.rush=', 'media.allow_private=true', `admin.token=${TOKEN}`, `admin.union_token=${UNION}`, `admin.desk_token=${DESK}`,
       'admin.union_points_budget=100', `admin.web_dir=${ROOT}/web`,
       `content_dir=${ROOT}/content`, `intents_dir=${ROOT}/intents`,
@@ -54,9 +58,12 @@ function startServer(dir) {
 }
 
 async function call(port, method, p, body, token) {
+  const raw = body ? JSON.stringify(body) : undefined;
+  const sig = p === '/webhook/generic' && raw
+    ? { 'X-Yizhan-Signature': 'sha256=' + crypto.createHmac('sha256', SECRET).update(raw).digest('hex') } : {};
   const r = await fetch(`http://127.0.0.1:${port}${p}`, {
-    method, headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+    method, headers: { 'Content-Type': 'application/json', ...sig, ...(token ? { Authorization: 'Bearer ' + token } : {}) },
+    body: raw,
   });
   const text = await r.text();
   let j = null;
