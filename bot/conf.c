@@ -43,6 +43,9 @@ static const struct conf_key keys[] = {
     {"http_threads", C_INT, O(http_threads), "2", 1, 64, "HTTP worker threads"},
     {"max_connections", C_INT, O(max_connections), "4096", 16, 100000,
      "open HTTP connections at most"},
+    {"per_ip_connections", C_INT, O(per_ip_connections), "256", 0, 100000,
+     "open HTTP connections from one client address at most (0: no limit); behind a reverse "
+     "proxy on the same host every client shares its address: raise it to max_connections"},
     {"conn_timeout", C_INT, O(conn_timeout), "15", 1, 3600,
      "seconds an idle or slow connection is kept before it is closed"},
     {"state_ttl", C_INT, O(state_ttl), "1800", 10, 604800,

@@ -20,6 +20,7 @@ struct conf {
     long long max_body; /* bytes accepted in one request body */
     long long http_threads;
     long long max_connections;
+    long long per_ip_connections; /* 0: no limit */
     long long conn_timeout; /* seconds a connection may stay idle */
     long long state_ttl;    /* seconds a menu, a cut reply or a pending step is kept */
     long long batch_max;    /* messages committed together at most */
