@@ -86,9 +86,11 @@ struct conf {
     struct {
         long long points_accepted; /* [points] report_accepted */
         long long daily_limit, dup_distance, caption_wait, followup_days, join_seconds;
+        long long max_photos, daily_photos; /* photos kept per report, per person a day */
     } report;
     struct {
         long long max_bytes, timeout, max_redirects, max_attempts, backoff_base;
+        long long concurrency, per_person; /* downloads at once, of one person */
         bool allow_private; /* fetch from loopback and private addresses (tests only) */
     } media;
     struct {

@@ -458,7 +458,9 @@ static void test_report_photo_server_cases(void)
 static void test_report_chat_commands(void)
 {
     struct server s;
-    const char *sets[] = {"admin.chat_ids=generic:boss", "push.quiet=", NULL};
+    /* loopback allowed: the photo host is absent (retried), not refused */
+    const char *sets[] = {"admin.chat_ids=generic:boss", "push.quiet=", "media.allow_private=true",
+                          NULL};
     CHECK_INT(server_start(&s, sets), 0);
     /* a photo host that is not there: the reply still comes at once */
     char *r = send_photo(s.port, "c-1", "u-1", NULL, "http://127.0.0.1:9/x.jpg");
