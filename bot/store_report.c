@@ -463,7 +463,7 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
 int64_t store_photos_kept(struct store *st, int64_t report, int64_t person, int64_t since_ms)
 {
     static const char by_report[] = "SELECT count(*) FROM report_media WHERE report_id=?1"
-                                    " AND ?2>=0 AND NOT (status='failed' AND attempts=0)";
+                                    " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)";
     static const char by_person[] = "SELECT count(*) FROM report_media WHERE person_id=?1"
                                     " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)";
     return report > 0 ? count_of(st, by_report, report, 0)
