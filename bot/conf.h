@@ -20,6 +20,7 @@ struct conf {
     long long max_body; /* bytes accepted in one request body */
     long long http_threads;
     long long max_connections;
+    long long per_ip_connections; /* 0: no limit */
     long long conn_timeout; /* seconds a connection may stay idle */
     long long state_ttl;    /* seconds a menu, a cut reply or a pending step is kept */
     long long batch_max;    /* messages committed together at most */
@@ -89,9 +90,11 @@ struct conf {
     struct {
         long long points_accepted; /* [points] report_accepted */
         long long daily_limit, dup_distance, caption_wait, followup_days, join_seconds;
+        long long max_photos, daily_photos; /* photos kept per report, per person a day */
     } report;
     struct {
         long long max_bytes, timeout, max_redirects, max_attempts, backoff_base;
+        long long concurrency, per_person; /* downloads at once, of one person */
         bool allow_private; /* fetch from loopback and private addresses (tests only) */
     } media;
     struct {

@@ -1,7 +1,8 @@
 /*
  * fetcher.h - the photo fetcher thread: claims pending report photos on its
- * own store connection, downloads each with libcurl (size, time and redirect
- * caps; http and https only; private addresses refused unless
+ * own store connection, fairly by person, downloads several at once with
+ * libcurl's multi interface (size, time and redirect caps; http and https
+ * only; no proxy; private addresses refused before connecting unless
  * [media] allow_private, except a channel's configured api_base), in the
  * steps the reporter's channel asks for (channel.h media_request: Telegram's
  * getFile, Twilio's Basic auth, WeChat's media/get with the sender's
@@ -29,7 +30,10 @@ void fetcher_wake(struct fetcher *f);
 void fetcher_stop(struct fetcher *f);
 
 /* True when the textual IPv4 or IPv6 address is loopback, private,
- * link-local, unique-local, multicast or unspecified (refused by default). */
+ * link-local, unique-local, multicast, unspecified or reserved, an IPv6 form
+ * carrying such an IPv4 address (mapped, compatible, translated, NAT64
+ * 64:ff9b::/96, 6to4 2002::/16), Teredo, or not an address (refused by
+ * default). */
 bool fetcher_ip_private(const char *ip);
 
 #endif

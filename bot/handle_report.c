@@ -37,6 +37,8 @@ const struct content_need report_needs[] = {
     CONTENT_NEED("report.photo_added", "code"),
     CONTENT_NEED("report.duplicate", "code"),
     CONTENT_NEED("report.limit", "max"),
+    CONTENT_NEED("report.photos_capped", "code max"),
+    CONTENT_NEED("report.photos_daily", "max"),
     CONTENT_NEED("report.caption_added", "code"),
     CONTENT_NEED("report.location_added", "code"),
     CONTENT_NEED("report.location_had", "code"),
@@ -358,13 +360,58 @@ static int new_photos(struct turn *t, bool fresh[MSG_MAX_MEDIA], int64_t *dup)
     return n;
 }
 
-static int add_photos(struct turn *t, int64_t id, const bool fresh[MSG_MAX_MEDIA])
+/* Photos refused at intake by this message: over [report] max_photos for
+ * the report, over daily_photos for the person today. */
+struct capped {
+    int report, day;
+};
+
+/* Add the message's fresh photos to report id. Those over a cap are recorded
+ * as refused (failed with no attempt, never fetched) and counted in *cap. */
+static int add_photos(struct turn *t, int64_t id, const bool fresh[MSG_MAX_MEDIA],
+                      struct capped *cap)
 {
-    for (int i = 0; i < t->in->nmedia; i++)
-        if (fresh[i] && store_report_media_add(t->st, id, t->person, t->in->media[i].url,
-                                               t->in->media[i].type, t->now) == -1)
+    const struct conf *c = t->app->conf;
+    int64_t in_report = store_photos_kept(t->st, id, 0, 0);
+    int64_t today = store_photos_kept(t->st, 0, t->person, day_start(t->now));
+    int kept = 0;
+    if (in_report == -1 || today == -1)
+        return -1;
+    for (int i = 0; i < t->in->nmedia; i++) {
+        if (!fresh[i])
+            continue;
+        const char *why = NULL;
+        if (in_report >= c->report.max_photos) {
+            why = "refused: the report has [report] max_photos photos";
+            cap->report++;
+        } else if (today >= c->report.daily_photos) {
+            why = "refused: [report] daily_photos photos today";
+            cap->day++;
+        }
+        if (store_report_media_add(t->st, id, t->person, t->in->media[i].url, t->in->media[i].type,
+                                   why, t->now) == -1)
             return -1;
-    return store_report_set_photo(t->st, id, "pending", t->now);
+        kept += why == NULL;
+        in_report += why == NULL;
+        today += why == NULL;
+    }
+    return kept > 0 ? store_report_set_photo(t->st, id, "pending", t->now) : 0;
+}
+
+/* Tell the reporter once (one reply for the message) that photos were refused. */
+static int say_capped(struct turn *t, const struct capped *cap, const char *code)
+{
+    const struct conf *c = t->app->conf;
+    char max[24];
+    if (cap->report > 0) {
+        snprintf(max, sizeof max, "%lld", c->report.max_photos);
+        return say(t, "report.photos_capped", "code", code, "max", max, NULL);
+    }
+    if (cap->day > 0) {
+        snprintf(max, sizeof max, "%lld", c->report.daily_photos);
+        return say(t, "report.photos_daily", "max", max, NULL);
+    }
+    return 0;
 }
 
 /* report.new: 随手拍 [desc], or any photo. */
@@ -372,6 +419,7 @@ int handle_report_new(struct turn *t)
 {
     const struct conf *c = t->app->conf;
     bool fresh[MSG_MAX_MEDIA] = {false};
+    struct capped cap = {0, 0};
     int64_t dup = 0, open = 0, id = 0;
     char code[REPORT_CODE_MAX], minutes[24];
     char *desc = NULL;
@@ -408,18 +456,29 @@ int handle_report_new(struct turn *t)
             goto out;
         if (usable) {
             report_code_fmt(open, code);
-            if (add_photos(t, open, fresh) == -1 ||
+            if (add_photos(t, open, fresh, &cap) == -1 ||
                 state_set_report(t, "report.open", open, join_ms) == -1 ||
                 (desc != NULL && store_report_set_desc(t->st, open, desc, t->now) == -1) ||
                 (t->in->has_location && attach_location(t, open) == -1))
                 goto out;
-            rc = say(t, "report.photo_added", "code", code, NULL);
+            if (cap.report + cap.day < n)
+                rc = say(t, "report.photo_added", "code", code, NULL);
+            else
+                rc = 0;
+            if (rc == 0)
+                rc = say_capped(t, &cap, code);
             goto out;
         }
     }
     int64_t today = store_report_count_since(t->st, t->person, day_start(t->now));
-    if (today == -1)
+    int64_t photos = store_photos_kept(t->st, 0, t->person, day_start(t->now));
+    if (today == -1 || photos == -1)
         goto out;
+    if (t->in->nmedia > 0 && photos >= c->report.daily_photos) { /* no report of refusals */
+        cap.day = n;
+        rc = say_capped(t, &cap, "");
+        goto out;
+    }
     if (today >= c->report.daily_limit) {
         char max[24];
         snprintf(max, sizeof max, "%lld", c->report.daily_limit);
@@ -429,7 +488,7 @@ int handle_report_new(struct turn *t)
     if (store_report_create(t->st, t->person, desc, t->now, &id) == -1)
         goto out;
     report_code_fmt(id, code);
-    if (t->in->nmedia > 0 && add_photos(t, id, fresh) == -1)
+    if (t->in->nmedia > 0 && add_photos(t, id, fresh, &cap) == -1)
         goto out;
     /* a text-only report waits the caption time for its photo, photos a minute for more */
     if (state_set_report(t, "report.open", id, t->in->nmedia > 0 ? join_ms : wait_ms) == -1)
@@ -449,7 +508,9 @@ int handle_report_new(struct turn *t)
     } else {
         rc = say(t, "report.received", "code", code, NULL);
     }
-    log_info("report: %s opened photos=%d", code, n);
+    if (rc == 0)
+        rc = say_capped(t, &cap, code);
+    log_info("report: %s opened photos=%d", code, n - cap.report - cap.day);
 out:
     free(desc);
     return rc;

@@ -702,6 +702,7 @@ struct http_server *http_start(const struct app *app, struct engine *e)
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->conf->http_threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->conf->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)app->conf->per_ip_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->conf->conn_timeout,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (s->d == NULL) {

@@ -126,9 +126,13 @@ int store_report_nearest(struct store *st, int64_t id, double lat, double lon, i
 int store_report_followup_due(struct store *st, int64_t before_ms, int64_t *out, int n);
 int store_report_followup_set(struct store *st, int64_t id, const char *answer, int64_t now);
 
-/* Photos. Add one pending download. 0 or -1. */
+/* Photos. Add one pending download, or with refused (the reason) a photo
+ * refused at intake: failed with no attempt. 0 or -1. */
 int store_report_media_add(struct store *st, int64_t report, int64_t person, const char *url,
-                           const char *type, int64_t now);
+                           const char *type, const char *refused, int64_t now);
+/* Photos not refused at intake: of report when report > 0, else of person
+ * since since_ms. Count or -1. */
+int64_t store_photos_kept(struct store *st, int64_t report, int64_t person, int64_t since_ms);
 /* [{"url","status","attempts","error","sha256","clean_sha256","mime","bytes"}]; NULL on error. */
 json_t *store_report_media(struct store *st, int64_t report);
 /* Count the report's photos by state. 0 or -1. */
@@ -142,8 +146,11 @@ struct media_job {
     int attempts;  /* including this one */
 };
 void media_job_release(struct media_job *j);
-/* Claim the next due download for lease_ms. 1 claimed, 0 none due, -1. */
-int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, struct media_job *out);
+/* Claim the next due download for lease_ms, fairly: the next person after
+ * after_person (by id, wrapping) with a due photo and fewer than per_person
+ * downloads running. 1 claimed, 0 none due, -1. */
+int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t after_person,
+                      int per_person, struct media_job *out);
 /* Put downloads whose fetcher died back. Count or -1. */
 int store_media_reclaim(struct store *st, int64_t now);
 /* Record a downloaded photo. has_gps selects whether lat, lon are kept. 0 or -1. */

@@ -437,11 +437,14 @@ int store_report_followup_set(struct store *st, int64_t id, const char *answer, 
 }
 
 int store_report_media_add(struct store *st, int64_t report, int64_t person, const char *url,
-                           const char *type, int64_t now)
+                           const char *type, const char *refused, int64_t now)
 {
+    /* a refused photo is failed with no attempt: the mark store_photos_kept skips */
     static const char sql[] =
-        "INSERT INTO report_media(report_id, person_id, url, declared_type, status, next_at_ms,"
-        " created_ms, updated_ms) VALUES(?1, ?2, ?3, ?4, 'pending', ?5, ?5, ?5)";
+        "INSERT INTO report_media(report_id, person_id, url, declared_type, status, last_error,"
+        " next_at_ms, created_ms, updated_ms)"
+        " VALUES(?1, ?2, ?3, ?4, CASE WHEN ?6 IS NULL THEN 'pending' ELSE 'failed' END, ?6,"
+        " ?5, ?5, ?5)";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -450,7 +453,21 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
     sqlite3_bind_text(s, 3, url, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, type, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 5, now);
+    if (refused != NULL)
+        sqlite3_bind_text(s, 6, refused, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, 6);
     return store_step_done(st, s, "report media add");
+}
+
+int64_t store_photos_kept(struct store *st, int64_t report, int64_t person, int64_t since_ms)
+{
+    static const char by_report[] = "SELECT count(*) FROM report_media WHERE report_id=?1"
+                                    " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)";
+    static const char by_person[] = "SELECT count(*) FROM report_media WHERE person_id=?1"
+                                    " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)";
+    return report > 0 ? count_of(st, by_report, report, 0)
+                      : count_of(st, by_person, person, since_ms);
 }
 
 json_t *store_report_media(struct store *st, int64_t report)
@@ -508,12 +525,18 @@ int store_report_media_counts(struct store *st, int64_t report, int *pending, in
     return rc == SQLITE_ROW ? 0 : store_fail(st, "report media counts");
 }
 
-int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, struct media_job *out)
+int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t after_person,
+                      int per_person, struct media_job *out)
 {
+    /* Round-robin by person: the first due photo of the next person after
+     * after_person (wrapping), skipping people with per_person downloads
+     * already running; each person's photos in due order. */
     static const char sql[] =
         "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=?1,"
         " updated_ms=?2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
-        " AND next_at_ms<=?2 ORDER BY next_at_ms LIMIT 1)"
+        " AND next_at_ms<=?2 AND person_id NOT IN (SELECT person_id FROM report_media"
+        " WHERE status='fetching' GROUP BY person_id HAVING count(*)>=?4)"
+        " ORDER BY person_id<=?3, person_id, next_at_ms, id LIMIT 1)"
         " RETURNING id, report_id, person_id, url, attempts,"
         " (SELECT channel FROM people WHERE people.id=person_id)";
     sqlite3_stmt *s = store_stmt(st, sql);
@@ -522,6 +545,8 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, struct me
     memset(out, 0, sizeof *out);
     sqlite3_bind_int64(s, 1, now + lease_ms);
     sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, after_person);
+    sqlite3_bind_int(s, 4, per_person);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(s, 0);

@@ -155,6 +155,61 @@ static void test_fetcher_private_addresses(void)
     CHECK(!fetcher_ip_private("2400:3200::1"));
 }
 
+/* Addresses that carry an IPv4 address inside IPv6 are judged as that IPv4
+ * address (security issue 15: NAT64, 6to4, IPv4-compatible and -mapped). */
+static void test_fetcher_address_table(void)
+{
+    static const struct {
+        const char *ip;
+        bool private_addr;
+    } rows[] = {
+        {"127.0.0.1", true},
+        {"127.1.2.3", true},
+        {"10.0.0.1", true},
+        {"100.64.0.1", true},
+        {"192.0.0.8", true},
+        {"192.0.2.1", true},
+        {"198.18.0.1", true},
+        {"224.0.0.1", true},
+        {"255.255.255.255", true},
+        {"93.184.216.34", false},
+        {"1.1.1.1", false},
+        {"::", true},
+        {"::1", true},
+        {"::127.0.0.1", true}, /* IPv4-compatible */
+        {"::10.0.0.1", true},
+        {"::8.8.8.8", false},
+        {"::ffff:10.0.0.1", true}, /* IPv4-mapped */
+        {"::ffff:8.8.8.8", false},
+        {"::ffff:0:127.0.0.1", true},  /* IPv4-translated */
+        {"64:ff9b::7f00:1", true},     /* NAT64 of 127.0.0.1 */
+        {"64:ff9b::a9fe:a9fe", true},  /* NAT64 of 169.254.169.254 */
+        {"64:ff9b::808:808", false},   /* NAT64 of 8.8.8.8 */
+        {"64:ff9b:1::1", true},        /* local-use NAT64 */
+        {"2002:7f00:1::1", true},      /* 6to4 of 127.0.0.1 */
+        {"2002:c0a8:101::", true},     /* 6to4 of 192.168.1.1 */
+        {"2002:808:808::1", false},    /* 6to4 of 8.8.8.8 */
+        {"2001:0:4136:e378::1", true}, /* Teredo */
+        {"2001:db8::1", true},
+        {"fc00::1", true},
+        {"fe80::1", true},
+        {"fec0::1", true},
+        {"ff02::1", true},
+        {"100::1", true},
+        {"2400:3200::1", false},
+        {"2606:4700:4700::1111", false},
+        {"", true},
+        {"localhost", true},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        bool got = fetcher_ip_private(rows[i].ip);
+        if (got != rows[i].private_addr) {
+            printf("  %s: private %d, want %d\n", rows[i].ip, got, rows[i].private_addr);
+            t_failed++;
+        }
+    }
+}
+
 static void test_report_codes(void)
 {
     int64_t id = 0;
@@ -555,6 +610,7 @@ const struct t_case report_tests[] = {
     T(test_media_png_strip_and_sniff),
     T(test_media_path_safety),
     T(test_fetcher_private_addresses),
+    T(test_fetcher_address_table),
     T(test_report_codes),
     T(test_photo_then_caption_then_location),
     T(test_photos_join_duplicates_and_limit),

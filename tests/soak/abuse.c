@@ -3,7 +3,10 @@
  * (413 without reading; server memory must stay small), a 100 MiB chunked
  * body (drained, 413), 2,000 slow-loris connections sending a byte a second,
  * and a flood of 10,000 messages from one sender while other senders' latency
- * is measured (the flooder is throttled with a 200 answer). Prints memory and
+ * is measured (the flooder is throttled with a 200 answer). The slow-loris
+ * connections come from ten loopback addresses (127.0.0.2-11, 200 each: under
+ * the default per_ip_connections of 256); one more address opens 50 beyond
+ * that limit and must see those 50 closed at once. Prints memory and
  * latency; exit 1 when a check fails.
  * Usage: tests/soak/abuse [loris-seconds] (default 30).
  */
@@ -27,6 +30,9 @@
 #include "soak.h"
 
 #define LORIS 2000
+#define LORIS_PER_ADDR 200 /* under the default per_ip_connections */
+#define PER_IP 256         /* the default per_ip_connections */
+#define OVER 50            /* connections one address opens beyond it */
 #define FLOOD 10000
 #define FLOOD_CONNS 4
 
@@ -46,11 +52,17 @@ static atomic_bool sampling;
         }                                                                                          \
     } while (0)
 
-static int connect_port(int port)
+/* A connection to 127.0.0.1:port from the loopback address 127.0.0.<src>. */
+static int connect_from(int src, int port)
 {
     struct sockaddr_in a = {0};
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK - 1 + (uint32_t)src);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
     a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
@@ -106,7 +118,7 @@ static int big_body(const char *head, size_t total, bool chunked, size_t *sent)
 {
     static char chunk[65536];
     char line[32];
-    int fd = connect_port(S.port), status = 0;
+    int fd = connect_from(1, S.port), status = 0;
     *sent = 0;
     if (fd < 0)
         return 0;
@@ -203,6 +215,7 @@ static void latency(const char *what, int n, int gap_ms, const char *prefix, dou
 
 struct loris_arg {
     int seconds, open_at_end, refused;
+    int over_closed;     /* of the OVER connections beyond one address's limit, closed at once */
     int open_in_headers; /* of open_at_end, those still sending headers */
 };
 
@@ -212,7 +225,7 @@ static void *loris_main(void *arg)
     static int fds[LORIS];
     static const char head[] = "POST /webhook/generic HTTP/1.1\r\nHost: x\r\n";
     for (int i = 0; i < LORIS; i++) {
-        fds[i] = connect_port(S.port);
+        fds[i] = connect_from(2 + i / LORIS_PER_ADDR, S.port);
         if (fds[i] < 0) {
             a->refused++;
             continue;
@@ -244,15 +257,45 @@ static void *loris_main(void *arg)
     return NULL;
 }
 
+/* One more address opens PER_IP + OVER dawdling connections while the loris
+ * holds its own: how many of them the server closed at once (the last OVER
+ * should be; the first PER_IP stay open). */
+static int over_limit(int *kept)
+{
+    static int fds[PER_IP + OVER];
+    int closed = 0;
+    *kept = 0;
+    for (int i = 0; i < PER_IP + OVER; i++) {
+        fds[i] = connect_from(200, S.port);
+        if (fds[i] >= 0)
+            (void)send(fds[i], "GET /", 5, MSG_NOSIGNAL);
+    }
+    msleep(1000);
+    for (int i = 0; i < PER_IP + OVER; i++) {
+        char c;
+        if (fds[i] < 0)
+            continue;
+        ssize_t n = recv(fds[i], &c, 1, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            closed++;
+        else if (i < PER_IP)
+            ++*kept;
+        close(fds[i]);
+    }
+    return closed;
+}
+
 static void test_loris(int seconds, double base99)
 {
-    struct loris_arg a = {seconds, 0, 0, 0};
+    struct loris_arg a = {seconds, 0, 0, 0, 0};
     pthread_t th, sm;
     double p50, p99;
     int bad;
     sample_start(&sm);
     pthread_create(&th, NULL, loris_main, &a);
     msleep(1500); /* all connected */
+    int kept = 0;
+    a.over_closed = over_limit(&kept);
     latency("others during slow-loris", seconds * 10 > 400 ? 400 : seconds * 10, 50, "loris", &p50,
             &p99, &bad);
     pthread_join(th, NULL);
@@ -260,6 +303,12 @@ static void test_loris(int seconds, double base99)
     printf("slow-loris: %d connections for %d s, %d refused, %d still open at the end (%d of them "
            "in the headers); server RSS peak %ld KiB\n",
            LORIS, seconds, a.refused, a.open_at_end, a.open_in_headers, peak);
+    printf("one more address: %d connections, %d closed at once, %d of the first %d kept\n",
+           PER_IP + OVER, a.over_closed, kept, PER_IP);
+    EXPECT(a.refused == 0, "%d slow-loris connections refused", a.refused);
+    EXPECT(a.over_closed == OVER && kept == PER_IP,
+           "one address over per_ip_connections: %d closed (want %d), %d kept (want %d)",
+           a.over_closed, OVER, kept, PER_IP);
     EXPECT(bad == 0, "%d requests failed during slow-loris", bad);
     EXPECT(p99 < base99 * 5 + 20, "p99 %.2f ms during slow-loris (alone %.2f)", p99, base99);
 }
