@@ -55,6 +55,7 @@ static const struct handler handlers[] = {
     {"member.checkin", handle_member_checkin},
     {"member.org", handle_member_org},
     {"account.link", handle_account_link},
+    {"account.unlink", handle_account_unlink},
     {"desk.menu", handle_desk_menu},
     {"desk.take", handle_desk_take},
     {"desk.answer", handle_desk_answer},
