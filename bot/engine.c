@@ -389,7 +389,14 @@ static void run_batch(struct engine *e, struct job *jobs)
         store_rollback(e->st);
         ok = false;
     }
-    atomic_store(&e->healthy, ok);
+    /* A batch whose every job failed committed nothing: on a read-only or
+     * full store each job's own write fails and the empty COMMIT succeeds,
+     * so /healthz said ok while every message got 500 (issue 15). Whether
+     * the store takes writes is then settled by writing. */
+    bool wrote = false;
+    for (struct job *j = jobs; ok && j && !wrote; j = j->next)
+        wrote = j->status == 200;
+    atomic_store(&e->healthy, ok && (wrote || store_probe(e->st, now) == 0));
     /* Woken on every COMMIT, the sender and the fetcher each took the write
      * lock for an empty claim, thousands of times a second under load (3% of
      * bench/inbound); now only when the batch queued something for them. */
@@ -452,7 +459,9 @@ struct engine *engine_start(const struct app *app, struct store *st, void (*afte
     e->app = app;
     e->after_commit = after_commit;
     e->st = st;
-    atomic_init(&e->healthy, true);
+    /* healthy only once a write went through: a store opened read-only
+     * answers 503 from the first /healthz on */
+    atomic_init(&e->healthy, store_probe(st, now_ms()) == 0);
     store_watch_queues(st);
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->cv, NULL);

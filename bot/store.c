@@ -551,8 +551,10 @@ struct store *store_open(const char *path, bool sync_full)
     /* Never open() and close() the database file ourselves: closing any
      * descriptor drops every POSIX lock this process holds on the file,
      * including those of connections already open, and another process then
-     * believes it is alone, checkpoints and deletes the WAL under us. The
-     * files get their 0600 mode from the umask and the chmod below. */
+     * believes it is alone, checkpoints and deletes the WAL under us. Files
+     * SQLite creates get their 0600 mode from the umask; an existing file
+     * keeps the mode its owner gave it (a read-only one stays read-only, and
+     * /healthz says so: engine.c). */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, sqlite_setup);
     mode_t old_mask = umask(077);
@@ -564,8 +566,8 @@ struct store *store_open(const char *path, bool sync_full)
         log_err("store: %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
         goto fail;
     }
-    if (!memory && chmod(path, 0600) == -1) /* a file made by hand keeps no wider mode */
-        log_warn("store: %s: chmod 0600: %m", path);
+    if (!memory && sqlite3_db_readonly(st->db, "main") == 1)
+        log_warn("store: %s is read-only: every message will fail, /healthz says 503", path);
     sqlite3_busy_timeout(st->db, 5000);
     if (store_exec(st, "PRAGMA journal_mode=WAL") == -1 ||
         store_exec(st, "PRAGMA foreign_keys=ON") == -1 ||
@@ -938,5 +940,10 @@ int store_probe(struct store *st, int64_t now)
         store_rollback(st);
         return -1;
     }
-    return store_commit(st);
+    if (store_commit(st) == -1) { /* a failed COMMIT can leave the transaction open */
+        if (!sqlite3_get_autocommit(st->db))
+            store_rollback(st);
+        return -1;
+    }
+    return 0;
 }
