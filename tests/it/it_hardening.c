@@ -81,6 +81,21 @@ static void test_healthz_read_only_database(void)
     server_cleanup(&s);
 }
 
+/* Issue 15 (Low): a %0a in a request path forged a log line of its own;
+ * now the newline is logged as \n inside the request's line. */
+static void test_log_path_newline_escaped(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, NULL), 0);
+    check_status(s.port, "GET", "/nope%0aforged-line%0d%1b[2J", NULL, NULL, 404, NULL);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    char *log = read_file(s.log);
+    CHECK(strstr(log, "\nforged-line") == NULL);
+    CHECK_HAS(log, "GET /nope\\nforged-line\\r\\x1b[2J 404");
+    free(log);
+    server_cleanup(&s);
+}
+
 /* A sender past its burst gets throttle.slow with 200 and nothing stored;
  * another sender is not affected. */
 static void test_throttle_flood_answers_200(void)
@@ -182,7 +197,7 @@ static void test_admin_token_and_log(void)
 
 const struct t_case it_hardening_tests[] = {
     T(test_files_private_modes),     T(test_healthz_read_only_database),
-    T(test_throttle_flood_answers_200),
+    T(test_throttle_flood_answers_200), T(test_log_path_newline_escaped),
     T(test_sql_in_every_text_field), T(test_one_mib_body_is_413),
     T(test_admin_token_and_log),     T_END,
 };
