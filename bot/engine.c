@@ -185,6 +185,13 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         rc = 0;
         goto out;
     }
+    if (in->throttled) { /* after the replay check: a retry gets its replies */
+        const char *slow = content_get(app->ct, "throttle.slow");
+        res->replies = json_pack("[{s:s}]", "text", slow ? slow : "throttle.slow");
+        res->intent = xstrdup("(throttled)");
+        rc = res->replies != NULL ? 0 : -1;
+        goto out;
+    }
 
     t.app = app;
     t.st = st;

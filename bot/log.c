@@ -43,7 +43,7 @@ static size_t escape(const char *s, char *out)
     static const char hex[] = "0123456789abcdef";
     char *o = out;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        const char *named = *p == '\\' ? "\\\\"
+        const char *named = *p == '\\'   ? "\\\\"
                             : *p == '\n' ? "\\n"
                             : *p == '\r' ? "\\r"
                             : *p == '\t' ? "\\t"

@@ -25,9 +25,12 @@ struct inmsg {
     int nmedia;
     bool has_location;
     double lat, lon;
-    char *event; /* platform event ("subscribe", "menu:KEY") or NULL, owned */
+    char *event;     /* platform event ("subscribe", "menu:KEY") or NULL, owned */
     char *reply_ctx; /* what the adapter's render needs to address the reply
                         (WeChat account id and mode, Telegram chat id), owned */
+    bool throttled;  /* over the sender's rate (throttle.h): only a replay of a
+                        stored message is answered as such, anything else gets
+                        throttle.slow and is not stored */
 };
 
 /* Free what msg owns and zero it. */

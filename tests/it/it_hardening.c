@@ -126,6 +126,68 @@ static void test_throttle_flood_answers_200(void)
     server_cleanup(&s);
 }
 
+/* Lines of text that contain what. */
+static int count_lines(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char *copy = xstrndup(line, len);
+        n += strstr(copy, what) != NULL;
+        free(copy);
+        line += len + (end != NULL);
+    }
+    return n;
+}
+
+/* Issue 15 (Low): a throttled sender made two log lines a message; now one
+ * line a minute a sender counts them, and its request lines are not logged. */
+static void test_throttle_logs_once_a_minute(void)
+{
+    struct server s;
+    const char *sets[] = {"throttle.per_minute=1", "throttle.burst=3", NULL};
+    char id[32];
+    CHECK_INT(server_start(&s, sets), 0);
+    for (int i = 0; i < 50; i++) {
+        snprintf(id, sizeof id, "lg-%d", i);
+        free(say_to(s.port, id, "flooder-9876", "积分"));
+    }
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    char *log = read_file(s.log);
+    CHECK_INT(count_lines(log, "9876"), 3 + 1); /* three handled, one throttle line */
+    CHECK_INT(count_lines(log, "throttled from=…9876 messages=1 "), 1);
+    free(log);
+    server_cleanup(&s);
+}
+
+/* Issue 15 (Low): a platform's retry of a stored message, arriving while its
+ * sender is over the rate, gets the stored replies, not throttle.slow. */
+static void test_throttled_retry_gets_stored_replies(void)
+{
+    struct server s;
+    const char *sets[] = {"throttle.per_minute=1", "throttle.burst=1", NULL};
+    char *slow = text_of("throttle.slow");
+    CHECK_INT(server_start(&s, sets), 0);
+    char *first = say_to(s.port, "rt-1", "retrier", "积分");
+    char *second = say_to(s.port, "rt-2", "retrier", "积分");
+    CHECK_STR(second, slow);
+    char *again = say_to(s.port, "rt-1", "retrier", "积分");
+    CHECK(first != NULL && strcmp(first, slow) != 0);
+    CHECK_STR(again, first);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id LIKE 'rt-%'"), 1);
+    struct resp m = request(s.port, "GET", "/metrics", NULL, NULL);
+    CHECK_HAS(m.body, "yizhan_messages_total{intent=\"(throttled)\"} 1");
+    CHECK_HAS(m.body, "yizhan_messages_total{intent=\"(replay)\"} 1");
+    free(m.body);
+    free(first);
+    free(second);
+    free(again);
+    free(slow);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
 /* SQL in id, from, name and text is stored verbatim and changes nothing. */
 static void test_sql_in_every_text_field(void)
 {
@@ -198,6 +260,7 @@ static void test_admin_token_and_log(void)
 const struct t_case it_hardening_tests[] = {
     T(test_files_private_modes),     T(test_healthz_read_only_database),
     T(test_throttle_flood_answers_200), T(test_log_path_newline_escaped),
+    T(test_throttle_logs_once_a_minute), T(test_throttled_retry_gets_stored_replies),
     T(test_sql_in_every_text_field), T(test_one_mib_body_is_413),
     T(test_admin_token_and_log),     T_END,
 };
