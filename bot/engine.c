@@ -168,7 +168,8 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         res->intent = xstrdup("event.delivery");
         return 0;
     }
-    int found = store_inbound_get(st, ch->name, in->ext_id, &stored, &stored_intent);
+    int found =
+        store_inbound_get(st, ch->name, in->user, in->ext_id, now, &stored, &stored_intent);
     if (found == -1)
         goto out;
     if (found == 1) {
@@ -266,7 +267,7 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     dump = json_dumps(t.replies, JSON_COMPACT);
     if (dump == NULL)
         goto out;
-    if (store_inbound_add(st, ch->name, in->ext_id, t.person, in->text, intent, dump, now) == -1)
+    if (store_inbound_add(st, ch->name, in->ext_id, arrived, in->text, intent, dump, now) == -1)
         goto out;
     res->replies = t.replies;
     t.replies = NULL;

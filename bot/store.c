@@ -357,6 +357,28 @@ static const char *const migrations[] = {
     "CREATE INDEX link_fails_channel ON link_fails(channel, at_ms);"
     "ALTER TABLE link_codes ADD COLUMN wrong INTEGER NOT NULL DEFAULT 0;"
     "DELETE FROM link_codes;",
+    /* 15: the dedupe key is (channel, ext_id, sender), and it lapses after
+     * INBOUND_DEDUPE_MS (store.h): keyed by (channel, ext_id) alone, another
+     * chat reusing a Telegram update_id got this one's stored replies
+     * (issue 15). person_id is now the sending people row (it was the
+     * account's canonical person; rows from before keep that, which differs
+     * only for linked accounts' messages). The inline UNIQUE needs the table
+     * rebuilt; the index count stays two (bench/inbound). */
+    "CREATE TABLE inbound_new("
+    " id INTEGER PRIMARY KEY,"
+    " channel TEXT NOT NULL,"
+    " ext_id TEXT NOT NULL,"
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " text TEXT,"
+    " intent TEXT,"
+    " replies TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " UNIQUE(channel, ext_id, person_id));"
+    "INSERT INTO inbound_new(id, channel, ext_id, person_id, text, intent, replies, created_ms)"
+    " SELECT id, channel, ext_id, person_id, text, intent, replies, created_ms FROM inbound;"
+    "DROP TABLE inbound;"
+    "ALTER TABLE inbound_new RENAME TO inbound;"
+    "CREATE INDEX inbound_created ON inbound(created_ms);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -671,15 +693,19 @@ int store_rollback_to(struct store *st)
     return control(st, sql_release);
 }
 
-int store_inbound_get(struct store *st, const char *channel, const char *ext_id, char **replies,
-                      char **intent)
+int store_inbound_get(struct store *st, const char *channel, const char *user,
+                      const char *ext_id, int64_t now, char **replies, char **intent)
 {
-    static const char sql[] = "SELECT replies, intent FROM inbound WHERE channel=? AND ext_id=?";
+    static const char sql[] =
+        "SELECT replies, intent FROM inbound WHERE channel=?1 AND ext_id=?3 AND"
+        " person_id=(SELECT id FROM people WHERE channel=?1 AND ext_id=?2) AND created_ms>?4";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, ext_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         *replies = store_col_text(s, 0);
@@ -691,22 +717,49 @@ int store_inbound_get(struct store *st, const char *channel, const char *ext_id,
     return rc == SQLITE_DONE ? 0 : store_fail(st, "inbound get");
 }
 
-int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t person,
-                      const char *text, const char *intent, const char *replies, int64_t now)
+/* Bind one inbound row to ins (either insert below) and run it. */
+static int inbound_insert(struct store *st, const char *ins, const char *channel,
+                          const char *ext_id, int64_t sender, const char *text,
+                          const char *intent, const char *replies, int64_t now)
 {
-    static const char sql[] = "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
-                              " replies, created_ms) VALUES(?,?,?,?,?,?,?)";
-    sqlite3_stmt *s = store_stmt(st, sql);
+    sqlite3_stmt *s = store_stmt(st, ins);
     if (s == NULL)
         return -1;
     sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, person);
+    sqlite3_bind_int64(s, 3, sender);
     sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 5, intent, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 6, replies, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 7, now);
     return store_step_done(st, s, "inbound add");
+}
+
+int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t sender,
+                      const char *text, const char *intent, const char *replies, int64_t now)
+{
+    /* One statement on the hot path; a key taken by an expired row (rare: an
+     * id reused by the same sender days later) moves that row aside first. */
+    static const char try[] = "INSERT OR IGNORE INTO inbound(channel, ext_id, person_id, text,"
+                              " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?)";
+    static const char add[] = "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
+                              " replies, created_ms) VALUES(?,?,?,?,?,?,?)";
+    static const char aside[] = "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
+                                " AND ext_id=? AND person_id=? AND created_ms<=?";
+    if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now) == -1)
+        return -1;
+    if (sqlite3_changes(store_db(st)) == 1)
+        return 0;
+    sqlite3_stmt *s = store_stmt(st, aside);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, sender);
+    sqlite3_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
+    if (store_step_done(st, s, "inbound aside") == -1)
+        return -1;
+    return inbound_insert(st, add, channel, ext_id, sender, text, intent, replies, now);
 }
 
 int64_t store_inbound_count(struct store *st)

@@ -188,6 +188,29 @@ static void test_throttled_retry_gets_stored_replies(void)
     server_cleanup(&s);
 }
 
+/* Issue 15 (Low): another sender reusing a message id got the first
+ * sender's stored reply (a Telegram chat received another chat's 绑定 code).
+ * The dedupe key is the sender's now; the first sender's retry still replays. */
+static void test_dedupe_scoped_to_sender(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, NULL), 0);
+    char *alice = say_to(s.port, "same-id", "alice", "绑定");
+    char *bob = say_to(s.port, "same-id", "bob", "积分");
+    char *again = say_to(s.port, "same-id", "alice", "绑定");
+    CHECK(alice != NULL && bob != NULL && strcmp(alice, bob) != 0);
+    CHECK_STR(again, alice);
+    char *points = text_of("points.none");
+    CHECK_STR(bob, points);
+    free(points);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id='same-id'"), 2);
+    free(alice);
+    free(bob);
+    free(again);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
 /* SQL in id, from, name and text is stored verbatim and changes nothing. */
 static void test_sql_in_every_text_field(void)
 {
@@ -261,6 +284,7 @@ const struct t_case it_hardening_tests[] = {
     T(test_files_private_modes),     T(test_healthz_read_only_database),
     T(test_throttle_flood_answers_200), T(test_log_path_newline_escaped),
     T(test_throttle_logs_once_a_minute), T(test_throttled_retry_gets_stored_replies),
+    T(test_dedupe_scoped_to_sender),
     T(test_sql_in_every_text_field), T(test_one_mib_body_is_413),
     T(test_admin_token_and_log),     T_END,
 };
