@@ -27,7 +27,7 @@ struct store;
 #define ACCOUNT_CODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ" /* 31 characters */
 #define ACCOUNT_CODE_LEN 8                                      /* 31^8 = 8.5e11 */
 #define ACCOUNT_CODE_MINUTES 10
-#define ACCOUNT_CODE_MAX_WRONG 30 /* wrong guesses (anyone's) a live code survives */
+#define ACCOUNT_CODE_MAX_WRONG 10 /* wrong guesses (anyone's) a live code survives */
 #define ACCOUNT_MAX_FAILS 5       /* wrong codes a person may type ... */
 #define ACCOUNT_FAIL_MINUTES 10   /* ... in this many minutes */
 #define ACCOUNT_CHANNEL_FAILS 10  /* wrong codes a channel takes a calendar minute */
