@@ -168,7 +168,8 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         res->intent = xstrdup("event.delivery");
         return 0;
     }
-    int found = store_inbound_get(st, ch->name, in->ext_id, &stored, &stored_intent);
+    int found =
+        store_inbound_get(st, ch->name, in->user, in->ext_id, now, &stored, &stored_intent);
     if (found == -1)
         goto out;
     if (found == 1) {
@@ -183,6 +184,13 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         stored_intent = NULL;
         res->replay = true;
         rc = 0;
+        goto out;
+    }
+    if (in->throttled) { /* after the replay check: a retry gets its replies */
+        const char *slow = content_get(app->ct, "throttle.slow");
+        res->replies = json_pack("[{s:s}]", "text", slow ? slow : "throttle.slow");
+        res->intent = xstrdup("(throttled)");
+        rc = res->replies != NULL ? 0 : -1;
         goto out;
     }
 
@@ -259,7 +267,7 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     dump = json_dumps(t.replies, JSON_COMPACT);
     if (dump == NULL)
         goto out;
-    if (store_inbound_add(st, ch->name, in->ext_id, t.person, in->text, intent, dump, now) == -1)
+    if (store_inbound_add(st, ch->name, in->ext_id, arrived, in->text, intent, dump, now) == -1)
         goto out;
     res->replies = t.replies;
     t.replies = NULL;
@@ -389,7 +397,14 @@ static void run_batch(struct engine *e, struct job *jobs)
         store_rollback(e->st);
         ok = false;
     }
-    atomic_store(&e->healthy, ok);
+    /* A batch whose every job failed committed nothing: on a read-only or
+     * full store each job's own write fails and the empty COMMIT succeeds,
+     * so /healthz said ok while every message got 500 (issue 15). Whether
+     * the store takes writes is then settled by writing. */
+    bool wrote = false;
+    for (struct job *j = jobs; ok && j && !wrote; j = j->next)
+        wrote = j->status == 200;
+    atomic_store(&e->healthy, ok && (wrote || store_probe(e->st, now) == 0));
     /* Woken on every COMMIT, the sender and the fetcher each took the write
      * lock for an empty claim, thousands of times a second under load (3% of
      * bench/inbound); now only when the batch queued something for them. */
@@ -452,7 +467,9 @@ struct engine *engine_start(const struct app *app, struct store *st, void (*afte
     e->app = app;
     e->after_commit = after_commit;
     e->st = st;
-    atomic_init(&e->healthy, true);
+    /* healthy only once a write went through: a store opened read-only
+     * answers 503 from the first /healthz on */
+    atomic_init(&e->healthy, store_probe(st, now_ms()) == 0);
     store_watch_queues(st);
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->cv, NULL);

@@ -57,6 +57,7 @@ static const struct handler handlers[] = {
     {"member.checkin", handle_member_checkin, false},
     {"member.org", handle_member_org, false},
     {"account.link", handle_account_link, false},
+    {"account.unlink", handle_account_unlink, false},
     {"desk.menu", handle_desk_menu, false},
     {"desk.take", handle_desk_take, true},
     {"desk.answer", handle_desk_answer, true},

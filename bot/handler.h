@@ -171,6 +171,7 @@ int report_pending(struct turn *t);
 extern const struct content_need report_needs[];
 /* handle_account.c: 绑定, one account on several channels (account.h) */
 int handle_account_link(struct turn *t);
+int handle_account_unlink(struct turn *t);
 extern const struct content_need account_needs[];
 
 #endif

@@ -1,5 +1,8 @@
 /*
  * log.c - stderr logger. A mutex keeps lines whole when threads log at once.
+ * Every message is escaped on its way out (put_escaped), so text from the
+ * network (a path with %0a, a name with ESC) can never start a line of its
+ * own or drive a terminal.
  */
 #include "log.h"
 
@@ -31,6 +34,67 @@ int log_level_parse(const char *s, enum log_level *out)
     return -1;
 }
 
+/* s with control characters written as \n, \r, \t or \xNN and a backslash
+ * doubled, so an escape in the log is never ambiguous, into out (4 bytes per
+ * byte of s at most, plus the NUL). Bytes of 0x80 and up (UTF-8: names and
+ * texts in Chinese) pass as they are. Returns the length. */
+static size_t escape(const char *s, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const char *named = *p == '\\'   ? "\\\\"
+                            : *p == '\n' ? "\\n"
+                            : *p == '\r' ? "\\r"
+                            : *p == '\t' ? "\\t"
+                                         : NULL;
+        if (named != NULL) {
+            *o++ = named[0];
+            *o++ = named[1];
+        } else if (*p < 0x20 || *p == 0x7f) {
+            *o++ = '\\';
+            *o++ = 'x';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o = '\0';
+    return (size_t)(o - out);
+}
+
+/* Format the message, escape it and write it with prefix and a newline in one
+ * fwrite: stderr is unbuffered, and a write a character would cost a system
+ * call each. */
+static void put_line(const char *prefix, const char *fmt, va_list ap)
+{
+    char small[512], line[2048], *msg = small, *out = line;
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n < 0)
+        small[0] = '\0';
+    else if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(msg, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (msg == NULL)
+        msg = small; /* cut short, but still a line */
+    size_t plen = strlen(prefix), need = plen + 4 * strlen(msg) + 2;
+    if (need > sizeof line && (out = malloc(need)) == NULL) {
+        out = line;
+        msg[(sizeof line - plen - 2) / 4] = '\0';
+    }
+    memcpy(out, prefix, plen);
+    size_t len = plen + escape(msg, out + plen);
+    out[len++] = '\n';
+    fwrite(out, 1, len, stderr);
+    if (out != line)
+        free(out);
+    if (msg != small)
+        free(msg);
+}
+
 static void vlog(enum log_level lvl, const char *fmt, va_list ap)
 {
     if (lvl > level)
@@ -41,10 +105,10 @@ static void vlog(enum log_level lvl, const char *fmt, va_list ap)
     gettimeofday(&tv, NULL);
     gmtime_r(&tv.tv_sec, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s.%03dZ %s ", ts, (int)(tv.tv_usec / 1000), names[lvl]);
     pthread_mutex_lock(&log_mu);
-    fprintf(stderr, "%s.%03dZ %s ", ts, (int)(tv.tv_usec / 1000), names[lvl]);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    put_line(prefix, fmt, ap);
     fflush(stderr);
     pthread_mutex_unlock(&log_mu);
 }
@@ -75,8 +139,7 @@ void fatal(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_line("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     exit(1);
 }

@@ -1,6 +1,8 @@
 /*
  * log.h - one line per event on stderr: time, level, message with key=value
- * fields. Secrets are never passed here; ids go through mask_id().
+ * fields. Secrets are never passed here; ids go through mask_id(). Control
+ * characters in a message are escaped (\n, \xNN; a backslash doubled), so
+ * text from the network can never start a line of its own.
  */
 #ifndef BOT_LOG_H
 #define BOT_LOG_H

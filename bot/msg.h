@@ -31,6 +31,9 @@ struct inmsg {
                            requests; staff commands need it (handler_run) */
     char *reply_ctx; /* what the adapter's render needs to address the reply
                         (WeChat account id and mode, Telegram chat id), owned */
+    bool throttled;  /* over the sender's rate (throttle.h): only a replay of a
+                        stored message is answered as such, anything else gets
+                        throttle.slow and is not stored */
 };
 
 /* Free what msg owns and zero it. */

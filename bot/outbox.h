@@ -53,6 +53,12 @@ int outbox_push_rich(struct store *st, const struct conf *c, int64_t person, enu
                      const char *text, const json_t *extra, int64_t not_before, int64_t now,
                      const char *key);
 
+/* outbox_push to every channel of person's account (绑定), each its own row
+ * (key:people-id; key must not be NULL): a notice the owner must see wherever
+ * they read, such as a new channel joining the account. 0, 1 or -1. */
+int outbox_push_every(struct store *st, const struct conf *c, int64_t person, enum out_class k,
+                      const char *text, int64_t now, const char *key);
+
 /* The earliest time >= t (ms) at which a message of class k may be delivered
  * under the configured quiet and rush hours, in the configured time zone. */
 int64_t push_allowed_at(const struct conf *c, enum out_class k, int64_t t);
@@ -69,6 +75,11 @@ int sms_parts(const char *text, int *units, bool *ucs2);
 int store_outbox_add(struct store *st, int64_t person, enum out_class k, const char *text,
                      const char *extra, const char *key, const char *status, int64_t next_at,
                      int64_t broadcast_id, int64_t now);
+/* Like store_outbox_add, but one row for every channel of person's account
+ * (绑定), not only the one used last; each row's key is key:people-id. 0, 1
+ * (every key existed already) or -1. */
+int store_outbox_add_every(struct store *st, int64_t person, enum out_class k, const char *text,
+                           const char *key, const char *status, int64_t next_at, int64_t now);
 /* Note that a row's article went out (push_req.is_article), so a retry sends
  * only its text. 0 or -1. */
 int store_outbox_article_sent(struct store *st, int64_t id, int64_t now);

@@ -119,6 +119,13 @@ int outbox_push(struct store *st, const struct conf *c, int64_t person, enum out
     return outbox_push_rich(st, c, person, k, text, NULL, not_before, now, key);
 }
 
+int outbox_push_every(struct store *st, const struct conf *c, int64_t person, enum out_class k,
+                      const char *text, int64_t now, const char *key)
+{
+    int64_t at = push_allowed_at(c, k, now);
+    return store_outbox_add_every(st, person, k, text, key, at > now ? "held" : "queued", at, now);
+}
+
 int outbox_push_rich(struct store *st, const struct conf *c, int64_t person, enum out_class k,
                      const char *text, const json_t *extra, int64_t not_before, int64_t now,
                      const char *key)

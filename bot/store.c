@@ -349,6 +349,36 @@ static const char *const migrations[] = {
      * landed on a random page for every message, a third of the bytes a batch wrote
      * (bench/compare: 6.7 -> 4.5 KB per message, +8% messages/s). */
     "DROP INDEX inbound_person;",
+    /* 14: 绑定 codes that cannot be guessed (issue 15): wrong guesses are
+     * counted per channel too (a global limit a minute) and against every
+     * live code (wrong), which dies after ACCOUNT_CODE_MAX_WRONG; the old
+     * 6-digit codes are dropped (their owners ask for a new one). */
+    "ALTER TABLE link_fails ADD COLUMN channel TEXT;"
+    "CREATE INDEX link_fails_channel ON link_fails(channel, at_ms);"
+    "ALTER TABLE link_codes ADD COLUMN wrong INTEGER NOT NULL DEFAULT 0;"
+    "DELETE FROM link_codes;",
+    /* 15: the dedupe key is (channel, ext_id, sender), and it lapses after
+     * INBOUND_DEDUPE_MS (store.h): keyed by (channel, ext_id) alone, another
+     * chat reusing a Telegram update_id got this one's stored replies
+     * (issue 15). person_id is now the sending people row (it was the
+     * account's canonical person; rows from before keep that, which differs
+     * only for linked accounts' messages). The inline UNIQUE needs the table
+     * rebuilt; the index count stays two (bench/inbound). */
+    "CREATE TABLE inbound_new("
+    " id INTEGER PRIMARY KEY,"
+    " channel TEXT NOT NULL,"
+    " ext_id TEXT NOT NULL,"
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " text TEXT,"
+    " intent TEXT,"
+    " replies TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " UNIQUE(channel, ext_id, person_id));"
+    "INSERT INTO inbound_new(id, channel, ext_id, person_id, text, intent, replies, created_ms)"
+    " SELECT id, channel, ext_id, person_id, text, intent, replies, created_ms FROM inbound;"
+    "DROP TABLE inbound;"
+    "ALTER TABLE inbound_new RENAME TO inbound;"
+    "CREATE INDEX inbound_created ON inbound(created_ms);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -543,8 +573,10 @@ struct store *store_open(const char *path, bool sync_full)
     /* Never open() and close() the database file ourselves: closing any
      * descriptor drops every POSIX lock this process holds on the file,
      * including those of connections already open, and another process then
-     * believes it is alone, checkpoints and deletes the WAL under us. The
-     * files get their 0600 mode from the umask and the chmod below. */
+     * believes it is alone, checkpoints and deletes the WAL under us. Files
+     * SQLite creates get their 0600 mode from the umask; an existing file
+     * keeps the mode its owner gave it (a read-only one stays read-only, and
+     * /healthz says so: engine.c). */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, sqlite_setup);
     mode_t old_mask = umask(077);
@@ -556,8 +588,8 @@ struct store *store_open(const char *path, bool sync_full)
         log_err("store: %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
         goto fail;
     }
-    if (!memory && chmod(path, 0600) == -1) /* a file made by hand keeps no wider mode */
-        log_warn("store: %s: chmod 0600: %m", path);
+    if (!memory && sqlite3_db_readonly(st->db, "main") == 1)
+        log_warn("store: %s is read-only: every message will fail, /healthz says 503", path);
     sqlite3_busy_timeout(st->db, 5000);
     if (store_exec(st, "PRAGMA journal_mode=WAL") == -1 ||
         store_exec(st, "PRAGMA foreign_keys=ON") == -1 ||
@@ -661,15 +693,19 @@ int store_rollback_to(struct store *st)
     return control(st, sql_release);
 }
 
-int store_inbound_get(struct store *st, const char *channel, const char *ext_id, char **replies,
-                      char **intent)
+int store_inbound_get(struct store *st, const char *channel, const char *user,
+                      const char *ext_id, int64_t now, char **replies, char **intent)
 {
-    static const char sql[] = "SELECT replies, intent FROM inbound WHERE channel=? AND ext_id=?";
+    static const char sql[] =
+        "SELECT replies, intent FROM inbound WHERE channel=?1 AND ext_id=?3 AND"
+        " person_id=(SELECT id FROM people WHERE channel=?1 AND ext_id=?2) AND created_ms>?4";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, ext_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         *replies = store_col_text(s, 0);
@@ -681,22 +717,49 @@ int store_inbound_get(struct store *st, const char *channel, const char *ext_id,
     return rc == SQLITE_DONE ? 0 : store_fail(st, "inbound get");
 }
 
-int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t person,
-                      const char *text, const char *intent, const char *replies, int64_t now)
+/* Bind one inbound row to ins (either insert below) and run it. */
+static int inbound_insert(struct store *st, const char *ins, const char *channel,
+                          const char *ext_id, int64_t sender, const char *text,
+                          const char *intent, const char *replies, int64_t now)
 {
-    static const char sql[] = "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
-                              " replies, created_ms) VALUES(?,?,?,?,?,?,?)";
-    sqlite3_stmt *s = store_stmt(st, sql);
+    sqlite3_stmt *s = store_stmt(st, ins);
     if (s == NULL)
         return -1;
     sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, person);
+    sqlite3_bind_int64(s, 3, sender);
     sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 5, intent, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 6, replies, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 7, now);
     return store_step_done(st, s, "inbound add");
+}
+
+int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t sender,
+                      const char *text, const char *intent, const char *replies, int64_t now)
+{
+    /* One statement on the hot path; a key taken by an expired row (rare: an
+     * id reused by the same sender days later) moves that row aside first. */
+    static const char try[] = "INSERT OR IGNORE INTO inbound(channel, ext_id, person_id, text,"
+                              " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?)";
+    static const char add[] = "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
+                              " replies, created_ms) VALUES(?,?,?,?,?,?,?)";
+    static const char aside[] = "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
+                                " AND ext_id=? AND person_id=? AND created_ms<=?";
+    if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now) == -1)
+        return -1;
+    if (sqlite3_changes(store_db(st)) == 1)
+        return 0;
+    sqlite3_stmt *s = store_stmt(st, aside);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, sender);
+    sqlite3_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
+    if (store_step_done(st, s, "inbound aside") == -1)
+        return -1;
+    return inbound_insert(st, add, channel, ext_id, sender, text, intent, replies, now);
 }
 
 int64_t store_inbound_count(struct store *st)
@@ -930,5 +993,10 @@ int store_probe(struct store *st, int64_t now)
         store_rollback(st);
         return -1;
     }
-    return store_commit(st);
+    if (store_commit(st) == -1) { /* a failed COMMIT can leave the transaction open */
+        if (!sqlite3_get_autocommit(st->db))
+            store_rollback(st);
+        return -1;
+    }
+    return 0;
 }

@@ -33,11 +33,25 @@ int store_savepoint(struct store *st);
 int store_release(struct store *st);
 int store_rollback_to(struct store *st);
 
-/* Inbound messages: the stored replies of (channel, ext_id). 1 found (*replies
- * and *intent are new strings, intent may be NULL), 0 not found, -1 error. */
-int store_inbound_get(struct store *st, const char *channel, const char *ext_id, char **replies,
-                      char **intent);
-int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t person,
+/*
+ * Inbound messages and their dedupe key (channel, sender, ext_id): a message
+ * repeats an earlier one only when the same sender sent the same id within
+ * INBOUND_DEDUPE_MS. Scoped to the sender, another chat reusing an id never
+ * gets this one's replies (Telegram's update_id restarts at random after a
+ * week without updates); the window is longer than any platform retries
+ * (WeChat 3 tries within 15 s, Twilio 15 s, Kannel none by default, Telegram
+ * "a reasonable number of attempts", hours: /work/shared/docs/channels.md).
+ */
+#define INBOUND_DEDUPE_MS (48LL * 3600 * 1000)
+/* The stored replies of the message ext_id that user sent on channel within
+ * the window before now. 1 found (*replies and *intent are new strings,
+ * intent may be NULL), 0 not found, -1 error. */
+int store_inbound_get(struct store *st, const char *channel, const char *user, const char *ext_id,
+                      int64_t now, char **replies, char **intent);
+/* Store a message of sender (the sender's own people row, not its account)
+ * with its replies. A row with the same key older than the window keeps its
+ * history under the key ext_id~rowid. 0 or -1 (also when the key is live). */
+int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t sender,
                       const char *text, const char *intent, const char *replies, int64_t now);
 /* Count of inbound rows (tests and metrics). -1 on error. */
 int64_t store_inbound_count(struct store *st);

@@ -1,6 +1,6 @@
 /*
  * store_account.c - SQL for linked accounts (account.h): people.account_id,
- * link codes and the wrong-code count behind the rate limit.
+ * link codes and the wrong-code counts behind the limits on guessing.
  */
 #include "account.h"
 
@@ -64,15 +64,43 @@ int store_account_fails(struct store *st, int64_t person, int64_t since_ms)
     return rc == SQLITE_ROW ? n : store_fail(st, "link fails");
 }
 
-int store_account_fail_add(struct store *st, int64_t person, int64_t now)
+int store_account_channel_fails(struct store *st, const char *channel, int64_t since_ms)
 {
-    static const char sql[] = "INSERT INTO link_fails(person_id, at_ms) VALUES(?,?)";
+    static const char sql[] = "SELECT count(*) FROM link_fails WHERE channel=? AND at_ms>=?";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, since_ms);
+    int rc = sqlite3_step(s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? n : store_fail(st, "link channel fails");
+}
+
+int store_account_fail_add(struct store *st, int64_t person, const char *channel, int max_wrong,
+                           int64_t now)
+{
+    static const char add[] = "INSERT INTO link_fails(person_id, channel, at_ms) VALUES(?,?,?)";
+    static const char old[] = "DELETE FROM link_fails WHERE at_ms<=?";
+    static const char wrong[] = "UPDATE link_codes SET wrong=wrong+1 WHERE expires_ms>?";
+    static const char dead[] = "DELETE FROM link_codes WHERE wrong>=? OR expires_ms<=?";
+    sqlite3_stmt *s = store_stmt(st, add);
+    if (s == NULL)
+        return -1;
     sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, now);
+    if (store_step_done(st, s, "link fail add") == -1 || (s = store_stmt(st, old)) == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now - (int64_t)ACCOUNT_FAIL_MINUTES * 60000);
+    if (store_step_done(st, s, "link fails old") == -1 || (s = store_stmt(st, wrong)) == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    if (store_step_done(st, s, "link code wrong") == -1 || (s = store_stmt(st, dead)) == NULL)
+        return -1;
+    sqlite3_bind_int(s, 1, max_wrong);
     sqlite3_bind_int64(s, 2, now);
-    return store_step_done(st, s, "link fail add");
+    return store_step_done(st, s, "link code dead");
 }
 
 int store_account_link(struct store *st, int64_t account, int64_t other, const char *code)
@@ -100,6 +128,18 @@ int store_account_link(struct store *st, int64_t account, int64_t other, const c
         return -1;
     sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
     return store_step_done(st, s, "link code use");
+}
+
+int store_account_unlink(struct store *st, int64_t account)
+{
+    static const char sql[] = "UPDATE people SET account_id=NULL WHERE account_id=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, account);
+    if (store_step_done(st, s, "account unlink") == -1)
+        return -1;
+    return sqlite3_changes(store_db(st));
 }
 
 int store_account_size(struct store *st, int64_t account)

@@ -31,18 +31,11 @@ static enum out_class class_of(const char *s)
     return OUT_BULK;
 }
 
-int store_outbox_add(struct store *st, int64_t person, enum out_class k, const char *text,
-                     const char *extra, const char *key, const char *status, int64_t next_at,
-                     int64_t broadcast_id, int64_t now)
+/* Run one of the outbox inserts below: both number their parameters alike. */
+static int outbox_insert(struct store *st, const char *sql, int64_t person, enum out_class k,
+                         const char *text, const char *extra, const char *key,
+                         const char *status, int64_t next_at, int64_t broadcast_id, int64_t now)
 {
-    static const char sql[] =
-        "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
-        " status, next_at_ms, created_ms, updated_ms, extra)"
-        " SELECT id, channel, ext_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9 FROM people"
-        /* a linked account (绑定) is reached on the channel it used last */
-        " WHERE coalesce(account_id, id)=(SELECT coalesce(account_id, id) FROM people WHERE id=?1)"
-        " ORDER BY last_seen_ms DESC, id DESC LIMIT 1"
-        " ON CONFLICT(idem_key) DO NOTHING";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -59,6 +52,33 @@ int store_outbox_add(struct store *st, int64_t person, enum out_class k, const c
     if (store_step_done(st, s, "outbox add") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
+}
+
+int store_outbox_add(struct store *st, int64_t person, enum out_class k, const char *text,
+                     const char *extra, const char *key, const char *status, int64_t next_at,
+                     int64_t broadcast_id, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
+        " status, next_at_ms, created_ms, updated_ms, extra)"
+        " SELECT id, channel, ext_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9 FROM people"
+        /* a linked account (绑定) is reached on the channel it used last */
+        " WHERE coalesce(account_id, id)=(SELECT coalesce(account_id, id) FROM people WHERE id=?1)"
+        " ORDER BY last_seen_ms DESC, id DESC LIMIT 1"
+        " ON CONFLICT(idem_key) DO NOTHING";
+    return outbox_insert(st, sql, person, k, text, extra, key, status, next_at, broadcast_id, now);
+}
+
+int store_outbox_add_every(struct store *st, int64_t person, enum out_class k, const char *text,
+                           const char *key, const char *status, int64_t next_at, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
+        " status, next_at_ms, created_ms, updated_ms, extra)"
+        " SELECT id, channel, ext_id, ?2, ?3, ?4 || ':' || id, ?5, ?6, ?7, ?8, ?8, ?9 FROM people"
+        " WHERE coalesce(account_id, id)=(SELECT coalesce(account_id, id) FROM people WHERE id=?1)"
+        " ON CONFLICT(idem_key) DO NOTHING";
+    return outbox_insert(st, sql, person, k, text, NULL, key, status, next_at, 0, now);
 }
 
 int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct out_item *out,

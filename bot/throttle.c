@@ -10,12 +10,15 @@
 
 #include "util.h"
 
-#define SLOTS 65536 /* 1.5 MiB; a power of two */
+#define SLOTS 65536     /* 2.5 MiB; a power of two */
+#define REPORT_MS 60000 /* a sender's refusals are reported once a minute */
 
 struct slot {
     uint64_t key; /* 0: empty */
     int64_t at;   /* when tokens was last brought up to date, ms */
     double tokens;
+    int64_t reported; /* when a refusal was last reported for the log, ms */
+    long refused;     /* refusals since then */
 };
 
 struct throttle {
@@ -62,8 +65,11 @@ static uint64_t key_of(const char *channel, const char *user)
     return h ? h : 1;
 }
 
-bool throttle_allow(struct throttle *t, const char *channel, const char *user, int64_t now)
+bool throttle_take(struct throttle *t, const char *channel, const char *user, int64_t now,
+                   long *report)
 {
+    if (report != NULL)
+        *report = 0;
     if (t == NULL)
         return true;
     uint64_t k = key_of(channel ? channel : "", user ? user : "");
@@ -74,6 +80,8 @@ bool throttle_allow(struct throttle *t, const char *channel, const char *user, i
         s->key = k;
         s->at = now;
         s->tokens = t->burst;
+        s->reported = now - REPORT_MS;
+        s->refused = 0;
     } else if (now > s->at) {
         s->tokens += (double)(now - s->at) * t->per_ms;
         if (s->tokens > t->burst)
@@ -81,8 +89,22 @@ bool throttle_allow(struct throttle *t, const char *channel, const char *user, i
         s->at = now;
     }
     ok = s->tokens >= 1.0;
-    if (ok)
+    if (ok) {
         s->tokens -= 1.0;
+    } else {
+        s->refused++;
+        if (now - s->reported >= REPORT_MS) {
+            if (report != NULL)
+                *report = s->refused;
+            s->refused = 0;
+            s->reported = now;
+        }
+    }
     pthread_mutex_unlock(&t->mu);
     return ok;
+}
+
+bool throttle_allow(struct throttle *t, const char *channel, const char *user, int64_t now)
+{
+    return throttle_take(t, channel, user, now, NULL);
 }

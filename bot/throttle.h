@@ -3,7 +3,8 @@
  * webhook cannot take the writer thread from everyone else. The HTTP layer
  * asks before it queues a turn; a throttled message is answered 200 with the
  * content text throttle.slow (so the platform does not retry it) and is not
- * stored. Memory is fixed: senders hash into a table of slots, and a sender
+ * stored, unless it repeats a stored message: replays come first, always
+ * (engine_turn, inmsg.throttled). Memory is fixed: senders hash into a table of slots, and a sender
  * whose slot another took starts with a full bucket (lenient, never stricter).
  */
 #ifndef BOT_THROTTLE_H
@@ -22,6 +23,12 @@ void throttle_free(struct throttle *t);
 /* Take a token for (channel, user) at now (ms, any monotonic clock). True
  * when the message may go on. Thread-safe; t may be NULL (always true). */
 bool throttle_allow(struct throttle *t, const char *channel, const char *user, int64_t now);
+/* throttle_allow that also says when to log a refusal: at most once a
+ * minute a sender, *report is set to the refusals since the last report
+ * (this one included); otherwise 0. One sender's flood then makes a log
+ * line a minute, not two a message (issue 15). */
+bool throttle_take(struct throttle *t, const char *channel, const char *user, int64_t now,
+                   long *report);
 
 extern const struct content_need throttle_needs[];
 

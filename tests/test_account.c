@@ -87,14 +87,15 @@ static char *talk(struct fx *f, const struct channel *ch, const char *user, cons
     return buf_take(&b);
 }
 
-/* The 6-digit code in a reply to 绑定, copied into code[7]; 0 or -1. */
+/* The code in a reply to 绑定 (ACCOUNT_CODE_LEN characters of the
+ * alphabet), copied into code[ACCOUNT_CODE_LEN + 1]; 0 or -1. */
 static int code_of(const char *reply, char *code)
 {
     for (const char *p = reply; *p; p++) {
-        size_t n = strspn(p, "0123456789");
-        if (n == 6) {
-            memcpy(code, p, 6);
-            code[6] = '\0';
+        size_t n = strspn(p, ACCOUNT_CODE_ALPHABET);
+        if (n == ACCOUNT_CODE_LEN) {
+            memcpy(code, p, n);
+            code[n] = '\0';
             return 0;
         }
         if (n > 0)
@@ -103,10 +104,28 @@ static int code_of(const char *reply, char *code)
     return -1;
 }
 
+/* code with its last character changed to the next one of the alphabet. */
+static void code_wrong(const char *code, char *out)
+{
+    static const char abc[] = ACCOUNT_CODE_ALPHABET;
+    strcpy(out, code);
+    const char *at = strchr(abc, out[ACCOUNT_CODE_LEN - 1]);
+    out[ACCOUNT_CODE_LEN - 1] = at[1] ? at[1] : abc[0];
+}
+
 static char *render(struct fx *f, const char *key, const char *name, const char *value)
 {
     const char *kv[] = {name, value, NULL};
     return content_render(f->app.ct, key, name != NULL ? kv : kv + 2);
+}
+
+/* r (freed here) is the text of key rendered with name=value. */
+static void expect(struct fx *f, char *r, const char *key, const char *name, const char *value)
+{
+    char *want = render(f, key, name, value);
+    CHECK_STR(r, want);
+    free(want);
+    free(r);
 }
 
 static int64_t person(struct fx *f, const char *channel, const char *user)
@@ -131,19 +150,25 @@ static int64_t account_of(struct fx *f, const char *channel, const char *user, i
 /* 绑定 on generic, 绑定 <code> on telegram: one account. */
 static void link_two(struct fx *f, int64_t *a, int64_t *b)
 {
-    char code[7] = "";
+    char code[ACCOUNT_CODE_LEN + 1] = "";
     char *r = talk(f, &chan_generic, "u-1", "绑定");
     CHECK_INT(code_of(r, code), 0);
     free(r);
     char *cmd = xasprintf("绑定 %s", code);
-    r = talk(f, &chan_telegram, "42", cmd);
-    char *want = render(f, "account.done", "count", "2");
-    CHECK_STR(r, want);
-    free(want);
-    free(r);
+    expect(f, talk(f, &chan_telegram, "42", cmd), "account.done", "count", "2");
     free(cmd);
     *a = person(f, "generic", "u-1");
     *b = person(f, "telegram", "42");
+    /* the account's own channel is told at once, and only it (claimed here,
+     * so the tests' own pushes come next) */
+    struct out_item it[4];
+    CHECK_INT(store_outbox_claim(f->st, now_ms(), 60000, it, 4), 1);
+    CHECK_STR(it[0].channel, "generic");
+    CHECK_STR(it[0].to, "u-1");
+    CHECK_STR(out_class_name(it[0].klass), "reply");
+    CHECK(strstr(it[0].text, "telegram") != NULL);
+    CHECK(strstr(it[0].text, "解绑") != NULL);
+    out_item_release(&it[0]);
 }
 
 static void test_account_link_shares_points(void)
@@ -164,16 +189,12 @@ static void test_account_link_shares_points(void)
     CHECK(strstr(r, "7") != NULL);
     free(r);
     /* a third channel joins the same account */
-    char code[7] = "";
+    char code[ACCOUNT_CODE_LEN + 1] = "";
     r = talk(&f, &chan_telegram, "42", "绑定");
     CHECK_INT(code_of(r, code), 0);
     free(r);
     char *cmd = xasprintf("绑定 %s", code);
-    r = talk(&f, &chan_kannel, "+8613800000001", cmd);
-    char *want = render(&f, "account.done", "count", "3");
-    CHECK_STR(r, want);
-    free(want);
-    free(r);
+    expect(&f, talk(&f, &chan_kannel, "+8613800000001", cmd), "account.done", "count", "3");
     free(cmd);
     CHECK_INT(account_of(&f, "kannel", "+8613800000001", person(&f, "kannel", "+8613800000001")),
               a);
@@ -268,15 +289,16 @@ static void test_account_push_last_channel_same_ms(void)
 static void test_account_wrong_codes_limited(void)
 {
     struct fx f;
-    char code[7] = "", left[8];
+    char code[ACCOUNT_CODE_LEN + 1] = "", left[8];
     if (fx_init(&f) == -1)
         return;
     char *r = talk(&f, &chan_generic, "u-1", "绑定");
     CHECK_INT(code_of(r, code), 0);
     free(r);
     /* a wrong code: the one that differs in the last digit */
-    char wrong[16];
-    snprintf(wrong, sizeof wrong, "绑定 %.5s%c", code, code[5] == '9' ? '0' : code[5] + 1);
+    char bad[ACCOUNT_CODE_LEN + 1], wrong[32];
+    code_wrong(code, bad);
+    snprintf(wrong, sizeof wrong, "绑定 %s", bad);
     for (int i = 0; i < ACCOUNT_MAX_FAILS; i++) {
         r = talk(&f, &chan_telegram, "42", wrong);
         snprintf(left, sizeof left, "%d", ACCOUNT_MAX_FAILS - i - 1);
@@ -286,11 +308,7 @@ static void test_account_wrong_codes_limited(void)
         free(r);
     }
     char *cmd = xasprintf("绑定 %s", code);
-    r = talk(&f, &chan_telegram, "42", cmd);
-    char *want = render(&f, "account.too_many", "minutes", "10");
-    CHECK_STR(r, want);
-    free(want);
-    free(r);
+    expect(&f, talk(&f, &chan_telegram, "42", cmd), "account.too_many", "minutes", "10");
     /* after the window a right code works again */
     free(cmd);
     stub_clock_advance((int64_t)ACCOUNT_FAIL_MINUTES * 60000);
@@ -298,11 +316,7 @@ static void test_account_wrong_codes_limited(void)
     CHECK_INT(code_of(r, code), 0);
     free(r);
     cmd = xasprintf("绑定 %s", code);
-    r = talk(&f, &chan_telegram, "42", cmd);
-    want = render(&f, "account.done", "count", "2");
-    CHECK_STR(r, want);
-    free(want);
-    free(r);
+    expect(&f, talk(&f, &chan_telegram, "42", cmd), "account.done", "count", "2");
     free(cmd);
     fx_release(&f);
 }
@@ -310,7 +324,7 @@ static void test_account_wrong_codes_limited(void)
 static void test_account_code_once_and_expires(void)
 {
     struct fx f;
-    char code[7] = "";
+    char code[ACCOUNT_CODE_LEN + 1] = "";
     if (fx_init(&f) == -1)
         return;
     char *r = talk(&f, &chan_generic, "u-1", "绑定");
@@ -318,17 +332,9 @@ static void test_account_code_once_and_expires(void)
     free(r);
     char *cmd = xasprintf("绑定 %s", code);
     /* typed back on the same channel: nothing to link */
-    r = talk(&f, &chan_generic, "u-1", cmd);
-    char *want = render(&f, "account.already", NULL, NULL);
-    CHECK_STR(r, want);
-    free(want);
-    free(r);
+    expect(&f, talk(&f, &chan_generic, "u-1", cmd), "account.already", NULL, NULL);
     stub_clock_advance((int64_t)ACCOUNT_CODE_MINUTES * 60000);
-    r = talk(&f, &chan_telegram, "42", cmd);
-    want = render(&f, "account.bad_code", "left", "4");
-    CHECK_STR(r, want);
-    free(want);
-    free(r);
+    expect(&f, talk(&f, &chan_telegram, "42", cmd), "account.bad_code", "left", "4");
     free(cmd);
     /* a fresh code works once */
     r = talk(&f, &chan_generic, "u-1", "绑定");
@@ -336,16 +342,133 @@ static void test_account_code_once_and_expires(void)
     free(r);
     cmd = xasprintf("绑定 %s", code);
     free(talk(&f, &chan_telegram, "42", cmd));
-    r = talk(&f, &chan_twilio, "+15550001", cmd);
-    want = render(&f, "account.bad_code", "left", "4");
-    CHECK_STR(r, want);
-    free(want);
-    free(r);
+    expect(&f, talk(&f, &chan_twilio, "+15550001", cmd), "account.bad_code", "left", "4");
     free(cmd);
     fx_release(&f);
 }
 
+/* A code: ACCOUNT_CODE_LEN characters without look-alikes; typed in lower
+ * case with a dash it still links. */
+static void test_account_code_format(void)
+{
+    struct fx f;
+    char code[ACCOUNT_CODE_LEN + 1] = "";
+    if (fx_init(&f) == -1)
+        return;
+    char *r = talk(&f, &chan_generic, "u-1", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    CHECK_INT((int)strlen(code), 8);
+    CHECK(strpbrk(code, "01OIL") == NULL);
+    char low[ACCOUNT_CODE_LEN + 2];
+    for (int i = 0; i < ACCOUNT_CODE_LEN; i++)
+        low[i + (i >= 4)] = (char)(code[i] >= 'A' ? code[i] - 'A' + 'a' : code[i]);
+    low[4] = '-';
+    low[ACCOUNT_CODE_LEN + 1] = '\0';
+    char *cmd = xasprintf("绑定 %s", low);
+    expect(&f, talk(&f, &chan_telegram, "42", cmd), "account.done", "count", "2");
+    free(cmd);
+    fx_release(&f);
+}
+
+/* Many senders, each within its own limit, guess wrong: after
+ * ACCOUNT_CODE_MAX_WRONG wrong guesses the live code is dead, so even the
+ * right code from the next sender does not link. */
+static void test_account_code_dies_after_wrong_guesses(void)
+{
+    struct fx f;
+    char code[ACCOUNT_CODE_LEN + 1] = "", bad[ACCOUNT_CODE_LEN + 1];
+    if (fx_init(&f) == -1)
+        return;
+    char *r = talk(&f, &chan_generic, "u-1", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    code_wrong(code, bad);
+    char *cmd = xasprintf("绑定 %s", bad);
+    for (int i = 0; i < ACCOUNT_CODE_MAX_WRONG; i++) {
+        char user[16];
+        snprintf(user, sizeof user, "9%03d", i);
+        /* on two channels, under each channel's limit a minute */
+        expect(&f, talk(&f, i % 2 ? &chan_telegram : &chan_kannel, user, cmd), "account.bad_code",
+               "left", "4");
+        if (i % (2 * ACCOUNT_CHANNEL_FAILS) == 2 * ACCOUNT_CHANNEL_FAILS - 1)
+            stub_clock_advance(60000);
+    }
+    free(cmd);
+    cmd = xasprintf("绑定 %s", code);
+    expect(&f, talk(&f, &chan_telegram, "77", cmd), "account.bad_code", "left", "4");
+    free(cmd);
+    CHECK_INT(store_account_size(f.st, person(&f, "generic", "u-1")), 1);
+    fx_release(&f);
+}
+
+/* ACCOUNT_CHANNEL_FAILS wrong codes on a channel in a minute, from anyone:
+ * no code is checked there until the minute ends; other channels go on. */
+static void test_account_channel_limit(void)
+{
+    struct fx f;
+    char code[ACCOUNT_CODE_LEN + 1] = "", bad[ACCOUNT_CODE_LEN + 1];
+    if (fx_init(&f) == -1)
+        return;
+    /* start at a minute's beginning, so the guesses fall in one minute */
+    stub_clock_advance(60000 - now_ms() % 60000);
+    char *r = talk(&f, &chan_generic, "u-1", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    code_wrong(code, bad);
+    char *cmd = xasprintf("绑定 %s", bad);
+    for (int i = 0; i < ACCOUNT_CHANNEL_FAILS; i++) {
+        char user[16];
+        snprintf(user, sizeof user, "8%03d", i);
+        free(talk(&f, &chan_telegram, user, cmd));
+    }
+    free(cmd);
+    /* those guesses also killed the code (ACCOUNT_CODE_MAX_WRONG): a new one */
+    r = talk(&f, &chan_generic, "u-1", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    cmd = xasprintf("绑定 %s", code);
+    expect(&f, talk(&f, &chan_telegram, "77", cmd), "account.busy", NULL, NULL);
+    expect(&f, talk(&f, &chan_kannel, "+8613800000001", cmd), "account.done", "count", "2");
+    free(cmd);
+    fx_release(&f);
+}
+
+/* 解绑 splits the account: each channel is its own again, the data stays
+ * with the account that gave the code; a third channel joining tells both. */
+static void test_account_unlink(void)
+{
+    struct fx f;
+    int64_t a, b;
+    char code[ACCOUNT_CODE_LEN + 1] = "";
+    struct out_item it[4];
+    if (fx_init(&f) == -1)
+        return;
+    link_two(&f, &a, &b);
+    char *r = talk(&f, &chan_telegram, "42", "绑定");
+    CHECK_INT(code_of(r, code), 0);
+    free(r);
+    char *cmd = xasprintf("绑定 %s", code);
+    free(talk(&f, &chan_kannel, "+8613800000001", cmd));
+    free(cmd);
+    CHECK_INT(store_outbox_claim(f.st, now_ms(), 60000, it, 4), 2);
+    for (int i = 0; i < 2; i++) {
+        CHECK(strcmp(it[i].channel, "kannel") != 0);
+        CHECK(strstr(it[i].text, "kannel") != NULL);
+        out_item_release(&it[i]);
+    }
+    expect(&f, talk(&f, &chan_generic, "u-1", "解绑"), "account.unlinked", "count", "3");
+    CHECK_INT(account_of(&f, "telegram", "42", b), b);
+    CHECK_INT(account_of(&f, "generic", "u-1", a), a);
+    expect(&f, talk(&f, &chan_telegram, "42", "解绑"), "account.unlink_none", NULL, NULL);
+    fx_release(&f);
+}
+
 const struct t_case account_tests[] = {
+    T(test_account_code_format),
+    T(test_account_code_dies_after_wrong_guesses),
+    T(test_account_channel_limit),
+    T(test_account_unlink),
     T(test_account_link_shares_points),
     T(test_account_optout_shared),
     T(test_account_push_last_channel),

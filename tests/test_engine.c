@@ -264,6 +264,39 @@ out:
     fx_release(&f);
 }
 
+/* Issue 15: a retry of a stored message from a sender over its rate gets
+ * its stored replies (replays first, always); a new message from that sender
+ * gets throttle.slow and stores nothing. */
+static void test_throttled_replays_first(void)
+{
+    struct fx f = {0};
+    struct turn_result a = {0}, b = {0}, c = {0};
+    if (fx_init(&f, "0") == -1)
+        goto out;
+    struct inmsg in = {.channel = "generic", .ext_id = "m-t1", .user = "u-1", .text = "帮助"};
+    CHECK_INT(turn_msg(&f, &in, &a), 0);
+    in.throttled = true;
+    CHECK_INT(turn_msg(&f, &in, &b), 0);
+    CHECK(b.replay);
+    char *ja = json_dumps(a.replies, JSON_COMPACT), *jb = json_dumps(b.replies, JSON_COMPACT);
+    CHECK_STR(jb, ja);
+    free(ja);
+    free(jb);
+    in.ext_id = "m-t2";
+    CHECK_INT(turn_msg(&f, &in, &c), 0);
+    CHECK(!c.replay);
+    CHECK_STR(c.intent, "(throttled)");
+    char *t = replies_text(&c);
+    CHECK_STR(t, content_get(f.app.ct, "throttle.slow"));
+    free(t);
+    CHECK_INT(store_inbound_count(f.st), 1);
+out:
+    turn_result_release(&a);
+    turn_result_release(&b);
+    turn_result_release(&c);
+    fx_release(&f);
+}
+
 /* The opted_out flag of user u-1. */
 static bool opted_out(struct fx *f)
 {
@@ -648,6 +681,7 @@ const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_number_without_menu),
                                       T(test_menu_expires),
                                       T(test_replay_same_ext_id),
+                                      T(test_throttled_replays_first),
                                       T(test_optout_optin),
                                       T(test_not_understood_is_recorded),
                                       T(test_long_reply_cut_and_more),

@@ -50,6 +50,7 @@ static const char *const shipped[] = {
     "member.checkin",
     "member.org",
     "account.link",
+    "account.unlink",
     "desk.menu",
     "desk.take",
     "desk.answer",

@@ -158,34 +158,73 @@ static void test_store_person_ensure(void)
 static void test_store_inbound_add_get_unique(void)
 {
     struct store *st = store_open(":memory:", false);
-    int64_t p = 0;
+    int64_t p = 0, q = 0;
     char *replies = NULL, *intent = NULL;
     CHECK(st != NULL);
     if (st == NULL)
         return;
     CHECK_INT(store_begin(st), 0);
     CHECK_INT(store_person_ensure(st, "generic", "u-1", NULL, 1000, &p), 0);
-    CHECK_INT(store_inbound_get(st, "generic", "m-1", &replies, &intent), 0);
+    CHECK_INT(store_inbound_get(st, "generic", "u-1", "m-1", 1000, &replies, &intent), 0);
     CHECK_INT(store_inbound_add(st, "generic", "m-1", p, "积分", "points.balance",
                                 "[{\"text\":\"a\"}]", 1000),
               0);
-    CHECK_INT(store_inbound_get(st, "generic", "m-1", &replies, &intent), 1);
+    CHECK_INT(store_inbound_get(st, "generic", "u-1", "m-1", 1000, &replies, &intent), 1);
     CHECK_STR(replies, "[{\"text\":\"a\"}]");
     CHECK_STR(intent, "points.balance");
     free(replies);
     free(intent);
     replies = intent = NULL;
-    /* UNIQUE(channel, ext_id): a second add of the same message fails */
+    /* UNIQUE(channel, ext_id, sender): a second add of the same message fails */
     CHECK_INT(store_inbound_add(st, "generic", "m-1", p, "x", "help", "[]", 2000), -1);
     CHECK_INT(store_inbound_count(st), 1);
     /* the same ext_id on another channel is another message; intent may be NULL */
-    CHECK_INT(store_inbound_add(st, "console", "m-1", p, NULL, NULL, "[]", 2000), 0);
-    CHECK_INT(store_inbound_get(st, "console", "m-1", &replies, &intent), 1);
+    CHECK_INT(store_person_ensure(st, "console", "u-1", NULL, 1000, &q), 0);
+    CHECK_INT(store_inbound_add(st, "console", "m-1", q, NULL, NULL, "[]", 2000), 0);
+    CHECK_INT(store_inbound_get(st, "console", "u-1", "m-1", 2000, &replies, &intent), 1);
     CHECK_STR(replies, "[]");
     CHECK(intent == NULL);
     free(replies);
     free(intent);
     CHECK_INT(store_inbound_count(st), 2);
+    CHECK_INT(store_commit(st), 0);
+    store_close(st);
+}
+
+/* Issue 15: the dedupe key is the sender's: another sender's message with
+ * the same id is not a repeat; and it lapses after INBOUND_DEDUPE_MS, when
+ * the same sender may reuse the id (the old row is kept, moved aside). */
+static void test_store_inbound_scoped_and_lapses(void)
+{
+    struct store *st = store_open(":memory:", false);
+    int64_t a = 0, b = 0, later = 1000 + INBOUND_DEDUPE_MS;
+    char *r = NULL, *i = NULL;
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_person_ensure(st, "telegram", "42", NULL, 1000, &a), 0);
+    CHECK_INT(store_person_ensure(st, "telegram", "43", NULL, 1000, &b), 0);
+    CHECK_INT(store_inbound_add(st, "telegram", "7", a, "绑定", "account.link", "[\"A\"]", 1000), 0);
+    CHECK_INT(store_inbound_get(st, "telegram", "43", "7", 2000, &r, &i), 0);
+    CHECK_INT(store_inbound_get(st, "telegram", "nobody", "7", 2000, &r, &i), 0);
+    CHECK_INT(store_inbound_add(st, "telegram", "7", b, "积分", "points", "[\"B\"]", 2000), 0);
+    CHECK_INT(store_inbound_get(st, "telegram", "43", "7", 2000, &r, &i), 1);
+    CHECK_STR(r, "[\"B\"]");
+    free(r);
+    free(i);
+    CHECK_INT(store_inbound_get(st, "telegram", "42", "7", later - 1, &r, &i), 1);
+    CHECK_STR(r, "[\"A\"]");
+    free(r);
+    free(i);
+    CHECK_INT(store_inbound_get(st, "telegram", "42", "7", later, &r, &i), 0);
+    CHECK_INT(store_inbound_add(st, "telegram", "7", a, "积分", "points", "[\"C\"]", later), 0);
+    CHECK_INT(store_inbound_get(st, "telegram", "42", "7", later, &r, &i), 1);
+    CHECK_STR(r, "[\"C\"]");
+    free(r);
+    free(i);
+    CHECK_INT(store_inbound_count(st), 3);
+    CHECK_INT(query_int(st, "SELECT count(*) FROM inbound WHERE ext_id LIKE '7~%'"), 1);
     CHECK_INT(store_commit(st), 0);
     store_close(st);
 }
@@ -342,11 +381,11 @@ static void test_store_savepoint_rollback_to(void)
     if (st == NULL)
         goto out;
     CHECK_INT(store_inbound_count(st), 2);
-    CHECK_INT(store_inbound_get(st, "generic", "m-1", &r, &i), 1);
+    CHECK_INT(store_inbound_get(st, "generic", "u-1", "m-1", 1000, &r, &i), 1);
     free(r);
     free(i);
-    CHECK_INT(store_inbound_get(st, "generic", "m-2", &r, &i), 0);
-    CHECK_INT(store_inbound_get(st, "generic", "m-3", &r, &i), 1);
+    CHECK_INT(store_inbound_get(st, "generic", "u-1", "m-2", 1000, &r, &i), 0);
+    CHECK_INT(store_inbound_get(st, "generic", "u-1", "m-3", 1000, &r, &i), 1);
     free(r);
     free(i);
     CHECK_INT(store_state_get(st, p, "menu", 1000, &v), 0);
@@ -363,6 +402,7 @@ const struct t_case store_tests[] = {T(test_store_migrate_empty_file_then_reopen
                                      T(test_store_person_ensure),
                                      T(test_store_inbound_add_get_unique),
                                      T(test_store_inbound_needs_person),
+                                     T(test_store_inbound_scoped_and_lapses),
                                      T(test_store_state_get_set_expire_del),
                                      T(test_store_unknown_top),
                                      T(test_store_probe),

@@ -39,6 +39,31 @@ static void test_throttle_senders_apart(void)
     throttle_free(t);
 }
 
+/* Issue 15: one sender's flood is reported for the log once a minute, with
+ * the refusals since the last report. */
+static void test_throttle_report_once_a_minute(void)
+{
+    struct throttle *t = throttle_new(1, 1);
+    long report = -1;
+    CHECK(throttle_take(t, "generic", "u1", 1000, &report));
+    CHECK_INT(report, 0);
+    CHECK(!throttle_take(t, "generic", "u1", 1000, &report));
+    CHECK_INT(report, 1);
+    for (int i = 0; i < 100; i++) {
+        CHECK(!throttle_take(t, "generic", "u1", 1001 + i, &report));
+        CHECK_INT(report, 0);
+    }
+    CHECK(!throttle_take(t, "generic", "u2", 1200, &report) || report == 0);
+    CHECK(!throttle_take(t, "generic", "u2", 1200, &report));
+    CHECK_INT(report, 1); /* another sender is reported on its own */
+    CHECK(throttle_take(t, "generic", "u1", 61000, &report)); /* a token a minute */
+    CHECK(!throttle_take(t, "generic", "u1", 61001, &report));
+    CHECK_INT(report, 101);
+    CHECK(!throttle_take(t, "generic", "u1", 61002, &report));
+    CHECK_INT(report, 0);
+    throttle_free(t);
+}
+
 static void test_throttle_off(void)
 {
     struct throttle *t = throttle_new(0, 20);
@@ -52,5 +77,6 @@ const struct t_case throttle_tests[] = {
     T(test_throttle_burst_then_rate),
     T(test_throttle_senders_apart),
     T(test_throttle_off),
+    T(test_throttle_report_once_a_minute),
     T_END,
 };

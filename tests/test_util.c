@@ -3,7 +3,12 @@
  */
 #include <stdlib.h>
 
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "buf.h"
+#include "log.h"
 #include "t.h"
 #include "util.h"
 
@@ -47,5 +52,50 @@ static void test_buf_cap(void)
     buf_release(&b);
 }
 
+/* What log_info("msg %s", arg) writes to stderr (caught in a file), freed by
+ * the caller. */
+static char *logged(const char *arg)
+{
+    char *path = xasprintf("%s/log.txt", t_tmpdir());
+    FILE *f = fopen(path, "w+");
+    int saved = dup(STDERR_FILENO);
+    CHECK(f != NULL && saved != -1);
+    fflush(stderr);
+    dup2(fileno(f), STDERR_FILENO);
+    log_set_level(LOG_INFO);
+    log_info("msg %s", arg);
+    log_set_level(getenv("TEST_LOG") ? LOG_DEBUG : LOG_OFF); /* as tests/run.c */
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    char *text = xcalloc(1, (size_t)(n > 0 ? n : 0) + 1);
+    rewind(f);
+    CHECK_INT((long)fread(text, 1, (size_t)(n > 0 ? n : 0), f), n);
+    fclose(f);
+    free(path);
+    return text;
+}
+
+/* Issue 15: a %0a in a request path forged a log line. Control characters
+ * are escaped in every line; UTF-8 passes; a long message stays whole. */
+static void test_log_escapes_control_characters(void)
+{
+    char *t = logged("/x\n2026-01-01T00:00:00.000Z error forged\r\t\x1b[2J\\");
+    CHECK(strstr(t, " info msg /x\\n2026-01-01T00:00:00.000Z error forged\\r\\t"
+                    "\\x1b[2J\\\\\n") != NULL);
+    CHECK_INT((int)(strchr(t, '\n') - t), (int)strlen(t) - 1); /* one line */
+    free(t);
+    t = logged("name=张三");
+    CHECK(strstr(t, "msg name=张三\n") != NULL);
+    free(t);
+    char big[5000];
+    memset(big, '\n', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    t = logged(big);
+    CHECK_INT((int)strlen(strstr(t, " info msg ") + 10), 2 * 4999 + 1);
+    free(t);
+}
+
 const struct t_case util_tests[] = {T(test_parse_int_range), T(test_utf8_len_and_valid),
-                                    T(test_mask_id), T(test_buf_cap), T_END};
+                                    T(test_mask_id), T(test_buf_cap), T(test_log_escapes_control_characters), T_END};

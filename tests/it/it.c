@@ -119,6 +119,9 @@ int server_restart(struct server *s, const char *const *sets)
         FILE *f = freopen(s->log, "w", stderr);
         if (f == NULL)
             _exit(127);
+        if (s->run_as != 0 && geteuid() == 0 &&
+            (setgid((gid_t)s->run_as) == -1 || setuid(s->run_as) == -1))
+            _exit(127);
         exec_wrapped(argv);
         _exit(127);
     }

@@ -5,6 +5,7 @@
 #ifndef TESTS_IT_H
 #define TESTS_IT_H
 #include <jansson.h>
+#include <sys/types.h>
 
 struct content;
 extern struct content *ct; /* the real content/, for expected reply texts */
@@ -18,6 +19,7 @@ struct server {
     pid_t pid;
     int port;
     char dir[128], log[192], db[192];
+    uid_t run_as; /* when running as root: the uid (and gid) to serve as; 0: root */
 };
 /* Start ./yizhan serve on 127.0.0.1:0 with a temp database plus extra
  * "key=value" settings (NULL-terminated, may be NULL). 0 or -1. */

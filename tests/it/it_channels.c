@@ -10,6 +10,7 @@
  * linking a generic and a Telegram chat into one account. Lessons with media:
  * WeChat news in-band and pushed, Telegram's link preview.
  */
+#include <ctype.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -651,6 +652,21 @@ static char *text_head(const char *key)
     return t;
 }
 
+/* The link code in a reply to 绑定: the letters and digits after its last
+ * "绑定 ", into code (size bytes); "" when there is none. */
+static void link_code(const char *reply, char *code, size_t size)
+{
+    const char *at = NULL;
+    for (const char *p = reply; (p = strstr(p, "绑定 ")) != NULL; p++)
+        at = p + strlen("绑定 ");
+    size_t n = 0;
+    while (at != NULL && n + 1 < size && isalnum((unsigned char)at[n]))
+        n++;
+    if (at != NULL)
+        memcpy(code, at, n);
+    code[n] = '\0';
+}
+
 /* 绑定 on the generic channel, 绑定 <code> on Telegram: one account; the
  * opt-out is shared, a broadcast reaches it once on the channel used last,
  * wrong codes are limited. */
@@ -658,7 +674,7 @@ static void test_account_link_generic_telegram(void)
 {
     struct fake f;
     struct server s;
-    char tg[96], out[128], code[7] = "", cmd[32];
+    char tg[96], out[128], code[16] = "", cmd[32];
     CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(tg, sizeof tg, "telegram.api_base=http://127.0.0.1:%d", f.port);
     snprintf(out, sizeof out, "generic.outbound_url=http://127.0.0.1:%d/generic", f.port);
@@ -672,13 +688,9 @@ static void test_account_link_generic_telegram(void)
                                 NULL};
     CHECK_INT(server_start(&s, sets), 0);
     char *r = say_to(s.port, "g-1", "u-1", "绑定");
-    for (const char *p = r; *p; p++)
-        if (strspn(p, "0123456789") == 6) {
-            memcpy(code, p, 6);
-            break;
-        }
+    link_code(r, code, sizeof code);
     free(r);
-    CHECK_INT((int)strlen(code), 6);
+    CHECK_INT((int)strlen(code), 8);
     snprintf(cmd, sizeof cmd, "绑定 %s", code);
     struct resp tr = tg_say(s.port, 1, 42, cmd);
     CHECK_INT(tr.status, 200);
@@ -689,6 +701,12 @@ static void test_account_link_generic_telegram(void)
     CHECK_INT(db_count(&s, "SELECT count(*) FROM people WHERE channel='telegram' AND ext_id='42'"
                            " AND account_id=(SELECT id FROM people WHERE channel='generic')"),
               1);
+    /* the account's owner is told on the channel it had, with how to undo it */
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent' AND"
+                             " idem_key LIKE 'acct-join:%' AND channel='generic'", 1, 10000),
+              1);
+    CHECK_INT(fake_count(&f, "/generic", "解绑"), 1);
+    CHECK_INT(fake_count(&f, "/bot123:ABC/sendMessage", "解绑"), 0);
     /* the opt-out typed on Telegram holds for the account */
     tr = tg_say(s.port, 2, 42, "退订");
     free(tr.body);
@@ -698,15 +716,21 @@ static void test_account_link_generic_telegram(void)
     CHECK_INT(db_count(&s, "SELECT opted_out FROM people WHERE channel='telegram'"), 0);
     /* generic was used last: a broadcast to all reaches the account once, there */
     broadcast(s.port, "all");
-    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 1, 10000), 1);
-    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE channel='generic'"), 1);
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent' AND"
+                             " broadcast_id IS NOT NULL", 1, 10000),
+              1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE channel='generic' AND"
+                           " broadcast_id IS NOT NULL"),
+              1);
     CHECK_INT(fake_count(&f, "/generic", "今晚八点安全课"), 1);
     CHECK_INT(fake_count(&f, "/bot123:ABC/sendMessage", "今晚八点安全课"), 0);
     /* after a message on Telegram the next one goes there */
     tr = tg_say(s.port, 3, 42, "积分");
     free(tr.body);
     broadcast(s.port, "all");
-    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent'", 2, 10000), 2);
+    CHECK_INT(wait_count(&s, "SELECT count(*) FROM outbox WHERE status='sent' AND"
+                             " broadcast_id IS NOT NULL", 2, 10000),
+              2);
     CHECK_INT(fake_count(&f, "/bot123:ABC/sendMessage", "今晚八点安全课"), 1);
     /* five wrong codes, then even a right one is refused for a while */
     r = say_to(s.port, "g-3", "u-1", "绑定");
@@ -724,6 +748,57 @@ static void test_account_link_generic_telegram(void)
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
     fake_stop(&f);
+}
+
+/* Issue 15 (High 1): a brute force of 绑定 codes from many sender ids, each
+ * within its own limit, then the right code from yet another id (as if the
+ * attacker had found it): the channel's limit a minute stops the guessing,
+ * nothing links and the owner hears of no join. */
+static void test_account_link_brute_force(void)
+{
+    struct server s;
+    char code[16] = "", cmd[48], id[16], from[16];
+    CHECK_INT(server_start(&s, NULL), 0);
+    /* the burst below takes a second or two: keep it inside one minute */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec % 60 >= 50)
+        msleep((int)(61 - ts.tv_sec % 60) * 1000);
+    char *r = say_to(s.port, "v-1", "victim", "绑定");
+    link_code(r, code, sizeof code);
+    free(r);
+    CHECK(strlen(code) >= 8);
+    char *bad = text_head("account.bad_code"), *busy = text_head("account.busy"),
+         *done = text_head("account.done");
+    int bads = 0, busies = 0;
+    for (int i = 0; i < 40; i++) {
+        /* 8 digits from 2-9: a well-formed code for the new alphabet and a
+         * number for the old 6-digit rule alike */
+        snprintf(cmd, sizeof cmd, "绑定 %08o", 022222222 + i);
+        for (char *p = cmd; *p; p++)
+            if (*p == '0' || *p == '1')
+                *p = '9';
+        snprintf(id, sizeof id, "bf-%d", i);
+        snprintf(from, sizeof from, "attacker-%d", i);
+        r = say_to(s.port, id, from, cmd);
+        bads += strstr(r, bad) != NULL;
+        busies += strstr(r, busy) != NULL;
+        free(r);
+    }
+    CHECK_INT(bads, 10);
+    CHECK_INT(busies, 30);
+    snprintf(cmd, sizeof cmd, "绑定 %s", code);
+    r = say_to(s.port, "bf-right", "attacker-right", cmd);
+    CHECK(strstr(r, done) == NULL);
+    CHECK_HAS(r, busy);
+    free(r);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM people WHERE account_id IS NOT NULL"), 0);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE idem_key LIKE 'acct-join:%'"), 0);
+    free(bad);
+    free(busy);
+    free(done);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
 }
 
 /* Queue an outbox row for a WeChat user straight into the running server's
@@ -868,6 +943,7 @@ const struct t_case it_channels_tests[] = {
     T(test_twilio_mms_basic_auth),
     T(test_wechat_photo_picurl_and_media_id),
     T(test_account_link_generic_telegram),
+    T(test_account_link_brute_force),
     T(test_setup_commands),
     T(test_wechat_template_fallback),
     T(test_lesson_media_wechat_news_telegram_preview),

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "it.h"
 #include "t.h"
@@ -31,6 +33,66 @@ static void test_files_private_modes(void)
     if (stat(path, &sb) == 0)
         CHECK_INT(sb.st_mode & 0777, 0700);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+/* chown path (when it exists) to uid, and its group to the same number. */
+static void chown_if(const char *path, uid_t uid)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        CHECK_INT(chown(path, uid, (gid_t)uid), 0);
+}
+
+/* Issue 15 (Medium 7): a database that cannot be written (mode 0444, the
+ * server not root) keeps its mode; every message is 500 and /healthz says
+ * 503, not ok. Run as root, the server drops to nobody (65534): root writes
+ * a 0444 file anyway. The failed writes log errors, so the server is stopped
+ * here rather than by server_stop (which fails a test on an error line). */
+static void test_healthz_read_only_database(void)
+{
+    struct server s;
+    struct stat sb;
+    char path[256];
+    uid_t uid = geteuid() == 0 ? 65534 : 0;
+    CHECK_INT(server_start(&s, NULL), 0);
+    free(say_to(s.port, "ro-0", "u-1", "你好"));
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    if (uid != 0) {
+        chown_if(s.dir, uid);
+        chown_if(s.db, uid);
+        snprintf(path, sizeof path, "%s/media", s.dir);
+        chown_if(path, uid);
+    }
+    CHECK_INT(chmod(s.db, 0444), 0);
+    s.run_as = uid;
+    CHECK_INT(server_restart(&s, NULL), 0);
+    struct resp r = post(s.port, "{\"id\":\"ro-1\",\"from\":\"u-2\",\"text\":\"积分\"}");
+    CHECK_INT(r.status, 500);
+    free(r.body);
+    check_status(s.port, "GET", "/healthz", NULL, NULL, 503, "not writable");
+    CHECK_INT(stat(s.db, &sb), 0);
+    CHECK_INT(sb.st_mode & 0777, 0444);
+    kill(s.pid, SIGTERM);
+    CHECK_INT(waitpid(s.pid, NULL, 0), s.pid);
+    CHECK_INT(stat(s.db, &sb), 0);
+    CHECK_INT(sb.st_mode & 0777, 0444);
+    chmod(s.db, 0600);
+    server_cleanup(&s);
+}
+
+/* Issue 15 (Low): a %0a in a request path forged a log line of its own;
+ * now the newline is logged as \n inside the request's line. */
+static void test_log_path_newline_escaped(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, NULL), 0);
+    check_status(s.port, "GET", "/nope%0aforged-line%0d%1b[2J", NULL, NULL, 404, NULL);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    char *log = read_file(s.log);
+    CHECK(strstr(log, "\nforged-line") == NULL);
+    CHECK_HAS(log, "GET /nope\\nforged-line\\r\\x1b[2J 404");
+    free(log);
     server_cleanup(&s);
 }
 
@@ -61,6 +123,91 @@ static void test_throttle_flood_answers_200(void)
     free(m.body);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     free(slow);
+    server_cleanup(&s);
+}
+
+/* Lines of text that contain what. */
+static int count_lines(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char *copy = xstrndup(line, len);
+        n += strstr(copy, what) != NULL;
+        free(copy);
+        line += len + (end != NULL);
+    }
+    return n;
+}
+
+/* Issue 15 (Low): a throttled sender made two log lines a message; now one
+ * line a minute a sender counts them, and its request lines are not logged. */
+static void test_throttle_logs_once_a_minute(void)
+{
+    struct server s;
+    const char *sets[] = {"throttle.per_minute=1", "throttle.burst=3", NULL};
+    char id[32];
+    CHECK_INT(server_start(&s, sets), 0);
+    for (int i = 0; i < 50; i++) {
+        snprintf(id, sizeof id, "lg-%d", i);
+        free(say_to(s.port, id, "flooder-9876", "积分"));
+    }
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    char *log = read_file(s.log);
+    CHECK_INT(count_lines(log, "9876"), 3 + 1); /* three handled, one throttle line */
+    CHECK_INT(count_lines(log, "throttled from=…9876 messages=1 "), 1);
+    free(log);
+    server_cleanup(&s);
+}
+
+/* Issue 15 (Low): a platform's retry of a stored message, arriving while its
+ * sender is over the rate, gets the stored replies, not throttle.slow. */
+static void test_throttled_retry_gets_stored_replies(void)
+{
+    struct server s;
+    const char *sets[] = {"throttle.per_minute=1", "throttle.burst=1", NULL};
+    char *slow = text_of("throttle.slow");
+    CHECK_INT(server_start(&s, sets), 0);
+    char *first = say_to(s.port, "rt-1", "retrier", "积分");
+    char *second = say_to(s.port, "rt-2", "retrier", "积分");
+    CHECK_STR(second, slow);
+    char *again = say_to(s.port, "rt-1", "retrier", "积分");
+    CHECK(first != NULL && strcmp(first, slow) != 0);
+    CHECK_STR(again, first);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id LIKE 'rt-%'"), 1);
+    struct resp m = request(s.port, "GET", "/metrics", NULL, NULL);
+    CHECK_HAS(m.body, "yizhan_messages_total{intent=\"(throttled)\"} 1");
+    CHECK_HAS(m.body, "yizhan_messages_total{intent=\"(replay)\"} 1");
+    free(m.body);
+    free(first);
+    free(second);
+    free(again);
+    free(slow);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+/* Issue 15 (Low): another sender reusing a message id got the first
+ * sender's stored reply (a Telegram chat received another chat's 绑定 code).
+ * The dedupe key is the sender's now; the first sender's retry still replays. */
+static void test_dedupe_scoped_to_sender(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, NULL), 0);
+    char *alice = say_to(s.port, "same-id", "alice", "绑定");
+    char *bob = say_to(s.port, "same-id", "bob", "积分");
+    char *again = say_to(s.port, "same-id", "alice", "绑定");
+    CHECK(alice != NULL && bob != NULL && strcmp(alice, bob) != 0);
+    CHECK_STR(again, alice);
+    char *points = text_of("points.none");
+    CHECK_STR(bob, points);
+    free(points);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id='same-id'"), 2);
+    free(alice);
+    free(bob);
+    free(again);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
 }
 
@@ -134,7 +281,10 @@ static void test_admin_token_and_log(void)
 }
 
 const struct t_case it_hardening_tests[] = {
-    T(test_files_private_modes),     T(test_throttle_flood_answers_200),
+    T(test_files_private_modes),     T(test_healthz_read_only_database),
+    T(test_throttle_flood_answers_200), T(test_log_path_newline_escaped),
+    T(test_throttle_logs_once_a_minute), T(test_throttled_retry_gets_stored_replies),
+    T(test_dedupe_scoped_to_sender),
     T(test_sql_in_every_text_field), T(test_one_mib_body_is_413),
     T(test_admin_token_and_log),     T_END,
 };
