@@ -231,8 +231,9 @@ int admin_broadcast_plan(const struct app *app, struct store *st, int64_t now, j
         return 1;
     /* A preview counts and answers here, before the caller could write a row. */
     admin_reply(resp, 200,
-                json_pack("{s:I,s:I,s:O,s:i,s:i,s:s,s:I,s:I,s:I,s:b}", "recipients",
+                json_pack("{s:I,s:I,s:I,s:O,s:i,s:i,s:s,s:I,s:I,s:I,s:b}", "recipients",
                           (json_int_t)p->ac.recipients, "opted_out", (json_int_t)p->ac.opted_out,
+                          "no_consent", (json_int_t)p->ac.no_consent,
                           "by_channel", p->ac.by_channel, "sms_parts", p->parts, "sms_units",
                           p->units, "encoding", p->ucs2 ? "UCS-2" : "GSM-7", "sms_recipients",
                           (json_int_t)p->sms, "sms_total", (json_int_t)(p->sms * p->parts),

@@ -14,13 +14,19 @@
 struct conf;
 struct store;
 
-/* Why a message is sent decides when it may go out. */
+/* Why a message is sent decides when it may go out, and whether an opt-out
+ * (退订) stops it: out_class_heeds_optout(). */
 enum out_class {
     OUT_REPLY,         /* an answer to the person's own request: any time, even opted out */
-    OUT_TRANSACTIONAL, /* a report accepted, a seat freed for you: waits for quiet hours */
-    OUT_BULK,          /* broadcasts and lesson pushes: wait for quiet and rush hours */
+    OUT_TRANSACTIONAL, /* a report accepted, a seat freed for you: waits for quiet hours,
+                          goes even opted out (it is the person's own business) */
+    OUT_BULK,          /* broadcasts and lesson pushes: wait for quiet and rush hours;
+                          never to someone opted out */
 };
 const char *out_class_name(enum out_class k);
+/* True when an opt-out stops pushes of class k: bulk ones only. The sender
+ * asks this at send time; content/ optout.done says the same to the worker. */
+bool out_class_heeds_optout(enum out_class k);
 
 /* One claimed row, as the sender sees it. Strings owned; out_item_release(). */
 struct out_item {
@@ -100,10 +106,14 @@ json_t *store_outbox_list(struct store *st, const char *status, int limit);
 int store_outbox_retry(struct store *st, int64_t id, int64_t now);
 
 /* Broadcasts. audience: "all" (every person), "subscribers" (not opted
- * out), "channel:<name>" or "tag:<name>"; opted-out people never get a row. */
+ * out), "channel:<name>" or "tag:<name>"; opted-out people never get a row,
+ * nor do people who never wrote to the bot on that channel and were not
+ * imported with a recorded consent (people.consent NULL: a volunteer or a
+ * mentoring pair an admin named). */
 struct audience_count {
     int64_t recipients; /* rows a broadcast would create */
     int64_t opted_out;  /* in the audience but opted out: no row */
+    int64_t no_consent; /* in the audience, never wrote, no recorded consent: no row */
     json_t *by_channel; /* {"generic": n, ...}: new reference, the caller decrefs */
 };
 int store_audience_count(struct store *st, const char *audience, struct audience_count *out);

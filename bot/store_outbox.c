@@ -316,8 +316,10 @@ static int audience_parse(const char *a, int *kind, const char **value)
 
 int store_audience_count(struct store *st, const char *audience, struct audience_count *out)
 {
-    static const char sql[] = "SELECT channel, sum(opted_out=0), sum(opted_out<>0) FROM people"
-                              " WHERE" AUDIENCE_WHERE " GROUP BY channel";
+    static const char sql[] =
+        "SELECT channel, sum(opted_out=0 AND consent IS NOT NULL), sum(opted_out<>0),"
+        " sum(opted_out=0 AND consent IS NULL) FROM people WHERE" AUDIENCE_WHERE
+        " GROUP BY channel";
     int kind, rc;
     const char *value;
     memset(out, 0, sizeof *out);
@@ -335,6 +337,7 @@ int store_audience_count(struct store *st, const char *audience, struct audience
                             json_integer(in));
         out->recipients += in;
         out->opted_out += outs;
+        out->no_consent += sqlite3_column_int64(s, 3);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -356,7 +359,7 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
         " status, next_at_ms, created_ms, updated_ms)"
         " SELECT id, channel, ext_id, 'bulk', ?3, 'bc' || ?4 || '-' || id, ?4, ?5,"
         " ?6 + (row_number() OVER (ORDER BY id) - 1) * ?7 / max(?8, 1), ?9, ?9"
-        " FROM people WHERE opted_out=0 AND" AUDIENCE_WHERE;
+        " FROM people WHERE opted_out=0 AND consent IS NOT NULL AND" AUDIENCE_WHERE;
     static const char count[] = "UPDATE broadcasts SET recipients=?2 WHERE id=?1";
     struct audience_count ac;
     int kind;

@@ -100,7 +100,7 @@ static long long row_int(json_t *row, const char *key)
 static int64_t person(struct store *st, const char *user)
 {
     int64_t id = 0;
-    CHECK_INT(store_person_ensure(st, "generic", user, NULL, 1000, &id), 0);
+    CHECK_INT(store_person_arrive(st, "generic", user, NULL, 1000, &id, NULL), 0); /* wrote */
     return id;
 }
 
