@@ -16,6 +16,7 @@
 #include "form.h"
 #include "outbox.h"
 #include "util.h"
+#include "xml.h"
 
 #define TW_MAX_BODY 1600
 
@@ -195,31 +196,6 @@ out:
     return status;
 }
 
-static void put_escaped(struct buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            buf_puts(b, "&apos;");
-            break;
-        default:
-            buf_append(b, s, 1);
-        }
-    }
-}
-
 /* One <Message> per reply: each is one SMS (cut to max_sms_parts by the engine). */
 static void twilio_render(const struct conf *c, const struct inmsg *msg,
                           const json_t *replies, const char *replies_json,
@@ -240,7 +216,7 @@ static void twilio_render(const struct conf *c, const struct inmsg *msg,
         if (t == NULL || t[0] == '\0')
             continue;
         buf_puts(&b, "<Message>");
-        put_escaped(&b, t);
+        xml_put(&b, t, XML_ESCAPED);
         buf_puts(&b, "</Message>");
         any = true;
     }

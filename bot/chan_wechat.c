@@ -23,6 +23,7 @@
 #include "outbox.h"
 #include "util.h"
 #include "wechat_crypto.h"
+#include "xml.h"
 
 #define WX_FIELDS 40
 #define WX_FIELD_MAX 8192
@@ -335,16 +336,10 @@ out:
     return status;
 }
 
-/* Append s inside CDATA, splitting the section wherever s contains "]]>". */
+/* Append s inside CDATA (xml.h: split at "]]>", XML-illegal characters dropped). */
 static void put_cdata(struct buf *b, const char *s)
 {
-    buf_puts(b, "<![CDATA[");
-    for (const char *p; (p = strstr(s, "]]>")) != NULL; s = p + 2) {
-        buf_append(b, s, (size_t)(p - s) + 2);
-        buf_puts(b, "]]><![CDATA[");
-    }
-    buf_puts(b, s);
-    buf_puts(b, "]]>");
+    xml_put(b, s, XML_CDATA);
 }
 
 /* Whether o (a reply, or a push's extra) is a news article: title, link and
