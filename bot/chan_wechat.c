@@ -446,6 +446,16 @@ out:
     buf_release(&env);
 }
 
+/* A late reply can only be pushed with an appsecret (customer-service API);
+ * a passive-only account waits for the turn, and WeChat's own retry of the
+ * message gets the stored reply. */
+static long long wechat_reply_deadline(const struct conf *c)
+{
+    return c->wechat.appid[0] != '\0' && c->wechat.appsecret[0] != '\0'
+               ? c->wechat.reply_deadline_ms
+               : 0;
+}
+
 /* Articles need the customer-service API for the text that follows them. */
 static enum chan_links wechat_links(const struct conf *c)
 {
@@ -641,4 +651,5 @@ const struct channel chan_wechat = {
     .token_build = wechat_token_build,
     .token_parse = wechat_token_parse,
     .media_request = wechat_media_request,
+    .reply_deadline_ms = wechat_reply_deadline,
 };

@@ -132,6 +132,8 @@ json_t *store_broadcast_get(struct store *st, int64_t id);
 json_t *store_broadcast_list(struct store *st, int limit);
 /* Cancel what has not gone out. Returns rows cancelled, or -1; *found 0 when no such broadcast. */
 int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found);
+/* Whether a row with this idempotency key exists: 1, 0, or -1 on error. */
+int store_outbox_has_key(struct store *st, const char *key);
 /* Tag a person (for tag:<name> audiences). 0 or -1. */
 int store_tag_add(struct store *st, int64_t person, const char *tag);
 

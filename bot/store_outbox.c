@@ -535,3 +535,18 @@ int store_tag_add(struct store *st, int64_t person, const char *tag)
     sqlite3_bind_text(s, 2, tag, -1, SQLITE_TRANSIENT);
     return store_step_done(st, s, "tag add");
 }
+
+int store_outbox_has_key(struct store *st, const char *key)
+{
+    static const char sql[] = "SELECT 1 FROM outbox WHERE idem_key=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        return store_fail(st, "outbox key bind");
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "outbox key");
+    return rc == SQLITE_ROW;
+}
