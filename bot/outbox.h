@@ -86,7 +86,8 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
  * Returns how many or -1. */
 int store_outbox_reclaim(struct store *st, int64_t now);
 /* Fold other due rows for the same recipient (not replies, not rows with
- * extra, whose article would be lost) into it: they become merged into it,
+ * extra, whose article would be lost, not bulk rows into a carrier for a
+ * person who opted out) into it: they become merged into it,
  * and it->text grows by their texts. 0 or -1. */
 int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now);
 /* Give a claimed row back without counting a try: status (queued or held), next_at. */

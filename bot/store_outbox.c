@@ -122,7 +122,7 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now)
     static const char find[] =
         "SELECT id, text FROM outbox WHERE channel=?1 AND to_ext=?2 AND id<>?3"
         " AND status IN ('queued','held') AND next_at_ms<=?4 AND klass<>'reply' AND extra IS NULL"
-        " ORDER BY id";
+        " AND (?5=0 OR klass<>?6) ORDER BY id";
     static const char merge[] =
         "UPDATE outbox SET status='merged', merged_into=?2, updated_ms=?3 WHERE id=?1";
     static const char save[] = "UPDATE outbox SET sent_text=?2 WHERE id=?1";
@@ -138,6 +138,13 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now)
     sqlite3_bind_text(s, 2, it->to, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, it->id);
     sqlite3_bind_int64(s, 4, now);
+    /* a carrier that goes to an opted-out person (a seat offer) takes no
+     * bulk row in: out_class_heeds_optout */
+    int out = out_class_heeds_optout(it->klass) ? 0 : store_person_opted_out(st, it->person);
+    if (out == -1)
+        goto out;
+    sqlite3_bind_int(s, 5, out);
+    sqlite3_bind_text(s, 6, out_class_name(OUT_BULK), -1, SQLITE_STATIC);
     while (n < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         ids[n++] = sqlite3_column_int64(s, 0);
         buf_printf(&text, "\n\n%s", (const char *)sqlite3_column_text(s, 1));
