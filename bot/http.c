@@ -788,8 +788,8 @@ void http_stop(struct http_server *s)
 {
     if (s == NULL)
         return;
+    timer_stop(s->timer); /* after engine_stop: no turn waits, so no call resumes */
     MHD_stop_daemon(s->d);
-    timer_stop(s->timer); /* after the engine: late jobs are done */
     websess_free(s->sess);
     throttle_free(s->throttle);
     pthread_mutex_destroy(&s->late_mu);
