@@ -257,112 +257,124 @@ int admin_parse_time(json_t *v, int64_t *out)
     return -1;
 }
 
-static int broadcast_create(const struct app *app, struct store *st, int64_t now,
-                            const struct admin_req *rq, struct http_resp *resp)
+/* Field checks both broadcast routes share; NULL when fine, else the 400 reason. */
+static const char *plan_fields(json_t *b, int64_t now, struct bc_plan *p)
 {
-    const struct conf *c = app->conf;
-    json_error_t jerr;
-    json_t *b = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr);
-    char why[200];
-    int rc = 0;
-    struct audience_count ac = {0};
-    if (!json_is_object(b)) {
-        http_resp_error(resp, 400, "body must be a JSON object");
-        goto out;
-    }
-    const char *text = json_string_value(json_object_get(b, "text"));
     json_t *aud = json_object_get(b, "audience"), *at_v = json_object_get(b, "at");
     json_t *spread_v = json_object_get(b, "spread_minutes"), *prev = json_object_get(b, "preview");
     json_t *cap_v = json_object_get(b, "max_parts");
-    const char *audience = aud ? json_string_value(aud) : "subscribers";
-    int64_t at = now, spread = 0, cap = c->push.max_sms_parts;
+    p->audience = aud ? json_string_value(aud) : "subscribers";
+    if (p->audience == NULL || (strcmp(p->audience, "all") != 0 &&
+                                strcmp(p->audience, "subscribers") != 0 &&
+                                !(str_has_prefix(p->audience, "channel:") && p->audience[8]) &&
+                                !(str_has_prefix(p->audience, "tag:") && p->audience[4])))
+        return "'audience' must be all, subscribers, channel:<name> or tag:<name>";
+    p->at = now;
+    if (at_v != NULL && !json_is_null(at_v) && admin_parse_time(at_v, &p->at) == -1)
+        return "'at' must be Unix ms or local time 'YYYY-MM-DD HH:MM'";
+    if (spread_v != NULL) {
+        if (!json_is_integer(spread_v) || json_integer_value(spread_v) < 0 ||
+            json_integer_value(spread_v) > 1440)
+            return "'spread_minutes' must be an integer 0..1440";
+        p->spread = json_integer_value(spread_v) * 60000;
+    }
+    if (cap_v != NULL) {
+        if (!json_is_integer(cap_v) || json_integer_value(cap_v) < 1 ||
+            json_integer_value(cap_v) > 10)
+            return "'max_parts' must be an integer 1..10";
+        p->cap = json_integer_value(cap_v);
+    }
+    if (prev != NULL && !json_is_boolean(prev))
+        return "'preview' must be true or false";
+    p->preview = json_is_true(prev);
+    return NULL;
+}
+
+int admin_broadcast_plan(const struct app *app, struct store *st, int64_t now, json_t *b,
+                         const char *text, bool cap_sms_only, struct bc_plan *p,
+                         struct http_resp *resp)
+{
+    const struct conf *c = app->conf;
+    memset(p, 0, sizeof *p);
+    p->cap = c->push.max_sms_parts;
+    const char *why = plan_fields(b, now, p);
+    if (why != NULL) {
+        http_resp_error(resp, 400, why);
+        return 0;
+    }
+    p->parts = sms_parts(text, &p->units, &p->ucs2);
+    if (store_audience_count(st, p->audience, &p->ac) == -1)
+        return -1;
+    const char *name;
+    json_t *v;
+    json_object_foreach(p->ac.by_channel, name, v)
+    {
+        const struct channel *ch = channel_by_name(name);
+        if (ch && ch->is_sms)
+            p->sms += json_integer_value(v);
+    }
+    p->start = p->at > now ? p->at : now;
+    p->first_at = push_allowed_at(c, OUT_BULK, p->start);
+    p->over_cap = p->parts > p->cap && (!cap_sms_only || p->sms > 0);
+    if (!p->preview)
+        return 1;
+    /* A preview counts and answers here, before the caller could write a row. */
+    admin_reply(resp, 200,
+                json_pack("{s:I,s:I,s:I,s:O,s:i,s:i,s:s,s:I,s:I,s:I,s:b}", "recipients",
+                          (json_int_t)p->ac.recipients, "opted_out", (json_int_t)p->ac.opted_out,
+                          "no_consent", (json_int_t)p->ac.no_consent,
+                          "by_channel", p->ac.by_channel, "sms_parts", p->parts, "sms_units",
+                          p->units, "encoding", p->ucs2 ? "UCS-2" : "GSM-7", "sms_recipients",
+                          (json_int_t)p->sms, "sms_total", (json_int_t)(p->sms * p->parts),
+                          "first_at", (json_int_t)p->first_at, "within_cap", !p->over_cap));
+    return 0;
+}
+
+void bc_plan_release(struct bc_plan *p)
+{
+    json_decref(p->ac.by_channel);
+    p->ac.by_channel = NULL;
+}
+
+static int broadcast_create(const struct app *app, struct store *st, int64_t now,
+                            const struct admin_req *rq, struct http_resp *resp)
+{
+    char why[200];
+    int rc = 0;
+    struct bc_plan p = {0};
+    json_t *b = admin_body(rq, resp);
+    if (b == NULL)
+        return 0;
+    const char *text = json_string_value(json_object_get(b, "text"));
     if (text == NULL || text[0] == '\0' || utf8_len(text) > MAX_BROADCAST_CHARS) {
         http_resp_error(resp, 400, "'text' must be a non-empty string of at most 1000 characters");
         goto out;
     }
-    if (audience == NULL) {
-        http_resp_error(resp, 400, "'audience' must be a string");
+    if ((rc = admin_broadcast_plan(app, st, now, b, text, false, &p, resp)) != 1)
         goto out;
-    }
-    if (at_v != NULL && !json_is_null(at_v) && admin_parse_time(at_v, &at) == -1) {
-        http_resp_error(resp, 400, "'at' must be Unix ms or local time 'YYYY-MM-DD HH:MM'");
-        goto out;
-    }
-    if (spread_v != NULL) {
-        if (!json_is_integer(spread_v) || json_integer_value(spread_v) < 0 ||
-            json_integer_value(spread_v) > 1440) {
-            http_resp_error(resp, 400, "'spread_minutes' must be an integer 0..1440");
-            goto out;
-        }
-        spread = json_integer_value(spread_v) * 60000;
-    }
-    if (cap_v != NULL) {
-        if (!json_is_integer(cap_v) || json_integer_value(cap_v) < 1 ||
-            json_integer_value(cap_v) > 10) {
-            http_resp_error(resp, 400, "'max_parts' must be an integer 1..10");
-            goto out;
-        }
-        cap = json_integer_value(cap_v);
-    }
-    if (prev != NULL && !json_is_boolean(prev)) {
-        http_resp_error(resp, 400, "'preview' must be true or false");
-        goto out;
-    }
-    if (strcmp(audience, "all") != 0 && strcmp(audience, "subscribers") != 0 &&
-        !(str_has_prefix(audience, "channel:") && audience[8]) &&
-        !(str_has_prefix(audience, "tag:") && audience[4])) {
-        http_resp_error(resp, 400,
-                        "'audience' must be all, subscribers, channel:<name> or tag:<name>");
-        goto out;
-    }
-    int units = 0;
-    bool ucs2 = false;
-    int parts = sms_parts(text, &units, &ucs2);
-    if (store_audience_count(st, audience, &ac) == -1) {
-        rc = -1;
-        goto out;
-    }
-    int64_t sms = 0;
-    const char *name;
-    json_t *v;
-    json_object_foreach(ac.by_channel, name, v)
-    {
-        const struct channel *ch = channel_by_name(name);
-        if (ch && ch->is_sms)
-            sms += json_integer_value(v);
-    }
-    int64_t first_at = push_allowed_at(c, OUT_BULK, at > now ? at : now);
-    if (json_is_true(prev)) {
-        admin_reply(resp, 200,
-                   json_pack("{s:I,s:I,s:O,s:i,s:i,s:s,s:I,s:I,s:I,s:b}", "recipients",
-                             (json_int_t)ac.recipients, "opted_out", (json_int_t)ac.opted_out,
-                             "by_channel", ac.by_channel, "sms_parts", parts, "sms_units", units,
-                             "encoding", ucs2 ? "UCS-2" : "GSM-7", "sms_recipients",
-                             (json_int_t)sms, "sms_total", (json_int_t)(sms * parts), "first_at",
-                             (json_int_t)first_at, "within_cap", parts <= cap));
-        goto out;
-    }
-    if (parts > cap) {
-        snprintf(why, sizeof why, "the text needs %d SMS parts; this broadcast allows %lld", parts,
-                 (long long)cap);
+    rc = 0;
+    if (p.over_cap) {
+        snprintf(why, sizeof why, "the text needs %d SMS parts; this broadcast allows %lld",
+                 p.parts, (long long)p.cap);
         http_resp_error(resp, 400, why);
         goto out;
     }
     int64_t id = 0, n = 0;
-    const char *status = first_at > (at > now ? at : now) ? "held" : "queued";
-    if (store_broadcast_create(st, text, audience, at, first_at, status, spread, parts, now, &id,
-                               &n) == -1) {
+    const char *status = p.first_at > p.start ? "held" : "queued";
+    if (store_broadcast_create(st, text, p.audience, p.at, p.first_at, status, p.spread, p.parts,
+                               now, &id, &n) == -1) {
         rc = -1;
         goto out;
     }
     char url[64];
     snprintf(url, sizeof url, "/admin/api/broadcasts/%lld", (long long)id);
     admin_reply(resp, 202,
-               json_pack("{s:I,s:I,s:i,s:I,s:I,s:s}", "id", (json_int_t)id, "recipients",
-                         (json_int_t)n, "sms_parts", parts, "sms_total", (json_int_t)(sms * parts),
-                         "first_at", (json_int_t)first_at, "status_url", url));
+                json_pack("{s:I,s:I,s:i,s:I,s:I,s:s}", "id", (json_int_t)id, "recipients",
+                          (json_int_t)n, "sms_parts", p.parts, "sms_total",
+                          (json_int_t)(p.sms * p.parts), "first_at", (json_int_t)p.first_at,
+                          "status_url", url));
 out:
-    json_decref(ac.by_channel);
+    bc_plan_release(&p);
     json_decref(b);
     return rc;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outbox.h"
+
 struct app;
 struct store;
 struct http_resp;
@@ -83,6 +85,28 @@ int admin_parse_time(json_t *v, int64_t *out);
 int admin_query_limit(const struct admin_req *rq, int def);
 /* A CSV answer: rows of string cells, quoted as RFC 4180 says. */
 void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *columns);
+
+/*
+ * What every broadcast route (POST /broadcasts, POST /lessons/<id>/broadcast)
+ * takes besides its text: "audience", "at", "spread_minutes", "max_parts",
+ * "preview". admin_broadcast_plan() checks them and counts the audience; a
+ * preview is answered there (200, the counts), so no route can send one.
+ */
+struct bc_plan {
+    const char *audience; /* borrowed from the body */
+    int64_t at, start, first_at, spread, cap, sms;
+    int parts, units;
+    bool ucs2, preview, over_cap;
+    struct audience_count ac; /* ac.by_channel owned: bc_plan_release() */
+};
+/* Returns 1: go on and create (not a preview); 0: resp is set (a 400, or the
+ * preview's answer), create nothing; -1: store error. cap_sms_only: max_parts
+ * binds only when the audience has SMS recipients (lessons). Always call
+ * bc_plan_release(). */
+int admin_broadcast_plan(const struct app *app, struct store *st, int64_t now, json_t *b,
+                         const char *text, bool cap_sms_only, struct bc_plan *p,
+                         struct http_resp *resp);
+void bc_plan_release(struct bc_plan *p);
 
 /* Answer one admin request into resp (any status). 0, or -1 when the store
  * failed (the caller rolls back and answers 500). */

@@ -226,7 +226,9 @@ static int ticket_get(struct store *st, const struct admin_req *rq, int64_t id,
     return 0;
 }
 
-/* POST /members {"person","name","org","contact"} */
+/* POST /members {"person","name","org","contact","consent"}: "consent" records
+ * how the member agreed to get broadcasts (a signed form, a date) for a
+ * member who has not written to the bot yet (store_person_set_consent). */
 static int member_add(struct store *st, int64_t now, const struct admin_req *rq,
                       struct http_resp *resp)
 {
@@ -239,9 +241,10 @@ static int member_add(struct store *st, int64_t now, const struct admin_req *rq,
     const char *name = opt_str(b, "name", &bad);
     const char *org = opt_str(b, "org", &bad);
     const char *contact = opt_str(b, "contact", &bad);
+    const char *consent = opt_str(b, "consent", &bad);
     if (org == NULL || bad) {
-        http_resp_error(resp, 400,
-                        "'org' must be a non-empty string; 'name', 'contact' strings when given");
+        http_resp_error(resp, 400, "'org' must be a non-empty string; 'name', 'contact',"
+                                   " 'consent' strings when given");
         goto out;
     }
     int found = person_of(st, json_string_value(json_object_get(b, "person")), "person", now,
@@ -250,7 +253,8 @@ static int member_add(struct store *st, int64_t now, const struct admin_req *rq,
         rc = found;
         goto out;
     }
-    if (store_member_set(st, person, name, org, contact, now, &id) == -1) {
+    if (store_member_set(st, person, name, org, contact, now, &id) == -1 ||
+        (consent != NULL && store_person_set_consent(st, person, consent) == -1)) {
         rc = -1;
         goto out;
     }

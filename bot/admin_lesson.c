@@ -56,106 +56,58 @@ static int lessons_list(const struct app *app, struct store *st, struct http_res
     return 0;
 }
 
-static bool audience_ok(const char *a)
-{
-    return strcmp(a, "all") == 0 || strcmp(a, "subscribers") == 0 ||
-           (str_has_prefix(a, "channel:") && a[8]) || (str_has_prefix(a, "tag:") && a[4]);
-}
-
 /*
  * POST /lessons/<id>/broadcast {"audience"?, "at"?, "spread_minutes"?,
- * "max_parts"?}: the lesson as a bulk broadcast (the body of
- * POST /broadcasts without "text"). A lesson is longer than most broadcasts,
- * so max_parts is only enforced when the audience has SMS recipients.
+ * "max_parts"?, "preview"?}: the lesson as a bulk broadcast (the body of
+ * POST /broadcasts without "text"; admin_broadcast_plan). A lesson is longer
+ * than most broadcasts, so max_parts is only enforced when the audience has
+ * SMS recipients.
  */
 static int lesson_broadcast(const struct app *app, struct store *st, int64_t now,
                             const struct admin_req *rq, const struct lesson *l,
                             struct http_resp *resp)
 {
     const struct conf *c = app->conf;
-    struct audience_count ac = {0};
+    struct bc_plan p = {0};
     char why[200], url[64];
-    char *text = NULL, *extra = NULL;
-    int rc = 0;
+    char *extra = NULL;
     json_t *b = admin_body(rq, resp);
     if (b == NULL)
         return 0;
-    json_t *aud = json_object_get(b, "audience"), *at_v = json_object_get(b, "at");
-    json_t *spread_v = json_object_get(b, "spread_minutes"),
-           *cap_v = json_object_get(b, "max_parts");
-    const char *audience = aud ? json_string_value(aud) : "subscribers";
-    int64_t at = now, spread = 0, cap = c->push.max_sms_parts;
-    if (audience == NULL || !audience_ok(audience)) {
-        http_resp_error(resp, 400,
-                        "'audience' must be all, subscribers, channel:<name> or tag:<name>");
+    char *text = lesson_text(app, l, true, true); /* the link in the text: SMS sends only that */
+    int rc = admin_broadcast_plan(app, st, now, b, text, true, &p, resp);
+    if (rc != 1)
         goto out;
-    }
-    if (at_v != NULL && !json_is_null(at_v) && admin_parse_time(at_v, &at) == -1) {
-        http_resp_error(resp, 400, "'at' must be Unix ms or local time 'YYYY-MM-DD HH:MM'");
-        goto out;
-    }
-    if (spread_v != NULL) {
-        if (!json_is_integer(spread_v) || json_integer_value(spread_v) < 0 ||
-            json_integer_value(spread_v) > 1440) {
-            http_resp_error(resp, 400, "'spread_minutes' must be an integer 0..1440");
-            goto out;
-        }
-        spread = json_integer_value(spread_v) * 60000;
-    }
-    if (cap_v != NULL) {
-        if (!json_is_integer(cap_v) || json_integer_value(cap_v) < 1 ||
-            json_integer_value(cap_v) > 10) {
-            http_resp_error(resp, 400, "'max_parts' must be an integer 1..10");
-            goto out;
-        }
-        cap = json_integer_value(cap_v);
-    }
-    text = lesson_text(app, l, true, true); /* the link in the text: SMS sends only that */
-    json_t *ex = lesson_extra(app, l);      /* WeChat's article, Telegram's preview */
-    extra = ex ? json_dumps(ex, JSON_COMPACT) : NULL;
-    json_decref(ex);
-    int parts = sms_parts(text, NULL, NULL);
-    if (store_audience_count(st, audience, &ac) == -1) {
-        rc = -1;
-        goto out;
-    }
-    int64_t sms = 0;
-    const char *name;
-    json_t *v;
-    json_object_foreach(ac.by_channel, name, v)
-    {
-        const struct channel *ch = channel_by_name(name);
-        if (ch && ch->is_sms)
-            sms += json_integer_value(v);
-    }
-    if (sms > 0 && parts > cap) {
+    rc = 0;
+    if (p.over_cap) {
         snprintf(why, sizeof why,
                  "lesson %d needs %d SMS parts and %lld recipients use SMS; allow it with "
                  "max_parts",
-                 l->id, parts, (long long)sms);
+                 l->id, p.parts, (long long)p.sms);
         http_resp_error(resp, 400, why);
         goto out;
     }
-    int64_t start = at > now ? at : now;
-    int64_t first_at = push_allowed_at(c, OUT_BULK, start);
+    json_t *ex = lesson_extra(app, l); /* WeChat's article, Telegram's preview */
+    extra = ex ? json_dumps(ex, JSON_COMPACT) : NULL;
+    json_decref(ex);
     int64_t id = 0, n = 0;
-    if (store_broadcast_create(st, text, audience, at, first_at,
-                               first_at > start ? "held" : "queued", spread, parts, now, &id,
-                               &n) == -1 ||
+    if (store_broadcast_create(st, text, p.audience, p.at, p.first_at,
+                               p.first_at > p.start ? "held" : "queued", p.spread, p.parts, now,
+                               &id, &n) == -1 ||
         (extra != NULL && store_broadcast_set_extra(st, id, extra) == -1) ||
-        store_lesson_broadcast_mark(st, id, l->id, first_at + spread + c->state_ttl * 1000, now) ==
-            -1) {
+        store_lesson_broadcast_mark(st, id, l->id, p.first_at + p.spread + c->state_ttl * 1000,
+                                    now) == -1) {
         rc = -1;
         goto out;
     }
     snprintf(url, sizeof url, "/admin/api/broadcasts/%lld", (long long)id);
     admin_reply(resp, 202,
                 json_pack("{s:I,s:i,s:I,s:i,s:I,s:I,s:s}", "id", (json_int_t)id, "lesson", l->id,
-                          "recipients", (json_int_t)n, "sms_parts", parts, "sms_total",
-                          (json_int_t)(sms * parts), "first_at", (json_int_t)first_at, "status_url",
-                          url));
+                          "recipients", (json_int_t)n, "sms_parts", p.parts, "sms_total",
+                          (json_int_t)(p.sms * p.parts), "first_at", (json_int_t)p.first_at,
+                          "status_url", url));
 out:
-    json_decref(ac.by_channel);
+    bc_plan_release(&p);
     json_decref(b);
     free(text);
     free(extra);

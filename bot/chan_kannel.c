@@ -1,13 +1,16 @@
 /*
  * chan_kannel.c - SMS through Kannel's smsbox (channels.md §4). Kannel calls
  * GET /webhook/kannel with its sms-service get-url, e.g.
- *   get-url = "http://HOST/webhook/kannel?secret=S&from=%p&to=%P&text=%a&id=%I&coding=%c&charset=%C"
- * Kannel cannot sign, so a shared secret rides in the URL. Text arrives as
- * UTF-8, or as raw UTF-16BE (charset=UTF-16BE) without mo-recode. The body of
+ *   get-url = "http://HOST/webhook/kannel?secret=S&from=%p&to=%P&text=%b&id=%I&coding=%c&charset=%C"
+ * Kannel cannot sign, so a shared secret rides in the URL. %b is the SMS as
+ * received (%a splits raw UTF-16BE at bytes that look like blanks; see
+ * docs/channels.md): UTF-8, or raw UTF-16BE (charset=UTF-16BE) without
+ * mo-recode, or another charset %C names; iconv makes it UTF-8. The body of
  * our answer is the reply, sent as UCS-2 thanks to X-Kannel-Coding: 2 (the
  * service needs accept-x-kannel-headers = true, and omit-empty = true so an
  * empty answer sends nothing). Pushes go through the sendsms CGI.
  */
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,32 +32,58 @@ static int reject(struct http_resp *resp, int status, const char *why)
     return status;
 }
 
-/* UTF-16BE bytes to a new UTF-8 string; NULL when malformed. */
-static char *utf16be_to_utf8(const unsigned char *s, size_t n)
+/* n bytes in charset to a new NUL-terminated UTF-8 string of *len bytes
+ * (iconv); NULL when the charset is unknown or the bytes are not valid in it. */
+static char *to_utf8(const char *charset, const char *in, size_t n, size_t *len)
 {
-    struct buf b;
-    char enc[4];
-    if (n % 2 != 0)
+    iconv_t cd = iconv_open("UTF-8", charset);
+    if (cd == (iconv_t)-1)
         return NULL;
-    buf_init(&b, 0);
-    buf_puts(&b, "");
-    for (size_t i = 0; i < n; i += 2) {
-        uint32_t cp = (uint32_t)s[i] << 8 | s[i + 1];
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t lo = i + 3 < n ? ((uint32_t)s[i + 2] << 8 | s[i + 3]) : 0;
-            if (lo < 0xDC00 || lo > 0xDFFF)
-                goto bad;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            i += 2;
-        } else if ((cp >= 0xDC00 && cp <= 0xDFFF) || cp == 0) {
-            goto bad;
-        }
-        buf_append(&b, enc, utf8_encode(cp, enc));
+    size_t cap = 4 * n + 1, left = cap - 1; /* UTF-8 needs at most 4 bytes a byte in */
+    char *out = xmalloc(cap), *op = out, *ip = (char *)in;
+    size_t inleft = n;
+    size_t rc = iconv(cd, &ip, &inleft, &op, &left);
+    if (rc != (size_t)-1)
+        rc = iconv(cd, NULL, NULL, &op, &left); /* a stateful charset's shift back */
+    iconv_close(cd);
+    if (rc == (size_t)-1 || inleft != 0) {
+        free(out);
+        return NULL;
     }
-    return buf_take(&b);
-bad:
-    buf_release(&b);
-    return NULL;
+    *op = '\0';
+    *len = (size_t)(op - out);
+    return out;
+}
+
+/*
+ * The text of a get-url with text=%b: the SMS's own bytes, in the charset
+ * Kannel names with %C, or by %c coding when it names none: 0 (7-bit:
+ * Kannel hands GSM text on as UTF-8), 1 (8-bit: taken as UTF-8 text; other
+ * binary data is refused) or 2 (UCS-2, i.e. UTF-16BE). New string, or NULL
+ * with *why.
+ */
+static char *decode_text(const char *charset, const char *coding, const char *text, size_t n,
+                         const char **why)
+{
+    const char *from = charset != NULL && charset[0] != '\0' ? charset
+                       : coding != NULL && strcmp(coding, "2") == 0 ? "UTF-16BE"
+                                                                     : "UTF-8";
+    if (strcasecmp(from, "UCS-2") == 0)
+        from = "UTF-16BE"; /* Kannel's name for it; the SMS's UCS-2 is big-endian */
+    size_t len = 0;
+    char *out = to_utf8(from, text, n, &len);
+    if (out == NULL) {
+        *why = strcasecmp(from, "UTF-16BE") == 0 ? "text is not UTF-16BE"
+               : strcasecmp(from, "UTF-8") == 0  ? "text is not UTF-8 (set charset=%C in get-url)"
+                                                 : "text is not in the given charset";
+        return NULL;
+    }
+    if (strlen(out) != len || !utf8_valid(out, len)) { /* a U+0000 inside */
+        free(out);
+        *why = "text has a NUL character";
+        return NULL;
+    }
+    return out;
 }
 
 static const char *arg(const struct http_req *req, const char *name, size_t *len)
@@ -86,20 +115,12 @@ static int kannel_parse(const struct conf *c, const struct http_req *req, struct
         return reject(resp, 400, "text too long");
     msg->channel = chan_kannel.name;
     msg->authenticated = true; /* the platform's signature or secret was checked */
-    bool utf16 = charset != NULL ? strcasecmp(charset, "UTF-16BE") == 0 ||
-                                       strcasecmp(charset, "UCS-2") == 0
-                                 : coding != NULL && strcmp(coding, "2") == 0;
     if (text != NULL && tlen > 0) {
-        if (utf16) {
-            msg->text = utf16be_to_utf8((const unsigned char *)text, tlen);
-            if (msg->text == NULL) {
-                inmsg_release(msg);
-                return reject(resp, 400, "text is not UTF-16BE");
-            }
-        } else {
-            if (!utf8_valid(text, tlen) || strlen(text) != tlen)
-                return reject(resp, 400, "text is not UTF-8 (set charset=%C in get-url)");
-            msg->text = xstrdup(text);
+        const char *why = NULL;
+        msg->text = decode_text(charset, coding, text, tlen, &why);
+        if (msg->text == NULL) {
+            inmsg_release(msg);
+            return reject(resp, 400, why);
         }
     }
     if (msg->text == NULL || msg->text[0] == '\0') {

@@ -16,6 +16,7 @@
 #include "form.h"
 #include "outbox.h"
 #include "util.h"
+#include "xml.h"
 
 #define TW_MAX_BODY 1600
 
@@ -56,6 +57,70 @@ static void twilio_signature(const char *auth_token, const char *url, const stru
     free(sorted);
 }
 
+/*
+ * url with path inserted before its query or fragment:
+ * "https://h/sms?k=1" + "/status" -> "https://h/sms/status?k=1". New string.
+ */
+static char *url_with_path(const char *url, const char *path)
+{
+    size_t at = strcspn(url, "?#");
+    return xasprintf("%.*s%s%s", (int)at, url, path, url + at);
+}
+
+/*
+ * url with the scheme's default port toggled, as twilio-node's
+ * validateRequest tries it (§3.2): "https://h/x" <-> "https://h:443/x",
+ * "http://h/x" <-> "http://h:80/x". NULL when url has another port or
+ * scheme. Only the authority's port is touched, by hand: the signed string
+ * must keep the rest byte for byte (percent-encoding, order), which a URL
+ * library's re-serialisation (curl_url_get) does not promise. New string.
+ */
+static char *url_port_variant(const char *url)
+{
+    const char *def = str_has_prefix(url, "https://") ? "443"
+                      : str_has_prefix(url, "http://") ? "80"
+                                                        : NULL;
+    if (def == NULL)
+        return NULL;
+    const char *host = strstr(url, "://") + 3;
+    size_t alen = strcspn(host, "/?#");
+    const char *end = host + alen, *hs = host;
+    for (const char *p = host; p < end; p++) /* after any user:password@ */
+        if (*p == '@')
+            hs = p + 1;
+    const char *colon = NULL;
+    for (const char *p = hs; p < end; p++) {
+        if (*p == ']') /* an IPv6 literal's colons are not the port's */
+            colon = NULL;
+        else if (*p == ':')
+            colon = p;
+    }
+    if (colon == NULL) /* no port: make the default one explicit */
+        return xasprintf("%.*s:%s%s", (int)(end - url), url, def, end);
+    if ((size_t)(end - colon - 1) == strlen(def) && strncmp(colon + 1, def, strlen(def)) == 0)
+        return xasprintf("%.*s%s", (int)(colon - url), url, end); /* drop ":443" */
+    return NULL;
+}
+
+/* Whether sig is X-Twilio-Signature for url (as configured, or with the
+ * scheme's default port toggled) and f under the auth token. */
+static bool twilio_signed(const struct conf *c, const char *url, const struct form *f,
+                          const char *sig)
+{
+    char want[29];
+    twilio_signature(c->twilio.auth_token, url, f, want);
+    if (crypto_str_eq(sig, want))
+        return true;
+    char *alt = url_port_variant(url);
+    bool ok = false;
+    if (alt != NULL) {
+        twilio_signature(c->twilio.auth_token, alt, f, want);
+        ok = crypto_str_eq(sig, want);
+    }
+    free(alt);
+    return ok;
+}
+
 static const char *get(const struct form *f, const char *name)
 {
     return form_get(f, name, NULL);
@@ -66,7 +131,6 @@ static int twilio_parse(const struct conf *c, const struct http_req *req, struct
 {
     const char *sig = req->header(req->ctx, "X-Twilio-Signature");
     struct form f = {0};
-    char want[29];
     int status = 400;
     if (c->twilio.auth_token[0] == '\0' || c->twilio.public_url[0] == '\0')
         return reject(resp, 403, "twilio is not configured");
@@ -76,8 +140,7 @@ static int twilio_parse(const struct conf *c, const struct http_req *req, struct
         reject(resp, 400, "malformed form body");
         goto out;
     }
-    twilio_signature(c->twilio.auth_token, c->twilio.public_url, &f, want);
-    if (!crypto_str_eq(sig, want)) {
+    if (!twilio_signed(c, c->twilio.public_url, &f, sig)) {
         status = reject(resp, 403, "bad X-Twilio-Signature");
         goto out;
     }
@@ -134,31 +197,6 @@ out:
     return status;
 }
 
-static void put_escaped(struct buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            buf_puts(b, "&apos;");
-            break;
-        default:
-            buf_append(b, s, 1);
-        }
-    }
-}
-
 /* One <Message> per reply: each is one SMS (cut to max_sms_parts by the engine). */
 static void twilio_render(const struct conf *c, const struct inmsg *msg,
                           const json_t *replies, const char *replies_json,
@@ -179,7 +217,7 @@ static void twilio_render(const struct conf *c, const struct inmsg *msg,
         if (t == NULL || t[0] == '\0')
             continue;
         buf_puts(&b, "<Message>");
-        put_escaped(&b, t);
+        xml_put(&b, t, XML_ESCAPED);
         buf_puts(&b, "</Message>");
         any = true;
     }
@@ -223,7 +261,7 @@ static int twilio_push_build(const struct conf *c, const struct out_item *it, co
     buf_puts(&body, "&Body=");
     form_encode(&body, text);
     if (c->twilio.public_url[0] != '\0') { /* delivery reports: chan_twilio_status */
-        char *cb = xasprintf("%s/status", c->twilio.public_url);
+        char *cb = url_with_path(c->twilio.public_url, "/status");
         buf_puts(&body, "&StatusCallback=");
         form_encode(&body, cb);
         free(cb);
@@ -299,7 +337,8 @@ const struct channel chan_twilio = {
 
 /*
  * POST /webhook/twilio/status: the Messages API's StatusCallback, signed like
- * the inbound webhook over [twilio] public_url + "/status". MessageStatus
+ * the inbound webhook over [twilio] public_url with "/status" added to its
+ * path (before any query: url_with_path). MessageStatus
  * sent, delivered, undelivered and failed become delivery events for the
  * outbox row with that MessageSid; queued, sending and the rest are
  * acknowledged and ignored (callbacks come out of order; the store never
@@ -311,7 +350,7 @@ static int twilio_status_parse(const struct conf *c, const struct http_req *req,
     static const char *const known[] = {"sent", "delivered", "undelivered", "failed"};
     const char *sig = req->header(req->ctx, "X-Twilio-Signature");
     struct form f = {0};
-    char want[29], *url = NULL;
+    char *url = NULL;
     int status = 400;
     if (c->twilio.auth_token[0] == '\0' || c->twilio.public_url[0] == '\0')
         return reject(resp, 403, "twilio is not configured");
@@ -321,9 +360,8 @@ static int twilio_status_parse(const struct conf *c, const struct http_req *req,
         reject(resp, 400, "malformed form body");
         goto out;
     }
-    url = xasprintf("%s/status", c->twilio.public_url);
-    twilio_signature(c->twilio.auth_token, url, &f, want);
-    if (!crypto_str_eq(sig, want)) {
+    url = url_with_path(c->twilio.public_url, "/status");
+    if (!twilio_signed(c, url, &f, sig)) {
         status = reject(resp, 403, "bad X-Twilio-Signature");
         goto out;
     }

@@ -23,6 +23,7 @@
 #include "outbox.h"
 #include "util.h"
 #include "wechat_crypto.h"
+#include "xml.h"
 
 #define WX_FIELDS 40
 #define WX_FIELD_MAX 8192
@@ -336,16 +337,10 @@ out:
     return status;
 }
 
-/* Append s inside CDATA, splitting the section wherever s contains "]]>". */
+/* Append s inside CDATA (xml.h: split at "]]>", XML-illegal characters dropped). */
 static void put_cdata(struct buf *b, const char *s)
 {
-    buf_puts(b, "<![CDATA[");
-    for (const char *p; (p = strstr(s, "]]>")) != NULL; s = p + 2) {
-        buf_append(b, s, (size_t)(p - s) + 2);
-        buf_puts(b, "]]><![CDATA[");
-    }
-    buf_puts(b, s);
-    buf_puts(b, "]]>");
+    xml_put(b, s, XML_CDATA);
 }
 
 /* Whether o (a reply, or a push's extra) is a news article: title, link and
@@ -450,6 +445,16 @@ out:
     buf_release(&text);
     buf_release(&xml);
     buf_release(&env);
+}
+
+/* A late reply can only be pushed with an appsecret (customer-service API);
+ * a passive-only account waits for the turn, and WeChat's own retry of the
+ * message gets the stored reply. */
+static long long wechat_reply_deadline(const struct conf *c)
+{
+    return c->wechat.appid[0] != '\0' && c->wechat.appsecret[0] != '\0'
+               ? c->wechat.reply_deadline_ms
+               : 0;
 }
 
 /* Articles need the customer-service API for the text that follows them. */
@@ -647,4 +652,5 @@ const struct channel chan_wechat = {
     .token_build = wechat_token_build,
     .token_parse = wechat_token_parse,
     .media_request = wechat_media_request,
+    .reply_deadline_ms = wechat_reply_deadline,
 };

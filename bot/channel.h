@@ -166,6 +166,14 @@ struct channel {
      * NULL: ref is a public URL fetched with a plain GET.
      */
     int (*media_request)(const struct conf *c, const char *ref, struct media_step *st);
+    /*
+     * A platform that stops waiting for the in-band answer (WeChat: 5 s).
+     * Milliseconds after which http.c answers a turn that has not committed
+     * yet with render() of no replies, and the turn, once it commits,
+     * queues its replies as one push (engine_reply_later). 0 or NULL: the
+     * answer waits for the turn.
+     */
+    long long (*reply_deadline_ms)(const struct conf *c);
 };
 /* push_build's answer when it needs the channel's token first. */
 #define PUSH_NEED_TOKEN 1

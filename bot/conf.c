@@ -133,6 +133,9 @@ static const struct conf_key keys[] = {
      "WeChat API address (tests and proxies point it elsewhere)"},
     {"wechat.max_reply_chars", C_INT, O(wechat.max_reply_chars), "600", 0, 100000,
      "longest passive reply in characters before it is cut with 更多; 0: no limit"},
+    {"wechat.reply_deadline_ms", C_INT, O(wechat.reply_deadline_ms), "4000", 0, 4900,
+     "a message not answered in this many ms (a locked database) is answered \"success\" and "
+     "its reply pushed once it is stored (WeChat waits 5 s); 0, or no appsecret: wait"},
     {"wechat.rate", C_INT, O(wechat.rate), "20", 1, 100000,
      "customer-service pushes per second at most"},
     {"wechat.recipient_rate", C_INT, O(wechat.recipient_rate), "5", 1, 100000,

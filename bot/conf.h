@@ -72,6 +72,7 @@ struct conf {
     struct {
         char *token, *appid, *appsecret, *aes_key, *api_base;
         long long max_reply_chars, rate, recipient_rate, max_skew;
+        long long reply_deadline_ms; /* answer "success" and push the reply after; 0: off */
         char *template_id; /* template for pushes outside the 48-hour window; "" for none */
     } wechat;
     struct {

@@ -143,6 +143,47 @@ static int queue_callback_ack(struct turn *t, const char *id)
                                                                                           : 0;
 }
 
+/* The outbox key of a turn's late reply (engine_reply_later). */
+static void late_key(const struct channel *ch, const struct inmsg *in, char *key, size_t size)
+{
+    snprintf(key, size, "late:%s:%s", ch->name, in->ext_id);
+}
+
+int engine_reply_later(const struct app *app, struct store *st, const struct channel *ch,
+                       const struct inmsg *in, const struct turn_result *res, int64_t now)
+{
+    struct buf text;
+    size_t i;
+    json_t *r, *extra = NULL;
+    int64_t person = 0;
+    char key[200];
+    if (res->replay)
+        return 0;
+    int found = store_person_find(st, ch->name, in->user, &person);
+    if (found != 1) /* -1, or 0: an event that made nobody (a position report) */
+        return found;
+    buf_init(&text, 0);
+    json_array_foreach(res->replies, i, r)
+    {
+        const char *t = json_string_value(json_object_get(r, "text"));
+        if (t != NULL && t[0] != '\0')
+            buf_printf(&text, "%s%s", text.len ? "\n\n" : "", t);
+    }
+    /* a lone article (a lesson) keeps its link and cover, as in the passive reply */
+    r = json_array_get(res->replies, 0);
+    if (json_array_size(res->replies) == 1 && json_object_get(r, "link") != NULL) {
+        extra = json_deep_copy(r);
+        json_object_del(extra, "text");
+    }
+    late_key(ch, in, key, sizeof key);
+    int rc = text.len == 0 ? 0
+                           : outbox_push_rich(st, app->conf, person, OUT_REPLY, text.data, extra,
+                                              0, now, key);
+    json_decref(extra);
+    buf_release(&text);
+    return rc == -1 ? -1 : 0;
+}
+
 int engine_turn(const struct app *app, struct store *st, const struct channel *ch,
                 const struct inmsg *in, int64_t now, struct turn_result *res)
 {
@@ -183,6 +224,17 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         res->intent = stored_intent;
         stored_intent = NULL;
         res->replay = true;
+        /* its replies went out as a push (engine_reply_later): not twice */
+        char key[200];
+        late_key(ch, in, key, sizeof key);
+        int pushed = ch->reply_deadline_ms ? store_outbox_has_key(st, key) : 0;
+        if (pushed == -1)
+            goto out;
+        if (pushed == 1) {
+            json_array_clear(res->replies);
+            free(res->replies_json);
+            res->replies_json = NULL;
+        }
         rc = 0;
         goto out;
     }

@@ -32,6 +32,18 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
                 const struct inmsg *in, int64_t now, struct turn_result *res);
 
 /*
+ * The replies of a turn whose in-band answer went without them (a platform's
+ * reply deadline passed: channel.reply_deadline_ms): queued in the caller's
+ * transaction as one OUT_REPLY push to the sender, keyed
+ * "late:<channel>:<ext_id>". A replay (res->replay) queues nothing: the run
+ * that stored the turn answered it, in-band or with its own push, so a
+ * platform's retry racing the first request cannot double the reply. Once
+ * queued, a replay of the message answers nothing in-band. 0 or -1.
+ */
+int engine_reply_later(const struct app *app, struct store *st, const struct channel *ch,
+                       const struct inmsg *in, const struct turn_result *res, int64_t now);
+
+/*
  * Work for the writer thread. run() executes inside a savepoint of the batch's
  * transaction; done() is called on the engine's completer thread once the
  * batch has committed (status 200) or failed (status 500: run returned -1, or

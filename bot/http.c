@@ -27,6 +27,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "throttle.h"
+#include "timer.h"
 #include "util.h"
 #include "web.h"
 
@@ -39,9 +40,25 @@ struct http_server {
     int port;
     struct websess *sess; /* dashboard sign-ins (web.h) */
     struct webfail *fail; /* wrong admin tokens per client address (web.h) */
+    struct timer *timer;  /* reply deadlines (channel.reply_deadline_ms) */
+    pthread_mutex_t late_mu; /* struct req's late and refs */
 };
 
 enum phase { P_BODY, P_WAIT, P_DONE };
+
+/*
+ * A turn on a channel with a reply deadline (WeChat) has three owners: the
+ * connection, the job and the deadline's timer call, each holding a ref.
+ * Under late_mu, whichever comes first decides: the turn starting to run
+ * (L_INBAND: it answers in-band, the deadline does nothing), the job ending
+ * before it ran (L_DONE), or the deadline (L_LATE: the connection is
+ * answered with no replies at once, and the turn, when it runs, queues its
+ * replies as a push: engine_reply_later). A late job that fails (the store
+ * locked past its busy timeout) runs again, up to LATE_TRIES times: the
+ * platform was told the message arrived.
+ */
+enum late { L_WAIT, L_INBAND, L_DONE, L_LATE };
+#define LATE_TRIES 24
 
 struct req {
     struct http_server *srv;
@@ -64,6 +81,10 @@ struct req {
     struct http_resp aresp; /* admin: the answer built on the writer thread */
     bool web;               /* POST /admin/login or /admin/logout: the body is read */
     const char *role;       /* admin: who asks (ADMIN_ROLE_*) */
+    long long deadline_ms;  /* the channel's reply deadline; 0: none (refs unused) */
+    enum late late;         /* under srv->late_mu */
+    int refs;               /* under srv->late_mu */
+    int tries;              /* runs of a late job */
 };
 
 static double mono_now(void)
@@ -149,19 +170,97 @@ static bool method_allowed(const char *methods, const char *m)
     return false;
 }
 
+static void req_free(struct req *r)
+{
+    inmsg_release(&r->msg);
+    turn_result_release(&r->res);
+    http_resp_release(&r->aresp);
+    json_decref(r->query);
+    buf_release(&r->body);
+    free(r->path);
+    free(r);
+}
+
+/* Drop one owner's ref of a request with a deadline; the last frees it. */
+static void req_unref(struct req *r)
+{
+    struct http_server *s = r->srv;
+    pthread_mutex_lock(&s->late_mu);
+    int left = --r->refs;
+    pthread_mutex_unlock(&s->late_mu);
+    if (left == 0)
+        req_free(r);
+}
+
+/* Whether the deadline passed before the turn ran; else the turn claims the answer. */
+static bool claim_inband(struct req *r)
+{
+    pthread_mutex_lock(&r->srv->late_mu);
+    bool late = r->late == L_LATE;
+    if (!late)
+        r->late = L_INBAND;
+    pthread_mutex_unlock(&r->srv->late_mu);
+    return !late;
+}
+
 /* On the writer thread, inside the batch transaction. */
 static int run_turn(struct job *j, struct store *st, int64_t now)
 {
     struct req *r = j->arg;
+    bool inband = r->deadline_ms == 0 || claim_inband(r);
     turn_result_release(&r->res); /* from a run rolled back with its batch */
-    return engine_turn(r->srv->app, st, r->ch, &r->msg, now, &r->res);
+    if (engine_turn(r->srv->app, st, r->ch, &r->msg, now, &r->res) == -1)
+        return -1;
+    return inband ? 0 : engine_reply_later(r->srv->app, st, r->ch, &r->msg, &r->res, now);
+}
+
+/* A late job ended: again when it failed, while tries are left. */
+static void late_done(struct req *r, int status)
+{
+    if (status != 200 && ++r->tries < LATE_TRIES) {
+        log_warn("http: a late message from=%s could not be stored yet (try %d); again",
+                 r->from, r->tries);
+        if (engine_submit(r->srv->engine, &r->job) == 0)
+            return;
+    }
+    if (status != 200)
+        log_err("http: a late message from=%s was answered but could not be stored", r->from);
+    req_unref(r);
 }
 
 /* Called by the engine's completer thread after COMMIT: wake the suspended connection. */
 static void job_done(struct job *j)
 {
     struct req *r = j->arg;
+    if (r->deadline_ms == 0) {
+        MHD_resume_connection(r->conn);
+        return;
+    }
+    pthread_mutex_lock(&r->srv->late_mu);
+    bool late = r->late == L_LATE;
+    if (!late)
+        r->late = L_DONE;
+    pthread_mutex_unlock(&r->srv->late_mu);
+    if (late) {
+        late_done(r, j->status);
+        return;
+    }
     MHD_resume_connection(r->conn);
+    req_unref(r);
+}
+
+/* The timer's call at a request's deadline: answer now unless the turn has begun. */
+static void on_deadline(void *arg, bool cancelled)
+{
+    struct req *r = arg;
+    pthread_mutex_lock(&r->srv->late_mu);
+    bool fire = !cancelled && r->late == L_WAIT;
+    if (fire)
+        r->late = L_LATE;
+    pthread_mutex_unlock(&r->srv->late_mu);
+    if (fire)
+        MHD_resume_connection(r->conn);
+    req_unref(r);
 }
 
 static int run_admin(struct job *j, struct store *st, int64_t now)
@@ -489,13 +588,38 @@ static enum MHD_Result start_webhook(struct req *r)
     r->job.done = job_done;
     r->job.arg = r;
     r->phase = P_WAIT;
+    r->deadline_ms = r->ch->reply_deadline_ms && r->srv->timer
+                         ? r->ch->reply_deadline_ms(r->srv->app->conf)
+                         : 0;
+    r->refs = 2; /* the connection and the job; the timer's is added below */
     MHD_suspend_connection(r->conn);
     if (engine_submit(r->srv->engine, &r->job) == -1) {
         MHD_resume_connection(r->conn);
         r->phase = P_DONE;
         r->status = 503;
+        r->refs = 1;
+        r->late = L_DONE;
+        return MHD_YES;
+    }
+    if (r->deadline_ms > 0) {
+        /* the connection cannot complete while this callback runs: r lives */
+        pthread_mutex_lock(&r->srv->late_mu);
+        r->refs++;
+        pthread_mutex_unlock(&r->srv->late_mu);
+        timer_add(r->srv->timer, (int64_t)(r->t0 * 1000) + r->deadline_ms, on_deadline, r);
     }
     return MHD_YES;
+}
+
+/* Whether the deadline answered this request (the turn's results are the job's now). */
+static bool answered_late(struct req *r)
+{
+    if (r->deadline_ms == 0)
+        return false;
+    pthread_mutex_lock(&r->srv->late_mu);
+    bool late = r->late == L_LATE;
+    pthread_mutex_unlock(&r->srv->late_mu);
+    return late;
 }
 
 static enum MHD_Result finish_webhook(struct req *r)
@@ -505,7 +629,14 @@ static enum MHD_Result finish_webhook(struct req *r)
         return send_resp(r, &r->aresp, NULL);
     if (r->status == 503) /* the engine was stopping */
         http_resp_error(&resp, 503, "shutting down, retry later");
-    else if (r->job.status != 200)
+    else if (answered_late(r)) {
+        json_t *none = json_array();
+        metrics_intent("(late)");
+        log_info("http: no answer within %lld ms from=%s: the reply follows as a push",
+                 r->deadline_ms, r->from);
+        r->ch->render(r->srv->app->conf, &r->msg, none, NULL, &resp);
+        json_decref(none);
+    } else if (r->job.status != 200)
         http_resp_error(&resp, 500, "could not store the message, retry later");
     else
     {
@@ -636,13 +767,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         log_info("http: %s %s %d ms=%.1f from=%s", r->method, path, status, secs * 1000, r->from);
     else
         log_info("http: %s %s %d ms=%.1f", r->method, path, status, secs * 1000);
-    inmsg_release(&r->msg);
-    turn_result_release(&r->res);
-    http_resp_release(&r->aresp);
-    json_decref(r->query);
-    buf_release(&r->body);
-    free(r->path);
-    free(r);
+    if (r->deadline_ms > 0)
+        req_unref(r); /* a late job may still hold it */
+    else
+        req_free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&s->active, 1);
 }
@@ -662,6 +790,8 @@ struct http_server *http_start(const struct app *app, struct engine *e)
 {
     struct http_server *s = xcalloc(1, sizeof *s);
     struct addrinfo hints = {0}, *ai = NULL;
+    pthread_mutex_init(&s->late_mu, NULL);
+    s->timer = timer_start(); /* NULL: no reply deadlines, answers wait for the turn */
     const char *listen = app->conf->listen;
     const char *colon = strrchr(listen, ':');
     char *host = xstrndup(listen, (size_t)(colon - listen));
@@ -715,6 +845,8 @@ fail:
     websess_free(s->sess);
     webfail_free(s->fail);
     throttle_free(s->throttle);
+    timer_stop(s->timer);
+    pthread_mutex_destroy(&s->late_mu);
     free(s);
     return NULL;
 }
@@ -740,9 +872,11 @@ void http_stop(struct http_server *s)
 {
     if (s == NULL)
         return;
+    timer_stop(s->timer); /* after engine_stop: no turn waits, so no call resumes */
     MHD_stop_daemon(s->d);
     websess_free(s->sess);
     webfail_free(s->fail);
     throttle_free(s->throttle);
+    pthread_mutex_destroy(&s->late_mu);
     free(s);
 }

@@ -14,13 +14,19 @@
 struct conf;
 struct store;
 
-/* Why a message is sent decides when it may go out. */
+/* Why a message is sent decides when it may go out, and whether an opt-out
+ * (退订) stops it: out_class_heeds_optout(). */
 enum out_class {
     OUT_REPLY,         /* an answer to the person's own request: any time, even opted out */
-    OUT_TRANSACTIONAL, /* a report accepted, a seat freed for you: waits for quiet hours */
-    OUT_BULK,          /* broadcasts and lesson pushes: wait for quiet and rush hours */
+    OUT_TRANSACTIONAL, /* a report accepted, a seat freed for you: waits for quiet hours,
+                          goes even opted out (it is the person's own business) */
+    OUT_BULK,          /* broadcasts and lesson pushes: wait for quiet and rush hours;
+                          never to someone opted out */
 };
 const char *out_class_name(enum out_class k);
+/* True when an opt-out stops pushes of class k: bulk ones only. The sender
+ * asks this at send time; content/ optout.done says the same to the worker. */
+bool out_class_heeds_optout(enum out_class k);
 
 /* One claimed row, as the sender sees it. Strings owned; out_item_release(). */
 struct out_item {
@@ -91,7 +97,8 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
  * Returns how many or -1. */
 int store_outbox_reclaim(struct store *st, int64_t now);
 /* Fold other due rows for the same recipient (not replies, not rows with
- * extra, whose article would be lost) into it: they become merged into it,
+ * extra, whose article would be lost, not bulk rows into a carrier for a
+ * person who opted out) into it: they become merged into it,
  * and it->text grows by their texts. 0 or -1. */
 int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now);
 /* Give a claimed row back without counting a try: status (queued or held), next_at. */
@@ -111,10 +118,14 @@ json_t *store_outbox_list(struct store *st, const char *status, int limit);
 int store_outbox_retry(struct store *st, int64_t id, int64_t now);
 
 /* Broadcasts. audience: "all" (every person), "subscribers" (not opted
- * out), "channel:<name>" or "tag:<name>"; opted-out people never get a row. */
+ * out), "channel:<name>" or "tag:<name>"; opted-out people never get a row,
+ * nor do people who never wrote to the bot on that channel and were not
+ * imported with a recorded consent (people.consent NULL: a volunteer or a
+ * mentoring pair an admin named). */
 struct audience_count {
     int64_t recipients; /* rows a broadcast would create */
     int64_t opted_out;  /* in the audience but opted out: no row */
+    int64_t no_consent; /* in the audience, never wrote, no recorded consent: no row */
     json_t *by_channel; /* {"generic": n, ...}: new reference, the caller decrefs */
 };
 int store_audience_count(struct store *st, const char *audience, struct audience_count *out);
@@ -133,6 +144,8 @@ json_t *store_broadcast_get(struct store *st, int64_t id);
 json_t *store_broadcast_list(struct store *st, int limit);
 /* Cancel what has not gone out. Returns rows cancelled, or -1; *found 0 when no such broadcast. */
 int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found);
+/* Whether a row with this idempotency key exists: 1, 0, or -1 on error. */
+int store_outbox_has_key(struct store *st, const char *key);
 /* Tag a person (for tag:<name> audiences). 0 or -1. */
 int store_tag_add(struct store *st, int64_t person, const char *tag);
 

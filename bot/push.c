@@ -28,6 +28,11 @@ const char *out_class_name(enum out_class k)
     return "bulk";
 }
 
+bool out_class_heeds_optout(enum out_class k)
+{
+    return k == OUT_BULK;
+}
+
 /* Minutes from local time t to the end of the window containing it, or 0. */
 static int minutes_left(const int (*w)[2], int n, int minute)
 {

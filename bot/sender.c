@@ -396,7 +396,7 @@ static int prepare(struct sender *s, struct out_item *it, const struct channel *
         store_outbox_mark(s->st, it->id, "failed", "this channel cannot push", NULL, now, now);
         return 0;
     }
-    if (it->klass != OUT_REPLY) {
+    if (out_class_heeds_optout(it->klass)) {
         int out = store_person_opted_out(s->st, it->person);
         if (out != 0) { /* checked at send time, not only when queued */
             store_outbox_mark(s->st, it->id, "cancelled", "opted out", NULL, now, now);

@@ -379,6 +379,12 @@ static const char *const migrations[] = {
     "DROP TABLE inbound;"
     "ALTER TABLE inbound_new RENAME TO inbound;"
     "CREATE INDEX inbound_created ON inbound(created_ms);",
+    /* 16: consent to bulk pushes (broadcasts): 'contact' once the person has
+     * written to the bot on this channel, else what an import recorded (POST
+     * /admin/api/members "consent"); NULL for a row only an admin call made
+     * (a volunteer, a mentoring pair), which gets no broadcast. */
+    "ALTER TABLE people ADD COLUMN consent TEXT;"
+    "UPDATE people SET consent='contact' WHERE id IN (SELECT person_id FROM inbound);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -778,8 +784,11 @@ int64_t store_inbound_count(struct store *st)
 /* How stale people.last_seen_ms may get for someone not linked (绑定). */
 #define LAST_SEEN_STEP_MS 60000
 
-int store_person_arrive(struct store *st, const char *channel, const char *user,
-                        const char *name, int64_t now, int64_t *id, int64_t *account)
+/* store_person_arrive, and store_person_ensure when !contact: a row made or
+ * touched by a message (contact) records its consent to bulk pushes. */
+static int person_upsert(struct store *st, const char *channel, const char *user,
+                         const char *name, int64_t now, int64_t *id, int64_t *account,
+                         bool contact)
 {
     /* Nearly every message comes from someone known. One lookup returns the
      * account (绑定) too, and whether the row needs writing at all: rewriting
@@ -790,7 +799,8 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
      * is kept to the minute (it feeds only day-level lists). No RETURNING:
      * SQLite opens and closes a temporary table for each such statement. */
     static const char find[] =
-        "SELECT id, coalesce(account_id, id), last_seen_ms, ?3 IS NULL OR name IS ?3,"
+        "SELECT id, coalesce(account_id, id), last_seen_ms,"
+        " (?3 IS NULL OR name IS ?3) AND (?4=0 OR consent IS NOT NULL),"
         " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
         " FROM people WHERE channel=?1 AND ext_id=?2";
     /* Within an account the row touched last must sort first even when two
@@ -800,15 +810,18 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
     static const char touch[] =
         "UPDATE people SET last_seen_ms=max(?2, coalesce((SELECT max(q.last_seen_ms) + 1 FROM"
         " people q WHERE coalesce(q.account_id, q.id)=?4 AND q.id<>?1), 0)),"
-        " name=coalesce(?3, name) WHERE id=?1";
+        " name=coalesce(?3, name), consent=CASE WHEN ?5 THEN coalesce(consent, 'contact')"
+        " ELSE consent END WHERE id=?1";
     static const char insert[] = "INSERT INTO people(channel, ext_id, name, created_ms,"
-                                 " last_seen_ms) VALUES(?1, ?2, ?3, ?4, ?4)";
+                                 " last_seen_ms, consent)"
+                                 " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)";
     sqlite3_stmt *s = store_stmt(st, find);
     if (s == NULL)
         return -1;
     sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 4, contact);
     int rc = sqlite3_step(s);
     int64_t acc = 0;
     bool stale = false;
@@ -826,6 +839,7 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
         sqlite3_bind_int64(s, 2, now);
         sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 4, acc);
+        sqlite3_bind_int(s, 5, contact);
         if (store_step_done(st, s, "person touch") == -1)
             return -1;
     } else if (rc == SQLITE_DONE) {
@@ -835,6 +849,7 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
         sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 4, now);
+        sqlite3_bind_int(s, 5, contact);
         if (store_insert(st, s, "person add", id) == -1)
             return -1;
         acc = *id;
@@ -845,10 +860,28 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
     return 0;
 }
 
+int store_person_arrive(struct store *st, const char *channel, const char *user,
+                        const char *name, int64_t now, int64_t *id, int64_t *account)
+{
+    return person_upsert(st, channel, user, name, now, id, account, true);
+}
+
 int store_person_ensure(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id)
 {
-    return store_person_arrive(st, channel, user, name, now, id, NULL);
+    return person_upsert(st, channel, user, name, now, id, NULL, false);
+}
+
+int store_person_set_consent(struct store *st, int64_t id, const char *source)
+{
+    static const char sql[] = "UPDATE people SET consent=?2 WHERE id=?1 AND consent IS NULL";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+        sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        return store_fail(st, "person consent bind");
+    return store_step_done(st, s, "person consent");
 }
 
 int store_person_find(struct store *st, const char *channel, const char *user, int64_t *id)

@@ -59,14 +59,19 @@ int64_t store_inbound_count(struct store *st);
 /* People, keyed by (channel, platform user id). Creates the row when new and
  * updates the name and last-seen time (exact for a linked account, whose
  * pushes go to the channel used last, and a millisecond past its other rows
- * when they spoke in the same one; to the minute for anyone else). 0 with
- * *id set, or -1. */
+ * when they spoke in the same one; to the minute for anyone else). For
+ * someone who has not written (an admin call names them): no consent to
+ * bulk pushes is recorded. 0 with *id set, or -1. */
 int store_person_ensure(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id);
-/* The same, also setting *account to the canonical person of the person's
- * account (绑定; the person itself when not linked). */
+/* The same for a person who writes: records their consent ('contact') to
+ * bulk pushes on this channel, and sets *account to the canonical person of
+ * the person's account (绑定; the person itself when not linked). */
 int store_person_arrive(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id, int64_t *account);
+/* Record the consent an import carries (source: how it was given), unless
+ * the person has one already. 0 or -1. */
+int store_person_set_consent(struct store *st, int64_t id, const char *source);
 /* Look a person up without creating one. 1 found (*id set), 0 not found, -1 error. */
 int store_person_find(struct store *st, const char *channel, const char *user, int64_t *id);
 struct person_info {

@@ -142,7 +142,7 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now)
     static const char find[] =
         "SELECT id, text FROM outbox WHERE channel=?1 AND to_ext=?2 AND id<>?3"
         " AND status IN ('queued','held') AND next_at_ms<=?4 AND klass<>'reply' AND extra IS NULL"
-        " ORDER BY id";
+        " AND (?5=0 OR klass<>?6) ORDER BY id";
     static const char merge[] =
         "UPDATE outbox SET status='merged', merged_into=?2, updated_ms=?3 WHERE id=?1";
     static const char save[] = "UPDATE outbox SET sent_text=?2 WHERE id=?1";
@@ -158,6 +158,13 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now)
     sqlite3_bind_text(s, 2, it->to, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, it->id);
     sqlite3_bind_int64(s, 4, now);
+    /* a carrier that goes to an opted-out person (a seat offer) takes no
+     * bulk row in: out_class_heeds_optout */
+    int out = out_class_heeds_optout(it->klass) ? 0 : store_person_opted_out(st, it->person);
+    if (out == -1)
+        goto out;
+    sqlite3_bind_int(s, 5, out);
+    sqlite3_bind_text(s, 6, out_class_name(OUT_BULK), -1, SQLITE_STATIC);
     while (n < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         ids[n++] = sqlite3_column_int64(s, 0);
         buf_printf(&text, "\n\n%s", (const char *)sqlite3_column_text(s, 1));
@@ -336,8 +343,10 @@ static int audience_parse(const char *a, int *kind, const char **value)
 
 int store_audience_count(struct store *st, const char *audience, struct audience_count *out)
 {
-    static const char sql[] = "SELECT channel, sum(opted_out=0), sum(opted_out<>0) FROM people"
-                              " WHERE" AUDIENCE_WHERE " GROUP BY channel";
+    static const char sql[] =
+        "SELECT channel, sum(opted_out=0 AND consent IS NOT NULL), sum(opted_out<>0),"
+        " sum(opted_out=0 AND consent IS NULL) FROM people WHERE" AUDIENCE_WHERE
+        " GROUP BY channel";
     int kind, rc;
     const char *value;
     memset(out, 0, sizeof *out);
@@ -355,6 +364,7 @@ int store_audience_count(struct store *st, const char *audience, struct audience
                             json_integer(in));
         out->recipients += in;
         out->opted_out += outs;
+        out->no_consent += sqlite3_column_int64(s, 3);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -376,7 +386,7 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
         " status, next_at_ms, created_ms, updated_ms)"
         " SELECT id, channel, ext_id, 'bulk', ?3, 'bc' || ?4 || '-' || id, ?4, ?5,"
         " ?6 + (row_number() OVER (ORDER BY id) - 1) * ?7 / max(?8, 1), ?9, ?9"
-        " FROM people WHERE opted_out=0 AND" AUDIENCE_WHERE;
+        " FROM people WHERE opted_out=0 AND consent IS NOT NULL AND" AUDIENCE_WHERE;
     static const char count[] = "UPDATE broadcasts SET recipients=?2 WHERE id=?1";
     struct audience_count ac;
     int kind;
@@ -551,4 +561,19 @@ int store_tag_add(struct store *st, int64_t person, const char *tag)
     sqlite3_bind_int64(s, 1, person);
     sqlite3_bind_text(s, 2, tag, -1, SQLITE_TRANSIENT);
     return store_step_done(st, s, "tag add");
+}
+
+int store_outbox_has_key(struct store *st, const char *key)
+{
+    static const char sql[] = "SELECT 1 FROM outbox WHERE idem_key=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        return store_fail(st, "outbox key bind");
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "outbox key");
+    return rc == SQLITE_ROW;
 }

@@ -9,6 +9,7 @@
 #include "chanfix.h"
 #include "channel.h"
 #include "conf.h"
+#include "crypto.h"
 #include "outbox.h"
 #include "t.h"
 #include "util.h"
@@ -133,6 +134,94 @@ static void test_twilio_media_request(void)
     conf_release(&c);
 }
 
+/* Parse a request signed over signed_url through ch under public_url; the status. */
+static int signed_req(const struct channel *ch, const char *public_url, const char *path,
+                      const char *signed_url, const char *body, const char *params)
+{
+    struct conf c;
+    char *pu = xasprintf("twilio.public_url=%s", public_url);
+    const char *const cs[] = {"twilio.auth_token=my_auth_token_123", pu, NULL};
+    char sig[29];
+    char *data = xasprintf("%s%s", signed_url, params);
+    crypto_hmac_sha1_b64("my_auth_token_123", 17, data, strlen(data), sig);
+    CHECK_INT(chanfix_conf(&c, cs), 0);
+    char *file = xasprintf("%s/signed.req", t_tmpdir());
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        fprintf(f, "POST %s\nX-Twilio-Signature: %s\n\n%s", path, sig, body);
+        fclose(f);
+    }
+    char *desc = NULL;
+    int rc = chanfix_parse_file(ch, &c, file, &desc, NULL);
+    free(desc);
+    free(file);
+    free(data);
+    free(pu);
+    conf_release(&c);
+    return rc;
+}
+
+/* A public_url with a query string: StatusCallback gets /status in the path,
+ * before the query, and a callback signed over that URL is accepted. */
+static void test_twilio_status_callback_with_query(void)
+{
+    struct conf c;
+    const char *const q[] = {"twilio.auth_token=my_auth_token_123",
+                             "twilio.public_url=https://bot.example.com/sms/twilio?acct=7&k=a%20b",
+                             "twilio.account_sid=AC1", "twilio.from=+15005550006", NULL};
+    struct out_item it = {.id = 1, .to = "+8613800000001", .text = "hi", .idem_key = "k"};
+    struct push_req req = {0};
+    char why[200] = "";
+    CHECK_INT(chanfix_conf(&c, q), 0);
+    CHECK_INT(chan_twilio.push_build(&c, &it, it.text, &req, why, sizeof why), 0);
+    CHECK_HAS(req.body, "&StatusCallback=https%3A%2F%2Fbot.example.com%2Fsms%2Ftwilio%2Fstatus"
+                        "%3Facct%3D7%26k%3Da%2520b");
+    push_req_release(&req);
+    conf_release(&c);
+    const char body[] = "MessageSid=SM99&MessageStatus=delivered&To=%2B8613800000001";
+    const char params[] = "MessageSidSM99MessageStatusdeliveredTo+8613800000001";
+    CHECK_INT(signed_req(&chan_twilio_status, "https://bot.example.com/sms/twilio?acct=7",
+                         "/webhook/twilio/status?acct=7",
+                         "https://bot.example.com/sms/twilio/status?acct=7", body, params),
+              0);
+    CHECK_INT(signed_req(&chan_twilio_status, "https://bot.example.com/sms/twilio?acct=7",
+                         "/webhook/twilio/status?acct=7",
+                         "https://bot.example.com/sms/twilio?acct=7/status", body, params),
+              403);
+}
+
+/* As twilio's validateRequest: the URL signed with or without the scheme's
+ * default port passes, whichever way public_url is written; another port
+ * does not. */
+static void test_twilio_signature_default_port(void)
+{
+    const char body[] = "MessageSid=SM1&From=%2B8613800000001&Body=hi";
+    const char p2[] = "BodyhiFrom+8613800000001MessageSidSM1";
+    static const char *const ok[][2] = {
+        {"https://bot.example.com/sms/twilio", "https://bot.example.com:443/sms/twilio"},
+        {"https://bot.example.com:443/sms/twilio", "https://bot.example.com/sms/twilio"},
+        {"http://bot.example.com/sms?x=1", "http://bot.example.com:80/sms?x=1"},
+        {"https://u:p@bot.example.com/sms", "https://u:p@bot.example.com:443/sms"},
+        {"https://[2001:db8::1]/sms", "https://[2001:db8::1]:443/sms"},
+        {"https://bot.example.com", "https://bot.example.com:443"},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        CHECK_INT(signed_req(&chan_twilio, ok[i][0], "/webhook/twilio", ok[i][0], body, p2), 0);
+        CHECK_INT(signed_req(&chan_twilio, ok[i][0], "/webhook/twilio", ok[i][1], body, p2), 0);
+    }
+    static const char *const bad[][2] = {
+        {"https://bot.example.com/sms/twilio", "https://bot.example.com:8443/sms/twilio"},
+        {"https://bot.example.com/sms/twilio", "https://bot.example.com:80/sms/twilio"},
+        {"https://bot.example.com:8443/sms", "https://bot.example.com/sms"},
+        {"http://bot.example.com/sms", "http://bot.example.com:443/sms"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_INT(signed_req(&chan_twilio, bad[i][0], "/webhook/twilio", bad[i][1], body, p2), 403);
+}
+
 const struct t_case chan_twilio_tests[] = {T(test_twilio_fixtures),
                                            T(test_twilio_documented_vector), T(test_twilio_push),
-                                           T(test_twilio_media_request), T_END};
+                                           T(test_twilio_media_request),
+                                           T(test_twilio_status_callback_with_query),
+                                           T(test_twilio_signature_default_port), T_END};

@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "handler.h"
 #include "intent.h"
+#include "outbox.h"
 #include "points.h"
 #include "store.h"
 #include "store_int.h"
@@ -677,6 +678,55 @@ static void test_writer_batch_with_a_failure(void)
     fx_release(&f);
 }
 
+/* engine_reply_later on WeChat (a channel with a reply deadline): the run that
+ * stores the turn queues its replies once; a replay queues nothing and, once
+ * the push is queued, answers nothing in-band. */
+static void test_reply_later_once(void)
+{
+    struct fx f;
+    if (fx_init(&f, "600") == -1)
+        return;
+    struct inmsg in = {.channel = "wechat", .ext_id = "m-77", .user = "oLate", .text = "积分"};
+    struct turn_result res = {0};
+    int64_t now = now_ms();
+    /* a replay before any push: the stored replies, no push */
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(engine_turn(&f.app, f.st, &chan_wechat, &in, now, &res), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    turn_result_release(&res);
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(engine_turn(&f.app, f.st, &chan_wechat, &in, now, &res), 0);
+    CHECK(res.replay);
+    CHECK_INT(json_array_size(res.replies), 1);
+    CHECK_INT(engine_reply_later(&f.app, f.st, &chan_wechat, &in, &res, now), 0);
+    CHECK_INT(store_outbox_has_key(f.st, "late:wechat:m-77"), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    turn_result_release(&res);
+    /* the run that stores a turn late queues one push, twice asked */
+    in.ext_id = "m-78";
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(engine_turn(&f.app, f.st, &chan_wechat, &in, now, &res), 0);
+    CHECK(!res.replay);
+    CHECK_INT(engine_reply_later(&f.app, f.st, &chan_wechat, &in, &res, now), 0);
+    CHECK_INT(engine_reply_later(&f.app, f.st, &chan_wechat, &in, &res, now), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    turn_result_release(&res);
+    CHECK_INT(store_outbox_has_key(f.st, "late:wechat:m-78"), 1);
+    json_t *rows = store_outbox_list(f.st, NULL, 10);
+    CHECK_INT(json_array_size(rows), 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(rows, 0), "class")), "reply");
+    CHECK_HAS(json_string_value(json_object_get(json_array_get(rows, 0), "text")), "积分");
+    json_decref(rows);
+    /* its replay answers nothing in-band: the reply went as the push */
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(engine_turn(&f.app, f.st, &chan_wechat, &in, now, &res), 0);
+    CHECK(res.replay);
+    CHECK_INT(json_array_size(res.replies), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    turn_result_release(&res);
+    fx_release(&f);
+}
+
 const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_number_without_menu),
                                       T(test_menu_expires),
@@ -691,4 +741,5 @@ const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_photo_alone_opens_a_report),
                                       T(test_profile),
                                       T(test_writer_batch_with_a_failure),
+                                      T(test_reply_later_once),
                                       T_END};

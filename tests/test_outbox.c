@@ -100,7 +100,7 @@ static long long row_int(json_t *row, const char *key)
 static int64_t person(struct store *st, const char *user)
 {
     int64_t id = 0;
-    CHECK_INT(store_person_ensure(st, "generic", user, NULL, 1000, &id), 0);
+    CHECK_INT(store_person_arrive(st, "generic", user, NULL, 1000, &id, NULL), 0); /* wrote */
     return id;
 }
 
@@ -748,6 +748,42 @@ out:
     conf_release(&c);
 }
 
+/* An opt-out stops bulk rows only: a transactional row (a seat offer) still
+ * goes to an opted-out person, and takes no bulk row in with it. */
+static void test_outbox_optout_merge_keeps_bulk_out(void)
+{
+    struct conf c;
+    struct store *st;
+    struct out_item it[2];
+    tz_shanghai();
+    if (conf_with(&c, "push.quiet=", "push.rush=") == -1)
+        return;
+    st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        goto out;
+    CHECK(out_class_heeds_optout(OUT_BULK));
+    CHECK(!out_class_heeds_optout(OUT_TRANSACTIONAL));
+    CHECK(!out_class_heeds_optout(OUT_REPLY));
+    int64_t now = local_ms(2025, 11, 28, 10, 0, 0);
+    int64_t p = person(st, "u-1");
+    CHECK_INT(outbox_push(st, &c, p, OUT_TRANSACTIONAL, "seat", 0, now, "k-1"), 0);
+    CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "news", 0, now, "k-2"), 0);
+    CHECK_INT(outbox_push(st, &c, p, OUT_TRANSACTIONAL, "report", 0, now, "k-3"), 0);
+    CHECK_INT(store_person_set_optout(st, p, true, now), 0);
+    CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
+    CHECK_STR(it[0].text, "seat");
+    CHECK_INT(store_outbox_merge_due(st, &it[0], now), 0);
+    CHECK_STR(it[0].text, "seat\n\nreport");
+    out_item_release(&it[0]);
+    json_t *r = row_of(st, 2);
+    CHECK_STR(row_str(r, "status"), "queued"); /* left for the sender to cancel */
+    json_decref(r);
+out:
+    store_close(st);
+    conf_release(&c);
+}
+
 const struct t_case outbox_tests[] = {
     T(test_outbox_rich_extra_article_sent_not_merged),
     T(test_outbox_allowed_quiet_crosses_midnight),
@@ -763,5 +799,5 @@ const struct t_case outbox_tests[] = {
     T(test_outbox_broadcast_spread_skips_opted_out),
     T(test_outbox_broadcast_cancel_only_unsent),
     T(test_outbox_retry_only_failed_or_dead),
-    T_END,
+    T(test_outbox_optout_merge_keeps_bulk_out), T_END,
 };

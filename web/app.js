@@ -413,7 +413,7 @@ async function pageBroadcasts(view) {
         const p = await api('POST', '/broadcasts', { ...body(), preview: true });
         localStorage.setItem('smsPrice', price.value);
         const cost = (p.sms_total * (parseFloat(price.value) || 0)).toFixed(2);
-        prev.textContent = `收件人 ${p.recipients}（已退订 ${p.opted_out}）· 每条短信 ${p.sms_parts} 段（${p.encoding}，${p.sms_units} 字符）· ` +
+        prev.textContent = `收件人 ${p.recipients}（已退订 ${p.opted_out}，未联系过驿站 ${p.no_consent}）· 每条短信 ${p.sms_parts} 段（${p.encoding}，${p.sms_units} 字符）· ` +
           `短信收件人 ${p.sms_recipients}，共 ${p.sms_total} 条，约 ${cost} 元 · 最早发送 ${fmtTime(p.first_at)}` +
           (p.within_cap ? '' : ' · 太长，超过短信段数上限');
         prev.classList.toggle('error', !p.within_cap);

@@ -11,12 +11,14 @@
  * WeChat news in-band and pushed, Telegram's link preview.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -936,11 +938,125 @@ static void test_setup_commands(void)
     fake_stop(&f);
 }
 
+/* --- WeChat's 5-second rule --------------------------------------------- */
+
+struct wx_call {
+    int port;
+    const char *body;
+    struct resp r;
+    double ms;
+};
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000 + (double)ts.tv_nsec / 1e6;
+}
+
+static void *wx_call_main(void *arg)
+{
+    struct wx_call *c = arg;
+    double t0 = mono_ms();
+    c->r = request(c->port, "POST", "/webhook/wechat?" WX_Q, c->body, NULL);
+    c->ms = mono_ms() - t0;
+    return NULL;
+}
+
+/* Drop the stopped server's error lines that say the database was locked
+ * (the test locked it on purpose) so server_stop judges the rest; how many
+ * there were. */
+static int drop_locked_lines(const struct server *s)
+{
+    char *log = read_file(s->log), *save = NULL;
+    int n = 0;
+    FILE *f = fopen(s->log, "w");
+    for (char *line = strtok_r(log, "\n", &save); line && f; line = strtok_r(NULL, "\n", &save)) {
+        if (strstr(line, "Z error ") != NULL && strstr(line, "database is locked") != NULL)
+            n++;
+        else
+            fprintf(f, "%s\n", line);
+    }
+    if (f)
+        fclose(f);
+    free(log);
+    return n;
+}
+
+/* The database locked by another process for 6 s while a message and WeChat's
+ * retry of it arrive: both are answered "success" within WeChat's 5 s, the
+ * message is stored once, its reply pushed once through the customer-service
+ * API after the lock goes; a later retry answers nothing more. */
+static void test_wechat_locked_db_success_then_one_push(void)
+{
+    struct fake f;
+    struct server s;
+    char base[96];
+    CHECK_INT(fake_start(&f, NULL), 0);
+    snprintf(base, sizeof base, "wechat.api_base=http://127.0.0.1:%d", f.port);
+    const char *const sets[] = {"wechat.token=xiangyang", "wechat.appid=wx1234567890abcdef",
+                                "wechat.appsecret=sec",   base,
+                                "push.quiet=",            "push.rush=",
+                                NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(s.db, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    double t0 = mono_ms();
+    struct wx_call a = {.port = s.port, .body = WX_TEXT("301", "积分")}, b = a;
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, wx_call_main, &a);
+    msleep(1000);
+    pthread_create(&tb, NULL, wx_call_main, &b); /* WeChat's retry, while the first waits */
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    CHECK(mono_ms() - t0 < 5900); /* both answered while the lock still holds */
+    msleep((int)(6000 - (mono_ms() - t0)));
+    CHECK_INT(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_STR(a.r.body, "success");
+    CHECK_STR(b.r.body, "success");
+    CHECK(a.ms >= 3500 && a.ms < 4900);
+    CHECK(b.ms >= 3500 && b.ms < 4900);
+    printf("  answered after %.0f and %.0f ms\n", a.ms, b.ms);
+    free(a.r.body);
+    free(b.r.body);
+    const char *want = "你还没有积分";
+    for (int i = 0; i < 300 && fake_count(&f, "/cgi-bin/message/custom/send", want) < 1; i++)
+        msleep(50);
+    msleep(1500); /* a second push would have come by now */
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", want), 1);
+    CHECK_INT(fake_count(&f, "/cgi-bin/message/custom/send", "\"touser\":\"oUser\""), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id='301'"), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE idem_key='late:wechat:301'"
+                           " AND klass='reply' AND status='sent'"),
+              1);
+    /* one more retry, in time now: the reply went as a push, so nothing */
+    struct resp c = request(s.port, "POST", "/webhook/wechat?" WX_Q, WX_TEXT("301", "积分"), NULL);
+    CHECK_STR(c.body, "success");
+    free(c.body);
+    /* and a new message is answered in-band as usual */
+    c = request(s.port, "POST", "/webhook/wechat?" WX_Q, WX_TEXT("302", "积分"), NULL);
+    CHECK_HAS(c.body, want);
+    free(c.body);
+    /* stop it here, so its log can be filtered before server_stop reads it */
+    int status = -1;
+    kill(s.pid, SIGTERM);
+    waitpid(s.pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    s.pid = 0;
+    CHECK(drop_locked_lines(&s) >= 1);
+    server_stop(&s, SIGTERM); /* fails the test on any other error line */
+    server_cleanup(&s);
+    fake_stop(&f);
+}
+
 const struct t_case it_channels_tests[] = {
     T(test_wechat_inband_replay_rejects_and_token_refresh),
     T(test_telegram_twilio_kannel),
     T(test_telegram_photo_getfile),
     T(test_twilio_mms_basic_auth),
+    T(test_wechat_locked_db_success_then_one_push),
     T(test_wechat_photo_picurl_and_media_id),
     T(test_account_link_generic_telegram),
     T(test_account_link_brute_force),

@@ -5,6 +5,7 @@
  * answer, follow-up, close, rate), what each side's outbox rows hold (never
  * the other's platform id), the ticket list, member check-in and the list.
  */
+#include <expat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,49 @@ static void test_member_checkin_and_list(void)
     server_cleanup(&s);
 }
 
+/* Whether doc is well-formed XML (what xmllint checks), by expat. */
+static int xml_well_formed(const char *doc)
+{
+    XML_Parser x = XML_ParserCreate("UTF-8");
+    int ok = XML_Parse(x, doc, (int)strlen(doc), 1) == XML_STATUS_OK;
+    if (!ok)
+        printf("%s: expat: %s: %s\n", t_current, XML_ErrorString(XML_GetErrorCode(x)), doc);
+    XML_ParserFree(x);
+    return ok;
+}
+
+/* A worker's question with U+000B and ESC, shown to a volunteer on WeChat by
+ * 接 T1: the passive reply is still well-formed XML, the question in it. */
+static void test_desk_take_xml_illegal_characters(void)
+{
+    struct server s;
+    const char *const sets[] = {"admin.token=" TOKEN, "desk.legal_hours=00:00-24:00",
+                                "wechat.token=xiangyang", NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    check_status(s.port, "POST", "/admin/api/volunteers",
+                 "{\"name\":\"小李\",\"person\":\"wechat:oVol\",\"desks\":[\"legal\"]}", auth, 201,
+                 "\"id\"");
+    struct resp r = post(s.port, "{\"id\":\"x-1\",\"from\":\"" WORKER "\",\"text\":"
+                                 "\"法律咨询 老板\\u000b拖欠\\u001b[31m工资\\u0001怎么办\"}");
+    CHECK_INT(r.status, 200);
+    CHECK_HAS(r.body, "T1");
+    free(r.body);
+    r = request(s.port, "POST",
+                "/webhook/wechat?signature=9a21327631f0404549aa7b74b00276446727c928"
+                "&timestamp=1700000000&nonce=12345",
+                "<xml><ToUserName><![CDATA[gh_bot]]></ToUserName><FromUserName><![CDATA[oVol]]>"
+                "</FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]>"
+                "</MsgType><Content><![CDATA[接 T1]]></Content><MsgId>901</MsgId></xml>",
+                NULL);
+    CHECK_INT(r.status, 200);
+    CHECK_HAS(r.body, "老板拖欠[31m工资怎么办");
+    CHECK_INT(xml_well_formed(r.body), 1);
+    free(r.body);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
 const struct t_case it_desk_tests[] = {
     T(test_desk_ticket_end_to_end), T(test_desk_crisis_alerts_admin_at_once),
-    T(test_desk_mentoring_through_admin_api), T(test_member_checkin_and_list), T_END};
+    T(test_desk_mentoring_through_admin_api), T(test_member_checkin_and_list),
+    T(test_desk_take_xml_illegal_characters), T_END};

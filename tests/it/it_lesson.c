@@ -156,8 +156,18 @@ static void test_admin_lessons_rates_and_broadcast(void)
                  400, "audience");
     check_status(s.port, "GET", "/admin/api/lessons/3/broadcast", NULL, auth, 405, NULL);
     check_status(s.port, "GET", "/admin/api/lessons", NULL, NULL, 401, NULL);
-    struct resp r =
-        request(s.port, "POST", "/admin/api/lessons/3/broadcast", "{\"audience\":\"all\"}", auth);
+    /* a preview sends nothing, on this route as on POST /broadcasts */
+    struct resp r = request(s.port, "POST", "/admin/api/lessons/3/broadcast",
+                            "{\"audience\":\"all\",\"preview\":true}", auth);
+    CHECK_INT(r.status, 200);
+    CHECK_HAS(r.body, "\"recipients\":3");
+    CHECK_HAS(r.body, "\"sms_parts\"");
+    free(r.body);
+    check_status(s.port, "POST", "/admin/api/lessons/3/broadcast", "{\"preview\":\"yes\"}", auth,
+                 400, "'preview'");
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM broadcasts"), 0);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE broadcast_id IS NOT NULL"), 0);
+    r = request(s.port, "POST", "/admin/api/lessons/3/broadcast", "{\"audience\":\"all\"}", auth);
     CHECK_INT(r.status, 202);
     json_t *j = json_loads(r.body, 0, NULL);
     CHECK_INT(json_integer_value(json_object_get(j, "recipients")), 3);

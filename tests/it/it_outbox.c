@@ -654,6 +654,136 @@ static void test_outbox_rush_all_day_holds_broadcast(void)
     ob_stop(&o);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The users the fake got pushes for, sorted and joined with spaces. */
+static char *pushed_to(const struct fake *f)
+{
+    json_t *recs = fake_records(f), *rec;
+    size_t i;
+    char *to[64];
+    int n = 0;
+    json_array_foreach(recs, i, rec)
+    {
+        json_t *b = rec_body(rec);
+        const char *t = json_string_value(json_object_get(b, "to"));
+        if (t != NULL && n < 64)
+            to[n++] = xstrdup(t);
+        json_decref(b);
+    }
+    json_decref(recs);
+    qsort(to, (size_t)n, sizeof to[0], cmp_str);
+    struct buf out;
+    buf_init(&out, 0);
+    for (int k = 0; k < n; k++) {
+        buf_puts(&out, k ? " " : "");
+        buf_puts(&out, to[k]);
+        free(to[k]);
+    }
+    char *r = xstrdup(out.data ? out.data : "");
+    buf_release(&out);
+    return r;
+}
+
+/* (g) a broadcast reaches only people who wrote to the bot, or were imported
+ * with a recorded consent; a volunteer, a mentor and a member an admin named
+ * get nothing until they write. */
+static void test_outbox_broadcast_only_to_consenting(void)
+{
+    struct ob o;
+    if (ob_start(&o, NULL) == -1) {
+        t_failed++;
+        return;
+    }
+    make_people(o.s.port, NULL, 2);
+    json_decref(admin(o.s.port, "POST", "/admin/api/volunteers",
+                      "{\"name\":\"小李\",\"person\":\"generic:v-1\",\"desks\":[\"legal\"]}", 201));
+    json_decref(admin(o.s.port, "POST", "/admin/api/mentoring",
+                      "{\"worker\":\"generic:u-0\",\"mentor\":\"generic:m-1\","
+                      "\"mentor_name\":\"王老师\"}",
+                      201));
+    json_decref(admin(o.s.port, "POST", "/admin/api/members",
+                      "{\"person\":\"generic:imp-1\",\"org\":\"快递支部\","
+                      "\"consent\":\"入会登记表 2026-03-01\"}",
+                      201));
+    json_decref(admin(o.s.port, "POST", "/admin/api/members",
+                      "{\"person\":\"generic:imp-2\",\"org\":\"快递支部\"}", 201));
+    json_t *p = admin(o.s.port, "POST", "/admin/api/broadcasts",
+                      "{\"text\":\"周末培训\",\"preview\":true}", 200);
+    CHECK_INT(json_integer_value(json_object_get(p, "recipients")), 3);
+    CHECK_INT(json_integer_value(json_object_get(p, "no_consent")), 3);
+    json_decref(p);
+    long long id = broadcast(o.s.port, "{\"text\":\"周末培训\",\"audience\":\"channel:generic\"}");
+    CHECK_INT(wait_bc(o.s.port, id, "sent", 3, 6000), 3);
+    char *to = pushed_to(&o.f);
+    CHECK_STR(to, "imp-1 u-0 u-1");
+    free(to);
+    /* once the volunteer writes, the next broadcast reaches them too */
+    say_signed(o.s.port, NULL, "v-hello", "v-1", "帮助");
+    p = admin(o.s.port, "POST", "/admin/api/broadcasts",
+              "{\"text\":\"x\",\"audience\":\"all\",\"preview\":true}", 200);
+    CHECK_INT(json_integer_value(json_object_get(p, "recipients")), 4);
+    CHECK_INT(json_integer_value(json_object_get(p, "no_consent")), 2);
+    json_decref(p);
+    ob_stop(&o);
+}
+
+/* (h) an opt-out stops bulk pushes only: after 退订 a worker on a waitlist
+ * still gets the seat offer and the outcome of their own 随手拍, while a
+ * broadcast skips them. */
+static void test_outbox_optout_keeps_own_business(void)
+{
+    struct ob o;
+    if (ob_start(&o, NULL) == -1) {
+        t_failed++;
+        return;
+    }
+    json_decref(admin(o.s.port, "POST", "/admin/api/courses",
+                      "{\"title\":\"智能手机\",\"place\":\"驿站\",\"start\":\"2099-05-01 09:00\","
+                      "\"end\":\"2099-05-01 11:00\",\"capacity\":1}",
+                      201));
+    char *r = say_to(o.s.port, "k-1", "a", "报名 1");
+    free(r);
+    r = say_to(o.s.port, "k-2", "b", "报名 1");
+    CHECK_HAS(r, "第 1 位");
+    free(r);
+    /* b's 随手拍 (a photo host that is not there: the report is made anyway) */
+    struct resp pr = post(o.s.port, "{\"id\":\"k-3\",\"from\":\"b\",\"text\":\"井盖坏了\","
+                                    "\"media\":[{\"url\":\"http://127.0.0.1:9/x.jpg\","
+                                    "\"type\":\"image/jpeg\"}]}");
+    CHECK_INT(pr.status, 200);
+    CHECK_HAS(pr.body, "SP0001");
+    free(pr.body);
+    r = say_to(o.s.port, "k-4", "b", "退订");
+    char *done = text_of("optout.done");
+    CHECK_STR(r, done);
+    CHECK_HAS(done, "报名的空位"); /* the confirmation says what still comes */
+    free(done);
+    free(r);
+    long long id = broadcast(o.s.port, "{\"text\":\"周末培训\",\"audience\":\"all\"}");
+    CHECK_INT(wait_bc(o.s.port, id, "sent", 1, 6000), 1); /* a only */
+    r = say_to(o.s.port, "k-5", "a", "取消 1");
+    free(r);
+    check_status(o.s.port, "POST", "/admin/api/reports/SP0001/status", "{\"status\":\"accepted\"}",
+                 auth, 200, "\"changed\":true");
+    CHECK_INT(wait_db(&o.s,
+                      "SELECT count(*) FROM outbox o JOIN people p ON p.id=o.person_id"
+                      " WHERE p.ext_id='b' AND o.klass='transactional' AND o.status='sent'",
+                      2, 6000),
+              2);
+    CHECK_INT(db_count(&o.s, "SELECT count(*) FROM outbox WHERE status='cancelled'"), 0);
+    CHECK_INT(db_count(&o.s, "SELECT count(*) FROM outbox WHERE idem_key LIKE 'offer:%'"
+                             " AND status='sent'"),
+              1);
+    char *to = pushed_to(&o.f);
+    CHECK_STR(to, "a b b");
+    free(to);
+    ob_stop(&o);
+}
+
 const struct t_case it_outbox_tests[] = {
     T(test_outbox_broadcast_forty_signed_once_each),
     T(test_outbox_500_then_200_retried),
@@ -668,5 +798,7 @@ const struct t_case it_outbox_tests[] = {
     T(test_outbox_admin_api_answers),
     T(test_outbox_broadcast_list),
     T(test_outbox_rush_all_day_holds_broadcast),
+    T(test_outbox_broadcast_only_to_consenting),
+    T(test_outbox_optout_keeps_own_business),
     T_END,
 };

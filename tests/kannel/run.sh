@@ -2,11 +2,16 @@
 # tests/kannel/run.sh - `make test-kannel`: end to end against a real SMS
 # gateway. Installs Debian's kannel and kannel-extras when missing, starts
 # ./yizhan serve, bearerbox and smsbox with the fake SMSC on loopback ports
-# (kannel.conf as in channels.md §4.4) and fakesmsc as the test phone; checks
-# that 积分 (UCS-2 and plain text) comes back as the right Chinese reply, that
-# a long lesson arrives in UDH parts, and that an admin broadcast reaches the
-# phone through sendsms, its delivery reports marking the rows delivered
-# (sqlite3 reads the database; installed too when missing). Ends with "N passed, N failed"; exits 1 on failure.
+# (kannel.conf as in docs/channels.md: get-url text=%b, http-request-retry)
+# and fakesmsc as the test phone; checks that 积分 (UCS-2 and plain text)
+# comes back as the right Chinese reply, that texts whose UTF-16BE bytes hold
+# a tab, LF, VT, CR or space (三 上 下 不 名 传) are answered right with and
+# without mo-recode (text=%a mangled them), that a long lesson arrives in UDH
+# parts, that an admin broadcast reaches the phone through sendsms, its
+# delivery reports marking the rows delivered (sqlite3 reads the database;
+# installed too when missing), and that an SMS sent while yizhan is down is
+# answered after it restarts (http-request-retry). Ends with "N passed, N
+# failed"; exits 1 on failure.
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -114,17 +119,23 @@ wait_port() { # port seconds
 # --- yizhan -----------------------------------------------------------------
 SECRET=kn-$RANDOM$RANDOM
 ADMIN=adm-$RANDOM$RANDOM
-./yizhan serve --set "listen=127.0.0.1:$PORT" --set "database=$TMP/y.db" --set "media_dir=$TMP/media" \
-    --set tick_seconds=1 --set push.quiet= --set push.rush= --set "admin.token=$ADMIN" \
-    --set "kannel.sendsms_url=http://127.0.0.1:$SENDSMS_PORT/cgi-bin/sendsms" \
-    --set kannel.username=bot --set kannel.password=botpw --set "kannel.from=$SHORT" \
-    --set "kannel.secret=$SECRET" --set kannel.max_sms_parts=3 \
-    --set "kannel.dlr_url=http://127.0.0.1:$PORT/webhook/kannel/dlr" 2>"$TMP/yizhan.log" &
-PIDS+=($!)
-wait_port "$PORT" 10 || die "yizhan serve did not start"
+start_yizhan() {
+    ./yizhan serve --set "listen=127.0.0.1:$PORT" --set "database=$TMP/y.db" --set "media_dir=$TMP/media" \
+        --set tick_seconds=1 --set push.quiet= --set push.rush= --set "admin.token=$ADMIN" \
+        --set "kannel.sendsms_url=http://127.0.0.1:$SENDSMS_PORT/cgi-bin/sendsms" \
+        --set kannel.username=bot --set kannel.password=botpw --set "kannel.from=$SHORT" \
+        --set "kannel.secret=$SECRET" --set kannel.max_sms_parts=3 \
+        --set "kannel.dlr_url=http://127.0.0.1:$PORT/webhook/kannel/dlr" 2>>"$TMP/yizhan.log" &
+    YIZHAN=$!
+    PIDS+=($YIZHAN)
+    wait_port "$PORT" 10
+}
+start_yizhan || die "yizhan serve did not start"
 
 # --- kannel -----------------------------------------------------------------
-cat >"$TMP/kannel.conf" <<EOF
+# kannel-<mo-recode>.conf: one config but for the smsbox's mo-recode.
+write_conf() { # true|false
+cat >"$TMP/kannel-$1.conf" <<EOF
 group = core
 admin-port = $ADMIN_PORT
 admin-password = adminpw
@@ -144,7 +155,10 @@ bearerbox-host = 127.0.0.1
 bearerbox-port = $SMSBOX_PORT
 sendsms-port = $SENDSMS_PORT
 sendsms-interface = 127.0.0.1
-mo-recode = true
+mo-recode = $1
+# without these an SMS that arrives while yizhan is down is lost
+http-request-retry = 30
+http-queue-delay = 1
 
 group = sendsms-user
 username = bot
@@ -155,19 +169,27 @@ concatenation = true
 group = sms-service
 keyword = default
 catch-all = true
-get-url = "http://127.0.0.1:$PORT/webhook/kannel?secret=$SECRET&from=%p&to=%P&text=%a&id=%I&coding=%c&charset=%C"
+get-url = "http://127.0.0.1:$PORT/webhook/kannel?secret=$SECRET&from=%p&to=%P&text=%b&id=%I&coding=%c&charset=%C"
 max-messages = 3
 concatenation = true
 accept-x-kannel-headers = true
 omit-empty = true
 EOF
+}
+write_conf false
+write_conf true
 
-/usr/sbin/bearerbox "$TMP/kannel.conf" >"$TMP/bearerbox.log" 2>&1 &
+# smsbox without mo-recode first: the raw UTF-16BE of a UCS-2 SMS reaches us.
+/usr/sbin/bearerbox "$TMP/kannel-false.conf" >"$TMP/bearerbox.log" 2>&1 &
 PIDS+=($!)
 wait_port "$SMSBOX_PORT" 20 || die "bearerbox did not open its smsbox port"
-/usr/sbin/smsbox "$TMP/kannel.conf" >"$TMP/smsbox.log" 2>&1 &
-PIDS+=($!)
-wait_port "$SENDSMS_PORT" 20 || die "smsbox did not open its sendsms port"
+start_smsbox() { # true|false (mo-recode)
+    /usr/sbin/smsbox "$TMP/kannel-$1.conf" >>"$TMP/smsbox.log" 2>&1 &
+    SMSBOX=$!
+    PIDS+=($SMSBOX)
+    wait_port "$SENDSMS_PORT" 20
+}
+start_smsbox false || die "smsbox did not open its sendsms port"
 wait_port "$SMSC_PORT" 20 || die "bearerbox did not open the fake SMSC port"
 
 # fakesmsc in interactive mode: one MO line per line on its stdin (a FIFO we
@@ -340,6 +362,64 @@ if grep -q 'sendsms' "$TMP/smsbox.log"; then
 else
     bad "smsbox log shows no sendsms request"
 fi
+# --- 5: 三 上 下 不 名 传 hold tab, LF, VT, CR, space bytes in UTF-16BE -------
+# text=%a split the raw UTF-16BE into words at those bytes (上传 got 400,
+# 报名 2 became 报吠 2); %b passes the SMS as sent, with and without
+# mo-recode. Each text from its own phone: the reply and the stored text.
+ucs2_round() { # mode phone-prefix
+    local mode=$1 prefix=$2 i=0 t n line got want stored
+    for t in "三" "上传" "下 不" "报名 2" "上下三不"; do
+        i=$((i + 1))
+        local phone="$prefix$i"
+        want=$(expected_reply "$t")
+        n=$(mt_lines | wc -l)
+        echo "$phone $SHORT ucs2 $(ucs2_encode "$t")" >&7
+        if wait_mt "$n" 20; then
+            line=$(mt_lines | tail -n +"$((n + 1))" | grep -m 1 "^$SHORT $phone ")
+            set -- $line
+            got=$(ucs2_decode "${4:-}")
+            stored=$(sqlite3 -readonly "$TMP/y.db" "SELECT i.text FROM inbound i JOIN people p ON
+                p.id=i.person_id WHERE p.channel='kannel' AND p.ext_id='$phone'" 2>/dev/null)
+            if [ "$got" = "$want" ] && [ "$stored" = "$t" ]; then
+                ok "mo-recode=$mode '$t' received as sent and answered"
+            else
+                bad "mo-recode=$mode '$t': stored '$stored', reply '$got', want '$want'"
+            fi
+        else
+            bad "mo-recode=$mode '$t': no reply within 20 s ($(grep -c 'Could not fetch' "$TMP/smsbox.log") fetch failures)"
+        fi
+    done
+}
+ucs2_round false +86139000001
+kill -TERM "$SMSBOX" 2>/dev/null
+wait "$SMSBOX" 2>/dev/null
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SENDSMS_PORT") 2>/dev/null || break; sleep 0.1; done
+start_smsbox true || die "smsbox (mo-recode) did not open its sendsms port"
+sleep 1
+ucs2_round true +86139000002
+
+# --- 6: an SMS sent while yizhan is down is answered after it restarts -------
+# (http-request-retry: smsbox retries the get-url every http-queue-delay s)
+kill -TERM "$YIZHAN"
+wait "$YIZHAN" 2>/dev/null
+want=$(expected_reply "积分")
+n=$(mt_lines | wc -l)
+echo "+8613900000030 $SHORT ucs2 $(ucs2_encode "积分")" >&7
+sleep 3
+start_yizhan || die "yizhan serve did not restart"
+if wait_mt "$n" 30; then
+    line=$(mt_lines | tail -n +"$((n + 1))" | grep -m 1 "^$SHORT +8613900000030 ")
+    set -- $line
+    got=$(ucs2_decode "${4:-}")
+    if [ "$got" = "$want" ]; then
+        ok "an SMS sent while yizhan was down answered after the restart"
+    else
+        bad "SMS while down: got <$line> = '$got', want '$want'"
+    fi
+else
+    bad "SMS while down: no reply within 30 s of the restart"
+fi
+
 if grep -q ' error ' "$TMP/yizhan.log"; then
     bad "yizhan logged errors: $(grep ' error ' "$TMP/yizhan.log" | head -n 3)"
 else
