@@ -455,12 +455,30 @@ out:
     return rc;
 }
 
+static int report_pending(struct turn *t);
+
+/* Whether a pending step of 随手拍 waits for this message (see report_take). */
+int report_claim(struct turn *t)
+{
+    int64_t id = 0;
+    if (t->in->has_location)
+        return state_report(t, "report.loc", &id);
+    if (t->text[0] == '\0' || t->in->nmedia > 0)
+        return 0;
+    return state_report(t, "report.caption", &id);
+}
+
+int report_take(struct turn *t)
+{
+    return report_pending(t) == 1 ? 0 : -1;
+}
+
 /*
- * A pending step of 随手拍 (a follow-up in handler.c): a text that is no command
- * becomes the caption a photo asked for; a location message is attached to
- * the report opened within the caption time. 1 handled, 0 not ours, -1.
+ * A pending step of 随手拍: a text that is no command becomes the caption a
+ * photo asked for; a location message is attached to the report opened
+ * within the caption time. 1 handled, 0 not ours, -1.
  */
-int report_pending(struct turn *t)
+static int report_pending(struct turn *t)
 {
     int64_t id = 0;
     char code[REPORT_CODE_MAX];

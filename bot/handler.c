@@ -14,6 +14,8 @@
 #include "intent.h"
 #include "member.h"
 #include "report.h"
+#include "safety.h"
+#include "turn.h"
 #include "store.h"
 #include "throttle.h"
 #include "util.h"
@@ -62,6 +64,7 @@ static const struct handler handlers[] = {
     {"desk.close", handle_desk_close},
     {"desk.rate", handle_desk_rate},
     {"desk.pair", handle_desk_pair},
+    {"handover", handle_handover},
     {"report.followup.yes", handle_report_followup},
     {"report.followup.no", handle_report_followup},
     {"admin.report.accept", handle_admin_report},
@@ -70,7 +73,7 @@ static const struct handler handlers[] = {
     {"admin.report.resolve", handle_admin_report},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, safety_needs, turn_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
@@ -81,21 +84,24 @@ static const tick_fn ticks[] = {
     report_tick,
 };
 
-/* Each feature's follow-up for unmatched messages, asked in order; see handler.h. */
-static const followup_fn followups[] = {
-    report_pending, /* a photo waiting for its caption or position: the newest question */
-    member_followup,
-    desk_followup,
+/* What each feature's open context waits for from this person; see handler.h. */
+const struct claimer claimers[] = {
+    {"quiz", "quiz.answer", quiz_claim, NULL},        /* until the next lesson */
+    {"seat", "course.confirm", seat_claim, NULL},     /* until the offer expires */
+    {"report", NULL, report_claim, report_take},      /* caption or position of a photo */
+    {"member", NULL, member_claim, member_take},      /* the city after 报到 */
+    {"desk_ask", NULL, desk_ask_claim, desk_ask_take}, /* the question after 法律咨询 */
+    {"ticket", NULL, desk_ticket_claim, desk_ticket_take}, /* an open desk ticket */
+    {"pair", NULL, desk_pair_claim, desk_pair_take},  /* a mentoring conversation */
+    {NULL, NULL, NULL, NULL},
 };
 
-int handler_followup(struct turn *t)
+bool intent_is_answer(const char *intent)
 {
-    for (size_t i = 0; i < sizeof followups / sizeof followups[0]; i++) {
-        int rc = followups[i](t);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    for (const struct claimer *c = claimers; intent && c->name; c++)
+        if (c->answers != NULL && strcmp(c->answers, intent) == 0)
+            return true;
+    return false;
 }
 
 int handler_tick(const struct app *app, struct store *st, int64_t now)

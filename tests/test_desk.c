@@ -223,7 +223,7 @@ static void test_desk_ticket_flow_two_people(void)
 
     /* follow-ups: the next message while open, and T1 <text> */
     r = talk_loc(&f, WORKER, "加班费也能要吗", false, &intent);
-    CHECK_STR(intent, "fallback");
+    CHECK_STR(intent, "ctx.ticket");
     char *ok =
         content_render(f.app.ct, "desk.followup_ok", (const char *const[]){"code", "T1", NULL});
     CHECK_STR(r, ok);
@@ -624,7 +624,7 @@ static void test_member_checkin_org_and_stale_list(void)
     char when[32];
     turn_fmt_time(now_ms(), "%Y-%m-%d %H:%M", when, sizeof when);
     r = talk_loc(&f, "m-2", NULL, true, &intent);
-    CHECK_STR(intent, "location");
+    CHECK_STR(intent, "ctx.member");
     char *loc =
         content_render(f.app.ct, "member.checked_loc", (const char *const[]){"time", when, NULL});
     CHECK_STR(r, loc);

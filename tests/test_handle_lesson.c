@@ -284,10 +284,10 @@ static void test_quiz_without_open_question(void)
     char *r = talk(&f, "a");
     CHECK_STR(r, none);
     free(r);
-    /* the window closes after state_ttl */
+    /* the window closes after lessons.quiz_open_hours (no newer lesson came) */
     r = talk(&f, "学习");
     free(r);
-    stub_clock_advance(f.c.state_ttl * 1000 + 1);
+    stub_clock_advance(f.c.lessons.quiz_open_hours * 3600000LL + 1);
     r = answer(&f, "u-1", 1, true);
     CHECK_STR(r, none);
     free(r);
