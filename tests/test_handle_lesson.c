@@ -488,6 +488,32 @@ out:
     fx_release(&f);
 }
 
+/* A pushed question stays open until the next lesson, not for the few
+ * minutes of state_ttl: a worker answers after their shift (a correct answer
+ * 39 minutes after the push used to get 现在没有待答的题). */
+static void test_quiz_answer_39_minutes_after_push(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
+    char *r = talk(&f, "订阅学习 20:30");
+    free(r);
+    tick_at(&f, local_ms(2026, 11, 28, 20, 30));
+    stub_clock_set(local_ms(2026, 11, 28, 21, 9));
+    r = answer(&f, "u-1", 1, true);
+    CHECK(starts_with_key(&f, r, "quiz.right"));
+    free(r);
+    /* the next day's push replaces it: its own question is the open one */
+    tick_at(&f, local_ms(2026, 11, 29, 20, 30));
+    stub_clock_set(local_ms(2026, 11, 30, 7, 0));
+    r = answer(&f, "u-1", 2, true);
+    CHECK(starts_with_key(&f, r, "quiz.right"));
+    free(r);
+out:
+    fx_release(&f);
+}
+
 static void test_subscription_held_in_rush_hour(void)
 {
     struct fx f;
@@ -806,7 +832,7 @@ const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
                                              T(test_spaced_repetition),
                                              T(test_streak_bonus_at_seven_days),
                                              T(test_subscription_pushes_at_local_time),
-                                             T(test_subscription_held_in_rush_hour),
+                                             T(test_subscription_held_in_rush_hour), T(test_quiz_answer_39_minutes_after_push),
                                              T(test_unsubscribe_and_optout),
                                              T(test_subscribe_default_time_late),
                                              T(test_lesson_link_and_cover),
