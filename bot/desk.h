@@ -127,6 +127,10 @@ int desk_ticket_claim(struct turn *t);
 int desk_ticket_take(struct turn *t);
 int desk_pair_claim(struct turn *t);
 int desk_pair_take(struct turn *t);
+/* True when the message is a helper's words to a worker (答 T12 ..., T12 ...
+ * from the volunteer, P3 ... from the mentor), with t->intent and t->m set:
+ * a counsellor who writes 你说不想活了 is quoting, not in crisis. */
+bool desk_staff_text(struct turn *t);
 /* Safety: a text with crisis words (safety.h). Hotlines, the person's crisis
  * ticket at the counselling desk (opened when none), alerts. 0 or -1. */
 int desk_crisis(struct turn *t);

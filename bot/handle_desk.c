@@ -42,6 +42,7 @@ const struct content_need desk_needs[] = {
     CONTENT_NEED("desk.general", ""),
     CONTENT_NEED("desk.handover", "code desk hours"),
     CONTENT_NEED("desk.handover_later", "code desk hours at"),
+    CONTENT_NEED("desk.handover_alert", "code desk"),
     CONTENT_NEED("desk.photo", "n"),
     CONTENT_NEED("desk.admin_name", ""),
     CONTENT_NEED("desk.menu", ""),
@@ -865,6 +866,23 @@ int desk_pair_take(struct turn *t)
     return rc;
 }
 
+bool desk_staff_text(struct turn *t)
+{
+    struct desk_ticket tk;
+    struct mentor_pair p;
+    long long id = 0;
+    const char *n = turn_cap(t, "n");
+    if (t->intent == NULL || n == NULL || parse_int(n, 1, INT64_MAX, &id) == -1)
+        return false;
+    if (strcmp(t->intent, "desk.answer") == 0)
+        return true;
+    if (strcmp(t->intent, "desk.say") == 0)
+        return store_desk_ticket_get(t->st, id, &tk) == 1 && tk.person != t->person;
+    if (strcmp(t->intent, "desk.pair") == 0)
+        return store_mentor_get(t->st, id, &p) == 1 && p.mentor == t->person;
+    return false;
+}
+
 /*
  * Safety (the turn's first stage): the text has crisis words. The hotlines
  * at once; the text goes to the person's open crisis ticket, or opens one at
@@ -906,6 +924,26 @@ out:
     return rc;
 }
 
+/* A person asked for a person and nobody of the general desk was offered
+ * the ticket (none on duty): the desk admins hear at once. 0 or -1. */
+static int handover_alert(struct turn *t)
+{
+    struct desk_ticket tk;
+    char code[32], keybase[64];
+    if (open_ticket_of(t, &tk) != 1)
+        return -1;
+    if (tk.offered_to != 0)
+        return 0;
+    ticket_code(tk.id, code, sizeof code);
+    snprintf(keybase, sizeof keybase, "desk:%s:handover", code);
+    char *label = desk_label(t->app->ct, tk.desk);
+    char *msg = render(t->app->ct, "desk.handover_alert", "code", code, "desk", label, NULL);
+    int rc = alert_admins(t->app, t->st, msg, keybase, t->now);
+    free(msg);
+    free(label);
+    return rc;
+}
+
 /* handover: 人工 / 客服 / 找人. A general-desk ticket whose staff answer in
  * this chat; an open ticket of the person takes the text instead. */
 int handle_handover(struct turn *t)
@@ -922,6 +960,8 @@ int handle_handover(struct turn *t)
         rc = worker_followup(t, &tk, code, text);
     } else {
         rc = open_ticket(t, "general", text, false, "desk.handover");
+        if (rc == 0)
+            rc = handover_alert(t);
     }
     free(text);
     return rc;

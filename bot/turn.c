@@ -6,10 +6,12 @@
  *     person), the normalised text; a menu button's key is its text; a bare
  *     number answers the last numbered menu. Platform events with a fixed
  *     meaning (subscribe, unsubscribe, SCAN) end here.
- *  1. safety: crisis words (safety.h), in every state, on every text: the
- *     hotlines, a crisis ticket, the alert (desk_crisis).
- *  2. understanding: the rules are matched ONCE (stage_understand); the
- *     stages below read that one result.
+ *  1. understanding: the rules are matched ONCE (stage_understand); the
+ *     stages below read that one result. Matching changes nothing.
+ *  2. safety: crisis words (safety.h), in every state, on every text: the
+ *     hotlines, a crisis ticket, the alert (desk_crisis). Only a helper's
+ *     words to a worker (答 T12 ..., desk_staff_text) are not checked: a
+ *     counsellor quoting 不想活了 is not in crisis.
  *  3. escapes: help/0, 退订, 订阅 and 人工 mean the same in every state.
  *  4. context: the person's open contexts (handler.c claimers[]) claim the
  *     message before any global intent: a context takes its answer intent
@@ -179,7 +181,7 @@ static int run_intent(struct turn *t, const char *intent)
 }
 
 /*
- * Stage 2, understanding: what the text means without context. 1 an intent
+ * Stage 1, understanding: what the text means without context. 1 an intent
  * matched (m filled), 0 none, -1 error. The one place the rules are asked.
  */
 static int stage_understand(struct turn *t, struct intent_match *m)
@@ -384,21 +386,23 @@ static int stage_event(struct turn *t, const char *forced, char **intent)
     return 0;
 }
 
-/* Stages 1 to 5 on the normalised text. */
+/* Stages 1 to 5 on the normalised text (see the top of this file). */
 static int stages(struct turn *t, int range, char **intent)
 {
     struct intent_match m = {0};
     int rc = -1;
-    if (t->text[0] != '\0' && safety_is_crisis(t->app->ct, t->text)) {
-        *intent = xstrdup("safety.crisis");
-        t->intent = *intent;
-        return desk_crisis(t);
-    }
     int mr = stage_understand(t, &m);
     if (mr == -1)
         goto out;
     const char *global = global_intent(t, mr, &m);
     t->m = global != NULL ? &m : NULL; /* a photo's caption is no command's capture */
+    t->intent = global;
+    if (t->text[0] != '\0' && safety_is_crisis(t->app->ct, t->text) && !desk_staff_text(t)) {
+        *intent = xstrdup("safety.crisis");
+        t->intent = *intent;
+        rc = desk_crisis(t);
+        goto out;
+    }
     if (is_escape(global)) {
         *intent = xstrdup(global);
         rc = run_intent(t, global);

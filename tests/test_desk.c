@@ -787,6 +787,13 @@ static void test_crisis_alert_can_be_taken(void)
     CHECK_HAS(r, "我真的不想活了");
     free(r);
     talk_has(&f, ADMIN, "答 T2 我在，愿意听你说", "T2");
+    /* a helper quoting the words is not in crisis */
+    char *intent = NULL;
+    r = talk_loc(&f, ADMIN, "答 T2 你说不想活了，愿意多说说吗", false, &intent);
+    CHECK_STR(intent, "desk.answer");
+    CHECK(strstr(r, "12356") == NULL);
+    free(r);
+    free(intent);
     char *wp = pushed_to(&f, WORKER, &n);
     CHECK_HAS(wp, "我在，愿意听你说");
     CHECK(strstr(wp, ADMIN) == NULL);
@@ -900,6 +907,27 @@ static void test_handover_opens_a_ticket(void)
     CHECK_STR(intent, "ctx.ticket");
     free(r);
     free(intent);
+out:
+    fx_release(&f);
+}
+
+/* 人工 with nobody of the general desk on duty: the desk admins hear at once. */
+static void test_handover_without_staff_alerts_admin(void)
+{
+    struct fx f;
+    int n = 0;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    char *r = talk(&f, WORKER, "找人");
+    CHECK_HAS(r, "T1");
+    free(r);
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(ap, "接 T1");
+    free(ap);
+    r = talk(&f, ADMIN, "接 T1");
+    CHECK_HAS(r, "你已接 T1");
+    free(r);
 out:
     fx_release(&f);
 }
@@ -1057,4 +1085,5 @@ const struct t_case desk_tests[] = {
     T(test_crisis_realerts_with_elapsed_time),     T(test_escalation_states_real_wait),
     T(test_handover_opens_a_ticket),               T(test_ok_in_a_ticket_is_relayed),
     T(test_photo_in_a_tutoring_ticket),            T(test_two_contexts_ask_which),
-    T(test_stale_pair_takes_no_stray_text),        T_END};
+    T(test_stale_pair_takes_no_stray_text),        T(test_handover_without_staff_alerts_admin),
+    T_END};
