@@ -168,41 +168,6 @@ static int64_t next_open(const char *spec, int64_t now)
     return now;
 }
 
-/*
- * The text a capture came from, as the person typed it (case, full-width
- * punctuation and a final question mark kept): the longest tail of raw whose
- * normalised form is the capture. Falls back to the capture. New string.
- */
-static char *raw_arg(const char *raw, const char *cap)
-{
-    size_t n = raw ? strlen(raw) : 0, adv;
-    /* the command before the argument is short; do not scan a long text */
-    for (size_t i = 0; i < n && i <= 96; i += adv) {
-        char *nm = norm_text(raw + i);
-        bool same = strcmp(nm, cap) == 0;
-        free(nm);
-        if (same) {
-            const char *p = raw + i;
-            size_t len = strlen(p);
-            while (*p == ' ' || *p == '\t' || *p == '\n') {
-                p++;
-                len--;
-            }
-            while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\n' || p[len - 1] == '\r'))
-                len--;
-            return xstrndup(p, len);
-        }
-        utf8_decode(raw + i, n - i, &adv);
-    }
-    return xstrdup(cap);
-}
-
-/* The whole raw text of the message, trimmed (new string; "" when none). */
-static char *raw_text(const struct turn *t)
-{
-    return raw_arg(t->in->text, t->text);
-}
-
 static int push(const struct app *app, struct store *st, int64_t person, const char *text,
                 const char *key, int64_t now)
 {
@@ -403,7 +368,7 @@ int handle_desk_open(struct turn *t)
     if (!known_desk(desk)) /* a rule for a desk this build does not have */
         return handle_fallback(t);
     if (q != NULL && q[0] != '\0') {
-        char *text = raw_arg(t->in->text, q);
+        char *text = turn_raw_arg(t, q);
         rc = open_ticket(t, desk, text, false, "desk.opened");
         free(text);
         return rc;
@@ -612,7 +577,7 @@ int handle_desk_answer(struct turn *t)
         return -1;
     if (found == 0)
         return say(t, "desk.no_ticket", "code", code, NULL);
-    char *text = raw_arg(t->in->text, turn_cap(t, "text"));
+    char *text = turn_raw_arg(t, turn_cap(t, "text"));
     int rc = volunteer_answer(t, &tk, &v, code, text);
     free(text);
     return rc;
@@ -627,7 +592,7 @@ int handle_desk_say(struct turn *t)
     int rc, found = cap_ticket(t, &tk, code, sizeof code);
     if (found != 1)
         return found;
-    char *text = raw_arg(t->in->text, turn_cap(t, "text"));
+    char *text = turn_raw_arg(t, turn_cap(t, "text"));
     if (tk.person == t->person) {
         rc = worker_followup(t, &tk, code, text);
     } else {
@@ -754,7 +719,7 @@ int handle_desk_pair(struct turn *t)
     }
     if (found == 0 || (p.worker != t->person && p.mentor != t->person))
         return say(t, "desk.no_pair", "code", code, NULL);
-    char *text = raw_arg(t->in->text, turn_cap(t, "text"));
+    char *text = turn_raw_arg(t, turn_cap(t, "text"));
     int rc = pair_relay(t, &p, text);
     free(text);
     return rc;
@@ -783,7 +748,7 @@ int desk_ask_take(struct turn *t)
     int found = turn_state_get(t, "desk.ask", &desk);
     int rc = -1;
     if (found == 1 && turn_state_del(t, "desk.ask") == 0) {
-        char *text = raw_text(t);
+        char *text = turn_raw_text(t);
         rc = open_ticket(t, desk, text, false, "desk.opened");
         free(text);
     }
@@ -816,7 +781,7 @@ int desk_ticket_claim(struct turn *t)
  * need). New string. */
 static char *ticket_text(struct turn *t)
 {
-    char *text = raw_text(t);
+    char *text = turn_raw_text(t);
     if (t->in->nmedia == 0)
         return text;
     char n[12];
@@ -860,7 +825,7 @@ int desk_pair_take(struct turn *t)
     struct mentor_pair p;
     if (store_mentor_of(t->st, t->person, &p) <= 0)
         return -1;
-    char *text = raw_text(t);
+    char *text = turn_raw_text(t);
     int rc = pair_relay(t, &p, text);
     free(text);
     return rc;
@@ -895,7 +860,7 @@ int desk_crisis(struct turn *t)
     char code[32];
     int64_t id = 0, mid = 0;
     int rc = -1;
-    char *text = raw_text(t);
+    char *text = turn_raw_text(t);
     int found = store_desk_crisis_open_of(t->st, t->person, &id);
     if (found == 0) {
         rc = open_ticket(t, "counsel", text, true, "desk.opened");
@@ -953,7 +918,7 @@ int handle_handover(struct turn *t)
     int found = open_ticket_of(t, &tk);
     if (found == -1)
         return -1;
-    char *text = raw_text(t);
+    char *text = turn_raw_text(t);
     int rc;
     if (found == 1) {
         ticket_code(tk.id, code, sizeof code);

@@ -379,8 +379,11 @@ int handle_report_new(struct turn *t)
     const char *d = turn_cap(t, "desc");
     if (d == NULL && t->m == NULL && t->text[0] != '\0')
         d = t->text; /* a photo whose caption matched no command: the caption */
-    if (d != NULL && d[0] != '\0')
-        desc = desc_copy(d);
+    if (d != NULL && d[0] != '\0') { /* kept as typed; the rules saw the normalised copy */
+        char *raw = turn_raw_arg(t, d);
+        desc = desc_copy(raw);
+        free(raw);
+    }
     snprintf(minutes, sizeof minutes, "%lld", c->report.caption_wait / 60);
     int64_t wait_ms = c->report.caption_wait * 1000, join_ms = c->report.join_seconds * 1000;
 
@@ -403,6 +406,13 @@ int handle_report_new(struct turn *t)
         struct report r;
         int f = store_report_get(t->st, open, &r);
         bool usable = f == 1 && strcmp(r.status, "received") == 0;
+        if (usable && desc != NULL && r.description != NULL && r.description[0] != '\0') {
+            /* the caption of a later photo adds to the description */
+            char *both = xasprintf("%s\n%s", r.description, desc);
+            free(desc);
+            desc = desc_copy(both);
+            free(both);
+        }
         report_release(&r);
         if (f == -1)
             goto out;

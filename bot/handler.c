@@ -13,6 +13,8 @@
 #include "desk.h"
 #include "intent.h"
 #include "member.h"
+#include "msg.h"
+#include "norm.h"
 #include "report.h"
 #include "safety.h"
 #include "turn.h"
@@ -172,6 +174,38 @@ int turn_state_set(struct turn *t, const char *key, const char *value)
 int turn_state_del(struct turn *t, const char *key)
 {
     return store_state_del(t->st, t->person, key);
+}
+
+char *turn_raw_arg(const struct turn *t, const char *cap)
+{
+    const char *raw = t->in->text;
+    size_t n = raw ? strlen(raw) : 0, adv;
+    if (cap == NULL)
+        return xstrdup("");
+    /* the command before the argument is short; do not scan a long text */
+    for (size_t i = 0; i < n && i <= 96; i += adv) {
+        char *nm = norm_text(raw + i);
+        bool same = strcmp(nm, cap) == 0;
+        free(nm);
+        if (same) {
+            const char *p = raw + i;
+            size_t len = strlen(p);
+            while (*p == ' ' || *p == '\t' || *p == '\n') {
+                p++;
+                len--;
+            }
+            while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\n' || p[len - 1] == '\r'))
+                len--;
+            return xstrndup(p, len);
+        }
+        utf8_decode(raw + i, n - i, &adv);
+    }
+    return xstrdup(cap);
+}
+
+char *turn_raw_text(const struct turn *t)
+{
+    return turn_raw_arg(t, t->text);
 }
 
 const char *turn_cap(const struct turn *t, const char *name)

@@ -103,6 +103,15 @@ int turn_set_menu(struct turn *t, const char *const *cmds, int n);
 int turn_state_get(struct turn *t, const char *key, char **value);
 int turn_state_set(struct turn *t, const char *key, const char *value);
 int turn_state_del(struct turn *t, const char *key);
+/*
+ * What the person typed, for storing and relaying (case, full-width
+ * punctuation and a final question mark kept); the rules match the
+ * normalised copy. turn_raw_arg: the tail of the raw text whose normalised
+ * form is cap (a capture), falling back to cap; "" for NULL. turn_raw_text:
+ * the whole text, trimmed. New strings.
+ */
+char *turn_raw_arg(const struct turn *t, const char *cap);
+char *turn_raw_text(const struct turn *t);
 /* The named capture of the matched rule, or NULL. */
 const char *turn_cap(const struct turn *t, const char *name);
 /* Local date/time of ms in the configured time zone, e.g. "%Y-%m-%d". */

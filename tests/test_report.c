@@ -546,8 +546,49 @@ out:
     fx_release(&f);
 }
 
+/* The description is what the worker wrote (full-width punctuation, case);
+ * the rules matched the normalised copy. */
+static void test_report_keeps_what_was_typed(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    char *r = text(&f, "u-1", "随手拍 ABC小区东门路灯坏了，晚上很黑！");
+    free(r);
+    char *d = qtext(&f, "SELECT description FROM reports WHERE id=1");
+    CHECK_STR(d, "ABC小区东门路灯坏了，晚上很黑！");
+    free(d);
+    r = photo(&f, "u-2", "井盖丢了！Xi路口", "http://img.example/x1.jpg");
+    free(r);
+    d = qtext(&f, "SELECT description FROM reports WHERE id=2");
+    CHECK_STR(d, "井盖丢了！Xi路口");
+    free(d);
+out:
+    fx_release(&f);
+}
+
+/* A second photo's caption adds to the first one's, it does not replace it. */
+static void test_second_caption_adds(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    char *r = photo(&f, "u-3", "东门路灯坏了", "http://img.example/a1.jpg");
+    free(r);
+    r = photo(&f, "u-3", "这是另一边", "http://img.example/a2.jpg");
+    free(r);
+    CHECK_INT(q(&f, "SELECT count(*) FROM reports"), 1);
+    char *d = qtext(&f, "SELECT description FROM reports WHERE id=1");
+    CHECK_STR(d, "东门路灯坏了\n这是另一边");
+    free(d);
+out:
+    fx_release(&f);
+}
+
 const struct t_case report_tests[] = {
     T(test_photo_caption_like_a_command),
+    T(test_report_keeps_what_was_typed),
+    T(test_second_caption_adds),
     T(test_media_jpeg_gps_and_strip),
     T(test_media_png_strip_and_sniff),
     T(test_media_path_safety),
