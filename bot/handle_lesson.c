@@ -377,7 +377,13 @@ int handle_lesson_subscribe(struct turn *t)
     char today[16], hhmm[16];
     int minute;
     const char *cap = turn_cap(t, "time");
-    if (lesson_parse_hhmm(cap && cap[0] ? cap : t->app->conf->lessons.default_time, &minute) == -1)
+    /* no time named: a subscriber keeps theirs (21:00 stays 21:00), a new
+     * one gets lessons.default_time */
+    int had = cap && cap[0] ? 0 : store_lesson_sub_get(t->st, t->person, &minute);
+    if (had == -1)
+        return -1;
+    if (had == 0 &&
+        lesson_parse_hhmm(cap && cap[0] ? cap : t->app->conf->lessons.default_time, &minute) == -1)
         return log_fail("lesson: bad time '%s'", cap ? cap : t->app->conf->lessons.default_time);
     /* subscribing after today's time: the first lesson comes tomorrow */
     local_day(t->now, 0, today, sizeof today);

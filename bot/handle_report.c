@@ -57,6 +57,7 @@ const struct content_need report_needs[] = {
     CONTENT_NEED("report.push.rejected", "code reason"),
     CONTENT_NEED("report.push.in_progress", "code note"),
     CONTENT_NEED("report.push.resolved", "code note"),
+    CONTENT_NEED("report.note", "note"),
     CONTENT_NEED("report.push.merged", "code into"),
     CONTENT_NEED("report.push.same_photo", "code into"),
     CONTENT_NEED("report.push.photo_failed", "code"),
@@ -154,6 +155,24 @@ static bool is_status(const char *s)
     return false;
 }
 
+/* An admin's note as a sentence of a push: "" for none, the note when it
+ * ends a sentence already, else content report.note around it (new string;
+ * {note}谢谢你！ ran together). */
+static char *note_sentence(const struct app *app, const char *note)
+{
+    static const char *const ends[] = {"。", "！", "？", "!", "?", ".", "…", NULL};
+    size_t n = note ? strlen(note) : 0;
+    if (n == 0)
+        return xstrdup("");
+    for (int i = 0; ends[i]; i++) {
+        size_t e = strlen(ends[i]);
+        if (n >= e && strcmp(note + n - e, ends[i]) == 0)
+            return xstrdup(note);
+    }
+    const char *kv[] = {"note", note, NULL};
+    return content_render(app->ct, "report.note", kv);
+}
+
 /* Which changes the workflow allows (merged is final; see report_merge). */
 static bool allowed(const char *from, const char *to)
 {
@@ -228,12 +247,14 @@ int report_change(const struct app *app, struct store *st, int64_t id, const cha
     else if (rejected)
         pr = report_push(app, st, r.person, "report.push.rejected", idem, now, "code", r.code,
                          "reason", note, NULL);
-    else if (strcmp(status, "in_progress") == 0)
-        pr = report_push(app, st, r.person, "report.push.in_progress", idem, now, "code", r.code,
-                         "note", note ? note : "", NULL);
-    else
-        pr = report_push(app, st, r.person, "report.push.resolved", idem, now, "code", r.code,
-                         "note", note ? note : "", NULL);
+    else {
+        char *said = note_sentence(app, note);
+        pr = report_push(app, st, r.person,
+                         strcmp(status, "in_progress") == 0 ? "report.push.in_progress"
+                                                            : "report.push.resolved",
+                         idem, now, "code", r.code, "note", said, NULL);
+        free(said);
+    }
     if (pr == -1)
         goto out;
     log_info("report: %s %s -> %s", r.code, r.status, status);

@@ -514,6 +514,26 @@ out:
     fx_release(&f);
 }
 
+/* 学习提醒 without a time keeps a subscriber's own time (it reset 21:00 to
+ * the default 20:00). */
+static void test_subscribe_again_keeps_the_time(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
+    char *r = talk(&f, "订阅学习 21:00");
+    free(r);
+    r = talk(&f, "学习提醒");
+    CHECK_HAS(r, "21:00");
+    free(r);
+    r = talk(&f, "学习进度");
+    CHECK_HAS(r, "21:00");
+    free(r);
+out:
+    fx_release(&f);
+}
+
 static void test_subscription_held_in_rush_hour(void)
 {
     struct fx f;
@@ -832,7 +852,7 @@ const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
                                              T(test_spaced_repetition),
                                              T(test_streak_bonus_at_seven_days),
                                              T(test_subscription_pushes_at_local_time),
-                                             T(test_subscription_held_in_rush_hour), T(test_quiz_answer_39_minutes_after_push),
+                                             T(test_subscription_held_in_rush_hour), T(test_quiz_answer_39_minutes_after_push), T(test_subscribe_again_keeps_the_time),
                                              T(test_unsubscribe_and_optout),
                                              T(test_subscribe_default_time_late),
                                              T(test_lesson_link_and_cover),

@@ -585,7 +585,28 @@ out:
     fx_release(&f);
 }
 
+/* An admin's note is its own sentence in the push ({note}谢谢你！ ran together). */
+static void test_note_is_a_sentence(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    free(photo(&f, "u-5", "路灯", "http://img.example/n.jpg"));
+    free(text(&f, "boss", "#受理 SP0001"));
+    free(text(&f, "boss", "#处理 SP0001 已派人"));
+    char *push = qtext(&f, "SELECT text FROM outbox ORDER BY id DESC LIMIT 1");
+    CHECK_HAS(push, "已派人。");
+    free(push);
+    free(text(&f, "boss", "#解决 SP0001 已更换灯泡"));
+    push = qtext(&f, "SELECT text FROM outbox ORDER BY id DESC LIMIT 1");
+    CHECK_HAS(push, "已更换灯泡。谢谢你！");
+    free(push);
+out:
+    fx_release(&f);
+}
+
 const struct t_case report_tests[] = {
+    T(test_note_is_a_sentence),
     T(test_photo_caption_like_a_command),
     T(test_report_keeps_what_was_typed),
     T(test_second_caption_adds),
