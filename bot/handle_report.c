@@ -557,9 +557,13 @@ static int show_report(struct turn *t, const char *codetext)
             *p = (char)(*p - 'a' + 'A');
     buf_init(&hist, 0);
     int f = report_code_parse(codetext, &id) == 0 ? store_report_get(t->st, id, &r) : 0;
+    /* someone else's report is not found either, unless theirs was merged
+     * into it: the merge push told them to follow this code */
+    if (f == 1 && r.person != t->person)
+        f = store_report_merged_from(t->st, id, t->person);
     if (f == -1)
         goto out;
-    if (f == 0 || r.person != t->person) { /* someone else's report is not found either */
+    if (f == 0) {
         rc = say(t, "report.not_found", "code", upper, NULL);
         goto out;
     }

@@ -605,7 +605,34 @@ out:
     fx_release(&f);
 }
 
+/* After a merge the reporter is told to follow the other report's code;
+ * 进度 <that code> shows it (it answered 没有找到). A stranger still cannot. */
+static void test_progress_of_the_report_merged_into(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    free(photo(&f, "u-6", "东门井盖没了", "http://img.example/m1.jpg"));
+    free(photo(&f, "u-7", "井盖丢了", "http://img.example/m2.jpg"));
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(report_merge(&f.app, f.st, 2, 1, "admin:api", now_ms()), REPORT_OK);
+    CHECK_INT(store_commit(f.st), 0);
+    char *push = qtext(&f, "SELECT text FROM outbox ORDER BY id DESC LIMIT 1");
+    CHECK_HAS(push, "SP0001");
+    free(push);
+    char *r = text(&f, "u-7", "进度 SP0001");
+    CHECK_HAS(r, "SP0001");
+    CHECK(strstr(r, "没有找到") == NULL);
+    free(r);
+    r = text(&f, "u-8", "进度 SP0001");
+    CHECK_HAS(r, "没有找到");
+    free(r);
+out:
+    fx_release(&f);
+}
+
 const struct t_case report_tests[] = {
+    T(test_progress_of_the_report_merged_into),
     T(test_note_is_a_sentence),
     T(test_photo_caption_like_a_command),
     T(test_report_keeps_what_was_typed),
