@@ -61,6 +61,7 @@ const struct content_need report_needs[] = {
     CONTENT_NEED("report.push.merged", "code into"),
     CONTENT_NEED("report.push.same_photo", "code into"),
     CONTENT_NEED("report.push.photo_failed", "code"),
+    CONTENT_NEED("report.push.photo_partly", "code n"),
     CONTENT_NEED("report.followup.ask", "code"),
     CONTENT_NEED("report.followup.menu", "code"),
     CONTENT_NEED("report.followup.yes", "code"),
