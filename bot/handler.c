@@ -155,7 +155,8 @@ int turn_set_menu(struct turn *t, const char *const *cmds, int n)
     json_decref(a);
     if (s == NULL)
         return -1;
-    int rc = turn_state_set(t, "menu", s);
+    /* a bare number now answers this menu, not an older "which one?" (turn.c) */
+    int rc = turn_state_del(t, "turn.choice") == 0 ? turn_state_set(t, "menu", s) : -1;
     free(s);
     return rc;
 }
