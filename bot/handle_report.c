@@ -62,6 +62,9 @@ const struct content_need report_needs[] = {
     CONTENT_NEED("report.push.same_photo", "code into"),
     CONTENT_NEED("report.push.photo_failed", "code"),
     CONTENT_NEED("report.push.photo_partly", "code n"),
+    CONTENT_NEED("report.place_words", ""),
+    CONTENT_NEED("report.place_line", "place"),
+    CONTENT_NEED("report.place_added", "code place"),
     CONTENT_NEED("report.followup.ask", "code"),
     CONTENT_NEED("report.followup.menu", "code"),
     CONTENT_NEED("report.followup.yes", "code"),
@@ -497,7 +500,43 @@ int report_claim(struct turn *t)
         return state_report(t, "report.loc", &id);
     if (t->text[0] == '\0' || t->in->nmedia > 0)
         return 0;
-    return state_report(t, "report.caption", &id);
+    int f = state_report(t, "report.caption", &id);
+    if (f != 0)
+        return f;
+    /* a report with its description waits for its place: a typed one (SMS
+     * sends no location) that names a place (content report.place_words) */
+    f = state_report(t, "report.loc", &id);
+    if (f != 1)
+        return f;
+    return content_list_in(t->app->ct, "report.place_words", t->text);
+}
+
+/* A typed place for report id (report.loc): a line of its description. */
+static int typed_place(struct turn *t, int64_t id)
+{
+    struct report r = {0};
+    char code[REPORT_CODE_MAX];
+    int rc = -1;
+    char *place = turn_raw_text(t);
+    const char *kv[] = {"place", place, NULL};
+    char *line = content_render(t->app->ct, "report.place_line", kv);
+    if (store_report_get(t->st, id, &r) != 1)
+        goto out;
+    char *both = r.description && r.description[0] ? xasprintf("%s\n%s", r.description, line)
+                                                   : xstrdup(line);
+    char *desc = desc_copy(both);
+    free(both);
+    report_code_fmt(id, code);
+    if (store_report_set_desc(t->st, id, desc, t->now) == 0 &&
+        store_state_del(t->st, t->person, "report.loc") == 0 &&
+        say(t, "report.place_added", "code", code, "place", place, NULL) == 0)
+        rc = 1;
+    free(desc);
+out:
+    report_release(&r);
+    free(line);
+    free(place);
+    return rc;
 }
 
 int report_take(struct turn *t)
@@ -531,6 +570,8 @@ static int report_pending(struct turn *t)
     if (t->text[0] == '\0')
         return 0;
     f = state_report(t, "report.caption", &id);
+    if (f == 0 && state_report(t, "report.loc", &id) == 1)
+        return typed_place(t, id);
     if (f != 1)
         return f;
     char *desc = desc_copy(t->in->text ? t->in->text : t->text);

@@ -141,23 +141,8 @@ static void blank_phrases(char *s, const char *lines)
     free(copy);
 }
 
-/* True when s contains one of the lines of lines. */
-static bool has_phrase(const char *s, const char *lines)
-{
-    char *copy = xstrdup(lines), *save = NULL;
-    bool hit = false;
-    for (char *w = strtok_r(copy, "\n", &save); w && !hit; w = strtok_r(NULL, "\n", &save)) {
-        size_t len;
-        w = trim_line(w, &len);
-        hit = len > 0 && strstr(s, w) != NULL;
-    }
-    free(copy);
-    return hit;
-}
-
 bool safety_is_crisis(const struct content *ct, const char *norm_text)
 {
-    const char *words = content_get(ct, "desk.crisis_words");
     const char *pats = content_get(ct, "safety.crisis_patterns");
     const char *not = content_get(ct, "safety.not_crisis");
     if (norm_text == NULL || norm_text[0] == '\0')
@@ -165,7 +150,8 @@ bool safety_is_crisis(const struct content *ct, const char *norm_text)
     char *s = compact(norm_text);
     if (not != NULL)
         blank_phrases(s, not);
-    bool hit = (words != NULL && has_phrase(s, words)) || (pats != NULL && patterns_match(pats, s));
+    bool hit = content_list_in(ct, "desk.crisis_words", s) ||
+               (pats != NULL && patterns_match(pats, s));
     free(s);
     return hit;
 }

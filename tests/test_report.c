@@ -631,7 +631,30 @@ out:
     fx_release(&f);
 }
 
+/* SMS sends no location: a typed place after a text report is kept (it was
+ * dropped as not understood); a text that names no place is not taken. */
+static void test_typed_place_after_a_text_report(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    free(text(&f, "u-s", "随手拍 井盖坏了"));
+    char *r = text(&f, "u-s", "谢谢");
+    CHECK_STR(r, content_get(f.app.ct, "fallback"));
+    free(r);
+    r = text(&f, "u-s", "人民广场东门");
+    CHECK_HAS(r, "SP0001");
+    free(r);
+    char *d = qtext(&f, "SELECT description FROM reports WHERE id=1");
+    CHECK_HAS(d, "井盖坏了");
+    CHECK_HAS(d, "人民广场东门");
+    free(d);
+out:
+    fx_release(&f);
+}
+
 const struct t_case report_tests[] = {
+    T(test_typed_place_after_a_text_report),
     T(test_progress_of_the_report_merged_into),
     T(test_note_is_a_sentence),
     T(test_photo_caption_like_a_command),
