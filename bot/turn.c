@@ -324,10 +324,13 @@ static int stage_choice(struct turn *t, char **intent)
     kt.text = norm;
     int mr = stage_understand(&kt, &m);
     kt.m = mr == 1 ? &m : NULL;
+    /* the context may have closed since the question (a ticket closed, an
+     * offer expired): then the number is read as it stands */
+    int still = mr == -1 ? -1 : claimers[i].claim(&kt);
     rc = -1;
-    if (mr != -1 && turn_state_del(t, "turn.choice") == 0 &&
-        claimer_take(&kt, i, global_intent(&kt, mr, &m), intent) == 0)
-        rc = 1;
+    if (still != -1 && turn_state_del(t, "turn.choice") == 0)
+        rc = still == 1 ? (claimer_take(&kt, i, global_intent(&kt, mr, &m), intent) == 0 ? 1 : -1)
+                        : 0;
 out:
     intent_match_release(&m);
     json_decref(o);

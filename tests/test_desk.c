@@ -1043,6 +1043,39 @@ out:
     fx_release(&f);
 }
 
+/* The context chosen closed after the question (the ticket was closed):
+ * the number is read as it stands, the turn does not fail. */
+static void test_choice_after_the_context_closed(void)
+{
+    struct fx f;
+    int64_t id = 0;
+    char *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",legal,", "");
+    int64_t w = person(&f, WORKER), m = person(&f, "teacher-4410");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_mentor_add(f.st, w, m, "王老师", now_ms(), &id), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    free(talk(&f, WORKER, "法律咨询 工伤怎么认定"));
+    free(talk(&f, VOL, "接 T1"));
+    char *r = talk_loc(&f, WORKER, "谢谢您", false, &intent);
+    CHECK_STR(intent, "turn.ask");
+    free(r);
+    free(intent);
+    free(talk(&f, VOL, "结 T1"));
+    /* without the rating menu the closing leaves (a newer menu would win) */
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK(store_state_del(f.st, w, "menu") != -1);
+    CHECK_INT(store_commit(f.st), 0);
+    r = talk_loc(&f, WORKER, "1", false, &intent); /* 1 was the ticket */
+    CHECK(intent != NULL && strcmp(intent, "ctx.ticket") != 0);
+    free(r);
+    free(intent);
+out:
+    fx_release(&f);
+}
+
 /* A mentoring pair takes plain texts only while its conversation is open
  * (desk.pair_open_hours); a stray text days later is not sent unasked. */
 static void test_stale_pair_takes_no_stray_text(void)
@@ -1086,4 +1119,5 @@ const struct t_case desk_tests[] = {
     T(test_handover_opens_a_ticket),               T(test_ok_in_a_ticket_is_relayed),
     T(test_photo_in_a_tutoring_ticket),            T(test_two_contexts_ask_which),
     T(test_stale_pair_takes_no_stray_text),        T(test_handover_without_staff_alerts_admin),
+    T(test_choice_after_the_context_closed),
     T_END};
