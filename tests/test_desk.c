@@ -659,6 +659,16 @@ out:
     fx_release(&f);
 }
 
+/* Pair WORKER with teacher-4410 (P1, *id); WORKER's person id. */
+static int64_t pair_worker_with_teacher(struct fx *f, int64_t *id)
+{
+    int64_t w = person(f, WORKER), m = person(f, "teacher-4410");
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(store_mentor_add(f->st, w, m, "王老师", now_ms(), id), 0);
+    CHECK_INT(store_commit(f->st), 0);
+    return w;
+}
+
 /* A photo (with caption text, or NULL) from user; the intent (caller frees). */
 static char *photo_from(struct fx *f, const char *user, const char *text, char **intent)
 {
@@ -1001,10 +1011,7 @@ static void test_two_contexts_ask_which(void)
     if (fx_init(&f, NULL) == -1)
         goto out;
     add_volunteer(&f, VOL, ",legal,", "");
-    int64_t w = person(&f, WORKER), m = person(&f, "teacher-4410");
-    CHECK_INT(store_begin(f.st), 0);
-    CHECK_INT(store_mentor_add(f.st, w, m, "王老师", now_ms(), &id), 0);
-    CHECK_INT(store_commit(f.st), 0);
+    int64_t w = pair_worker_with_teacher(&f, &id);
     char *r = talk(&f, WORKER, "法律咨询 工伤怎么认定");
     free(r);
     r = talk_loc(&f, WORKER, "谢谢您这么耐心", false, &intent);
@@ -1053,10 +1060,7 @@ static void test_choice_after_the_context_closed(void)
     if (fx_init(&f, NULL) == -1)
         goto out;
     add_volunteer(&f, VOL, ",legal,", "");
-    int64_t w = person(&f, WORKER), m = person(&f, "teacher-4410");
-    CHECK_INT(store_begin(f.st), 0);
-    CHECK_INT(store_mentor_add(f.st, w, m, "王老师", now_ms(), &id), 0);
-    CHECK_INT(store_commit(f.st), 0);
+    int64_t w = pair_worker_with_teacher(&f, &id);
     free(talk(&f, WORKER, "法律咨询 工伤怎么认定"));
     free(talk(&f, VOL, "接 T1"));
     char *r = talk_loc(&f, WORKER, "谢谢您", false, &intent);
@@ -1087,10 +1091,7 @@ static void test_stale_pair_takes_no_stray_text(void)
     const char *sets[] = {"desk.pair_open_hours=24", NULL};
     if (fx_init(&f, sets) == -1)
         goto out;
-    int64_t w = person(&f, WORKER), m = person(&f, "teacher-4410");
-    CHECK_INT(store_begin(f.st), 0);
-    CHECK_INT(store_mentor_add(f.st, w, m, "王老师", now_ms(), &id), 0);
-    CHECK_INT(store_commit(f.st), 0);
+    pair_worker_with_teacher(&f, &id);
     talk_has(&f, "teacher-4410", "P1 最近怎么样", "P1");
     char *r = talk_loc(&f, WORKER, "还行，在跑单", false, &intent);
     CHECK_STR(intent, "ctx.pair");
