@@ -236,9 +236,10 @@ static int claimer_take(struct turn *t, int i, const char *global, char **intent
 /* The message kept while its owner is asked (state "turn.choice"). */
 static char *choice_dump(const struct turn *t, const int *who, int n)
 {
-    json_t *o = json_pack("{s:s,s:b,s:f,s:f,s:[]}", "raw", t->in->text ? t->in->text : "",
-                          "loc", t->in->has_location, "lat", t->in->lat, "lon", t->in->lon,
-                          "opts");
+    /* norm: the text the stages saw (a menu's command, not the number typed) */
+    json_t *o = json_pack("{s:s,s:s,s:b,s:f,s:f,s:[]}", "raw", t->in->text ? t->in->text : "",
+                          "norm", t->text, "loc", t->in->has_location, "lat", t->in->lat, "lon",
+                          t->in->lon, "opts");
     if (o == NULL)
         return NULL;
     json_t *opts = json_object_get(o, "opts");
@@ -307,7 +308,8 @@ static int stage_choice(struct turn *t, char **intent)
     int i = n >= 1 && (size_t)n <= json_array_size(opts)
                 ? claimer_index(json_string_value(json_array_get(opts, (size_t)n - 1)))
                 : -1;
-    if (i < 0 || !json_is_string(json_object_get(o, "raw"))) {
+    if (i < 0 || !json_is_string(json_object_get(o, "raw")) ||
+        !json_is_string(json_object_get(o, "norm"))) {
         *intent = xstrdup("turn.ask");
         rc = say_bad_number(t, (int)json_array_size(opts)) == -1 ? -1 : 1;
         goto out;
@@ -319,18 +321,20 @@ static int stage_choice(struct turn *t, char **intent)
     in.lat = json_real_value(json_object_get(o, "lat"));
     in.lon = json_real_value(json_object_get(o, "lon"));
     struct turn kt = *t;
-    norm = norm_text(in.text);
+    norm = xstrdup(json_string_value(json_object_get(o, "norm")));
     kt.in = &in;
     kt.text = norm;
     int mr = stage_understand(&kt, &m);
     kt.m = mr == 1 ? &m : NULL;
+    const char *global = global_intent(&kt, mr, &m);
+    const struct claimer *c = &claimers[i];
+    bool can = c->take != NULL || (c->answers && global && strcmp(c->answers, global) == 0);
     /* the context may have closed since the question (a ticket closed, an
      * offer expired): then the number is read as it stands */
-    int still = mr == -1 ? -1 : claimers[i].claim(&kt);
+    int still = mr == -1 ? -1 : can ? c->claim(&kt) : 0;
     rc = -1;
     if (still != -1 && turn_state_del(t, "turn.choice") == 0)
-        rc = still == 1 ? (claimer_take(&kt, i, global_intent(&kt, mr, &m), intent) == 0 ? 1 : -1)
-                        : 0;
+        rc = still == 1 ? (claimer_take(&kt, i, global, intent) == 0 ? 1 : -1) : 0;
 out:
     intent_match_release(&m);
     json_decref(o);
