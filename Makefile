@@ -189,5 +189,5 @@ clean:
 	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse tests/ctxeval/*.[od] tests/ctxeval/ctxeval
 	rm -rf fuzz/obj fuzz/bin
 
-.PHONY: all deps check-deps run test test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
+.PHONY: all deps check-deps run test eval-context test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)
