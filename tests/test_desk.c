@@ -710,7 +710,8 @@ static void test_safety_words_and_lookalikes(void)
         goto out;
     static const char *const yes[] = {"我不想活了", "活着真没意思", "我 想 死", "想轻生",
                                       "想跳楼", "割腕", "我想结束自己", "不如死了算了",
-                                      "活着没有意义", "累得想死", NULL};
+                                      "活着没有意义", "累得想死", "活著沒意思",
+                                      "我想自殺", NULL};
     static const char *const no[] = {"笑死了", "累死了", "热死了", "想死你了",
                                      "气死我了哈哈", "跳楼价清仓", "饿死了快点送",
                                      "我想去公园", "今天活真多", NULL};
