@@ -31,6 +31,14 @@ yizhan: bot/main.o $(OBJS)
 tests/run: $(UNIT)
 	$(CC) $(LDFLAGS) -Wl,--wrap=CRYPTO_memcmp -o $@ $^ $(LDLIBS)
 
+# The context evaluation (tests/ctxeval/ctxeval.c): where texts go in each
+# state; the set is kept outside the repository.
+CONTEXT_TSV ?= /work/eval-blind/context.tsv
+tests/ctxeval/ctxeval: tests/ctxeval/ctxeval.o $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+eval-context: tests/ctxeval/ctxeval
+	tests/ctxeval/ctxeval $(CONTEXT_TSV)
+
 tests/it/itest: $(patsubst %.c,%.o,$(filter-out tests/it/fakeapi.c,$(wildcard tests/it/*.c))) bot/buf.o bot/util.o bot/content.o bot/crypto.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -184,8 +192,8 @@ format:
 
 clean:
 	rm -f yizhan tests/run tests/it/itest tests/it/fakeapi bot/*.[od] tests/*.[od] tests/it/*.[od] \
-	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse
+	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse tests/ctxeval/*.[od] tests/ctxeval/ctxeval
 	rm -rf fuzz/obj fuzz/bin
 
-.PHONY: all deps check-deps run test test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
+.PHONY: all deps check-deps run test eval-context test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)

@@ -64,7 +64,7 @@ static const char *opt_str(json_t *b, const char *key, bool *bad)
     return s;
 }
 
-static const char *const desk_names[] = {"legal", "tutoring", "counsel", NULL};
+static const char *const desk_names[] = {"legal", "tutoring", "counsel", "general", NULL};
 
 static bool is_desk(const char *s)
 {
@@ -97,7 +97,7 @@ static int volunteer_add(struct store *st, int64_t now, const struct admin_req *
         goto out;
     }
     if (!json_is_array(dv) || json_array_size(dv) == 0 || json_array_size(dv) > 3) {
-        http_resp_error(resp, 400, "'desks' must be a list of legal, tutoring, counsel");
+        http_resp_error(resp, 400, "'desks' must be a list of legal, tutoring, counsel, general");
         goto out;
     }
     size_t i;
@@ -106,7 +106,7 @@ static int volunteer_add(struct store *st, int64_t now, const struct admin_req *
     {
         const char *s = json_string_value(d);
         if (s == NULL || !is_desk(s)) {
-            http_resp_error(resp, 400, "'desks' must be a list of legal, tutoring, counsel");
+            http_resp_error(resp, 400, "'desks' must be a list of legal, tutoring, counsel, general");
             goto out;
         }
         if (strstr(desks, s) == NULL) {
@@ -194,7 +194,7 @@ static int ticket_list(struct store *st, const struct admin_req *rq, struct http
         return 0;
     }
     if (desk != NULL && !is_desk(desk)) {
-        http_resp_error(resp, 400, "'desk' must be legal, tutoring or counsel");
+        http_resp_error(resp, 400, "'desk' must be legal, tutoring, counsel or general");
         return 0;
     }
     json_t *a = store_desk_ticket_list(st, status, desk, admin_query_limit(rq, 100));

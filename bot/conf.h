@@ -56,6 +56,7 @@ struct conf {
         long long retry_days;    /* a wrong answer's question comes back after this many days */
         long long streak_bonus;  /* [points] lesson_streak_bonus */
         long long streak_days;   /* [points] lesson_streak_days */
+        long long quiz_open_hours; /* a quiz stays answerable (until the next lesson) this long */
     } lessons;
     struct {
         long long confirm_minutes;        /* to answer 确认 to a freed seat */
@@ -64,10 +65,13 @@ struct conf {
     } courses;
     struct {
         char *legal_hours, *tutoring_hours, *counsel_hours; /* "HH:MM-HH:MM,..." */
+        char *general_hours;        /* 人工 (handover): staff of the general desk */
         char *admins;               /* "<channel>:<id>,...": escalations and crisis alerts */
         long long offer_minutes;    /* an untaken ticket goes to the next volunteer after */
         long long escalate_minutes; /* an untaken ticket goes to the admins after */
         long long silent_weeks;     /* a mentoring pair this quiet is flagged */
+        long long crisis_realert_minutes; /* an untaken crisis ticket is alerted again after */
+        long long pair_open_hours;  /* a pair's conversation takes plain texts this long */
     } desk;
     struct {
         char *token, *appid, *appsecret, *aes_key, *api_base;

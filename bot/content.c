@@ -289,6 +289,24 @@ const char *content_get(const struct content *ct, const char *key)
     return e ? e->text : NULL;
 }
 
+bool content_list_in(const struct content *ct, const char *key, const char *text)
+{
+    const char *list = content_get(ct, key);
+    const char *p = list ? list : "";
+    while (*p != '\0') {
+        size_t len = strcspn(p, "\n");
+        size_t a = 0, b = len;
+        while (a < b && p[a] == ' ')
+            a++;
+        while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\r'))
+            b--;
+        if (b > a && memmem(text, strlen(text), p + a, b - a) != NULL)
+            return true;
+        p += len + (p[len] == '\n');
+    }
+    return false;
+}
+
 char *content_render(const struct content *ct, const char *key, const char *const *kv)
 {
     const char *text = content_get(ct, key);

@@ -11,6 +11,7 @@
  */
 #ifndef BOT_CONTENT_H
 #define BOT_CONTENT_H
+#include <stdbool.h>
 #include <stddef.h>
 
 struct buf;
@@ -34,6 +35,9 @@ void content_free(struct content *ct);
  * no key in the files is unknown (a typo). Appends problems; 0 or -1. */
 int content_check(const struct content *ct, const struct content_need *const *needs,
                   struct buf *errors);
+/* True when text contains one of the lines (trimmed, not empty) of key: a
+ * content list of phrases (crisis words, place words). */
+bool content_list_in(const struct content *ct, const char *key, const char *text);
 /* The raw text of key, borrowed until content_free(), or NULL. */
 const char *content_get(const struct content *ct, const char *key);
 /* The text of key with placeholders filled from kv (name, value, name, value,

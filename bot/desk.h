@@ -44,6 +44,8 @@ int store_desk_ticket_add(struct store *st, const char *desk, int64_t person, bo
 int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out);
 /* The newest ticket of person that is not closed: 1 (*id set), 0 none, -1. */
 int store_desk_ticket_open_of(struct store *st, int64_t person, int64_t *id);
+/* The newest crisis ticket of person that is not closed: 1 (*id set), 0, -1. */
+int store_desk_crisis_open_of(struct store *st, int64_t person, int64_t *id);
 /* Mark the ticket as offered to volunteer (and the volunteer as last offered
  * now, for the rotation). 0 or -1. */
 int store_desk_ticket_offer(struct store *st, int64_t id, int64_t volunteer, int64_t now);
@@ -63,6 +65,10 @@ int store_desk_ticket_escalated(struct store *st, int64_t id, int64_t now);
  * created_before that were not escalated yet. Count or -1. */
 int store_desk_due_offers(struct store *st, int64_t offered_before, int64_t *ids, int max);
 int store_desk_due_escalations(struct store *st, int64_t created_before, int64_t *ids, int max);
+/* Untaken crisis tickets last alerted (escalated_ms, else created) at or
+ * before alerted_before: they are alerted again until someone takes them.
+ * (Escalations above leave crisis tickets to this.) Count or -1. */
+int store_desk_due_crisis(struct store *st, int64_t alerted_before, int64_t *ids, int max);
 
 /* One message of a ticket (pair 0) or of a mentoring pair (ticket 0); side
  * is worker, volunteer or mentor. 0 with *id set (id may be NULL), or -1. */
@@ -87,6 +93,7 @@ int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_vo
 /* --- mentoring pairs --- */
 struct mentor_pair {
     int64_t id, worker, mentor;
+    int64_t last_ms; /* the last message through the pair (its creation before one) */
 };
 /* Pair worker with mentor (again active when the pair existed). 0 or -1. */
 int store_mentor_add(struct store *st, int64_t worker, int64_t mentor, const char *mentor_name,
@@ -110,9 +117,23 @@ json_t *store_desk_ticket_json(struct store *st, int64_t id);
 json_t *store_mentor_list(struct store *st);
 
 /* --- wiring (handler.c, admin.c) --- */
-/* The next message of a worker with a pending question, an open ticket or one
- * mentoring pair goes there: 1 taken, 0 not, -1 error. */
-int desk_followup(struct turn *t);
+/* Context claims (handler.c claimers[]): *_claim says whether the person's
+ * open context would take this message (1, 0, -1); *_take takes it (0, -1).
+ * ask: the question after 法律咨询; ticket: their open ticket (texts and
+ * photos); pair: a mentoring conversation open for desk.pair_open_hours. */
+int desk_ask_claim(struct turn *t);
+int desk_ask_take(struct turn *t);
+int desk_ticket_claim(struct turn *t);
+int desk_ticket_take(struct turn *t);
+int desk_pair_claim(struct turn *t);
+int desk_pair_take(struct turn *t);
+/* True when the message is a helper's words to a worker (答 T12 ..., T12 ...
+ * from the volunteer, P3 ... from the mentor), with t->intent and t->m set:
+ * a counsellor who writes 你说不想活了 is quoting, not in crisis. */
+bool desk_staff_text(struct turn *t);
+/* Safety: a text with crisis words (safety.h). Hotlines, the person's crisis
+ * ticket at the counselling desk (opened when none), alerts. 0 or -1. */
+int desk_crisis(struct turn *t);
 /* Offers untaken tickets to the next volunteer on duty, escalates old ones,
  * flags silent mentoring pairs. Idempotent. 0 or -1. */
 int desk_tick(const struct app *app, struct store *st, int64_t now);

@@ -23,7 +23,7 @@
 #include "norm.h"
 #include "outbox.h"
 #include "store.h"
-#include "text.h"
+#include "turn.h"
 #include "util.h"
 
 void turn_result_release(struct turn_result *r)
@@ -32,104 +32,6 @@ void turn_result_release(struct turn_result *r)
     free(r->replies_json);
     free(r->intent);
     memset(r, 0, sizeof *r);
-}
-
-static bool all_digits(const char *s)
-{
-    if (*s == '\0' || strlen(s) > 3)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
-/*
- * A bare number answers the last numbered menu: returns the menu's command
- * for it (new string), NULL when there is no menu (the number is matched as
- * text), or sets *out_of_range with the menu size.
- */
-static char *menu_pick(struct turn *t, int *out_of_range)
-{
-    char *menu = NULL, *cmd = NULL;
-    json_t *a = NULL;
-    if (!all_digits(t->text) || turn_state_get(t, "menu", &menu) != 1)
-        goto out;
-    a = json_loads(menu, 0, NULL);
-    long n = strtol(t->text, NULL, 10);
-    if (!json_is_array(a))
-        goto out;
-    if (n >= 1 && (size_t)n <= json_array_size(a))
-        cmd = xstrdup(json_string_value(json_array_get(a, (size_t)n - 1)));
-    else if (n != 0) /* 0 stays the help menu */
-        *out_of_range = (int)json_array_size(a);
-out:
-    json_decref(a);
-    free(menu);
-    return cmd;
-}
-
-/*
- * Cut every reply longer than the channel allows at a sentence, with the
- * content's `more` hint; the rest of all replies is kept under state "more".
- */
-static int cut_replies(struct turn *t)
-{
-    size_t max = t->ch->max_reply ? t->ch->max_reply(t->app->conf) : 0;
-    const char *hint = content_get(t->app->ct, "more.hint");
-    size_t hint_len = hint ? utf8_len(hint) : 0;
-    struct buf rest;
-    size_t i;
-    json_t *r;
-    int rc = 0;
-    if (max == 0 || max <= hint_len + 10)
-        return 0;
-    buf_init(&rest, 0);
-    json_array_foreach(t->replies, i, r)
-    {
-        const char *text = json_string_value(json_object_get(r, "text"));
-        if (text == NULL)
-            continue;
-        if (rest.len > 0) { /* after a cut, later replies wait for 更多 too */
-            buf_printf(&rest, "\n%s", text);
-            json_array_remove(t->replies, i--);
-            continue;
-        }
-        size_t at = text_cut(text, max - hint_len - 1);
-        if (at == strlen(text) && utf8_len(text) <= max)
-            continue;
-        size_t skip = at;
-        while (text[skip] == '\n' || text[skip] == ' ')
-            skip++;
-        buf_puts(&rest, text + skip);
-        size_t keep = at;
-        while (keep > 0 && (text[keep - 1] == '\n' || text[keep - 1] == ' '))
-            keep--;
-        char *head = xasprintf("%.*s\n%s", (int)keep, text, hint ? hint : "");
-        json_object_set_new(r, "text", json_string(head));
-        free(head);
-    }
-    if (rest.len > 0)
-        rc = turn_state_set(t, "more", rest.data);
-    buf_release(&rest);
-    return rc;
-}
-
-/*
- * Platform events with a fixed meaning: subscribe (a new follower) gets the
- * help menu as its welcome; unsubscribe opts out silently; SCAN and events we
- * do not know are recorded and answered with nothing ("success" on WeChat).
- * NULL: not an event, or one whose text is matched as usual (menu:, callback:).
- */
-static const char *event_intent(const char *event)
-{
-    if (event == NULL || str_has_prefix(event, "menu:") || str_has_prefix(event, "callback:"))
-        return NULL;
-    if (strcmp(event, "subscribe") == 0)
-        return "help";
-    if (strcmp(event, "unsubscribe") == 0)
-        return "optout";
-    return "event";
 }
 
 /* Telegram's button press needs answerCallbackQuery, or the client keeps a
@@ -187,10 +89,9 @@ int engine_reply_later(const struct app *app, struct store *st, const struct cha
 int engine_turn(const struct app *app, struct store *st, const struct channel *ch,
                 const struct inmsg *in, int64_t now, struct turn_result *res)
 {
-    struct intent_match m = {0};
     struct turn t = {0};
-    char *stored = NULL, *stored_intent = NULL, *norm = NULL, *picked = NULL, *dump = NULL;
-    int rc = -1, range = -1;
+    char *stored = NULL, *stored_intent = NULL, *intent = NULL, *dump = NULL;
+    int rc = -1;
     memset(res, 0, sizeof *res);
 
     /* A platform's position report (WeChat LOCATION, every few seconds while
@@ -252,66 +153,7 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     t.in = in;
     t.now = now;
     t.replies = json_array();
-    /* a linked account (绑定) answers as its canonical person on every channel */
-    int64_t arrived;
-    if (store_person_arrive(st, ch->name, in->user, in->name, now, &arrived, &t.person) == -1)
-        goto out;
-    /* A menu button (WeChat CLICK) carries the command as its key. */
-    const char *typed = in->text ? in->text : "";
-    if (in->event != NULL && str_has_prefix(in->event, "menu:"))
-        typed = in->event + strlen("menu:");
-    norm = norm_text(typed);
-    t.text = norm;
-
-    picked = menu_pick(&t, &range);
-    if (picked != NULL) {
-        free(norm);
-        norm = norm_text(picked);
-        t.text = norm;
-    }
-    const char *intent = NULL;
-    const char *forced = event_intent(in->event);
-    if (forced != NULL) {
-        intent = forced;
-        t.intent = intent;
-        const struct handler *h = strcmp(forced, "event") != 0 ? handler_find(forced) : NULL;
-        if (h != NULL && handler_run(h, &t) == -1)
-            goto out;
-        if (strcmp(forced, "optout") == 0)
-            json_array_clear(t.replies); /* they unfollowed: no answer can reach them */
-    } else if (range >= 0) {
-        char max[16];
-        snprintf(max, sizeof max, "%d", range);
-        intent = "menu";
-        if (say(&t, "menu.bad_number", "max", max, NULL) == -1)
-            goto out;
-    } else {
-        int mr = t.text[0] ? intent_match(app->intents, t.text, &m) : 0;
-        if (mr == -1)
-            goto out;
-        if (in->nmedia > 0 && (mr == 0 || strcmp(m.intent, "report.new") != 0)) {
-            /* A photo always opens a report: a caption that happens to read
-             * like a command (积分, 我的) is its description, not a command. */
-            intent_match_release(&m);
-            mr = 0;
-            intent = "report.new";
-        } else if (mr == 1)
-            intent = m.intent;
-        else if (in->has_location && t.text[0] == '\0')
-            intent = "location";
-        else
-            intent = "fallback";
-        t.m = mr == 1 ? &m : NULL;
-        t.intent = intent;
-        const struct handler *h = handler_find(intent);
-        if (h == NULL) { /* main() checked every rule's intent at startup */
-            log_err("engine: no handler for intent %s", intent);
-            goto out;
-        }
-        if (handler_run(h, &t) == -1)
-            goto out;
-    }
-    if (cut_replies(&t) == -1)
+    if (turn_run(&t, &intent) == -1)
         goto out;
     if (in->event != NULL && str_has_prefix(in->event, "callback:") &&
         queue_callback_ack(&t, in->event + strlen("callback:")) == -1)
@@ -319,21 +161,20 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     dump = json_dumps(t.replies, JSON_COMPACT);
     if (dump == NULL)
         goto out;
-    if (store_inbound_add(st, ch->name, in->ext_id, arrived, in->text, intent, dump, now) == -1)
+    if (store_inbound_add(st, ch->name, in->ext_id, t.sender, in->text, intent, dump, now) == -1)
         goto out;
     res->replies = t.replies;
     t.replies = NULL;
     res->replies_json = dump;
     dump = NULL;
-    res->intent = xstrdup(intent);
+    res->intent = intent;
+    intent = NULL;
     rc = 0;
 out:
-    intent_match_release(&m);
     json_decref(t.replies);
     free(stored);
     free(stored_intent);
-    free(norm);
-    free(picked);
+    free(intent);
     free(dump);
     return rc;
 }

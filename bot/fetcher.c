@@ -341,6 +341,21 @@ static int64_t backoff_ms(const struct conf *c, int attempts)
     return d;
 }
 
+/* The report's downloads are over, some in and some not: the report goes on
+ * with the photos it has (photo_status ok: it stayed pending for good) and
+ * the reporter is told once which part did not arrive. 0 or -1. */
+static int partly_failed(struct fetcher *ft, const struct media_job *j, int failed, int64_t now)
+{
+    char code[REPORT_CODE_MAX], idem[64], n[12];
+    report_code_fmt(j->report, code);
+    snprintf(idem, sizeof idem, "report-photo-partly:%lld", (long long)j->report);
+    snprintf(n, sizeof n, "%d", failed);
+    if (store_report_set_photo(ft->st, j->report, "ok", now) == -1)
+        return -1;
+    return report_push(ft->app, ft->st, j->person, "report.push.photo_partly", idem, now, "code",
+                       code, "n", n, NULL);
+}
+
 /* Record a failed try; a final failure is marked on the report and the
  * reporter is asked to send the photo again. Inside a transaction. */
 static int record_failure(struct fetcher *ft, const struct media_job *j, const char *error,
@@ -357,8 +372,10 @@ static int record_failure(struct fetcher *ft, const struct media_job *j, const c
         return 0;
     if (store_report_media_counts(ft->st, j->report, &pending, &ok, &failed) == -1)
         return -1;
-    if (ok > 0 || pending > 0)
-        return 0; /* another photo of the report made it, or may */
+    if (pending > 0)
+        return 0; /* another photo of the report may still make it */
+    if (ok > 0)
+        return partly_failed(ft, j, failed, now);
     char code[REPORT_CODE_MAX], idem[64];
     report_code_fmt(j->report, code);
     snprintf(idem, sizeof idem, "report-photo-failed:%lld", (long long)j->id);
@@ -408,6 +425,8 @@ static int record_photo(struct fetcher *ft, const struct media_job *j, struct fe
                          lon, now) == -1 ||
         store_report_media_counts(ft->st, j->report, &pending, &ok, &failed) == -1 ||
         store_report_set_photo(ft->st, j->report, "ok", now) == -1)
+        goto fail;
+    if (pending == 0 && failed > 0 && partly_failed(ft, j, failed, now) == -1)
         goto fail;
     if (has_gps) {
         int set = store_report_set_pos(ft->st, j->report, lat, lon, "exif", now);

@@ -19,6 +19,7 @@ const struct content_need core_needs[] = {
     CONTENT_NEED("help.menu", "items"),
     CONTENT_NEED("menu.main", ""),
     CONTENT_NEED("menu.bad_number", "max"),
+    CONTENT_NEED("menu.bad_number_one", ""),
     CONTENT_NEED("profile.summary", "since push points seats waitlist reports"),
     CONTENT_NEED("profile.push_on", ""),
     CONTENT_NEED("profile.push_off", ""),
@@ -137,19 +138,15 @@ int handle_more(struct turn *t)
     return rc;
 }
 
+/* A bare location no open context waited for (turn.c asked them first). */
 int handle_location(struct turn *t)
 {
-    int took = handler_followup(t); /* a location may answer a feature's question */
-    if (took != 0)
-        return took == -1 ? -1 : 0;
     return say(t, "location.received", NULL);
 }
 
+/* Not understood, and no open context took it (turn.c asked them first). */
 int handle_fallback(struct turn *t)
 {
-    int took = handler_followup(t); /* the next step of a feature's exchange */
-    if (took != 0)
-        return took == -1 ? -1 : 0;
     if (t->text[0] != '\0' && store_unknown_add(t->st, t->text, t->now) == -1)
         return -1;
     return say(t, "fallback", NULL);

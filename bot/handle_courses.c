@@ -365,6 +365,24 @@ out:
     return rc;
 }
 
+/* Context claim (handler.c claimers[]): a freed seat is offered to this
+ * person and waits for 确认. 1, 0, -1. */
+int seat_claim(struct turn *t)
+{
+    json_t *mine = bookings_of(t->st, t->person, t->now), *b;
+    size_t i;
+    int rc = 0;
+    if (mine == NULL)
+        return -1;
+    json_array_foreach(mine, i, b)
+    {
+        if (status_is(b, "offered") && int_of(b, "offer_until_ms") > t->now)
+            rc = 1;
+    }
+    json_decref(mine);
+    return rc;
+}
+
 int handle_course_confirm(struct turn *t)
 {
     json_t *mine = bookings_of(t->st, t->person, t->now), *b, *c = NULL;

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "channel.h"
 #include "conf.h"
 #include "desk.h"
 #include "handler.h"
@@ -25,6 +26,7 @@
 #include "msg.h"
 #include "norm.h"
 #include "outbox.h"
+#include "safety.h"
 #include "store.h"
 #include "util.h"
 
@@ -37,13 +39,20 @@ const struct content_need desk_needs[] = {
     CONTENT_NEED("desk.legal", ""),
     CONTENT_NEED("desk.tutoring", ""),
     CONTENT_NEED("desk.counsel", ""),
+    CONTENT_NEED("desk.general", ""),
+    CONTENT_NEED("desk.handover", "code desk hours"),
+    CONTENT_NEED("desk.handover_later", "code desk hours at"),
+    CONTENT_NEED("desk.handover_alert", "code desk"),
+    CONTENT_NEED("desk.photo", "n"),
+    CONTENT_NEED("desk.admin_name", ""),
     CONTENT_NEED("desk.menu", ""),
     CONTENT_NEED("desk.menu_cmds", ""),
     CONTENT_NEED("desk.ask", "desk"),
     CONTENT_NEED("desk.opened", "code desk hours"),
     CONTENT_NEED("desk.opened_later", "code desk hours at"),
     CONTENT_NEED("desk.crisis_help", ""),
-    CONTENT_NEED("desk.crisis_words", ""),
+    CONTENT_NEED("desk.crisis_opened", "code"),
+    CONTENT_NEED("desk.crisis_added", "code"),
     CONTENT_NEED("desk.offer", "code desk text"),
     CONTENT_NEED("desk.taken_vol", "code desk text"),
     CONTENT_NEED("desk.taken_worker", "code"),
@@ -62,6 +71,7 @@ const struct content_need desk_needs[] = {
     CONTENT_NEED("desk.rate_cmd", "code score"),
     CONTENT_NEED("desk.escalate", "code desk minutes text"),
     CONTENT_NEED("desk.alert_crisis", "code desk text"),
+    CONTENT_NEED("desk.realert_crisis", "code desk minutes text"),
     CONTENT_NEED("desk.pair_msg", "code who text"),
     CONTENT_NEED("desk.pair_from_mentor", ""),
     CONTENT_NEED("desk.pair_from_worker", ""),
@@ -87,7 +97,7 @@ static char *render(const struct content *ct, const char *key, ...)
 static bool known_desk(const char *desk)
 {
     return strcmp(desk, "legal") == 0 || strcmp(desk, "tutoring") == 0 ||
-           strcmp(desk, "counsel") == 0;
+           strcmp(desk, "counsel") == 0 || strcmp(desk, "general") == 0;
 }
 
 static const char *desk_hours(const struct conf *c, const char *desk)
@@ -96,6 +106,8 @@ static const char *desk_hours(const struct conf *c, const char *desk)
         return c->desk.legal_hours;
     if (strcmp(desk, "tutoring") == 0)
         return c->desk.tutoring_hours;
+    if (strcmp(desk, "general") == 0)
+        return c->desk.general_hours;
     return c->desk.counsel_hours;
 }
 
@@ -156,60 +168,6 @@ static int64_t next_open(const char *spec, int64_t now)
     return now;
 }
 
-/*
- * The text a capture came from, as the person typed it (case, full-width
- * punctuation and a final question mark kept): the longest tail of raw whose
- * normalised form is the capture. Falls back to the capture. New string.
- */
-static char *raw_arg(const char *raw, const char *cap)
-{
-    size_t n = raw ? strlen(raw) : 0, adv;
-    /* the command before the argument is short; do not scan a long text */
-    for (size_t i = 0; i < n && i <= 96; i += adv) {
-        char *nm = norm_text(raw + i);
-        bool same = strcmp(nm, cap) == 0;
-        free(nm);
-        if (same) {
-            const char *p = raw + i;
-            size_t len = strlen(p);
-            while (*p == ' ' || *p == '\t' || *p == '\n') {
-                p++;
-                len--;
-            }
-            while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\n' || p[len - 1] == '\r'))
-                len--;
-            return xstrndup(p, len);
-        }
-        utf8_decode(raw + i, n - i, &adv);
-    }
-    return xstrdup(cap);
-}
-
-/* The whole raw text of the message, trimmed (new string; "" when none). */
-static char *raw_text(const struct turn *t)
-{
-    return raw_arg(t->in->text, t->text);
-}
-
-/* True when text contains a phrase of content desk.crisis_words. */
-static bool has_crisis(const struct content *ct, const char *text)
-{
-    const char *words = content_get(ct, "desk.crisis_words");
-    char *copy = xstrdup(words ? words : ""), *save = NULL;
-    bool hit = false;
-    for (char *w = strtok_r(copy, "\n", &save); w && !hit; w = strtok_r(NULL, "\n", &save)) {
-        while (*w == ' ')
-            w++;
-        size_t len = strlen(w);
-        while (len > 0 && (w[len - 1] == ' ' || w[len - 1] == '\r'))
-            w[--len] = '\0';
-        if (len > 0 && strstr(text, w) != NULL)
-            hit = true;
-    }
-    free(copy);
-    return hit;
-}
-
 static int push(const struct app *app, struct store *st, int64_t person, const char *text,
                 const char *key, int64_t now)
 {
@@ -262,19 +220,57 @@ static void ticket_code(int64_t id, char *out, size_t size)
     snprintf(out, size, "T%lld", (long long)id);
 }
 
-/* Alert the admins that a message of ticket tk (message mid) has crisis words. */
-static int crisis_alert(const struct app *app, struct store *st, const struct desk_ticket *tk,
-                        const char *text, int64_t mid, int64_t now)
+/* Push text to every active volunteer of desk, whatever their hours (a
+ * crisis does not wait for a shift), with keys like alert_admins': one who is
+ * also an admin gets it once. 0 or -1. */
+static int alert_desk(const struct app *app, struct store *st, const char *desk, const char *text,
+                      const char *keybase, int64_t now)
 {
-    char code[32], keybase[64];
+    struct desk_volunteer v[MAX_VOLUNTEERS];
+    int n = store_desk_volunteers_for(st, desk, v, MAX_VOLUNTEERS);
+    if (n == -1)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        char *key = xasprintf("%s:%lld", keybase, (long long)v[i].person);
+        int rc = push(app, st, v[i].person, text, key, now);
+        free(key);
+        if (rc == -1)
+            return -1;
+    }
+    return 0;
+}
+
+/*
+ * Alert the counselling desk (its volunteers, any hours) and the desk admins
+ * that crisis ticket tk has text: the alert names the ticket, says how to
+ * take it (接 Tn) and how to reach the person (答 Tn, through the bot). The
+ * alert time is kept (escalated_ms) so the tick alerts again until someone
+ * takes it. key tells this alert from the others of the ticket.
+ */
+static int crisis_alert(const struct app *app, struct store *st, const struct desk_ticket *tk,
+                        const char *msg, const char *key, int64_t now)
+{
+    char code[32], keybase[96];
     ticket_code(tk->id, code, sizeof code);
-    snprintf(keybase, sizeof keybase, "desk:%s:crisis:%lld", code, (long long)mid);
+    snprintf(keybase, sizeof keybase, "desk:%s:crisis:%s", code, key);
+    if (store_desk_ticket_set_crisis(st, tk->id) == -1 ||
+        store_desk_ticket_escalated(st, tk->id, now) == -1 ||
+        alert_desk(app, st, "counsel", msg, keybase, now) == -1)
+        return -1;
+    return alert_admins(app, st, msg, keybase, now);
+}
+
+/* The first alert for message mid of crisis ticket tk. */
+static int crisis_alert_msg(const struct app *app, struct store *st, const struct desk_ticket *tk,
+                            const char *text, int64_t mid, int64_t now)
+{
+    char code[32], key[32];
+    ticket_code(tk->id, code, sizeof code);
+    snprintf(key, sizeof key, "m%lld", (long long)mid);
     char *label = desk_label(app->ct, tk->desk);
     char *msg =
         render(app->ct, "desk.alert_crisis", "code", code, "desk", label, "text", text, NULL);
-    int rc = store_desk_ticket_set_crisis(st, tk->id);
-    if (rc == 0)
-        rc = alert_admins(app, st, msg, keybase, now);
+    int rc = crisis_alert(app, st, tk, msg, key, now);
     free(msg);
     free(label);
     return rc;
@@ -325,15 +321,19 @@ out:
     return rc;
 }
 
-/* Open a ticket at desk with the worker's question, offer it, answer. */
-static int open_ticket(struct turn *t, const char *desk, const char *text)
+/*
+ * Open a ticket at desk with the worker's text, offer it, answer with the
+ * opened/opened_later pair of content keys (desk.opened, desk.handover). A
+ * crisis ticket says the hotlines first and alerts at once.
+ */
+static int open_ticket(struct turn *t, const char *desk, const char *text, bool crisis,
+                       const char *opened)
 {
     const struct app *app = t->app;
     struct desk_ticket tk;
-    char code[32], at[32];
+    char code[32], at[32], later[48];
     int64_t id = 0, mid = 0;
     int rc = -1;
-    bool crisis = has_crisis(app->ct, text);
     char *label = desk_label(app->ct, desk);
     const char *hours = desk_hours(app->conf, desk);
     if (store_desk_ticket_add(t->st, desk, t->person, crisis, t->now, &id) == -1 ||
@@ -343,14 +343,16 @@ static int open_ticket(struct turn *t, const char *desk, const char *text)
     ticket_code(id, code, sizeof code);
     /* hotlines first: the one line that must not be missed or cut */
     if (crisis && (say(t, "desk.crisis_help", NULL) == -1 ||
-                   crisis_alert(app, t->st, &tk, text, mid, t->now) == -1))
+                   crisis_alert_msg(app, t->st, &tk, text, mid, t->now) == -1))
         goto out;
-    if (in_hours(hours, t->now)) {
-        rc = say(t, "desk.opened", "code", code, "desk", label, "hours", hours, NULL);
+    if (crisis) {
+        rc = say(t, "desk.crisis_opened", "code", code, NULL);
+    } else if (in_hours(hours, t->now)) {
+        rc = say(t, opened, "code", code, "desk", label, "hours", hours, NULL);
     } else {
+        snprintf(later, sizeof later, "%s_later", opened);
         turn_fmt_time(next_open(hours, t->now), "%m-%d %H:%M", at, sizeof at);
-        rc = say(t, "desk.opened_later", "code", code, "desk", label, "hours", hours, "at", at,
-                 NULL);
+        rc = say(t, later, "code", code, "desk", label, "hours", hours, "at", at, NULL);
     }
 out:
     free(label);
@@ -366,12 +368,12 @@ int handle_desk_open(struct turn *t)
     if (!known_desk(desk)) /* a rule for a desk this build does not have */
         return handle_fallback(t);
     if (q != NULL && q[0] != '\0') {
-        char *text = raw_arg(t->in->text, q);
-        rc = open_ticket(t, desk, text);
+        char *text = turn_raw_arg(t, q);
+        rc = open_ticket(t, desk, text, false, "desk.opened");
         free(text);
         return rc;
     }
-    /* the question follows in the next message (desk_followup) */
+    /* the question follows in the next message (desk_ask_claim) */
     if (turn_state_set(t, "desk.ask", desk) == -1)
         return -1;
     char *label = desk_label(t->app->ct, desk);
@@ -412,6 +414,45 @@ static int cap_ticket(struct turn *t, struct desk_ticket *tk, char *code, size_t
     else if (say(t, "desk.no_ticket", "code", code, NULL) == -1)
         return -1;
     return found;
+}
+
+/* True when this message's sender is one of conf desk.admins. */
+static bool is_desk_admin(const struct turn *t)
+{
+    char *copy = xstrdup(t->app->conf->desk.admins), *save = NULL;
+    bool hit = false;
+    for (char *a = strtok_r(copy, ", ", &save); a && !hit; a = strtok_r(NULL, ", ", &save)) {
+        char *colon = strchr(a, ':');
+        hit = colon != NULL && t->in->user != NULL &&
+              strncmp(a, t->ch->name, (size_t)(colon - a)) == 0 &&
+              t->ch->name[colon - a] == '\0' && strcmp(colon + 1, t->in->user) == 0;
+    }
+    free(copy);
+    return hit;
+}
+
+/*
+ * Who acts on ticket tk (接, 答, 结): a volunteer of its desk, or a desk
+ * admin, who gets the alerts and escalations of every desk and so may take
+ * any ticket: an admin without a volunteer row gets one that serves no desk
+ * (never offered tickets in rotation). 1 (*v set), 0 neither, -1 error.
+ */
+static int staff_of(struct turn *t, const struct desk_ticket *tk, struct desk_volunteer *v)
+{
+    int found = store_desk_volunteer_of(t->st, t->person, tk->desk, v);
+    if (found != 0 || !is_desk_admin(t))
+        return found;
+    found = store_desk_volunteer_of(t->st, t->person, NULL, v);
+    if (found != 0)
+        return found;
+    char *name = content_render(t->app->ct, "desk.admin_name", NULL);
+    int rc = store_desk_volunteer_set(t->st, t->person, name, ",", "", t->now, &v->id);
+    free(name);
+    if (rc == -1)
+        return -1;
+    v->person = t->person;
+    v->hours[0] = '\0';
+    return 1;
 }
 
 /* The JSON menu of the five rating commands for ticket code (new string). */
@@ -464,9 +505,6 @@ static int worker_followup(struct turn *t, const struct desk_ticket *tk, const c
         return say(t, "desk.closed_already", "code", code, NULL);
     if (store_desk_msg_add(t->st, tk->id, 0, "worker", text, t->now, &mid) == -1)
         return -1;
-    if (has_crisis(t->app->ct, text) && (say(t, "desk.crisis_help", NULL) == -1 ||
-                                         crisis_alert(t->app, t->st, tk, text, mid, t->now) == -1))
-        return -1;
     if (tk->volunteer_person != 0) {
         char *msg = render(t->app->ct, "desk.followup_vol", "code", code, "text", text, NULL);
         snprintf(key, sizeof key, "desk:%s:msg:%lld", code, (long long)mid);
@@ -490,7 +528,7 @@ int handle_desk_take(struct turn *t)
     buf_init(&text, 0);
     if (found != 1)
         return found;
-    found = store_desk_volunteer_of(t->st, t->person, tk.desk, &v);
+    found = staff_of(t, &tk, &v);
     if (found == -1)
         goto out;
     if (found == 0) { /* the ticket text is for that desk's volunteers only */
@@ -534,12 +572,12 @@ int handle_desk_answer(struct turn *t)
     int found = cap_ticket(t, &tk, code, sizeof code);
     if (found != 1)
         return found;
-    found = store_desk_volunteer_of(t->st, t->person, tk.desk, &v);
+    found = staff_of(t, &tk, &v);
     if (found == -1)
         return -1;
     if (found == 0)
         return say(t, "desk.no_ticket", "code", code, NULL);
-    char *text = raw_arg(t->in->text, turn_cap(t, "text"));
+    char *text = turn_raw_arg(t, turn_cap(t, "text"));
     int rc = volunteer_answer(t, &tk, &v, code, text);
     free(text);
     return rc;
@@ -554,11 +592,11 @@ int handle_desk_say(struct turn *t)
     int rc, found = cap_ticket(t, &tk, code, sizeof code);
     if (found != 1)
         return found;
-    char *text = raw_arg(t->in->text, turn_cap(t, "text"));
+    char *text = turn_raw_arg(t, turn_cap(t, "text"));
     if (tk.person == t->person) {
         rc = worker_followup(t, &tk, code, text);
     } else {
-        found = store_desk_volunteer_of(t->st, t->person, tk.desk, &v);
+        found = staff_of(t, &tk, &v);
         if (found == -1)
             rc = -1;
         else if (found == 1)
@@ -582,7 +620,7 @@ int handle_desk_close(struct turn *t)
         return found;
     bool by_worker = tk.person == t->person;
     if (!by_worker) {
-        found = store_desk_volunteer_of(t->st, t->person, tk.desk, &v);
+        found = staff_of(t, &tk, &v);
         if (found == -1)
             return -1;
         if (found == 0 || tk.volunteer != v.id)
@@ -681,58 +719,262 @@ int handle_desk_pair(struct turn *t)
     }
     if (found == 0 || (p.worker != t->person && p.mentor != t->person))
         return say(t, "desk.no_pair", "code", code, NULL);
-    char *text = raw_arg(t->in->text, turn_cap(t, "text"));
+    char *text = turn_raw_arg(t, turn_cap(t, "text"));
     int rc = pair_relay(t, &p, text);
     free(text);
     return rc;
 }
 
-int desk_followup(struct turn *t)
+/*
+ * Context claims (handler.c claimers). Each says whether this person's open
+ * desk context would take this message; the turn asks when two would.
+ */
+
+/* After 法律咨询 (no question yet) the next text is the question. */
+int desk_ask_claim(struct turn *t)
 {
-    char *desk = NULL, *text = NULL;
-    int rc = 0, found;
-    int64_t id = 0;
-    struct desk_ticket tk;
-    struct mentor_pair p;
-    char code[32];
-    if (t->in->text == NULL || t->text[0] == '\0')
+    char *desk = NULL;
+    if (t->text[0] == '\0' || t->in->nmedia > 0)
         return 0;
-    text = raw_text(t);
-    found = turn_state_get(t, "desk.ask", &desk);
-    if (found == -1)
-        goto fail;
-    if (found == 1 && known_desk(desk)) {
-        if (turn_state_del(t, "desk.ask") == -1 || open_ticket(t, desk, text) == -1)
-            goto fail;
-        rc = 1;
-        goto out;
-    }
-    found = store_desk_ticket_open_of(t->st, t->person, &id);
-    if (found == -1 || (found == 1 && store_desk_ticket_get(t->st, id, &tk) != 1))
-        goto fail;
-    if (found == 1) {
-        ticket_code(tk.id, code, sizeof code);
-        if (worker_followup(t, &tk, code, text) == -1)
-            goto fail;
-        rc = 1;
-        goto out;
-    }
-    /* one standing mentoring pair: the message is for the other side */
-    found = store_mentor_of(t->st, t->person, &p);
-    if (found == -1)
-        goto fail;
-    if (found == 1) {
-        if (pair_relay(t, &p, text) == -1)
-            goto fail;
-        rc = 1;
-    }
-    goto out;
-fail:
-    rc = -1;
-out:
+    int found = turn_state_get(t, "desk.ask", &desk);
+    bool ok = found == 1 && known_desk(desk);
     free(desk);
+    return found == -1 ? -1 : ok;
+}
+
+int desk_ask_take(struct turn *t)
+{
+    char *desk = NULL;
+    int found = turn_state_get(t, "desk.ask", &desk);
+    int rc = -1;
+    if (found == 1 && turn_state_del(t, "desk.ask") == 0) {
+        char *text = turn_raw_text(t);
+        rc = open_ticket(t, desk, text, false, "desk.opened");
+        free(text);
+    }
+    free(desk);
+    return rc;
+}
+
+/* The person's open ticket (their newest that is not closed). 1, 0, -1. */
+static int open_ticket_of(struct turn *t, struct desk_ticket *tk)
+{
+    int64_t id = 0;
+    int found = store_desk_ticket_open_of(t->st, t->person, &id);
+    if (found == 1 && store_desk_ticket_get(t->st, id, tk) != 1)
+        return -1;
+    return found;
+}
+
+/* An open ticket takes the worker's texts and photos (a homework photo in a
+ * 课业辅导 ticket is for the volunteer, not a 随手拍 report). */
+int desk_ticket_claim(struct turn *t)
+{
+    struct desk_ticket tk;
+    if (t->text[0] == '\0' && t->in->nmedia == 0)
+        return 0;
+    return open_ticket_of(t, &tk);
+}
+
+/* The text a ticket keeps for a message: what was typed, and a note of its
+ * photos (they stay with the platform; the volunteer asks for what they
+ * need). New string. */
+static char *ticket_text(struct turn *t)
+{
+    char *text = turn_raw_text(t);
+    if (t->in->nmedia == 0)
+        return text;
+    char n[12];
+    snprintf(n, sizeof n, "%d", t->in->nmedia);
+    char *note = render(t->app->ct, "desk.photo", "n", n, NULL);
+    char *both = xasprintf("%s%s%s", note, text[0] ? " " : "", text);
+    free(note);
+    free(text);
+    return both;
+}
+
+int desk_ticket_take(struct turn *t)
+{
+    struct desk_ticket tk;
+    char code[32];
+    if (open_ticket_of(t, &tk) != 1)
+        return -1;
+    ticket_code(tk.id, code, sizeof code);
+    char *text = ticket_text(t);
+    int rc = worker_followup(t, &tk, code, text);
     free(text);
     return rc;
+}
+
+/* A mentoring pair takes plain texts while its conversation is open: for
+ * desk.pair_open_hours after the last message through it. Older, a text
+ * must start with P3 (a stray text never reaches the other side unasked). */
+int desk_pair_claim(struct turn *t)
+{
+    struct mentor_pair p;
+    if (t->text[0] == '\0' || t->in->nmedia > 0)
+        return 0;
+    int found = store_mentor_of(t->st, t->person, &p);
+    if (found <= 0)
+        return found;
+    return p.last_ms + t->app->conf->desk.pair_open_hours * 3600000LL > t->now;
+}
+
+int desk_pair_take(struct turn *t)
+{
+    struct mentor_pair p;
+    if (store_mentor_of(t->st, t->person, &p) <= 0)
+        return -1;
+    char *text = turn_raw_text(t);
+    int rc = pair_relay(t, &p, text);
+    free(text);
+    return rc;
+}
+
+bool desk_staff_text(struct turn *t)
+{
+    struct desk_ticket tk;
+    struct mentor_pair p;
+    long long id = 0;
+    const char *n = turn_cap(t, "n");
+    if (t->intent == NULL || n == NULL || parse_int(n, 1, INT64_MAX, &id) == -1)
+        return false;
+    if (strcmp(t->intent, "desk.answer") == 0)
+        return true;
+    if (strcmp(t->intent, "desk.say") == 0)
+        return store_desk_ticket_get(t->st, id, &tk) == 1 && tk.person != t->person;
+    if (strcmp(t->intent, "desk.pair") == 0)
+        return store_mentor_get(t->st, id, &p) == 1 && p.mentor == t->person;
+    return false;
+}
+
+/*
+ * Safety (the turn's first stage): the text has crisis words. The hotlines
+ * at once; the text goes to the person's open crisis ticket, or opens one at
+ * the counselling desk, which is alerted (again at each crisis message, and
+ * by the tick until someone takes it).
+ */
+int desk_crisis(struct turn *t)
+{
+    struct desk_ticket tk;
+    char code[32];
+    int64_t id = 0, mid = 0;
+    int rc = -1;
+    char *text = turn_raw_text(t);
+    int found = store_desk_crisis_open_of(t->st, t->person, &id);
+    if (found == 0) {
+        rc = open_ticket(t, "counsel", text, true, "desk.opened");
+        goto out;
+    }
+    if (found == -1 || store_desk_ticket_get(t->st, id, &tk) != 1)
+        goto out;
+    ticket_code(tk.id, code, sizeof code);
+    if (say(t, "desk.crisis_help", NULL) == -1 ||
+        store_desk_msg_add(t->st, tk.id, 0, "worker", text, t->now, &mid) == -1)
+        goto out;
+    if (tk.volunteer_person != 0) { /* taken: the one who has it hears at once */
+        char key[64];
+        char *msg = render(t->app->ct, "desk.followup_vol", "code", code, "text", text, NULL);
+        snprintf(key, sizeof key, "desk:%s:msg:%lld", code, (long long)mid);
+        int prc = push(t->app, t->st, tk.volunteer_person, msg, key, t->now);
+        free(msg);
+        if (prc == -1)
+            goto out;
+    } else if (crisis_alert_msg(t->app, t->st, &tk, text, mid, t->now) == -1) {
+        goto out;
+    }
+    rc = say(t, "desk.crisis_added", "code", code, NULL);
+out:
+    free(text);
+    return rc;
+}
+
+/* A person asked for a person and nobody of the general desk was offered
+ * the ticket (none on duty): the desk admins hear at once. 0 or -1. */
+static int handover_alert(struct turn *t)
+{
+    struct desk_ticket tk;
+    char code[32], keybase[64];
+    if (open_ticket_of(t, &tk) != 1)
+        return -1;
+    if (tk.offered_to != 0)
+        return 0;
+    ticket_code(tk.id, code, sizeof code);
+    snprintf(keybase, sizeof keybase, "desk:%s:handover", code);
+    char *label = desk_label(t->app->ct, tk.desk);
+    char *msg = render(t->app->ct, "desk.handover_alert", "code", code, "desk", label, NULL);
+    int rc = alert_admins(t->app, t->st, msg, keybase, t->now);
+    free(msg);
+    free(label);
+    return rc;
+}
+
+/* handover: 人工 / 客服 / 找人. A general-desk ticket whose staff answer in
+ * this chat; an open ticket of the person takes the text instead. */
+int handle_handover(struct turn *t)
+{
+    struct desk_ticket tk;
+    char code[32];
+    int found = open_ticket_of(t, &tk);
+    if (found == -1)
+        return -1;
+    char *text = turn_raw_text(t);
+    int rc;
+    if (found == 1) {
+        ticket_code(tk.id, code, sizeof code);
+        rc = worker_followup(t, &tk, code, text);
+    } else {
+        rc = open_ticket(t, "general", text, false, "desk.handover");
+        if (rc == 0)
+            rc = handover_alert(t);
+    }
+    free(text);
+    return rc;
+}
+
+/* Content key (desk.escalate, desk.realert_crisis) for ticket tk that has
+ * waited since it was opened: the minutes really waited, not a configured
+ * threshold. New string, or NULL on a store error. */
+static char *waited_msg(const struct app *app, struct store *st, const struct desk_ticket *tk,
+                        const char *key, int64_t now)
+{
+    char code[32], minutes[24];
+    struct buf text;
+    char *msg = NULL;
+    buf_init(&text, 0);
+    buf_puts(&text, "");
+    if (store_desk_ticket_text(st, tk->id, &text) == 0) {
+        ticket_code(tk->id, code, sizeof code);
+        snprintf(minutes, sizeof minutes, "%lld", (long long)((now - tk->created_ms) / 60000));
+        char *label = desk_label(app->ct, tk->desk);
+        msg = render(app->ct, key, "code", code, "desk", label, "minutes", minutes, "text",
+                     text.data, NULL);
+        free(label);
+    }
+    buf_release(&text);
+    return msg;
+}
+
+/* Untaken crisis tickets: alerted again every desk.crisis_realert_minutes,
+ * with the minutes they have waited, until someone takes them. */
+static int realert_crisis(const struct app *app, struct store *st, int64_t now)
+{
+    int64_t ids[TICK_BATCH];
+    struct desk_ticket tk;
+    int n = store_desk_due_crisis(st, now - app->conf->desk.crisis_realert_minutes * 60000, ids,
+                                  TICK_BATCH);
+    for (int i = 0; i < n; i++) {
+        char key[32];
+        if (store_desk_ticket_get(st, ids[i], &tk) != 1)
+            return -1;
+        snprintf(key, sizeof key, "re%lld", (long long)now);
+        char *msg = waited_msg(app, st, &tk, "desk.realert_crisis", now);
+        int arc = msg == NULL ? -1 : crisis_alert(app, st, &tk, msg, key, now);
+        free(msg);
+        if (arc == -1)
+            return -1;
+    }
+    return n == -1 ? -1 : 0;
 }
 
 int desk_tick(const struct app *app, struct store *st, int64_t now)
@@ -740,9 +982,7 @@ int desk_tick(const struct app *app, struct store *st, int64_t now)
     const struct conf *c = app->conf;
     int64_t ids[TICK_BATCH];
     struct desk_ticket tk;
-    struct buf text;
     int rc = -1, n;
-    buf_init(&text, 0);
 
     /* untaken tickets move on to the next volunteer on duty */
     n = store_desk_due_offers(st, now - c->desk.offer_minutes * 60000, ids, TICK_BATCH);
@@ -757,7 +997,7 @@ int desk_tick(const struct app *app, struct store *st, int64_t now)
     if (n == -1)
         goto out;
     for (int i = 0; i < n; i++) {
-        char code[32], keybase[64], minutes[24];
+        char code[32], keybase[64];
         if (store_desk_ticket_get(st, ids[i], &tk) != 1)
             goto out;
         /* a ticket from outside the desk's hours waits from their start:
@@ -765,28 +1005,21 @@ int desk_tick(const struct app *app, struct store *st, int64_t now)
         int64_t start = next_open(desk_hours(c, tk.desk), tk.created_ms);
         if (start + c->desk.escalate_minutes * 60000 > now)
             continue;
-        buf_release(&text);
-        buf_init(&text, 0);
-        buf_puts(&text, "");
-        if (store_desk_ticket_text(st, tk.id, &text) == -1)
-            goto out;
         ticket_code(tk.id, code, sizeof code);
         snprintf(keybase, sizeof keybase, "desk:%s:escalate", code);
-        snprintf(minutes, sizeof minutes, "%lld", c->desk.escalate_minutes);
-        char *label = desk_label(app->ct, tk.desk);
-        char *msg = render(app->ct, "desk.escalate", "code", code, "desk", label, "minutes",
-                           minutes, "text", text.data, NULL);
+        char *msg = waited_msg(app, st, &tk, "desk.escalate", now);
+        if (msg == NULL)
+            goto out;
         int arc = alert_admins(app, st, msg, keybase, now);
         free(msg);
-        free(label);
         if (arc == -1 || store_desk_ticket_escalated(st, tk.id, now) == -1)
             goto out;
     }
 
-    if (store_mentor_flag_silent(st, now - c->desk.silent_weeks * 7 * 86400000LL, now) == -1)
+    if (realert_crisis(app, st, now) == -1 ||
+        store_mentor_flag_silent(st, now - c->desk.silent_weeks * 7 * 86400000LL, now) == -1)
         goto out;
     rc = 0;
 out:
-    buf_release(&text);
     return rc;
 }

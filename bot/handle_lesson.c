@@ -6,8 +6,10 @@
  * Spaced repetition: a wrong answer schedules the question again
  * lessons.retry_days later. It is not pushed on its own; when due it is what
  * the next `学习` (or the subscriber's next daily push) offers, before any new
- * lesson. The open question is per-person state "quiz" (the lesson id) that
- * expires after state_ttl (for pushes: state_ttl after the push may go out).
+ * lesson. The open question is per-person state "quiz" (the lesson id): it
+ * stays answerable until the next lesson replaces it, at most
+ * lessons.quiz_open_hours (for pushes: counted from when the push may go
+ * out), not the few minutes of state_ttl - a worker answers after work.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,6 +56,13 @@ const struct content_need lesson_needs[] = {
     CONTENT_NEED("lesson.streak_reason", "days"),
     CONTENT_NEED_END,
 };
+
+/* How long a lesson's question stays open: until the next lesson replaces
+ * it, at most lessons.quiz_open_hours. */
+static int64_t quiz_open_ms(const struct app *app)
+{
+    return app->conf->lessons.quiz_open_hours * 3600000LL;
+}
 
 #define DAY_MS 86400000LL
 #define TICK_BATCH 500 /* subscribers served per tick at most; the next tick goes on */
@@ -279,7 +288,7 @@ static int reply_lesson(struct turn *t, const struct lesson *l, bool is_review)
     if (json_array_append(t->replies, o) == -1)
         goto out;
     snprintf(id, sizeof id, "%d", l->id);
-    if (turn_state_set(t, "quiz", id) == -1 ||
+    if (store_state_set(t->st, t->person, "quiz", id, t->now + quiz_open_ms(t->app)) == -1 ||
         store_lesson_shown(t->st, t->person, l->id, t->now) == -1)
         goto out;
     rc = 0;
@@ -368,7 +377,13 @@ int handle_lesson_subscribe(struct turn *t)
     char today[16], hhmm[16];
     int minute;
     const char *cap = turn_cap(t, "time");
-    if (lesson_parse_hhmm(cap && cap[0] ? cap : t->app->conf->lessons.default_time, &minute) == -1)
+    /* no time named: a subscriber keeps theirs (21:00 stays 21:00), a new
+     * one gets lessons.default_time */
+    int had = cap && cap[0] ? 0 : store_lesson_sub_get(t->st, t->person, &minute);
+    if (had == -1)
+        return -1;
+    if (had == 0 &&
+        lesson_parse_hhmm(cap && cap[0] ? cap : t->app->conf->lessons.default_time, &minute) == -1)
         return log_fail("lesson: bad time '%s'", cap ? cap : t->app->conf->lessons.default_time);
     /* subscribing after today's time: the first lesson comes tomorrow */
     local_day(t->now, 0, today, sizeof today);
@@ -431,6 +446,15 @@ static int streak_bonus(struct turn *t, int days)
 out:
     free(ref);
     free(reason);
+    return rc;
+}
+
+/* Context claim (handler.c claimers[]): a question is open for this person. */
+int quiz_claim(struct turn *t)
+{
+    char *open = NULL;
+    int rc = turn_state_get(t, "quiz", &open);
+    free(open);
     return rc;
 }
 
@@ -531,7 +555,7 @@ static int push_one(const struct app *app, struct store *st, int64_t person, con
             /* the question opens when the push may go out, not when it is queued */
             int64_t at = push_allowed_at(app->conf, OUT_BULK, now);
             snprintf(id, sizeof id, "%d", l->id);
-            if (store_state_set(st, person, "quiz", id, at + app->conf->state_ttl * 1000) == -1 ||
+            if (store_state_set(st, person, "quiz", id, at + quiz_open_ms(app)) == -1 ||
                 store_lesson_shown(st, person, l->id, now) == -1)
                 goto out;
         }

@@ -53,7 +53,7 @@ int handle_member_checkin(struct turn *t)
     const char *city = turn_cap(t, "city");
     if (city != NULL || t->in->has_location)
         return checkin(t, city);
-    /* the city or a location follows (member_followup) */
+    /* the city or a location follows (member_claim) */
     if (turn_state_set(t, "member.ask", "1") == -1)
         return -1;
     return say(t, "member.ask", NULL);
@@ -82,7 +82,7 @@ int handle_member_org(struct turn *t)
     return rc;
 }
 
-int member_followup(struct turn *t)
+int member_claim(struct turn *t)
 {
     char *v = NULL;
     int found = turn_state_get(t, "member.ask", &v);
@@ -91,11 +91,12 @@ int member_followup(struct turn *t)
         return found;
     size_t len = utf8_len(t->text);
     bool city_like = len >= 2 && len <= 20 && strpbrk(t->text, "0123456789") == NULL;
-    if (!t->in->has_location && !city_like)
-        return 0;
+    return t->in->has_location || city_like;
+}
+
+int member_take(struct turn *t)
+{
     if (turn_state_del(t, "member.ask") == -1)
         return -1;
-    if (checkin(t, t->in->has_location && t->text[0] == '\0' ? NULL : t->text) == -1)
-        return -1;
-    return 1;
+    return checkin(t, t->in->has_location && t->text[0] == '\0' ? NULL : t->text);
 }

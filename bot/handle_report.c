@@ -59,9 +59,14 @@ const struct content_need report_needs[] = {
     CONTENT_NEED("report.push.rejected", "code reason"),
     CONTENT_NEED("report.push.in_progress", "code note"),
     CONTENT_NEED("report.push.resolved", "code note"),
+    CONTENT_NEED("report.note", "note"),
     CONTENT_NEED("report.push.merged", "code into"),
     CONTENT_NEED("report.push.same_photo", "code into"),
     CONTENT_NEED("report.push.photo_failed", "code"),
+    CONTENT_NEED("report.push.photo_partly", "code n"),
+    CONTENT_NEED("report.place_words", ""),
+    CONTENT_NEED("report.place_line", "place"),
+    CONTENT_NEED("report.place_added", "code place"),
     CONTENT_NEED("report.followup.ask", "code"),
     CONTENT_NEED("report.followup.menu", "code"),
     CONTENT_NEED("report.followup.yes", "code"),
@@ -156,6 +161,24 @@ static bool is_status(const char *s)
     return false;
 }
 
+/* An admin's note as a sentence of a push: "" for none, the note when it
+ * ends a sentence already, else content report.note around it (new string;
+ * {note}谢谢你！ ran together). */
+static char *note_sentence(const struct app *app, const char *note)
+{
+    static const char *const ends[] = {"。", "！", "？", "!", "?", ".", "…", NULL};
+    size_t n = note ? strlen(note) : 0;
+    if (n == 0)
+        return xstrdup("");
+    for (int i = 0; ends[i]; i++) {
+        size_t e = strlen(ends[i]);
+        if (n >= e && strcmp(note + n - e, ends[i]) == 0)
+            return xstrdup(note);
+    }
+    const char *kv[] = {"note", note, NULL};
+    return content_render(app->ct, "report.note", kv);
+}
+
 /* Which changes the workflow allows (merged is final; see report_merge). */
 static bool allowed(const char *from, const char *to)
 {
@@ -230,12 +253,14 @@ int report_change(const struct app *app, struct store *st, int64_t id, const cha
     else if (rejected)
         pr = report_push(app, st, r.person, "report.push.rejected", idem, now, "code", r.code,
                          "reason", note, NULL);
-    else if (strcmp(status, "in_progress") == 0)
-        pr = report_push(app, st, r.person, "report.push.in_progress", idem, now, "code", r.code,
-                         "note", note ? note : "", NULL);
-    else
-        pr = report_push(app, st, r.person, "report.push.resolved", idem, now, "code", r.code,
-                         "note", note ? note : "", NULL);
+    else {
+        char *said = note_sentence(app, note);
+        pr = report_push(app, st, r.person,
+                         strcmp(status, "in_progress") == 0 ? "report.push.in_progress"
+                                                            : "report.push.resolved",
+                         idem, now, "code", r.code, "note", said, NULL);
+        free(said);
+    }
     if (pr == -1)
         goto out;
     log_info("report: %s %s -> %s", r.code, r.status, status);
@@ -427,8 +452,11 @@ int handle_report_new(struct turn *t)
     const char *d = turn_cap(t, "desc");
     if (d == NULL && t->m == NULL && t->text[0] != '\0')
         d = t->text; /* a photo whose caption matched no command: the caption */
-    if (d != NULL && d[0] != '\0')
-        desc = desc_copy(d);
+    if (d != NULL && d[0] != '\0') { /* kept as typed; the rules saw the normalised copy */
+        char *raw = turn_raw_arg(t, d);
+        desc = desc_copy(raw);
+        free(raw);
+    }
     snprintf(minutes, sizeof minutes, "%lld", c->report.caption_wait / 60);
     int64_t wait_ms = c->report.caption_wait * 1000, join_ms = c->report.join_seconds * 1000;
 
@@ -451,6 +479,13 @@ int handle_report_new(struct turn *t)
         struct report r;
         int f = store_report_get(t->st, open, &r);
         bool usable = f == 1 && strcmp(r.status, "received") == 0;
+        if (usable && desc != NULL && r.description != NULL && r.description[0] != '\0') {
+            /* the caption of a later photo adds to the description */
+            char *both = xasprintf("%s\n%s", r.description, desc);
+            free(desc);
+            desc = desc_copy(both);
+            free(both);
+        }
         report_release(&r);
         if (f == -1)
             goto out;
@@ -516,12 +551,66 @@ out:
     return rc;
 }
 
+static int report_pending(struct turn *t);
+
+/* Whether a pending step of 随手拍 waits for this message (see report_take). */
+int report_claim(struct turn *t)
+{
+    int64_t id = 0;
+    if (t->in->has_location)
+        return state_report(t, "report.loc", &id);
+    if (t->text[0] == '\0' || t->in->nmedia > 0)
+        return 0;
+    int f = state_report(t, "report.caption", &id);
+    if (f != 0)
+        return f;
+    /* a report with its description waits for its place: a typed one (SMS
+     * sends no location) that names a place (content report.place_words) */
+    f = state_report(t, "report.loc", &id);
+    if (f != 1)
+        return f;
+    return content_list_in(t->app->ct, "report.place_words", t->text);
+}
+
+/* A typed place for report id (report.loc): a line of its description. */
+static int typed_place(struct turn *t, int64_t id)
+{
+    struct report r = {0};
+    char code[REPORT_CODE_MAX];
+    int rc = -1;
+    char *place = turn_raw_text(t);
+    const char *kv[] = {"place", place, NULL};
+    char *line = content_render(t->app->ct, "report.place_line", kv);
+    if (store_report_get(t->st, id, &r) != 1)
+        goto out;
+    char *both = r.description && r.description[0] ? xasprintf("%s\n%s", r.description, line)
+                                                   : xstrdup(line);
+    char *desc = desc_copy(both);
+    free(both);
+    report_code_fmt(id, code);
+    if (store_report_set_desc(t->st, id, desc, t->now) == 0 &&
+        store_state_del(t->st, t->person, "report.loc") == 0 &&
+        say(t, "report.place_added", "code", code, "place", place, NULL) == 0)
+        rc = 1;
+    free(desc);
+out:
+    report_release(&r);
+    free(line);
+    free(place);
+    return rc;
+}
+
+int report_take(struct turn *t)
+{
+    return report_pending(t) == 1 ? 0 : -1;
+}
+
 /*
- * A pending step of 随手拍 (a follow-up in handler.c): a text that is no command
- * becomes the caption a photo asked for; a location message is attached to
- * the report opened within the caption time. 1 handled, 0 not ours, -1.
+ * A pending step of 随手拍: a text that is no command becomes the caption a
+ * photo asked for; a location message is attached to the report opened
+ * within the caption time. 1 handled, 0 not ours, -1.
  */
-int report_pending(struct turn *t)
+static int report_pending(struct turn *t)
 {
     int64_t id = 0;
     char code[REPORT_CODE_MAX];
@@ -542,6 +631,8 @@ int report_pending(struct turn *t)
     if (t->text[0] == '\0')
         return 0;
     f = state_report(t, "report.caption", &id);
+    if (f == 0 && state_report(t, "report.loc", &id) == 1)
+        return typed_place(t, id);
     if (f != 1)
         return f;
     char *desc = desc_copy(t->in->text ? t->in->text : t->text);
@@ -569,9 +660,13 @@ static int show_report(struct turn *t, const char *codetext)
             *p = (char)(*p - 'a' + 'A');
     buf_init(&hist, 0);
     int f = report_code_parse(codetext, &id) == 0 ? store_report_get(t->st, id, &r) : 0;
+    /* someone else's report is not found either, unless theirs was merged
+     * into it: the merge push told them to follow this code */
+    if (f == 1 && r.person != t->person)
+        f = store_report_merged_from(t->st, id, t->person);
     if (f == -1)
         goto out;
-    if (f == 0 || r.person != t->person) { /* someone else's report is not found either */
+    if (f == 0) {
         rc = say(t, "report.not_found", "code", upper, NULL);
         goto out;
     }

@@ -11,11 +11,14 @@
 
 #include "conf.h"
 #include "desk.h"
-#include "log.h"
-#include "msg.h"
 #include "intent.h"
+#include "log.h"
 #include "member.h"
+#include "msg.h"
+#include "norm.h"
 #include "report.h"
+#include "safety.h"
+#include "turn.h"
 #include "store.h"
 #include "throttle.h"
 #include "util.h"
@@ -58,6 +61,7 @@ static const struct handler handlers[] = {
     {"member.org", handle_member_org, false},
     {"account.link", handle_account_link, false},
     {"account.unlink", handle_account_unlink, false},
+    {"handover", handle_handover, false},
     {"desk.menu", handle_desk_menu, false},
     {"desk.take", handle_desk_take, true},
     {"desk.answer", handle_desk_answer, true},
@@ -73,7 +77,7 @@ static const struct handler handlers[] = {
     {"admin.report.resolve", handle_admin_report, true},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, safety_needs, turn_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
@@ -84,21 +88,24 @@ static const tick_fn ticks[] = {
     report_tick,
 };
 
-/* Each feature's follow-up for unmatched messages, asked in order; see handler.h. */
-static const followup_fn followups[] = {
-    report_pending, /* a photo waiting for its caption or position: the newest question */
-    member_followup,
-    desk_followup,
+/* What each feature's open context waits for from this person; see handler.h. */
+const struct claimer claimers[] = {
+    {"quiz", "quiz.answer", quiz_claim, NULL},        /* until the next lesson */
+    {"seat", "course.confirm", seat_claim, NULL},     /* until the offer expires */
+    {"report", NULL, report_claim, report_take},      /* caption or position of a photo */
+    {"member", NULL, member_claim, member_take},      /* the city after 报到 */
+    {"desk_ask", NULL, desk_ask_claim, desk_ask_take}, /* the question after 法律咨询 */
+    {"ticket", NULL, desk_ticket_claim, desk_ticket_take}, /* an open desk ticket */
+    {"pair", NULL, desk_pair_claim, desk_pair_take},  /* a mentoring conversation */
+    {NULL, NULL, NULL, NULL},
 };
 
-int handler_followup(struct turn *t)
+bool intent_is_answer(const char *intent)
 {
-    for (size_t i = 0; i < sizeof followups / sizeof followups[0]; i++) {
-        int rc = followups[i](t);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    for (const struct claimer *c = claimers; intent && c->name; c++)
+        if (c->answers != NULL && strcmp(c->answers, intent) == 0)
+            return true;
+    return false;
 }
 
 int handler_tick(const struct app *app, struct store *st, int64_t now)
@@ -159,7 +166,8 @@ int turn_set_menu(struct turn *t, const char *const *cmds, int n)
     json_decref(a);
     if (s == NULL)
         return -1;
-    int rc = turn_state_set(t, "menu", s);
+    /* a bare number now answers this menu, not an older "which one?" (turn.c) */
+    int rc = turn_state_del(t, "turn.choice") == 0 ? turn_state_set(t, "menu", s) : -1;
     free(s);
     return rc;
 }
@@ -178,6 +186,38 @@ int turn_state_set(struct turn *t, const char *key, const char *value)
 int turn_state_del(struct turn *t, const char *key)
 {
     return store_state_del(t->st, t->person, key);
+}
+
+char *turn_raw_arg(const struct turn *t, const char *cap)
+{
+    const char *raw = t->in->text;
+    size_t n = raw ? strlen(raw) : 0, adv;
+    if (cap == NULL)
+        return xstrdup("");
+    /* the command before the argument is short; do not scan a long text */
+    for (size_t i = 0; i < n && i <= 96; i += adv) {
+        char *nm = norm_text(raw + i);
+        bool same = strcmp(nm, cap) == 0;
+        free(nm);
+        if (same) {
+            const char *p = raw + i;
+            size_t len = strlen(p);
+            while (*p == ' ' || *p == '\t' || *p == '\n') {
+                p++;
+                len--;
+            }
+            while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\n' || p[len - 1] == '\r'))
+                len--;
+            return xstrndup(p, len);
+        }
+        utf8_decode(raw + i, n - i, &adv);
+    }
+    return xstrdup(cap);
+}
+
+char *turn_raw_text(const struct turn *t)
+{
+    return turn_raw_arg(t, t->text);
 }
 
 const char *turn_cap(const struct turn *t, const char *name)

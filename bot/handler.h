@@ -35,7 +35,8 @@ struct turn {
     struct store *st;
     const struct channel *ch;
     const struct inmsg *in;
-    int64_t person; /* people.id of the sender */
+    int64_t person; /* people.id of the sender's account (linked: the canonical row) */
+    int64_t sender; /* people.id of the sending channel's own row (the dedupe key) */
     int64_t now;    /* ms, fixed for the whole turn */
     const char *text;             /* normalised text ("" when none) */
     const struct intent_match *m; /* the matched rule, or NULL */
@@ -65,14 +66,31 @@ typedef int (*tick_fn)(const struct app *app, struct store *st, int64_t now);
 int handler_tick(const struct app *app, struct store *st, int64_t now);
 
 /*
- * Follow-ups: a message no rule matched (or a bare location) may be the next
- * step of a feature's exchange (the question after 法律咨询, a message to an
- * open ticket, the city after 报到). handle_fallback and handle_location ask
- * each feature's followup_fn in order first: 1 taken (it replied), 0 not
- * its message, -1 error. handler_followup returns the same for all of them.
+ * Context claims: a feature with an open exchange with this person says what
+ * it waits for, in ONE table (handler.c claimers[]) that the turn (turn.c)
+ * asks before any global intent. A row:
+ *  - claim(t): 1 this person's context is open and would take this message
+ *    (a quiz question is open; a photo waits for its caption; ...), 0 not,
+ *    -1 error. It reads t->text, t->in; it changes nothing.
+ *  - answers: the intent that answers this context and nothing else
+ *    (quiz.answer for a quiz, course.confirm for a seat offer), or NULL. Such
+ *    an intent is an "answer intent": outside its context its text (好的,
+ *    a) is plain text that another open context may take.
+ *  - take(t): takes a message that matched no global intent (or only an
+ *    answer intent); NULL when the context takes its answers only. 0 or -1.
+ * When two rows claim one message the turn asks which, with a numbered choice.
+ * name: content key turn.ctx.<name> is the row's label in that question.
  */
-typedef int (*followup_fn)(struct turn *t);
-int handler_followup(struct turn *t);
+struct claimer {
+    const char *name;
+    const char *answers;
+    int (*claim)(struct turn *t);
+    int (*take)(struct turn *t);
+};
+/* The rows, ended by a row with name NULL. */
+extern const struct claimer claimers[];
+/* True when intent is some claimer's answers. */
+bool intent_is_answer(const char *intent);
 
 /* The handler for intent, or NULL. */
 const struct handler *handler_find(const char *intent);
@@ -91,6 +109,15 @@ int turn_set_menu(struct turn *t, const char *const *cmds, int n);
 int turn_state_get(struct turn *t, const char *key, char **value);
 int turn_state_set(struct turn *t, const char *key, const char *value);
 int turn_state_del(struct turn *t, const char *key);
+/*
+ * What the person typed, for storing and relaying (case, full-width
+ * punctuation and a final question mark kept); the rules match the
+ * normalised copy. turn_raw_arg: the tail of the raw text whose normalised
+ * form is cap (a capture), falling back to cap; "" for NULL. turn_raw_text:
+ * the whole text, trimmed. New strings.
+ */
+char *turn_raw_arg(const struct turn *t, const char *cap);
+char *turn_raw_text(const struct turn *t);
 /* The named capture of the matched rule, or NULL. */
 const char *turn_cap(const struct turn *t, const char *name);
 /* Local date/time of ms in the configured time zone, e.g. "%Y-%m-%d". */
@@ -114,6 +141,7 @@ int handle_lesson_progress(struct turn *t);
 int handle_lesson_subscribe(struct turn *t);
 int handle_lesson_unsubscribe(struct turn *t);
 int handle_quiz_answer(struct turn *t);
+int quiz_claim(struct turn *t); /* a claimer: a question is open */
 /* Queues today's lesson for every subscriber whose local time has come. */
 int lesson_tick(const struct app *app, struct store *st, int64_t now);
 /* The text of lesson l as the bot sends it, with heading and answer hint:
@@ -140,6 +168,7 @@ int handle_course_show(struct turn *t);
 int handle_course_book(struct turn *t);
 int handle_course_cancel(struct turn *t);
 int handle_course_confirm(struct turn *t);
+int seat_claim(struct turn *t); /* a claimer: a freed seat waits for 确认 */
 int handle_course_mine(struct turn *t);
 int handle_checkin(struct turn *t);
 extern const struct content_need courses_needs[];
@@ -155,6 +184,7 @@ int handle_desk_say(struct turn *t);
 int handle_desk_close(struct turn *t);
 int handle_desk_rate(struct turn *t);
 int handle_desk_pair(struct turn *t);
+int handle_handover(struct turn *t); /* 人工 / 客服 / 找人: a general-desk ticket */
 extern const struct content_need desk_needs[];
 
 /* handle_member.c (the follow-up is in member.h) */
@@ -167,7 +197,9 @@ int handle_report_new(struct turn *t);
 int handle_report_status(struct turn *t);
 int handle_report_followup(struct turn *t);
 int handle_admin_report(struct turn *t);
-int report_pending(struct turn *t);
+/* a claimer: a photo waits for its caption or its position */
+int report_claim(struct turn *t);
+int report_take(struct turn *t);
 extern const struct content_need report_needs[];
 /* handle_account.c: 绑定, one account on several channels (account.h) */
 int handle_account_link(struct turn *t);

@@ -113,6 +113,9 @@ json_t *store_report_list(struct store *st, const char *status, int64_t since_ms
  * (the report it was merged into, if it was). 1 (*id set), 0 none, -1 error. */
 int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,
                           int64_t *id);
+/* Whether a report of person was merged into report into (the merge push
+ * told them to follow into's code): 1, 0, -1. */
+int store_report_merged_from(struct store *st, int64_t into, int64_t person);
 /* A report (not merged, not id) of person created at or after since_ms with a
  * downloaded photo whose SHA-256 is sha. 1 (*other set), 0, -1. */
 int store_report_find_hash(struct store *st, int64_t person, const char *sha, int64_t since_ms,

@@ -385,6 +385,45 @@ static const char *const migrations[] = {
      * (a volunteer, a mentoring pair), which gets no broadcast. */
     "ALTER TABLE people ADD COLUMN consent TEXT;"
     "UPDATE people SET consent='contact' WHERE id IN (SELECT person_id FROM inbound);",
+    /* 17: the general desk (人工 / 客服 / 找人: a person instead of the bot).
+     * SQLite cannot change a CHECK, so desk_tickets is rebuilt. foreign_keys
+     * cannot be turned off inside the migration's transaction, and dropping
+     * a parent with children counts violations that a rename does not undo:
+     * desk_messages (its only child) is set aside first and rebuilt after. */
+    "CREATE TABLE desk_messages_copy AS SELECT * FROM desk_messages;"
+    "DROP TABLE desk_messages;"
+    "CREATE TABLE desk_tickets_new("
+    " id INTEGER PRIMARY KEY,"
+    " desk TEXT NOT NULL CHECK(desk IN ('legal','tutoring','counsel','general')),"
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " status TEXT NOT NULL CHECK(status IN ('open','taken','closed')),"
+    " volunteer_id INTEGER REFERENCES desk_volunteers(id),"
+    " offered_to INTEGER REFERENCES desk_volunteers(id),"
+    " offers INTEGER NOT NULL DEFAULT 0,"
+    " offered_ms INTEGER,"
+    " crisis INTEGER NOT NULL DEFAULT 0,"
+    " created_ms INTEGER NOT NULL,"
+    " taken_ms INTEGER,"
+    " answered_ms INTEGER,"
+    " closed_ms INTEGER,"
+    " escalated_ms INTEGER,"
+    " rating INTEGER CHECK(rating BETWEEN 1 AND 5),"
+    " rated_ms INTEGER);"
+    "INSERT INTO desk_tickets_new SELECT * FROM desk_tickets;"
+    "DROP TABLE desk_tickets;"
+    "ALTER TABLE desk_tickets_new RENAME TO desk_tickets;"
+    "CREATE INDEX desk_tickets_person ON desk_tickets(person_id, status);"
+    "CREATE INDEX desk_tickets_status ON desk_tickets(status, created_ms);"
+    "CREATE TABLE desk_messages("
+    " id INTEGER PRIMARY KEY,"
+    " ticket_id INTEGER REFERENCES desk_tickets(id),"
+    " pair_id INTEGER REFERENCES mentoring(id),"
+    " side TEXT NOT NULL CHECK(side IN ('worker','volunteer','mentor')),"
+    " text TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "INSERT INTO desk_messages SELECT * FROM desk_messages_copy;"
+    "DROP TABLE desk_messages_copy;"
+    "CREATE INDEX desk_messages_ticket ON desk_messages(ticket_id, id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -101,21 +101,38 @@ int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out)
     return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket get");
 }
 
-int store_desk_ticket_open_of(struct store *st, int64_t person, int64_t *id)
+/* The one id sql (bound to person) selects: 1 (*id set), 0 none, -1. */
+static int ticket_of(struct store *st, const char *sql, int64_t person, int64_t *id,
+                     const char *what)
 {
-    static const char sql[] = "SELECT id FROM desk_tickets WHERE person_id=? AND status<>'closed'"
-                              " ORDER BY id DESC LIMIT 1";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
+    if (sqlite3_bind_int64(s, 1, person) != SQLITE_OK) {
+        sqlite3_reset(s);
+        return store_fail(st, what);
+    }
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
-    return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket open of");
+    return rc == SQLITE_DONE ? 0 : store_fail(st, what);
+}
+
+int store_desk_ticket_open_of(struct store *st, int64_t person, int64_t *id)
+{
+    static const char sql[] = "SELECT id FROM desk_tickets WHERE person_id=? AND status<>'closed'"
+                              " ORDER BY id DESC LIMIT 1";
+    return ticket_of(st, sql, person, id, "desk ticket open of");
+}
+
+int store_desk_crisis_open_of(struct store *st, int64_t person, int64_t *id)
+{
+    static const char sql[] = "SELECT id FROM desk_tickets WHERE person_id=? AND crisis=1"
+                              " AND status<>'closed' ORDER BY id DESC LIMIT 1";
+    return ticket_of(st, sql, person, id, "desk crisis open of");
 }
 
 int store_desk_ticket_offer(struct store *st, int64_t id, int64_t volunteer, int64_t now)
@@ -211,28 +228,39 @@ int store_desk_ticket_escalated(struct store *st, int64_t id, int64_t now)
     return store_step_done(st, s, "desk ticket escalated");
 }
 
+/* The ids sql selects with ?1 = before and ?2 = max: count or -1. */
+static int due_ids(struct store *st, const char *sql, int64_t before, int64_t *ids, int max,
+                   const char *what)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    if (sqlite3_bind_int64(s, 1, before) != SQLITE_OK || sqlite3_bind_int(s, 2, max) != SQLITE_OK) {
+        sqlite3_reset(s);
+        return store_fail(st, what);
+    }
+    return step_ids(st, s, ids, max, what);
+}
+
 int store_desk_due_offers(struct store *st, int64_t offered_before, int64_t *ids, int max)
 {
     static const char sql[] = "SELECT id FROM desk_tickets WHERE status='open' AND"
                               " (offered_ms IS NULL OR offered_ms<=?) ORDER BY id LIMIT ?";
-    sqlite3_stmt *s = store_stmt(st, sql);
-    if (s == NULL)
-        return -1;
-    sqlite3_bind_int64(s, 1, offered_before);
-    sqlite3_bind_int(s, 2, max);
-    return step_ids(st, s, ids, max, "desk due offers");
+    return due_ids(st, sql, offered_before, ids, max, "desk due offers");
 }
 
 int store_desk_due_escalations(struct store *st, int64_t created_before, int64_t *ids, int max)
 {
-    static const char sql[] = "SELECT id FROM desk_tickets WHERE status='open' AND"
+    static const char sql[] = "SELECT id FROM desk_tickets WHERE status='open' AND crisis=0 AND"
                               " escalated_ms IS NULL AND created_ms<=? ORDER BY id LIMIT ?";
-    sqlite3_stmt *s = store_stmt(st, sql);
-    if (s == NULL)
-        return -1;
-    sqlite3_bind_int64(s, 1, created_before);
-    sqlite3_bind_int(s, 2, max);
-    return step_ids(st, s, ids, max, "desk due escalations");
+    return due_ids(st, sql, created_before, ids, max, "desk due escalations");
+}
+
+int store_desk_due_crisis(struct store *st, int64_t alerted_before, int64_t *ids, int max)
+{
+    static const char sql[] = "SELECT id FROM desk_tickets WHERE status='open' AND crisis=1 AND"
+                              " coalesce(escalated_ms, created_ms)<=? ORDER BY id LIMIT ?";
+    return due_ids(st, sql, alerted_before, ids, max, "desk due crisis");
 }
 
 int store_desk_msg_add(struct store *st, int64_t ticket, int64_t pair, const char *side,
@@ -359,20 +387,26 @@ int store_mentor_add(struct store *st, int64_t worker, int64_t mentor, const cha
     return rc == SQLITE_ROW ? 0 : store_fail(st, "mentor add");
 }
 
+static void read_pair(sqlite3_stmt *s, struct mentor_pair *out)
+{
+    out->id = sqlite3_column_int64(s, 0);
+    out->worker = sqlite3_column_int64(s, 1);
+    out->mentor = sqlite3_column_int64(s, 2);
+    out->last_ms = sqlite3_column_int64(s, 3);
+}
+
 int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out)
 {
     static const char sql[] =
-        "SELECT id, worker_id, mentor_id FROM mentoring WHERE id=? AND active=1";
+        "SELECT id, worker_id, mentor_id, coalesce(last_contact_ms, created_ms) FROM mentoring"
+        " WHERE id=? AND active=1";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     sqlite3_bind_int64(s, 1, id);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(s, 0);
-        out->worker = sqlite3_column_int64(s, 1);
-        out->mentor = sqlite3_column_int64(s, 2);
-    }
+    if (rc == SQLITE_ROW)
+        read_pair(s, out);
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
@@ -381,19 +415,17 @@ int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out)
 
 int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
 {
-    static const char sql[] = "SELECT id, worker_id, mentor_id FROM mentoring WHERE active=1"
-                              " AND (worker_id=?1 OR mentor_id=?1) ORDER BY id DESC";
+    static const char sql[] =
+        "SELECT id, worker_id, mentor_id, coalesce(last_contact_ms, created_ms) FROM mentoring"
+        " WHERE active=1 AND (worker_id=?1 OR mentor_id=?1) ORDER BY id DESC";
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
     sqlite3_bind_int64(s, 1, person);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n++ == 0) {
-            out->id = sqlite3_column_int64(s, 0);
-            out->worker = sqlite3_column_int64(s, 1);
-            out->mentor = sqlite3_column_int64(s, 2);
-        }
+        if (n++ == 0)
+            read_pair(s, out);
     }
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? n : store_fail(st, "mentor of");

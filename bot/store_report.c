@@ -345,6 +345,24 @@ int store_report_find_url(struct store *st, int64_t person, const char *url, int
     return rc == SQLITE_DONE ? 0 : store_fail(st, "report find url");
 }
 
+int store_report_merged_from(struct store *st, int64_t into, int64_t person)
+{
+    static const char sql[] = "SELECT 1 FROM reports WHERE merged_into=? AND person_id=? LIMIT 1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    if (sqlite3_bind_int64(s, 1, into) != SQLITE_OK ||
+        sqlite3_bind_int64(s, 2, person) != SQLITE_OK) {
+        sqlite3_reset(s);
+        return store_fail(st, "report merged from");
+    }
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "report merged from");
+}
+
 int store_report_find_hash(struct store *st, int64_t person, const char *sha, int64_t since_ms,
                            int64_t id, int64_t *other)
 {

@@ -6,6 +6,7 @@
  * silent flag, member check-in and the stale list.
  */
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,9 @@
 #include "intent.h"
 #include "member.h"
 #include "outbox.h"
+#include "safety.h"
 #include "store.h"
+#include "store_int.h"
 #include "t.h"
 #include "util.h"
 
@@ -224,7 +227,7 @@ static void test_desk_ticket_flow_two_people(void)
 
     /* follow-ups: the next message while open, and T1 <text> */
     r = talk_loc(&f, WORKER, "加班费也能要吗", false, &intent);
-    CHECK_STR(intent, "fallback");
+    CHECK_STR(intent, "ctx.ticket");
     char *ok =
         content_render(f.app.ct, "desk.followup_ok", (const char *const[]){"code", "T1", NULL});
     CHECK_STR(r, ok);
@@ -625,7 +628,7 @@ static void test_member_checkin_org_and_stale_list(void)
     char when[32];
     turn_fmt_time(now_ms(), "%Y-%m-%d %H:%M", when, sizeof when);
     r = talk_loc(&f, "m-2", NULL, true, &intent);
-    CHECK_STR(intent, "location");
+    CHECK_STR(intent, "ctx.member");
     char *loc =
         content_render(f.app.ct, "member.checked_loc", (const char *const[]){"time", when, NULL});
     CHECK_STR(r, loc);
@@ -657,9 +660,467 @@ out:
     fx_release(&f);
 }
 
+/* Pair WORKER with teacher-4410 (P1, *id); WORKER's person id. */
+static int64_t pair_worker_with_teacher(struct fx *f, int64_t *id)
+{
+    int64_t w = person(f, WORKER), m = person(f, "teacher-4410");
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(store_mentor_add(f->st, w, m, "王老师", now_ms(), id), 0);
+    CHECK_INT(store_commit(f->st), 0);
+    return w;
+}
+
+/* A photo (with caption text, or NULL) from user; the intent (caller frees). */
+static char *photo_from(struct fx *f, const char *user, const char *text, char **intent)
+{
+    struct turn_result res = {0};
+    char ext[32];
+    char *out = NULL;
+    snprintf(ext, sizeof ext, "m-%d", ++f->seq);
+    struct inmsg in = {.channel = "generic",
+                       .ext_id = ext,
+                       .user = (char *)user,
+                       .text = (char *)text,
+                       .nmedia = 1,
+                       .media = {{.url = "http://img.example/hw.jpg", .type = "image/jpeg"}}};
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(engine_turn(&f->app, f->st, &chan_generic, &in, now_ms(), &res), 0);
+    CHECK_INT(store_commit(f->st), 0);
+    out = xstrdup(json_string_value(json_object_get(json_array_get(res.replies, 0), "text")));
+    *intent = xstrdup(res.intent);
+    turn_result_release(&res);
+    stub_clock_advance(1000);
+    return out;
+}
+
+static long long count_of(struct fx *f, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static void test_safety_words_and_lookalikes(void)
+{
+    struct fx f;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    static const char *const yes[] = {"我不想活了", "活着真没意思", "我 想 死", "想轻生",
+                                      "想跳楼", "割腕", "我想结束自己", "不如死了算了",
+                                      "活着没有意义", "累得想死", "活著沒意思",
+                                      "我想自殺", NULL};
+    static const char *const no[] = {"笑死了", "累死了", "热死了", "想死你了",
+                                     "气死我了哈哈", "跳楼价清仓", "饿死了快点送",
+                                     "我想去公园", "今天活真多", NULL};
+    for (int i = 0; yes[i]; i++)
+        if (!safety_is_crisis(f.app.ct, yes[i]))
+            CHECK_STR(yes[i], "(a crisis)");
+    for (int i = 0; no[i]; i++)
+        if (safety_is_crisis(f.app.ct, no[i]))
+            CHECK_STR(no[i], "(not a crisis)");
+    /* through the turn: a joke is not understood, no ticket, no alert */
+    char *intent = NULL;
+    char *r = talk_loc(&f, WORKER, "笑死了", false, &intent);
+    CHECK_STR(intent, "fallback");
+    CHECK(strstr(r, "12356") == NULL);
+    free(r);
+    free(intent);
+    CHECK_INT(count_of(&f, "SELECT count(*) FROM desk_tickets"), 0);
+out:
+    fx_release(&f);
+}
+
+/* 我不想活了 outside any ticket: hotlines at once, a crisis ticket at the
+ * counselling desk, an alert that says how to take it and reach the person. */
+static void test_crisis_outside_a_ticket(void)
+{
+    struct fx f;
+    int n = 0;
+    char *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",counsel,", "03:00-04:00"); /* off duty: a crisis alerts anyway */
+    char *r = talk_loc(&f, WORKER, "我不想活了", false, &intent);
+    CHECK_STR(intent, "safety.crisis");
+    CHECK_HAS(r, "12356");
+    CHECK_HAS(r, "T1");
+    free(r);
+    free(intent);
+    json_t *t = ticket(&f, 1);
+    CHECK_STR(json_string_value(json_object_get(t, "desk")), "counsel");
+    CHECK(json_is_true(json_object_get(t, "crisis")));
+    json_decref(t);
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(ap, "接 T1");
+    CHECK_HAS(ap, "答 T1");
+    CHECK_HAS(ap, "我不想活了");
+    CHECK(strstr(ap, WORKER) == NULL);
+    free(ap);
+    char *vp = pushed_to(&f, VOL, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(vp, "接 T1");
+    free(vp);
+    /* in a quiz, a menu or anything else: the same */
+    r = talk(&f, "w-2", "帮助");
+    free(r);
+    r = talk_loc(&f, "w-2", "活着没意思", false, &intent);
+    CHECK_STR(intent, "safety.crisis");
+    CHECK_HAS(r, "12356");
+    free(r);
+    free(intent);
+out:
+    fx_release(&f);
+}
+
+/* 接 T1 on the alert works for the desk admin (today: 没有找到 T1) and for a
+ * counselling volunteer; the answer reaches the worker through the bot. */
+static void test_crisis_alert_can_be_taken(void)
+{
+    struct fx f;
+    int n = 0;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",legal,", "");
+    /* a crisis inside a legal ticket opens a counselling one (T2) */
+    char *r = talk(&f, WORKER, "法律咨询 老板不给工资");
+    CHECK_HAS(r, "T1");
+    free(r);
+    r = talk(&f, WORKER, "我真的不想活了");
+    CHECK_HAS(r, "12356");
+    CHECK_HAS(r, "T2");
+    free(r);
+    r = talk(&f, ADMIN, "接 T2");
+    CHECK_HAS(r, "你已接 T2");
+    CHECK_HAS(r, "我真的不想活了");
+    free(r);
+    talk_has(&f, ADMIN, "答 T2 我在，愿意听你说", "T2");
+    /* a helper quoting the words is not in crisis */
+    char *intent = NULL;
+    r = talk_loc(&f, ADMIN, "答 T2 你说不想活了，愿意多说说吗", false, &intent);
+    CHECK_STR(intent, "desk.answer");
+    CHECK(strstr(r, "12356") == NULL);
+    free(r);
+    free(intent);
+    char *wp = pushed_to(&f, WORKER, &n);
+    CHECK_HAS(wp, "我在，愿意听你说");
+    CHECK(strstr(wp, ADMIN) == NULL);
+    free(wp);
+    /* the worker's next text goes to whoever took it */
+    r = talk(&f, WORKER, "谢谢你");
+    free(r);
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_HAS(ap, "谢谢你");
+    free(ap);
+    /* a counselling volunteer may take the next one */
+    add_volunteer(&f, VOL2, ",counsel,", "");
+    r = talk(&f, "w-3", "想结束自己");
+    free(r);
+    talk_has(&f, VOL2, "接 T3", "你已接 T3");
+out:
+    fx_release(&f);
+}
+
+/* An untaken crisis is alerted again every desk.crisis_realert_minutes with
+ * the minutes really waited, until someone takes it. */
+static void test_crisis_realerts_with_elapsed_time(void)
+{
+    struct fx f;
+    int n = 0;
+    const char *sets[] = {"desk.crisis_realert_minutes=10", "desk.escalate_minutes=60", NULL};
+    if (fx_init(&f, sets) == -1)
+        goto out;
+    char *r = talk(&f, WORKER, "活不下去了");
+    free(r);
+    stub_clock_advance(5 * 60000LL);
+    run_tick(&f);
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    free(ap);
+    stub_clock_advance(20 * 60000LL); /* 25 minutes after */
+    run_tick(&f);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 2);
+    CHECK_HAS(ap, "已等 25 分钟");
+    CHECK_HAS(ap, "接 T1");
+    free(ap);
+    stub_clock_advance(5 * 60000LL);
+    run_tick(&f);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 2);
+    free(ap);
+    stub_clock_advance(7 * 60000LL); /* 37 minutes */
+    run_tick(&f);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 3);
+    CHECK_HAS(ap, "已等 37 分钟");
+    free(ap);
+    r = talk(&f, ADMIN, "接 T1");
+    free(r);
+    stub_clock_advance(60 * 60000LL);
+    run_tick(&f);
+    ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 3);
+    free(ap);
+out:
+    fx_release(&f);
+}
+
+/* An ordinary escalation states the minutes waited, not the configured ones. */
+static void test_escalation_states_real_wait(void)
+{
+    struct fx f;
+    int n = 0;
+    const char *sets[] = {"desk.escalate_minutes=60", NULL};
+    if (fx_init(&f, sets) == -1)
+        goto out;
+    char *r = talk(&f, WORKER, "法律咨询 被扣押金");
+    free(r);
+    stub_clock_advance(95 * 60000LL);
+    run_tick(&f);
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(ap, "已 95 分钟没人接");
+    free(ap);
+out:
+    fx_release(&f);
+}
+
+/* 人工 / 客服 / 找人: a general-desk ticket, in any state. */
+static void test_handover_opens_a_ticket(void)
+{
+    struct fx f;
+    char *intent = NULL;
+    const char *sets[] = {"desk.general_hours=00:00-24:00", NULL};
+    if (fx_init(&f, sets) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",general,", "");
+    char *r = talk(&f, WORKER, "学习");
+    free(r);
+    r = talk_loc(&f, WORKER, "人工", false, &intent);
+    CHECK_STR(intent, "handover");
+    CHECK_HAS(r, "T1");
+    free(r);
+    free(intent);
+    json_t *t = ticket(&f, 1);
+    CHECK_STR(json_string_value(json_object_get(t, "desk")), "general");
+    json_decref(t);
+    int n = 0;
+    char *vp = pushed_to(&f, VOL, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(vp, "接 T1");
+    free(vp);
+    /* what follows is for the person who takes it */
+    r = talk_loc(&f, WORKER, "押金什么时候退", false, &intent);
+    CHECK_STR(intent, "ctx.ticket");
+    free(r);
+    free(intent);
+out:
+    fx_release(&f);
+}
+
+/* 人工 with nobody of the general desk on duty: the desk admins hear at once. */
+static void test_handover_without_staff_alerts_admin(void)
+{
+    struct fx f;
+    int n = 0;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    char *r = talk(&f, WORKER, "找人");
+    CHECK_HAS(r, "T1");
+    free(r);
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(ap, "接 T1");
+    free(ap);
+    r = talk(&f, ADMIN, "接 T1");
+    CHECK_HAS(r, "你已接 T1");
+    free(r);
+out:
+    fx_release(&f);
+}
+
+/* 好的 to a volunteer in an open ticket is relayed, not a seat confirmation. */
+static void test_ok_in_a_ticket_is_relayed(void)
+{
+    struct fx f;
+    int n = 0;
+    char *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",legal,", "");
+    char *r = talk(&f, WORKER, "法律咨询 没签合同怎么办");
+    free(r);
+    r = talk(&f, VOL, "答 T1 先把聊天记录截图保存");
+    free(r);
+    r = talk_loc(&f, WORKER, "好的", false, &intent);
+    CHECK_STR(intent, "ctx.ticket");
+    CHECK_HAS(r, "T1");
+    free(r);
+    free(intent);
+    char *vp = pushed_to(&f, VOL, &n);
+    CHECK_HAS(vp, "好的");
+    free(vp);
+out:
+    fx_release(&f);
+}
+
+/* A homework photo in a 课业辅导 ticket goes to the ticket, not a 随手拍 report;
+ * 随手拍 with a photo still makes a report. */
+static void test_photo_in_a_tutoring_ticket(void)
+{
+    struct fx f;
+    int n = 0;
+    char *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",tutoring,", "");
+    char *r = talk(&f, WORKER, "课业辅导 孩子三年级数学");
+    free(r);
+    r = talk(&f, VOL, "接 T1");
+    free(r);
+    r = photo_from(&f, WORKER, "第3题不会", &intent);
+    CHECK_STR(intent, "ctx.ticket");
+    CHECK_HAS(r, "T1");
+    free(r);
+    free(intent);
+    CHECK_INT(count_of(&f, "SELECT count(*) FROM reports"), 0);
+    char *vp = pushed_to(&f, VOL, &n);
+    CHECK_HAS(vp, "第3题不会");
+    CHECK_HAS(vp, "图片");
+    free(vp);
+    r = photo_from(&f, WORKER, "随手拍 路灯坏了", &intent);
+    CHECK_STR(intent, "report.new");
+    free(r);
+    free(intent);
+    CHECK_INT(count_of(&f, "SELECT count(*) FROM reports"), 1);
+out:
+    fx_release(&f);
+}
+
+/* Two open contexts could take one text: a numbered question, and the
+ * number sends the kept text where the person says. */
+static void test_two_contexts_ask_which(void)
+{
+    struct fx f;
+    int n = 0;
+    int64_t id = 0;
+    char *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",legal,", "");
+    int64_t w = pair_worker_with_teacher(&f, &id);
+    char *r = talk(&f, WORKER, "法律咨询 工伤怎么认定");
+    free(r);
+    r = talk_loc(&f, WORKER, "谢谢您这么耐心", false, &intent);
+    CHECK_STR(intent, "turn.ask");
+    CHECK_HAS(r, "1 ");
+    CHECK_HAS(r, "2 ");
+    CHECK_HAS(r, content_get(f.app.ct, "turn.ctx.ticket"));
+    CHECK_HAS(r, content_get(f.app.ct, "turn.ctx.pair"));
+    free(r);
+    free(intent);
+    char *mp = pushed_to(&f, "teacher-4410", &n);
+    CHECK_INT(n, 0);
+    free(mp);
+    r = talk(&f, WORKER, "3"); /* not a choice */
+    CHECK_HAS(r, "2");
+    free(r);
+    r = talk_loc(&f, WORKER, "2", false, &intent);
+    CHECK_STR(intent, "ctx.pair");
+    CHECK_HAS(r, "P1");
+    free(r);
+    free(intent);
+    mp = pushed_to(&f, "teacher-4410", &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(mp, "谢谢您这么耐心");
+    free(mp);
+    /* an open quiz and a mentoring conversation both want "a" */
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_state_set(f.st, w, "quiz", "1", now_ms() + 3600000), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    r = talk_loc(&f, WORKER, "A", false, &intent);
+    CHECK_STR(intent, "turn.ask");
+    CHECK_HAS(r, content_get(f.app.ct, "turn.ctx.quiz"));
+    free(r);
+    free(intent);
+out:
+    fx_release(&f);
+}
+
+/* The context chosen closed after the question (the ticket was closed):
+ * the number is read as it stands, the turn does not fail. */
+static void test_choice_after_the_context_closed(void)
+{
+    struct fx f;
+    int64_t id = 0;
+    char *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",legal,", "");
+    int64_t w = pair_worker_with_teacher(&f, &id);
+    free(talk(&f, WORKER, "法律咨询 工伤怎么认定"));
+    free(talk(&f, VOL, "接 T1"));
+    char *r = talk_loc(&f, WORKER, "谢谢您", false, &intent);
+    CHECK_STR(intent, "turn.ask");
+    free(r);
+    free(intent);
+    free(talk(&f, VOL, "结 T1"));
+    /* without the rating menu the closing leaves (a newer menu would win) */
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK(store_state_del(f.st, w, "menu") != -1);
+    CHECK_INT(store_commit(f.st), 0);
+    r = talk_loc(&f, WORKER, "1", false, &intent); /* 1 was the ticket */
+    CHECK(intent != NULL && strcmp(intent, "ctx.ticket") != 0);
+    free(r);
+    free(intent);
+out:
+    fx_release(&f);
+}
+
+/* A mentoring pair takes plain texts only while its conversation is open
+ * (desk.pair_open_hours); a stray text days later is not sent unasked. */
+static void test_stale_pair_takes_no_stray_text(void)
+{
+    struct fx f;
+    int n = 0;
+    int64_t id = 0;
+    char *intent = NULL;
+    const char *sets[] = {"desk.pair_open_hours=24", NULL};
+    if (fx_init(&f, sets) == -1)
+        goto out;
+    pair_worker_with_teacher(&f, &id);
+    talk_has(&f, "teacher-4410", "P1 最近怎么样", "P1");
+    char *r = talk_loc(&f, WORKER, "还行，在跑单", false, &intent);
+    CHECK_STR(intent, "ctx.pair");
+    free(r);
+    free(intent);
+    stub_clock_advance(25 * 3600000LL);
+    r = talk_loc(&f, WORKER, "xx站点几点关门", false, &intent);
+    CHECK_STR(intent, "fallback");
+    free(r);
+    free(intent);
+    char *mp = pushed_to(&f, "teacher-4410", &n);
+    CHECK_INT(n, 1);
+    free(mp);
+out:
+    fx_release(&f);
+}
+
 const struct t_case desk_tests[] = {
     T(test_desk_ticket_flow_two_people),           T(test_desk_replies_are_anonymous),
     T(test_desk_question_in_next_message),         T(test_desk_rotation_among_volunteers),
     T(test_desk_escalation_after_configured_time), T(test_desk_crisis_words_hotlines_and_alert),
     T(test_desk_off_hours_waits_for_duty),         T(test_desk_mentoring_pair_and_silent_flag),
-    T(test_member_checkin_org_and_stale_list),     T_END};
+    T(test_member_checkin_org_and_stale_list),     T(test_safety_words_and_lookalikes),
+    T(test_crisis_outside_a_ticket),               T(test_crisis_alert_can_be_taken),
+    T(test_crisis_realerts_with_elapsed_time),     T(test_escalation_states_real_wait),
+    T(test_handover_opens_a_ticket),               T(test_ok_in_a_ticket_is_relayed),
+    T(test_photo_in_a_tutoring_ticket),            T(test_two_contexts_ask_which),
+    T(test_stale_pair_takes_no_stray_text),        T(test_handover_without_staff_alerts_admin),
+    T(test_choice_after_the_context_closed),
+    T_END};

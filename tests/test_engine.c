@@ -194,6 +194,26 @@ out:
 }
 
 /* Without a menu a bare number is just text, and the menu is per person. */
+/* A one-item menu and a number beyond it: "请回复 1", not "1 到 1 之间". */
+static void test_number_beyond_a_one_item_menu(void)
+{
+    struct fx f;
+    int64_t p = 0;
+    if (fx_init(&f, "0") == -1)
+        goto out;
+    free(talk(&f, "积分", NULL));
+    CHECK_INT(store_person_find(f.st, "generic", "u-1", &p), 1);
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_state_set(f.st, p, "menu", "[\"积分\"]", now_ms() + 60000), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    char *r = talk(&f, "3", NULL);
+    CHECK_STR(r, content_get(f.app.ct, "menu.bad_number_one"));
+    CHECK(strstr(r, "1 到 1") == NULL);
+    free(r);
+out:
+    fx_release(&f);
+}
+
 static void test_number_without_menu(void)
 {
     struct fx f = {0};
@@ -728,7 +748,7 @@ static void test_reply_later_once(void)
 }
 
 const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
-                                      T(test_number_without_menu),
+                                      T(test_number_without_menu), T(test_number_beyond_a_one_item_menu),
                                       T(test_menu_expires),
                                       T(test_replay_same_ext_id),
                                       T(test_throttled_replays_first),

@@ -284,10 +284,10 @@ static void test_quiz_without_open_question(void)
     char *r = talk(&f, "a");
     CHECK_STR(r, none);
     free(r);
-    /* the window closes after state_ttl */
+    /* the window closes after lessons.quiz_open_hours (no newer lesson came) */
     r = talk(&f, "学习");
     free(r);
-    stub_clock_advance(f.c.state_ttl * 1000 + 1);
+    stub_clock_advance(f.c.lessons.quiz_open_hours * 3600000LL + 1);
     r = answer(&f, "u-1", 1, true);
     CHECK_STR(r, none);
     free(r);
@@ -483,6 +483,52 @@ static void test_subscription_pushes_at_local_time(void)
     json_decref(a);
     r = talk(&f, "学习进度");
     CHECK_HAS(r, "20:30");
+    free(r);
+out:
+    fx_release(&f);
+}
+
+/* A pushed question stays open until the next lesson, not for the few
+ * minutes of state_ttl: a worker answers after their shift (a correct answer
+ * 39 minutes after the push used to get 现在没有待答的题). */
+static void test_quiz_answer_39_minutes_after_push(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
+    char *r = talk(&f, "订阅学习 20:30");
+    free(r);
+    tick_at(&f, local_ms(2026, 11, 28, 20, 30));
+    stub_clock_set(local_ms(2026, 11, 28, 21, 9));
+    r = answer(&f, "u-1", 1, true);
+    CHECK(starts_with_key(&f, r, "quiz.right"));
+    free(r);
+    /* the next day's push replaces it: its own question is the open one */
+    tick_at(&f, local_ms(2026, 11, 29, 20, 30));
+    stub_clock_set(local_ms(2026, 11, 30, 7, 0));
+    r = answer(&f, "u-1", 2, true);
+    CHECK(starts_with_key(&f, r, "quiz.right"));
+    free(r);
+out:
+    fx_release(&f);
+}
+
+/* 学习提醒 without a time keeps a subscriber's own time (it reset 21:00 to
+ * the default 20:00). */
+static void test_subscribe_again_keeps_the_time(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
+    char *r = talk(&f, "订阅学习 21:00");
+    free(r);
+    r = talk(&f, "学习提醒");
+    CHECK_HAS(r, "21:00");
+    free(r);
+    r = talk(&f, "学习进度");
+    CHECK_HAS(r, "21:00");
     free(r);
 out:
     fx_release(&f);
@@ -806,7 +852,7 @@ const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
                                              T(test_spaced_repetition),
                                              T(test_streak_bonus_at_seven_days),
                                              T(test_subscription_pushes_at_local_time),
-                                             T(test_subscription_held_in_rush_hour),
+                                             T(test_subscription_held_in_rush_hour), T(test_quiz_answer_39_minutes_after_push), T(test_subscribe_again_keeps_the_time),
                                              T(test_unsubscribe_and_optout),
                                              T(test_subscribe_default_time_late),
                                              T(test_lesson_link_and_cover),

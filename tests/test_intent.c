@@ -24,6 +24,7 @@ static const char *const shipped[] = {
     "profile",
     "optout",
     "optin",
+    "handover",
     "more",
     "points.balance",
     "points.history",

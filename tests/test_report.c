@@ -604,8 +604,120 @@ out:
     fx_release(&f);
 }
 
+/* The description is what the worker wrote (full-width punctuation, case);
+ * the rules matched the normalised copy. */
+static void test_report_keeps_what_was_typed(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    char *r = text(&f, "u-1", "随手拍 ABC小区东门路灯坏了，晚上很黑！");
+    free(r);
+    char *d = qtext(&f, "SELECT description FROM reports WHERE id=1");
+    CHECK_STR(d, "ABC小区东门路灯坏了，晚上很黑！");
+    free(d);
+    r = photo(&f, "u-2", "井盖丢了！Xi路口", "http://img.example/x1.jpg");
+    free(r);
+    d = qtext(&f, "SELECT description FROM reports WHERE id=2");
+    CHECK_STR(d, "井盖丢了！Xi路口");
+    free(d);
+out:
+    fx_release(&f);
+}
+
+/* A second photo's caption adds to the first one's, it does not replace it. */
+static void test_second_caption_adds(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    char *r = photo(&f, "u-3", "东门路灯坏了", "http://img.example/a1.jpg");
+    free(r);
+    r = photo(&f, "u-3", "这是另一边", "http://img.example/a2.jpg");
+    free(r);
+    CHECK_INT(q(&f, "SELECT count(*) FROM reports"), 1);
+    char *d = qtext(&f, "SELECT description FROM reports WHERE id=1");
+    CHECK_STR(d, "东门路灯坏了\n这是另一边");
+    free(d);
+out:
+    fx_release(&f);
+}
+
+/* An admin's note is its own sentence in the push ({note}谢谢你！ ran together). */
+static void test_note_is_a_sentence(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    free(photo(&f, "u-5", "路灯", "http://img.example/n.jpg"));
+    free(text(&f, "boss", "#受理 SP0001"));
+    free(text(&f, "boss", "#处理 SP0001 已派人"));
+    char *push = qtext(&f, "SELECT text FROM outbox ORDER BY id DESC LIMIT 1");
+    CHECK_HAS(push, "已派人。");
+    free(push);
+    free(text(&f, "boss", "#解决 SP0001 已更换灯泡"));
+    push = qtext(&f, "SELECT text FROM outbox ORDER BY id DESC LIMIT 1");
+    CHECK_HAS(push, "已更换灯泡。谢谢你！");
+    free(push);
+out:
+    fx_release(&f);
+}
+
+/* After a merge the reporter is told to follow the other report's code;
+ * 进度 <that code> shows it (it answered 没有找到). A stranger still cannot. */
+static void test_progress_of_the_report_merged_into(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    free(photo(&f, "u-6", "东门井盖没了", "http://img.example/m1.jpg"));
+    free(photo(&f, "u-7", "井盖丢了", "http://img.example/m2.jpg"));
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(report_merge(&f.app, f.st, 2, 1, "admin:api", now_ms()), REPORT_OK);
+    CHECK_INT(store_commit(f.st), 0);
+    char *push = qtext(&f, "SELECT text FROM outbox ORDER BY id DESC LIMIT 1");
+    CHECK_HAS(push, "SP0001");
+    free(push);
+    char *r = text(&f, "u-7", "进度 SP0001");
+    CHECK_HAS(r, "SP0001");
+    CHECK(strstr(r, "没有找到") == NULL);
+    free(r);
+    r = text(&f, "u-8", "进度 SP0001");
+    CHECK_HAS(r, "没有找到");
+    free(r);
+out:
+    fx_release(&f);
+}
+
+/* SMS sends no location: a typed place after a text report is kept (it was
+ * dropped as not understood); a text that names no place is not taken. */
+static void test_typed_place_after_a_text_report(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    free(text(&f, "u-s", "随手拍 井盖坏了"));
+    char *r = text(&f, "u-s", "谢谢");
+    CHECK_STR(r, content_get(f.app.ct, "fallback"));
+    free(r);
+    r = text(&f, "u-s", "人民广场东门");
+    CHECK_HAS(r, "SP0001");
+    free(r);
+    char *d = qtext(&f, "SELECT description FROM reports WHERE id=1");
+    CHECK_HAS(d, "井盖坏了");
+    CHECK_HAS(d, "人民广场东门");
+    free(d);
+out:
+    fx_release(&f);
+}
+
 const struct t_case report_tests[] = {
+    T(test_typed_place_after_a_text_report),
+    T(test_progress_of_the_report_merged_into),
+    T(test_note_is_a_sentence),
     T(test_photo_caption_like_a_command),
+    T(test_report_keeps_what_was_typed),
+    T(test_second_caption_adds),
     T(test_media_jpeg_gps_and_strip),
     T(test_media_png_strip_and_sniff),
     T(test_media_path_safety),

@@ -571,7 +571,7 @@ async function pageLessons(view) {
 /* Service desk (工单, 志愿者): tickets with status, response time and rating;
  * one ticket's messages; volunteers with a register form; mentoring pairs and
  * members. */
-const DESK_NAMES = { legal: '法律咨询', tutoring: '课业辅导', counsel: '心理咨询' };
+const DESK_NAMES = { legal: '法律咨询', tutoring: '课业辅导', counsel: '心理咨询', general: '人工服务' };
 const TICKET_STATUS = [['', '全部'], ['open', '待接'], ['taken', '处理中'], ['closed', '已结']];
 const TICKET_NAMES = Object.fromEntries(TICKET_STATUS.filter((s) => s[0]));
 

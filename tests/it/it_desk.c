@@ -125,6 +125,35 @@ static void test_desk_crisis_alerts_admin_at_once(void)
     server_cleanup(&s);
 }
 
+/* 我不想活了 with no ticket open: hotlines, a counselling crisis ticket and
+ * an alert the desk admin can act on (接 T1 used to answer 没有找到); 人工
+ * opens a general-desk ticket. */
+static void test_crisis_outside_a_ticket_and_handover(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, desk_sets), 0);
+    char *r = say_to(s.port, "x-1", WORKER, "我不想活了");
+    CHECK_HAS(r, "12356"); /* the first reply: the hotlines */
+    free(r);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM desk_tickets WHERE id=1 AND crisis=1"
+                           " AND desk='counsel'"),
+              1);
+    CHECK_INT(pushes(&s, "admin-3309", "接 T1"), 1);
+    r = say_to(s.port, "x-2", "admin-3309", "接 T1");
+    CHECK_HAS(r, "我不想活了");
+    CHECK(strstr(r, "没有找到") == NULL);
+    free(r);
+    r = say_to(s.port, "x-3", "admin-3309", "答 T1 我在，我们聊聊");
+    free(r);
+    CHECK_INT(pushes(&s, WORKER, "我在，我们聊聊"), 1);
+    r = say_to(s.port, "x-4", "w-2", "人工");
+    CHECK_HAS(r, "T2");
+    free(r);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM desk_tickets WHERE id=2 AND desk='general'"), 1);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
 static void test_desk_mentoring_through_admin_api(void)
 {
     struct server s;
@@ -226,4 +255,4 @@ static void test_desk_take_xml_illegal_characters(void)
 const struct t_case it_desk_tests[] = {
     T(test_desk_ticket_end_to_end), T(test_desk_crisis_alerts_admin_at_once),
     T(test_desk_mentoring_through_admin_api), T(test_member_checkin_and_list),
-    T(test_desk_take_xml_illegal_characters), T_END};
+    T(test_desk_take_xml_illegal_characters), T(test_crisis_outside_a_ticket_and_handover), T_END};

@@ -492,7 +492,38 @@ static void test_report_chat_commands(void)
     server_cleanup(&s);
 }
 
+/* One good and one failed photo of a report: it goes on with the good one
+ * (it stayed photo_status pending for good) and the reporter is told once. */
+static void test_report_one_good_one_failed_photo(void)
+{
+    struct imgsrv img;
+    struct server s;
+    const char *sets[] = {"media.allow_private=true", "media.max_attempts=1",
+                          "report.join_seconds=60", "push.quiet=", NULL};
+    char url[200];
+    CHECK_INT(imgsrv_start(&img), 0);
+    CHECK_INT(server_start(&s, sets), 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/a.png", img.port);
+    char *r = send_photo(s.port, "g-1", "u-two", "井盖坏了", url);
+    CHECK_HAS(r, "SP0001");
+    free(r);
+    wait_fetched(&s);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/missing.jpg", img.port);
+    r = send_photo(s.port, "g-2", "u-two", NULL, url);
+    CHECK_HAS(r, "SP0001");
+    free(r);
+    wait_fetched(&s);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM reports"), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM reports WHERE photo_status='ok'"), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE idem_key LIKE 'report-photo-partly:%'"),
+              1);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+    imgsrv_stop(&img);
+}
+
 const struct t_case it_report_tests[] = {
+    T(test_report_one_good_one_failed_photo),
     T(test_report_photo_server_cases),
     T(test_report_chat_commands),
     T_END,

@@ -1,0 +1,160 @@
+/*
+ * safety.c - crisis words on every text (safety.h). The phrase lists are
+ * plain substrings; the patterns are PCRE2, compiled once for the content
+ * text they came from and kept until that text changes (tests load several
+ * content sets; the bot one).
+ */
+#include "safety.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "log.h"
+#include "util.h"
+
+const struct content_need safety_needs[] = {
+    CONTENT_NEED("desk.crisis_words", ""),
+    CONTENT_NEED("safety.crisis_patterns", ""),
+    CONTENT_NEED("safety.not_crisis", ""),
+    CONTENT_NEED_END,
+};
+
+/* The compiled safety.crisis_patterns (one alternation) and the text it was
+ * compiled from; guarded by mu. */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static char *compiled_src;
+static pcre2_code *compiled;
+static pcre2_match_data *compiled_md;
+
+/* Line w of a content list without its surrounding spaces (in place). */
+static char *trim_line(char *w, size_t *len)
+{
+    while (*w == ' ')
+        w++;
+    *len = strlen(w);
+    while (*len > 0 && (w[*len - 1] == ' ' || w[*len - 1] == '\r'))
+        w[--*len] = '\0';
+    return w;
+}
+
+/* The lines of a content list joined as one alternation "(?:a)|(?:b)". */
+static char *alternation(const char *lines)
+{
+    char *copy = xstrdup(lines), *save = NULL, *out = xstrdup("");
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        size_t len;
+        l = trim_line(l, &len);
+        if (len == 0)
+            continue;
+        char *next = xasprintf("%s%s(?:%s)", out, out[0] ? "|" : "", l);
+        free(out);
+        out = next;
+    }
+    free(copy);
+    return out;
+}
+
+/* The pattern for src, compiled on first use or when src changed. Called
+ * with mu held. NULL when src is empty or does not compile (logged). */
+static const pcre2_code *patterns_for(const char *src)
+{
+    if (compiled_src != NULL && strcmp(compiled_src, src) == 0)
+        return compiled;
+    pcre2_code_free(compiled); /* NULL is fine */
+    pcre2_match_data_free(compiled_md);
+    compiled = NULL;
+    compiled_md = NULL;
+    free(compiled_src);
+    compiled_src = xstrdup(src);
+    char *alt = alternation(src);
+    int err = 0;
+    PCRE2_SIZE off = 0;
+    if (alt[0] != '\0') {
+        compiled = pcre2_compile((PCRE2_SPTR)alt, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+                                 &err, &off, NULL);
+        if (compiled == NULL)
+            log_err("safety: safety.crisis_patterns does not compile (error %d at %zu)", err,
+                    (size_t)off);
+        /* JIT: a fifth of the cost of a text; without it pcre2_match interprets */
+        if (compiled != NULL)
+            (void)pcre2_jit_compile(compiled, PCRE2_JIT_COMPLETE);
+        compiled_md = compiled ? pcre2_match_data_create_from_pattern(compiled, NULL) : NULL;
+    }
+    free(alt);
+    return compiled;
+}
+
+static bool patterns_match(const char *src, const char *text)
+{
+    bool hit = false;
+    pthread_mutex_lock(&mu);
+    const pcre2_code *re = patterns_for(src);
+    if (re != NULL && compiled_md != NULL)
+        hit = pcre2_match(re, (PCRE2_SPTR)text, strlen(text), 0, 0, compiled_md, NULL) >= 0;
+    pthread_mutex_unlock(&mu);
+    return hit;
+}
+
+/* True for what does not change the meaning of a sentence: ASCII spaces and
+ * punctuation, and the Chinese marks the normaliser leaves inside a text. */
+static size_t skippable(const char *s)
+{
+    static const char *const marks[] = {"，", "。", "、", "！", "？", "…", "～", "·", "；", "：", NULL};
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x80)
+        return (c == ' ' || (c >= '!' && c <= '/') || (c >= ':' && c <= '@') ||
+                (c >= '[' && c <= '`') || (c >= '{' && c <= '~'))
+                   ? 1
+                   : 0;
+    for (int i = 0; marks[i]; i++)
+        if (str_has_prefix(s, marks[i]))
+            return strlen(marks[i]);
+    return 0;
+}
+
+/* text without spaces and punctuation (new string). */
+static char *compact(const char *text)
+{
+    char *out = xcalloc(1, strlen(text) + 1), *o = out;
+    for (const char *p = text; *p;) {
+        size_t skip = skippable(p);
+        if (skip > 0) {
+            p += skip;
+            continue;
+        }
+        *o++ = *p++;
+    }
+    return out;
+}
+
+/* Blank out (with spaces) every occurrence of each line of lines in s. */
+static void blank_phrases(char *s, const char *lines)
+{
+    char *copy = xstrdup(lines), *save = NULL;
+    for (char *w = strtok_r(copy, "\n", &save); w; w = strtok_r(NULL, "\n", &save)) {
+        size_t len;
+        w = trim_line(w, &len);
+        for (char *at; len > 0 && (at = strstr(s, w)) != NULL;)
+            memset(at, ' ', len);
+    }
+    free(copy);
+}
+
+bool safety_is_crisis(const struct content *ct, const char *norm_text)
+{
+    const char *pats = content_get(ct, "safety.crisis_patterns");
+    const char *not = content_get(ct, "safety.not_crisis");
+    if (norm_text == NULL || norm_text[0] == '\0')
+        return false;
+    char *s = compact(norm_text);
+    if (not != NULL)
+        blank_phrases(s, not);
+    bool hit = content_list_in(ct, "desk.crisis_words", s) ||
+               (pats != NULL && patterns_match(pats, s));
+    free(s);
+    return hit;
+}

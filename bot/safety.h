@@ -1,0 +1,27 @@
+/*
+ * safety.h - the first stage of every turn: does this text say the person is
+ * in danger (crisis words)? The words and patterns are content (desk_crisis.txt:
+ * desk.crisis_words, safety.crisis_patterns) and so are the everyday phrases
+ * that only sound alike (safety.not_crisis: 笑死了, 累死了, 想死你了). What a
+ * hit does (hotlines, a counselling ticket, the alert) is desk_crisis() in
+ * desk.h; this file only decides.
+ */
+#ifndef BOT_SAFETY_H
+#define BOT_SAFETY_H
+#include <stdbool.h>
+
+#include "content.h"
+
+/*
+ * True when the normalised text (norm.h) says the person may harm
+ * themselves. Spaces and punctuation inside the text are ignored
+ * (我 不想 活了), the phrases of safety.not_crisis are taken out first, then
+ * the phrases of desk.crisis_words are looked for, then the PCRE2 patterns
+ * of safety.crisis_patterns (one a line). Safe from several threads; the
+ * patterns are compiled once per content text.
+ */
+bool safety_is_crisis(const struct content *ct, const char *norm_text);
+
+extern const struct content_need safety_needs[];
+
+#endif
