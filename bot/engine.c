@@ -24,6 +24,7 @@
 #include "outbox.h"
 #include "store.h"
 #include "text.h"
+#include "understand.h"
 #include "util.h"
 
 void turn_result_release(struct turn_result *r)
@@ -226,7 +227,9 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         if (say(&t, "menu.bad_number", "max", max, NULL) == -1)
             goto out;
     } else {
-        int mr = t.text[0] ? intent_match(app->intents, t.text, &m) : 0;
+        /* the rules, then the rules on the matched copy (understand.h); the
+         * scorer waits for the fallback, after the open exchanges */
+        int mr = understand_rules(app->intents, t.text, &m, NULL);
         if (mr == -1)
             goto out;
         if (in->nmedia > 0 && (mr == 0 || strcmp(m.intent, "report.new") != 0)) {

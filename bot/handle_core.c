@@ -148,6 +148,8 @@ int handle_location(struct turn *t)
 int handle_fallback(struct turn *t)
 {
     int took = handler_followup(t); /* the next step of a feature's exchange */
+    if (took == 0)
+        took = understand_fallback(t); /* the scorer's guess, or a numbered choice */
     if (took != 0)
         return took == -1 ? -1 : 0;
     if (t->text[0] != '\0' && store_unknown_add(t->st, t->text, t->now) == -1)

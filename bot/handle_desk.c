@@ -25,6 +25,7 @@
 #include "msg.h"
 #include "norm.h"
 #include "outbox.h"
+#include "safety.h"
 #include "store.h"
 #include "util.h"
 
@@ -191,23 +192,11 @@ static char *raw_text(const struct turn *t)
     return raw_arg(t->in->text, t->text);
 }
 
-/* True when text contains a phrase of content desk.crisis_words. */
-static bool has_crisis(const struct content *ct, const char *text)
+/* True when text says a crisis (safety.h: content desk.crisis_words, also on
+ * the matched copy: traditional characters, spaces inside words). */
+static bool has_crisis(const struct app *app, const char *text)
 {
-    const char *words = content_get(ct, "desk.crisis_words");
-    char *copy = xstrdup(words ? words : ""), *save = NULL;
-    bool hit = false;
-    for (char *w = strtok_r(copy, "\n", &save); w && !hit; w = strtok_r(NULL, "\n", &save)) {
-        while (*w == ' ')
-            w++;
-        size_t len = strlen(w);
-        while (len > 0 && (w[len - 1] == ' ' || w[len - 1] == '\r'))
-            w[--len] = '\0';
-        if (len > 0 && strstr(text, w) != NULL)
-            hit = true;
-    }
-    free(copy);
-    return hit;
+    return safety_is_crisis(app->ct, intent_lexicon(app->intents), text);
 }
 
 static int push(const struct app *app, struct store *st, int64_t person, const char *text,
@@ -333,7 +322,7 @@ static int open_ticket(struct turn *t, const char *desk, const char *text)
     char code[32], at[32];
     int64_t id = 0, mid = 0;
     int rc = -1;
-    bool crisis = has_crisis(app->ct, text);
+    bool crisis = has_crisis(app, text);
     char *label = desk_label(app->ct, desk);
     const char *hours = desk_hours(app->conf, desk);
     if (store_desk_ticket_add(t->st, desk, t->person, crisis, t->now, &id) == -1 ||
@@ -464,7 +453,7 @@ static int worker_followup(struct turn *t, const struct desk_ticket *tk, const c
         return say(t, "desk.closed_already", "code", code, NULL);
     if (store_desk_msg_add(t->st, tk->id, 0, "worker", text, t->now, &mid) == -1)
         return -1;
-    if (has_crisis(t->app->ct, text) && (say(t, "desk.crisis_help", NULL) == -1 ||
+    if (has_crisis(t->app, text) && (say(t, "desk.crisis_help", NULL) == -1 ||
                                          crisis_alert(t->app, t->st, tk, text, mid, t->now) == -1))
         return -1;
     if (tk->volunteer_person != 0) {

@@ -7,9 +7,14 @@
  */
 #include "norm.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <opencc/opencc.h>
 
 #include "buf.h"
 #include "util.h"
@@ -124,4 +129,323 @@ char *norm_text(const char *s)
         out.data[keep] = '\0';
     }
     return buf_take(&out);
+}
+
+/* ---- the matched copy (norm_canon) ---- */
+
+enum anchor { ANY, AT_START, AT_END };
+
+struct rewrite {
+    char *from, *to; /* owned; to is "" for a filler that is dropped */
+    size_t len;
+    enum anchor anchor;
+    bool word; /* Latin: only as a whole word (jf, jifen, bangzhu) */
+};
+
+struct lexicon {
+    struct rewrite *rw;
+    size_t nrw;
+    char **after, **before; /* numeral context words, owned, NULL-terminated */
+    size_t nafter, nbefore;
+    opencc_t cc; /* (opencc_t)-1 when OpenCC could not open t2s.json */
+};
+
+static bool is_alnum_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static int by_len_desc(const void *a, const void *b)
+{
+    const struct rewrite *x = a, *y = b;
+    return x->len < y->len ? 1 : x->len > y->len ? -1 : strcmp(x->from, y->from);
+}
+
+static void push_words(char ***list, size_t *n, char *words)
+{
+    char *save = NULL;
+    for (char *w = strtok_r(words, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        *list = xrealloc(*list, (*n + 2) * sizeof **list);
+        (*list)[(*n)++] = xstrdup(w);
+        (*list)[*n] = NULL;
+    }
+}
+
+/* One line of the lexicon: `from<TAB>to`, `from` alone (dropped), `^from`
+ * (only at the start), `from$` (only at the end), `@after words`, `@before
+ * words`. The from side is normalised like any text (norm_text) so it is
+ * written as a worker would type it. 0 or -1 with an error added. */
+static int lexicon_line(struct lexicon *lx, char *line, const char *path, int no,
+                        struct buf *errors)
+{
+    line[strcspn(line, "\r\n")] = '\0';
+    if (line[0] == '\0' || line[0] == '#')
+        return 0;
+    if (str_has_prefix(line, "@after ") || str_has_prefix(line, "@before ")) {
+        bool after = line[1] == 'a';
+        push_words(after ? &lx->after : &lx->before, after ? &lx->nafter : &lx->nbefore,
+                   line + (after ? 7 : 8));
+        return 0;
+    }
+    char *tab = strchr(line, '\t');
+    if (tab != NULL)
+        *tab++ = '\0';
+    struct rewrite r = {0};
+    char *from = line;
+    if (from[0] == '^') {
+        r.anchor = AT_START;
+        from++;
+    }
+    size_t fl = strlen(from);
+    if (r.anchor == ANY && fl > 1 && from[fl - 1] == '$') {
+        r.anchor = AT_END;
+        from[--fl] = '\0';
+    }
+    r.from = norm_text(from);
+    r.to = norm_text(tab ? tab : "");
+    r.len = strlen(r.from);
+    if (r.len == 0 || !utf8_valid(line, strlen(line)) || (tab && !utf8_valid(tab, strlen(tab)))) {
+        buf_printf(errors, "%s:%d: want `from<TAB>to`, `from` (dropped), ^from or from$\n", path,
+                   no);
+        free(r.from);
+        free(r.to);
+        return -1;
+    }
+    r.word = true;
+    for (size_t i = 0; i < r.len; i++)
+        r.word = r.word && is_alnum_byte((unsigned char)r.from[i]);
+    lx->rw = xrealloc(lx->rw, (lx->nrw + 1) * sizeof *lx->rw);
+    lx->rw[lx->nrw++] = r;
+    return 0;
+}
+
+void lexicon_free(struct lexicon *lx)
+{
+    if (lx == NULL)
+        return;
+    for (size_t i = 0; i < lx->nrw; i++) {
+        free(lx->rw[i].from);
+        free(lx->rw[i].to);
+    }
+    for (size_t i = 0; i < lx->nafter; i++)
+        free(lx->after[i]);
+    for (size_t i = 0; i < lx->nbefore; i++)
+        free(lx->before[i]);
+    free(lx->after);
+    free(lx->before);
+    free(lx->rw);
+    if (lx->cc != (opencc_t)-1)
+        (void)opencc_close(lx->cc);
+    free(lx);
+}
+
+struct lexicon *lexicon_load(const char *path, struct buf *errors)
+{
+    struct lexicon *lx = xcalloc(1, sizeof *lx);
+    char *line = NULL;
+    size_t cap = 0;
+    int no = 0, bad = 0;
+
+    lx->cc = opencc_open("t2s.json");
+    if (lx->cc == (opencc_t)-1) {
+        buf_printf(errors, "%s: OpenCC cannot open t2s.json: %s\n", path, opencc_error());
+        bad++;
+    }
+    FILE *f = fopen(path, "r");
+    if (f == NULL && errno != ENOENT) {
+        buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+        bad++;
+    }
+    while (f != NULL && getline(&line, &cap, f) != -1)
+        if (lexicon_line(lx, line, path, ++no, errors) == -1)
+            bad++;
+    if (f != NULL)
+        (void)fclose(f); /* read-only */
+    free(line);
+    if (bad) {
+        lexicon_free(lx);
+        return NULL;
+    }
+    qsort(lx->rw, lx->nrw, sizeof *lx->rw, by_len_desc);
+    return lx;
+}
+
+static bool is_cjk(uint32_t cp)
+{
+    return cp >= 0x2E80 && cp != 0x3000;
+}
+
+/* Chinese punctuation inside a text: a pause, like a space. */
+static bool is_inner_punct(uint32_t cp)
+{
+    return cp == 0xFF0C || cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0x3001 ||
+           cp == 0xFF1B || cp == ',' || cp == '!' || cp == '?' || cp == ';' || cp == 0x2026 ||
+           cp == '~' || cp == 0x301C || cp == '.';
+}
+
+/* Punctuation to spaces, then a space goes unless both sides are Latin or digits. */
+static char *squeeze(const char *s)
+{
+    struct buf out;
+    size_t n = strlen(s), i = 0, adv;
+    uint32_t prev = 0;
+    bool space = false;
+    buf_init(&out, 0);
+    while (i < n) {
+        uint32_t cp = utf8_decode(s + i, n - i, &adv);
+        char enc[4];
+        i += adv;
+        if (cp == ' ' || is_inner_punct(cp)) {
+            space = out.len > 0;
+            continue;
+        }
+        if (space && !is_cjk(prev) && !is_cjk(cp))
+            (void)buf_append(&out, " ", 1);
+        space = false;
+        (void)buf_append(&out, enc, utf8_encode(cp, enc));
+        prev = cp;
+    }
+    return buf_take(&out);
+}
+
+static const struct rewrite *rewrite_at(const struct lexicon *lx, const char *s, size_t i,
+                                        size_t n)
+{
+    for (size_t k = 0; k < lx->nrw; k++) {
+        const struct rewrite *r = &lx->rw[k];
+        if (r->len > n - i || memcmp(s + i, r->from, r->len) != 0)
+            continue;
+        if ((r->anchor == AT_START && i != 0) || (r->anchor == AT_END && i + r->len != n))
+            continue;
+        if (r->word && ((i > 0 && is_alnum_byte((unsigned char)s[i - 1])) ||
+                        (i + r->len < n && is_alnum_byte((unsigned char)s[i + r->len]))))
+            continue;
+        return r;
+    }
+    return NULL;
+}
+
+/* One pass of the lexicon's rewrites, longest match first at each position. */
+static char *rewrite_pass(const struct lexicon *lx, const char *s)
+{
+    struct buf out;
+    size_t n = strlen(s), i = 0;
+    buf_init(&out, 0);
+    while (i < n) {
+        const struct rewrite *r = rewrite_at(lx, s, i, n);
+        if (r != NULL) {
+            (void)buf_puts(&out, r->to);
+            i += r->len;
+            continue;
+        }
+        size_t adv;
+        (void)utf8_decode(s + i, n - i, &adv);
+        (void)buf_append(&out, s + i, adv);
+        i += adv;
+    }
+    return buf_take(&out);
+}
+
+/* The value of a Chinese numeral digit, 10 for 十, 100 for 百, -1 otherwise. */
+static int numeral(uint32_t cp)
+{
+    static const uint32_t digits[] = {0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB,
+                                      0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D}; /* 零一二...九 */
+    for (int d = 0; d < 10; d++)
+        if (cp == digits[d])
+            return d;
+    if (cp == 0x3007) /* 〇 */
+        return 0;
+    if (cp == 0x4E24) /* 两 */
+        return 2;
+    return cp == 0x5341 ? 10 : cp == 0x767E ? 100 : -1;
+}
+
+/* The value of the numeral run s[0..n), or -1 (too big, or not a number). */
+static long numeral_value(const char *s, size_t n)
+{
+    long total = 0, cur = -1;
+    bool units = false;
+    for (size_t i = 0, adv; i < n; i += adv) {
+        int v = numeral(utf8_decode(s + i, n - i, &adv));
+        if (v >= 10) {
+            total += (cur > 0 ? cur : 1) * v;
+            cur = -1;
+            units = true;
+        } else if (cur >= 0 && !units)
+            cur = cur * 10 + v; /* 一二 read digit by digit */
+        else
+            cur = v;
+    }
+    total += cur > 0 ? cur : 0;
+    return total > 999 ? -1 : total;
+}
+
+static bool ends_with_word(const struct buf *b, char *const *words)
+{
+    for (size_t k = 0; words != NULL && words[k]; k++) {
+        size_t l = strlen(words[k]);
+        if (b->len >= l && memcmp(b->data + b->len - l, words[k], l) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool starts_with_word(const char *s, char *const *words)
+{
+    for (size_t k = 0; words != NULL && words[k]; k++)
+        if (str_has_prefix(s, words[k]))
+            return true;
+    return false;
+}
+
+/* Chinese numerals in a command position become digits (see norm.h). */
+static char *numerals(const struct lexicon *lx, const char *s)
+{
+    struct buf out;
+    size_t n = strlen(s), i = 0, adv;
+    buf_init(&out, 0);
+    while (i < n) {
+        size_t j = i;
+        while (j < n && numeral(utf8_decode(s + j, n - j, &adv)) >= 0)
+            j += adv;
+        if (j == i) {
+            (void)utf8_decode(s + i, n - i, &adv);
+            (void)buf_append(&out, s + i, adv);
+            i += adv;
+            continue;
+        }
+        long v = numeral_value(s + i, j - i);
+        bool ctx = ends_with_word(&out, lx ? lx->after : NULL) ||
+                   starts_with_word(s + j, lx ? lx->before : NULL) || (i == 0 && j == n);
+        if (v > 0 && ctx)
+            buf_printf(&out, "%ld", v);
+        else
+            (void)buf_append(&out, s + i, j - i);
+        i = j;
+    }
+    return buf_take(&out);
+}
+
+char *norm_canon(const struct lexicon *lx, const char *normed)
+{
+    char *s = NULL;
+    if (lx != NULL && lx->cc != (opencc_t)-1)
+        s = opencc_convert_utf8(lx->cc, normed, (size_t)-1);
+    char *cur = squeeze(s != NULL ? s : normed);
+    if (s != NULL)
+        opencc_convert_utf8_free(s);
+    for (int pass = 0; lx != NULL && pass < 4; pass++) {
+        char *next = rewrite_pass(lx, cur);
+        char *sq = squeeze(next); /* a dropped word may leave spaces to join */
+        free(next);
+        bool same = strcmp(sq, cur) == 0;
+        free(cur);
+        cur = sq;
+        if (same)
+            break;
+    }
+    char *out = numerals(lx, cur);
+    free(cur);
+    return out;
 }

@@ -1,0 +1,271 @@
+/*
+ * understand.c - rules, then rules on the matched copy, then the example
+ * scorer, then a numbered choice (see understand.h).
+ */
+#include "understand.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "intent.h"
+#include "norm.h"
+#include "scorer.h"
+#include "util.h"
+
+#define CHOICES 3
+
+struct umenu {
+    char *intent, *cmd; /* owned; cmd is a capture name for `text` */
+};
+
+struct uconf {
+    double take, margin, ask;
+    char **actions; /* owned */
+    size_t nactions;
+    struct umenu *menu;
+    size_t nmenu;
+    struct umenu *text; /* intent -> the capture that gets the whole text */
+    size_t ntext;
+};
+
+void uconf_free(struct uconf *uc)
+{
+    if (uc == NULL)
+        return;
+    for (size_t i = 0; i < uc->nactions; i++)
+        free(uc->actions[i]);
+    for (size_t i = 0; i < uc->nmenu; i++) {
+        free(uc->menu[i].intent);
+        free(uc->menu[i].cmd);
+    }
+    for (size_t i = 0; i < uc->ntext; i++) {
+        free(uc->text[i].intent);
+        free(uc->text[i].cmd);
+    }
+    free(uc->text);
+    free(uc->actions);
+    free(uc->menu);
+    free(uc);
+}
+
+/* A menu command must mean something: it is matched like a typed text. */
+static bool cmd_matches(const struct intents *in, const char *cmd)
+{
+    struct intent_match m;
+    char *n = norm_text(cmd);
+    int rc = intent_match(in, n, &m);
+    intent_match_release(&m);
+    free(n);
+    return rc == 1;
+}
+
+static int parse_line(struct uconf *uc, const struct intents *in, char *line, const char *path,
+                      int no, struct buf *errors)
+{
+    char *save = NULL, *key = strtok_r(line, " \t\r\n", &save);
+    char *a = key ? strtok_r(NULL, " \t\r\n", &save) : NULL;
+    char *b = a ? strtok_r(NULL, "\r\n", &save) : NULL;
+    double v;
+    if (key == NULL || key[0] == '#')
+        return 0;
+    if ((strcmp(key, "take") == 0 || strcmp(key, "margin") == 0 || strcmp(key, "ask") == 0) &&
+        a != NULL && b == NULL && sscanf(a, "%lf", &v) == 1 && v >= 0 && v <= 1) {
+        *(key[0] == 't' ? &uc->take : key[0] == 'm' ? &uc->margin : &uc->ask) = v;
+        return 0;
+    }
+    if (strcmp(key, "action") == 0 && a != NULL && b == NULL) {
+        uc->actions = xrealloc(uc->actions, (uc->nactions + 1) * sizeof *uc->actions);
+        uc->actions[uc->nactions++] = xstrdup(a);
+        return 0;
+    }
+    if (strcmp(key, "text") == 0 && a != NULL && b != NULL && strchr(b, ' ') == NULL) {
+        uc->text = xrealloc(uc->text, (uc->ntext + 1) * sizeof *uc->text);
+        uc->text[uc->ntext++] = (struct umenu){xstrdup(a), xstrdup(b)};
+        return 0;
+    }
+    if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
+        while (*b == ' ' || *b == '\t')
+            b++;
+        if (!cmd_matches(in, b)) {
+            buf_printf(errors, "%s:%d: menu command '%s' matches no rule\n", path, no, b);
+            return -1;
+        }
+        uc->menu = xrealloc(uc->menu, (uc->nmenu + 1) * sizeof *uc->menu);
+        uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
+        return 0;
+    }
+    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP` or `menu INTENT CMD`\n",
+               path, no);
+    return -1;
+}
+
+struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *errors)
+{
+    struct uconf *uc = xcalloc(1, sizeof *uc);
+    char *path = xasprintf("%s/understand.txt", dir), *line = NULL;
+    size_t cap = 0;
+    int no = 0, bad = 0;
+    uc->take = 0.6;
+    uc->margin = 0.05;
+    uc->ask = 0.3;
+    FILE *f = fopen(path, "r");
+    if (f == NULL && errno != ENOENT) {
+        buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+        bad++;
+    }
+    while (f != NULL && getline(&line, &cap, f) != -1)
+        if (parse_line(uc, in, line, path, ++no, errors) == -1)
+            bad++;
+    if (f != NULL)
+        (void)fclose(f); /* read-only */
+    if (uc->ask > uc->take) {
+        buf_printf(errors, "%s: ask %.2f is above take %.2f\n", path, uc->ask, uc->take);
+        bad++;
+    }
+    free(line);
+    free(path);
+    if (bad) {
+        uconf_free(uc);
+        return NULL;
+    }
+    return uc;
+}
+
+bool understand_is_action(const struct intents *in, const char *intent)
+{
+    const struct uconf *uc = intent_uconf(in);
+    for (size_t i = 0; uc != NULL && i < uc->nactions; i++)
+        if (strcmp(uc->actions[i], intent) == 0)
+            return true;
+    return false;
+}
+
+static const char *lookup(const struct umenu *list, size_t n, const char *intent)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].intent, intent) == 0)
+            return list[i].cmd;
+    return NULL;
+}
+
+/* name is borrowed: a literal, or a string of the uconf */
+static void add_cap(struct intent_match *m, const char *name, const char *value)
+{
+    if (m->ncaps < INTENT_MAX_CAPS) {
+        m->caps[m->ncaps].name = name;
+        m->caps[m->ncaps++].value = xstrdup(value);
+    }
+}
+
+/* A numbered choice of the intents in r (best first) that have a menu
+ * command, each command once. 1 when there is at least one, else 0. */
+static int ask(const struct uconf *uc, const struct scored *r, int n, struct intent_match *m)
+{
+    static const char *const cn[CHOICES] = {"c1", "c2", "c3"};
+    static const char *const in_[CHOICES] = {"i1", "i2", "i3"};
+    const char *cmds[CHOICES];
+    int k = 0;
+    for (int i = 0; i < n && k < CHOICES; i++) {
+        const char *cmd = lookup(uc->menu, uc->nmenu, r[i].intent);
+        bool dup = cmd == NULL || r[i].score < uc->ask * 0.75;
+        for (int j = 0; j < k && !dup; j++)
+            dup = strcmp(cmds[j], cmd) == 0;
+        if (dup)
+            continue;
+        cmds[k] = cmd;
+        add_cap(m, cn[k], cmd);
+        add_cap(m, in_[k], r[i].intent);
+        k++;
+    }
+    if (k == 0)
+        return 0;
+    m->intent = "ask";
+    m->file = r[0].file;
+    m->line = r[0].line;
+    return 1;
+}
+
+static int from_scorer(const struct intents *in, const char *normed, const char *canon,
+                       struct intent_match *m, enum understood_via *via)
+{
+    const struct uconf *uc = intent_uconf(in);
+    struct scored r[CHOICES + 2];
+    int n = scorer_rank(intent_scorer(in), canon, r, CHOICES + 2);
+    if (n == 0 || uc == NULL || r[0].score < uc->ask || strcmp(r[0].intent, "none") == 0)
+        return 0; /* nothing close, or closest to small talk */
+    double lead = n > 1 ? r[0].score - r[1].score : r[0].score;
+    if (r[0].score >= uc->take && lead >= uc->margin && !understand_is_action(in, r[0].intent)) {
+        m->intent = r[0].intent;
+        m->file = r[0].file;
+        m->line = r[0].line;
+        const char *cap = lookup(uc->text, uc->ntext, r[0].intent);
+        if (cap != NULL)
+            add_cap(m, cap, normed);
+        *via = VIA_SCORER;
+        return 1;
+    }
+    *via = VIA_ASK;
+    return ask(uc, r, n, m);
+}
+
+int understand_rules(const struct intents *in, const char *normed, struct intent_match *m,
+                     enum understood_via *via)
+{
+    enum understood_via dummy;
+    if (via == NULL)
+        via = &dummy;
+    *via = VIA_NONE;
+    memset(m, 0, sizeof *m);
+    if (normed[0] == '\0')
+        return 0;
+    int rc = intent_match(in, normed, m);
+    if (rc != 0) {
+        *via = rc == 1 ? VIA_RULE : VIA_NONE;
+        return rc;
+    }
+    char *canon = norm_canon(intent_lexicon(in), normed);
+    if (canon[0] != '\0' && strcmp(canon, normed) != 0) {
+        rc = intent_match(in, canon, m);
+        *via = rc == 1 ? VIA_CANON : VIA_NONE;
+    }
+    free(canon);
+    return rc;
+}
+
+/* Words to compare: a bare number or punctuation (a menu answer without a
+ * menu) is not guessed at. */
+static bool has_words(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80 || (*s >= 'a' && *s <= 'z'))
+            return true;
+    return false;
+}
+
+int understand_guess(const struct intents *in, const char *normed, struct intent_match *m,
+                     enum understood_via *via)
+{
+    enum understood_via dummy;
+    if (via == NULL)
+        via = &dummy;
+    *via = VIA_NONE;
+    memset(m, 0, sizeof *m);
+    char *canon = norm_canon(intent_lexicon(in), normed);
+    int rc = has_words(canon) ? from_scorer(in, normed, canon, m, via) : 0;
+    if (rc != 1)
+        *via = VIA_NONE;
+    free(canon);
+    return rc;
+}
+
+int understand(const struct intents *in, const char *normed, struct intent_match *m,
+               enum understood_via *via)
+{
+    int rc = understand_rules(in, normed, m, via);
+    if (rc == 0)
+        rc = understand_guess(in, normed, m, via);
+    return rc;
+}
