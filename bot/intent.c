@@ -255,6 +255,13 @@ out:
     return rc;
 }
 
+/* An example's intent must have rules (`none` marks small talk); examples
+ * of an intent this build has no rules for are left out (logged). */
+static bool known_intent(const void *ctx, const char *intent)
+{
+    return strcmp(intent, "none") == 0 || has_name(ctx, intent);
+}
+
 /* The lexicon, the examples and understand.txt beside the rules. 0 or -1. */
 static int load_understanding(struct intents *in, const char *dir, struct buf *errors)
 {
@@ -267,19 +274,8 @@ static int load_understanding(struct intents *in, const char *dir, struct buf *e
     char *path = xasprintf("%s/lexicon.txt", dir);
     in->lx = lexicon_load(path, e);
     free(path);
-    in->sc = in->lx ? scorer_load(dir, in->lx, e) : NULL;
+    in->sc = in->lx ? scorer_load(dir, in->lx, known_intent, in, e) : NULL;
     in->uc = in->sc ? uconf_load(dir, in, e) : NULL;
-    for (size_t i = 0; in->uc != NULL && i < scorer_count(in->sc); i++) {
-        const char *intent, *file;
-        int line;
-        (void)scorer_example(in->sc, i, &intent, &file, &line);
-        if (strcmp(intent, "none") != 0 && !has_name(in, intent)) {
-            buf_printf(e, "%s/%s:%d: no rule has intent %s (or write none)\n", dir, file, line,
-                       intent);
-            uconf_free(in->uc);
-            in->uc = NULL;
-        }
-    }
     if (e != errors) {
         if (local.len > 0)
             log_err("intent: %s", local.data);

@@ -287,7 +287,7 @@ static bool is_inner_punct(uint32_t cp)
 static char *squeeze(const char *s)
 {
     struct buf out;
-    size_t n = strlen(s), i = 0, adv;
+    size_t n = strlen(s), i = 0, adv, tok = 0; /* length of the Latin word just copied */
     uint32_t prev = 0;
     bool space = false;
     buf_init(&out, 0);
@@ -299,8 +299,12 @@ static char *squeeze(const char *s)
             space = out.len > 0;
             continue;
         }
-        if (space && !is_cjk(prev) && !is_cjk(cp))
+        bool alnum = cp < 0x80 && is_alnum_byte((unsigned char)cp);
+        /* a code typed apart (k 7 q 2) is one word again; words stay apart */
+        bool lone = alnum && tok == 1 && (i >= n || !is_alnum_byte((unsigned char)s[i]));
+        if (space && !is_cjk(prev) && !is_cjk(cp) && !lone)
             (void)buf_append(&out, " ", 1);
+        tok = alnum ? (space ? 1 : tok + 1) : 0;
         space = false;
         (void)buf_append(&out, enc, utf8_encode(cp, enc));
         prev = cp;
@@ -416,13 +420,83 @@ static char *numerals(const struct lexicon *lx, const char *s)
             continue;
         }
         long v = numeral_value(s + i, j - i);
+        /* 一个, 一点 are "a", not "1": a lone 一 needs 第 or a command before it */
+        bool lone_one = j - i == 3 && memcmp(s + i, "\xe4\xb8\x80", 3) == 0;
         bool ctx = ends_with_word(&out, lx ? lx->after : NULL) ||
-                   starts_with_word(s + j, lx ? lx->before : NULL) || (i == 0 && j == n);
+                   (!lone_one && starts_with_word(s + j, lx ? lx->before : NULL)) ||
+                   (i == 0 && j == n);
         if (v > 0 && ctx)
             buf_printf(&out, "%ld", v);
         else
             (void)buf_append(&out, s + i, j - i);
         i = j;
+    }
+    return buf_take(&out);
+}
+
+/* A part of the day before a clock time, and how it moves the hour. */
+static const struct {
+    const char *word;
+    int pm; /* 1: add 12 below 12; 2: add 12 below 6 (中午一点); 0: as said */
+} day_parts[] = {
+    {"凌晨", 0}, {"早上", 0}, {"早晨", 0}, {"上午", 0}, {"早", 0},    {"中午", 2},
+    {"下午", 1}, {"傍晚", 1}, {"晚上", 1}, {"夜里", 1}, {"晚", 1},
+};
+
+/* "H点", "H点半", "H点M分" with an optional part of the day before it at
+ * s: its length, with the time as 24-hour H:MM in out; 0 when none. */
+static size_t clock_time(const char *s, char *out, size_t size)
+{
+    size_t i = 0;
+    int pm = 0, h = 0, m = 0, digits = 0;
+    for (size_t k = 0; k < sizeof day_parts / sizeof day_parts[0]; k++)
+        if (str_has_prefix(s, day_parts[k].word)) {
+            i = strlen(day_parts[k].word);
+            pm = day_parts[k].pm;
+            break;
+        }
+    for (; s[i] >= '0' && s[i] <= '9' && digits < 3; i++, digits++)
+        h = h * 10 + (s[i] - '0');
+    if (digits == 0 || digits > 2 || h > 24 || !str_has_prefix(s + i, "点"))
+        return 0;
+    i += strlen("点");
+    if (str_has_prefix(s + i, "半")) {
+        m = 30;
+        i += strlen("半");
+    } else if (s[i] >= '0' && s[i] <= '9') {
+        for (digits = 0; s[i] >= '0' && s[i] <= '9' && digits < 2; i++, digits++)
+            m = m * 10 + (s[i] - '0');
+        if (m > 59 || (s[i] >= '0' && s[i] <= '9'))
+            return 0;
+        if (str_has_prefix(s + i, "分"))
+            i += strlen("分");
+    } else if (str_has_prefix(s + i, "整") || str_has_prefix(s + i, "钟"))
+        i += 3;
+    if ((pm == 1 && h < 12) || (pm == 2 && h < 6))
+        h += 12;
+    if (h == 24)
+        h = 0;
+    snprintf(out, size, "%d:%02d", h, m);
+    return i;
+}
+
+/* Clock times said in words become H:MM (晚上八点半 -> 20:30). */
+static char *clock_times(const char *s)
+{
+    struct buf out;
+    size_t n = strlen(s), i = 0, adv;
+    char t[16];
+    buf_init(&out, 0);
+    while (i < n) {
+        size_t len = clock_time(s + i, t, sizeof t);
+        if (len > 0) {
+            (void)buf_puts(&out, t);
+            i += len;
+            continue;
+        }
+        (void)utf8_decode(s + i, n - i, &adv);
+        (void)buf_append(&out, s + i, adv);
+        i += adv;
     }
     return buf_take(&out);
 }
@@ -445,7 +519,9 @@ char *norm_canon(const struct lexicon *lx, const char *normed)
         if (same)
             break;
     }
-    char *out = numerals(lx, cur);
+    char *num = numerals(lx, cur);
     free(cur);
+    char *out = clock_times(num);
+    free(num);
     return out;
 }

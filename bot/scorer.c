@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "log.h"
 #include "norm.h"
 #include "util.h"
 
@@ -127,8 +128,16 @@ static bool valid_intent(const char *s)
     return true;
 }
 
-static int load_file(struct scorer *sc, const char *dir, const char *name,
-                     const struct lexicon *lx, struct buf *errors)
+struct load_ctx {
+    const struct lexicon *lx;
+    scorer_known_fn known;
+    const void *ctx;
+    char **unknown; /* intents left out, logged once each */
+    size_t nunknown;
+};
+
+static int load_file(struct scorer *sc, const char *dir, const char *name, struct load_ctx *lc,
+                     struct buf *errors)
 {
     char *path = xasprintf("%s/%s", dir, name), *line = NULL;
     size_t cap = 0;
@@ -153,8 +162,16 @@ static int load_file(struct scorer *sc, const char *dir, const char *name,
             bad++;
             continue;
         }
+        if (lc->known != NULL && !lc->known(lc->ctx, line)) {
+            size_t before = lc->nunknown;
+            (void)intern(&lc->unknown, &lc->nunknown, line);
+            if (lc->nunknown > before)
+                log_debug("scorer: %s:%d: no rules for intent %s: its examples are not used", path,
+                         no, line);
+            continue;
+        }
         char *nt = norm_text(tab);
-        char *ct = norm_canon(lx, nt);
+        char *ct = norm_canon(lc->lx, nt);
         free(nt);
         if (ct[0] == '\0') {
             buf_printf(errors, "%s:%d: the phrase is empty once normalised (only filler?)\n",
@@ -232,8 +249,10 @@ static void build(struct scorer *sc)
     free(len);
 }
 
-struct scorer *scorer_load(const char *dir, const struct lexicon *lx, struct buf *errors)
+struct scorer *scorer_load(const char *dir, const struct lexicon *lx, scorer_known_fn known,
+                           const void *ctx, struct buf *errors)
 {
+    struct load_ctx lc = {lx, known, ctx, NULL, 0};
     struct dirent **list = NULL;
     int n = scandir(dir, &list, ends_with_examples, alphasort), bad = 0;
     if (n == -1) {
@@ -242,11 +261,14 @@ struct scorer *scorer_load(const char *dir, const struct lexicon *lx, struct buf
     }
     struct scorer *sc = xcalloc(1, sizeof *sc);
     for (int i = 0; i < n; i++) {
-        if (load_file(sc, dir, list[i]->d_name, lx, errors) == -1)
+        if (load_file(sc, dir, list[i]->d_name, &lc, errors) == -1)
             bad++;
         free(list[i]);
     }
     free(list);
+    for (size_t i = 0; i < lc.nunknown; i++)
+        free(lc.unknown[i]);
+    free(lc.unknown);
     if (bad) {
         scorer_free(sc);
         return NULL;
@@ -311,6 +333,8 @@ int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, 
     for (size_t e = 0; e < sc->nex; e++) {
         double s = sim[e] / sqrt(qlen);
         int slot = -1;
+        if (s <= 0)
+            continue; /* nothing in common */
         for (int i = 0; i < filled; i++)
             if (out[i].intent == sc->ex[e].intent)
                 slot = i;

@@ -5,6 +5,7 @@
  */
 #ifndef BOT_SCORER_H
 #define BOT_SCORER_H
+#include <stdbool.h>
 #include <stddef.h>
 
 struct buf;
@@ -21,10 +22,13 @@ struct scored {
 /*
  * Load every *.examples file in dir: one `intent<TAB>phrase` a line, `#`
  * comments. Phrases are put through norm_text and norm_canon(lx), as a
- * worker's text is. Problems go to errors as "path:line: message"; NULL
- * when there was any.
+ * worker's text is. Examples whose intent known() rejects are left out and
+ * logged once per intent (a feature whose rules are not in this build).
+ * Problems go to errors as "path:line: message"; NULL when there was any.
  */
-struct scorer *scorer_load(const char *dir, const struct lexicon *lx, struct buf *errors);
+typedef bool (*scorer_known_fn)(const void *ctx, const char *intent);
+struct scorer *scorer_load(const char *dir, const struct lexicon *lx, scorer_known_fn known,
+                           const void *ctx, struct buf *errors);
 void scorer_free(struct scorer *sc);
 /* Rank intents for canon (a norm_canon text): up to max, best first, one
  * entry per intent. Returns how many were filled. Thread-safe. */

@@ -29,6 +29,8 @@ struct uconf {
     size_t nmenu;
     struct umenu *text; /* intent -> the capture that gets the whole text */
     size_t ntext;
+    struct umenu *topics; /* intent -> one word naming its topic */
+    size_t ntopics;
 };
 
 void uconf_free(struct uconf *uc)
@@ -46,6 +48,11 @@ void uconf_free(struct uconf *uc)
         free(uc->text[i].cmd);
     }
     free(uc->text);
+    for (size_t i = 0; i < uc->ntopics; i++) {
+        free(uc->topics[i].intent);
+        free(uc->topics[i].cmd);
+    }
+    free(uc->topics);
     free(uc->actions);
     free(uc->menu);
     free(uc);
@@ -86,6 +93,14 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->text[uc->ntext++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
+    if (strcmp(key, "topic") == 0 && a != NULL && b != NULL) {
+        char *save2 = NULL;
+        for (char *w = strtok_r(b, " \t", &save2); w; w = strtok_r(NULL, " \t", &save2)) {
+            uc->topics = xrealloc(uc->topics, (uc->ntopics + 1) * sizeof *uc->topics);
+            uc->topics[uc->ntopics++] = (struct umenu){xstrdup(a), norm_text(w)};
+        }
+        return 0;
+    }
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
         while (*b == ' ' || *b == '\t')
             b++;
@@ -97,7 +112,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -188,24 +203,74 @@ static int ask(const struct uconf *uc, const struct scored *r, int n, struct int
     return 1;
 }
 
+/* The intent whose topic words canon names most often, or NULL (none, or
+ * a tie between intents). */
+static const char *topic_of(const struct uconf *uc, const char *canon)
+{
+    const char *best = NULL;
+    int best_hits = 0;
+    bool tie = false;
+    for (size_t i = 0; i < uc->ntopics; i++) {
+        const char *intent = uc->topics[i].intent;
+        int hits = 0;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(uc->topics[j].intent, intent) == 0;
+        if (seen)
+            continue;
+        for (size_t j = i; j < uc->ntopics; j++)
+            if (strcmp(uc->topics[j].intent, intent) == 0 && strstr(canon, uc->topics[j].cmd))
+                hits++;
+        if (hits > best_hits) {
+            best = intent;
+            best_hits = hits;
+            tie = false;
+        } else if (hits > 0 && hits == best_hits)
+            tie = true;
+    }
+    return tie ? NULL : best;
+}
+
+/* Take intent as understood (file:line names the reason), with the whole
+ * text as its capture where understand.txt says so. */
+static int take(const struct uconf *uc, const char *intent, const char *file, int line,
+                const char *normed, struct intent_match *m)
+{
+    m->intent = intent;
+    m->file = file;
+    m->line = line;
+    const char *cap = lookup(uc->text, uc->ntext, intent);
+    if (cap != NULL)
+        add_cap(m, cap, normed);
+    return 1;
+}
+
 static int from_scorer(const struct intents *in, const char *normed, const char *canon,
                        struct intent_match *m, enum understood_via *via)
 {
     const struct uconf *uc = intent_uconf(in);
     struct scored r[CHOICES + 2];
     int n = scorer_rank(intent_scorer(in), canon, r, CHOICES + 2);
-    if (n == 0 || uc == NULL || r[0].score < uc->ask || strcmp(r[0].intent, "none") == 0)
-        return 0; /* nothing close, or closest to small talk */
-    double lead = n > 1 ? r[0].score - r[1].score : r[0].score;
-    if (r[0].score >= uc->take && lead >= uc->margin && !understand_is_action(in, r[0].intent)) {
-        m->intent = r[0].intent;
-        m->file = r[0].file;
-        m->line = r[0].line;
-        const char *cap = lookup(uc->text, uc->ntext, r[0].intent);
-        if (cap != NULL)
-            add_cap(m, cap, normed);
+    if (uc == NULL)
+        return 0;
+    if (n == 0 || r[0].score < uc->ask || strcmp(r[0].intent, "none") == 0) {
+        const char *topic = topic_of(uc, canon); /* small talk naming a problem */
+        if (topic == NULL)
+            return 0; /* nothing close, or closest to small talk */
         *via = VIA_SCORER;
-        return 1;
+        return take(uc, topic, "understand.txt", 0, normed, m);
+    }
+    double lead = n > 1 ? r[0].score - r[1].score : r[0].score;
+    bool sure = r[0].score >= uc->take && lead >= uc->margin &&
+                !understand_is_action(in, r[0].intent);
+    const char *topic = topic_of(uc, canon);
+    if (sure && (topic == NULL || strcmp(topic, r[0].intent) == 0)) {
+        *via = VIA_SCORER;
+        return take(uc, r[0].intent, r[0].file, r[0].line, normed, m);
+    }
+    if (topic != NULL) { /* a question naming a problem goes to its desk */
+        *via = VIA_SCORER;
+        return take(uc, topic, "understand.txt", 0, normed, m);
     }
     *via = VIA_ASK;
     return ask(uc, r, n, m);
@@ -230,6 +295,10 @@ int understand_rules(const struct intents *in, const char *normed, struct intent
     if (canon[0] != '\0' && strcmp(canon, normed) != 0) {
         rc = intent_match(in, canon, m);
         *via = rc == 1 ? VIA_CANON : VIA_NONE;
+        /* an action found only after rewriting is asked before it is done
+         * (the handlers that spend read capture ask) */
+        if (rc == 1 && understand_is_action(in, m->intent) && intent_cap(m, "ask") == NULL)
+            add_cap(m, "ask", "");
     }
     free(canon);
     return rc;

@@ -39,7 +39,8 @@ void uconf_free(struct uconf *uc);
 /*
  * Understand normed (the output of norm_text). Like intent_match: 1 with m
  * filled, 0 nothing meant, -1 error; via (may be NULL) says which step
- * answered. understand_rules: the rules on normed, then on its matched copy.
+ * answered. understand_rules: the rules on normed, then on its matched copy
+ * (an action matched only there gets capture ask: redeeming asks first).
  * understand_guess: the scorer; m->intent may be "ask": captures c1, c2, c3
  * then hold the commands of the choices, best first, and i1, i2, i3 their
  * intents. understand: the one, then the other (what the eval measures; a
