@@ -420,11 +420,17 @@ static char *numerals(const struct lexicon *lx, const char *s)
             continue;
         }
         long v = numeral_value(s + i, j - i);
-        /* 一个, 一点 are "a", not "1": a lone 一 needs 第 or a command before it */
+        /* a lone 一 is mostly "a" (一个, 一点, 报名一起): a number only after
+         * 第, or after a command word at the end of the text or before a
+         * counter that is not 个 */
         bool lone_one = j - i == 3 && memcmp(s + i, "\xe4\xb8\x80", 3) == 0;
-        bool ctx = ends_with_word(&out, lx ? lx->after : NULL) ||
-                   (!lone_one && starts_with_word(s + j, lx ? lx->before : NULL)) ||
-                   (i == 0 && j == n);
+        bool after = ends_with_word(&out, lx ? lx->after : NULL);
+        bool before = starts_with_word(s + j, lx ? lx->before : NULL);
+        bool ctx = after || before || (i == 0 && j == n);
+        if (lone_one)
+            ctx = (out.len >= 3 && memcmp(out.data + out.len - 3, "\xe7\xac\xac", 3) == 0) ||
+                  (after && (j == n || (before && !str_has_prefix(s + j, "\xe4\xb8\xaa")))) ||
+                  (i == 0 && j == n);
         if (v > 0 && ctx)
             buf_printf(&out, "%ld", v);
         else
