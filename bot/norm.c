@@ -295,7 +295,8 @@ static char *squeeze(const char *s)
         uint32_t cp = utf8_decode(s + i, n - i, &adv);
         char enc[4];
         i += adv;
-        if (cp == ' ' || is_inner_punct(cp)) {
+        /* a colon after Chinese is a pause (答案：c); between digits a time */
+        if (cp == ' ' || is_inner_punct(cp) || (cp == ':' && is_cjk(prev))) {
             space = out.len > 0;
             continue;
         }

@@ -141,7 +141,8 @@ static void test_norm_canon(void)
     check_canon(lx, "积份", "积分");
     check_canon(lx, "技分多少", "积分多少");
     check_canon(lx, "jifen", "积分");
-    check_canon(lx, "JF", "jf"); /* rules know jf; whole words only */
+    check_canon(lx, "JF多少", "积分多少");
+    check_canon(lx, "jfmx", "jfmx"); /* whole words only */
     check_canon(lx, "帮我查一下积分", "积分");
     check_canon(lx, "你好，请问我想报名第三个", "报名第3个");
     check_canon(lx, "签到码 K 7 Q 2", "签到码k7q2");

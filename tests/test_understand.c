@@ -112,7 +112,9 @@ static void test_understand_shipped(void)
         {"用积分换2号礼品", "redeem.item", "ask", ""},
         {"兑换 3", "redeem.item", "n", "3"},
         /* an action on a guess is a question, never the action */
-        {"不想再收到推送了", "ask", "c1", "退订"},
+        {"不想收了", "ask", "c1", "退订"},
+        /* ... unless a sentence rule says it plainly */
+        {"以后不要再给我推送了", "optout", NULL, NULL},
         {"我不想报名第二个了", "ask", NULL, NULL},
         {"今天天气怎么样", NULL, NULL, NULL},
         {"2", NULL, NULL, NULL},
@@ -162,7 +164,7 @@ static void test_ask_then_number(void)
     CHECK_STR(errs.data ? errs.data : "", "");
     if (app.intents == NULL || app.ct == NULL || st == NULL)
         goto out;
-    const char *texts[] = {"不想再收到推送了", "1"};
+    const char *texts[] = {"不想收了", "1"};
     char *got[2] = {NULL, NULL};
     for (int i = 0; i < 2; i++) {
         struct turn_result res = {0};
