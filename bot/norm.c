@@ -142,9 +142,17 @@ struct rewrite {
     bool word; /* Latin: only as a whole word (jf, jifen, bangzhu) */
 };
 
+/* The rewrites that start with one character: rw[start..end). */
+struct first {
+    uint32_t cp;
+    size_t start, end;
+};
+
 struct lexicon {
-    struct rewrite *rw;
+    struct rewrite *rw; /* by first character, then longest first */
     size_t nrw;
+    struct first *firsts; /* by cp, for bsearch */
+    size_t nfirsts;
     char **after, **before; /* numeral context words, owned, NULL-terminated */
     size_t nafter, nbefore;
     opencc_t cc; /* (opencc_t)-1 when OpenCC could not open t2s.json */
@@ -155,10 +163,39 @@ static bool is_alnum_byte(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-static int by_len_desc(const void *a, const void *b)
+static uint32_t first_cp(const char *s)
+{
+    size_t adv;
+    return utf8_decode(s, strlen(s), &adv);
+}
+
+static int by_first_then_len(const void *a, const void *b)
 {
     const struct rewrite *x = a, *y = b;
+    uint32_t cx = first_cp(x->from), cy = first_cp(y->from);
+    if (cx != cy)
+        return cx < cy ? -1 : 1;
     return x->len < y->len ? 1 : x->len > y->len ? -1 : strcmp(x->from, y->from);
+}
+
+static int cmp_first(const void *key, const void *elem)
+{
+    uint32_t cp = *(const uint32_t *)key, e = ((const struct first *)elem)->cp;
+    return cp < e ? -1 : cp > e ? 1 : 0;
+}
+
+/* Index the sorted rewrites by their first character. */
+static void index_firsts(struct lexicon *lx)
+{
+    for (size_t k = 0; k < lx->nrw; k++) {
+        uint32_t cp = first_cp(lx->rw[k].from);
+        if (lx->nfirsts > 0 && lx->firsts[lx->nfirsts - 1].cp == cp) {
+            lx->firsts[lx->nfirsts - 1].end = k + 1;
+            continue;
+        }
+        lx->firsts = xrealloc(lx->firsts, (lx->nfirsts + 1) * sizeof *lx->firsts);
+        lx->firsts[lx->nfirsts++] = (struct first){cp, k, k + 1};
+    }
 }
 
 static void push_words(char ***list, size_t *n, char *words)
@@ -234,6 +271,7 @@ void lexicon_free(struct lexicon *lx)
     free(lx->after);
     free(lx->before);
     free(lx->rw);
+    free(lx->firsts);
     if (lx->cc != (opencc_t)-1)
         (void)opencc_close(lx->cc);
     free(lx);
@@ -266,7 +304,8 @@ struct lexicon *lexicon_load(const char *path, struct buf *errors)
         lexicon_free(lx);
         return NULL;
     }
-    qsort(lx->rw, lx->nrw, sizeof *lx->rw, by_len_desc);
+    qsort(lx->rw, lx->nrw, sizeof *lx->rw, by_first_then_len);
+    index_firsts(lx);
     return lx;
 }
 
@@ -316,7 +355,10 @@ static char *squeeze(const char *s)
 static const struct rewrite *rewrite_at(const struct lexicon *lx, const char *s, size_t i,
                                         size_t n)
 {
-    for (size_t k = 0; k < lx->nrw; k++) {
+    size_t adv;
+    uint32_t cp = utf8_decode(s + i, n - i, &adv);
+    const struct first *f = bsearch(&cp, lx->firsts, lx->nfirsts, sizeof *f, cmp_first);
+    for (size_t k = f ? f->start : 0; f != NULL && k < f->end; k++) {
         const struct rewrite *r = &lx->rw[k];
         if (r->len > n - i || memcmp(s + i, r->from, r->len) != 0)
             continue;
@@ -511,7 +553,10 @@ static char *clock_times(const char *s)
 char *norm_canon(const struct lexicon *lx, const char *normed)
 {
     char *s = NULL;
-    if (lx != NULL && lx->cc != (opencc_t)-1)
+    bool ascii = true;
+    for (const char *p = normed; *p && ascii; p++)
+        ascii = (unsigned char)*p < 0x80;
+    if (lx != NULL && lx->cc != (opencc_t)-1 && !ascii) /* OpenCC costs ~15 us */
         s = opencc_convert_utf8(lx->cc, normed, (size_t)-1);
     char *cur = squeeze(s != NULL ? s : normed);
     if (s != NULL)

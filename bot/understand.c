@@ -207,28 +207,31 @@ static int ask(const struct uconf *uc, const struct scored *r, int n, struct int
  * a tie between intents). */
 static const char *topic_of(const struct uconf *uc, const char *canon)
 {
-    const char *best = NULL;
-    int best_hits = 0;
+    const char *names[16];
+    int hits[16], n = 0, best = -1;
     bool tie = false;
     for (size_t i = 0; i < uc->ntopics; i++) {
-        const char *intent = uc->topics[i].intent;
-        int hits = 0;
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(uc->topics[j].intent, intent) == 0;
-        if (seen)
+        if (strstr(canon, uc->topics[i].cmd) == NULL)
             continue;
-        for (size_t j = i; j < uc->ntopics; j++)
-            if (strcmp(uc->topics[j].intent, intent) == 0 && strstr(canon, uc->topics[j].cmd))
-                hits++;
-        if (hits > best_hits) {
-            best = intent;
-            best_hits = hits;
+        int k = 0;
+        while (k < n && strcmp(names[k], uc->topics[i].intent) != 0)
+            k++;
+        if (k == n && n == 16)
+            continue;
+        if (k == n) {
+            names[n] = uc->topics[i].intent;
+            hits[n++] = 0;
+        }
+        hits[k]++;
+    }
+    for (int k = 0; k < n; k++) {
+        if (best < 0 || hits[k] > hits[best]) {
+            best = k;
             tie = false;
-        } else if (hits > 0 && hits == best_hits)
+        } else if (hits[k] == hits[best])
             tie = true;
     }
-    return tie ? NULL : best;
+    return best < 0 || tie ? NULL : names[best];
 }
 
 /* Take intent as understood (file:line names the reason), with the whole
