@@ -31,6 +31,8 @@ struct uconf {
     size_t ntext;
     struct umenu *topics; /* intent -> one word naming its topic */
     size_t ntopics;
+    char **notopic; /* words that keep a text from any topic, owned */
+    size_t nnotopic;
 };
 
 void uconf_free(struct uconf *uc)
@@ -53,6 +55,9 @@ void uconf_free(struct uconf *uc)
         free(uc->topics[i].cmd);
     }
     free(uc->topics);
+    for (size_t i = 0; i < uc->nnotopic; i++)
+        free(uc->notopic[i]);
+    free(uc->notopic);
     free(uc->actions);
     free(uc->menu);
     free(uc);
@@ -101,6 +106,16 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         }
         return 0;
     }
+    if (strcmp(key, "notopic") == 0 && a != NULL) {
+        char *save2 = NULL;
+        uc->notopic = xrealloc(uc->notopic, (uc->nnotopic + 1) * sizeof *uc->notopic);
+        uc->notopic[uc->nnotopic++] = norm_text(a);
+        for (char *w = b ? strtok_r(b, " \t", &save2) : NULL; w; w = strtok_r(NULL, " \t", &save2)) {
+            uc->notopic = xrealloc(uc->notopic, (uc->nnotopic + 1) * sizeof *uc->notopic);
+            uc->notopic[uc->nnotopic++] = norm_text(w);
+        }
+        return 0;
+    }
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
         while (*b == ' ' || *b == '\t')
             b++;
@@ -112,7 +127,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -203,13 +218,16 @@ static int ask(const struct uconf *uc, const struct scored *r, int n, struct int
     return 1;
 }
 
-/* The intent whose topic words canon names most often, or NULL (none, or
- * a tie between intents). */
-static const char *topic_of(const struct uconf *uc, const char *canon)
+/* The intent whose topic words canon names most often, or NULL (none, a
+ * tie between intents, or normed has a notopic word). */
+static const char *topic_of(const struct uconf *uc, const char *normed, const char *canon)
 {
     const char *names[16];
     int hits[16], n = 0, best = -1;
     bool tie = false;
+    for (size_t i = 0; i < uc->nnotopic; i++)
+        if (strstr(normed, uc->notopic[i]) != NULL)
+            return NULL;
     for (size_t i = 0; i < uc->ntopics; i++) {
         if (strstr(canon, uc->topics[i].cmd) == NULL)
             continue;
@@ -257,7 +275,7 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
     if (uc == NULL)
         return 0;
     if (n == 0 || r[0].score < uc->ask || strcmp(r[0].intent, "none") == 0) {
-        const char *topic = topic_of(uc, canon); /* small talk naming a problem */
+        const char *topic = topic_of(uc, normed, canon); /* small talk naming a problem */
         if (topic == NULL)
             return 0; /* nothing close, or closest to small talk */
         *via = VIA_SCORER;
@@ -266,7 +284,7 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
     double lead = n > 1 ? r[0].score - r[1].score : r[0].score;
     bool sure = r[0].score >= uc->take && lead >= uc->margin &&
                 !understand_is_action(in, r[0].intent);
-    const char *topic = topic_of(uc, canon);
+    const char *topic = topic_of(uc, normed, canon);
     if (sure && (topic == NULL || strcmp(topic, r[0].intent) == 0)) {
         *via = VIA_SCORER;
         return take(uc, r[0].intent, r[0].file, r[0].line, normed, m);

@@ -14,6 +14,9 @@
  *   action INTENT       never taken on a scorer's guess, only asked
  *   menu INTENT CMD     what a numbered choice for INTENT sends (CMD must
  *                       match a rule, checked at load)
+ *   topic INTENT WORDS  a text the scorer is not sure of that names these
+ *                       words goes to INTENT (most words named wins)
+ *   notopic WORDS       ... unless it has one of these (thanks, praise)
  *   text INTENT CAP     a scorer hit on INTENT gets the whole text as
  *                       capture CAP (the question of a desk, a report's
  *                       description)
