@@ -31,8 +31,10 @@ struct uconf {
     size_t ntext;
     struct umenu *topics; /* intent -> one word naming its topic */
     size_t ntopics;
-    char **notopic; /* words that keep a text from any topic, owned */
+    char **notopic; /* thanks and praise: not a request, owned */
     size_t nnotopic;
+    char **question; /* ... unless one of these asks something, owned */
+    size_t nquestion;
 };
 
 void uconf_free(struct uconf *uc)
@@ -58,6 +60,9 @@ void uconf_free(struct uconf *uc)
     for (size_t i = 0; i < uc->nnotopic; i++)
         free(uc->notopic[i]);
     free(uc->notopic);
+    for (size_t i = 0; i < uc->nquestion; i++)
+        free(uc->question[i]);
+    free(uc->question);
     free(uc->actions);
     free(uc->menu);
     free(uc);
@@ -72,6 +77,24 @@ static bool cmd_matches(const struct intents *in, const char *cmd)
     intent_match_release(&m);
     free(n);
     return rc == 1;
+}
+
+/* Append the space-separated words of s, normalised. */
+static void add_words(char ***list, size_t *n, char *s)
+{
+    char *save = NULL;
+    for (char *w = strtok_r(s, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        *list = xrealloc(*list, (*n + 1) * sizeof **list);
+        (*list)[(*n)++] = norm_text(w);
+    }
+}
+
+static bool has_any(char *const *words, size_t n, const char *text)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strstr(text, words[i]) != NULL)
+            return true;
+    return false;
 }
 
 static int parse_line(struct uconf *uc, const struct intents *in, char *line, const char *path,
@@ -106,14 +129,11 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         }
         return 0;
     }
-    if (strcmp(key, "notopic") == 0 && a != NULL) {
-        char *save2 = NULL;
-        uc->notopic = xrealloc(uc->notopic, (uc->nnotopic + 1) * sizeof *uc->notopic);
-        uc->notopic[uc->nnotopic++] = norm_text(a);
-        for (char *w = b ? strtok_r(b, " \t", &save2) : NULL; w; w = strtok_r(NULL, " \t", &save2)) {
-            uc->notopic = xrealloc(uc->notopic, (uc->nnotopic + 1) * sizeof *uc->notopic);
-            uc->notopic[uc->nnotopic++] = norm_text(w);
-        }
+    if ((strcmp(key, "notopic") == 0 || strcmp(key, "question") == 0) && a != NULL) {
+        bool q = key[0] == 'q';
+        add_words(q ? &uc->question : &uc->notopic, q ? &uc->nquestion : &uc->nnotopic, a);
+        if (b != NULL)
+            add_words(q ? &uc->question : &uc->notopic, q ? &uc->nquestion : &uc->nnotopic, b);
         return 0;
     }
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
@@ -127,7 +147,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS`, `question WORDS` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -218,16 +238,14 @@ static int ask(const struct uconf *uc, const struct scored *r, int n, struct int
     return 1;
 }
 
-/* The intent whose topic words canon names most often, or NULL (none, a
- * tie between intents, or normed has a notopic word). */
+/* The intent whose topic words canon names most often, or NULL (none, or a
+ * tie between intents). */
 static const char *topic_of(const struct uconf *uc, const char *normed, const char *canon)
 {
     const char *names[16];
     int hits[16], n = 0, best = -1;
     bool tie = false;
-    for (size_t i = 0; i < uc->nnotopic; i++)
-        if (strstr(normed, uc->notopic[i]) != NULL)
-            return NULL;
+    (void)normed;
     for (size_t i = 0; i < uc->ntopics; i++) {
         if (strstr(canon, uc->topics[i].cmd) == NULL)
             continue;
@@ -273,6 +291,9 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
     struct scored r[CHOICES + 2];
     int n = scorer_rank(intent_scorer(in), canon, r, CHOICES + 2);
     if (uc == NULL)
+        return 0;
+    /* thanks or praise that asks nothing is not a request (notopic) */
+    if (has_any(uc->notopic, uc->nnotopic, normed) && !has_any(uc->question, uc->nquestion, normed))
         return 0;
     if (n == 0 || r[0].score < uc->ask || strcmp(r[0].intent, "none") == 0) {
         const char *topic = topic_of(uc, normed, canon); /* small talk naming a problem */

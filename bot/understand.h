@@ -16,7 +16,8 @@
  *                       match a rule, checked at load)
  *   topic INTENT WORDS  a text the scorer is not sure of that names these
  *                       words goes to INTENT (most words named wins)
- *   notopic WORDS       ... unless it has one of these (thanks, praise)
+ *   notopic WORDS       a text with one of these (thanks, praise) and no
+ *   question WORDS      word of question is not guessed at: small talk
  *   text INTENT CAP     a scorer hit on INTENT gets the whole text as
  *                       capture CAP (the question of a desk, a report's
  *                       description)
