@@ -15,6 +15,8 @@
  * A prediction is right when it equals the label; for `none`, help, ask
  * (a numbered choice) and not-understood are right. Actions are the intents
  * understand.txt names `action` in the -a directory (default intents).
+ * Also printed: the accuracy on the labels the -a rules can say at all (a
+ * feature whose rules are not in this build counts against the first).
  * The threshold file holds `accuracy PERCENT` and `action_precision
  * PERCENT` lines; below either, the exit status is 1.
  */
@@ -89,6 +91,18 @@ static const char *predict(const struct intents *in, const struct content *ct, b
     return p;
 }
 
+/* True when this build can say label at all (crisis, none, ask, or an
+ * intent some rule has). */
+static bool reachable(const struct intents *in, const char *label)
+{
+    if (strcmp(label, "crisis") == 0 || strcmp(label, "none") == 0 || strcmp(label, "ask") == 0)
+        return true;
+    for (size_t i = 0; i < intent_count(in); i++)
+        if (strcmp(intent_name(in, i), label) == 0)
+            return true;
+    return false;
+}
+
 static bool right(const char *label, const char *pred)
 {
     if (strcmp(label, "none") == 0)
@@ -123,7 +137,7 @@ static int read_threshold(const char *path, double *acc, double *act)
 
 static int run_file(const char *path, const struct opts *o, const struct intents *in,
                     const struct intents *acts, const struct content *ct, int *total, int *ok,
-                    int *act_pred, int *act_right)
+                    int *act_pred, int *act_right, int *reach_total, int *reach_ok)
 {
     FILE *f = fopen(path, "r");
     char *line = NULL;
@@ -157,6 +171,10 @@ static int run_file(const char *path, const struct opts *o, const struct intents
         tl->label_right += good;
         (*total)++;
         *ok += good;
+        if (reachable(acts, label)) {
+            (*reach_total)++;
+            *reach_ok += good;
+        }
         if (understand_is_action(acts, pred)) {
             (*act_pred)++;
             *act_right += good;
@@ -179,7 +197,7 @@ static int run_file(const char *path, const struct opts *o, const struct intents
 int main(int argc, char **argv)
 {
     struct opts o = {"intents", "content", NULL, "intents", false};
-    int i = 1, total = 0, ok = 0, act_pred = 0, act_right = 0, rc = 0;
+    int i = 1, total = 0, ok = 0, act_pred = 0, act_right = 0, rc = 0, rtotal = 0, rok = 0;
     struct buf errs;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--plain") == 0)
@@ -209,17 +227,25 @@ int main(int argc, char **argv)
         return 2;
     }
     for (; i < argc; i++)
-        if (run_file(argv[i], &o, in, acts, ct, &total, &ok, &act_pred, &act_right) == -1)
+        if (run_file(argv[i], &o, in, acts, ct, &total, &ok, &act_pred, &act_right, &rtotal,
+                     &rok) == -1)
             rc = 2;
     printf("\n%-22s %6s %6s %6s %9s %7s\n", "label", "texts", "said", "right", "precision",
            "recall");
     for (int k = 0; k < ntallies; k++) {
         const struct tally *t = &tallies[k];
-        printf("%-22s %6d %6d %6d %8.1f%% %6.1f%%\n", t->name, t->labelled, t->predicted,
-               t->label_right, pct(t->pred_right, t->predicted), pct(t->label_right, t->labelled));
+        char prec[16] = "-", rec[16] = "-";
+        if (t->predicted > 0)
+            snprintf(prec, sizeof prec, "%.1f%%", pct(t->pred_right, t->predicted));
+        if (t->labelled > 0)
+            snprintf(rec, sizeof rec, "%.1f%%", pct(t->label_right, t->labelled));
+        printf("%-22s %6d %6d %6d %9s %7s\n", t->name, t->labelled, t->predicted,
+               t->label_right, prec, rec);
     }
     double acc = pct(ok, total), actp = pct(act_right, act_pred);
-    printf("\naccuracy %.2f%% (%d/%d)\naction precision %.2f%% (%d/%d)\n", acc, ok, total, actp,
+    printf("\naccuracy on labels the -a rules have %.2f%% (%d/%d)\n", pct(rok, rtotal), rok,
+           rtotal);
+    printf("accuracy %.2f%% (%d/%d)\naction precision %.2f%% (%d/%d)\n", acc, ok, total, actp,
            act_right, act_pred);
     if (o.threshold != NULL) {
         double min_acc = 0, min_act = 0;
