@@ -5,6 +5,7 @@
 #include "understand.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,13 +348,16 @@ int understand_rules(const struct intents *in, const char *normed, struct intent
 }
 
 /* Words to compare: a bare number or punctuation (a menu answer without a
- * menu) is not guessed at. */
+ * menu) is not guessed at, nor one character (我想想 once filler is gone). */
 static bool has_words(const char *s)
 {
-    for (; *s; s++)
-        if ((unsigned char)*s >= 0x80 || (*s >= 'a' && *s <= 'z'))
-            return true;
-    return false;
+    size_t chars = 0, letters = 0, n = strlen(s), adv;
+    for (size_t i = 0; i < n; i += adv) {
+        uint32_t cp = utf8_decode(s + i, n - i, &adv);
+        chars += cp != ' ';
+        letters += cp >= 0x80 || (cp >= 'a' && cp <= 'z');
+    }
+    return letters > 0 && chars >= 2;
 }
 
 int understand_guess(const struct intents *in, const char *normed, struct intent_match *m,
