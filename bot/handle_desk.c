@@ -196,7 +196,7 @@ static char *raw_text(const struct turn *t)
  * the matched copy: traditional characters, spaces inside words). */
 static bool has_crisis(const struct app *app, const char *text)
 {
-    return safety_is_crisis(app->ct, intent_lexicon(app->intents), text);
+    return safety_is_crisis(app->ct, app->intents, text);
 }
 
 static int push(const struct app *app, struct store *st, int64_t person, const char *text,

@@ -190,7 +190,7 @@ static int cmd_check(const struct args *a)
                                           "closest example", "closest example: ask"};
         printf("text: %s\nnormalised: %s\nmatched copy: %s\n", a->try_text, norm, canon);
         free(canon);
-        if (safety_is_crisis(app.ct, intent_lexicon(app.intents), norm))
+        if (safety_is_crisis(app.ct, app.intents, norm))
             printf("crisis: yes (content desk.crisis_words)\n");
         int mr = understand(app.intents, norm, &m, &via);
         if (mr == 1) {

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "content.h"
+#include "intent.h"
 #include "norm.h"
+#include "understand.h"
 #include "util.h"
 
 /* True when text contains a line of words (trimmed, non-empty). */
@@ -27,15 +29,15 @@ static bool has_phrase(const char *words, const char *text)
     return hit;
 }
 
-bool safety_is_crisis(const struct content *ct, const struct lexicon *lx, const char *normed)
+bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *normed)
 {
     const char *words = content_get(ct, "desk.crisis_words");
-    if (words == NULL || normed[0] == '\0')
+    if (normed[0] == '\0')
         return false;
-    if (has_phrase(words, normed))
+    if ((words != NULL && has_phrase(words, normed)) || understand_is_crisis(in, normed))
         return true;
-    char *canon = norm_canon(lx, normed);
-    bool hit = has_phrase(words, canon);
+    char *canon = norm_canon(intent_lexicon(in), normed);
+    bool hit = (words != NULL && has_phrase(words, canon)) || understand_is_crisis(in, canon);
     free(canon);
     return hit;
 }

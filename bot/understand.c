@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "buf.h"
 #include "intent.h"
 #include "norm.h"
@@ -36,6 +39,8 @@ struct uconf {
     size_t nnotopic;
     char **question; /* ... unless one of these asks something, owned */
     size_t nquestion;
+    pcre2_code **crisis; /* the ways people say it, beside content's words */
+    size_t ncrisis;
 };
 
 void uconf_free(struct uconf *uc)
@@ -64,6 +69,9 @@ void uconf_free(struct uconf *uc)
     for (size_t i = 0; i < uc->nquestion; i++)
         free(uc->question[i]);
     free(uc->question);
+    for (size_t i = 0; i < uc->ncrisis; i++)
+        pcre2_code_free(uc->crisis[i]);
+    free(uc->crisis);
     free(uc->actions);
     free(uc->menu);
     free(uc);
@@ -96,6 +104,29 @@ static bool has_any(char *const *words, size_t n, const char *text)
         if (strstr(text, words[i]) != NULL)
             return true;
     return false;
+}
+
+/* `crisis PATTERN` (PCRE2; a space inside the pattern is kept). 0 or -1. */
+static int add_crisis(struct uconf *uc, const char *a, const char *b, const char *path, int no,
+                      struct buf *errors)
+{
+    char *pat = b ? xasprintf("%s %s", a, b) : xstrdup(a);
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+                                   &err, &off, NULL);
+    free(pat);
+    if (re == NULL) {
+        PCRE2_UCHAR msg[256];
+        if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
+            snprintf((char *)msg, sizeof msg, "PCRE2 error %d", err);
+        buf_printf(errors, "%s:%d: %s at offset %zu\n", path, no, (const char *)msg, (size_t)off);
+        return -1;
+    }
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter otherwise */
+    uc->crisis = xrealloc(uc->crisis, (uc->ncrisis + 1) * sizeof *uc->crisis);
+    uc->crisis[uc->ncrisis++] = re;
+    return 0;
 }
 
 static int parse_line(struct uconf *uc, const struct intents *in, char *line, const char *path,
@@ -137,6 +168,8 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
             add_words(q ? &uc->question : &uc->notopic, q ? &uc->nquestion : &uc->nnotopic, b);
         return 0;
     }
+    if (strcmp(key, "crisis") == 0 && a != NULL)
+        return add_crisis(uc, a, b, path, no, errors);
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
         while (*b == ' ' || *b == '\t')
             b++;
@@ -148,7 +181,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS`, `question WORDS` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS`, `question WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -383,4 +416,19 @@ int understand(const struct intents *in, const char *normed, struct intent_match
     if (rc == 0)
         rc = understand_guess(in, normed, m, via);
     return rc;
+}
+
+bool understand_is_crisis(const struct intents *in, const char *text)
+{
+    const struct uconf *uc = intent_uconf(in);
+    bool hit = false;
+    if (uc == NULL || uc->ncrisis == 0)
+        return false;
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    if (md == NULL)
+        return false;
+    for (size_t i = 0; i < uc->ncrisis && !hit; i++)
+        hit = pcre2_match(uc->crisis[i], (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL) >= 0;
+    pcre2_match_data_free(md);
+    return hit;
 }

@@ -18,6 +18,8 @@
  *                       words goes to INTENT (most words named wins)
  *   notopic WORDS       a text with one of these (thanks, praise) and no
  *   question WORDS      word of question is not guessed at: small talk
+ *   crisis PATTERN      a PCRE2 pattern for a way people say they may harm
+ *                       themselves (safety.h; beside content's words)
  *   text INTENT CAP     a scorer hit on INTENT gets the whole text as
  *                       capture CAP (the question of a desk, a report's
  *                       description)
@@ -56,6 +58,8 @@ int understand_guess(const struct intents *in, const char *normed, struct intent
                      enum understood_via *via);
 int understand(const struct intents *in, const char *normed, struct intent_match *m,
                enum understood_via *via);
+/* True when text matches a `crisis` pattern (use safety_is_crisis). */
+bool understand_is_crisis(const struct intents *in, const char *text);
 /* True when the intent only runs on a command (see action above). */
 bool understand_is_action(const struct intents *in, const char *intent);
 

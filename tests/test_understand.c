@@ -19,6 +19,7 @@
 #include "intent.h"
 #include "msg.h"
 #include "norm.h"
+#include "safety.h"
 #include "scorer.h"
 #include "store.h"
 #include "t.h"
@@ -148,6 +149,37 @@ static void test_understand_shipped(void)
     buf_release(&errs);
 }
 
+/* Crisis: content's phrases and understand.txt's patterns, on the text and
+ * its matched copy; everyday 死 is not one. */
+static void test_safety_crisis(void)
+{
+    static const char *const yes[] = {"我不想活了", "想結束自己", "不 想 活 了", "真想去死",
+                                      "活着都没意义", "想結束這一切", "我想去汉江跳河",
+                                      "buxianghuole", "没有我他们会过得更好"};
+    static const char *const no[] = {"饿死了还没吃饭", "那个顾客死活不接电话", "热死了今天",
+                                     "跳楼价甩卖", "我不想报名了", "社区活动报名"};
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = intent_load("intents", &errs);
+    struct content *ct = content_load("content", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    for (size_t i = 0; in && ct && i < sizeof yes / sizeof yes[0]; i++) {
+        char *n = norm_text(yes[i]);
+        if (!safety_is_crisis(ct, in, n))
+            CHECK_STR(yes[i], "(a crisis)");
+        free(n);
+    }
+    for (size_t i = 0; in && ct && i < sizeof no / sizeof no[0]; i++) {
+        char *n = norm_text(no[i]);
+        if (safety_is_crisis(ct, in, n))
+            CHECK_STR(no[i], "(not a crisis)");
+        free(n);
+    }
+    content_free(ct);
+    intent_free(in);
+    buf_release(&errs);
+}
+
 /* A turn that is not sure offers a numbered choice, and the number runs it. */
 static void test_ask_then_number(void)
 {
@@ -196,5 +228,6 @@ const struct t_case understand_tests[] = {
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_ask_then_number),
+    T(test_safety_crisis),
     T_END,
 };

@@ -76,7 +76,7 @@ static const char *predict(const struct intents *in, const struct content *ct, b
     const char *p = "fallback";
     int rc;
     *via = VIA_NONE;
-    if (!plain && safety_is_crisis(ct, intent_lexicon(in), n)) {
+    if (!plain && safety_is_crisis(ct, in, n)) {
         free(n);
         return "crisis";
     }
