@@ -1,10 +1,10 @@
 # Yizhan - plain GNU make. `make run` and `make test` install missing Debian
 # packages first (make deps), so a fresh Debian 12 machine needs no other step.
 
-PKGS    = libmicrohttpd jansson libpcre2-8 sqlite3 libcurl expat libcrypto libexif
+PKGS    = libmicrohttpd jansson libpcre2-8 sqlite3 libcurl expat libcrypto libexif opencc
 DEBS    = build-essential pkg-config libmicrohttpd-dev libjansson-dev libpcre2-dev \
           libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libssl-dev tzdata curl \
-          libexif-dev
+          libexif-dev libopencc-dev
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HAVE_PKGS := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 
@@ -45,6 +45,18 @@ tests/it/itest: $(patsubst %.c,%.o,$(filter-out tests/it/fakeapi.c,$(wildcard te
 tests/it/fakeapi: tests/it/fakeapi.o bot/buf.o bot/util.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+tests/eval/eval: tests/eval/eval.o bot/norm.o bot/intent.o bot/scorer.o bot/understand.o \
+                 bot/safety.o bot/content.o bot/buf.o bot/util.o bot/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# How well texts written by someone who has not read the rules are
+# understood (tests/eval/eval.c): dev.tsv's summary, then holdout.tsv in
+# full; fails when the holdout is below tests/data/eval/threshold.
+eval: check-deps
+	@$(MAKE) --no-print-directory tests/eval/eval
+	tests/eval/eval tests/data/eval/dev.tsv | tail -3
+	tests/eval/eval -t tests/data/eval/threshold tests/data/eval/holdout.tsv
+
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 tests/soak/abuse: tests/soak/abuse.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
@@ -52,6 +64,8 @@ tests/soak/abuse: tests/soak/abuse.o tests/soak/common.o bot/buf.o bot/util.o bo
 
 tests/soak/%.o: tests/soak/%.c
 	$(CC) $(CFLAGS) -Itests/soak -c -o $@ $<
+tests/eval/%.o: tests/eval/%.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 tests/it/%.o: tests/it/%.c
 	$(CC) $(CFLAGS) -Itests -c -o $@ $<
 tests/%.o: tests/%.c
@@ -192,8 +206,9 @@ format:
 
 clean:
 	rm -f yizhan tests/run tests/it/itest tests/it/fakeapi bot/*.[od] tests/*.[od] tests/it/*.[od] \
-	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse tests/ctxeval/*.[od] tests/ctxeval/ctxeval
+	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse tests/ctxeval/*.[od] tests/ctxeval/ctxeval \
+	      tests/eval/*.[od] tests/eval/eval
 	rm -rf fuzz/obj fuzz/bin
 
-.PHONY: all deps check-deps run test eval-context test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
--include $(wildcard bot/*.d tests/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)
+.PHONY: all deps check-deps run test eval eval-context test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
+-include $(wildcard bot/*.d tests/*.d tests/eval/*.d tests/ctxeval/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)

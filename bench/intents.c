@@ -3,6 +3,7 @@
  * rules in argv[1], matches every text of tests/data/intents/cases.txt (and
  * an unmatched text, which tries every rule) for argv[2] rounds. Not a test.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "intent.h"
 #include "log.h"
 #include "norm.h"
+#include "understand.h"
 
 static double now_ns(void)
 {
@@ -20,7 +22,8 @@ static double now_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static double run(const struct intents *in, char **texts, int n, int rounds, int *matched)
+static double run_with(const struct intents *in, char **texts, int n, int rounds, int *matched,
+                       bool whole)
 {
     double t0 = now_ns();
     *matched = 0;
@@ -29,11 +32,37 @@ static double run(const struct intents *in, char **texts, int n, int rounds, int
             struct intent_match m;
             char *t = norm_text(texts[i]);
             memset(&m, 0, sizeof m);
-            *matched += intent_match(in, t, &m) == 1;
+            *matched += (whole ? understand(in, t, &m, NULL) : intent_match(in, t, &m)) == 1;
             intent_match_release(&m);
             free(t);
         }
     return (now_ns() - t0) / ((double)rounds * n);
+}
+
+static double run(const struct intents *in, char **texts, int n, int rounds, int *matched)
+{
+    return run_with(in, texts, n, rounds, matched, false);
+}
+
+/* The texts of the eval files (label<TAB>text), up to max. */
+static int eval_texts(char **texts, int max)
+{
+    const char *files[] = {"tests/data/eval/dev.tsv", "tests/data/eval/holdout.tsv"};
+    char line[2048];
+    int n = 0;
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        FILE *f = fopen(files[k], "r");
+        while (f != NULL && n < max && fgets(line, sizeof line, f) != NULL) {
+            char *tab = strchr(line, '\t');
+            if (tab == NULL)
+                continue;
+            tab[1 + strcspn(tab + 1, "\n")] = '\0';
+            texts[n++] = strdup(tab + 1);
+        }
+        if (f)
+            fclose(f);
+    }
+    return n;
 }
 
 int main(int argc, char **argv)
@@ -64,6 +93,18 @@ int main(int argc, char **argv)
            intent_rule_count(in), n, rounds, ns);
     printf("a text no rule matches (all %zu rules tried): %.0f ns\n", intent_rule_count(in),
            ns_none);
+    ns = run_with(in, texts, n, rounds, &matched, true);
+    printf("understand() on the same texts: %.0f ns per message\n", ns);
+    ns_none = run_with(in, none, 1, rounds * 10, &matched, true);
+    printf("understand() on a text no rule matches (matched copy + scorer): %.0f ns\n", ns_none);
+    char *worker[2000];
+    int nw = eval_texts(worker, 2000);
+    if (nw > 0) {
+        ns = run_with(in, worker, nw, rounds / 10 + 1, &matched, true);
+        printf("understand() on %d eval texts (as workers write): %.0f ns per message\n", nw, ns);
+    }
+    for (int i = 0; i < nw; i++)
+        free(worker[i]);
     for (int i = 0; i < n; i++)
         free(texts[i]);
     intent_free(in);

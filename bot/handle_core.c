@@ -147,6 +147,9 @@ int handle_location(struct turn *t)
 /* Not understood, and no open context took it (turn.c asked them first). */
 int handle_fallback(struct turn *t)
 {
+    int took = understand_fallback(t); /* the scorer's guess, or a numbered choice */
+    if (took != 0)
+        return took == -1 ? -1 : 0;
     if (t->text[0] != '\0' && store_unknown_add(t->st, t->text, t->now) == -1)
         return -1;
     return say(t, "fallback", NULL);

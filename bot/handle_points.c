@@ -13,6 +13,8 @@
 #include "courses.h"
 #include "handler.h"
 #include "log.h"
+#include "msg.h"
+#include "norm.h"
 #include "points.h"
 #include "util.h"
 
@@ -39,6 +41,7 @@ const struct content_need points_needs[] = {
     CONTENT_NEED("redeem.sold_out", "name"),
     CONTENT_NEED("redeem.no_points", "name cost points"),
     CONTENT_NEED("redeem.done", "name cost points code"),
+    CONTENT_NEED("redeem.confirm", "no name cost points"),
     CONTENT_NEED_END,
 };
 
@@ -185,6 +188,37 @@ out:
     return rc;
 }
 
+/*
+ * True when spending must wait for a yes: the text was a bare number (a
+ * choice from the 兑换 list, where seats and items once shared numbers) or
+ * the rule asks for it (capture `ask`: a command found inside a sentence).
+ * A rule's `ok` capture (兑换 N 确认) is the yes.
+ */
+static bool redeem_needs_yes(const struct turn *t)
+{
+    if (turn_cap(t, "ok") != NULL)
+        return false;
+    if (turn_cap(t, "ask") != NULL)
+        return true;
+    char *typed = norm_text(t->in->text ? t->in->text : "");
+    bool bare = typed[0] != '\0' && strspn(typed, "0123456789") == strlen(typed);
+    free(typed);
+    return bare;
+}
+
+/* Ask before spending: "1" then means 兑换 N 确认. */
+static int redeem_confirm(struct turn *t, long long n, const char *name, const char *cost,
+                          int64_t balance)
+{
+    char no[24], pts[24], cmd[48];
+    const char *cmds[1] = {cmd};
+    snprintf(cmd, sizeof cmd, "兑换 %lld 确认", n);
+    if (say(t, "redeem.confirm", "no", num(no, sizeof no, n), "name", name, "cost", cost,
+            "points", num(pts, sizeof pts, balance), NULL) == -1)
+        return -1;
+    return turn_set_menu(t, cmds, 1);
+}
+
 int handle_redeem_item(struct turn *t)
 {
     json_t *item = NULL;
@@ -210,6 +244,10 @@ int handle_redeem_item(struct turn *t)
     if (balance < cost) {
         rc = say(t, "redeem.no_points", "name", name, "cost", cost_s, "points",
                  num(pts, sizeof pts, balance), NULL);
+        goto out;
+    }
+    if (redeem_needs_yes(t)) {
+        rc = redeem_confirm(t, n, name, cost_s, balance);
         goto out;
     }
     /* The writer thread runs turns one at a time, and items_take checks and

@@ -134,6 +134,12 @@ int handle_location(struct turn *t);
 int handle_fallback(struct turn *t);
 extern const struct content_need core_needs[];
 
+/* handle_understand.c: the scorer's guess for a text that reached the
+ * fallback (understand.h). 1 answered (an intent's handler or a numbered
+ * choice), 0 nothing close, -1 error. */
+int understand_fallback(struct turn *t);
+extern const struct content_need understand_needs[];
+
 /* handle_lesson.c: micro-lessons, quizzes, streaks and the daily lesson push */
 int handle_lesson_next(struct turn *t);
 int handle_lesson_show(struct turn *t);

@@ -19,6 +19,9 @@
 
 #include "buf.h"
 #include "log.h"
+#include "norm.h"
+#include "scorer.h"
+#include "understand.h"
 #include "util.h"
 
 struct rule_cap {
@@ -44,6 +47,9 @@ struct intents {
     size_t nfiles;
     const pcre2_code *widest; /* the pattern with most groups: sizes the match data */
     uint32_t widest_groups;
+    struct lexicon *lx; /* lexicon.txt and OpenCC, for norm_canon */
+    struct scorer *sc;  /* the *.examples */
+    struct uconf *uc;   /* understand.txt */
 };
 
 /* Append one "path:line: message" line to errors (or log it when errors is NULL). */
@@ -92,11 +98,18 @@ static int ends_with_rules(const struct dirent *d)
     return d->d_name[0] != '.' && n > 6 && strcmp(d->d_name + n - 6, ".rules") == 0;
 }
 
-static void add_name(struct intents *in, const char *name)
+static bool has_name(const struct intents *in, const char *name)
 {
     for (size_t i = 0; i < in->nnames; i++)
         if (strcmp(in->names[i], name) == 0)
-            return;
+            return true;
+    return false;
+}
+
+static void add_name(struct intents *in, const char *name)
+{
+    if (has_name(in, name))
+        return;
     in->names = xrealloc(in->names, (in->nnames + 1) * sizeof *in->names);
     in->names[in->nnames++] = name;
 }
@@ -242,6 +255,35 @@ out:
     return rc;
 }
 
+/* An example's intent must have rules (`none` marks small talk); examples
+ * of an intent this build has no rules for are left out (logged). */
+static bool known_intent(const void *ctx, const char *intent)
+{
+    return strcmp(intent, "none") == 0 || has_name(ctx, intent);
+}
+
+/* The lexicon, the examples and understand.txt beside the rules. 0 or -1. */
+static int load_understanding(struct intents *in, const char *dir, struct buf *errors)
+{
+    struct buf local;
+    struct buf *e = errors;
+    if (e == NULL) {
+        buf_init(&local, 0);
+        e = &local;
+    }
+    char *path = xasprintf("%s/lexicon.txt", dir);
+    in->lx = lexicon_load(path, e);
+    free(path);
+    in->sc = in->lx ? scorer_load(dir, in->lx, known_intent, in, e) : NULL;
+    in->uc = in->sc ? uconf_load(dir, in, e) : NULL;
+    if (e != errors) {
+        if (local.len > 0)
+            log_err("intent: %s", local.data);
+        buf_release(&local);
+    }
+    return in->uc != NULL ? 0 : -1;
+}
+
 struct intents *intent_load(const char *dir, struct buf *errors)
 {
     struct intents *in = NULL;
@@ -270,6 +312,10 @@ struct intents *intent_load(const char *dir, struct buf *errors)
     }
     for (size_t i = 0; i < in->nrules; i++)
         add_name(in, in->rules[i].intent);
+    if (load_understanding(in, dir, errors) == -1) {
+        intent_free(in);
+        return NULL;
+    }
     return in;
 }
 
@@ -286,6 +332,9 @@ void intent_free(struct intents *in)
     }
     for (size_t i = 0; i < in->nfiles; i++)
         free(in->files[i]);
+    lexicon_free(in->lx);
+    scorer_free(in->sc);
+    uconf_free(in->uc);
     free(in->files);
     free(in->rules);
     free(in->names);
@@ -378,4 +427,19 @@ const char *intent_name(const struct intents *in, size_t i)
 size_t intent_rule_count(const struct intents *in)
 {
     return in->nrules;
+}
+
+const struct lexicon *intent_lexicon(const struct intents *in)
+{
+    return in->lx;
+}
+
+const struct scorer *intent_scorer(const struct intents *in)
+{
+    return in->sc;
+}
+
+const struct uconf *intent_uconf(const struct intents *in)
+{
+    return in->uc;
 }

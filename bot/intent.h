@@ -42,5 +42,15 @@ size_t intent_count(const struct intents *in);
 const char *intent_name(const struct intents *in, size_t i);
 /* Number of rules loaded. */
 size_t intent_rule_count(const struct intents *in);
+/*
+ * Loaded beside the rules by intent_load (understand.h): lexicon.txt (the
+ * matched copy's rewrites, norm.h), *.examples (scorer.h) and understand.txt.
+ */
+struct lexicon;
+struct scorer;
+struct uconf;
+const struct lexicon *intent_lexicon(const struct intents *in);
+const struct scorer *intent_scorer(const struct intents *in);
+const struct uconf *intent_uconf(const struct intents *in);
 
 #endif

@@ -30,9 +30,11 @@
 #include "log.h"
 #include "norm.h"
 #include "outbox.h"
+#include "safety.h"
 #include "sender.h"
 #include "setup.h"
 #include "store.h"
+#include "understand.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -182,10 +184,17 @@ static int cmd_check(const struct args *a)
     if (a->try_text) {
         char *norm = norm_text(a->try_text);
         struct intent_match m = {0};
-        printf("text: %s\nnormalised: %s\n", a->try_text, norm);
-        int mr = intent_match(app.intents, norm, &m);
+        char *canon = norm_canon(intent_lexicon(app.intents), norm);
+        enum understood_via via;
+        static const char *const how[] = {"", "rule", "rule on the matched copy",
+                                          "closest example", "closest example: ask"};
+        printf("text: %s\nnormalised: %s\nmatched copy: %s\n", a->try_text, norm, canon);
+        free(canon);
+        if (safety_is_crisis(app.ct, app.intents, norm))
+            printf("crisis: yes (content desk.crisis_words)\n");
+        int mr = understand(app.intents, norm, &m, &via);
         if (mr == 1) {
-            printf("intent: %s (%s:%d)\n", m.intent, m.file, m.line);
+            printf("intent: %s (%s, %s:%d)\n", m.intent, how[via], m.file, m.line);
             for (int i = 0; i < m.ncaps; i++)
                 printf("capture: %s=%s\n", m.caps[i].name, m.caps[i].value);
         } else {

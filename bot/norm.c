@@ -7,9 +7,14 @@
  */
 #include "norm.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <opencc/opencc.h>
 
 #include "buf.h"
 #include "util.h"
@@ -124,4 +129,451 @@ char *norm_text(const char *s)
         out.data[keep] = '\0';
     }
     return buf_take(&out);
+}
+
+/* ---- the matched copy (norm_canon) ---- */
+
+enum anchor { ANY, AT_START, AT_END };
+
+struct rewrite {
+    char *from, *to; /* owned; to is "" for a filler that is dropped */
+    size_t len;
+    enum anchor anchor;
+    bool word; /* Latin: only as a whole word (jf, jifen, bangzhu) */
+};
+
+/* The rewrites that start with one character: rw[start..end). */
+struct first {
+    uint32_t cp;
+    size_t start, end;
+};
+
+struct lexicon {
+    struct rewrite *rw; /* by first character, then longest first */
+    size_t nrw;
+    struct first *firsts; /* by cp, for bsearch */
+    size_t nfirsts;
+    char **after, **before; /* numeral context words, owned, NULL-terminated */
+    size_t nafter, nbefore;
+    opencc_t cc; /* (opencc_t)-1 when OpenCC could not open t2s.json */
+};
+
+static bool is_alnum_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static uint32_t first_cp(const char *s)
+{
+    size_t adv;
+    return utf8_decode(s, strlen(s), &adv);
+}
+
+static int by_first_then_len(const void *a, const void *b)
+{
+    const struct rewrite *x = a, *y = b;
+    uint32_t cx = first_cp(x->from), cy = first_cp(y->from);
+    if (cx != cy)
+        return cx < cy ? -1 : 1;
+    return x->len < y->len ? 1 : x->len > y->len ? -1 : strcmp(x->from, y->from);
+}
+
+static int cmp_first(const void *key, const void *elem)
+{
+    uint32_t cp = *(const uint32_t *)key, e = ((const struct first *)elem)->cp;
+    return cp < e ? -1 : cp > e ? 1 : 0;
+}
+
+/* Index the sorted rewrites by their first character. */
+static void index_firsts(struct lexicon *lx)
+{
+    for (size_t k = 0; k < lx->nrw; k++) {
+        uint32_t cp = first_cp(lx->rw[k].from);
+        if (lx->nfirsts > 0 && lx->firsts[lx->nfirsts - 1].cp == cp) {
+            lx->firsts[lx->nfirsts - 1].end = k + 1;
+            continue;
+        }
+        lx->firsts = xrealloc(lx->firsts, (lx->nfirsts + 1) * sizeof *lx->firsts);
+        lx->firsts[lx->nfirsts++] = (struct first){cp, k, k + 1};
+    }
+}
+
+static void push_words(char ***list, size_t *n, char *words)
+{
+    char *save = NULL;
+    for (char *w = strtok_r(words, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        *list = xrealloc(*list, (*n + 2) * sizeof **list);
+        (*list)[(*n)++] = xstrdup(w);
+        (*list)[*n] = NULL;
+    }
+}
+
+/* One line of the lexicon: `from<TAB>to`, `from` alone (dropped), `^from`
+ * (only at the start), `from$` (only at the end), `@after words`, `@before
+ * words`. The from side is normalised like any text (norm_text) so it is
+ * written as a worker would type it. 0 or -1 with an error added. */
+static int lexicon_line(struct lexicon *lx, char *line, const char *path, int no,
+                        struct buf *errors)
+{
+    line[strcspn(line, "\r\n")] = '\0';
+    if (line[0] == '\0' || line[0] == '#')
+        return 0;
+    if (str_has_prefix(line, "@after ") || str_has_prefix(line, "@before ")) {
+        bool after = line[1] == 'a';
+        push_words(after ? &lx->after : &lx->before, after ? &lx->nafter : &lx->nbefore,
+                   line + (after ? 7 : 8));
+        return 0;
+    }
+    char *tab = strchr(line, '\t');
+    if (tab != NULL)
+        *tab++ = '\0';
+    struct rewrite r = {0};
+    char *from = line;
+    if (from[0] == '^') {
+        r.anchor = AT_START;
+        from++;
+    }
+    size_t fl = strlen(from);
+    if (r.anchor == ANY && fl > 1 && from[fl - 1] == '$') {
+        r.anchor = AT_END;
+        from[--fl] = '\0';
+    }
+    r.from = norm_text(from);
+    r.to = norm_text(tab ? tab : "");
+    r.len = strlen(r.from);
+    if (r.len == 0 || !utf8_valid(line, strlen(line)) || (tab && !utf8_valid(tab, strlen(tab)))) {
+        buf_printf(errors, "%s:%d: want `from<TAB>to`, `from` (dropped), ^from or from$\n", path,
+                   no);
+        free(r.from);
+        free(r.to);
+        return -1;
+    }
+    r.word = true;
+    for (size_t i = 0; i < r.len; i++)
+        r.word = r.word && is_alnum_byte((unsigned char)r.from[i]);
+    lx->rw = xrealloc(lx->rw, (lx->nrw + 1) * sizeof *lx->rw);
+    lx->rw[lx->nrw++] = r;
+    return 0;
+}
+
+void lexicon_free(struct lexicon *lx)
+{
+    if (lx == NULL)
+        return;
+    for (size_t i = 0; i < lx->nrw; i++) {
+        free(lx->rw[i].from);
+        free(lx->rw[i].to);
+    }
+    for (size_t i = 0; i < lx->nafter; i++)
+        free(lx->after[i]);
+    for (size_t i = 0; i < lx->nbefore; i++)
+        free(lx->before[i]);
+    free(lx->after);
+    free(lx->before);
+    free(lx->rw);
+    free(lx->firsts);
+    if (lx->cc != (opencc_t)-1)
+        (void)opencc_close(lx->cc);
+    free(lx);
+}
+
+struct lexicon *lexicon_load(const char *path, struct buf *errors)
+{
+    struct lexicon *lx = xcalloc(1, sizeof *lx);
+    char *line = NULL;
+    size_t cap = 0;
+    int no = 0, bad = 0;
+
+    lx->cc = opencc_open("t2s.json");
+    if (lx->cc == (opencc_t)-1) {
+        buf_printf(errors, "%s: OpenCC cannot open t2s.json: %s\n", path, opencc_error());
+        bad++;
+    }
+    FILE *f = fopen(path, "r");
+    if (f == NULL && errno != ENOENT) {
+        buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+        bad++;
+    }
+    while (f != NULL && getline(&line, &cap, f) != -1)
+        if (lexicon_line(lx, line, path, ++no, errors) == -1)
+            bad++;
+    if (f != NULL)
+        (void)fclose(f); /* read-only */
+    free(line);
+    if (bad) {
+        lexicon_free(lx);
+        return NULL;
+    }
+    qsort(lx->rw, lx->nrw, sizeof *lx->rw, by_first_then_len);
+    index_firsts(lx);
+    return lx;
+}
+
+static bool is_cjk(uint32_t cp)
+{
+    return cp >= 0x2E80 && cp != 0x3000;
+}
+
+/* Chinese punctuation inside a text: a pause, like a space. */
+static bool is_inner_punct(uint32_t cp)
+{
+    return cp == 0xFF0C || cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0x3001 ||
+           cp == 0xFF1B || cp == ',' || cp == '!' || cp == '?' || cp == ';' || cp == 0x2026 ||
+           cp == '~' || cp == 0x301C || cp == '.';
+}
+
+/* Punctuation to spaces, then a space goes unless both sides are Latin or digits. */
+static char *squeeze(const char *s)
+{
+    struct buf out;
+    size_t n = strlen(s), i = 0, adv, tok = 0; /* length of the Latin word just copied */
+    uint32_t prev = 0;
+    bool space = false;
+    buf_init(&out, 0);
+    while (i < n) {
+        uint32_t cp = utf8_decode(s + i, n - i, &adv);
+        char enc[4];
+        i += adv;
+        /* a colon after Chinese is a pause (答案：c); between digits a time */
+        if (cp == ' ' || is_inner_punct(cp) || (cp == ':' && is_cjk(prev))) {
+            space = out.len > 0;
+            continue;
+        }
+        bool alnum = cp < 0x80 && is_alnum_byte((unsigned char)cp);
+        /* a code typed apart (k 7 q 2) is one word again; words stay apart */
+        bool lone = alnum && tok == 1 && (i >= n || !is_alnum_byte((unsigned char)s[i]));
+        if (space && !is_cjk(prev) && !is_cjk(cp) && !lone)
+            (void)buf_append(&out, " ", 1);
+        tok = alnum ? (space ? 1 : tok + 1) : 0;
+        space = false;
+        (void)buf_append(&out, enc, utf8_encode(cp, enc));
+        prev = cp;
+    }
+    return buf_take(&out);
+}
+
+static const struct rewrite *rewrite_at(const struct lexicon *lx, const char *s, size_t i,
+                                        size_t n)
+{
+    size_t adv;
+    uint32_t cp = utf8_decode(s + i, n - i, &adv);
+    const struct first *f = bsearch(&cp, lx->firsts, lx->nfirsts, sizeof *f, cmp_first);
+    for (size_t k = f ? f->start : 0; f != NULL && k < f->end; k++) {
+        const struct rewrite *r = &lx->rw[k];
+        if (r->len > n - i || memcmp(s + i, r->from, r->len) != 0)
+            continue;
+        if ((r->anchor == AT_START && i != 0) || (r->anchor == AT_END && i + r->len != n))
+            continue;
+        if (r->word && ((i > 0 && is_alnum_byte((unsigned char)s[i - 1])) ||
+                        (i + r->len < n && is_alnum_byte((unsigned char)s[i + r->len]))))
+            continue;
+        return r;
+    }
+    return NULL;
+}
+
+/* One pass of the lexicon's rewrites, longest match first at each position. */
+static char *rewrite_pass(const struct lexicon *lx, const char *s)
+{
+    struct buf out;
+    size_t n = strlen(s), i = 0;
+    buf_init(&out, 0);
+    while (i < n) {
+        const struct rewrite *r = rewrite_at(lx, s, i, n);
+        if (r != NULL) {
+            (void)buf_puts(&out, r->to);
+            i += r->len;
+            continue;
+        }
+        size_t adv;
+        (void)utf8_decode(s + i, n - i, &adv);
+        (void)buf_append(&out, s + i, adv);
+        i += adv;
+    }
+    return buf_take(&out);
+}
+
+/* The value of a Chinese numeral digit, 10 for 十, 100 for 百, -1 otherwise. */
+static int numeral(uint32_t cp)
+{
+    static const uint32_t digits[] = {0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB,
+                                      0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D}; /* 零一二...九 */
+    for (int d = 0; d < 10; d++)
+        if (cp == digits[d])
+            return d;
+    if (cp == 0x3007) /* 〇 */
+        return 0;
+    if (cp == 0x4E24) /* 两 */
+        return 2;
+    return cp == 0x5341 ? 10 : cp == 0x767E ? 100 : -1;
+}
+
+/* The value of the numeral run s[0..n), or -1 (too big, or not a number). */
+static long numeral_value(const char *s, size_t n)
+{
+    long total = 0, cur = -1;
+    bool units = false;
+    for (size_t i = 0, adv; i < n; i += adv) {
+        int v = numeral(utf8_decode(s + i, n - i, &adv));
+        if (v >= 10) {
+            total += (cur > 0 ? cur : 1) * v;
+            cur = -1;
+            units = true;
+        } else if (cur >= 0 && !units)
+            cur = cur * 10 + v; /* 一二 read digit by digit */
+        else
+            cur = v;
+    }
+    total += cur > 0 ? cur : 0;
+    return total > 999 ? -1 : total;
+}
+
+static bool ends_with_word(const struct buf *b, char *const *words)
+{
+    for (size_t k = 0; words != NULL && words[k]; k++) {
+        size_t l = strlen(words[k]);
+        if (b->len >= l && memcmp(b->data + b->len - l, words[k], l) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool starts_with_word(const char *s, char *const *words)
+{
+    for (size_t k = 0; words != NULL && words[k]; k++)
+        if (str_has_prefix(s, words[k]))
+            return true;
+    return false;
+}
+
+/* Chinese numerals in a command position become digits (see norm.h). */
+static char *numerals(const struct lexicon *lx, const char *s)
+{
+    struct buf out;
+    size_t n = strlen(s), i = 0, adv;
+    buf_init(&out, 0);
+    while (i < n) {
+        size_t j = i;
+        while (j < n && numeral(utf8_decode(s + j, n - j, &adv)) >= 0)
+            j += adv;
+        if (j == i) {
+            (void)utf8_decode(s + i, n - i, &adv);
+            (void)buf_append(&out, s + i, adv);
+            i += adv;
+            continue;
+        }
+        long v = numeral_value(s + i, j - i);
+        /* a lone 一 is mostly "a" (一个, 一点, 报名一起): a number only after
+         * 第, or after a command word at the end of the text or before a
+         * counter that is not 个 */
+        bool lone_one = j - i == 3 && memcmp(s + i, "\xe4\xb8\x80", 3) == 0;
+        bool after = ends_with_word(&out, lx ? lx->after : NULL);
+        bool before = starts_with_word(s + j, lx ? lx->before : NULL);
+        bool ctx = after || before || (i == 0 && j == n);
+        if (lone_one)
+            ctx = (out.len >= 3 && memcmp(out.data + out.len - 3, "\xe7\xac\xac", 3) == 0) ||
+                  (after && (j == n || (before && !str_has_prefix(s + j, "\xe4\xb8\xaa")))) ||
+                  (i == 0 && j == n);
+        if (v > 0 && ctx)
+            buf_printf(&out, "%ld", v);
+        else
+            (void)buf_append(&out, s + i, j - i);
+        i = j;
+    }
+    return buf_take(&out);
+}
+
+/* A part of the day before a clock time, and how it moves the hour. */
+static const struct {
+    const char *word;
+    int pm; /* 1: add 12 below 12; 2: add 12 below 6 (中午一点); 0: as said */
+} day_parts[] = {
+    {"凌晨", 0}, {"早上", 0}, {"早晨", 0}, {"上午", 0}, {"早", 0},    {"中午", 2},
+    {"下午", 1}, {"傍晚", 1}, {"晚上", 1}, {"夜里", 1}, {"晚", 1},
+};
+
+/* "H点", "H点半", "H点M分" with an optional part of the day before it at
+ * s: its length, with the time as 24-hour H:MM in out; 0 when none. */
+static size_t clock_time(const char *s, char *out, size_t size)
+{
+    size_t i = 0;
+    int pm = 0, h = 0, m = 0, digits = 0;
+    for (size_t k = 0; k < sizeof day_parts / sizeof day_parts[0]; k++)
+        if (str_has_prefix(s, day_parts[k].word)) {
+            i = strlen(day_parts[k].word);
+            pm = day_parts[k].pm;
+            break;
+        }
+    for (; s[i] >= '0' && s[i] <= '9' && digits < 3; i++, digits++)
+        h = h * 10 + (s[i] - '0');
+    if (digits == 0 || digits > 2 || h > 24 || !str_has_prefix(s + i, "点"))
+        return 0;
+    i += strlen("点");
+    if (str_has_prefix(s + i, "半")) {
+        m = 30;
+        i += strlen("半");
+    } else if (s[i] >= '0' && s[i] <= '9') {
+        for (digits = 0; s[i] >= '0' && s[i] <= '9' && digits < 2; i++, digits++)
+            m = m * 10 + (s[i] - '0');
+        if (m > 59 || (s[i] >= '0' && s[i] <= '9'))
+            return 0;
+        if (str_has_prefix(s + i, "分"))
+            i += strlen("分");
+    } else if (str_has_prefix(s + i, "整") || str_has_prefix(s + i, "钟"))
+        i += 3;
+    if ((pm == 1 && h < 12) || (pm == 2 && h < 6))
+        h += 12;
+    if (h == 24)
+        h = 0;
+    snprintf(out, size, "%d:%02d", h, m);
+    return i;
+}
+
+/* Clock times said in words become H:MM (晚上八点半 -> 20:30). */
+static char *clock_times(const char *s)
+{
+    struct buf out;
+    size_t n = strlen(s), i = 0, adv;
+    char t[16];
+    buf_init(&out, 0);
+    while (i < n) {
+        size_t len = clock_time(s + i, t, sizeof t);
+        if (len > 0) {
+            (void)buf_puts(&out, t);
+            i += len;
+            continue;
+        }
+        (void)utf8_decode(s + i, n - i, &adv);
+        (void)buf_append(&out, s + i, adv);
+        i += adv;
+    }
+    return buf_take(&out);
+}
+
+char *norm_canon(const struct lexicon *lx, const char *normed)
+{
+    char *s = NULL;
+    bool ascii = true;
+    for (const char *p = normed; *p && ascii; p++)
+        ascii = (unsigned char)*p < 0x80;
+    if (lx != NULL && lx->cc != (opencc_t)-1 && !ascii) /* OpenCC costs ~15 us */
+        s = opencc_convert_utf8(lx->cc, normed, (size_t)-1);
+    char *cur = squeeze(s != NULL ? s : normed);
+    if (s != NULL)
+        opencc_convert_utf8_free(s);
+    for (int pass = 0; lx != NULL && pass < 4; pass++) {
+        char *next = rewrite_pass(lx, cur);
+        char *sq = squeeze(next); /* a dropped word may leave spaces to join */
+        free(next);
+        bool same = strcmp(sq, cur) == 0;
+        free(cur);
+        cur = sq;
+        if (same)
+            break;
+    }
+    char *num = numerals(lx, cur);
+    free(cur);
+    char *out = clock_times(num);
+    free(num);
+    return out;
 }

@@ -23,3 +23,31 @@
 char *norm_text(const char *s);
 
 #endif
+
+/*
+ * The matched copy: what the rules see when the plain normalised text
+ * missed, and what the scorer compares. Built from the output of norm_text:
+ *  - traditional characters become simplified (OpenCC, t2s.json);
+ *  - Chinese punctuation inside the text (，。！？、；) becomes a space, and a
+ *    space next to a CJK character goes (学 习 -> 学习; "ok go" keeps its);
+ *  - the lexicon's rewrites (intents/lexicon.txt: typos and homophones,
+ *    pinyin, filler words to drop), longest first, repeated until nothing
+ *    changes;
+ *  - Chinese numerals in a command position become digits: after 第 or a
+ *    command word (报名 取消 兑换 课 培训 ...), or before a counter
+ *    (个 号 课 节 期 ...): 第三课 -> 第3课, 报名二 -> 报名2; 一样, 三国 stay.
+ * The original and the norm_text copy are untouched: handlers keep them for
+ * storage. The lexicon is read-only once loaded; norm_canon may run on
+ * several threads at once (OpenCC's conversion is thread-safe; only its
+ * opencc_error() is not, and that is called at load time only).
+ */
+struct lexicon;
+struct buf;
+/* Load the lexicon file at path (may be absent: then only t2s, spaces and
+ * numerals apply) and open OpenCC's t2s.json. Problems go to errors as
+ * "path:line: message"; returns NULL when there was any. */
+struct lexicon *lexicon_load(const char *path, struct buf *errors);
+void lexicon_free(struct lexicon *lx);
+/* The matched copy of normed (the output of norm_text). lx may be NULL.
+ * New string; "" when everything was filler. */
+char *norm_canon(const struct lexicon *lx, const char *normed);

@@ -13,7 +13,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "intent.h"
 #include "log.h"
+#include "norm.h"
+#include "understand.h"
 #include "util.h"
 
 const struct content_need safety_needs[] = {
@@ -144,17 +147,34 @@ static void blank_phrases(char *s, const char *lines)
     free(copy);
 }
 
-bool safety_is_crisis(const struct content *ct, const char *norm_text)
+/* One form of the text: compacted, everyday phrases blanked, then the
+ * content's words and patterns and the `crisis` patterns of
+ * intents/understand.txt (in may be NULL in tests without rules). */
+static bool says_crisis(const struct content *ct, const struct intents *in, const char *text)
 {
     const char *pats = content_get(ct, "safety.crisis_patterns");
     const char *not = content_get(ct, "safety.not_crisis");
-    if (norm_text == NULL || norm_text[0] == '\0')
-        return false;
-    char *s = compact(norm_text);
+    char *s = compact(text);
     if (not != NULL)
         blank_phrases(s, not);
     bool hit = content_list_in(ct, "desk.crisis_words", s) ||
-               (pats != NULL && patterns_match(pats, s));
+               (pats != NULL && patterns_match(pats, s)) ||
+               (in != NULL && understand_is_crisis(in, s));
     free(s);
+    return hit;
+}
+
+bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text)
+{
+    if (norm_text == NULL || norm_text[0] == '\0')
+        return false;
+    if (says_crisis(ct, in, norm_text))
+        return true;
+    if (in == NULL)
+        return false;
+    /* the matched copy: traditional characters, numerals, typos (norm_canon) */
+    char *canon = norm_canon(intent_lexicon(in), norm_text);
+    bool hit = canon != NULL && says_crisis(ct, in, canon);
+    free(canon);
     return hit;
 }

@@ -18,9 +18,12 @@
  * (我 不想 活了), the phrases of safety.not_crisis are taken out first, then
  * the phrases of desk.crisis_words are looked for, then the PCRE2 patterns
  * of safety.crisis_patterns (one a line). Safe from several threads; the
- * patterns are compiled once per content text.
+ * patterns are compiled once per content text. With the rule set in (may be
+ * NULL), also the `crisis` patterns of intents/understand.txt, and the same
+ * again on the matched copy (norm_canon: traditional characters, typos).
  */
-bool safety_is_crisis(const struct content *ct, const char *norm_text);
+struct intents;
+bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text);
 
 extern const struct content_need safety_needs[];
 

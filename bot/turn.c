@@ -43,6 +43,7 @@
 #include "safety.h"
 #include "store.h"
 #include "text.h"
+#include "understand.h"
 #include "util.h"
 
 #define CHOICE_MAX 8
@@ -186,7 +187,9 @@ static int run_intent(struct turn *t, const char *intent)
  */
 static int stage_understand(struct turn *t, struct intent_match *m)
 {
-    return t->text[0] ? intent_match(t->app->intents, t->text, m) : 0;
+    /* the rules, then the rules on the matched copy (understand.h); the
+     * scorer waits for the fallback, after the open contexts */
+    return t->text[0] ? understand_rules(t->app->intents, t->text, m, NULL) : 0;
 }
 
 /* The message's global intent as the stages see it: a photo is a report
@@ -404,7 +407,7 @@ static int stages(struct turn *t, int range, char **intent)
     const char *global = global_intent(t, mr, &m);
     t->m = global != NULL ? &m : NULL; /* a photo's caption is no command's capture */
     t->intent = global;
-    if (t->text[0] != '\0' && safety_is_crisis(t->app->ct, t->text) && !desk_staff_text(t)) {
+    if (t->text[0] != '\0' && safety_is_crisis(t->app->ct, t->app->intents, t->text) && !desk_staff_text(t)) {
         *intent = xstrdup("safety.crisis");
         t->intent = *intent;
         rc = desk_crisis(t);

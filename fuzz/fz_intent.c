@@ -1,6 +1,7 @@
 /*
  * fz_intent.c - the normaliser and the intent matcher with the real intents/:
- * what every message's text goes through. Also checks that normalising is
+ * what every message's text goes through, then the matched copy and the
+ * example scorer (understand.h). Also checks that normalising is
  * idempotent, since menus and replays normalise text again.
  */
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "fuzz.h"
 #include "intent.h"
 #include "norm.h"
+#include "understand.h"
 
 static struct intents *in;
 
@@ -42,6 +44,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
     }
     intent_match_release(&m);
+    /* the whole of understanding: matched copy, rules again, scorer */
+    char *canon = norm_canon(intent_lexicon(in), n);
+    if (understand(in, n, &m, NULL) == 1)
+        for (int i = 0; i < m.ncaps; i++)
+            if (m.caps[i].value == NULL)
+                abort();
+    intent_match_release(&m);
+    free(canon);
     free(again);
     free(n);
     free(s);

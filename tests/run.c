@@ -37,12 +37,24 @@ const char *t_tmpdir(void)
     return path;
 }
 
+void t_put(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        fputs(text, f);
+        CHECK_INT(fclose(f), 0);
+    }
+}
+
 #define SUITES(X) \
     X(util) X(conf) X(norm) X(intent) X(lesson) X(content) \
     X(store) X(engine) X(chan_generic) X(text) X(outbox) X(handle_lesson) \
     X(points) X(courses) X(desk) X(chan_wechat) X(chan_telegram) X(chan_twilio) \
     X(chan_kannel) X(chan_events) X(report) X(web) X(throttle) X(account) \
-    X(delivery) X(security) X(xml)
+    X(delivery) X(security) X(xml) X(understand)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)

@@ -56,6 +56,8 @@ extern const char *t_current; /* name of the running test */
 
 /* A fresh temporary directory for this test (removed after the run). */
 const char *t_tmpdir(void);
+/* Write text to dir/name (a fixture file), checking each step. */
+void t_put(const char *dir, const char *name, const char *text);
 /* Source tree root, for fixtures: the directory tests/run was started from. */
 void stub_clock_set(int64_t ms);
 void stub_clock_advance(int64_t ms);

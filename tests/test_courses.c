@@ -559,7 +559,10 @@ static void test_redeem_stock_and_points(void)
     CHECK_HAS(r, "1. 保温杯 30分 剩2件");
     CHECK_HAS(r, "报名 1 智能手机 10分");
     free(r);
-    expect(&f, "a", "1", "兑换成功"); /* the bare number after the list */
+    /* the bare number after the list asks first; 1 is the yes */
+    expect(&f, "a", "1", "用 30 分兑换 1. 保温杯？");
+    CHECK_INT(points_balance(f.st, pid(&f, "a")), 100);
+    expect(&f, "a", "1", "兑换成功");
     expect(&f, "c", "兑换 1", "你现有 10 分");
     expect(&f, "b", "兑换 1", "剩 10 分");
     expect(&f, "a", "兑换 1", "已兑完");

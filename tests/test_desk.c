@@ -717,10 +717,10 @@ static void test_safety_words_and_lookalikes(void)
                                      "气死我了哈哈", "跳楼价清仓", "饿死了快点送",
                                      "我想去公园", "今天活真多", NULL};
     for (int i = 0; yes[i]; i++)
-        if (!safety_is_crisis(f.app.ct, yes[i]))
+        if (!safety_is_crisis(f.app.ct, NULL, yes[i]))
             CHECK_STR(yes[i], "(a crisis)");
     for (int i = 0; no[i]; i++)
-        if (safety_is_crisis(f.app.ct, no[i]))
+        if (safety_is_crisis(f.app.ct, NULL, no[i]))
             CHECK_STR(no[i], "(not a crisis)");
     /* through the turn: a joke is not understood, no ticket, no alert */
     char *intent = NULL;

@@ -2,10 +2,13 @@
  * test_norm.c - the normaliser: full-width forms, Unicode spaces, case,
  * trimming, trailing punctuation, punctuation-only texts, bad UTF-8.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "buf.h"
 #include "norm.h"
 #include "t.h"
+#include "util.h"
 
 /* CHECK_STR on norm_text(in), freeing the result. */
 #define CHECK_NORM(in, want)                                                                       \
@@ -103,7 +106,88 @@ static void test_norm_empty(void)
     CHECK_NORM(NULL, "");
 }
 
+/* CHECK_STR on norm_canon(lx, norm_text(in)). */
+static void check_canon(const struct lexicon *lx, const char *in, const char *want)
+{
+    char *n = norm_text(in);
+    char *got = norm_canon(lx, n);
+    CHECK_STR(got, want);
+    free(got);
+    free(n);
+}
+
+/* The matched copy with the shipped lexicon: traditional characters,
+ * numerals in commands only, spaces inside words, typos, pinyin, filler,
+ * clock times, codes typed apart. */
+static void test_norm_canon(void)
+{
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct lexicon *lx = lexicon_load("intents/lexicon.txt", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    if (lx == NULL)
+        goto out;
+    check_canon(lx, "積分", "积分");
+    check_canon(lx, "兌換", "兑换");
+    check_canon(lx, "第三课", "第3课");
+    check_canon(lx, "第十二课", "第12课");
+    check_canon(lx, "报名二", "报名2");
+    check_canon(lx, "取消两个", "取消2个");
+    check_canon(lx, "不一样", "不一样"); /* not in a command position */
+    check_canon(lx, "三国", "三国");
+    check_canon(lx, "一个人", "一个人"); /* 一个 is "a" */
+    check_canon(lx, "学 习", "学习");
+    check_canon(lx, "ok go", "ok go");
+    check_canon(lx, "积份", "积分");
+    check_canon(lx, "技分多少", "积分多少");
+    check_canon(lx, "jifen", "积分");
+    check_canon(lx, "JF多少", "积分多少");
+    check_canon(lx, "jfmx", "jfmx"); /* whole words only */
+    check_canon(lx, "帮我查一下积分", "积分");
+    check_canon(lx, "你好，请问我想报名第三个", "报名第3个");
+    check_canon(lx, "签到码 K 7 Q 2", "签到码k7q2");
+    check_canon(lx, "订阅学习，晚上八点半", "订阅学习20:30");
+    check_canon(lx, "中午十二点", "12:00");
+    check_canon(lx, "谢谢", ""); /* only filler */
+    check_canon(NULL, "學 習 第三课", "學習第三课"); /* no lexicon: no OpenCC either; spaces go */
+out:
+    lexicon_free(lx);
+    buf_release(&errs);
+}
+
+/* The matched copy of a matched copy is itself (menus and replays may
+ * normalise again), and a bad lexicon line is named by file and line. */
+static void test_norm_canon_idempotent_and_errors(void)
+{
+    struct buf errs;
+    const char *texts[] = {"積分 明細", "你好，请问我想报名第三个培训吧", "订阅学习 下午两点半",
+                           "签到码 K 7 Q 2", "jifen多少", "第十课 怎么 学"};
+    buf_init(&errs, 0);
+    struct lexicon *lx = lexicon_load("intents/lexicon.txt", &errs);
+    for (size_t i = 0; lx != NULL && i < sizeof texts / sizeof texts[0]; i++) {
+        char *n = norm_text(texts[i]);
+        char *once = norm_canon(lx, n);
+        char *twice = norm_canon(lx, once);
+        CHECK_STR(twice, once);
+        free(twice);
+        free(once);
+        free(n);
+    }
+    lexicon_free(lx);
+    const char *dir = t_tmpdir();
+    char *path = xasprintf("%s/lexicon.txt", dir);
+    t_put(dir, "lexicon.txt", "# ok\n积份\t积分\n\t积分\n");
+    lx = lexicon_load(path, &errs);
+    CHECK(lx == NULL);
+    char *want = xasprintf("%s:3: ", path);
+    CHECK_HAS(errs.data, want);
+    free(want);
+    free(path);
+    buf_release(&errs);
+}
+
 const struct t_case norm_tests[] = {
     T(test_norm_fullwidth),         T(test_norm_unicode_spaces), T(test_norm_case),
     T(test_norm_collapse_and_trim), T(test_norm_trailing_punct), T(test_norm_punct_only),
-    T(test_norm_invalid_utf8),      T(test_norm_empty),          T_END};
+    T(test_norm_invalid_utf8),      T(test_norm_empty),          T(test_norm_canon),
+    T(test_norm_canon_idempotent_and_errors), T_END};

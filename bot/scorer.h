@@ -1,0 +1,41 @@
+/*
+ * scorer.h - the example-phrase scorer: what the rules miss is compared with
+ * the example phrases of every intent (the .examples files in intents/) and the intents
+ * whose closest example is most alike come back ranked, with a confidence.
+ */
+#ifndef BOT_SCORER_H
+#define BOT_SCORER_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf;
+struct lexicon;
+struct scorer;
+
+struct scored {
+    const char *intent; /* borrowed from the scorer */
+    double score;       /* cosine similarity of the closest example, 0..1 */
+    const char *file;   /* that example's file and line, to explain a choice */
+    int line;
+};
+
+/*
+ * Load every *.examples file in dir: one `intent<TAB>phrase` a line, `#`
+ * comments. Phrases are put through norm_text and norm_canon(lx), as a
+ * worker's text is. Examples whose intent known() rejects are left out and
+ * logged once per intent (a feature whose rules are not in this build).
+ * Problems go to errors as "path:line: message"; NULL when there was any.
+ */
+typedef bool (*scorer_known_fn)(const void *ctx, const char *intent);
+struct scorer *scorer_load(const char *dir, const struct lexicon *lx, scorer_known_fn known,
+                           const void *ctx, struct buf *errors);
+void scorer_free(struct scorer *sc);
+/* Rank intents for canon (a norm_canon text): up to max, best first, one
+ * entry per intent. Returns how many were filled. Thread-safe. */
+int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, int max);
+/* Each example phrase in load order, for checks: its intent, canon text, file, line. */
+size_t scorer_count(const struct scorer *sc);
+const char *scorer_example(const struct scorer *sc, size_t i, const char **intent,
+                           const char **file, int *line);
+
+#endif

@@ -1,0 +1,434 @@
+/*
+ * understand.c - rules, then rules on the matched copy, then the example
+ * scorer, then a numbered choice (see understand.h).
+ */
+#include "understand.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "buf.h"
+#include "intent.h"
+#include "norm.h"
+#include "scorer.h"
+#include "util.h"
+
+#define CHOICES 3
+
+struct umenu {
+    char *intent, *cmd; /* owned; cmd is a capture name for `text` */
+};
+
+struct uconf {
+    double take, margin, ask;
+    char **actions; /* owned */
+    size_t nactions;
+    struct umenu *menu;
+    size_t nmenu;
+    struct umenu *text; /* intent -> the capture that gets the whole text */
+    size_t ntext;
+    struct umenu *topics; /* intent -> one word naming its topic */
+    size_t ntopics;
+    char **notopic; /* thanks and praise: not a request, owned */
+    size_t nnotopic;
+    char **question; /* ... unless one of these asks something, owned */
+    size_t nquestion;
+    pcre2_code **crisis; /* the ways people say it, beside content's words */
+    size_t ncrisis;
+};
+
+void uconf_free(struct uconf *uc)
+{
+    if (uc == NULL)
+        return;
+    for (size_t i = 0; i < uc->nactions; i++)
+        free(uc->actions[i]);
+    for (size_t i = 0; i < uc->nmenu; i++) {
+        free(uc->menu[i].intent);
+        free(uc->menu[i].cmd);
+    }
+    for (size_t i = 0; i < uc->ntext; i++) {
+        free(uc->text[i].intent);
+        free(uc->text[i].cmd);
+    }
+    free(uc->text);
+    for (size_t i = 0; i < uc->ntopics; i++) {
+        free(uc->topics[i].intent);
+        free(uc->topics[i].cmd);
+    }
+    free(uc->topics);
+    for (size_t i = 0; i < uc->nnotopic; i++)
+        free(uc->notopic[i]);
+    free(uc->notopic);
+    for (size_t i = 0; i < uc->nquestion; i++)
+        free(uc->question[i]);
+    free(uc->question);
+    for (size_t i = 0; i < uc->ncrisis; i++)
+        pcre2_code_free(uc->crisis[i]);
+    free(uc->crisis);
+    free(uc->actions);
+    free(uc->menu);
+    free(uc);
+}
+
+/* A menu command must mean something: it is matched like a typed text. */
+static bool cmd_matches(const struct intents *in, const char *cmd)
+{
+    struct intent_match m;
+    char *n = norm_text(cmd);
+    int rc = intent_match(in, n, &m);
+    intent_match_release(&m);
+    free(n);
+    return rc == 1;
+}
+
+/* Append the space-separated words of s, normalised. */
+static void add_words(char ***list, size_t *n, char *s)
+{
+    char *save = NULL;
+    for (char *w = strtok_r(s, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        *list = xrealloc(*list, (*n + 1) * sizeof **list);
+        (*list)[(*n)++] = norm_text(w);
+    }
+}
+
+static bool has_any(char *const *words, size_t n, const char *text)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strstr(text, words[i]) != NULL)
+            return true;
+    return false;
+}
+
+/* `crisis PATTERN` (PCRE2; a space inside the pattern is kept). 0 or -1. */
+static int add_crisis(struct uconf *uc, const char *a, const char *b, const char *path, int no,
+                      struct buf *errors)
+{
+    char *pat = b ? xasprintf("%s %s", a, b) : xstrdup(a);
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+                                   &err, &off, NULL);
+    free(pat);
+    if (re == NULL) {
+        PCRE2_UCHAR msg[256];
+        if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
+            snprintf((char *)msg, sizeof msg, "PCRE2 error %d", err);
+        buf_printf(errors, "%s:%d: %s at offset %zu\n", path, no, (const char *)msg, (size_t)off);
+        return -1;
+    }
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter otherwise */
+    uc->crisis = xrealloc(uc->crisis, (uc->ncrisis + 1) * sizeof *uc->crisis);
+    uc->crisis[uc->ncrisis++] = re;
+    return 0;
+}
+
+static int parse_line(struct uconf *uc, const struct intents *in, char *line, const char *path,
+                      int no, struct buf *errors)
+{
+    char *save = NULL, *key = strtok_r(line, " \t\r\n", &save);
+    char *a = key ? strtok_r(NULL, " \t\r\n", &save) : NULL;
+    char *b = a ? strtok_r(NULL, "\r\n", &save) : NULL;
+    double v;
+    if (key == NULL || key[0] == '#')
+        return 0;
+    if ((strcmp(key, "take") == 0 || strcmp(key, "margin") == 0 || strcmp(key, "ask") == 0) &&
+        a != NULL && b == NULL && sscanf(a, "%lf", &v) == 1 && v >= 0 && v <= 1) {
+        *(key[0] == 't' ? &uc->take : key[0] == 'm' ? &uc->margin : &uc->ask) = v;
+        return 0;
+    }
+    if (strcmp(key, "action") == 0 && a != NULL && b == NULL) {
+        uc->actions = xrealloc(uc->actions, (uc->nactions + 1) * sizeof *uc->actions);
+        uc->actions[uc->nactions++] = xstrdup(a);
+        return 0;
+    }
+    if (strcmp(key, "text") == 0 && a != NULL && b != NULL && strchr(b, ' ') == NULL) {
+        uc->text = xrealloc(uc->text, (uc->ntext + 1) * sizeof *uc->text);
+        uc->text[uc->ntext++] = (struct umenu){xstrdup(a), xstrdup(b)};
+        return 0;
+    }
+    if (strcmp(key, "topic") == 0 && a != NULL && b != NULL) {
+        char *save2 = NULL;
+        for (char *w = strtok_r(b, " \t", &save2); w; w = strtok_r(NULL, " \t", &save2)) {
+            uc->topics = xrealloc(uc->topics, (uc->ntopics + 1) * sizeof *uc->topics);
+            uc->topics[uc->ntopics++] = (struct umenu){xstrdup(a), norm_text(w)};
+        }
+        return 0;
+    }
+    if ((strcmp(key, "notopic") == 0 || strcmp(key, "question") == 0) && a != NULL) {
+        bool q = key[0] == 'q';
+        add_words(q ? &uc->question : &uc->notopic, q ? &uc->nquestion : &uc->nnotopic, a);
+        if (b != NULL)
+            add_words(q ? &uc->question : &uc->notopic, q ? &uc->nquestion : &uc->nnotopic, b);
+        return 0;
+    }
+    if (strcmp(key, "crisis") == 0 && a != NULL)
+        return add_crisis(uc, a, b, path, no, errors);
+    if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
+        while (*b == ' ' || *b == '\t')
+            b++;
+        if (!cmd_matches(in, b)) {
+            buf_printf(errors, "%s:%d: menu command '%s' matches no rule\n", path, no, b);
+            return -1;
+        }
+        uc->menu = xrealloc(uc->menu, (uc->nmenu + 1) * sizeof *uc->menu);
+        uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
+        return 0;
+    }
+    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS`, `question WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
+               path, no);
+    return -1;
+}
+
+struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *errors)
+{
+    struct uconf *uc = xcalloc(1, sizeof *uc);
+    char *path = xasprintf("%s/understand.txt", dir), *line = NULL;
+    size_t cap = 0;
+    int no = 0, bad = 0;
+    uc->take = 0.6;
+    uc->margin = 0.05;
+    uc->ask = 0.3;
+    FILE *f = fopen(path, "r");
+    if (f == NULL && errno != ENOENT) {
+        buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+        bad++;
+    }
+    while (f != NULL && getline(&line, &cap, f) != -1)
+        if (parse_line(uc, in, line, path, ++no, errors) == -1)
+            bad++;
+    if (f != NULL)
+        (void)fclose(f); /* read-only */
+    if (uc->ask > uc->take) {
+        buf_printf(errors, "%s: ask %.2f is above take %.2f\n", path, uc->ask, uc->take);
+        bad++;
+    }
+    free(line);
+    free(path);
+    if (bad) {
+        uconf_free(uc);
+        return NULL;
+    }
+    return uc;
+}
+
+bool understand_is_action(const struct intents *in, const char *intent)
+{
+    const struct uconf *uc = intent_uconf(in);
+    for (size_t i = 0; uc != NULL && i < uc->nactions; i++)
+        if (strcmp(uc->actions[i], intent) == 0)
+            return true;
+    return false;
+}
+
+static const char *lookup(const struct umenu *list, size_t n, const char *intent)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].intent, intent) == 0)
+            return list[i].cmd;
+    return NULL;
+}
+
+/* name is borrowed: a literal, or a string of the uconf */
+static void add_cap(struct intent_match *m, const char *name, const char *value)
+{
+    if (m->ncaps < INTENT_MAX_CAPS) {
+        m->caps[m->ncaps].name = name;
+        m->caps[m->ncaps++].value = xstrdup(value);
+    }
+}
+
+/* A numbered choice of the intents in r (best first) that have a menu
+ * command, each command once. 1 when there is at least one, else 0. */
+static int ask(const struct uconf *uc, const struct scored *r, int n, struct intent_match *m)
+{
+    static const char *const cn[CHOICES] = {"c1", "c2", "c3"};
+    static const char *const in_[CHOICES] = {"i1", "i2", "i3"};
+    const char *cmds[CHOICES];
+    int k = 0;
+    for (int i = 0; i < n && k < CHOICES; i++) {
+        const char *cmd = lookup(uc->menu, uc->nmenu, r[i].intent);
+        bool dup = cmd == NULL || r[i].score < uc->ask * 0.75;
+        for (int j = 0; j < k && !dup; j++)
+            dup = strcmp(cmds[j], cmd) == 0;
+        if (dup)
+            continue;
+        cmds[k] = cmd;
+        add_cap(m, cn[k], cmd);
+        add_cap(m, in_[k], r[i].intent);
+        k++;
+    }
+    if (k == 0)
+        return 0;
+    m->intent = "ask";
+    m->file = r[0].file;
+    m->line = r[0].line;
+    return 1;
+}
+
+/* The intent whose topic words canon names most often, or NULL (none, or a
+ * tie between intents). */
+static const char *topic_of(const struct uconf *uc, const char *normed, const char *canon)
+{
+    const char *names[16];
+    int hits[16], n = 0, best = -1;
+    bool tie = false;
+    (void)normed;
+    for (size_t i = 0; i < uc->ntopics; i++) {
+        if (strstr(canon, uc->topics[i].cmd) == NULL)
+            continue;
+        int k = 0;
+        while (k < n && strcmp(names[k], uc->topics[i].intent) != 0)
+            k++;
+        if (k == n && n == 16)
+            continue;
+        if (k == n) {
+            names[n] = uc->topics[i].intent;
+            hits[n++] = 0;
+        }
+        hits[k]++;
+    }
+    for (int k = 0; k < n; k++) {
+        if (best < 0 || hits[k] > hits[best]) {
+            best = k;
+            tie = false;
+        } else if (hits[k] == hits[best])
+            tie = true;
+    }
+    return best < 0 || tie ? NULL : names[best];
+}
+
+/* Take intent as understood (file:line names the reason), with the whole
+ * text as its capture where understand.txt says so. */
+static int take(const struct uconf *uc, const char *intent, const char *file, int line,
+                const char *normed, struct intent_match *m)
+{
+    m->intent = intent;
+    m->file = file;
+    m->line = line;
+    const char *cap = lookup(uc->text, uc->ntext, intent);
+    if (cap != NULL)
+        add_cap(m, cap, normed);
+    return 1;
+}
+
+static int from_scorer(const struct intents *in, const char *normed, const char *canon,
+                       struct intent_match *m, enum understood_via *via)
+{
+    const struct uconf *uc = intent_uconf(in);
+    struct scored r[CHOICES + 2];
+    int n = scorer_rank(intent_scorer(in), canon, r, CHOICES + 2);
+    if (uc == NULL)
+        return 0;
+    /* thanks or praise that asks nothing is not a request (notopic) */
+    if (has_any(uc->notopic, uc->nnotopic, normed) && !has_any(uc->question, uc->nquestion, normed))
+        return 0;
+    if (n == 0 || r[0].score < uc->ask || strcmp(r[0].intent, "none") == 0) {
+        const char *topic = topic_of(uc, normed, canon); /* small talk naming a problem */
+        if (topic == NULL)
+            return 0; /* nothing close, or closest to small talk */
+        *via = VIA_SCORER;
+        return take(uc, topic, "understand.txt", 0, normed, m);
+    }
+    double lead = n > 1 ? r[0].score - r[1].score : r[0].score;
+    bool sure = r[0].score >= uc->take && lead >= uc->margin &&
+                !understand_is_action(in, r[0].intent);
+    const char *topic = topic_of(uc, normed, canon);
+    if (sure && (topic == NULL || strcmp(topic, r[0].intent) == 0)) {
+        *via = VIA_SCORER;
+        return take(uc, r[0].intent, r[0].file, r[0].line, normed, m);
+    }
+    if (topic != NULL) { /* a question naming a problem goes to its desk */
+        *via = VIA_SCORER;
+        return take(uc, topic, "understand.txt", 0, normed, m);
+    }
+    *via = VIA_ASK;
+    return ask(uc, r, n, m);
+}
+
+int understand_rules(const struct intents *in, const char *normed, struct intent_match *m,
+                     enum understood_via *via)
+{
+    enum understood_via dummy;
+    if (via == NULL)
+        via = &dummy;
+    *via = VIA_NONE;
+    memset(m, 0, sizeof *m);
+    if (normed[0] == '\0')
+        return 0;
+    int rc = intent_match(in, normed, m);
+    if (rc != 0) {
+        *via = rc == 1 ? VIA_RULE : VIA_NONE;
+        return rc;
+    }
+    char *canon = norm_canon(intent_lexicon(in), normed);
+    if (canon[0] != '\0' && strcmp(canon, normed) != 0) {
+        rc = intent_match(in, canon, m);
+        *via = rc == 1 ? VIA_CANON : VIA_NONE;
+        /* an action found only after rewriting is asked before it is done
+         * (the handlers that spend read capture ask) */
+        if (rc == 1 && understand_is_action(in, m->intent) && intent_cap(m, "ask") == NULL)
+            add_cap(m, "ask", "");
+    }
+    free(canon);
+    return rc;
+}
+
+/* Words to compare: a bare number or punctuation (a menu answer without a
+ * menu) is not guessed at, nor one character (我想想 once filler is gone). */
+static bool has_words(const char *s)
+{
+    size_t chars = 0, letters = 0, n = strlen(s), adv;
+    for (size_t i = 0; i < n; i += adv) {
+        uint32_t cp = utf8_decode(s + i, n - i, &adv);
+        chars += cp != ' ';
+        letters += cp >= 0x80 || (cp >= 'a' && cp <= 'z');
+    }
+    return letters > 0 && chars >= 2;
+}
+
+int understand_guess(const struct intents *in, const char *normed, struct intent_match *m,
+                     enum understood_via *via)
+{
+    enum understood_via dummy;
+    if (via == NULL)
+        via = &dummy;
+    *via = VIA_NONE;
+    memset(m, 0, sizeof *m);
+    char *canon = norm_canon(intent_lexicon(in), normed);
+    int rc = has_words(canon) ? from_scorer(in, normed, canon, m, via) : 0;
+    if (rc != 1)
+        *via = VIA_NONE;
+    free(canon);
+    return rc;
+}
+
+int understand(const struct intents *in, const char *normed, struct intent_match *m,
+               enum understood_via *via)
+{
+    int rc = understand_rules(in, normed, m, via);
+    if (rc == 0)
+        rc = understand_guess(in, normed, m, via);
+    return rc;
+}
+
+bool understand_is_crisis(const struct intents *in, const char *text)
+{
+    const struct uconf *uc = intent_uconf(in);
+    bool hit = false;
+    if (uc == NULL || uc->ncrisis == 0)
+        return false;
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    if (md == NULL)
+        return false;
+    for (size_t i = 0; i < uc->ncrisis && !hit; i++)
+        hit = pcre2_match(uc->crisis[i], (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL) >= 0;
+    pcre2_match_data_free(md);
+    return hit;
+}

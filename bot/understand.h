@@ -1,0 +1,66 @@
+/*
+ * understand.h - stage 4 and 5 of a turn: what did the worker mean?
+ * The rules on the normalised text first; then the rules on the matched copy
+ * (norm_canon: simplified, numerals, typos, pinyin, filler words gone); then
+ * the example scorer. Sure enough and not an action: that intent. Less sure,
+ * or an action (booking, cancelling, redeeming, opting out, erasing,
+ * anything that spends points): the intent "ask" with a numbered choice of
+ * the likeliest meanings. Nothing close: no match (the fallback).
+ *
+ * intents/understand.txt configures it, one directive a line:
+ *   take 0.60           scorer confidence to act on a non-action intent
+ *   margin 0.05         ... and its lead over the next intent
+ *   ask 0.30            scorer confidence to offer a choice at all
+ *   action INTENT       never taken on a scorer's guess, only asked
+ *   menu INTENT CMD     what a numbered choice for INTENT sends (CMD must
+ *                       match a rule, checked at load)
+ *   topic INTENT WORDS  a text the scorer is not sure of that names these
+ *                       words goes to INTENT (most words named wins)
+ *   notopic WORDS       a text with one of these (thanks, praise) and no
+ *   question WORDS      word of question is not guessed at: small talk
+ *   crisis PATTERN      a PCRE2 pattern for a way people say they may harm
+ *                       themselves (safety.h; beside content's words)
+ *   text INTENT CAP     a scorer hit on INTENT gets the whole text as
+ *                       capture CAP (the question of a desk, a report's
+ *                       description)
+ */
+#ifndef BOT_UNDERSTAND_H
+#define BOT_UNDERSTAND_H
+#include <stdbool.h>
+
+struct buf;
+struct intents;
+struct intent_match;
+struct uconf;
+
+/* How a text was understood, for the eval and `check --try`. */
+enum understood_via { VIA_NONE, VIA_RULE, VIA_CANON, VIA_SCORER, VIA_ASK };
+
+/* Load dir/understand.txt against the loaded rules; NULL with "path:line:
+ * message" lines in errors when it has a problem. A missing file gives the
+ * defaults (nothing is an action: every scorer guess is asked). */
+struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *errors);
+void uconf_free(struct uconf *uc);
+
+/*
+ * Understand normed (the output of norm_text). Like intent_match: 1 with m
+ * filled, 0 nothing meant, -1 error; via (may be NULL) says which step
+ * answered. understand_rules: the rules on normed, then on its matched copy
+ * (an action matched only there gets capture ask: redeeming asks first).
+ * understand_guess: the scorer; m->intent may be "ask": captures c1, c2, c3
+ * then hold the commands of the choices, best first, and i1, i2, i3 their
+ * intents. understand: the one, then the other (what the eval measures; a
+ * turn asks the open context in between, handler_followup).
+ */
+int understand_rules(const struct intents *in, const char *normed, struct intent_match *m,
+                     enum understood_via *via);
+int understand_guess(const struct intents *in, const char *normed, struct intent_match *m,
+                     enum understood_via *via);
+int understand(const struct intents *in, const char *normed, struct intent_match *m,
+               enum understood_via *via);
+/* True when text matches a `crisis` pattern (use safety_is_crisis). */
+bool understand_is_crisis(const struct intents *in, const char *text);
+/* True when the intent only runs on a command (see action above). */
+bool understand_is_action(const struct intents *in, const char *intent);
+
+#endif

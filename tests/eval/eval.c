@@ -1,0 +1,266 @@
+/*
+ * eval.c - `make eval`: how well the bot understands texts written by
+ * someone who has not read the rules. Reads label<TAB>text files (the
+ * labels are intent names, `crisis` and `none`), understands each text the
+ * way a turn without context does (the crisis check, then the rules, the
+ * rules on the matched copy, the example scorer) and prints per-intent
+ * precision and recall, the overall accuracy, the precision of actions and
+ * every miss. No server, no database.
+ *
+ *   tests/eval/eval [-i intents] [-c content] [-t threshold] [--plain] FILE...
+ *
+ * --plain measures the matcher before understanding was added (the rules on
+ * the normalised text only; no crisis check outside a desk ticket), to
+ * compare with another intents directory, e.g. an old commit's.
+ * A prediction is right when it equals the label; for `none`, help, ask
+ * (a numbered choice) and not-understood are right. Actions are the intents
+ * understand.txt names `action` in the -a directory (default intents).
+ * Also printed: the accuracy on the labels the -a rules can say at all (a
+ * feature whose rules are not in this build counts against the first).
+ * The threshold file holds `accuracy PERCENT` and `action_precision
+ * PERCENT` lines; below either, the exit status is 1.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "content.h"
+#include "intent.h"
+#include "log.h"
+#include "norm.h"
+#include "safety.h"
+#include "understand.h"
+#include "util.h"
+
+#define MAX_LABELS 128
+
+struct tally {
+    char *name;
+    int labelled, predicted;
+    int pred_right, label_right; /* right among its predictions, among its texts */
+};
+
+static struct tally tallies[MAX_LABELS];
+static int ntallies;
+
+static struct tally *tally_of(const char *name)
+{
+    for (int i = 0; i < ntallies; i++)
+        if (strcmp(tallies[i].name, name) == 0)
+            return &tallies[i];
+    if (ntallies == MAX_LABELS)
+        return NULL;
+    tallies[ntallies].name = xstrdup(name);
+    return &tallies[ntallies++];
+}
+
+static const char *via_name(enum understood_via v)
+{
+    static const char *const names[] = {"none", "rule", "canon", "scorer", "ask"};
+    return names[v];
+}
+
+struct opts {
+    const char *intents, *content, *threshold, *actions;
+    bool plain;
+};
+
+/* What the text means to a turn without context: an intent name, `crisis`,
+ * `ask` or `fallback`. *via says how. choices (when ask) gets c1.. joined. */
+static const char *predict(const struct intents *in, const struct content *ct, bool plain,
+                           const char *text, struct intent_match *m, enum understood_via *via)
+{
+    char *n = norm_text(text);
+    const char *p = "fallback";
+    int rc;
+    *via = VIA_NONE;
+    if (!plain && safety_is_crisis(ct, in, n)) {
+        free(n);
+        return "crisis";
+    }
+    if (plain) {
+        rc = n[0] ? intent_match(in, n, m) : 0;
+        *via = rc == 1 ? VIA_RULE : VIA_NONE;
+    } else
+        rc = understand(in, n, m, via);
+    if (rc == 1)
+        p = m->intent;
+    free(n);
+    return p;
+}
+
+/* True when this build can say label at all (crisis, none, ask, or an
+ * intent some rule has). */
+static bool reachable(const struct intents *in, const char *label)
+{
+    if (strcmp(label, "crisis") == 0 || strcmp(label, "none") == 0 || strcmp(label, "ask") == 0)
+        return true;
+    for (size_t i = 0; i < intent_count(in); i++)
+        if (strcmp(intent_name(in, i), label) == 0)
+            return true;
+    return false;
+}
+
+static bool right(const char *label, const char *pred)
+{
+    if (strcmp(label, "none") == 0)
+        return strcmp(pred, "fallback") == 0 || strcmp(pred, "help") == 0 ||
+               strcmp(pred, "ask") == 0;
+    return strcmp(label, pred) == 0;
+}
+
+static double pct(int a, int b)
+{
+    return b > 0 ? 100.0 * a / b : 100.0;
+}
+
+static int read_threshold(const char *path, double *acc, double *act)
+{
+    FILE *f = fopen(path, "r");
+    char key[64];
+    double v;
+    if (f == NULL) {
+        perror(path);
+        return -1;
+    }
+    while (fscanf(f, "%63s %lf", key, &v) == 2) {
+        if (strcmp(key, "accuracy") == 0)
+            *acc = v;
+        else if (strcmp(key, "action_precision") == 0)
+            *act = v;
+    }
+    (void)fclose(f);
+    return 0;
+}
+
+static int run_file(const char *path, const struct opts *o, const struct intents *in,
+                    const struct intents *acts, const struct content *ct, int *total, int *ok,
+                    int *act_pred, int *act_right, int *reach_total, int *reach_ok)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    int no = 0;
+    if (f == NULL) {
+        perror(path);
+        return -1;
+    }
+    while (getline(&line, &cap, f) != -1) {
+        no++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *tab = strchr(line, '\t');
+        if (line[0] == '#' || tab == NULL)
+            continue;
+        *tab = '\0';
+        const char *label = line, *text = tab + 1;
+        struct intent_match m;
+        enum understood_via via;
+        memset(&m, 0, sizeof m);
+        const char *pred = predict(in, ct, o->plain, text, &m, &via);
+        bool good = right(label, pred);
+        struct tally *tl = tally_of(label), *tp = tally_of(pred);
+        if (tl == NULL || tp == NULL) {
+            intent_match_release(&m);
+            continue;
+        }
+        tl->labelled++;
+        tp->predicted++;
+        tp->pred_right += good;
+        tl->label_right += good;
+        (*total)++;
+        *ok += good;
+        if (reachable(acts, label)) {
+            (*reach_total)++;
+            *reach_ok += good;
+        }
+        if (understand_is_action(acts, pred)) {
+            (*act_pred)++;
+            *act_right += good;
+        }
+        if (!good) {
+            printf("MISS %s:%d\t%s\t-> %s (%s", path, no, label, pred, via_name(via));
+            if (strcmp(pred, "ask") == 0)
+                for (int i = 0; i < m.ncaps; i++)
+                    if (m.caps[i].name[0] == 'i')
+                        printf(" %s", m.caps[i].value);
+            printf(")\t%s\n", text);
+        }
+        intent_match_release(&m);
+    }
+    free(line);
+    (void)fclose(f);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {"intents", "content", NULL, "intents", false};
+    int i = 1, total = 0, ok = 0, act_pred = 0, act_right = 0, rc = 0, rtotal = 0, rok = 0;
+    struct buf errs;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--plain") == 0)
+            o.plain = true;
+        else if (i + 1 < argc && strcmp(argv[i], "-i") == 0)
+            o.intents = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "-c") == 0)
+            o.content = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "-t") == 0)
+            o.threshold = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "-a") == 0)
+            o.actions = argv[++i];
+        else {
+            fprintf(stderr, "usage: eval [-i intents] [-c content] [-a intents] [-t threshold] "
+                            "[--plain] FILE...\n");
+            return 2;
+        }
+    }
+    log_set_level(LOG_ERR);
+    buf_init(&errs, 0);
+    struct intents *in = intent_load(o.intents, &errs);
+    struct intents *acts = in && strcmp(o.actions, o.intents) != 0 ? intent_load(o.actions, &errs)
+                                                                    : in;
+    struct content *ct = content_load(o.content, &errs);
+    if (in == NULL || acts == NULL || ct == NULL) {
+        fprintf(stderr, "%s", errs.data ? errs.data : "cannot load\n");
+        return 2;
+    }
+    for (; i < argc; i++)
+        if (run_file(argv[i], &o, in, acts, ct, &total, &ok, &act_pred, &act_right, &rtotal,
+                     &rok) == -1)
+            rc = 2;
+    printf("\n%-22s %6s %6s %6s %9s %7s\n", "label", "texts", "said", "right", "precision",
+           "recall");
+    for (int k = 0; k < ntallies; k++) {
+        const struct tally *t = &tallies[k];
+        char prec[16] = "-", rec[16] = "-";
+        if (t->predicted > 0)
+            snprintf(prec, sizeof prec, "%.1f%%", pct(t->pred_right, t->predicted));
+        if (t->labelled > 0)
+            snprintf(rec, sizeof rec, "%.1f%%", pct(t->label_right, t->labelled));
+        printf("%-22s %6d %6d %6d %9s %7s\n", t->name, t->labelled, t->predicted,
+               t->label_right, prec, rec);
+    }
+    double acc = pct(ok, total), actp = pct(act_right, act_pred);
+    printf("\naccuracy on labels the -a rules have %.2f%% (%d/%d)\n", pct(rok, rtotal), rok,
+           rtotal);
+    printf("accuracy %.2f%% (%d/%d)\naction precision %.2f%% (%d/%d)\n", acc, ok, total, actp,
+           act_right, act_pred);
+    if (o.threshold != NULL) {
+        double min_acc = 0, min_act = 0;
+        if (read_threshold(o.threshold, &min_acc, &min_act) == -1)
+            return 2;
+        if (acc < min_acc || actp < min_act) {
+            printf("FAIL: below the threshold in %s (accuracy %.2f%%, action precision %.2f%%)\n",
+                   o.threshold, min_acc, min_act);
+            rc = rc ? rc : 1;
+        }
+    }
+    if (acts != in)
+        intent_free(acts);
+    intent_free(in);
+    content_free(ct);
+    buf_release(&errs);
+    return rc;
+}

@@ -1,0 +1,233 @@
+/*
+ * test_understand.c - understanding what workers write (understand.h): the
+ * example scorer, its files and their errors, the shipped rules on the
+ * matched copy, desks reached by naming a problem, actions never taken on a
+ * guess, and the numbered choice a turn offers when unsure.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "clock.h"
+#include "conf.h"
+#include "content.h"
+#include "engine.h"
+#include "handler.h"
+#include "intent.h"
+#include "msg.h"
+#include "norm.h"
+#include "safety.h"
+#include "scorer.h"
+#include "store.h"
+#include "t.h"
+#include "understand.h"
+#include "util.h"
+
+/* The closest example decides, best first, one entry per intent. */
+static void test_scorer_ranks_by_closest_example(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    struct scored r[3];
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "pts ^积分$\nfix ^随手拍$\n");
+    t_put(dir, "10.examples", "pts\t积分还剩多少\npts\t我有多少分\nfix\t路灯坏了\nnone\t今天天气\n");
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    if (in == NULL)
+        goto out;
+    int n = scorer_rank(intent_scorer(in), "我还剩多少积分", r, 3);
+    CHECK(n >= 1);
+    CHECK_STR(r[0].intent, "pts");
+    CHECK(r[0].score > 0.4 && r[0].score <= 1.0);
+    CHECK_STR(r[0].file, "10.examples");
+    CHECK_INT(r[0].line, 1);
+    n = scorer_rank(intent_scorer(in), "路灯不亮了", r, 3);
+    CHECK(n >= 1);
+    CHECK_STR(r[0].intent, "fix");
+    CHECK_INT(scorer_rank(intent_scorer(in), "zzz", r, 3), 0); /* nothing shared */
+out:
+    intent_free(in);
+    buf_release(&errs);
+}
+
+/* Bad lines in *.examples and understand.txt are named by file and line. */
+static void test_examples_errors(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "pts ^积分$\n");
+    t_put(dir, "10.examples", "pts\t积分多少\nno tab here\nBad\t大写\n");
+    t_put(dir, "understand.txt", "take 0.5\nmenu pts 没有这个命令\nask 2\n");
+    struct intents *in = intent_load(dir, &errs);
+    CHECK(in == NULL);
+    char *want = xasprintf("%s/10.examples:2: want `intent<TAB>phrase`", dir);
+    CHECK_HAS(errs.data, want);
+    free(want);
+    want = xasprintf("%s/10.examples:3: ", dir);
+    CHECK_HAS(errs.data, want);
+    free(want);
+    /* the examples are fixed: understand.txt is checked against the rules */
+    buf_release(&errs);
+    t_put(dir, "10.examples", "pts\t积分多少\n");
+    in = intent_load(dir, &errs);
+    CHECK(in == NULL);
+    want = xasprintf("%s/understand.txt:2: menu command '没有这个命令' matches no rule", dir);
+    CHECK_HAS(errs.data, want);
+    free(want);
+    want = xasprintf("%s/understand.txt:3: ", dir);
+    CHECK_HAS(errs.data, want);
+    free(want);
+    intent_free(in);
+    buf_release(&errs);
+}
+
+struct want {
+    const char *text, *intent, *cap, *value;
+};
+
+/* The shipped rules, lexicon and examples on texts as workers write them. */
+static void test_understand_shipped(void)
+{
+    static const struct want cases[] = {
+        {"帮我查一下积分", "points.balance", NULL, NULL},
+        {"積分", "points.balance", NULL, NULL},
+        {"jifen", "points.balance", NULL, NULL},
+        {"学 习", "lesson.next", NULL, NULL},
+        {"第三课", "lesson.show", "n", "3"},
+        {"麻烦重新发一下第三课", "lesson.show", "n", "3"},
+        {"报名二", "course.book", "n", "2"},
+        {"你好，我想报名第四个培训", "course.book", "n", "4"},
+        {"取消第1个报名", "course.cancel", "n", "1"},
+        {"订阅学习 晚上八点半", "lesson.subscribe", "time", "20:30"},
+        {"签到码 K 7 Q 2", "checkin", "code", "k7q2"},
+        {"我工资被拖欠了怎么办", "service.legal", "q", "我工资被拖欠了怎么办"},
+        {"孩子数学作业不会做", "service.tutoring", "q", "孩子数学作业不会做"},
+        {"最近压力好大睡不着", "service.counsel", "q", "最近压力好大睡不着"},
+        /* found inside a sentence or rewritten: redeeming asks first (capture ask) */
+        {"我想兑换第三个", "redeem.item", "ask", ""},
+        {"用积分换2号礼品", "redeem.item", "ask", ""},
+        {"兑换 3", "redeem.item", "n", "3"},
+        /* an action on a guess is a question, never the action */
+        {"不想收了", "ask", "c1", "退订"},
+        /* ... unless a sentence rule says it plainly */
+        {"以后不要再给我推送了", "optout", NULL, NULL},
+        {"我不想报名第二个了", "ask", NULL, NULL},
+        {"今天天气怎么样", NULL, NULL, NULL},
+        {"2", NULL, NULL, NULL},
+    };
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = intent_load("intents", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    for (size_t i = 0; in != NULL && i < sizeof cases / sizeof cases[0]; i++) {
+        struct intent_match m;
+        int failed = t_failed;
+        char *n = norm_text(cases[i].text);
+        int rc = understand(in, n, &m, NULL);
+        CHECK_INT(rc, cases[i].intent ? 1 : 0);
+        if (rc == 1 && cases[i].intent)
+            CHECK_STR(m.intent, cases[i].intent);
+        if (rc == 1 && cases[i].cap) {
+            const char *v = intent_cap(&m, cases[i].cap);
+            CHECK_STR(v ? v : "(none)", cases[i].value);
+        }
+        if (rc == 1 && (strcmp(m.intent, "course.book") == 0 || strcmp(m.intent, "optout") == 0))
+            CHECK(strcmp(cases[i].text, "我不想报名第二个了") != 0);
+        if (t_failed > failed)
+            fprintf(stderr, "  (case %zu: %s)\n", i, cases[i].text);
+        intent_match_release(&m);
+        free(n);
+    }
+    CHECK(in != NULL && understand_is_action(in, "redeem.item"));
+    CHECK(in != NULL && !understand_is_action(in, "points.balance"));
+    intent_free(in);
+    buf_release(&errs);
+}
+
+/* Crisis: content's phrases and understand.txt's patterns, on the text and
+ * its matched copy; everyday 死 is not one. */
+static void test_safety_crisis(void)
+{
+    static const char *const yes[] = {"我不想活了", "想結束自己", "不 想 活 了", "真想去死",
+                                      "活着都没意义", "想結束這一切", "我想去汉江跳河",
+                                      "buxianghuole", "没有我他们会过得更好"};
+    static const char *const no[] = {"饿死了还没吃饭", "那个顾客死活不接电话", "热死了今天",
+                                     "跳楼价甩卖", "我不想报名了", "社区活动报名"};
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = intent_load("intents", &errs);
+    struct content *ct = content_load("content", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    for (size_t i = 0; in && ct && i < sizeof yes / sizeof yes[0]; i++) {
+        char *n = norm_text(yes[i]);
+        if (!safety_is_crisis(ct, in, n))
+            CHECK_STR(yes[i], "(a crisis)");
+        free(n);
+    }
+    for (size_t i = 0; in && ct && i < sizeof no / sizeof no[0]; i++) {
+        char *n = norm_text(no[i]);
+        if (safety_is_crisis(ct, in, n))
+            CHECK_STR(no[i], "(not a crisis)");
+        free(n);
+    }
+    content_free(ct);
+    intent_free(in);
+    buf_release(&errs);
+}
+
+/* A turn that is not sure offers a numbered choice, and the number runs it. */
+static void test_ask_then_number(void)
+{
+    struct conf c;
+    struct app app = {0};
+    struct buf errs;
+    struct store *st = NULL;
+    buf_init(&errs, 0);
+    CHECK_INT(conf_load(&c, NULL, NULL, 0, &errs), 0);
+    app.conf = &c;
+    app.intents = intent_load("intents", &errs);
+    app.ct = content_load("content", &errs);
+    st = store_open(":memory:", false);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    if (app.intents == NULL || app.ct == NULL || st == NULL)
+        goto out;
+    const char *texts[] = {"不想收了", "1"};
+    char *got[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) {
+        struct turn_result res = {0};
+        char ext[16];
+        snprintf(ext, sizeof ext, "m-%d", i);
+        struct inmsg msg = {
+            .channel = "generic", .ext_id = ext, .user = "u-1", .text = (char *)texts[i]};
+        CHECK_INT(store_begin(st), 0);
+        CHECK_INT(engine_turn(&app, st, &chan_generic, &msg, now_ms(), &res), 0);
+        CHECK_INT(store_commit(st), 0);
+        json_t *r = json_array_get(res.replies, 0);
+        got[i] = xstrdup(r ? json_string_value(json_object_get(r, "text")) : "");
+        turn_result_release(&res);
+    }
+    CHECK_HAS(got[0], "1 退订");
+    CHECK_STR(got[1], content_get(app.ct, "optout.done"));
+    free(got[0]);
+    free(got[1]);
+out:
+    store_close(st);
+    content_free(app.ct);
+    intent_free(app.intents);
+    conf_release(&c);
+    buf_release(&errs);
+}
+
+const struct t_case understand_tests[] = {
+    T(test_scorer_ranks_by_closest_example),
+    T(test_examples_errors),
+    T(test_understand_shipped),
+    T(test_ask_then_number),
+    T(test_safety_crisis),
+    T_END,
+};
