@@ -18,6 +18,7 @@
 #include "dashboard.h"
 #include "handler.h"
 #include "outbox.h"
+#include "privacy.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
@@ -118,6 +119,7 @@ static const admin_route_fn feature_routes[] = {
     admin_desk_route,
     admin_report_routes,
     admin_dashboard_route,
+    admin_privacy_route,
 };
 
 static int split_path(char *buf, char **seg, int n)

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "norm.h"
 #include "outbox.h"
+#include "privacy.h"
 #include "store.h"
 #include "text.h"
 #include "util.h"
@@ -194,7 +195,8 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
     t.replies = json_array();
     /* a linked account (绑定) answers as its canonical person on every channel */
     int64_t arrived;
-    if (store_person_arrive(st, ch->name, in->user, in->name, now, &arrived, &t.person) == -1)
+    int first = store_person_arrive(st, ch->name, in->user, in->name, now, &arrived, &t.person);
+    if (first == -1)
         goto out;
     /* A menu button (WeChat CLICK) carries the command as its key. */
     const char *typed = in->text ? in->text : "";
@@ -251,6 +253,9 @@ int engine_turn(const struct app *app, struct store *st, const struct channel *c
         if (h->fn(&t) == -1)
             goto out;
     }
+    /* PIPL: a new person's first answer starts with what is kept and why */
+    if (privacy_first_contact(&t, first == 1) == -1)
+        goto out;
     if (cut_replies(&t) == -1)
         goto out;
     if (in->event != NULL && str_has_prefix(in->event, "callback:") &&

@@ -13,6 +13,7 @@
 #include "desk.h"
 #include "intent.h"
 #include "member.h"
+#include "privacy.h"
 #include "report.h"
 #include "store.h"
 #include "throttle.h"
@@ -68,9 +69,13 @@ static const struct handler handlers[] = {
     {"admin.report.reject", handle_admin_report},
     {"admin.report.progress", handle_admin_report},
     {"admin.report.resolve", handle_admin_report},
+    {"privacy", handle_privacy},
+    {"privacy.mine", handle_privacy_mine},
+    {"privacy.erase", handle_privacy_erase},
+    {"privacy.erase.confirm", handle_privacy_erase_confirm},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, privacy_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
@@ -79,6 +84,7 @@ static const tick_fn ticks[] = {
     courses_tick,
     desk_tick,
     report_tick,
+    privacy_tick, /* retention, once a day */
 };
 
 /* Each feature's follow-up for unmatched messages, asked in order; see handler.h. */

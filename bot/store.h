@@ -50,7 +50,8 @@ int64_t store_inbound_count(struct store *st);
 int store_person_ensure(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id);
 /* The same, also setting *account to the canonical person of the person's
- * account (绑定; the person itself when not linked). */
+ * account (绑定; the person itself when not linked); 1 instead of 0 when the
+ * row was made now (the first-contact notice, privacy.h). */
 int store_person_arrive(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id, int64_t *account);
 /* Look a person up without creating one. 1 found (*id set), 0 not found, -1 error. */

@@ -107,6 +107,8 @@ int server_restart(struct server *s, const char *const *sets)
     argv[n++] = dbset;
     argv[n++] = "--set";
     argv[n++] = mediaset;
+    argv[n++] = "--set"; /* it_privacy turns it on again */
+    argv[n++] = "privacy.notice=false";
     for (int i = 0; sets && sets[i] && n < 60; i++) {
         argv[n++] = "--set";
         argv[n++] = (char *)sets[i];
