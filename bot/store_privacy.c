@@ -315,8 +315,10 @@ int store_privacy_meta_set(struct store *st, const char *key, const char *value)
  * time) and stops at the first row not yet due, so a run reads only the rows
  * that came due since the last one plus one, through the primary key. Each
  * kind: the meta key; the rows after the watermark (?1) in id order, at most
- * ?2, as id, created_ms, whether the kind applies to the row, then photo
- * file names; and the change of one row (?1 its id).
+ * ?2, as id, created_ms, what to do with the row (1 change it, 0 not this
+ * kind's: pass it, 2 not finished, like a push still queued: stop before it
+ * and come back another day), then photo file names; and the change of one
+ * row (?1 its id).
  */
 static const struct {
     const char *mark, *next, *change;
@@ -324,16 +326,15 @@ static const struct {
 } kinds[] = {
     {"retention.inbound", "SELECT id, created_ms, 1 FROM inbound WHERE id>?1 ORDER BY id LIMIT ?2",
      "UPDATE inbound SET text=NULL, replies='[]' WHERE id=?1", 0},
-    {"retention.outbox", "SELECT id, created_ms, 1 FROM outbox WHERE id>?1 ORDER BY id LIMIT ?2",
-     "UPDATE outbox SET text='', sent_text=NULL, extra=NULL, last_error=NULL,"
-     " status=CASE WHEN status IN ('queued','held') THEN 'cancelled' ELSE status END"
-     " WHERE id=?1", 0},
+    {"retention.outbox",
+     "SELECT id, created_ms, CASE WHEN status IN ('queued','held','sending') THEN 2 ELSE 1 END"
+     " FROM outbox WHERE id>?1 ORDER BY id LIMIT ?2",
+     "UPDATE outbox SET text='', sent_text=NULL, extra=NULL, last_error=NULL WHERE id=?1", 0},
     {"retention.photos",
-     "SELECT id, created_ms, 1, sha256, clean_sha256 FROM report_media WHERE id>?1"
-     " ORDER BY id LIMIT ?2",
+     "SELECT id, created_ms, CASE WHEN status IN ('pending','fetching') THEN 2 ELSE 1 END,"
+     " sha256, clean_sha256 FROM report_media WHERE id>?1 ORDER BY id LIMIT ?2",
      "UPDATE report_media SET url='', sha256=NULL, clean_sha256=NULL, exif_lat=NULL,"
-     " exif_lon=NULL, status=CASE WHEN status IN ('pending','fetching') THEN 'failed'"
-     " ELSE status END WHERE id=?1", 1},
+     " exif_lon=NULL WHERE id=?1", 1},
     {"retention.reports",
      "SELECT id, created_ms, 1 FROM reports WHERE id>?1 ORDER BY id LIMIT ?2",
      "UPDATE reports SET description=NULL, followup_answer=NULL WHERE id=?1", 1},
@@ -358,11 +359,12 @@ static int retention_due(struct store *st, size_t k, int64_t from, int64_t cutof
     sqlite3_bind_int64(s, 1, from);
     sqlite3_bind_int(s, 2, limit);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (sqlite3_column_int64(s, 1) >= cutoff)
-            break; /* this one and every later one are still kept */
+        int what = sqlite3_column_int(s, 2);
+        if (sqlite3_column_int64(s, 1) >= cutoff || what == 2)
+            break; /* this one (and every later one) is still kept */
         *last = sqlite3_column_int64(s, 0);
         (*advanced)++;
-        if (!sqlite3_column_int(s, 2))
+        if (what == 0)
             continue;
         json_array_append_new(ids, json_integer(*last));
         for (int c = 3; c < sqlite3_column_count(s); c++)

@@ -417,6 +417,7 @@ static void test_privacy_retention_by_kind(void)
     int64_t t0 = now_ms();
     live(&f, sha, clean);
     CHECK_INT(store_exec(f.st, "UPDATE desk_tickets SET crisis=1"), 0);
+    CHECK_INT(store_exec(f.st, "UPDATE outbox SET status='sent'"), 0); /* as the sender would */
     const char *desk = "SELECT count(*) FROM desk_messages WHERE text<>''";
     const char *msgs = "SELECT count(*) FROM inbound WHERE text IS NOT NULL";
     long long ndesk = count(&f, desk), nmsg = count(&f, msgs);
@@ -467,6 +468,35 @@ static void test_privacy_retention_once_a_day_in_batches(void)
     fx_release(&f);
 }
 
+/* A push still queued is not blanked (nor cancelled) however old; the walk
+ * waits before it and takes it once it is sent. */
+static void test_privacy_retention_waits_for_queued_pushes(void)
+{
+    struct fx f;
+    if (fx_init(&f, false) == -1)
+        return;
+    int64_t t0 = now_ms();
+    json_decref(turn(&f, WORKER, NAME, "积分"));
+    char *sql = xasprintf("INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key,"
+                          " status, next_at_ms, created_ms, updated_ms) VALUES(1, 'generic', '"
+                          WORKER "', 'transactional', 'still-to-go', 'k-1', 'queued', 0, %lld,"
+                          " %lld)",
+                          (long long)t0, (long long)t0);
+    CHECK_INT(store_exec(f.st, sql), 0);
+    free(sql);
+    stub_clock_set(t0 + 200 * DAY);
+    run_tick(&f);
+    CHECK_INT(count(&f, "SELECT count(*) FROM outbox WHERE text='still-to-go' AND"
+                        " status='queued'"),
+              1);
+    CHECK_INT(count(&f, "SELECT count(*) FROM inbound WHERE text IS NOT NULL"), 0);
+    CHECK_INT(store_exec(f.st, "UPDATE outbox SET status='sent'"), 0);
+    stub_clock_set(t0 + 201 * DAY);
+    run_tick(&f);
+    CHECK_INT(count(&f, "SELECT count(*) FROM outbox WHERE text='still-to-go'"), 0);
+    fx_release(&f);
+}
+
 const struct t_case privacy_tests[] = {
     T(test_privacy_first_contact_notice),
     T(test_privacy_policy_and_mine),
@@ -475,5 +505,6 @@ const struct t_case privacy_tests[] = {
     T(test_privacy_admin_export_and_erase),
     T(test_privacy_retention_by_kind),
     T(test_privacy_retention_once_a_day_in_batches),
+    T(test_privacy_retention_waits_for_queued_pushes),
     T_END,
 };
