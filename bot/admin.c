@@ -20,6 +20,7 @@
 #include "dashboard.h"
 #include "handler.h"
 #include "outbox.h"
+#include "privacy.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
@@ -131,6 +132,8 @@ static const struct {
     {"POST", "/reports/*/status", R_SUPER},
     {"POST", "/reports/*/merge", R_SUPER},
     {"GET", "/media/*", R_SUPER},
+    {"GET", "/people/*/export", R_SUPER},
+    {"POST", "/people/*/erase", R_SUPER},
 };
 
 const struct admin_role *admin_role_find(const char *name)
@@ -207,6 +210,7 @@ static const admin_route_fn feature_routes[] = {
     admin_desk_route,
     admin_report_routes,
     admin_dashboard_route,
+    admin_privacy_route,
 };
 
 static int split_path(char *buf, char **seg, int n)

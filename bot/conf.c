@@ -249,6 +249,27 @@ static const struct conf_key keys[] = {
     {"kannel.dlr_url", C_URL, O(kannel.dlr_url), "", 0, 0,
      "our /webhook/kannel/dlr as smsbox reaches it, e.g. http://127.0.0.1:8080/webhook/kannel/dlr;"
      " sendsms then asks for delivery reports; empty: none"},
+    {"privacy.notice", C_BOOL, O(privacy_notice), "true", 0, 0,
+     "true: a person's first answer starts with content privacy.notice (PIPL: say what is kept"
+     " and why before anything else); false only where the platform's own welcome says it"},
+    {"retention.messages_days", C_INT, O(retention.messages_days), "180", 1, 36500,
+     "days a message's text (in and out) is kept, then blanked: long enough to answer a"
+     " complaint about a reply, no longer (PIPL: only as long as the purpose needs)"},
+    {"retention.photos_days", C_INT, O(retention.photos_days), "365", 1, 36500,
+     "days a 随手拍 report's photos (original and cleaned copy) and texts are kept, then"
+     " deleted: handling and follow-up take months; the report row and its place stay"},
+    {"retention.desk_days", C_INT, O(retention.desk_days), "365", 1, 36500,
+     "days a desk conversation's texts are kept, then blanked: legal cases about unpaid"
+     " wages run up to a year; the ticket row stays for the statistics"},
+    {"retention.crisis_days", C_INT, O(retention.crisis_days), "90", 1, 36500,
+     "days the texts of a crisis ticket are kept: sensitive personal information (health),"
+     " kept only while the counsellors follow up"},
+    {"backup.dir", C_STR, O(backup.dir), "", 0, 0,
+     "folder of the daily backups (database and photos, one folder each); empty: none"},
+    {"backup.hour", C_INT, O(backup.hour), "3", 0, 23,
+     "local hour at which the daily backup runs"},
+    {"backup.keep", C_INT, O(backup.keep), "7", 1, 1000,
+     "daily backups kept; the oldest beyond this are removed"},
 };
 #undef O
 

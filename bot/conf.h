@@ -106,6 +106,17 @@ struct conf {
         long long per_minute; /* messages one sender may send a minute; 0: off */
         long long burst;      /* messages one sender may send at once */
     } throttle;
+    struct {
+        /* days after which texts and photos are anonymised (PIPL: kept no
+         * longer than the purpose needs; privacy.c) */
+        long long messages_days, photos_days, desk_days, crisis_days;
+    } retention;
+    bool privacy_notice; /* the first-contact notice (privacy.h) */
+    struct {
+        char *dir;      /* daily backups go here; "" turns them off (backup.c) */
+        long long hour; /* local hour of the daily backup */
+        long long keep; /* backups kept; older ones are removed */
+    } backup;
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "norm.h"
 #include "outbox.h"
+#include "privacy.h"
 #include "store.h"
 #include "turn.h"
 #include "util.h"

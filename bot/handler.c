@@ -16,6 +16,7 @@
 #include "member.h"
 #include "msg.h"
 #include "norm.h"
+#include "privacy.h"
 #include "report.h"
 #include "safety.h"
 #include "turn.h"
@@ -62,6 +63,10 @@ static const struct handler handlers[] = {
     {"account.link", handle_account_link, false},
     {"account.unlink", handle_account_unlink, false},
     {"handover", handle_handover, false},
+    {"privacy", handle_privacy, false},
+    {"privacy.mine", handle_privacy_mine, false},
+    {"privacy.erase", handle_privacy_erase, false},
+    {"privacy.erase.confirm", handle_privacy_erase_confirm, false},
     {"desk.menu", handle_desk_menu, false},
     {"desk.take", handle_desk_take, true},
     {"desk.answer", handle_desk_answer, true},
@@ -77,7 +82,7 @@ static const struct handler handlers[] = {
     {"admin.report.resolve", handle_admin_report, true},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, safety_needs, turn_needs, understand_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, safety_needs, turn_needs, understand_needs, privacy_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
@@ -86,6 +91,7 @@ static const tick_fn ticks[] = {
     courses_tick,
     desk_tick,
     report_tick,
+    privacy_tick, /* retention, once a day */
 };
 
 /* What each feature's open context waits for from this person; see handler.h. */

@@ -207,6 +207,12 @@ int handle_admin_report(struct turn *t);
 int report_claim(struct turn *t);
 int report_take(struct turn *t);
 extern const struct content_need report_needs[];
+/* handle_privacy.c: 隐私, 我的信息, 删除我的信息 (privacy.h) */
+int handle_privacy(struct turn *t);
+int handle_privacy_mine(struct turn *t);
+int handle_privacy_erase(struct turn *t);
+int handle_privacy_erase_confirm(struct turn *t);
+extern const struct content_need privacy_needs[];
 /* handle_account.c: 绑定, one account on several channels (account.h) */
 int handle_account_link(struct turn *t);
 int handle_account_unlink(struct turn *t);

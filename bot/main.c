@@ -2,7 +2,7 @@
  * main.c - argv, config, rules and content, store; then `serve` (HTTP +
  * writer thread until SIGINT/SIGTERM), `chat` (a terminal channel on the same
  * store and rules), `check` (validate everything, or try one text) and
- * `conf-example` (print bot.conf.example).
+ * `conf-example` (print bot.conf.example), `backup PATH` and `restore PATH`.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "buf.h"
 #include "channel.h"
 #include "clock.h"
@@ -59,6 +60,7 @@ struct args {
     int nsets;
     const char *words[2]; /* after the command: "menu", "set-webhook URL" */
     int nwords;
+    bool force; /* restore: replace a database that has data */
 };
 
 static void usage(void)
@@ -68,7 +70,9 @@ static void usage(void)
           "       yizhan check [-c bot.conf] [--try TEXT] [--set ...]\n"
           "       yizhan conf-example\n"
           "       yizhan wechat menu [-c bot.conf] [--set ...]\n"
-          "       yizhan telegram set-webhook URL [-c bot.conf] [--set ...]\n",
+          "       yizhan telegram set-webhook URL [-c bot.conf] [--set ...]\n"
+          "       yizhan backup PATH [-c bot.conf] [--set ...]\n"
+          "       yizhan restore PATH [--force] [-c bot.conf] [--set ...]\n",
           stderr);
     exit(2);
 }
@@ -91,6 +95,8 @@ static void parse_args(int argc, char **argv, struct args *a)
             a->as = argv[++i];
         else if (strcmp(o, "--try") == 0 && v)
             a->try_text = argv[++i];
+        else if (strcmp(o, "--force") == 0)
+            a->force = true;
         else if (o[0] != '-' && a->nwords < 2)
             a->words[a->nwords++] = o;
         else
@@ -331,6 +337,7 @@ static int cmd_serve(struct app *app, struct store *st)
     struct engine *e = engine_start(app, st, wake_sender);
     if (e == NULL)
         fatal("cannot start the writer thread");
+    struct backup_thread *backups = backup_start(app->conf); /* [backup] dir; NULL when off */
     struct http_server *srv = http_start(app, e);
     if (srv == NULL) {
         engine_stop(e);
@@ -360,6 +367,7 @@ static int cmd_serve(struct app *app, struct store *st)
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    backup_stop(backups); /* waits for a backup under way */
     engine_stop(e); /* finishes anything still queued, the tick too */
     http_stop(srv);
     fetcher_stop(the_fetcher);
@@ -369,26 +377,71 @@ static int cmd_serve(struct app *app, struct store *st)
     return 0;
 }
 
+/* The config alone (commands that need no rules or content): -c, else
+ * ./bot.conf when it exists, then the --set overrides. Problems go to
+ * stderr; 0 or -1 (c is to be released either way). */
+static int load_conf_only(const struct args *a, struct conf *c)
+{
+    struct buf errors;
+    const char *path = a->conf_path;
+    if (path == NULL && access("bot.conf", R_OK) == 0)
+        path = "bot.conf";
+    buf_init(&errors, 0);
+    int rc = conf_load(c, path, a->sets, a->nsets, &errors);
+    if (rc == -1)
+        fputs(errors.data ? errors.data : "bad config\n", stderr);
+    buf_release(&errors);
+    return rc;
+}
+
+/* yizhan backup PATH | yizhan restore PATH [--force]: config only; the
+ * service may keep running during a backup, not during a restore. */
+static int cmd_backup(const struct args *a)
+{
+    struct conf c;
+    struct backup_stats bs;
+    bool restore = strcmp(a->cmd, "restore") == 0;
+    int rc = 1;
+    if (a->nwords != 1)
+        usage();
+    if (load_conf_only(a, &c) == -1)
+        goto out;
+    setenv("TZ", c.timezone, 1);
+    tzset();
+    umask(077);
+    if (restore) {
+        ensure_parent(c.database);
+        if (backup_restore(a->words[0], c.database, c.media_dir, a->force, &bs) == 0) {
+            printf("restored %s into %s (%lld pages) and %s (%lld photos copied, %lld there)\n",
+                   a->words[0], c.database, bs.pages, c.media_dir, bs.photos_new,
+                   bs.photos_kept);
+            rc = 0;
+        }
+    } else if (backup_make(c.database, c.media_dir, a->words[0], NULL, &bs) == 0) {
+        printf("backed up %s (%lld pages) and %lld photos (%lld copied) into %s\n", c.database,
+               bs.pages, bs.photos_new + bs.photos_kept, bs.photos_new, a->words[0]);
+        rc = 0;
+    }
+    if (rc != 0)
+        fprintf(stderr, "%s failed: see the log lines above\n", a->cmd);
+out:
+    conf_release(&c);
+    return rc;
+}
+
 /* yizhan wechat menu | yizhan telegram set-webhook URL: config only. */
 static int cmd_setup(const struct args *a)
 {
     struct conf c;
-    struct buf errors;
     char secret[64];
-    const char *path = a->conf_path;
     int rc = 1;
     bool menu = strcmp(a->cmd, "wechat") == 0 && a->nwords == 1 && strcmp(a->words[0], "menu") == 0;
     bool hook = strcmp(a->cmd, "telegram") == 0 && a->nwords == 2 &&
                 strcmp(a->words[0], "set-webhook") == 0;
     if (!menu && !hook)
         usage();
-    if (path == NULL && access("bot.conf", R_OK) == 0)
-        path = "bot.conf";
-    buf_init(&errors, 0);
-    if (conf_load(&c, path, a->sets, a->nsets, &errors) == -1) {
-        fputs(errors.data ? errors.data : "bad config\n", stderr);
+    if (load_conf_only(a, &c) == -1)
         goto out;
-    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         fatal("curl_global_init failed");
     if (menu) {
@@ -407,7 +460,6 @@ static int cmd_setup(const struct args *a)
     curl_global_cleanup();
 out:
     conf_release(&c);
-    buf_release(&errors);
     return rc;
 }
 
@@ -427,6 +479,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(a.cmd, "check") == 0) {
         int rc = cmd_check(&a);
+        free(a.sets);
+        return rc;
+    }
+    if (strcmp(a.cmd, "backup") == 0 || strcmp(a.cmd, "restore") == 0) {
+        int rc = cmd_backup(&a);
         free(a.sets);
         return rc;
     }

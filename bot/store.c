@@ -864,6 +864,7 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     int rc = sqlite3_step(s);
     int64_t acc = 0;
     bool stale = false;
+    int created = 0;
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(s, 0);
         acc = sqlite3_column_int64(s, 1);
@@ -892,11 +893,12 @@ static int person_upsert(struct store *st, const char *channel, const char *user
         if (store_insert(st, s, "person add", id) == -1)
             return -1;
         acc = *id;
+        created = 1;
     } else if (rc != SQLITE_ROW)
         return store_fail(st, "person find");
     if (account != NULL)
         *account = acc;
-    return 0;
+    return created;
 }
 
 int store_person_arrive(struct store *st, const char *channel, const char *user,
@@ -908,7 +910,7 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
 int store_person_ensure(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id)
 {
-    return person_upsert(st, channel, user, name, now, id, NULL, false);
+    return person_upsert(st, channel, user, name, now, id, NULL, false) == -1 ? -1 : 0;
 }
 
 int store_person_set_consent(struct store *st, int64_t id, const char *source)

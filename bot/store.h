@@ -66,7 +66,8 @@ int store_person_ensure(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id);
 /* The same for a person who writes: records their consent ('contact') to
  * bulk pushes on this channel, and sets *account to the canonical person of
- * the person's account (绑定; the person itself when not linked). */
+ * the person's account (绑定; the person itself when not linked). 1 instead
+ * of 0 when the row was made now (the first-contact notice, privacy.h). */
 int store_person_arrive(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id, int64_t *account);
 /* Record the consent an import carries (source: how it was given), unless

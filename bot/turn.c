@@ -40,6 +40,7 @@
 #include "log.h"
 #include "msg.h"
 #include "norm.h"
+#include "privacy.h"
 #include "safety.h"
 #include "store.h"
 #include "text.h"
@@ -443,8 +444,9 @@ int turn_run(struct turn *t, char **intent)
     int rc = -1, range = -1;
     *intent = NULL;
     /* a linked account (绑定) answers as its canonical person on every channel */
-    if (store_person_arrive(t->st, t->ch->name, in->user, in->name, t->now, &t->sender,
-                            &t->person) == -1)
+    int first = store_person_arrive(t->st, t->ch->name, in->user, in->name, t->now,
+                                    &t->sender, &t->person);
+    if (first == -1)
         return -1;
     /* A menu button (WeChat CLICK) carries the command as its key. */
     const char *typed = in->text ? in->text : "";
@@ -465,6 +467,9 @@ int turn_run(struct turn *t, char **intent)
     }
     rc = stages(t, range, intent);
 cut:
+    /* PIPL: a new person's first answer starts with what is kept and why */
+    if (rc == 0)
+        rc = privacy_first_contact(t, first == 1);
     if (rc == 0)
         rc = cut_replies(t);
     t->text = NULL;

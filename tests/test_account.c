@@ -33,11 +33,11 @@ struct fx {
 static int fx_init(struct fx *f)
 {
     struct buf errs;
-    char *sets[] = {"push.quiet=", "push.rush="};
+    char *sets[] = {"push.quiet=", "push.rush=", "privacy.notice=false"};
     int rc = 0;
     memset(f, 0, sizeof *f);
     buf_init(&errs, 0);
-    if (conf_load(&f->c, NULL, sets, 2, &errs) == -1)
+    if (conf_load(&f->c, NULL, sets, 3, &errs) == -1)
         rc = -1;
     f->app.conf = &f->c;
     f->app.intents = intent_load("intents", &errs);

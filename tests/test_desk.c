@@ -52,6 +52,7 @@ static int fx_init(struct fx *f, const char *const *extra)
     sets[n++] = "desk.tutoring_hours=00:00-24:00";
     sets[n++] = "desk.counsel_hours=00:00-24:00";
     sets[n++] = "desk.admins=generic:" ADMIN;
+    sets[n++] = "privacy.notice=false"; /* test_privacy checks it */
     for (int i = 0; extra && extra[i] && n < 16; i++)
         sets[n++] = (char *)extra[i];
     memset(f, 0, sizeof *f);

@@ -39,11 +39,11 @@ static int fx_init(struct fx *f, const char *max_reply_chars)
 {
     struct buf errs;
     char *set = xasprintf("generic.max_reply_chars=%s", max_reply_chars);
-    char *sets[] = {set};
+    char *sets[] = {set, "privacy.notice=false"}; /* test_privacy checks it */
     int rc = 0;
     memset(f, 0, sizeof *f);
     buf_init(&errs, 0);
-    if (conf_load(&f->c, NULL, sets, 1, &errs) == -1)
+    if (conf_load(&f->c, NULL, sets, 2, &errs) == -1)
         rc = -1;
     f->app.conf = &f->c;
     f->app.intents = intent_load("intents", &errs);

@@ -43,6 +43,7 @@ static int fx_init_dir(struct fx *f, const char *lessons_dir, const char *const 
     char *sets[8];
     int n = 0, rc = 0;
     memset(f, 0, sizeof *f);
+    sets[n++] = "privacy.notice=false"; /* test_privacy checks it */
     for (int i = 0; extra && extra[i] && n < 8; i++)
         sets[n++] = (char *)extra[i];
     const char *tz = getenv("TZ");

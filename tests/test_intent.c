@@ -65,6 +65,10 @@ static const char *const shipped[] = {
     "admin.report.reject",
     "admin.report.progress",
     "admin.report.resolve",
+    "privacy",
+    "privacy.mine",
+    "privacy.erase",
+    "privacy.erase.confirm",
 };
 #define NSHIPPED (sizeof shipped / sizeof shipped[0])
 

@@ -100,7 +100,8 @@ static long long row_int(json_t *row, const char *key)
 static int64_t person(struct store *st, const char *user)
 {
     int64_t id = 0;
-    CHECK_INT(store_person_arrive(st, "generic", user, NULL, 1000, &id, NULL), 0); /* wrote */
+    /* wrote: 1 for a row made now, 0 for one already there */
+    CHECK(store_person_arrive(st, "generic", user, NULL, 1000, &id, NULL) >= 0);
     return id;
 }
 

@@ -239,11 +239,12 @@ static int fx_init(struct fx *f)
 {
     struct buf errs;
     char *sets[] = {"admin.chat_ids=generic:boss, generic:staff2", "report.daily_limit=3",
-                    "points.report_accepted=5", "push.quiet=", "push.rush="};
+                    "points.report_accepted=5", "push.quiet=", "push.rush=",
+                    "privacy.notice=false"};
     int rc = 0;
     memset(f, 0, sizeof *f);
     buf_init(&errs, 0);
-    if (conf_load(&f->c, NULL, sets, 5, &errs) == -1)
+    if (conf_load(&f->c, NULL, sets, 6, &errs) == -1)
         rc = -1;
     f->app.conf = &f->c;
     f->app.intents = intent_load("intents", &errs);

@@ -187,8 +187,9 @@ static void test_ask_then_number(void)
     struct app app = {0};
     struct buf errs;
     struct store *st = NULL;
+    char *sets[] = {"privacy.notice=false"}; /* test_privacy checks it */
     buf_init(&errs, 0);
-    CHECK_INT(conf_load(&c, NULL, NULL, 0, &errs), 0);
+    CHECK_INT(conf_load(&c, NULL, sets, 1, &errs), 0);
     app.conf = &c;
     app.intents = intent_load("intents", &errs);
     app.ct = content_load("content", &errs);

@@ -107,6 +107,8 @@ int server_restart(struct server *s, const char *const *sets)
     argv[n++] = dbset;
     argv[n++] = "--set";
     argv[n++] = mediaset;
+    argv[n++] = "--set"; /* it_privacy turns it on again */
+    argv[n++] = "privacy.notice=false";
     for (int i = 0; sets && sets[i] && n < 60; i++) {
         argv[n++] = "--set";
         argv[n++] = (char *)sets[i];
@@ -444,7 +446,7 @@ json_t *fake_records(const struct fake *f)
     return a;
 }
 
-#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening) X(security) X(net)
+#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening) X(security) X(net) X(privacy)
 #define DECL(s) extern const struct t_case it_##s##_tests[];
 IT_SUITES(DECL)
 #undef DECL

@@ -212,6 +212,8 @@ static void test_role_route_table(void)
         {"POST", "/reports/SP0001/status", "S"},
         {"POST", "/reports/SP0001/merge", "S"},
         {"GET", "/media/0000000000000000000000000000000000000000000000000000000000000000", "S"},
+        {"GET", "/people/999/export", "S"},
+        {"POST", "/people/999/erase", "S"},
     };
     static const struct {
         char letter;

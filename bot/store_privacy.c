@@ -1,0 +1,428 @@
+/*
+ * store_privacy.c - the SQL of privacy.h: summary, export, erasure and
+ * retention of a person's data. The account (绑定) is the unit: ?1 is its key,
+ * and "P" below is every people row of it.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "norm.h"
+#include "privacy.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+#define P "(SELECT id FROM people WHERE coalesce(account_id, id)=?1)"
+
+int store_privacy_account(struct store *st, int64_t person, int64_t *account)
+{
+    static const char sql[] =
+        "SELECT coalesce(account_id, id) FROM people WHERE id=? AND channel<>'erased'";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, person);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *account = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "privacy account");
+}
+
+int store_privacy_summary(struct store *st, int64_t account, struct privacy_summary *out)
+{
+    /* inbound has no index by person since migration 13: counting a
+     * person's messages reads the table, which only 我的信息 does. */
+    static const char sql[] =
+        "SELECT (SELECT count(*) FROM " P "),"
+        " (SELECT name FROM people WHERE id IN " P " AND name IS NOT NULL"
+        "  ORDER BY last_seen_ms DESC LIMIT 1),"
+        " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id IN " P "),"
+        " (SELECT count(*) FROM bookings WHERE person_id IN " P "),"
+        " (SELECT count(*) FROM reports WHERE person_id IN " P "),"
+        " (SELECT count(*) FROM desk_tickets WHERE person_id IN " P "),"
+        " (SELECT count(*) FROM inbound WHERE person_id IN " P ")";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, account);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->channels = sqlite3_column_int64(s, 0);
+        out->name = store_col_text(s, 1);
+        out->points = sqlite3_column_int64(s, 2);
+        out->bookings = sqlite3_column_int64(s, 3);
+        out->reports = sqlite3_column_int64(s, 4);
+        out->tickets = sqlite3_column_int64(s, 5);
+        out->messages = sqlite3_column_int64(s, 6);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "privacy summary");
+}
+
+/* Each part of an export: its name and the rows of the account. */
+static const struct {
+    const char *name, *sql;
+} export_parts[] = {
+    {"channels", "SELECT id, channel, ext_id AS platform_id, name, opted_out, created_ms,"
+                 " last_seen_ms FROM people WHERE id IN " P " ORDER BY id"},
+    {"messages", "SELECT created_ms, channel, text, intent, replies FROM inbound"
+                 " WHERE person_id IN " P " ORDER BY id"},
+    {"pushes", "SELECT created_ms, channel, klass, text, status, sent_ms FROM outbox"
+               " WHERE person_id IN " P " ORDER BY id"},
+    {"points", "SELECT created_ms, delta, reason, ref FROM points WHERE person_id IN " P
+               " ORDER BY id"},
+    {"bookings", "SELECT b.created_ms, c.title AS course, b.status, b.cost, b.attended_ms"
+                 " FROM bookings b JOIN courses c ON c.id=b.course_id WHERE b.person_id IN " P
+                 " ORDER BY b.id"},
+    {"checkins", "SELECT a.title AS activity, k.created_ms FROM checkins k"
+                 " JOIN activities a ON a.id=k.activity_id WHERE k.person_id IN " P},
+    {"redemptions", "SELECT i.name AS item, r.cost, r.created_ms, r.handed_ms FROM redemptions r"
+                    " JOIN items i ON i.id=r.item_id WHERE r.person_id IN " P " ORDER BY r.id"},
+    {"lessons", "SELECT lesson_id, shown_ms, answers, wrong, done_ms FROM lesson_progress"
+                " WHERE person_id IN " P},
+    {"lesson_subscription", "SELECT minute, created_ms FROM lesson_subs WHERE person_id IN " P},
+    {"reports", "SELECT code, created_ms, description, lat, lon, status, followup_answer"
+                " FROM reports WHERE person_id IN " P " ORDER BY id"},
+    {"photos", "SELECT report_id, created_ms, status, sha256, mime, bytes, exif_lat, exif_lon"
+               " FROM report_media WHERE person_id IN " P " ORDER BY id"},
+    {"desk_tickets", "SELECT id, desk, status, crisis, created_ms, closed_ms, rating"
+                     " FROM desk_tickets WHERE person_id IN " P " ORDER BY id"},
+    {"desk_messages", "SELECT m.ticket_id, m.pair_id, m.side, m.text, m.created_ms"
+                      " FROM desk_messages m WHERE m.ticket_id IN (SELECT id FROM desk_tickets"
+                      " WHERE person_id IN " P ") OR m.pair_id IN (SELECT id FROM mentoring"
+                      " WHERE worker_id IN " P " OR mentor_id IN " P ") ORDER BY m.id"},
+    {"member", "SELECT name, org, contact, city, lat, lon, checkin_ms, created_ms FROM members"
+               " WHERE person_id IN " P},
+    {"volunteer", "SELECT name, desks, hours, active, created_ms FROM desk_volunteers"
+                  " WHERE person_id IN " P},
+    {"tags", "SELECT tag FROM tags WHERE person_id IN " P},
+};
+
+json_t *store_privacy_export(struct store *st, int64_t account)
+{
+    json_t *o = json_pack("{s:I}", "person", (json_int_t)account);
+    for (size_t i = 0; o != NULL && i < sizeof export_parts / sizeof export_parts[0]; i++) {
+        sqlite3_stmt *s = store_stmt(st, export_parts[i].sql);
+        json_t *rows = NULL;
+        if (s != NULL) {
+            sqlite3_bind_int64(s, 1, account);
+            rows = store_rows_json(st, s, export_parts[i].name);
+        }
+        if (rows == NULL) {
+            json_decref(o);
+            return NULL;
+        }
+        json_object_set_new(o, export_parts[i].name, rows);
+    }
+    return o;
+}
+
+/* Collect the text column 0 of every row of a bound statement into a. */
+static int collect(struct store *st, sqlite3_stmt *s, json_t *a, const char *what)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        for (int c = 0; c < sqlite3_column_count(s); c++) {
+            const unsigned char *v = sqlite3_column_text(s, c);
+            if (v != NULL && v[0] != '\0')
+                json_array_append_new(a, json_string((const char *)v));
+        }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : store_fail(st, what);
+}
+
+static int collect_account(struct store *st, const char *sql, int64_t account, json_t *a,
+                           const char *what)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, account);
+    return collect(st, s, a, what);
+}
+
+/* Texts that other people's rows may carry: a desk message is relayed to a
+ * volunteer, a crisis text to the desk admins, a name and a platform id are
+ * shown to a mentor. Shorter strings would match unrelated text. */
+#define SECRET_MIN_BYTES 4
+static const char sql_secrets[] =
+    "SELECT text FROM desk_messages WHERE ticket_id IN (SELECT id FROM desk_tickets WHERE"
+    " person_id IN " P ") OR pair_id IN (SELECT id FROM mentoring WHERE worker_id IN " P ")";
+static const char sql_secret_ids[] = "SELECT ext_id, name FROM people WHERE id IN " P;
+/* Not-understood texts are kept normalised and without a person. */
+static const char sql_texts[] =
+    "SELECT text FROM inbound WHERE person_id IN " P " AND text IS NOT NULL";
+static const char sql_shas[] = "SELECT sha256, clean_sha256 FROM report_media"
+                               " WHERE person_id IN " P;
+
+/* Blank rows of anyone that carry one of the secrets (a queued push with
+ * it is cancelled), and not-understood entries equal to one. */
+static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
+{
+    static const char outbox[] =
+        "UPDATE outbox SET text='', sent_text=NULL, extra=NULL, last_error=NULL,"
+        " status=CASE WHEN status IN ('queued','held') THEN 'cancelled' ELSE status END"
+        " WHERE instr(text, ?1) OR instr(sent_text, ?1)";
+    static const char replies[] = "UPDATE inbound SET replies='[]' WHERE instr(replies, ?1)";
+    static const char unknown[] = "DELETE FROM unknown WHERE text=?1";
+    static const char *const by_secret[] = {outbox, replies};
+    size_t i;
+    json_t *v;
+    json_array_foreach(secrets, i, v)
+    {
+        const char *sv = json_string_value(v);
+        if (strlen(sv) < SECRET_MIN_BYTES)
+            continue;
+        for (size_t k = 0; k < sizeof by_secret / sizeof by_secret[0]; k++) {
+            sqlite3_stmt *s = store_stmt(st, by_secret[k]);
+            if (s == NULL)
+                return -1;
+            sqlite3_bind_text(s, 1, sv, -1, SQLITE_TRANSIENT);
+            if (store_step_done(st, s, "privacy scrub") == -1)
+                return -1;
+        }
+    }
+    json_array_foreach(texts, i, v)
+    {
+        char *n = norm_text(json_string_value(v));
+        sqlite3_stmt *s = store_stmt(st, unknown);
+        if (s != NULL)
+            sqlite3_bind_text(s, 1, n, -1, SQLITE_TRANSIENT);
+        int rc = s ? store_step_done(st, s, "privacy unknown") : -1;
+        free(n);
+        if (rc == -1)
+            return -1;
+    }
+    return 0;
+}
+
+/* What erasure changes, in order; ?1 the account, ?2 now. The people rows
+ * go last: the others find them by the account key. points, admin_credits,
+ * checkins, redemptions, lesson_progress and lesson_days keep their rows:
+ * they hold no text and the ledger's sums and the statistics need them. */
+static const char *const erase_steps[] = {
+    "UPDATE inbound SET text=NULL, replies='[]' WHERE person_id IN " P,
+    "DELETE FROM state WHERE person_id IN " P,
+    "UPDATE outbox SET to_ext='', text='', sent_text=NULL, extra=NULL, last_error=NULL,"
+    " status=CASE WHEN status IN ('queued','held','sending') THEN 'cancelled' ELSE status END"
+    " WHERE person_id IN " P,
+    "DELETE FROM tags WHERE person_id IN " P,
+    "DELETE FROM lesson_subs WHERE person_id IN " P,
+    "UPDATE bookings SET status='cancelled', offer_until_ms=NULL, updated_ms=?2"
+    " WHERE person_id IN " P " AND status IN ('seat','offered','waiting')",
+    "UPDATE desk_messages SET text='' WHERE ticket_id IN (SELECT id FROM desk_tickets WHERE"
+    " person_id IN " P ") OR pair_id IN (SELECT id FROM mentoring WHERE worker_id IN " P
+    " OR mentor_id IN " P ")",
+    "UPDATE desk_tickets SET status='closed', closed_ms=coalesce(closed_ms, ?2)"
+    " WHERE person_id IN " P " AND status<>'closed'",
+    "UPDATE desk_volunteers SET name='', active=0 WHERE person_id IN " P,
+    "UPDATE mentoring SET mentor_name=NULL, active=0 WHERE worker_id IN " P
+    " OR mentor_id IN " P,
+    "UPDATE members SET name=NULL, contact=NULL, lat=NULL, lon=NULL WHERE person_id IN " P,
+    "UPDATE report_history SET note=NULL WHERE report_id IN (SELECT id FROM reports"
+    " WHERE person_id IN " P ")",
+    "UPDATE reports SET description=NULL, followup_answer=NULL, reason=NULL, updated_ms=?2"
+    " WHERE person_id IN " P,
+    "UPDATE report_media SET url='', sha256=NULL, clean_sha256=NULL, exif_lat=NULL,"
+    " exif_lon=NULL, last_error=NULL, lease_until_ms=NULL,"
+    " status=CASE WHEN status IN ('pending','fetching') THEN 'failed' ELSE status END,"
+    " updated_ms=?2 WHERE person_id IN " P,
+    "DELETE FROM link_codes WHERE account_id IN " P,
+    "DELETE FROM link_fails WHERE person_id IN " P,
+    "UPDATE people SET channel='erased', ext_id='erased-' || id, name=NULL, account_id=NULL,"
+    " opted_out=1, opt_changed_ms=?2 WHERE id IN " P,
+};
+
+int store_privacy_erase(struct store *st, int64_t account, int64_t now, json_t *shas)
+{
+    json_t *secrets = json_array(), *texts = json_array();
+    int rc = -1;
+    /* Zero the bytes of what is deleted or overwritten, not only unlink
+     * them from the b-tree: erased means unreadable in the file too. Only
+     * for erasure: on every turn it would add writes. */
+    if (store_exec(st, "PRAGMA secure_delete=ON") == -1)
+        goto out;
+    if (collect_account(st, sql_secrets, account, secrets, "privacy secrets") == -1 ||
+        collect_account(st, sql_secret_ids, account, secrets, "privacy ids") == -1 ||
+        collect_account(st, sql_texts, account, texts, "privacy texts") == -1 ||
+        collect_account(st, sql_shas, account, shas, "privacy photos") == -1)
+        goto out;
+    for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++) {
+        sqlite3_stmt *s = store_stmt(st, erase_steps[i]);
+        if (s == NULL)
+            goto out;
+        sqlite3_bind_int64(s, 1, account);
+        sqlite3_bind_int64(s, 2, now);
+        if (store_step_done(st, s, "privacy erase") == -1)
+            goto out;
+    }
+    rc = scrub_secrets(st, secrets, texts);
+out:
+    if (store_exec(st, "PRAGMA secure_delete=OFF") == -1)
+        rc = -1;
+    json_decref(secrets);
+    json_decref(texts);
+    return rc;
+}
+
+int store_privacy_sha_unused(struct store *st, const char *sha)
+{
+    static const char sql[] =
+        "SELECT NOT EXISTS(SELECT 1 FROM report_media WHERE sha256=?1 OR clean_sha256=?1)";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s), unused = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? unused : store_fail(st, "privacy sha");
+}
+
+int store_privacy_meta_get(struct store *st, const char *key, char *out, size_t n)
+{
+    static const char sql[] = "SELECT v FROM meta WHERE k=?";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        snprintf(out, n, "%s", sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "privacy meta");
+}
+
+int store_privacy_meta_set(struct store *st, const char *key, const char *value)
+{
+    static const char sql[] = "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, s, "privacy meta set");
+}
+
+/*
+ * Retention walks each kind by id from a watermark in meta (ids grow with
+ * time) and stops at the first row not yet due, so a run reads only the rows
+ * that came due since the last one plus one, through the primary key. Each
+ * kind: the meta key; the rows after the watermark (?1) in id order, at most
+ * ?2, as id, created_ms, what to do with the row (1 change it, 0 not this
+ * kind's: pass it, 2 not finished, like a push still queued: stop before it
+ * and come back another day), then photo file names; and the change of one
+ * row (?1 its id).
+ */
+static const struct {
+    const char *mark, *next, *change;
+    int cut; /* 0 messages, 1 photos, 2 desk, 3 crisis */
+} kinds[] = {
+    {"retention.inbound", "SELECT id, created_ms, 1 FROM inbound WHERE id>?1 ORDER BY id LIMIT ?2",
+     "UPDATE inbound SET text=NULL, replies='[]' WHERE id=?1", 0},
+    {"retention.outbox",
+     "SELECT id, created_ms, CASE WHEN status IN ('queued','held','sending') THEN 2 ELSE 1 END"
+     " FROM outbox WHERE id>?1 ORDER BY id LIMIT ?2",
+     "UPDATE outbox SET text='', sent_text=NULL, extra=NULL, last_error=NULL WHERE id=?1", 0},
+    {"retention.photos",
+     "SELECT id, created_ms, CASE WHEN status IN ('pending','fetching') THEN 2 ELSE 1 END,"
+     " sha256, clean_sha256 FROM report_media WHERE id>?1 ORDER BY id LIMIT ?2",
+     "UPDATE report_media SET url='', sha256=NULL, clean_sha256=NULL, exif_lat=NULL,"
+     " exif_lon=NULL WHERE id=?1", 1},
+    {"retention.reports",
+     "SELECT id, created_ms, 1 FROM reports WHERE id>?1 ORDER BY id LIMIT ?2",
+     "UPDATE reports SET description=NULL, followup_answer=NULL WHERE id=?1", 1},
+    {"retention.desk", "SELECT id, created_ms, 1 FROM desk_messages WHERE id>?1 ORDER BY id"
+                       " LIMIT ?2",
+     "UPDATE desk_messages SET text='' WHERE id=?1", 2},
+    {"retention.crisis",
+     "SELECT m.id, m.created_ms, coalesce(k.crisis, 0) FROM desk_messages m"
+     " LEFT JOIN desk_tickets k ON k.id=m.ticket_id WHERE m.id>?1 ORDER BY m.id LIMIT ?2",
+     "UPDATE desk_messages SET text='' WHERE id=?1", 3},
+};
+
+/* Rows of kind k due before cutoff after its watermark, at most limit: ids
+ * to change go to ids, photo names to shas, the new watermark to *last. */
+static int retention_due(struct store *st, size_t k, int64_t from, int64_t cutoff, int limit,
+                         json_t *ids, json_t *shas, int64_t *last, int *advanced)
+{
+    sqlite3_stmt *s = store_stmt(st, kinds[k].next);
+    int rc;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int(s, 2, limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int what = sqlite3_column_int(s, 2);
+        if (sqlite3_column_int64(s, 1) >= cutoff || what == 2)
+            break; /* this one (and every later one) is still kept */
+        *last = sqlite3_column_int64(s, 0);
+        (*advanced)++;
+        if (what == 0)
+            continue;
+        json_array_append_new(ids, json_integer(*last));
+        for (int c = 3; c < sqlite3_column_count(s); c++)
+            if (sqlite3_column_text(s, c) != NULL)
+                json_array_append_new(shas,
+                                      json_string((const char *)sqlite3_column_text(s, c)));
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_fail(st, "retention due");
+}
+
+static int retention_kind(struct store *st, size_t k, int64_t cutoff, int limit, json_t *shas)
+{
+    char mark[32];
+    int64_t from = 0, last = 0;
+    int advanced = 0, rc = store_privacy_meta_get(st, kinds[k].mark, mark, sizeof mark);
+    if (rc == -1)
+        return -1;
+    if (rc == 1)
+        from = strtoll(mark, NULL, 10);
+    last = from;
+    json_t *ids = json_array();
+    size_t i;
+    json_t *v;
+    if (retention_due(st, k, from, cutoff, limit, ids, shas, &last, &advanced) == -1)
+        goto fail;
+    json_array_foreach(ids, i, v)
+    {
+        sqlite3_stmt *u = store_stmt(st, kinds[k].change);
+        if (u == NULL)
+            goto fail;
+        sqlite3_bind_int64(u, 1, json_integer_value(v));
+        if (store_step_done(st, u, "retention change") == -1)
+            goto fail;
+    }
+    json_decref(ids);
+    if (last != from) {
+        snprintf(mark, sizeof mark, "%lld", (long long)last);
+        if (store_privacy_meta_set(st, kinds[k].mark, mark) == -1)
+            return -1;
+    }
+    return advanced;
+fail:
+    json_decref(ids);
+    return -1;
+}
+
+int store_privacy_retention(struct store *st, const struct retention_cut *cut, int limit,
+                            json_t *shas)
+{
+    const int64_t cuts[] = {cut->messages, cut->photos, cut->desk, cut->crisis};
+    int more = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        int n = retention_kind(st, k, cuts[kinds[k].cut], limit, shas);
+        if (n == -1)
+            return -1;
+        if (n == limit)
+            more = 1; /* a full batch: more may be due behind it */
+    }
+    return more;
+}
