@@ -13,6 +13,7 @@
 #include "desk.h"
 #include "log.h"
 #include "msg.h"
+#include "staff.h"
 #include "intent.h"
 #include "member.h"
 #include "report.h"
@@ -114,7 +115,10 @@ int handler_run(const struct handler *h, struct turn *t)
         log_info("handler: %s refused: the message was not authenticated", h->intent);
         return handle_fallback(t); /* not understood, as for anyone else */
     }
-    return h->fn(t);
+    int rc = h->fn(t);
+    if (rc == 0 && h->staff) /* the one place a chat command is audited */
+        rc = staff_chat_audit(t, h->intent);
+    return rc;
 }
 
 const struct handler *handler_find(const char *intent)
