@@ -8,8 +8,12 @@
 'use strict';
 
 const API = '/admin/api';
-const S = { csrf: null, role: null, tz: 'Asia/Shanghai', timers: [], routes: [] };
-const ROLE_NAMES = { admin: '总管理员', union: '工会办公室', desk: '高校服务站', counsel: '心理咨询台' };
+const S = { csrf: null, role: null, user: null, tz: 'Asia/Shanghai', timers: [], routes: [] };
+const ROLE_NAMES = {
+  admin: '总管理员', union: '工会办公室', desk: '高校服务站', counsel: '心理咨询台',
+  reports: '片区随手拍', viewer: '领导（只读）',
+};
+const ORG_NAMES = { union: '工会', university: '高校' };
 /* May this role call METHOD /path? GET /me lists the role's rows of the
  * server's role x route table ("*" stands for one path segment). */
 function can(method, path) {
@@ -24,13 +28,20 @@ function can(method, path) {
 const PAGE_NEEDS = {
   glance: '/stats', reports: '/reports', broadcasts: '/broadcasts', courses: '/courses',
   lessons: '/lessons', tickets: '/tickets', volunteers: '/volunteers', points: '/points/x',
-  unknown: '/unknown',
+  unknown: '/unknown', staff: '/staff', audit: '/audit', account: 'POST /password',
 };
 const PAGES = [
   ['glance', '概览'], ['reports', '随手拍'], ['broadcasts', '群发'], ['courses', '培训'],
   ['lessons', '微课'], ['tickets', '工单'], ['volunteers', '志愿者'], ['points', '积分'],
-  ['unknown', '未识别'],
+  ['unknown', '未识别'], ['staff', '账号'], ['audit', '操作记录'], ['account', '我的密码'],
 ];
+/* May the signed-in account open page k? */
+function pageAllowed(k) {
+  const need = PAGE_NEEDS[k] || '';
+  const [m, p] = need.includes(' ') ? need.split(' ') : ['GET', need];
+  if (k === 'account' && !S.user) return false; /* a machine client has no password */
+  return can(m, p);
+}
 
 /* --- small helpers --- */
 
@@ -125,13 +136,15 @@ async function login(ev) {
   ev.preventDefault();
   const r = await fetch('/admin/login', {
     method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ token: $('login-token').value }),
+    body: JSON.stringify({ username: $('login-user').value.trim(), password: $('login-password').value }),
   });
+  $('login-password').value = '';
   if (!r.ok) {
-    $('login-error').textContent = r.status === 401 ? '口令不对' : '登录失败（' + r.status + '）';
+    $('login-error').textContent = r.status === 401 ? '账号或密码不对'
+      : r.status === 403 ? '这个账号已停用' : r.status === 429 ? '错误次数太多，请一分钟后再试'
+        : '登录失败（' + r.status + '）';
     return;
   }
-  $('login-token').value = '';
   await start();
 }
 
@@ -151,7 +164,9 @@ async function start() {
   S.role = me.role;
   S.routes = me.routes || [];
   S.tz = me.timezone || S.tz;
-  $('role').textContent = ROLE_NAMES[me.role] || me.role;
+  S.user = me.user || null;
+  $('user').textContent = me.user || '';
+  $('role').textContent = (ROLE_NAMES[me.role] || me.role) + (me.area ? ' · ' + me.area : '');
   $('login').classList.add('hidden');
   $('app').classList.remove('hidden');
   route();
@@ -744,20 +759,124 @@ async function pageUnknown(view) {
       : h('p', { class: 'muted', text: '没有没听懂的消息。' }));
 }
 
+/* Staff accounts (super admin): the list, a new account, disable or enable. */
+async function pageStaff(view) {
+  const f = {
+    username: h('input', { id: 's-user', required: true, maxlength: 47, pattern: '[a-z0-9._\\-]{2,47}', placeholder: '小写字母、数字' }),
+    display: h('input', { id: 's-display', required: true, maxlength: 100 }),
+    org: h('select', { id: 's-org' }, Object.entries(ORG_NAMES).map(([k, n]) => h('option', { value: k, text: n }))),
+    role: h('select', { id: 's-role' }, Object.entries(ROLE_NAMES).map(([k, n]) => h('option', { value: k, text: n }))),
+    area: h('input', { id: 's-area', maxlength: 100, placeholder: '片区随手拍才填' }),
+    chats: h('input', { id: 's-chats', placeholder: '如 telegram:123，多个用逗号' }),
+    password: h('input', { id: 's-password', type: 'password', required: true, minlength: 10, autocomplete: 'new-password' }),
+  };
+  const form = h('form', { class: 'card', id: 's-form' }, h('h2', { text: '开设账号' }),
+    h('div', { class: 'row' }, h('label', {}, '账号 ', f.username), h('label', {}, '姓名 ', f.display),
+      h('label', {}, '单位 ', f.org), h('label', {}, '角色 ', f.role)),
+    h('div', { class: 'row' }, h('label', {}, '片区 ', f.area), h('label', {}, '绑定聊天 ', f.chats),
+      h('label', {}, '初始密码 ', f.password)),
+    h('p', { class: 'muted', text: '密码至少 10 个字，请当面交给本人，本人登录后自行修改。绑定聊天后，#受理 等命令以此账号执行。' }),
+    h('button', { type: 'submit', text: '开设' }));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const b = {
+      username: f.username.value.trim(), display: f.display.value.trim(), org: f.org.value,
+      role: f.role.value, area: f.area.value.trim(), password: f.password.value,
+    };
+    const chats = f.chats.value.split(',').map((c) => c.trim()).filter(Boolean);
+    if (chats.length) b.chats = chats;
+    try {
+      await api('POST', '/staff', b);
+      toast(`已开设：${b.username}`);
+      route();
+    } catch (e) { toast(e.message); }
+  });
+  const list = items(await api('GET', '/staff'));
+  const toggle = async (x) => {
+    try {
+      await api('POST', '/staff/' + x.id, { disabled: !x.disabled });
+      toast(x.disabled ? `已启用：${x.username}` : `已停用：${x.username}（其登录已结束）`);
+      route();
+    } catch (e) { toast(e.message); }
+  };
+  view.append(h('h1', { text: '账号' }), form,
+    table(['账号', '姓名', '单位', '角色', '片区', { class: 'hide-phone', text: '绑定聊天' }, '状态', ''],
+      list.map((x) => h('tr', { 'data-staff': x.username }, h('td', { text: x.username }), h('td', { text: x.display }),
+        h('td', { text: ORG_NAMES[x.org] || x.org }), h('td', { text: ROLE_NAMES[x.role] || x.role }),
+        h('td', { text: x.area || '' }), h('td', { class: 'hide-phone', text: (x.chats || []).join('，') }),
+        h('td', { text: x.disabled ? '已停用' : '在用' }),
+        h('td', {}, h('button', { class: 'link', onclick: () => toggle(x), text: x.disabled ? '启用' : '停用' }))))));
+}
+
+/* The audit trail (super admin): who did what, on what, from where; filters
+ * by who, what and dates, and the same rows as CSV. Read-only: no route
+ * changes it. */
+async function pageAudit(view) {
+  const q = hashQuery();
+  const f = {
+    who: h('input', { id: 'a-who', value: q.get('who') || '', placeholder: '如 staff:wang' }),
+    what: h('input', { id: 'a-what', value: q.get('what') || '', placeholder: '如 tickets、login' }),
+    since: h('input', { id: 'a-since', type: 'date', value: q.get('since') || '' }),
+    until: h('input', { id: 'a-until', type: 'date', value: q.get('until') || '' }),
+  };
+  const params = new URLSearchParams();
+  for (const k of ['who', 'what', 'since', 'until']) if (q.get(k)) params.set(k, q.get(k));
+  const form = h('form', { class: 'row filters', id: 'a-form' }, h('label', {}, '谁 ', f.who), h('label', {}, '做了什么 ', f.what),
+    h('label', {}, '从 ', f.since), h('label', {}, '到（不含） ', f.until), h('button', { type: 'submit', text: '筛选' }),
+    h('a', { class: 'csv', id: 'a-csv', href: `${API}/audit?format=csv&limit=1000${params.toString() ? '&' + params : ''}`, download: 'audit.csv', text: '导出 CSV' }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    for (const k of ['who', 'what', 'since', 'until']) if (f[k].value.trim()) p.set(k, f[k].value.trim());
+    location.hash = 'audit' + (p.toString() ? '?' + p : '');
+  });
+  const list = items(await api('GET', '/audit?limit=500' + (params.toString() ? '&' + params : '')));
+  view.append(h('h1', { text: '操作记录' }), form,
+    h('p', { class: 'muted', text: '每一次后台操作、聊天命令、登录，以及查看心理咨询工单和个人联系方式，都记在这里，不能修改或删除。' }),
+    list.length ? table(['时间', '谁', '做了什么', '对象', { class: 'hide-phone', text: '来自' }, '结果'],
+      list.map((x) => h('tr', { 'data-audit': x.id }, h('td', { text: fmtTime(x.at_ms) }), h('td', { text: x.actor }),
+        h('td', { text: x.action }), h('td', { text: x.object || '' }), h('td', { class: 'hide-phone', text: x.origin || '' }),
+        h('td', { text: String(x.status) }))))
+      : h('p', { class: 'muted', text: '没有符合条件的记录。' }));
+}
+
+/* One's own password, with the old one. */
+async function pageAccount(view) {
+  const f = {
+    old: h('input', { id: 'pw-old', type: 'password', required: true, autocomplete: 'current-password' }),
+    new: h('input', { id: 'pw-new', type: 'password', required: true, minlength: 10, autocomplete: 'new-password' }),
+  };
+  const form = h('form', { class: 'card', id: 'pw-form' }, h('h2', { text: '修改密码' }),
+    h('div', { class: 'row' }, h('label', {}, '原密码 ', f.old), h('label', {}, '新密码 ', f.new)),
+    h('p', { class: 'muted', text: '新密码至少 10 个字。' }), h('button', { type: 'submit', text: '修改' }));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('POST', '/password', { old: f.old.value, new: f.new.value });
+      toast('密码已修改');
+      f.old.value = '';
+      f.new.value = '';
+    } catch (e) { toast(e.status === 403 ? '原密码不对' : e.message); }
+  });
+  view.append(h('h1', { text: `我的密码（${S.user}）` }), form);
+}
+
 const VIEWS = {
   glance: pageGlance, reports: pageReports, broadcasts: pageBroadcasts, courses: pageCourses,
   lessons: pageLessons, points: pagePoints, unknown: pageUnknown,
-  tickets: pageTickets, volunteers: pageVolunteers,
+  tickets: pageTickets, volunteers: pageVolunteers, staff: pageStaff, audit: pageAudit,
+  account: pageAccount,
 };
 
 async function route() {
   S.timers.forEach(clearInterval);
   S.timers = [];
   const hash = location.hash.replace(/^#/, '').split('?')[0] || 'glance';
-  const [page, arg] = hash.split('/');
-  const fn = VIEWS[page] || pageGlance;
+  let [page, arg] = hash.split('/');
+  if (!VIEWS[page] || !pageAllowed(page)) [page, arg] = ['glance', undefined]; /* not this role's */
+  const fn = VIEWS[page];
   const nav = $('nav');
-  nav.replaceChildren(...PAGES.filter(([k]) => can('GET', PAGE_NEEDS[k]))
+  nav.replaceChildren(...PAGES.filter(([k]) => pageAllowed(k))
     .map(([k, name]) => h('a', { href: '#' + k, class: k === page ? 'on' : null, text: name })));
   const view = $('view');
   view.replaceChildren();
