@@ -429,8 +429,10 @@ int staff_chat_audit(const struct turn *t, const char *what)
         return -1;
     if (f == 1)
         snprintf(actor, sizeof actor, "staff:%s", s.username);
-    else /* a volunteer (desk commands) or a [admin] chat_ids entry */
-        snprintf(actor, sizeof actor, "chat:%s:%s", t->ch->name, t->in->user);
+    else /* a volunteer (desk commands) or a [admin] chat_ids entry: the
+          * person's row, not the platform id, so erasing the person (which
+          * anonymises that row) unlinks this append-only row too */
+        snprintf(actor, sizeof actor, "person:%lld", (long long)t->person);
     snprintf(action, sizeof action, "chat %s", what);
     const char *code = turn_cap(t, "code");
     struct audit_row a = {t->now, actor, action, code, t->ch->name, 200};

@@ -63,7 +63,7 @@ int staff_of_chat(struct store *st, const char *channel, const char *user, struc
 bool staff_may(const struct staff *s, const char *method, const char *path);
 /* The chat-command side of the audit trail: one row for a staff command
  * (handler.h h->staff) that ran in turn t; actor the linked account
- * ("staff:<username>"), else "chat:<channel>:<id>". 0 or -1. */
+ * ("staff:<username>"), else the sender's person row ("person:<id>"). 0 or -1. */
 struct turn;
 int staff_chat_audit(const struct turn *t, const char *what);
 

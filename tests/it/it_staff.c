@@ -196,6 +196,12 @@ static void test_audit_rows_api_and_chat(void)
     CHECK_INT(db_count(&s, "SELECT count(*) FROM reports WHERE code='SP0002' AND"
                            " status='received'"),
               1);
+    /* a sender linked to no account: the person's row, never the platform id */
+    free(say_to(s.port, "c-4", "w-1", "#受理 SP0002"));
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM audit WHERE action='chat admin.report.accept'"
+                           " AND actor=(SELECT 'person:' || id FROM people WHERE ext_id='w-1')"),
+              1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM audit WHERE actor LIKE '%w-1%'"), 0);
     /* the trail: filters, CSV, and no route changes it */
     long long rows = db_count(&s, "SELECT count(*) FROM audit");
     check_status(s.port, "DELETE", "/admin/api/audit", NULL, bearer, 405, NULL);
