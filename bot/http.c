@@ -483,7 +483,9 @@ static enum MHD_Result start_admin(struct req *r)
     if (auth != NULL) {
         bool limited = false;
         if (!web_admin_on(c))
-            return send_error(r, 403, "no machine client: set [admin] token in bot.conf", NULL);
+            return send_error(r, 403,
+                              "the admin API is off for machine clients: set [admin] token",
+                              NULL);
         r->role = token_role(r, strncasecmp(auth, "Bearer ", 7) == 0 ? auth + 7 : "", &limited);
         if (limited)
             return send_error(r, 429, "too many wrong tokens from this address; wait a minute",
