@@ -169,6 +169,7 @@ int handle_report_followup(struct turn *t);
 int handle_admin_report(struct turn *t);
 int report_pending(struct turn *t);
 extern const struct content_need report_needs[];
+extern const struct content_need staff_needs[]; /* staff.c: the one-time sign-in code */
 /* handle_account.c: 绑定, one account on several channels (account.h) */
 int handle_account_link(struct turn *t);
 extern const struct content_need account_needs[];

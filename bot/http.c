@@ -74,13 +74,18 @@ struct req {
 /* A sign-in: looked up on the writer thread, the password checked on this
  * HTTP thread (Argon2id is slow on purpose; the writer must not wait for
  * it), then the outcome written to the audit trail before the answer. */
+enum login_kind { L_PASSWORD, L_CODE, L_ASK_CODE };
 struct login {
+    enum login_kind kind;
     char user[STAFF_NAME_MAX];
     char pw[STAFF_PW_MAX + 1];
+    char code[8];                    /* L_CODE: typed; L_ASK_CODE: the new one */
+    char code_hash[STAFF_CODE_HASH]; /* L_ASK_CODE */
     struct staff acct;
-    int found;  /* 1 the username exists */
-    int step;   /* 0 lookup, 1 audit row */
-    int status; /* 200, 401 wrong, 403 disabled */
+    struct staff_code sc; /* L_CODE: the stored code */
+    int found;            /* 1 the username exists */
+    int step;             /* 0 lookup, 1 audit row */
+    int status;           /* 200, 401 wrong, 403 disabled; L_ASK_CODE: 200 sent, 404 not */
 };
 
 static double mono_now(void)
@@ -328,13 +333,26 @@ static int run_login(struct job *j, struct store *st, int64_t now)
 {
     struct req *r = j->arg;
     struct login *l = r->login;
+    char actor[80];
+    if (l->kind == L_ASK_CODE) { /* one step: the code stored and pushed, and its row */
+        int sent = staff_code_send(r->srv->app, st, l->user, l->code, l->code_hash, now);
+        l->status = sent == 1 ? 200 : 404;
+        struct audit_row a = {now, "anonymous", "POST /login/code", l->user, r->addr, l->status};
+        return sent == -1 ? -1 : store_audit_add(st, &a);
+    }
     if (l->step == 0) {
         l->found = store_staff_get(st, 0, l->user, &l->acct);
+        if (l->found == 1 && l->kind == L_CODE &&
+            store_staff_code_get(st, l->acct.id, &l->sc) == -1)
+            return -1;
         return l->found == -1 ? -1 : 0;
     }
-    char actor[80];
+    if (l->found == 1 && l->kind == L_CODE &&
+        store_staff_code_used(st, l->acct.id, l->status == 200) == -1)
+        return -1;
     snprintf(actor, sizeof actor, l->found == 1 ? "staff:%s" : "anonymous", l->user);
-    struct audit_row a = {now, actor, "POST /login", l->user, r->addr, l->status};
+    struct audit_row a = {now, actor, l->kind == L_CODE ? "POST /login code" : "POST /login",
+                          l->user, r->addr, l->status};
     return store_audit_add(st, &a);
 }
 
@@ -395,14 +413,29 @@ static enum MHD_Result answer_session(struct req *r)
     json_t *b = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
     const char *u = json_string_value(json_object_get(b, "username"));
     const char *pw = json_string_value(json_object_get(b, "password"));
-    if (u == NULL || pw == NULL || u[0] == '\0' || strlen(u) >= STAFF_NAME_MAX ||
-        strlen(pw) > STAFF_PW_MAX) {
+    const char *code = json_string_value(json_object_get(b, "code"));
+    bool ask = strcmp(r->path, "/admin/login/code") == 0;
+    if (u == NULL || u[0] == '\0' || strlen(u) >= STAFF_NAME_MAX ||
+        (!ask && (pw == NULL) == (code == NULL)) || (pw != NULL && strlen(pw) > STAFF_PW_MAX) ||
+        (code != NULL && strlen(code) > 6)) {
         json_decref(b);
-        return send_error(r, 400, "want {\"username\": ..., \"password\": ...}", NULL);
+        return send_error(r, 400,
+                          ask ? "want {\"username\": ...}"
+                              : "want {\"username\": ..., \"password\": ...} or {\"username\","
+                                " \"code\"}",
+                          NULL);
     }
-    r->login = xcalloc(1, sizeof *r->login);
-    snprintf(r->login->user, sizeof r->login->user, "%s", u);
-    snprintf(r->login->pw, sizeof r->login->pw, "%s", pw);
+    struct login *l = r->login = xcalloc(1, sizeof *r->login);
+    snprintf(l->user, sizeof l->user, "%s", u);
+    l->kind = ask ? L_ASK_CODE : code != NULL ? L_CODE : L_PASSWORD;
+    if (l->kind == L_PASSWORD)
+        snprintf(l->pw, sizeof l->pw, "%s", pw);
+    if (l->kind == L_CODE)
+        snprintf(l->code, sizeof l->code, "%s", code);
+    if (l->kind == L_ASK_CODE) { /* each one asked for counts like a wrong password */
+        webfail_add(r->srv->fail, r->addr, now_ms());
+        staff_code_new(l->code, l->code_hash);
+    }
     json_decref(b);
     return submit(r, run_login, true);
 }
@@ -417,9 +450,18 @@ static enum MHD_Result finish_login(struct req *r)
         return send_error(r, 503, "shutting down, retry later", NULL);
     if (r->job.status != 200)
         return send_error(r, 500, "could not read the accounts, retry later", NULL);
+    if (l->kind == L_ASK_CODE) { /* the same answer whether an account got one or not */
+        log_info("web: sign-in code asked: %s", l->status == 200 ? "sent" : "no account or chat");
+        return send_web_json(r, 200, json_pack("{s:b,s:i}", "asked", 1, "minutes",
+                                               STAFF_CODE_MS / 60000),
+                             NULL);
+    }
     if (l->step == 0) {
-        bool ok = staff_verify(l->found == 1 ? l->acct.hash : dummy_hash(), l->pw);
+        bool ok = l->kind == L_CODE
+                      ? l->found == 1 && staff_code_ok(&l->sc, l->code, now_ms())
+                      : staff_verify(l->found == 1 ? l->acct.hash : dummy_hash(), l->pw);
         sodium_memzero(l->pw, sizeof l->pw);
+        sodium_memzero(l->code, sizeof l->code);
         l->status = !ok || l->found != 1 ? 401 : l->acct.disabled ? 403 : 200;
         if (l->status == 401)
             webfail_add(r->srv->fail, r->addr, now_ms());
@@ -660,7 +702,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (strcmp(url, "/admin/api") == 0 || str_has_prefix(url, "/admin/api/")) {
             r->admin = true;
             r->route = "/admin/api";
-        } else if (strcmp(url, "/admin/login") == 0 || strcmp(url, "/admin/logout") == 0) {
+        } else if (strcmp(url, "/admin/login") == 0 || strcmp(url, "/admin/logout") == 0 ||
+                   strcmp(url, "/admin/login/code") == 0) {
             r->web = true;
         }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,

@@ -18,6 +18,9 @@
 #include "handler.h"
 #include "msg.h"
 #include "channel.h"
+#include "content.h"
+#include "outbox.h"
+#include "store.h"
 #include "csv.h"
 #include "util.h"
 #include "web.h"
@@ -437,4 +440,70 @@ int staff_chat_audit(const struct turn *t, const char *what)
     const char *code = turn_cap(t, "code");
     struct audit_row a = {t->now, actor, action, code, t->ch->name, 200};
     return store_audit_add(t->st, &a);
+}
+
+const struct content_need staff_needs[] = {
+    CONTENT_NEED("staff.login_code", "code minutes"),
+    CONTENT_NEED_END,
+};
+
+void staff_code_hash(const char *code, char hash[STAFF_CODE_HASH])
+{
+    unsigned char d[32];
+    /* a plain digest is enough for a six-digit code that lives five minutes
+     * and allows five tries: it only keeps the code out of a copied database */
+    crypto_generichash(d, sizeof d, (const unsigned char *)code, strlen(code), NULL, 0);
+    sodium_bin2hex(hash, STAFF_CODE_HASH, d, sizeof d);
+}
+
+void staff_code_new(char code[7], char hash[STAFF_CODE_HASH])
+{
+    snprintf(code, 7, "%06u", (unsigned)randombytes_uniform(1000000));
+    staff_code_hash(code, hash);
+}
+
+bool staff_code_ok(const struct staff_code *c, const char *code, int64_t now)
+{
+    char h[STAFF_CODE_HASH];
+    if (code == NULL || strlen(code) != 6 || c->hash[0] == '\0')
+        return false;
+    staff_code_hash(code, h);
+    bool same = sodium_memcmp(h, c->hash, STAFF_CODE_HASH - 1) == 0;
+    return same && now < c->expires_ms && c->tries < STAFF_CODE_TRIES;
+}
+
+int staff_code_send(const struct app *app, struct store *st, const char *username,
+                    const char *code, const char *hash, int64_t now)
+{
+    struct staff s;
+    int f = store_staff_get(st, 0, username, &s);
+    if (f != 1 || s.disabled)
+        return f == -1 ? -1 : 0;
+    json_t *list = store_staff_list_chats(st, s.id);
+    const char *chat = json_string_value(json_array_get(list, 0));
+    const char *colon = chat ? strchr(chat, ':') : NULL;
+    int rc = 0;
+    int64_t pid = 0;
+    if (list == NULL)
+        return -1;
+    if (colon != NULL) {
+        char *channel = xstrndup(chat, (size_t)(colon - chat));
+        char minutes[8], key[64];
+        snprintf(minutes, sizeof minutes, "%d", STAFF_CODE_MS / 60000);
+        snprintf(key, sizeof key, "staff-code:%lld:%lld", (long long)s.id, (long long)now);
+        const char *kv[] = {"code", code, "minutes", minutes, NULL};
+        char *text = content_render(app->ct, "staff.login_code", kv);
+        int found = store_person_find(st, channel, colon + 1, &pid);
+        if (found == 0 && store_person_ensure(st, channel, colon + 1, NULL, now, &pid) == -1)
+            found = -1;
+        rc = found == -1 || text == NULL ||
+                     store_staff_code_set(st, s.id, hash, now + STAFF_CODE_MS) == -1 ||
+                     outbox_push(st, app->conf, pid, OUT_REPLY, text, 0, now, key) == -1
+                 ? -1
+                 : 1;
+        free(text);
+        free(channel);
+    }
+    json_decref(list);
+    return rc;
 }

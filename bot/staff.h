@@ -36,6 +36,16 @@ struct staff {
     bool disabled;
 };
 
+/* A one-time sign-in code, kept as a BLAKE2b hex digest (STAFF_CODE_HASH). */
+#define STAFF_CODE_HASH 65
+#define STAFF_CODE_TRIES 5        /* wrong codes before the code is void */
+#define STAFF_CODE_MS (5 * 60000) /* a code is good this long */
+struct staff_code {
+    char hash[STAFF_CODE_HASH];
+    int64_t expires_ms;
+    int tries;
+};
+
 /* --- staff.c --- */
 
 /* libsodium's one-time set-up; call before any thread uses it. 0 or -1. */
@@ -67,6 +77,18 @@ bool staff_may(const struct staff *s, const char *method, const char *path);
 struct turn;
 int staff_chat_audit(const struct turn *t, const char *what);
 
+/* A fresh six-digit code into code (7 bytes) and its digest into hash. */
+void staff_code_new(char code[7], char hash[STAFF_CODE_HASH]);
+/* The digest of code into hash (crypto_generichash, hex). */
+void staff_code_hash(const char *code, char hash[STAFF_CODE_HASH]);
+/* Does code match c, unexpired at now, with tries left? Constant time. */
+bool staff_code_ok(const struct staff_code *c, const char *code, int64_t now);
+/* Store a code for account username (enabled, with a linked chat) and push
+ * code to its first linked chat (content key staff.login_code), in the
+ * caller's transaction. 1 sent, 0 no such account or chat, -1 error. */
+int staff_code_send(const struct app *app, struct store *st, const char *username,
+                    const char *code, const char *hash, int64_t now);
+
 /* The admin routes: GET /staff, POST /staff, POST /staff/<id> (display, role,
  * area, disabled, chats, password reset), POST /password (own, with the old),
  * GET /audit[?who=&what=&since=&until=&format=csv]. An admin_route_fn. */
@@ -86,12 +108,22 @@ int store_staff_update(struct store *st, const struct staff *s, int64_t now);
 /* Replace the chats linked to id by chats (array of strings). 1, or 0 when a
  * chat is linked to another account (*taken names it), -1 error. */
 int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const char **taken);
+/* The chats linked to account id, sorted, as a new array; NULL on error. */
+json_t *store_staff_list_chats(struct store *st, int64_t id);
 /* Every account without its hash, with "chats": a new array. NULL on error. */
 json_t *store_staff_list(struct store *st);
 /* Linked chats of enabled accounts whose role is one of roles (NULL-ended). */
 json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles);
 /* How many enabled accounts have role. -1 on error. */
 int store_staff_count_role(struct store *st, const char *role);
+
+/* Store (or replace) account id's code. 0 or -1. */
+int store_staff_code_set(struct store *st, int64_t id, const char *hash, int64_t expires_ms);
+/* Account id's code. 1, 0 none, -1. */
+int store_staff_code_get(struct store *st, int64_t id, struct staff_code *out);
+/* After a sign-in with account id's code: ok deletes it (once only), else one
+ * more wrong try. 0 or -1. */
+int store_staff_code_used(struct store *st, int64_t id, bool ok);
 
 /* One audit row. 0 or -1. */
 struct audit_row {

@@ -350,7 +350,8 @@ static const char *const migrations[] = {
      * (bench/compare: 6.7 -> 4.5 KB per message, +8% messages/s). */
     "DROP INDEX inbound_person;",
     /* staff (issue 18): one account per staff member (Argon2id hash from
-     * libsodium), the chats linked to it for admin chat commands, an area on
+     * libsodium), the chats linked to it for admin chat commands (and the
+     * one-time sign-in codes pushed there), an area on
      * reports for per-area handlers, and the append-only audit trail: the
      * triggers refuse every UPDATE and DELETE, whatever code asks. */
     "CREATE TABLE staff("
@@ -381,7 +382,12 @@ static const char *const migrations[] = {
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+    "CREATE TABLE staff_codes("
+    " staff_id INTEGER PRIMARY KEY REFERENCES staff(id),"
+    " code_hash TEXT NOT NULL,"
+    " expires_ms INTEGER NOT NULL,"
+    " tries INTEGER NOT NULL DEFAULT 0);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -139,8 +139,7 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
     return 1;
 }
 
-/* The chats linked to id as a new array, or NULL on error. */
-static json_t *chats_of(struct store *st, int64_t id)
+json_t *store_staff_list_chats(struct store *st, int64_t id)
 {
     static const char sql[] = "SELECT chat FROM staff_chats WHERE staff_id=? ORDER BY chat";
     sqlite3_stmt *q = store_stmt(st, sql);
@@ -189,7 +188,7 @@ json_t *store_staff_list(struct store *st)
         return NULL;
     }
     for (int i = 0; i < n; i++) { /* after the list's statement is reset */
-        json_t *c = chats_of(st, ids[i]);
+        json_t *c = store_staff_list_chats(st, ids[i]);
         if (c == NULL) {
             json_decref(a);
             return NULL;
@@ -332,4 +331,53 @@ int store_media_in_area(struct store *st, const char *sha, const char *area)
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "media area");
+}
+
+int store_staff_code_set(struct store *st, int64_t id, const char *hash, int64_t expires_ms)
+{
+    static const char sql[] = "INSERT INTO staff_codes(staff_id, code_hash, expires_ms, tries)"
+                              " VALUES(?,?,?,0) ON CONFLICT(staff_id) DO UPDATE SET"
+                              " code_hash=excluded.code_hash, expires_ms=excluded.expires_ms,"
+                              " tries=0";
+    sqlite3_stmt *q = store_stmt(st, sql);
+    if (q == NULL)
+        return -1;
+    if (sqlite3_bind_int64(q, 1, id) || bind_text(q, 2, hash, false) ||
+        sqlite3_bind_int64(q, 3, expires_ms))
+        return store_fail(st, "staff code bind");
+    return store_step_done(st, q, "staff code set");
+}
+
+int store_staff_code_get(struct store *st, int64_t id, struct staff_code *out)
+{
+    static const char sql[] =
+        "SELECT code_hash, expires_ms, tries FROM staff_codes WHERE staff_id=?";
+    sqlite3_stmt *q = store_stmt(st, sql);
+    if (q == NULL)
+        return -1;
+    memset(out, 0, sizeof *out);
+    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+        return store_fail(st, "staff code get bind");
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        copy_col(q, 0, out->hash, sizeof out->hash);
+        out->expires_ms = sqlite3_column_int64(q, 1);
+        out->tries = sqlite3_column_int(q, 2);
+    }
+    sqlite3_reset(q);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "staff code get");
+}
+
+int store_staff_code_used(struct store *st, int64_t id, bool ok)
+{
+    static const char del[] = "DELETE FROM staff_codes WHERE staff_id=?";
+    static const char tried[] = "UPDATE staff_codes SET tries=tries+1 WHERE staff_id=?";
+    sqlite3_stmt *q = store_stmt(st, ok ? del : tried);
+    if (q == NULL)
+        return -1;
+    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+        return store_fail(st, "staff code used bind");
+    return store_step_done(st, q, "staff code used");
 }
