@@ -134,11 +134,14 @@ function showLogin(msg) {
 
 async function login(ev) {
   ev.preventDefault();
+  const user = $('login-user').value.trim(), code = $('login-code').value.trim();
+  if (!code && !$('login-password').value) { $('login-error').textContent = '请输入密码或登录码'; return; }
   const r = await fetch('/admin/login', {
     method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: $('login-user').value.trim(), password: $('login-password').value }),
+    body: JSON.stringify(code ? { username: user, code } : { username: user, password: $('login-password').value }),
   });
   $('login-password').value = '';
+  $('login-code').value = '';
   if (!r.ok) {
     $('login-error').textContent = r.status === 401 ? '账号或密码不对'
       : r.status === 403 ? '这个账号已停用' : r.status === 429 ? '错误次数太多，请一分钟后再试'
@@ -146,6 +149,20 @@ async function login(ev) {
     return;
   }
   await start();
+}
+
+/* A one-time code to the account's own linked chat (the answer is the same
+ * whether the account exists or not). */
+async function askCode() {
+  const user = $('login-user').value.trim();
+  if (!user) { $('login-error').textContent = '请先输入账号'; return; }
+  const r = await fetch('/admin/login/code', {
+    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user }),
+  });
+  $('login-code-row').classList.remove('hidden');
+  $('login-error').textContent = r.ok ? '如果这个账号绑定了聊天，登录码已发到那里，5 分钟内有效。'
+    : r.status === 429 ? '次数太多，请一分钟后再试' : '发送失败（' + r.status + '）';
 }
 
 async function logout() {
@@ -896,6 +913,7 @@ window.addEventListener('hashchange', () => {
 });
 document.addEventListener('DOMContentLoaded', () => {
   $('login-form').addEventListener('submit', login);
+  $('login-code-ask').addEventListener('click', askCode);
   $('logout').addEventListener('click', logout);
   start();
 });

@@ -198,11 +198,11 @@ async function main() {
     check(boss.status === 201, 'the super admin account is made by the machine client');
     await page.fill('#login-user', 'boss');
     await page.fill('#login-password', 'wrong-pass-0123');
-    await page.click('#login-form button');
+    await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#login-error:text("账号或密码不对")');
     check(true, 'a wrong password is refused on the sign-in form');
     await page.fill('#login-password', 'boss-pass-0123');
-    await page.click('#login-form button');
+    await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#view[data-ready="glance"]');
     const cookies = await ctx.cookies(base + '/admin/');
     const sid = cookies.find((c) => c.name === 'yz_sid');
@@ -414,10 +414,26 @@ async function main() {
     /* sign out: the API refuses the old session */
     await page.click('#logout');
     await page.waitForSelector('#login-form');
+    /* a one-time code to the account's own chat, typed into the form */
+    await call(srv.port, 'POST', '/admin/api/staff/' + boss.body.id, { chats: ['generic:boss-chat'] }, TOKEN);
+    await page.fill('#login-user', 'boss');
+    await page.click('#login-code-ask');
+    await page.waitForSelector('#login-code', { state: 'visible' });
+    const pushed = await until(async () => {
+      const o = await call(srv.port, 'GET', '/admin/api/outbox?limit=20', null, TOKEN);
+      const row = (o.body.items || []).find((x) => /登录码/.test(x.text || ''));
+      return row && /登录码：(\d{6})/.exec(row.text)[1];
+    }, 'the sign-in code push');
+    await page.fill('#login-code', pushed);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#view[data-ready]');
+    check((await page.textContent('#user')) === 'boss', 'signed in with a one-time code from the chat');
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
     /* the viewer sees only its read-only pages */
     await page.fill('#login-user', 'leader');
     await page.fill('#login-password', 'leader-pass-01');
-    await page.click('#login-form button');
+    await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#view[data-ready="glance"]');
     const navText = await page.textContent('#nav');
     check(navText.includes('群发') && navText.includes('微课') && !navText.includes('随手拍') &&
