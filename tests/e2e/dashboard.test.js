@@ -7,8 +7,10 @@
  * photos from /admin/api/media/, the position plot, accept, reject with a
  * reason, merge), sees a ticket and registers a volunteer, composes and
  * previews a broadcast and sends it, exports a course's CSV, credits points,
- * and saves screenshots under tests/out/. Run from the repository root (make
- * test-e2e). Ends with "N passed, N failed".
+ * signs in as staff accounts (a wrong password, a one-time code, a viewer and
+ * a report handler with their menus), opens an account and reads the audit
+ * page (filter, CSV), and saves screenshots under tests/out/. Run from the
+ * repository root (make test-e2e). Ends with "N passed, N failed".
  */
 'use strict';
 
@@ -378,6 +380,15 @@ async function main() {
     const wideReport = await page.evaluate(() => document.documentElement.scrollWidth);
     check(wideReport <= 400, 'a report on a phone does not scroll sideways (' + wideReport + ')');
 
+    /* a report filed under an area for that area's handler */
+    await page.goto(`${base}/admin/#reports/${codes.gps}`);
+    await page.waitForSelector('#view[data-ready="reports"] #r-area');
+    await page.fill('#r-area', '东津');
+    await page.click('#r-area-save');
+    await page.waitForSelector('#toast:text("已归入片区")');
+    const filed = await call(srv.port, 'GET', '/admin/api/reports?limit=50', null, TOKEN);
+    check(filed.body.items.some((x) => x.code === codes.gps && x.area === '东津'), 'a report is filed under an area');
+
     /* accounts: open one for leadership (read-only), see it listed */
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.goto(`${base}/admin/#staff`);
@@ -440,6 +451,23 @@ async function main() {
       !navText.includes('账号') && !navText.includes('操作记录') && !navText.includes('工单'),
       'a viewer\'s menu has only its read-only pages (' + navText + ')');
     await page.screenshot({ path: path.join(OUT, 'viewer.png'), fullPage: true });
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    /* a report handler sees its area's reports only */
+    const eastman = await call(srv.port, 'POST', '/admin/api/staff', {
+      username: 'eastman', display: '东津片长', org: 'union', role: 'reports', area: '东津', password: 'east-pass-0123',
+    }, TOKEN);
+    check(eastman.status === 201, 'a report handler account for one area');
+    await page.fill('#login-user', 'eastman');
+    await page.fill('#login-password', 'east-pass-0123');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#view[data-ready="glance"]');
+    check((await page.textContent('#role')).includes('东津'), 'the header names the handler\'s area');
+    await page.goto(`${base}/admin/#reports`);
+    await page.waitForSelector('#view[data-ready="reports"]');
+    const shown = await page.locator('tr[data-report]').evaluateAll((rows) => rows.map((r) => r.dataset.report));
+    check(shown.length === 1 && shown[0] === codes.gps, 'the handler\'s list has only its area\'s report (' + shown + ')');
+    await page.screenshot({ path: path.join(OUT, 'handler.png'), fullPage: true });
     await page.click('#logout');
     await page.waitForSelector('#login-form');
     check(errors.length === 0, 'no console error' + (errors.length ? ':\n  ' + errors.join('\n  ') : ''));
