@@ -791,7 +791,9 @@ async function pageUnknown(view) {
       : h('p', { class: 'muted', text: '没有没听懂的消息。' }));
 }
 
-/* Staff accounts (super admin): the list, a new account, disable or enable. */
+/* Staff accounts (super admin): the list; a new account, or one of the list
+ * edited in the same form (role, area, chats, a password reset); disable or
+ * enable. */
 async function pageStaff(view) {
   const f = {
     username: h('input', { id: 's-user', required: true, maxlength: 47, pattern: '[a-z0-9._\\-]{2,47}', placeholder: '小写字母、数字' }),
@@ -802,24 +804,46 @@ async function pageStaff(view) {
     chats: h('input', { id: 's-chats', placeholder: '如 telegram:123，多个用逗号' }),
     password: h('input', { id: 's-password', type: 'password', required: true, minlength: 10, autocomplete: 'new-password' }),
   };
-  const form = h('form', { class: 'card', id: 's-form' }, h('h2', { text: '开设账号' }),
+  let editing = null; /* the account being edited, or null for a new one */
+  const title = h('h2', { text: '开设账号' }), submit = h('button', { type: 'submit', text: '开设' });
+  const cancel = h('button', { type: 'button', class: 'link hidden', text: '取消修改', onclick: () => route() });
+  const form = h('form', { class: 'card', id: 's-form' }, title,
     h('div', { class: 'row' }, h('label', {}, '账号 ', f.username), h('label', {}, '姓名 ', f.display),
       h('label', {}, '单位 ', f.org), h('label', {}, '角色 ', f.role)),
     h('div', { class: 'row' }, h('label', {}, '片区 ', f.area), h('label', {}, '绑定聊天 ', f.chats),
-      h('label', {}, '初始密码 ', f.password)),
-    h('p', { class: 'muted', text: '密码至少 10 个字，请当面交给本人，本人登录后自行修改。绑定聊天后，#受理 等命令以此账号执行。' }),
-    h('button', { type: 'submit', text: '开设' }));
+      h('label', {}, '密码 ', f.password)),
+    h('p', { class: 'muted', text: '密码至少 10 个字，请当面交给本人，本人登录后自行修改；修改账号时不填则不变。绑定聊天后，#受理 等命令以此账号执行，登录码也发到那里。' }),
+    h('div', { class: 'row' }, submit, cancel));
+  const edit = (x) => {
+    editing = x;
+    title.textContent = `修改账号 ${x.username}`;
+    submit.textContent = '保存';
+    cancel.classList.remove('hidden');
+    f.username.value = x.username;
+    f.username.disabled = true;
+    f.org.disabled = true;
+    f.display.value = x.display;
+    f.org.value = x.org;
+    f.role.value = x.role;
+    f.area.value = x.area || '';
+    f.chats.value = (x.chats || []).join(',');
+    f.password.required = false;
+    f.password.value = '';
+    form.scrollIntoView();
+  };
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const b = {
-      username: f.username.value.trim(), display: f.display.value.trim(), org: f.org.value,
-      role: f.role.value, area: f.area.value.trim(), password: f.password.value,
-    };
-    const chats = f.chats.value.split(',').map((c) => c.trim()).filter(Boolean);
-    if (chats.length) b.chats = chats;
+    const b = { display: f.display.value.trim(), role: f.role.value, area: f.area.value.trim() };
+    b.chats = f.chats.value.split(',').map((c) => c.trim()).filter(Boolean);
+    if (f.password.value) b.password = f.password.value;
     try {
-      await api('POST', '/staff', b);
-      toast(`已开设：${b.username}`);
+      if (editing) {
+        await api('POST', '/staff/' + editing.id, b);
+        toast(`已保存：${editing.username}`);
+      } else {
+        await api('POST', '/staff', { ...b, username: f.username.value.trim(), org: f.org.value });
+        toast(`已开设：${f.username.value.trim()}`);
+      }
       route();
     } catch (e) { toast(e.message); }
   });
@@ -837,7 +861,8 @@ async function pageStaff(view) {
         h('td', { text: ORG_NAMES[x.org] || x.org }), h('td', { text: ROLE_NAMES[x.role] || x.role }),
         h('td', { text: x.area || '' }), h('td', { class: 'hide-phone', text: (x.chats || []).join('，') }),
         h('td', { text: x.disabled ? '已停用' : '在用' }),
-        h('td', {}, h('button', { class: 'link', onclick: () => toggle(x), text: x.disabled ? '启用' : '停用' }))))));
+        h('td', {}, h('button', { class: 'link', 'data-edit': x.username, onclick: () => edit(x), text: '修改' }), ' ',
+          h('button', { class: 'link', 'data-toggle': x.username, onclick: () => toggle(x), text: x.disabled ? '启用' : '停用' }))))));
 }
 
 /* The audit trail (super admin): who did what, on what, from where; filters

@@ -401,6 +401,12 @@ async function main() {
     await page.click('#s-form button');
     await page.waitForSelector('tr[data-staff="leader"]');
     check((await page.textContent('tr[data-staff="leader"]')).includes('领导（只读）'), 'a viewer account is opened on the accounts page');
+    /* edit it: a chat linked, then disabled from the list */
+    await page.click('button[data-edit="leader"]');
+    await page.fill('#s-chats', 'generic:leader-chat');
+    await page.click('#s-form button[type=submit]');
+    await page.waitForSelector('tr[data-staff="leader"]:has-text("generic:leader-chat")');
+    check(true, 'an account is edited in the same form (a chat linked)');
     await page.screenshot({ path: path.join(OUT, 'staff.png'), fullPage: true });
     /* own password */
     await page.goto(`${base}/admin/#account`);
