@@ -41,6 +41,7 @@ struct http_server {
     int port;
     struct websess *sess; /* dashboard sign-ins (web.h) */
     struct webfail *fail; /* wrong admin tokens per client address (web.h) */
+    atomic_int hashing;   /* password checks running now (Argon2id: 64 MiB, 0.1 s each) */
 };
 
 enum phase { P_BODY, P_WAIT, P_DONE };
@@ -457,9 +458,18 @@ static enum MHD_Result finish_login(struct req *r)
                              NULL);
     }
     if (l->step == 0) {
+        /* at most half the HTTP threads check a password at once: a flood of
+         * sign-ins must not hold every thread (webhooks) or much memory */
+        int most = (int)(c->http_threads / 2 > 0 ? c->http_threads / 2 : 1);
+        if (l->kind == L_PASSWORD && atomic_fetch_add(&r->srv->hashing, 1) >= most) {
+            atomic_fetch_sub(&r->srv->hashing, 1);
+            return send_error(r, 503, "busy signing someone in; retry in a second", NULL);
+        }
         bool ok = l->kind == L_CODE
                       ? l->found == 1 && staff_code_ok(&l->sc, l->code, now_ms())
                       : staff_verify(l->found == 1 ? l->acct.hash : dummy_hash(), l->pw);
+        if (l->kind == L_PASSWORD)
+            atomic_fetch_sub(&r->srv->hashing, 1);
         sodium_memzero(l->pw, sizeof l->pw);
         sodium_memzero(l->code, sizeof l->code);
         l->status = !ok || l->found != 1 ? 401 : l->acct.disabled ? 403 : 200;

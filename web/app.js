@@ -145,6 +145,7 @@ async function login(ev) {
   if (!r.ok) {
     $('login-error').textContent = r.status === 401 ? '账号或密码不对'
       : r.status === 403 ? '这个账号已停用' : r.status === 429 ? '错误次数太多，请一分钟后再试'
+        : r.status === 503 ? '正在为别人登录，请再点一次'
         : '登录失败（' + r.status + '）';
     return;
   }
