@@ -1,10 +1,10 @@
 # Yizhan - plain GNU make. `make run` and `make test` install missing Debian
 # packages first (make deps), so a fresh Debian 12 machine needs no other step.
 
-PKGS    = libmicrohttpd jansson libpcre2-8 sqlite3 libcurl expat libcrypto libexif opencc
+PKGS    = libmicrohttpd jansson libpcre2-8 sqlite3 libcurl expat libcrypto libexif opencc libsodium
 DEBS    = build-essential pkg-config libmicrohttpd-dev libjansson-dev libpcre2-dev \
           libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libssl-dev tzdata curl \
-          libexif-dev libopencc-dev
+          libexif-dev libopencc-dev libsodium-dev
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HAVE_PKGS := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 

@@ -22,6 +22,7 @@
 #include "outbox.h"
 #include "privacy.h"
 #include "report.h"
+#include "staff.h"
 #include "store.h"
 #include "util.h"
 
@@ -71,8 +72,11 @@ void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *co
 #define R_UNION 2u
 #define R_DESK 4u
 #define R_COUNSEL 8u
-#define R_ALL (R_SUPER | R_UNION | R_DESK | R_COUNSEL)
+#define R_REPORTS 16u /* a report handler: its area's reports only (admin_report.c) */
+#define R_VIEWER 32u  /* leadership: GET routes without personal contact details */
+#define R_ALL (R_SUPER | R_UNION | R_DESK | R_COUNSEL | R_REPORTS | R_VIEWER)
 #define R_COURSES (R_SUPER | R_UNION | R_DESK) /* offices running courses and budgets */
+#define R_STAFF (R_ALL)                        /* own password: any staff account */
 
 const struct admin_role admin_roles[] = {
     {ADMIN_ROLE_SUPER, "admin.token", offsetof(struct conf, admin.token), R_SUPER},
@@ -80,60 +84,73 @@ const struct admin_role admin_roles[] = {
     {ADMIN_ROLE_DESK, "admin.desk_token", offsetof(struct conf, admin.desk_token), R_DESK},
     {ADMIN_ROLE_COUNSEL, "admin.counsel_token", offsetof(struct conf, admin.counsel_token),
      R_COUNSEL},
+    {ADMIN_ROLE_REPORTS, NULL, 0, R_REPORTS},
+    {ADMIN_ROLE_VIEWER, NULL, 0, R_VIEWER},
 };
 const int admin_nroles = (int)(sizeof admin_roles / sizeof admin_roles[0]);
+
+/* A_READ: a GET that shows personal data or counselling texts is itself an
+ * audited action (every other method always is). */
+#define A_READ 1u
 
 /*
  * The role x route table: who may call what. A route missing here is 404 for
  * everyone, whatever the feature files dispatch; "*" is one path segment.
  * Row-level rules stay with the feature: courses and budgets per office
- * (dashboard.h), counselling and crisis tickets (admin_role_sensitive).
+ * (dashboard.h), counselling and crisis tickets (admin_role_sensitive), a
+ * report handler's area (admin_report.c).
  */
 static const struct {
     const char *method, *path;
-    unsigned roles;
+    unsigned roles, audit;
 } acl[] = {
-    {"GET", "/stats", R_ALL},
-    {"GET", "/budget", R_COURSES},
-    {"GET", "/broadcasts", R_SUPER},
-    {"POST", "/broadcasts", R_SUPER},
-    {"GET", "/broadcasts/*", R_SUPER},
-    {"POST", "/broadcasts/*/cancel", R_SUPER},
-    {"GET", "/outbox", R_SUPER},
-    {"POST", "/outbox/*/retry", R_SUPER},
-    {"POST", "/tags", R_SUPER},
-    {"GET", "/unknown", R_SUPER},
-    {"GET", "/lessons", R_COURSES},
-    {"POST", "/lessons/*/broadcast", R_SUPER},
-    {"POST", "/points", R_COURSES},
-    {"GET", "/points/*", R_COURSES},
-    {"GET", "/courses", R_COURSES},
-    {"POST", "/courses", R_COURSES},
-    {"GET", "/courses/*", R_COURSES},
-    {"GET", "/courses/*/bookings", R_COURSES},
-    {"POST", "/courses/*/attendance", R_COURSES},
-    {"POST", "/courses/*/cancel", R_COURSES},
-    {"GET", "/activities", R_SUPER | R_UNION},
-    {"POST", "/activities", R_SUPER | R_UNION},
-    {"GET", "/items", R_SUPER | R_UNION},
-    {"POST", "/items", R_SUPER},
-    {"POST", "/items/*", R_SUPER},
-    {"GET", "/redemptions", R_SUPER | R_UNION},
-    {"GET", "/volunteers", R_SUPER | R_DESK | R_COUNSEL},
-    {"POST", "/volunteers", R_SUPER},
-    {"GET", "/mentoring", R_SUPER | R_DESK},
-    {"POST", "/mentoring", R_SUPER},
-    {"GET", "/tickets", R_SUPER | R_DESK | R_COUNSEL},
-    {"GET", "/tickets/*", R_SUPER | R_DESK | R_COUNSEL},
-    {"GET", "/members", R_SUPER | R_UNION},
-    {"POST", "/members", R_SUPER | R_UNION},
-    {"GET", "/reports", R_SUPER},
-    {"GET", "/reports/*", R_SUPER},
-    {"POST", "/reports/*/status", R_SUPER},
-    {"POST", "/reports/*/merge", R_SUPER},
-    {"GET", "/media/*", R_SUPER},
-    {"GET", "/people/*/export", R_SUPER},
-    {"POST", "/people/*/erase", R_SUPER},
+    {"GET", "/stats", R_ALL, 0},
+    {"GET", "/budget", R_COURSES, 0},
+    {"GET", "/broadcasts", R_SUPER | R_VIEWER, 0},
+    {"POST", "/broadcasts", R_SUPER, 0},
+    {"GET", "/broadcasts/*", R_SUPER | R_VIEWER, 0},
+    {"POST", "/broadcasts/*/cancel", R_SUPER, 0},
+    {"GET", "/outbox", R_SUPER, A_READ},
+    {"POST", "/outbox/*/retry", R_SUPER, 0},
+    {"POST", "/tags", R_SUPER, 0},
+    {"GET", "/unknown", R_SUPER, 0},
+    {"GET", "/lessons", R_COURSES | R_VIEWER, 0},
+    {"POST", "/lessons/*/broadcast", R_SUPER, 0},
+    {"POST", "/points", R_COURSES, 0},
+    {"GET", "/points/*", R_COURSES, A_READ},
+    {"GET", "/courses", R_COURSES, 0},
+    {"POST", "/courses", R_COURSES, 0},
+    {"GET", "/courses/*", R_COURSES, 0},
+    {"GET", "/courses/*/bookings", R_COURSES, A_READ},
+    {"POST", "/courses/*/attendance", R_COURSES, 0},
+    {"POST", "/courses/*/cancel", R_COURSES, 0},
+    {"GET", "/activities", R_SUPER | R_UNION | R_VIEWER, 0},
+    {"POST", "/activities", R_SUPER | R_UNION, 0},
+    {"GET", "/items", R_SUPER | R_UNION | R_VIEWER, 0},
+    {"POST", "/items", R_SUPER, 0},
+    {"POST", "/items/*", R_SUPER, 0},
+    {"GET", "/redemptions", R_SUPER | R_UNION, A_READ},
+    {"GET", "/volunteers", R_SUPER | R_DESK | R_COUNSEL, A_READ},
+    {"POST", "/volunteers", R_SUPER, 0},
+    {"GET", "/mentoring", R_SUPER | R_DESK, A_READ},
+    {"POST", "/mentoring", R_SUPER, 0},
+    {"GET", "/tickets", R_SUPER | R_DESK | R_COUNSEL, A_READ},
+    {"GET", "/tickets/*", R_SUPER | R_DESK | R_COUNSEL, A_READ},
+    {"GET", "/members", R_SUPER | R_UNION, A_READ},
+    {"POST", "/members", R_SUPER | R_UNION, 0},
+    {"GET", "/reports", R_SUPER | R_REPORTS, A_READ},
+    {"GET", "/reports/*", R_SUPER | R_REPORTS, A_READ},
+    {"POST", "/reports/*/status", R_SUPER | R_REPORTS, 0},
+    {"POST", "/reports/*/merge", R_SUPER | R_REPORTS, 0},
+    {"POST", "/reports/*/area", R_SUPER, 0},
+    {"GET", "/media/*", R_SUPER | R_REPORTS, A_READ},
+    {"GET", "/staff", R_SUPER, 0},
+    {"POST", "/staff", R_SUPER, 0},
+    {"POST", "/staff/*", R_SUPER, 0},
+    {"POST", "/password", R_STAFF, 0},
+    {"GET", "/audit", R_SUPER, 0},
+    {"GET", "/people/*/export", R_SUPER, A_READ},
+    {"POST", "/people/*/erase", R_SUPER, 0},
 };
 
 const struct admin_role *admin_role_find(const char *name)
@@ -152,12 +169,23 @@ bool admin_role_sensitive(const char *role)
 
 void admin_actor(const struct admin_req *rq, char *out, size_t size)
 {
-    snprintf(out, size, "admin:%s", rq->role ? rq->role : "unknown");
+    const struct admin_role *r = admin_role_find(rq->role);
+    if (rq->user != NULL)
+        snprintf(out, size, "staff:%s", rq->user);
+    else if (r != NULL && r->key != NULL) /* a machine client, named by its token's key */
+        snprintf(out, size, "client:%s", r->key);
+    else
+        snprintf(out, size, "admin:%s", rq->role ? rq->role : "unknown");
 }
 
-/* Does path match pattern, segment by segment ("*" is any one segment)? */
-static bool path_matches(const char *pattern, const char *path)
+/* Does path match pattern, segment by segment ("*" is any one segment)?
+ * When obj is not NULL the segments standing for "*" go into it (size
+ * bytes), joined by "/": the object an audited action acted on. */
+static bool path_matches(const char *pattern, const char *path, char *obj, size_t size)
 {
+    size_t used = 0;
+    if (obj != NULL && size > 0)
+        obj[0] = '\0';
     for (;;) {
         while (*pattern == '/')
             pattern++;
@@ -166,11 +194,25 @@ static bool path_matches(const char *pattern, const char *path)
         if (*pattern == '\0' || *path == '\0')
             return *pattern == '\0' && *path == '\0';
         size_t pl = strcspn(pattern, "/"), sl = strcspn(path, "/");
-        if (!(pl == 1 && pattern[0] == '*') && (pl != sl || strncmp(pattern, path, pl) != 0))
+        bool star = pl == 1 && pattern[0] == '*';
+        if (!star && (pl != sl || strncmp(pattern, path, pl) != 0))
             return false;
+        if (star && obj != NULL && used < size) {
+            int w = snprintf(obj + used, size - used, "%s%.*s", used ? "/" : "", (int)sl, path);
+            used += w > 0 ? (size_t)w : 0;
+        }
         pattern += pl;
         path += sl;
     }
+}
+
+/* The row of method path in acl[] (its "*" segments into obj), or -1. */
+static int acl_row(const char *method, const char *path, char *obj, size_t size)
+{
+    for (size_t i = 0; i < sizeof acl / sizeof acl[0]; i++)
+        if (strcmp(acl[i].method, method) == 0 && path_matches(acl[i].path, path, obj, size))
+            return (int)i;
+    return -1;
 }
 
 enum admin_acl admin_acl_check(const char *method, const char *path, const char *role,
@@ -181,7 +223,7 @@ enum admin_acl admin_acl_check(const char *method, const char *path, const char 
     if (n > 0)
         allow[0] = '\0';
     for (size_t i = 0; i < sizeof acl / sizeof acl[0]; i++) {
-        if (!path_matches(acl[i].path, path))
+        if (!path_matches(acl[i].path, path, NULL, 0))
             continue;
         if (strcmp(acl[i].method, method) == 0)
             return r != NULL && (acl[i].roles & r->bit) ? ACL_OK : ACL_FORBIDDEN;
@@ -211,6 +253,7 @@ static const admin_route_fn feature_routes[] = {
     admin_report_routes,
     admin_dashboard_route,
     admin_privacy_route,
+    admin_staff_routes,
 };
 
 static int split_path(char *buf, char **seg, int n)
@@ -515,8 +558,38 @@ static int unknown_list(const struct app *app, struct store *st, const struct ad
     return 0;
 }
 
+/*
+ * The one place an admin action is written to the audit trail: after the
+ * route ran, in its transaction (a failed route leaves no row, as it leaves
+ * nothing else). Every method but GET, every GET of a row marked A_READ
+ * (personal data, counselling texts), and every refusal by the table.
+ */
+static int audit(struct store *st, int64_t now, const struct admin_req *rq, int status)
+{
+    char actor[96], action[200], object[160] = "";
+    int i = acl_row(rq->method, rq->path, object, sizeof object);
+    bool read = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
+    if (read && status != 403 && (i == -1 || !(acl[i].audit & A_READ)))
+        return 0;
+    admin_actor(rq, actor, sizeof actor);
+    snprintf(action, sizeof action, "%s %.160s", rq->method, i >= 0 ? acl[i].path : rq->path);
+    struct audit_row a = {now, actor, action, object, rq->origin, status};
+    return store_audit_add(st, &a);
+}
+
+static int dispatch(const struct app *app, struct store *st, int64_t now,
+                    const struct admin_req *rq, struct http_resp *resp);
+
 int admin_handle(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
                  struct http_resp *resp)
+{
+    if (dispatch(app, st, now, rq, resp) == -1)
+        return -1;
+    return audit(st, now, rq, resp->status);
+}
+
+static int dispatch(const struct app *app, struct store *st, int64_t now,
+                    const struct admin_req *rq, struct http_resp *resp)
 {
     char buf[256];
     char *seg[8];

@@ -16,6 +16,7 @@ struct app;
 struct store;
 struct http_resp;
 struct buf;
+struct websess;
 
 struct admin_req {
     const char *method;
@@ -23,7 +24,15 @@ struct admin_req {
     json_t *query;    /* object of query arguments (borrowed) */
     const char *body; /* raw body, NUL-terminated */
     size_t len;
-    const char *role; /* who asks: an ADMIN_ROLE_* (static); the audit actor is "admin:<role>" */
+    const char *role; /* who asks: an ADMIN_ROLE_* (static) */
+    /* The authenticated identity (all may be NULL/0 in unit tests):
+     * a staff account signed in on the dashboard, or a machine client's
+     * bearer token ([admin] token, union_token, ...: actor "admin:<role>"). */
+    const char *user;     /* the staff account's username; NULL for a machine client */
+    int64_t staff_id;     /* its id; 0 for a machine client */
+    const char *area;     /* a report handler's area ("" or NULL: none) */
+    const char *origin;   /* the client's address, for the audit trail */
+    struct websess *sess; /* the dashboard sessions (a disabled account's end); may be NULL */
 };
 
 /* Roles (dashboard.h): the super-admin ([admin] token) sees and changes
@@ -33,12 +42,14 @@ struct admin_req {
 #define ADMIN_ROLE_UNION "union"
 #define ADMIN_ROLE_DESK "desk"
 #define ADMIN_ROLE_COUNSEL "counsel" /* the counselling desk: counselling and crisis tickets */
+#define ADMIN_ROLE_REPORTS "reports" /* a report handler: one area's 随手拍 only */
+#define ADMIN_ROLE_VIEWER "viewer"   /* leadership: read-only, no personal contact details */
 
-/* The roles, each signed in with its own [admin] token key. A later
- * per-person account adds rows (and reuses the role's routes). */
+/* The roles: each staff account has one; the first four also have a machine
+ * client, a bearer token under its own [admin] key (key NULL: none). */
 struct admin_role {
     const char *name; /* ADMIN_ROLE_* */
-    const char *key;  /* its token's config key, for startup messages */
+    const char *key;  /* its token's config key, for startup messages; NULL: no token */
     size_t token_off; /* offsetof(struct conf, admin.<key>) */
     unsigned bit;     /* its column in the route table */
 };
@@ -69,8 +80,9 @@ typedef int (*admin_route_fn)(const struct app *app, struct store *st, int64_t n
                               const struct admin_req *rq, char **seg, int nseg,
                               struct http_resp *resp);
 
-/* The audit actor of rq: "admin:<role>", the authenticated identity (never
- * a name the caller sends). */
+/* The audit actor of rq: "staff:<username>" for a signed-in account,
+ * "client:<token key>" ("client:admin.union_token") for a machine client;
+ * the authenticated identity, never a name the caller sends. */
 void admin_actor(const struct admin_req *rq, char *out, size_t size);
 
 /* Helpers for routes. admin_reply takes o (a new reference) and sends it. */

@@ -90,7 +90,9 @@ static int stats_get(struct store *st, int64_t now, const struct admin_req *rq,
         json_decref(m);
         json_object_set_new(out, series[k], a);
     }
-    json_t *fig = stats_now(st, now, is_super(rq) ? NULL : role_of(rq));
+    /* the super admin and leadership's read-only viewer see every office's figures */
+    bool all = is_super(rq) || strcmp(role_of(rq), ADMIN_ROLE_VIEWER) == 0;
+    json_t *fig = stats_now(st, now, all ? NULL : role_of(rq));
     json_t *bc = fig ? stats_broadcasts(st, 10) : NULL;
     if (bc == NULL) {
         json_decref(fig);

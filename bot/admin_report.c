@@ -18,12 +18,62 @@
 #include "log.h"
 #include "media.h"
 #include "report.h"
+#include "staff.h"
 #include "util.h"
 
 static const char *const csv_columns[] = {
     "code",       "status",     "photo_status", "description",           "lat",         "lon",
     "created_ms", "updated_ms", "reporter",     "possible_duplicate_of", "merged_into", "reopened",
     NULL};
+
+/* A report handler's area (its rows only), or NULL for roles that see all. */
+static const char *handler_area(const struct admin_req *rq)
+{
+    if (rq->role == NULL || strcmp(rq->role, ADMIN_ROLE_REPORTS) != 0)
+        return NULL;
+    return rq->area ? rq->area : ""; /* no area: nothing matches */
+}
+
+/* May rq see report id? A report handler only its area's: 1 yes, 0 no (404
+ * set, as for a report that does not exist), -1 error. */
+static int in_area(struct store *st, const struct admin_req *rq, int64_t id,
+                   struct http_resp *resp)
+{
+    const char *want = handler_area(rq);
+    char area[STAFF_TEXT_MAX];
+    if (want == NULL)
+        return 1;
+    int f = store_report_area(st, id, area, sizeof area);
+    if (f == 1 && want[0] != '\0' && strcmp(area, want) == 0)
+        return 1;
+    if (f != -1)
+        http_resp_error(resp, 404, "no such report");
+    return f == -1 ? -1 : 0;
+}
+
+/* POST /reports/<code>/area {"area": "..."} (null or "" clears). */
+static int set_area(struct store *st, int64_t id, const char *code, const struct admin_req *rq,
+                    struct http_resp *resp)
+{
+    json_t *b = admin_body(rq, resp);
+    if (b == NULL)
+        return 0;
+    json_t *v = json_object_get(b, "area");
+    int rc = 0;
+    if (!(json_is_null(v) || (json_is_string(v) && json_string_length(v) < STAFF_TEXT_MAX))) {
+        http_resp_error(resp, 400, "want {\"area\": \"<name>\"} (or null to clear)");
+    } else {
+        rc = store_report_area_set(st, id, json_string_value(v));
+        if (rc == 0)
+            http_resp_error(resp, 404, "no such report");
+        else if (rc == 1)
+            admin_reply(resp, 200, json_pack("{s:s,s:s?}", "code", code, "area",
+                                             json_string_value(v)));
+        rc = rc == -1 ? -1 : 0;
+    }
+    json_decref(b);
+    return rc;
+}
 
 static int list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
 {
@@ -59,7 +109,8 @@ static int list(struct store *st, const struct admin_req *rq, struct http_resp *
             return 0;
         }
     }
-    json_t *a = store_report_list(st, status, since_ms, admin_query_limit(rq, 200));
+    json_t *a = store_report_list(st, status, since_ms, admin_query_limit(rq, 200),
+                                  handler_area(rq));
     if (a == NULL)
         return -1;
     size_t i;
@@ -199,6 +250,11 @@ static int merge(const struct app *app, struct store *st, int64_t id, const char
         http_resp_error(resp, 400, "want {\"into\": \"SP0041\"}");
         goto out;
     }
+    rc = in_area(st, rq, into, resp); /* a handler merges within its area */
+    if (rc != 1) {
+        rc = rc == -1 ? -1 : 0;
+        goto out;
+    }
     char actor[128];
     admin_actor(rq, actor, sizeof actor);
     rc = report_merge(app, st, id, into, actor, now);
@@ -275,6 +331,12 @@ int admin_report_routes(const struct app *app, struct store *st, int64_t now,
             http_resp_error(resp, 405, "method not allowed: use GET");
             return 1;
         }
+        const char *area = handler_area(rq);
+        int ok = area == NULL ? 1 : store_media_in_area(st, seg[1], area);
+        if (ok == 0)
+            http_resp_error(resp, 404, "no such photo");
+        if (ok != 1)
+            return ok == -1 ? -1 : 1;
         return media_get(app, st, seg[1], resp) == -1 ? -1 : 1;
     }
     if (nseg < 1 || strcmp(seg[0], "reports") != 0)
@@ -290,8 +352,12 @@ int admin_report_routes(const struct app *app, struct store *st, int64_t now,
         return 1;
     char code[REPORT_CODE_MAX];
     report_code_fmt(id, code);
-    int rc;
-    if (nseg == 2 && get)
+    int rc = nseg <= 3 ? in_area(st, rq, id, resp) : 1;
+    if (rc != 1)
+        return rc == -1 ? -1 : 1;
+    if (nseg == 3 && strcmp(seg[2], "area") == 0 && post)
+        rc = set_area(st, id, code, rq, resp);
+    else if (nseg == 2 && get)
         rc = show(st, id, resp);
     else if (nseg == 3 && strcmp(seg[2], "status") == 0 && post)
         rc = set_status(app, st, id, code, now, rq, resp);

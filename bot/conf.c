@@ -75,7 +75,8 @@ static const struct conf_key keys[] = {
     {"generic.recipient_rate", C_INT, O(generic.recipient_rate), "60", 1, 100000,
      "pushes per minute at most to one person on this channel"},
     {"admin.token", C_STR, O(admin.token), "", 0, 0,
-     "bearer token for /admin/api/; empty turns the admin API off"},
+     "machine client of /admin/api/ (scripts) with the super admin's role, as a bearer token;"
+     " empty: none. People sign in with staff accounts (yizhan staff add)"},
     {"push.quiet", C_WINDOWS, O(push.quiet), "22:00-07:00", 0, 0,
      "local hours when nothing is pushed (HH:MM-HH:MM, comma-separated; empty for none)"},
     {"push.rush", C_WINDOWS, O(push.rush), "11:00-13:00,17:00-19:30", 0, 0,
@@ -119,7 +120,8 @@ static const struct conf_key keys[] = {
     {"desk.general_hours", C_WINDOWS, O(desk.general_hours), "09:00-21:00", 0, 0,
      "local hours the general desk (人工, a person instead of the bot) is staffed"},
     {"desk.admins", C_STR, O(desk.admins), "", 0, 0,
-     "desk admins as <channel>:<platform id>, comma-separated: escalations and crisis alerts"},
+     "extra desk admins as <channel>:<platform id>, comma-separated, for escalations and crisis"
+     " alerts; the linked chats of super admin and counselling staff accounts always get them"},
     {"desk.offer_minutes", C_INT, O(desk.offer_minutes), "15", 1, 1440,
      "minutes a volunteer has to take a new ticket before it is offered to the next one"},
     {"desk.escalate_minutes", C_INT, O(desk.escalate_minutes), "60", 1, 10080,
@@ -189,7 +191,8 @@ static const struct conf_key keys[] = {
     {"kannel.recipient_rate", C_INT, O(kannel.recipient_rate), "6", 1, 100000,
      "SMS per minute at most to one phone"},
     {"admin.chat_ids", C_STR, O(admin.chat_ids), "", 0, 0,
-     "who may send admin chat commands (#受理 SP0042): comma-separated <channel>:<id>"},
+     "fallback list of chats that may send #受理 SP0042 (comma-separated <channel>:<id>);"
+     " prefer a staff account with linked chats, whose role and area then apply"},
     {"points.report_accepted", C_INT, O(report.points_accepted), "5", 0, 10000,
      "points for a 随手拍 report when it is accepted (once per report); 0: none"},
     {"report.daily_limit", C_INT, O(report.daily_limit), "10", 1, 1000,
@@ -223,13 +226,17 @@ static const struct conf_key keys[] = {
     {"media.allow_private", C_BOOL, O(media.allow_private), "false", 0, 0,
      "true: photos may come from loopback and private addresses (tests); false refuses them"},
     {"admin.union_token", C_STR, O(admin.union_token), "", 0, 0,
-     "token of the union office (role union: its own courses and points budget); empty: none"},
+     "machine client of the union office (role union: its own courses and points budget);"
+     " empty: none"},
     {"admin.desk_token", C_STR, O(admin.desk_token), "", 0, 0,
-     "token of the university desk (role desk: its own courses and points budget); empty: none"},
+     "machine client of the university desk (role desk: its own courses and points budget);"
+     " empty: none"},
     {"admin.counsel_token", C_STR, O(admin.counsel_token), "", 0, 0,
-     "token of the counselling desk (role counsel: counselling and crisis tickets); empty: none"},
+     "machine client of the counselling desk (role counsel: counselling and crisis tickets);"
+     " empty: none"},
     {"admin.fail_limit", C_INT, O(admin.fail_limit), "10", 1, 100000,
-     "wrong admin tokens one client address may send a minute; more are answered 429"},
+     "wrong admin tokens or sign-in passwords one client address may send a minute; more are"
+     " answered 429"},
     {"admin.union_points_budget", C_INT, O(admin.union_points_budget), "5000", 0, 100000000,
      "points the union office may credit by hand per calendar month"},
     {"admin.desk_points_budget", C_INT, O(admin.desk_points_budget), "5000", 0, 100000000,

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin.h"
 #include "buf.h"
 #include "channel.h"
 #include "conf.h"
@@ -27,6 +28,7 @@
 #include "norm.h"
 #include "outbox.h"
 #include "safety.h"
+#include "staff.h"
 #include "store.h"
 #include "util.h"
 
@@ -174,43 +176,69 @@ static int push(const struct app *app, struct store *st, int64_t person, const c
     return outbox_push(st, app->conf, person, OUT_REPLY, text, 0, now, key) == -1 ? -1 : 0;
 }
 
+/* Push text to one admin chat ("<channel>:<id>", modified in place) under
+ * key "<keybase>:<person>"; a person row is made for an admin who never
+ * wrote to the bot. 1 pushed, 0 malformed (skipped), -1 error. */
+static int alert_one(const struct app *app, struct store *st, char *a, const char *text,
+                     const char *keybase, int64_t now)
+{
+    while (*a == ' ')
+        a++;
+    size_t len = strlen(a);
+    while (len > 0 && a[len - 1] == ' ')
+        a[--len] = '\0';
+    char *colon = strchr(a, ':');
+    if (colon == NULL || colon == a || colon[1] == '\0') {
+        log_warn("desk: desk.admins entry '%s' is not <channel>:<id>; skipped", a);
+        return 0;
+    }
+    *colon = '\0';
+    int64_t pid = 0;
+    int found = store_person_find(st, a, colon + 1, &pid);
+    if (found == 0 && store_person_ensure(st, a, colon + 1, NULL, now, &pid) == -1)
+        found = -1;
+    if (found == -1)
+        return -1;
+    char *key = xasprintf("%s:%lld", keybase, (long long)pid);
+    int rc = push(app, st, pid, text, key, now);
+    free(key);
+    return rc == -1 ? -1 : 1;
+}
+
 /*
- * Push text to every desk admin of conf desk.admins ("<channel>:<id>,...");
- * each gets key "<keybase>:<person>". A person row is made for an admin who
- * never wrote to the bot. 0 or -1.
+ * Push text to every desk admin: the chats linked to enabled staff accounts
+ * of the roles that read counselling and crisis texts (super admin,
+ * counselling), then the older config list desk.admins ("<channel>:<id>,...",
+ * kept as a fallback); the key "<keybase>:<person>" makes a chat in both
+ * get it once. 0 or -1.
  */
 static int alert_admins(const struct app *app, struct store *st, const char *text,
                         const char *keybase, int64_t now)
 {
+    static const char *const roles[] = {ADMIN_ROLE_SUPER, ADMIN_ROLE_COUNSEL, NULL};
+    json_t *chats = store_staff_chats_of_roles(st, roles);
     char *copy = xstrdup(app->conf->desk.admins), *save = NULL;
-    int rc = 0, sent = 0;
+    int rc = chats == NULL ? -1 : 0, sent = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(chats, i, v)
+    {
+        char *c = xstrdup(json_string_value(v));
+        if (rc == 0)
+            rc = alert_one(app, st, c, text, keybase, now);
+        sent += rc == 1;
+        rc = rc == -1 ? -1 : 0;
+        free(c);
+    }
     for (char *a = strtok_r(copy, ",", &save); a && rc == 0; a = strtok_r(NULL, ",", &save)) {
-        while (*a == ' ')
-            a++;
-        size_t len = strlen(a);
-        while (len > 0 && a[len - 1] == ' ')
-            a[--len] = '\0';
-        char *colon = strchr(a, ':');
-        if (colon == NULL || colon == a || colon[1] == '\0') {
-            log_warn("desk: desk.admins entry '%s' is not <channel>:<id>; skipped", a);
-            continue;
-        }
-        *colon = '\0';
-        int64_t pid = 0;
-        int found = store_person_find(st, a, colon + 1, &pid);
-        if (found == 0 && store_person_ensure(st, a, colon + 1, NULL, now, &pid) == -1)
-            found = -1;
-        if (found == -1) {
-            rc = -1;
-            break;
-        }
-        char *key = xasprintf("%s:%lld", keybase, (long long)pid);
-        rc = push(app, st, pid, text, key, now);
-        free(key);
-        sent++;
+        rc = alert_one(app, st, a, text, keybase, now);
+        sent += rc == 1;
+        rc = rc == -1 ? -1 : 0;
     }
     if (rc == 0 && sent == 0)
-        log_warn("desk: no desk.admins configured; alert %s not delivered", keybase);
+        log_warn("desk: no desk admins (staff accounts or desk.admins); alert %s not delivered",
+                 keybase);
+    json_decref(chats);
     free(copy);
     return rc;
 }

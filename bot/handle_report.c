@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin.h"
 #include "buf.h"
 #include "channel.h"
 #include "conf.h"
@@ -21,6 +22,7 @@
 #include "outbox.h"
 #include "points.h"
 #include "report.h"
+#include "staff.h"
 #include "store.h"
 #include "util.h"
 
@@ -831,7 +833,8 @@ int report_tick(const struct app *app, struct store *st, int64_t now)
     return 0;
 }
 
-/* True when the sender is listed in [admin] chat_ids ("<channel>:<id>,..."). */
+/* True when the sender is listed in [admin] chat_ids ("<channel>:<id>,..."):
+ * the fallback for chats not linked to a staff account (staff.h). */
 static bool is_admin(const struct turn *t)
 {
     const char *list = t->app->conf->admin.chat_ids;
@@ -879,7 +882,15 @@ int handle_admin_report(struct turn *t)
     const char *codetext = turn_cap(t, "code"), *status = NULL;
     char actor[160], code[REPORT_CODE_MAX];
     int64_t id = 0;
-    if (!is_admin(t))
+    struct staff sm;
+    int acct = staff_of_chat(t->st, t->ch->name, t->in->user, &sm);
+    if (acct == -1)
+        return -1;
+    /* the staff account linked to this chat, by the role x route table; a
+     * chat linked to a disabled account is refused even if [admin] chat_ids
+     * (the older fallback) still lists it */
+    bool by_acct = acct == 1 && staff_may(&sm, "POST", "/reports/x/status");
+    if (!by_acct && (acct == 1 || !is_admin(t)))
         return handle_fallback(t); /* not understood, as for anyone else */
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
         if (strcmp(t->intent, acts[i].intent) == 0)
@@ -890,7 +901,18 @@ int handle_admin_report(struct turn *t)
             *p = (char)(*p - 'a' + 'A');
     if (status == NULL || report_code_parse(code, &id) == -1)
         return say(t, "admin.report.not_found", "code", code, NULL);
-    snprintf(actor, sizeof actor, "%s:%s", t->ch->name, t->in->user);
+    if (by_acct && strcmp(sm.role, ADMIN_ROLE_REPORTS) == 0) { /* its area's reports only */
+        char area[STAFF_TEXT_MAX];
+        int f = store_report_area(t->st, id, area, sizeof area);
+        if (f == -1)
+            return -1;
+        if (f == 0 || strcmp(area, sm.area) != 0)
+            return say(t, "admin.report.not_found", "code", code, NULL);
+    }
+    if (by_acct)
+        snprintf(actor, sizeof actor, "staff:%s", sm.username);
+    else
+        snprintf(actor, sizeof actor, "%s:%s", t->ch->name, t->in->user);
     const char *note = raw_note(t, code, turn_cap(t, "note"));
     int rc = report_change(t->app, t->st, id, status, actor, note, t->now);
     if (rc == -1)

@@ -19,6 +19,7 @@
 #include "privacy.h"
 #include "report.h"
 #include "safety.h"
+#include "staff.h"
 #include "turn.h"
 #include "store.h"
 #include "throttle.h"
@@ -82,7 +83,7 @@ static const struct handler handlers[] = {
     {"admin.report.resolve", handle_admin_report, true},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, safety_needs, turn_needs, understand_needs, privacy_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, safety_needs, turn_needs, understand_needs, privacy_needs, staff_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
@@ -128,7 +129,10 @@ int handler_run(const struct handler *h, struct turn *t)
         log_info("handler: %s refused: the message was not authenticated", h->intent);
         return handle_fallback(t); /* not understood, as for anyone else */
     }
-    return h->fn(t);
+    int rc = h->fn(t);
+    if (rc == 0 && h->staff) /* the one place a chat command is audited */
+        rc = staff_chat_audit(t, h->intent);
+    return rc;
 }
 
 const struct handler *handler_find(const char *intent)

@@ -213,6 +213,7 @@ int handle_privacy_mine(struct turn *t);
 int handle_privacy_erase(struct turn *t);
 int handle_privacy_erase_confirm(struct turn *t);
 extern const struct content_need privacy_needs[];
+extern const struct content_need staff_needs[]; /* staff.c: the one-time sign-in code */
 /* handle_account.c: 绑定, one account on several channels (account.h) */
 int handle_account_link(struct turn *t);
 int handle_account_unlink(struct turn *t);

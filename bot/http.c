@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "handler.h"
 #include "log.h"
 #include "metrics.h"
+#include "staff.h"
 #include "throttle.h"
 #include "timer.h"
 #include "util.h"
@@ -42,6 +44,7 @@ struct http_server {
     struct webfail *fail; /* wrong admin tokens per client address (web.h) */
     struct timer *timer;  /* reply deadlines (channel.reply_deadline_ms) */
     pthread_mutex_t late_mu; /* struct req's late and refs */
+    atomic_int hashing;   /* password checks running now (Argon2id: 64 MiB, 0.1 s each) */
 };
 
 enum phase { P_BODY, P_WAIT, P_DONE };
@@ -85,6 +88,26 @@ struct req {
     enum late late;         /* under srv->late_mu */
     int refs;               /* under srv->late_mu */
     int tries;              /* runs of a late job */
+    struct web_who who;     /* admin: the account (staff_id 0: a machine client's token) */
+    char addr[64];          /* admin, sign-in: the client's address (the audit's origin) */
+    struct login *login;    /* POST /admin/login in progress */
+};
+
+/* A sign-in: looked up on the writer thread, the password checked on this
+ * HTTP thread (Argon2id is slow on purpose; the writer must not wait for
+ * it), then the outcome written to the audit trail before the answer. */
+enum login_kind { L_PASSWORD, L_CODE, L_ASK_CODE };
+struct login {
+    enum login_kind kind;
+    char user[STAFF_NAME_MAX];
+    char pw[STAFF_PW_MAX + 1];
+    char code[8];                    /* L_CODE: typed; L_ASK_CODE: the new one */
+    char code_hash[STAFF_CODE_HASH]; /* L_ASK_CODE */
+    struct staff acct;
+    struct staff_code sc; /* L_CODE: the stored code */
+    int found;            /* 1 the username exists */
+    int step;             /* 0 lookup, 1 audit row */
+    int status;           /* 200, 401 wrong, 403 disabled; L_ASK_CODE: 200 sent, 404 not */
 };
 
 static double mono_now(void)
@@ -176,6 +199,9 @@ static void req_free(struct req *r)
     turn_result_release(&r->res);
     http_resp_release(&r->aresp);
     json_decref(r->query);
+    if (r->login != NULL)
+        sodium_memzero(r->login, sizeof *r->login);
+    free(r->login);
     buf_release(&r->body);
     free(r->path);
     free(r);
@@ -266,8 +292,18 @@ static void on_deadline(void *arg, bool cancelled)
 static int run_admin(struct job *j, struct store *st, int64_t now)
 {
     struct req *r = j->arg;
-    struct admin_req rq = {r->method, r->path + strlen("/admin/api"), r->query,
-                           r->body.data ? r->body.data : "", r->body.len, r->role};
+    bool person = r->who.staff_id != 0;
+    struct admin_req rq = {r->method,
+                           r->path + strlen("/admin/api"),
+                           r->query,
+                           r->body.data ? r->body.data : "",
+                           r->body.len,
+                           r->role,
+                           person ? r->who.user : NULL,
+                           r->who.staff_id,
+                           r->who.area,
+                           r->addr,
+                           r->srv->sess};
     http_resp_release(&r->aresp);
     if (admin_handle(r->srv->app, st, now, &rq, &r->aresp) == -1) {
         http_resp_release(&r->aresp);
@@ -377,9 +413,80 @@ static bool is_safe_method(const char *m)
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
 
+/* Queue r's job with run; the connection waits until it is done (job_done). */
+static enum MHD_Result submit(struct req *r, int (*run)(struct job *, struct store *, int64_t),
+                              bool rerun_safe)
+{
+    r->job.run = run;
+    r->job.rerun_safe = rerun_safe;
+    r->job.done = job_done;
+    r->job.arg = r;
+    r->phase = P_WAIT;
+    MHD_suspend_connection(r->conn);
+    if (engine_submit(r->srv->engine, &r->job) == -1) {
+        MHD_resume_connection(r->conn);
+        r->phase = P_DONE;
+        r->status = 503;
+    }
+    return MHD_YES;
+}
+
+/* On the writer thread: step 0 reads the account, step 1 writes the audit row. */
+static int run_login(struct job *j, struct store *st, int64_t now)
+{
+    struct req *r = j->arg;
+    struct login *l = r->login;
+    char actor[80];
+    if (l->kind == L_ASK_CODE) { /* one step: the code stored and pushed, and its row */
+        int sent = staff_code_send(r->srv->app, st, l->user, l->code, l->code_hash, now);
+        l->status = sent == 1 ? 200 : 404;
+        struct audit_row a = {now, "anonymous", "POST /login/code", l->user, r->addr, l->status};
+        return sent == -1 ? -1 : store_audit_add(st, &a);
+    }
+    if (l->step == 0) {
+        l->found = store_staff_get(st, 0, l->user, &l->acct);
+        if (l->found == 1 && l->kind == L_CODE &&
+            store_staff_code_get(st, l->acct.id, &l->sc) == -1)
+            return -1;
+        return l->found == -1 ? -1 : 0;
+    }
+    if (l->found == 1 && l->kind == L_CODE &&
+        store_staff_code_used(st, l->acct.id, l->status == 200) == -1)
+        return -1;
+    snprintf(actor, sizeof actor, l->found == 1 ? "staff:%s" : "anonymous", l->user);
+    struct audit_row a = {now, actor, l->kind == L_CODE ? "POST /login code" : "POST /login",
+                          l->user, r->addr, l->status};
+    return store_audit_add(st, &a);
+}
+
+/* An Argon2id string no password matches, checked against when the username
+ * does not exist, so the answer takes as long as for a wrong password. */
+static char dummy[STAFF_HASH_MAX];
+
+static void make_dummy(void)
+{
+    unsigned char b[24];
+    char pw[64];
+    if (crypto_random(b, sizeof b) == -1)
+        memset(b, 0x5a, sizeof b); /* verified against only: any fixed value would do */
+    for (size_t i = 0; i < sizeof b; i++)
+        snprintf(pw + 2 * i, 3, "%02x", b[i]);
+    if (staff_hash(pw, dummy) == -1)
+        dummy[0] = '\0';
+}
+
+static const char *dummy_hash(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, make_dummy);
+    return dummy;
+}
+
 /*
- * POST /admin/login {"token"}: a session cookie (HttpOnly, SameSite=Strict,
- * Path=/admin) and {"role","csrf","idle_minutes"}. POST /admin/logout ends it.
+ * POST /admin/login {"username","password"}: a staff account's session
+ * cookie (HttpOnly, SameSite=Strict, Path=/admin) and {"role","user","csrf",
+ * "idle_minutes"}. Wrong passwords count per client address like wrong
+ * tokens ([admin] fail_limit, then 429). POST /admin/logout ends it.
  */
 static enum MHD_Result answer_session(struct req *r)
 {
@@ -390,8 +497,6 @@ static enum MHD_Result answer_session(struct req *r)
         return send_error(r, 405, "method not allowed", "POST");
     if (r->too_large)
         return send_error(r, 413, "body too large", NULL);
-    if (!web_admin_on(c))
-        return send_error(r, 403, "the admin API is off: set [admin] token in bot.conf", NULL);
     if (strcmp(r->path, "/admin/logout") == 0) {
         const char *role = cookie_role(r, sid, csrf);
         const char *h = get_header(r, "X-CSRF-Token");
@@ -404,23 +509,96 @@ static enum MHD_Result answer_session(struct req *r)
                  cookie_secure(c));
         return send_web_json(r, 200, json_pack("{s:b}", "signed_out", 1), cookie);
     }
+    client_addr(r, r->addr, sizeof r->addr);
+    if (webfail_blocked(r->srv->fail, r->addr, now_ms()))
+        return send_error(r, 429, "too many wrong sign-ins from this address; wait a minute",
+                          NULL);
     json_t *b = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
-    bool limited = false;
-    const char *role = token_role(r, json_string_value(json_object_get(b, "token")), &limited);
-    json_decref(b);
-    if (limited)
-        return send_error(r, 429, "too many wrong tokens from this address; wait a minute", NULL);
-    if (role == NULL) {
-        log_info("web: sign-in refused");
-        return send_error(r, 401, "wrong token", NULL);
+    const char *u = json_string_value(json_object_get(b, "username"));
+    const char *pw = json_string_value(json_object_get(b, "password"));
+    const char *code = json_string_value(json_object_get(b, "code"));
+    bool ask = strcmp(r->path, "/admin/login/code") == 0;
+    if (u == NULL || u[0] == '\0' || strlen(u) >= STAFF_NAME_MAX ||
+        (!ask && (pw == NULL) == (code == NULL)) || (pw != NULL && strlen(pw) > STAFF_PW_MAX) ||
+        (code != NULL && strlen(code) > 6)) {
+        json_decref(b);
+        return send_error(r, 400,
+                          ask ? "want {\"username\": ...}"
+                              : "want {\"username\": ..., \"password\": ...} or {\"username\","
+                                " \"code\"}",
+                          NULL);
     }
-    if (websess_open(r->srv->sess, role, now_ms(), sid, csrf) == -1)
+    struct login *l = r->login = xcalloc(1, sizeof *r->login);
+    snprintf(l->user, sizeof l->user, "%s", u);
+    l->kind = ask ? L_ASK_CODE : code != NULL ? L_CODE : L_PASSWORD;
+    if (l->kind == L_PASSWORD)
+        snprintf(l->pw, sizeof l->pw, "%s", pw);
+    if (l->kind == L_CODE)
+        snprintf(l->code, sizeof l->code, "%s", code);
+    if (l->kind == L_ASK_CODE) { /* each one asked for counts like a wrong password */
+        webfail_add(r->srv->fail, r->addr, now_ms());
+        staff_code_new(l->code, l->code_hash);
+    }
+    json_decref(b);
+    return submit(r, run_login, true);
+}
+
+/* The sign-in after each writer step (see struct login). */
+static enum MHD_Result finish_login(struct req *r)
+{
+    const struct conf *c = r->srv->app->conf;
+    struct login *l = r->login;
+    char sid[WEB_ID_HEX], csrf[WEB_ID_HEX], cookie[200];
+    if (r->status == 503)
+        return send_error(r, 503, "shutting down, retry later", NULL);
+    if (r->job.status != 200)
+        return send_error(r, 500, "could not read the accounts, retry later", NULL);
+    if (l->kind == L_ASK_CODE) { /* the same answer whether an account got one or not */
+        log_info("web: sign-in code asked: %s", l->status == 200 ? "sent" : "no account or chat");
+        return send_web_json(r, 200, json_pack("{s:b,s:i}", "asked", 1, "minutes",
+                                               STAFF_CODE_MS / 60000),
+                             NULL);
+    }
+    if (l->step == 0) {
+        /* at most half the HTTP threads check a password at once: a flood of
+         * sign-ins must not hold every thread (webhooks) or much memory */
+        int most = (int)(c->http_threads / 2 > 0 ? c->http_threads / 2 : 1);
+        if (l->kind == L_PASSWORD && atomic_fetch_add(&r->srv->hashing, 1) >= most) {
+            atomic_fetch_sub(&r->srv->hashing, 1);
+            return send_error(r, 503, "busy signing someone in; retry in a second", NULL);
+        }
+        bool ok = l->kind == L_CODE
+                      ? l->found == 1 && staff_code_ok(&l->sc, l->code, now_ms())
+                      : staff_verify(l->found == 1 ? l->acct.hash : dummy_hash(), l->pw);
+        if (l->kind == L_PASSWORD)
+            atomic_fetch_sub(&r->srv->hashing, 1);
+        sodium_memzero(l->pw, sizeof l->pw);
+        sodium_memzero(l->code, sizeof l->code);
+        l->status = !ok || l->found != 1 ? 401 : l->acct.disabled ? 403 : 200;
+        if (l->status == 401)
+            webfail_add(r->srv->fail, r->addr, now_ms());
+        l->step = 1;
+        return submit(r, run_login, true);
+    }
+    log_info("web: sign-in %s: %d", l->status == 200 ? l->acct.username : "refused", l->status);
+    if (l->status == 401)
+        return send_error(r, 401, "wrong username or password", NULL);
+    if (l->status == 403)
+        return send_error(r, 403, "this account is disabled", NULL);
+    struct web_who who = {.role = NULL, .staff_id = l->acct.id};
+    const struct admin_role *role = admin_role_find(l->acct.role);
+    if (role == NULL)
+        return send_error(r, 403, "this account has no known role", NULL);
+    who.role = role->name;
+    snprintf(who.user, sizeof who.user, "%s", l->acct.username);
+    snprintf(who.area, sizeof who.area, "%s", l->acct.area);
+    if (websess_open_who(r->srv->sess, &who, now_ms(), sid, csrf) == -1)
         return send_error(r, 500, "cannot open a session", NULL);
-    log_info("web: sign-in role=%s", role);
     snprintf(cookie, sizeof cookie, WEB_COOKIE "=%s; Path=/admin; HttpOnly; SameSite=Strict%s",
              sid, cookie_secure(c));
     return send_web_json(r, 200,
-                         json_pack("{s:s,s:s,s:I}", "role", role, "csrf", csrf, "idle_minutes",
+                         json_pack("{s:s,s:s,s:s,s:s,s:I}", "role", who.role, "user", who.user,
+                                   "display", l->acct.display, "csrf", csrf, "idle_minutes",
                                    (json_int_t)c->admin.session_idle_minutes),
                          cookie);
 }
@@ -444,29 +622,36 @@ static enum MHD_Result answer_static(struct req *r, const char *method)
 }
 
 /*
- * Who asks: a bearer token (scripts; [admin] token, union_token or
- * desk_token, each compared in constant time), else a dashboard session
- * cookie, whose changes must carry X-CSRF-Token. GET /admin/api/me answers
- * here: the role, and the session's csrf value.
+ * Who asks: a machine client's bearer token ([admin] token, union_token,
+ * desk_token, counsel_token, each compared in constant time), else a staff
+ * account's dashboard session cookie, whose changes must carry X-CSRF-Token.
+ * GET /admin/api/me answers here: the role, the account, the csrf value.
  */
 static enum MHD_Result start_admin(struct req *r)
 {
     const struct conf *c = r->srv->app->conf;
     char sid[WEB_ID_HEX], csrf[WEB_ID_HEX] = "";
     bool by_cookie = false;
-    if (!web_admin_on(c))
-        return send_error(r, 403, "the admin API is off: set [admin] token in bot.conf", NULL);
     const char *auth = get_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    client_addr(r, r->addr, sizeof r->addr);
     if (auth != NULL) {
         bool limited = false;
+        if (!web_admin_on(c))
+            return send_error(r, 403,
+                              "the admin API is off for machine clients: set [admin] token",
+                              NULL);
         r->role = token_role(r, strncasecmp(auth, "Bearer ", 7) == 0 ? auth + 7 : "", &limited);
         if (limited)
             return send_error(r, 429, "too many wrong tokens from this address; wait a minute",
                               NULL);
         if (r->role == NULL)
             return send_error(r, 401, "missing or wrong bearer token", NULL);
+        r->who.role = r->role;
     } else {
-        r->role = cookie_role(r, sid, csrf);
+        const char *cookie = get_header(r, MHD_HTTP_HEADER_COOKIE);
+        sid[0] = '\0';
+        if (cookie != NULL && web_cookie(cookie, WEB_COOKIE, sid, WEB_ID_HEX) == 0)
+            r->role = websess_who(r->srv->sess, sid, now_ms(), csrf, &r->who);
         /* the page asks on load whether it is signed in: not an error */
         if (r->role == NULL && strcmp(r->path, "/admin/api/me") == 0 &&
             strcmp(r->method, "GET") == 0)
@@ -481,8 +666,11 @@ static enum MHD_Result start_admin(struct req *r)
     if (strcmp(r->path, "/admin/api/me") == 0) {
         if (strcmp(r->method, "GET") != 0)
             return send_error(r, 405, "method not allowed", "GET");
+        bool person = r->who.staff_id != 0;
         return send_web_json(r, 200,
-                             json_pack("{s:s,s:s?,s:I,s:s,s:o}", "role", r->role, "csrf",
+                             json_pack("{s:s,s:s?,s:s?,s:s?,s:I,s:s,s:o}", "role", r->role, "user",
+                                       person ? r->who.user : NULL, "area",
+                                       person && r->who.area[0] ? r->who.area : NULL, "csrf",
                                        by_cookie ? csrf : NULL, "idle_minutes",
                                        (json_int_t)c->admin.session_idle_minutes, "timezone",
                                        c->timezone, "routes", admin_acl_routes(r->role)),
@@ -492,20 +680,8 @@ static enum MHD_Result start_admin(struct req *r)
         return send_error(r, 400, "body is not UTF-8", NULL);
     r->query = json_object();
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, r->query);
-    r->job.run = run_admin;
-    r->job.rerun_safe = false; /* an admin action may do more than write the store */
-    r->job.done = job_done;
-    r->job.arg = r;
-    r->phase = P_WAIT;
-    MHD_suspend_connection(r->conn);
-    if (engine_submit(r->srv->engine, &r->job) == -1) {
-        MHD_resume_connection(r->conn);
-        r->phase = P_DONE;
-        r->status = 503;
-    }
-    return MHD_YES;
+    return submit(r, run_admin, false); /* an admin action may do more than write the store */
 }
-
 
 static enum MHD_Result answer_builtin(struct req *r, const char *method)
 {
@@ -673,7 +849,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (strcmp(url, "/admin/api") == 0 || str_has_prefix(url, "/admin/api/")) {
             r->admin = true;
             r->route = "/admin/api";
-        } else if (strcmp(url, "/admin/login") == 0 || strcmp(url, "/admin/logout") == 0) {
+        } else if (strcmp(url, "/admin/login") == 0 || strcmp(url, "/admin/logout") == 0 ||
+                   strcmp(url, "/admin/login/code") == 0) {
             r->web = true;
         }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -710,6 +887,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return send_error(r, 413, "body too large", NULL);
         return start_webhook(r);
     }
+    if (r->login != NULL && (r->phase == P_WAIT || (r->phase == P_DONE && r->status == 503)))
+        return finish_login(r);
     if (r->phase == P_WAIT || (r->phase == P_DONE && r->status == 503))
         return finish_webhook(r);
     return MHD_YES;

@@ -34,6 +34,8 @@
 #include "safety.h"
 #include "sender.h"
 #include "setup.h"
+#include "staff.h"
+#include "staff_cli.h"
 #include "store.h"
 #include "understand.h"
 #include "util.h"
@@ -69,6 +71,7 @@ static void usage(void)
           "       yizhan chat [-c bot.conf] [--as ID] [--set ...]\n"
           "       yizhan check [-c bot.conf] [--try TEXT] [--set ...]\n"
           "       yizhan conf-example\n"
+          "       yizhan staff add USER --role ROLE [--name N] [--org O] [--area A] [-c ...]\n"
           "       yizhan wechat menu [-c bot.conf] [--set ...]\n"
           "       yizhan telegram set-webhook URL [-c bot.conf] [--set ...]\n"
           "       yizhan backup PATH [-c bot.conf] [--set ...]\n"
@@ -466,6 +469,10 @@ out:
 int main(int argc, char **argv)
 {
     struct args a;
+    if (argc >= 2 && strcmp(argv[1], "staff") == 0)
+        return staff_cli(argc, argv);
+    if (staff_init() == -1)
+        fatal("libsodium cannot start");
     parse_args(argc, argv, &a);
     (void)now_ms(); /* fix the clock offset before any thread starts */
     if (strcmp(a.cmd, "conf-example") == 0) {

@@ -107,8 +107,10 @@ json_t *store_report_history(struct store *st, int64_t id);
 json_t *store_report_list_person(struct store *st, int64_t person, int n);
 /* Admin list: status (NULL any), created at or after since_ms, newest first;
  * "photos" counts the report's media rows, "photo_sha256" names the first
- * fetched one (absent while none is). */
-json_t *store_report_list(struct store *st, const char *status, int64_t since_ms, int limit);
+ * fetched one (absent while none is); area (NULL any) keeps only that
+ * area's reports (a report handler's, staff.h). */
+json_t *store_report_list(struct store *st, const char *status, int64_t since_ms, int limit,
+                          const char *area);
 /* A report of person created at or after since_ms that has a photo from url
  * (the report it was merged into, if it was). 1 (*id set), 0 none, -1 error. */
 int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,

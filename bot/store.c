@@ -424,6 +424,45 @@ static const char *const migrations[] = {
     "INSERT INTO desk_messages SELECT * FROM desk_messages_copy;"
     "DROP TABLE desk_messages_copy;"
     "CREATE INDEX desk_messages_ticket ON desk_messages(ticket_id, id);",
+    /* 18: staff (issue 18): one account per staff member (Argon2id hash from
+     * libsodium), the chats linked to it for admin chat commands (and the
+     * one-time sign-in codes pushed there), an area on
+     * reports for per-area handlers, and the append-only audit trail: the
+     * triggers refuse every UPDATE and DELETE, whatever code asks. */
+    "CREATE TABLE staff("
+    " id INTEGER PRIMARY KEY,"
+    " username TEXT NOT NULL UNIQUE,"
+    " display_name TEXT NOT NULL,"
+    " org TEXT NOT NULL CHECK(org IN ('union','university')),"
+    " role TEXT NOT NULL,"
+    " area TEXT,"
+    " pwhash TEXT NOT NULL,"
+    " disabled INTEGER NOT NULL DEFAULT 0,"
+    " created_ms INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL);"
+    "CREATE TABLE staff_chats("
+    " chat TEXT PRIMARY KEY,"
+    " staff_id INTEGER NOT NULL REFERENCES staff(id));"
+    "CREATE INDEX staff_chats_staff ON staff_chats(staff_id);"
+    "ALTER TABLE reports ADD COLUMN area TEXT;"
+    "CREATE TABLE audit("
+    " id INTEGER PRIMARY KEY,"
+    " at_ms INTEGER NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " object TEXT,"
+    " origin TEXT,"
+    " status INTEGER NOT NULL);"
+    "CREATE INDEX audit_at ON audit(at_ms);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+    "CREATE TABLE staff_codes("
+    " staff_id INTEGER PRIMARY KEY REFERENCES staff(id),"
+    " code_hash TEXT NOT NULL,"
+    " expires_ms INTEGER NOT NULL,"
+    " tries INTEGER NOT NULL DEFAULT 0);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

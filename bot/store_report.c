@@ -276,16 +276,18 @@ json_t *store_report_list_person(struct store *st, int64_t person, int n)
     return a;
 }
 
-json_t *store_report_list(struct store *st, const char *status, int64_t since_ms, int limit)
+json_t *store_report_list(struct store *st, const char *status, int64_t since_ms, int limit,
+                          const char *area)
 {
     static const char sql[] =
         "SELECT r.code, r.status, r.photo_status, r.description, r.lat, r.lon, r.created_ms,"
         " r.updated_ms, p.channel || ':' || p.ext_id, d.code, m.code, r.reopened,"
         " (SELECT sha256 FROM report_media WHERE report_id=r.id AND status='ok' ORDER BY id"
-        " LIMIT 1), (SELECT count(*) FROM report_media WHERE report_id=r.id)"
+        " LIMIT 1), (SELECT count(*) FROM report_media WHERE report_id=r.id), r.area"
         " FROM reports r JOIN people p ON p.id=r.person_id"
         " LEFT JOIN reports d ON d.id=r.dup_of LEFT JOIN reports m ON m.id=r.merged_into"
-        " WHERE (?1 IS NULL OR r.status=?1) AND r.created_ms>=?2 ORDER BY r.id DESC LIMIT ?3";
+        " WHERE (?1 IS NULL OR r.status=?1) AND r.created_ms>=?2 AND (?4 IS NULL OR r.area=?4)"
+        " ORDER BY r.id DESC LIMIT ?3";
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
@@ -293,9 +295,13 @@ json_t *store_report_list(struct store *st, const char *status, int64_t since_ms
     sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 2, since_ms);
     sqlite3_bind_int(s, 3, limit);
+    if (sqlite3_bind_text(s, 4, area, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+        store_fail(st, "report list bind");
+        return NULL;
+    }
     json_t *a = json_array();
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i}", "code",
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i,s:s?}", "code",
                               (const char *)sqlite3_column_text(s, 0), "status",
                               (const char *)sqlite3_column_text(s, 1), "photo_status",
                               (const char *)sqlite3_column_text(s, 2), "description",
@@ -307,7 +313,8 @@ json_t *store_report_list(struct store *st, const char *status, int64_t since_ms
                               (const char *)sqlite3_column_text(s, 10), "reopened",
                               sqlite3_column_int(s, 11) != 0, "photo_sha256",
                               (const char *)sqlite3_column_text(s, 12), "photos",
-                              sqlite3_column_int(s, 13));
+                              sqlite3_column_int(s, 13), "area",
+                              (const char *)sqlite3_column_text(s, 14));
         if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
             json_object_set_new(o, "lat", json_real(sqlite3_column_double(s, 4)));
             json_object_set_new(o, "lon", json_real(sqlite3_column_double(s, 5)));

@@ -32,6 +32,7 @@ struct sess {
     char id[WEB_ID_HEX], csrf[WEB_ID_HEX];
     const char *role; /* NULL: free slot */
     int64_t last_ms;
+    struct web_who who; /* the account signed in */
 };
 
 struct websess {
@@ -101,6 +102,14 @@ static int pick_slot(struct websess *ws, const char *role)
 int websess_open(struct websess *ws, const char *role, int64_t now, char id[WEB_ID_HEX],
                  char csrf[WEB_ID_HEX])
 {
+    struct web_who who = {.role = role};
+    return websess_open_who(ws, &who, now, id, csrf);
+}
+
+int websess_open_who(struct websess *ws, const struct web_who *who, int64_t now,
+                     char id[WEB_ID_HEX], char csrf[WEB_ID_HEX])
+{
+    const char *role = who->role;
     unsigned char b[64];
     if (crypto_random(b, sizeof b) == -1)
         return log_fail("web: no random bytes for a session");
@@ -118,12 +127,30 @@ int websess_open(struct websess *ws, const char *role, int64_t now, char id[WEB_
     memcpy(s->csrf, csrf, WEB_ID_HEX);
     s->role = role;
     s->last_ms = now;
+    s->who = *who;
     pthread_mutex_unlock(&ws->mu);
     return 0;
 }
 
+void websess_end_staff(struct websess *ws, int64_t staff_id)
+{
+    if (staff_id == 0)
+        return;
+    pthread_mutex_lock(&ws->mu);
+    for (int i = 0; i < MAX_SESSIONS; i++)
+        if (ws->s[i].role != NULL && ws->s[i].who.staff_id == staff_id)
+            memset(&ws->s[i], 0, sizeof ws->s[i]);
+    pthread_mutex_unlock(&ws->mu);
+}
+
 const char *websess_check(struct websess *ws, const char *id, int64_t now,
                           char csrf[WEB_ID_HEX])
+{
+    return websess_who(ws, id, now, csrf, NULL);
+}
+
+const char *websess_who(struct websess *ws, const char *id, int64_t now, char csrf[WEB_ID_HEX],
+                        struct web_who *who)
 {
     const char *role = NULL;
     if (id == NULL || strlen(id) != WEB_ID_HEX - 1)
@@ -137,6 +164,8 @@ const char *websess_check(struct websess *ws, const char *id, int64_t now,
             s->last_ms = now;
             if (csrf != NULL)
                 memcpy(csrf, s->csrf, WEB_ID_HEX);
+            if (who != NULL)
+                *who = s->who;
             break;
         }
     }
@@ -254,8 +283,11 @@ int web_cookie(const char *header, const char *name, char *out, size_t size)
     return -1;
 }
 
+/* The role's machine-client token ("" when it has none). */
 static const char *role_token(const struct conf *c, const struct admin_role *r)
 {
+    if (r->key == NULL)
+        return "";
     return *(char *const *)((const char *)c + r->token_off);
 }
 

@@ -29,6 +29,22 @@ int websess_open(struct websess *ws, const char *role, int64_t now, char id[WEB_
  * none or it expired (then it is dropped). Safe from several threads. */
 const char *websess_check(struct websess *ws, const char *id, int64_t now,
                           char csrf[WEB_ID_HEX]);
+/* Who a session stands for: a staff account (staff_id > 0) or, from the
+ * older token sign-in kept for tests, a bare role. */
+struct web_who {
+    const char *role; /* static ADMIN_ROLE_* */
+    int64_t staff_id;
+    char user[48];  /* STAFF_NAME_MAX */
+    char area[128]; /* STAFF_TEXT_MAX; "" none */
+};
+/* Open a session for who (copied), as websess_open does. */
+int websess_open_who(struct websess *ws, const struct web_who *who, int64_t now,
+                     char id[WEB_ID_HEX], char csrf[WEB_ID_HEX]);
+/* websess_check, and a copy of the session's identity into who (when not NULL). */
+const char *websess_who(struct websess *ws, const char *id, int64_t now, char csrf[WEB_ID_HEX],
+                        struct web_who *who);
+/* End every session of account staff_id (disabled, role changed): at once. */
+void websess_end_staff(struct websess *ws, int64_t staff_id);
 /* End the session id (nothing when there is none). */
 void websess_close(struct websess *ws, const char *id);
 /* Live sessions (expired ones are dropped first). */

@@ -40,7 +40,9 @@ static struct store *st;
 static int admin(const char *path, const char *body, size_t len, struct http_resp *resp)
 {
     json_t *q = json_object();
-    struct admin_req rq = {"POST", path, q, body, len, ADMIN_ROLE_SUPER};
+    struct admin_req rq = {
+        .method = "POST", .path = path, .query = q, .body = body, .len = len,
+        .role = ADMIN_ROLE_SUPER};
     int rc = admin_handle(&app, st, now_ms(), &rq, resp);
     json_decref(q);
     return rc;

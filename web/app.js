@@ -8,8 +8,12 @@
 'use strict';
 
 const API = '/admin/api';
-const S = { csrf: null, role: null, tz: 'Asia/Shanghai', timers: [], routes: [] };
-const ROLE_NAMES = { admin: '总管理员', union: '工会办公室', desk: '高校服务站', counsel: '心理咨询台' };
+const S = { csrf: null, role: null, user: null, tz: 'Asia/Shanghai', timers: [], routes: [] };
+const ROLE_NAMES = {
+  admin: '总管理员', union: '工会办公室', desk: '高校服务站', counsel: '心理咨询台',
+  reports: '片区随手拍', viewer: '领导（只读）',
+};
+const ORG_NAMES = { union: '工会', university: '高校' };
 /* May this role call METHOD /path? GET /me lists the role's rows of the
  * server's role x route table ("*" stands for one path segment). */
 function can(method, path) {
@@ -24,13 +28,20 @@ function can(method, path) {
 const PAGE_NEEDS = {
   glance: '/stats', reports: '/reports', broadcasts: '/broadcasts', courses: '/courses',
   lessons: '/lessons', tickets: '/tickets', volunteers: '/volunteers', points: '/points/x',
-  unknown: '/unknown',
+  unknown: '/unknown', staff: '/staff', audit: '/audit', account: 'POST /password',
 };
 const PAGES = [
   ['glance', '概览'], ['reports', '随手拍'], ['broadcasts', '群发'], ['courses', '培训'],
   ['lessons', '微课'], ['tickets', '工单'], ['volunteers', '志愿者'], ['points', '积分'],
-  ['unknown', '未识别'],
+  ['unknown', '未识别'], ['staff', '账号'], ['audit', '操作记录'], ['account', '我的密码'],
 ];
+/* May the signed-in account open page k? */
+function pageAllowed(k) {
+  const need = PAGE_NEEDS[k] || '';
+  const [m, p] = need.includes(' ') ? need.split(' ') : ['GET', need];
+  if (k === 'account' && !S.user) return false; /* a machine client has no password */
+  return can(m, p);
+}
 
 /* --- small helpers --- */
 
@@ -123,16 +134,36 @@ function showLogin(msg) {
 
 async function login(ev) {
   ev.preventDefault();
+  const user = $('login-user').value.trim(), code = $('login-code').value.trim();
+  if (!code && !$('login-password').value) { $('login-error').textContent = '请输入密码或登录码'; return; }
   const r = await fetch('/admin/login', {
     method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ token: $('login-token').value }),
+    body: JSON.stringify(code ? { username: user, code } : { username: user, password: $('login-password').value }),
   });
+  $('login-password').value = '';
+  $('login-code').value = '';
   if (!r.ok) {
-    $('login-error').textContent = r.status === 401 ? '口令不对' : '登录失败（' + r.status + '）';
+    $('login-error').textContent = r.status === 401 ? '账号或密码不对'
+      : r.status === 403 ? '这个账号已停用' : r.status === 429 ? '错误次数太多，请一分钟后再试'
+        : r.status === 503 ? '正在为别人登录，请再点一次'
+        : '登录失败（' + r.status + '）';
     return;
   }
-  $('login-token').value = '';
   await start();
+}
+
+/* A one-time code to the account's own linked chat (the answer is the same
+ * whether the account exists or not). */
+async function askCode() {
+  const user = $('login-user').value.trim();
+  if (!user) { $('login-error').textContent = '请先输入账号'; return; }
+  const r = await fetch('/admin/login/code', {
+    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user }),
+  });
+  $('login-code-row').classList.remove('hidden');
+  $('login-error').textContent = r.ok ? '如果这个账号绑定了聊天，登录码已发到那里，5 分钟内有效。'
+    : r.status === 429 ? '次数太多，请一分钟后再试' : '发送失败（' + r.status + '）';
 }
 
 async function logout() {
@@ -151,7 +182,9 @@ async function start() {
   S.role = me.role;
   S.routes = me.routes || [];
   S.tz = me.timezone || S.tz;
-  $('role').textContent = ROLE_NAMES[me.role] || me.role;
+  S.user = me.user || null;
+  $('user').textContent = me.user || '';
+  $('role').textContent = (ROLE_NAMES[me.role] || me.role) + (me.area ? ' · ' + me.area : '');
   $('login').classList.add('hidden');
   $('app').classList.remove('hidden');
   route();
@@ -345,6 +378,21 @@ async function reportDetail(view, code) {
       route();
     } catch (e) { toast(e.message); }
   };
+  if (can('POST', '/reports/*/area')) { /* the super admin files it under a report handler's area */
+    const area = h('input', { id: 'r-area', maxlength: 100, value: me.area || '', placeholder: '如 东津新区' });
+    const save = h('button', { id: 'r-area-save', class: 'secondary', text: '保存片区' });
+    save.addEventListener('click', async () => {
+      try {
+        await api('POST', `/reports/${encodeURIComponent(r.code)}/area`, { area: area.value.trim() || null });
+        toast(area.value.trim() ? `已归入片区「${area.value.trim()}」` : '已清除片区');
+      } catch (e) { toast(e.message); }
+    });
+    view.append(h('div', { class: 'card' }, h('h2', { text: '片区' }),
+      h('div', { class: 'row' }, area, save),
+      h('p', { class: 'muted', text: '片区随手拍账号只看得到、只能处理自己片区的随手拍。' })));
+  } else if (me.area) {
+    view.append(h('p', { class: 'muted', text: '片区：' + me.area }));
+  }
   view.append(h('div', { class: 'card actions' }, h('h2', { text: '处理' }), note, noteErr,
     h('div', { class: 'row' }, REPORT_ACTIONS.map(([s, name]) => h('button', {
       'data-status': s, class: s === 'rejected' ? 'secondary' : null, disabled: !next.includes(s),
@@ -744,20 +792,149 @@ async function pageUnknown(view) {
       : h('p', { class: 'muted', text: '没有没听懂的消息。' }));
 }
 
+/* Staff accounts (super admin): the list; a new account, or one of the list
+ * edited in the same form (role, area, chats, a password reset); disable or
+ * enable. */
+async function pageStaff(view) {
+  const f = {
+    username: h('input', { id: 's-user', required: true, maxlength: 47, pattern: '[a-z0-9._\\-]{2,47}', placeholder: '小写字母、数字' }),
+    display: h('input', { id: 's-display', required: true, maxlength: 100 }),
+    org: h('select', { id: 's-org' }, Object.entries(ORG_NAMES).map(([k, n]) => h('option', { value: k, text: n }))),
+    role: h('select', { id: 's-role' }, Object.entries(ROLE_NAMES).map(([k, n]) => h('option', { value: k, text: n }))),
+    area: h('input', { id: 's-area', maxlength: 100, placeholder: '片区随手拍才填' }),
+    chats: h('input', { id: 's-chats', placeholder: '如 telegram:123，多个用逗号' }),
+    password: h('input', { id: 's-password', type: 'password', required: true, minlength: 10, autocomplete: 'new-password' }),
+  };
+  let editing = null; /* the account being edited, or null for a new one */
+  const title = h('h2', { text: '开设账号' }), submit = h('button', { type: 'submit', text: '开设' });
+  const cancel = h('button', { type: 'button', class: 'link hidden', text: '取消修改', onclick: () => route() });
+  const form = h('form', { class: 'card', id: 's-form' }, title,
+    h('div', { class: 'row' }, h('label', {}, '账号 ', f.username), h('label', {}, '姓名 ', f.display),
+      h('label', {}, '单位 ', f.org), h('label', {}, '角色 ', f.role)),
+    h('div', { class: 'row' }, h('label', {}, '片区 ', f.area), h('label', {}, '绑定聊天 ', f.chats),
+      h('label', {}, '密码 ', f.password)),
+    h('p', { class: 'muted', text: '密码至少 10 个字，请当面交给本人，本人登录后自行修改；修改账号时不填则不变。绑定聊天后，#受理 等命令以此账号执行，登录码也发到那里。' }),
+    h('div', { class: 'row' }, submit, cancel));
+  const edit = (x) => {
+    editing = x;
+    title.textContent = `修改账号 ${x.username}`;
+    submit.textContent = '保存';
+    cancel.classList.remove('hidden');
+    f.username.value = x.username;
+    f.username.disabled = true;
+    f.org.disabled = true;
+    f.display.value = x.display;
+    f.org.value = x.org;
+    f.role.value = x.role;
+    f.area.value = x.area || '';
+    f.chats.value = (x.chats || []).join(',');
+    f.password.required = false;
+    f.password.value = '';
+    form.scrollIntoView();
+  };
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const b = { display: f.display.value.trim(), role: f.role.value, area: f.area.value.trim() };
+    b.chats = f.chats.value.split(',').map((c) => c.trim()).filter(Boolean);
+    if (f.password.value) b.password = f.password.value;
+    try {
+      if (editing) {
+        await api('POST', '/staff/' + editing.id, b);
+        toast(`已保存：${editing.username}`);
+      } else {
+        await api('POST', '/staff', { ...b, username: f.username.value.trim(), org: f.org.value });
+        toast(`已开设：${f.username.value.trim()}`);
+      }
+      route();
+    } catch (e) { toast(e.message); }
+  });
+  const list = items(await api('GET', '/staff'));
+  const toggle = async (x) => {
+    try {
+      await api('POST', '/staff/' + x.id, { disabled: !x.disabled });
+      toast(x.disabled ? `已启用：${x.username}` : `已停用：${x.username}（其登录已结束）`);
+      route();
+    } catch (e) { toast(e.message); }
+  };
+  view.append(h('h1', { text: '账号' }), form,
+    table(['账号', '姓名', '单位', '角色', '片区', { class: 'hide-phone', text: '绑定聊天' }, '状态', ''],
+      list.map((x) => h('tr', { 'data-staff': x.username }, h('td', { text: x.username }), h('td', { text: x.display }),
+        h('td', { text: ORG_NAMES[x.org] || x.org }), h('td', { text: ROLE_NAMES[x.role] || x.role }),
+        h('td', { text: x.area || '' }), h('td', { class: 'hide-phone', text: (x.chats || []).join('，') }),
+        h('td', { text: x.disabled ? '已停用' : '在用' }),
+        h('td', {}, h('button', { class: 'link', 'data-edit': x.username, onclick: () => edit(x), text: '修改' }), ' ',
+          h('button', { class: 'link', 'data-toggle': x.username, onclick: () => toggle(x), text: x.disabled ? '启用' : '停用' }))))));
+}
+
+/* The audit trail (super admin): who did what, on what, from where; filters
+ * by who, what and dates, and the same rows as CSV. Read-only: no route
+ * changes it. */
+async function pageAudit(view) {
+  const q = hashQuery();
+  const f = {
+    who: h('input', { id: 'a-who', value: q.get('who') || '', placeholder: '如 staff:wang' }),
+    what: h('input', { id: 'a-what', value: q.get('what') || '', placeholder: '如 tickets、login' }),
+    since: h('input', { id: 'a-since', type: 'date', value: q.get('since') || '' }),
+    until: h('input', { id: 'a-until', type: 'date', value: q.get('until') || '' }),
+  };
+  const params = new URLSearchParams();
+  for (const k of ['who', 'what', 'since', 'until']) if (q.get(k)) params.set(k, q.get(k));
+  const form = h('form', { class: 'row filters', id: 'a-form' }, h('label', {}, '谁 ', f.who), h('label', {}, '做了什么 ', f.what),
+    h('label', {}, '从 ', f.since), h('label', {}, '到（不含） ', f.until), h('button', { type: 'submit', text: '筛选' }),
+    h('a', { class: 'csv', id: 'a-csv', href: `${API}/audit?format=csv&limit=1000${params.toString() ? '&' + params : ''}`, download: 'audit.csv', text: '导出 CSV' }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    for (const k of ['who', 'what', 'since', 'until']) if (f[k].value.trim()) p.set(k, f[k].value.trim());
+    location.hash = 'audit' + (p.toString() ? '?' + p : '');
+  });
+  const list = items(await api('GET', '/audit?limit=500' + (params.toString() ? '&' + params : '')));
+  view.append(h('h1', { text: '操作记录' }), form,
+    h('p', { class: 'muted', text: '每一次后台操作、聊天命令、登录，以及查看心理咨询工单和个人联系方式，都记在这里，不能修改或删除。' }),
+    list.length ? table(['时间', '谁', '做了什么', '对象', { class: 'hide-phone', text: '来自' }, '结果'],
+      list.map((x) => h('tr', { 'data-audit': x.id }, h('td', { text: fmtTime(x.at_ms) }), h('td', { text: x.actor }),
+        h('td', { text: x.action }), h('td', { text: x.object || '' }), h('td', { class: 'hide-phone', text: x.origin || '' }),
+        h('td', { text: String(x.status) }))))
+      : h('p', { class: 'muted', text: '没有符合条件的记录。' }));
+}
+
+/* One's own password, with the old one. */
+async function pageAccount(view) {
+  const f = {
+    old: h('input', { id: 'pw-old', type: 'password', required: true, autocomplete: 'current-password' }),
+    new: h('input', { id: 'pw-new', type: 'password', required: true, minlength: 10, autocomplete: 'new-password' }),
+  };
+  const form = h('form', { class: 'card', id: 'pw-form' }, h('h2', { text: '修改密码' }),
+    h('div', { class: 'row' }, h('label', {}, '原密码 ', f.old), h('label', {}, '新密码 ', f.new)),
+    h('p', { class: 'muted', text: '新密码至少 10 个字。' }), h('button', { type: 'submit', text: '修改' }));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('POST', '/password', { old: f.old.value, new: f.new.value });
+      toast('密码已修改');
+      f.old.value = '';
+      f.new.value = '';
+    } catch (e) { toast(e.status === 403 ? '原密码不对' : e.message); }
+  });
+  view.append(h('h1', { text: `我的密码（${S.user}）` }), form);
+}
+
 const VIEWS = {
   glance: pageGlance, reports: pageReports, broadcasts: pageBroadcasts, courses: pageCourses,
   lessons: pageLessons, points: pagePoints, unknown: pageUnknown,
-  tickets: pageTickets, volunteers: pageVolunteers,
+  tickets: pageTickets, volunteers: pageVolunteers, staff: pageStaff, audit: pageAudit,
+  account: pageAccount,
 };
 
 async function route() {
   S.timers.forEach(clearInterval);
   S.timers = [];
   const hash = location.hash.replace(/^#/, '').split('?')[0] || 'glance';
-  const [page, arg] = hash.split('/');
-  const fn = VIEWS[page] || pageGlance;
+  let [page, arg] = hash.split('/');
+  if (!VIEWS[page] || !pageAllowed(page)) [page, arg] = ['glance', undefined]; /* not this role's */
+  const fn = VIEWS[page];
   const nav = $('nav');
-  nav.replaceChildren(...PAGES.filter(([k]) => can('GET', PAGE_NEEDS[k]))
+  nav.replaceChildren(...PAGES.filter(([k]) => pageAllowed(k))
     .map(([k, name]) => h('a', { href: '#' + k, class: k === page ? 'on' : null, text: name })));
   const view = $('view');
   view.replaceChildren();
@@ -777,6 +954,7 @@ window.addEventListener('hashchange', () => {
 });
 document.addEventListener('DOMContentLoaded', () => {
   $('login-form').addEventListener('submit', login);
+  $('login-code-ask').addEventListener('click', askCode);
   $('logout').addEventListener('click', logout);
   start();
 });

@@ -7,8 +7,10 @@
  * photos from /admin/api/media/, the position plot, accept, reject with a
  * reason, merge), sees a ticket and registers a volunteer, composes and
  * previews a broadcast and sends it, exports a course's CSV, credits points,
- * and saves screenshots under tests/out/. Run from the repository root (make
- * test-e2e). Ends with "N passed, N failed".
+ * signs in as staff accounts (a wrong password, a one-time code, a viewer and
+ * a report handler with their menus), opens an account and reads the audit
+ * page (filter, CSV), and saves screenshots under tests/out/. Run from the
+ * repository root (make test-e2e). Ends with "N passed, N failed".
  */
 'use strict';
 
@@ -179,7 +181,10 @@ async function main() {
     const page = ctx.pages()[0] || await ctx.newPage();
     const errors = [];
     page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text() + ' ' + ((m.location() && m.location().url) || ''));
+      const where = (m.location() && m.location().url) || '';
+      /* the wrong password below is provoked on purpose: its 401 is expected */
+      if (m.type() === 'error' && where.endsWith('/admin/login') && m.text().includes('401')) return;
+      if (m.type() === 'error') errors.push(m.text() + ' ' + where);
     });
     page.on('pageerror', (e) => errors.push('page error: ' + e.message));
     page.on('dialog', (d) => d.accept());
@@ -188,8 +193,18 @@ async function main() {
     await page.waitForSelector('#login-form');
     check(await page.isVisible('#login-form'), 'the sign-in form shows');
     await page.screenshot({ path: path.join(OUT, 'login.png') });
-    await page.fill('#login-token', TOKEN);
-    await page.click('#login-form button');
+    /* a machine client's token is no sign-in; a staff account is */
+    const boss = await call(srv.port, 'POST', '/admin/api/staff', {
+      username: 'boss', display: '刘主任', org: 'union', role: 'admin', password: 'boss-pass-0123',
+    }, TOKEN);
+    check(boss.status === 201, 'the super admin account is made by the machine client');
+    await page.fill('#login-user', 'boss');
+    await page.fill('#login-password', 'wrong-pass-0123');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#login-error:text("账号或密码不对")');
+    check(true, 'a wrong password is refused on the sign-in form');
+    await page.fill('#login-password', 'boss-pass-0123');
+    await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#view[data-ready="glance"]');
     const cookies = await ctx.cookies(base + '/admin/');
     const sid = cookies.find((c) => c.name === 'yz_sid');
@@ -197,7 +212,9 @@ async function main() {
     check((await page.textContent('#role')) === '总管理员', 'signed in as the super-admin');
     check(await page.locator('.chart svg rect').count() >= 120, 'four 30-day charts are drawn');
 
-    const pages = ['glance', 'reports', 'broadcasts', 'courses', 'lessons', 'tickets', 'volunteers', 'points', 'unknown'];
+    check((await page.textContent('#user')) === 'boss', 'the account is named in the header');
+    const pages = ['glance', 'reports', 'broadcasts', 'courses', 'lessons', 'tickets', 'volunteers', 'points', 'unknown',
+      'staff', 'audit', 'account'];
     for (const p of pages) {
       await page.goto(`${base}/admin/#${p}`);
       await page.waitForSelector(`#view[data-ready="${p}"]`);
@@ -248,9 +265,9 @@ async function main() {
     check(/已受理/.test(await page.textContent('#toast')), 'a report is accepted from its page');
     const acc = await call(srv.port, 'GET', '/admin/api/reports/' + codes.gps, null, TOKEN);
     const last = acc.body.history[acc.body.history.length - 1];
-    check(acc.body.status === 'accepted' && last.status === 'accepted' && /^admin:/.test(last.actor),
+    check(acc.body.status === 'accepted' && last.status === 'accepted' && last.actor === 'staff:boss',
       'the report is accepted, with a history row');
-    check(await page.locator('#view .history td >> text=admin:').count() >= 1, 'the page shows the history');
+    check(await page.locator('#view .history td >> text=staff:boss').count() >= 1, 'the page shows the history, naming the account');
     const ob = await call(srv.port, 'GET', '/admin/api/outbox', null, TOKEN);
     check(ob.body.items.some((i) => i.text.includes(codes.gps) && i.text.includes('已受理')),
       'a push telling the reporter is queued');
@@ -363,7 +380,100 @@ async function main() {
     const wideReport = await page.evaluate(() => document.documentElement.scrollWidth);
     check(wideReport <= 400, 'a report on a phone does not scroll sideways (' + wideReport + ')');
 
+    /* a report filed under an area for that area's handler */
+    await page.goto(`${base}/admin/#reports/${codes.gps}`);
+    await page.waitForSelector('#view[data-ready="reports"] #r-area');
+    await page.fill('#r-area', '东津');
+    await page.click('#r-area-save');
+    await page.waitForSelector('#toast:text("已归入片区")');
+    const filed = await call(srv.port, 'GET', '/admin/api/reports?limit=50', null, TOKEN);
+    check(filed.body.items.some((x) => x.code === codes.gps && x.area === '东津'), 'a report is filed under an area');
+
+    /* accounts: open one for leadership (read-only), see it listed */
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto(`${base}/admin/#staff`);
+    await page.waitForSelector('#view[data-ready="staff"]');
+    await page.fill('#s-user', 'leader');
+    await page.fill('#s-display', '王书记');
+    await page.selectOption('#s-org', 'university');
+    await page.selectOption('#s-role', 'viewer');
+    await page.fill('#s-password', 'leader-pass-01');
+    await page.click('#s-form button');
+    await page.waitForSelector('tr[data-staff="leader"]');
+    check((await page.textContent('tr[data-staff="leader"]')).includes('领导（只读）'), 'a viewer account is opened on the accounts page');
+    /* edit it: a chat linked, then disabled from the list */
+    await page.click('button[data-edit="leader"]');
+    await page.fill('#s-chats', 'generic:leader-chat');
+    await page.click('#s-form button[type=submit]');
+    await page.waitForSelector('tr[data-staff="leader"]:has-text("generic:leader-chat")');
+    check(true, 'an account is edited in the same form (a chat linked)');
+    await page.screenshot({ path: path.join(OUT, 'staff.png'), fullPage: true });
+    /* own password */
+    await page.goto(`${base}/admin/#account`);
+    await page.waitForSelector('#view[data-ready="account"]');
+    await page.fill('#pw-old', 'boss-pass-0123');
+    await page.fill('#pw-new', 'boss-pass-4567');
+    await page.click('#pw-form button');
+    await page.waitForSelector('#toast:text("密码已修改")');
+    check(true, 'the account changes its own password');
+    /* the audit trail: rows for the sign-ins and the new account, filtered */
+    await page.goto(`${base}/admin/#audit?who=staff:boss`);
+    await page.waitForSelector('#view[data-ready="audit"]');
+    const trail = await page.textContent('#view');
+    check(trail.includes('POST /staff') && trail.includes('POST /password') && trail.includes('POST /login'),
+      'the audit page lists the account\'s actions');
+    check(!trail.includes('client:admin.token'), 'the audit page filters by who');
+    const csvHref = await page.getAttribute('#a-csv', 'href');
+    const auditCsv = await page.evaluate(async (u) => (await fetch(u)).text(), csvHref);
+    check(auditCsv.startsWith("id,at_ms,actor,action,object,origin,status") && auditCsv.includes("staff:boss"), "the audit trail exports as CSV");
+    await page.screenshot({ path: path.join(OUT, 'audit.png'), fullPage: true });
+
     /* sign out: the API refuses the old session */
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    /* a one-time code to the account's own chat, typed into the form */
+    await call(srv.port, 'POST', '/admin/api/staff/' + boss.body.id, { chats: ['generic:boss-chat'] }, TOKEN);
+    await page.fill('#login-user', 'boss');
+    await page.click('#login-code-ask');
+    await page.waitForSelector('#login-code', { state: 'visible' });
+    const pushed = await until(async () => {
+      const o = await call(srv.port, 'GET', '/admin/api/outbox?limit=20', null, TOKEN);
+      const row = (o.body.items || []).find((x) => /登录码/.test(x.text || ''));
+      return row && /登录码：(\d{6})/.exec(row.text)[1];
+    }, 'the sign-in code push');
+    await page.fill('#login-code', pushed);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#view[data-ready]');
+    check((await page.textContent('#user')) === 'boss', 'signed in with a one-time code from the chat');
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    /* the viewer sees only its read-only pages */
+    await page.fill('#login-user', 'leader');
+    await page.fill('#login-password', 'leader-pass-01');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#view[data-ready="glance"]');
+    const navText = await page.textContent('#nav');
+    check(navText.includes('群发') && navText.includes('微课') && !navText.includes('随手拍') &&
+      !navText.includes('账号') && !navText.includes('操作记录') && !navText.includes('工单'),
+      'a viewer\'s menu has only its read-only pages (' + navText + ')');
+    await page.screenshot({ path: path.join(OUT, 'viewer.png'), fullPage: true });
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    /* a report handler sees its area's reports only */
+    const eastman = await call(srv.port, 'POST', '/admin/api/staff', {
+      username: 'eastman', display: '东津片长', org: 'union', role: 'reports', area: '东津', password: 'east-pass-0123',
+    }, TOKEN);
+    check(eastman.status === 201, 'a report handler account for one area');
+    await page.fill('#login-user', 'eastman');
+    await page.fill('#login-password', 'east-pass-0123');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#view[data-ready="glance"]');
+    check((await page.textContent('#role')).includes('东津'), 'the header names the handler\'s area');
+    await page.goto(`${base}/admin/#reports`);
+    await page.waitForSelector('#view[data-ready="reports"]');
+    const shown = await page.locator('tr[data-report]').evaluateAll((rows) => rows.map((r) => r.dataset.report));
+    check(shown.length === 1 && shown[0] === codes.gps, 'the handler\'s list has only its area\'s report (' + shown + ')');
+    await page.screenshot({ path: path.join(OUT, 'handler.png'), fullPage: true });
     await page.click('#logout');
     await page.waitForSelector('#login-form');
     check(errors.length === 0, 'no console error' + (errors.length ? ':\n  ' + errors.join('\n  ') : ''));

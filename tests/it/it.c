@@ -446,7 +446,7 @@ json_t *fake_records(const struct fake *f)
     return a;
 }
 
-#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening) X(security) X(net) X(privacy)
+#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening) X(security) X(net) X(privacy) X(staff)
 #define DECL(s) extern const struct t_case it_##s##_tests[];
 IT_SUITES(DECL)
 #undef DECL
@@ -491,4 +491,36 @@ int main(int argc, char **argv)
     curl_global_cleanup();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
+}
+
+int it_staff_sign_in(int port, const char *sup, const char *user, const char *role,
+                     const char *area, char *cookie, char *csrf)
+{
+    char body[400], auth[160];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", sup);
+    const char *const h[] = {auth, NULL};
+    snprintf(body, sizeof body,
+             "{\"username\":\"%s\",\"display\":\"%s\",\"org\":\"union\",\"role\":\"%s\","
+             "\"area\":\"%s\",\"password\":\"pw-%s-0123\"}",
+             user, user, role, area, user);
+    struct hresp r = hrequest(port, "POST", "/admin/api/staff", body, h);
+    long made = r.status;
+    hresp_release(&r);
+    if (made != 201 && made != 409)
+        return -1;
+    snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"pw-%s-0123\"}", user,
+             user);
+    r = hrequest(port, "POST", "/admin/login", body, NULL);
+    int rc = -1;
+    const char *sc = r.headers ? strstr(r.headers, "Set-Cookie: yz_sid=") : NULL;
+    json_t *j = json_loads(r.body ? r.body : "", 0, NULL);
+    const char *x = json_string_value(json_object_get(j, "csrf"));
+    if (r.status == 200 && sc != NULL && x != NULL) {
+        snprintf(cookie, 120, "Cookie: yz_sid=%.64s", sc + strlen("Set-Cookie: yz_sid="));
+        snprintf(csrf, 120, "X-CSRF-Token: %s", x);
+        rc = 0;
+    }
+    json_decref(j);
+    hresp_release(&r);
+    return rc;
 }

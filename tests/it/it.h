@@ -59,6 +59,12 @@ char *text_of(const char *key);
 void check_status(int port, const char *method, const char *path, const char *body,
                   const char *const *headers, long want, const char *want_error);
 void msleep(int ms);
+/* Create staff account user (role, area "" for none; password "pw-<user>-0123")
+ * with the super admin's bearer token sup (an existing account is kept),
+ * then sign in as it: the "Cookie: yz_sid=..." header into cookie and the
+ * "X-CSRF-Token: ..." header into csrf (each at least 120 bytes). 0 or -1. */
+int it_staff_sign_in(int port, const char *sup, const char *user, const char *role,
+                     const char *area, char *cookie, char *csrf);
 char *read_file(const char *path); /* "" when missing */
 
 /* tests/it/fakeapi: a stand-in for every platform's API, recording what it

@@ -31,18 +31,27 @@ static void want_status(int port, const char *method, const char *path, const ch
     hresp_release(&r);
 }
 
-/* Sign in with token: the "Cookie: yz_sid=..." header into cookie, the
- * "X-CSRF-Token: ..." header into csrf. 0 or -1. */
-static int sign_in(int port, const char *token, char *cookie, size_t cn, char *csrf, size_t xn)
+/* Sign in as a new staff account of role (made with the super token): the
+ * "Cookie: yz_sid=..." header into cookie, the "X-CSRF-Token: ..." header
+ * into csrf; the cookie's attributes are checked. 0 or -1. */
+static int sign_in(int port, const char *role, char *cookie, size_t cn, char *csrf, size_t xn)
 {
-    char body[100];
-    snprintf(body, sizeof body, "{\"token\":\"%s\"}", token);
-    struct hresp r = hrequest(port, "POST", "/admin/login", body, NULL);
+    char body[200], user[32];
+    const char *const sup[] = {"Authorization: Bearer sup-token-0123456789", NULL};
+    snprintf(user, sizeof user, "u-%s", role);
+    snprintf(body, sizeof body,
+             "{\"username\":\"%s\",\"display\":\"D\",\"org\":\"union\",\"role\":\"%s\","
+             "\"password\":\"pw-%s-0123\"}",
+             user, role, user);
+    struct hresp r = hrequest(port, "POST", "/admin/api/staff", body, sup);
+    hresp_release(&r);
+    snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"pw-%s-0123\"}", user, user);
+    r = hrequest(port, "POST", "/admin/login", body, NULL);
     int rc = -1;
     const char *sc = strstr(r.headers, "Set-Cookie: yz_sid=");
     json_t *j = json_loads(r.body, 0, NULL);
     const char *x = json_string_value(json_object_get(j, "csrf"));
-    if (r.status == 200 && sc != NULL && x != NULL) {
+    if (r.status == 200 && sc != NULL && x != NULL && cn >= 120 && xn >= 120) {
         CHECK(strstr(sc, "HttpOnly") != NULL);
         CHECK(strstr(sc, "SameSite=Strict") != NULL);
         CHECK(strstr(sc, "Path=/admin") != NULL);
@@ -90,11 +99,12 @@ static void test_dashboard_session_and_csrf(void)
     struct server s;
     char cookie[120], csrf[120];
     CHECK_INT(server_start(&s, sets), 0);
-    want_status(s.port, "POST", "/admin/login", "{\"token\":\"nope\"}", NULL, 401);
-    want_status(s.port, "POST", "/admin/login", "not json", NULL, 401);
+    /* a machine client's token is no sign-in: accounts only */
+    want_status(s.port, "POST", "/admin/login", "{\"token\":\"uni-token-0123456789\"}", NULL,
+                400);
+    want_status(s.port, "POST", "/admin/login", "not json", NULL, 400);
     want_status(s.port, "GET", "/admin/login", NULL, NULL, 405);
-    CHECK_INT(sign_in(s.port, "uni-token-0123456789", cookie, sizeof cookie, csrf, sizeof csrf),
-              0);
+    CHECK_INT(sign_in(s.port, "union", cookie, sizeof cookie, csrf, sizeof csrf), 0);
     const char *const with_cookie[] = {cookie, NULL};
     const char *const with_both[] = {cookie, csrf, NULL};
     const char *const wrong_csrf[] = {cookie, "X-CSRF-Token: 00", NULL};

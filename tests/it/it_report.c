@@ -447,7 +447,7 @@ static void test_report_photo_server_cases(void)
     CHECK_INT(db_count(&s, "SELECT count(*) FROM points WHERE ref='report:SP0002'"), 1);
     /* the acceptance and the merge into it, both by the signed-in role */
     CHECK_INT(db_count(&s, "SELECT count(*) FROM report_history WHERE report_id=2 AND"
-                           " actor='admin:admin' AND status='accepted'"),
+                           " actor='client:admin.token' AND status='accepted'"),
               2);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM report_history WHERE actor LIKE '%王主任%'"), 0);
     /* the reporter sees it */

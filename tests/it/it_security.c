@@ -134,13 +134,8 @@ static void test_wrong_tokens_limited_per_address(void)
     struct hresp r;
     CHECK_INT(server_start(&s, sets), 0);
     /* a dashboard session opened before the attack */
-    r = hrequest_from(s.port, "127.0.0.1", "POST", "/admin/login", "{\"token\":\"" SUP "\"}", NULL);
-    CHECK_INT(r.status, 200);
-    char cookie[120] = "Cookie: ";
-    const char *sid = r.headers ? strstr(r.headers, "yz_sid=") : NULL;
-    if (sid)
-        snprintf(cookie + 8, sizeof cookie - 8, "%.71s", sid);
-    hresp_release(&r);
+    char cookie[120], csrf[120];
+    CHECK_INT(it_staff_sign_in(s.port, SUP, "ann", "admin", "", cookie, csrf), 0);
     for (int i = 0; i < 3; i++) {
         r = hrequest_from(s.port, "127.0.0.1", "GET", "/admin/api/outbox", NULL, wrong);
         CHECK_INT(r.status, 401);
@@ -152,7 +147,8 @@ static void test_wrong_tokens_limited_per_address(void)
     r = hrequest_from(s.port, "127.0.0.1", "GET", "/admin/api/outbox", NULL, good);
     CHECK_INT(r.status, 429); /* not even checked: a right guess is not told */
     hresp_release(&r);
-    r = hrequest_from(s.port, "127.0.0.1", "POST", "/admin/login", "{\"token\":\"" SUP "\"}", NULL);
+    r = hrequest_from(s.port, "127.0.0.1", "POST", "/admin/login",
+                      "{\"username\":\"ann\",\"password\":\"pw-ann-0123\"}", NULL);
     CHECK_INT(r.status, 429);
     hresp_release(&r);
     const char *with_cookie[] = {cookie, NULL};
@@ -167,23 +163,24 @@ static void test_wrong_tokens_limited_per_address(void)
 }
 
 /* The role x route table of docs/security.md, every cell: S super, U union,
- * D desk, C counsel; a letter present means allowed (any answer but 403). */
+ * D desk, C counsel, R report handler, V read-only viewer; a letter present
+ * means allowed (any answer but 403). */
 static void test_role_route_table(void)
 {
     static const struct {
         const char *method, *path, *who;
     } rows[] = {
-        {"GET", "/stats", "SUDC"},
+        {"GET", "/stats", "SUDCRV"},
         {"GET", "/budget", "SUD"},
-        {"GET", "/broadcasts", "S"},
+        {"GET", "/broadcasts", "SV"},
         {"POST", "/broadcasts", "S"},
-        {"GET", "/broadcasts/1", "S"},
+        {"GET", "/broadcasts/1", "SV"},
         {"POST", "/broadcasts/1/cancel", "S"},
         {"GET", "/outbox", "S"},
         {"POST", "/outbox/1/retry", "S"},
         {"POST", "/tags", "S"},
         {"GET", "/unknown", "S"},
-        {"GET", "/lessons", "SUD"},
+        {"GET", "/lessons", "SUDV"},
         {"POST", "/lessons/999/broadcast", "S"},
         {"POST", "/points", "SUD"},
         {"GET", "/points/generic:u-1", "SUD"},
@@ -193,9 +190,9 @@ static void test_role_route_table(void)
         {"GET", "/courses/1/bookings", "SUD"},
         {"POST", "/courses/1/attendance", "SUD"},
         {"POST", "/courses/1/cancel", "SUD"},
-        {"GET", "/activities", "SU"},
+        {"GET", "/activities", "SUV"},
         {"POST", "/activities", "SU"},
-        {"GET", "/items", "SU"},
+        {"GET", "/items", "SUV"},
         {"POST", "/items", "S"},
         {"POST", "/items/1", "S"},
         {"GET", "/redemptions", "SU"},
@@ -207,27 +204,49 @@ static void test_role_route_table(void)
         {"GET", "/tickets/1", "SDC"},
         {"GET", "/members", "SU"},
         {"POST", "/members", "SU"},
-        {"GET", "/reports", "S"},
-        {"GET", "/reports/SP0001", "S"},
-        {"POST", "/reports/SP0001/status", "S"},
-        {"POST", "/reports/SP0001/merge", "S"},
-        {"GET", "/media/0000000000000000000000000000000000000000000000000000000000000000", "S"},
+        {"GET", "/reports", "SR"},
+        {"GET", "/reports/SP0001", "SR"},
+        {"POST", "/reports/SP0001/status", "SR"},
+        {"POST", "/reports/SP0001/merge", "SR"},
+        {"POST", "/reports/SP0001/area", "S"},
+        {"GET", "/media/0000000000000000000000000000000000000000000000000000000000000000", "SR"},
+        {"GET", "/staff", "S"},
+        {"POST", "/staff", "S"},
+        {"POST", "/staff/999", "S"},
+        {"POST", "/password", "SUDCRV"},
+        {"GET", "/audit", "S"},
         {"GET", "/people/999/export", "S"},
         {"POST", "/people/999/erase", "S"},
     };
-    static const struct {
+    /* the first four by their machine clients' tokens, the last two
+     * (no token) and the super admin again as signed-in staff accounts */
+    static struct {
         char letter;
         const char *header;
-    } roles[] = {{'S', "Authorization: Bearer " SUP},
-                 {'U', "Authorization: Bearer " UNI},
-                 {'D', "Authorization: Bearer " DSK},
-                 {'C', "Authorization: Bearer " CNS}};
+        const char *user, *role, *area;
+        char cookie[120], csrf[120];
+    } roles[] = {{'S', "Authorization: Bearer " SUP, NULL, NULL, NULL, "", ""},
+                 {'U', "Authorization: Bearer " UNI, NULL, NULL, NULL, "", ""},
+                 {'D', "Authorization: Bearer " DSK, NULL, NULL, NULL, "", ""},
+                 {'C', "Authorization: Bearer " CNS, NULL, NULL, NULL, "", ""},
+                 {'S', NULL, "boss", "admin", "", "", ""},
+                 {'U', NULL, "uoffice", "union", "", "", ""},
+                 {'C', NULL, "counsellor", "counsel", "", "", ""},
+                 {'R', NULL, "handler", "reports", "east", "", ""},
+                 {'V', NULL, "leader", "viewer", "", "", ""}};
     struct server s;
     CHECK_INT(server_start(&s, role_sets), 0);
+    for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++)
+        if (roles[k].user != NULL)
+            CHECK_INT(it_staff_sign_in(s.port, SUP, roles[k].user, roles[k].role, roles[k].area,
+                                       roles[k].cookie, roles[k].csrf),
+                      0);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++) {
             char path[256];
-            const char *h[] = {roles[k].header, NULL};
+            const char *tok[] = {roles[k].header, NULL};
+            const char *ses[] = {roles[k].cookie, roles[k].csrf, NULL};
+            const char *const *h = roles[k].header ? tok : ses;
             snprintf(path, sizeof path, "/admin/api%s", rows[i].path);
             struct resp r = request(s.port, rows[i].method, path,
                                     strcmp(rows[i].method, "POST") == 0 ? "{}" : NULL, h);
@@ -298,7 +317,14 @@ static void test_headers_and_masked_log(void)
         CHECK_HAS(r.headers, "Cache-Control: no-store");
         hresp_release(&r);
     }
-    r = hrequest_from(s.port, NULL, "POST", "/admin/login", "{\"token\":\"" SUP "\"}", NULL);
+    r = hrequest_from(s.port, NULL, "POST", "/admin/api/staff",
+                      "{\"username\":\"ann\",\"display\":\"Ann\",\"org\":\"union\","
+                      "\"role\":\"admin\",\"password\":\"pw-ann-0123\"}",
+                      sup);
+    CHECK_INT(r.status, 201);
+    hresp_release(&r);
+    r = hrequest_from(s.port, NULL, "POST", "/admin/login",
+                      "{\"username\":\"ann\",\"password\":\"pw-ann-0123\"}", NULL);
     CHECK_HAS(r.headers, "; Secure");
     CHECK_HAS(r.headers, "Cache-Control: no-store");
     hresp_release(&r);
