@@ -73,7 +73,7 @@ static void seed(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char *sets[] = {"admin.token=fuzz"};
+    char *sets[] = {"admin.token=fuzz-admin-token-0123"}; /* 16+ characters: conf refuses shorter */
     struct buf errs;
     (void)argc;
     (void)argv;
