@@ -42,7 +42,7 @@ const char *t_tmpdir(void)
     X(store) X(engine) X(chan_generic) X(text) X(outbox) X(handle_lesson) \
     X(points) X(courses) X(desk) X(chan_wechat) X(chan_telegram) X(chan_twilio) \
     X(chan_kannel) X(chan_events) X(report) X(web) X(throttle) X(account) \
-    X(delivery) X(security)
+    X(delivery) X(security) X(migrate)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)
