@@ -198,20 +198,25 @@ fuzz: fuzz-build
 	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, no crash"; echo "$(words $(FUZZ_TARGETS)) passed, 0 failed"
 
 # --- install, the service, the package (docs/operations.md) ----------------
-# The config is made once from bot.conf.example (mode 0600, never
-# overwritten), with the state paths under STATEDIR and a random [generic]
-# secret: nginx in front makes every request come from loopback.
-install: all
+# install-files: everything but the config (the .deb ships these). install
+# also makes the config once from bot.conf.example (mode 0600, never
+# overwritten; packaging/make-config): state paths under STATEDIR, a random
+# [generic] secret (behind nginx every request comes from loopback).
+install-files: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
 	install -m 755 yizhan $(DESTDIR)$(BINDIR)/yizhan
 	rm -rf $(DESTDIR)$(SHAREDIR)/content $(DESTDIR)$(SHAREDIR)/intents $(DESTDIR)$(SHAREDIR)/web
-	tar -cf - content intents web | tar -xf - --no-same-owner --no-same-permissions -C $(DESTDIR)$(SHAREDIR)
+	tar -cf - content intents web | tar -xf - --no-same-owner -C $(DESTDIR)$(SHAREDIR)
 	chmod -R u=rwX,go=rX $(DESTDIR)$(SHAREDIR)
 	install -m 644 bot.conf.example $(DESTDIR)$(SHAREDIR)/bot.conf.example
+	install -m 755 packaging/make-config $(DESTDIR)$(SHAREDIR)/make-config
 	install -m 644 packaging/nginx-yizhan.conf docs/operations.md $(DESTDIR)$(DOCDIR)/
-	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
 	  packaging/yizhan.service.in > $(DESTDIR)$(UNITDIR)/yizhan.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/yizhan.service
+
+install: install-files
 	packaging/make-config $(DESTDIR)$(SYSCONFDIR)/yizhan/bot.conf bot.conf.example $(STATEDIR)
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "installed; next: edit $(SYSCONFDIR)/yizhan/bot.conf, then systemctl enable --now yizhan"
@@ -223,7 +228,7 @@ uninstall:
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "uninstalled; kept $(SYSCONFDIR)/yizhan and $(STATEDIR)"
 
-# A .deb with debhelper (debian/), built from the committed tree in a
+# A .deb with debhelper (debian/), built from the tracked files in a
 # scratch directory; the package lands in dist/.
 DEB_DEBS = debhelper dpkg-dev fakeroot
 deb: check-deps
@@ -233,10 +238,11 @@ deb: check-deps
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_DEBS); }
 	packaging/build-deb dist
 
-# The unit file offline: systemd-analyze verify and the security score.
-test-unit: check-deps
+# make install/uninstall into a scratch prefix, the unit file checked
+# offline (systemd-analyze verify, security score).
+test-deploy: check-deps
 	@$(MAKE) --no-print-directory yizhan
-	tests/deploy/unit.sh
+	tests/deploy/install.sh
 
 # A real nginx with a self-signed certificate in front of ./yizhan.
 test-nginx: check-deps
@@ -251,5 +257,5 @@ clean:
 	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse
 	rm -rf fuzz/obj fuzz/bin dist bot/.sharedir
 
-.PHONY: all deps check-deps run test install uninstall deb test-unit test-nginx FORCE test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
+.PHONY: all deps check-deps run test install install-files uninstall deb test-deploy test-nginx FORCE test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)
