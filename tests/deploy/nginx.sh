@@ -12,68 +12,17 @@
 set -u
 cd "$(dirname "$0")/../.."
 
-PASS=0
-FAIL=0
 PIDS=()
 TMP=$(mktemp -d /tmp/yizhan-nginx-XXXXXX)
 SECRET=nginx-test-generic-secret
 TW_TOKEN=nginx-test-twilio-token
-
-ok() { PASS=$((PASS + 1)); echo "ok   $1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL $1"; }
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
-    if [ "$FAIL" -ne 0 ]; then
-        local f
-        for f in "$TMP"/*.log "$TMP"/logs/*.log; do
-            [ -f "$f" ] || continue
-            echo "---- $f (last 30 lines)"
-            tail -n 30 "$f"
-        done
-    fi
-    rm -rf "$TMP"
-}
-finish() {
-    cleanup
-    echo "$PASS passed, $FAIL failed"
-    [ "$FAIL" -eq 0 ]
-    exit $?
-}
-trap finish EXIT
-trap 'bad "interrupted"; exit 1' INT TERM
-die() {
-    bad "$1"
-    exit 1
-}
-
-# The whole run is bounded: a watchdog ends it after two minutes.
-( trap 'kill $s 2>/dev/null; exit 0' TERM; sleep 120 & s=$!; wait $s; kill -TERM $$ ) \
-    >/dev/null 2>&1 &
-PIDS+=($!)
+. tests/lib.sh
+bound_run 120 # two minutes
 
 # --- packages ---------------------------------------------------------------
-SUDO=
-[ "$(id -u)" = 0 ] || SUDO=sudo
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 if [ ! -x "$NGINX" ] || ! command -v openssl >/dev/null || ! command -v sqlite3 >/dev/null; then
-    echo "installing nginx openssl sqlite3"
-    if ! apt-cache show nginx openssl sqlite3 >/dev/null 2>&1; then
-        $SUDO apt-get update -q || die "apt-get update failed"
-    fi
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
-        nginx openssl sqlite3 || die "cannot install nginx openssl sqlite3"
+    apt_install nginx openssl sqlite3
     NGINX=/usr/sbin/nginx
 fi
 [ -x ./yizhan ] || die "build ./yizhan first (make)"
@@ -220,8 +169,12 @@ big=$(head -c 70000 /dev/zero | tr '\0' 'a')
 BIG="{\"id\":\"ng-1004\",\"from\":\"u-ng-1\",\"text\":\"$big\"}"
 code=$(generic "$PUBLIC" "$BIG" "sha256=$(sign_generic "$BIG")")
 [ "$code" = 413 ] && ok "a body over max_body (70 kB): 413 at nginx" || bad "70 kB body: $code"
-n=$(sqlite3 "$TMP/y.db" "SELECT count(*) FROM inbound WHERE ext_id LIKE 'ng-100%'" 2>/dev/null || echo "?")
-[ "$n" = 1 ] && ok "only the signed message was stored (1 row)" || bad "inbound rows: $n (want 1)"
+rows_are() { # $1 want, $2 SQL count, $3 what
+    local n
+    n=$(sqlite3 "$TMP/y.db" "$2" 2>/dev/null || echo "?")
+    [ "$n" = "$1" ] && ok "$3 ($n rows)" || bad "$3: $n rows, want $1"
+}
+rows_are 1 "SELECT count(*) FROM inbound WHERE ext_id LIKE 'ng-100%'" "only the signed message was stored"
 
 # --- Twilio, signed over the https public URL --------------------------------
 # X-Twilio-Signature: base64 HMAC-SHA1 of the URL and every parameter name
@@ -246,8 +199,7 @@ fi
 code=$(twilio "http://localhost:$HTTPS_PORT/webhook/twilio" SMng0002 +8613800000009 积分)
 [ "$code" = 403 ] && ok "Twilio signed over the http:// URL: 403 (public_url must be the https one)" ||
     bad "Twilio signed over http: $code"
-n=$(sqlite3 "$TMP/y.db" "SELECT count(*) FROM inbound WHERE channel='twilio'" 2>/dev/null || echo "?")
-[ "$n" = 1 ] && ok "one Twilio message stored" || bad "twilio inbound rows: $n (want 1)"
+rows_are 1 "SELECT count(*) FROM inbound WHERE channel='twilio'" "one Twilio message stored"
 
 grep -q 'X-Forwarded-Proto \$scheme' packaging/nginx-yizhan.conf &&
     grep -q 'client_max_body_size 64k' packaging/nginx-yizhan.conf &&
