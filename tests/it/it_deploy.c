@@ -2,13 +2,15 @@
  * it_deploy.c - the server as systemd runs it (docs/operations.md): the
  * sd_notify protocol seen from systemd's side (a datagram socket named by
  * NOTIFY_SOCKET): READY=1 once it listens, WATCHDOG=1 every half
- * WATCHDOG_USEC, STOPPING=1 on SIGTERM; SIGHUP leaves it serving; and
+ * WATCHDOG_USEC while the writer is healthy (none while the disk is "full",
+ * again once it is not), STOPPING=1 on SIGTERM; SIGHUP leaves it serving; and
  * `yizhan migrate [--check]` on real database files.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -98,6 +100,89 @@ static void test_deploy_notify_ready_watchdog_stopping(void)
     unlink(path);
 }
 
+/* A message with 700 bytes of text. The HTTP status. */
+static long say_full(int port, int i)
+{
+    char text[700];
+    memset(text, 'y', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    char *body =
+        xasprintf("{\"id\":\"full-%d\",\"from\":\"u-full-%d\",\"text\":\"积分 %s\"}", i, i, text);
+    struct resp r = request(port, "POST", "/webhook/generic", body,
+                            (const char *const[]){"Content-Type: application/json", NULL});
+    free(r.body);
+    free(body);
+    return r.status;
+}
+
+/* A full disk, made with RLIMIT_FSIZE (the server inherits it and an ignored
+ * SIGXFSZ, so writes past 600 KB fail with EFBIG): once commits fail,
+ * /healthz says 503 and the watchdog pings stop (systemd would restart the
+ * service); when there is room again, both come back. */
+static void test_deploy_watchdog_stops_while_the_store_fails(void)
+{
+    char path[100];
+    struct server s;
+    struct buf got;
+    int fd = notify_listen(path, sizeof path);
+    CHECK(fd != -1);
+    if (fd == -1)
+        return;
+    buf_init(&got, 0);
+    struct rlimit old, small = {600 * 1024, 0};
+    getrlimit(RLIMIT_FSIZE, &old);
+    small.rlim_max = old.rlim_max;
+    setenv("NOTIFY_SOCKET", path, 1);
+    setenv("WATCHDOG_USEC", "1000000", 1);
+    signal(SIGXFSZ, SIG_IGN);
+    setrlimit(RLIMIT_FSIZE, &small);
+    int started = server_start(&s, NULL);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_DFL);
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_USEC");
+    CHECK_INT(started, 0);
+    if (started != 0)
+        goto out;
+    /* messages keep coming while the disk is full: every batch fails */
+    long last = 0;
+    int fails = 0;
+    for (int i = 0; i < 1000 && fails < 30; i++) {
+        last = say_full(s.port, i);
+        if (last == 500 && fails++ == 0) {
+            struct resp h = request(s.port, "GET", "/healthz", NULL, NULL);
+            CHECK_INT(h.status, 503);
+            free(h.body);
+            notify_read(fd, 600, &got); /* what was sent before */
+            got.len = 0;
+            got.data[0] = '\0';
+        }
+        if (fails > 0)
+            notify_read(fd, 100, &got);
+    }
+    CHECK_INT(last, 500);
+    CHECK_INT(fails, 30);                                 /* 3 s of a full disk */
+    CHECK_INT(count_of(got.data, "WATCHDOG=1"), 0); /* six periods without a ping */
+    char *log = read_file(s.log);
+    CHECK_HAS(log, "no watchdog ping");
+    free(log);
+
+    struct rlimit room = {RLIM_INFINITY, RLIM_INFINITY};
+    CHECK_INT(prlimit(s.pid, RLIMIT_FSIZE, &room, NULL), 0);
+    notify_read(fd, 4000, &got); /* an idle probe every 2 s finds room */
+    CHECK(count_of(got.data, "WATCHDOG=1") >= 1);
+    struct resp h = request(s.port, "GET", "/healthz", NULL, NULL);
+    CHECK_INT(h.status, 200);
+    free(h.body);
+    kill(s.pid, SIGTERM); /* not server_stop: the log has the store's errors */
+    CHECK_INT(waitpid(s.pid, NULL, 0), s.pid);
+out:
+    server_cleanup(&s);
+    buf_release(&got);
+    close(fd);
+    unlink(path);
+}
+
 /* SIGHUP (systemctl kill -s HUP, a stray logrotate) used to end the process. */
 static void test_deploy_sighup_keeps_serving(void)
 {
@@ -168,6 +253,7 @@ static void test_deploy_migrate_check_then_migrate(void)
 
 const struct t_case it_deploy_tests[] = {
     T(test_deploy_notify_ready_watchdog_stopping),
+    T(test_deploy_watchdog_stops_while_the_store_fails),
     T(test_deploy_sighup_keeps_serving),
     T(test_deploy_migrate_check_then_migrate),
     T_END,
