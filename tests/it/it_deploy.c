@@ -62,22 +62,43 @@ static int count_of(const char *hay, const char *needle)
     return n;
 }
 
+/* Start the server as systemd does with Type=notify and WatchdogSec=1 (a
+ * ping every 0.5 s), file_limit bytes at most per file written (0: none).
+ * *fd: our end of the notify socket, or -1. 0 or -1. */
+static int start_notified(struct server *s, char *path, size_t cap, int *fd, rlim_t file_limit)
+{
+    struct rlimit old, small;
+    memset(s, 0, sizeof *s);
+    *fd = notify_listen(path, cap);
+    CHECK(*fd != -1);
+    if (*fd == -1)
+        return -1;
+    getrlimit(RLIMIT_FSIZE, &old);
+    small = old;
+    if (file_limit > 0) {
+        small.rlim_cur = file_limit; /* the server inherits both */
+        signal(SIGXFSZ, SIG_IGN);
+    }
+    setenv("NOTIFY_SOCKET", path, 1);
+    setenv("WATCHDOG_USEC", "1000000", 1);
+    setrlimit(RLIMIT_FSIZE, &small);
+    int started = server_start(s, NULL);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_DFL);
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_USEC");
+    CHECK_INT(started, 0);
+    return started;
+}
+
 static void test_deploy_notify_ready_watchdog_stopping(void)
 {
     char path[100];
     struct server s;
     struct buf got;
-    int fd = notify_listen(path, sizeof path);
-    CHECK(fd != -1);
-    if (fd == -1)
-        return;
+    int fd;
     buf_init(&got, 0);
-    setenv("NOTIFY_SOCKET", path, 1);
-    setenv("WATCHDOG_USEC", "1000000", 1); /* a ping every 0.5 s */
-    int started = server_start(&s, NULL);
-    unsetenv("NOTIFY_SOCKET");
-    unsetenv("WATCHDOG_USEC");
-    CHECK_INT(started, 0);
+    int started = start_notified(&s, path, sizeof path, &fd, 0);
     if (started == 0) {
         notify_read(fd, 2000, &got);
         CHECK_HAS(got.data, "READY=1");
@@ -124,25 +145,9 @@ static void test_deploy_watchdog_stops_while_the_store_fails(void)
     char path[100];
     struct server s;
     struct buf got;
-    int fd = notify_listen(path, sizeof path);
-    CHECK(fd != -1);
-    if (fd == -1)
-        return;
+    int fd;
     buf_init(&got, 0);
-    struct rlimit old, small = {600 * 1024, 0};
-    getrlimit(RLIMIT_FSIZE, &old);
-    small.rlim_max = old.rlim_max;
-    setenv("NOTIFY_SOCKET", path, 1);
-    setenv("WATCHDOG_USEC", "1000000", 1);
-    signal(SIGXFSZ, SIG_IGN);
-    setrlimit(RLIMIT_FSIZE, &small);
-    int started = server_start(&s, NULL);
-    setrlimit(RLIMIT_FSIZE, &old);
-    signal(SIGXFSZ, SIG_DFL);
-    unsetenv("NOTIFY_SOCKET");
-    unsetenv("WATCHDOG_USEC");
-    CHECK_INT(started, 0);
-    if (started != 0)
+    if (start_notified(&s, path, sizeof path, &fd, 600 * 1024) != 0)
         goto out;
     /* messages keep coming while the disk is full: every batch fails */
     long last = 0;
