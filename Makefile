@@ -1,10 +1,11 @@
 # Yizhan - plain GNU make. `make run` and `make test` install missing Debian
 # packages first (make deps), so a fresh Debian 12 machine needs no other step.
 
-PKGS    = libmicrohttpd jansson libpcre2-8 sqlite3 libcurl expat libcrypto libexif opencc libsodium
+PKGS    = libmicrohttpd jansson libpcre2-8 sqlite3 libcurl expat libcrypto libexif opencc libsodium \
+          libsystemd
 DEBS    = build-essential pkg-config libmicrohttpd-dev libjansson-dev libpcre2-dev \
           libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libssl-dev tzdata curl \
-          libexif-dev libopencc-dev libsodium-dev
+          libexif-dev libopencc-dev libsodium-dev libsystemd-dev
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HAVE_PKGS := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 
@@ -17,6 +18,17 @@ override LDLIBS += $(shell pkg-config --libs $(PKGS))
 endif
 override LDLIBS += $(SAN) -pthread -lm
 
+# Installed layout (make install): the binary, read-only data the binary
+# finds by itself (SHAREDIR is compiled into bot/conf.o), the config in
+# /etc/yizhan, state in /var/lib/yizhan (made by systemd: StateDirectory=).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SHAREDIR   ?= $(PREFIX)/share/yizhan
+DOCDIR     ?= $(PREFIX)/share/doc/yizhan
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+STATEDIR   ?= /var/lib/yizhan
+
 OBJS  = $(patsubst %.c,%.o,$(filter-out bot/main.c,$(wildcard bot/*.c)))
 UNIT  = $(filter-out bot/clock.o,$(OBJS)) $(patsubst %.c,%.o,$(wildcard tests/*.c))
 CONF ?= bot.conf
@@ -26,6 +38,13 @@ all: check-deps
 
 yizhan: bot/main.o $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# conf.o is rebuilt when SHAREDIR changes (make install PREFIX=/usr after make).
+bot/conf.o: override CFLAGS += -DYIZHAN_SHARE_DIR='"$(SHAREDIR)"'
+bot/conf.o: bot/.sharedir
+bot/.sharedir: FORCE
+	@echo '$(SHAREDIR)' | cmp -s - $@ || echo '$(SHAREDIR)' > $@
+FORCE:
 
 # --wrap: tests/test_security.c counts the constant-time compares
 tests/run: $(UNIT)
@@ -201,6 +220,58 @@ fuzz: fuzz-build
 	    END {printf "   %d runs, peak RSS %d MB, no crash\n", n, m}' fuzz/work/$$t.log; \
 	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, no crash"; echo "$(words $(FUZZ_TARGETS)) passed, 0 failed"
 
+# --- install, the service, the package (docs/operations.md) ----------------
+# install-files: everything but the config (the .deb ships these). install
+# also makes the config once from bot.conf.example (mode 0600, never
+# overwritten; packaging/make-config): state paths under STATEDIR, a random
+# [generic] secret (behind nginx every request comes from loopback).
+install-files: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+	install -m 755 yizhan $(DESTDIR)$(BINDIR)/yizhan
+	rm -rf $(DESTDIR)$(SHAREDIR)/content $(DESTDIR)$(SHAREDIR)/intents $(DESTDIR)$(SHAREDIR)/web
+	tar -cf - content intents web | tar -xf - --no-same-owner -C $(DESTDIR)$(SHAREDIR)
+	chmod -R u=rwX,go=rX $(DESTDIR)$(SHAREDIR)
+	install -m 644 bot.conf.example $(DESTDIR)$(SHAREDIR)/bot.conf.example
+	install -m 755 packaging/make-config $(DESTDIR)$(SHAREDIR)/make-config
+	install -m 644 packaging/nginx-yizhan.conf docs/operations.md $(DESTDIR)$(DOCDIR)/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
+	  packaging/yizhan.service.in > $(DESTDIR)$(UNITDIR)/yizhan.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/yizhan.service
+
+install: install-files
+	packaging/make-config $(DESTDIR)$(SYSCONFDIR)/yizhan/bot.conf bot.conf.example $(STATEDIR)
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "installed; next: edit $(SYSCONFDIR)/yizhan/bot.conf, then systemctl enable --now yizhan"
+
+# Leaves the config ($(SYSCONFDIR)/yizhan) and the data ($(STATEDIR)).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/yizhan $(DESTDIR)$(UNITDIR)/yizhan.service
+	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR)
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "uninstalled; kept $(SYSCONFDIR)/yizhan and $(STATEDIR)"
+
+# A .deb with debhelper (debian/), built from the tracked files in a
+# scratch directory; the package lands in dist/.
+DEB_DEBS = debhelper dpkg-dev fakeroot
+deb: check-deps
+	@dpkg -s $(DEB_DEBS) >/dev/null 2>&1 || \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_DEBS) || \
+	  { $(SUDO) apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_DEBS); }
+	packaging/build-deb dist
+
+# make install/uninstall into a scratch prefix, the unit file checked
+# offline (systemd-analyze verify, security score).
+test-deploy: check-deps
+	@$(MAKE) --no-print-directory yizhan
+	tests/deploy/install.sh
+
+# A real nginx with a self-signed certificate in front of ./yizhan.
+test-nginx: check-deps
+	@$(MAKE) --no-print-directory yizhan
+	tests/deploy/nginx.sh
+
 format:
 	clang-format -i bot/*.[ch] tests/*.[ch] tests/it/*.c tests/soak/*.[ch] fuzz/*.[ch]
 
@@ -208,7 +279,7 @@ clean:
 	rm -f yizhan tests/run tests/it/itest tests/it/fakeapi bot/*.[od] tests/*.[od] tests/it/*.[od] \
 	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse tests/ctxeval/*.[od] tests/ctxeval/ctxeval \
 	      tests/eval/*.[od] tests/eval/eval
-	rm -rf fuzz/obj fuzz/bin
+	rm -rf fuzz/obj fuzz/bin dist bot/.sharedir
 
-.PHONY: all deps check-deps run test eval eval-context test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
+.PHONY: all deps check-deps run test eval eval-context install install-files uninstall deb test-deploy test-nginx FORCE test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/eval/*.d tests/ctxeval/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)

@@ -17,6 +17,11 @@
 #include "log.h"
 #include "util.h"
 
+/* Where `make install` puts content/, intents/ and web/ (Makefile: SHAREDIR). */
+#ifndef YIZHAN_SHARE_DIR
+#define YIZHAN_SHARE_DIR "/usr/local/share/yizhan"
+#endif
+
 enum conf_type { C_STR, C_INT, C_BOOL, C_HOSTPORT, C_TZ, C_LEVEL, C_URL, C_WINDOWS };
 
 struct conf_key {
@@ -582,6 +587,30 @@ static int check_security(const struct conf *c, char **where, const char *path,
     return rc;
 }
 
+/* A relative data folder (content, intents, web) that is not under the
+ * current directory is taken from the installed share directory when it is
+ * there: `make run` in a checkout reads ./content, an installed service
+ * /usr/share/yizhan/content, with the same bot.conf.example values. */
+static void find_shared(char **dir, const char *share)
+{
+    if ((*dir)[0] == '/' || (*dir)[0] == '\0' || access(*dir, F_OK) == 0)
+        return;
+    char *alt = xasprintf("%s/%s", share, *dir);
+    if (access(alt, F_OK) == 0) {
+        free(*dir);
+        *dir = alt;
+    } else {
+        free(alt);
+    }
+}
+
+void conf_find_data(struct conf *c, const char *share)
+{
+    find_shared(&c->content_dir, share);
+    find_shared(&c->intents_dir, share);
+    find_shared(&c->admin.web_dir, share);
+}
+
 int conf_load(struct conf *c, const char *path, char *const *overrides, int n_overrides,
               struct buf *errors)
 {
@@ -614,6 +643,7 @@ int conf_load(struct conf *c, const char *path, char *const *overrides, int n_ov
     }
     if (check_security(c, where, path, errors) == -1)
         rc = -1;
+    conf_find_data(c, YIZHAN_SHARE_DIR);
     for (size_t i = 0; i < NKEYS; i++)
         free(where[i]);
     if (c->push.lease <= c->push.timeout) {

@@ -123,11 +123,16 @@ struct conf {
  * Fill c with defaults, then read path (NULL: defaults only), then apply the
  * overrides ("section.key=value", or "key=value" for top-level keys). Every
  * problem is appended to errors as one line. 0, or -1 when there was any.
- * Strings in c are owned by c; conf_release() frees them.
+ * Strings in c are owned by c; conf_release() frees them. Relative data
+ * folders missing here are looked up in the installed share directory
+ * (conf_find_data with YIZHAN_SHARE_DIR, set by the Makefile).
  */
 int conf_load(struct conf *c, const char *path, char *const *overrides, int n_overrides,
               struct buf *errors);
 void conf_release(struct conf *c);
+/* content_dir, intents_dir and admin.web_dir: a relative one that does not
+ * exist under the current directory becomes share/<it> when that exists. */
+void conf_find_data(struct conf *c, const char *share);
 /* Parse "HH:MM-HH:MM,..." into out[i] = {start, end} minutes of the day (end
  * may be before start: the window crosses midnight). Returns the count (0 for
  * an empty string) or -1 when malformed or more than max. out may be NULL. */

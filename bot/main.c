@@ -1,7 +1,8 @@
 /*
  * main.c - argv, config, rules and content, store; then `serve` (HTTP +
  * writer thread until SIGINT/SIGTERM), `chat` (a terminal channel on the same
- * store and rules), `check` (validate everything, or try one text) and
+ * store and rules), `check` (validate everything, or try one text),
+ * `migrate [--check]` (the schema upgrades a database needs, or apply them),
  * `conf-example` (print bot.conf.example), `backup PATH` and `restore PATH`.
  */
 #include <curl/curl.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "backup.h"
@@ -40,7 +42,7 @@
 #include "understand.h"
 #include "util.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, hup_requested;
 static struct sender *the_sender; /* set before the writer starts committing */
 static struct fetcher *the_fetcher;
 
@@ -52,11 +54,14 @@ static void wake_sender(void)
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    if (sig == SIGHUP)
+        hup_requested = 1;
+    else
+        stop_requested = 1;
 }
 
 struct args {
+    bool check; /* migrate --check */
     const char *cmd, *conf_path, *as, *try_text;
     char **sets;
     int nsets;
@@ -70,6 +75,7 @@ static void usage(void)
     fputs("usage: yizhan serve [-c bot.conf] [--set section.key=value ...]\n"
           "       yizhan chat [-c bot.conf] [--as ID] [--set ...]\n"
           "       yizhan check [-c bot.conf] [--try TEXT] [--set ...]\n"
+          "       yizhan migrate [--check] [-c bot.conf] [--set ...]\n"
           "       yizhan conf-example\n"
           "       yizhan staff add USER --role ROLE [--name N] [--org O] [--area A] [-c ...]\n"
           "       yizhan wechat menu [-c bot.conf] [--set ...]\n"
@@ -100,6 +106,8 @@ static void parse_args(int argc, char **argv, struct args *a)
             a->try_text = argv[++i];
         else if (strcmp(o, "--force") == 0)
             a->force = true;
+        else if (strcmp(o, "--check") == 0 && strcmp(a->cmd, "migrate") == 0)
+            a->check = true;
         else if (o[0] != '-' && a->nwords < 2)
             a->words[a->nwords++] = o;
         else
@@ -119,14 +127,20 @@ static void ensure_parent(const char *path)
     free(dir);
 }
 
+/* -c PATH, else ./bot.conf when there is one, else NULL (the defaults). */
+static const char *conf_path(const struct args *a)
+{
+    if (a->conf_path == NULL && access("bot.conf", R_OK) == 0)
+        return "bot.conf";
+    return a->conf_path;
+}
+
 /* Config, then rules and content, then the cross-checks. Every problem is
  * appended to errors; returns 0 or -1. */
 static int load_all(const struct args *a, struct conf *c, struct app *app, struct buf *errors)
 {
-    const char *path = a->conf_path;
+    const char *path = conf_path(a);
     int rc = 0;
-    if (path == NULL && access("bot.conf", R_OK) == 0)
-        path = "bot.conf";
     memset(app, 0, sizeof *app);
     if (conf_load(c, path, a->sets, a->nsets, errors) == -1)
         return -1; /* paths below come from the config */
@@ -312,6 +326,42 @@ static void tick_done(struct job *j)
     atomic_store(&t->busy, false);
 }
 
+/* systemd (Type=notify, docs/operations.md): READY=1 once the store is open
+ * and the port listens; WATCHDOG=1 every half WatchdogSec while the writer is
+ * healthy (its last commit or probe worked, and the tick it was given came
+ * back within WatchdogSec), so a stuck or failing writer gets the service
+ * restarted. Without NOTIFY_SOCKET, sd_notify does nothing. */
+struct watchdog {
+    int64_t period_ms; /* WatchdogSec in ms; 0: no watchdog */
+    int64_t next_ms;
+    bool unhealthy; /* logged once per spell */
+};
+
+static void watchdog_init(struct watchdog *w)
+{
+    uint64_t usec = 0;
+    memset(w, 0, sizeof *w);
+    if (sd_watchdog_enabled(0, &usec) > 0)
+        w->period_ms = (int64_t)(usec / 1000);
+}
+
+static void watchdog_pet(struct watchdog *w, bool healthy, int64_t now)
+{
+    if (w->period_ms == 0 || now < w->next_ms)
+        return;
+    w->next_ms = now + w->period_ms / 2;
+    if (healthy) {
+        if (w->unhealthy)
+            log_info("serve: the writer is healthy again: watchdog pings resume");
+        w->unhealthy = false;
+        sd_notify(0, "WATCHDOG=1");
+    } else if (!w->unhealthy) {
+        w->unhealthy = true;
+        log_err("serve: the writer is not healthy (store not writable or stuck):"
+                " no watchdog ping; systemd restarts the service after WatchdogSec");
+    }
+}
+
 static int cmd_serve(struct app *app, struct store *st)
 {
     /* Every request allocates and frees a few hundred KiB across threads;
@@ -329,7 +379,11 @@ static int cmd_serve(struct app *app, struct store *st)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    struct watchdog wd;
+    watchdog_init(&wd);
+    int64_t tick_since = 0; /* when the running tick was submitted */
 
     the_sender = sender_start(app);
     if (the_sender == NULL)
@@ -354,16 +408,27 @@ static int cmd_serve(struct app *app, struct store *st)
     const char *colon = strrchr(app->conf->listen, ':');
     log_info("serve: listening on %.*s:%d", (int)(colon - app->conf->listen), app->conf->listen,
              http_port(srv));
+    sd_notifyf(0, "READY=1\nSTATUS=listening on port %d", http_port(srv));
     while (!stop_requested) {
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
-        if (now_ms() >= next_tick && !atomic_load(&tick.busy)) {
+        int64_t now = now_ms();
+        if (now >= next_tick && !atomic_load(&tick.busy)) {
             atomic_store(&tick.busy, true);
+            tick_since = now;
             if (engine_submit(e, &tick.job) == -1)
                 atomic_store(&tick.busy, false);
-            next_tick = now_ms() + app->conf->tick_seconds * 1000;
+            next_tick = now + app->conf->tick_seconds * 1000;
+        }
+        bool stuck = atomic_load(&tick.busy) && now - tick_since > wd.period_ms;
+        watchdog_pet(&wd, engine_healthy(e) && !stuck, now);
+        if (hup_requested) {
+            hup_requested = 0;
+            log_warn("serve: SIGHUP: content, intents and config are read at start only;"
+                     " nothing reloaded: restart the service to load changes");
         }
     }
+    sd_notify(0, "STOPPING=1");
     log_info("serve: stopping: no new connections, finishing %d in flight", http_active(srv));
     http_quiesce(srv);
     for (int i = 0; i < 200 && http_active(srv) > 0; i++) { /* up to 10 s */
@@ -386,11 +451,8 @@ static int cmd_serve(struct app *app, struct store *st)
 static int load_conf_only(const struct args *a, struct conf *c)
 {
     struct buf errors;
-    const char *path = a->conf_path;
-    if (path == NULL && access("bot.conf", R_OK) == 0)
-        path = "bot.conf";
     buf_init(&errors, 0);
-    int rc = conf_load(c, path, a->sets, a->nsets, &errors);
+    int rc = conf_load(c, conf_path(a), a->sets, a->nsets, &errors);
     if (rc == -1)
         fputs(errors.data ? errors.data : "bad config\n", stderr);
     buf_release(&errors);
@@ -429,6 +491,60 @@ static int cmd_backup(const struct args *a)
         fprintf(stderr, "%s failed: see the log lines above\n", a->cmd);
 out:
     conf_release(&c);
+    return rc;
+}
+
+static void list_pending(int version, const char *note, const char *statements, void *ctx)
+{
+    buf_printf(ctx, "  %d: %s\n     %s\n", version, note[0] ? note : "(no note)", statements);
+}
+
+/* yizhan migrate [--check]: the configured database's schema version and the
+ * migrations this build would apply (their notes and statements); without
+ * --check, apply them (serve does too at start). --check exits 0 when
+ * nothing is pending, 10 when something is, 1 on an error. */
+static int cmd_migrate(const struct args *a)
+{
+    struct conf c;
+    struct buf errors, pending;
+    int rc = 1;
+    buf_init(&errors, 0);
+    buf_init(&pending, 0);
+    if (conf_load(&c, conf_path(a), a->sets, a->nsets, &errors) == -1) {
+        fputs(errors.data ? errors.data : "bad config\n", stderr);
+        goto out;
+    }
+    int v = store_pending(c.database, list_pending, &pending);
+    if (v == -1)
+        goto out;
+    printf("database: %s\nschema: %d (this build: %d)\n", c.database, v, store_schema_latest());
+    if (v > store_schema_latest()) {
+        fprintf(stderr, "migrate: the database is newer than this build: install the newer one\n");
+        goto out;
+    }
+    if (pending.len > 0)
+        printf("pending migrations:\n%s", pending.data);
+    if (pending.len == 0) {
+        printf("up to date\n");
+        rc = 0;
+        goto out;
+    }
+    if (a->check) {
+        rc = 10;
+        goto out;
+    }
+    umask(077);
+    ensure_parent(c.database);
+    struct store *st = store_open(c.database, c.sync_full);
+    if (st != NULL) {
+        printf("migrated: schema %d -> %d\n", v, store_version(st));
+        store_close(st);
+        rc = 0;
+    }
+out:
+    conf_release(&c);
+    buf_release(&errors);
+    buf_release(&pending);
     return rc;
 }
 
@@ -491,6 +607,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(a.cmd, "backup") == 0 || strcmp(a.cmd, "restore") == 0) {
         int rc = cmd_backup(&a);
+        free(a.sets);
+        return rc;
+    }
+    if (strcmp(a.cmd, "migrate") == 0 && a.nwords == 0) {
+        int rc = cmd_migrate(&a);
         free(a.sets);
         return rc;
     }

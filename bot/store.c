@@ -15,13 +15,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "store_int.h"
 #include "util.h"
 
-/* Numbered migrations: user_version N means migrations[0..N-1] have run. */
+/* Numbered migrations: user_version N means migrations[0..N-1] have run.
+ * Each starts with "-- " lines saying what it changes and why: `yizhan
+ * migrate --check` shows them for the migrations a database still needs. */
 static const char *const migrations[] = {
-    /* 1: core */
+    /* 1 */
+    "-- core\n"
     "CREATE TABLE people("
     " id INTEGER PRIMARY KEY,"
     " channel TEXT NOT NULL,"
@@ -55,7 +59,8 @@ static const char *const migrations[] = {
     " first_ms INTEGER NOT NULL,"
     " last_ms INTEGER NOT NULL);"
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT);",
-    /* 2: outbox and broadcasts */
+    /* 2 */
+    "-- outbox and broadcasts\n"
     "CREATE TABLE broadcasts("
     " id INTEGER PRIMARY KEY,"
     " text TEXT NOT NULL,"
@@ -96,7 +101,8 @@ static const char *const migrations[] = {
     " person_id INTEGER NOT NULL REFERENCES people(id),"
     " tag TEXT NOT NULL,"
     " PRIMARY KEY(tag, person_id)) WITHOUT ROWID;",
-    /* 3: points ledger (append-only; the balance is the sum) */
+    /* 3 */
+    "-- points ledger (append-only; the balance is the sum)\n"
     "CREATE TABLE points("
     " id INTEGER PRIMARY KEY,"
     " person_id INTEGER NOT NULL REFERENCES people(id),"
@@ -109,7 +115,9 @@ static const char *const migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;"
     "CREATE TRIGGER points_append_only_d BEFORE DELETE ON points"
     " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;",
-    /* 4: lessons (progress per person and lesson, days with an answer, daily subscriptions) */
+    /* 4 */
+    "-- lessons (progress per person and lesson, days with an answer, daily\n"
+    "-- subscriptions)\n"
     "CREATE TABLE lesson_progress("
     " person_id INTEGER NOT NULL REFERENCES people(id),"
     " lesson_id INTEGER NOT NULL,"
@@ -130,7 +138,8 @@ static const char *const migrations[] = {
     " minute INTEGER NOT NULL CHECK(minute BETWEEN 0 AND 1439),"
     " last_day TEXT,"
     " created_ms INTEGER NOT NULL);",
-    /* 5: courses with waitlist, activities with check-in codes, redemption items */
+    /* 5 */
+    "-- courses with waitlist, activities with check-in codes, redemption items\n"
     "CREATE TABLE courses("
     " id INTEGER PRIMARY KEY,"
     " no INTEGER NOT NULL,"
@@ -193,7 +202,8 @@ static const char *const migrations[] = {
     " cost INTEGER NOT NULL,"
     " created_ms INTEGER NOT NULL,"
     " handed_ms INTEGER);",
-    /* 6: desk (service desk tickets, volunteers, mentoring pairs) and members */
+    /* 6 */
+    "-- desk (service desk tickets, volunteers, mentoring pairs) and members\n"
     "CREATE TABLE desk_volunteers("
     " id INTEGER PRIMARY KEY,"
     " person_id INTEGER NOT NULL UNIQUE REFERENCES people(id),"
@@ -252,7 +262,8 @@ static const char *const migrations[] = {
     " checkin_ms INTEGER,"
     " created_ms INTEGER NOT NULL);"
     "CREATE INDEX members_city ON members(city);",
-    /* 7: reports (随手拍): reports, their history and their photos */
+    /* 7 */
+    "-- reports (随手拍): reports, their history and their photos\n"
     "CREATE TABLE reports("
     " id INTEGER PRIMARY KEY,"
     " code TEXT NOT NULL UNIQUE,"
@@ -305,7 +316,8 @@ static const char *const migrations[] = {
     "CREATE INDEX report_media_url ON report_media(person_id, url);"
     "CREATE INDEX report_media_sha ON report_media(sha256);"
     "CREATE INDEX report_media_clean ON report_media(clean_sha256);",
-    /* 8: dashboard: course owners (roles), role points credits, indexes for daily stats */
+    /* 8 */
+    "-- dashboard: course owners (roles), role points credits, indexes for daily stats\n"
     "ALTER TABLE courses ADD COLUMN owner TEXT NOT NULL DEFAULT 'union'"
     " CHECK(owner IN ('union','desk'));"
     "CREATE TABLE admin_credits("
@@ -320,7 +332,8 @@ static const char *const migrations[] = {
     "CREATE INDEX people_created ON people(created_ms);"
     "CREATE INDEX outbox_sent ON outbox(sent_ms) WHERE sent_ms IS NOT NULL;"
     "CREATE INDEX bookings_created ON bookings(created_ms);",
-    /* 9: channels: linked accounts (绑定), link codes, delivery reports */
+    /* 9 */
+    "-- channels: linked accounts (绑定), link codes, delivery reports\n"
     "ALTER TABLE people ADD COLUMN account_id INTEGER REFERENCES people(id);"
     "CREATE INDEX people_account ON people(account_id) WHERE account_id IS NOT NULL;"
     "CREATE TABLE link_codes("
@@ -334,36 +347,42 @@ static const char *const migrations[] = {
     "ALTER TABLE outbox ADD COLUMN delivery_status TEXT;"
     "ALTER TABLE outbox ADD COLUMN delivered_ms INTEGER;"
     "CREATE INDEX outbox_ext_msg ON outbox(ext_msg_id) WHERE ext_msg_id IS NOT NULL;",
-    /* 10: lessons with media: a push's link and cover beside its text (JSON) */
+    /* 10 */
+    "-- lessons with media: a push's link and cover beside its text (JSON)\n"
     "ALTER TABLE outbox ADD COLUMN extra TEXT;",
-    /* 11: the account key (绑定) as an index: pushes, opt-outs and broadcast
-     * audiences look people up by coalesce(account_id, id); without this each
-     * lookup read the whole people table (a broadcast was quadratic). */
+    /* 11 */
+    "-- the account key (绑定) as an index: pushes, opt-outs and broadcast audiences look\n"
+    "-- people up by coalesce(account_id, id); without this each lookup read the whole\n"
+    "-- people table (a broadcast was quadratic).\n"
     "CREATE INDEX people_account_key ON people(coalesce(account_id, id), last_seen_ms);",
-    /* 12: the account key without last_seen_ms: every message moved that
-     * index entry (bench/inbound); an account has a row or three to sort. */
+    /* 12 */
+    "-- the account key without last_seen_ms: every message moved that index entry\n"
+    "-- (bench/inbound); an account has a row or three to sort.\n"
     "DROP INDEX people_account_key;"
     "CREATE INDEX people_account_key ON people(coalesce(account_id, id));",
-    /* 13: inbound by person served only a message count that no reply shows
-     * (the profile lists points, bookings, reports and push state); its entry
-     * landed on a random page for every message, a third of the bytes a batch wrote
-     * (bench/compare: 6.7 -> 4.5 KB per message, +8% messages/s). */
+    /* 13 */
+    "-- inbound by person served only a message count that no reply shows (the profile\n"
+    "-- lists points, bookings, reports and push state); its entry landed on a random\n"
+    "-- page for every message, a third of the bytes a batch wrote (bench/compare: 6.7\n"
+    "-- -> 4.5 KB per message, +8% messages/s).\n"
     "DROP INDEX inbound_person;",
-    /* 14: 绑定 codes that cannot be guessed (issue 15): wrong guesses are
-     * counted per channel too (a global limit a minute) and against every
-     * live code (wrong), which dies after ACCOUNT_CODE_MAX_WRONG; the old
-     * 6-digit codes are dropped (their owners ask for a new one). */
+    /* 14 */
+    "-- 绑定 codes that cannot be guessed (issue 15): wrong guesses are counted per\n"
+    "-- channel too (a global limit a minute) and against every live code (wrong),\n"
+    "-- which dies after ACCOUNT_CODE_MAX_WRONG; the old 6-digit codes are dropped\n"
+    "-- (their owners ask for a new one).\n"
     "ALTER TABLE link_fails ADD COLUMN channel TEXT;"
     "CREATE INDEX link_fails_channel ON link_fails(channel, at_ms);"
     "ALTER TABLE link_codes ADD COLUMN wrong INTEGER NOT NULL DEFAULT 0;"
     "DELETE FROM link_codes;",
-    /* 15: the dedupe key is (channel, ext_id, sender), and it lapses after
-     * INBOUND_DEDUPE_MS (store.h): keyed by (channel, ext_id) alone, another
-     * chat reusing a Telegram update_id got this one's stored replies
-     * (issue 15). person_id is now the sending people row (it was the
-     * account's canonical person; rows from before keep that, which differs
-     * only for linked accounts' messages). The inline UNIQUE needs the table
-     * rebuilt; the index count stays two (bench/inbound). */
+    /* 15 */
+    "-- the dedupe key is (channel, ext_id, sender), and it lapses after\n"
+    "-- INBOUND_DEDUPE_MS (store.h): keyed by (channel, ext_id) alone, another chat\n"
+    "-- reusing a Telegram update_id got this one's stored replies (issue 15).\n"
+    "-- person_id is now the sending people row (it was the account's canonical\n"
+    "-- person; rows from before keep that, which differs only for linked accounts'\n"
+    "-- messages). The inline UNIQUE needs the table rebuilt; the index count stays\n"
+    "-- two (bench/inbound).\n"
     "CREATE TABLE inbound_new("
     " id INTEGER PRIMARY KEY,"
     " channel TEXT NOT NULL,"
@@ -379,17 +398,19 @@ static const char *const migrations[] = {
     "DROP TABLE inbound;"
     "ALTER TABLE inbound_new RENAME TO inbound;"
     "CREATE INDEX inbound_created ON inbound(created_ms);",
-    /* 16: consent to bulk pushes (broadcasts): 'contact' once the person has
-     * written to the bot on this channel, else what an import recorded (POST
-     * /admin/api/members "consent"); NULL for a row only an admin call made
-     * (a volunteer, a mentoring pair), which gets no broadcast. */
+    /* 16 */
+    "-- consent to bulk pushes (broadcasts): 'contact' once the person has written to\n"
+    "-- the bot on this channel, else what an import recorded (POST /admin/api/members\n"
+    "-- \"consent\"); NULL for a row only an admin call made (a volunteer, a mentoring\n"
+    "-- pair), which gets no broadcast.\n"
     "ALTER TABLE people ADD COLUMN consent TEXT;"
     "UPDATE people SET consent='contact' WHERE id IN (SELECT person_id FROM inbound);",
-    /* 17: the general desk (人工 / 客服 / 找人: a person instead of the bot).
-     * SQLite cannot change a CHECK, so desk_tickets is rebuilt. foreign_keys
-     * cannot be turned off inside the migration's transaction, and dropping
-     * a parent with children counts violations that a rename does not undo:
-     * desk_messages (its only child) is set aside first and rebuilt after. */
+    /* 17 */
+    "-- the general desk (人工 / 客服 / 找人: a person instead of the bot). SQLite cannot\n"
+    "-- change a CHECK, so desk_tickets is rebuilt. foreign_keys cannot be turned off\n"
+    "-- inside the migration's transaction, and dropping a parent with children counts\n"
+    "-- violations that a rename does not undo: desk_messages (its only child) is set\n"
+    "-- aside first and rebuilt after.\n"
     "CREATE TABLE desk_messages_copy AS SELECT * FROM desk_messages;"
     "DROP TABLE desk_messages;"
     "CREATE TABLE desk_tickets_new("
@@ -424,11 +445,11 @@ static const char *const migrations[] = {
     "INSERT INTO desk_messages SELECT * FROM desk_messages_copy;"
     "DROP TABLE desk_messages_copy;"
     "CREATE INDEX desk_messages_ticket ON desk_messages(ticket_id, id);",
-    /* 18: staff (issue 18): one account per staff member (Argon2id hash from
-     * libsodium), the chats linked to it for admin chat commands (and the
-     * one-time sign-in codes pushed there), an area on
-     * reports for per-area handlers, and the append-only audit trail: the
-     * triggers refuse every UPDATE and DELETE, whatever code asks. */
+    /* 18 */
+    "-- staff (issue 18): one account per staff member (Argon2id hash from libsodium),\n"
+    "-- the chats linked to it for admin chat commands (and the one-time sign-in codes\n"
+    "-- pushed there), an area on reports for per-area handlers, and the append-only\n"
+    "-- audit trail: the triggers refuse every UPDATE and DELETE, whatever code asks.\n"
     "CREATE TABLE staff("
     " id INTEGER PRIMARY KEY,"
     " username TEXT NOT NULL UNIQUE,"
@@ -612,19 +633,33 @@ json_t *store_one_row(struct store *st, sqlite3_stmt *s, const char *what, int *
     return o;
 }
 
-static int migrate(struct store *st)
+/* PRAGMA user_version of db: 0 for a new file, or -1 (logged). */
+static int schema_version(sqlite3 *db)
 {
-    int v = 0;
+    int v = -1;
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-        return store_fail(st, "user_version");
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK) {
+        log_err("store: user_version: %s", sqlite3_errmsg(db));
+        return -1;
+    }
     if (sqlite3_step(s) == SQLITE_ROW)
         v = sqlite3_column_int(s, 0);
+    else
+        log_err("store: user_version: %s", sqlite3_errmsg(db));
     sqlite3_finalize(s);
+    return v;
+}
+
+/* Run migrations up to schema target, one transaction each. */
+static int migrate(struct store *st, int target)
+{
+    int v = schema_version(st->db);
+    if (v == -1)
+        return -1;
     if (v > N_MIGRATIONS)
         return log_fail("store: database schema %d is newer than this build (%d)", v,
                         N_MIGRATIONS);
-    for (; v < N_MIGRATIONS; v++) {
+    for (; v < target; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
         if (store_exec(st, "BEGIN IMMEDIATE") == -1)
@@ -650,7 +685,8 @@ static void sqlite_setup(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-struct store *store_open(const char *path, bool sync_full)
+/* Open path and migrate it to schema target. */
+static struct store *open_at(const char *path, bool sync_full, int target)
 {
     struct store *st = xcalloc(1, sizeof *st);
     bool memory = strcmp(path, ":memory:") == 0;
@@ -680,12 +716,96 @@ struct store *store_open(const char *path, bool sync_full)
         store_exec(st, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") ==
             -1)
         goto fail;
-    if (migrate(st) == -1)
+    if (migrate(st, target) == -1)
         goto fail;
     return st;
 fail:
     store_close(st);
     return NULL;
+}
+
+struct store *store_open(const char *path, bool sync_full)
+{
+    return open_at(path, sync_full, N_MIGRATIONS);
+}
+
+int store_migrate_to(const char *path, int version)
+{
+    if (version < 0 || version > N_MIGRATIONS)
+        return log_fail("store: no schema %d (this build has 0..%d)", version, N_MIGRATIONS);
+    struct store *st = open_at(path, true, version);
+    store_close(st);
+    return st ? 0 : -1;
+}
+
+int store_schema_latest(void)
+{
+    return N_MIGRATIONS;
+}
+
+/* The "-- " lines a migration starts with, joined by spaces; "" for none. */
+static char *migration_note(const char *sql)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    while (str_has_prefix(sql, "-- ")) {
+        size_t n = strcspn(sql + 3, "\n");
+        buf_printf(&b, "%s%.*s", b.len ? " " : "", (int)n, sql + 3);
+        sql += 3 + n + (sql[3 + n] == '\n');
+    }
+    return buf_take(&b);
+}
+
+/* Its statements, each by its first words ("CREATE TABLE people", "ALTER
+ * TABLE outbox ADD COLUMN extra"), for people to read: sqlite3_complete()
+ * finds where each ends (a trigger's inner ';' included). */
+static char *migration_statements(const char *sql)
+{
+    struct buf b, stmt;
+    buf_init(&b, 0);
+    buf_init(&stmt, 0);
+    for (const char *p = sql; *p != '\0'; p++) {
+        buf_append(&stmt, p, 1);
+        if (*p != ';' || !sqlite3_complete(stmt.data))
+            continue;
+        const char *q = stmt.data;
+        while (str_has_prefix(q, "-- ")) /* the note */
+            q += strcspn(q, "\n") + (q[strcspn(q, "\n")] == '\n');
+        int words = str_has_prefix(q, "ALTER ") ? 6 : str_has_prefix(q, "CREATE UNIQUE ") ? 4 : 3;
+        size_t n = 0;
+        for (int w = 0; w < words && q[n] != '\0'; w++) {
+            n += strspn(q + n, " ");
+            n += strcspn(q + n, " (;");
+        }
+        buf_printf(&b, "%s%.*s", b.len ? "; " : "", (int)n, q);
+        stmt.len = 0;
+        stmt.data[0] = '\0';
+    }
+    buf_release(&stmt);
+    return buf_take(&b);
+}
+
+int store_pending(const char *path, store_pending_fn fn, void *ctx)
+{
+    int v = 0;
+    if (strcmp(path, ":memory:") != 0 && access(path, F_OK) == 0) {
+        sqlite3 *db = NULL;
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+            log_err("store: %s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+            sqlite3_close(db);
+            return -1;
+        }
+        v = schema_version(db);
+        sqlite3_close(db);
+    }
+    for (int i = v < 0 ? N_MIGRATIONS : v; i < N_MIGRATIONS; i++) {
+        char *note = migration_note(migrations[i]);
+        char *stmts = migration_statements(migrations[i]);
+        fn(i + 1, note, stmts, ctx);
+        free(note);
+        free(stmts);
+    }
+    return v;
 }
 
 void store_close(struct store *st)

@@ -17,6 +17,19 @@ struct store *store_open(const char *path, bool sync_full);
 void store_close(struct store *st);
 /* Schema version after migrations. */
 int store_version(struct store *st);
+/* The schema version this build migrates to. */
+int store_schema_latest(void);
+/* What opening path would change, without changing it: calls fn for each
+ * migration the database still needs, in order, with its number, its note
+ * (the "-- " lines it starts with, "" for none) and its statements by their
+ * first words ("CREATE TABLE people; CREATE INDEX inbound_person"). Returns
+ * the database's schema version (0 for a missing file), or -1 (logged). */
+typedef void (*store_pending_fn)(int version, const char *note, const char *statements,
+                                 void *ctx);
+int store_pending(const char *path, store_pending_fn fn, void *ctx);
+/* Create or upgrade the database at path to schema version and no further,
+ * as an older build left it (tests of upgrades). 0 or -1 (logged). */
+int store_migrate_to(const char *path, int version);
 
 /* Whether anything wrote to the outbox or the photo queue on this connection
  * since the last call (store_watch_queues() starts watching), so the sender

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -378,6 +379,37 @@ static void test_conf_example_loads(void)
     buf_release(&gen);
 }
 
+/* An installed binary finds content/, intents/ and web/ in the share
+ * directory when the relative defaults are not under its working directory. */
+static void test_conf_share_dir_lookup(void)
+{
+    struct conf c;
+    char *errs = NULL;
+    char *share = xasprintf("%s/share", t_tmpdir());
+    char *dir = xasprintf("%s/yz-installed-content", share);
+    CHECK_INT(mkdir(share, 0755), 0);
+    CHECK_INT(mkdir(dir, 0755), 0);
+    char *sets[] = {"content_dir=yz-installed-content", "admin.web_dir=yz-nowhere",
+                    "intents_dir=intents"};
+    CHECK_INT(load(&c, NULL, sets, 3, &errs), 0);
+    conf_find_data(&c, share);
+    CHECK_STR(c.content_dir, dir);           /* missing here, found in share */
+    CHECK_STR(c.admin.web_dir, "yz-nowhere"); /* missing in both: left as set */
+    CHECK_STR(c.intents_dir, "intents");     /* the checkout's own (make run) */
+    conf_release(&c);
+    free(errs);
+    char *abs = xasprintf("content_dir=%s/none", t_tmpdir());
+    char *sets2[] = {abs};
+    CHECK_INT(load(&c, NULL, sets2, 1, &errs), 0);
+    conf_find_data(&c, share);
+    CHECK_STR(c.content_dir, abs + strlen("content_dir=")); /* absolute: as given */
+    conf_release(&c);
+    free(errs);
+    free(abs);
+    free(dir);
+    free(share);
+}
+
 const struct t_case conf_tests[] = {T(test_conf_defaults),
                                     T(test_conf_file_sections_comments),
                                     T(test_conf_unknown_key),
@@ -394,4 +426,5 @@ const struct t_case conf_tests[] = {T(test_conf_defaults),
                                     T(test_conf_reports_all_errors),
                                     T(test_conf_example_up_to_date),
                                     T(test_conf_example_loads),
+                                    T(test_conf_share_dir_lookup),
                                     T_END};

@@ -15,73 +15,19 @@
 set -u
 cd "$(dirname "$0")/../.."
 
-PASS=0
-FAIL=0
 PIDS=()
 TMP=$(mktemp -d /tmp/yizhan-kannel-XXXXXX)
 PHONE=+8613800000001
 SHORT=10086
-
-ok() { PASS=$((PASS + 1)); echo "ok   $1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL $1"; }
-
-# Stop what we started, by PID, whatever happened; show the logs on failure.
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
-    exec 7>&- 2>/dev/null
-    if [ "$FAIL" -ne 0 ]; then
-        local f
-        for f in "$TMP"/*.log; do
-            [ -f "$f" ] || continue
-            echo "---- $f (last 30 lines)"
-            tail -n 30 "$f"
-        done
-    fi
-    rm -rf "$TMP"
-}
-
-finish() {
-    cleanup
-    echo "$PASS passed, $FAIL failed"
-    [ "$FAIL" -eq 0 ]
-    exit $?
-}
-trap finish EXIT
-trap 'bad "interrupted"; exit 1' INT TERM
-
-die() {
-    bad "$1"
-    exit 1
-}
-
-# The whole run is bounded: a watchdog ends it after five minutes.
-( trap 'kill $s 2>/dev/null; exit 0' TERM; sleep 300 & s=$!; wait $s; kill -TERM $$ ) \
-    >/dev/null 2>&1 &
-PIDS+=($!)
+before_cleanup() { exec 7>&- 2>/dev/null; }
+. tests/lib.sh
+bound_run 300 # five minutes
 
 # --- packages ---------------------------------------------------------------
-SUDO=
-[ "$(id -u)" = 0 ] || SUDO=sudo
 fakesmsc_path() { dpkg -L kannel-extras 2>/dev/null | grep '/fakesmsc$' | head -n 1; }
 if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/sbin/smsbox ] || [ -z "$(fakesmsc_path)" ] ||
     ! command -v sqlite3 >/dev/null; then
-    echo "installing kannel kannel-extras sqlite3"
-    if ! apt-cache show kannel kannel-extras sqlite3 >/dev/null 2>&1; then
-        $SUDO apt-get update -q || die "apt-get update failed"
-    fi
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q kannel kannel-extras sqlite3 ||
-        die "cannot install kannel kannel-extras sqlite3"
+    apt_install kannel kannel-extras sqlite3
 fi
 FAKESMSC=$(fakesmsc_path)
 [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] && [ -n "$FAKESMSC" ] ||
@@ -118,7 +64,7 @@ wait_port() { # port seconds
 
 # --- yizhan -----------------------------------------------------------------
 SECRET=kn-$RANDOM$RANDOM
-ADMIN=adm-$RANDOM$RANDOM
+ADMIN=kannel-admin-$RANDOM$RANDOM # at least 16 characters (CONF_MIN_TOKEN)
 start_yizhan() {
     ./yizhan serve --set "listen=127.0.0.1:$PORT" --set "database=$TMP/y.db" --set "media_dir=$TMP/media" \
         --set tick_seconds=1 --set push.quiet= --set push.rush= --set "admin.token=$ADMIN" \
