@@ -323,8 +323,9 @@ int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, 
             ids[k] = -2; /* binary weights: a repeated feature counts once */
         else
             qlen += w * w;
-        free(f[k]);
     }
+    for (size_t k = 0; k < nf; k++) /* after the loop: it compares with earlier ones */
+        free(f[k]);
     double *sim = xcalloc(sc->nex, sizeof *sim);
     for (size_t k = 0; k < nf; k++)
         for (size_t p = 0; ids[k] >= 0 && p < sc->npost[ids[k]]; p++)
