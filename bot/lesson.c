@@ -27,8 +27,8 @@ struct lesson_set {
 };
 
 /* The topics a lesson may have; README.md in content/lessons lists the same. */
-static const char *const topics[] = {"三国文化", "襄阳历史", "隆中精神", "工匠精神",
-                                     "劳动权益", "社会保险", "安全",     "身心健康"};
+static const char *const topics[] = {"三国文化", "襄阳历史", "隆中精神", "工匠精神", "劳动权益",
+                                     "社会保险", "安全",     "身心健康", "党史党章"};
 
 enum key {
     KEY_ID,

@@ -861,6 +861,42 @@ out:
     fx_release(&f);
 }
 
+/* Issue 19: the 党史党章 topic for mobile party members has at least 10
+ * lessons; each names its sources in the file, and on SMS (no link) its
+ * question ends within 3 parts of 67 characters, before any cut. */
+static void test_party_lessons_sources_and_sms(void)
+{
+    struct fx f;
+    int n = 0;
+    if (fx_init(&f) == -1)
+        goto out;
+    for (size_t i = 0; i < lesson_count(f.app.lessons); i++) {
+        const struct lesson *l = lesson_at(f.app.lessons, i);
+        if (strcmp(l->topic, "党史党章") != 0)
+            continue;
+        n++;
+        CHECK(l->link == NULL); /* no video yet: nothing to send */
+        char *file = t_slurp(l->file, NULL);
+        CHECK(file != NULL && strstr(file, "# 来源：\n# 《") != NULL);
+        free(file);
+        char *text = lesson_text(&f.app, l, false, true);
+        char *q = strstr(text, l->question);
+        CHECK(q != NULL);
+        if (q != NULL) {
+            q[strlen(l->question)] = '\0'; /* up to the end of the question */
+            int units = 0;
+            int parts = sms_parts(text, &units, NULL);
+            if (parts > 3)
+                printf("lesson %d: its question ends at character %d\n", l->id, units);
+            CHECK(parts <= 3);
+        }
+        free(text);
+    }
+    CHECK(n >= 10);
+out:
+    fx_release(&f);
+}
+
 static void write_lesson(const char *dir, int id, char answer)
 {
     char path[256];
@@ -947,4 +983,5 @@ const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
                                              T(test_lesson_push_has_extra),
                                              T(test_lesson_on_sms_cut_with_more),
                                              T(test_all_lessons_done),
+                                             T(test_party_lessons_sources_and_sms),
                                              T_END};

@@ -174,7 +174,7 @@ static void test_lesson_bad_topic(void)
     expect_error("id: 1\ntitle: 标题\ntopic: 美食\nquestion: 问题？\nA: 甲\nB: 乙\n"
                  "answer: B\npoints: 5\nexplain: 解释\n---\n正文。\n",
                  "3: unknown topic '美食' (one of 三国文化, 襄阳历史, 隆中精神, 工匠精神, "
-                 "劳动权益, 社会保险, 安全, 身心健康)");
+                 "劳动权益, 社会保险, 安全, 身心健康, 党史党章)");
 }
 
 static void test_lesson_bad_points(void)
@@ -222,7 +222,7 @@ static void test_lesson_every_problem_reported(void)
                   "%s/01-a.txt:9: missing key 'B'\n"
                   "%s/01-a.txt:9: missing key 'answer'\n"
                   "%s/01-a.txt:3: unknown topic '美食' (one of 三国文化, 襄阳历史, 隆中精神, "
-                  "工匠精神, 劳动权益, 社会保险, 安全, 身心健康)\n"
+                  "工匠精神, 劳动权益, 社会保险, 安全, 身心健康, 党史党章)\n"
                   "%s/01-a.txt:6: points '500' is not an integer from 1 to 100\n"
                   "%s/02-b.txt:11: empty body\n",
                   dir, dir, dir, dir, dir, dir);

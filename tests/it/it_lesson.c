@@ -179,7 +179,7 @@ static void test_admin_lessons_rates_and_broadcast(void)
         free(r);
     }
     json_t *list = get_json(s.port, "/admin/api/lessons");
-    CHECK_INT(json_array_size(json_object_get(list, "items")), 41);
+    CHECK_INT(json_array_size(json_object_get(list, "items")), 55);
     json_t *one = lesson_item(list, 1);
     CHECK_INT(json_integer_value(json_object_get(one, "shown")), 3);
     CHECK_INT(json_integer_value(json_object_get(one, "answered")), 2);
@@ -290,7 +290,7 @@ static void test_check_prints_lesson_sms_parts(void)
             ok++;
     }
     CHECK_INT(pclose(p), 0);
-    CHECK_INT(lessons, 41);
+    CHECK_INT(lessons, 55);
     CHECK_INT(ok, 1);
 }
 
