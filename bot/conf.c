@@ -106,6 +106,9 @@ static const struct conf_key keys[] = {
      "days in a row with a quiz answer that earn the streak bonus (again at each multiple)"},
     {"lessons.default_time", C_STR, O(lessons.default_time), "20:00", 0, 0,
      "local time HH:MM of the daily lesson push when 订阅学习 names none"},
+    {"lessons.link_base", C_URL, O(lessons.link_base), "", 0, 0,
+     "where lesson videos and covers live (https://...): a lesson's relative link: or cover:"
+     " (v/03-longzhong-dui) is sent under it; empty: such lessons go out without a link"},
     {"lessons.retry_days", C_INT, O(lessons.retry_days), "2", 1, 30,
      "days after a wrong answer before its question comes back (spaced repetition)"},
     {"lessons.quiz_open_hours", C_INT, O(lessons.quiz_open_hours), "168", 1, 720,

@@ -53,6 +53,7 @@ struct conf {
     } push;
     struct {
         char *default_time;      /* "HH:MM": daily lesson push when 订阅学习 names no time */
+        char *link_base;         /* relative lesson links and covers live under it; "": none */
         long long retry_days;    /* a wrong answer's question comes back after this many days */
         long long streak_bonus;  /* [points] lesson_streak_bonus */
         long long streak_days;   /* [points] lesson_streak_days */

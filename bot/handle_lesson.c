@@ -134,6 +134,30 @@ static char *options_text(const struct lesson *l)
     return buf_take(&b);
 }
 
+/*
+ * The addresses a worker may be sent for l: its link and cover resolved
+ * against [lessons] link_base (lesson_url). Every reply and push takes them
+ * from here, so a lesson without a real link sends none anywhere. No link,
+ * no cover: a cover is only ever shown with its link.
+ */
+struct lesson_urls {
+    char *link, *cover; /* NULL when none; owned */
+};
+
+static struct lesson_urls urls_of(const struct app *app, const struct lesson *l)
+{
+    struct lesson_urls u = {lesson_url(app->conf->lessons.link_base, l->link), NULL};
+    if (u.link != NULL)
+        u.cover = lesson_url(app->conf->lessons.link_base, l->cover);
+    return u;
+}
+
+static void urls_release(struct lesson_urls *u)
+{
+    free(u->link);
+    free(u->cover);
+}
+
 /* The lesson under content key (lesson.show, lesson.push or lesson.review). */
 static char *lesson_compose(const struct app *app, const char *key, const struct lesson *l,
                             bool with_link)
@@ -149,8 +173,10 @@ static char *lesson_compose(const struct app *app, const char *key, const struct
         return text; /* a review asks the question again: no link */
     }
     char *body = lesson_render(l);
-    char *link = with_link && l->link != NULL ? xasprintf("%s\n", l->link) : xstrdup("");
+    struct lesson_urls u = urls_of(app, l);
+    char *link = with_link && u.link != NULL ? xasprintf("%s\n", u.link) : xstrdup("");
     text = render(app, key, "n", n, "topic", l->topic, "link", link, "lesson", body, NULL);
+    urls_release(&u);
     free(link);
     free(body);
     return text;
@@ -164,14 +190,16 @@ char *lesson_text(const struct app *app, const struct lesson *l, bool is_push, b
 json_t *lesson_extra(const struct app *app, const struct lesson *l)
 {
     char n[16];
-    if (l->link == NULL)
+    struct lesson_urls u = urls_of(app, l);
+    if (u.link == NULL)
         return NULL;
     snprintf(n, sizeof n, "%d", l->id);
     char *title = render(app, "lesson.article", "n", n, "title", l->title, NULL);
     char *first = lesson_first_sentence(l);
-    json_t *o = json_pack("{s:s,s:s,s:s}", "link", l->link, "title", title, "summary", first);
-    if (o != NULL && l->cover != NULL)
-        json_object_set_new(o, "cover", json_string(l->cover));
+    json_t *o = json_pack("{s:s,s:s,s:s}", "link", u.link, "title", title, "summary", first);
+    if (o != NULL && u.cover != NULL)
+        json_object_set_new(o, "cover", json_string(u.cover));
+    urls_release(&u);
     free(title);
     free(first);
     return o;
@@ -263,13 +291,14 @@ static int reply_lesson(struct turn *t, const struct lesson *l, bool is_review)
     json_t *o = NULL, *extra = NULL;
     char *key = NULL, *card = NULL;
     enum chan_links links = channel_links(t->ch, t->app->conf);
-    if (!is_review && links == LINKS_ARTICLE && l->cover != NULL)
-        extra = lesson_extra(t->app, l); /* NULL when there is no link */
+    struct lesson_urls u = urls_of(t->app, l);
+    if (!is_review && links == LINKS_ARTICLE && u.cover != NULL)
+        extra = lesson_extra(t->app, l);
     char *text = lesson_compose(t->app, is_review ? "lesson.review" : "lesson.show", l,
                                 links == LINKS_TEXT && extra == NULL);
     if (extra != NULL) {
         card = xasprintf("%s\n%s\n%s", json_string_value(json_object_get(extra, "title")),
-                         json_string_value(json_object_get(extra, "summary")), l->link);
+                         json_string_value(json_object_get(extra, "summary")), u.link);
         key = xasprintf("lesson-text:%s:%s", t->ch->name, t->in->ext_id ? t->in->ext_id : "");
         if (outbox_push(t->st, t->app->conf, t->person, OUT_REPLY, text,
                         t->now + ARTICLE_TEXT_DELAY_MS, t->now, key) == -1)
@@ -281,10 +310,10 @@ static int reply_lesson(struct turn *t, const struct lesson *l, bool is_review)
     }
     if (o == NULL)
         goto out;
-    if (!is_review && !t->ch->is_sms && l->link != NULL)
-        json_object_set_new(o, "link", json_string(l->link));
-    if (!is_review && !t->ch->is_sms && l->cover != NULL)
-        json_object_set_new(o, "cover", json_string(l->cover));
+    if (!is_review && !t->ch->is_sms && u.link != NULL)
+        json_object_set_new(o, "link", json_string(u.link));
+    if (!is_review && !t->ch->is_sms && u.cover != NULL)
+        json_object_set_new(o, "cover", json_string(u.cover));
     if (json_array_append(t->replies, o) == -1)
         goto out;
     snprintf(id, sizeof id, "%d", l->id);
@@ -295,6 +324,7 @@ static int reply_lesson(struct turn *t, const struct lesson *l, bool is_review)
 out:
     json_decref(o);
     json_decref(extra);
+    urls_release(&u);
     free(text);
     free(card);
     free(key);

@@ -6,14 +6,17 @@
  */
 #include "lesson.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "util.h"
@@ -24,8 +27,8 @@ struct lesson_set {
 };
 
 /* The topics a lesson may have; README.md in content/lessons lists the same. */
-static const char *const topics[] = {"三国文化", "襄阳历史", "隆中精神", "工匠精神",
-                                     "劳动权益", "社会保险", "安全",     "身心健康"};
+static const char *const topics[] = {"三国文化", "襄阳历史", "隆中精神", "工匠精神", "劳动权益",
+                                     "社会保险", "安全",     "身心健康", "党史党章"};
 
 enum key {
     KEY_ID,
@@ -141,6 +144,100 @@ static bool is_url(const char *v)
     return true;
 }
 
+/* [*host, *end) of an http(s) URL's host (no port, no userinfo); false when v is none. */
+static bool url_host(const char *v, const char **host, const char **end)
+{
+    if (!is_url(v))
+        return false;
+    const char *h = v + (str_has_prefix(v, "https://") ? 8 : 7);
+    const char *e = h + strcspn(h, "/?#");
+    const char *at = memchr(h, '@', (size_t)(e - h));
+    if (at != NULL)
+        h = at + 1;
+    const char *colon =
+        *h == '[' ? memchr(h, ']', (size_t)(e - h)) : memchr(h, ':', (size_t)(e - h));
+    if (colon != NULL && *h != '[')
+        e = colon;
+    else if (colon != NULL)
+        e = colon + 1; /* "[::1]" */
+    while (e > h && e[-1] == '.')
+        e--; /* "example.org." */
+    *host = h;
+    *end = e;
+    return true;
+}
+
+/* Whether [h, e) is name or ends in ".name", ignoring case. */
+static bool host_is_under(const char *h, const char *e, const char *name)
+{
+    size_t n = strlen(name), len = (size_t)(e - h);
+    if (len < n || strncasecmp(e - n, name, n) != 0)
+        return false;
+    return len == n || e[-(ptrdiff_t)n - 1] == '.';
+}
+
+bool lesson_url_is_placeholder(const char *url)
+{
+    /* RFC 2606 / RFC 6761 names that never serve a worker anything, and loopback */
+    static const char *const reserved[] = {"example.org", "example.com", "example.net", "example",
+                                           "invalid",     "test",        "localhost",   "local"};
+    const char *h, *e;
+    if (!url_host(url, &h, &e))
+        return false;
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (host_is_under(h, e, reserved[i]))
+            return true;
+    size_t len = (size_t)(e - h);
+    return (len >= 4 && strncmp(h, "127.", 4) == 0) || (len == 5 && strncmp(h, "[::1]", 5) == 0) ||
+           (len == 7 && strncmp(h, "0.0.0.0", 7) == 0);
+}
+
+/* A path under [lessons] link_base: "v/03-longzhong-dui", "img/03.jpg?w=640". No scheme,
+ * no leading '/', no "..", only URL path characters (checked by hand: a
+ * short allow-list, not a URL parser). */
+static bool is_relative(const char *v)
+{
+    if (v[0] == '/' || v[0] == '.' || strstr(v, "..") != NULL || strstr(v, "//") != NULL)
+        return false;
+    for (const char *p = v; *p; p++)
+        if (!(isalnum((unsigned char)*p) || strchr("-._~/%?=&+#", *p) != NULL))
+            return false;
+    return v[0] != '\0';
+}
+
+char *lesson_url(const char *base, const char *v)
+{
+    if (v == NULL)
+        return NULL;
+    if (is_url(v))
+        return lesson_url_is_placeholder(v) ? NULL : xstrdup(v);
+    if (base == NULL || base[0] == '\0' || !is_relative(v) || lesson_url_is_placeholder(base))
+        return NULL;
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    return xasprintf("%.*s/%s", (int)n, base, v);
+}
+
+/* A link: or cover: value: a real http(s) address or a path under link_base. */
+static bool check_url(const char *path, int line, const char *key, const char *v,
+                      struct buf *errors)
+{
+    if (is_url(v) && lesson_url_is_placeholder(v)) {
+        errf(errors, path, line,
+             "%s '%s' has a placeholder host that never serves anything: give the real address, "
+             "a path under [lessons] link_base, or delete the line",
+             key, v);
+        return false;
+    }
+    if (!is_url(v) && !is_relative(v)) {
+        errf(errors, path, line,
+             "%s '%s' is not an http(s) URL nor a path under [lessons] link_base", key, v);
+        return false;
+    }
+    return true;
+}
+
 static bool is_topic(const char *v)
 {
     for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++)
@@ -235,14 +332,10 @@ static int check_header(const char *path, char **vals, const int *lines, int sep
             bad++;
         }
     }
-    if (vals[KEY_LINK] && !is_url(vals[KEY_LINK])) {
-        errf(errors, path, lines[KEY_LINK], "link '%s' is not an http(s) URL", vals[KEY_LINK]);
+    if (vals[KEY_LINK] && !check_url(path, lines[KEY_LINK], "link", vals[KEY_LINK], errors))
         bad++;
-    }
-    if (vals[KEY_COVER] && !is_url(vals[KEY_COVER])) {
-        errf(errors, path, lines[KEY_COVER], "cover '%s' is not an http(s) URL", vals[KEY_COVER]);
+    if (vals[KEY_COVER] && !check_url(path, lines[KEY_COVER], "cover", vals[KEY_COVER], errors))
         bad++;
-    }
 
     /* options: A and B are required; C and D only follow the letter before them */
     l->nopts = 0;

@@ -7,6 +7,7 @@
  */
 #ifndef BOT_LESSON_H
 #define BOT_LESSON_H
+#include <stdbool.h>
 #include <stddef.h>
 
 struct buf;
@@ -56,6 +57,19 @@ char *lesson_render(const struct lesson *l);
  * loader keeps it within LESSON_FIRST_MAX), or the whole body when it has
  * none; the summary under a lesson's article. New string. */
 char *lesson_first_sentence(const struct lesson *l);
+
+/*
+ * The address a worker may be sent for a lesson's link: or cover: value v:
+ * an absolute http(s) address as it is, a relative one ("v/03-x") joined
+ * to base ([lessons] link_base) with one '/'. NULL (nothing to send) when v
+ * is NULL, relative with base empty or NULL, or either has a placeholder
+ * host. New string.
+ */
+char *lesson_url(const char *base, const char *v);
+/* Whether an http(s) URL's host is reserved and never serves anything:
+ * example.org/.com/.net, the .example .invalid .test .localhost .local
+ * names, localhost and loopback addresses. */
+bool lesson_url_is_placeholder(const char *url);
 
 /*
  * --- store side (store_lesson.c): each person's progress, the days they

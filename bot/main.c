@@ -171,6 +171,13 @@ static int load_all(const struct args *a, struct conf *c, struct app *app, struc
                    c->lessons.default_time);
         rc = -1;
     }
+    if (lesson_url_is_placeholder(c->lessons.link_base)) {
+        buf_printf(errors,
+                   "lessons.link_base: '%s' has a placeholder host that never serves "
+                   "anything: give the deployment's real address or leave it empty\n",
+                   c->lessons.link_base);
+        rc = -1;
+    }
     if (app->intents != NULL) {
         for (size_t i = 0; i < intent_count(app->intents); i++) {
             const char *name = intent_name(app->intents, i);

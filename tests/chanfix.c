@@ -48,23 +48,6 @@ static const char *fix_arg(void *ctx, const char *name)
     return fix_arg_len(ctx, name, &len);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    struct buf b;
-    char chunk[4096];
-    size_t n;
-    if (f == NULL)
-        return NULL;
-    buf_init(&b, 0);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    if (len)
-        *len = b.len;
-    return buf_take(&b);
-}
-
 /* Split the .req text (kept alive by the caller) into f. 0 or -1. */
 static int fix_load(struct fixreq *f, char *text, size_t len)
 {
@@ -165,7 +148,7 @@ int chanfix_parse_file(const struct channel *ch, const struct conf *c, const cha
                        char **desc, char **body)
 {
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = t_slurp(path, &len);
     struct fixreq f;
     struct inmsg msg = {0};
     struct http_resp resp = {0};
@@ -212,7 +195,7 @@ static void check_req(const struct channel *ch, const struct conf *c, const char
                       const char *name)
 {
     char *rpath = xasprintf("%s/%s.req", dir, name), *epath = xasprintf("%s/%s.expect", dir, name);
-    char *expect = slurp(epath, NULL), *desc = NULL, *body = NULL;
+    char *expect = t_slurp(epath, NULL), *desc = NULL, *body = NULL;
     int before = t_failed, want = 0;
     CHECK(expect != NULL);
     int status = chanfix_parse_file(ch, c, rpath, &desc, &body);
@@ -247,7 +230,7 @@ static void check_render(const struct channel *ch, const struct conf *c, const c
 {
     char *jpath = xasprintf("%s/%s.json", dir, name), *opath = xasprintf("%s/%s.out", dir, name);
     size_t olen = 0;
-    char *want = slurp(opath, &olen);
+    char *want = t_slurp(opath, &olen);
     json_t *spec = json_load_file(jpath, 0, NULL);
     struct inmsg msg = {0};
     struct http_resp resp = {0};

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "t.h"
 
@@ -47,6 +48,23 @@ void t_put(const char *dir, const char *name, const char *text)
         fputs(text, f);
         CHECK_INT(fclose(f), 0);
     }
+}
+
+char *t_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct buf b;
+    char chunk[4096];
+    size_t n;
+    if (f == NULL)
+        return NULL;
+    buf_init(&b, 0);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        (void)buf_append(&b, chunk, n); /* no cap: cannot fail */
+    fclose(f);
+    if (len != NULL)
+        *len = b.len;
+    return buf_take(&b);
 }
 
 #define SUITES(X) \

@@ -4,6 +4,7 @@
  */
 #ifndef TESTS_T_H
 #define TESTS_T_H
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +59,9 @@ extern const char *t_current; /* name of the running test */
 const char *t_tmpdir(void);
 /* Write text to dir/name (a fixture file), checking each step. */
 void t_put(const char *dir, const char *name, const char *text);
+/* The whole file, NUL-terminated (new; its length in *len when not NULL),
+ * or NULL when it cannot be opened. */
+char *t_slurp(const char *path, size_t *len);
 /* Source tree root, for fixtures: the directory tests/run was started from. */
 void stub_clock_set(int64_t ms);
 void stub_clock_advance(int64_t ms);

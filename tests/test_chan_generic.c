@@ -66,23 +66,6 @@ static int conf_with(struct conf *c, const char *set)
     return rc;
 }
 
-/* Read a whole file (NUL-terminated; caller frees); NULL when unreadable. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    struct buf b;
-    char chunk[4096];
-    size_t n;
-    if (f == NULL)
-        return NULL;
-    buf_init(&b, 0);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return buf_take(&b);
-}
-
 static void put_escaped(struct buf *b, const char *s)
 {
     for (; *s; s++) {
@@ -122,7 +105,7 @@ static void check_fixture(const struct conf *c, const char *name)
     char *jpath = xasprintf("%s/%s.json", FIXTURES, name);
     char *epath = xasprintf("%s/%s.expect", FIXTURES, name);
     size_t blen = 0, elen = 0;
-    char *body = slurp(jpath, &blen), *expect = slurp(epath, &elen);
+    char *body = t_slurp(jpath, &blen), *expect = t_slurp(epath, &elen);
     struct inmsg msg = {0};
     struct http_resp resp = {0};
     int before = t_failed;

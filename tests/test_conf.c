@@ -324,23 +324,6 @@ static void test_conf_reports_all_errors(void)
     free(errs);
 }
 
-/* Read a whole file; NULL when it cannot be read. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    struct buf b;
-    char chunk[4096];
-    size_t n;
-    if (f == NULL)
-        return NULL;
-    buf_init(&b, 0);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return buf_take(&b);
-}
-
 /* bot.conf.example at the repository root is generated; regenerate it with
  * `./yizhan conf-example > bot.conf.example` when a key changes. */
 static void test_conf_example_up_to_date(void)
@@ -349,7 +332,7 @@ static void test_conf_example_up_to_date(void)
     size_t len = 0;
     buf_init(&gen, 0);
     conf_write_example(&gen);
-    char *file = slurp("bot.conf.example", &len);
+    char *file = t_slurp("bot.conf.example", &len);
     CHECK(file != NULL);
     if (file != NULL) {
         CHECK_INT(len, gen.len);

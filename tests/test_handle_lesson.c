@@ -27,6 +27,8 @@
 #include "util.h"
 
 #define DAY_MS 86400000LL
+/* The fixtures' [lessons] link_base: the shipped lessons' links are relative to it. */
+#define LINK_BASE "https://v.xy-yizhan.cn/weike"
 
 struct fx {
     struct conf c;
@@ -40,11 +42,12 @@ struct fx {
 static int fx_init_dir(struct fx *f, const char *lessons_dir, const char *const *extra)
 {
     struct buf errs;
-    char *sets[8];
+    char *sets[9];
     int n = 0, rc = 0;
     memset(f, 0, sizeof *f);
-    sets[n++] = "privacy.notice=false"; /* test_privacy checks it */
-    for (int i = 0; extra && extra[i] && n < 8; i++)
+    sets[n++] = "privacy.notice=false";         /* test_privacy checks it */
+    sets[n++] = "lessons.link_base=" LINK_BASE; /* extra may empty it */
+    for (int i = 0; extra && extra[i] && n < 9; i++)
         sets[n++] = (char *)extra[i];
     const char *tz = getenv("TZ");
     f->old_tz = tz ? xstrdup(tz) : NULL;
@@ -226,8 +229,9 @@ static void test_lesson_progress_order(void)
     free(r), free(want);
     r = talk(&f, "学习进度");
     CHECK(starts_with_key(&f, r, "lesson.progress"));
-    CHECK_HAS(r, "2/41");
-    free(r);
+    char *done = xasprintf("2/%zu", lesson_count(f.app.lessons));
+    CHECK_HAS(r, done);
+    free(r), free(done);
     r = talk(&f, "课 999");
     CHECK(starts_with_key(&f, r, "lesson.no_such"));
     free(r);
@@ -413,10 +417,11 @@ static void test_streak_bonus_at_seven_days(void)
     /* days missed: the streak starts again */
     stub_clock_set(t0 + 10 * DAY_MS);
     char *r = talk(&f, "学习进度");
-    char pts[24];
+    char pts[24], total[24];
     snprintf(pts, sizeof pts, "%lld", (long long)points);
+    snprintf(total, sizeof total, "%zu", lesson_count(f.app.lessons));
     char *sub = content_render(f.app.ct, "lesson.sub_off", NULL);
-    const char *kv[] = {"done", "7",       "total", "41",  "streak", "0", "points",
+    const char *kv[] = {"done", "7",       "total", total, "streak", "0", "points",
                         pts,    "reviews", "1",     "sub", sub,      NULL};
     char *want = content_render(f.app.ct, "lesson.progress", kv);
     CHECK_STR(r, want);
@@ -441,6 +446,17 @@ static int tick_at(struct fx *f, int64_t now)
     CHECK_INT(rc, 0);
     CHECK_INT(store_commit(f->st), 0);
     return rc;
+}
+
+/* Subscribe at 2026-11-28 09:00 for hh:mm that day, tick then; the outbox rows. */
+static json_t *daily_push(struct fx *f, int hh, int mm)
+{
+    char cmd[32];
+    stub_clock_set(local_ms(2026, 11, 28, 9, 0));
+    snprintf(cmd, sizeof cmd, "订阅学习 %02d:%02d", hh, mm);
+    free(talk(f, cmd));
+    tick_at(f, local_ms(2026, 11, 28, hh, mm));
+    return pushes(f);
 }
 
 static void test_subscription_pushes_at_local_time(void)
@@ -497,12 +513,9 @@ static void test_quiz_answer_39_minutes_after_push(void)
     struct fx f;
     if (fx_init(&f) == -1)
         goto out;
-    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
-    char *r = talk(&f, "订阅学习 20:30");
-    free(r);
-    tick_at(&f, local_ms(2026, 11, 28, 20, 30));
+    json_decref(daily_push(&f, 20, 30));
     stub_clock_set(local_ms(2026, 11, 28, 21, 9));
-    r = answer(&f, "u-1", 1, true);
+    char *r = answer(&f, "u-1", 1, true);
     CHECK(starts_with_key(&f, r, "quiz.right"));
     free(r);
     /* the next day's push replaces it: its own question is the open one */
@@ -540,11 +553,7 @@ static void test_subscription_held_in_rush_hour(void)
     struct fx f;
     if (fx_init(&f) == -1)
         goto out;
-    stub_clock_set(local_ms(2026, 11, 28, 9, 0));
-    char *r = talk(&f, "订阅学习 12:00");
-    free(r);
-    tick_at(&f, local_ms(2026, 11, 28, 12, 0));
-    json_t *a = pushes(&f);
+    json_t *a = daily_push(&f, 12, 0);
     CHECK_INT(json_array_size(a), 1);
     json_t *row = json_array_get(a, 0);
     CHECK_STR(json_string_value(json_object_get(row, "status")), "held");
@@ -553,7 +562,7 @@ static void test_subscription_held_in_rush_hour(void)
     json_decref(a);
     /* the question stays open for state_ttl after the push may go out */
     stub_clock_set(local_ms(2026, 11, 28, 13, 20));
-    r = answer(&f, "u-1", 1, false);
+    char *r = answer(&f, "u-1", 1, false);
     CHECK(starts_with_key(&f, r, "quiz.wrong"));
     free(r);
 out:
@@ -625,19 +634,29 @@ out:
     fx_release(&f);
 }
 
+/* What a worker is sent for a lesson's link: or cover: value under LINK_BASE. */
+static char *url(const char *v)
+{
+    char *u = lesson_url(LINK_BASE, v);
+    CHECK(u != NULL && str_has_prefix(u, LINK_BASE "/"));
+    return u ? u : xstrdup("(none)");
+}
+
 static void test_lesson_link_and_cover(void)
 {
     struct fx f;
     if (fx_init(&f) == -1)
         goto out;
     const struct lesson *l = lesson_find(f.app.lessons, 3);
+    char *link = url(l->link), *cover = url(l->cover);
     CHECK(l->link != NULL && l->cover != NULL);
     json_t *a = turn_json(&f, "u-1", "课 3", NULL);
     json_t *o = json_array_get(a, 0);
-    CHECK_STR(json_string_value(json_object_get(o, "link")), l->link);
-    CHECK_STR(json_string_value(json_object_get(o, "cover")), l->cover);
-    CHECK(strstr(json_string_value(json_object_get(o, "text")), l->link) == NULL);
+    CHECK_STR(json_string_value(json_object_get(o, "link")), link);
+    CHECK_STR(json_string_value(json_object_get(o, "cover")), cover);
+    CHECK(strstr(json_string_value(json_object_get(o, "text")), link) == NULL);
     json_decref(a);
+    free(link), free(cover);
 out:
     fx_release(&f);
 }
@@ -655,6 +674,7 @@ static void test_lesson_wechat_article_then_text(void)
     stub_clock_set(local_ms(2026, 11, 28, 10, 0));
     int64_t t0 = now_ms();
     const struct lesson *l = lesson_find(f.app.lessons, 1);
+    char *link = url(l->link), *cover = url(l->cover);
     json_t *a = turn_json(&f, "oUser", "学习", NULL);
     CHECK_INT(json_array_size(a), 1);
     json_t *o = json_array_get(a, 0);
@@ -662,9 +682,9 @@ static void test_lesson_wechat_article_then_text(void)
     CHECK_STR(first, "诸葛亮年轻时在襄阳城西的隆中住了十年左右，一边种地，一边读书。");
     CHECK_STR(json_string_value(json_object_get(o, "title")), title);
     CHECK_STR(json_string_value(json_object_get(o, "summary")), first);
-    CHECK_STR(json_string_value(json_object_get(o, "link")), l->link);
-    CHECK_STR(json_string_value(json_object_get(o, "cover")), l->cover);
-    char *card = xasprintf("%s\n%s\n%s", title, first, l->link);
+    CHECK_STR(json_string_value(json_object_get(o, "link")), link);
+    CHECK_STR(json_string_value(json_object_get(o, "cover")), cover);
+    char *card = xasprintf("%s\n%s\n%s", title, first, link);
     CHECK_STR(json_string_value(json_object_get(o, "text")), card);
     json_decref(a);
     json_t *rows = pushes(&f);
@@ -682,6 +702,7 @@ static void test_lesson_wechat_article_then_text(void)
     CHECK(starts_with_key(&f, r, "quiz.right"));
     free(r);
     free(title), free(first), free(card), free(text);
+    free(link), free(cover);
 out:
     fx_release(&f);
 }
@@ -699,15 +720,17 @@ static void test_lesson_link_in_text(void)
         }
         f.ch = chans[i];
         const struct lesson *l = lesson_find(f.app.lessons, 3);
+        char *link = url(l->link), *cover = url(l->cover);
         json_t *a = turn_json(&f, "42", "课 3", NULL);
         json_t *o = json_array_get(a, 0);
-        CHECK_HAS(json_string_value(json_object_get(o, "text")), l->link);
-        CHECK_STR(json_string_value(json_object_get(o, "link")), l->link);
+        CHECK_HAS(json_string_value(json_object_get(o, "text")), link);
+        CHECK_STR(json_string_value(json_object_get(o, "link")), link);
         CHECK(json_object_get(o, "title") == NULL);
         json_decref(a);
         json_t *rows = pushes(&f);
         CHECK_INT(json_array_size(rows), 0);
         json_decref(rows);
+        free(link), free(cover);
         fx_release(&f);
     }
 }
@@ -718,24 +741,35 @@ static void test_lesson_push_has_extra(void)
     struct fx f;
     if (fx_init(&f) == -1)
         goto out;
-    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
-    char *r = talk(&f, "订阅学习 20:30");
-    free(r);
-    tick_at(&f, local_ms(2026, 11, 28, 20, 30));
-    json_t *a = pushes(&f);
+    json_t *a = daily_push(&f, 20, 30);
     CHECK_INT(json_array_size(a), 1);
     const struct lesson *l = lesson_find(f.app.lessons, 1);
+    char *link = url(l->link), *cover = url(l->cover);
     json_t *x =
         json_loads(json_string_value(json_object_get(json_array_get(a, 0), "extra")), 0, NULL);
-    CHECK_STR(json_string_value(json_object_get(x, "link")), l->link);
-    CHECK_STR(json_string_value(json_object_get(x, "cover")), l->cover);
+    CHECK_STR(json_string_value(json_object_get(x, "link")), link);
+    CHECK_STR(json_string_value(json_object_get(x, "cover")), cover);
     CHECK_HAS(json_string_value(json_object_get(x, "title")), l->title);
     CHECK_HAS(l->body, json_string_value(json_object_get(x, "summary")));
-    CHECK_HAS(json_string_value(json_object_get(json_array_get(a, 0), "text")), l->link);
+    CHECK_HAS(json_string_value(json_object_get(json_array_get(a, 0), "text")), link);
     json_decref(x);
     json_decref(a);
+    free(link), free(cover);
 out:
     fx_release(&f);
+}
+
+/* Send 更多 until there is no more, appending every part to all. */
+static void page_through(struct fx *f, struct buf *all)
+{
+    for (int i = 0; i < 20; i++) {
+        char *r = talk(f, "更多");
+        bool last = strcmp(r, content_get(f->app.ct, "more.none")) == 0;
+        buf_puts(all, r);
+        free(r);
+        if (last)
+            break;
+    }
 }
 
 /* An SMS channel: the link goes into the text, which is cut with 更多. */
@@ -749,6 +783,7 @@ static void test_lesson_on_sms_cut_with_more(void)
         goto out;
     f.ch = &sms;
     const struct lesson *l = lesson_find(f.app.lessons, 3);
+    char *link = url(l->link), *cover = url(l->cover);
     json_t *a = turn_json(&f, "u-1", "课 3", NULL);
     const char *first = json_string_value(json_object_get(json_array_get(a, 0), "text"));
     CHECK(json_object_get(json_array_get(a, 0), "link") == NULL);
@@ -758,21 +793,106 @@ static void test_lesson_on_sms_cut_with_more(void)
     buf_init(&all, 0);
     buf_puts(&all, first);
     json_decref(a);
-    for (int i = 0; i < 20; i++) {
-        char *r = talk(&f, "更多");
-        bool last = strcmp(r, content_get(f.app.ct, "more.none")) == 0;
-        buf_puts(&all, r);
-        free(r);
-        if (last)
-            break;
-    }
-    CHECK_HAS(all.data, l->link);
+    page_through(&f, &all);
+    CHECK_HAS(all.data, link);
     CHECK_HAS(all.data, l->question);
     buf_release(&all);
     /* the question is still open after paging */
     char *r = answer(&f, "u-1", 3, true);
     CHECK_HAS(r, "+10");
     free(r);
+    free(link), free(cover);
+out:
+    fx_release(&f);
+}
+
+/* With no [lessons] link_base the shipped lessons' relative links go
+ * nowhere: no link in the text (SMS, Telegram, pushes), no link or cover
+ * field, no WeChat article card; the lesson and its question still do. */
+static void test_lesson_without_link_base_sends_no_link(void)
+{
+    const char *sets[] = {"lessons.link_base=", "wechat.appid=wx1", "wechat.appsecret=sec",
+                          "generic.max_reply_chars=70", NULL};
+    struct channel sms = chan_generic;
+    sms.is_sms = true;
+    const struct channel *chans[] = {&chan_generic, &sms, &chan_telegram, &chan_wechat};
+    for (size_t i = 0; i < sizeof chans / sizeof chans[0]; i++) {
+        struct fx f;
+        if (fx_init_dir(&f, "content/lessons", sets) == -1) {
+            fx_release(&f);
+            continue;
+        }
+        f.ch = chans[i];
+        const struct lesson *l = lesson_find(f.app.lessons, 3);
+        CHECK(l->link != NULL && l->cover != NULL); /* the file has them */
+        json_t *a = turn_json(&f, "u-1", "课 3", NULL);
+        struct buf all;
+        buf_init(&all, 0);
+        buf_puts(&all, json_string_value(json_object_get(json_array_get(a, 0), "text")));
+        CHECK_INT(json_array_size(a), 1);
+        CHECK(json_object_get(json_array_get(a, 0), "link") == NULL);
+        CHECK(json_object_get(json_array_get(a, 0), "cover") == NULL);
+        CHECK(json_object_get(json_array_get(a, 0), "title") == NULL);
+        json_decref(a);
+        if (strstr(all.data, content_get(f.app.ct, "more.hint")) != NULL)
+            page_through(&f, &all);
+        CHECK_HAS(all.data, l->question);
+        CHECK(strstr(all.data, "http") == NULL);
+        CHECK(strstr(all.data, l->link) == NULL);
+        buf_release(&all);
+        json_t *rows = pushes(&f);
+        CHECK_INT(json_array_size(rows), 0); /* no card, so no text after it */
+        json_decref(rows);
+        fx_release(&f);
+    }
+    /* the daily push: no link in its text, no article beside it */
+    struct fx f;
+    if (fx_init_dir(&f, "content/lessons", sets) == -1)
+        goto out;
+    json_t *a = daily_push(&f, 20, 30);
+    CHECK_INT(json_array_size(a), 1);
+    json_t *row = json_array_get(a, 0);
+    CHECK(json_is_null(json_object_get(row, "extra")));
+    CHECK(strstr(json_string_value(json_object_get(row, "text")), "http") == NULL);
+    CHECK_HAS(json_string_value(json_object_get(row, "text")),
+              lesson_find(f.app.lessons, 1)->question);
+    json_decref(a);
+out:
+    fx_release(&f);
+}
+
+/* Issue 19: the 党史党章 topic for mobile party members has at least 10
+ * lessons; each names its sources in the file, and on SMS (no link) its
+ * question ends within 3 parts of 67 characters, before any cut. */
+static void test_party_lessons_sources_and_sms(void)
+{
+    struct fx f;
+    int n = 0;
+    if (fx_init(&f) == -1)
+        goto out;
+    for (size_t i = 0; i < lesson_count(f.app.lessons); i++) {
+        const struct lesson *l = lesson_at(f.app.lessons, i);
+        if (strcmp(l->topic, "党史党章") != 0)
+            continue;
+        n++;
+        CHECK(l->link == NULL); /* no video yet: nothing to send */
+        char *file = t_slurp(l->file, NULL);
+        CHECK(file != NULL && strstr(file, "# 来源：\n# 《") != NULL);
+        free(file);
+        char *text = lesson_text(&f.app, l, false, true);
+        char *q = strstr(text, l->question);
+        CHECK(q != NULL);
+        if (q != NULL) {
+            q[strlen(l->question)] = '\0'; /* up to the end of the question */
+            int units = 0;
+            int parts = sms_parts(text, &units, NULL);
+            if (parts > 3)
+                printf("lesson %d: its question ends at character %d\n", l->id, units);
+            CHECK(parts <= 3);
+        }
+        free(text);
+    }
+    CHECK(n >= 10);
 out:
     fx_release(&f);
 }
@@ -859,7 +979,9 @@ const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
                                              T(test_lesson_link_and_cover),
                                              T(test_lesson_wechat_article_then_text),
                                              T(test_lesson_link_in_text),
+                                             T(test_lesson_without_link_base_sends_no_link),
                                              T(test_lesson_push_has_extra),
                                              T(test_lesson_on_sms_cut_with_more),
                                              T(test_all_lessons_done),
+                                             T(test_party_lessons_sources_and_sms),
                                              T_END};

@@ -174,7 +174,7 @@ static void test_lesson_bad_topic(void)
     expect_error("id: 1\ntitle: 标题\ntopic: 美食\nquestion: 问题？\nA: 甲\nB: 乙\n"
                  "answer: B\npoints: 5\nexplain: 解释\n---\n正文。\n",
                  "3: unknown topic '美食' (one of 三国文化, 襄阳历史, 隆中精神, 工匠精神, "
-                 "劳动权益, 社会保险, 安全, 身心健康)");
+                 "劳动权益, 社会保险, 安全, 身心健康, 党史党章)");
 }
 
 static void test_lesson_bad_points(void)
@@ -198,8 +198,12 @@ static void test_lesson_other_mistakes(void)
     expect_error("id: 1\ntitle: 标题\ntopic: 安全\nquestion: 问题？\nA: 甲\nB: 乙\nD: 丁\n"
                  "answer: B\npoints: 5\nexplain: 解释\n---\n正文。\n",
                  "7: option D without option C");
-    expect_error(GOOD_HEAD "link: ftp://x.example.org/a\n---\n正文。\n",
-                 "11: link 'ftp://x.example.org/a' is not an http(s) URL");
+    expect_error(GOOD_HEAD "link: ftp://x.cn/a\n---\n正文。\n",
+                 "11: link 'ftp://x.cn/a' is not an http(s) URL nor a path under [lessons] "
+                 "link_base");
+    expect_error(GOOD_HEAD "cover: ../img/a.jpg\n---\n正文。\n",
+                 "11: cover '../img/a.jpg' is not an http(s) URL nor a path under [lessons] "
+                 "link_base");
     expect_error(GOOD_HEAD "cover:\n---\n正文。\n", "11: empty value for 'cover'");
     expect_error("id: 1\n\xff\n---\n", "2: not valid UTF-8 text");
 }
@@ -218,7 +222,7 @@ static void test_lesson_every_problem_reported(void)
                   "%s/01-a.txt:9: missing key 'B'\n"
                   "%s/01-a.txt:9: missing key 'answer'\n"
                   "%s/01-a.txt:3: unknown topic '美食' (one of 三国文化, 襄阳历史, 隆中精神, "
-                  "工匠精神, 劳动权益, 社会保险, 安全, 身心健康)\n"
+                  "工匠精神, 劳动权益, 社会保险, 安全, 身心健康, 党史党章)\n"
                   "%s/01-a.txt:6: points '500' is not an integer from 1 to 100\n"
                   "%s/02-b.txt:11: empty body\n",
                   dir, dir, dir, dir, dir, dir);
@@ -287,8 +291,8 @@ static void test_lesson_fields_crlf_bom(void)
                "\xEF\xBB\xBFid: 3\r\ntitle:  头盔要戴对 \r\n# a comment\r\ntopic: 安全\r\n"
                "question: 带子要怎样？\r\nA: 不扣\r\nB: 扣好\r\nC: 随便\r\nD: 拿在手里\r\n"
                "answer: B\r\npoints: 10\r\nexplain: 扣好才有用。\r\n"
-               "link: https://yizhan.example.org/v/03-toukui\r\n"
-               "cover: https://yizhan.example.org/img/03-toukui.jpg\r\n---\r\n\r\n"
+               "link: https://v.xy-yizhan.cn/v/03-toukui\r\n"
+               "cover: img/03-toukui.jpg\r\n---\r\n\r\n"
                "第一行。\r\n第二行：a: b\r\n\r\n\r\n");
     struct lesson_set *set = lesson_load(dir, NULL);
     CHECK(set != NULL);
@@ -303,8 +307,8 @@ static void test_lesson_fields_crlf_bom(void)
         CHECK_INT(l->answer, 'B');
         CHECK_INT(l->points, 10);
         CHECK_STR(l->explain, "扣好才有用。");
-        CHECK_STR(l->link, "https://yizhan.example.org/v/03-toukui");
-        CHECK_STR(l->cover, "https://yizhan.example.org/img/03-toukui.jpg");
+        CHECK_STR(l->link, "https://v.xy-yizhan.cn/v/03-toukui");
+        CHECK_STR(l->cover, "img/03-toukui.jpg");
         CHECK_STR(l->body, "第一行。\n第二行：a: b");
     }
     lesson_set_free(set);
@@ -328,6 +332,81 @@ static void test_lesson_render(void)
     free(dir);
 }
 
+/* No placeholder address reaches a worker: a link or cover on a reserved
+ * host is refused with path:line, whatever its case or port. */
+static void test_lesson_placeholder_link_refused(void)
+{
+    const char *const bad[] = {"https://yizhan.example.org/v/03-longzhong-dui",
+                               "http://EXAMPLE.com/a",
+                               "https://a.example.net./v",
+                               "http://localhost:8080/v",
+                               "https://127.0.0.1/v",
+                               "https://video.test/v",
+                               "https://x.invalid",
+                               "https://user@example.org:443/v",
+                               "http://[::1]/v"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(lesson_url_is_placeholder(bad[i]));
+        char *text = xasprintf(GOOD_HEAD "link: %s\n---\n正文。\n", bad[i]);
+        char *want = xasprintf("11: link '%s' has a placeholder host that never serves anything: "
+                               "give the real address, a path under [lessons] link_base, or "
+                               "delete the line",
+                               bad[i]);
+        expect_error(text, want);
+        free(text);
+        free(want);
+    }
+    expect_error(GOOD_HEAD "cover: https://yizhan.example.org/img/1.jpg\n---\n正文。\n",
+                 "11: cover 'https://yizhan.example.org/img/1.jpg' has a placeholder host that "
+                 "never serves anything: give the real address, a path under [lessons] link_base, "
+                 "or delete the line");
+    const char *const good[] = {"https://v.xy-yizhan.cn/v/1", "https://example.org.cn/v",
+                                "https://myexample.org/v", "https://testing.cn/v", ""};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        CHECK(!lesson_url_is_placeholder(good[i]));
+    /* and none is in the shipped lessons */
+    struct lesson_set *set = lesson_load("content/lessons", NULL);
+    CHECK(set != NULL);
+    for (size_t i = 0; i < lesson_count(set); i++) {
+        const struct lesson *l = lesson_at(set, i);
+        CHECK(l->link == NULL || strstr(l->link, "example") == NULL);
+        CHECK(l->cover == NULL || strstr(l->cover, "example") == NULL);
+    }
+    lesson_set_free(set);
+}
+
+/* Relative links are under [lessons] link_base; without one they are not sent. */
+static void test_lesson_url_resolves_against_base(void)
+{
+    static const struct {
+        const char *base, *v, *want;
+    } cases[] = {
+        {"https://v.xy-yizhan.cn", "v/03-longzhong-dui",
+         "https://v.xy-yizhan.cn/v/03-longzhong-dui"},
+        {"https://v.xy-yizhan.cn/media//", "img/03.jpg?w=640",
+         "https://v.xy-yizhan.cn/media/img/03.jpg?w=640"},
+        {"", "v/03-longzhong-dui", NULL},
+        {NULL, "v/03-longzhong-dui", NULL},
+        {"", "https://v.xy-yizhan.cn/v/3", "https://v.xy-yizhan.cn/v/3"},
+        {"https://b.cn", "https://v.xy-yizhan.cn/v/3", "https://v.xy-yizhan.cn/v/3"},
+        {"https://b.cn", "https://yizhan.example.org/v/3", NULL},
+        {"https://yizhan.example.org", "v/3", NULL},
+        {"https://b.cn", "../etc/passwd", NULL},
+        {"https://b.cn", "/v/3", NULL},
+        {"https://b.cn", "//evil.cn/v", NULL},
+        {"https://b.cn", "javascript:alert(1)", NULL},
+        {"https://b.cn", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = lesson_url(cases[i].base, cases[i].v);
+        if (cases[i].want == NULL)
+            CHECK(got == NULL);
+        else
+            CHECK_STR(got ? got : "(null)", cases[i].want);
+        free(got);
+    }
+}
+
 const struct t_case lesson_tests[] = {T(test_lesson_content_dir_loads),
                                       T(test_lesson_duplicate_id_names_both),
                                       T(test_lesson_missing_answer),
@@ -345,4 +424,6 @@ const struct t_case lesson_tests[] = {T(test_lesson_content_dir_loads),
                                       T(test_lesson_find_and_at),
                                       T(test_lesson_fields_crlf_bom),
                                       T(test_lesson_render),
+                                      T(test_lesson_placeholder_link_refused),
+                                      T(test_lesson_url_resolves_against_base),
                                       T_END};

@@ -195,7 +195,8 @@ static int fake_index(const struct fake *f, const char *prefix, const char *body
 }
 
 /*
- * A lesson with a link and a cover (issue 4): 学习 on WeChat answers with a
+ * A lesson with a link and a cover (issue 4), both paths under [lessons]
+ * link_base (issue 19): 学习 on WeChat answers with a
  * news article in-band and pushes the lesson text with its question after
  * it (customer service); the answer scores. A lesson broadcast goes out as a
  * news article, then its text. On Telegram the link is in the text and
@@ -221,6 +222,7 @@ static void test_lesson_media_wechat_news_telegram_preview(void)
                                 "push.quiet=",
                                 "push.rush=",
                                 "push.backoff_base=1",
+                                "lessons.link_base=https://v.xy-yizhan.cn/weike",
                                 NULL};
     CHECK_INT(server_start(&s, sets), 0);
     struct resp a = request(s.port, "POST", "/webhook/wechat?" WX_Q, WX_TEXT("301", "学习"), NULL);
@@ -231,8 +233,8 @@ static void test_lesson_media_wechat_news_telegram_preview(void)
         "</FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[news]]>"
         "</MsgType><ArticleCount>1</ArticleCount><Articles><item><Title><![CDATA[第1课 · "
         "诸葛亮躬耕隆中]]></Title><Description><![CDATA[诸葛亮年轻时在襄阳城西的隆中住了十年左"
-        "右，一边种地，一边读书。]]></Description><PicUrl><![CDATA[https://yizhan.example.org/"
-        "img/01-gonggeng-longzhong.jpg]]></PicUrl><Url><![CDATA[https://yizhan.example.org/v/"
+        "右，一边种地，一边读书。]]></Description><PicUrl><![CDATA[https://v.xy-yizhan.cn/weike/"
+        "img/01-gonggeng-longzhong.jpg]]></PicUrl><Url><![CDATA[https://v.xy-yizhan.cn/weike/v/"
         "01-gonggeng-longzhong]]></Url></item></Articles></xml>");
     free(a.body);
     /* the question follows through customer service, a moment later */
@@ -268,9 +270,9 @@ static void test_lesson_media_wechat_news_telegram_preview(void)
                 "\"first_name\":\"W\"},\"text\":\"学习\"}}",
                 tgh);
     CHECK_INT(r.status, 200);
-    CHECK_HAS(r.body, "\\nhttps://yizhan.example.org/v/01-gonggeng-longzhong\\n");
+    CHECK_HAS(r.body, "\\nhttps://v.xy-yizhan.cn/weike/v/01-gonggeng-longzhong\\n");
     CHECK_HAS(r.body,
-              "\"link_preview_options\":{\"url\":\"https://yizhan.example.org/v/"
+              "\"link_preview_options\":{\"url\":\"https://v.xy-yizhan.cn/weike/v/"
               "01-gonggeng-longzhong\",\"prefer_large_media\":true,\"show_above_text\":true}");
     free(r.body);
     CHECK_INT(server_stop(&s, SIGTERM), 0);

@@ -78,23 +78,62 @@ static void test_lesson_points_once_twenty_concurrent_answers(void)
     server_cleanup(&s);
 }
 
+/* The shipped lessons' links are paths under [lessons] link_base. */
 static void test_lesson_reply_has_link_and_cover(void)
 {
     struct server s;
-    CHECK_INT(server_start(&s, NULL), 0);
+    const char *sets[] = {"lessons.link_base=https://v.xy-yizhan.cn/weike/", NULL};
+    CHECK_INT(server_start(&s, sets), 0);
     struct resp r = post(s.port, "{\"id\":\"lk-1\",\"from\":\"u-2\",\"text\":\"第3课\"}");
     CHECK_INT(r.status, 200);
     json_t *j = json_loads(r.body, 0, NULL);
     json_t *o = json_array_get(json_object_get(j, "replies"), 0);
     CHECK_STR(json_string_value(json_object_get(o, "link")),
-              "https://yizhan.example.org/v/03-longzhong-dui");
+              "https://v.xy-yizhan.cn/weike/v/03-longzhong-dui");
     CHECK_STR(json_string_value(json_object_get(o, "cover")),
-              "https://yizhan.example.org/img/03-longzhong-dui.jpg");
+              "https://v.xy-yizhan.cn/weike/img/03-longzhong-dui.jpg");
     CHECK_HAS(json_string_value(json_object_get(o, "text")), "隆中对");
     json_decref(j);
     free(r.body);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
+}
+
+/* No link_base (the default): the lesson goes out whole, without a link or
+ * cover, and no placeholder address anywhere in the answer. */
+static void test_lesson_reply_without_link_base_has_no_link(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, NULL), 0);
+    struct resp r = post(s.port, "{\"id\":\"lk-2\",\"from\":\"u-2\",\"text\":\"第3课\"}");
+    CHECK_INT(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    json_t *o = json_array_get(json_object_get(j, "replies"), 0);
+    CHECK(json_object_get(o, "link") == NULL);
+    CHECK(json_object_get(o, "cover") == NULL);
+    CHECK_HAS(json_string_value(json_object_get(o, "text")), "隆中对建议刘备联合谁");
+    CHECK(strstr(r.body, "example") == NULL && strstr(r.body, "http") == NULL);
+    json_decref(j);
+    free(r.body);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
+/* A placeholder link_base or lesson link stops the server before it starts. */
+static void test_placeholder_link_refused_at_start(void)
+{
+    FILE *p = popen("./yizhan check --set lessons.link_base=https://yizhan.example.org 2>&1", "r");
+    char line[512];
+    int said = 0;
+    CHECK(p != NULL);
+    if (p == NULL)
+        return;
+    while (fgets(line, sizeof line, p) != NULL)
+        if (strstr(line, "lessons.link_base: 'https://yizhan.example.org' has a placeholder") !=
+            NULL)
+            said++;
+    CHECK(pclose(p) != 0);
+    CHECK_INT(said, 1);
 }
 
 static json_t *get_json(int port, const char *path)
@@ -125,7 +164,8 @@ static void test_admin_lessons_rates_and_broadcast(void)
 {
     struct server s;
     /* no quiet or rush hours: the pushes do not depend on the time of day */
-    const char *sets[] = {"admin.token=tok-0123456789abcdef", "push.quiet=", "push.rush=", NULL};
+    const char *sets[] = {"admin.token=tok-0123456789abcdef", "push.quiet=", "push.rush=",
+                          "lessons.link_base=https://v.xy-yizhan.cn/weike", NULL};
     const char *auth[] = {"Authorization: Bearer tok-0123456789abcdef", NULL};
     CHECK_INT(server_start(&s, sets), 0);
     /* lesson 1 (answer B): u-1 right, u-2 wrong, u-3 only looks */
@@ -139,7 +179,7 @@ static void test_admin_lessons_rates_and_broadcast(void)
         free(r);
     }
     json_t *list = get_json(s.port, "/admin/api/lessons");
-    CHECK_INT(json_array_size(json_object_get(list, "items")), 41);
+    CHECK_INT(json_array_size(json_object_get(list, "items")), 55);
     json_t *one = lesson_item(list, 1);
     CHECK_INT(json_integer_value(json_object_get(one, "shown")), 3);
     CHECK_INT(json_integer_value(json_object_get(one, "answered")), 2);
@@ -175,7 +215,8 @@ static void test_admin_lessons_rates_and_broadcast(void)
     json_decref(j);
     free(r.body);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE broadcast_id IS NOT NULL"
-                           " AND klass='bulk' AND text LIKE '%03-longzhong-dui%'"),
+                           " AND klass='bulk' AND text LIKE"
+                           " '%https://v.xy-yizhan.cn/weike/v/03-longzhong-dui%'"),
               3);
     /* every recipient can answer the broadcast lesson's question */
     char *ans = say_to(s.port, "a-6", "u-3", "选A");
@@ -249,12 +290,14 @@ static void test_check_prints_lesson_sms_parts(void)
             ok++;
     }
     CHECK_INT(pclose(p), 0);
-    CHECK_INT(lessons, 41);
+    CHECK_INT(lessons, 55);
     CHECK_INT(ok, 1);
 }
 
 const struct t_case it_lesson_tests[] = {T(test_lesson_points_once_twenty_concurrent_answers),
                                          T(test_lesson_reply_has_link_and_cover),
+                                         T(test_lesson_reply_without_link_base_has_no_link),
+                                         T(test_placeholder_link_refused_at_start),
                                          T(test_admin_lessons_rates_and_broadcast),
                                          T(test_lesson_subscription_tick_queues_push),
                                          T(test_check_prints_lesson_sms_parts),
