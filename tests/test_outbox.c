@@ -458,7 +458,7 @@ static void test_outbox_merge_due_for_one_person(void)
     CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "not due", now + 60000, now, "k-5"), 0);
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
     CHECK_STR(it[0].text, "first");
-    CHECK_INT(store_outbox_merge_due(st, &it[0], now), 0);
+    CHECK_INT(store_outbox_merge_due(st, &it[0], NULL, now), 0);
     CHECK_STR(it[0].text, "first\n\nsecond");
     int64_t carrier = it[0].id;
     out_item_release(&it[0]);
@@ -485,7 +485,7 @@ static void test_outbox_merge_due_for_one_person(void)
     CHECK_INT(store_outbox_claim(st, now + 60000, 60000, it, 4), 3);
     for (int i = 0; i < 3; i++) {
         if (it[i].klass == OUT_REPLY) {
-            CHECK_INT(store_outbox_merge_due(st, &it[i], now + 60000), 0);
+            CHECK_INT(store_outbox_merge_due(st, &it[i], NULL, now + 60000), 0);
             CHECK_STR(it[i].text, "a reply");
         }
         out_item_release(&it[i]);
@@ -520,7 +520,7 @@ static void test_outbox_rich_extra_article_sent_not_merged(void)
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
     CHECK(it[0].extra == NULL);
     CHECK(!it[0].article_sent);
-    CHECK_INT(store_outbox_merge_due(st, &it[0], now), 0);
+    CHECK_INT(store_outbox_merge_due(st, &it[0], NULL, now), 0);
     CHECK_STR(it[0].text, "plain"); /* the rich row stays on its own */
     out_item_release(&it[0]);
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
@@ -557,7 +557,7 @@ static void test_outbox_merge_survives_retry(void)
     CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "one", 0, now, "k-1"), 0);
     CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "two", 0, now, "k-2"), 0);
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
-    CHECK_INT(store_outbox_merge_due(st, &it[0], now), 0);
+    CHECK_INT(store_outbox_merge_due(st, &it[0], NULL, now), 0);
     out_item_release(&it[0]);
     CHECK_INT(store_outbox_mark(st, 1, "queued", "HTTP 503: busy", NULL, now + 1000, now), 0);
     json_t *r = row_of(st, 2);
