@@ -110,7 +110,8 @@ json_t *store_outbox_list(struct store *st, const char *status, int limit);
  * in those states, -1 error. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now);
 /* Admin: put every dead row of channel (NULL: any) that died in [from, to)
- * (ms) back in the queue with a fresh try count. Returns how many, or -1. */
+ * (ms) back in the queue with a fresh try count; rows folded into one of
+ * them ride with it again (merged). Returns how many rows, or -1. */
 int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from, int64_t to,
                             int64_t now);
 /* Admin: rows that did not go out (dead or failed), grouped by channel,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -365,7 +366,7 @@ struct store {
     int ncache;
     int version;
     bool queued; /* store_watch_queues() */
-    bool writing; /* holds write_mu: between store_begin and the end of its transaction */
+    bool writing; /* holds write_mu: from store_begin to the end of its transaction */
 };
 
 sqlite3 *store_db(struct store *st)
@@ -542,6 +543,7 @@ static int migrate(struct store *st)
  * a thread may hold transactions on two connections (tests do).
  */
 static pthread_mutex_t write_mu;
+#define BUSY_TIMEOUT_MS 5000
 
 static void sqlite_setup(void)
 {
@@ -576,7 +578,7 @@ struct store *store_open(const char *path, bool sync_full)
     }
     if (!memory && chmod(path, 0600) == -1) /* a file made by hand keeps no wider mode */
         log_warn("store: %s: chmod 0600: %m", path);
-    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
     if (store_exec(st, "PRAGMA journal_mode=WAL") == -1 ||
         store_exec(st, "PRAGMA foreign_keys=ON") == -1 ||
         store_exec(st, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") ==
@@ -662,12 +664,19 @@ static void write_end(struct store *st)
 
 int store_begin(struct store *st)
 {
-    pthread_mutex_lock(&write_mu);
-    if (st->writing || control(st, sql_begin) == -1) { /* already in one: BEGIN fails */
-        pthread_mutex_unlock(&write_mu);
-        return st->writing ? log_fail("store: BEGIN inside a transaction") : -1;
+    /* Wait for the turn as long as busy_timeout would; past that (a
+     * transaction held open for long) go on to SQLite's own lock, so a
+     * writer stuck elsewhere never blocks this one for ever. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += BUSY_TIMEOUT_MS / 1000;
+    bool turn = !st->writing && pthread_mutex_timedlock(&write_mu, &until) == 0;
+    if (control(st, sql_begin) == -1) { /* inside a transaction already, or busy */
+        if (turn)
+            pthread_mutex_unlock(&write_mu);
+        return -1;
     }
-    st->writing = true;
+    st->writing = turn;
     return 0;
 }
 

@@ -326,21 +326,34 @@ int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from,
                             int64_t now)
 {
     /* dead rows only: a failed row was refused for good and stays so;
-     * updated_ms is when the row died */
-    static const char sql[] =
+     * updated_ms is when the row died. Rows folded into a dead carrier go
+     * back to merged (they ride with it again), so their text is not sent a
+     * second time on its own. */
+#define DEAD_CARRIERS                                                                              \
+    " status='dead' AND merged_into IS NULL AND (?1 IS NULL OR channel=?1)"                       \
+    " AND updated_ms>=?2 AND updated_ms<?3"
+    static const char riders[] =
+        "UPDATE outbox SET status='merged', updated_ms=?4 WHERE status='dead'"
+        " AND merged_into IN (SELECT id FROM outbox WHERE" DEAD_CARRIERS ")";
+    static const char carriers[] =
         "UPDATE outbox SET status='queued', attempts=0, next_at_ms=?4, updated_ms=?4,"
-        " lease_until_ms=NULL WHERE status='dead' AND (?1 IS NULL OR channel=?1)"
-        " AND updated_ms>=?2 AND updated_ms<?3";
-    sqlite3_stmt *s = store_stmt(st, sql);
-    if (s == NULL)
-        return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
-    sqlite3_bind_int64(s, 4, now);
-    if (store_step_done(st, s, "outbox retry dead") == -1)
-        return -1;
-    return sqlite3_changes(store_db(st));
+        " lease_until_ms=NULL WHERE" DEAD_CARRIERS;
+#undef DEAD_CARRIERS
+    const char *const sql[] = {riders, carriers};
+    int n = 0;
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *s = store_stmt(st, sql[i]);
+        if (s == NULL)
+            return -1;
+        sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 2, from);
+        sqlite3_bind_int64(s, 3, to);
+        sqlite3_bind_int64(s, 4, now);
+        if (store_step_done(st, s, "outbox retry dead") == -1)
+            return -1;
+        n += sqlite3_changes(store_db(st));
+    }
+    return n;
 }
 
 json_t *store_outbox_undelivered(struct store *st, int limit)
