@@ -106,8 +106,8 @@ int store_person_opted_out(struct store *st, int64_t person);
 
 /* Admin: rows with status (NULL: any), newest first, at most limit. */
 json_t *store_outbox_list(struct store *st, const char *status, int limit);
-/* Admin: put a failed or dead row back in the queue. 1 done, 0 no such row
- * in those states, -1 error. */
+/* Admin: put a failed or dead row back in the queue (rows folded into it
+ * ride with it again: merged). 1 done, 0 no such row in those states, -1 error. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now);
 /* Admin: put every dead row of channel (NULL: any) that died in [from, to)
  * (ms) back in the queue with a fresh try count; rows folded into one of

@@ -312,6 +312,9 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now)
     static const char sql[] =
         "UPDATE outbox SET status='queued', attempts=0, next_at_ms=?2, updated_ms=?2"
         " WHERE id=?1 AND status IN ('failed','dead')";
+    /* rows folded into it ride with it again, as in store_outbox_retry_dead */
+    static const char riders[] = "UPDATE outbox SET status='merged', updated_ms=?2"
+                                 " WHERE merged_into=?1 AND status IN ('failed','dead')";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -319,7 +322,14 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now)
     sqlite3_bind_int64(s, 2, now);
     if (store_step_done(st, s, "outbox retry") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    if (sqlite3_changes(store_db(st)) == 0)
+        return 0;
+    s = store_stmt(st, riders);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    return store_step_done(st, s, "outbox retry merged") == -1 ? -1 : 1;
 }
 
 int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from, int64_t to,

@@ -513,6 +513,15 @@ static void test_outbox_claimed_together_follow_parts_retry_dead(void)
     CHECK_STR(json_string_value(json_object_get(json_array_get(u, 0), "error")), "HTTP 503");
     json_decref(u);
     CHECK_INT(store_outbox_retry_dead(st, NULL, 0, now + 60000, now + 10000), 1);
+    /* one id: its folded rows ride with it again too */
+    CHECK_INT(store_outbox_mark(st, lo, "dead", "HTTP 503", NULL, now, now + 11000), 0);
+    r = row_of(st, lo + 1);
+    CHECK_STR(row_str(r, "status"), "dead");
+    json_decref(r);
+    CHECK_INT(store_outbox_retry(st, lo, now + 12000), 1);
+    r = row_of(st, lo + 1);
+    CHECK_STR(row_str(r, "status"), "merged");
+    json_decref(r);
 out:
     store_close(st);
     conf_release(&c);
