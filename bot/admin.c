@@ -112,6 +112,8 @@ static const struct {
     {"POST", "/broadcasts/*/cancel", R_SUPER, 0},
     {"GET", "/outbox", R_SUPER, A_READ},
     {"POST", "/outbox/*/retry", R_SUPER, 0},
+    {"POST", "/outbox/retry", R_SUPER, 0},
+    {"GET", "/outbox/undelivered", R_SUPER, 0},
     {"POST", "/tags", R_SUPER, 0},
     {"GET", "/unknown", R_SUPER, 0},
     {"GET", "/lessons", R_COURSES | R_VIEWER, 0},
@@ -354,11 +356,20 @@ int admin_broadcast_plan(const struct app *app, struct store *st, int64_t now, j
         return -1;
     const char *name;
     json_t *v;
+    p->cannot = json_object();
     json_object_foreach(p->ac.by_channel, name, v)
     {
         const struct channel *ch = channel_by_name(name);
+        char no[200];
         if (ch && ch->is_sms)
             p->sms += json_integer_value(v);
+        /* rows this configuration cannot push (a passive-only WeChat account)
+         * fail at once in sender.c: counted apart */
+        if (ch == NULL || ch->push_build == NULL ||
+            (ch->push_ready != NULL && !ch->push_ready(c, no, sizeof no))) {
+            p->unreachable += json_integer_value(v);
+            json_object_set(p->cannot, name, v);
+        }
     }
     p->start = p->at > now ? p->at : now;
     p->first_at = push_allowed_at(c, OUT_BULK, p->start);
@@ -367,13 +378,15 @@ int admin_broadcast_plan(const struct app *app, struct store *st, int64_t now, j
         return 1;
     /* A preview counts and answers here, before the caller could write a row. */
     admin_reply(resp, 200,
-                json_pack("{s:I,s:I,s:I,s:O,s:i,s:i,s:s,s:I,s:I,s:I,s:b}", "recipients",
+                json_pack("{s:I,s:I,s:I,s:O,s:i,s:i,s:s,s:I,s:I,s:I,s:b,s:I,s:O}", "recipients",
                           (json_int_t)p->ac.recipients, "opted_out", (json_int_t)p->ac.opted_out,
                           "no_consent", (json_int_t)p->ac.no_consent,
                           "by_channel", p->ac.by_channel, "sms_parts", p->parts, "sms_units",
                           p->units, "encoding", p->ucs2 ? "UCS-2" : "GSM-7", "sms_recipients",
                           (json_int_t)p->sms, "sms_total", (json_int_t)(p->sms * p->parts),
-                          "first_at", (json_int_t)p->first_at, "within_cap", !p->over_cap));
+                          "first_at", (json_int_t)p->first_at, "within_cap", !p->over_cap,
+                          "unreachable", (json_int_t)p->unreachable, "unreachable_by_channel",
+                          p->cannot));
     return 0;
 }
 
@@ -381,6 +394,8 @@ void bc_plan_release(struct bc_plan *p)
 {
     json_decref(p->ac.by_channel);
     p->ac.by_channel = NULL;
+    json_decref(p->cannot);
+    p->cannot = NULL;
 }
 
 static int broadcast_create(const struct app *app, struct store *st, int64_t now,
@@ -416,10 +431,10 @@ static int broadcast_create(const struct app *app, struct store *st, int64_t now
     char url[64];
     snprintf(url, sizeof url, "/admin/api/broadcasts/%lld", (long long)id);
     admin_reply(resp, 202,
-                json_pack("{s:I,s:I,s:i,s:I,s:I,s:s}", "id", (json_int_t)id, "recipients",
+                json_pack("{s:I,s:I,s:i,s:I,s:I,s:s,s:I}", "id", (json_int_t)id, "recipients",
                           (json_int_t)n, "sms_parts", p.parts, "sms_total",
                           (json_int_t)(p.sms * p.parts), "first_at", (json_int_t)p.first_at,
-                          "status_url", url));
+                          "status_url", url, "unreachable", (json_int_t)p.unreachable));
 out:
     bc_plan_release(&p);
     json_decref(b);
@@ -501,6 +516,57 @@ static int outbox_retry(struct store *st, int64_t id, int64_t now, struct http_r
         return 0;
     }
     admin_reply(resp, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", "queued"));
+    return 0;
+}
+
+/* A time field of a request: absent or null keeps *out; else Unix ms or
+ * local time. -1 when malformed. */
+static int time_field(json_t *b, const char *key, int64_t *out)
+{
+    json_t *v = json_object_get(b, key);
+    return v == NULL || json_is_null(v) ? 0 : admin_parse_time(v, out);
+}
+
+/* POST /outbox/retry {"channel"?, "from"?, "to"?}: every dead push of that
+ * channel (default any) that died in [from, to) (default: ever) goes back
+ * in the queue; the answer says how many. */
+static int outbox_retry_dead(struct store *st, int64_t now, const struct admin_req *rq,
+                             struct http_resp *resp)
+{
+    json_t *b = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *chv = json_object_get(b, "channel");
+    const char *channel = json_string_value(chv);
+    int64_t from = 0, to = now + 1;
+    int rc = 0;
+    if (!json_is_object(b))
+        http_resp_error(resp, 400, "body must be a JSON object");
+    else if (chv != NULL && !json_is_null(chv) &&
+             (channel == NULL || channel_by_name(channel) == NULL))
+        http_resp_error(resp, 400, "'channel' must be a channel's name");
+    else if (time_field(b, "from", &from) == -1 || time_field(b, "to", &to) == -1)
+        http_resp_error(resp, 400, "'from' and 'to' must be Unix ms or local time 'YYYY-MM-DD HH:MM'");
+    else if (from >= to)
+        http_resp_error(resp, 400, "'from' must be before 'to'");
+    else {
+        int n = store_outbox_retry_dead(st, channel, from, to, now);
+        if (n == -1)
+            rc = -1;
+        else
+            admin_reply(resp, 200, json_pack("{s:i,s:s?,s:I,s:I}", "requeued", n, "channel",
+                                             channel, "from", (json_int_t)from, "to",
+                                             (json_int_t)to));
+    }
+    json_decref(b);
+    return rc;
+}
+
+/* GET /outbox/undelivered: dead and failed pushes grouped by why. */
+static int outbox_undelivered(struct store *st, const struct admin_req *rq, struct http_resp *resp)
+{
+    json_t *a = store_outbox_undelivered(st, admin_query_limit(rq, 50));
+    if (a == NULL)
+        return -1;
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
     return 0;
 }
 
@@ -629,6 +695,14 @@ static int dispatch(const struct app *app, struct store *st, int64_t now,
     } else if (n == 1 && strcmp(seg[0], "outbox") == 0) {
         if (get)
             return outbox_list(st, rq, resp);
+        allow = "GET";
+    } else if (n == 2 && strcmp(seg[0], "outbox") == 0 && strcmp(seg[1], "retry") == 0) {
+        if (post)
+            return outbox_retry_dead(st, now, rq, resp);
+        allow = "POST";
+    } else if (n == 2 && strcmp(seg[0], "outbox") == 0 && strcmp(seg[1], "undelivered") == 0) {
+        if (get)
+            return outbox_undelivered(st, rq, resp);
         allow = "GET";
     } else if (n == 3 && strcmp(seg[0], "outbox") == 0 && admin_parse_id(seg[1], &id) == 0 &&
                strcmp(seg[2], "retry") == 0) {

@@ -107,6 +107,8 @@ void admin_reply_csv(struct http_resp *resp, json_t *rows, const char *const *co
 struct bc_plan {
     const char *audience; /* borrowed from the body */
     int64_t at, start, first_at, spread, cap, sms;
+    int64_t unreachable;  /* recipients this configuration cannot push to (rows fail at once) */
+    json_t *cannot;       /* unreachable by channel, owned: bc_plan_release() */
     int parts, units;
     bool ucs2, preview, over_cap;
     struct audience_count ac; /* ac.by_channel owned: bc_plan_release() */

@@ -222,6 +222,13 @@ static long long kannel_push_rate(const struct conf *c, long long *per_recipient
     return c->kannel.rate;
 }
 
+/* The configured SMS parts, in UCS-2 units (coding=2). */
+static size_t kannel_max_push(const struct conf *c, enum text_unit *unit)
+{
+    *unit = TEXT_UTF16;
+    return kannel_max_reply(c);
+}
+
 const struct channel chan_kannel = {
     .name = "kannel",
     .route = "/webhook/kannel",
@@ -232,6 +239,7 @@ const struct channel chan_kannel = {
     .push_build = kannel_push_build,
     .push_parse = kannel_push_parse,
     .push_rate = kannel_push_rate,
+    .max_push = kannel_max_push,
     .is_sms = true,
 };
 

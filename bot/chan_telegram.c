@@ -262,6 +262,8 @@ static void telegram_push_parse(const struct conf *c, long status, const char *b
     if (status == 429 && json_is_integer(ra) && json_integer_value(ra) > 0 &&
         json_integer_value(ra) <= 86400)
         res->retry_after_ms = (int64_t)json_integer_value(ra) * 1000;
+    /* Telegram's flood limit is per bot (channels.md §2.4): pause them all */
+    res->pause_channel = status == 429 && res->retry_after_ms > 0;
     if (res->rc == SEND_OK) {
         json_t *mid = json_object_get(json_object_get(o, "result"), "message_id");
         if (json_is_integer(mid))
@@ -342,6 +344,14 @@ out:
     return rc;
 }
 
+/* sendMessage takes 1-4096 characters, counted in UTF-16 (channels.md §2.3). */
+static size_t telegram_max_push(const struct conf *c, enum text_unit *unit)
+{
+    (void)c;
+    *unit = TEXT_UTF16;
+    return 4096;
+}
+
 const struct channel chan_telegram = {
     .name = "telegram",
     .route = "/webhook/telegram",
@@ -353,6 +363,7 @@ const struct channel chan_telegram = {
     .links = telegram_links,
     .push_parse = telegram_push_parse,
     .push_rate = telegram_push_rate,
+    .max_push = telegram_max_push,
     .is_sms = false,
     .media_request = telegram_media_request,
 };

@@ -321,6 +321,15 @@ static int twilio_media_request(const struct conf *c, const char *ref, struct me
     return MEDIA_GET;
 }
 
+/* The configured SMS parts (UCS-2: any Chinese text), and never over
+ * Twilio's 1600-character Body (channels.md §3). */
+static size_t twilio_max_push(const struct conf *c, enum text_unit *unit)
+{
+    *unit = TEXT_UTF16;
+    size_t n = twilio_max_reply(c);
+    return n < 1600 ? n : 1600;
+}
+
 const struct channel chan_twilio = {
     .name = "twilio",
     .route = "/webhook/twilio",
@@ -331,6 +340,7 @@ const struct channel chan_twilio = {
     .push_build = twilio_push_build,
     .push_parse = twilio_push_parse,
     .push_rate = twilio_push_rate,
+    .max_push = twilio_max_push,
     .is_sms = true,
     .media_request = twilio_media_request,
 };

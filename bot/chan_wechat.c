@@ -469,14 +469,23 @@ static size_t wechat_max_reply(const struct conf *c)
     return (size_t)c->wechat.max_reply_chars;
 }
 
+/* Pushing needs appid and appsecret (for the access_token); with only a
+ * token the account answers in-band and cannot reach anyone later. */
+static bool wechat_push_ready(const struct conf *c, char *why, size_t why_size)
+{
+    if (c->wechat.appid[0] != '\0' && c->wechat.appsecret[0] != '\0')
+        return true;
+    snprintf(why, why_size, "passive-only WeChat account: no [wechat] appid and appsecret, so it "
+                            "can only answer in-band");
+    return false;
+}
+
 static int wechat_push_build(const struct conf *c, const struct out_item *it, const char *text,
                              struct push_req *req, char *why, size_t why_size)
 {
     struct buf url;
-    if (c->wechat.appid[0] == '\0' || c->wechat.appsecret[0] == '\0') {
-        snprintf(why, why_size, "no [wechat] appid and appsecret configured");
+    if (!wechat_push_ready(c, why, why_size))
         return -1;
-    }
     if (req->token == NULL)
         return PUSH_NEED_TOKEN;
     bool tpl = it->fallback && c->wechat.template_id[0] != '\0';
@@ -552,10 +561,8 @@ static int wechat_token_build(const struct conf *c, struct push_req *req, char *
                               size_t why_size)
 {
     struct buf url;
-    if (c->wechat.appid[0] == '\0' || c->wechat.appsecret[0] == '\0') {
-        snprintf(why, why_size, "no [wechat] appid and appsecret configured");
+    if (!wechat_push_ready(c, why, why_size))
         return -1;
-    }
     buf_init(&url, 0);
     buf_printf(&url, "%s/cgi-bin/token?grant_type=client_credential&appid=", c->wechat.api_base);
     form_encode(&url, c->wechat.appid);
@@ -637,6 +644,15 @@ static int wechat_media_request(const struct conf *c, const char *ref, struct me
     return MEDIA_GET;
 }
 
+/* A customer-service text message holds 2048 bytes of UTF-8 (channels.md). */
+static size_t wechat_max_push(const struct conf *c, enum text_unit *unit)
+{
+    (void)c;
+    *unit = TEXT_BYTES;
+    return 2048;
+}
+
+
 const struct channel chan_wechat = {
     .name = "wechat",
     .route = "/webhook/wechat",
@@ -647,6 +663,8 @@ const struct channel chan_wechat = {
     .push_build = wechat_push_build,
     .push_parse = wechat_push_parse,
     .push_rate = wechat_push_rate,
+    .max_push = wechat_max_push,
+    .push_ready = wechat_push_ready,
     .is_sms = false,
     .links = wechat_links,
     .token_build = wechat_token_build,

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "msg.h"
+#include "text.h"
 
 struct conf;
 struct out_item;
@@ -41,6 +42,9 @@ struct push_result {
      * 48-hour window, a template message): the sender builds the row again at
      * once with it->fallback set, for replies and transactional rows */
     bool fallback;
+    /* the refusal (retry_after_ms) holds for the whole channel, not only this
+     * message: Telegram's 429 is per bot, so nothing goes out on it until then */
+    bool pause_channel;
 };
 /*
  * One step of a photo download, between the fetcher and a channel's
@@ -133,6 +137,14 @@ struct channel {
     /* Read the platform's answer. */
     void (*push_parse)(const struct conf *c, long status, const char *body,
                        const char *retry_after, struct push_result *res);
+    /* The platform's limit on one pushed message, counted in *unit; a
+     * longer push goes out in parts, cut at sentences (text_cut_units), in
+     * order. 0 or NULL: no limit. */
+    size_t (*max_push)(const struct conf *c, enum text_unit *unit);
+    /* Whether this configuration can push at all; false with why filled when
+     * it cannot (a WeChat account with a token but no appsecret answers only
+     * in-band): the sender fails such rows at once. NULL: always. */
+    bool (*push_ready)(const struct conf *c, char *why, size_t why_size);
     /* Pushes per second on the whole channel, and per minute to one person. */
     long long (*push_rate)(const struct conf *c, long long *per_recipient_per_min);
     bool is_sms; /* SMS budget rules apply */

@@ -99,8 +99,15 @@ int store_outbox_reclaim(struct store *st, int64_t now);
 /* Fold other due rows for the same recipient (not replies, not rows with
  * extra, whose article would be lost, not bulk rows into a carrier for a
  * person who opted out) into it: they become merged into it,
- * and it->text grows by their texts. 0 or -1. */
-int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now);
+ * and it->text grows by their texts. Due rows are queued or held ones, and
+ * those claimed together with it whose ids are in claimed (a JSON array, or
+ * NULL). 0 or -1. */
+int store_outbox_merge_due(struct store *st, struct out_item *it, const char *claimed,
+                           int64_t now);
+/* A row claimed together with carrier (same person) that was not merged
+ * into it: give it back without counting a try, waiting as the carrier does
+ * when the carrier was deferred, else due now. 0 or -1. */
+int store_outbox_follow(struct store *st, int64_t id, int64_t carrier, int64_t now);
 /* Give a claimed row back without counting a try: status (queued or held), next_at. */
 int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t next_at,
                        const char *why, int64_t now);
@@ -108,14 +115,27 @@ int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t
  * with next_at for a retry. Rows merged into it follow a final status. */
 int store_outbox_mark(struct store *st, int64_t id, const char *status, const char *error,
                       const char *ext_msg_id, int64_t next_at, int64_t now);
+/* One part of a long row is out (sender.c, channel max_push): the row is
+ * queued again, due now with a fresh try count, to send rest. 0 or -1. */
+int store_outbox_next_part(struct store *st, int64_t id, const char *rest, const char *ext_msg_id,
+                           int64_t now);
 /* 1 when the person has opted out, 0 when not, -1 on error. */
 int store_person_opted_out(struct store *st, int64_t person);
 
 /* Admin: rows with status (NULL: any), newest first, at most limit. */
 json_t *store_outbox_list(struct store *st, const char *status, int limit);
-/* Admin: put a failed or dead row back in the queue. 1 done, 0 no such row
- * in those states, -1 error. */
+/* Admin: put a failed or dead row back in the queue (rows folded into it
+ * ride with it again: merged). 1 done, 0 no such row in those states, -1 error. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now);
+/* Admin: put every dead row of channel (NULL: any) that died in [from, to)
+ * (ms) back in the queue with a fresh try count; rows folded into one of
+ * them ride with it again (merged). Returns how many rows, or -1. */
+int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from, int64_t to,
+                            int64_t now);
+/* Admin: rows that did not go out (dead or failed), grouped by channel,
+ * status and last error: [{"channel","status","error","count","first_ms",
+ * "last_ms"}], most first, at most limit groups. New array or NULL. */
+json_t *store_outbox_undelivered(struct store *st, int limit);
 
 /* Broadcasts. audience: "all" (every person), "subscribers" (not opted
  * out), "channel:<name>" or "tag:<name>"; opted-out people never get a row,
@@ -137,7 +157,8 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
 /* Give every row of broadcast id extra (JSON text; see outbox_push_rich), in
  * the caller's transaction. 0 or -1. */
 int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra);
-/* Counts by status and the broadcast's fields; NULL when there is none. */
+/* Counts by status, "errors" (why rows failed or died: [{"status","error",
+ * "count"}]) and the broadcast's fields; NULL when there is none. */
 json_t *store_broadcast_get(struct store *st, int64_t id);
 /* The newest broadcasts (at most limit), newest first, each with the fields
  * of store_broadcast_get() and its "counts". New array, or NULL on error. */

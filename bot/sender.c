@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "store.h"
+#include "text.h"
 #include "util.h"
 
 #define MAX_SLOTS 256
@@ -57,6 +58,11 @@ struct slot {
     struct curl_slist *hl;
     struct buf resp;
     char retry_after[32];
+    /* a text longer than the platform takes goes in parts (max_push): part
+     * is what this transfer sends (owned), rest points into it.text at what
+     * follows once it is out; both NULL when the text goes whole */
+    char *part;
+    const char *rest;
     struct token *tok; /* this transfer fetches tok, or used it (gen) */
     unsigned tok_gen;
     bool is_token;
@@ -66,6 +72,7 @@ struct bucket {
     const char *channel; /* static, from the channel table */
     double tokens, rate;
     int64_t last_ms;
+    int64_t paused_until; /* the platform refused for the whole channel (push_result.pause_channel) */
 };
 
 struct sender {
@@ -150,6 +157,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 static void slot_release(struct slot *sl)
 {
     out_item_release(&sl->it);
+    free(sl->part);
+    sl->part = NULL;
+    sl->rest = NULL;
     push_req_release(&sl->req);
     curl_slist_free_all(sl->hl);
     sl->hl = NULL;
@@ -207,6 +217,30 @@ static int64_t backoff_ms(struct sender *s, int attempts)
 
 static void token_drop(struct sender *s, struct token *tok, unsigned gen);
 
+/* Cut the slot's text to its channel's limit (the part sent now, the rest
+ * later on the same row) and build the request. push_build's answer. */
+static int slot_build(struct sender *s, struct slot *sl, char *why, size_t why_size)
+{
+    const struct conf *c = s->app->conf;
+    enum text_unit unit = TEXT_CHARS;
+    size_t max = sl->ch->max_push ? sl->ch->max_push(c, &unit) : 0;
+    const char *text = sl->it.text;
+    free(sl->part);
+    sl->part = NULL;
+    sl->rest = NULL;
+    size_t at = max > 0 ? text_cut_units(text, max, unit) : strlen(text);
+    if (at > 0 && text[at] != '\0') {
+        size_t keep = at, skip = at;
+        while (keep > 0 && (text[keep - 1] == '\n' || text[keep - 1] == ' '))
+            keep--;
+        while (text[skip] == '\n' || text[skip] == ' ')
+            skip++;
+        sl->part = xasprintf("%.*s", (int)keep, text);
+        sl->rest = text[skip] ? text + skip : NULL;
+    }
+    return sl->ch->push_build(c, &sl->it, sl->part ? sl->part : text, &sl->req, why, why_size);
+}
+
 /* Build the row again on the same slot, with the same token, once the
  * caller changed what it asks for: the fallback form (push_result.fallback)
  * or the text after its article (article_sent). true when it is under way. */
@@ -220,13 +254,25 @@ static bool restart(struct sender *s, struct slot *sl, const char *form)
     buf_release(&sl->resp);
     sl->retry_after[0] = '\0';
     sl->req.token = token;
-    if (sl->ch->push_build(s->app->conf, &sl->it, sl->it.text, &sl->req, why, sizeof why) != 0 ||
+    if (slot_build(s, sl, why, sizeof why) != 0 ||
         start_transfer(s, sl) == -1) {
         log_warn("sender: push %lld: no %s: %s", (long long)sl->it.id, form, why);
         return false;
     }
     log_info("sender: push %lld on %s: sending the %s", (long long)sl->it.id, sl->it.channel, form);
     return true;
+}
+
+/* The platform limits the whole channel (Telegram's 429 is per bot): nothing
+ * more goes out on ch before until. */
+static void channel_pause(struct sender *s, const struct channel *ch, int64_t now, int64_t until)
+{
+    struct bucket *b = bucket_for(s, ch, now);
+    if (b != NULL && until > b->paused_until) {
+        b->paused_until = until;
+        log_warn("sender: %s paused for %lld ms by the platform", ch->name,
+                 (long long)(until - now));
+    }
 }
 
 /* Record the outcome of a transfer; true when the slot goes on with the same
@@ -266,7 +312,12 @@ static bool finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
         snprintf(res.error, sizeof res.error, "article sent; its text could not start");
     }
     const char *outcome;
-    if (res.rc == SEND_OK) {
+    if (res.rc == SEND_OK && sl->rest != NULL) {
+        /* one part is out: the row goes back with what follows, in order,
+         * under the same rate limits as any push */
+        outcome = "part";
+        store_outbox_next_part(s->st, sl->it.id, sl->rest, res.ext_id[0] ? res.ext_id : NULL, now);
+    } else if (res.rc == SEND_OK) {
         outcome = "sent";
         store_outbox_mark(s->st, sl->it.id, "sent", NULL, res.ext_id[0] ? res.ext_id : NULL, now,
                           now);
@@ -280,6 +331,8 @@ static bool finish(struct sender *s, struct slot *sl, CURLcode cc, int64_t now)
         int64_t wait = backoff_ms(s, sl->it.attempts);
         if (res.retry_after_ms > wait)
             wait = res.retry_after_ms;
+        if (res.pause_channel && res.retry_after_ms > 0)
+            channel_pause(s, sl->ch, now, now + res.retry_after_ms);
         outcome = "retry";
         store_outbox_mark(s->st, sl->it.id, "queued", res.error, NULL, now + wait, now);
     }
@@ -385,15 +438,77 @@ static void token_done(struct sender *s, struct slot *sl, CURLcode cc, int64_t n
     log_info("sender: %s token refreshed", tok->ch->name);
 }
 
+/* it's slot in the recent-recipient table, and the per-person gap in ms
+ * (0: no per-person limit). */
+static size_t recipient_slot(struct sender *s, const struct channel *ch, const struct out_item *it,
+                             uint64_t *key, int64_t *gap)
+{
+    long long per_min = 0;
+    if (ch->push_rate)
+        ch->push_rate(s->app->conf, &per_min);
+    *key = recipient_key(it->channel, it->to);
+    *gap = per_min > 0 ? 60000 / per_min : 0;
+    return *key % RECIPIENTS;
+}
+
+/* The earliest time it may go under the channel's pause (a 429 for the whole
+ * bot), its bucket and the per-person gap; <= now when it may go now.
+ * Nothing is used up here (rate_take). */
+static int64_t rate_wait(struct sender *s, const struct channel *ch, const struct out_item *it,
+                         int64_t now)
+{
+    uint64_t key;
+    int64_t gap, at = now;
+    size_t i = recipient_slot(s, ch, it, &key, &gap);
+    if (gap > 0 && s->recent[i].key == key && now - s->recent[i].last_ms < gap)
+        at = s->recent[i].last_ms + gap;
+    struct bucket *b = bucket_for(s, ch, now);
+    if (b != NULL) {
+        if (b->paused_until > at)
+            at = b->paused_until;
+        bucket_refill(b, now);
+        if (b->tokens < 1.0) {
+            int64_t w = now + (int64_t)((1.0 - b->tokens) * 1000.0 / b->rate) + 1;
+            if (w > at)
+                at = w;
+        }
+    }
+    return at;
+}
+
+/* it goes now: count it against the per-person gap and the bucket. */
+static void rate_take(struct sender *s, const struct channel *ch, const struct out_item *it,
+                      int64_t now)
+{
+    uint64_t key;
+    int64_t gap;
+    size_t i = recipient_slot(s, ch, it, &key, &gap);
+    if (gap > 0) {
+        s->recent[i].key = key;
+        s->recent[i].last_ms = now;
+    }
+    struct bucket *b = bucket_for(s, ch, now);
+    if (b != NULL)
+        b->tokens -= 1.0;
+}
+
 /* Decide what to do with one claimed row, inside the claim transaction.
- * Returns 1 when it should be sent now, 0 when it was settled or deferred. */
-static int prepare(struct sender *s, struct out_item *it, const struct channel **chp, int64_t now)
+ * with: the ids claimed together with it that it may carry (find_carriers),
+ * or NULL. Returns 1 when it should be sent now, 0 when it was settled or
+ * deferred. */
+static int prepare(struct sender *s, struct out_item *it, const char *with,
+                   const struct channel **chp, int64_t now)
 {
     const struct conf *c = s->app->conf;
     const struct channel *ch = channel_by_name(it->channel);
     char why[200] = "";
     if (ch == NULL || ch->push_build == NULL) {
         store_outbox_mark(s->st, it->id, "failed", "this channel cannot push", NULL, now, now);
+        return 0;
+    }
+    if (ch->push_ready != NULL && !ch->push_ready(c, why, sizeof why)) {
+        /* settled at once: waiting would never make it deliverable */
+        store_outbox_mark(s->st, it->id, "failed", why, NULL, now, now);
         return 0;
     }
     if (out_class_heeds_optout(it->klass)) {
@@ -420,33 +535,16 @@ static int prepare(struct sender *s, struct out_item *it, const struct channel *
             return 0;
         }
     }
-    long long per_min = 0;
-    if (ch->push_rate)
-        ch->push_rate(c, &per_min);
-    if (per_min > 0) {
-        uint64_t key = recipient_key(it->channel, it->to);
-        size_t slot = key % RECIPIENTS;
-        int64_t gap = 60000 / per_min;
-        if (s->recent[slot].key == key && now - s->recent[slot].last_ms < gap) {
-            store_outbox_defer(s->st, it->id, "queued", s->recent[slot].last_ms + gap, NULL, now);
-            return 0;
-        }
-        s->recent[slot].key = key;
-        s->recent[slot].last_ms = now;
-    }
-    struct bucket *b = bucket_for(s, ch, now);
-    if (b != NULL) {
-        bucket_refill(b, now);
-        if (b->tokens < 1.0) {
-            int64_t wait = (int64_t)((1.0 - b->tokens) * 1000.0 / b->rate) + 1;
-            store_outbox_defer(s->st, it->id, "queued", now + wait, NULL, now);
-            return 0;
-        }
-        b->tokens -= 1.0;
-    }
-    if (store_outbox_merge_due(s->st, it, now) == -1)
+    /* Both limits are asked before either is used: a row counts against
+     * the per-person gap and the channel's bucket only when it goes now. */
+    int64_t wait = rate_wait(s, ch, it, now);
+    if (wait > now) {
+        store_outbox_defer(s->st, it->id, "queued", wait, NULL, now);
         return 0;
-    (void)why;
+    }
+    rate_take(s, ch, it, now);
+    if (store_outbox_merge_due(s->st, it, with, now) == -1)
+        return 0;
     *chp = ch;
     return 1;
 }
@@ -467,28 +565,99 @@ static struct slot *take_slot(struct sender *s)
     return NULL;
 }
 
-/* Claim and start as many rows as there are free slots. Returns how many
- * rows were claimed. */
-static int dispatch(struct sender *s, int64_t now)
+/* Whether a row may travel inside another one's message (as in
+ * store_outbox_merge_due: not a reply, no article). */
+static bool mergeable(const struct out_item *it)
+{
+    return it->klass != OUT_REPLY && it->extra == NULL;
+}
+
+/*
+ * A claim may take several due rows of one person at once (two broadcasts
+ * released together after a quiet window). They go out as one message: the
+ * person's oldest claimed row carries it. carrier[i] is the index of row i's
+ * carrier, or -1 when row i carries its own message; with[i] is the JSON
+ * array of the ids a carrier may fold in (store_outbox_merge_due), or NULL.
+ */
+static void find_carriers(const struct out_item *items, int n, int *carrier, char **with)
+{
+    uint64_t keys[MAX_SLOTS];
+    for (int i = 0; i < n; i++) {
+        keys[i] = recipient_key(items[i].channel, items[i].to);
+        carrier[i] = -1;
+        with[i] = NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!mergeable(&items[i]))
+            continue;
+        for (int j = 0; j < n; j++)
+            if (j != i && keys[j] == keys[i] && items[j].klass != OUT_REPLY &&
+                items[j].id < items[i].id && strcmp(items[j].channel, items[i].channel) == 0 &&
+                strcmp(items[j].to, items[i].to) == 0 &&
+                (carrier[i] == -1 || items[j].id < items[carrier[i]].id))
+                carrier[i] = j;
+    }
+    for (int i = 0; i < n; i++) {
+        int c = carrier[i];
+        if (c == -1)
+            continue;
+        char *prev = with[c];
+        with[c] = xasprintf("%s%s%lld", prev ? prev : "[", prev ? "," : "", (long long)items[i].id);
+        free(prev);
+    }
+    for (int i = 0; i < n; i++)
+        if (with[i] != NULL) {
+            char *done = xasprintf("%s]", with[i]);
+            free(with[i]);
+            with[i] = done;
+        }
+}
+
+/* COMMIT the sender's transaction; on failure roll it back: the leases run
+ * out and the rows are tried again. 0 or -1. */
+static int sender_commit(struct sender *s)
+{
+    if (store_commit(s->st) == 0)
+        return 0;
+    store_rollback(s->st);
+    return -1;
+}
+
+/* Claim and start as many rows as there are free slots. open: collect()
+ * began the transaction with the outcomes of finished transfers; the claim
+ * joins it, so one write lock and one COMMIT serve both (the writer thread's
+ * inbound turns wait for the lock half as often during a broadcast). The
+ * transfers start after the COMMIT. Returns how many rows were claimed. */
+static int dispatch(struct sender *s, int64_t now, bool open)
 {
     const struct conf *c = s->app->conf;
     struct out_item items[MAX_SLOTS];
     const struct channel *chans[MAX_SLOTS];
     bool go[MAX_SLOTS];
     int n = free_slots(s);
-    if (n == 0)
+    if (n == 0) {
+        if (open)
+            sender_commit(s);
         return 0;
-    if (store_begin(s->st) == -1)
+    }
+    if (!open && store_begin(s->st) == -1)
         return 0;
     n = store_outbox_claim(s->st, now, c->push.lease * 1000, items, n);
     if (n <= 0) {
-        store_rollback(s->st);
+        sender_commit(s); /* the outcomes, if any; an empty claim changes nothing */
         return 0;
     }
+    int carrier[MAX_SLOTS];
+    char *with[MAX_SLOTS];
+    find_carriers(items, n, carrier, with);
+    for (int i = 0; i < n; i++) {
+        go[i] = carrier[i] == -1 && prepare(s, &items[i], with[i], &chans[i], now) == 1;
+        free(with[i]);
+    }
     for (int i = 0; i < n; i++)
-        go[i] = prepare(s, &items[i], &chans[i], now) == 1;
-    if (store_commit(s->st) == -1) {
-        store_rollback(s->st);
+        if (carrier[i] != -1) /* merged into its carrier, or back in the queue */
+            store_outbox_follow(s->st, items[i].id, items[carrier[i]].id, now);
+    if (sender_commit(s) == -1) {
         for (int i = 0; i < n; i++)
             out_item_release(&items[i]);
         return 0; /* the leases run out and the rows come back */
@@ -511,7 +680,7 @@ static int dispatch(struct sender *s, int64_t now)
             sl->req.token = token_get(s, sl->tok, now);
             sl->tok_gen = sl->tok ? sl->tok->gen : 0;
         }
-        int built = sl->ch->push_build(c, &sl->it, sl->it.text, &sl->req, why, sizeof why);
+        int built = slot_build(s, sl, why, sizeof why);
         if (built == PUSH_NEED_TOKEN) {
             /* no fresh token: the row waits without counting a try */
             store_outbox_defer(s->st, sl->it.id, "queued", now + TOKEN_WAIT_MS, NULL, now);
@@ -574,13 +743,12 @@ void sender_token_invalid(struct sender *s, const struct channel *ch, unsigned g
         token_drop(s, t, gen);
 }
 
-/* Collect finished transfers and record them in one transaction. Returns how
- * many finished. */
-static int collect(struct sender *s)
+/* Collect finished transfers and record them in a transaction begun here
+ * (*open then true), which the caller commits. Returns how many finished. */
+static int collect(struct sender *s, bool *open)
 {
     CURLMsg *m;
     int left, done = 0;
-    bool open = false;
     int64_t now = now_ms();
     while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {
         if (m->msg != CURLMSG_DONE)
@@ -595,15 +763,13 @@ static int collect(struct sender *s)
             slot_release(sl);
             continue;
         }
-        if (!open)
-            open = store_begin(s->st) == 0;
+        if (!*open)
+            *open = store_begin(s->st) == 0;
         if (finish(s, sl, cc, now))
             continue; /* the same row, in its fallback form, is under way */
         slot_release(sl);
         done++;
     }
-    if (open && store_commit(s->st) == -1)
-        store_rollback(s->st); /* the leases run out and the rows are tried again */
     return done;
 }
 
@@ -620,11 +786,14 @@ static void *sender_main(void *arg)
                 log_warn("sender: %d pushes taken back from a sender that stopped", n);
             last_reclaim = now;
         }
-        int claimed = dispatch(s, now);
-        fetch_wanted_tokens(s, now);
         int running = 0;
+        bool open = false;
         curl_multi_perform(s->multi, &running);
-        int done = collect(s);
+        int done = collect(s, &open);
+        int claimed = dispatch(s, now_ms(), open);
+        fetch_wanted_tokens(s, now);
+        if (claimed > 0)
+            curl_multi_perform(s->multi, &running); /* start them now */
         /* Slots just freed, or a full claim: there may be more due rows, so
          * claim again at once. Otherwise wait for sockets, a wake-up (new rows
          * committed) or the next retry time to come round. */
@@ -636,8 +805,11 @@ static void *sender_main(void *arg)
     int64_t until = now_ms() + 2000;
     int running = 1;
     while (running && now_ms() < until) {
+        bool open = false;
         curl_multi_perform(s->multi, &running);
-        collect(s);
+        collect(s, &open);
+        if (open)
+            sender_commit(s);
         if (running)
             curl_multi_poll(s->multi, NULL, 0, 50, NULL);
     }
@@ -659,7 +831,14 @@ struct sender *sender_start(const struct app *app)
     struct sender *s = xcalloc(1, sizeof *s);
     s->app = app;
     pthread_mutex_init(&s->tok_mu, NULL);
-    s->st = store_open(app->conf->database, app->conf->sync_full);
+    /* synchronous=NORMAL on this connection only: in WAL mode a process crash
+     * loses none of its commits, and the next FULL commit of the writer (or a
+     * checkpoint) makes them durable; a power cut before that can lose the
+     * last outcomes, and those rows are sent again with their keys (the crash
+     * window of docs/design.md). Without an fsync per claim and per batch of
+     * outcomes the sender holds the write lock for microseconds, not for a
+     * disk flush, so inbound turns do not queue behind a broadcast. */
+    s->st = store_open(app->conf->database, false);
     if (s->st == NULL)
         goto fail;
     s->multi = curl_multi_init();

@@ -137,12 +137,16 @@ int store_outbox_reclaim(struct store *st, int64_t now)
     return sqlite3_changes(store_db(st));
 }
 
-int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now)
+int store_outbox_merge_due(struct store *st, struct out_item *it, const char *claimed,
+                           int64_t now)
 {
+    /* sent_text: a row sent in parts keeps only what is left to send */
     static const char find[] =
-        "SELECT id, text FROM outbox WHERE channel=?1 AND to_ext=?2 AND id<>?3"
-        " AND status IN ('queued','held') AND next_at_ms<=?4 AND klass<>'reply' AND extra IS NULL"
-        " AND (?5=0 OR klass<>?6) ORDER BY id";
+        "SELECT id, coalesce(sent_text, text) FROM outbox WHERE channel=?1 AND to_ext=?2"
+        " AND id<>?3 AND (status IN ('queued','held')"
+        " OR (status='sending' AND id IN (SELECT value FROM json_each(?5))))"
+        " AND next_at_ms<=?4 AND klass<>'reply' AND extra IS NULL"
+        " AND (?6=0 OR klass<>?7) ORDER BY id";
     static const char merge[] =
         "UPDATE outbox SET status='merged', merged_into=?2, updated_ms=?3 WHERE id=?1";
     static const char save[] = "UPDATE outbox SET sent_text=?2 WHERE id=?1";
@@ -152,19 +156,20 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, int64_t now)
     int n = 0, rc, ret = -1;
     if (it->klass == OUT_REPLY || s == NULL)
         return s == NULL ? -1 : 0;
+    /* a carrier that goes to an opted-out person (a seat offer) takes no
+     * bulk row in: out_class_heeds_optout */
+    int out = out_class_heeds_optout(it->klass) ? 0 : store_person_opted_out(st, it->person);
+    if (out == -1)
+        return -1;
     buf_init(&text, 0);
     buf_puts(&text, it->text);
     sqlite3_bind_text(s, 1, it->channel, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, it->to, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, it->id);
     sqlite3_bind_int64(s, 4, now);
-    /* a carrier that goes to an opted-out person (a seat offer) takes no
-     * bulk row in: out_class_heeds_optout */
-    int out = out_class_heeds_optout(it->klass) ? 0 : store_person_opted_out(st, it->person);
-    if (out == -1)
-        goto out;
-    sqlite3_bind_int(s, 5, out);
-    sqlite3_bind_text(s, 6, out_class_name(OUT_BULK), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, claimed ? claimed : "[]", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 6, out);
+    sqlite3_bind_text(s, 7, out_class_name(OUT_BULK), -1, SQLITE_STATIC);
     while (n < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         ids[n++] = sqlite3_column_int64(s, 0);
         buf_printf(&text, "\n\n%s", (const char *)sqlite3_column_text(s, 1));
@@ -262,6 +267,43 @@ int store_outbox_mark(struct store *st, int64_t id, const char *status, const ch
     return store_step_done(st, s, "outbox mark merged");
 }
 
+int store_outbox_follow(struct store *st, int64_t id, int64_t carrier, int64_t now)
+{
+    /* the carrier waits (queued or held): wait with it, just after it in
+     * id order; otherwise come back now on its own */
+    static const char sql[] =
+        "UPDATE outbox SET attempts=max(attempts-1, 0), updated_ms=?3, lease_until_ms=NULL,"
+        " status=coalesce((SELECT status FROM outbox c WHERE c.id=?2"
+        " AND c.status IN ('queued','held')), 'queued'),"
+        " next_at_ms=max(?3, coalesce((SELECT next_at_ms FROM outbox c WHERE c.id=?2"
+        " AND c.status IN ('queued','held')), ?3))"
+        " WHERE id=?1 AND status='sending'";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, carrier);
+    sqlite3_bind_int64(s, 3, now);
+    return store_step_done(st, s, "outbox follow");
+}
+
+int store_outbox_next_part(struct store *st, int64_t id, const char *rest, const char *ext_msg_id,
+                           int64_t now)
+{
+    static const char sql[] =
+        "UPDATE outbox SET status='queued', sent_text=?2, attempts=0, last_error=NULL,"
+        " ext_msg_id=coalesce(?3, ext_msg_id), next_at_ms=?4, updated_ms=?4,"
+        " lease_until_ms=NULL WHERE id=?1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, rest, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, ext_msg_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, now);
+    return store_step_done(st, s, "outbox next part");
+}
+
 int store_person_opted_out(struct store *st, int64_t person)
 {
     /* the opt-out is the account's (绑定): its canonical person holds it */
@@ -298,6 +340,9 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now)
     static const char sql[] =
         "UPDATE outbox SET status='queued', attempts=0, next_at_ms=?2, updated_ms=?2"
         " WHERE id=?1 AND status IN ('failed','dead')";
+    /* rows folded into it ride with it again, as in store_outbox_retry_dead */
+    static const char riders[] = "UPDATE outbox SET status='merged', updated_ms=?2"
+                                 " WHERE merged_into=?1 AND status IN ('failed','dead')";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -305,7 +350,62 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now)
     sqlite3_bind_int64(s, 2, now);
     if (store_step_done(st, s, "outbox retry") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    if (sqlite3_changes(store_db(st)) == 0)
+        return 0;
+    s = store_stmt(st, riders);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    return store_step_done(st, s, "outbox retry merged") == -1 ? -1 : 1;
+}
+
+int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from, int64_t to,
+                            int64_t now)
+{
+    /* dead rows only: a failed row was refused for good and stays so;
+     * updated_ms is when the row died. Rows folded into a dead carrier go
+     * back to merged (they ride with it again), so their text is not sent a
+     * second time on its own. */
+#define DEAD_CARRIERS                                                                              \
+    " status='dead' AND merged_into IS NULL AND (?1 IS NULL OR channel=?1)"                       \
+    " AND updated_ms>=?2 AND updated_ms<?3"
+    static const char riders[] =
+        "UPDATE outbox SET status='merged', updated_ms=?4 WHERE status='dead'"
+        " AND merged_into IN (SELECT id FROM outbox WHERE" DEAD_CARRIERS ")";
+    static const char carriers[] =
+        "UPDATE outbox SET status='queued', attempts=0, next_at_ms=?4, updated_ms=?4,"
+        " lease_until_ms=NULL WHERE" DEAD_CARRIERS;
+#undef DEAD_CARRIERS
+    const char *const sql[] = {riders, carriers};
+    int n = 0;
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *s = store_stmt(st, sql[i]);
+        if (s == NULL)
+            return -1;
+        sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 2, from);
+        sqlite3_bind_int64(s, 3, to);
+        sqlite3_bind_int64(s, 4, now);
+        if (store_step_done(st, s, "outbox retry dead") == -1)
+            return -1;
+        n += sqlite3_changes(store_db(st));
+    }
+    return n;
+}
+
+json_t *store_outbox_undelivered(struct store *st, int limit)
+{
+    static const char sql[] =
+        "SELECT channel, status, coalesce(last_error, '') AS error, count(*) AS count,"
+        " min(updated_ms) AS first_ms, max(updated_ms) AS last_ms FROM outbox"
+        " WHERE status IN ('dead','failed') GROUP BY channel, status, last_error"
+        " ORDER BY count DESC, channel LIMIT ?1";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_int(s, 1, limit);
+    return store_rows_json(st, s, "outbox undelivered");
 }
 
 /* Split an audience into (kind, value); -1 when unknown. */
@@ -442,6 +542,21 @@ int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra)
     return store_step_done(st, s, "broadcast extra");
 }
 
+/* Why a broadcast's rows did not go out: [{"status","error","count"}],
+ * most first. New reference, or NULL on error. */
+static json_t *broadcast_errors(struct store *st, int64_t id)
+{
+    static const char sql[] =
+        "SELECT status, coalesce(last_error, '') AS error, count(*) AS count FROM outbox"
+        " WHERE broadcast_id=?1 AND status IN ('failed','dead') GROUP BY status, last_error"
+        " ORDER BY count DESC LIMIT 10";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return NULL;
+    sqlite3_bind_int64(s, 1, id);
+    return store_rows_json(st, s, "broadcast errors");
+}
+
 json_t *store_broadcast_get(struct store *st, int64_t id)
 {
     static const char one[] = "SELECT id, text, audience, at_ms, spread_ms, recipients, sms_parts,"
@@ -483,6 +598,12 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
     }
     sqlite3_reset(s);
     json_object_set_new(o, "counts", c);
+    json_t *e = broadcast_errors(st, id);
+    if (e == NULL) {
+        json_decref(o);
+        return NULL;
+    }
+    json_object_set_new(o, "errors", e);
     return o;
 }
 
@@ -521,6 +642,16 @@ json_t *store_broadcast_list(struct store *st, int limit)
             json_object_del(row, counts[k]);
         }
         json_object_set_new(row, "counts", c);
+        json_t *e = json_integer_value(json_object_get(c, "failed")) +
+                            json_integer_value(json_object_get(c, "dead")) >
+                        0
+                        ? broadcast_errors(st, json_integer_value(json_object_get(row, "id")))
+                        : json_array();
+        if (e == NULL) {
+            json_decref(a);
+            return NULL;
+        }
+        json_object_set_new(row, "errors", e);
     }
     return a;
 }

@@ -15,21 +15,33 @@ static bool sentence_end(uint32_t cp)
            cp == 0xFF1B /* ； */ || cp == '!' || cp == '?' || cp == ';' || cp == '\n';
 }
 
-size_t text_cut(const char *s, size_t max)
+/* How much of a limit cp takes, adv bytes long, counted in u. */
+static size_t unit_width(uint32_t cp, size_t adv, enum text_unit u)
 {
-    size_t n = strlen(s), i = 0, chars = 0, adv, last_end = 0, limit_at = 0;
+    if (u == TEXT_BYTES)
+        return adv;
+    if (u == TEXT_UTF16)
+        return cp > 0xFFFF ? 2 : 1;
+    return 1;
+}
+
+size_t text_cut_units(const char *s, size_t max, enum text_unit u)
+{
+    size_t n = strlen(s), i = 0, used = 0, adv, last_end = 0;
     while (i < n) {
-        if (chars == max) {
-            limit_at = i;
-            break;
-        }
         uint32_t cp = utf8_decode(s + i, n - i, &adv);
+        size_t w = unit_width(cp, adv, u);
+        if (used + w > max)
+            return last_end ? last_end : i; /* i: the limit, between code points */
         i += adv;
-        chars++;
-        if (sentence_end(cp) && chars >= max / 2)
+        used += w;
+        if (sentence_end(cp) && used >= max / 2)
             last_end = i;
     }
-    if (i >= n && limit_at == 0)
-        return n; /* fits */
-    return last_end ? last_end : limit_at;
+    return n; /* fits */
+}
+
+size_t text_cut(const char *s, size_t max)
+{
+    return text_cut_units(s, max, TEXT_CHARS);
 }

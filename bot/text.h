@@ -13,4 +13,13 @@
  */
 size_t text_cut(const char *s, size_t max);
 
+/* What a platform's length limit counts. */
+enum text_unit {
+    TEXT_CHARS, /* code points */
+    TEXT_UTF16, /* UTF-16 code units (Telegram, SMS in UCS-2) */
+    TEXT_BYTES, /* UTF-8 bytes (WeChat) */
+};
+/* text_cut with max counted in u. */
+size_t text_cut_units(const char *s, size_t max, enum text_unit u);
+
 #endif

@@ -438,6 +438,96 @@ out:
     conf_release(&c);
 }
 
+/* Rows of one person claimed together: the carrier folds in the ones named
+ * in claimed; a row it did not take follows it (waits as it waits, or comes
+ * back now); a long row goes on with its rest; dead rows come back by
+ * channel and time range. */
+static void test_outbox_claimed_together_follow_parts_retry_dead(void)
+{
+    struct conf c;
+    struct store *st;
+    struct out_item it[4];
+    tz_shanghai();
+    if (conf_with(&c, "push.quiet=", "push.rush=") == -1)
+        return;
+    st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        goto out;
+    int64_t now = local_ms(2025, 11, 28, 10, 0, 0);
+    int64_t p = person(st, "u-1");
+    CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "one", 0, now, "k-1"), 0);
+    CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "two", 0, now, "k-2"), 0);
+    CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "three", 0, now, "k-3"), 0);
+    CHECK_INT(store_outbox_claim(st, now, 60000, it, 3), 3);
+    int64_t lo = it[0].id < it[1].id ? it[0].id : it[1].id;
+    lo = lo < it[2].id ? lo : it[2].id;
+    struct out_item *carrier = it[0].id == lo ? &it[0] : it[1].id == lo ? &it[1] : &it[2];
+    /* without claimed, rows being sent are not folded in */
+    CHECK_INT(store_outbox_merge_due(st, carrier, NULL, now), 0);
+    CHECK_STR(carrier->text, "one");
+    char claimed[64];
+    snprintf(claimed, sizeof claimed, "[%lld]", (long long)(lo + 1));
+    CHECK_INT(store_outbox_merge_due(st, carrier, claimed, now), 0);
+    CHECK_STR(carrier->text, "one\n\ntwo");
+    /* the third was not folded in: the carrier is deferred, it waits with it */
+    CHECK_INT(store_outbox_defer(st, lo, "held", now + 5000, NULL, now), 0);
+    CHECK_INT(store_outbox_follow(st, lo + 1, lo, now), 0); /* merged: untouched */
+    CHECK_INT(store_outbox_follow(st, lo + 2, lo, now), 0);
+    json_t *r = row_of(st, lo + 1);
+    CHECK_STR(row_str(r, "status"), "merged");
+    json_decref(r);
+    r = row_of(st, lo + 2);
+    CHECK_STR(row_str(r, "status"), "held");
+    CHECK_INT(row_int(r, "next_at_ms"), now + 5000);
+    CHECK_INT(row_int(r, "attempts"), 0);
+    json_decref(r);
+    for (int i = 0; i < 3; i++)
+        out_item_release(&it[i]);
+    /* a part is out: the rest waits as queued with a fresh try count */
+    CHECK_INT(store_outbox_claim(st, now + 5000, 60000, it, 4), 2);
+    CHECK_INT(store_outbox_next_part(st, lo, "rest of it", "m-1", now + 5000), 0);
+    r = row_of(st, lo);
+    CHECK_STR(row_str(r, "status"), "queued");
+    CHECK_INT(row_int(r, "attempts"), 0);
+    json_decref(r);
+    out_item_release(&it[0]);
+    out_item_release(&it[1]);
+    CHECK_INT(store_outbox_claim(st, now + 5000, 60000, it, 4), 1);
+    CHECK_STR(it[0].text, "rest of it");
+    out_item_release(&it[0]);
+    /* dead rows: by channel and by when they died */
+    CHECK_INT(store_outbox_mark(st, lo, "dead", "HTTP 503", NULL, now, now + 6000), 0);
+    CHECK_INT(store_outbox_mark(st, lo + 2, "dead", "HTTP 503", NULL, now, now + 9000), 0);
+    CHECK_INT(store_outbox_retry_dead(st, "telegram", 0, now + 60000, now + 10000), 0);
+    /* the carrier and the row folded into it, which rides with it again */
+    CHECK_INT(store_outbox_retry_dead(st, "generic", now + 5000, now + 7000, now + 10000), 2);
+    r = row_of(st, lo);
+    CHECK_STR(row_str(r, "status"), "queued");
+    json_decref(r);
+    r = row_of(st, lo + 1);
+    CHECK_STR(row_str(r, "status"), "merged");
+    json_decref(r);
+    json_t *u = store_outbox_undelivered(st, 10);
+    CHECK_INT(json_array_size(u), 1);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(u, 0), "count")), 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(u, 0), "error")), "HTTP 503");
+    json_decref(u);
+    CHECK_INT(store_outbox_retry_dead(st, NULL, 0, now + 60000, now + 10000), 1);
+    /* one id: its folded rows ride with it again too */
+    CHECK_INT(store_outbox_mark(st, lo, "dead", "HTTP 503", NULL, now, now + 11000), 0);
+    r = row_of(st, lo + 1);
+    CHECK_STR(row_str(r, "status"), "dead");
+    json_decref(r);
+    CHECK_INT(store_outbox_retry(st, lo, now + 12000), 1);
+    r = row_of(st, lo + 1);
+    CHECK_STR(row_str(r, "status"), "merged");
+    json_decref(r);
+out:
+    store_close(st);
+    conf_release(&c);
+}
+
 static void test_outbox_merge_due_for_one_person(void)
 {
     struct conf c;
@@ -459,7 +549,7 @@ static void test_outbox_merge_due_for_one_person(void)
     CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "not due", now + 60000, now, "k-5"), 0);
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
     CHECK_STR(it[0].text, "first");
-    CHECK_INT(store_outbox_merge_due(st, &it[0], now), 0);
+    CHECK_INT(store_outbox_merge_due(st, &it[0], NULL, now), 0);
     CHECK_STR(it[0].text, "first\n\nsecond");
     int64_t carrier = it[0].id;
     out_item_release(&it[0]);
@@ -486,7 +576,7 @@ static void test_outbox_merge_due_for_one_person(void)
     CHECK_INT(store_outbox_claim(st, now + 60000, 60000, it, 4), 3);
     for (int i = 0; i < 3; i++) {
         if (it[i].klass == OUT_REPLY) {
-            CHECK_INT(store_outbox_merge_due(st, &it[i], now + 60000), 0);
+            CHECK_INT(store_outbox_merge_due(st, &it[i], NULL, now + 60000), 0);
             CHECK_STR(it[i].text, "a reply");
         }
         out_item_release(&it[i]);
@@ -521,7 +611,7 @@ static void test_outbox_rich_extra_article_sent_not_merged(void)
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
     CHECK(it[0].extra == NULL);
     CHECK(!it[0].article_sent);
-    CHECK_INT(store_outbox_merge_due(st, &it[0], now), 0);
+    CHECK_INT(store_outbox_merge_due(st, &it[0], NULL, now), 0);
     CHECK_STR(it[0].text, "plain"); /* the rich row stays on its own */
     out_item_release(&it[0]);
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
@@ -558,7 +648,7 @@ static void test_outbox_merge_survives_retry(void)
     CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "one", 0, now, "k-1"), 0);
     CHECK_INT(outbox_push(st, &c, p, OUT_BULK, "two", 0, now, "k-2"), 0);
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
-    CHECK_INT(store_outbox_merge_due(st, &it[0], now), 0);
+    CHECK_INT(store_outbox_merge_due(st, &it[0], NULL, now), 0);
     out_item_release(&it[0]);
     CHECK_INT(store_outbox_mark(st, 1, "queued", "HTTP 503: busy", NULL, now + 1000, now), 0);
     json_t *r = row_of(st, 2);
@@ -774,7 +864,7 @@ static void test_outbox_optout_merge_keeps_bulk_out(void)
     CHECK_INT(store_person_set_optout(st, p, true, now), 0);
     CHECK_INT(store_outbox_claim(st, now, 60000, it, 1), 1);
     CHECK_STR(it[0].text, "seat");
-    CHECK_INT(store_outbox_merge_due(st, &it[0], now), 0);
+    CHECK_INT(store_outbox_merge_due(st, &it[0], NULL, now), 0);
     CHECK_STR(it[0].text, "seat\n\nreport");
     out_item_release(&it[0]);
     json_t *r = row_of(st, 2);
@@ -796,6 +886,7 @@ const struct t_case outbox_tests[] = {
     T(test_outbox_claim_mark_defer_reclaim),
     T(test_outbox_claim_order_and_limit),
     T(test_outbox_merge_due_for_one_person),
+    T(test_outbox_claimed_together_follow_parts_retry_dead),
     T(test_outbox_merge_survives_retry),
     T(test_outbox_broadcast_spread_skips_opted_out),
     T(test_outbox_broadcast_cancel_only_unsent),

@@ -45,6 +45,20 @@ static void test_text_cut_at_limit_without_sentence_end(void)
     CHECK_INT(text_cut("一二三四五六", 4), strlen("一二三四"));
 }
 
+/* Platform limits counted in UTF-16 units (Telegram, UCS-2 SMS) and UTF-8
+ * bytes (WeChat): the same sentence rule, another measure. */
+static void test_text_cut_units(void)
+{
+    /* 😀 is two UTF-16 units: four of them fill 8 */
+    CHECK_INT(text_cut_units("😀😀😀😀😀", 8, TEXT_UTF16), strlen("😀😀😀😀"));
+    CHECK_INT(text_cut_units("一二三四五", 5, TEXT_UTF16), strlen("一二三四五"));
+    /* 9 bytes hold three Chinese characters; the 。 ends the sentence */
+    CHECK_INT(text_cut_units("一二。三四", 9, TEXT_BYTES), strlen("一二。"));
+    CHECK_INT(text_cut_units("一二三四", 8, TEXT_BYTES), strlen("一二"));
+    CHECK_INT(text_cut_units("abc", 3, TEXT_BYTES), 3);
+    CHECK_INT(text_cut_units("一二三", 3, TEXT_CHARS), text_cut("一二三", 3));
+}
+
 /* Whatever the limit, the cut lands on a code point boundary. */
 static void test_text_cut_never_inside_utf8(void)
 {
@@ -74,6 +88,7 @@ const struct t_case text_tests[] = {T(test_text_cut_fits),
                                     T(test_text_cut_after_last_sentence_end),
                                     T(test_text_cut_ignores_early_sentence_end),
                                     T(test_text_cut_at_limit_without_sentence_end),
-                                    T(test_text_cut_never_inside_utf8),
+                                    T(test_text_cut_units),
+    T(test_text_cut_never_inside_utf8),
                                     T(test_text_cut_newline_is_sentence_end),
                                     T_END};

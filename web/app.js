@@ -463,6 +463,7 @@ async function pageBroadcasts(view) {
         const cost = (p.sms_total * (parseFloat(price.value) || 0)).toFixed(2);
         prev.textContent = `收件人 ${p.recipients}（已退订 ${p.opted_out}，未联系过驿站 ${p.no_consent}）· 每条短信 ${p.sms_parts} 段（${p.encoding}，${p.sms_units} 字符）· ` +
           `短信收件人 ${p.sms_recipients}，共 ${p.sms_total} 条，约 ${cost} 元 · 最早发送 ${fmtTime(p.first_at)}` +
+          (p.unreachable ? ` · 其中 ${p.unreachable} 人无法推送（${Object.keys(p.unreachable_by_channel || {}).join('、')}：只能被动回复的账号），会直接记为失败` : '') +
           (p.within_cap ? '' : ' · 太长，超过短信段数上限');
         prev.classList.toggle('error', !p.within_cap);
         send.disabled = !p.within_cap || p.recipients === 0;
@@ -512,7 +513,8 @@ async function pageBroadcasts(view) {
       }
       const p = progress(b);
       c.barBox.replaceChildren(bar(p.frac));
-      c.line.textContent = (b.cancelled_ms ? '已取消 · ' : '') + p.text;
+      c.line.textContent = (b.cancelled_ms ? '已取消 · ' : '') + p.text +
+        ((b.errors || []).length ? ' · 失败原因：' + b.errors.map((e) => `${e.error || '未知'}（${e.count}）`).join('；') : '');
       c.cancel.disabled = !!b.cancelled_ms || p.left === 0;
       going = going || (p.left > 0 && !b.cancelled_ms);
     }
@@ -522,6 +524,38 @@ async function pageBroadcasts(view) {
     const t = setInterval(async () => { if (!(await draw())) clearInterval(t); }, 3000);
     S.timers.push(t);
   }
+  if (S.role === 'admin') await undelivered(view);
+}
+
+/* Pushes that did not go out (dead after the retries, or failed), grouped by
+ * why, with a retry of the dead ones by channel and time range. */
+async function undelivered(view) {
+  const box = h('div', { id: 'undelivered' });
+  view.append(h('h2', { text: '未送达的推送' }), box);
+  const retry = async (body) => {
+    if (!confirm('把这些失败（dead）的推送重新排队？')) return;
+    try { const r = await api('POST', '/outbox/retry', body); toast(`已重新排队 ${r.requeued} 条`); draw(); } catch (e) { toast(e.message); }
+  };
+  const chan = h('input', { id: 'ud-channel', placeholder: '渠道（留空为全部）' });
+  const from = h('input', { id: 'ud-from', type: 'datetime-local' }), to = h('input', { id: 'ud-to', type: 'datetime-local' });
+  const go = h('button', { id: 'ud-retry', text: '重试这段时间的失败推送' });
+  go.addEventListener('click', () => retry({ channel: chan.value.trim() || null, from: localInput(from.value), to: localInput(to.value) }));
+  const draw = async () => {
+    let list;
+    try { list = items(await api('GET', '/outbox/undelivered')); } catch (e) { box.replaceChildren(h('p', { class: 'muted', text: e.message })); return; }
+    const dead = list.filter((x) => x.status === 'dead').reduce((n, x) => n + x.count, 0);
+    const failed = list.filter((x) => x.status === 'failed').reduce((n, x) => n + x.count, 0);
+    box.replaceChildren(
+      h('p', { text: `重试用尽（dead）${dead} 条，平台拒绝或无法推送（failed）${failed} 条。` }),
+      list.length ? table(['渠道', '状态', '原因', '条数', '时间', ''], list.map((x) => {
+        const b = x.status === 'dead' ? h('button', { class: 'secondary', text: '重试' }) : null;
+        if (b) b.addEventListener('click', () => retry({ channel: x.channel, from: x.first_ms, to: x.last_ms + 1 }));
+        return h('tr', {}, h('td', { text: x.channel }), h('td', { text: x.status }), h('td', { text: x.error || '未知' }),
+          h('td', { text: String(x.count) }), h('td', { text: `${fmtTime(x.first_ms)} – ${fmtTime(x.last_ms)}` }), h('td', {}, b));
+      })) : h('p', { class: 'muted', text: '没有未送达的推送。' }),
+      h('div', { class: 'row' }, h('label', {}, '渠道 ', chan), h('label', {}, '从 ', from), h('label', {}, '到 ', to), go));
+  };
+  await draw();
 }
 
 /* Courses: create, list with capacity and waitlist, bookings, attendance, CSV. */

@@ -178,6 +178,8 @@ static void test_role_route_table(void)
         {"POST", "/broadcasts/1/cancel", "S"},
         {"GET", "/outbox", "S"},
         {"POST", "/outbox/1/retry", "S"},
+        {"POST", "/outbox/retry", "S"},
+        {"GET", "/outbox/undelivered", "S"},
         {"POST", "/tags", "S"},
         {"GET", "/unknown", "S"},
         {"GET", "/lessons", "SUDV"},
