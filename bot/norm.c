@@ -304,7 +304,8 @@ struct lexicon *lexicon_load(const char *path, struct buf *errors)
         lexicon_free(lx);
         return NULL;
     }
-    qsort(lx->rw, lx->nrw, sizeof *lx->rw, by_first_then_len);
+    if (lx->nrw > 0) /* qsort with a null base is undefined even for 0 items */
+        qsort(lx->rw, lx->nrw, sizeof *lx->rw, by_first_then_len);
     index_firsts(lx);
     return lx;
 }
@@ -357,7 +358,8 @@ static const struct rewrite *rewrite_at(const struct lexicon *lx, const char *s,
 {
     size_t adv;
     uint32_t cp = utf8_decode(s + i, n - i, &adv);
-    const struct first *f = bsearch(&cp, lx->firsts, lx->nfirsts, sizeof *f, cmp_first);
+    const struct first *f =
+        lx->nfirsts > 0 ? bsearch(&cp, lx->firsts, lx->nfirsts, sizeof *f, cmp_first) : NULL;
     for (size_t k = f ? f->start : 0; f != NULL && k < f->end; k++) {
         const struct rewrite *r = &lx->rw[k];
         if (r->len > n - i || memcmp(s + i, r->from, r->len) != 0)

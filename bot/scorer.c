@@ -98,7 +98,8 @@ static int cmp_str(const void *a, const void *b)
 
 static int find_feat(const struct scorer *sc, const char *f)
 {
-    char *const *p = bsearch(&f, sc->vocab, sc->nvocab, sizeof *sc->vocab, cmp_str);
+    char *const *p =
+        sc->nvocab > 0 ? bsearch(&f, sc->vocab, sc->nvocab, sizeof *sc->vocab, cmp_str) : NULL;
     return p ? (int)(p - sc->vocab) : -1;
 }
 
@@ -203,7 +204,8 @@ static void build(struct scorer *sc)
         for (size_t k = 0; k < nf; k++)
             sc->vocab[sc->nvocab++] = f[k];
     }
-    qsort(sc->vocab, sc->nvocab, sizeof *sc->vocab, cmp_str);
+    if (sc->nvocab > 0) /* qsort with a null base is undefined even for 0 items */
+        qsort(sc->vocab, sc->nvocab, sizeof *sc->vocab, cmp_str);
     size_t u = 0;
     for (size_t k = 0; k < sc->nvocab; k++) {
         if (u > 0 && strcmp(sc->vocab[u - 1], sc->vocab[k]) == 0)
