@@ -22,6 +22,7 @@
 #include "outbox.h"
 #include "privacy.h"
 #include "report.h"
+#include "routing.h"
 #include "store.h"
 #include "util.h"
 
@@ -129,6 +130,19 @@ static const struct {
     {"POST", "/members", R_SUPER | R_UNION},
     {"GET", "/reports", R_SUPER},
     {"GET", "/reports/*", R_SUPER},
+    {"POST", "/reports/*/category", R_SUPER},
+    {"POST", "/reports/*/district", R_SUPER},
+    {"GET", "/report-categories", R_SUPER},
+    {"POST", "/report-categories", R_SUPER},
+    {"POST", "/report-categories/*", R_SUPER},
+    {"GET", "/districts", R_SUPER},
+    {"GET", "/bodies", R_SUPER},
+    {"POST", "/bodies", R_SUPER},
+    {"POST", "/bodies/*", R_SUPER},
+    {"GET", "/observers", R_SUPER | R_UNION},
+    {"POST", "/people/*/observer", R_SUPER | R_UNION},
+    {"GET", "/monthly", R_SUPER | R_UNION},
+    {"POST", "/redemptions/*/picked", R_SUPER | R_UNION},
     {"POST", "/reports/*/status", R_SUPER},
     {"POST", "/reports/*/merge", R_SUPER},
     {"GET", "/media/*", R_SUPER},
@@ -208,6 +222,7 @@ static const admin_route_fn feature_routes[] = {
     admin_lessons,
     admin_courses_route,
     admin_desk_route,
+    admin_routing_route, /* before admin_report_routes: /reports/<code>/category */
     admin_report_routes,
     admin_dashboard_route,
     admin_privacy_route,
@@ -515,8 +530,8 @@ static int unknown_list(const struct app *app, struct store *st, const struct ad
     return 0;
 }
 
-int admin_handle(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
-                 struct http_resp *resp)
+static int dispatch(const struct app *app, struct store *st, int64_t now,
+                    const struct admin_req *rq, struct http_resp *resp)
 {
     char buf[256];
     char *seg[8];
@@ -587,4 +602,50 @@ int admin_handle(const struct app *app, struct store *st, int64_t now, const str
         http_resp_error(resp, 404, "no such admin route");
     }
     return 0;
+}
+
+/*
+ * ?format=csv on any list: a route that answered 200 with {"items": [...]}
+ * (or one other array) answers the same rows as CSV through the one writer,
+ * with every scalar field a column and times local (csv.h). Routes that write
+ * their own CSV (reports, bookings) answered text/csv already.
+ */
+static void list_as_csv(const struct admin_req *rq, struct http_resp *resp)
+{
+    const char *fmt = json_string_value(json_object_get(rq->query, "format"));
+    if (fmt == NULL || strcmp(fmt, "csv") != 0 || resp->status != 200 || resp->body == NULL ||
+        resp->content_type == NULL || !str_has_prefix(resp->content_type, "application/json"))
+        return;
+    json_t *o = json_loadb(resp->body, resp->len, 0, NULL), *rows = json_object_get(o, "items");
+    const char *k;
+    json_t *v;
+    if (rows == NULL) {
+        json_object_foreach(o, k, v)
+        {
+            if (json_is_array(v))
+                rows = v;
+        }
+    }
+    if (json_is_array(rows)) {
+        json_t *cols = csv_columns(rows);
+        size_t n = json_array_size(cols);
+        const char **names = xcalloc(n + 1, sizeof *names);
+        for (size_t i = 0; i < n; i++)
+            names[i] = json_string_value(json_array_get(cols, i));
+        admin_reply_csv(resp, json_incref(rows), names);
+        free(names);
+        json_decref(cols);
+    } else {
+        http_resp_error(resp, 400, "format=csv: this route answers no list");
+    }
+    json_decref(o);
+}
+
+int admin_handle(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
+                 struct http_resp *resp)
+{
+    int rc = dispatch(app, st, now, rq, resp);
+    if (rc == 0 && strcmp(rq->method, "GET") == 0)
+        list_as_csv(rq, resp);
+    return rc;
 }

@@ -24,6 +24,9 @@ struct admin_req {
     const char *body; /* raw body, NUL-terminated */
     size_t len;
     const char *role; /* who asks: an ADMIN_ROLE_* (static); the audit actor is "admin:<role>" */
+    /* a report handler's area: the code of the handling body whose reports
+     * they see (routing.h reports_visible_to); NULL for every other role */
+    const char *area;
 };
 
 /* Roles (dashboard.h): the super-admin ([admin] token) sees and changes

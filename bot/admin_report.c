@@ -18,12 +18,39 @@
 #include "log.h"
 #include "media.h"
 #include "report.h"
+#include "routing.h"
 #include "util.h"
 
 static const char *const csv_columns[] = {
-    "code",       "status",     "photo_status", "description",           "lat",         "lon",
-    "created_ms", "updated_ms", "reporter",     "possible_duplicate_of", "merged_into", "reopened",
-    NULL};
+    "code",        "status",     "photo_status", "description",           "lat",         "lon",
+    "created_ms",  "updated_ms", "reporter",     "possible_duplicate_of", "merged_into", "reopened",
+    "category",    "district",   "body",         "observer",              "resolved_ms", NULL};
+
+/* ?category=&district=&body=&observer=1; a report handler's area is their
+ * body whatever they ask. 1 fine, 0 a 400 is set. */
+static int filter_args(struct store *st, const struct admin_req *rq, struct report_filter *f,
+                       struct http_resp *resp)
+{
+    (void)st;
+    const char *obs = json_string_value(json_object_get(rq->query, "observer"));
+    f->category = json_string_value(json_object_get(rq->query, "category"));
+    f->district = json_string_value(json_object_get(rq->query, "district"));
+    f->body = json_string_value(json_object_get(rq->query, "body"));
+    if (f->category != NULL && f->category[0] == '\0')
+        f->category = NULL;
+    if (f->district != NULL && f->district[0] == '\0')
+        f->district = NULL;
+    if (f->body != NULL && f->body[0] == '\0')
+        f->body = NULL;
+    if (obs != NULL && strcmp(obs, "1") != 0 && strcmp(obs, "0") != 0 && obs[0] != '\0') {
+        http_resp_error(resp, 400, "'observer' must be 1 or 0");
+        return 0;
+    }
+    f->observer = obs != NULL && strcmp(obs, "1") == 0;
+    if (rq->area != NULL)
+        f->body = rq->area; /* reports_visible_to: a handler sees their body's only */
+    return 1;
+}
 
 static int list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
 {
@@ -59,7 +86,11 @@ static int list(struct store *st, const struct admin_req *rq, struct http_resp *
             return 0;
         }
     }
-    json_t *a = store_report_list(st, status, since_ms, admin_query_limit(rq, 200));
+    struct report_filter f = {status, NULL, NULL, NULL, false, since_ms, 0,
+                              admin_query_limit(rq, 200)};
+    if (filter_args(st, rq, &f, resp) != 1)
+        return 0;
+    json_t *a = store_report_list(st, &f);
     if (a == NULL)
         return -1;
     size_t i;
@@ -86,12 +117,15 @@ static int code_id(const char *s, int64_t *id, struct http_resp *resp)
     return 0;
 }
 
-static int show(struct store *st, int64_t id, struct http_resp *resp)
+static int show(struct store *st, int64_t id, const struct admin_req *rq, struct http_resp *resp)
 {
     struct report r;
     json_t *hist = NULL, *media = NULL;
     int rc = -1;
-    int f = store_report_get(st, id, &r);
+    int v = reports_visible_to(st, rq->area, id);
+    if (v == -1)
+        return -1;
+    int f = v == 1 ? store_report_get(st, id, &r) : 0;
     if (f == -1)
         return -1;
     if (f == 0) {
@@ -129,6 +163,14 @@ static int show(struct store *st, int64_t id, struct http_resp *resp)
         json_object_set_new(o, "lat", json_real(r.lat));
         json_object_set_new(o, "lon", json_real(r.lon));
     }
+    int found = 0;
+    json_t *routing = store_report_routing(st, id, &found);
+    if (routing == NULL) {
+        json_decref(o);
+        goto out;
+    }
+    json_object_update(o, routing);
+    json_decref(routing);
     if (dup[0])
         json_object_set_new(o, "possible_duplicate_of", json_string(dup));
     if (into[0])
@@ -292,7 +334,7 @@ int admin_report_routes(const struct app *app, struct store *st, int64_t now,
     report_code_fmt(id, code);
     int rc;
     if (nseg == 2 && get)
-        rc = show(st, id, resp);
+        rc = show(st, id, rq, resp);
     else if (nseg == 3 && strcmp(seg[2], "status") == 0 && post)
         rc = set_status(app, st, id, code, now, rq, resp);
     else if (nseg == 3 && strcmp(seg[2], "merge") == 0 && post)

@@ -267,7 +267,8 @@ static int run_admin(struct job *j, struct store *st, int64_t now)
 {
     struct req *r = j->arg;
     struct admin_req rq = {r->method, r->path + strlen("/admin/api"), r->query,
-                           r->body.data ? r->body.data : "", r->body.len, r->role};
+                           r->body.data ? r->body.data : "", r->body.len, r->role,
+                           NULL /* area: set by the report-handler accounts (staff branch) */};
     http_resp_release(&r->aresp);
     if (admin_handle(r->srv->app, st, now, &rq, &r->aresp) == -1) {
         http_resp_release(&r->aresp);

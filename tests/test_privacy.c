@@ -354,7 +354,7 @@ static void test_privacy_erase_linked_channels(void)
 static json_t *admin(struct fx *f, const char *method, const char *path, const char *body,
                      const char *role, int want)
 {
-    struct admin_req rq = {method, path, NULL, body, strlen(body), role};
+    struct admin_req rq = {method, path, NULL, body, strlen(body), role, NULL};
     struct http_resp resp = {0};
     CHECK_INT(store_begin(f->st), 0);
     CHECK_INT(admin_handle(&f->app, f->st, now_ms(), &rq, &resp), 0);

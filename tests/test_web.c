@@ -172,7 +172,7 @@ static void fx_release(struct fx *f)
 static struct admin_req req_as(const char *method, const char *path, const char *body,
                                const char *role)
 {
-    struct admin_req rq = {method, path, NULL, body, strlen(body), role};
+    struct admin_req rq = {method, path, NULL, body, strlen(body), role, NULL};
     return rq;
 }
 
