@@ -21,6 +21,7 @@
 #include "handler.h"
 #include "outbox.h"
 #include "privacy.h"
+#include "monthly.h"
 #include "report.h"
 #include "routing.h"
 #include "store.h"
@@ -226,6 +227,7 @@ static const admin_route_fn feature_routes[] = {
     admin_report_routes,
     admin_dashboard_route,
     admin_privacy_route,
+    admin_monthly_route,
 };
 
 static int split_path(char *buf, char **seg, int n)
@@ -606,7 +608,7 @@ static int dispatch(const struct app *app, struct store *st, int64_t now,
 
 /*
  * ?format=csv on any list: a route that answered 200 with {"items": [...]}
- * (or one other array) answers the same rows as CSV through the one writer,
+ * (or exactly one other array) answers the same rows as CSV through the one writer,
  * with every scalar field a column and times local (csv.h). Routes that write
  * their own CSV (reports, bookings) answered text/csv already.
  */
@@ -619,12 +621,15 @@ static void list_as_csv(const struct admin_req *rq, struct http_resp *resp)
     json_t *o = json_loadb(resp->body, resp->len, 0, NULL), *rows = json_object_get(o, "items");
     const char *k;
     json_t *v;
+    int arrays = 0;
     if (rows == NULL) {
         json_object_foreach(o, k, v)
         {
-            if (json_is_array(v))
+            if (json_is_array(v) && arrays++ == 0)
                 rows = v;
         }
+        if (arrays > 1) /* which list? none */
+            rows = NULL;
     }
     if (json_is_array(rows)) {
         json_t *cols = csv_columns(rows);

@@ -436,7 +436,7 @@ static const char *const migrations[] = {
     " created_ms INTEGER NOT NULL);"
     "INSERT INTO report_categories(name, created_ms) VALUES"
     " ('井盖',0),('路灯',0),('消防通道',0),('占道',0),('其他',0);"
-    "CREATE TABLE report_districts(name TEXT PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TABLE report_districts(name TEXT PRIMARY KEY);"
     "INSERT INTO report_districts VALUES ('襄城区'),('樊城区'),('襄州区'),('高新区'),"
     " ('东津新区'),('老河口市'),('枣阳市'),('宜城市'),('南漳县'),('谷城县'),('保康县');"
     "CREATE TABLE report_bodies("
