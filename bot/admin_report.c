@@ -28,10 +28,8 @@ static const char *const csv_columns[] = {
 
 /* ?category=&district=&body=&observer=1; a report handler's area is their
  * body whatever they ask. 1 fine, 0 a 400 is set. */
-static int filter_args(struct store *st, const struct admin_req *rq, struct report_filter *f,
-                       struct http_resp *resp)
+static int filter_args(const struct admin_req *rq, struct report_filter *f, struct http_resp *resp)
 {
-    (void)st;
     const char *obs = json_string_value(json_object_get(rq->query, "observer"));
     f->category = json_string_value(json_object_get(rq->query, "category"));
     f->district = json_string_value(json_object_get(rq->query, "district"));
@@ -88,7 +86,7 @@ static int list(struct store *st, const struct admin_req *rq, struct http_resp *
     }
     struct report_filter f = {status, NULL, NULL, NULL, false, since_ms, 0,
                               admin_query_limit(rq, 200)};
-    if (filter_args(st, rq, &f, resp) != 1)
+    if (filter_args(rq, &f, resp) != 1)
         return 0;
     json_t *a = store_report_list(st, &f);
     if (a == NULL)

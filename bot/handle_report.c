@@ -545,9 +545,9 @@ int handle_report_new(struct turn *t)
         rc = say(t, "report.received", "code", code, NULL);
     }
     if (rc == 0)
-        rc = report_ask_category(t, id);
-    if (rc == 0)
         rc = say_capped(t, &cap, code);
+    if (rc == 0) /* last: the number answered next is for this question */
+        rc = report_ask_category(t, id);
     log_info("report: %s opened photos=%d", code, n - cap.report - cap.day);
 out:
     free(desc);
