@@ -482,8 +482,9 @@ static int redemption_pick(struct store *st, int64_t now, const char *seg, struc
     if (rc == 0)
         http_resp_error(resp, 404, "no such redemption");
     else
-        admin_reply(resp, 200, json_pack("{s:I,s:I,s:b}", "id", (json_int_t)id, "picked_ms",
-                                         (json_int_t)at, "changed", rc == 2));
+        admin_reply(resp, 200,
+                    json_pack("{s:I,s:I,s:b}", "id", (json_int_t)id, "picked_ms", (json_int_t)at,
+                              "changed", rc == 2));
     return 0;
 }
 

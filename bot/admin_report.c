@@ -84,8 +84,8 @@ static int list(struct store *st, const struct admin_req *rq, struct http_resp *
             return 0;
         }
     }
-    struct report_filter f = {status, NULL, NULL, NULL, false, since_ms, 0,
-                              admin_query_limit(rq, 200)};
+    struct report_filter f = {.status = status, .since_ms = since_ms,
+                              .limit = admin_query_limit(rq, 200)};
     if (filter_args(rq, &f, resp) != 1)
         return 0;
     json_t *a = store_report_list(st, &f);
