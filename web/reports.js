@@ -173,7 +173,18 @@ async function pageRouting(view) {
     h('h2', { text: `社区民情观察员（${items(obs).length}）` }),
     table(['编号', '姓名', '渠道', '登记于', '上报'], items(obs).map((o) => h('tr', {}, h('td', { text: o.id }), h('td', { text: o.name }),
       h('td', { text: o.channel }), h('td', { text: fmtTime(o.since_ms) }), h('td', { text: o.reports })))),
-    h('p', { class: 'muted', text: '登记观察员：POST /admin/api/people/<编号>/observer {"observer": true}；其上报在列表中带「观察员」标记，并在月报中单独计数。' }));
+    observerForm());
+}
+
+/* Register (or unregister) a person as 社区民情观察员 by their number. */
+function observerForm() {
+  const id = h('input', { id: 'obs-id', type: 'number', min: 1, placeholder: '工友编号' });
+  const set = (on) => async () => {
+    try { await api('POST', `/people/${parseInt(id.value, 10)}/observer`, { observer: on }); toast(on ? '已登记为观察员' : '已取消观察员'); route(); } catch (e) { toast(e.message); }
+  };
+  return h('div', {}, h('div', { class: 'row' }, id, h('button', { id: 'obs-add', text: '登记观察员', onclick: set(true) }),
+    h('button', { class: 'secondary', text: '取消登记', onclick: set(false) })),
+  h('p', { class: 'muted', text: '观察员的上报在列表中带「观察员」标记，并在月报中单独计数。' }));
 }
 
 /* Redemptions: what workers took with their points, marked picked up here. */

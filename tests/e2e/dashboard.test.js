@@ -389,6 +389,10 @@ async function main() {
     await page.click('#cat-add');
     await page.waitForSelector('tr[data-category="垃圾堆放"]');
     check(true, 'the office adds a report category');
+    await page.fill('#obs-id', '1');
+    await page.click('#obs-add');
+    await page.waitForSelector('text=社区民情观察员（1）');
+    check(true, 'the office registers an observer');
     /* redemptions: marked picked up, exported with local times */
     await page.goto(`${base}/admin/#redemptions`);
     await page.waitForSelector('#view[data-ready="redemptions"] [data-pick]');
