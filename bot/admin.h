@@ -30,7 +30,8 @@ struct admin_req {
      * bearer token ([admin] token, union_token, ...: actor "admin:<role>"). */
     const char *user;     /* the staff account's username; NULL for a machine client */
     int64_t staff_id;     /* its id; 0 for a machine client */
-    const char *area;     /* a report handler's area ("" or NULL: none) */
+    const char *area;     /* a report handler's area: the code of the handling body whose
+                             reports they see (routing.h reports_visible_to); "" or NULL: none */
     const char *origin;   /* the client's address, for the audit trail */
     struct websess *sess; /* the dashboard sessions (a disabled account's end); may be NULL */
 };
@@ -121,6 +122,11 @@ int admin_broadcast_plan(const struct app *app, struct store *st, int64_t now, j
                          const char *text, bool cap_sms_only, struct bc_plan *p,
                          struct http_resp *resp);
 void bc_plan_release(struct bc_plan *p);
+
+/* The area whose reports rq may see: a report handler's (its `area`; "" when
+ * it has none, which matches nothing), or NULL for the roles that see every
+ * report. Pass it to reports_visible_to() (routing.h) and the list filter. */
+const char *admin_report_area(const struct admin_req *rq);
 
 /* Answer one admin request into resp (any status). 0, or -1 when the store
  * failed (the caller rolls back and answers 500). */

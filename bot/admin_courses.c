@@ -472,6 +472,22 @@ static int reply_list(struct http_resp *resp, json_t *a)
     return 0;
 }
 
+/* POST /redemptions/<id>/picked: the item was handed over at the station. */
+static int redemption_pick(struct store *st, int64_t now, const char *seg, struct http_resp *resp)
+{
+    int64_t id = 0, at = 0;
+    int rc = admin_parse_id(seg, &id) == 0 ? redemption_picked(st, id, now, &at) : 0;
+    if (rc == -1)
+        return -1;
+    if (rc == 0)
+        http_resp_error(resp, 404, "no such redemption");
+    else
+        admin_reply(resp, 200,
+                    json_pack("{s:I,s:I,s:b}", "id", (json_int_t)id, "picked_ms", (json_int_t)at,
+                              "changed", rc == 2));
+    return 0;
+}
+
 static int route(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
                  char **seg, int nseg, struct http_resp *resp)
 {
@@ -531,6 +547,8 @@ static int route(const struct app *app, struct store *st, int64_t now, const str
         return item_update(st, rq, id, resp);
     if (nseg == 1 && strcmp(what, "redemptions") == 0 && get)
         return reply_list(resp, redemptions_list(st, admin_query_limit(rq, 100)));
+    if (nseg == 3 && strcmp(what, "redemptions") == 0 && strcmp(seg[2], "picked") == 0 && post)
+        return redemption_pick(st, now, seg[1], resp);
     return 2; /* not ours */
 }
 

@@ -19,36 +19,59 @@
 #include "media.h"
 #include "report.h"
 #include "staff.h"
+#include "routing.h"
 #include "util.h"
 
 static const char *const csv_columns[] = {
-    "code",       "status",     "photo_status", "description",           "lat",         "lon",
-    "created_ms", "updated_ms", "reporter",     "possible_duplicate_of", "merged_into", "reopened",
-    NULL};
+    "code",        "status",     "photo_status", "description",           "lat",         "lon",
+    "created_ms",  "updated_ms", "reporter",     "possible_duplicate_of", "merged_into", "reopened",
+    "category",    "district",   "body",         "observer",              "resolved_ms", NULL};
 
-/* A report handler's area (its rows only), or NULL for roles that see all. */
-static const char *handler_area(const struct admin_req *rq)
+
+const char *admin_report_area(const struct admin_req *rq)
 {
     if (rq->role == NULL || strcmp(rq->role, ADMIN_ROLE_REPORTS) != 0)
         return NULL;
     return rq->area ? rq->area : ""; /* no area: nothing matches */
 }
 
+/* ?category=&district=&body=&observer=1; a report handler's area is their
+ * body whatever they ask. 1 fine, 0 a 400 is set. */
+static int filter_args(const struct admin_req *rq, struct report_filter *f, struct http_resp *resp)
+{
+    const char *obs = json_string_value(json_object_get(rq->query, "observer"));
+    f->category = json_string_value(json_object_get(rq->query, "category"));
+    f->district = json_string_value(json_object_get(rq->query, "district"));
+    f->body = json_string_value(json_object_get(rq->query, "body"));
+    if (f->category != NULL && f->category[0] == '\0')
+        f->category = NULL;
+    if (f->district != NULL && f->district[0] == '\0')
+        f->district = NULL;
+    if (f->body != NULL && f->body[0] == '\0')
+        f->body = NULL;
+    if (obs != NULL && strcmp(obs, "1") != 0 && strcmp(obs, "0") != 0 && obs[0] != '\0') {
+        http_resp_error(resp, 400, "'observer' must be 1 or 0");
+        return 0;
+    }
+    f->observer = obs != NULL && strcmp(obs, "1") == 0;
+    if (admin_report_area(rq) != NULL) /* a handler sees their area's only (reports_visible_to) */
+        f->body = admin_report_area(rq);
+    return 1;
+}
+
+
 /* May rq see report id? A report handler only its area's: 1 yes, 0 no (404
  * set, as for a report that does not exist), -1 error. */
 static int in_area(struct store *st, const struct admin_req *rq, int64_t id,
                    struct http_resp *resp)
 {
-    const char *want = handler_area(rq);
-    char area[STAFF_TEXT_MAX];
+    const char *want = admin_report_area(rq);
     if (want == NULL)
         return 1;
-    int f = store_report_area(st, id, area, sizeof area);
-    if (f == 1 && want[0] != '\0' && strcmp(area, want) == 0)
-        return 1;
-    if (f != -1)
+    int v = reports_visible_to(st, want, id);
+    if (v == 0)
         http_resp_error(resp, 404, "no such report");
-    return f == -1 ? -1 : 0;
+    return v;
 }
 
 /* POST /reports/<code>/area {"area": "..."} (null or "" clears). */
@@ -109,8 +132,11 @@ static int list(struct store *st, const struct admin_req *rq, struct http_resp *
             return 0;
         }
     }
-    json_t *a = store_report_list(st, status, since_ms, admin_query_limit(rq, 200),
-                                  handler_area(rq));
+    struct report_filter f = {.status = status, .since_ms = since_ms,
+                              .limit = admin_query_limit(rq, 200)};
+    if (filter_args(rq, &f, resp) != 1)
+        return 0;
+    json_t *a = store_report_list(st, &f);
     if (a == NULL)
         return -1;
     size_t i;
@@ -137,12 +163,15 @@ static int code_id(const char *s, int64_t *id, struct http_resp *resp)
     return 0;
 }
 
-static int show(struct store *st, int64_t id, struct http_resp *resp)
+static int show(struct store *st, int64_t id, const struct admin_req *rq, struct http_resp *resp)
 {
     struct report r;
     json_t *hist = NULL, *media = NULL;
     int rc = -1;
-    int f = store_report_get(st, id, &r);
+    int v = reports_visible_to(st, admin_report_area(rq), id);
+    if (v == -1)
+        return -1;
+    int f = v == 1 ? store_report_get(st, id, &r) : 0;
     if (f == -1)
         return -1;
     if (f == 0) {
@@ -180,6 +209,14 @@ static int show(struct store *st, int64_t id, struct http_resp *resp)
         json_object_set_new(o, "lat", json_real(r.lat));
         json_object_set_new(o, "lon", json_real(r.lon));
     }
+    int found = 0;
+    json_t *routing = store_report_routing(st, id, &found);
+    if (routing == NULL) {
+        json_decref(o);
+        goto out;
+    }
+    json_object_update(o, routing);
+    json_decref(routing);
     if (dup[0])
         json_object_set_new(o, "possible_duplicate_of", json_string(dup));
     if (into[0])
@@ -331,7 +368,7 @@ int admin_report_routes(const struct app *app, struct store *st, int64_t now,
             http_resp_error(resp, 405, "method not allowed: use GET");
             return 1;
         }
-        const char *area = handler_area(rq);
+        const char *area = admin_report_area(rq);
         int ok = area == NULL ? 1 : store_media_in_area(st, seg[1], area);
         if (ok == 0)
             http_resp_error(resp, 404, "no such photo");
@@ -358,7 +395,7 @@ int admin_report_routes(const struct app *app, struct store *st, int64_t now,
     if (nseg == 3 && strcmp(seg[2], "area") == 0 && post)
         rc = set_area(st, id, code, rq, resp);
     else if (nseg == 2 && get)
-        rc = show(st, id, resp);
+        rc = show(st, id, rq, resp);
     else if (nseg == 3 && strcmp(seg[2], "status") == 0 && post)
         rc = set_status(app, st, id, code, now, rq, resp);
     else if (nseg == 3 && strcmp(seg[2], "merge") == 0 && post)

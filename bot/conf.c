@@ -217,6 +217,9 @@ static const struct conf_key keys[] = {
      "photos one report keeps; more are recorded as refused and the reporter told"},
     {"report.daily_photos", C_INT, O(report.daily_photos), "30", 1, 10000,
      "photos one person's reports keep in a local day; more are refused and the reporter told"},
+    {"report.boundaries", C_STR, O(report.boundaries), "web/vendor/xiangyang.json", 0, 0,
+     "GeoJSON FeatureCollection of district polygons (properties.name): a report's position "
+     "gives its district; \"\" for none"},
     {"media.concurrency", C_INT, O(media.concurrency), "8", 1, 256,
      "photo downloads running at once"},
     {"media.per_person", C_INT, O(media.per_person), "2", 1, 256,

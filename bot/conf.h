@@ -97,6 +97,7 @@ struct conf {
         long long points_accepted; /* [points] report_accepted */
         long long daily_limit, dup_distance, caption_wait, followup_days, join_seconds;
         long long max_photos, daily_photos; /* photos kept per report, per person a day */
+        char *boundaries; /* GeoJSON of the districts (geo.h); "" for none */
     } report;
     struct {
         long long max_bytes, timeout, max_redirects, max_attempts, backoff_base;

@@ -96,6 +96,9 @@ int redemptions_add(struct store *st, int64_t item, int64_t person, int64_t cost
                     int64_t *id);
 /* Admin: the newest redemptions, at most limit. */
 json_t *redemptions_list(struct store *st, int limit);
+/* Mark redemption id picked up (handed over) at now, once: *picked_ms the
+ * time it was. 2 marked now, 1 it was already, 0 no such redemption, -1. */
+int redemption_picked(struct store *st, int64_t id, int64_t now, int64_t *picked_ms);
 /* Course seats that cost points, upcoming and open at now (for 兑换). */
 json_t *courses_paid_open(struct store *st, int64_t now);
 

@@ -45,6 +45,7 @@
 #include "log.h"
 #include "media.h"
 #include "report.h"
+#include "routing.h"
 #include "sender.h"
 #include "store.h"
 #include "util.h"
@@ -430,7 +431,7 @@ static int record_photo(struct fetcher *ft, const struct media_job *j, struct fe
         goto fail;
     if (has_gps) {
         int set = store_report_set_pos(ft->st, j->report, lat, lon, "exif", now);
-        if (set == -1 || (set == 1 && report_flag_nearby(app, ft->st, j->report, now) == -1))
+        if (set == -1 || (set == 1 && report_placed(app, ft->st, j->report, now) == -1))
             goto fail;
     }
     /* the same photo from the same person within a day: keep the first report */

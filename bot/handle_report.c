@@ -22,6 +22,7 @@
 #include "outbox.h"
 #include "points.h"
 #include "report.h"
+#include "routing.h"
 #include "staff.h"
 #include "store.h"
 #include "util.h"
@@ -341,7 +342,7 @@ out:
 }
 
 /* Per-person pending steps: the value is the report id. */
-static int state_report(struct turn *t, const char *key, int64_t *id)
+int report_state(struct turn *t, const char *key, int64_t *id)
 {
     char *v = NULL;
     long long n;
@@ -364,7 +365,7 @@ static int state_set_report(struct turn *t, const char *key, int64_t id, int64_t
 static int attach_location(struct turn *t, int64_t id)
 {
     int set = store_report_set_pos(t->st, id, t->in->lat, t->in->lon, "message", t->now);
-    if (set == 1 && report_flag_nearby(t->app, t->st, id, t->now) == -1)
+    if (set == 1 && report_placed(t->app, t->st, id, t->now) == -1)
         return -1;
     return set;
 }
@@ -474,7 +475,7 @@ int handle_report_new(struct turn *t)
         rc = say(t, "report.duplicate", "code", code, NULL);
         goto out;
     }
-    int o = t->in->nmedia > 0 ? state_report(t, "report.open", &open) : 0;
+    int o = t->in->nmedia > 0 ? report_state(t, "report.open", &open) : 0;
     if (o == -1)
         goto out;
     if (o == 1) { /* more photos within the minute: the same report */
@@ -547,6 +548,8 @@ int handle_report_new(struct turn *t)
     }
     if (rc == 0)
         rc = say_capped(t, &cap, code);
+    if (rc == 0) /* last: the number answered next is for this question */
+        rc = report_ask_category(t, id);
     log_info("report: %s opened photos=%d", code, n - cap.report - cap.day);
 out:
     free(desc);
@@ -559,16 +562,19 @@ static int report_pending(struct turn *t);
 int report_claim(struct turn *t)
 {
     int64_t id = 0;
+    int cat = report_category_claim(t); /* a bare number: the category question */
+    if (cat != 0)
+        return cat;
     if (t->in->has_location)
-        return state_report(t, "report.loc", &id);
+        return report_state(t, "report.loc", &id);
     if (t->text[0] == '\0' || t->in->nmedia > 0)
         return 0;
-    int f = state_report(t, "report.caption", &id);
+    int f = report_state(t, "report.caption", &id);
     if (f != 0)
         return f;
     /* a report with its description waits for its place: a typed one (SMS
      * sends no location) that names a place (content report.place_words) */
-    f = state_report(t, "report.loc", &id);
+    f = report_state(t, "report.loc", &id);
     if (f != 1)
         return f;
     return content_list_in(t->app->ct, "report.place_words", t->text);
@@ -616,9 +622,11 @@ static int report_pending(struct turn *t)
 {
     int64_t id = 0;
     char code[REPORT_CODE_MAX];
-    int f;
+    int f = report_category_take(t);
+    if (f != 0)
+        return f;
     if (t->in->has_location) {
-        f = state_report(t, "report.loc", &id);
+        f = report_state(t, "report.loc", &id);
         if (f != 1)
             return f;
         report_code_fmt(id, code);
@@ -632,8 +640,8 @@ static int report_pending(struct turn *t)
     }
     if (t->text[0] == '\0')
         return 0;
-    f = state_report(t, "report.caption", &id);
-    if (f == 0 && state_report(t, "report.loc", &id) == 1)
+    f = report_state(t, "report.caption", &id);
+    if (f == 0 && report_state(t, "report.loc", &id) == 1)
         return typed_place(t, id);
     if (f != 1)
         return f;

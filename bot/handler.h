@@ -28,6 +28,7 @@ struct app {
     struct content *ct;
     struct intents *intents;
     struct lesson_set *lessons; /* content/lessons/; NULL in tests that need none */
+    struct geo *districts;      /* [report] boundaries (geo.h); NULL: no district from a position */
 };
 
 struct turn {
@@ -207,6 +208,15 @@ int handle_admin_report(struct turn *t);
 int report_claim(struct turn *t);
 int report_take(struct turn *t);
 extern const struct content_need report_needs[];
+/* handle_report_route.c: the numbered category question after a new report,
+ * a step of the report context (report_claim / report_take ask these first):
+ * claim 1 when a bare number answers it; take 1 handled, 0 not ours, -1. */
+int report_ask_category(struct turn *t, int64_t id);
+/* The report id kept under a pending step's state key: 1 (*id), 0, -1. */
+int report_state(struct turn *t, const char *key, int64_t *id);
+int report_category_claim(struct turn *t);
+int report_category_take(struct turn *t);
+extern const struct content_need report_route_needs[];
 /* handle_privacy.c: 隐私, 我的信息, 删除我的信息 (privacy.h) */
 int handle_privacy(struct turn *t);
 int handle_privacy_mine(struct turn *t);

@@ -26,6 +26,7 @@
 #include "content.h"
 #include "engine.h"
 #include "fetcher.h"
+#include "geo.h"
 #include "handler.h"
 #include "http.h"
 #include "intent.h"
@@ -165,6 +166,11 @@ static int load_all(const struct args *a, struct conf *c, struct app *app, struc
     free(lessons_dir);
     if (app->lessons == NULL)
         rc = -1;
+    if (c->report.boundaries[0] != '\0') {
+        app->districts = geo_load(c->report.boundaries, errors);
+        if (app->districts == NULL)
+            rc = -1;
+    }
     int minute;
     if (lesson_parse_hhmm(c->lessons.default_time, &minute) == -1) {
         buf_printf(errors, "lessons.default_time: bad value '%s': want HH:MM\n",
@@ -195,6 +201,7 @@ static void free_app(struct app *app)
     intent_free(app->intents);
     content_free(app->ct);
     lesson_set_free(app->lessons);
+    geo_free(app->districts);
 }
 
 static int cmd_check(const struct args *a)

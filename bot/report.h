@@ -105,12 +105,20 @@ int store_report_history_add(struct store *st, int64_t id, const char *status, c
 json_t *store_report_history(struct store *st, int64_t id);
 /* person's newest reports: [{"code","status","ms"}]; NULL on error. */
 json_t *store_report_list_person(struct store *st, int64_t person, int n);
-/* Admin list: status (NULL any), created at or after since_ms, newest first;
- * "photos" counts the report's media rows, "photo_sha256" names the first
- * fetched one (absent while none is); area (NULL any) keeps only that
- * area's reports (a report handler's, staff.h). */
-json_t *store_report_list(struct store *st, const char *status, int64_t since_ms, int limit,
-                          const char *area);
+/* What the admin list shows: each field NULL (0) for any. body is a handling
+ * body's code (routing.h; a report handler's area: a report's own `area`, set
+ * by the super admin, overrides the body routing gave it); observer: only reports of
+ * 社区民情观察员. */
+struct report_filter {
+    const char *status, *category, *district, *body;
+    bool observer;
+    int64_t since_ms, until_ms; /* created in [since_ms, until_ms); until 0: no end */
+    int limit;
+};
+/* Admin list, newest first; "photos" counts the report's media rows,
+ * "photo_sha256" names the first fetched one (absent while none is);
+ * "category", "district", "body" when set, "observer" a boolean. */
+json_t *store_report_list(struct store *st, const struct report_filter *f);
 /* A report of person created at or after since_ms that has a photo from url
  * (the report it was merged into, if it was). 1 (*id set), 0 none, -1 error. */
 int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,

@@ -485,6 +485,37 @@ static const char *const migrations[] = {
     " code_hash TEXT NOT NULL,"
     " expires_ms INTEGER NOT NULL,"
     " tries INTEGER NOT NULL DEFAULT 0);",
+    /* 19 */
+    "-- 随手拍 routed like FixMyStreet. Categories the office edits (a worker picks one\n"
+    "-- by number), the districts a report can be in, handling bodies with the\n"
+    "-- (category, district) pairs they take (NULL: any), each report's category,\n"
+    "-- district and body, and the 社区民情观察员 flag on a person.\n"
+    "CREATE TABLE report_categories("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " active INTEGER NOT NULL DEFAULT 1,"
+    " created_ms INTEGER NOT NULL);"
+    "INSERT INTO report_categories(name, created_ms) VALUES"
+    " ('井盖',0),('路灯',0),('消防通道',0),('占道',0),('其他',0);"
+    "CREATE TABLE report_districts(name TEXT PRIMARY KEY);"
+    "INSERT INTO report_districts VALUES ('襄城区'),('樊城区'),('襄州区'),('高新区'),"
+    " ('东津新区'),('老河口市'),('枣阳市'),('宜城市'),('南漳县'),('谷城县'),('保康县');"
+    "CREATE TABLE report_bodies("
+    " id INTEGER PRIMARY KEY,"
+    " code TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " active INTEGER NOT NULL DEFAULT 1,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE TABLE report_routes("
+    " body_id INTEGER NOT NULL REFERENCES report_bodies(id),"
+    " category_id INTEGER REFERENCES report_categories(id),"
+    " district TEXT REFERENCES report_districts(name));"
+    "CREATE INDEX report_routes_body ON report_routes(body_id);"
+    "ALTER TABLE reports ADD COLUMN category_id INTEGER REFERENCES report_categories(id);"
+    "ALTER TABLE reports ADD COLUMN district TEXT;"
+    "ALTER TABLE reports ADD COLUMN body_id INTEGER REFERENCES report_bodies(id);"
+    "CREATE INDEX reports_body ON reports(body_id, created_ms);"
+    "ALTER TABLE people ADD COLUMN observer_ms INTEGER;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -474,7 +474,8 @@ json_t *redemptions_list(struct store *st, int limit)
 {
     static const char sql[] =
         "SELECT r.id, r.item_id, i.name AS item, p.channel || ':' || p.ext_id AS person,"
-        " coalesce(p.name, '') AS name, r.cost, r.created_ms FROM redemptions r"
+        " coalesce(p.name, '') AS name, r.cost, r.created_ms, r.handed_ms AS picked_ms"
+        " FROM redemptions r"
         " JOIN items i ON i.id=r.item_id JOIN people p ON p.id=r.person_id"
         " ORDER BY r.id DESC LIMIT ?";
     sqlite3_stmt *s = store_stmt(st, sql);
@@ -482,6 +483,28 @@ json_t *redemptions_list(struct store *st, int limit)
         return NULL;
     sqlite3_bind_int(s, 1, limit);
     return store_rows_json(st, s, "redemptions list");
+}
+
+int redemption_picked(struct store *st, int64_t id, int64_t now, int64_t *picked_ms)
+{
+    sqlite3_stmt *u = store_stmt(st, "UPDATE redemptions SET handed_ms=?2 WHERE id=?1"
+                                     " AND handed_ms IS NULL");
+    sqlite3_stmt *s = store_stmt(st, "SELECT handed_ms FROM redemptions WHERE id=?");
+    if (u == NULL || s == NULL)
+        return -1;
+    sqlite3_bind_int64(u, 1, id);
+    sqlite3_bind_int64(u, 2, now);
+    if (store_step_done(st, u, "redemption picked") == -1)
+        return -1;
+    int changed = sqlite3_changes(store_db(st)) == 1;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *picked_ms = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "redemption get");
+    return rc == SQLITE_ROW ? 1 + changed : 0;
 }
 
 json_t *courses_paid_open(struct store *st, int64_t now)

@@ -276,49 +276,58 @@ json_t *store_report_list_person(struct store *st, int64_t person, int n)
     return a;
 }
 
-json_t *store_report_list(struct store *st, const char *status, int64_t since_ms, int limit,
-                          const char *area)
+json_t *store_report_list(struct store *st, const struct report_filter *f)
 {
     static const char sql[] =
         "SELECT r.code, r.status, r.photo_status, r.description, r.lat, r.lon, r.created_ms,"
         " r.updated_ms, p.channel || ':' || p.ext_id, d.code, m.code, r.reopened,"
         " (SELECT sha256 FROM report_media WHERE report_id=r.id AND status='ok' ORDER BY id"
-        " LIMIT 1), (SELECT count(*) FROM report_media WHERE report_id=r.id), r.area"
+        " LIMIT 1), (SELECT count(*) FROM report_media WHERE report_id=r.id),"
+        " c.name, r.district, b.code, p.observer_ms IS NOT NULL, r.resolved_ms, r.area"
         " FROM reports r JOIN people p ON p.id=r.person_id"
         " LEFT JOIN reports d ON d.id=r.dup_of LEFT JOIN reports m ON m.id=r.merged_into"
-        " WHERE (?1 IS NULL OR r.status=?1) AND r.created_ms>=?2 AND (?4 IS NULL OR r.area=?4)"
-        " ORDER BY r.id DESC LIMIT ?3";
+        " LEFT JOIN report_categories c ON c.id=r.category_id"
+        " LEFT JOIN report_bodies b ON b.id=r.body_id"
+        " WHERE (?1 IS NULL OR r.status=?1) AND r.created_ms>=?2"
+        " AND (?4 IS NULL OR c.name=?4) AND (?5 IS NULL OR r.district=?5)"
+        " AND (?6 IS NULL OR coalesce(r.area, b.code)=?6) AND (?7=0 OR p.observer_ms IS NOT NULL)"
+        " AND (?8=0 OR r.created_ms<?8) ORDER BY r.id DESC LIMIT ?3";
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, since_ms);
-    sqlite3_bind_int(s, 3, limit);
-    if (sqlite3_bind_text(s, 4, area, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-        store_fail(st, "report list bind");
-        return NULL;
-    }
+    sqlite3_bind_text(s, 1, f->status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, f->since_ms);
+    sqlite3_bind_int(s, 3, f->limit);
+    sqlite3_bind_text(s, 4, f->category, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, f->district, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 6, f->body, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 7, f->observer);
+    sqlite3_bind_int64(s, 8, f->until_ms);
     json_t *a = json_array();
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i,s:s?}", "code",
-                              (const char *)sqlite3_column_text(s, 0), "status",
-                              (const char *)sqlite3_column_text(s, 1), "photo_status",
-                              (const char *)sqlite3_column_text(s, 2), "description",
-                              (const char *)sqlite3_column_text(s, 3), "created_ms",
-                              (json_int_t)sqlite3_column_int64(s, 6), "updated_ms",
-                              (json_int_t)sqlite3_column_int64(s, 7), "reporter",
-                              (const char *)sqlite3_column_text(s, 8), "possible_duplicate_of",
-                              (const char *)sqlite3_column_text(s, 9), "merged_into",
-                              (const char *)sqlite3_column_text(s, 10), "reopened",
-                              sqlite3_column_int(s, 11) != 0, "photo_sha256",
-                              (const char *)sqlite3_column_text(s, 12), "photos",
-                              sqlite3_column_int(s, 13), "area",
-                              (const char *)sqlite3_column_text(s, 14));
+        json_t *o = json_pack(
+            "{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i,s:s?,s:s?,s:s?,s:b,s:s?}", "code",
+            (const char *)sqlite3_column_text(s, 0), "status",
+            (const char *)sqlite3_column_text(s, 1), "photo_status",
+            (const char *)sqlite3_column_text(s, 2), "description",
+            (const char *)sqlite3_column_text(s, 3), "created_ms",
+            (json_int_t)sqlite3_column_int64(s, 6), "updated_ms",
+            (json_int_t)sqlite3_column_int64(s, 7), "reporter",
+            (const char *)sqlite3_column_text(s, 8), "possible_duplicate_of",
+            (const char *)sqlite3_column_text(s, 9), "merged_into",
+            (const char *)sqlite3_column_text(s, 10), "reopened", sqlite3_column_int(s, 11) != 0,
+            "photo_sha256", (const char *)sqlite3_column_text(s, 12), "photos",
+            sqlite3_column_int(s, 13), "category", (const char *)sqlite3_column_text(s, 14),
+            "district", (const char *)sqlite3_column_text(s, 15), "body",
+            (const char *)sqlite3_column_text(s, 16), "observer", sqlite3_column_int(s, 17) != 0, "area",
+            (const char *)sqlite3_column_text(s, 19));
         if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
             json_object_set_new(o, "lat", json_real(sqlite3_column_double(s, 4)));
             json_object_set_new(o, "lon", json_real(sqlite3_column_double(s, 5)));
         }
+        if (sqlite3_column_type(s, 18) != SQLITE_NULL)
+            json_object_set_new(o, "resolved_ms", json_integer(sqlite3_column_int64(s, 18)));
         json_array_append_new(a, o);
     }
     sqlite3_reset(s);

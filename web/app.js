@@ -255,13 +255,15 @@ function statusPill(s) { return h('span', { class: 'pill st-' + s, text: STATUS_
 
 async function pageReports(view, arg) {
   if (arg) return reportDetail(view, arg);
-  const status = hashQuery().get('status') || '';
-  const q = status ? '?status=' + encodeURIComponent(status) : '';
+  const hq = hashQuery(), status = hq.get('status') || '';
+  const params = new URLSearchParams();
+  for (const k of ['status', 'category', 'district', 'body', 'observer']) if (hq.get(k)) params.set(k, hq.get(k));
+  const q = params.toString() ? '?' + params : '';
   const list = items(await api('GET', '/reports' + q + (q ? '&' : '?') + 'limit=200'));
   view.append(h('h1', { text: '随手拍' }),
     h('div', { class: 'row filters' }, REPORT_STATUS.map(([k, name]) =>
       h('a', { href: '#reports' + (k ? '?status=' + k : ''), class: k === status ? 'pill on' : 'pill', text: name })),
-    h('a', { class: 'csv', href: `${API}/reports?format=csv${status ? '&status=' + status : ''}`, download: 'reports.csv', text: '导出 CSV' })));
+    h('a', { class: 'csv', href: `${API}/reports?format=csv${q ? '&' + params : ''}`, download: 'reports.csv', text: '导出 CSV' })));
   const rows = list.map((r) => h('tr', { 'data-report': r.code },
     h('td', {}, r.photo_url ? h('a', { href: '#reports/' + r.code }, h('img', { class: 'thumb', src: r.photo_url, alt: r.code + ' 的照片' }))
       : h('span', { class: 'thumb none', text: PHOTO_NAMES[r.photo_status] || r.photo_status })),
@@ -270,11 +272,14 @@ async function pageReports(view, arg) {
     h('td', {}, r.description || h('span', { class: 'muted', text: '（无描述）' }),
       r.possible_duplicate_of ? h('div', { class: 'warn', text: `可能与 ${r.possible_duplicate_of} 重复` }) : null,
       r.merged_into ? h('div', { class: 'muted', text: `已并入 ${r.merged_into}` }) : null),
+    h('td', { class: 'hide-phone' }, r.category || h('span', { class: 'muted', text: '未分类' }),
+      h('div', { class: 'muted', text: [r.district, r.body].filter(Boolean).join(' · ') }),
+      r.observer ? h('span', { class: 'pill observer', text: '观察员' }) : null),
     h('td', { class: 'hide-phone', text: typeof r.lat === 'number' ? `${r.lat.toFixed(4)}, ${r.lon.toFixed(4)}` : '' }),
     h('td', {}, statusPill(r.status), r.reopened ? h('div', { class: 'muted', text: '已重开' }) : null)));
   view.append(list.length ? h('div', { class: 'scroll' }, h('table', { class: 'reports' },
     h('tr', {}, h('th', { text: '照片' }), h('th', { text: '编号' }), h('th', { text: '描述' }),
-      h('th', { class: 'hide-phone', text: '位置' }), h('th', { text: '状态' })), rows))
+      h('th', { class: 'hide-phone', text: '类别 · 区县 · 处理单位' }), h('th', { class: 'hide-phone', text: '位置' }), h('th', { text: '状态' })), rows))
     : h('p', { class: 'muted', text: status ? '没有这个状态的随手拍。' : '还没有随手拍。' }));
 }
 
@@ -353,6 +358,8 @@ async function reportDetail(view, code) {
       r.possible_duplicate_of ? h('p', { class: 'warn' }, '附近一天内有相似的随手拍：',
         h('a', { href: '#reports/' + r.possible_duplicate_of, text: r.possible_duplicate_of }), '，如是同一问题可在下方合并。') : null,
       h('div', { class: 'photos' }, r.media.length ? r.media.map((m, i) => photoCard(m, r.code, i)) : h('p', { class: 'muted', text: '没有照片' }))));
+  const rc = typeof routingCard === 'function' ? await routingCard(r) : null;
+  if (rc) view.append(rc);
   if (typeof r.lat === 'number' && typeof r.lon === 'number') {
     const others = list.filter((x) => x.code !== r.code && typeof x.lat === 'number');
     view.append(h('div', { class: 'card position' }, h('h2', { text: '位置' }), plot(r.lat, r.lon, r.code, others),

@@ -9,8 +9,12 @@
  * previews a broadcast and sends it, exports a course's CSV, credits points,
  * signs in as staff accounts (a wrong password, a one-time code, a viewer and
  * a report handler with their menus), opens an account and reads the audit
- * page (filter, CSV), and saves screenshots under tests/out/. Run from the
- * repository root (make test-e2e). Ends with "N passed, N failed".
+ * page (filter, CSV), sees the 随手拍 map (ECharts, Xiangyang's districts),
+ * routes a report by its category, adds a category, marks a redemption
+ * picked up and exports it, reads the monthly report on screen and for print,
+ * and saves screenshots under tests/out/ (map.png, monthly.png,
+ * monthly-print.png among them). Run from the repository root (make
+ * test-e2e). Ends with "N passed, N failed".
  */
 'use strict';
 
@@ -125,10 +129,11 @@ async function seed(port, photoPort) {
   check(p.status === 201, 'seed: the union office credits points');
   const over = await call(port, 'POST', '/admin/api/points', { person: 'generic:u-1', delta: 90, reason: '志愿服务', ref: 'seed-2' }, UNION);
   check(over.status === 403, 'seed: a credit over the monthly budget is refused');
-  /* 随手拍: a PNG with a caption, a GPS photo with a caption, a text-only report */
+  /* 随手拍: a PNG with a caption, a GPS photo with a caption, a text-only report
+   * (from workers with no open desk ticket, which would take the caption) */
   const photo = (name, type) => ({ media: [{ url: `http://127.0.0.1:${photoPort}/${name}`, type }] });
-  const r1 = await say('m-photo-1', 'u-2', '消防通道被电动车堵住了', photo('a.png', 'image/png'));
-  const r2 = await say('m-photo-2', 'u-3', '小区门口井盖坏了', photo('gps.jpg', 'image/jpeg'));
+  const r1 = await say('m-photo-1', 'u-5', '消防通道被电动车堵住了', photo('a.png', 'image/png'));
+  const r2 = await say('m-photo-2', 'u-6', '小区门口井盖坏了', photo('gps.jpg', 'image/jpeg'));
   const r3 = await say('m-report-3', 'u-1', '随手拍 井盖坏了没人管');
   check([r1, r2, r3].every((r) => r.status === 200), 'seed: three reports through the webhook');
   const list = await call(port, 'GET', '/admin/api/reports', null, TOKEN);
@@ -145,6 +150,14 @@ async function seed(port, photoPort) {
   const g = await call(port, 'GET', '/admin/api/reports/' + codes.gps, null, TOKEN);
   check(Math.abs(g.body.lat - 32.0425) < 0.001 && Math.abs(g.body.lon - 112.1441) < 0.001,
     'seed: the GPS photo gave its report a position');
+  /* 随手拍 routing: a body for 井盖 in 樊城区; a redemption to hand over */
+  const b = await call(port, 'POST', '/admin/api/bodies', { code: 'fc-covers', name: '樊城区井盖所', routes: [{ category: '井盖', district: '樊城区' }] }, TOKEN);
+  check(b.status === 201, 'seed: a handling body for 井盖 in 樊城区');
+  check(g.body.district === '樊城区', 'seed: the GPS photo put its report in 樊城区: ' + g.body.district);
+  await call(port, 'POST', '/admin/api/items', { name: '保温杯', cost: 10, stock: 5 }, TOKEN);
+  await call(port, 'POST', '/admin/api/points', { person: 'generic:u-0', delta: 10, reason: '志愿服务', ref: 'seed-3' }, TOKEN);
+  const red = await say('m-redeem', 'u-0', '兑换 1');
+  check(red.status === 200 && JSON.stringify(red.body).includes('兑换成功'), 'seed: a worker redeems an item');
   /* the service desk: a ticket answered, closed and rated, then one still open */
   const v = await call(port, 'POST', '/admin/api/volunteers', { name: '王律师', person: 'generic:v-0', desks: ['legal'], hours: '00:00-23:59' }, TOKEN);
   check(v.status === 201, 'seed: a legal volunteer');
@@ -214,7 +227,7 @@ async function main() {
 
     check((await page.textContent('#user')) === 'boss', 'the account is named in the header');
     const pages = ['glance', 'reports', 'broadcasts', 'courses', 'lessons', 'tickets', 'volunteers', 'points', 'unknown',
-      'staff', 'audit', 'account'];
+      'staff', 'audit', 'account', 'routing', 'redemptions'];
     for (const p of pages) {
       await page.goto(`${base}/admin/#${p}`);
       await page.waitForSelector(`#view[data-ready="${p}"]`);
@@ -363,6 +376,62 @@ async function main() {
     await page.waitForSelector('text=余额 25 分');
     check(true, 'points are credited with a reason');
     await page.screenshot({ path: path.join(OUT, 'points-after.png'), fullPage: true });
+
+    /* 随手拍 routing: the overview map with the district boundaries and the points */
+    await page.goto(`${base}/admin/#map`);
+    await page.waitForSelector('#view[data-ready="map"] #report-map canvas');
+    check(/其中 1 条有位置/.test(await page.textContent('#map-summary')) && /9 个/.test(await page.textContent('#map-summary')),
+      'the map counts the placed reports and the 9 districts: ' + await page.textContent('#map-summary'));
+    const mapOpt = await page.evaluate(() => {
+      const c = echarts.getInstanceByDom(document.getElementById('report-map'));
+      const o = c.getOption();
+      return { map: o.geo[0].map, points: o.series.reduce((a, s) => a + s.data.length, 0) };
+    });
+    check(mapOpt.map === 'xiangyang' && mapOpt.points === 1, 'ECharts draws the Xiangyang map with the report: ' + JSON.stringify(mapOpt));
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(OUT, 'map.png'), fullPage: true });
+    /* staff set a report's category: it is routed to the body */
+    await page.goto(`${base}/admin/#reports/${codes.gps}`);
+    await page.waitForSelector('#view[data-ready="reports"] #r-category');
+    await page.selectOption('#r-category', '井盖');
+    await page.waitForSelector('#r-body:has-text("樊城区井盖所")');
+    check(true, 'a category set on the report page routes it to 樊城区井盖所');
+    await page.goto(`${base}/admin/#reports?body=fc-covers`);
+    await page.waitForSelector('#view[data-ready="reports"]');
+    check(await page.locator('tr[data-report]').count() === 1, 'the report list filters by body');
+    /* categories are edited in the dashboard */
+    await page.goto(`${base}/admin/#routing`);
+    await page.waitForSelector('#view[data-ready="routing"]');
+    await page.fill('#cat-name', '垃圾堆放');
+    await page.click('#cat-add');
+    await page.waitForSelector('tr[data-category="垃圾堆放"]');
+    check(true, 'the office adds a report category');
+    await page.fill('#obs-id', '1');
+    await page.click('#obs-add');
+    await page.waitForSelector('text=社区民情观察员（1）');
+    check(true, 'the office registers an observer');
+    /* redemptions: marked picked up, exported with local times */
+    await page.goto(`${base}/admin/#redemptions`);
+    await page.waitForSelector('#view[data-ready="redemptions"] [data-pick]');
+    await page.click('[data-pick]');
+    await page.waitForSelector('tr[data-redemption] >> text=已领取');
+    check(true, 'a redemption is marked picked up');
+    const [rdl] = await Promise.all([page.waitForEvent('download'), page.click('#redemptions-csv')]);
+    const rcsv = fs.readFileSync(await rdl.path(), 'utf8');
+    check(/^id,item_id,item,person,name,cost,created_at,picked_at\r\n1,1,保温杯,generic:u-0,.*,10,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{4}-/.test(rcsv),
+      'the redemptions CSV has local times: ' + rcsv.split('\r\n')[1]);
+    /* the monthly report: ECharts charts, printable */
+    await page.goto(`${base}/admin/#monthly`);
+    await page.waitForSelector('#view[data-ready="monthly"] #chart-reports canvas');
+    const mtext = await page.textContent('#view');
+    check(/驿站工作月报/.test(mtext) && /井盖/.test(mtext) && /法律咨询/.test(mtext), 'the monthly report shows reports by category and tickets by kind');
+    check(await page.locator('#view .echart canvas').count() >= 3, 'the monthly report draws three ECharts charts');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(OUT, 'monthly.png'), fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    check(!(await page.isVisible('header.top')) && !(await page.isVisible('#month-print')), 'printing hides the navigation and the controls');
+    await page.screenshot({ path: path.join(OUT, 'monthly-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
 
     /* the phone layout */
     await page.setViewportSize({ width: 390, height: 844 });

@@ -137,7 +137,7 @@ static long say_full(int port, int i)
 }
 
 /* A full disk, made with RLIMIT_FSIZE (the server inherits it and an ignored
- * SIGXFSZ, so writes past 600 KB fail with EFBIG): once commits fail,
+ * SIGXFSZ, so writes past 1.5 MB fail with EFBIG): once commits fail,
  * /healthz says 503 and the watchdog pings stop (systemd would restart the
  * service); when there is room again, both come back. */
 static void test_deploy_watchdog_stops_while_the_store_fails(void)
@@ -147,12 +147,12 @@ static void test_deploy_watchdog_stops_while_the_store_fails(void)
     struct buf got;
     int fd;
     buf_init(&got, 0);
-    if (start_notified(&s, path, sizeof path, &fd, 600 * 1024) != 0)
+    if (start_notified(&s, path, sizeof path, &fd, 1536 * 1024) != 0) /* the schema alone: ~0.4 MB, its WAL more */
         goto out;
     /* messages keep coming while the disk is full: every batch fails */
     long last = 0;
     int fails = 0;
-    for (int i = 0; i < 1000 && fails < 30; i++) {
+    for (int i = 0; i < 3000 && fails < 30; i++) {
         last = say_full(s.port, i);
         if (last == 500 && fails++ == 0) {
             struct resp h = request(s.port, "GET", "/healthz", NULL, NULL);

@@ -221,7 +221,8 @@ static void test_audit_rows_api_and_chat(void)
     hresp_release(&r);
     r = hrequest(s.port, "GET", "/admin/api/audit?format=csv", NULL, bearer);
     CHECK_HAS(r.headers, "text/csv");
-    CHECK(r.body != NULL && strncmp(r.body, "id,at_ms,actor,action,object,origin,status\r\n", 44) == 0);
+    /* times local, as in every CSV (csv.h): at_ms is written as "at" */
+    CHECK(r.body != NULL && strncmp(r.body, "id,at,actor,action,object,origin,status\r\n", 41) == 0);
     hresp_release(&r);
     CHECK(db_count(&s, "SELECT count(*) FROM audit") >= rows + 3); /* the refused tries */
     CHECK_INT(server_stop(&s, SIGTERM), 0);
