@@ -55,7 +55,7 @@ tests/eval/eval: tests/eval/eval.o bot/norm.o bot/intent.o bot/scorer.o bot/unde
 eval: check-deps
 	@$(MAKE) --no-print-directory tests/eval/eval
 	tests/eval/eval tests/data/eval/dev.tsv | tail -3
-	tests/eval/eval -t tests/data/eval/threshold tests/data/eval/holdout.tsv
+	tests/eval/eval -q -t tests/data/eval/threshold tests/data/eval/holdout.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
