@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "handler.h"
 #include "lesson.h"
+#include "norm.h"
 #include "log.h"
 #include "outbox.h"
 #include "points.h"
@@ -449,38 +450,72 @@ out:
     return rc;
 }
 
-/* Context claim (handler.c claimers[]): a question is open for this person. */
+/* The lesson whose question is open for this person (NULL: none); -1 in
+ * *err on a store error. */
+static const struct lesson *quiz_open(struct turn *t, int *err)
+{
+    char *open = NULL;
+    long long id;
+    *err = turn_state_get(t, "quiz", &open) == -1 ? -1 : 0;
+    const struct lesson *l =
+        open && parse_int(open, 1, 100000, &id) == 0 ? lesson_find(t->app->lessons, (int)id) : NULL;
+    free(open);
+    return l;
+}
+
+/* "这题的选项是 A/B/C": the question stays open. */
+static int quiz_say_options(struct turn *t, const struct lesson *l)
+{
+    char letters[16] = "";
+    for (int i = 0; i < l->nopts; i++)
+        snprintf(letters + strlen(letters), sizeof letters - strlen(letters), "%s%c", i ? "/" : "",
+                 'A' + i);
+    return say(t, "quiz.bad_option", "letters", letters, NULL);
+}
+
+/* Context claim (handler.c claimers[]): a question is open for this person;
+ * it takes its answer (quiz.answer) and a number or 第二个 (quiz_take). */
 int quiz_claim(struct turn *t)
 {
     char *open = NULL;
+    bool answer = t->intent != NULL && strcmp(t->intent, "quiz.answer") == 0;
+    if (!answer && norm_choice(t->text) == 0)
+        return 0;
     int rc = turn_state_get(t, "quiz", &open);
     free(open);
     return rc;
 }
 
+/* A number for a lettered question: say the letters (which letter is 2 is
+ * a guess we do not make). */
+int quiz_take(struct turn *t)
+{
+    int err;
+    const struct lesson *l = quiz_open(t, &err);
+    t->intent = "turn.ask";
+    if (err == -1)
+        return -1;
+    return l ? quiz_say_options(t, l) : say(t, "quiz.none", NULL);
+}
+
 int handle_quiz_answer(struct turn *t)
 {
     const char *cap = turn_cap(t, "answer");
-    char *open = NULL, *streak = NULL, *reason = NULL, *ref = NULL;
-    char today[16], pts[24], bal[24], ans[2] = {0}, letters[16] = "";
-    long long id;
+    char *streak = NULL, *reason = NULL, *ref = NULL;
+    char today[16], pts[24], bal[24], ans[2] = {0};
     bool was_done = false;
-    int rc = -1;
+    int rc = -1, err;
 
-    if (turn_state_get(t, "quiz", &open) == -1)
+    const struct lesson *l = quiz_open(t, &err);
+    if (err == -1)
         return -1;
-    const struct lesson *l =
-        open && parse_int(open, 1, 100000, &id) == 0 ? lesson_find(t->app->lessons, (int)id) : NULL;
     if (l == NULL || cap == NULL || cap[0] < 'a' || cap[0] > 'd') {
         rc = say(t, "quiz.none", NULL);
         goto out;
     }
     char letter = (char)(cap[0] - 'a' + 'A');
     if (letter - 'A' >= l->nopts) {
-        for (int i = 0; i < l->nopts; i++)
-            snprintf(letters + strlen(letters), sizeof letters - strlen(letters), "%s%c",
-                     i ? "/" : "", 'A' + i);
-        rc = say(t, "quiz.bad_option", "letters", letters, NULL);
+        rc = quiz_say_options(t, l);
         goto out; /* the question stays open */
     }
     bool is_right = letter == l->answer;
@@ -523,7 +558,6 @@ int handle_quiz_answer(struct turn *t)
     }
     rc = streak_bonus(t, days);
 out:
-    free(open);
     free(streak);
     free(reason);
     free(ref);

@@ -152,31 +152,36 @@ int handle_redeem_list(struct turn *t)
         rc = say(t, "redeem.empty", "points", pts, NULL);
         goto out;
     }
+    /* one list, one numbering: items, then paid course seats; the number of
+     * a line is the one way to take it (兑换 <id> or 报名 <course no>) */
     json_array_foreach(items, i, o)
     {
         char no[24], cost[24], stock[24];
-        int64_t id = int_of(o, "id");
-        char *line = render(t, "redeem.item", "no", num(no, sizeof no, id), "name",
+        if (nmenu >= MENU_MAX)
+            break;
+        char *line = render(t, "redeem.item", "no", num(no, sizeof no, nmenu + 1), "name",
                             json_string_value(json_object_get(o, "name")), "cost",
                             num(cost, sizeof cost, int_of(o, "cost")), "stock",
                             num(stock, sizeof stock, int_of(o, "stock")), NULL);
         buf_printf(&lines, "%s%s", lines.len ? "\n" : "", line);
         free(line);
-        /* a bare number N means 兑换 N: fill the menu up to the highest id */
-        while (nmenu < id && nmenu < MENU_MAX) {
-            snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "兑换 %d", nmenu + 1);
-            cmds[nmenu] = cmdbuf[nmenu];
-            nmenu++;
-        }
+        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "兑换 %lld", (long long)int_of(o, "id"));
+        cmds[nmenu] = cmdbuf[nmenu];
+        nmenu++;
     }
     json_array_foreach(courses, i, o)
     {
         char no[24], cost[24];
-        char *line = render(t, "redeem.course", "no", num(no, sizeof no, int_of(o, "no")), "title",
+        if (nmenu >= MENU_MAX)
+            break;
+        char *line = render(t, "redeem.course", "no", num(no, sizeof no, nmenu + 1), "title",
                             json_string_value(json_object_get(o, "title")), "cost",
                             num(cost, sizeof cost, int_of(o, "cost")), NULL);
         buf_printf(&lines, "%s%s", lines.len ? "\n" : "", line);
         free(line);
+        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "报名 %lld", (long long)int_of(o, "no"));
+        cmds[nmenu] = cmdbuf[nmenu];
+        nmenu++;
     }
     if (say(t, "redeem.list", "points", pts, "items", lines.data, NULL) == -1)
         goto out;
@@ -200,8 +205,9 @@ static bool redeem_needs_yes(const struct turn *t)
         return false;
     if (turn_cap(t, "ask") != NULL)
         return true;
+    /* 3, 三, 第三个, 要第3个吧: a choice from the list, never spent unasked */
     char *typed = norm_text(t->in->text ? t->in->text : "");
-    bool bare = typed[0] != '\0' && strspn(typed, "0123456789") == strlen(typed);
+    bool bare = norm_choice(typed) != 0;
     free(typed);
     return bare;
 }

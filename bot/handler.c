@@ -96,8 +96,8 @@ static const tick_fn ticks[] = {
 
 /* What each feature's open context waits for from this person; see handler.h. */
 const struct claimer claimers[] = {
-    {"quiz", "quiz.answer", quiz_claim, NULL},        /* until the next lesson */
-    {"seat", "course.confirm", seat_claim, NULL},     /* until the offer expires */
+    {"quiz", "quiz.answer", quiz_claim, quiz_take},  /* until the next lesson */
+    {"seat", "course.confirm", seat_claim, seat_take}, /* until the offer expires */
     {"report", NULL, report_claim, report_take},      /* caption or position of a photo */
     {"member", NULL, member_claim, member_take},      /* the city after 报到 */
     {"desk_ask", NULL, desk_ask_claim, desk_ask_take}, /* the question after 法律咨询 */

@@ -148,6 +148,7 @@ int handle_lesson_subscribe(struct turn *t);
 int handle_lesson_unsubscribe(struct turn *t);
 int handle_quiz_answer(struct turn *t);
 int quiz_claim(struct turn *t); /* a claimer: a question is open */
+int quiz_take(struct turn *t);  /* ... and a number came for its letters */
 /* Queues today's lesson for every subscriber whose local time has come. */
 int lesson_tick(const struct app *app, struct store *st, int64_t now);
 /* The text of lesson l as the bot sends it, with heading and answer hint:
@@ -175,6 +176,7 @@ int handle_course_book(struct turn *t);
 int handle_course_cancel(struct turn *t);
 int handle_course_confirm(struct turn *t);
 int seat_claim(struct turn *t); /* a claimer: a freed seat waits for 确认 */
+int seat_take(struct turn *t);  /* ... or another yes, a no, or asks again */
 int handle_course_mine(struct turn *t);
 int handle_checkin(struct turn *t);
 extern const struct content_need courses_needs[];

@@ -194,8 +194,12 @@ static void test_course_list_show_and_bare_number(void)
           strstr(r, "2. ") < strstr(r, "1. "));
     CHECK_HAS(r, "剩3座");
     free(r);
+    /* a number after the list books, as 报名 N does; 培训 N shows */
     r = talk(&f, "u-1", "2");
     CHECK_HAS(r, "智能手机");
+    CHECK_HAS(r, "需要 10 积分");
+    free(r);
+    r = talk(&f, "u-1", "培训 2");
     CHECK_HAS(r, "需10积分");
     free(r);
     expect(&f, "u-1", "培训 7", "7");
@@ -311,6 +315,33 @@ static long long outbox_count(struct fx *f, const char *key_like)
     char sql[200];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE idem_key LIKE '%s'", key_like);
     return q(f->st, sql);
+}
+
+/* A freed seat is answered in words: unsure asks again, no passes it on,
+ * yes keeps it (not only 确认). */
+static void test_seat_offer_answered_in_words(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    add_course(&f, "养老护理", now_ms() + 48 * HOUR, 1, 0);
+    expect(&f, "a", "报名 1", "养老护理");
+    expect(&f, "b", "报名 1", "第 1 位");
+    expect(&f, "c", "报名 1", "第 2 位");
+    expect(&f, "a", "取消 1", "养老护理");
+    CHECK_INT(outbox_count(&f, "offer:c1:b2"), 1);
+    expect(&f, "b", "1我考虑一下", content_get(f.app.ct, "course.offer_ask"));
+    expect(&f, "b", "取消", content_get(f.app.ct, "course.offer_ask"));
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='offered'"), 1);
+    expect(&f, "b", "那天要跑单，去不了", "让给下一位");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='declined'"), 1);
+    CHECK_INT(outbox_count(&f, "offer:c1:b3"), 1);
+    expect(&f, "c", "好的我要", "养老护理");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='seat'"), 1);
+    /* with no offer open the same words are not a booking */
+    expect(&f, "d", "好的我要", content_get(f.app.ct, "fallback"));
+out:
+    fx_release(&f);
 }
 
 /* Cancel gives the points back and offers the seat to the first waiting;
@@ -557,13 +588,22 @@ static void test_redeem_stock_and_points(void)
     credit(&f, "c", 10, "admin:c");
     char *r = talk(&f, "a", "兑换");
     CHECK_HAS(r, "1. 保温杯 30分 剩2件");
-    CHECK_HAS(r, "报名 1 智能手机 10分");
+    /* one list, one numbering: the seat is line 2, taken by its number */
+    CHECK_HAS(r, "2. 培训 智能手机 10分");
     free(r);
     /* the bare number after the list asks first; 1 is the yes */
     expect(&f, "a", "1", "用 30 分兑换 1. 保温杯？");
     CHECK_INT(points_balance(f.st, pid(&f, "a")), 100);
     expect(&f, "a", "1", "兑换成功");
+    /* 第一个 picks line 1 as 1 does: it asks, it never spends unasked */
+    free(talk(&f, "b", "兑换"));
+    expect(&f, "b", "第一个", "用 30 分兑换 1. 保温杯？");
+    CHECK_INT(points_balance(f.st, pid(&f, "b")), 40);
     expect(&f, "c", "兑换 1", "你现有 10 分");
+    /* line 2 is the paid seat: its number books it */
+    free(talk(&f, "c", "兑换"));
+    expect(&f, "c", "2", "智能手机");
+    CHECK_INT(points_balance(f.st, pid(&f, "c")), 0);
     expect(&f, "b", "兑换 1", "剩 10 分");
     expect(&f, "a", "兑换 1", "已兑完");
     expect(&f, "a", "兑换 9", "没有编号 9");
@@ -652,6 +692,7 @@ const struct t_case courses_tests[] = {
     T(test_course_last_seat_then_waitlist_in_order),
     T(test_course_last_seat_race),
     T(test_course_cancel_refund_promote_timeout),
+    T(test_seat_offer_answered_in_words),
     T(test_course_confirm_without_points_passes_on),
     T(test_course_reminders_injected_clock),
     T(test_checkin_window_duplicate_and_wrong_codes),

@@ -243,7 +243,8 @@ static void test_quiz_answer_forms(void)
         const char *text;
         bool right;
     } forms[] = {{"Ａ", true},    {"a", true},    {"b", false},        {"答C", false},
-                 {"选 B", false}, {"选Ａ", true}, {"答案是 d", false}, {"我选 a", true}};
+                 {"选 B", false}, {"选Ａ", true}, {"答案是 d", false}, {"我选 a", true},
+                 {"a吧，我猜的", true}, {"我觉得选B，对吧", false}};
     if (fx_init(&f) == -1)
         goto out;
     CHECK_INT(right_of(&f, 3), 'A');
@@ -268,7 +269,18 @@ static void test_quiz_answer_forms(void)
     const char *kv[] = {"letters", "A/B/C", NULL};
     char *want = content_render(f.app.ct, "quiz.bad_option", kv);
     CHECK_STR(r, want);
-    free(r), free(want);
+    free(r);
+    /* a number or 第二个 is not a letter: the letters again, nothing answered */
+    const char *numbers[] = {"2", "第二个"};
+    for (size_t i = 0; i < 2; i++) {
+        char *intent = NULL;
+        r = talk_as(&f, "u-1", numbers[i], &intent);
+        CHECK_STR(intent, "turn.ask");
+        CHECK_STR(r, want);
+        free(r);
+        free(intent);
+    }
+    free(want);
     r = answer(&f, "u-1", 1, true);
     CHECK(starts_with_key(&f, r, "quiz.right"));
     free(r);
