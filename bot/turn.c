@@ -228,6 +228,18 @@ static int claims(struct turn *t, const char *global, int *who, int max)
     return n;
 }
 
+/* What a handler said it did (t->intent set to a lasting string: the
+ * scorer's routed intent, a claimer's yes or no) becomes the turn's intent,
+ * the one recorded with the message. */
+static void took_as(struct turn *t, char **intent)
+{
+    if (t->intent != NULL && t->intent != *intent && strcmp(t->intent, *intent) != 0) {
+        free(*intent);
+        *intent = xstrdup(t->intent);
+    }
+    t->intent = *intent;
+}
+
 /* Let claimer i take the message: its answer intent, or its take. */
 static int claimer_take(struct turn *t, int i, const char *global, char **intent)
 {
@@ -239,11 +251,7 @@ static int claimer_take(struct turn *t, int i, const char *global, char **intent
     *intent = xasprintf("ctx.%s", c->name);
     t->intent = *intent;
     int rc = c->take(t);
-    if (t->intent != NULL && t->intent != *intent) { /* the take said what it did */
-        free(*intent);
-        *intent = xstrdup(t->intent);
-    }
-    t->intent = *intent;
+    took_as(t, intent);
     return rc;
 }
 
@@ -381,9 +389,11 @@ static int stage_intent(struct turn *t, const char *global, char **intent)
     else if (name == NULL && t->in->has_location && t->text[0] == '\0')
         name = "location";
     else if (name == NULL)
-        name = "fallback"; /* stage_unsure: the understanding helper's ask goes here */
+        name = "fallback"; /* the scorer (understand_fallback) may route it */
     *intent = xstrdup(name);
-    return run_intent(t, name);
+    int rc = run_intent(t, *intent);
+    took_as(t, intent);
+    return rc;
 }
 
 static bool is_escape(const char *intent)

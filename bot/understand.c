@@ -341,7 +341,7 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
 {
     const struct uconf *uc = intent_uconf(in);
     struct scored r[CHOICES + 2];
-    int n = scorer_rank(intent_scorer(in), canon, r, CHOICES + 2);
+    int n = intent_rank(in, canon, r, CHOICES + 2); /* the examples and those taught */
     if (uc == NULL)
         return 0;
     /* thanks or praise that asks nothing is not a request (notopic) */

@@ -8,7 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "log.h"
+#include "store.h"
+#include "store_int.h" /* store_db(), for t_query_int */
 #include "t.h"
 
 int t_failed;
@@ -47,6 +51,18 @@ void t_put(const char *dir, const char *name, const char *text)
         fputs(text, f);
         CHECK_INT(fclose(f), 0);
     }
+}
+
+long long t_query_int(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
 }
 
 #define SUITES(X) \

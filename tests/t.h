@@ -58,6 +58,9 @@ extern const char *t_current; /* name of the running test */
 const char *t_tmpdir(void);
 /* Write text to dir/name (a fixture file), checking each step. */
 void t_put(const char *dir, const char *name, const char *text);
+/* One integer from a query on the store's connection, or -1. */
+struct store;
+long long t_query_int(struct store *st, const char *sql);
 /* Source tree root, for fixtures: the directory tests/run was started from. */
 void stub_clock_set(int64_t ms);
 void stub_clock_advance(int64_t ms);

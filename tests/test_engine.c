@@ -370,14 +370,16 @@ struct unk {
     int n;
     char text[4][64];
     int64_t count[4];
+    bool asked[4];
 };
 
-static void collect(const char *text, int64_t count, int64_t last_ms, void *ctx)
+static void collect(const char *text, int64_t count, int64_t last_ms, bool asked, void *ctx)
 {
     struct unk *u = ctx;
     (void)last_ms;
     if (u->n < 4) {
         snprintf(u->text[u->n], sizeof u->text[0], "%s", text);
+        u->asked[u->n] = asked;
         u->count[u->n++] = count;
     }
 }
@@ -401,6 +403,33 @@ static void test_not_understood_is_recorded(void)
     CHECK_INT(store_unknown_top(f.st, 10, collect, &u), 1);
     CHECK_STR(u.text[0], "今天天气怎么样");
     CHECK_INT(u.count[0], 2);
+    CHECK(!u.asked[0]);
+out:
+    fx_release(&f);
+}
+
+/* The scorer's routing is what the inbound row keeps (not "fallback"); a
+ * numbered choice is on the not-understood list too, marked asked. */
+static void test_scorer_intent_recorded_and_asks_listed(void)
+{
+    struct fx f = {0};
+    char *intent = NULL, *r;
+    struct unk u = {0};
+    if (fx_init(&f, "0") == -1)
+        goto out;
+    r = talk(&f, "我工资被拖欠了怎么办", &intent); /* no rule: the scorer routes it */
+    CHECK_STR(intent, "service.legal");
+    CHECK_INT(t_query_int(f.st, "SELECT count(*) FROM inbound WHERE intent='service.legal'"), 1);
+    CHECK_INT(t_query_int(f.st, "SELECT count(*) FROM inbound WHERE intent='fallback'"), 0);
+    free(intent);
+    free(r);
+    r = talk_as(&f, "u-2", "我想退掉那个课", &intent); /* unsure: a numbered choice */
+    CHECK_STR(intent, "turn.ask");
+    free(intent);
+    free(r);
+    CHECK_INT(store_unknown_top(f.st, 10, collect, &u), 1);
+    CHECK_STR(u.text[0], "我想退掉那个课");
+    CHECK(u.asked[0]);
 out:
     fx_release(&f);
 }
@@ -754,6 +783,7 @@ const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_throttled_replays_first),
                                       T(test_optout_optin),
                                       T(test_not_understood_is_recorded),
+                                      T(test_scorer_intent_recorded_and_asks_listed),
                                       T(test_long_reply_cut_and_more),
                                       T(test_more_when_nothing_left),
                                       T(test_photo_only_starts_report),

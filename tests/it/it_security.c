@@ -183,6 +183,7 @@ static void test_role_route_table(void)
         {"POST", "/outbox/1/retry", "S"},
         {"POST", "/tags", "S"},
         {"GET", "/unknown", "S"},
+        {"POST", "/unknown/teach", "S"},
         {"GET", "/lessons", "SUD"},
         {"POST", "/lessons/999/broadcast", "S"},
         {"POST", "/points", "SUD"},
