@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "conf.h"
 #include "courses.h"
 #include "crypto.h"
@@ -106,7 +107,7 @@ struct timestr {
 static struct timestr when(int64_t ms)
 {
     struct timestr t;
-    turn_fmt_time(ms, "%m-%d %H:%M", t.s, sizeof t.s);
+    turn_fmt_when(ms, now_ms(), true, t.s, sizeof t.s); /* now_ms: the stubbed clock in tests */
     return t;
 }
 

@@ -18,7 +18,7 @@
 #include "points.h"
 #include "util.h"
 
-#define BALANCE_ENTRIES 3
+#define BALANCE_ENTRIES 2 /* the reply fits one SMS part */
 #define HISTORY_ENTRIES 20
 #define MENU_MAX 100
 
@@ -29,6 +29,7 @@ const struct content_need points_needs[] = {
     CONTENT_NEED("points.history", "n points items"),
     CONTENT_NEED("points.reason.lesson", ""),
     CONTENT_NEED("points.reason.report", ""),
+    CONTENT_NEED("points.reason.report_accepted", ""),
     CONTENT_NEED("points.reason.checkin", ""),
     CONTENT_NEED("points.reason.course", ""),
     CONTENT_NEED("points.reason.refund", ""),
@@ -80,8 +81,11 @@ static void entry_lines(const struct turn *t, json_t *entries, struct buf *out)
         char date[16], delta[24], rkey[96];
         const char *reason = json_string_value(json_object_get(e, "reason"));
         snprintf(rkey, sizeof rkey, "points.reason.%s", reason ? reason : "");
+        for (char *p = rkey; *p; p++) /* "report accepted" (older rows) -> report_accepted */
+            if (*p == ' ')
+                *p = '_';
         const char *shown = content_get(t->app->ct, rkey);
-        turn_fmt_time(int_of(e, "ms"), "%m-%d", date, sizeof date);
+        turn_fmt_when(int_of(e, "ms"), t->now, false, date, sizeof date);
         snprintf(delta, sizeof delta, "%+lld", (long long)int_of(e, "delta"));
         char *line = render(t, "points.entry", "date", date, "delta", delta, "reason",
                             shown    ? shown

@@ -238,7 +238,7 @@ int report_change(const struct app *app, struct store *st, int64_t id, const cha
     if (!rejected && amount > 0) {
         char ref[40];
         snprintf(ref, sizeof ref, "report:%s", r.code);
-        awarded = points_award(st, r.person, amount, "report accepted", ref, now);
+        awarded = points_award(st, r.person, amount, "report", ref, now); /* points.reason.report */
         if (awarded == -1)
             goto out;
     }

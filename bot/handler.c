@@ -243,3 +243,15 @@ void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size)
         out[0] = '\0';
 #pragma GCC diagnostic pop
 }
+
+void turn_fmt_when(int64_t ms, int64_t now, bool clock, char *out, size_t size)
+{
+    char y[8], ny[8];
+    turn_fmt_time(ms, "%Y", y, sizeof y);
+    turn_fmt_time(now, "%Y", ny, sizeof ny);
+    /* 12-30 read in January is next December's: name the year then */
+    if (strcmp(y, ny) == 0)
+        turn_fmt_time(ms, clock ? "%m-%d %H:%M" : "%m-%d", out, size);
+    else
+        turn_fmt_time(ms, clock ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", out, size);
+}

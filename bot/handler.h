@@ -123,6 +123,9 @@ const char *turn_cap(const struct turn *t, const char *name);
 /* Local date/time of ms in the configured time zone, e.g. "%Y-%m-%d". */
 void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size)
     __attribute__((format(strftime, 2, 0)));
+/* A date (clock: and time) as workers read it: 12-30 09:00 within now's
+ * year, 2027-01-02 09:00 in another. */
+void turn_fmt_when(int64_t ms, int64_t now, bool clock, char *out, size_t size);
 
 /* handle_core.c */
 int handle_help(struct turn *t);

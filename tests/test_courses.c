@@ -557,16 +557,39 @@ static void test_points_balance_and_history_replies(void)
         credit(&f, "u-1", i, ref);
     }
     char *r = talk(&f, "u-1", "积分");
-    CHECK_HAS(r, "你有 325 积分");
+    CHECK_HAS(r, "你有 325 分");
     CHECK_HAS(r, "+25");
-    CHECK_HAS(r, "+23");
-    CHECK(strstr(r, "+22") == NULL);
+    CHECK_HAS(r, "+24");
+    CHECK(strstr(r, "+23") == NULL);
     int parts = sms_parts(r, NULL, NULL);
-    CHECK(parts <= 3); /* one SMS-sized reply */
+    CHECK(parts == 1); /* one SMS part */
     free(r);
     r = talk(&f, "u-1", "积分明细");
     CHECK_HAS(r, "+6 ");
     CHECK(strstr(r, "+5 ") == NULL);
+    free(r);
+out:
+    fx_release(&f);
+}
+
+/* The points history across New Year names the year of last year's lines,
+ * and a reason code never shows in English ("report accepted", older rows). */
+static void test_points_history_new_year_and_chinese(void)
+{
+    struct fx f;
+    int64_t id;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    stub_clock_set(1798524000000LL); /* 2026-12-29 14:00 in Shanghai */
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_person_ensure(f.st, "generic", "u-1", NULL, now_ms(), &id), 0);
+    CHECK_INT(points_award(f.st, id, 5, "report accepted", "report:1", now_ms()), 0);
+    CHECK_INT(points_award(f.st, id, 5, "report", "report:2", now_ms()), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    stub_clock_advance(4 * 24 * HOUR); /* 2027-01-02 */
+    char *r = talk(&f, "u-1", "积分明细");
+    CHECK_HAS(r, "2026-12-29 +5 随手拍被采纳");
+    CHECK(strstr(r, "report") == NULL && strstr(r, "accepted") == NULL);
     free(r);
 out:
     fx_release(&f);
@@ -693,6 +716,7 @@ const struct t_case courses_tests[] = {
     T(test_course_last_seat_race),
     T(test_course_cancel_refund_promote_timeout),
     T(test_seat_offer_answered_in_words),
+    T(test_points_history_new_year_and_chinese),
     T(test_course_confirm_without_points_passes_on),
     T(test_course_reminders_injected_clock),
     T(test_checkin_window_duplicate_and_wrong_codes),

@@ -408,6 +408,67 @@ out:
     fx_release(&f);
 }
 
+/* UTF-16 units of text when it fits one UCS-2 SMS part (70), else -1. */
+static int one_sms(const char *text)
+{
+    int units = 0;
+    bool ucs2 = false;
+    int parts = sms_parts(text, &units, &ucs2);
+    return parts == 1 && (!ucs2 || units <= 70) ? units : -1;
+}
+
+/* The replies workers get most, with typical values, each fit one 70-unit
+ * SMS part (a Chinese text is UCS-2: 70 a part, 67 once split); the menu
+ * through a real turn, as the SMS channel sends it. */
+static void test_common_replies_fit_one_sms(void)
+{
+    static const char *const rows[][13] = {
+        {"fallback"},
+        {"ask.choices", "items", "1 积分明细\n2 学习进度\n3 我的报名"},
+        {"menu.bad_number", "max", "6"},
+        {"menu.bad_number_one"},
+        {"menu.one"},
+        {"points.balance", "points", "1280", "items",
+         "12-01 +10 微课答题\n11-30 +5 随手拍被采纳"},
+        {"redeem.confirm", "cost", "30", "no", "2", "name", "保温杯", "points", "120"},
+        {"redeem.done", "name", "保温杯", "cost", "30", "points", "90", "code", "R0042"},
+        {"course.booked", "title", "电动车维修", "start", "12-12 09:00", "place", "城东驿站", "paid",
+         "", "no", "3"},
+        {"course.confirmed", "title", "电动车维修", "start", "12-12 09:00", "place", "城东驿站",
+         "paid", "", "no", "3"},
+        {"course.offer", "title", "电动车维修", "start", "12-12 09:00", "place", "城东驿站", "until",
+         "12-10 18:00"},
+        {"course.offer_ask"},
+        {"course.declined", "title", "电动车维修"},
+        {"course.cancelled_seat", "title", "电动车维修", "refund", ""},
+        {"quiz.right", "points", "5", "balance", "120", "streak", ""},
+        {"report.received", "code", "SP0042"},
+        {"optin.done"},
+        {"optout.done"},
+        {"lesson.none"},
+    };
+    struct fx f = {0};
+    if (fx_init(&f, "0") == -1)
+        goto out;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *text = content_render(f.app.ct, rows[i][0], (const char **)&rows[i][1]);
+        int units = 0;
+        if (one_sms(text) < 0) {
+            (void)sms_parts(text, &units, NULL);
+            printf("%s: %s is %d units: %s\n", t_current, rows[i][0], units, text);
+        }
+        CHECK(one_sms(text) >= 0);
+        free(text);
+    }
+    char *menu = talk(&f, "帮助", NULL);
+    if (one_sms(menu) < 0)
+        printf("%s: the menu needs more than one part: %s\n", t_current, menu);
+    CHECK(one_sms(menu) >= 0);
+    free(menu);
+out:
+    fx_release(&f);
+}
+
 /* The scorer's routing is what the inbound row keeps (not "fallback"); a
  * numbered choice is on the not-understood list too, marked asked. */
 static void test_scorer_intent_recorded_and_asks_listed(void)
@@ -784,6 +845,8 @@ const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_optout_optin),
                                       T(test_not_understood_is_recorded),
                                       T(test_scorer_intent_recorded_and_asks_listed),
+                                      T(test_common_replies_fit_one_sms),
+                                      T(test_common_replies_fit_one_sms),
                                       T(test_long_reply_cut_and_more),
                                       T(test_more_when_nothing_left),
                                       T(test_photo_only_starts_report),
