@@ -44,6 +44,7 @@ const struct content_need lesson_needs[] = {
     CONTENT_NEED("lesson.subscribed", "time"),
     CONTENT_NEED("lesson.subscribed_optout", "time"),
     CONTENT_NEED("lesson.unsubscribed", ""),
+    CONTENT_NEED("lesson.paused", "n"),
     CONTENT_NEED("lesson.not_subscribed", ""),
     CONTENT_NEED("quiz.none", ""),
     CONTENT_NEED("quiz.bad_option", "letters"),
@@ -522,7 +523,7 @@ int handle_quiz_answer(struct turn *t)
     int64_t retry_at = t->now + t->app->conf->lessons.retry_days * DAY_MS;
     local_day(t->now, 0, today, sizeof today);
     /* one answer per open question: a resent copy finds none */
-    if (turn_state_del(t, "quiz") == -1 ||
+    if (turn_state_del(t, "quiz") == -1 || turn_state_del(t, "lesson.unanswered") == -1 ||
         store_lesson_answer(t->st, t->person, l->id, is_right, retry_at, t->now, &was_done) == -1 ||
         store_lesson_day_add(t->st, t->person, today) == -1)
         goto out;
@@ -564,6 +565,38 @@ out:
     return rc;
 }
 
+/* Daily pushes left unanswered in a row (state "lesson.unanswered", reset
+ * by any quiz answer); -1 on error. */
+static long long unanswered(struct store *st, int64_t person, int64_t now)
+{
+    char *v = NULL;
+    long long n = 0;
+    int found = store_state_get(st, person, "lesson.unanswered", now, &v);
+    if (found == 1 && parse_int(v, 0, 1000, &n) == -1)
+        n = 0;
+    free(v);
+    return found == -1 ? -1 : n;
+}
+
+/* After lessons.pause_after pushes nobody answered: stop the subscription
+ * and say so, once (the same lesson is not pushed again every day). */
+static int pause_pushes(const struct app *app, struct store *st, int64_t person,
+                        const char *today, int64_t now, long long n)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%lld", n);
+    char *text = render(app, "lesson.paused", "n", num, NULL);
+    char *key = xasprintf("lesson:paused:p%lld:%s", (long long)person, today);
+    int rc = outbox_push(st, app->conf, person, OUT_BULK, text, 0, now, key) == -1 ||
+                     store_lesson_sub_del(st, person) == -1 ||
+                     store_state_del(st, person, "lesson.unanswered") == -1
+                 ? -1
+                 : 0;
+    free(text);
+    free(key);
+    return rc;
+}
+
 /* Queue today's lesson for one subscriber. 0 or -1. */
 static int push_one(const struct app *app, struct store *st, int64_t person, const char *today,
                     int64_t now)
@@ -572,8 +605,13 @@ static int push_one(const struct app *app, struct store *st, int64_t person, con
     bool is_review;
     char *text = NULL, *key = NULL;
     json_t *extra = NULL;
-    char id[16];
+    char id[16], count[24];
     int rc = -1;
+    long long quiet = unanswered(st, person, now);
+    if (quiet == -1)
+        return -1;
+    if (quiet >= app->conf->lessons.pause_after)
+        return pause_pushes(app, st, person, today, now, quiet);
     if (pick_next(app, st, person, now, &l, &is_review) == -1)
         return -1;
     if (l != NULL) {
@@ -589,7 +627,10 @@ static int push_one(const struct app *app, struct store *st, int64_t person, con
             /* the question opens when the push may go out, not when it is queued */
             int64_t at = push_allowed_at(app->conf, OUT_BULK, now);
             snprintf(id, sizeof id, "%d", l->id);
+            snprintf(count, sizeof count, "%lld", quiet + 1);
             if (store_state_set(st, person, "quiz", id, at + quiz_open_ms(app)) == -1 ||
+                store_state_set(st, person, "lesson.unanswered", count,
+                                now + 60 * DAY_MS) == -1 ||
                 store_lesson_shown(st, person, l->id, now) == -1)
                 goto out;
         }

@@ -501,6 +501,41 @@ out:
     fx_release(&f);
 }
 
+/* Daily pushes nobody answers do not go on for ever: after
+ * lessons.pause_after (3) the subscription stops, once, and says so. */
+static void test_unanswered_pushes_pause(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
+    free(talk(&f, "订阅学习 20:30"));
+    for (int d = 0; d < 5; d++)
+        tick_at(&f, local_ms(2026, 11, 28 + d, 20, 30));
+    json_t *a = pushes(&f);
+    CHECK_INT(json_array_size(a), 4); /* three lessons, then the pause note */
+    const char *kv[] = {"n", "3", NULL};
+    char *want = content_render(f.app.ct, "lesson.paused", kv);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "text")), want);
+    free(want);
+    json_decref(a);
+    char *r = talk(&f, "学习进度");
+    CHECK_HAS(r, content_get(f.app.ct, "lesson.sub_off"));
+    free(r);
+    /* an answer resets the count: subscribed again, pushes go on */
+    free(talk(&f, "订阅学习 20:30"));
+    tick_at(&f, local_ms(2026, 12, 3, 20, 30));
+    r = answer(&f, "u-1", 1, true);
+    free(r);
+    for (int d = 4; d < 7; d++)
+        tick_at(&f, local_ms(2026, 12, d, 20, 30));
+    a = pushes(&f);
+    CHECK_INT(json_array_size(a), 8);
+    json_decref(a);
+out:
+    fx_release(&f);
+}
+
 /* A pushed question stays open until the next lesson, not for the few
  * minutes of state_ttl: a worker answers after their shift (a correct answer
  * 39 minutes after the push used to get 现在没有待答的题). */
@@ -865,6 +900,7 @@ const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
                                              T(test_spaced_repetition),
                                              T(test_streak_bonus_at_seven_days),
                                              T(test_subscription_pushes_at_local_time),
+    T(test_unanswered_pushes_pause),
                                              T(test_subscription_held_in_rush_hour), T(test_quiz_answer_39_minutes_after_push), T(test_subscribe_again_keeps_the_time),
                                              T(test_unsubscribe_and_optout),
                                              T(test_subscribe_default_time_late),
