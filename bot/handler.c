@@ -5,11 +5,14 @@
 #include "handler.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "channel.h"
 #include "conf.h"
+#include "content.h"
 #include "desk.h"
 #include "intent.h"
 #include "log.h"
@@ -254,4 +257,12 @@ void turn_fmt_when(int64_t ms, int64_t now, bool clock, char *out, size_t size)
         turn_fmt_time(ms, clock ? "%m-%d %H:%M" : "%m-%d", out, size);
     else
         turn_fmt_time(ms, clock ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", out, size);
+}
+
+const char *turn_key(const struct turn *t, const char *key, char *buf, size_t size)
+{
+    if (t->ch == NULL || !t->ch->is_sms)
+        return key;
+    snprintf(buf, size, "%s.sms", key);
+    return content_get(t->app->ct, buf) != NULL ? buf : key;
 }

@@ -126,6 +126,10 @@ void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size)
 /* A date (clock: and time) as workers read it: 12-30 09:00 within now's
  * year, 2027-01-02 09:00 in another. */
 void turn_fmt_when(int64_t ms, int64_t now, bool clock, char *out, size_t size);
+/* The content key for this channel: KEY.sms on an SMS channel when content
+ * has it (a plain SMS sends no photo and no location), else key. buf holds
+ * the .sms name. */
+const char *turn_key(const struct turn *t, const char *key, char *buf, size_t size);
 
 /* handle_core.c */
 int handle_help(struct turn *t);

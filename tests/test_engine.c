@@ -71,7 +71,8 @@ static int turn_msg(struct fx *f, const struct inmsg *in, struct turn_result *re
 {
     int rc;
     CHECK_INT(store_begin(f->st), 0);
-    rc = engine_turn(&f->app, f->st, &chan_generic, in, now_ms(), res);
+    const struct channel *ch = strcmp(in->channel, "kannel") == 0 ? &chan_kannel : &chan_generic;
+    rc = engine_turn(&f->app, f->st, ch, in, now_ms(), res);
     CHECK_INT(rc, 0);
     if (rc == 0)
         CHECK_INT(store_commit(f->st), 0);
@@ -469,6 +470,30 @@ out:
     fx_release(&f);
 }
 
+/* On SMS 随手拍 asks for words, not a photo plain SMS cannot send; a text
+ * report waits for a typed place, not a shared location. */
+static void test_sms_report_asks_for_words(void)
+{
+    struct fx f = {0};
+    struct turn_result res = {0};
+    if (fx_init(&f, "0") == -1)
+        goto out;
+    struct inmsg in = {.channel = "kannel", .ext_id = "s-1", .user = "+8613800000001",
+                       .text = "随手拍"};
+    if (turn_msg(&f, &in, &res) == 0) {
+        char *r = replies_text(&res);
+        CHECK_STR(r, content_get(f.app.ct, "report.howto.sms"));
+        CHECK(strstr(r, "拍照") == NULL && strstr(r, "照片发") == NULL);
+        free(r);
+    }
+    turn_result_release(&res);
+    char *r = talk(&f, "随手拍", NULL); /* elsewhere: the photo as before */
+    CHECK_STR(r, content_get(f.app.ct, "report.howto"));
+    free(r);
+out:
+    fx_release(&f);
+}
+
 /* The scorer's routing is what the inbound row keeps (not "fallback"); a
  * numbered choice is on the not-understood list too, marked asked. */
 static void test_scorer_intent_recorded_and_asks_listed(void)
@@ -846,6 +871,7 @@ const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_not_understood_is_recorded),
                                       T(test_scorer_intent_recorded_and_asks_listed),
                                       T(test_common_replies_fit_one_sms),
+                                      T(test_sms_report_asks_for_words),
                                       T(test_common_replies_fit_one_sms),
                                       T(test_long_reply_cut_and_more),
                                       T(test_more_when_nothing_left),
