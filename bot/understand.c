@@ -420,7 +420,9 @@ int understand_guess(const struct intents *in, const char *normed, struct intent
     *via = VIA_NONE;
     memset(m, 0, sizeof *m);
     char *canon = norm_canon(intent_lexicon(in), normed);
-    int rc = has_words(canon) ? from_scorer(in, normed, canon, m, via) : 0;
+    /* a number or 第二个 with no list open means no command: not guessed */
+    int rc = has_words(canon) && norm_choice(normed) == 0 ? from_scorer(in, normed, canon, m, via)
+                                                          : 0;
     if (rc != 1)
         *via = VIA_NONE;
     free(canon);
