@@ -118,6 +118,7 @@ static const struct {
     {"GET", "/outbox/undelivered", R_SUPER, 0},
     {"POST", "/tags", R_SUPER, 0},
     {"GET", "/unknown", R_SUPER, 0},
+    {"POST", "/unknown/teach", R_SUPER, 0},
     {"GET", "/lessons", R_COURSES | R_VIEWER, 0},
     {"POST", "/lessons/*/broadcast", R_SUPER, 0},
     {"POST", "/points", R_COURSES, 0},
@@ -619,11 +620,12 @@ struct unknown_ctx {
     json_t *a;
 };
 
-static void unknown_row(const char *text, int64_t count, int64_t last_ms, void *ctx)
+static void unknown_row(const char *text, int64_t count, int64_t last_ms, bool asked, void *ctx)
 {
     struct unknown_ctx *u = ctx;
-    json_array_append_new(u->a, json_pack("{s:s,s:I,s:I}", "text", text, "count",
-                                          (json_int_t)count, "last_ms", (json_int_t)last_ms));
+    json_array_append_new(u->a, json_pack("{s:s,s:I,s:I,s:b}", "text", text, "count",
+                                          (json_int_t)count, "last_ms", (json_int_t)last_ms,
+                                          "asked", asked));
 }
 
 static int unknown_list(const struct app *app, struct store *st, const struct admin_req *rq,
@@ -737,6 +739,10 @@ static int dispatch(const struct app *app, struct store *st, int64_t now,
         if (get)
             return unknown_list(app, st, rq, resp);
         allow = "GET";
+    } else if (n == 2 && strcmp(seg[0], "unknown") == 0 && strcmp(seg[1], "teach") == 0) {
+        if (post)
+            return dashboard_unknown_teach(app, st, now, rq, resp);
+        allow = "POST";
     }
     if (allow == NULL) {
         for (size_t i = 0; i < sizeof feature_routes / sizeof feature_routes[0]; i++) {

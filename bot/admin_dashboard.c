@@ -19,6 +19,9 @@
 #include "handler.h"
 #include "intent.h"
 #include "norm.h"
+#include "report.h"
+#include "store.h"
+#include "understand.h"
 #include "util.h"
 
 #define STATS_DAYS_MAX 90
@@ -253,6 +256,43 @@ static const char *try_rules(const struct intents *in, const char *text)
     return intent;
 }
 
+/* A staff command's intent (答 T12, 进度 SP1: staff handlers, admin.*):
+ * never suggested or taught to workers' understanding. */
+static bool staff_intent(const char *intent)
+{
+    const struct handler *h = intent ? handler_find(intent) : NULL;
+    return intent != NULL && (str_has_prefix(intent, "admin.") || (h != NULL && h->staff));
+}
+
+/* Whether normalised n names a report code (sp42, SP0042) anywhere. */
+static bool has_report_code(const char *n)
+{
+    for (const char *p = strstr(n, "sp"); p != NULL; p = strstr(p + 2, "sp")) {
+        size_t len = 2 + strspn(p + 2, "0123456789");
+        char *code = xstrndup(p, len);
+        int64_t id;
+        bool is = len > 2 && report_code_parse(code, &id) == 0;
+        free(code);
+        if (is)
+            return true;
+    }
+    return false;
+}
+
+/* Text staff may not map to a worker intent: a staff command (whole or any
+ * part the rules take as one) or a report code. */
+static bool staff_text(const struct app *app, const char *n)
+{
+    struct intent_match m;
+    memset(&m, 0, sizeof m);
+    if (has_report_code(n))
+        return true;
+    /* the rules as a turn asks them: on the text, then on its matched copy */
+    bool staff = understand_rules(app->intents, n, &m, NULL) == 1 && staff_intent(m.intent);
+    intent_match_release(&m);
+    return staff;
+}
+
 /* PCRE2 pattern text matching s literally, appended to out. */
 static void rule_escape(struct buf *out, const char *s)
 {
@@ -274,6 +314,12 @@ static void rule_escape(struct buf *out, const char *s)
 static json_t *suggest_one(const struct app *app, const char *text)
 {
     char *n = norm_text(text);
+    if (staff_text(app, n)) { /* no rule may capture a staff command or a report code */
+        json_t *o = json_pack("{s:s,s:s}", "normalised", n, "why",
+                              "staff command or report code: not for workers' rules");
+        free(n);
+        return o;
+    }
     const char *intent = try_rules(app->intents, n);
     char *matched = intent ? xstrdup(n) : NULL;
     size_t off[SUGGEST_MAX_CHARS + 1];
@@ -286,6 +332,8 @@ static json_t *suggest_one(const struct app *app, const char *text)
             char *part = xstrndup(n + off[start], off[start + len] - off[start]);
             char *pn = norm_text(part); /* trims the spaces a cut leaves */
             intent = pn[0] ? try_rules(app->intents, pn) : NULL;
+            if (staff_intent(intent)) /* 进度 sp1: an admin command inside */
+                intent = NULL;
             if (intent != NULL)
                 matched = xstrdup(pn);
             free(pn);
@@ -318,4 +366,54 @@ void dashboard_unknown_suggest(const struct app *app, json_t *items)
         if (text != NULL)
             json_object_set_new(it, "suggest", suggest_one(app, text));
     }
+}
+
+/* Intents staff may teach: the rules know it, a worker's handler runs it. */
+static bool teachable(const struct app *app, const char *intent)
+{
+    bool known = false;
+    for (size_t i = 0; i < intent_count(app->intents) && !known; i++)
+        known = strcmp(intent_name(app->intents, i), intent) == 0;
+    return known && handler_find(intent) != NULL && !staff_intent(intent) &&
+           strcmp(intent, "fallback") != 0;
+}
+
+int dashboard_unknown_teach(const struct app *app, struct store *st, int64_t now,
+                            const struct admin_req *rq, struct http_resp *resp)
+{
+    json_t *b = admin_body(rq, resp);
+    if (b == NULL)
+        return 0;
+    const char *text = json_string_value(json_object_get(b, "text"));
+    const char *intent = json_string_value(json_object_get(b, "intent"));
+    char *n = text ? norm_text(text) : NULL;
+    const char *ruled = n && n[0] ? try_rules(app->intents, n) : NULL;
+    char why[160];
+    int rc = 0, status = 400;
+    why[0] = '\0';
+    if (n == NULL || n[0] == '\0' || utf8_len(n) > 200 || intent == NULL)
+        snprintf(why, sizeof why, "want {\"text\": \"1..200 characters\", \"intent\": \"<intent>\"}");
+    else if (!teachable(app, intent))
+        snprintf(why, sizeof why, "intent %.60s is not a worker intent of the rules", intent);
+    else if (staff_text(app, n))
+        snprintf(why, sizeof why, "a staff command or a report code cannot be taught");
+    else if (ruled != NULL) {
+        status = 409;
+        snprintf(why, sizeof why, "the rules already take this text as %.60s", ruled);
+    }
+    if (why[0] != '\0') {
+        http_resp_error(resp, status, why);
+        goto out;
+    }
+    int64_t v = -1;
+    if (store_taught_add(st, n, intent, now) == -1 || (v = store_taught_version(st)) == -1) {
+        rc = -1;
+        goto out;
+    }
+    admin_reply(resp, 200, json_pack("{s:s,s:s,s:I}", "text", n, "intent", intent, "version",
+                                     (json_int_t)v));
+out:
+    free(n);
+    json_decref(b);
+    return rc;
 }

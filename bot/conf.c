@@ -113,6 +113,8 @@ static const struct conf_key keys[] = {
      "days after a wrong answer before its question comes back (spaced repetition)"},
     {"lessons.quiz_open_hours", C_INT, O(lessons.quiz_open_hours), "168", 1, 720,
      "hours a lesson's question stays answerable when no newer lesson replaced it"},
+    {"lessons.pause_after", C_INT, O(lessons.pause_after), "3", 1, 30,
+     "daily lesson pushes left unanswered in a row before the subscription stops (and says so)"},
     {"courses.confirm_minutes", C_INT, O(courses.confirm_minutes), "120", 1, 10080,
      "minutes a waitlisted person has to reply 确认 to a freed seat before it passes on"},
     {"courses.checkin_before_minutes", C_INT, O(courses.checkin_before_minutes), "30", 0, 1440,

@@ -58,6 +58,7 @@ struct conf {
         long long streak_bonus;  /* [points] lesson_streak_bonus */
         long long streak_days;   /* [points] lesson_streak_days */
         long long quiz_open_hours; /* a quiz stays answerable (until the next lesson) this long */
+        long long pause_after;     /* daily pushes left unanswered in a row before they stop */
     } lessons;
     struct {
         long long confirm_minutes;        /* to answer 确认 to a freed seat */

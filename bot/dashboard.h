@@ -67,5 +67,11 @@ int64_t dashboard_month_start(int64_t now);
  * of the text the rules caught, or null), "rule" (a line the office can copy
  * into intents/)}. */
 void dashboard_unknown_suggest(const struct app *app, json_t *items);
+/* POST /unknown/teach {text, intent}: the scorer learns text as intent at
+ * once (store_taught_add; every process reads it on its next guess). 400 for
+ * a bad body, an intent staff may not teach, a staff command or a report
+ * code; 409 when the rules already take the text. */
+int dashboard_unknown_teach(const struct app *app, struct store *st, int64_t now,
+                            const struct admin_req *rq, struct http_resp *resp);
 
 #endif

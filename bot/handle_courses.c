@@ -13,10 +13,13 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "conf.h"
 #include "courses.h"
 #include "crypto.h"
 #include "handler.h"
+#include "norm.h"
+#include "understand.h"
 #include "log.h"
 #include "outbox.h"
 #include "points.h"
@@ -50,6 +53,8 @@ const struct content_need courses_needs[] = {
     CONTENT_NEED("course.cancelled_wait", "title"),
     CONTENT_NEED("course.cancel_none", "no"),
     CONTENT_NEED("course.cancel_started", "title"),
+    CONTENT_NEED("course.declined", "title"),
+    CONTENT_NEED("course.offer_ask", ""),
     CONTENT_NEED("course.offer", "title start place until"),
     CONTENT_NEED("course.offer_expired", "title"),
     CONTENT_NEED("course.confirmed", "title start place paid no"),
@@ -102,7 +107,7 @@ struct timestr {
 static struct timestr when(int64_t ms)
 {
     struct timestr t;
-    turn_fmt_time(ms, "%m-%d %H:%M", t.s, sizeof t.s);
+    turn_fmt_when(ms, now_ms(), true, t.s, sizeof t.s); /* now_ms: the stubbed clock in tests */
     return t;
 }
 
@@ -180,9 +185,9 @@ int handle_course_list(struct turn *t)
     }
     if (say(t, "course.list", "items", items.data, NULL) == -1)
         goto out;
-    /* a bare number N shows course N, exactly as 培训 N does */
+    /* a number N books course N, exactly as 报名 N does (培训 N shows it) */
     for (; nmenu < maxno && nmenu < MENU_MAX; nmenu++) {
-        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "培训 %d", nmenu + 1);
+        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "报名 %d", nmenu + 1);
         cmds[nmenu] = cmdbuf[nmenu];
     }
     rc = turn_set_menu(t, cmds, nmenu);
@@ -365,9 +370,8 @@ out:
     return rc;
 }
 
-/* Context claim (handler.c claimers[]): a freed seat is offered to this
- * person and waits for 确认. 1, 0, -1. */
-int seat_claim(struct turn *t)
+/* Whether a freed seat is offered to this person and still open. */
+static int seat_open(struct turn *t)
 {
     json_t *mine = bookings_of(t->st, t->person, t->now), *b;
     size_t i;
@@ -381,6 +385,62 @@ int seat_claim(struct turn *t)
     }
     json_decref(mine);
     return rc;
+}
+
+/* Context claim (handler.c claimers[]): a freed seat is offered to this
+ * person; it takes 确认 (its answer intent) and the texts that answer the
+ * offer: yes or no words, a number, an unsure word (understand_answer).
+ * 1, 0, -1. */
+int seat_claim(struct turn *t)
+{
+    bool confirm = t->intent != NULL && strcmp(t->intent, "course.confirm") == 0;
+    if (!confirm && understand_answer(t->app->intents, t->text) == 0 &&
+        norm_choice(t->text) == 0)
+        return 0;
+    return seat_open(t);
+}
+
+/* Give the offered seats back: the next on the waitlist is offered them. */
+static int seat_decline(struct turn *t)
+{
+    json_t *mine = bookings_of(t->st, t->person, t->now), *b, *c = NULL;
+    size_t i;
+    int rc = -1, found;
+    if (mine == NULL)
+        return -1;
+    json_array_foreach(mine, i, b)
+    {
+        if (!status_is(b, "offered") || int_of(b, "offer_until_ms") <= t->now)
+            continue;
+        json_decref(c);
+        c = courses_get(t->st, int_of(b, "course_id"), &found);
+        if (c == NULL || bookings_set(t->st, int_of(b, "id"), "declined", NULL, 0, t->now) == -1 ||
+            courses_offer_next(t->app, t->st, int_of(c, "id"), t->now) == -1 ||
+            say(t, "course.declined", "title", str_of(c, "title"), NULL) == -1)
+            goto out;
+    }
+    rc = 0;
+out:
+    json_decref(c);
+    json_decref(mine);
+    return rc;
+}
+
+/* The take of the seat claim: yes keeps the seat (as 确认), no gives it to
+ * the next person, anything else asks again. t->intent says which. */
+int seat_take(struct turn *t)
+{
+    int a = understand_answer(t->app->intents, t->text);
+    if (a == 1) {
+        t->intent = "course.confirm";
+        return handle_course_confirm(t);
+    }
+    if (a == -1) {
+        t->intent = "seat.decline";
+        return seat_decline(t);
+    }
+    t->intent = "turn.ask";
+    return say(t, "course.offer_ask", NULL);
 }
 
 int handle_course_confirm(struct turn *t)

@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "handler.h"
 #include "lesson.h"
+#include "norm.h"
 #include "log.h"
 #include "outbox.h"
 #include "points.h"
@@ -43,6 +44,7 @@ const struct content_need lesson_needs[] = {
     CONTENT_NEED("lesson.subscribed", "time"),
     CONTENT_NEED("lesson.subscribed_optout", "time"),
     CONTENT_NEED("lesson.unsubscribed", ""),
+    CONTENT_NEED("lesson.paused", "n"),
     CONTENT_NEED("lesson.not_subscribed", ""),
     CONTENT_NEED("quiz.none", ""),
     CONTENT_NEED("quiz.bad_option", "letters"),
@@ -479,45 +481,79 @@ out:
     return rc;
 }
 
-/* Context claim (handler.c claimers[]): a question is open for this person. */
+/* The lesson whose question is open for this person (NULL: none); -1 in
+ * *err on a store error. */
+static const struct lesson *quiz_open(struct turn *t, int *err)
+{
+    char *open = NULL;
+    long long id;
+    *err = turn_state_get(t, "quiz", &open) == -1 ? -1 : 0;
+    const struct lesson *l =
+        open && parse_int(open, 1, 100000, &id) == 0 ? lesson_find(t->app->lessons, (int)id) : NULL;
+    free(open);
+    return l;
+}
+
+/* "这题的选项是 A/B/C": the question stays open. */
+static int quiz_say_options(struct turn *t, const struct lesson *l)
+{
+    char letters[16] = "";
+    for (int i = 0; i < l->nopts; i++)
+        snprintf(letters + strlen(letters), sizeof letters - strlen(letters), "%s%c", i ? "/" : "",
+                 'A' + i);
+    return say(t, "quiz.bad_option", "letters", letters, NULL);
+}
+
+/* Context claim (handler.c claimers[]): a question is open for this person;
+ * it takes its answer (quiz.answer) and a number or 第二个 (quiz_take). */
 int quiz_claim(struct turn *t)
 {
     char *open = NULL;
+    bool answer = t->intent != NULL && strcmp(t->intent, "quiz.answer") == 0;
+    if (!answer && norm_choice(t->text) == 0)
+        return 0;
     int rc = turn_state_get(t, "quiz", &open);
     free(open);
     return rc;
 }
 
+/* A number for a lettered question: say the letters (which letter is 2 is
+ * a guess we do not make). */
+int quiz_take(struct turn *t)
+{
+    int err;
+    const struct lesson *l = quiz_open(t, &err);
+    t->intent = "turn.ask";
+    if (err == -1)
+        return -1;
+    return l ? quiz_say_options(t, l) : say(t, "quiz.none", NULL);
+}
+
 int handle_quiz_answer(struct turn *t)
 {
     const char *cap = turn_cap(t, "answer");
-    char *open = NULL, *streak = NULL, *reason = NULL, *ref = NULL;
-    char today[16], pts[24], bal[24], ans[2] = {0}, letters[16] = "";
-    long long id;
+    char *streak = NULL, *reason = NULL, *ref = NULL;
+    char today[16], pts[24], bal[24], ans[2] = {0};
     bool was_done = false;
-    int rc = -1;
+    int rc = -1, err;
 
-    if (turn_state_get(t, "quiz", &open) == -1)
+    const struct lesson *l = quiz_open(t, &err);
+    if (err == -1)
         return -1;
-    const struct lesson *l =
-        open && parse_int(open, 1, 100000, &id) == 0 ? lesson_find(t->app->lessons, (int)id) : NULL;
     if (l == NULL || cap == NULL || cap[0] < 'a' || cap[0] > 'd') {
         rc = say(t, "quiz.none", NULL);
         goto out;
     }
     char letter = (char)(cap[0] - 'a' + 'A');
     if (letter - 'A' >= l->nopts) {
-        for (int i = 0; i < l->nopts; i++)
-            snprintf(letters + strlen(letters), sizeof letters - strlen(letters), "%s%c",
-                     i ? "/" : "", 'A' + i);
-        rc = say(t, "quiz.bad_option", "letters", letters, NULL);
+        rc = quiz_say_options(t, l);
         goto out; /* the question stays open */
     }
     bool is_right = letter == l->answer;
     int64_t retry_at = t->now + t->app->conf->lessons.retry_days * DAY_MS;
     local_day(t->now, 0, today, sizeof today);
     /* one answer per open question: a resent copy finds none */
-    if (turn_state_del(t, "quiz") == -1 ||
+    if (turn_state_del(t, "quiz") == -1 || turn_state_del(t, "lesson.unanswered") == -1 ||
         store_lesson_answer(t->st, t->person, l->id, is_right, retry_at, t->now, &was_done) == -1 ||
         store_lesson_day_add(t->st, t->person, today) == -1)
         goto out;
@@ -553,10 +589,41 @@ int handle_quiz_answer(struct turn *t)
     }
     rc = streak_bonus(t, days);
 out:
-    free(open);
     free(streak);
     free(reason);
     free(ref);
+    return rc;
+}
+
+/* Daily pushes left unanswered in a row (state "lesson.unanswered", reset
+ * by any quiz answer); -1 on error. */
+static long long unanswered(struct store *st, int64_t person, int64_t now)
+{
+    char *v = NULL;
+    long long n = 0;
+    int found = store_state_get(st, person, "lesson.unanswered", now, &v);
+    if (found == 1 && parse_int(v, 0, 1000, &n) == -1)
+        n = 0;
+    free(v);
+    return found == -1 ? -1 : n;
+}
+
+/* After lessons.pause_after pushes nobody answered: stop the subscription
+ * and say so, once (the same lesson is not pushed again every day). */
+static int pause_pushes(const struct app *app, struct store *st, int64_t person,
+                        const char *today, int64_t now, long long n)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%lld", n);
+    char *text = render(app, "lesson.paused", "n", num, NULL);
+    char *key = xasprintf("lesson:paused:p%lld:%s", (long long)person, today);
+    int rc = outbox_push(st, app->conf, person, OUT_BULK, text, 0, now, key) == -1 ||
+                     store_lesson_sub_del(st, person) == -1 ||
+                     store_state_del(st, person, "lesson.unanswered") == -1
+                 ? -1
+                 : 0;
+    free(text);
+    free(key);
     return rc;
 }
 
@@ -568,8 +635,13 @@ static int push_one(const struct app *app, struct store *st, int64_t person, con
     bool is_review;
     char *text = NULL, *key = NULL;
     json_t *extra = NULL;
-    char id[16];
+    char id[16], count[24];
     int rc = -1;
+    long long quiet = unanswered(st, person, now);
+    if (quiet == -1)
+        return -1;
+    if (quiet >= app->conf->lessons.pause_after)
+        return pause_pushes(app, st, person, today, now, quiet);
     if (pick_next(app, st, person, now, &l, &is_review) == -1)
         return -1;
     if (l != NULL) {
@@ -585,7 +657,10 @@ static int push_one(const struct app *app, struct store *st, int64_t person, con
             /* the question opens when the push may go out, not when it is queued */
             int64_t at = push_allowed_at(app->conf, OUT_BULK, now);
             snprintf(id, sizeof id, "%d", l->id);
+            snprintf(count, sizeof count, "%lld", quiet + 1);
             if (store_state_set(st, person, "quiz", id, at + quiz_open_ms(app)) == -1 ||
+                store_state_set(st, person, "lesson.unanswered", count,
+                                now + 60 * DAY_MS) == -1 ||
                 store_lesson_shown(st, person, l->id, now) == -1)
                 goto out;
         }

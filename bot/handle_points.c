@@ -18,7 +18,7 @@
 #include "points.h"
 #include "util.h"
 
-#define BALANCE_ENTRIES 3
+#define BALANCE_ENTRIES 2 /* the reply fits one SMS part */
 #define HISTORY_ENTRIES 20
 #define MENU_MAX 100
 
@@ -29,6 +29,7 @@ const struct content_need points_needs[] = {
     CONTENT_NEED("points.history", "n points items"),
     CONTENT_NEED("points.reason.lesson", ""),
     CONTENT_NEED("points.reason.report", ""),
+    CONTENT_NEED("points.reason.report_accepted", ""),
     CONTENT_NEED("points.reason.checkin", ""),
     CONTENT_NEED("points.reason.course", ""),
     CONTENT_NEED("points.reason.refund", ""),
@@ -80,8 +81,11 @@ static void entry_lines(const struct turn *t, json_t *entries, struct buf *out)
         char date[16], delta[24], rkey[96];
         const char *reason = json_string_value(json_object_get(e, "reason"));
         snprintf(rkey, sizeof rkey, "points.reason.%s", reason ? reason : "");
+        for (char *p = rkey; *p; p++) /* "report accepted" (older rows) -> report_accepted */
+            if (*p == ' ')
+                *p = '_';
         const char *shown = content_get(t->app->ct, rkey);
-        turn_fmt_time(int_of(e, "ms"), "%m-%d", date, sizeof date);
+        turn_fmt_when(int_of(e, "ms"), t->now, false, date, sizeof date);
         snprintf(delta, sizeof delta, "%+lld", (long long)int_of(e, "delta"));
         char *line = render(t, "points.entry", "date", date, "delta", delta, "reason",
                             shown    ? shown
@@ -152,31 +156,36 @@ int handle_redeem_list(struct turn *t)
         rc = say(t, "redeem.empty", "points", pts, NULL);
         goto out;
     }
+    /* one list, one numbering: items, then paid course seats; the number of
+     * a line is the one way to take it (兑换 <id> or 报名 <course no>) */
     json_array_foreach(items, i, o)
     {
         char no[24], cost[24], stock[24];
-        int64_t id = int_of(o, "id");
-        char *line = render(t, "redeem.item", "no", num(no, sizeof no, id), "name",
+        if (nmenu >= MENU_MAX)
+            break;
+        char *line = render(t, "redeem.item", "no", num(no, sizeof no, nmenu + 1), "name",
                             json_string_value(json_object_get(o, "name")), "cost",
                             num(cost, sizeof cost, int_of(o, "cost")), "stock",
                             num(stock, sizeof stock, int_of(o, "stock")), NULL);
         buf_printf(&lines, "%s%s", lines.len ? "\n" : "", line);
         free(line);
-        /* a bare number N means 兑换 N: fill the menu up to the highest id */
-        while (nmenu < id && nmenu < MENU_MAX) {
-            snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "兑换 %d", nmenu + 1);
-            cmds[nmenu] = cmdbuf[nmenu];
-            nmenu++;
-        }
+        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "兑换 %lld", (long long)int_of(o, "id"));
+        cmds[nmenu] = cmdbuf[nmenu];
+        nmenu++;
     }
     json_array_foreach(courses, i, o)
     {
         char no[24], cost[24];
-        char *line = render(t, "redeem.course", "no", num(no, sizeof no, int_of(o, "no")), "title",
+        if (nmenu >= MENU_MAX)
+            break;
+        char *line = render(t, "redeem.course", "no", num(no, sizeof no, nmenu + 1), "title",
                             json_string_value(json_object_get(o, "title")), "cost",
                             num(cost, sizeof cost, int_of(o, "cost")), NULL);
         buf_printf(&lines, "%s%s", lines.len ? "\n" : "", line);
         free(line);
+        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "报名 %lld", (long long)int_of(o, "no"));
+        cmds[nmenu] = cmdbuf[nmenu];
+        nmenu++;
     }
     if (say(t, "redeem.list", "points", pts, "items", lines.data, NULL) == -1)
         goto out;
@@ -200,8 +209,9 @@ static bool redeem_needs_yes(const struct turn *t)
         return false;
     if (turn_cap(t, "ask") != NULL)
         return true;
+    /* 3, 三, 第三个, 要第3个吧: a choice from the list, never spent unasked */
     char *typed = norm_text(t->in->text ? t->in->text : "");
-    bool bare = typed[0] != '\0' && strspn(typed, "0123456789") == strlen(typed);
+    bool bare = norm_choice(typed) != 0;
     free(typed);
     return bare;
 }

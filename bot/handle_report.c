@@ -34,6 +34,9 @@
 
 const struct content_need report_needs[] = {
     CONTENT_NEED("report.howto", ""),
+    CONTENT_NEED("report.howto.sms", ""),
+    CONTENT_NEED("report.text_only.sms", "code minutes"),
+    CONTENT_NEED("report.mine_none.sms", ""),
     CONTENT_NEED("report.received", "code"),
     CONTENT_NEED("report.received_ask", "code minutes"),
     CONTENT_NEED("report.text_only", "code minutes"),
@@ -241,7 +244,7 @@ int report_change(const struct app *app, struct store *st, int64_t id, const cha
     if (!rejected && amount > 0) {
         char ref[40];
         snprintf(ref, sizeof ref, "report:%s", r.code);
-        awarded = points_award(st, r.person, amount, "report accepted", ref, now);
+        awarded = points_award(st, r.person, amount, "report", ref, now); /* points.reason.report */
         if (awarded == -1)
             goto out;
     }
@@ -464,7 +467,8 @@ int handle_report_new(struct turn *t)
     int64_t wait_ms = c->report.caption_wait * 1000, join_ms = c->report.join_seconds * 1000;
 
     if (t->in->nmedia == 0 && desc == NULL) {
-        rc = say(t, "report.howto", NULL);
+        char k[48]; /* on SMS: describe it in words, no photo */
+        rc = say(t, turn_key(t, "report.howto", k, sizeof k), NULL);
         goto out;
     }
     int n = new_photos(t, fresh, &dup);
@@ -542,7 +546,9 @@ int handle_report_new(struct turn *t)
             goto out;
         rc = say(t, "report.received_ask", "code", code, "minutes", minutes, NULL);
     } else if (t->in->nmedia == 0) {
-        rc = say(t, "report.text_only", "code", code, "minutes", minutes, NULL);
+        char k[48]; /* on SMS: the place in words, no location */
+        rc = say(t, turn_key(t, "report.text_only", k, sizeof k), "code", code, "minutes",
+                 minutes, NULL);
     } else {
         rc = say(t, "report.received", "code", code, NULL);
     }
@@ -725,7 +731,8 @@ static int list_mine(struct turn *t)
         return -1;
     if (json_array_size(a) == 0) {
         json_decref(a);
-        return say(t, "report.mine_none", NULL);
+        char k[48];
+        return say(t, turn_key(t, "report.mine_none", k, sizeof k), NULL);
     }
     buf_init(&items, 0);
     json_array_foreach(a, i, e)

@@ -12,7 +12,9 @@
 #include "handler.h"
 #include "intent.h"
 #include "log.h"
+#include "store.h"
 #include "understand.h"
+#include "util.h"
 
 const struct content_need understand_needs[] = {
     CONTENT_NEED("ask.choices", "items"),
@@ -37,6 +39,42 @@ static int ask_choice(struct turn *t, const struct intent_match *m)
     return rc;
 }
 
+struct taught_rows {
+    char **intents, **texts;
+    size_t n;
+};
+
+static void taught_row(const char *text, const char *intent, void *ctx)
+{
+    struct taught_rows *r = ctx;
+    r->intents = xrealloc(r->intents, (r->n + 1) * sizeof *r->intents);
+    r->texts = xrealloc(r->texts, (r->n + 1) * sizeof *r->texts);
+    r->intents[r->n] = xstrdup(intent);
+    r->texts[r->n++] = xstrdup(text);
+}
+
+/* The examples staff taught from the dashboard: read again when the store's
+ * counter moved (this process's copy is per intents set; the turn changes
+ * nothing here but that cache of committed rows). 0 or -1. */
+static int taught_sync(struct turn *t)
+{
+    int64_t v = store_taught_version(t->st);
+    struct taught_rows r = {NULL, NULL, 0};
+    if (v <= 0 || v == intent_taught_version(t->app->intents))
+        return v == -1 ? -1 : 0;
+    int rc = store_taught_list(t->st, taught_row, &r);
+    if (rc >= 0)
+        intent_taught_set(t->app->intents, v, (const char *const *)r.intents,
+                          (const char *const *)r.texts, r.n);
+    for (size_t i = 0; i < r.n; i++) {
+        free(r.intents[i]);
+        free(r.texts[i]);
+    }
+    free(r.intents);
+    free(r.texts);
+    return rc < 0 ? -1 : 0;
+}
+
 int understand_fallback(struct turn *t)
 {
     struct intent_match gm;
@@ -45,12 +83,17 @@ int understand_fallback(struct turn *t)
      * someone else) answers "not understood", and a guess never loops */
     if (t->intent == NULL || strcmp(t->intent, "fallback") != 0 || t->text[0] == '\0')
         return 0;
+    if (taught_sync(t) == -1)
+        return -1;
     int rc = understand_guess(t->app->intents, t->text, &gm, NULL);
     if (rc != 1)
         return rc;
-    if (strcmp(gm.intent, "ask") == 0)
-        rc = ask_choice(t, &gm) == -1 ? -1 : 1;
-    else {
+    if (strcmp(gm.intent, "ask") == 0) {
+        /* on the not-understood list too, marked asked: staff see what
+         * needed a question and can teach it */
+        t->intent = "turn.ask";
+        rc = store_unknown_asked(t->st, t->text, t->now) == -1 || ask_choice(t, &gm) == -1 ? -1 : 1;
+    } else {
         const struct handler *h = handler_find(gm.intent);
         const struct intent_match *was = t->m;
         if (h == NULL) { /* intent_load checked every example's intent has rules */
@@ -58,7 +101,7 @@ int understand_fallback(struct turn *t)
             rc = -1;
         } else {
             t->m = &gm;
-            t->intent = gm.intent;
+            t->intent = h->intent; /* the table's: it outlives gm (the turn records it) */
             rc = h->fn(t) == -1 ? -1 : 1;
             t->m = was;
         }

@@ -5,11 +5,14 @@
 #include "handler.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "channel.h"
 #include "conf.h"
+#include "content.h"
 #include "desk.h"
 #include "intent.h"
 #include "log.h"
@@ -97,8 +100,8 @@ static const tick_fn ticks[] = {
 
 /* What each feature's open context waits for from this person; see handler.h. */
 const struct claimer claimers[] = {
-    {"quiz", "quiz.answer", quiz_claim, NULL},        /* until the next lesson */
-    {"seat", "course.confirm", seat_claim, NULL},     /* until the offer expires */
+    {"quiz", "quiz.answer", quiz_claim, quiz_take},  /* until the next lesson */
+    {"seat", "course.confirm", seat_claim, seat_take}, /* until the offer expires */
     {"report", NULL, report_claim, report_take},      /* caption or position of a photo */
     {"member", NULL, member_claim, member_take},      /* the city after 报到 */
     {"desk_ask", NULL, desk_ask_claim, desk_ask_take}, /* the question after 法律咨询 */
@@ -246,4 +249,24 @@ void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size)
     if (strftime(out, size, fmt, &tm) == 0 && size > 0)
         out[0] = '\0';
 #pragma GCC diagnostic pop
+}
+
+void turn_fmt_when(int64_t ms, int64_t now, bool clock, char *out, size_t size)
+{
+    char y[8], ny[8];
+    turn_fmt_time(ms, "%Y", y, sizeof y);
+    turn_fmt_time(now, "%Y", ny, sizeof ny);
+    /* 12-30 read in January is next December's: name the year then */
+    if (strcmp(y, ny) == 0)
+        turn_fmt_time(ms, clock ? "%m-%d %H:%M" : "%m-%d", out, size);
+    else
+        turn_fmt_time(ms, clock ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", out, size);
+}
+
+const char *turn_key(const struct turn *t, const char *key, char *buf, size_t size)
+{
+    if (t->ch == NULL || !t->ch->is_sms)
+        return key;
+    snprintf(buf, size, "%s.sms", key);
+    return content_get(t->app->ct, buf) != NULL ? buf : key;
 }

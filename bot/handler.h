@@ -124,6 +124,13 @@ const char *turn_cap(const struct turn *t, const char *name);
 /* Local date/time of ms in the configured time zone, e.g. "%Y-%m-%d". */
 void turn_fmt_time(int64_t ms, const char *fmt, char *out, size_t size)
     __attribute__((format(strftime, 2, 0)));
+/* A date (clock: and time) as workers read it: 12-30 09:00 within now's
+ * year, 2027-01-02 09:00 in another. */
+void turn_fmt_when(int64_t ms, int64_t now, bool clock, char *out, size_t size);
+/* The content key for this channel: KEY.sms on an SMS channel when content
+ * has it (a plain SMS sends no photo and no location), else key. buf holds
+ * the .sms name. */
+const char *turn_key(const struct turn *t, const char *key, char *buf, size_t size);
 
 /* handle_core.c */
 int handle_help(struct turn *t);
@@ -149,6 +156,7 @@ int handle_lesson_subscribe(struct turn *t);
 int handle_lesson_unsubscribe(struct turn *t);
 int handle_quiz_answer(struct turn *t);
 int quiz_claim(struct turn *t); /* a claimer: a question is open */
+int quiz_take(struct turn *t);  /* ... and a number came for its letters */
 /* Queues today's lesson for every subscriber whose local time has come. */
 int lesson_tick(const struct app *app, struct store *st, int64_t now);
 /* The text of lesson l as the bot sends it, with heading and answer hint:
@@ -176,6 +184,7 @@ int handle_course_book(struct turn *t);
 int handle_course_cancel(struct turn *t);
 int handle_course_confirm(struct turn *t);
 int seat_claim(struct turn *t); /* a claimer: a freed seat waits for 确认 */
+int seat_take(struct turn *t);  /* ... or another yes, a no, or asks again */
 int handle_course_mine(struct turn *t);
 int handle_checkin(struct turn *t);
 extern const struct content_need courses_needs[];

@@ -16,6 +16,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 
 #include "buf.h"
 #include "log.h"
@@ -50,6 +51,11 @@ struct intents {
     struct lexicon *lx; /* lexicon.txt and OpenCC, for norm_canon */
     struct scorer *sc;  /* the *.examples */
     struct uconf *uc;   /* understand.txt */
+    /* the examples taught at run time (intent_taught_set): the only part
+     * that changes after load, under its lock */
+    pthread_mutex_t taught_mu;
+    int64_t taught_version;
+    struct scorer *taught; /* base + taught, or NULL */
 };
 
 /* Append one "path:line: message" line to errors (or log it when errors is NULL). */
@@ -296,6 +302,7 @@ struct intents *intent_load(const char *dir, struct buf *errors)
         return NULL;
     }
     in = xcalloc(1, sizeof *in);
+    pthread_mutex_init(&in->taught_mu, NULL);
     for (int i = 0; i < n; i++) {
         if (load_file(in, dir, list[i]->d_name, errors) == -1)
             bad++;
@@ -332,6 +339,8 @@ void intent_free(struct intents *in)
     }
     for (size_t i = 0; i < in->nfiles; i++)
         free(in->files[i]);
+    scorer_free(in->taught); /* borrows from in->sc */
+    pthread_mutex_destroy(&in->taught_mu);
     lexicon_free(in->lx);
     scorer_free(in->sc);
     uconf_free(in->uc);
@@ -432,6 +441,54 @@ size_t intent_rule_count(const struct intents *in)
 const struct lexicon *intent_lexicon(const struct intents *in)
 {
     return in->lx;
+}
+
+int64_t intent_taught_version(const struct intents *in)
+{
+    struct intents *w = (struct intents *)in; /* the lock and the taught set only */
+    pthread_mutex_lock(&w->taught_mu);
+    int64_t v = w->taught_version;
+    pthread_mutex_unlock(&w->taught_mu);
+    return v;
+}
+
+void intent_taught_set(const struct intents *in, int64_t version, const char *const *intents,
+                       const char *const *texts, size_t n)
+{
+    struct intents *w = (struct intents *)in;
+    struct scorer *sc = in->sc ? scorer_extend(in->sc, in->lx, intents, texts, n) : NULL;
+    pthread_mutex_lock(&w->taught_mu);
+    struct scorer *old = w->taught;
+    w->taught = sc;
+    w->taught_version = version;
+    pthread_mutex_unlock(&w->taught_mu);
+    scorer_free(old);
+}
+
+/* The name as the rules spell it (lives as long as in), "none", or NULL. */
+static const char *stable_name(const struct intents *in, const char *name)
+{
+    for (size_t i = 0; i < in->nnames; i++)
+        if (strcmp(in->names[i], name) == 0)
+            return in->names[i];
+    return strcmp(name, "none") == 0 ? "none" : NULL;
+}
+
+int intent_rank(const struct intents *in, const char *canon, struct scored *out, int max)
+{
+    struct intents *w = (struct intents *)in;
+    pthread_mutex_lock(&w->taught_mu);
+    int n = scorer_rank(w->taught ? w->taught : in->sc, canon, out, max), k = 0;
+    /* names and files that outlive the lock: the rules', the base's, literals */
+    for (int i = 0; i < n; i++) {
+        const char *name = stable_name(in, out[i].intent);
+        if (name == NULL)
+            continue;
+        out[k] = out[i];
+        out[k++].intent = name;
+    }
+    pthread_mutex_unlock(&w->taught_mu);
+    return k;
 }
 
 const struct scorer *intent_scorer(const struct intents *in)

@@ -7,6 +7,7 @@
 #ifndef BOT_INTENT_H
 #define BOT_INTENT_H
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf;
 struct intents;
@@ -52,5 +53,17 @@ struct uconf;
 const struct lexicon *intent_lexicon(const struct intents *in);
 const struct scorer *intent_scorer(const struct intents *in);
 const struct uconf *intent_uconf(const struct intents *in);
+/*
+ * Examples taught at run time (the dashboard's not-understood page; stored
+ * in the store's taught table): intent_taught_set replaces them (version is
+ * the store's counter), intent_rank ranks with them (scorer_rank on the
+ * examples and the taught ones; names in out stay valid as long as in).
+ * Thread-safe.
+ */
+struct scored;
+int64_t intent_taught_version(const struct intents *in);
+void intent_taught_set(const struct intents *in, int64_t version, const char *const *intents,
+                       const char *const *texts, size_t n);
+int intent_rank(const struct intents *in, const char *canon, struct scored *out, int max);
 
 #endif

@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <opencc/opencc.h>
+#include <pcre2.h>
+#include <pthread.h>
 
 #include "buf.h"
 #include "util.h"
@@ -578,4 +581,82 @@ char *norm_canon(const struct lexicon *lx, const char *normed)
     char *out = clock_times(num);
     free(num);
     return out;
+}
+
+/* --- a choice from a numbered list (norm_choice) --- */
+
+#define CHOICE_NUM "(?:[0-9]{1,2}|[一二两三四五六七八九十])"
+/* one number: a wish word, 第, the number, a counter, a particle, then
+ * nothing or a pause and a short remark */
+static const char choice_one[] =
+    "^(?:我要|我选|我就要|就要|那就|要|选|就|那|我要选)?(?<di>第)? ?(?<n>" CHOICE_NUM ") ?"
+    "(?<ct>个|号|项|条|件|种|位)?(?:吧|呢|啦|了|呀|啊)?(?:[,.;:!、 ](?!.*(?:不|别|没|考虑|想想|再说|吗|\\?)).{0,20})?$";
+/* two numbers or more */
+static const char choice_more[] = "^(?:我要|我选|要|选|就)?(?:第)?" CHOICE_NUM
+                                  "(?:个|号)?(?:和|跟|还有|加|与|,|、| )(?:第)?" CHOICE_NUM;
+static pcre2_code *choice_re[2];
+static pthread_once_t choice_once = PTHREAD_ONCE_INIT;
+
+static void choice_compile(void)
+{
+    const char *pats[2] = {choice_one, choice_more};
+    for (int i = 0; i < 2; i++) {
+        int err;
+        PCRE2_SIZE off;
+        choice_re[i] = pcre2_compile((PCRE2_SPTR)pats[i], PCRE2_ZERO_TERMINATED,
+                                     PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+    }
+}
+
+/* The value of a digit string or one Chinese numeral (1..99), or 0. */
+static int choice_value(const char *s, size_t len)
+{
+    static const char *const han[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+    if (len > 0 && s[0] >= '0' && s[0] <= '9')
+        return (int)strtol(s, NULL, 10);
+    if (len == strlen("两") && memcmp(s, "两", len) == 0)
+        return 2;
+    for (int i = 0; i < 10; i++)
+        if (len == strlen(han[i]) && memcmp(s, han[i], len) == 0)
+            return i + 1;
+    return 0;
+}
+
+/* Length of named group name in md (0 when unset); *at its start. */
+static size_t choice_group(pcre2_code *re, pcre2_match_data *md, const char *name, size_t *at)
+{
+    int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    if (g < 0 || ov[2 * g] == PCRE2_UNSET)
+        return 0;
+    *at = ov[2 * g];
+    return ov[2 * g + 1] - ov[2 * g];
+}
+
+static bool choice_match(pcre2_code *re, const char *s, pcre2_match_data *md)
+{
+    return re != NULL && pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) >= 0;
+}
+
+int norm_choice(const char *normed)
+{
+    int n = 0;
+    (void)pthread_once(&choice_once, choice_compile);
+    if (normed == NULL || choice_re[0] == NULL || strlen(normed) > 64)
+        return 0;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(choice_re[0], NULL);
+    if (md == NULL)
+        return 0;
+    if (choice_match(choice_re[1], normed, md)) {
+        n = NORM_CHOICE_SEVERAL;
+    } else if (choice_match(choice_re[0], normed, md)) {
+        size_t at = 0, di_at = 0, ct_at = 0;
+        size_t len = choice_group(choice_re[0], md, "n", &at);
+        bool di = choice_group(choice_re[0], md, "di", &di_at) > 0;
+        size_t ct = choice_group(choice_re[0], md, "ct", &ct_at);
+        bool count = !di && ct == strlen("个") && memcmp(normed + ct_at, "个", ct) == 0;
+        n = count ? NORM_CHOICE_SEVERAL : choice_value(normed + at, len); /* 3个: how many? */
+    }
+    pcre2_match_data_free(md);
+    return n;
 }

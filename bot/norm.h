@@ -51,3 +51,13 @@ void lexicon_free(struct lexicon *lx);
 /* The matched copy of normed (the output of norm_text). lx may be NULL.
  * New string; "" when everything was filler. */
 char *norm_canon(const struct lexicon *lx, const char *normed);
+
+/*
+ * What a normalised text picks from a numbered list: 2, ２, 二, 第二个, 3号,
+ * 就第四个吧, 要第4个, 第5个,雨衣 (a remark after a pause is allowed) give
+ * the number (1..99); NORM_CHOICE_SEVERAL for more than one number or a
+ * count (1和3, 1 2, 第一个和第三个, 3个); 0 when the text is no choice
+ * (1我考虑一下, 一样, 三国).
+ */
+#define NORM_CHOICE_SEVERAL (-2)
+int norm_choice(const char *normed);

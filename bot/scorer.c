@@ -303,6 +303,32 @@ void scorer_free(struct scorer *sc)
     free(sc);
 }
 
+struct scorer *scorer_extend(const struct scorer *base, const struct lexicon *lx,
+                             const char *const *intents, const char *const *texts, size_t n)
+{
+    struct scorer *sc = xcalloc(1, sizeof *sc);
+    size_t nbase = base ? base->nex : 0;
+    sc->ex = xcalloc(nbase + n + 1, sizeof *sc->ex);
+    /* files are borrowed: the base's (it outlives this copy) and a literal */
+    for (size_t e = 0; e < nbase; e++)
+        sc->ex[sc->nex++] = (struct example){intern(&sc->names, &sc->nnames, base->ex[e].intent),
+                                             xstrdup(base->ex[e].text), base->ex[e].file,
+                                             base->ex[e].line};
+    for (size_t i = 0; i < n; i++) {
+        char *nt = norm_text(texts[i]);
+        char *ct = norm_canon(lx, nt);
+        free(nt);
+        if (ct[0] == '\0' || !valid_intent(intents[i])) {
+            free(ct);
+            continue;
+        }
+        sc->ex[sc->nex++] =
+            (struct example){intern(&sc->names, &sc->nnames, intents[i]), ct, "taught", (int)i + 1};
+    }
+    build(sc);
+    return sc;
+}
+
 int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, int max)
 {
     char *f[MAX_FEATS];

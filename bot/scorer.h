@@ -30,6 +30,11 @@ typedef bool (*scorer_known_fn)(const void *ctx, const char *intent);
 struct scorer *scorer_load(const char *dir, const struct lexicon *lx, scorer_known_fn known,
                            const void *ctx, struct buf *errors);
 void scorer_free(struct scorer *sc);
+/* A new scorer: base's examples and n more (intents[i], texts[i]: the
+ * examples staff taught, file "taught", line i + 1), normalised as at load.
+ * The copy borrows base's file names: free it before base. */
+struct scorer *scorer_extend(const struct scorer *base, const struct lexicon *lx,
+                             const char *const *intents, const char *const *texts, size_t n);
 /* Rank intents for canon (a norm_canon text): up to max, best first, one
  * entry per intent. Returns how many were filled. Thread-safe. */
 int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, int max);

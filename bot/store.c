@@ -516,6 +516,15 @@ static const char *const migrations[] = {
     "ALTER TABLE reports ADD COLUMN body_id INTEGER REFERENCES report_bodies(id);"
     "CREATE INDEX reports_body ON reports(body_id, created_ms);"
     "ALTER TABLE people ADD COLUMN observer_ms INTEGER;",
+    /* 20 */
+    "-- understanding: a text answered with a numbered choice is recorded as asked;\n"
+    "-- examples staff teach from the dashboard (the scorer reads them when meta\n"
+    "-- taught_version changes)\n"
+    "ALTER TABLE unknown ADD COLUMN asked INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE taught("
+    " text TEXT PRIMARY KEY,"
+    " intent TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1263,24 +1272,37 @@ int store_state_del(struct store *st, int64_t person, const char *key)
     return store_step_done(st, s, "state del");
 }
 
-int store_unknown_add(struct store *st, const char *text, int64_t now)
+static int unknown_add(struct store *st, const char *text, int64_t now, bool asked)
 {
+    /* asked: the last time it came, it got a numbered choice */
     static const char sql[] =
-        "INSERT INTO unknown(text, count, first_ms, last_ms) VALUES(?,1,?,?)"
-        " ON CONFLICT(text) DO UPDATE SET count=count+1, last_ms=excluded.last_ms";
+        "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
+        " ON CONFLICT(text) DO UPDATE SET count=count+1, last_ms=excluded.last_ms,"
+        " asked=excluded.asked";
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 2, now);
     sqlite3_bind_int64(s, 3, now);
+    sqlite3_bind_int(s, 4, asked ? 1 : 0);
     return store_step_done(st, s, "unknown add");
+}
+
+int store_unknown_add(struct store *st, const char *text, int64_t now)
+{
+    return unknown_add(st, text, now, false);
+}
+
+int store_unknown_asked(struct store *st, const char *text, int64_t now)
+{
+    return unknown_add(st, text, now, true);
 }
 
 int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ctx)
 {
     static const char sql[] =
-        "SELECT text, count, last_ms FROM unknown ORDER BY count DESC, last_ms DESC LIMIT ?";
+        "SELECT text, count, last_ms, asked FROM unknown ORDER BY count DESC, last_ms DESC LIMIT ?";
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
@@ -1288,7 +1310,7 @@ int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ct
     sqlite3_bind_int(s, 1, limit);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
-           sqlite3_column_int64(s, 2), ctx);
+           sqlite3_column_int64(s, 2), sqlite3_column_int(s, 3) != 0, ctx);
         n++;
     }
     sqlite3_reset(s);
@@ -1314,4 +1336,58 @@ int store_probe(struct store *st, int64_t now)
         return -1;
     }
     return 0;
+}
+
+/* --- examples taught from the dashboard (understand.h, handle_understand.c) --- */
+
+int store_taught_add(struct store *st, const char *text, const char *intent, int64_t now)
+{
+    static const char add[] =
+        "INSERT INTO taught(text, intent, created_ms) VALUES(?1,?2,?3)"
+        " ON CONFLICT(text) DO UPDATE SET intent=excluded.intent, created_ms=excluded.created_ms";
+    static const char bump[] =
+        "INSERT INTO meta(k, v) VALUES('taught_version', '1')"
+        " ON CONFLICT(k) DO UPDATE SET v=CAST(v AS INTEGER)+1";
+    static const char known[] = "DELETE FROM unknown WHERE text=?1";
+    sqlite3_stmt *s = store_stmt(st, add);
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, intent, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, now);
+    if (store_step_done(st, s, "taught add") == -1 || (s = store_stmt(st, known)) == NULL)
+        return -1;
+    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+    if (store_step_done(st, s, "taught unknown") == -1 || (s = store_stmt(st, bump)) == NULL)
+        return -1;
+    return store_step_done(st, s, "taught version");
+}
+
+int64_t store_taught_version(struct store *st)
+{
+    static const char sql[] = "SELECT CAST(v AS INTEGER) FROM meta WHERE k='taught_version'";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int64_t v = 0;
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : store_fail(st, "taught version");
+}
+
+int store_taught_list(struct store *st, store_taught_fn fn, void *ctx)
+{
+    static const char sql[] = "SELECT text, intent FROM taught ORDER BY created_ms, text";
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int n = 0, rc;
+    if (s == NULL)
+        return -1;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), ctx);
+        n++;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? n : store_fail(st, "taught list");
 }

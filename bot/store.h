@@ -104,9 +104,23 @@ int store_state_del(struct store *st, int64_t person, const char *key);
 
 /* The not-understood list: count one more for text. */
 int store_unknown_add(struct store *st, const char *text, int64_t now);
-typedef void (*store_unknown_fn)(const char *text, int64_t count, int64_t last_ms, void *ctx);
+/* The same, for a text that got a numbered choice (understand_fallback):
+ * recorded too, marked asked. */
+int store_unknown_asked(struct store *st, const char *text, int64_t now);
+typedef void (*store_unknown_fn)(const char *text, int64_t count, int64_t last_ms, bool asked,
+                                 void *ctx);
 /* Most frequent first, at most limit rows. Returns the row count or -1. */
 int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ctx);
+
+/* Examples staff teach from the dashboard (POST /admin/api/unknown/teach):
+ * add or replace text -> intent, drop text from the not-understood list and
+ * bump the version the scorer checks (handle_understand.c). 0 or -1. */
+int store_taught_add(struct store *st, const char *text, const char *intent, int64_t now);
+/* The taught version: 0 before anything was taught, -1 on error. */
+int64_t store_taught_version(struct store *st);
+typedef void (*store_taught_fn)(const char *text, const char *intent, void *ctx);
+/* Every taught example, oldest first. Count or -1. */
+int store_taught_list(struct store *st, store_taught_fn fn, void *ctx);
 
 /* Prove the store is writable: a small write in its own transaction. 0 or -1. */
 int store_probe(struct store *st, int64_t now);

@@ -59,6 +59,7 @@ const struct content_need turn_needs[] = {
     CONTENT_NEED("turn.ctx.desk_ask", ""),
     CONTENT_NEED("turn.ctx.ticket", ""),
     CONTENT_NEED("turn.ctx.pair", ""),
+    CONTENT_NEED("menu.one", ""),
     CONTENT_NEED_END,
 };
 
@@ -76,23 +77,26 @@ static bool all_digits(const char *s)
 }
 
 /*
- * A bare number answers the last numbered menu: returns the menu's command
- * for it (new string), NULL when there is no menu (the number is matched as
- * text), or sets *out_of_range with the menu size.
+ * A number answers the last numbered menu (2, 二, 第二个, 就第2个吧:
+ * norm_choice): returns the menu's command for it (new string), NULL when
+ * there is no menu or the text is no choice (it is matched as text), or sets
+ * *out_of_range with the menu size, or *several when it names more than one.
  */
-static char *menu_pick(struct turn *t, int *out_of_range)
+static char *menu_pick(struct turn *t, int *out_of_range, bool *several)
 {
     char *menu = NULL, *cmd = NULL;
     json_t *a = NULL;
-    if (!all_digits(t->text) || turn_state_get(t, "menu", &menu) != 1)
+    int n = norm_choice(t->text);
+    if (n == 0 || turn_state_get(t, "menu", &menu) != 1)
         goto out;
     a = json_loads(menu, 0, NULL);
-    long n = strtol(t->text, NULL, 10);
     if (!json_is_array(a))
         goto out;
-    if (n >= 1 && (size_t)n <= json_array_size(a))
+    if (n == NORM_CHOICE_SEVERAL)
+        *several = true;
+    else if (n >= 1 && (size_t)n <= json_array_size(a))
         cmd = xstrdup(json_string_value(json_array_get(a, (size_t)n - 1)));
-    else if (n != 0) /* 0 stays the help menu */
+    else
         *out_of_range = (int)json_array_size(a);
 out:
     json_decref(a);
@@ -224,6 +228,18 @@ static int claims(struct turn *t, const char *global, int *who, int max)
     return n;
 }
 
+/* What a handler said it did (t->intent set to a lasting string: the
+ * scorer's routed intent, a claimer's yes or no) becomes the turn's intent,
+ * the one recorded with the message. */
+static void took_as(struct turn *t, char **intent)
+{
+    if (t->intent != NULL && t->intent != *intent && strcmp(t->intent, *intent) != 0) {
+        free(*intent);
+        *intent = xstrdup(t->intent);
+    }
+    t->intent = *intent;
+}
+
 /* Let claimer i take the message: its answer intent, or its take. */
 static int claimer_take(struct turn *t, int i, const char *global, char **intent)
 {
@@ -234,7 +250,9 @@ static int claimer_take(struct turn *t, int i, const char *global, char **intent
     }
     *intent = xasprintf("ctx.%s", c->name);
     t->intent = *intent;
-    return c->take(t);
+    int rc = c->take(t);
+    took_as(t, intent);
+    return rc;
 }
 
 /* The message kept while its owner is asked (state "turn.choice"). */
@@ -371,9 +389,11 @@ static int stage_intent(struct turn *t, const char *global, char **intent)
     else if (name == NULL && t->in->has_location && t->text[0] == '\0')
         name = "location";
     else if (name == NULL)
-        name = "fallback"; /* stage_unsure: the understanding helper's ask goes here */
+        name = "fallback"; /* the scorer (understand_fallback) may route it */
     *intent = xstrdup(name);
-    return run_intent(t, name);
+    int rc = run_intent(t, *intent);
+    took_as(t, intent);
+    return rc;
 }
 
 static bool is_escape(const char *intent)
@@ -398,7 +418,7 @@ static int stage_event(struct turn *t, const char *forced, char **intent)
 }
 
 /* Stages 1 to 5 on the normalised text (see the top of this file). */
-static int stages(struct turn *t, int range, char **intent)
+static int stages(struct turn *t, int range, bool several, char **intent)
 {
     struct intent_match m = {0};
     int rc = -1;
@@ -423,6 +443,9 @@ static int stages(struct turn *t, int range, char **intent)
     if (took == 0 && range >= 0) { /* a number beyond the last menu */
         *intent = xstrdup("menu");
         took = say_bad_number(t, range) == -1 ? -1 : 1;
+    } else if (took == 0 && several) { /* 1和3: one line at a time */
+        *intent = xstrdup("menu");
+        took = say(t, "menu.one", NULL) == -1 ? -1 : 1;
     }
     if (took == 0)
         took = stage_context(t, global, intent);
@@ -442,6 +465,7 @@ int turn_run(struct turn *t, char **intent)
     const struct inmsg *in = t->in;
     char *norm = NULL, *picked = NULL;
     int rc = -1, range = -1;
+    bool several = false;
     *intent = NULL;
     /* a linked account (绑定) answers as its canonical person on every channel */
     int first = store_person_arrive(t->st, t->ch->name, in->user, in->name, t->now,
@@ -459,13 +483,13 @@ int turn_run(struct turn *t, char **intent)
         rc = stage_event(t, forced, intent);
         goto cut;
     }
-    picked = menu_pick(t, &range);
+    picked = menu_pick(t, &range, &several);
     if (picked != NULL) {
         free(norm);
         norm = norm_text(picked);
         t->text = norm;
     }
-    rc = stages(t, range, intent);
+    rc = stages(t, range, several, intent);
 cut:
     /* PIPL: a new person's first answer starts with what is kept and why */
     if (rc == 0)

@@ -41,6 +41,8 @@ struct uconf {
     size_t nquestion;
     pcre2_code **crisis; /* the ways people say it, beside content's words */
     size_t ncrisis;
+    char **yes, **no, **unsure; /* a yes/no question's answers, owned */
+    size_t nyes, nno, nunsure;
 };
 
 void uconf_free(struct uconf *uc)
@@ -69,6 +71,13 @@ void uconf_free(struct uconf *uc)
     for (size_t i = 0; i < uc->nquestion; i++)
         free(uc->question[i]);
     free(uc->question);
+    char **lists[] = {uc->yes, uc->no, uc->unsure};
+    size_t nlists[] = {uc->nyes, uc->nno, uc->nunsure};
+    for (size_t l = 0; l < 3; l++) {
+        for (size_t i = 0; i < nlists[l]; i++)
+            free(lists[l][i]);
+        free(lists[l]);
+    }
     for (size_t i = 0; i < uc->ncrisis; i++)
         pcre2_code_free(uc->crisis[i]);
     free(uc->crisis);
@@ -168,6 +177,15 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
             add_words(q ? &uc->question : &uc->notopic, q ? &uc->nquestion : &uc->nnotopic, b);
         return 0;
     }
+    if ((strcmp(key, "yes") == 0 || strcmp(key, "no") == 0 || strcmp(key, "unsure") == 0) &&
+        a != NULL) {
+        char ***w = key[0] == 'y' ? &uc->yes : key[0] == 'n' ? &uc->no : &uc->unsure;
+        size_t *nw = key[0] == 'y' ? &uc->nyes : key[0] == 'n' ? &uc->nno : &uc->nunsure;
+        add_words(w, nw, a);
+        if (b != NULL)
+            add_words(w, nw, b);
+        return 0;
+    }
     if (strcmp(key, "crisis") == 0 && a != NULL)
         return add_crisis(uc, a, b, path, no, errors);
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
@@ -181,7 +199,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS`, `question WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS`, `question WORDS`, `yes|no|unsure WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -323,7 +341,7 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
 {
     const struct uconf *uc = intent_uconf(in);
     struct scored r[CHOICES + 2];
-    int n = scorer_rank(intent_scorer(in), canon, r, CHOICES + 2);
+    int n = intent_rank(in, canon, r, CHOICES + 2); /* the examples and those taught */
     if (uc == NULL)
         return 0;
     /* thanks or praise that asks nothing is not a request (notopic) */
@@ -402,7 +420,9 @@ int understand_guess(const struct intents *in, const char *normed, struct intent
     *via = VIA_NONE;
     memset(m, 0, sizeof *m);
     char *canon = norm_canon(intent_lexicon(in), normed);
-    int rc = has_words(canon) ? from_scorer(in, normed, canon, m, via) : 0;
+    /* a number or 第二个 with no list open means no command: not guessed */
+    int rc = has_words(canon) && norm_choice(normed) == 0 ? from_scorer(in, normed, canon, m, via)
+                                                          : 0;
     if (rc != 1)
         *via = VIA_NONE;
     free(canon);
@@ -431,4 +451,22 @@ bool understand_is_crisis(const struct intents *in, const char *text)
         hit = pcre2_match(uc->crisis[i], (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL) >= 0;
     pcre2_match_data_free(md);
     return hit;
+}
+
+int understand_answer(const struct intents *in, const char *normed)
+{
+    const struct uconf *uc = in ? intent_uconf(in) : NULL;
+    if (uc == NULL || normed == NULL || utf8_len(normed) > 24)
+        return 0; /* a long text says more than yes or no */
+    if (has_any(uc->unsure, uc->nunsure, normed))
+        return 2;
+    if (has_any(uc->no, uc->nno, normed))
+        return -1;
+    for (size_t i = 0; i < uc->nyes; i++) {
+        size_t len = strlen(uc->yes[i]);
+        /* it starts with the yes word (1 but not 12) */
+        if (strncmp(normed, uc->yes[i], len) == 0 && !(normed[len] >= '0' && normed[len] <= '9'))
+            return 1;
+    }
+    return 0;
 }

@@ -18,6 +18,9 @@
  *                       words goes to INTENT (most words named wins)
  *   notopic WORDS       a text with one of these (thanks, praise) and no
  *   question WORDS      word of question is not guessed at: small talk
+ *   yes WORDS           the answers to a yes/no question (a freed seat):
+ *   no WORDS            a text starting with a yes word is yes, one naming
+ *   unsure WORDS        a no word is no, one naming an unsure word neither
  *   crisis PATTERN      a PCRE2 pattern for a way people say they may harm
  *                       themselves (safety.h; beside content's words)
  *   text INTENT CAP     a scorer hit on INTENT gets the whole text as
@@ -60,6 +63,10 @@ int understand(const struct intents *in, const char *normed, struct intent_match
                enum understood_via *via);
 /* True when text matches a `crisis` pattern (use safety_is_crisis). */
 bool understand_is_crisis(const struct intents *in, const char *text);
+/* A normalised short text as the answer to a yes/no question: 1 yes (好的,
+ * 要的要的, 行,我去, 1), -1 no (不去了, 没时间算了, 去不了), 2 unsure (取消,
+ * 1我考虑一下, a question), 0 no answer at all (a long text, 积分). */
+int understand_answer(const struct intents *in, const char *normed);
 /* True when the intent only runs on a command (see action above). */
 bool understand_is_action(const struct intents *in, const char *intent);
 

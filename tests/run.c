@@ -9,7 +9,11 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include <sqlite3.h>
+
 #include "log.h"
+#include "store.h"
+#include "store_int.h" /* store_db(), for t_query_int */
 #include "t.h"
 
 int t_failed;
@@ -65,6 +69,18 @@ char *t_slurp(const char *path, size_t *len)
     if (len != NULL)
         *len = b.len;
     return buf_take(&b);
+}
+
+long long t_query_int(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
 }
 
 #define SUITES(X) \

@@ -62,6 +62,9 @@ void t_put(const char *dir, const char *name, const char *text);
 /* The whole file, NUL-terminated (new; its length in *len when not NULL),
  * or NULL when it cannot be opened. */
 char *t_slurp(const char *path, size_t *len);
+/* One integer from a query on the store's connection, or -1. */
+struct store;
+long long t_query_int(struct store *st, const char *sql);
 /* Source tree root, for fixtures: the directory tests/run was started from. */
 void stub_clock_set(int64_t ms);
 void stub_clock_advance(int64_t ms);

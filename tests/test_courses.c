@@ -194,8 +194,12 @@ static void test_course_list_show_and_bare_number(void)
           strstr(r, "2. ") < strstr(r, "1. "));
     CHECK_HAS(r, "剩3座");
     free(r);
+    /* a number after the list books, as 报名 N does; 培训 N shows */
     r = talk(&f, "u-1", "2");
     CHECK_HAS(r, "智能手机");
+    CHECK_HAS(r, "需要 10 积分");
+    free(r);
+    r = talk(&f, "u-1", "培训 2");
     CHECK_HAS(r, "需10积分");
     free(r);
     expect(&f, "u-1", "培训 7", "7");
@@ -311,6 +315,33 @@ static long long outbox_count(struct fx *f, const char *key_like)
     char sql[200];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE idem_key LIKE '%s'", key_like);
     return q(f->st, sql);
+}
+
+/* A freed seat is answered in words: unsure asks again, no passes it on,
+ * yes keeps it (not only 确认). */
+static void test_seat_offer_answered_in_words(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    add_course(&f, "养老护理", now_ms() + 48 * HOUR, 1, 0);
+    expect(&f, "a", "报名 1", "养老护理");
+    expect(&f, "b", "报名 1", "第 1 位");
+    expect(&f, "c", "报名 1", "第 2 位");
+    expect(&f, "a", "取消 1", "养老护理");
+    CHECK_INT(outbox_count(&f, "offer:c1:b2"), 1);
+    expect(&f, "b", "1我考虑一下", content_get(f.app.ct, "course.offer_ask"));
+    expect(&f, "b", "取消", content_get(f.app.ct, "course.offer_ask"));
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='offered'"), 1);
+    expect(&f, "b", "那天要跑单，去不了", "让给下一位");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='declined'"), 1);
+    CHECK_INT(outbox_count(&f, "offer:c1:b3"), 1);
+    expect(&f, "c", "好的我要", "养老护理");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='seat'"), 1);
+    /* with no offer open the same words are not a booking */
+    expect(&f, "d", "好的我要", content_get(f.app.ct, "fallback"));
+out:
+    fx_release(&f);
 }
 
 /* Cancel gives the points back and offers the seat to the first waiting;
@@ -526,16 +557,39 @@ static void test_points_balance_and_history_replies(void)
         credit(&f, "u-1", i, ref);
     }
     char *r = talk(&f, "u-1", "积分");
-    CHECK_HAS(r, "你有 325 积分");
+    CHECK_HAS(r, "你有 325 分");
     CHECK_HAS(r, "+25");
-    CHECK_HAS(r, "+23");
-    CHECK(strstr(r, "+22") == NULL);
+    CHECK_HAS(r, "+24");
+    CHECK(strstr(r, "+23") == NULL);
     int parts = sms_parts(r, NULL, NULL);
-    CHECK(parts <= 3); /* one SMS-sized reply */
+    CHECK(parts == 1); /* one SMS part */
     free(r);
     r = talk(&f, "u-1", "积分明细");
     CHECK_HAS(r, "+6 ");
     CHECK(strstr(r, "+5 ") == NULL);
+    free(r);
+out:
+    fx_release(&f);
+}
+
+/* The points history across New Year names the year of last year's lines,
+ * and a reason code never shows in English ("report accepted", older rows). */
+static void test_points_history_new_year_and_chinese(void)
+{
+    struct fx f;
+    int64_t id;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    stub_clock_set(1798524000000LL); /* 2026-12-29 14:00 in Shanghai */
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_person_ensure(f.st, "generic", "u-1", NULL, now_ms(), &id), 0);
+    CHECK_INT(points_award(f.st, id, 5, "report accepted", "report:1", now_ms()), 0);
+    CHECK_INT(points_award(f.st, id, 5, "report", "report:2", now_ms()), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    stub_clock_advance(4 * 24 * HOUR); /* 2027-01-02 */
+    char *r = talk(&f, "u-1", "积分明细");
+    CHECK_HAS(r, "2026-12-29 +5 随手拍被采纳");
+    CHECK(strstr(r, "report") == NULL && strstr(r, "accepted") == NULL);
     free(r);
 out:
     fx_release(&f);
@@ -557,13 +611,22 @@ static void test_redeem_stock_and_points(void)
     credit(&f, "c", 10, "admin:c");
     char *r = talk(&f, "a", "兑换");
     CHECK_HAS(r, "1. 保温杯 30分 剩2件");
-    CHECK_HAS(r, "报名 1 智能手机 10分");
+    /* one list, one numbering: the seat is line 2, taken by its number */
+    CHECK_HAS(r, "2. 培训 智能手机 10分");
     free(r);
     /* the bare number after the list asks first; 1 is the yes */
     expect(&f, "a", "1", "用 30 分兑换 1. 保温杯？");
     CHECK_INT(points_balance(f.st, pid(&f, "a")), 100);
     expect(&f, "a", "1", "兑换成功");
+    /* 第一个 picks line 1 as 1 does: it asks, it never spends unasked */
+    free(talk(&f, "b", "兑换"));
+    expect(&f, "b", "第一个", "用 30 分兑换 1. 保温杯？");
+    CHECK_INT(points_balance(f.st, pid(&f, "b")), 40);
     expect(&f, "c", "兑换 1", "你现有 10 分");
+    /* line 2 is the paid seat: its number books it */
+    free(talk(&f, "c", "兑换"));
+    expect(&f, "c", "2", "智能手机");
+    CHECK_INT(points_balance(f.st, pid(&f, "c")), 0);
     expect(&f, "b", "兑换 1", "剩 10 分");
     expect(&f, "a", "兑换 1", "已兑完");
     expect(&f, "a", "兑换 9", "没有编号 9");
@@ -652,6 +715,8 @@ const struct t_case courses_tests[] = {
     T(test_course_last_seat_then_waitlist_in_order),
     T(test_course_last_seat_race),
     T(test_course_cancel_refund_promote_timeout),
+    T(test_seat_offer_answered_in_words),
+    T(test_points_history_new_year_and_chinese),
     T(test_course_confirm_without_points_passes_on),
     T(test_course_reminders_injected_clock),
     T(test_checkin_window_duplicate_and_wrong_codes),

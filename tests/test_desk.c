@@ -726,7 +726,8 @@ static void test_safety_words_and_lookalikes(void)
     /* through the turn: a joke is not understood, no ticket, no alert */
     char *intent = NULL;
     char *r = talk_loc(&f, WORKER, "笑死了", false, &intent);
-    CHECK_STR(intent, "fallback");
+    /* not understood, or the scorer's numbered choice (turn.ask) */
+    CHECK(strcmp(intent, "fallback") == 0 || strcmp(intent, "turn.ask") == 0);
     CHECK(strstr(r, "12356") == NULL);
     free(r);
     free(intent);
@@ -1102,7 +1103,7 @@ static void test_stale_pair_takes_no_stray_text(void)
     free(intent);
     stub_clock_advance(25 * 3600000LL);
     r = talk_loc(&f, WORKER, "xx站点几点关门", false, &intent);
-    CHECK_STR(intent, "fallback");
+    CHECK(strcmp(intent, "fallback") == 0 || strcmp(intent, "turn.ask") == 0); /* no ctx.pair */
     free(r);
     free(intent);
     char *mp = pushed_to(&f, "teacher-4410", &n);

@@ -71,7 +71,8 @@ static int turn_msg(struct fx *f, const struct inmsg *in, struct turn_result *re
 {
     int rc;
     CHECK_INT(store_begin(f->st), 0);
-    rc = engine_turn(&f->app, f->st, &chan_generic, in, now_ms(), res);
+    const struct channel *ch = strcmp(in->channel, "kannel") == 0 ? &chan_kannel : &chan_generic;
+    rc = engine_turn(&f->app, f->st, ch, in, now_ms(), res);
     CHECK_INT(rc, 0);
     if (rc == 0)
         CHECK_INT(store_commit(f->st), 0);
@@ -370,14 +371,16 @@ struct unk {
     int n;
     char text[4][64];
     int64_t count[4];
+    bool asked[4];
 };
 
-static void collect(const char *text, int64_t count, int64_t last_ms, void *ctx)
+static void collect(const char *text, int64_t count, int64_t last_ms, bool asked, void *ctx)
 {
     struct unk *u = ctx;
     (void)last_ms;
     if (u->n < 4) {
         snprintf(u->text[u->n], sizeof u->text[0], "%s", text);
+        u->asked[u->n] = asked;
         u->count[u->n++] = count;
     }
 }
@@ -401,6 +404,118 @@ static void test_not_understood_is_recorded(void)
     CHECK_INT(store_unknown_top(f.st, 10, collect, &u), 1);
     CHECK_STR(u.text[0], "今天天气怎么样");
     CHECK_INT(u.count[0], 2);
+    CHECK(!u.asked[0]);
+out:
+    fx_release(&f);
+}
+
+/* UTF-16 units of text when it fits one UCS-2 SMS part (70), else -1. */
+static int one_sms(const char *text)
+{
+    int units = 0;
+    bool ucs2 = false;
+    int parts = sms_parts(text, &units, &ucs2);
+    return parts == 1 && (!ucs2 || units <= 70) ? units : -1;
+}
+
+/* The replies workers get most, with typical values, each fit one 70-unit
+ * SMS part (a Chinese text is UCS-2: 70 a part, 67 once split); the menu
+ * through a real turn, as the SMS channel sends it. */
+static void test_common_replies_fit_one_sms(void)
+{
+    static const char *const rows[][13] = {
+        {"fallback"},
+        {"ask.choices", "items", "1 积分明细\n2 学习进度\n3 我的报名"},
+        {"menu.bad_number", "max", "6"},
+        {"menu.bad_number_one"},
+        {"menu.one"},
+        {"points.balance", "points", "1280", "items",
+         "12-01 +10 微课答题\n11-30 +5 随手拍被采纳"},
+        {"redeem.confirm", "cost", "30", "no", "2", "name", "保温杯", "points", "120"},
+        {"redeem.done", "name", "保温杯", "cost", "30", "points", "90", "code", "R0042"},
+        {"course.booked", "title", "电动车维修", "start", "12-12 09:00", "place", "城东驿站", "paid",
+         "", "no", "3"},
+        {"course.confirmed", "title", "电动车维修", "start", "12-12 09:00", "place", "城东驿站",
+         "paid", "", "no", "3"},
+        {"course.offer", "title", "电动车维修", "start", "12-12 09:00", "place", "城东驿站", "until",
+         "12-10 18:00"},
+        {"course.offer_ask"},
+        {"course.declined", "title", "电动车维修"},
+        {"course.cancelled_seat", "title", "电动车维修", "refund", ""},
+        {"quiz.right", "points", "5", "balance", "120", "streak", ""},
+        {"report.received", "code", "SP0042"},
+        {"optin.done"},
+        {"optout.done"},
+        {"lesson.none"},
+    };
+    struct fx f = {0};
+    if (fx_init(&f, "0") == -1)
+        goto out;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *text = content_render(f.app.ct, rows[i][0], (const char **)&rows[i][1]);
+        int units = 0;
+        if (one_sms(text) < 0) {
+            (void)sms_parts(text, &units, NULL);
+            printf("%s: %s is %d units: %s\n", t_current, rows[i][0], units, text);
+        }
+        CHECK(one_sms(text) >= 0);
+        free(text);
+    }
+    char *menu = talk(&f, "帮助", NULL);
+    if (one_sms(menu) < 0)
+        printf("%s: the menu needs more than one part: %s\n", t_current, menu);
+    CHECK(one_sms(menu) >= 0);
+    free(menu);
+out:
+    fx_release(&f);
+}
+
+/* On SMS 随手拍 asks for words, not a photo plain SMS cannot send; a text
+ * report waits for a typed place, not a shared location. */
+static void test_sms_report_asks_for_words(void)
+{
+    struct fx f = {0};
+    struct turn_result res = {0};
+    if (fx_init(&f, "0") == -1)
+        goto out;
+    struct inmsg in = {.channel = "kannel", .ext_id = "s-1", .user = "+8613800000001",
+                       .text = "随手拍"};
+    if (turn_msg(&f, &in, &res) == 0) {
+        char *r = replies_text(&res);
+        CHECK_STR(r, content_get(f.app.ct, "report.howto.sms"));
+        CHECK(strstr(r, "拍照") == NULL && strstr(r, "照片发") == NULL);
+        free(r);
+    }
+    turn_result_release(&res);
+    char *r = talk(&f, "随手拍", NULL); /* elsewhere: the photo as before */
+    CHECK_STR(r, content_get(f.app.ct, "report.howto"));
+    free(r);
+out:
+    fx_release(&f);
+}
+
+/* The scorer's routing is what the inbound row keeps (not "fallback"); a
+ * numbered choice is on the not-understood list too, marked asked. */
+static void test_scorer_intent_recorded_and_asks_listed(void)
+{
+    struct fx f = {0};
+    char *intent = NULL, *r;
+    struct unk u = {0};
+    if (fx_init(&f, "0") == -1)
+        goto out;
+    r = talk(&f, "我工资被拖欠了怎么办", &intent); /* no rule: the scorer routes it */
+    CHECK_STR(intent, "service.legal");
+    CHECK_INT(t_query_int(f.st, "SELECT count(*) FROM inbound WHERE intent='service.legal'"), 1);
+    CHECK_INT(t_query_int(f.st, "SELECT count(*) FROM inbound WHERE intent='fallback'"), 0);
+    free(intent);
+    free(r);
+    r = talk_as(&f, "u-2", "我想退掉那个课", &intent); /* unsure: a numbered choice */
+    CHECK_STR(intent, "turn.ask");
+    free(intent);
+    free(r);
+    CHECK_INT(store_unknown_top(f.st, 10, collect, &u), 1);
+    CHECK_STR(u.text[0], "我想退掉那个课");
+    CHECK(u.asked[0]);
 out:
     fx_release(&f);
 }
@@ -754,6 +869,10 @@ const struct t_case engine_tests[] = {T(test_help_menu_and_numbers),
                                       T(test_throttled_replays_first),
                                       T(test_optout_optin),
                                       T(test_not_understood_is_recorded),
+                                      T(test_scorer_intent_recorded_and_asks_listed),
+                                      T(test_common_replies_fit_one_sms),
+                                      T(test_sms_report_asks_for_words),
+                                      T(test_common_replies_fit_one_sms),
                                       T(test_long_reply_cut_and_more),
                                       T(test_more_when_nothing_left),
                                       T(test_photo_only_starts_report),

@@ -247,7 +247,8 @@ static void test_quiz_answer_forms(void)
         const char *text;
         bool right;
     } forms[] = {{"Ａ", true},    {"a", true},    {"b", false},        {"答C", false},
-                 {"选 B", false}, {"选Ａ", true}, {"答案是 d", false}, {"我选 a", true}};
+                 {"选 B", false}, {"选Ａ", true}, {"答案是 d", false}, {"我选 a", true},
+                 {"a吧，我猜的", true}, {"我觉得选B，对吧", false}};
     if (fx_init(&f) == -1)
         goto out;
     CHECK_INT(right_of(&f, 3), 'A');
@@ -272,7 +273,18 @@ static void test_quiz_answer_forms(void)
     const char *kv[] = {"letters", "A/B/C", NULL};
     char *want = content_render(f.app.ct, "quiz.bad_option", kv);
     CHECK_STR(r, want);
-    free(r), free(want);
+    free(r);
+    /* a number or 第二个 is not a letter: the letters again, nothing answered */
+    const char *numbers[] = {"2", "第二个"};
+    for (size_t i = 0; i < 2; i++) {
+        char *intent = NULL;
+        r = talk_as(&f, "u-1", numbers[i], &intent);
+        CHECK_STR(intent, "turn.ask");
+        CHECK_STR(r, want);
+        free(r);
+        free(intent);
+    }
+    free(want);
     r = answer(&f, "u-1", 1, true);
     CHECK(starts_with_key(&f, r, "quiz.right"));
     free(r);
@@ -501,6 +513,41 @@ static void test_subscription_pushes_at_local_time(void)
     r = talk(&f, "学习进度");
     CHECK_HAS(r, "20:30");
     free(r);
+out:
+    fx_release(&f);
+}
+
+/* Daily pushes nobody answers do not go on for ever: after
+ * lessons.pause_after (3) the subscription stops, once, and says so. */
+static void test_unanswered_pushes_pause(void)
+{
+    struct fx f;
+    if (fx_init(&f) == -1)
+        goto out;
+    stub_clock_set(local_ms(2026, 11, 28, 10, 0));
+    free(talk(&f, "订阅学习 20:30"));
+    for (int d = 0; d < 5; d++)
+        tick_at(&f, local_ms(2026, 11, 28 + d, 20, 30));
+    json_t *a = pushes(&f);
+    CHECK_INT(json_array_size(a), 4); /* three lessons, then the pause note */
+    const char *kv[] = {"n", "3", NULL};
+    char *want = content_render(f.app.ct, "lesson.paused", kv);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "text")), want);
+    free(want);
+    json_decref(a);
+    char *r = talk(&f, "学习进度");
+    CHECK_HAS(r, content_get(f.app.ct, "lesson.sub_off"));
+    free(r);
+    /* an answer resets the count: subscribed again, pushes go on */
+    free(talk(&f, "订阅学习 20:30"));
+    tick_at(&f, local_ms(2026, 12, 3, 20, 30));
+    r = answer(&f, "u-1", 1, true);
+    free(r);
+    for (int d = 4; d < 7; d++)
+        tick_at(&f, local_ms(2026, 12, d, 20, 30));
+    a = pushes(&f);
+    CHECK_INT(json_array_size(a), 8);
+    json_decref(a);
 out:
     fx_release(&f);
 }
@@ -973,6 +1020,7 @@ const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
                                              T(test_spaced_repetition),
                                              T(test_streak_bonus_at_seven_days),
                                              T(test_subscription_pushes_at_local_time),
+    T(test_unanswered_pushes_pause),
                                              T(test_subscription_held_in_rush_hour), T(test_quiz_answer_39_minutes_after_push), T(test_subscribe_again_keeps_the_time),
                                              T(test_unsubscribe_and_optout),
                                              T(test_subscribe_default_time_late),

@@ -186,8 +186,33 @@ static void test_norm_canon_idempotent_and_errors(void)
     buf_release(&errs);
 }
 
+/* A choice from a numbered list, in the ways workers write one. */
+static void test_norm_choice(void)
+{
+    static const struct {
+        const char *text;
+        int n;
+    } cases[] = {
+        {"2", 2},      {"二", 2},        {"第二个", 2},      {"3号", 3},      {"就第四个吧", 4},
+        {"要第4个", 4}, {"第5个,雨衣", 5}, {"1,谢谢", 1},      {"12", 12},      {"两", 2},
+        {"1和3", NORM_CHOICE_SEVERAL},   {"1 2", NORM_CHOICE_SEVERAL},
+        {"我要第一个和第三个", NORM_CHOICE_SEVERAL}, {"3个", NORM_CHOICE_SEVERAL},
+        {"1我考虑一下", 0}, {"一样", 0},  {"三国", 0},       {"第三课", 0},   {"2,不要", 0},
+        {"积分", 0},     {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *n = norm_text(cases[i].text);
+        int got = norm_choice(n);
+        if (got != cases[i].n)
+            fprintf(stderr, "norm_choice(%s) = %d, want %d\n", cases[i].text, got, cases[i].n);
+        CHECK_INT(got, cases[i].n);
+        free(n);
+    }
+}
+
+
 const struct t_case norm_tests[] = {
     T(test_norm_fullwidth),         T(test_norm_unicode_spaces), T(test_norm_case),
     T(test_norm_collapse_and_trim), T(test_norm_trailing_punct), T(test_norm_punct_only),
     T(test_norm_invalid_utf8),      T(test_norm_empty),          T(test_norm_canon),
-    T(test_norm_canon_idempotent_and_errors), T_END};
+    T(test_norm_canon_idempotent_and_errors), T(test_norm_choice), T_END};

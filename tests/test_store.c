@@ -14,19 +14,6 @@
 #include "t.h"
 #include "util.h"
 
-/* One integer from a query on the store's connection, or -1. */
-static long long query_int(struct store *st, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    long long v = -1;
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
-
 /* One text from a query (caller frees), or NULL. */
 static char *query_text(struct store *st, const char *sql)
 {
@@ -53,8 +40,8 @@ static void test_store_migrate_empty_file_then_reopen(void)
         goto out;
     int v = store_version(st);
     CHECK(v >= 1);
-    CHECK_INT(query_int(st, "PRAGMA user_version"), v);
-    CHECK_INT(query_int(st, "SELECT count(*) FROM sqlite_master WHERE name='inbound'"), 1);
+    CHECK_INT(t_query_int(st, "PRAGMA user_version"), v);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name='inbound'"), 1);
     int64_t id = 0;
     CHECK_INT(store_begin(st), 0);
     CHECK_INT(store_person_ensure(st, "generic", "u-1", "张师傅", 1000, &id), 0);
@@ -67,8 +54,8 @@ static void test_store_migrate_empty_file_then_reopen(void)
     if (st == NULL)
         goto out;
     CHECK_INT(store_version(st), v);
-    CHECK_INT(query_int(st, "PRAGMA user_version"), v);
-    CHECK_INT(query_int(st, "SELECT count(*) FROM people"), 1);
+    CHECK_INT(t_query_int(st, "PRAGMA user_version"), v);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM people"), 1);
     int64_t id2 = 0;
     CHECK_INT(store_begin(st), 0);
     CHECK_INT(store_person_ensure(st, "generic", "u-1", NULL, 2000, &id2), 0);
@@ -131,15 +118,15 @@ static void test_store_person_ensure(void)
     CHECK_STR(name, "张师傅");
     free(name);
     /* last seen is kept to the minute for someone not linked (绑定) */
-    CHECK_INT(query_int(st, "SELECT last_seen_ms FROM people"), 2000);
+    CHECK_INT(t_query_int(st, "SELECT last_seen_ms FROM people"), 2000);
     CHECK_INT(store_person_ensure(st, "generic", "u-42", NULL, 61999, &b), 0);
-    CHECK_INT(query_int(st, "SELECT last_seen_ms FROM people"), 2000);
+    CHECK_INT(t_query_int(st, "SELECT last_seen_ms FROM people"), 2000);
     CHECK_INT(store_person_ensure(st, "generic", "u-42", NULL, 62000, &b), 0);
-    CHECK_INT(query_int(st, "SELECT last_seen_ms FROM people"), 62000);
+    CHECK_INT(t_query_int(st, "SELECT last_seen_ms FROM people"), 62000);
     CHECK_INT(a, b);
     /* the same user id on another channel is another person */
     CHECK_INT(store_person_ensure(st, "console", "u-42", NULL, 3000, &c), 0);
-    CHECK_INT(query_int(st, "SELECT last_seen_ms FROM people WHERE channel='console'"), 3000);
+    CHECK_INT(t_query_int(st, "SELECT last_seen_ms FROM people WHERE channel='console'"), 3000);
     CHECK(c != a);
     struct person_info pi;
     CHECK_INT(store_person_info(st, a, &pi), 0);
@@ -224,7 +211,7 @@ static void test_store_inbound_scoped_and_lapses(void)
     free(r);
     free(i);
     CHECK_INT(store_inbound_count(st), 3);
-    CHECK_INT(query_int(st, "SELECT count(*) FROM inbound WHERE ext_id LIKE '7~%'"), 1);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM inbound WHERE ext_id LIKE '7~%'"), 1);
     CHECK_INT(store_commit(st), 0);
     store_close(st);
 }
@@ -284,9 +271,10 @@ struct top {
     int64_t count[8], last[8];
 };
 
-static void collect(const char *text, int64_t count, int64_t last_ms, void *ctx)
+static void collect(const char *text, int64_t count, int64_t last_ms, bool asked, void *ctx)
 {
     struct top *t = ctx;
+    (void)asked;
     if (t->n < 8) {
         snprintf(t->text[t->n], sizeof t->text[0], "%s", text);
         t->count[t->n] = count;
@@ -336,9 +324,9 @@ static void test_store_probe(void)
     if (st == NULL)
         return;
     CHECK_INT(store_probe(st, 1234), 0);
-    CHECK_INT(query_int(st, "SELECT v FROM meta WHERE k='probe'"), 1234);
+    CHECK_INT(t_query_int(st, "SELECT v FROM meta WHERE k='probe'"), 1234);
     CHECK_INT(store_probe(st, 5678), 0);
-    CHECK_INT(query_int(st, "SELECT v FROM meta WHERE k='probe'"), 5678);
+    CHECK_INT(t_query_int(st, "SELECT v FROM meta WHERE k='probe'"), 5678);
     /* the probe committed: a new transaction can start */
     CHECK_INT(store_begin(st), 0);
     CHECK_INT(store_commit(st), 0);
@@ -389,7 +377,7 @@ static void test_store_savepoint_rollback_to(void)
     free(r);
     free(i);
     CHECK_INT(store_state_get(st, p, "menu", 1000, &v), 0);
-    CHECK_INT(query_int(st, "SELECT count(*) FROM unknown"), 0);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM unknown"), 0);
     store_close(st);
 out:
     free(path);

@@ -126,6 +126,15 @@ static void test_understand_shipped(void)
         {"我不想报名第二个了", "ask", NULL, NULL},
         {"今天天气怎么样", NULL, NULL, NULL},
         {"2", NULL, NULL, NULL},
+        /* a choice with no list open is not guessed at */
+        {"第二个", NULL, NULL, NULL},
+        /* sentences: a person, privacy, how to use it, idle-time lessons */
+        {"有活人吗", "handover", NULL, NULL},
+        {"我的资料都有什么", "privacy.mine", NULL, NULL},
+        {"帮我把账号注销掉", "privacy.erase", NULL, NULL},
+        {"别给我注销啊，我还要用", "ask", NULL, NULL}, /* a question, never the erase */
+        {"在等单，学会儿习", "lesson.next", NULL, NULL},
+        {"分查下", "points.balance", NULL, NULL},
     };
     struct buf errs;
     buf_init(&errs, 0);

@@ -819,16 +819,33 @@ async function pagePoints(view) {
 
 async function pageUnknown(view) {
   const list = items(await api('GET', '/unknown?suggest=1&limit=100'));
+  // teach: the scorer learns the text as the chosen intent at once (no restart)
+  function teachCell(u) {
+    const s = u.suggest || {};
+    if (s.why) return h('div', { class: 'muted', text: '管理指令或随手拍编号，不能教' });
+    const intent = h('input', { placeholder: '意图，如 points.balance', value: s.intent || '' });
+    const go = h('button', { class: 'secondary', text: '教会它' });
+    go.addEventListener('click', async () => {
+      if (!intent.value.trim()) { toast('请填写意图'); return; }
+      try {
+        await api('POST', '/unknown/teach', { text: u.text, intent: intent.value.trim() });
+        toast(`已教会：${u.text} → ${intent.value.trim()}`);
+        go.disabled = true;
+      } catch (e) { toast(e.message); }
+    });
+    return h('div', { class: 'row' }, intent, go);
+  }
   view.append(h('h1', { text: '没听懂的消息' }),
-    h('p', { class: 'muted', text: '按出现次数排序。把建议的规则加到 intents/ 里的 .rules 文件，机器人就能听懂。' }),
+    h('p', { class: 'muted', text: '按出现次数排序。“问过”是机器人给了编号选项的。填上意图点“教会它”，马上生效；也可把建议的规则加到 intents/ 里。' }),
     list.length ? h('div', { class: 'scroll' }, h('table', {},
-      h('tr', {}, h('th', { text: '原话' }), h('th', { text: '次数' }), h('th', { text: '建议' })),
+      h('tr', {}, h('th', { text: '原话' }), h('th', { text: '次数' }), h('th', { text: '建议' }), h('th', { text: '教' })),
       list.map((u) => {
         const s = u.suggest || {};
-        return h('tr', {}, h('td', {}, u.text, h('div', { class: 'muted', text: fmtTime(u.last_ms) })),
+        return h('tr', {}, h('td', {}, u.text, h('div', { class: 'muted', text: fmtTime(u.last_ms) + (u.asked ? ' · 问过' : '') })),
           h('td', { text: u.count }),
-          h('td', {}, s.intent ? h('div', { text: `像是「${s.intent}」（认出了“${s.matched}”）` }) : h('div', { class: 'muted', text: '规则都没认出，需新写规则' }),
-            h('code', { class: 'rule', text: s.rule || '' })));
+          h('td', {}, s.intent ? h('div', { text: `像是「${s.intent}」（认出了“${s.matched}”）` }) : h('div', { class: 'muted', text: s.why ? '' : '规则都没认出，需新写规则' }),
+            h('code', { class: 'rule', text: s.rule || '' })),
+          h('td', {}, teachCell(u)));
       })))
       : h('p', { class: 'muted', text: '没有没听懂的消息。' }));
 }

@@ -9,7 +9,7 @@
  * unless it cannot run.
  *
  * States: none, menu (帮助 shown), quiz_open (学习 shown), seat_offer (a
- * freed seat offered), redeem_list (兑换 shown), course_list (培训 shown),
+ * freed seat offered), redeem_list (兑换 shown, five items), course_list (培训 shown),
  * desk_open (a legal ticket open), report_caption (a photo without a
  * caption), report_location (a text-only 随手拍 waiting for its place).
  * Labels: an intent name, or crisis, ask (a question back: the which-one
@@ -62,8 +62,9 @@ static char *send(const struct app *app, struct store *st, const char *text, boo
     return intent;
 }
 
-/* Four upcoming courses and a freed seat of the first offered to USER. */
-static int seat_offer(const struct app *app, struct store *st)
+/* Four upcoming courses and, when offer, a freed seat of the first offered
+ * to USER. */
+static int courses(const struct app *app, struct store *st, bool offer)
 {
     int64_t person = 0, course = 0, no = 0, b = 0, now = now_ms();
     free(send(app, st, "积分", false)); /* the person exists */
@@ -82,6 +83,8 @@ static int seat_offer(const struct app *app, struct store *st)
         if (i == 0)
             course = id;
     }
+    if (!offer)
+        return store_commit(st);
     if (bookings_add(st, course, person, "offered", 0, now, &b) == -1 ||
         bookings_set(st, b, "offered", NULL, now + 3600000, now) == -1)
         goto fail;
@@ -89,6 +92,21 @@ static int seat_offer(const struct app *app, struct store *st)
 fail:
     store_rollback(st);
     return -1;
+}
+
+/* Five items to redeem (the 兑换 list a worker answers with a number). */
+static int redeem_items(struct store *st)
+{
+    static const char *const names[] = {"毛巾", "手机支架", "充电宝", "保温杯", "雨衣"};
+    int64_t id;
+    if (store_begin(st) == -1)
+        return -1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (items_add(st, names[i], "", 50, 10, now_ms(), &id) == -1) {
+            store_rollback(st);
+            return -1;
+        }
+    return store_commit(st);
 }
 
 /* Put USER into state. 0, or -1 (unknown state or a failed turn). */
@@ -109,12 +127,14 @@ static int enter(const struct app *app, struct store *st, const char *state)
     if (strcmp(state, "none") == 0)
         return 0;
     if (strcmp(state, "seat_offer") == 0)
-        return seat_offer(app, st);
+        return courses(app, st, true);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         if (strcmp(steps[i].state, state) != 0)
             continue;
-        if (strcmp(state, "course_list") == 0 && seat_offer(app, st) == -1)
-            return -1; /* courses to list (the offer does not matter there) */
+        if (strcmp(state, "course_list") == 0 && courses(app, st, false) == -1)
+            return -1; /* courses to list */
+        if (strcmp(state, "redeem_list") == 0 && redeem_items(st) == -1)
+            return -1;
         char *got = send(app, st, steps[i].text, steps[i].photo);
         free(got);
         return got ? 0 : -1;

@@ -64,7 +64,7 @@ static const char *via_name(enum understood_via v)
 
 struct opts {
     const char *intents, *content, *threshold, *actions;
-    bool plain;
+    bool plain, quiet; /* quiet: no MISS lines (a held-out set is measured, not read) */
 };
 
 /* What the text means to a turn without context: an intent name, `crisis`,
@@ -179,7 +179,7 @@ static int run_file(const char *path, const struct opts *o, const struct intents
             (*act_pred)++;
             *act_right += good;
         }
-        if (!good) {
+        if (!good && !o->quiet) {
             printf("MISS %s:%d\t%s\t-> %s (%s", path, no, label, pred, via_name(via));
             if (strcmp(pred, "ask") == 0)
                 for (int i = 0; i < m.ncaps; i++)
@@ -196,12 +196,14 @@ static int run_file(const char *path, const struct opts *o, const struct intents
 
 int main(int argc, char **argv)
 {
-    struct opts o = {"intents", "content", NULL, "intents", false};
+    struct opts o = {"intents", "content", NULL, "intents", false, false};
     int i = 1, total = 0, ok = 0, act_pred = 0, act_right = 0, rc = 0, rtotal = 0, rok = 0;
     struct buf errs;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--plain") == 0)
             o.plain = true;
+        else if (strcmp(argv[i], "-q") == 0)
+            o.quiet = true;
         else if (i + 1 < argc && strcmp(argv[i], "-i") == 0)
             o.intents = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "-c") == 0)
@@ -212,7 +214,7 @@ int main(int argc, char **argv)
             o.actions = argv[++i];
         else {
             fprintf(stderr, "usage: eval [-i intents] [-c content] [-a intents] [-t threshold] "
-                            "[--plain] FILE...\n");
+                            "[--plain] [-q] FILE...\n");
             return 2;
         }
     }

@@ -209,7 +209,7 @@ static void test_courses_admin_points_api(void)
     json_decref(j);
     json_decref(admin_json(s.port, "GET", "/admin/api/points/generic:nobody", NULL, 404));
     char *r = say_to(s.port, "p-2", "u-1", "积分");
-    CHECK_HAS(r, "你有 10 积分");
+    CHECK_HAS(r, "你有 10 分");
     CHECK_HAS(r, "-2 更正");
     free(r);
     check_status(s.port, "GET", "/admin/api/points/generic:u-1", NULL, NULL, 401, NULL);

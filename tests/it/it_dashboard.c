@@ -163,6 +163,53 @@ static void test_dashboard_roles(void)
     server_cleanup(&s);
 }
 
+/* The not-understood page teaches a text live: the next message with it is
+ * understood without a restart; staff commands and report codes are never
+ * suggested as rules nor taught; bad bodies are 4xx and change nothing. */
+static void test_dashboard_teach_unknown(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, sets), 0);
+    const char *const sup[] = {"Authorization: Bearer sup-token-0123456789", NULL};
+    const char *const uni[] = {"Authorization: Bearer uni-token-0123456789", NULL};
+    free(say_to(s.port, "m-1", "u-1", "麻烦把工号告诉我"));
+    /* staff commands inside a worker's text, and a report code */
+    free(say_to(s.port, "m-2", "u-1", "采纳 sp1 哦哦"));
+    free(say_to(s.port, "m-4", "u-1", "接 T12 吧哈哈哈"));
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM unknown"), 3);
+    struct hresp r = hrequest(s.port, "GET", "/admin/api/unknown?suggest=1", NULL, sup);
+    CHECK_INT(r.status, 200);
+    CHECK(strstr(r.body, "sp1") == NULL || strstr(r.body, "sp1)") == NULL);
+    CHECK(strstr(r.body, "admin.report") == NULL && strstr(r.body, "desk.take") == NULL);
+    CHECK(strstr(r.body, "t12 ?") == NULL);
+    CHECK(strstr(r.body, "\"asked\":false") != NULL);
+    hresp_release(&r);
+
+    const char *teach = "{\"text\":\"麻烦把工号告诉我\",\"intent\":\"profile\"}";
+    want_status(s.port, "POST", "/admin/api/unknown/teach", teach, uni, 403);
+    want_status(s.port, "POST", "/admin/api/unknown/teach", "{\"text\":\"\",\"intent\":\"help\"}",
+                sup, 400);
+    want_status(s.port, "POST", "/admin/api/unknown/teach", "[1]", sup, 400);
+    want_status(s.port, "POST", "/admin/api/unknown/teach",
+                "{\"text\":\"麻烦把工号告诉我\",\"intent\":\"admin.report.progress\"}", sup, 400);
+    want_status(s.port, "POST", "/admin/api/unknown/teach",
+                "{\"text\":\"采纳 sp1 哦哦\",\"intent\":\"help\"}", sup, 400);
+    want_status(s.port, "POST", "/admin/api/unknown/teach",
+                "{\"text\":\"积分\",\"intent\":\"help\"}", sup, 409);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM taught"), 0);
+    want_status(s.port, "GET", "/admin/api/unknown/teach", NULL, sup, 405);
+    want_status(s.port, "POST", "/admin/api/unknown/teach", teach, sup, 200);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM taught"), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM unknown WHERE text='麻烦把工号告诉我'"), 0);
+    /* the same words again: understood at once, by the running process */
+    free(say_to(s.port, "m-3", "u-2", "麻烦把工号告诉我"));
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE intent='profile'"), 1);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM unknown"), 2);
+    server_stop(&s, SIGTERM);
+    server_cleanup(&s);
+}
+
 const struct t_case it_dashboard_tests[] = {T(test_dashboard_static_files_only),
                                             T(test_dashboard_session_and_csrf),
-                                            T(test_dashboard_roles), T_END};
+                                            T(test_dashboard_roles),
+                                            T(test_dashboard_teach_unknown), T_END};

@@ -182,6 +182,7 @@ static void test_role_route_table(void)
         {"GET", "/outbox/undelivered", "S"},
         {"POST", "/tags", "S"},
         {"GET", "/unknown", "S"},
+        {"POST", "/unknown/teach", "S"},
         {"GET", "/lessons", "SUDV"},
         {"POST", "/lessons/999/broadcast", "S"},
         {"POST", "/points", "SUD"},
