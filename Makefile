@@ -4,7 +4,7 @@
 PKGS    = libmicrohttpd jansson libpcre2-8 sqlite3 libcurl expat libcrypto libexif opencc
 DEBS    = build-essential pkg-config libmicrohttpd-dev libjansson-dev libpcre2-dev \
           libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libssl-dev tzdata curl \
-          libexif-dev libopencc-dev
+          libexif-dev libopencc-dev libcsv-dev
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HAVE_PKGS := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 
@@ -15,7 +15,7 @@ ifeq ($(HAVE_PKGS),yes)
 override CFLAGS += $(shell pkg-config --cflags $(PKGS))
 override LDLIBS += $(shell pkg-config --libs $(PKGS))
 endif
-override LDLIBS += $(SAN) -pthread -lm
+override LDLIBS += $(SAN) -lcsv -pthread -lm
 
 OBJS  = $(patsubst %.c,%.o,$(filter-out bot/main.c,$(wildcard bot/*.c)))
 UNIT  = $(filter-out bot/clock.o,$(OBJS)) $(patsubst %.c,%.o,$(wildcard tests/*.c))

@@ -82,7 +82,7 @@ static const struct handler handlers[] = {
     {"admin.report.resolve", handle_admin_report, true},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, safety_needs, turn_needs, understand_needs, privacy_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, throttle_needs, account_needs, safety_needs, turn_needs, understand_needs, privacy_needs, people_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {

@@ -424,6 +424,51 @@ static const char *const migrations[] = {
     "INSERT INTO desk_messages SELECT * FROM desk_messages_copy;"
     "DROP TABLE desk_messages_copy;"
     "CREATE INDEX desk_messages_ticket ON desk_messages(ticket_id, id);",
+    /* 18 (office, issue 19): the people directory. person_fields holds the
+     * profile fields staff or an import set, on the account's key
+     * (coalesce(account_id, id)); saved_filters are named directory queries
+     * (a broadcast audience "filter:<name>"), filter_members the accounts a
+     * filter matched when a broadcast last resolved it. person_dir is one
+     * row per account with every field a broadcast may fill (people.h). */
+    "CREATE TABLE person_fields("
+    " person_id INTEGER NOT NULL REFERENCES people(id),"
+    " key TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " updated_ms INTEGER NOT NULL,"
+    " PRIMARY KEY(person_id, key)) WITHOUT ROWID;"
+    "CREATE INDEX person_fields_kv ON person_fields(key, value);"
+    "CREATE TABLE saved_filters("
+    " name TEXT PRIMARY KEY,"
+    " filter TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE TABLE filter_members("
+    " name TEXT NOT NULL,"
+    " person_id INTEGER NOT NULL,"
+    " PRIMARY KEY(name, person_id)) WITHOUT ROWID;"
+    "CREATE VIEW person_dir AS SELECT a.aid AS id,"
+    " coalesce((SELECT value FROM person_fields WHERE person_id=a.aid AND key='name'),"
+    "  (SELECT m.name FROM members m JOIN people q ON q.id=m.person_id"
+    "   WHERE coalesce(q.account_id, q.id)=a.aid AND m.name<>'' LIMIT 1),"
+    "  (SELECT q.name FROM people q WHERE coalesce(q.account_id, q.id)=a.aid AND q.name<>''"
+    "   ORDER BY q.last_seen_ms DESC LIMIT 1)) AS name,"
+    " coalesce((SELECT value FROM person_fields WHERE person_id=a.aid AND key='phone'),"
+    "  (SELECT q.ext_id FROM people q WHERE coalesce(q.account_id, q.id)=a.aid"
+    "   AND q.channel IN ('kannel','twilio') LIMIT 1)) AS phone,"
+    " (SELECT value FROM person_fields WHERE person_id=a.aid AND key='district') AS district,"
+    " (SELECT value FROM person_fields WHERE person_id=a.aid AND key='platform') AS platform,"
+    " coalesce((SELECT m.city FROM members m JOIN people q ON q.id=m.person_id"
+    "   WHERE coalesce(q.account_id, q.id)=a.aid AND m.city<>'' LIMIT 1),"
+    "  (SELECT value FROM person_fields WHERE person_id=a.aid AND key='city')) AS city,"
+    " coalesce((SELECT m.org FROM members m JOIN people q ON q.id=m.person_id"
+    "   WHERE coalesce(q.account_id, q.id)=a.aid LIMIT 1),"
+    "  (SELECT value FROM person_fields WHERE person_id=a.aid AND key='org')) AS org,"
+    " a.channels, a.joined_ms, a.last_seen_ms, a.opted_out, a.consent,"
+    " (SELECT group_concat(t.tag, ',') FROM tags t JOIN people q ON q.id=t.person_id"
+    "  WHERE coalesce(q.account_id, q.id)=a.aid) AS tags"
+    " FROM (SELECT coalesce(account_id, id) AS aid, min(created_ms) AS joined_ms,"
+    "  max(last_seen_ms) AS last_seen_ms, max(opted_out) AS opted_out,"
+    "  group_concat(DISTINCT channel) AS channels, max(consent) AS consent"
+    "  FROM people WHERE channel<>'erased' GROUP BY 1) a;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

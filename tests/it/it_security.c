@@ -214,6 +214,14 @@ static void test_role_route_table(void)
         {"GET", "/media/0000000000000000000000000000000000000000000000000000000000000000", "S"},
         {"GET", "/people/999/export", "S"},
         {"POST", "/people/999/erase", "S"},
+        {"POST", "/broadcasts/test", "S"},
+        {"GET", "/people", "SUDC"},
+        {"GET", "/people.csv", "SU"},
+        {"GET", "/people/999", "SUDC"},
+        {"POST", "/people/999", "SU"},
+        {"GET", "/filters", "SU"},
+        {"POST", "/filters", "SU"},
+        {"POST", "/import", "SU"},
     };
     static const struct {
         char letter;
