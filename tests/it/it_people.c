@@ -205,6 +205,14 @@ static void test_people_directory_page_and_roles(void)
     CHECK(strstr(r.body, ",17") == NULL);
     free(r.body);
     check_status(s.port, "GET", "/admin/api/people.csv", NULL, dauth, 403, NULL);
+    /* erasure takes the profile fields too */
+    char *erase = xasprintf("/admin/api/people/%lld/erase", id);
+    check_status(s.port, "POST", erase, "{\"reason\":\"电话要求\"}", auth, 200, NULL);
+    char *left = xasprintf("SELECT count(*) FROM person_fields WHERE person_id=%lld", id);
+    CHECK_INT(count(&s, left), 0);
+    check_status(s.port, "GET", path, NULL, auth, 404, "no such person");
+    free(left);
+    free(erase);
     free(path);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
