@@ -144,6 +144,9 @@ static const struct {
     {"GET", "/filters", R_SUPER | R_UNION},
     {"POST", "/filters", R_SUPER | R_UNION},
     {"POST", "/import", R_SUPER | R_UNION},
+    {"GET", "/schedules", R_SUPER},
+    {"POST", "/schedules", R_SUPER},
+    {"POST", "/schedules/*/cancel", R_SUPER},
 };
 
 const struct admin_role *admin_role_find(const char *name)
@@ -222,6 +225,7 @@ static const admin_route_fn feature_routes[] = {
     admin_dashboard_route,
     admin_privacy_route,
     admin_people_route,
+    admin_schedule_route,
 };
 
 static int split_path(char *buf, char **seg, int n)

@@ -395,9 +395,7 @@ int people_template_check(const char *text, struct http_resp *resp)
     return 1;
 }
 
-/* The text with the fields of account filled, as a broadcast would send it. */
-static char *render_for(const struct app *app, struct store *st, const char *text,
-                        int64_t account)
+char *people_render(const struct app *app, struct store *st, const char *text, int64_t account)
 {
     json_t *row = store_people_row(st, account);
     if (row == NULL)
@@ -448,7 +446,7 @@ static int broadcast_test(const struct app *app, struct store *st, int64_t now,
     if ((rc = store_person_find(st, channel, colon + 1, &person)) == 0)
         rc = store_person_ensure(st, channel, colon + 1, NULL, now, &person);
     if (rc == -1 || store_privacy_account(st, person, &account) != 1 ||
-        (out = render_for(app, st, text, account)) == NULL ||
+        (out = people_render(app, st, text, account)) == NULL ||
         outbox_push(st, app->conf, person, OUT_TRANSACTIONAL, out, 0, now, NULL) == -1) {
         rc = -1;
         goto done;

@@ -16,6 +16,7 @@
 #include "member.h"
 #include "msg.h"
 #include "norm.h"
+#include "people.h"
 #include "privacy.h"
 #include "report.h"
 #include "safety.h"
@@ -92,6 +93,7 @@ static const tick_fn ticks[] = {
     desk_tick,
     report_tick,
     privacy_tick, /* retention, once a day */
+    schedule_tick, /* monthly 报到 reminders, pushes after joining (people.h) */
 };
 
 /* What each feature's open context waits for from this person; see handler.h. */

@@ -77,5 +77,37 @@ int people_import(const struct app *app, struct store *st, int64_t now,
 /* The text as UTF-8 (a new string; a BOM dropped): UTF-8 as is, else GBK
  * through iconv; NULL when it is neither, *enc "UTF-8", "UTF-8 BOM", "GBK". */
 char *people_to_utf8(const char *data, size_t len, const char **enc);
+/* text with the fields of account filled (a broadcast's rendering; an
+ * unknown name is people.name_unknown). New string, NULL on a store error. */
+char *people_render(const struct app *app, struct store *st, const char *text, int64_t account);
+
+/* Schedules (schedule.c, store_schedule.c): kind "monthly_checkin" (on day
+ * 1..28 of each month at minute, members who have not checked in this
+ * month) or "after_join" (day days after a person joined, once each). */
+struct schedule {
+    int64_t id, created_ms;
+    char *kind, *text, *tag; /* tag: NULL for everyone the kind reaches */
+    int day, minute;
+};
+int store_schedule_add(struct store *st, const struct schedule *s, int64_t now, int64_t *id);
+json_t *store_schedule_list(struct store *st);
+/* 1 cancelled, 0 none active with that id, -1 error. */
+int store_schedule_cancel(struct store *st, int64_t id, int64_t now);
+/* The active schedules as an array of struct schedule (count in *n); free
+ * with store_schedules_free. NULL when none (*n 0) or on error (*n -1). */
+struct schedule *store_schedules_active(struct store *st, int *n);
+void store_schedules_free(struct schedule *a, int n);
+/* Whether a monthly period ("2026-12") ran: 1, 0, -1; mark it run. */
+int store_schedule_ran(struct store *st, int64_t id, const char *period);
+int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_t now);
+/* Accounts due with no push of it yet (this period's, for monthly): members
+ * not checked in since month_start, or people who joined after the
+ * schedule was made, day days ago.
+ * Both only with consent and not opted out. An array of ids, NULL on error. */
+json_t *store_schedule_due(struct store *st, const struct schedule *s, const char *period,
+                           int64_t month_start, int64_t now, int limit);
+int schedule_tick(const struct app *app, struct store *st, int64_t now);
+int admin_schedule_route(const struct app *app, struct store *st, int64_t now,
+                         const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);
 
 #endif

@@ -468,7 +468,24 @@ static const char *const migrations[] = {
     " FROM (SELECT coalesce(account_id, id) AS aid, min(created_ms) AS joined_ms,"
     "  max(last_seen_ms) AS last_seen_ms, max(opted_out) AS opted_out,"
     "  group_concat(DISTINCT channel) AS channels, max(consent) AS consent"
-    "  FROM people WHERE channel<>'erased' GROUP BY 1) a;",
+    "  FROM people WHERE channel<>'erased' GROUP BY 1) a;"
+    /* schedules (schedule.c): a monthly 报到 reminder, a push some days after
+     * joining; schedule_runs marks a monthly period done. */
+    "CREATE TABLE schedules("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK(kind IN ('monthly_checkin','after_join')),"
+    " text TEXT NOT NULL,"
+    " day INTEGER NOT NULL,"
+    " minute INTEGER NOT NULL,"
+    " tag TEXT,"
+    " active INTEGER NOT NULL DEFAULT 1,"
+    " created_ms INTEGER NOT NULL,"
+    " cancelled_ms INTEGER);"
+    "CREATE TABLE schedule_runs("
+    " schedule_id INTEGER NOT NULL REFERENCES schedules(id),"
+    " period TEXT NOT NULL,"
+    " done_ms INTEGER NOT NULL,"
+    " PRIMARY KEY(schedule_id, period)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -265,6 +265,83 @@ static void test_broadcast_fields_filters_and_test_send(void)
     server_cleanup(&s);
 }
 
+/* Rows of the outbox whose key starts with prefix, after waiting up to 5 s
+ * (the tick runs every second) for at least want of them. */
+static long long keyed(const struct server *s, const char *prefix, long long want)
+{
+    char *sql = xasprintf("SELECT count(*) FROM outbox WHERE substr(idem_key, 1, %zu)='%s'",
+                          strlen(prefix), prefix);
+    long long n = 0;
+    for (int i = 0; i < 50 && (n = count(s, sql)) < want; i++)
+        msleep(100);
+    free(sql);
+    return n;
+}
+
+static void test_schedules_monthly_checkin_and_after_join(void)
+{
+    static const char *const tsets[] = {"admin.token=" TOKEN, "admin.union_token=" UNION,
+                                        "admin.desk_token=" DESK, "push.quiet=", "push.rush=",
+                                        "timezone=Asia/Shanghai", "tick_seconds=1", NULL};
+    struct server s;
+    CHECK_INT(server_start(&s, tsets), 0);
+    struct resp r = import(&s, "kind=members&file=roster.csv", "tests/data/import/members_utf8.csv");
+    CHECK_INT(r.status, 201);
+    free(r.body);
+    /* a member who checked in this month gets no reminder */
+    free(say_to(s.port, "w-1", "worker-77", "你好"));
+    check_status(s.port, "POST", "/admin/api/members",
+                 "{\"person\":\"generic:worker-77\",\"name\":\"刘师傅\",\"org\":\"快递行业党支部\"}",
+                 auth, 201, NULL);
+    free(say_to(s.port, "w-2", "worker-77", "报到 武汉"));
+    check_status(s.port, "POST", "/admin/api/schedules",
+                 "{\"kind\":\"monthly_checkin\",\"day\":40,\"text\":\"x\"}", auth, 400, "1..28");
+    check_status(s.port, "POST", "/admin/api/schedules",
+                 "{\"kind\":\"monthly_checkin\",\"day\":1,\"text\":\"{nmae}\"}", auth, 400,
+                 "unknown field {nmae}");
+    check_status(s.port, "POST", "/admin/api/schedules", "{\"kind\":\"weekly\"}", auth, 400, "kind");
+    check_status(s.port, "POST", "/admin/api/schedules",
+                 "{\"kind\":\"monthly_checkin\",\"day\":1,\"time\":\"00:00\","
+                 "\"text\":\"{name}，这个月还没报到，回复 报到 城市名\"}",
+                 auth, 201, "\"id\":1");
+    CHECK_INT(keyed(&s, "sch1-", 2), 2);
+    CHECK_INT(count(&s, "SELECT count(*) FROM outbox WHERE klass='bulk' AND"
+                        " text='李师傅，这个月还没报到，回复 报到 城市名'"),
+              1);
+    CHECK_INT(count(&s, "SELECT count(*) FROM outbox o JOIN people p ON p.id=o.person_id"
+                        " WHERE p.ext_id='worker-77' AND o.idem_key LIKE 'sch1-%'"),
+              0);
+    msleep(1500); /* once a month: later ticks add nothing */
+    CHECK_INT(keyed(&s, "sch1-", 3), 2);
+    CHECK_INT(count(&s, "SELECT count(*) FROM schedule_runs WHERE schedule_id=1"), 1);
+    /* after joining: only people who join after the schedule, day days later */
+    check_status(s.port, "POST", "/admin/api/schedules",
+                 "{\"kind\":\"after_join\",\"day\":3,\"text\":\"{name}，第 2 课：工伤怎么认定\"}",
+                 auth, 201, "\"id\":2");
+    free(say_to(s.port, "w-3", "newbie-1", "你好"));
+    msleep(1500);
+    CHECK_INT(keyed(&s, "sch2-", 0), 0); /* not three days yet */
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    char *later = xasprintf("%lld", (long long)time(NULL) * 1000 + 3 * 86400000LL + 60000);
+    setenv("YIZHAN_FAKE_NOW_MS", later, 1);
+    CHECK_INT(server_restart(&s, tsets), 0);
+    unsetenv("YIZHAN_FAKE_NOW_MS");
+    free(later);
+    CHECK_INT(keyed(&s, "sch2-", 1), 1);
+    CHECK_INT(count(&s, "SELECT count(*) FROM outbox o JOIN people p ON p.id=o.person_id"
+                        " WHERE p.ext_id='newbie-1' AND o.text='师傅，第 2 课：工伤怎么认定'"),
+              1);
+    r = request(s.port, "GET", "/admin/api/schedules", NULL, auth);
+    CHECK_HAS(r.body, "\"pushes\":1");
+    CHECK_HAS(r.body, "\"pushes\":2");
+    free(r.body);
+    check_status(s.port, "POST", "/admin/api/schedules/2/cancel", "{}", auth, 200, "\"active\":false");
+    check_status(s.port, "POST", "/admin/api/schedules/2/cancel", "{}", auth, 404, NULL);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
 const struct t_case it_people_tests[] = {T(test_people_import_encodings_and_preview),
                                          T(test_people_directory_page_and_roles),
-                                         T(test_broadcast_fields_filters_and_test_send), T_END};
+                                         T(test_broadcast_fields_filters_and_test_send),
+                                         T(test_schedules_monthly_checkin_and_after_join), T_END};

@@ -222,6 +222,9 @@ static void test_role_route_table(void)
         {"GET", "/filters", "SU"},
         {"POST", "/filters", "SU"},
         {"POST", "/import", "SU"},
+        {"GET", "/schedules", "S"},
+        {"POST", "/schedules", "S"},
+        {"POST", "/schedules/999/cancel", "S"},
     };
     static const struct {
         char letter;
