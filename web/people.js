@@ -149,3 +149,41 @@ async function personDetail(view, id) {
     ...part('随手拍', p.reports, ['编号', '状态', '内容', '时间'], (x) => [x.code, STATUS_NAMES[x.status] || x.status, x.description, fmtTime(x.created_ms)]),
     ...part('工单', p.tickets, ['编号', '服务', '状态', '提交'], (x) => [x.id, DESK_NAMES[x.desk] || x.desk, TICKET_NAMES[x.status] || x.status, fmtTime(x.created_ms)]));
 }
+
+/* 定时 (#schedules): the monthly 报到 reminder and pushes after joining. */
+PAGES.splice(PAGES.findIndex(([k]) => k === 'broadcasts') + 1, 0, ['schedules', '定时']);
+PAGE_NEEDS.schedules = '/schedules';
+VIEWS.schedules = pageSchedules;
+const SCHEDULE_KINDS = { monthly_checkin: '每月报到提醒（本月未报到的成员）', after_join: '加入后第 N 天' };
+
+async function pageSchedules(view) {
+  const kind = h('select', { id: 'sc-kind' }, Object.entries(SCHEDULE_KINDS).map(([k, t]) => h('option', { value: k, text: t })));
+  const day = h('input', { id: 'sc-day', type: 'number', min: 0, max: 365, value: 5 });
+  const time = h('input', { id: 'sc-time', type: 'time', value: '10:00' });
+  const tag = h('input', { id: 'sc-tag', placeholder: '不填：所有人' });
+  const text = h('textarea', { id: 'sc-text', maxlength: 1000, placeholder: '{name}，这个月还没报到，回复 报到 城市名' });
+  const form = h('form', { class: 'card', id: 'sc-form' }, h('h2', { text: '新建' }),
+    h('div', { class: 'row' }, h('label', {}, '类型 ', kind), h('label', {}, '日子（每月几号 / 加入后几天） ', day),
+      h('label', {}, '时间 ', time), h('label', {}, '标签 ', tag)),
+    h('label', {}, '内容', text),
+    h('p', { class: 'muted', text: '按群发的规则发：静默时段和用餐高峰顺延，退订和未同意的人不发。' }),
+    h('button', { type: 'submit', text: '保存' }));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const b = { kind: kind.value, day: parseInt(day.value, 10), time: time.value, text: text.value };
+    if (tag.value.trim()) b.tag = tag.value.trim();
+    try { await api('POST', '/schedules', b); toast('已保存'); route(); } catch (e) { toast(e.message); }
+  });
+  const list = items(await api('GET', '/schedules'));
+  const hhmm = (m) => String(Math.floor(m / 60)).padStart(2, '0') + ':' + String(m % 60).padStart(2, '0');
+  view.append(h('h1', { text: '定时推送' }), form,
+    list.length ? table(['编号', '类型', '何时', '内容', '已排队', '状态', ''], list.map((s) => {
+      const stop = h('button', { class: 'secondary', text: '停用', disabled: !s.active });
+      stop.addEventListener('click', async () => {
+        try { await api('POST', `/schedules/${s.id}/cancel`, {}); toast('已停用'); route(); } catch (e) { toast(e.message); }
+      });
+      return h('tr', { 'data-schedule': s.id }, h('td', { text: String(s.id) }), h('td', { text: SCHEDULE_KINDS[s.kind] || s.kind }),
+        h('td', { text: s.kind === 'monthly_checkin' ? `每月 ${s.day} 日 ${hhmm(s.minute)}` : `加入后 ${s.day} 天` }),
+        h('td', { text: s.text }), h('td', { text: String(s.pushes) }), h('td', { text: s.active ? '启用' : '已停用' }), h('td', {}, stop));
+    })) : h('p', { class: 'muted', text: '还没有定时推送。' }));
+}

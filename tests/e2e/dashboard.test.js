@@ -197,7 +197,7 @@ async function main() {
     check((await page.textContent('#role')) === '总管理员', 'signed in as the super-admin');
     check(await page.locator('.chart svg rect').count() >= 120, 'four 30-day charts are drawn');
 
-    const pages = ['glance', 'people', 'reports', 'broadcasts', 'courses', 'lessons', 'tickets', 'volunteers', 'points', 'unknown'];
+    const pages = ['glance', 'people', 'reports', 'broadcasts', 'schedules', 'courses', 'lessons', 'tickets', 'volunteers', 'points', 'unknown'];
     for (const p of pages) {
       await page.goto(`${base}/admin/#${p}`);
       await page.waitForSelector(`#view[data-ready="${p}"]`);
@@ -402,6 +402,20 @@ async function main() {
     const who = (await call(srv.port, 'GET', '/admin/api/people?tag=%E5%85%9A%E5%91%98', null, TOKEN)).body;
     check(who.total === 1 && who.items[0].platform === '美团', 'fields and tags are saved from the person page');
     await page.screenshot({ path: path.join(OUT, 'person.png'), fullPage: true });
+
+    /* schedules: a monthly 报到 reminder, queued at once for the members who have not checked in */
+    await page.goto(`${base}/admin/#schedules`);
+    await page.waitForSelector('#view[data-ready="schedules"] #sc-form');
+    await page.fill('#sc-day', '1');
+    await page.fill('#sc-time', '00:00');
+    await page.fill('#sc-text', '{name}，这个月还没报到');
+    await page.click('#sc-form button[type="submit"]');
+    await page.waitForSelector('#view[data-ready="schedules"] [data-schedule]');
+    check((await page.textContent('[data-schedule]')).includes('每月 1 日 00:00'), 'a monthly 报到 reminder is saved from the page');
+    await until(async () => (await call(srv.port, 'GET', '/admin/api/outbox', null, TOKEN)).body.items
+      .some((i) => i.text === '赵师傅，这个月还没报到'), 'the reminder to reach the imported member');
+    check(true, 'the monthly reminder is queued for a member who has not checked in, name filled');
+    await page.screenshot({ path: path.join(OUT, 'schedules.png'), fullPage: true });
 
     /* the phone layout */
     await page.setViewportSize({ width: 390, height: 844 });
