@@ -81,7 +81,9 @@ function saveFilterCard(filters) {
 function importCard() {
   const file = h('input', { id: 'imp-file', type: 'file', accept: '.csv,text/csv' });
   const kind = h('select', { id: 'imp-kind' }, h('option', { value: 'members', text: '流动成员（需组织列）' }),
-    h('option', { value: 'people', text: '其他名单（志愿者、结对等，按标签区分）' }));
+    can('POST', '/volunteers') ? h('option', { value: 'volunteers', text: '志愿者（需姓名、服务列）' }) : null,
+    can('POST', '/mentoring') ? h('option', { value: 'mentoring', text: '结对帮扶（工友手机、导师姓名、导师手机）' }) : null,
+    h('option', { value: 'people', text: '其他名单（按标签区分）' }));
   const out = h('div', { id: 'imp-result' });
   const go = h('button', { id: 'imp-commit', type: 'button', text: '导入', disabled: true });
   async function send(preview) {
@@ -110,7 +112,7 @@ function importCard() {
   go.addEventListener('click', () => send(false).catch((e) => toast(e.message)));
   file.addEventListener('change', () => { go.disabled = true; out.replaceChildren(); });
   return h('div', { class: 'card' }, h('h2', { text: '导入名单（CSV）' }),
-    h('p', { class: 'muted', text: '列：姓名、手机、组织、城市、区、平台、标签。Excel 存的 CSV（UTF-8 或 GBK）都可以；先预览，没有错误才能导入。按手机号与已有的人合并。' }),
+    h('p', { class: 'muted', text: '列：姓名、手机、组织、城市、区、平台、标签（志愿者加 服务、值班时间；结对加 导师姓名、导师手机）。Excel 存的 CSV（UTF-8 或 GBK）都可以；先预览，没有错误才能导入。按手机号与已有的人合并。' }),
     h('div', { class: 'row' }, file, kind, check, go), out);
 }
 

@@ -115,6 +115,46 @@ static void test_people_import_encodings_and_preview(void)
     server_cleanup(&s);
 }
 
+static void test_people_import_volunteers_and_mentoring(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, sets), 0);
+    struct resp r = import(&s, "kind=volunteers&file=vol.csv", "tests/data/import/volunteers.csv");
+    CHECK_INT(r.status, 201);
+    free(r.body);
+    CHECK_INT(count(&s, "SELECT count(*) FROM desk_volunteers WHERE name='王律师' AND"
+                        " desks=',legal,general,' AND hours='18:00-21:00'"),
+              1);
+    CHECK_INT(count(&s, "SELECT count(*) FROM desk_volunteers WHERE desks=',counsel,'"), 1);
+    CHECK_INT(count(&s, "SELECT count(*) FROM tags WHERE tag='volunteer'"), 2);
+    check_status(s.port, "POST", "/admin/api/import?kind=volunteers&preview=1",
+                 "姓名,手机,服务,值班时间\n李,13100004444,算命,\n赵,13100005555,法律,晚上\n"
+                 "钱,13100006666,,\n",
+                 auth, 200, "{\"row\":2,\"error\":\"desk '算命' is not one of 法律 课业 心理 人工\"}");
+    r = request(s.port, "POST", "/admin/api/import?kind=volunteers",
+                "姓名,手机,服务,值班时间\n赵,13100005555,法律,晚上\n钱,13100006666,,\n", auth);
+    CHECK_HAS(r.body, "{\"row\":2,\"error\":\"hours '晚上' must be HH:MM-HH:MM\"}");
+    CHECK_HAS(r.body, "{\"row\":3,\"error\":\"desks (服务) is empty\"}");
+    free(r.body);
+    check_status(s.port, "POST", "/admin/api/import?kind=volunteers", "姓名,手机\n李,13100004444\n",
+                 auth, 400, "no desks column (服务)");
+    /* volunteers and pairs are the super admin's, as POST /volunteers is */
+    r = request(s.port, "POST", "/admin/api/import?kind=volunteers", "姓名,手机,服务\n", uauth);
+    CHECK_INT(r.status, 403);
+    free(r.body);
+    r = import(&s, "kind=mentoring&file=pairs.csv", "tests/data/import/mentoring.csv");
+    CHECK_INT(r.status, 201);
+    free(r.body);
+    CHECK_INT(count(&s, "SELECT count(*) FROM mentoring WHERE mentor_name='陈老师'"), 2);
+    CHECK_INT(count(&s, "SELECT count(DISTINCT mentor_id) FROM mentoring"), 1);
+    CHECK_INT(count(&s, "SELECT count(*) FROM people WHERE ext_id='13300001111'"), 1);
+    check_status(s.port, "POST", "/admin/api/import?kind=mentoring",
+                 "工友手机,导师姓名,导师手机\n13200003333,陈老师,13200003333\n", auth, 400,
+                 "the mentor's phone is the worker's");
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
 /* A server with the UTF-8 roster (two members by SMS) and one worker who
  * wrote on the generic channel. 0, or -1 (the test failed). */
 static int start_with_roster(struct server *s)
@@ -342,6 +382,7 @@ static void test_schedules_monthly_checkin_and_after_join(void)
 }
 
 const struct t_case it_people_tests[] = {T(test_people_import_encodings_and_preview),
+                                         T(test_people_import_volunteers_and_mentoring),
                                          T(test_people_directory_page_and_roles),
                                          T(test_broadcast_fields_filters_and_test_send),
                                          T(test_schedules_monthly_checkin_and_after_join), T_END};
