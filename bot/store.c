@@ -437,6 +437,7 @@ static const char *const migrations[] = {
     " updated_ms INTEGER NOT NULL,"
     " PRIMARY KEY(person_id, key)) WITHOUT ROWID;"
     "CREATE INDEX person_fields_kv ON person_fields(key, value);"
+    "CREATE INDEX tags_person ON tags(person_id);" /* a person's tags, for the directory */
     "CREATE TABLE saved_filters("
     " name TEXT PRIMARY KEY,"
     " filter TEXT NOT NULL,"
