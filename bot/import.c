@@ -47,7 +47,7 @@ char *people_to_utf8(const char *data, size_t len, const char **enc)
     iconv_t cd = iconv_open("UTF-8", "GBK");
     if (cd == (iconv_t)-1)
         return NULL;
-    size_t cap = len * 3 / 2 + 4, inleft = len, outleft = cap;
+    size_t cap = len * 3 + 4, inleft = len, outleft = cap; /* a byte makes at most 3 */
     char *out = xmalloc(cap + 1), *in = (char *)data, *o = out;
     size_t rc = iconv(cd, &in, &inleft, &o, &outleft);
     iconv_close(cd);
