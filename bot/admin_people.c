@@ -16,6 +16,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "content.h"
+#include "desk.h"
 #include "handler.h"
 #include "http.h"
 #include "outbox.h"
@@ -166,18 +167,34 @@ static int people_csv(struct store *st, const struct admin_req *rq, struct http_
     return 0;
 }
 
-/* Counselling and crisis tickets are not the desk's or the union's to read. */
+/* A person's tickets with the rules of GET /tickets (admin_ticket_visible). */
 static void filter_tickets(const struct admin_req *rq, json_t *tickets)
 {
-    if (admin_role_sensitive(rq->role))
-        return;
     for (size_t i = json_array_size(tickets); i-- > 0;) {
         json_t *t = json_array_get(tickets, i);
-        const char *desk = json_string_value(json_object_get(t, "desk"));
-        if ((desk && strcmp(desk, "counsel") == 0) ||
-            json_integer_value(json_object_get(t, "crisis")) != 0)
+        json_object_set_new(t, "crisis",
+                            json_boolean(json_integer_value(json_object_get(t, "crisis")) != 0));
+        if (!admin_ticket_visible(rq, t))
             json_array_remove(tickets, i);
     }
+}
+
+/* Each part of a person's page and the route whose roles may read it: a
+ * part the role may not read elsewhere is left out here too. */
+static const struct {
+    const char *part, *route;
+} page_routes[] = {
+    {"points", "/points/x"},  {"points_balance", "/points/x"},
+    {"bookings", "/courses"}, {"reports", "/reports"},
+    {"tickets", "/tickets"},  {"member", "/members"},
+};
+
+static void drop_parts(const struct admin_req *rq, json_t *page)
+{
+    char allow[64];
+    for (size_t i = 0; i < sizeof page_routes / sizeof page_routes[0]; i++)
+        if (admin_acl_check("GET", page_routes[i].route, rq->role, allow, sizeof allow) != ACL_OK)
+            json_object_del(page, page_routes[i].part);
 }
 
 static void mask_channels(json_t *channels)
@@ -217,6 +234,9 @@ static int person_get(struct store *st, const struct admin_req *rq, const char *
         return -1;
     }
     filter_tickets(rq, json_object_get(page, "tickets"));
+    json_t *bal = json_array_get(json_object_get(page, "points_balance"), 0);
+    json_object_set(page, "points_balance", json_object_get(bal, "balance"));
+    drop_parts(rq, page);
     if (!sees_contacts(rq)) {
         hide_contacts(row);
         mask_channels(json_object_get(page, "channels"));
@@ -227,8 +247,6 @@ static int person_get(struct store *st, const struct admin_req *rq, const char *
             json_object_del(m, "contact");
         }
     }
-    json_t *bal = json_array_get(json_object_get(page, "points_balance"), 0);
-    json_object_set(page, "points_balance", json_object_get(bal, "balance"));
     json_object_set_new(page, "person", row);
     admin_reply(resp, 200, page);
     return 0;

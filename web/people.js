@@ -128,7 +128,8 @@ async function personDetail(view, id) {
   const form = h('form', { class: 'card', id: 'pp-form' }, h('h2', { text: '资料' }),
     h('div', { class: 'row' }, PEOPLE_FIELDS.filter(([k]) => k in me).map(([k, label]) => h('label', {}, label + ' ', f[k]))),
     h('label', {}, '标签 ', tags),
-    h('p', { class: 'muted', text: `渠道 ${me.channels} · 加入 ${fmtTime(me.joined_ms)} · 最近来过 ${fmtTime(me.last_seen_ms)} · 积分 ${p.points_balance}` +
+    h('p', { class: 'muted', text: `渠道 ${me.channels} · 加入 ${fmtTime(me.joined_ms)} · 最近来过 ${fmtTime(me.last_seen_ms)}` +
+      (p.points_balance !== undefined ? ` · 积分 ${p.points_balance}` : '') +
       (me.opted_out ? ' · 已退订' : '') + (me.consent ? ` · 同意来源 ${me.consent}` : ' · 未同意群发') }),
     edit ? h('button', { type: 'submit', text: '保存' }) : null);
   form.addEventListener('submit', async (ev) => {
@@ -141,7 +142,8 @@ async function personDetail(view, id) {
       route();
     } catch (e) { toast(e.message); }
   });
-  const part = (title, rows, head, cells) => [h('h2', { text: `${title}（${rows.length}）` }),
+  /* a part the role may not read is absent from the answer: not shown */
+  const part = (title, rows, head, cells) => !rows ? [] : [h('h2', { text: `${title}（${rows.length}）` }),
     rows.length ? table(head, rows.map((r) => h('tr', {}, cells(r).map((c) => h('td', { text: c == null ? '' : String(c) })))))
       : h('p', { class: 'muted', text: '无' })];
   view.append(form,
