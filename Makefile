@@ -5,7 +5,7 @@ PKGS    = libmicrohttpd jansson libpcre2-8 sqlite3 libcurl expat libcrypto libex
           libsystemd
 DEBS    = build-essential pkg-config libmicrohttpd-dev libjansson-dev libpcre2-dev \
           libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libssl-dev tzdata curl \
-          libexif-dev libopencc-dev libsodium-dev libsystemd-dev
+          libexif-dev libopencc-dev libsodium-dev libsystemd-dev libcsv-dev
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HAVE_PKGS := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 
@@ -16,7 +16,7 @@ ifeq ($(HAVE_PKGS),yes)
 override CFLAGS += $(shell pkg-config --cflags $(PKGS))
 override LDLIBS += $(shell pkg-config --libs $(PKGS))
 endif
-override LDLIBS += $(SAN) -pthread -lm
+override LDLIBS += $(SAN) -lcsv -pthread -lm
 
 # Installed layout (make install): the binary, read-only data the binary
 # finds by itself (SHAREDIR is compiled into bot/conf.o), the config in

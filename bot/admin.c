@@ -14,12 +14,14 @@
 #include "buf.h"
 #include "channel.h"
 #include "conf.h"
+#include "content.h"
 #include "courses.h"
 #include "csv.h"
 #include "desk.h"
 #include "dashboard.h"
 #include "handler.h"
 #include "outbox.h"
+#include "people.h"
 #include "privacy.h"
 #include "monthly.h"
 #include "report.h"
@@ -112,6 +114,7 @@ static const struct {
     {"POST", "/broadcasts", R_SUPER, 0},
     {"GET", "/broadcasts/*", R_SUPER | R_VIEWER, 0},
     {"POST", "/broadcasts/*/cancel", R_SUPER, 0},
+    {"POST", "/broadcasts/test", R_SUPER, 0},
     {"GET", "/outbox", R_SUPER, A_READ},
     {"POST", "/outbox/*/retry", R_SUPER, 0},
     {"POST", "/outbox/retry", R_SUPER, 0},
@@ -169,6 +172,17 @@ static const struct {
     {"POST", "/redemptions/*/picked", R_SUPER | R_UNION, 0},
     {"GET", "/people/*/export", R_SUPER, A_READ},
     {"POST", "/people/*/erase", R_SUPER, 0},
+    /* the directory: S, U, D, C (contacts only for S and U, admin_people.c) */
+    {"GET", "/people", R_SUPER | R_UNION | R_DESK | R_COUNSEL, A_READ},
+    {"GET", "/people.csv", R_SUPER | R_UNION, A_READ},
+    {"GET", "/people/*", R_SUPER | R_UNION | R_DESK | R_COUNSEL, A_READ},
+    {"POST", "/people/*", R_SUPER | R_UNION, 0},
+    {"GET", "/filters", R_SUPER | R_UNION, 0},
+    {"POST", "/filters", R_SUPER | R_UNION, 0},
+    {"POST", "/import", R_SUPER | R_UNION, 0},
+    {"GET", "/schedules", R_SUPER, 0},
+    {"POST", "/schedules", R_SUPER, 0},
+    {"POST", "/schedules/*/cancel", R_SUPER, 0},
 };
 
 const struct admin_role *admin_role_find(const char *name)
@@ -274,6 +288,8 @@ static const admin_route_fn feature_routes[] = {
     admin_privacy_route,
     admin_staff_routes,
     admin_monthly_route,
+    admin_people_route,
+    admin_schedule_route,
 };
 
 static int split_path(char *buf, char **seg, int n)
@@ -334,8 +350,10 @@ static const char *plan_fields(json_t *b, int64_t now, struct bc_plan *p)
     if (p->audience == NULL || (strcmp(p->audience, "all") != 0 &&
                                 strcmp(p->audience, "subscribers") != 0 &&
                                 !(str_has_prefix(p->audience, "channel:") && p->audience[8]) &&
-                                !(str_has_prefix(p->audience, "tag:") && p->audience[4])))
-        return "'audience' must be all, subscribers, channel:<name> or tag:<name>";
+                                !(str_has_prefix(p->audience, "tag:") && p->audience[4]) &&
+                                !(str_has_prefix(p->audience, "filter:") && p->audience[7])))
+        return "'audience' must be all, subscribers, channel:<name>, tag:<name> or"
+               " filter:<saved filter>";
     p->at = now;
     if (at_v != NULL && !json_is_null(at_v) && admin_parse_time(at_v, &p->at) == -1)
         return "'at' must be Unix ms or local time 'YYYY-MM-DD HH:MM'";
@@ -370,6 +388,11 @@ int admin_broadcast_plan(const struct app *app, struct store *st, int64_t now, j
         return 0;
     }
     p->parts = sms_parts(text, &p->units, &p->ucs2);
+    if (str_has_prefix(p->audience, "filter:")) { /* who matches it now (people.h) */
+        int rc = people_filter_resolve(st, p->audience + 7, resp);
+        if (rc != 1)
+            return rc;
+    }
     if (store_audience_count(st, p->audience, &p->ac) == -1)
         return -1;
     const char *name;
@@ -430,6 +453,8 @@ static int broadcast_create(const struct app *app, struct store *st, int64_t now
         http_resp_error(resp, 400, "'text' must be a non-empty string of at most 1000 characters");
         goto out;
     }
+    if (people_template_check(text, resp))
+        goto out;
     if ((rc = admin_broadcast_plan(app, st, now, b, text, false, &p, resp)) != 1)
         goto out;
     rc = 0;
@@ -442,7 +467,10 @@ static int broadcast_create(const struct app *app, struct store *st, int64_t now
     int64_t id = 0, n = 0;
     const char *status = p.first_at > p.start ? "held" : "queued";
     if (store_broadcast_create(st, text, p.audience, p.at, p.first_at, status, p.spread, p.parts,
-                               now, &id, &n) == -1) {
+                               now, &id, &n) == -1 ||
+        (strchr(text, '{') != NULL &&
+         store_people_fill_broadcast(st, id, text, content_get(app->ct, "people.name_unknown")) ==
+             -1)) {
         rc = -1;
         goto out;
     }

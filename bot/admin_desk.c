@@ -174,7 +174,7 @@ out:
 /* Counselling tickets and any ticket with crisis words only for the roles
  * that may read them (the counselling desk, the super admin); the
  * counselling desk sees nothing else. */
-static bool ticket_visible(const struct admin_req *rq, json_t *t)
+bool admin_ticket_visible(const struct admin_req *rq, json_t *t)
 {
     const char *desk = json_string_value(json_object_get(t, "desk"));
     bool sensitive =
@@ -202,7 +202,7 @@ static int ticket_list(struct store *st, const struct admin_req *rq, struct http
         return -1;
     size_t i = 0;
     while (i < json_array_size(a)) {
-        if (ticket_visible(rq, json_array_get(a, i)))
+        if (admin_ticket_visible(rq, json_array_get(a, i)))
             i++;
         else
             json_array_remove(a, i);
@@ -217,7 +217,7 @@ static int ticket_get(struct store *st, const struct admin_req *rq, int64_t id,
     json_t *o = store_desk_ticket_json(st, id);
     if (o == NULL)
         return -1;
-    if (json_is_null(o) || !ticket_visible(rq, o)) { /* another desk's: as if none */
+    if (json_is_null(o) || !admin_ticket_visible(rq, o)) { /* another desk's: as if none */
         json_decref(o);
         http_resp_error(resp, 404, "no such ticket");
         return 0;

@@ -310,8 +310,34 @@ bool content_list_in(const struct content *ct, const char *key, const char *text
 char *content_render(const struct content *ct, const char *key, const char *const *kv)
 {
     const char *text = content_get(ct, key);
-    if (text == NULL)
-        return xstrdup(key);
+    return text == NULL ? xstrdup(key) : content_fill(text, kv);
+}
+
+const char *content_placeholder_unknown(const char *text, const char *const *names, size_t *len)
+{
+    for (const char *p = text; (p = strchr(p, '{')) != NULL;) {
+        if (p[1] == '{') {
+            p += 2;
+            continue;
+        }
+        const char *end = strchr(p, '}');
+        if (end == NULL)
+            return NULL; /* a lone '{' is text, as content_fill leaves it */
+        bool known = false;
+        for (size_t i = 0; names[i] && !known; i++)
+            known = strlen(names[i]) == (size_t)(end - p - 1) &&
+                    strncmp(names[i], p + 1, (size_t)(end - p - 1)) == 0;
+        if (!known) {
+            *len = (size_t)(end - p + 1);
+            return p;
+        }
+        p = end + 1;
+    }
+    return NULL;
+}
+
+char *content_fill(const char *text, const char *const *kv)
+{
     struct buf out;
     buf_init(&out, 0);
     for (const char *p = text; *p;) {

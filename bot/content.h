@@ -43,5 +43,10 @@ const char *content_get(const struct content *ct, const char *key);
 /* The text of key with placeholders filled from kv (name, value, name, value,
  * ..., NULL). A new string the caller frees; the key itself when missing. */
 char *content_render(const struct content *ct, const char *key, const char *const *kv);
+/* content_render on a text that is not a key (a broadcast an admin wrote). */
+char *content_fill(const char *text, const char *const *kv);
+/* The first {placeholder} of text not among names (NULL-terminated), with
+ * its length in *len ("{x}"), or NULL when all are known. "{{" is literal. */
+const char *content_placeholder_unknown(const char *text, const char *const *names, size_t *len);
 
 #endif

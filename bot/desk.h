@@ -137,6 +137,9 @@ int desk_crisis(struct turn *t);
 /* Offers untaken tickets to the next volunteer on duty, escalates old ones,
  * flags silent mentoring pairs. Idempotent. 0 or -1. */
 int desk_tick(const struct app *app, struct store *st, int64_t now);
+/* May rq's role see ticket t (an object with "desk" and boolean "crisis")?
+ * Counselling and crisis tickets: super and counsel; counsel only those. */
+bool admin_ticket_visible(const struct admin_req *rq, json_t *t);
 /* /admin/api/ volunteers, mentoring, tickets, members (an admin_route_fn). */
 int admin_desk_route(const struct app *app, struct store *st, int64_t now,
                      const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);

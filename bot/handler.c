@@ -19,6 +19,7 @@
 #include "member.h"
 #include "msg.h"
 #include "norm.h"
+#include "people.h"
 #include "privacy.h"
 #include "report.h"
 #include "safety.h"
@@ -86,7 +87,7 @@ static const struct handler handlers[] = {
     {"admin.report.resolve", handle_admin_report, true},
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, report_route_needs, throttle_needs, account_needs, safety_needs, turn_needs, understand_needs, privacy_needs, staff_needs, NULL};
+const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, report_route_needs, throttle_needs, account_needs, safety_needs, turn_needs, understand_needs, privacy_needs, staff_needs, people_needs, NULL};
 
 /* Each feature's periodic work; see handler.h. */
 static const tick_fn ticks[] = {
@@ -96,6 +97,7 @@ static const tick_fn ticks[] = {
     desk_tick,
     report_tick,
     privacy_tick, /* retention, once a day */
+    schedule_tick, /* monthly 报到 reminders, pushes after joining (people.h) */
 };
 
 /* What each feature's open context waits for from this person; see handler.h. */

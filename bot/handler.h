@@ -207,6 +207,7 @@ extern const struct content_need desk_needs[];
 int handle_member_checkin(struct turn *t);
 int handle_member_org(struct turn *t);
 extern const struct content_need member_needs[];
+extern const struct content_need people_needs[];
 
 /* handle_report.c */
 int handle_report_new(struct turn *t);

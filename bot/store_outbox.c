@@ -422,6 +422,9 @@ static int audience_parse(const char *a, int *kind, const char **value)
     } else if (str_has_prefix(a, "tag:") && a[4]) {
         *kind = 3;
         *value = a + 4;
+    } else if (str_has_prefix(a, "filter:") && a[7]) {
+        *kind = 4; /* filter_members, resolved just before (people.h) */
+        *value = a + 7;
     } else
         return -1;
     return 0;
@@ -436,7 +439,9 @@ static int audience_parse(const char *a, int *kind, const char **value)
     " (?1 IN (0, 1) OR (?1=2 AND channel=?2) OR"                                                   \
     " (?1=3 AND EXISTS(SELECT 1 FROM people t CROSS JOIN tags ON tags.tag=?2 AND"               \
     " tags.person_id=t.id WHERE coalesce(t.account_id, t.id)=coalesce(people.account_id,"        \
-    " people.id))))"                                                                              \
+    " people.id))) OR"                                                                             \
+    " (?1=4 AND coalesce(people.account_id, people.id) IN (SELECT person_id FROM filter_members"    \
+    " WHERE name=?2)))"                                                                            \
     " AND (?1=2 OR NOT EXISTS(SELECT 1 FROM people q WHERE q.id<>people.id AND"                  \
     " coalesce(q.account_id, q.id)=coalesce(people.account_id, people.id) AND"                    \
     " (q.last_seen_ms>people.last_seen_ms OR (q.last_seen_ms=people.last_seen_ms AND q.id>people.id))))"

@@ -101,6 +101,7 @@ static const struct {
     {"volunteer", "SELECT name, desks, hours, active, created_ms FROM desk_volunteers"
                   " WHERE person_id IN " P},
     {"tags", "SELECT tag FROM tags WHERE person_id IN " P},
+    {"profile", "SELECT key, value, updated_ms FROM person_fields WHERE person_id IN " P},
 };
 
 json_t *store_privacy_export(struct store *st, int64_t account)
@@ -212,6 +213,8 @@ static const char *const erase_steps[] = {
     " status=CASE WHEN status IN ('queued','held','sending') THEN 'cancelled' ELSE status END"
     " WHERE person_id IN " P,
     "DELETE FROM tags WHERE person_id IN " P,
+    "DELETE FROM person_fields WHERE person_id IN " P,
+    "DELETE FROM filter_members WHERE person_id IN " P,
     "DELETE FROM lesson_subs WHERE person_id IN " P,
     "UPDATE bookings SET status='cancelled', offer_until_ms=NULL, updated_ms=?2"
     " WHERE person_id IN " P " AND status IN ('seat','offered','waiting')",

@@ -450,8 +450,17 @@ async function pageBroadcasts(view) {
   const text = h('textarea', { id: 'bc-text', maxlength: 1000, placeholder: '要发给大家的话（不超过 1000 字）' });
   const aud = h('select', { id: 'bc-audience' },
     h('option', { value: 'subscribers', text: '所有订阅者' }), h('option', { value: 'all', text: '全部（含未订阅）' }),
-    h('option', { value: 'channel:', text: '某个渠道…' }), h('option', { value: 'tag:', text: '某个标签…' }));
-  const audArg = h('input', { id: 'bc-audience-arg', placeholder: '渠道或标签名', class: 'hidden' });
+    h('option', { value: 'channel:', text: '某个渠道…' }), h('option', { value: 'tag:', text: '某个标签…' }),
+    h('option', { value: 'filter:', text: '已存筛选…' }));
+  const audArg = h('input', { id: 'bc-audience-arg', placeholder: '渠道、标签或筛选名', class: 'hidden' });
+  const testTo = h('input', { id: 'bc-test-to', placeholder: '自己的 渠道:账号，如 kannel:13800000000' });
+  const test = h('button', { id: 'bc-test', type: 'button', class: 'secondary', text: '先发给自己试试' });
+  test.addEventListener('click', async () => {
+    try {
+      const r = await api('POST', '/broadcasts/test', { text: text.value, to: testTo.value.trim() });
+      toast(`已发给 ${r.to}：${r.text}`);
+    } catch (e) { toast(e.message); }
+  });
   const at = h('input', { id: 'bc-at', type: 'datetime-local' });
   const price = h('input', { id: 'bc-price', type: 'number', step: '0.01', min: '0', value: localStorage.getItem('smsPrice') || '0.05' });
   const prev = h('div', { id: 'bc-preview', class: 'preview muted', text: '输入内容后显示短信条数和费用' });
@@ -494,7 +503,9 @@ async function pageBroadcasts(view) {
     h('label', {}, '内容', text), prev,
     h('div', { class: 'row' }, h('label', {}, '发给 ', aud), audArg,
       h('label', {}, '时间 ', at), h('label', {}, '每条短信 ', price, ' 元')),
-    h('p', { class: 'muted', text: '不选时间就尽快发送；静默时段和用餐高峰不发，自动顺延。' }), send));
+    h('p', { class: 'muted', text: '不选时间就尽快发送；静默时段和用餐高峰不发，自动顺延。' +
+      '内容里可写 {name} {district} {platform} {city} {org}，按每个收件人填入。' }),
+    h('div', { class: 'row' }, h('label', {}, '试发到 ', testTo), test), send));
   const list = h('div', {});
   view.append(h('h2', { text: '最近的群发' }), list);
   const cards = new Map();

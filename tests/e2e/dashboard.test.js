@@ -227,7 +227,7 @@ async function main() {
 
     check((await page.textContent('#user')) === 'boss', 'the account is named in the header');
     const pages = ['glance', 'reports', 'broadcasts', 'courses', 'lessons', 'tickets', 'volunteers', 'points', 'unknown',
-      'staff', 'audit', 'account', 'routing', 'redemptions'];
+      'staff', 'audit', 'account', 'routing', 'redemptions', 'people', 'schedules'];
     for (const p of pages) {
       await page.goto(`${base}/admin/#${p}`);
       await page.waitForSelector(`#view[data-ready="${p}"]`);
@@ -343,6 +343,19 @@ async function main() {
     const prev = await page.textContent('#bc-preview');
     check(/每条短信 1 段/.test(prev) && /约 [\d.]+ 元/.test(prev), 'the preview shows SMS parts and cost: ' + prev);
     await page.screenshot({ path: path.join(OUT, 'broadcast-compose.png'), fullPage: true });
+    /* a test send to one's own account first, the fields filled */
+    await page.fill('#bc-test-to', 'generic:u-1');
+    await page.fill('#bc-text', '{name}，今晚八点驿站有免费体检');
+    await page.click('#bc-test');
+    await page.waitForFunction(() => /已发给 generic:u-1/.test(document.querySelector('#toast').textContent));
+    const tested = await call(srv.port, 'GET', '/admin/api/outbox', null, TOKEN);
+    check(tested.body.items.some((i) => i.text.endsWith('，今晚八点驿站有免费体检') && !i.text.includes('{name}')),
+      'a test send goes out with the name filled');
+    await page.fill('#bc-text', '{nmae}，今晚');
+    await page.waitForFunction(() => /unknown field \{nmae\}/.test(document.querySelector('#bc-preview').textContent));
+    check(true, 'an unknown field is refused in the preview, naming it');
+    await page.fill('#bc-text', '今晚八点驿站有免费体检，欢迎来。回复 TD 退订');
+    await page.waitForFunction(() => /收件人 \d+/.test(document.querySelector('#bc-preview').textContent));
     await page.click('#bc-send');
     await page.waitForSelector('#view[data-ready="broadcasts"] [data-broadcast] .bar');
     check(await page.locator('[data-broadcast]').count() === 1, 'the broadcast is listed with a progress bar');
@@ -432,6 +445,62 @@ async function main() {
     check(!(await page.isVisible('header.top')) && !(await page.isVisible('#month-print')), 'printing hides the navigation and the controls');
     await page.screenshot({ path: path.join(OUT, 'monthly-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
+    /* people: import a roster (bad rows shown first, then GBK), search, a person's page, export */
+    await page.goto(`${base}/admin/#people`);
+    await page.waitForSelector('#view[data-ready="people"] #imp-file');
+    await page.setInputFiles('#imp-file', path.join(ROOT, 'tests', 'data', 'import', 'members_bad.csv'));
+    await page.click('#imp-preview');
+    await page.waitForSelector('#imp-errors li');
+    const errs = await page.textContent('#imp-errors');
+    check(errs.includes('第 3 行：phone (手机) is empty') && errs.includes('第 6 行：org (组织) is empty'),
+      'the import preview lists each bad row: ' + errs);
+    check(await page.locator('#imp-commit[disabled]').count() === 1, 'a file with bad rows cannot be imported');
+    await page.setInputFiles('#imp-file', path.join(ROOT, 'tests', 'data', 'import', 'members_gbk.csv'));
+    await page.click('#imp-preview');
+    await page.waitForSelector('#imp-summary');
+    check((await page.textContent('#imp-summary')).includes('GBK'), 'a GBK file is read as GBK');
+    await page.click('#imp-commit');
+    await page.waitForFunction(() => /已导入/.test((document.querySelector('#imp-summary') || {}).textContent));
+    await page.goto(`${base}/admin/#people`);
+    await page.waitForSelector('#view[data-ready="people"]');
+    await page.fill('#pf-q', '赵');
+    await page.click('#pf-form button[type="submit"]');
+    await page.waitForFunction(() => /共 1 人/.test((document.querySelector('#pf-total') || {}).textContent));
+    const row = await page.textContent('#view [data-person]');
+    check(row.includes('赵师傅') && row.includes('13600004444') && row.includes('高新区') && row.includes('顺丰'),
+      'the imported member is found by name with phone, district and platform: ' + row);
+    await page.screenshot({ path: path.join(OUT, 'people.png'), fullPage: true });
+    const [pdl] = await Promise.all([page.waitForEvent('download'), page.click('#pf-csv')]);
+    const pcsv = fs.readFileSync(await pdl.path(), 'utf8');
+    check(pcsv.startsWith('id,name,phone,district') && /赵师傅,13600004444,高新区,顺丰,.*,\d{4}-\d\d-\d\d \d\d:\d\d,/.test(pcsv),
+      'the directory CSV has local times: ' + pcsv.split('\r\n')[1]);
+    await page.fill('#pf-save-name', '高新区成员');
+    await page.click('#pf-save');
+    await page.waitForFunction(() => /已保存/.test(document.querySelector('#toast').textContent));
+    await page.click('#view [data-person] a');
+    await page.waitForSelector('#pp-form');
+    await page.fill('#pp-platform', '美团');
+    await page.fill('#pp-tags', '骑手，党员');
+    await page.click('#pp-form button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector('#view[data-ready]') && document.querySelector('#pp-platform') &&
+      document.querySelector('#pp-platform').value === '美团' && /骑手/.test(document.querySelector('#pp-tags').value));
+    const who = (await call(srv.port, 'GET', '/admin/api/people?tag=%E5%85%9A%E5%91%98', null, TOKEN)).body;
+    check(who.total === 1 && who.items[0].platform === '美团', 'fields and tags are saved from the person page');
+    await page.screenshot({ path: path.join(OUT, 'person.png'), fullPage: true });
+
+    /* schedules: a monthly 报到 reminder, queued at once for the members who have not checked in */
+    await page.goto(`${base}/admin/#schedules`);
+    await page.waitForSelector('#view[data-ready="schedules"] #sc-form');
+    await page.fill('#sc-day', '1');
+    await page.fill('#sc-time', '00:00');
+    await page.fill('#sc-text', '{name}，这个月还没报到');
+    await page.click('#sc-form button[type="submit"]');
+    await page.waitForSelector('#view[data-ready="schedules"] [data-schedule]');
+    check((await page.textContent('[data-schedule]')).includes('每月 1 日 00:00'), 'a monthly 报到 reminder is saved from the page');
+    await until(async () => (await call(srv.port, 'GET', '/admin/api/outbox', null, TOKEN)).body.items
+      .some((i) => i.text === '赵师傅，这个月还没报到'), 'the reminder to reach the imported member');
+    check(true, 'the monthly reminder is queued for a member who has not checked in, name filled');
+    await page.screenshot({ path: path.join(OUT, 'schedules.png'), fullPage: true });
 
     /* the phone layout */
     await page.setViewportSize({ width: 390, height: 844 });

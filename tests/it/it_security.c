@@ -233,6 +233,17 @@ static void test_role_route_table(void)
         {"POST", "/redemptions/999/picked", "SU"},
         {"GET", "/people/999/export", "S"},
         {"POST", "/people/999/erase", "S"},
+        {"POST", "/broadcasts/test", "S"},
+        {"GET", "/people", "SUDC"},
+        {"GET", "/people.csv", "SU"},
+        {"GET", "/people/999", "SUDC"},
+        {"POST", "/people/999", "SU"},
+        {"GET", "/filters", "SU"},
+        {"POST", "/filters", "SU"},
+        {"POST", "/import", "SU"},
+        {"GET", "/schedules", "S"},
+        {"POST", "/schedules", "S"},
+        {"POST", "/schedules/999/cancel", "S"},
     };
     /* the first four by their machine clients' tokens, the last two
      * (no token) and the super admin again as signed-in staff accounts */
@@ -311,6 +322,31 @@ static void test_counselling_tickets_private(void)
     check_status(s.port, "GET", cp, NULL, cns, 200, "焦虑");
     check_status(s.port, "GET", lp, NULL, cns, 404, NULL);
     check_status(s.port, "GET", lp, NULL, dsk, 200, "拖欠工资");
+    /* a person's page: the same ticket rules, platform ids for S and U only,
+     * and no part the role cannot read elsewhere (reports S; points, bookings
+     * S U D; tickets S D C; member S U) */
+    const char *uni[] = {"Authorization: Bearer " UNI, NULL};
+    char pp[64];
+    snprintf(pp, sizeof pp, "/admin/api/people/%lld",
+             db_count(&s, "SELECT id FROM people WHERE ext_id='w-2'"));
+    r = request(s.port, "GET", pp, NULL, dsk);
+    CHECK_HAS(r.body, "\"tickets\":[]");
+    CHECK_HAS(r.body, "\"ext_id\":\"…w-2\"");
+    CHECK_HAS(r.body, "\"points\":[]");
+    CHECK(strstr(r.body, "\"reports\":") == NULL && strstr(r.body, "\"member\":") == NULL);
+    free(r.body);
+    r = request(s.port, "GET", pp, NULL, cns);
+    CHECK_HAS(r.body, "\"desk\":\"counsel\"");
+    CHECK(strstr(r.body, "\"points\":") == NULL && strstr(r.body, "\"bookings\":") == NULL);
+    free(r.body);
+    r = request(s.port, "GET", pp, NULL, uni);
+    CHECK_HAS(r.body, "\"ext_id\":\"w-2\"");
+    CHECK(strstr(r.body, "\"tickets\":") == NULL && strstr(r.body, "\"reports\":") == NULL);
+    free(r.body);
+    r = request(s.port, "GET", pp, NULL, sup);
+    CHECK_HAS(r.body, "\"desk\":\"counsel\"");
+    CHECK_HAS(r.body, "\"reports\":[]");
+    free(r.body);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
 }
