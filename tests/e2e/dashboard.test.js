@@ -113,6 +113,8 @@ async function seed(port, photoPort) {
   await say('m-u1', 'u-1', '我想查一下积分呀');
   await say('m-u2', 'u-2', '外卖超时被罚款怎么办');
   await say('m-u3', 'u-3', '外卖超时被罚款怎么办');
+  /* not understood for sure: answered with a numbered choice, listed as asked */
+  await say('m-u7', 'u-7', '积分那个怎么弄的呀兄弟');
   const c = await call(port, 'POST', '/admin/api/courses', {
     title: '养老护理入门', provider: '襄阳职院', place: '驿站二楼', start: '2099-05-01 09:00',
     end: '2099-05-01 11:00', capacity: 2, checkin_points: 10,
@@ -193,10 +195,13 @@ async function main() {
     });
     const page = ctx.pages()[0] || await ctx.newPage();
     const errors = [];
+    let expect400 = false;
     page.on('console', (m) => {
       const where = (m.location() && m.location().url) || '';
       /* the wrong password below is provoked on purpose: its 401 is expected */
       if (m.type() === 'error' && where.endsWith('/admin/login') && m.text().includes('401')) return;
+      /* so is the preview's 400 for the misspelt {nmae} field in the broadcast test */
+      if (m.type() === 'error' && expect400 && where.endsWith('/admin/api/broadcasts') && m.text().includes('400')) return;
       if (m.type() === 'error') errors.push(m.text() + ' ' + where);
     });
     page.on('pageerror', (e) => errors.push('page error: ' + e.message));
@@ -239,7 +244,7 @@ async function main() {
     await page.goto(`${base}/admin/#unknown`);
     await page.waitForSelector('#view[data-ready="unknown"]');
     const unk = await page.textContent('#view');
-    check(unk.includes('外卖超时被罚款怎么办') && unk.includes('points.balance'), 'not-understood list with a suggested intent');
+    check(unk.includes('积分那个怎么弄的呀兄弟') && unk.includes('points.balance'), 'not-understood list with a suggested intent');
 
     /* reports: thumbnails in the list, all from the admin media route */
     const media = (u) => new URL(u).pathname.startsWith('/admin/api/media/');
@@ -351,9 +356,11 @@ async function main() {
     const tested = await call(srv.port, 'GET', '/admin/api/outbox', null, TOKEN);
     check(tested.body.items.some((i) => i.text.endsWith('，今晚八点驿站有免费体检') && !i.text.includes('{name}')),
       'a test send goes out with the name filled');
+    expect400 = true;
     await page.fill('#bc-text', '{nmae}，今晚');
     await page.waitForFunction(() => /unknown field \{nmae\}/.test(document.querySelector('#bc-preview').textContent));
     check(true, 'an unknown field is refused in the preview, naming it');
+    expect400 = false;
     await page.fill('#bc-text', '今晚八点驿站有免费体检，欢迎来。回复 TD 退订');
     await page.waitForFunction(() => /收件人 \d+/.test(document.querySelector('#bc-preview').textContent));
     await page.click('#bc-send');
@@ -563,7 +570,7 @@ async function main() {
     check(!trail.includes('client:admin.token'), 'the audit page filters by who');
     const csvHref = await page.getAttribute('#a-csv', 'href');
     const auditCsv = await page.evaluate(async (u) => (await fetch(u)).text(), csvHref);
-    check(auditCsv.startsWith("id,at_ms,actor,action,object,origin,status") && auditCsv.includes("staff:boss"), "the audit trail exports as CSV");
+    check(auditCsv.startsWith("id,at,actor,action,object,origin,status") && auditCsv.includes("staff:boss"), "the audit trail exports as CSV");
     await page.screenshot({ path: path.join(OUT, 'audit.png'), fullPage: true });
 
     /* sign out: the API refuses the old session */
