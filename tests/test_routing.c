@@ -90,7 +90,9 @@ static void test_csv_times_local(void)
     csv_rows(&out, rows, cols);
     /* 2025-12-04 00:00 UTC is 08:00 in Xiangyang; a plain number stays one */
     CHECK_STR(out.data, "code,created_at,n\r\nSP0001,2025-12-04 08:00:00,1764806400000\r\n");
-    json_t *c = csv_columns(json_pack("[{s:i,s:[]},{s:s,s:i}]", "a", 1, "skip", "b", "x", "a", 2));
+    json_t *sample = json_pack("[{s:i,s:[]},{s:s,s:i}]", "a", 1, "skip", "b", "x", "a", 2);
+    json_t *c = csv_columns(sample); /* borrows sample */
+    json_decref(sample);
     char *s = json_dumps(c, JSON_COMPACT);
     CHECK_STR(s, "[\"a\",\"b\"]");
     free(s);
