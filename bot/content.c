@@ -289,6 +289,15 @@ const char *content_get(const struct content *ct, const char *key)
     return e ? e->text : NULL;
 }
 
+int content_where(const struct content *ct, const char *key, size_t off, const char **file)
+{
+    const struct entry *e = find(ct, key);
+    if (e == NULL || off > strlen(e->text))
+        return -1;
+    *file = e->file;
+    return line_of(e, off);
+}
+
 bool content_list_in(const struct content *ct, const char *key, const char *text)
 {
     const char *list = content_get(ct, key);

@@ -40,6 +40,9 @@ int content_check(const struct content *ct, const struct content_need *const *ne
 bool content_list_in(const struct content *ct, const char *key, const char *text);
 /* The raw text of key, borrowed until content_free(), or NULL. */
 const char *content_get(const struct content *ct, const char *key);
+/* Where byte off of key's text came from: *file set and its line returned,
+ * or -1 when key is unknown (for "file:line:" errors on a key's lines). */
+int content_where(const struct content *ct, const char *key, size_t off, const char **file);
 /* The text of key with placeholders filled from kv (name, value, name, value,
  * ..., NULL). A new string the caller frees; the key itself when missing. */
 char *content_render(const struct content *ct, const char *key, const char *const *kv);

@@ -159,7 +159,8 @@ static int load_all(const struct args *a, struct conf *c, struct app *app, struc
     free(content_dir);
     if (app->ct == NULL)
         rc = -1;
-    else if (content_check(app->ct, handler_needs, errors) == -1)
+    else if (content_check(app->ct, handler_needs, errors) == -1 ||
+             safety_check(app->ct, errors) == -1)
         rc = -1;
     char *lessons_dir = xasprintf("%s/lessons", c->content_dir);
     app->lessons = lesson_load(lessons_dir, errors);

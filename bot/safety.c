@@ -14,6 +14,7 @@
 #include <pcre2.h>
 
 #include "intent.h"
+#include "buf.h"
 #include "log.h"
 #include "norm.h"
 #include "understand.h"
@@ -177,4 +178,37 @@ bool safety_is_crisis(const struct content *ct, const struct intents *in, const 
     bool hit = canon != NULL && says_crisis(ct, in, canon);
     free(canon);
     return hit;
+}
+
+int safety_check(const struct content *ct, struct buf *errors)
+{
+    /* Each pattern alone, so a bad line names itself: compiled together, one
+     * bad line would turn every pattern off and crisis texts would go unseen. */
+    const char *src = content_get(ct, "safety.crisis_patterns");
+    int rc = 0;
+    for (const char *l = src; l != NULL && *l;) {
+        const char *end = strchr(l, '\n');
+        size_t n = end ? (size_t)(end - l) : strlen(l);
+        char *pat = xstrndup(l, n);
+        size_t len;
+        char *p = trim_line(pat, &len);
+        int err = 0;
+        PCRE2_SIZE at = 0;
+        pcre2_code *re = len == 0 ? NULL
+                                  : pcre2_compile((PCRE2_SPTR)p, len, PCRE2_UTF | PCRE2_UCP, &err,
+                                                  &at, NULL);
+        if (len > 0 && re == NULL) {
+            PCRE2_UCHAR msg[160];
+            const char *file = "content";
+            int line = content_where(ct, "safety.crisis_patterns", (size_t)(l - src), &file);
+            pcre2_get_error_message(err, msg, sizeof msg);
+            buf_printf(errors, "%s:%d: safety.crisis_patterns: %s at offset %zu\n", file, line,
+                       (const char *)msg, (size_t)at);
+            rc = -1;
+        }
+        pcre2_code_free(re);
+        free(pat);
+        l = end ? end + 1 : NULL;
+    }
+    return rc;
 }

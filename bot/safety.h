@@ -27,4 +27,9 @@ bool safety_is_crisis(const struct content *ct, const struct intents *in, const 
 
 extern const struct content_need safety_needs[];
 
+/* Every line of safety.crisis_patterns compiles: else "file:line: reason"
+ * appended to errors and -1 (startup and `yizhan check` refuse such content). */
+struct buf;
+int safety_check(const struct content *ct, struct buf *errors);
+
 #endif

@@ -167,6 +167,34 @@ static void test_understand_shipped(void)
 
 /* Crisis: content's phrases and understand.txt's patterns, on the text and
  * its matched copy; everyday 死 is not one. */
+/* A crisis pattern that does not compile stops startup with file:line: the
+ * patterns used to be compiled as one alternation, so one bad line turned
+ * every pattern off with only a log line. The shipped ones all compile. */
+static void test_safety_patterns_checked(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    buf_init(&errs, 0);
+    t_put(dir, "crisis.txt", "[safety.crisis_patterns]\n# a comment\n不想活\n(未闭合\n活不下去\n");
+    struct content *ct = content_load(dir, &errs);
+    CHECK(ct != NULL);
+    if (ct != NULL) {
+        CHECK_INT(safety_check(ct, &errs), -1);
+        CHECK_HAS(errs.data ? errs.data : "", "crisis.txt:4: safety.crisis_patterns: ");
+        content_free(ct);
+    }
+    buf_release(&errs);
+    buf_init(&errs, 0);
+    ct = content_load("content", &errs);
+    CHECK(ct != NULL);
+    if (ct != NULL) {
+        CHECK_INT(safety_check(ct, &errs), 0);
+        CHECK_STR(errs.data ? errs.data : "", "");
+        content_free(ct);
+    }
+    buf_release(&errs);
+}
+
 static void test_safety_crisis(void)
 {
     static const char *const yes[] = {"我不想活了", "想結束自己", "不 想 活 了", "真想去死",
@@ -272,5 +300,6 @@ const struct t_case understand_tests[] = {
     T(test_understand_shipped),
     T(test_ask_then_number),
     T(test_safety_crisis),
+    T(test_safety_patterns_checked),
     T_END,
 };
