@@ -146,16 +146,15 @@ static int body_save(struct store *st, int64_t now, int64_t id, json_t *b, struc
                                 : "want {\"name\"?, \"active\"?, \"routes\"?}");
         return 0;
     }
-    const char *why =
-        routes || id == 0 ? check_routes(st, routes ? routes : json_array(), &err) : NULL;
-    if (err == -1)
-        return -1;
-    if (why != NULL) {
-        http_resp_error(resp, 400, why);
-        return 0;
+    json_t *none = json_array(); /* a body made without routes */
+    const char *why = routes || id == 0 ? check_routes(st, routes ? routes : none, &err) : NULL;
+    if (err == -1 || why != NULL) {
+        json_decref(none);
+        if (why != NULL && err != -1)
+            http_resp_error(resp, 400, why);
+        return err == -1 ? -1 : 0;
     }
     int64_t nid = id;
-    json_t *none = json_array();
     int rc = id == 0 ? store_body_add(st, code, name, routes ? routes : none, now, &nid)
                      : store_body_update(st, id, name, active, routes);
     json_decref(none);
