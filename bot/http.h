@@ -15,7 +15,8 @@ struct http_server;
 struct http_server *http_start(const struct app *app, struct engine *e);
 /* The bound port (useful when the config asked for port 0). */
 int http_port(struct http_server *s);
-/* Stop accepting new connections; requests in flight go on. */
+/* Stop taking new requests (each gets 503, which platforms retry); requests in
+ * flight go on. The socket closes in http_stop. */
 void http_quiesce(struct http_server *s);
 /* Requests in flight (received, not yet answered). */
 int http_active(struct http_server *s);

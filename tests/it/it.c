@@ -149,15 +149,29 @@ int server_restart(struct server *s, const char *const *sets)
 int server_stop(struct server *s, int sig)
 {
     int status = -1;
+    bool exited = false;
     if (s->pid > 0) {
         kill(s->pid, sig);
-        for (int i = 0; i < 300; i++) {
-            if (waitpid(s->pid, &status, WNOHANG) == s->pid)
-                break;
-            msleep(50);
+        for (int i = 0; i < 600 && !exited; i++) { /* 30 s: a loaded CI machine is slow */
+            exited = waitpid(s->pid, &status, WNOHANG) == s->pid;
+            if (!exited)
+                msleep(50);
+        }
+        if (!exited) { /* say so, and do not leave it running */
+            kill(s->pid, SIGKILL);
+            (void)waitpid(s->pid, &status, 0);
         }
     }
     char *log = read_file(s->log);
+    if (s->pid > 0 && sig != SIGKILL && (!exited || !WIFEXITED(status))) { /* show why */
+        const char *tail = log + strlen(log);
+        for (int n = 0; tail > log && n < 25; n += tail[-1] == '\n')
+            tail--;
+        printf("%s: the server %s after signal %d; its log ends:\n%s\n", t_current,
+               !exited ? "did not exit within 30 s" : "died by a signal", sig, tail);
+        if (exited && WIFSIGNALED(status))
+            printf("%s: killed by signal %d\n", t_current, WTERMSIG(status));
+    }
     if (strstr(log, "Z error ") != NULL) {
         printf("%s: error line in the server log:\n%s\n", t_current, log);
         t_failed++;
