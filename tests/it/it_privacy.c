@@ -81,7 +81,9 @@ static void test_privacy_notice_and_erase_over_http(void)
     check_status(s.port, "POST", path, "{\"reason\":\"phoned 2026-12-04\"}", auth, 200, "erased");
     CHECK_INT(db_count(&s, "SELECT count(*) FROM people WHERE ext_id='sms-13800001111'"), 0);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
-    CHECK_HAS(read_file(s.log), "erased (asked by admin: phoned 2026-12-04)");
+    char *slog = read_file(s.log);
+    CHECK_HAS(slog, "erased (asked by admin: phoned 2026-12-04)");
+    free(slog);
     server_cleanup(&s);
 }
 
@@ -135,11 +137,15 @@ static void test_backup_under_load_and_restore(void)
     /* a restore onto the live database is refused, with or without --force */
     const char *live[] = {"restore", bdir, "--force", "--set", dbset, "--set", mediaset, NULL};
     CHECK(run_yizhan(log, live) != 0);
-    CHECK_HAS(read_file(log), "is in use");
+    char *out = read_file(log);
+    CHECK_HAS(out, "is in use");
+    free(out);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     const char *noforce[] = {"restore", bdir, "--set", dbset, "--set", mediaset, NULL};
     CHECK(run_yizhan(log, noforce) != 0);
-    CHECK_HAS(read_file(log), "add --force");
+    out = read_file(log);
+    CHECK_HAS(out, "add --force");
+    free(out);
 
     memset(&s2, 0, sizeof s2);
     snprintf(s2.dir, sizeof s2.dir, "/tmp/yizhan-it-XXXXXX");
