@@ -595,7 +595,7 @@ static int check_security(const struct conf *c, char **where, const char *path,
     return rc;
 }
 
-/* A relative data folder (content, intents, web) that is not under the
+/* A relative data path (content, intents, web, the map's boundaries) that is not under the
  * current directory is taken from the installed share directory when it is
  * there: `make run` in a checkout reads ./content, an installed service
  * /usr/share/yizhan/content, with the same bot.conf.example values. */
@@ -617,6 +617,7 @@ void conf_find_data(struct conf *c, const char *share)
     find_shared(&c->content_dir, share);
     find_shared(&c->intents_dir, share);
     find_shared(&c->admin.web_dir, share);
+    find_shared(&c->report.boundaries, share); /* web/vendor/xiangyang.json */
 }
 
 int conf_load(struct conf *c, const char *path, char *const *overrides, int n_overrides,
