@@ -196,7 +196,7 @@ FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fn
 FUZZ_CFLAGS   = -O1 -g -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow \
                 -Wno-unused-command-line-argument -Ibot -Ifuzz -MMD -MP $(FUZZ_SAN) \
                 -fsanitize=fuzzer-no-link $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-FUZZ_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+FUZZ_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -pthread -lm
 FUZZ_TARGETS  = $(patsubst fuzz/fz_%.c,%,$(wildcard fuzz/fz_*.c))
 FUZZ_OBJS     = $(patsubst bot/%.c,fuzz/obj/%.o,$(filter-out bot/main.c,$(wildcard bot/*.c))) \
                 fuzz/obj/fuzz.o
