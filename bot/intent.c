@@ -23,7 +23,7 @@
 #include "norm.h"
 #include "scorer.h"
 #include "understand.h"
-#include "live.h"
+#include "overlay.h"
 #include "util.h"
 
 struct rule_cap {
@@ -231,7 +231,7 @@ static int load_file(struct intents *in, const char *dir, const char *file, stru
     bool bad = false;
 
     path = xasprintf("%s/%s", dir, file);
-    f = live_fopen(path, "r");
+    f = overlay_fopen(path, "r");
     if (f == NULL) {
         add_error(errors, "%s: cannot open: %s", path, strerror(errno));
         goto out;

@@ -16,6 +16,7 @@
 #include "intent.h"
 #include "lesson.h"
 #include "log.h"
+#include "overlay.h"
 #include "safety.h"
 #include "util.h"
 
@@ -220,35 +221,17 @@ json_t *live_problems(const struct conf *c, const char *lines)
 
 /* --- the overlay: saved versions read in place of their files --- */
 
-struct overlay {
-    size_t n, cap;
-    char **paths, **bodies; /* a NULL body: the file on disk */
-    const struct conf *conf;
+struct overlay_ctx {
+    struct overlay ov;
+    const struct conf *conf; /* where the files are */
 };
 
-/* The overlay of the build running on this thread. Passing it down through
- * every loader (intents, examples, lexicon, understanding, content, lessons)
- * would change six signatures for what is one build at a time on one thread. */
-static _Thread_local const struct overlay *building;
-
-FILE *live_fopen(const char *path, const char *mode)
-{
-    for (size_t i = 0; building != NULL && i < building->n; i++) {
-        const char *body = building->bodies[i];
-        if (body == NULL || strcmp(building->paths[i], path) != 0)
-            continue;
-        if (body[0] == '\0') /* fmemopen wants a buffer of at least one byte */
-            return fopen("/dev/null", mode);
-        return fmemopen((void *)body, strlen(body), mode);
-    }
-    return fopen(path, mode);
-}
-
-/* Put file's body in ov (replacing what was there); false when file is not
+/* Put file's body in o (replacing what was there); false when file is not
  * an editable file any more (gone from disk). */
-static bool overlay_set(struct overlay *ov, const char *file, const char *body)
+static bool overlay_set(struct overlay_ctx *o, const char *file, const char *body)
 {
-    char *path = live_file_path(ov->conf, file);
+    struct overlay *ov = &o->ov;
+    char *path = live_file_path(o->conf, file);
     if (path == NULL)
         return false;
     for (size_t i = 0; i < ov->n; i++) {
@@ -269,14 +252,14 @@ static bool overlay_set(struct overlay *ov, const char *file, const char *body)
     return true;
 }
 
-static void overlay_release(struct overlay *ov)
+static void overlay_release(struct overlay_ctx *o)
 {
-    for (size_t i = 0; i < ov->n; i++) {
-        free(ov->paths[i]);
-        free(ov->bodies[i]);
+    for (size_t i = 0; i < o->ov.n; i++) {
+        free(o->ov.paths[i]);
+        free(o->ov.bodies[i]);
     }
-    free(ov->paths);
-    free(ov->bodies);
+    free(o->ov.paths);
+    free(o->ov.bodies);
 }
 
 static void saved_row(const char *file, const char *body, int64_t id, void *ctx)
@@ -370,7 +353,7 @@ void app_release(const struct app *gen)
 static struct gen *build(struct live *lv, struct store *st, const char *file, const char *body,
                          int64_t version, struct buf *errors)
 {
-    struct overlay ov = {.conf = lv->base.conf};
+    struct overlay_ctx ov = {.conf = lv->base.conf};
     if (store_content_latest(st, saved_row, &ov) == -1) {
         overlay_release(&ov);
         buf_puts(errors, "the store failed: saved versions not read\n");
@@ -381,9 +364,9 @@ static struct gen *build(struct live *lv, struct store *st, const char *file, co
     struct gen *g = xcalloc(1, sizeof *g);
     g->app = lv->base;
     g->version = version;
-    building = &ov;
+    overlay_use(&ov.ov);
     int rc = app_load_content(&g->app, errors);
-    building = NULL;
+    overlay_use(NULL);
     overlay_release(&ov);
     if (rc == -1) {
         free(g);
@@ -430,7 +413,7 @@ int live_reload(struct live *lv, struct store *st, bool force, int64_t now)
     for (const char *p = text; *p != '\0';) {
         size_t n = strcspn(p, "\n");
         if (n > 0)
-            log_err("content: reload refused, the running content stays: %.*s", (int)n, p);
+            log_warn("content: reload refused, the running content stays: %.*s", (int)n, p);
         p += n + (p[n] == '\n');
     }
     pthread_mutex_lock(&lv->mu);

@@ -26,7 +26,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 struct app;
 struct buf;
@@ -40,10 +39,6 @@ struct store;
  * appended to errors as "path:line: what" lines. 0, or -1 (nothing kept). */
 int app_load_content(struct app *app, struct buf *errors);
 void app_free_content(struct app *app);
-
-/* The loaders open their files with this: a saved version being built into a
- * generation is read in place of the file at path. */
-FILE *live_fopen(const char *path, const char *mode);
 
 /* Take over app's ct, intents and lessons as the first generation (app keeps
  * NULL there and gets app->live): from now on use app_acquire(). */
