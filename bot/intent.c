@@ -236,7 +236,7 @@ static int load_file(struct intents *in, const char *dir, const char *file, stru
         add_error(errors, "%s: cannot open: %s", path, strerror(errno));
         goto out;
     }
-    if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode)) {
+    if (fileno(f) != -1 && (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode))) {
         add_error(errors, "%s: not a regular file", path);
         goto out;
     }

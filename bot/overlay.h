@@ -16,7 +16,8 @@ struct overlay {
 
 /* The overlay of this thread's builds from now on; NULL: the files only. */
 void overlay_use(const struct overlay *ov);
-/* fopen(path, mode), or a read stream over the body the overlay has for path. */
+/* fopen(path, mode), or a read stream over the body the overlay has for
+ * path: a memory stream, whose fileno() is -1 (it is no FIFO or directory). */
 FILE *overlay_fopen(const char *path, const char *mode);
 
 #endif

@@ -266,6 +266,67 @@ static void test_content_sighup_reloads_files(void)
     free(path);
 }
 
+/* GET the text of file, replace from with to, POST it; the status, the body in *body. */
+static long edit_via_api(int port, const char *file, const char *from, const char *to, char **body)
+{
+    char *url = xasprintf("/admin/api/content/files/%s", file);
+    struct resp r = request(port, "GET", url, NULL, bearer);
+    json_t *o = json_loads(r.body ? r.body : "", 0, NULL);
+    const char *t = json_string_value(json_object_get(o, "text"));
+    char *edited = replace(t ? t : "", from, to);
+    json_t *b = json_pack("{s:s}", "text", edited);
+    char *bs = json_dumps(b, 0);
+    struct resp w = request(port, "POST", url, bs, bearer);
+    if (body != NULL)
+        *body = w.body;
+    else
+        free(w.body);
+    free(bs);
+    json_decref(b);
+    free(edited);
+    json_decref(o);
+    free(r.body);
+    free(url);
+    return w.status;
+}
+
+/* Keywords and lessons are edited the same way: a rule learns a word at once,
+ * a broken lesson is refused naming its file and line. */
+static void test_content_edit_rules_and_lessons(void)
+{
+    struct server s;
+    const char *sets[] = {"admin.token=" SUP, NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    char *before = say_to(s.port, "r-1", "u-r", "紫色长颈鹿");
+    CHECK(strstr(before, "驿站服务，回复数字") == NULL);
+    CHECK_INT(edit_via_api(s.port, "intents:00-core.rules", "help        ^(?:帮助|",
+                           "help        ^(?:帮助|紫色长颈鹿|", NULL),
+              200);
+    char *after = say_to(s.port, "r-2", "u-r", "紫色长颈鹿");
+    CHECK_HAS(after, "驿站服务，回复数字");
+    char *why = NULL;
+    CHECK_INT(edit_via_api(s.port, "intents:00-core.rules", "help        ^(?:帮助|",
+                           "help        ^(?:(帮助|", &why),
+              400);
+    CHECK_HAS(why, "\"file\":\"intents:00-core.rules\"");
+    free(why);
+    CHECK_INT(edit_via_api(s.port, "lessons:01-gonggeng-longzhong.txt", "answer: B\n",
+                           "answer: Z\n", &why),
+              400);
+    CHECK_HAS(why, "\"file\":\"lessons:01-gonggeng-longzhong.txt\"");
+    CHECK_HAS(why, "\"line\":");
+    CHECK_INT(edit_via_api(s.port, "lessons:01-gonggeng-longzhong.txt", "title: 诸葛亮躬耕隆中",
+                           "title: 诸葛亮在隆中种地读书", NULL),
+              200);
+    struct resp l = request(s.port, "GET", "/admin/api/lessons", NULL, bearer);
+    CHECK_HAS(l.body, "诸葛亮在隆中种地读书");
+    free(l.body);
+    free(before);
+    free(after);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
 /* Two processes on one database: a save in one is live in the other within a tick. */
 static void test_content_save_reaches_other_process(void)
 {
@@ -291,6 +352,7 @@ static void test_content_save_reaches_other_process(void)
 const struct t_case it_content_tests[] = {
     {"content_edit_is_live_checked_and_reverted", test_content_edit_is_live_checked_and_reverted},
     {"content_edit_admin_only", test_content_edit_admin_only},
+    {"content_edit_rules_and_lessons", test_content_edit_rules_and_lessons},
     {"content_sighup_reloads_files", test_content_sighup_reloads_files},
     {"content_save_reaches_other_process", test_content_save_reaches_other_process},
     {NULL, NULL},
