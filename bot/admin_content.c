@@ -53,8 +53,7 @@ static int files_list(const struct app *app, struct store *st, struct http_resp 
 }
 
 /* GET /content/files/<file>: the text in effect (the latest saved version, else the file). */
-static int file_get(struct store *st, const char *file, const char *path,
-                    struct http_resp *resp)
+static int file_get(struct store *st, const char *file, const char *path, struct http_resp *resp)
 {
     int64_t id = 0;
     char *body = NULL;
@@ -69,8 +68,8 @@ static int file_get(struct store *st, const char *file, const char *path,
         http_resp_error(resp, 500, "the file cannot be read");
         return 0;
     }
-    json_t *o = json_pack("{s:s,s:s,s:s}", "file", file, "text", text, "source",
-                          saved ? "saved" : "file");
+    json_t *o =
+        json_pack("{s:s,s:s,s:s}", "file", file, "text", text, "source", saved ? "saved" : "file");
     json_object_set_new(o, "version", found == 1 ? json_integer(id) : json_null());
     free(text);
     admin_reply(resp, 200, o);
@@ -93,10 +92,11 @@ static int save(const struct app *app, struct store *st, int64_t now, const stru
     if (rc == -1)
         return -1;
     if (rc == 0) {
-        admin_reply(resp, 400, json_pack("{s:s,s:o}", "error",
-                                         "the content does not pass the checks of yizhan check;"
-                                         " nothing saved",
-                                         "errors", problems));
+        admin_reply(resp, 400,
+                    json_pack("{s:s,s:o}", "error",
+                              "the content does not pass the checks of yizhan check;"
+                              " nothing saved",
+                              "errors", problems));
         return 0;
     }
     admin_reply(resp, 200, json_pack("{s:s,s:I}", "file", file, "version", (json_int_t)version));
@@ -161,9 +161,32 @@ out:
     return rc;
 }
 
-int admin_content_route(const struct app *app, struct store *st, int64_t now,
-                        const struct admin_req *rq, char **seg, int nseg,
+static void version_row(const struct content_version *v, void *ctx)
+{
+    json_t *o = json_pack("{s:I,s:s,s:I,s:s,s:b}", "version", (json_int_t)v->id, "actor", v->actor,
+                          "at", (json_int_t)v->at, "note", v->note, "shipped", v->shipped);
+    if (o != NULL && !v->shipped) {
+        json_object_set_new(o, "size", json_integer(v->size));
+        json_object_set_new(o, "lines", json_integer(v->lines));
+    }
+    json_array_append_new(ctx, o);
+}
+
+/* GET /content/files/<file>/history?limit=50: newest first. */
+static int file_history(struct store *st, const struct admin_req *rq, const char *file,
                         struct http_resp *resp)
+{
+    json_t *items = json_array();
+    if (store_content_history(st, file, admin_query_limit(rq, 50), version_row, items) == -1) {
+        json_decref(items);
+        return -1;
+    }
+    admin_reply(resp, 200, json_pack("{s:s,s:o}", "file", file, "items", items));
+    return 0;
+}
+
+int admin_content_route(const struct app *app, struct store *st, int64_t now,
+                        const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp)
 {
     if (nseg < 2 || strcmp(seg[0], "content") != 0 || strcmp(seg[1], "files") != 0)
         return 0;
@@ -178,12 +201,9 @@ int admin_content_route(const struct app *app, struct store *st, int64_t now,
         rc = file_get(st, seg[2], path, resp);
     else if (nseg == 3 && post)
         rc = file_post(app, st, now, rq, seg[2], resp);
-    else if (nseg == 4 && get && strcmp(seg[3], "history") == 0) {
-        json_t *items = store_content_history(st, seg[2], admin_query_limit(rq, 50));
-        rc = items ? 0 : -1;
-        if (items != NULL)
-            admin_reply(resp, 200, json_pack("{s:s,s:o}", "file", seg[2], "items", items));
-    } else if (nseg == 4 && post && strcmp(seg[3], "revert") == 0)
+    else if (nseg == 4 && get && strcmp(seg[3], "history") == 0)
+        rc = file_history(st, rq, seg[2], resp);
+    else if (nseg == 4 && post && strcmp(seg[3], "revert") == 0)
         rc = file_revert(app, st, now, rq, seg[2], resp);
     else
         rc = -2;

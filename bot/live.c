@@ -28,8 +28,8 @@ int app_load_content(struct app *app, struct buf *errors)
     app->ct = content_load(c->content_dir, errors);
     if (app->intents == NULL || app->ct == NULL)
         rc = -1;
-    if (app->ct != NULL &&
-        (content_check(app->ct, handler_needs, errors) == -1 || safety_check(app->ct, errors) == -1))
+    if (app->ct != NULL && (content_check(app->ct, handler_needs, errors) == -1 ||
+                            safety_check(app->ct, errors) == -1))
         rc = -1;
     char *lessons_dir = xasprintf("%s/lessons", c->content_dir);
     app->lessons = lesson_load(lessons_dir, errors);
@@ -427,8 +427,7 @@ int live_reload(struct live *lv, struct store *st, bool force, int64_t now)
 }
 
 int live_save(struct live *lv, struct store *st, const char *file, const char *body,
-              const char *actor, const char *note, int64_t now, int64_t *version,
-              json_t **problems)
+              const char *actor, const char *note, int64_t now, int64_t *version, json_t **problems)
 {
     struct buf errors;
     buf_init(&errors, 0);

@@ -87,7 +87,16 @@ int store_content_add(struct store *st, const char *file, const char *body, cons
 /* Version *id of file (0: its latest, *id set): 1 found (*body NULL for "as
  * shipped", else the caller frees it), 0 none, -1 store error. */
 int store_content_get(struct store *st, const char *file, int64_t *id, char **body);
-/* Newest first: {"version","actor","at","note","size","lines","shipped"}; NULL on error. */
-json_t *store_content_history(struct store *st, const char *file, int limit);
+/* One saved version, borrowed for the call. */
+struct content_version {
+    int64_t id, at; /* at: Unix ms */
+    const char *actor, *note;
+    bool shipped;        /* back to the file as shipped: no text */
+    int64_t size, lines; /* bytes and newlines of its text */
+};
+typedef void (*store_version_fn)(const struct content_version *v, void *ctx);
+/* The versions of file, newest first, at most limit. Count or -1. */
+int store_content_history(struct store *st, const char *file, int limit, store_version_fn fn,
+                          void *ctx);
 
 #endif

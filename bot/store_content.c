@@ -85,37 +85,32 @@ int store_content_get(struct store *st, const char *file, int64_t *id, char **bo
     return rc == SQLITE_DONE ? 0 : store_fail(st, "content get");
 }
 
-json_t *store_content_history(struct store *st, const char *file, int limit)
+int store_content_history(struct store *st, const char *file, int limit, store_version_fn fn,
+                          void *ctx)
 {
     static const char sql[] =
-        "SELECT id, actor, created_ms, note, length(CAST(body AS BLOB)), body IS NULL,"
+        "SELECT id, actor, created_ms, note, body IS NULL, length(CAST(body AS BLOB)),"
         " length(body) - length(replace(body, char(10), '')) FROM content_versions"
         " WHERE file=?1 ORDER BY id DESC LIMIT ?2";
     sqlite3_stmt *s = store_stmt(st, sql);
+    int n = 0, rc;
     if (s == NULL)
-        return NULL;
+        return -1;
     sqlite3_bind_text(s, 1, file, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 2, limit);
-    json_t *items = json_array();
-    int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        bool shipped = sqlite3_column_int(s, 5) != 0;
-        json_t *o = json_pack("{s:I,s:s,s:I,s:s,s:b}", "version",
-                              (json_int_t)sqlite3_column_int64(s, 0), "actor",
-                              (const char *)sqlite3_column_text(s, 1), "at",
-                              (json_int_t)sqlite3_column_int64(s, 2), "note",
-                              (const char *)sqlite3_column_text(s, 3), "shipped", shipped);
-        if (o != NULL && !shipped) {
-            json_object_set_new(o, "size", json_integer(sqlite3_column_int64(s, 4)));
-            json_object_set_new(o, "lines", json_integer(sqlite3_column_int64(s, 6)));
-        }
-        json_array_append_new(items, o);
+        struct content_version v = {
+            .id = sqlite3_column_int64(s, 0),
+            .actor = (const char *)sqlite3_column_text(s, 1),
+            .at = sqlite3_column_int64(s, 2),
+            .note = (const char *)sqlite3_column_text(s, 3),
+            .shipped = sqlite3_column_int(s, 4) != 0,
+            .size = sqlite3_column_int64(s, 5),
+            .lines = sqlite3_column_int64(s, 6),
+        };
+        fn(&v, ctx);
+        n++;
     }
     sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(items);
-        store_fail(st, "content history");
-        return NULL;
-    }
-    return items;
+    return rc == SQLITE_DONE ? n : store_fail(st, "content history");
 }
