@@ -1,6 +1,7 @@
 /*
  * main.c - argv, config, rules and content, store; then `serve` (HTTP +
- * writer thread until SIGINT/SIGTERM), `chat` (a terminal channel on the same
+ * writer thread until SIGINT/SIGTERM; SIGHUP reloads content and intents,
+ * live.h), `chat` (a terminal channel on the same
  * store and rules), `check` (validate everything, or try one text),
  * `migrate [--check]` (the schema upgrades a database needs, or apply them),
  * `conf-example` (print bot.conf.example), `backup PATH` and `restore PATH`.
