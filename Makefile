@@ -58,14 +58,14 @@ tests/ctxeval/ctxeval: tests/ctxeval/ctxeval.o $(OBJS)
 eval-context: tests/ctxeval/ctxeval
 	tests/ctxeval/ctxeval $(CONTEXT_TSV)
 
-tests/it/itest: $(patsubst %.c,%.o,$(filter-out tests/it/fakeapi.c,$(wildcard tests/it/*.c))) bot/buf.o bot/util.o bot/content.o bot/crypto.o bot/log.o
+tests/it/itest: $(patsubst %.c,%.o,$(filter-out tests/it/fakeapi.c,$(wildcard tests/it/*.c))) bot/buf.o bot/util.o bot/content.o bot/overlay.o bot/crypto.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests/it/fakeapi: tests/it/fakeapi.o bot/buf.o bot/util.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests/eval/eval: tests/eval/eval.o bot/norm.o bot/intent.o bot/scorer.o bot/understand.o \
-                 bot/safety.o bot/content.o bot/buf.o bot/util.o bot/log.o
+                 bot/safety.o bot/content.o bot/overlay.o bot/buf.o bot/util.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # How well texts written by someone who has not read the rules are

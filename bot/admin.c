@@ -20,6 +20,7 @@
 #include "desk.h"
 #include "dashboard.h"
 #include "handler.h"
+#include "live.h"
 #include "outbox.h"
 #include "people.h"
 #include "privacy.h"
@@ -183,6 +184,12 @@ static const struct {
     {"GET", "/schedules", R_SUPER, 0},
     {"POST", "/schedules", R_SUPER, 0},
     {"POST", "/schedules/*/cancel", R_SUPER, 0},
+    /* content edited live (admin_content.c, live.h): the super admin only */
+    {"GET", "/content/files", R_SUPER, 0},
+    {"GET", "/content/files/*", R_SUPER, 0},
+    {"POST", "/content/files/*", R_SUPER, 0},
+    {"GET", "/content/files/*/history", R_SUPER, 0},
+    {"POST", "/content/files/*/revert", R_SUPER, 0},
 };
 
 const struct admin_role *admin_role_find(const char *name)
@@ -290,6 +297,7 @@ static const admin_route_fn feature_routes[] = {
     admin_monthly_route,
     admin_people_route,
     admin_schedule_route,
+    admin_content_route,
 };
 
 static int split_path(char *buf, char **seg, int n)
@@ -697,7 +705,10 @@ static void list_as_csv(const struct admin_req *rq, struct http_resp *resp);
 int admin_handle(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
                  struct http_resp *resp)
 {
-    if (dispatch(app, st, now, rq, resp) == -1)
+    const struct app *g = app_acquire(app); /* one generation for the whole request */
+    int rc = dispatch(g, st, now, rq, resp);
+    app_release(g);
+    if (rc == -1)
         return -1;
     if (strcmp(rq->method, "GET") == 0)
         list_as_csv(rq, resp); /* ?format=csv on any list */

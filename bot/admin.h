@@ -137,4 +137,9 @@ int admin_handle(const struct app *app, struct store *st, int64_t now, const str
 int admin_lessons(const struct app *app, struct store *st, int64_t now,
                   const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);
 
+/* admin_content.c: /content/files (list, read, save, history, revert; live.h) */
+int admin_content_route(const struct app *app, struct store *st, int64_t now,
+                        const struct admin_req *rq, char **seg, int nseg,
+                        struct http_resp *resp);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "overlay.h"
 #include "util.h"
 
 struct entry {
@@ -82,7 +83,7 @@ static void finish(struct content *ct, char *key, struct buf *body, const int *l
 
 static int load_file(struct content *ct, const char *path, struct buf *errors)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = overlay_fopen(path, "r");
     if (f == NULL) {
         buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
         return -1;

@@ -19,6 +19,7 @@
 #include "delivery.h"
 #include "handler.h"
 #include "intent.h"
+#include "live.h"
 #include "log.h"
 #include "norm.h"
 #include "outbox.h"
@@ -87,8 +88,8 @@ int engine_reply_later(const struct app *app, struct store *st, const struct cha
     return rc == -1 ? -1 : 0;
 }
 
-int engine_turn(const struct app *app, struct store *st, const struct channel *ch,
-                const struct inmsg *in, int64_t now, struct turn_result *res)
+static int turn_on(const struct app *app, struct store *st, const struct channel *ch,
+                   const struct inmsg *in, int64_t now, struct turn_result *res)
 {
     struct turn t = {0};
     char *stored = NULL, *stored_intent = NULL, *intent = NULL, *dump = NULL;
@@ -177,6 +178,17 @@ out:
     free(stored_intent);
     free(intent);
     free(dump);
+    return rc;
+}
+
+/* The whole turn on the generation of content and intents current at its
+ * start, even when a reload swaps another in meanwhile (live.h). */
+int engine_turn(const struct app *app, struct store *st, const struct channel *ch,
+                const struct inmsg *in, int64_t now, struct turn_result *res)
+{
+    const struct app *g = app_acquire(app);
+    int rc = turn_on(g, st, ch, in, now, res);
+    app_release(g);
     return rc;
 }
 

@@ -42,6 +42,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "handler.h"
+#include "live.h"
 #include "log.h"
 #include "media.h"
 #include "report.h"
@@ -485,6 +486,10 @@ static void slot_finish(struct fetcher *ft, struct slot *s, enum fetch_rc fr)
     char error[200] = "";
     int64_t now = now_ms();
     bool final = fr == FETCH_FINAL;
+    /* what is said about the photo comes from the current generation (live.h):
+     * ft->app is this thread's alone, lent the generation for this job */
+    const struct app *base = ft->app;
+    ft->app = app_acquire(base);
     if (fr == FETCH_OK) {
         int pr = record_photo(ft, j, &s->f, now, error, sizeof error);
         if (pr == 0 || pr == -1)
@@ -503,6 +508,8 @@ static void slot_finish(struct fetcher *ft, struct slot *s, enum fetch_rc fr)
     if (record_failure(ft, j, error, final, now) == -1 || store_commit(ft->st) == -1)
         store_rollback(ft->st);
 out:
+    app_release(ft->app);
+    ft->app = base;
     buf_release(&s->f.body);
     buf_init(&s->f.body, 0);
     media_job_release(&s->j);

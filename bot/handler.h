@@ -29,6 +29,7 @@ struct app {
     struct intents *intents;
     struct lesson_set *lessons; /* content/lessons/; NULL in tests that need none */
     struct geo *districts;      /* [report] boundaries (geo.h); NULL: no district from a position */
+    struct live *live; /* serve: ct, intents, lessons are per generation (live.h); NULL: fixed */
 };
 
 struct turn {

@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "engine.h"
 #include "handler.h"
+#include "live.h"
 #include "log.h"
 #include "metrics.h"
 #include "staff.h"
@@ -439,7 +440,9 @@ static int run_login(struct job *j, struct store *st, int64_t now)
     struct login *l = r->login;
     char actor[80];
     if (l->kind == L_ASK_CODE) { /* one step: the code stored and pushed, and its row */
-        int sent = staff_code_send(r->srv->app, st, l->user, l->code, l->code_hash, now);
+        const struct app *g = app_acquire(r->srv->app);
+        int sent = staff_code_send(g, st, l->user, l->code, l->code_hash, now);
+        app_release(g);
         l->status = sent == 1 ? 200 : 404;
         struct audit_row a = {now, "anonymous", "POST /login/code", l->user, r->addr, l->status};
         return sent == -1 ? -1 : store_audit_add(st, &a);

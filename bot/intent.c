@@ -23,6 +23,7 @@
 #include "norm.h"
 #include "scorer.h"
 #include "understand.h"
+#include "overlay.h"
 #include "util.h"
 
 struct rule_cap {
@@ -230,12 +231,12 @@ static int load_file(struct intents *in, const char *dir, const char *file, stru
     bool bad = false;
 
     path = xasprintf("%s/%s", dir, file);
-    f = fopen(path, "r");
+    f = overlay_fopen(path, "r");
     if (f == NULL) {
         add_error(errors, "%s: cannot open: %s", path, strerror(errno));
         goto out;
     }
-    if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode)) {
+    if (fileno(f) != -1 && (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode))) {
         add_error(errors, "%s: not a regular file", path);
         goto out;
     }

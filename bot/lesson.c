@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "overlay.h"
 #include "util.h"
 
 struct lesson_set {
@@ -514,7 +515,7 @@ static char *read_file(const char *path, size_t *len, struct buf *errors)
     struct buf b;
     char chunk[4096];
     size_t n;
-    FILE *f = fopen(path, "rb");
+    FILE *f = overlay_fopen(path, "rb");
     if (f == NULL) {
         errf(errors, path, 0, "cannot open: %s", strerror(errno));
         return NULL;

@@ -1,6 +1,7 @@
 /*
  * main.c - argv, config, rules and content, store; then `serve` (HTTP +
- * writer thread until SIGINT/SIGTERM), `chat` (a terminal channel on the same
+ * writer thread until SIGINT/SIGTERM; SIGHUP reloads content and intents,
+ * live.h), `chat` (a terminal channel on the same
  * store and rules), `check` (validate everything, or try one text),
  * `migrate [--check]` (the schema upgrades a database needs, or apply them),
  * `conf-example` (print bot.conf.example), `backup PATH` and `restore PATH`.
@@ -31,6 +32,7 @@
 #include "http.h"
 #include "intent.h"
 #include "lesson.h"
+#include "live.h"
 #include "log.h"
 #include "norm.h"
 #include "outbox.h"
@@ -151,21 +153,7 @@ static int load_all(const struct args *a, struct conf *c, struct app *app, struc
     setenv("TZ", c->timezone, 1);
     tzset();
     app->conf = c;
-    app->intents = intent_load(c->intents_dir, errors);
-    if (app->intents == NULL)
-        rc = -1;
-    char *content_dir = xstrdup(c->content_dir);
-    app->ct = content_load(content_dir, errors);
-    free(content_dir);
-    if (app->ct == NULL)
-        rc = -1;
-    else if (content_check(app->ct, handler_needs, errors) == -1 ||
-             safety_check(app->ct, errors) == -1)
-        rc = -1;
-    char *lessons_dir = xasprintf("%s/lessons", c->content_dir);
-    app->lessons = lesson_load(lessons_dir, errors);
-    free(lessons_dir);
-    if (app->lessons == NULL)
+    if (app_load_content(app, errors) == -1)
         rc = -1;
     if (c->report.boundaries[0] != '\0') {
         app->districts = geo_load(c->report.boundaries, errors);
@@ -185,23 +173,13 @@ static int load_all(const struct args *a, struct conf *c, struct app *app, struc
                    c->lessons.link_base);
         rc = -1;
     }
-    if (app->intents != NULL) {
-        for (size_t i = 0; i < intent_count(app->intents); i++) {
-            const char *name = intent_name(app->intents, i);
-            if (handler_find(name) == NULL) {
-                buf_printf(errors, "%s: intent '%s' has no handler\n", c->intents_dir, name);
-                rc = -1;
-            }
-        }
-    }
     return rc;
 }
 
 static void free_app(struct app *app)
 {
-    intent_free(app->intents);
-    content_free(app->ct);
-    lesson_set_free(app->lessons);
+    app_free_content(app);
+    live_free(app->live);
     geo_free(app->districts);
 }
 
@@ -327,10 +305,55 @@ struct tick_job {
     atomic_bool busy;
 };
 
+/* Another process on the database saved a content version: it is live here
+ * within a tick (live.h); then the tick's work on the current generation. */
 static int run_tick(struct job *j, struct store *st, int64_t now)
 {
     struct tick_job *t = j->arg;
-    return handler_tick(t->app, st, now);
+    if (t->app->live != NULL)
+        (void)live_reload(t->app->live, st, false, now); /* problems are logged and kept */
+    const struct app *g = app_acquire(t->app);
+    int rc = handler_tick(g, st, now);
+    app_release(g);
+    return rc;
+}
+
+/* SIGHUP: the files read again (with the saved versions) on the writer
+ * thread, between turns; systemd hears RELOADING=1 then READY=1. */
+struct reload_job {
+    struct job job;
+    const struct app *app;
+    atomic_bool busy;
+};
+
+static int run_reload(struct job *j, struct store *st, int64_t now)
+{
+    struct reload_job *r = j->arg;
+    return live_reload(r->app->live, st, true, now) == -2 ? -1 : 0;
+}
+
+static void reload_done(struct job *j)
+{
+    struct reload_job *r = j->arg;
+    if (j->status != 200)
+        log_warn("serve: SIGHUP: the reload could not read the store; send SIGHUP again");
+    sd_notify(0, "READY=1");
+    atomic_store(&r->busy, false);
+}
+
+static void reload_request(struct engine *e, struct reload_job *r)
+{
+    struct timespec ts;
+    if (atomic_exchange(&r->busy, true))
+        return; /* one under way reads the files after this signal came */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+               (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+    log_info("serve: SIGHUP: reloading content and intents");
+    if (engine_submit(e, &r->job) == -1) {
+        atomic_store(&r->busy, false);
+        sd_notify(0, "READY=1");
+    }
 }
 
 static void tick_done(struct job *j)
@@ -389,6 +412,9 @@ static int cmd_serve(struct app *app, struct store *st)
     struct tick_job tick = {.job = {.run = run_tick, .done = tick_done}, .app = app};
     tick.job.arg = &tick;
     atomic_init(&tick.busy, false);
+    struct reload_job reload = {.job = {.run = run_reload, .done = reload_done}, .app = app};
+    reload.job.arg = &reload;
+    atomic_init(&reload.busy, false);
     int64_t next_tick = now_ms();
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -439,8 +465,7 @@ static int cmd_serve(struct app *app, struct store *st)
         watchdog_pet(&wd, engine_healthy(e) && !stuck, now);
         if (hup_requested) {
             hup_requested = 0;
-            log_warn("serve: SIGHUP: content, intents and config are read at start only;"
-                     " nothing reloaded: restart the service to load changes");
+            reload_request(e, &reload);
         }
     }
     sd_notify(0, "STOPPING=1");
@@ -654,6 +679,9 @@ int main(int argc, char **argv)
     struct store *st = store_open(c.database, c.sync_full);
     if (st == NULL)
         fatal("cannot open the database %s", c.database);
+    live_new(&app); /* then the versions saved in the dashboard, when valid */
+    if (live_reload(app.live, st, false, now_ms()) == -2)
+        fatal("cannot read the saved content versions from %s", c.database);
     int rc = strcmp(a.cmd, "serve") == 0 ? cmd_serve(&app, st) : cmd_chat(&a, &app, st);
     store_close(st);
     free_app(&app);

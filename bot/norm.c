@@ -20,6 +20,7 @@
 #include <pthread.h>
 
 #include "buf.h"
+#include "overlay.h"
 #include "util.h"
 
 /* Unicode White_Space, plus the ASCII controls that act as spaces. */
@@ -292,7 +293,7 @@ struct lexicon *lexicon_load(const char *path, struct buf *errors)
         buf_printf(errors, "%s: OpenCC cannot open t2s.json: %s\n", path, opencc_error());
         bad++;
     }
-    FILE *f = fopen(path, "r");
+    FILE *f = overlay_fopen(path, "r");
     if (f == NULL && errno != ENOENT) {
         buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
         bad++;

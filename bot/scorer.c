@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "log.h"
 #include "norm.h"
+#include "overlay.h"
 #include "util.h"
 
 #define MAX_FEATS 256 /* features of one text: longer texts are cut there */
@@ -143,7 +144,7 @@ static int load_file(struct scorer *sc, const char *dir, const char *name, struc
     char *path = xasprintf("%s/%s", dir, name), *line = NULL;
     size_t cap = 0;
     int no = 0, bad = 0;
-    FILE *f = fopen(path, "r");
+    FILE *f = overlay_fopen(path, "r");
     if (f == NULL) {
         buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
         free(path);

@@ -588,6 +588,17 @@ static const char *const migrations[] = {
     " period TEXT NOT NULL,"
     " done_ms INTEGER NOT NULL,"
     " PRIMARY KEY(schedule_id, period)) WITHOUT ROWID;",
+    /* content edited in the dashboard (live.h): every saved version of a file
+     * of content/ or intents/, newest wins; body NULL is "back to the file as
+     * shipped". max(id) is the version counter other processes poll. */
+    "CREATE TABLE content_versions("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " file TEXT NOT NULL,"
+    " body TEXT,"
+    " actor TEXT NOT NULL,"
+    " note TEXT NOT NULL DEFAULT '',"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE INDEX content_versions_file ON content_versions(file, id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

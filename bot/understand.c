@@ -17,6 +17,7 @@
 #include "intent.h"
 #include "norm.h"
 #include "scorer.h"
+#include "overlay.h"
 #include "util.h"
 
 #define CHOICES 3
@@ -213,7 +214,7 @@ struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *
     uc->take = 0.6;
     uc->margin = 0.05;
     uc->ask = 0.3;
-    FILE *f = fopen(path, "r");
+    FILE *f = overlay_fopen(path, "r");
     if (f == NULL && errno != ENOENT) {
         buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
         bad++;

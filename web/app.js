@@ -93,7 +93,7 @@ function bar(frac, red) {
 }
 
 class ApiError extends Error {
-  constructor(status, msg) { super(msg); this.status = status; }
+  constructor(status, msg, body) { super(msg); this.status = status; this.body = body; }
 }
 
 async function api(method, path, body) {
@@ -110,7 +110,7 @@ async function api(method, path, body) {
     showLogin('登录已过期，请重新登录');
     throw new ApiError(401, '未登录');
   }
-  if (!r.ok) throw new ApiError(r.status, (j && j.error) || ('HTTP ' + r.status));
+  if (!r.ok) throw new ApiError(r.status, (j && j.error) || ('HTTP ' + r.status), j);
   return j;
 }
 

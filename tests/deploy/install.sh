@@ -104,7 +104,7 @@ UNIT="$P/lib/systemd/system/yizhan.service"
 grep -q "^ExecStart=$P/bin/yizhan serve -c \${CREDENTIALS_DIRECTORY}/bot.conf$" "$UNIT" &&
     grep -q "^LoadCredential=bot.conf:$TMP/etc/yizhan/bot.conf$" "$UNIT" &&
     ok "unit: ExecStart and LoadCredential point at the installed paths" || bad "unit paths"
-for k in Type=notify WatchdogSec= DynamicUser=yes StateDirectory=yizhan ConfigurationDirectory=yizhan \
+for k in Type=notify WatchdogSec= 'ExecReload=/bin/kill -HUP \$MAINPID' DynamicUser=yes StateDirectory=yizhan ConfigurationDirectory=yizhan \
     ProtectSystem=strict NoNewPrivileges=yes PrivateTmp=yes MemoryMax= \
     "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX"; do
     grep -q "^$k" "$UNIT" || bad "unit: no $k"

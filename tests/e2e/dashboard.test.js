@@ -13,7 +13,8 @@
  * routes a report by its category, adds a category, marks a redemption
  * picked up and exports it, reads the monthly report on screen and for print,
  * and saves screenshots under tests/out/ (map.png, monthly.png,
- * monthly-print.png among them). Run from the repository root (make
+ * monthly-print.png among them), edits a content file (a refused edit, a
+ * saved one that is the next reply, a revert). Run from the repository root (make
  * test-e2e). Ends with "N passed, N failed".
  */
 'use strict';
@@ -202,6 +203,8 @@ async function main() {
       if (m.type() === 'error' && where.endsWith('/admin/login') && m.text().includes('401')) return;
       /* so is the preview's 400 for the misspelt {nmae} field in the broadcast test */
       if (m.type() === 'error' && expect400 && where.endsWith('/admin/api/broadcasts') && m.text().includes('400')) return;
+      /* and the refused content edit's 400 (its problems are shown on the page) */
+      if (m.type() === 'error' && expect400 && where.includes('/admin/api/content/files/') && m.text().includes('400')) return;
       if (m.type() === 'error') errors.push(m.text() + ' ' + where);
     });
     page.on('pageerror', (e) => errors.push('page error: ' + e.message));
@@ -232,7 +235,7 @@ async function main() {
 
     check((await page.textContent('#user')) === 'boss', 'the account is named in the header');
     const pages = ['glance', 'reports', 'broadcasts', 'courses', 'lessons', 'tickets', 'volunteers', 'points', 'unknown',
-      'staff', 'audit', 'account', 'routing', 'redemptions', 'people', 'schedules'];
+      'staff', 'audit', 'account', 'routing', 'redemptions', 'people', 'schedules', 'content'];
     for (const p of pages) {
       await page.goto(`${base}/admin/#${p}`);
       await page.waitForSelector(`#view[data-ready="${p}"]`);
@@ -508,6 +511,29 @@ async function main() {
       .some((i) => i.text === '赵师傅，这个月还没报到'), 'the reminder to reach the imported member');
     check(true, 'the monthly reminder is queued for a member who has not checked in, name filled');
     await page.screenshot({ path: path.join(OUT, 'schedules.png'), fullPage: true });
+
+    /* content edited live: an invalid edit refused with its line, a valid one is the next reply, one-click revert */
+    const helpReply = async (id) => (await call(srv.port, 'POST', '/webhook/generic', { id, from: 'u-content', text: '帮助' }))
+      .body.replies.map((r) => r.text).join('\n');
+    await page.goto(`${base}/admin/#content/${encodeURIComponent('content:messages.txt')}`);
+    await page.waitForSelector('#view[data-ready="content"] #ct-text');
+    const shipped = await page.inputValue('#ct-text');
+    await page.fill('#ct-text', shipped.replace('{items}', '{itemz}'));
+    expect400 = true;
+    await page.click('#ct-save');
+    await page.waitForSelector('#ct-errors li[data-line="6"]');
+    expect400 = false;
+    check((await page.textContent('#ct-errors')).includes('{itemz}'), 'an invalid content edit is refused with its line on the page');
+    check((await helpReply('ct-1')).includes('1 查积分'), 'the refused edit changed nothing');
+    await page.fill('#ct-text', shipped.replace('驿站服务，回复数字', '网页改过的驿站服务，回复数字'));
+    await page.fill('#ct-note', 'e2e');
+    await page.click('#ct-save');
+    await page.waitForSelector('#view[data-ready="content"] #ct-history tr[data-version]');
+    check((await helpReply('ct-2')).includes('网页改过的驿站服务'), 'a content edit saved on the page is the next reply, no restart');
+    await page.screenshot({ path: path.join(OUT, 'content.png'), fullPage: true });
+    await page.click('#ct-revert-file');
+    await page.waitForSelector('#view[data-ready="content"] #ct-history tr[data-version="2"]');
+    check(!(await helpReply('ct-3')).includes('网页改过'), 'one click reverts to the shipped file');
 
     /* the phone layout */
     await page.setViewportSize({ width: 390, height: 844 });

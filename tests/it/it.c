@@ -460,7 +460,7 @@ json_t *fake_records(const struct fake *f)
     return a;
 }
 
-#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening) X(security) X(net) X(privacy) X(staff) X(deploy) X(sender) X(routing) X(people)
+#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening) X(security) X(net) X(privacy) X(staff) X(deploy) X(sender) X(routing) X(people) X(content)
 #define DECL(s) extern const struct t_case it_##s##_tests[];
 IT_SUITES(DECL)
 #undef DECL

@@ -111,6 +111,14 @@ static void test_deploy_notify_ready_watchdog_stopping(void)
         struct resp h = request(s.port, "GET", "/healthz", NULL, NULL);
         CHECK_INT(h.status, 200);
         free(h.body);
+        /* ExecReload (SIGHUP): RELOADING=1, then READY=1 once the reload is done */
+        got.len = 0;
+        got.data[0] = '\0';
+        kill(s.pid, SIGHUP);
+        notify_read(fd, 1500, &got);
+        const char *reloading = strstr(got.data, "RELOADING=1");
+        CHECK(reloading != NULL && strstr(reloading, "READY=1") != NULL);
+        CHECK_HAS(got.data, "MONOTONIC_USEC=");
         CHECK_INT(server_stop(&s, SIGTERM), 0);
         notify_read(fd, 300, &got);
         CHECK_HAS(got.data, "STOPPING=1");

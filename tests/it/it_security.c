@@ -244,6 +244,11 @@ static void test_role_route_table(void)
         {"GET", "/schedules", "S"},
         {"POST", "/schedules", "S"},
         {"POST", "/schedules/999/cancel", "S"},
+        {"GET", "/content/files", "S"},
+        {"GET", "/content/files/content:messages.txt", "S"},
+        {"POST", "/content/files/content:messages.txt", "S"},
+        {"GET", "/content/files/content:messages.txt/history", "S"},
+        {"POST", "/content/files/content:messages.txt/revert", "S"},
     };
     /* the first four by their machine clients' tokens, the last two
      * (no token) and the super admin again as signed-in staff accounts */
