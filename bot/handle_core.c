@@ -1,7 +1,8 @@
 /*
  * handle_core.c - the handlers every deployment needs from day one: the
  * numbered help menu, the profile, opt-out/opt-in, `more` for cut replies,
- * a bare location and the not-understood fallback.
+ * a bare location, the station's address and hours (驿站在哪) and the
+ * not-understood fallback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ const struct content_need core_needs[] = {
     CONTENT_NEED("more.none", ""),
     CONTENT_NEED("location.received", ""),
     CONTENT_NEED("fallback", ""),
+    CONTENT_NEED("station.info", ""),
     CONTENT_NEED_END,
 };
 
@@ -153,4 +155,11 @@ int handle_fallback(struct turn *t)
     if (t->text[0] != '\0' && store_unknown_add(t->st, t->text, t->now) == -1)
         return -1;
     return say(t, "fallback", NULL);
+}
+
+/* 驿站在哪, 几点开门: the office keeps the station's address, hours and what
+ * it offers in content key station.info (edited live from the dashboard). */
+int handle_station(struct turn *t)
+{
+    return say(t, "station.info", NULL);
 }

@@ -68,6 +68,7 @@ static const struct handler handlers[] = {
     {"account.link", handle_account_link, false},
     {"account.unlink", handle_account_unlink, false},
     {"handover", handle_handover, false},
+    {"station", handle_station, false},
     {"privacy", handle_privacy, false},
     {"privacy.mine", handle_privacy_mine, false},
     {"privacy.erase", handle_privacy_erase, false},

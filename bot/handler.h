@@ -135,6 +135,7 @@ const char *turn_key(const struct turn *t, const char *key, char *buf, size_t si
 
 /* handle_core.c */
 int handle_help(struct turn *t);
+int handle_station(struct turn *t);
 int handle_profile(struct turn *t);
 int handle_optout(struct turn *t);
 int handle_optin(struct turn *t);

@@ -148,6 +148,27 @@ static void test_content_edit_is_live_checked_and_reverted(void)
     server_cleanup(&s);
 }
 
+/* The station's address and hours are content the office keeps: 驿站在哪
+ * answers them, and an edit in the dashboard changes the answer at once. */
+static void test_content_station_address_edited_live(void)
+{
+    struct server s;
+    const char *sets[] = {"admin.token=" SUP, NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    char *before = say_to(s.port, "st-1", "u-st", "驿站在哪里");
+    CHECK_HAS(before, "开放时间");
+    char *orig = messages_text(s.port);
+    char *edited = replace(orig, "开放时间：每天 8:00-20:00", "开放时间：每天 7:30-21:30");
+    CHECK_INT(save_messages(s.port, edited, NULL), 200);
+    char *after = say_to(s.port, "st-2", "u-st", "你们驿站几点开门");
+    CHECK_HAS(after, "7:30-21:30");
+    free(before);
+    free(orig);
+    free(edited);
+    free(after);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+}
+
 static void test_content_edit_admin_only(void)
 {
     struct server s;
@@ -354,6 +375,7 @@ static void test_content_save_reaches_other_process(void)
 const struct t_case it_content_tests[] = {
     {"content_edit_is_live_checked_and_reverted", test_content_edit_is_live_checked_and_reverted},
     {"content_edit_admin_only", test_content_edit_admin_only},
+    {"content_station_address_edited_live", test_content_station_address_edited_live},
     {"content_edit_rules_and_lessons", test_content_edit_rules_and_lessons},
     {"content_sighup_reloads_files", test_content_sighup_reloads_files},
     {"content_save_reaches_other_process", test_content_save_reaches_other_process},
