@@ -87,6 +87,20 @@ static bool is_trailing_punct(uint32_t cp)
     }
 }
 
+/* The value of a circled or parenthesised number (①..⑳ ❶..❿ ➀..➉ ➊..➓
+ * ⑴..⒇ ⒈..⒛: list numbers that phones and menus print), 0 otherwise.
+ * Written out: no library in Debian maps just these (NFKC would also fold
+ * what norm_text keeps). */
+static int circled(uint32_t cp)
+{
+    static const uint32_t ranges[][2] = {{0x2460, 20}, {0x2474, 20}, {0x2488, 20},
+                                         {0x2776, 10}, {0x2780, 10}, {0x278A, 10}};
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+        if (cp >= ranges[r][0] && cp < ranges[r][0] + ranges[r][1])
+            return (int)(cp - ranges[r][0]) + 1;
+    return 0;
+}
+
 char *norm_text(const char *s)
 {
     struct buf out;
@@ -119,6 +133,13 @@ char *norm_text(const char *s)
         if (pending_space)
             (void)buf_append(&out, " ", 1);
         pending_space = false;
+        int num = circled(cp);
+        if (num > 0) { /* 兑换③ -> 兑换3 */
+            char digits[4];
+            (void)buf_append(&out, digits, (size_t)snprintf(digits, sizeof digits, "%d", num));
+            keep = out.len;
+            continue;
+        }
         (void)buf_append(&out, enc, utf8_encode(cp, enc));
         if (!is_trailing_punct(cp))
             keep = out.len;
@@ -343,6 +364,9 @@ static char *squeeze(const char *s)
             space = out.len > 0;
             continue;
         }
+        /* a number sign before a number is not part of it (报名 #4) */
+        if (cp == '#' && i < n && s[i] >= '0' && s[i] <= '9')
+            continue;
         bool alnum = cp < 0x80 && is_alnum_byte((unsigned char)cp);
         /* a code typed apart (k 7 q 2) is one word again; words stay apart */
         bool lone = alnum && tok == 1 && (i >= n || !is_alnum_byte((unsigned char)s[i]));
@@ -369,8 +393,9 @@ static const struct rewrite *rewrite_at(const struct lexicon *lx, const char *s,
             continue;
         if ((r->anchor == AT_START && i != 0) || (r->anchor == AT_END && i + r->len != n))
             continue;
+        /* a number may follow at once (bm2, dh 3 squeezed to dh3) */
         if (r->word && ((i > 0 && is_alnum_byte((unsigned char)s[i - 1])) ||
-                        (i + r->len < n && is_alnum_byte((unsigned char)s[i + r->len]))))
+                        (i + r->len < n && s[i + r->len] >= 'a' && s[i + r->len] <= 'z')))
             continue;
         return r;
     }
