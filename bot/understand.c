@@ -27,6 +27,7 @@ struct umenu {
 
 struct uconf {
     double take, margin, ask;
+    double smalltalk; /* no guess taken with `none` this close behind */
     char **actions; /* owned */
     size_t nactions;
     struct umenu *menu;
@@ -39,6 +40,8 @@ struct uconf {
     size_t nnotopic;
     char **question; /* ... unless one of these asks something, owned */
     size_t nquestion;
+    char **decline; /* a refusal: not guessed at, owned */
+    size_t ndecline;
     pcre2_code **crisis; /* the ways people say it, beside content's words */
     size_t ncrisis;
     char **yes, **no, **unsure; /* a yes/no question's answers, owned */
@@ -71,6 +74,9 @@ void uconf_free(struct uconf *uc)
     for (size_t i = 0; i < uc->nquestion; i++)
         free(uc->question[i]);
     free(uc->question);
+    for (size_t i = 0; i < uc->ndecline; i++)
+        free(uc->decline[i]);
+    free(uc->decline);
     char **lists[] = {uc->yes, uc->no, uc->unsure};
     size_t nlists[] = {uc->nyes, uc->nno, uc->nunsure};
     for (size_t l = 0; l < 3; l++) {
@@ -152,6 +158,11 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         *(key[0] == 't' ? &uc->take : key[0] == 'm' ? &uc->margin : &uc->ask) = v;
         return 0;
     }
+    if (strcmp(key, "smalltalk") == 0 && a != NULL && b == NULL && sscanf(a, "%lf", &v) == 1 &&
+        v >= 0 && v <= 1) {
+        uc->smalltalk = v;
+        return 0;
+    }
     if (strcmp(key, "action") == 0 && a != NULL && b == NULL) {
         uc->actions = xrealloc(uc->actions, (uc->nactions + 1) * sizeof *uc->actions);
         uc->actions[uc->nactions++] = xstrdup(a);
@@ -177,6 +188,12 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
             add_words(q ? &uc->question : &uc->notopic, q ? &uc->nquestion : &uc->nnotopic, b);
         return 0;
     }
+    if (strcmp(key, "decline") == 0 && a != NULL) {
+        add_words(&uc->decline, &uc->ndecline, a);
+        if (b != NULL)
+            add_words(&uc->decline, &uc->ndecline, b);
+        return 0;
+    }
     if ((strcmp(key, "yes") == 0 || strcmp(key, "no") == 0 || strcmp(key, "unsure") == 0) &&
         a != NULL) {
         char ***w = key[0] == 'y' ? &uc->yes : key[0] == 'n' ? &uc->no : &uc->unsure;
@@ -199,7 +216,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS`, `question WORDS`, `yes|no|unsure WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS`, `question WORDS`, `decline WORDS`, `yes|no|unsure WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -347,7 +364,15 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
     /* thanks or praise that asks nothing is not a request (notopic) */
     if (has_any(uc->notopic, uc->nnotopic, normed) && !has_any(uc->question, uc->nquestion, normed))
         return 0;
-    if (n == 0 || r[0].score < uc->ask || strcmp(r[0].intent, "none") == 0) {
+    if (has_any(uc->decline, uc->ndecline, normed)) /* a refusal names what it refuses */
+        return 0;
+    bool none_first = n > 0 && strcmp(r[0].intent, "none") == 0;
+    /* close to small talk for sure: not sent to a desk for a word it names
+     * (今天路上看到车祸了 吓人 is no legal question) */
+    if (none_first && r[0].score >= uc->take &&
+        (n == 1 || r[0].score - r[1].score >= uc->smalltalk))
+        return 0;
+    if (n == 0 || r[0].score < uc->ask || none_first) {
         const char *topic = topic_of(uc, normed, canon); /* small talk naming a problem */
         if (topic == NULL)
             return 0; /* nothing close, or closest to small talk */
@@ -355,7 +380,11 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
         return take(uc, topic, "understand.txt", 0, normed, m);
     }
     double lead = n > 1 ? r[0].score - r[1].score : r[0].score;
-    bool sure = r[0].score >= uc->take && lead >= uc->margin &&
+    bool near_none = false; /* small talk close behind: ask, do not guess */
+    for (int i = 1; i < n; i++)
+        near_none = near_none || (strcmp(r[i].intent, "none") == 0 &&
+                                  r[0].score - r[i].score < uc->smalltalk);
+    bool sure = r[0].score >= uc->take && lead >= uc->margin && !near_none &&
                 !understand_is_action(in, r[0].intent);
     const char *topic = topic_of(uc, normed, canon);
     if (sure && (topic == NULL || strcmp(topic, r[0].intent) == 0)) {
