@@ -215,7 +215,7 @@ static void test_understand_round3(void)
 
 /* The scorer's guard words: with `smalltalk`, a guess with small talk
  * (`none`) close behind is asked, not taken; `decline` words keep a refusal
- * from being guessed at. */
+ * from being guessed at, `elsewhere` words another company's points. */
 static void test_understand_thresholds(void)
 {
     const char *dir = t_tmpdir();
@@ -235,7 +235,8 @@ static void test_understand_thresholds(void)
     if (in)
         intent_match_release(&m);
     intent_free(in);
-    t_put(dir, "understand.txt", "take 0.3\nask 0.2\nsmalltalk 1\ndecline 不要\nmenu pts 积分\n");
+    t_put(dir, "understand.txt",
+          "take 0.3\nask 0.2\nsmalltalk 1\ndecline 不要\nelsewhere 美团\nmenu pts 积分\n");
     in = intent_load(dir, &errs);
     CHECK_STR(errs.data ? errs.data : "", "");
     CHECK_INT(in ? understand(in, "朋友的积分还剩多少", &m, NULL) : -1, 1);
@@ -243,6 +244,7 @@ static void test_understand_thresholds(void)
     if (in)
         intent_match_release(&m);
     CHECK_INT(in ? understand(in, "不要积分还剩多少", &m, NULL) : -1, 0);
+    CHECK_INT(in ? understand(in, "美团积分还剩多少", &m, NULL) : -1, 0); /* not ours */
     intent_free(in);
     t_put(dir, "understand.txt", "smalltalk 2\n");
     in = intent_load(dir, &errs);
