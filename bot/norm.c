@@ -347,7 +347,34 @@ static bool is_inner_punct(uint32_t cp)
            cp == '~' || cp == 0x301C || cp == '.';
 }
 
-/* Punctuation to spaces, then a space goes unless both sides are Latin or digits. */
+/* Pictographs and emoji (U+2600-27BF, U+2B00-2BFF, U+1F000-1FAFF, the
+ * emoji variation selector): a feeling, not a word. */
+static bool is_pictograph(uint32_t cp)
+{
+    return (cp >= 0x2600 && cp <= 0x27BF) || (cp >= 0x2B00 && cp <= 0x2BFF) ||
+           (cp >= 0x1F000 && cp <= 0x1FAFF) || cp == 0xFE0F;
+}
+
+/* The length of a WeChat emoticon code at s ([微笑], [捂脸]: one to four
+ * Chinese characters in square brackets), or 0. */
+static size_t emoticon_len(const char *s, size_t n)
+{
+    size_t i = 1, adv;
+    if (n == 0 || s[0] != '[')
+        return 0;
+    for (int k = 0; i < n && k <= 4; k++) {
+        uint32_t cp = utf8_decode(s + i, n - i, &adv);
+        if (cp == ']')
+            return k >= 1 ? i + 1 : 0;
+        if (cp < 0x4E00 || cp > 0x9FFF)
+            return 0;
+        i += adv;
+    }
+    return 0;
+}
+
+/* Punctuation, emoji and emoticon codes to spaces, then a space goes unless
+ * both sides are Latin or digits. */
 static char *squeeze(const char *s)
 {
     struct buf out;
@@ -356,11 +383,17 @@ static char *squeeze(const char *s)
     bool space = false;
     buf_init(&out, 0);
     while (i < n) {
+        size_t emo = emoticon_len(s + i, n - i);
+        if (emo > 0) {
+            i += emo;
+            space = out.len > 0;
+            continue;
+        }
         uint32_t cp = utf8_decode(s + i, n - i, &adv);
         char enc[4];
         i += adv;
         /* a colon after Chinese is a pause (答案：c); between digits a time */
-        if (cp == ' ' || is_inner_punct(cp) || (cp == ':' && is_cjk(prev))) {
+        if (cp == ' ' || is_inner_punct(cp) || (cp == ':' && is_cjk(prev)) || is_pictograph(cp)) {
             space = out.len > 0;
             continue;
         }

@@ -151,6 +151,10 @@ static void test_norm_canon(void)
     check_canon(lx, "2bm", "2bm");
     check_canon(lx, "报名 #4", "报名4"); /* a number sign is not part of it */
     check_canon(lx, "#话题", "#话题");
+    check_canon(lx, "退订🙏🙏", "退订"); /* emoji and emoticon codes are no words */
+    check_canon(lx, "[微笑]积分[捂脸]", "积分");
+    check_canon(lx, "👍", "");
+    check_canon(lx, "[一二三四五]积分", "[一二三四五]积分"); /* too long for a code */
     check_canon(lx, "帮我查一下积分", "积分");
     check_canon(lx, "你好，请问我想报名第三个", "报名第3个");
     check_canon(lx, "签到码 K 7 Q 2", "签到码k7q2");
