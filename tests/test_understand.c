@@ -206,6 +206,11 @@ static void test_understand_round3(void)
         {"别再推了", "optout", NULL, NULL},
         {"莫发了 烦", "optout", NULL, NULL},
         {"wdbm", "course.mine", NULL, NULL},
+        /* English commands, with an argument */
+        {"my courses", "course.mine", NULL, NULL},
+        {"human", "handover", NULL, NULL},
+        {"status SP0042", "report.status", "code", "sp0042"},
+        {"points history", "points.history", NULL, NULL},
         {"选B 不知道对不对", "quiz.answer", "answer", "b"},
         {"暂时不需要心理咨询", NULL, NULL, NULL}, /* a refusal */
         {"我不要兑换", NULL, NULL, NULL},
