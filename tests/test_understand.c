@@ -205,6 +205,7 @@ static void test_understand_round3(void)
         {"取消退订", "optin", NULL, NULL},       /* once optout */
         {"别再推了", "optout", NULL, NULL},
         {"莫发了 烦", "optout", NULL, NULL},
+        {"K7Q2 签到", "checkin", "code", "k7q2"},
         {"wdbm", "course.mine", NULL, NULL},
         /* English commands, with an argument */
         {"my courses", "course.mine", NULL, NULL},
