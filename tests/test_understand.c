@@ -206,6 +206,7 @@ static void test_understand_round3(void)
         {"别再推了", "optout", NULL, NULL},
         {"莫发了 烦", "optout", NULL, NULL},
         {"K7Q2 签到", "checkin", "code", "k7q2"},
+        {"能不能帮我看一下我的积分呀", "points.balance", NULL, NULL}, /* once profile */
         {"wdbm", "course.mine", NULL, NULL},
         /* English commands, with an argument */
         {"my courses", "course.mine", NULL, NULL},
