@@ -88,6 +88,20 @@ static bool is_trailing_punct(uint32_t cp)
     }
 }
 
+/* The value of a circled or parenthesised number (①..⑳ ❶..❿ ➀..➉ ➊..➓
+ * ⑴..⒇ ⒈..⒛: list numbers that phones and menus print), 0 otherwise.
+ * Written out: no library in Debian maps just these (NFKC would also fold
+ * what norm_text keeps). */
+static int circled(uint32_t cp)
+{
+    static const uint32_t ranges[][2] = {{0x2460, 20}, {0x2474, 20}, {0x2488, 20},
+                                         {0x2776, 10}, {0x2780, 10}, {0x278A, 10}};
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+        if (cp >= ranges[r][0] && cp < ranges[r][0] + ranges[r][1])
+            return (int)(cp - ranges[r][0]) + 1;
+    return 0;
+}
+
 char *norm_text(const char *s)
 {
     struct buf out;
@@ -120,6 +134,13 @@ char *norm_text(const char *s)
         if (pending_space)
             (void)buf_append(&out, " ", 1);
         pending_space = false;
+        int num = circled(cp);
+        if (num > 0) { /* 兑换③ -> 兑换3 */
+            char digits[4];
+            (void)buf_append(&out, digits, (size_t)snprintf(digits, sizeof digits, "%d", num));
+            keep = out.len;
+            continue;
+        }
         (void)buf_append(&out, enc, utf8_encode(cp, enc));
         if (!is_trailing_punct(cp))
             keep = out.len;
@@ -327,7 +348,34 @@ static bool is_inner_punct(uint32_t cp)
            cp == '~' || cp == 0x301C || cp == '.';
 }
 
-/* Punctuation to spaces, then a space goes unless both sides are Latin or digits. */
+/* Pictographs and emoji (U+2600-27BF, U+2B00-2BFF, U+1F000-1FAFF, the
+ * emoji variation selector): a feeling, not a word. */
+static bool is_pictograph(uint32_t cp)
+{
+    return (cp >= 0x2600 && cp <= 0x27BF) || (cp >= 0x2B00 && cp <= 0x2BFF) ||
+           (cp >= 0x1F000 && cp <= 0x1FAFF) || cp == 0xFE0F;
+}
+
+/* The length of a WeChat emoticon code at s ([微笑], [捂脸]: one to four
+ * Chinese characters in square brackets), or 0. */
+static size_t emoticon_len(const char *s, size_t n)
+{
+    size_t i = 1, adv;
+    if (n == 0 || s[0] != '[')
+        return 0;
+    for (int k = 0; i < n && k <= 4; k++) {
+        uint32_t cp = utf8_decode(s + i, n - i, &adv);
+        if (cp == ']')
+            return k >= 1 ? i + 1 : 0;
+        if (cp < 0x4E00 || cp > 0x9FFF)
+            return 0;
+        i += adv;
+    }
+    return 0;
+}
+
+/* Punctuation, emoji and emoticon codes to spaces, then a space goes unless
+ * both sides are Latin or digits. */
 static char *squeeze(const char *s)
 {
     struct buf out;
@@ -336,14 +384,23 @@ static char *squeeze(const char *s)
     bool space = false;
     buf_init(&out, 0);
     while (i < n) {
+        size_t emo = emoticon_len(s + i, n - i);
+        if (emo > 0) {
+            i += emo;
+            space = out.len > 0;
+            continue;
+        }
         uint32_t cp = utf8_decode(s + i, n - i, &adv);
         char enc[4];
         i += adv;
         /* a colon after Chinese is a pause (答案：c); between digits a time */
-        if (cp == ' ' || is_inner_punct(cp) || (cp == ':' && is_cjk(prev))) {
+        if (cp == ' ' || is_inner_punct(cp) || (cp == ':' && is_cjk(prev)) || is_pictograph(cp)) {
             space = out.len > 0;
             continue;
         }
+        /* a number sign before a number is not part of it (报名 #4) */
+        if (cp == '#' && i < n && s[i] >= '0' && s[i] <= '9')
+            continue;
         bool alnum = cp < 0x80 && is_alnum_byte((unsigned char)cp);
         /* a code typed apart (k 7 q 2) is one word again; words stay apart */
         bool lone = alnum && tok == 1 && (i >= n || !is_alnum_byte((unsigned char)s[i]));
@@ -370,8 +427,9 @@ static const struct rewrite *rewrite_at(const struct lexicon *lx, const char *s,
             continue;
         if ((r->anchor == AT_START && i != 0) || (r->anchor == AT_END && i + r->len != n))
             continue;
+        /* a number may follow at once (bm2, dh 3 squeezed to dh3) */
         if (r->word && ((i > 0 && is_alnum_byte((unsigned char)s[i - 1])) ||
-                        (i + r->len < n && is_alnum_byte((unsigned char)s[i + r->len]))))
+                        (i + r->len < n && s[i + r->len] >= 'a' && s[i + r->len] <= 'z')))
             continue;
         return r;
     }

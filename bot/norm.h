@@ -28,8 +28,9 @@ char *norm_text(const char *s);
  * The matched copy: what the rules see when the plain normalised text
  * missed, and what the scorer compares. Built from the output of norm_text:
  *  - traditional characters become simplified (OpenCC, t2s.json);
- *  - Chinese punctuation inside the text (，。！？、；) becomes a space, and a
- *    space next to a CJK character goes (学 习 -> 学习; "ok go" keeps its);
+ *  - Chinese punctuation inside the text (，。！？、；), emoji and WeChat
+ *    emoticon codes ([微笑]) become a space, and a space next to a CJK
+ *    character goes (学 习 -> 学习; "ok go" keeps its);
  *  - the lexicon's rewrites (intents/lexicon.txt: typos and homophones,
  *    pinyin, filler words to drop), longest first, repeated until nothing
  *    changes;

@@ -26,8 +26,28 @@ struct umenu {
     char *intent, *cmd; /* owned; cmd is a capture name for `text` */
 };
 
+/* Lists of words, each a line key of understand.txt (wordlist_keys). */
+enum wordlist {
+    W_NOTOPIC,   /* thanks and praise: not a request */
+    W_QUESTION,  /* ... unless one of these asks something */
+    W_DECLINE,   /* a refusal: not guessed at */
+    W_ELSEWHERE, /* another company's points or app: no guess of ours */
+    W_YES,       /* a yes/no question's answers */
+    W_NO,
+    W_UNSURE,
+    NWORDS
+};
+static const char *const wordlist_keys[NWORDS] = {"notopic", "question", "decline", "elsewhere",
+                                                  "yes",     "no",       "unsure"};
+
+struct words {
+    char **w; /* normalised, owned */
+    size_t n;
+};
+
 struct uconf {
     double take, margin, ask;
+    double smalltalk; /* no guess taken with `none` this close behind */
     char **actions; /* owned */
     size_t nactions;
     struct umenu *menu;
@@ -36,14 +56,9 @@ struct uconf {
     size_t ntext;
     struct umenu *topics; /* intent -> one word naming its topic */
     size_t ntopics;
-    char **notopic; /* thanks and praise: not a request, owned */
-    size_t nnotopic;
-    char **question; /* ... unless one of these asks something, owned */
-    size_t nquestion;
+    struct words words[NWORDS]; /* understand.txt's word lists, by enum wordlist */
     pcre2_code **crisis; /* the ways people say it, beside content's words */
     size_t ncrisis;
-    char **yes, **no, **unsure; /* a yes/no question's answers, owned */
-    size_t nyes, nno, nunsure;
 };
 
 void uconf_free(struct uconf *uc)
@@ -66,18 +81,10 @@ void uconf_free(struct uconf *uc)
         free(uc->topics[i].cmd);
     }
     free(uc->topics);
-    for (size_t i = 0; i < uc->nnotopic; i++)
-        free(uc->notopic[i]);
-    free(uc->notopic);
-    for (size_t i = 0; i < uc->nquestion; i++)
-        free(uc->question[i]);
-    free(uc->question);
-    char **lists[] = {uc->yes, uc->no, uc->unsure};
-    size_t nlists[] = {uc->nyes, uc->nno, uc->nunsure};
-    for (size_t l = 0; l < 3; l++) {
-        for (size_t i = 0; i < nlists[l]; i++)
-            free(lists[l][i]);
-        free(lists[l]);
+    for (size_t l = 0; l < NWORDS; l++) {
+        for (size_t i = 0; i < uc->words[l].n; i++)
+            free(uc->words[l].w[i]);
+        free(uc->words[l].w);
     }
     for (size_t i = 0; i < uc->ncrisis; i++)
         pcre2_code_free(uc->crisis[i]);
@@ -108,12 +115,19 @@ static void add_words(char ***list, size_t *n, char *s)
     }
 }
 
+
 static bool has_any(char *const *words, size_t n, const char *text)
 {
     for (size_t i = 0; i < n; i++)
         if (strstr(text, words[i]) != NULL)
             return true;
     return false;
+}
+
+/* True when text contains a word of understand.txt's list l. */
+static bool says(const struct uconf *uc, enum wordlist l, const char *text)
+{
+    return has_any(uc->words[l].w, uc->words[l].n, text);
 }
 
 /* `crisis PATTERN` (PCRE2; a space inside the pattern is kept). 0 or -1. */
@@ -153,6 +167,11 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         *(key[0] == 't' ? &uc->take : key[0] == 'm' ? &uc->margin : &uc->ask) = v;
         return 0;
     }
+    if (strcmp(key, "smalltalk") == 0 && a != NULL && b == NULL && sscanf(a, "%lf", &v) == 1 &&
+        v >= 0 && v <= 1) {
+        uc->smalltalk = v;
+        return 0;
+    }
     if (strcmp(key, "action") == 0 && a != NULL && b == NULL) {
         uc->actions = xrealloc(uc->actions, (uc->nactions + 1) * sizeof *uc->actions);
         uc->actions[uc->nactions++] = xstrdup(a);
@@ -171,22 +190,13 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         }
         return 0;
     }
-    if ((strcmp(key, "notopic") == 0 || strcmp(key, "question") == 0) && a != NULL) {
-        bool q = key[0] == 'q';
-        add_words(q ? &uc->question : &uc->notopic, q ? &uc->nquestion : &uc->nnotopic, a);
-        if (b != NULL)
-            add_words(q ? &uc->question : &uc->notopic, q ? &uc->nquestion : &uc->nnotopic, b);
-        return 0;
-    }
-    if ((strcmp(key, "yes") == 0 || strcmp(key, "no") == 0 || strcmp(key, "unsure") == 0) &&
-        a != NULL) {
-        char ***w = key[0] == 'y' ? &uc->yes : key[0] == 'n' ? &uc->no : &uc->unsure;
-        size_t *nw = key[0] == 'y' ? &uc->nyes : key[0] == 'n' ? &uc->nno : &uc->nunsure;
-        add_words(w, nw, a);
-        if (b != NULL)
-            add_words(w, nw, b);
-        return 0;
-    }
+    for (size_t l = 0; l < NWORDS && a != NULL; l++)
+        if (strcmp(key, wordlist_keys[l]) == 0) {
+            add_words(&uc->words[l].w, &uc->words[l].n, a);
+            if (b != NULL)
+                add_words(&uc->words[l].w, &uc->words[l].n, b);
+            return 0;
+        }
     if (strcmp(key, "crisis") == 0 && a != NULL)
         return add_crisis(uc, a, b, path, no, errors);
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
@@ -200,7 +210,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic WORDS`, `question WORDS`, `yes|no|unsure WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -346,9 +356,19 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
     if (uc == NULL)
         return 0;
     /* thanks or praise that asks nothing is not a request (notopic) */
-    if (has_any(uc->notopic, uc->nnotopic, normed) && !has_any(uc->question, uc->nquestion, normed))
+    if (says(uc, W_NOTOPIC, normed) && !says(uc, W_QUESTION, normed))
         return 0;
-    if (n == 0 || r[0].score < uc->ask || strcmp(r[0].intent, "none") == 0) {
+    if (says(uc, W_DECLINE, normed)) /* a refusal names what it refuses */
+        return 0;
+    if (says(uc, W_ELSEWHERE, canon)) /* another's points: only a desk topic it names */
+        n = 0;
+    bool none_first = n > 0 && strcmp(r[0].intent, "none") == 0;
+    /* close to small talk for sure: not sent to a desk for a word it names
+     * (今天路上看到车祸了 吓人 is no legal question) */
+    if (none_first && r[0].score >= uc->take &&
+        (n == 1 || r[0].score - r[1].score >= uc->smalltalk))
+        return 0;
+    if (n == 0 || r[0].score < uc->ask || none_first) {
         const char *topic = topic_of(uc, normed, canon); /* small talk naming a problem */
         if (topic == NULL)
             return 0; /* nothing close, or closest to small talk */
@@ -356,7 +376,11 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
         return take(uc, topic, "understand.txt", 0, normed, m);
     }
     double lead = n > 1 ? r[0].score - r[1].score : r[0].score;
-    bool sure = r[0].score >= uc->take && lead >= uc->margin &&
+    bool near_none = false; /* small talk close behind: ask, do not guess */
+    for (int i = 1; i < n; i++)
+        near_none = near_none || (strcmp(r[i].intent, "none") == 0 &&
+                                  r[0].score - r[i].score < uc->smalltalk);
+    bool sure = r[0].score >= uc->take && lead >= uc->margin && !near_none &&
                 !understand_is_action(in, r[0].intent);
     const char *topic = topic_of(uc, normed, canon);
     if (sure && (topic == NULL || strcmp(topic, r[0].intent) == 0)) {
@@ -459,14 +483,15 @@ int understand_answer(const struct intents *in, const char *normed)
     const struct uconf *uc = in ? intent_uconf(in) : NULL;
     if (uc == NULL || normed == NULL || utf8_len(normed) > 24)
         return 0; /* a long text says more than yes or no */
-    if (has_any(uc->unsure, uc->nunsure, normed))
+    if (says(uc, W_UNSURE, normed))
         return 2;
-    if (has_any(uc->no, uc->nno, normed))
+    if (says(uc, W_NO, normed))
         return -1;
-    for (size_t i = 0; i < uc->nyes; i++) {
-        size_t len = strlen(uc->yes[i]);
+    const struct words *yes = &uc->words[W_YES];
+    for (size_t i = 0; i < yes->n; i++) {
+        size_t len = strlen(yes->w[i]);
         /* it starts with the yes word (1 but not 12) */
-        if (strncmp(normed, uc->yes[i], len) == 0 && !(normed[len] >= '0' && normed[len] <= '9'))
+        if (strncmp(normed, yes->w[i], len) == 0 && !(normed[len] >= '0' && normed[len] <= '9'))
             return 1;
     }
     return 0;

@@ -16,8 +16,15 @@
  *                       match a rule, checked at load)
  *   topic INTENT WORDS  a text the scorer is not sure of that names these
  *                       words goes to INTENT (most words named wins)
+ *   smalltalk 0.10      no guess is taken with `none` (small talk
+ *                       examples) this close behind it; `none` first and
+ *                       this far ahead of the rest at `take`: not even a
+ *                       topic (今天路上看到车祸了 吓人 is no legal question)
  *   notopic WORDS       a text with one of these (thanks, praise) and no
  *   question WORDS      word of question is not guessed at: small talk
+ *   decline WORDS       a refusal (不需要, 我不要): not guessed at
+ *   elsewhere WORDS     another company's points or app (超市, 美团): none
+ *                       of our intents is guessed, only a topic it names
  *   yes WORDS           the answers to a yes/no question (a freed seat):
  *   no WORDS            a text starting with a yes word is yes, one naming
  *   unsure WORDS        a no word is no, one naming an unsure word neither

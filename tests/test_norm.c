@@ -26,6 +26,10 @@ static void test_norm_fullwidth(void)
     CHECK_NORM("订阅学习 20：30", "订阅学习 20:30");
     CHECK_NORM("签到 Ｋ７Ｑ２", "签到 k7q2");
     CHECK_NORM("（１）", "(1)");
+    /* list numbers as phones and menus print them */
+    CHECK_NORM("取消报名①", "取消报名1");
+    CHECK_NORM("兑换⑫号", "兑换12号");
+    CHECK_NORM("❸ ➉ ⒌ ⑵", "3 10 5 2");
 }
 
 static void test_norm_unicode_spaces(void)
@@ -143,6 +147,14 @@ static void test_norm_canon(void)
     check_canon(lx, "jifen", "积分");
     check_canon(lx, "JF多少", "积分多少");
     check_canon(lx, "jfmx", "jfmx"); /* whole words only */
+    check_canon(lx, "bm2", "报名2"); /* a number may follow at once */
+    check_canon(lx, "2bm", "2bm");
+    check_canon(lx, "报名 #4", "报名4"); /* a number sign is not part of it */
+    check_canon(lx, "#话题", "#话题");
+    check_canon(lx, "退订🙏🙏", "退订"); /* emoji and emoticon codes are no words */
+    check_canon(lx, "[微笑]积分[捂脸]", "积分");
+    check_canon(lx, "👍", "");
+    check_canon(lx, "[一二三四五]积分", "[一二三四五]积分"); /* too long for a code */
     check_canon(lx, "帮我查一下积分", "积分");
     check_canon(lx, "你好，请问我想报名第三个", "报名第3个");
     check_canon(lx, "签到码 K 7 Q 2", "签到码k7q2");

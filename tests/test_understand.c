@@ -5,6 +5,7 @@
  * guess, and the numbered choice a turn offers when unsure.
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,9 +94,43 @@ static void test_examples_errors(void)
     buf_release(&errs);
 }
 
+/* intent NULL: nothing understood; "!x": anything but x (or nothing) */
 struct want {
     const char *text, *intent, *cap, *value;
 };
+
+/* Each case through understand() with the shipped intents; the intents
+ * (NULL when they did not load) for more checks, freed by the caller. */
+static struct intents *check_cases(const struct want *cases, size_t ncases)
+{
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = intent_load("intents", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    for (size_t i = 0; in != NULL && i < ncases; i++) {
+        struct intent_match m;
+        int failed = t_failed;
+        char *n = norm_text(cases[i].text);
+        int rc = understand(in, n, &m, NULL);
+        bool not = cases[i].intent && cases[i].intent[0] == '!'; /* anything but */
+        if (not && rc == 1 && strcmp(m.intent, cases[i].intent + 1) == 0)
+            CHECK_STR(m.intent, cases[i].intent);
+        if (!not)
+            CHECK_INT(rc, cases[i].intent ? 1 : 0);
+        if (!not && rc == 1 && cases[i].intent)
+            CHECK_STR(m.intent, cases[i].intent);
+        if (rc == 1 && cases[i].cap) {
+            const char *v = intent_cap(&m, cases[i].cap);
+            CHECK_STR(v ? v : "(none)", cases[i].value);
+        }
+        if (t_failed > failed)
+            fprintf(stderr, "  (case %zu: %s)\n", i, cases[i].text);
+        intent_match_release(&m);
+        free(n);
+    }
+    buf_release(&errs);
+    return in;
+}
 
 /* The shipped rules, lexicon and examples on texts as workers write them. */
 static void test_understand_shipped(void)
@@ -123,7 +158,9 @@ static void test_understand_shipped(void)
         {"不想收了", "ask", "c1", "退订"},
         /* ... unless a sentence rule says it plainly */
         {"以后不要再给我推送了", "optout", NULL, NULL},
-        {"我不想报名第二个了", "ask", NULL, NULL},
+        /* a refusal: a question or not understood (collected texts like it
+         * are `none` examples), never the action */
+        {"我不想报名第二个了", "!course.book", NULL, NULL},
         {"今天天气怎么样", NULL, NULL, NULL},
         {"2", NULL, NULL, NULL},
         /* a choice with no list open is not guessed at */
@@ -132,35 +169,141 @@ static void test_understand_shipped(void)
         {"有活人吗", "handover", NULL, NULL},
         {"我的资料都有什么", "privacy.mine", NULL, NULL},
         {"帮我把账号注销掉", "privacy.erase", NULL, NULL},
-        {"别给我注销啊，我还要用", "ask", NULL, NULL}, /* a question, never the erase */
+        {"别给我注销啊，我还要用", "!privacy.erase", NULL, NULL}, /* never the erase */
         {"在等单，学会儿习", "lesson.next", NULL, NULL},
         {"分查下", "points.balance", NULL, NULL},
     };
+    struct intents *in = check_cases(cases, sizeof cases / sizeof cases[0]);
+    CHECK(in != NULL && understand_is_action(in, "redeem.item"));
+    CHECK(in != NULL && !understand_is_action(in, "points.balance"));
+    intent_free(in);
+}
+
+/* Round 3 (texts written blind, eval-blind3): list numbers as phones print
+ * them, pinyin initials with a number, commands with their argument last,
+ * erasing said plainly but never on a negation, refusals not guessed at. */
+static void test_understand_round3(void)
+{
+    static const struct want cases[] = {
+        {"取消报名③", "course.cancel", "n", "3"},
+        {"兑换⑤", "redeem.item", "n", "5"},
+        {"报名 #2", "course.book", "n", "2"},
+        {"BM3", "course.book", "n", "3"},
+        {"退报名 2", "course.cancel", "n", "2"},
+        {"撤销报名5", "course.cancel", "n", "5"}, /* once a booking */
+        {"3号培训那天去不了了", "course.cancel", "n", "3"},
+        {"兑 4", "redeem.item", "n", "4"},
+        {"我要换编号6的", "redeem.item", "ask", ""},
+        {"来武汉了 报个到", "member.checkin", "city", "武汉"},
+        {"报道 长沙", "member.checkin", "city", "长沙"},
+        {"把我的资料都删了吧", "privacy.erase", NULL, NULL},
+        {"我不用了 请删掉我的数据", "privacy.erase", NULL, NULL},
+        {"注消", "privacy.erase", NULL, NULL},
+        {"我没说要删除信息", "!privacy.erase", NULL, NULL}, /* never the erase */
+        {"不要删我的资料", "!privacy.erase", NULL, NULL},
+        {"别把我的信息删了", "!privacy.erase", NULL, NULL},
+        {"取消退订", "optin", NULL, NULL},       /* once optout */
+        {"别再推了", "optout", NULL, NULL},
+        {"莫发了 烦", "optout", NULL, NULL},
+        {"K7Q2 签到", "checkin", "code", "k7q2"},
+        {"能不能帮我看一下我的积分呀", "points.balance", NULL, NULL}, /* once profile */
+        {"wdbm", "course.mine", NULL, NULL},
+        /* English commands, with an argument */
+        {"my courses", "course.mine", NULL, NULL},
+        {"human", "handover", NULL, NULL},
+        {"status SP0042", "report.status", "code", "sp0042"},
+        {"points history", "points.history", NULL, NULL},
+        {"选B 不知道对不对", "quiz.answer", "answer", "b"},
+        {"暂时不需要心理咨询", NULL, NULL, NULL}, /* a refusal */
+        {"我不要兑换", NULL, NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
+/* The scorer's guard words: with `smalltalk`, a guess with small talk
+ * (`none`) close behind is asked, not taken; `decline` words keep a refusal
+ * from being guessed at, `elsewhere` words another company's points. */
+static void test_understand_thresholds(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    struct intent_match m;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "pts ^积分$\n");
+    t_put(dir, "10.examples", "pts\t我的积分还剩多少\nnone\t我朋友还剩多少钱\n");
+    t_put(dir, "understand.txt", "take 0.3\nask 0.2\nmenu pts 积分\n");
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK_INT(in ? understand(in, "朋友的积分还剩多少", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "pts");
+    if (in)
+        intent_match_release(&m);
+    CHECK_INT(in ? understand(in, "不要积分还剩多少", &m, NULL) : -1, 1);
+    if (in)
+        intent_match_release(&m);
+    intent_free(in);
+    t_put(dir, "understand.txt",
+          "take 0.3\nask 0.2\nsmalltalk 1\ndecline 不要\nelsewhere 美团\nmenu pts 积分\n");
+    in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK_INT(in ? understand(in, "朋友的积分还剩多少", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "ask"); /* small talk behind it: a question */
+    if (in)
+        intent_match_release(&m);
+    CHECK_INT(in ? understand(in, "不要积分还剩多少", &m, NULL) : -1, 0);
+    CHECK_INT(in ? understand(in, "美团积分还剩多少", &m, NULL) : -1, 0); /* not ours */
+    intent_free(in);
+    t_put(dir, "understand.txt", "smalltalk 2\n");
+    in = intent_load(dir, &errs);
+    CHECK(in == NULL);
+    char *want = xasprintf("%s/understand.txt:1: ", dir);
+    CHECK_HAS(errs.data ? errs.data : "", want);
+    free(want);
+    intent_free(in);
+    buf_release(&errs);
+}
+
+/* Round 3 crisis language: methods and plans said indirectly, farewells
+ * that hand things on, danger happening now; and everyday texts that share
+ * their words. */
+static void test_safety_crisis_round3(void)
+{
+    static const char *const yes[] = {
+        "刚割了手腕", "我把一整瓶安眠药都吃了", "今晚想把自己了结掉", "在想怎么死会不痛",
+        "我在大桥上 不想回家了", "给自己买了一根绳子", "我准备去解脱了", "不想再熬下去了",
+        "睡过去再也不醒就好了", "找个没人的地方安安静静地走", "我消失了也没人在乎",
+        "如果我哪天不在了 孩子拜托你们", "这是最后一条消息 孩子就拜托你们了",
+        "活着有么子意思", "bxhl", "我把煤气打开了", "不想再拖累家里人",
+        /* danger now */
+        "救救我", "我老公又在打我", "他说要杀了我", "被人关在屋里出不去",
+        "有人一直跟着我 好害怕", "他拿着菜刀在门口", "有人在砸我家门", "我又被家暴了",
+        "想带着孩子一起走", "写好了遗书", "活着就是多余", "真是生不如死",
+        "我怎么还不去死", "活得太累了 不想继续", "你们再也见不到我了", "被打得流血了"};
+    static const char *const no[] = {
+        "累死了", "笑死我了", "饿死了", "客户打我电话一直没接", "老板不让我走 要加班",
+        "我先走一步 下班了", "以后不会再麻烦你们了 问题解决了", "门坏了关不上",
+        "一直跟着导航走", "从楼上下来了", "这是救命稻草", "把煤气打开了在煮面",
+        "他打我电话说超时了", "刀已经磨好了 切菜用", "想结束了再下班",
+        "带孩子一起去公园", "家暴的法律怎么规定", "打了一天的单 累得不想动",
+        "小时候被打过"};
     struct buf errs;
     buf_init(&errs, 0);
     struct intents *in = intent_load("intents", &errs);
+    struct content *ct = content_load("content", &errs);
     CHECK_STR(errs.data ? errs.data : "", "");
-    for (size_t i = 0; in != NULL && i < sizeof cases / sizeof cases[0]; i++) {
-        struct intent_match m;
-        int failed = t_failed;
-        char *n = norm_text(cases[i].text);
-        int rc = understand(in, n, &m, NULL);
-        CHECK_INT(rc, cases[i].intent ? 1 : 0);
-        if (rc == 1 && cases[i].intent)
-            CHECK_STR(m.intent, cases[i].intent);
-        if (rc == 1 && cases[i].cap) {
-            const char *v = intent_cap(&m, cases[i].cap);
-            CHECK_STR(v ? v : "(none)", cases[i].value);
-        }
-        if (rc == 1 && (strcmp(m.intent, "course.book") == 0 || strcmp(m.intent, "optout") == 0))
-            CHECK(strcmp(cases[i].text, "我不想报名第二个了") != 0);
-        if (t_failed > failed)
-            fprintf(stderr, "  (case %zu: %s)\n", i, cases[i].text);
-        intent_match_release(&m);
+    for (size_t i = 0; in && ct && i < sizeof yes / sizeof yes[0]; i++) {
+        char *n = norm_text(yes[i]);
+        if (!safety_is_crisis(ct, in, n))
+            CHECK_STR(yes[i], "(a crisis)");
         free(n);
     }
-    CHECK(in != NULL && understand_is_action(in, "redeem.item"));
-    CHECK(in != NULL && !understand_is_action(in, "points.balance"));
+    for (size_t i = 0; in && ct && i < sizeof no / sizeof no[0]; i++) {
+        char *n = norm_text(no[i]);
+        if (safety_is_crisis(ct, in, n))
+            CHECK_STR(no[i], "(not a crisis)");
+        free(n);
+    }
+    content_free(ct);
     intent_free(in);
     buf_release(&errs);
 }
@@ -298,6 +441,9 @@ const struct t_case understand_tests[] = {
     T(test_scorer_ranks_by_closest_example),
     T(test_examples_errors),
     T(test_understand_shipped),
+    T(test_understand_round3),
+    T(test_understand_thresholds),
+    T(test_safety_crisis_round3),
     T(test_ask_then_number),
     T(test_safety_crisis),
     T(test_safety_patterns_checked),
