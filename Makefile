@@ -79,6 +79,7 @@ eval: check-deps
 	tests/eval/eval -q -t tests/data/eval/threshold tests/data/eval/holdout.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold2 tests/data/eval/holdout2.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold3 tests/data/eval/valid3.tsv
+	tests/eval/eval -q -t tests/data/eval/threshold4 tests/data/eval/holdout3.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

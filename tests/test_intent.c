@@ -25,6 +25,7 @@ static const char *const shipped[] = {
     "optout",
     "optin",
     "handover",
+    "station",
     "more",
     "points.balance",
     "points.history",
