@@ -591,17 +591,11 @@ static const char *const migrations[] = {
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-#define STMT_CACHE 1024 /* a power of two; every store*.c statement fits with room */
-
-struct stmt_slot {
-    const char *sql; /* the literal's address is the key */
-    sqlite3_stmt *st;
-};
 
 struct store {
     sqlite3 *db;
-    struct stmt_slot cache[STMT_CACHE];
-    int ncache;
+    sqlite3_stmt **stmts; /* by registry index; NULL until prepared */
+    size_t nprepared;
     int version;
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
@@ -612,40 +606,79 @@ sqlite3 *store_db(struct store *st)
     return st->db;
 }
 
-/*
- * A prepared statement for sql, prepared on first use and kept until
- * store_close(). Keyed by the string literal's address: every caller passes a
- * static literal, so a lookup is a hash of the pointer and a compare. The statement comes back
- * reset with bindings cleared.
- */
-sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+/* The registry (store_int.h): the linker's bounds of section yz_sql. */
+extern const struct store_sql __start_yz_sql[], __stop_yz_sql[];
+
+const struct store_sql *store_sql_all(size_t *n)
 {
-    /* open addressing on the literal's address */
-    size_t h = ((uintptr_t)sql >> 3) * 11400714819323198485ull % STMT_CACHE;
-    for (size_t probe = 0; probe < STMT_CACHE; probe++, h = (h + 1) % STMT_CACHE) {
-        struct stmt_slot *slot = &st->cache[h];
-        if (slot->sql == sql) {
-            sqlite3_reset(slot->st);
-            sqlite3_clear_bindings(slot->st);
-            return slot->st;
-        }
-        if (slot->sql != NULL)
-            continue;
-        sqlite3_stmt *s = NULL;
-        if (st->ncache >= STMT_CACHE / 2) {
-            log_err("store: statement cache full");
-            return NULL;
-        }
-        if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
-            SQLITE_OK) {
-            log_err("store: prepare: %s: %s", sqlite3_errmsg(st->db), sql);
-            return NULL;
-        }
-        *slot = (struct stmt_slot){sql, s};
-        st->ncache++;
-        return s;
+    *n = (size_t)(__stop_yz_sql - __start_yz_sql);
+    return __start_yz_sql;
+}
+
+size_t store_prepared(struct store *st)
+{
+    return st->nprepared;
+}
+
+static sqlite3_stmt *prepare(struct store *st, const struct store_sql *q, bool persistent)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v3(st->db, q->text, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &s,
+                           NULL) != SQLITE_OK) {
+        log_err("store: prepare %s: %s: %s", q->where, sqlite3_errmsg(st->db), q->text);
+        sqlite3_finalize(s);
+        return NULL;
     }
-    return NULL; /* not reached: the table is never more than half full */
+    return s;
+}
+
+/* Prepare every registered statement into the cache, and check that the
+ * extra ones prepare too: at open, at the latest schema, so that SQL that
+ * does not compile refuses to open instead of failing when first run. */
+static int prepare_all(struct store *st, const struct store_sql *extra, size_t nextra)
+{
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (st->stmts[i] != NULL)
+            continue;
+        if ((st->stmts[i] = prepare(st, &all[i], true)) == NULL)
+            return -1;
+        st->nprepared++;
+    }
+    for (size_t i = 0; i < nextra; i++) {
+        sqlite3_stmt *s = prepare(st, &extra[i], false);
+        if (s == NULL)
+            return -1;
+        sqlite3_finalize(s);
+    }
+    return 0;
+}
+
+/*
+ * The prepared statement of a registered statement, kept until
+ * store_close(); it comes back reset with bindings cleared. Its position in
+ * the registry is its index in the cache. A store opened at an older schema
+ * (store_migrate_to) has not prepared them all: it prepares one on first use.
+ */
+sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql)
+{
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    if (sql < all || sql >= all + n) { /* not SQL(): a cast or a hand-made entry */
+        log_err("store: statement not in the registry: %s", sql ? sql->text : "(null)");
+        return NULL;
+    }
+    sqlite3_stmt **slot = &st->stmts[sql - all];
+    if (*slot == NULL) {
+        if ((*slot = prepare(st, sql, true)) == NULL)
+            return NULL;
+        st->nprepared++;
+        return *slot;
+    }
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    return *slot;
 }
 
 int store_fail(struct store *st, const char *what)
@@ -808,10 +841,17 @@ static void sqlite_setup(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-/* Open path and migrate it to schema target. */
-static struct store *open_at(const char *path, bool sync_full, int target)
+/* Open path and migrate it to schema target; at the latest schema, prepare
+ * every registered statement and check the extra ones. Statements may name
+ * tables of any migration, so an open at an older schema (store_migrate_to)
+ * prepares nothing ahead. */
+static struct store *open_at(const char *path, bool sync_full, int target,
+                             const struct store_sql *extra, size_t nextra)
 {
     struct store *st = xcalloc(1, sizeof *st);
+    size_t nsql;
+    store_sql_all(&nsql);
+    st->stmts = xcalloc(nsql ? nsql : 1, sizeof *st->stmts);
     bool memory = strcmp(path, ":memory:") == 0;
     /* Never open() and close() the database file ourselves: closing any
      * descriptor drops every POSIX lock this process holds on the file,
@@ -841,22 +881,33 @@ static struct store *open_at(const char *path, bool sync_full, int target)
         goto fail;
     if (migrate(st, target) == -1)
         goto fail;
+    if (target == N_MIGRATIONS && prepare_all(st, extra, nextra) == -1) {
+        log_err("store: %s: a statement does not compile against schema %d: not opening", path,
+                target);
+        goto fail;
+    }
     return st;
 fail:
     store_close(st);
     return NULL;
 }
 
+struct store *store_open_with(const char *path, bool sync_full, const struct store_sql *extra,
+                              size_t nextra)
+{
+    return open_at(path, sync_full, N_MIGRATIONS, extra, nextra);
+}
+
 struct store *store_open(const char *path, bool sync_full)
 {
-    return open_at(path, sync_full, N_MIGRATIONS);
+    return store_open_with(path, sync_full, NULL, 0);
 }
 
 int store_migrate_to(const char *path, int version)
 {
     if (version < 0 || version > N_MIGRATIONS)
         return log_fail("store: no schema %d (this build has 0..%d)", version, N_MIGRATIONS);
-    struct store *st = open_at(path, true, version);
+    struct store *st = open_at(path, true, version, NULL, 0);
     store_close(st);
     return st ? 0 : -1;
 }
@@ -935,9 +986,11 @@ void store_close(struct store *st)
 {
     if (st == NULL)
         return;
-    for (int i = 0; i < STMT_CACHE; i++)
-        if (st->cache[i].sql != NULL)
-            sqlite3_finalize(st->cache[i].st);
+    size_t n;
+    store_sql_all(&n);
+    for (size_t i = 0; st->stmts != NULL && i < n; i++)
+        sqlite3_finalize(st->stmts[i]); /* NULL is a no-op */
+    free(st->stmts);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
@@ -977,19 +1030,22 @@ bool store_queues_changed(struct store *st)
 
 /* A transaction-control statement from the cache: parsing it anew for every
  * turn cost about 4% of the writer thread (perf, bench/inbound). */
-static int control(struct store *st, const char *sql)
+static int control(struct store *st, const struct store_sql *sql)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql, sqlite3_errmsg(st->db));
+    return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql->text, sqlite3_errmsg(st->db));
 }
 
-static const char sql_begin[] = "BEGIN IMMEDIATE", sql_commit[] = "COMMIT",
-                  sql_rollback[] = "ROLLBACK", sql_savepoint[] = "SAVEPOINT turn",
-                  sql_release[] = "RELEASE turn", sql_rollback_to[] = "ROLLBACK TO turn";
+SQL(sql_begin, "BEGIN IMMEDIATE");
+SQL(sql_commit, "COMMIT");
+SQL(sql_rollback, "ROLLBACK");
+SQL(sql_savepoint, "SAVEPOINT turn");
+SQL(sql_release, "RELEASE turn");
+SQL(sql_rollback_to, "ROLLBACK TO turn");
 
 /* The transaction store_begin opened has ended (COMMIT or ROLLBACK done, or
  * SQLite rolled it back itself): let the next writer of this process in. */
@@ -1054,9 +1110,8 @@ int store_rollback_to(struct store *st)
 int store_inbound_get(struct store *st, const char *channel, const char *user,
                       const char *ext_id, int64_t now, char **replies, char **intent)
 {
-    static const char sql[] =
-        "SELECT replies, intent FROM inbound WHERE channel=?1 AND ext_id=?3 AND"
-        " person_id=(SELECT id FROM people WHERE channel=?1 AND ext_id=?2) AND created_ms>?4";
+    SQL(sql, "SELECT replies, intent FROM inbound WHERE channel=?1 AND ext_id=?3 AND"
+             " person_id=(SELECT id FROM people WHERE channel=?1 AND ext_id=?2) AND created_ms>?4");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1076,9 +1131,9 @@ int store_inbound_get(struct store *st, const char *channel, const char *user,
 }
 
 /* Bind one inbound row to ins (either insert below) and run it. */
-static int inbound_insert(struct store *st, const char *ins, const char *channel,
-                          const char *ext_id, int64_t sender, const char *text,
-                          const char *intent, const char *replies, int64_t now)
+static int inbound_insert(struct store *st, const struct store_sql *ins, const char *channel,
+                          const char *ext_id, int64_t sender, const char *text, const char *intent,
+                          const char *replies, int64_t now)
 {
     sqlite3_stmt *s = store_stmt(st, ins);
     if (s == NULL)
@@ -1098,12 +1153,12 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
 {
     /* One statement on the hot path; a key taken by an expired row (rare: an
      * id reused by the same sender days later) moves that row aside first. */
-    static const char try[] = "INSERT OR IGNORE INTO inbound(channel, ext_id, person_id, text,"
-                              " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?)";
-    static const char add[] = "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
-                              " replies, created_ms) VALUES(?,?,?,?,?,?,?)";
-    static const char aside[] = "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
-                                " AND ext_id=? AND person_id=? AND created_ms<=?";
+    SQL(try, "INSERT OR IGNORE INTO inbound(channel, ext_id, person_id, text,"
+             " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?)");
+    SQL(add, "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
+             " replies, created_ms) VALUES(?,?,?,?,?,?,?)");
+    SQL(aside, "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
+               " AND ext_id=? AND person_id=? AND created_ms<=?");
     if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now) == -1)
         return -1;
     if (sqlite3_changes(store_db(st)) == 1)
@@ -1122,7 +1177,7 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
 
 int64_t store_inbound_count(struct store *st)
 {
-    static const char sql[] = "SELECT count(*) FROM inbound";
+    SQL(sql, "SELECT count(*) FROM inbound");
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
@@ -1150,23 +1205,23 @@ static int person_upsert(struct store *st, const char *channel, const char *user
      * linked rows are always brought up to date; anyone else's last_seen_ms
      * is kept to the minute (it feeds only day-level lists). No RETURNING:
      * SQLite opens and closes a temporary table for each such statement. */
-    static const char find[] =
+    SQL(find,
         "SELECT id, coalesce(account_id, id), last_seen_ms,"
         " (?3 IS NULL OR name IS ?3) AND (?4=0 OR consent IS NOT NULL),"
         " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
-        " FROM people WHERE channel=?1 AND ext_id=?2";
+        " FROM people WHERE channel=?1 AND ext_id=?2");
     /* Within an account the row touched last must sort first even when two
      * of its channels speak in the same millisecond (an integration test
      * caught a push going to the other channel), so a linked row's stamp
      * passes its siblings'. For anyone else the subquery finds no row. */
-    static const char touch[] =
+    SQL(touch,
         "UPDATE people SET last_seen_ms=max(?2, coalesce((SELECT max(q.last_seen_ms) + 1 FROM"
         " people q WHERE coalesce(q.account_id, q.id)=?4 AND q.id<>?1), 0)),"
         " name=coalesce(?3, name), consent=CASE WHEN ?5 THEN coalesce(consent, 'contact')"
-        " ELSE consent END WHERE id=?1";
-    static const char insert[] = "INSERT INTO people(channel, ext_id, name, created_ms,"
-                                 " last_seen_ms, consent)"
-                                 " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)";
+        " ELSE consent END WHERE id=?1");
+    SQL(insert, "INSERT INTO people(channel, ext_id, name, created_ms,"
+                " last_seen_ms, consent)"
+                " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)");
     sqlite3_stmt *s = store_stmt(st, find);
     if (s == NULL)
         return -1;
@@ -1228,7 +1283,7 @@ int store_person_ensure(struct store *st, const char *channel, const char *user,
 
 int store_person_set_consent(struct store *st, int64_t id, const char *source)
 {
-    static const char sql[] = "UPDATE people SET consent=?2 WHERE id=?1 AND consent IS NULL";
+    SQL(sql, "UPDATE people SET consent=?2 WHERE id=?1 AND consent IS NULL");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1240,7 +1295,7 @@ int store_person_set_consent(struct store *st, int64_t id, const char *source)
 
 int store_person_find(struct store *st, const char *channel, const char *user, int64_t *id)
 {
-    static const char sql[] = "SELECT id FROM people WHERE channel=? AND ext_id=?";
+    SQL(sql, "SELECT id FROM people WHERE channel=? AND ext_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1257,8 +1312,7 @@ int store_person_find(struct store *st, const char *channel, const char *user, i
 
 int store_person_info(struct store *st, int64_t id, struct person_info *out)
 {
-    static const char sql[] =
-        "SELECT created_ms, opted_out, coalesce(opt_changed_ms, 0) FROM people WHERE id=?";
+    SQL(sql, "SELECT created_ms, opted_out, coalesce(opt_changed_ms, 0) FROM people WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1278,9 +1332,8 @@ int store_person_info(struct store *st, int64_t id, struct person_info *out)
 int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_t now)
 {
     /* per account: every channel of a linked person (绑定) follows */
-    static const char sql[] =
-        "UPDATE people SET opted_out=?1, opt_changed_ms=?2 WHERE coalesce(account_id, id)="
-        "(SELECT coalesce(account_id, id) FROM people WHERE id=?3)";
+    SQL(sql, "UPDATE people SET opted_out=?1, opt_changed_ms=?2 WHERE coalesce(account_id, id)="
+             "(SELECT coalesce(account_id, id) FROM people WHERE id=?3)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1292,8 +1345,7 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
 
 int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
 {
-    static const char sql[] =
-        "SELECT value FROM state WHERE person_id=? AND key=? AND expires_ms>?";
+    SQL(sql, "SELECT value FROM state WHERE person_id=? AND key=? AND expires_ms>?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1312,8 +1364,8 @@ int store_state_get(struct store *st, int64_t person, const char *key, int64_t n
 int store_state_set(struct store *st, int64_t person, const char *key, const char *value,
                     int64_t expires_ms)
 {
-    static const char sql[] = "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"
-                              " VALUES(?,?,?,?)";
+    SQL(sql, "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"
+             " VALUES(?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1326,7 +1378,7 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
 
 int store_state_del(struct store *st, int64_t person, const char *key)
 {
-    static const char sql[] = "DELETE FROM state WHERE person_id=? AND key=?";
+    SQL(sql, "DELETE FROM state WHERE person_id=? AND key=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1338,10 +1390,9 @@ int store_state_del(struct store *st, int64_t person, const char *key)
 static int unknown_add(struct store *st, const char *text, int64_t now, bool asked)
 {
     /* asked: the last time it came, it got a numbered choice */
-    static const char sql[] =
-        "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
-        " ON CONFLICT(text) DO UPDATE SET count=count+1, last_ms=excluded.last_ms,"
-        " asked=excluded.asked";
+    SQL(sql, "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
+             " ON CONFLICT(text) DO UPDATE SET count=count+1, last_ms=excluded.last_ms,"
+             " asked=excluded.asked");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1364,8 +1415,8 @@ int store_unknown_asked(struct store *st, const char *text, int64_t now)
 
 int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ctx)
 {
-    static const char sql[] =
-        "SELECT text, count, last_ms, asked FROM unknown ORDER BY count DESC, last_ms DESC LIMIT ?";
+    SQL(sql, "SELECT text, count, last_ms, asked FROM unknown ORDER BY count DESC, last_ms DESC "
+             "LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
@@ -1382,7 +1433,7 @@ int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ct
 
 int store_probe(struct store *st, int64_t now)
 {
-    static const char sql[] = "INSERT OR REPLACE INTO meta(k, v) VALUES('probe', ?)";
+    SQL(sql, "INSERT OR REPLACE INTO meta(k, v) VALUES('probe', ?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1405,13 +1456,12 @@ int store_probe(struct store *st, int64_t now)
 
 int store_taught_add(struct store *st, const char *text, const char *intent, int64_t now)
 {
-    static const char add[] =
+    SQL(add,
         "INSERT INTO taught(text, intent, created_ms) VALUES(?1,?2,?3)"
-        " ON CONFLICT(text) DO UPDATE SET intent=excluded.intent, created_ms=excluded.created_ms";
-    static const char bump[] =
-        "INSERT INTO meta(k, v) VALUES('taught_version', '1')"
-        " ON CONFLICT(k) DO UPDATE SET v=CAST(v AS INTEGER)+1";
-    static const char known[] = "DELETE FROM unknown WHERE text=?1";
+        " ON CONFLICT(text) DO UPDATE SET intent=excluded.intent, created_ms=excluded.created_ms");
+    SQL(bump, "INSERT INTO meta(k, v) VALUES('taught_version', '1')"
+              " ON CONFLICT(k) DO UPDATE SET v=CAST(v AS INTEGER)+1");
+    SQL(known, "DELETE FROM unknown WHERE text=?1");
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
@@ -1428,7 +1478,7 @@ int store_taught_add(struct store *st, const char *text, const char *intent, int
 
 int64_t store_taught_version(struct store *st)
 {
-    static const char sql[] = "SELECT CAST(v AS INTEGER) FROM meta WHERE k='taught_version'";
+    SQL(sql, "SELECT CAST(v AS INTEGER) FROM meta WHERE k='taught_version'");
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t v = 0;
     if (s == NULL)
@@ -1442,7 +1492,7 @@ int64_t store_taught_version(struct store *st)
 
 int store_taught_list(struct store *st, store_taught_fn fn, void *ctx)
 {
-    static const char sql[] = "SELECT text, intent FROM taught ORDER BY created_ms, text";
+    SQL(sql, "SELECT text, intent FROM taught ORDER BY created_ms, text");
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)

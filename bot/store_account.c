@@ -13,9 +13,9 @@
 int store_account_code_add(struct store *st, int64_t account, const char *code, int64_t expires_ms,
                            int64_t now)
 {
-    static const char drop[] = "DELETE FROM link_codes WHERE account_id=?1 OR expires_ms<=?2";
-    static const char add[] = "INSERT INTO link_codes(code, account_id, expires_ms) VALUES(?,?,?)"
-                              " ON CONFLICT(code) DO NOTHING";
+    SQL(drop, "DELETE FROM link_codes WHERE account_id=?1 OR expires_ms<=?2");
+    SQL(add, "INSERT INTO link_codes(code, account_id, expires_ms) VALUES(?,?,?)"
+             " ON CONFLICT(code) DO NOTHING");
     sqlite3_stmt *s = store_stmt(st, drop);
     if (s == NULL)
         return -1;
@@ -36,7 +36,7 @@ int store_account_code_add(struct store *st, int64_t account, const char *code, 
 
 int store_account_code_find(struct store *st, const char *code, int64_t now, int64_t *account)
 {
-    static const char sql[] = "SELECT account_id FROM link_codes WHERE code=? AND expires_ms>?";
+    SQL(sql, "SELECT account_id FROM link_codes WHERE code=? AND expires_ms>?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -53,7 +53,7 @@ int store_account_code_find(struct store *st, const char *code, int64_t now, int
 
 int store_account_fails(struct store *st, int64_t person, int64_t since_ms)
 {
-    static const char sql[] = "SELECT count(*) FROM link_fails WHERE person_id=? AND at_ms>?";
+    SQL(sql, "SELECT count(*) FROM link_fails WHERE person_id=? AND at_ms>?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -66,7 +66,7 @@ int store_account_fails(struct store *st, int64_t person, int64_t since_ms)
 
 int store_account_channel_fails(struct store *st, const char *channel, int64_t since_ms)
 {
-    static const char sql[] = "SELECT count(*) FROM link_fails WHERE channel=? AND at_ms>=?";
+    SQL(sql, "SELECT count(*) FROM link_fails WHERE channel=? AND at_ms>=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -80,10 +80,10 @@ int store_account_channel_fails(struct store *st, const char *channel, int64_t s
 int store_account_fail_add(struct store *st, int64_t person, const char *channel, int max_wrong,
                            int64_t now)
 {
-    static const char add[] = "INSERT INTO link_fails(person_id, channel, at_ms) VALUES(?,?,?)";
-    static const char old[] = "DELETE FROM link_fails WHERE at_ms<=?";
-    static const char wrong[] = "UPDATE link_codes SET wrong=wrong+1 WHERE expires_ms>?";
-    static const char dead[] = "DELETE FROM link_codes WHERE wrong>=? OR expires_ms<=?";
+    SQL(add, "INSERT INTO link_fails(person_id, channel, at_ms) VALUES(?,?,?)");
+    SQL(old, "DELETE FROM link_fails WHERE at_ms<=?");
+    SQL(wrong, "UPDATE link_codes SET wrong=wrong+1 WHERE expires_ms>?");
+    SQL(dead, "DELETE FROM link_codes WHERE wrong>=? OR expires_ms<=?");
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
@@ -105,11 +105,11 @@ int store_account_fail_add(struct store *st, int64_t person, const char *channel
 
 int store_account_link(struct store *st, int64_t account, int64_t other, const char *code)
 {
-    static const char link[] = "UPDATE people SET account_id=?1 WHERE id=?2 OR account_id=?2";
-    static const char optout[] =
+    SQL(link, "UPDATE people SET account_id=?1 WHERE id=?2 OR account_id=?2");
+    SQL(optout,
         "UPDATE people SET opted_out=(SELECT opted_out FROM people WHERE id=?1),"
-        " opt_changed_ms=(SELECT opt_changed_ms FROM people WHERE id=?1) WHERE account_id=?1";
-    static const char used[] = "DELETE FROM link_codes WHERE code=?";
+        " opt_changed_ms=(SELECT opt_changed_ms FROM people WHERE id=?1) WHERE account_id=?1");
+    SQL(used, "DELETE FROM link_codes WHERE code=?");
     sqlite3_stmt *s = store_stmt(st, link);
     if (s == NULL)
         return -1;
@@ -132,7 +132,7 @@ int store_account_link(struct store *st, int64_t account, int64_t other, const c
 
 int store_account_unlink(struct store *st, int64_t account)
 {
-    static const char sql[] = "UPDATE people SET account_id=NULL WHERE account_id=?";
+    SQL(sql, "UPDATE people SET account_id=NULL WHERE account_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -144,7 +144,7 @@ int store_account_unlink(struct store *st, int64_t account)
 
 int store_account_size(struct store *st, int64_t account)
 {
-    static const char sql[] = "SELECT count(*) FROM people WHERE coalesce(account_id, id)=?";
+    SQL(sql, "SELECT count(*) FROM people WHERE coalesce(account_id, id)=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;

@@ -28,13 +28,11 @@ static int64_t int_of(json_t *o, const char *k)
 int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *no)
 {
     /* The smallest number from 1 not used by a course that has not ended. */
-    static const char pick[] =
-        "SELECT coalesce(min(n), 1) FROM (SELECT 1 AS n UNION ALL SELECT no + 1 FROM courses"
-        " WHERE end_ms > ?1 AND cancelled_ms IS NULL) WHERE n NOT IN"
-        " (SELECT no FROM courses WHERE end_ms > ?1 AND cancelled_ms IS NULL)";
-    static const char sql[] =
-        "INSERT INTO courses(no, title, provider, place, start_ms, end_ms, capacity, cost,"
-        " deadline_ms, description, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)";
+    SQL(pick, "SELECT coalesce(min(n), 1) FROM (SELECT 1 AS n UNION ALL SELECT no + 1 FROM courses"
+              " WHERE end_ms > ?1 AND cancelled_ms IS NULL) WHERE n NOT IN"
+              " (SELECT no FROM courses WHERE end_ms > ?1 AND cancelled_ms IS NULL)");
+    SQL(sql, "INSERT INTO courses(no, title, provider, place, start_ms, end_ms, capacity, cost,"
+             " deadline_ms, description, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, pick);
     if (s == NULL)
         return -1;
@@ -69,7 +67,7 @@ int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *
 
 json_t *courses_get(struct store *st, int64_t id, int *found)
 {
-    static const char sql[] = "SELECT " COURSE_COLS " FROM courses c WHERE c.id=?";
+    SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
@@ -80,9 +78,9 @@ json_t *courses_get(struct store *st, int64_t id, int *found)
 
 json_t *courses_by_no(struct store *st, int64_t no, int64_t now, int *found)
 {
-    static const char sql[] = "SELECT " COURSE_COLS " FROM courses c"
-                              " WHERE c.no=? AND c.end_ms>? AND c.cancelled_ms IS NULL"
-                              " ORDER BY c.id DESC LIMIT 1";
+    SQL(sql, "SELECT " COURSE_COLS " FROM courses c"
+             " WHERE c.no=? AND c.end_ms>? AND c.cancelled_ms IS NULL"
+             " ORDER BY c.id DESC LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
@@ -94,9 +92,9 @@ json_t *courses_by_no(struct store *st, int64_t no, int64_t now, int *found)
 
 json_t *courses_upcoming(struct store *st, int64_t now, int limit)
 {
-    static const char sql[] = "SELECT " COURSE_COLS " FROM courses c"
-                              " WHERE c.start_ms>? AND c.cancelled_ms IS NULL"
-                              " ORDER BY c.start_ms, c.no LIMIT ?";
+    SQL(sql, "SELECT " COURSE_COLS " FROM courses c"
+             " WHERE c.start_ms>? AND c.cancelled_ms IS NULL"
+             " ORDER BY c.start_ms, c.no LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -107,8 +105,7 @@ json_t *courses_upcoming(struct store *st, int64_t now, int limit)
 
 json_t *courses_list(struct store *st, int64_t since)
 {
-    static const char sql[] =
-        "SELECT " COURSE_COLS " FROM courses c WHERE c.end_ms>? ORDER BY c.start_ms, c.id";
+    SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.end_ms>? ORDER BY c.start_ms, c.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -118,7 +115,7 @@ json_t *courses_list(struct store *st, int64_t since)
 
 int courses_set_cancelled(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] = "UPDATE courses SET cancelled_ms=? WHERE id=?";
+    SQL(sql, "UPDATE courses SET cancelled_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -129,8 +126,8 @@ int courses_set_cancelled(struct store *st, int64_t id, int64_t now)
 
 json_t *bookings_live(struct store *st, int64_t course, int64_t person, int *found)
 {
-    static const char sql[] = "SELECT * FROM bookings WHERE course_id=? AND person_id=?"
-                              " AND status IN " BOOKING_LIVE;
+    SQL(sql, "SELECT * FROM bookings WHERE course_id=? AND person_id=?"
+             " AND status IN " BOOKING_LIVE);
     sqlite3_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
@@ -143,9 +140,8 @@ json_t *bookings_live(struct store *st, int64_t course, int64_t person, int *fou
 int bookings_add(struct store *st, int64_t course, int64_t person, const char *status, int64_t cost,
                  int64_t now, int64_t *id)
 {
-    static const char sql[] =
-        "INSERT INTO bookings(course_id, person_id, status, cost, seat_ms, created_ms,"
-        " updated_ms) VALUES(?1, ?2, ?3, ?4, CASE WHEN ?3='seat' THEN ?5 END, ?5, ?5)";
+    SQL(sql, "INSERT INTO bookings(course_id, person_id, status, cost, seat_ms, created_ms,"
+             " updated_ms) VALUES(?1, ?2, ?3, ?4, CASE WHEN ?3='seat' THEN ?5 END, ?5, ?5)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -163,10 +159,9 @@ int bookings_add(struct store *st, int64_t course, int64_t person, const char *s
 int bookings_set(struct store *st, int64_t id, const char *status, const char *paid_ref,
                  int64_t offer_until, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE bookings SET status=?2, paid_ref=coalesce(?3, paid_ref),"
-        " offer_until_ms=?4, seat_ms=CASE WHEN ?2='seat' THEN ?5 ELSE seat_ms END,"
-        " updated_ms=?5 WHERE id=?1";
+    SQL(sql, "UPDATE bookings SET status=?2, paid_ref=coalesce(?3, paid_ref),"
+             " offer_until_ms=?4, seat_ms=CASE WHEN ?2='seat' THEN ?5 ELSE seat_ms END,"
+             " updated_ms=?5 WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -182,8 +177,8 @@ int bookings_set(struct store *st, int64_t id, const char *status, const char *p
 
 int bookings_set_attended(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE bookings SET attended_ms=coalesce(attended_ms, ?2), updated_ms=?2 WHERE id=?1";
+    SQL(sql,
+        "UPDATE bookings SET attended_ms=coalesce(attended_ms, ?2), updated_ms=?2 WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -194,8 +189,7 @@ int bookings_set_attended(struct store *st, int64_t id, int64_t now)
 
 int64_t bookings_position(struct store *st, int64_t course, int64_t id)
 {
-    static const char sql[] =
-        "SELECT count(*) FROM bookings WHERE course_id=? AND status='waiting' AND id<=?";
+    SQL(sql, "SELECT count(*) FROM bookings WHERE course_id=? AND status='waiting' AND id<=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
@@ -212,8 +206,7 @@ int64_t bookings_position(struct store *st, int64_t course, int64_t id)
 
 json_t *bookings_first_waiting(struct store *st, int64_t course, int *found)
 {
-    static const char sql[] =
-        "SELECT * FROM bookings WHERE course_id=? AND status='waiting' ORDER BY id LIMIT 1";
+    SQL(sql, "SELECT * FROM bookings WHERE course_id=? AND status='waiting' ORDER BY id LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
@@ -224,9 +217,8 @@ json_t *bookings_first_waiting(struct store *st, int64_t course, int *found)
 
 json_t *bookings_expired_offers(struct store *st, int64_t now)
 {
-    static const char sql[] =
-        "SELECT b.*, c.no, c.title FROM bookings b JOIN courses c ON c.id=b.course_id"
-        " WHERE b.status='offered' AND b.offer_until_ms<=? ORDER BY b.id";
+    SQL(sql, "SELECT b.*, c.no, c.title FROM bookings b JOIN courses c ON c.id=b.course_id"
+             " WHERE b.status='offered' AND b.offer_until_ms<=? ORDER BY b.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -236,11 +228,10 @@ json_t *bookings_expired_offers(struct store *st, int64_t now)
 
 json_t *courses_to_fill(struct store *st, int64_t now)
 {
-    static const char sql[] =
-        "SELECT c.id FROM courses c WHERE c.start_ms>? AND c.cancelled_ms IS NULL"
-        " AND EXISTS(SELECT 1 FROM bookings WHERE course_id=c.id AND status='waiting')"
-        " AND (SELECT count(*) FROM bookings WHERE course_id=c.id"
-        " AND status IN ('seat','offered')) < c.capacity ORDER BY c.id";
+    SQL(sql, "SELECT c.id FROM courses c WHERE c.start_ms>? AND c.cancelled_ms IS NULL"
+             " AND EXISTS(SELECT 1 FROM bookings WHERE course_id=c.id AND status='waiting')"
+             " AND (SELECT count(*) FROM bookings WHERE course_id=c.id"
+             " AND status IN ('seat','offered')) < c.capacity ORDER BY c.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -250,11 +241,10 @@ json_t *courses_to_fill(struct store *st, int64_t now)
 
 json_t *bookings_upcoming_seats(struct store *st, int64_t now, int64_t within_ms)
 {
-    static const char sql[] =
-        "SELECT b.id, b.person_id, b.seat_ms, c.id AS course_id, c.no, c.title, c.place,"
-        " c.start_ms FROM bookings b JOIN courses c ON c.id=b.course_id"
-        " WHERE b.status='seat' AND c.cancelled_ms IS NULL AND c.start_ms>?1"
-        " AND c.start_ms<=?1 + ?2 ORDER BY b.id";
+    SQL(sql, "SELECT b.id, b.person_id, b.seat_ms, c.id AS course_id, c.no, c.title, c.place,"
+             " c.start_ms FROM bookings b JOIN courses c ON c.id=b.course_id"
+             " WHERE b.status='seat' AND c.cancelled_ms IS NULL AND c.start_ms>?1"
+             " AND c.start_ms<=?1 + ?2 ORDER BY b.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -265,13 +255,12 @@ json_t *bookings_upcoming_seats(struct store *st, int64_t now, int64_t within_ms
 
 json_t *bookings_of(struct store *st, int64_t person, int64_t now)
 {
-    static const char sql[] =
-        "SELECT b.id, b.status, b.offer_until_ms, c.id AS course_id, c.no, c.title, c.place,"
-        " c.start_ms, (SELECT count(*) FROM bookings w WHERE w.course_id=b.course_id"
-        " AND w.status='waiting' AND w.id<=b.id) AS position"
-        " FROM bookings b JOIN courses c ON c.id=b.course_id"
-        " WHERE b.person_id=? AND b.status IN " BOOKING_LIVE
-        " AND c.end_ms>? AND c.cancelled_ms IS NULL ORDER BY c.start_ms, c.id";
+    SQL(sql, "SELECT b.id, b.status, b.offer_until_ms, c.id AS course_id, c.no, c.title, c.place,"
+             " c.start_ms, (SELECT count(*) FROM bookings w WHERE w.course_id=b.course_id"
+             " AND w.status='waiting' AND w.id<=b.id) AS position"
+             " FROM bookings b JOIN courses c ON c.id=b.course_id"
+             " WHERE b.person_id=? AND b.status IN " BOOKING_LIVE
+             " AND c.end_ms>? AND c.cancelled_ms IS NULL ORDER BY c.start_ms, c.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -282,14 +271,14 @@ json_t *bookings_of(struct store *st, int64_t person, int64_t now)
 
 json_t *bookings_of_course(struct store *st, int64_t course)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT b.id, p.channel || ':' || p.ext_id AS person, coalesce(p.name, '') AS name,"
         " b.status, CASE WHEN b.status='waiting' THEN (SELECT count(*) FROM bookings w"
         " WHERE w.course_id=b.course_id AND w.status='waiting' AND w.id<=b.id) END AS position,"
         " b.cost, b.paid_ref, b.created_ms, b.seat_ms, b.offer_until_ms, b.attended_ms,"
         " b.updated_ms FROM bookings b JOIN people p ON p.id=b.person_id"
         " WHERE b.course_id=? ORDER BY CASE b.status WHEN 'seat' THEN 0 WHEN 'offered' THEN 1"
-        " WHEN 'waiting' THEN 2 ELSE 3 END, b.id";
+        " WHEN 'waiting' THEN 2 ELSE 3 END, b.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -299,8 +288,7 @@ json_t *bookings_of_course(struct store *st, int64_t course)
 
 json_t *bookings_live_of_course(struct store *st, int64_t course)
 {
-    static const char sql[] =
-        "SELECT * FROM bookings WHERE course_id=? AND status IN " BOOKING_LIVE " ORDER BY id";
+    SQL(sql, "SELECT * FROM bookings WHERE course_id=? AND status IN " BOOKING_LIVE " ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -312,9 +300,8 @@ int activities_add(struct store *st, const char *title, const char *kind, const 
                    int64_t start_ms, int64_t end_ms, int64_t points, int64_t course, int64_t now,
                    int64_t *id)
 {
-    static const char sql[] =
-        "INSERT INTO activities(title, kind, code, start_ms, end_ms, points, course_id,"
-        " created_ms) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(code) DO NOTHING";
+    SQL(sql, "INSERT INTO activities(title, kind, code, start_ms, end_ms, points, course_id,"
+             " created_ms) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(code) DO NOTHING");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -337,7 +324,7 @@ int activities_add(struct store *st, const char *title, const char *kind, const 
 
 json_t *activities_by_code(struct store *st, const char *code, int *found)
 {
-    static const char sql[] = "SELECT * FROM activities WHERE code=?";
+    SQL(sql, "SELECT * FROM activities WHERE code=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
@@ -348,7 +335,7 @@ json_t *activities_by_code(struct store *st, const char *code, int *found)
 
 json_t *activities_of_course(struct store *st, int64_t course, int *found)
 {
-    static const char sql[] = "SELECT * FROM activities WHERE course_id=? ORDER BY id LIMIT 1";
+    SQL(sql, "SELECT * FROM activities WHERE course_id=? ORDER BY id LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
@@ -359,9 +346,8 @@ json_t *activities_of_course(struct store *st, int64_t course, int *found)
 
 json_t *activities_list(struct store *st, int64_t since)
 {
-    static const char sql[] =
-        "SELECT a.*, (SELECT count(*) FROM checkins WHERE activity_id=a.id) AS checkins"
-        " FROM activities a WHERE a.end_ms>? ORDER BY a.start_ms, a.id";
+    SQL(sql, "SELECT a.*, (SELECT count(*) FROM checkins WHERE activity_id=a.id) AS checkins"
+             " FROM activities a WHERE a.end_ms>? ORDER BY a.start_ms, a.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -371,8 +357,8 @@ json_t *activities_list(struct store *st, int64_t since)
 
 int checkins_add(struct store *st, int64_t activity, int64_t person, int64_t now)
 {
-    static const char sql[] = "INSERT INTO checkins(activity_id, person_id, created_ms)"
-                              " VALUES(?,?,?) ON CONFLICT DO NOTHING";
+    SQL(sql, "INSERT INTO checkins(activity_id, person_id, created_ms)"
+             " VALUES(?,?,?) ON CONFLICT DO NOTHING");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -387,8 +373,7 @@ int checkins_add(struct store *st, int64_t activity, int64_t person, int64_t now
 int items_add(struct store *st, const char *name, const char *description, int64_t cost,
               int64_t stock, int64_t now, int64_t *id)
 {
-    static const char sql[] =
-        "INSERT INTO items(name, description, cost, stock, created_ms) VALUES(?,?,?,?,?)";
+    SQL(sql, "INSERT INTO items(name, description, cost, stock, created_ms) VALUES(?,?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -405,8 +390,8 @@ int items_add(struct store *st, const char *name, const char *description, int64
 
 int items_update(struct store *st, int64_t id, int64_t stock, int active)
 {
-    static const char sql[] = "UPDATE items SET stock=CASE WHEN ?2>=0 THEN ?2 ELSE stock END,"
-                              " active=CASE WHEN ?3>=0 THEN ?3 ELSE active END WHERE id=?1";
+    SQL(sql, "UPDATE items SET stock=CASE WHEN ?2>=0 THEN ?2 ELSE stock END,"
+             " active=CASE WHEN ?3>=0 THEN ?3 ELSE active END WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -420,7 +405,7 @@ int items_update(struct store *st, int64_t id, int64_t stock, int active)
 
 json_t *items_get(struct store *st, int64_t id, int *found)
 {
-    static const char sql[] = "SELECT * FROM items WHERE id=?";
+    SQL(sql, "SELECT * FROM items WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
@@ -431,7 +416,7 @@ json_t *items_get(struct store *st, int64_t id, int *found)
 
 json_t *items_list(struct store *st, int all)
 {
-    static const char sql[] = "SELECT * FROM items WHERE active OR ? ORDER BY id";
+    SQL(sql, "SELECT * FROM items WHERE active OR ? ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -442,7 +427,7 @@ json_t *items_list(struct store *st, int all)
 int items_take(struct store *st, int64_t id)
 {
     /* One statement: the check and the decrement cannot be split. */
-    static const char sql[] = "UPDATE items SET stock=stock-1 WHERE id=? AND active AND stock>0";
+    SQL(sql, "UPDATE items SET stock=stock-1 WHERE id=? AND active AND stock>0");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -455,8 +440,7 @@ int items_take(struct store *st, int64_t id)
 int redemptions_add(struct store *st, int64_t item, int64_t person, int64_t cost, int64_t now,
                     int64_t *id)
 {
-    static const char sql[] =
-        "INSERT INTO redemptions(item_id, person_id, cost, created_ms) VALUES(?,?,?,?)";
+    SQL(sql, "INSERT INTO redemptions(item_id, person_id, cost, created_ms) VALUES(?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -472,12 +456,11 @@ int redemptions_add(struct store *st, int64_t item, int64_t person, int64_t cost
 
 json_t *redemptions_list(struct store *st, int limit)
 {
-    static const char sql[] =
-        "SELECT r.id, r.item_id, i.name AS item, p.channel || ':' || p.ext_id AS person,"
-        " coalesce(p.name, '') AS name, r.cost, r.created_ms, r.handed_ms AS picked_ms"
-        " FROM redemptions r"
-        " JOIN items i ON i.id=r.item_id JOIN people p ON p.id=r.person_id"
-        " ORDER BY r.id DESC LIMIT ?";
+    SQL(sql, "SELECT r.id, r.item_id, i.name AS item, p.channel || ':' || p.ext_id AS person,"
+             " coalesce(p.name, '') AS name, r.cost, r.created_ms, r.handed_ms AS picked_ms"
+             " FROM redemptions r"
+             " JOIN items i ON i.id=r.item_id JOIN people p ON p.id=r.person_id"
+             " ORDER BY r.id DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -487,9 +470,11 @@ json_t *redemptions_list(struct store *st, int limit)
 
 int redemption_picked(struct store *st, int64_t id, int64_t now, int64_t *picked_ms)
 {
-    sqlite3_stmt *u = store_stmt(st, "UPDATE redemptions SET handed_ms=?2 WHERE id=?1"
-                                     " AND handed_ms IS NULL");
-    sqlite3_stmt *s = store_stmt(st, "SELECT handed_ms FROM redemptions WHERE id=?");
+    SQL(hand_out, "UPDATE redemptions SET handed_ms=?2 WHERE id=?1"
+                  " AND handed_ms IS NULL");
+    sqlite3_stmt *u = store_stmt(st, hand_out);
+    SQL(handed_ms, "SELECT handed_ms FROM redemptions WHERE id=?");
+    sqlite3_stmt *s = store_stmt(st, handed_ms);
     if (u == NULL || s == NULL)
         return -1;
     sqlite3_bind_int64(u, 1, id);
@@ -509,9 +494,9 @@ int redemption_picked(struct store *st, int64_t id, int64_t now, int64_t *picked
 
 json_t *courses_paid_open(struct store *st, int64_t now)
 {
-    static const char sql[] = "SELECT " COURSE_COLS " FROM courses c WHERE c.cost>0"
-                              " AND c.cancelled_ms IS NULL AND c.deadline_ms>?1"
-                              " AND c.start_ms>?1 ORDER BY c.start_ms, c.no";
+    SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.cost>0"
+             " AND c.cancelled_ms IS NULL AND c.deadline_ms>?1"
+             " AND c.start_ms>?1 ORDER BY c.start_ms, c.no");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;

@@ -20,15 +20,14 @@
 
 int store_delivery_set(struct store *st, const char *key, const char *status, int64_t now)
 {
-    static const char by_id[] =
+    SQL(by_id,
         "UPDATE outbox SET delivery_status=?2, updated_ms=?3,"
         " delivered_ms=CASE WHEN ?2='delivered' THEN ?3 ELSE delivered_ms END"
-        " WHERE id=?1 AND" DELIVERY_RANK("coalesce(delivery_status, '')") "<" DELIVERY_RANK("?2");
-    static const char by_sid[] =
-        "UPDATE outbox SET delivery_status=?2, updated_ms=?3,"
-        " delivered_ms=CASE WHEN ?2='delivered' THEN ?3 ELSE delivered_ms END"
-        " WHERE ext_msg_id=?1 AND" DELIVERY_RANK("coalesce(delivery_status, '')") "<" DELIVERY_RANK(
-            "?2");
+        " WHERE id=?1 AND" DELIVERY_RANK("coalesce(delivery_status, '')") "<" DELIVERY_RANK("?2"));
+    SQL(by_sid, "UPDATE outbox SET delivery_status=?2, updated_ms=?3,"
+                " delivered_ms=CASE WHEN ?2='delivered' THEN ?3 ELSE delivered_ms END"
+                " WHERE ext_msg_id=?1 AND" DELIVERY_RANK(
+                    "coalesce(delivery_status, '')") "<" DELIVERY_RANK("?2"));
     long long id = 0;
     sqlite3_stmt *s = NULL;
     if (str_has_prefix(key, "id:") && parse_int(key + 3, 1, INT64_MAX, &id) == 0) {

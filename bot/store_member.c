@@ -19,10 +19,9 @@ void member_info_release(struct member_info *m)
 int store_member_set(struct store *st, int64_t person, const char *name, const char *org,
                      const char *contact, int64_t now, int64_t *id)
 {
-    static const char sql[] =
-        "INSERT INTO members(person_id, name, org, contact, created_ms) VALUES(?,?,?,?,?)"
-        " ON CONFLICT(person_id) DO UPDATE SET name=coalesce(excluded.name, name),"
-        " org=excluded.org, contact=coalesce(excluded.contact, contact) RETURNING id";
+    SQL(sql, "INSERT INTO members(person_id, name, org, contact, created_ms) VALUES(?,?,?,?,?)"
+             " ON CONFLICT(person_id) DO UPDATE SET name=coalesce(excluded.name, name),"
+             " org=excluded.org, contact=coalesce(excluded.contact, contact) RETURNING id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -40,8 +39,7 @@ int store_member_set(struct store *st, int64_t person, const char *name, const c
 
 int store_member_get(struct store *st, int64_t person, struct member_info *out)
 {
-    static const char sql[] =
-        "SELECT org, contact, city, coalesce(checkin_ms, 0) FROM members WHERE person_id=?";
+    SQL(sql, "SELECT org, contact, city, coalesce(checkin_ms, 0) FROM members WHERE person_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -62,9 +60,8 @@ int store_member_get(struct store *st, int64_t person, struct member_info *out)
 int store_member_checkin(struct store *st, int64_t person, const char *city, bool has_loc,
                          double lat, double lon, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE members SET city=coalesce(?2, city), lat=CASE WHEN ?3 THEN ?4 ELSE lat END,"
-        " lon=CASE WHEN ?3 THEN ?5 ELSE lon END, checkin_ms=?6 WHERE person_id=?1";
+    SQL(sql, "UPDATE members SET city=coalesce(?2, city), lat=CASE WHEN ?3 THEN ?4 ELSE lat END,"
+             " lon=CASE WHEN ?3 THEN ?5 ELSE lon END, checkin_ms=?6 WHERE person_id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -89,12 +86,11 @@ static void set_text(json_t *o, const char *name, sqlite3_stmt *s, int col)
 
 json_t *store_member_list(struct store *st, const char *city, int64_t stale_before, int limit)
 {
-    static const char sql[] =
-        "SELECT m.id, p.channel || ':' || p.ext_id, m.name, m.org, m.contact, m.city, m.lat,"
-        " m.lon, m.checkin_ms, p.last_seen_ms, m.created_ms FROM members m"
-        " JOIN people p ON p.id=m.person_id WHERE (?1 IS NULL OR m.city=?1)"
-        " AND (?2 = 0 OR coalesce(m.checkin_ms, m.created_ms)<=?2)"
-        " ORDER BY coalesce(m.checkin_ms, m.created_ms), m.id LIMIT ?3";
+    SQL(sql, "SELECT m.id, p.channel || ':' || p.ext_id, m.name, m.org, m.contact, m.city, m.lat,"
+             " m.lon, m.checkin_ms, p.last_seen_ms, m.created_ms FROM members m"
+             " JOIN people p ON p.id=m.person_id WHERE (?1 IS NULL OR m.city=?1)"
+             " AND (?2 = 0 OR coalesce(m.checkin_ms, m.created_ms)<=?2)"
+             " ORDER BY coalesce(m.checkin_ms, m.created_ms), m.id LIMIT ?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)

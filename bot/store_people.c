@@ -22,7 +22,7 @@ const char *const people_fields[] = {"name", "phone", "district", "platform", "c
 /* ?1 q, ?2 q as an id, ?3 channel, ?4 tag, ?5 district, ?6 platform,
  * ?7..?10 joined from/to, seen from/to, ?11 opted out, ?12 phones
  * searchable, ?13 limit, ?14 offset. */
-static const char list_sql[] =
+SQL(list_sql,
     "SELECT id, name, phone, district, platform, city, org, channels, tags, joined_ms,"
     " last_seen_ms, opted_out, consent, count(*) OVER () AS total FROM person_dir d WHERE"
     " (?1 IS NULL OR d.id=?2 OR instr(d.name, ?1)>0 OR (?12 AND instr(d.phone, ?1)>0))"
@@ -34,7 +34,7 @@ static const char list_sql[] =
     " AND (?7 IS NULL OR d.joined_ms>=?7) AND (?8 IS NULL OR d.joined_ms<?8)"
     " AND (?9 IS NULL OR d.last_seen_ms>=?9) AND (?10 IS NULL OR d.last_seen_ms<?10)"
     " AND (?11 IS NULL OR (d.opted_out<>0)=?11)"
-    " ORDER BY d.id DESC LIMIT ?13 OFFSET ?14";
+    " ORDER BY d.id DESC LIMIT ?13 OFFSET ?14");
 
 static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 {
@@ -91,7 +91,7 @@ json_t *store_people_list(struct store *st, const struct people_query *q, int li
 
 json_t *store_people_row(struct store *st, int64_t account)
 {
-    static const char sql[] = "SELECT * FROM person_dir WHERE id=?1";
+    SQL(sql, "SELECT * FROM person_dir WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -105,23 +105,31 @@ json_t *store_people_row(struct store *st, int64_t account)
 }
 
 /* The parts of a person's page; ?1 the account. */
+SQL(page_channels, "SELECT id, channel, ext_id, name, opted_out, consent, created_ms,"
+                   " last_seen_ms FROM people WHERE id IN " P " ORDER BY id");
+SQL(page_points, "SELECT created_ms, delta, reason FROM points WHERE person_id IN " P
+                 " ORDER BY id DESC LIMIT 50");
+SQL(page_bookings, "SELECT b.course_id, c.title AS course, c.start_ms, b.status, b.attended_ms"
+                   " FROM bookings b JOIN courses c ON c.id=b.course_id WHERE b.person_id IN " P
+                   " ORDER BY b.id DESC LIMIT 50");
+SQL(page_reports, "SELECT code, status, description, created_ms FROM reports"
+                  " WHERE person_id IN " P " ORDER BY id DESC LIMIT 50");
+SQL(page_tickets, "SELECT id, desk, status, crisis, created_ms, closed_ms, rating"
+                  " FROM desk_tickets WHERE person_id IN " P " ORDER BY id DESC LIMIT 50");
+SQL(page_member, "SELECT name, org, contact, city, checkin_ms FROM members WHERE person_id IN " P);
+SQL(page_points_balance, "SELECT coalesce(sum(delta), 0) AS balance FROM points"
+                         " WHERE person_id IN " P);
 static const struct {
-    const char *name, *sql;
+    const char *name;
+    const struct store_sql *sql;
 } page_parts[] = {
-    {"channels", "SELECT id, channel, ext_id, name, opted_out, consent, created_ms,"
-                 " last_seen_ms FROM people WHERE id IN " P " ORDER BY id"},
-    {"points", "SELECT created_ms, delta, reason FROM points WHERE person_id IN " P
-               " ORDER BY id DESC LIMIT 50"},
-    {"bookings", "SELECT b.course_id, c.title AS course, c.start_ms, b.status, b.attended_ms"
-                 " FROM bookings b JOIN courses c ON c.id=b.course_id WHERE b.person_id IN " P
-                 " ORDER BY b.id DESC LIMIT 50"},
-    {"reports", "SELECT code, status, description, created_ms FROM reports"
-                " WHERE person_id IN " P " ORDER BY id DESC LIMIT 50"},
-    {"tickets", "SELECT id, desk, status, crisis, created_ms, closed_ms, rating"
-                " FROM desk_tickets WHERE person_id IN " P " ORDER BY id DESC LIMIT 50"},
-    {"member", "SELECT name, org, contact, city, checkin_ms FROM members WHERE person_id IN " P},
-    {"points_balance", "SELECT coalesce(sum(delta), 0) AS balance FROM points"
-                       " WHERE person_id IN " P},
+    {"channels", page_channels},
+    {"points", page_points},
+    {"bookings", page_bookings},
+    {"reports", page_reports},
+    {"tickets", page_tickets},
+    {"member", page_member},
+    {"points_balance", page_points_balance},
 };
 
 json_t *store_people_page(struct store *st, int64_t account)
@@ -146,10 +154,10 @@ json_t *store_people_page(struct store *st, int64_t account)
 int store_people_set_field(struct store *st, int64_t account, const char *key,
                            const char *value, int64_t now)
 {
-    static const char set[] = "INSERT INTO person_fields(person_id, key, value, updated_ms)"
-                              " VALUES(?1,?2,?3,?4) ON CONFLICT(person_id, key)"
-                              " DO UPDATE SET value=?3, updated_ms=?4";
-    static const char del[] = "DELETE FROM person_fields WHERE person_id=?1 AND key=?2";
+    SQL(set, "INSERT INTO person_fields(person_id, key, value, updated_ms)"
+             " VALUES(?1,?2,?3,?4) ON CONFLICT(person_id, key)"
+             " DO UPDATE SET value=?3, updated_ms=?4");
+    SQL(del, "DELETE FROM person_fields WHERE person_id=?1 AND key=?2");
     sqlite3_stmt *s = store_stmt(st, value ? set : del);
     if (s == NULL)
         return -1;
@@ -164,7 +172,7 @@ int store_people_set_field(struct store *st, int64_t account, const char *key,
 
 int store_people_add_tag(struct store *st, int64_t account, const char *tag)
 {
-    static const char add[] = "INSERT OR IGNORE INTO tags(person_id, tag) VALUES(?1,?2)";
+    SQL(add, "INSERT OR IGNORE INTO tags(person_id, tag) VALUES(?1,?2)");
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
@@ -175,7 +183,7 @@ int store_people_add_tag(struct store *st, int64_t account, const char *tag)
 
 int store_people_set_tags(struct store *st, int64_t account, json_t *tags)
 {
-    static const char clear[] = "DELETE FROM tags WHERE person_id IN " P;
+    SQL(clear, "DELETE FROM tags WHERE person_id IN " P);
     sqlite3_stmt *s = store_stmt(st, clear);
     if (s == NULL)
         return -1;
@@ -194,10 +202,9 @@ int store_people_set_tags(struct store *st, int64_t account, json_t *tags)
 
 int store_people_by_phone(struct store *st, const char *phone, int64_t *account)
 {
-    static const char sql[] =
-        "SELECT person_id FROM person_fields WHERE key='phone' AND value=?1"
-        " UNION ALL SELECT coalesce(account_id, id) FROM people"
-        " WHERE channel IN ('kannel','twilio') AND ext_id=?1 LIMIT 1";
+    SQL(sql, "SELECT person_id FROM person_fields WHERE key='phone' AND value=?1"
+             " UNION ALL SELECT coalesce(account_id, id) FROM people"
+             " WHERE channel IN ('kannel','twilio') AND ext_id=?1 LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -213,8 +220,8 @@ int store_people_by_phone(struct store *st, const char *phone, int64_t *account)
 
 int store_filter_save(struct store *st, const char *name, const char *filter, int64_t now)
 {
-    static const char sql[] = "INSERT INTO saved_filters(name, filter, created_ms) VALUES(?1,?2,?3)"
-                              " ON CONFLICT(name) DO UPDATE SET filter=?2";
+    SQL(sql, "INSERT INTO saved_filters(name, filter, created_ms) VALUES(?1,?2,?3)"
+             " ON CONFLICT(name) DO UPDATE SET filter=?2");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -226,8 +233,7 @@ int store_filter_save(struct store *st, const char *name, const char *filter, in
 
 json_t *store_filter_list(struct store *st)
 {
-    static const char sql[] =
-        "SELECT name, filter, created_ms FROM saved_filters ORDER BY name";
+    SQL(sql, "SELECT name, filter, created_ms FROM saved_filters ORDER BY name");
     sqlite3_stmt *s = store_stmt(st, sql);
     json_t *rows = s ? store_rows_json(st, s, "filter list") : NULL;
     size_t i;
@@ -242,7 +248,7 @@ json_t *store_filter_list(struct store *st)
 
 int store_filter_get(struct store *st, const char *name, char **filter)
 {
-    static const char sql[] = "SELECT filter FROM saved_filters WHERE name=?1";
+    SQL(sql, "SELECT filter FROM saved_filters WHERE name=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -258,8 +264,8 @@ int store_filter_get(struct store *st, const char *name, char **filter)
 
 int store_filter_members_set(struct store *st, const char *name, json_t *ids)
 {
-    static const char clear[] = "DELETE FROM filter_members WHERE name=?1";
-    static const char add[] = "INSERT OR IGNORE INTO filter_members(name, person_id) VALUES(?1,?2)";
+    SQL(clear, "DELETE FROM filter_members WHERE name=?1");
+    SQL(add, "INSERT OR IGNORE INTO filter_members(name, person_id) VALUES(?1,?2)");
     sqlite3_stmt *s = store_stmt(st, clear);
     if (s == NULL)
         return -1;
@@ -295,11 +301,11 @@ static void row_kv(sqlite3_stmt *s, int first, const char *fallback, const char 
 int store_people_fill_broadcast(struct store *st, int64_t id, const char *text,
                                 const char *name_fallback)
 {
-    static const char rows[] =
+    SQL(rows,
         "SELECT o.id, d.name, d.phone, d.district, d.platform, d.city, d.org FROM outbox o"
         " JOIN people p ON p.id=o.person_id JOIN person_dir d ON d.id=coalesce(p.account_id, p.id)"
-        " WHERE o.broadcast_id=?1";
-    static const char upd[] = "UPDATE outbox SET text=?2 WHERE id=?1";
+        " WHERE o.broadcast_id=?1");
+    SQL(upd, "UPDATE outbox SET text=?2 WHERE id=?1");
     json_t *ids = json_array(), *texts = json_array();
     sqlite3_stmt *s = store_stmt(st, rows);
     int rc = s ? SQLITE_ROW : SQLITE_ERROR;

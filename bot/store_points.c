@@ -13,12 +13,11 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
     /* One statement: the balance check and the insert cannot be split by a
      * concurrent writer, and UNIQUE(person_id, ref) turns a duplicate into
      * a no-op. */
-    static const char sql[] =
-        "INSERT INTO points(person_id, delta, reason, ref, created_ms)"
-        " SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?2 >= 0 OR"
-        " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1) + ?2 >= 0"
-        " ON CONFLICT(person_id, ref) DO NOTHING";
-    static const char exists[] = "SELECT 1 FROM points WHERE person_id=? AND ref=?";
+    SQL(sql, "INSERT INTO points(person_id, delta, reason, ref, created_ms)"
+             " SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?2 >= 0 OR"
+             " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1) + ?2 >= 0"
+             " ON CONFLICT(person_id, ref) DO NOTHING");
+    SQL(exists, "SELECT 1 FROM points WHERE person_id=? AND ref=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -61,7 +60,7 @@ int points_spend(struct store *st, int64_t person, int64_t amount, const char *r
 
 int64_t points_balance(struct store *st, int64_t person)
 {
-    static const char sql[] = "SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?";
+    SQL(sql, "SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t v = -1;
     if (s == NULL)
@@ -77,8 +76,8 @@ int64_t points_balance(struct store *st, int64_t person)
 
 json_t *points_recent(struct store *st, int64_t person, int n)
 {
-    static const char sql[] = "SELECT delta, reason, ref, created_ms FROM points"
-                              " WHERE person_id=? ORDER BY id DESC LIMIT ?";
+    SQL(sql, "SELECT delta, reason, ref, created_ms FROM points"
+             " WHERE person_id=? ORDER BY id DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)

@@ -33,11 +33,10 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
 {
     /* The code comes from the row id, our sequence: the temporary code is
      * unique because ids are, and is replaced in the same transaction. */
-    static const char ins[] =
-        "INSERT INTO reports(code, person_id, description, status, created_ms, updated_ms)"
-        " VALUES('new-' || ?1 || '-' || (SELECT coalesce(max(id), 0) + 1 FROM reports),"
-        " ?1, ?2, 'received', ?3, ?3)";
-    static const char upd[] = "UPDATE reports SET code=? WHERE id=?";
+    SQL(ins, "INSERT INTO reports(code, person_id, description, status, created_ms, updated_ms)"
+             " VALUES('new-' || ?1 || '-' || (SELECT coalesce(max(id), 0) + 1 FROM reports),"
+             " ?1, ?2, 'received', ?3, ?3)");
+    SQL(upd, "UPDATE reports SET code=? WHERE id=?");
     char code[REPORT_CODE_MAX];
     sqlite3_stmt *s = store_stmt(st, ins);
     if (s == NULL)
@@ -60,10 +59,9 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
 
 int store_report_get(struct store *st, int64_t id, struct report *out)
 {
-    static const char sql[] =
-        "SELECT id, person_id, code, description, status, photo_status, reason,"
-        " coalesce(merged_into, 0), coalesce(dup_of, 0), lat, lon, reopened, created_ms,"
-        " updated_ms, coalesce(resolved_ms, 0) FROM reports WHERE id=?";
+    SQL(sql, "SELECT id, person_id, code, description, status, photo_status, reason,"
+             " coalesce(merged_into, 0), coalesce(dup_of, 0), lat, lon, reopened, created_ms,"
+             " updated_ms, coalesce(resolved_ms, 0) FROM reports WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -96,7 +94,7 @@ int store_report_get(struct store *st, int64_t id, struct report *out)
 
 int store_report_set_desc(struct store *st, int64_t id, const char *desc, int64_t now)
 {
-    static const char sql[] = "UPDATE reports SET description=?, updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET description=?, updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -109,8 +107,8 @@ int store_report_set_desc(struct store *st, int64_t id, const char *desc, int64_
 int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, const char *source,
                          int64_t now)
 {
-    static const char sql[] = "UPDATE reports SET lat=?, lon=?, loc_source=?, updated_ms=?"
-                              " WHERE id=? AND lat IS NULL";
+    SQL(sql, "UPDATE reports SET lat=?, lon=?, loc_source=?, updated_ms=?"
+             " WHERE id=? AND lat IS NULL");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -125,7 +123,8 @@ int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, c
 }
 
 /* count(*) of sql with ?1 person and ?2 since_ms; -1 on error. */
-static int64_t count_of(struct store *st, const char *sql, int64_t person, int64_t since_ms)
+static int64_t count_of(struct store *st, const struct store_sql *sql, int64_t person,
+                        int64_t since_ms)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
@@ -143,25 +142,24 @@ static int64_t count_of(struct store *st, const char *sql, int64_t person, int64
 
 int64_t store_report_count_since(struct store *st, int64_t person, int64_t since_ms)
 {
-    static const char sql[] = "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2";
+    SQL(sql, "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2");
     return count_of(st, sql, person, since_ms);
 }
 
 int64_t store_report_open_count(struct store *st, int64_t person)
 {
-    static const char sql[] = "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2"
-                              " AND status IN ('received','accepted','in_progress')";
+    SQL(sql, "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2"
+             " AND status IN ('received','accepted','in_progress')");
     return count_of(st, sql, person, 0);
 }
 
 int store_report_set_status(struct store *st, int64_t id, const char *status, const char *reason,
                             bool reopen, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE reports SET status=?1, reason=coalesce(?2, reason), updated_ms=?3,"
-        " resolved_ms=CASE WHEN ?1='resolved' THEN ?3 ELSE resolved_ms END,"
-        " followup_ms=CASE WHEN ?1='resolved' THEN NULL ELSE followup_ms END,"
-        " reopened=reopened OR ?4 WHERE id=?5";
+    SQL(sql, "UPDATE reports SET status=?1, reason=coalesce(?2, reason), updated_ms=?3,"
+             " resolved_ms=CASE WHEN ?1='resolved' THEN ?3 ELSE resolved_ms END,"
+             " followup_ms=CASE WHEN ?1='resolved' THEN NULL ELSE followup_ms END,"
+             " reopened=reopened OR ?4 WHERE id=?5");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -175,8 +173,7 @@ int store_report_set_status(struct store *st, int64_t id, const char *status, co
 
 int store_report_set_merged(struct store *st, int64_t id, int64_t into, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE reports SET status='merged', merged_into=?, updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET status='merged', merged_into=?, updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -188,7 +185,7 @@ int store_report_set_merged(struct store *st, int64_t id, int64_t into, int64_t 
 
 int store_report_set_dup(struct store *st, int64_t id, int64_t other)
 {
-    static const char sql[] = "UPDATE reports SET dup_of=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET dup_of=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -199,7 +196,7 @@ int store_report_set_dup(struct store *st, int64_t id, int64_t other)
 
 int store_report_set_photo(struct store *st, int64_t id, const char *photo_status, int64_t now)
 {
-    static const char sql[] = "UPDATE reports SET photo_status=?, updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET photo_status=?, updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -212,8 +209,8 @@ int store_report_set_photo(struct store *st, int64_t id, const char *photo_statu
 int store_report_history_add(struct store *st, int64_t id, const char *status, const char *actor,
                              const char *note, int64_t now, int64_t *hid)
 {
-    static const char sql[] = "INSERT INTO report_history(report_id, status, actor, note,"
-                              " created_ms) VALUES(?,?,?,?,?)";
+    SQL(sql, "INSERT INTO report_history(report_id, status, actor, note,"
+             " created_ms) VALUES(?,?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -227,8 +224,8 @@ int store_report_history_add(struct store *st, int64_t id, const char *status, c
 
 json_t *store_report_history(struct store *st, int64_t id)
 {
-    static const char sql[] = "SELECT status, actor, note, created_ms FROM report_history"
-                              " WHERE report_id=? ORDER BY id";
+    SQL(sql, "SELECT status, actor, note, created_ms FROM report_history"
+             " WHERE report_id=? ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
@@ -253,8 +250,8 @@ json_t *store_report_history(struct store *st, int64_t id)
 
 json_t *store_report_list_person(struct store *st, int64_t person, int n)
 {
-    static const char sql[] = "SELECT code, status, created_ms FROM reports WHERE person_id=?"
-                              " ORDER BY id DESC LIMIT ?";
+    SQL(sql, "SELECT code, status, created_ms FROM reports WHERE person_id=?"
+             " ORDER BY id DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
@@ -278,7 +275,7 @@ json_t *store_report_list_person(struct store *st, int64_t person, int n)
 
 json_t *store_report_list(struct store *st, const struct report_filter *f)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT r.code, r.status, r.photo_status, r.description, r.lat, r.lon, r.created_ms,"
         " r.updated_ms, p.channel || ':' || p.ext_id, d.code, m.code, r.reopened,"
         " (SELECT sha256 FROM report_media WHERE report_id=r.id AND status='ok' ORDER BY id"
@@ -291,7 +288,7 @@ json_t *store_report_list(struct store *st, const struct report_filter *f)
         " WHERE (?1 IS NULL OR r.status=?1) AND r.created_ms>=?2"
         " AND (?4 IS NULL OR c.name=?4) AND (?5 IS NULL OR r.district=?5)"
         " AND (?6 IS NULL OR coalesce(r.area, b.code)=?6) AND (?7=0 OR p.observer_ms IS NOT NULL)"
-        " AND (?8=0 OR r.created_ms<?8) ORDER BY r.id DESC LIMIT ?3";
+        " AND (?8=0 OR r.created_ms<?8) ORDER BY r.id DESC LIMIT ?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
@@ -342,10 +339,9 @@ json_t *store_report_list(struct store *st, const struct report_filter *f)
 int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,
                           int64_t *id)
 {
-    static const char sql[] =
-        "SELECT coalesce(r.merged_into, r.id) FROM report_media m JOIN reports r"
-        " ON r.id=m.report_id WHERE m.person_id=? AND m.url=? AND r.created_ms>=?"
-        " ORDER BY m.id DESC LIMIT 1";
+    SQL(sql, "SELECT coalesce(r.merged_into, r.id) FROM report_media m JOIN reports r"
+             " ON r.id=m.report_id WHERE m.person_id=? AND m.url=? AND r.created_ms>=?"
+             " ORDER BY m.id DESC LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -363,7 +359,7 @@ int store_report_find_url(struct store *st, int64_t person, const char *url, int
 
 int store_report_merged_from(struct store *st, int64_t into, int64_t person)
 {
-    static const char sql[] = "SELECT 1 FROM reports WHERE merged_into=? AND person_id=? LIMIT 1";
+    SQL(sql, "SELECT 1 FROM reports WHERE merged_into=? AND person_id=? LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -382,10 +378,9 @@ int store_report_merged_from(struct store *st, int64_t into, int64_t person)
 int store_report_find_hash(struct store *st, int64_t person, const char *sha, int64_t since_ms,
                            int64_t id, int64_t *other)
 {
-    static const char sql[] =
-        "SELECT m.report_id FROM report_media m JOIN reports r ON r.id=m.report_id"
-        " WHERE m.sha256=? AND m.person_id=? AND m.report_id<>? AND r.created_ms>=?"
-        " AND r.status<>'merged' ORDER BY r.id LIMIT 1";
+    SQL(sql, "SELECT m.report_id FROM report_media m JOIN reports r ON r.id=m.report_id"
+             " WHERE m.sha256=? AND m.person_id=? AND m.report_id<>? AND r.created_ms>=?"
+             " AND r.status<>'merged' ORDER BY r.id LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -416,10 +411,9 @@ int store_report_nearest(struct store *st, int64_t id, double lat, double lon, i
                          int64_t to_ms, int64_t *other, double *dist_m)
 {
     /* A coarse box in SQL (0.01 degree is about 1 km), the exact distance here. */
-    static const char sql[] =
-        "SELECT id, lat, lon FROM reports WHERE id<>?1 AND lat IS NOT NULL"
-        " AND status<>'merged' AND created_ms BETWEEN ?2 AND ?3"
-        " AND lat BETWEEN ?4 - 0.02 AND ?4 + 0.02 AND lon BETWEEN ?5 - 0.02 AND ?5 + 0.02";
+    SQL(sql, "SELECT id, lat, lon FROM reports WHERE id<>?1 AND lat IS NOT NULL"
+             " AND status<>'merged' AND created_ms BETWEEN ?2 AND ?3"
+             " AND lat BETWEEN ?4 - 0.02 AND ?4 + 0.02 AND lon BETWEEN ?5 - 0.02 AND ?5 + 0.02");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc, found = 0;
     if (s == NULL)
@@ -443,8 +437,8 @@ int store_report_nearest(struct store *st, int64_t id, double lat, double lon, i
 
 int store_report_followup_due(struct store *st, int64_t before_ms, int64_t *out, int n)
 {
-    static const char sql[] = "SELECT id FROM reports WHERE status='resolved'"
-                              " AND followup_ms IS NULL AND resolved_ms<=? ORDER BY id LIMIT ?";
+    SQL(sql, "SELECT id FROM reports WHERE status='resolved'"
+             " AND followup_ms IS NULL AND resolved_ms<=? ORDER BY id LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc, k = 0;
     if (s == NULL)
@@ -459,8 +453,8 @@ int store_report_followup_due(struct store *st, int64_t before_ms, int64_t *out,
 
 int store_report_followup_set(struct store *st, int64_t id, const char *answer, int64_t now)
 {
-    static const char sql[] = "UPDATE reports SET followup_ms=coalesce(followup_ms, ?1),"
-                              " followup_answer=coalesce(?2, followup_answer) WHERE id=?3";
+    SQL(sql, "UPDATE reports SET followup_ms=coalesce(followup_ms, ?1),"
+             " followup_answer=coalesce(?2, followup_answer) WHERE id=?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -474,11 +468,11 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
                            const char *type, const char *refused, int64_t now)
 {
     /* a refused photo is failed with no attempt: the mark store_photos_kept skips */
-    static const char sql[] =
+    SQL(sql,
         "INSERT INTO report_media(report_id, person_id, url, declared_type, status, last_error,"
         " next_at_ms, created_ms, updated_ms)"
         " VALUES(?1, ?2, ?3, ?4, CASE WHEN ?6 IS NULL THEN 'pending' ELSE 'failed' END, ?6,"
-        " ?5, ?5, ?5)";
+        " ?5, ?5, ?5)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -496,19 +490,19 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
 
 int64_t store_photos_kept(struct store *st, int64_t report, int64_t person, int64_t since_ms)
 {
-    static const char by_report[] = "SELECT count(*) FROM report_media WHERE report_id=?1"
-                                    " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)";
-    static const char by_person[] = "SELECT count(*) FROM report_media WHERE person_id=?1"
-                                    " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)";
+    SQL(by_report, "SELECT count(*) FROM report_media WHERE report_id=?1"
+                   " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)");
+    SQL(by_person, "SELECT count(*) FROM report_media WHERE person_id=?1"
+                   " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)");
     return report > 0 ? count_of(st, by_report, report, 0)
                       : count_of(st, by_person, person, since_ms);
 }
 
 json_t *store_report_media(struct store *st, int64_t report)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT url, status, attempts, last_error, sha256, clean_sha256, mime, bytes, exif_lat,"
-        " exif_lon FROM report_media WHERE report_id=? ORDER BY id";
+        " exif_lon FROM report_media WHERE report_id=? ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
@@ -542,9 +536,9 @@ json_t *store_report_media(struct store *st, int64_t report)
 
 int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed)
 {
-    static const char sql[] = "SELECT coalesce(sum(status IN ('pending','fetching')), 0),"
-                              " coalesce(sum(status='ok'), 0), coalesce(sum(status='failed'), 0)"
-                              " FROM report_media WHERE report_id=?";
+    SQL(sql, "SELECT coalesce(sum(status IN ('pending','fetching')), 0),"
+             " coalesce(sum(status='ok'), 0), coalesce(sum(status='failed'), 0)"
+             " FROM report_media WHERE report_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -565,14 +559,13 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t a
     /* Round-robin by person: the first due photo of the next person after
      * after_person (wrapping), skipping people with per_person downloads
      * already running; each person's photos in due order. */
-    static const char sql[] =
-        "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=?1,"
-        " updated_ms=?2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
-        " AND next_at_ms<=?2 AND person_id NOT IN (SELECT person_id FROM report_media"
-        " WHERE status='fetching' GROUP BY person_id HAVING count(*)>=?4)"
-        " ORDER BY person_id<=?3, person_id, next_at_ms, id LIMIT 1)"
-        " RETURNING id, report_id, person_id, url, attempts,"
-        " (SELECT channel FROM people WHERE people.id=person_id)";
+    SQL(sql, "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=?1,"
+             " updated_ms=?2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
+             " AND next_at_ms<=?2 AND person_id NOT IN (SELECT person_id FROM report_media"
+             " WHERE status='fetching' GROUP BY person_id HAVING count(*)>=?4)"
+             " ORDER BY person_id<=?3, person_id, next_at_ms, id LIMIT 1)"
+             " RETURNING id, report_id, person_id, url, attempts,"
+             " (SELECT channel FROM people WHERE people.id=person_id)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -598,8 +591,8 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t a
 
 int store_media_reclaim(struct store *st, int64_t now)
 {
-    static const char sql[] = "UPDATE report_media SET status='pending', next_at_ms=?1,"
-                              " updated_ms=?1 WHERE status='fetching' AND lease_until_ms<?1";
+    SQL(sql, "UPDATE report_media SET status='pending', next_at_ms=?1,"
+             " updated_ms=?1 WHERE status='fetching' AND lease_until_ms<?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -613,9 +606,9 @@ int store_media_done(struct store *st, int64_t id, const char *sha, const char *
                      const char *mime, int64_t bytes, bool has_gps, double lat, double lon,
                      int64_t now)
 {
-    static const char sql[] =
+    SQL(sql,
         "UPDATE report_media SET status='ok', sha256=?, clean_sha256=?, mime=?, bytes=?,"
-        " exif_lat=?, exif_lon=?, last_error=NULL, lease_until_ms=NULL, updated_ms=? WHERE id=?";
+        " exif_lat=?, exif_lon=?, last_error=NULL, lease_until_ms=NULL, updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -635,9 +628,8 @@ int store_media_done(struct store *st, int64_t id, const char *sha, const char *
 int store_media_failed(struct store *st, int64_t id, const char *error, bool final, int64_t next_at,
                        int64_t now)
 {
-    static const char sql[] =
-        "UPDATE report_media SET status=?, last_error=?, next_at_ms=?, lease_until_ms=NULL,"
-        " updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE report_media SET status=?, last_error=?, next_at_ms=?, lease_until_ms=NULL,"
+             " updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -651,9 +643,8 @@ int store_media_failed(struct store *st, int64_t id, const char *error, bool fin
 
 int store_media_mime(struct store *st, const char *sha, char **mime)
 {
-    static const char sql[] =
-        "SELECT mime FROM report_media WHERE status='ok' AND (sha256=?1 OR clean_sha256=?1)"
-        " LIMIT 1";
+    SQL(sql, "SELECT mime FROM report_media WHERE status='ok' AND (sha256=?1 OR clean_sha256=?1)"
+             " LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;

@@ -25,9 +25,9 @@ static void copy_col(sqlite3_stmt *s, int col, char *out, size_t size)
 
 int store_staff_add(struct store *st, const struct staff *s, int64_t now, int64_t *id)
 {
-    static const char sql[] =
+    SQL(sql,
         "INSERT INTO staff(username, display_name, org, role, area, pwhash, disabled,"
-        " created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?8) ON CONFLICT(username) DO NOTHING";
+        " created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?8) ON CONFLICT(username) DO NOTHING");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -70,8 +70,8 @@ static int staff_one(struct store *st, sqlite3_stmt *q, struct staff *out, const
 
 int store_staff_get(struct store *st, int64_t id, const char *username, struct staff *out)
 {
-    static const char by_id[] = "SELECT " STAFF_COLS " FROM staff WHERE id=?";
-    static const char by_name[] = "SELECT " STAFF_COLS " FROM staff WHERE username=?";
+    SQL(by_id, "SELECT " STAFF_COLS " FROM staff WHERE id=?");
+    SQL(by_name, "SELECT " STAFF_COLS " FROM staff WHERE username=?");
     sqlite3_stmt *q = store_stmt(st, username ? by_name : by_id);
     if (q == NULL)
         return -1;
@@ -83,8 +83,8 @@ int store_staff_get(struct store *st, int64_t id, const char *username, struct s
 
 int store_staff_by_chat(struct store *st, const char *chat, struct staff *out)
 {
-    static const char sql[] = "SELECT " STAFF_COLS " FROM staff"
-                              " WHERE id=(SELECT staff_id FROM staff_chats WHERE chat=?)";
+    SQL(sql, "SELECT " STAFF_COLS " FROM staff"
+             " WHERE id=(SELECT staff_id FROM staff_chats WHERE chat=?)");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -95,8 +95,8 @@ int store_staff_by_chat(struct store *st, const char *chat, struct staff *out)
 
 int store_staff_update(struct store *st, const struct staff *s, int64_t now)
 {
-    static const char sql[] = "UPDATE staff SET display_name=?, role=?, area=?, disabled=?,"
-                              " pwhash=?, updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE staff SET display_name=?, role=?, area=?, disabled=?,"
+             " pwhash=?, updated_ms=? WHERE id=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -110,9 +110,9 @@ int store_staff_update(struct store *st, const struct staff *s, int64_t now)
 
 int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const char **taken)
 {
-    static const char del[] = "DELETE FROM staff_chats WHERE staff_id=?";
-    static const char ins[] = "INSERT INTO staff_chats(chat, staff_id) VALUES(?,?)"
-                              " ON CONFLICT(chat) DO NOTHING";
+    SQL(del, "DELETE FROM staff_chats WHERE staff_id=?");
+    SQL(ins, "INSERT INTO staff_chats(chat, staff_id) VALUES(?,?)"
+             " ON CONFLICT(chat) DO NOTHING");
     sqlite3_stmt *q = store_stmt(st, del);
     if (q == NULL)
         return -1;
@@ -141,7 +141,7 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
 
 json_t *store_staff_list_chats(struct store *st, int64_t id)
 {
-    static const char sql[] = "SELECT chat FROM staff_chats WHERE staff_id=? ORDER BY chat";
+    SQL(sql, "SELECT chat FROM staff_chats WHERE staff_id=? ORDER BY chat");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return NULL;
@@ -164,7 +164,7 @@ json_t *store_staff_list_chats(struct store *st, int64_t id)
 
 json_t *store_staff_list(struct store *st)
 {
-    static const char sql[] = "SELECT " STAFF_COLS ", created_ms FROM staff ORDER BY username";
+    SQL(sql, "SELECT " STAFF_COLS ", created_ms FROM staff ORDER BY username");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return NULL;
@@ -200,8 +200,8 @@ json_t *store_staff_list(struct store *st)
 
 json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles)
 {
-    static const char sql[] = "SELECT c.chat FROM staff_chats c JOIN staff s ON s.id=c.staff_id"
-                              " WHERE s.disabled=0 AND s.role=? ORDER BY c.chat";
+    SQL(sql, "SELECT c.chat FROM staff_chats c JOIN staff s ON s.id=c.staff_id"
+             " WHERE s.disabled=0 AND s.role=? ORDER BY c.chat");
     json_t *a = json_array();
     for (int i = 0; roles[i]; i++) {
         sqlite3_stmt *q = store_stmt(st, sql);
@@ -224,7 +224,7 @@ json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles)
 
 int store_staff_count_role(struct store *st, const char *role)
 {
-    static const char sql[] = "SELECT count(*) FROM staff WHERE disabled=0 AND role=?";
+    SQL(sql, "SELECT count(*) FROM staff WHERE disabled=0 AND role=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -237,8 +237,8 @@ int store_staff_count_role(struct store *st, const char *role)
 
 int store_audit_add(struct store *st, const struct audit_row *a)
 {
-    static const char sql[] = "INSERT INTO audit(at_ms, actor, action, object, origin, status)"
-                              " VALUES(?,?,?,?,?,?)";
+    SQL(sql, "INSERT INTO audit(at_ms, actor, action, object, origin, status)"
+             " VALUES(?,?,?,?,?,?)");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -252,10 +252,9 @@ int store_audit_add(struct store *st, const struct audit_row *a)
 json_t *store_audit_list(struct store *st, const char *who, const char *what, int64_t since,
                          int64_t until, int limit)
 {
-    static const char sql[] =
-        "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
-        " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
-        " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5";
+    SQL(sql, "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
+             " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
+             " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return NULL;
@@ -289,7 +288,7 @@ json_t *store_audit_list(struct store *st, const char *who, const char *what, in
 
 int store_report_area(struct store *st, int64_t id, char *out, size_t size)
 {
-    static const char sql[] = "SELECT coalesce(area,'') FROM reports WHERE id=?";
+    SQL(sql, "SELECT coalesce(area,'') FROM reports WHERE id=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -306,7 +305,7 @@ int store_report_area(struct store *st, int64_t id, char *out, size_t size)
 
 int store_report_area_set(struct store *st, int64_t id, const char *area)
 {
-    static const char sql[] = "UPDATE reports SET area=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET area=? WHERE id=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -319,8 +318,8 @@ int store_report_area_set(struct store *st, int64_t id, const char *area)
 
 int store_media_in_area(struct store *st, const char *sha, const char *area)
 {
-    static const char sql[] = "SELECT 1 FROM report_media m JOIN reports r ON r.id=m.report_id"
-                              " WHERE (m.sha256=?1 OR m.clean_sha256=?1) AND r.area=?2 LIMIT 1";
+    SQL(sql, "SELECT 1 FROM report_media m JOIN reports r ON r.id=m.report_id"
+             " WHERE (m.sha256=?1 OR m.clean_sha256=?1) AND r.area=?2 LIMIT 1");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -335,10 +334,10 @@ int store_media_in_area(struct store *st, const char *sha, const char *area)
 
 int store_staff_code_set(struct store *st, int64_t id, const char *hash, int64_t expires_ms)
 {
-    static const char sql[] = "INSERT INTO staff_codes(staff_id, code_hash, expires_ms, tries)"
-                              " VALUES(?,?,?,0) ON CONFLICT(staff_id) DO UPDATE SET"
-                              " code_hash=excluded.code_hash, expires_ms=excluded.expires_ms,"
-                              " tries=0";
+    SQL(sql, "INSERT INTO staff_codes(staff_id, code_hash, expires_ms, tries)"
+             " VALUES(?,?,?,0) ON CONFLICT(staff_id) DO UPDATE SET"
+             " code_hash=excluded.code_hash, expires_ms=excluded.expires_ms,"
+             " tries=0");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -350,8 +349,7 @@ int store_staff_code_set(struct store *st, int64_t id, const char *hash, int64_t
 
 int store_staff_code_get(struct store *st, int64_t id, struct staff_code *out)
 {
-    static const char sql[] =
-        "SELECT code_hash, expires_ms, tries FROM staff_codes WHERE staff_id=?";
+    SQL(sql, "SELECT code_hash, expires_ms, tries FROM staff_codes WHERE staff_id=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -372,8 +370,8 @@ int store_staff_code_get(struct store *st, int64_t id, struct staff_code *out)
 
 int store_staff_code_used(struct store *st, int64_t id, bool ok)
 {
-    static const char del[] = "DELETE FROM staff_codes WHERE staff_id=?";
-    static const char tried[] = "UPDATE staff_codes SET tries=tries+1 WHERE staff_id=?";
+    SQL(del, "DELETE FROM staff_codes WHERE staff_id=?");
+    SQL(tried, "UPDATE staff_codes SET tries=tries+1 WHERE staff_id=?");
     sqlite3_stmt *q = store_stmt(st, ok ? del : tried);
     if (q == NULL)
         return -1;
