@@ -592,10 +592,18 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* A failed bind of a cached statement: its parameter and SQLite's code. */
+struct bind_fault {
+    int param, rc;
+};
+
 struct store {
     sqlite3 *db;
-    sqlite3_stmt **stmts; /* by registry index; NULL until prepared */
+    sqlite3_stmt **stmts;      /* by registry index; NULL until prepared */
+    struct bind_fault *faults; /* by registry index; param 0: none */
     size_t nprepared;
+    size_t nfaults; /* statements with a fault: store_step looks only when > 0 */
+    struct store *next_open; /* in open_stores */
     int version;
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
@@ -670,6 +678,10 @@ sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql)
         return NULL;
     }
     sqlite3_stmt **slot = &st->stmts[sql - all];
+    if (st->nfaults > 0 && st->faults[sql - all].param != 0) {
+        st->faults[sql - all].param = 0;
+        st->nfaults--;
+    }
     if (*slot == NULL) {
         if ((*slot = prepare(st, sql, true)) == NULL)
             return NULL;
@@ -679,6 +691,72 @@ sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql)
     sqlite3_reset(*slot);
     sqlite3_clear_bindings(*slot);
     return *slot;
+}
+
+/*
+ * Failed binds. A bind wrapper (store_int.h) has only the statement, so a
+ * failure finds its store through the connection: open_stores lists every
+ * open store, looked through only when a bind has failed. The fault is kept
+ * in the statement's slot of its own store rather than in a thread-local
+ * variable: a thread may bind two statements before stepping either (and
+ * two stores: tests do), and a slot holds each statement's fault until
+ * store_stmt hands it out afresh, with no capacity to overflow. A store is
+ * used by one thread at a time, so its slots need no lock.
+ */
+static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct store *open_stores;
+
+/* s's index in st's cache, or -1. */
+static ptrdiff_t slot_of(struct store *st, sqlite3_stmt *s)
+{
+    size_t n;
+    store_sql_all(&n);
+    for (size_t i = 0; i < n; i++)
+        if (st->stmts[i] == s)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+int store_bind_failed(sqlite3_stmt *s, int i, int rc)
+{
+    sqlite3 *db = sqlite3_db_handle(s);
+    struct store *st;
+    pthread_mutex_lock(&open_mu);
+    for (st = open_stores; st != NULL && st->db != db; st = st->next_open)
+        ;
+    pthread_mutex_unlock(&open_mu);
+    ptrdiff_t k = st ? slot_of(st, s) : -1;
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    log_err("store: bind parameter %d of %s: %s", i, k >= 0 ? all[k].where : sqlite3_sql(s),
+            sqlite3_errstr(rc));
+    if (k >= 0 && st->faults[k].param == 0) {
+        st->faults[k] = (struct bind_fault){i, rc};
+        st->nfaults++;
+    }
+    return rc;
+}
+
+/* Whether a bind of s failed since store_stmt handed it out (logged). */
+static bool bind_refused(struct store *st, sqlite3_stmt *s)
+{
+    if (st->nfaults == 0)
+        return false;
+    ptrdiff_t k = slot_of(st, s);
+    if (k < 0 || st->faults[k].param == 0)
+        return false;
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    log_err("store: %s not run: parameter %d did not bind (%s)", all[k].where,
+            st->faults[k].param, sqlite3_errstr(st->faults[k].rc));
+    return true;
+}
+
+int store_step(struct store *st, sqlite3_stmt *s)
+{
+    if (bind_refused(st, s))
+        return SQLITE_ERROR;
+    return sqlite3_step(s);
 }
 
 int store_fail(struct store *st, const char *what)
@@ -700,6 +778,8 @@ int store_exec(struct store *st, const char *sql)
 /* Step a statement that returns no rows (or whose rows are ignored). */
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
 {
+    if (bind_refused(st, s))
+        return log_fail("store: %s: not run", what);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -747,6 +827,10 @@ json_t *store_row_json(sqlite3_stmt *s)
 
 json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
 {
+    if (bind_refused(st, s)) {
+        log_err("store: %s: not run", what);
+        return NULL;
+    }
     json_t *a = json_array();
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -763,6 +847,10 @@ json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
 json_t *store_one_row(struct store *st, sqlite3_stmt *s, const char *what, int *found)
 {
     json_t *o = NULL;
+    if (bind_refused(st, s)) {
+        *found = log_fail("store: %s: not run", what);
+        return NULL;
+    }
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         o = store_row_json(s);
@@ -852,6 +940,7 @@ static struct store *open_at(const char *path, bool sync_full, int target,
     size_t nsql;
     store_sql_all(&nsql);
     st->stmts = xcalloc(nsql ? nsql : 1, sizeof *st->stmts);
+    st->faults = xcalloc(nsql ? nsql : 1, sizeof *st->faults);
     bool memory = strcmp(path, ":memory:") == 0;
     /* Never open() and close() the database file ourselves: closing any
      * descriptor drops every POSIX lock this process holds on the file,
@@ -886,6 +975,10 @@ static struct store *open_at(const char *path, bool sync_full, int target,
                 target);
         goto fail;
     }
+    pthread_mutex_lock(&open_mu);
+    st->next_open = open_stores;
+    open_stores = st;
+    pthread_mutex_unlock(&open_mu);
     return st;
 fail:
     store_close(st);
@@ -986,11 +1079,19 @@ void store_close(struct store *st)
 {
     if (st == NULL)
         return;
+    pthread_mutex_lock(&open_mu);
+    for (struct store **p = &open_stores; *p != NULL; p = &(*p)->next_open)
+        if (*p == st) {
+            *p = st->next_open;
+            break;
+        }
+    pthread_mutex_unlock(&open_mu);
     size_t n;
     store_sql_all(&n);
     for (size_t i = 0; st->stmts != NULL && i < n; i++)
         sqlite3_finalize(st->stmts[i]); /* NULL is a no-op */
     free(st->stmts);
+    free(st->faults);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
@@ -1035,7 +1136,7 @@ static int control(struct store *st, const struct store_sql *sql)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql->text, sqlite3_errmsg(st->db));
 }
@@ -1115,11 +1216,11 @@ int store_inbound_get(struct store *st, const char *channel, const char *user,
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, ext_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, user);
+    store_bind_text(s, 3, ext_id);
+    store_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         *replies = store_col_text(s, 0);
         *intent = store_col_text(s, 1);
@@ -1138,13 +1239,13 @@ static int inbound_insert(struct store *st, const struct store_sql *ins, const c
     sqlite3_stmt *s = store_stmt(st, ins);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, sender);
-    sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 5, intent, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 6, replies, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 7, now);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, ext_id);
+    store_bind_int64(s, 3, sender);
+    store_bind_text(s, 4, text);
+    store_bind_text(s, 5, intent);
+    store_bind_text(s, 6, replies);
+    store_bind_int64(s, 7, now);
     return store_step_done(st, s, "inbound add");
 }
 
@@ -1166,10 +1267,10 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
     sqlite3_stmt *s = store_stmt(st, aside);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, sender);
-    sqlite3_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, ext_id);
+    store_bind_int64(s, 3, sender);
+    store_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
     if (store_step_done(st, s, "inbound aside") == -1)
         return -1;
     return inbound_insert(st, add, channel, ext_id, sender, text, intent, replies, now);
@@ -1182,7 +1283,7 @@ int64_t store_inbound_count(struct store *st)
     int64_t n = -1;
     if (s == NULL)
         return -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if (store_step(st, s) == SQLITE_ROW)
         n = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     return n;
@@ -1225,11 +1326,11 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     sqlite3_stmt *s = store_stmt(st, find);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 4, contact);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, user);
+    store_bind_text(s, 3, name);
+    store_bind_int(s, 4, contact);
+    int rc = store_step(st, s);
     int64_t acc = 0;
     bool stale = false;
     int created = 0;
@@ -1243,21 +1344,21 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     if (rc == SQLITE_ROW && stale) {
         if ((s = store_stmt(st, touch)) == NULL)
             return -1;
-        sqlite3_bind_int64(s, 1, *id);
-        sqlite3_bind_int64(s, 2, now);
-        sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 4, acc);
-        sqlite3_bind_int(s, 5, contact);
+        store_bind_int64(s, 1, *id);
+        store_bind_int64(s, 2, now);
+        store_bind_text(s, 3, name);
+        store_bind_int64(s, 4, acc);
+        store_bind_int(s, 5, contact);
         if (store_step_done(st, s, "person touch") == -1)
             return -1;
     } else if (rc == SQLITE_DONE) {
         if ((s = store_stmt(st, insert)) == NULL)
             return -1;
-        sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 4, now);
-        sqlite3_bind_int(s, 5, contact);
+        store_bind_text(s, 1, channel);
+        store_bind_text(s, 2, user);
+        store_bind_text(s, 3, name);
+        store_bind_int64(s, 4, now);
+        store_bind_int(s, 5, contact);
         if (store_insert(st, s, "person add", id) == -1)
             return -1;
         acc = *id;
@@ -1287,8 +1388,8 @@ int store_person_set_consent(struct store *st, int64_t id, const char *source)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-        sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+    if (store_bind_int64(s, 1, id) != SQLITE_OK ||
+        store_bind_text(s, 2, source) != SQLITE_OK)
         return store_fail(st, "person consent bind");
     return store_step_done(st, s, "person consent");
 }
@@ -1299,9 +1400,9 @@ int store_person_find(struct store *st, const char *channel, const char *user, i
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, user);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -1316,8 +1417,8 @@ int store_person_info(struct store *st, int64_t id, struct person_info *out)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->created_ms = sqlite3_column_int64(s, 0);
         out->opted_out = sqlite3_column_int(s, 1) != 0;
@@ -1337,9 +1438,9 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, opted_out);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int(s, 1, opted_out);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "person optout");
 }
 
@@ -1349,10 +1450,10 @@ int store_state_get(struct store *st, int64_t person, const char *key, int64_t n
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, key);
+    store_bind_int64(s, 3, now);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *value = store_col_text(s, 0);
     sqlite3_reset(s);
@@ -1369,10 +1470,10 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, expires_ms);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, key);
+    store_bind_text(s, 3, value);
+    store_bind_int64(s, 4, expires_ms);
     return store_step_done(st, s, "state set");
 }
 
@@ -1382,8 +1483,8 @@ int store_state_del(struct store *st, int64_t person, const char *key)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, key);
     return store_step_done(st, s, "state del");
 }
 
@@ -1396,10 +1497,10 @@ static int unknown_add(struct store *st, const char *text, int64_t now, bool ask
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, now);
-    sqlite3_bind_int(s, 4, asked ? 1 : 0);
+    store_bind_text(s, 1, text);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, now);
+    store_bind_int(s, 4, asked ? 1 : 0);
     return store_step_done(st, s, "unknown add");
 }
 
@@ -1421,8 +1522,8 @@ int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ct
     int n = 0, rc;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int(s, 1, limit);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
            sqlite3_column_int64(s, 2), sqlite3_column_int(s, 3) != 0, ctx);
         n++;
@@ -1439,7 +1540,7 @@ int store_probe(struct store *st, int64_t now)
         return -1;
     if (store_begin(st) == -1)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     if (store_step_done(st, s, "probe") == -1) {
         store_rollback(st);
         return -1;
@@ -1465,12 +1566,12 @@ int store_taught_add(struct store *st, const char *text, const char *intent, int
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, intent, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_text(s, 1, text);
+    store_bind_text(s, 2, intent);
+    store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "taught add") == -1 || (s = store_stmt(st, known)) == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, text);
     if (store_step_done(st, s, "taught unknown") == -1 || (s = store_stmt(st, bump)) == NULL)
         return -1;
     return store_step_done(st, s, "taught version");
@@ -1483,7 +1584,7 @@ int64_t store_taught_version(struct store *st)
     int64_t v = 0;
     if (s == NULL)
         return -1;
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         v = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -1497,7 +1598,7 @@ int store_taught_list(struct store *st, store_taught_fn fn, void *ctx)
     int n = 0, rc;
     if (s == NULL)
         return -1;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), ctx);
         n++;
     }

@@ -19,16 +19,16 @@ int store_account_code_add(struct store *st, int64_t account, const char *code, 
     sqlite3_stmt *s = store_stmt(st, drop);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, account);
+    store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "link code drop") == -1)
         return -1;
     s = store_stmt(st, add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, account);
-    sqlite3_bind_int64(s, 3, expires_ms);
+    store_bind_text(s, 1, code);
+    store_bind_int64(s, 2, account);
+    store_bind_int64(s, 3, expires_ms);
     if (store_step_done(st, s, "link code add") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
@@ -40,9 +40,9 @@ int store_account_code_find(struct store *st, const char *code, int64_t now, int
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, now);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, code);
+    store_bind_int64(s, 2, now);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *account = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -57,9 +57,9 @@ int store_account_fails(struct store *st, int64_t person, int64_t since_ms)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, since_ms);
-    int rc = sqlite3_step(s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, since_ms);
+    int rc = store_step(st, s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? n : store_fail(st, "link fails");
 }
@@ -70,9 +70,9 @@ int store_account_channel_fails(struct store *st, const char *channel, int64_t s
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, since_ms);
-    int rc = sqlite3_step(s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    store_bind_text(s, 1, channel);
+    store_bind_int64(s, 2, since_ms);
+    int rc = store_step(st, s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? n : store_fail(st, "link channel fails");
 }
@@ -87,19 +87,19 @@ int store_account_fail_add(struct store *st, int64_t person, const char *channel
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, channel);
+    store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "link fail add") == -1 || (s = store_stmt(st, old)) == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now - (int64_t)ACCOUNT_FAIL_MINUTES * 60000);
+    store_bind_int64(s, 1, now - (int64_t)ACCOUNT_FAIL_MINUTES * 60000);
     if (store_step_done(st, s, "link fails old") == -1 || (s = store_stmt(st, wrong)) == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     if (store_step_done(st, s, "link code wrong") == -1 || (s = store_stmt(st, dead)) == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, max_wrong);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int(s, 1, max_wrong);
+    store_bind_int64(s, 2, now);
     return store_step_done(st, s, "link code dead");
 }
 
@@ -113,20 +113,20 @@ int store_account_link(struct store *st, int64_t account, int64_t other, const c
     sqlite3_stmt *s = store_stmt(st, link);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
-    sqlite3_bind_int64(s, 2, other);
+    store_bind_int64(s, 1, account);
+    store_bind_int64(s, 2, other);
     if (store_step_done(st, s, "account link") == -1)
         return -1;
     s = store_stmt(st, optout);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
+    store_bind_int64(s, 1, account);
     if (store_step_done(st, s, "account link optout") == -1)
         return -1;
     s = store_stmt(st, used);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, code);
     return store_step_done(st, s, "link code use");
 }
 
@@ -136,7 +136,7 @@ int store_account_unlink(struct store *st, int64_t account)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
+    store_bind_int64(s, 1, account);
     if (store_step_done(st, s, "account unlink") == -1)
         return -1;
     return sqlite3_changes(store_db(st));
@@ -148,8 +148,8 @@ int store_account_size(struct store *st, int64_t account)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
-    int rc = sqlite3_step(s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    store_bind_int64(s, 1, account);
+    int rc = store_step(st, s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? n : store_fail(st, "account size");
 }

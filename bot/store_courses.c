@@ -36,8 +36,8 @@ int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *
     sqlite3_stmt *s = store_stmt(st, pick);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    store_bind_int64(s, 1, now);
+    if (store_step(st, s) != SQLITE_ROW) {
         sqlite3_reset(s);
         return store_fail(st, "course number");
     }
@@ -46,19 +46,19 @@ int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *
     s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, *no);
-    sqlite3_bind_text(s, 2, json_string_value(json_object_get(c, "title")), -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, *no);
+    store_bind_text(s, 2, json_string_value(json_object_get(c, "title")));
     const char *provider = json_string_value(json_object_get(c, "provider"));
-    sqlite3_bind_text(s, 3, provider ? provider : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, json_string_value(json_object_get(c, "place")), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, int_of(c, "start_ms"));
-    sqlite3_bind_int64(s, 6, int_of(c, "end_ms"));
-    sqlite3_bind_int64(s, 7, int_of(c, "capacity"));
-    sqlite3_bind_int64(s, 8, int_of(c, "cost"));
-    sqlite3_bind_int64(s, 9, int_of(c, "deadline_ms"));
+    store_bind_text(s, 3, provider ? provider : "");
+    store_bind_text(s, 4, json_string_value(json_object_get(c, "place")));
+    store_bind_int64(s, 5, int_of(c, "start_ms"));
+    store_bind_int64(s, 6, int_of(c, "end_ms"));
+    store_bind_int64(s, 7, int_of(c, "capacity"));
+    store_bind_int64(s, 8, int_of(c, "cost"));
+    store_bind_int64(s, 9, int_of(c, "deadline_ms"));
     const char *desc = json_string_value(json_object_get(c, "description"));
-    sqlite3_bind_text(s, 10, desc ? desc : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 11, now);
+    store_bind_text(s, 10, desc ? desc : "");
+    store_bind_int64(s, 11, now);
     if (store_step_done(st, s, "course add") == -1)
         return -1;
     *id = sqlite3_last_insert_rowid(store_db(st));
@@ -72,7 +72,7 @@ json_t *courses_get(struct store *st, int64_t id, int *found)
     *found = -1;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     return store_one_row(st, s, "course get", found);
 }
 
@@ -85,8 +85,8 @@ json_t *courses_by_no(struct store *st, int64_t no, int64_t now, int *found)
     *found = -1;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, no);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, no);
+    store_bind_int64(s, 2, now);
     return store_one_row(st, s, "course by no", found);
 }
 
@@ -98,8 +98,8 @@ json_t *courses_upcoming(struct store *st, int64_t now, int limit)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int(s, 2, limit);
+    store_bind_int64(s, 1, now);
+    store_bind_int(s, 2, limit);
     return store_rows_json(st, s, "courses upcoming");
 }
 
@@ -109,7 +109,7 @@ json_t *courses_list(struct store *st, int64_t since)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, since);
+    store_bind_int64(s, 1, since);
     return store_rows_json(st, s, "courses list");
 }
 
@@ -119,8 +119,8 @@ int courses_set_cancelled(struct store *st, int64_t id, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "course cancel");
 }
 
@@ -132,8 +132,8 @@ json_t *bookings_live(struct store *st, int64_t course, int64_t person, int *fou
     *found = -1;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, course);
-    sqlite3_bind_int64(s, 2, person);
+    store_bind_int64(s, 1, course);
+    store_bind_int64(s, 2, person);
     return store_one_row(st, s, "booking live", found);
 }
 
@@ -145,11 +145,11 @@ int bookings_add(struct store *st, int64_t course, int64_t person, const char *s
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, course);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_text(s, 3, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, cost);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, course);
+    store_bind_int64(s, 2, person);
+    store_bind_text(s, 3, status);
+    store_bind_int64(s, 4, cost);
+    store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "booking add") == -1)
         return -1;
     *id = sqlite3_last_insert_rowid(store_db(st));
@@ -165,13 +165,13 @@ int bookings_set(struct store *st, int64_t id, const char *status, const char *p
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, status);
     if (paid_ref != NULL)
-        sqlite3_bind_text(s, 3, paid_ref, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 3, paid_ref);
     if (offer_until > 0)
-        sqlite3_bind_int64(s, 4, offer_until);
-    sqlite3_bind_int64(s, 5, now);
+        store_bind_int64(s, 4, offer_until);
+    store_bind_int64(s, 5, now);
     return store_step_done(st, s, "booking set");
 }
 
@@ -182,8 +182,8 @@ int bookings_set_attended(struct store *st, int64_t id, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     return store_step_done(st, s, "booking attended");
 }
 
@@ -194,9 +194,9 @@ int64_t bookings_position(struct store *st, int64_t course, int64_t id)
     int64_t n = -1;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, course);
-    sqlite3_bind_int64(s, 2, id);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    store_bind_int64(s, 1, course);
+    store_bind_int64(s, 2, id);
+    if (store_step(st, s) == SQLITE_ROW)
         n = sqlite3_column_int64(s, 0);
     else
         store_fail(st, "booking position");
@@ -211,7 +211,7 @@ json_t *bookings_first_waiting(struct store *st, int64_t course, int *found)
     *found = -1;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, course);
+    store_bind_int64(s, 1, course);
     return store_one_row(st, s, "booking first waiting", found);
 }
 
@@ -222,7 +222,7 @@ json_t *bookings_expired_offers(struct store *st, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     return store_rows_json(st, s, "bookings expired offers");
 }
 
@@ -235,7 +235,7 @@ json_t *courses_to_fill(struct store *st, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     return store_rows_json(st, s, "courses to fill");
 }
 
@@ -248,8 +248,8 @@ json_t *bookings_upcoming_seats(struct store *st, int64_t now, int64_t within_ms
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, within_ms);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, within_ms);
     return store_rows_json(st, s, "bookings upcoming seats");
 }
 
@@ -264,8 +264,8 @@ json_t *bookings_of(struct store *st, int64_t person, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, now);
     return store_rows_json(st, s, "bookings of");
 }
 
@@ -282,7 +282,7 @@ json_t *bookings_of_course(struct store *st, int64_t course)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, course);
+    store_bind_int64(s, 1, course);
     return store_rows_json(st, s, "bookings of course");
 }
 
@@ -292,7 +292,7 @@ json_t *bookings_live_of_course(struct store *st, int64_t course)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, course);
+    store_bind_int64(s, 1, course);
     return store_rows_json(st, s, "bookings live of course");
 }
 
@@ -305,15 +305,15 @@ int activities_add(struct store *st, const char *title, const char *kind, const 
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, title, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, start_ms);
-    sqlite3_bind_int64(s, 5, end_ms);
-    sqlite3_bind_int64(s, 6, points);
+    store_bind_text(s, 1, title);
+    store_bind_text(s, 2, kind);
+    store_bind_text(s, 3, code);
+    store_bind_int64(s, 4, start_ms);
+    store_bind_int64(s, 5, end_ms);
+    store_bind_int64(s, 6, points);
     if (course > 0)
-        sqlite3_bind_int64(s, 7, course);
-    sqlite3_bind_int64(s, 8, now);
+        store_bind_int64(s, 7, course);
+    store_bind_int64(s, 8, now);
     if (store_step_done(st, s, "activity add") == -1)
         return -1;
     if (sqlite3_changes(store_db(st)) == 0)
@@ -329,7 +329,7 @@ json_t *activities_by_code(struct store *st, const char *code, int *found)
     *found = -1;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, code);
     return store_one_row(st, s, "activity by code", found);
 }
 
@@ -340,7 +340,7 @@ json_t *activities_of_course(struct store *st, int64_t course, int *found)
     *found = -1;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, course);
+    store_bind_int64(s, 1, course);
     return store_one_row(st, s, "activity of course", found);
 }
 
@@ -351,7 +351,7 @@ json_t *activities_list(struct store *st, int64_t since)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, since);
+    store_bind_int64(s, 1, since);
     return store_rows_json(st, s, "activities list");
 }
 
@@ -362,9 +362,9 @@ int checkins_add(struct store *st, int64_t activity, int64_t person, int64_t now
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, activity);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, activity);
+    store_bind_int64(s, 2, person);
+    store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "checkin add") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
@@ -377,11 +377,11 @@ int items_add(struct store *st, const char *name, const char *description, int64
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, description ? description : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, cost);
-    sqlite3_bind_int64(s, 4, stock);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_text(s, 1, name);
+    store_bind_text(s, 2, description ? description : "");
+    store_bind_int64(s, 3, cost);
+    store_bind_int64(s, 4, stock);
+    store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "item add") == -1)
         return -1;
     *id = sqlite3_last_insert_rowid(store_db(st));
@@ -395,9 +395,9 @@ int items_update(struct store *st, int64_t id, int64_t stock, int active)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, stock);
-    sqlite3_bind_int(s, 3, active);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, stock);
+    store_bind_int(s, 3, active);
     if (store_step_done(st, s, "item update") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
@@ -410,7 +410,7 @@ json_t *items_get(struct store *st, int64_t id, int *found)
     *found = -1;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     return store_one_row(st, s, "item get", found);
 }
 
@@ -420,7 +420,7 @@ json_t *items_list(struct store *st, int all)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, all != 0);
+    store_bind_int(s, 1, all != 0);
     return store_rows_json(st, s, "items list");
 }
 
@@ -431,7 +431,7 @@ int items_take(struct store *st, int64_t id)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     if (store_step_done(st, s, "item take") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
@@ -444,10 +444,10 @@ int redemptions_add(struct store *st, int64_t item, int64_t person, int64_t cost
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, item);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int64(s, 3, cost);
-    sqlite3_bind_int64(s, 4, now);
+    store_bind_int64(s, 1, item);
+    store_bind_int64(s, 2, person);
+    store_bind_int64(s, 3, cost);
+    store_bind_int64(s, 4, now);
     if (store_step_done(st, s, "redemption add") == -1)
         return -1;
     *id = sqlite3_last_insert_rowid(store_db(st));
@@ -464,7 +464,7 @@ json_t *redemptions_list(struct store *st, int limit)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, limit);
+    store_bind_int(s, 1, limit);
     return store_rows_json(st, s, "redemptions list");
 }
 
@@ -477,13 +477,13 @@ int redemption_picked(struct store *st, int64_t id, int64_t now, int64_t *picked
     sqlite3_stmt *s = store_stmt(st, handed_ms);
     if (u == NULL || s == NULL)
         return -1;
-    sqlite3_bind_int64(u, 1, id);
-    sqlite3_bind_int64(u, 2, now);
+    store_bind_int64(u, 1, id);
+    store_bind_int64(u, 2, now);
     if (store_step_done(st, u, "redemption picked") == -1)
         return -1;
     int changed = sqlite3_changes(store_db(st)) == 1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *picked_ms = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -500,6 +500,6 @@ json_t *courses_paid_open(struct store *st, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     return store_rows_json(st, s, "courses paid open");
 }

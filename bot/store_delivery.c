@@ -34,17 +34,17 @@ int store_delivery_set(struct store *st, const char *key, const char *status, in
         s = store_stmt(st, by_id);
         if (s == NULL)
             return -1;
-        sqlite3_bind_int64(s, 1, id);
+        store_bind_int64(s, 1, id);
     } else if (str_has_prefix(key, "sid:") && key[4] != '\0') {
         s = store_stmt(st, by_sid);
         if (s == NULL)
             return -1;
-        sqlite3_bind_text(s, 1, key + 4, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 1, key + 4);
     } else {
         return log_fail("store: bad delivery key");
     }
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_text(s, 2, status);
+    store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "delivery set") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;

@@ -45,7 +45,7 @@ static int step_changed(struct store *st, sqlite3_stmt *s, const char *what)
 static int step_ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max, const char *what)
 {
     int n = 0, rc;
-    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    while (n < max && (rc = store_step(st, s)) == SQLITE_ROW)
         ids[n++] = sqlite3_column_int64(s, 0);
     if (n < max && rc != SQLITE_DONE) {
         sqlite3_reset(s);
@@ -63,10 +63,10 @@ int store_desk_ticket_add(struct store *st, const char *desk, int64_t person, bo
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, desk, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int(s, 3, crisis);
-    sqlite3_bind_int64(s, 4, now);
+    store_bind_text(s, 1, desk);
+    store_bind_int64(s, 2, person);
+    store_bind_int(s, 3, crisis);
+    store_bind_int64(s, 4, now);
     return store_insert(st, s, "desk ticket add", id);
 }
 
@@ -79,8 +79,8 @@ int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
         out->id = sqlite3_column_int64(s, 0);
@@ -107,11 +107,11 @@ static int ticket_of(struct store *st, const struct store_sql *sql, int64_t pers
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_int64(s, 1, person) != SQLITE_OK) {
+    if (store_bind_int64(s, 1, person) != SQLITE_OK) {
         sqlite3_reset(s);
         return store_fail(st, what);
     }
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -142,16 +142,16 @@ int store_desk_ticket_offer(struct store *st, int64_t id, int64_t volunteer, int
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, volunteer);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int64(s, 1, volunteer);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     if (store_step_done(st, s, "desk ticket offer") == -1)
         return -1;
     s = store_stmt(st, rot);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, volunteer);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, volunteer);
     return store_step_done(st, s, "desk volunteer rotate");
 }
 
@@ -162,9 +162,9 @@ int store_desk_ticket_take(struct store *st, int64_t id, int64_t volunteer, int6
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, volunteer);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int64(s, 1, volunteer);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return step_changed(st, s, "desk ticket take");
 }
 
@@ -174,8 +174,8 @@ int store_desk_ticket_answered(struct store *st, int64_t id, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "desk ticket answered");
 }
 
@@ -186,8 +186,8 @@ int store_desk_ticket_close(struct store *st, int64_t id, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, id);
     return step_changed(st, s, "desk ticket close");
 }
 
@@ -198,10 +198,10 @@ int store_desk_ticket_rate(struct store *st, int64_t id, int64_t person, int sco
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, score);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
-    sqlite3_bind_int64(s, 4, person);
+    store_bind_int(s, 1, score);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
+    store_bind_int64(s, 4, person);
     return step_changed(st, s, "desk ticket rate");
 }
 
@@ -211,7 +211,7 @@ int store_desk_ticket_set_crisis(struct store *st, int64_t id)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     return store_step_done(st, s, "desk ticket crisis");
 }
 
@@ -221,8 +221,8 @@ int store_desk_ticket_escalated(struct store *st, int64_t id, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "desk ticket escalated");
 }
 
@@ -233,7 +233,7 @@ static int due_ids(struct store *st, const struct store_sql *sql, int64_t before
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_int64(s, 1, before) != SQLITE_OK || sqlite3_bind_int(s, 2, max) != SQLITE_OK) {
+    if (store_bind_int64(s, 1, before) != SQLITE_OK || store_bind_int(s, 2, max) != SQLITE_OK) {
         sqlite3_reset(s);
         return store_fail(st, what);
     }
@@ -270,12 +270,12 @@ int store_desk_msg_add(struct store *st, int64_t ticket, int64_t pair, const cha
     if (s == NULL)
         return -1;
     if (ticket > 0)
-        sqlite3_bind_int64(s, 1, ticket);
+        store_bind_int64(s, 1, ticket);
     if (pair > 0)
-        sqlite3_bind_int64(s, 2, pair);
-    sqlite3_bind_text(s, 3, side, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+        store_bind_int64(s, 2, pair);
+    store_bind_text(s, 3, side);
+    store_bind_text(s, 4, text);
+    store_bind_int64(s, 5, now);
     return store_insert(st, s, "desk message add", id);
 }
 
@@ -286,8 +286,8 @@ int store_desk_ticket_text(struct store *st, int64_t id, struct buf *out)
     int rc, n = 0;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    store_bind_int64(s, 1, id);
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         buf_printf(out, "%s%s", n++ ? "\n" : "", (const char *)sqlite3_column_text(s, 0));
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket text");
@@ -302,12 +302,12 @@ int store_desk_volunteer_set(struct store *st, int64_t person, const char *name,
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, desks, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, hours, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, name);
+    store_bind_text(s, 3, desks);
+    store_bind_text(s, 4, hours);
+    store_bind_int64(s, 5, now);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -329,10 +329,10 @@ int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
+    store_bind_int64(s, 1, person);
     if (desk != NULL)
-        sqlite3_bind_text(s, 2, desk, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+        store_bind_text(s, 2, desk);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         read_volunteer(s, out);
     sqlite3_reset(s);
@@ -350,9 +350,9 @@ int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_vo
     int n = 0, rc = SQLITE_DONE;
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, desk, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 2, max);
-    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    store_bind_text(s, 1, desk);
+    store_bind_int(s, 2, max);
+    while (n < max && (rc = store_step(st, s)) == SQLITE_ROW)
         read_volunteer(s, &out[n++]);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -369,11 +369,11 @@ int store_mentor_add(struct store *st, int64_t worker, int64_t mentor, const cha
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, worker);
-    sqlite3_bind_int64(s, 2, mentor);
-    sqlite3_bind_text(s, 3, mentor_name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, worker);
+    store_bind_int64(s, 2, mentor);
+    store_bind_text(s, 3, mentor_name);
+    store_bind_int64(s, 4, now);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -395,8 +395,8 @@ int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         read_pair(s, out);
     sqlite3_reset(s);
@@ -413,8 +413,8 @@ int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
     int n = 0, rc;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, person);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         if (n++ == 0)
             read_pair(s, out);
     }
@@ -428,8 +428,8 @@ int store_mentor_touch(struct store *st, int64_t id, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "mentor touch");
 }
 
@@ -440,8 +440,8 @@ int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, before);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, before);
     if (store_step_done(st, s, "mentor flag") == -1)
         return -1;
     return sqlite3_changes(store_db(st));
@@ -459,7 +459,7 @@ json_t *store_desk_volunteer_list(struct store *st)
     if (s == NULL)
         return NULL;
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id",
                                            (json_int_t)sqlite3_column_int64(s, 0), "name",
                                            (const char *)sqlite3_column_text(s, 1), "desks",
@@ -518,12 +518,12 @@ json_t *store_desk_ticket_list(struct store *st, const char *status, const char 
     if (s == NULL)
         return NULL;
     if (status != NULL)
-        sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 1, status);
     if (desk != NULL)
-        sqlite3_bind_text(s, 2, desk, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, limit);
+        store_bind_text(s, 2, desk);
+    store_bind_int(s, 3, limit);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, ticket_row(s));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -543,8 +543,8 @@ json_t *store_desk_ticket_json(struct store *st, int64_t id)
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         o = ticket_row(s);
     sqlite3_reset(s);
@@ -559,9 +559,9 @@ json_t *store_desk_ticket_json(struct store *st, int64_t id)
         json_decref(o);
         return NULL;
     }
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "side",
                                            (const char *)sqlite3_column_text(s, 0), "text",
                                            (const char *)sqlite3_column_text(s, 1), "ms",
@@ -589,7 +589,7 @@ json_t *store_mentor_list(struct store *st)
     if (s == NULL)
         return NULL;
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         char code[32];
         snprintf(code, sizeof code, "P%lld", (long long)sqlite3_column_int64(s, 0));
         json_array_append_new(

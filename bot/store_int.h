@@ -62,6 +62,43 @@ size_t store_prepared(struct store *st);
 /* Cached prepared statement for a registered statement (reset, bindings
  * cleared), or NULL (logged) for a pointer that is not in the registry. */
 sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql);
+/*
+ * Checked binds. Each returns SQLite's code; a failure (a parameter number
+ * beyond the statement's, text over SQLite's length limit, no memory) is
+ * logged with the parameter and the statement, and marks the statement in
+ * its connection's cache: store_step and the helpers below refuse to run it
+ * until store_stmt hands it out afresh. Callers need not check the result.
+ * Text is copied (SQLITE_TRANSIENT); NULL text binds NULL.
+ */
+int store_bind_failed(sqlite3_stmt *s, int i, int rc);
+static inline int store_bind_int64(sqlite3_stmt *s, int i, int64_t v)
+{
+    int rc = sqlite3_bind_int64(s, i, v);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+static inline int store_bind_int(sqlite3_stmt *s, int i, int v)
+{
+    int rc = sqlite3_bind_int(s, i, v);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+static inline int store_bind_double(sqlite3_stmt *s, int i, double v)
+{
+    int rc = sqlite3_bind_double(s, i, v);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+static inline int store_bind_null(sqlite3_stmt *s, int i)
+{
+    int rc = sqlite3_bind_null(s, i);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+static inline int store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    int rc = sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+/* sqlite3_step, unless a bind of s failed since store_stmt (then
+ * SQLITE_ERROR without running it, logged). */
+int store_step(struct store *st, sqlite3_stmt *s);
 /* Log sqlite3_errmsg with what, return -1. */
 int store_fail(struct store *st, const char *what);
 int store_exec(struct store *st, const char *sql);

@@ -16,9 +16,9 @@ int store_lesson_shown(struct store *st, int64_t person, int lesson, int64_t now
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, lesson);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, lesson);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "lesson shown");
 }
 
@@ -38,9 +38,9 @@ int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_ri
     sqlite3_stmt *s = store_stmt(st, get);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, lesson);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, lesson);
+    int rc = store_step(st, s);
     *was_done = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -48,11 +48,11 @@ int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_ri
     s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, lesson);
-    sqlite3_bind_int(s, 3, is_right);
-    sqlite3_bind_int64(s, 4, retry_at);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, lesson);
+    store_bind_int(s, 3, is_right);
+    store_bind_int64(s, 4, retry_at);
+    store_bind_int64(s, 5, now);
     return store_step_done(st, s, "lesson answer");
 }
 
@@ -61,7 +61,7 @@ static json_t *int_column(struct store *st, sqlite3_stmt *s, const char *what)
 {
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_integer(sqlite3_column_int64(s, 0)));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -79,7 +79,7 @@ json_t *store_lesson_answered(struct store *st, int64_t person)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
+    store_bind_int64(s, 1, person);
     return int_column(st, s, "lesson answered");
 }
 
@@ -90,8 +90,8 @@ json_t *store_lesson_due(struct store *st, int64_t person, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, now);
     return int_column(st, s, "lesson due");
 }
 
@@ -103,9 +103,9 @@ int store_lesson_next_review(struct store *st, int64_t person, int64_t now, int6
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, now);
-    int rc = sqlite3_step(s), found = 0;
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, now);
+    int rc = store_step(st, s), found = 0;
     if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
         *at = sqlite3_column_int64(s, 0);
         *count = sqlite3_column_int64(s, 1);
@@ -121,8 +121,8 @@ int store_lesson_day_add(struct store *st, int64_t person, const char *day)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, day, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, day);
     return store_step_done(st, s, "lesson day");
 }
 
@@ -133,10 +133,10 @@ json_t *store_lesson_days(struct store *st, int64_t person, int n)
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, n);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, n);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_string((const char *)sqlite3_column_text(s, 0)));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -158,8 +158,8 @@ int store_lesson_stats(struct store *st, int64_t person, struct lesson_stats *ou
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->done = sqlite3_column_int64(s, 0);
         out->reviews = sqlite3_column_int64(s, 1);
@@ -178,10 +178,10 @@ int store_lesson_sub_set(struct store *st, int64_t person, int minute, const cha
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, minute);
-    sqlite3_bind_text(s, 3, last_day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, minute);
+    store_bind_text(s, 3, last_day);
+    store_bind_int64(s, 4, now);
     return store_step_done(st, s, "lesson sub set");
 }
 
@@ -191,7 +191,7 @@ int store_lesson_sub_del(struct store *st, int64_t person)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
+    store_bind_int64(s, 1, person);
     if (store_step_done(st, s, "lesson sub del") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
@@ -203,8 +203,8 @@ int store_lesson_sub_get(struct store *st, int64_t person, int *minute)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *minute = sqlite3_column_int(s, 0);
     sqlite3_reset(s);
@@ -221,9 +221,9 @@ json_t *store_lesson_subs_due(struct store *st, int minute, const char *day, int
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, minute);
-    sqlite3_bind_text(s, 2, day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, limit);
+    store_bind_int(s, 1, minute);
+    store_bind_text(s, 2, day);
+    store_bind_int(s, 3, limit);
     return int_column(st, s, "lesson subs due");
 }
 
@@ -233,8 +233,8 @@ int store_lesson_sub_served(struct store *st, int64_t person, const char *day)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, person);
+    store_bind_text(s, 1, day);
+    store_bind_int64(s, 2, person);
     return store_step_done(st, s, "lesson sub served");
 }
 
@@ -248,7 +248,7 @@ json_t *store_lesson_totals(struct store *st)
     if (s == NULL)
         return NULL;
     json_t *o = json_object();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         char id[24];
         snprintf(id, sizeof id, "%d", sqlite3_column_int(s, 0));
         json_object_set_new(o, id,
@@ -280,16 +280,16 @@ int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson,
     sqlite3_stmt *s = store_stmt(st, quiz);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, broadcast);
-    sqlite3_bind_text(s, 2, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, expires_ms);
+    store_bind_int64(s, 1, broadcast);
+    store_bind_text(s, 2, id);
+    store_bind_int64(s, 3, expires_ms);
     if (store_step_done(st, s, "lesson broadcast quiz") == -1)
         return -1;
     s = store_stmt(st, shown);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, broadcast);
-    sqlite3_bind_int(s, 2, lesson);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, broadcast);
+    store_bind_int(s, 2, lesson);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "lesson broadcast shown");
 }

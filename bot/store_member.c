@@ -25,12 +25,12 @@ int store_member_set(struct store *st, int64_t person, const char *name, const c
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, contact, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, name);
+    store_bind_text(s, 3, org);
+    store_bind_text(s, 4, contact);
+    store_bind_int64(s, 5, now);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -43,8 +43,8 @@ int store_member_get(struct store *st, int64_t person, struct member_info *out)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->org = store_col_text(s, 0);
         out->contact = store_col_text(s, 1);
@@ -65,13 +65,13 @@ int store_member_checkin(struct store *st, int64_t person, const char *city, boo
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
+    store_bind_int64(s, 1, person);
     if (city != NULL)
-        sqlite3_bind_text(s, 2, city, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, has_loc);
-    sqlite3_bind_double(s, 4, lat);
-    sqlite3_bind_double(s, 5, lon);
-    sqlite3_bind_int64(s, 6, now);
+        store_bind_text(s, 2, city);
+    store_bind_int(s, 3, has_loc);
+    store_bind_double(s, 4, lat);
+    store_bind_double(s, 5, lon);
+    store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "member checkin") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
@@ -96,11 +96,11 @@ json_t *store_member_list(struct store *st, const char *city, int64_t stale_befo
     if (s == NULL)
         return NULL;
     if (city != NULL)
-        sqlite3_bind_text(s, 1, city, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, stale_before);
-    sqlite3_bind_int(s, 3, limit);
+        store_bind_text(s, 1, city);
+    store_bind_int64(s, 2, stale_before);
+    store_bind_int(s, 3, limit);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(s, 0),
                               "person", (const char *)sqlite3_column_text(s, 1), "org",
                               (const char *)sqlite3_column_text(s, 3));

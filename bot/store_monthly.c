@@ -51,8 +51,8 @@ static json_t *counts(struct store *st, const struct store_sql *sql, int64_t fro
     int found = 0;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, to);
+    store_bind_int64(s, 1, from);
+    store_bind_int64(s, 2, to);
     json_t *o = store_one_row(st, s, what, &found);
     if (o == NULL && found == 0)
         store_fail(st, what);
@@ -70,15 +70,15 @@ static json_t *groups(struct store *st, const struct store_sql *sql, int64_t fro
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, to);
+    store_bind_int64(s, 1, from);
+    store_bind_int64(s, 2, to);
     json_t *out = json_array();
     int64_t *d = NULL;
     size_t nd = 0, cap = 0, count = 0;
     char *cur = NULL;
     int rc;
     for (;;) {
-        rc = sqlite3_step(s);
+        rc = store_step(st, s);
         const char *g = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
         if (g == NULL)
             g = "";

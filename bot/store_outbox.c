@@ -39,16 +39,16 @@ static int outbox_insert(struct store *st, const struct store_sql *sql, int64_t 
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, out_class_name(k), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, key, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, out_class_name(k));
+    store_bind_text(s, 3, text);
+    store_bind_text(s, 4, key);
     if (broadcast_id > 0)
-        sqlite3_bind_int64(s, 5, broadcast_id);
-    sqlite3_bind_text(s, 6, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, next_at);
-    sqlite3_bind_int64(s, 8, now);
-    sqlite3_bind_text(s, 9, extra, -1, SQLITE_TRANSIENT); /* NULL binds NULL */
+        store_bind_int64(s, 5, broadcast_id);
+    store_bind_text(s, 6, status);
+    store_bind_int64(s, 7, next_at);
+    store_bind_int64(s, 8, now);
+    store_bind_text(s, 9, extra); /* NULL binds NULL */
     if (store_step_done(st, s, "outbox add") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
@@ -94,10 +94,10 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
     int count = 0, rc;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, lease_ms);
-    sqlite3_bind_int(s, 3, n);
-    while (count < n && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, lease_ms);
+    store_bind_int(s, 3, n);
+    while (count < n && (rc = store_step(st, s)) == SQLITE_ROW) {
         struct out_item *it = &out[count++];
         *it = (struct out_item){0}; /* fallback starts false (valgrind caught it unset) */
         it->id = sqlite3_column_int64(s, 0);
@@ -130,7 +130,7 @@ int store_outbox_reclaim(struct store *st, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     if (store_step_done(st, s, "outbox reclaim") == -1)
         return -1;
     return sqlite3_changes(store_db(st));
@@ -160,14 +160,14 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, const char *cl
         return -1;
     buf_init(&text, 0);
     buf_puts(&text, it->text);
-    sqlite3_bind_text(s, 1, it->channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, it->to, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, it->id);
-    sqlite3_bind_int64(s, 4, now);
-    sqlite3_bind_text(s, 5, claimed ? claimed : "[]", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 6, out);
-    sqlite3_bind_text(s, 7, out_class_name(OUT_BULK), -1, SQLITE_STATIC);
-    while (n < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_text(s, 1, it->channel);
+    store_bind_text(s, 2, it->to);
+    store_bind_int64(s, 3, it->id);
+    store_bind_int64(s, 4, now);
+    store_bind_text(s, 5, claimed ? claimed : "[]");
+    store_bind_int(s, 6, out);
+    store_bind_text(s, 7, out_class_name(OUT_BULK));
+    while (n < 64 && (rc = store_step(st, s)) == SQLITE_ROW) {
         ids[n++] = sqlite3_column_int64(s, 0);
         buf_printf(&text, "\n\n%s", (const char *)sqlite3_column_text(s, 1));
     }
@@ -180,17 +180,17 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, const char *cl
         s = store_stmt(st, merge);
         if (s == NULL)
             goto out;
-        sqlite3_bind_int64(s, 1, ids[i]);
-        sqlite3_bind_int64(s, 2, it->id);
-        sqlite3_bind_int64(s, 3, now);
+        store_bind_int64(s, 1, ids[i]);
+        store_bind_int64(s, 2, it->id);
+        store_bind_int64(s, 3, now);
         if (store_step_done(st, s, "outbox merge") == -1)
             goto out;
     }
     s = store_stmt(st, save);
     if (s == NULL)
         goto out;
-    sqlite3_bind_int64(s, 1, it->id);
-    sqlite3_bind_text(s, 2, text.data, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, it->id);
+    store_bind_text(s, 2, text.data);
     if (store_step_done(st, s, "outbox merge text") == -1)
         goto out;
     free(it->text);
@@ -209,8 +209,8 @@ int store_outbox_article_sent(struct store *st, int64_t id, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     return store_step_done(st, s, "outbox article sent");
 }
 
@@ -222,11 +222,11 @@ int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, next_at);
-    sqlite3_bind_text(s, 4, why, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, status);
+    store_bind_int64(s, 3, next_at);
+    store_bind_text(s, 4, why);
+    store_bind_int64(s, 5, now);
     return store_step_done(st, s, "outbox defer");
 }
 
@@ -242,12 +242,12 @@ int store_outbox_mark(struct store *st, int64_t id, const char *status, const ch
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, ext_msg_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, next_at);
-    sqlite3_bind_int64(s, 6, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, status);
+    store_bind_text(s, 3, error);
+    store_bind_text(s, 4, ext_msg_id);
+    store_bind_int64(s, 5, next_at);
+    store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "outbox mark") == -1)
         return -1;
     if (strcmp(status, "queued") == 0)
@@ -255,9 +255,9 @@ int store_outbox_mark(struct store *st, int64_t id, const char *status, const ch
     s = store_stmt(st, follow);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, status);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "outbox mark merged");
 }
 
@@ -274,9 +274,9 @@ int store_outbox_follow(struct store *st, int64_t id, int64_t carrier, int64_t n
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, carrier);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, carrier);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "outbox follow");
 }
 
@@ -289,10 +289,10 @@ int store_outbox_next_part(struct store *st, int64_t id, const char *rest, const
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, rest, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, ext_msg_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, rest);
+    store_bind_text(s, 3, ext_msg_id);
+    store_bind_int64(s, 4, now);
     return store_step_done(st, s, "outbox next part");
 }
 
@@ -304,8 +304,8 @@ int store_person_opted_out(struct store *st, int64_t person)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s), v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : 1;
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s), v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : 1;
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "person opted out");
@@ -322,8 +322,8 @@ json_t *store_outbox_list(struct store *st, const char *status, int limit)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 2, limit);
+    store_bind_text(s, 1, status);
+    store_bind_int(s, 2, limit);
     return store_rows_json(st, s, "outbox list");
 }
 
@@ -337,8 +337,8 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "outbox retry") == -1)
         return -1;
     if (sqlite3_changes(store_db(st)) == 0)
@@ -346,8 +346,8 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now)
     s = store_stmt(st, riders);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     return store_step_done(st, s, "outbox retry merged") == -1 ? -1 : 1;
 }
 
@@ -372,10 +372,10 @@ int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from,
         sqlite3_stmt *s = store_stmt(st, sql[i]);
         if (s == NULL)
             return -1;
-        sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 2, from);
-        sqlite3_bind_int64(s, 3, to);
-        sqlite3_bind_int64(s, 4, now);
+        store_bind_text(s, 1, channel);
+        store_bind_int64(s, 2, from);
+        store_bind_int64(s, 3, to);
+        store_bind_int64(s, 4, now);
         if (store_step_done(st, s, "outbox retry dead") == -1)
             return -1;
         n += sqlite3_changes(store_db(st));
@@ -392,7 +392,7 @@ json_t *store_outbox_undelivered(struct store *st, int limit)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, limit);
+    store_bind_int(s, 1, limit);
     return store_rows_json(st, s, "outbox undelivered");
 }
 
@@ -447,10 +447,10 @@ int store_audience_count(struct store *st, const char *audience, struct audience
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, kind);
-    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+    store_bind_int(s, 1, kind);
+    store_bind_text(s, 2, value);
     out->by_channel = json_object();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         int64_t in = sqlite3_column_int64(s, 1), outs = sqlite3_column_int64(s, 2);
         json_object_set_new(out->by_channel, (const char *)sqlite3_column_text(s, 0),
                             json_integer(in));
@@ -490,35 +490,35 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, audience, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, at);
-    sqlite3_bind_int64(s, 4, spread_ms);
-    sqlite3_bind_int(s, 5, parts);
-    sqlite3_bind_int64(s, 6, now);
+    store_bind_text(s, 1, text);
+    store_bind_text(s, 2, audience);
+    store_bind_int64(s, 3, at);
+    store_bind_int64(s, 4, spread_ms);
+    store_bind_int(s, 5, parts);
+    store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "broadcast add") == -1)
         return -1;
     *id = sqlite3_last_insert_rowid(store_db(st));
     s = store_stmt(st, fan);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, kind);
-    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, *id);
-    sqlite3_bind_text(s, 5, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 6, first_at);
-    sqlite3_bind_int64(s, 7, spread_ms);
-    sqlite3_bind_int64(s, 8, ac.recipients);
-    sqlite3_bind_int64(s, 9, now);
+    store_bind_int(s, 1, kind);
+    store_bind_text(s, 2, value);
+    store_bind_text(s, 3, text);
+    store_bind_int64(s, 4, *id);
+    store_bind_text(s, 5, status);
+    store_bind_int64(s, 6, first_at);
+    store_bind_int64(s, 7, spread_ms);
+    store_bind_int64(s, 8, ac.recipients);
+    store_bind_int64(s, 9, now);
     if (store_step_done(st, s, "broadcast fan-out") == -1)
         return -1;
     *recipients = sqlite3_changes(store_db(st));
     s = store_stmt(st, count);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, *id);
-    sqlite3_bind_int64(s, 2, *recipients);
+    store_bind_int64(s, 1, *id);
+    store_bind_int64(s, 2, *recipients);
     return store_step_done(st, s, "broadcast count");
 }
 
@@ -528,8 +528,8 @@ int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, extra, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, extra);
     return store_step_done(st, s, "broadcast extra");
 }
 
@@ -543,7 +543,7 @@ static json_t *broadcast_errors(struct store *st, int64_t id)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     return store_rows_json(st, s, "broadcast errors");
 }
 
@@ -557,8 +557,8 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         o = store_row_json(s);
     sqlite3_reset(s);
@@ -575,8 +575,8 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
         json_decref(c);
         return NULL;
     }
-    sqlite3_bind_int64(s, 1, id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, id);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         const char *status = (const char *)sqlite3_column_text(s, 0);
         /* a merged row goes out inside another: it counts as queued until then */
         if (strcmp(status, "merged") == 0)
@@ -617,7 +617,7 @@ json_t *store_broadcast_list(struct store *st, int limit)
     json_t *a, *row;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, limit);
+    store_bind_int(s, 1, limit);
     a = store_rows_json(st, s, "broadcast list");
     if (a == NULL)
         return NULL;
@@ -653,8 +653,8 @@ int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found
     sqlite3_stmt *s = store_stmt(st, mark);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "broadcast cancel") == -1)
         return -1;
     *found = sqlite3_changes(store_db(st)) > 0;
@@ -663,8 +663,8 @@ int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found
     s = store_stmt(st, rows);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "broadcast cancel rows") == -1)
         return -1;
     return sqlite3_changes(store_db(st));
@@ -676,8 +676,8 @@ int store_tag_add(struct store *st, int64_t person, const char *tag)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, tag, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, tag);
     return store_step_done(st, s, "tag add");
 }
 
@@ -687,9 +687,9 @@ int store_outbox_has_key(struct store *st, const char *key)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+    if (store_bind_text(s, 1, key) != SQLITE_OK)
         return store_fail(st, "outbox key bind");
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "outbox key");

@@ -39,13 +39,13 @@ SQL(list_sql,
 static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v != NULL)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, i, v);
 }
 
 static void bind_opt_ms(sqlite3_stmt *s, int i, int64_t v)
 {
     if (v >= 0)
-        sqlite3_bind_int64(s, i, v);
+        store_bind_int64(s, i, v);
 }
 
 json_t *store_people_list(struct store *st, const struct people_query *q, int limit,
@@ -57,7 +57,7 @@ json_t *store_people_list(struct store *st, const struct people_query *q, int li
     long long id;
     bind_opt_text(s, 1, q->q);
     if (q->q != NULL && parse_int(q->q, 1, INT64_MAX, &id) == 0)
-        sqlite3_bind_int64(s, 2, id);
+        store_bind_int64(s, 2, id);
     bind_opt_text(s, 3, q->channel);
     bind_opt_text(s, 4, q->tag);
     bind_opt_text(s, 5, q->district);
@@ -67,10 +67,10 @@ json_t *store_people_list(struct store *st, const struct people_query *q, int li
     bind_opt_ms(s, 9, q->seen_from);
     bind_opt_ms(s, 10, q->seen_to);
     if (q->opted_out >= 0)
-        sqlite3_bind_int(s, 11, q->opted_out);
-    sqlite3_bind_int(s, 12, q->contacts);
-    sqlite3_bind_int(s, 13, limit);
-    sqlite3_bind_int(s, 14, offset);
+        store_bind_int(s, 11, q->opted_out);
+    store_bind_int(s, 12, q->contacts);
+    store_bind_int(s, 13, limit);
+    store_bind_int(s, 14, offset);
     json_t *rows = store_rows_json(st, s, "people list");
     *total = 0;
     size_t i;
@@ -95,7 +95,7 @@ json_t *store_people_row(struct store *st, int64_t account)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, account);
+    store_bind_int64(s, 1, account);
     json_t *rows = store_rows_json(st, s, "people row");
     if (rows == NULL)
         return NULL;
@@ -139,7 +139,7 @@ json_t *store_people_page(struct store *st, int64_t account)
         sqlite3_stmt *s = store_stmt(st, page_parts[i].sql);
         json_t *rows = NULL;
         if (s != NULL) {
-            sqlite3_bind_int64(s, 1, account);
+            store_bind_int64(s, 1, account);
             rows = store_rows_json(st, s, page_parts[i].name);
         }
         if (rows == NULL) {
@@ -161,11 +161,11 @@ int store_people_set_field(struct store *st, int64_t account, const char *key,
     sqlite3_stmt *s = store_stmt(st, value ? set : del);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, account);
+    store_bind_text(s, 2, key);
     if (value != NULL) {
-        sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 4, now);
+        store_bind_text(s, 3, value);
+        store_bind_int64(s, 4, now);
     }
     return store_step_done(st, s, "person field");
 }
@@ -176,8 +176,8 @@ int store_people_add_tag(struct store *st, int64_t account, const char *tag)
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
-    sqlite3_bind_text(s, 2, tag, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, account);
+    store_bind_text(s, 2, tag);
     return store_step_done(st, s, "person tag");
 }
 
@@ -187,7 +187,7 @@ int store_people_set_tags(struct store *st, int64_t account, json_t *tags)
     sqlite3_stmt *s = store_stmt(st, clear);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
+    store_bind_int64(s, 1, account);
     if (store_step_done(st, s, "person tags") == -1)
         return -1;
     size_t i;
@@ -208,8 +208,8 @@ int store_people_by_phone(struct store *st, const char *phone, int64_t *account)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, phone, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, phone);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *account = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -225,9 +225,9 @@ int store_filter_save(struct store *st, const char *name, const char *filter, in
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, filter, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_text(s, 1, name);
+    store_bind_text(s, 2, filter);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "filter save");
 }
 
@@ -252,8 +252,8 @@ int store_filter_get(struct store *st, const char *name, char **filter)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, name);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *filter = store_col_text(s, 0);
     sqlite3_reset(s);
@@ -269,7 +269,7 @@ int store_filter_members_set(struct store *st, const char *name, json_t *ids)
     sqlite3_stmt *s = store_stmt(st, clear);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, name);
     if (store_step_done(st, s, "filter clear") == -1)
         return -1;
     size_t i;
@@ -278,8 +278,8 @@ int store_filter_members_set(struct store *st, const char *name, json_t *ids)
     {
         if ((s = store_stmt(st, add)) == NULL)
             return -1;
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 2, json_integer_value(v));
+        store_bind_text(s, 1, name);
+        store_bind_int64(s, 2, json_integer_value(v));
         if (store_step_done(st, s, "filter member") == -1)
             return -1;
     }
@@ -311,8 +311,8 @@ int store_people_fill_broadcast(struct store *st, int64_t id, const char *text,
     int rc = s ? SQLITE_ROW : SQLITE_ERROR;
     const char *kv[2 * 8 + 1];
     if (s != NULL) {
-        sqlite3_bind_int64(s, 1, id);
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_bind_int64(s, 1, id);
+        while ((rc = store_step(st, s)) == SQLITE_ROW) {
             row_kv(s, 1, name_fallback, kv);
             json_array_append_new(ids, json_integer(sqlite3_column_int64(s, 0)));
             char *t = content_fill(text, kv);
@@ -327,8 +327,8 @@ int store_people_fill_broadcast(struct store *st, int64_t id, const char *text,
             out = -1;
             break;
         }
-        sqlite3_bind_int64(s, 1, json_integer_value(json_array_get(ids, i)));
-        sqlite3_bind_text(s, 2, json_string_value(json_array_get(texts, i)), -1, SQLITE_TRANSIENT);
+        store_bind_int64(s, 1, json_integer_value(json_array_get(ids, i)));
+        store_bind_text(s, 2, json_string_value(json_array_get(texts, i)));
         out = store_step_done(st, s, "broadcast fill");
     }
     json_decref(ids);

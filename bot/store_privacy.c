@@ -22,8 +22,8 @@ int store_privacy_account(struct store *st, int64_t person, int64_t *account)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *account = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -47,8 +47,8 @@ int store_privacy_summary(struct store *st, int64_t account, struct privacy_summ
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, account);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->channels = sqlite3_column_int64(s, 0);
         out->name = store_col_text(s, 1);
@@ -128,7 +128,7 @@ json_t *store_privacy_export(struct store *st, int64_t account)
         sqlite3_stmt *s = store_stmt(st, export_parts[i].sql);
         json_t *rows = NULL;
         if (s != NULL) {
-            sqlite3_bind_int64(s, 1, account);
+            store_bind_int64(s, 1, account);
             rows = store_rows_json(st, s, export_parts[i].name);
         }
         if (rows == NULL) {
@@ -144,7 +144,7 @@ json_t *store_privacy_export(struct store *st, int64_t account)
 static int collect(struct store *st, sqlite3_stmt *s, json_t *a, const char *what)
 {
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         for (int c = 0; c < sqlite3_column_count(s); c++) {
             const unsigned char *v = sqlite3_column_text(s, c);
             if (v != NULL && v[0] != '\0')
@@ -160,7 +160,7 @@ static int collect_account(struct store *st, const struct store_sql *sql, int64_
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
+    store_bind_int64(s, 1, account);
     return collect(st, s, a, what);
 }
 
@@ -198,7 +198,7 @@ static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
             sqlite3_stmt *s = store_stmt(st, by_secret[k]);
             if (s == NULL)
                 return -1;
-            sqlite3_bind_text(s, 1, sv, -1, SQLITE_TRANSIENT);
+            store_bind_text(s, 1, sv);
             if (store_step_done(st, s, "privacy scrub") == -1)
                 return -1;
         }
@@ -208,7 +208,7 @@ static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
         char *n = norm_text(json_string_value(v));
         sqlite3_stmt *s = store_stmt(st, unknown);
         if (s != NULL)
-            sqlite3_bind_text(s, 1, n, -1, SQLITE_TRANSIENT);
+            store_bind_text(s, 1, n);
         int rc = s ? store_step_done(st, s, "privacy unknown") : -1;
         free(n);
         if (rc == -1)
@@ -286,8 +286,9 @@ int store_privacy_erase(struct store *st, int64_t account, int64_t now, json_t *
         sqlite3_stmt *s = store_stmt(st, erase_steps[i]);
         if (s == NULL)
             goto out;
-        sqlite3_bind_int64(s, 1, account);
-        sqlite3_bind_int64(s, 2, now);
+        store_bind_int64(s, 1, account);
+        if (sqlite3_bind_parameter_count(s) >= 2) /* only the steps that stamp a time */
+            store_bind_int64(s, 2, now);
         if (store_step_done(st, s, "privacy erase") == -1)
             goto out;
     }
@@ -306,8 +307,8 @@ int store_privacy_sha_unused(struct store *st, const char *sha)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s), unused = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    store_bind_text(s, 1, sha);
+    int rc = store_step(st, s), unused = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? unused : store_fail(st, "privacy sha");
 }
@@ -318,8 +319,8 @@ int store_privacy_meta_get(struct store *st, const char *key, char *out, size_t 
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, key);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         snprintf(out, n, "%s", sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
     sqlite3_reset(s);
@@ -334,8 +335,8 @@ int store_privacy_meta_set(struct store *st, const char *key, const char *value)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, key);
+    store_bind_text(s, 2, value);
     return store_step_done(st, s, "privacy meta set");
 }
 
@@ -396,9 +397,9 @@ static int retention_due(struct store *st, size_t k, int64_t from, int64_t cutof
     int rc;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int(s, 2, limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, from);
+    store_bind_int(s, 2, limit);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         int what = sqlite3_column_int(s, 2);
         if (sqlite3_column_int64(s, 1) >= cutoff || what == 2)
             break; /* this one (and every later one) is still kept */
@@ -436,7 +437,7 @@ static int retention_kind(struct store *st, size_t k, int64_t cutoff, int limit,
         sqlite3_stmt *u = store_stmt(st, kinds[k].change);
         if (u == NULL)
             goto fail;
-        sqlite3_bind_int64(u, 1, json_integer_value(v));
+        store_bind_int64(u, 1, json_integer_value(v));
         if (store_step_done(st, u, "retention change") == -1)
             goto fail;
     }

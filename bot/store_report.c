@@ -41,17 +41,17 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
     sqlite3_stmt *s = store_stmt(st, ins);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, desc, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, desc);
+    store_bind_int64(s, 3, now);
     if (store_insert(st, s, "report create", id) == -1)
         return -1;
     report_code_fmt(*id, code);
     s = store_stmt(st, upd);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, *id);
+    store_bind_text(s, 1, code);
+    store_bind_int64(s, 2, *id);
     if (store_step_done(st, s, "report code") == -1)
         return -1;
     return store_report_history_add(st, *id, "received", "reporter", NULL, now, NULL);
@@ -66,8 +66,8 @@ int store_report_get(struct store *st, int64_t id, struct report *out)
     if (s == NULL)
         return -1;
     memset(out, 0, sizeof *out);
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(s, 0);
         out->person = sqlite3_column_int64(s, 1);
@@ -98,9 +98,9 @@ int store_report_set_desc(struct store *st, int64_t id, const char *desc, int64_
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, desc, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_text(s, 1, desc);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "report desc");
 }
 
@@ -112,11 +112,11 @@ int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, c
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_double(s, 1, lat);
-    sqlite3_bind_double(s, 2, lon);
-    sqlite3_bind_text(s, 3, source, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now);
-    sqlite3_bind_int64(s, 5, id);
+    store_bind_double(s, 1, lat);
+    store_bind_double(s, 2, lon);
+    store_bind_text(s, 3, source);
+    store_bind_int64(s, 4, now);
+    store_bind_int64(s, 5, id);
     if (store_step_done(st, s, "report pos") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
@@ -130,9 +130,9 @@ static int64_t count_of(struct store *st, const struct store_sql *sql, int64_t p
     int64_t n = -1;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, since_ms);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, since_ms);
+    if (store_step(st, s) == SQLITE_ROW)
         n = sqlite3_column_int64(s, 0);
     else
         store_fail(st, "report count");
@@ -163,11 +163,11 @@ int store_report_set_status(struct store *st, int64_t id, const char *status, co
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
-    sqlite3_bind_int(s, 4, reopen);
-    sqlite3_bind_int64(s, 5, id);
+    store_bind_text(s, 1, status);
+    store_bind_text(s, 2, reason);
+    store_bind_int64(s, 3, now);
+    store_bind_int(s, 4, reopen);
+    store_bind_int64(s, 5, id);
     return store_step_done(st, s, "report status");
 }
 
@@ -177,9 +177,9 @@ int store_report_set_merged(struct store *st, int64_t id, int64_t into, int64_t 
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, into);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int64(s, 1, into);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "report merge");
 }
 
@@ -189,8 +189,8 @@ int store_report_set_dup(struct store *st, int64_t id, int64_t other)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, other);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, other);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "report dup");
 }
 
@@ -200,9 +200,9 @@ int store_report_set_photo(struct store *st, int64_t id, const char *photo_statu
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, photo_status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_text(s, 1, photo_status);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "report photo");
 }
 
@@ -214,11 +214,11 @@ int store_report_history_add(struct store *st, int64_t id, const char *status, c
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, note, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, status);
+    store_bind_text(s, 3, actor);
+    store_bind_text(s, 4, note);
+    store_bind_int64(s, 5, now);
     return store_insert(st, s, "report history add", hid);
 }
 
@@ -230,9 +230,9 @@ json_t *store_report_history(struct store *st, int64_t id)
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         const char *note = (const char *)sqlite3_column_text(s, 2);
         json_array_append_new(a, json_pack("{s:s,s:s,s:s?,s:I}", "status",
                                            (const char *)sqlite3_column_text(s, 0), "actor",
@@ -256,10 +256,10 @@ json_t *store_report_list_person(struct store *st, int64_t person, int n)
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, n);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, n);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "code",
                                            (const char *)sqlite3_column_text(s, 0), "status",
                                            (const char *)sqlite3_column_text(s, 1), "ms",
@@ -293,16 +293,16 @@ json_t *store_report_list(struct store *st, const struct report_filter *f)
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_text(s, 1, f->status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, f->since_ms);
-    sqlite3_bind_int(s, 3, f->limit);
-    sqlite3_bind_text(s, 4, f->category, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 5, f->district, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 6, f->body, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 7, f->observer);
-    sqlite3_bind_int64(s, 8, f->until_ms);
+    store_bind_text(s, 1, f->status);
+    store_bind_int64(s, 2, f->since_ms);
+    store_bind_int(s, 3, f->limit);
+    store_bind_text(s, 4, f->category);
+    store_bind_text(s, 5, f->district);
+    store_bind_text(s, 6, f->body);
+    store_bind_int(s, 7, f->observer);
+    store_bind_int64(s, 8, f->until_ms);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack(
             "{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i,s:s?,s:s?,s:s?,s:b,s:s?}", "code",
             (const char *)sqlite3_column_text(s, 0), "status",
@@ -345,10 +345,10 @@ int store_report_find_url(struct store *st, int64_t person, const char *url, int
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, url, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, since_ms);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, url);
+    store_bind_int64(s, 3, since_ms);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -363,12 +363,12 @@ int store_report_merged_from(struct store *st, int64_t into, int64_t person)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_int64(s, 1, into) != SQLITE_OK ||
-        sqlite3_bind_int64(s, 2, person) != SQLITE_OK) {
+    if (store_bind_int64(s, 1, into) != SQLITE_OK ||
+        store_bind_int64(s, 2, person) != SQLITE_OK) {
         sqlite3_reset(s);
         return store_fail(st, "report merged from");
     }
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
@@ -384,11 +384,11 @@ int store_report_find_hash(struct store *st, int64_t person, const char *sha, in
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int64(s, 3, id);
-    sqlite3_bind_int64(s, 4, since_ms);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, sha);
+    store_bind_int64(s, 2, person);
+    store_bind_int64(s, 3, id);
+    store_bind_int64(s, 4, since_ms);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *other = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -418,12 +418,12 @@ int store_report_nearest(struct store *st, int64_t id, double lat, double lon, i
     int rc, found = 0;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, from_ms);
-    sqlite3_bind_int64(s, 3, to_ms);
-    sqlite3_bind_double(s, 4, lat);
-    sqlite3_bind_double(s, 5, lon);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, from_ms);
+    store_bind_int64(s, 3, to_ms);
+    store_bind_double(s, 4, lat);
+    store_bind_double(s, 5, lon);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         double d = distance_m(lat, lon, sqlite3_column_double(s, 1), sqlite3_column_double(s, 2));
         if (!found || d < *dist_m) {
             *other = sqlite3_column_int64(s, 0);
@@ -443,9 +443,9 @@ int store_report_followup_due(struct store *st, int64_t before_ms, int64_t *out,
     int rc, k = 0;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, before_ms);
-    sqlite3_bind_int(s, 2, n);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && k < n)
+    store_bind_int64(s, 1, before_ms);
+    store_bind_int(s, 2, n);
+    while ((rc = store_step(st, s)) == SQLITE_ROW && k < n)
         out[k++] = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? k : store_fail(st, "report followup due");
@@ -458,9 +458,9 @@ int store_report_followup_set(struct store *st, int64_t id, const char *answer, 
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_text(s, 2, answer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int64(s, 1, now);
+    store_bind_text(s, 2, answer);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "report followup");
 }
 
@@ -476,15 +476,15 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, report);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_text(s, 3, url, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, type, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, report);
+    store_bind_int64(s, 2, person);
+    store_bind_text(s, 3, url);
+    store_bind_text(s, 4, type);
+    store_bind_int64(s, 5, now);
     if (refused != NULL)
-        sqlite3_bind_text(s, 6, refused, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 6, refused);
     else
-        sqlite3_bind_null(s, 6);
+        store_bind_null(s, 6);
     return store_step_done(st, s, "report media add");
 }
 
@@ -507,9 +507,9 @@ json_t *store_report_media(struct store *st, int64_t report)
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, report);
+    store_bind_int64(s, 1, report);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack(
             "{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", (const char *)sqlite3_column_text(s, 0),
             "status", (const char *)sqlite3_column_text(s, 1), "attempts", sqlite3_column_int(s, 2),
@@ -542,8 +542,8 @@ int store_report_media_counts(struct store *st, int64_t report, int *pending, in
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, report);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, report);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         *pending = sqlite3_column_int(s, 0);
         *ok = sqlite3_column_int(s, 1);
@@ -570,11 +570,11 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t a
     if (s == NULL)
         return -1;
     memset(out, 0, sizeof *out);
-    sqlite3_bind_int64(s, 1, now + lease_ms);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, after_person);
-    sqlite3_bind_int(s, 4, per_person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, now + lease_ms);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, after_person);
+    store_bind_int(s, 4, per_person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(s, 0);
         out->report = sqlite3_column_int64(s, 1);
@@ -596,7 +596,7 @@ int store_media_reclaim(struct store *st, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     if (store_step_done(st, s, "media reclaim") == -1)
         return -1;
     return sqlite3_changes(store_db(st));
@@ -612,16 +612,16 @@ int store_media_done(struct store *st, int64_t id, const char *sha, const char *
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, clean_sha, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, mime, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, bytes);
+    store_bind_text(s, 1, sha);
+    store_bind_text(s, 2, clean_sha);
+    store_bind_text(s, 3, mime);
+    store_bind_int64(s, 4, bytes);
     if (has_gps) {
-        sqlite3_bind_double(s, 5, lat);
-        sqlite3_bind_double(s, 6, lon);
+        store_bind_double(s, 5, lat);
+        store_bind_double(s, 6, lon);
     }
-    sqlite3_bind_int64(s, 7, now);
-    sqlite3_bind_int64(s, 8, id);
+    store_bind_int64(s, 7, now);
+    store_bind_int64(s, 8, id);
     return store_step_done(st, s, "media done");
 }
 
@@ -633,11 +633,11 @@ int store_media_failed(struct store *st, int64_t id, const char *error, bool fin
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, final ? "failed" : "pending", -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, error, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, next_at);
-    sqlite3_bind_int64(s, 4, now);
-    sqlite3_bind_int64(s, 5, id);
+    store_bind_text(s, 1, final ? "failed" : "pending");
+    store_bind_text(s, 2, error);
+    store_bind_int64(s, 3, next_at);
+    store_bind_int64(s, 4, now);
+    store_bind_int64(s, 5, id);
     return store_step_done(st, s, "media failed");
 }
 
@@ -648,8 +648,8 @@ int store_media_mime(struct store *st, const char *sha, char **mime)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, sha);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *mime = store_col_text(s, 0);
     sqlite3_reset(s);

@@ -14,7 +14,7 @@
 /* One integer of a bound statement: 1 (*v), 0 no row, -1. */
 static int one_int(struct store *st, sqlite3_stmt *s, const char *what, int64_t *v)
 {
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW && v != NULL)
         *v = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -30,7 +30,7 @@ json_t *store_category_list(struct store *st, bool active_only)
     sqlite3_stmt *s = store_stmt(st, category_list);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, active_only);
+    store_bind_int(s, 1, active_only);
     json_t *a = store_rows_json(st, s, "category list");
     size_t i;
     json_t *o;
@@ -47,8 +47,8 @@ static int name_taken(struct store *st, const struct store_sql *sql, const char 
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, except);
+    store_bind_text(s, 1, name);
+    store_bind_int64(s, 2, except);
     return one_int(st, s, "name check", NULL);
 }
 
@@ -63,8 +63,8 @@ int store_category_add(struct store *st, const char *name, int64_t now, int64_t 
     sqlite3_stmt *s = store_stmt(st, category_add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_text(s, 1, name);
+    store_bind_int64(s, 2, now);
     return store_insert(st, s, "category add", id);
 }
 
@@ -80,9 +80,9 @@ int store_category_update(struct store *st, int64_t id, const char *name, int ac
     sqlite3_stmt *s = store_stmt(st, category_update);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, active);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, name);
+    store_bind_int(s, 3, active);
     if (store_step_done(st, s, "category update") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 1 ? 0 : ROUTING_NOT_FOUND;
@@ -95,8 +95,8 @@ int store_category_nth(struct store *st, int n, int64_t *id, char name[ROUTING_N
     sqlite3_stmt *s = store_stmt(st, category_nth);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, n - 1);
-    int rc = n >= 1 ? sqlite3_step(s) : SQLITE_DONE;
+    store_bind_int(s, 1, n - 1);
+    int rc = n >= 1 ? store_step(st, s) : SQLITE_DONE;
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(s, 0);
         snprintf(name, ROUTING_NAME_MAX, "%s", (const char *)sqlite3_column_text(s, 1));
@@ -113,7 +113,7 @@ int store_category_find(struct store *st, const char *name, int64_t *id)
     sqlite3_stmt *s = store_stmt(st, category_find);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, name);
     return one_int(st, s, "category find", id);
 }
 
@@ -125,7 +125,7 @@ json_t *store_district_list(struct store *st)
         return NULL;
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_string((const char *)sqlite3_column_text(s, 0)));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -159,7 +159,7 @@ json_t *store_body_list(struct store *st)
     {
         json_object_set_new(o, "active",
                             json_boolean(json_integer_value(json_object_get(o, "active"))));
-        sqlite3_bind_int64(r, 1, json_integer_value(json_object_get(o, "id")));
+        store_bind_int64(r, 1, json_integer_value(json_object_get(o, "id")));
         json_t *routes = store_rows_json(st, r, "body routes");
         if (routes == NULL) {
             json_decref(a);
@@ -187,18 +187,16 @@ static int set_routes(struct store *st, int64_t body, json_t *routes)
     sqlite3_stmt *s = store_stmt(st, route_add);
     if (d == NULL || s == NULL)
         return -1;
-    sqlite3_bind_int64(d, 1, body);
+    store_bind_int64(d, 1, body);
     if (store_step_done(st, d, "routes clear") == -1)
         return -1;
     size_t i;
     json_t *r;
     json_array_foreach(routes, i, r)
     {
-        sqlite3_bind_int64(s, 1, body);
-        sqlite3_bind_text(s, 2, json_string_value(json_object_get(r, "category")), -1,
-                          SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 3, json_string_value(json_object_get(r, "district")), -1,
-                          SQLITE_TRANSIENT);
+        store_bind_int64(s, 1, body);
+        store_bind_text(s, 2, json_string_value(json_object_get(r, "category")));
+        store_bind_text(s, 3, json_string_value(json_object_get(r, "district")));
         if (store_step_done(st, s, "route add") == -1)
             return -1;
     }
@@ -215,9 +213,9 @@ int store_body_add(struct store *st, const char *code, const char *name, json_t 
     sqlite3_stmt *s = store_stmt(st, body_add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_text(s, 1, code);
+    store_bind_text(s, 2, name);
+    store_bind_int64(s, 3, now);
     if (store_insert(st, s, "body add", id) == -1)
         return -1;
     return set_routes(st, *id, routes);
@@ -230,9 +228,9 @@ int store_body_update(struct store *st, int64_t id, const char *name, int active
     sqlite3_stmt *s = store_stmt(st, body_update);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, active);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, name);
+    store_bind_int(s, 3, active);
     if (store_step_done(st, s, "body update") == -1)
         return -1;
     if (sqlite3_changes(store_db(st)) != 1)
@@ -253,7 +251,7 @@ static int route(struct store *st, int64_t report)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, report);
+    store_bind_int64(s, 1, report);
     return store_step_done(st, s, "report route");
 }
 
@@ -271,9 +269,9 @@ int store_report_set_category(struct store *st, int64_t report, int64_t category
     SQL(set_category, "UPDATE reports SET category_id=nullif(?2, 0), updated_ms=?3 WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, set_category);
     if (s != NULL) {
-        sqlite3_bind_int64(s, 1, report);
-        sqlite3_bind_int64(s, 2, category_id);
-        sqlite3_bind_int64(s, 3, now);
+        store_bind_int64(s, 1, report);
+        store_bind_int64(s, 2, category_id);
+        store_bind_int64(s, 3, now);
     }
     return set_and_route(st, s, report, "report category");
 }
@@ -283,9 +281,9 @@ int store_report_set_district(struct store *st, int64_t report, const char *dist
     SQL(set_district, "UPDATE reports SET district=?2, updated_ms=?3 WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, set_district);
     if (s != NULL) {
-        sqlite3_bind_int64(s, 1, report);
-        sqlite3_bind_text(s, 2, district, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 3, now);
+        store_bind_int64(s, 1, report);
+        store_bind_text(s, 2, district);
+        store_bind_int64(s, 3, now);
     }
     return set_and_route(st, s, report, "report district");
 }
@@ -302,7 +300,7 @@ json_t *store_report_routing(struct store *st, int64_t report, int *found)
         *found = -1;
         return NULL;
     }
-    sqlite3_bind_int64(s, 1, report);
+    store_bind_int64(s, 1, report);
     json_t *o = store_one_row(st, s, "report routing", found);
     if (o == NULL)
         return NULL;
@@ -323,8 +321,8 @@ int reports_visible_to(struct store *st, const char *area, int64_t report)
     sqlite3_stmt *s = store_stmt(st, visible);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, report);
-    sqlite3_bind_text(s, 2, area, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, report);
+    store_bind_text(s, 2, area);
     return one_int(st, s, "report visible", NULL);
 }
 
@@ -335,9 +333,9 @@ int store_person_set_observer(struct store *st, int64_t person, bool on, int64_t
     sqlite3_stmt *s = store_stmt(st, observer_set);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, on);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, on);
+    store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "observer set") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 1 ? 0 : ROUTING_NOT_FOUND;

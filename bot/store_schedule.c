@@ -18,13 +18,13 @@ int store_schedule_add(struct store *st, const struct schedule *sc, int64_t now,
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sc->kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, sc->text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, sc->day);
-    sqlite3_bind_int(s, 4, sc->minute);
+    store_bind_text(s, 1, sc->kind);
+    store_bind_text(s, 2, sc->text);
+    store_bind_int(s, 3, sc->day);
+    store_bind_int(s, 4, sc->minute);
     if (sc->tag != NULL)
-        sqlite3_bind_text(s, 5, sc->tag, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 6, now);
+        store_bind_text(s, 5, sc->tag);
+    store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "schedule add") == -1)
         return -1;
     *id = sqlite3_last_insert_rowid(store_db(st));
@@ -47,8 +47,8 @@ int store_schedule_cancel(struct store *st, int64_t id, int64_t now)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "schedule cancel") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0;
@@ -64,7 +64,7 @@ struct schedule *store_schedules_active(struct store *st, int *n)
     *n = 0;
     if (s == NULL)
         return NULL;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 8;
             a = xrealloc(a, (size_t)cap * sizeof *a);
@@ -101,9 +101,9 @@ int store_schedule_ran(struct store *st, int64_t id, const char *period)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, period, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, period);
+    int rc = store_step(st, s);
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
@@ -116,9 +116,9 @@ int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, period, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, period);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "schedule mark");
 }
 
@@ -146,16 +146,16 @@ json_t *store_schedule_due(struct store *st, const struct schedule *sc, const ch
     if (s == NULL)
         return NULL;
     if (sc->tag != NULL)
-        sqlite3_bind_text(s, 1, sc->tag, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, month_start);
-    sqlite3_bind_int(s, 3, limit);
-    sqlite3_bind_int64(s, 7, sc->id);
+        store_bind_text(s, 1, sc->tag);
+    store_bind_int64(s, 2, month_start);
+    store_bind_int(s, 3, limit);
+    store_bind_int64(s, 7, sc->id);
     if (month)
-        sqlite3_bind_text(s, 8, period, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 8, period);
     else {
-        sqlite3_bind_int64(s, 4, sc->created_ms);
-        sqlite3_bind_int64(s, 5, now);
-        sqlite3_bind_int(s, 6, sc->day);
+        store_bind_int64(s, 4, sc->created_ms);
+        store_bind_int64(s, 5, now);
+        store_bind_int(s, 6, sc->day);
     }
     json_t *rows = store_rows_json(st, s, "schedule due"), *ids = rows ? json_array() : NULL;
     size_t i;

@@ -13,8 +13,8 @@
 static int bind_text(sqlite3_stmt *s, int i, const char *v, bool empty_null)
 {
     if (v == NULL || (empty_null && v[0] == '\0'))
-        return sqlite3_bind_null(s, i);
-    return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+        return store_bind_null(s, i);
+    return store_bind_text(s, i, v);
 }
 
 static void copy_col(sqlite3_stmt *s, int col, char *out, size_t size)
@@ -34,7 +34,7 @@ int store_staff_add(struct store *st, const struct staff *s, int64_t now, int64_
     if (bind_text(q, 1, s->username, false) || bind_text(q, 2, s->display, false) ||
         bind_text(q, 3, s->org, false) || bind_text(q, 4, s->role, false) ||
         bind_text(q, 5, s->area, true) || bind_text(q, 6, s->hash, false) ||
-        sqlite3_bind_int(q, 7, s->disabled) || sqlite3_bind_int64(q, 8, now))
+        store_bind_int(q, 7, s->disabled) || store_bind_int64(q, 8, now))
         return store_fail(st, "staff add bind");
     if (store_insert(st, q, "staff add", id) == -1)
         return -1;
@@ -59,7 +59,7 @@ static void staff_row(sqlite3_stmt *q, struct staff *out)
 /* Step q (bound) for at most one staff row. 1, 0 or -1. */
 static int staff_one(struct store *st, sqlite3_stmt *q, struct staff *out, const char *what)
 {
-    int rc = sqlite3_step(q);
+    int rc = store_step(st, q);
     if (rc == SQLITE_ROW)
         staff_row(q, out);
     sqlite3_reset(q);
@@ -75,7 +75,7 @@ int store_staff_get(struct store *st, int64_t id, const char *username, struct s
     sqlite3_stmt *q = store_stmt(st, username ? by_name : by_id);
     if (q == NULL)
         return -1;
-    int b = username ? bind_text(q, 1, username, false) : sqlite3_bind_int64(q, 1, id);
+    int b = username ? bind_text(q, 1, username, false) : store_bind_int64(q, 1, id);
     if (b != SQLITE_OK)
         return store_fail(st, "staff get bind");
     return staff_one(st, q, out, "staff get");
@@ -101,9 +101,9 @@ int store_staff_update(struct store *st, const struct staff *s, int64_t now)
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, s->display, false) || bind_text(q, 2, s->role, false) ||
-        bind_text(q, 3, s->area, true) || sqlite3_bind_int(q, 4, s->disabled) ||
-        bind_text(q, 5, s->hash, false) || sqlite3_bind_int64(q, 6, now) ||
-        sqlite3_bind_int64(q, 7, s->id))
+        bind_text(q, 3, s->area, true) || store_bind_int(q, 4, s->disabled) ||
+        bind_text(q, 5, s->hash, false) || store_bind_int64(q, 6, now) ||
+        store_bind_int64(q, 7, s->id))
         return store_fail(st, "staff update bind");
     return store_step_done(st, q, "staff update");
 }
@@ -116,7 +116,7 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
     sqlite3_stmt *q = store_stmt(st, del);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+    if (store_bind_int64(q, 1, id) != SQLITE_OK)
         return store_fail(st, "staff chats bind");
     if (store_step_done(st, q, "staff chats clear") == -1)
         return -1;
@@ -127,7 +127,7 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
         q = store_stmt(st, ins);
         if (q == NULL)
             return -1;
-        if (bind_text(q, 1, json_string_value(v), false) || sqlite3_bind_int64(q, 2, id))
+        if (bind_text(q, 1, json_string_value(v), false) || store_bind_int64(q, 2, id))
             return store_fail(st, "staff chat bind");
         if (store_step_done(st, q, "staff chat add") == -1)
             return -1;
@@ -145,13 +145,13 @@ json_t *store_staff_list_chats(struct store *st, int64_t id)
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return NULL;
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK) {
+    if (store_bind_int64(q, 1, id) != SQLITE_OK) {
         store_fail(st, "staff chats bind");
         return NULL;
     }
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    while ((rc = store_step(st, q)) == SQLITE_ROW)
         json_array_append_new(a, json_string((const char *)sqlite3_column_text(q, 0)));
     sqlite3_reset(q);
     if (rc != SQLITE_DONE) {
@@ -171,7 +171,7 @@ json_t *store_staff_list(struct store *st)
     json_t *a = json_array();
     int64_t ids[512];
     int n = 0, rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < 512) {
+    while ((rc = store_step(st, q)) == SQLITE_ROW && n < 512) {
         struct staff s;
         staff_row(q, &s);
         ids[n++] = s.id;
@@ -210,7 +210,7 @@ json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles)
             json_decref(a);
             return NULL;
         }
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        while ((rc = store_step(st, q)) == SQLITE_ROW)
             json_array_append_new(a, json_string((const char *)sqlite3_column_text(q, 0)));
         sqlite3_reset(q);
         if (rc != SQLITE_DONE) {
@@ -230,7 +230,7 @@ int store_staff_count_role(struct store *st, const char *role)
         return -1;
     if (bind_text(q, 1, role, false) != SQLITE_OK)
         return store_fail(st, "staff count bind");
-    int rc = sqlite3_step(q), n = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    int rc = store_step(st, q), n = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
     sqlite3_reset(q);
     return rc == SQLITE_ROW ? n : store_fail(st, "staff count");
 }
@@ -242,9 +242,9 @@ int store_audit_add(struct store *st, const struct audit_row *a)
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, a->at_ms) || bind_text(q, 2, a->actor, false) ||
+    if (store_bind_int64(q, 1, a->at_ms) || bind_text(q, 2, a->actor, false) ||
         bind_text(q, 3, a->action, false) || bind_text(q, 4, a->object, true) ||
-        bind_text(q, 5, a->origin, true) || sqlite3_bind_int(q, 6, a->status))
+        bind_text(q, 5, a->origin, true) || store_bind_int(q, 6, a->status))
         return store_fail(st, "audit bind");
     return store_step_done(st, q, "audit add");
 }
@@ -259,14 +259,14 @@ json_t *store_audit_list(struct store *st, const char *who, const char *what, in
     if (q == NULL)
         return NULL;
     if (bind_text(q, 1, who, true) || bind_text(q, 2, what, true) ||
-        sqlite3_bind_int64(q, 3, since) || sqlite3_bind_int64(q, 4, until) ||
-        sqlite3_bind_int(q, 5, limit)) {
+        store_bind_int64(q, 3, since) || store_bind_int64(q, 4, until) ||
+        store_bind_int(q, 5, limit)) {
         store_fail(st, "audit list bind");
         return NULL;
     }
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = store_step(st, q)) == SQLITE_ROW) {
         const char *obj = (const char *)sqlite3_column_text(q, 4);
         const char *origin = (const char *)sqlite3_column_text(q, 5);
         json_array_append_new(
@@ -292,9 +292,9 @@ int store_report_area(struct store *st, int64_t id, char *out, size_t size)
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+    if (store_bind_int64(q, 1, id) != SQLITE_OK)
         return store_fail(st, "report area bind");
-    int rc = sqlite3_step(q);
+    int rc = store_step(st, q);
     if (rc == SQLITE_ROW)
         copy_col(q, 0, out, size);
     sqlite3_reset(q);
@@ -309,7 +309,7 @@ int store_report_area_set(struct store *st, int64_t id, const char *area)
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
-    if (bind_text(q, 1, area, true) || sqlite3_bind_int64(q, 2, id))
+    if (bind_text(q, 1, area, true) || store_bind_int64(q, 2, id))
         return store_fail(st, "report area set bind");
     if (store_step_done(st, q, "report area set") == -1)
         return -1;
@@ -325,7 +325,7 @@ int store_media_in_area(struct store *st, const char *sha, const char *area)
         return -1;
     if (bind_text(q, 1, sha, false) || bind_text(q, 2, area, false))
         return store_fail(st, "media area bind");
-    int rc = sqlite3_step(q);
+    int rc = store_step(st, q);
     sqlite3_reset(q);
     if (rc == SQLITE_ROW)
         return 1;
@@ -341,8 +341,8 @@ int store_staff_code_set(struct store *st, int64_t id, const char *hash, int64_t
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, id) || bind_text(q, 2, hash, false) ||
-        sqlite3_bind_int64(q, 3, expires_ms))
+    if (store_bind_int64(q, 1, id) || bind_text(q, 2, hash, false) ||
+        store_bind_int64(q, 3, expires_ms))
         return store_fail(st, "staff code bind");
     return store_step_done(st, q, "staff code set");
 }
@@ -354,9 +354,9 @@ int store_staff_code_get(struct store *st, int64_t id, struct staff_code *out)
     if (q == NULL)
         return -1;
     memset(out, 0, sizeof *out);
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+    if (store_bind_int64(q, 1, id) != SQLITE_OK)
         return store_fail(st, "staff code get bind");
-    int rc = sqlite3_step(q);
+    int rc = store_step(st, q);
     if (rc == SQLITE_ROW) {
         copy_col(q, 0, out->hash, sizeof out->hash);
         out->expires_ms = sqlite3_column_int64(q, 1);
@@ -375,7 +375,7 @@ int store_staff_code_used(struct store *st, int64_t id, bool ok)
     sqlite3_stmt *q = store_stmt(st, ok ? del : tried);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+    if (store_bind_int64(q, 1, id) != SQLITE_OK)
         return store_fail(st, "staff code used bind");
     return store_step_done(st, q, "staff code used");
 }

@@ -15,8 +15,8 @@ static json_t *by_day(struct store *st, sqlite3_stmt *s, int64_t since, const ch
 {
     json_t *o = json_object();
     int rc;
-    sqlite3_bind_int64(s, 1, since);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, since);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         const char *day = (const char *)sqlite3_column_text(s, 0);
         if (day != NULL)
             json_object_set_new(o, day, json_integer(sqlite3_column_int64(s, 1)));
@@ -58,7 +58,7 @@ json_t *stats_daily(struct store *st, const char *what, int64_t since_ms)
 static int64_t one_int(struct store *st, sqlite3_stmt *s, const char *what)
 {
     int64_t v = -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if (store_step(st, s) == SQLITE_ROW)
         v = sqlite3_column_int64(s, 0);
     else
         store_fail(st, what);
@@ -80,9 +80,9 @@ json_t *stats_now(struct store *st, int64_t now, const char *owner)
     sqlite3_stmt *s = store_stmt(st, seats);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     if (owner != NULL)
-        sqlite3_bind_text(s, 2, owner, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 2, owner);
     v[0] = one_int(st, s, "stats seats");
     const struct store_sql *const rest[] = {going, waiting, unknown};
     for (int i = 0; i < 3; i++) {
@@ -108,8 +108,8 @@ json_t *stats_broadcasts(struct store *st, int limit)
         json_decref(a);
         return NULL;
     }
-    sqlite3_bind_int(s, 1, limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int(s, 1, limit);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack(
             "{s:I,s:s,s:s,s:I,s:I,s:I,s:I}", "id", (json_int_t)sqlite3_column_int64(s, 0), "text",
             (const char *)sqlite3_column_text(s, 1), "audience",
@@ -140,8 +140,8 @@ int stats_course_owner(struct store *st, int64_t id, char out[8])
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         snprintf(out, 8, "%s", (const char *)sqlite3_column_text(s, 0));
     sqlite3_reset(s);
@@ -154,8 +154,8 @@ int stats_course_set_owner(struct store *st, int64_t id, const char *owner)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, owner, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_text(s, 1, owner);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "course set owner");
 }
 
@@ -166,8 +166,8 @@ int64_t stats_credits_sum(struct store *st, const char *role, int64_t since_ms)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, role, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, since_ms);
+    store_bind_text(s, 1, role);
+    store_bind_int64(s, 2, since_ms);
     return one_int(st, s, "credits sum");
 }
 
@@ -179,11 +179,11 @@ int stats_credits_add(struct store *st, const char *role, int64_t person, int64_
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, role, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int64(s, 3, delta);
-    sqlite3_bind_text(s, 4, ref, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_text(s, 1, role);
+    store_bind_int64(s, 2, person);
+    store_bind_int64(s, 3, delta);
+    store_bind_text(s, 4, ref);
+    store_bind_int64(s, 5, now);
     return store_step_done(st, s, "credits add");
 }
 
@@ -193,8 +193,8 @@ int stats_points_ref_exists(struct store *st, int64_t person, const char *ref)
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, ref, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, ref);
     int64_t n = one_int(st, s, "points ref");
     return n < 0 ? -1 : n > 0;
 }

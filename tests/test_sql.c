@@ -143,9 +143,66 @@ static void test_sql_older_schema_prepares_nothing(void)
     free(path);
 }
 
+/* A bind to a parameter beyond the statement's fails, is logged with the
+ * parameter and the statement, and the statement does not run: nothing is
+ * written. store_stmt hands it out afresh, and then it runs. */
+static void test_sql_bind_beyond_parameters_not_run(void)
+{
+    struct store *st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    sqlite3_stmt *s = store_stmt(st, t_meta_put);
+    CHECK_INT(store_bind_text(s, 1, "k"), SQLITE_OK);
+    t_stderr_begin();
+    int bind = store_bind_text(s, 3, "v"); /* the statement has ?1 and ?2 */
+    int step = store_step_done(st, s, "test put");
+    char *log = t_stderr_end();
+    CHECK_INT(bind, SQLITE_RANGE);
+    CHECK_INT(step, -1);
+    CHECK_HAS(log, "bind parameter 3 of tests/test_sql.c:");
+    CHECK_HAS(log, "t_meta_put: column index out of range");
+    CHECK_HAS(log, "t_meta_put not run: parameter 3 did not bind");
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM meta WHERE k='k'"), 0);
+    CHECK_INT(store_step(st, s), SQLITE_ERROR); /* still refused until store_stmt */
+    free(log);
+    s = store_stmt(st, t_meta_put);
+    CHECK_INT(store_bind_text(s, 1, "k"), SQLITE_OK);
+    CHECK_INT(store_bind_text(s, 2, "v"), SQLITE_OK);
+    CHECK_INT(store_step_done(st, s, "test put"), 0);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM meta WHERE k='k' AND v='v'"), 1);
+    store_close(st);
+}
+
+/* Through the store's API: a name over SQLite's length limit fails to bind.
+ * Before the checked binds the person was made without the name and the
+ * call succeeded; now nothing is written and the call fails. */
+static void test_sql_failed_bind_writes_nothing(void)
+{
+    struct store *st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    int64_t id = 0, account = 0;
+    /* one arrival first: before the registry, statements were prepared on
+     * first use, and the lowered limit would refuse the SQL itself */
+    CHECK_INT(store_person_arrive(st, "generic", "u-0", "b", 1000, &id, &account), 1);
+    sqlite3_limit(store_db(st), SQLITE_LIMIT_LENGTH, 64);
+    char name[100];
+    memset(name, 'a', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    CHECK_INT(store_person_arrive(st, "generic", "u-1", name, 1000, &id, &account), -1);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM people"), 1);
+    CHECK_INT(store_person_arrive(st, "generic", "u-1", "a", 1000, &id, &account), 1);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM people WHERE name='a'"), 1);
+    store_close(st);
+}
+
 const struct t_case sql_tests[] = {T(test_sql_every_statement_prepares_at_open),
                                    T(test_sql_missing_table_refuses_open),
                                    T(test_sql_bad_statement_refuses_open),
                                    T(test_sql_unregistered_statement_refused),
                                    T(test_sql_older_schema_prepares_nothing),
+                                   T(test_sql_bind_beyond_parameters_not_run),
+                                   T(test_sql_failed_bind_writes_nothing),
                                    T_END};
