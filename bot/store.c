@@ -1010,6 +1010,16 @@ int store_schema_latest(void)
     return N_MIGRATIONS;
 }
 
+long store_sql_check(void)
+{
+    struct store *st = store_open(":memory:", false);
+    if (st == NULL)
+        return -1;
+    long n = (long)store_prepared(st);
+    store_close(st);
+    return n;
+}
+
 /* The "-- " lines a migration starts with, joined by spaces; "" for none. */
 static char *migration_note(const char *sql)
 {

@@ -60,6 +60,7 @@ static void test_sql_every_statement_prepares_at_open(void)
     }
     CHECK_INT(store_prepared(st), n);
     store_close(st);
+    CHECK_INT(store_sql_check(), n); /* yizhan check */
 }
 
 /* A database whose schema lacks a table one statement uses (here dropped by
