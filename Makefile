@@ -11,7 +11,8 @@ HAVE_PKGS := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
-          -Wstrict-prototypes -Wmissing-prototypes -Ibot -MMD -MP $(SAN)
+          -Wstrict-prototypes -Wmissing-prototypes -Werror=incompatible-pointer-types -Ibot -MMD -MP \
+          $(SAN)
 ifeq ($(HAVE_PKGS),yes)
 override CFLAGS += $(shell pkg-config --cflags $(PKGS))
 override LDLIBS += $(shell pkg-config --libs $(PKGS))

@@ -190,6 +190,11 @@ static int cmd_check(const struct args *a)
     struct buf errors;
     buf_init(&errors, 0);
     int rc = load_all(a, &c, &app, &errors);
+    long nsql = rc == -1 ? 0 : store_sql_check();
+    if (nsql == -1) {
+        buf_printf(&errors, "check: a statement of the store does not compile (above)\n");
+        rc = -1;
+    }
     if (rc == -1) {
         fputs(errors.data ? errors.data : "check failed\n", stderr);
         buf_release(&errors);
@@ -228,9 +233,10 @@ static int cmd_check(const struct args *a)
                    parts == 1 ? "" : "s", units);
             free(text);
         }
-        printf("ok: %zu rules for %zu intents, %zu lessons, config and content valid\n",
+        printf("ok: %zu rules for %zu intents, %zu lessons, %ld SQL statements,"
+               " config and content valid\n",
                intent_rule_count(app.intents), intent_count(app.intents),
-               lesson_count(app.lessons));
+               lesson_count(app.lessons), nsql);
     }
     buf_release(&errors);
     free_app(&app);

@@ -602,17 +602,19 @@ static const char *const migrations[] = {
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-#define STMT_CACHE 1024 /* a power of two; every store*.c statement fits with room */
 
-struct stmt_slot {
-    const char *sql; /* the literal's address is the key */
-    sqlite3_stmt *st;
+/* A failed bind of a cached statement: its parameter and SQLite's code. */
+struct bind_fault {
+    int param, rc;
 };
 
 struct store {
     sqlite3 *db;
-    struct stmt_slot cache[STMT_CACHE];
-    int ncache;
+    sqlite3_stmt **stmts;      /* by registry index; NULL until prepared */
+    struct bind_fault *faults; /* by registry index; param 0: none */
+    size_t nprepared;
+    size_t nfaults; /* statements with a fault: store_step looks only when > 0 */
+    struct store *next_open; /* in open_stores */
     int version;
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
@@ -623,40 +625,149 @@ sqlite3 *store_db(struct store *st)
     return st->db;
 }
 
-/*
- * A prepared statement for sql, prepared on first use and kept until
- * store_close(). Keyed by the string literal's address: every caller passes a
- * static literal, so a lookup is a hash of the pointer and a compare. The statement comes back
- * reset with bindings cleared.
- */
-sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+/* The registry (store_int.h): the linker's bounds of section yz_sql. */
+extern const struct store_sql __start_yz_sql[], __stop_yz_sql[];
+
+const struct store_sql *store_sql_all(size_t *n)
 {
-    /* open addressing on the literal's address */
-    size_t h = ((uintptr_t)sql >> 3) * 11400714819323198485ull % STMT_CACHE;
-    for (size_t probe = 0; probe < STMT_CACHE; probe++, h = (h + 1) % STMT_CACHE) {
-        struct stmt_slot *slot = &st->cache[h];
-        if (slot->sql == sql) {
-            sqlite3_reset(slot->st);
-            sqlite3_clear_bindings(slot->st);
-            return slot->st;
-        }
-        if (slot->sql != NULL)
-            continue;
-        sqlite3_stmt *s = NULL;
-        if (st->ncache >= STMT_CACHE / 2) {
-            log_err("store: statement cache full");
-            return NULL;
-        }
-        if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
-            SQLITE_OK) {
-            log_err("store: prepare: %s: %s", sqlite3_errmsg(st->db), sql);
-            return NULL;
-        }
-        *slot = (struct stmt_slot){sql, s};
-        st->ncache++;
-        return s;
+    *n = (size_t)(__stop_yz_sql - __start_yz_sql);
+    return __start_yz_sql;
+}
+
+size_t store_prepared(struct store *st)
+{
+    return st->nprepared;
+}
+
+static sqlite3_stmt *prepare(struct store *st, const struct store_sql *q, bool persistent)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v3(st->db, q->text, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &s,
+                           NULL) != SQLITE_OK) {
+        log_err("store: prepare %s: %s: %s", q->where, sqlite3_errmsg(st->db), q->text);
+        sqlite3_finalize(s);
+        return NULL;
     }
-    return NULL; /* not reached: the table is never more than half full */
+    return s;
+}
+
+/* Prepare every registered statement into the cache, and check that the
+ * extra ones prepare too: at open, at the latest schema, so that SQL that
+ * does not compile refuses to open instead of failing when first run. */
+static int prepare_all(struct store *st, const struct store_sql *extra, size_t nextra)
+{
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (st->stmts[i] != NULL)
+            continue;
+        if ((st->stmts[i] = prepare(st, &all[i], true)) == NULL)
+            return -1;
+        st->nprepared++;
+    }
+    for (size_t i = 0; i < nextra; i++) {
+        sqlite3_stmt *s = prepare(st, &extra[i], false);
+        if (s == NULL)
+            return -1;
+        sqlite3_finalize(s);
+    }
+    return 0;
+}
+
+/*
+ * The prepared statement of a registered statement, kept until
+ * store_close(); it comes back reset with bindings cleared. Its position in
+ * the registry is its index in the cache. A store opened at an older schema
+ * (store_migrate_to) has not prepared them all: it prepares one on first use.
+ */
+sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql)
+{
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    if (sql < all || sql >= all + n) { /* not SQL(): a cast or a hand-made entry */
+        log_err("store: statement not in the registry: %s", sql ? sql->text : "(null)");
+        return NULL;
+    }
+    sqlite3_stmt **slot = &st->stmts[sql - all];
+    if (st->nfaults > 0 && st->faults[sql - all].param != 0) {
+        st->faults[sql - all].param = 0;
+        st->nfaults--;
+    }
+    if (*slot == NULL) {
+        if ((*slot = prepare(st, sql, true)) == NULL)
+            return NULL;
+        st->nprepared++;
+        return *slot;
+    }
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    return *slot;
+}
+
+/*
+ * Failed binds. A bind wrapper (store_int.h) has only the statement, so a
+ * failure finds its store through the connection: open_stores lists every
+ * open store, looked through only when a bind has failed. The fault is kept
+ * in the statement's slot of its own store rather than in a thread-local
+ * variable: a thread may bind two statements before stepping either (and
+ * two stores: tests do), and a slot holds each statement's fault until
+ * store_stmt hands it out afresh, with no capacity to overflow. A store is
+ * used by one thread at a time, so its slots need no lock.
+ */
+static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct store *open_stores;
+
+/* s's index in st's cache, or -1. */
+static ptrdiff_t slot_of(struct store *st, sqlite3_stmt *s)
+{
+    size_t n;
+    store_sql_all(&n);
+    for (size_t i = 0; i < n; i++)
+        if (st->stmts[i] == s)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+int store_bind_failed(sqlite3_stmt *s, int i, int rc)
+{
+    sqlite3 *db = sqlite3_db_handle(s);
+    struct store *st;
+    pthread_mutex_lock(&open_mu);
+    for (st = open_stores; st != NULL && st->db != db; st = st->next_open)
+        ;
+    pthread_mutex_unlock(&open_mu);
+    ptrdiff_t k = st ? slot_of(st, s) : -1;
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    log_err("store: bind parameter %d of %s: %s", i, k >= 0 ? all[k].where : sqlite3_sql(s),
+            sqlite3_errstr(rc));
+    if (k >= 0 && st->faults[k].param == 0) {
+        st->faults[k] = (struct bind_fault){i, rc};
+        st->nfaults++;
+    }
+    return rc;
+}
+
+/* Whether a bind of s failed since store_stmt handed it out (logged). */
+static bool bind_refused(struct store *st, sqlite3_stmt *s)
+{
+    if (st->nfaults == 0)
+        return false;
+    ptrdiff_t k = slot_of(st, s);
+    if (k < 0 || st->faults[k].param == 0)
+        return false;
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    log_err("store: %s not run: parameter %d did not bind (%s)", all[k].where,
+            st->faults[k].param, sqlite3_errstr(st->faults[k].rc));
+    return true;
+}
+
+int store_step(struct store *st, sqlite3_stmt *s)
+{
+    if (bind_refused(st, s))
+        return SQLITE_ERROR;
+    return sqlite3_step(s);
 }
 
 int store_fail(struct store *st, const char *what)
@@ -678,6 +789,8 @@ int store_exec(struct store *st, const char *sql)
 /* Step a statement that returns no rows (or whose rows are ignored). */
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
 {
+    if (bind_refused(st, s))
+        return log_fail("store: %s: not run", what);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -725,6 +838,10 @@ json_t *store_row_json(sqlite3_stmt *s)
 
 json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
 {
+    if (bind_refused(st, s)) {
+        log_err("store: %s: not run", what);
+        return NULL;
+    }
     json_t *a = json_array();
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -741,6 +858,10 @@ json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
 json_t *store_one_row(struct store *st, sqlite3_stmt *s, const char *what, int *found)
 {
     json_t *o = NULL;
+    if (bind_refused(st, s)) {
+        *found = log_fail("store: %s: not run", what);
+        return NULL;
+    }
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         o = store_row_json(s);
@@ -786,7 +907,9 @@ static int migrate(struct store *st, int target)
         }
         if (store_exec(st, "COMMIT") == -1)
             return -1;
-        log_info("store: migrated to schema %d", v + 1);
+        const char *file = sqlite3_db_filename(st->db, "main");
+        if (file != NULL && file[0] != '\0') /* not the check's in-memory copy */
+            log_info("store: migrated to schema %d", v + 1);
     }
     st->version = v;
     return 0;
@@ -819,10 +942,18 @@ static void sqlite_setup(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-/* Open path and migrate it to schema target. */
-static struct store *open_at(const char *path, bool sync_full, int target)
+/* Open path and migrate it to schema target; at the latest schema, prepare
+ * every registered statement and check the extra ones. Statements may name
+ * tables of any migration, so an open at an older schema (store_migrate_to)
+ * prepares nothing ahead. */
+static struct store *open_at(const char *path, bool sync_full, int target,
+                             const struct store_sql *extra, size_t nextra)
 {
     struct store *st = xcalloc(1, sizeof *st);
+    size_t nsql;
+    store_sql_all(&nsql);
+    st->stmts = xcalloc(nsql ? nsql : 1, sizeof *st->stmts);
+    st->faults = xcalloc(nsql ? nsql : 1, sizeof *st->faults);
     bool memory = strcmp(path, ":memory:") == 0;
     /* Never open() and close() the database file ourselves: closing any
      * descriptor drops every POSIX lock this process holds on the file,
@@ -852,22 +983,37 @@ static struct store *open_at(const char *path, bool sync_full, int target)
         goto fail;
     if (migrate(st, target) == -1)
         goto fail;
+    if (target == N_MIGRATIONS && prepare_all(st, extra, nextra) == -1) {
+        log_err("store: %s: a statement does not compile against schema %d: not opening", path,
+                target);
+        goto fail;
+    }
+    pthread_mutex_lock(&open_mu);
+    st->next_open = open_stores;
+    open_stores = st;
+    pthread_mutex_unlock(&open_mu);
     return st;
 fail:
     store_close(st);
     return NULL;
 }
 
+struct store *store_open_with(const char *path, bool sync_full, const struct store_sql *extra,
+                              size_t nextra)
+{
+    return open_at(path, sync_full, N_MIGRATIONS, extra, nextra);
+}
+
 struct store *store_open(const char *path, bool sync_full)
 {
-    return open_at(path, sync_full, N_MIGRATIONS);
+    return store_open_with(path, sync_full, NULL, 0);
 }
 
 int store_migrate_to(const char *path, int version)
 {
     if (version < 0 || version > N_MIGRATIONS)
         return log_fail("store: no schema %d (this build has 0..%d)", version, N_MIGRATIONS);
-    struct store *st = open_at(path, true, version);
+    struct store *st = open_at(path, true, version, NULL, 0);
     store_close(st);
     return st ? 0 : -1;
 }
@@ -875,6 +1021,16 @@ int store_migrate_to(const char *path, int version)
 int store_schema_latest(void)
 {
     return N_MIGRATIONS;
+}
+
+long store_sql_check(void)
+{
+    struct store *st = store_open(":memory:", false);
+    if (st == NULL)
+        return -1;
+    long n = (long)store_prepared(st);
+    store_close(st);
+    return n;
 }
 
 /* The "-- " lines a migration starts with, joined by spaces; "" for none. */
@@ -946,9 +1102,19 @@ void store_close(struct store *st)
 {
     if (st == NULL)
         return;
-    for (int i = 0; i < STMT_CACHE; i++)
-        if (st->cache[i].sql != NULL)
-            sqlite3_finalize(st->cache[i].st);
+    pthread_mutex_lock(&open_mu);
+    for (struct store **p = &open_stores; *p != NULL; p = &(*p)->next_open)
+        if (*p == st) {
+            *p = st->next_open;
+            break;
+        }
+    pthread_mutex_unlock(&open_mu);
+    size_t n;
+    store_sql_all(&n);
+    for (size_t i = 0; st->stmts != NULL && i < n; i++)
+        sqlite3_finalize(st->stmts[i]); /* NULL is a no-op */
+    free(st->stmts);
+    free(st->faults);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
@@ -988,19 +1154,22 @@ bool store_queues_changed(struct store *st)
 
 /* A transaction-control statement from the cache: parsing it anew for every
  * turn cost about 4% of the writer thread (perf, bench/inbound). */
-static int control(struct store *st, const char *sql)
+static int control(struct store *st, const struct store_sql *sql)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql, sqlite3_errmsg(st->db));
+    return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql->text, sqlite3_errmsg(st->db));
 }
 
-static const char sql_begin[] = "BEGIN IMMEDIATE", sql_commit[] = "COMMIT",
-                  sql_rollback[] = "ROLLBACK", sql_savepoint[] = "SAVEPOINT turn",
-                  sql_release[] = "RELEASE turn", sql_rollback_to[] = "ROLLBACK TO turn";
+SQL(sql_begin, "BEGIN IMMEDIATE");
+SQL(sql_commit, "COMMIT");
+SQL(sql_rollback, "ROLLBACK");
+SQL(sql_savepoint, "SAVEPOINT turn");
+SQL(sql_release, "RELEASE turn");
+SQL(sql_rollback_to, "ROLLBACK TO turn");
 
 /* The transaction store_begin opened has ended (COMMIT or ROLLBACK done, or
  * SQLite rolled it back itself): let the next writer of this process in. */
@@ -1065,17 +1234,16 @@ int store_rollback_to(struct store *st)
 int store_inbound_get(struct store *st, const char *channel, const char *user,
                       const char *ext_id, int64_t now, char **replies, char **intent)
 {
-    static const char sql[] =
-        "SELECT replies, intent FROM inbound WHERE channel=?1 AND ext_id=?3 AND"
-        " person_id=(SELECT id FROM people WHERE channel=?1 AND ext_id=?2) AND created_ms>?4";
+    SQL(sql, "SELECT replies, intent FROM inbound WHERE channel=?1 AND ext_id=?3 AND"
+             " person_id=(SELECT id FROM people WHERE channel=?1 AND ext_id=?2) AND created_ms>?4");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, ext_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, user);
+    store_bind_text(s, 3, ext_id);
+    store_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         *replies = store_col_text(s, 0);
         *intent = store_col_text(s, 1);
@@ -1087,20 +1255,20 @@ int store_inbound_get(struct store *st, const char *channel, const char *user,
 }
 
 /* Bind one inbound row to ins (either insert below) and run it. */
-static int inbound_insert(struct store *st, const char *ins, const char *channel,
-                          const char *ext_id, int64_t sender, const char *text,
-                          const char *intent, const char *replies, int64_t now)
+static int inbound_insert(struct store *st, const struct store_sql *ins, const char *channel,
+                          const char *ext_id, int64_t sender, const char *text, const char *intent,
+                          const char *replies, int64_t now)
 {
     sqlite3_stmt *s = store_stmt(st, ins);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, sender);
-    sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 5, intent, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 6, replies, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 7, now);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, ext_id);
+    store_bind_int64(s, 3, sender);
+    store_bind_text(s, 4, text);
+    store_bind_text(s, 5, intent);
+    store_bind_text(s, 6, replies);
+    store_bind_int64(s, 7, now);
     return store_step_done(st, s, "inbound add");
 }
 
@@ -1109,12 +1277,12 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
 {
     /* One statement on the hot path; a key taken by an expired row (rare: an
      * id reused by the same sender days later) moves that row aside first. */
-    static const char try[] = "INSERT OR IGNORE INTO inbound(channel, ext_id, person_id, text,"
-                              " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?)";
-    static const char add[] = "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
-                              " replies, created_ms) VALUES(?,?,?,?,?,?,?)";
-    static const char aside[] = "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
-                                " AND ext_id=? AND person_id=? AND created_ms<=?";
+    SQL(try, "INSERT OR IGNORE INTO inbound(channel, ext_id, person_id, text,"
+             " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?)");
+    SQL(add, "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
+             " replies, created_ms) VALUES(?,?,?,?,?,?,?)");
+    SQL(aside, "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
+               " AND ext_id=? AND person_id=? AND created_ms<=?");
     if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now) == -1)
         return -1;
     if (sqlite3_changes(store_db(st)) == 1)
@@ -1122,10 +1290,10 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
     sqlite3_stmt *s = store_stmt(st, aside);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, ext_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, sender);
-    sqlite3_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, ext_id);
+    store_bind_int64(s, 3, sender);
+    store_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
     if (store_step_done(st, s, "inbound aside") == -1)
         return -1;
     return inbound_insert(st, add, channel, ext_id, sender, text, intent, replies, now);
@@ -1133,12 +1301,12 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
 
 int64_t store_inbound_count(struct store *st)
 {
-    static const char sql[] = "SELECT count(*) FROM inbound";
+    SQL(sql, "SELECT count(*) FROM inbound");
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
         return -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if (store_step(st, s) == SQLITE_ROW)
         n = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     return n;
@@ -1161,31 +1329,31 @@ static int person_upsert(struct store *st, const char *channel, const char *user
      * linked rows are always brought up to date; anyone else's last_seen_ms
      * is kept to the minute (it feeds only day-level lists). No RETURNING:
      * SQLite opens and closes a temporary table for each such statement. */
-    static const char find[] =
+    SQL(find,
         "SELECT id, coalesce(account_id, id), last_seen_ms,"
         " (?3 IS NULL OR name IS ?3) AND (?4=0 OR consent IS NOT NULL),"
         " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
-        " FROM people WHERE channel=?1 AND ext_id=?2";
+        " FROM people WHERE channel=?1 AND ext_id=?2");
     /* Within an account the row touched last must sort first even when two
      * of its channels speak in the same millisecond (an integration test
      * caught a push going to the other channel), so a linked row's stamp
      * passes its siblings'. For anyone else the subquery finds no row. */
-    static const char touch[] =
+    SQL(touch,
         "UPDATE people SET last_seen_ms=max(?2, coalesce((SELECT max(q.last_seen_ms) + 1 FROM"
         " people q WHERE coalesce(q.account_id, q.id)=?4 AND q.id<>?1), 0)),"
         " name=coalesce(?3, name), consent=CASE WHEN ?5 THEN coalesce(consent, 'contact')"
-        " ELSE consent END WHERE id=?1";
-    static const char insert[] = "INSERT INTO people(channel, ext_id, name, created_ms,"
-                                 " last_seen_ms, consent)"
-                                 " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)";
+        " ELSE consent END WHERE id=?1");
+    SQL(insert, "INSERT INTO people(channel, ext_id, name, created_ms,"
+                " last_seen_ms, consent)"
+                " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)");
     sqlite3_stmt *s = store_stmt(st, find);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 4, contact);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, user);
+    store_bind_text(s, 3, name);
+    store_bind_int(s, 4, contact);
+    int rc = store_step(st, s);
     int64_t acc = 0;
     bool stale = false;
     int created = 0;
@@ -1199,21 +1367,21 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     if (rc == SQLITE_ROW && stale) {
         if ((s = store_stmt(st, touch)) == NULL)
             return -1;
-        sqlite3_bind_int64(s, 1, *id);
-        sqlite3_bind_int64(s, 2, now);
-        sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 4, acc);
-        sqlite3_bind_int(s, 5, contact);
+        store_bind_int64(s, 1, *id);
+        store_bind_int64(s, 2, now);
+        store_bind_text(s, 3, name);
+        store_bind_int64(s, 4, acc);
+        store_bind_int(s, 5, contact);
         if (store_step_done(st, s, "person touch") == -1)
             return -1;
     } else if (rc == SQLITE_DONE) {
         if ((s = store_stmt(st, insert)) == NULL)
             return -1;
-        sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 4, now);
-        sqlite3_bind_int(s, 5, contact);
+        store_bind_text(s, 1, channel);
+        store_bind_text(s, 2, user);
+        store_bind_text(s, 3, name);
+        store_bind_int64(s, 4, now);
+        store_bind_int(s, 5, contact);
         if (store_insert(st, s, "person add", id) == -1)
             return -1;
         acc = *id;
@@ -1239,25 +1407,25 @@ int store_person_ensure(struct store *st, const char *channel, const char *user,
 
 int store_person_set_consent(struct store *st, int64_t id, const char *source)
 {
-    static const char sql[] = "UPDATE people SET consent=?2 WHERE id=?1 AND consent IS NULL";
+    SQL(sql, "UPDATE people SET consent=?2 WHERE id=?1 AND consent IS NULL");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-        sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+    if (store_bind_int64(s, 1, id) != SQLITE_OK ||
+        store_bind_text(s, 2, source) != SQLITE_OK)
         return store_fail(st, "person consent bind");
     return store_step_done(st, s, "person consent");
 }
 
 int store_person_find(struct store *st, const char *channel, const char *user, int64_t *id)
 {
-    static const char sql[] = "SELECT id FROM people WHERE channel=? AND ext_id=?";
+    SQL(sql, "SELECT id FROM people WHERE channel=? AND ext_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, user);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -1268,13 +1436,12 @@ int store_person_find(struct store *st, const char *channel, const char *user, i
 
 int store_person_info(struct store *st, int64_t id, struct person_info *out)
 {
-    static const char sql[] =
-        "SELECT created_ms, opted_out, coalesce(opt_changed_ms, 0) FROM people WHERE id=?";
+    SQL(sql, "SELECT created_ms, opted_out, coalesce(opt_changed_ms, 0) FROM people WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->created_ms = sqlite3_column_int64(s, 0);
         out->opted_out = sqlite3_column_int(s, 1) != 0;
@@ -1289,29 +1456,27 @@ int store_person_info(struct store *st, int64_t id, struct person_info *out)
 int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_t now)
 {
     /* per account: every channel of a linked person (绑定) follows */
-    static const char sql[] =
-        "UPDATE people SET opted_out=?1, opt_changed_ms=?2 WHERE coalesce(account_id, id)="
-        "(SELECT coalesce(account_id, id) FROM people WHERE id=?3)";
+    SQL(sql, "UPDATE people SET opted_out=?1, opt_changed_ms=?2 WHERE coalesce(account_id, id)="
+             "(SELECT coalesce(account_id, id) FROM people WHERE id=?3)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, opted_out);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int(s, 1, opted_out);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "person optout");
 }
 
 int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
 {
-    static const char sql[] =
-        "SELECT value FROM state WHERE person_id=? AND key=? AND expires_ms>?";
+    SQL(sql, "SELECT value FROM state WHERE person_id=? AND key=? AND expires_ms>?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, key);
+    store_bind_int64(s, 3, now);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *value = store_col_text(s, 0);
     sqlite3_reset(s);
@@ -1323,43 +1488,42 @@ int store_state_get(struct store *st, int64_t person, const char *key, int64_t n
 int store_state_set(struct store *st, int64_t person, const char *key, const char *value,
                     int64_t expires_ms)
 {
-    static const char sql[] = "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"
-                              " VALUES(?,?,?,?)";
+    SQL(sql, "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"
+             " VALUES(?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, expires_ms);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, key);
+    store_bind_text(s, 3, value);
+    store_bind_int64(s, 4, expires_ms);
     return store_step_done(st, s, "state set");
 }
 
 int store_state_del(struct store *st, int64_t person, const char *key)
 {
-    static const char sql[] = "DELETE FROM state WHERE person_id=? AND key=?";
+    SQL(sql, "DELETE FROM state WHERE person_id=? AND key=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, key);
     return store_step_done(st, s, "state del");
 }
 
 static int unknown_add(struct store *st, const char *text, int64_t now, bool asked)
 {
     /* asked: the last time it came, it got a numbered choice */
-    static const char sql[] =
-        "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
-        " ON CONFLICT(text) DO UPDATE SET count=count+1, last_ms=excluded.last_ms,"
-        " asked=excluded.asked";
+    SQL(sql, "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
+             " ON CONFLICT(text) DO UPDATE SET count=count+1, last_ms=excluded.last_ms,"
+             " asked=excluded.asked");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, now);
-    sqlite3_bind_int(s, 4, asked ? 1 : 0);
+    store_bind_text(s, 1, text);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, now);
+    store_bind_int(s, 4, asked ? 1 : 0);
     return store_step_done(st, s, "unknown add");
 }
 
@@ -1375,14 +1539,14 @@ int store_unknown_asked(struct store *st, const char *text, int64_t now)
 
 int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ctx)
 {
-    static const char sql[] =
-        "SELECT text, count, last_ms, asked FROM unknown ORDER BY count DESC, last_ms DESC LIMIT ?";
+    SQL(sql, "SELECT text, count, last_ms, asked FROM unknown ORDER BY count DESC, last_ms DESC "
+             "LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int(s, 1, limit);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
            sqlite3_column_int64(s, 2), sqlite3_column_int(s, 3) != 0, ctx);
         n++;
@@ -1393,13 +1557,13 @@ int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ct
 
 int store_probe(struct store *st, int64_t now)
 {
-    static const char sql[] = "INSERT OR REPLACE INTO meta(k, v) VALUES('probe', ?)";
+    SQL(sql, "INSERT OR REPLACE INTO meta(k, v) VALUES('probe', ?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (store_begin(st) == -1)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     if (store_step_done(st, s, "probe") == -1) {
         store_rollback(st);
         return -1;
@@ -1416,22 +1580,21 @@ int store_probe(struct store *st, int64_t now)
 
 int store_taught_add(struct store *st, const char *text, const char *intent, int64_t now)
 {
-    static const char add[] =
+    SQL(add,
         "INSERT INTO taught(text, intent, created_ms) VALUES(?1,?2,?3)"
-        " ON CONFLICT(text) DO UPDATE SET intent=excluded.intent, created_ms=excluded.created_ms";
-    static const char bump[] =
-        "INSERT INTO meta(k, v) VALUES('taught_version', '1')"
-        " ON CONFLICT(k) DO UPDATE SET v=CAST(v AS INTEGER)+1";
-    static const char known[] = "DELETE FROM unknown WHERE text=?1";
+        " ON CONFLICT(text) DO UPDATE SET intent=excluded.intent, created_ms=excluded.created_ms");
+    SQL(bump, "INSERT INTO meta(k, v) VALUES('taught_version', '1')"
+              " ON CONFLICT(k) DO UPDATE SET v=CAST(v AS INTEGER)+1");
+    SQL(known, "DELETE FROM unknown WHERE text=?1");
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, intent, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_text(s, 1, text);
+    store_bind_text(s, 2, intent);
+    store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "taught add") == -1 || (s = store_stmt(st, known)) == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, text);
     if (store_step_done(st, s, "taught unknown") == -1 || (s = store_stmt(st, bump)) == NULL)
         return -1;
     return store_step_done(st, s, "taught version");
@@ -1439,12 +1602,12 @@ int store_taught_add(struct store *st, const char *text, const char *intent, int
 
 int64_t store_taught_version(struct store *st)
 {
-    static const char sql[] = "SELECT CAST(v AS INTEGER) FROM meta WHERE k='taught_version'";
+    SQL(sql, "SELECT CAST(v AS INTEGER) FROM meta WHERE k='taught_version'");
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t v = 0;
     if (s == NULL)
         return -1;
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         v = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -1453,12 +1616,12 @@ int64_t store_taught_version(struct store *st)
 
 int store_taught_list(struct store *st, store_taught_fn fn, void *ctx)
 {
-    static const char sql[] = "SELECT text, intent FROM taught ORDER BY created_ms, text";
+    SQL(sql, "SELECT text, intent FROM taught ORDER BY created_ms, text");
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), ctx);
         n++;
     }

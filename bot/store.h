@@ -19,6 +19,11 @@ void store_close(struct store *st);
 int store_version(struct store *st);
 /* The schema version this build migrates to. */
 int store_schema_latest(void);
+/* yizhan check: prepare every SQL statement of the store against a new
+ * in-memory database at the latest schema (the configured file is not
+ * opened: that would migrate it). The number of statements, or -1 when one
+ * does not compile (logged with its place, text and SQLite's message). */
+long store_sql_check(void);
 /* What opening path would change, without changing it: calls fn for each
  * migration the database still needs, in order, with its number, its note
  * (the "-- " lines it starts with, "" for none) and its statements by their

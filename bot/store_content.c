@@ -12,12 +12,12 @@
 
 int64_t store_content_version(struct store *st)
 {
-    static const char sql[] = "SELECT coalesce(max(id), 0) FROM content_versions";
+    SQL(sql, "SELECT coalesce(max(id), 0) FROM content_versions");
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t v = 0;
     if (s == NULL)
         return -1;
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         v = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -26,14 +26,13 @@ int64_t store_content_version(struct store *st)
 
 int store_content_latest(struct store *st, store_content_fn fn, void *ctx)
 {
-    static const char sql[] =
-        "SELECT c.file, c.body, c.id FROM content_versions c"
-        " WHERE c.id=(SELECT max(id) FROM content_versions WHERE file=c.file) ORDER BY c.file";
+    SQL(sql, "SELECT c.file, c.body, c.id FROM content_versions c"
+        " WHERE c.id=(SELECT max(id) FROM content_versions WHERE file=c.file) ORDER BY c.file");
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
            sqlite3_column_int64(s, 2), ctx);
         n++;
@@ -45,19 +44,19 @@ int store_content_latest(struct store *st, store_content_fn fn, void *ctx)
 int store_content_add(struct store *st, const char *file, const char *body, const char *actor,
                       const char *note, int64_t now, int64_t *id)
 {
-    static const char sql[] = "INSERT INTO content_versions(file, body, actor, note, created_ms)"
-                              " VALUES(?1,?2,?3,?4,?5)";
+    SQL(sql, "INSERT INTO content_versions(file, body, actor, note, created_ms)"
+                              " VALUES(?1,?2,?3,?4,?5)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, file, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, file);
     if (body != NULL)
-        sqlite3_bind_text(s, 2, body, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 2, body);
     else
-        sqlite3_bind_null(s, 2);
-    sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, note, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+        store_bind_null(s, 2);
+    store_bind_text(s, 3, actor);
+    store_bind_text(s, 4, note);
+    store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "content add") == -1)
         return -1;
     *id = sqlite3_last_insert_rowid(store_db(st));
@@ -66,15 +65,15 @@ int store_content_add(struct store *st, const char *file, const char *body, cons
 
 int store_content_get(struct store *st, const char *file, int64_t *id, char **body)
 {
-    static const char sql[] = "SELECT body, id FROM content_versions WHERE file=?2"
-                              " AND (id=?1 OR ?1=0) ORDER BY id DESC LIMIT 1";
+    SQL(sql, "SELECT body, id FROM content_versions WHERE file=?2"
+                              " AND (id=?1 OR ?1=0) ORDER BY id DESC LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     *body = NULL;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, *id);
-    sqlite3_bind_text(s, 2, file, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, *id);
+    store_bind_text(s, 2, file);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         *body = store_col_text(s, 0);
         *id = sqlite3_column_int64(s, 1);
@@ -88,17 +87,16 @@ int store_content_get(struct store *st, const char *file, int64_t *id, char **bo
 int store_content_history(struct store *st, const char *file, int limit, store_version_fn fn,
                           void *ctx)
 {
-    static const char sql[] =
-        "SELECT id, actor, created_ms, note, body IS NULL, length(CAST(body AS BLOB)),"
+    SQL(sql, "SELECT id, actor, created_ms, note, body IS NULL, length(CAST(body AS BLOB)),"
         " length(body) - length(replace(body, char(10), '')) FROM content_versions"
-        " WHERE file=?1 ORDER BY id DESC LIMIT ?2";
+        " WHERE file=?1 ORDER BY id DESC LIMIT ?2");
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, file, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 2, limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_text(s, 1, file);
+    store_bind_int(s, 2, limit);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         struct content_version v = {
             .id = sqlite3_column_int64(s, 0),
             .actor = (const char *)sqlite3_column_text(s, 1),

@@ -45,7 +45,7 @@ static int step_changed(struct store *st, sqlite3_stmt *s, const char *what)
 static int step_ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max, const char *what)
 {
     int n = 0, rc;
-    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    while (n < max && (rc = store_step(st, s)) == SQLITE_ROW)
         ids[n++] = sqlite3_column_int64(s, 0);
     if (n < max && rc != SQLITE_DONE) {
         sqlite3_reset(s);
@@ -58,30 +58,29 @@ static int step_ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max, co
 int store_desk_ticket_add(struct store *st, const char *desk, int64_t person, bool crisis,
                           int64_t now, int64_t *id)
 {
-    static const char sql[] = "INSERT INTO desk_tickets(desk, person_id, status, crisis,"
-                              " created_ms) VALUES(?,?,'open',?,?)";
+    SQL(sql, "INSERT INTO desk_tickets(desk, person_id, status, crisis,"
+             " created_ms) VALUES(?,?,'open',?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, desk, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int(s, 3, crisis);
-    sqlite3_bind_int64(s, 4, now);
+    store_bind_text(s, 1, desk);
+    store_bind_int64(s, 2, person);
+    store_bind_int(s, 3, crisis);
+    store_bind_int64(s, 4, now);
     return store_insert(st, s, "desk ticket add", id);
 }
 
 int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out)
 {
-    static const char sql[] =
-        "SELECT id, person_id, coalesce(volunteer_id, 0), coalesce(offered_to, 0), created_ms,"
-        " offers, desk, status, crisis,"
-        " coalesce((SELECT person_id FROM desk_volunteers WHERE id=volunteer_id), 0)"
-        " FROM desk_tickets WHERE id=?";
+    SQL(sql, "SELECT id, person_id, coalesce(volunteer_id, 0), coalesce(offered_to, 0), created_ms,"
+             " offers, desk, status, crisis,"
+             " coalesce((SELECT person_id FROM desk_volunteers WHERE id=volunteer_id), 0)"
+             " FROM desk_tickets WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
         out->id = sqlite3_column_int64(s, 0);
@@ -102,17 +101,17 @@ int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out)
 }
 
 /* The one id sql (bound to person) selects: 1 (*id set), 0 none, -1. */
-static int ticket_of(struct store *st, const char *sql, int64_t person, int64_t *id,
+static int ticket_of(struct store *st, const struct store_sql *sql, int64_t person, int64_t *id,
                      const char *what)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_int64(s, 1, person) != SQLITE_OK) {
+    if (store_bind_int64(s, 1, person) != SQLITE_OK) {
         sqlite3_reset(s);
         return store_fail(st, what);
     }
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -123,119 +122,118 @@ static int ticket_of(struct store *st, const char *sql, int64_t person, int64_t 
 
 int store_desk_ticket_open_of(struct store *st, int64_t person, int64_t *id)
 {
-    static const char sql[] = "SELECT id FROM desk_tickets WHERE person_id=? AND status<>'closed'"
-                              " ORDER BY id DESC LIMIT 1";
+    SQL(sql, "SELECT id FROM desk_tickets WHERE person_id=? AND status<>'closed'"
+             " ORDER BY id DESC LIMIT 1");
     return ticket_of(st, sql, person, id, "desk ticket open of");
 }
 
 int store_desk_crisis_open_of(struct store *st, int64_t person, int64_t *id)
 {
-    static const char sql[] = "SELECT id FROM desk_tickets WHERE person_id=? AND crisis=1"
-                              " AND status<>'closed' ORDER BY id DESC LIMIT 1";
+    SQL(sql, "SELECT id FROM desk_tickets WHERE person_id=? AND crisis=1"
+             " AND status<>'closed' ORDER BY id DESC LIMIT 1");
     return ticket_of(st, sql, person, id, "desk crisis open of");
 }
 
 int store_desk_ticket_offer(struct store *st, int64_t id, int64_t volunteer, int64_t now)
 {
-    static const char sql[] = "UPDATE desk_tickets SET offered_to=?, offered_ms=?,"
-                              " offers=offers+1 WHERE id=?";
-    static const char rot[] = "UPDATE desk_volunteers SET last_offer_ms=? WHERE id=?";
+    SQL(sql, "UPDATE desk_tickets SET offered_to=?, offered_ms=?,"
+             " offers=offers+1 WHERE id=?");
+    SQL(rot, "UPDATE desk_volunteers SET last_offer_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, volunteer);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int64(s, 1, volunteer);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     if (store_step_done(st, s, "desk ticket offer") == -1)
         return -1;
     s = store_stmt(st, rot);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, volunteer);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, volunteer);
     return store_step_done(st, s, "desk volunteer rotate");
 }
 
 int store_desk_ticket_take(struct store *st, int64_t id, int64_t volunteer, int64_t now)
 {
-    static const char sql[] = "UPDATE desk_tickets SET status='taken', volunteer_id=?,"
-                              " taken_ms=? WHERE id=? AND status='open'";
+    SQL(sql, "UPDATE desk_tickets SET status='taken', volunteer_id=?,"
+             " taken_ms=? WHERE id=? AND status='open'");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, volunteer);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int64(s, 1, volunteer);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return step_changed(st, s, "desk ticket take");
 }
 
 int store_desk_ticket_answered(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE desk_tickets SET answered_ms=coalesce(answered_ms, ?) WHERE id=?";
+    SQL(sql, "UPDATE desk_tickets SET answered_ms=coalesce(answered_ms, ?) WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "desk ticket answered");
 }
 
 int store_desk_ticket_close(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE desk_tickets SET status='closed', closed_ms=? WHERE id=? AND status<>'closed'";
+    SQL(sql,
+        "UPDATE desk_tickets SET status='closed', closed_ms=? WHERE id=? AND status<>'closed'");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, id);
     return step_changed(st, s, "desk ticket close");
 }
 
 int store_desk_ticket_rate(struct store *st, int64_t id, int64_t person, int score, int64_t now)
 {
-    static const char sql[] = "UPDATE desk_tickets SET rating=?, rated_ms=? WHERE id=?"
-                              " AND person_id=? AND status='closed'";
+    SQL(sql, "UPDATE desk_tickets SET rating=?, rated_ms=? WHERE id=?"
+             " AND person_id=? AND status='closed'");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, score);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
-    sqlite3_bind_int64(s, 4, person);
+    store_bind_int(s, 1, score);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
+    store_bind_int64(s, 4, person);
     return step_changed(st, s, "desk ticket rate");
 }
 
 int store_desk_ticket_set_crisis(struct store *st, int64_t id)
 {
-    static const char sql[] = "UPDATE desk_tickets SET crisis=1 WHERE id=?";
+    SQL(sql, "UPDATE desk_tickets SET crisis=1 WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     return store_step_done(st, s, "desk ticket crisis");
 }
 
 int store_desk_ticket_escalated(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] = "UPDATE desk_tickets SET escalated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE desk_tickets SET escalated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "desk ticket escalated");
 }
 
 /* The ids sql selects with ?1 = before and ?2 = max: count or -1. */
-static int due_ids(struct store *st, const char *sql, int64_t before, int64_t *ids, int max,
-                   const char *what)
+static int due_ids(struct store *st, const struct store_sql *sql, int64_t before, int64_t *ids,
+                   int max, const char *what)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_int64(s, 1, before) != SQLITE_OK || sqlite3_bind_int(s, 2, max) != SQLITE_OK) {
+    if (store_bind_int64(s, 1, before) != SQLITE_OK || store_bind_int(s, 2, max) != SQLITE_OK) {
         sqlite3_reset(s);
         return store_fail(st, what);
     }
@@ -244,53 +242,52 @@ static int due_ids(struct store *st, const char *sql, int64_t before, int64_t *i
 
 int store_desk_due_offers(struct store *st, int64_t offered_before, int64_t *ids, int max)
 {
-    static const char sql[] = "SELECT id FROM desk_tickets WHERE status='open' AND"
-                              " (offered_ms IS NULL OR offered_ms<=?) ORDER BY id LIMIT ?";
+    SQL(sql, "SELECT id FROM desk_tickets WHERE status='open' AND"
+             " (offered_ms IS NULL OR offered_ms<=?) ORDER BY id LIMIT ?");
     return due_ids(st, sql, offered_before, ids, max, "desk due offers");
 }
 
 int store_desk_due_escalations(struct store *st, int64_t created_before, int64_t *ids, int max)
 {
-    static const char sql[] = "SELECT id FROM desk_tickets WHERE status='open' AND crisis=0 AND"
-                              " escalated_ms IS NULL AND created_ms<=? ORDER BY id LIMIT ?";
+    SQL(sql, "SELECT id FROM desk_tickets WHERE status='open' AND crisis=0 AND"
+             " escalated_ms IS NULL AND created_ms<=? ORDER BY id LIMIT ?");
     return due_ids(st, sql, created_before, ids, max, "desk due escalations");
 }
 
 int store_desk_due_crisis(struct store *st, int64_t alerted_before, int64_t *ids, int max)
 {
-    static const char sql[] = "SELECT id FROM desk_tickets WHERE status='open' AND crisis=1 AND"
-                              " coalesce(escalated_ms, created_ms)<=? ORDER BY id LIMIT ?";
+    SQL(sql, "SELECT id FROM desk_tickets WHERE status='open' AND crisis=1 AND"
+             " coalesce(escalated_ms, created_ms)<=? ORDER BY id LIMIT ?");
     return due_ids(st, sql, alerted_before, ids, max, "desk due crisis");
 }
 
 int store_desk_msg_add(struct store *st, int64_t ticket, int64_t pair, const char *side,
                        const char *text, int64_t now, int64_t *id)
 {
-    static const char sql[] = "INSERT INTO desk_messages(ticket_id, pair_id, side, text,"
-                              " created_ms) VALUES(?,?,?,?,?)";
+    SQL(sql, "INSERT INTO desk_messages(ticket_id, pair_id, side, text,"
+             " created_ms) VALUES(?,?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (ticket > 0)
-        sqlite3_bind_int64(s, 1, ticket);
+        store_bind_int64(s, 1, ticket);
     if (pair > 0)
-        sqlite3_bind_int64(s, 2, pair);
-    sqlite3_bind_text(s, 3, side, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+        store_bind_int64(s, 2, pair);
+    store_bind_text(s, 3, side);
+    store_bind_text(s, 4, text);
+    store_bind_int64(s, 5, now);
     return store_insert(st, s, "desk message add", id);
 }
 
 int store_desk_ticket_text(struct store *st, int64_t id, struct buf *out)
 {
-    static const char sql[] =
-        "SELECT text FROM desk_messages WHERE ticket_id=? AND side='worker' ORDER BY id";
+    SQL(sql, "SELECT text FROM desk_messages WHERE ticket_id=? AND side='worker' ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc, n = 0;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    store_bind_int64(s, 1, id);
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         buf_printf(out, "%s%s", n++ ? "\n" : "", (const char *)sqlite3_column_text(s, 0));
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket text");
@@ -299,19 +296,18 @@ int store_desk_ticket_text(struct store *st, int64_t id, struct buf *out)
 int store_desk_volunteer_set(struct store *st, int64_t person, const char *name, const char *desks,
                              const char *hours, int64_t now, int64_t *id)
 {
-    static const char sql[] =
-        "INSERT INTO desk_volunteers(person_id, name, desks, hours, created_ms)"
-        " VALUES(?,?,?,?,?) ON CONFLICT(person_id) DO UPDATE SET name=excluded.name,"
-        " desks=excluded.desks, hours=excluded.hours, active=1 RETURNING id";
+    SQL(sql, "INSERT INTO desk_volunteers(person_id, name, desks, hours, created_ms)"
+             " VALUES(?,?,?,?,?) ON CONFLICT(person_id) DO UPDATE SET name=excluded.name,"
+             " desks=excluded.desks, hours=excluded.hours, active=1 RETURNING id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, desks, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, hours, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, name);
+    store_bind_text(s, 3, desks);
+    store_bind_text(s, 4, hours);
+    store_bind_int64(s, 5, now);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -328,16 +324,15 @@ static void read_volunteer(sqlite3_stmt *s, struct desk_volunteer *v)
 int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
                             struct desk_volunteer *out)
 {
-    static const char sql[] =
-        "SELECT id, person_id, hours FROM desk_volunteers WHERE person_id=?1 AND active=1"
-        " AND (?2 IS NULL OR instr(desks, ',' || ?2 || ',') > 0)";
+    SQL(sql, "SELECT id, person_id, hours FROM desk_volunteers WHERE person_id=?1 AND active=1"
+             " AND (?2 IS NULL OR instr(desks, ',' || ?2 || ',') > 0)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
+    store_bind_int64(s, 1, person);
     if (desk != NULL)
-        sqlite3_bind_text(s, 2, desk, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+        store_bind_text(s, 2, desk);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         read_volunteer(s, out);
     sqlite3_reset(s);
@@ -349,16 +344,15 @@ int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
 int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_volunteer *out,
                               int max)
 {
-    static const char sql[] =
-        "SELECT id, person_id, hours FROM desk_volunteers WHERE active=1"
-        " AND instr(desks, ',' || ? || ',') > 0 ORDER BY last_offer_ms, id LIMIT ?";
+    SQL(sql, "SELECT id, person_id, hours FROM desk_volunteers WHERE active=1"
+             " AND instr(desks, ',' || ? || ',') > 0 ORDER BY last_offer_ms, id LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc = SQLITE_DONE;
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, desk, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 2, max);
-    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    store_bind_text(s, 1, desk);
+    store_bind_int(s, 2, max);
+    while (n < max && (rc = store_step(st, s)) == SQLITE_ROW)
         read_volunteer(s, &out[n++]);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -369,18 +363,17 @@ int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_vo
 int store_mentor_add(struct store *st, int64_t worker, int64_t mentor, const char *mentor_name,
                      int64_t now, int64_t *id)
 {
-    static const char sql[] =
-        "INSERT INTO mentoring(worker_id, mentor_id, mentor_name, created_ms) VALUES(?,?,?,?)"
-        " ON CONFLICT(worker_id, mentor_id) DO UPDATE SET active=1,"
-        " mentor_name=coalesce(excluded.mentor_name, mentor_name) RETURNING id";
+    SQL(sql, "INSERT INTO mentoring(worker_id, mentor_id, mentor_name, created_ms) VALUES(?,?,?,?)"
+             " ON CONFLICT(worker_id, mentor_id) DO UPDATE SET active=1,"
+             " mentor_name=coalesce(excluded.mentor_name, mentor_name) RETURNING id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, worker);
-    sqlite3_bind_int64(s, 2, mentor);
-    sqlite3_bind_text(s, 3, mentor_name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, worker);
+    store_bind_int64(s, 2, mentor);
+    store_bind_text(s, 3, mentor_name);
+    store_bind_int64(s, 4, now);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -397,14 +390,13 @@ static void read_pair(sqlite3_stmt *s, struct mentor_pair *out)
 
 int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out)
 {
-    static const char sql[] =
-        "SELECT id, worker_id, mentor_id, coalesce(last_contact_ms, created_ms) FROM mentoring"
-        " WHERE id=? AND active=1";
+    SQL(sql, "SELECT id, worker_id, mentor_id, coalesce(last_contact_ms, created_ms) FROM mentoring"
+             " WHERE id=? AND active=1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         read_pair(s, out);
     sqlite3_reset(s);
@@ -415,15 +407,14 @@ int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out)
 
 int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
 {
-    static const char sql[] =
-        "SELECT id, worker_id, mentor_id, coalesce(last_contact_ms, created_ms) FROM mentoring"
-        " WHERE active=1 AND (worker_id=?1 OR mentor_id=?1) ORDER BY id DESC";
+    SQL(sql, "SELECT id, worker_id, mentor_id, coalesce(last_contact_ms, created_ms) FROM mentoring"
+             " WHERE active=1 AND (worker_id=?1 OR mentor_id=?1) ORDER BY id DESC");
     sqlite3_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, person);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         if (n++ == 0)
             read_pair(s, out);
     }
@@ -433,25 +424,24 @@ int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
 
 int store_mentor_touch(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] = "UPDATE mentoring SET last_contact_ms=?, flagged_ms=NULL WHERE id=?";
+    SQL(sql, "UPDATE mentoring SET last_contact_ms=?, flagged_ms=NULL WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "mentor touch");
 }
 
 int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE mentoring SET flagged_ms=? WHERE active=1 AND flagged_ms IS NULL"
-        " AND coalesce(last_contact_ms, created_ms)<=?";
+    SQL(sql, "UPDATE mentoring SET flagged_ms=? WHERE active=1 AND flagged_ms IS NULL"
+             " AND coalesce(last_contact_ms, created_ms)<=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, before);
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, before);
     if (store_step_done(st, s, "mentor flag") == -1)
         return -1;
     return sqlite3_changes(store_db(st));
@@ -459,17 +449,17 @@ int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now)
 
 json_t *store_desk_volunteer_list(struct store *st)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT v.id, v.name, trim(v.desks, ','), v.hours, v.active, v.last_offer_ms,"
         " (SELECT count(*) FROM desk_tickets WHERE volunteer_id=v.id),"
         " p.channel || ':' || p.ext_id FROM desk_volunteers v JOIN people p ON p.id=v.person_id"
-        " ORDER BY v.id";
+        " ORDER BY v.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id",
                                            (json_int_t)sqlite3_column_int64(s, 0), "name",
                                            (const char *)sqlite3_column_text(s, 1), "desks",
@@ -520,20 +510,20 @@ static json_t *ticket_row(sqlite3_stmt *s)
 
 json_t *store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit)
 {
-    static const char sql[] = TICKET_COLS " WHERE (?1 IS NULL OR t.status=?1)"
-                                          " AND (?2 IS NULL OR t.desk=?2) ORDER BY t.id DESC"
-                                          " LIMIT ?3";
+    SQL(sql, TICKET_COLS " WHERE (?1 IS NULL OR t.status=?1)"
+                         " AND (?2 IS NULL OR t.desk=?2) ORDER BY t.id DESC"
+                         " LIMIT ?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
     if (status != NULL)
-        sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 1, status);
     if (desk != NULL)
-        sqlite3_bind_text(s, 2, desk, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, limit);
+        store_bind_text(s, 2, desk);
+    store_bind_int(s, 3, limit);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, ticket_row(s));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -546,16 +536,15 @@ json_t *store_desk_ticket_list(struct store *st, const char *status, const char 
 
 json_t *store_desk_ticket_json(struct store *st, int64_t id)
 {
-    static const char sql[] = TICKET_COLS " WHERE t.id=?";
-    static const char msgs[] =
-        "SELECT side, text, created_ms FROM desk_messages WHERE ticket_id=? ORDER BY id";
+    SQL(sql, TICKET_COLS " WHERE t.id=?");
+    SQL(msgs, "SELECT side, text, created_ms FROM desk_messages WHERE ticket_id=? ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     json_t *o = NULL;
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         o = ticket_row(s);
     sqlite3_reset(s);
@@ -570,9 +559,9 @@ json_t *store_desk_ticket_json(struct store *st, int64_t id)
         json_decref(o);
         return NULL;
     }
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "side",
                                            (const char *)sqlite3_column_text(s, 0), "text",
                                            (const char *)sqlite3_column_text(s, 1), "ms",
@@ -589,18 +578,18 @@ json_t *store_desk_ticket_json(struct store *st, int64_t id)
 
 json_t *store_mentor_list(struct store *st)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT m.id, w.channel || ':' || w.ext_id, t.channel || ':' || t.ext_id, m.mentor_name,"
         " m.active, m.created_ms, m.last_contact_ms, m.flagged_ms,"
         " (SELECT count(*) FROM desk_messages WHERE pair_id=m.id)"
         " FROM mentoring m JOIN people w ON w.id=m.worker_id JOIN people t ON t.id=m.mentor_id"
-        " ORDER BY m.id";
+        " ORDER BY m.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         char code[32];
         snprintf(code, sizeof code, "P%lld", (long long)sqlite3_column_int64(s, 0));
         json_array_append_new(

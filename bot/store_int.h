@@ -1,16 +1,104 @@
 /*
  * store_int.h - what the store*.c files share and nothing else includes:
- * the statement cache and step helpers.
+ * the statement registry and cache, checked binds and the step helpers.
  */
 #ifndef BOT_STORE_INT_H
 #define BOT_STORE_INT_H
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct store;
 sqlite3 *store_db(struct store *st);
-/* Cached prepared statement for a static SQL literal (reset, bindings cleared). */
-sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+
+/*
+ * The statement registry. Every SQL statement the store runs is declared
+ *
+ *     SQL(name, "SELECT ...");
+ *
+ * which defines name (an array of one struct store_sql, so `name` passes as a
+ * pointer) in the linker section yz_sql. The linker gathers the entries of
+ * every object into one array and defines __start_yz_sql and __stop_yz_sql
+ * around it (GNU ld, gold and lld do so for any section named like a C
+ * identifier; Linux's initcalls are found the same way). Why a section rather
+ * than a list in one file: each statement stays next to the function that
+ * runs it, and none can be left out of the list, so that
+ * - store_open prepares every statement before any runs: a typo in rarely
+ *   used SQL refuses to open (yizhan check / serve fail at start), not at
+ *   run time;
+ * - an entry's position in the array is its statement's index in each
+ *   connection's cache (store_stmt is a subtraction, no hash);
+ * - store_stmt takes nothing else: a plain string does not compile, and a
+ *   struct store_sql outside the section is refused (logged, NULL).
+ * The entries are const and pointer-sized-aligned, and nothing else is put
+ * in the section, so it is a plain array (GCC and clang's ASan leave
+ * globals with a section attribute unpadded). SQL built at run time has no
+ * place here: there is none today; a need for it gets its own documented
+ * path (sqlite3_prepare_v2 and finalize, never the cache).
+ */
+struct store_sql {
+    const char *text;
+    const char *where; /* "bot/store_x.c:123 name", for logs */
+};
+#define STORE_STR_(x) #x
+#define STORE_STR(x) STORE_STR_(x)
+#define SQL(name, sql_text)                                                                        \
+    static const struct store_sql name[1]                                                          \
+        __attribute__((used, section("yz_sql"), aligned(sizeof(void *)))) = {                      \
+            {sql_text, __FILE__ ":" STORE_STR(__LINE__) " " #name}}
+
+/* The registry: *n entries. */
+const struct store_sql *store_sql_all(size_t *n);
+/* Open path like store_open, and also check that the extra statements
+ * prepare (tests give a bad one: the open must fail naming it). */
+struct store *store_open_with(const char *path, bool sync_full, const struct store_sql *extra,
+                              size_t nextra);
+/* Statements prepared on this connection so far (all of the registry once
+ * store_open has returned). */
+size_t store_prepared(struct store *st);
+
+/* Cached prepared statement for a registered statement (reset, bindings
+ * cleared), or NULL (logged) for a pointer that is not in the registry. */
+sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql);
+/*
+ * Checked binds. Each returns SQLite's code; a failure (a parameter number
+ * beyond the statement's, text over SQLite's length limit, no memory) is
+ * logged with the parameter and the statement, and marks the statement in
+ * its connection's cache: store_step and the helpers below refuse to run it
+ * until store_stmt hands it out afresh. Callers need not check the result.
+ * Text is copied (SQLITE_TRANSIENT); NULL text binds NULL.
+ */
+int store_bind_failed(sqlite3_stmt *s, int i, int rc);
+static inline int store_bind_int64(sqlite3_stmt *s, int i, int64_t v)
+{
+    int rc = sqlite3_bind_int64(s, i, v);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+static inline int store_bind_int(sqlite3_stmt *s, int i, int v)
+{
+    int rc = sqlite3_bind_int(s, i, v);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+static inline int store_bind_double(sqlite3_stmt *s, int i, double v)
+{
+    int rc = sqlite3_bind_double(s, i, v);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+static inline int store_bind_null(sqlite3_stmt *s, int i)
+{
+    int rc = sqlite3_bind_null(s, i);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+static inline int store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    int rc = sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
+}
+/* sqlite3_step, unless a bind of s failed since store_stmt (then
+ * SQLITE_ERROR without running it, logged). */
+int store_step(struct store *st, sqlite3_stmt *s);
 /* Log sqlite3_errmsg with what, return -1. */
 int store_fail(struct store *st, const char *what);
 int store_exec(struct store *st, const char *sql);

@@ -11,38 +11,36 @@
 
 int store_lesson_shown(struct store *st, int64_t person, int lesson, int64_t now)
 {
-    static const char sql[] = "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms)"
-                              " VALUES(?,?,?) ON CONFLICT DO NOTHING";
+    SQL(sql, "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms)"
+             " VALUES(?,?,?) ON CONFLICT DO NOTHING");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, lesson);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, lesson);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "lesson shown");
 }
 
 int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_right,
                         int64_t retry_at, int64_t now, bool *was_done)
 {
-    static const char get[] =
-        "SELECT done_ms IS NOT NULL FROM lesson_progress WHERE person_id=? AND lesson_id=?";
+    SQL(get, "SELECT done_ms IS NOT NULL FROM lesson_progress WHERE person_id=? AND lesson_id=?");
     /* In DO UPDATE the bare column names are the row before the update. */
-    static const char sql[] =
-        "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms, answers, wrong,"
-        " first_right, done_ms, retry_at_ms)"
-        " VALUES(?1, ?2, ?5, 1, NOT ?3, ?3, CASE WHEN ?3 THEN ?5 END,"
-        " CASE WHEN ?3 THEN NULL ELSE ?4 END)"
-        " ON CONFLICT(person_id, lesson_id) DO UPDATE SET answers=answers+1,"
-        " wrong=wrong+(NOT ?3), first_right=coalesce(first_right, ?3),"
-        " done_ms=CASE WHEN done_ms IS NULL AND ?3 THEN ?5 ELSE done_ms END,"
-        " retry_at_ms=CASE WHEN ?3 OR done_ms IS NOT NULL THEN NULL ELSE ?4 END";
+    SQL(sql, "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms, answers, wrong,"
+             " first_right, done_ms, retry_at_ms)"
+             " VALUES(?1, ?2, ?5, 1, NOT ?3, ?3, CASE WHEN ?3 THEN ?5 END,"
+             " CASE WHEN ?3 THEN NULL ELSE ?4 END)"
+             " ON CONFLICT(person_id, lesson_id) DO UPDATE SET answers=answers+1,"
+             " wrong=wrong+(NOT ?3), first_right=coalesce(first_right, ?3),"
+             " done_ms=CASE WHEN done_ms IS NULL AND ?3 THEN ?5 ELSE done_ms END,"
+             " retry_at_ms=CASE WHEN ?3 OR done_ms IS NOT NULL THEN NULL ELSE ?4 END");
     sqlite3_stmt *s = store_stmt(st, get);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, lesson);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, lesson);
+    int rc = store_step(st, s);
     *was_done = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -50,11 +48,11 @@ int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_ri
     s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, lesson);
-    sqlite3_bind_int(s, 3, is_right);
-    sqlite3_bind_int64(s, 4, retry_at);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, lesson);
+    store_bind_int(s, 3, is_right);
+    store_bind_int64(s, 4, retry_at);
+    store_bind_int64(s, 5, now);
     return store_step_done(st, s, "lesson answer");
 }
 
@@ -63,7 +61,7 @@ static json_t *int_column(struct store *st, sqlite3_stmt *s, const char *what)
 {
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_integer(sqlite3_column_int64(s, 0)));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -76,40 +74,38 @@ static json_t *int_column(struct store *st, sqlite3_stmt *s, const char *what)
 
 json_t *store_lesson_answered(struct store *st, int64_t person)
 {
-    static const char sql[] = "SELECT lesson_id FROM lesson_progress WHERE person_id=?"
-                              " AND answers>0 ORDER BY lesson_id";
+    SQL(sql, "SELECT lesson_id FROM lesson_progress WHERE person_id=?"
+             " AND answers>0 ORDER BY lesson_id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
+    store_bind_int64(s, 1, person);
     return int_column(st, s, "lesson answered");
 }
 
 json_t *store_lesson_due(struct store *st, int64_t person, int64_t now)
 {
-    static const char sql[] =
-        "SELECT lesson_id FROM lesson_progress WHERE person_id=? AND done_ms IS NULL"
-        " AND retry_at_ms IS NOT NULL AND retry_at_ms<=? ORDER BY retry_at_ms, lesson_id";
+    SQL(sql, "SELECT lesson_id FROM lesson_progress WHERE person_id=? AND done_ms IS NULL"
+             " AND retry_at_ms IS NOT NULL AND retry_at_ms<=? ORDER BY retry_at_ms, lesson_id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, now);
     return int_column(st, s, "lesson due");
 }
 
 int store_lesson_next_review(struct store *st, int64_t person, int64_t now, int64_t *at,
                              int64_t *count)
 {
-    static const char sql[] =
-        "SELECT min(retry_at_ms) FILTER (WHERE retry_at_ms>?2), count(*) FROM lesson_progress"
-        " WHERE person_id=?1 AND done_ms IS NULL AND retry_at_ms IS NOT NULL";
+    SQL(sql, "SELECT min(retry_at_ms) FILTER (WHERE retry_at_ms>?2), count(*) FROM lesson_progress"
+             " WHERE person_id=?1 AND done_ms IS NULL AND retry_at_ms IS NOT NULL");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, now);
-    int rc = sqlite3_step(s), found = 0;
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, now);
+    int rc = store_step(st, s), found = 0;
     if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
         *at = sqlite3_column_int64(s, 0);
         *count = sqlite3_column_int64(s, 1);
@@ -121,28 +117,26 @@ int store_lesson_next_review(struct store *st, int64_t person, int64_t now, int6
 
 int store_lesson_day_add(struct store *st, int64_t person, const char *day)
 {
-    static const char sql[] =
-        "INSERT INTO lesson_days(person_id, day) VALUES(?,?) ON CONFLICT DO NOTHING";
+    SQL(sql, "INSERT INTO lesson_days(person_id, day) VALUES(?,?) ON CONFLICT DO NOTHING");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, day, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, day);
     return store_step_done(st, s, "lesson day");
 }
 
 json_t *store_lesson_days(struct store *st, int64_t person, int n)
 {
-    static const char sql[] =
-        "SELECT day FROM lesson_days WHERE person_id=? ORDER BY day DESC LIMIT ?";
+    SQL(sql, "SELECT day FROM lesson_days WHERE person_id=? ORDER BY day DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, n);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, n);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_string((const char *)sqlite3_column_text(s, 0)));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -155,17 +149,17 @@ json_t *store_lesson_days(struct store *st, int64_t person, int n)
 
 int store_lesson_stats(struct store *st, int64_t person, struct lesson_stats *out)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT (SELECT count(*) FROM lesson_progress WHERE person_id=?1 AND done_ms IS NOT NULL),"
         " (SELECT count(*) FROM lesson_progress WHERE person_id=?1 AND done_ms IS NULL"
         "  AND retry_at_ms IS NOT NULL),"
         " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1"
-        "  AND (ref LIKE 'lesson:%' OR ref LIKE 'lesson-streak:%'))";
+        "  AND (ref LIKE 'lesson:%' OR ref LIKE 'lesson-streak:%'))");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->done = sqlite3_column_int64(s, 0);
         out->reviews = sqlite3_column_int64(s, 1);
@@ -178,27 +172,26 @@ int store_lesson_stats(struct store *st, int64_t person, struct lesson_stats *ou
 int store_lesson_sub_set(struct store *st, int64_t person, int minute, const char *last_day,
                          int64_t now)
 {
-    static const char sql[] =
-        "INSERT INTO lesson_subs(person_id, minute, last_day, created_ms) VALUES(?1,?2,?3,?4)"
-        " ON CONFLICT(person_id) DO UPDATE SET minute=?2,"
-        " last_day=CASE WHEN last_day IS NULL OR ?3 > last_day THEN ?3 ELSE last_day END";
+    SQL(sql, "INSERT INTO lesson_subs(person_id, minute, last_day, created_ms) VALUES(?1,?2,?3,?4)"
+             " ON CONFLICT(person_id) DO UPDATE SET minute=?2,"
+             " last_day=CASE WHEN last_day IS NULL OR ?3 > last_day THEN ?3 ELSE last_day END");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, minute);
-    sqlite3_bind_text(s, 3, last_day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, minute);
+    store_bind_text(s, 3, last_day);
+    store_bind_int64(s, 4, now);
     return store_step_done(st, s, "lesson sub set");
 }
 
 int store_lesson_sub_del(struct store *st, int64_t person)
 {
-    static const char sql[] = "DELETE FROM lesson_subs WHERE person_id=?";
+    SQL(sql, "DELETE FROM lesson_subs WHERE person_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
+    store_bind_int64(s, 1, person);
     if (store_step_done(st, s, "lesson sub del") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
@@ -206,12 +199,12 @@ int store_lesson_sub_del(struct store *st, int64_t person)
 
 int store_lesson_sub_get(struct store *st, int64_t person, int *minute)
 {
-    static const char sql[] = "SELECT minute FROM lesson_subs WHERE person_id=?";
+    SQL(sql, "SELECT minute FROM lesson_subs WHERE person_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *minute = sqlite3_column_int(s, 0);
     sqlite3_reset(s);
@@ -222,41 +215,40 @@ int store_lesson_sub_get(struct store *st, int64_t person, int *minute)
 
 json_t *store_lesson_subs_due(struct store *st, int minute, const char *day, int limit)
 {
-    static const char sql[] =
-        "SELECT s.person_id FROM lesson_subs s JOIN people p ON p.id=s.person_id"
-        " WHERE p.opted_out=0 AND s.minute<=?1 AND (s.last_day IS NULL OR s.last_day<?2)"
-        " ORDER BY s.person_id LIMIT ?3";
+    SQL(sql, "SELECT s.person_id FROM lesson_subs s JOIN people p ON p.id=s.person_id"
+             " WHERE p.opted_out=0 AND s.minute<=?1 AND (s.last_day IS NULL OR s.last_day<?2)"
+             " ORDER BY s.person_id LIMIT ?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, minute);
-    sqlite3_bind_text(s, 2, day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, limit);
+    store_bind_int(s, 1, minute);
+    store_bind_text(s, 2, day);
+    store_bind_int(s, 3, limit);
     return int_column(st, s, "lesson subs due");
 }
 
 int store_lesson_sub_served(struct store *st, int64_t person, const char *day)
 {
-    static const char sql[] = "UPDATE lesson_subs SET last_day=? WHERE person_id=?";
+    SQL(sql, "UPDATE lesson_subs SET last_day=? WHERE person_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, person);
+    store_bind_text(s, 1, day);
+    store_bind_int64(s, 2, person);
     return store_step_done(st, s, "lesson sub served");
 }
 
 json_t *store_lesson_totals(struct store *st)
 {
-    static const char sql[] = "SELECT lesson_id, count(*), count(*) FILTER (WHERE answers>0),"
-                              " count(done_ms), count(*) FILTER (WHERE first_right=1)"
-                              " FROM lesson_progress GROUP BY lesson_id";
+    SQL(sql, "SELECT lesson_id, count(*), count(*) FILTER (WHERE answers>0),"
+             " count(done_ms), count(*) FILTER (WHERE first_right=1)"
+             " FROM lesson_progress GROUP BY lesson_id");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
     json_t *o = json_object();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         char id[24];
         snprintf(id, sizeof id, "%d", sqlite3_column_int(s, 0));
         json_object_set_new(o, id,
@@ -278,28 +270,26 @@ json_t *store_lesson_totals(struct store *st)
 int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson, int64_t expires_ms,
                                 int64_t now)
 {
-    static const char quiz[] =
-        "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"
-        " SELECT DISTINCT person_id, 'quiz', ?2, ?3 FROM outbox WHERE broadcast_id=?1";
-    static const char shown[] =
-        "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms)"
-        " SELECT DISTINCT person_id, ?2, ?3 FROM outbox WHERE broadcast_id=?1"
-        " ON CONFLICT DO NOTHING";
+    SQL(quiz, "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"
+              " SELECT DISTINCT person_id, 'quiz', ?2, ?3 FROM outbox WHERE broadcast_id=?1");
+    SQL(shown, "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms)"
+               " SELECT DISTINCT person_id, ?2, ?3 FROM outbox WHERE broadcast_id=?1"
+               " ON CONFLICT DO NOTHING");
     char id[24];
     snprintf(id, sizeof id, "%d", lesson);
     sqlite3_stmt *s = store_stmt(st, quiz);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, broadcast);
-    sqlite3_bind_text(s, 2, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, expires_ms);
+    store_bind_int64(s, 1, broadcast);
+    store_bind_text(s, 2, id);
+    store_bind_int64(s, 3, expires_ms);
     if (store_step_done(st, s, "lesson broadcast quiz") == -1)
         return -1;
     s = store_stmt(st, shown);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, broadcast);
-    sqlite3_bind_int(s, 2, lesson);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, broadcast);
+    store_bind_int(s, 2, lesson);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "lesson broadcast shown");
 }

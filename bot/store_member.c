@@ -19,19 +19,18 @@ void member_info_release(struct member_info *m)
 int store_member_set(struct store *st, int64_t person, const char *name, const char *org,
                      const char *contact, int64_t now, int64_t *id)
 {
-    static const char sql[] =
-        "INSERT INTO members(person_id, name, org, contact, created_ms) VALUES(?,?,?,?,?)"
-        " ON CONFLICT(person_id) DO UPDATE SET name=coalesce(excluded.name, name),"
-        " org=excluded.org, contact=coalesce(excluded.contact, contact) RETURNING id";
+    SQL(sql, "INSERT INTO members(person_id, name, org, contact, created_ms) VALUES(?,?,?,?,?)"
+             " ON CONFLICT(person_id) DO UPDATE SET name=coalesce(excluded.name, name),"
+             " org=excluded.org, contact=coalesce(excluded.contact, contact) RETURNING id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, contact, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, name);
+    store_bind_text(s, 3, org);
+    store_bind_text(s, 4, contact);
+    store_bind_int64(s, 5, now);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -40,13 +39,12 @@ int store_member_set(struct store *st, int64_t person, const char *name, const c
 
 int store_member_get(struct store *st, int64_t person, struct member_info *out)
 {
-    static const char sql[] =
-        "SELECT org, contact, city, coalesce(checkin_ms, 0) FROM members WHERE person_id=?";
+    SQL(sql, "SELECT org, contact, city, coalesce(checkin_ms, 0) FROM members WHERE person_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->org = store_col_text(s, 0);
         out->contact = store_col_text(s, 1);
@@ -62,19 +60,18 @@ int store_member_get(struct store *st, int64_t person, struct member_info *out)
 int store_member_checkin(struct store *st, int64_t person, const char *city, bool has_loc,
                          double lat, double lon, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE members SET city=coalesce(?2, city), lat=CASE WHEN ?3 THEN ?4 ELSE lat END,"
-        " lon=CASE WHEN ?3 THEN ?5 ELSE lon END, checkin_ms=?6 WHERE person_id=?1";
+    SQL(sql, "UPDATE members SET city=coalesce(?2, city), lat=CASE WHEN ?3 THEN ?4 ELSE lat END,"
+             " lon=CASE WHEN ?3 THEN ?5 ELSE lon END, checkin_ms=?6 WHERE person_id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
+    store_bind_int64(s, 1, person);
     if (city != NULL)
-        sqlite3_bind_text(s, 2, city, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, has_loc);
-    sqlite3_bind_double(s, 4, lat);
-    sqlite3_bind_double(s, 5, lon);
-    sqlite3_bind_int64(s, 6, now);
+        store_bind_text(s, 2, city);
+    store_bind_int(s, 3, has_loc);
+    store_bind_double(s, 4, lat);
+    store_bind_double(s, 5, lon);
+    store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "member checkin") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
@@ -89,22 +86,21 @@ static void set_text(json_t *o, const char *name, sqlite3_stmt *s, int col)
 
 json_t *store_member_list(struct store *st, const char *city, int64_t stale_before, int limit)
 {
-    static const char sql[] =
-        "SELECT m.id, p.channel || ':' || p.ext_id, m.name, m.org, m.contact, m.city, m.lat,"
-        " m.lon, m.checkin_ms, p.last_seen_ms, m.created_ms FROM members m"
-        " JOIN people p ON p.id=m.person_id WHERE (?1 IS NULL OR m.city=?1)"
-        " AND (?2 = 0 OR coalesce(m.checkin_ms, m.created_ms)<=?2)"
-        " ORDER BY coalesce(m.checkin_ms, m.created_ms), m.id LIMIT ?3";
+    SQL(sql, "SELECT m.id, p.channel || ':' || p.ext_id, m.name, m.org, m.contact, m.city, m.lat,"
+             " m.lon, m.checkin_ms, p.last_seen_ms, m.created_ms FROM members m"
+             " JOIN people p ON p.id=m.person_id WHERE (?1 IS NULL OR m.city=?1)"
+             " AND (?2 = 0 OR coalesce(m.checkin_ms, m.created_ms)<=?2)"
+             " ORDER BY coalesce(m.checkin_ms, m.created_ms), m.id LIMIT ?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
     if (city != NULL)
-        sqlite3_bind_text(s, 1, city, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, stale_before);
-    sqlite3_bind_int(s, 3, limit);
+        store_bind_text(s, 1, city);
+    store_bind_int64(s, 2, stale_before);
+    store_bind_int(s, 3, limit);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(s, 0),
                               "person", (const char *)sqlite3_column_text(s, 1), "org",
                               (const char *)sqlite3_column_text(s, 3));

@@ -44,14 +44,15 @@ int64_t monthly_median(const int64_t *v, size_t n)
 
 /* Bind ?1 from and ?2 to, step the one row into an object of named integer
  * columns. NULL on error. */
-static json_t *counts(struct store *st, const char *sql, int64_t from, int64_t to, const char *what)
+static json_t *counts(struct store *st, const struct store_sql *sql, int64_t from, int64_t to,
+                      const char *what)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     int found = 0;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, to);
+    store_bind_int64(s, 1, from);
+    store_bind_int64(s, 2, to);
     json_t *o = store_one_row(st, s, what, &found);
     if (o == NULL && found == 0)
         store_fail(st, what);
@@ -63,21 +64,21 @@ static json_t *counts(struct store *st, const char *sql, int64_t from, int64_t t
  * by group then duration. Each group gets {name_key: name, "count", "done",
  * "median_minutes"} (done: rows with a duration). NULL on error.
  */
-static json_t *groups(struct store *st, const char *sql, int64_t from, int64_t to,
+static json_t *groups(struct store *st, const struct store_sql *sql, int64_t from, int64_t to,
                       const char *name_key, const char *what)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, to);
+    store_bind_int64(s, 1, from);
+    store_bind_int64(s, 2, to);
     json_t *out = json_array();
     int64_t *d = NULL;
     size_t nd = 0, cap = 0, count = 0;
     char *cur = NULL;
     int rc;
     for (;;) {
-        rc = sqlite3_step(s);
+        rc = store_step(st, s);
         const char *g = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
         if (g == NULL)
             g = "";
@@ -116,40 +117,37 @@ static json_t *groups(struct store *st, const char *sql, int64_t from, int64_t t
 
 json_t *store_monthly(struct store *st, int64_t from, int64_t to)
 {
-    static const char workers[] =
+    SQL(workers,
         "SELECT (SELECT count(DISTINCT person_id) FROM (SELECT person_id FROM inbound"
         " WHERE created_ms>=?1 AND created_ms<?2 UNION ALL SELECT person_id FROM outbox"
         " WHERE status='sent' AND sent_ms>=?1 AND sent_ms<?2)) AS reached,"
         " (SELECT count(DISTINCT person_id) FROM inbound WHERE created_ms>=?1 AND created_ms<?2)"
-        " AS active, (SELECT count(*) FROM people WHERE created_ms>=?1 AND created_ms<?2) AS new";
-    static const char lessons[] =
-        "SELECT count(*) AS completed, count(DISTINCT person_id) AS learners"
-        " FROM lesson_progress WHERE done_ms>=?1 AND done_ms<?2";
-    static const char points[] =
+        " AS active, (SELECT count(*) FROM people WHERE created_ms>=?1 AND created_ms<?2) AS new");
+    SQL(lessons, "SELECT count(*) AS completed, count(DISTINCT person_id) AS learners"
+                 " FROM lesson_progress WHERE done_ms>=?1 AND done_ms<?2");
+    SQL(points,
         "SELECT (SELECT coalesce(sum(delta), 0) FROM points WHERE delta>0 AND created_ms>=?1"
         " AND created_ms<?2) AS issued, (SELECT coalesce(-sum(delta), 0) FROM points"
         " WHERE delta<0 AND created_ms>=?1 AND created_ms<?2) AS spent,"
         " (SELECT count(*) FROM redemptions WHERE created_ms>=?1 AND created_ms<?2)"
         " AS redemptions, (SELECT coalesce(sum(cost), 0) FROM redemptions WHERE created_ms>=?1"
         " AND created_ms<?2) AS redeemed, (SELECT count(*) FROM redemptions"
-        " WHERE handed_ms>=?1 AND handed_ms<?2) AS picked_up";
-    static const char seats[] =
+        " WHERE handed_ms>=?1 AND handed_ms<?2) AS picked_up");
+    SQL(seats,
         "SELECT count(DISTINCT c.id) AS courses, (SELECT coalesce(sum(capacity), 0) FROM courses"
         " WHERE start_ms>=?1 AND start_ms<?2 AND cancelled_ms IS NULL) AS capacity,"
         " count(b.id) AS filled, count(b.attended_ms) AS attended FROM courses c"
         " LEFT JOIN bookings b ON b.course_id=c.id AND b.status='seat'"
-        " WHERE c.start_ms>=?1 AND c.start_ms<?2 AND c.cancelled_ms IS NULL";
-    static const char reports[] =
-        "SELECT coalesce(c.name, '未分类'), r.resolved_ms-r.created_ms FROM reports r"
-        " LEFT JOIN report_categories c ON c.id=r.category_id"
-        " WHERE r.created_ms>=?1 AND r.created_ms<?2 AND r.status<>'merged'"
-        " ORDER BY 1, 2";
-    static const char observers[] =
-        "SELECT count(*) AS reports FROM reports r JOIN people p ON p.id=r.person_id"
-        " WHERE r.created_ms>=?1 AND r.created_ms<?2 AND p.observer_ms IS NOT NULL"
-        " AND r.status<>'merged'";
-    static const char tickets[] = "SELECT desk, answered_ms-created_ms FROM desk_tickets"
-                                  " WHERE created_ms>=?1 AND created_ms<?2 ORDER BY 1, 2";
+        " WHERE c.start_ms>=?1 AND c.start_ms<?2 AND c.cancelled_ms IS NULL");
+    SQL(reports, "SELECT coalesce(c.name, '未分类'), r.resolved_ms-r.created_ms FROM reports r"
+                 " LEFT JOIN report_categories c ON c.id=r.category_id"
+                 " WHERE r.created_ms>=?1 AND r.created_ms<?2 AND r.status<>'merged'"
+                 " ORDER BY 1, 2");
+    SQL(observers, "SELECT count(*) AS reports FROM reports r JOIN people p ON p.id=r.person_id"
+                   " WHERE r.created_ms>=?1 AND r.created_ms<?2 AND p.observer_ms IS NOT NULL"
+                   " AND r.status<>'merged'");
+    SQL(tickets, "SELECT desk, answered_ms-created_ms FROM desk_tickets"
+                 " WHERE created_ms>=?1 AND created_ms<?2 ORDER BY 1, 2");
     json_t *o = json_object();
     json_t *parts[] = {counts(st, workers, from, to, "monthly workers"),
                        counts(st, lessons, from, to, "monthly lessons"),

@@ -32,23 +32,23 @@ static enum out_class class_of(const char *s)
 }
 
 /* Run one of the outbox inserts below: both number their parameters alike. */
-static int outbox_insert(struct store *st, const char *sql, int64_t person, enum out_class k,
-                         const char *text, const char *extra, const char *key,
+static int outbox_insert(struct store *st, const struct store_sql *sql, int64_t person,
+                         enum out_class k, const char *text, const char *extra, const char *key,
                          const char *status, int64_t next_at, int64_t broadcast_id, int64_t now)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, out_class_name(k), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, key, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, out_class_name(k));
+    store_bind_text(s, 3, text);
+    store_bind_text(s, 4, key);
     if (broadcast_id > 0)
-        sqlite3_bind_int64(s, 5, broadcast_id);
-    sqlite3_bind_text(s, 6, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, next_at);
-    sqlite3_bind_int64(s, 8, now);
-    sqlite3_bind_text(s, 9, extra, -1, SQLITE_TRANSIENT); /* NULL binds NULL */
+        store_bind_int64(s, 5, broadcast_id);
+    store_bind_text(s, 6, status);
+    store_bind_int64(s, 7, next_at);
+    store_bind_int64(s, 8, now);
+    store_bind_text(s, 9, extra); /* NULL binds NULL */
     if (store_step_done(st, s, "outbox add") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
@@ -58,47 +58,46 @@ int store_outbox_add(struct store *st, int64_t person, enum out_class k, const c
                      const char *extra, const char *key, const char *status, int64_t next_at,
                      int64_t broadcast_id, int64_t now)
 {
-    static const char sql[] =
+    SQL(sql,
         "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
         " status, next_at_ms, created_ms, updated_ms, extra)"
         " SELECT id, channel, ext_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9 FROM people"
         /* a linked account (绑定) is reached on the channel it used last */
         " WHERE coalesce(account_id, id)=(SELECT coalesce(account_id, id) FROM people WHERE id=?1)"
         " ORDER BY last_seen_ms DESC, id DESC LIMIT 1"
-        " ON CONFLICT(idem_key) DO NOTHING";
+        " ON CONFLICT(idem_key) DO NOTHING");
     return outbox_insert(st, sql, person, k, text, extra, key, status, next_at, broadcast_id, now);
 }
 
 int store_outbox_add_every(struct store *st, int64_t person, enum out_class k, const char *text,
                            const char *key, const char *status, int64_t next_at, int64_t now)
 {
-    static const char sql[] =
+    SQL(sql,
         "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
         " status, next_at_ms, created_ms, updated_ms, extra)"
         " SELECT id, channel, ext_id, ?2, ?3, ?4 || ':' || id, ?5, ?6, ?7, ?8, ?8, ?9 FROM people"
         " WHERE coalesce(account_id, id)=(SELECT coalesce(account_id, id) FROM people WHERE id=?1)"
-        " ON CONFLICT(idem_key) DO NOTHING";
+        " ON CONFLICT(idem_key) DO NOTHING");
     return outbox_insert(st, sql, person, k, text, NULL, key, status, next_at, 0, now);
 }
 
 int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct out_item *out,
                        int n)
 {
-    static const char sql[] =
-        "UPDATE outbox SET status='sending', lease_until_ms=?1+?2, attempts=attempts+1,"
-        " updated_ms=?1 WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued','held')"
-        " AND next_at_ms<=?1 ORDER BY next_at_ms, id LIMIT ?3)"
-        " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
-        " coalesce(sent_text, text), idem_key, klass, attempts, extra,"
-        " coalesce(json_extract(extra, '$.article_sent'), 0)";
+    SQL(sql, "UPDATE outbox SET status='sending', lease_until_ms=?1+?2, attempts=attempts+1,"
+             " updated_ms=?1 WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued','held')"
+             " AND next_at_ms<=?1 ORDER BY next_at_ms, id LIMIT ?3)"
+             " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
+             " coalesce(sent_text, text), idem_key, klass, attempts, extra,"
+             " coalesce(json_extract(extra, '$.article_sent'), 0)");
     sqlite3_stmt *s = store_stmt(st, sql);
     int count = 0, rc;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, lease_ms);
-    sqlite3_bind_int(s, 3, n);
-    while (count < n && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, now);
+    store_bind_int64(s, 2, lease_ms);
+    store_bind_int(s, 3, n);
+    while (count < n && (rc = store_step(st, s)) == SQLITE_ROW) {
         struct out_item *it = &out[count++];
         *it = (struct out_item){0}; /* fallback starts false (valgrind caught it unset) */
         it->id = sqlite3_column_int64(s, 0);
@@ -125,13 +124,13 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
 
 int store_outbox_reclaim(struct store *st, int64_t now)
 {
-    static const char sql[] =
+    SQL(sql,
         "UPDATE outbox SET status='queued', updated_ms=?1, last_error='lease expired: sender died'"
-        " WHERE status='sending' AND lease_until_ms<?1";
+        " WHERE status='sending' AND lease_until_ms<?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     if (store_step_done(st, s, "outbox reclaim") == -1)
         return -1;
     return sqlite3_changes(store_db(st));
@@ -141,15 +140,13 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, const char *cl
                            int64_t now)
 {
     /* sent_text: a row sent in parts keeps only what is left to send */
-    static const char find[] =
-        "SELECT id, coalesce(sent_text, text) FROM outbox WHERE channel=?1 AND to_ext=?2"
-        " AND id<>?3 AND (status IN ('queued','held')"
-        " OR (status='sending' AND id IN (SELECT value FROM json_each(?5))))"
-        " AND next_at_ms<=?4 AND klass<>'reply' AND extra IS NULL"
-        " AND (?6=0 OR klass<>?7) ORDER BY id";
-    static const char merge[] =
-        "UPDATE outbox SET status='merged', merged_into=?2, updated_ms=?3 WHERE id=?1";
-    static const char save[] = "UPDATE outbox SET sent_text=?2 WHERE id=?1";
+    SQL(find, "SELECT id, coalesce(sent_text, text) FROM outbox WHERE channel=?1 AND to_ext=?2"
+              " AND id<>?3 AND (status IN ('queued','held')"
+              " OR (status='sending' AND id IN (SELECT value FROM json_each(?5))))"
+              " AND next_at_ms<=?4 AND klass<>'reply' AND extra IS NULL"
+              " AND (?6=0 OR klass<>?7) ORDER BY id");
+    SQL(merge, "UPDATE outbox SET status='merged', merged_into=?2, updated_ms=?3 WHERE id=?1");
+    SQL(save, "UPDATE outbox SET sent_text=?2 WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, find);
     struct buf text;
     int64_t ids[64];
@@ -163,14 +160,14 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, const char *cl
         return -1;
     buf_init(&text, 0);
     buf_puts(&text, it->text);
-    sqlite3_bind_text(s, 1, it->channel, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, it->to, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, it->id);
-    sqlite3_bind_int64(s, 4, now);
-    sqlite3_bind_text(s, 5, claimed ? claimed : "[]", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 6, out);
-    sqlite3_bind_text(s, 7, out_class_name(OUT_BULK), -1, SQLITE_STATIC);
-    while (n < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_text(s, 1, it->channel);
+    store_bind_text(s, 2, it->to);
+    store_bind_int64(s, 3, it->id);
+    store_bind_int64(s, 4, now);
+    store_bind_text(s, 5, claimed ? claimed : "[]");
+    store_bind_int(s, 6, out);
+    store_bind_text(s, 7, out_class_name(OUT_BULK));
+    while (n < 64 && (rc = store_step(st, s)) == SQLITE_ROW) {
         ids[n++] = sqlite3_column_int64(s, 0);
         buf_printf(&text, "\n\n%s", (const char *)sqlite3_column_text(s, 1));
     }
@@ -183,17 +180,17 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, const char *cl
         s = store_stmt(st, merge);
         if (s == NULL)
             goto out;
-        sqlite3_bind_int64(s, 1, ids[i]);
-        sqlite3_bind_int64(s, 2, it->id);
-        sqlite3_bind_int64(s, 3, now);
+        store_bind_int64(s, 1, ids[i]);
+        store_bind_int64(s, 2, it->id);
+        store_bind_int64(s, 3, now);
         if (store_step_done(st, s, "outbox merge") == -1)
             goto out;
     }
     s = store_stmt(st, save);
     if (s == NULL)
         goto out;
-    sqlite3_bind_int64(s, 1, it->id);
-    sqlite3_bind_text(s, 2, text.data, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, it->id);
+    store_bind_text(s, 2, text.data);
     if (store_step_done(st, s, "outbox merge text") == -1)
         goto out;
     free(it->text);
@@ -206,54 +203,51 @@ out:
 
 int store_outbox_article_sent(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] =
+    SQL(sql,
         "UPDATE outbox SET extra=json_set(extra, '$.article_sent', json('true')), updated_ms=?2"
-        " WHERE id=?1 AND extra IS NOT NULL";
+        " WHERE id=?1 AND extra IS NOT NULL");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     return store_step_done(st, s, "outbox article sent");
 }
 
 int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t next_at,
                        const char *why, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE outbox SET status=?2, next_at_ms=?3, attempts=max(attempts-1, 0),"
-        " last_error=coalesce(?4, last_error), updated_ms=?5 WHERE id=?1";
+    SQL(sql, "UPDATE outbox SET status=?2, next_at_ms=?3, attempts=max(attempts-1, 0),"
+             " last_error=coalesce(?4, last_error), updated_ms=?5 WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, next_at);
-    sqlite3_bind_text(s, 4, why, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, status);
+    store_bind_int64(s, 3, next_at);
+    store_bind_text(s, 4, why);
+    store_bind_int64(s, 5, now);
     return store_step_done(st, s, "outbox defer");
 }
 
 int store_outbox_mark(struct store *st, int64_t id, const char *status, const char *error,
                       const char *ext_msg_id, int64_t next_at, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE outbox SET status=?2, last_error=?3, ext_msg_id=coalesce(?4, ext_msg_id),"
-        " next_at_ms=?5, updated_ms=?6, lease_until_ms=NULL,"
-        " sent_ms=CASE WHEN ?2='sent' THEN ?6 ELSE sent_ms END WHERE id=?1";
-    static const char follow[] =
-        "UPDATE outbox SET status=?2, updated_ms=?3,"
-        " sent_ms=CASE WHEN ?2='sent' THEN ?3 ELSE sent_ms END"
-        " WHERE merged_into=?1 AND status='merged'";
+    SQL(sql, "UPDATE outbox SET status=?2, last_error=?3, ext_msg_id=coalesce(?4, ext_msg_id),"
+             " next_at_ms=?5, updated_ms=?6, lease_until_ms=NULL,"
+             " sent_ms=CASE WHEN ?2='sent' THEN ?6 ELSE sent_ms END WHERE id=?1");
+    SQL(follow, "UPDATE outbox SET status=?2, updated_ms=?3,"
+                " sent_ms=CASE WHEN ?2='sent' THEN ?3 ELSE sent_ms END"
+                " WHERE merged_into=?1 AND status='merged'");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, ext_msg_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, next_at);
-    sqlite3_bind_int64(s, 6, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, status);
+    store_bind_text(s, 3, error);
+    store_bind_text(s, 4, ext_msg_id);
+    store_bind_int64(s, 5, next_at);
+    store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "outbox mark") == -1)
         return -1;
     if (strcmp(status, "queued") == 0)
@@ -261,9 +255,9 @@ int store_outbox_mark(struct store *st, int64_t id, const char *status, const ch
     s = store_stmt(st, follow);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, status);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "outbox mark merged");
 }
 
@@ -271,49 +265,47 @@ int store_outbox_follow(struct store *st, int64_t id, int64_t carrier, int64_t n
 {
     /* the carrier waits (queued or held): wait with it, just after it in
      * id order; otherwise come back now on its own */
-    static const char sql[] =
-        "UPDATE outbox SET attempts=max(attempts-1, 0), updated_ms=?3, lease_until_ms=NULL,"
-        " status=coalesce((SELECT status FROM outbox c WHERE c.id=?2"
-        " AND c.status IN ('queued','held')), 'queued'),"
-        " next_at_ms=max(?3, coalesce((SELECT next_at_ms FROM outbox c WHERE c.id=?2"
-        " AND c.status IN ('queued','held')), ?3))"
-        " WHERE id=?1 AND status='sending'";
+    SQL(sql, "UPDATE outbox SET attempts=max(attempts-1, 0), updated_ms=?3, lease_until_ms=NULL,"
+             " status=coalesce((SELECT status FROM outbox c WHERE c.id=?2"
+             " AND c.status IN ('queued','held')), 'queued'),"
+             " next_at_ms=max(?3, coalesce((SELECT next_at_ms FROM outbox c WHERE c.id=?2"
+             " AND c.status IN ('queued','held')), ?3))"
+             " WHERE id=?1 AND status='sending'");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, carrier);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, carrier);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "outbox follow");
 }
 
 int store_outbox_next_part(struct store *st, int64_t id, const char *rest, const char *ext_msg_id,
                            int64_t now)
 {
-    static const char sql[] =
-        "UPDATE outbox SET status='queued', sent_text=?2, attempts=0, last_error=NULL,"
-        " ext_msg_id=coalesce(?3, ext_msg_id), next_at_ms=?4, updated_ms=?4,"
-        " lease_until_ms=NULL WHERE id=?1";
+    SQL(sql, "UPDATE outbox SET status='queued', sent_text=?2, attempts=0, last_error=NULL,"
+             " ext_msg_id=coalesce(?3, ext_msg_id), next_at_ms=?4, updated_ms=?4,"
+             " lease_until_ms=NULL WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, rest, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, ext_msg_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, rest);
+    store_bind_text(s, 3, ext_msg_id);
+    store_bind_int64(s, 4, now);
     return store_step_done(st, s, "outbox next part");
 }
 
 int store_person_opted_out(struct store *st, int64_t person)
 {
     /* the opt-out is the account's (绑定): its canonical person holds it */
-    static const char sql[] = "SELECT c.opted_out FROM people p"
-                              " JOIN people c ON c.id=coalesce(p.account_id, p.id) WHERE p.id=?";
+    SQL(sql, "SELECT c.opted_out FROM people p"
+             " JOIN people c ON c.id=coalesce(p.account_id, p.id) WHERE p.id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s), v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : 1;
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s), v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : 1;
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "person opted out");
@@ -323,31 +315,30 @@ int store_person_opted_out(struct store *st, int64_t person)
 
 json_t *store_outbox_list(struct store *st, const char *status, int limit)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT id, person_id AS person, channel, klass AS class, status, attempts, last_error,"
         " broadcast_id, text, extra, created_ms, updated_ms, next_at_ms, sent_ms FROM outbox"
-        " WHERE ?1 IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2";
+        " WHERE ?1 IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 2, limit);
+    store_bind_text(s, 1, status);
+    store_bind_int(s, 2, limit);
     return store_rows_json(st, s, "outbox list");
 }
 
 int store_outbox_retry(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE outbox SET status='queued', attempts=0, next_at_ms=?2, updated_ms=?2"
-        " WHERE id=?1 AND status IN ('failed','dead')";
+    SQL(sql, "UPDATE outbox SET status='queued', attempts=0, next_at_ms=?2, updated_ms=?2"
+             " WHERE id=?1 AND status IN ('failed','dead')");
     /* rows folded into it ride with it again, as in store_outbox_retry_dead */
-    static const char riders[] = "UPDATE outbox SET status='merged', updated_ms=?2"
-                                 " WHERE merged_into=?1 AND status IN ('failed','dead')";
+    SQL(riders, "UPDATE outbox SET status='merged', updated_ms=?2"
+                " WHERE merged_into=?1 AND status IN ('failed','dead')");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "outbox retry") == -1)
         return -1;
     if (sqlite3_changes(store_db(st)) == 0)
@@ -355,8 +346,8 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now)
     s = store_stmt(st, riders);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     return store_step_done(st, s, "outbox retry merged") == -1 ? -1 : 1;
 }
 
@@ -370,23 +361,21 @@ int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from,
 #define DEAD_CARRIERS                                                                              \
     " status='dead' AND merged_into IS NULL AND (?1 IS NULL OR channel=?1)"                       \
     " AND updated_ms>=?2 AND updated_ms<?3"
-    static const char riders[] =
-        "UPDATE outbox SET status='merged', updated_ms=?4 WHERE status='dead'"
-        " AND merged_into IN (SELECT id FROM outbox WHERE" DEAD_CARRIERS ")";
-    static const char carriers[] =
-        "UPDATE outbox SET status='queued', attempts=0, next_at_ms=?4, updated_ms=?4,"
-        " lease_until_ms=NULL WHERE" DEAD_CARRIERS;
+    SQL(riders, "UPDATE outbox SET status='merged', updated_ms=?4 WHERE status='dead'"
+                " AND merged_into IN (SELECT id FROM outbox WHERE" DEAD_CARRIERS ")");
+    SQL(carriers, "UPDATE outbox SET status='queued', attempts=0, next_at_ms=?4, updated_ms=?4,"
+                  " lease_until_ms=NULL WHERE" DEAD_CARRIERS);
 #undef DEAD_CARRIERS
-    const char *const sql[] = {riders, carriers};
+    const struct store_sql *const sql[] = {riders, carriers};
     int n = 0;
     for (int i = 0; i < 2; i++) {
         sqlite3_stmt *s = store_stmt(st, sql[i]);
         if (s == NULL)
             return -1;
-        sqlite3_bind_text(s, 1, channel, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 2, from);
-        sqlite3_bind_int64(s, 3, to);
-        sqlite3_bind_int64(s, 4, now);
+        store_bind_text(s, 1, channel);
+        store_bind_int64(s, 2, from);
+        store_bind_int64(s, 3, to);
+        store_bind_int64(s, 4, now);
         if (store_step_done(st, s, "outbox retry dead") == -1)
             return -1;
         n += sqlite3_changes(store_db(st));
@@ -396,15 +385,14 @@ int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from,
 
 json_t *store_outbox_undelivered(struct store *st, int limit)
 {
-    static const char sql[] =
-        "SELECT channel, status, coalesce(last_error, '') AS error, count(*) AS count,"
-        " min(updated_ms) AS first_ms, max(updated_ms) AS last_ms FROM outbox"
-        " WHERE status IN ('dead','failed') GROUP BY channel, status, last_error"
-        " ORDER BY count DESC, channel LIMIT ?1";
+    SQL(sql, "SELECT channel, status, coalesce(last_error, '') AS error, count(*) AS count,"
+             " min(updated_ms) AS first_ms, max(updated_ms) AS last_ms FROM outbox"
+             " WHERE status IN ('dead','failed') GROUP BY channel, status, last_error"
+             " ORDER BY count DESC, channel LIMIT ?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, limit);
+    store_bind_int(s, 1, limit);
     return store_rows_json(st, s, "outbox undelivered");
 }
 
@@ -448,10 +436,9 @@ static int audience_parse(const char *a, int *kind, const char **value)
 
 int store_audience_count(struct store *st, const char *audience, struct audience_count *out)
 {
-    static const char sql[] =
-        "SELECT channel, sum(opted_out=0 AND consent IS NOT NULL), sum(opted_out<>0),"
-        " sum(opted_out=0 AND consent IS NULL) FROM people WHERE" AUDIENCE_WHERE
-        " GROUP BY channel";
+    SQL(sql, "SELECT channel, sum(opted_out=0 AND consent IS NOT NULL), sum(opted_out<>0),"
+             " sum(opted_out=0 AND consent IS NULL) FROM people WHERE" AUDIENCE_WHERE
+             " GROUP BY channel");
     int kind, rc;
     const char *value;
     memset(out, 0, sizeof *out);
@@ -460,10 +447,10 @@ int store_audience_count(struct store *st, const char *audience, struct audience
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, kind);
-    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+    store_bind_int(s, 1, kind);
+    store_bind_text(s, 2, value);
     out->by_channel = json_object();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         int64_t in = sqlite3_column_int64(s, 1), outs = sqlite3_column_int64(s, 2);
         json_object_set_new(out->by_channel, (const char *)sqlite3_column_text(s, 0),
                             json_integer(in));
@@ -484,15 +471,14 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
                            int64_t at, int64_t first_at, const char *status, int64_t spread_ms,
                            int parts, int64_t now, int64_t *id, int64_t *recipients)
 {
-    static const char add[] = "INSERT INTO broadcasts(text, audience, at_ms, spread_ms, sms_parts,"
-                              " created_ms) VALUES(?,?,?,?,?,?)";
-    static const char fan[] =
-        "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
-        " status, next_at_ms, created_ms, updated_ms)"
-        " SELECT id, channel, ext_id, 'bulk', ?3, 'bc' || ?4 || '-' || id, ?4, ?5,"
-        " ?6 + (row_number() OVER (ORDER BY id) - 1) * ?7 / max(?8, 1), ?9, ?9"
-        " FROM people WHERE opted_out=0 AND consent IS NOT NULL AND" AUDIENCE_WHERE;
-    static const char count[] = "UPDATE broadcasts SET recipients=?2 WHERE id=?1";
+    SQL(add, "INSERT INTO broadcasts(text, audience, at_ms, spread_ms, sms_parts,"
+             " created_ms) VALUES(?,?,?,?,?,?)");
+    SQL(fan, "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
+             " status, next_at_ms, created_ms, updated_ms)"
+             " SELECT id, channel, ext_id, 'bulk', ?3, 'bc' || ?4 || '-' || id, ?4, ?5,"
+             " ?6 + (row_number() OVER (ORDER BY id) - 1) * ?7 / max(?8, 1), ?9, ?9"
+             " FROM people WHERE opted_out=0 AND consent IS NOT NULL AND" AUDIENCE_WHERE);
+    SQL(count, "UPDATE broadcasts SET recipients=?2 WHERE id=?1");
     struct audience_count ac;
     int kind;
     const char *value;
@@ -504,46 +490,46 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, audience, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, at);
-    sqlite3_bind_int64(s, 4, spread_ms);
-    sqlite3_bind_int(s, 5, parts);
-    sqlite3_bind_int64(s, 6, now);
+    store_bind_text(s, 1, text);
+    store_bind_text(s, 2, audience);
+    store_bind_int64(s, 3, at);
+    store_bind_int64(s, 4, spread_ms);
+    store_bind_int(s, 5, parts);
+    store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "broadcast add") == -1)
         return -1;
     *id = sqlite3_last_insert_rowid(store_db(st));
     s = store_stmt(st, fan);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, kind);
-    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, *id);
-    sqlite3_bind_text(s, 5, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 6, first_at);
-    sqlite3_bind_int64(s, 7, spread_ms);
-    sqlite3_bind_int64(s, 8, ac.recipients);
-    sqlite3_bind_int64(s, 9, now);
+    store_bind_int(s, 1, kind);
+    store_bind_text(s, 2, value);
+    store_bind_text(s, 3, text);
+    store_bind_int64(s, 4, *id);
+    store_bind_text(s, 5, status);
+    store_bind_int64(s, 6, first_at);
+    store_bind_int64(s, 7, spread_ms);
+    store_bind_int64(s, 8, ac.recipients);
+    store_bind_int64(s, 9, now);
     if (store_step_done(st, s, "broadcast fan-out") == -1)
         return -1;
     *recipients = sqlite3_changes(store_db(st));
     s = store_stmt(st, count);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, *id);
-    sqlite3_bind_int64(s, 2, *recipients);
+    store_bind_int64(s, 1, *id);
+    store_bind_int64(s, 2, *recipients);
     return store_step_done(st, s, "broadcast count");
 }
 
 int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra)
 {
-    static const char sql[] = "UPDATE outbox SET extra=?2 WHERE broadcast_id=?1";
+    SQL(sql, "UPDATE outbox SET extra=?2 WHERE broadcast_id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, extra, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, extra);
     return store_step_done(st, s, "broadcast extra");
 }
 
@@ -551,30 +537,28 @@ int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra)
  * most first. New reference, or NULL on error. */
 static json_t *broadcast_errors(struct store *st, int64_t id)
 {
-    static const char sql[] =
-        "SELECT status, coalesce(last_error, '') AS error, count(*) AS count FROM outbox"
-        " WHERE broadcast_id=?1 AND status IN ('failed','dead') GROUP BY status, last_error"
-        " ORDER BY count DESC LIMIT 10";
+    SQL(sql, "SELECT status, coalesce(last_error, '') AS error, count(*) AS count FROM outbox"
+             " WHERE broadcast_id=?1 AND status IN ('failed','dead') GROUP BY status, last_error"
+             " ORDER BY count DESC LIMIT 10");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     return store_rows_json(st, s, "broadcast errors");
 }
 
 json_t *store_broadcast_get(struct store *st, int64_t id)
 {
-    static const char one[] = "SELECT id, text, audience, at_ms, spread_ms, recipients, sms_parts,"
-                              " created_ms, cancelled_ms FROM broadcasts WHERE id=?";
-    static const char counts[] =
-        "SELECT status, count(*) FROM outbox WHERE broadcast_id=? GROUP BY status";
+    SQL(one, "SELECT id, text, audience, at_ms, spread_ms, recipients, sms_parts,"
+             " created_ms, cancelled_ms FROM broadcasts WHERE id=?");
+    SQL(counts, "SELECT status, count(*) FROM outbox WHERE broadcast_id=? GROUP BY status");
     sqlite3_stmt *s = store_stmt(st, one);
     json_t *o = NULL;
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         o = store_row_json(s);
     sqlite3_reset(s);
@@ -591,8 +575,8 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
         json_decref(c);
         return NULL;
     }
-    sqlite3_bind_int64(s, 1, id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, id);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         const char *status = (const char *)sqlite3_column_text(s, 0);
         /* a merged row goes out inside another: it counts as queued until then */
         if (strcmp(status, "merged") == 0)
@@ -615,18 +599,17 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
 json_t *store_broadcast_list(struct store *st, int limit)
 {
     /* a merged row goes out inside another: it counts as queued, as in _get */
-    static const char sql[] =
-        "SELECT b.id, b.text, b.audience, b.at_ms, b.spread_ms, b.recipients, b.sms_parts,"
-        " b.created_ms, b.cancelled_ms,"
-        " coalesce(sum(o.status IN ('queued','merged')), 0) AS queued,"
-        " coalesce(sum(o.status='held'), 0) AS held,"
-        " coalesce(sum(o.status='sending'), 0) AS sending,"
-        " coalesce(sum(o.status='sent'), 0) AS sent,"
-        " coalesce(sum(o.status='failed'), 0) AS failed,"
-        " coalesce(sum(o.status='dead'), 0) AS dead,"
-        " coalesce(sum(o.status='cancelled'), 0) AS cancelled"
-        " FROM (SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
-        " LEFT JOIN outbox o ON o.broadcast_id=b.id GROUP BY b.id ORDER BY b.id DESC";
+    SQL(sql, "SELECT b.id, b.text, b.audience, b.at_ms, b.spread_ms, b.recipients, b.sms_parts,"
+             " b.created_ms, b.cancelled_ms,"
+             " coalesce(sum(o.status IN ('queued','merged')), 0) AS queued,"
+             " coalesce(sum(o.status='held'), 0) AS held,"
+             " coalesce(sum(o.status='sending'), 0) AS sending,"
+             " coalesce(sum(o.status='sent'), 0) AS sent,"
+             " coalesce(sum(o.status='failed'), 0) AS failed,"
+             " coalesce(sum(o.status='dead'), 0) AS dead,"
+             " coalesce(sum(o.status='cancelled'), 0) AS cancelled"
+             " FROM (SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
+             " LEFT JOIN outbox o ON o.broadcast_id=b.id GROUP BY b.id ORDER BY b.id DESC");
     static const char *const counts[] = {"queued", "held", "sending",   "sent",
                                          "failed", "dead", "cancelled", NULL};
     sqlite3_stmt *s = store_stmt(st, sql);
@@ -634,7 +617,7 @@ json_t *store_broadcast_list(struct store *st, int limit)
     json_t *a, *row;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, limit);
+    store_bind_int(s, 1, limit);
     a = store_rows_json(st, s, "broadcast list");
     if (a == NULL)
         return NULL;
@@ -663,16 +646,15 @@ json_t *store_broadcast_list(struct store *st, int limit)
 
 int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found)
 {
-    static const char mark[] =
-        "UPDATE broadcasts SET cancelled_ms=coalesce(cancelled_ms, ?2) WHERE id=?1";
-    static const char rows[] =
+    SQL(mark, "UPDATE broadcasts SET cancelled_ms=coalesce(cancelled_ms, ?2) WHERE id=?1");
+    SQL(rows,
         "UPDATE outbox SET status='cancelled', last_error='broadcast cancelled', updated_ms=?2"
-        " WHERE broadcast_id=?1 AND status IN ('queued','held','merged')";
+        " WHERE broadcast_id=?1 AND status IN ('queued','held','merged')");
     sqlite3_stmt *s = store_stmt(st, mark);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "broadcast cancel") == -1)
         return -1;
     *found = sqlite3_changes(store_db(st)) > 0;
@@ -681,8 +663,8 @@ int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found
     s = store_stmt(st, rows);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "broadcast cancel rows") == -1)
         return -1;
     return sqlite3_changes(store_db(st));
@@ -690,24 +672,24 @@ int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found
 
 int store_tag_add(struct store *st, int64_t person, const char *tag)
 {
-    static const char sql[] = "INSERT OR IGNORE INTO tags(person_id, tag) VALUES(?,?)";
+    SQL(sql, "INSERT OR IGNORE INTO tags(person_id, tag) VALUES(?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, tag, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, tag);
     return store_step_done(st, s, "tag add");
 }
 
 int store_outbox_has_key(struct store *st, const char *key)
 {
-    static const char sql[] = "SELECT 1 FROM outbox WHERE idem_key=?";
+    SQL(sql, "SELECT 1 FROM outbox WHERE idem_key=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+    if (store_bind_text(s, 1, key) != SQLITE_OK)
         return store_fail(st, "outbox key bind");
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "outbox key");

@@ -22,7 +22,7 @@ const char *const people_fields[] = {"name", "phone", "district", "platform", "c
 /* ?1 q, ?2 q as an id, ?3 channel, ?4 tag, ?5 district, ?6 platform,
  * ?7..?10 joined from/to, seen from/to, ?11 opted out, ?12 phones
  * searchable, ?13 limit, ?14 offset. */
-static const char list_sql[] =
+SQL(list_sql,
     "SELECT id, name, phone, district, platform, city, org, channels, tags, joined_ms,"
     " last_seen_ms, opted_out, consent, count(*) OVER () AS total FROM person_dir d WHERE"
     " (?1 IS NULL OR d.id=?2 OR instr(d.name, ?1)>0 OR (?12 AND instr(d.phone, ?1)>0))"
@@ -34,18 +34,18 @@ static const char list_sql[] =
     " AND (?7 IS NULL OR d.joined_ms>=?7) AND (?8 IS NULL OR d.joined_ms<?8)"
     " AND (?9 IS NULL OR d.last_seen_ms>=?9) AND (?10 IS NULL OR d.last_seen_ms<?10)"
     " AND (?11 IS NULL OR (d.opted_out<>0)=?11)"
-    " ORDER BY d.id DESC LIMIT ?13 OFFSET ?14";
+    " ORDER BY d.id DESC LIMIT ?13 OFFSET ?14");
 
 static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v != NULL)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, i, v);
 }
 
 static void bind_opt_ms(sqlite3_stmt *s, int i, int64_t v)
 {
     if (v >= 0)
-        sqlite3_bind_int64(s, i, v);
+        store_bind_int64(s, i, v);
 }
 
 json_t *store_people_list(struct store *st, const struct people_query *q, int limit,
@@ -57,7 +57,7 @@ json_t *store_people_list(struct store *st, const struct people_query *q, int li
     long long id;
     bind_opt_text(s, 1, q->q);
     if (q->q != NULL && parse_int(q->q, 1, INT64_MAX, &id) == 0)
-        sqlite3_bind_int64(s, 2, id);
+        store_bind_int64(s, 2, id);
     bind_opt_text(s, 3, q->channel);
     bind_opt_text(s, 4, q->tag);
     bind_opt_text(s, 5, q->district);
@@ -67,10 +67,10 @@ json_t *store_people_list(struct store *st, const struct people_query *q, int li
     bind_opt_ms(s, 9, q->seen_from);
     bind_opt_ms(s, 10, q->seen_to);
     if (q->opted_out >= 0)
-        sqlite3_bind_int(s, 11, q->opted_out);
-    sqlite3_bind_int(s, 12, q->contacts);
-    sqlite3_bind_int(s, 13, limit);
-    sqlite3_bind_int(s, 14, offset);
+        store_bind_int(s, 11, q->opted_out);
+    store_bind_int(s, 12, q->contacts);
+    store_bind_int(s, 13, limit);
+    store_bind_int(s, 14, offset);
     json_t *rows = store_rows_json(st, s, "people list");
     *total = 0;
     size_t i;
@@ -91,11 +91,11 @@ json_t *store_people_list(struct store *st, const struct people_query *q, int li
 
 json_t *store_people_row(struct store *st, int64_t account)
 {
-    static const char sql[] = "SELECT * FROM person_dir WHERE id=?1";
+    SQL(sql, "SELECT * FROM person_dir WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, account);
+    store_bind_int64(s, 1, account);
     json_t *rows = store_rows_json(st, s, "people row");
     if (rows == NULL)
         return NULL;
@@ -105,23 +105,31 @@ json_t *store_people_row(struct store *st, int64_t account)
 }
 
 /* The parts of a person's page; ?1 the account. */
+SQL(page_channels, "SELECT id, channel, ext_id, name, opted_out, consent, created_ms,"
+                   " last_seen_ms FROM people WHERE id IN " P " ORDER BY id");
+SQL(page_points, "SELECT created_ms, delta, reason FROM points WHERE person_id IN " P
+                 " ORDER BY id DESC LIMIT 50");
+SQL(page_bookings, "SELECT b.course_id, c.title AS course, c.start_ms, b.status, b.attended_ms"
+                   " FROM bookings b JOIN courses c ON c.id=b.course_id WHERE b.person_id IN " P
+                   " ORDER BY b.id DESC LIMIT 50");
+SQL(page_reports, "SELECT code, status, description, created_ms FROM reports"
+                  " WHERE person_id IN " P " ORDER BY id DESC LIMIT 50");
+SQL(page_tickets, "SELECT id, desk, status, crisis, created_ms, closed_ms, rating"
+                  " FROM desk_tickets WHERE person_id IN " P " ORDER BY id DESC LIMIT 50");
+SQL(page_member, "SELECT name, org, contact, city, checkin_ms FROM members WHERE person_id IN " P);
+SQL(page_points_balance, "SELECT coalesce(sum(delta), 0) AS balance FROM points"
+                         " WHERE person_id IN " P);
 static const struct {
-    const char *name, *sql;
+    const char *name;
+    const struct store_sql *sql;
 } page_parts[] = {
-    {"channels", "SELECT id, channel, ext_id, name, opted_out, consent, created_ms,"
-                 " last_seen_ms FROM people WHERE id IN " P " ORDER BY id"},
-    {"points", "SELECT created_ms, delta, reason FROM points WHERE person_id IN " P
-               " ORDER BY id DESC LIMIT 50"},
-    {"bookings", "SELECT b.course_id, c.title AS course, c.start_ms, b.status, b.attended_ms"
-                 " FROM bookings b JOIN courses c ON c.id=b.course_id WHERE b.person_id IN " P
-                 " ORDER BY b.id DESC LIMIT 50"},
-    {"reports", "SELECT code, status, description, created_ms FROM reports"
-                " WHERE person_id IN " P " ORDER BY id DESC LIMIT 50"},
-    {"tickets", "SELECT id, desk, status, crisis, created_ms, closed_ms, rating"
-                " FROM desk_tickets WHERE person_id IN " P " ORDER BY id DESC LIMIT 50"},
-    {"member", "SELECT name, org, contact, city, checkin_ms FROM members WHERE person_id IN " P},
-    {"points_balance", "SELECT coalesce(sum(delta), 0) AS balance FROM points"
-                       " WHERE person_id IN " P},
+    {"channels", page_channels},
+    {"points", page_points},
+    {"bookings", page_bookings},
+    {"reports", page_reports},
+    {"tickets", page_tickets},
+    {"member", page_member},
+    {"points_balance", page_points_balance},
 };
 
 json_t *store_people_page(struct store *st, int64_t account)
@@ -131,7 +139,7 @@ json_t *store_people_page(struct store *st, int64_t account)
         sqlite3_stmt *s = store_stmt(st, page_parts[i].sql);
         json_t *rows = NULL;
         if (s != NULL) {
-            sqlite3_bind_int64(s, 1, account);
+            store_bind_int64(s, 1, account);
             rows = store_rows_json(st, s, page_parts[i].name);
         }
         if (rows == NULL) {
@@ -146,40 +154,40 @@ json_t *store_people_page(struct store *st, int64_t account)
 int store_people_set_field(struct store *st, int64_t account, const char *key,
                            const char *value, int64_t now)
 {
-    static const char set[] = "INSERT INTO person_fields(person_id, key, value, updated_ms)"
-                              " VALUES(?1,?2,?3,?4) ON CONFLICT(person_id, key)"
-                              " DO UPDATE SET value=?3, updated_ms=?4";
-    static const char del[] = "DELETE FROM person_fields WHERE person_id=?1 AND key=?2";
+    SQL(set, "INSERT INTO person_fields(person_id, key, value, updated_ms)"
+             " VALUES(?1,?2,?3,?4) ON CONFLICT(person_id, key)"
+             " DO UPDATE SET value=?3, updated_ms=?4");
+    SQL(del, "DELETE FROM person_fields WHERE person_id=?1 AND key=?2");
     sqlite3_stmt *s = store_stmt(st, value ? set : del);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, account);
+    store_bind_text(s, 2, key);
     if (value != NULL) {
-        sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 4, now);
+        store_bind_text(s, 3, value);
+        store_bind_int64(s, 4, now);
     }
     return store_step_done(st, s, "person field");
 }
 
 int store_people_add_tag(struct store *st, int64_t account, const char *tag)
 {
-    static const char add[] = "INSERT OR IGNORE INTO tags(person_id, tag) VALUES(?1,?2)";
+    SQL(add, "INSERT OR IGNORE INTO tags(person_id, tag) VALUES(?1,?2)");
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
-    sqlite3_bind_text(s, 2, tag, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, account);
+    store_bind_text(s, 2, tag);
     return store_step_done(st, s, "person tag");
 }
 
 int store_people_set_tags(struct store *st, int64_t account, json_t *tags)
 {
-    static const char clear[] = "DELETE FROM tags WHERE person_id IN " P;
+    SQL(clear, "DELETE FROM tags WHERE person_id IN " P);
     sqlite3_stmt *s = store_stmt(st, clear);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
+    store_bind_int64(s, 1, account);
     if (store_step_done(st, s, "person tags") == -1)
         return -1;
     size_t i;
@@ -194,15 +202,14 @@ int store_people_set_tags(struct store *st, int64_t account, json_t *tags)
 
 int store_people_by_phone(struct store *st, const char *phone, int64_t *account)
 {
-    static const char sql[] =
-        "SELECT person_id FROM person_fields WHERE key='phone' AND value=?1"
-        " UNION ALL SELECT coalesce(account_id, id) FROM people"
-        " WHERE channel IN ('kannel','twilio') AND ext_id=?1 LIMIT 1";
+    SQL(sql, "SELECT person_id FROM person_fields WHERE key='phone' AND value=?1"
+             " UNION ALL SELECT coalesce(account_id, id) FROM people"
+             " WHERE channel IN ('kannel','twilio') AND ext_id=?1 LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, phone, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, phone);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *account = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -213,21 +220,20 @@ int store_people_by_phone(struct store *st, const char *phone, int64_t *account)
 
 int store_filter_save(struct store *st, const char *name, const char *filter, int64_t now)
 {
-    static const char sql[] = "INSERT INTO saved_filters(name, filter, created_ms) VALUES(?1,?2,?3)"
-                              " ON CONFLICT(name) DO UPDATE SET filter=?2";
+    SQL(sql, "INSERT INTO saved_filters(name, filter, created_ms) VALUES(?1,?2,?3)"
+             " ON CONFLICT(name) DO UPDATE SET filter=?2");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, filter, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_text(s, 1, name);
+    store_bind_text(s, 2, filter);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "filter save");
 }
 
 json_t *store_filter_list(struct store *st)
 {
-    static const char sql[] =
-        "SELECT name, filter, created_ms FROM saved_filters ORDER BY name";
+    SQL(sql, "SELECT name, filter, created_ms FROM saved_filters ORDER BY name");
     sqlite3_stmt *s = store_stmt(st, sql);
     json_t *rows = s ? store_rows_json(st, s, "filter list") : NULL;
     size_t i;
@@ -242,12 +248,12 @@ json_t *store_filter_list(struct store *st)
 
 int store_filter_get(struct store *st, const char *name, char **filter)
 {
-    static const char sql[] = "SELECT filter FROM saved_filters WHERE name=?1";
+    SQL(sql, "SELECT filter FROM saved_filters WHERE name=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, name);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *filter = store_col_text(s, 0);
     sqlite3_reset(s);
@@ -258,12 +264,12 @@ int store_filter_get(struct store *st, const char *name, char **filter)
 
 int store_filter_members_set(struct store *st, const char *name, json_t *ids)
 {
-    static const char clear[] = "DELETE FROM filter_members WHERE name=?1";
-    static const char add[] = "INSERT OR IGNORE INTO filter_members(name, person_id) VALUES(?1,?2)";
+    SQL(clear, "DELETE FROM filter_members WHERE name=?1");
+    SQL(add, "INSERT OR IGNORE INTO filter_members(name, person_id) VALUES(?1,?2)");
     sqlite3_stmt *s = store_stmt(st, clear);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, name);
     if (store_step_done(st, s, "filter clear") == -1)
         return -1;
     size_t i;
@@ -272,8 +278,8 @@ int store_filter_members_set(struct store *st, const char *name, json_t *ids)
     {
         if ((s = store_stmt(st, add)) == NULL)
             return -1;
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 2, json_integer_value(v));
+        store_bind_text(s, 1, name);
+        store_bind_int64(s, 2, json_integer_value(v));
         if (store_step_done(st, s, "filter member") == -1)
             return -1;
     }
@@ -295,18 +301,18 @@ static void row_kv(sqlite3_stmt *s, int first, const char *fallback, const char 
 int store_people_fill_broadcast(struct store *st, int64_t id, const char *text,
                                 const char *name_fallback)
 {
-    static const char rows[] =
+    SQL(rows,
         "SELECT o.id, d.name, d.phone, d.district, d.platform, d.city, d.org FROM outbox o"
         " JOIN people p ON p.id=o.person_id JOIN person_dir d ON d.id=coalesce(p.account_id, p.id)"
-        " WHERE o.broadcast_id=?1";
-    static const char upd[] = "UPDATE outbox SET text=?2 WHERE id=?1";
+        " WHERE o.broadcast_id=?1");
+    SQL(upd, "UPDATE outbox SET text=?2 WHERE id=?1");
     json_t *ids = json_array(), *texts = json_array();
     sqlite3_stmt *s = store_stmt(st, rows);
     int rc = s ? SQLITE_ROW : SQLITE_ERROR;
     const char *kv[2 * 8 + 1];
     if (s != NULL) {
-        sqlite3_bind_int64(s, 1, id);
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_bind_int64(s, 1, id);
+        while ((rc = store_step(st, s)) == SQLITE_ROW) {
             row_kv(s, 1, name_fallback, kv);
             json_array_append_new(ids, json_integer(sqlite3_column_int64(s, 0)));
             char *t = content_fill(text, kv);
@@ -321,8 +327,8 @@ int store_people_fill_broadcast(struct store *st, int64_t id, const char *text,
             out = -1;
             break;
         }
-        sqlite3_bind_int64(s, 1, json_integer_value(json_array_get(ids, i)));
-        sqlite3_bind_text(s, 2, json_string_value(json_array_get(texts, i)), -1, SQLITE_TRANSIENT);
+        store_bind_int64(s, 1, json_integer_value(json_array_get(ids, i)));
+        store_bind_text(s, 2, json_string_value(json_array_get(texts, i)));
         out = store_step_done(st, s, "broadcast fill");
     }
     json_decref(ids);

@@ -13,20 +13,19 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
     /* One statement: the balance check and the insert cannot be split by a
      * concurrent writer, and UNIQUE(person_id, ref) turns a duplicate into
      * a no-op. */
-    static const char sql[] =
-        "INSERT INTO points(person_id, delta, reason, ref, created_ms)"
-        " SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?2 >= 0 OR"
-        " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1) + ?2 >= 0"
-        " ON CONFLICT(person_id, ref) DO NOTHING";
-    static const char exists[] = "SELECT 1 FROM points WHERE person_id=? AND ref=?";
+    SQL(sql, "INSERT INTO points(person_id, delta, reason, ref, created_ms)"
+             " SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?2 >= 0 OR"
+             " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1) + ?2 >= 0"
+             " ON CONFLICT(person_id, ref) DO NOTHING");
+    SQL(exists, "SELECT 1 FROM points WHERE person_id=? AND ref=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, delta);
-    sqlite3_bind_text(s, 3, reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, ref, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, delta);
+    store_bind_text(s, 3, reason);
+    store_bind_text(s, 4, ref);
+    store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "points entry") == -1)
         return -1;
     if (sqlite3_changes(store_db(st)) > 0)
@@ -34,9 +33,9 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
     s = store_stmt(st, exists);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, ref, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, ref);
+    int rc = store_step(st, s);
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
@@ -61,13 +60,13 @@ int points_spend(struct store *st, int64_t person, int64_t amount, const char *r
 
 int64_t points_balance(struct store *st, int64_t person)
 {
-    static const char sql[] = "SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?";
+    SQL(sql, "SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t v = -1;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    store_bind_int64(s, 1, person);
+    if (store_step(st, s) == SQLITE_ROW)
         v = sqlite3_column_int64(s, 0);
     else
         store_fail(st, "points balance");
@@ -77,16 +76,16 @@ int64_t points_balance(struct store *st, int64_t person)
 
 json_t *points_recent(struct store *st, int64_t person, int n)
 {
-    static const char sql[] = "SELECT delta, reason, ref, created_ms FROM points"
-                              " WHERE person_id=? ORDER BY id DESC LIMIT ?";
+    SQL(sql, "SELECT delta, reason, ref, created_ms FROM points"
+             " WHERE person_id=? ORDER BY id DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, n);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, n);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(
             a, json_pack("{s:I,s:s,s:s,s:I}", "delta", (json_int_t)sqlite3_column_int64(s, 0),
                          "reason", (const char *)sqlite3_column_text(s, 1), "ref",

@@ -18,13 +18,12 @@
 
 int store_privacy_account(struct store *st, int64_t person, int64_t *account)
 {
-    static const char sql[] =
-        "SELECT coalesce(account_id, id) FROM people WHERE id=? AND channel<>'erased'";
+    SQL(sql, "SELECT coalesce(account_id, id) FROM people WHERE id=? AND channel<>'erased'");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *account = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -37,20 +36,19 @@ int store_privacy_summary(struct store *st, int64_t account, struct privacy_summ
 {
     /* inbound has no index by person since migration 13: counting a
      * person's messages reads the table, which only 我的信息 does. */
-    static const char sql[] =
-        "SELECT (SELECT count(*) FROM " P "),"
-        " (SELECT name FROM people WHERE id IN " P " AND name IS NOT NULL"
-        "  ORDER BY last_seen_ms DESC LIMIT 1),"
-        " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id IN " P "),"
-        " (SELECT count(*) FROM bookings WHERE person_id IN " P "),"
-        " (SELECT count(*) FROM reports WHERE person_id IN " P "),"
-        " (SELECT count(*) FROM desk_tickets WHERE person_id IN " P "),"
-        " (SELECT count(*) FROM inbound WHERE person_id IN " P ")";
+    SQL(sql, "SELECT (SELECT count(*) FROM " P "),"
+             " (SELECT name FROM people WHERE id IN " P " AND name IS NOT NULL"
+             "  ORDER BY last_seen_ms DESC LIMIT 1),"
+             " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id IN " P "),"
+             " (SELECT count(*) FROM bookings WHERE person_id IN " P "),"
+             " (SELECT count(*) FROM reports WHERE person_id IN " P "),"
+             " (SELECT count(*) FROM desk_tickets WHERE person_id IN " P "),"
+             " (SELECT count(*) FROM inbound WHERE person_id IN " P ")");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, account);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->channels = sqlite3_column_int64(s, 0);
         out->name = store_col_text(s, 1);
@@ -65,43 +63,62 @@ int store_privacy_summary(struct store *st, int64_t account, struct privacy_summ
 }
 
 /* Each part of an export: its name and the rows of the account. */
+SQL(export_channels, "SELECT id, channel, ext_id AS platform_id, name, opted_out, created_ms,"
+                     " last_seen_ms FROM people WHERE id IN " P " ORDER BY id");
+SQL(export_messages, "SELECT created_ms, channel, text, intent, replies FROM inbound"
+                     " WHERE person_id IN " P " ORDER BY id");
+SQL(export_pushes, "SELECT created_ms, channel, klass, text, status, sent_ms FROM outbox"
+                   " WHERE person_id IN " P " ORDER BY id");
+SQL(export_points,
+    "SELECT created_ms, delta, reason, ref FROM points WHERE person_id IN " P " ORDER BY id");
+SQL(export_bookings,
+    "SELECT b.created_ms, c.title AS course, b.status, b.cost, b.attended_ms"
+    " FROM bookings b JOIN courses c ON c.id=b.course_id WHERE b.person_id IN " P " ORDER BY b.id");
+SQL(export_checkins, "SELECT a.title AS activity, k.created_ms FROM checkins k"
+                     " JOIN activities a ON a.id=k.activity_id WHERE k.person_id IN " P);
+SQL(export_redemptions,
+    "SELECT i.name AS item, r.cost, r.created_ms, r.handed_ms FROM redemptions r"
+    " JOIN items i ON i.id=r.item_id WHERE r.person_id IN " P " ORDER BY r.id");
+SQL(export_lessons, "SELECT lesson_id, shown_ms, answers, wrong, done_ms FROM lesson_progress"
+                    " WHERE person_id IN " P);
+SQL(export_lesson_subscription, "SELECT minute, created_ms FROM lesson_subs WHERE person_id IN " P);
+SQL(export_reports, "SELECT code, created_ms, description, lat, lon, status, followup_answer"
+                    " FROM reports WHERE person_id IN " P " ORDER BY id");
+SQL(export_photos, "SELECT report_id, created_ms, status, sha256, mime, bytes, exif_lat, exif_lon"
+                   " FROM report_media WHERE person_id IN " P " ORDER BY id");
+SQL(export_desk_tickets, "SELECT id, desk, status, crisis, created_ms, closed_ms, rating"
+                         " FROM desk_tickets WHERE person_id IN " P " ORDER BY id");
+SQL(export_desk_messages, "SELECT m.ticket_id, m.pair_id, m.side, m.text, m.created_ms"
+                          " FROM desk_messages m WHERE m.ticket_id IN (SELECT id FROM desk_tickets"
+                          " WHERE person_id IN " P ") OR m.pair_id IN (SELECT id FROM mentoring"
+                          " WHERE worker_id IN " P " OR mentor_id IN " P ") ORDER BY m.id");
+SQL(export_member, "SELECT name, org, contact, city, lat, lon, checkin_ms, created_ms FROM members"
+                   " WHERE person_id IN " P);
+SQL(export_volunteer, "SELECT name, desks, hours, active, created_ms FROM desk_volunteers"
+                      " WHERE person_id IN " P);
+SQL(export_tags, "SELECT tag FROM tags WHERE person_id IN " P);
+SQL(export_profile, "SELECT key, value, updated_ms FROM person_fields WHERE person_id IN " P);
 static const struct {
-    const char *name, *sql;
+    const char *name;
+    const struct store_sql *sql;
 } export_parts[] = {
-    {"channels", "SELECT id, channel, ext_id AS platform_id, name, opted_out, created_ms,"
-                 " last_seen_ms FROM people WHERE id IN " P " ORDER BY id"},
-    {"messages", "SELECT created_ms, channel, text, intent, replies FROM inbound"
-                 " WHERE person_id IN " P " ORDER BY id"},
-    {"pushes", "SELECT created_ms, channel, klass, text, status, sent_ms FROM outbox"
-               " WHERE person_id IN " P " ORDER BY id"},
-    {"points", "SELECT created_ms, delta, reason, ref FROM points WHERE person_id IN " P
-               " ORDER BY id"},
-    {"bookings", "SELECT b.created_ms, c.title AS course, b.status, b.cost, b.attended_ms"
-                 " FROM bookings b JOIN courses c ON c.id=b.course_id WHERE b.person_id IN " P
-                 " ORDER BY b.id"},
-    {"checkins", "SELECT a.title AS activity, k.created_ms FROM checkins k"
-                 " JOIN activities a ON a.id=k.activity_id WHERE k.person_id IN " P},
-    {"redemptions", "SELECT i.name AS item, r.cost, r.created_ms, r.handed_ms FROM redemptions r"
-                    " JOIN items i ON i.id=r.item_id WHERE r.person_id IN " P " ORDER BY r.id"},
-    {"lessons", "SELECT lesson_id, shown_ms, answers, wrong, done_ms FROM lesson_progress"
-                " WHERE person_id IN " P},
-    {"lesson_subscription", "SELECT minute, created_ms FROM lesson_subs WHERE person_id IN " P},
-    {"reports", "SELECT code, created_ms, description, lat, lon, status, followup_answer"
-                " FROM reports WHERE person_id IN " P " ORDER BY id"},
-    {"photos", "SELECT report_id, created_ms, status, sha256, mime, bytes, exif_lat, exif_lon"
-               " FROM report_media WHERE person_id IN " P " ORDER BY id"},
-    {"desk_tickets", "SELECT id, desk, status, crisis, created_ms, closed_ms, rating"
-                     " FROM desk_tickets WHERE person_id IN " P " ORDER BY id"},
-    {"desk_messages", "SELECT m.ticket_id, m.pair_id, m.side, m.text, m.created_ms"
-                      " FROM desk_messages m WHERE m.ticket_id IN (SELECT id FROM desk_tickets"
-                      " WHERE person_id IN " P ") OR m.pair_id IN (SELECT id FROM mentoring"
-                      " WHERE worker_id IN " P " OR mentor_id IN " P ") ORDER BY m.id"},
-    {"member", "SELECT name, org, contact, city, lat, lon, checkin_ms, created_ms FROM members"
-               " WHERE person_id IN " P},
-    {"volunteer", "SELECT name, desks, hours, active, created_ms FROM desk_volunteers"
-                  " WHERE person_id IN " P},
-    {"tags", "SELECT tag FROM tags WHERE person_id IN " P},
-    {"profile", "SELECT key, value, updated_ms FROM person_fields WHERE person_id IN " P},
+    {"channels", export_channels},
+    {"messages", export_messages},
+    {"pushes", export_pushes},
+    {"points", export_points},
+    {"bookings", export_bookings},
+    {"checkins", export_checkins},
+    {"redemptions", export_redemptions},
+    {"lessons", export_lessons},
+    {"lesson_subscription", export_lesson_subscription},
+    {"reports", export_reports},
+    {"photos", export_photos},
+    {"desk_tickets", export_desk_tickets},
+    {"desk_messages", export_desk_messages},
+    {"member", export_member},
+    {"volunteer", export_volunteer},
+    {"tags", export_tags},
+    {"profile", export_profile},
 };
 
 json_t *store_privacy_export(struct store *st, int64_t account)
@@ -111,7 +128,7 @@ json_t *store_privacy_export(struct store *st, int64_t account)
         sqlite3_stmt *s = store_stmt(st, export_parts[i].sql);
         json_t *rows = NULL;
         if (s != NULL) {
-            sqlite3_bind_int64(s, 1, account);
+            store_bind_int64(s, 1, account);
             rows = store_rows_json(st, s, export_parts[i].name);
         }
         if (rows == NULL) {
@@ -127,7 +144,7 @@ json_t *store_privacy_export(struct store *st, int64_t account)
 static int collect(struct store *st, sqlite3_stmt *s, json_t *a, const char *what)
 {
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         for (int c = 0; c < sqlite3_column_count(s); c++) {
             const unsigned char *v = sqlite3_column_text(s, c);
             if (v != NULL && v[0] != '\0')
@@ -137,13 +154,13 @@ static int collect(struct store *st, sqlite3_stmt *s, json_t *a, const char *wha
     return rc == SQLITE_DONE ? 0 : store_fail(st, what);
 }
 
-static int collect_account(struct store *st, const char *sql, int64_t account, json_t *a,
-                           const char *what)
+static int collect_account(struct store *st, const struct store_sql *sql, int64_t account,
+                           json_t *a, const char *what)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, account);
+    store_bind_int64(s, 1, account);
     return collect(st, s, a, what);
 }
 
@@ -151,27 +168,25 @@ static int collect_account(struct store *st, const char *sql, int64_t account, j
  * volunteer, a crisis text to the desk admins, a name and a platform id are
  * shown to a mentor. Shorter strings would match unrelated text. */
 #define SECRET_MIN_BYTES 4
-static const char sql_secrets[] =
+SQL(sql_secrets,
     "SELECT text FROM desk_messages WHERE ticket_id IN (SELECT id FROM desk_tickets WHERE"
-    " person_id IN " P ") OR pair_id IN (SELECT id FROM mentoring WHERE worker_id IN " P ")";
-static const char sql_secret_ids[] = "SELECT ext_id, name FROM people WHERE id IN " P;
+    " person_id IN " P ") OR pair_id IN (SELECT id FROM mentoring WHERE worker_id IN " P ")");
+SQL(sql_secret_ids, "SELECT ext_id, name FROM people WHERE id IN " P);
 /* Not-understood texts are kept normalised and without a person. */
-static const char sql_texts[] =
-    "SELECT text FROM inbound WHERE person_id IN " P " AND text IS NOT NULL";
-static const char sql_shas[] = "SELECT sha256, clean_sha256 FROM report_media"
-                               " WHERE person_id IN " P;
+SQL(sql_texts, "SELECT text FROM inbound WHERE person_id IN " P " AND text IS NOT NULL");
+SQL(sql_shas, "SELECT sha256, clean_sha256 FROM report_media"
+              " WHERE person_id IN " P);
 
 /* Blank rows of anyone that carry one of the secrets (a queued push with
  * it is cancelled), and not-understood entries equal to one. */
 static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
 {
-    static const char outbox[] =
-        "UPDATE outbox SET text='', sent_text=NULL, extra=NULL, last_error=NULL,"
-        " status=CASE WHEN status IN ('queued','held') THEN 'cancelled' ELSE status END"
-        " WHERE instr(text, ?1) OR instr(sent_text, ?1)";
-    static const char replies[] = "UPDATE inbound SET replies='[]' WHERE instr(replies, ?1)";
-    static const char unknown[] = "DELETE FROM unknown WHERE text=?1";
-    static const char *const by_secret[] = {outbox, replies};
+    SQL(outbox, "UPDATE outbox SET text='', sent_text=NULL, extra=NULL, last_error=NULL,"
+                " status=CASE WHEN status IN ('queued','held') THEN 'cancelled' ELSE status END"
+                " WHERE instr(text, ?1) OR instr(sent_text, ?1)");
+    SQL(replies, "UPDATE inbound SET replies='[]' WHERE instr(replies, ?1)");
+    SQL(unknown, "DELETE FROM unknown WHERE text=?1");
+    static const struct store_sql *const by_secret[] = {outbox, replies};
     size_t i;
     json_t *v;
     json_array_foreach(secrets, i, v)
@@ -183,7 +198,7 @@ static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
             sqlite3_stmt *s = store_stmt(st, by_secret[k]);
             if (s == NULL)
                 return -1;
-            sqlite3_bind_text(s, 1, sv, -1, SQLITE_TRANSIENT);
+            store_bind_text(s, 1, sv);
             if (store_step_done(st, s, "privacy scrub") == -1)
                 return -1;
         }
@@ -193,7 +208,7 @@ static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
         char *n = norm_text(json_string_value(v));
         sqlite3_stmt *s = store_stmt(st, unknown);
         if (s != NULL)
-            sqlite3_bind_text(s, 1, n, -1, SQLITE_TRANSIENT);
+            store_bind_text(s, 1, n);
         int rc = s ? store_step_done(st, s, "privacy unknown") : -1;
         free(n);
         if (rc == -1)
@@ -206,39 +221,51 @@ static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
  * go last: the others find them by the account key. points, admin_credits,
  * checkins, redemptions, lesson_progress and lesson_days keep their rows:
  * they hold no text and the ledger's sums and the statistics need them. */
-static const char *const erase_steps[] = {
-    "UPDATE inbound SET text=NULL, replies='[]' WHERE person_id IN " P,
-    "DELETE FROM state WHERE person_id IN " P,
+SQL(erase_inbound, "UPDATE inbound SET text=NULL, replies='[]' WHERE person_id IN " P);
+SQL(erase_state, "DELETE FROM state WHERE person_id IN " P);
+SQL(erase_outbox,
     "UPDATE outbox SET to_ext='', text='', sent_text=NULL, extra=NULL, last_error=NULL,"
     " status=CASE WHEN status IN ('queued','held','sending') THEN 'cancelled' ELSE status END"
-    " WHERE person_id IN " P,
-    "DELETE FROM tags WHERE person_id IN " P,
-    "DELETE FROM person_fields WHERE person_id IN " P,
-    "DELETE FROM filter_members WHERE person_id IN " P,
-    "DELETE FROM lesson_subs WHERE person_id IN " P,
-    "UPDATE bookings SET status='cancelled', offer_until_ms=NULL, updated_ms=?2"
-    " WHERE person_id IN " P " AND status IN ('seat','offered','waiting')",
+    " WHERE person_id IN " P);
+SQL(erase_tags, "DELETE FROM tags WHERE person_id IN " P);
+SQL(erase_person_fields, "DELETE FROM person_fields WHERE person_id IN " P);
+SQL(erase_filter_members, "DELETE FROM filter_members WHERE person_id IN " P);
+SQL(erase_lesson_subs, "DELETE FROM lesson_subs WHERE person_id IN " P);
+SQL(erase_bookings, "UPDATE bookings SET status='cancelled', offer_until_ms=NULL, updated_ms=?2"
+                    " WHERE person_id IN " P " AND status IN ('seat','offered','waiting')");
+SQL(erase_desk_messages,
     "UPDATE desk_messages SET text='' WHERE ticket_id IN (SELECT id FROM desk_tickets WHERE"
     " person_id IN " P ") OR pair_id IN (SELECT id FROM mentoring WHERE worker_id IN " P
-    " OR mentor_id IN " P ")",
-    "UPDATE desk_tickets SET status='closed', closed_ms=coalesce(closed_ms, ?2)"
-    " WHERE person_id IN " P " AND status<>'closed'",
-    "UPDATE desk_volunteers SET name='', active=0 WHERE person_id IN " P,
-    "UPDATE mentoring SET mentor_name=NULL, active=0 WHERE worker_id IN " P
-    " OR mentor_id IN " P,
-    "UPDATE members SET name=NULL, contact=NULL, lat=NULL, lon=NULL WHERE person_id IN " P,
+    " OR mentor_id IN " P ")");
+SQL(erase_desk_tickets, "UPDATE desk_tickets SET status='closed', closed_ms=coalesce(closed_ms, ?2)"
+                        " WHERE person_id IN " P " AND status<>'closed'");
+SQL(erase_desk_volunteers, "UPDATE desk_volunteers SET name='', active=0 WHERE person_id IN " P);
+SQL(erase_mentoring,
+    "UPDATE mentoring SET mentor_name=NULL, active=0 WHERE worker_id IN " P " OR mentor_id IN " P);
+SQL(erase_members,
+    "UPDATE members SET name=NULL, contact=NULL, lat=NULL, lon=NULL WHERE person_id IN " P);
+SQL(erase_report_history,
     "UPDATE report_history SET note=NULL WHERE report_id IN (SELECT id FROM reports"
-    " WHERE person_id IN " P ")",
+    " WHERE person_id IN " P ")");
+SQL(erase_reports,
     "UPDATE reports SET description=NULL, followup_answer=NULL, reason=NULL, updated_ms=?2"
-    " WHERE person_id IN " P,
+    " WHERE person_id IN " P);
+SQL(erase_report_media,
     "UPDATE report_media SET url='', sha256=NULL, clean_sha256=NULL, exif_lat=NULL,"
     " exif_lon=NULL, last_error=NULL, lease_until_ms=NULL,"
     " status=CASE WHEN status IN ('pending','fetching') THEN 'failed' ELSE status END,"
-    " updated_ms=?2 WHERE person_id IN " P,
-    "DELETE FROM link_codes WHERE account_id IN " P,
-    "DELETE FROM link_fails WHERE person_id IN " P,
+    " updated_ms=?2 WHERE person_id IN " P);
+SQL(erase_link_codes, "DELETE FROM link_codes WHERE account_id IN " P);
+SQL(erase_link_fails, "DELETE FROM link_fails WHERE person_id IN " P);
+SQL(erase_people,
     "UPDATE people SET channel='erased', ext_id='erased-' || id, name=NULL, account_id=NULL,"
-    " opted_out=1, opt_changed_ms=?2 WHERE id IN " P,
+    " opted_out=1, opt_changed_ms=?2 WHERE id IN " P);
+static const struct store_sql *const erase_steps[] = {
+    erase_inbound,       erase_state,          erase_outbox,          erase_tags,
+    erase_person_fields, erase_filter_members, erase_lesson_subs,     erase_bookings,
+    erase_desk_messages, erase_desk_tickets,   erase_desk_volunteers, erase_mentoring,
+    erase_members,       erase_report_history, erase_reports,         erase_report_media,
+    erase_link_codes,    erase_link_fails,     erase_people,
 };
 
 int store_privacy_erase(struct store *st, int64_t account, int64_t now, json_t *shas)
@@ -259,8 +286,9 @@ int store_privacy_erase(struct store *st, int64_t account, int64_t now, json_t *
         sqlite3_stmt *s = store_stmt(st, erase_steps[i]);
         if (s == NULL)
             goto out;
-        sqlite3_bind_int64(s, 1, account);
-        sqlite3_bind_int64(s, 2, now);
+        store_bind_int64(s, 1, account);
+        if (sqlite3_bind_parameter_count(s) >= 2) /* only the steps that stamp a time */
+            store_bind_int64(s, 2, now);
         if (store_step_done(st, s, "privacy erase") == -1)
             goto out;
     }
@@ -275,25 +303,24 @@ out:
 
 int store_privacy_sha_unused(struct store *st, const char *sha)
 {
-    static const char sql[] =
-        "SELECT NOT EXISTS(SELECT 1 FROM report_media WHERE sha256=?1 OR clean_sha256=?1)";
+    SQL(sql, "SELECT NOT EXISTS(SELECT 1 FROM report_media WHERE sha256=?1 OR clean_sha256=?1)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s), unused = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    store_bind_text(s, 1, sha);
+    int rc = store_step(st, s), unused = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? unused : store_fail(st, "privacy sha");
 }
 
 int store_privacy_meta_get(struct store *st, const char *key, char *out, size_t n)
 {
-    static const char sql[] = "SELECT v FROM meta WHERE k=?";
+    SQL(sql, "SELECT v FROM meta WHERE k=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, key);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         snprintf(out, n, "%s", sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
     sqlite3_reset(s);
@@ -304,12 +331,12 @@ int store_privacy_meta_get(struct store *st, const char *key, char *out, size_t 
 
 int store_privacy_meta_set(struct store *st, const char *key, const char *value)
 {
-    static const char sql[] = "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)";
+    SQL(sql, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, key);
+    store_bind_text(s, 2, value);
     return store_step_done(st, s, "privacy meta set");
 }
 
@@ -323,31 +350,42 @@ int store_privacy_meta_set(struct store *st, const char *key, const char *value)
  * and come back another day), then photo file names; and the change of one
  * row (?1 its id).
  */
+SQL(retention_inbound_next,
+    "SELECT id, created_ms, 1 FROM inbound WHERE id>?1 ORDER BY id LIMIT ?2");
+SQL(retention_inbound_change, "UPDATE inbound SET text=NULL, replies='[]' WHERE id=?1");
+SQL(retention_outbox_next,
+    "SELECT id, created_ms, CASE WHEN status IN ('queued','held','sending') THEN 2 ELSE 1 END"
+    " FROM outbox WHERE id>?1 ORDER BY id LIMIT ?2");
+SQL(retention_outbox_change,
+    "UPDATE outbox SET text='', sent_text=NULL, extra=NULL, last_error=NULL WHERE id=?1");
+SQL(retention_photos_next,
+    "SELECT id, created_ms, CASE WHEN status IN ('pending','fetching') THEN 2 ELSE 1 END,"
+    " sha256, clean_sha256 FROM report_media WHERE id>?1 ORDER BY id LIMIT ?2");
+SQL(retention_photos_change,
+    "UPDATE report_media SET url='', sha256=NULL, clean_sha256=NULL, exif_lat=NULL,"
+    " exif_lon=NULL WHERE id=?1");
+SQL(retention_reports_next,
+    "SELECT id, created_ms, 1 FROM reports WHERE id>?1 ORDER BY id LIMIT ?2");
+SQL(retention_reports_change,
+    "UPDATE reports SET description=NULL, followup_answer=NULL WHERE id=?1");
+SQL(retention_desk_next, "SELECT id, created_ms, 1 FROM desk_messages WHERE id>?1 ORDER BY id"
+                         " LIMIT ?2");
+SQL(retention_desk_change, "UPDATE desk_messages SET text='' WHERE id=?1");
+SQL(retention_crisis_next,
+    "SELECT m.id, m.created_ms, coalesce(k.crisis, 0) FROM desk_messages m"
+    " LEFT JOIN desk_tickets k ON k.id=m.ticket_id WHERE m.id>?1 ORDER BY m.id LIMIT ?2");
+SQL(retention_crisis_change, "UPDATE desk_messages SET text='' WHERE id=?1");
 static const struct {
-    const char *mark, *next, *change;
+    const char *mark;
+    const struct store_sql *next, *change;
     int cut; /* 0 messages, 1 photos, 2 desk, 3 crisis */
 } kinds[] = {
-    {"retention.inbound", "SELECT id, created_ms, 1 FROM inbound WHERE id>?1 ORDER BY id LIMIT ?2",
-     "UPDATE inbound SET text=NULL, replies='[]' WHERE id=?1", 0},
-    {"retention.outbox",
-     "SELECT id, created_ms, CASE WHEN status IN ('queued','held','sending') THEN 2 ELSE 1 END"
-     " FROM outbox WHERE id>?1 ORDER BY id LIMIT ?2",
-     "UPDATE outbox SET text='', sent_text=NULL, extra=NULL, last_error=NULL WHERE id=?1", 0},
-    {"retention.photos",
-     "SELECT id, created_ms, CASE WHEN status IN ('pending','fetching') THEN 2 ELSE 1 END,"
-     " sha256, clean_sha256 FROM report_media WHERE id>?1 ORDER BY id LIMIT ?2",
-     "UPDATE report_media SET url='', sha256=NULL, clean_sha256=NULL, exif_lat=NULL,"
-     " exif_lon=NULL WHERE id=?1", 1},
-    {"retention.reports",
-     "SELECT id, created_ms, 1 FROM reports WHERE id>?1 ORDER BY id LIMIT ?2",
-     "UPDATE reports SET description=NULL, followup_answer=NULL WHERE id=?1", 1},
-    {"retention.desk", "SELECT id, created_ms, 1 FROM desk_messages WHERE id>?1 ORDER BY id"
-                       " LIMIT ?2",
-     "UPDATE desk_messages SET text='' WHERE id=?1", 2},
-    {"retention.crisis",
-     "SELECT m.id, m.created_ms, coalesce(k.crisis, 0) FROM desk_messages m"
-     " LEFT JOIN desk_tickets k ON k.id=m.ticket_id WHERE m.id>?1 ORDER BY m.id LIMIT ?2",
-     "UPDATE desk_messages SET text='' WHERE id=?1", 3},
+    {"retention.inbound", retention_inbound_next, retention_inbound_change, 0},
+    {"retention.outbox", retention_outbox_next, retention_outbox_change, 0},
+    {"retention.photos", retention_photos_next, retention_photos_change, 1},
+    {"retention.reports", retention_reports_next, retention_reports_change, 1},
+    {"retention.desk", retention_desk_next, retention_desk_change, 2},
+    {"retention.crisis", retention_crisis_next, retention_crisis_change, 3},
 };
 
 /* Rows of kind k due before cutoff after its watermark, at most limit: ids
@@ -359,9 +397,9 @@ static int retention_due(struct store *st, size_t k, int64_t from, int64_t cutof
     int rc;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int(s, 2, limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, from);
+    store_bind_int(s, 2, limit);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         int what = sqlite3_column_int(s, 2);
         if (sqlite3_column_int64(s, 1) >= cutoff || what == 2)
             break; /* this one (and every later one) is still kept */
@@ -399,7 +437,7 @@ static int retention_kind(struct store *st, size_t k, int64_t cutoff, int limit,
         sqlite3_stmt *u = store_stmt(st, kinds[k].change);
         if (u == NULL)
             goto fail;
-        sqlite3_bind_int64(u, 1, json_integer_value(v));
+        store_bind_int64(u, 1, json_integer_value(v));
         if (store_step_done(st, u, "retention change") == -1)
             goto fail;
     }

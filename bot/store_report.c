@@ -33,26 +33,25 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
 {
     /* The code comes from the row id, our sequence: the temporary code is
      * unique because ids are, and is replaced in the same transaction. */
-    static const char ins[] =
-        "INSERT INTO reports(code, person_id, description, status, created_ms, updated_ms)"
-        " VALUES('new-' || ?1 || '-' || (SELECT coalesce(max(id), 0) + 1 FROM reports),"
-        " ?1, ?2, 'received', ?3, ?3)";
-    static const char upd[] = "UPDATE reports SET code=? WHERE id=?";
+    SQL(ins, "INSERT INTO reports(code, person_id, description, status, created_ms, updated_ms)"
+             " VALUES('new-' || ?1 || '-' || (SELECT coalesce(max(id), 0) + 1 FROM reports),"
+             " ?1, ?2, 'received', ?3, ?3)");
+    SQL(upd, "UPDATE reports SET code=? WHERE id=?");
     char code[REPORT_CODE_MAX];
     sqlite3_stmt *s = store_stmt(st, ins);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, desc, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, desc);
+    store_bind_int64(s, 3, now);
     if (store_insert(st, s, "report create", id) == -1)
         return -1;
     report_code_fmt(*id, code);
     s = store_stmt(st, upd);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, *id);
+    store_bind_text(s, 1, code);
+    store_bind_int64(s, 2, *id);
     if (store_step_done(st, s, "report code") == -1)
         return -1;
     return store_report_history_add(st, *id, "received", "reporter", NULL, now, NULL);
@@ -60,16 +59,15 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
 
 int store_report_get(struct store *st, int64_t id, struct report *out)
 {
-    static const char sql[] =
-        "SELECT id, person_id, code, description, status, photo_status, reason,"
-        " coalesce(merged_into, 0), coalesce(dup_of, 0), lat, lon, reopened, created_ms,"
-        " updated_ms, coalesce(resolved_ms, 0) FROM reports WHERE id=?";
+    SQL(sql, "SELECT id, person_id, code, description, status, photo_status, reason,"
+             " coalesce(merged_into, 0), coalesce(dup_of, 0), lat, lon, reopened, created_ms,"
+             " updated_ms, coalesce(resolved_ms, 0) FROM reports WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     memset(out, 0, sizeof *out);
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(s, 0);
         out->person = sqlite3_column_int64(s, 1);
@@ -96,44 +94,45 @@ int store_report_get(struct store *st, int64_t id, struct report *out)
 
 int store_report_set_desc(struct store *st, int64_t id, const char *desc, int64_t now)
 {
-    static const char sql[] = "UPDATE reports SET description=?, updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET description=?, updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, desc, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_text(s, 1, desc);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "report desc");
 }
 
 int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, const char *source,
                          int64_t now)
 {
-    static const char sql[] = "UPDATE reports SET lat=?, lon=?, loc_source=?, updated_ms=?"
-                              " WHERE id=? AND lat IS NULL";
+    SQL(sql, "UPDATE reports SET lat=?, lon=?, loc_source=?, updated_ms=?"
+             " WHERE id=? AND lat IS NULL");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_double(s, 1, lat);
-    sqlite3_bind_double(s, 2, lon);
-    sqlite3_bind_text(s, 3, source, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, now);
-    sqlite3_bind_int64(s, 5, id);
+    store_bind_double(s, 1, lat);
+    store_bind_double(s, 2, lon);
+    store_bind_text(s, 3, source);
+    store_bind_int64(s, 4, now);
+    store_bind_int64(s, 5, id);
     if (store_step_done(st, s, "report pos") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
 }
 
 /* count(*) of sql with ?1 person and ?2 since_ms; -1 on error. */
-static int64_t count_of(struct store *st, const char *sql, int64_t person, int64_t since_ms)
+static int64_t count_of(struct store *st, const struct store_sql *sql, int64_t person,
+                        int64_t since_ms)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, since_ms);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, since_ms);
+    if (store_step(st, s) == SQLITE_ROW)
         n = sqlite3_column_int64(s, 0);
     else
         store_fail(st, "report count");
@@ -143,99 +142,97 @@ static int64_t count_of(struct store *st, const char *sql, int64_t person, int64
 
 int64_t store_report_count_since(struct store *st, int64_t person, int64_t since_ms)
 {
-    static const char sql[] = "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2";
+    SQL(sql, "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2");
     return count_of(st, sql, person, since_ms);
 }
 
 int64_t store_report_open_count(struct store *st, int64_t person)
 {
-    static const char sql[] = "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2"
-                              " AND status IN ('received','accepted','in_progress')";
+    SQL(sql, "SELECT count(*) FROM reports WHERE person_id=?1 AND created_ms>=?2"
+             " AND status IN ('received','accepted','in_progress')");
     return count_of(st, sql, person, 0);
 }
 
 int store_report_set_status(struct store *st, int64_t id, const char *status, const char *reason,
                             bool reopen, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE reports SET status=?1, reason=coalesce(?2, reason), updated_ms=?3,"
-        " resolved_ms=CASE WHEN ?1='resolved' THEN ?3 ELSE resolved_ms END,"
-        " followup_ms=CASE WHEN ?1='resolved' THEN NULL ELSE followup_ms END,"
-        " reopened=reopened OR ?4 WHERE id=?5";
+    SQL(sql, "UPDATE reports SET status=?1, reason=coalesce(?2, reason), updated_ms=?3,"
+             " resolved_ms=CASE WHEN ?1='resolved' THEN ?3 ELSE resolved_ms END,"
+             " followup_ms=CASE WHEN ?1='resolved' THEN NULL ELSE followup_ms END,"
+             " reopened=reopened OR ?4 WHERE id=?5");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
-    sqlite3_bind_int(s, 4, reopen);
-    sqlite3_bind_int64(s, 5, id);
+    store_bind_text(s, 1, status);
+    store_bind_text(s, 2, reason);
+    store_bind_int64(s, 3, now);
+    store_bind_int(s, 4, reopen);
+    store_bind_int64(s, 5, id);
     return store_step_done(st, s, "report status");
 }
 
 int store_report_set_merged(struct store *st, int64_t id, int64_t into, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE reports SET status='merged', merged_into=?, updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET status='merged', merged_into=?, updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, into);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int64(s, 1, into);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "report merge");
 }
 
 int store_report_set_dup(struct store *st, int64_t id, int64_t other)
 {
-    static const char sql[] = "UPDATE reports SET dup_of=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET dup_of=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, other);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_int64(s, 1, other);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "report dup");
 }
 
 int store_report_set_photo(struct store *st, int64_t id, const char *photo_status, int64_t now)
 {
-    static const char sql[] = "UPDATE reports SET photo_status=?, updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET photo_status=?, updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, photo_status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_text(s, 1, photo_status);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "report photo");
 }
 
 int store_report_history_add(struct store *st, int64_t id, const char *status, const char *actor,
                              const char *note, int64_t now, int64_t *hid)
 {
-    static const char sql[] = "INSERT INTO report_history(report_id, status, actor, note,"
-                              " created_ms) VALUES(?,?,?,?,?)";
+    SQL(sql, "INSERT INTO report_history(report_id, status, actor, note,"
+             " created_ms) VALUES(?,?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, note, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, status);
+    store_bind_text(s, 3, actor);
+    store_bind_text(s, 4, note);
+    store_bind_int64(s, 5, now);
     return store_insert(st, s, "report history add", hid);
 }
 
 json_t *store_report_history(struct store *st, int64_t id)
 {
-    static const char sql[] = "SELECT status, actor, note, created_ms FROM report_history"
-                              " WHERE report_id=? ORDER BY id";
+    SQL(sql, "SELECT status, actor, note, created_ms FROM report_history"
+             " WHERE report_id=? ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, id);
+    store_bind_int64(s, 1, id);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         const char *note = (const char *)sqlite3_column_text(s, 2);
         json_array_append_new(a, json_pack("{s:s,s:s,s:s?,s:I}", "status",
                                            (const char *)sqlite3_column_text(s, 0), "actor",
@@ -253,16 +250,16 @@ json_t *store_report_history(struct store *st, int64_t id)
 
 json_t *store_report_list_person(struct store *st, int64_t person, int n)
 {
-    static const char sql[] = "SELECT code, status, created_ms FROM reports WHERE person_id=?"
-                              " ORDER BY id DESC LIMIT ?";
+    SQL(sql, "SELECT code, status, created_ms FROM reports WHERE person_id=?"
+             " ORDER BY id DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, n);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, n);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "code",
                                            (const char *)sqlite3_column_text(s, 0), "status",
                                            (const char *)sqlite3_column_text(s, 1), "ms",
@@ -278,7 +275,7 @@ json_t *store_report_list_person(struct store *st, int64_t person, int n)
 
 json_t *store_report_list(struct store *st, const struct report_filter *f)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT r.code, r.status, r.photo_status, r.description, r.lat, r.lon, r.created_ms,"
         " r.updated_ms, p.channel || ':' || p.ext_id, d.code, m.code, r.reopened,"
         " (SELECT sha256 FROM report_media WHERE report_id=r.id AND status='ok' ORDER BY id"
@@ -291,21 +288,21 @@ json_t *store_report_list(struct store *st, const struct report_filter *f)
         " WHERE (?1 IS NULL OR r.status=?1) AND r.created_ms>=?2"
         " AND (?4 IS NULL OR c.name=?4) AND (?5 IS NULL OR r.district=?5)"
         " AND (?6 IS NULL OR coalesce(r.area, b.code)=?6) AND (?7=0 OR p.observer_ms IS NOT NULL)"
-        " AND (?8=0 OR r.created_ms<?8) ORDER BY r.id DESC LIMIT ?3";
+        " AND (?8=0 OR r.created_ms<?8) ORDER BY r.id DESC LIMIT ?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_text(s, 1, f->status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, f->since_ms);
-    sqlite3_bind_int(s, 3, f->limit);
-    sqlite3_bind_text(s, 4, f->category, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 5, f->district, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 6, f->body, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 7, f->observer);
-    sqlite3_bind_int64(s, 8, f->until_ms);
+    store_bind_text(s, 1, f->status);
+    store_bind_int64(s, 2, f->since_ms);
+    store_bind_int(s, 3, f->limit);
+    store_bind_text(s, 4, f->category);
+    store_bind_text(s, 5, f->district);
+    store_bind_text(s, 6, f->body);
+    store_bind_int(s, 7, f->observer);
+    store_bind_int64(s, 8, f->until_ms);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack(
             "{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i,s:s?,s:s?,s:s?,s:b,s:s?}", "code",
             (const char *)sqlite3_column_text(s, 0), "status",
@@ -342,17 +339,16 @@ json_t *store_report_list(struct store *st, const struct report_filter *f)
 int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,
                           int64_t *id)
 {
-    static const char sql[] =
-        "SELECT coalesce(r.merged_into, r.id) FROM report_media m JOIN reports r"
-        " ON r.id=m.report_id WHERE m.person_id=? AND m.url=? AND r.created_ms>=?"
-        " ORDER BY m.id DESC LIMIT 1";
+    SQL(sql, "SELECT coalesce(r.merged_into, r.id) FROM report_media m JOIN reports r"
+             " ON r.id=m.report_id WHERE m.person_id=? AND m.url=? AND r.created_ms>=?"
+             " ORDER BY m.id DESC LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, url, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, since_ms);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, url);
+    store_bind_int64(s, 3, since_ms);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -363,16 +359,16 @@ int store_report_find_url(struct store *st, int64_t person, const char *url, int
 
 int store_report_merged_from(struct store *st, int64_t into, int64_t person)
 {
-    static const char sql[] = "SELECT 1 FROM reports WHERE merged_into=? AND person_id=? LIMIT 1";
+    SQL(sql, "SELECT 1 FROM reports WHERE merged_into=? AND person_id=? LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (sqlite3_bind_int64(s, 1, into) != SQLITE_OK ||
-        sqlite3_bind_int64(s, 2, person) != SQLITE_OK) {
+    if (store_bind_int64(s, 1, into) != SQLITE_OK ||
+        store_bind_int64(s, 2, person) != SQLITE_OK) {
         sqlite3_reset(s);
         return store_fail(st, "report merged from");
     }
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
@@ -382,18 +378,17 @@ int store_report_merged_from(struct store *st, int64_t into, int64_t person)
 int store_report_find_hash(struct store *st, int64_t person, const char *sha, int64_t since_ms,
                            int64_t id, int64_t *other)
 {
-    static const char sql[] =
-        "SELECT m.report_id FROM report_media m JOIN reports r ON r.id=m.report_id"
-        " WHERE m.sha256=? AND m.person_id=? AND m.report_id<>? AND r.created_ms>=?"
-        " AND r.status<>'merged' ORDER BY r.id LIMIT 1";
+    SQL(sql, "SELECT m.report_id FROM report_media m JOIN reports r ON r.id=m.report_id"
+             " WHERE m.sha256=? AND m.person_id=? AND m.report_id<>? AND r.created_ms>=?"
+             " AND r.status<>'merged' ORDER BY r.id LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int64(s, 3, id);
-    sqlite3_bind_int64(s, 4, since_ms);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, sha);
+    store_bind_int64(s, 2, person);
+    store_bind_int64(s, 3, id);
+    store_bind_int64(s, 4, since_ms);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *other = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -416,20 +411,19 @@ int store_report_nearest(struct store *st, int64_t id, double lat, double lon, i
                          int64_t to_ms, int64_t *other, double *dist_m)
 {
     /* A coarse box in SQL (0.01 degree is about 1 km), the exact distance here. */
-    static const char sql[] =
-        "SELECT id, lat, lon FROM reports WHERE id<>?1 AND lat IS NOT NULL"
-        " AND status<>'merged' AND created_ms BETWEEN ?2 AND ?3"
-        " AND lat BETWEEN ?4 - 0.02 AND ?4 + 0.02 AND lon BETWEEN ?5 - 0.02 AND ?5 + 0.02";
+    SQL(sql, "SELECT id, lat, lon FROM reports WHERE id<>?1 AND lat IS NOT NULL"
+             " AND status<>'merged' AND created_ms BETWEEN ?2 AND ?3"
+             " AND lat BETWEEN ?4 - 0.02 AND ?4 + 0.02 AND lon BETWEEN ?5 - 0.02 AND ?5 + 0.02");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc, found = 0;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, from_ms);
-    sqlite3_bind_int64(s, 3, to_ms);
-    sqlite3_bind_double(s, 4, lat);
-    sqlite3_bind_double(s, 5, lon);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, from_ms);
+    store_bind_int64(s, 3, to_ms);
+    store_bind_double(s, 4, lat);
+    store_bind_double(s, 5, lon);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         double d = distance_m(lat, lon, sqlite3_column_double(s, 1), sqlite3_column_double(s, 2));
         if (!found || d < *dist_m) {
             *other = sqlite3_column_int64(s, 0);
@@ -443,15 +437,15 @@ int store_report_nearest(struct store *st, int64_t id, double lat, double lon, i
 
 int store_report_followup_due(struct store *st, int64_t before_ms, int64_t *out, int n)
 {
-    static const char sql[] = "SELECT id FROM reports WHERE status='resolved'"
-                              " AND followup_ms IS NULL AND resolved_ms<=? ORDER BY id LIMIT ?";
+    SQL(sql, "SELECT id FROM reports WHERE status='resolved'"
+             " AND followup_ms IS NULL AND resolved_ms<=? ORDER BY id LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc, k = 0;
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, before_ms);
-    sqlite3_bind_int(s, 2, n);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && k < n)
+    store_bind_int64(s, 1, before_ms);
+    store_bind_int(s, 2, n);
+    while ((rc = store_step(st, s)) == SQLITE_ROW && k < n)
         out[k++] = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? k : store_fail(st, "report followup due");
@@ -459,14 +453,14 @@ int store_report_followup_due(struct store *st, int64_t before_ms, int64_t *out,
 
 int store_report_followup_set(struct store *st, int64_t id, const char *answer, int64_t now)
 {
-    static const char sql[] = "UPDATE reports SET followup_ms=coalesce(followup_ms, ?1),"
-                              " followup_answer=coalesce(?2, followup_answer) WHERE id=?3";
+    SQL(sql, "UPDATE reports SET followup_ms=coalesce(followup_ms, ?1),"
+             " followup_answer=coalesce(?2, followup_answer) WHERE id=?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_text(s, 2, answer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, id);
+    store_bind_int64(s, 1, now);
+    store_bind_text(s, 2, answer);
+    store_bind_int64(s, 3, id);
     return store_step_done(st, s, "report followup");
 }
 
@@ -474,48 +468,48 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
                            const char *type, const char *refused, int64_t now)
 {
     /* a refused photo is failed with no attempt: the mark store_photos_kept skips */
-    static const char sql[] =
+    SQL(sql,
         "INSERT INTO report_media(report_id, person_id, url, declared_type, status, last_error,"
         " next_at_ms, created_ms, updated_ms)"
         " VALUES(?1, ?2, ?3, ?4, CASE WHEN ?6 IS NULL THEN 'pending' ELSE 'failed' END, ?6,"
-        " ?5, ?5, ?5)";
+        " ?5, ?5, ?5)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, report);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_text(s, 3, url, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, type, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_int64(s, 1, report);
+    store_bind_int64(s, 2, person);
+    store_bind_text(s, 3, url);
+    store_bind_text(s, 4, type);
+    store_bind_int64(s, 5, now);
     if (refused != NULL)
-        sqlite3_bind_text(s, 6, refused, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 6, refused);
     else
-        sqlite3_bind_null(s, 6);
+        store_bind_null(s, 6);
     return store_step_done(st, s, "report media add");
 }
 
 int64_t store_photos_kept(struct store *st, int64_t report, int64_t person, int64_t since_ms)
 {
-    static const char by_report[] = "SELECT count(*) FROM report_media WHERE report_id=?1"
-                                    " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)";
-    static const char by_person[] = "SELECT count(*) FROM report_media WHERE person_id=?1"
-                                    " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)";
+    SQL(by_report, "SELECT count(*) FROM report_media WHERE report_id=?1"
+                   " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)");
+    SQL(by_person, "SELECT count(*) FROM report_media WHERE person_id=?1"
+                   " AND created_ms>=?2 AND NOT (status='failed' AND attempts=0)");
     return report > 0 ? count_of(st, by_report, report, 0)
                       : count_of(st, by_person, person, since_ms);
 }
 
 json_t *store_report_media(struct store *st, int64_t report)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT url, status, attempts, last_error, sha256, clean_sha256, mime, bytes, exif_lat,"
-        " exif_lon FROM report_media WHERE report_id=? ORDER BY id";
+        " exif_lon FROM report_media WHERE report_id=? ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, report);
+    store_bind_int64(s, 1, report);
     json_t *a = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack(
             "{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", (const char *)sqlite3_column_text(s, 0),
             "status", (const char *)sqlite3_column_text(s, 1), "attempts", sqlite3_column_int(s, 2),
@@ -542,14 +536,14 @@ json_t *store_report_media(struct store *st, int64_t report)
 
 int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed)
 {
-    static const char sql[] = "SELECT coalesce(sum(status IN ('pending','fetching')), 0),"
-                              " coalesce(sum(status='ok'), 0), coalesce(sum(status='failed'), 0)"
-                              " FROM report_media WHERE report_id=?";
+    SQL(sql, "SELECT coalesce(sum(status IN ('pending','fetching')), 0),"
+             " coalesce(sum(status='ok'), 0), coalesce(sum(status='failed'), 0)"
+             " FROM report_media WHERE report_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, report);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, report);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         *pending = sqlite3_column_int(s, 0);
         *ok = sqlite3_column_int(s, 1);
@@ -565,23 +559,22 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t a
     /* Round-robin by person: the first due photo of the next person after
      * after_person (wrapping), skipping people with per_person downloads
      * already running; each person's photos in due order. */
-    static const char sql[] =
-        "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=?1,"
-        " updated_ms=?2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
-        " AND next_at_ms<=?2 AND person_id NOT IN (SELECT person_id FROM report_media"
-        " WHERE status='fetching' GROUP BY person_id HAVING count(*)>=?4)"
-        " ORDER BY person_id<=?3, person_id, next_at_ms, id LIMIT 1)"
-        " RETURNING id, report_id, person_id, url, attempts,"
-        " (SELECT channel FROM people WHERE people.id=person_id)";
+    SQL(sql, "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=?1,"
+             " updated_ms=?2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
+             " AND next_at_ms<=?2 AND person_id NOT IN (SELECT person_id FROM report_media"
+             " WHERE status='fetching' GROUP BY person_id HAVING count(*)>=?4)"
+             " ORDER BY person_id<=?3, person_id, next_at_ms, id LIMIT 1)"
+             " RETURNING id, report_id, person_id, url, attempts,"
+             " (SELECT channel FROM people WHERE people.id=person_id)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     memset(out, 0, sizeof *out);
-    sqlite3_bind_int64(s, 1, now + lease_ms);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, after_person);
-    sqlite3_bind_int(s, 4, per_person);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, now + lease_ms);
+    store_bind_int64(s, 2, now);
+    store_bind_int64(s, 3, after_person);
+    store_bind_int(s, 4, per_person);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(s, 0);
         out->report = sqlite3_column_int64(s, 1);
@@ -598,12 +591,12 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t a
 
 int store_media_reclaim(struct store *st, int64_t now)
 {
-    static const char sql[] = "UPDATE report_media SET status='pending', next_at_ms=?1,"
-                              " updated_ms=?1 WHERE status='fetching' AND lease_until_ms<?1";
+    SQL(sql, "UPDATE report_media SET status='pending', next_at_ms=?1,"
+             " updated_ms=?1 WHERE status='fetching' AND lease_until_ms<?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     if (store_step_done(st, s, "media reclaim") == -1)
         return -1;
     return sqlite3_changes(store_db(st));
@@ -613,52 +606,50 @@ int store_media_done(struct store *st, int64_t id, const char *sha, const char *
                      const char *mime, int64_t bytes, bool has_gps, double lat, double lon,
                      int64_t now)
 {
-    static const char sql[] =
+    SQL(sql,
         "UPDATE report_media SET status='ok', sha256=?, clean_sha256=?, mime=?, bytes=?,"
-        " exif_lat=?, exif_lon=?, last_error=NULL, lease_until_ms=NULL, updated_ms=? WHERE id=?";
+        " exif_lat=?, exif_lon=?, last_error=NULL, lease_until_ms=NULL, updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, clean_sha, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, mime, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, bytes);
+    store_bind_text(s, 1, sha);
+    store_bind_text(s, 2, clean_sha);
+    store_bind_text(s, 3, mime);
+    store_bind_int64(s, 4, bytes);
     if (has_gps) {
-        sqlite3_bind_double(s, 5, lat);
-        sqlite3_bind_double(s, 6, lon);
+        store_bind_double(s, 5, lat);
+        store_bind_double(s, 6, lon);
     }
-    sqlite3_bind_int64(s, 7, now);
-    sqlite3_bind_int64(s, 8, id);
+    store_bind_int64(s, 7, now);
+    store_bind_int64(s, 8, id);
     return store_step_done(st, s, "media done");
 }
 
 int store_media_failed(struct store *st, int64_t id, const char *error, bool final, int64_t next_at,
                        int64_t now)
 {
-    static const char sql[] =
-        "UPDATE report_media SET status=?, last_error=?, next_at_ms=?, lease_until_ms=NULL,"
-        " updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE report_media SET status=?, last_error=?, next_at_ms=?, lease_until_ms=NULL,"
+             " updated_ms=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, final ? "failed" : "pending", -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, error, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, next_at);
-    sqlite3_bind_int64(s, 4, now);
-    sqlite3_bind_int64(s, 5, id);
+    store_bind_text(s, 1, final ? "failed" : "pending");
+    store_bind_text(s, 2, error);
+    store_bind_int64(s, 3, next_at);
+    store_bind_int64(s, 4, now);
+    store_bind_int64(s, 5, id);
     return store_step_done(st, s, "media failed");
 }
 
 int store_media_mime(struct store *st, const char *sha, char **mime)
 {
-    static const char sql[] =
-        "SELECT mime FROM report_media WHERE status='ok' AND (sha256=?1 OR clean_sha256=?1)"
-        " LIMIT 1";
+    SQL(sql, "SELECT mime FROM report_media WHERE status='ok' AND (sha256=?1 OR clean_sha256=?1)"
+             " LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_text(s, 1, sha);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *mime = store_col_text(s, 0);
     sqlite3_reset(s);

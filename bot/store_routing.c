@@ -14,7 +14,7 @@
 /* One integer of a bound statement: 1 (*v), 0 no row, -1. */
 static int one_int(struct store *st, sqlite3_stmt *s, const char *what, int64_t *v)
 {
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW && v != NULL)
         *v = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -25,11 +25,12 @@ static int one_int(struct store *st, sqlite3_stmt *s, const char *what, int64_t 
 
 json_t *store_category_list(struct store *st, bool active_only)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT id, name, active=1 AS active FROM report_categories"
-                                     " WHERE ?1=0 OR active=1 ORDER BY id");
+    SQL(category_list, "SELECT id, name, active=1 AS active FROM report_categories"
+                       " WHERE ?1=0 OR active=1 ORDER BY id");
+    sqlite3_stmt *s = store_stmt(st, category_list);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int(s, 1, active_only);
+    store_bind_int(s, 1, active_only);
     json_t *a = store_rows_json(st, s, "category list");
     size_t i;
     json_t *o;
@@ -40,44 +41,48 @@ json_t *store_category_list(struct store *st, bool active_only)
 }
 
 /* Whether sql (?1 a name, ?2 an id to leave out) finds a row: 1, 0, -1. */
-static int name_taken(struct store *st, const char *sql, const char *name, int64_t except)
+static int name_taken(struct store *st, const struct store_sql *sql, const char *name,
+                      int64_t except)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, except);
+    store_bind_text(s, 1, name);
+    store_bind_int64(s, 2, except);
     return one_int(st, s, "name check", NULL);
 }
 
+SQL(category_taken, "SELECT 1 FROM report_categories WHERE name=?1 AND id<>?2");
+
 int store_category_add(struct store *st, const char *name, int64_t now, int64_t *id)
 {
-    int t = name_taken(st, "SELECT 1 FROM report_categories WHERE name=?1 AND id<>?2", name, 0);
+    int t = name_taken(st, category_taken, name, 0);
     if (t != 0)
         return t == 1 ? ROUTING_TAKEN : -1;
-    sqlite3_stmt *s = store_stmt(st, "INSERT INTO report_categories(name, created_ms) VALUES(?,?)");
+    SQL(category_add, "INSERT INTO report_categories(name, created_ms) VALUES(?,?)");
+    sqlite3_stmt *s = store_stmt(st, category_add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_text(s, 1, name);
+    store_bind_int64(s, 2, now);
     return store_insert(st, s, "category add", id);
 }
 
 int store_category_update(struct store *st, int64_t id, const char *name, int active)
 {
     if (name != NULL) {
-        int t =
-            name_taken(st, "SELECT 1 FROM report_categories WHERE name=?1 AND id<>?2", name, id);
+        int t = name_taken(st, category_taken, name, id);
         if (t != 0)
             return t == 1 ? ROUTING_TAKEN : -1;
     }
-    sqlite3_stmt *s = store_stmt(st, "UPDATE report_categories SET name=coalesce(?2, name),"
-                                     " active=CASE WHEN ?3<0 THEN active ELSE ?3 END WHERE id=?1");
+    SQL(category_update, "UPDATE report_categories SET name=coalesce(?2, name),"
+                         " active=CASE WHEN ?3<0 THEN active ELSE ?3 END WHERE id=?1");
+    sqlite3_stmt *s = store_stmt(st, category_update);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, active);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, name);
+    store_bind_int(s, 3, active);
     if (store_step_done(st, s, "category update") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 1 ? 0 : ROUTING_NOT_FOUND;
@@ -85,12 +90,13 @@ int store_category_update(struct store *st, int64_t id, const char *name, int ac
 
 int store_category_nth(struct store *st, int n, int64_t *id, char name[ROUTING_NAME_MAX])
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT id, name FROM report_categories WHERE active=1"
-                                     " ORDER BY id LIMIT 1 OFFSET ?");
+    SQL(category_nth, "SELECT id, name FROM report_categories WHERE active=1"
+                      " ORDER BY id LIMIT 1 OFFSET ?");
+    sqlite3_stmt *s = store_stmt(st, category_nth);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int(s, 1, n - 1);
-    int rc = n >= 1 ? sqlite3_step(s) : SQLITE_DONE;
+    store_bind_int(s, 1, n - 1);
+    int rc = n >= 1 ? store_step(st, s) : SQLITE_DONE;
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(s, 0);
         snprintf(name, ROUTING_NAME_MAX, "%s", (const char *)sqlite3_column_text(s, 1));
@@ -103,21 +109,23 @@ int store_category_nth(struct store *st, int n, int64_t *id, char name[ROUTING_N
 
 int store_category_find(struct store *st, const char *name, int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT id FROM report_categories WHERE name=? AND active=1");
+    SQL(category_find, "SELECT id FROM report_categories WHERE name=? AND active=1");
+    sqlite3_stmt *s = store_stmt(st, category_find);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    store_bind_text(s, 1, name);
     return one_int(st, s, "category find", id);
 }
 
 json_t *store_district_list(struct store *st)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT name FROM report_districts ORDER BY rowid");
+    SQL(district_list, "SELECT name FROM report_districts ORDER BY rowid");
+    sqlite3_stmt *s = store_stmt(st, district_list);
     if (s == NULL)
         return NULL;
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_string((const char *)sqlite3_column_text(s, 0)));
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -130,16 +138,19 @@ json_t *store_district_list(struct store *st)
 
 int store_district_known(struct store *st, const char *name)
 {
-    return name_taken(st, "SELECT 1 FROM report_districts WHERE name=?1 AND ?2=0", name, 0);
+    SQL(district_known, "SELECT 1 FROM report_districts WHERE name=?1 AND ?2=0");
+    return name_taken(st, district_known, name, 0);
 }
 
 json_t *store_body_list(struct store *st)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT id, code, name, active=1 AS active FROM report_bodies"
-                                     " ORDER BY id");
-    sqlite3_stmt *r = store_stmt(st, "SELECT c.name AS category, rt.district FROM report_routes rt"
-                                     " LEFT JOIN report_categories c ON c.id=rt.category_id"
-                                     " WHERE rt.body_id=? ORDER BY rt.rowid");
+    SQL(body_list, "SELECT id, code, name, active=1 AS active FROM report_bodies"
+                   " ORDER BY id");
+    sqlite3_stmt *s = store_stmt(st, body_list);
+    SQL(body_routes, "SELECT c.name AS category, rt.district FROM report_routes rt"
+                     " LEFT JOIN report_categories c ON c.id=rt.category_id"
+                     " WHERE rt.body_id=? ORDER BY rt.rowid");
+    sqlite3_stmt *r = store_stmt(st, body_routes);
     if (s == NULL || r == NULL)
         return NULL;
     json_t *a = store_rows_json(st, s, "body list"), *o;
@@ -148,7 +159,7 @@ json_t *store_body_list(struct store *st)
     {
         json_object_set_new(o, "active",
                             json_boolean(json_integer_value(json_object_get(o, "active"))));
-        sqlite3_bind_int64(r, 1, json_integer_value(json_object_get(o, "id")));
+        store_bind_int64(r, 1, json_integer_value(json_object_get(o, "id")));
         json_t *routes = store_rows_json(st, r, "body routes");
         if (routes == NULL) {
             json_decref(a);
@@ -161,30 +172,31 @@ json_t *store_body_list(struct store *st)
 
 int store_body_known(struct store *st, const char *code)
 {
-    return name_taken(st, "SELECT 1 FROM report_bodies WHERE code=?1 AND ?2=0", code, 0);
+    SQL(body_code_taken, "SELECT 1 FROM report_bodies WHERE code=?1 AND ?2=0");
+    return name_taken(st, body_code_taken, code, 0);
 }
 
 /* Replace body's routes with routes (names already checked). 0 or -1. */
 static int set_routes(struct store *st, int64_t body, json_t *routes)
 {
-    sqlite3_stmt *d = store_stmt(st, "DELETE FROM report_routes WHERE body_id=?");
-    sqlite3_stmt *s = store_stmt(st, "INSERT INTO report_routes(body_id, category_id, district)"
-                                     " VALUES(?1, (SELECT id FROM report_categories WHERE name=?2),"
-                                     " ?3)");
+    SQL(routes_clear, "DELETE FROM report_routes WHERE body_id=?");
+    sqlite3_stmt *d = store_stmt(st, routes_clear);
+    SQL(route_add, "INSERT INTO report_routes(body_id, category_id, district)"
+                   " VALUES(?1, (SELECT id FROM report_categories WHERE name=?2),"
+                   " ?3)");
+    sqlite3_stmt *s = store_stmt(st, route_add);
     if (d == NULL || s == NULL)
         return -1;
-    sqlite3_bind_int64(d, 1, body);
+    store_bind_int64(d, 1, body);
     if (store_step_done(st, d, "routes clear") == -1)
         return -1;
     size_t i;
     json_t *r;
     json_array_foreach(routes, i, r)
     {
-        sqlite3_bind_int64(s, 1, body);
-        sqlite3_bind_text(s, 2, json_string_value(json_object_get(r, "category")), -1,
-                          SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 3, json_string_value(json_object_get(r, "district")), -1,
-                          SQLITE_TRANSIENT);
+        store_bind_int64(s, 1, body);
+        store_bind_text(s, 2, json_string_value(json_object_get(r, "category")));
+        store_bind_text(s, 3, json_string_value(json_object_get(r, "district")));
         if (store_step_done(st, s, "route add") == -1)
             return -1;
     }
@@ -197,13 +209,13 @@ int store_body_add(struct store *st, const char *code, const char *name, json_t 
     int t = store_body_known(st, code);
     if (t != 0)
         return t == 1 ? ROUTING_TAKEN : -1;
-    sqlite3_stmt *s =
-        store_stmt(st, "INSERT INTO report_bodies(code, name, created_ms) VALUES(?,?,?)");
+    SQL(body_add, "INSERT INTO report_bodies(code, name, created_ms) VALUES(?,?,?)");
+    sqlite3_stmt *s = store_stmt(st, body_add);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_text(s, 1, code);
+    store_bind_text(s, 2, name);
+    store_bind_int64(s, 3, now);
     if (store_insert(st, s, "body add", id) == -1)
         return -1;
     return set_routes(st, *id, routes);
@@ -211,13 +223,14 @@ int store_body_add(struct store *st, const char *code, const char *name, json_t 
 
 int store_body_update(struct store *st, int64_t id, const char *name, int active, json_t *routes)
 {
-    sqlite3_stmt *s = store_stmt(st, "UPDATE report_bodies SET name=coalesce(?2, name),"
-                                     " active=CASE WHEN ?3<0 THEN active ELSE ?3 END WHERE id=?1");
+    SQL(body_update, "UPDATE report_bodies SET name=coalesce(?2, name),"
+                     " active=CASE WHEN ?3<0 THEN active ELSE ?3 END WHERE id=?1");
+    sqlite3_stmt *s = store_stmt(st, body_update);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, active);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, name);
+    store_bind_int(s, 3, active);
     if (store_step_done(st, s, "body update") == -1)
         return -1;
     if (sqlite3_changes(store_db(st)) != 1)
@@ -228,17 +241,17 @@ int store_body_update(struct store *st, int64_t id, const char *name, int active
 /* The body for the report's category and district, most specific route first. */
 static int route(struct store *st, int64_t report)
 {
-    static const char sql[] =
+    SQL(sql,
         "UPDATE reports SET body_id=(SELECT b.id FROM report_routes rt"
         " JOIN report_bodies b ON b.id=rt.body_id WHERE b.active=1"
         " AND (rt.category_id IS NULL OR rt.category_id=reports.category_id)"
         " AND (rt.district IS NULL OR rt.district=reports.district)"
         " ORDER BY (rt.category_id IS NOT NULL) + (rt.district IS NOT NULL) DESC, b.id LIMIT 1)"
-        " WHERE id=?";
+        " WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, report);
+    store_bind_int64(s, 1, report);
     return store_step_done(st, s, "report route");
 }
 
@@ -253,40 +266,41 @@ static int set_and_route(struct store *st, sqlite3_stmt *s, int64_t report, cons
 
 int store_report_set_category(struct store *st, int64_t report, int64_t category_id, int64_t now)
 {
-    sqlite3_stmt *s =
-        store_stmt(st, "UPDATE reports SET category_id=nullif(?2, 0), updated_ms=?3 WHERE id=?1");
+    SQL(set_category, "UPDATE reports SET category_id=nullif(?2, 0), updated_ms=?3 WHERE id=?1");
+    sqlite3_stmt *s = store_stmt(st, set_category);
     if (s != NULL) {
-        sqlite3_bind_int64(s, 1, report);
-        sqlite3_bind_int64(s, 2, category_id);
-        sqlite3_bind_int64(s, 3, now);
+        store_bind_int64(s, 1, report);
+        store_bind_int64(s, 2, category_id);
+        store_bind_int64(s, 3, now);
     }
     return set_and_route(st, s, report, "report category");
 }
 
 int store_report_set_district(struct store *st, int64_t report, const char *district, int64_t now)
 {
-    sqlite3_stmt *s = store_stmt(st, "UPDATE reports SET district=?2, updated_ms=?3 WHERE id=?1");
+    SQL(set_district, "UPDATE reports SET district=?2, updated_ms=?3 WHERE id=?1");
+    sqlite3_stmt *s = store_stmt(st, set_district);
     if (s != NULL) {
-        sqlite3_bind_int64(s, 1, report);
-        sqlite3_bind_text(s, 2, district, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 3, now);
+        store_bind_int64(s, 1, report);
+        store_bind_text(s, 2, district);
+        store_bind_int64(s, 3, now);
     }
     return set_and_route(st, s, report, "report district");
 }
 
 json_t *store_report_routing(struct store *st, int64_t report, int *found)
 {
-    static const char sql[] =
+    SQL(sql,
         "SELECT c.name AS category, r.district, b.code AS body, b.name AS body_name,"
         " p.observer_ms IS NOT NULL AS observer FROM reports r JOIN people p ON p.id=r.person_id"
         " LEFT JOIN report_categories c ON c.id=r.category_id"
-        " LEFT JOIN report_bodies b ON b.id=r.body_id WHERE r.id=?";
+        " LEFT JOIN report_bodies b ON b.id=r.body_id WHERE r.id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL) {
         *found = -1;
         return NULL;
     }
-    sqlite3_bind_int64(s, 1, report);
+    store_bind_int64(s, 1, report);
     json_t *o = store_one_row(st, s, "report routing", found);
     if (o == NULL)
         return NULL;
@@ -301,25 +315,27 @@ json_t *store_report_routing(struct store *st, int64_t report, int *found)
 
 int reports_visible_to(struct store *st, const char *area, int64_t report)
 {
-    sqlite3_stmt *s =
-        store_stmt(st, "SELECT 1 FROM reports r LEFT JOIN report_bodies b"
-                       " ON b.id=r.body_id WHERE r.id=?1 AND (?2 IS NULL OR coalesce(r.area, b.code)=?2)");
+    SQL(visible,
+        "SELECT 1 FROM reports r LEFT JOIN report_bodies b"
+        " ON b.id=r.body_id WHERE r.id=?1 AND (?2 IS NULL OR coalesce(r.area, b.code)=?2)");
+    sqlite3_stmt *s = store_stmt(st, visible);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, report);
-    sqlite3_bind_text(s, 2, area, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, report);
+    store_bind_text(s, 2, area);
     return one_int(st, s, "report visible", NULL);
 }
 
 int store_person_set_observer(struct store *st, int64_t person, bool on, int64_t now)
 {
-    sqlite3_stmt *s = store_stmt(st, "UPDATE people SET observer_ms=CASE WHEN ?2 THEN"
-                                     " coalesce(observer_ms, ?3) END WHERE id=?1");
+    SQL(observer_set, "UPDATE people SET observer_ms=CASE WHEN ?2 THEN"
+                      " coalesce(observer_ms, ?3) END WHERE id=?1");
+    sqlite3_stmt *s = store_stmt(st, observer_set);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, on);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, person);
+    store_bind_int(s, 2, on);
+    store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "observer set") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) == 1 ? 0 : ROUTING_NOT_FOUND;
@@ -327,11 +343,11 @@ int store_person_set_observer(struct store *st, int64_t person, bool on, int64_t
 
 json_t *store_observer_list(struct store *st)
 {
-    sqlite3_stmt *s =
-        store_stmt(st, "SELECT p.id, coalesce(p.name, '') AS name, p.channel,"
+    SQL(observer_list, "SELECT p.id, coalesce(p.name, '') AS name, p.channel,"
                        " p.observer_ms AS since_ms,"
                        " (SELECT count(*) FROM reports r WHERE r.person_id=p.id"
                        " AND r.created_ms>=p.observer_ms) AS reports"
                        " FROM people p WHERE p.observer_ms IS NOT NULL ORDER BY p.id");
+    sqlite3_stmt *s = store_stmt(st, observer_list);
     return s ? store_rows_json(st, s, "observer list") : NULL;
 }

@@ -13,18 +13,18 @@
 
 int store_schedule_add(struct store *st, const struct schedule *sc, int64_t now, int64_t *id)
 {
-    static const char sql[] = "INSERT INTO schedules(kind, text, day, minute, tag, created_ms)"
-                              " VALUES(?,?,?,?,?,?)";
+    SQL(sql, "INSERT INTO schedules(kind, text, day, minute, tag, created_ms)"
+             " VALUES(?,?,?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, sc->kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, sc->text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, sc->day);
-    sqlite3_bind_int(s, 4, sc->minute);
+    store_bind_text(s, 1, sc->kind);
+    store_bind_text(s, 2, sc->text);
+    store_bind_int(s, 3, sc->day);
+    store_bind_int(s, 4, sc->minute);
     if (sc->tag != NULL)
-        sqlite3_bind_text(s, 5, sc->tag, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 6, now);
+        store_bind_text(s, 5, sc->tag);
+    store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "schedule add") == -1)
         return -1;
     *id = sqlite3_last_insert_rowid(store_db(st));
@@ -34,23 +34,21 @@ int store_schedule_add(struct store *st, const struct schedule *sc, int64_t now,
 json_t *store_schedule_list(struct store *st)
 {
     /* the pushes of schedule N have keys "schN-...": a range of the unique index */
-    static const char sql[] =
-        "SELECT id, kind, text, day, minute, tag, active, created_ms, cancelled_ms,"
-        " (SELECT count(*) FROM outbox WHERE idem_key>='sch' || s.id || '-'"
-        "  AND idem_key<'sch' || s.id || '.') AS pushes FROM schedules s ORDER BY id DESC";
+    SQL(sql, "SELECT id, kind, text, day, minute, tag, active, created_ms, cancelled_ms,"
+             " (SELECT count(*) FROM outbox WHERE idem_key>='sch' || s.id || '-'"
+             "  AND idem_key<'sch' || s.id || '.') AS pushes FROM schedules s ORDER BY id DESC");
     sqlite3_stmt *s = store_stmt(st, sql);
     return s ? store_rows_json(st, s, "schedule list") : NULL;
 }
 
 int store_schedule_cancel(struct store *st, int64_t id, int64_t now)
 {
-    static const char sql[] =
-        "UPDATE schedules SET active=0, cancelled_ms=?2 WHERE id=?1 AND active=1";
+    SQL(sql, "UPDATE schedules SET active=0, cancelled_ms=?2 WHERE id=?1 AND active=1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "schedule cancel") == -1)
         return -1;
     return sqlite3_changes(store_db(st)) > 0;
@@ -58,15 +56,15 @@ int store_schedule_cancel(struct store *st, int64_t id, int64_t now)
 
 struct schedule *store_schedules_active(struct store *st, int *n)
 {
-    static const char sql[] = "SELECT id, kind, text, day, minute, tag, created_ms FROM schedules"
-                              " WHERE active=1 ORDER BY id";
+    SQL(sql, "SELECT id, kind, text, day, minute, tag, created_ms FROM schedules"
+             " WHERE active=1 ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     struct schedule *a = NULL;
     int rc, cap = 0;
     *n = 0;
     if (s == NULL)
         return NULL;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 8;
             a = xrealloc(a, (size_t)cap * sizeof *a);
@@ -99,13 +97,13 @@ void store_schedules_free(struct schedule *a, int n)
 
 int store_schedule_ran(struct store *st, int64_t id, const char *period)
 {
-    static const char sql[] = "SELECT 1 FROM schedule_runs WHERE schedule_id=? AND period=?";
+    SQL(sql, "SELECT 1 FROM schedule_runs WHERE schedule_id=? AND period=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, period, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, period);
+    int rc = store_step(st, s);
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
@@ -114,14 +112,13 @@ int store_schedule_ran(struct store *st, int64_t id, const char *period)
 
 int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_t now)
 {
-    static const char sql[] =
-        "INSERT OR IGNORE INTO schedule_runs(schedule_id, period, done_ms) VALUES(?,?,?)";
+    SQL(sql, "INSERT OR IGNORE INTO schedule_runs(schedule_id, period, done_ms) VALUES(?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, period, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, now);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, period);
+    store_bind_int64(s, 3, now);
     return store_step_done(st, s, "schedule mark");
 }
 
@@ -134,32 +131,31 @@ int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_
 json_t *store_schedule_due(struct store *st, const struct schedule *sc, const char *period,
                            int64_t month_start, int64_t now, int limit)
 {
-    static const char monthly[] =
-        "SELECT d.id FROM person_dir d WHERE" DUE_COMMON
-        " AND EXISTS(SELECT 1 FROM members m JOIN people q ON q.id=m.person_id"
-        "  WHERE coalesce(q.account_id, q.id)=d.id AND coalesce(m.checkin_ms, 0)<?2)"
-        " AND NOT EXISTS(SELECT 1 FROM outbox WHERE idem_key='sch' || ?7 || '-' || ?8 || '-' || d.id)"
-        " ORDER BY d.id LIMIT ?3";
-    static const char joined[] =
-        "SELECT d.id FROM person_dir d WHERE" DUE_COMMON
-        " AND d.joined_ms>=?4 AND d.joined_ms+?6*86400000<=?5"
-        " AND NOT EXISTS(SELECT 1 FROM outbox WHERE idem_key='sch' || ?7 || '-' || d.id)"
-        " ORDER BY d.id LIMIT ?3";
+    SQL(monthly, "SELECT d.id FROM person_dir d WHERE" DUE_COMMON
+                 " AND EXISTS(SELECT 1 FROM members m JOIN people q ON q.id=m.person_id"
+                 "  WHERE coalesce(q.account_id, q.id)=d.id AND coalesce(m.checkin_ms, 0)<?2)"
+                 " AND NOT EXISTS(SELECT 1 FROM outbox WHERE idem_key='sch' || ?7 || '-' || ?8 || "
+                 "'-' || d.id)"
+                 " ORDER BY d.id LIMIT ?3");
+    SQL(joined, "SELECT d.id FROM person_dir d WHERE" DUE_COMMON
+                " AND d.joined_ms>=?4 AND d.joined_ms+?6*86400000<=?5"
+                " AND NOT EXISTS(SELECT 1 FROM outbox WHERE idem_key='sch' || ?7 || '-' || d.id)"
+                " ORDER BY d.id LIMIT ?3");
     bool month = strcmp(sc->kind, "monthly_checkin") == 0;
     sqlite3_stmt *s = store_stmt(st, month ? monthly : joined);
     if (s == NULL)
         return NULL;
     if (sc->tag != NULL)
-        sqlite3_bind_text(s, 1, sc->tag, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, month_start);
-    sqlite3_bind_int(s, 3, limit);
-    sqlite3_bind_int64(s, 7, sc->id);
+        store_bind_text(s, 1, sc->tag);
+    store_bind_int64(s, 2, month_start);
+    store_bind_int(s, 3, limit);
+    store_bind_int64(s, 7, sc->id);
     if (month)
-        sqlite3_bind_text(s, 8, period, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 8, period);
     else {
-        sqlite3_bind_int64(s, 4, sc->created_ms);
-        sqlite3_bind_int64(s, 5, now);
-        sqlite3_bind_int(s, 6, sc->day);
+        store_bind_int64(s, 4, sc->created_ms);
+        store_bind_int64(s, 5, now);
+        store_bind_int(s, 6, sc->day);
     }
     json_t *rows = store_rows_json(st, s, "schedule due"), *ids = rows ? json_array() : NULL;
     size_t i;

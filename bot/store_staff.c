@@ -13,8 +13,8 @@
 static int bind_text(sqlite3_stmt *s, int i, const char *v, bool empty_null)
 {
     if (v == NULL || (empty_null && v[0] == '\0'))
-        return sqlite3_bind_null(s, i);
-    return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+        return store_bind_null(s, i);
+    return store_bind_text(s, i, v);
 }
 
 static void copy_col(sqlite3_stmt *s, int col, char *out, size_t size)
@@ -25,16 +25,16 @@ static void copy_col(sqlite3_stmt *s, int col, char *out, size_t size)
 
 int store_staff_add(struct store *st, const struct staff *s, int64_t now, int64_t *id)
 {
-    static const char sql[] =
+    SQL(sql,
         "INSERT INTO staff(username, display_name, org, role, area, pwhash, disabled,"
-        " created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?8) ON CONFLICT(username) DO NOTHING";
+        " created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?8) ON CONFLICT(username) DO NOTHING");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, s->username, false) || bind_text(q, 2, s->display, false) ||
         bind_text(q, 3, s->org, false) || bind_text(q, 4, s->role, false) ||
         bind_text(q, 5, s->area, true) || bind_text(q, 6, s->hash, false) ||
-        sqlite3_bind_int(q, 7, s->disabled) || sqlite3_bind_int64(q, 8, now))
+        store_bind_int(q, 7, s->disabled) || store_bind_int64(q, 8, now))
         return store_fail(st, "staff add bind");
     if (store_insert(st, q, "staff add", id) == -1)
         return -1;
@@ -59,7 +59,7 @@ static void staff_row(sqlite3_stmt *q, struct staff *out)
 /* Step q (bound) for at most one staff row. 1, 0 or -1. */
 static int staff_one(struct store *st, sqlite3_stmt *q, struct staff *out, const char *what)
 {
-    int rc = sqlite3_step(q);
+    int rc = store_step(st, q);
     if (rc == SQLITE_ROW)
         staff_row(q, out);
     sqlite3_reset(q);
@@ -70,12 +70,12 @@ static int staff_one(struct store *st, sqlite3_stmt *q, struct staff *out, const
 
 int store_staff_get(struct store *st, int64_t id, const char *username, struct staff *out)
 {
-    static const char by_id[] = "SELECT " STAFF_COLS " FROM staff WHERE id=?";
-    static const char by_name[] = "SELECT " STAFF_COLS " FROM staff WHERE username=?";
+    SQL(by_id, "SELECT " STAFF_COLS " FROM staff WHERE id=?");
+    SQL(by_name, "SELECT " STAFF_COLS " FROM staff WHERE username=?");
     sqlite3_stmt *q = store_stmt(st, username ? by_name : by_id);
     if (q == NULL)
         return -1;
-    int b = username ? bind_text(q, 1, username, false) : sqlite3_bind_int64(q, 1, id);
+    int b = username ? bind_text(q, 1, username, false) : store_bind_int64(q, 1, id);
     if (b != SQLITE_OK)
         return store_fail(st, "staff get bind");
     return staff_one(st, q, out, "staff get");
@@ -83,8 +83,8 @@ int store_staff_get(struct store *st, int64_t id, const char *username, struct s
 
 int store_staff_by_chat(struct store *st, const char *chat, struct staff *out)
 {
-    static const char sql[] = "SELECT " STAFF_COLS " FROM staff"
-                              " WHERE id=(SELECT staff_id FROM staff_chats WHERE chat=?)";
+    SQL(sql, "SELECT " STAFF_COLS " FROM staff"
+             " WHERE id=(SELECT staff_id FROM staff_chats WHERE chat=?)");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
@@ -95,28 +95,28 @@ int store_staff_by_chat(struct store *st, const char *chat, struct staff *out)
 
 int store_staff_update(struct store *st, const struct staff *s, int64_t now)
 {
-    static const char sql[] = "UPDATE staff SET display_name=?, role=?, area=?, disabled=?,"
-                              " pwhash=?, updated_ms=? WHERE id=?";
+    SQL(sql, "UPDATE staff SET display_name=?, role=?, area=?, disabled=?,"
+             " pwhash=?, updated_ms=? WHERE id=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, s->display, false) || bind_text(q, 2, s->role, false) ||
-        bind_text(q, 3, s->area, true) || sqlite3_bind_int(q, 4, s->disabled) ||
-        bind_text(q, 5, s->hash, false) || sqlite3_bind_int64(q, 6, now) ||
-        sqlite3_bind_int64(q, 7, s->id))
+        bind_text(q, 3, s->area, true) || store_bind_int(q, 4, s->disabled) ||
+        bind_text(q, 5, s->hash, false) || store_bind_int64(q, 6, now) ||
+        store_bind_int64(q, 7, s->id))
         return store_fail(st, "staff update bind");
     return store_step_done(st, q, "staff update");
 }
 
 int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const char **taken)
 {
-    static const char del[] = "DELETE FROM staff_chats WHERE staff_id=?";
-    static const char ins[] = "INSERT INTO staff_chats(chat, staff_id) VALUES(?,?)"
-                              " ON CONFLICT(chat) DO NOTHING";
+    SQL(del, "DELETE FROM staff_chats WHERE staff_id=?");
+    SQL(ins, "INSERT INTO staff_chats(chat, staff_id) VALUES(?,?)"
+             " ON CONFLICT(chat) DO NOTHING");
     sqlite3_stmt *q = store_stmt(st, del);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+    if (store_bind_int64(q, 1, id) != SQLITE_OK)
         return store_fail(st, "staff chats bind");
     if (store_step_done(st, q, "staff chats clear") == -1)
         return -1;
@@ -127,7 +127,7 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
         q = store_stmt(st, ins);
         if (q == NULL)
             return -1;
-        if (bind_text(q, 1, json_string_value(v), false) || sqlite3_bind_int64(q, 2, id))
+        if (bind_text(q, 1, json_string_value(v), false) || store_bind_int64(q, 2, id))
             return store_fail(st, "staff chat bind");
         if (store_step_done(st, q, "staff chat add") == -1)
             return -1;
@@ -141,17 +141,17 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
 
 json_t *store_staff_list_chats(struct store *st, int64_t id)
 {
-    static const char sql[] = "SELECT chat FROM staff_chats WHERE staff_id=? ORDER BY chat";
+    SQL(sql, "SELECT chat FROM staff_chats WHERE staff_id=? ORDER BY chat");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return NULL;
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK) {
+    if (store_bind_int64(q, 1, id) != SQLITE_OK) {
         store_fail(st, "staff chats bind");
         return NULL;
     }
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    while ((rc = store_step(st, q)) == SQLITE_ROW)
         json_array_append_new(a, json_string((const char *)sqlite3_column_text(q, 0)));
     sqlite3_reset(q);
     if (rc != SQLITE_DONE) {
@@ -164,14 +164,14 @@ json_t *store_staff_list_chats(struct store *st, int64_t id)
 
 json_t *store_staff_list(struct store *st)
 {
-    static const char sql[] = "SELECT " STAFF_COLS ", created_ms FROM staff ORDER BY username";
+    SQL(sql, "SELECT " STAFF_COLS ", created_ms FROM staff ORDER BY username");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return NULL;
     json_t *a = json_array();
     int64_t ids[512];
     int n = 0, rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < 512) {
+    while ((rc = store_step(st, q)) == SQLITE_ROW && n < 512) {
         struct staff s;
         staff_row(q, &s);
         ids[n++] = s.id;
@@ -200,8 +200,8 @@ json_t *store_staff_list(struct store *st)
 
 json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles)
 {
-    static const char sql[] = "SELECT c.chat FROM staff_chats c JOIN staff s ON s.id=c.staff_id"
-                              " WHERE s.disabled=0 AND s.role=? ORDER BY c.chat";
+    SQL(sql, "SELECT c.chat FROM staff_chats c JOIN staff s ON s.id=c.staff_id"
+             " WHERE s.disabled=0 AND s.role=? ORDER BY c.chat");
     json_t *a = json_array();
     for (int i = 0; roles[i]; i++) {
         sqlite3_stmt *q = store_stmt(st, sql);
@@ -210,7 +210,7 @@ json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles)
             json_decref(a);
             return NULL;
         }
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        while ((rc = store_step(st, q)) == SQLITE_ROW)
             json_array_append_new(a, json_string((const char *)sqlite3_column_text(q, 0)));
         sqlite3_reset(q);
         if (rc != SQLITE_DONE) {
@@ -224,27 +224,27 @@ json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles)
 
 int store_staff_count_role(struct store *st, const char *role)
 {
-    static const char sql[] = "SELECT count(*) FROM staff WHERE disabled=0 AND role=?";
+    SQL(sql, "SELECT count(*) FROM staff WHERE disabled=0 AND role=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, role, false) != SQLITE_OK)
         return store_fail(st, "staff count bind");
-    int rc = sqlite3_step(q), n = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    int rc = store_step(st, q), n = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
     sqlite3_reset(q);
     return rc == SQLITE_ROW ? n : store_fail(st, "staff count");
 }
 
 int store_audit_add(struct store *st, const struct audit_row *a)
 {
-    static const char sql[] = "INSERT INTO audit(at_ms, actor, action, object, origin, status)"
-                              " VALUES(?,?,?,?,?,?)";
+    SQL(sql, "INSERT INTO audit(at_ms, actor, action, object, origin, status)"
+             " VALUES(?,?,?,?,?,?)");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, a->at_ms) || bind_text(q, 2, a->actor, false) ||
+    if (store_bind_int64(q, 1, a->at_ms) || bind_text(q, 2, a->actor, false) ||
         bind_text(q, 3, a->action, false) || bind_text(q, 4, a->object, true) ||
-        bind_text(q, 5, a->origin, true) || sqlite3_bind_int(q, 6, a->status))
+        bind_text(q, 5, a->origin, true) || store_bind_int(q, 6, a->status))
         return store_fail(st, "audit bind");
     return store_step_done(st, q, "audit add");
 }
@@ -252,22 +252,21 @@ int store_audit_add(struct store *st, const struct audit_row *a)
 json_t *store_audit_list(struct store *st, const char *who, const char *what, int64_t since,
                          int64_t until, int limit)
 {
-    static const char sql[] =
-        "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
-        " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
-        " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5";
+    SQL(sql, "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
+             " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
+             " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return NULL;
     if (bind_text(q, 1, who, true) || bind_text(q, 2, what, true) ||
-        sqlite3_bind_int64(q, 3, since) || sqlite3_bind_int64(q, 4, until) ||
-        sqlite3_bind_int(q, 5, limit)) {
+        store_bind_int64(q, 3, since) || store_bind_int64(q, 4, until) ||
+        store_bind_int(q, 5, limit)) {
         store_fail(st, "audit list bind");
         return NULL;
     }
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = store_step(st, q)) == SQLITE_ROW) {
         const char *obj = (const char *)sqlite3_column_text(q, 4);
         const char *origin = (const char *)sqlite3_column_text(q, 5);
         json_array_append_new(
@@ -289,13 +288,13 @@ json_t *store_audit_list(struct store *st, const char *who, const char *what, in
 
 int store_report_area(struct store *st, int64_t id, char *out, size_t size)
 {
-    static const char sql[] = "SELECT coalesce(area,'') FROM reports WHERE id=?";
+    SQL(sql, "SELECT coalesce(area,'') FROM reports WHERE id=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+    if (store_bind_int64(q, 1, id) != SQLITE_OK)
         return store_fail(st, "report area bind");
-    int rc = sqlite3_step(q);
+    int rc = store_step(st, q);
     if (rc == SQLITE_ROW)
         copy_col(q, 0, out, size);
     sqlite3_reset(q);
@@ -306,11 +305,11 @@ int store_report_area(struct store *st, int64_t id, char *out, size_t size)
 
 int store_report_area_set(struct store *st, int64_t id, const char *area)
 {
-    static const char sql[] = "UPDATE reports SET area=? WHERE id=?";
+    SQL(sql, "UPDATE reports SET area=? WHERE id=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
-    if (bind_text(q, 1, area, true) || sqlite3_bind_int64(q, 2, id))
+    if (bind_text(q, 1, area, true) || store_bind_int64(q, 2, id))
         return store_fail(st, "report area set bind");
     if (store_step_done(st, q, "report area set") == -1)
         return -1;
@@ -319,14 +318,14 @@ int store_report_area_set(struct store *st, int64_t id, const char *area)
 
 int store_media_in_area(struct store *st, const char *sha, const char *area)
 {
-    static const char sql[] = "SELECT 1 FROM report_media m JOIN reports r ON r.id=m.report_id"
-                              " WHERE (m.sha256=?1 OR m.clean_sha256=?1) AND r.area=?2 LIMIT 1";
+    SQL(sql, "SELECT 1 FROM report_media m JOIN reports r ON r.id=m.report_id"
+             " WHERE (m.sha256=?1 OR m.clean_sha256=?1) AND r.area=?2 LIMIT 1");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, sha, false) || bind_text(q, 2, area, false))
         return store_fail(st, "media area bind");
-    int rc = sqlite3_step(q);
+    int rc = store_step(st, q);
     sqlite3_reset(q);
     if (rc == SQLITE_ROW)
         return 1;
@@ -335,30 +334,29 @@ int store_media_in_area(struct store *st, const char *sha, const char *area)
 
 int store_staff_code_set(struct store *st, int64_t id, const char *hash, int64_t expires_ms)
 {
-    static const char sql[] = "INSERT INTO staff_codes(staff_id, code_hash, expires_ms, tries)"
-                              " VALUES(?,?,?,0) ON CONFLICT(staff_id) DO UPDATE SET"
-                              " code_hash=excluded.code_hash, expires_ms=excluded.expires_ms,"
-                              " tries=0";
+    SQL(sql, "INSERT INTO staff_codes(staff_id, code_hash, expires_ms, tries)"
+             " VALUES(?,?,?,0) ON CONFLICT(staff_id) DO UPDATE SET"
+             " code_hash=excluded.code_hash, expires_ms=excluded.expires_ms,"
+             " tries=0");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, id) || bind_text(q, 2, hash, false) ||
-        sqlite3_bind_int64(q, 3, expires_ms))
+    if (store_bind_int64(q, 1, id) || bind_text(q, 2, hash, false) ||
+        store_bind_int64(q, 3, expires_ms))
         return store_fail(st, "staff code bind");
     return store_step_done(st, q, "staff code set");
 }
 
 int store_staff_code_get(struct store *st, int64_t id, struct staff_code *out)
 {
-    static const char sql[] =
-        "SELECT code_hash, expires_ms, tries FROM staff_codes WHERE staff_id=?";
+    SQL(sql, "SELECT code_hash, expires_ms, tries FROM staff_codes WHERE staff_id=?");
     sqlite3_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     memset(out, 0, sizeof *out);
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+    if (store_bind_int64(q, 1, id) != SQLITE_OK)
         return store_fail(st, "staff code get bind");
-    int rc = sqlite3_step(q);
+    int rc = store_step(st, q);
     if (rc == SQLITE_ROW) {
         copy_col(q, 0, out->hash, sizeof out->hash);
         out->expires_ms = sqlite3_column_int64(q, 1);
@@ -372,12 +370,12 @@ int store_staff_code_get(struct store *st, int64_t id, struct staff_code *out)
 
 int store_staff_code_used(struct store *st, int64_t id, bool ok)
 {
-    static const char del[] = "DELETE FROM staff_codes WHERE staff_id=?";
-    static const char tried[] = "UPDATE staff_codes SET tries=tries+1 WHERE staff_id=?";
+    SQL(del, "DELETE FROM staff_codes WHERE staff_id=?");
+    SQL(tried, "UPDATE staff_codes SET tries=tries+1 WHERE staff_id=?");
     sqlite3_stmt *q = store_stmt(st, ok ? del : tried);
     if (q == NULL)
         return -1;
-    if (sqlite3_bind_int64(q, 1, id) != SQLITE_OK)
+    if (store_bind_int64(q, 1, id) != SQLITE_OK)
         return store_fail(st, "staff code used bind");
     return store_step_done(st, q, "staff code used");
 }

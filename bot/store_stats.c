@@ -15,8 +15,8 @@ static json_t *by_day(struct store *st, sqlite3_stmt *s, int64_t since, const ch
 {
     json_t *o = json_object();
     int rc;
-    sqlite3_bind_int64(s, 1, since);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int64(s, 1, since);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         const char *day = (const char *)sqlite3_column_text(s, 0);
         if (day != NULL)
             json_object_set_new(o, day, json_integer(sqlite3_column_int64(s, 1)));
@@ -35,19 +35,19 @@ static json_t *by_day(struct store *st, sqlite3_stmt *s, int64_t since, const ch
 
 json_t *stats_daily(struct store *st, const char *what, int64_t since_ms)
 {
-    static const char messages[] = "SELECT " DAY("created_ms") " AS d, count(*) FROM inbound"
-                                   " WHERE created_ms>=? GROUP BY d";
-    static const char people[] = "SELECT " DAY("created_ms") " AS d, count(*) FROM people"
-                                 " WHERE created_ms>=? GROUP BY d";
-    static const char pushes[] = "SELECT " DAY("sent_ms") " AS d, count(*) FROM outbox"
-                                 " WHERE sent_ms>=? AND status='sent' GROUP BY d";
-    static const char bookings[] = "SELECT " DAY("created_ms") " AS d, count(*) FROM bookings"
-                                   " WHERE created_ms>=? GROUP BY d";
-    const char *sql = strcmp(what, "messages") == 0   ? messages
-                      : strcmp(what, "people") == 0   ? people
-                      : strcmp(what, "pushes") == 0   ? pushes
-                      : strcmp(what, "bookings") == 0 ? bookings
-                                                      : NULL;
+    SQL(messages, "SELECT " DAY("created_ms") " AS d, count(*) FROM inbound"
+                                              " WHERE created_ms>=? GROUP BY d");
+    SQL(people, "SELECT " DAY("created_ms") " AS d, count(*) FROM people"
+                                            " WHERE created_ms>=? GROUP BY d");
+    SQL(pushes, "SELECT " DAY("sent_ms") " AS d, count(*) FROM outbox"
+                                         " WHERE sent_ms>=? AND status='sent' GROUP BY d");
+    SQL(bookings, "SELECT " DAY("created_ms") " AS d, count(*) FROM bookings"
+                                              " WHERE created_ms>=? GROUP BY d");
+    const struct store_sql *sql = strcmp(what, "messages") == 0   ? messages
+                                  : strcmp(what, "people") == 0   ? people
+                                  : strcmp(what, "pushes") == 0   ? pushes
+                                  : strcmp(what, "bookings") == 0 ? bookings
+                                                                  : NULL;
     if (sql == NULL)
         return NULL;
     sqlite3_stmt *s = store_stmt(st, sql);
@@ -58,7 +58,7 @@ json_t *stats_daily(struct store *st, const char *what, int64_t since_ms)
 static int64_t one_int(struct store *st, sqlite3_stmt *s, const char *what)
 {
     int64_t v = -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if (store_step(st, s) == SQLITE_ROW)
         v = sqlite3_column_int64(s, 0);
     else
         store_fail(st, what);
@@ -68,25 +68,23 @@ static int64_t one_int(struct store *st, sqlite3_stmt *s, const char *what)
 
 json_t *stats_now(struct store *st, int64_t now, const char *owner)
 {
-    static const char seats[] =
-        "SELECT count(*) FROM bookings b JOIN courses c ON c.id=b.course_id"
-        " WHERE b.status='seat' AND c.end_ms>?1 AND c.cancelled_ms IS NULL"
-        " AND (?2 IS NULL OR c.owner=?2)";
-    static const char going[] = "SELECT count(DISTINCT broadcast_id) FROM outbox"
-                                " WHERE broadcast_id IS NOT NULL"
-                                " AND status IN ('queued','held','sending','merged')";
-    static const char waiting[] =
-        "SELECT count(*) FROM outbox WHERE status IN ('queued','held','sending')";
-    static const char unknown[] = "SELECT count(*) FROM unknown";
+    SQL(seats, "SELECT count(*) FROM bookings b JOIN courses c ON c.id=b.course_id"
+               " WHERE b.status='seat' AND c.end_ms>?1 AND c.cancelled_ms IS NULL"
+               " AND (?2 IS NULL OR c.owner=?2)");
+    SQL(going, "SELECT count(DISTINCT broadcast_id) FROM outbox"
+               " WHERE broadcast_id IS NOT NULL"
+               " AND status IN ('queued','held','sending','merged')");
+    SQL(waiting, "SELECT count(*) FROM outbox WHERE status IN ('queued','held','sending')");
+    SQL(unknown, "SELECT count(*) FROM unknown");
     int64_t v[4];
     sqlite3_stmt *s = store_stmt(st, seats);
     if (s == NULL)
         return NULL;
-    sqlite3_bind_int64(s, 1, now);
+    store_bind_int64(s, 1, now);
     if (owner != NULL)
-        sqlite3_bind_text(s, 2, owner, -1, SQLITE_TRANSIENT);
+        store_bind_text(s, 2, owner);
     v[0] = one_int(st, s, "stats seats");
-    const char *const rest[] = {going, waiting, unknown};
+    const struct store_sql *const rest[] = {going, waiting, unknown};
     for (int i = 0; i < 3; i++) {
         s = store_stmt(st, rest[i]);
         v[i + 1] = s ? one_int(st, s, "stats now") : -1;
@@ -101,8 +99,8 @@ json_t *stats_now(struct store *st, int64_t now, const char *owner)
 
 json_t *stats_broadcasts(struct store *st, int limit)
 {
-    static const char sql[] = "SELECT id, text, audience, at_ms, recipients, sms_parts,"
-                              " created_ms, cancelled_ms FROM broadcasts ORDER BY id DESC LIMIT ?";
+    SQL(sql, "SELECT id, text, audience, at_ms, recipients, sms_parts,"
+             " created_ms, cancelled_ms FROM broadcasts ORDER BY id DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     json_t *a = json_array();
     int rc;
@@ -110,8 +108,8 @@ json_t *stats_broadcasts(struct store *st, int limit)
         json_decref(a);
         return NULL;
     }
-    sqlite3_bind_int(s, 1, limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    store_bind_int(s, 1, limit);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack(
             "{s:I,s:s,s:s,s:I,s:I,s:I,s:I}", "id", (json_int_t)sqlite3_column_int64(s, 0), "text",
             (const char *)sqlite3_column_text(s, 1), "audience",
@@ -138,12 +136,12 @@ json_t *stats_broadcasts(struct store *st, int limit)
 
 int stats_course_owner(struct store *st, int64_t id, char out[8])
 {
-    static const char sql[] = "SELECT owner FROM courses WHERE id=?";
+    SQL(sql, "SELECT owner FROM courses WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    store_bind_int64(s, 1, id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         snprintf(out, 8, "%s", (const char *)sqlite3_column_text(s, 0));
     sqlite3_reset(s);
@@ -152,51 +150,51 @@ int stats_course_owner(struct store *st, int64_t id, char out[8])
 
 int stats_course_set_owner(struct store *st, int64_t id, const char *owner)
 {
-    static const char sql[] = "UPDATE courses SET owner=? WHERE id=?";
+    SQL(sql, "UPDATE courses SET owner=? WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, owner, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, id);
+    store_bind_text(s, 1, owner);
+    store_bind_int64(s, 2, id);
     return store_step_done(st, s, "course set owner");
 }
 
 int64_t stats_credits_sum(struct store *st, const char *role, int64_t since_ms)
 {
-    static const char sql[] = "SELECT coalesce(sum(delta), 0) FROM admin_credits"
-                              " WHERE role=? AND created_ms>=? AND delta>0";
+    SQL(sql, "SELECT coalesce(sum(delta), 0) FROM admin_credits"
+             " WHERE role=? AND created_ms>=? AND delta>0");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, role, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, since_ms);
+    store_bind_text(s, 1, role);
+    store_bind_int64(s, 2, since_ms);
     return one_int(st, s, "credits sum");
 }
 
 int stats_credits_add(struct store *st, const char *role, int64_t person, int64_t delta,
                       const char *ref, int64_t now)
 {
-    static const char sql[] =
-        "INSERT INTO admin_credits(role, person_id, delta, ref, created_ms) VALUES(?,?,?,?,?)";
+    SQL(sql,
+        "INSERT INTO admin_credits(role, person_id, delta, ref, created_ms) VALUES(?,?,?,?,?)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_text(s, 1, role, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int64(s, 3, delta);
-    sqlite3_bind_text(s, 4, ref, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, now);
+    store_bind_text(s, 1, role);
+    store_bind_int64(s, 2, person);
+    store_bind_int64(s, 3, delta);
+    store_bind_text(s, 4, ref);
+    store_bind_int64(s, 5, now);
     return store_step_done(st, s, "credits add");
 }
 
 int stats_points_ref_exists(struct store *st, int64_t person, const char *ref)
 {
-    static const char sql[] = "SELECT count(*) FROM points WHERE person_id=? AND ref=?";
+    SQL(sql, "SELECT count(*) FROM points WHERE person_id=? AND ref=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, ref, -1, SQLITE_TRANSIENT);
+    store_bind_int64(s, 1, person);
+    store_bind_text(s, 2, ref);
     int64_t n = one_int(st, s, "points ref");
     return n < 0 ? -1 : n > 0;
 }

@@ -15,6 +15,7 @@
 #include "store.h"
 #include "store_int.h" /* store_db(), for t_query_int */
 #include "t.h"
+#include "util.h"
 
 int t_failed;
 const char *t_current;
@@ -71,6 +72,40 @@ char *t_slurp(const char *path, size_t *len)
     return buf_take(&b);
 }
 
+static FILE *capture_file;
+static int capture_saved = -1;
+
+void t_stderr_begin(void)
+{
+    char *path = xasprintf("%s/stderr.txt", t_tmpdir());
+    capture_file = fopen(path, "w+");
+    free(path);
+    CHECK(capture_file != NULL);
+    fflush(stderr);
+    capture_saved = dup(STDERR_FILENO);
+    if (capture_file != NULL)
+        dup2(fileno(capture_file), STDERR_FILENO);
+    log_set_level(LOG_INFO);
+}
+
+char *t_stderr_end(void)
+{
+    log_set_level(getenv("TEST_LOG") ? LOG_DEBUG : LOG_OFF); /* as main() below */
+    fflush(stderr);
+    dup2(capture_saved, STDERR_FILENO);
+    close(capture_saved);
+    if (capture_file == NULL)
+        return xstrdup("");
+    fseek(capture_file, 0, SEEK_END);
+    long n = ftell(capture_file);
+    char *text = xcalloc(1, (size_t)(n > 0 ? n : 0) + 1);
+    rewind(capture_file);
+    CHECK_INT((long)fread(text, 1, (size_t)(n > 0 ? n : 0), capture_file), n);
+    fclose(capture_file);
+    capture_file = NULL;
+    return text;
+}
+
 long long t_query_int(struct store *st, const char *sql)
 {
     sqlite3_stmt *s = NULL;
@@ -88,7 +123,8 @@ long long t_query_int(struct store *st, const char *sql)
     X(store) X(engine) X(chan_generic) X(text) X(outbox) X(handle_lesson) \
     X(points) X(courses) X(desk) X(chan_wechat) X(chan_telegram) X(chan_twilio) \
     X(chan_kannel) X(chan_events) X(report) X(web) X(throttle) X(account) \
-    X(delivery) X(security) X(xml) X(understand) X(privacy) X(backup) X(staff) X(migrate) X(routing) X(people) X(live)
+    X(delivery) X(security) X(xml) X(understand) X(privacy) X(backup) X(staff) X(migrate) X(routing) X(people) \
+    X(sql) X(live)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)

@@ -62,6 +62,10 @@ void t_put(const char *dir, const char *name, const char *text);
 /* The whole file, NUL-terminated (new; its length in *len when not NULL),
  * or NULL when it cannot be opened. */
 char *t_slurp(const char *path, size_t *len);
+/* Catch what is written to stderr, the log at level info included, until
+ * t_stderr_end(), which returns it (the caller frees). */
+void t_stderr_begin(void);
+char *t_stderr_end(void);
 /* One integer from a query on the store's connection, or -1. */
 struct store;
 long long t_query_int(struct store *st, const char *sql);

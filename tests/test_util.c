@@ -56,25 +56,9 @@ static void test_buf_cap(void)
  * the caller. */
 static char *logged(const char *arg)
 {
-    char *path = xasprintf("%s/log.txt", t_tmpdir());
-    FILE *f = fopen(path, "w+");
-    int saved = dup(STDERR_FILENO);
-    CHECK(f != NULL && saved != -1);
-    fflush(stderr);
-    dup2(fileno(f), STDERR_FILENO);
-    log_set_level(LOG_INFO);
+    t_stderr_begin();
     log_info("msg %s", arg);
-    log_set_level(getenv("TEST_LOG") ? LOG_DEBUG : LOG_OFF); /* as tests/run.c */
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    char *text = xcalloc(1, (size_t)(n > 0 ? n : 0) + 1);
-    rewind(f);
-    CHECK_INT((long)fread(text, 1, (size_t)(n > 0 ? n : 0), f), n);
-    fclose(f);
-    free(path);
-    return text;
+    return t_stderr_end();
 }
 
 /* Issue 15: a %0a in a request path forged a log line. Control characters

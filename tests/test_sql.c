@@ -1,0 +1,209 @@
+/*
+ * test_sql.c - the statement registry (store_int.h): every statement of the
+ * store is known before any runs, all prepare when a store opens, SQL that
+ * does not compile refuses the open, and nothing outside the registry runs.
+ */
+#include <glob.h>
+#include <regex.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_int.h"
+#include "t.h"
+#include "util.h"
+
+/* A statement of this test: the registry holds it like any other. */
+SQL(t_meta_put, "INSERT INTO meta(k, v) VALUES(?1, ?2)");
+
+/* The SQL(...) declarations in the sources of files matching pattern. */
+static size_t count_sql_uses(const char *pattern)
+{
+    glob_t g;
+    regex_t re;
+    size_t n = 0;
+    CHECK_INT(regcomp(&re, "^[ \t]*SQL\\(", REG_EXTENDED | REG_NEWLINE), 0);
+    CHECK_INT(glob(pattern, 0, NULL, &g), 0);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        char *text = t_slurp(g.gl_pathv[i], NULL), *p = text;
+        regmatch_t m;
+        while (p != NULL && regexec(&re, p, 1, &m, p == text ? 0 : REG_NOTBOL) == 0) {
+            n++;
+            p += m.rm_eo;
+        }
+        free(text);
+    }
+    globfree(&g);
+    regfree(&re);
+    return n;
+}
+
+/* Every SQL() of the sources is in the registry, and a fresh database at the
+ * latest schema prepares every one of them at open. */
+static void test_sql_every_statement_prepares_at_open(void)
+{
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    CHECK(n > 300);
+    CHECK_INT(n, count_sql_uses("bot/*.c") + count_sql_uses("tests/*.c"));
+    struct store *st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    CHECK_INT(store_prepared(st), n); /* before any statement ran */
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *s = store_stmt(st, &all[i]);
+        CHECK(s != NULL);
+        CHECK_STR(s ? sqlite3_sql(s) : NULL, all[i].text);
+    }
+    CHECK_INT(store_prepared(st), n);
+    store_close(st);
+    CHECK_INT(store_sql_check(), n); /* yizhan check */
+}
+
+/* A database whose schema lacks a table one statement uses (here dropped by
+ * hand) refuses to open, naming the statement and SQLite's reason; before
+ * the registry it opened, and the statement failed when first run. */
+static void test_sql_missing_table_refuses_open(void)
+{
+    char *path = xasprintf("%s/y.db", t_tmpdir());
+    struct store *st = store_open(path, false);
+    CHECK(st != NULL);
+    store_close(st);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "DROP TABLE taught", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    t_stderr_begin();
+    st = store_open(path, false);
+    char *log = t_stderr_end();
+    CHECK(st == NULL);
+    store_close(st);
+    CHECK_HAS(log, "no such table: taught");
+    CHECK_HAS(log, "bot/store.c:");
+    CHECK_HAS(log, "not opening");
+    free(log);
+    free(path);
+}
+
+/* A statement that does not compile (a typo) makes the open fail with its
+ * text and SQLite's message; the same open without it succeeds. */
+static void test_sql_bad_statement_refuses_open(void)
+{
+    static const struct store_sql bad[] = {
+        {"SELECT id FROM people WHERE channel=?1", "test ok"},
+        {"SELEC id FROM people", "test typo"},
+    };
+    t_stderr_begin();
+    struct store *st = store_open_with(":memory:", false, bad, 2);
+    char *log = t_stderr_end();
+    CHECK(st == NULL);
+    store_close(st);
+    CHECK_HAS(log, "test typo");
+    CHECK_HAS(log, "SELEC id FROM people");
+    CHECK_HAS(log, "syntax error");
+    free(log);
+    st = store_open_with(":memory:", false, bad, 1);
+    CHECK(st != NULL);
+    store_close(st);
+}
+
+/* store_stmt runs nothing that is not in the registry. */
+static void test_sql_unregistered_statement_refused(void)
+{
+    static const struct store_sql stray[1] = {{"DELETE FROM meta", "test stray"}};
+    struct store *st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    t_stderr_begin();
+    sqlite3_stmt *s = store_stmt(st, stray);
+    char *log = t_stderr_end();
+    CHECK(s == NULL);
+    CHECK_HAS(log, "not in the registry: DELETE FROM meta");
+    CHECK(store_stmt(st, t_meta_put) != NULL);
+    free(log);
+    store_close(st);
+}
+
+/* An open at an older schema (store_migrate_to) prepares nothing ahead:
+ * statements name tables of later migrations. */
+static void test_sql_older_schema_prepares_nothing(void)
+{
+    char *path = xasprintf("%s/old.db", t_tmpdir());
+    CHECK_INT(store_migrate_to(path, 1), 0);
+    struct store *st = store_open(path, false); /* migrates on, then prepares all */
+    size_t n;
+    store_sql_all(&n);
+    CHECK(st != NULL);
+    if (st != NULL)
+        CHECK_INT(store_prepared(st), n);
+    store_close(st);
+    free(path);
+}
+
+/* A bind to a parameter beyond the statement's fails, is logged with the
+ * parameter and the statement, and the statement does not run: nothing is
+ * written. store_stmt hands it out afresh, and then it runs. */
+static void test_sql_bind_beyond_parameters_not_run(void)
+{
+    struct store *st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    sqlite3_stmt *s = store_stmt(st, t_meta_put);
+    CHECK_INT(store_bind_text(s, 1, "k"), SQLITE_OK);
+    t_stderr_begin();
+    int bind = store_bind_text(s, 3, "v"); /* the statement has ?1 and ?2 */
+    int step = store_step_done(st, s, "test put");
+    char *log = t_stderr_end();
+    CHECK_INT(bind, SQLITE_RANGE);
+    CHECK_INT(step, -1);
+    CHECK_HAS(log, "bind parameter 3 of tests/test_sql.c:");
+    CHECK_HAS(log, "t_meta_put: column index out of range");
+    CHECK_HAS(log, "t_meta_put not run: parameter 3 did not bind");
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM meta WHERE k='k'"), 0);
+    CHECK_INT(store_step(st, s), SQLITE_ERROR); /* still refused until store_stmt */
+    free(log);
+    s = store_stmt(st, t_meta_put);
+    CHECK_INT(store_bind_text(s, 1, "k"), SQLITE_OK);
+    CHECK_INT(store_bind_text(s, 2, "v"), SQLITE_OK);
+    CHECK_INT(store_step_done(st, s, "test put"), 0);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM meta WHERE k='k' AND v='v'"), 1);
+    store_close(st);
+}
+
+/* Through the store's API: a name over SQLite's length limit fails to bind.
+ * Before the checked binds the person was made without the name and the
+ * call succeeded; now nothing is written and the call fails. */
+static void test_sql_failed_bind_writes_nothing(void)
+{
+    struct store *st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    int64_t id = 0, account = 0;
+    /* one arrival first: before the registry, statements were prepared on
+     * first use, and the lowered limit would refuse the SQL itself */
+    CHECK_INT(store_person_arrive(st, "generic", "u-0", "b", 1000, &id, &account), 1);
+    sqlite3_limit(store_db(st), SQLITE_LIMIT_LENGTH, 64);
+    char name[100];
+    memset(name, 'a', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    CHECK_INT(store_person_arrive(st, "generic", "u-1", name, 1000, &id, &account), -1);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM people"), 1);
+    CHECK_INT(store_person_arrive(st, "generic", "u-1", "a", 1000, &id, &account), 1);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM people WHERE name='a'"), 1);
+    store_close(st);
+}
+
+const struct t_case sql_tests[] = {T(test_sql_every_statement_prepares_at_open),
+                                   T(test_sql_missing_table_refuses_open),
+                                   T(test_sql_bad_statement_refuses_open),
+                                   T(test_sql_unregistered_statement_refused),
+                                   T(test_sql_older_schema_prepares_nothing),
+                                   T(test_sql_bind_beyond_parameters_not_run),
+                                   T(test_sql_failed_bind_writes_nothing),
+                                   T_END};
