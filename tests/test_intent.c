@@ -69,6 +69,7 @@ static const char *const shipped[] = {
     "privacy.mine",
     "privacy.erase",
     "privacy.erase.confirm",
+    "station",
 };
 #define NSHIPPED (sizeof shipped / sizeof shipped[0])
 
