@@ -194,7 +194,7 @@ static void test_menu_number_answers_last_menu(void)
     /* the same profile, apart from the message count */
     CHECK(strncmp(by_number, by_word, 20) == 0);
     char *bad = say_to(s.port, "n-4", "u-3", "99");
-    char *range = content_render(ct, "menu.bad_number", (const char *const[]){"max", "6", NULL});
+    char *range = content_render(ct, "menu.bad_number", (const char *const[]){"max", "7", NULL});
     CHECK_STR(bad, range);
     free(menu);
     free(by_number);
