@@ -19,6 +19,4 @@ struct turn;
  */
 int turn_run(struct turn *t, char **intent);
 
-extern const struct content_need turn_needs[];
-
 #endif

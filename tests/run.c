@@ -88,7 +88,8 @@ long long t_query_int(struct store *st, const char *sql)
     X(store) X(engine) X(chan_generic) X(text) X(outbox) X(handle_lesson) \
     X(points) X(courses) X(desk) X(chan_wechat) X(chan_telegram) X(chan_twilio) \
     X(chan_kannel) X(chan_events) X(report) X(web) X(throttle) X(account) \
-    X(delivery) X(security) X(xml) X(understand) X(privacy) X(backup) X(staff) X(migrate) X(routing) X(people) X(live)
+    X(delivery) X(security) X(xml) X(understand) X(privacy) X(backup) X(staff) X(migrate) X(routing) X(people) X(live) \
+    X(features)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)
