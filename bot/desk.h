@@ -116,8 +116,8 @@ json_t *store_desk_ticket_list(struct store *st, const char *status, const char 
 json_t *store_desk_ticket_json(struct store *st, int64_t id);
 json_t *store_mentor_list(struct store *st);
 
-/* --- wiring (handler.c, admin.c) --- */
-/* Context claims (handler.c claimers[]): *_claim says whether the person's
+/* --- wiring (feature_desk in handle_desk.c, feature.h) --- */
+/* Context claims (feature_desk's claims): *_claim says whether the person's
  * open context would take this message (1, 0, -1); *_take takes it (0, -1).
  * ask: the question after 法律咨询; ticket: their open ticket (texts and
  * photos); pair: a mentoring conversation open for desk.pair_open_hours. */

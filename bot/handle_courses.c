@@ -392,7 +392,7 @@ static int seat_open(struct turn *t)
     return rc;
 }
 
-/* Context claim (handler.c claimers[]): a freed seat is offered to this
+/* Context claim (this feature's claims, feature.h): a freed seat is offered to this
  * person; it takes 确认 (its answer intent) and the texts that answer the
  * offer: yes or no words, a number, an unsure word (understand_answer).
  * 1, 0, -1. */

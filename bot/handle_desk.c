@@ -758,7 +758,7 @@ static int handle_desk_pair(struct turn *t)
 }
 
 /*
- * Context claims (handler.c claimers). Each says whether this person's open
+ * Context claims (feature_desk below). Each says whether this person's open
  * desk context would take this message; the turn asks when two would.
  */
 

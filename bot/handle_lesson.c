@@ -506,7 +506,7 @@ static int quiz_say_options(struct turn *t, const struct lesson *l)
     return say(t, "quiz.bad_option", "letters", letters, NULL);
 }
 
-/* Context claim (handler.c claimers[]): a question is open for this person;
+/* Context claim (this feature's claims, feature.h): a question is open for this person;
  * it takes its answer (quiz.answer) and a number or 第二个 (quiz_take). */
 static int quiz_claim(struct turn *t)
 {
