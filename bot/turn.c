@@ -23,8 +23,9 @@
  *  5. the global intent; a photo without 随手拍 opens a report, a bare
  *     location is acknowledged; else not understood (stage_unsure).
  *
- * engine_turn (engine.c) wraps this with delivery events, the replay of a
- * duplicate and the record of the answer.
+ * engine_turn (engine.c) wraps this with the channel's own hooks (settle,
+ * after_turn: channel.h), the replay of a duplicate and the record of the
+ * answer.
  */
 #include "turn.h"
 
