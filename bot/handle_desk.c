@@ -758,12 +758,15 @@ static int handle_desk_pair(struct turn *t)
 }
 
 /*
- * Context claims (feature_desk below). Each says whether this person's open
- * desk context would take this message; the turn asks when two would.
+ * Context claims (feature_desk below). *_claim says whether this person's
+ * open desk context would take this message (1, 0, -1); *_take takes it
+ * (0, -1); the turn asks when two would. ask: the question after 法律咨询;
+ * ticket: their open ticket (texts and photos); pair: a mentoring
+ * conversation open for desk.pair_open_hours.
  */
 
 /* After 法律咨询 (no question yet) the next text is the question. */
-int desk_ask_claim(struct turn *t)
+static int desk_ask_claim(struct turn *t)
 {
     char *desk = NULL;
     if (t->text[0] == '\0' || t->in->nmedia > 0)
@@ -774,7 +777,7 @@ int desk_ask_claim(struct turn *t)
     return found == -1 ? -1 : ok;
 }
 
-int desk_ask_take(struct turn *t)
+static int desk_ask_take(struct turn *t)
 {
     char *desk = NULL;
     int found = turn_state_get(t, "desk.ask", &desk);
@@ -800,7 +803,7 @@ static int open_ticket_of(struct turn *t, struct desk_ticket *tk)
 
 /* An open ticket takes the worker's texts and photos (a homework photo in a
  * 课业辅导 ticket is for the volunteer, not a 随手拍 report). */
-int desk_ticket_claim(struct turn *t)
+static int desk_ticket_claim(struct turn *t)
 {
     struct desk_ticket tk;
     if (t->text[0] == '\0' && t->in->nmedia == 0)
@@ -825,7 +828,7 @@ static char *ticket_text(struct turn *t)
     return both;
 }
 
-int desk_ticket_take(struct turn *t)
+static int desk_ticket_take(struct turn *t)
 {
     struct desk_ticket tk;
     char code[32];
@@ -841,7 +844,7 @@ int desk_ticket_take(struct turn *t)
 /* A mentoring pair takes plain texts while its conversation is open: for
  * desk.pair_open_hours after the last message through it. Older, a text
  * must start with P3 (a stray text never reaches the other side unasked). */
-int desk_pair_claim(struct turn *t)
+static int desk_pair_claim(struct turn *t)
 {
     struct mentor_pair p;
     if (t->text[0] == '\0' || t->in->nmedia > 0)
@@ -852,7 +855,7 @@ int desk_pair_claim(struct turn *t)
     return p.last_ms + t->app->conf->desk.pair_open_hours * 3600000LL > t->now;
 }
 
-int desk_pair_take(struct turn *t)
+static int desk_pair_take(struct turn *t)
 {
     struct mentor_pair p;
     if (store_mentor_of(t->st, t->person, &p) <= 0)

@@ -84,7 +84,9 @@ static int handle_member_org(struct turn *t)
     return rc;
 }
 
-int member_claim(struct turn *t)
+/* Context claim (feature_member's claims): a city or a location after a
+ * bare 报到 (state_ttl). 1 it is one, 0 not, -1. */
+static int member_claim(struct turn *t)
 {
     char *v = NULL;
     int found = turn_state_get(t, "member.ask", &v);
@@ -96,7 +98,8 @@ int member_claim(struct turn *t)
     return t->in->has_location || city_like;
 }
 
-int member_take(struct turn *t)
+/* ... and takes it: the check-in in that city. 0 or -1. */
+static int member_take(struct turn *t)
 {
     if (turn_state_del(t, "member.ask") == -1)
         return -1;
