@@ -19,6 +19,7 @@
 #include "csv.h"
 #include "desk.h"
 #include "dashboard.h"
+#include "feature.h"
 #include "handler.h"
 #include "live.h"
 #include "outbox.h"
@@ -282,23 +283,6 @@ json_t *admin_acl_routes(const char *role)
             json_array_append_new(a, json_sprintf("%s %s", acl[i].method, acl[i].path));
     return a;
 }
-
-/* Each feature's admin routes; see admin_route_fn. */
-static const admin_route_fn feature_routes[] = {
-    NULL, /* keeps the table non-empty until a feature adds one */
-    admin_lessons,
-    admin_courses_route,
-    admin_desk_route,
-    admin_routing_route, /* before admin_report_routes: /reports/<code>/category */
-    admin_report_routes,
-    admin_dashboard_route,
-    admin_privacy_route,
-    admin_staff_routes,
-    admin_monthly_route,
-    admin_people_route,
-    admin_schedule_route,
-    admin_content_route,
-};
 
 static int split_path(char *buf, char **seg, int n)
 {
@@ -784,13 +768,9 @@ static int dispatch(const struct app *app, struct store *st, int64_t now,
         allow = "POST";
     }
     if (allow == NULL) {
-        for (size_t i = 0; i < sizeof feature_routes / sizeof feature_routes[0]; i++) {
-            if (feature_routes[i] == NULL)
-                continue;
-            int rc = feature_routes[i](app, st, now, rq, seg, n, resp);
-            if (rc != 0)
-                return rc == -1 ? -1 : 0;
-        }
+        int rc = features_route(app, st, now, rq, seg, n, resp); /* feature.h */
+        if (rc != 0)
+            return rc == -1 ? -1 : 0;
     }
     if (allow != NULL) {
         snprintf(buf, sizeof buf, "method not allowed: use %s", allow);

@@ -13,6 +13,7 @@
 
 #include "admin.h"
 #include "channel.h"
+#include "feature.h"
 #include "handler.h"
 #include "live.h"
 #include "util.h"
@@ -212,3 +213,9 @@ int admin_content_route(const struct app *app, struct store *st, int64_t now,
         return 0;
     return rc == -1 ? -1 : 1;
 }
+
+/* Live content editing: versions, revert, reload (live.h). */
+const struct feature feature_content = {
+    .name = "content",
+    .routes = {admin_content_route},
+};

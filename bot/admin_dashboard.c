@@ -16,8 +16,10 @@
 #include "buf.h"
 #include "channel.h"
 #include "conf.h"
+#include "feature.h"
 #include "handler.h"
 #include "intent.h"
+#include "monthly.h"
 #include "norm.h"
 #include "report.h"
 #include "store.h"
@@ -417,3 +419,9 @@ out:
     json_decref(b);
     return rc;
 }
+
+/* The dashboard's figures: stats, the SMS budget, the monthly summary. */
+const struct feature feature_dashboard = {
+    .name = "dashboard",
+    .routes = {admin_dashboard_route, admin_monthly_route},
+};

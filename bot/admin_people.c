@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "content.h"
 #include "desk.h"
+#include "feature.h"
 #include "handler.h"
 #include "http.h"
 #include "outbox.h"
@@ -29,7 +30,7 @@
 #define MAX_TAGS 50
 #define MAX_TAG_BYTES 64
 
-const struct content_need people_needs[] = {
+static const struct content_need people_needs[] = {
     CONTENT_NEED("people.name_unknown", ""),
     CONTENT_NEED_END,
 };
@@ -509,3 +510,11 @@ int admin_people_route(const struct app *app, struct store *st, int64_t now,
         return 0;
     return rc == -1 ? -1 : 1;
 }
+
+/* The office's people: the directory, broadcasts, scheduled pushes. */
+const struct feature feature_people = {
+    .name = "people",
+    .tick = schedule_tick, /* monthly 报到 reminders, pushes after joining */
+    .needs = {people_needs},
+    .routes = {admin_people_route, admin_schedule_route},
+};

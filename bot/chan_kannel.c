@@ -299,4 +299,5 @@ const struct channel chan_kannel_dlr = {
     .methods = "GET",
     .parse = kannel_dlr_parse,
     .render = kannel_dlr_render,
+    .settle = channel_delivery_settle,
 };

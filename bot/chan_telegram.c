@@ -4,8 +4,8 @@
  * callback_query; edited messages and other update types acknowledged and
  * ignored), the in-band reply as a sendMessage method in the response body,
  * and pushes through sendMessage with 429 retry_after honoured. A
- * callback_query is answered with answerCallbackQuery, queued by the engine
- * as a reply-class outbox row keyed "tg-cb:<id>" (see engine.c).
+ * callback_query is answered with answerCallbackQuery, queued after its turn
+ * (telegram_after_turn) as a reply-class outbox row keyed "tg-cb:<id>".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "form.h"
+#include "handler.h"
 #include "outbox.h"
 #include "util.h"
 
@@ -352,6 +353,20 @@ static size_t telegram_max_push(const struct conf *c, enum text_unit *unit)
     return 4096;
 }
 
+/* A button press needs answerCallbackQuery, or the client keeps a spinner:
+ * it goes out as a reply-class outbox row keyed by the callback id, which
+ * telegram_push_build turns into that call. */
+static int telegram_after_turn(struct turn *t)
+{
+    const char *ev = t->in->event;
+    char key[96];
+    if (ev == NULL || !str_has_prefix(ev, "callback:"))
+        return 0;
+    snprintf(key, sizeof key, TG_CB_PREFIX "%.80s", ev + strlen("callback:"));
+    return outbox_push(t->st, t->app->conf, t->person, OUT_REPLY, "", 0, t->now, key) == -1 ? -1
+                                                                                          : 0;
+}
+
 const struct channel chan_telegram = {
     .name = "telegram",
     .route = "/webhook/telegram",
@@ -366,4 +381,5 @@ const struct channel chan_telegram = {
     .max_push = telegram_max_push,
     .is_sms = false,
     .media_request = telegram_media_request,
+    .after_turn = telegram_after_turn,
 };

@@ -417,4 +417,5 @@ const struct channel chan_twilio_status = {
     .methods = "POST",
     .parse = twilio_status_parse,
     .render = twilio_status_render,
+    .settle = channel_delivery_settle,
 };

@@ -653,6 +653,20 @@ static size_t wechat_max_push(const struct conf *c, enum text_unit *unit)
 }
 
 
+/* A LOCATION event is a position report, sent every few seconds while the
+ * chat is open: nothing is stored and nothing is said. (A location the
+ * worker sends is a message, type location, and runs a turn.) */
+static int wechat_settle(struct store *st, const struct inmsg *in, int64_t now,
+                         const char **intent)
+{
+    (void)st;
+    (void)now;
+    if (in->event == NULL || strcmp(in->event, "location") != 0)
+        return 0;
+    *intent = "event.location";
+    return 1;
+}
+
 const struct channel chan_wechat = {
     .name = "wechat",
     .route = "/webhook/wechat",
@@ -671,4 +685,5 @@ const struct channel chan_wechat = {
     .token_parse = wechat_token_parse,
     .media_request = wechat_media_request,
     .reply_deadline_ms = wechat_reply_deadline,
+    .settle = wechat_settle,
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "delivery.h"
 #include "util.h"
 
 static const struct channel *const channels[] = {
@@ -111,4 +112,16 @@ void inmsg_release(struct inmsg *msg)
         free(msg->media[i].type);
     }
     memset(msg, 0, sizeof *msg);
+}
+
+int channel_delivery_settle(struct store *st, const struct inmsg *in, int64_t now,
+                            const char **intent)
+{
+    if (in->event == NULL || !str_has_prefix(in->event, "delivery:"))
+        return 0;
+    /* the outbox row is updated, nobody is answered; a repeat changes nothing */
+    if (store_delivery_set(st, in->ext_id, in->event + strlen("delivery:"), now) == -1)
+        return -1;
+    *intent = "event.delivery";
+    return 1;
 }

@@ -15,6 +15,8 @@
 
 struct conf;
 struct out_item;
+struct store;
+struct turn;
 
 /* An outbound HTTP request built by an adapter for the sender. */
 struct push_req {
@@ -186,6 +188,22 @@ struct channel {
      * answer waits for the turn.
      */
     long long (*reply_deadline_ms)(const struct conf *c);
+    /*
+     * A platform event this channel settles without a turn, before the
+     * duplicate check (engine.c): no person is made, nothing is recorded and
+     * nobody is answered. WeChat's LOCATION position report (every few
+     * seconds while the chat is open); a delivery report, which updates its
+     * outbox row (channel_delivery_settle). 1 settled (*intent, static: what
+     * it was, for the log), 0 not such an event (the turn runs), -1 store
+     * error. NULL: none.
+     */
+    int (*settle)(struct store *st, const struct inmsg *in, int64_t now, const char **intent);
+    /*
+     * What the platform needs beside the replies, inside the turn's
+     * transaction after it (Telegram: answerCallbackQuery for a button
+     * press, queued as a reply-class outbox row). 0 or -1. NULL: nothing.
+     */
+    int (*after_turn)(struct turn *t);
 };
 /* push_build's answer when it needs the channel's token first. */
 #define PUSH_NEED_TOKEN 1
@@ -206,6 +224,9 @@ extern const struct channel chan_kannel;
 /* Delivery reports (no people, no turn): inmsg.event "delivery:<status>" with
  * ext_id "sid:<platform id>" or "id:<outbox id>"; engine_turn updates the row. */
 extern const struct channel chan_twilio_status;
+/* Their settle: store_delivery_set (delivery.h) for "delivery:<status>". */
+int channel_delivery_settle(struct store *st, const struct inmsg *in, int64_t now,
+                            const char **intent);
 extern const struct channel chan_kannel_dlr;
 
 #endif

@@ -116,17 +116,7 @@ json_t *store_desk_ticket_list(struct store *st, const char *status, const char 
 json_t *store_desk_ticket_json(struct store *st, int64_t id);
 json_t *store_mentor_list(struct store *st);
 
-/* --- wiring (handler.c, admin.c) --- */
-/* Context claims (handler.c claimers[]): *_claim says whether the person's
- * open context would take this message (1, 0, -1); *_take takes it (0, -1).
- * ask: the question after 法律咨询; ticket: their open ticket (texts and
- * photos); pair: a mentoring conversation open for desk.pair_open_hours. */
-int desk_ask_claim(struct turn *t);
-int desk_ask_take(struct turn *t);
-int desk_ticket_claim(struct turn *t);
-int desk_ticket_take(struct turn *t);
-int desk_pair_claim(struct turn *t);
-int desk_pair_take(struct turn *t);
+/* --- wiring (feature_desk in handle_desk.c, feature.h) --- */
 /* True when the message is a helper's words to a worker (答 T12 ..., T12 ...
  * from the volunteer, P3 ... from the mentor), with t->intent and t->m set:
  * a counsellor who writes 你说不想活了 is quoting, not in crisis. */

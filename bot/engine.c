@@ -16,7 +16,6 @@
 #include "clock.h"
 #include "conf.h"
 #include "content.h"
-#include "delivery.h"
 #include "handler.h"
 #include "intent.h"
 #include "live.h"
@@ -34,17 +33,6 @@ void turn_result_release(struct turn_result *r)
     free(r->replies_json);
     free(r->intent);
     memset(r, 0, sizeof *r);
-}
-
-/* Telegram's button press needs answerCallbackQuery, or the client keeps a
- * spinner; it goes out as a reply-class outbox row keyed by the callback id,
- * which chan_telegram turns into that call. */
-static int queue_callback_ack(struct turn *t, const char *id)
-{
-    char key[96];
-    snprintf(key, sizeof key, "tg-cb:%.80s", id);
-    return outbox_push(t->st, t->app->conf, t->person, OUT_REPLY, "", 0, t->now, key) == -1 ? -1
-                                                                                          : 0;
 }
 
 /* The outbox key of a turn's late reply (engine_reply_later). */
@@ -96,21 +84,14 @@ static int turn_on(const struct app *app, struct store *st, const struct channel
     int rc = -1;
     memset(res, 0, sizeof *res);
 
-    /* A platform's position report (WeChat LOCATION, every few seconds while
-     * the chat is open): nothing is stored and nothing is said. */
-    if (in->event != NULL && strcmp(in->event, "location") == 0) {
-        res->replies = json_array();
-        res->intent = xstrdup("event.location");
-        return 0;
-    }
-    /* A delivery report (Twilio status callback, Kannel DLR): the outbox row
-     * is updated, nobody is answered; a repeat changes nothing. */
-    if (in->event != NULL && str_has_prefix(in->event, "delivery:")) {
-        if (store_delivery_set(st, in->ext_id, in->event + strlen("delivery:"), now) == -1)
-            return -1;
-        res->replies = json_array();
-        res->intent = xstrdup("event.delivery");
-        return 0;
+    /* an event its channel settles without a turn (a WeChat position
+     * report, a delivery report): nobody is answered, nothing recorded */
+    const char *settled = NULL;
+    int s = ch->settle != NULL ? ch->settle(st, in, now, &settled) : 0;
+    if (s != 0) {
+        res->replies = s == 1 ? json_array() : NULL;
+        res->intent = s == 1 ? xstrdup(settled) : NULL;
+        return s == 1 ? 0 : -1;
     }
     int found =
         store_inbound_get(st, ch->name, in->user, in->ext_id, now, &stored, &stored_intent);
@@ -157,8 +138,7 @@ static int turn_on(const struct app *app, struct store *st, const struct channel
     t.replies = json_array();
     if (turn_run(&t, &intent) == -1)
         goto out;
-    if (in->event != NULL && str_has_prefix(in->event, "callback:") &&
-        queue_callback_ack(&t, in->event + strlen("callback:")) == -1)
+    if (ch->after_turn != NULL && ch->after_turn(&t) == -1) /* Telegram's callback ack */
         goto out;
     dump = json_dumps(t.replies, JSON_COMPACT);
     if (dump == NULL)

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "content.h"
 #include "crypto.h"
+#include "feature.h"
 #include "handler.h"
 #include "log.h"
 #include "msg.h"
@@ -22,7 +23,7 @@
 #include "store.h"
 #include "util.h"
 
-const struct content_need account_needs[] = {
+static const struct content_need account_needs[] = {
     CONTENT_NEED("account.code", "code minutes until"),
     CONTENT_NEED("account.done", "count"),
     CONTENT_NEED("account.already", ""),
@@ -111,7 +112,7 @@ static int wrong_code(struct turn *t, int fails)
     return say(t, "account.bad_code", "left", left, NULL);
 }
 
-int handle_account_link(struct turn *t)
+static int handle_account_link(struct turn *t)
 {
     const char *typed = turn_cap(t, "code");
     char buf[16], code[32];
@@ -156,7 +157,7 @@ int handle_account_link(struct turn *t)
     return say(t, "account.done", "count", buf, NULL);
 }
 
-int handle_account_unlink(struct turn *t)
+static int handle_account_unlink(struct turn *t)
 {
     char buf[16];
     int n = store_account_unlink(t->st, t->person);
@@ -167,3 +168,13 @@ int handle_account_unlink(struct turn *t)
     snprintf(buf, sizeof buf, "%d", n + 1);
     return say(t, "account.unlinked", "count", buf, NULL);
 }
+
+const struct feature feature_account = {
+    .name = "account",
+    .intents = (const struct handler[]){
+        {"account.link", handle_account_link, false},
+        {"account.unlink", handle_account_unlink, false},
+        {NULL, NULL, false},
+    },
+    .needs = {account_needs},
+};

@@ -1,8 +1,7 @@
 /*
  * handle_core.c - the handlers every deployment needs from day one: the
  * numbered help menu, the profile, opt-out/opt-in, `more` for cut replies,
- * a bare location, the station's address and hours (驿站在哪) and the
- * not-understood fallback.
+ * a bare location and the not-understood fallback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +9,14 @@
 
 #include "buf.h"
 #include "courses.h"
+#include "feature.h"
 #include "handler.h"
 #include "points.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
 
-const struct content_need core_needs[] = {
+static const struct content_need core_needs[] = {
     CONTENT_NEED("help.menu", "items"),
     CONTENT_NEED("menu.main", ""),
     CONTENT_NEED("menu.bad_number", "max"),
@@ -32,7 +32,6 @@ const struct content_need core_needs[] = {
     CONTENT_NEED("more.none", ""),
     CONTENT_NEED("location.received", ""),
     CONTENT_NEED("fallback", ""),
-    CONTENT_NEED("station.info", ""),
     CONTENT_NEED_END,
 };
 
@@ -75,7 +74,7 @@ out:
     return rc;
 }
 
-int handle_profile(struct turn *t)
+static int handle_profile(struct turn *t)
 {
     struct person_info pi;
     char since[32], points[32], seats[16], waitlist[16], reports[32];
@@ -112,18 +111,18 @@ static int set_optout(struct turn *t, bool out)
     return say(t, out ? "optout.done" : "optin.done", NULL);
 }
 
-int handle_optout(struct turn *t)
+static int handle_optout(struct turn *t)
 {
     return set_optout(t, true);
 }
 
-int handle_optin(struct turn *t)
+static int handle_optin(struct turn *t)
 {
     return set_optout(t, false);
 }
 
 /* The rest of a cut reply was kept under state "more" by the engine. */
-int handle_more(struct turn *t)
+static int handle_more(struct turn *t)
 {
     char *rest = NULL;
     int rc = turn_state_get(t, "more", &rest);
@@ -141,7 +140,7 @@ int handle_more(struct turn *t)
 }
 
 /* A bare location no open context waited for (turn.c asked them first). */
-int handle_location(struct turn *t)
+static int handle_location(struct turn *t)
 {
     return say(t, "location.received", NULL);
 }
@@ -157,9 +156,17 @@ int handle_fallback(struct turn *t)
     return say(t, "fallback", NULL);
 }
 
-/* 驿站在哪, 几点开门: the office keeps the station's address, hours and what
- * it offers in content key station.info (edited live from the dashboard). */
-int handle_station(struct turn *t)
-{
-    return say(t, "station.info", NULL);
-}
+const struct feature feature_core = {
+    .name = "core",
+    .intents = (const struct handler[]){
+        {"help", handle_help, false},
+        {"profile", handle_profile, false},
+        {"optout", handle_optout, false},
+        {"optin", handle_optin, false},
+        {"more", handle_more, false},
+        {"location", handle_location, false},
+        {"fallback", handle_fallback, false},
+        {NULL, NULL, false},
+    },
+    .needs = {core_needs},
+};

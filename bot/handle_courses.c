@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "courses.h"
 #include "crypto.h"
+#include "feature.h"
 #include "handler.h"
 #include "norm.h"
 #include "understand.h"
@@ -29,7 +30,7 @@
 #define HOUR_MS 3600000LL
 #define CODE_ALPHABET "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
-const struct content_need courses_needs[] = {
+static const struct content_need courses_needs[] = {
     CONTENT_NEED("course.list", "items"),
     CONTENT_NEED("course.list.item", "no date title place seats"),
     CONTENT_NEED("course.seats_left", "n"),
@@ -74,8 +75,12 @@ const struct content_need courses_needs[] = {
     CONTENT_NEED("checkin.early", "title start"),
     CONTENT_NEED("checkin.expired", "code end"),
     CONTENT_NEED("checkin.already", "title"),
+    CONTENT_NEED("turn.ctx.seat", ""),
     CONTENT_NEED_END,
 };
+
+/* 确认 is asked again from the seat claim, above its definition */
+static int handle_course_confirm(struct turn *t);
 
 /* The text of key with name, value pairs up to NULL; a new string. */
 static char *render(const struct app *app, const char *key, ...)
@@ -154,7 +159,7 @@ static char *seats_text(const struct app *app, json_t *c)
     return render(app, "course.seats_full", NULL);
 }
 
-int handle_course_list(struct turn *t)
+static int handle_course_list(struct turn *t)
 {
     json_t *list = courses_upcoming(t->st, t->now, (int)t->app->conf->courses.list_max);
     struct buf items;
@@ -197,7 +202,7 @@ out:
     return rc;
 }
 
-int handle_course_show(struct turn *t)
+static int handle_course_show(struct turn *t)
 {
     int found;
     json_t *c = course_of_turn(t, &found);
@@ -238,7 +243,7 @@ static int pay_seat(struct store *st, json_t *c, int64_t booking, int64_t person
     return rc == 1 ? 0 : rc; /* 1: this booking was paid already */
 }
 
-int handle_course_book(struct turn *t)
+static int handle_course_book(struct turn *t)
 {
     int found, rc = -1;
     json_t *b = NULL;
@@ -321,7 +326,7 @@ static char *refund_seat(const struct app *app, struct store *st, json_t *b, int
     return render(app, "course.refund", "points", num(cost).s, NULL);
 }
 
-int handle_course_cancel(struct turn *t)
+static int handle_course_cancel(struct turn *t)
 {
     int found, rc = -1;
     json_t *b = NULL;
@@ -387,11 +392,11 @@ static int seat_open(struct turn *t)
     return rc;
 }
 
-/* Context claim (handler.c claimers[]): a freed seat is offered to this
+/* Context claim (this feature's claims, feature.h): a freed seat is offered to this
  * person; it takes 确认 (its answer intent) and the texts that answer the
  * offer: yes or no words, a number, an unsure word (understand_answer).
  * 1, 0, -1. */
-int seat_claim(struct turn *t)
+static int seat_claim(struct turn *t)
 {
     bool confirm = t->intent != NULL && strcmp(t->intent, "course.confirm") == 0;
     if (!confirm && understand_answer(t->app->intents, t->text) == 0 &&
@@ -428,7 +433,7 @@ out:
 
 /* The take of the seat claim: yes keeps the seat (as 确认), no gives it to
  * the next person, anything else asks again. t->intent says which. */
-int seat_take(struct turn *t)
+static int seat_take(struct turn *t)
 {
     int a = understand_answer(t->app->intents, t->text);
     if (a == 1) {
@@ -443,7 +448,7 @@ int seat_take(struct turn *t)
     return say(t, "course.offer_ask", NULL);
 }
 
-int handle_course_confirm(struct turn *t)
+static int handle_course_confirm(struct turn *t)
 {
     json_t *mine = bookings_of(t->st, t->person, t->now), *b, *c = NULL;
     int rc = -1, confirmed = 0, found;
@@ -491,7 +496,7 @@ out:
     return rc;
 }
 
-int handle_course_mine(struct turn *t)
+static int handle_course_mine(struct turn *t)
 {
     json_t *mine = bookings_of(t->st, t->person, t->now), *b;
     struct buf items;
@@ -560,7 +565,7 @@ int courses_new_code(struct store *st, char out[5])
     return log_fail("courses: no free check-in code after 50 tries");
 }
 
-int handle_checkin(struct turn *t)
+static int handle_checkin(struct turn *t)
 {
     char code[9];
     int found, rc = -1;
@@ -816,3 +821,24 @@ out:
     json_decref(fill);
     return rc;
 }
+
+const struct feature feature_courses = {
+    .name = "courses",
+    .intents = (const struct handler[]){
+        {"course.list", handle_course_list, false},
+        {"course.show", handle_course_show, false},
+        {"course.book", handle_course_book, false},
+        {"course.cancel", handle_course_cancel, false},
+        {"course.confirm", handle_course_confirm, false},
+        {"course.mine", handle_course_mine, false},
+        {"checkin", handle_checkin, false},
+        {NULL, NULL, false},
+    },
+    .claims = (const struct claimer[]){
+        {"seat", "course.confirm", seat_claim, seat_take}, /* until the offer expires */
+        {NULL, NULL, NULL, NULL},
+    },
+    .tick = courses_tick,
+    .needs = {courses_needs},
+    .routes = {admin_courses_route}, /* also points, items, redemptions */
+};

@@ -21,6 +21,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "desk.h"
+#include "feature.h"
 #include "handler.h"
 #include "intent.h"
 #include "log.h"
@@ -37,7 +38,7 @@
 #define MAX_WINDOWS 8
 #define RATE_MENU_MS (3LL * 86400 * 1000) /* a bare 1-5 rates a closed ticket this long */
 
-const struct content_need desk_needs[] = {
+static const struct content_need desk_needs[] = {
     CONTENT_NEED("desk.legal", ""),
     CONTENT_NEED("desk.tutoring", ""),
     CONTENT_NEED("desk.counsel", ""),
@@ -79,6 +80,9 @@ const struct content_need desk_needs[] = {
     CONTENT_NEED("desk.pair_from_worker", ""),
     CONTENT_NEED("desk.pair_sent", "code"),
     CONTENT_NEED("desk.no_pair", "code"),
+    CONTENT_NEED("turn.ctx.desk_ask", ""),
+    CONTENT_NEED("turn.ctx.ticket", ""),
+    CONTENT_NEED("turn.ctx.pair", ""),
     CONTENT_NEED_END,
 };
 
@@ -388,7 +392,7 @@ out:
 }
 
 /* service.legal, service.tutoring, service.counsel */
-int handle_desk_open(struct turn *t)
+static int handle_desk_open(struct turn *t)
 {
     const char *desk = strchr(t->intent, '.') + 1;
     const char *q = turn_cap(t, "q");
@@ -411,7 +415,7 @@ int handle_desk_open(struct turn *t)
 }
 
 /* desk.menu: the three desks as a numbered menu. */
-int handle_desk_menu(struct turn *t)
+static int handle_desk_menu(struct turn *t)
 {
     char *cmds = xstrdup(content_get(t->app->ct, "desk.menu_cmds")), *save = NULL;
     const char *list[8];
@@ -545,7 +549,7 @@ static int worker_followup(struct turn *t, const struct desk_ticket *tk, const c
 }
 
 /* desk.take: 接 T12 */
-int handle_desk_take(struct turn *t)
+static int handle_desk_take(struct turn *t)
 {
     struct desk_ticket tk;
     struct desk_volunteer v;
@@ -592,7 +596,7 @@ out:
 }
 
 /* desk.answer: 答 T12 <text> */
-int handle_desk_answer(struct turn *t)
+static int handle_desk_answer(struct turn *t)
 {
     struct desk_ticket tk;
     struct desk_volunteer v;
@@ -612,7 +616,7 @@ int handle_desk_answer(struct turn *t)
 }
 
 /* desk.say: T12 <text>, from the worker (a follow-up) or the volunteer (an answer). */
-int handle_desk_say(struct turn *t)
+static int handle_desk_say(struct turn *t)
 {
     struct desk_ticket tk;
     struct desk_volunteer v;
@@ -637,7 +641,7 @@ int handle_desk_say(struct turn *t)
 }
 
 /* desk.close: 结 T12, by the worker or by the volunteer who took it. */
-int handle_desk_close(struct turn *t)
+static int handle_desk_close(struct turn *t)
 {
     struct desk_ticket tk;
     struct desk_volunteer v;
@@ -687,7 +691,7 @@ out:
 }
 
 /* desk.rate: 评价 T12 5 (or a bare 5 after the closing message) */
-int handle_desk_rate(struct turn *t)
+static int handle_desk_rate(struct turn *t)
 {
     struct desk_ticket tk;
     char code[32];
@@ -732,7 +736,7 @@ static int pair_relay(struct turn *t, const struct mentor_pair *p, const char *t
 }
 
 /* desk.pair: P3 <text> from either side of the pair. */
-int handle_desk_pair(struct turn *t)
+static int handle_desk_pair(struct turn *t)
 {
     struct mentor_pair p;
     long long id = 0;
@@ -754,12 +758,15 @@ int handle_desk_pair(struct turn *t)
 }
 
 /*
- * Context claims (handler.c claimers). Each says whether this person's open
- * desk context would take this message; the turn asks when two would.
+ * Context claims (feature_desk below). *_claim says whether this person's
+ * open desk context would take this message (1, 0, -1); *_take takes it
+ * (0, -1); the turn asks when two would. ask: the question after 法律咨询;
+ * ticket: their open ticket (texts and photos); pair: a mentoring
+ * conversation open for desk.pair_open_hours.
  */
 
 /* After 法律咨询 (no question yet) the next text is the question. */
-int desk_ask_claim(struct turn *t)
+static int desk_ask_claim(struct turn *t)
 {
     char *desk = NULL;
     if (t->text[0] == '\0' || t->in->nmedia > 0)
@@ -770,7 +777,7 @@ int desk_ask_claim(struct turn *t)
     return found == -1 ? -1 : ok;
 }
 
-int desk_ask_take(struct turn *t)
+static int desk_ask_take(struct turn *t)
 {
     char *desk = NULL;
     int found = turn_state_get(t, "desk.ask", &desk);
@@ -796,7 +803,7 @@ static int open_ticket_of(struct turn *t, struct desk_ticket *tk)
 
 /* An open ticket takes the worker's texts and photos (a homework photo in a
  * 课业辅导 ticket is for the volunteer, not a 随手拍 report). */
-int desk_ticket_claim(struct turn *t)
+static int desk_ticket_claim(struct turn *t)
 {
     struct desk_ticket tk;
     if (t->text[0] == '\0' && t->in->nmedia == 0)
@@ -821,7 +828,7 @@ static char *ticket_text(struct turn *t)
     return both;
 }
 
-int desk_ticket_take(struct turn *t)
+static int desk_ticket_take(struct turn *t)
 {
     struct desk_ticket tk;
     char code[32];
@@ -837,7 +844,7 @@ int desk_ticket_take(struct turn *t)
 /* A mentoring pair takes plain texts while its conversation is open: for
  * desk.pair_open_hours after the last message through it. Older, a text
  * must start with P3 (a stray text never reaches the other side unasked). */
-int desk_pair_claim(struct turn *t)
+static int desk_pair_claim(struct turn *t)
 {
     struct mentor_pair p;
     if (t->text[0] == '\0' || t->in->nmedia > 0)
@@ -848,7 +855,7 @@ int desk_pair_claim(struct turn *t)
     return p.last_ms + t->app->conf->desk.pair_open_hours * 3600000LL > t->now;
 }
 
-int desk_pair_take(struct turn *t)
+static int desk_pair_take(struct turn *t)
 {
     struct mentor_pair p;
     if (store_mentor_of(t->st, t->person, &p) <= 0)
@@ -939,7 +946,7 @@ static int handover_alert(struct turn *t)
 
 /* handover: 人工 / 客服 / 找人. A general-desk ticket whose staff answer in
  * this chat; an open ticket of the person takes the text instead. */
-int handle_handover(struct turn *t)
+static int handle_handover(struct turn *t)
 {
     struct desk_ticket tk;
     char code[32];
@@ -1051,3 +1058,30 @@ int desk_tick(const struct app *app, struct store *st, int64_t now)
 out:
     return rc;
 }
+
+const struct feature feature_desk = {
+    .name = "desk",
+    .intents = (const struct handler[]){
+        {"service.legal", handle_desk_open, false},
+        {"service.tutoring", handle_desk_open, false},
+        {"service.counsel", handle_desk_open, false},
+        {"handover", handle_handover, false},
+        {"desk.menu", handle_desk_menu, false},
+        {"desk.take", handle_desk_take, true},
+        {"desk.answer", handle_desk_answer, true},
+        {"desk.say", handle_desk_say, false},
+        {"desk.close", handle_desk_close, true},
+        {"desk.rate", handle_desk_rate, false},
+        {"desk.pair", handle_desk_pair, true},
+        {NULL, NULL, false},
+    },
+    .claims = (const struct claimer[]){
+        {"desk_ask", NULL, desk_ask_claim, desk_ask_take},       /* the question after 法律咨询 */
+        {"ticket", NULL, desk_ticket_claim, desk_ticket_take}, /* an open desk ticket */
+        {"pair", NULL, desk_pair_claim, desk_pair_take},       /* a mentoring conversation */
+        {NULL, NULL, NULL, NULL},
+    },
+    .tick = desk_tick,
+    .needs = {desk_needs},
+    .routes = {admin_desk_route},
+};

@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "channel.h"
 #include "conf.h"
+#include "feature.h"
 #include "handler.h"
 #include "lesson.h"
 #include "norm.h"
@@ -29,7 +30,7 @@
 #include "store.h"
 #include "util.h"
 
-const struct content_need lesson_needs[] = {
+static const struct content_need lesson_needs[] = {
     CONTENT_NEED("lesson.show", "n topic link lesson"),
     CONTENT_NEED("lesson.push", "n topic link lesson"),
     CONTENT_NEED("lesson.review", "n title question options"),
@@ -56,6 +57,7 @@ const struct content_need lesson_needs[] = {
     CONTENT_NEED("lesson.streak_bonus", "days points balance"),
     CONTENT_NEED("lesson.points_reason", "title"),
     CONTENT_NEED("lesson.streak_reason", "days"),
+    CONTENT_NEED("turn.ctx.quiz", ""),
     CONTENT_NEED_END,
 };
 
@@ -333,7 +335,7 @@ out:
     return rc;
 }
 
-int handle_lesson_next(struct turn *t)
+static int handle_lesson_next(struct turn *t)
 {
     const struct lesson *l;
     bool is_review;
@@ -358,7 +360,7 @@ int handle_lesson_next(struct turn *t)
     return say(t, "lesson.all_done", "done", a, NULL);
 }
 
-int handle_lesson_show(struct turn *t)
+static int handle_lesson_show(struct turn *t)
 {
     long long n;
     const char *cap = turn_cap(t, "n");
@@ -376,7 +378,7 @@ int handle_lesson_show(struct turn *t)
     return reply_lesson(t, l, false);
 }
 
-int handle_lesson_progress(struct turn *t)
+static int handle_lesson_progress(struct turn *t)
 {
     struct lesson_stats ls;
     char done[24], total[24], streak[24], points[24], reviews[24], hhmm[16];
@@ -403,7 +405,7 @@ out:
     return rc;
 }
 
-int handle_lesson_subscribe(struct turn *t)
+static int handle_lesson_subscribe(struct turn *t)
 {
     struct person_info pi;
     char today[16], hhmm[16];
@@ -428,7 +430,7 @@ int handle_lesson_subscribe(struct turn *t)
                NULL);
 }
 
-int handle_lesson_unsubscribe(struct turn *t)
+static int handle_lesson_unsubscribe(struct turn *t)
 {
     int rc = store_lesson_sub_del(t->st, t->person);
     if (rc == -1)
@@ -504,9 +506,9 @@ static int quiz_say_options(struct turn *t, const struct lesson *l)
     return say(t, "quiz.bad_option", "letters", letters, NULL);
 }
 
-/* Context claim (handler.c claimers[]): a question is open for this person;
+/* Context claim (this feature's claims, feature.h): a question is open for this person;
  * it takes its answer (quiz.answer) and a number or 第二个 (quiz_take). */
-int quiz_claim(struct turn *t)
+static int quiz_claim(struct turn *t)
 {
     char *open = NULL;
     bool answer = t->intent != NULL && strcmp(t->intent, "quiz.answer") == 0;
@@ -519,7 +521,7 @@ int quiz_claim(struct turn *t)
 
 /* A number for a lettered question: say the letters (which letter is 2 is
  * a guess we do not make). */
-int quiz_take(struct turn *t)
+static int quiz_take(struct turn *t)
 {
     int err;
     const struct lesson *l = quiz_open(t, &err);
@@ -529,7 +531,7 @@ int quiz_take(struct turn *t)
     return l ? quiz_say_options(t, l) : say(t, "quiz.none", NULL);
 }
 
-int handle_quiz_answer(struct turn *t)
+static int handle_quiz_answer(struct turn *t)
 {
     const char *cap = turn_cap(t, "answer");
     char *streak = NULL, *reason = NULL, *ref = NULL;
@@ -695,3 +697,23 @@ int lesson_tick(const struct app *app, struct store *st, int64_t now)
     json_decref(due);
     return rc;
 }
+
+const struct feature feature_lesson = {
+    .name = "lesson",
+    .intents = (const struct handler[]){
+        {"lesson.next", handle_lesson_next, false},
+        {"lesson.show", handle_lesson_show, false},
+        {"lesson.progress", handle_lesson_progress, false},
+        {"lesson.subscribe", handle_lesson_subscribe, false},
+        {"lesson.unsubscribe", handle_lesson_unsubscribe, false},
+        {"quiz.answer", handle_quiz_answer, false},
+        {NULL, NULL, false},
+    },
+    .claims = (const struct claimer[]){
+        {"quiz", "quiz.answer", quiz_claim, quiz_take}, /* until the next lesson */
+        {NULL, NULL, NULL, NULL},
+    },
+    .tick = lesson_tick,
+    .needs = {lesson_needs},
+    .routes = {admin_lessons},
+};

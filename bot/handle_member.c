@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feature.h"
 #include "handler.h"
 #include "member.h"
 #include "msg.h"
 #include "store.h"
 #include "util.h"
 
-const struct content_need member_needs[] = {
+static const struct content_need member_needs[] = {
     CONTENT_NEED("member.not_member", ""),
     CONTENT_NEED("member.ask", ""),
     CONTENT_NEED("member.checked", "city time"),
@@ -22,6 +23,7 @@ const struct content_need member_needs[] = {
     CONTENT_NEED("member.no_contact", ""),
     CONTENT_NEED("member.no_city", ""),
     CONTENT_NEED("member.at_location", ""),
+    CONTENT_NEED("turn.ctx.member", ""),
     CONTENT_NEED_END,
 };
 
@@ -41,7 +43,7 @@ static int checkin(struct turn *t, const char *city)
     return say(t, "member.checked", "city", city, "time", when, NULL);
 }
 
-int handle_member_checkin(struct turn *t)
+static int handle_member_checkin(struct turn *t)
 {
     struct member_info m = {0};
     int rc = store_member_get(t->st, t->person, &m);
@@ -59,7 +61,7 @@ int handle_member_checkin(struct turn *t)
     return say(t, "member.ask", NULL);
 }
 
-int handle_member_org(struct turn *t)
+static int handle_member_org(struct turn *t)
 {
     struct member_info m = {0};
     char *contact = NULL, *city = NULL;
@@ -82,7 +84,9 @@ int handle_member_org(struct turn *t)
     return rc;
 }
 
-int member_claim(struct turn *t)
+/* Context claim (feature_member's claims): a city or a location after a
+ * bare 报到 (state_ttl). 1 it is one, 0 not, -1. */
+static int member_claim(struct turn *t)
 {
     char *v = NULL;
     int found = turn_state_get(t, "member.ask", &v);
@@ -94,9 +98,24 @@ int member_claim(struct turn *t)
     return t->in->has_location || city_like;
 }
 
-int member_take(struct turn *t)
+/* ... and takes it: the check-in in that city. 0 or -1. */
+static int member_take(struct turn *t)
 {
     if (turn_state_del(t, "member.ask") == -1)
         return -1;
     return checkin(t, t->in->has_location && t->text[0] == '\0' ? NULL : t->text);
 }
+
+const struct feature feature_member = {
+    .name = "member",
+    .intents = (const struct handler[]){
+        {"member.checkin", handle_member_checkin, false},
+        {"member.org", handle_member_org, false},
+        {NULL, NULL, false},
+    },
+    .claims = (const struct claimer[]){
+        {"member", NULL, member_claim, member_take}, /* the city after 报到 */
+        {NULL, NULL, NULL, NULL},
+    },
+    .needs = {member_needs},
+};

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "courses.h"
+#include "feature.h"
 #include "handler.h"
 #include "log.h"
 #include "msg.h"
@@ -22,7 +23,7 @@
 #define HISTORY_ENTRIES 20
 #define MENU_MAX 100
 
-const struct content_need points_needs[] = {
+static const struct content_need points_needs[] = {
     CONTENT_NEED("points.balance", "points items"),
     CONTENT_NEED("points.entry", "date delta reason"),
     CONTENT_NEED("points.none", ""),
@@ -123,17 +124,17 @@ out:
     return rc;
 }
 
-int handle_points_balance(struct turn *t)
+static int handle_points_balance(struct turn *t)
 {
     return show_points(t, BALANCE_ENTRIES, "points.balance");
 }
 
-int handle_points_history(struct turn *t)
+static int handle_points_history(struct turn *t)
 {
     return show_points(t, HISTORY_ENTRIES, "points.history");
 }
 
-int handle_redeem_list(struct turn *t)
+static int handle_redeem_list(struct turn *t)
 {
     json_t *items = NULL, *courses = NULL;
     struct buf lines;
@@ -229,7 +230,7 @@ static int redeem_confirm(struct turn *t, long long n, const char *name, const c
     return turn_set_menu(t, cmds, 1);
 }
 
-int handle_redeem_item(struct turn *t)
+static int handle_redeem_item(struct turn *t)
 {
     json_t *item = NULL;
     long long n;
@@ -287,3 +288,16 @@ out:
     json_decref(item);
     return rc;
 }
+
+/* Its admin routes (points, items, redemptions) are the courses feature's. */
+const struct feature feature_points = {
+    .name = "points",
+    .intents = (const struct handler[]){
+        {"points.balance", handle_points_balance, false},
+        {"points.history", handle_points_history, false},
+        {"redeem.list", handle_redeem_list, false},
+        {"redeem.item", handle_redeem_item, false},
+        {NULL, NULL, false},
+    },
+    .needs = {points_needs},
+};

@@ -10,13 +10,14 @@
 #include "admin.h"
 #include "channel.h"
 #include "conf.h"
+#include "feature.h"
 #include "handler.h"
 #include "privacy.h"
 #include "util.h"
 
 #define REASON_MAX 500
 
-const struct content_need privacy_needs[] = {
+static const struct content_need privacy_needs[] = {
     CONTENT_NEED("privacy.notice", ""),
     CONTENT_NEED("privacy.policy", "messages_days photos_days desk_days crisis_days"),
     CONTENT_NEED("privacy.mine",
@@ -31,7 +32,7 @@ const struct content_need privacy_needs[] = {
 #define ERASE_WORD "确认删除"
 #define ERASE_STATE "privacy.erase"
 
-int handle_privacy(struct turn *t)
+static int handle_privacy(struct turn *t)
 {
     const struct conf *c = t->app->conf;
     char m[24], p[24], d[24], k[24];
@@ -43,7 +44,7 @@ int handle_privacy(struct turn *t)
                "crisis_days", k, NULL);
 }
 
-int handle_privacy_mine(struct turn *t)
+static int handle_privacy_mine(struct turn *t)
 {
     struct privacy_summary s = {0};
     int64_t account;
@@ -61,14 +62,14 @@ int handle_privacy_mine(struct turn *t)
     return rc;
 }
 
-int handle_privacy_erase(struct turn *t)
+static int handle_privacy_erase(struct turn *t)
 {
     if (turn_state_set(t, ERASE_STATE, "1") == -1)
         return -1;
     return say(t, "privacy.erase.ask", "word", ERASE_WORD, NULL);
 }
 
-int handle_privacy_erase_confirm(struct turn *t)
+static int handle_privacy_erase_confirm(struct turn *t)
 {
     char *pending = NULL;
     int rc = turn_state_get(t, ERASE_STATE, &pending);
@@ -156,3 +157,17 @@ int admin_privacy_route(const struct app *app, struct store *st, int64_t now,
     }
     return erase ? people_erase(app, st, now, id, rq, resp) : people_export(st, id, resp);
 }
+
+const struct feature feature_privacy = {
+    .name = "privacy",
+    .intents = (const struct handler[]){
+        {"privacy", handle_privacy, false},
+        {"privacy.mine", handle_privacy_mine, false},
+        {"privacy.erase", handle_privacy_erase, false},
+        {"privacy.erase.confirm", handle_privacy_erase_confirm, false},
+        {NULL, NULL, false},
+    },
+    .tick = privacy_tick, /* retention, once a day */
+    .needs = {privacy_needs},
+    .routes = {admin_privacy_route},
+};

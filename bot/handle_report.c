@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "channel.h"
 #include "conf.h"
+#include "feature.h"
 #include "handler.h"
 #include "intent.h"
 #include "log.h"
@@ -32,7 +33,7 @@
 #define DESC_MAX 600           /* bytes of a description kept */
 #define MINE_MAX 5             /* reports listed by 我的随手拍 */
 
-const struct content_need report_needs[] = {
+static const struct content_need report_needs[] = {
     CONTENT_NEED("report.howto", ""),
     CONTENT_NEED("report.howto.sms", ""),
     CONTENT_NEED("report.text_only.sms", "code minutes"),
@@ -83,6 +84,7 @@ const struct content_need report_needs[] = {
     CONTENT_NEED("admin.report.bad", "code status"),
     CONTENT_NEED("admin.report.need_reason", "code"),
     CONTENT_NEED("admin.report.not_found", "code"),
+    CONTENT_NEED("turn.ctx.report", ""),
     CONTENT_NEED_END,
 };
 
@@ -446,7 +448,7 @@ static int say_capped(struct turn *t, const struct capped *cap, const char *code
 }
 
 /* report.new: 随手拍 [desc], or any photo. */
-int handle_report_new(struct turn *t)
+static int handle_report_new(struct turn *t)
 {
     const struct conf *c = t->app->conf;
     bool fresh[MSG_MAX_MEDIA] = {false};
@@ -565,7 +567,7 @@ out:
 static int report_pending(struct turn *t);
 
 /* Whether a pending step of 随手拍 waits for this message (see report_take). */
-int report_claim(struct turn *t)
+static int report_claim(struct turn *t)
 {
     int64_t id = 0;
     int cat = report_category_claim(t); /* a bare number: the category question */
@@ -614,7 +616,7 @@ out:
     return rc;
 }
 
-int report_take(struct turn *t)
+static int report_take(struct turn *t)
 {
     return report_pending(t) == 1 ? 0 : -1;
 }
@@ -755,7 +757,7 @@ static int list_mine(struct turn *t)
 }
 
 /* report.status: 进度 SP0042, or 我的随手拍. */
-int handle_report_status(struct turn *t)
+static int handle_report_status(struct turn *t)
 {
     const char *code = turn_cap(t, "code");
     return code != NULL ? show_report(t, code) : list_mine(t);
@@ -763,7 +765,7 @@ int handle_report_status(struct turn *t)
 
 /* report.followup.yes / .no: the answer to 问题解决了吗 (a bare 1 / 2 arrives
  * here through the menu the tick left, content report.followup.menu). */
-int handle_report_followup(struct turn *t)
+static int handle_report_followup(struct turn *t)
 {
     const char *codetext = turn_cap(t, "code");
     struct report r = {0};
@@ -886,7 +888,7 @@ static const char *raw_note(const struct turn *t, const char *code, const char *
 }
 
 /* admin.report.*: #受理 / #驳回 原因 / #处理 / #解决 SP0042, from [admin] chat_ids. */
-int handle_admin_report(struct turn *t)
+static int handle_admin_report(struct turn *t)
 {
     static const struct {
         const char *intent, *status;
@@ -948,3 +950,26 @@ int handle_admin_report(struct turn *t)
     report_release(&r);
     return out;
 }
+
+const struct feature feature_report = {
+    .name = "report",
+    .intents = (const struct handler[]){
+        {"report.new", handle_report_new, false},
+        {"report.status", handle_report_status, false},
+        {"report.followup.yes", handle_report_followup, false},
+        {"report.followup.no", handle_report_followup, false},
+        {"admin.report.accept", handle_admin_report, true},
+        {"admin.report.reject", handle_admin_report, true},
+        {"admin.report.progress", handle_admin_report, true},
+        {"admin.report.resolve", handle_admin_report, true},
+        {NULL, NULL, false},
+    },
+    .claims = (const struct claimer[]){
+        {"report", NULL, report_claim, report_take}, /* caption or position of a photo */
+        {NULL, NULL, NULL, NULL},
+    },
+    .tick = report_tick,
+    .needs = {report_needs, report_route_needs},
+    /* routing first: /reports/<code>/category is its */
+    .routes = {admin_routing_route, admin_report_routes},
+};

@@ -1,7 +1,7 @@
 /*
  * handle_report_route.c - the worker's side of 随手拍 routing (routing.h):
  * after a new report, a numbered question of the office's categories, which
- * the report's context (handler.c claimers[] row "report") takes as a step
+ * the report's context (feature_report's claim "report") takes as a step
  * when a bare number comes back; and a report's district from its position.
  */
 #include <stdio.h>

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "feature.h"
 #include "handler.h"
 #include "intent.h"
 #include "log.h"
@@ -16,7 +17,7 @@
 #include "understand.h"
 #include "util.h"
 
-const struct content_need understand_needs[] = {
+static const struct content_need understand_needs[] = {
     CONTENT_NEED("ask.choices", "items"),
     CONTENT_NEED_END,
 };
@@ -109,3 +110,9 @@ int understand_fallback(struct turn *t)
     intent_match_release(&gm);
     return rc;
 }
+
+/* The scorer's guesses at the fallback: no intent of its own, its texts. */
+const struct feature feature_understand = {
+    .name = "understand",
+    .needs = {understand_needs},
+};

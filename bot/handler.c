@@ -1,6 +1,7 @@
 /*
- * handler.c - the intent -> handler table and the helpers handlers share.
- * An intent without a row here stops the bot at startup (main.c checks).
+ * handler.c - features[] (feature.h), the helpers that iterate it, and the
+ * helpers handlers share. An intent of the rules that no feature handles stops
+ * the bot at startup (live.c checks).
  */
 #include "handler.h"
 
@@ -10,123 +11,175 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "channel.h"
 #include "conf.h"
 #include "content.h"
-#include "desk.h"
+#include "feature.h"
 #include "intent.h"
 #include "log.h"
-#include "member.h"
 #include "msg.h"
 #include "norm.h"
-#include "people.h"
-#include "privacy.h"
-#include "report.h"
-#include "safety.h"
 #include "staff.h"
-#include "turn.h"
 #include "store.h"
-#include "throttle.h"
 #include "util.h"
 
 /*
- * Every intent of the rules has its row; main() refuses to start when one is
- * missing. Several intents may share a handler that reads t->intent.
+ * Every feature, once: its name here, its descriptor feature_<name> in its
+ * own file (feature.h). The order is the order of the claims in the
+ * numbered "which one?" question, of the admin routes and of the ticks.
  */
-static const struct handler handlers[] = {
-    {"help", handle_help, false},
-    {"profile", handle_profile, false},
-    {"optout", handle_optout, false},
-    {"optin", handle_optin, false},
-    {"more", handle_more, false},
-    {"location", handle_location, false},
-    {"fallback", handle_fallback, false},
-    {"points.balance", handle_points_balance, false},
-    {"points.history", handle_points_history, false},
-    {"redeem.list", handle_redeem_list, false},
-    {"redeem.item", handle_redeem_item, false},
-    {"lesson.next", handle_lesson_next, false},
-    {"lesson.show", handle_lesson_show, false},
-    {"lesson.progress", handle_lesson_progress, false},
-    {"lesson.subscribe", handle_lesson_subscribe, false},
-    {"lesson.unsubscribe", handle_lesson_unsubscribe, false},
-    {"quiz.answer", handle_quiz_answer, false},
-    {"course.list", handle_course_list, false},
-    {"course.show", handle_course_show, false},
-    {"course.book", handle_course_book, false},
-    {"course.cancel", handle_course_cancel, false},
-    {"course.confirm", handle_course_confirm, false},
-    {"course.mine", handle_course_mine, false},
-    {"checkin", handle_checkin, false},
-    {"report.new", handle_report_new, false},
-    {"report.status", handle_report_status, false},
-    {"service.legal", handle_desk_open, false},
-    {"service.tutoring", handle_desk_open, false},
-    {"service.counsel", handle_desk_open, false},
-    {"member.checkin", handle_member_checkin, false},
-    {"member.org", handle_member_org, false},
-    {"account.link", handle_account_link, false},
-    {"account.unlink", handle_account_unlink, false},
-    {"handover", handle_handover, false},
-    {"station", handle_station, false},
-    {"privacy", handle_privacy, false},
-    {"privacy.mine", handle_privacy_mine, false},
-    {"privacy.erase", handle_privacy_erase, false},
-    {"privacy.erase.confirm", handle_privacy_erase_confirm, false},
-    {"desk.menu", handle_desk_menu, false},
-    {"desk.take", handle_desk_take, true},
-    {"desk.answer", handle_desk_answer, true},
-    {"desk.say", handle_desk_say, false},
-    {"desk.close", handle_desk_close, true},
-    {"desk.rate", handle_desk_rate, false},
-    {"desk.pair", handle_desk_pair, true},
-    {"report.followup.yes", handle_report_followup, false},
-    {"report.followup.no", handle_report_followup, false},
-    {"admin.report.accept", handle_admin_report, true},
-    {"admin.report.reject", handle_admin_report, true},
-    {"admin.report.progress", handle_admin_report, true},
-    {"admin.report.resolve", handle_admin_report, true},
+#define FEATURES(X) \
+    X(core) X(station) X(turn) X(understand) X(points) X(lesson) X(courses) X(report) \
+    X(member) X(desk) X(dashboard) X(privacy) X(staff) X(people) X(account) X(content)
+
+#define DECL(name) extern const struct feature feature_##name;
+FEATURES(DECL)
+#undef DECL
+
+const struct feature *const features[] = {
+#define ROW(name) &feature_##name,
+    FEATURES(ROW)
+#undef ROW
+    NULL,
 };
 
-const struct content_need *const handler_needs[] = {core_needs, lesson_needs, points_needs, courses_needs, desk_needs, member_needs, report_needs, report_route_needs, throttle_needs, account_needs, safety_needs, turn_needs, understand_needs, privacy_needs, staff_needs, people_needs, NULL};
+/* The i-th claim of list, or NULL past the last. */
+static const struct claimer *claim_in(const struct feature *const *list, int i)
+{
+    for (size_t f = 0; list[f] != NULL && i >= 0; f++)
+        for (const struct claimer *c = list[f]->claims; c != NULL && c->name; c++)
+            if (i-- == 0)
+                return c;
+    return NULL;
+}
 
-/* Each feature's periodic work; see handler.h. */
-static const tick_fn ticks[] = {
-    NULL, /* keeps the table non-empty until a feature adds one */
-    lesson_tick,
-    courses_tick,
-    desk_tick,
-    report_tick,
-    privacy_tick, /* retention, once a day */
-    schedule_tick, /* monthly 报到 reminders, pushes after joining (people.h) */
-};
-
-/* What each feature's open context waits for from this person; see handler.h. */
-const struct claimer claimers[] = {
-    {"quiz", "quiz.answer", quiz_claim, quiz_take},  /* until the next lesson */
-    {"seat", "course.confirm", seat_claim, seat_take}, /* until the offer expires */
-    {"report", NULL, report_claim, report_take},      /* caption or position of a photo */
-    {"member", NULL, member_claim, member_take},      /* the city after 报到 */
-    {"desk_ask", NULL, desk_ask_claim, desk_ask_take}, /* the question after 法律咨询 */
-    {"ticket", NULL, desk_ticket_claim, desk_ticket_take}, /* an open desk ticket */
-    {"pair", NULL, desk_pair_claim, desk_pair_take},  /* a mentoring conversation */
-    {NULL, NULL, NULL, NULL},
-};
+const struct claimer *claimer_at(int i)
+{
+    return claim_in(features, i);
+}
 
 bool intent_is_answer(const char *intent)
 {
-    for (const struct claimer *c = claimers; intent && c->name; c++)
+    const struct claimer *c;
+    for (int i = 0; intent != NULL && (c = claimer_at(i)) != NULL; i++)
         if (c->answers != NULL && strcmp(c->answers, intent) == 0)
             return true;
     return false;
 }
 
-int handler_tick(const struct app *app, struct store *st, int64_t now)
+int features_tick(const struct feature *const *list, const struct app *app, struct store *st,
+                  int64_t now)
 {
-    for (size_t i = 0; i < sizeof ticks / sizeof ticks[0]; i++)
-        if (ticks[i] != NULL && ticks[i](app, st, now) == -1)
+    for (size_t f = 0; list[f] != NULL; f++)
+        if (list[f]->tick != NULL && list[f]->tick(app, st, now) == -1)
             return -1;
     return 0;
+}
+
+int handler_tick(const struct app *app, struct store *st, int64_t now)
+{
+    return features_tick(features, app, st, now);
+}
+
+int features_route(const struct app *app, struct store *st, int64_t now,
+                   const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp)
+{
+    for (size_t f = 0; features[f] != NULL; f++)
+        for (const admin_route_fn *r = features[f]->routes; *r != NULL; r++) {
+            int rc = (*r)(app, st, now, rq, seg, nseg, resp);
+            if (rc != 0)
+                return rc == -1 ? -1 : 1;
+        }
+    return 0;
+}
+
+int features_check_content(const struct content *ct, struct buf *errors)
+{
+    const struct content_need *needs[64];
+    size_t n = 0;
+    for (size_t f = 0; features[f] != NULL; f++)
+        for (size_t k = 0; k < FEATURE_NEEDS_MAX && features[f]->needs[k] != NULL; k++) {
+            if (n + 1 == sizeof needs / sizeof needs[0]) {
+                buf_printf(errors, "handler.c: more than %zu lists of content needs\n", n);
+                return -1;
+            }
+            needs[n++] = features[f]->needs[k];
+        }
+    needs[n] = NULL;
+    return content_check(ct, needs, errors);
+}
+
+/* Whether f lists content key. */
+static bool feature_needs(const struct feature *f, const char *key)
+{
+    for (size_t k = 0; k < FEATURE_NEEDS_MAX && f->needs[k] != NULL; k++)
+        for (const struct content_need *nd = f->needs[k]; nd->key != NULL; nd++)
+            if (strcmp(nd->key, key) == 0)
+                return true;
+    return false;
+}
+
+/* The handler for intent in list, and its feature in *owner; NULL when none. */
+static const struct handler *find_in(const struct feature *const *list, const char *intent,
+                                     const struct feature **owner)
+{
+    for (size_t f = 0; list[f] != NULL; f++)
+        for (const struct handler *h = list[f]->intents; h != NULL && h->intent; h++)
+            if (strcmp(h->intent, intent) == 0) {
+                *owner = list[f];
+                return h;
+            }
+    return NULL;
+}
+
+/* The problems of the claims of feature f of list. 0 or -1. */
+static int check_claims(const struct feature *const *list, const struct feature *f,
+                        struct buf *errors)
+{
+    int rc = 0;
+    for (const struct claimer *c = f->claims; c != NULL && c->name; c++) {
+        const struct feature *owner = NULL;
+        char key[64];
+        snprintf(key, sizeof key, "turn.ctx.%s", c->name);
+        int same = 0;
+        for (int i = 0; claim_in(list, i) != NULL; i++)
+            same += strcmp(claim_in(list, i)->name, c->name) == 0;
+        if (same > 1) {
+            buf_printf(errors, "feature %s: claim '%s' is another claim's name too\n", f->name,
+                       c->name);
+            rc = -1;
+        }
+        if (c->answers != NULL && (find_in(list, c->answers, &owner) == NULL || owner != f)) {
+            buf_printf(errors, "feature %s: claim '%s' answers '%s', not its own intent\n",
+                       f->name, c->name, c->answers);
+            rc = -1;
+        }
+        if (!feature_needs(f, key)) {
+            buf_printf(errors, "feature %s: claim '%s' needs its label %s among its needs\n",
+                       f->name, c->name, key);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+int features_check(const struct feature *const *list, struct buf *errors)
+{
+    int rc = 0;
+    for (size_t f = 0; list[f] != NULL; f++) {
+        for (const struct handler *h = list[f]->intents; h != NULL && h->intent; h++) {
+            const struct feature *owner = NULL;
+            if (find_in(list, h->intent, &owner) != h) {
+                buf_printf(errors, "features %s and %s: intent '%s' has two handlers\n",
+                           owner->name, list[f]->name, h->intent);
+                rc = -1;
+            }
+        }
+        if (check_claims(list, list[f], errors) == -1)
+            rc = -1;
+    }
+    return rc;
 }
 
 int handler_run(const struct handler *h, struct turn *t)
@@ -143,10 +196,8 @@ int handler_run(const struct handler *h, struct turn *t)
 
 const struct handler *handler_find(const char *intent)
 {
-    for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
-        if (strcmp(handlers[i].intent, intent) == 0)
-            return &handlers[i];
-    return NULL;
+    const struct feature *owner;
+    return find_in(features, intent, &owner);
 }
 
 int say_text(struct turn *t, const char *text)

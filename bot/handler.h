@@ -1,7 +1,7 @@
 /*
- * handler.h - intent -> handler table, and struct turn: everything a handler
- * sees while it answers one message inside the request transaction. Handlers
- * never touch the network; they change the store, add replies with say(), and
+ * handler.h - an intent's handler (struct handler: each feature lists its
+ * own, feature.h), and struct turn: everything a handler sees while it
+ * answers one message inside the request transaction. Handlers never touch the network; they change the store, add replies with say(), and
  * (from the outbox issue on) queue pushes in the same transaction.
  */
 #ifndef BOT_HANDLER_H
@@ -69,7 +69,7 @@ int handler_tick(const struct app *app, struct store *st, int64_t now);
 
 /*
  * Context claims: a feature with an open exchange with this person says what
- * it waits for, in ONE table (handler.c claimers[]) that the turn (turn.c)
+ * it waits for, in its descriptor's claims (feature.h) that the turn (turn.c)
  * asks before any global intent. A row:
  *  - claim(t): 1 this person's context is open and would take this message
  *    (a quiz question is open; a photo waits for its caption; ...), 0 not,
@@ -89,15 +89,11 @@ struct claimer {
     int (*claim)(struct turn *t);
     int (*take)(struct turn *t);
 };
-/* The rows, ended by a row with name NULL. */
-extern const struct claimer claimers[];
 /* True when intent is some claimer's answers. */
 bool intent_is_answer(const char *intent);
 
 /* The handler for intent, or NULL. */
 const struct handler *handler_find(const char *intent);
-/* NULL-terminated list of every handler module's content needs. */
-extern const struct content_need *const handler_needs[];
 
 /* Add the text of content key, with placeholders from name, value pairs and a
  * final NULL, as one reply. 0 or -1. */
@@ -135,30 +131,14 @@ const char *turn_key(const struct turn *t, const char *key, char *buf, size_t si
 
 /* handle_core.c */
 int handle_help(struct turn *t);
-int handle_station(struct turn *t);
-int handle_profile(struct turn *t);
-int handle_optout(struct turn *t);
-int handle_optin(struct turn *t);
-int handle_more(struct turn *t);
-int handle_location(struct turn *t);
 int handle_fallback(struct turn *t);
-extern const struct content_need core_needs[];
 
 /* handle_understand.c: the scorer's guess for a text that reached the
  * fallback (understand.h). 1 answered (an intent's handler or a numbered
  * choice), 0 nothing close, -1 error. */
 int understand_fallback(struct turn *t);
-extern const struct content_need understand_needs[];
 
 /* handle_lesson.c: micro-lessons, quizzes, streaks and the daily lesson push */
-int handle_lesson_next(struct turn *t);
-int handle_lesson_show(struct turn *t);
-int handle_lesson_progress(struct turn *t);
-int handle_lesson_subscribe(struct turn *t);
-int handle_lesson_unsubscribe(struct turn *t);
-int handle_quiz_answer(struct turn *t);
-int quiz_claim(struct turn *t); /* a claimer: a question is open */
-int quiz_take(struct turn *t);  /* ... and a number came for its letters */
 /* Queues today's lesson for every subscriber whose local time has come. */
 int lesson_tick(const struct app *app, struct store *st, int64_t now);
 /* The text of lesson l as the bot sends it, with heading and answer hint:
@@ -171,55 +151,12 @@ char *lesson_text(const struct app *app, const struct lesson *l, bool is_push, b
 json_t *lesson_extra(const struct app *app, const struct lesson *l);
 /* "HH:MM" or "H:MM" -> minutes of the day. 0 or -1. */
 int lesson_parse_hhmm(const char *s, int *minute);
-extern const struct content_need lesson_needs[];
-/* handle_points.c */
-int handle_points_balance(struct turn *t);
-int handle_points_history(struct turn *t);
-int handle_redeem_list(struct turn *t);
-int handle_redeem_item(struct turn *t);
-extern const struct content_need points_needs[];
 
 /* handle_courses.c */
-int handle_course_list(struct turn *t);
-int handle_course_show(struct turn *t);
-int handle_course_book(struct turn *t);
-int handle_course_cancel(struct turn *t);
-int handle_course_confirm(struct turn *t);
-int seat_claim(struct turn *t); /* a claimer: a freed seat waits for 确认 */
-int seat_take(struct turn *t);  /* ... or another yes, a no, or asks again */
-int handle_course_mine(struct turn *t);
-int handle_checkin(struct turn *t);
-extern const struct content_need courses_needs[];
 /* Expire unconfirmed seat offers, offer free seats to the waitlist, push
  * reminders the day before and two hours before a course. */
 int courses_tick(const struct app *app, struct store *st, int64_t now);
-/* handle_desk.c (the follow-up and tick are in desk.h) */
-int handle_desk_open(struct turn *t);
-int handle_desk_menu(struct turn *t);
-int handle_desk_take(struct turn *t);
-int handle_desk_answer(struct turn *t);
-int handle_desk_say(struct turn *t);
-int handle_desk_close(struct turn *t);
-int handle_desk_rate(struct turn *t);
-int handle_desk_pair(struct turn *t);
-int handle_handover(struct turn *t); /* 人工 / 客服 / 找人: a general-desk ticket */
-extern const struct content_need desk_needs[];
 
-/* handle_member.c (the follow-up is in member.h) */
-int handle_member_checkin(struct turn *t);
-int handle_member_org(struct turn *t);
-extern const struct content_need member_needs[];
-extern const struct content_need people_needs[];
-
-/* handle_report.c */
-int handle_report_new(struct turn *t);
-int handle_report_status(struct turn *t);
-int handle_report_followup(struct turn *t);
-int handle_admin_report(struct turn *t);
-/* a claimer: a photo waits for its caption or its position */
-int report_claim(struct turn *t);
-int report_take(struct turn *t);
-extern const struct content_need report_needs[];
 /* handle_report_route.c: the numbered category question after a new report,
  * a step of the report context (report_claim / report_take ask these first):
  * claim 1 when a bare number answers it; take 1 handled, 0 not ours, -1. */
@@ -229,16 +166,5 @@ int report_state(struct turn *t, const char *key, int64_t *id);
 int report_category_claim(struct turn *t);
 int report_category_take(struct turn *t);
 extern const struct content_need report_route_needs[];
-/* handle_privacy.c: 隐私, 我的信息, 删除我的信息 (privacy.h) */
-int handle_privacy(struct turn *t);
-int handle_privacy_mine(struct turn *t);
-int handle_privacy_erase(struct turn *t);
-int handle_privacy_erase_confirm(struct turn *t);
-extern const struct content_need privacy_needs[];
-extern const struct content_need staff_needs[]; /* staff.c: the one-time sign-in code */
-/* handle_account.c: 绑定, one account on several channels (account.h) */
-int handle_account_link(struct turn *t);
-int handle_account_unlink(struct turn *t);
-extern const struct content_need account_needs[];
 
 #endif

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "content.h"
+#include "feature.h"
 #include "handler.h"
 #include "intent.h"
 #include "lesson.h"
@@ -26,9 +27,9 @@ int app_load_content(struct app *app, struct buf *errors)
     int rc = 0;
     app->intents = intent_load(c->intents_dir, errors);
     app->ct = content_load(c->content_dir, errors);
-    if (app->intents == NULL || app->ct == NULL)
+    if (app->intents == NULL || app->ct == NULL || features_check(features, errors) == -1)
         rc = -1;
-    if (app->ct != NULL && (content_check(app->ct, handler_needs, errors) == -1 ||
+    if (app->ct != NULL && (features_check_content(app->ct, errors) == -1 ||
                             safety_check(app->ct, errors) == -1))
         rc = -1;
     char *lessons_dir = xasprintf("%s/lessons", c->content_dir);

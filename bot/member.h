@@ -34,9 +34,4 @@ int store_member_checkin(struct store *st, int64_t person, const char *city, boo
  * New reference, NULL on error. */
 json_t *store_member_list(struct store *st, const char *city, int64_t stale_before, int limit);
 
-/* Context claim (handler.c claimers[]): a city or a location after a bare
- * 报到. member_claim: 1 it is one, 0 not, -1; member_take: 0 or -1. */
-int member_claim(struct turn *t);
-int member_take(struct turn *t);
-
 #endif

@@ -64,12 +64,12 @@ int report_flag_nearby(const struct app *app, struct store *st, int64_t id, int6
  * final NULL) to person, idempotent under key. 0 or -1. */
 int report_push(const struct app *app, struct store *st, int64_t person, const char *key,
                 const char *idem, int64_t now, ...);
-/* The 7-day follow-up question: a tick (handler.c ticks[]). */
+/* The 7-day follow-up question: feature_report's tick. */
 int report_tick(const struct app *app, struct store *st, int64_t now);
 
 /* admin_report.c: GET /reports[?status=&since=&format=csv], GET /reports/<code>,
  * POST /reports/<code>/status, POST /reports/<code>/merge, GET /media/<sha256>
- * (an admin_route_fn for admin.c's feature_routes[]). */
+ * (admin_route_fns among feature_report's routes). */
 struct admin_req;
 struct http_resp;
 int admin_report_routes(const struct app *app, struct store *st, int64_t now,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "feature.h"
 #include "handler.h"
 #include "msg.h"
 #include "channel.h"
@@ -442,7 +443,7 @@ int staff_chat_audit(const struct turn *t, const char *what)
     return store_audit_add(t->st, &a);
 }
 
-const struct content_need staff_needs[] = {
+static const struct content_need staff_needs[] = {
     CONTENT_NEED("staff.login_code", "code minutes"),
     CONTENT_NEED_END,
 };
@@ -507,3 +508,10 @@ int staff_code_send(const struct app *app, struct store *st, const char *usernam
     json_decref(list);
     return rc;
 }
+
+/* Staff accounts: the one-time sign-in code by chat, the staff routes. */
+const struct feature feature_staff = {
+    .name = "staff",
+    .needs = {staff_needs},
+    .routes = {admin_staff_routes},
+};

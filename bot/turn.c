@@ -13,17 +13,19 @@
  *     words to a worker (答 T12 ..., desk_staff_text) are not checked: a
  *     counsellor quoting 不想活了 is not in crisis.
  *  3. escapes: help/0, 退订, 订阅 and 人工 mean the same in every state.
- *  4. context: the person's open contexts (handler.c claimers[]) claim the
- *     message before any global intent: a context takes its answer intent
- *     (a for an open quiz, 好的 for a seat offer) and any text no global
- *     intent matched (or only another context's answer intent matched).
+ *  4. context: the person's open contexts (each feature's claims,
+ *     feature.h) claim the message before any global intent: a context
+ *     takes its answer intent (a for an open quiz, 好的 for a seat offer)
+ *     and any text no global intent matched (or only another context's
+ *     answer intent matched).
  *     Two claims: a numbered question (which one?), and the next bare number
  *     sends the message where the person says.
  *  5. the global intent; a photo without 随手拍 opens a report, a bare
  *     location is acknowledged; else not understood (stage_unsure).
  *
- * engine_turn (engine.c) wraps this with delivery events, the replay of a
- * duplicate and the record of the answer.
+ * engine_turn (engine.c) wraps this with the channel's own hooks (settle,
+ * after_turn: channel.h), the replay of a duplicate and the record of the
+ * answer.
  */
 #include "turn.h"
 
@@ -35,6 +37,7 @@
 #include "channel.h"
 #include "content.h"
 #include "desk.h"
+#include "feature.h"
 #include "handler.h"
 #include "intent.h"
 #include "log.h"
@@ -44,23 +47,24 @@
 #include "safety.h"
 #include "store.h"
 #include "text.h"
+#include "throttle.h"
 #include "understand.h"
 #include "util.h"
 
 #define CHOICE_MAX 8
 
-const struct content_need turn_needs[] = {
+static const struct content_need turn_needs[] = {
     CONTENT_NEED("turn.which", "items"),
     CONTENT_NEED("turn.which_item", "n label"),
-    CONTENT_NEED("turn.ctx.quiz", ""),
-    CONTENT_NEED("turn.ctx.seat", ""),
-    CONTENT_NEED("turn.ctx.report", ""),
-    CONTENT_NEED("turn.ctx.member", ""),
-    CONTENT_NEED("turn.ctx.desk_ask", ""),
-    CONTENT_NEED("turn.ctx.ticket", ""),
-    CONTENT_NEED("turn.ctx.pair", ""),
     CONTENT_NEED("menu.one", ""),
     CONTENT_NEED_END,
+};
+
+/* The turn's own texts: the numbered "which one?" (each claim's label is its
+ * feature's), a number beyond a menu, the throttle's and safety's words. */
+const struct feature feature_turn = {
+    .name = "turn",
+    .needs = {turn_needs, throttle_needs, safety_needs},
 };
 
 /* Intents that mean the same whatever the person was doing. */
@@ -209,13 +213,13 @@ static const char *global_intent(const struct turn *t, int mr, const struct inte
     return m->intent;
 }
 
-/* Which claimers take this message (their indexes in claimers[]); count or -1. */
+/* Which claimers take this message (their indexes: claimer_at); count or -1. */
 static int claims(struct turn *t, const char *global, int *who, int max)
 {
     bool is_free = global == NULL || intent_is_answer(global);
     int n = 0;
-    for (int i = 0; claimers[i].name != NULL && n < max; i++) {
-        const struct claimer *c = &claimers[i];
+    const struct claimer *c;
+    for (int i = 0; (c = claimer_at(i)) != NULL && n < max; i++) {
         bool answer = c->answers != NULL && global != NULL && strcmp(c->answers, global) == 0;
         if (!answer && !(is_free && c->take != NULL))
             continue;
@@ -243,7 +247,7 @@ static void took_as(struct turn *t, char **intent)
 /* Let claimer i take the message: its answer intent, or its take. */
 static int claimer_take(struct turn *t, int i, const char *global, char **intent)
 {
-    const struct claimer *c = &claimers[i];
+    const struct claimer *c = claimer_at(i);
     if (c->answers != NULL && global != NULL && strcmp(c->answers, global) == 0) {
         *intent = xstrdup(c->answers);
         return run_intent(t, c->answers);
@@ -266,7 +270,7 @@ static char *choice_dump(const struct turn *t, const int *who, int n)
         return NULL;
     json_t *opts = json_object_get(o, "opts");
     for (int i = 0; i < n; i++)
-        json_array_append_new(opts, json_string(claimers[who[i]].name));
+        json_array_append_new(opts, json_string(claimer_at(who[i])->name));
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;
@@ -282,7 +286,7 @@ static int ask_which(struct turn *t, const int *who, int n)
     buf_puts(&items, "");
     for (int i = 0; i < n; i++) {
         char key[48], num[12];
-        snprintf(key, sizeof key, "turn.ctx.%s", claimers[who[i]].name);
+        snprintf(key, sizeof key, "turn.ctx.%s", claimer_at(who[i])->name);
         snprintf(num, sizeof num, "%d", i + 1);
         char *label = content_render(t->app->ct, key, NULL);
         const char *kv[] = {"n", num, "label", label, NULL};
@@ -303,8 +307,9 @@ static int ask_which(struct turn *t, const int *who, int n)
 /* The claimer named name, or -1. */
 static int claimer_index(const char *name)
 {
-    for (int i = 0; name != NULL && claimers[i].name != NULL; i++)
-        if (strcmp(claimers[i].name, name) == 0)
+    const struct claimer *c;
+    for (int i = 0; name != NULL && (c = claimer_at(i)) != NULL; i++)
+        if (strcmp(c->name, name) == 0)
             return i;
     return -1;
 }
@@ -349,7 +354,7 @@ static int stage_choice(struct turn *t, char **intent)
     int mr = stage_understand(&kt, &m);
     kt.m = mr == 1 ? &m : NULL;
     const char *global = global_intent(&kt, mr, &m);
-    const struct claimer *c = &claimers[i];
+    const struct claimer *c = claimer_at(i);
     bool can = c->take != NULL || (c->answers && global && strcmp(c->answers, global) == 0);
     /* the context may have closed since the question (a ticket closed, an
      * offer expired): then the number is read as it stands */

@@ -1,8 +1,8 @@
 /*
  * turn.h - the turn: what one inbound message does, as stages in a fixed
  * order (turn.c has the list). engine_turn (engine.c) wraps it with the
- * platform's delivery events, the replay of a duplicate and the record of
- * the answer.
+ * channel's own hooks (settle: events with no turn; after_turn), the replay
+ * of a duplicate and the record of the answer.
  */
 #ifndef BOT_TURN_H
 #define BOT_TURN_H
@@ -18,7 +18,5 @@ struct turn;
  * "turn.ask", ...), a new string. 0, or -1 (the caller rolls back).
  */
 int turn_run(struct turn *t, char **intent);
-
-extern const struct content_need turn_needs[];
 
 #endif

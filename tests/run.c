@@ -124,7 +124,7 @@ long long t_query_int(struct store *st, const char *sql)
     X(points) X(courses) X(desk) X(chan_wechat) X(chan_telegram) X(chan_twilio) \
     X(chan_kannel) X(chan_events) X(report) X(web) X(throttle) X(account) \
     X(delivery) X(security) X(xml) X(understand) X(privacy) X(backup) X(staff) X(migrate) X(routing) X(people) \
-    X(sql) X(live)
+    X(sql) X(live) X(features)
 
 #define DECL(s) extern const struct t_case s##_tests[];
 SUITES(DECL)

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "content.h"
 #include "engine.h"
+#include "feature.h"
 #include "handler.h"
 #include "intent.h"
 #include "lesson.h"
@@ -64,7 +65,7 @@ static int fx_init_dir(struct fx *f, const char *lessons_dir, const char *const 
     f->ch = &chan_generic;
     if (f->app.intents == NULL || f->app.ct == NULL || f->app.lessons == NULL || f->st == NULL)
         rc = -1;
-    if (f->app.ct != NULL && content_check(f->app.ct, handler_needs, &errs) == -1)
+    if (f->app.ct != NULL && features_check_content(f->app.ct, &errs) == -1)
         rc = -1;
     CHECK_STR(errs.data ? errs.data : "", "");
     CHECK_INT(rc, 0);

@@ -18,6 +18,7 @@
 #include "content.h"
 #include "engine.h"
 #include "fetcher.h"
+#include "feature.h"
 #include "handler.h"
 #include "intent.h"
 #include "media.h"
@@ -249,7 +250,7 @@ static int fx_init(struct fx *f)
     f->app.conf = &f->c;
     f->app.intents = intent_load("intents", &errs);
     f->app.ct = content_load("content", &errs);
-    if (f->app.ct != NULL && content_check(f->app.ct, handler_needs, &errs) == -1)
+    if (f->app.ct != NULL && features_check_content(f->app.ct, &errs) == -1)
         rc = -1;
     f->st = store_open(":memory:", false);
     if (f->app.intents == NULL || f->app.ct == NULL || f->st == NULL)
