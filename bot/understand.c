@@ -173,6 +173,14 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         return 0;
     }
     if (strcmp(key, "action") == 0 && a != NULL && b == NULL) {
+        /* a typo here would silently let that intent act on a guess */
+        bool known = in == NULL;
+        for (size_t i = 0; !known && i < intent_count(in); i++)
+            known = strcmp(intent_name(in, i), a) == 0;
+        if (!known) {
+            buf_printf(errors, "%s:%d: action '%s' is no intent of the rules\n", path, no, a);
+            return -1;
+        }
         uc->actions = xrealloc(uc->actions, (uc->nactions + 1) * sizeof *uc->actions);
         uc->actions[uc->nactions++] = xstrdup(a);
         return 0;

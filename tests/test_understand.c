@@ -70,7 +70,7 @@ static void test_examples_errors(void)
     buf_init(&errs, 0);
     t_put(dir, "10.rules", "pts ^积分$\n");
     t_put(dir, "10.examples", "pts\t积分多少\nno tab here\nBad\t大写\n");
-    t_put(dir, "understand.txt", "take 0.5\nmenu pts 没有这个命令\nask 2\n");
+    t_put(dir, "understand.txt", "take 0.5\nmenu pts 没有这个命令\nask 2\naction pts\naction ptz\n");
     struct intents *in = intent_load(dir, &errs);
     CHECK(in == NULL);
     char *want = xasprintf("%s/10.examples:2: want `intent<TAB>phrase`", dir);
@@ -90,6 +90,11 @@ static void test_examples_errors(void)
     want = xasprintf("%s/understand.txt:3: ", dir);
     CHECK_HAS(errs.data, want);
     free(want);
+    /* an action must name an intent of the rules (a typo would let it act on a guess) */
+    want = xasprintf("%s/understand.txt:5: action 'ptz' is no intent of the rules", dir);
+    CHECK_HAS(errs.data, want);
+    free(want);
+    CHECK(strstr(errs.data, "understand.txt:4:") == NULL);
     intent_free(in);
     buf_release(&errs);
 }
