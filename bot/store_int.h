@@ -113,6 +113,12 @@ char *store_pg_text(const struct store_sql *q);
 /* SQLite's ?NNN and ? as PostgreSQL's $N (newly allocated), or NULL for a
  * ?0 or a number over 32766. */
 char *store_pg_placeholders(const char *sqlite_text);
+/* PostgreSQL must know each parameter's type when it prepares a statement.
+ * It infers the type of one the text names from where it stands; one the
+ * text never names (a statement sharing its binds with a sibling that uses
+ * more) is declared text. Fills types[0..n) with 0 (infer) or text's OID,
+ * for PQprepare's paramTypes. */
+void store_pg_param_types(const char *pg_text, int n, unsigned int *types);
 /* The i-th override's key ("bot/store_x.c name"), or NULL past the last. */
 const char *store_pg_override_key(size_t i);
 /* Step to completion and reset; 0 or -1 (logged). */

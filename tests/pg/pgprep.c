@@ -45,6 +45,17 @@ static void check_overrides(const struct store_sql *all, size_t n)
     }
 }
 
+/* A name a row's JSON key can be: SQLite names an unaliased expression
+ * column by its text ("count(*)"), PostgreSQL by its function or
+ * "?column?"; such columns are read by position, so only identifiers (a
+ * column or an alias) must agree. */
+static int is_identifier(const char *s)
+{
+    if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+        return 0;
+    return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] == '\0';
+}
+
 /* The result columns of a described statement against SQLite's. */
 static int same_shape(const struct store_sql *q, sqlite3_stmt *s, PGresult *d)
 {
@@ -59,7 +70,8 @@ static int same_shape(const struct store_sql *q, sqlite3_stmt *s, PGresult *d)
         return 0;
     }
     for (int c = 0; c < nc; c++)
-        if (strcmp(PQfname(d, c), sqlite3_column_name(s, c)) != 0) {
+        if (is_identifier(sqlite3_column_name(s, c)) &&
+            strcmp(PQfname(d, c), sqlite3_column_name(s, c)) != 0) {
             printf("FAIL %s: column %d is \"%s\" on PostgreSQL, \"%s\" on SQLite\n", q->where,
                    c + 1, PQfname(d, c), sqlite3_column_name(s, c));
             return 0;
@@ -69,23 +81,28 @@ static int same_shape(const struct store_sql *q, sqlite3_stmt *s, PGresult *d)
 
 static int prepare_one(PGconn *pg, struct store *st, const struct store_sql *q, size_t i)
 {
+    sqlite3_stmt *s = store_stmt(st, q);
     char *text = store_pg_text(q), name[32];
-    if (text == NULL) {
-        printf("FAIL %s: placeholders not translatable\n", q->where);
+    if (s == NULL || text == NULL) {
+        printf("FAIL %s: %s\n", q->where, s ? "placeholders not translatable" : "no SQLite statement");
+        free(text);
         return 0;
     }
+    int n = sqlite3_bind_parameter_count(s);
+    Oid *types = calloc((size_t)n + 1, sizeof *types);
+    store_pg_param_types(text, n, types);
     snprintf(name, sizeof name, "s%zu", i);
-    PGresult *r = PQprepare(pg, name, text, 0, NULL);
+    PGresult *r = PQprepare(pg, name, text, n, types);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
         printf("FAIL %s: %s    %s\n", q->where, PQresultErrorMessage(r), text);
     PQclear(r);
     if (ok) {
         PGresult *d = PQdescribePrepared(pg, name);
-        sqlite3_stmt *s = store_stmt(st, q);
-        ok = PQresultStatus(d) == PGRES_COMMAND_OK && s != NULL && same_shape(q, s, d);
+        ok = PQresultStatus(d) == PGRES_COMMAND_OK && same_shape(q, s, d);
         PQclear(d);
     }
+    free(types);
     free(text);
     return ok;
 }
