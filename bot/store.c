@@ -1331,7 +1331,8 @@ static int person_upsert(struct store *st, const char *channel, const char *user
      * SQLite opens and closes a temporary table for each such statement. */
     SQL(find,
         "SELECT id, coalesce(account_id, id), last_seen_ms,"
-        " (CAST(?3 AS TEXT) IS NULL OR name IS NOT DISTINCT FROM ?3) AND (?4=0 OR consent IS NOT NULL),"
+        " (CAST(?3 AS TEXT) IS NULL OR name IS NOT DISTINCT FROM ?3)"
+        " AND (?4=0 OR consent IS NOT NULL),"
         " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
         " FROM people WHERE channel=?1 AND ext_id=?2");
     /* Within an account the row touched last must sort first even when two
@@ -1558,7 +1559,8 @@ int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ct
 
 int store_probe(struct store *st, int64_t now)
 {
-    SQL(sql, "INSERT INTO meta(k, v) VALUES('probe', ?1) ON CONFLICT(k) DO UPDATE SET v=excluded.v");
+    SQL(sql, "INSERT INTO meta(k, v) VALUES('probe', ?1)"
+             " ON CONFLICT(k) DO UPDATE SET v=excluded.v");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;

@@ -141,7 +141,8 @@ int bookings_add(struct store *st, int64_t course, int64_t person, const char *s
                  int64_t now, int64_t *id)
 {
     SQL(sql, "INSERT INTO bookings(course_id, person_id, status, cost, seat_ms, created_ms,"
-             " updated_ms) VALUES(?1, ?2, ?3, ?4, CASE WHEN ?3='seat' THEN CAST(?5 AS BIGINT) END, ?5, ?5)");
+             " updated_ms) VALUES(?1, ?2, ?3, ?4,"
+             " CASE WHEN ?3='seat' THEN CAST(?5 AS BIGINT) END, ?5, ?5)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;

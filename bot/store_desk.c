@@ -324,8 +324,9 @@ static void read_volunteer(sqlite3_stmt *s, struct desk_volunteer *v)
 int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
                             struct desk_volunteer *out)
 {
-    SQL(volunteer_of, "SELECT id, person_id, hours FROM desk_volunteers WHERE person_id=?1 AND active=1"
-             " AND (?2 IS NULL OR instr(desks, ',' || ?2 || ',') > 0)");
+    SQL(volunteer_of,
+        "SELECT id, person_id, hours FROM desk_volunteers WHERE person_id=?1 AND active=1"
+        " AND (?2 IS NULL OR instr(desks, ',' || ?2 || ',') > 0)");
     sqlite3_stmt *s = store_stmt(st, volunteer_of);
     if (s == NULL)
         return -1;
@@ -344,8 +345,9 @@ int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
 int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_volunteer *out,
                               int max)
 {
-    SQL(volunteers_for, "SELECT id, person_id, hours FROM desk_volunteers WHERE active=1"
-             " AND instr(desks, ',' || ? || ',') > 0 ORDER BY last_offer_ms, id LIMIT ?");
+    SQL(volunteers_for,
+        "SELECT id, person_id, hours FROM desk_volunteers WHERE active=1"
+        " AND instr(desks, ',' || ? || ',') > 0 ORDER BY last_offer_ms, id LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, volunteers_for);
     int n = 0, rc = SQLITE_DONE;
     if (s == NULL)

@@ -85,11 +85,11 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
                        int n)
 {
     SQL(claim, "UPDATE outbox SET status='sending', lease_until_ms=?1+?2, attempts=attempts+1,"
-             " updated_ms=?1 WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued','held')"
-             " AND next_at_ms<=?1 ORDER BY next_at_ms, id LIMIT ?3)"
-             " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
-             " coalesce(sent_text, text), idem_key, klass, attempts, extra,"
-             " coalesce(json_extract(extra, '$.article_sent'), 0)");
+               " updated_ms=?1 WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued','held')"
+               " AND next_at_ms<=?1 ORDER BY next_at_ms, id LIMIT ?3)"
+               " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
+               " coalesce(sent_text, text), idem_key, klass, attempts, extra,"
+               " coalesce(json_extract(extra, '$.article_sent'), 0)");
     sqlite3_stmt *s = store_stmt(st, claim);
     int count = 0, rc;
     if (s == NULL)
@@ -361,7 +361,7 @@ int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from,
      * back to merged (they ride with it again), so their text is not sent a
      * second time on its own. */
 #define DEAD_CARRIERS                                                                              \
-    " status='dead' AND merged_into IS NULL AND (CAST(?1 AS TEXT) IS NULL OR channel=?1)"                       \
+    " status='dead' AND merged_into IS NULL AND (CAST(?1 AS TEXT) IS NULL OR channel=?1)"          \
     " AND updated_ms>=?2 AND updated_ms<?3"
     SQL(riders, "UPDATE outbox SET status='merged', updated_ms=?4 WHERE status='dead'"
                 " AND merged_into IN (SELECT id FROM outbox WHERE" DEAD_CARRIERS ")");
@@ -427,8 +427,8 @@ static int audience_parse(const char *a, int *kind, const char **value)
  * lookup on the tags primary key), so a broadcast stays linear. */
 #define AUDIENCE_WHERE                                                                             \
     " (?1 IN (0, 1) OR (?1=2 AND channel=?2) OR"                                                   \
-    " (?1=3 AND EXISTS(SELECT 1 FROM people t CROSS JOIN tags WHERE tags.tag=?2 AND"             \
-    " tags.person_id=t.id AND coalesce(t.account_id, t.id)=coalesce(people.account_id,"          \
+    " (?1=3 AND EXISTS(SELECT 1 FROM people t CROSS JOIN tags WHERE tags.tag=?2 AND"               \
+    " tags.person_id=t.id AND coalesce(t.account_id, t.id)=coalesce(people.account_id,"            \
     " people.id))) OR"                                                                             \
     " (?1=4 AND coalesce(people.account_id, people.id) IN (SELECT person_id FROM filter_members"    \
     " WHERE name=?2)))"                                                                            \
@@ -440,8 +440,8 @@ int store_audience_count(struct store *st, const char *audience, struct audience
 {
     SQL(sql, "SELECT channel, sum(CASE WHEN opted_out=0 AND consent IS NOT NULL THEN 1 ELSE 0 END),"
              " sum(CASE WHEN opted_out<>0 THEN 1 ELSE 0 END),"
-             " sum(CASE WHEN opted_out=0 AND consent IS NULL THEN 1 ELSE 0 END) FROM people WHERE" AUDIENCE_WHERE
-             " GROUP BY channel");
+             " sum(CASE WHEN opted_out=0 AND consent IS NULL THEN 1 ELSE 0 END)"
+             " FROM people WHERE" AUDIENCE_WHERE " GROUP BY channel");
     int kind, rc;
     const char *value;
     memset(out, 0, sizeof *out);

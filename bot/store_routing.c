@@ -318,7 +318,8 @@ int reports_visible_to(struct store *st, const char *area, int64_t report)
 {
     SQL(visible,
         "SELECT 1 FROM reports r LEFT JOIN report_bodies b"
-        " ON b.id=r.body_id WHERE r.id=?1 AND (CAST(?2 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?2)");
+        " ON b.id=r.body_id WHERE r.id=?1"
+        " AND (CAST(?2 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?2)");
     sqlite3_stmt *s = store_stmt(st, visible);
     if (s == NULL)
         return -1;

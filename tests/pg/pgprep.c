@@ -84,7 +84,8 @@ static int prepare_one(PGconn *pg, struct store *st, const struct store_sql *q, 
     sqlite3_stmt *s = store_stmt(st, q);
     char *text = store_pg_text(q), name[32];
     if (s == NULL || text == NULL) {
-        printf("FAIL %s: %s\n", q->where, s ? "placeholders not translatable" : "no SQLite statement");
+        printf("FAIL %s: %s\n", q->where,
+               s ? "placeholders not translatable" : "no SQLite statement");
         free(text);
         return 0;
     }

@@ -13,7 +13,8 @@ PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
 
 AS=()
 if [ "$(id -u)" = 0 ]; then
-    id postgres >/dev/null 2>&1 || { echo "test-pg: running as root and there is no postgres user"; exit 1; }
+    id postgres >/dev/null 2>&1 ||
+        { echo "test-pg: running as root and there is no postgres user (make deps)"; exit 1; }
     AS=(runuser -u postgres --)
 fi
 DIR=$(mktemp -d /tmp/yizhan-pg.XXXXXX)
@@ -28,21 +29,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free port: a random one in 20000-59999 that nothing answers on.
-PORT=
-for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then PORT=$p; break; fi
-done
-[ -n "$PORT" ] || { echo "test-pg: no free port"; exit 1; }
+"${AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+    >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log"; exit 1; }
 
-"${AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 ||
-    { cat "$DIR/initdb.log"; exit 1; }
-started=1
-"${AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c full_page_writes=off" start >/dev/null ||
-    { cat "$DIR/server.log"; exit 1; }
-"${AS[@]}" "$PGBIN/psql" -q -h "$DIR" -p "$PORT" -U postgres -d postgres -c 'CREATE DATABASE yizhan' >/dev/null
+# A free port below Linux's ephemeral range (32768 and up, where a port in
+# use by an outgoing connection still answers nothing): a random one that
+# nothing answers on; another if the server cannot bind it after all.
+for attempt in 1 2 3 4 5; do
+    PORT=$((20000 + RANDOM % 12000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && continue
+    started=1
+    "${AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c full_page_writes=off" \
+        start >/dev/null && break
+    started=0
+    [ $attempt = 5 ] && { cat "$DIR/server.log"; exit 1; }
+done
+[ $started = 1 ] || { echo "test-pg: no free port"; exit 1; }
+"${AS[@]}" "$PGBIN/psql" -q -X -h "$DIR" -p "$PORT" -U postgres -d postgres \
+    -c 'CREATE DATABASE yizhan' >/dev/null
 "${AS[@]}" "$PGBIN/psql" -q -X -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d yizhan \
     -f - <bot/schema_pg.sql >/dev/null
 
