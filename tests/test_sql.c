@@ -239,8 +239,52 @@ static void test_sql_pg_text_translates(void)
     free(t);
 }
 
+/* Every PostgreSQL override names exactly one registered statement (a
+ * renamed or removed statement leaves none; a name used twice in a file,
+ * two), and its text is the override's, not the translation. */
+static void test_sql_pg_overrides_name_one_statement(void)
+{
+    size_t n, k;
+    const struct store_sql *all = store_sql_all(&n);
+    const char *key;
+    for (k = 0; (key = store_pg_override_key(k)) != NULL; k++) {
+        size_t hits = 0, at = 0;
+        for (size_t i = 0; i < n; i++)
+            if (all[i].key != NULL && strcmp(all[i].key, key) == 0) {
+                hits++;
+                at = i;
+            }
+        CHECK_INT(hits, 1);
+        if (hits == 1) {
+            char *pg = store_pg_text(&all[at]), *tr = store_pg_placeholders(all[at].text);
+            CHECK(pg != NULL && tr != NULL && strcmp(pg, tr) != 0);
+            free(pg);
+            free(tr);
+        }
+    }
+    CHECK(k > 10);
+}
+
+/* A parameter the PostgreSQL text never names is declared text; the others
+ * are left for PostgreSQL to infer ($1 is not $10; a $ in a literal is not
+ * a parameter). */
+static void test_sql_pg_unnamed_parameters_are_text(void)
+{
+    unsigned int types[4];
+    store_pg_param_types("SELECT $1, '$2', $4 -- $3", 4, types);
+    CHECK_INT(types[0], 0);
+    CHECK_INT(types[1], 25);
+    CHECK_INT(types[2], 25);
+    CHECK_INT(types[3], 0);
+    store_pg_param_types("SELECT $10", 2, types);
+    CHECK_INT(types[0], 25);
+    CHECK_INT(types[1], 25);
+}
+
 const struct t_case sql_tests[] = {T(test_sql_pg_placeholders),
                                    T(test_sql_pg_text_translates),
+                                   T(test_sql_pg_overrides_name_one_statement),
+                                   T(test_sql_pg_unnamed_parameters_are_text),
                                    T(test_sql_every_statement_prepares_at_open),
                                    T(test_sql_missing_table_refuses_open),
                                    T(test_sql_bad_statement_refuses_open),

@@ -4,8 +4,9 @@
  * the store prepares on PostgreSQL (its override or its translated text),
  * with the same number of parameters and the same result columns as on
  * SQLite; every override names exactly one statement; and the two schemas
- * have the same tables and views, the same columns in the same order, and
- * the same version. Each failure is printed with the statement's place and
+ * have the same tables and views, the same columns in the same order, the
+ * same indexes (those of CREATE INDEX, by name and table), and the same
+ * version. Each failure is printed with the statement's place and
  * PostgreSQL's message. Last line "N passed, N failed".
  *
  *     tests/pg/pgprep "host=127.0.0.1 port=5432 user=postgres dbname=yizhan"
@@ -146,6 +147,46 @@ static char *pg_tables(PGconn *pg)
     return buf_take(&b);
 }
 
+/* "index ON table" per line for every index made by CREATE INDEX (not
+ * those SQLite or PostgreSQL make for a PRIMARY KEY or UNIQUE). */
+static char *sqlite_indexes(struct store *st)
+{
+    sqlite3_stmt *s;
+    struct buf b;
+    buf_init(&b, 0);
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT name, tbl_name FROM sqlite_master WHERE type='index'"
+                           " AND sql IS NOT NULL ORDER BY name",
+                           -1, &s, NULL) != SQLITE_OK) {
+        printf("sqlite catalog: %s\n", sqlite3_errmsg(store_db(st)));
+        return buf_take(&b);
+    }
+    while (sqlite3_step(s) == SQLITE_ROW)
+        buf_printf(&b, "%s ON %s\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1));
+    sqlite3_finalize(s);
+    return buf_take(&b);
+}
+
+static char *pg_indexes(PGconn *pg)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    PGresult *r = PQexec(pg, "SELECT i.relname, t.relname FROM pg_index x"
+                             " JOIN pg_class i ON i.oid=x.indexrelid"
+                             " JOIN pg_class t ON t.oid=x.indrelid"
+                             " JOIN pg_namespace n ON n.oid=t.relnamespace"
+                             " WHERE n.nspname='public' AND NOT EXISTS"
+                             " (SELECT 1 FROM pg_constraint c WHERE c.conindid=x.indexrelid)"
+                             " ORDER BY i.relname COLLATE \"C\"");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        printf("postgres catalog: %s\n", PQresultErrorMessage(r));
+    else
+        for (int i = 0; i < PQntuples(r); i++)
+            buf_printf(&b, "%s ON %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+    PQclear(r);
+    return buf_take(&b);
+}
+
 /* Is line (up to its newline) one of the lines of text? */
 static int has_line(const char *text, const char *line)
 {
@@ -156,23 +197,38 @@ static int has_line(const char *text, const char *line)
     return 0;
 }
 
-/* Each table of either schema is in the other with the same columns. */
-static void check_schema(PGconn *pg, struct store *st)
+/* Each line of a is in b, and each of b in a (one result per line of a and
+ * per line of b missing from a); the number of lines of a. */
+static int same_lines(const char *what, const char *a, const char *b)
 {
-    char *a = sqlite_tables(st), *b = pg_tables(pg);
-    int ntables = 0;
-    for (const char *p = a; *p != '\0'; p += strcspn(p, "\n") + 1, ntables++) {
+    int n = 0;
+    for (const char *p = a; *p != '\0'; p += strcspn(p, "\n") + 1, n++) {
         int ok = has_line(b, p);
         if (!ok)
-            printf("FAIL schema: SQLite's %.*s differs on PostgreSQL\n", (int)strcspn(p, "\n"), p);
+            printf("FAIL %s: SQLite's %.*s differs on PostgreSQL\n", what,
+                   (int)strcspn(p, "\n"), p);
         result(ok);
     }
     for (const char *p = b; *p != '\0'; p += strcspn(p, "\n") + 1)
         if (!has_line(a, p)) {
-            printf("FAIL schema: PostgreSQL's %.*s differs on SQLite\n", (int)strcspn(p, "\n"), p);
+            printf("FAIL %s: PostgreSQL's %.*s differs on SQLite\n", what,
+                   (int)strcspn(p, "\n"), p);
             result(0);
         }
-    result(ntables > 40);
+    return n;
+}
+
+/* The same tables and views with the same columns in the same order, the
+ * same indexes of CREATE INDEX, and the same version on both engines. */
+static void check_schema(PGconn *pg, struct store *st)
+{
+    char *a = sqlite_tables(st), *b = pg_tables(pg);
+    result(same_lines("schema", a, b) > 40);
+    free(a);
+    free(b);
+    a = sqlite_indexes(st);
+    b = pg_indexes(pg);
+    result(same_lines("index", a, b) > 30);
     PGresult *r = PQexec(pg, "SELECT version FROM schema_version");
     int v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0))
                                                                       : -1;
