@@ -109,83 +109,57 @@ static int prepare_one(PGconn *pg, struct store *st, const struct store_sql *q, 
     return ok;
 }
 
-/* "table(col,col,...)" per line for every table and view, by name. */
-static char *sqlite_tables(struct store *st)
+/* Each row of a two-column query as a line "c0<sep>c1<end>", in the order
+ * of the query. */
+static char *sqlite_lines(struct store *st, const char *sql, const char *sep, const char *end)
 {
     sqlite3_stmt *s;
     struct buf b;
     buf_init(&b, 0);
-    if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT m.name, group_concat(p.name, ',') FROM sqlite_master m,"
-                           " pragma_table_info(m.name) p WHERE m.type IN ('table','view')"
-                           " AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-                           " GROUP BY m.name ORDER BY m.name",
-                           -1, &s, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
         printf("sqlite catalog: %s\n", sqlite3_errmsg(store_db(st)));
         return buf_take(&b);
     }
     while (sqlite3_step(s) == SQLITE_ROW)
-        buf_printf(&b, "%s(%s)\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1));
+        buf_printf(&b, "%s%s%s%s\n", sqlite3_column_text(s, 0), sep, sqlite3_column_text(s, 1),
+                   end);
     sqlite3_finalize(s);
     return buf_take(&b);
 }
 
-static char *pg_tables(PGconn *pg)
+static char *pg_lines(PGconn *pg, const char *sql, const char *sep, const char *end)
 {
     struct buf b;
     buf_init(&b, 0);
-    PGresult *r = PQexec(pg, "SELECT table_name, string_agg(column_name, ',' ORDER BY"
-                             " ordinal_position) FROM information_schema.columns"
-                             " WHERE table_schema='public' AND table_name<>'schema_version'"
-                             " GROUP BY table_name ORDER BY table_name COLLATE \"C\"");
+    PGresult *r = PQexec(pg, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
         printf("postgres catalog: %s\n", PQresultErrorMessage(r));
     else
         for (int i = 0; i < PQntuples(r); i++)
-            buf_printf(&b, "%s(%s)\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+            buf_printf(&b, "%s%s%s%s\n", PQgetvalue(r, i, 0), sep, PQgetvalue(r, i, 1), end);
     PQclear(r);
     return buf_take(&b);
 }
 
-/* "index ON table" per line for every index made by CREATE INDEX (not
- * those SQLite or PostgreSQL make for a PRIMARY KEY or UNIQUE). */
-static char *sqlite_indexes(struct store *st)
-{
-    sqlite3_stmt *s;
-    struct buf b;
-    buf_init(&b, 0);
-    if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT name, tbl_name FROM sqlite_master WHERE type='index'"
-                           " AND sql IS NOT NULL ORDER BY name",
-                           -1, &s, NULL) != SQLITE_OK) {
-        printf("sqlite catalog: %s\n", sqlite3_errmsg(store_db(st)));
-        return buf_take(&b);
-    }
-    while (sqlite3_step(s) == SQLITE_ROW)
-        buf_printf(&b, "%s ON %s\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1));
-    sqlite3_finalize(s);
-    return buf_take(&b);
-}
-
-static char *pg_indexes(PGconn *pg)
-{
-    struct buf b;
-    buf_init(&b, 0);
-    PGresult *r = PQexec(pg, "SELECT i.relname, t.relname FROM pg_index x"
-                             " JOIN pg_class i ON i.oid=x.indexrelid"
-                             " JOIN pg_class t ON t.oid=x.indrelid"
-                             " JOIN pg_namespace n ON n.oid=t.relnamespace"
-                             " WHERE n.nspname='public' AND NOT EXISTS"
-                             " (SELECT 1 FROM pg_constraint c WHERE c.conindid=x.indexrelid)"
-                             " ORDER BY i.relname COLLATE \"C\"");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        printf("postgres catalog: %s\n", PQresultErrorMessage(r));
-    else
-        for (int i = 0; i < PQntuples(r); i++)
-            buf_printf(&b, "%s ON %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-    PQclear(r);
-    return buf_take(&b);
-}
+/* Every table and view with its columns in order, by name. */
+static const char sqlite_tables[] =
+    "SELECT m.name, group_concat(p.name, ',') FROM sqlite_master m,"
+    " pragma_table_info(m.name) p WHERE m.type IN ('table','view')"
+    " AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' GROUP BY m.name ORDER BY m.name";
+static const char pg_tables[] =
+    "SELECT table_name, string_agg(column_name, ',' ORDER BY ordinal_position)"
+    " FROM information_schema.columns WHERE table_schema='public'"
+    " AND table_name<>'schema_version' GROUP BY table_name ORDER BY table_name COLLATE \"C\"";
+/* Every index made by CREATE INDEX (not those SQLite or PostgreSQL make
+ * for a PRIMARY KEY or UNIQUE) with its table. */
+static const char sqlite_indexes[] = "SELECT name, tbl_name FROM sqlite_master"
+                                     " WHERE type='index' AND sql IS NOT NULL ORDER BY name";
+static const char pg_indexes[] =
+    "SELECT i.relname, t.relname FROM pg_index x JOIN pg_class i ON i.oid=x.indexrelid"
+    " JOIN pg_class t ON t.oid=x.indrelid JOIN pg_namespace n ON n.oid=t.relnamespace"
+    " WHERE n.nspname='public' AND NOT EXISTS"
+    " (SELECT 1 FROM pg_constraint c WHERE c.conindid=x.indexrelid)"
+    " ORDER BY i.relname COLLATE \"C\"";
 
 /* Is line (up to its newline) one of the lines of text? */
 static int has_line(const char *text, const char *line)
@@ -222,12 +196,12 @@ static int same_lines(const char *what, const char *a, const char *b)
  * same indexes of CREATE INDEX, and the same version on both engines. */
 static void check_schema(PGconn *pg, struct store *st)
 {
-    char *a = sqlite_tables(st), *b = pg_tables(pg);
+    char *a = sqlite_lines(st, sqlite_tables, "(", ")"), *b = pg_lines(pg, pg_tables, "(", ")");
     result(same_lines("schema", a, b) > 40);
     free(a);
     free(b);
-    a = sqlite_indexes(st);
-    b = pg_indexes(pg);
+    a = sqlite_lines(st, sqlite_indexes, " ON ", "");
+    b = pg_lines(pg, pg_indexes, " ON ", "");
     result(same_lines("index", a, b) > 30);
     PGresult *r = PQexec(pg, "SELECT version FROM schema_version");
     int v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0))
