@@ -14,14 +14,6 @@
 #include "log.h"
 #include "store_int.h"
 
-/*
- * PostgreSQL's text of statements that cannot share one text with SQLite,
- * keyed by the statement's registry key (SQL(name, ...) in file: "file
- * name"; a key must name exactly one statement, which tests/pg/pgprep
- * checks). The text uses PostgreSQL's $N with the numbers of the SQLite
- * text's ?N, so the same binds serve both. Prefer one shared text: an entry
- * here is for what has no common spelling.
- */
 /* SQLite's date(ms/1000, 'unixepoch', 'localtime'): the day in the
  * server's time zone (SQLite: the process's TZ; PostgreSQL: the session's
  * TimeZone). */
@@ -29,6 +21,14 @@
 /* SQLite's instr(a, b) > 0 */
 #define PG_HAS(a, b) "strpos(" a ", " b ") > 0"
 
+/*
+ * PostgreSQL's text of statements that cannot share one text with SQLite,
+ * keyed by the statement's registry key (SQL(name, ...) in file: "file
+ * name"; a key must name exactly one statement, which `tests/run sql`
+ * and tests/pg/pgprep check). The text uses PostgreSQL's $N with the
+ * numbers of the SQLite text's ?N, so the same binds serve both. Prefer one
+ * shared text: an entry here is for what has no common spelling.
+ */
 static const struct {
     const char *key, *text;
 } pg_overrides[] = {
