@@ -2,10 +2,11 @@
 # packages first (make deps), so a fresh Debian 12 machine needs no other step.
 
 PKGS    = libmicrohttpd jansson libpcre2-8 sqlite3 libcurl expat libcrypto libexif opencc libsodium \
-          libsystemd
+          libsystemd libpq
 DEBS    = build-essential pkg-config libmicrohttpd-dev libjansson-dev libpcre2-dev \
           libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libssl-dev tzdata curl \
-          libexif-dev libopencc-dev libsodium-dev libsystemd-dev libcsv-dev
+          libexif-dev libopencc-dev libsodium-dev libsystemd-dev libcsv-dev \
+          libpq-dev postgresql-15
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HAVE_PKGS := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 
@@ -62,6 +63,9 @@ eval-context: tests/ctxeval/ctxeval
 tests/it/itest: $(patsubst %.c,%.o,$(filter-out tests/it/fakeapi.c,$(wildcard tests/it/*.c))) bot/buf.o bot/util.o bot/content.o bot/overlay.o bot/crypto.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+tests/pg/pgprep: tests/pg/pgprep.o $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 tests/it/fakeapi: tests/it/fakeapi.o bot/buf.o bot/util.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -98,8 +102,10 @@ tests/%.o: tests/%.c
 
 # Installs the Debian packages the build needs; runs apt-get update first when
 # a package is not known yet (a fresh machine has empty lists).
-# libcsv ships no pkg-config file: its header is checked instead.
-HAVE_DEPS = pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/include/csv.h ]
+# libcsv ships no pkg-config file: its header is checked instead; the
+# PostgreSQL server (make test-pg) by its initdb.
+HAVE_DEPS = pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/include/csv.h ] && \
+            [ -x /usr/lib/postgresql/15/bin/initdb ]
 deps:
 	@if ! { $(HAVE_DEPS); } || ! command -v cc >/dev/null; then \
 	  echo "make deps: installing $(DEBS)"; \
@@ -127,6 +133,13 @@ test: check-deps
 	tests/run
 	tests/it/test_fakeapi.sh
 	tests/it/itest
+
+# Every statement of the store prepared on a real PostgreSQL against
+# bot/schema_pg.sql, and that schema compared with SQLite's
+# (tests/pg/run.sh starts and stops a private cluster; docs/design.md).
+test-pg: check-deps
+	@$(MAKE) --no-print-directory tests/pg/pgprep
+	tests/pg/run.sh
 
 # The dashboard in Debian's headless Chromium (tests/e2e): installs chromium,
 # a CJK font (readable screenshots), node and the pinned playwright-core when
@@ -299,8 +312,8 @@ format:
 clean:
 	rm -f yizhan tests/run tests/it/itest tests/it/fakeapi bot/*.[od] tests/*.[od] tests/it/*.[od] \
 	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse tests/ctxeval/*.[od] tests/ctxeval/ctxeval \
-	      tests/eval/*.[od] tests/eval/eval
+	      tests/eval/*.[od] tests/eval/eval tests/pg/*.[od] tests/pg/pgprep
 	rm -rf fuzz/obj fuzz/bin dist bot/.sharedir
 
-.PHONY: all deps check-deps run test eval eval-context install install-files uninstall deb test-deploy test-nginx FORCE test-e2e web-vendor test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
--include $(wildcard bot/*.d tests/*.d tests/eval/*.d tests/ctxeval/*.d tests/it/*.d tests/soak/*.d fuzz/obj/*.d)
+.PHONY: all deps check-deps run test test-pg eval eval-context install install-files uninstall deb test-deploy test-nginx FORCE test-e2e web-vendor test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
+-include $(wildcard bot/*.d tests/*.d tests/eval/*.d tests/ctxeval/*.d tests/it/*.d tests/soak/*.d tests/pg/*.d fuzz/obj/*.d)

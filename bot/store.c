@@ -1277,8 +1277,8 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
 {
     /* One statement on the hot path; a key taken by an expired row (rare: an
      * id reused by the same sender days later) moves that row aside first. */
-    SQL(try, "INSERT OR IGNORE INTO inbound(channel, ext_id, person_id, text,"
-             " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?)");
+    SQL(try, "INSERT INTO inbound(channel, ext_id, person_id, text,"
+             " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
     SQL(add, "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
              " replies, created_ms) VALUES(?,?,?,?,?,?,?)");
     SQL(aside, "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
@@ -1331,7 +1331,8 @@ static int person_upsert(struct store *st, const char *channel, const char *user
      * SQLite opens and closes a temporary table for each such statement. */
     SQL(find,
         "SELECT id, coalesce(account_id, id), last_seen_ms,"
-        " (?3 IS NULL OR name IS ?3) AND (?4=0 OR consent IS NOT NULL),"
+        " (CAST(?3 AS TEXT) IS NULL OR name IS NOT DISTINCT FROM ?3)"
+        " AND (?4=0 OR consent IS NOT NULL),"
         " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
         " FROM people WHERE channel=?1 AND ext_id=?2");
     /* Within an account the row touched last must sort first even when two
@@ -1488,8 +1489,9 @@ int store_state_get(struct store *st, int64_t person, const char *key, int64_t n
 int store_state_set(struct store *st, int64_t person, const char *key, const char *value,
                     int64_t expires_ms)
 {
-    SQL(sql, "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"
-             " VALUES(?,?,?,?)");
+    SQL(sql, "INSERT INTO state(person_id, key, value, expires_ms) VALUES(?,?,?,?)"
+             " ON CONFLICT(person_id, key) DO UPDATE SET value=excluded.value,"
+             " expires_ms=excluded.expires_ms");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1515,7 +1517,7 @@ static int unknown_add(struct store *st, const char *text, int64_t now, bool ask
 {
     /* asked: the last time it came, it got a numbered choice */
     SQL(sql, "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
-             " ON CONFLICT(text) DO UPDATE SET count=count+1, last_ms=excluded.last_ms,"
+             " ON CONFLICT(text) DO UPDATE SET count=unknown.count+1, last_ms=excluded.last_ms,"
              " asked=excluded.asked");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
@@ -1557,7 +1559,8 @@ int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ct
 
 int store_probe(struct store *st, int64_t now)
 {
-    SQL(sql, "INSERT OR REPLACE INTO meta(k, v) VALUES('probe', ?)");
+    SQL(sql, "INSERT INTO meta(k, v) VALUES('probe', ?1)"
+             " ON CONFLICT(k) DO UPDATE SET v=excluded.v");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -1584,7 +1587,7 @@ int store_taught_add(struct store *st, const char *text, const char *intent, int
         "INSERT INTO taught(text, intent, created_ms) VALUES(?1,?2,?3)"
         " ON CONFLICT(text) DO UPDATE SET intent=excluded.intent, created_ms=excluded.created_ms");
     SQL(bump, "INSERT INTO meta(k, v) VALUES('taught_version', '1')"
-              " ON CONFLICT(k) DO UPDATE SET v=CAST(v AS INTEGER)+1");
+              " ON CONFLICT(k) DO UPDATE SET v=CAST(CAST(meta.v AS INTEGER) + 1 AS TEXT)");
     SQL(known, "DELETE FROM unknown WHERE text=?1");
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)

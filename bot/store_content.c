@@ -87,10 +87,10 @@ int store_content_get(struct store *st, const char *file, int64_t *id, char **bo
 int store_content_history(struct store *st, const char *file, int limit, store_version_fn fn,
                           void *ctx)
 {
-    SQL(sql, "SELECT id, actor, created_ms, note, body IS NULL, length(CAST(body AS BLOB)),"
-        " length(body) - length(replace(body, char(10), '')) FROM content_versions"
-        " WHERE file=?1 ORDER BY id DESC LIMIT ?2");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    SQL(history, "SELECT id, actor, created_ms, note, body IS NULL, length(CAST(body AS BLOB)),"
+                 " length(body) - length(replace(body, char(10), '')) FROM content_versions"
+                 " WHERE file=?1 ORDER BY id DESC LIMIT ?2");
+    sqlite3_stmt *s = store_stmt(st, history);
     int n = 0, rc;
     if (s == NULL)
         return -1;

@@ -29,7 +29,7 @@ int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *
 {
     /* The smallest number from 1 not used by a course that has not ended. */
     SQL(pick, "SELECT coalesce(min(n), 1) FROM (SELECT 1 AS n UNION ALL SELECT no + 1 FROM courses"
-              " WHERE end_ms > ?1 AND cancelled_ms IS NULL) WHERE n NOT IN"
+              " WHERE end_ms > ?1 AND cancelled_ms IS NULL) AS c WHERE n NOT IN"
               " (SELECT no FROM courses WHERE end_ms > ?1 AND cancelled_ms IS NULL)");
     SQL(sql, "INSERT INTO courses(no, title, provider, place, start_ms, end_ms, capacity, cost,"
              " deadline_ms, description, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
@@ -141,7 +141,8 @@ int bookings_add(struct store *st, int64_t course, int64_t person, const char *s
                  int64_t now, int64_t *id)
 {
     SQL(sql, "INSERT INTO bookings(course_id, person_id, status, cost, seat_ms, created_ms,"
-             " updated_ms) VALUES(?1, ?2, ?3, ?4, CASE WHEN ?3='seat' THEN ?5 END, ?5, ?5)");
+             " updated_ms) VALUES(?1, ?2, ?3, ?4,"
+             " CASE WHEN ?3='seat' THEN CAST(?5 AS BIGINT) END, ?5, ?5)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -416,7 +417,7 @@ json_t *items_get(struct store *st, int64_t id, int *found)
 
 json_t *items_list(struct store *st, int all)
 {
-    SQL(sql, "SELECT * FROM items WHERE active OR ? ORDER BY id");
+    SQL(sql, "SELECT * FROM items WHERE active<>0 OR ?<>0 ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -427,7 +428,7 @@ json_t *items_list(struct store *st, int all)
 int items_take(struct store *st, int64_t id)
 {
     /* One statement: the check and the decrement cannot be split. */
-    SQL(sql, "UPDATE items SET stock=stock-1 WHERE id=? AND active AND stock>0");
+    SQL(sql, "UPDATE items SET stock=stock-1 WHERE id=? AND active<>0 AND stock>0");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;

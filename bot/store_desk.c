@@ -324,9 +324,10 @@ static void read_volunteer(sqlite3_stmt *s, struct desk_volunteer *v)
 int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
                             struct desk_volunteer *out)
 {
-    SQL(sql, "SELECT id, person_id, hours FROM desk_volunteers WHERE person_id=?1 AND active=1"
-             " AND (?2 IS NULL OR instr(desks, ',' || ?2 || ',') > 0)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    SQL(volunteer_of,
+        "SELECT id, person_id, hours FROM desk_volunteers WHERE person_id=?1 AND active=1"
+        " AND (?2 IS NULL OR instr(desks, ',' || ?2 || ',') > 0)");
+    sqlite3_stmt *s = store_stmt(st, volunteer_of);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -344,9 +345,10 @@ int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
 int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_volunteer *out,
                               int max)
 {
-    SQL(sql, "SELECT id, person_id, hours FROM desk_volunteers WHERE active=1"
-             " AND instr(desks, ',' || ? || ',') > 0 ORDER BY last_offer_ms, id LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    SQL(volunteers_for,
+        "SELECT id, person_id, hours FROM desk_volunteers WHERE active=1"
+        " AND instr(desks, ',' || ? || ',') > 0 ORDER BY last_offer_ms, id LIMIT ?");
+    sqlite3_stmt *s = store_stmt(st, volunteers_for);
     int n = 0, rc = SQLITE_DONE;
     if (s == NULL)
         return -1;
@@ -365,7 +367,7 @@ int store_mentor_add(struct store *st, int64_t worker, int64_t mentor, const cha
 {
     SQL(sql, "INSERT INTO mentoring(worker_id, mentor_id, mentor_name, created_ms) VALUES(?,?,?,?)"
              " ON CONFLICT(worker_id, mentor_id) DO UPDATE SET active=1,"
-             " mentor_name=coalesce(excluded.mentor_name, mentor_name) RETURNING id");
+             " mentor_name=coalesce(excluded.mentor_name, mentoring.mentor_name) RETURNING id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -510,8 +512,8 @@ static json_t *ticket_row(sqlite3_stmt *s)
 
 json_t *store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit)
 {
-    SQL(sql, TICKET_COLS " WHERE (?1 IS NULL OR t.status=?1)"
-                         " AND (?2 IS NULL OR t.desk=?2) ORDER BY t.id DESC"
+    SQL(sql, TICKET_COLS " WHERE (CAST(?1 AS TEXT) IS NULL OR t.status=?1)"
+                         " AND (CAST(?2 AS TEXT) IS NULL OR t.desk=?2) ORDER BY t.id DESC"
                          " LIMIT ?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;

@@ -41,13 +41,14 @@ sqlite3 *store_db(struct store *st);
 struct store_sql {
     const char *text;
     const char *where; /* "bot/store_x.c:123 name", for logs */
+    const char *key;   /* "bot/store_x.c name": names it in an engine's overrides */
 };
 #define STORE_STR_(x) #x
 #define STORE_STR(x) STORE_STR_(x)
 #define SQL(name, sql_text)                                                                        \
     static const struct store_sql name[1]                                                          \
         __attribute__((used, section("yz_sql"), aligned(sizeof(void *)))) = {                      \
-            {sql_text, __FILE__ ":" STORE_STR(__LINE__) " " #name}}
+            {sql_text, __FILE__ ":" STORE_STR(__LINE__) " " #name, __FILE__ " " #name}}
 
 /* The registry: *n entries. */
 const struct store_sql *store_sql_all(size_t *n);
@@ -102,6 +103,24 @@ int store_step(struct store *st, sqlite3_stmt *s);
 /* Log sqlite3_errmsg with what, return -1. */
 int store_fail(struct store *st, const char *what);
 int store_exec(struct store *st, const char *sql);
+/*
+ * The PostgreSQL text of a registered statement (store_pg.c; newly
+ * allocated): its entry in the PostgreSQL overrides when it has one, else its
+ * SQLite text with the placeholders translated. NULL when the SQLite text's
+ * placeholders cannot be translated (logged).
+ */
+char *store_pg_text(const struct store_sql *q);
+/* SQLite's ?NNN and ? as PostgreSQL's $N (newly allocated), or NULL for a
+ * ?0 or a number over 32766. */
+char *store_pg_placeholders(const char *sqlite_text);
+/* PostgreSQL must know each parameter's type when it prepares a statement.
+ * It infers the type of one the text names from where it stands; one the
+ * text never names (a statement sharing its binds with a sibling that uses
+ * more) is declared text. Fills types[0..n) with 0 (infer) or text's OID,
+ * for PQprepare's paramTypes. */
+void store_pg_param_types(const char *pg_text, int n, unsigned int *types);
+/* The i-th override's key ("bot/store_x.c name"), or NULL past the last. */
+const char *store_pg_override_key(size_t i);
 /* Step to completion and reset; 0 or -1 (logged). */
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
 /* Step an INSERT and set *id (when not NULL) to the new row's id. Cheaper than

@@ -26,15 +26,19 @@ int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_ri
                         int64_t retry_at, int64_t now, bool *was_done)
 {
     SQL(get, "SELECT done_ms IS NOT NULL FROM lesson_progress WHERE person_id=? AND lesson_id=?");
-    /* In DO UPDATE the bare column names are the row before the update. */
+    /* In DO UPDATE lesson_progress.x is the row before the update (a bare x
+     * is ambiguous with excluded.x on PostgreSQL). ?3 is 0 or 1. */
     SQL(sql, "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms, answers, wrong,"
              " first_right, done_ms, retry_at_ms)"
-             " VALUES(?1, ?2, ?5, 1, NOT ?3, ?3, CASE WHEN ?3 THEN ?5 END,"
-             " CASE WHEN ?3 THEN NULL ELSE ?4 END)"
-             " ON CONFLICT(person_id, lesson_id) DO UPDATE SET answers=answers+1,"
-             " wrong=wrong+(NOT ?3), first_right=coalesce(first_right, ?3),"
-             " done_ms=CASE WHEN done_ms IS NULL AND ?3 THEN ?5 ELSE done_ms END,"
-             " retry_at_ms=CASE WHEN ?3 OR done_ms IS NOT NULL THEN NULL ELSE ?4 END");
+             " VALUES(?1, ?2, ?5, 1, 1 - ?3, ?3, CASE WHEN ?3<>0 THEN CAST(?5 AS BIGINT) END,"
+             " CASE WHEN ?3<>0 THEN NULL ELSE CAST(?4 AS BIGINT) END)"
+             " ON CONFLICT(person_id, lesson_id) DO UPDATE SET"
+             " answers=lesson_progress.answers+1, wrong=lesson_progress.wrong+(1 - ?3),"
+             " first_right=coalesce(lesson_progress.first_right, ?3),"
+             " done_ms=CASE WHEN lesson_progress.done_ms IS NULL AND ?3<>0 THEN ?5"
+             " ELSE lesson_progress.done_ms END,"
+             " retry_at_ms=CASE WHEN ?3<>0 OR lesson_progress.done_ms IS NOT NULL THEN NULL"
+             " ELSE ?4 END");
     sqlite3_stmt *s = store_stmt(st, get);
     if (s == NULL)
         return -1;
@@ -174,7 +178,8 @@ int store_lesson_sub_set(struct store *st, int64_t person, int minute, const cha
 {
     SQL(sql, "INSERT INTO lesson_subs(person_id, minute, last_day, created_ms) VALUES(?1,?2,?3,?4)"
              " ON CONFLICT(person_id) DO UPDATE SET minute=?2,"
-             " last_day=CASE WHEN last_day IS NULL OR ?3 > last_day THEN ?3 ELSE last_day END");
+             " last_day=CASE WHEN lesson_subs.last_day IS NULL OR ?3 > lesson_subs.last_day THEN ?3"
+             " ELSE lesson_subs.last_day END");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -270,10 +275,14 @@ json_t *store_lesson_totals(struct store *st)
 int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson, int64_t expires_ms,
                                 int64_t now)
 {
-    SQL(quiz, "INSERT OR REPLACE INTO state(person_id, key, value, expires_ms)"
-              " SELECT DISTINCT person_id, 'quiz', ?2, ?3 FROM outbox WHERE broadcast_id=?1");
+    SQL(quiz, "INSERT INTO state(person_id, key, value, expires_ms)"
+              " SELECT DISTINCT person_id, 'quiz', CAST(?2 AS TEXT), CAST(?3 AS BIGINT)"
+              " FROM outbox WHERE broadcast_id=?1"
+              " ON CONFLICT(person_id, key) DO UPDATE SET value=excluded.value,"
+              " expires_ms=excluded.expires_ms");
     SQL(shown, "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms)"
-               " SELECT DISTINCT person_id, ?2, ?3 FROM outbox WHERE broadcast_id=?1"
+               " SELECT DISTINCT person_id, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT) FROM outbox"
+               " WHERE broadcast_id=?1"
                " ON CONFLICT DO NOTHING");
     char id[24];
     snprintf(id, sizeof id, "%d", lesson);

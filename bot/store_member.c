@@ -20,8 +20,8 @@ int store_member_set(struct store *st, int64_t person, const char *name, const c
                      const char *contact, int64_t now, int64_t *id)
 {
     SQL(sql, "INSERT INTO members(person_id, name, org, contact, created_ms) VALUES(?,?,?,?,?)"
-             " ON CONFLICT(person_id) DO UPDATE SET name=coalesce(excluded.name, name),"
-             " org=excluded.org, contact=coalesce(excluded.contact, contact) RETURNING id");
+             " ON CONFLICT(person_id) DO UPDATE SET name=coalesce(excluded.name, members.name),"
+             " org=excluded.org, contact=coalesce(excluded.contact, members.contact) RETURNING id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -88,7 +88,7 @@ json_t *store_member_list(struct store *st, const char *city, int64_t stale_befo
 {
     SQL(sql, "SELECT m.id, p.channel || ':' || p.ext_id, m.name, m.org, m.contact, m.city, m.lat,"
              " m.lon, m.checkin_ms, p.last_seen_ms, m.created_ms FROM members m"
-             " JOIN people p ON p.id=m.person_id WHERE (?1 IS NULL OR m.city=?1)"
+             " JOIN people p ON p.id=m.person_id WHERE (CAST(?1 AS TEXT) IS NULL OR m.city=?1)"
              " AND (?2 = 0 OR coalesce(m.checkin_ms, m.created_ms)<=?2)"
              " ORDER BY coalesce(m.checkin_ms, m.created_ms), m.id LIMIT ?3");
     sqlite3_stmt *s = store_stmt(st, sql);

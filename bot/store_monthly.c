@@ -120,7 +120,7 @@ json_t *store_monthly(struct store *st, int64_t from, int64_t to)
     SQL(workers,
         "SELECT (SELECT count(DISTINCT person_id) FROM (SELECT person_id FROM inbound"
         " WHERE created_ms>=?1 AND created_ms<?2 UNION ALL SELECT person_id FROM outbox"
-        " WHERE status='sent' AND sent_ms>=?1 AND sent_ms<?2)) AS reached,"
+        " WHERE status='sent' AND sent_ms>=?1 AND sent_ms<?2) AS u) AS reached,"
         " (SELECT count(DISTINCT person_id) FROM inbound WHERE created_ms>=?1 AND created_ms<?2)"
         " AS active, (SELECT count(*) FROM people WHERE created_ms>=?1 AND created_ms<?2) AS new");
     SQL(lessons, "SELECT count(*) AS completed, count(DISTINCT person_id) AS learners"

@@ -84,13 +84,13 @@ int store_outbox_add_every(struct store *st, int64_t person, enum out_class k, c
 int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct out_item *out,
                        int n)
 {
-    SQL(sql, "UPDATE outbox SET status='sending', lease_until_ms=?1+?2, attempts=attempts+1,"
-             " updated_ms=?1 WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued','held')"
-             " AND next_at_ms<=?1 ORDER BY next_at_ms, id LIMIT ?3)"
-             " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
-             " coalesce(sent_text, text), idem_key, klass, attempts, extra,"
-             " coalesce(json_extract(extra, '$.article_sent'), 0)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    SQL(claim, "UPDATE outbox SET status='sending', lease_until_ms=?1+?2, attempts=attempts+1,"
+               " updated_ms=?1 WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued','held')"
+               " AND next_at_ms<=?1 ORDER BY next_at_ms, id LIMIT ?3)"
+               " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
+               " coalesce(sent_text, text), idem_key, klass, attempts, extra,"
+               " coalesce(json_extract(extra, '$.article_sent'), 0)");
+    sqlite3_stmt *s = store_stmt(st, claim);
     int count = 0, rc;
     if (s == NULL)
         return -1;
@@ -203,10 +203,10 @@ out:
 
 int store_outbox_article_sent(struct store *st, int64_t id, int64_t now)
 {
-    SQL(sql,
+    SQL(article_sent,
         "UPDATE outbox SET extra=json_set(extra, '$.article_sent', json('true')), updated_ms=?2"
         " WHERE id=?1 AND extra IS NOT NULL");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    sqlite3_stmt *s = store_stmt(st, article_sent);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -217,7 +217,8 @@ int store_outbox_article_sent(struct store *st, int64_t id, int64_t now)
 int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t next_at,
                        const char *why, int64_t now)
 {
-    SQL(sql, "UPDATE outbox SET status=?2, next_at_ms=?3, attempts=max(attempts-1, 0),"
+    SQL(sql, "UPDATE outbox SET status=?2, next_at_ms=?3,"
+             " attempts=CASE WHEN attempts>0 THEN attempts-1 ELSE 0 END,"
              " last_error=coalesce(?4, last_error), updated_ms=?5 WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
@@ -265,11 +266,12 @@ int store_outbox_follow(struct store *st, int64_t id, int64_t carrier, int64_t n
 {
     /* the carrier waits (queued or held): wait with it, just after it in
      * id order; otherwise come back now on its own */
-    SQL(sql, "UPDATE outbox SET attempts=max(attempts-1, 0), updated_ms=?3, lease_until_ms=NULL,"
+    SQL(sql, "UPDATE outbox SET attempts=CASE WHEN attempts>0 THEN attempts-1 ELSE 0 END,"
+             " updated_ms=?3, lease_until_ms=NULL,"
              " status=coalesce((SELECT status FROM outbox c WHERE c.id=?2"
              " AND c.status IN ('queued','held')), 'queued'),"
-             " next_at_ms=max(?3, coalesce((SELECT next_at_ms FROM outbox c WHERE c.id=?2"
-             " AND c.status IN ('queued','held')), ?3))"
+             " next_at_ms=coalesce((SELECT CASE WHEN c.next_at_ms>?3 THEN c.next_at_ms ELSE ?3 END"
+             " FROM outbox c WHERE c.id=?2 AND c.status IN ('queued','held')), ?3)"
              " WHERE id=?1 AND status='sending'");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
@@ -318,7 +320,7 @@ json_t *store_outbox_list(struct store *st, const char *status, int limit)
     SQL(sql,
         "SELECT id, person_id AS person, channel, klass AS class, status, attempts, last_error,"
         " broadcast_id, text, extra, created_ms, updated_ms, next_at_ms, sent_ms FROM outbox"
-        " WHERE ?1 IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2");
+        " WHERE CAST(?1 AS TEXT) IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
@@ -359,7 +361,7 @@ int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from,
      * back to merged (they ride with it again), so their text is not sent a
      * second time on its own. */
 #define DEAD_CARRIERS                                                                              \
-    " status='dead' AND merged_into IS NULL AND (?1 IS NULL OR channel=?1)"                       \
+    " status='dead' AND merged_into IS NULL AND (CAST(?1 AS TEXT) IS NULL OR channel=?1)"          \
     " AND updated_ms>=?2 AND updated_ms<?3"
     SQL(riders, "UPDATE outbox SET status='merged', updated_ms=?4 WHERE status='dead'"
                 " AND merged_into IN (SELECT id FROM outbox WHERE" DEAD_CARRIERS ")");
@@ -425,8 +427,8 @@ static int audience_parse(const char *a, int *kind, const char **value)
  * lookup on the tags primary key), so a broadcast stays linear. */
 #define AUDIENCE_WHERE                                                                             \
     " (?1 IN (0, 1) OR (?1=2 AND channel=?2) OR"                                                   \
-    " (?1=3 AND EXISTS(SELECT 1 FROM people t CROSS JOIN tags ON tags.tag=?2 AND"               \
-    " tags.person_id=t.id WHERE coalesce(t.account_id, t.id)=coalesce(people.account_id,"        \
+    " (?1=3 AND EXISTS(SELECT 1 FROM people t CROSS JOIN tags WHERE tags.tag=?2 AND"               \
+    " tags.person_id=t.id AND coalesce(t.account_id, t.id)=coalesce(people.account_id,"            \
     " people.id))) OR"                                                                             \
     " (?1=4 AND coalesce(people.account_id, people.id) IN (SELECT person_id FROM filter_members"    \
     " WHERE name=?2)))"                                                                            \
@@ -436,9 +438,10 @@ static int audience_parse(const char *a, int *kind, const char **value)
 
 int store_audience_count(struct store *st, const char *audience, struct audience_count *out)
 {
-    SQL(sql, "SELECT channel, sum(opted_out=0 AND consent IS NOT NULL), sum(opted_out<>0),"
-             " sum(opted_out=0 AND consent IS NULL) FROM people WHERE" AUDIENCE_WHERE
-             " GROUP BY channel");
+    SQL(sql, "SELECT channel, sum(CASE WHEN opted_out=0 AND consent IS NOT NULL THEN 1 ELSE 0 END),"
+             " sum(CASE WHEN opted_out<>0 THEN 1 ELSE 0 END),"
+             " sum(CASE WHEN opted_out=0 AND consent IS NULL THEN 1 ELSE 0 END)"
+             " FROM people WHERE" AUDIENCE_WHERE " GROUP BY channel");
     int kind, rc;
     const char *value;
     memset(out, 0, sizeof *out);
@@ -475,8 +478,9 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
              " created_ms) VALUES(?,?,?,?,?,?)");
     SQL(fan, "INSERT INTO outbox(person_id, channel, to_ext, klass, text, idem_key, broadcast_id,"
              " status, next_at_ms, created_ms, updated_ms)"
-             " SELECT id, channel, ext_id, 'bulk', ?3, 'bc' || ?4 || '-' || id, ?4, ?5,"
-             " ?6 + (row_number() OVER (ORDER BY id) - 1) * ?7 / max(?8, 1), ?9, ?9"
+             " SELECT id, channel, ext_id, 'bulk', ?3, 'bc' || CAST(?4 AS BIGINT) || '-' || id,"
+             " ?4, ?5, ?6 + (row_number() OVER (ORDER BY id) - 1) * ?7"
+             " / CASE WHEN ?8>1 THEN ?8 ELSE 1 END, ?9, ?9"
              " FROM people WHERE opted_out=0 AND consent IS NOT NULL AND" AUDIENCE_WHERE);
     SQL(count, "UPDATE broadcasts SET recipients=?2 WHERE id=?1");
     struct audience_count ac;
@@ -601,15 +605,17 @@ json_t *store_broadcast_list(struct store *st, int limit)
     /* a merged row goes out inside another: it counts as queued, as in _get */
     SQL(sql, "SELECT b.id, b.text, b.audience, b.at_ms, b.spread_ms, b.recipients, b.sms_parts,"
              " b.created_ms, b.cancelled_ms,"
-             " coalesce(sum(o.status IN ('queued','merged')), 0) AS queued,"
-             " coalesce(sum(o.status='held'), 0) AS held,"
-             " coalesce(sum(o.status='sending'), 0) AS sending,"
-             " coalesce(sum(o.status='sent'), 0) AS sent,"
-             " coalesce(sum(o.status='failed'), 0) AS failed,"
-             " coalesce(sum(o.status='dead'), 0) AS dead,"
-             " coalesce(sum(o.status='cancelled'), 0) AS cancelled"
+             " count(CASE WHEN o.status IN ('queued','merged') THEN 1 END) AS queued,"
+             " count(CASE WHEN o.status='held' THEN 1 END) AS held,"
+             " count(CASE WHEN o.status='sending' THEN 1 END) AS sending,"
+             " count(CASE WHEN o.status='sent' THEN 1 END) AS sent,"
+             " count(CASE WHEN o.status='failed' THEN 1 END) AS failed,"
+             " count(CASE WHEN o.status='dead' THEN 1 END) AS dead,"
+             " count(CASE WHEN o.status='cancelled' THEN 1 END) AS cancelled"
              " FROM (SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
-             " LEFT JOIN outbox o ON o.broadcast_id=b.id GROUP BY b.id ORDER BY b.id DESC");
+             " LEFT JOIN outbox o ON o.broadcast_id=b.id GROUP BY b.id, b.text, b.audience,"
+             " b.at_ms, b.spread_ms, b.recipients, b.sms_parts, b.created_ms, b.cancelled_ms"
+             " ORDER BY b.id DESC");
     static const char *const counts[] = {"queued", "held", "sending",   "sent",
                                          "failed", "dead", "cancelled", NULL};
     sqlite3_stmt *s = store_stmt(st, sql);
@@ -672,7 +678,7 @@ int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found
 
 int store_tag_add(struct store *st, int64_t person, const char *tag)
 {
-    SQL(sql, "INSERT OR IGNORE INTO tags(person_id, tag) VALUES(?,?)");
+    SQL(sql, "INSERT INTO tags(person_id, tag) VALUES(?,?) ON CONFLICT DO NOTHING");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;

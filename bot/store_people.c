@@ -172,7 +172,7 @@ int store_people_set_field(struct store *st, int64_t account, const char *key,
 
 int store_people_add_tag(struct store *st, int64_t account, const char *tag)
 {
-    SQL(add, "INSERT OR IGNORE INTO tags(person_id, tag) VALUES(?1,?2)");
+    SQL(add, "INSERT INTO tags(person_id, tag) VALUES(?1,?2) ON CONFLICT DO NOTHING");
     sqlite3_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
@@ -265,7 +265,7 @@ int store_filter_get(struct store *st, const char *name, char **filter)
 int store_filter_members_set(struct store *st, const char *name, json_t *ids)
 {
     SQL(clear, "DELETE FROM filter_members WHERE name=?1");
-    SQL(add, "INSERT OR IGNORE INTO filter_members(name, person_id) VALUES(?1,?2)");
+    SQL(add, "INSERT INTO filter_members(name, person_id) VALUES(?1,?2) ON CONFLICT DO NOTHING");
     sqlite3_stmt *s = store_stmt(st, clear);
     if (s == NULL)
         return -1;

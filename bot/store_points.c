@@ -14,7 +14,8 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
      * concurrent writer, and UNIQUE(person_id, ref) turns a duplicate into
      * a no-op. */
     SQL(sql, "INSERT INTO points(person_id, delta, reason, ref, created_ms)"
-             " SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?2 >= 0 OR"
+             " SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS TEXT), CAST(?4 AS TEXT),"
+             " CAST(?5 AS BIGINT) WHERE ?2 >= 0 OR"
              " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1) + ?2 >= 0"
              " ON CONFLICT(person_id, ref) DO NOTHING");
     SQL(exists, "SELECT 1 FROM points WHERE person_id=? AND ref=?");

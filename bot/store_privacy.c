@@ -36,7 +36,7 @@ int store_privacy_summary(struct store *st, int64_t account, struct privacy_summ
 {
     /* inbound has no index by person since migration 13: counting a
      * person's messages reads the table, which only 我的信息 does. */
-    SQL(sql, "SELECT (SELECT count(*) FROM " P "),"
+    SQL(sql, "SELECT (SELECT count(*) FROM " P " AS a),"
              " (SELECT name FROM people WHERE id IN " P " AND name IS NOT NULL"
              "  ORDER BY last_seen_ms DESC LIMIT 1),"
              " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id IN " P "),"
@@ -331,7 +331,7 @@ int store_privacy_meta_get(struct store *st, const char *key, char *out, size_t 
 
 int store_privacy_meta_set(struct store *st, const char *key, const char *value)
 {
-    SQL(sql, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)");
+    SQL(sql, "INSERT INTO meta(k, v) VALUES(?1, ?2) ON CONFLICT(k) DO UPDATE SET v=excluded.v");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;

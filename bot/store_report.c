@@ -34,7 +34,8 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
     /* The code comes from the row id, our sequence: the temporary code is
      * unique because ids are, and is replaced in the same transaction. */
     SQL(ins, "INSERT INTO reports(code, person_id, description, status, created_ms, updated_ms)"
-             " VALUES('new-' || ?1 || '-' || (SELECT coalesce(max(id), 0) + 1 FROM reports),"
+             " VALUES('new-' || CAST(?1 AS BIGINT) || '-'"
+             " || (SELECT coalesce(max(id), 0) + 1 FROM reports),"
              " ?1, ?2, 'received', ?3, ?3)");
     SQL(upd, "UPDATE reports SET code=? WHERE id=?");
     char code[REPORT_CODE_MAX];
@@ -159,7 +160,7 @@ int store_report_set_status(struct store *st, int64_t id, const char *status, co
     SQL(sql, "UPDATE reports SET status=?1, reason=coalesce(?2, reason), updated_ms=?3,"
              " resolved_ms=CASE WHEN ?1='resolved' THEN ?3 ELSE resolved_ms END,"
              " followup_ms=CASE WHEN ?1='resolved' THEN NULL ELSE followup_ms END,"
-             " reopened=reopened OR ?4 WHERE id=?5");
+             " reopened=CASE WHEN reopened<>0 OR ?4<>0 THEN 1 ELSE 0 END WHERE id=?5");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -285,9 +286,11 @@ json_t *store_report_list(struct store *st, const struct report_filter *f)
         " LEFT JOIN reports d ON d.id=r.dup_of LEFT JOIN reports m ON m.id=r.merged_into"
         " LEFT JOIN report_categories c ON c.id=r.category_id"
         " LEFT JOIN report_bodies b ON b.id=r.body_id"
-        " WHERE (?1 IS NULL OR r.status=?1) AND r.created_ms>=?2"
-        " AND (?4 IS NULL OR c.name=?4) AND (?5 IS NULL OR r.district=?5)"
-        " AND (?6 IS NULL OR coalesce(r.area, b.code)=?6) AND (?7=0 OR p.observer_ms IS NOT NULL)"
+        " WHERE (CAST(?1 AS TEXT) IS NULL OR r.status=?1) AND r.created_ms>=?2"
+        " AND (CAST(?4 AS TEXT) IS NULL OR c.name=?4)"
+        " AND (CAST(?5 AS TEXT) IS NULL OR r.district=?5)"
+        " AND (CAST(?6 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?6)"
+        " AND (?7=0 OR p.observer_ms IS NOT NULL)"
         " AND (?8=0 OR r.created_ms<?8) ORDER BY r.id DESC LIMIT ?3");
     sqlite3_stmt *s = store_stmt(st, sql);
     int rc;
@@ -471,7 +474,8 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
     SQL(sql,
         "INSERT INTO report_media(report_id, person_id, url, declared_type, status, last_error,"
         " next_at_ms, created_ms, updated_ms)"
-        " VALUES(?1, ?2, ?3, ?4, CASE WHEN ?6 IS NULL THEN 'pending' ELSE 'failed' END, ?6,"
+        " VALUES(?1, ?2, ?3, ?4,"
+        " CASE WHEN CAST(?6 AS TEXT) IS NULL THEN 'pending' ELSE 'failed' END, ?6,"
         " ?5, ?5, ?5)");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
@@ -536,8 +540,10 @@ json_t *store_report_media(struct store *st, int64_t report)
 
 int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed)
 {
-    SQL(sql, "SELECT coalesce(sum(status IN ('pending','fetching')), 0),"
-             " coalesce(sum(status='ok'), 0), coalesce(sum(status='failed'), 0)"
+    SQL(sql, "SELECT"
+             " coalesce(sum(CASE WHEN status IN ('pending','fetching') THEN 1 ELSE 0 END), 0),"
+             " coalesce(sum(CASE WHEN status='ok' THEN 1 ELSE 0 END), 0),"
+             " coalesce(sum(CASE WHEN status='failed' THEN 1 ELSE 0 END), 0)"
              " FROM report_media WHERE report_id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)

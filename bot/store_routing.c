@@ -246,7 +246,8 @@ static int route(struct store *st, int64_t report)
         " JOIN report_bodies b ON b.id=rt.body_id WHERE b.active=1"
         " AND (rt.category_id IS NULL OR rt.category_id=reports.category_id)"
         " AND (rt.district IS NULL OR rt.district=reports.district)"
-        " ORDER BY (rt.category_id IS NOT NULL) + (rt.district IS NOT NULL) DESC, b.id LIMIT 1)"
+        " ORDER BY CASE WHEN rt.category_id IS NOT NULL THEN 1 ELSE 0 END"
+        " + CASE WHEN rt.district IS NOT NULL THEN 1 ELSE 0 END DESC, b.id LIMIT 1)"
         " WHERE id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
@@ -317,7 +318,8 @@ int reports_visible_to(struct store *st, const char *area, int64_t report)
 {
     SQL(visible,
         "SELECT 1 FROM reports r LEFT JOIN report_bodies b"
-        " ON b.id=r.body_id WHERE r.id=?1 AND (?2 IS NULL OR coalesce(r.area, b.code)=?2)");
+        " ON b.id=r.body_id WHERE r.id=?1"
+        " AND (CAST(?2 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?2)");
     sqlite3_stmt *s = store_stmt(st, visible);
     if (s == NULL)
         return -1;

@@ -112,7 +112,8 @@ int store_schedule_ran(struct store *st, int64_t id, const char *period)
 
 int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_t now)
 {
-    SQL(sql, "INSERT OR IGNORE INTO schedule_runs(schedule_id, period, done_ms) VALUES(?,?,?)");
+    SQL(sql, "INSERT INTO schedule_runs(schedule_id, period, done_ms) VALUES(?,?,?)"
+             " ON CONFLICT DO NOTHING");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -125,7 +126,7 @@ int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_
 /* ?1 tag or NULL, ?2 month start, ?3 limit, ?4 created, ?5 now, ?6 days,
  * ?7 the schedule, ?8 the month ("2026-12") */
 #define DUE_COMMON                                                                                 \
-    " d.opted_out=0 AND d.consent IS NOT NULL AND (?1 IS NULL OR d.id IN (SELECT"                  \
+    " d.opted_out=0 AND d.consent IS NOT NULL AND (CAST(?1 AS TEXT) IS NULL OR d.id IN (SELECT"    \
     " coalesce(c.account_id, c.id) FROM tags t JOIN people c ON c.id=t.person_id WHERE t.tag=?1))"
 
 json_t *store_schedule_due(struct store *st, const struct schedule *sc, const char *period,

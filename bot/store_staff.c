@@ -252,10 +252,10 @@ int store_audit_add(struct store *st, const struct audit_row *a)
 json_t *store_audit_list(struct store *st, const char *who, const char *what, int64_t since,
                          int64_t until, int limit)
 {
-    SQL(sql, "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
+    SQL(audit_list, "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
              " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
              " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    sqlite3_stmt *q = store_stmt(st, audit_list);
     if (q == NULL)
         return NULL;
     if (bind_text(q, 1, who, true) || bind_text(q, 2, what, true) ||

@@ -70,7 +70,7 @@ json_t *stats_now(struct store *st, int64_t now, const char *owner)
 {
     SQL(seats, "SELECT count(*) FROM bookings b JOIN courses c ON c.id=b.course_id"
                " WHERE b.status='seat' AND c.end_ms>?1 AND c.cancelled_ms IS NULL"
-               " AND (?2 IS NULL OR c.owner=?2)");
+               " AND (CAST(?2 AS TEXT) IS NULL OR c.owner=?2)");
     SQL(going, "SELECT count(DISTINCT broadcast_id) FROM outbox"
                " WHERE broadcast_id IS NOT NULL"
                " AND status IN ('queued','held','sending','merged')");

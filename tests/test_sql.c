@@ -93,8 +93,8 @@ static void test_sql_missing_table_refuses_open(void)
 static void test_sql_bad_statement_refuses_open(void)
 {
     static const struct store_sql bad[] = {
-        {"SELECT id FROM people WHERE channel=?1", "test ok"},
-        {"SELEC id FROM people", "test typo"},
+        {"SELECT id FROM people WHERE channel=?1", "test ok", "test ok"},
+        {"SELEC id FROM people", "test typo", "test typo"},
     };
     t_stderr_begin();
     struct store *st = store_open_with(":memory:", false, bad, 2);
@@ -113,7 +113,7 @@ static void test_sql_bad_statement_refuses_open(void)
 /* store_stmt runs nothing that is not in the registry. */
 static void test_sql_unregistered_statement_refused(void)
 {
-    static const struct store_sql stray[1] = {{"DELETE FROM meta", "test stray"}};
+    static const struct store_sql stray[1] = {{"DELETE FROM meta", "test stray", "test stray"}};
     struct store *st = store_open(":memory:", false);
     CHECK(st != NULL);
     if (st == NULL)
@@ -199,7 +199,93 @@ static void test_sql_failed_bind_writes_nothing(void)
     store_close(st);
 }
 
-const struct t_case sql_tests[] = {T(test_sql_every_statement_prepares_at_open),
+/* One placeholder translation, checked and freed. */
+static void check_pg(const char *sqlite_text, const char *want)
+{
+    char *got = store_pg_placeholders(sqlite_text);
+    CHECK_STR(got, want);
+    free(got);
+}
+
+/* SQLite's placeholders become PostgreSQL's $N once: ?N keeps its number
+ * (reused as often as written), a bare ? is one more than the largest so
+ * far, and a ? inside a literal, a quoted name or a comment is a character. */
+static void test_sql_pg_placeholders(void)
+{
+    check_pg("SELECT 1", "SELECT 1");
+    check_pg("SELECT a FROM t WHERE b=? AND c=?", "SELECT a FROM t WHERE b=$1 AND c=$2");
+    check_pg("UPDATE t SET a=?2 WHERE id=?1 OR ?1 IS NULL",
+             "UPDATE t SET a=$2 WHERE id=$1 OR $1 IS NULL");
+    check_pg("SELECT ?3, ?, ?1, ?", "SELECT $3, $4, $1, $5"); /* bare ? after ?3 is 4 */
+    check_pg("SELECT ?10", "SELECT $10");
+    check_pg("SELECT 'a?b', ?", "SELECT 'a?b', $1");
+    check_pg("SELECT 'it''s ?1', ?2 || '?'", "SELECT 'it''s ?1', $2 || '?'");
+    check_pg("SELECT '', ?", "SELECT '', $1");
+    check_pg("SELECT \"odd?\" FROM t WHERE a=?1", "SELECT \"odd?\" FROM t WHERE a=$1");
+    check_pg("SELECT ? -- why?\n, ?", "SELECT $1 -- why?\n, $2");
+    check_pg("SELECT /* ?9 */ ?", "SELECT /* ?9 */ $1");
+    check_pg("SELECT 'unterminated ?", "SELECT 'unterminated ?");
+    check_pg("SELECT ?0", NULL);
+    check_pg("SELECT ?32767", NULL);
+    check_pg("SELECT ?32766", "SELECT $32766");
+}
+
+/* The PostgreSQL text of a registered statement: its translated SQLite text
+ * when it has no override. */
+static void test_sql_pg_text_translates(void)
+{
+    char *t = store_pg_text(t_meta_put);
+    CHECK_STR(t, "INSERT INTO meta(k, v) VALUES($1, $2)");
+    free(t);
+}
+
+/* Every PostgreSQL override names exactly one registered statement (a
+ * renamed or removed statement leaves none; a name used twice in a file,
+ * two), and its text is the override's, not the translation. */
+static void test_sql_pg_overrides_name_one_statement(void)
+{
+    size_t n, k;
+    const struct store_sql *all = store_sql_all(&n);
+    const char *key;
+    for (k = 0; (key = store_pg_override_key(k)) != NULL; k++) {
+        size_t hits = 0, at = 0;
+        for (size_t i = 0; i < n; i++)
+            if (all[i].key != NULL && strcmp(all[i].key, key) == 0) {
+                hits++;
+                at = i;
+            }
+        CHECK_INT(hits, 1);
+        if (hits == 1) {
+            char *pg = store_pg_text(&all[at]), *tr = store_pg_placeholders(all[at].text);
+            CHECK(pg != NULL && tr != NULL && strcmp(pg, tr) != 0);
+            free(pg);
+            free(tr);
+        }
+    }
+    CHECK(k > 10);
+}
+
+/* A parameter the PostgreSQL text never names is declared text; the others
+ * are left for PostgreSQL to infer ($1 is not $10; a $ in a literal is not
+ * a parameter). */
+static void test_sql_pg_unnamed_parameters_are_text(void)
+{
+    unsigned int types[4];
+    store_pg_param_types("SELECT $1, '$2', $4 -- $3", 4, types);
+    CHECK_INT(types[0], 0);
+    CHECK_INT(types[1], 25);
+    CHECK_INT(types[2], 25);
+    CHECK_INT(types[3], 0);
+    store_pg_param_types("SELECT $10", 2, types);
+    CHECK_INT(types[0], 25);
+    CHECK_INT(types[1], 25);
+}
+
+const struct t_case sql_tests[] = {T(test_sql_pg_placeholders),
+                                   T(test_sql_pg_text_translates),
+                                   T(test_sql_pg_overrides_name_one_statement),
+                                   T(test_sql_pg_unnamed_parameters_are_text),
+                                   T(test_sql_every_statement_prepares_at_open),
                                    T(test_sql_missing_table_refuses_open),
                                    T(test_sql_bad_statement_refuses_open),
                                    T(test_sql_unregistered_statement_refused),

@@ -1,0 +1,246 @@
+/*
+ * pgprep.c - `make test-pg` (run by tests/pg/run.sh against a private
+ * cluster with bot/schema_pg.sql applied): every registered statement of
+ * the store prepares on PostgreSQL (its override or its translated text),
+ * with the same number of parameters and the same result columns as on
+ * SQLite; every override names exactly one statement; and the two schemas
+ * have the same tables and views, the same columns in the same order, the
+ * same indexes (those of CREATE INDEX, by name and table), and the same
+ * version. Each failure is printed with the statement's place and
+ * PostgreSQL's message. Last line "N passed, N failed".
+ *
+ *     tests/pg/pgprep "host=127.0.0.1 port=5432 user=postgres dbname=yizhan"
+ */
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "store.h"
+#include "store_int.h"
+
+static int passed, failed;
+
+static void result(int ok)
+{
+    if (ok)
+        passed++;
+    else
+        failed++;
+}
+
+/* Every override names exactly one registered statement. */
+static void check_overrides(const struct store_sql *all, size_t n)
+{
+    const char *key;
+    for (size_t k = 0; (key = store_pg_override_key(k)) != NULL; k++) {
+        int hits = 0;
+        for (size_t i = 0; i < n; i++)
+            hits += all[i].key != NULL && strcmp(all[i].key, key) == 0;
+        if (hits != 1)
+            printf("FAIL override %s names %d statements (needs exactly 1; rename one)\n", key,
+                   hits);
+        result(hits == 1);
+    }
+}
+
+/* A name a row's JSON key can be: SQLite names an unaliased expression
+ * column by its text ("count(*)"), PostgreSQL by its function or
+ * "?column?"; such columns are read by position, so only identifiers (a
+ * column or an alias) must agree. */
+static int is_identifier(const char *s)
+{
+    if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+        return 0;
+    return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] == '\0';
+}
+
+/* The result columns of a described statement against SQLite's. */
+static int same_shape(const struct store_sql *q, sqlite3_stmt *s, PGresult *d)
+{
+    int np = sqlite3_bind_parameter_count(s), nc = sqlite3_column_count(s);
+    if (PQnparams(d) != np) {
+        printf("FAIL %s: %d parameters on PostgreSQL, %d on SQLite\n", q->where, PQnparams(d), np);
+        return 0;
+    }
+    if (PQnfields(d) != nc) {
+        printf("FAIL %s: %d result columns on PostgreSQL, %d on SQLite\n", q->where,
+               PQnfields(d), nc);
+        return 0;
+    }
+    for (int c = 0; c < nc; c++)
+        if (is_identifier(sqlite3_column_name(s, c)) &&
+            strcmp(PQfname(d, c), sqlite3_column_name(s, c)) != 0) {
+            printf("FAIL %s: column %d is \"%s\" on PostgreSQL, \"%s\" on SQLite\n", q->where,
+                   c + 1, PQfname(d, c), sqlite3_column_name(s, c));
+            return 0;
+        }
+    return 1;
+}
+
+static int prepare_one(PGconn *pg, struct store *st, const struct store_sql *q, size_t i)
+{
+    sqlite3_stmt *s = store_stmt(st, q);
+    char *text = store_pg_text(q), name[32];
+    if (s == NULL || text == NULL) {
+        printf("FAIL %s: %s\n", q->where,
+               s ? "placeholders not translatable" : "no SQLite statement");
+        free(text);
+        return 0;
+    }
+    int n = sqlite3_bind_parameter_count(s);
+    Oid *types = calloc((size_t)n + 1, sizeof *types);
+    store_pg_param_types(text, n, types);
+    snprintf(name, sizeof name, "s%zu", i);
+    PGresult *r = PQprepare(pg, name, text, n, types);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        printf("FAIL %s: %s    %s\n", q->where, PQresultErrorMessage(r), text);
+    PQclear(r);
+    if (ok) {
+        PGresult *d = PQdescribePrepared(pg, name);
+        ok = PQresultStatus(d) == PGRES_COMMAND_OK && same_shape(q, s, d);
+        PQclear(d);
+    }
+    free(types);
+    free(text);
+    return ok;
+}
+
+/* Each row of a two-column query as a line "c0<sep>c1<end>", in the order
+ * of the query. */
+static char *sqlite_lines(struct store *st, const char *sql, const char *sep, const char *end)
+{
+    sqlite3_stmt *s;
+    struct buf b;
+    buf_init(&b, 0);
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+        printf("sqlite catalog: %s\n", sqlite3_errmsg(store_db(st)));
+        return buf_take(&b);
+    }
+    while (sqlite3_step(s) == SQLITE_ROW)
+        buf_printf(&b, "%s%s%s%s\n", sqlite3_column_text(s, 0), sep, sqlite3_column_text(s, 1),
+                   end);
+    sqlite3_finalize(s);
+    return buf_take(&b);
+}
+
+static char *pg_lines(PGconn *pg, const char *sql, const char *sep, const char *end)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        printf("postgres catalog: %s\n", PQresultErrorMessage(r));
+    else
+        for (int i = 0; i < PQntuples(r); i++)
+            buf_printf(&b, "%s%s%s%s\n", PQgetvalue(r, i, 0), sep, PQgetvalue(r, i, 1), end);
+    PQclear(r);
+    return buf_take(&b);
+}
+
+/* Every table and view with its columns in order, by name. */
+static const char sqlite_tables[] =
+    "SELECT m.name, group_concat(p.name, ',') FROM sqlite_master m,"
+    " pragma_table_info(m.name) p WHERE m.type IN ('table','view')"
+    " AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' GROUP BY m.name ORDER BY m.name";
+static const char pg_tables[] =
+    "SELECT table_name, string_agg(column_name, ',' ORDER BY ordinal_position)"
+    " FROM information_schema.columns WHERE table_schema='public'"
+    " AND table_name<>'schema_version' GROUP BY table_name ORDER BY table_name COLLATE \"C\"";
+/* Every index made by CREATE INDEX (not those SQLite or PostgreSQL make
+ * for a PRIMARY KEY or UNIQUE) with its table. */
+static const char sqlite_indexes[] = "SELECT name, tbl_name FROM sqlite_master"
+                                     " WHERE type='index' AND sql IS NOT NULL ORDER BY name";
+static const char pg_indexes[] =
+    "SELECT i.relname, t.relname FROM pg_index x JOIN pg_class i ON i.oid=x.indexrelid"
+    " JOIN pg_class t ON t.oid=x.indrelid JOIN pg_namespace n ON n.oid=t.relnamespace"
+    " WHERE n.nspname='public' AND NOT EXISTS"
+    " (SELECT 1 FROM pg_constraint c WHERE c.conindid=x.indexrelid)"
+    " ORDER BY i.relname COLLATE \"C\"";
+
+/* Is line (up to its newline) one of the lines of text? */
+static int has_line(const char *text, const char *line)
+{
+    size_t n = strcspn(line, "\n") + 1;
+    for (const char *p = text; *p != '\0'; p += strcspn(p, "\n") + 1)
+        if (strncmp(p, line, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Each line of a is in b, and each of b in a (one result per line of a and
+ * per line of b missing from a); the number of lines of a. */
+static int same_lines(const char *what, const char *a, const char *b)
+{
+    int n = 0;
+    for (const char *p = a; *p != '\0'; p += strcspn(p, "\n") + 1, n++) {
+        int ok = has_line(b, p);
+        if (!ok)
+            printf("FAIL %s: SQLite's %.*s differs on PostgreSQL\n", what,
+                   (int)strcspn(p, "\n"), p);
+        result(ok);
+    }
+    for (const char *p = b; *p != '\0'; p += strcspn(p, "\n") + 1)
+        if (!has_line(a, p)) {
+            printf("FAIL %s: PostgreSQL's %.*s differs on SQLite\n", what,
+                   (int)strcspn(p, "\n"), p);
+            result(0);
+        }
+    return n;
+}
+
+/* The same tables and views with the same columns in the same order, the
+ * same indexes of CREATE INDEX, and the same version on both engines. */
+static void check_schema(PGconn *pg, struct store *st)
+{
+    char *a = sqlite_lines(st, sqlite_tables, "(", ")"), *b = pg_lines(pg, pg_tables, "(", ")");
+    result(same_lines("schema", a, b) > 40);
+    free(a);
+    free(b);
+    a = sqlite_lines(st, sqlite_indexes, " ON ", "");
+    b = pg_lines(pg, pg_indexes, " ON ", "");
+    result(same_lines("index", a, b) > 30);
+    PGresult *r = PQexec(pg, "SELECT version FROM schema_version");
+    int v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0))
+                                                                      : -1;
+    PQclear(r);
+    if (v != store_schema_latest())
+        printf("FAIL schema_version %d on PostgreSQL, %d migrations on SQLite\n", v,
+               store_schema_latest());
+    result(v == store_schema_latest());
+    free(a);
+    free(b);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s CONNINFO\n", argv[0]);
+        return 2;
+    }
+    PGconn *pg = PQconnectdb(argv[1]);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        printf("cannot connect: %s", PQerrorMessage(pg));
+        PQfinish(pg);
+        return 2;
+    }
+    struct store *st = store_open(":memory:", false);
+    if (st == NULL) {
+        printf("cannot open SQLite at the latest schema\n");
+        PQfinish(pg);
+        return 2;
+    }
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    check_overrides(all, n);
+    for (size_t i = 0; i < n; i++)
+        result(prepare_one(pg, st, &all[i], i));
+    check_schema(pg, st);
+    store_close(st);
+    PQfinish(pg);
+    printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
+    return failed ? 1 : 0;
+}
