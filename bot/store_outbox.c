@@ -608,7 +608,8 @@ json_t *store_broadcast_list(struct store *st, int limit)
              " coalesce(sum(o.status='failed'), 0) AS failed,"
              " coalesce(sum(o.status='dead'), 0) AS dead,"
              " coalesce(sum(o.status='cancelled'), 0) AS cancelled"
-             " FROM (SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
+             " FROM (SELECT id, text, audience, at_ms, spread_ms, recipients, sms_parts,"
+             " created_ms, cancelled_ms FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
              " LEFT JOIN outbox o ON o.broadcast_id=b.id GROUP BY b.id ORDER BY b.id DESC");
     static const char *const counts[] = {"queued", "held", "sending",   "sent",
                                          "failed", "dead", "cancelled", NULL};
