@@ -107,6 +107,16 @@ json_t *item_json(const struct item *it)
     return o;
 }
 
+json_t *point_entry_json(const struct point_entry *e)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "delta", json_integer(e->delta));
+    json_object_set_new(o, "reason", str_or_null(e->reason));
+    json_object_set_new(o, "ref", str_or_null(e->ref));
+    json_object_set_new(o, "ms", json_integer(e->ms));
+    return o;
+}
+
 json_t *redemption_json(const struct redemption *r)
 {
     json_t *o = json_object();
@@ -300,9 +310,14 @@ static int points_get(struct store *st, const struct admin_req *rq, const char *
     if (found != 1)
         return found == -1 ? -1 : 0;
     int64_t balance = points_balance(st, id);
-    json_t *entries = balance < 0 ? NULL : points_recent(st, id, admin_query_limit(rq, 100));
-    if (entries == NULL)
+    struct point_entry *v;
+    size_t n;
+    if (balance < 0 || points_recent(st, id, admin_query_limit(rq, 100), &v, &n) == -1)
         return -1;
+    json_t *entries = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(entries, point_entry_json(&v[i]));
+    point_entry_free_all(v, n);
     admin_reply(resp, 200,
                 json_pack("{s:s,s:I,s:o}", "person", person, "balance", (json_int_t)balance,
                           "entries", entries));

@@ -191,6 +191,8 @@ json_t *booking_json(const struct booking *b); /* a row of bookings_of_course */
 json_t *activity_json(const struct activity *a);
 json_t *item_json(const struct item *it);
 json_t *redemption_json(const struct redemption *r);
+struct point_entry;
+json_t *point_entry_json(const struct point_entry *e); /* points.h */
 int admin_courses_route(const struct app *app, struct store *st, int64_t now,
                         const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);
 

@@ -66,27 +66,20 @@ static const char *num(char *buf, size_t size, int64_t v)
     return buf;
 }
 
-static int64_t int_of(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
 /* One line per ledger entry, newest first, into out. */
-static void entry_lines(const struct turn *t, json_t *entries, struct buf *out)
+static void entry_lines(const struct turn *t, const struct point_entry *v, size_t n,
+                        struct buf *out)
 {
-    size_t i;
-    json_t *e;
-    json_array_foreach(entries, i, e)
-    {
+    for (size_t i = 0; i < n; i++) {
         char date[16], delta[24], rkey[96];
-        const char *reason = json_string_value(json_object_get(e, "reason"));
+        const char *reason = v[i].reason;
         snprintf(rkey, sizeof rkey, "points.reason.%s", reason ? reason : "");
         for (char *p = rkey; *p; p++) /* "report accepted" (older rows) -> report_accepted */
             if (*p == ' ')
                 *p = '_';
         const char *shown = content_get(t->app->ct, rkey);
-        turn_fmt_when(int_of(e, "ms"), t->now, false, date, sizeof date);
-        snprintf(delta, sizeof delta, "%+lld", (long long)int_of(e, "delta"));
+        turn_fmt_when(v[i].ms, t->now, false, date, sizeof date);
+        snprintf(delta, sizeof delta, "%+lld", (long long)v[i].delta);
         char *line = render(t, "points.entry", "date", date, "delta", delta, "reason",
                             shown    ? shown
                             : reason ? reason
@@ -99,7 +92,8 @@ static void entry_lines(const struct turn *t, json_t *entries, struct buf *out)
 
 static int show_points(struct turn *t, int n, const char *key)
 {
-    json_t *entries = NULL;
+    struct point_entry *entries = NULL;
+    size_t n_entries = 0;
     struct buf items;
     char pts[24], cnt[24];
     int rc = -1;
@@ -107,19 +101,18 @@ static int show_points(struct turn *t, int n, const char *key)
     int64_t balance = points_balance(t->st, t->person);
     if (balance < 0)
         goto out;
-    entries = points_recent(t->st, t->person, n);
-    if (entries == NULL)
+    if (points_recent(t->st, t->person, n, &entries, &n_entries) == -1)
         goto out;
-    if (json_array_size(entries) == 0) {
+    if (n_entries == 0) {
         rc = say(t, "points.none", NULL);
         goto out;
     }
-    entry_lines(t, entries, &items);
+    entry_lines(t, entries, n_entries, &items);
     rc = say(t, key, "points", num(pts, sizeof pts, balance), "items", items.data, "n",
-             num(cnt, sizeof cnt, (int64_t)json_array_size(entries)), NULL);
+             num(cnt, sizeof cnt, (int64_t)n_entries), NULL);
 out:
     buf_release(&items);
-    json_decref(entries);
+    point_entry_free_all(entries, n_entries);
     return rc;
 }
 
