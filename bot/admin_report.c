@@ -209,12 +209,14 @@ static int show(struct store *st, int64_t id, const struct admin_req *rq, struct
         json_object_set_new(o, "lat", json_real(r.lat));
         json_object_set_new(o, "lon", json_real(r.lon));
     }
-    int found = 0;
-    json_t *routing = store_report_routing(st, id, &found);
-    if (routing == NULL) {
+    struct report_routing rr;
+    if (store_report_routing(st, id, &rr) != 1) {
+        report_routing_clear(&rr);
         json_decref(o);
         goto out;
     }
+    json_t *routing = report_routing_json(&rr);
+    report_routing_clear(&rr);
     json_object_update(o, routing);
     json_decref(routing);
     if (dup[0])

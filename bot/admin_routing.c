@@ -198,8 +198,10 @@ static int report_set(struct store *st, int64_t now, const struct admin_req *rq,
                   : store_report_set_district(st, id, json_string_value(v), now);
     if (rc != 0)
         return answer(rc, resp, "no such report", NULL);
-    int found = 0;
-    json_t *o = store_report_routing(st, id, &found);
+    struct report_routing rr;
+    int found = store_report_routing(st, id, &rr);
+    json_t *o = found == 1 ? report_routing_json(&rr) : NULL;
+    report_routing_clear(&rr);
     if (o == NULL)
         return found == -1 ? -1 : 0;
     char code[REPORT_CODE_MAX];
@@ -207,6 +209,21 @@ static int report_set(struct store *st, int64_t now, const struct admin_req *rq,
     json_object_set_new(o, "code", json_string(code));
     admin_reply(resp, 200, o);
     return 0;
+}
+
+json_t *report_routing_json(const struct report_routing *r)
+{
+    json_t *o = json_object();
+    if (r->category != NULL)
+        json_object_set_new(o, "category", json_string(r->category));
+    if (r->district != NULL)
+        json_object_set_new(o, "district", json_string(r->district));
+    if (r->body != NULL)
+        json_object_set_new(o, "body", json_string(r->body));
+    if (r->body_name != NULL)
+        json_object_set_new(o, "body_name", json_string(r->body_name));
+    json_object_set_new(o, "observer", json_boolean(r->observer));
+    return o;
 }
 
 static int observer_set(struct store *st, int64_t now, int64_t id, json_t *b,

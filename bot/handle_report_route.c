@@ -39,14 +39,14 @@ int report_placed(const struct app *app, struct store *st, int64_t id, int64_t n
     if (f != 1)
         return f;
     int rc = 0;
-    int found = 0;
-    json_t *o = store_report_routing(st, id, &found);
+    struct report_routing o;
+    int found = store_report_routing(st, id, &o);
     const char *name = r.has_pos ? geo_district(app->districts, r.lat, r.lon) : NULL;
-    if (o == NULL)
+    if (found != 1)
         rc = -1;
-    else if (name != NULL && json_object_get(o, "district") == NULL)
+    else if (name != NULL && o.district == NULL)
         rc = store_report_set_district(st, id, name, now) == 0 ? 0 : -1;
-    json_decref(o);
+    report_routing_clear(&o);
     report_release(&r);
     return rc;
 }

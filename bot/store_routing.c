@@ -5,6 +5,7 @@
  * check followed by a write sees no other writer in between.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "routing.h"
@@ -288,29 +289,37 @@ int store_report_set_district(struct store *st, int64_t report, const char *dist
     return set_and_route(st, s, report, "report district");
 }
 
-json_t *store_report_routing(struct store *st, int64_t report, int *found)
+static void report_routing_read(sqlite3_stmt *s, void *out)
 {
-    SQL(sql,
-        "SELECT c.name AS category, r.district, b.code AS body, b.name AS body_name,"
-        " p.observer_ms IS NOT NULL AS observer FROM reports r JOIN people p ON p.id=r.person_id"
-        " LEFT JOIN report_categories c ON c.id=r.category_id"
-        " LEFT JOIN report_bodies b ON b.id=r.body_id WHERE r.id=?");
+    struct report_routing *r = out;
+    r->category = store_col_text(s, 0);
+    r->district = store_col_text(s, 1);
+    r->body = store_col_text(s, 2);
+    r->body_name = store_col_text(s, 3);
+    r->observer = sqlite3_column_int(s, 4) != 0;
+}
+
+void report_routing_clear(struct report_routing *r)
+{
+    free(r->category);
+    free(r->district);
+    free(r->body);
+    free(r->body_name);
+    memset(r, 0, sizeof *r);
+}
+
+int store_report_routing(struct store *st, int64_t report, struct report_routing *out)
+{
+    SQL(sql, "SELECT c.name, r.district, b.code, b.name, p.observer_ms IS NOT NULL"
+             " FROM reports r JOIN people p ON p.id=r.person_id"
+             " LEFT JOIN report_categories c ON c.id=r.category_id"
+             " LEFT JOIN report_bodies b ON b.id=r.body_id WHERE r.id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
-    if (s == NULL) {
-        *found = -1;
-        return NULL;
-    }
+    memset(out, 0, sizeof *out);
+    if (s == NULL)
+        return -1;
     store_bind_int64(s, 1, report);
-    json_t *o = store_one_row(st, s, "report routing", found);
-    if (o == NULL)
-        return NULL;
-    json_object_set_new(o, "observer",
-                        json_boolean(json_integer_value(json_object_get(o, "observer"))));
-    const char *k;
-    json_t *v;
-    void *tmp;
-    json_object_foreach_safe(o, tmp, k, v) if (json_is_null(v)) json_object_del(o, k);
-    return o;
+    return store_read_one(st, s, "report routing", report_routing_read, out, sizeof *out);
 }
 
 int reports_visible_to(struct store *st, const char *area, int64_t report)

@@ -168,10 +168,50 @@ out:
     buf_release(&errs);
 }
 
+/* The routing reader: a new report has no category, district or body (NULL,
+ * keys absent from the JSON); once routed, the district, the body's code and
+ * name; the observer flag of its reporter. */
+static void test_report_routing_reader(void)
+{
+    int64_t sender, person, r1, body;
+    struct report_routing rr;
+    struct store *st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    json_t *routes = json_pack("[{s:s}]", "district", "樊城区");
+    CHECK_INT(store_person_arrive(st, "generic", "u-1", NULL, 1, &sender, &person), 1);
+    CHECK_INT(store_body_add(st, "fc", "樊城区城管", routes, 1, &body), 0);
+    json_decref(routes);
+    CHECK_INT(store_report_create(st, person, "井盖", 1, &r1), 0);
+    CHECK_INT(store_report_routing(st, r1, &rr), 1);
+    CHECK(rr.category == NULL && rr.district == NULL && rr.body == NULL && rr.body_name == NULL);
+    CHECK(!rr.observer);
+    json_t *j = report_routing_json(&rr);
+    CHECK_INT(json_object_size(j), 1);
+    CHECK(json_is_false(json_object_get(j, "observer")));
+    json_decref(j);
+    report_routing_clear(&rr);
+    CHECK_INT(store_report_set_district(st, r1, "樊城区", 3), 0);
+    CHECK_INT(store_person_set_observer(st, person, true, 4), 0);
+    CHECK_INT(store_report_routing(st, r1, &rr), 1);
+    CHECK_STR(rr.district, "樊城区");
+    CHECK_STR(rr.body, "fc");
+    CHECK_STR(rr.body_name, "樊城区城管");
+    CHECK(rr.category == NULL);
+    CHECK(rr.observer);
+    j = report_routing_json(&rr);
+    CHECK_INT(json_object_size(j), 4);
+    CHECK_STR(json_string_value(json_object_get(j, "body_name")), "樊城区城管");
+    CHECK(json_is_true(json_object_get(j, "observer")));
+    json_decref(j);
+    report_routing_clear(&rr);
+    CHECK_INT(store_report_routing(st, r1 + 1, &rr), 0);
+    report_routing_clear(&rr);
+    store_close(st);
+}
+
 const struct t_case routing_tests[] = {
-    T(test_geo_districts_of_xiangyang),
-    T(test_monthly_range_and_median),
-    T(test_csv_times_local),
-    T(test_reports_visible_to_area),
-    T_END,
+    T(test_geo_districts_of_xiangyang), T(test_monthly_range_and_median), T(test_csv_times_local),
+    T(test_reports_visible_to_area),    T(test_report_routing_reader),    T_END,
 };
