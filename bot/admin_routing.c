@@ -54,6 +54,28 @@ static int reply_items(struct http_resp *resp, json_t *a)
     return 0;
 }
 
+json_t *category_json(const struct category *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "name", json_string(c->name ? c->name : ""));
+    json_object_set_new(o, "active", json_boolean(c->active));
+    return o;
+}
+
+static int categories_get_all(struct store *st, struct http_resp *resp)
+{
+    struct category *v;
+    size_t n;
+    if (store_category_list(st, false, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, category_json(&v[i]));
+    category_free_all(v, n);
+    return reply_items(resp, a);
+}
+
 static int answer(int rc, struct http_resp *resp, const char *what, json_t *ok)
 {
     if (rc == -1) {
@@ -260,7 +282,7 @@ int admin_routing_route(const struct app *app, struct store *st, int64_t now,
     int64_t id = 0;
     if (nseg == 1 && get) {
         if (strcmp(seg[0], "report-categories") == 0)
-            return reply_items(resp, store_category_list(st, false)) == -1 ? -1 : 1;
+            return categories_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "districts") == 0)
             return reply_items(resp, store_district_list(st)) == -1 ? -1 : 1;
         if (strcmp(seg[0], "bodies") == 0)

@@ -27,8 +27,18 @@ struct http_resp;
 enum routing_rc { ROUTING_NOT_FOUND = 1, ROUTING_TAKEN = 2, ROUTING_BAD = 3 };
 
 /* --- categories --- */
-/* [{"id","name","active"}] by id; active_only: the worker's numbered list. */
-json_t *store_category_list(struct store *st, bool active_only);
+/* A report category. */
+struct category {
+    int64_t id;
+    char *name;
+    bool active;
+};
+/* By id; active_only: the worker's numbered list. 0 with *v (NULL when *n
+ * is 0) and *n, or -1. */
+int store_category_list(struct store *st, bool active_only, struct category **v, size_t *n);
+void category_free_all(struct category *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","name","active"}. */
+json_t *category_json(const struct category *c);
 /* 0 (*id set), ROUTING_TAKEN (the name exists), -1. */
 int store_category_add(struct store *st, const char *name, int64_t now, int64_t *id);
 /* Rename (name not NULL) and/or enable or disable (active 0 or 1; -1 keeps).

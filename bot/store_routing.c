@@ -24,21 +24,36 @@ static int one_int(struct store *st, sqlite3_stmt *s, const char *what, int64_t 
     return rc == SQLITE_ROW;
 }
 
-json_t *store_category_list(struct store *st, bool active_only)
+static void category_read(sqlite3_stmt *s, void *out)
 {
-    SQL(category_list, "SELECT id, name, active=1 AS active FROM report_categories"
+    struct category *c = out;
+    c->id = sqlite3_column_int64(s, 0);
+    c->name = store_col_text(s, 1);
+    c->active = sqlite3_column_int(s, 2) != 0;
+}
+
+static void category_clear(void *out)
+{
+    free(((struct category *)out)->name);
+}
+
+void category_free_all(struct category *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, category_clear);
+}
+
+int store_category_list(struct store *st, bool active_only, struct category **v, size_t *n)
+{
+    SQL(category_list, "SELECT id, name, active=1 FROM report_categories"
                        " WHERE ?1=0 OR active=1 ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, category_list);
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int(s, 1, active_only);
-    json_t *a = store_rows_json(st, s, "category list");
-    size_t i;
-    json_t *o;
-    json_array_foreach(a, i, o) /* 0/1 from SQL: a boolean for the API */
-        json_object_set_new(o, "active",
-                            json_boolean(json_integer_value(json_object_get(o, "active"))));
-    return a;
+    return store_read_all(st, s, "category list", category_read, category_clear, sizeof **v,
+                          (void **)v, n);
 }
 
 /* Whether sql (?1 a name, ?2 an id to leave out) finds a row: 1, 0, -1. */

@@ -211,7 +211,47 @@ static void test_report_routing_reader(void)
     store_close(st);
 }
 
+/* The category reader: id, name, active; the active-only list leaves a
+ * disabled one out; the JSON has id, name and a boolean active. */
+static void test_category_reader(void)
+{
+    struct store *st = store_open(":memory:", false);
+    struct category *v;
+    size_t n, all;
+    int64_t id;
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    CHECK_INT(store_category_list(st, false, &v, &all), 0);
+    category_free_all(v, all);
+    CHECK_INT(store_category_add(st, "新类别", 1, &id), 0);
+    CHECK_INT(store_category_update(st, id, NULL, 0), 0);
+    CHECK_INT(store_category_list(st, false, &v, &n), 0);
+    CHECK_INT(n, all + 1);
+    if (n == all + 1) {
+        CHECK_INT(v[n - 1].id, id);
+        CHECK_STR(v[n - 1].name, "新类别");
+        CHECK(!v[n - 1].active);
+        json_t *j = category_json(&v[n - 1]);
+        CHECK_INT(json_object_size(j), 3);
+        CHECK(json_is_false(json_object_get(j, "active")));
+        CHECK_STR(json_string_value(json_object_get(j, "name")), "新类别");
+        json_decref(j);
+        CHECK(all == 0 || v[0].active);
+    }
+    category_free_all(v, n);
+    CHECK_INT(store_category_list(st, true, &v, &n), 0);
+    CHECK_INT(n, all);
+    category_free_all(v, n);
+    store_close(st);
+}
+
 const struct t_case routing_tests[] = {
-    T(test_geo_districts_of_xiangyang), T(test_monthly_range_and_median), T(test_csv_times_local),
-    T(test_reports_visible_to_area),    T(test_report_routing_reader),    T_END,
+    T(test_geo_districts_of_xiangyang),
+    T(test_monthly_range_and_median),
+    T(test_csv_times_local),
+    T(test_reports_visible_to_area),
+    T(test_report_routing_reader),
+    T(test_category_reader),
+    T_END,
 };
