@@ -23,6 +23,160 @@
 #define MAX_TEXT 2000
 #define MAX_REF 100
 
+/* The JSON of the rows, written here at the API's edge: each key named once,
+ * nullable columns as null (0 in the struct), strings as they are. */
+
+/* v, or null when 0 (a NULL column). */
+static json_t *int_or_null(int64_t v)
+{
+    return v != 0 ? json_integer(v) : json_null();
+}
+
+/* s, or null when NULL. */
+static json_t *str_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+json_t *course_json(const struct course *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "no", json_integer(c->no));
+    json_object_set_new(o, "title", str_or_null(c->title));
+    json_object_set_new(o, "provider", str_or_null(c->provider));
+    json_object_set_new(o, "place", str_or_null(c->place));
+    json_object_set_new(o, "start_ms", json_integer(c->start_ms));
+    json_object_set_new(o, "end_ms", json_integer(c->end_ms));
+    json_object_set_new(o, "capacity", json_integer(c->capacity));
+    json_object_set_new(o, "cost", json_integer(c->cost));
+    json_object_set_new(o, "deadline_ms", json_integer(c->deadline_ms));
+    json_object_set_new(o, "description", str_or_null(c->description));
+    json_object_set_new(o, "created_ms", json_integer(c->created_ms));
+    json_object_set_new(o, "cancelled_ms", int_or_null(c->cancelled_ms));
+    json_object_set_new(o, "taken", json_integer(c->taken));
+    json_object_set_new(o, "waiting", json_integer(c->waiting));
+    json_object_set_new(o, "checkin_code", str_or_null(c->checkin_code));
+    return o;
+}
+
+json_t *booking_json(const struct booking *b)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(b->id));
+    json_object_set_new(o, "person", str_or_null(b->who));
+    json_object_set_new(o, "name", str_or_null(b->name));
+    json_object_set_new(o, "status", str_or_null(b->status));
+    json_object_set_new(o, "position", int_or_null(b->position));
+    json_object_set_new(o, "cost", json_integer(b->cost));
+    json_object_set_new(o, "paid_ref", str_or_null(b->paid_ref));
+    json_object_set_new(o, "created_ms", json_integer(b->created_ms));
+    json_object_set_new(o, "seat_ms", int_or_null(b->seat_ms));
+    json_object_set_new(o, "offer_until_ms", int_or_null(b->offer_until_ms));
+    json_object_set_new(o, "attended_ms", int_or_null(b->attended_ms));
+    json_object_set_new(o, "updated_ms", json_integer(b->updated_ms));
+    return o;
+}
+
+json_t *activity_json(const struct activity *a)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(a->id));
+    json_object_set_new(o, "title", str_or_null(a->title));
+    json_object_set_new(o, "kind", str_or_null(a->kind));
+    json_object_set_new(o, "code", str_or_null(a->code));
+    json_object_set_new(o, "start_ms", json_integer(a->start_ms));
+    json_object_set_new(o, "end_ms", json_integer(a->end_ms));
+    json_object_set_new(o, "points", json_integer(a->points));
+    json_object_set_new(o, "course_id", int_or_null(a->course_id));
+    json_object_set_new(o, "created_ms", json_integer(a->created_ms));
+    json_object_set_new(o, "checkins", json_integer(a->checkins));
+    return o;
+}
+
+json_t *item_json(const struct item *it)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(it->id));
+    json_object_set_new(o, "name", str_or_null(it->name));
+    json_object_set_new(o, "description", str_or_null(it->description));
+    json_object_set_new(o, "cost", json_integer(it->cost));
+    json_object_set_new(o, "stock", json_integer(it->stock));
+    json_object_set_new(o, "active", json_integer(it->active));
+    json_object_set_new(o, "created_ms", json_integer(it->created_ms));
+    return o;
+}
+
+json_t *point_entry_json(const struct point_entry *e)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "delta", json_integer(e->delta));
+    json_object_set_new(o, "reason", str_or_null(e->reason));
+    json_object_set_new(o, "ref", str_or_null(e->ref));
+    json_object_set_new(o, "ms", json_integer(e->ms));
+    return o;
+}
+
+json_t *redemption_json(const struct redemption *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "item_id", json_integer(r->item_id));
+    json_object_set_new(o, "item", str_or_null(r->item));
+    json_object_set_new(o, "person", str_or_null(r->who));
+    json_object_set_new(o, "name", str_or_null(r->name));
+    json_object_set_new(o, "cost", json_integer(r->cost));
+    json_object_set_new(o, "created_ms", json_integer(r->created_ms));
+    json_object_set_new(o, "picked_ms", int_or_null(r->picked_ms));
+    return o;
+}
+
+/* Lists as JSON arrays; each frees its rows. */
+static json_t *courses_json(struct course *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, course_json(&v[i]));
+    course_free_all(v, n);
+    return a;
+}
+
+static json_t *bookings_json(struct booking *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, booking_json(&v[i]));
+    booking_free_all(v, n);
+    return a;
+}
+
+static json_t *activities_json(struct activity *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, activity_json(&v[i]));
+    activity_free_all(v, n);
+    return a;
+}
+
+static json_t *items_json(struct item *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, item_json(&v[i]));
+    item_free_all(v, n);
+    return a;
+}
+
+static json_t *redemptions_json(struct redemption *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, redemption_json(&v[i]));
+    redemption_free_all(v, n);
+    return a;
+}
+
 /* "<channel>:<id>" -> people.id. 1 found, 0 not (404 set), -1 error, 2 malformed (400 set). */
 static int find_person(struct store *st, const char *name, struct http_resp *resp, int64_t *id)
 {
@@ -156,9 +310,14 @@ static int points_get(struct store *st, const struct admin_req *rq, const char *
     if (found != 1)
         return found == -1 ? -1 : 0;
     int64_t balance = points_balance(st, id);
-    json_t *entries = balance < 0 ? NULL : points_recent(st, id, admin_query_limit(rq, 100));
-    if (entries == NULL)
+    struct point_entry *v;
+    size_t n;
+    if (balance < 0 || points_recent(st, id, admin_query_limit(rq, 100), &v, &n) == -1)
         return -1;
+    json_t *entries = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(entries, point_entry_json(&v[i]));
+    point_entry_free_all(v, n);
     admin_reply(resp, 200,
                 json_pack("{s:s,s:I,s:o}", "person", person, "balance", (json_int_t)balance,
                           "entries", entries));
@@ -168,7 +327,7 @@ static int points_get(struct store *st, const struct admin_req *rq, const char *
 static int course_post(const struct app *app, struct store *st, int64_t now,
                        const struct admin_req *rq, struct http_resp *resp)
 {
-    json_t *b = admin_body(rq, resp), *c = NULL;
+    json_t *b = admin_body(rq, resp);
     const char *title, *provider, *place, *desc, *code_in;
     long long capacity, cost, checkin_points;
     int64_t start, end, deadline, id, no, act;
@@ -206,8 +365,9 @@ static int course_post(const struct app *app, struct store *st, int64_t now,
         goto out;
     }
     if (code_in != NULL) {
-        int taken;
-        json_decref(activities_by_code(st, code, &taken));
+        struct activity a;
+        int taken = activities_by_code(st, code, &a);
+        activity_clear(&a);
         if (taken == -1) {
             rc = -1;
             goto out;
@@ -217,15 +377,20 @@ static int course_post(const struct app *app, struct store *st, int64_t now,
             goto out;
         }
     }
-    c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s}", "title", title, "provider",
-                  provider ? provider : "", "place", place, "start_ms", (json_int_t)start, "end_ms",
-                  (json_int_t)end, "capacity", (json_int_t)capacity, "cost", (json_int_t)cost,
-                  "deadline_ms", (json_int_t)deadline, "description", desc ? desc : "");
+    /* the strings stay the body's: c is not cleared */
+    struct course c = {.title = (char *)title,
+                       .provider = (char *)provider,
+                       .place = (char *)place,
+                       .description = (char *)desc,
+                       .start_ms = start,
+                       .end_ms = end,
+                       .capacity = capacity,
+                       .cost = cost,
+                       .deadline_ms = deadline};
     const char *owner = dashboard_course_owner(rq, b, resp);
     if (owner == NULL)
         goto out;
-    if (c == NULL || courses_add(st, c, now, &id, &no) == -1 ||
-        stats_course_set_owner(st, id, owner) == -1) {
+    if (courses_add(st, &c, now, &id, &no) == -1 || stats_course_set_owner(st, id, owner) == -1) {
         rc = -1;
         goto out;
     }
@@ -241,15 +406,13 @@ static int course_post(const struct app *app, struct store *st, int64_t now,
                 json_pack("{s:I,s:I,s:s,s:I}", "id", (json_int_t)id, "no", (json_int_t)no,
                           "checkin_code", code, "activity_id", (json_int_t)act));
 out:
-    json_decref(c);
     json_decref(b);
     return rc;
 }
 
-static int course_get(struct store *st, int64_t id, struct http_resp *resp, json_t **out)
+static int course_get(struct store *st, int64_t id, struct http_resp *resp, struct course *out)
 {
-    int found;
-    *out = courses_get(st, id, &found);
+    int found = courses_get(st, id, out);
     if (found == 0)
         http_resp_error(resp, 404, "no such course");
     return found;
@@ -260,34 +423,36 @@ static int course_bookings(struct store *st, const struct admin_req *rq, int64_t
 {
     static const char *const cols[] = {"id",   "person",    "name",        "status", "position",
                                        "cost", "booked_at", "attended_at", NULL};
-    json_t *c = NULL;
+    struct course c;
+    struct booking *v;
+    size_t n;
     int found = course_get(st, id, resp, &c);
+    course_clear(&c);
     if (found != 1)
         return found == -1 ? -1 : 0;
-    json_decref(c);
-    json_t *rows = bookings_of_course(st, id);
-    if (rows == NULL)
+    if (bookings_of_course(st, id, &v, &n) == -1)
         return -1;
     const char *fmt = json_string_value(json_object_get(rq->query, "format"));
     if (fmt != NULL && strcmp(fmt, "csv") == 0) {
         /* the office opens it in a spreadsheet: local times, not ms */
-        size_t i;
-        json_t *r;
-        json_array_foreach(rows, i, r)
-        {
+        json_t *rows = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_t *r = booking_json(&v[i]);
             char at[32] = "";
-            turn_fmt_time(json_integer_value(json_object_get(r, "created_ms")), "%Y-%m-%d %H:%M",
-                          at, sizeof at);
+            turn_fmt_time(v[i].created_ms, "%Y-%m-%d %H:%M", at, sizeof at);
             json_object_set_new(r, "booked_at", json_string(at));
             at[0] = '\0';
-            if (json_is_integer(json_object_get(r, "attended_ms")))
-                turn_fmt_time(json_integer_value(json_object_get(r, "attended_ms")),
-                              "%Y-%m-%d %H:%M", at, sizeof at);
+            if (v[i].attended_ms != 0)
+                turn_fmt_time(v[i].attended_ms, "%Y-%m-%d %H:%M", at, sizeof at);
             json_object_set_new(r, "attended_at", json_string(at));
+            json_array_append_new(rows, r);
         }
+        booking_free_all(v, n);
         admin_reply_csv(resp, rows, cols);
     } else {
-        admin_reply(resp, 200, json_pack("{s:I,s:o}", "course", (json_int_t)id, "bookings", rows));
+        admin_reply(
+            resp, 200,
+            json_pack("{s:I,s:o}", "course", (json_int_t)id, "bookings", bookings_json(v, n)));
     }
     return 0;
 }
@@ -295,7 +460,8 @@ static int course_bookings(struct store *st, const struct admin_req *rq, int64_t
 static int course_attendance(struct store *st, int64_t now, const struct admin_req *rq, int64_t id,
                              struct http_resp *resp)
 {
-    json_t *b = admin_body(rq, resp), *bk = NULL;
+    json_t *b = admin_body(rq, resp);
+    struct booking bk = {0};
     const char *person;
     int64_t pid;
     int rc = 0, found;
@@ -308,16 +474,16 @@ static int course_attendance(struct store *st, int64_t now, const struct admin_r
         rc = found == -1 ? -1 : 0;
         goto out;
     }
-    bk = bookings_live(st, id, pid, &found);
+    found = bookings_live(st, id, pid, &bk);
     if (found == -1) {
         rc = -1;
         goto out;
     }
-    if (found == 0 || strcmp(json_string_value(json_object_get(bk, "status")), "seat") != 0) {
+    if (found == 0 || !booking_is(&bk, "seat")) {
         http_resp_error(resp, 404, "that person has no seat in this course");
         goto out;
     }
-    if (bookings_set_attended(st, json_integer_value(json_object_get(bk, "id")), now) == -1) {
+    if (bookings_set_attended(st, bk.id, now) == -1) {
         rc = -1;
         goto out;
     }
@@ -325,7 +491,7 @@ static int course_attendance(struct store *st, int64_t now, const struct admin_r
         resp, 200,
         json_pack("{s:I,s:s,s:b}", "course", (json_int_t)id, "person", person, "attended", 1));
 out:
-    json_decref(bk);
+    booking_clear(&bk);
     json_decref(b);
     return rc;
 }
@@ -333,12 +499,12 @@ out:
 static int course_cancel(const struct app *app, struct store *st, int64_t now, int64_t id,
                          struct http_resp *resp)
 {
-    json_t *c = NULL;
+    struct course c;
     int found = course_get(st, id, resp, &c);
+    bool already = c.cancelled_ms != 0;
+    course_clear(&c);
     if (found != 1)
         return found == -1 ? -1 : 0;
-    bool already = !json_is_null(json_object_get(c, "cancelled_ms"));
-    json_decref(c);
     if (already) {
         http_resp_error(resp, 409, "the course is cancelled already");
         return 0;
@@ -451,25 +617,66 @@ static int item_update(struct store *st, const struct admin_req *rq, int64_t id,
         http_resp_error(resp, 404, "no such item");
         goto out;
     }
-    int found;
-    json_t *it = items_get(st, id, &found);
-    if (it == NULL) {
+    struct item it;
+    if (items_get(st, id, &it) != 1) {
+        item_clear(&it);
         rc = -1;
         goto out;
     }
-    admin_reply(resp, 200, it);
+    admin_reply(resp, 200, item_json(&it));
+    item_clear(&it);
 out:
     json_decref(b);
     return rc;
 }
 
-/* Wrap a list (NULL: the store failed) as {"items": [...]}. */
+/* Wrap a list as {"items": [...]}. */
 static int reply_list(struct http_resp *resp, json_t *a)
 {
-    if (a == NULL)
-        return -1;
     admin_reply(resp, 200, json_pack("{s:o}", "items", a));
     return 0;
+}
+
+static int courses_get_all(struct store *st, int64_t now, const struct admin_req *rq,
+                           struct http_resp *resp)
+{
+    struct course *v;
+    size_t n;
+    if (courses_list(st, now - 30LL * 86400000, &v, &n) == -1)
+        return -1;
+    json_t *a = courses_json(v, n);
+    if (dashboard_courses_filter(st, rq, a) == -1) {
+        json_decref(a);
+        return -1;
+    }
+    return reply_list(resp, a);
+}
+
+static int activities_get_all(struct store *st, int64_t now, struct http_resp *resp)
+{
+    struct activity *v;
+    size_t n;
+    if (activities_list(st, now - 30LL * 86400000, &v, &n) == -1)
+        return -1;
+    return reply_list(resp, activities_json(v, n));
+}
+
+static int items_get_all(struct store *st, struct http_resp *resp)
+{
+    struct item *v;
+    size_t n;
+    if (items_list(st, 1, &v, &n) == -1)
+        return -1;
+    return reply_list(resp, items_json(v, n));
+}
+
+static int redemptions_get_all(struct store *st, const struct admin_req *rq, struct http_resp *resp)
+{
+    struct redemption *v;
+    size_t n;
+    if (redemptions_list(st, admin_query_limit(rq, 100), &v, &n) == -1)
+        return -1;
+    return reply_list(resp, redemptions_json(v, n));
 }
 
 /* POST /redemptions/<id>/picked: the item was handed over at the station. */
@@ -501,17 +708,11 @@ static int route(const struct app *app, struct store *st, int64_t now, const str
     if (nseg == 1 && strcmp(what, "courses") == 0) {
         if (post)
             return course_post(app, st, now, rq, resp);
-        if (get) {
-            json_t *a = courses_list(st, now - 30LL * 86400000);
-            if (a != NULL && dashboard_courses_filter(st, rq, a) == -1) {
-                json_decref(a);
-                return -1;
-            }
-            return reply_list(resp, a);
-        }
+        if (get)
+            return courses_get_all(st, now, rq, resp);
     }
     if (nseg >= 2 && strcmp(what, "courses") == 0 && admin_parse_id(seg[1], &id) == 0) {
-        json_t *c = NULL;
+        struct course c;
         int mine = dashboard_course_allowed(st, rq, id); /* another office's: as if none */
         if (mine != 1) {
             if (mine == 0)
@@ -521,7 +722,8 @@ static int route(const struct app *app, struct store *st, int64_t now, const str
         if (nseg == 2 && get) {
             int found = course_get(st, id, resp, &c);
             if (found == 1)
-                admin_reply(resp, 200, c);
+                admin_reply(resp, 200, course_json(&c));
+            course_clear(&c);
             return found == -1 ? -1 : 0;
         }
         if (nseg == 3 && strcmp(seg[2], "bookings") == 0 && get)
@@ -535,18 +737,18 @@ static int route(const struct app *app, struct store *st, int64_t now, const str
         if (post)
             return activity_post(st, now, rq, resp);
         if (get)
-            return reply_list(resp, activities_list(st, now - 30LL * 86400000));
+            return activities_get_all(st, now, resp);
     }
     if (nseg == 1 && strcmp(what, "items") == 0) {
         if (post)
             return item_post(st, now, rq, resp);
         if (get)
-            return reply_list(resp, items_list(st, 1));
+            return items_get_all(st, resp);
     }
     if (nseg == 2 && strcmp(what, "items") == 0 && admin_parse_id(seg[1], &id) == 0 && post)
         return item_update(st, rq, id, resp);
     if (nseg == 1 && strcmp(what, "redemptions") == 0 && get)
-        return reply_list(resp, redemptions_list(st, admin_query_limit(rq, 100)));
+        return redemptions_get_all(st, rq, resp);
     if (nseg == 3 && strcmp(what, "redemptions") == 0 && strcmp(seg[2], "picked") == 0 && post)
         return redemption_pick(st, now, seg[1], resp);
     return 2; /* not ours */

@@ -163,6 +163,16 @@ static int code_id(const char *s, int64_t *id, struct http_resp *resp)
     return 0;
 }
 
+json_t *report_event_json(const struct report_event *e)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "status", json_string(e->status ? e->status : ""));
+    json_object_set_new(o, "actor", json_string(e->actor ? e->actor : ""));
+    json_object_set_new(o, "note", e->note ? json_string(e->note) : json_null());
+    json_object_set_new(o, "ms", json_integer(e->ms));
+    return o;
+}
+
 static int show(struct store *st, int64_t id, const struct admin_req *rq, struct http_resp *resp)
 {
     struct report r;
@@ -178,9 +188,16 @@ static int show(struct store *st, int64_t id, const struct admin_req *rq, struct
         http_resp_error(resp, 404, "no such report");
         return 0;
     }
-    hist = store_report_history(st, id);
+    struct report_event *ev;
+    size_t nev;
+    if (store_report_history(st, id, &ev, &nev) == -1)
+        goto out;
+    hist = json_array();
+    for (size_t k = 0; k < nev; k++)
+        json_array_append_new(hist, report_event_json(&ev[k]));
+    report_event_free_all(ev, nev);
     media = store_report_media(st, id);
-    if (hist == NULL || media == NULL)
+    if (media == NULL)
         goto out;
     size_t i;
     json_t *m;
@@ -209,12 +226,14 @@ static int show(struct store *st, int64_t id, const struct admin_req *rq, struct
         json_object_set_new(o, "lat", json_real(r.lat));
         json_object_set_new(o, "lon", json_real(r.lon));
     }
-    int found = 0;
-    json_t *routing = store_report_routing(st, id, &found);
-    if (routing == NULL) {
+    struct report_routing rr;
+    if (store_report_routing(st, id, &rr) != 1) {
+        report_routing_clear(&rr);
         json_decref(o);
         goto out;
     }
+    json_t *routing = report_routing_json(&rr);
+    report_routing_clear(&rr);
     json_object_update(o, routing);
     json_decref(routing);
     if (dup[0])

@@ -54,6 +54,28 @@ static int reply_items(struct http_resp *resp, json_t *a)
     return 0;
 }
 
+json_t *category_json(const struct category *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "name", json_string(c->name ? c->name : ""));
+    json_object_set_new(o, "active", json_boolean(c->active));
+    return o;
+}
+
+static int categories_get_all(struct store *st, struct http_resp *resp)
+{
+    struct category *v;
+    size_t n;
+    if (store_category_list(st, false, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, category_json(&v[i]));
+    category_free_all(v, n);
+    return reply_items(resp, a);
+}
+
 static int answer(int rc, struct http_resp *resp, const char *what, json_t *ok)
 {
     if (rc == -1) {
@@ -198,8 +220,10 @@ static int report_set(struct store *st, int64_t now, const struct admin_req *rq,
                   : store_report_set_district(st, id, json_string_value(v), now);
     if (rc != 0)
         return answer(rc, resp, "no such report", NULL);
-    int found = 0;
-    json_t *o = store_report_routing(st, id, &found);
+    struct report_routing rr;
+    int found = store_report_routing(st, id, &rr);
+    json_t *o = found == 1 ? report_routing_json(&rr) : NULL;
+    report_routing_clear(&rr);
     if (o == NULL)
         return found == -1 ? -1 : 0;
     char code[REPORT_CODE_MAX];
@@ -207,6 +231,21 @@ static int report_set(struct store *st, int64_t now, const struct admin_req *rq,
     json_object_set_new(o, "code", json_string(code));
     admin_reply(resp, 200, o);
     return 0;
+}
+
+json_t *report_routing_json(const struct report_routing *r)
+{
+    json_t *o = json_object();
+    if (r->category != NULL)
+        json_object_set_new(o, "category", json_string(r->category));
+    if (r->district != NULL)
+        json_object_set_new(o, "district", json_string(r->district));
+    if (r->body != NULL)
+        json_object_set_new(o, "body", json_string(r->body));
+    if (r->body_name != NULL)
+        json_object_set_new(o, "body_name", json_string(r->body_name));
+    json_object_set_new(o, "observer", json_boolean(r->observer));
+    return o;
 }
 
 static int observer_set(struct store *st, int64_t now, int64_t id, json_t *b,
@@ -243,7 +282,7 @@ int admin_routing_route(const struct app *app, struct store *st, int64_t now,
     int64_t id = 0;
     if (nseg == 1 && get) {
         if (strcmp(seg[0], "report-categories") == 0)
-            return reply_items(resp, store_category_list(st, false)) == -1 ? -1 : 1;
+            return categories_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "districts") == 0)
             return reply_items(resp, store_district_list(st)) == -1 ? -1 : 1;
         if (strcmp(seg[0], "bodies") == 0)

@@ -116,77 +116,63 @@ static struct timestr when(int64_t ms)
     return t;
 }
 
-static int64_t int_of(json_t *o, const char *k)
+/* A text for a placeholder: "" for NULL. */
+static const char *str(const char *s)
 {
-    return json_integer_value(json_object_get(o, k));
-}
-
-static const char *str_of(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
     return s ? s : "";
 }
 
-static bool status_is(json_t *o, const char *status)
-{
-    return strcmp(str_of(o, "status"), status) == 0;
-}
-
-/* The course the turn's "n" names, or NULL: *found 0 (then the reply is
- * said) or -1 (store error). */
-static json_t *course_of_turn(struct turn *t, int *found)
+/* The course the turn's "n" names into *c: 1, 0 none (the reply is said),
+ * -1 (store error). */
+static int course_of_turn(struct turn *t, struct course *c)
 {
     long long n;
     const char *cap = turn_cap(t, "n");
-    *found = 0;
-    if (cap == NULL || parse_int(cap, 1, 999, &n) == -1) {
-        if (say(t, "course.not_found", "no", cap ? cap : "", NULL) == -1)
-            *found = -1;
-        return NULL;
-    }
-    json_t *c = courses_by_no(t->st, n, t->now, found);
-    if (*found == 0 && say(t, "course.not_found", "no", num(n).s, NULL) == -1)
-        *found = -1;
-    return c;
+    memset(c, 0, sizeof *c);
+    if (cap == NULL || parse_int(cap, 1, 999, &n) == -1)
+        return say(t, "course.not_found", "no", cap ? cap : "", NULL) == -1 ? -1 : 0;
+    int found = courses_by_no(t->st, n, t->now, c);
+    if (found == 0 && say(t, "course.not_found", "no", num(n).s, NULL) == -1)
+        return -1;
+    return found;
 }
 
 /* "剩3座" or "已满可候补" as a new string. */
-static char *seats_text(const struct app *app, json_t *c)
+static char *seats_text(const struct app *app, const struct course *c)
 {
-    int64_t left = int_of(c, "capacity") - int_of(c, "taken");
-    if (left > 0 && int_of(c, "waiting") == 0)
+    int64_t left = c->capacity - c->taken;
+    if (left > 0 && c->waiting == 0)
         return render(app, "course.seats_left", "n", num(left).s, NULL);
     return render(app, "course.seats_full", NULL);
 }
 
 static int handle_course_list(struct turn *t)
 {
-    json_t *list = courses_upcoming(t->st, t->now, (int)t->app->conf->courses.list_max);
+    struct course *list;
+    size_t n;
     struct buf items;
     const char *cmds[MENU_MAX];
     char cmdbuf[MENU_MAX][24];
     int rc = -1, nmenu = 0;
-    size_t i;
-    json_t *c;
-    if (list == NULL)
+    if (courses_upcoming(t->st, t->now, (int)t->app->conf->courses.list_max, &list, &n) == -1)
         return -1;
     buf_init(&items, 0);
-    if (json_array_size(list) == 0) {
+    if (n == 0) {
         rc = say(t, "course.list.empty", NULL);
         goto out;
     }
     int64_t maxno = 0;
-    json_array_foreach(list, i, c)
-    {
+    for (size_t i = 0; i < n; i++) {
+        const struct course *c = &list[i];
         char *seats = seats_text(t->app, c);
-        char *line = render(t->app, "course.list.item", "no", num(int_of(c, "no")).s, "date",
-                            when(int_of(c, "start_ms")).s, "title", str_of(c, "title"), "place",
-                            str_of(c, "place"), "seats", seats, NULL);
+        char *line =
+            render(t->app, "course.list.item", "no", num(c->no).s, "date", when(c->start_ms).s,
+                   "title", str(c->title), "place", str(c->place), "seats", seats, NULL);
         buf_printf(&items, "%s%s", i ? "\n" : "", line);
         free(line);
         free(seats);
-        if (int_of(c, "no") > maxno)
-            maxno = int_of(c, "no");
+        if (c->no > maxno)
+            maxno = c->no;
     }
     if (say(t, "course.list", "items", items.data, NULL) == -1)
         goto out;
@@ -198,80 +184,78 @@ static int handle_course_list(struct turn *t)
     rc = turn_set_menu(t, cmds, nmenu);
 out:
     buf_release(&items);
-    json_decref(list);
+    course_free_all(list, n);
     return rc;
 }
 
 static int handle_course_show(struct turn *t)
 {
-    int found;
-    json_t *c = course_of_turn(t, &found);
-    if (c == NULL)
-        return found == -1 ? -1 : 0;
-    char *cost = int_of(c, "cost") > 0 ? render(t->app, "course.cost_points", "points",
-                                                num(int_of(c, "cost")).s, NULL)
-                                       : render(t->app, "course.cost_free", NULL);
-    char *seats = seats_text(t->app, c);
+    struct course c;
+    int found = course_of_turn(t, &c);
+    if (found != 1)
+        return found;
+    char *cost = c.cost > 0 ? render(t->app, "course.cost_points", "points", num(c.cost).s, NULL)
+                            : render(t->app, "course.cost_free", NULL);
+    char *seats = seats_text(t->app, &c);
     char day1[16], day2[16], end[32];
-    int64_t start_ms = int_of(c, "start_ms"), end_ms = int_of(c, "end_ms");
-    turn_fmt_time(start_ms, "%Y%m%d", day1, sizeof day1);
-    turn_fmt_time(end_ms, "%Y%m%d", day2, sizeof day2);
+    turn_fmt_time(c.start_ms, "%Y%m%d", day1, sizeof day1);
+    turn_fmt_time(c.end_ms, "%Y%m%d", day2, sizeof day2);
     if (strcmp(day1, day2) == 0) /* the same day: the end time alone */
-        turn_fmt_time(end_ms, "%H:%M", end, sizeof end);
+        turn_fmt_time(c.end_ms, "%H:%M", end, sizeof end);
     else
-        snprintf(end, sizeof end, "%s", when(end_ms).s);
-    int rc = say(t, "course.show", "no", num(int_of(c, "no")).s, "title", str_of(c, "title"),
-                 "provider", str_of(c, "provider"), "start", when(start_ms).s, "end", end, "place",
-                 str_of(c, "place"), "cost", cost, "seats", seats, "deadline",
-                 when(int_of(c, "deadline_ms")).s, "description", str_of(c, "description"), NULL);
+        snprintf(end, sizeof end, "%s", when(c.end_ms).s);
+    int rc =
+        say(t, "course.show", "no", num(c.no).s, "title", str(c.title), "provider", str(c.provider),
+            "start", when(c.start_ms).s, "end", end, "place", str(c.place), "cost", cost, "seats",
+            seats, "deadline", when(c.deadline_ms).s, "description", str(c.description), NULL);
     free(cost);
     free(seats);
-    json_decref(c);
+    course_clear(&c);
     return rc;
 }
 
 /* Take cost points for a booking's seat. 0 paid (or free), 2 not enough, -1. */
-static int pay_seat(struct store *st, json_t *c, int64_t booking, int64_t person, int64_t now,
-                    char *ref, size_t size)
+static int pay_seat(struct store *st, const struct course *c, int64_t booking, int64_t person,
+                    int64_t now, char *ref, size_t size)
 {
-    int64_t cost = int_of(c, "cost");
     ref[0] = '\0';
-    if (cost <= 0)
+    if (c->cost <= 0)
         return 0;
-    snprintf(ref, size, "course:%lld:b%lld", (long long)int_of(c, "id"), (long long)booking);
-    int rc = points_spend(st, person, cost, "course", ref, now);
+    snprintf(ref, size, "course:%lld:b%lld", (long long)c->id, (long long)booking);
+    int rc = points_spend(st, person, c->cost, "course", ref, now);
     return rc == 1 ? 0 : rc; /* 1: this booking was paid already */
 }
 
 static int handle_course_book(struct turn *t)
 {
-    int found, rc = -1;
-    json_t *b = NULL;
+    int rc = -1;
+    struct booking b = {0};
+    struct course c;
     char ref[64];
-    json_t *c = course_of_turn(t, &found);
-    if (c == NULL)
-        return found == -1 ? -1 : 0;
-    int64_t id = int_of(c, "id"), cost = int_of(c, "cost");
-    const char *title = str_of(c, "title");
-    struct numstr nos = num(int_of(c, "no"));
+    int found = course_of_turn(t, &c);
+    if (found != 1)
+        return found;
+    int64_t id = c.id, cost = c.cost;
+    const char *title = str(c.title);
+    struct numstr nos = num(c.no);
     const char *no = nos.s;
-    if (t->now >= int_of(c, "deadline_ms") || t->now >= int_of(c, "start_ms")) {
+    if (t->now >= c.deadline_ms || t->now >= c.start_ms) {
         rc = say(t, "course.closed", "title", title, NULL);
         goto out;
     }
-    b = bookings_live(t->st, id, t->person, &found);
+    found = bookings_live(t->st, id, t->person, &b);
     if (found == -1)
         goto out;
     if (found == 1) {
-        if (status_is(b, "seat"))
-            rc = say(t, "course.already_seat", "title", title, "start",
-                     when(int_of(c, "start_ms")).s, "no", no, NULL);
-        else if (status_is(b, "offered"))
-            rc = say(t, "course.already_offered", "title", title, "until",
-                     when(int_of(b, "offer_until_ms")).s, NULL);
+        if (booking_is(&b, "seat"))
+            rc = say(t, "course.already_seat", "title", title, "start", when(c.start_ms).s, "no",
+                     no, NULL);
+        else if (booking_is(&b, "offered"))
+            rc = say(t, "course.already_offered", "title", title, "until", when(b.offer_until_ms).s,
+                     NULL);
         else
             rc = say(t, "course.already_waiting", "title", title, "pos",
-                     num(bookings_position(t->st, id, int_of(b, "id"))).s, NULL);
+                     num(bookings_position(t->st, id, b.id)).s, NULL);
         goto out;
     }
     int64_t balance = cost > 0 ? points_balance(t->st, t->person) : 0;
@@ -283,7 +267,7 @@ static int handle_course_book(struct turn *t)
         goto out;
     }
     /* A seat only when one is free and nobody waits before this person. */
-    bool seat = int_of(c, "taken") < int_of(c, "capacity") && int_of(c, "waiting") == 0;
+    bool seat = c.taken < c.capacity && c.waiting == 0;
     int64_t bid;
     if (bookings_add(t->st, id, t->person, seat ? "seat" : "waiting", cost, t->now, &bid) == -1)
         goto out;
@@ -292,7 +276,7 @@ static int handle_course_book(struct turn *t)
                  num(bookings_position(t->st, id, bid)).s, "no", no, NULL);
         goto out;
     }
-    int paid = pay_seat(t->st, c, bid, t->person, t->now, ref, sizeof ref);
+    int paid = pay_seat(t->st, &c, bid, t->person, t->now, ref, sizeof ref);
     if (paid != 0) {
         if (paid == 2) /* checked above in this transaction: not the user's doing */
             log_err("courses: %s: spend refused after the balance check", ref);
@@ -302,64 +286,63 @@ static int handle_course_book(struct turn *t)
         goto out;
     char *paidtxt =
         cost > 0 ? render(t->app, "course.paid", "points", num(cost).s, NULL) : xstrdup("");
-    rc = say(t, "course.booked", "title", title, "start", when(int_of(c, "start_ms")).s, "place",
-             str_of(c, "place"), "paid", paidtxt, "no", no, NULL);
+    rc = say(t, "course.booked", "title", title, "start", when(c.start_ms).s, "place", str(c.place),
+             "paid", paidtxt, "no", no, NULL);
     free(paidtxt);
 out:
-    json_decref(b);
-    json_decref(c);
+    booking_clear(&b);
+    course_clear(&c);
     return rc;
 }
 
 /* Give back a paid seat's points. Returns the refund text (new string, "" when
  * nothing was paid), or NULL on error. */
-static char *refund_seat(const struct app *app, struct store *st, json_t *b, int64_t now)
+static char *refund_seat(const struct app *app, struct store *st, const struct booking *b,
+                         int64_t now)
 {
     char ref[64];
-    int64_t cost = int_of(b, "cost");
-    if (json_string_value(json_object_get(b, "paid_ref")) == NULL || cost <= 0)
+    if (b->paid_ref == NULL || b->cost <= 0)
         return xstrdup("");
-    snprintf(ref, sizeof ref, "refund:%lld:b%lld", (long long)int_of(b, "course_id"),
-             (long long)int_of(b, "id"));
-    if (points_entry(st, int_of(b, "person_id"), cost, "refund", ref, now) == -1)
+    snprintf(ref, sizeof ref, "refund:%lld:b%lld", (long long)b->course_id, (long long)b->id);
+    if (points_entry(st, b->person_id, b->cost, "refund", ref, now) == -1)
         return NULL;
-    return render(app, "course.refund", "points", num(cost).s, NULL);
+    return render(app, "course.refund", "points", num(b->cost).s, NULL);
 }
 
 static int handle_course_cancel(struct turn *t)
 {
-    int found, rc = -1;
-    json_t *b = NULL;
+    int found = 0, rc = -1;
+    struct booking b = {0};
+    struct course c = {0};
     char *refund = NULL;
     const char *cap = turn_cap(t, "n");
-    json_t *c = NULL;
     long long n;
     if (cap != NULL && parse_int(cap, 1, 999, &n) == 0) {
-        c = courses_by_no(t->st, n, t->now, &found);
+        found = courses_by_no(t->st, n, t->now, &c);
         if (found == -1)
             return -1;
     }
-    if (c == NULL)
+    if (found == 0)
         return say(t, "course.cancel_none", "no", cap ? cap : "", NULL);
-    int64_t id = int_of(c, "id");
-    const char *title = str_of(c, "title");
-    b = bookings_live(t->st, id, t->person, &found);
+    int64_t id = c.id;
+    const char *title = str(c.title);
+    found = bookings_live(t->st, id, t->person, &b);
     if (found == -1)
         goto out;
     if (found == 0) {
         rc = say(t, "course.cancel_none", "no", cap, NULL);
         goto out;
     }
-    if (t->now >= int_of(c, "start_ms")) {
+    if (t->now >= c.start_ms) {
         rc = say(t, "course.cancel_started", "title", title, NULL);
         goto out;
     }
-    bool had_seat = status_is(b, "seat");
-    const char *to = status_is(b, "offered") ? "declined" : "cancelled";
-    if (bookings_set(t->st, int_of(b, "id"), to, NULL, 0, t->now) == -1)
+    bool had_seat = booking_is(&b, "seat");
+    const char *to = booking_is(&b, "offered") ? "declined" : "cancelled";
+    if (bookings_set(t->st, b.id, to, NULL, 0, t->now) == -1)
         goto out;
     if (had_seat) {
-        refund = refund_seat(t->app, t->st, b, t->now);
+        refund = refund_seat(t->app, t->st, &b, t->now);
         if (refund == NULL)
             goto out;
         if (say(t, "course.cancelled_seat", "title", title, "refund", refund, NULL) == -1)
@@ -370,25 +353,23 @@ static int handle_course_cancel(struct turn *t)
     rc = courses_offer_next(t->app, t->st, id, t->now);
 out:
     free(refund);
-    json_decref(b);
-    json_decref(c);
+    booking_clear(&b);
+    course_clear(&c);
     return rc;
 }
 
 /* Whether a freed seat is offered to this person and still open. */
 static int seat_open(struct turn *t)
 {
-    json_t *mine = bookings_of(t->st, t->person, t->now), *b;
-    size_t i;
+    struct booking *mine;
+    size_t n;
     int rc = 0;
-    if (mine == NULL)
+    if (bookings_of(t->st, t->person, t->now, &mine, &n) == -1)
         return -1;
-    json_array_foreach(mine, i, b)
-    {
-        if (status_is(b, "offered") && int_of(b, "offer_until_ms") > t->now)
+    for (size_t i = 0; i < n; i++)
+        if (booking_is(&mine[i], "offered") && mine[i].offer_until_ms > t->now)
             rc = 1;
-    }
-    json_decref(mine);
+    booking_free_all(mine, n);
     return rc;
 }
 
@@ -408,26 +389,27 @@ static int seat_claim(struct turn *t)
 /* Give the offered seats back: the next on the waitlist is offered them. */
 static int seat_decline(struct turn *t)
 {
-    json_t *mine = bookings_of(t->st, t->person, t->now), *b, *c = NULL;
-    size_t i;
-    int rc = -1, found;
-    if (mine == NULL)
+    struct booking *mine;
+    struct course c = {0};
+    size_t n;
+    int rc = -1;
+    if (bookings_of(t->st, t->person, t->now, &mine, &n) == -1)
         return -1;
-    json_array_foreach(mine, i, b)
-    {
-        if (!status_is(b, "offered") || int_of(b, "offer_until_ms") <= t->now)
+    for (size_t i = 0; i < n; i++) {
+        const struct booking *b = &mine[i];
+        if (!booking_is(b, "offered") || b->offer_until_ms <= t->now)
             continue;
-        json_decref(c);
-        c = courses_get(t->st, int_of(b, "course_id"), &found);
-        if (c == NULL || bookings_set(t->st, int_of(b, "id"), "declined", NULL, 0, t->now) == -1 ||
-            courses_offer_next(t->app, t->st, int_of(c, "id"), t->now) == -1 ||
-            say(t, "course.declined", "title", str_of(c, "title"), NULL) == -1)
+        course_clear(&c);
+        if (courses_get(t->st, b->course_id, &c) != 1 ||
+            bookings_set(t->st, b->id, "declined", NULL, 0, t->now) == -1 ||
+            courses_offer_next(t->app, t->st, c.id, t->now) == -1 ||
+            say(t, "course.declined", "title", str(c.title), NULL) == -1)
             goto out;
     }
     rc = 0;
 out:
-    json_decref(c);
-    json_decref(mine);
+    course_clear(&c);
+    booking_free_all(mine, n);
     return rc;
 }
 
@@ -450,30 +432,30 @@ static int seat_take(struct turn *t)
 
 static int handle_course_confirm(struct turn *t)
 {
-    json_t *mine = bookings_of(t->st, t->person, t->now), *b, *c = NULL;
-    int rc = -1, confirmed = 0, found;
-    size_t i;
+    struct booking *mine;
+    struct course c = {0};
+    size_t n;
+    int rc = -1, confirmed = 0;
     char ref[64];
-    if (mine == NULL)
+    if (bookings_of(t->st, t->person, t->now, &mine, &n) == -1)
         return -1;
-    json_array_foreach(mine, i, b)
-    {
-        if (!status_is(b, "offered") || int_of(b, "offer_until_ms") <= t->now)
+    for (size_t i = 0; i < n; i++) {
+        const struct booking *b = &mine[i];
+        if (!booking_is(b, "offered") || b->offer_until_ms <= t->now)
             continue;
         confirmed++;
-        json_decref(c);
-        c = courses_get(t->st, int_of(b, "course_id"), &found);
-        if (c == NULL)
+        course_clear(&c);
+        if (courses_get(t->st, b->course_id, &c) != 1)
             goto out;
-        int64_t bid = int_of(b, "id"), cost = int_of(c, "cost");
-        int paid = pay_seat(t->st, c, bid, t->person, t->now, ref, sizeof ref);
+        int64_t bid = b->id, cost = c.cost;
+        int paid = pay_seat(t->st, &c, bid, t->person, t->now, ref, sizeof ref);
         if (paid == -1)
             goto out;
         if (paid == 2) {
             int64_t balance = points_balance(t->st, t->person);
             if (balance < 0 || bookings_set(t->st, bid, "declined", NULL, 0, t->now) == -1 ||
-                courses_offer_next(t->app, t->st, int_of(c, "id"), t->now) == -1 ||
-                say(t, "course.confirm_no_points", "title", str_of(c, "title"), "cost", num(cost).s,
+                courses_offer_next(t->app, t->st, c.id, t->now) == -1 ||
+                say(t, "course.confirm_no_points", "title", str(c.title), "cost", num(cost).s,
                     "points", num(balance).s, NULL) == -1)
                 goto out;
             continue;
@@ -482,48 +464,44 @@ static int handle_course_confirm(struct turn *t)
             goto out;
         char *paidtxt =
             cost > 0 ? render(t->app, "course.paid", "points", num(cost).s, NULL) : xstrdup("");
-        int sr = say(t, "course.confirmed", "title", str_of(c, "title"), "start",
-                     when(int_of(c, "start_ms")).s, "place", str_of(c, "place"), "paid", paidtxt,
-                     "no", num(int_of(c, "no")).s, NULL);
+        int sr = say(t, "course.confirmed", "title", str(c.title), "start", when(c.start_ms).s,
+                     "place", str(c.place), "paid", paidtxt, "no", num(c.no).s, NULL);
         free(paidtxt);
         if (sr == -1)
             goto out;
     }
     rc = confirmed > 0 ? 0 : say(t, "course.confirm_none", NULL);
 out:
-    json_decref(c);
-    json_decref(mine);
+    course_clear(&c);
+    booking_free_all(mine, n);
     return rc;
 }
 
 static int handle_course_mine(struct turn *t)
 {
-    json_t *mine = bookings_of(t->st, t->person, t->now), *b;
+    struct booking *mine;
     struct buf items;
-    size_t i;
+    size_t n;
     int rc;
-    if (mine == NULL)
+    if (bookings_of(t->st, t->person, t->now, &mine, &n) == -1)
         return -1;
-    if (json_array_size(mine) == 0) {
-        json_decref(mine);
+    if (n == 0)
         return say(t, "course.mine.empty", NULL);
-    }
     buf_init(&items, 0);
-    json_array_foreach(mine, i, b)
-    {
-        const char *key = status_is(b, "seat")      ? "course.mine.seat"
-                          : status_is(b, "offered") ? "course.mine.offered"
-                                                    : "course.mine.waiting";
-        char *line =
-            render(t->app, key, "no", num(int_of(b, "no")).s, "title", str_of(b, "title"), "start",
-                   when(int_of(b, "start_ms")).s, "pos", num(int_of(b, "position")).s, "until",
-                   when(int_of(b, "offer_until_ms")).s, NULL);
+    for (size_t i = 0; i < n; i++) {
+        const struct booking *b = &mine[i];
+        const char *key = booking_is(b, "seat")      ? "course.mine.seat"
+                          : booking_is(b, "offered") ? "course.mine.offered"
+                                                     : "course.mine.waiting";
+        char *line = render(t->app, key, "no", num(b->no).s, "title", str(b->title), "start",
+                            when(b->start_ms).s, "pos", num(b->position).s, "until",
+                            when(b->offer_until_ms).s, NULL);
         buf_printf(&items, "%s%s", i ? "\n" : "", line);
         free(line);
     }
     rc = say(t, "course.mine", "items", items.data, NULL);
     buf_release(&items);
-    json_decref(mine);
+    booking_free_all(mine, n);
     return rc;
 }
 
@@ -549,14 +527,14 @@ int courses_new_code(struct store *st, char out[5])
     /* 32 letters: a random byte modulo 32 is uniform. */
     for (int attempt = 0; attempt < 50; attempt++) {
         unsigned char r[4];
-        int found;
         if (crypto_random(r, sizeof r) == -1)
             return log_fail("courses: no random bytes for a check-in code");
         for (int i = 0; i < 4; i++)
             out[i] = CODE_ALPHABET[r[i] % 32];
         out[4] = '\0';
-        json_t *a = activities_by_code(st, out, &found);
-        json_decref(a);
+        struct activity a;
+        int found = activities_by_code(st, out, &a);
+        activity_clear(&a);
         if (found == -1)
             return -1;
         if (found == 0)
@@ -569,7 +547,8 @@ static int handle_checkin(struct turn *t)
 {
     char code[9];
     int found, rc = -1;
-    json_t *a = NULL, *b = NULL;
+    struct activity a = {0};
+    struct booking b = {0};
     char *ptxt = NULL;
     const char *cap = turn_cap(t, "code");
     if (courses_code_norm(cap, code) == -1) {
@@ -580,65 +559,64 @@ static int handle_checkin(struct turn *t)
                 *p = (char)(*p - 'a' + 'A');
         return say(t, "checkin.unknown", "code", code, NULL);
     }
-    a = activities_by_code(t->st, code, &found);
+    found = activities_by_code(t->st, code, &a);
     if (found == -1)
         goto out;
     if (found == 0) {
         rc = say(t, "checkin.unknown", "code", code, NULL);
         goto out;
     }
-    const char *title = str_of(a, "title");
-    if (t->now < int_of(a, "start_ms")) {
-        rc = say(t, "checkin.early", "title", title, "start", when(int_of(a, "start_ms")).s, NULL);
+    const char *title = str(a.title);
+    if (t->now < a.start_ms) {
+        rc = say(t, "checkin.early", "title", title, "start", when(a.start_ms).s, NULL);
         goto out;
     }
-    if (t->now > int_of(a, "end_ms")) {
-        rc = say(t, "checkin.expired", "code", code, "end", when(int_of(a, "end_ms")).s, NULL);
+    if (t->now > a.end_ms) {
+        rc = say(t, "checkin.expired", "code", code, "end", when(a.end_ms).s, NULL);
         goto out;
     }
-    int added = checkins_add(t->st, int_of(a, "id"), t->person, t->now);
+    int added = checkins_add(t->st, a.id, t->person, t->now);
     if (added == -1)
         goto out;
     if (added == 1) {
         rc = say(t, "checkin.already", "title", title, NULL);
         goto out;
     }
-    int64_t course = int_of(a, "course_id");
-    if (course > 0) {
-        b = bookings_live(t->st, course, t->person, &found);
-        if (found == -1 || (found == 1 && status_is(b, "seat") &&
-                            bookings_set_attended(t->st, int_of(b, "id"), t->now) == -1))
+    if (a.course_id > 0) {
+        found = bookings_live(t->st, a.course_id, t->person, &b);
+        if (found == -1 || (found == 1 && booking_is(&b, "seat") &&
+                            bookings_set_attended(t->st, b.id, t->now) == -1))
             goto out;
     }
-    int64_t points = int_of(a, "points");
-    if (points > 0) {
+    if (a.points > 0) {
         char ref[32];
         snprintf(ref, sizeof ref, "checkin:%s", code);
-        if (points_award(t->st, t->person, points, "checkin", ref, t->now) == -1)
+        if (points_award(t->st, t->person, a.points, "checkin", ref, t->now) == -1)
             goto out;
         int64_t balance = points_balance(t->st, t->person);
         if (balance < 0)
             goto out;
-        ptxt = render(t->app, "checkin.points", "points", num(points).s, "balance", num(balance).s,
-                      NULL);
+        ptxt = render(t->app, "checkin.points", "points", num(a.points).s, "balance",
+                      num(balance).s, NULL);
     }
     rc = say(t, "checkin.done", "title", title, "points", ptxt ? ptxt : "", NULL);
 out:
     free(ptxt);
-    json_decref(a);
-    json_decref(b);
+    activity_clear(&a);
+    booking_clear(&b);
     return rc;
 }
 
 int courses_offer_next(const struct app *app, struct store *st, int64_t course, int64_t now)
 {
     int found, rc = -1;
-    json_t *w = NULL;
-    json_t *c = courses_get(st, course, &found);
-    if (c == NULL)
+    struct booking w = {0};
+    struct course c;
+    found = courses_get(st, course, &c);
+    if (found != 1)
         return found == -1 ? -1 : 0;
-    int64_t start = int_of(c, "start_ms"), taken = int_of(c, "taken");
-    if (!json_is_null(json_object_get(c, "cancelled_ms")) || start <= now) {
+    int64_t start = c.start_ms, taken = c.taken;
+    if (c.cancelled_ms != 0 || start <= now) {
         rc = 0;
         goto out;
     }
@@ -648,23 +626,20 @@ int courses_offer_next(const struct app *app, struct store *st, int64_t course, 
     int64_t until = readable + app->conf->courses.confirm_minutes * 60000;
     if (until > start)
         until = start;
-    while (taken < int_of(c, "capacity") && readable < start) {
-        json_decref(w);
-        w = bookings_first_waiting(st, course, &found);
+    while (taken < c.capacity && readable < start) {
+        booking_clear(&w);
+        found = bookings_first_waiting(st, course, &w);
         if (found == -1)
             goto out;
         if (found == 0)
             break;
-        int64_t bid = int_of(w, "id");
-        if (bookings_set(st, bid, "offered", NULL, until, now) == -1)
+        if (bookings_set(st, w.id, "offered", NULL, until, now) == -1)
             goto out;
         char key[64];
-        snprintf(key, sizeof key, "offer:c%lld:b%lld", (long long)course, (long long)bid);
-        char *text =
-            render(app, "course.offer", "title", str_of(c, "title"), "start", when(start).s,
-                   "place", str_of(c, "place"), "until", when(until).s, NULL);
-        int pr = outbox_push(st, app->conf, int_of(w, "person_id"), OUT_TRANSACTIONAL, text, 0, now,
-                             key);
+        snprintf(key, sizeof key, "offer:c%lld:b%lld", (long long)course, (long long)w.id);
+        char *text = render(app, "course.offer", "title", str(c.title), "start", when(start).s,
+                            "place", str(c.place), "until", when(until).s, NULL);
+        int pr = outbox_push(st, app->conf, w.person_id, OUT_TRANSACTIONAL, text, 0, now, key);
         free(text);
         if (pr == -1)
             goto out;
@@ -672,153 +647,143 @@ int courses_offer_next(const struct app *app, struct store *st, int64_t course, 
     }
     rc = 0;
 out:
-    json_decref(w);
-    json_decref(c);
+    booking_clear(&w);
+    course_clear(&c);
     return rc;
 }
 
 int courses_profile_summary(struct store *st, int64_t person, int64_t now, int *seats,
                             int *waitlist)
 {
-    json_t *mine = bookings_of(st, person, now), *b;
-    size_t i;
-    if (mine == NULL)
+    struct booking *mine;
+    size_t n;
+    if (bookings_of(st, person, now, &mine, &n) == -1)
         return -1;
     *seats = 0;
     *waitlist = 0;
-    json_array_foreach(mine, i, b)
-    {
-        if (status_is(b, "waiting"))
+    for (size_t i = 0; i < n; i++) {
+        if (booking_is(&mine[i], "waiting"))
             (*waitlist)++;
         else
             (*seats)++;
     }
-    json_decref(mine);
+    booking_free_all(mine, n);
     return 0;
 }
 
 int courses_cancel(const struct app *app, struct store *st, int64_t course, int64_t now)
 {
-    int found, n = -1;
-    json_t *live = NULL, *b;
-    size_t i;
-    json_t *c = courses_get(st, course, &found);
-    if (c == NULL)
+    int rc = -1;
+    struct booking *live = NULL;
+    size_t n = 0;
+    struct course c;
+    if (courses_get(st, course, &c) != 1)
         return -1;
-    if (courses_set_cancelled(st, course, now) == -1)
+    if (courses_set_cancelled(st, course, now) == -1 ||
+        bookings_live_of_course(st, course, &live, &n) == -1)
         goto out;
-    live = bookings_live_of_course(st, course);
-    if (live == NULL)
-        goto out;
-    json_array_foreach(live, i, b)
-    {
-        char *refund = status_is(b, "seat") ? refund_seat(app, st, b, now) : xstrdup("");
-        if (refund == NULL || bookings_set(st, int_of(b, "id"), "cancelled", NULL, 0, now) == -1) {
+    for (size_t i = 0; i < n; i++) {
+        const struct booking *b = &live[i];
+        char *refund = booking_is(b, "seat") ? refund_seat(app, st, b, now) : xstrdup("");
+        if (refund == NULL || bookings_set(st, b->id, "cancelled", NULL, 0, now) == -1) {
             free(refund);
             goto out;
         }
         char key[64];
         snprintf(key, sizeof key, "course-cancelled:c%lld:b%lld", (long long)course,
-                 (long long)int_of(b, "id"));
-        char *text = render(app, "course.course_cancelled", "title", str_of(c, "title"), "start",
-                            when(int_of(c, "start_ms")).s, "refund", refund, NULL);
-        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, 0, now,
-                             key);
+                 (long long)b->id);
+        char *text = render(app, "course.course_cancelled", "title", str(c.title), "start",
+                            when(c.start_ms).s, "refund", refund, NULL);
+        int pr = outbox_push(st, app->conf, b->person_id, OUT_TRANSACTIONAL, text, 0, now, key);
         free(text);
         free(refund);
         if (pr == -1)
             goto out;
     }
-    n = (int)json_array_size(live);
+    rc = (int)n;
 out:
-    json_decref(live);
-    json_decref(c);
-    return n;
+    booking_free_all(live, n);
+    course_clear(&c);
+    return rc;
 }
 
 /* Offers not confirmed in time: mark expired, tell the person. */
 static int expire_offers(const struct app *app, struct store *st, int64_t now)
 {
-    json_t *list = bookings_expired_offers(st, now), *b;
-    size_t i;
+    struct booking *list;
+    size_t n;
     int rc = 0;
-    if (list == NULL)
+    if (bookings_expired_offers(st, now, &list, &n) == -1)
         return -1;
-    json_array_foreach(list, i, b)
-    {
+    for (size_t i = 0; i < n; i++) {
+        const struct booking *b = &list[i];
         char key[64];
-        int64_t bid = int_of(b, "id");
-        if (bookings_set(st, bid, "expired", NULL, 0, now) == -1) {
+        if (bookings_set(st, b->id, "expired", NULL, 0, now) == -1) {
             rc = -1;
             break;
         }
-        snprintf(key, sizeof key, "offer-expired:c%lld:b%lld", (long long)int_of(b, "course_id"),
-                 (long long)bid);
-        char *text = render(app, "course.offer_expired", "title", str_of(b, "title"), NULL);
-        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, 0, now,
-                             key);
+        snprintf(key, sizeof key, "offer-expired:c%lld:b%lld", (long long)b->course_id,
+                 (long long)b->id);
+        char *text = render(app, "course.offer_expired", "title", str(b->title), NULL);
+        int pr = outbox_push(st, app->conf, b->person_id, OUT_TRANSACTIONAL, text, 0, now, key);
         free(text);
         if (pr == -1) {
             rc = -1;
             break;
         }
     }
-    json_decref(list);
+    booking_free_all(list, n);
     return rc;
 }
 
 /* Reminders the day before and two hours before, once per seat (stable keys). */
 static int remind(const struct app *app, struct store *st, int64_t now)
 {
-    json_t *list = bookings_upcoming_seats(st, now, 24 * HOUR_MS), *b;
-    size_t i;
+    struct booking *list;
+    size_t n;
     int rc = 0;
-    if (list == NULL)
+    if (bookings_upcoming_seats(st, now, 24 * HOUR_MS, &list, &n) == -1)
         return -1;
-    json_array_foreach(list, i, b)
-    {
-        int64_t start = int_of(b, "start_ms"), seat = int_of(b, "seat_ms");
+    for (size_t i = 0; i < n; i++) {
+        const struct booking *b = &list[i];
+        int64_t start = b->start_ms;
         bool two_hours = now >= start - 2 * HOUR_MS;
         int64_t from = two_hours ? start - 2 * HOUR_MS : start - 24 * HOUR_MS;
-        if (seat >= from) /* the seat is newer than the reminder: they know */
+        if (b->seat_ms >= from) /* the seat is newer than the reminder: they know */
             continue;
         char key[80];
-        snprintf(key, sizeof key, "remind:c%lld:p%lld:%s", (long long)int_of(b, "course_id"),
-                 (long long)int_of(b, "person_id"), two_hours ? "2h" : "day");
+        snprintf(key, sizeof key, "remind:c%lld:p%lld:%s", (long long)b->course_id,
+                 (long long)b->person_id, two_hours ? "2h" : "day");
         char *text = render(app, two_hours ? "course.remind_2h" : "course.remind_day", "title",
-                            str_of(b, "title"), "start", when(start).s, "place", str_of(b, "place"),
-                            "no", num(int_of(b, "no")).s, NULL);
-        int pr = outbox_push(st, app->conf, int_of(b, "person_id"), OUT_TRANSACTIONAL, text, from,
-                             now, key);
+                            str(b->title), "start", when(start).s, "place", str(b->place), "no",
+                            num(b->no).s, NULL);
+        int pr = outbox_push(st, app->conf, b->person_id, OUT_TRANSACTIONAL, text, from, now, key);
         free(text);
         if (pr == -1) {
             rc = -1;
             break;
         }
     }
-    json_decref(list);
+    booking_free_all(list, n);
     return rc;
 }
 
 int courses_tick(const struct app *app, struct store *st, int64_t now)
 {
-    json_t *fill = NULL, *c;
-    size_t i;
+    int64_t *fill = NULL;
+    size_t n = 0;
     int rc = -1;
     if (expire_offers(app, st, now) == -1)
         goto out;
     /* seats freed by expired offers, or added by an admin */
-    fill = courses_to_fill(st, now);
-    if (fill == NULL)
+    if (courses_to_fill(st, now, &fill, &n) == -1)
         goto out;
-    json_array_foreach(fill, i, c)
-    {
-        if (courses_offer_next(app, st, int_of(c, "id"), now) == -1)
+    for (size_t i = 0; i < n; i++)
+        if (courses_offer_next(app, st, fill[i], now) == -1)
             goto out;
-    }
     rc = remind(app, st, now);
 out:
-    json_decref(fill);
+    free(fill);
     return rc;
 }
 

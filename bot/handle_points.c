@@ -67,27 +67,20 @@ static const char *num(char *buf, size_t size, int64_t v)
     return buf;
 }
 
-static int64_t int_of(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
 /* One line per ledger entry, newest first, into out. */
-static void entry_lines(const struct turn *t, json_t *entries, struct buf *out)
+static void entry_lines(const struct turn *t, const struct point_entry *v, size_t n,
+                        struct buf *out)
 {
-    size_t i;
-    json_t *e;
-    json_array_foreach(entries, i, e)
-    {
+    for (size_t i = 0; i < n; i++) {
         char date[16], delta[24], rkey[96];
-        const char *reason = json_string_value(json_object_get(e, "reason"));
+        const char *reason = v[i].reason;
         snprintf(rkey, sizeof rkey, "points.reason.%s", reason ? reason : "");
         for (char *p = rkey; *p; p++) /* "report accepted" (older rows) -> report_accepted */
             if (*p == ' ')
                 *p = '_';
         const char *shown = content_get(t->app->ct, rkey);
-        turn_fmt_when(int_of(e, "ms"), t->now, false, date, sizeof date);
-        snprintf(delta, sizeof delta, "%+lld", (long long)int_of(e, "delta"));
+        turn_fmt_when(v[i].ms, t->now, false, date, sizeof date);
+        snprintf(delta, sizeof delta, "%+lld", (long long)v[i].delta);
         char *line = render(t, "points.entry", "date", date, "delta", delta, "reason",
                             shown    ? shown
                             : reason ? reason
@@ -100,7 +93,8 @@ static void entry_lines(const struct turn *t, json_t *entries, struct buf *out)
 
 static int show_points(struct turn *t, int n, const char *key)
 {
-    json_t *entries = NULL;
+    struct point_entry *entries = NULL;
+    size_t n_entries = 0;
     struct buf items;
     char pts[24], cnt[24];
     int rc = -1;
@@ -108,19 +102,18 @@ static int show_points(struct turn *t, int n, const char *key)
     int64_t balance = points_balance(t->st, t->person);
     if (balance < 0)
         goto out;
-    entries = points_recent(t->st, t->person, n);
-    if (entries == NULL)
+    if (points_recent(t->st, t->person, n, &entries, &n_entries) == -1)
         goto out;
-    if (json_array_size(entries) == 0) {
+    if (n_entries == 0) {
         rc = say(t, "points.none", NULL);
         goto out;
     }
-    entry_lines(t, entries, &items);
+    entry_lines(t, entries, n_entries, &items);
     rc = say(t, key, "points", num(pts, sizeof pts, balance), "items", items.data, "n",
-             num(cnt, sizeof cnt, (int64_t)json_array_size(entries)), NULL);
+             num(cnt, sizeof cnt, (int64_t)n_entries), NULL);
 out:
     buf_release(&items);
-    json_decref(entries);
+    point_entry_free_all(entries, n_entries);
     return rc;
 }
 
@@ -136,55 +129,52 @@ static int handle_points_history(struct turn *t)
 
 static int handle_redeem_list(struct turn *t)
 {
-    json_t *items = NULL, *courses = NULL;
+    struct item *items = NULL;
+    struct course *courses = NULL;
+    size_t nitems = 0, ncourses = 0;
     struct buf lines;
     char pts[24];
     const char *cmds[MENU_MAX];
     char cmdbuf[MENU_MAX][24];
     int rc = -1, nmenu = 0;
-    size_t i;
-    json_t *o;
     buf_init(&lines, 0);
     int64_t balance = points_balance(t->st, t->person);
     if (balance < 0)
         goto out;
-    items = items_list(t->st, 0);
-    courses = items ? courses_paid_open(t->st, t->now) : NULL;
-    if (courses == NULL)
+    if (items_list(t->st, 0, &items, &nitems) == -1 ||
+        courses_paid_open(t->st, t->now, &courses, &ncourses) == -1)
         goto out;
     num(pts, sizeof pts, balance);
-    if (json_array_size(items) + json_array_size(courses) == 0) {
+    if (nitems + ncourses == 0) {
         rc = say(t, "redeem.empty", "points", pts, NULL);
         goto out;
     }
     /* one list, one numbering: items, then paid course seats; the number of
      * a line is the one way to take it (兑换 <id> or 报名 <course no>) */
-    json_array_foreach(items, i, o)
-    {
+    for (size_t i = 0; i < nitems; i++) {
+        const struct item *o = &items[i];
         char no[24], cost[24], stock[24];
         if (nmenu >= MENU_MAX)
             break;
-        char *line = render(t, "redeem.item", "no", num(no, sizeof no, nmenu + 1), "name",
-                            json_string_value(json_object_get(o, "name")), "cost",
-                            num(cost, sizeof cost, int_of(o, "cost")), "stock",
-                            num(stock, sizeof stock, int_of(o, "stock")), NULL);
+        char *line = render(t, "redeem.item", "no", num(no, sizeof no, nmenu + 1), "name", o->name,
+                            "cost", num(cost, sizeof cost, o->cost), "stock",
+                            num(stock, sizeof stock, o->stock), NULL);
         buf_printf(&lines, "%s%s", lines.len ? "\n" : "", line);
         free(line);
-        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "兑换 %lld", (long long)int_of(o, "id"));
+        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "兑换 %lld", (long long)o->id);
         cmds[nmenu] = cmdbuf[nmenu];
         nmenu++;
     }
-    json_array_foreach(courses, i, o)
-    {
+    for (size_t i = 0; i < ncourses; i++) {
+        const struct course *o = &courses[i];
         char no[24], cost[24];
         if (nmenu >= MENU_MAX)
             break;
         char *line = render(t, "redeem.course", "no", num(no, sizeof no, nmenu + 1), "title",
-                            json_string_value(json_object_get(o, "title")), "cost",
-                            num(cost, sizeof cost, int_of(o, "cost")), NULL);
+                            o->title, "cost", num(cost, sizeof cost, o->cost), NULL);
         buf_printf(&lines, "%s%s", lines.len ? "\n" : "", line);
         free(line);
-        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "报名 %lld", (long long)int_of(o, "no"));
+        snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "报名 %lld", (long long)o->no);
         cmds[nmenu] = cmdbuf[nmenu];
         nmenu++;
     }
@@ -193,8 +183,8 @@ static int handle_redeem_list(struct turn *t)
     rc = nmenu > 0 ? turn_set_menu(t, cmds, nmenu) : 0;
 out:
     buf_release(&lines);
-    json_decref(items);
-    json_decref(courses);
+    item_free_all(items, nitems);
+    course_free_all(courses, ncourses);
     return rc;
 }
 
@@ -232,22 +222,22 @@ static int redeem_confirm(struct turn *t, long long n, const char *name, const c
 
 static int handle_redeem_item(struct turn *t)
 {
-    json_t *item = NULL;
+    struct item item = {0};
     long long n;
     int found, rc = -1;
     char no[24], cost_s[24], pts[24], code[32], ref[48];
     const char *cap = turn_cap(t, "n");
     if (cap == NULL || parse_int(cap, 1, 999, &n) == -1)
         return handle_redeem_list(t);
-    item = items_get(t->st, n, &found);
+    found = items_get(t->st, n, &item);
     if (found == -1)
         goto out;
-    if (found == 0 || int_of(item, "active") == 0) {
+    if (found == 0 || item.active == 0) {
         rc = say(t, "redeem.not_found", "no", num(no, sizeof no, n), NULL);
         goto out;
     }
-    const char *name = json_string_value(json_object_get(item, "name"));
-    int64_t cost = int_of(item, "cost");
+    const char *name = item.name;
+    int64_t cost = item.cost;
     int64_t balance = points_balance(t->st, t->person);
     if (balance < 0)
         goto out;
@@ -285,7 +275,7 @@ static int handle_redeem_item(struct turn *t)
     rc = say(t, "redeem.done", "name", name, "cost", cost_s, "points",
              num(pts, sizeof pts, balance - cost), "code", code, NULL);
 out:
-    json_decref(item);
+    item_clear(&item);
     return rc;
 }
 

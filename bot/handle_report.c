@@ -668,7 +668,8 @@ static int show_report(struct turn *t, const char *codetext)
 {
     struct report r = {0};
     struct buf hist;
-    json_t *h = NULL;
+    struct report_event *h = NULL;
+    size_t nh = 0;
     int64_t id = 0;
     int rc = -1;
     char upper[REPORT_CODE_MAX];
@@ -688,22 +689,17 @@ static int show_report(struct turn *t, const char *codetext)
         rc = say(t, "report.not_found", "code", upper, NULL);
         goto out;
     }
-    h = store_report_history(t->st, id);
-    if (h == NULL)
+    if (store_report_history(t->st, id, &h, &nh) == -1)
         goto out;
-    size_t i;
-    json_t *e;
-    json_array_foreach(h, i, e)
-    {
+    for (size_t i = 0; i < nh; i++) {
         char when[32];
-        const char *st = json_string_value(json_object_get(e, "status"));
-        const char *actor = json_string_value(json_object_get(e, "actor"));
-        const char *note = json_string_value(json_object_get(e, "note"));
+        const char *st = h[i].status ? h[i].status : "";
+        const char *actor = h[i].actor ? h[i].actor : "";
+        const char *note = h[i].note;
         /* admins' internal notes stay internal, except what was written for the reporter */
         bool show_note = note != NULL && strcmp(actor, "fetcher") != 0 &&
                          strcmp(actor, "reporter") != 0 && strcmp(st, "merged") != 0;
-        turn_fmt_time(json_integer_value(json_object_get(e, "ms")), "%m-%d %H:%M", when,
-                      sizeof when);
+        turn_fmt_time(h[i].ms, "%m-%d %H:%M", when, sizeof when);
         char *name = status_name(t->app, st);
         const char *kv[] = {"time", when, "status", name, "note", show_note ? note : "", NULL};
         char *line = content_render(t->app->ct, "report.history_line", kv);
@@ -716,7 +712,7 @@ static int show_report(struct turn *t, const char *codetext)
              hist.data ? hist.data : "", NULL);
     free(name);
 out:
-    json_decref(h);
+    report_event_free_all(h, nh);
     buf_release(&hist);
     report_release(&r);
     return rc;
@@ -725,26 +721,21 @@ out:
 static int list_mine(struct turn *t)
 {
     struct buf items;
-    size_t i;
-    json_t *e;
+    struct report_event *a;
+    size_t n;
     int rc = -1;
-    json_t *a = store_report_list_person(t->st, t->person, MINE_MAX);
-    if (a == NULL)
+    if (store_report_list_person(t->st, t->person, MINE_MAX, &a, &n) == -1)
         return -1;
-    if (json_array_size(a) == 0) {
-        json_decref(a);
+    if (n == 0) {
         char k[48];
         return say(t, turn_key(t, "report.mine_none", k, sizeof k), NULL);
     }
     buf_init(&items, 0);
-    json_array_foreach(a, i, e)
-    {
+    for (size_t i = 0; i < n; i++) {
         char date[16];
-        turn_fmt_time(json_integer_value(json_object_get(e, "ms")), "%m-%d", date, sizeof date);
-        char *name = status_name(t->app, json_string_value(json_object_get(e, "status")));
-        const char *kv[] = {
-            "code", json_string_value(json_object_get(e, "code")), "status", name, "date", date,
-            NULL};
+        turn_fmt_time(a[i].ms, "%m-%d", date, sizeof date);
+        char *name = status_name(t->app, a[i].status);
+        const char *kv[] = {"code", a[i].code, "status", name, "date", date, NULL};
         char *line = content_render(t->app->ct, "report.mine_line", kv);
         buf_printf(&items, "%s%s", i ? "\n" : "", line);
         free(line);
@@ -752,7 +743,7 @@ static int list_mine(struct turn *t)
     }
     rc = say(t, "report.mine", "items", items.data, NULL);
     buf_release(&items);
-    json_decref(a);
+    report_event_free_all(a, n);
     return rc;
 }
 

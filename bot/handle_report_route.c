@@ -39,37 +39,33 @@ int report_placed(const struct app *app, struct store *st, int64_t id, int64_t n
     if (f != 1)
         return f;
     int rc = 0;
-    int found = 0;
-    json_t *o = store_report_routing(st, id, &found);
+    struct report_routing o;
+    int found = store_report_routing(st, id, &o);
     const char *name = r.has_pos ? geo_district(app->districts, r.lat, r.lon) : NULL;
-    if (o == NULL)
+    if (found != 1)
         rc = -1;
-    else if (name != NULL && json_object_get(o, "district") == NULL)
+    else if (name != NULL && o.district == NULL)
         rc = store_report_set_district(st, id, name, now) == 0 ? 0 : -1;
-    json_decref(o);
+    report_routing_clear(&o);
     report_release(&r);
     return rc;
 }
 
 int report_ask_category(struct turn *t, int64_t id)
 {
-    json_t *cats = store_category_list(t->st, true);
+    struct category *cats;
+    size_t ncats;
     struct buf items;
     int rc = -1;
-    if (cats == NULL)
+    if (store_category_list(t->st, true, &cats, &ncats) == -1)
         return -1;
-    if (json_array_size(cats) == 0) { /* the office disabled them all: nothing to ask */
-        json_decref(cats);
+    if (ncats == 0) /* the office disabled them all: nothing to ask */
         return 0;
-    }
     buf_init(&items, 0);
-    size_t i;
-    json_t *c;
-    json_array_foreach(cats, i, c)
-    {
+    for (size_t i = 0; i < ncats; i++) {
         char n[24];
         snprintf(n, sizeof n, "%zu", i + 1);
-        const char *kv[] = {"n", n, "name", json_string_value(json_object_get(c, "name")), NULL};
+        const char *kv[] = {"n", n, "name", cats[i].name, NULL};
         char *line = content_render(t->app->ct, "report.category_item", kv);
         buf_printf(&items, "%s%s", i ? "\n" : "", line);
         free(line);
@@ -84,7 +80,7 @@ int report_ask_category(struct turn *t, int64_t id)
         rc = say(t, "report.category_ask", "code", code, "items", items.data ? items.data : "",
                  NULL);
     buf_release(&items);
-    json_decref(cats);
+    category_free_all(cats, ncats);
     return rc;
 }
 
@@ -117,12 +113,13 @@ int report_category_take(struct turn *t)
     if (f == -1)
         return -1;
     if (f == 0) {
-        json_t *cats = store_category_list(t->st, true);
-        if (cats == NULL)
+        struct category *cats;
+        size_t ncats;
+        if (store_category_list(t->st, true, &cats, &ncats) == -1)
             return -1;
         char max[16];
-        snprintf(max, sizeof max, "%zu", json_array_size(cats));
-        json_decref(cats);
+        snprintf(max, sizeof max, "%zu", ncats);
+        category_free_all(cats, ncats);
         return say(t, "report.category_bad", "max", max, NULL) == 0 ? 1 : -1;
     }
     report_code_fmt(id, code);

@@ -88,9 +88,16 @@ struct schedule {
     int64_t id, created_ms;
     char *kind, *text, *tag; /* tag: NULL for everyone the kind reaches */
     int day, minute;
+    /* set by store_schedule_list only */
+    int active;
+    int64_t cancelled_ms; /* 0: not cancelled */
+    int64_t pushes;       /* queued so far */
 };
 int store_schedule_add(struct store *st, const struct schedule *s, int64_t now, int64_t *id);
-json_t *store_schedule_list(struct store *st);
+/* Every schedule, newest first, with active, cancelled_ms and pushes: an
+ * array (free with store_schedules_free), count in *n; NULL when none (*n 0)
+ * or on error (*n -1). */
+struct schedule *store_schedule_list(struct store *st, int *n);
 /* 1 cancelled, 0 none active with that id, -1 error. */
 int store_schedule_cancel(struct store *st, int64_t id, int64_t now);
 /* The active schedules as an array of struct schedule (count in *n); free
@@ -103,10 +110,14 @@ int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_
 /* Accounts due with no push of it yet (this period's, for monthly): members
  * not checked in since month_start, or people who joined after the
  * schedule was made, day days ago.
- * Both only with consent and not opted out. An array of ids, NULL on error. */
-json_t *store_schedule_due(struct store *st, const struct schedule *s, const char *period,
-                           int64_t month_start, int64_t now, int limit);
+ * Both only with consent and not opted out. 0 with the ids in *ids (free;
+ * NULL when *n is 0) and *n, or -1. */
+int store_schedule_due(struct store *st, const struct schedule *s, const char *period,
+                       int64_t month_start, int64_t now, int limit, int64_t **ids, size_t *n);
 int schedule_tick(const struct app *app, struct store *st, int64_t now);
+/* The admin API's JSON of a listed schedule (new reference): the keys it has
+ * always sent, tag and cancelled_ms null when unset. */
+json_t *schedule_json(const struct schedule *sc);
 int admin_schedule_route(const struct app *app, struct store *st, int64_t now,
                          const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);
 

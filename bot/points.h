@@ -8,7 +8,7 @@
  */
 #ifndef BOT_POINTS_H
 #define BOT_POINTS_H
-#include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -26,7 +26,14 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
                  const char *ref, int64_t now);
 /* The balance, or -1. */
 int64_t points_balance(struct store *st, int64_t person);
-/* The last n entries, newest first: [{"delta","reason","ref","ms"}]. NULL on error. */
-json_t *points_recent(struct store *st, int64_t person, int n);
+/* A ledger entry; the struct owns its strings. */
+struct point_entry {
+    int64_t delta, ms;
+    char *reason, *ref;
+};
+/* The last n entries, newest first, into *v (NULL when *count is 0) and
+ * *count: 0, or -1 with nothing allocated. */
+int points_recent(struct store *st, int64_t person, int n, struct point_entry **v, size_t *count);
+void point_entry_free_all(struct point_entry *v, size_t n);
 
 #endif

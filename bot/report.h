@@ -11,6 +11,7 @@
 #define BOT_REPORT_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct app;
@@ -101,10 +102,23 @@ int store_report_set_photo(struct store *st, int64_t id, const char *photo_statu
 /* Append a history row; *hid (may be NULL) gets its id. 0 or -1. */
 int store_report_history_add(struct store *st, int64_t id, const char *status, const char *actor,
                              const char *note, int64_t now, int64_t *hid);
-/* [{"status","actor","note","ms"}] oldest first; NULL on error. */
-json_t *store_report_history(struct store *st, int64_t id);
-/* person's newest reports: [{"code","status","ms"}]; NULL on error. */
-json_t *store_report_list_person(struct store *st, int64_t person, int n);
+/* A report's history entry, or (code set, actor and note NULL) a line of a
+ * person's list of reports. The struct owns its strings. */
+struct report_event {
+    char *code, *status, *actor;
+    char *note; /* NULL when none */
+    int64_t ms;
+};
+void report_event_free_all(struct report_event *v, size_t n);
+/* The admin API's JSON of a history entry: {"status","actor","note","ms"},
+ * note null when none (new reference). */
+json_t *report_event_json(const struct report_event *e);
+/* Lists: 0 with *v (NULL when *n is 0) and *n, or -1. */
+/* A report's history (status, actor, note, ms), oldest first. */
+int store_report_history(struct store *st, int64_t id, struct report_event **v, size_t *n);
+/* person's newest reports (code, status, ms). */
+int store_report_list_person(struct store *st, int64_t person, int lim, struct report_event **v,
+                             size_t *n);
 /* What the admin list shows: each field NULL (0) for any. body is a handling
  * body's code (routing.h; a report handler's area: a report's own `area`, set
  * by the super admin, overrides the body routing gave it); observer: only reports of

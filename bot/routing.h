@@ -27,8 +27,18 @@ struct http_resp;
 enum routing_rc { ROUTING_NOT_FOUND = 1, ROUTING_TAKEN = 2, ROUTING_BAD = 3 };
 
 /* --- categories --- */
-/* [{"id","name","active"}] by id; active_only: the worker's numbered list. */
-json_t *store_category_list(struct store *st, bool active_only);
+/* A report category. */
+struct category {
+    int64_t id;
+    char *name;
+    bool active;
+};
+/* By id; active_only: the worker's numbered list. 0 with *v (NULL when *n
+ * is 0) and *n, or -1. */
+int store_category_list(struct store *st, bool active_only, struct category **v, size_t *n);
+void category_free_all(struct category *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","name","active"}. */
+json_t *category_json(const struct category *c);
 /* 0 (*id set), ROUTING_TAKEN (the name exists), -1. */
 int store_category_add(struct store *st, const char *name, int64_t now, int64_t *id);
 /* Rename (name not NULL) and/or enable or disable (active 0 or 1; -1 keeps).
@@ -62,9 +72,18 @@ int store_body_known(struct store *st, const char *code);
 /* Set and re-route. category_id 0 clears. 0, ROUTING_NOT_FOUND, -1. */
 int store_report_set_category(struct store *st, int64_t report, int64_t category_id, int64_t now);
 int store_report_set_district(struct store *st, int64_t report, const char *district, int64_t now);
-/* {"category","district","body","body_name","observer"} of report (absent
- * when unset); NULL on error or not found (*found 0). */
-json_t *store_report_routing(struct store *st, int64_t report, int *found);
+/* A report's routing: its category's name, district, body code and name
+ * (NULL when unset), and whether its reporter is an observer. */
+struct report_routing {
+    char *category, *district, *body, *body_name;
+    bool observer;
+};
+/* Into *out (zeroed first): 1, 0 no such report, -1. */
+int store_report_routing(struct store *st, int64_t report, struct report_routing *out);
+void report_routing_clear(struct report_routing *r);
+/* The admin API's JSON of it (new reference): {"category","district","body",
+ * "body_name","observer"}, a key absent when unset, observer a boolean. */
+json_t *report_routing_json(const struct report_routing *r);
 
 /*
  * Who may see which report. area is what the signed-in role carries: NULL

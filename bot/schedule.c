@@ -38,6 +38,23 @@ static bool month_due(const struct schedule *sc, int64_t now, char period[16], i
     return due;
 }
 
+json_t *schedule_json(const struct schedule *sc)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(sc->id));
+    json_object_set_new(o, "kind", json_string(sc->kind ? sc->kind : ""));
+    json_object_set_new(o, "text", json_string(sc->text ? sc->text : ""));
+    json_object_set_new(o, "day", json_integer(sc->day));
+    json_object_set_new(o, "minute", json_integer(sc->minute));
+    json_object_set_new(o, "tag", sc->tag ? json_string(sc->tag) : json_null());
+    json_object_set_new(o, "active", json_integer(sc->active));
+    json_object_set_new(o, "created_ms", json_integer(sc->created_ms));
+    json_object_set_new(o, "cancelled_ms",
+                        sc->cancelled_ms ? json_integer(sc->cancelled_ms) : json_null());
+    json_object_set_new(o, "pushes", json_integer(sc->pushes));
+    return o;
+}
+
 static int run_one(const struct app *app, struct store *st, const struct schedule *sc, int64_t now)
 {
     char period[16] = "", key[96];
@@ -50,12 +67,13 @@ static int run_one(const struct app *app, struct store *st, const struct schedul
         if (ran != 0)
             return ran == 1 ? 0 : -1; /* this month's ran already */
     }
-    json_t *due = store_schedule_due(st, sc, period, start, now, DUE_BATCH);
-    if (due == NULL)
+    int64_t *due;
+    size_t ndue;
+    if (store_schedule_due(st, sc, period, start, now, DUE_BATCH, &due, &ndue) == -1)
         return -1;
     int rc = 0;
-    for (size_t i = 0; i < json_array_size(due) && rc == 0; i++) {
-        int64_t acc = json_integer_value(json_array_get(due, i));
+    for (size_t i = 0; i < ndue && rc == 0; i++) {
+        int64_t acc = due[i];
         if (monthly)
             snprintf(key, sizeof key, "sch%lld-%s-%lld", (long long)sc->id, period, (long long)acc);
         else
@@ -64,9 +82,9 @@ static int run_one(const struct app *app, struct store *st, const struct schedul
         rc = text && outbox_push(st, app->conf, acc, OUT_BULK, text, 0, now, key) != -1 ? 0 : -1;
         free(text);
     }
-    if (rc == 0 && monthly && json_array_size(due) < DUE_BATCH)
+    if (rc == 0 && monthly && ndue < DUE_BATCH)
         rc = store_schedule_mark(st, sc->id, period, now);
-    json_decref(due);
+    free(due);
     return rc;
 }
 
@@ -145,9 +163,14 @@ int admin_schedule_route(const struct app *app, struct store *st, int64_t now,
     if (nseg == 1 && post)
         return schedule_add(st, now, rq, resp) == -1 ? -1 : 1;
     if (nseg == 1 && get) {
-        json_t *a = store_schedule_list(st);
-        if (a == NULL)
+        int n;
+        struct schedule *v = store_schedule_list(st, &n);
+        if (n < 0)
             return -1;
+        json_t *a = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(a, schedule_json(&v[i]));
+        store_schedules_free(v, n);
         admin_reply(resp, 200, json_pack("{s:o}", "items", a));
         return 1;
     }

@@ -813,6 +813,60 @@ char *store_col_text(sqlite3_stmt *s, int col)
     return t ? xstrdup((const char *)t) : NULL;
 }
 
+int store_read_one(struct store *st, sqlite3_stmt *s, const char *what, store_read_fn read,
+                   void *out, size_t size)
+{
+    memset(out, 0, size);
+    if (bind_refused(st, s))
+        return log_fail("store: %s: not run", what);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read(s, out);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, what);
+}
+
+int store_read_all(struct store *st, sqlite3_stmt *s, const char *what, store_read_fn read,
+                   store_clear_fn clear, size_t size, void **v, size_t *n)
+{
+    char *a = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+    *v = NULL;
+    *n = 0;
+    if (bind_refused(st, s))
+        return log_fail("store: %s: not run", what);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 8;
+            a = xrealloc(a, cap * size);
+        }
+        memset(a + len * size, 0, size);
+        read(s, a + len * size);
+        len++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        store_free_rows(a, len, size, clear);
+        return store_fail(st, what);
+    }
+    *v = a;
+    *n = len;
+    return 0;
+}
+
+void store_free_rows(void *v, size_t n, size_t size, store_clear_fn clear)
+{
+    for (size_t i = 0; clear != NULL && i < n; i++)
+        clear((char *)v + i * size);
+    free(v);
+}
+
+void store_read_id(sqlite3_stmt *s, void *out)
+{
+    *(int64_t *)out = sqlite3_column_int64(s, 0);
+}
+
 json_t *store_row_json(sqlite3_stmt *s)
 {
     json_t *o = json_object();

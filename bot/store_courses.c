@@ -1,17 +1,19 @@
 /*
  * store_courses.c - SQL of courses, bookings, activities, check-ins,
- * redemption items and redemptions (see courses.h). Rows come back as JSON
- * objects keyed by column name.
+ * redemption items and redemptions (see courses.h). Rows come back as C
+ * structs: each query names its columns, and one reader per column list,
+ * next to it, reads them by index.
  */
 #include "courses.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "store.h"
 #include "store_int.h"
 
-/* The current row as an object keyed by column name. */
-/* The course columns with their counts, shared by the course queries. */
+/* The course columns with their counts, shared by the course queries and
+ * read by course_read. */
 #define COURSE_COLS                                                                                \
     "c.id, c.no, c.title, c.provider, c.place, c.start_ms, c.end_ms, c.capacity, c.cost,"          \
     " c.deadline_ms, c.description, c.created_ms, c.cancelled_ms,"                                 \
@@ -20,12 +22,116 @@
     " (SELECT count(*) FROM bookings WHERE course_id=c.id AND status='waiting') AS waiting,"       \
     " (SELECT code FROM activities WHERE course_id=c.id ORDER BY id LIMIT 1) AS checkin_code"
 
-static int64_t int_of(json_t *o, const char *k)
+static void course_read(sqlite3_stmt *s, void *out)
 {
-    return json_integer_value(json_object_get(o, k));
+    struct course *c = out;
+    c->id = sqlite3_column_int64(s, 0);
+    c->no = sqlite3_column_int64(s, 1);
+    c->title = store_col_text(s, 2);
+    c->provider = store_col_text(s, 3);
+    c->place = store_col_text(s, 4);
+    c->start_ms = sqlite3_column_int64(s, 5);
+    c->end_ms = sqlite3_column_int64(s, 6);
+    c->capacity = sqlite3_column_int64(s, 7);
+    c->cost = sqlite3_column_int64(s, 8);
+    c->deadline_ms = sqlite3_column_int64(s, 9);
+    c->description = store_col_text(s, 10);
+    c->created_ms = sqlite3_column_int64(s, 11);
+    c->cancelled_ms = sqlite3_column_int64(s, 12);
+    c->taken = sqlite3_column_int64(s, 13);
+    c->waiting = sqlite3_column_int64(s, 14);
+    c->checkin_code = store_col_text(s, 15);
 }
 
-int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *no)
+void course_clear(struct course *c)
+{
+    free(c->title);
+    free(c->provider);
+    free(c->place);
+    free(c->description);
+    free(c->checkin_code);
+    memset(c, 0, sizeof *c);
+}
+
+static void course_clear_v(void *c)
+{
+    course_clear(c);
+}
+
+void course_free_all(struct course *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, course_clear_v);
+}
+
+static int courses_read_all(struct store *st, sqlite3_stmt *s, const char *what, struct course **v,
+                            size_t *n)
+{
+    return store_read_all(st, s, what, course_read, course_clear_v, sizeof **v, (void **)v, n);
+}
+
+/* The booking columns with its course's and its waitlist position, read by
+ * booking_read; FROM bookings b JOIN courses c. */
+#define BOOKING_COLS                                                                               \
+    "b.id, b.course_id, b.person_id, b.status, b.cost, b.paid_ref, b.offer_until_ms,"              \
+    " b.attended_ms, b.seat_ms, b.created_ms, b.updated_ms, c.no, c.title, c.place, c.start_ms,"   \
+    " CASE WHEN b.status='waiting' THEN (SELECT count(*) FROM bookings w"                          \
+    " WHERE w.course_id=b.course_id AND w.status='waiting' AND w.id<=b.id) END AS position"
+#define BOOKING_FROM " FROM bookings b JOIN courses c ON c.id=b.course_id"
+
+static void booking_read(sqlite3_stmt *s, void *out)
+{
+    struct booking *b = out;
+    b->id = sqlite3_column_int64(s, 0);
+    b->course_id = sqlite3_column_int64(s, 1);
+    b->person_id = sqlite3_column_int64(s, 2);
+    b->status = store_col_text(s, 3);
+    b->cost = sqlite3_column_int64(s, 4);
+    b->paid_ref = store_col_text(s, 5);
+    b->offer_until_ms = sqlite3_column_int64(s, 6);
+    b->attended_ms = sqlite3_column_int64(s, 7);
+    b->seat_ms = sqlite3_column_int64(s, 8);
+    b->created_ms = sqlite3_column_int64(s, 9);
+    b->updated_ms = sqlite3_column_int64(s, 10);
+    b->no = sqlite3_column_int64(s, 11);
+    b->title = store_col_text(s, 12);
+    b->place = store_col_text(s, 13);
+    b->start_ms = sqlite3_column_int64(s, 14);
+    b->position = sqlite3_column_int64(s, 15);
+}
+
+void booking_clear(struct booking *b)
+{
+    free(b->status);
+    free(b->paid_ref);
+    free(b->title);
+    free(b->place);
+    free(b->who);
+    free(b->name);
+    memset(b, 0, sizeof *b);
+}
+
+static void booking_clear_v(void *b)
+{
+    booking_clear(b);
+}
+
+void booking_free_all(struct booking *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, booking_clear_v);
+}
+
+bool booking_is(const struct booking *b, const char *status)
+{
+    return b->status != NULL && strcmp(b->status, status) == 0;
+}
+
+static int bookings_read_all(struct store *st, sqlite3_stmt *s, const char *what,
+                             struct booking **v, size_t *n)
+{
+    return store_read_all(st, s, what, booking_read, booking_clear_v, sizeof **v, (void **)v, n);
+}
+
+int courses_add(struct store *st, const struct course *c, int64_t now, int64_t *id, int64_t *no)
 {
     /* The smallest number from 1 not used by a course that has not ended. */
     SQL(pick, "SELECT coalesce(min(n), 1) FROM (SELECT 1 AS n UNION ALL SELECT no + 1 FROM courses"
@@ -47,17 +153,15 @@ int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, *no);
-    store_bind_text(s, 2, json_string_value(json_object_get(c, "title")));
-    const char *provider = json_string_value(json_object_get(c, "provider"));
-    store_bind_text(s, 3, provider ? provider : "");
-    store_bind_text(s, 4, json_string_value(json_object_get(c, "place")));
-    store_bind_int64(s, 5, int_of(c, "start_ms"));
-    store_bind_int64(s, 6, int_of(c, "end_ms"));
-    store_bind_int64(s, 7, int_of(c, "capacity"));
-    store_bind_int64(s, 8, int_of(c, "cost"));
-    store_bind_int64(s, 9, int_of(c, "deadline_ms"));
-    const char *desc = json_string_value(json_object_get(c, "description"));
-    store_bind_text(s, 10, desc ? desc : "");
+    store_bind_text(s, 2, c->title);
+    store_bind_text(s, 3, c->provider ? c->provider : "");
+    store_bind_text(s, 4, c->place);
+    store_bind_int64(s, 5, c->start_ms);
+    store_bind_int64(s, 6, c->end_ms);
+    store_bind_int64(s, 7, c->capacity);
+    store_bind_int64(s, 8, c->cost);
+    store_bind_int64(s, 9, c->deadline_ms);
+    store_bind_text(s, 10, c->description ? c->description : "");
     store_bind_int64(s, 11, now);
     if (store_step_done(st, s, "course add") == -1)
         return -1;
@@ -65,52 +169,52 @@ int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *
     return 0;
 }
 
-json_t *courses_get(struct store *st, int64_t id, int *found)
+int courses_get(struct store *st, int64_t id, struct course *out)
 {
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
-    *found = -1;
+    memset(out, 0, sizeof *out);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, id);
-    return store_one_row(st, s, "course get", found);
+    return store_read_one(st, s, "course get", course_read, out, sizeof *out);
 }
 
-json_t *courses_by_no(struct store *st, int64_t no, int64_t now, int *found)
+int courses_by_no(struct store *st, int64_t no, int64_t now, struct course *out)
 {
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c"
              " WHERE c.no=? AND c.end_ms>? AND c.cancelled_ms IS NULL"
              " ORDER BY c.id DESC LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
-    *found = -1;
+    memset(out, 0, sizeof *out);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, no);
     store_bind_int64(s, 2, now);
-    return store_one_row(st, s, "course by no", found);
+    return store_read_one(st, s, "course by no", course_read, out, sizeof *out);
 }
 
-json_t *courses_upcoming(struct store *st, int64_t now, int limit)
+int courses_upcoming(struct store *st, int64_t now, int limit, struct course **v, size_t *n)
 {
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c"
              " WHERE c.start_ms>? AND c.cancelled_ms IS NULL"
              " ORDER BY c.start_ms, c.no LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, now);
     store_bind_int(s, 2, limit);
-    return store_rows_json(st, s, "courses upcoming");
+    return courses_read_all(st, s, "courses upcoming", v, n);
 }
 
-json_t *courses_list(struct store *st, int64_t since)
+int courses_list(struct store *st, int64_t since, struct course **v, size_t *n)
 {
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.end_ms>? ORDER BY c.start_ms, c.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, since);
-    return store_rows_json(st, s, "courses list");
+    return courses_read_all(st, s, "courses list", v, n);
 }
 
 int courses_set_cancelled(struct store *st, int64_t id, int64_t now)
@@ -124,17 +228,17 @@ int courses_set_cancelled(struct store *st, int64_t id, int64_t now)
     return store_step_done(st, s, "course cancel");
 }
 
-json_t *bookings_live(struct store *st, int64_t course, int64_t person, int *found)
+int bookings_live(struct store *st, int64_t course, int64_t person, struct booking *out)
 {
-    SQL(sql, "SELECT * FROM bookings WHERE course_id=? AND person_id=?"
-             " AND status IN " BOOKING_LIVE);
+    SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.course_id=? AND b.person_id=?"
+             " AND b.status IN " BOOKING_LIVE);
     sqlite3_stmt *s = store_stmt(st, sql);
-    *found = -1;
+    memset(out, 0, sizeof *out);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, course);
     store_bind_int64(s, 2, person);
-    return store_one_row(st, s, "booking live", found);
+    return store_read_one(st, s, "booking live", booking_read, out, sizeof *out);
 }
 
 int bookings_add(struct store *st, int64_t course, int64_t person, const char *status, int64_t cost,
@@ -205,29 +309,30 @@ int64_t bookings_position(struct store *st, int64_t course, int64_t id)
     return n;
 }
 
-json_t *bookings_first_waiting(struct store *st, int64_t course, int *found)
+int bookings_first_waiting(struct store *st, int64_t course, struct booking *out)
 {
-    SQL(sql, "SELECT * FROM bookings WHERE course_id=? AND status='waiting' ORDER BY id LIMIT 1");
+    SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.course_id=? AND b.status='waiting'"
+             " ORDER BY b.id LIMIT 1");
     sqlite3_stmt *s = store_stmt(st, sql);
-    *found = -1;
+    memset(out, 0, sizeof *out);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, course);
-    return store_one_row(st, s, "booking first waiting", found);
+    return store_read_one(st, s, "booking first waiting", booking_read, out, sizeof *out);
 }
 
-json_t *bookings_expired_offers(struct store *st, int64_t now)
+int bookings_expired_offers(struct store *st, int64_t now, struct booking **v, size_t *n)
 {
-    SQL(sql, "SELECT b.*, c.no, c.title FROM bookings b JOIN courses c ON c.id=b.course_id"
-             " WHERE b.status='offered' AND b.offer_until_ms<=? ORDER BY b.id");
+    SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.status='offered'"
+             " AND b.offer_until_ms<=? ORDER BY b.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, now);
-    return store_rows_json(st, s, "bookings expired offers");
+    return bookings_read_all(st, s, "bookings expired offers", v, n);
 }
 
-json_t *courses_to_fill(struct store *st, int64_t now)
+int courses_to_fill(struct store *st, int64_t now, int64_t **v, size_t *n)
 {
     SQL(sql, "SELECT c.id FROM courses c WHERE c.start_ms>? AND c.cancelled_ms IS NULL"
              " AND EXISTS(SELECT 1 FROM bookings WHERE course_id=c.id AND status='waiting')"
@@ -235,66 +340,70 @@ json_t *courses_to_fill(struct store *st, int64_t now)
              " AND status IN ('seat','offered')) < c.capacity ORDER BY c.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, now);
-    return store_rows_json(st, s, "courses to fill");
+    return store_read_all(st, s, "courses to fill", store_read_id, NULL, sizeof **v, (void **)v, n);
 }
 
-json_t *bookings_upcoming_seats(struct store *st, int64_t now, int64_t within_ms)
+int bookings_upcoming_seats(struct store *st, int64_t now, int64_t within_ms, struct booking **v,
+                            size_t *n)
 {
-    SQL(sql, "SELECT b.id, b.person_id, b.seat_ms, c.id AS course_id, c.no, c.title, c.place,"
-             " c.start_ms FROM bookings b JOIN courses c ON c.id=b.course_id"
-             " WHERE b.status='seat' AND c.cancelled_ms IS NULL AND c.start_ms>?1"
-             " AND c.start_ms<=?1 + ?2 ORDER BY b.id");
+    SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.status='seat' AND c.cancelled_ms IS NULL"
+             " AND c.start_ms>?1 AND c.start_ms<=?1 + ?2 ORDER BY b.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, now);
     store_bind_int64(s, 2, within_ms);
-    return store_rows_json(st, s, "bookings upcoming seats");
+    return bookings_read_all(st, s, "bookings upcoming seats", v, n);
 }
 
-json_t *bookings_of(struct store *st, int64_t person, int64_t now)
-{
-    SQL(sql, "SELECT b.id, b.status, b.offer_until_ms, c.id AS course_id, c.no, c.title, c.place,"
-             " c.start_ms, (SELECT count(*) FROM bookings w WHERE w.course_id=b.course_id"
-             " AND w.status='waiting' AND w.id<=b.id) AS position"
-             " FROM bookings b JOIN courses c ON c.id=b.course_id"
-             " WHERE b.person_id=? AND b.status IN " BOOKING_LIVE
-             " AND c.end_ms>? AND c.cancelled_ms IS NULL ORDER BY c.start_ms, c.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
-    if (s == NULL)
-        return NULL;
-    store_bind_int64(s, 1, person);
-    store_bind_int64(s, 2, now);
-    return store_rows_json(st, s, "bookings of");
-}
-
-json_t *bookings_of_course(struct store *st, int64_t course)
+int bookings_of(struct store *st, int64_t person, int64_t now, struct booking **v, size_t *n)
 {
     SQL(sql,
-        "SELECT b.id, p.channel || ':' || p.ext_id AS person, coalesce(p.name, '') AS name,"
-        " b.status, CASE WHEN b.status='waiting' THEN (SELECT count(*) FROM bookings w"
-        " WHERE w.course_id=b.course_id AND w.status='waiting' AND w.id<=b.id) END AS position,"
-        " b.cost, b.paid_ref, b.created_ms, b.seat_ms, b.offer_until_ms, b.attended_ms,"
-        " b.updated_ms FROM bookings b JOIN people p ON p.id=b.person_id"
+        "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.person_id=? AND b.status IN " BOOKING_LIVE
+        " AND c.end_ms>? AND c.cancelled_ms IS NULL ORDER BY c.start_ms, c.id");
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    store_bind_int64(s, 1, person);
+    store_bind_int64(s, 2, now);
+    return bookings_read_all(st, s, "bookings of", v, n);
+}
+
+/* booking_read, then who and name. */
+static void booking_who_read(sqlite3_stmt *s, void *out)
+{
+    struct booking *b = out;
+    booking_read(s, b);
+    b->who = store_col_text(s, 16);
+    b->name = store_col_text(s, 17);
+}
+
+int bookings_of_course(struct store *st, int64_t course, struct booking **v, size_t *n)
+{
+    SQL(sql,
+        "SELECT " BOOKING_COLS ", p.channel || ':' || p.ext_id, coalesce(p.name, '')" BOOKING_FROM
+        " JOIN people p ON p.id=b.person_id"
         " WHERE b.course_id=? ORDER BY CASE b.status WHEN 'seat' THEN 0 WHEN 'offered' THEN 1"
         " WHEN 'waiting' THEN 2 ELSE 3 END, b.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, course);
-    return store_rows_json(st, s, "bookings of course");
+    return store_read_all(st, s, "bookings of course", booking_who_read, booking_clear_v,
+                          sizeof **v, (void **)v, n);
 }
 
-json_t *bookings_live_of_course(struct store *st, int64_t course)
+int bookings_live_of_course(struct store *st, int64_t course, struct booking **v, size_t *n)
 {
-    SQL(sql, "SELECT * FROM bookings WHERE course_id=? AND status IN " BOOKING_LIVE " ORDER BY id");
+    SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM
+             " WHERE b.course_id=? AND b.status IN " BOOKING_LIVE " ORDER BY b.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, course);
-    return store_rows_json(st, s, "bookings live of course");
+    return bookings_read_all(st, s, "bookings live of course", v, n);
 }
 
 int activities_add(struct store *st, const char *title, const char *kind, const char *code,
@@ -323,37 +432,65 @@ int activities_add(struct store *st, const char *title, const char *kind, const 
     return 0;
 }
 
-json_t *activities_by_code(struct store *st, const char *code, int *found)
+/* The activity columns, read by activity_read; the check-in count is the
+ * last (0 where not counted). */
+#define ACTIVITY_COLS                                                                              \
+    "a.id, a.title, a.kind, a.code, a.start_ms, a.end_ms, a.points, a.course_id, a.created_ms"
+
+static void activity_read(sqlite3_stmt *s, void *out)
 {
-    SQL(sql, "SELECT * FROM activities WHERE code=?");
+    struct activity *a = out;
+    a->id = sqlite3_column_int64(s, 0);
+    a->title = store_col_text(s, 1);
+    a->kind = store_col_text(s, 2);
+    a->code = store_col_text(s, 3);
+    a->start_ms = sqlite3_column_int64(s, 4);
+    a->end_ms = sqlite3_column_int64(s, 5);
+    a->points = sqlite3_column_int64(s, 6);
+    a->course_id = sqlite3_column_int64(s, 7);
+    a->created_ms = sqlite3_column_int64(s, 8);
+    a->checkins = sqlite3_column_int64(s, 9);
+}
+
+void activity_clear(struct activity *a)
+{
+    free(a->title);
+    free(a->kind);
+    free(a->code);
+    memset(a, 0, sizeof *a);
+}
+
+static void activity_clear_v(void *a)
+{
+    activity_clear(a);
+}
+
+void activity_free_all(struct activity *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, activity_clear_v);
+}
+
+int activities_by_code(struct store *st, const char *code, struct activity *out)
+{
+    SQL(sql, "SELECT " ACTIVITY_COLS ", 0 FROM activities a WHERE a.code=?");
     sqlite3_stmt *s = store_stmt(st, sql);
-    *found = -1;
+    memset(out, 0, sizeof *out);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_text(s, 1, code);
-    return store_one_row(st, s, "activity by code", found);
+    return store_read_one(st, s, "activity by code", activity_read, out, sizeof *out);
 }
 
-json_t *activities_of_course(struct store *st, int64_t course, int *found)
+int activities_list(struct store *st, int64_t since, struct activity **v, size_t *n)
 {
-    SQL(sql, "SELECT * FROM activities WHERE course_id=? ORDER BY id LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
-    *found = -1;
-    if (s == NULL)
-        return NULL;
-    store_bind_int64(s, 1, course);
-    return store_one_row(st, s, "activity of course", found);
-}
-
-json_t *activities_list(struct store *st, int64_t since)
-{
-    SQL(sql, "SELECT a.*, (SELECT count(*) FROM checkins WHERE activity_id=a.id) AS checkins"
+    SQL(sql, "SELECT " ACTIVITY_COLS ", (SELECT count(*) FROM checkins WHERE activity_id=a.id)"
              " FROM activities a WHERE a.end_ms>? ORDER BY a.start_ms, a.id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, since);
-    return store_rows_json(st, s, "activities list");
+    return store_read_all(st, s, "activities list", activity_read, activity_clear_v, sizeof **v,
+                          (void **)v, n);
 }
 
 int checkins_add(struct store *st, int64_t activity, int64_t person, int64_t now)
@@ -404,25 +541,57 @@ int items_update(struct store *st, int64_t id, int64_t stock, int active)
     return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
 }
 
-json_t *items_get(struct store *st, int64_t id, int *found)
+/* The item columns, read by item_read. */
+#define ITEM_COLS "id, name, description, cost, stock, active, created_ms"
+
+static void item_read(sqlite3_stmt *s, void *out)
 {
-    SQL(sql, "SELECT * FROM items WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
-    *found = -1;
-    if (s == NULL)
-        return NULL;
-    store_bind_int64(s, 1, id);
-    return store_one_row(st, s, "item get", found);
+    struct item *it = out;
+    it->id = sqlite3_column_int64(s, 0);
+    it->name = store_col_text(s, 1);
+    it->description = store_col_text(s, 2);
+    it->cost = sqlite3_column_int64(s, 3);
+    it->stock = sqlite3_column_int64(s, 4);
+    it->active = sqlite3_column_int64(s, 5);
+    it->created_ms = sqlite3_column_int64(s, 6);
 }
 
-json_t *items_list(struct store *st, int all)
+void item_clear(struct item *it)
 {
-    SQL(sql, "SELECT * FROM items WHERE active<>0 OR ?<>0 ORDER BY id");
+    free(it->name);
+    free(it->description);
+    memset(it, 0, sizeof *it);
+}
+
+static void item_clear_v(void *it)
+{
+    item_clear(it);
+}
+
+void item_free_all(struct item *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, item_clear_v);
+}
+
+int items_get(struct store *st, int64_t id, struct item *out)
+{
+    SQL(sql, "SELECT " ITEM_COLS " FROM items WHERE id=?");
+    sqlite3_stmt *s = store_stmt(st, sql);
+    memset(out, 0, sizeof *out);
+    if (s == NULL)
+        return -1;
+    store_bind_int64(s, 1, id);
+    return store_read_one(st, s, "item get", item_read, out, sizeof *out);
+}
+
+int items_list(struct store *st, int all, struct item **v, size_t *n)
+{
+    SQL(sql, "SELECT " ITEM_COLS " FROM items WHERE active<>0 OR ?<>0 ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int(s, 1, all != 0);
-    return store_rows_json(st, s, "items list");
+    return store_read_all(st, s, "items list", item_read, item_clear_v, sizeof **v, (void **)v, n);
 }
 
 int items_take(struct store *st, int64_t id)
@@ -455,18 +624,45 @@ int redemptions_add(struct store *st, int64_t item, int64_t person, int64_t cost
     return 0;
 }
 
-json_t *redemptions_list(struct store *st, int limit)
+static void redemption_read(sqlite3_stmt *s, void *out)
 {
-    SQL(sql, "SELECT r.id, r.item_id, i.name AS item, p.channel || ':' || p.ext_id AS person,"
-             " coalesce(p.name, '') AS name, r.cost, r.created_ms, r.handed_ms AS picked_ms"
+    struct redemption *r = out;
+    r->id = sqlite3_column_int64(s, 0);
+    r->item_id = sqlite3_column_int64(s, 1);
+    r->item = store_col_text(s, 2);
+    r->who = store_col_text(s, 3);
+    r->name = store_col_text(s, 4);
+    r->cost = sqlite3_column_int64(s, 5);
+    r->created_ms = sqlite3_column_int64(s, 6);
+    r->picked_ms = sqlite3_column_int64(s, 7);
+}
+
+static void redemption_clear(void *out)
+{
+    struct redemption *r = out;
+    free(r->item);
+    free(r->who);
+    free(r->name);
+}
+
+void redemption_free_all(struct redemption *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, redemption_clear);
+}
+
+int redemptions_list(struct store *st, int limit, struct redemption **v, size_t *n)
+{
+    SQL(sql, "SELECT r.id, r.item_id, i.name, p.channel || ':' || p.ext_id,"
+             " coalesce(p.name, ''), r.cost, r.created_ms, r.handed_ms"
              " FROM redemptions r"
              " JOIN items i ON i.id=r.item_id JOIN people p ON p.id=r.person_id"
              " ORDER BY r.id DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int(s, 1, limit);
-    return store_rows_json(st, s, "redemptions list");
+    return store_read_all(st, s, "redemptions list", redemption_read, redemption_clear, sizeof **v,
+                          (void **)v, n);
 }
 
 int redemption_picked(struct store *st, int64_t id, int64_t now, int64_t *picked_ms)
@@ -493,14 +689,14 @@ int redemption_picked(struct store *st, int64_t id, int64_t now, int64_t *picked
     return rc == SQLITE_ROW ? 1 + changed : 0;
 }
 
-json_t *courses_paid_open(struct store *st, int64_t now)
+int courses_paid_open(struct store *st, int64_t now, struct course **v, size_t *n)
 {
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.cost>0"
              " AND c.cancelled_ms IS NULL AND c.deadline_ms>?1"
              " AND c.start_ms>?1 ORDER BY c.start_ms, c.no");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, now);
-    return store_rows_json(st, s, "courses paid open");
+    return courses_read_all(st, s, "courses paid open", v, n);
 }

@@ -128,6 +128,25 @@ int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
 int store_insert(struct store *st, sqlite3_stmt *s, const char *what, int64_t *id);
 /* Copy of a text column, or NULL. */
 char *store_col_text(sqlite3_stmt *s, int col);
+/* Typed rows. A reader fills *out (a struct, zeroed before) from the current
+ * row by column index; a clearer frees what a reader allocated in it. */
+typedef void (*store_read_fn)(sqlite3_stmt *s, void *out);
+typedef void (*store_clear_fn)(void *out);
+/* The first row of a bound statement into out (zeroed first; size bytes):
+ * 1, 0 none, -1 error (logged). Resets it. */
+int store_read_one(struct store *st, sqlite3_stmt *s, const char *what, store_read_fn read,
+                   void *out, size_t size);
+/* Every row into a new array of elements of size bytes: 0 with *v (NULL
+ * when *n is 0) and *n, or -1 (logged; what was read is cleared and freed).
+ * Resets it. clear may be NULL when elements own nothing. */
+int store_read_all(struct store *st, sqlite3_stmt *s, const char *what, store_read_fn read,
+                   store_clear_fn clear, size_t size, void **v, size_t *n);
+/* Clear each of n elements of size bytes with clear (when not NULL), then free v. */
+void store_free_rows(void *v, size_t n, size_t size, store_clear_fn clear);
+/* Column 0 as an int64 (0 for NULL), into *out (an int64_t): the reader for
+ * lists of ids. */
+void store_read_id(sqlite3_stmt *s, void *out);
+
 /* The current row as a JSON object keyed by column name (new reference). */
 json_t *store_row_json(sqlite3_stmt *s);
 /* Every row of a bound statement as an array; resets it. NULL on error (logged). */

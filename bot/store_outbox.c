@@ -612,7 +612,8 @@ json_t *store_broadcast_list(struct store *st, int limit)
              " count(CASE WHEN o.status='failed' THEN 1 END) AS failed,"
              " count(CASE WHEN o.status='dead' THEN 1 END) AS dead,"
              " count(CASE WHEN o.status='cancelled' THEN 1 END) AS cancelled"
-             " FROM (SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
+             " FROM (SELECT id, text, audience, at_ms, spread_ms, recipients, sms_parts,"
+             " created_ms, cancelled_ms FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
              " LEFT JOIN outbox o ON o.broadcast_id=b.id GROUP BY b.id, b.text, b.audience,"
              " b.at_ms, b.spread_ms, b.recipients, b.sms_parts, b.created_ms, b.cancelled_ms"
              " ORDER BY b.id DESC");

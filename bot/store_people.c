@@ -91,7 +91,9 @@ json_t *store_people_list(struct store *st, const struct people_query *q, int li
 
 json_t *store_people_row(struct store *st, int64_t account)
 {
-    SQL(sql, "SELECT * FROM person_dir WHERE id=?1");
+    /* the view's columns, in its order */
+    SQL(sql, "SELECT id, name, phone, district, platform, city, org, channels, joined_ms,"
+             " last_seen_ms, opted_out, consent, tags FROM person_dir WHERE id=?1");
     sqlite3_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;

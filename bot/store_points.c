@@ -1,6 +1,7 @@
 /*
  * store_points.c - SQL of the points ledger (see points.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "points.h"
@@ -75,28 +76,38 @@ int64_t points_balance(struct store *st, int64_t person)
     return v;
 }
 
-json_t *points_recent(struct store *st, int64_t person, int n)
+static void point_entry_read(sqlite3_stmt *s, void *out)
+{
+    struct point_entry *e = out;
+    e->delta = sqlite3_column_int64(s, 0);
+    e->reason = store_col_text(s, 1);
+    e->ref = store_col_text(s, 2);
+    e->ms = sqlite3_column_int64(s, 3);
+}
+
+static void point_entry_clear(void *out)
+{
+    struct point_entry *e = out;
+    free(e->reason);
+    free(e->ref);
+}
+
+void point_entry_free_all(struct point_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, point_entry_clear);
+}
+
+int points_recent(struct store *st, int64_t person, int n, struct point_entry **v, size_t *count)
 {
     SQL(sql, "SELECT delta, reason, ref, created_ms FROM points"
              " WHERE person_id=? ORDER BY id DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *count = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, person);
     store_bind_int(s, 2, n);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(
-            a, json_pack("{s:I,s:s,s:s,s:I}", "delta", (json_int_t)sqlite3_column_int64(s, 0),
-                         "reason", (const char *)sqlite3_column_text(s, 1), "ref",
-                         (const char *)sqlite3_column_text(s, 2), "ms",
-                         (json_int_t)sqlite3_column_int64(s, 3)));
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "points recent");
-        return NULL;
-    }
-    return a;
+    return store_read_all(st, s, "points recent", point_entry_read, point_entry_clear, sizeof **v,
+                          (void **)v, count);
 }

@@ -223,55 +223,67 @@ int store_report_history_add(struct store *st, int64_t id, const char *status, c
     return store_insert(st, s, "report history add", hid);
 }
 
-json_t *store_report_history(struct store *st, int64_t id)
+static void report_event_clear(void *out)
+{
+    struct report_event *e = out;
+    free(e->code);
+    free(e->status);
+    free(e->actor);
+    free(e->note);
+}
+
+void report_event_free_all(struct report_event *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, report_event_clear);
+}
+
+/* status, actor, note, created_ms */
+static void history_read(sqlite3_stmt *s, void *out)
+{
+    struct report_event *e = out;
+    e->status = store_col_text(s, 0);
+    e->actor = store_col_text(s, 1);
+    e->note = store_col_text(s, 2);
+    e->ms = sqlite3_column_int64(s, 3);
+}
+
+int store_report_history(struct store *st, int64_t id, struct report_event **v, size_t *n)
 {
     SQL(sql, "SELECT status, actor, note, created_ms FROM report_history"
              " WHERE report_id=? ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, id);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        const char *note = (const char *)sqlite3_column_text(s, 2);
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s?,s:I}", "status",
-                                           (const char *)sqlite3_column_text(s, 0), "actor",
-                                           (const char *)sqlite3_column_text(s, 1), "note", note,
-                                           "ms", (json_int_t)sqlite3_column_int64(s, 3)));
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "report history");
-        return NULL;
-    }
-    return a;
+    return store_read_all(st, s, "report history", history_read, report_event_clear, sizeof **v,
+                          (void **)v, n);
 }
 
-json_t *store_report_list_person(struct store *st, int64_t person, int n)
+/* code, status, created_ms */
+static void brief_read(sqlite3_stmt *s, void *out)
+{
+    struct report_event *e = out;
+    e->code = store_col_text(s, 0);
+    e->status = store_col_text(s, 1);
+    e->ms = sqlite3_column_int64(s, 2);
+}
+
+int store_report_list_person(struct store *st, int64_t person, int lim, struct report_event **v,
+                             size_t *n)
 {
     SQL(sql, "SELECT code, status, created_ms FROM reports WHERE person_id=?"
              " ORDER BY id DESC LIMIT ?");
     sqlite3_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, person);
-    store_bind_int(s, 2, n);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "code",
-                                           (const char *)sqlite3_column_text(s, 0), "status",
-                                           (const char *)sqlite3_column_text(s, 1), "ms",
-                                           (json_int_t)sqlite3_column_int64(s, 2)));
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "report list person");
-        return NULL;
-    }
-    return a;
+    store_bind_int(s, 2, lim);
+    return store_read_all(st, s, "report list person", brief_read, report_event_clear, sizeof **v,
+                          (void **)v, n);
 }
 
 json_t *store_report_list(struct store *st, const struct report_filter *f)

@@ -5,6 +5,7 @@
  * check followed by a write sees no other writer in between.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "routing.h"
@@ -23,21 +24,36 @@ static int one_int(struct store *st, sqlite3_stmt *s, const char *what, int64_t 
     return rc == SQLITE_ROW;
 }
 
-json_t *store_category_list(struct store *st, bool active_only)
+static void category_read(sqlite3_stmt *s, void *out)
 {
-    SQL(category_list, "SELECT id, name, active=1 AS active FROM report_categories"
+    struct category *c = out;
+    c->id = sqlite3_column_int64(s, 0);
+    c->name = store_col_text(s, 1);
+    c->active = sqlite3_column_int(s, 2) != 0;
+}
+
+static void category_clear(void *out)
+{
+    free(((struct category *)out)->name);
+}
+
+void category_free_all(struct category *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, category_clear);
+}
+
+int store_category_list(struct store *st, bool active_only, struct category **v, size_t *n)
+{
+    SQL(category_list, "SELECT id, name, active=1 FROM report_categories"
                        " WHERE ?1=0 OR active=1 ORDER BY id");
     sqlite3_stmt *s = store_stmt(st, category_list);
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int(s, 1, active_only);
-    json_t *a = store_rows_json(st, s, "category list");
-    size_t i;
-    json_t *o;
-    json_array_foreach(a, i, o) /* 0/1 from SQL: a boolean for the API */
-        json_object_set_new(o, "active",
-                            json_boolean(json_integer_value(json_object_get(o, "active"))));
-    return a;
+    return store_read_all(st, s, "category list", category_read, category_clear, sizeof **v,
+                          (void **)v, n);
 }
 
 /* Whether sql (?1 a name, ?2 an id to leave out) finds a row: 1, 0, -1. */
@@ -289,29 +305,37 @@ int store_report_set_district(struct store *st, int64_t report, const char *dist
     return set_and_route(st, s, report, "report district");
 }
 
-json_t *store_report_routing(struct store *st, int64_t report, int *found)
+static void report_routing_read(sqlite3_stmt *s, void *out)
 {
-    SQL(sql,
-        "SELECT c.name AS category, r.district, b.code AS body, b.name AS body_name,"
-        " p.observer_ms IS NOT NULL AS observer FROM reports r JOIN people p ON p.id=r.person_id"
-        " LEFT JOIN report_categories c ON c.id=r.category_id"
-        " LEFT JOIN report_bodies b ON b.id=r.body_id WHERE r.id=?");
+    struct report_routing *r = out;
+    r->category = store_col_text(s, 0);
+    r->district = store_col_text(s, 1);
+    r->body = store_col_text(s, 2);
+    r->body_name = store_col_text(s, 3);
+    r->observer = sqlite3_column_int(s, 4) != 0;
+}
+
+void report_routing_clear(struct report_routing *r)
+{
+    free(r->category);
+    free(r->district);
+    free(r->body);
+    free(r->body_name);
+    memset(r, 0, sizeof *r);
+}
+
+int store_report_routing(struct store *st, int64_t report, struct report_routing *out)
+{
+    SQL(sql, "SELECT c.name, r.district, b.code, b.name, p.observer_ms IS NOT NULL"
+             " FROM reports r JOIN people p ON p.id=r.person_id"
+             " LEFT JOIN report_categories c ON c.id=r.category_id"
+             " LEFT JOIN report_bodies b ON b.id=r.body_id WHERE r.id=?");
     sqlite3_stmt *s = store_stmt(st, sql);
-    if (s == NULL) {
-        *found = -1;
-        return NULL;
-    }
+    memset(out, 0, sizeof *out);
+    if (s == NULL)
+        return -1;
     store_bind_int64(s, 1, report);
-    json_t *o = store_one_row(st, s, "report routing", found);
-    if (o == NULL)
-        return NULL;
-    json_object_set_new(o, "observer",
-                        json_boolean(json_integer_value(json_object_get(o, "observer"))));
-    const char *k;
-    json_t *v;
-    void *tmp;
-    json_object_foreach_safe(o, tmp, k, v) if (json_is_null(v)) json_object_del(o, k);
-    return o;
+    return store_read_one(st, s, "report routing", report_routing_read, out, sizeof *out);
 }
 
 int reports_visible_to(struct store *st, const char *area, int64_t report)

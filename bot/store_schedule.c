@@ -31,14 +31,59 @@ int store_schedule_add(struct store *st, const struct schedule *sc, int64_t now,
     return 0;
 }
 
-json_t *store_schedule_list(struct store *st)
+/* id, kind, text, day, minute, tag, created_ms: the columns of both
+ * schedule queries, read by schedule_read. */
+static void schedule_read(sqlite3_stmt *s, void *out)
+{
+    struct schedule *sc = out;
+    sc->id = sqlite3_column_int64(s, 0);
+    sc->kind = store_col_text(s, 1);
+    sc->text = store_col_text(s, 2);
+    sc->day = sqlite3_column_int(s, 3);
+    sc->minute = sqlite3_column_int(s, 4);
+    sc->tag = store_col_text(s, 5);
+    sc->created_ms = sqlite3_column_int64(s, 6);
+}
+
+/* schedule_read, then active, cancelled_ms and pushes. */
+static void schedule_list_read(sqlite3_stmt *s, void *out)
+{
+    struct schedule *sc = out;
+    schedule_read(s, sc);
+    sc->active = sqlite3_column_int(s, 7);
+    sc->cancelled_ms = sqlite3_column_int64(s, 8);
+    sc->pushes = sqlite3_column_int64(s, 9);
+}
+
+static void schedule_clear(void *out)
+{
+    struct schedule *sc = out;
+    free(sc->kind);
+    free(sc->text);
+    free(sc->tag);
+}
+
+/* The rows of a bound schedule query as store_schedules_active returns them. */
+static struct schedule *schedules_read(struct store *st, sqlite3_stmt *s, const char *what,
+                                       store_read_fn read, int *n)
+{
+    struct schedule *a = NULL;
+    size_t len = 0;
+    *n = -1;
+    if (s == NULL ||
+        store_read_all(st, s, what, read, schedule_clear, sizeof *a, (void **)&a, &len) == -1)
+        return NULL;
+    *n = (int)len;
+    return a;
+}
+
+struct schedule *store_schedule_list(struct store *st, int *n)
 {
     /* the pushes of schedule N have keys "schN-...": a range of the unique index */
-    SQL(sql, "SELECT id, kind, text, day, minute, tag, active, created_ms, cancelled_ms,"
+    SQL(sql, "SELECT id, kind, text, day, minute, tag, created_ms, active, cancelled_ms,"
              " (SELECT count(*) FROM outbox WHERE idem_key>='sch' || s.id || '-'"
-             "  AND idem_key<'sch' || s.id || '.') AS pushes FROM schedules s ORDER BY id DESC");
-    sqlite3_stmt *s = store_stmt(st, sql);
-    return s ? store_rows_json(st, s, "schedule list") : NULL;
+             "  AND idem_key<'sch' || s.id || '.') FROM schedules s ORDER BY id DESC");
+    return schedules_read(st, store_stmt(st, sql), "schedule list", schedule_list_read, n);
 }
 
 int store_schedule_cancel(struct store *st, int64_t id, int64_t now)
@@ -58,41 +103,12 @@ struct schedule *store_schedules_active(struct store *st, int *n)
 {
     SQL(sql, "SELECT id, kind, text, day, minute, tag, created_ms FROM schedules"
              " WHERE active=1 ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, sql);
-    struct schedule *a = NULL;
-    int rc, cap = 0;
-    *n = 0;
-    if (s == NULL)
-        return NULL;
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 8;
-            a = xrealloc(a, (size_t)cap * sizeof *a);
-        }
-        a[(*n)++] = (struct schedule){
-            .id = sqlite3_column_int64(s, 0), .kind = store_col_text(s, 1),
-            .text = store_col_text(s, 2), .day = sqlite3_column_int(s, 3),
-            .minute = sqlite3_column_int(s, 4), .tag = store_col_text(s, 5),
-            .created_ms = sqlite3_column_int64(s, 6)};
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        store_schedules_free(a, *n);
-        *n = -1;
-        store_fail(st, "schedules");
-        return NULL;
-    }
-    return a;
+    return schedules_read(st, store_stmt(st, sql), "schedules", schedule_read, n);
 }
 
 void store_schedules_free(struct schedule *a, int n)
 {
-    for (int i = 0; i < n; i++) {
-        free(a[i].kind);
-        free(a[i].text);
-        free(a[i].tag);
-    }
-    free(a);
+    store_free_rows(a, n > 0 ? (size_t)n : 0, sizeof *a, schedule_clear);
 }
 
 int store_schedule_ran(struct store *st, int64_t id, const char *period)
@@ -129,8 +145,8 @@ int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_
     " d.opted_out=0 AND d.consent IS NOT NULL AND (CAST(?1 AS TEXT) IS NULL OR d.id IN (SELECT"    \
     " coalesce(c.account_id, c.id) FROM tags t JOIN people c ON c.id=t.person_id WHERE t.tag=?1))"
 
-json_t *store_schedule_due(struct store *st, const struct schedule *sc, const char *period,
-                           int64_t month_start, int64_t now, int limit)
+int store_schedule_due(struct store *st, const struct schedule *sc, const char *period,
+                       int64_t month_start, int64_t now, int limit, int64_t **ids, size_t *n)
 {
     SQL(monthly, "SELECT d.id FROM person_dir d WHERE" DUE_COMMON
                  " AND EXISTS(SELECT 1 FROM members m JOIN people q ON q.id=m.person_id"
@@ -144,8 +160,10 @@ json_t *store_schedule_due(struct store *st, const struct schedule *sc, const ch
                 " ORDER BY d.id LIMIT ?3");
     bool month = strcmp(sc->kind, "monthly_checkin") == 0;
     sqlite3_stmt *s = store_stmt(st, month ? monthly : joined);
+    *ids = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     if (sc->tag != NULL)
         store_bind_text(s, 1, sc->tag);
     store_bind_int64(s, 2, month_start);
@@ -158,13 +176,6 @@ json_t *store_schedule_due(struct store *st, const struct schedule *sc, const ch
         store_bind_int64(s, 5, now);
         store_bind_int(s, 6, sc->day);
     }
-    json_t *rows = store_rows_json(st, s, "schedule due"), *ids = rows ? json_array() : NULL;
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r)
-    {
-        json_array_append(ids, json_object_get(r, "id"));
-    }
-    json_decref(rows);
-    return ids;
+    return store_read_all(st, s, "schedule due", store_read_id, NULL, sizeof **ids, (void **)ids,
+                          n);
 }

@@ -146,14 +146,17 @@ static int64_t add_course(struct fx *f, const char *title, int64_t start, int64_
                           int64_t cost)
 {
     int64_t id = 0, no = 0;
-    json_t *c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "title", title, "provider",
-                          "襄阳职院", "place", "驿站二楼", "start_ms", (json_int_t)start, "end_ms",
-                          (json_int_t)(start + 2 * HOUR), "capacity", (json_int_t)capacity, "cost",
-                          (json_int_t)cost, "deadline_ms", (json_int_t)start);
+    struct course c = {.title = (char *)title,
+                       .provider = "襄阳职院",
+                       .place = "驿站二楼",
+                       .start_ms = start,
+                       .end_ms = start + 2 * HOUR,
+                       .capacity = capacity,
+                       .cost = cost,
+                       .deadline_ms = start};
     CHECK_INT(store_begin(f->st), 0);
-    CHECK_INT(courses_add(f->st, c, now_ms(), &id, &no), 0);
+    CHECK_INT(courses_add(f->st, &c, now_ms(), &id, &no), 0);
     CHECK_INT(store_commit(f->st), 0);
-    json_decref(c);
     return id;
 }
 
@@ -710,6 +713,221 @@ out:
     fx_release(&f);
 }
 
+/* courses_get's reader: every field, the counts, no check-in code and no
+ * cancel time (NULL columns) until there are; course_json has exactly the
+ * documented keys. */
+static void test_course_row_reader_and_json(void)
+{
+    struct fx f;
+    struct course c;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    int64_t start = now_ms() + 48 * HOUR;
+    int64_t cid = add_course(&f, "电工", start, 2, 5);
+    CHECK_INT(courses_get(f.st, cid, &c), 1);
+    CHECK_INT(c.id, cid);
+    CHECK_INT(c.no, 1);
+    CHECK_STR(c.title, "电工");
+    CHECK_STR(c.provider, "襄阳职院");
+    CHECK_STR(c.place, "驿站二楼");
+    CHECK_STR(c.description, "");
+    CHECK_INT(c.start_ms, start);
+    CHECK_INT(c.end_ms, start + 2 * HOUR);
+    CHECK_INT(c.deadline_ms, start);
+    CHECK_INT(c.capacity, 2);
+    CHECK_INT(c.cost, 5);
+    CHECK_INT(c.created_ms, now_ms());
+    CHECK_INT(c.cancelled_ms, 0);
+    CHECK_INT(c.taken, 0);
+    CHECK_INT(c.waiting, 0);
+    CHECK(c.checkin_code == NULL);
+    json_t *j = course_json(&c);
+    const char *keys[] = {"id",           "no",         "title",        "provider", "place",
+                          "start_ms",     "end_ms",     "capacity",     "cost",     "deadline_ms",
+                          "description",  "created_ms", "cancelled_ms", "taken",    "waiting",
+                          "checkin_code", NULL};
+    size_t nkeys = 0;
+    for (; keys[nkeys]; nkeys++)
+        CHECK(json_object_get(j, keys[nkeys]) != NULL);
+    CHECK_INT(json_object_size(j), nkeys);
+    CHECK(json_is_null(json_object_get(j, "cancelled_ms")));
+    CHECK(json_is_null(json_object_get(j, "checkin_code")));
+    CHECK_INT(json_integer_value(json_object_get(j, "start_ms")), start);
+    CHECK_STR(json_string_value(json_object_get(j, "title")), "电工");
+    json_decref(j);
+    course_clear(&c);
+    int64_t act;
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(
+        activities_add(f.st, "电工", "course", "K7Q2", start, start + HOUR, 0, cid, now_ms(), &act),
+        0);
+    CHECK_INT(courses_set_cancelled(f.st, cid, now_ms() + 5), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    CHECK_INT(courses_get(f.st, cid, &c), 1);
+    CHECK_STR(c.checkin_code, "K7Q2");
+    CHECK_INT(c.cancelled_ms, now_ms() + 5);
+    j = course_json(&c);
+    CHECK_INT(json_integer_value(json_object_get(j, "cancelled_ms")), now_ms() + 5);
+    CHECK_STR(json_string_value(json_object_get(j, "checkin_code")), "K7Q2");
+    json_decref(j);
+    course_clear(&c);
+    CHECK_INT(courses_get(f.st, cid + 1, &c), 0);
+    CHECK(c.title == NULL);
+    course_clear(&c);
+out:
+    fx_release(&f);
+}
+
+/* The booking reader: a paid seat and a waitlist place, with the course's
+ * fields, position (0 unless waiting) and NULL times as 0; who and name
+ * from bookings_of_course only. */
+static void test_booking_row_reader(void)
+{
+    struct fx f;
+    struct booking b;
+    struct booking *v;
+    size_t n;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    int64_t start = now_ms() + 48 * HOUR;
+    int64_t cid = add_course(&f, "电工", start, 1, 5);
+    credit(&f, "a", 5, "admin:a");
+    credit(&f, "b", 5, "admin:b");
+    int64_t t0 = now_ms();
+    expect(&f, "a", "报名 1", "报名成功");
+    expect(&f, "b", "报名 1", "第 1 位");
+    CHECK_INT(bookings_live(f.st, cid, pid(&f, "a"), &b), 1);
+    CHECK(booking_is(&b, "seat"));
+    CHECK_INT(b.course_id, cid);
+    CHECK_INT(b.person_id, pid(&f, "a"));
+    CHECK_INT(b.cost, 5);
+    CHECK(b.paid_ref != NULL && strstr(b.paid_ref, "course:") == b.paid_ref);
+    CHECK(b.created_ms >= t0 && b.created_ms <= now_ms());
+    CHECK_INT(b.seat_ms, b.created_ms);
+    CHECK(b.updated_ms >= b.created_ms);
+    CHECK_INT(b.offer_until_ms, 0);
+    CHECK_INT(b.attended_ms, 0);
+    CHECK_INT(b.no, 1);
+    CHECK_STR(b.title, "电工");
+    CHECK_STR(b.place, "驿站二楼");
+    CHECK_INT(b.start_ms, start);
+    CHECK_INT(b.position, 0);
+    CHECK(b.who == NULL && b.name == NULL);
+    booking_clear(&b);
+    CHECK_INT(bookings_first_waiting(f.st, cid, &b), 1);
+    CHECK(booking_is(&b, "waiting"));
+    CHECK_INT(b.person_id, pid(&f, "b"));
+    CHECK(b.paid_ref == NULL);
+    CHECK_INT(b.seat_ms, 0);
+    CHECK_INT(b.position, 1);
+    booking_clear(&b);
+    CHECK_INT(bookings_of_course(f.st, cid, &v, &n), 0);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(v[0].who, "generic:a");
+        CHECK_STR(v[0].name, "");
+        CHECK(booking_is(&v[1], "waiting"));
+        CHECK_STR(v[1].who, "generic:b");
+        CHECK_INT(v[1].position, 1);
+        json_t *j = booking_json(&v[1]);
+        CHECK_STR(json_string_value(json_object_get(j, "person")), "generic:b");
+        CHECK(json_is_null(json_object_get(j, "paid_ref")));
+        CHECK(json_is_null(json_object_get(j, "seat_ms")));
+        CHECK_INT(json_integer_value(json_object_get(j, "position")), 1);
+        CHECK_INT(json_object_size(j), 12);
+        json_decref(j);
+    }
+    booking_free_all(v, n);
+    CHECK_INT(bookings_live(f.st, cid, pid(&f, "a") + 100, &b), 0);
+    booking_clear(&b);
+out:
+    fx_release(&f);
+}
+
+/* The activity, item and redemption readers: a course id and a picked time
+ * that are NULL read 0 and are written null. */
+static void test_activity_item_redemption_readers(void)
+{
+    struct fx f;
+    struct activity a, *av;
+    struct item it;
+    struct redemption *rv;
+    size_t n;
+    int64_t id, item;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    int64_t t0 = now_ms();
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(
+        activities_add(f.st, "志愿", "volunteer", "ABCD", t0 - HOUR, t0 + HOUR, 8, 0, t0, &id), 0);
+    CHECK_INT(items_add(f.st, "保温杯", NULL, 30, 2, t0, &item), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    CHECK_INT(activities_by_code(f.st, "ABCD", &a), 1);
+    CHECK_INT(a.id, id);
+    CHECK_STR(a.title, "志愿");
+    CHECK_STR(a.kind, "volunteer");
+    CHECK_STR(a.code, "ABCD");
+    CHECK_INT(a.start_ms, t0 - HOUR);
+    CHECK_INT(a.end_ms, t0 + HOUR);
+    CHECK_INT(a.points, 8);
+    CHECK_INT(a.course_id, 0);
+    CHECK_INT(a.created_ms, t0);
+    activity_clear(&a);
+    CHECK_INT(activities_by_code(f.st, "ZZZZ", &a), 0);
+    activity_clear(&a);
+    expect(&f, "u", "签到 ABCD", "8");
+    CHECK_INT(activities_list(f.st, t0, &av, &n), 0);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_INT(av[0].checkins, 1);
+        json_t *j = activity_json(&av[0]);
+        CHECK(json_is_null(json_object_get(j, "course_id")));
+        CHECK_INT(json_integer_value(json_object_get(j, "checkins")), 1);
+        CHECK_INT(json_object_size(j), 10);
+        json_decref(j);
+    }
+    activity_free_all(av, n);
+    CHECK_INT(items_get(f.st, item, &it), 1);
+    CHECK_STR(it.name, "保温杯");
+    CHECK_STR(it.description, "");
+    CHECK_INT(it.cost, 30);
+    CHECK_INT(it.stock, 2);
+    CHECK_INT(it.active, 1);
+    CHECK_INT(it.created_ms, t0);
+    json_t *j = item_json(&it);
+    CHECK_INT(json_object_size(j), 7);
+    json_decref(j);
+    item_clear(&it);
+    credit(&f, "u", 30, "admin:u");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(redemptions_add(f.st, item, pid(&f, "u"), 30, t0, &id), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    CHECK_INT(redemptions_list(f.st, 10, &rv, &n), 0);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_INT(rv[0].id, id);
+        CHECK_INT(rv[0].item_id, item);
+        CHECK_STR(rv[0].item, "保温杯");
+        CHECK_STR(rv[0].who, "generic:u");
+        CHECK_INT(rv[0].cost, 30);
+        CHECK_INT(rv[0].picked_ms, 0);
+        j = redemption_json(&rv[0]);
+        CHECK(json_is_null(json_object_get(j, "picked_ms")));
+        CHECK_INT(json_object_size(j), 8);
+        json_decref(j);
+    }
+    redemption_free_all(rv, n);
+    int64_t at;
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(redemption_picked(f.st, id, t0 + 7, &at), 2);
+    CHECK_INT(store_commit(f.st), 0);
+    CHECK_INT(redemptions_list(f.st, 10, &rv, &n), 0);
+    CHECK_INT(n == 1 ? rv[0].picked_ms : -1, t0 + 7);
+    redemption_free_all(rv, n);
+out:
+    fx_release(&f);
+}
+
 const struct t_case courses_tests[] = {
     T(test_course_list_show_and_bare_number),
     T(test_course_last_seat_then_waitlist_in_order),
@@ -725,5 +943,8 @@ const struct t_case courses_tests[] = {
     T(test_redeem_stock_and_points),
     T(test_redeem_stock_race),
     T(test_course_admin_cancel_refunds_and_tells),
+    T(test_course_row_reader_and_json),
+    T(test_booking_row_reader),
+    T(test_activity_item_redemption_readers),
     T_END,
 };

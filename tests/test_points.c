@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "courses.h"
 #include "points.h"
 #include "store.h"
 #include "store_int.h"
@@ -56,10 +57,27 @@ static void test_points_spend_never_negative(void)
     CHECK_INT(points_balance(st, p), 0);
     CHECK_INT(points_entry(st, p, -1, "admin fix", "admin:9", 1000), 2);
     CHECK_INT(points_entry(st, p, 3, "admin fix", "admin:9", 1000), 0);
-    json_t *r = points_recent(st, p, 2);
-    CHECK_INT(json_array_size(r), 2);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(r, 0), "ref")), "admin:9");
-    json_decref(r);
+    struct point_entry *r;
+    size_t n;
+    CHECK_INT(points_recent(st, p, 2, &r, &n), 0);
+    CHECK_INT(n, 2);
+    if (n == 2) { /* the reader: newest first, every field */
+        CHECK_STR(r[0].ref, "admin:9");
+        CHECK_STR(r[0].reason, "admin fix");
+        CHECK_INT(r[0].delta, 3);
+        CHECK_INT(r[0].ms, 1000);
+        CHECK_STR(r[1].ref, "redeem:2");
+        CHECK_INT(r[1].delta, -10);
+        json_t *j = point_entry_json(&r[0]);
+        CHECK_INT(json_object_size(j), 4);
+        CHECK_STR(json_string_value(json_object_get(j, "reason")), "admin fix");
+        CHECK_INT(json_integer_value(json_object_get(j, "ms")), 1000);
+        json_decref(j);
+    }
+    point_entry_free_all(r, n);
+    CHECK_INT(points_recent(st, p + 1, 2, &r, &n), 0);
+    CHECK_INT(n, 0);
+    point_entry_free_all(r, n);
     store_close(st);
 }
 

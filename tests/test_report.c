@@ -722,6 +722,51 @@ out:
     fx_release(&f);
 }
 
+/* The history and list readers: a NULL note reads NULL and is written null;
+ * a person's list has code, status and time, newest first. */
+static void test_report_event_readers(void)
+{
+    struct store *st = store_open(":memory:", false);
+    int64_t sender, person, id, id2;
+    struct report_event *v;
+    size_t n;
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    CHECK_INT(store_person_arrive(st, "generic", "u-1", NULL, 1, &sender, &person), 1);
+    CHECK_INT(store_report_create(st, person, "井盖", 10, &id), 0);
+    CHECK_INT(store_report_create(st, person, "路灯", 20, &id2), 0);
+    CHECK_INT(store_report_history_add(st, id, "accepted", "admin", NULL, 30, NULL), 0);
+    CHECK_INT(store_report_history_add(st, id, "resolved", "admin", "已修好", 40, NULL), 0);
+    CHECK_INT(store_report_history(st, id, &v, &n), 0);
+    CHECK(n >= 2);
+    if (n >= 2) {
+        const struct report_event *a = &v[n - 2], *b = &v[n - 1];
+        CHECK_STR(a->status, "accepted");
+        CHECK_STR(a->actor, "admin");
+        CHECK(a->note == NULL);
+        CHECK_INT(a->ms, 30);
+        CHECK_STR(b->note, "已修好");
+        CHECK_INT(b->ms, 40);
+        json_t *j = report_event_json(a);
+        CHECK_INT(json_object_size(j), 4);
+        CHECK(json_is_null(json_object_get(j, "note")));
+        CHECK_INT(json_integer_value(json_object_get(j, "ms")), 30);
+        json_decref(j);
+    }
+    report_event_free_all(v, n);
+    CHECK_INT(store_report_list_person(st, person, 5, &v, &n), 0);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(v[0].code, "SP0002");
+        CHECK_INT(v[0].ms, 20);
+        CHECK(v[0].status != NULL);
+        CHECK_STR(v[1].code, "SP0001");
+    }
+    report_event_free_all(v, n);
+    store_close(st);
+}
+
 const struct t_case report_tests[] = {
     T(test_typed_place_after_a_text_report),
     T(test_progress_of_the_report_merged_into),
@@ -741,5 +786,6 @@ const struct t_case report_tests[] = {
     T(test_workflow_pushes_and_points_once),
     T(test_followup_after_seven_days),
     T(test_nearby_reports_flagged),
+    T(test_report_event_readers),
     T_END,
 };

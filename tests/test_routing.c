@@ -168,10 +168,90 @@ out:
     buf_release(&errs);
 }
 
+/* The routing reader: a new report has no category, district or body (NULL,
+ * keys absent from the JSON); once routed, the district, the body's code and
+ * name; the observer flag of its reporter. */
+static void test_report_routing_reader(void)
+{
+    int64_t sender, person, r1, body;
+    struct report_routing rr;
+    struct store *st = store_open(":memory:", false);
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    json_t *routes = json_pack("[{s:s}]", "district", "樊城区");
+    CHECK_INT(store_person_arrive(st, "generic", "u-1", NULL, 1, &sender, &person), 1);
+    CHECK_INT(store_body_add(st, "fc", "樊城区城管", routes, 1, &body), 0);
+    json_decref(routes);
+    CHECK_INT(store_report_create(st, person, "井盖", 1, &r1), 0);
+    CHECK_INT(store_report_routing(st, r1, &rr), 1);
+    CHECK(rr.category == NULL && rr.district == NULL && rr.body == NULL && rr.body_name == NULL);
+    CHECK(!rr.observer);
+    json_t *j = report_routing_json(&rr);
+    CHECK_INT(json_object_size(j), 1);
+    CHECK(json_is_false(json_object_get(j, "observer")));
+    json_decref(j);
+    report_routing_clear(&rr);
+    CHECK_INT(store_report_set_district(st, r1, "樊城区", 3), 0);
+    CHECK_INT(store_person_set_observer(st, person, true, 4), 0);
+    CHECK_INT(store_report_routing(st, r1, &rr), 1);
+    CHECK_STR(rr.district, "樊城区");
+    CHECK_STR(rr.body, "fc");
+    CHECK_STR(rr.body_name, "樊城区城管");
+    CHECK(rr.category == NULL);
+    CHECK(rr.observer);
+    j = report_routing_json(&rr);
+    CHECK_INT(json_object_size(j), 4);
+    CHECK_STR(json_string_value(json_object_get(j, "body_name")), "樊城区城管");
+    CHECK(json_is_true(json_object_get(j, "observer")));
+    json_decref(j);
+    report_routing_clear(&rr);
+    CHECK_INT(store_report_routing(st, r1 + 1, &rr), 0);
+    report_routing_clear(&rr);
+    store_close(st);
+}
+
+/* The category reader: id, name, active; the active-only list leaves a
+ * disabled one out; the JSON has id, name and a boolean active. */
+static void test_category_reader(void)
+{
+    struct store *st = store_open(":memory:", false);
+    struct category *v;
+    size_t n, all;
+    int64_t id;
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    CHECK_INT(store_category_list(st, false, &v, &all), 0);
+    category_free_all(v, all);
+    CHECK_INT(store_category_add(st, "新类别", 1, &id), 0);
+    CHECK_INT(store_category_update(st, id, NULL, 0), 0);
+    CHECK_INT(store_category_list(st, false, &v, &n), 0);
+    CHECK_INT(n, all + 1);
+    if (n == all + 1) {
+        CHECK_INT(v[n - 1].id, id);
+        CHECK_STR(v[n - 1].name, "新类别");
+        CHECK(!v[n - 1].active);
+        json_t *j = category_json(&v[n - 1]);
+        CHECK_INT(json_object_size(j), 3);
+        CHECK(json_is_false(json_object_get(j, "active")));
+        CHECK_STR(json_string_value(json_object_get(j, "name")), "新类别");
+        json_decref(j);
+        CHECK(all == 0 || v[0].active);
+    }
+    category_free_all(v, n);
+    CHECK_INT(store_category_list(st, true, &v, &n), 0);
+    CHECK_INT(n, all);
+    category_free_all(v, n);
+    store_close(st);
+}
+
 const struct t_case routing_tests[] = {
     T(test_geo_districts_of_xiangyang),
     T(test_monthly_range_and_median),
     T(test_csv_times_local),
     T(test_reports_visible_to_area),
+    T(test_report_routing_reader),
+    T(test_category_reader),
     T_END,
 };

@@ -72,12 +72,14 @@ static int courses(const struct app *app, struct store *st, bool offer)
         return -1;
     for (int i = 0; i < 4; i++) {
         int64_t start = now + (3 + i) * 86400000LL, id = 0;
-        json_t *c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "title", "电动车维修",
-                              "provider", "职院", "place", "驿站", "start_ms", (json_int_t)start,
-                              "end_ms", (json_int_t)(start + 7200000), "capacity", (json_int_t)1,
-                              "cost", (json_int_t)0, "deadline_ms", (json_int_t)start);
-        int rc = courses_add(st, c, now, &id, &no);
-        json_decref(c);
+        struct course c = {.title = "电动车维修",
+                           .provider = "职院",
+                           .place = "驿站",
+                           .start_ms = start,
+                           .end_ms = start + 7200000,
+                           .capacity = 1,
+                           .deadline_ms = start};
+        int rc = courses_add(st, &c, now, &id, &no);
         if (rc == -1)
             goto fail;
         if (i == 0)

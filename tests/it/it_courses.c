@@ -315,8 +315,134 @@ static void test_courses_activity_checkin(void)
     server_cleanup(&s);
 }
 
+/* o has exactly the keys of spec ("name:t ...", t: i integer, s string,
+ * n null), each of that JSON type: the admin API's wire shape. */
+static void check_shape(const char *what, json_t *o, const char *spec)
+{
+    char buf[600];
+    size_t want = 0;
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok;
+         tok = strtok_r(NULL, " ", &save)) {
+        char *colon = strchr(tok, ':');
+        *colon = '\0';
+        json_t *v = json_object_get(o, tok);
+        bool ok = colon[1] == 'i'   ? json_is_integer(v)
+                  : colon[1] == 's' ? json_is_string(v)
+                                    : json_is_null(v);
+        if (!ok) {
+            printf("%s: %s: '%s' is not of type %c\n", t_current, what, tok, colon[1]);
+            t_failed++;
+        }
+        want++;
+    }
+    if (json_object_size(o) != want) {
+        char *d = json_dumps(o, JSON_SORT_KEYS);
+        printf("%s: %s: %zu keys, want %zu: %s\n", t_current, what, json_object_size(o), want, d);
+        free(d);
+        t_failed++;
+    }
+}
+
+#define COURSE_SHAPE                                                                               \
+    "id:i no:i title:s provider:s place:s start_ms:i end_ms:i capacity:i cost:i deadline_ms:i"     \
+    " description:s created_ms:i taken:i waiting:i checkin_code:s"
+
+/* Every admin GET of courses, bookings, activities, items and redemptions
+ * answers exactly the keys and types it always has (docs/api-courses.md;
+ * the dashboard reads them), nullable columns as null. */
+static void test_courses_admin_wire_shape(void)
+{
+    struct server s;
+    CHECK_INT(server_start(&s, sets), 0);
+    json_decref(admin_json(s.port, "POST", "/admin/api/courses",
+                           "{\"title\":\"智能手机\",\"place\":\"驿站\",\"start\":\"2099-05-01 "
+                           "09:00\",\"end\":\"2099-05-01 11:00\",\"capacity\":1,\"cost\":5}",
+                           201));
+    json_decref(admin_json(s.port, "POST", "/admin/api/items",
+                           "{\"name\":\"保温杯\",\"cost\":3,\"stock\":2}", 201));
+    json_decref(admin_json(s.port, "POST", "/admin/api/activities",
+                           "{\"title\":\"志愿\",\"start\":0,\"end\":\"2099-01-01 00:00\"}", 201));
+    free(say_to(s.port, "w-0", "a", "积分"));
+    free(say_to(s.port, "w-1", "b", "积分"));
+    json_decref(admin_json(s.port, "POST", "/admin/api/points",
+                           "{\"person\":\"generic:a\",\"delta\":20,\"reason\":\"r\",\"ref\":\"1\"}",
+                           201));
+    json_decref(admin_json(s.port, "POST", "/admin/api/points",
+                           "{\"person\":\"generic:b\",\"delta\":9,\"reason\":\"r\",\"ref\":\"1\"}",
+                           201));
+    free(say_to(s.port, "w-2", "a", "报名 1"));
+    free(say_to(s.port, "w-3", "b", "报名 1"));
+    free(say_to(s.port, "w-4", "a", "兑换 1"));
+    json_t *j = admin_json(s.port, "GET", "/admin/api/courses", NULL, 200);
+    check_shape("courses", json_array_get(json_object_get(j, "items"), 0),
+                COURSE_SHAPE " cancelled_ms:n owner:s");
+    CHECK_INT(json_array_size(json_object_get(j, "items")), 1);
+    json_decref(j);
+    j = admin_json(s.port, "GET", "/admin/api/courses/1", NULL, 200);
+    check_shape("course", j, COURSE_SHAPE " cancelled_ms:n");
+    CHECK_INT(json_integer_value(json_object_get(j, "taken")), 1);
+    CHECK_INT(json_integer_value(json_object_get(j, "waiting")), 1);
+    json_decref(j);
+    j = admin_json(s.port, "GET", "/admin/api/courses/1/bookings", NULL, 200);
+    json_t *bk = json_object_get(j, "bookings");
+    CHECK_INT(json_array_size(bk), 2);
+    check_shape("seat", json_array_get(bk, 0),
+                "id:i person:s name:s status:s position:n cost:i paid_ref:s created_ms:i"
+                " seat_ms:i offer_until_ms:n attended_ms:n updated_ms:i");
+    check_shape("waiting", json_array_get(bk, 1),
+                "id:i person:s name:s status:s position:i cost:i paid_ref:n created_ms:i"
+                " seat_ms:n offer_until_ms:n attended_ms:n updated_ms:i");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(bk, 1), "person")), "generic:b");
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(bk, 1), "position")), 1);
+    json_decref(j);
+    j = admin_json(s.port, "GET", "/admin/api/activities", NULL, 200);
+    json_t *acts = json_object_get(j, "items");
+    CHECK_INT(json_array_size(acts), 2);
+    for (size_t i = 0; i < json_array_size(acts); i++) {
+        json_t *a = json_array_get(acts, i);
+        bool of_course = json_is_integer(json_object_get(a, "course_id"));
+        check_shape("activity", a,
+                    of_course ? "id:i title:s kind:s code:s start_ms:i end_ms:i points:i"
+                                " course_id:i created_ms:i checkins:i"
+                              : "id:i title:s kind:s code:s start_ms:i end_ms:i points:i"
+                                " course_id:n created_ms:i checkins:i");
+    }
+    json_decref(j);
+    const char *item = "id:i name:s description:s cost:i stock:i active:i created_ms:i";
+    j = admin_json(s.port, "GET", "/admin/api/items", NULL, 200);
+    check_shape("item", json_array_get(json_object_get(j, "items"), 0), item);
+    json_decref(j);
+    j = admin_json(s.port, "POST", "/admin/api/items/1", "{\"active\":false}", 200);
+    check_shape("item post", j, item);
+    CHECK_INT(json_integer_value(json_object_get(j, "active")), 0);
+    CHECK_INT(json_integer_value(json_object_get(j, "stock")), 1);
+    json_decref(j);
+    const char *red = "id:i item_id:i item:s person:s name:s cost:i created_ms:i";
+    char spec[200];
+    j = admin_json(s.port, "GET", "/admin/api/redemptions", NULL, 200);
+    snprintf(spec, sizeof spec, "%s picked_ms:n", red);
+    check_shape("redemption", json_array_get(json_object_get(j, "items"), 0), spec);
+    json_decref(j);
+    json_decref(admin_json(s.port, "POST", "/admin/api/redemptions/1/picked", "", 200));
+    j = admin_json(s.port, "GET", "/admin/api/redemptions", NULL, 200);
+    snprintf(spec, sizeof spec, "%s picked_ms:i", red);
+    check_shape("redemption picked", json_array_get(json_object_get(j, "items"), 0), spec);
+    json_decref(j);
+    json_decref(admin_json(s.port, "POST", "/admin/api/courses/1/cancel", "", 200));
+    j = admin_json(s.port, "GET", "/admin/api/courses/1", NULL, 200);
+    check_shape("cancelled course", j, COURSE_SHAPE " cancelled_ms:i");
+    json_decref(j);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    server_cleanup(&s);
+}
+
 const struct t_case it_courses_tests[] = {
-    T(test_courses_last_seat_race_50), T(test_courses_redeem_stock_race_50),
-    T(test_courses_admin_points_api),  T(test_courses_cancel_refund_promotion_push),
-    T(test_courses_activity_checkin),  T_END,
+    T(test_courses_last_seat_race_50),
+    T(test_courses_redeem_stock_race_50),
+    T(test_courses_admin_points_api),
+    T(test_courses_cancel_refund_promotion_push),
+    T(test_courses_activity_checkin),
+    T(test_courses_admin_wire_shape),
+    T_END,
 };

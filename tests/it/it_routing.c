@@ -134,6 +134,14 @@ static void test_routing_bodies_route_and_filter(void)
     api_void(s.port, "POST", "/admin/api/report-categories", "{\"name\":\"垃圾\"}", 201);
     api_void(s.port, "POST", "/admin/api/report-categories", "{\"name\":\"垃圾\"}", 409);
     api_void(s.port, "POST", "/admin/api/report-categories", "{\"name\":\"\"}", 400);
+    /* the list's rows: exactly id, name and a boolean active (the dashboard reads them) */
+    json_t *cl = api(s.port, "GET", "/admin/api/report-categories", NULL, 200);
+    json_t *last = json_array_get(json_object_get(cl, "items"), 5);
+    CHECK_INT(json_object_size(last), 3);
+    CHECK_INT(json_integer_value(json_object_get(last, "id")), 6);
+    CHECK_STR(json_string_value(json_object_get(last, "name")), "垃圾");
+    CHECK(json_is_true(json_object_get(last, "active")));
+    json_decref(cl);
     api_void(s.port, "POST", "/admin/api/report-categories/6", "{\"name\":\"垃圾堆放\"}", 200);
     api_void(s.port, "POST", "/admin/api/report-categories/6", "{\"name\":\"井盖\"}", 409);
     api_void(s.port, "POST", "/admin/api/report-categories/6", "{\"active\":false}", 200);
