@@ -220,6 +220,45 @@ static void test_understand_round3(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 4 (texts written blind, eval-blind4): a mood word alone (郁闷,
+ * 好烦: said of anything) is no counselling question, beside a request or
+ * a question it is. */
+static void test_understand_round4(void)
+{
+    static const struct want cases[] = {
+        {"头盔丢了 郁闷", NULL, NULL, NULL},
+        {"最近很烦怎么办", "service.counsel", NULL, NULL},
+        {"郁闷得很 有冇得人陪我聊下", "service.counsel", NULL, NULL},
+        {"在外面受了气没地方说", "service.counsel", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
+/* The `mood` key: its words count for their intent only beside one of its
+ * topic words or a question word. */
+static void test_understand_mood(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    struct intent_match m;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "talk ^聊天$\n");
+    t_put(dir, "understand.txt",
+          "take 0.3\nask 0.2\nquestion 吗 怎么\ntopic talk 聊聊\nmood talk 郁闷\n");
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK_INT(in ? understand(in, "下雨了 郁闷", &m, NULL) : -1, 0);
+    CHECK_INT(in ? understand(in, "郁闷 怎么办", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "talk");
+    if (in)
+        intent_match_release(&m);
+    CHECK_INT(in ? understand(in, "郁闷 想聊聊", &m, NULL) : -1, 1);
+    if (in)
+        intent_match_release(&m);
+    intent_free(in);
+    buf_release(&errs);
+}
+
 /* The scorer's guard words: with `smalltalk`, a guess with small talk
  * (`none`) close behind is asked, not taken; `decline` words keep a refusal
  * from being guessed at, `elsewhere` words another company's points. */
@@ -442,6 +481,8 @@ const struct t_case understand_tests[] = {
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
+    T(test_understand_round4),
+    T(test_understand_mood),
     T(test_understand_thresholds),
     T(test_safety_crisis_round3),
     T(test_ask_then_number),
