@@ -302,6 +302,32 @@ static void test_understand_thresholds(void)
     buf_release(&errs);
 }
 
+/* Each of yes is a crisis with the shipped patterns and content words, none
+ * of no is. */
+static void check_crisis(const char *const *yes, size_t nyes, const char *const *no, size_t nno)
+{
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = intent_load("intents", &errs);
+    struct content *ct = content_load("content", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    for (size_t i = 0; in && ct && i < nyes; i++) {
+        char *n = norm_text(yes[i]);
+        if (!safety_is_crisis(ct, in, n))
+            CHECK_STR(yes[i], "(a crisis)");
+        free(n);
+    }
+    for (size_t i = 0; in && ct && i < nno; i++) {
+        char *n = norm_text(no[i]);
+        if (safety_is_crisis(ct, in, n))
+            CHECK_STR(no[i], "(not a crisis)");
+        free(n);
+    }
+    content_free(ct);
+    intent_free(in);
+    buf_release(&errs);
+}
+
 /* Round 3 crisis language: methods and plans said indirectly, farewells
  * that hand things on, danger happening now; and everyday texts that share
  * their words. */
@@ -325,26 +351,36 @@ static void test_safety_crisis_round3(void)
         "他打我电话说超时了", "刀已经磨好了 切菜用", "想结束了再下班",
         "带孩子一起去公园", "家暴的法律怎么规定", "打了一天的单 累得不想动",
         "小时候被打过"};
-    struct buf errs;
-    buf_init(&errs, 0);
-    struct intents *in = intent_load("intents", &errs);
-    struct content *ct = content_load("content", &errs);
-    CHECK_STR(errs.data ? errs.data : "", "");
-    for (size_t i = 0; in && ct && i < sizeof yes / sizeof yes[0]; i++) {
-        char *n = norm_text(yes[i]);
-        if (!safety_is_crisis(ct, in, n))
-            CHECK_STR(yes[i], "(a crisis)");
-        free(n);
-    }
-    for (size_t i = 0; in && ct && i < sizeof no / sizeof no[0]; i++) {
-        char *n = norm_text(no[i]);
-        if (safety_is_crisis(ct, in, n))
-            CHECK_STR(no[i], "(not a crisis)");
-        free(n);
-    }
-    content_free(ct);
-    intent_free(in);
-    buf_release(&errs);
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
+/* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
+ * young workers' slang): shame, pills saved up, lingering at a bridge, an
+ * apology with a farewell, joining the dead, pinyin initials, a car or gas as
+ * the method, bleeding after a crash; and the everyday 死 of slang. */
+static void test_safety_crisis_round4(void)
+{
+    static const char *const yes[] = {
+        "莫得意思 活起好累 想走了", "我把药都攒好了", "对不起家里人了 以后别找我",
+        "我在桥上 风好大", "欠了一屁股债 老婆跑了 没脸活了", "每天都在想怎么死",
+        "刀都拿出来了 已经割了好几下", "我不在了娃就拜托你们了", "晚上开车总想往护栏上撞",
+        "桥上有个人翻过栏杆了要跳 咋办", "想去那边陪我妈了", "明天的太阳我不想看了",
+        "帮我把积分留给我儿子 我要走了", "我站在江边好久了",
+        "想把自己关车里开着发动机睡过去", "我是个废物 死了大家都轻松", "刀在手上了",
+        "对不起大家 再见了", "想去汉江边上一直走下去", "被车撞了 腿一直流血 起不来", "想s",
+        "人间不值得 准备走了", "这个世界我不要了", "想zs", "我死了是不是就解脱了",
+        "大家再见 这是最后一单了", "我还是消失吧", "煤气已经开了", "累了 想永远休息",
+        /* valid4's, read after its blind figure */
+        "想给自己一个了断", "我要是走了 欠的钱就不用还了吧", "车停在江堤上了 下去就解脱了",
+        "自s", "药已经吃了一整瓶", "这是我最后一条消息了", "如果我消失了 也没人会在意吧",
+        "想去找去世的奶奶了", "明天不会再有我了", "今晚就走 别找我"};
+    static const char *const no[] = {
+        "累死了", "笑死", "想死你了", "社死", "笑死我了 想s你们了", "我在桥上 堵车",
+        "煤气开着没关 怎么办", "手机怎么死机了", "累死了 终于轻松了", "下班了 准备走了",
+        "对不起 今天去不了 下次见", "考完试就解脱了", "我走了 你就不用等了", "今天就走 去广州",
+        "这是今天最后一条消息了 晚安", "明天不会有我的单了", "家里老人去世的事", "自sp2",
+        "往左边撞见一个熟人", "今天最后一单 送完回家"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
 /* Crisis: content's phrases and understand.txt's patterns, on the text and
@@ -485,6 +521,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_mood),
     T(test_understand_thresholds),
     T(test_safety_crisis_round3),
+    T(test_safety_crisis_round4),
     T(test_ask_then_number),
     T(test_safety_crisis),
     T(test_safety_patterns_checked),
