@@ -446,26 +446,7 @@ static void test_safety_crisis(void)
                                      "在桥上堵车了", "切菜划到手了", "打自己的脸",
                                      "手机电撑不住了", "我去那边找你拿货", "qingsheng dangao",
                                      "紫砂壶多少钱", "骑手死了算工伤吗"};
-    struct buf errs;
-    buf_init(&errs, 0);
-    struct intents *in = intent_load("intents", &errs);
-    struct content *ct = content_load("content", &errs);
-    CHECK_STR(errs.data ? errs.data : "", "");
-    for (size_t i = 0; in && ct && i < sizeof yes / sizeof yes[0]; i++) {
-        char *n = norm_text(yes[i]);
-        if (!safety_is_crisis(ct, in, n))
-            CHECK_STR(yes[i], "(a crisis)");
-        free(n);
-    }
-    for (size_t i = 0; in && ct && i < sizeof no / sizeof no[0]; i++) {
-        char *n = norm_text(no[i]);
-        if (safety_is_crisis(ct, in, n))
-            CHECK_STR(no[i], "(not a crisis)");
-        free(n);
-    }
-    content_free(ct);
-    intent_free(in);
-    buf_release(&errs);
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
 /* A turn that is not sure offers a numbered choice, and the number runs it. */
