@@ -222,7 +222,8 @@ static void test_understand_round3(void)
 
 /* Round 4 (texts written blind, eval-blind4): a mood word alone (郁闷,
  * 好烦: said of anything) is no counselling question, beside a request or
- * a question it is. */
+ * a question it is; dialect numerals, mixed pinyin, voice typos; commands
+ * in a sentence as drivers and young workers write them. */
 static void test_understand_round4(void)
 {
     static const struct want cases[] = {
@@ -230,6 +231,25 @@ static void test_understand_round4(void)
         {"最近很烦怎么办", "service.counsel", NULL, NULL},
         {"郁闷得很 有冇得人陪我聊下", "service.counsel", NULL, NULL},
         {"在外面受了气没地方说", "service.counsel", NULL, NULL},
+        /* dialect numerals, mixed pinyin, voice typos, English words */
+        {"第仨课", "lesson.show", "n", "3"},
+        {"取消第仨", "course.cancel", "n", "3"},
+        {"签道 M3X9", "checkin", "code", "m3x9"},
+        {"菜dan", "help", NULL, NULL},
+        {"跟多", "more", NULL, NULL},
+        {"cancel报名2", "course.cancel", "n", "2"}, /* once a booking */
+        {"兑换 item 4", "redeem.item", "ask", ""},
+        {"查积分 中不中", "points.balance", NULL, NULL},
+        /* sentences */
+        {"删号", "privacy.erase", NULL, NULL},
+        {"放弃第8个名额", "course.cancel", "n", "8"},
+        {"给我报上 7号课", "course.book", "n", "7"},
+        {"上回手滑点了退订 再给我订上", "optin", NULL, NULL},
+        {"我要收推送", "optin", NULL, NULL},
+        {"莫得看懂 再发一遍菜单嘛", "help", NULL, NULL},
+        {"我这边有么子记录 积分 报名 随手拍 一起看", "profile", NULL, NULL},
+        {"我的信息会给平台看吗", "!privacy.mine", NULL, NULL},
+        {"树洞在吗", "service.counsel", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
