@@ -250,6 +250,25 @@ static void test_understand_round4(void)
         {"我这边有么子记录 积分 报名 随手拍 一起看", "profile", NULL, NULL},
         {"我的信息会给平台看吗", "!privacy.mine", NULL, NULL},
         {"树洞在吗", "service.counsel", NULL, NULL},
+        {"那天要跑单 3号培训取消", "course.cancel", "n", "3"},
+        {"第二个培训不去了", "course.cancel", "n", "2"},
+        {"消息太多了 td", "optout", NULL, NULL},
+        {"TD TD", "optout", NULL, NULL},
+        {"莫得时间看 别推了", "optout", NULL, NULL},
+        {"我已经退订了 怎么还发", "!optout", NULL, NULL},
+        {"打卡 R2D8", "checkin", "code", "r2d8"},
+        {"到了 码是T3Y8", "checkin", "code", "t3y8"},
+        {"会员报到 北京", "member.checkin", "city", "北京"},
+        {"回老家枣阳了 报到", "member.checkin", "city", "枣阳"},
+        {"我到西安了 更新下所在城市", "member.checkin", "city", "西安"},
+        {"我到家了 报到", "!member.checkin", NULL, NULL}, /* once city 家了 */
+        {"帮我占个座 5号", "course.book", "n", "5"},
+        {"帮我兑一个8号", "redeem.item", "ask", ""},
+        {"我参加了哪些培训", "course.mine", NULL, NULL},
+        {"上回反映的井盖修了没有", "report.status", NULL, NULL},
+        {"聊天记录会被看吗", "!service.counsel", NULL, NULL},
+        {"找个人", "handover", NULL, NULL},
+        {"找管事的", "handover", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
