@@ -269,6 +269,11 @@ static void test_understand_round4(void)
         {"聊天记录会被看吗", "!service.counsel", NULL, NULL},
         {"找个人", "handover", NULL, NULL},
         {"找管事的", "handover", NULL, NULL},
+        {"听说答对题能加分 我来学一课", "lesson.next", NULL, NULL},
+        {"我被存了哪些数据", "privacy.mine", NULL, NULL},
+        {"我的积分记录有哪些", "points.history", NULL, NULL},
+        {"yyds", NULL, NULL, NULL},                  /* praise */
+        {"我才不要什么心理咨询", NULL, NULL, NULL}, /* a refusal */
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
