@@ -274,6 +274,10 @@ static void test_understand_round4(void)
         {"我的积分记录有哪些", "points.history", NULL, NULL},
         {"yyds", NULL, NULL, NULL},                  /* praise */
         {"我才不要什么心理咨询", NULL, NULL, NULL}, /* a refusal */
+        {"积分咋查", "points.balance", NULL, NULL},
+        {"kf", "handover", NULL, NULL},
+        {"展开", "more", NULL, NULL},
+        {"破防了 今天奶茶洒了", NULL, NULL, NULL}, /* a mood, said of anything */
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
