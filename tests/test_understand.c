@@ -278,6 +278,10 @@ static void test_understand_round4(void)
         {"kf", "handover", NULL, NULL},
         {"展开", "more", NULL, NULL},
         {"破防了 今天奶茶洒了", NULL, NULL, NULL}, /* a mood, said of anything */
+        /* a date is no course number; a negation apart is still one */
+        {"明天3号不去了 在家休息", "!course.cancel", NULL, NULL},
+        {"我报的2号去不了了 取消", "course.cancel", "n", "2"},
+        {"不要 退订", "!optout", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
