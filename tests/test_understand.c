@@ -282,6 +282,11 @@ static void test_understand_round4(void)
         {"明天3号不去了 在家休息", "!course.cancel", NULL, NULL},
         {"我报的2号去不了了 取消", "course.cancel", "n", "2"},
         {"不要 退订", "!optout", NULL, NULL},
+        {"我是不是报了培训 查一下", "course.mine", NULL, NULL},
+        {"积分啥时候加的 列一下", "points.history", NULL, NULL},
+        {"有没有教用智能手机的课", "course.list", NULL, NULL},
+        {"兄弟 这个驿站号都能整啥", "help", NULL, NULL},
+        {"进度查询", "report.status", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
