@@ -56,6 +56,8 @@ struct uconf {
     size_t ntext;
     struct umenu *topics; /* intent -> one word naming its topic */
     size_t ntopics;
+    struct umenu *moods; /* intent -> a word saying only how one feels (`mood`) */
+    size_t nmoods;
     struct words words[NWORDS]; /* understand.txt's word lists, by enum wordlist */
     pcre2_code **crisis; /* the ways people say it, beside content's words */
     size_t ncrisis;
@@ -81,6 +83,11 @@ void uconf_free(struct uconf *uc)
         free(uc->topics[i].cmd);
     }
     free(uc->topics);
+    for (size_t i = 0; i < uc->nmoods; i++) {
+        free(uc->moods[i].intent);
+        free(uc->moods[i].cmd);
+    }
+    free(uc->moods);
     for (size_t l = 0; l < NWORDS; l++) {
         for (size_t i = 0; i < uc->words[l].n; i++)
             free(uc->words[l].w[i]);
@@ -190,11 +197,13 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->text[uc->ntext++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    if (strcmp(key, "topic") == 0 && a != NULL && b != NULL) {
+    if ((strcmp(key, "topic") == 0 || strcmp(key, "mood") == 0) && a != NULL && b != NULL) {
+        struct umenu **list = key[0] == 't' ? &uc->topics : &uc->moods;
+        size_t *n = key[0] == 't' ? &uc->ntopics : &uc->nmoods;
         char *save2 = NULL;
         for (char *w = strtok_r(b, " \t", &save2); w; w = strtok_r(NULL, " \t", &save2)) {
-            uc->topics = xrealloc(uc->topics, (uc->ntopics + 1) * sizeof *uc->topics);
-            uc->topics[uc->ntopics++] = (struct umenu){xstrdup(a), norm_text(w)};
+            *list = xrealloc(*list, (*n + 1) * sizeof **list);
+            (*list)[(*n)++] = (struct umenu){xstrdup(a), norm_text(w)};
         }
         return 0;
     }
@@ -218,7 +227,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic INTENT WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -309,27 +318,52 @@ static int ask(const struct uconf *uc, const struct scored *r, int n, struct int
     return 1;
 }
 
+/* Count each topic word of list that canon names for its intent (names,
+ * hits: at most 16 intents). */
+static void count_topics(const struct umenu *list, size_t nlist, const char *canon,
+                         const char **names, int *hits, int *n)
+{
+    for (size_t i = 0; i < nlist; i++) {
+        if (strstr(canon, list[i].cmd) == NULL)
+            continue;
+        int k = 0;
+        while (k < *n && strcmp(names[k], list[i].intent) != 0)
+            k++;
+        if (k == *n && *n == 16)
+            continue;
+        if (k == *n) {
+            names[*n] = list[i].intent;
+            hits[(*n)++] = 0;
+        }
+        hits[k]++;
+    }
+}
+
 /* The intent whose topic words canon names most often, or NULL (none, or a
- * tie between intents). */
+ * tie between intents). A `mood` word (郁闷, 好烦: how one feels, said of
+ * anything) counts only for an intent with a topic word named too, or in a
+ * text that asks something (最近很烦怎么办; not 头盔丢了 郁闷). */
 static const char *topic_of(const struct uconf *uc, const char *normed, const char *canon)
 {
     const char *names[16];
     int hits[16], n = 0, best = -1;
     bool tie = false;
-    (void)normed;
-    for (size_t i = 0; i < uc->ntopics; i++) {
-        if (strstr(canon, uc->topics[i].cmd) == NULL)
-            continue;
+    count_topics(uc->topics, uc->ntopics, canon, names, hits, &n);
+    int strong = n;
+    const char *mnames[16];
+    int mhits[16], mn = 0;
+    count_topics(uc->moods, uc->nmoods, canon, mnames, mhits, &mn);
+    bool asks = says(uc, W_QUESTION, normed);
+    for (int j = 0; j < mn; j++) {
         int k = 0;
-        while (k < n && strcmp(names[k], uc->topics[i].intent) != 0)
+        while (k < strong && strcmp(names[k], mnames[j]) != 0)
             k++;
-        if (k == n && n == 16)
-            continue;
-        if (k == n) {
-            names[n] = uc->topics[i].intent;
-            hits[n++] = 0;
+        if (k < strong)
+            hits[k] += mhits[j];
+        else if (asks && n < 16) {
+            names[n] = mnames[j];
+            hits[n++] = mhits[j];
         }
-        hits[k]++;
     }
     for (int k = 0; k < n; k++) {
         if (best < 0 || hits[k] > hits[best]) {

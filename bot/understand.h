@@ -16,6 +16,9 @@
  *                       match a rule, checked at load)
  *   topic INTENT WORDS  a text the scorer is not sure of that names these
  *                       words goes to INTENT (most words named wins)
+ *   mood INTENT WORDS   topic words that say only how one feels (郁闷,
+ *                       好烦): they count beside a topic word of INTENT or
+ *                       in a text that asks something (a `question` word)
  *   smalltalk 0.10      no guess is taken with `none` (small talk
  *                       examples) this close behind it; `none` first and
  *                       this far ahead of the rest at `take`: not even a

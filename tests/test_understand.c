@@ -225,6 +225,102 @@ static void test_understand_round3(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 4 (texts written blind, eval-blind4): a mood word alone (郁闷,
+ * 好烦: said of anything) is no counselling question, beside a request or
+ * a question it is; dialect numerals, mixed pinyin, voice typos; commands
+ * in a sentence as drivers and young workers write them. */
+static void test_understand_round4(void)
+{
+    static const struct want cases[] = {
+        {"头盔丢了 郁闷", NULL, NULL, NULL},
+        {"最近很烦怎么办", "service.counsel", NULL, NULL},
+        {"郁闷得很 有冇得人陪我聊下", "service.counsel", NULL, NULL},
+        {"在外面受了气没地方说", "service.counsel", NULL, NULL},
+        /* dialect numerals, mixed pinyin, voice typos, English words */
+        {"第仨课", "lesson.show", "n", "3"},
+        {"取消第仨", "course.cancel", "n", "3"},
+        {"签道 M3X9", "checkin", "code", "m3x9"},
+        {"菜dan", "help", NULL, NULL},
+        {"跟多", "more", NULL, NULL},
+        {"cancel报名2", "course.cancel", "n", "2"}, /* once a booking */
+        {"兑换 item 4", "redeem.item", "ask", ""},
+        {"查积分 中不中", "points.balance", NULL, NULL},
+        /* sentences */
+        {"删号", "privacy.erase", NULL, NULL},
+        {"放弃第8个名额", "course.cancel", "n", "8"},
+        {"给我报上 7号课", "course.book", "n", "7"},
+        {"上回手滑点了退订 再给我订上", "optin", NULL, NULL},
+        {"我要收推送", "optin", NULL, NULL},
+        {"莫得看懂 再发一遍菜单嘛", "help", NULL, NULL},
+        {"我这边有么子记录 积分 报名 随手拍 一起看", "profile", NULL, NULL},
+        {"我的信息会给平台看吗", "!privacy.mine", NULL, NULL},
+        {"树洞在吗", "service.counsel", NULL, NULL},
+        {"那天要跑单 3号培训取消", "course.cancel", "n", "3"},
+        {"第二个培训不去了", "course.cancel", "n", "2"},
+        {"消息太多了 td", "optout", NULL, NULL},
+        {"TD TD", "optout", NULL, NULL},
+        {"莫得时间看 别推了", "optout", NULL, NULL},
+        {"我已经退订了 怎么还发", "!optout", NULL, NULL},
+        {"打卡 R2D8", "checkin", "code", "r2d8"},
+        {"到了 码是T3Y8", "checkin", "code", "t3y8"},
+        {"会员报到 北京", "member.checkin", "city", "北京"},
+        {"回老家枣阳了 报到", "member.checkin", "city", "枣阳"},
+        {"我到西安了 更新下所在城市", "member.checkin", "city", "西安"},
+        {"我到家了 报到", "!member.checkin", NULL, NULL}, /* once city 家了 */
+        {"帮我占个座 5号", "course.book", "n", "5"},
+        {"帮我兑一个8号", "redeem.item", "ask", ""},
+        {"我参加了哪些培训", "course.mine", NULL, NULL},
+        {"上回反映的井盖修了没有", "report.status", NULL, NULL},
+        {"聊天记录会被看吗", "!service.counsel", NULL, NULL},
+        {"找个人", "handover", NULL, NULL},
+        {"找管事的", "handover", NULL, NULL},
+        {"听说答对题能加分 我来学一课", "lesson.next", NULL, NULL},
+        {"我被存了哪些数据", "privacy.mine", NULL, NULL},
+        {"我的积分记录有哪些", "points.history", NULL, NULL},
+        {"yyds", NULL, NULL, NULL},                  /* praise */
+        {"我才不要什么心理咨询", NULL, NULL, NULL}, /* a refusal */
+        {"积分咋查", "points.balance", NULL, NULL},
+        {"kf", "handover", NULL, NULL},
+        {"展开", "more", NULL, NULL},
+        {"破防了 今天奶茶洒了", NULL, NULL, NULL}, /* a mood, said of anything */
+        /* a date is no course number; a negation apart is still one */
+        {"明天3号不去了 在家休息", "!course.cancel", NULL, NULL},
+        {"我报的2号去不了了 取消", "course.cancel", "n", "2"},
+        {"不要 退订", "!optout", NULL, NULL},
+        {"我是不是报了培训 查一下", "course.mine", NULL, NULL},
+        {"积分啥时候加的 列一下", "points.history", NULL, NULL},
+        {"有没有教用智能手机的课", "course.list", NULL, NULL},
+        {"兄弟 这个驿站号都能整啥", "help", NULL, NULL},
+        {"进度查询", "report.status", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
+/* The `mood` key: its words count for their intent only beside one of its
+ * topic words or a question word. */
+static void test_understand_mood(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    struct intent_match m;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "talk ^聊天$\n");
+    t_put(dir, "understand.txt",
+          "take 0.3\nask 0.2\nquestion 吗 怎么\ntopic talk 聊聊\nmood talk 郁闷\n");
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK_INT(in ? understand(in, "下雨了 郁闷", &m, NULL) : -1, 0);
+    CHECK_INT(in ? understand(in, "郁闷 怎么办", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "talk");
+    if (in)
+        intent_match_release(&m);
+    CHECK_INT(in ? understand(in, "郁闷 想聊聊", &m, NULL) : -1, 1);
+    if (in)
+        intent_match_release(&m);
+    intent_free(in);
+    buf_release(&errs);
+}
+
 /* The scorer's guard words: with `smalltalk`, a guess with small talk
  * (`none`) close behind is asked, not taken; `decline` words keep a refusal
  * from being guessed at, `elsewhere` words another company's points. */
@@ -268,6 +364,32 @@ static void test_understand_thresholds(void)
     buf_release(&errs);
 }
 
+/* Each of yes is a crisis with the shipped patterns and content words, none
+ * of no is. */
+static void check_crisis(const char *const *yes, size_t nyes, const char *const *no, size_t nno)
+{
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = intent_load("intents", &errs);
+    struct content *ct = content_load("content", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    for (size_t i = 0; in && ct && i < nyes; i++) {
+        char *n = norm_text(yes[i]);
+        if (!safety_is_crisis(ct, in, n))
+            CHECK_STR(yes[i], "(a crisis)");
+        free(n);
+    }
+    for (size_t i = 0; in && ct && i < nno; i++) {
+        char *n = norm_text(no[i]);
+        if (safety_is_crisis(ct, in, n))
+            CHECK_STR(no[i], "(not a crisis)");
+        free(n);
+    }
+    content_free(ct);
+    intent_free(in);
+    buf_release(&errs);
+}
+
 /* Round 3 crisis language: methods and plans said indirectly, farewells
  * that hand things on, danger happening now; and everyday texts that share
  * their words. */
@@ -291,26 +413,39 @@ static void test_safety_crisis_round3(void)
         "他打我电话说超时了", "刀已经磨好了 切菜用", "想结束了再下班",
         "带孩子一起去公园", "家暴的法律怎么规定", "打了一天的单 累得不想动",
         "小时候被打过"};
-    struct buf errs;
-    buf_init(&errs, 0);
-    struct intents *in = intent_load("intents", &errs);
-    struct content *ct = content_load("content", &errs);
-    CHECK_STR(errs.data ? errs.data : "", "");
-    for (size_t i = 0; in && ct && i < sizeof yes / sizeof yes[0]; i++) {
-        char *n = norm_text(yes[i]);
-        if (!safety_is_crisis(ct, in, n))
-            CHECK_STR(yes[i], "(a crisis)");
-        free(n);
-    }
-    for (size_t i = 0; in && ct && i < sizeof no / sizeof no[0]; i++) {
-        char *n = norm_text(no[i]);
-        if (safety_is_crisis(ct, in, n))
-            CHECK_STR(no[i], "(not a crisis)");
-        free(n);
-    }
-    content_free(ct);
-    intent_free(in);
-    buf_release(&errs);
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
+/* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
+ * young workers' slang): shame, pills saved up, lingering at a bridge, an
+ * apology with a farewell, joining the dead, pinyin initials, a car or gas as
+ * the method, bleeding after a crash; and the everyday 死 of slang. */
+static void test_safety_crisis_round4(void)
+{
+    static const char *const yes[] = {
+        "莫得意思 活起好累 想走了", "我把药都攒好了", "对不起家里人了 以后别找我",
+        "我在桥上 风好大", "欠了一屁股债 老婆跑了 没脸活了", "每天都在想怎么死",
+        "刀都拿出来了 已经割了好几下", "我不在了娃就拜托你们了", "晚上开车总想往护栏上撞",
+        "桥上有个人翻过栏杆了要跳 咋办", "想去那边陪我妈了", "明天的太阳我不想看了",
+        "帮我把积分留给我儿子 我要走了", "我站在江边好久了",
+        "想把自己关车里开着发动机睡过去", "我是个废物 死了大家都轻松", "刀在手上了",
+        "对不起大家 再见了", "想去汉江边上一直走下去", "被车撞了 腿一直流血 起不来", "想s",
+        "人间不值得 准备走了", "这个世界我不要了", "想zs", "我死了是不是就解脱了",
+        "大家再见 这是最后一单了", "我还是消失吧", "煤气已经开了", "累了 想永远休息",
+        /* valid4's, read after its blind figure */
+        "想给自己一个了断", "我要是走了 欠的钱就不用还了吧", "车停在江堤上了 下去就解脱了",
+        "自s", "药已经吃了一整瓶", "这是我最后一条消息了", "如果我消失了 也没人会在意吧",
+        "想去找去世的奶奶了", "明天不会再有我了", "今晚就走 别找我",
+        /* general forms */
+        "干脆把车开进江里", "想冲下悬崖", "真的想鼠了", "我唔想活"};
+    static const char *const no[] = {
+        "累死了", "笑死", "想死你了", "社死", "笑死我了 想s你们了", "我在桥上 堵车",
+        "煤气开着没关 怎么办", "手机怎么死机了", "累死了 终于轻松了", "下班了 准备走了",
+        "对不起 今天去不了 下次见", "考完试就解脱了", "我走了 你就不用等了", "今天就走 去广州",
+        "这是今天最后一条消息了 晚安", "明天不会有我的单了", "家里老人去世的事", "自sp2",
+        "往左边撞见一个熟人", "今天最后一单 送完回家", "把车开到江边停车场",
+        "想鼠你了", "老鼠跑了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
 /* Crisis: content's phrases and understand.txt's patterns, on the text and
@@ -376,26 +511,7 @@ static void test_safety_crisis(void)
                                      "在桥上堵车了", "切菜划到手了", "打自己的脸",
                                      "手机电撑不住了", "我去那边找你拿货", "qingsheng dangao",
                                      "紫砂壶多少钱", "骑手死了算工伤吗"};
-    struct buf errs;
-    buf_init(&errs, 0);
-    struct intents *in = intent_load("intents", &errs);
-    struct content *ct = content_load("content", &errs);
-    CHECK_STR(errs.data ? errs.data : "", "");
-    for (size_t i = 0; in && ct && i < sizeof yes / sizeof yes[0]; i++) {
-        char *n = norm_text(yes[i]);
-        if (!safety_is_crisis(ct, in, n))
-            CHECK_STR(yes[i], "(a crisis)");
-        free(n);
-    }
-    for (size_t i = 0; in && ct && i < sizeof no / sizeof no[0]; i++) {
-        char *n = norm_text(no[i]);
-        if (safety_is_crisis(ct, in, n))
-            CHECK_STR(no[i], "(not a crisis)");
-        free(n);
-    }
-    content_free(ct);
-    intent_free(in);
-    buf_release(&errs);
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
 /* A turn that is not sure offers a numbered choice, and the number runs it. */
@@ -447,8 +563,11 @@ const struct t_case understand_tests[] = {
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
+    T(test_understand_round4),
+    T(test_understand_mood),
     T(test_understand_thresholds),
     T(test_safety_crisis_round3),
+    T(test_safety_crisis_round4),
     T(test_ask_then_number),
     T(test_safety_crisis),
     T(test_safety_patterns_checked),
