@@ -35,10 +35,11 @@ enum wordlist {
     W_YES,       /* a yes/no question's answers */
     W_NO,
     W_UNSURE,
+    W_ASKING, /* asks whether, not for: an action seen only on the matched copy waits */
     NWORDS
 };
 static const char *const wordlist_keys[NWORDS] = {"notopic", "question", "decline", "elsewhere",
-                                                  "yes",     "no",       "unsure"};
+                                                  "yes",     "no",       "unsure",   "asking"};
 
 struct words {
     char **w; /* normalised, owned */
@@ -227,7 +228,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -457,8 +458,16 @@ int understand_rules(const struct intents *in, const char *normed, struct intent
         rc = intent_match(in, canon, m);
         *via = rc == 1 ? VIA_CANON : VIA_NONE;
         /* an action found only after rewriting is asked before it is done
-         * (the handlers that spend read capture ask) */
-        if (rc == 1 && understand_is_action(in, m->intent) && intent_cap(m, "ask") == NULL)
+         * (the handlers that spend read capture ask); when the text itself
+         * asks whether (退订了吗 → 退订: the filler dropped its 吗) the rules
+         * have not understood it: the guess asks with a numbered choice */
+        if (rc == 1 && understand_is_action(in, m->intent) &&
+            says(intent_uconf(in), W_ASKING, normed)) {
+            intent_match_release(m);
+            memset(m, 0, sizeof *m);
+            rc = 0;
+            *via = VIA_NONE;
+        } else if (rc == 1 && understand_is_action(in, m->intent) && intent_cap(m, "ask") == NULL)
             add_cap(m, "ask", "");
     }
     free(canon);

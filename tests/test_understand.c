@@ -261,6 +261,11 @@ static void test_understand_round4(void)
         {"TD TD", "optout", NULL, NULL},
         {"莫得时间看 别推了", "optout", NULL, NULL},
         {"我已经退订了 怎么还发", "!optout", NULL, NULL},
+        /* an action seen only on the matched copy waits when the text asks
+         * whether (the filler 吗 dropped: 退订了吗 once opted out) */
+        {"退订了吗", "!optout", NULL, NULL},
+        {"退訂", "optout", NULL, NULL},
+        {"報名2號成功没", "!course.book", NULL, NULL},
         {"打卡 R2D8", "checkin", "code", "r2d8"},
         {"到了 码是T3Y8", "checkin", "code", "t3y8"},
         {"会员报到 北京", "member.checkin", "city", "北京"},
