@@ -680,7 +680,7 @@ static int prepare_all(struct store *st, const struct store_sql *extra, size_t n
  * the registry is its index in the cache. A store opened at an older schema
  * (store_migrate_to) has not prepared them all: it prepares one on first use.
  */
-sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql)
+struct store_stmt *store_stmt(struct store *st, const struct store_sql *sql)
 {
     size_t n;
     const struct store_sql *all = store_sql_all(&n);
@@ -697,11 +697,11 @@ sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql)
         if ((*slot = prepare(st, sql, true)) == NULL)
             return NULL;
         st->nprepared++;
-        return *slot;
+        return (struct store_stmt *)*slot;
     }
     sqlite3_reset(*slot);
     sqlite3_clear_bindings(*slot);
-    return *slot;
+    return (struct store_stmt *)*slot;
 }
 
 /*
@@ -718,8 +718,9 @@ static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct store *open_stores;
 
 /* s's index in st's cache, or -1. */
-static ptrdiff_t slot_of(struct store *st, sqlite3_stmt *s)
+static ptrdiff_t slot_of(struct store *st, struct store_stmt *h)
 {
+    sqlite3_stmt *s = store_lite(h);
     size_t n;
     store_sql_all(&n);
     for (size_t i = 0; i < n; i++)
@@ -728,15 +729,16 @@ static ptrdiff_t slot_of(struct store *st, sqlite3_stmt *s)
     return -1;
 }
 
-int store_bind_failed(sqlite3_stmt *s, int i, int rc)
+int store_bind_failed(struct store_stmt *h, int i, int rc)
 {
+    sqlite3_stmt *s = store_lite(h);
     sqlite3 *db = sqlite3_db_handle(s);
     struct store *st;
     pthread_mutex_lock(&open_mu);
     for (st = open_stores; st != NULL && st->db != db; st = st->next_open)
         ;
     pthread_mutex_unlock(&open_mu);
-    ptrdiff_t k = st ? slot_of(st, s) : -1;
+    ptrdiff_t k = st ? slot_of(st, h) : -1;
     size_t n;
     const struct store_sql *all = store_sql_all(&n);
     log_err("store: bind parameter %d of %s: %s", i, k >= 0 ? all[k].where : sqlite3_sql(s),
@@ -749,7 +751,7 @@ int store_bind_failed(sqlite3_stmt *s, int i, int rc)
 }
 
 /* Whether a bind of s failed since store_stmt handed it out (logged). */
-static bool bind_refused(struct store *st, sqlite3_stmt *s)
+static bool bind_refused(struct store *st, struct store_stmt *s)
 {
     if (st->nfaults == 0)
         return false;
@@ -763,11 +765,66 @@ static bool bind_refused(struct store *st, sqlite3_stmt *s)
     return true;
 }
 
-int store_step(struct store *st, sqlite3_stmt *s)
+int store_step(struct store *st, struct store_stmt *s)
 {
     if (bind_refused(st, s))
         return SQLITE_ERROR;
-    return sqlite3_step(s);
+    return sqlite3_step(store_lite(s));
+}
+
+int store_param_count(struct store_stmt *s)
+{
+    return sqlite3_bind_parameter_count(store_lite(s));
+}
+
+int64_t store_col_int64(struct store_stmt *s, int col)
+{
+    return sqlite3_column_int64(store_lite(s), col);
+}
+
+int store_col_int(struct store_stmt *s, int col)
+{
+    return sqlite3_column_int(store_lite(s), col);
+}
+
+double store_col_double(struct store_stmt *s, int col)
+{
+    return sqlite3_column_double(store_lite(s), col);
+}
+
+const char *store_col_str(struct store_stmt *s, int col)
+{
+    return (const char *)sqlite3_column_text(store_lite(s), col);
+}
+
+int store_col_type(struct store_stmt *s, int col)
+{
+    return sqlite3_column_type(store_lite(s), col);
+}
+
+int store_col_count(struct store_stmt *s)
+{
+    return sqlite3_column_count(store_lite(s));
+}
+
+const char *store_col_name(struct store_stmt *s, int col)
+{
+    return sqlite3_column_name(store_lite(s), col);
+}
+
+void store_reset(struct store_stmt *s)
+{
+    sqlite3_reset(store_lite(s));
+}
+
+int store_changes(struct store *st)
+{
+    return sqlite3_changes(st->db);
+}
+
+int64_t store_last_id(struct store *st)
+{
+    return sqlite3_last_insert_rowid(st->db);
 }
 
 int store_fail(struct store *st, const char *what)
@@ -787,56 +844,56 @@ int store_exec(struct store *st, const char *sql)
 }
 
 /* Step a statement that returns no rows (or whose rows are ignored). */
-int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
+int store_step_done(struct store *st, struct store_stmt *s, const char *what)
 {
     if (bind_refused(st, s))
         return log_fail("store: %s: not run", what);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
+    int rc = store_step(st, s);
+    store_reset(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return store_fail(st, what);
     return 0;
 }
 
-int store_insert(struct store *st, sqlite3_stmt *s, const char *what, int64_t *id)
+int store_insert(struct store *st, struct store_stmt *s, const char *what, int64_t *id)
 {
     if (store_step_done(st, s, what) == -1)
         return -1;
     if (id != NULL)
-        *id = sqlite3_last_insert_rowid(st->db);
+        *id = store_last_id(st);
     return 0;
 }
 
-char *store_col_text(sqlite3_stmt *s, int col)
+char *store_col_text(struct store_stmt *s, int col)
 {
-    const unsigned char *t = sqlite3_column_text(s, col);
-    return t ? xstrdup((const char *)t) : NULL;
+    const char *t = store_col_str(s, col);
+    return t ? xstrdup(t) : NULL;
 }
 
-json_t *store_row_json(sqlite3_stmt *s)
+json_t *store_row_json(struct store_stmt *s)
 {
     json_t *o = json_object();
-    int n = sqlite3_column_count(s);
+    int n = store_col_count(s);
     for (int i = 0; i < n; i++) {
-        const char *name = sqlite3_column_name(s, i);
-        switch (sqlite3_column_type(s, i)) {
+        const char *name = store_col_name(s, i);
+        switch (store_col_type(s, i)) {
         case SQLITE_INTEGER:
-            json_object_set_new(o, name, json_integer(sqlite3_column_int64(s, i)));
+            json_object_set_new(o, name, json_integer(store_col_int64(s, i)));
             break;
         case SQLITE_FLOAT:
-            json_object_set_new(o, name, json_real(sqlite3_column_double(s, i)));
+            json_object_set_new(o, name, json_real(store_col_double(s, i)));
             break;
         case SQLITE_NULL:
             json_object_set_new(o, name, json_null());
             break;
         default:
-            json_object_set_new(o, name, json_string((const char *)sqlite3_column_text(s, i)));
+            json_object_set_new(o, name, json_string(store_col_str(s, i)));
         }
     }
     return o;
 }
 
-json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
+json_t *store_rows_json(struct store *st, struct store_stmt *s, const char *what)
 {
     if (bind_refused(st, s)) {
         log_err("store: %s: not run", what);
@@ -844,9 +901,9 @@ json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
     }
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, store_row_json(s));
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, what);
@@ -855,17 +912,17 @@ json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
     return a;
 }
 
-json_t *store_one_row(struct store *st, sqlite3_stmt *s, const char *what, int *found)
+json_t *store_one_row(struct store *st, struct store_stmt *s, const char *what, int *found)
 {
     json_t *o = NULL;
     if (bind_refused(st, s)) {
         *found = log_fail("store: %s: not run", what);
         return NULL;
     }
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         o = store_row_json(s);
-    sqlite3_reset(s);
+    store_reset(s);
     *found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, what);
     return o;
 }
@@ -1156,11 +1213,11 @@ bool store_queues_changed(struct store *st)
  * turn cost about 4% of the writer thread (perf, bench/inbound). */
 static int control(struct store *st, const struct store_sql *sql)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     int rc = store_step(st, s);
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql->text, sqlite3_errmsg(st->db));
 }
 

@@ -60,9 +60,21 @@ struct store *store_open_with(const char *path, bool sync_full, const struct sto
  * store_open has returned). */
 size_t store_prepared(struct store *st);
 
+/*
+ * A statement handle, the same on either engine (store_stmt). The store
+ * files bind, step and read columns only through the functions below, so
+ * that none of them knows which engine runs the statement.
+ */
+struct store_stmt;
+
 /* Cached prepared statement for a registered statement (reset, bindings
  * cleared), or NULL (logged) for a pointer that is not in the registry. */
-sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql);
+struct store_stmt *store_stmt(struct store *st, const struct store_sql *sql);
+/* The SQLite statement behind a handle (for the engine's own code). */
+static inline sqlite3_stmt *store_lite(struct store_stmt *s)
+{
+    return (sqlite3_stmt *)s;
+}
 /*
  * Checked binds. Each returns SQLite's code; a failure (a parameter number
  * beyond the statement's, text over SQLite's length limit, no memory) is
@@ -71,35 +83,56 @@ sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql);
  * until store_stmt hands it out afresh. Callers need not check the result.
  * Text is copied (SQLITE_TRANSIENT); NULL text binds NULL.
  */
-int store_bind_failed(sqlite3_stmt *s, int i, int rc);
-static inline int store_bind_int64(sqlite3_stmt *s, int i, int64_t v)
+int store_bind_failed(struct store_stmt *s, int i, int rc);
+static inline int store_bind_int64(struct store_stmt *s, int i, int64_t v)
 {
-    int rc = sqlite3_bind_int64(s, i, v);
+    int rc = sqlite3_bind_int64(store_lite(s), i, v);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
-static inline int store_bind_int(sqlite3_stmt *s, int i, int v)
+static inline int store_bind_int(struct store_stmt *s, int i, int v)
 {
-    int rc = sqlite3_bind_int(s, i, v);
+    int rc = sqlite3_bind_int(store_lite(s), i, v);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
-static inline int store_bind_double(sqlite3_stmt *s, int i, double v)
+static inline int store_bind_double(struct store_stmt *s, int i, double v)
 {
-    int rc = sqlite3_bind_double(s, i, v);
+    int rc = sqlite3_bind_double(store_lite(s), i, v);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
-static inline int store_bind_null(sqlite3_stmt *s, int i)
+static inline int store_bind_null(struct store_stmt *s, int i)
 {
-    int rc = sqlite3_bind_null(s, i);
+    int rc = sqlite3_bind_null(store_lite(s), i);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
-static inline int store_bind_text(sqlite3_stmt *s, int i, const char *v)
+static inline int store_bind_text(struct store_stmt *s, int i, const char *v)
 {
-    int rc = sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_bind_text(store_lite(s), i, v, -1, SQLITE_TRANSIENT);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
+/* Parameters the statement takes. */
+int store_param_count(struct store_stmt *s);
+/*
+ * Column reads of the current row (after store_step returned SQLITE_ROW),
+ * with sqlite3_column_*'s meaning: NULL reads as 0 / NULL, store_col_type
+ * is SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT (or SQLITE_BLOB).
+ * store_col_str's text lives until the next step or reset.
+ */
+int64_t store_col_int64(struct store_stmt *s, int col);
+int store_col_int(struct store_stmt *s, int col);
+double store_col_double(struct store_stmt *s, int col);
+const char *store_col_str(struct store_stmt *s, int col);
+int store_col_type(struct store_stmt *s, int col);
+int store_col_count(struct store_stmt *s);
+const char *store_col_name(struct store_stmt *s, int col);
+/* Back to before the first step (a statement read part-way is finished). */
+void store_reset(struct store_stmt *s);
+/* Rows the last INSERT, UPDATE or DELETE on st changed. */
+int store_changes(struct store *st);
+/* The id of the row the last INSERT on st added. */
+int64_t store_last_id(struct store *st);
 /* sqlite3_step, unless a bind of s failed since store_stmt (then
  * SQLITE_ERROR without running it, logged). */
-int store_step(struct store *st, sqlite3_stmt *s);
+int store_step(struct store *st, struct store_stmt *s);
 /* Log sqlite3_errmsg with what, return -1. */
 int store_fail(struct store *st, const char *what);
 int store_exec(struct store *st, const char *sql);
@@ -122,17 +155,17 @@ void store_pg_param_types(const char *pg_text, int n, unsigned int *types);
 /* The i-th override's key ("bot/store_x.c name"), or NULL past the last. */
 const char *store_pg_override_key(size_t i);
 /* Step to completion and reset; 0 or -1 (logged). */
-int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
+int store_step_done(struct store *st, struct store_stmt *s, const char *what);
 /* Step an INSERT and set *id (when not NULL) to the new row's id. Cheaper than
  * RETURNING id, for which SQLite opens and closes a temporary table. */
-int store_insert(struct store *st, sqlite3_stmt *s, const char *what, int64_t *id);
+int store_insert(struct store *st, struct store_stmt *s, const char *what, int64_t *id);
 /* Copy of a text column, or NULL. */
-char *store_col_text(sqlite3_stmt *s, int col);
+char *store_col_text(struct store_stmt *s, int col);
 /* The current row as a JSON object keyed by column name (new reference). */
-json_t *store_row_json(sqlite3_stmt *s);
+json_t *store_row_json(struct store_stmt *s);
 /* Every row of a bound statement as an array; resets it. NULL on error (logged). */
-json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what);
+json_t *store_rows_json(struct store *st, struct store_stmt *s, const char *what);
 /* The first row, or NULL with *found 0 (none) or -1 (error, logged). */
-json_t *store_one_row(struct store *st, sqlite3_stmt *s, const char *what, int *found);
+json_t *store_one_row(struct store *st, struct store_stmt *s, const char *what, int *found);
 
 #endif

@@ -82,7 +82,8 @@ static int same_shape(const struct store_sql *q, sqlite3_stmt *s, PGresult *d)
 
 static int prepare_one(PGconn *pg, struct store *st, const struct store_sql *q, size_t i)
 {
-    sqlite3_stmt *s = store_stmt(st, q);
+    struct store_stmt *h = store_stmt(st, q);
+    sqlite3_stmt *s = h ? store_lite(h) : NULL;
     char *text = store_pg_text(q), name[32];
     if (s == NULL || text == NULL) {
         printf("FAIL %s: %s\n", q->where,
