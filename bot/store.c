@@ -1293,7 +1293,7 @@ int store_inbound_get(struct store *st, const char *channel, const char *user,
 {
     SQL(sql, "SELECT replies, intent FROM inbound WHERE channel=?1 AND ext_id=?3 AND"
              " person_id=(SELECT id FROM people WHERE channel=?1 AND ext_id=?2) AND created_ms>?4");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
@@ -1304,10 +1304,10 @@ int store_inbound_get(struct store *st, const char *channel, const char *user,
     if (rc == SQLITE_ROW) {
         *replies = store_col_text(s, 0);
         *intent = store_col_text(s, 1);
-        sqlite3_reset(s);
+        store_reset(s);
         return 1;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? 0 : store_fail(st, "inbound get");
 }
 
@@ -1316,7 +1316,7 @@ static int inbound_insert(struct store *st, const struct store_sql *ins, const c
                           const char *ext_id, int64_t sender, const char *text, const char *intent,
                           const char *replies, int64_t now)
 {
-    sqlite3_stmt *s = store_stmt(st, ins);
+    struct store_stmt *s = store_stmt(st, ins);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
@@ -1342,9 +1342,9 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
                " AND ext_id=? AND person_id=? AND created_ms<=?");
     if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now) == -1)
         return -1;
-    if (sqlite3_changes(store_db(st)) == 1)
+    if (store_changes(st) == 1)
         return 0;
-    sqlite3_stmt *s = store_stmt(st, aside);
+    struct store_stmt *s = store_stmt(st, aside);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
@@ -1359,13 +1359,13 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
 int64_t store_inbound_count(struct store *st)
 {
     SQL(sql, "SELECT count(*) FROM inbound");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
         return -1;
     if (store_step(st, s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        n = store_col_int64(s, 0);
+    store_reset(s);
     return n;
 }
 
@@ -1404,7 +1404,7 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     SQL(insert, "INSERT INTO people(channel, ext_id, name, created_ms,"
                 " last_seen_ms, consent)"
                 " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)");
-    sqlite3_stmt *s = store_stmt(st, find);
+    struct store_stmt *s = store_stmt(st, find);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
@@ -1416,12 +1416,12 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     bool stale = false;
     int created = 0;
     if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(s, 0);
-        acc = sqlite3_column_int64(s, 1);
-        stale = now - sqlite3_column_int64(s, 2) >= LAST_SEEN_STEP_MS ||
-                !sqlite3_column_int(s, 3) || sqlite3_column_int(s, 4);
+        *id = store_col_int64(s, 0);
+        acc = store_col_int64(s, 1);
+        stale = now - store_col_int64(s, 2) >= LAST_SEEN_STEP_MS ||
+                !store_col_int(s, 3) || store_col_int(s, 4);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW && stale) {
         if ((s = store_stmt(st, touch)) == NULL)
             return -1;
@@ -1466,7 +1466,7 @@ int store_person_ensure(struct store *st, const char *channel, const char *user,
 int store_person_set_consent(struct store *st, int64_t id, const char *source)
 {
     SQL(sql, "UPDATE people SET consent=?2 WHERE id=?1 AND consent IS NULL");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (store_bind_int64(s, 1, id) != SQLITE_OK ||
@@ -1478,15 +1478,15 @@ int store_person_set_consent(struct store *st, int64_t id, const char *source)
 int store_person_find(struct store *st, const char *channel, const char *user, int64_t *id)
 {
     SQL(sql, "SELECT id FROM people WHERE channel=? AND ext_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
     store_bind_text(s, 2, user);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *id = store_col_int64(s, 0);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "person find");
@@ -1495,17 +1495,17 @@ int store_person_find(struct store *st, const char *channel, const char *user, i
 int store_person_info(struct store *st, int64_t id, struct person_info *out)
 {
     SQL(sql, "SELECT created_ms, opted_out, coalesce(opt_changed_ms, 0) FROM people WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
-        out->created_ms = sqlite3_column_int64(s, 0);
-        out->opted_out = sqlite3_column_int(s, 1) != 0;
-        out->opt_changed_ms = sqlite3_column_int64(s, 2);
+        out->created_ms = store_col_int64(s, 0);
+        out->opted_out = store_col_int(s, 1) != 0;
+        out->opt_changed_ms = store_col_int64(s, 2);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_DONE)
         return log_fail("store: person %lld not found", (long long)id);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "person info");
@@ -1516,7 +1516,7 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
     /* per account: every channel of a linked person (绑定) follows */
     SQL(sql, "UPDATE people SET opted_out=?1, opt_changed_ms=?2 WHERE coalesce(account_id, id)="
              "(SELECT coalesce(account_id, id) FROM people WHERE id=?3)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int(s, 1, opted_out);
@@ -1528,7 +1528,7 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
 int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
 {
     SQL(sql, "SELECT value FROM state WHERE person_id=? AND key=? AND expires_ms>?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -1537,7 +1537,7 @@ int store_state_get(struct store *st, int64_t person, const char *key, int64_t n
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *value = store_col_text(s, 0);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "state get");
@@ -1549,7 +1549,7 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
     SQL(sql, "INSERT INTO state(person_id, key, value, expires_ms) VALUES(?,?,?,?)"
              " ON CONFLICT(person_id, key) DO UPDATE SET value=excluded.value,"
              " expires_ms=excluded.expires_ms");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -1562,7 +1562,7 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
 int store_state_del(struct store *st, int64_t person, const char *key)
 {
     SQL(sql, "DELETE FROM state WHERE person_id=? AND key=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -1576,7 +1576,7 @@ static int unknown_add(struct store *st, const char *text, int64_t now, bool ask
     SQL(sql, "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
              " ON CONFLICT(text) DO UPDATE SET count=unknown.count+1, last_ms=excluded.last_ms,"
              " asked=excluded.asked");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, text);
@@ -1600,17 +1600,17 @@ int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ct
 {
     SQL(sql, "SELECT text, count, last_ms, asked FROM unknown ORDER BY count DESC, last_ms DESC "
              "LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
     store_bind_int(s, 1, limit);
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
-           sqlite3_column_int64(s, 2), sqlite3_column_int(s, 3) != 0, ctx);
+        fn(store_col_str(s, 0), store_col_int64(s, 1),
+           store_col_int64(s, 2), store_col_int(s, 3) != 0, ctx);
         n++;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? n : store_fail(st, "unknown top");
 }
 
@@ -1618,7 +1618,7 @@ int store_probe(struct store *st, int64_t now)
 {
     SQL(sql, "INSERT INTO meta(k, v) VALUES('probe', ?1)"
              " ON CONFLICT(k) DO UPDATE SET v=excluded.v");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (store_begin(st) == -1)
@@ -1646,7 +1646,7 @@ int store_taught_add(struct store *st, const char *text, const char *intent, int
     SQL(bump, "INSERT INTO meta(k, v) VALUES('taught_version', '1')"
               " ON CONFLICT(k) DO UPDATE SET v=CAST(CAST(meta.v AS INTEGER) + 1 AS TEXT)");
     SQL(known, "DELETE FROM unknown WHERE text=?1");
-    sqlite3_stmt *s = store_stmt(st, add);
+    struct store_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, text);
@@ -1663,28 +1663,28 @@ int store_taught_add(struct store *st, const char *text, const char *intent, int
 int64_t store_taught_version(struct store *st)
 {
     SQL(sql, "SELECT CAST(v AS INTEGER) FROM meta WHERE k='taught_version'");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t v = 0;
     if (s == NULL)
         return -1;
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        v = store_col_int64(s, 0);
+    store_reset(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : store_fail(st, "taught version");
 }
 
 int store_taught_list(struct store *st, store_taught_fn fn, void *ctx)
 {
     SQL(sql, "SELECT text, intent FROM taught ORDER BY created_ms, text");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), ctx);
+        fn(store_col_str(s, 0), store_col_str(s, 1), ctx);
         n++;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? n : store_fail(st, "taught list");
 }

@@ -33,16 +33,16 @@ int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *
               " (SELECT no FROM courses WHERE end_ms > ?1 AND cancelled_ms IS NULL)");
     SQL(sql, "INSERT INTO courses(no, title, provider, place, start_ms, end_ms, capacity, cost,"
              " deadline_ms, description, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, pick);
+    struct store_stmt *s = store_stmt(st, pick);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
     if (store_step(st, s) != SQLITE_ROW) {
-        sqlite3_reset(s);
+        store_reset(s);
         return store_fail(st, "course number");
     }
-    *no = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    *no = store_col_int64(s, 0);
+    store_reset(s);
     s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -61,14 +61,14 @@ int courses_add(struct store *st, json_t *c, int64_t now, int64_t *id, int64_t *
     store_bind_int64(s, 11, now);
     if (store_step_done(st, s, "course add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
 json_t *courses_get(struct store *st, int64_t id, int *found)
 {
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
         return NULL;
@@ -81,7 +81,7 @@ json_t *courses_by_no(struct store *st, int64_t no, int64_t now, int *found)
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c"
              " WHERE c.no=? AND c.end_ms>? AND c.cancelled_ms IS NULL"
              " ORDER BY c.id DESC LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
         return NULL;
@@ -95,7 +95,7 @@ json_t *courses_upcoming(struct store *st, int64_t now, int limit)
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c"
              " WHERE c.start_ms>? AND c.cancelled_ms IS NULL"
              " ORDER BY c.start_ms, c.no LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, now);
@@ -106,7 +106,7 @@ json_t *courses_upcoming(struct store *st, int64_t now, int limit)
 json_t *courses_list(struct store *st, int64_t since)
 {
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.end_ms>? ORDER BY c.start_ms, c.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, since);
@@ -116,7 +116,7 @@ json_t *courses_list(struct store *st, int64_t since)
 int courses_set_cancelled(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql, "UPDATE courses SET cancelled_ms=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -128,7 +128,7 @@ json_t *bookings_live(struct store *st, int64_t course, int64_t person, int *fou
 {
     SQL(sql, "SELECT * FROM bookings WHERE course_id=? AND person_id=?"
              " AND status IN " BOOKING_LIVE);
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
         return NULL;
@@ -143,7 +143,7 @@ int bookings_add(struct store *st, int64_t course, int64_t person, const char *s
     SQL(sql, "INSERT INTO bookings(course_id, person_id, status, cost, seat_ms, created_ms,"
              " updated_ms) VALUES(?1, ?2, ?3, ?4,"
              " CASE WHEN ?3='seat' THEN CAST(?5 AS BIGINT) END, ?5, ?5)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, course);
@@ -153,7 +153,7 @@ int bookings_add(struct store *st, int64_t course, int64_t person, const char *s
     store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "booking add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
@@ -163,7 +163,7 @@ int bookings_set(struct store *st, int64_t id, const char *status, const char *p
     SQL(sql, "UPDATE bookings SET status=?2, paid_ref=coalesce(?3, paid_ref),"
              " offer_until_ms=?4, seat_ms=CASE WHEN ?2='seat' THEN ?5 ELSE seat_ms END,"
              " updated_ms=?5 WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -180,7 +180,7 @@ int bookings_set_attended(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql,
         "UPDATE bookings SET attended_ms=coalesce(attended_ms, ?2), updated_ms=?2 WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -191,24 +191,24 @@ int bookings_set_attended(struct store *st, int64_t id, int64_t now)
 int64_t bookings_position(struct store *st, int64_t course, int64_t id)
 {
     SQL(sql, "SELECT count(*) FROM bookings WHERE course_id=? AND status='waiting' AND id<=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, course);
     store_bind_int64(s, 2, id);
     if (store_step(st, s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
+        n = store_col_int64(s, 0);
     else
         store_fail(st, "booking position");
-    sqlite3_reset(s);
+    store_reset(s);
     return n;
 }
 
 json_t *bookings_first_waiting(struct store *st, int64_t course, int *found)
 {
     SQL(sql, "SELECT * FROM bookings WHERE course_id=? AND status='waiting' ORDER BY id LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
         return NULL;
@@ -220,7 +220,7 @@ json_t *bookings_expired_offers(struct store *st, int64_t now)
 {
     SQL(sql, "SELECT b.*, c.no, c.title FROM bookings b JOIN courses c ON c.id=b.course_id"
              " WHERE b.status='offered' AND b.offer_until_ms<=? ORDER BY b.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, now);
@@ -233,7 +233,7 @@ json_t *courses_to_fill(struct store *st, int64_t now)
              " AND EXISTS(SELECT 1 FROM bookings WHERE course_id=c.id AND status='waiting')"
              " AND (SELECT count(*) FROM bookings WHERE course_id=c.id"
              " AND status IN ('seat','offered')) < c.capacity ORDER BY c.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, now);
@@ -246,7 +246,7 @@ json_t *bookings_upcoming_seats(struct store *st, int64_t now, int64_t within_ms
              " c.start_ms FROM bookings b JOIN courses c ON c.id=b.course_id"
              " WHERE b.status='seat' AND c.cancelled_ms IS NULL AND c.start_ms>?1"
              " AND c.start_ms<=?1 + ?2 ORDER BY b.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, now);
@@ -262,7 +262,7 @@ json_t *bookings_of(struct store *st, int64_t person, int64_t now)
              " FROM bookings b JOIN courses c ON c.id=b.course_id"
              " WHERE b.person_id=? AND b.status IN " BOOKING_LIVE
              " AND c.end_ms>? AND c.cancelled_ms IS NULL ORDER BY c.start_ms, c.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, person);
@@ -280,7 +280,7 @@ json_t *bookings_of_course(struct store *st, int64_t course)
         " b.updated_ms FROM bookings b JOIN people p ON p.id=b.person_id"
         " WHERE b.course_id=? ORDER BY CASE b.status WHEN 'seat' THEN 0 WHEN 'offered' THEN 1"
         " WHEN 'waiting' THEN 2 ELSE 3 END, b.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, course);
@@ -290,7 +290,7 @@ json_t *bookings_of_course(struct store *st, int64_t course)
 json_t *bookings_live_of_course(struct store *st, int64_t course)
 {
     SQL(sql, "SELECT * FROM bookings WHERE course_id=? AND status IN " BOOKING_LIVE " ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, course);
@@ -303,7 +303,7 @@ int activities_add(struct store *st, const char *title, const char *kind, const 
 {
     SQL(sql, "INSERT INTO activities(title, kind, code, start_ms, end_ms, points, course_id,"
              " created_ms) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(code) DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, title);
@@ -317,16 +317,16 @@ int activities_add(struct store *st, const char *title, const char *kind, const 
     store_bind_int64(s, 8, now);
     if (store_step_done(st, s, "activity add") == -1)
         return -1;
-    if (sqlite3_changes(store_db(st)) == 0)
+    if (store_changes(st) == 0)
         return 1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
 json_t *activities_by_code(struct store *st, const char *code, int *found)
 {
     SQL(sql, "SELECT * FROM activities WHERE code=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
         return NULL;
@@ -337,7 +337,7 @@ json_t *activities_by_code(struct store *st, const char *code, int *found)
 json_t *activities_of_course(struct store *st, int64_t course, int *found)
 {
     SQL(sql, "SELECT * FROM activities WHERE course_id=? ORDER BY id LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
         return NULL;
@@ -349,7 +349,7 @@ json_t *activities_list(struct store *st, int64_t since)
 {
     SQL(sql, "SELECT a.*, (SELECT count(*) FROM checkins WHERE activity_id=a.id) AS checkins"
              " FROM activities a WHERE a.end_ms>? ORDER BY a.start_ms, a.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, since);
@@ -360,7 +360,7 @@ int checkins_add(struct store *st, int64_t activity, int64_t person, int64_t now
 {
     SQL(sql, "INSERT INTO checkins(activity_id, person_id, created_ms)"
              " VALUES(?,?,?) ON CONFLICT DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, activity);
@@ -368,14 +368,14 @@ int checkins_add(struct store *st, int64_t activity, int64_t person, int64_t now
     store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "checkin add") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
+    return store_changes(st) == 0 ? 1 : 0;
 }
 
 int items_add(struct store *st, const char *name, const char *description, int64_t cost,
               int64_t stock, int64_t now, int64_t *id)
 {
     SQL(sql, "INSERT INTO items(name, description, cost, stock, created_ms) VALUES(?,?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, name);
@@ -385,7 +385,7 @@ int items_add(struct store *st, const char *name, const char *description, int64
     store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "item add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
@@ -393,7 +393,7 @@ int items_update(struct store *st, int64_t id, int64_t stock, int active)
 {
     SQL(sql, "UPDATE items SET stock=CASE WHEN ?2>=0 THEN ?2 ELSE stock END,"
              " active=CASE WHEN ?3>=0 THEN ?3 ELSE active END WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -401,13 +401,13 @@ int items_update(struct store *st, int64_t id, int64_t stock, int active)
     store_bind_int(s, 3, active);
     if (store_step_done(st, s, "item update") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 json_t *items_get(struct store *st, int64_t id, int *found)
 {
     SQL(sql, "SELECT * FROM items WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *found = -1;
     if (s == NULL)
         return NULL;
@@ -418,7 +418,7 @@ json_t *items_get(struct store *st, int64_t id, int *found)
 json_t *items_list(struct store *st, int all)
 {
     SQL(sql, "SELECT * FROM items WHERE active<>0 OR ?<>0 ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int(s, 1, all != 0);
@@ -429,20 +429,20 @@ int items_take(struct store *st, int64_t id)
 {
     /* One statement: the check and the decrement cannot be split. */
     SQL(sql, "UPDATE items SET stock=stock-1 WHERE id=? AND active<>0 AND stock>0");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     if (store_step_done(st, s, "item take") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 int redemptions_add(struct store *st, int64_t item, int64_t person, int64_t cost, int64_t now,
                     int64_t *id)
 {
     SQL(sql, "INSERT INTO redemptions(item_id, person_id, cost, created_ms) VALUES(?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, item);
@@ -451,7 +451,7 @@ int redemptions_add(struct store *st, int64_t item, int64_t person, int64_t cost
     store_bind_int64(s, 4, now);
     if (store_step_done(st, s, "redemption add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
@@ -462,7 +462,7 @@ json_t *redemptions_list(struct store *st, int limit)
              " FROM redemptions r"
              " JOIN items i ON i.id=r.item_id JOIN people p ON p.id=r.person_id"
              " ORDER BY r.id DESC LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int(s, 1, limit);
@@ -473,21 +473,21 @@ int redemption_picked(struct store *st, int64_t id, int64_t now, int64_t *picked
 {
     SQL(hand_out, "UPDATE redemptions SET handed_ms=?2 WHERE id=?1"
                   " AND handed_ms IS NULL");
-    sqlite3_stmt *u = store_stmt(st, hand_out);
+    struct store_stmt *u = store_stmt(st, hand_out);
     SQL(handed_ms, "SELECT handed_ms FROM redemptions WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, handed_ms);
+    struct store_stmt *s = store_stmt(st, handed_ms);
     if (u == NULL || s == NULL)
         return -1;
     store_bind_int64(u, 1, id);
     store_bind_int64(u, 2, now);
     if (store_step_done(st, u, "redemption picked") == -1)
         return -1;
-    int changed = sqlite3_changes(store_db(st)) == 1;
+    int changed = store_changes(st) == 1;
     store_bind_int64(s, 1, id);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *picked_ms = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *picked_ms = store_col_int64(s, 0);
+    store_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "redemption get");
     return rc == SQLITE_ROW ? 1 + changed : 0;
@@ -498,7 +498,7 @@ json_t *courses_paid_open(struct store *st, int64_t now)
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.cost>0"
              " AND c.cancelled_ms IS NULL AND c.deadline_ms>?1"
              " AND c.start_ms>?1 ORDER BY c.start_ms, c.no");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, now);

@@ -19,7 +19,7 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
              " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1) + ?2 >= 0"
              " ON CONFLICT(person_id, ref) DO NOTHING");
     SQL(exists, "SELECT 1 FROM points WHERE person_id=? AND ref=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -29,7 +29,7 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
     store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "points entry") == -1)
         return -1;
-    if (sqlite3_changes(store_db(st)) > 0)
+    if (store_changes(st) > 0)
         return 0;
     s = store_stmt(st, exists);
     if (s == NULL)
@@ -37,7 +37,7 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
     store_bind_int64(s, 1, person);
     store_bind_text(s, 2, ref);
     int rc = store_step(st, s);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 2 : store_fail(st, "points exists");
@@ -62,16 +62,16 @@ int points_spend(struct store *st, int64_t person, int64_t amount, const char *r
 int64_t points_balance(struct store *st, int64_t person)
 {
     SQL(sql, "SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t v = -1;
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     if (store_step(st, s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
+        v = store_col_int64(s, 0);
     else
         store_fail(st, "points balance");
-    sqlite3_reset(s);
+    store_reset(s);
     return v;
 }
 
@@ -79,7 +79,7 @@ json_t *points_recent(struct store *st, int64_t person, int n)
 {
     SQL(sql, "SELECT delta, reason, ref, created_ms FROM points"
              " WHERE person_id=? ORDER BY id DESC LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
@@ -88,11 +88,11 @@ json_t *points_recent(struct store *st, int64_t person, int n)
     json_t *a = json_array();
     while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(
-            a, json_pack("{s:I,s:s,s:s,s:I}", "delta", (json_int_t)sqlite3_column_int64(s, 0),
-                         "reason", (const char *)sqlite3_column_text(s, 1), "ref",
-                         (const char *)sqlite3_column_text(s, 2), "ms",
-                         (json_int_t)sqlite3_column_int64(s, 3)));
-    sqlite3_reset(s);
+            a, json_pack("{s:I,s:s,s:s,s:I}", "delta", (json_int_t)store_col_int64(s, 0),
+                         "reason", store_col_str(s, 1), "ref",
+                         store_col_str(s, 2), "ms",
+                         (json_int_t)store_col_int64(s, 3)));
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "points recent");

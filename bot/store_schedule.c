@@ -15,7 +15,7 @@ int store_schedule_add(struct store *st, const struct schedule *sc, int64_t now,
 {
     SQL(sql, "INSERT INTO schedules(kind, text, day, minute, tag, created_ms)"
              " VALUES(?,?,?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, sc->kind);
@@ -27,7 +27,7 @@ int store_schedule_add(struct store *st, const struct schedule *sc, int64_t now,
     store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "schedule add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
@@ -37,28 +37,28 @@ json_t *store_schedule_list(struct store *st)
     SQL(sql, "SELECT id, kind, text, day, minute, tag, active, created_ms, cancelled_ms,"
              " (SELECT count(*) FROM outbox WHERE idem_key>='sch' || s.id || '-'"
              "  AND idem_key<'sch' || s.id || '.') AS pushes FROM schedules s ORDER BY id DESC");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     return s ? store_rows_json(st, s, "schedule list") : NULL;
 }
 
 int store_schedule_cancel(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql, "UPDATE schedules SET active=0, cancelled_ms=?2 WHERE id=?1 AND active=1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "schedule cancel") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0;
+    return store_changes(st) > 0;
 }
 
 struct schedule *store_schedules_active(struct store *st, int *n)
 {
     SQL(sql, "SELECT id, kind, text, day, minute, tag, created_ms FROM schedules"
              " WHERE active=1 ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     struct schedule *a = NULL;
     int rc, cap = 0;
     *n = 0;
@@ -70,12 +70,12 @@ struct schedule *store_schedules_active(struct store *st, int *n)
             a = xrealloc(a, (size_t)cap * sizeof *a);
         }
         a[(*n)++] = (struct schedule){
-            .id = sqlite3_column_int64(s, 0), .kind = store_col_text(s, 1),
-            .text = store_col_text(s, 2), .day = sqlite3_column_int(s, 3),
-            .minute = sqlite3_column_int(s, 4), .tag = store_col_text(s, 5),
-            .created_ms = sqlite3_column_int64(s, 6)};
+            .id = store_col_int64(s, 0), .kind = store_col_text(s, 1),
+            .text = store_col_text(s, 2), .day = store_col_int(s, 3),
+            .minute = store_col_int(s, 4), .tag = store_col_text(s, 5),
+            .created_ms = store_col_int64(s, 6)};
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         store_schedules_free(a, *n);
         *n = -1;
@@ -98,13 +98,13 @@ void store_schedules_free(struct schedule *a, int n)
 int store_schedule_ran(struct store *st, int64_t id, const char *period)
 {
     SQL(sql, "SELECT 1 FROM schedule_runs WHERE schedule_id=? AND period=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     store_bind_text(s, 2, period);
     int rc = store_step(st, s);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "schedule ran");
@@ -114,7 +114,7 @@ int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_
 {
     SQL(sql, "INSERT INTO schedule_runs(schedule_id, period, done_ms) VALUES(?,?,?)"
              " ON CONFLICT DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -143,7 +143,7 @@ json_t *store_schedule_due(struct store *st, const struct schedule *sc, const ch
                 " AND NOT EXISTS(SELECT 1 FROM outbox WHERE idem_key='sch' || ?7 || '-' || d.id)"
                 " ORDER BY d.id LIMIT ?3");
     bool month = strcmp(sc->kind, "monthly_checkin") == 0;
-    sqlite3_stmt *s = store_stmt(st, month ? monthly : joined);
+    struct store_stmt *s = store_stmt(st, month ? monthly : joined);
     if (s == NULL)
         return NULL;
     if (sc->tag != NULL)
