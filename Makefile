@@ -41,6 +41,12 @@ all: check-deps
 yizhan: bot/main.o $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# bot/schema_pg.sql as the lines of a C string literal, compiled into store.o
+# (the PostgreSQL schema the store creates in an empty database).
+bot/store.o: bot/schema_pg.inc
+bot/schema_pg.inc: bot/schema_pg.sql
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
 # conf.o is rebuilt when SHAREDIR changes (make install PREFIX=/usr after make).
 bot/conf.o: override CFLAGS += -DYIZHAN_SHARE_DIR='"$(SHAREDIR)"'
 bot/conf.o: bot/.sharedir

@@ -520,7 +520,11 @@ static int cmd_backup(const struct args *a)
     setenv("TZ", c.timezone, 1);
     tzset();
     umask(077);
-    if (restore) {
+    if (strcmp(c.store.engine, "postgres") == 0) {
+        fprintf(stderr, "%s: the store is on PostgreSQL: use pg_dump and pg_restore for the"
+                        " database, and copy %s for the photos (docs/scaling.md)\n",
+                a->cmd, c.media_dir);
+    } else if (restore) {
         ensure_parent(c.database);
         if (backup_restore(a->words[0], c.database, c.media_dir, a->force, &bs) == 0) {
             printf("restored %s into %s (%lld pages) and %s (%lld photos copied, %lld there)\n",
@@ -581,7 +585,7 @@ static int cmd_migrate(const struct args *a)
     }
     umask(077);
     ensure_parent(c.database);
-    struct store *st = store_open(c.database, c.sync_full);
+    struct store *st = store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
     if (st != NULL) {
         printf("migrated: schema %d -> %d\n", v, store_version(st));
         store_close(st);
@@ -682,7 +686,7 @@ int main(int argc, char **argv)
         fatal("curl_global_init failed");
     umask(077);
     ensure_parent(c.database);
-    struct store *st = store_open(c.database, c.sync_full);
+    struct store *st = store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
     if (st == NULL)
         fatal("cannot open the database %s", c.database);
     live_new(&app); /* then the versions saved in the dashboard, when valid */

@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -609,13 +610,17 @@ struct bind_fault {
 };
 
 struct store {
-    sqlite3 *db;
-    sqlite3_stmt **stmts;      /* by registry index; NULL until prepared */
-    struct bind_fault *faults; /* by registry index; param 0: none */
+    sqlite3 *db;                /* SQLite; NULL on PostgreSQL */
+    PGconn *pg;                 /* PostgreSQL; NULL on SQLite */
+    struct store_stmt *stmts;   /* by registry index; lite NULL until prepared */
+    struct bind_fault *faults;  /* by registry index; param 0: none */
     size_t nprepared;
     size_t nfaults; /* statements with a fault: store_step looks only when > 0 */
-    struct store *next_open; /* in open_stores */
     int version;
+    int changes;         /* PostgreSQL: rows the last INSERT, UPDATE or DELETE changed */
+    int backoff_s;       /* PostgreSQL: seconds between reconnection tries, 0 when up */
+    time_t retry_at;     /* PostgreSQL: no reconnection try before this */
+    char pg_err[512];    /* PostgreSQL: the last error */
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
 };
@@ -659,9 +664,9 @@ static int prepare_all(struct store *st, const struct store_sql *extra, size_t n
     size_t n;
     const struct store_sql *all = store_sql_all(&n);
     for (size_t i = 0; i < n; i++) {
-        if (st->stmts[i] != NULL)
+        if (st->stmts[i].lite != NULL)
             continue;
-        if ((st->stmts[i] = prepare(st, &all[i], true)) == NULL)
+        if ((st->stmts[i].lite = prepare(st, &all[i], true)) == NULL)
             return -1;
         st->nprepared++;
     }
@@ -673,6 +678,8 @@ static int prepare_all(struct store *st, const struct store_sql *extra, size_t n
     }
     return 0;
 }
+
+static struct store_stmt *pg_fresh(struct store_stmt *h);
 
 /*
  * The prepared statement of a registered statement, kept until
@@ -688,60 +695,48 @@ struct store_stmt *store_stmt(struct store *st, const struct store_sql *sql)
         log_err("store: statement not in the registry: %s", sql ? sql->text : "(null)");
         return NULL;
     }
-    sqlite3_stmt **slot = &st->stmts[sql - all];
+    struct store_stmt *h = &st->stmts[sql - all];
     if (st->nfaults > 0 && st->faults[sql - all].param != 0) {
         st->faults[sql - all].param = 0;
         st->nfaults--;
     }
-    if (*slot == NULL) {
-        if ((*slot = prepare(st, sql, true)) == NULL)
+    if (st->pg != NULL)
+        return pg_fresh(h);
+    if (h->lite == NULL) {
+        if ((h->lite = prepare(st, sql, true)) == NULL)
             return NULL;
         st->nprepared++;
-        return (struct store_stmt *)*slot;
+        return h;
     }
-    sqlite3_reset(*slot);
-    sqlite3_clear_bindings(*slot);
-    return (struct store_stmt *)*slot;
+    sqlite3_reset(h->lite);
+    sqlite3_clear_bindings(h->lite);
+    return h;
 }
 
 /*
- * Failed binds. A bind wrapper (store_int.h) has only the statement, so a
- * failure finds its store through the connection: open_stores lists every
- * open store, looked through only when a bind has failed. The fault is kept
+ * Failed binds. A bind wrapper (store_int.h) has only the statement, whose
+ * handle names its store. The fault is kept
  * in the statement's slot of its own store rather than in a thread-local
  * variable: a thread may bind two statements before stepping either (and
  * two stores: tests do), and a slot holds each statement's fault until
  * store_stmt hands it out afresh, with no capacity to overflow. A store is
  * used by one thread at a time, so its slots need no lock.
  */
-static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct store *open_stores;
-
 /* s's index in st's cache, or -1. */
 static ptrdiff_t slot_of(struct store *st, struct store_stmt *h)
 {
-    sqlite3_stmt *s = store_lite(h);
     size_t n;
     store_sql_all(&n);
-    for (size_t i = 0; i < n; i++)
-        if (st->stmts[i] == s)
-            return (ptrdiff_t)i;
-    return -1;
+    return h >= st->stmts && h < st->stmts + n ? h - st->stmts : -1;
 }
 
 int store_bind_failed(struct store_stmt *h, int i, int rc)
 {
-    sqlite3_stmt *s = store_lite(h);
-    sqlite3 *db = sqlite3_db_handle(s);
-    struct store *st;
-    pthread_mutex_lock(&open_mu);
-    for (st = open_stores; st != NULL && st->db != db; st = st->next_open)
-        ;
-    pthread_mutex_unlock(&open_mu);
-    ptrdiff_t k = st ? slot_of(st, h) : -1;
+    struct store *st = h->st;
+    ptrdiff_t k = slot_of(st, h);
     size_t n;
     const struct store_sql *all = store_sql_all(&n);
-    log_err("store: bind parameter %d of %s: %s", i, k >= 0 ? all[k].where : sqlite3_sql(s),
+    log_err("store: bind parameter %d of %s: %s", i, k >= 0 ? all[k].where : "?",
             sqlite3_errstr(rc));
     if (k >= 0 && st->faults[k].param == 0) {
         st->faults[k] = (struct bind_fault){i, rc};
@@ -765,75 +760,317 @@ static bool bind_refused(struct store *st, struct store_stmt *s)
     return true;
 }
 
+/* --- PostgreSQL: the statements run through libpq (docs/scaling.md) --- */
+
+/* Keep libpq's error text (its last line) for store_fail. */
+static void pg_keep_err(struct store *st, const char *msg)
+{
+    snprintf(st->pg_err, sizeof st->pg_err, "%s", msg && *msg ? msg : "unknown error");
+    st->pg_err[strcspn(st->pg_err, "\n")] = '\0';
+}
+
+/* Drop a handle's result (the statement is back before its first step). */
+static void pg_drop_result(struct store_stmt *h)
+{
+    PQclear(h->res);
+    h->res = NULL;
+    h->row = -1;
+}
+
+/* A handle handed out afresh: no result, no parameters. */
+static struct store_stmt *pg_fresh(struct store_stmt *h)
+{
+    pg_drop_result(h);
+    for (int i = 0; i < h->nparams; i++) {
+        free(h->params[i]);
+        h->params[i] = NULL;
+    }
+    return h;
+}
+
+int store_pg_bind(struct store_stmt *h, int i, const char *text)
+{
+    if (i < 1 || i > h->nparams)
+        return store_bind_failed(h, i, SQLITE_RANGE);
+    free(h->params[i - 1]);
+    h->params[i - 1] = text ? xstrdup(text) : NULL;
+    return SQLITE_OK;
+}
+
+/* Whether a statement text writes the outbox or the photo queue: the
+ * PostgreSQL stand-in for SQLite's update hook (store_watch_queues). */
+static bool writes_queue(const char *text)
+{
+    const char *t = text + strspn(text, " \n");
+    bool write = strncasecmp(t, "INSERT", 6) == 0 || strncasecmp(t, "UPDATE", 6) == 0 ||
+                 strncasecmp(t, "DELETE", 6) == 0 || strncasecmp(t, "WITH", 4) == 0;
+    return write && (strstr(text, "outbox") != NULL || strstr(text, "report_media") != NULL);
+}
+
+/* Prepare registered statement i on the server as "s<i>", with the types
+ * of parameters its text does not name (store_pg_param_types). */
+static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
+{
+    struct store_stmt *h = &st->stmts[i];
+    char *text = store_pg_text(q), *plain = store_pg_placeholders(q->text), name[32];
+    if (text == NULL || plain == NULL) {
+        free(text);
+        free(plain);
+        return -1;
+    }
+    int n = store_pg_nparams(plain);
+    free(plain);
+    Oid *types = xcalloc((size_t)n + 1, sizeof *types);
+    store_pg_param_types(text, n, types);
+    snprintf(name, sizeof name, "s%zu", i);
+    PGresult *r = PQprepare(st->pg, name, text, n, types);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        log_err("store: prepare %s on PostgreSQL: %s    %s", q->where, PQresultErrorMessage(r),
+                text);
+    PQclear(r);
+    free(types);
+    if (ok && h->params == NULL) {
+        h->nparams = n;
+        h->params = xcalloc((size_t)n + 1, sizeof *h->params);
+        h->queue_write = writes_queue(text);
+        h->row = -1;
+    }
+    free(text);
+    h->ready = ok;
+    return ok ? 0 : -1;
+}
+
+static int pg_prepare_all(struct store *st)
+{
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    st->nprepared = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pg_prepare(st, &all[i], i) == -1)
+            return -1;
+        st->nprepared++;
+    }
+    return 0;
+}
+
+/*
+ * The connection is up, or is brought back: a server restarted or a
+ * network cut leaves it CONNECTION_BAD, and the turn that met it failed (its
+ * webhook answered 500, so the platform retries). The next statement run
+ * here tries PQreset and prepares every statement again on the new session;
+ * a failed try waits 1, 2, 4 ... 30 s before the next, so a server that is
+ * down is not hammered by every batch.
+ */
+static bool pg_up(struct store *st)
+{
+    if (PQstatus(st->pg) == CONNECTION_OK)
+        return true;
+    time_t now = time(NULL);
+    if (now < st->retry_at) {
+        pg_keep_err(st, "PostgreSQL connection down (waiting to reconnect)");
+        return false;
+    }
+    PQreset(st->pg);
+    if (PQstatus(st->pg) == CONNECTION_OK && pg_prepare_all(st) == 0) {
+        log_info("store: reconnected to PostgreSQL");
+        st->backoff_s = 0;
+        return true;
+    }
+    pg_keep_err(st, PQerrorMessage(st->pg));
+    st->backoff_s = st->backoff_s == 0 ? 1 : st->backoff_s >= 16 ? 30 : st->backoff_s * 2;
+    st->retry_at = now + st->backoff_s;
+    log_err("store: PostgreSQL down: %s; next try in %d s", st->pg_err, st->backoff_s);
+    return false;
+}
+
+/* The first step runs the statement; later ones walk its rows. */
+static int pg_step(struct store *st, struct store_stmt *h)
+{
+    if (h->res == NULL) {
+        if (!pg_up(st) || !h->ready)
+            return SQLITE_ERROR;
+        char name[32];
+        snprintf(name, sizeof name, "s%td", h - st->stmts);
+        h->res = PQexecPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
+                                NULL, 0);
+        ExecStatusType t = PQresultStatus(h->res);
+        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+            pg_keep_err(st, PQresultErrorMessage(h->res));
+            pg_drop_result(h);
+            return SQLITE_ERROR;
+        }
+        const char *cmd = PQcmdStatus(h->res);
+        if (str_has_prefix(cmd, "INSERT") || str_has_prefix(cmd, "UPDATE") ||
+            str_has_prefix(cmd, "DELETE"))
+            st->changes = atoi(PQcmdTuples(h->res));
+        if (h->queue_write)
+            st->queued = true;
+    }
+    if (h->row + 1 < PQntuples(h->res)) {
+        h->row++;
+        return SQLITE_ROW;
+    }
+    h->row = PQntuples(h->res);
+    return SQLITE_DONE;
+}
+
+/* The current row's value of col as text, or NULL (SQL NULL, no row). */
+static const char *pg_value(struct store_stmt *h, int col)
+{
+    if (h->res == NULL || h->row < 0 || h->row >= PQntuples(h->res) || col < 0 ||
+        col >= PQnfields(h->res) || PQgetisnull(h->res, h->row, col))
+        return NULL;
+    return PQgetvalue(h->res, h->row, col);
+}
+
+/* PostgreSQL's text of a number or a boolean ('t', 'f': a column such as
+ * `x IS NULL` is boolean there) as SQLite's integer reading of it. */
+static int64_t pg_int(const char *v)
+{
+    if (v == NULL)
+        return 0;
+    if (v[0] == 't' && v[1] == '\0')
+        return 1;
+    if (strpbrk(v, ".eE") != NULL)
+        return (int64_t)strtod(v, NULL);
+    return strtoll(v, NULL, 10);
+}
+
 int store_step(struct store *st, struct store_stmt *s)
 {
     if (bind_refused(st, s))
         return SQLITE_ERROR;
-    return sqlite3_step(store_lite(s));
+    return s->lite ? sqlite3_step(s->lite) : pg_step(st, s);
 }
 
 int store_param_count(struct store_stmt *s)
 {
-    return sqlite3_bind_parameter_count(store_lite(s));
+    return s->lite ? sqlite3_bind_parameter_count(s->lite) : s->nparams;
 }
 
 int64_t store_col_int64(struct store_stmt *s, int col)
 {
-    return sqlite3_column_int64(store_lite(s), col);
+    return s->lite ? sqlite3_column_int64(s->lite, col) : pg_int(pg_value(s, col));
 }
 
 int store_col_int(struct store_stmt *s, int col)
 {
-    return sqlite3_column_int(store_lite(s), col);
+    return s->lite ? sqlite3_column_int(s->lite, col) : (int)pg_int(pg_value(s, col));
 }
 
 double store_col_double(struct store_stmt *s, int col)
 {
-    return sqlite3_column_double(store_lite(s), col);
+    if (s->lite)
+        return sqlite3_column_double(s->lite, col);
+    const char *v = pg_value(s, col);
+    return v == NULL ? 0 : v[0] == 't' ? 1 : v[0] == 'f' ? 0 : strtod(v, NULL);
 }
 
 const char *store_col_str(struct store_stmt *s, int col)
 {
-    return (const char *)sqlite3_column_text(store_lite(s), col);
+    return s->lite ? (const char *)sqlite3_column_text(s->lite, col) : pg_value(s, col);
 }
 
 int store_col_type(struct store_stmt *s, int col)
 {
-    return sqlite3_column_type(store_lite(s), col);
+    if (s->lite)
+        return sqlite3_column_type(s->lite, col);
+    const char *v = pg_value(s, col);
+    if (v == NULL)
+        return SQLITE_NULL;
+    switch (PQftype(s->res, col)) { /* pg_type.h's OIDs */
+    case 16: /* bool */
+    case 20: /* int8 */
+    case 21: /* int2 */
+    case 23: /* int4 */
+        return SQLITE_INTEGER;
+    case 700: /* float4 */
+    case 701: /* float8 */
+        return SQLITE_FLOAT;
+    case 1700: /* numeric: sum() of bigint is numeric */
+        return strchr(v, '.') ? SQLITE_FLOAT : SQLITE_INTEGER;
+    default:
+        return SQLITE_TEXT;
+    }
 }
 
 int store_col_count(struct store_stmt *s)
 {
-    return sqlite3_column_count(store_lite(s));
+    if (s->lite)
+        return sqlite3_column_count(s->lite);
+    return s->res ? PQnfields(s->res) : 0;
 }
 
 const char *store_col_name(struct store_stmt *s, int col)
 {
-    return sqlite3_column_name(store_lite(s), col);
+    return s->lite ? sqlite3_column_name(s->lite, col) : PQfname(s->res, col);
 }
 
 void store_reset(struct store_stmt *s)
 {
-    sqlite3_reset(store_lite(s));
+    if (s->lite)
+        sqlite3_reset(s->lite);
+    else
+        pg_drop_result(s);
 }
 
 int store_changes(struct store *st)
 {
-    return sqlite3_changes(st->db);
+    return st->pg ? st->changes : sqlite3_changes(st->db);
 }
 
+/*
+ * PostgreSQL: lastval(), the value the session's last nextval() returned,
+ * which for an INSERT into a table with an identity column is the new id.
+ * Chosen over RETURNING id so that one INSERT text serves both engines (and
+ * SQLite keeps its cheaper last_insert_rowid); the cost is a round trip, on
+ * the inserts whose id is wanted only. Callers read it only after an INSERT
+ * that added a row (an ON CONFLICT DO NOTHING that added none checks
+ * store_changes first: its nextval() was spent all the same).
+ */
 int64_t store_last_id(struct store *st)
 {
-    return sqlite3_last_insert_rowid(st->db);
+    if (st->db)
+        return sqlite3_last_insert_rowid(st->db);
+    PGresult *r = PQexec(st->pg, "SELECT lastval()");
+    int64_t id = 0;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    else
+        log_err("store: lastval: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    return id;
+}
+
+static const char *store_errmsg(struct store *st)
+{
+    return st->pg ? st->pg_err : sqlite3_errmsg(st->db);
 }
 
 int store_fail(struct store *st, const char *what)
 {
-    return log_fail("store: %s: %s", what, sqlite3_errmsg(st->db));
+    return log_fail("store: %s: %s", what, store_errmsg(st));
 }
 
+/* A statement outside the registry (schema, PRAGMAs). PRAGMAs are SQLite's
+ * own settings: on PostgreSQL they are no-ops. */
 int store_exec(struct store *st, const char *sql)
 {
+    if (st->pg) {
+        if (strncasecmp(sql, "PRAGMA", 6) == 0)
+            return 0;
+        PGresult *r = PQexec(st->pg, sql);
+        ExecStatusType t = PQresultStatus(r);
+        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+            pg_keep_err(st, PQresultErrorMessage(r));
+            log_err("store: %.80s: %s", sql, st->pg_err);
+            PQclear(r);
+            return -1;
+        }
+        PQclear(r);
+        return 0;
+    }
     char *err = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
         log_err("store: %s: %s", sql, err ? err : "?");
@@ -988,6 +1225,8 @@ static int migrate(struct store *st, int target)
 static pthread_mutex_t write_mu;
 #define BUSY_TIMEOUT_MS 5000
 
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+
 static void sqlite_setup(void)
 {
     pthread_mutexattr_t a;
@@ -1003,14 +1242,23 @@ static void sqlite_setup(void)
  * every registered statement and check the extra ones. Statements may name
  * tables of any migration, so an open at an older schema (store_migrate_to)
  * prepares nothing ahead. */
-static struct store *open_at(const char *path, bool sync_full, int target,
-                             const struct store_sql *extra, size_t nextra)
+/* A store with its statement slots, no connection yet. */
+static struct store *store_new(void)
 {
     struct store *st = xcalloc(1, sizeof *st);
     size_t nsql;
     store_sql_all(&nsql);
     st->stmts = xcalloc(nsql ? nsql : 1, sizeof *st->stmts);
     st->faults = xcalloc(nsql ? nsql : 1, sizeof *st->faults);
+    for (size_t i = 0; i < nsql; i++)
+        st->stmts[i] = (struct store_stmt){.st = st, .row = -1};
+    return st;
+}
+
+static struct store *open_at(const char *path, bool sync_full, int target,
+                             const struct store_sql *extra, size_t nextra)
+{
+    struct store *st = store_new();
     bool memory = strcmp(path, ":memory:") == 0;
     /* Never open() and close() the database file ourselves: closing any
      * descriptor drops every POSIX lock this process holds on the file,
@@ -1019,8 +1267,7 @@ static struct store *open_at(const char *path, bool sync_full, int target,
      * SQLite creates get their 0600 mode from the umask; an existing file
      * keeps the mode its owner gave it (a read-only one stays read-only, and
      * /healthz says so: engine.c). */
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, sqlite_setup);
+    pthread_once(&setup_once, sqlite_setup);
     mode_t old_mask = umask(077);
     int orc = sqlite3_open_v2(path, &st->db,
                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -1045,14 +1292,102 @@ static struct store *open_at(const char *path, bool sync_full, int target,
                 target);
         goto fail;
     }
-    pthread_mutex_lock(&open_mu);
-    st->next_open = open_stores;
-    open_stores = st;
-    pthread_mutex_unlock(&open_mu);
     return st;
 fail:
     store_close(st);
     return NULL;
+}
+
+/* bot/schema_pg.sql as a C string (the Makefile makes bot/schema_pg.inc). */
+static const char schema_pg[] =
+#include "schema_pg.inc"
+    ;
+
+/*
+ * The schema on PostgreSQL: bot/schema_pg.sql when schema_version is
+ * missing (one simple query, so one transaction: all or nothing), refused
+ * when the database's version is not this build's (there are no
+ * PostgreSQL migrations yet: schema_pg.sql is the latest schema). An
+ * advisory lock keeps two processes (or the service's threads) from
+ * creating it at once.
+ */
+static int pg_schema(struct store *st)
+{
+    int v = -1;
+    if (store_exec(st, "SELECT pg_advisory_lock(72616)") == -1)
+        return -1;
+    PGresult *r = PQexec(st->pg, "SELECT version FROM schema_version");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        v = atoi(PQgetvalue(r, 0, 0));
+    } else if (strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE) ?: "", "42P01") == 0) {
+        if (store_exec(st, schema_pg) == 0) { /* undefined_table: a new database */
+            log_info("store: PostgreSQL schema created (version %d)", N_MIGRATIONS);
+            v = N_MIGRATIONS;
+        }
+    } else {
+        log_err("store: schema_version: %s", PQresultErrorMessage(r));
+    }
+    PQclear(r);
+    store_exec(st, "SELECT pg_advisory_unlock(72616)");
+    if (v == -1)
+        return -1;
+    if (v != N_MIGRATIONS)
+        return log_fail("store: the PostgreSQL database is at schema %d, this build at %d: %s", v,
+                        N_MIGRATIONS,
+                        v > N_MIGRATIONS ? "install the newer build"
+                                         : "PostgreSQL has no migrations yet (docs/scaling.md)");
+    st->version = v;
+    return 0;
+}
+
+/* libpq's notices (NOTICE, WARNING from the server) into our log. */
+static void pg_notice(void *arg, const char *message)
+{
+    (void)arg;
+    log_debug("store: PostgreSQL: %.*s", (int)strcspn(message, "\n"), message);
+}
+
+struct store *store_open_pg(const char *conninfo)
+{
+    pthread_once(&setup_once, sqlite_setup); /* write_mu */
+    struct store *st = store_new();
+    st->pg = PQconnectdb(conninfo);
+    if (st->pg == NULL || PQstatus(st->pg) != CONNECTION_OK) {
+        log_err("store: PostgreSQL: %s", st->pg ? PQerrorMessage(st->pg) : "no memory");
+        goto fail;
+    }
+    PQsetNoticeProcessor(st->pg, pg_notice, NULL);
+    /* Days by the process's TZ, as SQLite's 'localtime' (store_pg.c's PG_DAY). */
+    const char *tz = getenv("TZ");
+    if (tz != NULL && *tz == ':')
+        tz++;
+    if (tz != NULL && *tz != '\0') {
+        char *lit = PQescapeLiteral(st->pg, tz, strlen(tz));
+        char set[160];
+        snprintf(set, sizeof set, "SET TimeZone = %s", lit ? lit : "'UTC'");
+        PQfreemem(lit);
+        if (store_exec(st, set) == -1)
+            goto fail;
+    }
+    if (pg_schema(st) == -1 || pg_prepare_all(st) == -1)
+        goto fail;
+    return st;
+fail:
+    store_close(st);
+    return NULL;
+}
+
+struct store *store_open_engine(const char *engine, const char *path, const char *conninfo,
+                                bool sync_full)
+{
+    if (engine != NULL && strcmp(engine, "postgres") == 0)
+        return store_open_pg(conninfo);
+    return store_open(path, sync_full);
+}
+
+bool store_is_pg(struct store *st)
+{
+    return st->pg != NULL;
 }
 
 struct store *store_open_with(const char *path, bool sync_full, const struct store_sql *extra,
@@ -1159,17 +1494,14 @@ void store_close(struct store *st)
 {
     if (st == NULL)
         return;
-    pthread_mutex_lock(&open_mu);
-    for (struct store **p = &open_stores; *p != NULL; p = &(*p)->next_open)
-        if (*p == st) {
-            *p = st->next_open;
-            break;
-        }
-    pthread_mutex_unlock(&open_mu);
     size_t n;
     store_sql_all(&n);
-    for (size_t i = 0; st->stmts != NULL && i < n; i++)
-        sqlite3_finalize(st->stmts[i]); /* NULL is a no-op */
+    for (size_t i = 0; st->stmts != NULL && i < n; i++) {
+        struct store_stmt *h = &st->stmts[i];
+        sqlite3_finalize(h->lite); /* NULL is a no-op */
+        if (h->params != NULL)
+            free(pg_fresh(h)->params);
+    }
     free(st->stmts);
     free(st->faults);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
@@ -1178,6 +1510,7 @@ void store_close(struct store *st)
     }
     if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
         log_err("store: close: %s", sqlite3_errmsg(st->db));
+    PQfinish(st->pg); /* NULL is a no-op */
     free(st);
 }
 
@@ -1197,9 +1530,12 @@ static void on_row_change(void *arg, int op, const char *db, const char *table,
         st->queued = true;
 }
 
+/* On PostgreSQL a run of a statement that writes either queue marks it
+ * (pg_step): the same signal, from the statement rather than the row. */
 void store_watch_queues(struct store *st)
 {
-    sqlite3_update_hook(st->db, on_row_change, st);
+    if (st->db)
+        sqlite3_update_hook(st->db, on_row_change, st);
 }
 
 bool store_queues_changed(struct store *st)
@@ -1218,7 +1554,7 @@ static int control(struct store *st, const struct store_sql *sql)
         return -1;
     int rc = store_step(st, s);
     store_reset(s);
-    return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql->text, sqlite3_errmsg(st->db));
+    return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql->text, store_errmsg(st));
 }
 
 SQL(sql_begin, "BEGIN IMMEDIATE");
@@ -1230,9 +1566,19 @@ SQL(sql_rollback_to, "ROLLBACK TO turn");
 
 /* The transaction store_begin opened has ended (COMMIT or ROLLBACK done, or
  * SQLite rolled it back itself): let the next writer of this process in. */
+/* Inside a transaction (a PostgreSQL connection that broke is not: the
+ * server ended its transaction). */
+static bool in_transaction(struct store *st)
+{
+    if (st->db)
+        return !sqlite3_get_autocommit(st->db);
+    PGTransactionStatusType t = PQtransactionStatus(st->pg);
+    return t == PQTRANS_ACTIVE || t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
 static void write_end(struct store *st)
 {
-    if (st->writing && sqlite3_get_autocommit(st->db)) {
+    if (st->writing && !in_transaction(st)) {
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
     }
@@ -1629,7 +1975,7 @@ int store_probe(struct store *st, int64_t now)
         return -1;
     }
     if (store_commit(st) == -1) { /* a failed COMMIT can leave the transaction open */
-        if (!sqlite3_get_autocommit(st->db))
+        if (in_transaction(st))
             store_rollback(st);
         return -1;
     }

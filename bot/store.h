@@ -14,6 +14,16 @@ struct store;
 /* Open (creating the file with mode 0600 and running migrations). sync_full
  * selects synchronous=FULL. NULL on failure (logged). */
 struct store *store_open(const char *path, bool sync_full);
+/* Open the store on PostgreSQL (conninfo: a libpq connection string, more
+ * than one host allowed): the schema is created in an empty database, and
+ * every statement is prepared on the server. NULL on failure (logged). */
+struct store *store_open_pg(const char *conninfo);
+/* The configured engine: "postgres" opens conninfo, anything else the
+ * SQLite file path. */
+struct store *store_open_engine(const char *engine, const char *path, const char *conninfo,
+                                bool sync_full);
+/* Whether st runs on PostgreSQL. */
+bool store_is_pg(struct store *st);
 void store_close(struct store *st);
 /* Schema version after migrations. */
 int store_version(struct store *st);

@@ -8,7 +8,9 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct store;
 sqlite3 *store_db(struct store *st);
@@ -61,19 +63,33 @@ struct store *store_open_with(const char *path, bool sync_full, const struct sto
 size_t store_prepared(struct store *st);
 
 /*
- * A statement handle, the same on either engine (store_stmt). The store
- * files bind, step and read columns only through the functions below, so
- * that none of them knows which engine runs the statement.
+ * A statement handle, the same on either engine (store_stmt): the slot of a
+ * registered statement in its connection's cache. The store files bind,
+ * step and read columns only through the functions below, so that none of
+ * them knows which engine runs the statement. On SQLite it is the prepared
+ * statement and nothing else happens on the way; on PostgreSQL (store.c)
+ * binds fill text parameters, the first step runs the prepared statement
+ * and later steps walk its result's rows.
  */
-struct store_stmt;
+struct pg_result; /* libpq's PGresult */
+struct store_stmt {
+    sqlite3_stmt *lite; /* SQLite's statement; NULL on PostgreSQL */
+    struct store *st;
+    /* PostgreSQL */
+    char **params;         /* nparams values as text, NULL for NULL */
+    struct pg_result *res; /* from the first step until reset */
+    int nparams, row;      /* row: the current one, -1 before the first */
+    bool ready;            /* prepared on the server */
+    bool queue_write;      /* writes the outbox or the photo queue (store_watch_queues) */
+};
 
 /* Cached prepared statement for a registered statement (reset, bindings
  * cleared), or NULL (logged) for a pointer that is not in the registry. */
 struct store_stmt *store_stmt(struct store *st, const struct store_sql *sql);
-/* The SQLite statement behind a handle (for the engine's own code). */
+/* The SQLite statement behind a handle (NULL on PostgreSQL). */
 static inline sqlite3_stmt *store_lite(struct store_stmt *s)
 {
-    return (sqlite3_stmt *)s;
+    return s->lite;
 }
 /*
  * Checked binds. Each returns SQLite's code; a failure (a parameter number
@@ -81,32 +97,50 @@ static inline sqlite3_stmt *store_lite(struct store_stmt *s)
  * logged with the parameter and the statement, and marks the statement in
  * its connection's cache: store_step and the helpers below refuse to run it
  * until store_stmt hands it out afresh. Callers need not check the result.
- * Text is copied (SQLITE_TRANSIENT); NULL text binds NULL.
+ * Text is copied (SQLITE_TRANSIENT); NULL text binds NULL. On PostgreSQL a
+ * value is bound as its text (store_pg_bind copies it).
  */
 int store_bind_failed(struct store_stmt *s, int i, int rc);
+int store_pg_bind(struct store_stmt *s, int i, const char *text);
 static inline int store_bind_int64(struct store_stmt *s, int i, int64_t v)
 {
-    int rc = sqlite3_bind_int64(store_lite(s), i, v);
+    if (s->lite == NULL) {
+        char t[24];
+        snprintf(t, sizeof t, "%" PRId64, v);
+        return store_pg_bind(s, i, t);
+    }
+    int rc = sqlite3_bind_int64(s->lite, i, v);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
 static inline int store_bind_int(struct store_stmt *s, int i, int v)
 {
-    int rc = sqlite3_bind_int(store_lite(s), i, v);
+    if (s->lite == NULL)
+        return store_bind_int64(s, i, v);
+    int rc = sqlite3_bind_int(s->lite, i, v);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
 static inline int store_bind_double(struct store_stmt *s, int i, double v)
 {
-    int rc = sqlite3_bind_double(store_lite(s), i, v);
+    if (s->lite == NULL) {
+        char t[40];
+        snprintf(t, sizeof t, "%.17g", v);
+        return store_pg_bind(s, i, t);
+    }
+    int rc = sqlite3_bind_double(s->lite, i, v);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
 static inline int store_bind_null(struct store_stmt *s, int i)
 {
-    int rc = sqlite3_bind_null(store_lite(s), i);
+    if (s->lite == NULL)
+        return store_pg_bind(s, i, NULL);
+    int rc = sqlite3_bind_null(s->lite, i);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
 static inline int store_bind_text(struct store_stmt *s, int i, const char *v)
 {
-    int rc = sqlite3_bind_text(store_lite(s), i, v, -1, SQLITE_TRANSIENT);
+    if (s->lite == NULL)
+        return store_pg_bind(s, i, v);
+    int rc = sqlite3_bind_text(s->lite, i, v, -1, SQLITE_TRANSIENT);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
 /* Parameters the statement takes. */
@@ -133,7 +167,7 @@ int64_t store_last_id(struct store *st);
 /* sqlite3_step, unless a bind of s failed since store_stmt (then
  * SQLITE_ERROR without running it, logged). */
 int store_step(struct store *st, struct store_stmt *s);
-/* Log sqlite3_errmsg with what, return -1. */
+/* Log the engine's last error with what, return -1. */
 int store_fail(struct store *st, const char *what);
 int store_exec(struct store *st, const char *sql);
 /*
@@ -152,6 +186,9 @@ char *store_pg_placeholders(const char *sqlite_text);
  * more) is declared text. Fills types[0..n) with 0 (infer) or text's OID,
  * for PQprepare's paramTypes. */
 void store_pg_param_types(const char *pg_text, int n, unsigned int *types);
+/* The number of parameters a statement's PostgreSQL text takes: its
+ * largest $N. */
+int store_pg_nparams(const char *pg_text);
 /* The i-th override's key ("bot/store_x.c name"), or NULL past the last. */
 const char *store_pg_override_key(size_t i);
 /* Step to completion and reset; 0 or -1 (logged). */

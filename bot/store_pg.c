@@ -2,9 +2,9 @@
  * store_pg.c - the store's statements as PostgreSQL text: SQLite's
  * placeholders translated once, and the overrides, the one place for the
  * statements whose SQLite text is not PostgreSQL (docs/design.md, "The
- * store's SQL"). Nothing here talks to a server yet: tests/pg/pgprep
- * prepares every statement through this on a real PostgreSQL, and the
- * engine that runs the store on PostgreSQL will prepare the same texts.
+ * store's SQL"). Nothing here talks to a server: store.c prepares these
+ * texts when the store runs on PostgreSQL, and tests/pg/pgprep prepares
+ * every one and compares its shape with SQLite's.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -183,10 +183,9 @@ char *store_pg_placeholders(const char *sql)
     return buf_take(&b);
 }
 
-void store_pg_param_types(const char *pg_text, int n, unsigned int *types)
+/* Calls fn for each $N of pg_text outside quotes and comments. */
+static void each_param(const char *pg_text, void (*fn)(long k, void *ctx), void *ctx)
 {
-    for (int i = 0; i < n; i++)
-        types[i] = 25; /* text (pg_type.h's TEXTOID) until the text names it */
     const char *p = pg_text, *e;
     while (*p != '\0') {
         if ((e = skip_quoted(p)) != NULL) {
@@ -195,10 +194,43 @@ void store_pg_param_types(const char *pg_text, int n, unsigned int *types)
             char *end;
             long k = strtol(p, &end, 10);
             p = end;
-            if (k >= 1 && k <= n)
-                types[k - 1] = 0; /* inferred from where it stands */
+            fn(k, ctx);
         }
     }
+}
+
+struct types_ctx {
+    int n;
+    unsigned int *types;
+};
+
+static void named(long k, void *ctx)
+{
+    struct types_ctx *t = ctx;
+    if (k >= 1 && k <= t->n)
+        t->types[k - 1] = 0; /* inferred from where it stands */
+}
+
+void store_pg_param_types(const char *pg_text, int n, unsigned int *types)
+{
+    for (int i = 0; i < n; i++)
+        types[i] = 25; /* text (pg_type.h's TEXTOID) until the text names it */
+    struct types_ctx t = {n, types};
+    each_param(pg_text, named, &t);
+}
+
+static void largest(long k, void *ctx)
+{
+    int *max = ctx;
+    if (k > *max && k <= 32766)
+        *max = (int)k;
+}
+
+int store_pg_nparams(const char *pg_text)
+{
+    int max = 0;
+    each_param(pg_text, largest, &max);
+    return max;
 }
 
 char *store_pg_text(const struct store_sql *q)
