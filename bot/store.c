@@ -807,6 +807,26 @@ static bool writes_queue(const char *text)
     return write && (strstr(text, "outbox") != NULL || strstr(text, "report_media") != NULL);
 }
 
+/*
+ * SQLite's integers are 64-bit; PostgreSQL infers a parameter compared with
+ * a small literal (`?2 = 0`) as a 32-bit integer, which refuses a time in
+ * milliseconds. Whether prepared statement name has such parameters: their
+ * types become bigint (pg_type.h: 20) for a second prepare.
+ */
+static bool widen_ints(struct store *st, const char *name, int n, Oid *types)
+{
+    bool widen = false;
+    PGresult *d = PQdescribePrepared(st->pg, name);
+    if (PQresultStatus(d) == PGRES_COMMAND_OK)
+        for (int k = 0; k < n && k < PQnparams(d); k++)
+            if (PQparamtype(d, k) == 21 || PQparamtype(d, k) == 23) { /* int2, int4 */
+                types[k] = 20;
+                widen = true;
+            }
+    PQclear(d);
+    return widen;
+}
+
 /* Prepare registered statement i on the server as "s<i>", with the types
  * of parameters its text does not name (store_pg_param_types). */
 static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
@@ -825,10 +845,25 @@ static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
     snprintf(name, sizeof name, "s%zu", i);
     PGresult *r = PQprepare(st->pg, name, text, n, types);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        log_err("store: prepare %s on PostgreSQL: %s    %s", q->where, PQresultErrorMessage(r),
-                text);
     PQclear(r);
+    Oid *wide = xcalloc((size_t)n + 1, sizeof *wide);
+    memcpy(wide, types, (size_t)n * sizeof *wide);
+    if (ok && widen_ints(st, name, n, wide)) { /* again, with them bigint */
+        char drop[48];
+        snprintf(drop, sizeof drop, "DEALLOCATE %s", name);
+        ok = store_exec(st, drop) == 0;
+        r = PQprepare(st->pg, name, text, n, wide);
+        if (ok && PQresultStatus(r) != PGRES_COMMAND_OK) { /* a function wants int: as it was */
+            PQclear(r);
+            r = PQprepare(st->pg, name, text, n, types);
+        }
+        ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    free(wide);
+    if (!ok)
+        log_err("store: prepare %s on PostgreSQL: %s    %s", q->where, PQerrorMessage(st->pg),
+                text);
     free(types);
     if (ok && h->params == NULL) {
         h->nparams = n;

@@ -233,13 +233,37 @@ int store_pg_nparams(const char *pg_text)
     return max;
 }
 
+/*
+ * SQLite reads a negative LIMIT as no limit (callers bind -1 for "all");
+ * PostgreSQL refuses one, and its no limit is LIMIT NULL. Each "LIMIT $N"
+ * of text becomes "LIMIT nullif(greatest($N, -1), -1)" (text is freed).
+ */
+static char *pg_limits(char *text)
+{
+    if (text == NULL || strstr(text, "LIMIT $") == NULL)
+        return text;
+    struct buf b;
+    buf_init(&b, 0);
+    const char *p = text, *at;
+    while ((at = strstr(p, "LIMIT $")) != NULL) {
+        const char *num = at + strlen("LIMIT $");
+        size_t n = strspn(num, "0123456789");
+        buf_append(&b, p, (size_t)(at - p));
+        buf_printf(&b, "LIMIT nullif(greatest($%.*s, -1), -1)", (int)n, num);
+        p = num + n;
+    }
+    buf_printf(&b, "%s", p);
+    free(text);
+    return buf_take(&b);
+}
+
 char *store_pg_text(const struct store_sql *q)
 {
     for (size_t i = 0; pg_overrides[i].key != NULL; i++)
         if (q->key != NULL && strcmp(pg_overrides[i].key, q->key) == 0)
-            return strdup(pg_overrides[i].text);
+            return pg_limits(strdup(pg_overrides[i].text));
     char *t = store_pg_placeholders(q->text);
     if (t == NULL)
         log_err("store: %s: a placeholder PostgreSQL cannot take: %s", q->where, q->text);
-    return t;
+    return pg_limits(t);
 }

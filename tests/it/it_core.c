@@ -314,7 +314,8 @@ static void test_graceful_stop_finishes_in_flight(void)
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id='g-1'"), 1);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id='g-2'"), 0);
-    CHECK_INT(db_count(&s, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check='ok'"), 1);
+    if (s.pg[0] == '\0') /* SQLite's file check; PostgreSQL has no torn file to check */
+        CHECK_INT(db_count(&s, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check='ok'"), 1);
     char *log = read_file(s.log);
     CHECK_HAS(log, "serve: stopped");
     free(log);
@@ -355,6 +356,7 @@ static void test_bad_config_stops_startup_with_line(void)
 static void test_wal_survives_another_writer(void)
 {
     struct server s;
+    IT_SQLITE_ONLY("SQLite's WAL with a second process writing the file");
     CHECK_INT(server_start(&s, NULL), 0);
     char *r = say_to(s.port, "w-1", "u-1", "帮助");
     free(r);

@@ -216,6 +216,45 @@ static void check_schema(PGconn *pg, struct store *st)
     free(b);
 }
 
+/* A new database holds the same rows on both engines (the seed rows
+ * migrations[] insert, such as the report categories): each table's count
+ * on SQLite against PostgreSQL's. */
+static void check_seed_rows(PGconn *pg, struct store *st)
+{
+    sqlite3_stmt *t;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT name FROM sqlite_master WHERE type='table'"
+                           " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+                           -1, &t, NULL) != SQLITE_OK) {
+        printf("FAIL sqlite tables: %s\n", sqlite3_errmsg(store_db(st)));
+        result(0);
+        return;
+    }
+    int ok = 1, tables = 0;
+    while (sqlite3_step(t) == SQLITE_ROW) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", sqlite3_column_text(t, 0));
+        sqlite3_stmt *c;
+        long long lite = -1, post = -2;
+        if (sqlite3_prepare_v2(store_db(st), sql, -1, &c, NULL) == SQLITE_OK &&
+            sqlite3_step(c) == SQLITE_ROW)
+            lite = sqlite3_column_int64(c, 0);
+        sqlite3_finalize(c);
+        PGresult *r = PQexec(pg, sql);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK)
+            post = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (lite != post) {
+            printf("FAIL seed rows of %s: %lld on SQLite, %lld on PostgreSQL\n",
+                   sqlite3_column_text(t, 0), lite, post);
+            ok = 0;
+        }
+        tables++;
+    }
+    sqlite3_finalize(t);
+    result(ok && tables > 40);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -240,6 +279,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         result(prepare_one(pg, st, &all[i], i));
     check_schema(pg, st);
+    check_seed_rows(pg, st);
     store_close(st);
     PQfinish(pg);
     printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
