@@ -585,7 +585,8 @@ static int cmd_migrate(const struct args *a)
     }
     umask(077);
     ensure_parent(c.database);
-    struct store *st = store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
+    struct store *st =
+        store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
     if (st != NULL) {
         printf("migrated: schema %d -> %d\n", v, store_version(st));
         store_close(st);
@@ -686,7 +687,8 @@ int main(int argc, char **argv)
         fatal("curl_global_init failed");
     umask(077);
     ensure_parent(c.database);
-    struct store *st = store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
+    struct store *st =
+        store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
     if (st == NULL)
         fatal("cannot open the database %s", c.database);
     live_new(&app); /* then the versions saved in the dashboard, when valid */

@@ -1628,7 +1628,12 @@ int store_begin(struct store *st)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += BUSY_TIMEOUT_MS / 1000;
     bool turn = !st->writing && pthread_mutex_timedlock(&write_mu, &until) == 0;
-    if (control(st, sql_begin) == -1) { /* inside a transaction already, or busy */
+    /* A PostgreSQL connection found dead by BEGIN (the server restarted
+     * since the last batch) is brought back and BEGIN tried once more:
+     * nothing ran in the transaction yet. */
+    if (control(st, sql_begin) == -1 &&
+        (st->pg == NULL || PQstatus(st->pg) != CONNECTION_BAD || control(st, sql_begin) == -1)) {
+        /* inside a transaction already, busy, or PostgreSQL down */
         if (turn)
             pthread_mutex_unlock(&write_mu);
         return -1;

@@ -4,11 +4,11 @@
  */
 #ifndef BOT_STORE_INT_H
 #define BOT_STORE_INT_H
+#include <inttypes.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 

@@ -31,6 +31,14 @@ struct server {
  * is counted as skipped, neither passed nor failed.
  */
 extern int t_skipped;
+#define IT_PG_ONLY(why)                                                                            \
+    do {                                                                                           \
+        if (getenv("YIZHAN_TEST_PG") == NULL) {                                                    \
+            printf("skip %s: %s (make test-pg)\n", t_current, why);                                \
+            t_skipped = 1;                                                                         \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
 #define IT_SQLITE_ONLY(why)                                                                        \
     do {                                                                                           \
         if (getenv("YIZHAN_TEST_PG") != NULL) {                                                    \
@@ -78,6 +86,9 @@ int db_exec(const struct server *s, const char *sql);
 /* The command-line settings that point another ./yizhan command at s's
  * PostgreSQL database (" --set store.engine=postgres --set '...'"), or "". */
 const char *it_store_args(const struct server *s);
+/* Run sql on $YIZHAN_TEST_PG's own database (CREATE DATABASE and the like);
+ * 0, or -1 (printed). */
+int it_pg_admin(const char *sql);
 /* The content text of key without placeholders filled. */
 char *text_of(const char *key);
 void check_status(int port, const char *method, const char *path, const char *body,
