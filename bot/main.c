@@ -552,7 +552,9 @@ static void list_pending(int version, const char *note, const char *statements, 
 /* yizhan migrate [--check]: the configured database's schema version and the
  * migrations this build would apply (their notes and statements); without
  * --check, apply them (serve does too at start). --check exits 0 when
- * nothing is pending, 10 when something is, 1 on an error. */
+ * nothing is pending, 10 when something is, 1 on an error. On PostgreSQL
+ * opening is all there is: an empty database gets bot/schema_pg.sql, another
+ * version is refused (docs/scaling.md). */
 static int cmd_migrate(const struct args *a)
 {
     struct conf c;
@@ -562,6 +564,15 @@ static int cmd_migrate(const struct args *a)
     buf_init(&pending, 0);
     if (conf_load(&c, conf_path(a), a->sets, a->nsets, &errors) == -1) {
         fputs(errors.data ? errors.data : "bad config\n", stderr);
+        goto out;
+    }
+    if (strcmp(c.store.engine, "postgres") == 0) { /* no migrations there yet */
+        struct store *st = store_open_pg(c.store.conninfo);
+        if (st != NULL)
+            printf("database: PostgreSQL\nschema: %d (this build: %d)\nup to date\n",
+                   store_version(st), store_schema_latest());
+        store_close(st);
+        rc = st ? 0 : 1;
         goto out;
     }
     int v = store_pending(c.database, list_pending, &pending);

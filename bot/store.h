@@ -1,8 +1,9 @@
 /*
- * store.h - the SQLite store: one connection per struct store, used by one
- * thread at a time. WAL, busy_timeout, foreign keys, numbered migrations
- * (PRAGMA user_version). All SQL of the service lives in store*.c, so another
- * backend can be added later. Writes happen inside store_begin()/store_commit().
+ * store.h - the store: one connection per struct store, used by one thread
+ * at a time. SQLite by default (WAL, busy_timeout, foreign keys, numbered
+ * migrations, PRAGMA user_version) or PostgreSQL (store_open_pg,
+ * docs/scaling.md). All SQL of the service lives in store*.c. Writes happen
+ * inside store_begin()/store_commit().
  */
 #ifndef BOT_STORE_H
 #define BOT_STORE_H
