@@ -1354,7 +1354,8 @@ static int pg_schema(struct store *st)
     PGresult *r = PQexec(st->pg, "SELECT version FROM schema_version");
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
         v = atoi(PQgetvalue(r, 0, 0));
-    } else if (strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE) ?: "", "42P01") == 0) {
+    } else if (PQresultErrorField(r, PG_DIAG_SQLSTATE) != NULL &&
+               strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42P01") == 0) {
         if (store_exec(st, schema_pg) == 0) { /* undefined_table: a new database */
             log_info("store: PostgreSQL schema created (version %d)", N_MIGRATIONS);
             v = N_MIGRATIONS;

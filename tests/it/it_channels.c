@@ -990,13 +990,13 @@ static void test_wechat_locked_db_success_then_one_push(void)
     struct fake f;
     struct server s;
     char base[96];
+    IT_SQLITE_ONLY("another process holding SQLite's write lock on the file");
     CHECK_INT(fake_start(&f, NULL), 0);
     snprintf(base, sizeof base, "wechat.api_base=http://127.0.0.1:%d", f.port);
     const char *const sets[] = {"wechat.token=xiangyang", "wechat.appid=wx1234567890abcdef",
                                 "wechat.appsecret=sec",   base,
                                 "push.quiet=",            "push.rush=",
                                 NULL};
-    IT_SQLITE_ONLY("another process holding SQLite's write lock on the file");
     CHECK_INT(server_start(&s, sets), 0);
     sqlite3 *db = NULL;
     CHECK_INT(sqlite3_open(s.db, &db), SQLITE_OK);

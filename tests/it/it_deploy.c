@@ -154,9 +154,9 @@ static void test_deploy_watchdog_stops_while_the_store_fails(void)
     struct server s;
     struct buf got;
     int fd;
-    buf_init(&got, 0);
     IT_SQLITE_ONLY("a full disk under the SQLite file (RLIMIT_FSIZE); PostgreSQL writes on its"
                    " own server");
+    buf_init(&got, 0);
     if (start_notified(&s, path, sizeof path, &fd, 1536 * 1024) != 0) /* the schema alone: ~0.4 MB, its WAL more */
         goto out;
     /* messages keep coming while the disk is full: every batch fails */

@@ -56,7 +56,12 @@ done
 
 # Both runners always run; each one's last line is "N passed, N failed".
 tests/pg/pgprep "host=127.0.0.1 port=$PORT user=postgres dbname=yizhan" | tee "$DIR/pgprep.out" || true
-YIZHAN_TEST_PG="host=127.0.0.1 port=$PORT user=postgres dbname=postgres" tests/it/itest "$@" |
-    tee "$DIR/itest.out" || true
+# Into a file, shown as it grows: a process a test left behind keeps its
+# stdout open, which would hold a pipe (and this script) open for ever.
+YIZHAN_TEST_PG="host=127.0.0.1 port=$PORT user=postgres dbname=postgres" tests/it/itest "$@" \
+    >"$DIR/itest.out" 2>&1 &
+itest=$!
+tail -n +1 -f --pid=$itest "$DIR/itest.out"
+wait $itest || true
 tail -n 1 -q "$DIR/pgprep.out" "$DIR/itest.out" |
     awk '{ p += $1; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit (f > 0 || NR < 2) }'
