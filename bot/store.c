@@ -623,6 +623,7 @@ struct store {
     char pg_err[512];    /* PostgreSQL: the last error */
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
+    bool pg_txn;  /* PostgreSQL: from a BEGIN that ran to its COMMIT or ROLLBACK */
 };
 
 sqlite3 *store_db(struct store *st)
@@ -901,6 +902,14 @@ static bool pg_up(struct store *st)
 {
     if (PQstatus(st->pg) == CONNECTION_OK)
         return true;
+    /* Never inside a transaction the server has lost: the rest of it would
+     * run on a new connection, one statement at a time, and its COMMIT
+     * would seem to succeed. Its statements and COMMIT fail until the
+     * caller's COMMIT or ROLLBACK ends it; the next BEGIN reconnects. */
+    if (st->pg_txn) {
+        pg_keep_err(st, "PostgreSQL connection lost inside a transaction");
+        return false;
+    }
     time_t now = time(NULL);
     if (now < st->retry_at) {
         pg_keep_err(st, "PostgreSQL connection down (waiting to reconnect)");
@@ -1622,6 +1631,9 @@ static void write_end(struct store *st)
 
 int store_begin(struct store *st)
 {
+    /* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns */
+    if (st->pg != NULL && in_transaction(st))
+        return log_fail("store: BEGIN inside a transaction");
     /* Wait for the turn as long as busy_timeout would; past that (a
      * transaction held open for long) go on to SQLite's own lock, so a
      * writer stuck elsewhere never blocks this one for ever. */
@@ -1640,12 +1652,14 @@ int store_begin(struct store *st)
         return -1;
     }
     st->writing = turn;
+    st->pg_txn = st->pg != NULL;
     return 0;
 }
 
 int store_commit(struct store *st)
 {
     int rc = control(st, sql_commit);
+    st->pg_txn = false;
     write_end(st);
     return rc;
 }
@@ -1653,6 +1667,7 @@ int store_commit(struct store *st)
 int store_rollback(struct store *st)
 {
     int rc = control(st, sql_rollback);
+    st->pg_txn = false;
     write_end(st);
     return rc;
 }

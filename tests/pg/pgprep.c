@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "store.h"
@@ -255,6 +256,43 @@ static void check_seed_rows(PGconn *pg, struct store *st)
     result(ok && tables > 40);
 }
 
+/* count(*) of a query on PostgreSQL, or -1. */
+static long long pg_count(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    long long n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoll(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    return n;
+}
+
+/*
+ * The store on PostgreSQL loses its connection inside a transaction (the
+ * server restarted): what ran before is gone with the server's transaction,
+ * and nothing after it may run on a new connection (it would commit
+ * statement by statement, and the COMMIT would seem to succeed). The next
+ * BEGIN reconnects.
+ */
+static void check_lost_transaction(PGconn *pg, const char *conninfo)
+{
+    struct store *st = store_open_pg(conninfo);
+    int ok = st != NULL && store_begin(st) == 0 && store_taught_add(st, "lost-1", "help", 1) == 0;
+    PQclear(PQexec(pg, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                       " WHERE datname=current_database() AND pid<>pg_backend_pid()"));
+    usleep(200 * 1000); /* the backend gone */
+    ok = ok && store_taught_add(st, "lost-2", "help", 2) == -1;
+    ok = ok && store_commit(st) == -1;
+    ok = ok && store_begin(st) == 0 && store_taught_add(st, "kept-3", "help", 3) == 0 &&
+         store_commit(st) == 0;
+    long long lost = pg_count(pg, "SELECT count(*) FROM taught WHERE text LIKE 'lost-%'");
+    long long kept = pg_count(pg, "SELECT count(*) FROM taught WHERE text='kept-3'");
+    if (!ok || lost != 0 || kept != 1)
+        printf("FAIL lost transaction: steps %s, %lld rows of it kept (want 0), %lld after"
+               " reconnecting (want 1)\n",
+               ok ? "as expected" : "not as expected", lost, kept);
+    result(ok && lost == 0 && kept == 1);
+    store_close(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -281,6 +319,7 @@ int main(int argc, char **argv)
     check_schema(pg, st);
     check_seed_rows(pg, st);
     store_close(st);
+    check_lost_transaction(pg, argv[1]);
     PQfinish(pg);
     printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
     return failed ? 1 : 0;
