@@ -41,6 +41,12 @@ all: check-deps
 yizhan: bot/main.o $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# bot/schema_pg.sql as the lines of a C string literal, compiled into store.o
+# (the PostgreSQL schema the store creates in an empty database).
+bot/store.o: bot/schema_pg.inc
+bot/schema_pg.inc: bot/schema_pg.sql
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
 # conf.o is rebuilt when SHAREDIR changes (make install PREFIX=/usr after make).
 bot/conf.o: override CFLAGS += -DYIZHAN_SHARE_DIR='"$(SHAREDIR)"'
 bot/conf.o: bot/.sharedir
@@ -137,10 +143,11 @@ test: check-deps
 	tests/it/itest
 
 # Every statement of the store prepared on a real PostgreSQL against
-# bot/schema_pg.sql, and that schema compared with SQLite's
-# (tests/pg/run.sh starts and stops a private cluster; docs/design.md).
+# bot/schema_pg.sql, and that schema compared with SQLite's, then the
+# integration suite with the service on PostgreSQL (tests/pg/run.sh starts
+# and stops a private cluster; docs/design.md, docs/scaling.md).
 test-pg: check-deps
-	@$(MAKE) --no-print-directory tests/pg/pgprep
+	@$(MAKE) --no-print-directory yizhan tests/pg/pgprep tests/it/itest tests/it/fakeapi
 	tests/pg/run.sh
 
 # The dashboard in Debian's headless Chromium (tests/e2e): installs chromium,
@@ -315,7 +322,7 @@ clean:
 	rm -f yizhan tests/run tests/it/itest tests/it/fakeapi bot/*.[od] tests/*.[od] tests/it/*.[od] \
 	      tests/soak/*.[od] tests/soak/soak tests/soak/abuse tests/ctxeval/*.[od] tests/ctxeval/ctxeval \
 	      tests/eval/*.[od] tests/eval/eval tests/pg/*.[od] tests/pg/pgprep
-	rm -rf fuzz/obj fuzz/bin dist bot/.sharedir
+	rm -rf fuzz/obj fuzz/bin dist bot/.sharedir bot/schema_pg.inc
 
 .PHONY: all deps check-deps run test test-pg eval eval-context install install-files uninstall deb test-deploy test-nginx FORCE test-e2e web-vendor test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/eval/*.d tests/ctxeval/*.d tests/it/*.d tests/soak/*.d tests/pg/*.d fuzz/obj/*.d)

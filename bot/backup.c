@@ -372,6 +372,11 @@ struct backup_thread *backup_start(const struct conf *c)
 {
     if (c->backup.dir[0] == '\0')
         return NULL;
+    if (strcmp(c->store.engine, "postgres") == 0) {
+        log_warn("backup: [backup] dir is set but the store is on PostgreSQL: no daily backups"
+                 " here; back it up with pg_dump (docs/scaling.md)");
+        return NULL;
+    }
     struct backup_thread *t = xcalloc(1, sizeof *t);
     t->c = c;
     pthread_mutex_init(&t->mu, NULL);

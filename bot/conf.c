@@ -37,7 +37,8 @@ struct conf_key {
 static const struct conf_key keys[] = {
     {"listen", C_HOSTPORT, O(listen), "127.0.0.1:8080", 0, 0,
      "address and port of the HTTP server (webhooks, /healthz, /metrics); port 0 picks one"},
-    {"database", C_STR, O(database), "var/yizhan.db", 0, 0, "SQLite database file"},
+    {"database", C_STR, O(database), "var/yizhan.db", 0, 0,
+     "SQLite database file (when [store] engine is sqlite)"},
     {"media_dir", C_STR, O(media_dir), "var/media", 0, 0, "where photos are stored"},
     {"timezone", C_TZ, O(timezone), "Asia/Shanghai", 0, 0,
      "time zone for quiet hours, schedules and dates shown to people"},
@@ -65,6 +66,13 @@ static const struct conf_key keys[] = {
     {"public_url", C_URL, O(public_url), "", 0, 0,
      "the service's address as browsers reach it (https://...: the dashboard cookie gets Secure);"
      " empty: unknown"},
+    {"store.engine", C_STR, O(store.engine), "sqlite", 0, 0,
+     "sqlite (the database file above) or postgres (conninfo below; docs/scaling.md): backups"
+     " and restores of a PostgreSQL store are pg_dump's and pg_restore's"},
+    {"store.conninfo", C_STR, O(store.conninfo), "", 0, 0,
+     "PostgreSQL connection string when engine is postgres, e.g. \"host=db1,db2"
+     " dbname=yizhan user=yizhan target_session_attrs=read-write\" (libpq; more than one host"
+     " tries each in turn)"},
     {"generic.secret", C_STR, O(generic.secret), "", 0, 0,
      "HMAC-SHA256 key for X-Yizhan-Signature; empty accepts unsigned requests, but only while"
      " listen is a loopback address (unless allow_unsigned), and never as an admin"},
@@ -561,6 +569,22 @@ static const char *where_of(char **where, const char *name, const char *path)
     return w ? w : path ? path : "config";
 }
 
+/* [store] engine is one of the two, and postgres has somewhere to connect. */
+static int check_store(const struct conf *c, char **where, const char *path, struct buf *errors)
+{
+    if (strcmp(c->store.engine, "sqlite") != 0 && strcmp(c->store.engine, "postgres") != 0) {
+        buf_printf(errors, "%s: bad value '%s' for 'store.engine': want sqlite or postgres\n",
+                   where_of(where, "store.engine", path), c->store.engine);
+        return -1;
+    }
+    if (strcmp(c->store.engine, "postgres") == 0 && c->store.conninfo[0] == '\0') {
+        buf_printf(errors, "%s: store.engine is postgres but store.conninfo is empty\n",
+                   where_of(where, "store.engine", path));
+        return -1;
+    }
+    return 0;
+}
+
 /* The generic channel unsigned only on loopback (or when said so); admin
  * tokens long and each used by one role only. */
 static int check_security(const struct conf *c, char **where, const char *path,
@@ -650,6 +674,8 @@ int conf_load(struct conf *c, const char *path, char *const *overrides, int n_ov
         }
         free(name);
     }
+    if (check_store(c, where, path, errors) == -1)
+        rc = -1;
     if (check_security(c, where, path, errors) == -1)
         rc = -1;
     conf_find_data(c, YIZHAN_SHARE_DIR);

@@ -28,6 +28,10 @@ struct conf {
     long long tick_seconds; /* how often scheduled work (reminders, pushes) runs */
     char *public_url; /* https://...: the service as browsers reach it; "" unknown */
     struct {
+        char *engine;   /* "sqlite" or "postgres" */
+        char *conninfo; /* libpq connection string (postgres) */
+    } store;
+    struct {
         char *secret;
         bool allow_unsigned; /* unsigned requests also on a non-loopback listen */
         char *outbound_url;

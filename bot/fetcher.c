@@ -758,7 +758,7 @@ struct fetcher *fetcher_start(const struct app *app, struct sender *sender)
     ft->sender = sender;
     atomic_init(&ft->stop, false);
     atomic_init(&ft->woken, true);
-    ft->st = store_open(c->database, c->sync_full);
+    ft->st = store_open_engine(c->store.engine, c->database, c->store.conninfo, c->sync_full);
     if (ft->st == NULL)
         goto fail;
     ft->multi = curl_multi_init();

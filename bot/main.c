@@ -520,7 +520,11 @@ static int cmd_backup(const struct args *a)
     setenv("TZ", c.timezone, 1);
     tzset();
     umask(077);
-    if (restore) {
+    if (strcmp(c.store.engine, "postgres") == 0) {
+        fprintf(stderr, "%s: the store is on PostgreSQL: use pg_dump and pg_restore for the"
+                        " database, and copy %s for the photos (docs/scaling.md)\n",
+                a->cmd, c.media_dir);
+    } else if (restore) {
         ensure_parent(c.database);
         if (backup_restore(a->words[0], c.database, c.media_dir, a->force, &bs) == 0) {
             printf("restored %s into %s (%lld pages) and %s (%lld photos copied, %lld there)\n",
@@ -548,7 +552,9 @@ static void list_pending(int version, const char *note, const char *statements, 
 /* yizhan migrate [--check]: the configured database's schema version and the
  * migrations this build would apply (their notes and statements); without
  * --check, apply them (serve does too at start). --check exits 0 when
- * nothing is pending, 10 when something is, 1 on an error. */
+ * nothing is pending, 10 when something is, 1 on an error. On PostgreSQL
+ * opening is all there is: an empty database gets bot/schema_pg.sql, another
+ * version is refused (docs/scaling.md). */
 static int cmd_migrate(const struct args *a)
 {
     struct conf c;
@@ -558,6 +564,15 @@ static int cmd_migrate(const struct args *a)
     buf_init(&pending, 0);
     if (conf_load(&c, conf_path(a), a->sets, a->nsets, &errors) == -1) {
         fputs(errors.data ? errors.data : "bad config\n", stderr);
+        goto out;
+    }
+    if (strcmp(c.store.engine, "postgres") == 0) { /* no migrations there yet */
+        struct store *st = store_open_pg(c.store.conninfo);
+        if (st != NULL)
+            printf("database: PostgreSQL\nschema: %d (this build: %d)\nup to date\n",
+                   store_version(st), store_schema_latest());
+        store_close(st);
+        rc = st ? 0 : 1;
         goto out;
     }
     int v = store_pending(c.database, list_pending, &pending);
@@ -581,7 +596,8 @@ static int cmd_migrate(const struct args *a)
     }
     umask(077);
     ensure_parent(c.database);
-    struct store *st = store_open(c.database, c.sync_full);
+    struct store *st =
+        store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
     if (st != NULL) {
         printf("migrated: schema %d -> %d\n", v, store_version(st));
         store_close(st);
@@ -682,7 +698,8 @@ int main(int argc, char **argv)
         fatal("curl_global_init failed");
     umask(077);
     ensure_parent(c.database);
-    struct store *st = store_open(c.database, c.sync_full);
+    struct store *st =
+        store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
     if (st == NULL)
         fatal("cannot open the database %s", c.database);
     live_new(&app); /* then the versions saved in the dashboard, when valid */

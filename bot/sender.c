@@ -838,7 +838,8 @@ struct sender *sender_start(const struct app *app)
      * window of docs/design.md). Without an fsync per claim and per batch of
      * outcomes the sender holds the write lock for microseconds, not for a
      * disk flush, so inbound turns do not queue behind a broadcast. */
-    s->st = store_open(app->conf->database, false);
+    const struct conf *c = app->conf;
+    s->st = store_open_engine(c->store.engine, c->database, c->store.conninfo, false);
     if (s->st == NULL)
         goto fail;
     s->multi = curl_multi_init();

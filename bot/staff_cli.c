@@ -111,7 +111,8 @@ int staff_cli(int argc, char **argv)
         goto out;
     }
     umask(077);
-    st = store_open(c.database, c.sync_full);
+    st = store_open_engine(c.store.engine, c.database, c.store.conninfo,
+                           c.sync_full);
     int64_t id = 0;
     const char *why = NULL;
     int made = st == NULL || store_begin(st) == -1 ? -1 : staff_create(st, &s, pw, now_ms(), &id, &why);

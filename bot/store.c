@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -609,15 +610,20 @@ struct bind_fault {
 };
 
 struct store {
-    sqlite3 *db;
-    sqlite3_stmt **stmts;      /* by registry index; NULL until prepared */
-    struct bind_fault *faults; /* by registry index; param 0: none */
+    sqlite3 *db;                /* SQLite; NULL on PostgreSQL */
+    PGconn *pg;                 /* PostgreSQL; NULL on SQLite */
+    struct store_stmt *stmts;   /* by registry index; lite NULL until prepared */
+    struct bind_fault *faults;  /* by registry index; param 0: none */
     size_t nprepared;
     size_t nfaults; /* statements with a fault: store_step looks only when > 0 */
-    struct store *next_open; /* in open_stores */
     int version;
+    int changes;         /* PostgreSQL: rows the last INSERT, UPDATE or DELETE changed */
+    int backoff_s;       /* PostgreSQL: seconds between reconnection tries, 0 when up */
+    time_t retry_at;     /* PostgreSQL: no reconnection try before this */
+    char pg_err[512];    /* PostgreSQL: the last error */
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
+    bool pg_txn;  /* PostgreSQL: from a BEGIN that ran to its COMMIT or ROLLBACK */
 };
 
 sqlite3 *store_db(struct store *st)
@@ -659,9 +665,9 @@ static int prepare_all(struct store *st, const struct store_sql *extra, size_t n
     size_t n;
     const struct store_sql *all = store_sql_all(&n);
     for (size_t i = 0; i < n; i++) {
-        if (st->stmts[i] != NULL)
+        if (st->stmts[i].lite != NULL)
             continue;
-        if ((st->stmts[i] = prepare(st, &all[i], true)) == NULL)
+        if ((st->stmts[i].lite = prepare(st, &all[i], true)) == NULL)
             return -1;
         st->nprepared++;
     }
@@ -674,13 +680,15 @@ static int prepare_all(struct store *st, const struct store_sql *extra, size_t n
     return 0;
 }
 
+static struct store_stmt *pg_fresh(struct store_stmt *h);
+
 /*
  * The prepared statement of a registered statement, kept until
  * store_close(); it comes back reset with bindings cleared. Its position in
  * the registry is its index in the cache. A store opened at an older schema
  * (store_migrate_to) has not prepared them all: it prepares one on first use.
  */
-sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql)
+struct store_stmt *store_stmt(struct store *st, const struct store_sql *sql)
 {
     size_t n;
     const struct store_sql *all = store_sql_all(&n);
@@ -688,58 +696,48 @@ sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql)
         log_err("store: statement not in the registry: %s", sql ? sql->text : "(null)");
         return NULL;
     }
-    sqlite3_stmt **slot = &st->stmts[sql - all];
+    struct store_stmt *h = &st->stmts[sql - all];
     if (st->nfaults > 0 && st->faults[sql - all].param != 0) {
         st->faults[sql - all].param = 0;
         st->nfaults--;
     }
-    if (*slot == NULL) {
-        if ((*slot = prepare(st, sql, true)) == NULL)
+    if (st->pg != NULL)
+        return pg_fresh(h);
+    if (h->lite == NULL) {
+        if ((h->lite = prepare(st, sql, true)) == NULL)
             return NULL;
         st->nprepared++;
-        return *slot;
+        return h;
     }
-    sqlite3_reset(*slot);
-    sqlite3_clear_bindings(*slot);
-    return *slot;
+    sqlite3_reset(h->lite);
+    sqlite3_clear_bindings(h->lite);
+    return h;
 }
 
 /*
- * Failed binds. A bind wrapper (store_int.h) has only the statement, so a
- * failure finds its store through the connection: open_stores lists every
- * open store, looked through only when a bind has failed. The fault is kept
+ * Failed binds. A bind wrapper (store_int.h) has only the statement, whose
+ * handle names its store. The fault is kept
  * in the statement's slot of its own store rather than in a thread-local
  * variable: a thread may bind two statements before stepping either (and
  * two stores: tests do), and a slot holds each statement's fault until
  * store_stmt hands it out afresh, with no capacity to overflow. A store is
  * used by one thread at a time, so its slots need no lock.
  */
-static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct store *open_stores;
-
 /* s's index in st's cache, or -1. */
-static ptrdiff_t slot_of(struct store *st, sqlite3_stmt *s)
+static ptrdiff_t slot_of(struct store *st, struct store_stmt *h)
 {
     size_t n;
     store_sql_all(&n);
-    for (size_t i = 0; i < n; i++)
-        if (st->stmts[i] == s)
-            return (ptrdiff_t)i;
-    return -1;
+    return h >= st->stmts && h < st->stmts + n ? h - st->stmts : -1;
 }
 
-int store_bind_failed(sqlite3_stmt *s, int i, int rc)
+int store_bind_failed(struct store_stmt *h, int i, int rc)
 {
-    sqlite3 *db = sqlite3_db_handle(s);
-    struct store *st;
-    pthread_mutex_lock(&open_mu);
-    for (st = open_stores; st != NULL && st->db != db; st = st->next_open)
-        ;
-    pthread_mutex_unlock(&open_mu);
-    ptrdiff_t k = st ? slot_of(st, s) : -1;
+    struct store *st = h->st;
+    ptrdiff_t k = slot_of(st, h);
     size_t n;
     const struct store_sql *all = store_sql_all(&n);
-    log_err("store: bind parameter %d of %s: %s", i, k >= 0 ? all[k].where : sqlite3_sql(s),
+    log_err("store: bind parameter %d of %s: %s", i, k >= 0 ? all[k].where : "?",
             sqlite3_errstr(rc));
     if (k >= 0 && st->faults[k].param == 0) {
         st->faults[k] = (struct bind_fault){i, rc};
@@ -749,7 +747,7 @@ int store_bind_failed(sqlite3_stmt *s, int i, int rc)
 }
 
 /* Whether a bind of s failed since store_stmt handed it out (logged). */
-static bool bind_refused(struct store *st, sqlite3_stmt *s)
+static bool bind_refused(struct store *st, struct store_stmt *s)
 {
     if (st->nfaults == 0)
         return false;
@@ -763,20 +761,360 @@ static bool bind_refused(struct store *st, sqlite3_stmt *s)
     return true;
 }
 
-int store_step(struct store *st, sqlite3_stmt *s)
+/* --- PostgreSQL: the statements run through libpq (docs/scaling.md) --- */
+
+/* Keep libpq's error text (its last line) for store_fail. */
+static void pg_keep_err(struct store *st, const char *msg)
+{
+    snprintf(st->pg_err, sizeof st->pg_err, "%s", msg && *msg ? msg : "unknown error");
+    st->pg_err[strcspn(st->pg_err, "\n")] = '\0';
+}
+
+/* Drop a handle's result (the statement is back before its first step). */
+static void pg_drop_result(struct store_stmt *h)
+{
+    PQclear(h->res);
+    h->res = NULL;
+    h->row = -1;
+}
+
+/* A handle handed out afresh: no result, no parameters. */
+static struct store_stmt *pg_fresh(struct store_stmt *h)
+{
+    pg_drop_result(h);
+    for (int i = 0; i < h->nparams; i++) {
+        free(h->params[i]);
+        h->params[i] = NULL;
+    }
+    return h;
+}
+
+int store_pg_bind(struct store_stmt *h, int i, const char *text)
+{
+    if (i < 1 || i > h->nparams)
+        return store_bind_failed(h, i, SQLITE_RANGE);
+    free(h->params[i - 1]);
+    h->params[i - 1] = text ? xstrdup(text) : NULL;
+    return SQLITE_OK;
+}
+
+/* Whether a statement text writes the outbox or the photo queue: the
+ * PostgreSQL stand-in for SQLite's update hook (store_watch_queues). */
+static bool writes_queue(const char *text)
+{
+    const char *t = text + strspn(text, " \n");
+    bool write = strncasecmp(t, "INSERT", 6) == 0 || strncasecmp(t, "UPDATE", 6) == 0 ||
+                 strncasecmp(t, "DELETE", 6) == 0 || strncasecmp(t, "WITH", 4) == 0;
+    return write && (strstr(text, "outbox") != NULL || strstr(text, "report_media") != NULL);
+}
+
+/*
+ * SQLite's integers are 64-bit; PostgreSQL infers a parameter compared with
+ * a small literal (`?2 = 0`) as a 32-bit integer, which refuses a time in
+ * milliseconds. Whether prepared statement name has such parameters: their
+ * types become bigint (pg_type.h: 20) for a second prepare.
+ */
+static bool widen_ints(struct store *st, const char *name, int n, Oid *types)
+{
+    bool widen = false;
+    PGresult *d = PQdescribePrepared(st->pg, name);
+    if (PQresultStatus(d) == PGRES_COMMAND_OK)
+        for (int k = 0; k < n && k < PQnparams(d); k++)
+            if (PQparamtype(d, k) == 21 || PQparamtype(d, k) == 23) { /* int2, int4 */
+                types[k] = 20;
+                widen = true;
+            }
+    PQclear(d);
+    return widen;
+}
+
+/* Prepare registered statement i on the server as "s<i>", with the types
+ * of parameters its text does not name (store_pg_param_types). */
+static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
+{
+    struct store_stmt *h = &st->stmts[i];
+    char *text = store_pg_text(q), *plain = store_pg_placeholders(q->text), name[32];
+    if (text == NULL || plain == NULL) {
+        free(text);
+        free(plain);
+        return -1;
+    }
+    int n = store_pg_nparams(plain);
+    free(plain);
+    Oid *types = xcalloc((size_t)n + 1, sizeof *types);
+    store_pg_param_types(text, n, types);
+    snprintf(name, sizeof name, "s%zu", i);
+    PGresult *r = PQprepare(st->pg, name, text, n, types);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    Oid *wide = xcalloc((size_t)n + 1, sizeof *wide);
+    memcpy(wide, types, (size_t)n * sizeof *wide);
+    if (ok && widen_ints(st, name, n, wide)) { /* again, with them bigint */
+        char drop[48];
+        snprintf(drop, sizeof drop, "DEALLOCATE %s", name);
+        ok = store_exec(st, drop) == 0;
+        r = PQprepare(st->pg, name, text, n, wide);
+        if (ok && PQresultStatus(r) != PGRES_COMMAND_OK) { /* a function wants int: as it was */
+            PQclear(r);
+            r = PQprepare(st->pg, name, text, n, types);
+        }
+        ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    free(wide);
+    if (!ok)
+        log_err("store: prepare %s on PostgreSQL: %s    %s", q->where, PQerrorMessage(st->pg),
+                text);
+    free(types);
+    if (ok && h->params == NULL) {
+        h->nparams = n;
+        h->params = xcalloc((size_t)n + 1, sizeof *h->params);
+        h->queue_write = writes_queue(text);
+        h->row = -1;
+    }
+    free(text);
+    h->ready = ok;
+    return ok ? 0 : -1;
+}
+
+static int pg_prepare_all(struct store *st)
+{
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    st->nprepared = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pg_prepare(st, &all[i], i) == -1)
+            return -1;
+        st->nprepared++;
+    }
+    return 0;
+}
+
+/*
+ * The connection is up, or is brought back: a server restarted or a
+ * network cut leaves it CONNECTION_BAD, and the turn that met it failed (its
+ * webhook answered 500, so the platform retries). The next statement run
+ * here tries PQreset and prepares every statement again on the new session;
+ * a failed try waits 1, 2, 4 ... 30 s before the next, so a server that is
+ * down is not hammered by every batch.
+ */
+static bool pg_up(struct store *st)
+{
+    if (PQstatus(st->pg) == CONNECTION_OK)
+        return true;
+    /* Never inside a transaction the server has lost: the rest of it would
+     * run on a new connection, one statement at a time, and its COMMIT
+     * would seem to succeed. Its statements and COMMIT fail until the
+     * caller's COMMIT or ROLLBACK ends it; the next BEGIN reconnects. */
+    if (st->pg_txn) {
+        pg_keep_err(st, "PostgreSQL connection lost inside a transaction");
+        return false;
+    }
+    time_t now = time(NULL);
+    if (now < st->retry_at) {
+        pg_keep_err(st, "PostgreSQL connection down (waiting to reconnect)");
+        return false;
+    }
+    PQreset(st->pg);
+    if (PQstatus(st->pg) == CONNECTION_OK && pg_prepare_all(st) == 0) {
+        log_info("store: reconnected to PostgreSQL");
+        st->backoff_s = 0;
+        return true;
+    }
+    pg_keep_err(st, PQerrorMessage(st->pg));
+    st->backoff_s = st->backoff_s == 0 ? 1 : st->backoff_s >= 16 ? 30 : st->backoff_s * 2;
+    st->retry_at = now + st->backoff_s;
+    log_err("store: PostgreSQL down: %s; next try in %d s", st->pg_err, st->backoff_s);
+    return false;
+}
+
+/* The first step runs the statement; later ones walk its rows. */
+static int pg_step(struct store *st, struct store_stmt *h)
+{
+    if (h->res == NULL) {
+        if (!pg_up(st) || !h->ready)
+            return SQLITE_ERROR;
+        char name[32];
+        snprintf(name, sizeof name, "s%td", h - st->stmts);
+        h->res = PQexecPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
+                                NULL, 0);
+        ExecStatusType t = PQresultStatus(h->res);
+        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+            pg_keep_err(st, PQresultErrorMessage(h->res));
+            pg_drop_result(h);
+            return SQLITE_ERROR;
+        }
+        const char *cmd = PQcmdStatus(h->res);
+        if (str_has_prefix(cmd, "INSERT") || str_has_prefix(cmd, "UPDATE") ||
+            str_has_prefix(cmd, "DELETE"))
+            st->changes = atoi(PQcmdTuples(h->res));
+        if (h->queue_write)
+            st->queued = true;
+    }
+    if (h->row + 1 < PQntuples(h->res)) {
+        h->row++;
+        return SQLITE_ROW;
+    }
+    h->row = PQntuples(h->res);
+    return SQLITE_DONE;
+}
+
+/* The current row's value of col as text, or NULL (SQL NULL, no row). */
+static const char *pg_value(struct store_stmt *h, int col)
+{
+    if (h->res == NULL || h->row < 0 || h->row >= PQntuples(h->res) || col < 0 ||
+        col >= PQnfields(h->res) || PQgetisnull(h->res, h->row, col))
+        return NULL;
+    return PQgetvalue(h->res, h->row, col);
+}
+
+/* PostgreSQL's text of a number or a boolean ('t', 'f': a column such as
+ * `x IS NULL` is boolean there) as SQLite's integer reading of it. */
+static int64_t pg_int(const char *v)
+{
+    if (v == NULL)
+        return 0;
+    if (v[0] == 't' && v[1] == '\0')
+        return 1;
+    if (strpbrk(v, ".eE") != NULL)
+        return (int64_t)strtod(v, NULL);
+    return strtoll(v, NULL, 10);
+}
+
+int store_step(struct store *st, struct store_stmt *s)
 {
     if (bind_refused(st, s))
         return SQLITE_ERROR;
-    return sqlite3_step(s);
+    return s->lite ? sqlite3_step(s->lite) : pg_step(st, s);
+}
+
+int store_param_count(struct store_stmt *s)
+{
+    return s->lite ? sqlite3_bind_parameter_count(s->lite) : s->nparams;
+}
+
+int64_t store_col_int64(struct store_stmt *s, int col)
+{
+    return s->lite ? sqlite3_column_int64(s->lite, col) : pg_int(pg_value(s, col));
+}
+
+int store_col_int(struct store_stmt *s, int col)
+{
+    return s->lite ? sqlite3_column_int(s->lite, col) : (int)pg_int(pg_value(s, col));
+}
+
+double store_col_double(struct store_stmt *s, int col)
+{
+    if (s->lite)
+        return sqlite3_column_double(s->lite, col);
+    const char *v = pg_value(s, col);
+    return v == NULL ? 0 : v[0] == 't' ? 1 : v[0] == 'f' ? 0 : strtod(v, NULL);
+}
+
+const char *store_col_str(struct store_stmt *s, int col)
+{
+    return s->lite ? (const char *)sqlite3_column_text(s->lite, col) : pg_value(s, col);
+}
+
+int store_col_type(struct store_stmt *s, int col)
+{
+    if (s->lite)
+        return sqlite3_column_type(s->lite, col);
+    const char *v = pg_value(s, col);
+    if (v == NULL)
+        return SQLITE_NULL;
+    switch (PQftype(s->res, col)) { /* pg_type.h's OIDs */
+    case 16: /* bool */
+    case 20: /* int8 */
+    case 21: /* int2 */
+    case 23: /* int4 */
+        return SQLITE_INTEGER;
+    case 700: /* float4 */
+    case 701: /* float8 */
+        return SQLITE_FLOAT;
+    case 1700: /* numeric: sum() of bigint is numeric */
+        return strchr(v, '.') ? SQLITE_FLOAT : SQLITE_INTEGER;
+    default:
+        return SQLITE_TEXT;
+    }
+}
+
+int store_col_count(struct store_stmt *s)
+{
+    if (s->lite)
+        return sqlite3_column_count(s->lite);
+    return s->res ? PQnfields(s->res) : 0;
+}
+
+const char *store_col_name(struct store_stmt *s, int col)
+{
+    return s->lite ? sqlite3_column_name(s->lite, col) : PQfname(s->res, col);
+}
+
+void store_reset(struct store_stmt *s)
+{
+    if (s->lite)
+        sqlite3_reset(s->lite);
+    else
+        pg_drop_result(s);
+}
+
+int store_changes(struct store *st)
+{
+    return st->pg ? st->changes : sqlite3_changes(st->db);
+}
+
+/*
+ * PostgreSQL: lastval(), the value the session's last nextval() returned,
+ * which for an INSERT into a table with an identity column is the new id.
+ * Chosen over RETURNING id so that one INSERT text serves both engines (and
+ * SQLite keeps its cheaper last_insert_rowid); the cost is a round trip, on
+ * the inserts whose id is wanted only. Callers read it only after an INSERT
+ * that added a row (an ON CONFLICT DO NOTHING that added none checks
+ * store_changes first: its nextval() was spent all the same).
+ */
+int64_t store_last_id(struct store *st)
+{
+    if (st->db)
+        return sqlite3_last_insert_rowid(st->db);
+    PGresult *r = PQexec(st->pg, "SELECT lastval()");
+    int64_t id = 0;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    else
+        log_err("store: lastval: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    return id;
+}
+
+static const char *store_errmsg(struct store *st)
+{
+    return st->pg ? st->pg_err : sqlite3_errmsg(st->db);
 }
 
 int store_fail(struct store *st, const char *what)
 {
-    return log_fail("store: %s: %s", what, sqlite3_errmsg(st->db));
+    return log_fail("store: %s: %s", what, store_errmsg(st));
 }
 
+/* A statement outside the registry (schema, PRAGMAs). PRAGMAs are SQLite's
+ * own settings: on PostgreSQL they are no-ops. */
 int store_exec(struct store *st, const char *sql)
 {
+    if (st->pg) {
+        if (strncasecmp(sql, "PRAGMA", 6) == 0)
+            return 0;
+        PGresult *r = PQexec(st->pg, sql);
+        ExecStatusType t = PQresultStatus(r);
+        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+            pg_keep_err(st, PQresultErrorMessage(r));
+            log_err("store: %.80s: %s", sql, st->pg_err);
+            PQclear(r);
+            return -1;
+        }
+        PQclear(r);
+        return 0;
+    }
     char *err = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
         log_err("store: %s: %s", sql, err ? err : "?");
@@ -787,46 +1125,46 @@ int store_exec(struct store *st, const char *sql)
 }
 
 /* Step a statement that returns no rows (or whose rows are ignored). */
-int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
+int store_step_done(struct store *st, struct store_stmt *s, const char *what)
 {
     if (bind_refused(st, s))
         return log_fail("store: %s: not run", what);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
+    int rc = store_step(st, s);
+    store_reset(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return store_fail(st, what);
     return 0;
 }
 
-int store_insert(struct store *st, sqlite3_stmt *s, const char *what, int64_t *id)
+int store_insert(struct store *st, struct store_stmt *s, const char *what, int64_t *id)
 {
     if (store_step_done(st, s, what) == -1)
         return -1;
     if (id != NULL)
-        *id = sqlite3_last_insert_rowid(st->db);
+        *id = store_last_id(st);
     return 0;
 }
 
-char *store_col_text(sqlite3_stmt *s, int col)
+char *store_col_text(struct store_stmt *s, int col)
 {
-    const unsigned char *t = sqlite3_column_text(s, col);
-    return t ? xstrdup((const char *)t) : NULL;
+    const char *t = store_col_str(s, col);
+    return t ? xstrdup(t) : NULL;
 }
 
-int store_read_one(struct store *st, sqlite3_stmt *s, const char *what, store_read_fn read,
+int store_read_one(struct store *st, struct store_stmt *s, const char *what, store_read_fn read,
                    void *out, size_t size)
 {
     memset(out, 0, size);
     if (bind_refused(st, s))
         return log_fail("store: %s: not run", what);
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         read(s, out);
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, what);
 }
 
-int store_read_all(struct store *st, sqlite3_stmt *s, const char *what, store_read_fn read,
+int store_read_all(struct store *st, struct store_stmt *s, const char *what, store_read_fn read,
                    store_clear_fn clear, size_t size, void **v, size_t *n)
 {
     char *a = NULL;
@@ -836,7 +1174,7 @@ int store_read_all(struct store *st, sqlite3_stmt *s, const char *what, store_re
     *n = 0;
     if (bind_refused(st, s))
         return log_fail("store: %s: not run", what);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
         if (len == cap) {
             cap = cap ? 2 * cap : 8;
             a = xrealloc(a, cap * size);
@@ -845,7 +1183,7 @@ int store_read_all(struct store *st, sqlite3_stmt *s, const char *what, store_re
         read(s, a + len * size);
         len++;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         store_free_rows(a, len, size, clear);
         return store_fail(st, what);
@@ -862,35 +1200,35 @@ void store_free_rows(void *v, size_t n, size_t size, store_clear_fn clear)
     free(v);
 }
 
-void store_read_id(sqlite3_stmt *s, void *out)
+void store_read_id(struct store_stmt *s, void *out)
 {
-    *(int64_t *)out = sqlite3_column_int64(s, 0);
+    *(int64_t *)out = store_col_int64(s, 0);
 }
 
-json_t *store_row_json(sqlite3_stmt *s)
+json_t *store_row_json(struct store_stmt *s)
 {
     json_t *o = json_object();
-    int n = sqlite3_column_count(s);
+    int n = store_col_count(s);
     for (int i = 0; i < n; i++) {
-        const char *name = sqlite3_column_name(s, i);
-        switch (sqlite3_column_type(s, i)) {
+        const char *name = store_col_name(s, i);
+        switch (store_col_type(s, i)) {
         case SQLITE_INTEGER:
-            json_object_set_new(o, name, json_integer(sqlite3_column_int64(s, i)));
+            json_object_set_new(o, name, json_integer(store_col_int64(s, i)));
             break;
         case SQLITE_FLOAT:
-            json_object_set_new(o, name, json_real(sqlite3_column_double(s, i)));
+            json_object_set_new(o, name, json_real(store_col_double(s, i)));
             break;
         case SQLITE_NULL:
             json_object_set_new(o, name, json_null());
             break;
         default:
-            json_object_set_new(o, name, json_string((const char *)sqlite3_column_text(s, i)));
+            json_object_set_new(o, name, json_string(store_col_str(s, i)));
         }
     }
     return o;
 }
 
-json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
+json_t *store_rows_json(struct store *st, struct store_stmt *s, const char *what)
 {
     if (bind_refused(st, s)) {
         log_err("store: %s: not run", what);
@@ -898,9 +1236,9 @@ json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
     }
     json_t *a = json_array();
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, store_row_json(s));
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, what);
@@ -909,17 +1247,17 @@ json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what)
     return a;
 }
 
-json_t *store_one_row(struct store *st, sqlite3_stmt *s, const char *what, int *found)
+json_t *store_one_row(struct store *st, struct store_stmt *s, const char *what, int *found)
 {
     json_t *o = NULL;
     if (bind_refused(st, s)) {
         *found = log_fail("store: %s: not run", what);
         return NULL;
     }
-    int rc = sqlite3_step(s);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         o = store_row_json(s);
-    sqlite3_reset(s);
+    store_reset(s);
     *found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, what);
     return o;
 }
@@ -985,6 +1323,8 @@ static int migrate(struct store *st, int target)
 static pthread_mutex_t write_mu;
 #define BUSY_TIMEOUT_MS 5000
 
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+
 static void sqlite_setup(void)
 {
     pthread_mutexattr_t a;
@@ -1000,14 +1340,23 @@ static void sqlite_setup(void)
  * every registered statement and check the extra ones. Statements may name
  * tables of any migration, so an open at an older schema (store_migrate_to)
  * prepares nothing ahead. */
-static struct store *open_at(const char *path, bool sync_full, int target,
-                             const struct store_sql *extra, size_t nextra)
+/* A store with its statement slots, no connection yet. */
+static struct store *store_new(void)
 {
     struct store *st = xcalloc(1, sizeof *st);
     size_t nsql;
     store_sql_all(&nsql);
     st->stmts = xcalloc(nsql ? nsql : 1, sizeof *st->stmts);
     st->faults = xcalloc(nsql ? nsql : 1, sizeof *st->faults);
+    for (size_t i = 0; i < nsql; i++)
+        st->stmts[i] = (struct store_stmt){.st = st, .row = -1};
+    return st;
+}
+
+static struct store *open_at(const char *path, bool sync_full, int target,
+                             const struct store_sql *extra, size_t nextra)
+{
+    struct store *st = store_new();
     bool memory = strcmp(path, ":memory:") == 0;
     /* Never open() and close() the database file ourselves: closing any
      * descriptor drops every POSIX lock this process holds on the file,
@@ -1016,8 +1365,7 @@ static struct store *open_at(const char *path, bool sync_full, int target,
      * SQLite creates get their 0600 mode from the umask; an existing file
      * keeps the mode its owner gave it (a read-only one stays read-only, and
      * /healthz says so: engine.c). */
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, sqlite_setup);
+    pthread_once(&setup_once, sqlite_setup);
     mode_t old_mask = umask(077);
     int orc = sqlite3_open_v2(path, &st->db,
                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -1042,14 +1390,103 @@ static struct store *open_at(const char *path, bool sync_full, int target,
                 target);
         goto fail;
     }
-    pthread_mutex_lock(&open_mu);
-    st->next_open = open_stores;
-    open_stores = st;
-    pthread_mutex_unlock(&open_mu);
     return st;
 fail:
     store_close(st);
     return NULL;
+}
+
+/* bot/schema_pg.sql as a C string (the Makefile makes bot/schema_pg.inc). */
+static const char schema_pg[] =
+#include "schema_pg.inc"
+    ;
+
+/*
+ * The schema on PostgreSQL: bot/schema_pg.sql when schema_version is
+ * missing (one simple query, so one transaction: all or nothing), refused
+ * when the database's version is not this build's (there are no
+ * PostgreSQL migrations yet: schema_pg.sql is the latest schema). An
+ * advisory lock keeps two processes (or the service's threads) from
+ * creating it at once.
+ */
+static int pg_schema(struct store *st)
+{
+    int v = -1;
+    if (store_exec(st, "SELECT pg_advisory_lock(72616)") == -1)
+        return -1;
+    PGresult *r = PQexec(st->pg, "SELECT version FROM schema_version");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        v = atoi(PQgetvalue(r, 0, 0));
+    } else if (PQresultErrorField(r, PG_DIAG_SQLSTATE) != NULL &&
+               strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42P01") == 0) {
+        if (store_exec(st, schema_pg) == 0) { /* undefined_table: a new database */
+            log_info("store: PostgreSQL schema created (version %d)", N_MIGRATIONS);
+            v = N_MIGRATIONS;
+        }
+    } else {
+        log_err("store: schema_version: %s", PQresultErrorMessage(r));
+    }
+    PQclear(r);
+    store_exec(st, "SELECT pg_advisory_unlock(72616)");
+    if (v == -1)
+        return -1;
+    if (v != N_MIGRATIONS)
+        return log_fail("store: the PostgreSQL database is at schema %d, this build at %d: %s", v,
+                        N_MIGRATIONS,
+                        v > N_MIGRATIONS ? "install the newer build"
+                                         : "PostgreSQL has no migrations yet (docs/scaling.md)");
+    st->version = v;
+    return 0;
+}
+
+/* libpq's notices (NOTICE, WARNING from the server) into our log. */
+static void pg_notice(void *arg, const char *message)
+{
+    (void)arg;
+    log_debug("store: PostgreSQL: %.*s", (int)strcspn(message, "\n"), message);
+}
+
+struct store *store_open_pg(const char *conninfo)
+{
+    pthread_once(&setup_once, sqlite_setup); /* write_mu */
+    struct store *st = store_new();
+    st->pg = PQconnectdb(conninfo);
+    if (st->pg == NULL || PQstatus(st->pg) != CONNECTION_OK) {
+        log_err("store: PostgreSQL: %s", st->pg ? PQerrorMessage(st->pg) : "no memory");
+        goto fail;
+    }
+    PQsetNoticeProcessor(st->pg, pg_notice, NULL);
+    /* Days by the process's TZ, as SQLite's 'localtime' (store_pg.c's PG_DAY). */
+    const char *tz = getenv("TZ");
+    if (tz != NULL && *tz == ':')
+        tz++;
+    if (tz != NULL && *tz != '\0') {
+        char *lit = PQescapeLiteral(st->pg, tz, strlen(tz));
+        char set[160];
+        snprintf(set, sizeof set, "SET TimeZone = %s", lit ? lit : "'UTC'");
+        PQfreemem(lit);
+        if (store_exec(st, set) == -1)
+            goto fail;
+    }
+    if (pg_schema(st) == -1 || pg_prepare_all(st) == -1)
+        goto fail;
+    return st;
+fail:
+    store_close(st);
+    return NULL;
+}
+
+struct store *store_open_engine(const char *engine, const char *path, const char *conninfo,
+                                bool sync_full)
+{
+    if (engine != NULL && strcmp(engine, "postgres") == 0)
+        return store_open_pg(conninfo);
+    return store_open(path, sync_full);
+}
+
+bool store_is_pg(struct store *st)
+{
+    return st->pg != NULL;
 }
 
 struct store *store_open_with(const char *path, bool sync_full, const struct store_sql *extra,
@@ -1156,17 +1593,14 @@ void store_close(struct store *st)
 {
     if (st == NULL)
         return;
-    pthread_mutex_lock(&open_mu);
-    for (struct store **p = &open_stores; *p != NULL; p = &(*p)->next_open)
-        if (*p == st) {
-            *p = st->next_open;
-            break;
-        }
-    pthread_mutex_unlock(&open_mu);
     size_t n;
     store_sql_all(&n);
-    for (size_t i = 0; st->stmts != NULL && i < n; i++)
-        sqlite3_finalize(st->stmts[i]); /* NULL is a no-op */
+    for (size_t i = 0; st->stmts != NULL && i < n; i++) {
+        struct store_stmt *h = &st->stmts[i];
+        sqlite3_finalize(h->lite); /* NULL is a no-op */
+        if (h->params != NULL)
+            free(pg_fresh(h)->params);
+    }
     free(st->stmts);
     free(st->faults);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
@@ -1175,6 +1609,7 @@ void store_close(struct store *st)
     }
     if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
         log_err("store: close: %s", sqlite3_errmsg(st->db));
+    PQfinish(st->pg); /* NULL is a no-op */
     free(st);
 }
 
@@ -1194,9 +1629,12 @@ static void on_row_change(void *arg, int op, const char *db, const char *table,
         st->queued = true;
 }
 
+/* On PostgreSQL a run of a statement that writes either queue marks it
+ * (pg_step): the same signal, from the statement rather than the row. */
 void store_watch_queues(struct store *st)
 {
-    sqlite3_update_hook(st->db, on_row_change, st);
+    if (st->db)
+        sqlite3_update_hook(st->db, on_row_change, st);
 }
 
 bool store_queues_changed(struct store *st)
@@ -1210,12 +1648,12 @@ bool store_queues_changed(struct store *st)
  * turn cost about 4% of the writer thread (perf, bench/inbound). */
 static int control(struct store *st, const struct store_sql *sql)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     int rc = store_step(st, s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql->text, sqlite3_errmsg(st->db));
+    store_reset(s);
+    return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql->text, store_errmsg(st));
 }
 
 SQL(sql_begin, "BEGIN IMMEDIATE");
@@ -1227,9 +1665,19 @@ SQL(sql_rollback_to, "ROLLBACK TO turn");
 
 /* The transaction store_begin opened has ended (COMMIT or ROLLBACK done, or
  * SQLite rolled it back itself): let the next writer of this process in. */
+/* Inside a transaction (a PostgreSQL connection that broke is not: the
+ * server ended its transaction). */
+static bool in_transaction(struct store *st)
+{
+    if (st->db)
+        return !sqlite3_get_autocommit(st->db);
+    PGTransactionStatusType t = PQtransactionStatus(st->pg);
+    return t == PQTRANS_ACTIVE || t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
 static void write_end(struct store *st)
 {
-    if (st->writing && sqlite3_get_autocommit(st->db)) {
+    if (st->writing && !in_transaction(st)) {
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
     }
@@ -1237,6 +1685,9 @@ static void write_end(struct store *st)
 
 int store_begin(struct store *st)
 {
+    /* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns */
+    if (st->pg != NULL && in_transaction(st))
+        return log_fail("store: BEGIN inside a transaction");
     /* Wait for the turn as long as busy_timeout would; past that (a
      * transaction held open for long) go on to SQLite's own lock, so a
      * writer stuck elsewhere never blocks this one for ever. */
@@ -1244,18 +1695,25 @@ int store_begin(struct store *st)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += BUSY_TIMEOUT_MS / 1000;
     bool turn = !st->writing && pthread_mutex_timedlock(&write_mu, &until) == 0;
-    if (control(st, sql_begin) == -1) { /* inside a transaction already, or busy */
+    /* A PostgreSQL connection found dead by BEGIN (the server restarted
+     * since the last batch) is brought back and BEGIN tried once more:
+     * nothing ran in the transaction yet. */
+    if (control(st, sql_begin) == -1 &&
+        (st->pg == NULL || PQstatus(st->pg) != CONNECTION_BAD || control(st, sql_begin) == -1)) {
+        /* inside a transaction already, busy, or PostgreSQL down */
         if (turn)
             pthread_mutex_unlock(&write_mu);
         return -1;
     }
     st->writing = turn;
+    st->pg_txn = st->pg != NULL;
     return 0;
 }
 
 int store_commit(struct store *st)
 {
     int rc = control(st, sql_commit);
+    st->pg_txn = false;
     write_end(st);
     return rc;
 }
@@ -1263,6 +1721,7 @@ int store_commit(struct store *st)
 int store_rollback(struct store *st)
 {
     int rc = control(st, sql_rollback);
+    st->pg_txn = false;
     write_end(st);
     return rc;
 }
@@ -1290,7 +1749,7 @@ int store_inbound_get(struct store *st, const char *channel, const char *user,
 {
     SQL(sql, "SELECT replies, intent FROM inbound WHERE channel=?1 AND ext_id=?3 AND"
              " person_id=(SELECT id FROM people WHERE channel=?1 AND ext_id=?2) AND created_ms>?4");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
@@ -1301,10 +1760,10 @@ int store_inbound_get(struct store *st, const char *channel, const char *user,
     if (rc == SQLITE_ROW) {
         *replies = store_col_text(s, 0);
         *intent = store_col_text(s, 1);
-        sqlite3_reset(s);
+        store_reset(s);
         return 1;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? 0 : store_fail(st, "inbound get");
 }
 
@@ -1313,7 +1772,7 @@ static int inbound_insert(struct store *st, const struct store_sql *ins, const c
                           const char *ext_id, int64_t sender, const char *text, const char *intent,
                           const char *replies, int64_t now)
 {
-    sqlite3_stmt *s = store_stmt(st, ins);
+    struct store_stmt *s = store_stmt(st, ins);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
@@ -1339,9 +1798,9 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
                " AND ext_id=? AND person_id=? AND created_ms<=?");
     if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now) == -1)
         return -1;
-    if (sqlite3_changes(store_db(st)) == 1)
+    if (store_changes(st) == 1)
         return 0;
-    sqlite3_stmt *s = store_stmt(st, aside);
+    struct store_stmt *s = store_stmt(st, aside);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
@@ -1356,13 +1815,13 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
 int64_t store_inbound_count(struct store *st)
 {
     SQL(sql, "SELECT count(*) FROM inbound");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
         return -1;
     if (store_step(st, s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        n = store_col_int64(s, 0);
+    store_reset(s);
     return n;
 }
 
@@ -1401,7 +1860,7 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     SQL(insert, "INSERT INTO people(channel, ext_id, name, created_ms,"
                 " last_seen_ms, consent)"
                 " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)");
-    sqlite3_stmt *s = store_stmt(st, find);
+    struct store_stmt *s = store_stmt(st, find);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
@@ -1413,12 +1872,12 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     bool stale = false;
     int created = 0;
     if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(s, 0);
-        acc = sqlite3_column_int64(s, 1);
-        stale = now - sqlite3_column_int64(s, 2) >= LAST_SEEN_STEP_MS ||
-                !sqlite3_column_int(s, 3) || sqlite3_column_int(s, 4);
+        *id = store_col_int64(s, 0);
+        acc = store_col_int64(s, 1);
+        stale = now - store_col_int64(s, 2) >= LAST_SEEN_STEP_MS ||
+                !store_col_int(s, 3) || store_col_int(s, 4);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW && stale) {
         if ((s = store_stmt(st, touch)) == NULL)
             return -1;
@@ -1463,7 +1922,7 @@ int store_person_ensure(struct store *st, const char *channel, const char *user,
 int store_person_set_consent(struct store *st, int64_t id, const char *source)
 {
     SQL(sql, "UPDATE people SET consent=?2 WHERE id=?1 AND consent IS NULL");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (store_bind_int64(s, 1, id) != SQLITE_OK ||
@@ -1475,15 +1934,15 @@ int store_person_set_consent(struct store *st, int64_t id, const char *source)
 int store_person_find(struct store *st, const char *channel, const char *user, int64_t *id)
 {
     SQL(sql, "SELECT id FROM people WHERE channel=? AND ext_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
     store_bind_text(s, 2, user);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *id = store_col_int64(s, 0);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "person find");
@@ -1492,17 +1951,17 @@ int store_person_find(struct store *st, const char *channel, const char *user, i
 int store_person_info(struct store *st, int64_t id, struct person_info *out)
 {
     SQL(sql, "SELECT created_ms, opted_out, coalesce(opt_changed_ms, 0) FROM people WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
-        out->created_ms = sqlite3_column_int64(s, 0);
-        out->opted_out = sqlite3_column_int(s, 1) != 0;
-        out->opt_changed_ms = sqlite3_column_int64(s, 2);
+        out->created_ms = store_col_int64(s, 0);
+        out->opted_out = store_col_int(s, 1) != 0;
+        out->opt_changed_ms = store_col_int64(s, 2);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_DONE)
         return log_fail("store: person %lld not found", (long long)id);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "person info");
@@ -1513,7 +1972,7 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
     /* per account: every channel of a linked person (绑定) follows */
     SQL(sql, "UPDATE people SET opted_out=?1, opt_changed_ms=?2 WHERE coalesce(account_id, id)="
              "(SELECT coalesce(account_id, id) FROM people WHERE id=?3)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int(s, 1, opted_out);
@@ -1525,7 +1984,7 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
 int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
 {
     SQL(sql, "SELECT value FROM state WHERE person_id=? AND key=? AND expires_ms>?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -1534,7 +1993,7 @@ int store_state_get(struct store *st, int64_t person, const char *key, int64_t n
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *value = store_col_text(s, 0);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "state get");
@@ -1546,7 +2005,7 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
     SQL(sql, "INSERT INTO state(person_id, key, value, expires_ms) VALUES(?,?,?,?)"
              " ON CONFLICT(person_id, key) DO UPDATE SET value=excluded.value,"
              " expires_ms=excluded.expires_ms");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -1559,7 +2018,7 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
 int store_state_del(struct store *st, int64_t person, const char *key)
 {
     SQL(sql, "DELETE FROM state WHERE person_id=? AND key=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -1573,7 +2032,7 @@ static int unknown_add(struct store *st, const char *text, int64_t now, bool ask
     SQL(sql, "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
              " ON CONFLICT(text) DO UPDATE SET count=unknown.count+1, last_ms=excluded.last_ms,"
              " asked=excluded.asked");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, text);
@@ -1597,17 +2056,17 @@ int store_unknown_top(struct store *st, int limit, store_unknown_fn fn, void *ct
 {
     SQL(sql, "SELECT text, count, last_ms, asked FROM unknown ORDER BY count DESC, last_ms DESC "
              "LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
     store_bind_int(s, 1, limit);
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
-           sqlite3_column_int64(s, 2), sqlite3_column_int(s, 3) != 0, ctx);
+        fn(store_col_str(s, 0), store_col_int64(s, 1),
+           store_col_int64(s, 2), store_col_int(s, 3) != 0, ctx);
         n++;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? n : store_fail(st, "unknown top");
 }
 
@@ -1615,7 +2074,7 @@ int store_probe(struct store *st, int64_t now)
 {
     SQL(sql, "INSERT INTO meta(k, v) VALUES('probe', ?1)"
              " ON CONFLICT(k) DO UPDATE SET v=excluded.v");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (store_begin(st) == -1)
@@ -1626,7 +2085,7 @@ int store_probe(struct store *st, int64_t now)
         return -1;
     }
     if (store_commit(st) == -1) { /* a failed COMMIT can leave the transaction open */
-        if (!sqlite3_get_autocommit(st->db))
+        if (in_transaction(st))
             store_rollback(st);
         return -1;
     }
@@ -1643,7 +2102,7 @@ int store_taught_add(struct store *st, const char *text, const char *intent, int
     SQL(bump, "INSERT INTO meta(k, v) VALUES('taught_version', '1')"
               " ON CONFLICT(k) DO UPDATE SET v=CAST(CAST(meta.v AS INTEGER) + 1 AS TEXT)");
     SQL(known, "DELETE FROM unknown WHERE text=?1");
-    sqlite3_stmt *s = store_stmt(st, add);
+    struct store_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, text);
@@ -1660,28 +2119,28 @@ int store_taught_add(struct store *st, const char *text, const char *intent, int
 int64_t store_taught_version(struct store *st)
 {
     SQL(sql, "SELECT CAST(v AS INTEGER) FROM meta WHERE k='taught_version'");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t v = 0;
     if (s == NULL)
         return -1;
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        v = store_col_int64(s, 0);
+    store_reset(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : store_fail(st, "taught version");
 }
 
 int store_taught_list(struct store *st, store_taught_fn fn, void *ctx)
 {
     SQL(sql, "SELECT text, intent FROM taught ORDER BY created_ms, text");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), ctx);
+        fn(store_col_str(s, 0), store_col_str(s, 1), ctx);
         n++;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? n : store_fail(st, "taught list");
 }

@@ -1,8 +1,9 @@
 /*
- * store.h - the SQLite store: one connection per struct store, used by one
- * thread at a time. WAL, busy_timeout, foreign keys, numbered migrations
- * (PRAGMA user_version). All SQL of the service lives in store*.c, so another
- * backend can be added later. Writes happen inside store_begin()/store_commit().
+ * store.h - the store: one connection per struct store, used by one thread
+ * at a time. SQLite by default (WAL, busy_timeout, foreign keys, numbered
+ * migrations, PRAGMA user_version) or PostgreSQL (store_open_pg,
+ * docs/scaling.md). All SQL of the service lives in store*.c. Writes happen
+ * inside store_begin()/store_commit().
  */
 #ifndef BOT_STORE_H
 #define BOT_STORE_H
@@ -14,6 +15,16 @@ struct store;
 /* Open (creating the file with mode 0600 and running migrations). sync_full
  * selects synchronous=FULL. NULL on failure (logged). */
 struct store *store_open(const char *path, bool sync_full);
+/* Open the store on PostgreSQL (conninfo: a libpq connection string, more
+ * than one host allowed): the schema is created in an empty database, and
+ * every statement is prepared on the server. NULL on failure (logged). */
+struct store *store_open_pg(const char *conninfo);
+/* The configured engine: "postgres" opens conninfo, anything else the
+ * SQLite file path. */
+struct store *store_open_engine(const char *engine, const char *path, const char *conninfo,
+                                bool sync_full);
+/* Whether st runs on PostgreSQL. */
+bool store_is_pg(struct store *st);
 void store_close(struct store *st);
 /* Schema version after migrations. */
 int store_version(struct store *st);

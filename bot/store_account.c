@@ -16,7 +16,7 @@ int store_account_code_add(struct store *st, int64_t account, const char *code, 
     SQL(drop, "DELETE FROM link_codes WHERE account_id=?1 OR expires_ms<=?2");
     SQL(add, "INSERT INTO link_codes(code, account_id, expires_ms) VALUES(?,?,?)"
              " ON CONFLICT(code) DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, drop);
+    struct store_stmt *s = store_stmt(st, drop);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
@@ -31,21 +31,21 @@ int store_account_code_add(struct store *st, int64_t account, const char *code, 
     store_bind_int64(s, 3, expires_ms);
     if (store_step_done(st, s, "link code add") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
+    return store_changes(st) == 0 ? 1 : 0;
 }
 
 int store_account_code_find(struct store *st, const char *code, int64_t now, int64_t *account)
 {
     SQL(sql, "SELECT account_id FROM link_codes WHERE code=? AND expires_ms>?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, code);
     store_bind_int64(s, 2, now);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *account = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *account = store_col_int64(s, 0);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "link code find");
@@ -54,26 +54,26 @@ int store_account_code_find(struct store *st, const char *code, int64_t now, int
 int store_account_fails(struct store *st, int64_t person, int64_t since_ms)
 {
     SQL(sql, "SELECT count(*) FROM link_fails WHERE person_id=? AND at_ms>?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     store_bind_int64(s, 2, since_ms);
-    int rc = store_step(st, s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_reset(s);
+    int rc = store_step(st, s), n = rc == SQLITE_ROW ? store_col_int(s, 0) : -1;
+    store_reset(s);
     return rc == SQLITE_ROW ? n : store_fail(st, "link fails");
 }
 
 int store_account_channel_fails(struct store *st, const char *channel, int64_t since_ms)
 {
     SQL(sql, "SELECT count(*) FROM link_fails WHERE channel=? AND at_ms>=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
     store_bind_int64(s, 2, since_ms);
-    int rc = store_step(st, s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_reset(s);
+    int rc = store_step(st, s), n = rc == SQLITE_ROW ? store_col_int(s, 0) : -1;
+    store_reset(s);
     return rc == SQLITE_ROW ? n : store_fail(st, "link channel fails");
 }
 
@@ -84,7 +84,7 @@ int store_account_fail_add(struct store *st, int64_t person, const char *channel
     SQL(old, "DELETE FROM link_fails WHERE at_ms<=?");
     SQL(wrong, "UPDATE link_codes SET wrong=wrong+1 WHERE expires_ms>?");
     SQL(dead, "DELETE FROM link_codes WHERE wrong>=? OR expires_ms<=?");
-    sqlite3_stmt *s = store_stmt(st, add);
+    struct store_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -110,7 +110,7 @@ int store_account_link(struct store *st, int64_t account, int64_t other, const c
         "UPDATE people SET opted_out=(SELECT opted_out FROM people WHERE id=?1),"
         " opt_changed_ms=(SELECT opt_changed_ms FROM people WHERE id=?1) WHERE account_id=?1");
     SQL(used, "DELETE FROM link_codes WHERE code=?");
-    sqlite3_stmt *s = store_stmt(st, link);
+    struct store_stmt *s = store_stmt(st, link);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
@@ -133,23 +133,23 @@ int store_account_link(struct store *st, int64_t account, int64_t other, const c
 int store_account_unlink(struct store *st, int64_t account)
 {
     SQL(sql, "UPDATE people SET account_id=NULL WHERE account_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
     if (store_step_done(st, s, "account unlink") == -1)
         return -1;
-    return sqlite3_changes(store_db(st));
+    return store_changes(st);
 }
 
 int store_account_size(struct store *st, int64_t account)
 {
     SQL(sql, "SELECT count(*) FROM people WHERE coalesce(account_id, id)=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
-    int rc = store_step(st, s), n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_reset(s);
+    int rc = store_step(st, s), n = rc == SQLITE_ROW ? store_col_int(s, 0) : -1;
+    store_reset(s);
     return rc == SQLITE_ROW ? n : store_fail(st, "account size");
 }

@@ -13,14 +13,14 @@
 int64_t store_content_version(struct store *st)
 {
     SQL(sql, "SELECT coalesce(max(id), 0) FROM content_versions");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t v = 0;
     if (s == NULL)
         return -1;
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        v = store_col_int64(s, 0);
+    store_reset(s);
     return rc == SQLITE_ROW ? v : store_fail(st, "content version");
 }
 
@@ -28,16 +28,16 @@ int store_content_latest(struct store *st, store_content_fn fn, void *ctx)
 {
     SQL(sql, "SELECT c.file, c.body, c.id FROM content_versions c"
         " WHERE c.id=(SELECT max(id) FROM content_versions WHERE file=c.file) ORDER BY c.file");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-           sqlite3_column_int64(s, 2), ctx);
+        fn(store_col_str(s, 0), store_col_str(s, 1),
+           store_col_int64(s, 2), ctx);
         n++;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? n : store_fail(st, "content latest");
 }
 
@@ -46,7 +46,7 @@ int store_content_add(struct store *st, const char *file, const char *body, cons
 {
     SQL(sql, "INSERT INTO content_versions(file, body, actor, note, created_ms)"
                               " VALUES(?1,?2,?3,?4,?5)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, file);
@@ -59,7 +59,7 @@ int store_content_add(struct store *st, const char *file, const char *body, cons
     store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "content add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
@@ -67,7 +67,7 @@ int store_content_get(struct store *st, const char *file, int64_t *id, char **bo
 {
     SQL(sql, "SELECT body, id FROM content_versions WHERE file=?2"
                               " AND (id=?1 OR ?1=0) ORDER BY id DESC LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *body = NULL;
     if (s == NULL)
         return -1;
@@ -76,9 +76,9 @@ int store_content_get(struct store *st, const char *file, int64_t *id, char **bo
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         *body = store_col_text(s, 0);
-        *id = sqlite3_column_int64(s, 1);
+        *id = store_col_int64(s, 1);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "content get");
@@ -90,7 +90,7 @@ int store_content_history(struct store *st, const char *file, int limit, store_v
     SQL(history, "SELECT id, actor, created_ms, note, body IS NULL, length(CAST(body AS BLOB)),"
                  " length(body) - length(replace(body, char(10), '')) FROM content_versions"
                  " WHERE file=?1 ORDER BY id DESC LIMIT ?2");
-    sqlite3_stmt *s = store_stmt(st, history);
+    struct store_stmt *s = store_stmt(st, history);
     int n = 0, rc;
     if (s == NULL)
         return -1;
@@ -98,17 +98,17 @@ int store_content_history(struct store *st, const char *file, int limit, store_v
     store_bind_int(s, 2, limit);
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         struct content_version v = {
-            .id = sqlite3_column_int64(s, 0),
-            .actor = (const char *)sqlite3_column_text(s, 1),
-            .at = sqlite3_column_int64(s, 2),
-            .note = (const char *)sqlite3_column_text(s, 3),
-            .shipped = sqlite3_column_int(s, 4) != 0,
-            .size = sqlite3_column_int64(s, 5),
-            .lines = sqlite3_column_int64(s, 6),
+            .id = store_col_int64(s, 0),
+            .actor = store_col_str(s, 1),
+            .at = store_col_int64(s, 2),
+            .note = store_col_str(s, 3),
+            .shipped = store_col_int(s, 4) != 0,
+            .size = store_col_int64(s, 5),
+            .lines = store_col_int64(s, 6),
         };
         fn(&v, ctx);
         n++;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? n : store_fail(st, "content history");
 }

@@ -22,24 +22,24 @@
     " (SELECT count(*) FROM bookings WHERE course_id=c.id AND status='waiting') AS waiting,"       \
     " (SELECT code FROM activities WHERE course_id=c.id ORDER BY id LIMIT 1) AS checkin_code"
 
-static void course_read(sqlite3_stmt *s, void *out)
+static void course_read(struct store_stmt *s, void *out)
 {
     struct course *c = out;
-    c->id = sqlite3_column_int64(s, 0);
-    c->no = sqlite3_column_int64(s, 1);
+    c->id = store_col_int64(s, 0);
+    c->no = store_col_int64(s, 1);
     c->title = store_col_text(s, 2);
     c->provider = store_col_text(s, 3);
     c->place = store_col_text(s, 4);
-    c->start_ms = sqlite3_column_int64(s, 5);
-    c->end_ms = sqlite3_column_int64(s, 6);
-    c->capacity = sqlite3_column_int64(s, 7);
-    c->cost = sqlite3_column_int64(s, 8);
-    c->deadline_ms = sqlite3_column_int64(s, 9);
+    c->start_ms = store_col_int64(s, 5);
+    c->end_ms = store_col_int64(s, 6);
+    c->capacity = store_col_int64(s, 7);
+    c->cost = store_col_int64(s, 8);
+    c->deadline_ms = store_col_int64(s, 9);
     c->description = store_col_text(s, 10);
-    c->created_ms = sqlite3_column_int64(s, 11);
-    c->cancelled_ms = sqlite3_column_int64(s, 12);
-    c->taken = sqlite3_column_int64(s, 13);
-    c->waiting = sqlite3_column_int64(s, 14);
+    c->created_ms = store_col_int64(s, 11);
+    c->cancelled_ms = store_col_int64(s, 12);
+    c->taken = store_col_int64(s, 13);
+    c->waiting = store_col_int64(s, 14);
     c->checkin_code = store_col_text(s, 15);
 }
 
@@ -63,7 +63,7 @@ void course_free_all(struct course *v, size_t n)
     store_free_rows(v, n, sizeof *v, course_clear_v);
 }
 
-static int courses_read_all(struct store *st, sqlite3_stmt *s, const char *what, struct course **v,
+static int courses_read_all(struct store *st, struct store_stmt *s, const char *what, struct course **v,
                             size_t *n)
 {
     return store_read_all(st, s, what, course_read, course_clear_v, sizeof **v, (void **)v, n);
@@ -78,25 +78,25 @@ static int courses_read_all(struct store *st, sqlite3_stmt *s, const char *what,
     " WHERE w.course_id=b.course_id AND w.status='waiting' AND w.id<=b.id) END AS position"
 #define BOOKING_FROM " FROM bookings b JOIN courses c ON c.id=b.course_id"
 
-static void booking_read(sqlite3_stmt *s, void *out)
+static void booking_read(struct store_stmt *s, void *out)
 {
     struct booking *b = out;
-    b->id = sqlite3_column_int64(s, 0);
-    b->course_id = sqlite3_column_int64(s, 1);
-    b->person_id = sqlite3_column_int64(s, 2);
+    b->id = store_col_int64(s, 0);
+    b->course_id = store_col_int64(s, 1);
+    b->person_id = store_col_int64(s, 2);
     b->status = store_col_text(s, 3);
-    b->cost = sqlite3_column_int64(s, 4);
+    b->cost = store_col_int64(s, 4);
     b->paid_ref = store_col_text(s, 5);
-    b->offer_until_ms = sqlite3_column_int64(s, 6);
-    b->attended_ms = sqlite3_column_int64(s, 7);
-    b->seat_ms = sqlite3_column_int64(s, 8);
-    b->created_ms = sqlite3_column_int64(s, 9);
-    b->updated_ms = sqlite3_column_int64(s, 10);
-    b->no = sqlite3_column_int64(s, 11);
+    b->offer_until_ms = store_col_int64(s, 6);
+    b->attended_ms = store_col_int64(s, 7);
+    b->seat_ms = store_col_int64(s, 8);
+    b->created_ms = store_col_int64(s, 9);
+    b->updated_ms = store_col_int64(s, 10);
+    b->no = store_col_int64(s, 11);
     b->title = store_col_text(s, 12);
     b->place = store_col_text(s, 13);
-    b->start_ms = sqlite3_column_int64(s, 14);
-    b->position = sqlite3_column_int64(s, 15);
+    b->start_ms = store_col_int64(s, 14);
+    b->position = store_col_int64(s, 15);
 }
 
 void booking_clear(struct booking *b)
@@ -125,7 +125,7 @@ bool booking_is(const struct booking *b, const char *status)
     return b->status != NULL && strcmp(b->status, status) == 0;
 }
 
-static int bookings_read_all(struct store *st, sqlite3_stmt *s, const char *what,
+static int bookings_read_all(struct store *st, struct store_stmt *s, const char *what,
                              struct booking **v, size_t *n)
 {
     return store_read_all(st, s, what, booking_read, booking_clear_v, sizeof **v, (void **)v, n);
@@ -139,16 +139,16 @@ int courses_add(struct store *st, const struct course *c, int64_t now, int64_t *
               " (SELECT no FROM courses WHERE end_ms > ?1 AND cancelled_ms IS NULL)");
     SQL(sql, "INSERT INTO courses(no, title, provider, place, start_ms, end_ms, capacity, cost,"
              " deadline_ms, description, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, pick);
+    struct store_stmt *s = store_stmt(st, pick);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
     if (store_step(st, s) != SQLITE_ROW) {
-        sqlite3_reset(s);
+        store_reset(s);
         return store_fail(st, "course number");
     }
-    *no = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    *no = store_col_int64(s, 0);
+    store_reset(s);
     s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -165,14 +165,14 @@ int courses_add(struct store *st, const struct course *c, int64_t now, int64_t *
     store_bind_int64(s, 11, now);
     if (store_step_done(st, s, "course add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
 int courses_get(struct store *st, int64_t id, struct course *out)
 {
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     memset(out, 0, sizeof *out);
     if (s == NULL)
         return -1;
@@ -185,7 +185,7 @@ int courses_by_no(struct store *st, int64_t no, int64_t now, struct course *out)
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c"
              " WHERE c.no=? AND c.end_ms>? AND c.cancelled_ms IS NULL"
              " ORDER BY c.id DESC LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     memset(out, 0, sizeof *out);
     if (s == NULL)
         return -1;
@@ -199,7 +199,7 @@ int courses_upcoming(struct store *st, int64_t now, int limit, struct course **v
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c"
              " WHERE c.start_ms>? AND c.cancelled_ms IS NULL"
              " ORDER BY c.start_ms, c.no LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -210,7 +210,7 @@ int courses_upcoming(struct store *st, int64_t now, int limit, struct course **v
 int courses_list(struct store *st, int64_t since, struct course **v, size_t *n)
 {
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.end_ms>? ORDER BY c.start_ms, c.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, since);
@@ -220,7 +220,7 @@ int courses_list(struct store *st, int64_t since, struct course **v, size_t *n)
 int courses_set_cancelled(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql, "UPDATE courses SET cancelled_ms=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -232,7 +232,7 @@ int bookings_live(struct store *st, int64_t course, int64_t person, struct booki
 {
     SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.course_id=? AND b.person_id=?"
              " AND b.status IN " BOOKING_LIVE);
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     memset(out, 0, sizeof *out);
     if (s == NULL)
         return -1;
@@ -247,7 +247,7 @@ int bookings_add(struct store *st, int64_t course, int64_t person, const char *s
     SQL(sql, "INSERT INTO bookings(course_id, person_id, status, cost, seat_ms, created_ms,"
              " updated_ms) VALUES(?1, ?2, ?3, ?4,"
              " CASE WHEN ?3='seat' THEN CAST(?5 AS BIGINT) END, ?5, ?5)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, course);
@@ -257,7 +257,7 @@ int bookings_add(struct store *st, int64_t course, int64_t person, const char *s
     store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "booking add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
@@ -267,7 +267,7 @@ int bookings_set(struct store *st, int64_t id, const char *status, const char *p
     SQL(sql, "UPDATE bookings SET status=?2, paid_ref=coalesce(?3, paid_ref),"
              " offer_until_ms=?4, seat_ms=CASE WHEN ?2='seat' THEN ?5 ELSE seat_ms END,"
              " updated_ms=?5 WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -284,7 +284,7 @@ int bookings_set_attended(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql,
         "UPDATE bookings SET attended_ms=coalesce(attended_ms, ?2), updated_ms=?2 WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -295,17 +295,17 @@ int bookings_set_attended(struct store *st, int64_t id, int64_t now)
 int64_t bookings_position(struct store *st, int64_t course, int64_t id)
 {
     SQL(sql, "SELECT count(*) FROM bookings WHERE course_id=? AND status='waiting' AND id<=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, course);
     store_bind_int64(s, 2, id);
     if (store_step(st, s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
+        n = store_col_int64(s, 0);
     else
         store_fail(st, "booking position");
-    sqlite3_reset(s);
+    store_reset(s);
     return n;
 }
 
@@ -313,7 +313,7 @@ int bookings_first_waiting(struct store *st, int64_t course, struct booking *out
 {
     SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.course_id=? AND b.status='waiting'"
              " ORDER BY b.id LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     memset(out, 0, sizeof *out);
     if (s == NULL)
         return -1;
@@ -325,7 +325,7 @@ int bookings_expired_offers(struct store *st, int64_t now, struct booking **v, s
 {
     SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.status='offered'"
              " AND b.offer_until_ms<=? ORDER BY b.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -338,7 +338,7 @@ int courses_to_fill(struct store *st, int64_t now, int64_t **v, size_t *n)
              " AND EXISTS(SELECT 1 FROM bookings WHERE course_id=c.id AND status='waiting')"
              " AND (SELECT count(*) FROM bookings WHERE course_id=c.id"
              " AND status IN ('seat','offered')) < c.capacity ORDER BY c.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -350,7 +350,7 @@ int bookings_upcoming_seats(struct store *st, int64_t now, int64_t within_ms, st
 {
     SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.status='seat' AND c.cancelled_ms IS NULL"
              " AND c.start_ms>?1 AND c.start_ms<=?1 + ?2 ORDER BY b.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -363,7 +363,7 @@ int bookings_of(struct store *st, int64_t person, int64_t now, struct booking **
     SQL(sql,
         "SELECT " BOOKING_COLS BOOKING_FROM " WHERE b.person_id=? AND b.status IN " BOOKING_LIVE
         " AND c.end_ms>? AND c.cancelled_ms IS NULL ORDER BY c.start_ms, c.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -372,7 +372,7 @@ int bookings_of(struct store *st, int64_t person, int64_t now, struct booking **
 }
 
 /* booking_read, then who and name. */
-static void booking_who_read(sqlite3_stmt *s, void *out)
+static void booking_who_read(struct store_stmt *s, void *out)
 {
     struct booking *b = out;
     booking_read(s, b);
@@ -387,7 +387,7 @@ int bookings_of_course(struct store *st, int64_t course, struct booking **v, siz
         " JOIN people p ON p.id=b.person_id"
         " WHERE b.course_id=? ORDER BY CASE b.status WHEN 'seat' THEN 0 WHEN 'offered' THEN 1"
         " WHEN 'waiting' THEN 2 ELSE 3 END, b.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, course);
@@ -399,7 +399,7 @@ int bookings_live_of_course(struct store *st, int64_t course, struct booking **v
 {
     SQL(sql, "SELECT " BOOKING_COLS BOOKING_FROM
              " WHERE b.course_id=? AND b.status IN " BOOKING_LIVE " ORDER BY b.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, course);
@@ -412,7 +412,7 @@ int activities_add(struct store *st, const char *title, const char *kind, const 
 {
     SQL(sql, "INSERT INTO activities(title, kind, code, start_ms, end_ms, points, course_id,"
              " created_ms) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(code) DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, title);
@@ -426,9 +426,9 @@ int activities_add(struct store *st, const char *title, const char *kind, const 
     store_bind_int64(s, 8, now);
     if (store_step_done(st, s, "activity add") == -1)
         return -1;
-    if (sqlite3_changes(store_db(st)) == 0)
+    if (store_changes(st) == 0)
         return 1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
@@ -437,19 +437,19 @@ int activities_add(struct store *st, const char *title, const char *kind, const 
 #define ACTIVITY_COLS                                                                              \
     "a.id, a.title, a.kind, a.code, a.start_ms, a.end_ms, a.points, a.course_id, a.created_ms"
 
-static void activity_read(sqlite3_stmt *s, void *out)
+static void activity_read(struct store_stmt *s, void *out)
 {
     struct activity *a = out;
-    a->id = sqlite3_column_int64(s, 0);
+    a->id = store_col_int64(s, 0);
     a->title = store_col_text(s, 1);
     a->kind = store_col_text(s, 2);
     a->code = store_col_text(s, 3);
-    a->start_ms = sqlite3_column_int64(s, 4);
-    a->end_ms = sqlite3_column_int64(s, 5);
-    a->points = sqlite3_column_int64(s, 6);
-    a->course_id = sqlite3_column_int64(s, 7);
-    a->created_ms = sqlite3_column_int64(s, 8);
-    a->checkins = sqlite3_column_int64(s, 9);
+    a->start_ms = store_col_int64(s, 4);
+    a->end_ms = store_col_int64(s, 5);
+    a->points = store_col_int64(s, 6);
+    a->course_id = store_col_int64(s, 7);
+    a->created_ms = store_col_int64(s, 8);
+    a->checkins = store_col_int64(s, 9);
 }
 
 void activity_clear(struct activity *a)
@@ -473,7 +473,7 @@ void activity_free_all(struct activity *v, size_t n)
 int activities_by_code(struct store *st, const char *code, struct activity *out)
 {
     SQL(sql, "SELECT " ACTIVITY_COLS ", 0 FROM activities a WHERE a.code=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     memset(out, 0, sizeof *out);
     if (s == NULL)
         return -1;
@@ -485,7 +485,7 @@ int activities_list(struct store *st, int64_t since, struct activity **v, size_t
 {
     SQL(sql, "SELECT " ACTIVITY_COLS ", (SELECT count(*) FROM checkins WHERE activity_id=a.id)"
              " FROM activities a WHERE a.end_ms>? ORDER BY a.start_ms, a.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, since);
@@ -497,7 +497,7 @@ int checkins_add(struct store *st, int64_t activity, int64_t person, int64_t now
 {
     SQL(sql, "INSERT INTO checkins(activity_id, person_id, created_ms)"
              " VALUES(?,?,?) ON CONFLICT DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, activity);
@@ -505,14 +505,14 @@ int checkins_add(struct store *st, int64_t activity, int64_t person, int64_t now
     store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "checkin add") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
+    return store_changes(st) == 0 ? 1 : 0;
 }
 
 int items_add(struct store *st, const char *name, const char *description, int64_t cost,
               int64_t stock, int64_t now, int64_t *id)
 {
     SQL(sql, "INSERT INTO items(name, description, cost, stock, created_ms) VALUES(?,?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, name);
@@ -522,7 +522,7 @@ int items_add(struct store *st, const char *name, const char *description, int64
     store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "item add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
@@ -530,7 +530,7 @@ int items_update(struct store *st, int64_t id, int64_t stock, int active)
 {
     SQL(sql, "UPDATE items SET stock=CASE WHEN ?2>=0 THEN ?2 ELSE stock END,"
              " active=CASE WHEN ?3>=0 THEN ?3 ELSE active END WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -538,22 +538,22 @@ int items_update(struct store *st, int64_t id, int64_t stock, int active)
     store_bind_int(s, 3, active);
     if (store_step_done(st, s, "item update") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 /* The item columns, read by item_read. */
 #define ITEM_COLS "id, name, description, cost, stock, active, created_ms"
 
-static void item_read(sqlite3_stmt *s, void *out)
+static void item_read(struct store_stmt *s, void *out)
 {
     struct item *it = out;
-    it->id = sqlite3_column_int64(s, 0);
+    it->id = store_col_int64(s, 0);
     it->name = store_col_text(s, 1);
     it->description = store_col_text(s, 2);
-    it->cost = sqlite3_column_int64(s, 3);
-    it->stock = sqlite3_column_int64(s, 4);
-    it->active = sqlite3_column_int64(s, 5);
-    it->created_ms = sqlite3_column_int64(s, 6);
+    it->cost = store_col_int64(s, 3);
+    it->stock = store_col_int64(s, 4);
+    it->active = store_col_int64(s, 5);
+    it->created_ms = store_col_int64(s, 6);
 }
 
 void item_clear(struct item *it)
@@ -576,7 +576,7 @@ void item_free_all(struct item *v, size_t n)
 int items_get(struct store *st, int64_t id, struct item *out)
 {
     SQL(sql, "SELECT " ITEM_COLS " FROM items WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     memset(out, 0, sizeof *out);
     if (s == NULL)
         return -1;
@@ -587,7 +587,7 @@ int items_get(struct store *st, int64_t id, struct item *out)
 int items_list(struct store *st, int all, struct item **v, size_t *n)
 {
     SQL(sql, "SELECT " ITEM_COLS " FROM items WHERE active<>0 OR ?<>0 ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int(s, 1, all != 0);
@@ -598,20 +598,20 @@ int items_take(struct store *st, int64_t id)
 {
     /* One statement: the check and the decrement cannot be split. */
     SQL(sql, "UPDATE items SET stock=stock-1 WHERE id=? AND active<>0 AND stock>0");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     if (store_step_done(st, s, "item take") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 int redemptions_add(struct store *st, int64_t item, int64_t person, int64_t cost, int64_t now,
                     int64_t *id)
 {
     SQL(sql, "INSERT INTO redemptions(item_id, person_id, cost, created_ms) VALUES(?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, item);
@@ -620,21 +620,21 @@ int redemptions_add(struct store *st, int64_t item, int64_t person, int64_t cost
     store_bind_int64(s, 4, now);
     if (store_step_done(st, s, "redemption add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
-static void redemption_read(sqlite3_stmt *s, void *out)
+static void redemption_read(struct store_stmt *s, void *out)
 {
     struct redemption *r = out;
-    r->id = sqlite3_column_int64(s, 0);
-    r->item_id = sqlite3_column_int64(s, 1);
+    r->id = store_col_int64(s, 0);
+    r->item_id = store_col_int64(s, 1);
     r->item = store_col_text(s, 2);
     r->who = store_col_text(s, 3);
     r->name = store_col_text(s, 4);
-    r->cost = sqlite3_column_int64(s, 5);
-    r->created_ms = sqlite3_column_int64(s, 6);
-    r->picked_ms = sqlite3_column_int64(s, 7);
+    r->cost = store_col_int64(s, 5);
+    r->created_ms = store_col_int64(s, 6);
+    r->picked_ms = store_col_int64(s, 7);
 }
 
 static void redemption_clear(void *out)
@@ -657,7 +657,7 @@ int redemptions_list(struct store *st, int limit, struct redemption **v, size_t 
              " FROM redemptions r"
              " JOIN items i ON i.id=r.item_id JOIN people p ON p.id=r.person_id"
              " ORDER BY r.id DESC LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int(s, 1, limit);
@@ -669,21 +669,21 @@ int redemption_picked(struct store *st, int64_t id, int64_t now, int64_t *picked
 {
     SQL(hand_out, "UPDATE redemptions SET handed_ms=?2 WHERE id=?1"
                   " AND handed_ms IS NULL");
-    sqlite3_stmt *u = store_stmt(st, hand_out);
+    struct store_stmt *u = store_stmt(st, hand_out);
     SQL(handed_ms, "SELECT handed_ms FROM redemptions WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, handed_ms);
+    struct store_stmt *s = store_stmt(st, handed_ms);
     if (u == NULL || s == NULL)
         return -1;
     store_bind_int64(u, 1, id);
     store_bind_int64(u, 2, now);
     if (store_step_done(st, u, "redemption picked") == -1)
         return -1;
-    int changed = sqlite3_changes(store_db(st)) == 1;
+    int changed = store_changes(st) == 1;
     store_bind_int64(s, 1, id);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *picked_ms = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *picked_ms = store_col_int64(s, 0);
+    store_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "redemption get");
     return rc == SQLITE_ROW ? 1 + changed : 0;
@@ -694,7 +694,7 @@ int courses_paid_open(struct store *st, int64_t now, struct course **v, size_t *
     SQL(sql, "SELECT " COURSE_COLS " FROM courses c WHERE c.cost>0"
              " AND c.cancelled_ms IS NULL AND c.deadline_ms>?1"
              " AND c.start_ms>?1 ORDER BY c.start_ms, c.no");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);

@@ -29,7 +29,7 @@ int store_delivery_set(struct store *st, const char *key, const char *status, in
                 " WHERE ext_msg_id=?1 AND" DELIVERY_RANK(
                     "coalesce(delivery_status, '')") "<" DELIVERY_RANK("?2"));
     long long id = 0;
-    sqlite3_stmt *s = NULL;
+    struct store_stmt *s = NULL;
     if (str_has_prefix(key, "id:") && parse_int(key + 3, 1, INT64_MAX, &id) == 0) {
         s = store_stmt(st, by_id);
         if (s == NULL)
@@ -47,5 +47,5 @@ int store_delivery_set(struct store *st, const char *key, const char *status, in
     store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "delivery set") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }

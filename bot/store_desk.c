@@ -13,45 +13,45 @@
 #include "store_int.h"
 #include "util.h"
 
-static void copy_col(sqlite3_stmt *s, int col, char *out, size_t size)
+static void copy_col(struct store_stmt *s, int col, char *out, size_t size)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
+    const char *v = store_col_str(s, col);
     snprintf(out, size, "%s", v ? (const char *)v : "");
 }
 
 /* An integer column as JSON, null when NULL. */
-static json_t *int_or_null(sqlite3_stmt *s, int col)
+static json_t *int_or_null(struct store_stmt *s, int col)
 {
-    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+    if (store_col_type(s, col) == SQLITE_NULL)
         return json_null();
-    return json_integer((json_int_t)sqlite3_column_int64(s, col));
+    return json_integer((json_int_t)store_col_int64(s, col));
 }
 
-static json_t *text_or_null(sqlite3_stmt *s, int col)
+static json_t *text_or_null(struct store_stmt *s, int col)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
+    const char *v = store_col_str(s, col);
     return v ? json_string((const char *)v) : json_null();
 }
 
 /* Run a statement whose only result is its change count: 1 changed, 0 not. */
-static int step_changed(struct store *st, sqlite3_stmt *s, const char *what)
+static int step_changed(struct store *st, struct store_stmt *s, const char *what)
 {
     if (store_step_done(st, s, what) == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 /* Collect the first column of every row as ids. Count or -1. */
-static int step_ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max, const char *what)
+static int step_ids(struct store *st, struct store_stmt *s, int64_t *ids, int max, const char *what)
 {
     int n = 0, rc;
     while (n < max && (rc = store_step(st, s)) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(s, 0);
+        ids[n++] = store_col_int64(s, 0);
     if (n < max && rc != SQLITE_DONE) {
-        sqlite3_reset(s);
+        store_reset(s);
         return store_fail(st, what);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return n;
 }
 
@@ -60,7 +60,7 @@ int store_desk_ticket_add(struct store *st, const char *desk, int64_t person, bo
 {
     SQL(sql, "INSERT INTO desk_tickets(desk, person_id, status, crisis,"
              " created_ms) VALUES(?,?,'open',?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, desk);
@@ -76,25 +76,25 @@ int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out)
              " offers, desk, status, crisis,"
              " coalesce((SELECT person_id FROM desk_volunteers WHERE id=volunteer_id), 0)"
              " FROM desk_tickets WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(s, 0);
-        out->person = sqlite3_column_int64(s, 1);
-        out->volunteer = sqlite3_column_int64(s, 2);
-        out->offered_to = sqlite3_column_int64(s, 3);
-        out->created_ms = sqlite3_column_int64(s, 4);
-        out->offers = sqlite3_column_int(s, 5);
+        out->id = store_col_int64(s, 0);
+        out->person = store_col_int64(s, 1);
+        out->volunteer = store_col_int64(s, 2);
+        out->offered_to = store_col_int64(s, 3);
+        out->created_ms = store_col_int64(s, 4);
+        out->offers = store_col_int(s, 5);
         copy_col(s, 6, out->desk, sizeof out->desk);
         copy_col(s, 7, out->status, sizeof out->status);
-        out->crisis = sqlite3_column_int(s, 8) != 0;
-        out->volunteer_person = sqlite3_column_int64(s, 9);
+        out->crisis = store_col_int(s, 8) != 0;
+        out->volunteer_person = store_col_int64(s, 9);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket get");
@@ -104,17 +104,17 @@ int store_desk_ticket_get(struct store *st, int64_t id, struct desk_ticket *out)
 static int ticket_of(struct store *st, const struct store_sql *sql, int64_t person, int64_t *id,
                      const char *what)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (store_bind_int64(s, 1, person) != SQLITE_OK) {
-        sqlite3_reset(s);
+        store_reset(s);
         return store_fail(st, what);
     }
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *id = store_col_int64(s, 0);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, what);
@@ -139,7 +139,7 @@ int store_desk_ticket_offer(struct store *st, int64_t id, int64_t volunteer, int
     SQL(sql, "UPDATE desk_tickets SET offered_to=?, offered_ms=?,"
              " offers=offers+1 WHERE id=?");
     SQL(rot, "UPDATE desk_volunteers SET last_offer_ms=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, volunteer);
@@ -159,7 +159,7 @@ int store_desk_ticket_take(struct store *st, int64_t id, int64_t volunteer, int6
 {
     SQL(sql, "UPDATE desk_tickets SET status='taken', volunteer_id=?,"
              " taken_ms=? WHERE id=? AND status='open'");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, volunteer);
@@ -171,7 +171,7 @@ int store_desk_ticket_take(struct store *st, int64_t id, int64_t volunteer, int6
 int store_desk_ticket_answered(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql, "UPDATE desk_tickets SET answered_ms=coalesce(answered_ms, ?) WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -183,7 +183,7 @@ int store_desk_ticket_close(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql,
         "UPDATE desk_tickets SET status='closed', closed_ms=? WHERE id=? AND status<>'closed'");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -195,7 +195,7 @@ int store_desk_ticket_rate(struct store *st, int64_t id, int64_t person, int sco
 {
     SQL(sql, "UPDATE desk_tickets SET rating=?, rated_ms=? WHERE id=?"
              " AND person_id=? AND status='closed'");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int(s, 1, score);
@@ -208,7 +208,7 @@ int store_desk_ticket_rate(struct store *st, int64_t id, int64_t person, int sco
 int store_desk_ticket_set_crisis(struct store *st, int64_t id)
 {
     SQL(sql, "UPDATE desk_tickets SET crisis=1 WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -218,7 +218,7 @@ int store_desk_ticket_set_crisis(struct store *st, int64_t id)
 int store_desk_ticket_escalated(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql, "UPDATE desk_tickets SET escalated_ms=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -230,11 +230,11 @@ int store_desk_ticket_escalated(struct store *st, int64_t id, int64_t now)
 static int due_ids(struct store *st, const struct store_sql *sql, int64_t before, int64_t *ids,
                    int max, const char *what)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (store_bind_int64(s, 1, before) != SQLITE_OK || store_bind_int(s, 2, max) != SQLITE_OK) {
-        sqlite3_reset(s);
+        store_reset(s);
         return store_fail(st, what);
     }
     return step_ids(st, s, ids, max, what);
@@ -266,7 +266,7 @@ int store_desk_msg_add(struct store *st, int64_t ticket, int64_t pair, const cha
 {
     SQL(sql, "INSERT INTO desk_messages(ticket_id, pair_id, side, text,"
              " created_ms) VALUES(?,?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (ticket > 0)
@@ -282,14 +282,14 @@ int store_desk_msg_add(struct store *st, int64_t ticket, int64_t pair, const cha
 int store_desk_ticket_text(struct store *st, int64_t id, struct buf *out)
 {
     SQL(sql, "SELECT text FROM desk_messages WHERE ticket_id=? AND side='worker' ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc, n = 0;
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     while ((rc = store_step(st, s)) == SQLITE_ROW)
-        buf_printf(out, "%s%s", n++ ? "\n" : "", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+        buf_printf(out, "%s%s", n++ ? "\n" : "", store_col_str(s, 0));
+    store_reset(s);
     return rc == SQLITE_DONE ? 0 : store_fail(st, "desk ticket text");
 }
 
@@ -299,7 +299,7 @@ int store_desk_volunteer_set(struct store *st, int64_t person, const char *name,
     SQL(sql, "INSERT INTO desk_volunteers(person_id, name, desks, hours, created_ms)"
              " VALUES(?,?,?,?,?) ON CONFLICT(person_id) DO UPDATE SET name=excluded.name,"
              " desks=excluded.desks, hours=excluded.hours, active=1 RETURNING id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -309,15 +309,15 @@ int store_desk_volunteer_set(struct store *st, int64_t person, const char *name,
     store_bind_int64(s, 5, now);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *id = store_col_int64(s, 0);
+    store_reset(s);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "desk volunteer set");
 }
 
-static void read_volunteer(sqlite3_stmt *s, struct desk_volunteer *v)
+static void read_volunteer(struct store_stmt *s, struct desk_volunteer *v)
 {
-    v->id = sqlite3_column_int64(s, 0);
-    v->person = sqlite3_column_int64(s, 1);
+    v->id = store_col_int64(s, 0);
+    v->person = store_col_int64(s, 1);
     copy_col(s, 2, v->hours, sizeof v->hours);
 }
 
@@ -327,7 +327,7 @@ int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
     SQL(volunteer_of,
         "SELECT id, person_id, hours FROM desk_volunteers WHERE person_id=?1 AND active=1"
         " AND (?2 IS NULL OR instr(desks, ',' || ?2 || ',') > 0)");
-    sqlite3_stmt *s = store_stmt(st, volunteer_of);
+    struct store_stmt *s = store_stmt(st, volunteer_of);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -336,7 +336,7 @@ int store_desk_volunteer_of(struct store *st, int64_t person, const char *desk,
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         read_volunteer(s, out);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "desk volunteer of");
@@ -348,7 +348,7 @@ int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_vo
     SQL(volunteers_for,
         "SELECT id, person_id, hours FROM desk_volunteers WHERE active=1"
         " AND instr(desks, ',' || ? || ',') > 0 ORDER BY last_offer_ms, id LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, volunteers_for);
+    struct store_stmt *s = store_stmt(st, volunteers_for);
     int n = 0, rc = SQLITE_DONE;
     if (s == NULL)
         return -1;
@@ -356,7 +356,7 @@ int store_desk_volunteers_for(struct store *st, const char *desk, struct desk_vo
     store_bind_int(s, 2, max);
     while (n < max && (rc = store_step(st, s)) == SQLITE_ROW)
         read_volunteer(s, &out[n++]);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return store_fail(st, "desk volunteers for");
     return n;
@@ -368,7 +368,7 @@ int store_mentor_add(struct store *st, int64_t worker, int64_t mentor, const cha
     SQL(sql, "INSERT INTO mentoring(worker_id, mentor_id, mentor_name, created_ms) VALUES(?,?,?,?)"
              " ON CONFLICT(worker_id, mentor_id) DO UPDATE SET active=1,"
              " mentor_name=coalesce(excluded.mentor_name, mentoring.mentor_name) RETURNING id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, worker);
@@ -377,31 +377,31 @@ int store_mentor_add(struct store *st, int64_t worker, int64_t mentor, const cha
     store_bind_int64(s, 4, now);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *id = store_col_int64(s, 0);
+    store_reset(s);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "mentor add");
 }
 
-static void read_pair(sqlite3_stmt *s, struct mentor_pair *out)
+static void read_pair(struct store_stmt *s, struct mentor_pair *out)
 {
-    out->id = sqlite3_column_int64(s, 0);
-    out->worker = sqlite3_column_int64(s, 1);
-    out->mentor = sqlite3_column_int64(s, 2);
-    out->last_ms = sqlite3_column_int64(s, 3);
+    out->id = store_col_int64(s, 0);
+    out->worker = store_col_int64(s, 1);
+    out->mentor = store_col_int64(s, 2);
+    out->last_ms = store_col_int64(s, 3);
 }
 
 int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out)
 {
     SQL(sql, "SELECT id, worker_id, mentor_id, coalesce(last_contact_ms, created_ms) FROM mentoring"
              " WHERE id=? AND active=1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         read_pair(s, out);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "mentor get");
@@ -411,7 +411,7 @@ int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
 {
     SQL(sql, "SELECT id, worker_id, mentor_id, coalesce(last_contact_ms, created_ms) FROM mentoring"
              " WHERE active=1 AND (worker_id=?1 OR mentor_id=?1) ORDER BY id DESC");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int n = 0, rc;
     if (s == NULL)
         return -1;
@@ -420,14 +420,14 @@ int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
         if (n++ == 0)
             read_pair(s, out);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? n : store_fail(st, "mentor of");
 }
 
 int store_mentor_touch(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql, "UPDATE mentoring SET last_contact_ms=?, flagged_ms=NULL WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -439,14 +439,14 @@ int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now)
 {
     SQL(sql, "UPDATE mentoring SET flagged_ms=? WHERE active=1 AND flagged_ms IS NULL"
              " AND coalesce(last_contact_ms, created_ms)<=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
     store_bind_int64(s, 2, before);
     if (store_step_done(st, s, "mentor flag") == -1)
         return -1;
-    return sqlite3_changes(store_db(st));
+    return store_changes(st);
 }
 
 json_t *store_desk_volunteer_list(struct store *st)
@@ -456,22 +456,22 @@ json_t *store_desk_volunteer_list(struct store *st)
         " (SELECT count(*) FROM desk_tickets WHERE volunteer_id=v.id),"
         " p.channel || ':' || p.ext_id FROM desk_volunteers v JOIN people p ON p.id=v.person_id"
         " ORDER BY v.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
     json_t *a = json_array();
     while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id",
-                                           (json_int_t)sqlite3_column_int64(s, 0), "name",
-                                           (const char *)sqlite3_column_text(s, 1), "desks",
-                                           (const char *)sqlite3_column_text(s, 2), "hours",
-                                           (const char *)sqlite3_column_text(s, 3), "active",
-                                           sqlite3_column_int(s, 4) != 0, "last_offer_ms",
-                                           (json_int_t)sqlite3_column_int64(s, 5), "tickets",
-                                           (json_int_t)sqlite3_column_int64(s, 6), "person",
-                                           (const char *)sqlite3_column_text(s, 7)));
-    sqlite3_reset(s);
+                                           (json_int_t)store_col_int64(s, 0), "name",
+                                           store_col_str(s, 1), "desks",
+                                           store_col_str(s, 2), "hours",
+                                           store_col_str(s, 3), "active",
+                                           store_col_int(s, 4) != 0, "last_offer_ms",
+                                           (json_int_t)store_col_int64(s, 5), "tickets",
+                                           (json_int_t)store_col_int64(s, 6), "person",
+                                           store_col_str(s, 7)));
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "desk volunteer list");
@@ -487,24 +487,24 @@ json_t *store_desk_volunteer_list(struct store *st)
     " LIMIT 1)"                                                                                    \
     " FROM desk_tickets t LEFT JOIN desk_volunteers v ON v.id=t.volunteer_id"
 
-static json_t *ticket_row(sqlite3_stmt *s)
+static json_t *ticket_row(struct store_stmt *s)
 {
     char code[32];
-    snprintf(code, sizeof code, "T%lld", (long long)sqlite3_column_int64(s, 0));
+    snprintf(code, sizeof code, "T%lld", (long long)store_col_int64(s, 0));
     json_t *o = json_pack(
         "{s:I,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id",
-        (json_int_t)sqlite3_column_int64(s, 0), "code", code, "desk",
-        (const char *)sqlite3_column_text(s, 1), "status", (const char *)sqlite3_column_text(s, 2),
-        "created_ms", (json_int_t)sqlite3_column_int64(s, 3), "taken_ms", int_or_null(s, 4),
+        (json_int_t)store_col_int64(s, 0), "code", code, "desk",
+        store_col_str(s, 1), "status", store_col_str(s, 2),
+        "created_ms", (json_int_t)store_col_int64(s, 3), "taken_ms", int_or_null(s, 4),
         "answered_ms", int_or_null(s, 5), "closed_ms", int_or_null(s, 6), "escalated_ms",
-        int_or_null(s, 7), "rating", int_or_null(s, 8), "crisis", sqlite3_column_int(s, 9) != 0,
+        int_or_null(s, 7), "rating", int_or_null(s, 8), "crisis", store_col_int(s, 9) != 0,
         "volunteer", text_or_null(s, 10), "question", text_or_null(s, 11));
     /* response time: from the ticket to the volunteer's first answer */
-    if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+    if (store_col_type(s, 5) != SQLITE_NULL)
         json_object_set_new(
             o, "response_seconds",
             json_integer(
-                (json_int_t)((sqlite3_column_int64(s, 5) - sqlite3_column_int64(s, 3)) / 1000)));
+                (json_int_t)((store_col_int64(s, 5) - store_col_int64(s, 3)) / 1000)));
     else
         json_object_set_new(o, "response_seconds", json_null());
     return o;
@@ -515,7 +515,7 @@ json_t *store_desk_ticket_list(struct store *st, const char *status, const char 
     SQL(sql, TICKET_COLS " WHERE (CAST(?1 AS TEXT) IS NULL OR t.status=?1)"
                          " AND (CAST(?2 AS TEXT) IS NULL OR t.desk=?2) ORDER BY t.id DESC"
                          " LIMIT ?3");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
@@ -527,7 +527,7 @@ json_t *store_desk_ticket_list(struct store *st, const char *status, const char 
     json_t *a = json_array();
     while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, ticket_row(s));
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "desk ticket list");
@@ -540,7 +540,7 @@ json_t *store_desk_ticket_json(struct store *st, int64_t id)
 {
     SQL(sql, TICKET_COLS " WHERE t.id=?");
     SQL(msgs, "SELECT side, text, created_ms FROM desk_messages WHERE ticket_id=? ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     json_t *o = NULL;
     int rc;
     if (s == NULL)
@@ -549,7 +549,7 @@ json_t *store_desk_ticket_json(struct store *st, int64_t id)
     rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         o = ticket_row(s);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_DONE)
         return json_null();
     if (rc != SQLITE_ROW) {
@@ -565,10 +565,10 @@ json_t *store_desk_ticket_json(struct store *st, int64_t id)
     json_t *a = json_array();
     while ((rc = store_step(st, s)) == SQLITE_ROW)
         json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "side",
-                                           (const char *)sqlite3_column_text(s, 0), "text",
-                                           (const char *)sqlite3_column_text(s, 1), "ms",
-                                           (json_int_t)sqlite3_column_int64(s, 2)));
-    sqlite3_reset(s);
+                                           store_col_str(s, 0), "text",
+                                           store_col_str(s, 1), "ms",
+                                           (json_int_t)store_col_int64(s, 2)));
+    store_reset(s);
     json_object_set_new(o, "messages", a);
     if (rc != SQLITE_DONE) {
         json_decref(o);
@@ -586,26 +586,26 @@ json_t *store_mentor_list(struct store *st)
         " (SELECT count(*) FROM desk_messages WHERE pair_id=m.id)"
         " FROM mentoring m JOIN people w ON w.id=m.worker_id JOIN people t ON t.id=m.mentor_id"
         " ORDER BY m.id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
     json_t *a = json_array();
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         char code[32];
-        snprintf(code, sizeof code, "P%lld", (long long)sqlite3_column_int64(s, 0));
+        snprintf(code, sizeof code, "P%lld", (long long)store_col_int64(s, 0));
         json_array_append_new(
             a,
             json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:I,s:o,s:b,s:o,s:I}", "id",
-                      (json_int_t)sqlite3_column_int64(s, 0), "code", code, "worker",
-                      (const char *)sqlite3_column_text(s, 1), "mentor",
-                      (const char *)sqlite3_column_text(s, 2), "mentor_name", text_or_null(s, 3),
-                      "active", sqlite3_column_int(s, 4) != 0, "created_ms",
-                      (json_int_t)sqlite3_column_int64(s, 5), "last_contact_ms", int_or_null(s, 6),
-                      "silent", sqlite3_column_type(s, 7) != SQLITE_NULL, "flagged_ms",
-                      int_or_null(s, 7), "messages", (json_int_t)sqlite3_column_int64(s, 8)));
+                      (json_int_t)store_col_int64(s, 0), "code", code, "worker",
+                      store_col_str(s, 1), "mentor",
+                      store_col_str(s, 2), "mentor_name", text_or_null(s, 3),
+                      "active", store_col_int(s, 4) != 0, "created_ms",
+                      (json_int_t)store_col_int64(s, 5), "last_contact_ms", int_or_null(s, 6),
+                      "silent", store_col_type(s, 7) != SQLITE_NULL, "flagged_ms",
+                      int_or_null(s, 7), "messages", (json_int_t)store_col_int64(s, 8)));
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "mentor list");

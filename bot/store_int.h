@@ -4,11 +4,13 @@
  */
 #ifndef BOT_STORE_INT_H
 #define BOT_STORE_INT_H
+#include <inttypes.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct store;
 sqlite3 *store_db(struct store *st);
@@ -60,47 +62,112 @@ struct store *store_open_with(const char *path, bool sync_full, const struct sto
  * store_open has returned). */
 size_t store_prepared(struct store *st);
 
+/*
+ * A statement handle, the same on either engine (store_stmt): the slot of a
+ * registered statement in its connection's cache. The store files bind,
+ * step and read columns only through the functions below, so that none of
+ * them knows which engine runs the statement. On SQLite it is the prepared
+ * statement and nothing else happens on the way; on PostgreSQL (store.c)
+ * binds fill text parameters, the first step runs the prepared statement
+ * and later steps walk its result's rows.
+ */
+struct pg_result; /* libpq's PGresult */
+struct store_stmt {
+    sqlite3_stmt *lite; /* SQLite's statement; NULL on PostgreSQL */
+    struct store *st;
+    /* PostgreSQL */
+    char **params;         /* nparams values as text, NULL for NULL */
+    struct pg_result *res; /* from the first step until reset */
+    int nparams, row;      /* row: the current one, -1 before the first */
+    bool ready;            /* prepared on the server */
+    bool queue_write;      /* writes the outbox or the photo queue (store_watch_queues) */
+};
+
 /* Cached prepared statement for a registered statement (reset, bindings
  * cleared), or NULL (logged) for a pointer that is not in the registry. */
-sqlite3_stmt *store_stmt(struct store *st, const struct store_sql *sql);
+struct store_stmt *store_stmt(struct store *st, const struct store_sql *sql);
+/* The SQLite statement behind a handle (NULL on PostgreSQL). */
+static inline sqlite3_stmt *store_lite(struct store_stmt *s)
+{
+    return s->lite;
+}
 /*
  * Checked binds. Each returns SQLite's code; a failure (a parameter number
  * beyond the statement's, text over SQLite's length limit, no memory) is
  * logged with the parameter and the statement, and marks the statement in
  * its connection's cache: store_step and the helpers below refuse to run it
  * until store_stmt hands it out afresh. Callers need not check the result.
- * Text is copied (SQLITE_TRANSIENT); NULL text binds NULL.
+ * Text is copied (SQLITE_TRANSIENT); NULL text binds NULL. On PostgreSQL a
+ * value is bound as its text (store_pg_bind copies it).
  */
-int store_bind_failed(sqlite3_stmt *s, int i, int rc);
-static inline int store_bind_int64(sqlite3_stmt *s, int i, int64_t v)
+int store_bind_failed(struct store_stmt *s, int i, int rc);
+int store_pg_bind(struct store_stmt *s, int i, const char *text);
+static inline int store_bind_int64(struct store_stmt *s, int i, int64_t v)
 {
-    int rc = sqlite3_bind_int64(s, i, v);
+    if (s->lite == NULL) {
+        char t[24];
+        snprintf(t, sizeof t, "%" PRId64, v);
+        return store_pg_bind(s, i, t);
+    }
+    int rc = sqlite3_bind_int64(s->lite, i, v);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
-static inline int store_bind_int(sqlite3_stmt *s, int i, int v)
+static inline int store_bind_int(struct store_stmt *s, int i, int v)
 {
-    int rc = sqlite3_bind_int(s, i, v);
+    if (s->lite == NULL)
+        return store_bind_int64(s, i, v);
+    int rc = sqlite3_bind_int(s->lite, i, v);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
-static inline int store_bind_double(sqlite3_stmt *s, int i, double v)
+static inline int store_bind_double(struct store_stmt *s, int i, double v)
 {
-    int rc = sqlite3_bind_double(s, i, v);
+    if (s->lite == NULL) {
+        char t[40];
+        snprintf(t, sizeof t, "%.17g", v);
+        return store_pg_bind(s, i, t);
+    }
+    int rc = sqlite3_bind_double(s->lite, i, v);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
-static inline int store_bind_null(sqlite3_stmt *s, int i)
+static inline int store_bind_null(struct store_stmt *s, int i)
 {
-    int rc = sqlite3_bind_null(s, i);
+    if (s->lite == NULL)
+        return store_pg_bind(s, i, NULL);
+    int rc = sqlite3_bind_null(s->lite, i);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
-static inline int store_bind_text(sqlite3_stmt *s, int i, const char *v)
+static inline int store_bind_text(struct store_stmt *s, int i, const char *v)
 {
-    int rc = sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    if (s->lite == NULL)
+        return store_pg_bind(s, i, v);
+    int rc = sqlite3_bind_text(s->lite, i, v, -1, SQLITE_TRANSIENT);
     return rc == SQLITE_OK ? rc : store_bind_failed(s, i, rc);
 }
+/* Parameters the statement takes. */
+int store_param_count(struct store_stmt *s);
+/*
+ * Column reads of the current row (after store_step returned SQLITE_ROW),
+ * with sqlite3_column_*'s meaning: NULL reads as 0 / NULL, store_col_type
+ * is SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT (or SQLITE_BLOB).
+ * store_col_str's text lives until the next step or reset.
+ */
+int64_t store_col_int64(struct store_stmt *s, int col);
+int store_col_int(struct store_stmt *s, int col);
+double store_col_double(struct store_stmt *s, int col);
+const char *store_col_str(struct store_stmt *s, int col);
+int store_col_type(struct store_stmt *s, int col);
+int store_col_count(struct store_stmt *s);
+const char *store_col_name(struct store_stmt *s, int col);
+/* Back to before the first step (a statement read part-way is finished). */
+void store_reset(struct store_stmt *s);
+/* Rows the last INSERT, UPDATE or DELETE on st changed. */
+int store_changes(struct store *st);
+/* The id of the row the last INSERT on st added. */
+int64_t store_last_id(struct store *st);
 /* sqlite3_step, unless a bind of s failed since store_stmt (then
  * SQLITE_ERROR without running it, logged). */
-int store_step(struct store *st, sqlite3_stmt *s);
-/* Log sqlite3_errmsg with what, return -1. */
+int store_step(struct store *st, struct store_stmt *s);
+/* Log the engine's last error with what, return -1. */
 int store_fail(struct store *st, const char *what);
 int store_exec(struct store *st, const char *sql);
 /*
@@ -119,39 +186,42 @@ char *store_pg_placeholders(const char *sqlite_text);
  * more) is declared text. Fills types[0..n) with 0 (infer) or text's OID,
  * for PQprepare's paramTypes. */
 void store_pg_param_types(const char *pg_text, int n, unsigned int *types);
+/* The number of parameters a statement's PostgreSQL text takes: its
+ * largest $N. */
+int store_pg_nparams(const char *pg_text);
 /* The i-th override's key ("bot/store_x.c name"), or NULL past the last. */
 const char *store_pg_override_key(size_t i);
 /* Step to completion and reset; 0 or -1 (logged). */
-int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
+int store_step_done(struct store *st, struct store_stmt *s, const char *what);
 /* Step an INSERT and set *id (when not NULL) to the new row's id. Cheaper than
  * RETURNING id, for which SQLite opens and closes a temporary table. */
-int store_insert(struct store *st, sqlite3_stmt *s, const char *what, int64_t *id);
+int store_insert(struct store *st, struct store_stmt *s, const char *what, int64_t *id);
 /* Copy of a text column, or NULL. */
-char *store_col_text(sqlite3_stmt *s, int col);
+char *store_col_text(struct store_stmt *s, int col);
 /* Typed rows. A reader fills *out (a struct, zeroed before) from the current
  * row by column index; a clearer frees what a reader allocated in it. */
-typedef void (*store_read_fn)(sqlite3_stmt *s, void *out);
+typedef void (*store_read_fn)(struct store_stmt *s, void *out);
 typedef void (*store_clear_fn)(void *out);
 /* The first row of a bound statement into out (zeroed first; size bytes):
  * 1, 0 none, -1 error (logged). Resets it. */
-int store_read_one(struct store *st, sqlite3_stmt *s, const char *what, store_read_fn read,
+int store_read_one(struct store *st, struct store_stmt *s, const char *what, store_read_fn read,
                    void *out, size_t size);
 /* Every row into a new array of elements of size bytes: 0 with *v (NULL
  * when *n is 0) and *n, or -1 (logged; what was read is cleared and freed).
  * Resets it. clear may be NULL when elements own nothing. */
-int store_read_all(struct store *st, sqlite3_stmt *s, const char *what, store_read_fn read,
+int store_read_all(struct store *st, struct store_stmt *s, const char *what, store_read_fn read,
                    store_clear_fn clear, size_t size, void **v, size_t *n);
 /* Clear each of n elements of size bytes with clear (when not NULL), then free v. */
 void store_free_rows(void *v, size_t n, size_t size, store_clear_fn clear);
 /* Column 0 as an int64 (0 for NULL), into *out (an int64_t): the reader for
  * lists of ids. */
-void store_read_id(sqlite3_stmt *s, void *out);
+void store_read_id(struct store_stmt *s, void *out);
 
 /* The current row as a JSON object keyed by column name (new reference). */
-json_t *store_row_json(sqlite3_stmt *s);
+json_t *store_row_json(struct store_stmt *s);
 /* Every row of a bound statement as an array; resets it. NULL on error (logged). */
-json_t *store_rows_json(struct store *st, sqlite3_stmt *s, const char *what);
+json_t *store_rows_json(struct store *st, struct store_stmt *s, const char *what);
 /* The first row, or NULL with *found 0 (none) or -1 (error, logged). */
-json_t *store_one_row(struct store *st, sqlite3_stmt *s, const char *what, int *found);
+json_t *store_one_row(struct store *st, struct store_stmt *s, const char *what, int *found);
 
 #endif

@@ -13,7 +13,7 @@ int store_lesson_shown(struct store *st, int64_t person, int lesson, int64_t now
 {
     SQL(sql, "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms)"
              " VALUES(?,?,?) ON CONFLICT DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -39,14 +39,14 @@ int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_ri
              " ELSE lesson_progress.done_ms END,"
              " retry_at_ms=CASE WHEN ?3<>0 OR lesson_progress.done_ms IS NOT NULL THEN NULL"
              " ELSE ?4 END");
-    sqlite3_stmt *s = store_stmt(st, get);
+    struct store_stmt *s = store_stmt(st, get);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     store_bind_int(s, 2, lesson);
     int rc = store_step(st, s);
-    *was_done = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
-    sqlite3_reset(s);
+    *was_done = rc == SQLITE_ROW && store_col_int(s, 0) != 0;
+    store_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "lesson done");
     s = store_stmt(st, sql);
@@ -61,13 +61,13 @@ int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_ri
 }
 
 /* Every first column of s (bound by the caller) as a JSON array of integers. */
-static json_t *int_column(struct store *st, sqlite3_stmt *s, const char *what)
+static json_t *int_column(struct store *st, struct store_stmt *s, const char *what)
 {
     json_t *a = json_array();
     int rc;
     while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_integer(sqlite3_column_int64(s, 0)));
-    sqlite3_reset(s);
+        json_array_append_new(a, json_integer(store_col_int64(s, 0)));
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, what);
@@ -80,7 +80,7 @@ json_t *store_lesson_answered(struct store *st, int64_t person)
 {
     SQL(sql, "SELECT lesson_id FROM lesson_progress WHERE person_id=?"
              " AND answers>0 ORDER BY lesson_id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, person);
@@ -91,7 +91,7 @@ json_t *store_lesson_due(struct store *st, int64_t person, int64_t now)
 {
     SQL(sql, "SELECT lesson_id FROM lesson_progress WHERE person_id=? AND done_ms IS NULL"
              " AND retry_at_ms IS NOT NULL AND retry_at_ms<=? ORDER BY retry_at_ms, lesson_id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, person);
@@ -104,25 +104,25 @@ int store_lesson_next_review(struct store *st, int64_t person, int64_t now, int6
 {
     SQL(sql, "SELECT min(retry_at_ms) FILTER (WHERE retry_at_ms>?2), count(*) FROM lesson_progress"
              " WHERE person_id=?1 AND done_ms IS NULL AND retry_at_ms IS NOT NULL");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     store_bind_int64(s, 2, now);
     int rc = store_step(st, s), found = 0;
-    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-        *at = sqlite3_column_int64(s, 0);
-        *count = sqlite3_column_int64(s, 1);
+    if (rc == SQLITE_ROW && store_col_type(s, 0) != SQLITE_NULL) {
+        *at = store_col_int64(s, 0);
+        *count = store_col_int64(s, 1);
         found = 1;
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_ROW ? found : store_fail(st, "lesson next review");
 }
 
 int store_lesson_day_add(struct store *st, int64_t person, const char *day)
 {
     SQL(sql, "INSERT INTO lesson_days(person_id, day) VALUES(?,?) ON CONFLICT DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -133,7 +133,7 @@ int store_lesson_day_add(struct store *st, int64_t person, const char *day)
 json_t *store_lesson_days(struct store *st, int64_t person, int n)
 {
     SQL(sql, "SELECT day FROM lesson_days WHERE person_id=? ORDER BY day DESC LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
@@ -141,8 +141,8 @@ json_t *store_lesson_days(struct store *st, int64_t person, int n)
     store_bind_int(s, 2, n);
     json_t *a = json_array();
     while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_string((const char *)sqlite3_column_text(s, 0)));
-    sqlite3_reset(s);
+        json_array_append_new(a, json_string(store_col_str(s, 0)));
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "lesson days");
@@ -159,17 +159,17 @@ int store_lesson_stats(struct store *st, int64_t person, struct lesson_stats *ou
         "  AND retry_at_ms IS NOT NULL),"
         " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1"
         "  AND (ref LIKE 'lesson:%' OR ref LIKE 'lesson-streak:%'))");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
-        out->done = sqlite3_column_int64(s, 0);
-        out->reviews = sqlite3_column_int64(s, 1);
-        out->points = sqlite3_column_int64(s, 2);
+        out->done = store_col_int64(s, 0);
+        out->reviews = store_col_int64(s, 1);
+        out->points = store_col_int64(s, 2);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "lesson stats");
 }
 
@@ -180,7 +180,7 @@ int store_lesson_sub_set(struct store *st, int64_t person, int minute, const cha
              " ON CONFLICT(person_id) DO UPDATE SET minute=?2,"
              " last_day=CASE WHEN lesson_subs.last_day IS NULL OR ?3 > lesson_subs.last_day THEN ?3"
              " ELSE lesson_subs.last_day END");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -193,26 +193,26 @@ int store_lesson_sub_set(struct store *st, int64_t person, int minute, const cha
 int store_lesson_sub_del(struct store *st, int64_t person)
 {
     SQL(sql, "DELETE FROM lesson_subs WHERE person_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     if (store_step_done(st, s, "lesson sub del") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 int store_lesson_sub_get(struct store *st, int64_t person, int *minute)
 {
     SQL(sql, "SELECT minute FROM lesson_subs WHERE person_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *minute = sqlite3_column_int(s, 0);
-    sqlite3_reset(s);
+        *minute = store_col_int(s, 0);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "lesson sub get");
@@ -223,7 +223,7 @@ json_t *store_lesson_subs_due(struct store *st, int minute, const char *day, int
     SQL(sql, "SELECT s.person_id FROM lesson_subs s JOIN people p ON p.id=s.person_id"
              " WHERE p.opted_out=0 AND s.minute<=?1 AND (s.last_day IS NULL OR s.last_day<?2)"
              " ORDER BY s.person_id LIMIT ?3");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int(s, 1, minute);
@@ -235,7 +235,7 @@ json_t *store_lesson_subs_due(struct store *st, int minute, const char *day, int
 int store_lesson_sub_served(struct store *st, int64_t person, const char *day)
 {
     SQL(sql, "UPDATE lesson_subs SET last_day=? WHERE person_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, day);
@@ -248,22 +248,22 @@ json_t *store_lesson_totals(struct store *st)
     SQL(sql, "SELECT lesson_id, count(*), count(*) FILTER (WHERE answers>0),"
              " count(done_ms), count(*) FILTER (WHERE first_right=1)"
              " FROM lesson_progress GROUP BY lesson_id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
     json_t *o = json_object();
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         char id[24];
-        snprintf(id, sizeof id, "%d", sqlite3_column_int(s, 0));
+        snprintf(id, sizeof id, "%d", store_col_int(s, 0));
         json_object_set_new(o, id,
                             json_pack("{s:I,s:I,s:I,s:I}", "shown",
-                                      (json_int_t)sqlite3_column_int64(s, 1), "answered",
-                                      (json_int_t)sqlite3_column_int64(s, 2), "done",
-                                      (json_int_t)sqlite3_column_int64(s, 3), "first_right",
-                                      (json_int_t)sqlite3_column_int64(s, 4)));
+                                      (json_int_t)store_col_int64(s, 1), "answered",
+                                      (json_int_t)store_col_int64(s, 2), "done",
+                                      (json_int_t)store_col_int64(s, 3), "first_right",
+                                      (json_int_t)store_col_int64(s, 4)));
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(o);
         store_fail(st, "lesson totals");
@@ -286,7 +286,7 @@ int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson,
                " ON CONFLICT DO NOTHING");
     char id[24];
     snprintf(id, sizeof id, "%d", lesson);
-    sqlite3_stmt *s = store_stmt(st, quiz);
+    struct store_stmt *s = store_stmt(st, quiz);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, broadcast);

@@ -22,7 +22,7 @@ int store_member_set(struct store *st, int64_t person, const char *name, const c
     SQL(sql, "INSERT INTO members(person_id, name, org, contact, created_ms) VALUES(?,?,?,?,?)"
              " ON CONFLICT(person_id) DO UPDATE SET name=coalesce(excluded.name, members.name),"
              " org=excluded.org, contact=coalesce(excluded.contact, members.contact) RETURNING id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -32,15 +32,15 @@ int store_member_set(struct store *st, int64_t person, const char *name, const c
     store_bind_int64(s, 5, now);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *id = store_col_int64(s, 0);
+    store_reset(s);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "member set");
 }
 
 int store_member_get(struct store *st, int64_t person, struct member_info *out)
 {
     SQL(sql, "SELECT org, contact, city, coalesce(checkin_ms, 0) FROM members WHERE person_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -49,9 +49,9 @@ int store_member_get(struct store *st, int64_t person, struct member_info *out)
         out->org = store_col_text(s, 0);
         out->contact = store_col_text(s, 1);
         out->city = store_col_text(s, 2);
-        out->checkin_ms = sqlite3_column_int64(s, 3);
+        out->checkin_ms = store_col_int64(s, 3);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "member get");
@@ -62,7 +62,7 @@ int store_member_checkin(struct store *st, int64_t person, const char *city, boo
 {
     SQL(sql, "UPDATE members SET city=coalesce(?2, city), lat=CASE WHEN ?3 THEN ?4 ELSE lat END,"
              " lon=CASE WHEN ?3 THEN ?5 ELSE lon END, checkin_ms=?6 WHERE person_id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -74,13 +74,13 @@ int store_member_checkin(struct store *st, int64_t person, const char *city, boo
     store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "member checkin") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 /* o[name] = the text column, or null. */
-static void set_text(json_t *o, const char *name, sqlite3_stmt *s, int col)
+static void set_text(json_t *o, const char *name, struct store_stmt *s, int col)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
+    const char *v = store_col_str(s, col);
     json_object_set_new(o, name, v ? json_string((const char *)v) : json_null());
 }
 
@@ -91,7 +91,7 @@ json_t *store_member_list(struct store *st, const char *city, int64_t stale_befo
              " JOIN people p ON p.id=m.person_id WHERE (CAST(?1 AS TEXT) IS NULL OR m.city=?1)"
              " AND (?2 = 0 OR coalesce(m.checkin_ms, m.created_ms)<=?2)"
              " ORDER BY coalesce(m.checkin_ms, m.created_ms), m.id LIMIT ?3");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
@@ -101,30 +101,30 @@ json_t *store_member_list(struct store *st, const char *city, int64_t stale_befo
     store_bind_int(s, 3, limit);
     json_t *a = json_array();
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(s, 0),
-                              "person", (const char *)sqlite3_column_text(s, 1), "org",
-                              (const char *)sqlite3_column_text(s, 3));
+        json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)store_col_int64(s, 0),
+                              "person", store_col_str(s, 1), "org",
+                              store_col_str(s, 3));
         set_text(o, "name", s, 2);
         set_text(o, "contact", s, 4);
         set_text(o, "city", s, 5);
         json_object_set_new(o, "lat",
-                            sqlite3_column_type(s, 6) == SQLITE_NULL
+                            store_col_type(s, 6) == SQLITE_NULL
                                 ? json_null()
-                                : json_real(sqlite3_column_double(s, 6)));
+                                : json_real(store_col_double(s, 6)));
         json_object_set_new(o, "lon",
-                            sqlite3_column_type(s, 7) == SQLITE_NULL
+                            store_col_type(s, 7) == SQLITE_NULL
                                 ? json_null()
-                                : json_real(sqlite3_column_double(s, 7)));
+                                : json_real(store_col_double(s, 7)));
         json_object_set_new(o, "checkin_ms",
-                            sqlite3_column_type(s, 8) == SQLITE_NULL
+                            store_col_type(s, 8) == SQLITE_NULL
                                 ? json_null()
-                                : json_integer((json_int_t)sqlite3_column_int64(s, 8)));
+                                : json_integer((json_int_t)store_col_int64(s, 8)));
         json_object_set_new(o, "last_seen_ms",
-                            json_integer((json_int_t)sqlite3_column_int64(s, 9)));
-        json_object_set_new(o, "created_ms", json_integer((json_int_t)sqlite3_column_int64(s, 10)));
+                            json_integer((json_int_t)store_col_int64(s, 9)));
+        json_object_set_new(o, "created_ms", json_integer((json_int_t)store_col_int64(s, 10)));
         json_array_append_new(a, o);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "member list");

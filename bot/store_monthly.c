@@ -47,7 +47,7 @@ int64_t monthly_median(const int64_t *v, size_t n)
 static json_t *counts(struct store *st, const struct store_sql *sql, int64_t from, int64_t to,
                       const char *what)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int found = 0;
     if (s == NULL)
         return NULL;
@@ -67,7 +67,7 @@ static json_t *counts(struct store *st, const struct store_sql *sql, int64_t fro
 static json_t *groups(struct store *st, const struct store_sql *sql, int64_t from, int64_t to,
                       const char *name_key, const char *what)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, from);
@@ -79,7 +79,7 @@ static json_t *groups(struct store *st, const struct store_sql *sql, int64_t fro
     int rc;
     for (;;) {
         rc = store_step(st, s);
-        const char *g = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+        const char *g = rc == SQLITE_ROW ? store_col_str(s, 0) : NULL;
         if (g == NULL)
             g = "";
         if (cur != NULL && (rc != SQLITE_ROW || strcmp(g, cur) != 0)) {
@@ -96,15 +96,15 @@ static json_t *groups(struct store *st, const struct store_sql *sql, int64_t fro
         if (cur == NULL)
             cur = xstrdup(g);
         count++;
-        if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
+        if (store_col_type(s, 1) != SQLITE_NULL) {
             if (nd == cap) {
                 cap = cap ? 2 * cap : 16;
                 d = xrealloc(d, cap * sizeof *d);
             }
-            d[nd++] = sqlite3_column_int64(s, 1);
+            d[nd++] = store_col_int64(s, 1);
         }
     }
-    sqlite3_reset(s);
+    store_reset(s);
     free(d);
     free(cur);
     if (rc != SQLITE_DONE) {

@@ -36,7 +36,7 @@ static int outbox_insert(struct store *st, const struct store_sql *sql, int64_t 
                          enum out_class k, const char *text, const char *extra, const char *key,
                          const char *status, int64_t next_at, int64_t broadcast_id, int64_t now)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -51,7 +51,7 @@ static int outbox_insert(struct store *st, const struct store_sql *sql, int64_t 
     store_bind_text(s, 9, extra); /* NULL binds NULL */
     if (store_step_done(st, s, "outbox add") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) == 0 ? 1 : 0;
+    return store_changes(st) == 0 ? 1 : 0;
 }
 
 int store_outbox_add(struct store *st, int64_t person, enum out_class k, const char *text,
@@ -90,7 +90,7 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
                " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
                " coalesce(sent_text, text), idem_key, klass, attempts, extra,"
                " coalesce(json_extract(extra, '$.article_sent'), 0)");
-    sqlite3_stmt *s = store_stmt(st, claim);
+    struct store_stmt *s = store_stmt(st, claim);
     int count = 0, rc;
     if (s == NULL)
         return -1;
@@ -100,25 +100,25 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
     while (count < n && (rc = store_step(st, s)) == SQLITE_ROW) {
         struct out_item *it = &out[count++];
         *it = (struct out_item){0}; /* fallback starts false (valgrind caught it unset) */
-        it->id = sqlite3_column_int64(s, 0);
-        it->person = sqlite3_column_int64(s, 1);
-        it->broadcast_id = sqlite3_column_int64(s, 2);
+        it->id = store_col_int64(s, 0);
+        it->person = store_col_int64(s, 1);
+        it->broadcast_id = store_col_int64(s, 2);
         it->channel = store_col_text(s, 3);
         it->to = store_col_text(s, 4);
         it->text = store_col_text(s, 5);
         it->idem_key = store_col_text(s, 6);
-        it->klass = class_of((const char *)sqlite3_column_text(s, 7));
-        it->attempts = sqlite3_column_int(s, 8);
-        it->extra = sqlite3_column_type(s, 9) == SQLITE_NULL ? NULL : store_col_text(s, 9);
-        it->article_sent = sqlite3_column_int(s, 10) != 0;
+        it->klass = class_of(store_col_str(s, 7));
+        it->attempts = store_col_int(s, 8);
+        it->extra = store_col_type(s, 9) == SQLITE_NULL ? NULL : store_col_text(s, 9);
+        it->article_sent = store_col_int(s, 10) != 0;
     }
     if (count < n && rc != SQLITE_DONE) {
-        sqlite3_reset(s);
+        store_reset(s);
         for (int i = 0; i < count; i++)
             out_item_release(&out[i]);
         return store_fail(st, "outbox claim");
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return count;
 }
 
@@ -127,13 +127,13 @@ int store_outbox_reclaim(struct store *st, int64_t now)
     SQL(sql,
         "UPDATE outbox SET status='queued', updated_ms=?1, last_error='lease expired: sender died'"
         " WHERE status='sending' AND lease_until_ms<?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
     if (store_step_done(st, s, "outbox reclaim") == -1)
         return -1;
-    return sqlite3_changes(store_db(st));
+    return store_changes(st);
 }
 
 int store_outbox_merge_due(struct store *st, struct out_item *it, const char *claimed,
@@ -147,7 +147,7 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, const char *cl
               " AND (?6=0 OR klass<>?7) ORDER BY id");
     SQL(merge, "UPDATE outbox SET status='merged', merged_into=?2, updated_ms=?3 WHERE id=?1");
     SQL(save, "UPDATE outbox SET sent_text=?2 WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, find);
+    struct store_stmt *s = store_stmt(st, find);
     struct buf text;
     int64_t ids[64];
     int n = 0, rc, ret = -1;
@@ -168,10 +168,10 @@ int store_outbox_merge_due(struct store *st, struct out_item *it, const char *cl
     store_bind_int(s, 6, out);
     store_bind_text(s, 7, out_class_name(OUT_BULK));
     while (n < 64 && (rc = store_step(st, s)) == SQLITE_ROW) {
-        ids[n++] = sqlite3_column_int64(s, 0);
-        buf_printf(&text, "\n\n%s", (const char *)sqlite3_column_text(s, 1));
+        ids[n++] = store_col_int64(s, 0);
+        buf_printf(&text, "\n\n%s", store_col_str(s, 1));
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (n == 0) {
         ret = 0;
         goto out;
@@ -206,7 +206,7 @@ int store_outbox_article_sent(struct store *st, int64_t id, int64_t now)
     SQL(article_sent,
         "UPDATE outbox SET extra=json_set(extra, '$.article_sent', json('true')), updated_ms=?2"
         " WHERE id=?1 AND extra IS NOT NULL");
-    sqlite3_stmt *s = store_stmt(st, article_sent);
+    struct store_stmt *s = store_stmt(st, article_sent);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -220,7 +220,7 @@ int store_outbox_defer(struct store *st, int64_t id, const char *status, int64_t
     SQL(sql, "UPDATE outbox SET status=?2, next_at_ms=?3,"
              " attempts=CASE WHEN attempts>0 THEN attempts-1 ELSE 0 END,"
              " last_error=coalesce(?4, last_error), updated_ms=?5 WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -240,7 +240,7 @@ int store_outbox_mark(struct store *st, int64_t id, const char *status, const ch
     SQL(follow, "UPDATE outbox SET status=?2, updated_ms=?3,"
                 " sent_ms=CASE WHEN ?2='sent' THEN ?3 ELSE sent_ms END"
                 " WHERE merged_into=?1 AND status='merged'");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -273,7 +273,7 @@ int store_outbox_follow(struct store *st, int64_t id, int64_t carrier, int64_t n
              " next_at_ms=coalesce((SELECT CASE WHEN c.next_at_ms>?3 THEN c.next_at_ms ELSE ?3 END"
              " FROM outbox c WHERE c.id=?2 AND c.status IN ('queued','held')), ?3)"
              " WHERE id=?1 AND status='sending'");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -288,7 +288,7 @@ int store_outbox_next_part(struct store *st, int64_t id, const char *rest, const
     SQL(sql, "UPDATE outbox SET status='queued', sent_text=?2, attempts=0, last_error=NULL,"
              " ext_msg_id=coalesce(?3, ext_msg_id), next_at_ms=?4, updated_ms=?4,"
              " lease_until_ms=NULL WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -303,12 +303,12 @@ int store_person_opted_out(struct store *st, int64_t person)
     /* the opt-out is the account's (绑定): its canonical person holds it */
     SQL(sql, "SELECT c.opted_out FROM people p"
              " JOIN people c ON c.id=coalesce(p.account_id, p.id) WHERE p.id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
-    int rc = store_step(st, s), v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : 1;
-    sqlite3_reset(s);
+    int rc = store_step(st, s), v = rc == SQLITE_ROW ? store_col_int(s, 0) != 0 : 1;
+    store_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "person opted out");
     return v; /* a person who no longer exists gets nothing */
@@ -321,7 +321,7 @@ json_t *store_outbox_list(struct store *st, const char *status, int limit)
         "SELECT id, person_id AS person, channel, klass AS class, status, attempts, last_error,"
         " broadcast_id, text, extra, created_ms, updated_ms, next_at_ms, sent_ms FROM outbox"
         " WHERE CAST(?1 AS TEXT) IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_text(s, 1, status);
@@ -336,14 +336,14 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now)
     /* rows folded into it ride with it again, as in store_outbox_retry_dead */
     SQL(riders, "UPDATE outbox SET status='merged', updated_ms=?2"
                 " WHERE merged_into=?1 AND status IN ('failed','dead')");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "outbox retry") == -1)
         return -1;
-    if (sqlite3_changes(store_db(st)) == 0)
+    if (store_changes(st) == 0)
         return 0;
     s = store_stmt(st, riders);
     if (s == NULL)
@@ -371,7 +371,7 @@ int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from,
     const struct store_sql *const sql[] = {riders, carriers};
     int n = 0;
     for (int i = 0; i < 2; i++) {
-        sqlite3_stmt *s = store_stmt(st, sql[i]);
+        struct store_stmt *s = store_stmt(st, sql[i]);
         if (s == NULL)
             return -1;
         store_bind_text(s, 1, channel);
@@ -380,7 +380,7 @@ int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from,
         store_bind_int64(s, 4, now);
         if (store_step_done(st, s, "outbox retry dead") == -1)
             return -1;
-        n += sqlite3_changes(store_db(st));
+        n += store_changes(st);
     }
     return n;
 }
@@ -391,7 +391,7 @@ json_t *store_outbox_undelivered(struct store *st, int limit)
              " min(updated_ms) AS first_ms, max(updated_ms) AS last_ms FROM outbox"
              " WHERE status IN ('dead','failed') GROUP BY channel, status, last_error"
              " ORDER BY count DESC, channel LIMIT ?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int(s, 1, limit);
@@ -447,21 +447,21 @@ int store_audience_count(struct store *st, const char *audience, struct audience
     memset(out, 0, sizeof *out);
     if (audience_parse(audience, &kind, &value) == -1)
         return log_fail("store: unknown audience");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int(s, 1, kind);
     store_bind_text(s, 2, value);
     out->by_channel = json_object();
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        int64_t in = sqlite3_column_int64(s, 1), outs = sqlite3_column_int64(s, 2);
-        json_object_set_new(out->by_channel, (const char *)sqlite3_column_text(s, 0),
+        int64_t in = store_col_int64(s, 1), outs = store_col_int64(s, 2);
+        json_object_set_new(out->by_channel, store_col_str(s, 0),
                             json_integer(in));
         out->recipients += in;
         out->opted_out += outs;
-        out->no_consent += sqlite3_column_int64(s, 3);
+        out->no_consent += store_col_int64(s, 3);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(out->by_channel);
         out->by_channel = NULL;
@@ -491,7 +491,7 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
     if (store_audience_count(st, audience, &ac) == -1)
         return -1;
     json_decref(ac.by_channel);
-    sqlite3_stmt *s = store_stmt(st, add);
+    struct store_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, text);
@@ -502,7 +502,7 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
     store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "broadcast add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     s = store_stmt(st, fan);
     if (s == NULL)
         return -1;
@@ -517,7 +517,7 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
     store_bind_int64(s, 9, now);
     if (store_step_done(st, s, "broadcast fan-out") == -1)
         return -1;
-    *recipients = sqlite3_changes(store_db(st));
+    *recipients = store_changes(st);
     s = store_stmt(st, count);
     if (s == NULL)
         return -1;
@@ -529,7 +529,7 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
 int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra)
 {
     SQL(sql, "UPDATE outbox SET extra=?2 WHERE broadcast_id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -544,7 +544,7 @@ static json_t *broadcast_errors(struct store *st, int64_t id)
     SQL(sql, "SELECT status, coalesce(last_error, '') AS error, count(*) AS count FROM outbox"
              " WHERE broadcast_id=?1 AND status IN ('failed','dead') GROUP BY status, last_error"
              " ORDER BY count DESC LIMIT 10");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, id);
@@ -556,7 +556,7 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
     SQL(one, "SELECT id, text, audience, at_ms, spread_ms, recipients, sms_parts,"
              " created_ms, cancelled_ms FROM broadcasts WHERE id=?");
     SQL(counts, "SELECT status, count(*) FROM outbox WHERE broadcast_id=? GROUP BY status");
-    sqlite3_stmt *s = store_stmt(st, one);
+    struct store_stmt *s = store_stmt(st, one);
     json_t *o = NULL;
     int rc;
     if (s == NULL)
@@ -565,7 +565,7 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
     rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         o = store_row_json(s);
-    sqlite3_reset(s);
+    store_reset(s);
     if (o == NULL) {
         if (rc != SQLITE_DONE)
             store_fail(st, "broadcast get");
@@ -581,15 +581,15 @@ json_t *store_broadcast_get(struct store *st, int64_t id)
     }
     store_bind_int64(s, 1, id);
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        const char *status = (const char *)sqlite3_column_text(s, 0);
+        const char *status = store_col_str(s, 0);
         /* a merged row goes out inside another: it counts as queued until then */
         if (strcmp(status, "merged") == 0)
             status = "queued";
         json_t *prev = json_object_get(c, status);
         json_object_set_new(c, status,
-                            json_integer(json_integer_value(prev) + sqlite3_column_int64(s, 1)));
+                            json_integer(json_integer_value(prev) + store_col_int64(s, 1)));
     }
-    sqlite3_reset(s);
+    store_reset(s);
     json_object_set_new(o, "counts", c);
     json_t *e = broadcast_errors(st, id);
     if (e == NULL) {
@@ -619,7 +619,7 @@ json_t *store_broadcast_list(struct store *st, int limit)
              " ORDER BY b.id DESC");
     static const char *const counts[] = {"queued", "held", "sending",   "sent",
                                          "failed", "dead", "cancelled", NULL};
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     size_t i;
     json_t *a, *row;
     if (s == NULL)
@@ -657,14 +657,14 @@ int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found
     SQL(rows,
         "UPDATE outbox SET status='cancelled', last_error='broadcast cancelled', updated_ms=?2"
         " WHERE broadcast_id=?1 AND status IN ('queued','held','merged')");
-    sqlite3_stmt *s = store_stmt(st, mark);
+    struct store_stmt *s = store_stmt(st, mark);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "broadcast cancel") == -1)
         return -1;
-    *found = sqlite3_changes(store_db(st)) > 0;
+    *found = store_changes(st) > 0;
     if (!*found)
         return 0;
     s = store_stmt(st, rows);
@@ -674,13 +674,13 @@ int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found
     store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "broadcast cancel rows") == -1)
         return -1;
-    return sqlite3_changes(store_db(st));
+    return store_changes(st);
 }
 
 int store_tag_add(struct store *st, int64_t person, const char *tag)
 {
     SQL(sql, "INSERT INTO tags(person_id, tag) VALUES(?,?) ON CONFLICT DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -691,13 +691,13 @@ int store_tag_add(struct store *st, int64_t person, const char *tag)
 int store_outbox_has_key(struct store *st, const char *key)
 {
     SQL(sql, "SELECT 1 FROM outbox WHERE idem_key=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (store_bind_text(s, 1, key) != SQLITE_OK)
         return store_fail(st, "outbox key bind");
     int rc = store_step(st, s);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "outbox key");
     return rc == SQLITE_ROW;

@@ -36,13 +36,13 @@ SQL(list_sql,
     " AND (?11 IS NULL OR (d.opted_out<>0)=?11)"
     " ORDER BY d.id DESC LIMIT ?13 OFFSET ?14");
 
-static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
+static void bind_opt_text(struct store_stmt *s, int i, const char *v)
 {
     if (v != NULL)
         store_bind_text(s, i, v);
 }
 
-static void bind_opt_ms(sqlite3_stmt *s, int i, int64_t v)
+static void bind_opt_ms(struct store_stmt *s, int i, int64_t v)
 {
     if (v >= 0)
         store_bind_int64(s, i, v);
@@ -51,7 +51,7 @@ static void bind_opt_ms(sqlite3_stmt *s, int i, int64_t v)
 json_t *store_people_list(struct store *st, const struct people_query *q, int limit,
                           int offset, int64_t *total)
 {
-    sqlite3_stmt *s = store_stmt(st, list_sql);
+    struct store_stmt *s = store_stmt(st, list_sql);
     if (s == NULL)
         return NULL;
     long long id;
@@ -94,7 +94,7 @@ json_t *store_people_row(struct store *st, int64_t account)
     /* the view's columns, in its order */
     SQL(sql, "SELECT id, name, phone, district, platform, city, org, channels, joined_ms,"
              " last_seen_ms, opted_out, consent, tags FROM person_dir WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, account);
@@ -138,7 +138,7 @@ json_t *store_people_page(struct store *st, int64_t account)
 {
     json_t *o = json_object();
     for (size_t i = 0; i < sizeof page_parts / sizeof page_parts[0]; i++) {
-        sqlite3_stmt *s = store_stmt(st, page_parts[i].sql);
+        struct store_stmt *s = store_stmt(st, page_parts[i].sql);
         json_t *rows = NULL;
         if (s != NULL) {
             store_bind_int64(s, 1, account);
@@ -160,7 +160,7 @@ int store_people_set_field(struct store *st, int64_t account, const char *key,
              " VALUES(?1,?2,?3,?4) ON CONFLICT(person_id, key)"
              " DO UPDATE SET value=?3, updated_ms=?4");
     SQL(del, "DELETE FROM person_fields WHERE person_id=?1 AND key=?2");
-    sqlite3_stmt *s = store_stmt(st, value ? set : del);
+    struct store_stmt *s = store_stmt(st, value ? set : del);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
@@ -175,7 +175,7 @@ int store_people_set_field(struct store *st, int64_t account, const char *key,
 int store_people_add_tag(struct store *st, int64_t account, const char *tag)
 {
     SQL(add, "INSERT INTO tags(person_id, tag) VALUES(?1,?2) ON CONFLICT DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, add);
+    struct store_stmt *s = store_stmt(st, add);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
@@ -186,7 +186,7 @@ int store_people_add_tag(struct store *st, int64_t account, const char *tag)
 int store_people_set_tags(struct store *st, int64_t account, json_t *tags)
 {
     SQL(clear, "DELETE FROM tags WHERE person_id IN " P);
-    sqlite3_stmt *s = store_stmt(st, clear);
+    struct store_stmt *s = store_stmt(st, clear);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
@@ -207,14 +207,14 @@ int store_people_by_phone(struct store *st, const char *phone, int64_t *account)
     SQL(sql, "SELECT person_id FROM person_fields WHERE key='phone' AND value=?1"
              " UNION ALL SELECT coalesce(account_id, id) FROM people"
              " WHERE channel IN ('kannel','twilio') AND ext_id=?1 LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, phone);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *account = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *account = store_col_int64(s, 0);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "person by phone");
@@ -224,7 +224,7 @@ int store_filter_save(struct store *st, const char *name, const char *filter, in
 {
     SQL(sql, "INSERT INTO saved_filters(name, filter, created_ms) VALUES(?1,?2,?3)"
              " ON CONFLICT(name) DO UPDATE SET filter=?2");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, name);
@@ -236,7 +236,7 @@ int store_filter_save(struct store *st, const char *name, const char *filter, in
 json_t *store_filter_list(struct store *st)
 {
     SQL(sql, "SELECT name, filter, created_ms FROM saved_filters ORDER BY name");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     json_t *rows = s ? store_rows_json(st, s, "filter list") : NULL;
     size_t i;
     json_t *r;
@@ -251,14 +251,14 @@ json_t *store_filter_list(struct store *st)
 int store_filter_get(struct store *st, const char *name, char **filter)
 {
     SQL(sql, "SELECT filter FROM saved_filters WHERE name=?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, name);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *filter = store_col_text(s, 0);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "filter get");
@@ -268,7 +268,7 @@ int store_filter_members_set(struct store *st, const char *name, json_t *ids)
 {
     SQL(clear, "DELETE FROM filter_members WHERE name=?1");
     SQL(add, "INSERT INTO filter_members(name, person_id) VALUES(?1,?2) ON CONFLICT DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, clear);
+    struct store_stmt *s = store_stmt(st, clear);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, name);
@@ -289,11 +289,11 @@ int store_filter_members_set(struct store *st, const char *name, json_t *ids)
 }
 
 /* kv for content_fill from a person_dir row; fallback when the name is unknown. */
-static void row_kv(sqlite3_stmt *s, int first, const char *fallback, const char **kv)
+static void row_kv(struct store_stmt *s, int first, const char *fallback, const char **kv)
 {
     int k = 0;
     for (int f = 0; people_fields[f]; f++) {
-        const char *v = (const char *)sqlite3_column_text(s, first + f);
+        const char *v = store_col_str(s, first + f);
         kv[k++] = people_fields[f];
         kv[k++] = v ? v : f == 0 ? fallback : "";
     }
@@ -309,19 +309,19 @@ int store_people_fill_broadcast(struct store *st, int64_t id, const char *text,
         " WHERE o.broadcast_id=?1");
     SQL(upd, "UPDATE outbox SET text=?2 WHERE id=?1");
     json_t *ids = json_array(), *texts = json_array();
-    sqlite3_stmt *s = store_stmt(st, rows);
+    struct store_stmt *s = store_stmt(st, rows);
     int rc = s ? SQLITE_ROW : SQLITE_ERROR;
     const char *kv[2 * 8 + 1];
     if (s != NULL) {
         store_bind_int64(s, 1, id);
         while ((rc = store_step(st, s)) == SQLITE_ROW) {
             row_kv(s, 1, name_fallback, kv);
-            json_array_append_new(ids, json_integer(sqlite3_column_int64(s, 0)));
+            json_array_append_new(ids, json_integer(store_col_int64(s, 0)));
             char *t = content_fill(text, kv);
             json_array_append_new(texts, json_string(t));
             free(t);
         }
-        sqlite3_reset(s);
+        store_reset(s);
     }
     int out = rc == SQLITE_DONE ? 0 : store_fail(st, "broadcast fill");
     for (size_t i = 0; out == 0 && i < json_array_size(ids); i++) {

@@ -2,9 +2,9 @@
  * store_pg.c - the store's statements as PostgreSQL text: SQLite's
  * placeholders translated once, and the overrides, the one place for the
  * statements whose SQLite text is not PostgreSQL (docs/design.md, "The
- * store's SQL"). Nothing here talks to a server yet: tests/pg/pgprep
- * prepares every statement through this on a real PostgreSQL, and the
- * engine that runs the store on PostgreSQL will prepare the same texts.
+ * store's SQL"). Nothing here talks to a server: store.c prepares these
+ * texts when the store runs on PostgreSQL, and tests/pg/pgprep prepares
+ * every one and compares its shape with SQLite's.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -183,10 +183,9 @@ char *store_pg_placeholders(const char *sql)
     return buf_take(&b);
 }
 
-void store_pg_param_types(const char *pg_text, int n, unsigned int *types)
+/* Calls fn for each $N of pg_text outside quotes and comments. */
+static void each_param(const char *pg_text, void (*fn)(long k, void *ctx), void *ctx)
 {
-    for (int i = 0; i < n; i++)
-        types[i] = 25; /* text (pg_type.h's TEXTOID) until the text names it */
     const char *p = pg_text, *e;
     while (*p != '\0') {
         if ((e = skip_quoted(p)) != NULL) {
@@ -195,19 +194,76 @@ void store_pg_param_types(const char *pg_text, int n, unsigned int *types)
             char *end;
             long k = strtol(p, &end, 10);
             p = end;
-            if (k >= 1 && k <= n)
-                types[k - 1] = 0; /* inferred from where it stands */
+            fn(k, ctx);
         }
     }
+}
+
+struct types_ctx {
+    int n;
+    unsigned int *types;
+};
+
+static void named(long k, void *ctx)
+{
+    struct types_ctx *t = ctx;
+    if (k >= 1 && k <= t->n)
+        t->types[k - 1] = 0; /* inferred from where it stands */
+}
+
+void store_pg_param_types(const char *pg_text, int n, unsigned int *types)
+{
+    for (int i = 0; i < n; i++)
+        types[i] = 25; /* text (pg_type.h's TEXTOID) until the text names it */
+    struct types_ctx t = {n, types};
+    each_param(pg_text, named, &t);
+}
+
+static void largest(long k, void *ctx)
+{
+    int *max = ctx;
+    if (k > *max && k <= 32766)
+        *max = (int)k;
+}
+
+int store_pg_nparams(const char *pg_text)
+{
+    int max = 0;
+    each_param(pg_text, largest, &max);
+    return max;
+}
+
+/*
+ * SQLite reads a negative LIMIT as no limit (callers bind -1 for "all");
+ * PostgreSQL refuses one, and its no limit is LIMIT NULL. Each "LIMIT $N"
+ * of text becomes "LIMIT nullif(greatest($N, -1), -1)" (text is freed).
+ */
+static char *pg_limits(char *text)
+{
+    if (text == NULL || strstr(text, "LIMIT $") == NULL)
+        return text;
+    struct buf b;
+    buf_init(&b, 0);
+    const char *p = text, *at;
+    while ((at = strstr(p, "LIMIT $")) != NULL) {
+        const char *num = at + strlen("LIMIT $");
+        size_t n = strspn(num, "0123456789");
+        buf_append(&b, p, (size_t)(at - p));
+        buf_printf(&b, "LIMIT nullif(greatest($%.*s, -1), -1)", (int)n, num);
+        p = num + n;
+    }
+    buf_printf(&b, "%s", p);
+    free(text);
+    return buf_take(&b);
 }
 
 char *store_pg_text(const struct store_sql *q)
 {
     for (size_t i = 0; pg_overrides[i].key != NULL; i++)
         if (q->key != NULL && strcmp(pg_overrides[i].key, q->key) == 0)
-            return strdup(pg_overrides[i].text);
+            return pg_limits(strdup(pg_overrides[i].text));
     char *t = store_pg_placeholders(q->text);
     if (t == NULL)
         log_err("store: %s: a placeholder PostgreSQL cannot take: %s", q->where, q->text);
-    return t;
+    return pg_limits(t);
 }

@@ -20,7 +20,7 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
              " (SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?1) + ?2 >= 0"
              " ON CONFLICT(person_id, ref) DO NOTHING");
     SQL(exists, "SELECT 1 FROM points WHERE person_id=? AND ref=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -30,7 +30,7 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
     store_bind_int64(s, 5, now);
     if (store_step_done(st, s, "points entry") == -1)
         return -1;
-    if (sqlite3_changes(store_db(st)) > 0)
+    if (store_changes(st) > 0)
         return 0;
     s = store_stmt(st, exists);
     if (s == NULL)
@@ -38,7 +38,7 @@ int points_entry(struct store *st, int64_t person, int64_t delta, const char *re
     store_bind_int64(s, 1, person);
     store_bind_text(s, 2, ref);
     int rc = store_step(st, s);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 2 : store_fail(st, "points exists");
@@ -63,26 +63,26 @@ int points_spend(struct store *st, int64_t person, int64_t amount, const char *r
 int64_t points_balance(struct store *st, int64_t person)
 {
     SQL(sql, "SELECT coalesce(sum(delta), 0) FROM points WHERE person_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t v = -1;
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     if (store_step(st, s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
+        v = store_col_int64(s, 0);
     else
         store_fail(st, "points balance");
-    sqlite3_reset(s);
+    store_reset(s);
     return v;
 }
 
-static void point_entry_read(sqlite3_stmt *s, void *out)
+static void point_entry_read(struct store_stmt *s, void *out)
 {
     struct point_entry *e = out;
-    e->delta = sqlite3_column_int64(s, 0);
+    e->delta = store_col_int64(s, 0);
     e->reason = store_col_text(s, 1);
     e->ref = store_col_text(s, 2);
-    e->ms = sqlite3_column_int64(s, 3);
+    e->ms = store_col_int64(s, 3);
 }
 
 static void point_entry_clear(void *out)
@@ -101,7 +101,7 @@ int points_recent(struct store *st, int64_t person, int n, struct point_entry **
 {
     SQL(sql, "SELECT delta, reason, ref, created_ms FROM points"
              " WHERE person_id=? ORDER BY id DESC LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *v = NULL;
     *count = 0;
     if (s == NULL)

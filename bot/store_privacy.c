@@ -19,14 +19,14 @@
 int store_privacy_account(struct store *st, int64_t person, int64_t *account)
 {
     SQL(sql, "SELECT coalesce(account_id, id) FROM people WHERE id=? AND channel<>'erased'");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *account = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *account = store_col_int64(s, 0);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "privacy account");
@@ -44,21 +44,21 @@ int store_privacy_summary(struct store *st, int64_t account, struct privacy_summ
              " (SELECT count(*) FROM reports WHERE person_id IN " P "),"
              " (SELECT count(*) FROM desk_tickets WHERE person_id IN " P "),"
              " (SELECT count(*) FROM inbound WHERE person_id IN " P ")");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
-        out->channels = sqlite3_column_int64(s, 0);
+        out->channels = store_col_int64(s, 0);
         out->name = store_col_text(s, 1);
-        out->points = sqlite3_column_int64(s, 2);
-        out->bookings = sqlite3_column_int64(s, 3);
-        out->reports = sqlite3_column_int64(s, 4);
-        out->tickets = sqlite3_column_int64(s, 5);
-        out->messages = sqlite3_column_int64(s, 6);
+        out->points = store_col_int64(s, 2);
+        out->bookings = store_col_int64(s, 3);
+        out->reports = store_col_int64(s, 4);
+        out->tickets = store_col_int64(s, 5);
+        out->messages = store_col_int64(s, 6);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "privacy summary");
 }
 
@@ -125,7 +125,7 @@ json_t *store_privacy_export(struct store *st, int64_t account)
 {
     json_t *o = json_pack("{s:I}", "person", (json_int_t)account);
     for (size_t i = 0; o != NULL && i < sizeof export_parts / sizeof export_parts[0]; i++) {
-        sqlite3_stmt *s = store_stmt(st, export_parts[i].sql);
+        struct store_stmt *s = store_stmt(st, export_parts[i].sql);
         json_t *rows = NULL;
         if (s != NULL) {
             store_bind_int64(s, 1, account);
@@ -141,23 +141,23 @@ json_t *store_privacy_export(struct store *st, int64_t account)
 }
 
 /* Collect the text column 0 of every row of a bound statement into a. */
-static int collect(struct store *st, sqlite3_stmt *s, json_t *a, const char *what)
+static int collect(struct store *st, struct store_stmt *s, json_t *a, const char *what)
 {
     int rc;
     while ((rc = store_step(st, s)) == SQLITE_ROW)
-        for (int c = 0; c < sqlite3_column_count(s); c++) {
-            const unsigned char *v = sqlite3_column_text(s, c);
+        for (int c = 0; c < store_col_count(s); c++) {
+            const char *v = store_col_str(s, c);
             if (v != NULL && v[0] != '\0')
                 json_array_append_new(a, json_string((const char *)v));
         }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? 0 : store_fail(st, what);
 }
 
 static int collect_account(struct store *st, const struct store_sql *sql, int64_t account,
                            json_t *a, const char *what)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
@@ -195,7 +195,7 @@ static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
         if (strlen(sv) < SECRET_MIN_BYTES)
             continue;
         for (size_t k = 0; k < sizeof by_secret / sizeof by_secret[0]; k++) {
-            sqlite3_stmt *s = store_stmt(st, by_secret[k]);
+            struct store_stmt *s = store_stmt(st, by_secret[k]);
             if (s == NULL)
                 return -1;
             store_bind_text(s, 1, sv);
@@ -206,7 +206,7 @@ static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
     json_array_foreach(texts, i, v)
     {
         char *n = norm_text(json_string_value(v));
-        sqlite3_stmt *s = store_stmt(st, unknown);
+        struct store_stmt *s = store_stmt(st, unknown);
         if (s != NULL)
             store_bind_text(s, 1, n);
         int rc = s ? store_step_done(st, s, "privacy unknown") : -1;
@@ -283,11 +283,11 @@ int store_privacy_erase(struct store *st, int64_t account, int64_t now, json_t *
         collect_account(st, sql_shas, account, shas, "privacy photos") == -1)
         goto out;
     for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++) {
-        sqlite3_stmt *s = store_stmt(st, erase_steps[i]);
+        struct store_stmt *s = store_stmt(st, erase_steps[i]);
         if (s == NULL)
             goto out;
         store_bind_int64(s, 1, account);
-        if (sqlite3_bind_parameter_count(s) >= 2) /* only the steps that stamp a time */
+        if (store_param_count(s) >= 2) /* only the steps that stamp a time */
             store_bind_int64(s, 2, now);
         if (store_step_done(st, s, "privacy erase") == -1)
             goto out;
@@ -304,26 +304,26 @@ out:
 int store_privacy_sha_unused(struct store *st, const char *sha)
 {
     SQL(sql, "SELECT NOT EXISTS(SELECT 1 FROM report_media WHERE sha256=?1 OR clean_sha256=?1)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, sha);
-    int rc = store_step(st, s), unused = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_reset(s);
+    int rc = store_step(st, s), unused = rc == SQLITE_ROW ? store_col_int(s, 0) : -1;
+    store_reset(s);
     return rc == SQLITE_ROW ? unused : store_fail(st, "privacy sha");
 }
 
 int store_privacy_meta_get(struct store *st, const char *key, char *out, size_t n)
 {
     SQL(sql, "SELECT v FROM meta WHERE k=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, key);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        snprintf(out, n, "%s", sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
-    sqlite3_reset(s);
+        snprintf(out, n, "%s", store_col_str(s, 0) ? store_col_str(s, 0) : "");
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "privacy meta");
@@ -332,7 +332,7 @@ int store_privacy_meta_get(struct store *st, const char *key, char *out, size_t 
 int store_privacy_meta_set(struct store *st, const char *key, const char *value)
 {
     SQL(sql, "INSERT INTO meta(k, v) VALUES(?1, ?2) ON CONFLICT(k) DO UPDATE SET v=excluded.v");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, key);
@@ -393,27 +393,27 @@ static const struct {
 static int retention_due(struct store *st, size_t k, int64_t from, int64_t cutoff, int limit,
                          json_t *ids, json_t *shas, int64_t *last, int *advanced)
 {
-    sqlite3_stmt *s = store_stmt(st, kinds[k].next);
+    struct store_stmt *s = store_stmt(st, kinds[k].next);
     int rc;
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, from);
     store_bind_int(s, 2, limit);
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        int what = sqlite3_column_int(s, 2);
-        if (sqlite3_column_int64(s, 1) >= cutoff || what == 2)
+        int what = store_col_int(s, 2);
+        if (store_col_int64(s, 1) >= cutoff || what == 2)
             break; /* this one (and every later one) is still kept */
-        *last = sqlite3_column_int64(s, 0);
+        *last = store_col_int64(s, 0);
         (*advanced)++;
         if (what == 0)
             continue;
         json_array_append_new(ids, json_integer(*last));
-        for (int c = 3; c < sqlite3_column_count(s); c++)
-            if (sqlite3_column_text(s, c) != NULL)
+        for (int c = 3; c < store_col_count(s); c++)
+            if (store_col_str(s, c) != NULL)
                 json_array_append_new(shas,
-                                      json_string((const char *)sqlite3_column_text(s, c)));
+                                      json_string(store_col_str(s, c)));
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_fail(st, "retention due");
 }
 
@@ -434,7 +434,7 @@ static int retention_kind(struct store *st, size_t k, int64_t cutoff, int limit,
         goto fail;
     json_array_foreach(ids, i, v)
     {
-        sqlite3_stmt *u = store_stmt(st, kinds[k].change);
+        struct store_stmt *u = store_stmt(st, kinds[k].change);
         if (u == NULL)
             goto fail;
         store_bind_int64(u, 1, json_integer_value(v));

@@ -39,7 +39,7 @@ int store_report_create(struct store *st, int64_t person, const char *desc, int6
              " ?1, ?2, 'received', ?3, ?3)");
     SQL(upd, "UPDATE reports SET code=? WHERE id=?");
     char code[REPORT_CODE_MAX];
-    sqlite3_stmt *s = store_stmt(st, ins);
+    struct store_stmt *s = store_stmt(st, ins);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -63,31 +63,31 @@ int store_report_get(struct store *st, int64_t id, struct report *out)
     SQL(sql, "SELECT id, person_id, code, description, status, photo_status, reason,"
              " coalesce(merged_into, 0), coalesce(dup_of, 0), lat, lon, reopened, created_ms,"
              " updated_ms, coalesce(resolved_ms, 0) FROM reports WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     memset(out, 0, sizeof *out);
     store_bind_int64(s, 1, id);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(s, 0);
-        out->person = sqlite3_column_int64(s, 1);
-        snprintf(out->code, sizeof out->code, "%s", (const char *)sqlite3_column_text(s, 2));
+        out->id = store_col_int64(s, 0);
+        out->person = store_col_int64(s, 1);
+        snprintf(out->code, sizeof out->code, "%s", store_col_str(s, 2));
         out->description = store_col_text(s, 3);
         out->status = store_col_text(s, 4);
         out->photo_status = store_col_text(s, 5);
         out->reason = store_col_text(s, 6);
-        out->merged_into = sqlite3_column_int64(s, 7);
-        out->dup_of = sqlite3_column_int64(s, 8);
-        out->has_pos = sqlite3_column_type(s, 9) != SQLITE_NULL;
-        out->lat = sqlite3_column_double(s, 9);
-        out->lon = sqlite3_column_double(s, 10);
-        out->reopened = sqlite3_column_int(s, 11) != 0;
-        out->created_ms = sqlite3_column_int64(s, 12);
-        out->updated_ms = sqlite3_column_int64(s, 13);
-        out->resolved_ms = sqlite3_column_int64(s, 14);
+        out->merged_into = store_col_int64(s, 7);
+        out->dup_of = store_col_int64(s, 8);
+        out->has_pos = store_col_type(s, 9) != SQLITE_NULL;
+        out->lat = store_col_double(s, 9);
+        out->lon = store_col_double(s, 10);
+        out->reopened = store_col_int(s, 11) != 0;
+        out->created_ms = store_col_int64(s, 12);
+        out->updated_ms = store_col_int64(s, 13);
+        out->resolved_ms = store_col_int64(s, 14);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "report get");
@@ -96,7 +96,7 @@ int store_report_get(struct store *st, int64_t id, struct report *out)
 int store_report_set_desc(struct store *st, int64_t id, const char *desc, int64_t now)
 {
     SQL(sql, "UPDATE reports SET description=?, updated_ms=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, desc);
@@ -110,7 +110,7 @@ int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, c
 {
     SQL(sql, "UPDATE reports SET lat=?, lon=?, loc_source=?, updated_ms=?"
              " WHERE id=? AND lat IS NULL");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_double(s, 1, lat);
@@ -120,24 +120,24 @@ int store_report_set_pos(struct store *st, int64_t id, double lat, double lon, c
     store_bind_int64(s, 5, id);
     if (store_step_done(st, s, "report pos") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 /* count(*) of sql with ?1 person and ?2 since_ms; -1 on error. */
 static int64_t count_of(struct store *st, const struct store_sql *sql, int64_t person,
                         int64_t since_ms)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int64_t n = -1;
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     store_bind_int64(s, 2, since_ms);
     if (store_step(st, s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
+        n = store_col_int64(s, 0);
     else
         store_fail(st, "report count");
-    sqlite3_reset(s);
+    store_reset(s);
     return n;
 }
 
@@ -161,7 +161,7 @@ int store_report_set_status(struct store *st, int64_t id, const char *status, co
              " resolved_ms=CASE WHEN ?1='resolved' THEN ?3 ELSE resolved_ms END,"
              " followup_ms=CASE WHEN ?1='resolved' THEN NULL ELSE followup_ms END,"
              " reopened=CASE WHEN reopened<>0 OR ?4<>0 THEN 1 ELSE 0 END WHERE id=?5");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, status);
@@ -175,7 +175,7 @@ int store_report_set_status(struct store *st, int64_t id, const char *status, co
 int store_report_set_merged(struct store *st, int64_t id, int64_t into, int64_t now)
 {
     SQL(sql, "UPDATE reports SET status='merged', merged_into=?, updated_ms=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, into);
@@ -187,7 +187,7 @@ int store_report_set_merged(struct store *st, int64_t id, int64_t into, int64_t 
 int store_report_set_dup(struct store *st, int64_t id, int64_t other)
 {
     SQL(sql, "UPDATE reports SET dup_of=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, other);
@@ -198,7 +198,7 @@ int store_report_set_dup(struct store *st, int64_t id, int64_t other)
 int store_report_set_photo(struct store *st, int64_t id, const char *photo_status, int64_t now)
 {
     SQL(sql, "UPDATE reports SET photo_status=?, updated_ms=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, photo_status);
@@ -212,7 +212,7 @@ int store_report_history_add(struct store *st, int64_t id, const char *status, c
 {
     SQL(sql, "INSERT INTO report_history(report_id, status, actor, note,"
              " created_ms) VALUES(?,?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -238,20 +238,20 @@ void report_event_free_all(struct report_event *v, size_t n)
 }
 
 /* status, actor, note, created_ms */
-static void history_read(sqlite3_stmt *s, void *out)
+static void history_read(struct store_stmt *s, void *out)
 {
     struct report_event *e = out;
     e->status = store_col_text(s, 0);
     e->actor = store_col_text(s, 1);
     e->note = store_col_text(s, 2);
-    e->ms = sqlite3_column_int64(s, 3);
+    e->ms = store_col_int64(s, 3);
 }
 
 int store_report_history(struct store *st, int64_t id, struct report_event **v, size_t *n)
 {
     SQL(sql, "SELECT status, actor, note, created_ms FROM report_history"
              " WHERE report_id=? ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *v = NULL;
     *n = 0;
     if (s == NULL)
@@ -262,12 +262,12 @@ int store_report_history(struct store *st, int64_t id, struct report_event **v, 
 }
 
 /* code, status, created_ms */
-static void brief_read(sqlite3_stmt *s, void *out)
+static void brief_read(struct store_stmt *s, void *out)
 {
     struct report_event *e = out;
     e->code = store_col_text(s, 0);
     e->status = store_col_text(s, 1);
-    e->ms = sqlite3_column_int64(s, 2);
+    e->ms = store_col_int64(s, 2);
 }
 
 int store_report_list_person(struct store *st, int64_t person, int lim, struct report_event **v,
@@ -275,7 +275,7 @@ int store_report_list_person(struct store *st, int64_t person, int lim, struct r
 {
     SQL(sql, "SELECT code, status, created_ms FROM reports WHERE person_id=?"
              " ORDER BY id DESC LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     *v = NULL;
     *n = 0;
     if (s == NULL)
@@ -304,7 +304,7 @@ json_t *store_report_list(struct store *st, const struct report_filter *f)
         " AND (CAST(?6 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?6)"
         " AND (?7=0 OR p.observer_ms IS NOT NULL)"
         " AND (?8=0 OR r.created_ms<?8) ORDER BY r.id DESC LIMIT ?3");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
@@ -320,29 +320,29 @@ json_t *store_report_list(struct store *st, const struct report_filter *f)
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack(
             "{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i,s:s?,s:s?,s:s?,s:b,s:s?}", "code",
-            (const char *)sqlite3_column_text(s, 0), "status",
-            (const char *)sqlite3_column_text(s, 1), "photo_status",
-            (const char *)sqlite3_column_text(s, 2), "description",
-            (const char *)sqlite3_column_text(s, 3), "created_ms",
-            (json_int_t)sqlite3_column_int64(s, 6), "updated_ms",
-            (json_int_t)sqlite3_column_int64(s, 7), "reporter",
-            (const char *)sqlite3_column_text(s, 8), "possible_duplicate_of",
-            (const char *)sqlite3_column_text(s, 9), "merged_into",
-            (const char *)sqlite3_column_text(s, 10), "reopened", sqlite3_column_int(s, 11) != 0,
-            "photo_sha256", (const char *)sqlite3_column_text(s, 12), "photos",
-            sqlite3_column_int(s, 13), "category", (const char *)sqlite3_column_text(s, 14),
-            "district", (const char *)sqlite3_column_text(s, 15), "body",
-            (const char *)sqlite3_column_text(s, 16), "observer", sqlite3_column_int(s, 17) != 0, "area",
-            (const char *)sqlite3_column_text(s, 19));
-        if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
-            json_object_set_new(o, "lat", json_real(sqlite3_column_double(s, 4)));
-            json_object_set_new(o, "lon", json_real(sqlite3_column_double(s, 5)));
+            store_col_str(s, 0), "status",
+            store_col_str(s, 1), "photo_status",
+            store_col_str(s, 2), "description",
+            store_col_str(s, 3), "created_ms",
+            (json_int_t)store_col_int64(s, 6), "updated_ms",
+            (json_int_t)store_col_int64(s, 7), "reporter",
+            store_col_str(s, 8), "possible_duplicate_of",
+            store_col_str(s, 9), "merged_into",
+            store_col_str(s, 10), "reopened", store_col_int(s, 11) != 0,
+            "photo_sha256", store_col_str(s, 12), "photos",
+            store_col_int(s, 13), "category", store_col_str(s, 14),
+            "district", store_col_str(s, 15), "body",
+            store_col_str(s, 16), "observer", store_col_int(s, 17) != 0, "area",
+            store_col_str(s, 19));
+        if (store_col_type(s, 4) != SQLITE_NULL) {
+            json_object_set_new(o, "lat", json_real(store_col_double(s, 4)));
+            json_object_set_new(o, "lon", json_real(store_col_double(s, 5)));
         }
-        if (sqlite3_column_type(s, 18) != SQLITE_NULL)
-            json_object_set_new(o, "resolved_ms", json_integer(sqlite3_column_int64(s, 18)));
+        if (store_col_type(s, 18) != SQLITE_NULL)
+            json_object_set_new(o, "resolved_ms", json_integer(store_col_int64(s, 18)));
         json_array_append_new(a, o);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "report list");
@@ -357,7 +357,7 @@ int store_report_find_url(struct store *st, int64_t person, const char *url, int
     SQL(sql, "SELECT coalesce(r.merged_into, r.id) FROM report_media m JOIN reports r"
              " ON r.id=m.report_id WHERE m.person_id=? AND m.url=? AND r.created_ms>=?"
              " ORDER BY m.id DESC LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -365,8 +365,8 @@ int store_report_find_url(struct store *st, int64_t person, const char *url, int
     store_bind_int64(s, 3, since_ms);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *id = store_col_int64(s, 0);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "report find url");
@@ -375,16 +375,16 @@ int store_report_find_url(struct store *st, int64_t person, const char *url, int
 int store_report_merged_from(struct store *st, int64_t into, int64_t person)
 {
     SQL(sql, "SELECT 1 FROM reports WHERE merged_into=? AND person_id=? LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     if (store_bind_int64(s, 1, into) != SQLITE_OK ||
         store_bind_int64(s, 2, person) != SQLITE_OK) {
-        sqlite3_reset(s);
+        store_reset(s);
         return store_fail(st, "report merged from");
     }
     int rc = store_step(st, s);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "report merged from");
@@ -396,7 +396,7 @@ int store_report_find_hash(struct store *st, int64_t person, const char *sha, in
     SQL(sql, "SELECT m.report_id FROM report_media m JOIN reports r ON r.id=m.report_id"
              " WHERE m.sha256=? AND m.person_id=? AND m.report_id<>? AND r.created_ms>=?"
              " AND r.status<>'merged' ORDER BY r.id LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, sha);
@@ -405,8 +405,8 @@ int store_report_find_hash(struct store *st, int64_t person, const char *sha, in
     store_bind_int64(s, 4, since_ms);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        *other = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *other = store_col_int64(s, 0);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "report find hash");
@@ -429,7 +429,7 @@ int store_report_nearest(struct store *st, int64_t id, double lat, double lon, i
     SQL(sql, "SELECT id, lat, lon FROM reports WHERE id<>?1 AND lat IS NOT NULL"
              " AND status<>'merged' AND created_ms BETWEEN ?2 AND ?3"
              " AND lat BETWEEN ?4 - 0.02 AND ?4 + 0.02 AND lon BETWEEN ?5 - 0.02 AND ?5 + 0.02");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc, found = 0;
     if (s == NULL)
         return -1;
@@ -439,14 +439,14 @@ int store_report_nearest(struct store *st, int64_t id, double lat, double lon, i
     store_bind_double(s, 4, lat);
     store_bind_double(s, 5, lon);
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        double d = distance_m(lat, lon, sqlite3_column_double(s, 1), sqlite3_column_double(s, 2));
+        double d = distance_m(lat, lon, store_col_double(s, 1), store_col_double(s, 2));
         if (!found || d < *dist_m) {
-            *other = sqlite3_column_int64(s, 0);
+            *other = store_col_int64(s, 0);
             *dist_m = d;
             found = 1;
         }
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_DONE ? found : store_fail(st, "report nearest");
 }
 
@@ -454,15 +454,15 @@ int store_report_followup_due(struct store *st, int64_t before_ms, int64_t *out,
 {
     SQL(sql, "SELECT id FROM reports WHERE status='resolved'"
              " AND followup_ms IS NULL AND resolved_ms<=? ORDER BY id LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc, k = 0;
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, before_ms);
     store_bind_int(s, 2, n);
     while ((rc = store_step(st, s)) == SQLITE_ROW && k < n)
-        out[k++] = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        out[k++] = store_col_int64(s, 0);
+    store_reset(s);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? k : store_fail(st, "report followup due");
 }
 
@@ -470,7 +470,7 @@ int store_report_followup_set(struct store *st, int64_t id, const char *answer, 
 {
     SQL(sql, "UPDATE reports SET followup_ms=coalesce(followup_ms, ?1),"
              " followup_answer=coalesce(?2, followup_answer) WHERE id=?3");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
@@ -489,7 +489,7 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
         " VALUES(?1, ?2, ?3, ?4,"
         " CASE WHEN CAST(?6 AS TEXT) IS NULL THEN 'pending' ELSE 'failed' END, ?6,"
         " ?5, ?5, ?5)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, report);
@@ -519,7 +519,7 @@ json_t *store_report_media(struct store *st, int64_t report)
     SQL(sql,
         "SELECT url, status, attempts, last_error, sha256, clean_sha256, mime, bytes, exif_lat,"
         " exif_lon FROM report_media WHERE report_id=? ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     int rc;
     if (s == NULL)
         return NULL;
@@ -527,21 +527,21 @@ json_t *store_report_media(struct store *st, int64_t report)
     json_t *a = json_array();
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack(
-            "{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", (const char *)sqlite3_column_text(s, 0),
-            "status", (const char *)sqlite3_column_text(s, 1), "attempts", sqlite3_column_int(s, 2),
-            "error", (const char *)sqlite3_column_text(s, 3), "sha256",
-            (const char *)sqlite3_column_text(s, 4), "clean_sha256",
-            (const char *)sqlite3_column_text(s, 5), "mime",
-            (const char *)sqlite3_column_text(s, 6));
-        if (sqlite3_column_type(s, 7) != SQLITE_NULL)
-            json_object_set_new(o, "bytes", json_integer(sqlite3_column_int64(s, 7)));
-        if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
-            json_object_set_new(o, "exif_lat", json_real(sqlite3_column_double(s, 8)));
-            json_object_set_new(o, "exif_lon", json_real(sqlite3_column_double(s, 9)));
+            "{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", store_col_str(s, 0),
+            "status", store_col_str(s, 1), "attempts", store_col_int(s, 2),
+            "error", store_col_str(s, 3), "sha256",
+            store_col_str(s, 4), "clean_sha256",
+            store_col_str(s, 5), "mime",
+            store_col_str(s, 6));
+        if (store_col_type(s, 7) != SQLITE_NULL)
+            json_object_set_new(o, "bytes", json_integer(store_col_int64(s, 7)));
+        if (store_col_type(s, 8) != SQLITE_NULL) {
+            json_object_set_new(o, "exif_lat", json_real(store_col_double(s, 8)));
+            json_object_set_new(o, "exif_lon", json_real(store_col_double(s, 9)));
         }
         json_array_append_new(a, o);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "report media");
@@ -557,17 +557,17 @@ int store_report_media_counts(struct store *st, int64_t report, int *pending, in
              " coalesce(sum(CASE WHEN status='ok' THEN 1 ELSE 0 END), 0),"
              " coalesce(sum(CASE WHEN status='failed' THEN 1 ELSE 0 END), 0)"
              " FROM report_media WHERE report_id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, report);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
-        *pending = sqlite3_column_int(s, 0);
-        *ok = sqlite3_column_int(s, 1);
-        *failed = sqlite3_column_int(s, 2);
+        *pending = store_col_int(s, 0);
+        *ok = store_col_int(s, 1);
+        *failed = store_col_int(s, 2);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "report media counts");
 }
 
@@ -584,7 +584,7 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t a
              " ORDER BY person_id<=?3, person_id, next_at_ms, id LIMIT 1)"
              " RETURNING id, report_id, person_id, url, attempts,"
              " (SELECT channel FROM people WHERE people.id=person_id)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     memset(out, 0, sizeof *out);
@@ -594,14 +594,14 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t a
     store_bind_int(s, 4, per_person);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(s, 0);
-        out->report = sqlite3_column_int64(s, 1);
-        out->person = sqlite3_column_int64(s, 2);
+        out->id = store_col_int64(s, 0);
+        out->report = store_col_int64(s, 1);
+        out->person = store_col_int64(s, 2);
         out->url = store_col_text(s, 3);
-        out->attempts = sqlite3_column_int(s, 4);
+        out->attempts = store_col_int(s, 4);
         out->channel = store_col_text(s, 5);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "media claim");
@@ -611,13 +611,13 @@ int store_media_reclaim(struct store *st, int64_t now)
 {
     SQL(sql, "UPDATE report_media SET status='pending', next_at_ms=?1,"
              " updated_ms=?1 WHERE status='fetching' AND lease_until_ms<?1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, now);
     if (store_step_done(st, s, "media reclaim") == -1)
         return -1;
-    return sqlite3_changes(store_db(st));
+    return store_changes(st);
 }
 
 int store_media_done(struct store *st, int64_t id, const char *sha, const char *clean_sha,
@@ -627,7 +627,7 @@ int store_media_done(struct store *st, int64_t id, const char *sha, const char *
     SQL(sql,
         "UPDATE report_media SET status='ok', sha256=?, clean_sha256=?, mime=?, bytes=?,"
         " exif_lat=?, exif_lon=?, last_error=NULL, lease_until_ms=NULL, updated_ms=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, sha);
@@ -648,7 +648,7 @@ int store_media_failed(struct store *st, int64_t id, const char *error, bool fin
 {
     SQL(sql, "UPDATE report_media SET status=?, last_error=?, next_at_ms=?, lease_until_ms=NULL,"
              " updated_ms=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, final ? "failed" : "pending");
@@ -663,14 +663,14 @@ int store_media_mime(struct store *st, const char *sha, char **mime)
 {
     SQL(sql, "SELECT mime FROM report_media WHERE status='ok' AND (sha256=?1 OR clean_sha256=?1)"
              " LIMIT 1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, sha);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
         *mime = store_col_text(s, 0);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return *mime != NULL ? 1 : 0;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "media mime");

@@ -13,23 +13,23 @@
 #include "store_int.h"
 
 /* One integer of a bound statement: 1 (*v), 0 no row, -1. */
-static int one_int(struct store *st, sqlite3_stmt *s, const char *what, int64_t *v)
+static int one_int(struct store *st, struct store_stmt *s, const char *what, int64_t *v)
 {
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW && v != NULL)
-        *v = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+        *v = store_col_int64(s, 0);
+    store_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, what);
     return rc == SQLITE_ROW;
 }
 
-static void category_read(sqlite3_stmt *s, void *out)
+static void category_read(struct store_stmt *s, void *out)
 {
     struct category *c = out;
-    c->id = sqlite3_column_int64(s, 0);
+    c->id = store_col_int64(s, 0);
     c->name = store_col_text(s, 1);
-    c->active = sqlite3_column_int(s, 2) != 0;
+    c->active = store_col_int(s, 2) != 0;
 }
 
 static void category_clear(void *out)
@@ -46,7 +46,7 @@ int store_category_list(struct store *st, bool active_only, struct category **v,
 {
     SQL(category_list, "SELECT id, name, active=1 FROM report_categories"
                        " WHERE ?1=0 OR active=1 ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, category_list);
+    struct store_stmt *s = store_stmt(st, category_list);
     *v = NULL;
     *n = 0;
     if (s == NULL)
@@ -60,7 +60,7 @@ int store_category_list(struct store *st, bool active_only, struct category **v,
 static int name_taken(struct store *st, const struct store_sql *sql, const char *name,
                       int64_t except)
 {
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, name);
@@ -76,7 +76,7 @@ int store_category_add(struct store *st, const char *name, int64_t now, int64_t 
     if (t != 0)
         return t == 1 ? ROUTING_TAKEN : -1;
     SQL(category_add, "INSERT INTO report_categories(name, created_ms) VALUES(?,?)");
-    sqlite3_stmt *s = store_stmt(st, category_add);
+    struct store_stmt *s = store_stmt(st, category_add);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, name);
@@ -93,7 +93,7 @@ int store_category_update(struct store *st, int64_t id, const char *name, int ac
     }
     SQL(category_update, "UPDATE report_categories SET name=coalesce(?2, name),"
                          " active=CASE WHEN ?3<0 THEN active ELSE ?3 END WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, category_update);
+    struct store_stmt *s = store_stmt(st, category_update);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -101,23 +101,23 @@ int store_category_update(struct store *st, int64_t id, const char *name, int ac
     store_bind_int(s, 3, active);
     if (store_step_done(st, s, "category update") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) == 1 ? 0 : ROUTING_NOT_FOUND;
+    return store_changes(st) == 1 ? 0 : ROUTING_NOT_FOUND;
 }
 
 int store_category_nth(struct store *st, int n, int64_t *id, char name[ROUTING_NAME_MAX])
 {
     SQL(category_nth, "SELECT id, name FROM report_categories WHERE active=1"
                       " ORDER BY id LIMIT 1 OFFSET ?");
-    sqlite3_stmt *s = store_stmt(st, category_nth);
+    struct store_stmt *s = store_stmt(st, category_nth);
     if (s == NULL)
         return -1;
     store_bind_int(s, 1, n - 1);
     int rc = n >= 1 ? store_step(st, s) : SQLITE_DONE;
     if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(s, 0);
-        snprintf(name, ROUTING_NAME_MAX, "%s", (const char *)sqlite3_column_text(s, 1));
+        *id = store_col_int64(s, 0);
+        snprintf(name, ROUTING_NAME_MAX, "%s", store_col_str(s, 1));
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(st, "category nth");
     return rc == SQLITE_ROW;
@@ -126,7 +126,7 @@ int store_category_nth(struct store *st, int n, int64_t *id, char name[ROUTING_N
 int store_category_find(struct store *st, const char *name, int64_t *id)
 {
     SQL(category_find, "SELECT id FROM report_categories WHERE name=? AND active=1");
-    sqlite3_stmt *s = store_stmt(st, category_find);
+    struct store_stmt *s = store_stmt(st, category_find);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, name);
@@ -136,14 +136,14 @@ int store_category_find(struct store *st, const char *name, int64_t *id)
 json_t *store_district_list(struct store *st)
 {
     SQL(district_list, "SELECT name FROM report_districts ORDER BY rowid");
-    sqlite3_stmt *s = store_stmt(st, district_list);
+    struct store_stmt *s = store_stmt(st, district_list);
     if (s == NULL)
         return NULL;
     json_t *a = json_array();
     int rc;
     while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_string((const char *)sqlite3_column_text(s, 0)));
-    sqlite3_reset(s);
+        json_array_append_new(a, json_string(store_col_str(s, 0)));
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "district list");
@@ -162,11 +162,11 @@ json_t *store_body_list(struct store *st)
 {
     SQL(body_list, "SELECT id, code, name, active=1 AS active FROM report_bodies"
                    " ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, body_list);
+    struct store_stmt *s = store_stmt(st, body_list);
     SQL(body_routes, "SELECT c.name AS category, rt.district FROM report_routes rt"
                      " LEFT JOIN report_categories c ON c.id=rt.category_id"
                      " WHERE rt.body_id=? ORDER BY rt.rowid");
-    sqlite3_stmt *r = store_stmt(st, body_routes);
+    struct store_stmt *r = store_stmt(st, body_routes);
     if (s == NULL || r == NULL)
         return NULL;
     json_t *a = store_rows_json(st, s, "body list"), *o;
@@ -196,11 +196,11 @@ int store_body_known(struct store *st, const char *code)
 static int set_routes(struct store *st, int64_t body, json_t *routes)
 {
     SQL(routes_clear, "DELETE FROM report_routes WHERE body_id=?");
-    sqlite3_stmt *d = store_stmt(st, routes_clear);
+    struct store_stmt *d = store_stmt(st, routes_clear);
     SQL(route_add, "INSERT INTO report_routes(body_id, category_id, district)"
                    " VALUES(?1, (SELECT id FROM report_categories WHERE name=?2),"
                    " ?3)");
-    sqlite3_stmt *s = store_stmt(st, route_add);
+    struct store_stmt *s = store_stmt(st, route_add);
     if (d == NULL || s == NULL)
         return -1;
     store_bind_int64(d, 1, body);
@@ -226,7 +226,7 @@ int store_body_add(struct store *st, const char *code, const char *name, json_t 
     if (t != 0)
         return t == 1 ? ROUTING_TAKEN : -1;
     SQL(body_add, "INSERT INTO report_bodies(code, name, created_ms) VALUES(?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, body_add);
+    struct store_stmt *s = store_stmt(st, body_add);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, code);
@@ -241,7 +241,7 @@ int store_body_update(struct store *st, int64_t id, const char *name, int active
 {
     SQL(body_update, "UPDATE report_bodies SET name=coalesce(?2, name),"
                      " active=CASE WHEN ?3<0 THEN active ELSE ?3 END WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, body_update);
+    struct store_stmt *s = store_stmt(st, body_update);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -249,7 +249,7 @@ int store_body_update(struct store *st, int64_t id, const char *name, int active
     store_bind_int(s, 3, active);
     if (store_step_done(st, s, "body update") == -1)
         return -1;
-    if (sqlite3_changes(store_db(st)) != 1)
+    if (store_changes(st) != 1)
         return ROUTING_NOT_FOUND;
     return routes != NULL ? set_routes(st, id, routes) : 0;
 }
@@ -265,18 +265,18 @@ static int route(struct store *st, int64_t report)
         " ORDER BY CASE WHEN rt.category_id IS NOT NULL THEN 1 ELSE 0 END"
         " + CASE WHEN rt.district IS NOT NULL THEN 1 ELSE 0 END DESC, b.id LIMIT 1)"
         " WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, report);
     return store_step_done(st, s, "report route");
 }
 
-static int set_and_route(struct store *st, sqlite3_stmt *s, int64_t report, const char *what)
+static int set_and_route(struct store *st, struct store_stmt *s, int64_t report, const char *what)
 {
     if (s == NULL || store_step_done(st, s, what) == -1)
         return -1;
-    if (sqlite3_changes(store_db(st)) != 1)
+    if (store_changes(st) != 1)
         return ROUTING_NOT_FOUND;
     return route(st, report);
 }
@@ -284,7 +284,7 @@ static int set_and_route(struct store *st, sqlite3_stmt *s, int64_t report, cons
 int store_report_set_category(struct store *st, int64_t report, int64_t category_id, int64_t now)
 {
     SQL(set_category, "UPDATE reports SET category_id=nullif(?2, 0), updated_ms=?3 WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, set_category);
+    struct store_stmt *s = store_stmt(st, set_category);
     if (s != NULL) {
         store_bind_int64(s, 1, report);
         store_bind_int64(s, 2, category_id);
@@ -296,7 +296,7 @@ int store_report_set_category(struct store *st, int64_t report, int64_t category
 int store_report_set_district(struct store *st, int64_t report, const char *district, int64_t now)
 {
     SQL(set_district, "UPDATE reports SET district=?2, updated_ms=?3 WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, set_district);
+    struct store_stmt *s = store_stmt(st, set_district);
     if (s != NULL) {
         store_bind_int64(s, 1, report);
         store_bind_text(s, 2, district);
@@ -305,14 +305,14 @@ int store_report_set_district(struct store *st, int64_t report, const char *dist
     return set_and_route(st, s, report, "report district");
 }
 
-static void report_routing_read(sqlite3_stmt *s, void *out)
+static void report_routing_read(struct store_stmt *s, void *out)
 {
     struct report_routing *r = out;
     r->category = store_col_text(s, 0);
     r->district = store_col_text(s, 1);
     r->body = store_col_text(s, 2);
     r->body_name = store_col_text(s, 3);
-    r->observer = sqlite3_column_int(s, 4) != 0;
+    r->observer = store_col_int(s, 4) != 0;
 }
 
 void report_routing_clear(struct report_routing *r)
@@ -330,7 +330,7 @@ int store_report_routing(struct store *st, int64_t report, struct report_routing
              " FROM reports r JOIN people p ON p.id=r.person_id"
              " LEFT JOIN report_categories c ON c.id=r.category_id"
              " LEFT JOIN report_bodies b ON b.id=r.body_id WHERE r.id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     memset(out, 0, sizeof *out);
     if (s == NULL)
         return -1;
@@ -344,7 +344,7 @@ int reports_visible_to(struct store *st, const char *area, int64_t report)
         "SELECT 1 FROM reports r LEFT JOIN report_bodies b"
         " ON b.id=r.body_id WHERE r.id=?1"
         " AND (CAST(?2 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?2)");
-    sqlite3_stmt *s = store_stmt(st, visible);
+    struct store_stmt *s = store_stmt(st, visible);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, report);
@@ -356,7 +356,7 @@ int store_person_set_observer(struct store *st, int64_t person, bool on, int64_t
 {
     SQL(observer_set, "UPDATE people SET observer_ms=CASE WHEN ?2 THEN"
                       " coalesce(observer_ms, ?3) END WHERE id=?1");
-    sqlite3_stmt *s = store_stmt(st, observer_set);
+    struct store_stmt *s = store_stmt(st, observer_set);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
@@ -364,7 +364,7 @@ int store_person_set_observer(struct store *st, int64_t person, bool on, int64_t
     store_bind_int64(s, 3, now);
     if (store_step_done(st, s, "observer set") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) == 1 ? 0 : ROUTING_NOT_FOUND;
+    return store_changes(st) == 1 ? 0 : ROUTING_NOT_FOUND;
 }
 
 json_t *store_observer_list(struct store *st)
@@ -374,6 +374,6 @@ json_t *store_observer_list(struct store *st)
                        " (SELECT count(*) FROM reports r WHERE r.person_id=p.id"
                        " AND r.created_ms>=p.observer_ms) AS reports"
                        " FROM people p WHERE p.observer_ms IS NOT NULL ORDER BY p.id");
-    sqlite3_stmt *s = store_stmt(st, observer_list);
+    struct store_stmt *s = store_stmt(st, observer_list);
     return s ? store_rows_json(st, s, "observer list") : NULL;
 }

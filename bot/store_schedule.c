@@ -15,7 +15,7 @@ int store_schedule_add(struct store *st, const struct schedule *sc, int64_t now,
 {
     SQL(sql, "INSERT INTO schedules(kind, text, day, minute, tag, created_ms)"
              " VALUES(?,?,?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, sc->kind);
@@ -27,32 +27,32 @@ int store_schedule_add(struct store *st, const struct schedule *sc, int64_t now,
     store_bind_int64(s, 6, now);
     if (store_step_done(st, s, "schedule add") == -1)
         return -1;
-    *id = sqlite3_last_insert_rowid(store_db(st));
+    *id = store_last_id(st);
     return 0;
 }
 
 /* id, kind, text, day, minute, tag, created_ms: the columns of both
  * schedule queries, read by schedule_read. */
-static void schedule_read(sqlite3_stmt *s, void *out)
+static void schedule_read(struct store_stmt *s, void *out)
 {
     struct schedule *sc = out;
-    sc->id = sqlite3_column_int64(s, 0);
+    sc->id = store_col_int64(s, 0);
     sc->kind = store_col_text(s, 1);
     sc->text = store_col_text(s, 2);
-    sc->day = sqlite3_column_int(s, 3);
-    sc->minute = sqlite3_column_int(s, 4);
+    sc->day = store_col_int(s, 3);
+    sc->minute = store_col_int(s, 4);
     sc->tag = store_col_text(s, 5);
-    sc->created_ms = sqlite3_column_int64(s, 6);
+    sc->created_ms = store_col_int64(s, 6);
 }
 
 /* schedule_read, then active, cancelled_ms and pushes. */
-static void schedule_list_read(sqlite3_stmt *s, void *out)
+static void schedule_list_read(struct store_stmt *s, void *out)
 {
     struct schedule *sc = out;
     schedule_read(s, sc);
-    sc->active = sqlite3_column_int(s, 7);
-    sc->cancelled_ms = sqlite3_column_int64(s, 8);
-    sc->pushes = sqlite3_column_int64(s, 9);
+    sc->active = store_col_int(s, 7);
+    sc->cancelled_ms = store_col_int64(s, 8);
+    sc->pushes = store_col_int64(s, 9);
 }
 
 static void schedule_clear(void *out)
@@ -64,7 +64,7 @@ static void schedule_clear(void *out)
 }
 
 /* The rows of a bound schedule query as store_schedules_active returns them. */
-static struct schedule *schedules_read(struct store *st, sqlite3_stmt *s, const char *what,
+static struct schedule *schedules_read(struct store *st, struct store_stmt *s, const char *what,
                                        store_read_fn read, int *n)
 {
     struct schedule *a = NULL;
@@ -89,14 +89,14 @@ struct schedule *store_schedule_list(struct store *st, int *n)
 int store_schedule_cancel(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql, "UPDATE schedules SET active=0, cancelled_ms=?2 WHERE id=?1 AND active=1");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now);
     if (store_step_done(st, s, "schedule cancel") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0;
+    return store_changes(st) > 0;
 }
 
 struct schedule *store_schedules_active(struct store *st, int *n)
@@ -114,13 +114,13 @@ void store_schedules_free(struct schedule *a, int n)
 int store_schedule_ran(struct store *st, int64_t id, const char *period)
 {
     SQL(sql, "SELECT 1 FROM schedule_runs WHERE schedule_id=? AND period=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     store_bind_text(s, 2, period);
     int rc = store_step(st, s);
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "schedule ran");
@@ -130,7 +130,7 @@ int store_schedule_mark(struct store *st, int64_t id, const char *period, int64_
 {
     SQL(sql, "INSERT INTO schedule_runs(schedule_id, period, done_ms) VALUES(?,?,?)"
              " ON CONFLICT DO NOTHING");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
@@ -159,7 +159,7 @@ int store_schedule_due(struct store *st, const struct schedule *sc, const char *
                 " AND NOT EXISTS(SELECT 1 FROM outbox WHERE idem_key='sch' || ?7 || '-' || d.id)"
                 " ORDER BY d.id LIMIT ?3");
     bool month = strcmp(sc->kind, "monthly_checkin") == 0;
-    sqlite3_stmt *s = store_stmt(st, month ? monthly : joined);
+    struct store_stmt *s = store_stmt(st, month ? monthly : joined);
     *ids = NULL;
     *n = 0;
     if (s == NULL)

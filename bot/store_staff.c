@@ -10,16 +10,16 @@
 #include "store_int.h"
 
 /* Bind text, NULL for an empty string when empty_null. SQLITE_OK or an error. */
-static int bind_text(sqlite3_stmt *s, int i, const char *v, bool empty_null)
+static int bind_text(struct store_stmt *s, int i, const char *v, bool empty_null)
 {
     if (v == NULL || (empty_null && v[0] == '\0'))
         return store_bind_null(s, i);
     return store_bind_text(s, i, v);
 }
 
-static void copy_col(sqlite3_stmt *s, int col, char *out, size_t size)
+static void copy_col(struct store_stmt *s, int col, char *out, size_t size)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
+    const char *v = store_col_str(s, col);
     snprintf(out, size, "%s", v ? (const char *)v : "");
 }
 
@@ -28,7 +28,7 @@ int store_staff_add(struct store *st, const struct staff *s, int64_t now, int64_
     SQL(sql,
         "INSERT INTO staff(username, display_name, org, role, area, pwhash, disabled,"
         " created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?8) ON CONFLICT(username) DO NOTHING");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, s->username, false) || bind_text(q, 2, s->display, false) ||
@@ -38,31 +38,31 @@ int store_staff_add(struct store *st, const struct staff *s, int64_t now, int64_
         return store_fail(st, "staff add bind");
     if (store_insert(st, q, "staff add", id) == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 #define STAFF_COLS "id, username, display_name, org, role, coalesce(area,''), pwhash, disabled"
 
-static void staff_row(sqlite3_stmt *q, struct staff *out)
+static void staff_row(struct store_stmt *q, struct staff *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(q, 0);
+    out->id = store_col_int64(q, 0);
     copy_col(q, 1, out->username, sizeof out->username);
     copy_col(q, 2, out->display, sizeof out->display);
     copy_col(q, 3, out->org, sizeof out->org);
     copy_col(q, 4, out->role, sizeof out->role);
     copy_col(q, 5, out->area, sizeof out->area);
     copy_col(q, 6, out->hash, sizeof out->hash);
-    out->disabled = sqlite3_column_int(q, 7) != 0;
+    out->disabled = store_col_int(q, 7) != 0;
 }
 
 /* Step q (bound) for at most one staff row. 1, 0 or -1. */
-static int staff_one(struct store *st, sqlite3_stmt *q, struct staff *out, const char *what)
+static int staff_one(struct store *st, struct store_stmt *q, struct staff *out, const char *what)
 {
     int rc = store_step(st, q);
     if (rc == SQLITE_ROW)
         staff_row(q, out);
-    sqlite3_reset(q);
+    store_reset(q);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, what);
@@ -72,7 +72,7 @@ int store_staff_get(struct store *st, int64_t id, const char *username, struct s
 {
     SQL(by_id, "SELECT " STAFF_COLS " FROM staff WHERE id=?");
     SQL(by_name, "SELECT " STAFF_COLS " FROM staff WHERE username=?");
-    sqlite3_stmt *q = store_stmt(st, username ? by_name : by_id);
+    struct store_stmt *q = store_stmt(st, username ? by_name : by_id);
     if (q == NULL)
         return -1;
     int b = username ? bind_text(q, 1, username, false) : store_bind_int64(q, 1, id);
@@ -85,7 +85,7 @@ int store_staff_by_chat(struct store *st, const char *chat, struct staff *out)
 {
     SQL(sql, "SELECT " STAFF_COLS " FROM staff"
              " WHERE id=(SELECT staff_id FROM staff_chats WHERE chat=?)");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, chat, false) != SQLITE_OK)
@@ -97,7 +97,7 @@ int store_staff_update(struct store *st, const struct staff *s, int64_t now)
 {
     SQL(sql, "UPDATE staff SET display_name=?, role=?, area=?, disabled=?,"
              " pwhash=?, updated_ms=? WHERE id=?");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, s->display, false) || bind_text(q, 2, s->role, false) ||
@@ -113,7 +113,7 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
     SQL(del, "DELETE FROM staff_chats WHERE staff_id=?");
     SQL(ins, "INSERT INTO staff_chats(chat, staff_id) VALUES(?,?)"
              " ON CONFLICT(chat) DO NOTHING");
-    sqlite3_stmt *q = store_stmt(st, del);
+    struct store_stmt *q = store_stmt(st, del);
     if (q == NULL)
         return -1;
     if (store_bind_int64(q, 1, id) != SQLITE_OK)
@@ -131,7 +131,7 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
             return store_fail(st, "staff chat bind");
         if (store_step_done(st, q, "staff chat add") == -1)
             return -1;
-        if (sqlite3_changes(store_db(st)) == 0) {
+        if (store_changes(st) == 0) {
             *taken = json_string_value(v);
             return 0;
         }
@@ -142,7 +142,7 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
 json_t *store_staff_list_chats(struct store *st, int64_t id)
 {
     SQL(sql, "SELECT chat FROM staff_chats WHERE staff_id=? ORDER BY chat");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return NULL;
     if (store_bind_int64(q, 1, id) != SQLITE_OK) {
@@ -152,8 +152,8 @@ json_t *store_staff_list_chats(struct store *st, int64_t id)
     json_t *a = json_array();
     int rc;
     while ((rc = store_step(st, q)) == SQLITE_ROW)
-        json_array_append_new(a, json_string((const char *)sqlite3_column_text(q, 0)));
-    sqlite3_reset(q);
+        json_array_append_new(a, json_string(store_col_str(q, 0)));
+    store_reset(q);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "staff chats");
@@ -165,7 +165,7 @@ json_t *store_staff_list_chats(struct store *st, int64_t id)
 json_t *store_staff_list(struct store *st)
 {
     SQL(sql, "SELECT " STAFF_COLS ", created_ms FROM staff ORDER BY username");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return NULL;
     json_t *a = json_array();
@@ -179,9 +179,9 @@ json_t *store_staff_list(struct store *st)
                                            (json_int_t)s.id, "username", s.username, "display",
                                            s.display, "org", s.org, "role", s.role, "area",
                                            s.area, "disabled", s.disabled, "created_ms",
-                                           (json_int_t)sqlite3_column_int64(q, 8)));
+                                           (json_int_t)store_col_int64(q, 8)));
     }
-    sqlite3_reset(q);
+    store_reset(q);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         json_decref(a);
         store_fail(st, "staff list");
@@ -204,15 +204,15 @@ json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles)
              " WHERE s.disabled=0 AND s.role=? ORDER BY c.chat");
     json_t *a = json_array();
     for (int i = 0; roles[i]; i++) {
-        sqlite3_stmt *q = store_stmt(st, sql);
+        struct store_stmt *q = store_stmt(st, sql);
         int rc;
         if (q == NULL || bind_text(q, 1, roles[i], false) != SQLITE_OK) {
             json_decref(a);
             return NULL;
         }
         while ((rc = store_step(st, q)) == SQLITE_ROW)
-            json_array_append_new(a, json_string((const char *)sqlite3_column_text(q, 0)));
-        sqlite3_reset(q);
+            json_array_append_new(a, json_string(store_col_str(q, 0)));
+        store_reset(q);
         if (rc != SQLITE_DONE) {
             json_decref(a);
             store_fail(st, "staff chats of roles");
@@ -225,13 +225,13 @@ json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles)
 int store_staff_count_role(struct store *st, const char *role)
 {
     SQL(sql, "SELECT count(*) FROM staff WHERE disabled=0 AND role=?");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, role, false) != SQLITE_OK)
         return store_fail(st, "staff count bind");
-    int rc = store_step(st, q), n = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-    sqlite3_reset(q);
+    int rc = store_step(st, q), n = rc == SQLITE_ROW ? store_col_int(q, 0) : -1;
+    store_reset(q);
     return rc == SQLITE_ROW ? n : store_fail(st, "staff count");
 }
 
@@ -239,7 +239,7 @@ int store_audit_add(struct store *st, const struct audit_row *a)
 {
     SQL(sql, "INSERT INTO audit(at_ms, actor, action, object, origin, status)"
              " VALUES(?,?,?,?,?,?)");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (store_bind_int64(q, 1, a->at_ms) || bind_text(q, 2, a->actor, false) ||
@@ -255,7 +255,7 @@ json_t *store_audit_list(struct store *st, const char *who, const char *what, in
     SQL(audit_list, "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
              " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
              " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5");
-    sqlite3_stmt *q = store_stmt(st, audit_list);
+    struct store_stmt *q = store_stmt(st, audit_list);
     if (q == NULL)
         return NULL;
     if (bind_text(q, 1, who, true) || bind_text(q, 2, what, true) ||
@@ -267,17 +267,17 @@ json_t *store_audit_list(struct store *st, const char *who, const char *what, in
     json_t *a = json_array();
     int rc;
     while ((rc = store_step(st, q)) == SQLITE_ROW) {
-        const char *obj = (const char *)sqlite3_column_text(q, 4);
-        const char *origin = (const char *)sqlite3_column_text(q, 5);
+        const char *obj = store_col_str(q, 4);
+        const char *origin = store_col_str(q, 5);
         json_array_append_new(
             a, json_pack("{s:I,s:I,s:s,s:s,s:s?,s:s?,s:i}", "id",
-                         (json_int_t)sqlite3_column_int64(q, 0), "at_ms",
-                         (json_int_t)sqlite3_column_int64(q, 1), "actor",
-                         (const char *)sqlite3_column_text(q, 2), "action",
-                         (const char *)sqlite3_column_text(q, 3), "object", obj, "origin", origin,
-                         "status", sqlite3_column_int(q, 6)));
+                         (json_int_t)store_col_int64(q, 0), "at_ms",
+                         (json_int_t)store_col_int64(q, 1), "actor",
+                         store_col_str(q, 2), "action",
+                         store_col_str(q, 3), "object", obj, "origin", origin,
+                         "status", store_col_int(q, 6)));
     }
-    sqlite3_reset(q);
+    store_reset(q);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "audit list");
@@ -289,7 +289,7 @@ json_t *store_audit_list(struct store *st, const char *who, const char *what, in
 int store_report_area(struct store *st, int64_t id, char *out, size_t size)
 {
     SQL(sql, "SELECT coalesce(area,'') FROM reports WHERE id=?");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (store_bind_int64(q, 1, id) != SQLITE_OK)
@@ -297,7 +297,7 @@ int store_report_area(struct store *st, int64_t id, char *out, size_t size)
     int rc = store_step(st, q);
     if (rc == SQLITE_ROW)
         copy_col(q, 0, out, size);
-    sqlite3_reset(q);
+    store_reset(q);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "report area");
@@ -306,27 +306,27 @@ int store_report_area(struct store *st, int64_t id, char *out, size_t size)
 int store_report_area_set(struct store *st, int64_t id, const char *area)
 {
     SQL(sql, "UPDATE reports SET area=? WHERE id=?");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, area, true) || store_bind_int64(q, 2, id))
         return store_fail(st, "report area set bind");
     if (store_step_done(st, q, "report area set") == -1)
         return -1;
-    return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+    return store_changes(st) > 0 ? 1 : 0;
 }
 
 int store_media_in_area(struct store *st, const char *sha, const char *area)
 {
     SQL(sql, "SELECT 1 FROM report_media m JOIN reports r ON r.id=m.report_id"
              " WHERE (m.sha256=?1 OR m.clean_sha256=?1) AND r.area=?2 LIMIT 1");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (bind_text(q, 1, sha, false) || bind_text(q, 2, area, false))
         return store_fail(st, "media area bind");
     int rc = store_step(st, q);
-    sqlite3_reset(q);
+    store_reset(q);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "media area");
@@ -338,7 +338,7 @@ int store_staff_code_set(struct store *st, int64_t id, const char *hash, int64_t
              " VALUES(?,?,?,0) ON CONFLICT(staff_id) DO UPDATE SET"
              " code_hash=excluded.code_hash, expires_ms=excluded.expires_ms,"
              " tries=0");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     if (store_bind_int64(q, 1, id) || bind_text(q, 2, hash, false) ||
@@ -350,7 +350,7 @@ int store_staff_code_set(struct store *st, int64_t id, const char *hash, int64_t
 int store_staff_code_get(struct store *st, int64_t id, struct staff_code *out)
 {
     SQL(sql, "SELECT code_hash, expires_ms, tries FROM staff_codes WHERE staff_id=?");
-    sqlite3_stmt *q = store_stmt(st, sql);
+    struct store_stmt *q = store_stmt(st, sql);
     if (q == NULL)
         return -1;
     memset(out, 0, sizeof *out);
@@ -359,10 +359,10 @@ int store_staff_code_get(struct store *st, int64_t id, struct staff_code *out)
     int rc = store_step(st, q);
     if (rc == SQLITE_ROW) {
         copy_col(q, 0, out->hash, sizeof out->hash);
-        out->expires_ms = sqlite3_column_int64(q, 1);
-        out->tries = sqlite3_column_int(q, 2);
+        out->expires_ms = store_col_int64(q, 1);
+        out->tries = store_col_int(q, 2);
     }
-    sqlite3_reset(q);
+    store_reset(q);
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "staff code get");
@@ -372,7 +372,7 @@ int store_staff_code_used(struct store *st, int64_t id, bool ok)
 {
     SQL(del, "DELETE FROM staff_codes WHERE staff_id=?");
     SQL(tried, "UPDATE staff_codes SET tries=tries+1 WHERE staff_id=?");
-    sqlite3_stmt *q = store_stmt(st, ok ? del : tried);
+    struct store_stmt *q = store_stmt(st, ok ? del : tried);
     if (q == NULL)
         return -1;
     if (store_bind_int64(q, 1, id) != SQLITE_OK)

@@ -11,17 +11,17 @@
 #include "store_int.h"
 
 /* Day -> count rows into an object. NULL on error. */
-static json_t *by_day(struct store *st, sqlite3_stmt *s, int64_t since, const char *what)
+static json_t *by_day(struct store *st, struct store_stmt *s, int64_t since, const char *what)
 {
     json_t *o = json_object();
     int rc;
     store_bind_int64(s, 1, since);
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        const char *day = (const char *)sqlite3_column_text(s, 0);
+        const char *day = store_col_str(s, 0);
         if (day != NULL)
-            json_object_set_new(o, day, json_integer(sqlite3_column_int64(s, 1)));
+            json_object_set_new(o, day, json_integer(store_col_int64(s, 1)));
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(o);
         store_fail(st, what);
@@ -50,19 +50,19 @@ json_t *stats_daily(struct store *st, const char *what, int64_t since_ms)
                                                                   : NULL;
     if (sql == NULL)
         return NULL;
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     return s ? by_day(st, s, since_ms, what) : NULL;
 }
 
 /* One integer from a statement already bound; -1 on error. */
-static int64_t one_int(struct store *st, sqlite3_stmt *s, const char *what)
+static int64_t one_int(struct store *st, struct store_stmt *s, const char *what)
 {
     int64_t v = -1;
     if (store_step(st, s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
+        v = store_col_int64(s, 0);
     else
         store_fail(st, what);
-    sqlite3_reset(s);
+    store_reset(s);
     return v;
 }
 
@@ -77,7 +77,7 @@ json_t *stats_now(struct store *st, int64_t now, const char *owner)
     SQL(waiting, "SELECT count(*) FROM outbox WHERE status IN ('queued','held','sending')");
     SQL(unknown, "SELECT count(*) FROM unknown");
     int64_t v[4];
-    sqlite3_stmt *s = store_stmt(st, seats);
+    struct store_stmt *s = store_stmt(st, seats);
     if (s == NULL)
         return NULL;
     store_bind_int64(s, 1, now);
@@ -101,7 +101,7 @@ json_t *stats_broadcasts(struct store *st, int limit)
 {
     SQL(sql, "SELECT id, text, audience, at_ms, recipients, sms_parts,"
              " created_ms, cancelled_ms FROM broadcasts ORDER BY id DESC LIMIT ?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     json_t *a = json_array();
     int rc;
     if (s == NULL) {
@@ -111,21 +111,21 @@ json_t *stats_broadcasts(struct store *st, int limit)
     store_bind_int(s, 1, limit);
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         json_t *o = json_pack(
-            "{s:I,s:s,s:s,s:I,s:I,s:I,s:I}", "id", (json_int_t)sqlite3_column_int64(s, 0), "text",
-            (const char *)sqlite3_column_text(s, 1), "audience",
-            (const char *)sqlite3_column_text(s, 2), "at_ms",
-            (json_int_t)sqlite3_column_int64(s, 3), "recipients",
-            (json_int_t)sqlite3_column_int64(s, 4), "sms_parts",
-            (json_int_t)sqlite3_column_int64(s, 5), "created_ms",
-            (json_int_t)sqlite3_column_int64(s, 6));
+            "{s:I,s:s,s:s,s:I,s:I,s:I,s:I}", "id", (json_int_t)store_col_int64(s, 0), "text",
+            store_col_str(s, 1), "audience",
+            store_col_str(s, 2), "at_ms",
+            (json_int_t)store_col_int64(s, 3), "recipients",
+            (json_int_t)store_col_int64(s, 4), "sms_parts",
+            (json_int_t)store_col_int64(s, 5), "created_ms",
+            (json_int_t)store_col_int64(s, 6));
         if (o != NULL)
             json_object_set_new(o, "cancelled_ms",
-                                sqlite3_column_type(s, 7) == SQLITE_NULL
+                                store_col_type(s, 7) == SQLITE_NULL
                                     ? json_null()
-                                    : json_integer(sqlite3_column_int64(s, 7)));
+                                    : json_integer(store_col_int64(s, 7)));
         json_array_append_new(a, o);
     }
-    sqlite3_reset(s);
+    store_reset(s);
     if (rc != SQLITE_DONE) {
         json_decref(a);
         store_fail(st, "stats broadcasts");
@@ -137,21 +137,21 @@ json_t *stats_broadcasts(struct store *st, int limit)
 int stats_course_owner(struct store *st, int64_t id, char out[8])
 {
     SQL(sql, "SELECT owner FROM courses WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, id);
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW)
-        snprintf(out, 8, "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+        snprintf(out, 8, "%s", store_col_str(s, 0));
+    store_reset(s);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, "course owner");
 }
 
 int stats_course_set_owner(struct store *st, int64_t id, const char *owner)
 {
     SQL(sql, "UPDATE courses SET owner=? WHERE id=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, owner);
@@ -163,7 +163,7 @@ int64_t stats_credits_sum(struct store *st, const char *role, int64_t since_ms)
 {
     SQL(sql, "SELECT coalesce(sum(delta), 0) FROM admin_credits"
              " WHERE role=? AND created_ms>=? AND delta>0");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, role);
@@ -176,7 +176,7 @@ int stats_credits_add(struct store *st, const char *role, int64_t person, int64_
 {
     SQL(sql,
         "INSERT INTO admin_credits(role, person_id, delta, ref, created_ms) VALUES(?,?,?,?,?)");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, role);
@@ -190,7 +190,7 @@ int stats_credits_add(struct store *st, const char *role, int64_t person, int64_
 int stats_points_ref_exists(struct store *st, int64_t person, const char *ref)
 {
     SQL(sql, "SELECT count(*) FROM points WHERE person_id=? AND ref=?");
-    sqlite3_stmt *s = store_stmt(st, sql);
+    struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);

@@ -181,6 +181,40 @@ static void test_conf_bad_timezone(void)
     }
 }
 
+/* [store] engine is sqlite (the default) or postgres, and postgres needs a
+ * conninfo. */
+static void test_conf_store_engine(void)
+{
+    struct conf c;
+    char *errs = NULL;
+    CHECK_INT(load(&c, NULL, NULL, 0, &errs), 0);
+    CHECK_STR(c.store.engine, "sqlite");
+    CHECK_STR(c.store.conninfo, "");
+    conf_release(&c);
+    free(errs);
+    char *path = write_conf(t_tmpdir(), "bot.conf", "[store]\nengine = mysql\n");
+    char *want =
+        xasprintf("%s:2: bad value 'mysql' for 'store.engine': want sqlite or postgres\n", path);
+    CHECK_INT(load(&c, path, NULL, 0, &errs), -1);
+    CHECK_STR(errs, want);
+    conf_release(&c);
+    free(want);
+    free(errs);
+    free(path);
+    path = write_conf(t_tmpdir(), "bot.conf", "[store]\nengine = postgres\n");
+    CHECK_INT(load(&c, path, NULL, 0, &errs), -1);
+    CHECK_HAS(errs, "store.engine is postgres but store.conninfo is empty");
+    conf_release(&c);
+    free(errs);
+    char *const sets[] = {"store.conninfo=host=db1,db2 dbname=yizhan"};
+    CHECK_INT(load(&c, path, sets, 1, &errs), 0);
+    CHECK_STR(c.store.engine, "postgres");
+    CHECK_STR(c.store.conninfo, "host=db1,db2 dbname=yizhan");
+    conf_release(&c);
+    free(errs);
+    free(path);
+}
+
 static void test_conf_bad_url(void)
 {
     struct conf c;
@@ -401,6 +435,7 @@ const struct t_case conf_tests[] = {T(test_conf_defaults),
                                     T(test_conf_int_out_of_range),
                                     T(test_conf_bad_timezone),
                                     T(test_conf_bad_url),
+                                    T(test_conf_store_engine),
                                     T(test_conf_bad_lines),
                                     T(test_conf_missing_file),
                                     T(test_conf_overrides),

@@ -341,8 +341,8 @@ static char *qtext(struct fx *f, const char *sql)
     sqlite3_stmt *s = NULL;
     char *v = NULL;
     if (sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW)
-        v = store_col_text(s, 0);
+        sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+        v = xstrdup((const char *)sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
     return v ? v : xstrdup("(null)");
 }

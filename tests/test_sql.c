@@ -54,9 +54,9 @@ static void test_sql_every_statement_prepares_at_open(void)
         return;
     CHECK_INT(store_prepared(st), n); /* before any statement ran */
     for (size_t i = 0; i < n; i++) {
-        sqlite3_stmt *s = store_stmt(st, &all[i]);
+        struct store_stmt *s = store_stmt(st, &all[i]);
         CHECK(s != NULL);
-        CHECK_STR(s ? sqlite3_sql(s) : NULL, all[i].text);
+        CHECK_STR(s ? sqlite3_sql(store_lite(s)) : NULL, all[i].text);
     }
     CHECK_INT(store_prepared(st), n);
     store_close(st);
@@ -119,7 +119,7 @@ static void test_sql_unregistered_statement_refused(void)
     if (st == NULL)
         return;
     t_stderr_begin();
-    sqlite3_stmt *s = store_stmt(st, stray);
+    struct store_stmt *s = store_stmt(st, stray);
     char *log = t_stderr_end();
     CHECK(s == NULL);
     CHECK_HAS(log, "not in the registry: DELETE FROM meta");
@@ -153,7 +153,7 @@ static void test_sql_bind_beyond_parameters_not_run(void)
     CHECK(st != NULL);
     if (st == NULL)
         return;
-    sqlite3_stmt *s = store_stmt(st, t_meta_put);
+    struct store_stmt *s = store_stmt(st, t_meta_put);
     CHECK_INT(store_bind_text(s, 1, "k"), SQLITE_OK);
     t_stderr_begin();
     int bind = store_bind_text(s, 3, "v"); /* the statement has ?1 and ?2 */

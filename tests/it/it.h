@@ -19,8 +19,34 @@ struct server {
     pid_t pid;
     int port;
     char dir[128], log[192], db[192];
+    char pg[512]; /* $YIZHAN_TEST_PG: this server's own PostgreSQL database (conninfo) */
     uid_t run_as; /* when running as root: the uid (and gid) to serve as; 0: root */
 };
+/*
+ * On PostgreSQL ($YIZHAN_TEST_PG, a libpq connection string to a server
+ * where databases may be created: `make test-pg`) every server gets a fresh
+ * database, dropped by server_cleanup, and db_count queries it. A test of
+ * SQLite's file itself (WAL, backup of the file, old SQLite schemas) starts
+ * with IT_SQLITE_ONLY("why"): on PostgreSQL it prints `skip NAME: why` and
+ * is counted as skipped, neither passed nor failed.
+ */
+extern int t_skipped;
+#define IT_PG_ONLY(why)                                                                            \
+    do {                                                                                           \
+        if (getenv("YIZHAN_TEST_PG") == NULL) {                                                    \
+            printf("skip %s: %s (make test-pg)\n", t_current, why);                                \
+            t_skipped = 1;                                                                         \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+#define IT_SQLITE_ONLY(why)                                                                        \
+    do {                                                                                           \
+        if (getenv("YIZHAN_TEST_PG") != NULL) {                                                    \
+            printf("skip %s: %s\n", t_current, why);                                               \
+            t_skipped = 1;                                                                         \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
 /* Start ./yizhan serve on 127.0.0.1:0 with a temp database plus extra
  * "key=value" settings (NULL-terminated, may be NULL). 0 or -1. */
 int server_start(struct server *s, const char *const *sets);
@@ -54,6 +80,15 @@ void hresp_release(struct hresp *r);
 char *say_to(int port, const char *id, const char *from, const char *text);
 /* A number from the server's database (read-only), or -1. */
 long long db_count(const struct server *s, const char *sql);
+/* Run sql (one or more statements) on s's database, as another writer
+ * would; 0, or -1 (printed). */
+int db_exec(const struct server *s, const char *sql);
+/* The command-line settings that point another ./yizhan command at s's
+ * PostgreSQL database (" --set store.engine=postgres --set '...'"), or "". */
+const char *it_store_args(const struct server *s);
+/* Run sql on $YIZHAN_TEST_PG's own database (CREATE DATABASE and the like);
+ * 0, or -1 (printed). */
+int it_pg_admin(const char *sql);
 /* The content text of key without placeholders filled. */
 char *text_of(const char *key);
 void check_status(int port, const char *method, const char *path, const char *body,

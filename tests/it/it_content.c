@@ -350,13 +350,14 @@ static void test_content_edit_rules_and_lessons(void)
     server_cleanup(&s);
 }
 
-/* Two processes on one database: a save in one is live in the other within a tick. */
+/* Two processes on one database: a save in one is live in the other within a
+ * tick. On PostgreSQL: two nodes on one database. */
 static void test_content_save_reaches_other_process(void)
 {
     struct server a, b;
     const char *sets[] = {"admin.token=" SUP, "tick_seconds=1", NULL};
     CHECK_INT(server_start(&a, sets), 0);
-    char *dbset = xasprintf("database=%s", a.db);
+    char *dbset = a.pg[0] ? xasprintf("store.conninfo=%s", a.pg) : xasprintf("database=%s", a.db);
     const char *bsets[] = {"admin.token=" SUP, "tick_seconds=1", dbset, NULL};
     CHECK_INT(server_start(&b, bsets), 0);
     char *text = messages_text(a.port);

@@ -154,6 +154,8 @@ static void test_deploy_watchdog_stops_while_the_store_fails(void)
     struct server s;
     struct buf got;
     int fd;
+    IT_SQLITE_ONLY("a full disk under the SQLite file (RLIMIT_FSIZE); PostgreSQL writes on its"
+                   " own server");
     buf_init(&got, 0);
     if (start_notified(&s, path, sizeof path, &fd, 1536 * 1024) != 0) /* the schema alone: ~0.4 MB, its WAL more */
         goto out;
@@ -238,6 +240,7 @@ static void test_deploy_migrate_check_then_migrate(void)
     struct server s;
     struct buf out;
     char cmd[512];
+    IT_SQLITE_ONLY("migrations[] of SQLite files; PostgreSQL's schema is bot/schema_pg.sql");
     buf_init(&out, 0);
     CHECK_INT(server_start(&s, NULL), 0); /* serve migrates at start */
     CHECK_INT(server_stop(&s, SIGTERM), 0);

@@ -22,6 +22,7 @@ static void test_files_private_modes(void)
     struct server s;
     struct stat sb;
     char path[256];
+    IT_SQLITE_ONLY("the modes of the SQLite file and its WAL");
     CHECK_INT(server_start(&s, NULL), 0);
     free(say_to(s.port, "fm-1", "u-1", "你好"));
     CHECK_INT(stat(s.db, &sb), 0);
@@ -55,6 +56,7 @@ static void test_healthz_read_only_database(void)
     struct stat sb;
     char path[256];
     uid_t uid = geteuid() == 0 ? 65534 : 0;
+    IT_SQLITE_ONLY("a read-only SQLite file (PostgreSQL's permissions are the server's)");
     CHECK_INT(server_start(&s, NULL), 0);
     free(say_to(s.port, "ro-0", "u-1", "你好"));
     CHECK_INT(server_stop(&s, SIGTERM), 0);

@@ -95,13 +95,13 @@ static void test_staff_cli_first_super(void)
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     snprintf(cmd, sizeof cmd,
              "printf 'first-pass-0123\\n' | ./yizhan staff add root --role admin --name Root"
-             " --set database=%s >/dev/null",
-             s.db);
+             " --set database=%s%s >/dev/null",
+             s.db, it_store_args(&s));
     CHECK_INT(system(cmd), 0);
     snprintf(cmd, sizeof cmd,
-             "printf 'short\\n' | ./yizhan staff add two --role admin --set database=%s"
+             "printf 'short\\n' | ./yizhan staff add two --role admin --set database=%s%s"
              " 2>/dev/null",
-             s.db);
+             s.db, it_store_args(&s));
     CHECK(system(cmd) != 0);
     CHECK_INT(server_restart(&s, NULL), 0);
     struct hresp r = hrequest(s.port, "POST", "/admin/login",

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "store.h"
@@ -82,7 +83,8 @@ static int same_shape(const struct store_sql *q, sqlite3_stmt *s, PGresult *d)
 
 static int prepare_one(PGconn *pg, struct store *st, const struct store_sql *q, size_t i)
 {
-    sqlite3_stmt *s = store_stmt(st, q);
+    struct store_stmt *h = store_stmt(st, q);
+    sqlite3_stmt *s = h ? store_lite(h) : NULL;
     char *text = store_pg_text(q), name[32];
     if (s == NULL || text == NULL) {
         printf("FAIL %s: %s\n", q->where,
@@ -215,6 +217,82 @@ static void check_schema(PGconn *pg, struct store *st)
     free(b);
 }
 
+/* A new database holds the same rows on both engines (the seed rows
+ * migrations[] insert, such as the report categories): each table's count
+ * on SQLite against PostgreSQL's. */
+static void check_seed_rows(PGconn *pg, struct store *st)
+{
+    sqlite3_stmt *t;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT name FROM sqlite_master WHERE type='table'"
+                           " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+                           -1, &t, NULL) != SQLITE_OK) {
+        printf("FAIL sqlite tables: %s\n", sqlite3_errmsg(store_db(st)));
+        result(0);
+        return;
+    }
+    int ok = 1, tables = 0;
+    while (sqlite3_step(t) == SQLITE_ROW) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", sqlite3_column_text(t, 0));
+        sqlite3_stmt *c;
+        long long lite = -1, post = -2;
+        if (sqlite3_prepare_v2(store_db(st), sql, -1, &c, NULL) == SQLITE_OK &&
+            sqlite3_step(c) == SQLITE_ROW)
+            lite = sqlite3_column_int64(c, 0);
+        sqlite3_finalize(c);
+        PGresult *r = PQexec(pg, sql);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK)
+            post = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (lite != post) {
+            printf("FAIL seed rows of %s: %lld on SQLite, %lld on PostgreSQL\n",
+                   sqlite3_column_text(t, 0), lite, post);
+            ok = 0;
+        }
+        tables++;
+    }
+    sqlite3_finalize(t);
+    result(ok && tables > 40);
+}
+
+/* count(*) of a query on PostgreSQL, or -1. */
+static long long pg_count(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    long long n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoll(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    return n;
+}
+
+/*
+ * The store on PostgreSQL loses its connection inside a transaction (the
+ * server restarted): what ran before is gone with the server's transaction,
+ * and nothing after it may run on a new connection (it would commit
+ * statement by statement, and the COMMIT would seem to succeed). The next
+ * BEGIN reconnects.
+ */
+static void check_lost_transaction(PGconn *pg, const char *conninfo)
+{
+    struct store *st = store_open_pg(conninfo);
+    int ok = st != NULL && store_begin(st) == 0 && store_taught_add(st, "lost-1", "help", 1) == 0;
+    PQclear(PQexec(pg, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                       " WHERE datname=current_database() AND pid<>pg_backend_pid()"));
+    usleep(200 * 1000); /* the backend gone */
+    ok = ok && store_taught_add(st, "lost-2", "help", 2) == -1;
+    ok = ok && store_commit(st) == -1;
+    ok = ok && store_begin(st) == 0 && store_taught_add(st, "kept-3", "help", 3) == 0 &&
+         store_commit(st) == 0;
+    long long lost = pg_count(pg, "SELECT count(*) FROM taught WHERE text LIKE 'lost-%'");
+    long long kept = pg_count(pg, "SELECT count(*) FROM taught WHERE text='kept-3'");
+    if (!ok || lost != 0 || kept != 1)
+        printf("FAIL lost transaction: steps %s, %lld rows of it kept (want 0), %lld after"
+               " reconnecting (want 1)\n",
+               ok ? "as expected" : "not as expected", lost, kept);
+    result(ok && lost == 0 && kept == 1);
+    store_close(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -239,7 +317,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         result(prepare_one(pg, st, &all[i], i));
     check_schema(pg, st);
+    check_seed_rows(pg, st);
     store_close(st);
+    check_lost_transaction(pg, argv[1]);
     PQfinish(pg);
     printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
     return failed ? 1 : 0;

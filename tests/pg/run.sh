@@ -2,7 +2,10 @@
 # tests/pg/run.sh - `make test-pg`: a private PostgreSQL cluster for the
 # test (initdb in a temporary directory, a free port on 127.0.0.1, the unix
 # socket in the same directory, fsync off), a database with
-# bot/schema_pg.sql applied, then tests/pg/pgprep against it. The cluster is
+# bot/schema_pg.sql applied, then tests/pg/pgprep against it, then the
+# integration suite (tests/it/itest, arguments pick tests as there) with
+# YIZHAN_TEST_PG set: each server runs with [store] engine = postgres in a
+# database of its own. The last line sums both runners'. The cluster is
 # stopped and the directory removed on every exit path (trap EXIT).
 # PostgreSQL refuses to run as root: as root, the server and its tools run as
 # the `postgres` user, which Debian's postgresql-15 package creates.
@@ -51,4 +54,14 @@ done
 "${AS[@]}" "$PGBIN/psql" -q -X -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d yizhan \
     -f - <bot/schema_pg.sql >/dev/null
 
-tests/pg/pgprep "host=127.0.0.1 port=$PORT user=postgres dbname=yizhan"
+# Both runners always run; each one's last line is "N passed, N failed".
+tests/pg/pgprep "host=127.0.0.1 port=$PORT user=postgres dbname=yizhan" | tee "$DIR/pgprep.out" || true
+# Into a file, shown as it grows: a process a test left behind keeps its
+# stdout open, which would hold a pipe (and this script) open for ever.
+YIZHAN_TEST_PG="host=127.0.0.1 port=$PORT user=postgres dbname=postgres" tests/it/itest "$@" \
+    >"$DIR/itest.out" 2>&1 &
+itest=$!
+tail -n +1 -f --pid=$itest "$DIR/itest.out"
+wait $itest || true
+tail -n 1 -q "$DIR/pgprep.out" "$DIR/itest.out" |
+    awk '{ p += $1; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit (f > 0 || NR < 2) }'
