@@ -37,6 +37,7 @@
 #include "norm.h"
 #include "outbox.h"
 #include "safety.h"
+#include "scorer.h"
 #include "sender.h"
 #include "setup.h"
 #include "staff.h"
@@ -211,8 +212,14 @@ static int cmd_check(const struct args *a)
                                           "closest example", "closest example: ask"};
         printf("text: %s\nnormalised: %s\nmatched copy: %s\n", a->try_text, norm, canon);
         free(canon);
+        struct scored why, against;
+        safety_net_scores(app.ct, app.intents, norm, &why, &against);
+        /* the net's view either way: how far a text is from its threshold */
+        printf("crisis net: closest crisis example %.2f (%s:%d), closest other %.2f (%s)\n",
+               why.score, why.file ? why.file : "-", why.line, against.score,
+               against.intent ? against.intent : "-");
         if (safety_is_crisis(app.ct, app.intents, norm))
-            printf("crisis: yes (content desk.crisis_words)\n");
+            printf("crisis: yes (desk_crisis.txt, the crisis patterns or the crisis net)\n");
         int mr = understand(app.intents, norm, &m, &via);
         if (mr == 1) {
             printf("intent: %s (%s, %s:%d)\n", m.intent, how[via], m.file, m.line);

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "norm.h"
 #include "understand.h"
+#include "scorer.h"
 #include "util.h"
 
 const struct content_need safety_needs[] = {
@@ -165,6 +166,20 @@ static bool says_crisis(const struct content *ct, const struct intents *in, cons
     return hit;
 }
 
+/* The second net: the matched copy, everyday phrases blanked, close to the
+ * crisis examples (understand_crisis_net). */
+static bool net_says_crisis(const struct content *ct, const struct intents *in, const char *canon,
+                            struct scored *why, struct scored *against)
+{
+    const char *not = content_get(ct, "safety.not_crisis");
+    char *s = xstrdup(canon);
+    if (not != NULL)
+        blank_phrases(s, not);
+    bool hit = understand_crisis_net(in, s, why, against);
+    free(s);
+    return hit;
+}
+
 bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text)
 {
     if (norm_text == NULL || norm_text[0] == '\0')
@@ -175,7 +190,7 @@ bool safety_is_crisis(const struct content *ct, const struct intents *in, const 
         return false;
     /* the matched copy: traditional characters, numerals, typos (norm_canon) */
     char *canon = norm_canon(intent_lexicon(in), norm_text);
-    bool hit = canon != NULL && says_crisis(ct, in, canon);
+    bool hit = canon != NULL && (says_crisis(ct, in, canon) || net_says_crisis(ct, in, canon, NULL, NULL));
     free(canon);
     return hit;
 }
@@ -211,4 +226,12 @@ int safety_check(const struct content *ct, struct buf *errors)
         l = end ? end + 1 : NULL;
     }
     return rc;
+}
+
+void safety_net_scores(const struct content *ct, const struct intents *in, const char *norm_text,
+                       struct scored *why, struct scored *against)
+{
+    char *canon = norm_canon(intent_lexicon(in), norm_text);
+    (void)net_says_crisis(ct, in, canon, why, against);
+    free(canon);
 }

@@ -25,6 +25,13 @@
 struct intents;
 bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text);
 
+/* The second net's view of norm_text (understand_crisis_net on its matched
+ * copy, everyday phrases blanked): its closest crisis example and closest
+ * other example, for `check --try` and the eval's sweep. */
+struct scored;
+void safety_net_scores(const struct content *ct, const struct intents *in, const char *norm_text,
+                       struct scored *why, struct scored *against);
+
 extern const struct content_need safety_needs[];
 
 /* Every line of safety.crisis_patterns compiles: else "file:line: reason"

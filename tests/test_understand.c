@@ -364,6 +364,99 @@ static void test_understand_thresholds(void)
     buf_release(&errs);
 }
 
+/* The second crisis net (crisis.examples, `crisisnet`): texts no example
+ * line holds, close to the crisis examples, are crises by the net alone;
+ * everyday exaggerations and requests are not, in any form. */
+static void test_crisis_net_shipped(void)
+{
+    static const char *const yes[] = {
+        "我这辈子就这样了 不想再撑下去了", "每天跑单跑到半夜 真的撑不下去了 想一了百了",
+        "我老婆拿刀追着我砍 救命", "我在天台上 风很大", "他又喝醉了在砸门 我和孩子躲在厕所",
+        "我想从桥上跳下去", "我走了以后 积分都给我妈", "对不起 我撑不住了 别找我",
+        "绳子都准备好了", "我想一觉睡过去再也不醒来"};
+    static const char *const no[] = {
+        "累死了", "笑死", "想死你了", "饿死了", "社死", "不想干了", "这破活不想干了",
+        "老板太抠了 我不想干了", "今天热死了", "困死了", "吓死我了 差点撞车", "再见",
+        "积分还剩多少", "我想报名培训", "工资被拖欠了怎么办", "最近压力好大 想找人聊聊",
+        "晚上睡不着 心里很烦"};
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = intent_load("intents", &errs);
+    struct content *ct = content_load("content", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    for (size_t i = 0; in && i < sizeof yes / sizeof yes[0]; i++) {
+        char *n = norm_text(yes[i]), *c = norm_canon(intent_lexicon(in), n);
+        if (!understand_crisis_net(in, c, NULL, NULL))
+            CHECK_STR(yes[i], "(a crisis to the net)");
+        free(c);
+        free(n);
+    }
+    for (size_t i = 0; in && ct && i < sizeof no / sizeof no[0]; i++) {
+        char *n = norm_text(no[i]);
+        if (safety_is_crisis(ct, in, n))
+            CHECK_STR(no[i], "(not a crisis)");
+        free(n);
+    }
+    /* and a turn's safety stage says so where no pattern does */
+    char *n = norm_text("我在天台上 风很大");
+    CHECK(in && ct && safety_is_crisis(ct, in, n));
+    free(n);
+    content_free(ct);
+    intent_free(in);
+    buf_release(&errs);
+}
+
+/* The net is data: its crisis lines, the `none` lines that keep a lookalike
+ * out and its threshold are files the office edits, checked at load. */
+static void test_crisis_net_is_data(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "pts ^积分$\n");
+    t_put(dir, "10.examples", "pts\t积分还剩多少\nnone\t今天天气不错\n");
+    t_put(dir, "understand.txt", "crisisnet 0.30 0.15 4\n");
+    struct intents *in = intent_load(dir, &errs); /* no crisis line: refused */
+    CHECK(in == NULL);
+    CHECK_HAS(errs.data ? errs.data : "", "crisisnet is set but no example is labelled crisis");
+    intent_free(in);
+    buf_release(&errs);
+    buf_init(&errs, 0);
+    t_put(dir, "understand.txt", "crisisnet 0.30 0.15\n");
+    t_put(dir, "crisis.examples", "crisis\t我站在楼顶上不想下去了\n");
+    in = intent_load(dir, &errs); /* the shortest text is missing */
+    CHECK(in == NULL);
+    CHECK_HAS(errs.data ? errs.data : "", "understand.txt:1: want");
+    intent_free(in);
+    buf_release(&errs);
+    buf_init(&errs, 0);
+    t_put(dir, "understand.txt", "crisisnet 0.30 0.15 4\n");
+    in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    struct scored why, against;
+    CHECK(in && understand_crisis_net(in, "我在楼顶上 不想下去", &why, &against));
+    if (in) {
+        CHECK_STR(why.file, "crisis.examples");
+        CHECK_INT(why.line, 1);
+        CHECK(!understand_crisis_net(in, "积分还剩多少", NULL, NULL));
+        CHECK(!understand_crisis_net(in, "楼顶", NULL, NULL)); /* too short to judge */
+        /* the crisis lines never become a guess of the scorer */
+        struct intent_match m;
+        enum understood_via via;
+        CHECK(understand(in, "我在楼顶上 不想下去", &m, &via) == 0 || strcmp(m.intent, "crisis") != 0);
+        intent_match_release(&m);
+    }
+    intent_free(in);
+    /* a `none` line close to a lookalike keeps it out */
+    t_put(dir, "crisis.examples", "crisis\t我站在楼顶上不想下去了\nnone\t楼顶上晒被子 不想下去\n");
+    buf_release(&errs);
+    buf_init(&errs, 0);
+    in = intent_load(dir, &errs);
+    CHECK(in && !understand_crisis_net(in, "在楼顶上晒被子 不想下去", NULL, NULL));
+    intent_free(in);
+    buf_release(&errs);
+}
+
 /* Each of yes is a crisis with the shipped patterns and content words, none
  * of no is. */
 static void check_crisis(const char *const *yes, size_t nyes, const char *const *no, size_t nno)
@@ -571,5 +664,7 @@ const struct t_case understand_tests[] = {
     T(test_ask_then_number),
     T(test_safety_crisis),
     T(test_safety_patterns_checked),
+    T(test_crisis_net_shipped),
+    T(test_crisis_net_is_data),
     T_END,
 };
