@@ -232,7 +232,9 @@ static void test_understand_round3(void)
 static void test_understand_round4(void)
 {
     static const struct want cases[] = {
-        {"头盔丢了 郁闷", NULL, NULL, NULL},
+        /* no desk; since round 5's 兑换 头盔 a numbered choice may offer one */
+        {"头盔丢了 郁闷", "!service.counsel", NULL, NULL},
+        {"头盔丢了 郁闷", "!service.legal", NULL, NULL},
         {"最近很烦怎么办", "service.counsel", NULL, NULL},
         {"郁闷得很 有冇得人陪我聊下", "service.counsel", NULL, NULL},
         {"在外面受了气没地方说", "service.counsel", NULL, NULL},
@@ -372,7 +374,7 @@ static void test_crisis_net_shipped(void)
     static const char *const yes[] = {
         "我这辈子就这样了 不想再撑下去了", "每天跑单跑到半夜 真的撑不下去了 想一了百了",
         "我老婆拿刀追着我砍 救命", "我在天台上 风很大", "他又喝醉了在砸门 我和孩子躲在厕所",
-        "我想从桥上跳下去", "我走了以后 积分都给我妈", "对不起 我撑不住了 别找我",
+        "我想从桥上跳下去", "对不起 我撑不住了 别找我",
         "绳子都准备好了", "我想一觉睡过去再也不醒来"};
     static const char *const no[] = {
         "累死了", "笑死", "想死你了", "饿死了", "社死", "不想干了", "这破活不想干了",
@@ -400,6 +402,13 @@ static void test_crisis_net_shipped(void)
     /* and a turn's safety stage says so where no pattern does */
     char *n = norm_text("我在天台上 风很大");
     CHECK(in && ct && safety_is_crisis(ct, in, n));
+    free(n);
+    /* a crisis said inside a story: the whole is too far, its part is close */
+    n = norm_text("送了一天外卖 腿都软了 我真的撑不住了 别找我");
+    char *c = in ? norm_canon(intent_lexicon(in), n) : NULL;
+    CHECK(in && !understand_crisis_net(in, c, NULL, NULL));
+    CHECK(in && ct && safety_is_crisis(ct, in, n));
+    free(c);
     free(n);
     content_free(ct);
     intent_free(in);

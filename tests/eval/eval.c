@@ -162,11 +162,14 @@ static int run_file(const char *path, const struct opts *o, const struct intents
         memset(&m, 0, sizeof m);
         const char *pred = predict(in, ct, o->plain, text, &m, &via);
         if (o->net) {
-            struct scored why, against;
+            struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];
             char *n = norm_text(text);
-            safety_net_scores(ct, in, n, &why, &against);
+            int k = abs(safety_net_scores(ct, in, n, why, against, SAFETY_NET_PARTS + 1));
             printf("NET\t%s\t%d\t%.4f\t%.4f\t%s\t%s\n", label, strcmp(pred, "crisis") == 0,
-                   why.score, against.score, against.intent ? against.intent : "-", text);
+                   why[0].score, against[0].score, against[0].intent ? against[0].intent : "-",
+                   text);
+            for (int i = 1; i < k; i++) /* each part, for a sweep of the net on parts */
+                printf("NETSEG\t%s\t%.4f\t%.4f\t-\n", label, why[i].score, against[i].score);
             free(n);
         }
         bool good = right(label, pred);
