@@ -518,6 +518,24 @@ static void test_safety_crisis_round3(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 5 crisis language (eval-blind5: domestic workers' long stories,
+ * the shortest messages): a plan not to live, death as relief, the crash
+ * that should have killed, a bridge driven off, bleeding while someone
+ * breaks in, SOS, kms, 紫砂; and the everyday texts sharing their words. */
+static void test_safety_crisis_round5(void)
+{
+    static const char *const yes[] = {
+        "送完这单我就不打算活了", "我死了就轻松了", "越想越觉得死了好", "怎么没撞死我",
+        "真想从桥上开下去", "骑车的时候总想方向一偏就好了", "睡过去不用再醒",
+        "他在砸门 我身上在流血", "SOS", "kms", "撞车算了", "活着累", "药都攒好了",
+        "想跳长江", "站在楼顶上", "救我", "被家暴了", "紫砂", "吞药了", "刀在手上"};
+    static const char *const no[] = {
+        "我不打算活动了", "狗死了好可怜", "撞车了 没人受伤", "想跳槽", "想跳舞",
+        "救我狗命 这单超时了", "紫砂壶多少钱", "家暴的法律怎么规定",
+        "sosuo 怎么用", "感冒药买好了", "从楼上下来了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -670,6 +688,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_thresholds),
     T(test_safety_crisis_round3),
     T(test_safety_crisis_round4),
+    T(test_safety_crisis_round5),
     T(test_ask_then_number),
     T(test_safety_crisis),
     T(test_safety_patterns_checked),
