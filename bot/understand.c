@@ -575,14 +575,17 @@ bool understand_crisis_net(const struct intents *in, const char *canon, struct s
                            struct scored *against)
 {
     const struct uconf *uc = intent_uconf(in);
-    struct scored mine, other;
-    scorer_versus(intent_scorer(in), canon, "crisis", &mine, &other);
+    struct scored mine = {"crisis", 0, NULL, 0}, other = {NULL, 0, NULL, 0};
+    /* too short to judge: not scored at all (most texts are short) */
+    bool scored = uc == NULL || uc->net_score > 1 || net_letters(canon) >= uc->net_chars;
+    if (scored)
+        scorer_versus(intent_scorer(in), canon, "crisis", &mine, &other);
     if (why != NULL)
         *why = mine;
     if (against != NULL)
         *against = other;
-    return uc != NULL && uc->net_score <= 1 && mine.score >= uc->net_score &&
-           mine.score - other.score >= uc->net_lead && net_letters(canon) >= uc->net_chars;
+    return scored && uc != NULL && uc->net_score <= 1 && mine.score >= uc->net_score &&
+           mine.score - other.score >= uc->net_lead;
 }
 
 int understand_answer(const struct intents *in, const char *normed)

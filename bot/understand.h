@@ -80,7 +80,8 @@ bool understand_is_crisis(const struct intents *in, const char *text);
 /* The second crisis net on canon (a norm_canon text): true when its closest
  * `crisis` example is close enough and ahead of every other example by the
  * lead `crisisnet` sets. why and against (may be NULL) get that closest
- * crisis example and the closest other one (also when the net is off). */
+ * crisis example and the closest other one (also when the net is off; score
+ * 0 for a text shorter than the net looks at). */
 struct scored;
 bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
                            struct scored *against);
