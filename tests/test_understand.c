@@ -225,6 +225,26 @@ static void test_understand_round3(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 5 (texts written blind, eval-blind5: domestic workers' stories,
+ * the shortest messages): 退订 with its object inside a story, 先别发了,
+ * what was collected about me, how many courses I booked, help asked
+ * around a word; and the questions about them that do nothing. */
+static void test_understand_round5(void)
+{
+    static const struct want cases[] = {
+        {"您好，我想退订你们的每日消息，最近在医院陪护病人，手机要保持安静", "optout", NULL, NULL},
+        {"你们先别发了吧", "optout", NULL, NULL},
+        {"停发", "optout", NULL, NULL},
+        {"退订消息怎么弄", "!optout", NULL, NULL},
+        {"不要退订消息", "!optout", NULL, NULL},
+        {"你们收集了我的哪些信息", "privacy.mine", NULL, NULL},
+        {"我现在报了几个培训", "course.mine", NULL, NULL},
+        {"已报名的培训", "course.mine", NULL, NULL},
+        {"我刚进来也不知道该发啥 这都能干点啥", "help", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 4 (texts written blind, eval-blind4): a mood word alone (郁闷,
  * 好烦: said of anything) is no counselling question, beside a request or
  * a question it is; dialect numerals, mixed pinyin, voice typos; commands
@@ -684,6 +704,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_shipped),
     T(test_understand_round3),
     T(test_understand_round4),
+    T(test_understand_round5),
     T(test_understand_mood),
     T(test_understand_thresholds),
     T(test_safety_crisis_round3),
