@@ -241,6 +241,8 @@ static void test_understand_round5(void)
         {"我现在报了几个培训", "course.mine", NULL, NULL},
         {"已报名的培训", "course.mine", NULL, NULL},
         {"我刚进来也不知道该发啥 这都能干点啥", "help", NULL, NULL},
+        {"我的积分还有多少 报的课 拍的那些 都给我看看", "profile", NULL, NULL},
+        {"我的积分还有多少", "points.balance", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
