@@ -243,6 +243,12 @@ static void test_understand_round5(void)
         {"我刚进来也不知道该发啥 这都能干点啥", "help", NULL, NULL},
         {"我的积分还有多少 报的课 拍的那些 都给我看看", "profile", NULL, NULL},
         {"我的积分还有多少", "points.balance", NULL, NULL},
+        {"还有名额吗", "course.list", NULL, NULL},
+        {"路灯修好了没", "report.status", NULL, NULL},
+        {"我的手机号会卖给别人吗", "privacy", NULL, NULL},
+        {"上报", "report.new", NULL, NULL},
+        {"接着学", "lesson.next", NULL, NULL},
+        {"后面呢", "more", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
