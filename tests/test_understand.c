@@ -247,6 +247,9 @@ static void test_understand_round5(void)
         {"路灯修好了没", "report.status", NULL, NULL},
         {"我的手机号会卖给别人吗", "privacy", NULL, NULL},
         {"上报", "report.new", NULL, NULL},
+        {"上报的咋样了", "report.status", NULL, NULL},
+        {"签 M4X1", "checkin", "code", "m4x1"},
+        {"签了", "!checkin", NULL, NULL},
         {"接着学", "lesson.next", NULL, NULL},
         {"后面呢", "more", NULL, NULL},
     };
