@@ -252,6 +252,8 @@ static void test_understand_round5(void)
         {"签了", "!checkin", NULL, NULL},
         {"接着学", "lesson.next", NULL, NULL},
         {"后面呢", "more", NULL, NULL},
+        {"引私", "privacy", NULL, NULL},
+        {"我嘚", "profile", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
