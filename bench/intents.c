@@ -10,9 +10,11 @@
 #include <time.h>
 
 #include "buf.h"
+#include "content.h"
 #include "intent.h"
 #include "log.h"
 #include "norm.h"
+#include "safety.h"
 #include "understand.h"
 
 static double now_ns(void)
@@ -34,6 +36,22 @@ static double run_with(const struct intents *in, char **texts, int n, int rounds
             memset(&m, 0, sizeof m);
             *matched += (whole ? understand(in, t, &m, NULL) : intent_match(in, t, &m)) == 1;
             intent_match_release(&m);
+            free(t);
+        }
+    return (now_ns() - t0) / ((double)rounds * n);
+}
+
+/* The safety stage every text passes first (safety_is_crisis: the crisis
+ * words and patterns, then the crisis net on the text and its parts). */
+static double run_safety(const struct content *ct, const struct intents *in, char **texts, int n,
+                         int rounds, int *hits)
+{
+    double t0 = now_ns();
+    *hits = 0;
+    for (int r = 0; r < rounds; r++)
+        for (int i = 0; i < n; i++) {
+            char *t = norm_text(texts[i]);
+            *hits += safety_is_crisis(ct, in, t);
             free(t);
         }
     return (now_ns() - t0) / ((double)rounds * n);
@@ -103,6 +121,12 @@ int main(int argc, char **argv)
     if (nw > 0) {
         ns = run_with(in, worker, nw, rounds / 10 + 1, &matched, true);
         printf("understand() on %d eval texts (as workers write): %.0f ns per message\n", nw, ns);
+        struct content *ct = content_load("content", &errs);
+        if (ct != NULL) {
+            ns = run_safety(ct, in, worker, nw, rounds / 10 + 1, &matched);
+            printf("safety_is_crisis() on the same texts: %.0f ns per message\n", ns);
+        }
+        content_free(ct);
     }
     for (int i = 0; i < nw; i++)
         free(worker[i]);

@@ -37,6 +37,7 @@
 #include "norm.h"
 #include "outbox.h"
 #include "safety.h"
+#include "scorer.h"
 #include "sender.h"
 #include "setup.h"
 #include "staff.h"
@@ -211,8 +212,16 @@ static int cmd_check(const struct args *a)
                                           "closest example", "closest example: ask"};
         printf("text: %s\nnormalised: %s\nmatched copy: %s\n", a->try_text, norm, canon);
         free(canon);
+        struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];
+        int parts = abs(safety_net_scores(app.ct, app.intents, norm, why, against,
+                                          SAFETY_NET_PARTS + 1));
+        /* the net's view either way: how far a text and its parts are from it */
+        for (int i = 0; i < parts; i++)
+            printf("crisis net%s: closest crisis example %.2f (%s:%d), closest other %.2f (%s)\n",
+                   i ? " (a part)" : "", why[i].score, why[i].file ? why[i].file : "-",
+                   why[i].line, against[i].score, against[i].intent ? against[i].intent : "-");
         if (safety_is_crisis(app.ct, app.intents, norm))
-            printf("crisis: yes (content desk.crisis_words)\n");
+            printf("crisis: yes (desk_crisis.txt, the crisis patterns or the crisis net)\n");
         int mr = understand(app.intents, norm, &m, &via);
         if (mr == 1) {
             printf("intent: %s (%s, %s:%d)\n", m.intent, how[via], m.file, m.line);

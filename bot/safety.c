@@ -18,6 +18,7 @@
 #include "log.h"
 #include "norm.h"
 #include "understand.h"
+#include "scorer.h"
 #include "util.h"
 
 const struct content_need safety_needs[] = {
@@ -165,6 +166,68 @@ static bool says_crisis(const struct content *ct, const struct intents *in, cons
     return hit;
 }
 
+/* The second net: the matched copy, everyday phrases blanked, close to the
+ * crisis examples (understand_crisis_net). */
+static bool net_says_crisis(const struct content *ct, const struct intents *in, const char *canon,
+                            struct scored *why, struct scored *against)
+{
+    const char *not = content_get(ct, "safety.not_crisis");
+    char *s = xstrdup(canon);
+    if (not != NULL)
+        blank_phrases(s, not);
+    bool hit = understand_crisis_net(in, s, why, against);
+    free(s);
+    return hit;
+}
+
+/* The parts of text between spaces and punctuation (new strings, at most
+ * max); 0 when there is only one. A crisis said inside a long story is
+ * closer to the crisis lines alone than the whole story is. */
+static int parts_of(const char *text, char **out, int max)
+{
+    int n = 0;
+    for (const char *p = text; *p && n < max;) {
+        size_t skip = skippable(p);
+        if (skip > 0) {
+            p += skip;
+            continue;
+        }
+        const char *start = p;
+        while (*p && skippable(p) == 0)
+            p++;
+        out[n++] = xstrndup(start, (size_t)(p - start));
+    }
+    if (n == 1) {
+        free(out[0]);
+        n = 0;
+    }
+    return n;
+}
+
+int safety_net_scores(const struct content *ct, const struct intents *in, const char *norm_text,
+                      struct scored *why, struct scored *against, int max)
+{
+    char *parts[SAFETY_NET_PARTS];
+    int hit = 0, n = 0;
+    if (max < 1)
+        return 0;
+    char *canon = norm_canon(intent_lexicon(in), norm_text);
+    hit |= net_says_crisis(ct, in, canon, &why[n], &against[n]);
+    n++;
+    free(canon);
+    int np = parts_of(norm_text, parts, SAFETY_NET_PARTS);
+    for (int i = 0; i < np; i++) {
+        if (n < max) {
+            canon = norm_canon(intent_lexicon(in), parts[i]);
+            hit |= net_says_crisis(ct, in, canon, &why[n], &against[n]);
+            n++;
+            free(canon);
+        }
+        free(parts[i]);
+    }
+    return hit ? -n : n;
+}
+
 bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text)
 {
     if (norm_text == NULL || norm_text[0] == '\0')
@@ -177,6 +240,10 @@ bool safety_is_crisis(const struct content *ct, const struct intents *in, const 
     char *canon = norm_canon(intent_lexicon(in), norm_text);
     bool hit = canon != NULL && says_crisis(ct, in, canon);
     free(canon);
+    if (!hit) { /* the second net: the whole text and each of its parts */
+        struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];
+        hit = safety_net_scores(ct, in, norm_text, why, against, SAFETY_NET_PARTS + 1) < 0;
+    }
     return hit;
 }
 
@@ -212,3 +279,4 @@ int safety_check(const struct content *ct, struct buf *errors)
     }
     return rc;
 }
+

@@ -20,10 +20,23 @@
  * of safety.crisis_patterns (one a line). Safe from several threads; the
  * patterns are compiled once per content text. With the rule set in (may be
  * NULL), also the `crisis` patterns of intents/understand.txt, and the same
- * again on the matched copy (norm_canon: traditional characters, typos).
+ * again on the matched copy (norm_canon: traditional characters, typos);
+ * then the second net (crisis.examples) on the whole text and its parts.
  */
 struct intents;
 bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text);
+
+/* The second net's view of norm_text (understand_crisis_net on the matched
+ * copy, everyday phrases blanked): why[0] and against[0] the closest crisis
+ * example and closest other example of the whole text, then the same for
+ * each part between spaces and punctuation (at most SAFETY_NET_PARTS, when
+ * there are two or more), up to max entries. Returns how many were filled,
+ * negative when the net says crisis for one of them. For safety_is_crisis,
+ * `check --try` and the eval's sweep. */
+#define SAFETY_NET_PARTS 16
+struct scored;
+int safety_net_scores(const struct content *ct, const struct intents *in, const char *norm_text,
+                      struct scored *why, struct scored *against, int max);
 
 extern const struct content_need safety_needs[];
 

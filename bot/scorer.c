@@ -330,17 +330,18 @@ struct scorer *scorer_extend(const struct scorer *base, const struct lexicon *lx
     return sc;
 }
 
-int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, int max)
+/* The cosine of canon with every example (new array of sc->nex), or NULL
+ * when there is nothing to compare. */
+static double *similarities(const struct scorer *sc, const char *canon)
 {
     char *f[MAX_FEATS];
     size_t nf = features(canon, f, MAX_FEATS);
     int ids[MAX_FEATS];
     double qlen = 0;
-    int filled = 0;
     if (sc == NULL || sc->nex == 0 || nf == 0) {
         for (size_t k = 0; k < nf; k++)
             free(f[k]);
-        return 0;
+        return NULL;
     }
     for (size_t k = 0; k < nf; k++) {
         ids[k] = find_feat(sc, f[k]);
@@ -359,9 +360,20 @@ int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, 
     for (size_t k = 0; k < nf; k++)
         for (size_t p = 0; ids[k] >= 0 && p < sc->npost[ids[k]]; p++)
             sim[sc->post[ids[k]][p].ex] += sc->idf[ids[k]] * sc->post[ids[k]][p].w;
+    for (size_t e = 0; e < sc->nex; e++)
+        sim[e] /= sqrt(qlen);
+    return sim;
+}
+
+int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, int max)
+{
+    int filled = 0;
+    double *sim = similarities(sc, canon);
+    if (sim == NULL)
+        return 0;
     /* best example per intent, then the best intents */
     for (size_t e = 0; e < sc->nex; e++) {
-        double s = sim[e] / sqrt(qlen);
+        double s = sim[e];
         int slot = -1;
         if (s <= 0)
             continue; /* nothing in common */
@@ -388,6 +400,21 @@ int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, 
     }
     free(sim);
     return filled;
+}
+
+void scorer_versus(const struct scorer *sc, const char *canon, const char *intent,
+                   struct scored *mine, struct scored *other)
+{
+    double *sim = similarities(sc, canon);
+    *mine = (struct scored){intent, 0, NULL, 0};
+    *other = (struct scored){NULL, 0, NULL, 0};
+    for (size_t e = 0; sim != NULL && e < sc->nex; e++) {
+        bool is_mine = strcmp(sc->ex[e].intent, intent) == 0;
+        struct scored *to = is_mine ? mine : other;
+        if (sim[e] > to->score)
+            *to = (struct scored){sc->ex[e].intent, sim[e], sc->ex[e].file, sc->ex[e].line};
+    }
+    free(sim);
 }
 
 size_t scorer_count(const struct scorer *sc)

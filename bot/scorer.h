@@ -38,6 +38,11 @@ struct scorer *scorer_extend(const struct scorer *base, const struct lexicon *lx
 /* Rank intents for canon (a norm_canon text): up to max, best first, one
  * entry per intent. Returns how many were filled. Thread-safe. */
 int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, int max);
+/* The closest example of intent (*mine) and the closest example of any
+ * other intent (*other) to canon; score 0 and file NULL when none shares a
+ * feature. Thread-safe. */
+void scorer_versus(const struct scorer *sc, const char *canon, const char *intent,
+                   struct scored *mine, struct scored *other);
 /* Each example phrase in load order, for checks: its intent, canon text, file, line. */
 size_t scorer_count(const struct scorer *sc);
 const char *scorer_example(const struct scorer *sc, size_t i, const char **intent,

@@ -62,6 +62,8 @@ struct uconf {
     struct words words[NWORDS]; /* understand.txt's word lists, by enum wordlist */
     pcre2_code **crisis; /* the ways people say it, beside content's words */
     size_t ncrisis;
+    double net_score, net_lead; /* `crisisnet`: score above 1 when off */
+    int net_chars;              /* ... and the fewest characters it looks at */
 };
 
 void uconf_free(struct uconf *uc)
@@ -215,6 +217,19 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
                 add_words(&uc->words[l].w, &uc->words[l].n, b);
             return 0;
         }
+    if (strcmp(key, "crisisnet") == 0 && a != NULL && b != NULL && sscanf(a, "%lf", &v) == 1 &&
+        v > 0 && v <= 1) {
+        double lead;
+        int chars;
+        char end;
+        if (sscanf(b, "%lf %d %c", &lead, &chars, &end) == 2 && lead >= 0 && lead <= 1 &&
+            chars >= 0) {
+            uc->net_score = v;
+            uc->net_lead = lead;
+            uc->net_chars = chars;
+            return 0;
+        }
+    }
     if (strcmp(key, "crisis") == 0 && a != NULL)
         return add_crisis(uc, a, b, path, no, errors);
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
@@ -228,9 +243,22 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking WORDS`, `crisis PATTERN` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS` or `menu INTENT CMD`\n",
                path, no);
     return -1;
+}
+
+static bool has_crisis_examples(const struct intents *in)
+{
+    const struct scorer *sc = in ? intent_scorer(in) : NULL;
+    for (size_t i = 0; i < scorer_count(sc); i++) {
+        const char *intent, *file;
+        int line;
+        (void)scorer_example(sc, i, &intent, &file, &line);
+        if (strcmp(intent, "crisis") == 0)
+            return true;
+    }
+    return false;
 }
 
 struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *errors)
@@ -242,6 +270,7 @@ struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *
     uc->take = 0.6;
     uc->margin = 0.05;
     uc->ask = 0.3;
+    uc->net_score = 2; /* off until `crisisnet` */
     FILE *f = overlay_fopen(path, "r");
     if (f == NULL && errno != ENOENT) {
         buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
@@ -252,6 +281,10 @@ struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *
             bad++;
     if (f != NULL)
         (void)fclose(f); /* read-only */
+    if (uc->net_score <= 1 && !has_crisis_examples(in)) {
+        buf_printf(errors, "%s: crisisnet is set but no example is labelled crisis\n", path);
+        bad++;
+    }
     if (uc->ask > uc->take) {
         buf_printf(errors, "%s: ask %.2f is above take %.2f\n", path, uc->ask, uc->take);
         bad++;
@@ -474,16 +507,26 @@ int understand_rules(const struct intents *in, const char *normed, struct intent
     return rc;
 }
 
+/* The characters of s that are not a space; *letters gets those that are
+ * Chinese or Latin letters. */
+static size_t count_chars(const char *s, size_t *letters)
+{
+    size_t chars = 0, let = 0, n = strlen(s), adv;
+    for (size_t i = 0; i < n; i += adv) {
+        uint32_t cp = utf8_decode(s + i, n - i, &adv);
+        chars += cp != ' ';
+        let += cp >= 0x80 || (cp >= 'a' && cp <= 'z');
+    }
+    *letters = let;
+    return chars;
+}
+
 /* Words to compare: a bare number or punctuation (a menu answer without a
  * menu) is not guessed at, nor one character (我想想 once filler is gone). */
 static bool has_words(const char *s)
 {
-    size_t chars = 0, letters = 0, n = strlen(s), adv;
-    for (size_t i = 0; i < n; i += adv) {
-        uint32_t cp = utf8_decode(s + i, n - i, &adv);
-        chars += cp != ' ';
-        letters += cp >= 0x80 || (cp >= 'a' && cp <= 'z');
-    }
+    size_t letters;
+    size_t chars = count_chars(s, &letters);
     return letters > 0 && chars >= 2;
 }
 
@@ -527,6 +570,31 @@ bool understand_is_crisis(const struct intents *in, const char *text)
         hit = pcre2_match(uc->crisis[i], (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL) >= 0;
     pcre2_match_data_free(md);
     return hit;
+}
+
+/* The letters of canon (Chinese or Latin), for the net's shortest text. */
+static int net_letters(const char *canon)
+{
+    size_t letters;
+    (void)count_chars(canon, &letters);
+    return (int)letters;
+}
+
+bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
+                           struct scored *against)
+{
+    const struct uconf *uc = intent_uconf(in);
+    struct scored mine = {"crisis", 0, NULL, 0}, other = {NULL, 0, NULL, 0};
+    /* too short to judge: not scored at all (most texts are short) */
+    bool scored = uc == NULL || uc->net_score > 1 || net_letters(canon) >= uc->net_chars;
+    if (scored)
+        scorer_versus(intent_scorer(in), canon, "crisis", &mine, &other);
+    if (why != NULL)
+        *why = mine;
+    if (against != NULL)
+        *against = other;
+    return scored && uc != NULL && uc->net_score <= 1 && mine.score >= uc->net_score &&
+           mine.score - other.score >= uc->net_lead;
 }
 
 int understand_answer(const struct intents *in, const char *normed)

@@ -33,6 +33,10 @@
  *   unsure WORDS        a no word is no, one naming an unsure word neither
  *   crisis PATTERN      a PCRE2 pattern for a way people say they may harm
  *                       themselves (safety.h; beside content's words)
+ *   crisisnet S L       the second crisis net (safety.h): a text whose
+ *                       closest example labelled `crisis` (crisis.examples)
+ *                       scores S or more and leads the closest other
+ *                       example by L or more says crisis; off without it
  *   text INTENT CAP     a scorer hit on INTENT gets the whole text as
  *                       capture CAP (the question of a desk, a report's
  *                       description)
@@ -73,6 +77,14 @@ int understand(const struct intents *in, const char *normed, struct intent_match
                enum understood_via *via);
 /* True when text matches a `crisis` pattern (use safety_is_crisis). */
 bool understand_is_crisis(const struct intents *in, const char *text);
+/* The second crisis net on canon (a norm_canon text): true when its closest
+ * `crisis` example is close enough and ahead of every other example by the
+ * lead `crisisnet` sets. why and against (may be NULL) get that closest
+ * crisis example and the closest other one (also when the net is off; score
+ * 0 for a text shorter than the net looks at). */
+struct scored;
+bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
+                           struct scored *against);
 /* A normalised short text as the answer to a yes/no question: 1 yes (好的,
  * 要的要的, 行,我去, 1), -1 no (不去了, 没时间算了, 去不了), 2 unsure (取消,
  * 1我考虑一下, a question), 0 no answer at all (a long text, 积分). */

@@ -225,6 +225,39 @@ static void test_understand_round3(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 5 (texts written blind, eval-blind5: domestic workers' stories,
+ * the shortest messages): 退订 with its object inside a story, 先别发了,
+ * what was collected about me, how many courses I booked, help asked
+ * around a word; and the questions about them that do nothing. */
+static void test_understand_round5(void)
+{
+    static const struct want cases[] = {
+        {"您好，我想退订你们的每日消息，最近在医院陪护病人，手机要保持安静", "optout", NULL, NULL},
+        {"你们先别发了吧", "optout", NULL, NULL},
+        {"停发", "optout", NULL, NULL},
+        {"退订消息怎么弄", "!optout", NULL, NULL},
+        {"不要退订消息", "!optout", NULL, NULL},
+        {"你们收集了我的哪些信息", "privacy.mine", NULL, NULL},
+        {"我现在报了几个培训", "course.mine", NULL, NULL},
+        {"已报名的培训", "course.mine", NULL, NULL},
+        {"我刚进来也不知道该发啥 这都能干点啥", "help", NULL, NULL},
+        {"我的积分还有多少 报的课 拍的那些 都给我看看", "profile", NULL, NULL},
+        {"我的积分还有多少", "points.balance", NULL, NULL},
+        {"还有名额吗", "course.list", NULL, NULL},
+        {"路灯修好了没", "report.status", NULL, NULL},
+        {"我的手机号会卖给别人吗", "privacy", NULL, NULL},
+        {"上报", "report.new", NULL, NULL},
+        {"上报的咋样了", "report.status", NULL, NULL},
+        {"签 M4X1", "checkin", "code", "m4x1"},
+        {"签了", "!checkin", NULL, NULL},
+        {"接着学", "lesson.next", NULL, NULL},
+        {"后面呢", "more", NULL, NULL},
+        {"引私", "privacy", NULL, NULL},
+        {"我嘚", "profile", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 4 (texts written blind, eval-blind4): a mood word alone (郁闷,
  * 好烦: said of anything) is no counselling question, beside a request or
  * a question it is; dialect numerals, mixed pinyin, voice typos; commands
@@ -232,7 +265,9 @@ static void test_understand_round3(void)
 static void test_understand_round4(void)
 {
     static const struct want cases[] = {
-        {"头盔丢了 郁闷", NULL, NULL, NULL},
+        /* no desk; since round 5's 兑换 头盔 a numbered choice may offer one */
+        {"头盔丢了 郁闷", "!service.counsel", NULL, NULL},
+        {"头盔丢了 郁闷", "!service.legal", NULL, NULL},
         {"最近很烦怎么办", "service.counsel", NULL, NULL},
         {"郁闷得很 有冇得人陪我聊下", "service.counsel", NULL, NULL},
         {"在外面受了气没地方说", "service.counsel", NULL, NULL},
@@ -369,6 +404,106 @@ static void test_understand_thresholds(void)
     buf_release(&errs);
 }
 
+/* The second crisis net (crisis.examples, `crisisnet`): texts no example
+ * line holds, close to the crisis examples, are crises by the net alone;
+ * everyday exaggerations and requests are not, in any form. */
+static void test_crisis_net_shipped(void)
+{
+    static const char *const yes[] = {
+        "我这辈子就这样了 不想再撑下去了", "每天跑单跑到半夜 真的撑不下去了 想一了百了",
+        "我老婆拿刀追着我砍 救命", "我在天台上 风很大", "他又喝醉了在砸门 我和孩子躲在厕所",
+        "我想从桥上跳下去", "对不起 我撑不住了 别找我",
+        "绳子都准备好了", "我想一觉睡过去再也不醒来"};
+    static const char *const no[] = {
+        "累死了", "笑死", "想死你了", "饿死了", "社死", "不想干了", "这破活不想干了",
+        "老板太抠了 我不想干了", "今天热死了", "困死了", "吓死我了 差点撞车", "再见",
+        "积分还剩多少", "我想报名培训", "工资被拖欠了怎么办", "最近压力好大 想找人聊聊",
+        "晚上睡不着 心里很烦"};
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = intent_load("intents", &errs);
+    struct content *ct = content_load("content", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    for (size_t i = 0; in && i < sizeof yes / sizeof yes[0]; i++) {
+        char *n = norm_text(yes[i]), *c = norm_canon(intent_lexicon(in), n);
+        if (!understand_crisis_net(in, c, NULL, NULL))
+            CHECK_STR(yes[i], "(a crisis to the net)");
+        free(c);
+        free(n);
+    }
+    for (size_t i = 0; in && ct && i < sizeof no / sizeof no[0]; i++) {
+        char *n = norm_text(no[i]);
+        if (safety_is_crisis(ct, in, n))
+            CHECK_STR(no[i], "(not a crisis)");
+        free(n);
+    }
+    /* and a turn's safety stage says so where no pattern does */
+    char *n = norm_text("我在天台上 风很大");
+    CHECK(in && ct && safety_is_crisis(ct, in, n));
+    free(n);
+    /* a crisis said inside a story: the whole is too far, its part is close */
+    n = norm_text("送了一天外卖 腿都软了 我真的撑不住了 别找我");
+    char *c = in ? norm_canon(intent_lexicon(in), n) : NULL;
+    CHECK(in && !understand_crisis_net(in, c, NULL, NULL));
+    CHECK(in && ct && safety_is_crisis(ct, in, n));
+    free(c);
+    free(n);
+    content_free(ct);
+    intent_free(in);
+    buf_release(&errs);
+}
+
+/* The net is data: its crisis lines, the `none` lines that keep a lookalike
+ * out and its threshold are files the office edits, checked at load. */
+static void test_crisis_net_is_data(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "pts ^积分$\n");
+    t_put(dir, "10.examples", "pts\t积分还剩多少\nnone\t今天天气不错\n");
+    t_put(dir, "understand.txt", "crisisnet 0.30 0.15 4\n");
+    struct intents *in = intent_load(dir, &errs); /* no crisis line: refused */
+    CHECK(in == NULL);
+    CHECK_HAS(errs.data ? errs.data : "", "crisisnet is set but no example is labelled crisis");
+    intent_free(in);
+    buf_release(&errs);
+    buf_init(&errs, 0);
+    t_put(dir, "understand.txt", "crisisnet 0.30 0.15\n");
+    t_put(dir, "crisis.examples", "crisis\t我站在楼顶上不想下去了\n");
+    in = intent_load(dir, &errs); /* the shortest text is missing */
+    CHECK(in == NULL);
+    CHECK_HAS(errs.data ? errs.data : "", "understand.txt:1: want");
+    intent_free(in);
+    buf_release(&errs);
+    buf_init(&errs, 0);
+    t_put(dir, "understand.txt", "crisisnet 0.30 0.15 4\n");
+    in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    struct scored why, against;
+    CHECK(in && understand_crisis_net(in, "我在楼顶上 不想下去", &why, &against));
+    if (in) {
+        CHECK_STR(why.file, "crisis.examples");
+        CHECK_INT(why.line, 1);
+        CHECK(!understand_crisis_net(in, "积分还剩多少", NULL, NULL));
+        CHECK(!understand_crisis_net(in, "楼顶", NULL, NULL)); /* too short to judge */
+        /* the crisis lines never become a guess of the scorer */
+        struct intent_match m;
+        enum understood_via via;
+        CHECK(understand(in, "我在楼顶上 不想下去", &m, &via) == 0 || strcmp(m.intent, "crisis") != 0);
+        intent_match_release(&m);
+    }
+    intent_free(in);
+    /* a `none` line close to a lookalike keeps it out */
+    t_put(dir, "crisis.examples", "crisis\t我站在楼顶上不想下去了\nnone\t楼顶上晒被子 不想下去\n");
+    buf_release(&errs);
+    buf_init(&errs, 0);
+    in = intent_load(dir, &errs);
+    CHECK(in && !understand_crisis_net(in, "在楼顶上晒被子 不想下去", NULL, NULL));
+    intent_free(in);
+    buf_release(&errs);
+}
+
 /* Each of yes is a crisis with the shipped patterns and content words, none
  * of no is. */
 static void check_crisis(const char *const *yes, size_t nyes, const char *const *no, size_t nno)
@@ -418,6 +553,24 @@ static void test_safety_crisis_round3(void)
         "他打我电话说超时了", "刀已经磨好了 切菜用", "想结束了再下班",
         "带孩子一起去公园", "家暴的法律怎么规定", "打了一天的单 累得不想动",
         "小时候被打过"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
+/* Round 5 crisis language (eval-blind5: domestic workers' long stories,
+ * the shortest messages): a plan not to live, death as relief, the crash
+ * that should have killed, a bridge driven off, bleeding while someone
+ * breaks in, SOS, kms, 紫砂; and the everyday texts sharing their words. */
+static void test_safety_crisis_round5(void)
+{
+    static const char *const yes[] = {
+        "送完这单我就不打算活了", "我死了就轻松了", "越想越觉得死了好", "怎么没撞死我",
+        "真想从桥上开下去", "骑车的时候总想方向一偏就好了", "睡过去不用再醒",
+        "他在砸门 我身上在流血", "SOS", "kms", "撞车算了", "活着累", "药都攒好了",
+        "想跳长江", "站在楼顶上", "救我", "被家暴了", "紫砂", "吞药了", "刀在手上"};
+    static const char *const no[] = {
+        "我不打算活动了", "狗死了好可怜", "撞车了 没人受伤", "想跳槽", "想跳舞",
+        "救我狗命 这单超时了", "紫砂壶多少钱", "家暴的法律怎么规定",
+        "sosuo 怎么用", "感冒药买好了", "从楼上下来了"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
@@ -569,12 +722,16 @@ const struct t_case understand_tests[] = {
     T(test_understand_shipped),
     T(test_understand_round3),
     T(test_understand_round4),
+    T(test_understand_round5),
     T(test_understand_mood),
     T(test_understand_thresholds),
     T(test_safety_crisis_round3),
     T(test_safety_crisis_round4),
+    T(test_safety_crisis_round5),
     T(test_ask_then_number),
     T(test_safety_crisis),
     T(test_safety_patterns_checked),
+    T(test_crisis_net_shipped),
+    T(test_crisis_net_is_data),
     T_END,
 };

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "norm.h"
 #include "safety.h"
+#include "scorer.h"
 #include "understand.h"
 #include "util.h"
 
@@ -65,6 +66,7 @@ static const char *via_name(enum understood_via v)
 struct opts {
     const char *intents, *content, *threshold, *actions;
     bool plain, quiet; /* quiet: no MISS lines (a held-out set is measured, not read) */
+    bool net;          /* one NET line a text: the crisis net's scores (a sweep's input) */
 };
 
 /* What the text means to a turn without context: an intent name, `crisis`,
@@ -159,6 +161,17 @@ static int run_file(const char *path, const struct opts *o, const struct intents
         enum understood_via via;
         memset(&m, 0, sizeof m);
         const char *pred = predict(in, ct, o->plain, text, &m, &via);
+        if (o->net) {
+            struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];
+            char *n = norm_text(text);
+            int k = abs(safety_net_scores(ct, in, n, why, against, SAFETY_NET_PARTS + 1));
+            printf("NET\t%s\t%d\t%.4f\t%.4f\t%s\t%s\n", label, strcmp(pred, "crisis") == 0,
+                   why[0].score, against[0].score, against[0].intent ? against[0].intent : "-",
+                   text);
+            for (int i = 1; i < k; i++) /* each part, for a sweep of the net on parts */
+                printf("NETSEG\t%s\t%.4f\t%.4f\t-\n", label, why[i].score, against[i].score);
+            free(n);
+        }
         bool good = right(label, pred);
         struct tally *tl = tally_of(label), *tp = tally_of(pred);
         if (tl == NULL || tp == NULL) {
@@ -196,12 +209,14 @@ static int run_file(const char *path, const struct opts *o, const struct intents
 
 int main(int argc, char **argv)
 {
-    struct opts o = {"intents", "content", NULL, "intents", false, false};
+    struct opts o = {"intents", "content", NULL, "intents", false, false, false};
     int i = 1, total = 0, ok = 0, act_pred = 0, act_right = 0, rc = 0, rtotal = 0, rok = 0;
     struct buf errs;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--plain") == 0)
             o.plain = true;
+        else if (strcmp(argv[i], "--net") == 0)
+            o.net = o.quiet = true;
         else if (strcmp(argv[i], "-q") == 0)
             o.quiet = true;
         else if (i + 1 < argc && strcmp(argv[i], "-i") == 0)
