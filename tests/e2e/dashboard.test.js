@@ -115,7 +115,7 @@ async function seed(port, photoPort) {
   await say('m-u2', 'u-2', '外卖超时被罚款怎么办');
   await say('m-u3', 'u-3', '外卖超时被罚款怎么办');
   /* not understood for sure: answered with a numbered choice, listed as asked */
-  await say('m-u7', 'u-7', '积分那个怎么弄的呀兄弟');
+  await say('m-u7', 'u-7', '积分规则是啥');
   const c = await call(port, 'POST', '/admin/api/courses', {
     title: '养老护理入门', provider: '襄阳职院', place: '驿站二楼', start: '2099-05-01 09:00',
     end: '2099-05-01 11:00', capacity: 2, checkin_points: 10,
@@ -247,7 +247,7 @@ async function main() {
     await page.goto(`${base}/admin/#unknown`);
     await page.waitForSelector('#view[data-ready="unknown"]');
     const unk = await page.textContent('#view');
-    check(unk.includes('积分那个怎么弄的呀兄弟') && unk.includes('points.balance'), 'not-understood list with a suggested intent');
+    check(unk.includes('积分规则是啥') && unk.includes('points.balance'), 'not-understood list with a suggested intent');
 
     /* reports: thumbnails in the list, all from the admin media route */
     const media = (u) => new URL(u).pathname.startsWith('/admin/api/media/');
