@@ -87,6 +87,8 @@ static void test_save_checked_then_live_and_held_generation_kept(void)
     const struct app *same = app_acquire(&f.app);
     CHECK(same == held); /* nothing swapped */
     app_release(same);
+    json_decref(problems);
+    problems = NULL;
 
     char *good = messages_with("驿站服务，回复数字", "试验驿站服务，回复数字");
     CHECK_INT(
