@@ -338,6 +338,7 @@ static void test_content_edit_rules_and_lessons(void)
               400);
     CHECK_HAS(why, "\"file\":\"lessons:01-gonggeng-longzhong.txt\"");
     CHECK_HAS(why, "\"line\":");
+    free(why);
     CHECK_INT(edit_via_api(s.port, "lessons:01-gonggeng-longzhong.txt", "title: 诸葛亮躬耕隆中",
                            "title: 诸葛亮在隆中种地读书", NULL),
               200);
