@@ -43,7 +43,7 @@ yizhan: bot/main.o $(OBJS)
 
 # bot/schema_pg.sql as the lines of a C string literal, compiled into store.o
 # (the PostgreSQL schema the store creates in an empty database).
-bot/store.o: bot/schema_pg.inc
+bot/store.o fuzz/obj/store.o: bot/schema_pg.inc
 bot/schema_pg.inc: bot/schema_pg.sql
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 
