@@ -2123,11 +2123,8 @@ int64_t store_taught_version(struct store *st)
     int64_t v = 0;
     if (s == NULL)
         return -1;
-    int rc = store_step(st, s);
-    if (rc == SQLITE_ROW)
-        v = store_col_int64(s, 0);
-    store_reset(s);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : store_fail(st, "taught version");
+    /* no row yet: version 0 */
+    return store_read_one(st, s, "taught version", store_read_id, &v, sizeof v) == -1 ? -1 : v;
 }
 
 int store_taught_list(struct store *st, store_taught_fn fn, void *ctx)

@@ -17,11 +17,7 @@ int64_t store_content_version(struct store *st)
     int64_t v = 0;
     if (s == NULL)
         return -1;
-    int rc = store_step(st, s);
-    if (rc == SQLITE_ROW)
-        v = store_col_int64(s, 0);
-    store_reset(s);
-    return rc == SQLITE_ROW ? v : store_fail(st, "content version");
+    return store_read_one(st, s, "content version", store_read_id, &v, sizeof v) == 1 ? v : -1;
 }
 
 int store_content_latest(struct store *st, store_content_fn fn, void *ctx)
