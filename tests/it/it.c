@@ -414,6 +414,29 @@ int db_exec(const struct server *s, const char *sql)
     return ok ? 0 : -1;
 }
 
+int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int it_patience(int ms)
+{
+    return getenv("YIZHAN_WRAP") != NULL ? ms * 6 : ms;
+}
+
+long long wait_db(const struct server *s, const char *sql, long long want, int ms)
+{
+    int64_t until = wall_ms() + it_patience(ms);
+    for (;;) {
+        long long v = db_count(s, sql);
+        if (v == want || wall_ms() >= until)
+            return v;
+        msleep(100);
+    }
+}
+
 long long db_count(const struct server *s, const char *sql)
 {
     if (s->pg[0] != '\0')

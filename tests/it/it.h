@@ -5,6 +5,7 @@
 #ifndef TESTS_IT_H
 #define TESTS_IT_H
 #include <jansson.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct content;
@@ -92,6 +93,15 @@ void hresp_release(struct hresp *r);
 char *say_to(int port, const char *id, const char *from, const char *text);
 /* A number from the server's database (read-only), or -1. */
 long long db_count(const struct server *s, const char *sql);
+/* Wall-clock milliseconds (CLOCK_REALTIME), to compare with stored times. */
+int64_t wall_ms(void);
+/* How long a test waits for the server to get somewhere: ms, or six times
+ * that under $YIZHAN_WRAP (valgrind runs the server 20-50 times slower; a
+ * wait is a deadline, not a measurement, so stretching it hides nothing). */
+int it_patience(int ms);
+/* Poll sql every 100 ms until it gives want or it_patience(ms) pass; the
+ * last value. */
+long long wait_db(const struct server *s, const char *sql, long long want, int ms);
 /* Run sql (one or more statements) on s's database, as another writer
  * would; 0, or -1 (printed). */
 int db_exec(const struct server *s, const char *sql);

@@ -149,30 +149,10 @@ static long long bc_count(int port, long long id, const char *status)
     return n;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Poll sql every 100 ms until it gives want or ms pass; the last value. */
-static long long wait_db(const struct server *s, const char *sql, long long want, int ms)
-{
-    int64_t until = wall_ms() + ms;
-    long long v;
-    for (;;) {
-        v = db_count(s, sql);
-        if (v == want || wall_ms() >= until)
-            return v;
-        msleep(100);
-    }
-}
-
 /* Poll a broadcast count until it gives want or ms pass; the last value. */
 static long long wait_bc(int port, long long id, const char *status, long long want, int ms)
 {
-    int64_t until = wall_ms() + ms;
+    int64_t until = wall_ms() + it_patience(ms);
     long long v;
     for (;;) {
         v = bc_count(port, id, status);

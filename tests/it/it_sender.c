@@ -66,25 +66,6 @@ static void rig_stop(struct rig *r)
     fake_stop(&r->f);
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Poll sql until it gives want or ms pass; the last value. */
-static long long wait_db(const struct server *s, const char *sql, long long want, int ms)
-{
-    int64_t until = wall_ms() + ms;
-    for (;;) {
-        long long v = db_count(s, sql);
-        if (v == want || wall_ms() >= until)
-            return v;
-        msleep(100);
-    }
-}
-
 /* An admin request expecting status want; the parsed answer (new reference). */
 static json_t *admin(int port, const char *method, const char *path, const char *body, long want)
 {
