@@ -482,11 +482,33 @@ int understand_rules(const struct intents *in, const char *normed, struct intent
     if (normed[0] == '\0')
         return 0;
     int rc = intent_match(in, normed, m);
+    char *canon = NULL;
+    if (rc == 1 && understand_is_action(in, m->intent)) {
+        /* An action read off the text as typed must not be contradicted by
+         * the text as meant: 取销报名2 (a typo of 取消) reads as 报名2 until
+         * the lexicon repairs it into 取消报名2. When the two readings name
+         * different intents the rules have not understood it, and the guess
+         * asks with a numbered choice (a wrong action is worse than a
+         * question). */
+        canon = norm_canon(intent_lexicon(in), normed);
+        struct intent_match cm;
+        memset(&cm, 0, sizeof cm);
+        bool differ = canon[0] != '\0' && strcmp(canon, normed) != 0 &&
+                      intent_match(in, canon, &cm) == 1 && strcmp(cm.intent, m->intent) != 0;
+        if (cm.intent != NULL)
+            intent_match_release(&cm);
+        free(canon);
+        if (differ) {
+            intent_match_release(m);
+            memset(m, 0, sizeof *m);
+            return 0;
+        }
+    }
     if (rc != 0) {
         *via = rc == 1 ? VIA_RULE : VIA_NONE;
         return rc;
     }
-    char *canon = norm_canon(intent_lexicon(in), normed);
+    canon = norm_canon(intent_lexicon(in), normed);
     if (canon[0] != '\0' && strcmp(canon, normed) != 0) {
         rc = intent_match(in, canon, m);
         *via = rc == 1 ? VIA_CANON : VIA_NONE;

@@ -258,6 +258,20 @@ static void test_understand_round5(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* An action read off the text as typed is not taken when the lexicon's
+ * repair of the same text means another intent: 取销 and qx are 取消. */
+static void test_understand_readings_disagree(void)
+{
+    static const struct want cases[] = {
+        {"取销报名2", "!course.book", NULL, NULL},
+        {"qx报名2", "!course.book", NULL, NULL},
+        {"帮我报名2", "course.book", "n", "2"},
+        {"取消报名2", "course.cancel", "n", "2"},
+        {"报名2 算了", "!course.book", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 4 (texts written blind, eval-blind4): a mood word alone (郁闷,
  * 好烦: said of anything) is no counselling question, beside a request or
  * a question it is; dialect numerals, mixed pinyin, voice typos; commands
@@ -723,6 +737,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round3),
     T(test_understand_round4),
     T(test_understand_round5),
+    T(test_understand_readings_disagree),
     T(test_understand_mood),
     T(test_understand_thresholds),
     T(test_safety_crisis_round3),
