@@ -624,6 +624,9 @@ struct store {
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
     bool pg_txn;  /* PostgreSQL: from a BEGIN that ran to its COMMIT or ROLLBACK */
+    bool id_known;    /* PostgreSQL: the statement run last returned its row's id ... */
+    int64_t last_id;  /* ... this one (store_last_id) */
+    char *id_tables;  /* PostgreSQL: " t1 t2 ... ", the tables with an id column */
 };
 
 sqlite3 *store_db(struct store *st)
@@ -828,6 +831,57 @@ static bool widen_ints(struct store *st, const char *name, int n, Oid *types)
     return widen;
 }
 
+/*
+ * The tables of the connection's schema that have an id column, as
+ * " t1 t2 ... " (st->id_tables; once per connection: a reconnection finds
+ * the same schema).
+ */
+static int pg_id_tables(struct store *st)
+{
+    if (st->id_tables != NULL)
+        return 0;
+    PGresult *r = PQexec(st->pg, "SELECT table_name FROM information_schema.columns"
+                                 " WHERE column_name = 'id' AND table_schema = current_schema()");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        pg_keep_err(st, PQresultErrorMessage(r));
+        PQclear(r);
+        return store_fail(st, "tables with an id");
+    }
+    struct buf b;
+    buf_init(&b, 0);
+    buf_printf(&b, " ");
+    for (int k = 0; k < PQntuples(r); k++)
+        buf_printf(&b, "%s ", PQgetvalue(r, k, 0));
+    PQclear(r);
+    st->id_tables = buf_take(&b);
+    return 0;
+}
+
+/*
+ * Whether a statement is a one-row INSERT ... VALUES into a table with an id
+ * column and no RETURNING of its own: it is prepared with RETURNING id, so
+ * that store_last_id needs no second round trip (SELECT lastval() was one
+ * statement in eleven a message on bench/inbound-pg: each new person, report
+ * and ticket). Not for INSERT ... SELECT (a broadcast's fan-out would send
+ * back an id per recipient). The ids are not rows to the callers (pg_step):
+ * the text keeps SQLite's meaning.
+ */
+static bool pg_wants_id(struct store *st, const char *text)
+{
+    const char *t = text + strspn(text, " \n");
+    if (st->id_tables == NULL || strncasecmp(t, "INSERT INTO ", 12) != 0 ||
+        strcasestr(t, "RETURNING") != NULL || strstr(t, "VALUES") == NULL ||
+        strcasestr(t, "SELECT") != NULL)
+        return false;
+    t += 12;
+    size_t n = strcspn(t, "( \n");
+    char name[80];
+    if (n == 0 || n + 3 > sizeof name)
+        return false;
+    snprintf(name, sizeof name, " %.*s ", (int)n, t);
+    return strstr(st->id_tables, name) != NULL;
+}
+
 /* Prepare registered statement i on the server as "s<i>", with the types
  * of parameters its text does not name (store_pg_param_types). */
 static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
@@ -843,6 +897,12 @@ static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
     free(plain);
     Oid *types = xcalloc((size_t)n + 1, sizeof *types);
     store_pg_param_types(text, n, types);
+    bool returns_id = pg_wants_id(st, text);
+    if (returns_id) {
+        size_t len = strlen(text);
+        text = xrealloc(text, len + sizeof " RETURNING id");
+        memcpy(text + len, " RETURNING id", sizeof " RETURNING id");
+    }
     snprintf(name, sizeof name, "s%zu", i);
     PGresult *r = PQprepare(st->pg, name, text, n, types);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -872,6 +932,7 @@ static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
         h->queue_write = writes_queue(text);
         h->row = -1;
     }
+    h->returns_id = returns_id;
     free(text);
     h->ready = ok;
     return ok ? 0 : -1;
@@ -950,6 +1011,12 @@ static int pg_step(struct store *st, struct store_stmt *h)
             st->changes = atoi(PQcmdTuples(h->res));
         if (h->queue_write)
             st->queued = true;
+        st->id_known = h->returns_id;
+        if (h->returns_id) { /* the new row's id, for store_last_id; no rows to the caller */
+            int n = PQntuples(h->res);
+            st->last_id = n > 0 ? strtoll(PQgetvalue(h->res, n - 1, 0), NULL, 10) : 0;
+            h->row = n;
+        }
     }
     if (h->row + 1 < PQntuples(h->res)) {
         h->row++;
@@ -1077,6 +1144,8 @@ int64_t store_last_id(struct store *st)
 {
     if (st->db)
         return sqlite3_last_insert_rowid(st->db);
+    if (st->id_known)
+        return st->last_id;
     PGresult *r = PQexec(st->pg, "SELECT lastval()");
     int64_t id = 0;
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
@@ -1104,6 +1173,7 @@ int store_exec(struct store *st, const char *sql)
     if (st->pg) {
         if (strncasecmp(sql, "PRAGMA", 6) == 0)
             return 0;
+        st->id_known = false;
         PGresult *r = PQexec(st->pg, sql);
         ExecStatusType t = PQresultStatus(r);
         if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
@@ -1468,7 +1538,7 @@ struct store *store_open_pg(const char *conninfo)
         if (store_exec(st, set) == -1)
             goto fail;
     }
-    if (pg_schema(st) == -1 || pg_prepare_all(st) == -1)
+    if (pg_schema(st) == -1 || pg_id_tables(st) == -1 || pg_prepare_all(st) == -1)
         goto fail;
     return st;
 fail:
@@ -1610,6 +1680,7 @@ void store_close(struct store *st)
     if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
         log_err("store: close: %s", sqlite3_errmsg(st->db));
     PQfinish(st->pg); /* NULL is a no-op */
+    free(st->id_tables);
     free(st);
 }
 
