@@ -604,6 +604,14 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* An unknown text counted inside a transaction, not yet written. */
+struct unknown_hit {
+    char *text;
+    int64_t now;
+    size_t seq; /* arrival order: the last one's asked is kept */
+    bool asked;
+};
+
 /* A failed bind of a cached statement: its parameter and SQLite's code. */
 struct bind_fault {
     int param, rc;
@@ -624,10 +632,15 @@ struct store {
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
     bool pg_txn;  /* PostgreSQL: from a BEGIN that ran to its COMMIT or ROLLBACK */
+    struct unknown_hit *hits; /* unknown texts counted in this transaction (unknown_flush) */
+    size_t nhits, hits_cap, hits_mark; /* hits_mark: nhits at the savepoint */
     bool id_known;    /* PostgreSQL: the statement run last returned its row's id ... */
     int64_t last_id;  /* ... this one (store_last_id) */
     char *id_tables;  /* PostgreSQL: " t1 t2 ... ", the tables with an id column */
 };
+
+static int unknown_flush(struct store *st);
+static void unknown_forget(struct store *st, size_t keep);
 
 sqlite3 *store_db(struct store *st)
 {
@@ -1673,6 +1686,8 @@ void store_close(struct store *st)
     }
     free(st->stmts);
     free(st->faults);
+    unknown_forget(st, 0);
+    free(st->hits);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
@@ -1759,6 +1774,7 @@ int store_begin(struct store *st)
     /* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns */
     if (st->pg != NULL && in_transaction(st))
         return log_fail("store: BEGIN inside a transaction");
+    unknown_forget(st, 0); /* of a transaction that ended without store_commit's flush */
     /* Wait for the turn as long as busy_timeout would; past that (a
      * transaction held open for long) go on to SQLite's own lock, so a
      * writer stuck elsewhere never blocks this one for ever. */
@@ -1781,8 +1797,14 @@ int store_begin(struct store *st)
     return 0;
 }
 
+/* A failed write of the counted unknown texts leaves the transaction open,
+ * as a failed COMMIT does: the caller rolls it back. */
 int store_commit(struct store *st)
 {
+    if (st->nhits > 0 && !in_transaction(st)) /* SQLite rolled it back itself */
+        unknown_forget(st, 0);
+    if (st->nhits > 0 && unknown_flush(st) == -1)
+        return -1;
     int rc = control(st, sql_commit);
     st->pg_txn = false;
     write_end(st);
@@ -1791,6 +1813,7 @@ int store_commit(struct store *st)
 
 int store_rollback(struct store *st)
 {
+    unknown_forget(st, 0);
     int rc = control(st, sql_rollback);
     st->pg_txn = false;
     write_end(st);
@@ -1799,6 +1822,7 @@ int store_rollback(struct store *st)
 
 int store_savepoint(struct store *st)
 {
+    st->hits_mark = st->nhits;
     return control(st, sql_savepoint);
 }
 
@@ -1810,6 +1834,7 @@ int store_release(struct store *st)
 int store_rollback_to(struct store *st)
 {
     /* ROLLBACK TO keeps the savepoint open; RELEASE closes it. */
+    unknown_forget(st, st->hits_mark);
     if (control(st, sql_rollback_to) == -1)
         return -1;
     return control(st, sql_release);
@@ -2097,20 +2122,78 @@ int store_state_del(struct store *st, int64_t person, const char *key)
     return store_step_done(st, s, "state del");
 }
 
-static int unknown_add(struct store *st, const char *text, int64_t now, bool asked)
+/* Count n more of an unknown text, the last of them at last_ms. */
+static int unknown_write(struct store *st, const struct unknown_hit *h, int n, int64_t first_ms,
+                         int64_t last_ms)
 {
     /* asked: the last time it came, it got a numbered choice */
-    SQL(sql, "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
-             " ON CONFLICT(text) DO UPDATE SET count=unknown.count+1, last_ms=excluded.last_ms,"
-             " asked=excluded.asked");
+    SQL(sql, "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?1,?5,?2,?3,?4)"
+             " ON CONFLICT(text) DO UPDATE SET count=unknown.count+excluded.count,"
+             " last_ms=excluded.last_ms, asked=excluded.asked");
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    store_bind_text(s, 1, text);
-    store_bind_int64(s, 2, now);
-    store_bind_int64(s, 3, now);
-    store_bind_int(s, 4, asked ? 1 : 0);
+    store_bind_text(s, 1, h->text);
+    store_bind_int64(s, 2, first_ms);
+    store_bind_int64(s, 3, last_ms);
+    store_bind_int(s, 4, h->asked ? 1 : 0);
+    store_bind_int(s, 5, n);
     return store_step_done(st, s, "unknown add");
+}
+
+static void unknown_forget(struct store *st, size_t keep)
+{
+    while (st->nhits > keep)
+        free(st->hits[--st->nhits].text);
+}
+
+/* By text, then in the order they came. */
+static int hit_cmp(const void *a, const void *b)
+{
+    const struct unknown_hit *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * The unknown texts a transaction counted, written just before its COMMIT:
+ * one upsert per distinct text, in text order. A common text's row is a
+ * hot spot: written mid-batch, its row lock was held through the rest of
+ * the batch and the COMMIT, so two nodes on one PostgreSQL ran their
+ * batches one after the other (bench/inbound-pg, pg2: a fifth of one
+ * node's messages/s, a quarter of the backends' samples waiting on that
+ * lock), and two batches counting two such texts in opposite orders could
+ * deadlock. Now the lock is held only across the COMMIT, taken in one order
+ * everywhere.
+ */
+static int unknown_flush(struct store *st)
+{
+    qsort(st->hits, st->nhits, sizeof *st->hits, hit_cmp);
+    int rc = 0;
+    for (size_t i = 0, j; rc == 0 && i < st->nhits; i = j) {
+        int64_t first = st->hits[i].now, last = st->hits[i].now;
+        for (j = i + 1; j < st->nhits && strcmp(st->hits[j].text, st->hits[i].text) == 0; j++) {
+            first = st->hits[j].now < first ? st->hits[j].now : first;
+            last = st->hits[j].now > last ? st->hits[j].now : last;
+        }
+        rc = unknown_write(st, &st->hits[j - 1], (int)(j - i), first, last);
+    }
+    unknown_forget(st, 0);
+    return rc;
+}
+
+static int unknown_add(struct store *st, const char *text, int64_t now, bool asked)
+{
+    struct unknown_hit h = {(char *)text, now, st->nhits, asked};
+    if (!in_transaction(st))
+        return unknown_write(st, &h, 1, now, now);
+    if (st->nhits == st->hits_cap) {
+        st->hits_cap = st->hits_cap ? 2 * st->hits_cap : 16;
+        st->hits = xrealloc(st->hits, st->hits_cap * sizeof *st->hits);
+    }
+    h.text = xstrdup(text);
+    st->hits[st->nhits++] = h;
+    return 0;
 }
 
 int store_unknown_add(struct store *st, const char *text, int64_t now)

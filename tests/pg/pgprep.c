@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "store.h"
 #include "store_int.h"
+#include "util.h"
 
 static int passed, failed;
 
@@ -324,6 +325,35 @@ static void check_id_with_insert(PGconn *pg, const char *conninfo)
     store_close(st);
 }
 
+/*
+ * Two nodes on one database count the same unknown text in open
+ * transactions: neither waits for the other before its COMMIT (the row's
+ * lock was taken mid-batch and held to the COMMIT, so the nodes' batches ran
+ * one after the other; bench/inbound-pg, pg2), and both counts are kept.
+ * The second session gives up on a lock after 2 s: before, its count
+ * waited for the first transaction, which this one thread would never end.
+ */
+static void check_unknown_two_nodes(PGconn *pg, const char *conninfo)
+{
+    char *impatient = xasprintf("%s options='-c lock_timeout=2000'", conninfo);
+    struct store *a = store_open_pg(conninfo), *b = store_open_pg(impatient);
+    int ok = a != NULL && b != NULL && store_begin(a) == 0 && store_begin(b) == 0 &&
+             store_unknown_add(a, "two-nodes", 100) == 0;
+    int b_add = ok ? store_unknown_add(b, "two-nodes", 200) : -1;
+    ok = ok && store_commit(a) == 0;
+    ok = ok && b_add == 0 && store_commit(b) == 0;
+    long long n = pg_count(pg, "SELECT count FROM unknown WHERE text='two-nodes'");
+    if (!ok || n != 2)
+        printf("FAIL unknown text on two nodes: %s, counted %lld (want 2)\n",
+               b_add == 0 ? "steps as expected" : "the second node waited for the first", n);
+    result(ok && n == 2);
+    if (b != NULL && b_add != 0)
+        store_rollback(b);
+    store_close(a);
+    store_close(b);
+    free(impatient);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -352,6 +382,7 @@ int main(int argc, char **argv)
     store_close(st);
     check_lost_transaction(pg, argv[1]);
     check_id_with_insert(pg, argv[1]);
+    check_unknown_two_nodes(pg, argv[1]);
     PQfinish(pg);
     printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
     return failed ? 1 : 0;
