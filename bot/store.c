@@ -604,6 +604,14 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* An unknown text counted inside a transaction, not yet written. */
+struct unknown_hit {
+    char *text;
+    int64_t now;
+    size_t seq; /* arrival order: the last one's asked is kept */
+    bool asked;
+};
+
 /* A failed bind of a cached statement: its parameter and SQLite's code. */
 struct bind_fault {
     int param, rc;
@@ -624,7 +632,15 @@ struct store {
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
     bool pg_txn;  /* PostgreSQL: from a BEGIN that ran to its COMMIT or ROLLBACK */
+    struct unknown_hit *hits; /* unknown texts counted in this transaction (unknown_flush) */
+    size_t nhits, hits_cap, hits_mark; /* hits_mark: nhits at the savepoint */
+    bool id_known;    /* PostgreSQL: the statement run last returned its row's id ... */
+    int64_t last_id;  /* ... this one (store_last_id) */
+    char *id_tables;  /* PostgreSQL: " t1 t2 ... ", the tables with an id column */
 };
+
+static int unknown_flush(struct store *st);
+static void unknown_forget(struct store *st, size_t keep);
 
 sqlite3 *store_db(struct store *st)
 {
@@ -828,6 +844,57 @@ static bool widen_ints(struct store *st, const char *name, int n, Oid *types)
     return widen;
 }
 
+/*
+ * The tables of the connection's schema that have an id column, as
+ * " t1 t2 ... " (st->id_tables; once per connection: a reconnection finds
+ * the same schema).
+ */
+static int pg_id_tables(struct store *st)
+{
+    if (st->id_tables != NULL)
+        return 0;
+    PGresult *r = PQexec(st->pg, "SELECT table_name FROM information_schema.columns"
+                                 " WHERE column_name = 'id' AND table_schema = current_schema()");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        pg_keep_err(st, PQresultErrorMessage(r));
+        PQclear(r);
+        return store_fail(st, "tables with an id");
+    }
+    struct buf b;
+    buf_init(&b, 0);
+    buf_printf(&b, " ");
+    for (int k = 0; k < PQntuples(r); k++)
+        buf_printf(&b, "%s ", PQgetvalue(r, k, 0));
+    PQclear(r);
+    st->id_tables = buf_take(&b);
+    return 0;
+}
+
+/*
+ * Whether a statement is a one-row INSERT ... VALUES into a table with an id
+ * column and no RETURNING of its own: it is prepared with RETURNING id, so
+ * that store_last_id needs no second round trip (SELECT lastval() was one
+ * statement in eleven a message on bench/inbound-pg: each new person, report
+ * and ticket). Not for INSERT ... SELECT (a broadcast's fan-out would send
+ * back an id per recipient). The ids are not rows to the callers (pg_step):
+ * the text keeps SQLite's meaning.
+ */
+static bool pg_wants_id(struct store *st, const char *text)
+{
+    const char *t = text + strspn(text, " \n");
+    if (st->id_tables == NULL || strncasecmp(t, "INSERT INTO ", 12) != 0 ||
+        strcasestr(t, "RETURNING") != NULL || strstr(t, "VALUES") == NULL ||
+        strcasestr(t, "SELECT") != NULL)
+        return false;
+    t += 12;
+    size_t n = strcspn(t, "( \n");
+    char name[80];
+    if (n == 0 || n + 3 > sizeof name)
+        return false;
+    snprintf(name, sizeof name, " %.*s ", (int)n, t);
+    return strstr(st->id_tables, name) != NULL;
+}
+
 /* Prepare registered statement i on the server as "s<i>", with the types
  * of parameters its text does not name (store_pg_param_types). */
 static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
@@ -843,6 +910,12 @@ static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
     free(plain);
     Oid *types = xcalloc((size_t)n + 1, sizeof *types);
     store_pg_param_types(text, n, types);
+    bool returns_id = pg_wants_id(st, text);
+    if (returns_id) {
+        size_t len = strlen(text);
+        text = xrealloc(text, len + sizeof " RETURNING id");
+        memcpy(text + len, " RETURNING id", sizeof " RETURNING id");
+    }
     snprintf(name, sizeof name, "s%zu", i);
     PGresult *r = PQprepare(st->pg, name, text, n, types);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -872,6 +945,7 @@ static int pg_prepare(struct store *st, const struct store_sql *q, size_t i)
         h->queue_write = writes_queue(text);
         h->row = -1;
     }
+    h->returns_id = returns_id;
     free(text);
     h->ready = ok;
     return ok ? 0 : -1;
@@ -950,6 +1024,12 @@ static int pg_step(struct store *st, struct store_stmt *h)
             st->changes = atoi(PQcmdTuples(h->res));
         if (h->queue_write)
             st->queued = true;
+        st->id_known = h->returns_id;
+        if (h->returns_id) { /* the new row's id, for store_last_id; no rows to the caller */
+            int n = PQntuples(h->res);
+            st->last_id = n > 0 ? strtoll(PQgetvalue(h->res, n - 1, 0), NULL, 10) : 0;
+            h->row = n;
+        }
     }
     if (h->row + 1 < PQntuples(h->res)) {
         h->row++;
@@ -1077,6 +1157,8 @@ int64_t store_last_id(struct store *st)
 {
     if (st->db)
         return sqlite3_last_insert_rowid(st->db);
+    if (st->id_known)
+        return st->last_id;
     PGresult *r = PQexec(st->pg, "SELECT lastval()");
     int64_t id = 0;
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
@@ -1104,6 +1186,7 @@ int store_exec(struct store *st, const char *sql)
     if (st->pg) {
         if (strncasecmp(sql, "PRAGMA", 6) == 0)
             return 0;
+        st->id_known = false;
         PGresult *r = PQexec(st->pg, sql);
         ExecStatusType t = PQresultStatus(r);
         if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
@@ -1468,7 +1551,7 @@ struct store *store_open_pg(const char *conninfo)
         if (store_exec(st, set) == -1)
             goto fail;
     }
-    if (pg_schema(st) == -1 || pg_prepare_all(st) == -1)
+    if (pg_schema(st) == -1 || pg_id_tables(st) == -1 || pg_prepare_all(st) == -1)
         goto fail;
     return st;
 fail:
@@ -1603,6 +1686,8 @@ void store_close(struct store *st)
     }
     free(st->stmts);
     free(st->faults);
+    unknown_forget(st, 0);
+    free(st->hits);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
@@ -1610,6 +1695,7 @@ void store_close(struct store *st)
     if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
         log_err("store: close: %s", sqlite3_errmsg(st->db));
     PQfinish(st->pg); /* NULL is a no-op */
+    free(st->id_tables);
     free(st);
 }
 
@@ -1688,6 +1774,7 @@ int store_begin(struct store *st)
     /* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns */
     if (st->pg != NULL && in_transaction(st))
         return log_fail("store: BEGIN inside a transaction");
+    unknown_forget(st, 0); /* of a transaction that ended without store_commit's flush */
     /* Wait for the turn as long as busy_timeout would; past that (a
      * transaction held open for long) go on to SQLite's own lock, so a
      * writer stuck elsewhere never blocks this one for ever. */
@@ -1710,8 +1797,14 @@ int store_begin(struct store *st)
     return 0;
 }
 
+/* A failed write of the counted unknown texts leaves the transaction open,
+ * as a failed COMMIT does: the caller rolls it back. */
 int store_commit(struct store *st)
 {
+    if (st->nhits > 0 && !in_transaction(st)) /* SQLite rolled it back itself */
+        unknown_forget(st, 0);
+    if (st->nhits > 0 && unknown_flush(st) == -1)
+        return -1;
     int rc = control(st, sql_commit);
     st->pg_txn = false;
     write_end(st);
@@ -1720,6 +1813,7 @@ int store_commit(struct store *st)
 
 int store_rollback(struct store *st)
 {
+    unknown_forget(st, 0);
     int rc = control(st, sql_rollback);
     st->pg_txn = false;
     write_end(st);
@@ -1728,6 +1822,7 @@ int store_rollback(struct store *st)
 
 int store_savepoint(struct store *st)
 {
+    st->hits_mark = st->nhits;
     return control(st, sql_savepoint);
 }
 
@@ -1739,6 +1834,7 @@ int store_release(struct store *st)
 int store_rollback_to(struct store *st)
 {
     /* ROLLBACK TO keeps the savepoint open; RELEASE closes it. */
+    unknown_forget(st, st->hits_mark);
     if (control(st, sql_rollback_to) == -1)
         return -1;
     return control(st, sql_release);
@@ -2026,20 +2122,78 @@ int store_state_del(struct store *st, int64_t person, const char *key)
     return store_step_done(st, s, "state del");
 }
 
-static int unknown_add(struct store *st, const char *text, int64_t now, bool asked)
+/* Count n more of an unknown text, the last of them at last_ms. */
+static int unknown_write(struct store *st, const struct unknown_hit *h, int n, int64_t first_ms,
+                         int64_t last_ms)
 {
     /* asked: the last time it came, it got a numbered choice */
-    SQL(sql, "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?,1,?,?,?)"
-             " ON CONFLICT(text) DO UPDATE SET count=unknown.count+1, last_ms=excluded.last_ms,"
-             " asked=excluded.asked");
+    SQL(sql, "INSERT INTO unknown(text, count, first_ms, last_ms, asked) VALUES(?1,?5,?2,?3,?4)"
+             " ON CONFLICT(text) DO UPDATE SET count=unknown.count+excluded.count,"
+             " last_ms=excluded.last_ms, asked=excluded.asked");
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    store_bind_text(s, 1, text);
-    store_bind_int64(s, 2, now);
-    store_bind_int64(s, 3, now);
-    store_bind_int(s, 4, asked ? 1 : 0);
+    store_bind_text(s, 1, h->text);
+    store_bind_int64(s, 2, first_ms);
+    store_bind_int64(s, 3, last_ms);
+    store_bind_int(s, 4, h->asked ? 1 : 0);
+    store_bind_int(s, 5, n);
     return store_step_done(st, s, "unknown add");
+}
+
+static void unknown_forget(struct store *st, size_t keep)
+{
+    while (st->nhits > keep)
+        free(st->hits[--st->nhits].text);
+}
+
+/* By text, then in the order they came. */
+static int hit_cmp(const void *a, const void *b)
+{
+    const struct unknown_hit *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * The unknown texts a transaction counted, written just before its COMMIT:
+ * one upsert per distinct text, in text order. A common text's row is a
+ * hot spot: written mid-batch, its row lock was held through the rest of
+ * the batch and the COMMIT, so two nodes on one PostgreSQL ran their
+ * batches one after the other (bench/inbound-pg, pg2: a fifth of one
+ * node's messages/s, a quarter of the backends' samples waiting on that
+ * lock), and two batches counting two such texts in opposite orders could
+ * deadlock. Now the lock is held only across the COMMIT, taken in one order
+ * everywhere.
+ */
+static int unknown_flush(struct store *st)
+{
+    qsort(st->hits, st->nhits, sizeof *st->hits, hit_cmp);
+    int rc = 0;
+    for (size_t i = 0, j; rc == 0 && i < st->nhits; i = j) {
+        int64_t first = st->hits[i].now, last = st->hits[i].now;
+        for (j = i + 1; j < st->nhits && strcmp(st->hits[j].text, st->hits[i].text) == 0; j++) {
+            first = st->hits[j].now < first ? st->hits[j].now : first;
+            last = st->hits[j].now > last ? st->hits[j].now : last;
+        }
+        rc = unknown_write(st, &st->hits[j - 1], (int)(j - i), first, last);
+    }
+    unknown_forget(st, 0);
+    return rc;
+}
+
+static int unknown_add(struct store *st, const char *text, int64_t now, bool asked)
+{
+    struct unknown_hit h = {(char *)text, now, st->nhits, asked};
+    if (!in_transaction(st))
+        return unknown_write(st, &h, 1, now, now);
+    if (st->nhits == st->hits_cap) {
+        st->hits_cap = st->hits_cap ? 2 * st->hits_cap : 16;
+        st->hits = xrealloc(st->hits, st->hits_cap * sizeof *st->hits);
+    }
+    h.text = xstrdup(text);
+    st->hits[st->nhits++] = h;
+    return 0;
 }
 
 int store_unknown_add(struct store *st, const char *text, int64_t now)

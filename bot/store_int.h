@@ -81,6 +81,7 @@ struct store_stmt {
     int nparams, row;      /* row: the current one, -1 before the first */
     bool ready;            /* prepared on the server */
     bool queue_write;      /* writes the outbox or the photo queue (store_watch_queues) */
+    bool returns_id;       /* prepared with RETURNING id added (pg_prepare): store_last_id */
 };
 
 /* Cached prepared statement for a registered statement (reset, bindings

@@ -317,6 +317,34 @@ static void test_store_unknown_top(void)
     store_close(st);
 }
 
+/* Unknown texts are written at COMMIT (store.c, unknown_flush): a rolled
+ * back transaction counts none, and one that commits counts each once. */
+static void test_store_unknown_counted_at_commit(void)
+{
+    struct store *st = store_open(":memory:", false);
+    struct top t = {0};
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_unknown_add(st, "gone", 100), 0);
+    CHECK_INT(store_rollback(st), 0);
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_unknown_asked(st, "kept", 200), 0);
+    CHECK_INT(store_unknown_add(st, "kept", 300), 0);
+    CHECK_INT(store_unknown_asked(st, "kept", 400), 0);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_unknown_add(st, "outside", 500), 0); /* no transaction: at once */
+    CHECK_INT(store_unknown_top(st, 10, collect, &t), 2);
+    CHECK_STR(t.text[0], "kept");
+    CHECK_INT(t.count[0], 3);
+    CHECK_INT(t.last[0], 400);
+    CHECK_STR(t.text[1], "outside");
+    CHECK_INT(t_query_int(st, "SELECT asked FROM unknown WHERE text='kept'"), 1);
+    CHECK_INT(t_query_int(st, "SELECT first_ms FROM unknown WHERE text='kept'"), 200);
+    store_close(st);
+}
+
 static void test_store_probe(void)
 {
     struct store *st = store_open(":memory:", false);
@@ -393,6 +421,7 @@ const struct t_case store_tests[] = {T(test_store_migrate_empty_file_then_reopen
                                      T(test_store_inbound_scoped_and_lapses),
                                      T(test_store_state_get_set_expire_del),
                                      T(test_store_unknown_top),
+                                     T(test_store_unknown_counted_at_commit),
                                      T(test_store_probe),
                                      T(test_store_savepoint_rollback_to),
                                      T_END};

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "store.h"
 #include "store_int.h"
+#include "util.h"
 
 static int passed, failed;
 
@@ -293,6 +294,66 @@ static void check_lost_transaction(PGconn *pg, const char *conninfo)
     store_close(st);
 }
 
+/*
+ * A new row's id comes back with its INSERT (prepared with RETURNING id),
+ * not from a second round trip for SELECT lastval() (bench/inbound-pg: one
+ * statement in eleven a message). The store's backend's last statement, as
+ * pg_stat_activity shows it (updated as each starts), is the INSERT; and
+ * the id is the row's.
+ */
+static void check_id_with_insert(PGconn *pg, const char *conninfo)
+{
+    struct store *st = store_open_pg(conninfo);
+    int64_t id = 0;
+    int ok = st != NULL && store_begin(st) == 0 &&
+             store_person_ensure(st, "generic", "id-with-insert", NULL, 1000, &id) == 0;
+    PGresult *r = PQexec(pg, "SELECT query FROM pg_stat_activity WHERE datname=current_database()"
+                             " AND state='idle in transaction' AND pid<>pg_backend_pid()");
+    const char *last = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                           ? PQgetvalue(r, 0, 0)
+                           : "(no store session in a transaction)";
+    int with_insert = strncmp(last, "INSERT INTO people", 18) == 0;
+    if (!with_insert)
+        printf("FAIL id with its insert: the store's last statement was %s\n", last);
+    PQclear(r);
+    ok = ok && store_commit(st) == 0;
+    long long row = pg_count(pg, "SELECT id FROM people WHERE ext_id='id-with-insert'");
+    if (!ok || row != id)
+        printf("FAIL id with its insert: steps %s, id %lld, row %lld\n", ok ? "ok" : "failed",
+               (long long)id, row);
+    result(with_insert && ok && row == id && id > 0);
+    store_close(st);
+}
+
+/*
+ * Two nodes on one database count the same unknown text in open
+ * transactions: neither waits for the other before its COMMIT (the row's
+ * lock was taken mid-batch and held to the COMMIT, so the nodes' batches ran
+ * one after the other; bench/inbound-pg, pg2), and both counts are kept.
+ * The second session gives up on a lock after 2 s: before, its count
+ * waited for the first transaction, which this one thread would never end.
+ */
+static void check_unknown_two_nodes(PGconn *pg, const char *conninfo)
+{
+    char *impatient = xasprintf("%s options='-c lock_timeout=2000'", conninfo);
+    struct store *a = store_open_pg(conninfo), *b = store_open_pg(impatient);
+    int ok = a != NULL && b != NULL && store_begin(a) == 0 && store_begin(b) == 0 &&
+             store_unknown_add(a, "two-nodes", 100) == 0;
+    int b_add = ok ? store_unknown_add(b, "two-nodes", 200) : -1;
+    ok = ok && store_commit(a) == 0;
+    ok = ok && b_add == 0 && store_commit(b) == 0;
+    long long n = pg_count(pg, "SELECT count FROM unknown WHERE text='two-nodes'");
+    if (!ok || n != 2)
+        printf("FAIL unknown text on two nodes: %s, counted %lld (want 2)\n",
+               b_add == 0 ? "steps as expected" : "the second node waited for the first", n);
+    result(ok && n == 2);
+    if (b != NULL && b_add != 0)
+        store_rollback(b);
+    store_close(a);
+    store_close(b);
+    free(impatient);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -320,6 +381,8 @@ int main(int argc, char **argv)
     check_seed_rows(pg, st);
     store_close(st);
     check_lost_transaction(pg, argv[1]);
+    check_id_with_insert(pg, argv[1]);
+    check_unknown_two_nodes(pg, argv[1]);
     PQfinish(pg);
     printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
     return failed ? 1 : 0;
