@@ -41,7 +41,7 @@ GIVE_UP_S=60                     # a client stops retrying (a failure)
 # Past the promotion, 500s may start for this long: the reconnection try
 # under way, then one wait between tries (at most 2 s); in round 2 each try
 # also spends connect_timeout (3 s by default in Yizhan) on the hung host.
-GRACE1_MS=${FAILOVER_GRACE1_MS:-3000}
+GRACE1_MS=${FAILOVER_GRACE1_MS:-4000}
 GRACE2_MS=${FAILOVER_GRACE2_MS:-6000}
 
 YPID= HOLE=
