@@ -810,8 +810,12 @@ static enum MHD_Result finish_webhook(struct req *r)
     if (r->admin && r->status != 503 && r->job.status == 200)
         return send_resp(r, &r->aresp, NULL);
     bool late = r->status != 503 && answered_late(r);
-    /* not handled: the platform sends it again, and that retry is no flood */
-    if (!r->admin && !r->msg.throttled && !late && (r->status == 503 || r->job.status != 200))
+    /* Not handled because the store could not write (down, failing over) or
+     * the engine was stopping: the platform sends it again, and that retry
+     * is no flood. A turn that failed on a writable store keeps its token,
+     * or a message that always fails would bypass the throttle. */
+    if (!r->admin && !r->msg.throttled && !late &&
+        (r->status == 503 || (r->job.status != 200 && !engine_healthy(r->srv->engine))))
         throttle_refund(r->srv->throttle, r->msg.channel, r->msg.user);
     if (r->status == 503) /* the engine was stopping */
         http_resp_error(&resp, 503, "shutting down, retry later");

@@ -31,7 +31,8 @@ bool throttle_take(struct throttle *t, const char *channel, const char *user, in
                    long *report);
 
 /* Give back the token a message took when it was not handled after all (it
- * was answered 500 or 503, so the platform sends it again): a platform's
+ * was answered 500 because the store could not write, or 503, so the
+ * platform sends it again; the HTTP layer decides): a platform's
  * retries during a store outage must not use up the sender's burst, or the
  * next retry would be answered throttle.slow with 200 and the message never
  * stored (found by make test-failover). Capped at the burst; t may be NULL. */

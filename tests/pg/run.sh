@@ -23,6 +23,7 @@ pg_psql "$PORT" yizhan -f - <bot/schema_pg.sql >/dev/null
 tests/pg/pgprep "host=127.0.0.1 port=$PORT user=postgres dbname=yizhan" | tee "$DIR/pgprep.out" || true
 # Into a file, shown as it grows: a process a test left behind keeps its
 # stdout open, which would hold a pipe (and this script) open for ever.
+: >"$DIR/itest.out" # made before tail looks: the runner may not have opened it yet
 YIZHAN_TEST_PG="host=127.0.0.1 port=$PORT user=postgres dbname=postgres" tests/it/itest "$@" \
     >"$DIR/itest.out" 2>&1 &
 itest=$!
