@@ -152,6 +152,13 @@ test-pg: check-deps
 	@$(MAKE) --no-print-directory yizhan tests/pg/pgprep tests/it/itest tests/it/fakeapi
 	tests/pg/run.sh
 
+# Failover on PostgreSQL (tests/pg/failover.sh, docs/failover.md): a primary
+# and a synchronous standby made by the test, the primary stopped and the
+# standby promoted under webhook load.
+test-failover: check-deps
+	@$(MAKE) --no-print-directory yizhan
+	tests/pg/failover.sh
+
 # The dashboard in Debian's headless Chromium (tests/e2e): installs chromium,
 # a CJK font (readable screenshots), node and the pinned playwright-core when
 # missing. Screenshots go to tests/out/.
@@ -326,5 +333,5 @@ clean:
 	      tests/eval/*.[od] tests/eval/eval tests/pg/*.[od] tests/pg/pgprep
 	rm -rf fuzz/obj fuzz/bin dist bot/.sharedir bot/schema_pg.inc
 
-.PHONY: all deps check-deps run test test-pg eval eval-context install install-files uninstall deb test-deploy test-nginx FORCE test-e2e web-vendor test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
+.PHONY: all deps check-deps run test test-pg test-failover eval eval-context install install-files uninstall deb test-deploy test-nginx FORCE test-e2e web-vendor test-kannel asan format clean fuzz fuzz-build fuzz-deps soak valgrind
 -include $(wildcard bot/*.d tests/*.d tests/eval/*.d tests/ctxeval/*.d tests/it/*.d tests/soak/*.d tests/pg/*.d fuzz/obj/*.d)

@@ -72,7 +72,8 @@ static const struct conf_key keys[] = {
     {"store.conninfo", C_STR, O(store.conninfo), "", 0, 0,
      "PostgreSQL connection string when engine is postgres, e.g. \"host=db1,db2"
      " dbname=yizhan user=yizhan target_session_attrs=read-write\" (libpq; more than one host"
-     " tries each in turn)"},
+     " tries each in turn, and read-write finds the primary after a failover); connect_timeout=3"
+     " and keepalives (idle 10 s) are added unless given here (docs/failover.md)"},
     {"generic.secret", C_STR, O(generic.secret), "", 0, 0,
      "HMAC-SHA256 key for X-Yizhan-Signature; empty accepts unsigned requests, but only while"
      " listen is a loopback address (unless allow_unsigned), and never as an admin"},

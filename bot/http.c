@@ -809,9 +809,17 @@ static enum MHD_Result finish_webhook(struct req *r)
     struct http_resp resp = {0};
     if (r->admin && r->status != 503 && r->job.status == 200)
         return send_resp(r, &r->aresp, NULL);
+    bool late = r->status != 503 && answered_late(r);
+    /* Not handled because the store could not write (down, failing over) or
+     * the engine was stopping: the platform sends it again, and that retry
+     * is no flood. A turn that failed on a writable store keeps its token,
+     * or a message that always fails would bypass the throttle. */
+    if (!r->admin && !r->msg.throttled && !late &&
+        (r->status == 503 || (r->job.status != 200 && !engine_healthy(r->srv->engine))))
+        throttle_refund(r->srv->throttle, r->msg.channel, r->msg.user);
     if (r->status == 503) /* the engine was stopping */
         http_resp_error(&resp, 503, "shutting down, retry later");
-    else if (answered_late(r)) {
+    else if (late) {
         json_t *none = json_array();
         metrics_intent("(late)");
         log_info("http: no answer within %lld ms from=%s: the reply follows as a push",

@@ -626,8 +626,8 @@ struct store {
     size_t nfaults; /* statements with a fault: store_step looks only when > 0 */
     int version;
     int changes;         /* PostgreSQL: rows the last INSERT, UPDATE or DELETE changed */
-    int backoff_s;       /* PostgreSQL: seconds between reconnection tries, 0 when up */
-    time_t retry_at;     /* PostgreSQL: no reconnection try before this */
+    int backoff_ms;      /* PostgreSQL: wait between reconnection tries, 0 when up */
+    int64_t retry_at;    /* PostgreSQL: no reconnection try before this (mono_ms) */
     char pg_err[512];    /* PostgreSQL: the last error */
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
@@ -964,13 +964,29 @@ static int pg_prepare_all(struct store *st)
     return 0;
 }
 
+/* Milliseconds of a clock that never jumps (reconnection waits). */
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Between failed reconnection tries: 250 ms, doubled up to this. A failover
+ * (docs/failover.md) keeps every webhook at 500 until the next try after
+ * the promotion, so the wait stays short; one try is one connection per
+ * host named, which a server that is down or read-only refuses at once. */
+#define PG_RETRY_MAX_MS 2000
+
 /*
- * The connection is up, or is brought back: a server restarted or a
- * network cut leaves it CONNECTION_BAD, and the turn that met it failed (its
- * webhook answered 500, so the platform retries). The next statement run
- * here tries PQreset and prepares every statement again on the new session;
- * a failed try waits 1, 2, 4 ... 30 s before the next, so a server that is
- * down is not hammered by every batch.
+ * The connection is up, or is brought back: a server restarted, a failover
+ * or a network cut leaves it CONNECTION_BAD, and the turn that met it failed
+ * (its webhook answered 500, so the platform retries). The next statement
+ * run here tries PQreset, which walks conninfo's hosts again (with
+ * target_session_attrs=read-write it takes the one that is primary now),
+ * and prepares every statement again on the new session; a failed try waits
+ * 250 ms, 500 ms ... 2 s before the next, so a server that is down is not
+ * hammered by every batch.
  */
 static bool pg_up(struct store *st)
 {
@@ -984,21 +1000,23 @@ static bool pg_up(struct store *st)
         pg_keep_err(st, "PostgreSQL connection lost inside a transaction");
         return false;
     }
-    time_t now = time(NULL);
+    int64_t now = mono_ms();
     if (now < st->retry_at) {
         pg_keep_err(st, "PostgreSQL connection down (waiting to reconnect)");
         return false;
     }
     PQreset(st->pg);
     if (PQstatus(st->pg) == CONNECTION_OK && pg_prepare_all(st) == 0) {
-        log_info("store: reconnected to PostgreSQL");
-        st->backoff_s = 0;
+        log_info("store: reconnected to PostgreSQL (%s:%s)", PQhost(st->pg), PQport(st->pg));
+        st->backoff_ms = 0;
         return true;
     }
     pg_keep_err(st, PQerrorMessage(st->pg));
-    st->backoff_s = st->backoff_s == 0 ? 1 : st->backoff_s >= 16 ? 30 : st->backoff_s * 2;
-    st->retry_at = now + st->backoff_s;
-    log_err("store: PostgreSQL down: %s; next try in %d s", st->pg_err, st->backoff_s);
+    st->backoff_ms = st->backoff_ms == 0 ? 250 : st->backoff_ms * 2;
+    if (st->backoff_ms > PG_RETRY_MAX_MS)
+        st->backoff_ms = PG_RETRY_MAX_MS;
+    st->retry_at = mono_ms() + st->backoff_ms;
+    log_err("store: PostgreSQL down: %s; next try in %d ms", st->pg_err, st->backoff_ms);
     return false;
 }
 
@@ -1529,11 +1547,30 @@ static void pg_notice(void *arg, const char *message)
     log_debug("store: PostgreSQL: %.*s", (int)strcspn(message, "\n"), message);
 }
 
+/*
+ * libpq's settings that conninfo does not give (conninfo's own win: it comes
+ * last, and libpq keeps a keyword's last value). libpq's defaults wait on a
+ * host that accepts the connection and never answers for ever (no
+ * connect_timeout), and notice a peer that died (a machine powered off, a
+ * cut network: nothing sends a reset) after the kernel's two hours of
+ * keepalive idleness. These notice it within about 25 s, and a host that
+ * hangs on connecting costs a reconnection 3 s before libpq tries the next
+ * host of conninfo (docs/failover.md).
+ */
+static PGconn *pg_connect(const char *conninfo)
+{
+    static const char *const keys[] = {"connect_timeout",     "keepalives",       "keepalives_idle",
+                                       "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                                       "dbname",              NULL};
+    const char *values[] = {"3", "1", "10", "5", "3", "25000", conninfo, NULL};
+    return PQconnectdbParams(keys, values, 1);
+}
+
 struct store *store_open_pg(const char *conninfo)
 {
     pthread_once(&setup_once, sqlite_setup); /* write_mu */
     struct store *st = store_new();
-    st->pg = PQconnectdb(conninfo);
+    st->pg = pg_connect(conninfo);
     if (st->pg == NULL || PQstatus(st->pg) != CONNECTION_OK) {
         log_err("store: PostgreSQL: %s", st->pg ? PQerrorMessage(st->pg) : "no memory");
         goto fail;
@@ -1769,25 +1806,44 @@ static void write_end(struct store *st)
     }
 }
 
+/* The process's write turn (write_mu), waited for as long as busy_timeout
+ * would; past that (a transaction held open for long) go on to SQLite's own
+ * lock, so a writer stuck elsewhere never blocks this one for ever. */
+static bool take_turn(struct store *st)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += BUSY_TIMEOUT_MS / 1000;
+    return !st->writing && pthread_mutex_timedlock(&write_mu, &until) == 0;
+}
+
 int store_begin(struct store *st)
 {
     /* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns */
     if (st->pg != NULL && in_transaction(st))
         return log_fail("store: BEGIN inside a transaction");
     unknown_forget(st, 0); /* of a transaction that ended without store_commit's flush */
-    /* Wait for the turn as long as busy_timeout would; past that (a
-     * transaction held open for long) go on to SQLite's own lock, so a
-     * writer stuck elsewhere never blocks this one for ever. */
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += BUSY_TIMEOUT_MS / 1000;
-    bool turn = !st->writing && pthread_mutex_timedlock(&write_mu, &until) == 0;
-    /* A PostgreSQL connection found dead by BEGIN (the server restarted
-     * since the last batch) is brought back and BEGIN tried once more:
-     * nothing ran in the transaction yet. */
-    if (control(st, sql_begin) == -1 &&
-        (st->pg == NULL || PQstatus(st->pg) != CONNECTION_BAD || control(st, sql_begin) == -1)) {
-        /* inside a transaction already, busy, or PostgreSQL down */
+    /* A lost PostgreSQL connection is brought back before the write turn is
+     * taken: a reconnection may wait connect_timeout on a host that hangs,
+     * and the process's other connections (the writer's, answering every
+     * webhook) must not wait behind it. */
+    if (st->pg != NULL && !pg_up(st))
+        return -1;
+    bool turn = take_turn(st);
+    int rc = control(st, sql_begin);
+    /* A connection found dead by BEGIN (the server restarted since the last
+     * batch) is brought back, out of the turn as above, and BEGIN tried once
+     * more: nothing ran in the transaction yet. */
+    if (rc == -1 && st->pg != NULL && PQstatus(st->pg) == CONNECTION_BAD) {
+        if (turn)
+            pthread_mutex_unlock(&write_mu);
+        turn = false;
+        if (pg_up(st)) {
+            turn = take_turn(st);
+            rc = control(st, sql_begin);
+        }
+    }
+    if (rc == -1) { /* inside a transaction already, busy, or PostgreSQL down */
         if (turn)
             pthread_mutex_unlock(&write_mu);
         return -1;

@@ -104,6 +104,20 @@ bool throttle_take(struct throttle *t, const char *channel, const char *user, in
     return ok;
 }
 
+void throttle_refund(struct throttle *t, const char *channel, const char *user)
+{
+    if (t == NULL)
+        return;
+    uint64_t k = key_of(channel ? channel : "", user ? user : "");
+    pthread_mutex_lock(&t->mu);
+    struct slot *s = &t->slots[(k ^ (k >> 32)) & (SLOTS - 1)];
+    if (s->key == k && s->tokens + 1.0 <= t->burst)
+        s->tokens += 1.0;
+    else if (s->key == k)
+        s->tokens = t->burst;
+    pthread_mutex_unlock(&t->mu);
+}
+
 bool throttle_allow(struct throttle *t, const char *channel, const char *user, int64_t now)
 {
     return throttle_take(t, channel, user, now, NULL);

@@ -30,6 +30,14 @@ bool throttle_allow(struct throttle *t, const char *channel, const char *user, i
 bool throttle_take(struct throttle *t, const char *channel, const char *user, int64_t now,
                    long *report);
 
+/* Give back the token a message took when it was not handled after all (it
+ * was answered 500 because the store could not write, or 503, so the
+ * platform sends it again; the HTTP layer decides): a platform's
+ * retries during a store outage must not use up the sender's burst, or the
+ * next retry would be answered throttle.slow with 200 and the message never
+ * stored (found by make test-failover). Capped at the burst; t may be NULL. */
+void throttle_refund(struct throttle *t, const char *channel, const char *user);
+
 extern const struct content_need throttle_needs[];
 
 #endif

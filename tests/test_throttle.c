@@ -25,6 +25,25 @@ static void test_throttle_burst_then_rate(void)
     throttle_free(t);
 }
 
+/* A message answered 500 gives its token back: a platform's retries during
+ * a store outage never reach throttle.slow (which would answer 200 and
+ * store nothing: an acknowledged message lost; make test-failover). */
+static void test_throttle_refund_of_unhandled(void)
+{
+    struct throttle *t = throttle_new(1, 3);
+    for (int i = 0; i < 100; i++) { /* the same message, 500 each time */
+        CHECK(throttle_allow(t, "generic", "u1", 1000 + i));
+        throttle_refund(t, "generic", "u1");
+    }
+    for (int i = 0; i < 3; i++) /* the burst is whole, and no more than whole */
+        CHECK(throttle_allow(t, "generic", "u1", 2000));
+    CHECK(!throttle_allow(t, "generic", "u1", 2000));
+    throttle_refund(t, "generic", "u9"); /* a sender never seen: nothing to give back */
+    CHECK(throttle_allow(t, "generic", "u9", 2000));
+    throttle_refund(NULL, "generic", "u1"); /* off */
+    throttle_free(t);
+}
+
 static void test_throttle_senders_apart(void)
 {
     struct throttle *t = throttle_new(1, 1);
@@ -75,6 +94,7 @@ static void test_throttle_off(void)
 
 const struct t_case throttle_tests[] = {
     T(test_throttle_burst_then_rate),
+    T(test_throttle_refund_of_unhandled),
     T(test_throttle_senders_apart),
     T(test_throttle_off),
     T(test_throttle_report_once_a_minute),

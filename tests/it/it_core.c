@@ -419,6 +419,43 @@ static void test_pg_connection_lost_500_then_reconnects(void)
     server_cleanup(&s);
 }
 
+/* A platform retries a message answered 500 for as long as the store is
+ * down; those retries took the sender's throttle tokens, so past the burst a
+ * retry was answered throttle.slow with 200 and the message was never
+ * stored: acknowledged and lost (found by make test-failover). Now a 500
+ * gives its token back. */
+static void test_pg_retries_of_a_500_are_not_throttled(void)
+{
+    struct server s;
+    IT_PG_ONLY("a PostgreSQL server refusing the store's connections");
+    const char *sets[] = {"throttle.per_minute=1", "throttle.burst=3", NULL};
+    CHECK_INT(server_start(&s, sets), 0);
+    free(say_to(s.port, "pt-1", "u-1", "帮助"));
+    pg_allow(&s, false);
+    pg_drop_connections(&s);
+    const char *body = "{\"id\":\"pt-2\",\"from\":\"u-1\",\"text\":\"积分\"}";
+    for (int i = 0; i < 6; i++) { /* twice the burst of retries */
+        struct resp r = post(s.port, body);
+        CHECK_INT(r.status, 500);
+        free(r.body);
+    }
+    pg_allow(&s, true);
+    long status = 0;
+    for (int i = 0; i < 40 && status != 200; i++) {
+        msleep(250);
+        struct resp r = post(s.port, body);
+        status = r.status;
+        if (status == 200)
+            CHECK_HAS(r.body, "积分");
+        free(r.body);
+    }
+    CHECK_INT(status, 200);
+    CHECK_INT(db_count(&s, "SELECT count(*) FROM inbound WHERE ext_id='pt-2'"), 1);
+    kill(s.pid, SIGTERM); /* not server_stop: the log has the lost connection's errors */
+    CHECK_INT(waitpid(s.pid, NULL, 0), s.pid);
+    server_cleanup(&s);
+}
+
 static void test_wal_survives_another_writer(void)
 {
     struct server s;
@@ -446,6 +483,7 @@ static void test_wal_survives_another_writer(void)
 const struct t_case it_core_tests[] = {
     T(test_wal_survives_another_writer),
     T(test_pg_connection_lost_500_then_reconnects),
+    T(test_pg_retries_of_a_500_are_not_throttled),
     T(test_status_codes_write_nothing_on_error),
     T(test_chunked_body_over_cap_is_413),
     T(test_signature_good_bad_missing),
