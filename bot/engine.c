@@ -93,6 +93,11 @@ static int turn_on(const struct app *app, struct store *st, const struct channel
         res->intent = s == 1 ? xstrdup(settled) : NULL;
         return s == 1 ? 0 : -1;
     }
+    /* Several nodes on one database: the sender's turns one at a time, so a
+     * message that reached both waits here for the first to commit and is
+     * then replayed below, and no two turns of one person interleave. */
+    if (store_person_lock(st, ch->name, in->user) == -1)
+        goto out;
     int found =
         store_inbound_get(st, ch->name, in->user, in->ext_id, now, &stored, &stored_intent);
     if (found == -1)

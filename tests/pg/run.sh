@@ -58,6 +58,7 @@ done
 tests/pg/pgprep "host=127.0.0.1 port=$PORT user=postgres dbname=yizhan" | tee "$DIR/pgprep.out" || true
 # Into a file, shown as it grows: a process a test left behind keeps its
 # stdout open, which would hold a pipe (and this script) open for ever.
+: >"$DIR/itest.out" # before tail opens it (the runner's shell may not have yet)
 YIZHAN_TEST_PG="host=127.0.0.1 port=$PORT user=postgres dbname=postgres" tests/it/itest "$@" \
     >"$DIR/itest.out" 2>&1 &
 itest=$!
