@@ -109,6 +109,9 @@ int store_person_find(struct store *st, const char *channel, const char *user, i
  * on two nodes run one after the other; nothing when they are new. A no-op
  * on SQLite (one writer). 0 or -1. */
 int store_person_lock(struct store *st, const char *channel, const char *user);
+/* Whether other processes may write st's database at the same time
+ * (PostgreSQL: several nodes); false on SQLite (one process). */
+bool store_shared(struct store *st);
 /* Periodic job name runs on one node at a time: 1 when this transaction may
  * run it (SQLite: always), 0 when another node's transaction is running it
  * now (skip this tick), -1 on error. PostgreSQL: an advisory lock on

@@ -11,13 +11,18 @@
 #include "store.h"
 #include "store_int.h"
 
+bool store_shared(struct store *st)
+{
+    return st != NULL && store_db(st) == NULL;
+}
+
 int store_job_lock(struct store *st, const char *name)
 {
     /* PostgreSQL (bot/store_pg.c): pg_try_advisory_xact_lock(hashtext(name)),
      * held until the caller's transaction ends. The SQLite text is never run;
      * it is the statement's shape (one parameter, one column "got"). */
     SQL(sql_job, "SELECT length(?1) > 0 AS got");
-    if (st == NULL || store_db(st) != NULL) /* no store (tests/test_features.c), or SQLite */
+    if (!store_shared(st)) /* SQLite, or no store (tests/test_features.c) */
         return 1;
     struct store_stmt *s = store_stmt(st, sql_job);
     int64_t got = 0;
@@ -52,7 +57,7 @@ int store_person_lock(struct store *st, const char *channel, const char *user)
      * message at two nodes at once would insert them twice (the loser's turn
      * failing on the unique key); this waits for the other's commit instead. */
     SQL(sql_new, "SELECT ?1 || ' ' || ?2 AS locked");
-    if (store_db(st) != NULL)
+    if (!store_shared(st))
         return 0;
     int rc = lock_row(st, channel, user);
     if (rc != 0)
