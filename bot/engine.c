@@ -93,6 +93,11 @@ static int turn_on(const struct app *app, struct store *st, const struct channel
         res->intent = s == 1 ? xstrdup(settled) : NULL;
         return s == 1 ? 0 : -1;
     }
+    /* Several nodes on one database: the sender's turns one at a time, so a
+     * message that reached both waits here for the first to commit and is
+     * then replayed below, and no two turns of one person interleave. */
+    if (store_person_lock(st, ch->name, in->user) == -1)
+        goto out;
     int found =
         store_inbound_get(st, ch->name, in->user, in->ext_id, now, &stored, &stored_intent);
     if (found == -1)
@@ -264,18 +269,63 @@ static int run_optimistic(struct engine *e, struct job *jobs, int64_t now)
     return 0;
 }
 
+static int by_person(const void *a, const void *b)
+{
+    const struct job *x = *(const struct job *const *)a, *y = *(const struct job *const *)b;
+    int c = strcmp(x->channel, y->channel);
+    return c != 0 ? c : strcmp(x->user, y->user);
+}
+
+/* Several nodes on one database: the batch's people locked before any of
+ * its turns runs, in (channel, sender) order on every node, so that two
+ * nodes' batches never hold one person each while waiting for the other's
+ * (a deadlock PostgreSQL breaks only after deadlock_timeout, 1 s). Each
+ * turn then finds its person locked already (engine_turn locks it too, for
+ * a job that names none). 0 or -1. */
+static int lock_people(struct store *st, struct job *jobs)
+{
+    size_t n = 0, k = 0;
+    int rc = 0;
+    if (!store_shared(st))
+        return 0;
+    for (struct job *j = jobs; j; j = j->next)
+        n += j->channel != NULL && j->user != NULL;
+    struct job **v = n ? xmalloc(n * sizeof *v) : NULL;
+    for (struct job *j = jobs; j; j = j->next)
+        if (j->channel != NULL && j->user != NULL)
+            v[k++] = j;
+    if (n > 1)
+        qsort(v, n, sizeof *v, by_person);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (i == 0 || by_person(&v[i - 1], &v[i]) != 0)
+            rc = store_person_lock(st, v[i]->channel, v[i]->user);
+    free(v);
+    return rc;
+}
+
+/* BEGIN, and the batch's people locked (lock_people). 0 or -1. */
+static int batch_begin(struct engine *e, struct job *jobs)
+{
+    if (store_begin(e->st) == -1)
+        return -1;
+    if (lock_people(e->st, jobs) == 0)
+        return 0;
+    store_rollback(e->st);
+    return -1;
+}
+
 static void run_batch(struct engine *e, struct job *jobs)
 {
     int64_t now = now_ms();
     bool optimistic = true;
     for (struct job *j = jobs; j; j = j->next)
         optimistic = optimistic && j->rerun_safe;
-    bool ok = store_begin(e->st) == 0;
+    bool ok = batch_begin(e, jobs) == 0;
     if (ok && optimistic && run_optimistic(e, jobs, now) == -1) {
         log_warn("engine: a job failed; its batch runs again, a savepoint per job");
         store_rollback(e->st);
         optimistic = false;
-        ok = store_begin(e->st) == 0;
+        ok = batch_begin(e, jobs) == 0;
     }
     if (ok && !optimistic)
         run_guarded(e, jobs, now);

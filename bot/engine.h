@@ -59,6 +59,10 @@ struct job {
      * resets first): after a failed job the batch is rolled back and may run
      * again, so the writer can skip the per-job savepoint */
     bool rerun_safe;
+    /* a turn's person (its channel's name and sender), or NULL: with several
+     * nodes on one database the batch locks its people first, in one order
+     * (docs/scaling.md) */
+    const char *channel, *user;
     struct job *next;
 };
 

@@ -71,9 +71,17 @@ bool intent_is_answer(const char *intent)
 int features_tick(const struct feature *const *list, const struct app *app, struct store *st,
                   int64_t now)
 {
-    for (size_t f = 0; list[f] != NULL; f++)
-        if (list[f]->tick != NULL && list[f]->tick(app, st, now) == -1)
+    char job[64];
+    for (size_t f = 0; list[f] != NULL; f++) {
+        if (list[f]->tick == NULL)
+            continue;
+        /* several nodes on one database: one runs a feature's tick at a time,
+         * the others skip it this time (docs/scaling.md) */
+        snprintf(job, sizeof job, "yizhan.tick.%s", list[f]->name);
+        int got = store_job_lock(st, job);
+        if (got == -1 || (got == 1 && list[f]->tick(app, st, now) == -1))
             return -1;
+    }
     return 0;
 }
 

@@ -767,6 +767,8 @@ static enum MHD_Result start_webhook(struct req *r)
                  report);
     r->job.run = run_turn;
     r->job.rerun_safe = true;
+    r->job.channel = r->ch->name;
+    r->job.user = r->msg.user;
     r->job.done = job_done;
     r->job.arg = r;
     r->phase = P_WAIT;

@@ -104,6 +104,19 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
 int store_person_set_consent(struct store *st, int64_t id, const char *source);
 /* Look a person up without creating one. 1 found (*id set), 0 not found, -1 error. */
 int store_person_find(struct store *st, const char *channel, const char *user, int64_t *id);
+/* Several nodes on one database (docs/scaling.md): the person's row (their
+ * account's, 绑定) locked until the transaction ends, so that their turns
+ * on two nodes run one after the other; nothing when they are new. A no-op
+ * on SQLite (one writer). 0 or -1. */
+int store_person_lock(struct store *st, const char *channel, const char *user);
+/* Whether other processes may write st's database at the same time
+ * (PostgreSQL: several nodes); false on SQLite (one process). */
+bool store_shared(struct store *st);
+/* Periodic job name runs on one node at a time: 1 when this transaction may
+ * run it (SQLite: always), 0 when another node's transaction is running it
+ * now (skip this tick), -1 on error. PostgreSQL: an advisory lock on
+ * hashtext(name), released when the transaction ends. */
+int store_job_lock(struct store *st, const char *name);
 struct person_info {
     int64_t created_ms, opt_changed_ms;
     bool opted_out;

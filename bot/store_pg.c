@@ -55,10 +55,13 @@ static const struct {
     {"bot/store_outbox.c article_sent",
      "UPDATE outbox SET extra=CAST(CAST(extra AS jsonb) || '{\"article_sent\": true}' AS text),"
      " updated_ms=$2 WHERE id=$1 AND extra IS NOT NULL"},
+    /* Several nodes: a row another node's claim holds is skipped, not waited
+     * for and then claimed again (without SKIP LOCKED the second UPDATE
+     * re-checks only id IN (...) and sends the row twice) */
     {"bot/store_outbox.c claim",
      "UPDATE outbox SET status='sending', lease_until_ms=$1+$2, attempts=attempts+1,"
      " updated_ms=$1 WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued','held')"
-     " AND next_at_ms<=$1 ORDER BY next_at_ms, id LIMIT $3)"
+     " AND next_at_ms<=$1 ORDER BY next_at_ms, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
      " RETURNING id, person_id, coalesce(broadcast_id, 0), channel, to_ext,"
      " coalesce(sent_text, text), idem_key, klass, attempts, extra,"
      " CASE WHEN CAST(extra AS jsonb)->'article_sent' = 'true' THEN 1 ELSE 0 END"},
@@ -69,6 +72,23 @@ static const struct {
      " FROM jsonb_array_elements_text(CAST($5 AS jsonb)) AS j(value))))"
      " AND next_at_ms<=$4 AND klass<>'reply' AND extra IS NULL"
      " AND ($6=0 OR klass<>$7) ORDER BY id"},
+    {"bot/store_report.c media_claim",
+     "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=$1,"
+     " updated_ms=$2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
+     " AND next_at_ms<=$2 AND person_id NOT IN (SELECT person_id FROM report_media"
+     " WHERE status='fetching' GROUP BY person_id HAVING count(*)>=$4)"
+     " ORDER BY person_id<=$3, person_id, next_at_ms, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+     " RETURNING id, report_id, person_id, url, attempts,"
+     " (SELECT channel FROM people WHERE people.id=person_id)"},
+    /* a periodic job on one node at a time (bot/store_nodes.c) */
+    {"bot/store_nodes.c sql_job",
+     "SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got"},
+    /* one person's turns one at a time across nodes (bot/store_nodes.c) */
+    {"bot/store_nodes.c sql_person",
+     "SELECT id FROM people WHERE id=(SELECT coalesce(account_id, id) FROM people"
+     " WHERE channel=$1 AND ext_id=$2) FOR UPDATE"},
+    {"bot/store_nodes.c sql_new",
+     "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(1, hashtext($1 || ' ' || $2))) x"},
     {"bot/store_people.c list_sql",
      "SELECT id, name, phone, district, platform, city, org, channels, tags, joined_ms,"
      " last_seen_ms, opted_out, consent, count(*) OVER () AS total FROM person_dir d WHERE"

@@ -577,14 +577,17 @@ int store_media_claim(struct store *st, int64_t now, int64_t lease_ms, int64_t a
     /* Round-robin by person: the first due photo of the next person after
      * after_person (wrapping), skipping people with per_person downloads
      * already running; each person's photos in due order. */
-    SQL(sql, "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=?1,"
-             " updated_ms=?2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
-             " AND next_at_ms<=?2 AND person_id NOT IN (SELECT person_id FROM report_media"
-             " WHERE status='fetching' GROUP BY person_id HAVING count(*)>=?4)"
-             " ORDER BY person_id<=?3, person_id, next_at_ms, id LIMIT 1)"
-             " RETURNING id, report_id, person_id, url, attempts,"
-             " (SELECT channel FROM people WHERE people.id=person_id)");
-    struct store_stmt *s = store_stmt(st, sql);
+    /* PostgreSQL: FOR UPDATE SKIP LOCKED (bot/store_pg.c), so two nodes never
+     * take the same photo */
+    SQL(media_claim,
+        "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=?1,"
+        " updated_ms=?2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
+        " AND next_at_ms<=?2 AND person_id NOT IN (SELECT person_id FROM report_media"
+        " WHERE status='fetching' GROUP BY person_id HAVING count(*)>=?4)"
+        " ORDER BY person_id<=?3, person_id, next_at_ms, id LIMIT 1)"
+        " RETURNING id, report_id, person_id, url, attempts,"
+        " (SELECT channel FROM people WHERE people.id=person_id)");
+    struct store_stmt *s = store_stmt(st, media_claim);
     if (s == NULL)
         return -1;
     memset(out, 0, sizeof *out);

@@ -100,6 +100,17 @@ int server_start(struct server *s, const char *const *sets)
     return server_restart(s, sets);
 }
 
+int server_start_beside(struct server *s, const struct server *first, const char *const *sets)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "/tmp/yizhan-it-XXXXXX");
+    if (mkdtemp(s->dir) == NULL)
+        return -1;
+    snprintf(s->pg, sizeof s->pg, "%s", first->pg);
+    s->shared = true;
+    return server_restart(s, sets);
+}
+
 /* exec argv, behind the words of $YIZHAN_WRAP when set (make valgrind:
  * "valgrind --error-exitcode=99 --leak-check=full"). Returns only on failure. */
 static void exec_wrapped(char **argv)
@@ -235,7 +246,7 @@ void server_cleanup(struct server *s)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
     if (system(cmd) != 0)
         printf("could not remove %s\n", s->dir);
-    if (s->pg[0] != '\0') {
+    if (s->pg[0] != '\0' && !s->shared) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)",
                  s->dir + strlen("/tmp/"));
@@ -582,7 +593,7 @@ json_t *fake_records(const struct fake *f)
     return a;
 }
 
-#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening) X(security) X(net) X(privacy) X(staff) X(deploy) X(sender) X(routing) X(people) X(content)
+#define IT_SUITES(X) X(core) X(outbox) X(lesson) X(courses) X(desk) X(channels) X(report) X(dashboard) X(hardening) X(security) X(net) X(privacy) X(staff) X(deploy) X(sender) X(routing) X(people) X(content) X(nodes)
 #define DECL(s) extern const struct t_case it_##s##_tests[];
 IT_SUITES(DECL)
 #undef DECL

@@ -5,6 +5,7 @@
 #ifndef TESTS_IT_H
 #define TESTS_IT_H
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -21,6 +22,7 @@ struct server {
     int port;
     char dir[128], log[192], db[192];
     char pg[512]; /* $YIZHAN_TEST_PG: this server's own PostgreSQL database (conninfo) */
+    bool shared;  /* server_start_beside: the database is another server's */
     uid_t run_as; /* when running as root: the uid (and gid) to serve as; 0: root */
 };
 /*
@@ -63,6 +65,10 @@ extern int t_skipped;
 /* Start ./yizhan serve on 127.0.0.1:0 with a temp database plus extra
  * "key=value" settings (NULL-terminated, may be NULL). 0 or -1. */
 int server_start(struct server *s, const char *const *sets);
+/* Another server on first's PostgreSQL database (a second node: make
+ * test-pg), in a directory of its own; server_cleanup leaves the database to
+ * first's. 0 or -1. */
+int server_start_beside(struct server *s, const struct server *first, const char *const *sets);
 /* Like server_start but reusing s->dir (its database): a restart. */
 int server_restart(struct server *s, const char *const *sets);
 /* Send sig, wait for the exit; fails the test on an error line in the log.
