@@ -574,6 +574,21 @@ static void test_safety_crisis_round5(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 6: idioms and harmless places that raised false alarms (要死了 as
+ * exhaustion, dancing by the river, photos on a roof), and the crisis forms
+ * with the same words that must stay. */
+static void test_safety_crisis_round6(void)
+{
+    static const char *const yes[] = {
+        "我要去死", "要死了算了", "我真的要死", "站在楼顶上", "跳江了", "我想去汉江跳河",
+        "站在天台上不想下去了", "我站在楼顶上 风好大", "想跳河", "我在桥上 想跳"};
+    static const char *const no[] = {
+        "要死了 今天单好多", "跳江边的舞", "站在楼顶上拍照", "忙得要死", "要死要活的",
+        "快要死了 好累", "在河边跳广场舞", "站在天台上晒被子", "站在桥边看风景",
+        "跳河边那个舞好看"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -718,6 +733,7 @@ out:
 
 const struct t_case understand_tests[] = {
     T(test_scorer_ranks_by_closest_example),
+    T(test_safety_crisis_round6),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
