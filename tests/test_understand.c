@@ -581,11 +581,15 @@ static void test_safety_crisis_round6(void)
 {
     static const char *const yes[] = {
         "我要去死", "要死了算了", "我真的要死", "站在楼顶上", "跳江了", "我想去汉江跳河",
-        "站在天台上不想下去了", "我站在楼顶上 风好大", "想跳河", "我在桥上 想跳"};
+        "站在天台上不想下去了", "我站在楼顶上 风好大", "想跳河", "我在桥上 想跳",
+        /* train_g's training part: a group beating, followed, a far place, a crash on purpose */
+        "被一群人围着打", "有个陌生人一路跟着我", "要去一个很远的地方 再也不回来了",
+        "我现在有死的勇气了", "是故意的 下次不踩刹车了", "老公喝了酒又打我", "我在楼顶上"};
     static const char *const no[] = {
         "要死了 今天单好多", "跳江边的舞", "站在楼顶上拍照", "忙得要死", "要死要活的",
         "快要死了 好累", "在河边跳广场舞", "站在天台上晒被子", "站在桥边看风景",
-        "跳河边那个舞好看"};
+        "跳河边那个舞好看", "我在桥上 堵车", "被人围着问路", "孩子去很远的地方上学",
+        "刹车坏了 去哪修"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
