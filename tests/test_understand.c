@@ -225,6 +225,25 @@ static void test_understand_round3(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
+ * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
+ * and what only looks alike. */
+static void test_understand_round6(void)
+{
+    static const struct want cases[] = {
+        {"我想学习一哈", "lesson.next", NULL, NULL},
+        {"积分查一哈", "points.balance", NULL, NULL},
+        {"转接人工 谢谢", "handover", NULL, NULL},
+        {"接人工客服", "handover", NULL, NULL},
+        {"停", "optout", NULL, NULL},
+        {"停止", "optout", NULL, NULL},
+        {"停车", "!optout", NULL, NULL},
+        {"停不下来", "!optout", NULL, NULL},
+        {"学习1", "lesson.show", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 5 (texts written blind, eval-blind5: domestic workers' stories,
  * the shortest messages): 退订 with its object inside a story, 先别发了,
  * what was collected about me, how many courses I booked, help asked
@@ -738,6 +757,7 @@ out:
 const struct t_case understand_tests[] = {
     T(test_scorer_ranks_by_closest_example),
     T(test_safety_crisis_round6),
+    T(test_understand_round6),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
