@@ -240,6 +240,18 @@ static void test_understand_round6(void)
         {"停车", "!optout", NULL, NULL},
         {"停不下来", "!optout", NULL, NULL},
         {"学习1", "lesson.show", NULL, NULL},
+        /* a report asked after is no new report; who sees the photos is privacy */
+        {"举报的那个井盖有人管没", "report.status", NULL, NULL},
+        {"随手拍 SP0031 结果", "report.status", "code", "sp0031"},
+        {"路灯的事 报上去三天了 有动静没有", "report.status", NULL, NULL},
+        {"随手拍的照片会公开吗", "privacy", NULL, NULL},
+        {"我拍的照片别人看得到吗 保密吗", "privacy", NULL, NULL},
+        {"举报 井盖丢了 没人管", "report.new", "desc", "井盖丢了 没人管"},
+        /* when and where is the course I booked */
+        {"上次报的培训是哪天", "course.mine", NULL, NULL},
+        {"我之前报的那个课什么时候上", "course.mine", NULL, NULL},
+        {"我的预约培训", "course.mine", NULL, NULL},
+        {"之前报的培训我去不了了", "!course.mine", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
