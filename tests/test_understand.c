@@ -256,6 +256,17 @@ static void test_understand_round6(void)
         {"前阵子报的那个下水道 社区受理没", "report.status", NULL, NULL},
         {"上回说的路灯 有回复没得", "report.status", NULL, NULL},
         {"井盖丢了好几天了", "report.new", NULL, NULL},
+        /* a known city where the worker is now, said as now, as a move or with 登记 */
+        {"我现在人在宁波 登记一下", "member.checkin", "city", "宁波"},
+        {"城市变更 我现在在合肥", "member.checkin", "city", "合肥"},
+        {"我从襄阳搬到十堰了，要跟组织报个到", "member.checkin", "city", "十堰"},
+        {"bd 武汉", "member.checkin", "city", "武汉"},
+        {"人在上海", "member.checkin", "city", "上海"},
+        {"我在深圳", "!member.checkin", NULL, NULL},
+        {"明天去武汉", "!member.checkin", NULL, NULL},
+        {"我儿子现在在武汉", "!member.checkin", NULL, NULL},
+        {"我现在在武汉 怎么报到", "!member.checkin", NULL, NULL},
+        {"现在在武汉出差", "!member.checkin", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
