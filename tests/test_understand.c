@@ -240,6 +240,10 @@ static void test_understand_round6(void)
         {"停车", "!optout", NULL, NULL},
         {"停不下来", "!optout", NULL, NULL},
         {"学习1", "lesson.show", NULL, NULL},
+        {"学", "lesson.next", NULL, NULL},
+        {"发个课", "lesson.next", NULL, NULL},
+        {"换一课", "!redeem.item", NULL, NULL},
+        {"换3号", "redeem.item", "n", "3"},
         /* a report asked after is no new report; who sees the photos is privacy */
         {"举报的那个井盖有人管没", "report.status", NULL, NULL},
         {"随手拍 SP0031 结果", "report.status", "code", "sp0031"},
