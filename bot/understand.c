@@ -36,10 +36,12 @@ enum wordlist {
     W_NO,
     W_UNSURE,
     W_ASKING, /* asks whether, not for: an action seen only on the matched copy waits */
+    W_CALM,   /* an everyday thing done at a roof or a river: the crisis net stays off */
     NWORDS
 };
 static const char *const wordlist_keys[NWORDS] = {"notopic", "question", "decline", "elsewhere",
-                                                  "yes",     "no",       "unsure",   "asking"};
+                                                  "yes",     "no",       "unsure",   "asking",
+                                                  "calm"};
 
 struct words {
     char **w; /* normalised, owned */
@@ -251,7 +253,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -606,13 +608,15 @@ bool understand_crisis_net(const struct intents *in, const char *canon, struct s
     struct scored mine = {"crisis", 0, NULL, 0}, other = {NULL, 0, NULL, 0};
     /* too short to judge: not scored at all (most texts are short) */
     bool scored = uc == NULL || uc->net_score > 1 || net_letters(canon) >= uc->net_chars;
+    /* 站在楼顶上拍照: close to 我站在楼顶上 by its words, not by what it says */
+    bool calm = uc != NULL && says(uc, W_CALM, canon);
     if (scored)
         scorer_versus(intent_scorer(in), canon, "crisis", &mine, &other);
     if (why != NULL)
         *why = mine;
     if (against != NULL)
         *against = other;
-    return scored && uc != NULL && uc->net_score <= 1 && mine.score >= uc->net_score &&
+    return scored && !calm && uc != NULL && uc->net_score <= 1 && mine.score >= uc->net_score &&
            mine.score - other.score >= uc->net_lead;
 }
 
