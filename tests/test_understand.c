@@ -247,6 +247,8 @@ static void test_understand_round6(void)
         {"我的信息你们会给雇主看吗", "privacy", NULL, NULL},
         {"想先看看你们怎么处理个人信息的", "privacy", NULL, NULL},
         {"删除我的信息", "privacy.erase", NULL, NULL},
+        {"不需要人工 我自己看看", "!handover", NULL, NULL},
+        {"我需要人工", "handover", NULL, NULL},
         /* a report asked after is no new report; who sees the photos is privacy */
         {"举报的那个井盖有人管没", "report.status", NULL, NULL},
         {"随手拍 SP0031 结果", "report.status", "code", "sp0031"},
