@@ -249,6 +249,10 @@ static void test_understand_round6(void)
         {"删除我的信息", "privacy.erase", NULL, NULL},
         {"不需要人工 我自己看看", "!handover", NULL, NULL},
         {"我需要人工", "handover", NULL, NULL},
+        {"手机一直响 你们那个推送能不能别发了", "optout", NULL, NULL},
+        {"推送关了吧 太多了", "optout", NULL, NULL},
+        {"群消息别发了", "!optout", NULL, NULL},
+        {"课程消息别发了", "!optout", NULL, NULL},
         /* a report asked after is no new report; who sees the photos is privacy */
         {"举报的那个井盖有人管没", "report.status", NULL, NULL},
         {"随手拍 SP0031 结果", "report.status", "code", "sp0031"},
