@@ -253,6 +253,9 @@ static void test_understand_round6(void)
         {"推送关了吧 太多了", "optout", NULL, NULL},
         {"群消息别发了", "!optout", NULL, NULL},
         {"课程消息别发了", "!optout", NULL, NULL},
+        {"就要那个7号 兑换", "redeem.item", "n", "7"},
+        {"我选3号 兑了吧", "redeem.item", "n", "3"},
+        {"3号兑换的东西到了吗", "!redeem.item", NULL, NULL},
         /* a report asked after is no new report; who sees the photos is privacy */
         {"举报的那个井盖有人管没", "report.status", NULL, NULL},
         {"随手拍 SP0031 结果", "report.status", "code", "sp0031"},
