@@ -95,6 +95,7 @@ eval: check-deps
 	tests/eval/eval -q -t tests/data/eval/threshold6 tests/data/eval/holdout4.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold7 tests/data/eval/valid5.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold8 tests/data/eval/holdout5.tsv
+	tests/eval/eval -q -t tests/data/eval/threshold9 tests/data/eval/valid6.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -36,10 +36,12 @@ enum wordlist {
     W_NO,
     W_UNSURE,
     W_ASKING, /* asks whether, not for: an action seen only on the matched copy waits */
+    W_CALM,   /* an everyday thing done at a roof or a river: the crisis net stays off */
     NWORDS
 };
 static const char *const wordlist_keys[NWORDS] = {"notopic", "question", "decline", "elsewhere",
-                                                  "yes",     "no",       "unsure",   "asking"};
+                                                  "yes",     "no",       "unsure",   "asking",
+                                                  "calm"};
 
 struct words {
     char **w; /* normalised, owned */
@@ -59,6 +61,8 @@ struct uconf {
     size_t ntopics;
     struct umenu *moods; /* intent -> a word saying only how one feels (`mood`) */
     size_t nmoods;
+    struct umenu *family; /* topic intent -> an intent of the same feature (`family`) */
+    size_t nfamily;
     struct words words[NWORDS]; /* understand.txt's word lists, by enum wordlist */
     pcre2_code **crisis; /* the ways people say it, beside content's words */
     size_t ncrisis;
@@ -91,6 +95,11 @@ void uconf_free(struct uconf *uc)
         free(uc->moods[i].cmd);
     }
     free(uc->moods);
+    for (size_t i = 0; i < uc->nfamily; i++) {
+        free(uc->family[i].intent);
+        free(uc->family[i].cmd);
+    }
+    free(uc->family);
     for (size_t l = 0; l < NWORDS; l++) {
         for (size_t i = 0; i < uc->words[l].n; i++)
             free(uc->words[l].w[i]);
@@ -200,9 +209,10 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->text[uc->ntext++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    if ((strcmp(key, "topic") == 0 || strcmp(key, "mood") == 0) && a != NULL && b != NULL) {
-        struct umenu **list = key[0] == 't' ? &uc->topics : &uc->moods;
-        size_t *n = key[0] == 't' ? &uc->ntopics : &uc->nmoods;
+    if ((strcmp(key, "topic") == 0 || strcmp(key, "mood") == 0 || strcmp(key, "family") == 0) &&
+        a != NULL && b != NULL) {
+        struct umenu **list = key[0] == 't' ? &uc->topics : key[0] == 'm' ? &uc->moods : &uc->family;
+        size_t *n = key[0] == 't' ? &uc->ntopics : key[0] == 'm' ? &uc->nmoods : &uc->nfamily;
         char *save2 = NULL;
         for (char *w = strtok_r(b, " \t", &save2); w; w = strtok_r(NULL, " \t", &save2)) {
             *list = xrealloc(*list, (*n + 1) * sizeof **list);
@@ -243,7 +253,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -409,6 +419,16 @@ static const char *topic_of(const struct uconf *uc, const char *normed, const ch
     return best < 0 || tie ? NULL : names[best];
 }
 
+/* True when guess is of the same feature as the topic word's intent (`family`:
+ * 下水道 names reports, not whether it is a new one or one asked after). */
+static bool in_family(const struct uconf *uc, const char *topic, const char *guess)
+{
+    for (size_t i = 0; i < uc->nfamily; i++)
+        if (strcmp(uc->family[i].intent, topic) == 0 && strcmp(uc->family[i].cmd, guess) == 0)
+            return true;
+    return false;
+}
+
 /* Take intent as understood (file:line names the reason), with the whole
  * text as its capture where understand.txt says so. */
 static int take(const struct uconf *uc, const char *intent, const char *file, int line,
@@ -459,7 +479,8 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
     bool sure = r[0].score >= uc->take && lead >= uc->margin && !near_none &&
                 !understand_is_action(in, r[0].intent);
     const char *topic = topic_of(uc, normed, canon);
-    if (sure && (topic == NULL || strcmp(topic, r[0].intent) == 0)) {
+    if (sure && (topic == NULL || strcmp(topic, r[0].intent) == 0 ||
+                 in_family(uc, topic, r[0].intent))) {
         *via = VIA_SCORER;
         return take(uc, r[0].intent, r[0].file, r[0].line, normed, m);
     }
@@ -609,13 +630,15 @@ bool understand_crisis_net(const struct intents *in, const char *canon, struct s
     struct scored mine = {"crisis", 0, NULL, 0}, other = {NULL, 0, NULL, 0};
     /* too short to judge: not scored at all (most texts are short) */
     bool scored = uc == NULL || uc->net_score > 1 || net_letters(canon) >= uc->net_chars;
+    /* 站在楼顶上拍照: close to 我站在楼顶上 by its words, not by what it says */
+    bool calm = uc != NULL && says(uc, W_CALM, canon);
     if (scored)
         scorer_versus(intent_scorer(in), canon, "crisis", &mine, &other);
     if (why != NULL)
         *why = mine;
     if (against != NULL)
         *against = other;
-    return scored && uc != NULL && uc->net_score <= 1 && mine.score >= uc->net_score &&
+    return scored && !calm && uc != NULL && uc->net_score <= 1 && mine.score >= uc->net_score &&
            mine.score - other.score >= uc->net_lead;
 }
 

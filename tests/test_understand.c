@@ -225,6 +225,68 @@ static void test_understand_round3(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
+ * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
+ * and what only looks alike. */
+static void test_understand_round6(void)
+{
+    static const struct want cases[] = {
+        {"我想学习一哈", "lesson.next", NULL, NULL},
+        {"积分查一哈", "points.balance", NULL, NULL},
+        {"转接人工 谢谢", "handover", NULL, NULL},
+        {"接人工客服", "handover", NULL, NULL},
+        {"停", "optout", NULL, NULL},
+        {"停止", "optout", NULL, NULL},
+        {"停车", "!optout", NULL, NULL},
+        {"停不下来", "!optout", NULL, NULL},
+        {"学习1", "lesson.show", NULL, NULL},
+        {"学", "lesson.next", NULL, NULL},
+        {"发个课", "lesson.next", NULL, NULL},
+        {"换一课", "!redeem.item", NULL, NULL},
+        {"换3号", "redeem.item", "n", "3"},
+        {"我的信息你们会给雇主看吗", "privacy", NULL, NULL},
+        {"想先看看你们怎么处理个人信息的", "privacy", NULL, NULL},
+        {"删除我的信息", "privacy.erase", NULL, NULL},
+        {"不需要人工 我自己看看", "!handover", NULL, NULL},
+        {"我需要人工", "handover", NULL, NULL},
+        {"手机一直响 你们那个推送能不能别发了", "optout", NULL, NULL},
+        {"推送关了吧 太多了", "optout", NULL, NULL},
+        {"群消息别发了", "!optout", NULL, NULL},
+        {"课程消息别发了", "!optout", NULL, NULL},
+        {"就要那个7号 兑换", "redeem.item", "n", "7"},
+        {"我选3号 兑了吧", "redeem.item", "n", "3"},
+        {"3号兑换的东西到了吗", "!redeem.item", NULL, NULL},
+        /* a report asked after is no new report; who sees the photos is privacy */
+        {"举报的那个井盖有人管没", "report.status", NULL, NULL},
+        {"随手拍 SP0031 结果", "report.status", "code", "sp0031"},
+        {"路灯的事 报上去三天了 有动静没有", "report.status", NULL, NULL},
+        {"随手拍的照片会公开吗", "privacy", NULL, NULL},
+        {"我拍的照片别人看得到吗 保密吗", "privacy", NULL, NULL},
+        {"举报 井盖丢了 没人管", "report.new", "desc", "井盖丢了 没人管"},
+        /* when and where is the course I booked */
+        {"上次报的培训是哪天", "course.mine", NULL, NULL},
+        {"我之前报的那个课什么时候上", "course.mine", NULL, NULL},
+        {"我的预约培训", "course.mine", NULL, NULL},
+        {"之前报的培训我去不了了", "!course.mine", NULL, NULL},
+        /* a topic word (路灯, 下水道) names reports; the scorer's sure report.status stands */
+        {"前阵子报的那个下水道 社区受理没", "report.status", NULL, NULL},
+        {"上回说的路灯 有回复没得", "report.status", NULL, NULL},
+        {"井盖丢了好几天了", "report.new", NULL, NULL},
+        /* a known city where the worker is now, said as now, as a move or with 登记 */
+        {"我现在人在宁波 登记一下", "member.checkin", "city", "宁波"},
+        {"城市变更 我现在在合肥", "member.checkin", "city", "合肥"},
+        {"我从襄阳搬到十堰了，要跟组织报个到", "member.checkin", "city", "十堰"},
+        {"bd 武汉", "member.checkin", "city", "武汉"},
+        {"人在上海", "member.checkin", "city", "上海"},
+        {"我在深圳", "!member.checkin", NULL, NULL},
+        {"明天去武汉", "!member.checkin", NULL, NULL},
+        {"我儿子现在在武汉", "!member.checkin", NULL, NULL},
+        {"我现在在武汉 怎么报到", "!member.checkin", NULL, NULL},
+        {"现在在武汉出差", "!member.checkin", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 5 (texts written blind, eval-blind5: domestic workers' stories,
  * the shortest messages): 退订 with its object inside a story, 先别发了,
  * what was collected about me, how many courses I booked, help asked
@@ -588,6 +650,29 @@ static void test_safety_crisis_round5(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 6: idioms and harmless places that raised false alarms (要死了 as
+ * exhaustion, dancing by the river, photos on a roof), and the crisis forms
+ * with the same words that must stay. */
+static void test_safety_crisis_round6(void)
+{
+    static const char *const yes[] = {
+        "我要去死", "要死了算了", "我真的要死", "站在楼顶上", "跳江了", "我想去汉江跳河",
+        "站在天台上不想下去了", "我站在楼顶上 风好大", "想跳河", "我在桥上 想跳",
+        /* train_g's training part: a group beating, followed, a far place, a crash on purpose */
+        "被一群人围着打", "有个陌生人一路跟着我", "要去一个很远的地方 再也不回来了",
+        "我现在有死的勇气了", "是故意的 下次不踩刹车了", "老公喝了酒又打我", "我在楼顶上",
+        /* round 5's texts the patterns missed without the net */
+        "要是我哪天出车祸就好了", "老头子又打我了", "准备今晚去长江大桥", "不活了 今晚就喝药",
+        "就这样睡下去不醒", "我在楼顶 别劝我", "我走了对孩子更好"};
+    static const char *const no[] = {
+        "要死了 今天单好多", "跳江边的舞", "站在楼顶上拍照", "忙得要死", "要死要活的",
+        "快要死了 好累", "在河边跳广场舞", "站在天台上晒被子", "站在桥边看风景",
+        "跳河边那个舞好看", "我在桥上 堵车", "被人围着问路", "孩子去很远的地方上学",
+        "刹车坏了 去哪修", "他又打我电话了", "客户一直在打我手机", "准备今天去汉江大桥那边送单",
+        "别劝我了 我要辞职", "要是我哪天中彩票就好了", "我走了 你们慢慢吃"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -732,6 +817,8 @@ out:
 
 const struct t_case understand_tests[] = {
     T(test_scorer_ranks_by_closest_example),
+    T(test_safety_crisis_round6),
+    T(test_understand_round6),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
