@@ -135,7 +135,7 @@ int store_category_find(struct store *st, const char *name, int64_t *id)
 
 json_t *store_district_list(struct store *st)
 {
-    SQL(district_list, "SELECT name FROM report_districts ORDER BY rowid");
+    SQL(district_list, "SELECT name FROM report_districts ORDER BY pos, name");
     struct store_stmt *s = store_stmt(st, district_list);
     if (s == NULL)
         return NULL;
@@ -165,7 +165,7 @@ json_t *store_body_list(struct store *st)
     struct store_stmt *s = store_stmt(st, body_list);
     SQL(body_routes, "SELECT c.name AS category, rt.district FROM report_routes rt"
                      " LEFT JOIN report_categories c ON c.id=rt.category_id"
-                     " WHERE rt.body_id=? ORDER BY rt.rowid");
+                     " WHERE rt.body_id=? ORDER BY rt.pos");
     struct store_stmt *r = store_stmt(st, body_routes);
     if (s == NULL || r == NULL)
         return NULL;
@@ -197,9 +197,9 @@ static int set_routes(struct store *st, int64_t body, json_t *routes)
 {
     SQL(routes_clear, "DELETE FROM report_routes WHERE body_id=?");
     struct store_stmt *d = store_stmt(st, routes_clear);
-    SQL(route_add, "INSERT INTO report_routes(body_id, category_id, district)"
+    SQL(route_add, "INSERT INTO report_routes(body_id, category_id, district, pos)"
                    " VALUES(?1, (SELECT id FROM report_categories WHERE name=?2),"
-                   " ?3)");
+                   " ?3, ?4)");
     struct store_stmt *s = store_stmt(st, route_add);
     if (d == NULL || s == NULL)
         return -1;
@@ -213,6 +213,7 @@ static int set_routes(struct store *st, int64_t body, json_t *routes)
         store_bind_int64(s, 1, body);
         store_bind_text(s, 2, json_string_value(json_object_get(r, "category")));
         store_bind_text(s, 3, json_string_value(json_object_get(r, "district")));
+        store_bind_int64(s, 4, (int64_t)i + 1); /* in the order given */
         if (store_step_done(st, s, "route add") == -1)
             return -1;
     }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/pg/run.sh - `make test-pg`: a private PostgreSQL cluster for the
 # test (initdb in a temporary directory, a free port on 127.0.0.1, the unix
-# socket in the same directory, fsync off), a database with
-# bot/schema_pg.sql applied, then tests/pg/pgprep against it, then the
+# socket in the same directory, fsync off), an empty database in which
+# tests/pg/pgprep has the store create its schema (and another it upgrades
+# from PostgreSQL's first schema), then the
 # integration suite (tests/it/itest, arguments pick tests as there) with
 # YIZHAN_TEST_PG set: each server runs with [store] engine = postgres in a
 # database of its own. The last line sums both runners'. The cluster is
@@ -51,13 +52,12 @@ done
 [ $started = 1 ] || { echo "test-pg: no free port"; exit 1; }
 "${AS[@]}" "$PGBIN/psql" -q -X -h "$DIR" -p "$PORT" -U postgres -d postgres \
     -c 'CREATE DATABASE yizhan' >/dev/null
-"${AS[@]}" "$PGBIN/psql" -q -X -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d yizhan \
-    -f - <bot/schema_pg.sql >/dev/null
 
 # Both runners always run; each one's last line is "N passed, N failed".
 tests/pg/pgprep "host=127.0.0.1 port=$PORT user=postgres dbname=yizhan" | tee "$DIR/pgprep.out" || true
 # Into a file, shown as it grows: a process a test left behind keeps its
 # stdout open, which would hold a pipe (and this script) open for ever.
+: >"$DIR/itest.out" # there before tail opens it (the runner's redirect may come later)
 YIZHAN_TEST_PG="host=127.0.0.1 port=$PORT user=postgres dbname=postgres" tests/it/itest "$@" \
     >"$DIR/itest.out" 2>&1 &
 itest=$!
