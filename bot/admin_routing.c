@@ -76,6 +76,20 @@ static int categories_get_all(struct store *st, struct http_resp *resp)
     return reply_items(resp, a);
 }
 
+/* ["襄城区", ...] */
+static int districts_get_all(struct store *st, struct http_resp *resp)
+{
+    char **v;
+    size_t n;
+    if (store_district_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    district_free_all(v, n);
+    return reply_items(resp, a);
+}
+
 static int answer(int rc, struct http_resp *resp, const char *what, json_t *ok)
 {
     if (rc == -1) {
@@ -284,7 +298,7 @@ int admin_routing_route(const struct app *app, struct store *st, int64_t now,
         if (strcmp(seg[0], "report-categories") == 0)
             return categories_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "districts") == 0)
-            return reply_items(resp, store_district_list(st)) == -1 ? -1 : 1;
+            return districts_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "bodies") == 0)
             return reply_items(resp, store_body_list(st)) == -1 ? -1 : 1;
         if (strcmp(seg[0], "observers") == 0)

@@ -133,23 +133,30 @@ int store_category_find(struct store *st, const char *name, int64_t *id)
     return one_int(st, s, "category find", id);
 }
 
-json_t *store_district_list(struct store *st)
+static void text_read(struct store_stmt *s, void *out)
+{
+    *(char **)out = store_col_text(s, 0);
+}
+
+static void text_clear(void *out)
+{
+    free(*(char **)out);
+}
+
+void district_free_all(char **v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, text_clear);
+}
+
+int store_district_list(struct store *st, char ***v, size_t *n)
 {
     SQL(district_list, "SELECT name FROM report_districts ORDER BY pos, name");
     struct store_stmt *s = store_stmt(st, district_list);
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
-    json_t *a = json_array();
-    int rc;
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_string(store_col_str(s, 0)));
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "district list");
-        return NULL;
-    }
-    return a;
+        return -1;
+    return store_read_all(st, s, "district list", text_read, text_clear, sizeof **v, (void **)v, n);
 }
 
 int store_district_known(struct store *st, const char *name)
@@ -258,14 +265,13 @@ int store_body_update(struct store *st, int64_t id, const char *name, int active
 /* The body for the report's category and district, most specific route first. */
 static int route(struct store *st, int64_t report)
 {
-    SQL(sql,
-        "UPDATE reports SET body_id=(SELECT b.id FROM report_routes rt"
-        " JOIN report_bodies b ON b.id=rt.body_id WHERE b.active=1"
-        " AND (rt.category_id IS NULL OR rt.category_id=reports.category_id)"
-        " AND (rt.district IS NULL OR rt.district=reports.district)"
-        " ORDER BY CASE WHEN rt.category_id IS NOT NULL THEN 1 ELSE 0 END"
-        " + CASE WHEN rt.district IS NOT NULL THEN 1 ELSE 0 END DESC, b.id LIMIT 1)"
-        " WHERE id=?");
+    SQL(sql, "UPDATE reports SET body_id=(SELECT b.id FROM report_routes rt"
+             " JOIN report_bodies b ON b.id=rt.body_id WHERE b.active=1"
+             " AND (rt.category_id IS NULL OR rt.category_id=reports.category_id)"
+             " AND (rt.district IS NULL OR rt.district=reports.district)"
+             " ORDER BY CASE WHEN rt.category_id IS NOT NULL THEN 1 ELSE 0 END"
+             " + CASE WHEN rt.district IS NOT NULL THEN 1 ELSE 0 END DESC, b.id LIMIT 1)"
+             " WHERE id=?");
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -341,10 +347,9 @@ int store_report_routing(struct store *st, int64_t report, struct report_routing
 
 int reports_visible_to(struct store *st, const char *area, int64_t report)
 {
-    SQL(visible,
-        "SELECT 1 FROM reports r LEFT JOIN report_bodies b"
-        " ON b.id=r.body_id WHERE r.id=?1"
-        " AND (CAST(?2 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?2)");
+    SQL(visible, "SELECT 1 FROM reports r LEFT JOIN report_bodies b"
+                 " ON b.id=r.body_id WHERE r.id=?1"
+                 " AND (CAST(?2 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?2)");
     struct store_stmt *s = store_stmt(st, visible);
     if (s == NULL)
         return -1;

@@ -164,13 +164,24 @@ static void test_routing_bodies_route_and_filter(void)
     api_void(s.port, "POST", "/admin/api/bodies",
              "{\"code\":\"b3\",\"name\":\"x\",\"routes\":[{\"district\":\"朝阳区\"}]}", 400);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM report_bodies"), 2);
+    /* the lists' wire shape, key for key (the dashboard reads them): a
+     * route's "any" is null */
     json_t *bl = api(s.port, "GET", "/admin/api/bodies", NULL, 200);
-    CHECK_STR(
-        json_string_value(json_object_get(
-            json_array_get(
-                json_object_get(json_array_get(json_object_get(bl, "items"), 0), "routes"), 0),
-            "category")),
-        "路灯");
+    json_t *want =
+        json_loads("[{\"id\":1,\"code\":\"fc-lamps\",\"name\":\"樊城区路灯所\",\"active\":true,"
+                   "\"routes\":[{\"category\":\"路灯\",\"district\":\"樊城区\"}]},"
+                   "{\"id\":2,\"code\":\"city\",\"name\":\"市城管局\",\"active\":true,"
+                   "\"routes\":[{\"category\":null,\"district\":null}]}]",
+                   0, NULL);
+    CHECK(want != NULL && json_equal(json_object_get(bl, "items"), want));
+    json_decref(want);
+    json_decref(bl);
+    bl = api(s.port, "GET", "/admin/api/districts", NULL, 200);
+    want = json_loads("[\"襄城区\",\"樊城区\",\"襄州区\",\"高新区\",\"东津新区\",\"老河口市\","
+                      "\"枣阳市\",\"宜城市\",\"南漳县\",\"谷城县\",\"保康县\"]",
+                      0, NULL);
+    CHECK(want != NULL && json_equal(json_object_get(bl, "items"), want));
+    json_decref(want);
     json_decref(bl);
 
     free(send(s.port, "m1", "u-1", NULL, "http://img.invalid/1.jpg", FANCHENG));
@@ -252,6 +263,11 @@ static void test_routing_observers_monthly_redemptions_csv(void)
     json_t *j = api(s.port, "GET", "/admin/api/observers", NULL, 200);
     json_t *o0 = json_array_get(json_object_get(j, "items"), 0);
     CHECK_INT(json_integer_value(json_object_get(o0, "reports")), 1);
+    CHECK_INT(json_object_size(o0), 5); /* the wire shape: id, name, channel, since_ms, reports */
+    CHECK_INT(json_integer_value(json_object_get(o0, "id")), pid);
+    CHECK_STR(json_string_value(json_object_get(o0, "name")), "");
+    CHECK_STR(json_string_value(json_object_get(o0, "channel")), "generic");
+    CHECK(json_integer_value(json_object_get(o0, "since_ms")) > 1000000000000LL);
     json_decref(j);
     api_void(s.port, "GET", "/admin/api/reports?observer=maybe", NULL, 400);
     api_void(s.port, "POST", "/admin/api/reports/SP0001/status", "{\"status\":\"accepted\"}", 200);

@@ -277,12 +277,15 @@ static int pg_run(PGconn *pg, const char *sql)
 /* The districts as the store lists them, one per line. */
 static char *districts(struct store *st)
 {
-    json_t *a = store_district_list(st), *d;
+    char **v;
+    size_t n;
     struct buf b;
     buf_init(&b, 0);
-    size_t i;
-    json_array_foreach(a, i, d) buf_printf(&b, "%s\n", json_string_value(d));
-    json_decref(a);
+    if (store_district_list(st, &v, &n) == 0) {
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&b, "%s\n", v[i]);
+        district_free_all(v, n);
+    }
     return buf_take(&b);
 }
 
