@@ -90,6 +90,30 @@ static int districts_get_all(struct store *st, struct http_resp *resp)
     return reply_items(resp, a);
 }
 
+json_t *body_json(const struct body *b)
+{
+    json_t *routes = json_array();
+    for (size_t i = 0; i < b->nroutes; i++)
+        json_array_append_new(routes, json_pack("{s:s?,s:s?}", "category", b->routes[i].category,
+                                                "district", b->routes[i].district));
+    return json_pack("{s:I,s:s,s:s,s:b,s:o}", "id", (json_int_t)b->id, "code",
+                     b->code ? b->code : "", "name", b->name ? b->name : "", "active", b->active,
+                     "routes", routes);
+}
+
+static int bodies_get_all(struct store *st, struct http_resp *resp)
+{
+    struct body *v;
+    size_t n;
+    if (store_body_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, body_json(&v[i]));
+    body_free_all(v, n);
+    return reply_items(resp, a);
+}
+
 static int answer(int rc, struct http_resp *resp, const char *what, json_t *ok)
 {
     if (rc == -1) {
@@ -300,7 +324,7 @@ int admin_routing_route(const struct app *app, struct store *st, int64_t now,
         if (strcmp(seg[0], "districts") == 0)
             return districts_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "bodies") == 0)
-            return reply_items(resp, store_body_list(st)) == -1 ? -1 : 1;
+            return bodies_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "observers") == 0)
             return reply_items(resp, store_observer_list(st)) == -1 ? -1 : 1;
         return 0;

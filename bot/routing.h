@@ -58,8 +58,24 @@ void district_free_all(char **v, size_t n);
 int store_district_known(struct store *st, const char *name);
 
 /* --- bodies --- */
-/* [{"id","code","name","active","routes":[{"category","district"}]}] */
-json_t *store_body_list(struct store *st);
+/* A handling body and the (category, district) pairs it takes, in the
+ * order they were given; NULL in a route is "any". */
+struct body_route {
+    char *category, *district;
+};
+struct body {
+    int64_t id;
+    char *code, *name;
+    bool active;
+    struct body_route *routes;
+    size_t nroutes;
+};
+/* Every body by id, as *v of *n: 0 (free with body_free_all), -1. */
+int store_body_list(struct store *st, struct body **v, size_t *n);
+void body_free_all(struct body *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","code","name",
+ * "active","routes":[{"category","district"}]}, "any" as null. */
+json_t *body_json(const struct body *b);
 /* routes: array of {"category"?: name, "district"?: name}, checked by the
  * caller. 0 (*id), ROUTING_TAKEN (code exists), -1. */
 int store_body_add(struct store *st, const char *code, const char *name, json_t *routes,

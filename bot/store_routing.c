@@ -165,7 +165,43 @@ int store_district_known(struct store *st, const char *name)
     return name_taken(st, district_known, name, 0);
 }
 
-json_t *store_body_list(struct store *st)
+static void route_read(struct store_stmt *s, void *out)
+{
+    struct body_route *r = out;
+    r->category = store_col_text(s, 0);
+    r->district = store_col_text(s, 1);
+}
+
+static void route_clear(void *out)
+{
+    struct body_route *r = out;
+    free(r->category);
+    free(r->district);
+}
+
+static void body_read(struct store_stmt *s, void *out)
+{
+    struct body *b = out;
+    b->id = store_col_int64(s, 0);
+    b->code = store_col_text(s, 1);
+    b->name = store_col_text(s, 2);
+    b->active = store_col_int(s, 3) != 0;
+}
+
+static void body_clear(void *out)
+{
+    struct body *b = out;
+    free(b->code);
+    free(b->name);
+    store_free_rows(b->routes, b->nroutes, sizeof *b->routes, route_clear);
+}
+
+void body_free_all(struct body *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, body_clear);
+}
+
+int store_body_list(struct store *st, struct body **v, size_t *n)
 {
     SQL(body_list, "SELECT id, code, name, active=1 AS active FROM report_bodies"
                    " ORDER BY id");
@@ -174,23 +210,23 @@ json_t *store_body_list(struct store *st)
                      " LEFT JOIN report_categories c ON c.id=rt.category_id"
                      " WHERE rt.body_id=? ORDER BY rt.pos");
     struct store_stmt *r = store_stmt(st, body_routes);
-    if (s == NULL || r == NULL)
-        return NULL;
-    json_t *a = store_rows_json(st, s, "body list"), *o;
-    size_t i;
-    json_array_foreach(a, i, o)
-    {
-        json_object_set_new(o, "active",
-                            json_boolean(json_integer_value(json_object_get(o, "active"))));
-        store_bind_int64(r, 1, json_integer_value(json_object_get(o, "id")));
-        json_t *routes = store_rows_json(st, r, "body routes");
-        if (routes == NULL) {
-            json_decref(a);
-            return NULL;
+    *v = NULL;
+    *n = 0;
+    if (s == NULL || r == NULL ||
+        store_read_all(st, s, "body list", body_read, body_clear, sizeof **v, (void **)v, n) == -1)
+        return -1;
+    for (size_t i = 0; i < *n; i++) {
+        struct body *b = &(*v)[i];
+        store_bind_int64(r, 1, b->id);
+        if (store_read_all(st, r, "body routes", route_read, route_clear, sizeof *b->routes,
+                           (void **)&b->routes, &b->nroutes) == -1) {
+            body_free_all(*v, *n);
+            *v = NULL;
+            *n = 0;
+            return -1;
         }
-        json_object_set_new(o, "routes", routes);
     }
-    return a;
+    return 0;
 }
 
 int store_body_known(struct store *st, const char *code)

@@ -14,7 +14,6 @@
  *
  *     tests/pg/pgprep "host=127.0.0.1 port=5432 user=postgres dbname=yizhan"
  */
-#include <jansson.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -292,22 +291,18 @@ static char *districts(struct store *st)
 /* Body code's routes as the store lists them, "category/district" a line. */
 static char *routes(struct store *st, const char *code)
 {
-    json_t *a = store_body_list(st), *o, *r;
+    struct body *v;
+    size_t n;
     struct buf b;
     buf_init(&b, 0);
-    size_t i, j;
-    json_array_foreach(a, i, o)
-    {
-        if (strcmp(json_string_value(json_object_get(o, "code")), code) != 0)
-            continue;
-        json_array_foreach(json_object_get(o, "routes"), j, r)
-        {
-            const char *c = json_string_value(json_object_get(r, "category")),
-                       *d = json_string_value(json_object_get(r, "district"));
+    if (store_body_list(st, &v, &n) == -1)
+        return buf_take(&b);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; strcmp(v[i].code, code) == 0 && j < v[i].nroutes; j++) {
+            const char *c = v[i].routes[j].category, *d = v[i].routes[j].district;
             buf_printf(&b, "%s/%s\n", c ? c : "-", d ? d : "-");
         }
-    }
-    json_decref(a);
+    body_free_all(v, n);
     return buf_take(&b);
 }
 
