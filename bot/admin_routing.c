@@ -114,6 +114,26 @@ static int bodies_get_all(struct store *st, struct http_resp *resp)
     return reply_items(resp, a);
 }
 
+json_t *observer_json(const struct observer *o)
+{
+    return json_pack("{s:I,s:s,s:s,s:I,s:I}", "id", (json_int_t)o->id, "name",
+                     o->name ? o->name : "", "channel", o->channel ? o->channel : "", "since_ms",
+                     (json_int_t)o->since_ms, "reports", (json_int_t)o->reports);
+}
+
+static int observers_get_all(struct store *st, struct http_resp *resp)
+{
+    struct observer *v;
+    size_t n;
+    if (store_observer_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, observer_json(&v[i]));
+    observer_free_all(v, n);
+    return reply_items(resp, a);
+}
+
 static int answer(int rc, struct http_resp *resp, const char *what, json_t *ok)
 {
     if (rc == -1) {
@@ -326,7 +346,7 @@ int admin_routing_route(const struct app *app, struct store *st, int64_t now,
         if (strcmp(seg[0], "bodies") == 0)
             return bodies_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "observers") == 0)
-            return reply_items(resp, store_observer_list(st)) == -1 ? -1 : 1;
+            return observers_get_all(st, resp) == -1 ? -1 : 1;
         return 0;
     }
     bool mine = strcmp(rq->method, "POST") == 0 &&

@@ -115,8 +115,18 @@ int reports_visible_to(struct store *st, const char *area, int64_t report);
 /* --- observers (社区民情观察员) --- */
 /* Mark or unmark person. 0, ROUTING_NOT_FOUND, -1. */
 int store_person_set_observer(struct store *st, int64_t person, bool on, int64_t now);
-/* [{"id","name","channel","since_ms","reports"}] */
-json_t *store_observer_list(struct store *st);
+/* A person marked observer, since when, and the reports they made since. */
+struct observer {
+    int64_t id;
+    char *name, *channel; /* name "" when unknown */
+    int64_t since_ms, reports;
+};
+/* Every observer by id, as *v of *n: 0 (free with observer_free_all), -1. */
+int store_observer_list(struct store *st, struct observer **v, size_t *n);
+void observer_free_all(struct observer *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","name","channel",
+ * "since_ms","reports"}. */
+json_t *observer_json(const struct observer *o);
 
 /* A report got a position (a location message, a photo's GPS): flag nearby
  * duplicates (report_flag_nearby) and set its district from the boundaries

@@ -409,13 +409,39 @@ int store_person_set_observer(struct store *st, int64_t person, bool on, int64_t
     return store_changes(st) == 1 ? 0 : ROUTING_NOT_FOUND;
 }
 
-json_t *store_observer_list(struct store *st)
+static void observer_read(struct store_stmt *s, void *out)
 {
-    SQL(observer_list, "SELECT p.id, coalesce(p.name, '') AS name, p.channel,"
-                       " p.observer_ms AS since_ms,"
+    struct observer *o = out;
+    o->id = store_col_int64(s, 0);
+    o->name = store_col_text(s, 1);
+    o->channel = store_col_text(s, 2);
+    o->since_ms = store_col_int64(s, 3);
+    o->reports = store_col_int64(s, 4);
+}
+
+static void observer_clear(void *out)
+{
+    struct observer *o = out;
+    free(o->name);
+    free(o->channel);
+}
+
+void observer_free_all(struct observer *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, observer_clear);
+}
+
+int store_observer_list(struct store *st, struct observer **v, size_t *n)
+{
+    SQL(observer_list, "SELECT p.id, coalesce(p.name, ''), p.channel, p.observer_ms,"
                        " (SELECT count(*) FROM reports r WHERE r.person_id=p.id"
-                       " AND r.created_ms>=p.observer_ms) AS reports"
+                       " AND r.created_ms>=p.observer_ms)"
                        " FROM people p WHERE p.observer_ms IS NOT NULL ORDER BY p.id");
     struct store_stmt *s = store_stmt(st, observer_list);
-    return s ? store_rows_json(st, s, "observer list") : NULL;
+    *v = NULL;
+    *n = 0;
+    if (s == NULL)
+        return -1;
+    return store_read_all(st, s, "observer list", observer_read, observer_clear, sizeof **v,
+                          (void **)v, n);
 }
