@@ -175,11 +175,11 @@ json_t *store_staff_list(struct store *st)
         struct staff s;
         staff_row(q, &s);
         ids[n++] = s.id;
-        json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:I}", "id",
-                                           (json_int_t)s.id, "username", s.username, "display",
-                                           s.display, "org", s.org, "role", s.role, "area",
-                                           s.area, "disabled", s.disabled, "created_ms",
-                                           (json_int_t)store_col_int64(q, 8)));
+        json_array_append_new(a,
+                              json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:I}", "id", (json_int_t)s.id,
+                                        "username", s.username, "display", s.display, "org", s.org,
+                                        "role", s.role, "area", s.area, "disabled", s.disabled,
+                                        "created_ms", (json_int_t)store_col_int64(q, 8)));
     }
     store_reset(q);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
@@ -249,41 +249,48 @@ int store_audit_add(struct store *st, const struct audit_row *a)
     return store_step_done(st, q, "audit add");
 }
 
-json_t *store_audit_list(struct store *st, const char *who, const char *what, int64_t since,
-                         int64_t until, int limit)
+static void audit_read(struct store_stmt *q, void *out)
+{
+    struct audit_entry *e = out;
+    e->id = store_col_int64(q, 0);
+    e->at_ms = store_col_int64(q, 1);
+    e->actor = store_col_text(q, 2);
+    e->action = store_col_text(q, 3);
+    e->object = store_col_text(q, 4);
+    e->origin = store_col_text(q, 5);
+    e->status = store_col_int(q, 6);
+}
+
+static void audit_clear(void *out)
+{
+    struct audit_entry *e = out;
+    free(e->actor);
+    free(e->action);
+    free(e->object);
+    free(e->origin);
+}
+
+void audit_free_all(struct audit_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, audit_clear);
+}
+
+int store_audit_list(struct store *st, const struct audit_query *aq, struct audit_entry **v,
+                     size_t *n)
 {
     SQL(audit_list, "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
-             " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
-             " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5");
+                    " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
+                    " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5");
     struct store_stmt *q = store_stmt(st, audit_list);
+    *v = NULL;
+    *n = 0;
     if (q == NULL)
-        return NULL;
-    if (bind_text(q, 1, who, true) || bind_text(q, 2, what, true) ||
-        store_bind_int64(q, 3, since) || store_bind_int64(q, 4, until) ||
-        store_bind_int(q, 5, limit)) {
-        store_fail(st, "audit list bind");
-        return NULL;
-    }
-    json_t *a = json_array();
-    int rc;
-    while ((rc = store_step(st, q)) == SQLITE_ROW) {
-        const char *obj = store_col_str(q, 4);
-        const char *origin = store_col_str(q, 5);
-        json_array_append_new(
-            a, json_pack("{s:I,s:I,s:s,s:s,s:s?,s:s?,s:i}", "id",
-                         (json_int_t)store_col_int64(q, 0), "at_ms",
-                         (json_int_t)store_col_int64(q, 1), "actor",
-                         store_col_str(q, 2), "action",
-                         store_col_str(q, 3), "object", obj, "origin", origin,
-                         "status", store_col_int(q, 6)));
-    }
-    store_reset(q);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "audit list");
-        return NULL;
-    }
-    return a;
+        return -1;
+    if (bind_text(q, 1, aq->who, true) || bind_text(q, 2, aq->what, true) ||
+        store_bind_int64(q, 3, aq->since) || store_bind_int64(q, 4, aq->until) ||
+        store_bind_int(q, 5, aq->limit))
+        return store_fail(st, "audit list bind");
+    return store_read_all(st, q, "audit list", audit_read, audit_clear, sizeof **v, (void **)v, n);
 }
 
 int store_report_area(struct store *st, int64_t id, char *out, size_t size)
