@@ -11,6 +11,7 @@
 #include "channel.h"
 #include "report.h"
 #include "routing.h"
+#include "store.h"
 #include "util.h"
 
 /* A name the office types: 1..63 bytes, no control characters. */
@@ -86,7 +87,7 @@ static int districts_get_all(struct store *st, struct http_resp *resp)
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(a, json_string(v[i]));
-    district_free_all(v, n);
+    store_free_strings(v, n);
     return reply_items(resp, a);
 }
 

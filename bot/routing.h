@@ -51,9 +51,8 @@ int store_category_find(struct store *st, const char *name, int64_t *id);
 
 /* --- districts --- */
 /* The districts' names in their order (pos), as *v of *n: 0 (free with
- * district_free_all), -1. */
+ * store_free_strings), -1. */
 int store_district_list(struct store *st, char ***v, size_t *n);
-void district_free_all(char **v, size_t n);
 /* 1 known, 0 not, -1. */
 int store_district_known(struct store *st, const char *name);
 

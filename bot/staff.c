@@ -368,6 +368,32 @@ json_t *audit_json(const struct audit_entry *e)
                      e->status);
 }
 
+json_t *staff_entry_json(const struct staff_entry *e)
+{
+    json_t *chats = json_array();
+    for (size_t i = 0; i < e->nchats; i++)
+        json_array_append_new(chats, json_string(e->chats[i]));
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:o}", "id", (json_int_t)e->s.id, "username",
+                     e->s.username, "display", e->s.display, "org", e->s.org, "role", e->s.role,
+                     "area", e->s.area, "disabled", e->s.disabled, "created_ms",
+                     (json_int_t)e->created_ms, "chats", chats);
+}
+
+/* GET /staff: every account, never a hash. */
+static int staff_list_route(struct store *st, struct http_resp *resp)
+{
+    struct staff_entry *v;
+    size_t n;
+    if (store_staff_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, staff_entry_json(&v[i]));
+    staff_entry_free_all(v, n);
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
 /* GET /audit?who=&what=&since=&until=&limit=&format=csv */
 static int audit_route(struct store *st, const struct admin_req *rq, struct http_resp *resp)
 {
@@ -403,13 +429,8 @@ int admin_staff_routes(const struct app *app, struct store *st, int64_t now,
     bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
     int64_t id = 0;
     int rc;
-    if (nseg == 1 && strcmp(seg[0], "staff") == 0 && get) {
-        json_t *a = store_staff_list(st);
-        if (a == NULL)
-            return -1;
-        admin_reply(resp, 200, json_pack("{s:o}", "items", a));
-        return 1;
-    }
+    if (nseg == 1 && strcmp(seg[0], "staff") == 0 && get)
+        return staff_list_route(st, resp) == -1 ? -1 : 1;
     if (nseg == 1 && strcmp(seg[0], "staff") == 0 && post)
         rc = staff_add_route(st, now, rq, resp);
     else if (nseg == 2 && strcmp(seg[0], "staff") == 0 && post)
@@ -493,13 +514,14 @@ int staff_code_send(const struct app *app, struct store *st, const char *usernam
     int f = store_staff_get(st, 0, username, &s);
     if (f != 1 || s.disabled)
         return f == -1 ? -1 : 0;
-    json_t *list = store_staff_list_chats(st, s.id);
-    const char *chat = json_string_value(json_array_get(list, 0));
+    char **list;
+    size_t nlist;
+    if (store_staff_list_chats(st, s.id, &list, &nlist) == -1)
+        return -1;
+    const char *chat = nlist > 0 ? list[0] : NULL;
     const char *colon = chat ? strchr(chat, ':') : NULL;
     int rc = 0;
     int64_t pid = 0;
-    if (list == NULL)
-        return -1;
     if (colon != NULL) {
         char *channel = xstrndup(chat, (size_t)(colon - chat));
         char minutes[8], key[64];
@@ -518,7 +540,7 @@ int staff_code_send(const struct app *app, struct store *st, const char *usernam
         free(text);
         free(channel);
     }
-    json_decref(list);
+    store_free_strings(list, nlist);
     return rc;
 }
 

@@ -108,12 +108,26 @@ int store_staff_update(struct store *st, const struct staff *s, int64_t now);
 /* Replace the chats linked to id by chats (array of strings). 1, or 0 when a
  * chat is linked to another account (*taken names it), -1 error. */
 int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const char **taken);
-/* The chats linked to account id, sorted, as a new array; NULL on error. */
-json_t *store_staff_list_chats(struct store *st, int64_t id);
-/* Every account without its hash, with "chats": a new array. NULL on error. */
-json_t *store_staff_list(struct store *st);
-/* Linked chats of enabled accounts whose role is one of roles (NULL-ended). */
-json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles);
+/* The chats linked to account id ("telegram:123"), sorted, as *v of *n: 0
+ * (free with store_free_strings), -1. */
+int store_staff_list_chats(struct store *st, int64_t id, char ***v, size_t *n);
+/* An account as listed: without its hash (s.hash ""), with its chats. */
+struct staff_entry {
+    struct staff s;
+    int64_t created_ms;
+    char **chats;
+    size_t nchats;
+};
+/* Every account by username, as *v of *n: 0 (free with
+ * staff_entry_free_all), -1. */
+int store_staff_list(struct store *st, struct staff_entry **v, size_t *n);
+void staff_entry_free_all(struct staff_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","username","display",
+ * "org","role","area","disabled","created_ms","chats":[...]}. */
+json_t *staff_entry_json(const struct staff_entry *e);
+/* Linked chats of enabled accounts whose role is one of roles (NULL-ended),
+ * role by role, as *v of *n: 0 (free with store_free_strings), -1. */
+int store_staff_chats_of_roles(struct store *st, const char *const *roles, char ***v, size_t *n);
 /* How many enabled accounts have role. -1 on error. */
 int store_staff_count_role(struct store *st, const char *role);
 

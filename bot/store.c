@@ -1261,6 +1261,21 @@ void store_read_id(struct store_stmt *s, void *out)
     *(int64_t *)out = store_col_int64(s, 0);
 }
 
+void store_read_string(struct store_stmt *s, void *out)
+{
+    *(char **)out = store_col_text(s, 0);
+}
+
+void store_clear_string(void *out)
+{
+    free(*(char **)out);
+}
+
+void store_free_strings(char **v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, store_clear_string);
+}
+
 json_t *store_row_json(struct store_stmt *s)
 {
     json_t *o = json_object();

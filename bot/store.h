@@ -8,6 +8,7 @@
 #ifndef BOT_STORE_H
 #define BOT_STORE_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -56,6 +57,9 @@ int store_migrate_to_pg(const char *conninfo, int version);
 bool store_migration(int i, const char **lite, const char **pg);
 /* The first schema on PostgreSQL: bot/schema_pg.sql's version. */
 int store_schema_pg_base(void);
+
+/* Free a list of n strings a store function returned (each, then v). */
+void store_free_strings(char **v, size_t n);
 
 /* Whether anything wrote to the outbox or the photo queue on this connection
  * since the last call (store_watch_queues() starts watching), so the sender

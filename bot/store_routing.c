@@ -133,21 +133,6 @@ int store_category_find(struct store *st, const char *name, int64_t *id)
     return one_int(st, s, "category find", id);
 }
 
-static void text_read(struct store_stmt *s, void *out)
-{
-    *(char **)out = store_col_text(s, 0);
-}
-
-static void text_clear(void *out)
-{
-    free(*(char **)out);
-}
-
-void district_free_all(char **v, size_t n)
-{
-    store_free_rows(v, n, sizeof *v, text_clear);
-}
-
 int store_district_list(struct store *st, char ***v, size_t *n)
 {
     SQL(district_list, "SELECT name FROM report_districts ORDER BY pos, name");
@@ -156,7 +141,8 @@ int store_district_list(struct store *st, char ***v, size_t *n)
     *n = 0;
     if (s == NULL)
         return -1;
-    return store_read_all(st, s, "district list", text_read, text_clear, sizeof **v, (void **)v, n);
+    return store_read_all(st, s, "district list", store_read_string, store_clear_string, sizeof **v,
+                          (void **)v, n);
 }
 
 int store_district_known(struct store *st, const char *name)

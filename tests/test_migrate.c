@@ -351,7 +351,7 @@ static void test_migrate_positions_keep_the_listed_order(void)
         CHECK_INT(store_district_list(st, &d, &n), 0);
         CHECK(n == 11 && strcmp(d[0], "襄城区") == 0 && strcmp(d[1], "樊城区") == 0 &&
               strcmp(d[10], "保康县") == 0);
-        district_free_all(d, n);
+        store_free_strings(d, n);
         struct body *b;
         CHECK_INT(store_body_list(st, &b, &n), 0);
         CHECK(n == 1 && b[0].nroutes == 3);

@@ -120,6 +120,23 @@ static void test_staff_cli_first_super(void)
     hresp_release(&r);
     const char *h[] = {cookie, NULL};
     check_status(s.port, "GET", "/admin/api/staff", NULL, h, 200, "\"username\":\"root\"");
+    /* an account's wire shape, key for key, never its hash */
+    r = hrequest(s.port, "GET", "/admin/api/staff", NULL, h);
+    json_t *sj = json_loads(r.body ? r.body : "", 0, NULL);
+    json_t *s0 = json_array_get(json_object_get(sj, "items"), 0);
+    CHECK_INT(json_object_size(s0), 9);
+    CHECK_INT(json_integer_value(json_object_get(s0, "id")), 1);
+    CHECK_STR(json_string_value(json_object_get(s0, "username")), "root");
+    CHECK_STR(json_string_value(json_object_get(s0, "display")), "Root");
+    CHECK_STR(json_string_value(json_object_get(s0, "org")), "union");
+    CHECK_STR(json_string_value(json_object_get(s0, "role")), "admin");
+    CHECK_STR(json_string_value(json_object_get(s0, "area")), "");
+    CHECK(json_is_false(json_object_get(s0, "disabled")));
+    CHECK(json_integer_value(json_object_get(s0, "created_ms")) > 1000000000000LL);
+    CHECK(json_is_array(json_object_get(s0, "chats")) &&
+          json_array_size(json_object_get(s0, "chats")) == 0);
+    json_decref(sj);
+    hresp_release(&r);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM staff"), 1);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);

@@ -283,7 +283,7 @@ static char *districts(struct store *st)
     if (store_district_list(st, &v, &n) == 0) {
         for (size_t i = 0; i < n; i++)
             buf_printf(&b, "%s\n", v[i]);
-        district_free_all(v, n);
+        store_free_strings(v, n);
     }
     return buf_take(&b);
 }
