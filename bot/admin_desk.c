@@ -211,6 +211,29 @@ static int ticket_list(struct store *st, const struct admin_req *rq, struct http
     return 0;
 }
 
+json_t *volunteer_entry_json(const struct volunteer_entry *v)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id", (json_int_t)v->id, "name",
+                     v->name ? v->name : "", "desks", v->desks ? v->desks : "", "hours",
+                     v->hours ? v->hours : "", "active", v->active, "last_offer_ms",
+                     (json_int_t)v->last_offer_ms, "tickets", (json_int_t)v->tickets, "person",
+                     v->person ? v->person : "");
+}
+
+static int volunteers_get_all(struct store *st, struct http_resp *resp)
+{
+    struct volunteer_entry *v;
+    size_t n;
+    if (store_desk_volunteer_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, volunteer_entry_json(&v[i]));
+    volunteer_entry_free_all(v, n);
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
 static int ticket_get(struct store *st, const struct admin_req *rq, int64_t id,
                       struct http_resp *resp)
 {
@@ -303,13 +326,9 @@ int admin_desk_route(const struct app *app, struct store *st, int64_t now,
     if (nseg == 1 && strcmp(seg[0], "volunteers") == 0) {
         if (post)
             rc = volunteer_add(st, now, rq, resp);
-        else if (get) {
-            json_t *a = store_desk_volunteer_list(st);
-            if (a == NULL)
-                return -1;
-            admin_reply(resp, 200, json_pack("{s:o}", "items", a));
-            rc = 0;
-        } else
+        else if (get)
+            rc = volunteers_get_all(st, resp);
+        else
             return not_allowed(resp, "GET, POST");
     } else if (nseg == 1 && strcmp(seg[0], "mentoring") == 0) {
         if (post)

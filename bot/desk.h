@@ -108,8 +108,23 @@ int store_mentor_touch(struct store *st, int64_t id, int64_t now);
 /* Flag active pairs without contact since before. Count flagged or -1. */
 int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now);
 
-/* --- admin lists (new references, NULL on error) --- */
-json_t *store_desk_volunteer_list(struct store *st);
+/* --- admin lists --- */
+/* A volunteer as listed: desks "legal,counsel", hours "" for the desk's
+ * configured hours, tickets taken so far, person "channel:id". */
+struct volunteer_entry {
+    int64_t id;
+    char *name, *desks, *hours, *person;
+    bool active;
+    int64_t last_offer_ms, tickets;
+};
+/* Every volunteer by id, as *v of *n: 0 (free with
+ * volunteer_entry_free_all), -1. */
+int store_desk_volunteer_list(struct store *st, struct volunteer_entry **v, size_t *n);
+void volunteer_entry_free_all(struct volunteer_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","name","desks",
+ * "hours","active","last_offer_ms","tickets","person"}. */
+json_t *volunteer_entry_json(const struct volunteer_entry *v);
+/* (new references, NULL on error) */
 /* status and desk may be NULL (any). */
 json_t *store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit);
 /* The ticket with its messages, or json_null() when there is none. */

@@ -449,7 +449,34 @@ int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now)
     return store_changes(st);
 }
 
-json_t *store_desk_volunteer_list(struct store *st)
+static void volunteer_read(struct store_stmt *s, void *out)
+{
+    struct volunteer_entry *v = out;
+    v->id = store_col_int64(s, 0);
+    v->name = store_col_text(s, 1);
+    v->desks = store_col_text(s, 2);
+    v->hours = store_col_text(s, 3);
+    v->active = store_col_int(s, 4) != 0;
+    v->last_offer_ms = store_col_int64(s, 5);
+    v->tickets = store_col_int64(s, 6);
+    v->person = store_col_text(s, 7);
+}
+
+static void volunteer_clear(void *out)
+{
+    struct volunteer_entry *v = out;
+    free(v->name);
+    free(v->desks);
+    free(v->hours);
+    free(v->person);
+}
+
+void volunteer_entry_free_all(struct volunteer_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, volunteer_clear);
+}
+
+int store_desk_volunteer_list(struct store *st, struct volunteer_entry **v, size_t *n)
 {
     SQL(sql,
         "SELECT v.id, v.name, trim(v.desks, ','), v.hours, v.active, v.last_offer_ms,"
@@ -457,27 +484,12 @@ json_t *store_desk_volunteer_list(struct store *st)
         " p.channel || ':' || p.ext_id FROM desk_volunteers v JOIN people p ON p.id=v.person_id"
         " ORDER BY v.id");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id",
-                                           (json_int_t)store_col_int64(s, 0), "name",
-                                           store_col_str(s, 1), "desks",
-                                           store_col_str(s, 2), "hours",
-                                           store_col_str(s, 3), "active",
-                                           store_col_int(s, 4) != 0, "last_offer_ms",
-                                           (json_int_t)store_col_int64(s, 5), "tickets",
-                                           (json_int_t)store_col_int64(s, 6), "person",
-                                           store_col_str(s, 7)));
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "desk volunteer list");
-        return NULL;
-    }
-    return a;
+        return -1;
+    return store_read_all(st, s, "desk volunteer list", volunteer_read, volunteer_clear,
+                          sizeof **v, (void **)v, n);
 }
 
 #define TICKET_COLS                                                                                \

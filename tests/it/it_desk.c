@@ -53,6 +53,16 @@ static void test_desk_ticket_end_to_end(void)
                  "{\"name\":\"x\",\"person\":\"generic:v\",\"desks\":[\"cooking\"]}", auth, 400,
                  "desks");
     check_status(s.port, "GET", "/admin/api/volunteers", NULL, NULL, 401, NULL);
+    /* the list's wire shape, key for key */
+    struct resp vl = request(s.port, "GET", "/admin/api/volunteers", NULL, auth);
+    json_t *vj = json_loads(vl.body ? vl.body : "", 0, NULL);
+    json_t *want = json_pack("{s:i,s:s,s:s,s:s,s:b,s:i,s:i,s:s}", "id", 1, "name", "小李", "desks",
+                             "legal", "hours", "", "active", 1, "last_offer_ms", 0, "tickets", 0,
+                             "person", "generic:" VOL);
+    CHECK(json_equal(json_array_get(json_object_get(vj, "items"), 0), want));
+    json_decref(want);
+    json_decref(vj);
+    free(vl.body);
 
     char *r = say_to(s.port, "d-1", WORKER, "法律咨询 老板拖欠工资两个月怎么办？");
     CHECK_HAS(r, "T1");
@@ -170,6 +180,21 @@ static void test_desk_mentoring_through_admin_api(void)
     struct resp m = request(s.port, "GET", "/admin/api/mentoring", NULL, auth);
     CHECK_HAS(m.body, "\"last_contact_ms\":1");
     CHECK_HAS(m.body, "\"silent\":false");
+    /* a pair's wire shape, key for key */
+    json_t *mj = json_loads(m.body ? m.body : "", 0, NULL);
+    json_t *m0 = json_array_get(json_object_get(mj, "items"), 0);
+    CHECK_INT(json_object_size(m0), 11);
+    CHECK_INT(json_integer_value(json_object_get(m0, "id")), 1);
+    CHECK_STR(json_string_value(json_object_get(m0, "code")), "P1");
+    CHECK_STR(json_string_value(json_object_get(m0, "worker")), "generic:" WORKER);
+    CHECK_STR(json_string_value(json_object_get(m0, "mentor")), "generic:t-77");
+    CHECK_STR(json_string_value(json_object_get(m0, "mentor_name")), "王老师");
+    CHECK(json_is_true(json_object_get(m0, "active")));
+    CHECK(json_is_integer(json_object_get(m0, "created_ms")));
+    CHECK(json_is_integer(json_object_get(m0, "last_contact_ms")));
+    CHECK(json_is_null(json_object_get(m0, "flagged_ms")));
+    CHECK_INT(json_integer_value(json_object_get(m0, "messages")), 1);
+    json_decref(mj);
     free(m.body);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
