@@ -234,6 +234,34 @@ static int volunteers_get_all(struct store *st, struct http_resp *resp)
     return 0;
 }
 
+json_t *mentor_entry_json(const struct mentor_entry *m)
+{
+    char code[32];
+    snprintf(code, sizeof code, "P%lld", (long long)m->id);
+    return json_pack("{s:I,s:s,s:s,s:s,s:s?,s:b,s:I,s:o,s:b,s:o,s:I}", "id", (json_int_t)m->id,
+                     "code", code, "worker", m->worker ? m->worker : "", "mentor",
+                     m->mentor ? m->mentor : "", "mentor_name", m->mentor_name, "active",
+                     m->active, "created_ms", (json_int_t)m->created_ms, "last_contact_ms",
+                     m->has_contact ? json_integer((json_int_t)m->last_contact_ms) : json_null(),
+                     "silent", m->silent, "flagged_ms",
+                     m->silent ? json_integer((json_int_t)m->flagged_ms) : json_null(), "messages",
+                     (json_int_t)m->messages);
+}
+
+static int mentoring_get_all(struct store *st, struct http_resp *resp)
+{
+    struct mentor_entry *v;
+    size_t n;
+    if (store_mentor_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, mentor_entry_json(&v[i]));
+    mentor_entry_free_all(v, n);
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
 static int ticket_get(struct store *st, const struct admin_req *rq, int64_t id,
                       struct http_resp *resp)
 {
@@ -333,13 +361,9 @@ int admin_desk_route(const struct app *app, struct store *st, int64_t now,
     } else if (nseg == 1 && strcmp(seg[0], "mentoring") == 0) {
         if (post)
             rc = mentoring_add(st, now, rq, resp);
-        else if (get) {
-            json_t *a = store_mentor_list(st);
-            if (a == NULL)
-                return -1;
-            admin_reply(resp, 200, json_pack("{s:o}", "items", a));
-            rc = 0;
-        } else
+        else if (get)
+            rc = mentoring_get_all(st, resp);
+        else
             return not_allowed(resp, "GET, POST");
     } else if (nseg == 1 && strcmp(seg[0], "tickets") == 0) {
         if (!get)

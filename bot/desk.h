@@ -129,7 +129,21 @@ json_t *volunteer_entry_json(const struct volunteer_entry *v);
 json_t *store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit);
 /* The ticket with its messages, or json_null() when there is none. */
 json_t *store_desk_ticket_json(struct store *st, int64_t id);
-json_t *store_mentor_list(struct store *st);
+/* A mentoring pair as listed: worker and mentor "channel:id", mentor_name
+ * NULL when none given; silent: flagged for no contact (at flagged_ms). */
+struct mentor_entry {
+    int64_t id;
+    char *worker, *mentor, *mentor_name;
+    bool active, has_contact, silent;
+    int64_t created_ms, last_contact_ms, flagged_ms, messages;
+};
+/* Every pair by id, as *v of *n: 0 (free with mentor_entry_free_all), -1. */
+int store_mentor_list(struct store *st, struct mentor_entry **v, size_t *n);
+void mentor_entry_free_all(struct mentor_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","code":"P<id>",
+ * "worker","mentor","mentor_name","active","created_ms","last_contact_ms",
+ * "silent","flagged_ms","messages"}, unknown times and name null. */
+json_t *mentor_entry_json(const struct mentor_entry *m);
 
 /* --- wiring (feature_desk in handle_desk.c, feature.h) --- */
 /* True when the message is a helper's words to a worker (答 T12 ..., T12 ...

@@ -590,7 +590,36 @@ json_t *store_desk_ticket_json(struct store *st, int64_t id)
     return o;
 }
 
-json_t *store_mentor_list(struct store *st)
+static void mentor_read(struct store_stmt *s, void *out)
+{
+    struct mentor_entry *m = out;
+    m->id = store_col_int64(s, 0);
+    m->worker = store_col_text(s, 1);
+    m->mentor = store_col_text(s, 2);
+    m->mentor_name = store_col_text(s, 3);
+    m->active = store_col_int(s, 4) != 0;
+    m->created_ms = store_col_int64(s, 5);
+    m->has_contact = store_col_type(s, 6) != SQLITE_NULL;
+    m->last_contact_ms = store_col_int64(s, 6);
+    m->silent = store_col_type(s, 7) != SQLITE_NULL;
+    m->flagged_ms = store_col_int64(s, 7);
+    m->messages = store_col_int64(s, 8);
+}
+
+static void mentor_clear(void *out)
+{
+    struct mentor_entry *m = out;
+    free(m->worker);
+    free(m->mentor);
+    free(m->mentor_name);
+}
+
+void mentor_entry_free_all(struct mentor_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, mentor_clear);
+}
+
+int store_mentor_list(struct store *st, struct mentor_entry **v, size_t *n)
 {
     SQL(sql,
         "SELECT m.id, w.channel || ':' || w.ext_id, t.channel || ':' || t.ext_id, m.mentor_name,"
@@ -599,29 +628,10 @@ json_t *store_mentor_list(struct store *st)
         " FROM mentoring m JOIN people w ON w.id=m.worker_id JOIN people t ON t.id=m.mentor_id"
         " ORDER BY m.id");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        char code[32];
-        snprintf(code, sizeof code, "P%lld", (long long)store_col_int64(s, 0));
-        json_array_append_new(
-            a,
-            json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:I,s:o,s:b,s:o,s:I}", "id",
-                      (json_int_t)store_col_int64(s, 0), "code", code, "worker",
-                      store_col_str(s, 1), "mentor",
-                      store_col_str(s, 2), "mentor_name", text_or_null(s, 3),
-                      "active", store_col_int(s, 4) != 0, "created_ms",
-                      (json_int_t)store_col_int64(s, 5), "last_contact_ms", int_or_null(s, 6),
-                      "silent", store_col_type(s, 7) != SQLITE_NULL, "flagged_ms",
-                      int_or_null(s, 7), "messages", (json_int_t)store_col_int64(s, 8)));
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "mentor list");
-        return NULL;
-    }
-    return a;
+        return -1;
+    return store_read_all(st, s, "mentor list", mentor_read, mentor_clear, sizeof **v,
+                          (void **)v, n);
 }

@@ -574,21 +574,22 @@ static void test_desk_mentoring_pair_and_silent_flag(void)
 
     stub_clock_advance(13 * 86400000LL);
     run_tick(&f);
-    json_t *a = store_mentor_list(f.st);
-    CHECK(json_is_false(json_object_get(json_array_get(a, 0), "silent")));
-    CHECK(json_is_integer(json_object_get(json_array_get(a, 0), "last_contact_ms")));
-    json_decref(a);
+    struct mentor_entry *a;
+    size_t na;
+    CHECK_INT(store_mentor_list(f.st, &a, &na), 0);
+    CHECK(na == 1 && !a[0].silent && a[0].has_contact);
+    mentor_entry_free_all(a, na);
     stub_clock_advance(1 * 86400000LL);
     run_tick(&f);
-    a = store_mentor_list(f.st);
-    CHECK(json_is_true(json_object_get(json_array_get(a, 0), "silent")));
-    json_decref(a);
+    CHECK_INT(store_mentor_list(f.st, &a, &na), 0);
+    CHECK(na == 1 && a[0].silent && a[0].flagged_ms == now_ms());
+    mentor_entry_free_all(a, na);
     /* contact clears the flag */
     r = talk(&f, WORKER, "P1 老师在吗");
     free(r);
-    a = store_mentor_list(f.st);
-    CHECK(json_is_false(json_object_get(json_array_get(a, 0), "silent")));
-    json_decref(a);
+    CHECK_INT(store_mentor_list(f.st, &a, &na), 0);
+    CHECK(na == 1 && !a[0].silent);
+    mentor_entry_free_all(a, na);
 out:
     fx_release(&f);
 }
