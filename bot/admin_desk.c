@@ -211,6 +211,28 @@ static int ticket_list(struct store *st, const struct admin_req *rq, struct http
     return 0;
 }
 
+/* A string or null. */
+static json_t *str_or_null(const char *v)
+{
+    return v ? json_string(v) : json_null();
+}
+
+json_t *member_entry_json(const struct member_entry *m)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)m->id, "person",
+                          m->person ? m->person : "", "org", m->org ? m->org : "");
+    json_object_set_new(o, "name", str_or_null(m->name));
+    json_object_set_new(o, "contact", str_or_null(m->contact));
+    json_object_set_new(o, "city", str_or_null(m->city));
+    json_object_set_new(o, "lat", m->has_lat ? json_real(m->lat) : json_null());
+    json_object_set_new(o, "lon", m->has_lon ? json_real(m->lon) : json_null());
+    json_object_set_new(o, "checkin_ms",
+                        m->has_checkin ? json_integer((json_int_t)m->checkin_ms) : json_null());
+    json_object_set_new(o, "last_seen_ms", json_integer((json_int_t)m->last_seen_ms));
+    json_object_set_new(o, "created_ms", json_integer((json_int_t)m->created_ms));
+    return o;
+}
+
 json_t *volunteer_entry_json(const struct volunteer_entry *v)
 {
     return json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id", (json_int_t)v->id, "name",
@@ -329,9 +351,14 @@ static int member_list(struct store *st, int64_t now, const struct admin_req *rq
         return 0;
     }
     int64_t before = days > 0 ? now - days * 86400000LL : 0;
-    json_t *a = store_member_list(st, city, before, admin_query_limit(rq, 500));
-    if (a == NULL)
+    struct member_entry *v;
+    size_t n;
+    if (store_member_list(st, city, before, admin_query_limit(rq, 500), &v, &n) == -1)
         return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, member_entry_json(&v[i]));
+    member_entry_free_all(v, n);
     admin_reply(resp, 200, json_pack("{s:o}", "items", a));
     return 0;
 }

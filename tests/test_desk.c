@@ -645,19 +645,23 @@ static void test_member_checkin_org_and_stale_list(void)
     r = talk(&f, "m-1", "长沙");
     CHECK_HAS(r, "长沙");
     free(r);
-    json_t *a = store_member_list(f.st, NULL, now_ms() - 7 * 86400000LL, 100);
-    CHECK_INT(json_array_size(a), 1);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "org")),
-              "襄阳市网约车联合党支部");
-    CHECK(json_is_real(json_object_get(json_array_get(a, 0), "lat")));
-    json_decref(a);
-    a = store_member_list(f.st, "长沙", 0, 100);
-    CHECK_INT(json_array_size(a), 1);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "person")), "generic:m-1");
-    json_decref(a);
-    a = store_member_list(f.st, "武汉", 0, 100);
-    CHECK_INT(json_array_size(a), 0);
-    json_decref(a);
+    struct member_entry *a;
+    size_t na;
+    CHECK_INT(store_member_list(f.st, NULL, now_ms() - 7 * 86400000LL, 100, &a, &na), 0);
+    CHECK_INT(na, 1);
+    if (na == 1) {
+        CHECK_STR(a[0].org, "襄阳市网约车联合党支部");
+        CHECK(a[0].has_lat);
+    }
+    member_entry_free_all(a, na);
+    CHECK_INT(store_member_list(f.st, "长沙", 0, 100, &a, &na), 0);
+    CHECK_INT(na, 1);
+    if (na == 1)
+        CHECK_STR(a[0].person, "generic:m-1");
+    member_entry_free_all(a, na);
+    CHECK_INT(store_member_list(f.st, "武汉", 0, 100, &a, &na), 0);
+    CHECK_INT(na, 0);
+    member_entry_free_all(a, na);
 out:
     fx_release(&f);
 }

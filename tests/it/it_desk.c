@@ -226,6 +226,20 @@ static void test_member_checkin_and_list(void)
         request(s.port, "GET", "/admin/api/members?city=%E6%AD%A6%E6%B1%89", NULL, auth);
     CHECK_INT(m.status, 200);
     CHECK_HAS(m.body, "\"person\":\"generic:mem-1\"");
+    /* a member's wire shape, key for key (a check-in without a position: null) */
+    json_t *mj = json_loads(m.body ? m.body : "", 0, NULL);
+    json_t *m0 = json_array_get(json_object_get(mj, "items"), 0);
+    CHECK_INT(json_object_size(m0), 11);
+    CHECK_INT(json_integer_value(json_object_get(m0, "id")), 1);
+    CHECK_STR(json_string_value(json_object_get(m0, "name")), "李师傅");
+    CHECK_STR(json_string_value(json_object_get(m0, "org")), "快递行业党支部");
+    CHECK_STR(json_string_value(json_object_get(m0, "contact")), "0710-1234567");
+    CHECK_STR(json_string_value(json_object_get(m0, "city")), "武汉");
+    CHECK(json_is_null(json_object_get(m0, "lat")) && json_is_null(json_object_get(m0, "lon")));
+    CHECK(json_is_integer(json_object_get(m0, "checkin_ms")));
+    CHECK(json_is_integer(json_object_get(m0, "last_seen_ms")));
+    CHECK(json_is_integer(json_object_get(m0, "created_ms")));
+    json_decref(mj);
     free(m.body);
     m = request(s.port, "GET", "/admin/api/members?stale_days=3", NULL, auth);
     CHECK_HAS(m.body, "\"items\":[]"); /* just checked in */
