@@ -173,6 +173,26 @@ json_t *report_event_json(const struct report_event *e)
     return o;
 }
 
+json_t *report_photo_json(const struct report_photo *p)
+{
+    json_t *o = json_pack("{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", p->url ? p->url : "",
+                          "status", p->status ? p->status : "", "attempts", p->attempts, "error",
+                          p->error, "sha256", p->sha256, "clean_sha256", p->clean_sha256, "mime",
+                          p->mime);
+    if (p->has_bytes)
+        json_object_set_new(o, "bytes", json_integer(p->bytes));
+    if (p->has_exif) {
+        json_object_set_new(o, "exif_lat", json_real(p->exif_lat));
+        json_object_set_new(o, "exif_lon", json_real(p->exif_lon));
+    }
+    if (p->sha256 != NULL)
+        json_object_set_new(o, "original_url", json_sprintf("/admin/api/media/%s", p->sha256));
+    if (p->clean_sha256 != NULL)
+        json_object_set_new(o, "shareable_url",
+                            json_sprintf("/admin/api/media/%s", p->clean_sha256));
+    return o;
+}
+
 static int show(struct store *st, int64_t id, const struct admin_req *rq, struct http_resp *resp)
 {
     struct report r;
@@ -196,20 +216,14 @@ static int show(struct store *st, int64_t id, const struct admin_req *rq, struct
     for (size_t k = 0; k < nev; k++)
         json_array_append_new(hist, report_event_json(&ev[k]));
     report_event_free_all(ev, nev);
-    media = store_report_media(st, id);
-    if (media == NULL)
+    struct report_photo *ph;
+    size_t nph;
+    if (store_report_media(st, id, &ph, &nph) == -1)
         goto out;
-    size_t i;
-    json_t *m;
-    json_array_foreach(media, i, m)
-    {
-        const char *sha = json_string_value(json_object_get(m, "sha256"));
-        const char *clean = json_string_value(json_object_get(m, "clean_sha256"));
-        if (sha != NULL)
-            json_object_set_new(m, "original_url", json_sprintf("/admin/api/media/%s", sha));
-        if (clean != NULL)
-            json_object_set_new(m, "shareable_url", json_sprintf("/admin/api/media/%s", clean));
-    }
+    media = json_array();
+    for (size_t k = 0; k < nph; k++)
+        json_array_append_new(media, report_photo_json(&ph[k]));
+    report_photo_free_all(ph, nph);
     char dup[REPORT_CODE_MAX] = "", into[REPORT_CODE_MAX] = "";
     if (r.dup_of)
         report_code_fmt(r.dup_of, dup);

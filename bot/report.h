@@ -160,8 +160,23 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
 /* Photos not refused at intake: of report when report > 0, else of person
  * since since_ms. Count or -1. */
 int64_t store_photos_kept(struct store *st, int64_t report, int64_t person, int64_t since_ms);
-/* [{"url","status","attempts","error","sha256","clean_sha256","mime","bytes"}]; NULL on error. */
-json_t *store_report_media(struct store *st, int64_t report);
+/* A report's photo: error, the digests and mime NULL until known; the size
+ * and the EXIF position only when has_*. */
+struct report_photo {
+    char *url, *status, *error, *sha256, *clean_sha256, *mime;
+    int attempts;
+    bool has_bytes, has_exif;
+    int64_t bytes;
+    double exif_lat, exif_lon;
+};
+/* The report's photos in the order they came, as *v of *n: 0 (free with
+ * report_photo_free_all), -1. */
+int store_report_media(struct store *st, int64_t report, struct report_photo **v, size_t *n);
+void report_photo_free_all(struct report_photo *v, size_t n);
+/* The admin API's JSON of one (new reference): {"url","status","attempts",
+ * "error","sha256","clean_sha256","mime", "bytes"?, "exif_lat"?, "exif_lon"?,
+ * "original_url"?, "shareable_url"?} (the last two: /admin/api/media/<sha>). */
+json_t *report_photo_json(const struct report_photo *p);
 /* Count the report's photos by state. 0 or -1. */
 int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed);
 

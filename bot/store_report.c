@@ -514,40 +514,52 @@ int64_t store_photos_kept(struct store *st, int64_t report, int64_t person, int6
                       : count_of(st, by_person, person, since_ms);
 }
 
-json_t *store_report_media(struct store *st, int64_t report)
+static void photo_read(struct store_stmt *s, void *out)
+{
+    struct report_photo *p = out;
+    p->url = store_col_text(s, 0);
+    p->status = store_col_text(s, 1);
+    p->attempts = store_col_int(s, 2);
+    p->error = store_col_text(s, 3);
+    p->sha256 = store_col_text(s, 4);
+    p->clean_sha256 = store_col_text(s, 5);
+    p->mime = store_col_text(s, 6);
+    p->has_bytes = store_col_type(s, 7) != SQLITE_NULL;
+    p->bytes = store_col_int64(s, 7);
+    p->has_exif = store_col_type(s, 8) != SQLITE_NULL;
+    p->exif_lat = store_col_double(s, 8);
+    p->exif_lon = store_col_double(s, 9);
+}
+
+static void photo_clear(void *out)
+{
+    struct report_photo *p = out;
+    free(p->url);
+    free(p->status);
+    free(p->error);
+    free(p->sha256);
+    free(p->clean_sha256);
+    free(p->mime);
+}
+
+void report_photo_free_all(struct report_photo *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, photo_clear);
+}
+
+int store_report_media(struct store *st, int64_t report, struct report_photo **v, size_t *n)
 {
     SQL(sql,
         "SELECT url, status, attempts, last_error, sha256, clean_sha256, mime, bytes, exif_lat,"
         " exif_lon FROM report_media WHERE report_id=? ORDER BY id");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, report);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        json_t *o = json_pack(
-            "{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", store_col_str(s, 0),
-            "status", store_col_str(s, 1), "attempts", store_col_int(s, 2),
-            "error", store_col_str(s, 3), "sha256",
-            store_col_str(s, 4), "clean_sha256",
-            store_col_str(s, 5), "mime",
-            store_col_str(s, 6));
-        if (store_col_type(s, 7) != SQLITE_NULL)
-            json_object_set_new(o, "bytes", json_integer(store_col_int64(s, 7)));
-        if (store_col_type(s, 8) != SQLITE_NULL) {
-            json_object_set_new(o, "exif_lat", json_real(store_col_double(s, 8)));
-            json_object_set_new(o, "exif_lon", json_real(store_col_double(s, 9)));
-        }
-        json_array_append_new(a, o);
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "report media");
-        return NULL;
-    }
-    return a;
+    return store_read_all(st, s, "report media", photo_read, photo_clear, sizeof **v, (void **)v,
+                          n);
 }
 
 int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed)
