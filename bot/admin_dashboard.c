@@ -98,18 +98,23 @@ static int stats_get(struct store *st, int64_t now, const struct admin_req *rq,
         json_array_append_new(days, json_string(d));
     }
     for (int k = 0; series[k]; k++) {
-        json_t *m = stats_daily(st, series[k], since), *a = json_array();
-        size_t i;
-        json_t *d;
-        if (m == NULL) {
+        struct stats_day *m;
+        size_t nm, i;
+        json_t *d, *a = json_array();
+        if (stats_daily(st, series[k], since, &m, &nm) == -1) {
             json_decref(a);
             json_decref(out);
             return -1;
         }
         json_array_foreach(days, i, d)
-            json_array_append_new(
-                a, json_integer(json_integer_value(json_object_get(m, json_string_value(d)))));
-        json_decref(m);
+        {
+            int64_t count = 0;
+            for (size_t j = 0; j < nm; j++)
+                if (strcmp(m[j].day, json_string_value(d)) == 0)
+                    count = m[j].count;
+            json_array_append_new(a, json_integer((json_int_t)count));
+        }
+        free(m);
         json_object_set_new(out, series[k], a);
     }
     /* the super admin and leadership's read-only viewer see every office's figures */

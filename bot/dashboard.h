@@ -20,10 +20,16 @@ struct http_resp;
 
 /* --- store_stats.c --- */
 
-/* Daily counts since since_ms, keyed by local day "YYYY-MM-DD" (days with
- * none are absent). what: "messages" (inbound), "people" (new), "pushes"
- * (sent), "bookings" (made). NULL on error or an unknown what. */
-json_t *stats_daily(struct store *st, const char *what, int64_t since_ms);
+/* A local day "YYYY-MM-DD" and its count. */
+struct stats_day {
+    char day[16];
+    int64_t count;
+};
+/* Daily counts since since_ms (days with none are absent), as *v of *n
+ * (free(*v)): 0, -1 on error or an unknown what. what: "messages"
+ * (inbound), "people" (new), "pushes" (sent), "bookings" (made). */
+int stats_daily(struct store *st, const char *what, int64_t since_ms, struct stats_day **v,
+                size_t *n);
 /* Figures for now: live seats in courses not ended (of owner unless NULL),
  * broadcasts with rows still to send, pushes waiting, distinct texts not
  * understood. */

@@ -11,30 +11,19 @@
 #include "store.h"
 #include "store_int.h"
 
-/* Day -> count rows into an object. NULL on error. */
-static json_t *by_day(struct store *st, struct store_stmt *s, int64_t since, const char *what)
+static void day_read(struct store_stmt *s, void *out)
 {
-    json_t *o = json_object();
-    int rc;
-    store_bind_int64(s, 1, since);
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        const char *day = store_col_str(s, 0);
-        if (day != NULL)
-            json_object_set_new(o, day, json_integer(store_col_int64(s, 1)));
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        store_fail(st, what);
-        return NULL;
-    }
-    return o;
+    struct stats_day *d = out;
+    const char *day = store_col_str(s, 0);
+    snprintf(d->day, sizeof d->day, "%s", day ? day : "");
+    d->count = store_col_int64(s, 1);
 }
 
 /* The process TZ is the configured zone (main.c), which 'localtime' uses. */
 #define DAY(col) "date(" col "/1000, 'unixepoch', 'localtime')"
 
-json_t *stats_daily(struct store *st, const char *what, int64_t since_ms)
+int stats_daily(struct store *st, const char *what, int64_t since_ms, struct stats_day **v,
+                size_t *n)
 {
     SQL(messages, "SELECT " DAY("created_ms") " AS d, count(*) FROM inbound"
                                               " WHERE created_ms>=? GROUP BY d");
@@ -49,10 +38,13 @@ json_t *stats_daily(struct store *st, const char *what, int64_t since_ms)
                                   : strcmp(what, "pushes") == 0   ? pushes
                                   : strcmp(what, "bookings") == 0 ? bookings
                                                                   : NULL;
-    if (sql == NULL)
-        return NULL;
-    struct store_stmt *s = store_stmt(st, sql);
-    return s ? by_day(st, s, since_ms, what) : NULL;
+    *v = NULL;
+    *n = 0;
+    struct store_stmt *s = sql ? store_stmt(st, sql) : NULL;
+    if (s == NULL)
+        return -1;
+    store_bind_int64(s, 1, since_ms);
+    return store_read_all(st, s, what, day_read, NULL, sizeof **v, (void **)v, n);
 }
 
 /* One integer from a statement already bound; -1 on error. */
