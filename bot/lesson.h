@@ -121,8 +121,14 @@ json_t *store_lesson_subs_due(struct store *st, int minute, const char *day, int
 /* Mark day served for person. 0 or -1. */
 int store_lesson_sub_served(struct store *st, int64_t person, const char *day);
 
-/* Admin: {"<lesson id>": {"shown","answered","done","first_right"}} over everyone. */
-json_t *store_lesson_totals(struct store *st);
+/* Admin: a lesson's figures over everyone (people it was shown to, who
+ * answered, who finished it, who were right at the first answer). */
+struct lesson_total {
+    int lesson_id;
+    int64_t shown, answered, done, first_right;
+};
+/* One per lesson with any progress, as *v of *n (free(*v)): 0, -1. */
+int store_lesson_totals(struct store *st, struct lesson_total **v, size_t *n);
 /* After a lesson broadcast: every recipient of broadcast gets lesson as its
  * open question until expires_ms, and a shown mark. 0 or -1. */
 int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson,

@@ -243,33 +243,27 @@ int store_lesson_sub_served(struct store *st, int64_t person, const char *day)
     return store_step_done(st, s, "lesson sub served");
 }
 
-json_t *store_lesson_totals(struct store *st)
+static void total_read(struct store_stmt *s, void *out)
+{
+    struct lesson_total *t = out;
+    t->lesson_id = store_col_int(s, 0);
+    t->shown = store_col_int64(s, 1);
+    t->answered = store_col_int64(s, 2);
+    t->done = store_col_int64(s, 3);
+    t->first_right = store_col_int64(s, 4);
+}
+
+int store_lesson_totals(struct store *st, struct lesson_total **v, size_t *n)
 {
     SQL(sql, "SELECT lesson_id, count(*), count(*) FILTER (WHERE answers>0),"
              " count(done_ms), count(*) FILTER (WHERE first_right=1)"
              " FROM lesson_progress GROUP BY lesson_id");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
-    json_t *o = json_object();
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        char id[24];
-        snprintf(id, sizeof id, "%d", store_col_int(s, 0));
-        json_object_set_new(o, id,
-                            json_pack("{s:I,s:I,s:I,s:I}", "shown",
-                                      (json_int_t)store_col_int64(s, 1), "answered",
-                                      (json_int_t)store_col_int64(s, 2), "done",
-                                      (json_int_t)store_col_int64(s, 3), "first_right",
-                                      (json_int_t)store_col_int64(s, 4)));
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        store_fail(st, "lesson totals");
-        return NULL;
-    }
-    return o;
+        return -1;
+    return store_read_all(st, s, "lesson totals", total_read, NULL, sizeof **v, (void **)v, n);
 }
 
 int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson, int64_t expires_ms,
