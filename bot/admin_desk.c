@@ -106,7 +106,8 @@ static int volunteer_add(struct store *st, int64_t now, const struct admin_req *
     {
         const char *s = json_string_value(d);
         if (s == NULL || !is_desk(s)) {
-            http_resp_error(resp, 400, "'desks' must be a list of legal, tutoring, counsel, general");
+            http_resp_error(resp, 400,
+                            "'desks' must be a list of legal, tutoring, counsel, general");
             goto out;
         }
         if (strstr(desks, s) == NULL) {
@@ -174,6 +175,47 @@ out:
 /* Counselling tickets and any ticket with crisis words only for the roles
  * that may read them (the counselling desk, the super admin); the
  * counselling desk sees nothing else. */
+/* A string or null. */
+static json_t *str_or_null(const char *v)
+{
+    return v ? json_string(v) : json_null();
+}
+
+/* A time, or null for 0 (not yet). */
+static json_t *ms_or_null(int64_t ms)
+{
+    return ms != 0 ? json_integer((json_int_t)ms) : json_null();
+}
+
+json_t *ticket_entry_json(const struct ticket_entry *t, bool with_messages,
+                          const struct ticket_message *m, size_t nm)
+{
+    char code[32];
+    snprintf(code, sizeof code, "T%lld", (long long)t->id);
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)t->id,
+                  "code", code, "desk", t->desk ? t->desk : "", "status",
+                  t->status ? t->status : "", "created_ms", (json_int_t)t->created_ms, "taken_ms",
+                  ms_or_null(t->taken_ms), "answered_ms", ms_or_null(t->answered_ms), "closed_ms",
+                  ms_or_null(t->closed_ms), "escalated_ms", ms_or_null(t->escalated_ms), "rating",
+                  t->rating != 0 ? json_integer(t->rating) : json_null(), "crisis", t->crisis,
+                  "volunteer", str_or_null(t->volunteer), "question", str_or_null(t->question));
+    /* response time: from the ticket to the volunteer's first answer */
+    json_object_set_new(o, "response_seconds",
+                        t->answered_ms != 0
+                            ? json_integer((json_int_t)((t->answered_ms - t->created_ms) / 1000))
+                            : json_null());
+    if (with_messages) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < nm; i++)
+            json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "side", m[i].side ? m[i].side : "",
+                                               "text", m[i].text ? m[i].text : "", "ms",
+                                               (json_int_t)m[i].ms));
+        json_object_set_new(o, "messages", a);
+    }
+    return o;
+}
+
 bool admin_ticket_visible(const struct admin_req *rq, json_t *t)
 {
     const char *desk = json_string_value(json_object_get(t, "desk"));
@@ -197,9 +239,14 @@ static int ticket_list(struct store *st, const struct admin_req *rq, struct http
         http_resp_error(resp, 400, "'desk' must be legal, tutoring, counsel or general");
         return 0;
     }
-    json_t *a = store_desk_ticket_list(st, status, desk, admin_query_limit(rq, 100));
-    if (a == NULL)
+    struct ticket_entry *v;
+    size_t n;
+    if (store_desk_ticket_list(st, status, desk, admin_query_limit(rq, 100), &v, &n) == -1)
         return -1;
+    json_t *a = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(a, ticket_entry_json(&v[k], false, NULL, 0));
+    ticket_entry_free_all(v, n);
     size_t i = 0;
     while (i < json_array_size(a)) {
         if (admin_ticket_visible(rq, json_array_get(a, i)))
@@ -209,12 +256,6 @@ static int ticket_list(struct store *st, const struct admin_req *rq, struct http
     }
     admin_reply(resp, 200, json_pack("{s:o}", "items", a));
     return 0;
-}
-
-/* A string or null. */
-static json_t *str_or_null(const char *v)
-{
-    return v ? json_string(v) : json_null();
 }
 
 json_t *member_entry_json(const struct member_entry *m)
@@ -262,8 +303,8 @@ json_t *mentor_entry_json(const struct mentor_entry *m)
     snprintf(code, sizeof code, "P%lld", (long long)m->id);
     return json_pack("{s:I,s:s,s:s,s:s,s:s?,s:b,s:I,s:o,s:b,s:o,s:I}", "id", (json_int_t)m->id,
                      "code", code, "worker", m->worker ? m->worker : "", "mentor",
-                     m->mentor ? m->mentor : "", "mentor_name", m->mentor_name, "active",
-                     m->active, "created_ms", (json_int_t)m->created_ms, "last_contact_ms",
+                     m->mentor ? m->mentor : "", "mentor_name", m->mentor_name, "active", m->active,
+                     "created_ms", (json_int_t)m->created_ms, "last_contact_ms",
                      m->has_contact ? json_integer((json_int_t)m->last_contact_ms) : json_null(),
                      "silent", m->silent, "flagged_ms",
                      m->silent ? json_integer((json_int_t)m->flagged_ms) : json_null(), "messages",
@@ -287,9 +328,15 @@ static int mentoring_get_all(struct store *st, struct http_resp *resp)
 static int ticket_get(struct store *st, const struct admin_req *rq, int64_t id,
                       struct http_resp *resp)
 {
-    json_t *o = store_desk_ticket_json(st, id);
-    if (o == NULL)
+    struct ticket_entry t;
+    struct ticket_message *m;
+    size_t nm;
+    int f = store_desk_ticket_show(st, id, &t, &m, &nm);
+    if (f == -1)
         return -1;
+    json_t *o = f == 1 ? ticket_entry_json(&t, true, m, nm) : json_null();
+    ticket_entry_clear(&t);
+    ticket_message_free_all(m, nm);
     if (json_is_null(o) || !admin_ticket_visible(rq, o)) { /* another desk's: as if none */
         json_decref(o);
         http_resp_error(resp, 404, "no such ticket");
@@ -316,8 +363,9 @@ static int member_add(struct store *st, int64_t now, const struct admin_req *rq,
     const char *contact = opt_str(b, "contact", &bad);
     const char *consent = opt_str(b, "consent", &bad);
     if (org == NULL || bad) {
-        http_resp_error(resp, 400, "'org' must be a non-empty string; 'name', 'contact',"
-                                   " 'consent' strings when given");
+        http_resp_error(resp, 400,
+                        "'org' must be a non-empty string; 'name', 'contact',"
+                        " 'consent' strings when given");
         goto out;
     }
     int found = person_of(st, json_string_value(json_object_get(b, "person")), "person", now,

@@ -183,7 +183,13 @@ static void run_tick(struct fx *f)
 /* The ticket list as JSON text, for field checks. */
 static json_t *ticket(struct fx *f, int64_t id)
 {
-    json_t *o = store_desk_ticket_json(f->st, id);
+    struct ticket_entry t;
+    struct ticket_message *m;
+    size_t nm;
+    CHECK_INT(store_desk_ticket_show(f->st, id, &t, &m, &nm), 1);
+    json_t *o = ticket_entry_json(&t, true, m, nm); /* as GET /tickets/<id> sends it */
+    ticket_entry_clear(&t);
+    ticket_message_free_all(m, nm);
     CHECK(json_is_object(o));
     return o;
 }
