@@ -243,6 +243,31 @@ static void test_routing_bodies_route_and_filter(void)
     server_cleanup(&s);
 }
 
+/* j's keys in order with their jansson types, into b: "{key:type ...}",
+ * an object's or an array's first item's inside. */
+static void key_types(json_t *j, struct buf *b)
+{
+    const char *key;
+    json_t *v;
+    if (json_is_array(j)) {
+        buf_puts(b, "[");
+        if (json_array_size(j) > 0)
+            key_types(json_array_get(j, 0), b);
+        buf_puts(b, "]");
+        return;
+    }
+    if (!json_is_object(j))
+        return;
+    buf_puts(b, "{");
+    json_object_foreach(j, key, v)
+    {
+        buf_printf(b, "%s:%d", key, (int)json_typeof(v));
+        key_types(v, b);
+        buf_puts(b, " ");
+    }
+    buf_puts(b, "}");
+}
+
 static void test_routing_observers_monthly_redemptions_csv(void)
 {
     struct server s;
@@ -297,6 +322,17 @@ static void test_routing_observers_monthly_redemptions_csv(void)
     snprintf(path, sizeof path, "/admin/api/monthly?month=%s", month ? month : "");
     json_decref(j);
     j = api(s.port, "GET", path, NULL, 200);
+    /* the wire shape: keys in order with their jansson types, objects and
+     * the first item of arrays inside (0 object, 1 array, 2 string, 3 integer) */
+    struct buf shape;
+    buf_init(&shape, 0);
+    key_types(j, &shape);
+    CHECK_STR(shape.data, "{workers:0{reached:3 active:3 new:3 } lessons:0{completed:3 learners:3 }"
+                          " points:0{issued:3 spent:3 redemptions:3 redeemed:3 picked_up:3 }"
+                          " seats:0{courses:3 capacity:3 filled:3 attended:3 }"
+                          " reports_by_category:1[{category:2 count:3 done:3 median_minutes:3 }]"
+                          " observer_reports:3 tickets_by_kind:1[] from_ms:3 to_ms:3 month:2 }");
+    buf_release(&shape);
     CHECK_INT(json_integer_value(json_object_get(j, "observer_reports")), 1);
     json_t *w = json_object_get(j, "workers"), *p = json_object_get(j, "points");
     CHECK_INT(json_integer_value(json_object_get(w, "active")), 2);
