@@ -136,17 +136,14 @@ static int list(struct store *st, const struct admin_req *rq, struct http_resp *
                               .limit = admin_query_limit(rq, 200)};
     if (filter_args(rq, &f, resp) != 1)
         return 0;
-    json_t *a = store_report_list(st, &f);
-    if (a == NULL)
+    struct report_entry *v;
+    size_t n;
+    if (store_report_list(st, &f, &v, &n) == -1)
         return -1;
-    size_t i;
-    json_t *r;
-    json_array_foreach(a, i, r)
-    {
-        const char *sha = json_string_value(json_object_get(r, "photo_sha256"));
-        if (sha != NULL) /* a thumbnail for the list: the original, like show's original_url */
-            json_object_set_new(r, "photo_url", json_sprintf("/admin/api/media/%s", sha));
-    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, report_entry_json(&v[i]));
+    report_entry_free_all(v, n);
     if (format != NULL && strcmp(format, "csv") == 0)
         admin_reply_csv(resp, a, csv_columns);
     else
@@ -170,6 +167,28 @@ json_t *report_event_json(const struct report_event *e)
     json_object_set_new(o, "actor", json_string(e->actor ? e->actor : ""));
     json_object_set_new(o, "note", e->note ? json_string(e->note) : json_null());
     json_object_set_new(o, "ms", json_integer(e->ms));
+    return o;
+}
+
+json_t *report_entry_json(const struct report_entry *r)
+{
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i,s:s?,s:s?,s:s?,s:b,s:s?}", "code",
+        r->code ? r->code : "", "status", r->status ? r->status : "", "photo_status",
+        r->photo_status ? r->photo_status : "", "description", r->description, "created_ms",
+        (json_int_t)r->created_ms, "updated_ms", (json_int_t)r->updated_ms, "reporter",
+        r->reporter ? r->reporter : "", "possible_duplicate_of", r->dup_of, "merged_into",
+        r->merged_into, "reopened", r->reopened, "photo_sha256", r->photo_sha256, "photos",
+        r->photos, "category", r->category, "district", r->district, "body", r->body, "observer",
+        r->observer, "area", r->area);
+    if (r->has_pos) {
+        json_object_set_new(o, "lat", json_real(r->lat));
+        json_object_set_new(o, "lon", json_real(r->lon));
+    }
+    if (r->resolved_ms != 0)
+        json_object_set_new(o, "resolved_ms", json_integer(r->resolved_ms));
+    if (r->photo_sha256 != NULL) /* a thumbnail for the list: the original, like show's */
+        json_object_set_new(o, "photo_url", json_sprintf("/admin/api/media/%s", r->photo_sha256));
     return o;
 }
 

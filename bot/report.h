@@ -129,10 +129,29 @@ struct report_filter {
     int64_t since_ms, until_ms; /* created in [since_ms, until_ms); until 0: no end */
     int limit;
 };
-/* Admin list, newest first; "photos" counts the report's media rows,
- * "photo_sha256" names the first fetched one (absent while none is);
- * "category", "district", "body" when set, "observer" a boolean. */
-json_t *store_report_list(struct store *st, const struct report_filter *f);
+/* A report as the admin list shows it: reporter "channel:id"; dup_of and
+ * merged_into codes; photos counts its media rows, photo_sha256 names the
+ * first fetched one; what is unset NULL (resolved_ms 0, the position only
+ * when has_pos); observer: the reporter is one. */
+struct report_entry {
+    char *code, *status, *photo_status, *description, *reporter, *dup_of, *merged_into,
+        *photo_sha256, *category, *district, *body, *area;
+    bool reopened, observer, has_pos;
+    double lat, lon;
+    int64_t created_ms, updated_ms, resolved_ms;
+    int photos;
+};
+/* The reports f picks, newest first, as *v of *n: 0 (free with
+ * report_entry_free_all), -1. */
+int store_report_list(struct store *st, const struct report_filter *f, struct report_entry **v,
+                      size_t *n);
+void report_entry_free_all(struct report_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"code","status",
+ * "photo_status","description","created_ms","updated_ms","reporter",
+ * "possible_duplicate_of","merged_into","reopened","photo_sha256","photos",
+ * "category","district","body","observer","area"} (unset: null), then
+ * "lat","lon" and "resolved_ms" when known, "photo_url" with a photo. */
+json_t *report_entry_json(const struct report_entry *r);
 /* A report of person created at or after since_ms that has a photo from url
  * (the report it was merged into, if it was). 1 (*id set), 0 none, -1 error. */
 int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,

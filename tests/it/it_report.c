@@ -389,6 +389,16 @@ static void test_report_photo_server_cases(void)
         if (strcmp(json_string_value(json_object_get(it, "code")), "SP0001") != 0)
             continue;
         seen = true;
+        /* a row's wire shape: keys in order with their jansson types (2
+         * string, 3 integer, 4 real, 6 false, 7 null) */
+        struct buf rk;
+        buf_init(&rk, 0);
+        json_object_foreach(it, key, val) buf_printf(&rk, "%s:%d ", key, (int)json_typeof(val));
+        CHECK_STR(rk.data, "code:2 status:2 photo_status:2 description:2 created_ms:3"
+                           " updated_ms:3 reporter:2 possible_duplicate_of:7 merged_into:7"
+                           " reopened:6 photo_sha256:2 photos:3 category:7 district:2 body:7"
+                           " observer:6 area:7 lat:4 lon:4 photo_url:2 ");
+        buf_release(&rk);
         CHECK_STR(json_string_value(json_object_get(it, "photo_url")), orig);
         CHECK_INT(json_integer_value(json_object_get(it, "photos")), 1);
     }
