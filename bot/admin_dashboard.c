@@ -50,6 +50,23 @@ int64_t dashboard_month_start(int64_t now)
     return (int64_t)mktime(&tm) * 1000;
 }
 
+json_t *stats_figures_json(const struct stats_figures *f)
+{
+    return json_pack("{s:I,s:I,s:I,s:I}", "seats_booked", (json_int_t)f->seats_booked,
+                     "broadcasts_going", (json_int_t)f->broadcasts_going, "pushes_waiting",
+                     (json_int_t)f->pushes_waiting, "unknown", (json_int_t)f->unknown);
+}
+
+json_t *stats_broadcast_json(const struct stats_broadcast *b)
+{
+    return json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:o}", "id", (json_int_t)b->id, "text",
+                     b->text ? b->text : "", "audience", b->audience ? b->audience : "", "at_ms",
+                     (json_int_t)b->at_ms, "recipients", (json_int_t)b->recipients, "sms_parts",
+                     (json_int_t)b->sms_parts, "created_ms", (json_int_t)b->created_ms,
+                     "cancelled_ms",
+                     b->cancelled ? json_integer((json_int_t)b->cancelled_ms) : json_null());
+}
+
 /* GET /stats?days=N (default 30): {"days":[...], "<series>":[counts], "now":{...}, "broadcasts"}. */
 static int stats_get(struct store *st, int64_t now, const struct admin_req *rq,
                      struct http_resp *resp)
@@ -81,30 +98,40 @@ static int stats_get(struct store *st, int64_t now, const struct admin_req *rq,
         json_array_append_new(days, json_string(d));
     }
     for (int k = 0; series[k]; k++) {
-        json_t *m = stats_daily(st, series[k], since), *a = json_array();
-        size_t i;
-        json_t *d;
-        if (m == NULL) {
+        struct stats_day *m;
+        size_t nm, i;
+        json_t *d, *a = json_array();
+        if (stats_daily(st, series[k], since, &m, &nm) == -1) {
             json_decref(a);
             json_decref(out);
             return -1;
         }
         json_array_foreach(days, i, d)
-            json_array_append_new(
-                a, json_integer(json_integer_value(json_object_get(m, json_string_value(d)))));
-        json_decref(m);
+        {
+            int64_t count = 0;
+            for (size_t j = 0; j < nm; j++)
+                if (strcmp(m[j].day, json_string_value(d)) == 0)
+                    count = m[j].count;
+            json_array_append_new(a, json_integer((json_int_t)count));
+        }
+        free(m);
         json_object_set_new(out, series[k], a);
     }
     /* the super admin and leadership's read-only viewer see every office's figures */
     bool all = is_super(rq) || strcmp(role_of(rq), ADMIN_ROLE_VIEWER) == 0;
-    json_t *fig = stats_now(st, now, all ? NULL : role_of(rq));
-    json_t *bc = fig ? stats_broadcasts(st, 10) : NULL;
-    if (bc == NULL) {
-        json_decref(fig);
+    struct stats_figures fig;
+    struct stats_broadcast *bv;
+    size_t nb;
+    if (stats_now(st, now, all ? NULL : role_of(rq), &fig) == -1 ||
+        stats_broadcasts(st, 10, &bv, &nb) == -1) {
         json_decref(out);
         return -1;
     }
-    json_object_set_new(out, "now", fig);
+    json_t *bc = json_array();
+    for (size_t i = 0; i < nb; i++)
+        json_array_append_new(bc, stats_broadcast_json(&bv[i]));
+    stats_broadcast_free_all(bv, nb);
+    json_object_set_new(out, "now", stats_figures_json(&fig));
     json_object_set_new(out, "broadcasts", bc);
     json_object_set_new(out, "role", json_string(role_of(rq)));
     admin_reply(resp, 200, out);

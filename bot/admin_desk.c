@@ -106,7 +106,8 @@ static int volunteer_add(struct store *st, int64_t now, const struct admin_req *
     {
         const char *s = json_string_value(d);
         if (s == NULL || !is_desk(s)) {
-            http_resp_error(resp, 400, "'desks' must be a list of legal, tutoring, counsel, general");
+            http_resp_error(resp, 400,
+                            "'desks' must be a list of legal, tutoring, counsel, general");
             goto out;
         }
         if (strstr(desks, s) == NULL) {
@@ -174,6 +175,47 @@ out:
 /* Counselling tickets and any ticket with crisis words only for the roles
  * that may read them (the counselling desk, the super admin); the
  * counselling desk sees nothing else. */
+/* A string or null. */
+static json_t *str_or_null(const char *v)
+{
+    return v ? json_string(v) : json_null();
+}
+
+/* A time, or null for 0 (not yet). */
+static json_t *ms_or_null(int64_t ms)
+{
+    return ms != 0 ? json_integer((json_int_t)ms) : json_null();
+}
+
+json_t *ticket_entry_json(const struct ticket_entry *t, bool with_messages,
+                          const struct ticket_message *m, size_t nm)
+{
+    char code[32];
+    snprintf(code, sizeof code, "T%lld", (long long)t->id);
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)t->id,
+                  "code", code, "desk", t->desk ? t->desk : "", "status",
+                  t->status ? t->status : "", "created_ms", (json_int_t)t->created_ms, "taken_ms",
+                  ms_or_null(t->taken_ms), "answered_ms", ms_or_null(t->answered_ms), "closed_ms",
+                  ms_or_null(t->closed_ms), "escalated_ms", ms_or_null(t->escalated_ms), "rating",
+                  t->rating != 0 ? json_integer(t->rating) : json_null(), "crisis", t->crisis,
+                  "volunteer", str_or_null(t->volunteer), "question", str_or_null(t->question));
+    /* response time: from the ticket to the volunteer's first answer */
+    json_object_set_new(o, "response_seconds",
+                        t->answered_ms != 0
+                            ? json_integer((json_int_t)((t->answered_ms - t->created_ms) / 1000))
+                            : json_null());
+    if (with_messages) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < nm; i++)
+            json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "side", m[i].side ? m[i].side : "",
+                                               "text", m[i].text ? m[i].text : "", "ms",
+                                               (json_int_t)m[i].ms));
+        json_object_set_new(o, "messages", a);
+    }
+    return o;
+}
+
 bool admin_ticket_visible(const struct admin_req *rq, json_t *t)
 {
     const char *desk = json_string_value(json_object_get(t, "desk"));
@@ -197,9 +239,14 @@ static int ticket_list(struct store *st, const struct admin_req *rq, struct http
         http_resp_error(resp, 400, "'desk' must be legal, tutoring, counsel or general");
         return 0;
     }
-    json_t *a = store_desk_ticket_list(st, status, desk, admin_query_limit(rq, 100));
-    if (a == NULL)
+    struct ticket_entry *v;
+    size_t n;
+    if (store_desk_ticket_list(st, status, desk, admin_query_limit(rq, 100), &v, &n) == -1)
         return -1;
+    json_t *a = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(a, ticket_entry_json(&v[k], false, NULL, 0));
+    ticket_entry_free_all(v, n);
     size_t i = 0;
     while (i < json_array_size(a)) {
         if (admin_ticket_visible(rq, json_array_get(a, i)))
@@ -211,12 +258,85 @@ static int ticket_list(struct store *st, const struct admin_req *rq, struct http
     return 0;
 }
 
+json_t *member_entry_json(const struct member_entry *m)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)m->id, "person",
+                          m->person ? m->person : "", "org", m->org ? m->org : "");
+    json_object_set_new(o, "name", str_or_null(m->name));
+    json_object_set_new(o, "contact", str_or_null(m->contact));
+    json_object_set_new(o, "city", str_or_null(m->city));
+    json_object_set_new(o, "lat", m->has_lat ? json_real(m->lat) : json_null());
+    json_object_set_new(o, "lon", m->has_lon ? json_real(m->lon) : json_null());
+    json_object_set_new(o, "checkin_ms",
+                        m->has_checkin ? json_integer((json_int_t)m->checkin_ms) : json_null());
+    json_object_set_new(o, "last_seen_ms", json_integer((json_int_t)m->last_seen_ms));
+    json_object_set_new(o, "created_ms", json_integer((json_int_t)m->created_ms));
+    return o;
+}
+
+json_t *volunteer_entry_json(const struct volunteer_entry *v)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id", (json_int_t)v->id, "name",
+                     v->name ? v->name : "", "desks", v->desks ? v->desks : "", "hours",
+                     v->hours ? v->hours : "", "active", v->active, "last_offer_ms",
+                     (json_int_t)v->last_offer_ms, "tickets", (json_int_t)v->tickets, "person",
+                     v->person ? v->person : "");
+}
+
+static int volunteers_get_all(struct store *st, struct http_resp *resp)
+{
+    struct volunteer_entry *v;
+    size_t n;
+    if (store_desk_volunteer_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, volunteer_entry_json(&v[i]));
+    volunteer_entry_free_all(v, n);
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
+json_t *mentor_entry_json(const struct mentor_entry *m)
+{
+    char code[32];
+    snprintf(code, sizeof code, "P%lld", (long long)m->id);
+    return json_pack("{s:I,s:s,s:s,s:s,s:s?,s:b,s:I,s:o,s:b,s:o,s:I}", "id", (json_int_t)m->id,
+                     "code", code, "worker", m->worker ? m->worker : "", "mentor",
+                     m->mentor ? m->mentor : "", "mentor_name", m->mentor_name, "active", m->active,
+                     "created_ms", (json_int_t)m->created_ms, "last_contact_ms",
+                     m->has_contact ? json_integer((json_int_t)m->last_contact_ms) : json_null(),
+                     "silent", m->silent, "flagged_ms",
+                     m->silent ? json_integer((json_int_t)m->flagged_ms) : json_null(), "messages",
+                     (json_int_t)m->messages);
+}
+
+static int mentoring_get_all(struct store *st, struct http_resp *resp)
+{
+    struct mentor_entry *v;
+    size_t n;
+    if (store_mentor_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, mentor_entry_json(&v[i]));
+    mentor_entry_free_all(v, n);
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
 static int ticket_get(struct store *st, const struct admin_req *rq, int64_t id,
                       struct http_resp *resp)
 {
-    json_t *o = store_desk_ticket_json(st, id);
-    if (o == NULL)
+    struct ticket_entry t;
+    struct ticket_message *m;
+    size_t nm;
+    int f = store_desk_ticket_show(st, id, &t, &m, &nm);
+    if (f == -1)
         return -1;
+    json_t *o = f == 1 ? ticket_entry_json(&t, true, m, nm) : json_null();
+    ticket_entry_clear(&t);
+    ticket_message_free_all(m, nm);
     if (json_is_null(o) || !admin_ticket_visible(rq, o)) { /* another desk's: as if none */
         json_decref(o);
         http_resp_error(resp, 404, "no such ticket");
@@ -243,8 +363,9 @@ static int member_add(struct store *st, int64_t now, const struct admin_req *rq,
     const char *contact = opt_str(b, "contact", &bad);
     const char *consent = opt_str(b, "consent", &bad);
     if (org == NULL || bad) {
-        http_resp_error(resp, 400, "'org' must be a non-empty string; 'name', 'contact',"
-                                   " 'consent' strings when given");
+        http_resp_error(resp, 400,
+                        "'org' must be a non-empty string; 'name', 'contact',"
+                        " 'consent' strings when given");
         goto out;
     }
     int found = person_of(st, json_string_value(json_object_get(b, "person")), "person", now,
@@ -278,9 +399,14 @@ static int member_list(struct store *st, int64_t now, const struct admin_req *rq
         return 0;
     }
     int64_t before = days > 0 ? now - days * 86400000LL : 0;
-    json_t *a = store_member_list(st, city, before, admin_query_limit(rq, 500));
-    if (a == NULL)
+    struct member_entry *v;
+    size_t n;
+    if (store_member_list(st, city, before, admin_query_limit(rq, 500), &v, &n) == -1)
         return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, member_entry_json(&v[i]));
+    member_entry_free_all(v, n);
     admin_reply(resp, 200, json_pack("{s:o}", "items", a));
     return 0;
 }
@@ -303,24 +429,16 @@ int admin_desk_route(const struct app *app, struct store *st, int64_t now,
     if (nseg == 1 && strcmp(seg[0], "volunteers") == 0) {
         if (post)
             rc = volunteer_add(st, now, rq, resp);
-        else if (get) {
-            json_t *a = store_desk_volunteer_list(st);
-            if (a == NULL)
-                return -1;
-            admin_reply(resp, 200, json_pack("{s:o}", "items", a));
-            rc = 0;
-        } else
+        else if (get)
+            rc = volunteers_get_all(st, resp);
+        else
             return not_allowed(resp, "GET, POST");
     } else if (nseg == 1 && strcmp(seg[0], "mentoring") == 0) {
         if (post)
             rc = mentoring_add(st, now, rq, resp);
-        else if (get) {
-            json_t *a = store_mentor_list(st);
-            if (a == NULL)
-                return -1;
-            admin_reply(resp, 200, json_pack("{s:o}", "items", a));
-            rc = 0;
-        } else
+        else if (get)
+            rc = mentoring_get_all(st, resp);
+        else
             return not_allowed(resp, "GET, POST");
     } else if (nseg == 1 && strcmp(seg[0], "tickets") == 0) {
         if (!get)

@@ -24,19 +24,18 @@ static double rate(json_int_t part, json_int_t whole)
 /* GET /lessons: completion = done / shown, right = right at the first answer / answered. */
 static int lessons_list(const struct app *app, struct store *st, struct http_resp *resp)
 {
-    json_t *totals = store_lesson_totals(st);
-    if (totals == NULL)
+    struct lesson_total *totals;
+    size_t ntotals;
+    if (store_lesson_totals(st, &totals, &ntotals) == -1)
         return -1;
     json_t *items = json_array();
     for (size_t i = 0; i < lesson_count(app->lessons); i++) {
         const struct lesson *l = lesson_at(app->lessons, i);
-        char key[16];
-        snprintf(key, sizeof key, "%d", l->id);
-        json_t *t = json_object_get(totals, key);
-        json_int_t shown = json_integer_value(json_object_get(t, "shown"));
-        json_int_t answered = json_integer_value(json_object_get(t, "answered"));
-        json_int_t done = json_integer_value(json_object_get(t, "done"));
-        json_int_t first = json_integer_value(json_object_get(t, "first_right"));
+        struct lesson_total t = {0};
+        for (size_t k = 0; k < ntotals; k++)
+            if (totals[k].lesson_id == l->id)
+                t = totals[k];
+        json_int_t shown = t.shown, answered = t.answered, done = t.done, first = t.first_right;
         char *sms = lesson_text(app, l, false, true);
         int parts = sms_parts(sms, NULL, NULL);
         free(sms);
@@ -51,7 +50,7 @@ static int lessons_list(const struct app *app, struct store *st, struct http_res
             json_object_set_new(o, "cover", json_string(l->cover));
         json_array_append_new(items, o);
     }
-    json_decref(totals);
+    free(totals);
     admin_reply(resp, 200, json_pack("{s:o}", "items", items));
     return 0;
 }

@@ -56,9 +56,9 @@ static int64_t local_day_ms(const char *s, bool next)
     return t == (time_t)-1 ? -1 : (int64_t)t * 1000;
 }
 
-static const char *const query_keys[] = {"q",         "channel",   "tag",     "district",
-                                         "platform",  "joined_from", "joined_to", "seen_from",
-                                         "seen_to",   "opted_out", NULL};
+static const char *const query_keys[] = {"q",        "channel",     "tag",       "district",
+                                         "platform", "joined_from", "joined_to", "seen_from",
+                                         "seen_to",  "opted_out",   NULL};
 
 const char *people_query_parse(json_t *args, struct people_query *q)
 {
@@ -143,10 +143,9 @@ static void local_time(json_t *row, const char *key, const char *to)
 /* GET /people.csv with the filters of GET /people: every match, local times. */
 static int people_csv(struct store *st, const struct admin_req *rq, struct http_resp *resp)
 {
-    static const char *const cols[] = {"id",       "name",    "phone",     "district",
-                                       "platform", "city",    "org",       "channels",
-                                       "tags",     "joined", "last_seen", "opted_out",
-                                       "consent",  NULL};
+    static const char *const cols[] = {"id",        "name",      "phone",    "district", "platform",
+                                       "city",      "org",       "channels", "tags",     "joined",
+                                       "last_seen", "opted_out", "consent",  NULL};
     struct people_query q = {.contacts = true};
     const char *why = people_query_parse(rq->query, &q);
     if (why != NULL) {
@@ -185,9 +184,8 @@ static void filter_tickets(const struct admin_req *rq, json_t *tickets)
 static const struct {
     const char *part, *route;
 } page_routes[] = {
-    {"points", "/points/x"},  {"points_balance", "/points/x"},
-    {"bookings", "/courses"}, {"reports", "/reports"},
-    {"tickets", "/tickets"},  {"member", "/members"},
+    {"points", "/points/x"}, {"points_balance", "/points/x"}, {"bookings", "/courses"},
+    {"reports", "/reports"}, {"tickets", "/tickets"},         {"member", "/members"},
 };
 
 static void drop_parts(const struct admin_req *rq, json_t *page)
@@ -273,8 +271,8 @@ static const char *edit_check(json_t *b, char *why, size_t n)
     json_object_foreach(fields, k, v)
     {
         if (!field_known(k)) {
-            snprintf(why, n, "unknown field '%.64s' (fields: name phone district platform city org)",
-                     k);
+            snprintf(why, n,
+                     "unknown field '%.64s' (fields: name phone district platform city org)", k);
             return why;
         }
         if (!json_is_null(v) && (!json_is_string(v) || json_string_length(v) == 0 ||
@@ -331,6 +329,26 @@ static int person_edit(struct store *st, const struct admin_req *rq, int64_t now
     return 0;
 }
 
+/* GET /filters: {"items":[{"name","filter":{...},"created_ms"}]}, the stored
+ * text back as an object. */
+static int filters_get_all(struct store *st, struct http_resp *resp)
+{
+    struct saved_filter *v;
+    size_t n;
+    if (store_filter_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *f = json_loads(v[i].filter ? v[i].filter : "", 0, NULL);
+        json_array_append_new(a, json_pack("{s:s,s:o,s:I}", "name", v[i].name ? v[i].name : "",
+                                           "filter", f ? f : json_object(), "created_ms",
+                                           (json_int_t)v[i].created_ms));
+    }
+    saved_filter_free_all(v, n);
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
+
 static int filter_save(struct store *st, const struct admin_req *rq, int64_t now,
                        struct http_resp *resp)
 {
@@ -383,8 +401,8 @@ int people_filter_resolve(struct store *st, const char *name, struct http_resp *
     free(text);
     struct people_query q = {.contacts = true};
     int64_t total;
-    json_t *rows = f && people_query_parse(f, &q) == NULL ? store_people_list(st, &q, -1, 0, &total)
-                                                          : NULL;
+    json_t *rows =
+        f && people_query_parse(f, &q) == NULL ? store_people_list(st, &q, -1, 0, &total) : NULL;
     json_t *ids = json_array();
     size_t i;
     json_t *r;
@@ -471,9 +489,9 @@ static int broadcast_test(const struct app *app, struct store *st, int64_t now,
         goto done;
     }
     rc = 0;
-    admin_reply(resp, 202,
-                json_pack("{s:s,s:s,s:i}", "to", to, "text", out, "sms_parts",
-                          sms_parts(out, NULL, NULL)));
+    admin_reply(
+        resp, 202,
+        json_pack("{s:s,s:s,s:i}", "to", to, "text", out, "sms_parts", sms_parts(out, NULL, NULL)));
 done:
     free(out);
     free(channel);
@@ -496,13 +514,9 @@ int admin_people_route(const struct app *app, struct store *st, int64_t now,
         rc = person_edit(st, rq, now, seg[1], resp);
     else if (nseg == 1 && strcmp(seg[0], "filters") == 0 && post)
         rc = filter_save(st, rq, now, resp);
-    else if (nseg == 1 && strcmp(seg[0], "filters") == 0 && get) {
-        json_t *a = store_filter_list(st);
-        if (a == NULL)
-            return -1;
-        admin_reply(resp, 200, json_pack("{s:o}", "items", a));
-        rc = 0;
-    } else if (nseg == 1 && strcmp(seg[0], "import") == 0 && post)
+    else if (nseg == 1 && strcmp(seg[0], "filters") == 0 && get)
+        rc = filters_get_all(st, resp);
+    else if (nseg == 1 && strcmp(seg[0], "import") == 0 && post)
         rc = people_import(app, st, now, rq, resp);
     else if (nseg == 2 && strcmp(seg[0], "broadcasts") == 0 && strcmp(seg[1], "test") == 0 && post)
         rc = broadcast_test(app, st, now, rq, resp);

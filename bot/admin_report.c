@@ -136,17 +136,14 @@ static int list(struct store *st, const struct admin_req *rq, struct http_resp *
                               .limit = admin_query_limit(rq, 200)};
     if (filter_args(rq, &f, resp) != 1)
         return 0;
-    json_t *a = store_report_list(st, &f);
-    if (a == NULL)
+    struct report_entry *v;
+    size_t n;
+    if (store_report_list(st, &f, &v, &n) == -1)
         return -1;
-    size_t i;
-    json_t *r;
-    json_array_foreach(a, i, r)
-    {
-        const char *sha = json_string_value(json_object_get(r, "photo_sha256"));
-        if (sha != NULL) /* a thumbnail for the list: the original, like show's original_url */
-            json_object_set_new(r, "photo_url", json_sprintf("/admin/api/media/%s", sha));
-    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, report_entry_json(&v[i]));
+    report_entry_free_all(v, n);
     if (format != NULL && strcmp(format, "csv") == 0)
         admin_reply_csv(resp, a, csv_columns);
     else
@@ -173,6 +170,48 @@ json_t *report_event_json(const struct report_event *e)
     return o;
 }
 
+json_t *report_entry_json(const struct report_entry *r)
+{
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i,s:s?,s:s?,s:s?,s:b,s:s?}", "code",
+        r->code ? r->code : "", "status", r->status ? r->status : "", "photo_status",
+        r->photo_status ? r->photo_status : "", "description", r->description, "created_ms",
+        (json_int_t)r->created_ms, "updated_ms", (json_int_t)r->updated_ms, "reporter",
+        r->reporter ? r->reporter : "", "possible_duplicate_of", r->dup_of, "merged_into",
+        r->merged_into, "reopened", r->reopened, "photo_sha256", r->photo_sha256, "photos",
+        r->photos, "category", r->category, "district", r->district, "body", r->body, "observer",
+        r->observer, "area", r->area);
+    if (r->has_pos) {
+        json_object_set_new(o, "lat", json_real(r->lat));
+        json_object_set_new(o, "lon", json_real(r->lon));
+    }
+    if (r->resolved_ms != 0)
+        json_object_set_new(o, "resolved_ms", json_integer(r->resolved_ms));
+    if (r->photo_sha256 != NULL) /* a thumbnail for the list: the original, like show's */
+        json_object_set_new(o, "photo_url", json_sprintf("/admin/api/media/%s", r->photo_sha256));
+    return o;
+}
+
+json_t *report_photo_json(const struct report_photo *p)
+{
+    json_t *o = json_pack("{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", p->url ? p->url : "",
+                          "status", p->status ? p->status : "", "attempts", p->attempts, "error",
+                          p->error, "sha256", p->sha256, "clean_sha256", p->clean_sha256, "mime",
+                          p->mime);
+    if (p->has_bytes)
+        json_object_set_new(o, "bytes", json_integer(p->bytes));
+    if (p->has_exif) {
+        json_object_set_new(o, "exif_lat", json_real(p->exif_lat));
+        json_object_set_new(o, "exif_lon", json_real(p->exif_lon));
+    }
+    if (p->sha256 != NULL)
+        json_object_set_new(o, "original_url", json_sprintf("/admin/api/media/%s", p->sha256));
+    if (p->clean_sha256 != NULL)
+        json_object_set_new(o, "shareable_url",
+                            json_sprintf("/admin/api/media/%s", p->clean_sha256));
+    return o;
+}
+
 static int show(struct store *st, int64_t id, const struct admin_req *rq, struct http_resp *resp)
 {
     struct report r;
@@ -196,20 +235,14 @@ static int show(struct store *st, int64_t id, const struct admin_req *rq, struct
     for (size_t k = 0; k < nev; k++)
         json_array_append_new(hist, report_event_json(&ev[k]));
     report_event_free_all(ev, nev);
-    media = store_report_media(st, id);
-    if (media == NULL)
+    struct report_photo *ph;
+    size_t nph;
+    if (store_report_media(st, id, &ph, &nph) == -1)
         goto out;
-    size_t i;
-    json_t *m;
-    json_array_foreach(media, i, m)
-    {
-        const char *sha = json_string_value(json_object_get(m, "sha256"));
-        const char *clean = json_string_value(json_object_get(m, "clean_sha256"));
-        if (sha != NULL)
-            json_object_set_new(m, "original_url", json_sprintf("/admin/api/media/%s", sha));
-        if (clean != NULL)
-            json_object_set_new(m, "shareable_url", json_sprintf("/admin/api/media/%s", clean));
-    }
+    media = json_array();
+    for (size_t k = 0; k < nph; k++)
+        json_array_append_new(media, report_photo_json(&ph[k]));
+    report_photo_free_all(ph, nph);
     char dup[REPORT_CODE_MAX] = "", into[REPORT_CODE_MAX] = "";
     if (r.dup_of)
         report_code_fmt(r.dup_of, dup);

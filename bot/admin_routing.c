@@ -11,6 +11,7 @@
 #include "channel.h"
 #include "report.h"
 #include "routing.h"
+#include "store.h"
 #include "util.h"
 
 /* A name the office types: 1..63 bytes, no control characters. */
@@ -73,6 +74,64 @@ static int categories_get_all(struct store *st, struct http_resp *resp)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(a, category_json(&v[i]));
     category_free_all(v, n);
+    return reply_items(resp, a);
+}
+
+/* ["襄城区", ...] */
+static int districts_get_all(struct store *st, struct http_resp *resp)
+{
+    char **v;
+    size_t n;
+    if (store_district_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    store_free_strings(v, n);
+    return reply_items(resp, a);
+}
+
+json_t *body_json(const struct body *b)
+{
+    json_t *routes = json_array();
+    for (size_t i = 0; i < b->nroutes; i++)
+        json_array_append_new(routes, json_pack("{s:s?,s:s?}", "category", b->routes[i].category,
+                                                "district", b->routes[i].district));
+    return json_pack("{s:I,s:s,s:s,s:b,s:o}", "id", (json_int_t)b->id, "code",
+                     b->code ? b->code : "", "name", b->name ? b->name : "", "active", b->active,
+                     "routes", routes);
+}
+
+static int bodies_get_all(struct store *st, struct http_resp *resp)
+{
+    struct body *v;
+    size_t n;
+    if (store_body_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, body_json(&v[i]));
+    body_free_all(v, n);
+    return reply_items(resp, a);
+}
+
+json_t *observer_json(const struct observer *o)
+{
+    return json_pack("{s:I,s:s,s:s,s:I,s:I}", "id", (json_int_t)o->id, "name",
+                     o->name ? o->name : "", "channel", o->channel ? o->channel : "", "since_ms",
+                     (json_int_t)o->since_ms, "reports", (json_int_t)o->reports);
+}
+
+static int observers_get_all(struct store *st, struct http_resp *resp)
+{
+    struct observer *v;
+    size_t n;
+    if (store_observer_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, observer_json(&v[i]));
+    observer_free_all(v, n);
     return reply_items(resp, a);
 }
 
@@ -284,11 +343,11 @@ int admin_routing_route(const struct app *app, struct store *st, int64_t now,
         if (strcmp(seg[0], "report-categories") == 0)
             return categories_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "districts") == 0)
-            return reply_items(resp, store_district_list(st)) == -1 ? -1 : 1;
+            return districts_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "bodies") == 0)
-            return reply_items(resp, store_body_list(st)) == -1 ? -1 : 1;
+            return bodies_get_all(st, resp) == -1 ? -1 : 1;
         if (strcmp(seg[0], "observers") == 0)
-            return reply_items(resp, store_observer_list(st)) == -1 ? -1 : 1;
+            return observers_get_all(st, resp) == -1 ? -1 : 1;
         return 0;
     }
     bool mine = strcmp(rq->method, "POST") == 0 &&

@@ -9,6 +9,8 @@
 #ifndef BOT_DASHBOARD_H
 #define BOT_DASHBOARD_H
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct app;
@@ -18,16 +20,40 @@ struct http_resp;
 
 /* --- store_stats.c --- */
 
-/* Daily counts since since_ms, keyed by local day "YYYY-MM-DD" (days with
- * none are absent). what: "messages" (inbound), "people" (new), "pushes"
- * (sent), "bookings" (made). NULL on error or an unknown what. */
-json_t *stats_daily(struct store *st, const char *what, int64_t since_ms);
-/* Figures for now: {"seats_booked" (live seats in courses not ended; of owner
- * unless NULL), "broadcasts_going" (broadcasts with rows still to send),
- * "pushes_waiting", "unknown" (distinct texts)}. NULL on error. */
-json_t *stats_now(struct store *st, int64_t now, const char *owner);
-/* The newest broadcasts, at most limit. NULL on error. */
-json_t *stats_broadcasts(struct store *st, int limit);
+/* A local day "YYYY-MM-DD" and its count. */
+struct stats_day {
+    char day[16];
+    int64_t count;
+};
+/* Daily counts since since_ms (days with none are absent), as *v of *n
+ * (free(*v)): 0, -1 on error or an unknown what. what: "messages"
+ * (inbound), "people" (new), "pushes" (sent), "bookings" (made). */
+int stats_daily(struct store *st, const char *what, int64_t since_ms, struct stats_day **v,
+                size_t *n);
+/* Figures for now: live seats in courses not ended (of owner unless NULL),
+ * broadcasts with rows still to send, pushes waiting, distinct texts not
+ * understood. */
+struct stats_figures {
+    int64_t seats_booked, broadcasts_going, pushes_waiting, unknown;
+};
+/* Into *out: 0, -1. */
+int stats_now(struct store *st, int64_t now, const char *owner, struct stats_figures *out);
+/* The admin API's JSON of them (new reference): {"seats_booked",
+ * "broadcasts_going","pushes_waiting","unknown"}. */
+json_t *stats_figures_json(const struct stats_figures *f);
+/* A broadcast as the dashboard lists it (cancelled_ms only when cancelled). */
+struct stats_broadcast {
+    int64_t id, at_ms, recipients, sms_parts, created_ms, cancelled_ms;
+    char *text, *audience;
+    bool cancelled;
+};
+/* The newest broadcasts, at most limit, as *v of *n: 0 (free with
+ * stats_broadcast_free_all), -1. */
+int stats_broadcasts(struct store *st, int limit, struct stats_broadcast **v, size_t *n);
+void stats_broadcast_free_all(struct stats_broadcast *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","text","audience",
+ * "at_ms","recipients","sms_parts","created_ms","cancelled_ms" (null)}. */
+json_t *stats_broadcast_json(const struct stats_broadcast *b);
 /* The owner ("union" or "desk") of course id into out[8]: 1, 0 no such course, -1. */
 int stats_course_owner(struct store *st, int64_t id, char out[8]);
 int stats_course_set_owner(struct store *st, int64_t id, const char *owner);

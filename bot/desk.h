@@ -108,13 +108,69 @@ int store_mentor_touch(struct store *st, int64_t id, int64_t now);
 /* Flag active pairs without contact since before. Count flagged or -1. */
 int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now);
 
-/* --- admin lists (new references, NULL on error) --- */
-json_t *store_desk_volunteer_list(struct store *st);
-/* status and desk may be NULL (any). */
-json_t *store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit);
-/* The ticket with its messages, or json_null() when there is none. */
-json_t *store_desk_ticket_json(struct store *st, int64_t id);
-json_t *store_mentor_list(struct store *st);
+/* --- admin lists --- */
+/* A volunteer as listed: desks "legal,counsel", hours "" for the desk's
+ * configured hours, tickets taken so far, person "channel:id". */
+struct volunteer_entry {
+    int64_t id;
+    char *name, *desks, *hours, *person;
+    bool active;
+    int64_t last_offer_ms, tickets;
+};
+/* Every volunteer by id, as *v of *n: 0 (free with
+ * volunteer_entry_free_all), -1. */
+int store_desk_volunteer_list(struct store *st, struct volunteer_entry **v, size_t *n);
+void volunteer_entry_free_all(struct volunteer_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","name","desks",
+ * "hours","active","last_offer_ms","tickets","person"}. */
+json_t *volunteer_entry_json(const struct volunteer_entry *v);
+/* A ticket as listed: times 0 and rating 0 until they happen; volunteer
+ * (the taker's name) and question (the worker's first message) NULL when
+ * none. */
+struct ticket_entry {
+    int64_t id, created_ms, taken_ms, answered_ms, closed_ms, escalated_ms;
+    char *desk, *status, *volunteer, *question;
+    int rating;
+    bool crisis;
+};
+/* One message of a ticket: side worker, volunteer or mentor. */
+struct ticket_message {
+    char *side, *text;
+    int64_t ms;
+};
+/* Tickets newest first (status and desk NULL: any), at most limit, as *v
+ * of *n: 0 (free with ticket_entry_free_all), -1. */
+int store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit,
+                           struct ticket_entry **v, size_t *n);
+void ticket_entry_free_all(struct ticket_entry *v, size_t n);
+/* Ticket id into *out (clear with ticket_entry_clear) and its messages as
+ * *m of *nm (free with ticket_message_free_all): 1, 0 none, -1. */
+int store_desk_ticket_show(struct store *st, int64_t id, struct ticket_entry *out,
+                           struct ticket_message **m, size_t *nm);
+void ticket_entry_clear(struct ticket_entry *t);
+void ticket_message_free_all(struct ticket_message *v, size_t n);
+/* The admin API's JSON of a ticket (new reference): {"id","code":"T<id>",
+ * "desk","status","created_ms","taken_ms","answered_ms","closed_ms",
+ * "escalated_ms","rating","crisis","volunteer","question",
+ * "response_seconds"} (what has not happened null), with_messages also
+ * "messages": [{"side","text","ms"}] of m. */
+json_t *ticket_entry_json(const struct ticket_entry *t, bool with_messages,
+                          const struct ticket_message *m, size_t nm);
+/* A mentoring pair as listed: worker and mentor "channel:id", mentor_name
+ * NULL when none given; silent: flagged for no contact (at flagged_ms). */
+struct mentor_entry {
+    int64_t id;
+    char *worker, *mentor, *mentor_name;
+    bool active, has_contact, silent;
+    int64_t created_ms, last_contact_ms, flagged_ms, messages;
+};
+/* Every pair by id, as *v of *n: 0 (free with mentor_entry_free_all), -1. */
+int store_mentor_list(struct store *st, struct mentor_entry **v, size_t *n);
+void mentor_entry_free_all(struct mentor_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","code":"P<id>",
+ * "worker","mentor","mentor_name","active","created_ms","last_contact_ms",
+ * "silent","flagged_ms","messages"}, unknown times and name null. */
+json_t *mentor_entry_json(const struct mentor_entry *m);
 
 /* --- wiring (feature_desk in handle_desk.c, feature.h) --- */
 /* True when the message is a helper's words to a worker (答 T12 ..., T12 ...

@@ -220,19 +220,15 @@ static int alert_admins(const struct app *app, struct store *st, const char *tex
                         const char *keybase, int64_t now)
 {
     static const char *const roles[] = {ADMIN_ROLE_SUPER, ADMIN_ROLE_COUNSEL, NULL};
-    json_t *chats = store_staff_chats_of_roles(st, roles);
+    char **chats;
+    size_t nchats;
     char *copy = xstrdup(app->conf->desk.admins), *save = NULL;
-    int rc = chats == NULL ? -1 : 0, sent = 0;
-    size_t i;
-    json_t *v;
-    json_array_foreach(chats, i, v)
-    {
-        char *c = xstrdup(json_string_value(v));
+    int rc = store_staff_chats_of_roles(st, roles, &chats, &nchats) == -1 ? -1 : 0, sent = 0;
+    for (size_t i = 0; i < nchats; i++) {
         if (rc == 0)
-            rc = alert_one(app, st, c, text, keybase, now);
+            rc = alert_one(app, st, chats[i], text, keybase, now);
         sent += rc == 1;
         rc = rc == -1 ? -1 : 0;
-        free(c);
     }
     for (char *a = strtok_r(copy, ",", &save); a && rc == 0; a = strtok_r(NULL, ",", &save)) {
         rc = alert_one(app, st, a, text, keybase, now);
@@ -242,7 +238,7 @@ static int alert_admins(const struct app *app, struct store *st, const char *tex
     if (rc == 0 && sent == 0)
         log_warn("desk: no desk admins (staff accounts or desk.admins); alert %s not delivered",
                  keybase);
-    json_decref(chats);
+    store_free_strings(chats, nchats);
     free(copy);
     return rc;
 }

@@ -216,43 +216,37 @@ json_t *lesson_extra(const struct app *app, const struct lesson *l)
 static int pick_next(const struct app *app, struct store *st, int64_t person, int64_t now,
                      const struct lesson **l, bool *is_review)
 {
-    json_t *due = NULL, *answered = NULL;
-    size_t i, j = 0;
-    json_t *v;
+    int64_t *due = NULL, *answered = NULL;
+    size_t ndue = 0, nanswered = 0, i, j = 0;
     int rc = -1;
     *l = NULL;
     *is_review = false;
-    due = store_lesson_due(st, person, now);
-    if (due == NULL)
+    if (store_lesson_due(st, person, now, &due, &ndue) == -1)
         goto out;
-    json_array_foreach(due, i, v)
-    {
-        *l = lesson_find(app->lessons, (int)json_integer_value(v));
+    for (i = 0; i < ndue; i++) {
+        *l = lesson_find(app->lessons, (int)due[i]);
         if (*l != NULL) { /* a lesson removed from content/ is skipped */
             *is_review = true;
             rc = 0;
             goto out;
         }
     }
-    answered = store_lesson_answered(st, person);
-    if (answered == NULL)
+    if (store_lesson_answered(st, person, &answered, &nanswered) == -1)
         goto out;
     /* both lists ascend by id: walk them together */
     for (i = 0; i < lesson_count(app->lessons); i++) {
         const struct lesson *c = lesson_at(app->lessons, i);
-        while (j < json_array_size(answered) &&
-               json_integer_value(json_array_get(answered, j)) < c->id)
+        while (j < nanswered && answered[j] < c->id)
             j++;
-        if (j < json_array_size(answered) &&
-            json_integer_value(json_array_get(answered, j)) == c->id)
+        if (j < nanswered && answered[j] == c->id)
             continue;
         *l = c;
         break;
     }
     rc = 0;
 out:
-    json_decref(due);
-    json_decref(answered);
+    free(due);
+    free(answered);
     return rc;
 }
 
@@ -260,23 +254,24 @@ out:
 static int streak_days(struct store *st, int64_t person, int64_t now)
 {
     char day[16];
-    json_t *days = store_lesson_days(st, person, 400);
+    char **days;
+    size_t ndays;
     int n = 0, start = 0;
-    if (days == NULL)
+    if (store_lesson_days(st, person, 400, &days, &ndays) == -1)
         return -1;
-    const char *first = json_string_value(json_array_get(days, 0));
+    const char *first = ndays > 0 ? days[0] : NULL;
     local_day(now, 0, day, sizeof day);
     if (first != NULL && strcmp(first, day) != 0) {
         local_day(now, -1, day, sizeof day);
         start = strcmp(first, day) == 0 ? -1 : 1;
     }
-    for (size_t i = 0; first != NULL && start <= 0 && i < json_array_size(days); i++) {
+    for (size_t i = 0; first != NULL && start <= 0 && i < ndays; i++) {
         local_day(now, start - (int)i, day, sizeof day);
-        if (strcmp(json_string_value(json_array_get(days, i)), day) != 0)
+        if (days[i] == NULL || strcmp(days[i], day) != 0)
             break;
         n++;
     }
-    json_decref(days);
+    store_free_strings(days, ndays);
     return n;
 }
 
@@ -678,23 +673,21 @@ out:
 int lesson_tick(const struct app *app, struct store *st, int64_t now)
 {
     char today[16];
-    size_t i;
-    json_t *v;
+    int64_t *due;
+    size_t ndue;
     int rc = 0;
     if (lesson_count(app->lessons) == 0)
         return 0;
     local_day(now, 0, today, sizeof today);
-    json_t *due = store_lesson_subs_due(st, local_minute(now), today, TICK_BATCH);
-    if (due == NULL)
+    if (store_lesson_subs_due(st, local_minute(now), today, TICK_BATCH, &due, &ndue) == -1)
         return -1;
-    json_array_foreach(due, i, v)
-    {
-        if (push_one(app, st, json_integer_value(v), today, now) == -1) {
+    for (size_t i = 0; i < ndue; i++) {
+        if (push_one(app, st, due[i], today, now) == -1) {
             rc = -1;
             break;
         }
     }
-    json_decref(due);
+    free(due);
     return rc;
 }
 

@@ -89,17 +89,20 @@ int store_lesson_shown(struct store *st, int64_t person, int lesson, int64_t now
  * finished. *was_done: finished before this answer. 0 or -1. */
 int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_right,
                         int64_t retry_at, int64_t now, bool *was_done);
-/* Ids of the lessons person has answered at least once, ascending; NULL on error. */
-json_t *store_lesson_answered(struct store *st, int64_t person);
-/* Ids of person's reviews due at now (earliest first); NULL on error. */
-json_t *store_lesson_due(struct store *st, int64_t person, int64_t now);
+/* Ids of the lessons person has answered at least once, ascending, as *v
+ * of *n (free(*v)): 0, -1. */
+int store_lesson_answered(struct store *st, int64_t person, int64_t **v, size_t *n);
+/* Ids of person's reviews due at now (earliest first), as *v of *n
+ * (free(*v)): 0, -1. */
+int store_lesson_due(struct store *st, int64_t person, int64_t now, int64_t **v, size_t *n);
 /* The earliest review not yet due: 1 with *at and *count (all pending), 0 none, -1. */
 int store_lesson_next_review(struct store *st, int64_t person, int64_t now, int64_t *at,
                              int64_t *count);
 /* Remember that person answered on local day ("YYYY-MM-DD"). 0 or -1. */
 int store_lesson_day_add(struct store *st, int64_t person, const char *day);
-/* The last n days with an answer, newest first, as strings; NULL on error. */
-json_t *store_lesson_days(struct store *st, int64_t person, int n);
+/* The last max days with an answer, newest first, as *v of *n (free with
+ * store_free_strings): 0, -1. */
+int store_lesson_days(struct store *st, int64_t person, int max, char ***v, size_t *n);
 struct lesson_stats {
     int64_t done;    /* lessons answered right */
     int64_t reviews; /* wrong answers waiting for their review */
@@ -116,16 +119,23 @@ int store_lesson_sub_del(struct store *st, int64_t person);
 /* 1 with *minute, 0 not subscribed, -1 error. */
 int store_lesson_sub_get(struct store *st, int64_t person, int *minute);
 /* Subscribers not opted out whose minute <= minute and not served on day,
- * at most limit: array of person ids; NULL on error. */
-json_t *store_lesson_subs_due(struct store *st, int minute, const char *day, int limit);
+ * at most limit: their person ids as *v of *n (free(*v)): 0, -1. */
+int store_lesson_subs_due(struct store *st, int minute, const char *day, int limit, int64_t **v,
+                          size_t *n);
 /* Mark day served for person. 0 or -1. */
 int store_lesson_sub_served(struct store *st, int64_t person, const char *day);
 
-/* Admin: {"<lesson id>": {"shown","answered","done","first_right"}} over everyone. */
-json_t *store_lesson_totals(struct store *st);
+/* Admin: a lesson's figures over everyone (people it was shown to, who
+ * answered, who finished it, who were right at the first answer). */
+struct lesson_total {
+    int lesson_id;
+    int64_t shown, answered, done, first_right;
+};
+/* One per lesson with any progress, as *v of *n (free(*v)): 0, -1. */
+int store_lesson_totals(struct store *st, struct lesson_total **v, size_t *n);
 /* After a lesson broadcast: every recipient of broadcast gets lesson as its
  * open question until expires_ms, and a shown mark. 0 or -1. */
-int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson,
-                                int64_t expires_ms, int64_t now);
+int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson, int64_t expires_ms,
+                                int64_t now);
 
 #endif

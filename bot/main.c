@@ -561,9 +561,8 @@ static void list_pending(int version, const char *note, const char *statements, 
 /* yizhan migrate [--check]: the configured database's schema version and the
  * migrations this build would apply (their notes and statements); without
  * --check, apply them (serve does too at start). --check exits 0 when
- * nothing is pending, 10 when something is, 1 on an error. On PostgreSQL
- * opening is all there is: an empty database gets bot/schema_pg.sql, another
- * version is refused (docs/scaling.md). */
+ * nothing is pending, 10 when something is, 1 on an error. The same on
+ * PostgreSQL, where an empty database's first step is bot/schema_pg.sql. */
 static int cmd_migrate(const struct args *a)
 {
     struct conf c;
@@ -575,19 +574,13 @@ static int cmd_migrate(const struct args *a)
         fputs(errors.data ? errors.data : "bad config\n", stderr);
         goto out;
     }
-    if (strcmp(c.store.engine, "postgres") == 0) { /* no migrations there yet */
-        struct store *st = store_open_pg(c.store.conninfo);
-        if (st != NULL)
-            printf("database: PostgreSQL\nschema: %d (this build: %d)\nup to date\n",
-                   store_version(st), store_schema_latest());
-        store_close(st);
-        rc = st ? 0 : 1;
-        goto out;
-    }
-    int v = store_pending(c.database, list_pending, &pending);
+    bool pg = strcmp(c.store.engine, "postgres") == 0;
+    int v = pg ? store_pending_pg(c.store.conninfo, list_pending, &pending)
+               : store_pending(c.database, list_pending, &pending);
     if (v == -1)
         goto out;
-    printf("database: %s\nschema: %d (this build: %d)\n", c.database, v, store_schema_latest());
+    printf("database: %s\nschema: %d (this build: %d)\n", pg ? "PostgreSQL" : c.database, v,
+           store_schema_latest());
     if (v > store_schema_latest()) {
         fprintf(stderr, "migrate: the database is newer than this build: install the newer one\n");
         goto out;
@@ -604,7 +597,8 @@ static int cmd_migrate(const struct args *a)
         goto out;
     }
     umask(077);
-    ensure_parent(c.database);
+    if (!pg)
+        ensure_parent(c.database);
     struct store *st =
         store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
     if (st != NULL) {

@@ -8,6 +8,7 @@
 #define BOT_MEMBER_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -29,9 +30,24 @@ int store_member_get(struct store *st, int64_t person, struct member_info *out);
  * 1 recorded, 0 not a member, -1 error. */
 int store_member_checkin(struct store *st, int64_t person, const char *city, bool has_loc,
                          double lat, double lon, int64_t now);
+/* A member as listed: person "channel:id"; name, contact, city NULL when
+ * unknown; the position and check-in time only when has_*. */
+struct member_entry {
+    int64_t id;
+    char *person, *name, *org, *contact, *city;
+    bool has_lat, has_lon, has_checkin;
+    double lat, lon;
+    int64_t checkin_ms, last_seen_ms, created_ms;
+};
 /* Members in city (NULL: any) whose last check-in (or, without one, their
- * record) is at or before stale_before (0: any time), longest silent first.
- * New reference, NULL on error. */
-json_t *store_member_list(struct store *st, const char *city, int64_t stale_before, int limit);
+ * record) is at or before stale_before (0: any time), longest silent first,
+ * as *v of *n: 0 (free with member_entry_free_all), -1. */
+int store_member_list(struct store *st, const char *city, int64_t stale_before, int limit,
+                      struct member_entry **v, size_t *n);
+void member_entry_free_all(struct member_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","person","org","name",
+ * "contact","city","lat","lon","checkin_ms","last_seen_ms","created_ms"},
+ * what is unknown null. */
+json_t *member_entry_json(const struct member_entry *m);
 
 #endif

@@ -23,24 +23,24 @@ extern const char *const people_fields[];
 
 /* A directory query: every member NULL/-1 when not filtering. */
 struct people_query {
-    const char *q;          /* name, id or (contacts only) phone fragment */
+    const char *q; /* name, id or (contacts only) phone fragment */
     const char *channel, *tag, *district, *platform;
     int64_t joined_from, joined_to, seen_from, seen_to; /* ms, -1: none */
-    int opted_out;          /* 0, 1, or -1: either */
-    bool contacts;          /* the caller may see phones (search them too) */
+    int opted_out;                                      /* 0, 1, or -1: either */
+    bool contacts; /* the caller may see phones (search them too) */
 };
 
 /* Directory rows (objects of person_dir's columns), newest first; *total
  * the number matching. limit -1: all. NULL on a store error. */
-json_t *store_people_list(struct store *st, const struct people_query *q, int limit,
-                          int offset, int64_t *total);
+json_t *store_people_list(struct store *st, const struct people_query *q, int limit, int offset,
+                          int64_t *total);
 /* The person_dir row of an account, JSON null when none, NULL on error. */
 json_t *store_people_row(struct store *st, int64_t account);
 /* A person's page parts: channels, points, bookings, reports, tickets. */
 json_t *store_people_page(struct store *st, int64_t account);
 /* Set (value non-NULL) or clear a field of an account. 0 or -1. */
-int store_people_set_field(struct store *st, int64_t account, const char *key,
-                           const char *value, int64_t now);
+int store_people_set_field(struct store *st, int64_t account, const char *key, const char *value,
+                           int64_t now);
 /* Replace the account's tags by tags (an array of strings). 0 or -1. */
 int store_people_set_tags(struct store *st, int64_t account, json_t *tags);
 int store_people_add_tag(struct store *st, int64_t account, const char *tag);
@@ -49,7 +49,14 @@ int store_people_add_tag(struct store *st, int64_t account, const char *tag);
 int store_people_by_phone(struct store *st, const char *phone, int64_t *account);
 /* Saved filters: the query object under name (replaced), the list, one. */
 int store_filter_save(struct store *st, const char *name, const char *filter, int64_t now);
-json_t *store_filter_list(struct store *st);
+struct saved_filter {
+    char *name, *filter; /* filter: the query object's JSON text */
+    int64_t created_ms;
+};
+/* Every saved filter by name, as *v of *n: 0 (free with
+ * saved_filter_free_all), -1. */
+int store_filter_list(struct store *st, struct saved_filter **v, size_t *n);
+void saved_filter_free_all(struct saved_filter *v, size_t n);
 /* The stored filter JSON text (caller frees): 1, 0 none, -1 error. */
 int store_filter_get(struct store *st, const char *name, char **filter);
 /* Replace the accounts remembered for filter name by ids (an array of
@@ -72,8 +79,8 @@ int people_template_check(const char *text, struct http_resp *resp);
 int admin_people_route(const struct app *app, struct store *st, int64_t now,
                        const struct admin_req *rq, char **seg, int nseg, struct http_resp *resp);
 /* import.c: POST /import (?preview=1, ?kind=, ?file=). 0 or -1. */
-int people_import(const struct app *app, struct store *st, int64_t now,
-                  const struct admin_req *rq, struct http_resp *resp);
+int people_import(const struct app *app, struct store *st, int64_t now, const struct admin_req *rq,
+                  struct http_resp *resp);
 /* The text as UTF-8 (a new string; a BOM dropped): UTF-8 as is, else GBK
  * through iconv; NULL when it is neither, *enc "UTF-8", "UTF-8 BOM", "GBK". */
 char *people_to_utf8(const char *data, size_t len, const char **enc);

@@ -129,10 +129,29 @@ struct report_filter {
     int64_t since_ms, until_ms; /* created in [since_ms, until_ms); until 0: no end */
     int limit;
 };
-/* Admin list, newest first; "photos" counts the report's media rows,
- * "photo_sha256" names the first fetched one (absent while none is);
- * "category", "district", "body" when set, "observer" a boolean. */
-json_t *store_report_list(struct store *st, const struct report_filter *f);
+/* A report as the admin list shows it: reporter "channel:id"; dup_of and
+ * merged_into codes; photos counts its media rows, photo_sha256 names the
+ * first fetched one; what is unset NULL (resolved_ms 0, the position only
+ * when has_pos); observer: the reporter is one. */
+struct report_entry {
+    char *code, *status, *photo_status, *description, *reporter, *dup_of, *merged_into,
+        *photo_sha256, *category, *district, *body, *area;
+    bool reopened, observer, has_pos;
+    double lat, lon;
+    int64_t created_ms, updated_ms, resolved_ms;
+    int photos;
+};
+/* The reports f picks, newest first, as *v of *n: 0 (free with
+ * report_entry_free_all), -1. */
+int store_report_list(struct store *st, const struct report_filter *f, struct report_entry **v,
+                      size_t *n);
+void report_entry_free_all(struct report_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"code","status",
+ * "photo_status","description","created_ms","updated_ms","reporter",
+ * "possible_duplicate_of","merged_into","reopened","photo_sha256","photos",
+ * "category","district","body","observer","area"} (unset: null), then
+ * "lat","lon" and "resolved_ms" when known, "photo_url" with a photo. */
+json_t *report_entry_json(const struct report_entry *r);
 /* A report of person created at or after since_ms that has a photo from url
  * (the report it was merged into, if it was). 1 (*id set), 0 none, -1 error. */
 int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,
@@ -160,8 +179,23 @@ int store_report_media_add(struct store *st, int64_t report, int64_t person, con
 /* Photos not refused at intake: of report when report > 0, else of person
  * since since_ms. Count or -1. */
 int64_t store_photos_kept(struct store *st, int64_t report, int64_t person, int64_t since_ms);
-/* [{"url","status","attempts","error","sha256","clean_sha256","mime","bytes"}]; NULL on error. */
-json_t *store_report_media(struct store *st, int64_t report);
+/* A report's photo: error, the digests and mime NULL until known; the size
+ * and the EXIF position only when has_*. */
+struct report_photo {
+    char *url, *status, *error, *sha256, *clean_sha256, *mime;
+    int attempts;
+    bool has_bytes, has_exif;
+    int64_t bytes;
+    double exif_lat, exif_lon;
+};
+/* The report's photos in the order they came, as *v of *n: 0 (free with
+ * report_photo_free_all), -1. */
+int store_report_media(struct store *st, int64_t report, struct report_photo **v, size_t *n);
+void report_photo_free_all(struct report_photo *v, size_t n);
+/* The admin API's JSON of one (new reference): {"url","status","attempts",
+ * "error","sha256","clean_sha256","mime", "bytes"?, "exif_lat"?, "exif_lon"?,
+ * "original_url"?, "shareable_url"?} (the last two: /admin/api/media/<sha>). */
+json_t *report_photo_json(const struct report_photo *p);
 /* Count the report's photos by state. 0 or -1. */
 int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed);
 

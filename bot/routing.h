@@ -50,14 +50,31 @@ int store_category_nth(struct store *st, int n, int64_t *id, char name[ROUTING_N
 int store_category_find(struct store *st, const char *name, int64_t *id);
 
 /* --- districts --- */
-/* ["襄城区", ...] */
-json_t *store_district_list(struct store *st);
+/* The districts' names in their order (pos), as *v of *n: 0 (free with
+ * store_free_strings), -1. */
+int store_district_list(struct store *st, char ***v, size_t *n);
 /* 1 known, 0 not, -1. */
 int store_district_known(struct store *st, const char *name);
 
 /* --- bodies --- */
-/* [{"id","code","name","active","routes":[{"category","district"}]}] */
-json_t *store_body_list(struct store *st);
+/* A handling body and the (category, district) pairs it takes, in the
+ * order they were given; NULL in a route is "any". */
+struct body_route {
+    char *category, *district;
+};
+struct body {
+    int64_t id;
+    char *code, *name;
+    bool active;
+    struct body_route *routes;
+    size_t nroutes;
+};
+/* Every body by id, as *v of *n: 0 (free with body_free_all), -1. */
+int store_body_list(struct store *st, struct body **v, size_t *n);
+void body_free_all(struct body *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","code","name",
+ * "active","routes":[{"category","district"}]}, "any" as null. */
+json_t *body_json(const struct body *b);
 /* routes: array of {"category"?: name, "district"?: name}, checked by the
  * caller. 0 (*id), ROUTING_TAKEN (code exists), -1. */
 int store_body_add(struct store *st, const char *code, const char *name, json_t *routes,
@@ -97,8 +114,18 @@ int reports_visible_to(struct store *st, const char *area, int64_t report);
 /* --- observers (社区民情观察员) --- */
 /* Mark or unmark person. 0, ROUTING_NOT_FOUND, -1. */
 int store_person_set_observer(struct store *st, int64_t person, bool on, int64_t now);
-/* [{"id","name","channel","since_ms","reports"}] */
-json_t *store_observer_list(struct store *st);
+/* A person marked observer, since when, and the reports they made since. */
+struct observer {
+    int64_t id;
+    char *name, *channel; /* name "" when unknown */
+    int64_t since_ms, reports;
+};
+/* Every observer by id, as *v of *n: 0 (free with observer_free_all), -1. */
+int store_observer_list(struct store *st, struct observer **v, size_t *n);
+void observer_free_all(struct observer *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","name","channel",
+ * "since_ms","reports"}. */
+json_t *observer_json(const struct observer *o);
 
 /* A report got a position (a location message, a photo's GPS): flag nearby
  * duplicates (report_flag_nearby) and set its district from the boundaries

@@ -11,10 +11,13 @@
 -- Tables are ordered so that a REFERENCES names an existing table (SQLite
 -- allows forward references, PostgreSQL does not).
 --
--- A new SQLite migration gets its PostgreSQL twin here in the same commit,
--- and schema_version below goes up with it: `make test-pg` compares the
--- tables, their columns and the version with SQLite's at the latest
--- migration and fails when they differ.
+-- This file is PostgreSQL's first schema and does not change: a migration
+-- after 22 is an entry of migrations[] in bot/store.c with both engines'
+-- texts side by side (docs/design.md, "How to add a migration"); the store
+-- applies this file to an empty database and then the `pg` text of every
+-- later entry, in one transaction. `make test-pg` compares the tables, their
+-- columns, the indexes and the version of a database made that way, and of
+-- one upgraded from this schema, with SQLite's at the latest migration.
 
 CREATE TABLE schema_version (version bigint NOT NULL);
 INSERT INTO schema_version VALUES (22);

@@ -15,14 +15,14 @@
 #include <string.h>
 
 #include "admin.h"
+#include "channel.h"
+#include "content.h"
+#include "csv.h"
 #include "feature.h"
 #include "handler.h"
 #include "msg.h"
-#include "channel.h"
-#include "content.h"
 #include "outbox.h"
 #include "store.h"
-#include "csv.h"
 #include "util.h"
 #include "web.h"
 
@@ -82,8 +82,8 @@ static const char *fields_bad(const struct staff *s)
     return NULL;
 }
 
-int staff_create(struct store *st, const struct staff *in, const char *pw, int64_t now,
-                 int64_t *id, const char **why)
+int staff_create(struct store *st, const struct staff *in, const char *pw, int64_t now, int64_t *id,
+                 const char **why)
 {
     struct staff s = *in;
     *why = staff_username_bad(s.username);
@@ -210,8 +210,8 @@ static int staff_add_route(struct store *st, int64_t now, const struct admin_req
         rc = -1;
         goto out;
     } else {
-        admin_reply(resp, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "username",
-                                         s.username));
+        admin_reply(resp, 201,
+                    json_pack("{s:I,s:s}", "id", (json_int_t)id, "username", s.username));
     }
     rc = 0;
 out:
@@ -233,8 +233,8 @@ static int last_super(struct store *st, const struct staff *before, const struct
 }
 
 /* POST /staff/<id>: display, role, area, disabled, chats, password (a reset). */
-static int staff_edit_route(struct store *st, int64_t now, const struct admin_req *rq,
-                            int64_t id, struct http_resp *resp)
+static int staff_edit_route(struct store *st, int64_t now, const struct admin_req *rq, int64_t id,
+                            struct http_resp *resp)
 {
     struct staff before, s;
     char pw[STAFF_PW_MAX + 2] = "";
@@ -293,9 +293,9 @@ static int staff_edit_route(struct store *st, int64_t now, const struct admin_re
     if (rq->sess != NULL && (s.disabled || strcmp(s.role, before.role) != 0 ||
                              strcmp(s.area, before.area) != 0 || pw[0] != '\0'))
         websess_end_staff(rq->sess, id);
-    admin_reply(resp, 200, json_pack("{s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)id, "username",
-                                     s.username, "role", s.role, "area", s.area, "disabled",
-                                     s.disabled));
+    admin_reply(resp, 200,
+                json_pack("{s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)id, "username", s.username,
+                          "role", s.role, "area", s.area, "disabled", s.disabled));
 out:
     sodium_memzero(pw, sizeof pw);
     json_decref(b);
@@ -357,8 +357,42 @@ static int query_time(const struct admin_req *rq, const char *key, int64_t *out)
     return rc;
 }
 
-static const char *const audit_columns[] = {"id",     "at_ms",  "actor", "action",
+static const char *const audit_columns[] = {"id",     "at_ms",  "actor",  "action",
                                             "object", "origin", "status", NULL};
+
+json_t *audit_json(const struct audit_entry *e)
+{
+    return json_pack("{s:I,s:I,s:s,s:s,s:s?,s:s?,s:i}", "id", (json_int_t)e->id, "at_ms",
+                     (json_int_t)e->at_ms, "actor", e->actor ? e->actor : "", "action",
+                     e->action ? e->action : "", "object", e->object, "origin", e->origin, "status",
+                     e->status);
+}
+
+json_t *staff_entry_json(const struct staff_entry *e)
+{
+    json_t *chats = json_array();
+    for (size_t i = 0; i < e->nchats; i++)
+        json_array_append_new(chats, json_string(e->chats[i]));
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:o}", "id", (json_int_t)e->s.id, "username",
+                     e->s.username, "display", e->s.display, "org", e->s.org, "role", e->s.role,
+                     "area", e->s.area, "disabled", e->s.disabled, "created_ms",
+                     (json_int_t)e->created_ms, "chats", chats);
+}
+
+/* GET /staff: every account, never a hash. */
+static int staff_list_route(struct store *st, struct http_resp *resp)
+{
+    struct staff_entry *v;
+    size_t n;
+    if (store_staff_list(st, &v, &n) == -1)
+        return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, staff_entry_json(&v[i]));
+    staff_entry_free_all(v, n);
+    admin_reply(resp, 200, json_pack("{s:o}", "items", a));
+    return 0;
+}
 
 /* GET /audit?who=&what=&since=&until=&limit=&format=csv */
 static int audit_route(struct store *st, const struct admin_req *rq, struct http_resp *resp)
@@ -372,9 +406,15 @@ static int audit_route(struct store *st, const struct admin_req *rq, struct http
                         "'since' and 'until' must be Unix ms or local 'YYYY-MM-DD[ HH:MM]'");
         return 0;
     }
-    json_t *a = store_audit_list(st, who, what, since, until, admin_query_limit(rq, 200));
-    if (a == NULL)
+    struct audit_query aq = {who, what, since, until, admin_query_limit(rq, 200)};
+    struct audit_entry *v;
+    size_t n;
+    if (store_audit_list(st, &aq, &v, &n) == -1)
         return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, audit_json(&v[i]));
+    audit_free_all(v, n);
     if (format != NULL && strcmp(format, "csv") == 0)
         admin_reply_csv(resp, a, audit_columns);
     else
@@ -389,19 +429,13 @@ int admin_staff_routes(const struct app *app, struct store *st, int64_t now,
     bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
     int64_t id = 0;
     int rc;
-    if (nseg == 1 && strcmp(seg[0], "staff") == 0 && get) {
-        json_t *a = store_staff_list(st);
-        if (a == NULL)
-            return -1;
-        admin_reply(resp, 200, json_pack("{s:o}", "items", a));
-        return 1;
-    }
+    if (nseg == 1 && strcmp(seg[0], "staff") == 0 && get)
+        return staff_list_route(st, resp) == -1 ? -1 : 1;
     if (nseg == 1 && strcmp(seg[0], "staff") == 0 && post)
         rc = staff_add_route(st, now, rq, resp);
     else if (nseg == 2 && strcmp(seg[0], "staff") == 0 && post)
-        rc = admin_parse_id(seg[1], &id) == -1
-                 ? (http_resp_error(resp, 404, "no such account"), 0)
-                 : staff_edit_route(st, now, rq, id, resp);
+        rc = admin_parse_id(seg[1], &id) == -1 ? (http_resp_error(resp, 404, "no such account"), 0)
+                                               : staff_edit_route(st, now, rq, id, resp);
     else if (nseg == 1 && strcmp(seg[0], "password") == 0 && post)
         rc = password_route(st, now, rq, resp);
     else if (nseg == 1 && strcmp(seg[0], "audit") == 0 && get)
@@ -473,20 +507,21 @@ bool staff_code_ok(const struct staff_code *c, const char *code, int64_t now)
     return same && now < c->expires_ms && c->tries < STAFF_CODE_TRIES;
 }
 
-int staff_code_send(const struct app *app, struct store *st, const char *username,
-                    const char *code, const char *hash, int64_t now)
+int staff_code_send(const struct app *app, struct store *st, const char *username, const char *code,
+                    const char *hash, int64_t now)
 {
     struct staff s;
     int f = store_staff_get(st, 0, username, &s);
     if (f != 1 || s.disabled)
         return f == -1 ? -1 : 0;
-    json_t *list = store_staff_list_chats(st, s.id);
-    const char *chat = json_string_value(json_array_get(list, 0));
+    char **list;
+    size_t nlist;
+    if (store_staff_list_chats(st, s.id, &list, &nlist) == -1)
+        return -1;
+    const char *chat = nlist > 0 ? list[0] : NULL;
     const char *colon = chat ? strchr(chat, ':') : NULL;
     int rc = 0;
     int64_t pid = 0;
-    if (list == NULL)
-        return -1;
     if (colon != NULL) {
         char *channel = xstrndup(chat, (size_t)(colon - chat));
         char minutes[8], key[64];
@@ -505,7 +540,7 @@ int staff_code_send(const struct app *app, struct store *st, const char *usernam
         free(text);
         free(channel);
     }
-    json_decref(list);
+    store_free_strings(list, nlist);
     return rc;
 }
 

@@ -19,18 +19,18 @@ struct store;
 struct admin_req;
 struct http_resp;
 
-#define STAFF_NAME_MAX 48   /* username: [a-z0-9._-], 2..47 */
-#define STAFF_TEXT_MAX 128  /* display name, area */
-#define STAFF_HASH_MAX 128  /* crypto_pwhash_STRBYTES */
-#define STAFF_PW_MIN 10     /* characters of a new password at least */
+#define STAFF_NAME_MAX 48  /* username: [a-z0-9._-], 2..47 */
+#define STAFF_TEXT_MAX 128 /* display name, area */
+#define STAFF_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
+#define STAFF_PW_MIN 10    /* characters of a new password at least */
 #define STAFF_PW_MAX 128
 
 struct staff {
     int64_t id;
     char username[STAFF_NAME_MAX];
     char display[STAFF_TEXT_MAX];
-    char org[16];  /* union | university */
-    char role[16]; /* an ADMIN_ROLE_* name */
+    char org[16];              /* union | university */
+    char role[16];             /* an ADMIN_ROLE_* name */
     char area[STAFF_TEXT_MAX]; /* "" unless a report handler */
     char hash[STAFF_HASH_MAX]; /* Argon2id string */
     bool disabled;
@@ -62,8 +62,8 @@ const char *staff_password_bad(const char *pw);
 /* Create an account (CLI and the admin route). 1 created (*id set), 0 the
  * username is taken, -1 store error; *why is set (static) and nothing stored
  * when a field is bad (then returns 0 too). */
-int staff_create(struct store *st, const struct staff *s, const char *pw, int64_t now,
-                 int64_t *id, const char **why);
+int staff_create(struct store *st, const struct staff *s, const char *pw, int64_t now, int64_t *id,
+                 const char **why);
 
 /* The account linked to chat channel:user. 1 (out filled, maybe disabled),
  * 0 none, -1 error. */
@@ -86,8 +86,8 @@ bool staff_code_ok(const struct staff_code *c, const char *code, int64_t now);
 /* Store a code for account username (enabled, with a linked chat) and push
  * code to its first linked chat (content key staff.login_code), in the
  * caller's transaction. 1 sent, 0 no such account or chat, -1 error. */
-int staff_code_send(const struct app *app, struct store *st, const char *username,
-                    const char *code, const char *hash, int64_t now);
+int staff_code_send(const struct app *app, struct store *st, const char *username, const char *code,
+                    const char *hash, int64_t now);
 
 /* The admin routes: GET /staff, POST /staff, POST /staff/<id> (display, role,
  * area, disabled, chats, password reset), POST /password (own, with the old),
@@ -108,12 +108,26 @@ int store_staff_update(struct store *st, const struct staff *s, int64_t now);
 /* Replace the chats linked to id by chats (array of strings). 1, or 0 when a
  * chat is linked to another account (*taken names it), -1 error. */
 int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const char **taken);
-/* The chats linked to account id, sorted, as a new array; NULL on error. */
-json_t *store_staff_list_chats(struct store *st, int64_t id);
-/* Every account without its hash, with "chats": a new array. NULL on error. */
-json_t *store_staff_list(struct store *st);
-/* Linked chats of enabled accounts whose role is one of roles (NULL-ended). */
-json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles);
+/* The chats linked to account id ("telegram:123"), sorted, as *v of *n: 0
+ * (free with store_free_strings), -1. */
+int store_staff_list_chats(struct store *st, int64_t id, char ***v, size_t *n);
+/* An account as listed: without its hash (s.hash ""), with its chats. */
+struct staff_entry {
+    struct staff s;
+    int64_t created_ms;
+    char **chats;
+    size_t nchats;
+};
+/* Every account by username, as *v of *n: 0 (free with
+ * staff_entry_free_all), -1. */
+int store_staff_list(struct store *st, struct staff_entry **v, size_t *n);
+void staff_entry_free_all(struct staff_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","username","display",
+ * "org","role","area","disabled","created_ms","chats":[...]}. */
+json_t *staff_entry_json(const struct staff_entry *e);
+/* Linked chats of enabled accounts whose role is one of roles (NULL-ended),
+ * role by role, as *v of *n: 0 (free with store_free_strings), -1. */
+int store_staff_chats_of_roles(struct store *st, const char *const *roles, char ***v, size_t *n);
 /* How many enabled accounts have role. -1 on error. */
 int store_staff_count_role(struct store *st, const char *role);
 
@@ -132,10 +146,27 @@ struct audit_row {
     int status;
 };
 int store_audit_add(struct store *st, const struct audit_row *a);
-/* Rows newest first: actor equal to who (NULL any), action containing what
- * (NULL any), at_ms in [since, until). NULL on error. */
-json_t *store_audit_list(struct store *st, const char *who, const char *what, int64_t since,
-                         int64_t until, int limit);
+/* Which rows: actor equal to who (NULL any), action containing what (NULL
+ * any), at_ms in [since, until), at most limit (-1 all). */
+struct audit_query {
+    const char *who, *what;
+    int64_t since, until;
+    int limit;
+};
+/* A row of the trail as read back; object and origin NULL when none. */
+struct audit_entry {
+    int64_t id, at_ms;
+    char *actor, *action, *object, *origin;
+    int status;
+};
+/* The rows aq picks, newest first, as *v of *n: 0 (free with
+ * audit_free_all), -1. */
+int store_audit_list(struct store *st, const struct audit_query *aq, struct audit_entry **v,
+                     size_t *n);
+void audit_free_all(struct audit_entry *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","at_ms","actor",
+ * "action","object","origin","status"}, object and origin null when none. */
+json_t *audit_json(const struct audit_entry *e);
 
 /* The area of report id into out ("" none). 1 found, 0 no report, -1 error. */
 int store_report_area(struct store *st, int64_t id, char *out, size_t size);

@@ -22,584 +22,639 @@
 #include "store_int.h"
 #include "util.h"
 
-/* Numbered migrations: user_version N means migrations[0..N-1] have run.
- * Each starts with "-- " lines saying what it changes and why: `yizhan
- * migrate --check` shows them for the migrations a database still needs. */
-static const char *const migrations[] = {
+/*
+ * Numbered migrations, each written once per engine side by side: schema
+ * version N means migrations[0..N-1] have run (SQLite: PRAGMA user_version;
+ * PostgreSQL: the one row of schema_version). `lite` is SQLite's text, `pg`
+ * PostgreSQL's. Each `lite` starts with "-- " lines saying what it changes
+ * and why: `yizhan migrate --check` shows them, on either engine, for the
+ * migrations a database still needs.
+ *
+ * PostgreSQL came at schema PG_BASE: bot/schema_pg.sql is migrations
+ * 1..PG_BASE consolidated, so those entries have no `pg` text. An empty
+ * PostgreSQL database gets schema_pg.sql and then every later entry's `pg`,
+ * an older one the later entries it lacks: new and upgraded databases take
+ * the same path. Every entry after PG_BASE has both texts (tests/run
+ * migrate checks it; docs/design.md, "How to add a migration").
+ */
+struct migration {
+    const char *lite, *pg;
+};
+#define PG_BASE 22
+
+static const struct migration migrations[] = {
     /* 1 */
-    "-- core\n"
-    "CREATE TABLE people("
-    " id INTEGER PRIMARY KEY,"
-    " channel TEXT NOT NULL,"
-    " ext_id TEXT NOT NULL,"
-    " name TEXT,"
-    " opted_out INTEGER NOT NULL DEFAULT 0,"
-    " opt_changed_ms INTEGER,"
-    " created_ms INTEGER NOT NULL,"
-    " last_seen_ms INTEGER NOT NULL,"
-    " UNIQUE(channel, ext_id));"
-    "CREATE TABLE inbound("
-    " id INTEGER PRIMARY KEY,"
-    " channel TEXT NOT NULL,"
-    " ext_id TEXT NOT NULL,"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " text TEXT,"
-    " intent TEXT,"
-    " replies TEXT NOT NULL,"
-    " created_ms INTEGER NOT NULL,"
-    " UNIQUE(channel, ext_id));"
-    "CREATE INDEX inbound_person ON inbound(person_id, created_ms);"
-    "CREATE TABLE state("
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " key TEXT NOT NULL,"
-    " value TEXT NOT NULL,"
-    " expires_ms INTEGER NOT NULL,"
-    " PRIMARY KEY(person_id, key)) WITHOUT ROWID;"
-    "CREATE TABLE unknown("
-    " text TEXT PRIMARY KEY,"
-    " count INTEGER NOT NULL,"
-    " first_ms INTEGER NOT NULL,"
-    " last_ms INTEGER NOT NULL);"
-    "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT);",
+    {"-- core\n"
+     "CREATE TABLE people("
+     " id INTEGER PRIMARY KEY,"
+     " channel TEXT NOT NULL,"
+     " ext_id TEXT NOT NULL,"
+     " name TEXT,"
+     " opted_out INTEGER NOT NULL DEFAULT 0,"
+     " opt_changed_ms INTEGER,"
+     " created_ms INTEGER NOT NULL,"
+     " last_seen_ms INTEGER NOT NULL,"
+     " UNIQUE(channel, ext_id));"
+     "CREATE TABLE inbound("
+     " id INTEGER PRIMARY KEY,"
+     " channel TEXT NOT NULL,"
+     " ext_id TEXT NOT NULL,"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " text TEXT,"
+     " intent TEXT,"
+     " replies TEXT NOT NULL,"
+     " created_ms INTEGER NOT NULL,"
+     " UNIQUE(channel, ext_id));"
+     "CREATE INDEX inbound_person ON inbound(person_id, created_ms);"
+     "CREATE TABLE state("
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " key TEXT NOT NULL,"
+     " value TEXT NOT NULL,"
+     " expires_ms INTEGER NOT NULL,"
+     " PRIMARY KEY(person_id, key)) WITHOUT ROWID;"
+     "CREATE TABLE unknown("
+     " text TEXT PRIMARY KEY,"
+     " count INTEGER NOT NULL,"
+     " first_ms INTEGER NOT NULL,"
+     " last_ms INTEGER NOT NULL);"
+     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT);",
+     NULL},
     /* 2 */
-    "-- outbox and broadcasts\n"
-    "CREATE TABLE broadcasts("
-    " id INTEGER PRIMARY KEY,"
-    " text TEXT NOT NULL,"
-    " audience TEXT NOT NULL,"
-    " at_ms INTEGER NOT NULL,"
-    " spread_ms INTEGER NOT NULL DEFAULT 0,"
-    " recipients INTEGER NOT NULL DEFAULT 0,"
-    " sms_parts INTEGER NOT NULL,"
-    " created_ms INTEGER NOT NULL,"
-    " cancelled_ms INTEGER);"
-    "CREATE TABLE outbox("
-    " id INTEGER PRIMARY KEY,"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " channel TEXT NOT NULL,"
-    " to_ext TEXT NOT NULL,"
-    " klass TEXT NOT NULL CHECK(klass IN ('reply','transactional','bulk')),"
-    " text TEXT NOT NULL,"
-    " sent_text TEXT,"
-    " idem_key TEXT NOT NULL UNIQUE,"
-    " broadcast_id INTEGER REFERENCES broadcasts(id),"
-    " status TEXT NOT NULL CHECK(status IN ('queued','held','sending','sent','failed','dead',"
-    "'cancelled','merged')),"
-    " merged_into INTEGER,"
-    " attempts INTEGER NOT NULL DEFAULT 0,"
-    " next_at_ms INTEGER NOT NULL,"
-    " lease_until_ms INTEGER,"
-    " last_error TEXT,"
-    " ext_msg_id TEXT,"
-    " created_ms INTEGER NOT NULL,"
-    " updated_ms INTEGER NOT NULL,"
-    " sent_ms INTEGER);"
-    "CREATE INDEX outbox_due ON outbox(next_at_ms) WHERE status IN ('queued','held');"
-    "CREATE INDEX outbox_lease ON outbox(lease_until_ms) WHERE status='sending';"
-    "CREATE INDEX outbox_bc ON outbox(broadcast_id, status);"
-    "CREATE INDEX outbox_to ON outbox(channel, to_ext, status);"
-    "CREATE INDEX outbox_merged ON outbox(merged_into) WHERE merged_into IS NOT NULL;"
-    "CREATE TABLE tags("
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " tag TEXT NOT NULL,"
-    " PRIMARY KEY(tag, person_id)) WITHOUT ROWID;",
+    {"-- outbox and broadcasts\n"
+     "CREATE TABLE broadcasts("
+     " id INTEGER PRIMARY KEY,"
+     " text TEXT NOT NULL,"
+     " audience TEXT NOT NULL,"
+     " at_ms INTEGER NOT NULL,"
+     " spread_ms INTEGER NOT NULL DEFAULT 0,"
+     " recipients INTEGER NOT NULL DEFAULT 0,"
+     " sms_parts INTEGER NOT NULL,"
+     " created_ms INTEGER NOT NULL,"
+     " cancelled_ms INTEGER);"
+     "CREATE TABLE outbox("
+     " id INTEGER PRIMARY KEY,"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " channel TEXT NOT NULL,"
+     " to_ext TEXT NOT NULL,"
+     " klass TEXT NOT NULL CHECK(klass IN ('reply','transactional','bulk')),"
+     " text TEXT NOT NULL,"
+     " sent_text TEXT,"
+     " idem_key TEXT NOT NULL UNIQUE,"
+     " broadcast_id INTEGER REFERENCES broadcasts(id),"
+     " status TEXT NOT NULL CHECK(status IN ('queued','held','sending','sent','failed','dead',"
+     "'cancelled','merged')),"
+     " merged_into INTEGER,"
+     " attempts INTEGER NOT NULL DEFAULT 0,"
+     " next_at_ms INTEGER NOT NULL,"
+     " lease_until_ms INTEGER,"
+     " last_error TEXT,"
+     " ext_msg_id TEXT,"
+     " created_ms INTEGER NOT NULL,"
+     " updated_ms INTEGER NOT NULL,"
+     " sent_ms INTEGER);"
+     "CREATE INDEX outbox_due ON outbox(next_at_ms) WHERE status IN ('queued','held');"
+     "CREATE INDEX outbox_lease ON outbox(lease_until_ms) WHERE status='sending';"
+     "CREATE INDEX outbox_bc ON outbox(broadcast_id, status);"
+     "CREATE INDEX outbox_to ON outbox(channel, to_ext, status);"
+     "CREATE INDEX outbox_merged ON outbox(merged_into) WHERE merged_into IS NOT NULL;"
+     "CREATE TABLE tags("
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " tag TEXT NOT NULL,"
+     " PRIMARY KEY(tag, person_id)) WITHOUT ROWID;",
+     NULL},
     /* 3 */
-    "-- points ledger (append-only; the balance is the sum)\n"
-    "CREATE TABLE points("
-    " id INTEGER PRIMARY KEY,"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " delta INTEGER NOT NULL,"
-    " reason TEXT NOT NULL,"
-    " ref TEXT NOT NULL,"
-    " created_ms INTEGER NOT NULL,"
-    " UNIQUE(person_id, ref));"
-    "CREATE TRIGGER points_append_only_u BEFORE UPDATE ON points"
-    " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;"
-    "CREATE TRIGGER points_append_only_d BEFORE DELETE ON points"
-    " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;",
+    {"-- points ledger (append-only; the balance is the sum)\n"
+     "CREATE TABLE points("
+     " id INTEGER PRIMARY KEY,"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " delta INTEGER NOT NULL,"
+     " reason TEXT NOT NULL,"
+     " ref TEXT NOT NULL,"
+     " created_ms INTEGER NOT NULL,"
+     " UNIQUE(person_id, ref));"
+     "CREATE TRIGGER points_append_only_u BEFORE UPDATE ON points"
+     " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;"
+     "CREATE TRIGGER points_append_only_d BEFORE DELETE ON points"
+     " BEGIN SELECT RAISE(ABORT, 'points entries are append-only'); END;",
+     NULL},
     /* 4 */
-    "-- lessons (progress per person and lesson, days with an answer, daily\n"
-    "-- subscriptions)\n"
-    "CREATE TABLE lesson_progress("
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " lesson_id INTEGER NOT NULL,"
-    " shown_ms INTEGER NOT NULL,"
-    " answers INTEGER NOT NULL DEFAULT 0,"
-    " wrong INTEGER NOT NULL DEFAULT 0,"
-    " first_right INTEGER,"
-    " done_ms INTEGER,"
-    " retry_at_ms INTEGER,"
-    " PRIMARY KEY(person_id, lesson_id)) WITHOUT ROWID;"
-    "CREATE INDEX lesson_progress_lesson ON lesson_progress(lesson_id);"
-    "CREATE TABLE lesson_days("
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " day TEXT NOT NULL,"
-    " PRIMARY KEY(person_id, day)) WITHOUT ROWID;"
-    "CREATE TABLE lesson_subs("
-    " person_id INTEGER PRIMARY KEY REFERENCES people(id),"
-    " minute INTEGER NOT NULL CHECK(minute BETWEEN 0 AND 1439),"
-    " last_day TEXT,"
-    " created_ms INTEGER NOT NULL);",
+    {"-- lessons (progress per person and lesson, days with an answer, daily\n"
+     "-- subscriptions)\n"
+     "CREATE TABLE lesson_progress("
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " lesson_id INTEGER NOT NULL,"
+     " shown_ms INTEGER NOT NULL,"
+     " answers INTEGER NOT NULL DEFAULT 0,"
+     " wrong INTEGER NOT NULL DEFAULT 0,"
+     " first_right INTEGER,"
+     " done_ms INTEGER,"
+     " retry_at_ms INTEGER,"
+     " PRIMARY KEY(person_id, lesson_id)) WITHOUT ROWID;"
+     "CREATE INDEX lesson_progress_lesson ON lesson_progress(lesson_id);"
+     "CREATE TABLE lesson_days("
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " day TEXT NOT NULL,"
+     " PRIMARY KEY(person_id, day)) WITHOUT ROWID;"
+     "CREATE TABLE lesson_subs("
+     " person_id INTEGER PRIMARY KEY REFERENCES people(id),"
+     " minute INTEGER NOT NULL CHECK(minute BETWEEN 0 AND 1439),"
+     " last_day TEXT,"
+     " created_ms INTEGER NOT NULL);",
+     NULL},
     /* 5 */
-    "-- courses with waitlist, activities with check-in codes, redemption items\n"
-    "CREATE TABLE courses("
-    " id INTEGER PRIMARY KEY,"
-    " no INTEGER NOT NULL,"
-    " title TEXT NOT NULL,"
-    " provider TEXT NOT NULL DEFAULT '',"
-    " place TEXT NOT NULL,"
-    " start_ms INTEGER NOT NULL,"
-    " end_ms INTEGER NOT NULL,"
-    " capacity INTEGER NOT NULL CHECK(capacity >= 0),"
-    " cost INTEGER NOT NULL DEFAULT 0 CHECK(cost >= 0),"
-    " deadline_ms INTEGER NOT NULL,"
-    " description TEXT NOT NULL DEFAULT '',"
-    " created_ms INTEGER NOT NULL,"
-    " cancelled_ms INTEGER);"
-    "CREATE INDEX courses_start ON courses(start_ms);"
-    "CREATE TABLE bookings("
-    " id INTEGER PRIMARY KEY,"
-    " course_id INTEGER NOT NULL REFERENCES courses(id),"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " status TEXT NOT NULL CHECK(status IN ('seat','offered','waiting','cancelled','expired',"
-    "'declined')),"
-    " cost INTEGER NOT NULL DEFAULT 0,"
-    " paid_ref TEXT,"
-    " offer_until_ms INTEGER,"
-    " attended_ms INTEGER,"
-    " seat_ms INTEGER,"
-    " created_ms INTEGER NOT NULL,"
-    " updated_ms INTEGER NOT NULL);"
-    "CREATE UNIQUE INDEX bookings_live ON bookings(course_id, person_id)"
-    " WHERE status IN ('seat','offered','waiting');"
-    "CREATE INDEX bookings_person ON bookings(person_id, status);"
-    "CREATE INDEX bookings_course ON bookings(course_id, status, id);"
-    "CREATE TABLE activities("
-    " id INTEGER PRIMARY KEY,"
-    " title TEXT NOT NULL,"
-    " kind TEXT NOT NULL,"
-    " code TEXT NOT NULL UNIQUE,"
-    " start_ms INTEGER NOT NULL,"
-    " end_ms INTEGER NOT NULL,"
-    " points INTEGER NOT NULL DEFAULT 0 CHECK(points >= 0),"
-    " course_id INTEGER REFERENCES courses(id),"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE TABLE checkins("
-    " activity_id INTEGER NOT NULL REFERENCES activities(id),"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " created_ms INTEGER NOT NULL,"
-    " PRIMARY KEY(activity_id, person_id)) WITHOUT ROWID;"
-    "CREATE TABLE items("
-    " id INTEGER PRIMARY KEY,"
-    " name TEXT NOT NULL,"
-    " description TEXT NOT NULL DEFAULT '',"
-    " cost INTEGER NOT NULL CHECK(cost > 0),"
-    " stock INTEGER NOT NULL CHECK(stock >= 0),"
-    " active INTEGER NOT NULL DEFAULT 1,"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE TABLE redemptions("
-    " id INTEGER PRIMARY KEY,"
-    " item_id INTEGER NOT NULL REFERENCES items(id),"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " cost INTEGER NOT NULL,"
-    " created_ms INTEGER NOT NULL,"
-    " handed_ms INTEGER);",
+    {"-- courses with waitlist, activities with check-in codes, redemption items\n"
+     "CREATE TABLE courses("
+     " id INTEGER PRIMARY KEY,"
+     " no INTEGER NOT NULL,"
+     " title TEXT NOT NULL,"
+     " provider TEXT NOT NULL DEFAULT '',"
+     " place TEXT NOT NULL,"
+     " start_ms INTEGER NOT NULL,"
+     " end_ms INTEGER NOT NULL,"
+     " capacity INTEGER NOT NULL CHECK(capacity >= 0),"
+     " cost INTEGER NOT NULL DEFAULT 0 CHECK(cost >= 0),"
+     " deadline_ms INTEGER NOT NULL,"
+     " description TEXT NOT NULL DEFAULT '',"
+     " created_ms INTEGER NOT NULL,"
+     " cancelled_ms INTEGER);"
+     "CREATE INDEX courses_start ON courses(start_ms);"
+     "CREATE TABLE bookings("
+     " id INTEGER PRIMARY KEY,"
+     " course_id INTEGER NOT NULL REFERENCES courses(id),"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " status TEXT NOT NULL CHECK(status IN ('seat','offered','waiting','cancelled','expired',"
+     "'declined')),"
+     " cost INTEGER NOT NULL DEFAULT 0,"
+     " paid_ref TEXT,"
+     " offer_until_ms INTEGER,"
+     " attended_ms INTEGER,"
+     " seat_ms INTEGER,"
+     " created_ms INTEGER NOT NULL,"
+     " updated_ms INTEGER NOT NULL);"
+     "CREATE UNIQUE INDEX bookings_live ON bookings(course_id, person_id)"
+     " WHERE status IN ('seat','offered','waiting');"
+     "CREATE INDEX bookings_person ON bookings(person_id, status);"
+     "CREATE INDEX bookings_course ON bookings(course_id, status, id);"
+     "CREATE TABLE activities("
+     " id INTEGER PRIMARY KEY,"
+     " title TEXT NOT NULL,"
+     " kind TEXT NOT NULL,"
+     " code TEXT NOT NULL UNIQUE,"
+     " start_ms INTEGER NOT NULL,"
+     " end_ms INTEGER NOT NULL,"
+     " points INTEGER NOT NULL DEFAULT 0 CHECK(points >= 0),"
+     " course_id INTEGER REFERENCES courses(id),"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE TABLE checkins("
+     " activity_id INTEGER NOT NULL REFERENCES activities(id),"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " created_ms INTEGER NOT NULL,"
+     " PRIMARY KEY(activity_id, person_id)) WITHOUT ROWID;"
+     "CREATE TABLE items("
+     " id INTEGER PRIMARY KEY,"
+     " name TEXT NOT NULL,"
+     " description TEXT NOT NULL DEFAULT '',"
+     " cost INTEGER NOT NULL CHECK(cost > 0),"
+     " stock INTEGER NOT NULL CHECK(stock >= 0),"
+     " active INTEGER NOT NULL DEFAULT 1,"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE TABLE redemptions("
+     " id INTEGER PRIMARY KEY,"
+     " item_id INTEGER NOT NULL REFERENCES items(id),"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " cost INTEGER NOT NULL,"
+     " created_ms INTEGER NOT NULL,"
+     " handed_ms INTEGER);",
+     NULL},
     /* 6 */
-    "-- desk (service desk tickets, volunteers, mentoring pairs) and members\n"
-    "CREATE TABLE desk_volunteers("
-    " id INTEGER PRIMARY KEY,"
-    " person_id INTEGER NOT NULL UNIQUE REFERENCES people(id),"
-    " name TEXT NOT NULL,"
-    " desks TEXT NOT NULL," /* ",legal,counsel," */
-    " hours TEXT NOT NULL DEFAULT ''," /* '' = the desk's configured hours */
-    " active INTEGER NOT NULL DEFAULT 1,"
-    " last_offer_ms INTEGER NOT NULL DEFAULT 0,"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE TABLE desk_tickets("
-    " id INTEGER PRIMARY KEY,"
-    " desk TEXT NOT NULL CHECK(desk IN ('legal','tutoring','counsel')),"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " status TEXT NOT NULL CHECK(status IN ('open','taken','closed')),"
-    " volunteer_id INTEGER REFERENCES desk_volunteers(id),"
-    " offered_to INTEGER REFERENCES desk_volunteers(id),"
-    " offers INTEGER NOT NULL DEFAULT 0,"
-    " offered_ms INTEGER,"
-    " crisis INTEGER NOT NULL DEFAULT 0,"
-    " created_ms INTEGER NOT NULL,"
-    " taken_ms INTEGER,"
-    " answered_ms INTEGER,"
-    " closed_ms INTEGER,"
-    " escalated_ms INTEGER,"
-    " rating INTEGER CHECK(rating BETWEEN 1 AND 5),"
-    " rated_ms INTEGER);"
-    "CREATE INDEX desk_tickets_person ON desk_tickets(person_id, status);"
-    "CREATE INDEX desk_tickets_status ON desk_tickets(status, created_ms);"
-    "CREATE TABLE mentoring("
-    " id INTEGER PRIMARY KEY,"
-    " worker_id INTEGER NOT NULL REFERENCES people(id),"
-    " mentor_id INTEGER NOT NULL REFERENCES people(id),"
-    " mentor_name TEXT,"
-    " active INTEGER NOT NULL DEFAULT 1,"
-    " created_ms INTEGER NOT NULL,"
-    " last_contact_ms INTEGER,"
-    " flagged_ms INTEGER,"
-    " UNIQUE(worker_id, mentor_id));"
-    "CREATE TABLE desk_messages("
-    " id INTEGER PRIMARY KEY,"
-    " ticket_id INTEGER REFERENCES desk_tickets(id),"
-    " pair_id INTEGER REFERENCES mentoring(id),"
-    " side TEXT NOT NULL CHECK(side IN ('worker','volunteer','mentor')),"
-    " text TEXT NOT NULL,"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE INDEX desk_messages_ticket ON desk_messages(ticket_id, id);"
-    "CREATE TABLE members("
-    " id INTEGER PRIMARY KEY,"
-    " person_id INTEGER NOT NULL UNIQUE REFERENCES people(id),"
-    " name TEXT,"
-    " org TEXT NOT NULL,"
-    " contact TEXT,"
-    " city TEXT,"
-    " lat REAL,"
-    " lon REAL,"
-    " checkin_ms INTEGER,"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE INDEX members_city ON members(city);",
+    {"-- desk (service desk tickets, volunteers, mentoring pairs) and members\n"
+     "CREATE TABLE desk_volunteers("
+     " id INTEGER PRIMARY KEY,"
+     " person_id INTEGER NOT NULL UNIQUE REFERENCES people(id),"
+     " name TEXT NOT NULL,"
+     " desks TEXT NOT NULL," /* ",legal,counsel," */
+     " hours TEXT NOT NULL DEFAULT ''," /* '' = the desk's configured hours */
+     " active INTEGER NOT NULL DEFAULT 1,"
+     " last_offer_ms INTEGER NOT NULL DEFAULT 0,"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE TABLE desk_tickets("
+     " id INTEGER PRIMARY KEY,"
+     " desk TEXT NOT NULL CHECK(desk IN ('legal','tutoring','counsel')),"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " status TEXT NOT NULL CHECK(status IN ('open','taken','closed')),"
+     " volunteer_id INTEGER REFERENCES desk_volunteers(id),"
+     " offered_to INTEGER REFERENCES desk_volunteers(id),"
+     " offers INTEGER NOT NULL DEFAULT 0,"
+     " offered_ms INTEGER,"
+     " crisis INTEGER NOT NULL DEFAULT 0,"
+     " created_ms INTEGER NOT NULL,"
+     " taken_ms INTEGER,"
+     " answered_ms INTEGER,"
+     " closed_ms INTEGER,"
+     " escalated_ms INTEGER,"
+     " rating INTEGER CHECK(rating BETWEEN 1 AND 5),"
+     " rated_ms INTEGER);"
+     "CREATE INDEX desk_tickets_person ON desk_tickets(person_id, status);"
+     "CREATE INDEX desk_tickets_status ON desk_tickets(status, created_ms);"
+     "CREATE TABLE mentoring("
+     " id INTEGER PRIMARY KEY,"
+     " worker_id INTEGER NOT NULL REFERENCES people(id),"
+     " mentor_id INTEGER NOT NULL REFERENCES people(id),"
+     " mentor_name TEXT,"
+     " active INTEGER NOT NULL DEFAULT 1,"
+     " created_ms INTEGER NOT NULL,"
+     " last_contact_ms INTEGER,"
+     " flagged_ms INTEGER,"
+     " UNIQUE(worker_id, mentor_id));"
+     "CREATE TABLE desk_messages("
+     " id INTEGER PRIMARY KEY,"
+     " ticket_id INTEGER REFERENCES desk_tickets(id),"
+     " pair_id INTEGER REFERENCES mentoring(id),"
+     " side TEXT NOT NULL CHECK(side IN ('worker','volunteer','mentor')),"
+     " text TEXT NOT NULL,"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE INDEX desk_messages_ticket ON desk_messages(ticket_id, id);"
+     "CREATE TABLE members("
+     " id INTEGER PRIMARY KEY,"
+     " person_id INTEGER NOT NULL UNIQUE REFERENCES people(id),"
+     " name TEXT,"
+     " org TEXT NOT NULL,"
+     " contact TEXT,"
+     " city TEXT,"
+     " lat REAL,"
+     " lon REAL,"
+     " checkin_ms INTEGER,"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE INDEX members_city ON members(city);",
+     NULL},
     /* 7 */
-    "-- reports (随手拍): reports, their history and their photos\n"
-    "CREATE TABLE reports("
-    " id INTEGER PRIMARY KEY,"
-    " code TEXT NOT NULL UNIQUE,"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " description TEXT,"
-    " lat REAL, lon REAL, loc_source TEXT,"
-    " status TEXT NOT NULL CHECK(status IN ('received','accepted','rejected','in_progress',"
-    "'resolved','merged')),"
-    " photo_status TEXT NOT NULL DEFAULT 'none' CHECK(photo_status IN ('none','pending','ok',"
-    "'failed')),"
-    " reason TEXT,"
-    " merged_into INTEGER REFERENCES reports(id),"
-    " dup_of INTEGER REFERENCES reports(id),"
-    " reopened INTEGER NOT NULL DEFAULT 0,"
-    " resolved_ms INTEGER,"
-    " followup_ms INTEGER,"
-    " followup_answer TEXT,"
-    " created_ms INTEGER NOT NULL,"
-    " updated_ms INTEGER NOT NULL);"
-    "CREATE INDEX reports_person ON reports(person_id, created_ms);"
-    "CREATE INDEX reports_created ON reports(created_ms);"
-    "CREATE INDEX reports_followup ON reports(resolved_ms)"
-    " WHERE status='resolved' AND followup_ms IS NULL;"
-    "CREATE TABLE report_history("
-    " id INTEGER PRIMARY KEY,"
-    " report_id INTEGER NOT NULL REFERENCES reports(id),"
-    " status TEXT NOT NULL,"
-    " actor TEXT NOT NULL,"
-    " note TEXT,"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE INDEX report_history_report ON report_history(report_id, id);"
-    "CREATE TABLE report_media("
-    " id INTEGER PRIMARY KEY,"
-    " report_id INTEGER NOT NULL REFERENCES reports(id),"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " url TEXT NOT NULL,"
-    " declared_type TEXT,"
-    " status TEXT NOT NULL CHECK(status IN ('pending','fetching','ok','failed')),"
-    " attempts INTEGER NOT NULL DEFAULT 0,"
-    " next_at_ms INTEGER NOT NULL,"
-    " lease_until_ms INTEGER,"
-    " last_error TEXT,"
-    " sha256 TEXT, clean_sha256 TEXT, mime TEXT, bytes INTEGER,"
-    " exif_lat REAL, exif_lon REAL,"
-    " created_ms INTEGER NOT NULL,"
-    " updated_ms INTEGER NOT NULL);"
-    "CREATE INDEX report_media_due ON report_media(next_at_ms) WHERE status='pending';"
-    "CREATE INDEX report_media_lease ON report_media(lease_until_ms) WHERE status='fetching';"
-    "CREATE INDEX report_media_report ON report_media(report_id);"
-    "CREATE INDEX report_media_url ON report_media(person_id, url);"
-    "CREATE INDEX report_media_sha ON report_media(sha256);"
-    "CREATE INDEX report_media_clean ON report_media(clean_sha256);",
+    {"-- reports (随手拍): reports, their history and their photos\n"
+     "CREATE TABLE reports("
+     " id INTEGER PRIMARY KEY,"
+     " code TEXT NOT NULL UNIQUE,"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " description TEXT,"
+     " lat REAL, lon REAL, loc_source TEXT,"
+     " status TEXT NOT NULL CHECK(status IN ('received','accepted','rejected','in_progress',"
+     "'resolved','merged')),"
+     " photo_status TEXT NOT NULL DEFAULT 'none' CHECK(photo_status IN ('none','pending','ok',"
+     "'failed')),"
+     " reason TEXT,"
+     " merged_into INTEGER REFERENCES reports(id),"
+     " dup_of INTEGER REFERENCES reports(id),"
+     " reopened INTEGER NOT NULL DEFAULT 0,"
+     " resolved_ms INTEGER,"
+     " followup_ms INTEGER,"
+     " followup_answer TEXT,"
+     " created_ms INTEGER NOT NULL,"
+     " updated_ms INTEGER NOT NULL);"
+     "CREATE INDEX reports_person ON reports(person_id, created_ms);"
+     "CREATE INDEX reports_created ON reports(created_ms);"
+     "CREATE INDEX reports_followup ON reports(resolved_ms)"
+     " WHERE status='resolved' AND followup_ms IS NULL;"
+     "CREATE TABLE report_history("
+     " id INTEGER PRIMARY KEY,"
+     " report_id INTEGER NOT NULL REFERENCES reports(id),"
+     " status TEXT NOT NULL,"
+     " actor TEXT NOT NULL,"
+     " note TEXT,"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE INDEX report_history_report ON report_history(report_id, id);"
+     "CREATE TABLE report_media("
+     " id INTEGER PRIMARY KEY,"
+     " report_id INTEGER NOT NULL REFERENCES reports(id),"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " url TEXT NOT NULL,"
+     " declared_type TEXT,"
+     " status TEXT NOT NULL CHECK(status IN ('pending','fetching','ok','failed')),"
+     " attempts INTEGER NOT NULL DEFAULT 0,"
+     " next_at_ms INTEGER NOT NULL,"
+     " lease_until_ms INTEGER,"
+     " last_error TEXT,"
+     " sha256 TEXT, clean_sha256 TEXT, mime TEXT, bytes INTEGER,"
+     " exif_lat REAL, exif_lon REAL,"
+     " created_ms INTEGER NOT NULL,"
+     " updated_ms INTEGER NOT NULL);"
+     "CREATE INDEX report_media_due ON report_media(next_at_ms) WHERE status='pending';"
+     "CREATE INDEX report_media_lease ON report_media(lease_until_ms) WHERE status='fetching';"
+     "CREATE INDEX report_media_report ON report_media(report_id);"
+     "CREATE INDEX report_media_url ON report_media(person_id, url);"
+     "CREATE INDEX report_media_sha ON report_media(sha256);"
+     "CREATE INDEX report_media_clean ON report_media(clean_sha256);",
+     NULL},
     /* 8 */
-    "-- dashboard: course owners (roles), role points credits, indexes for daily stats\n"
-    "ALTER TABLE courses ADD COLUMN owner TEXT NOT NULL DEFAULT 'union'"
-    " CHECK(owner IN ('union','desk'));"
-    "CREATE TABLE admin_credits("
-    " id INTEGER PRIMARY KEY,"
-    " role TEXT NOT NULL,"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " delta INTEGER NOT NULL,"
-    " ref TEXT NOT NULL,"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE INDEX admin_credits_role ON admin_credits(role, created_ms);"
-    "CREATE INDEX inbound_created ON inbound(created_ms);"
-    "CREATE INDEX people_created ON people(created_ms);"
-    "CREATE INDEX outbox_sent ON outbox(sent_ms) WHERE sent_ms IS NOT NULL;"
-    "CREATE INDEX bookings_created ON bookings(created_ms);",
+    {"-- dashboard: course owners (roles), role points credits, indexes for daily stats\n"
+     "ALTER TABLE courses ADD COLUMN owner TEXT NOT NULL DEFAULT 'union'"
+     " CHECK(owner IN ('union','desk'));"
+     "CREATE TABLE admin_credits("
+     " id INTEGER PRIMARY KEY,"
+     " role TEXT NOT NULL,"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " delta INTEGER NOT NULL,"
+     " ref TEXT NOT NULL,"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE INDEX admin_credits_role ON admin_credits(role, created_ms);"
+     "CREATE INDEX inbound_created ON inbound(created_ms);"
+     "CREATE INDEX people_created ON people(created_ms);"
+     "CREATE INDEX outbox_sent ON outbox(sent_ms) WHERE sent_ms IS NOT NULL;"
+     "CREATE INDEX bookings_created ON bookings(created_ms);",
+     NULL},
     /* 9 */
-    "-- channels: linked accounts (绑定), link codes, delivery reports\n"
-    "ALTER TABLE people ADD COLUMN account_id INTEGER REFERENCES people(id);"
-    "CREATE INDEX people_account ON people(account_id) WHERE account_id IS NOT NULL;"
-    "CREATE TABLE link_codes("
-    " code TEXT PRIMARY KEY,"
-    " account_id INTEGER NOT NULL REFERENCES people(id),"
-    " expires_ms INTEGER NOT NULL);"
-    "CREATE TABLE link_fails("
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " at_ms INTEGER NOT NULL);"
-    "CREATE INDEX link_fails_person ON link_fails(person_id, at_ms);"
-    "ALTER TABLE outbox ADD COLUMN delivery_status TEXT;"
-    "ALTER TABLE outbox ADD COLUMN delivered_ms INTEGER;"
-    "CREATE INDEX outbox_ext_msg ON outbox(ext_msg_id) WHERE ext_msg_id IS NOT NULL;",
+    {"-- channels: linked accounts (绑定), link codes, delivery reports\n"
+     "ALTER TABLE people ADD COLUMN account_id INTEGER REFERENCES people(id);"
+     "CREATE INDEX people_account ON people(account_id) WHERE account_id IS NOT NULL;"
+     "CREATE TABLE link_codes("
+     " code TEXT PRIMARY KEY,"
+     " account_id INTEGER NOT NULL REFERENCES people(id),"
+     " expires_ms INTEGER NOT NULL);"
+     "CREATE TABLE link_fails("
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " at_ms INTEGER NOT NULL);"
+     "CREATE INDEX link_fails_person ON link_fails(person_id, at_ms);"
+     "ALTER TABLE outbox ADD COLUMN delivery_status TEXT;"
+     "ALTER TABLE outbox ADD COLUMN delivered_ms INTEGER;"
+     "CREATE INDEX outbox_ext_msg ON outbox(ext_msg_id) WHERE ext_msg_id IS NOT NULL;",
+     NULL},
     /* 10 */
-    "-- lessons with media: a push's link and cover beside its text (JSON)\n"
-    "ALTER TABLE outbox ADD COLUMN extra TEXT;",
+    {"-- lessons with media: a push's link and cover beside its text (JSON)\n"
+     "ALTER TABLE outbox ADD COLUMN extra TEXT;",
+     NULL},
     /* 11 */
-    "-- the account key (绑定) as an index: pushes, opt-outs and broadcast audiences look\n"
-    "-- people up by coalesce(account_id, id); without this each lookup read the whole\n"
-    "-- people table (a broadcast was quadratic).\n"
-    "CREATE INDEX people_account_key ON people(coalesce(account_id, id), last_seen_ms);",
+    {"-- the account key (绑定) as an index: pushes, opt-outs and broadcast audiences look\n"
+     "-- people up by coalesce(account_id, id); without this each lookup read the whole\n"
+     "-- people table (a broadcast was quadratic).\n"
+     "CREATE INDEX people_account_key ON people(coalesce(account_id, id), last_seen_ms);",
+     NULL},
     /* 12 */
-    "-- the account key without last_seen_ms: every message moved that index entry\n"
-    "-- (bench/inbound); an account has a row or three to sort.\n"
-    "DROP INDEX people_account_key;"
-    "CREATE INDEX people_account_key ON people(coalesce(account_id, id));",
+    {"-- the account key without last_seen_ms: every message moved that index entry\n"
+     "-- (bench/inbound); an account has a row or three to sort.\n"
+     "DROP INDEX people_account_key;"
+     "CREATE INDEX people_account_key ON people(coalesce(account_id, id));",
+     NULL},
     /* 13 */
-    "-- inbound by person served only a message count that no reply shows (the profile\n"
-    "-- lists points, bookings, reports and push state); its entry landed on a random\n"
-    "-- page for every message, a third of the bytes a batch wrote (bench/compare: 6.7\n"
-    "-- -> 4.5 KB per message, +8% messages/s).\n"
-    "DROP INDEX inbound_person;",
+    {"-- inbound by person served only a message count that no reply shows (the profile\n"
+     "-- lists points, bookings, reports and push state); its entry landed on a random\n"
+     "-- page for every message, a third of the bytes a batch wrote (bench/compare: 6.7\n"
+     "-- -> 4.5 KB per message, +8% messages/s).\n"
+     "DROP INDEX inbound_person;",
+     NULL},
     /* 14 */
-    "-- 绑定 codes that cannot be guessed (issue 15): wrong guesses are counted per\n"
-    "-- channel too (a global limit a minute) and against every live code (wrong),\n"
-    "-- which dies after ACCOUNT_CODE_MAX_WRONG; the old 6-digit codes are dropped\n"
-    "-- (their owners ask for a new one).\n"
-    "ALTER TABLE link_fails ADD COLUMN channel TEXT;"
-    "CREATE INDEX link_fails_channel ON link_fails(channel, at_ms);"
-    "ALTER TABLE link_codes ADD COLUMN wrong INTEGER NOT NULL DEFAULT 0;"
-    "DELETE FROM link_codes;",
+    {"-- 绑定 codes that cannot be guessed (issue 15): wrong guesses are counted per\n"
+     "-- channel too (a global limit a minute) and against every live code (wrong),\n"
+     "-- which dies after ACCOUNT_CODE_MAX_WRONG; the old 6-digit codes are dropped\n"
+     "-- (their owners ask for a new one).\n"
+     "ALTER TABLE link_fails ADD COLUMN channel TEXT;"
+     "CREATE INDEX link_fails_channel ON link_fails(channel, at_ms);"
+     "ALTER TABLE link_codes ADD COLUMN wrong INTEGER NOT NULL DEFAULT 0;"
+     "DELETE FROM link_codes;",
+     NULL},
     /* 15 */
-    "-- the dedupe key is (channel, ext_id, sender), and it lapses after\n"
-    "-- INBOUND_DEDUPE_MS (store.h): keyed by (channel, ext_id) alone, another chat\n"
-    "-- reusing a Telegram update_id got this one's stored replies (issue 15).\n"
-    "-- person_id is now the sending people row (it was the account's canonical\n"
-    "-- person; rows from before keep that, which differs only for linked accounts'\n"
-    "-- messages). The inline UNIQUE needs the table rebuilt; the index count stays\n"
-    "-- two (bench/inbound).\n"
-    "CREATE TABLE inbound_new("
-    " id INTEGER PRIMARY KEY,"
-    " channel TEXT NOT NULL,"
-    " ext_id TEXT NOT NULL,"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " text TEXT,"
-    " intent TEXT,"
-    " replies TEXT NOT NULL,"
-    " created_ms INTEGER NOT NULL,"
-    " UNIQUE(channel, ext_id, person_id));"
-    "INSERT INTO inbound_new(id, channel, ext_id, person_id, text, intent, replies, created_ms)"
-    " SELECT id, channel, ext_id, person_id, text, intent, replies, created_ms FROM inbound;"
-    "DROP TABLE inbound;"
-    "ALTER TABLE inbound_new RENAME TO inbound;"
-    "CREATE INDEX inbound_created ON inbound(created_ms);",
+    {"-- the dedupe key is (channel, ext_id, sender), and it lapses after\n"
+     "-- INBOUND_DEDUPE_MS (store.h): keyed by (channel, ext_id) alone, another chat\n"
+     "-- reusing a Telegram update_id got this one's stored replies (issue 15).\n"
+     "-- person_id is now the sending people row (it was the account's canonical\n"
+     "-- person; rows from before keep that, which differs only for linked accounts'\n"
+     "-- messages). The inline UNIQUE needs the table rebuilt; the index count stays\n"
+     "-- two (bench/inbound).\n"
+     "CREATE TABLE inbound_new("
+     " id INTEGER PRIMARY KEY,"
+     " channel TEXT NOT NULL,"
+     " ext_id TEXT NOT NULL,"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " text TEXT,"
+     " intent TEXT,"
+     " replies TEXT NOT NULL,"
+     " created_ms INTEGER NOT NULL,"
+     " UNIQUE(channel, ext_id, person_id));"
+     "INSERT INTO inbound_new(id, channel, ext_id, person_id, text, intent, replies, created_ms)"
+     " SELECT id, channel, ext_id, person_id, text, intent, replies, created_ms FROM inbound;"
+     "DROP TABLE inbound;"
+     "ALTER TABLE inbound_new RENAME TO inbound;"
+     "CREATE INDEX inbound_created ON inbound(created_ms);",
+     NULL},
     /* 16 */
-    "-- consent to bulk pushes (broadcasts): 'contact' once the person has written to\n"
-    "-- the bot on this channel, else what an import recorded (POST /admin/api/members\n"
-    "-- \"consent\"); NULL for a row only an admin call made (a volunteer, a mentoring\n"
-    "-- pair), which gets no broadcast.\n"
-    "ALTER TABLE people ADD COLUMN consent TEXT;"
-    "UPDATE people SET consent='contact' WHERE id IN (SELECT person_id FROM inbound);",
+    {"-- consent to bulk pushes (broadcasts): 'contact' once the person has written to\n"
+     "-- the bot on this channel, else what an import recorded (POST /admin/api/members\n"
+     "-- \"consent\"); NULL for a row only an admin call made (a volunteer, a mentoring\n"
+     "-- pair), which gets no broadcast.\n"
+     "ALTER TABLE people ADD COLUMN consent TEXT;"
+     "UPDATE people SET consent='contact' WHERE id IN (SELECT person_id FROM inbound);",
+     NULL},
     /* 17 */
-    "-- the general desk (人工 / 客服 / 找人: a person instead of the bot). SQLite cannot\n"
-    "-- change a CHECK, so desk_tickets is rebuilt. foreign_keys cannot be turned off\n"
-    "-- inside the migration's transaction, and dropping a parent with children counts\n"
-    "-- violations that a rename does not undo: desk_messages (its only child) is set\n"
-    "-- aside first and rebuilt after.\n"
-    "CREATE TABLE desk_messages_copy AS SELECT * FROM desk_messages;"
-    "DROP TABLE desk_messages;"
-    "CREATE TABLE desk_tickets_new("
-    " id INTEGER PRIMARY KEY,"
-    " desk TEXT NOT NULL CHECK(desk IN ('legal','tutoring','counsel','general')),"
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " status TEXT NOT NULL CHECK(status IN ('open','taken','closed')),"
-    " volunteer_id INTEGER REFERENCES desk_volunteers(id),"
-    " offered_to INTEGER REFERENCES desk_volunteers(id),"
-    " offers INTEGER NOT NULL DEFAULT 0,"
-    " offered_ms INTEGER,"
-    " crisis INTEGER NOT NULL DEFAULT 0,"
-    " created_ms INTEGER NOT NULL,"
-    " taken_ms INTEGER,"
-    " answered_ms INTEGER,"
-    " closed_ms INTEGER,"
-    " escalated_ms INTEGER,"
-    " rating INTEGER CHECK(rating BETWEEN 1 AND 5),"
-    " rated_ms INTEGER);"
-    "INSERT INTO desk_tickets_new SELECT * FROM desk_tickets;"
-    "DROP TABLE desk_tickets;"
-    "ALTER TABLE desk_tickets_new RENAME TO desk_tickets;"
-    "CREATE INDEX desk_tickets_person ON desk_tickets(person_id, status);"
-    "CREATE INDEX desk_tickets_status ON desk_tickets(status, created_ms);"
-    "CREATE TABLE desk_messages("
-    " id INTEGER PRIMARY KEY,"
-    " ticket_id INTEGER REFERENCES desk_tickets(id),"
-    " pair_id INTEGER REFERENCES mentoring(id),"
-    " side TEXT NOT NULL CHECK(side IN ('worker','volunteer','mentor')),"
-    " text TEXT NOT NULL,"
-    " created_ms INTEGER NOT NULL);"
-    "INSERT INTO desk_messages SELECT * FROM desk_messages_copy;"
-    "DROP TABLE desk_messages_copy;"
-    "CREATE INDEX desk_messages_ticket ON desk_messages(ticket_id, id);",
+    {"-- the general desk (人工 / 客服 / 找人: a person instead of the bot). SQLite cannot\n"
+     "-- change a CHECK, so desk_tickets is rebuilt. foreign_keys cannot be turned off\n"
+     "-- inside the migration's transaction, and dropping a parent with children counts\n"
+     "-- violations that a rename does not undo: desk_messages (its only child) is set\n"
+     "-- aside first and rebuilt after.\n"
+     "CREATE TABLE desk_messages_copy AS SELECT * FROM desk_messages;"
+     "DROP TABLE desk_messages;"
+     "CREATE TABLE desk_tickets_new("
+     " id INTEGER PRIMARY KEY,"
+     " desk TEXT NOT NULL CHECK(desk IN ('legal','tutoring','counsel','general')),"
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " status TEXT NOT NULL CHECK(status IN ('open','taken','closed')),"
+     " volunteer_id INTEGER REFERENCES desk_volunteers(id),"
+     " offered_to INTEGER REFERENCES desk_volunteers(id),"
+     " offers INTEGER NOT NULL DEFAULT 0,"
+     " offered_ms INTEGER,"
+     " crisis INTEGER NOT NULL DEFAULT 0,"
+     " created_ms INTEGER NOT NULL,"
+     " taken_ms INTEGER,"
+     " answered_ms INTEGER,"
+     " closed_ms INTEGER,"
+     " escalated_ms INTEGER,"
+     " rating INTEGER CHECK(rating BETWEEN 1 AND 5),"
+     " rated_ms INTEGER);"
+     "INSERT INTO desk_tickets_new SELECT * FROM desk_tickets;"
+     "DROP TABLE desk_tickets;"
+     "ALTER TABLE desk_tickets_new RENAME TO desk_tickets;"
+     "CREATE INDEX desk_tickets_person ON desk_tickets(person_id, status);"
+     "CREATE INDEX desk_tickets_status ON desk_tickets(status, created_ms);"
+     "CREATE TABLE desk_messages("
+     " id INTEGER PRIMARY KEY,"
+     " ticket_id INTEGER REFERENCES desk_tickets(id),"
+     " pair_id INTEGER REFERENCES mentoring(id),"
+     " side TEXT NOT NULL CHECK(side IN ('worker','volunteer','mentor')),"
+     " text TEXT NOT NULL,"
+     " created_ms INTEGER NOT NULL);"
+     "INSERT INTO desk_messages SELECT * FROM desk_messages_copy;"
+     "DROP TABLE desk_messages_copy;"
+     "CREATE INDEX desk_messages_ticket ON desk_messages(ticket_id, id);",
+     NULL},
     /* 18 */
-    "-- staff (issue 18): one account per staff member (Argon2id hash from libsodium),\n"
-    "-- the chats linked to it for admin chat commands (and the one-time sign-in codes\n"
-    "-- pushed there), an area on reports for per-area handlers, and the append-only\n"
-    "-- audit trail: the triggers refuse every UPDATE and DELETE, whatever code asks.\n"
-    "CREATE TABLE staff("
-    " id INTEGER PRIMARY KEY,"
-    " username TEXT NOT NULL UNIQUE,"
-    " display_name TEXT NOT NULL,"
-    " org TEXT NOT NULL CHECK(org IN ('union','university')),"
-    " role TEXT NOT NULL,"
-    " area TEXT,"
-    " pwhash TEXT NOT NULL,"
-    " disabled INTEGER NOT NULL DEFAULT 0,"
-    " created_ms INTEGER NOT NULL,"
-    " updated_ms INTEGER NOT NULL);"
-    "CREATE TABLE staff_chats("
-    " chat TEXT PRIMARY KEY,"
-    " staff_id INTEGER NOT NULL REFERENCES staff(id));"
-    "CREATE INDEX staff_chats_staff ON staff_chats(staff_id);"
-    "ALTER TABLE reports ADD COLUMN area TEXT;"
-    "CREATE TABLE audit("
-    " id INTEGER PRIMARY KEY,"
-    " at_ms INTEGER NOT NULL,"
-    " actor TEXT NOT NULL,"
-    " action TEXT NOT NULL,"
-    " object TEXT,"
-    " origin TEXT,"
-    " status INTEGER NOT NULL);"
-    "CREATE INDEX audit_at ON audit(at_ms);"
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
-    "CREATE TABLE staff_codes("
-    " staff_id INTEGER PRIMARY KEY REFERENCES staff(id),"
-    " code_hash TEXT NOT NULL,"
-    " expires_ms INTEGER NOT NULL,"
-    " tries INTEGER NOT NULL DEFAULT 0);",
+    {"-- staff (issue 18): one account per staff member (Argon2id hash from libsodium),\n"
+     "-- the chats linked to it for admin chat commands (and the one-time sign-in codes\n"
+     "-- pushed there), an area on reports for per-area handlers, and the append-only\n"
+     "-- audit trail: the triggers refuse every UPDATE and DELETE, whatever code asks.\n"
+     "CREATE TABLE staff("
+     " id INTEGER PRIMARY KEY,"
+     " username TEXT NOT NULL UNIQUE,"
+     " display_name TEXT NOT NULL,"
+     " org TEXT NOT NULL CHECK(org IN ('union','university')),"
+     " role TEXT NOT NULL,"
+     " area TEXT,"
+     " pwhash TEXT NOT NULL,"
+     " disabled INTEGER NOT NULL DEFAULT 0,"
+     " created_ms INTEGER NOT NULL,"
+     " updated_ms INTEGER NOT NULL);"
+     "CREATE TABLE staff_chats("
+     " chat TEXT PRIMARY KEY,"
+     " staff_id INTEGER NOT NULL REFERENCES staff(id));"
+     "CREATE INDEX staff_chats_staff ON staff_chats(staff_id);"
+     "ALTER TABLE reports ADD COLUMN area TEXT;"
+     "CREATE TABLE audit("
+     " id INTEGER PRIMARY KEY,"
+     " at_ms INTEGER NOT NULL,"
+     " actor TEXT NOT NULL,"
+     " action TEXT NOT NULL,"
+     " object TEXT,"
+     " origin TEXT,"
+     " status INTEGER NOT NULL);"
+     "CREATE INDEX audit_at ON audit(at_ms);"
+     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+     " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+     " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+     "CREATE TABLE staff_codes("
+     " staff_id INTEGER PRIMARY KEY REFERENCES staff(id),"
+     " code_hash TEXT NOT NULL,"
+     " expires_ms INTEGER NOT NULL,"
+     " tries INTEGER NOT NULL DEFAULT 0);",
+     NULL},
     /* 19 */
-    "-- 随手拍 routed like FixMyStreet. Categories the office edits (a worker picks one\n"
-    "-- by number), the districts a report can be in, handling bodies with the\n"
-    "-- (category, district) pairs they take (NULL: any), each report's category,\n"
-    "-- district and body, and the 社区民情观察员 flag on a person.\n"
-    "CREATE TABLE report_categories("
-    " id INTEGER PRIMARY KEY,"
-    " name TEXT NOT NULL UNIQUE,"
-    " active INTEGER NOT NULL DEFAULT 1,"
-    " created_ms INTEGER NOT NULL);"
-    "INSERT INTO report_categories(name, created_ms) VALUES"
-    " ('井盖',0),('路灯',0),('消防通道',0),('占道',0),('其他',0);"
-    "CREATE TABLE report_districts(name TEXT PRIMARY KEY);"
-    "INSERT INTO report_districts VALUES ('襄城区'),('樊城区'),('襄州区'),('高新区'),"
-    " ('东津新区'),('老河口市'),('枣阳市'),('宜城市'),('南漳县'),('谷城县'),('保康县');"
-    "CREATE TABLE report_bodies("
-    " id INTEGER PRIMARY KEY,"
-    " code TEXT NOT NULL UNIQUE,"
-    " name TEXT NOT NULL,"
-    " active INTEGER NOT NULL DEFAULT 1,"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE TABLE report_routes("
-    " body_id INTEGER NOT NULL REFERENCES report_bodies(id),"
-    " category_id INTEGER REFERENCES report_categories(id),"
-    " district TEXT REFERENCES report_districts(name));"
-    "CREATE INDEX report_routes_body ON report_routes(body_id);"
-    "ALTER TABLE reports ADD COLUMN category_id INTEGER REFERENCES report_categories(id);"
-    "ALTER TABLE reports ADD COLUMN district TEXT;"
-    "ALTER TABLE reports ADD COLUMN body_id INTEGER REFERENCES report_bodies(id);"
-    "CREATE INDEX reports_body ON reports(body_id, created_ms);"
-    "ALTER TABLE people ADD COLUMN observer_ms INTEGER;",
+    {"-- 随手拍 routed like FixMyStreet. Categories the office edits (a worker picks one\n"
+     "-- by number), the districts a report can be in, handling bodies with the\n"
+     "-- (category, district) pairs they take (NULL: any), each report's category,\n"
+     "-- district and body, and the 社区民情观察员 flag on a person.\n"
+     "CREATE TABLE report_categories("
+     " id INTEGER PRIMARY KEY,"
+     " name TEXT NOT NULL UNIQUE,"
+     " active INTEGER NOT NULL DEFAULT 1,"
+     " created_ms INTEGER NOT NULL);"
+     "INSERT INTO report_categories(name, created_ms) VALUES"
+     " ('井盖',0),('路灯',0),('消防通道',0),('占道',0),('其他',0);"
+     "CREATE TABLE report_districts(name TEXT PRIMARY KEY);"
+     "INSERT INTO report_districts VALUES ('襄城区'),('樊城区'),('襄州区'),('高新区'),"
+     " ('东津新区'),('老河口市'),('枣阳市'),('宜城市'),('南漳县'),('谷城县'),('保康县');"
+     "CREATE TABLE report_bodies("
+     " id INTEGER PRIMARY KEY,"
+     " code TEXT NOT NULL UNIQUE,"
+     " name TEXT NOT NULL,"
+     " active INTEGER NOT NULL DEFAULT 1,"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE TABLE report_routes("
+     " body_id INTEGER NOT NULL REFERENCES report_bodies(id),"
+     " category_id INTEGER REFERENCES report_categories(id),"
+     " district TEXT REFERENCES report_districts(name));"
+     "CREATE INDEX report_routes_body ON report_routes(body_id);"
+     "ALTER TABLE reports ADD COLUMN category_id INTEGER REFERENCES report_categories(id);"
+     "ALTER TABLE reports ADD COLUMN district TEXT;"
+     "ALTER TABLE reports ADD COLUMN body_id INTEGER REFERENCES report_bodies(id);"
+     "CREATE INDEX reports_body ON reports(body_id, created_ms);"
+     "ALTER TABLE people ADD COLUMN observer_ms INTEGER;",
+     NULL},
     /* 20 */
-    "-- understanding: a text answered with a numbered choice is recorded as asked;\n"
-    "-- examples staff teach from the dashboard (the scorer reads them when meta\n"
-    "-- taught_version changes)\n"
-    "ALTER TABLE unknown ADD COLUMN asked INTEGER NOT NULL DEFAULT 0;"
-    "CREATE TABLE taught("
-    " text TEXT PRIMARY KEY,"
-    " intent TEXT NOT NULL,"
-    " created_ms INTEGER NOT NULL);",
+    {"-- understanding: a text answered with a numbered choice is recorded as asked;\n"
+     "-- examples staff teach from the dashboard (the scorer reads them when meta\n"
+     "-- taught_version changes)\n"
+     "ALTER TABLE unknown ADD COLUMN asked INTEGER NOT NULL DEFAULT 0;"
+     "CREATE TABLE taught("
+     " text TEXT PRIMARY KEY,"
+     " intent TEXT NOT NULL,"
+     " created_ms INTEGER NOT NULL);",
+     NULL},
     /* 21 */
-    "-- the people directory. person_fields holds the profile fields staff or an\n"
-    "-- import set, on the account's key (coalesce(account_id, id)); saved_filters are\n"
-    "-- named directory queries (a broadcast audience \"filter:<name>\"), filter_members\n"
-    "-- the accounts a filter matched when a broadcast last resolved it. person_dir is\n"
-    "-- one row per account with every field a broadcast may fill (people.h).\n"
-    "CREATE TABLE person_fields("
-    " person_id INTEGER NOT NULL REFERENCES people(id),"
-    " key TEXT NOT NULL,"
-    " value TEXT NOT NULL,"
-    " updated_ms INTEGER NOT NULL,"
-    " PRIMARY KEY(person_id, key)) WITHOUT ROWID;"
-    "CREATE INDEX person_fields_kv ON person_fields(key, value);"
-    "CREATE INDEX tags_person ON tags(person_id);" /* a person's tags, for the directory */
-    "CREATE TABLE saved_filters("
-    " name TEXT PRIMARY KEY,"
-    " filter TEXT NOT NULL,"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE TABLE filter_members("
-    " name TEXT NOT NULL,"
-    " person_id INTEGER NOT NULL,"
-    " PRIMARY KEY(name, person_id)) WITHOUT ROWID;"
-    "CREATE VIEW person_dir AS SELECT a.aid AS id,"
-    " coalesce((SELECT value FROM person_fields WHERE person_id=a.aid AND key='name'),"
-    "  (SELECT m.name FROM members m JOIN people q ON q.id=m.person_id"
-    "   WHERE coalesce(q.account_id, q.id)=a.aid AND m.name<>'' LIMIT 1),"
-    "  (SELECT q.name FROM people q WHERE coalesce(q.account_id, q.id)=a.aid AND q.name<>''"
-    "   ORDER BY q.last_seen_ms DESC LIMIT 1)) AS name,"
-    " coalesce((SELECT value FROM person_fields WHERE person_id=a.aid AND key='phone'),"
-    "  (SELECT q.ext_id FROM people q WHERE coalesce(q.account_id, q.id)=a.aid"
-    "   AND q.channel IN ('kannel','twilio') LIMIT 1)) AS phone,"
-    " (SELECT value FROM person_fields WHERE person_id=a.aid AND key='district') AS district,"
-    " (SELECT value FROM person_fields WHERE person_id=a.aid AND key='platform') AS platform,"
-    " coalesce((SELECT m.city FROM members m JOIN people q ON q.id=m.person_id"
-    "   WHERE coalesce(q.account_id, q.id)=a.aid AND m.city<>'' LIMIT 1),"
-    "  (SELECT value FROM person_fields WHERE person_id=a.aid AND key='city')) AS city,"
-    " coalesce((SELECT m.org FROM members m JOIN people q ON q.id=m.person_id"
-    "   WHERE coalesce(q.account_id, q.id)=a.aid LIMIT 1),"
-    "  (SELECT value FROM person_fields WHERE person_id=a.aid AND key='org')) AS org,"
-    " a.channels, a.joined_ms, a.last_seen_ms, a.opted_out, a.consent,"
-    " (SELECT group_concat(t.tag, ',') FROM tags t JOIN people q ON q.id=t.person_id"
-    "  WHERE coalesce(q.account_id, q.id)=a.aid) AS tags"
-    " FROM (SELECT coalesce(account_id, id) AS aid, min(created_ms) AS joined_ms,"
-    "  max(last_seen_ms) AS last_seen_ms, max(opted_out) AS opted_out,"
-    "  group_concat(DISTINCT channel) AS channels, max(consent) AS consent"
-    "  FROM people WHERE channel<>'erased' GROUP BY 1) a;"
-    /* schedules (schedule.c): a monthly 报到 reminder, a push some days after
-     * joining; schedule_runs marks a monthly period done. */
-    "CREATE TABLE schedules("
-    " id INTEGER PRIMARY KEY,"
-    " kind TEXT NOT NULL CHECK(kind IN ('monthly_checkin','after_join')),"
-    " text TEXT NOT NULL,"
-    " day INTEGER NOT NULL,"
-    " minute INTEGER NOT NULL,"
-    " tag TEXT,"
-    " active INTEGER NOT NULL DEFAULT 1,"
-    " created_ms INTEGER NOT NULL,"
-    " cancelled_ms INTEGER);"
-    "CREATE TABLE schedule_runs("
-    " schedule_id INTEGER NOT NULL REFERENCES schedules(id),"
-    " period TEXT NOT NULL,"
-    " done_ms INTEGER NOT NULL,"
-    " PRIMARY KEY(schedule_id, period)) WITHOUT ROWID;",
+    {"-- the people directory. person_fields holds the profile fields staff or an\n"
+     "-- import set, on the account's key (coalesce(account_id, id)); saved_filters are\n"
+     "-- named directory queries (a broadcast audience \"filter:<name>\"), filter_members\n"
+     "-- the accounts a filter matched when a broadcast last resolved it. person_dir is\n"
+     "-- one row per account with every field a broadcast may fill (people.h).\n"
+     "CREATE TABLE person_fields("
+     " person_id INTEGER NOT NULL REFERENCES people(id),"
+     " key TEXT NOT NULL,"
+     " value TEXT NOT NULL,"
+     " updated_ms INTEGER NOT NULL,"
+     " PRIMARY KEY(person_id, key)) WITHOUT ROWID;"
+     "CREATE INDEX person_fields_kv ON person_fields(key, value);"
+     "CREATE INDEX tags_person ON tags(person_id);" /* a person's tags, for the directory */
+     "CREATE TABLE saved_filters("
+     " name TEXT PRIMARY KEY,"
+     " filter TEXT NOT NULL,"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE TABLE filter_members("
+     " name TEXT NOT NULL,"
+     " person_id INTEGER NOT NULL,"
+     " PRIMARY KEY(name, person_id)) WITHOUT ROWID;"
+     "CREATE VIEW person_dir AS SELECT a.aid AS id,"
+     " coalesce((SELECT value FROM person_fields WHERE person_id=a.aid AND key='name'),"
+     "  (SELECT m.name FROM members m JOIN people q ON q.id=m.person_id"
+     "   WHERE coalesce(q.account_id, q.id)=a.aid AND m.name<>'' LIMIT 1),"
+     "  (SELECT q.name FROM people q WHERE coalesce(q.account_id, q.id)=a.aid AND q.name<>''"
+     "   ORDER BY q.last_seen_ms DESC LIMIT 1)) AS name,"
+     " coalesce((SELECT value FROM person_fields WHERE person_id=a.aid AND key='phone'),"
+     "  (SELECT q.ext_id FROM people q WHERE coalesce(q.account_id, q.id)=a.aid"
+     "   AND q.channel IN ('kannel','twilio') LIMIT 1)) AS phone,"
+     " (SELECT value FROM person_fields WHERE person_id=a.aid AND key='district') AS district,"
+     " (SELECT value FROM person_fields WHERE person_id=a.aid AND key='platform') AS platform,"
+     " coalesce((SELECT m.city FROM members m JOIN people q ON q.id=m.person_id"
+     "   WHERE coalesce(q.account_id, q.id)=a.aid AND m.city<>'' LIMIT 1),"
+     "  (SELECT value FROM person_fields WHERE person_id=a.aid AND key='city')) AS city,"
+     " coalesce((SELECT m.org FROM members m JOIN people q ON q.id=m.person_id"
+     "   WHERE coalesce(q.account_id, q.id)=a.aid LIMIT 1),"
+     "  (SELECT value FROM person_fields WHERE person_id=a.aid AND key='org')) AS org,"
+     " a.channels, a.joined_ms, a.last_seen_ms, a.opted_out, a.consent,"
+     " (SELECT group_concat(t.tag, ',') FROM tags t JOIN people q ON q.id=t.person_id"
+     "  WHERE coalesce(q.account_id, q.id)=a.aid) AS tags"
+     " FROM (SELECT coalesce(account_id, id) AS aid, min(created_ms) AS joined_ms,"
+     "  max(last_seen_ms) AS last_seen_ms, max(opted_out) AS opted_out,"
+     "  group_concat(DISTINCT channel) AS channels, max(consent) AS consent"
+     "  FROM people WHERE channel<>'erased' GROUP BY 1) a;"
+     /* schedules (schedule.c): a monthly 报到 reminder, a push some days after
+      * joining; schedule_runs marks a monthly period done. */
+     "CREATE TABLE schedules("
+     " id INTEGER PRIMARY KEY,"
+     " kind TEXT NOT NULL CHECK(kind IN ('monthly_checkin','after_join')),"
+     " text TEXT NOT NULL,"
+     " day INTEGER NOT NULL,"
+     " minute INTEGER NOT NULL,"
+     " tag TEXT,"
+     " active INTEGER NOT NULL DEFAULT 1,"
+     " created_ms INTEGER NOT NULL,"
+     " cancelled_ms INTEGER);"
+     "CREATE TABLE schedule_runs("
+     " schedule_id INTEGER NOT NULL REFERENCES schedules(id),"
+     " period TEXT NOT NULL,"
+     " done_ms INTEGER NOT NULL,"
+     " PRIMARY KEY(schedule_id, period)) WITHOUT ROWID;",
+     NULL},
     /* content edited in the dashboard (live.h): every saved version of a file
      * of content/ or intents/, newest wins; body NULL is "back to the file as
      * shipped". max(id) is the version counter other processes poll. */
-    "CREATE TABLE content_versions("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " file TEXT NOT NULL,"
-    " body TEXT,"
-    " actor TEXT NOT NULL,"
-    " note TEXT NOT NULL DEFAULT '',"
-    " created_ms INTEGER NOT NULL);"
-    "CREATE INDEX content_versions_file ON content_versions(file, id);",
+    {"CREATE TABLE content_versions("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     " file TEXT NOT NULL,"
+     " body TEXT,"
+     " actor TEXT NOT NULL,"
+     " note TEXT NOT NULL DEFAULT '',"
+     " created_ms INTEGER NOT NULL);"
+     "CREATE INDEX content_versions_file ON content_versions(file, id);",
+     NULL},
+    /* 23 */
+    {"-- an explicit position for the lists shown in the order they were written,\n"
+     "-- the districts and each body's routes: they were ordered by rowid, which\n"
+     "-- PostgreSQL has no twin of (ctid, a row's place, moves when the row is\n"
+     "-- updated). Existing rows keep their order.\n"
+     "ALTER TABLE report_districts ADD COLUMN pos INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE report_districts SET pos=rowid;"
+     "ALTER TABLE report_routes ADD COLUMN pos INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE report_routes SET pos=rowid;",
+     /* the order they were listed in until now (ORDER BY ctid) */
+     "ALTER TABLE report_districts ADD COLUMN pos bigint NOT NULL DEFAULT 0;"
+     "UPDATE report_districts d SET pos=o.n FROM (SELECT ctid AS c,"
+     " row_number() OVER (ORDER BY ctid) AS n FROM report_districts) o WHERE d.ctid=o.c;"
+     "ALTER TABLE report_routes ADD COLUMN pos bigint NOT NULL DEFAULT 0;"
+     "UPDATE report_routes r SET pos=o.n FROM (SELECT ctid AS c,"
+     " row_number() OVER (ORDER BY ctid) AS n FROM report_routes) o WHERE r.ctid=o.c;"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1207,7 +1262,8 @@ int store_exec(struct store *st, const char *sql)
         st->id_known = false;
         PGresult *r = PQexec(st->pg, sql);
         ExecStatusType t = PQresultStatus(r);
-        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+        /* PGRES_EMPTY_QUERY: only comments (a migration with nothing to do here) */
+        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && t != PGRES_EMPTY_QUERY) {
             pg_keep_err(st, PQresultErrorMessage(r));
             log_err("store: %.80s: %s", sql, st->pg_err);
             PQclear(r);
@@ -1306,6 +1362,21 @@ void store_read_id(struct store_stmt *s, void *out)
     *(int64_t *)out = store_col_int64(s, 0);
 }
 
+void store_read_string(struct store_stmt *s, void *out)
+{
+    *(char **)out = store_col_text(s, 0);
+}
+
+void store_clear_string(void *out)
+{
+    free(*(char **)out);
+}
+
+void store_free_strings(char **v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, store_clear_string);
+}
+
 json_t *store_row_json(struct store_stmt *s)
 {
     json_t *o = json_object();
@@ -1394,7 +1465,7 @@ static int migrate(struct store *st, int target)
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
         if (store_exec(st, "BEGIN IMMEDIATE") == -1)
             return -1;
-        if (store_exec(st, migrations[v]) == -1 || store_exec(st, pragma) == -1) {
+        if (store_exec(st, migrations[v].lite) == -1 || store_exec(st, pragma) == -1) {
             store_exec(st, "ROLLBACK");
             return log_fail("store: migration %d failed", v + 1);
         }
@@ -1502,40 +1573,78 @@ static const char schema_pg[] =
 #include "schema_pg.inc"
     ;
 
-/*
- * The schema on PostgreSQL: bot/schema_pg.sql when schema_version is
- * missing (one simple query, so one transaction: all or nothing), refused
- * when the database's version is not this build's (there are no
- * PostgreSQL migrations yet: schema_pg.sql is the latest schema). An
- * advisory lock keeps two processes (or the service's threads) from
- * creating it at once.
- */
-static int pg_schema(struct store *st)
+/* schema_version of a PostgreSQL database: 0 when it has no such table (an
+ * empty database), or -1 (logged). */
+static int pg_version(PGconn *pg)
 {
     int v = -1;
-    if (store_exec(st, "SELECT pg_advisory_lock(72616)") == -1)
-        return -1;
-    PGresult *r = PQexec(st->pg, "SELECT version FROM schema_version");
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-        v = atoi(PQgetvalue(r, 0, 0));
-    } else if (PQresultErrorField(r, PG_DIAG_SQLSTATE) != NULL &&
-               strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42P01") == 0) {
-        if (store_exec(st, schema_pg) == 0) { /* undefined_table: a new database */
-            log_info("store: PostgreSQL schema created (version %d)", N_MIGRATIONS);
-            v = N_MIGRATIONS;
-        }
-    } else {
-        log_err("store: schema_version: %s", PQresultErrorMessage(r));
+    PGresult *r = PQexec(pg, "SELECT to_regclass('schema_version') IS NOT NULL");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+        strcmp(PQgetvalue(r, 0, 0), "f") == 0)
+        v = 0;
+    else if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        PQclear(r);
+        r = PQexec(pg, "SELECT version FROM schema_version");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            v = atoi(PQgetvalue(r, 0, 0));
     }
-    PQclear(r);
-    store_exec(st, "SELECT pg_advisory_unlock(72616)");
     if (v == -1)
+        log_err("store: schema_version: %s", PQresultStatus(r) == PGRES_TUPLES_OK
+                                                 ? "not one row"
+                                                 : PQresultErrorMessage(r));
+    PQclear(r);
+    return v;
+}
+
+/* Bring a database at schema v (0: empty) to target inside the caller's
+ * transaction: bot/schema_pg.sql for an empty one, then each later
+ * migration's PostgreSQL text, schema_version following. 0 or -1. */
+static int pg_upgrade(struct store *st, int v, int target)
+{
+    if (v == 0) {
+        if (store_exec(st, schema_pg) == -1)
+            return log_fail("store: PostgreSQL schema %d (bot/schema_pg.sql) failed", PG_BASE);
+        v = PG_BASE;
+    }
+    for (; v < target; v++) {
+        char set[64];
+        snprintf(set, sizeof set, "UPDATE schema_version SET version=%d", v + 1);
+        if (store_exec(st, migrations[v].pg) == -1 || store_exec(st, set) == -1)
+            return log_fail("store: PostgreSQL migration %d failed", v + 1);
+    }
+    return 0;
+}
+
+/*
+ * The schema on PostgreSQL, as SQLite's migrate(): read schema_version and
+ * run what is missing up to target, all in one transaction (PostgreSQL's DDL
+ * is transactional: an upgrade happens whole or not at all) under a
+ * transaction-scoped advisory lock, so two processes (or the service's
+ * threads) opening at once upgrade it once: the second reads the version
+ * the first committed. A database newer than this build, or an old one from
+ * before PostgreSQL's base (there is none), is refused.
+ */
+static int pg_migrate(struct store *st, int target)
+{
+    if (store_exec(st, "BEGIN") == -1)
         return -1;
-    if (v != N_MIGRATIONS)
-        return log_fail("store: the PostgreSQL database is at schema %d, this build at %d: %s", v,
-                        N_MIGRATIONS,
-                        v > N_MIGRATIONS ? "install the newer build"
-                                         : "PostgreSQL has no migrations yet (docs/scaling.md)");
+    int v = store_exec(st, "SELECT pg_advisory_xact_lock(72616)") == 0 ? pg_version(st->pg) : -1;
+    if (v > N_MIGRATIONS)
+        log_err("store: the PostgreSQL database is at schema %d, this build at %d: install the"
+                " newer build", v, N_MIGRATIONS);
+    else if (v > 0 && v < PG_BASE)
+        log_err("store: the PostgreSQL database is at schema %d, before PostgreSQL's first (%d)",
+                v, PG_BASE);
+    int from = v;
+    if (v > N_MIGRATIONS || (v > 0 && v < PG_BASE) ||
+        (v >= 0 && v < target && pg_upgrade(st, v, target) == -1))
+        v = -1;
+    else if (v >= 0 && v < target)
+        v = target;
+    if (store_exec(st, v == -1 ? "ROLLBACK" : "COMMIT") == -1 || v == -1)
+        return -1;
+    if (from != v)
+        log_info("store: PostgreSQL schema %d -> %d", from, v);
     st->version = v;
     return 0;
 }
@@ -1566,7 +1675,10 @@ static PGconn *pg_connect(const char *conninfo)
     return PQconnectdbParams(keys, values, 1);
 }
 
-struct store *store_open_pg(const char *conninfo)
+/* Connect to conninfo and migrate its database to schema target; at the
+ * latest schema, prepare every registered statement (an older one is for
+ * tests of upgrades, and prepares nothing). */
+static struct store *open_pg_at(const char *conninfo, int target)
 {
     pthread_once(&setup_once, sqlite_setup); /* write_mu */
     struct store *st = store_new();
@@ -1588,12 +1700,28 @@ struct store *store_open_pg(const char *conninfo)
         if (store_exec(st, set) == -1)
             goto fail;
     }
-    if (pg_schema(st) == -1 || pg_id_tables(st) == -1 || pg_prepare_all(st) == -1)
+    if (pg_migrate(st, target) == -1 || pg_id_tables(st) == -1 ||
+        (target == N_MIGRATIONS && pg_prepare_all(st) == -1))
         goto fail;
     return st;
 fail:
     store_close(st);
     return NULL;
+}
+
+struct store *store_open_pg(const char *conninfo)
+{
+    return open_pg_at(conninfo, N_MIGRATIONS);
+}
+
+int store_migrate_to_pg(const char *conninfo, int version)
+{
+    if (version < PG_BASE || version > N_MIGRATIONS)
+        return log_fail("store: no PostgreSQL schema %d (this build has %d..%d)", version,
+                        PG_BASE, N_MIGRATIONS);
+    struct store *st = open_pg_at(conninfo, version);
+    store_close(st);
+    return st ? 0 : -1;
 }
 
 struct store *store_open_engine(const char *engine, const char *path, const char *conninfo,
@@ -1632,6 +1760,20 @@ int store_migrate_to(const char *path, int version)
 int store_schema_latest(void)
 {
     return N_MIGRATIONS;
+}
+
+int store_schema_pg_base(void)
+{
+    return PG_BASE;
+}
+
+bool store_migration(int i, const char **lite, const char **pg)
+{
+    if (i < 0 || i >= N_MIGRATIONS)
+        return false;
+    *lite = migrations[i].lite;
+    *pg = migrations[i].pg;
+    return true;
 }
 
 long store_sql_check(void)
@@ -1686,6 +1828,42 @@ static char *migration_statements(const char *sql)
     return buf_take(&b);
 }
 
+/* fn for each migration after schema v (0: all) that engine pg or SQLite
+ * would run. */
+static void each_pending(int v, bool pg, store_pending_fn fn, void *ctx)
+{
+    if (pg && v == 0) {
+        char note[96];
+        snprintf(note, sizeof note, "the schema of migrations 1..%d at once", PG_BASE);
+        fn(PG_BASE, note, "bot/schema_pg.sql", ctx);
+        v = PG_BASE;
+    }
+    for (int i = v; i < N_MIGRATIONS; i++) {
+        char *note = migration_note(migrations[i].lite);
+        char *stmts = migration_statements(pg ? migrations[i].pg : migrations[i].lite);
+        fn(i + 1, note, stmts, ctx);
+        free(note);
+        free(stmts);
+    }
+}
+
+int store_pending_pg(const char *conninfo, store_pending_fn fn, void *ctx)
+{
+    PGconn *pg = pg_connect(conninfo);
+    int v = -1;
+    if (pg == NULL || PQstatus(pg) != CONNECTION_OK)
+        log_err("store: PostgreSQL: %s", pg ? PQerrorMessage(pg) : "no memory");
+    else
+        v = pg_version(pg);
+    PQfinish(pg);
+    if (v > 0 && v < PG_BASE)
+        v = log_fail("store: the PostgreSQL database is at schema %d, before PostgreSQL's"
+                     " first (%d)", v, PG_BASE);
+    if (v >= 0 && v <= N_MIGRATIONS && (v == 0 || v >= PG_BASE))
+        each_pending(v, true, fn, ctx);
+    return v;
+}
+
 int store_pending(const char *path, store_pending_fn fn, void *ctx)
 {
     int v = 0;
@@ -1699,13 +1877,8 @@ int store_pending(const char *path, store_pending_fn fn, void *ctx)
         v = schema_version(db);
         sqlite3_close(db);
     }
-    for (int i = v < 0 ? N_MIGRATIONS : v; i < N_MIGRATIONS; i++) {
-        char *note = migration_note(migrations[i]);
-        char *stmts = migration_statements(migrations[i]);
-        fn(i + 1, note, stmts, ctx);
-        free(note);
-        free(stmts);
-    }
+    if (v >= 0)
+        each_pending(v, false, fn, ctx);
     return v;
 }
 

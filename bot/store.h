@@ -8,6 +8,7 @@
 #ifndef BOT_STORE_H
 #define BOT_STORE_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -43,9 +44,22 @@ long store_sql_check(void);
 typedef void (*store_pending_fn)(int version, const char *note, const char *statements,
                                  void *ctx);
 int store_pending(const char *path, store_pending_fn fn, void *ctx);
+/* The same for a PostgreSQL database (0 for an empty one, whose first entry
+ * is bot/schema_pg.sql, the schema PostgreSQL starts at). */
+int store_pending_pg(const char *conninfo, store_pending_fn fn, void *ctx);
 /* Create or upgrade the database at path to schema version and no further,
  * as an older build left it (tests of upgrades). 0 or -1 (logged). */
 int store_migrate_to(const char *path, int version);
+/* The same on PostgreSQL, from its first schema (bot/schema_pg.sql) on. */
+int store_migrate_to_pg(const char *conninfo, int version);
+/* Migration i (0-based) of this build, as SQLite's and PostgreSQL's text
+ * (pg NULL for those bot/schema_pg.sql holds). false past the last. */
+bool store_migration(int i, const char **lite, const char **pg);
+/* The first schema on PostgreSQL: bot/schema_pg.sql's version. */
+int store_schema_pg_base(void);
+
+/* Free a list of n strings a store function returned (each, then v). */
+void store_free_strings(char **v, size_t n);
 
 /* Whether anything wrote to the outbox or the photo queue on this connection
  * since the last call (store_watch_queues() starts watching), so the sender

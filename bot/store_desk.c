@@ -20,19 +20,6 @@ static void copy_col(struct store_stmt *s, int col, char *out, size_t size)
 }
 
 /* An integer column as JSON, null when NULL. */
-static json_t *int_or_null(struct store_stmt *s, int col)
-{
-    if (store_col_type(s, col) == SQLITE_NULL)
-        return json_null();
-    return json_integer((json_int_t)store_col_int64(s, col));
-}
-
-static json_t *text_or_null(struct store_stmt *s, int col)
-{
-    const char *v = store_col_str(s, col);
-    return v ? json_string((const char *)v) : json_null();
-}
-
 /* Run a statement whose only result is its change count: 1 changed, 0 not. */
 static int step_changed(struct store *st, struct store_stmt *s, const char *what)
 {
@@ -449,7 +436,34 @@ int store_mentor_flag_silent(struct store *st, int64_t before, int64_t now)
     return store_changes(st);
 }
 
-json_t *store_desk_volunteer_list(struct store *st)
+static void volunteer_read(struct store_stmt *s, void *out)
+{
+    struct volunteer_entry *v = out;
+    v->id = store_col_int64(s, 0);
+    v->name = store_col_text(s, 1);
+    v->desks = store_col_text(s, 2);
+    v->hours = store_col_text(s, 3);
+    v->active = store_col_int(s, 4) != 0;
+    v->last_offer_ms = store_col_int64(s, 5);
+    v->tickets = store_col_int64(s, 6);
+    v->person = store_col_text(s, 7);
+}
+
+static void volunteer_clear(void *out)
+{
+    struct volunteer_entry *v = out;
+    free(v->name);
+    free(v->desks);
+    free(v->hours);
+    free(v->person);
+}
+
+void volunteer_entry_free_all(struct volunteer_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, volunteer_clear);
+}
+
+int store_desk_volunteer_list(struct store *st, struct volunteer_entry **v, size_t *n)
 {
     SQL(sql,
         "SELECT v.id, v.name, trim(v.desks, ','), v.hours, v.active, v.last_offer_ms,"
@@ -457,27 +471,12 @@ json_t *store_desk_volunteer_list(struct store *st)
         " p.channel || ':' || p.ext_id FROM desk_volunteers v JOIN people p ON p.id=v.person_id"
         " ORDER BY v.id");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:I,s:s}", "id",
-                                           (json_int_t)store_col_int64(s, 0), "name",
-                                           store_col_str(s, 1), "desks",
-                                           store_col_str(s, 2), "hours",
-                                           store_col_str(s, 3), "active",
-                                           store_col_int(s, 4) != 0, "last_offer_ms",
-                                           (json_int_t)store_col_int64(s, 5), "tickets",
-                                           (json_int_t)store_col_int64(s, 6), "person",
-                                           store_col_str(s, 7)));
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "desk volunteer list");
-        return NULL;
-    }
-    return a;
+        return -1;
+    return store_read_all(st, s, "desk volunteer list", volunteer_read, volunteer_clear, sizeof **v,
+                          (void **)v, n);
 }
 
 #define TICKET_COLS                                                                                \
@@ -487,98 +486,139 @@ json_t *store_desk_volunteer_list(struct store *st)
     " LIMIT 1)"                                                                                    \
     " FROM desk_tickets t LEFT JOIN desk_volunteers v ON v.id=t.volunteer_id"
 
-static json_t *ticket_row(struct store_stmt *s)
+static void ticket_read(struct store_stmt *s, void *out)
 {
-    char code[32];
-    snprintf(code, sizeof code, "T%lld", (long long)store_col_int64(s, 0));
-    json_t *o = json_pack(
-        "{s:I,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id",
-        (json_int_t)store_col_int64(s, 0), "code", code, "desk",
-        store_col_str(s, 1), "status", store_col_str(s, 2),
-        "created_ms", (json_int_t)store_col_int64(s, 3), "taken_ms", int_or_null(s, 4),
-        "answered_ms", int_or_null(s, 5), "closed_ms", int_or_null(s, 6), "escalated_ms",
-        int_or_null(s, 7), "rating", int_or_null(s, 8), "crisis", store_col_int(s, 9) != 0,
-        "volunteer", text_or_null(s, 10), "question", text_or_null(s, 11));
-    /* response time: from the ticket to the volunteer's first answer */
-    if (store_col_type(s, 5) != SQLITE_NULL)
-        json_object_set_new(
-            o, "response_seconds",
-            json_integer(
-                (json_int_t)((store_col_int64(s, 5) - store_col_int64(s, 3)) / 1000)));
-    else
-        json_object_set_new(o, "response_seconds", json_null());
-    return o;
+    struct ticket_entry *t = out;
+    t->id = store_col_int64(s, 0);
+    t->desk = store_col_text(s, 1);
+    t->status = store_col_text(s, 2);
+    t->created_ms = store_col_int64(s, 3);
+    t->taken_ms = store_col_int64(s, 4);
+    t->answered_ms = store_col_int64(s, 5);
+    t->closed_ms = store_col_int64(s, 6);
+    t->escalated_ms = store_col_int64(s, 7);
+    t->rating = store_col_int(s, 8);
+    t->crisis = store_col_int(s, 9) != 0;
+    t->volunteer = store_col_text(s, 10);
+    t->question = store_col_text(s, 11);
 }
 
-json_t *store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit)
+static void ticket_clear(void *out)
+{
+    struct ticket_entry *t = out;
+    free(t->desk);
+    free(t->status);
+    free(t->volunteer);
+    free(t->question);
+    memset(t, 0, sizeof *t);
+}
+
+void ticket_entry_clear(struct ticket_entry *t)
+{
+    ticket_clear(t);
+}
+
+void ticket_entry_free_all(struct ticket_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, ticket_clear);
+}
+
+static void message_read(struct store_stmt *s, void *out)
+{
+    struct ticket_message *m = out;
+    m->side = store_col_text(s, 0);
+    m->text = store_col_text(s, 1);
+    m->ms = store_col_int64(s, 2);
+}
+
+static void message_clear(void *out)
+{
+    struct ticket_message *m = out;
+    free(m->side);
+    free(m->text);
+}
+
+void ticket_message_free_all(struct ticket_message *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, message_clear);
+}
+
+int store_desk_ticket_list(struct store *st, const char *status, const char *desk, int limit,
+                           struct ticket_entry **v, size_t *n)
 {
     SQL(sql, TICKET_COLS " WHERE (CAST(?1 AS TEXT) IS NULL OR t.status=?1)"
                          " AND (CAST(?2 AS TEXT) IS NULL OR t.desk=?2) ORDER BY t.id DESC"
                          " LIMIT ?3");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     if (status != NULL)
         store_bind_text(s, 1, status);
     if (desk != NULL)
         store_bind_text(s, 2, desk);
     store_bind_int(s, 3, limit);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, ticket_row(s));
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "desk ticket list");
-        return NULL;
-    }
-    return a;
+    return store_read_all(st, s, "desk ticket list", ticket_read, ticket_clear, sizeof **v,
+                          (void **)v, n);
 }
 
-json_t *store_desk_ticket_json(struct store *st, int64_t id)
+int store_desk_ticket_show(struct store *st, int64_t id, struct ticket_entry *out,
+                           struct ticket_message **m, size_t *nm)
 {
     SQL(sql, TICKET_COLS " WHERE t.id=?");
     SQL(msgs, "SELECT side, text, created_ms FROM desk_messages WHERE ticket_id=? ORDER BY id");
     struct store_stmt *s = store_stmt(st, sql);
-    json_t *o = NULL;
-    int rc;
+    *m = NULL;
+    *nm = 0;
+    memset(out, 0, sizeof *out);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, id);
-    rc = store_step(st, s);
-    if (rc == SQLITE_ROW)
-        o = ticket_row(s);
-    store_reset(s);
-    if (rc == SQLITE_DONE)
-        return json_null();
-    if (rc != SQLITE_ROW) {
-        store_fail(st, "desk ticket json");
-        return NULL;
-    }
+    int f = store_read_one(st, s, "desk ticket", ticket_read, out, sizeof *out);
+    if (f != 1)
+        return f;
     s = store_stmt(st, msgs);
-    if (s == NULL) {
-        json_decref(o);
-        return NULL;
+    if (s != NULL)
+        store_bind_int64(s, 1, id);
+    if (s == NULL || store_read_all(st, s, "desk ticket messages", message_read, message_clear,
+                                    sizeof **m, (void **)m, nm) == -1) {
+        ticket_clear(out);
+        return -1;
     }
-    store_bind_int64(s, 1, id);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "side",
-                                           store_col_str(s, 0), "text",
-                                           store_col_str(s, 1), "ms",
-                                           (json_int_t)store_col_int64(s, 2)));
-    store_reset(s);
-    json_object_set_new(o, "messages", a);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        store_fail(st, "desk ticket messages");
-        return NULL;
-    }
-    return o;
+    return 1;
 }
 
-json_t *store_mentor_list(struct store *st)
+static void mentor_read(struct store_stmt *s, void *out)
+{
+    struct mentor_entry *m = out;
+    m->id = store_col_int64(s, 0);
+    m->worker = store_col_text(s, 1);
+    m->mentor = store_col_text(s, 2);
+    m->mentor_name = store_col_text(s, 3);
+    m->active = store_col_int(s, 4) != 0;
+    m->created_ms = store_col_int64(s, 5);
+    m->has_contact = store_col_type(s, 6) != SQLITE_NULL;
+    m->last_contact_ms = store_col_int64(s, 6);
+    m->silent = store_col_type(s, 7) != SQLITE_NULL;
+    m->flagged_ms = store_col_int64(s, 7);
+    m->messages = store_col_int64(s, 8);
+}
+
+static void mentor_clear(void *out)
+{
+    struct mentor_entry *m = out;
+    free(m->worker);
+    free(m->mentor);
+    free(m->mentor_name);
+}
+
+void mentor_entry_free_all(struct mentor_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, mentor_clear);
+}
+
+int store_mentor_list(struct store *st, struct mentor_entry **v, size_t *n)
 {
     SQL(sql,
         "SELECT m.id, w.channel || ':' || w.ext_id, t.channel || ':' || t.ext_id, m.mentor_name,"
@@ -587,29 +627,10 @@ json_t *store_mentor_list(struct store *st)
         " FROM mentoring m JOIN people w ON w.id=m.worker_id JOIN people t ON t.id=m.mentor_id"
         " ORDER BY m.id");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        char code[32];
-        snprintf(code, sizeof code, "P%lld", (long long)store_col_int64(s, 0));
-        json_array_append_new(
-            a,
-            json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:I,s:o,s:b,s:o,s:I}", "id",
-                      (json_int_t)store_col_int64(s, 0), "code", code, "worker",
-                      store_col_str(s, 1), "mentor",
-                      store_col_str(s, 2), "mentor_name", text_or_null(s, 3),
-                      "active", store_col_int(s, 4) != 0, "created_ms",
-                      (json_int_t)store_col_int64(s, 5), "last_contact_ms", int_or_null(s, 6),
-                      "silent", store_col_type(s, 7) != SQLITE_NULL, "flagged_ms",
-                      int_or_null(s, 7), "messages", (json_int_t)store_col_int64(s, 8)));
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "mentor list");
-        return NULL;
-    }
-    return a;
+        return -1;
+    return store_read_all(st, s, "mentor list", mentor_read, mentor_clear, sizeof **v, (void **)v,
+                          n);
 }

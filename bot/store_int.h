@@ -217,6 +217,10 @@ void store_free_rows(void *v, size_t n, size_t size, store_clear_fn clear);
 /* Column 0 as an int64 (0 for NULL), into *out (an int64_t): the reader for
  * lists of ids. */
 void store_read_id(struct store_stmt *s, void *out);
+/* Column 0 as a new string (NULL for NULL) into *out (a char *), and its
+ * clear: the reader for lists of names (freed by store_free_strings). */
+void store_read_string(struct store_stmt *s, void *out);
+void store_clear_string(void *out);
 
 /* The current row as a JSON object keyed by column name (new reference). */
 json_t *store_row_json(struct store_stmt *s);

@@ -60,43 +60,38 @@ int store_lesson_answer(struct store *st, int64_t person, int lesson, bool is_ri
     return store_step_done(st, s, "lesson answer");
 }
 
-/* Every first column of s (bound by the caller) as a JSON array of integers. */
-static json_t *int_column(struct store *st, struct store_stmt *s, const char *what)
+/* Every first column of s (bound by the caller) as *v of *n ids. */
+static int id_column(struct store *st, struct store_stmt *s, const char *what, int64_t **v,
+                     size_t *n)
 {
-    json_t *a = json_array();
-    int rc;
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_integer(store_col_int64(s, 0)));
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, what);
-        return NULL;
-    }
-    return a;
+    return store_read_all(st, s, what, store_read_id, NULL, sizeof **v, (void **)v, n);
 }
 
-json_t *store_lesson_answered(struct store *st, int64_t person)
+int store_lesson_answered(struct store *st, int64_t person, int64_t **v, size_t *n)
 {
     SQL(sql, "SELECT lesson_id FROM lesson_progress WHERE person_id=?"
              " AND answers>0 ORDER BY lesson_id");
     struct store_stmt *s = store_stmt(st, sql);
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, person);
-    return int_column(st, s, "lesson answered");
+    return id_column(st, s, "lesson answered", v, n);
 }
 
-json_t *store_lesson_due(struct store *st, int64_t person, int64_t now)
+int store_lesson_due(struct store *st, int64_t person, int64_t now, int64_t **v, size_t *n)
 {
     SQL(sql, "SELECT lesson_id FROM lesson_progress WHERE person_id=? AND done_ms IS NULL"
              " AND retry_at_ms IS NOT NULL AND retry_at_ms<=? ORDER BY retry_at_ms, lesson_id");
     struct store_stmt *s = store_stmt(st, sql);
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, person);
     store_bind_int64(s, 2, now);
-    return int_column(st, s, "lesson due");
+    return id_column(st, s, "lesson due", v, n);
 }
 
 int store_lesson_next_review(struct store *st, int64_t person, int64_t now, int64_t *at,
@@ -130,25 +125,18 @@ int store_lesson_day_add(struct store *st, int64_t person, const char *day)
     return store_step_done(st, s, "lesson day");
 }
 
-json_t *store_lesson_days(struct store *st, int64_t person, int n)
+int store_lesson_days(struct store *st, int64_t person, int max, char ***v, size_t *n)
 {
     SQL(sql, "SELECT day FROM lesson_days WHERE person_id=? ORDER BY day DESC LIMIT ?");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, person);
-    store_bind_int(s, 2, n);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_string(store_col_str(s, 0)));
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "lesson days");
-        return NULL;
-    }
-    return a;
+    store_bind_int(s, 2, max);
+    return store_read_all(st, s, "lesson days", store_read_string, store_clear_string, sizeof **v,
+                          (void **)v, n);
 }
 
 int store_lesson_stats(struct store *st, int64_t person, struct lesson_stats *out)
@@ -218,18 +206,21 @@ int store_lesson_sub_get(struct store *st, int64_t person, int *minute)
     return rc == SQLITE_DONE ? 0 : store_fail(st, "lesson sub get");
 }
 
-json_t *store_lesson_subs_due(struct store *st, int minute, const char *day, int limit)
+int store_lesson_subs_due(struct store *st, int minute, const char *day, int limit, int64_t **v,
+                          size_t *n)
 {
     SQL(sql, "SELECT s.person_id FROM lesson_subs s JOIN people p ON p.id=s.person_id"
              " WHERE p.opted_out=0 AND s.minute<=?1 AND (s.last_day IS NULL OR s.last_day<?2)"
              " ORDER BY s.person_id LIMIT ?3");
     struct store_stmt *s = store_stmt(st, sql);
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int(s, 1, minute);
     store_bind_text(s, 2, day);
     store_bind_int(s, 3, limit);
-    return int_column(st, s, "lesson subs due");
+    return id_column(st, s, "lesson subs due", v, n);
 }
 
 int store_lesson_sub_served(struct store *st, int64_t person, const char *day)
@@ -243,33 +234,27 @@ int store_lesson_sub_served(struct store *st, int64_t person, const char *day)
     return store_step_done(st, s, "lesson sub served");
 }
 
-json_t *store_lesson_totals(struct store *st)
+static void total_read(struct store_stmt *s, void *out)
+{
+    struct lesson_total *t = out;
+    t->lesson_id = store_col_int(s, 0);
+    t->shown = store_col_int64(s, 1);
+    t->answered = store_col_int64(s, 2);
+    t->done = store_col_int64(s, 3);
+    t->first_right = store_col_int64(s, 4);
+}
+
+int store_lesson_totals(struct store *st, struct lesson_total **v, size_t *n)
 {
     SQL(sql, "SELECT lesson_id, count(*), count(*) FILTER (WHERE answers>0),"
              " count(done_ms), count(*) FILTER (WHERE first_right=1)"
              " FROM lesson_progress GROUP BY lesson_id");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
-    json_t *o = json_object();
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        char id[24];
-        snprintf(id, sizeof id, "%d", store_col_int(s, 0));
-        json_object_set_new(o, id,
-                            json_pack("{s:I,s:I,s:I,s:I}", "shown",
-                                      (json_int_t)store_col_int64(s, 1), "answered",
-                                      (json_int_t)store_col_int64(s, 2), "done",
-                                      (json_int_t)store_col_int64(s, 3), "first_right",
-                                      (json_int_t)store_col_int64(s, 4)));
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        store_fail(st, "lesson totals");
-        return NULL;
-    }
-    return o;
+        return -1;
+    return store_read_all(st, s, "lesson totals", total_read, NULL, sizeof **v, (void **)v, n);
 }
 
 int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson, int64_t expires_ms,

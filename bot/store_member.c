@@ -77,14 +77,42 @@ int store_member_checkin(struct store *st, int64_t person, const char *city, boo
     return store_changes(st) > 0 ? 1 : 0;
 }
 
-/* o[name] = the text column, or null. */
-static void set_text(json_t *o, const char *name, struct store_stmt *s, int col)
+static void member_read(struct store_stmt *s, void *out)
 {
-    const char *v = store_col_str(s, col);
-    json_object_set_new(o, name, v ? json_string((const char *)v) : json_null());
+    struct member_entry *m = out;
+    m->id = store_col_int64(s, 0);
+    m->person = store_col_text(s, 1);
+    m->name = store_col_text(s, 2);
+    m->org = store_col_text(s, 3);
+    m->contact = store_col_text(s, 4);
+    m->city = store_col_text(s, 5);
+    m->has_lat = store_col_type(s, 6) != SQLITE_NULL;
+    m->lat = store_col_double(s, 6);
+    m->has_lon = store_col_type(s, 7) != SQLITE_NULL;
+    m->lon = store_col_double(s, 7);
+    m->has_checkin = store_col_type(s, 8) != SQLITE_NULL;
+    m->checkin_ms = store_col_int64(s, 8);
+    m->last_seen_ms = store_col_int64(s, 9);
+    m->created_ms = store_col_int64(s, 10);
 }
 
-json_t *store_member_list(struct store *st, const char *city, int64_t stale_before, int limit)
+static void member_clear(void *out)
+{
+    struct member_entry *m = out;
+    free(m->person);
+    free(m->name);
+    free(m->org);
+    free(m->contact);
+    free(m->city);
+}
+
+void member_entry_free_all(struct member_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, member_clear);
+}
+
+int store_member_list(struct store *st, const char *city, int64_t stale_before, int limit,
+                      struct member_entry **v, size_t *n)
 {
     SQL(sql, "SELECT m.id, p.channel || ':' || p.ext_id, m.name, m.org, m.contact, m.city, m.lat,"
              " m.lon, m.checkin_ms, p.last_seen_ms, m.created_ms FROM members m"
@@ -92,43 +120,14 @@ json_t *store_member_list(struct store *st, const char *city, int64_t stale_befo
              " AND (?2 = 0 OR coalesce(m.checkin_ms, m.created_ms)<=?2)"
              " ORDER BY coalesce(m.checkin_ms, m.created_ms), m.id LIMIT ?3");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     if (city != NULL)
         store_bind_text(s, 1, city);
     store_bind_int64(s, 2, stale_before);
     store_bind_int(s, 3, limit);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        json_t *o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)store_col_int64(s, 0),
-                              "person", store_col_str(s, 1), "org",
-                              store_col_str(s, 3));
-        set_text(o, "name", s, 2);
-        set_text(o, "contact", s, 4);
-        set_text(o, "city", s, 5);
-        json_object_set_new(o, "lat",
-                            store_col_type(s, 6) == SQLITE_NULL
-                                ? json_null()
-                                : json_real(store_col_double(s, 6)));
-        json_object_set_new(o, "lon",
-                            store_col_type(s, 7) == SQLITE_NULL
-                                ? json_null()
-                                : json_real(store_col_double(s, 7)));
-        json_object_set_new(o, "checkin_ms",
-                            store_col_type(s, 8) == SQLITE_NULL
-                                ? json_null()
-                                : json_integer((json_int_t)store_col_int64(s, 8)));
-        json_object_set_new(o, "last_seen_ms",
-                            json_integer((json_int_t)store_col_int64(s, 9)));
-        json_object_set_new(o, "created_ms", json_integer((json_int_t)store_col_int64(s, 10)));
-        json_array_append_new(a, o);
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "member list");
-        return NULL;
-    }
-    return a;
+    return store_read_all(st, s, "member list", member_read, member_clear, sizeof **v,
+                          (void **)v, n);
 }

@@ -42,37 +42,45 @@ int64_t monthly_median(const int64_t *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Bind ?1 from and ?2 to, step the one row into an object of named integer
- * columns. NULL on error. */
-static json_t *counts(struct store *st, const struct store_sql *sql, int64_t from, int64_t to,
-                      const char *what)
+/* Bind ?1 from and ?2 to, and read the one row's first n integer columns
+ * into v. 0 or -1. */
+static int counts(struct store *st, const struct store_sql *sql, int64_t from, int64_t to,
+                  const char *what, int64_t *v, int n)
 {
     struct store_stmt *s = store_stmt(st, sql);
-    int found = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, from);
     store_bind_int64(s, 2, to);
-    json_t *o = store_one_row(st, s, what, &found);
-    if (o == NULL && found == 0)
-        store_fail(st, what);
-    return o;
+    int rc = store_step(st, s);
+    for (int i = 0; rc == SQLITE_ROW && i < n; i++)
+        v[i] = store_col_int64(s, i);
+    store_reset(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, what);
+}
+
+/* A finished group appended to *g (its name taken). */
+static void group_add(struct monthly_groups *g, char *name, size_t count, const int64_t *d,
+                      size_t nd)
+{
+    g->v = xrealloc(g->v, (g->n + 1) * sizeof *g->v);
+    g->v[g->n++] =
+        (struct monthly_group){name, (int64_t)count, (int64_t)nd, monthly_median(d, nd) / 60000};
 }
 
 /*
  * Groups with a median: sql selects (group name, duration ms or NULL) ordered
- * by group then duration. Each group gets {name_key: name, "count", "done",
- * "median_minutes"} (done: rows with a duration). NULL on error.
+ * by group then duration. Each group gets its count, done (rows with a
+ * duration) and median minutes. 0 or -1.
  */
-static json_t *groups(struct store *st, const struct store_sql *sql, int64_t from, int64_t to,
-                      const char *name_key, const char *what)
+static int groups(struct store *st, const struct store_sql *sql, int64_t from, int64_t to,
+                  const char *what, struct monthly_groups *out)
 {
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, from);
     store_bind_int64(s, 2, to);
-    json_t *out = json_array();
     int64_t *d = NULL;
     size_t nd = 0, cap = 0, count = 0;
     char *cur = NULL;
@@ -83,11 +91,7 @@ static json_t *groups(struct store *st, const struct store_sql *sql, int64_t fro
         if (g == NULL)
             g = "";
         if (cur != NULL && (rc != SQLITE_ROW || strcmp(g, cur) != 0)) {
-            json_array_append_new(out, json_pack("{s:s,s:I,s:I,s:I}", name_key, cur, "count",
-                                                 (json_int_t)count, "done", (json_int_t)nd,
-                                                 "median_minutes",
-                                                 (json_int_t)(monthly_median(d, nd) / 60000)));
-            free(cur);
+            group_add(out, cur, count, d, nd);
             cur = NULL;
             nd = count = 0;
         }
@@ -107,15 +111,25 @@ static json_t *groups(struct store *st, const struct store_sql *sql, int64_t fro
     store_reset(s);
     free(d);
     free(cur);
-    if (rc != SQLITE_DONE) {
-        json_decref(out);
-        store_fail(st, what);
-        return NULL;
-    }
-    return out;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, what);
 }
 
-json_t *store_monthly(struct store *st, int64_t from, int64_t to)
+static void groups_clear(struct monthly_groups *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free(g->v[i].name);
+    free(g->v);
+    g->v = NULL;
+    g->n = 0;
+}
+
+void monthly_clear(struct monthly *m)
+{
+    groups_clear(&m->reports_by_category);
+    groups_clear(&m->tickets_by_kind);
+}
+
+int store_monthly(struct store *st, int64_t from, int64_t to, struct monthly *m)
 {
     SQL(workers,
         "SELECT (SELECT count(DISTINCT person_id) FROM (SELECT person_id FROM inbound"
@@ -148,31 +162,23 @@ json_t *store_monthly(struct store *st, int64_t from, int64_t to)
                    " AND r.status<>'merged'");
     SQL(tickets, "SELECT desk, answered_ms-created_ms FROM desk_tickets"
                  " WHERE created_ms>=?1 AND created_ms<?2 ORDER BY 1, 2");
-    json_t *o = json_object();
-    json_t *parts[] = {counts(st, workers, from, to, "monthly workers"),
-                       counts(st, lessons, from, to, "monthly lessons"),
-                       counts(st, points, from, to, "monthly points"),
-                       counts(st, seats, from, to, "monthly seats"),
-                       groups(st, reports, from, to, "category", "monthly reports"),
-                       counts(st, observers, from, to, "monthly observers"),
-                       groups(st, tickets, from, to, "kind", "monthly tickets")};
-    static const char *const keys[] = {
-        "workers",          "lessons",        "points", "seats", "reports_by_category",
-        "observer_reports", "tickets_by_kind"};
-    bool ok = true;
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        ok &= parts[i] != NULL;
-        if (parts[i] != NULL)
-            json_object_set_new(o, keys[i], parts[i]);
+    memset(m, 0, sizeof *m);
+    m->from_ms = from;
+    m->to_ms = to;
+    int64_t w[3], l[2], p[5], s[4];
+    if (counts(st, workers, from, to, "monthly workers", w, 3) == -1 ||
+        counts(st, lessons, from, to, "monthly lessons", l, 2) == -1 ||
+        counts(st, points, from, to, "monthly points", p, 5) == -1 ||
+        counts(st, seats, from, to, "monthly seats", s, 4) == -1 ||
+        groups(st, reports, from, to, "monthly reports", &m->reports_by_category) == -1 ||
+        counts(st, observers, from, to, "monthly observers", &m->observer_reports, 1) == -1 ||
+        groups(st, tickets, from, to, "monthly tickets", &m->tickets_by_kind) == -1) {
+        monthly_clear(m);
+        return -1;
     }
-    if (!ok) {
-        json_decref(o);
-        return NULL;
-    }
-    /* observer_reports: the one count, not an object */
-    json_object_set(o, "observer_reports",
-                    json_object_get(json_object_get(o, "observer_reports"), "reports"));
-    json_object_set_new(o, "from_ms", json_integer(from));
-    json_object_set_new(o, "to_ms", json_integer(to));
-    return o;
+    m->workers = (struct monthly_workers){w[0], w[1], w[2]};
+    m->lessons = (struct monthly_lessons){l[0], l[1]};
+    m->points = (struct monthly_points){p[0], p[1], p[2], p[3], p[4]};
+    m->seats = (struct monthly_seats){s[0], s[1], s[2], s[3]};
+    return 0;
 }

@@ -48,8 +48,8 @@ static void bind_opt_ms(struct store_stmt *s, int i, int64_t v)
         store_bind_int64(s, i, v);
 }
 
-json_t *store_people_list(struct store *st, const struct people_query *q, int limit,
-                          int offset, int64_t *total)
+json_t *store_people_list(struct store *st, const struct people_query *q, int limit, int offset,
+                          int64_t *total)
 {
     struct store_stmt *s = store_stmt(st, list_sql);
     if (s == NULL)
@@ -153,8 +153,8 @@ json_t *store_people_page(struct store *st, int64_t account)
     return o;
 }
 
-int store_people_set_field(struct store *st, int64_t account, const char *key,
-                           const char *value, int64_t now)
+int store_people_set_field(struct store *st, int64_t account, const char *key, const char *value,
+                           int64_t now)
 {
     SQL(set, "INSERT INTO person_fields(person_id, key, value, updated_ms)"
              " VALUES(?1,?2,?3,?4) ON CONFLICT(person_id, key)"
@@ -233,19 +233,36 @@ int store_filter_save(struct store *st, const char *name, const char *filter, in
     return store_step_done(st, s, "filter save");
 }
 
-json_t *store_filter_list(struct store *st)
+static void filter_read(struct store_stmt *s, void *out)
+{
+    struct saved_filter *f = out;
+    f->name = store_col_text(s, 0);
+    f->filter = store_col_text(s, 1);
+    f->created_ms = store_col_int64(s, 2);
+}
+
+static void filter_clear(void *out)
+{
+    struct saved_filter *f = out;
+    free(f->name);
+    free(f->filter);
+}
+
+void saved_filter_free_all(struct saved_filter *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, filter_clear);
+}
+
+int store_filter_list(struct store *st, struct saved_filter **v, size_t *n)
 {
     SQL(sql, "SELECT name, filter, created_ms FROM saved_filters ORDER BY name");
     struct store_stmt *s = store_stmt(st, sql);
-    json_t *rows = s ? store_rows_json(st, s, "filter list") : NULL;
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r)
-    { /* the stored text back as an object */
-        json_t *f = json_loads(json_string_value(json_object_get(r, "filter")), 0, NULL);
-        json_object_set_new(r, "filter", f ? f : json_object());
-    }
-    return rows;
+    *v = NULL;
+    *n = 0;
+    if (s == NULL)
+        return -1;
+    return store_read_all(st, s, "filter list", filter_read, filter_clear, sizeof **v, (void **)v,
+                          n);
 }
 
 int store_filter_get(struct store *st, const char *name, char **filter)

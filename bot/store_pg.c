@@ -112,13 +112,6 @@ static const struct {
      " WHERE " PG_HAS("text", "$1") " OR " PG_HAS("sent_text", "$1")},
     {"bot/store_privacy.c replies",
      "UPDATE inbound SET replies='[]' WHERE " PG_HAS("replies", "$1")},
-    /* rowid (insertion order) has no PostgreSQL twin; ctid is the row's place,
-     * insertion order only while its rows are never updated (docs/scaling.md) */
-    {"bot/store_routing.c body_routes",
-     "SELECT c.name AS category, rt.district FROM report_routes rt"
-     " LEFT JOIN report_categories c ON c.id=rt.category_id"
-     " WHERE rt.body_id=$1 ORDER BY rt.ctid"},
-    {"bot/store_routing.c district_list", "SELECT name FROM report_districts ORDER BY ctid"},
     {"bot/store_staff.c audit_list",
      "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
      " WHERE (CAST($1 AS text) IS NULL OR actor=$1)"

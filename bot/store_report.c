@@ -286,28 +286,70 @@ int store_report_list_person(struct store *st, int64_t person, int lim, struct r
                           (void **)v, n);
 }
 
-json_t *store_report_list(struct store *st, const struct report_filter *f)
+static void entry_read(struct store_stmt *s, void *out)
 {
-    SQL(sql,
-        "SELECT r.code, r.status, r.photo_status, r.description, r.lat, r.lon, r.created_ms,"
-        " r.updated_ms, p.channel || ':' || p.ext_id, d.code, m.code, r.reopened,"
-        " (SELECT sha256 FROM report_media WHERE report_id=r.id AND status='ok' ORDER BY id"
-        " LIMIT 1), (SELECT count(*) FROM report_media WHERE report_id=r.id),"
-        " c.name, r.district, b.code, p.observer_ms IS NOT NULL, r.resolved_ms, r.area"
-        " FROM reports r JOIN people p ON p.id=r.person_id"
-        " LEFT JOIN reports d ON d.id=r.dup_of LEFT JOIN reports m ON m.id=r.merged_into"
-        " LEFT JOIN report_categories c ON c.id=r.category_id"
-        " LEFT JOIN report_bodies b ON b.id=r.body_id"
-        " WHERE (CAST(?1 AS TEXT) IS NULL OR r.status=?1) AND r.created_ms>=?2"
-        " AND (CAST(?4 AS TEXT) IS NULL OR c.name=?4)"
-        " AND (CAST(?5 AS TEXT) IS NULL OR r.district=?5)"
-        " AND (CAST(?6 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?6)"
-        " AND (?7=0 OR p.observer_ms IS NOT NULL)"
-        " AND (?8=0 OR r.created_ms<?8) ORDER BY r.id DESC LIMIT ?3");
+    struct report_entry *r = out;
+    r->code = store_col_text(s, 0);
+    r->status = store_col_text(s, 1);
+    r->photo_status = store_col_text(s, 2);
+    r->description = store_col_text(s, 3);
+    r->has_pos = store_col_type(s, 4) != SQLITE_NULL;
+    r->lat = store_col_double(s, 4);
+    r->lon = store_col_double(s, 5);
+    r->created_ms = store_col_int64(s, 6);
+    r->updated_ms = store_col_int64(s, 7);
+    r->reporter = store_col_text(s, 8);
+    r->dup_of = store_col_text(s, 9);
+    r->merged_into = store_col_text(s, 10);
+    r->reopened = store_col_int(s, 11) != 0;
+    r->photo_sha256 = store_col_text(s, 12);
+    r->photos = store_col_int(s, 13);
+    r->category = store_col_text(s, 14);
+    r->district = store_col_text(s, 15);
+    r->body = store_col_text(s, 16);
+    r->observer = store_col_int(s, 17) != 0;
+    r->resolved_ms = store_col_int64(s, 18);
+    r->area = store_col_text(s, 19);
+}
+
+static void entry_clear(void *out)
+{
+    struct report_entry *r = out;
+    char *const strs[] = {r->code,     r->status,   r->photo_status, r->description,
+                          r->reporter, r->dup_of,   r->merged_into,  r->photo_sha256,
+                          r->category, r->district, r->body,         r->area};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        free(strs[i]);
+}
+
+void report_entry_free_all(struct report_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, entry_clear);
+}
+
+int store_report_list(struct store *st, const struct report_filter *f, struct report_entry **v,
+                      size_t *n)
+{
+    SQL(sql, "SELECT r.code, r.status, r.photo_status, r.description, r.lat, r.lon, r.created_ms,"
+             " r.updated_ms, p.channel || ':' || p.ext_id, d.code, m.code, r.reopened,"
+             " (SELECT sha256 FROM report_media WHERE report_id=r.id AND status='ok' ORDER BY id"
+             " LIMIT 1), (SELECT count(*) FROM report_media WHERE report_id=r.id),"
+             " c.name, r.district, b.code, p.observer_ms IS NOT NULL, r.resolved_ms, r.area"
+             " FROM reports r JOIN people p ON p.id=r.person_id"
+             " LEFT JOIN reports d ON d.id=r.dup_of LEFT JOIN reports m ON m.id=r.merged_into"
+             " LEFT JOIN report_categories c ON c.id=r.category_id"
+             " LEFT JOIN report_bodies b ON b.id=r.body_id"
+             " WHERE (CAST(?1 AS TEXT) IS NULL OR r.status=?1) AND r.created_ms>=?2"
+             " AND (CAST(?4 AS TEXT) IS NULL OR c.name=?4)"
+             " AND (CAST(?5 AS TEXT) IS NULL OR r.district=?5)"
+             " AND (CAST(?6 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?6)"
+             " AND (?7=0 OR p.observer_ms IS NOT NULL)"
+             " AND (?8=0 OR r.created_ms<?8) ORDER BY r.id DESC LIMIT ?3");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_text(s, 1, f->status);
     store_bind_int64(s, 2, f->since_ms);
     store_bind_int(s, 3, f->limit);
@@ -316,39 +358,7 @@ json_t *store_report_list(struct store *st, const struct report_filter *f)
     store_bind_text(s, 6, f->body);
     store_bind_int(s, 7, f->observer);
     store_bind_int64(s, 8, f->until_ms);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        json_t *o = json_pack(
-            "{s:s,s:s,s:s,s:s?,s:I,s:I,s:s,s:s?,s:s?,s:b,s:s?,s:i,s:s?,s:s?,s:s?,s:b,s:s?}", "code",
-            store_col_str(s, 0), "status",
-            store_col_str(s, 1), "photo_status",
-            store_col_str(s, 2), "description",
-            store_col_str(s, 3), "created_ms",
-            (json_int_t)store_col_int64(s, 6), "updated_ms",
-            (json_int_t)store_col_int64(s, 7), "reporter",
-            store_col_str(s, 8), "possible_duplicate_of",
-            store_col_str(s, 9), "merged_into",
-            store_col_str(s, 10), "reopened", store_col_int(s, 11) != 0,
-            "photo_sha256", store_col_str(s, 12), "photos",
-            store_col_int(s, 13), "category", store_col_str(s, 14),
-            "district", store_col_str(s, 15), "body",
-            store_col_str(s, 16), "observer", store_col_int(s, 17) != 0, "area",
-            store_col_str(s, 19));
-        if (store_col_type(s, 4) != SQLITE_NULL) {
-            json_object_set_new(o, "lat", json_real(store_col_double(s, 4)));
-            json_object_set_new(o, "lon", json_real(store_col_double(s, 5)));
-        }
-        if (store_col_type(s, 18) != SQLITE_NULL)
-            json_object_set_new(o, "resolved_ms", json_integer(store_col_int64(s, 18)));
-        json_array_append_new(a, o);
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "report list");
-        return NULL;
-    }
-    return a;
+    return store_read_all(st, s, "report list", entry_read, entry_clear, sizeof **v, (void **)v, n);
 }
 
 int store_report_find_url(struct store *st, int64_t person, const char *url, int64_t since_ms,
@@ -378,8 +388,7 @@ int store_report_merged_from(struct store *st, int64_t into, int64_t person)
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
-    if (store_bind_int64(s, 1, into) != SQLITE_OK ||
-        store_bind_int64(s, 2, person) != SQLITE_OK) {
+    if (store_bind_int64(s, 1, into) != SQLITE_OK || store_bind_int64(s, 2, person) != SQLITE_OK) {
         store_reset(s);
         return store_fail(st, "report merged from");
     }
@@ -514,40 +523,52 @@ int64_t store_photos_kept(struct store *st, int64_t report, int64_t person, int6
                       : count_of(st, by_person, person, since_ms);
 }
 
-json_t *store_report_media(struct store *st, int64_t report)
+static void photo_read(struct store_stmt *s, void *out)
+{
+    struct report_photo *p = out;
+    p->url = store_col_text(s, 0);
+    p->status = store_col_text(s, 1);
+    p->attempts = store_col_int(s, 2);
+    p->error = store_col_text(s, 3);
+    p->sha256 = store_col_text(s, 4);
+    p->clean_sha256 = store_col_text(s, 5);
+    p->mime = store_col_text(s, 6);
+    p->has_bytes = store_col_type(s, 7) != SQLITE_NULL;
+    p->bytes = store_col_int64(s, 7);
+    p->has_exif = store_col_type(s, 8) != SQLITE_NULL;
+    p->exif_lat = store_col_double(s, 8);
+    p->exif_lon = store_col_double(s, 9);
+}
+
+static void photo_clear(void *out)
+{
+    struct report_photo *p = out;
+    free(p->url);
+    free(p->status);
+    free(p->error);
+    free(p->sha256);
+    free(p->clean_sha256);
+    free(p->mime);
+}
+
+void report_photo_free_all(struct report_photo *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, photo_clear);
+}
+
+int store_report_media(struct store *st, int64_t report, struct report_photo **v, size_t *n)
 {
     SQL(sql,
         "SELECT url, status, attempts, last_error, sha256, clean_sha256, mime, bytes, exif_lat,"
         " exif_lon FROM report_media WHERE report_id=? ORDER BY id");
     struct store_stmt *s = store_stmt(st, sql);
-    int rc;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, report);
-    json_t *a = json_array();
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        json_t *o = json_pack(
-            "{s:s,s:s,s:i,s:s?,s:s?,s:s?,s:s?}", "url", store_col_str(s, 0),
-            "status", store_col_str(s, 1), "attempts", store_col_int(s, 2),
-            "error", store_col_str(s, 3), "sha256",
-            store_col_str(s, 4), "clean_sha256",
-            store_col_str(s, 5), "mime",
-            store_col_str(s, 6));
-        if (store_col_type(s, 7) != SQLITE_NULL)
-            json_object_set_new(o, "bytes", json_integer(store_col_int64(s, 7)));
-        if (store_col_type(s, 8) != SQLITE_NULL) {
-            json_object_set_new(o, "exif_lat", json_real(store_col_double(s, 8)));
-            json_object_set_new(o, "exif_lon", json_real(store_col_double(s, 9)));
-        }
-        json_array_append_new(a, o);
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "report media");
-        return NULL;
-    }
-    return a;
+    return store_read_all(st, s, "report media", photo_read, photo_clear, sizeof **v, (void **)v,
+                          n);
 }
 
 int store_report_media_counts(struct store *st, int64_t report, int *pending, int *ok, int *failed)

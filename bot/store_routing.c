@@ -133,23 +133,16 @@ int store_category_find(struct store *st, const char *name, int64_t *id)
     return one_int(st, s, "category find", id);
 }
 
-json_t *store_district_list(struct store *st)
+int store_district_list(struct store *st, char ***v, size_t *n)
 {
-    SQL(district_list, "SELECT name FROM report_districts ORDER BY rowid");
+    SQL(district_list, "SELECT name FROM report_districts ORDER BY pos, name");
     struct store_stmt *s = store_stmt(st, district_list);
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
-    json_t *a = json_array();
-    int rc;
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, json_string(store_col_str(s, 0)));
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "district list");
-        return NULL;
-    }
-    return a;
+        return -1;
+    return store_read_all(st, s, "district list", store_read_string, store_clear_string, sizeof **v,
+                          (void **)v, n);
 }
 
 int store_district_known(struct store *st, const char *name)
@@ -158,32 +151,68 @@ int store_district_known(struct store *st, const char *name)
     return name_taken(st, district_known, name, 0);
 }
 
-json_t *store_body_list(struct store *st)
+static void route_read(struct store_stmt *s, void *out)
+{
+    struct body_route *r = out;
+    r->category = store_col_text(s, 0);
+    r->district = store_col_text(s, 1);
+}
+
+static void route_clear(void *out)
+{
+    struct body_route *r = out;
+    free(r->category);
+    free(r->district);
+}
+
+static void body_read(struct store_stmt *s, void *out)
+{
+    struct body *b = out;
+    b->id = store_col_int64(s, 0);
+    b->code = store_col_text(s, 1);
+    b->name = store_col_text(s, 2);
+    b->active = store_col_int(s, 3) != 0;
+}
+
+static void body_clear(void *out)
+{
+    struct body *b = out;
+    free(b->code);
+    free(b->name);
+    store_free_rows(b->routes, b->nroutes, sizeof *b->routes, route_clear);
+}
+
+void body_free_all(struct body *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, body_clear);
+}
+
+int store_body_list(struct store *st, struct body **v, size_t *n)
 {
     SQL(body_list, "SELECT id, code, name, active=1 AS active FROM report_bodies"
                    " ORDER BY id");
     struct store_stmt *s = store_stmt(st, body_list);
     SQL(body_routes, "SELECT c.name AS category, rt.district FROM report_routes rt"
                      " LEFT JOIN report_categories c ON c.id=rt.category_id"
-                     " WHERE rt.body_id=? ORDER BY rt.rowid");
+                     " WHERE rt.body_id=? ORDER BY rt.pos");
     struct store_stmt *r = store_stmt(st, body_routes);
-    if (s == NULL || r == NULL)
-        return NULL;
-    json_t *a = store_rows_json(st, s, "body list"), *o;
-    size_t i;
-    json_array_foreach(a, i, o)
-    {
-        json_object_set_new(o, "active",
-                            json_boolean(json_integer_value(json_object_get(o, "active"))));
-        store_bind_int64(r, 1, json_integer_value(json_object_get(o, "id")));
-        json_t *routes = store_rows_json(st, r, "body routes");
-        if (routes == NULL) {
-            json_decref(a);
-            return NULL;
+    *v = NULL;
+    *n = 0;
+    if (s == NULL || r == NULL ||
+        store_read_all(st, s, "body list", body_read, body_clear, sizeof **v, (void **)v, n) == -1)
+        return -1;
+    for (size_t i = 0; i < *n; i++) {
+        struct body *b = &(*v)[i];
+        store_bind_int64(r, 1, b->id);
+        if (store_read_all(st, r, "body routes", route_read, route_clear, sizeof *b->routes,
+                           (void **)&b->routes, &b->nroutes) == -1) {
+            body_free_all(*v, *n);
+            *v = NULL;
+            *n = 0;
+            return -1;
         }
-        json_object_set_new(o, "routes", routes);
     }
-    return a;
+    return 0;
 }
 
 int store_body_known(struct store *st, const char *code)
@@ -197,9 +226,9 @@ static int set_routes(struct store *st, int64_t body, json_t *routes)
 {
     SQL(routes_clear, "DELETE FROM report_routes WHERE body_id=?");
     struct store_stmt *d = store_stmt(st, routes_clear);
-    SQL(route_add, "INSERT INTO report_routes(body_id, category_id, district)"
+    SQL(route_add, "INSERT INTO report_routes(body_id, category_id, district, pos)"
                    " VALUES(?1, (SELECT id FROM report_categories WHERE name=?2),"
-                   " ?3)");
+                   " ?3, ?4)");
     struct store_stmt *s = store_stmt(st, route_add);
     if (d == NULL || s == NULL)
         return -1;
@@ -213,6 +242,7 @@ static int set_routes(struct store *st, int64_t body, json_t *routes)
         store_bind_int64(s, 1, body);
         store_bind_text(s, 2, json_string_value(json_object_get(r, "category")));
         store_bind_text(s, 3, json_string_value(json_object_get(r, "district")));
+        store_bind_int64(s, 4, (int64_t)i + 1); /* in the order given */
         if (store_step_done(st, s, "route add") == -1)
             return -1;
     }
@@ -257,14 +287,13 @@ int store_body_update(struct store *st, int64_t id, const char *name, int active
 /* The body for the report's category and district, most specific route first. */
 static int route(struct store *st, int64_t report)
 {
-    SQL(sql,
-        "UPDATE reports SET body_id=(SELECT b.id FROM report_routes rt"
-        " JOIN report_bodies b ON b.id=rt.body_id WHERE b.active=1"
-        " AND (rt.category_id IS NULL OR rt.category_id=reports.category_id)"
-        " AND (rt.district IS NULL OR rt.district=reports.district)"
-        " ORDER BY CASE WHEN rt.category_id IS NOT NULL THEN 1 ELSE 0 END"
-        " + CASE WHEN rt.district IS NOT NULL THEN 1 ELSE 0 END DESC, b.id LIMIT 1)"
-        " WHERE id=?");
+    SQL(sql, "UPDATE reports SET body_id=(SELECT b.id FROM report_routes rt"
+             " JOIN report_bodies b ON b.id=rt.body_id WHERE b.active=1"
+             " AND (rt.category_id IS NULL OR rt.category_id=reports.category_id)"
+             " AND (rt.district IS NULL OR rt.district=reports.district)"
+             " ORDER BY CASE WHEN rt.category_id IS NOT NULL THEN 1 ELSE 0 END"
+             " + CASE WHEN rt.district IS NOT NULL THEN 1 ELSE 0 END DESC, b.id LIMIT 1)"
+             " WHERE id=?");
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -340,10 +369,9 @@ int store_report_routing(struct store *st, int64_t report, struct report_routing
 
 int reports_visible_to(struct store *st, const char *area, int64_t report)
 {
-    SQL(visible,
-        "SELECT 1 FROM reports r LEFT JOIN report_bodies b"
-        " ON b.id=r.body_id WHERE r.id=?1"
-        " AND (CAST(?2 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?2)");
+    SQL(visible, "SELECT 1 FROM reports r LEFT JOIN report_bodies b"
+                 " ON b.id=r.body_id WHERE r.id=?1"
+                 " AND (CAST(?2 AS TEXT) IS NULL OR coalesce(r.area, b.code)=?2)");
     struct store_stmt *s = store_stmt(st, visible);
     if (s == NULL)
         return -1;
@@ -367,13 +395,39 @@ int store_person_set_observer(struct store *st, int64_t person, bool on, int64_t
     return store_changes(st) == 1 ? 0 : ROUTING_NOT_FOUND;
 }
 
-json_t *store_observer_list(struct store *st)
+static void observer_read(struct store_stmt *s, void *out)
 {
-    SQL(observer_list, "SELECT p.id, coalesce(p.name, '') AS name, p.channel,"
-                       " p.observer_ms AS since_ms,"
+    struct observer *o = out;
+    o->id = store_col_int64(s, 0);
+    o->name = store_col_text(s, 1);
+    o->channel = store_col_text(s, 2);
+    o->since_ms = store_col_int64(s, 3);
+    o->reports = store_col_int64(s, 4);
+}
+
+static void observer_clear(void *out)
+{
+    struct observer *o = out;
+    free(o->name);
+    free(o->channel);
+}
+
+void observer_free_all(struct observer *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, observer_clear);
+}
+
+int store_observer_list(struct store *st, struct observer **v, size_t *n)
+{
+    SQL(observer_list, "SELECT p.id, coalesce(p.name, ''), p.channel, p.observer_ms,"
                        " (SELECT count(*) FROM reports r WHERE r.person_id=p.id"
-                       " AND r.created_ms>=p.observer_ms) AS reports"
+                       " AND r.created_ms>=p.observer_ms)"
                        " FROM people p WHERE p.observer_ms IS NOT NULL ORDER BY p.id");
     struct store_stmt *s = store_stmt(st, observer_list);
-    return s ? store_rows_json(st, s, "observer list") : NULL;
+    *v = NULL;
+    *n = 0;
+    if (s == NULL)
+        return -1;
+    return store_read_all(st, s, "observer list", observer_read, observer_clear, sizeof **v,
+                          (void **)v, n);
 }

@@ -3,11 +3,13 @@
  * and the area of a report (see staff.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "staff.h"
 #include "store.h"
 #include "store_int.h"
+#include "util.h"
 
 /* Bind text, NULL for an empty string when empty_null. SQLITE_OK or an error. */
 static int bind_text(struct store_stmt *s, int i, const char *v, bool empty_null)
@@ -139,87 +141,84 @@ int store_staff_chats_set(struct store *st, int64_t id, json_t *chats, const cha
     return 1;
 }
 
-json_t *store_staff_list_chats(struct store *st, int64_t id)
+int store_staff_list_chats(struct store *st, int64_t id, char ***v, size_t *n)
 {
     SQL(sql, "SELECT chat FROM staff_chats WHERE staff_id=? ORDER BY chat");
     struct store_stmt *q = store_stmt(st, sql);
+    *v = NULL;
+    *n = 0;
     if (q == NULL)
-        return NULL;
-    if (store_bind_int64(q, 1, id) != SQLITE_OK) {
-        store_fail(st, "staff chats bind");
-        return NULL;
-    }
-    json_t *a = json_array();
-    int rc;
-    while ((rc = store_step(st, q)) == SQLITE_ROW)
-        json_array_append_new(a, json_string(store_col_str(q, 0)));
-    store_reset(q);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "staff chats");
-        return NULL;
-    }
-    return a;
+        return -1;
+    if (store_bind_int64(q, 1, id) != SQLITE_OK)
+        return store_fail(st, "staff chats bind");
+    return store_read_all(st, q, "staff chats", store_read_string, store_clear_string, sizeof **v,
+                          (void **)v, n);
 }
 
-json_t *store_staff_list(struct store *st)
+static void entry_read(struct store_stmt *q, void *out)
+{
+    struct staff_entry *e = out;
+    staff_row(q, &e->s);
+    e->s.hash[0] = '\0'; /* never listed */
+    e->created_ms = store_col_int64(q, 8);
+}
+
+static void entry_clear(void *out)
+{
+    struct staff_entry *e = out;
+    store_free_strings(e->chats, e->nchats);
+}
+
+void staff_entry_free_all(struct staff_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, entry_clear);
+}
+
+int store_staff_list(struct store *st, struct staff_entry **v, size_t *n)
 {
     SQL(sql, "SELECT " STAFF_COLS ", created_ms FROM staff ORDER BY username");
     struct store_stmt *q = store_stmt(st, sql);
-    if (q == NULL)
-        return NULL;
-    json_t *a = json_array();
-    int64_t ids[512];
-    int n = 0, rc;
-    while ((rc = store_step(st, q)) == SQLITE_ROW && n < 512) {
-        struct staff s;
-        staff_row(q, &s);
-        ids[n++] = s.id;
-        json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:I}", "id",
-                                           (json_int_t)s.id, "username", s.username, "display",
-                                           s.display, "org", s.org, "role", s.role, "area",
-                                           s.area, "disabled", s.disabled, "created_ms",
-                                           (json_int_t)store_col_int64(q, 8)));
-    }
-    store_reset(q);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        json_decref(a);
-        store_fail(st, "staff list");
-        return NULL;
-    }
-    for (int i = 0; i < n; i++) { /* after the list's statement is reset */
-        json_t *c = store_staff_list_chats(st, ids[i]);
-        if (c == NULL) {
-            json_decref(a);
-            return NULL;
+    *v = NULL;
+    *n = 0;
+    if (q == NULL || store_read_all(st, q, "staff list", entry_read, entry_clear, sizeof **v,
+                                    (void **)v, n) == -1)
+        return -1;
+    for (size_t i = 0; i < *n; i++) { /* after the list's statement is reset */
+        struct staff_entry *e = &(*v)[i];
+        if (store_staff_list_chats(st, e->s.id, &e->chats, &e->nchats) == -1) {
+            staff_entry_free_all(*v, *n);
+            *v = NULL;
+            *n = 0;
+            return -1;
         }
-        json_object_set_new(json_array_get(a, (size_t)i), "chats", c);
     }
-    return a;
+    return 0;
 }
 
-json_t *store_staff_chats_of_roles(struct store *st, const char *const *roles)
+int store_staff_chats_of_roles(struct store *st, const char *const *roles, char ***v, size_t *n)
 {
     SQL(sql, "SELECT c.chat FROM staff_chats c JOIN staff s ON s.id=c.staff_id"
              " WHERE s.disabled=0 AND s.role=? ORDER BY c.chat");
-    json_t *a = json_array();
+    *v = NULL;
+    *n = 0;
     for (int i = 0; roles[i]; i++) {
         struct store_stmt *q = store_stmt(st, sql);
-        int rc;
-        if (q == NULL || bind_text(q, 1, roles[i], false) != SQLITE_OK) {
-            json_decref(a);
-            return NULL;
+        char **some;
+        size_t k;
+        if (q == NULL || bind_text(q, 1, roles[i], false) != SQLITE_OK ||
+            store_read_all(st, q, "staff chats of roles", store_read_string, store_clear_string,
+                           sizeof *some, (void **)&some, &k) == -1) {
+            store_free_strings(*v, *n);
+            *v = NULL;
+            *n = 0;
+            return -1;
         }
-        while ((rc = store_step(st, q)) == SQLITE_ROW)
-            json_array_append_new(a, json_string(store_col_str(q, 0)));
-        store_reset(q);
-        if (rc != SQLITE_DONE) {
-            json_decref(a);
-            store_fail(st, "staff chats of roles");
-            return NULL;
-        }
+        *v = xrealloc(*v, (*n + k + 1) * sizeof **v);
+        memcpy(*v + *n, some, k * sizeof *some);
+        *n += k;
+        free(some); /* its strings now in *v */
     }
-    return a;
+    return 0;
 }
 
 int store_staff_count_role(struct store *st, const char *role)
@@ -249,41 +248,48 @@ int store_audit_add(struct store *st, const struct audit_row *a)
     return store_step_done(st, q, "audit add");
 }
 
-json_t *store_audit_list(struct store *st, const char *who, const char *what, int64_t since,
-                         int64_t until, int limit)
+static void audit_read(struct store_stmt *q, void *out)
+{
+    struct audit_entry *e = out;
+    e->id = store_col_int64(q, 0);
+    e->at_ms = store_col_int64(q, 1);
+    e->actor = store_col_text(q, 2);
+    e->action = store_col_text(q, 3);
+    e->object = store_col_text(q, 4);
+    e->origin = store_col_text(q, 5);
+    e->status = store_col_int(q, 6);
+}
+
+static void audit_clear(void *out)
+{
+    struct audit_entry *e = out;
+    free(e->actor);
+    free(e->action);
+    free(e->object);
+    free(e->origin);
+}
+
+void audit_free_all(struct audit_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, audit_clear);
+}
+
+int store_audit_list(struct store *st, const struct audit_query *aq, struct audit_entry **v,
+                     size_t *n)
 {
     SQL(audit_list, "SELECT id, at_ms, actor, action, object, origin, status FROM audit"
-             " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
-             " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5");
+                    " WHERE (?1 IS NULL OR actor=?1) AND (?2 IS NULL OR instr(action, ?2) > 0)"
+                    " AND at_ms>=?3 AND at_ms<?4 ORDER BY id DESC LIMIT ?5");
     struct store_stmt *q = store_stmt(st, audit_list);
+    *v = NULL;
+    *n = 0;
     if (q == NULL)
-        return NULL;
-    if (bind_text(q, 1, who, true) || bind_text(q, 2, what, true) ||
-        store_bind_int64(q, 3, since) || store_bind_int64(q, 4, until) ||
-        store_bind_int(q, 5, limit)) {
-        store_fail(st, "audit list bind");
-        return NULL;
-    }
-    json_t *a = json_array();
-    int rc;
-    while ((rc = store_step(st, q)) == SQLITE_ROW) {
-        const char *obj = store_col_str(q, 4);
-        const char *origin = store_col_str(q, 5);
-        json_array_append_new(
-            a, json_pack("{s:I,s:I,s:s,s:s,s:s?,s:s?,s:i}", "id",
-                         (json_int_t)store_col_int64(q, 0), "at_ms",
-                         (json_int_t)store_col_int64(q, 1), "actor",
-                         store_col_str(q, 2), "action",
-                         store_col_str(q, 3), "object", obj, "origin", origin,
-                         "status", store_col_int(q, 6)));
-    }
-    store_reset(q);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "audit list");
-        return NULL;
-    }
-    return a;
+        return -1;
+    if (bind_text(q, 1, aq->who, true) || bind_text(q, 2, aq->what, true) ||
+        store_bind_int64(q, 3, aq->since) || store_bind_int64(q, 4, aq->until) ||
+        store_bind_int(q, 5, aq->limit))
+        return store_fail(st, "audit list bind");
+    return store_read_all(st, q, "audit list", audit_read, audit_clear, sizeof **v, (void **)v, n);
 }
 
 int store_report_area(struct store *st, int64_t id, char *out, size_t size)

@@ -4,36 +4,26 @@
  * role points credits counted against each role's monthly budget.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dashboard.h"
 #include "store.h"
 #include "store_int.h"
 
-/* Day -> count rows into an object. NULL on error. */
-static json_t *by_day(struct store *st, struct store_stmt *s, int64_t since, const char *what)
+static void day_read(struct store_stmt *s, void *out)
 {
-    json_t *o = json_object();
-    int rc;
-    store_bind_int64(s, 1, since);
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        const char *day = store_col_str(s, 0);
-        if (day != NULL)
-            json_object_set_new(o, day, json_integer(store_col_int64(s, 1)));
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        store_fail(st, what);
-        return NULL;
-    }
-    return o;
+    struct stats_day *d = out;
+    const char *day = store_col_str(s, 0);
+    snprintf(d->day, sizeof d->day, "%s", day ? day : "");
+    d->count = store_col_int64(s, 1);
 }
 
 /* The process TZ is the configured zone (main.c), which 'localtime' uses. */
 #define DAY(col) "date(" col "/1000, 'unixepoch', 'localtime')"
 
-json_t *stats_daily(struct store *st, const char *what, int64_t since_ms)
+int stats_daily(struct store *st, const char *what, int64_t since_ms, struct stats_day **v,
+                size_t *n)
 {
     SQL(messages, "SELECT " DAY("created_ms") " AS d, count(*) FROM inbound"
                                               " WHERE created_ms>=? GROUP BY d");
@@ -48,10 +38,13 @@ json_t *stats_daily(struct store *st, const char *what, int64_t since_ms)
                                   : strcmp(what, "pushes") == 0   ? pushes
                                   : strcmp(what, "bookings") == 0 ? bookings
                                                                   : NULL;
-    if (sql == NULL)
-        return NULL;
-    struct store_stmt *s = store_stmt(st, sql);
-    return s ? by_day(st, s, since_ms, what) : NULL;
+    *v = NULL;
+    *n = 0;
+    struct store_stmt *s = sql ? store_stmt(st, sql) : NULL;
+    if (s == NULL)
+        return -1;
+    store_bind_int64(s, 1, since_ms);
+    return store_read_all(st, s, what, day_read, NULL, sizeof **v, (void **)v, n);
 }
 
 /* One integer from a statement already bound; -1 on error. */
@@ -66,7 +59,7 @@ static int64_t one_int(struct store *st, struct store_stmt *s, const char *what)
     return v;
 }
 
-json_t *stats_now(struct store *st, int64_t now, const char *owner)
+int stats_now(struct store *st, int64_t now, const char *owner, struct stats_figures *out)
 {
     SQL(seats, "SELECT count(*) FROM bookings b JOIN courses c ON c.id=b.course_id"
                " WHERE b.status='seat' AND c.end_ms>?1 AND c.cancelled_ms IS NULL"
@@ -79,7 +72,7 @@ json_t *stats_now(struct store *st, int64_t now, const char *owner)
     int64_t v[4];
     struct store_stmt *s = store_stmt(st, seats);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, now);
     if (owner != NULL)
         store_bind_text(s, 2, owner);
@@ -91,47 +84,49 @@ json_t *stats_now(struct store *st, int64_t now, const char *owner)
     }
     for (int i = 0; i < 4; i++)
         if (v[i] < 0)
-            return NULL;
-    return json_pack("{s:I,s:I,s:I,s:I}", "seats_booked", (json_int_t)v[0], "broadcasts_going",
-                     (json_int_t)v[1], "pushes_waiting", (json_int_t)v[2], "unknown",
-                     (json_int_t)v[3]);
+            return -1;
+    *out = (struct stats_figures){v[0], v[1], v[2], v[3]};
+    return 0;
 }
 
-json_t *stats_broadcasts(struct store *st, int limit)
+static void broadcast_read(struct store_stmt *s, void *out)
+{
+    struct stats_broadcast *b = out;
+    b->id = store_col_int64(s, 0);
+    b->text = store_col_text(s, 1);
+    b->audience = store_col_text(s, 2);
+    b->at_ms = store_col_int64(s, 3);
+    b->recipients = store_col_int64(s, 4);
+    b->sms_parts = store_col_int64(s, 5);
+    b->created_ms = store_col_int64(s, 6);
+    b->cancelled = store_col_type(s, 7) != SQLITE_NULL;
+    b->cancelled_ms = store_col_int64(s, 7);
+}
+
+static void broadcast_clear(void *out)
+{
+    struct stats_broadcast *b = out;
+    free(b->text);
+    free(b->audience);
+}
+
+void stats_broadcast_free_all(struct stats_broadcast *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, broadcast_clear);
+}
+
+int stats_broadcasts(struct store *st, int limit, struct stats_broadcast **v, size_t *n)
 {
     SQL(sql, "SELECT id, text, audience, at_ms, recipients, sms_parts,"
              " created_ms, cancelled_ms FROM broadcasts ORDER BY id DESC LIMIT ?");
     struct store_stmt *s = store_stmt(st, sql);
-    json_t *a = json_array();
-    int rc;
-    if (s == NULL) {
-        json_decref(a);
-        return NULL;
-    }
+    *v = NULL;
+    *n = 0;
+    if (s == NULL)
+        return -1;
     store_bind_int(s, 1, limit);
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        json_t *o = json_pack(
-            "{s:I,s:s,s:s,s:I,s:I,s:I,s:I}", "id", (json_int_t)store_col_int64(s, 0), "text",
-            store_col_str(s, 1), "audience",
-            store_col_str(s, 2), "at_ms",
-            (json_int_t)store_col_int64(s, 3), "recipients",
-            (json_int_t)store_col_int64(s, 4), "sms_parts",
-            (json_int_t)store_col_int64(s, 5), "created_ms",
-            (json_int_t)store_col_int64(s, 6));
-        if (o != NULL)
-            json_object_set_new(o, "cancelled_ms",
-                                store_col_type(s, 7) == SQLITE_NULL
-                                    ? json_null()
-                                    : json_integer(store_col_int64(s, 7)));
-        json_array_append_new(a, o);
-    }
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, "stats broadcasts");
-        return NULL;
-    }
-    return a;
+    return store_read_all(st, s, "stats broadcasts", broadcast_read, broadcast_clear, sizeof **v,
+                          (void **)v, n);
 }
 
 int stats_course_owner(struct store *st, int64_t id, char out[8])

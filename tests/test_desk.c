@@ -183,7 +183,13 @@ static void run_tick(struct fx *f)
 /* The ticket list as JSON text, for field checks. */
 static json_t *ticket(struct fx *f, int64_t id)
 {
-    json_t *o = store_desk_ticket_json(f->st, id);
+    struct ticket_entry t;
+    struct ticket_message *m;
+    size_t nm;
+    CHECK_INT(store_desk_ticket_show(f->st, id, &t, &m, &nm), 1);
+    json_t *o = ticket_entry_json(&t, true, m, nm); /* as GET /tickets/<id> sends it */
+    ticket_entry_clear(&t);
+    ticket_message_free_all(m, nm);
     CHECK(json_is_object(o));
     return o;
 }
@@ -574,21 +580,22 @@ static void test_desk_mentoring_pair_and_silent_flag(void)
 
     stub_clock_advance(13 * 86400000LL);
     run_tick(&f);
-    json_t *a = store_mentor_list(f.st);
-    CHECK(json_is_false(json_object_get(json_array_get(a, 0), "silent")));
-    CHECK(json_is_integer(json_object_get(json_array_get(a, 0), "last_contact_ms")));
-    json_decref(a);
+    struct mentor_entry *a;
+    size_t na;
+    CHECK_INT(store_mentor_list(f.st, &a, &na), 0);
+    CHECK(na == 1 && !a[0].silent && a[0].has_contact);
+    mentor_entry_free_all(a, na);
     stub_clock_advance(1 * 86400000LL);
     run_tick(&f);
-    a = store_mentor_list(f.st);
-    CHECK(json_is_true(json_object_get(json_array_get(a, 0), "silent")));
-    json_decref(a);
+    CHECK_INT(store_mentor_list(f.st, &a, &na), 0);
+    CHECK(na == 1 && a[0].silent && a[0].flagged_ms == now_ms());
+    mentor_entry_free_all(a, na);
     /* contact clears the flag */
     r = talk(&f, WORKER, "P1 老师在吗");
     free(r);
-    a = store_mentor_list(f.st);
-    CHECK(json_is_false(json_object_get(json_array_get(a, 0), "silent")));
-    json_decref(a);
+    CHECK_INT(store_mentor_list(f.st, &a, &na), 0);
+    CHECK(na == 1 && !a[0].silent);
+    mentor_entry_free_all(a, na);
 out:
     fx_release(&f);
 }
@@ -644,19 +651,23 @@ static void test_member_checkin_org_and_stale_list(void)
     r = talk(&f, "m-1", "长沙");
     CHECK_HAS(r, "长沙");
     free(r);
-    json_t *a = store_member_list(f.st, NULL, now_ms() - 7 * 86400000LL, 100);
-    CHECK_INT(json_array_size(a), 1);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "org")),
-              "襄阳市网约车联合党支部");
-    CHECK(json_is_real(json_object_get(json_array_get(a, 0), "lat")));
-    json_decref(a);
-    a = store_member_list(f.st, "长沙", 0, 100);
-    CHECK_INT(json_array_size(a), 1);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "person")), "generic:m-1");
-    json_decref(a);
-    a = store_member_list(f.st, "武汉", 0, 100);
-    CHECK_INT(json_array_size(a), 0);
-    json_decref(a);
+    struct member_entry *a;
+    size_t na;
+    CHECK_INT(store_member_list(f.st, NULL, now_ms() - 7 * 86400000LL, 100, &a, &na), 0);
+    CHECK_INT(na, 1);
+    if (na == 1) {
+        CHECK_STR(a[0].org, "襄阳市网约车联合党支部");
+        CHECK(a[0].has_lat);
+    }
+    member_entry_free_all(a, na);
+    CHECK_INT(store_member_list(f.st, "长沙", 0, 100, &a, &na), 0);
+    CHECK_INT(na, 1);
+    if (na == 1)
+        CHECK_STR(a[0].person, "generic:m-1");
+    member_entry_free_all(a, na);
+    CHECK_INT(store_member_list(f.st, "武汉", 0, 100, &a, &na), 0);
+    CHECK_INT(na, 0);
+    member_entry_free_all(a, na);
 out:
     fx_release(&f);
 }

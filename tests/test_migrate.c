@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "routing.h"
 #include "store.h"
 #include "t.h"
 #include "util.h"
@@ -305,7 +306,71 @@ static void test_migrate_pending_changes_nothing(void)
     free(path);
 }
 
+/* Each migration written once per engine: those bot/schema_pg.sql holds
+ * have SQLite's text only, every later one both, and SQLite's with its note
+ * (what migrate --check shows on either engine). */
+static void test_migrate_every_later_migration_has_both_engines(void)
+{
+    const char *lite, *pg;
+    int base = store_schema_pg_base(), n = 0;
+    CHECK(base >= 22 && base <= store_schema_latest());
+    for (int i = 0; store_migration(i, &lite, &pg); i++, n++) {
+        CHECK(lite != NULL && lite[0] != '\0');
+        if (i < base) {
+            CHECK(pg == NULL);
+            continue;
+        }
+        if (pg == NULL || !str_has_prefix(lite, "-- "))
+            printf("migration %d: %s\n", i + 1, pg ? "no \"-- \" note" : "no PostgreSQL text");
+        CHECK(pg != NULL && str_has_prefix(lite, "-- "));
+    }
+    CHECK_INT(n, store_schema_latest());
+}
+
+/* Migration 23: the districts and a body's routes keep the order they were
+ * listed in (rowid) as their explicit position. */
+static void test_migrate_positions_keep_the_listed_order(void)
+{
+    char *path = xasprintf("%s/positions.db", t_tmpdir());
+    CHECK_INT(store_migrate_to(path, 22), 0);
+    sqlite3 *db = open_raw(path);
+    if (db != NULL)
+        CHECK_INT(sqlite3_exec(db,
+                               "INSERT INTO report_bodies(id, code, name, created_ms)"
+                               " VALUES (1, 'b1', '市政', 0);"
+                               "INSERT INTO report_routes(body_id, category_id, district) VALUES"
+                               " (1, 2, '樊城区'), (1, 1, '襄城区'), (1, 5, NULL);",
+                               NULL, NULL, NULL),
+                  SQLITE_OK);
+    sqlite3_close(db);
+    struct store *st = store_open(path, false);
+    CHECK(st != NULL);
+    if (st != NULL) {
+        char **d;
+        size_t n;
+        CHECK_INT(store_district_list(st, &d, &n), 0);
+        CHECK(n == 11 && strcmp(d[0], "襄城区") == 0 && strcmp(d[1], "樊城区") == 0 &&
+              strcmp(d[10], "保康县") == 0);
+        store_free_strings(d, n);
+        struct body *b;
+        CHECK_INT(store_body_list(st, &b, &n), 0);
+        CHECK(n == 1 && b[0].nroutes == 3);
+        if (n == 1 && b[0].nroutes == 3) {
+            CHECK_STR(b[0].routes[0].category, "路灯");
+            CHECK_STR(b[0].routes[0].district, "樊城区");
+            CHECK_STR(b[0].routes[1].category, "井盖");
+            CHECK_STR(b[0].routes[2].category, "其他");
+            CHECK(b[0].routes[2].district == NULL);
+        }
+        body_free_all(b, n);
+    }
+    store_close(st);
+    free(path);
+}
+
 const struct t_case migrate_tests[] = {
+    T(test_migrate_every_later_migration_has_both_engines),
+    T(test_migrate_positions_keep_the_listed_order),
     T(test_migrate_every_earlier_schema_keeps_its_rows),
     T(test_migrate_pending_changes_nothing),
     T_END,

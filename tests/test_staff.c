@@ -100,19 +100,29 @@ static void test_audit_append_only(void)
     CHECK_INT(store_exec(st, "UPDATE audit SET actor='nobody'"), -1);
     CHECK_INT(store_exec(st, "DELETE FROM audit"), -1);
     CHECK_INT(store_exec(st, "DELETE FROM audit WHERE id=1"), -1);
-    json_t *all = store_audit_list(st, NULL, NULL, 0, INT64_MAX, 100);
-    CHECK_INT(json_array_size(all), 2);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(all, 1), "actor")), "staff:wang");
-    json_decref(all);
-    json_t *some = store_audit_list(st, "staff:wang", NULL, 0, INT64_MAX, 100);
-    CHECK_INT(json_array_size(some), 1);
-    json_decref(some);
-    some = store_audit_list(st, NULL, "tickets", 0, INT64_MAX, 100);
-    CHECK_INT(json_array_size(some), 1);
-    json_decref(some);
-    some = store_audit_list(st, NULL, NULL, 5500, 7000, 100);
-    CHECK_INT(json_array_size(some), 1);
-    json_decref(some);
+    struct audit_entry *v;
+    size_t n;
+    struct audit_query all = {NULL, NULL, 0, INT64_MAX, 100};
+    CHECK_INT(store_audit_list(st, &all, &v, &n), 0);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(v[1].actor, "staff:wang");
+        CHECK_STR(v[0].origin, "127.0.0.1");
+        CHECK_INT(v[0].status, 200);
+    }
+    audit_free_all(v, n);
+    struct audit_query who = {"staff:wang", NULL, 0, INT64_MAX, 100};
+    CHECK_INT(store_audit_list(st, &who, &v, &n), 0);
+    CHECK_INT(n, 1);
+    audit_free_all(v, n);
+    struct audit_query what = {NULL, "tickets", 0, INT64_MAX, 100};
+    CHECK_INT(store_audit_list(st, &what, &v, &n), 0);
+    CHECK_INT(n, 1);
+    audit_free_all(v, n);
+    struct audit_query when = {NULL, NULL, 5500, 7000, 100};
+    CHECK_INT(store_audit_list(st, &when, &v, &n), 0);
+    CHECK_INT(n, 1);
+    audit_free_all(v, n);
     store_close(st);
 }
 
@@ -120,7 +130,9 @@ static void test_web_sessions_end_with_account(void)
 {
     struct websess *ws = websess_new(3600000);
     char a[WEB_ID_HEX], b[WEB_ID_HEX], c[WEB_ID_HEX], csrf[WEB_ID_HEX];
-    struct web_who wang = {.role = ADMIN_ROLE_REPORTS, .staff_id = 7, .user = "wang",
+    struct web_who wang = {.role = ADMIN_ROLE_REPORTS,
+                           .staff_id = 7,
+                           .user = "wang",
                            .area = "east"},
                    li = {.role = ADMIN_ROLE_REPORTS, .staff_id = 8, .user = "li"}, got;
     CHECK_INT(websess_open_who(ws, &wang, 1000, a, csrf), 0);

@@ -17,6 +17,7 @@
 #include "handler.h"
 #include "intent.h"
 #include "store.h"
+#include "store_int.h" /* store_exec, for rows no route writes */
 #include "t.h"
 #include "util.h"
 #include "web.h"
@@ -244,10 +245,36 @@ static void test_web_stats_days(void)
     struct fx f;
     if (fx_init(&f) == -1)
         return;
+    CHECK_INT(store_exec(f.st, "INSERT INTO broadcasts(id, text, audience, at_ms, spread_ms,"
+                               " recipients, sms_parts, created_ms, cancelled_ms) VALUES"
+                               " (1, '明天培训', 'all', 5000, 0, 2, 1, 4000, NULL),"
+                               " (2, '取消了', 'tag:骑手', 6000, 0, 0, 1, 5500, 5600)"),
+              0);
+    /* one person and one message today (answer()'s now), none before */
+    CHECK_INT(store_exec(f.st, "INSERT INTO people(id, channel, ext_id, created_ms, last_seen_ms)"
+                               " VALUES (1, 'generic', 'u-1', 1700000000000, 1700000000000);"
+                               "INSERT INTO inbound(channel, ext_id, person_id, replies,"
+                               " created_ms) VALUES ('generic', 'm-1', 1, '[]', 1700000000000)"),
+              0);
     json_t *s = answer(&f, ADMIN_ROLE_SUPER, "GET", "/stats", "", 200);
     CHECK_INT((int)json_array_size(json_object_get(s, "days")), 30);
     CHECK_INT((int)json_array_size(json_object_get(s, "messages")), 30);
-    CHECK(json_is_object(json_object_get(s, "now")));
+    CHECK_INT((int)json_integer_value(json_array_get(json_object_get(s, "messages"), 29)), 1);
+    CHECK_INT((int)json_integer_value(json_array_get(json_object_get(s, "people"), 29)), 1);
+    CHECK_INT((int)json_integer_value(json_array_get(json_object_get(s, "messages"), 28)), 0);
+    CHECK_INT((int)json_integer_value(json_array_get(json_object_get(s, "pushes"), 29)), 0);
+    /* the wire shape of the figures and the broadcasts, key for key */
+    json_t *want = json_pack("{s:i,s:i,s:i,s:i}", "seats_booked", 0, "broadcasts_going", 0,
+                             "pushes_waiting", 0, "unknown", 0);
+    CHECK(json_equal(json_object_get(s, "now"), want));
+    json_decref(want);
+    want = json_loads("[{\"id\":2,\"text\":\"取消了\",\"audience\":\"tag:骑手\",\"at_ms\":6000,"
+                      "\"recipients\":0,\"sms_parts\":1,\"created_ms\":5500,\"cancelled_ms\":5600},"
+                      "{\"id\":1,\"text\":\"明天培训\",\"audience\":\"all\",\"at_ms\":5000,"
+                      "\"recipients\":2,\"sms_parts\":1,\"created_ms\":4000,\"cancelled_ms\":null}]",
+                      0, NULL);
+    CHECK(want != NULL && json_equal(json_object_get(s, "broadcasts"), want));
+    json_decref(want);
     json_decref(s);
     json_decref(answer(&f, ADMIN_ROLE_SUPER, "POST", "/stats", "", 405));
     fx_release(&f);

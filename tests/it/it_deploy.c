@@ -164,7 +164,8 @@ static void test_deploy_watchdog_stops_while_the_store_fails(void)
     IT_SQLITE_ONLY("a full disk under the SQLite file (RLIMIT_FSIZE); PostgreSQL writes on its"
                    " own server");
     buf_init(&got, 0);
-    if (start_notified(&s, path, sizeof path, &fd, 1536 * 1024) != 0) /* the schema alone: ~0.4 MB, its WAL more */
+    if (start_notified(&s, path, sizeof path, &fd, 1536 * 1024) !=
+        0) /* the schema alone: ~0.4 MB, its WAL more */
         goto out;
     /* messages keep coming while the disk is full: every batch fails */
     long last = 0;
@@ -183,7 +184,7 @@ static void test_deploy_watchdog_stops_while_the_store_fails(void)
             notify_read(fd, 100, &got);
     }
     CHECK_INT(last, 500);
-    CHECK_INT(fails, 30);                                 /* 3 s of a full disk */
+    CHECK_INT(fails, 30);                           /* 3 s of a full disk */
     CHECK_INT(count_of(got.data, "WATCHDOG=1"), 0); /* six periods without a ping */
     char *log = read_file(s.log);
     CHECK_HAS(log, "no watchdog ping");
@@ -247,7 +248,7 @@ static void test_deploy_migrate_check_then_migrate(void)
     struct server s;
     struct buf out;
     char cmd[512];
-    IT_SQLITE_ONLY("migrations[] of SQLite files; PostgreSQL's schema is bot/schema_pg.sql");
+    IT_SQLITE_ONLY("SQLite files (PostgreSQL's: test_deploy_migrate_pg_check_then_migrate)");
     buf_init(&out, 0);
     CHECK_INT(server_start(&s, NULL), 0); /* serve migrates at start */
     CHECK_INT(server_stop(&s, SIGTERM), 0);
@@ -274,10 +275,67 @@ static void test_deploy_migrate_check_then_migrate(void)
     server_cleanup(&s);
 }
 
+/* `yizhan migrate [--check]` on PostgreSQL: an empty database's first step
+ * is bot/schema_pg.sql, a database an older build left at that schema lists
+ * the migrations after it and is upgraded by migrate (or serve), and one at
+ * the latest is up to date. */
+static int migrate_pg(const char *flags, const char *conninfo, struct buf *out)
+{
+    char *cmd = xasprintf("./yizhan migrate %s--set store.engine=postgres"
+                          " --set 'store.conninfo=%s' 2>&1",
+                          flags, conninfo);
+    int rc = run(cmd, out);
+    free(cmd);
+    return rc;
+}
+
+static void test_deploy_migrate_pg_check_then_migrate(void)
+{
+    struct server s, old;
+    struct buf out;
+    char sql[256];
+    IT_PG_ONLY("the PostgreSQL migrations");
+    buf_init(&out, 0);
+    CHECK_INT(server_start(&s, NULL), 0); /* serve creates the schema at start */
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    CHECK_INT(migrate_pg("--check ", s.pg, &out), 0);
+    CHECK_HAS(out.data, "database: PostgreSQL");
+    CHECK_HAS(out.data, "up to date");
+
+    memset(&old, 0, sizeof old); /* a second database, as an older build left it */
+    const char *name = s.dir + strlen("/tmp/");
+    snprintf(sql, sizeof sql, "CREATE DATABASE \"%.60s-old\"", name);
+    CHECK_INT(it_pg_admin(sql), 0);
+    snprintf(old.pg, sizeof old.pg, "%.400s dbname=%.60s-old", getenv("YIZHAN_TEST_PG"), name);
+    CHECK_INT(migrate_pg("--check ", old.pg, &out),
+              10); /* empty: everything pending, nothing written */
+    CHECK_HAS(out.data, "schema: 0 (this build:");
+    CHECK_HAS(out.data, "22: the schema of migrations 1..22 at once");
+    CHECK_HAS(out.data, "23: an explicit position");
+    CHECK_INT(db_count(&old, "SELECT count(*) FROM pg_tables WHERE schemaname='public'"), 0);
+    char *schema = read_file("bot/schema_pg.sql");
+    CHECK_INT(db_exec(&old, schema), 0);
+    free(schema);
+    CHECK_INT(migrate_pg("--check ", old.pg, &out), 10);
+    CHECK_HAS(out.data, "schema: 22 (this build:");
+    CHECK_HAS(out.data, "ADD COLUMN pos; UPDATE report_districts d;"); /* PostgreSQL's */
+    CHECK(strstr(out.data, "22: the schema") == NULL);
+    CHECK_INT(migrate_pg("", old.pg, &out), 0);
+    CHECK_HAS(out.data, "migrated: schema 22 -> ");
+    CHECK_INT(db_count(&old, "SELECT count(*) FROM report_districts WHERE pos=0"), 0);
+    CHECK_INT(migrate_pg("--check ", old.pg, &out), 0);
+    CHECK_HAS(out.data, "up to date");
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%.60s-old\" WITH (FORCE)", name);
+    it_pg_admin(sql);
+    buf_release(&out);
+    server_cleanup(&s);
+}
+
 const struct t_case it_deploy_tests[] = {
     T(test_deploy_notify_ready_watchdog_stopping),
     T(test_deploy_watchdog_stops_while_the_store_fails),
     T(test_deploy_sighup_keeps_serving),
     T(test_deploy_migrate_check_then_migrate),
+    T(test_deploy_migrate_pg_check_then_migrate),
     T_END,
 };

@@ -22,10 +22,10 @@
 
 static const char *const auth[] = {"Authorization: Bearer " TOKEN, NULL};
 
-static const char *const desk_sets[] = {"generic.secret=" IT_SECRET, "admin.token=" TOKEN,
-                                        "desk.legal_hours=00:00-24:00",
-                                        "desk.counsel_hours=00:00-24:00",
-                                        "desk.admins=generic:admin-3309", NULL};
+static const char *const desk_sets[] = {
+    "generic.secret=" IT_SECRET,      "admin.token=" TOKEN,
+    "desk.legal_hours=00:00-24:00",   "desk.counsel_hours=00:00-24:00",
+    "desk.admins=generic:admin-3309", NULL};
 
 /* Rows of the outbox to user whose text contains needle (NULL: all). */
 static long long pushes(const struct server *s, const char *user, const char *needle)
@@ -37,6 +37,27 @@ static long long pushes(const struct server *s, const char *user, const char *ne
     long long n = db_count(s, sql);
     free(sql);
     return n;
+}
+
+/* The keys of a ticket (the first item of a list, or the object itself)
+ * with their jansson types, "key:type " each; a static buffer. */
+static const char *key_types(const char *body, bool one)
+{
+    static char out[512];
+    json_t *j = json_loads(body ? body : "", 0, NULL), *v;
+    json_t *o = one ? j : json_array_get(json_object_get(j, "items"), 0);
+    const char *key;
+    size_t n = 0;
+    out[0] = '\0';
+    json_object_foreach(o, key, v)
+    {
+        int w = snprintf(out + n, sizeof out - n, "%s:%d ", key, (int)json_typeof(v));
+        if (w < 0 || (size_t)w >= sizeof out - n)
+            break;
+        n += (size_t)w;
+    }
+    json_decref(j);
+    return out;
 }
 
 static void test_desk_ticket_end_to_end(void)
@@ -53,6 +74,16 @@ static void test_desk_ticket_end_to_end(void)
                  "{\"name\":\"x\",\"person\":\"generic:v\",\"desks\":[\"cooking\"]}", auth, 400,
                  "desks");
     check_status(s.port, "GET", "/admin/api/volunteers", NULL, NULL, 401, NULL);
+    /* the list's wire shape, key for key */
+    struct resp vl = request(s.port, "GET", "/admin/api/volunteers", NULL, auth);
+    json_t *vj = json_loads(vl.body ? vl.body : "", 0, NULL);
+    json_t *want = json_pack("{s:i,s:s,s:s,s:s,s:b,s:i,s:i,s:s}", "id", 1, "name", "小李", "desks",
+                             "legal", "hours", "", "active", 1, "last_offer_ms", 0, "tickets", 0,
+                             "person", "generic:" VOL);
+    CHECK(json_equal(json_array_get(json_object_get(vj, "items"), 0), want));
+    json_decref(want);
+    json_decref(vj);
+    free(vl.body);
 
     char *r = say_to(s.port, "d-1", WORKER, "法律咨询 老板拖欠工资两个月怎么办？");
     CHECK_HAS(r, "T1");
@@ -99,9 +130,18 @@ static void test_desk_ticket_end_to_end(void)
     CHECK_HAS(t.body, "\"rating\":4");
     CHECK_HAS(t.body, "\"response_seconds\":");
     CHECK_HAS(t.body, "\"volunteer\":\"小李\"");
+    /* the wire shape: keys in order with their jansson types (2 string, 3
+     * integer, 5 true, 6 false, 7 null) */
+    CHECK_STR(key_types(t.body, false),
+              "id:3 code:2 desk:2 status:2 created_ms:3 taken_ms:3 answered_ms:3 closed_ms:3"
+              " escalated_ms:7 rating:3 crisis:6 volunteer:2 question:2 response_seconds:3 ");
     free(t.body);
     t = request(s.port, "GET", "/admin/api/tickets/1", NULL, auth);
     CHECK_HAS(t.body, "他们说不归他们管");
+    CHECK_STR(key_types(t.body, true),
+              "id:3 code:2 desk:2 status:2 created_ms:3 taken_ms:3 answered_ms:3 closed_ms:3"
+              " escalated_ms:7 rating:3 crisis:6 volunteer:2 question:2 response_seconds:3"
+              " messages:1 ");
     free(t.body);
     check_status(s.port, "GET", "/admin/api/tickets/99", NULL, auth, 404, "no such ticket");
     check_status(s.port, "GET", "/admin/api/tickets?status=lost", NULL, auth, 400, "status");
@@ -170,6 +210,21 @@ static void test_desk_mentoring_through_admin_api(void)
     struct resp m = request(s.port, "GET", "/admin/api/mentoring", NULL, auth);
     CHECK_HAS(m.body, "\"last_contact_ms\":1");
     CHECK_HAS(m.body, "\"silent\":false");
+    /* a pair's wire shape, key for key */
+    json_t *mj = json_loads(m.body ? m.body : "", 0, NULL);
+    json_t *m0 = json_array_get(json_object_get(mj, "items"), 0);
+    CHECK_INT(json_object_size(m0), 11);
+    CHECK_INT(json_integer_value(json_object_get(m0, "id")), 1);
+    CHECK_STR(json_string_value(json_object_get(m0, "code")), "P1");
+    CHECK_STR(json_string_value(json_object_get(m0, "worker")), "generic:" WORKER);
+    CHECK_STR(json_string_value(json_object_get(m0, "mentor")), "generic:t-77");
+    CHECK_STR(json_string_value(json_object_get(m0, "mentor_name")), "王老师");
+    CHECK(json_is_true(json_object_get(m0, "active")));
+    CHECK(json_is_integer(json_object_get(m0, "created_ms")));
+    CHECK(json_is_integer(json_object_get(m0, "last_contact_ms")));
+    CHECK(json_is_null(json_object_get(m0, "flagged_ms")));
+    CHECK_INT(json_integer_value(json_object_get(m0, "messages")), 1);
+    json_decref(mj);
     free(m.body);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
@@ -201,6 +256,20 @@ static void test_member_checkin_and_list(void)
         request(s.port, "GET", "/admin/api/members?city=%E6%AD%A6%E6%B1%89", NULL, auth);
     CHECK_INT(m.status, 200);
     CHECK_HAS(m.body, "\"person\":\"generic:mem-1\"");
+    /* a member's wire shape, key for key (a check-in without a position: null) */
+    json_t *mj = json_loads(m.body ? m.body : "", 0, NULL);
+    json_t *m0 = json_array_get(json_object_get(mj, "items"), 0);
+    CHECK_INT(json_object_size(m0), 11);
+    CHECK_INT(json_integer_value(json_object_get(m0, "id")), 1);
+    CHECK_STR(json_string_value(json_object_get(m0, "name")), "李师傅");
+    CHECK_STR(json_string_value(json_object_get(m0, "org")), "快递行业党支部");
+    CHECK_STR(json_string_value(json_object_get(m0, "contact")), "0710-1234567");
+    CHECK_STR(json_string_value(json_object_get(m0, "city")), "武汉");
+    CHECK(json_is_null(json_object_get(m0, "lat")) && json_is_null(json_object_get(m0, "lon")));
+    CHECK(json_is_integer(json_object_get(m0, "checkin_ms")));
+    CHECK(json_is_integer(json_object_get(m0, "last_seen_ms")));
+    CHECK(json_is_integer(json_object_get(m0, "created_ms")));
+    json_decref(mj);
     free(m.body);
     m = request(s.port, "GET", "/admin/api/members?stale_days=3", NULL, auth);
     CHECK_HAS(m.body, "\"items\":[]"); /* just checked in */
@@ -252,7 +321,10 @@ static void test_desk_take_xml_illegal_characters(void)
     server_cleanup(&s);
 }
 
-const struct t_case it_desk_tests[] = {
-    T(test_desk_ticket_end_to_end), T(test_desk_crisis_alerts_admin_at_once),
-    T(test_desk_mentoring_through_admin_api), T(test_member_checkin_and_list),
-    T(test_desk_take_xml_illegal_characters), T(test_crisis_outside_a_ticket_and_handover), T_END};
+const struct t_case it_desk_tests[] = {T(test_desk_ticket_end_to_end),
+                                       T(test_desk_crisis_alerts_admin_at_once),
+                                       T(test_desk_mentoring_through_admin_api),
+                                       T(test_member_checkin_and_list),
+                                       T(test_desk_take_xml_illegal_characters),
+                                       T(test_crisis_outside_a_ticket_and_handover),
+                                       T_END};

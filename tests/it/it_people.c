@@ -24,9 +24,13 @@
 static const char *const auth[] = {"Authorization: Bearer " TOKEN, NULL};
 static const char *const uauth[] = {"Authorization: Bearer " UNION, NULL};
 static const char *const dauth[] = {"Authorization: Bearer " DESK, NULL};
-static const char *const sets[] = {"admin.token=" TOKEN, "admin.union_token=" UNION,
-                                   "admin.desk_token=" DESK, "push.quiet=", "push.rush=",
-                                   "timezone=Asia/Shanghai", NULL};
+static const char *const sets[] = {"admin.token=" TOKEN,
+                                   "admin.union_token=" UNION,
+                                   "admin.desk_token=" DESK,
+                                   "push.quiet=",
+                                   "push.rush=",
+                                   "timezone=Asia/Shanghai",
+                                   NULL};
 
 static long long count(const struct server *s, const char *sql)
 {
@@ -47,8 +51,8 @@ static void test_people_import_encodings_and_preview(void)
     struct server s;
     CHECK_INT(server_start(&s, sets), 0);
     /* preview: counts, nothing written */
-    struct resp r = import(&s, "kind=members&file=roster.csv&preview=1",
-                           "tests/data/import/members_utf8.csv");
+    struct resp r =
+        import(&s, "kind=members&file=roster.csv&preview=1", "tests/data/import/members_utf8.csv");
     CHECK_INT(r.status, 200);
     CHECK_HAS(r.body, "\"encoding\":\"UTF-8\"");
     CHECK_HAS(r.body, "\"new\":2");
@@ -130,7 +134,8 @@ static void test_people_import_volunteers_and_mentoring(void)
     check_status(s.port, "POST", "/admin/api/import?kind=volunteers&preview=1",
                  "姓名,手机,服务,值班时间\n李,13100004444,算命,\n赵,13100005555,法律,晚上\n"
                  "钱,13100006666,,\n",
-                 auth, 200, "{\"row\":2,\"error\":\"desk '算命' is not one of 法律 课业 心理 人工\"}");
+                 auth, 200,
+                 "{\"row\":2,\"error\":\"desk '算命' is not one of 法律 课业 心理 人工\"}");
     r = request(s.port, "POST", "/admin/api/import?kind=volunteers",
                 "姓名,手机,服务,值班时间\n赵,13100005555,法律,晚上\n钱,13100006666,,\n", auth);
     CHECK_HAS(r.body, "{\"row\":2,\"error\":\"hours '晚上' must be HH:MM-HH:MM\"}");
@@ -197,8 +202,8 @@ static void test_people_directory_page_and_roles(void)
     r = request(s.port, "GET", "/admin/api/people?channel=generic", NULL, auth);
     CHECK_HAS(r.body, "\"total\":1");
     free(r.body);
-    r = request(s.port, "GET", "/admin/api/people?joined_from=2000-01-01&seen_to=2000-01-01",
-                NULL, auth);
+    r = request(s.port, "GET", "/admin/api/people?joined_from=2000-01-01&seen_to=2000-01-01", NULL,
+                auth);
     CHECK_HAS(r.body, "\"total\":0");
     free(r.body);
     r = request(s.port, "GET", "/admin/api/people?limit=1&offset=1", NULL, auth);
@@ -213,8 +218,10 @@ static void test_people_directory_page_and_roles(void)
     char *path = xasprintf("/admin/api/people/%lld", id);
     check_status(s.port, "POST", path, "{\"fields\":{\"shoe\":\"42\"}}", auth, 400,
                  "unknown field 'shoe'");
-    check_status(s.port, "POST", path, "{\"fields\":{\"district\":\"襄州区\"},\"tags\":[\"骑手\","
-                 "\"志愿者\"]}", uauth, 200, "\"district\":\"襄州区\"");
+    check_status(s.port, "POST", path,
+                 "{\"fields\":{\"district\":\"襄州区\"},\"tags\":[\"骑手\","
+                 "\"志愿者\"]}",
+                 uauth, 200, "\"district\":\"襄州区\"");
     check_status(s.port, "POST", path, "{\"tags\":[\"x\"]}", dauth, 403, NULL);
     CHECK_INT(count(&s, "SELECT count(*) FROM tags WHERE tag='志愿者'"), 1);
     CHECK_INT(count(&s, "SELECT count(*) FROM tags WHERE tag='member'"), 1); /* the other's */
@@ -279,8 +286,19 @@ static void test_broadcast_fields_filters_and_test_send(void)
     check_status(s.port, "POST", "/admin/api/filters",
                  "{\"name\":\"樊城骑手\",\"filter\":{\"district\":\"樊城区\",\"tag\":\"骑手\"}}",
                  auth, 201, "樊城骑手");
-    check_status(s.port, "POST", "/admin/api/filters", "{\"name\":\"x\",\"filter\":{\"shoe\":\"1\"}}",
-                 auth, 400, "filter");
+    check_status(s.port, "POST", "/admin/api/filters",
+                 "{\"name\":\"x\",\"filter\":{\"shoe\":\"1\"}}", auth, 400, "filter");
+    /* the list's wire shape: name, the filter as an object, created_ms */
+    struct resp fl = request(s.port, "GET", "/admin/api/filters", NULL, auth);
+    json_t *fj = json_loads(fl.body ? fl.body : "", 0, NULL);
+    json_t *f0 = json_array_get(json_object_get(fj, "items"), 0);
+    CHECK_INT(fl.status, 200);
+    CHECK_INT(json_object_size(f0), 3);
+    CHECK_STR(json_string_value(json_object_get(f0, "name")), "樊城骑手");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(f0, "filter"), "tag")), "骑手");
+    CHECK(json_integer_value(json_object_get(f0, "created_ms")) > 1000000000000LL);
+    json_decref(fj);
+    free(fl.body);
     check_status(s.port, "POST", "/admin/api/broadcasts",
                  "{\"text\":\"骑手会\",\"audience\":\"filter:樊城骑手\",\"preview\":true}", auth,
                  200, "\"recipients\":1");
@@ -295,12 +313,12 @@ static void test_broadcast_fields_filters_and_test_send(void)
     CHECK_INT(count(&s, "SELECT count(*) FROM outbox WHERE text='李师傅，测试' AND"
                         " broadcast_id IS NULL AND to_ext='13800001111'"),
               1);
-    check_status(s.port, "POST", "/admin/api/broadcasts/test", "{\"text\":\"{x}\",\"to\":\"kannel:1\"}",
-                 auth, 400, "unknown field {x}");
+    check_status(s.port, "POST", "/admin/api/broadcasts/test",
+                 "{\"text\":\"{x}\",\"to\":\"kannel:1\"}", auth, 400, "unknown field {x}");
     check_status(s.port, "POST", "/admin/api/broadcasts/test", "{\"text\":\"hi\",\"to\":\"nope\"}",
                  auth, 400, "'to'");
-    check_status(s.port, "POST", "/admin/api/broadcasts/test", "{\"text\":\"hi\",\"to\":\"kannel:1\"}",
-                 uauth, 403, NULL);
+    check_status(s.port, "POST", "/admin/api/broadcasts/test",
+                 "{\"text\":\"hi\",\"to\":\"kannel:1\"}", uauth, 403, NULL);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
 }
@@ -320,26 +338,29 @@ static long long keyed(const struct server *s, const char *prefix, long long wan
 
 static void test_schedules_monthly_checkin_and_after_join(void)
 {
-    static const char *const tsets[] = {"admin.token=" TOKEN, "admin.union_token=" UNION,
-                                        "admin.desk_token=" DESK, "push.quiet=", "push.rush=",
-                                        "timezone=Asia/Shanghai", "tick_seconds=1", NULL};
+    static const char *const tsets[] = {
+        "admin.token=" TOKEN, "admin.union_token=" UNION, "admin.desk_token=" DESK, "push.quiet=",
+        "push.rush=",         "timezone=Asia/Shanghai",   "tick_seconds=1",         NULL};
     struct server s;
     CHECK_INT(server_start(&s, tsets), 0);
-    struct resp r = import(&s, "kind=members&file=roster.csv", "tests/data/import/members_utf8.csv");
+    struct resp r =
+        import(&s, "kind=members&file=roster.csv", "tests/data/import/members_utf8.csv");
     CHECK_INT(r.status, 201);
     free(r.body);
     /* a member who checked in this month gets no reminder */
     free(say_to(s.port, "w-1", "worker-77", "你好"));
-    check_status(s.port, "POST", "/admin/api/members",
-                 "{\"person\":\"generic:worker-77\",\"name\":\"刘师傅\",\"org\":\"快递行业党支部\"}",
-                 auth, 201, NULL);
+    check_status(
+        s.port, "POST", "/admin/api/members",
+        "{\"person\":\"generic:worker-77\",\"name\":\"刘师傅\",\"org\":\"快递行业党支部\"}", auth,
+        201, NULL);
     free(say_to(s.port, "w-2", "worker-77", "报到 武汉"));
     check_status(s.port, "POST", "/admin/api/schedules",
                  "{\"kind\":\"monthly_checkin\",\"day\":40,\"text\":\"x\"}", auth, 400, "1..28");
     check_status(s.port, "POST", "/admin/api/schedules",
                  "{\"kind\":\"monthly_checkin\",\"day\":1,\"text\":\"{nmae}\"}", auth, 400,
                  "unknown field {nmae}");
-    check_status(s.port, "POST", "/admin/api/schedules", "{\"kind\":\"weekly\"}", auth, 400, "kind");
+    check_status(s.port, "POST", "/admin/api/schedules", "{\"kind\":\"weekly\"}", auth, 400,
+                 "kind");
     check_status(s.port, "POST", "/admin/api/schedules",
                  "{\"kind\":\"monthly_checkin\",\"day\":1,\"time\":\"00:00\","
                  "\"text\":\"{name}，这个月还没报到，回复 报到 城市名\"}",
@@ -375,7 +396,8 @@ static void test_schedules_monthly_checkin_and_after_join(void)
     CHECK_HAS(r.body, "\"pushes\":1");
     CHECK_HAS(r.body, "\"pushes\":2");
     free(r.body);
-    check_status(s.port, "POST", "/admin/api/schedules/2/cancel", "{}", auth, 200, "\"active\":false");
+    check_status(s.port, "POST", "/admin/api/schedules/2/cancel", "{}", auth, 200,
+                 "\"active\":false");
     check_status(s.port, "POST", "/admin/api/schedules/2/cancel", "{}", auth, 404, NULL);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
@@ -385,4 +407,5 @@ const struct t_case it_people_tests[] = {T(test_people_import_encodings_and_prev
                                          T(test_people_import_volunteers_and_mentoring),
                                          T(test_people_directory_page_and_roles),
                                          T(test_broadcast_fields_filters_and_test_send),
-                                         T(test_schedules_monthly_checkin_and_after_join), T_END};
+                                         T(test_schedules_monthly_checkin_and_after_join),
+                                         T_END};

@@ -369,6 +369,16 @@ static void test_report_photo_server_cases(void)
     const char *orig = json_string_value(json_object_get(m0, "original_url"));
     CHECK(json_array_size(json_object_get(j, "history")) >= 1);
     CHECK(share != NULL && orig != NULL);
+    /* a photo's wire shape: its keys in order, and their jansson types
+     * (2 string, 3 integer, 4 real, 7 null: no error) */
+    struct buf keys;
+    buf_init(&keys, 0);
+    const char *key;
+    json_t *val;
+    json_object_foreach(m0, key, val) buf_printf(&keys, "%s:%d ", key, (int)json_typeof(val));
+    CHECK_STR(keys.data, "url:2 status:2 attempts:3 error:7 sha256:2 clean_sha256:2 mime:2"
+                         " bytes:3 exif_lat:4 exif_lon:4 original_url:2 shareable_url:2 ");
+    buf_release(&keys);
     /* the list names the first photo's original, for a thumbnail */
     l = request(s.port, "GET", "/admin/api/reports?limit=1000", NULL, auth);
     json_t *lj = json_loads(l.body ? l.body : "", 0, NULL), *it;
@@ -379,6 +389,16 @@ static void test_report_photo_server_cases(void)
         if (strcmp(json_string_value(json_object_get(it, "code")), "SP0001") != 0)
             continue;
         seen = true;
+        /* a row's wire shape: keys in order with their jansson types (2
+         * string, 3 integer, 4 real, 6 false, 7 null) */
+        struct buf rk;
+        buf_init(&rk, 0);
+        json_object_foreach(it, key, val) buf_printf(&rk, "%s:%d ", key, (int)json_typeof(val));
+        CHECK_STR(rk.data, "code:2 status:2 photo_status:2 description:2 created_ms:3"
+                           " updated_ms:3 reporter:2 possible_duplicate_of:7 merged_into:7"
+                           " reopened:6 photo_sha256:2 photos:3 category:7 district:2 body:7"
+                           " observer:6 area:7 lat:4 lon:4 photo_url:2 ");
+        buf_release(&rk);
         CHECK_STR(json_string_value(json_object_get(it, "photo_url")), orig);
         CHECK_INT(json_integer_value(json_object_get(it, "photos")), 1);
     }
@@ -406,8 +426,10 @@ static void test_report_photo_server_cases(void)
     free(one.body);
     struct bin b;
     static const char *const bad[] = {
-        "/admin/api/media/../../y.db", "/admin/api/media/..%2f..%2fy.db",
-        "/admin/api/media/%2e%2e/y.db", "/admin/api/media/y.db",
+        "/admin/api/media/../../y.db",
+        "/admin/api/media/..%2f..%2fy.db",
+        "/admin/api/media/%2e%2e/y.db",
+        "/admin/api/media/y.db",
         "/admin/api/media/0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
         "/admin/api/media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde/",
         NULL};
@@ -464,8 +486,8 @@ static void test_report_chat_commands(void)
 {
     struct server s;
     /* loopback allowed: the photo host is absent (retried), not refused */
-    const char *sets[] = {"generic.secret=" IT_SECRET, "admin.chat_ids=generic:boss", "push.quiet=", "media.allow_private=true",
-                          NULL};
+    const char *sets[] = {"generic.secret=" IT_SECRET, "admin.chat_ids=generic:boss",
+                          "push.quiet=", "media.allow_private=true", NULL};
     CHECK_INT(server_start(&s, sets), 0);
     /* a photo host that is not there: the reply still comes at once */
     char *r = send_photo(s.port, "c-1", "u-1", NULL, "http://127.0.0.1:9/x.jpg");
@@ -515,8 +537,8 @@ static void test_report_one_good_one_failed_photo(void)
     wait_fetched(&s);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM reports"), 1);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM reports WHERE photo_status='ok'"), 1);
-    CHECK_INT(db_count(&s, "SELECT count(*) FROM outbox WHERE idem_key LIKE 'report-photo-partly:%'"),
-              1);
+    CHECK_INT(
+        db_count(&s, "SELECT count(*) FROM outbox WHERE idem_key LIKE 'report-photo-partly:%'"), 1);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
     imgsrv_stop(&img);

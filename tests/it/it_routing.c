@@ -164,13 +164,24 @@ static void test_routing_bodies_route_and_filter(void)
     api_void(s.port, "POST", "/admin/api/bodies",
              "{\"code\":\"b3\",\"name\":\"x\",\"routes\":[{\"district\":\"朝阳区\"}]}", 400);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM report_bodies"), 2);
+    /* the lists' wire shape, key for key (the dashboard reads them): a
+     * route's "any" is null */
     json_t *bl = api(s.port, "GET", "/admin/api/bodies", NULL, 200);
-    CHECK_STR(
-        json_string_value(json_object_get(
-            json_array_get(
-                json_object_get(json_array_get(json_object_get(bl, "items"), 0), "routes"), 0),
-            "category")),
-        "路灯");
+    json_t *want =
+        json_loads("[{\"id\":1,\"code\":\"fc-lamps\",\"name\":\"樊城区路灯所\",\"active\":true,"
+                   "\"routes\":[{\"category\":\"路灯\",\"district\":\"樊城区\"}]},"
+                   "{\"id\":2,\"code\":\"city\",\"name\":\"市城管局\",\"active\":true,"
+                   "\"routes\":[{\"category\":null,\"district\":null}]}]",
+                   0, NULL);
+    CHECK(want != NULL && json_equal(json_object_get(bl, "items"), want));
+    json_decref(want);
+    json_decref(bl);
+    bl = api(s.port, "GET", "/admin/api/districts", NULL, 200);
+    want = json_loads("[\"襄城区\",\"樊城区\",\"襄州区\",\"高新区\",\"东津新区\",\"老河口市\","
+                      "\"枣阳市\",\"宜城市\",\"南漳县\",\"谷城县\",\"保康县\"]",
+                      0, NULL);
+    CHECK(want != NULL && json_equal(json_object_get(bl, "items"), want));
+    json_decref(want);
     json_decref(bl);
 
     free(send(s.port, "m1", "u-1", NULL, "http://img.invalid/1.jpg", FANCHENG));
@@ -232,6 +243,31 @@ static void test_routing_bodies_route_and_filter(void)
     server_cleanup(&s);
 }
 
+/* j's keys in order with their jansson types, into b: "{key:type ...}",
+ * an object's or an array's first item's inside. */
+static void key_types(json_t *j, struct buf *b)
+{
+    const char *key;
+    json_t *v;
+    if (json_is_array(j)) {
+        buf_puts(b, "[");
+        if (json_array_size(j) > 0)
+            key_types(json_array_get(j, 0), b);
+        buf_puts(b, "]");
+        return;
+    }
+    if (!json_is_object(j))
+        return;
+    buf_puts(b, "{");
+    json_object_foreach(j, key, v)
+    {
+        buf_printf(b, "%s:%d", key, (int)json_typeof(v));
+        key_types(v, b);
+        buf_puts(b, " ");
+    }
+    buf_puts(b, "}");
+}
+
 static void test_routing_observers_monthly_redemptions_csv(void)
 {
     struct server s;
@@ -252,6 +288,11 @@ static void test_routing_observers_monthly_redemptions_csv(void)
     json_t *j = api(s.port, "GET", "/admin/api/observers", NULL, 200);
     json_t *o0 = json_array_get(json_object_get(j, "items"), 0);
     CHECK_INT(json_integer_value(json_object_get(o0, "reports")), 1);
+    CHECK_INT(json_object_size(o0), 5); /* the wire shape: id, name, channel, since_ms, reports */
+    CHECK_INT(json_integer_value(json_object_get(o0, "id")), pid);
+    CHECK_STR(json_string_value(json_object_get(o0, "name")), "");
+    CHECK_STR(json_string_value(json_object_get(o0, "channel")), "generic");
+    CHECK(json_integer_value(json_object_get(o0, "since_ms")) > 1000000000000LL);
     json_decref(j);
     api_void(s.port, "GET", "/admin/api/reports?observer=maybe", NULL, 400);
     api_void(s.port, "POST", "/admin/api/reports/SP0001/status", "{\"status\":\"accepted\"}", 200);
@@ -281,6 +322,17 @@ static void test_routing_observers_monthly_redemptions_csv(void)
     snprintf(path, sizeof path, "/admin/api/monthly?month=%s", month ? month : "");
     json_decref(j);
     j = api(s.port, "GET", path, NULL, 200);
+    /* the wire shape: keys in order with their jansson types, objects and
+     * the first item of arrays inside (0 object, 1 array, 2 string, 3 integer) */
+    struct buf shape;
+    buf_init(&shape, 0);
+    key_types(j, &shape);
+    CHECK_STR(shape.data, "{workers:0{reached:3 active:3 new:3 } lessons:0{completed:3 learners:3 }"
+                          " points:0{issued:3 spent:3 redemptions:3 redeemed:3 picked_up:3 }"
+                          " seats:0{courses:3 capacity:3 filled:3 attended:3 }"
+                          " reports_by_category:1[{category:2 count:3 done:3 median_minutes:3 }]"
+                          " observer_reports:3 tickets_by_kind:1[] from_ms:3 to_ms:3 month:2 }");
+    buf_release(&shape);
     CHECK_INT(json_integer_value(json_object_get(j, "observer_reports")), 1);
     json_t *w = json_object_get(j, "workers"), *p = json_object_get(j, "points");
     CHECK_INT(json_integer_value(json_object_get(w, "active")), 2);

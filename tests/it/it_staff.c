@@ -56,12 +56,18 @@ static void test_staff_password_sign_in(void)
              db_count(&s, "SELECT id FROM staff WHERE username='ann'"));
     check_status(s.port, "POST", path, "{\"disabled\":true}", ann_h, 409, "last super admin");
     /* own password, with the old one; a machine client has none */
-    check_status(s.port, "POST", "/admin/api/password", "{\"old\":\"nope-nope-00\",\"new\":"
-                 "\"new-pass-0123\"}", ann_h, 403, "old password");
-    check_status(s.port, "POST", "/admin/api/password", "{\"old\":\"pw-ann-0123\",\"new\":"
-                 "\"short\"}", ann_h, 400, "10 characters");
-    check_status(s.port, "POST", "/admin/api/password", "{\"old\":\"pw-ann-0123\",\"new\":"
-                 "\"new-pass-0123\"}", ann_h, 200, NULL);
+    check_status(s.port, "POST", "/admin/api/password",
+                 "{\"old\":\"nope-nope-00\",\"new\":"
+                 "\"new-pass-0123\"}",
+                 ann_h, 403, "old password");
+    check_status(s.port, "POST", "/admin/api/password",
+                 "{\"old\":\"pw-ann-0123\",\"new\":"
+                 "\"short\"}",
+                 ann_h, 400, "10 characters");
+    check_status(s.port, "POST", "/admin/api/password",
+                 "{\"old\":\"pw-ann-0123\",\"new\":"
+                 "\"new-pass-0123\"}",
+                 ann_h, 200, NULL);
     check_status(s.port, "POST", "/admin/api/password", "{\"old\":\"x\",\"new\":\"y\"}", bearer,
                  400, "machine client");
     CHECK_INT(sign_in_as(s.port, NULL, "ann", "new-pass-0123"), 200);
@@ -114,6 +120,23 @@ static void test_staff_cli_first_super(void)
     hresp_release(&r);
     const char *h[] = {cookie, NULL};
     check_status(s.port, "GET", "/admin/api/staff", NULL, h, 200, "\"username\":\"root\"");
+    /* an account's wire shape, key for key, never its hash */
+    r = hrequest(s.port, "GET", "/admin/api/staff", NULL, h);
+    json_t *sj = json_loads(r.body ? r.body : "", 0, NULL);
+    json_t *s0 = json_array_get(json_object_get(sj, "items"), 0);
+    CHECK_INT(json_object_size(s0), 9);
+    CHECK_INT(json_integer_value(json_object_get(s0, "id")), 1);
+    CHECK_STR(json_string_value(json_object_get(s0, "username")), "root");
+    CHECK_STR(json_string_value(json_object_get(s0, "display")), "Root");
+    CHECK_STR(json_string_value(json_object_get(s0, "org")), "union");
+    CHECK_STR(json_string_value(json_object_get(s0, "role")), "admin");
+    CHECK_STR(json_string_value(json_object_get(s0, "area")), "");
+    CHECK(json_is_false(json_object_get(s0, "disabled")));
+    CHECK(json_integer_value(json_object_get(s0, "created_ms")) > 1000000000000LL);
+    CHECK(json_is_array(json_object_get(s0, "chats")) &&
+          json_array_size(json_object_get(s0, "chats")) == 0);
+    json_decref(sj);
+    hresp_release(&r);
     CHECK_INT(db_count(&s, "SELECT count(*) FROM staff"), 1);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
@@ -211,6 +234,21 @@ static void test_audit_rows_api_and_chat(void)
     r = hrequest(s.port, "GET", "/admin/api/audit?who=staff:han", NULL, bearer);
     CHECK_HAS(r.body, "chat admin.report.accept");
     CHECK(strstr(r.body, "staff:cara") == NULL);
+    /* a row's wire shape: id, at_ms, actor, action, object, origin (null when
+     * none), status */
+    json_t *aj = json_loads(r.body ? r.body : "", 0, NULL);
+    json_t *a0 = json_array_get(json_object_get(aj, "items"), 0);
+    CHECK_INT(json_object_size(a0), 7);
+    CHECK(json_is_integer(json_object_get(a0, "id")) &&
+          json_is_integer(json_object_get(a0, "at_ms")));
+    CHECK_STR(json_string_value(json_object_get(a0, "actor")), "staff:han");
+    CHECK(json_is_string(json_object_get(a0, "action")));
+    CHECK(json_is_string(json_object_get(a0, "object")) ||
+          json_is_null(json_object_get(a0, "object")));
+    CHECK(json_is_null(json_object_get(a0, "origin")) ||
+          json_is_string(json_object_get(a0, "origin")));
+    CHECK(json_is_integer(json_object_get(a0, "status")));
+    json_decref(aj);
     hresp_release(&r);
     r = hrequest(s.port, "GET", "/admin/api/audit?what=tickets&since=2000-01-01", NULL, bearer);
     CHECK_HAS(r.body, "staff:cara");
@@ -222,7 +260,8 @@ static void test_audit_rows_api_and_chat(void)
     r = hrequest(s.port, "GET", "/admin/api/audit?format=csv", NULL, bearer);
     CHECK_HAS(r.headers, "text/csv");
     /* times local, as in every CSV (csv.h): at_ms is written as "at" */
-    CHECK(r.body != NULL && strncmp(r.body, "id,at,actor,action,object,origin,status\r\n", 41) == 0);
+    CHECK(r.body != NULL &&
+          strncmp(r.body, "id,at,actor,action,object,origin,status\r\n", 41) == 0);
     hresp_release(&r);
     CHECK(db_count(&s, "SELECT count(*) FROM audit") >= rows + 3); /* the refused tries */
     CHECK_INT(server_stop(&s, SIGTERM), 0);
@@ -286,13 +325,14 @@ static void test_staff_one_time_code(void)
     CHECK_INT(db_count(&s, "SELECT count(*) FROM audit WHERE action='POST /login code' AND"
                            " actor='staff:dee' AND status=200"),
               1);
-    check_status(s.port, "POST", "/admin/login", "{\"username\":\"dee\",\"code\":\"1\","
-                 "\"password\":\"x\"}", NULL, 400, NULL);
+    check_status(s.port, "POST", "/admin/login",
+                 "{\"username\":\"dee\",\"code\":\"1\","
+                 "\"password\":\"x\"}",
+                 NULL, 400, NULL);
     CHECK_INT(server_stop(&s, SIGTERM), 0);
     server_cleanup(&s);
 }
 
-const struct t_case it_staff_tests[] = {T(test_staff_password_sign_in),
-                                        T(test_staff_cli_first_super),
-                                        T(test_audit_rows_api_and_chat),
-                                        T(test_staff_one_time_code), T_END};
+const struct t_case it_staff_tests[] = {
+    T(test_staff_password_sign_in), T(test_staff_cli_first_super), T(test_audit_rows_api_and_chat),
+    T(test_staff_one_time_code), T_END};

@@ -7,7 +7,10 @@
  * have the same tables and views, the same columns in the same order, the
  * same indexes (those of CREATE INDEX, by name and table), and the same
  * version. Each failure is printed with the statement's place and
- * PostgreSQL's message. Last line "N passed, N failed".
+ * PostgreSQL's message. The database the store creates in an empty
+ * database (bot/schema_pg.sql and the migrations after it) and one it
+ * upgrades from PostgreSQL's first schema are both compared with SQLite's.
+ * Last line "N passed, N failed".
  *
  *     tests/pg/pgprep "host=127.0.0.1 port=5432 user=postgres dbname=yizhan"
  */
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "routing.h"
 #include "store.h"
 #include "store_int.h"
 #include "util.h"
@@ -68,8 +72,8 @@ static int same_shape(const struct store_sql *q, sqlite3_stmt *s, PGresult *d)
         return 0;
     }
     if (PQnfields(d) != nc) {
-        printf("FAIL %s: %d result columns on PostgreSQL, %d on SQLite\n", q->where,
-               PQnfields(d), nc);
+        printf("FAIL %s: %d result columns on PostgreSQL, %d on SQLite\n", q->where, PQnfields(d),
+               nc);
         return 0;
     }
     for (int c = 0; c < nc; c++)
@@ -182,23 +186,25 @@ static int same_lines(const char *what, const char *a, const char *b)
     for (const char *p = a; *p != '\0'; p += strcspn(p, "\n") + 1, n++) {
         int ok = has_line(b, p);
         if (!ok)
-            printf("FAIL %s: SQLite's %.*s differs on PostgreSQL\n", what,
-                   (int)strcspn(p, "\n"), p);
+            printf("FAIL %s: SQLite's %.*s differs on PostgreSQL\n", what, (int)strcspn(p, "\n"),
+                   p);
         result(ok);
     }
     for (const char *p = b; *p != '\0'; p += strcspn(p, "\n") + 1)
         if (!has_line(a, p)) {
-            printf("FAIL %s: PostgreSQL's %.*s differs on SQLite\n", what,
-                   (int)strcspn(p, "\n"), p);
+            printf("FAIL %s: PostgreSQL's %.*s differs on SQLite\n", what, (int)strcspn(p, "\n"),
+                   p);
             result(0);
         }
     return n;
 }
 
 /* The same tables and views with the same columns in the same order, the
- * same indexes of CREATE INDEX, and the same version on both engines. */
-static void check_schema(PGconn *pg, struct store *st)
+ * same indexes of CREATE INDEX, and the same version on both engines: of a
+ * database the store created, and of one it upgraded. */
+static void check_schema(PGconn *pg, struct store *st, const char *which)
 {
+    printf("schema of the %s database\n", which);
     char *a = sqlite_lines(st, sqlite_tables, "(", ")"), *b = pg_lines(pg, pg_tables, "(", ")");
     result(same_lines("schema", a, b) > 40);
     free(a);
@@ -207,8 +213,8 @@ static void check_schema(PGconn *pg, struct store *st)
     b = pg_lines(pg, pg_indexes, " ON ", "");
     result(same_lines("index", a, b) > 30);
     PGresult *r = PQexec(pg, "SELECT version FROM schema_version");
-    int v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0))
-                                                                      : -1;
+    int v =
+        PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : -1;
     PQclear(r);
     if (v != store_schema_latest())
         printf("FAIL schema_version %d on PostgreSQL, %d migrations on SQLite\n", v,
@@ -255,6 +261,109 @@ static void check_seed_rows(PGconn *pg, struct store *st)
     }
     sqlite3_finalize(t);
     result(ok && tables > 40);
+}
+
+/* Run sql on pg: 0, or -1 (printed). */
+static int pg_run(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        printf("FAIL %s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+/* The districts as the store lists them, one per line. */
+static char *districts(struct store *st)
+{
+    char **v;
+    size_t n;
+    struct buf b;
+    buf_init(&b, 0);
+    if (store_district_list(st, &v, &n) == 0) {
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&b, "%s\n", v[i]);
+        store_free_strings(v, n);
+    }
+    return buf_take(&b);
+}
+
+/* Body code's routes as the store lists them, "category/district" a line. */
+static char *routes(struct store *st, const char *code)
+{
+    struct body *v;
+    size_t n;
+    struct buf b;
+    buf_init(&b, 0);
+    if (store_body_list(st, &v, &n) == -1)
+        return buf_take(&b);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; strcmp(v[i].code, code) == 0 && j < v[i].nroutes; j++) {
+            const char *c = v[i].routes[j].category, *d = v[i].routes[j].district;
+            buf_printf(&b, "%s/%s\n", c ? c : "-", d ? d : "-");
+        }
+    body_free_all(v, n);
+    return buf_take(&b);
+}
+
+static int same_text(const char *what, const char *want, const char *got)
+{
+    int ok = want != NULL && got != NULL && strcmp(want, got) == 0;
+    if (!ok)
+        printf("FAIL %s:\n--- want\n%s--- got\n%s", what, want ? want : "(none)\n",
+               got ? got : "(none)\n");
+    result(ok);
+    return ok;
+}
+
+/*
+ * A database an older build left at PostgreSQL's first schema (PG_BASE,
+ * bot/schema_pg.sql) with rows in it is upgraded at open to the latest:
+ * its version and schema are SQLite's, the lists shown in insertion order
+ * (districts, a body's routes) keep the order they were shown in, and keep
+ * it when their rows are updated (a row's ctid moves to the end of the
+ * table then: ORDER BY ctid, the order before migration 23, fails here).
+ */
+static void check_upgrade(PGconn *pg, const char *conninfo, struct store *lite)
+{
+    char old[600];
+    snprintf(old, sizeof old, "%s dbname=yizhan_old", conninfo);
+    int ok = pg_run(pg, "DROP DATABASE IF EXISTS yizhan_old") == 0 &&
+             pg_run(pg, "CREATE DATABASE yizhan_old") == 0 &&
+             store_migrate_to_pg(old, store_schema_pg_base()) == 0;
+    PGconn *o = PQconnectdb(old);
+    ok = ok && PQstatus(o) == CONNECTION_OK &&
+         pg_run(o, "INSERT INTO report_bodies(id, code, name, created_ms)"
+                   " VALUES (1, 'b1', '市政', 0)") == 0 &&
+         pg_run(o, "INSERT INTO report_routes(body_id, category_id, district) VALUES"
+                   " (1, 2, '樊城区'), (1, 1, '襄城区'), (1, 5, NULL)") == 0 &&
+         /* an update before the upgrade: ORDER BY ctid showed it last */
+         pg_run(o, "UPDATE report_districts SET name=name WHERE name='襄州区'") == 0;
+    char *shown = pg_lines(o, "SELECT name, '' FROM report_districts ORDER BY ctid", "", "");
+    struct store *st = ok ? store_open_pg(old) : NULL;
+    result(st != NULL && store_version(st) == store_schema_latest());
+    if (st != NULL) {
+        char *d = districts(st), *r = routes(st, "b1");
+        same_text("upgraded districts in the order shown before", shown, d);
+        same_text("upgraded routes in insertion order", "路灯/樊城区\n井盖/襄城区\n其他/-\n", r);
+        free(r);
+        /* updates move rows' ctid: the order stays */
+        ok = pg_run(o, "UPDATE report_districts SET name=name WHERE pos=1") == 0 &&
+             pg_run(o, "UPDATE report_routes SET district=district WHERE pos=1") == 0;
+        char *d2 = districts(st);
+        r = routes(st, "b1");
+        same_text("districts after an update", d, d2);
+        same_text("routes after an update", "路灯/樊城区\n井盖/襄城区\n其他/-\n", r);
+        free(d);
+        free(d2);
+        free(r);
+        store_close(st);
+        check_schema(o, lite, "upgraded");
+    }
+    result(ok);
+    free(shown);
+    PQfinish(o);
 }
 
 /* count(*) of a query on PostgreSQL, or -1. */
@@ -367,18 +476,22 @@ int main(int argc, char **argv)
         return 2;
     }
     struct store *st = store_open(":memory:", false);
-    if (st == NULL) {
-        printf("cannot open SQLite at the latest schema\n");
+    struct store *made = store_open_pg(argv[1]); /* an empty database: the store creates it */
+    if (st == NULL || made == NULL) {
+        printf("cannot open %s at the latest schema\n", st ? "PostgreSQL" : "SQLite");
+        store_close(st);
         PQfinish(pg);
         return 2;
     }
+    store_close(made);
     size_t n;
     const struct store_sql *all = store_sql_all(&n);
     check_overrides(all, n);
     for (size_t i = 0; i < n; i++)
         result(prepare_one(pg, st, &all[i], i));
-    check_schema(pg, st);
+    check_schema(pg, st, "new");
     check_seed_rows(pg, st);
+    check_upgrade(pg, argv[1], st);
     store_close(st);
     check_lost_transaction(pg, argv[1]);
     check_id_with_insert(pg, argv[1]);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/pg/run.sh - `make test-pg`: a private PostgreSQL cluster for the
 # test (initdb in a temporary directory, a free port on 127.0.0.1, the unix
-# socket in the same directory, fsync off), a database with
-# bot/schema_pg.sql applied, then tests/pg/pgprep against it, then the
+# socket in the same directory, fsync off), an empty database in which
+# tests/pg/pgprep has the store create its schema (and another it upgrades
+# from PostgreSQL's first schema), then the
 # integration suite (tests/it/itest, arguments pick tests as there) with
 # YIZHAN_TEST_PG set: each server runs with [store] engine = postgres in a
 # database of its own. The last line sums both runners'. The cluster is
@@ -17,7 +18,7 @@ trap pg_cleanup EXIT
 pg_initdb "$DIR/data"
 pg_start "$DIR/data" "-c fsync=off -c full_page_writes=off"
 pg_psql "$PORT" postgres -c 'CREATE DATABASE yizhan' >/dev/null
-pg_psql "$PORT" yizhan -f - <bot/schema_pg.sql >/dev/null
+# the schema: pgprep has the store create it in the empty database (bot/store.c pg_migrate)
 
 # Both runners always run; each one's last line is "N passed, N failed".
 tests/pg/pgprep "host=127.0.0.1 port=$PORT user=postgres dbname=yizhan" | tee "$DIR/pgprep.out" || true
