@@ -214,7 +214,8 @@ int store_staff_chats_of_roles(struct store *st, const char *const *roles, char 
             return -1;
         }
         *v = xrealloc(*v, (*n + k + 1) * sizeof **v);
-        memcpy(*v + *n, some, k * sizeof *some);
+        if (k > 0) /* no rows: some is NULL, which memcpy may not be given */
+            memcpy(*v + *n, some, k * sizeof *some);
         *n += k;
         free(some); /* its strings now in *v */
     }
