@@ -58,6 +58,17 @@ char *read_file(const char *path)
     return buf_take(&b);
 }
 
+char *it_key_types(const json_t *o)
+{
+    struct buf b;
+    const char *key;
+    json_t *v;
+    buf_init(&b, 0);
+    buf_printf(&b, "%s", "");
+    json_object_foreach((json_t *)o, key, v) buf_printf(&b, "%s:%d ", key, (int)json_typeof(v));
+    return buf_take(&b);
+}
+
 int t_skipped;
 
 int it_pg_admin(const char *sql)

@@ -129,6 +129,10 @@ void msleep(int ms);
 int it_staff_sign_in(int port, const char *sup, const char *user, const char *role,
                      const char *area, char *cookie, char *csrf);
 char *read_file(const char *path); /* "" when missing */
+/* The wire shape of a JSON object: its keys in order, each with its jansson
+ * type ("key:t ", t: 0 object, 1 array, 2 string, 3 integer, 4 real, 5 true,
+ * 6 false, 7 null); "" for NULL. The caller frees it. */
+char *it_key_types(const json_t *o);
 
 /* tests/it/fakeapi: a stand-in for every platform's API, recording what it
  * gets (see its header comment for the control API and the record format). */

@@ -322,6 +322,15 @@ static void test_outbox_400_fails_with_body_no_retry(void)
     CHECK_INT(json_integer_value(json_object_get(row, "id")), id);
     CHECK_HAS(json_string_value(json_object_get(row, "last_error")), "no such recipient u-0");
     CHECK_HAS(json_string_value(json_object_get(row, "last_error")), "400");
+    /* a push's wire shape, key for key, and its values */
+    char *shape = it_key_types(row);
+    CHECK_STR(shape, "id:3 person:3 channel:2 class:2 status:2 attempts:3 last_error:2"
+                     " broadcast_id:3 text:2 extra:7 created_ms:3 updated_ms:3 next_at_ms:3"
+                     " sent_ms:7 ");
+    free(shape);
+    CHECK_STR(json_string_value(json_object_get(row, "channel")), "generic");
+    CHECK_STR(json_string_value(json_object_get(row, "class")), "bulk");
+    CHECK_INT(json_integer_value(json_object_get(row, "attempts")), 1);
     json_decref(l);
     msleep(2000); /* longer than any backoff with push.backoff_base=1 */
     CHECK_INT(fake_requests(&o.f), 1);
@@ -329,6 +338,10 @@ static void test_outbox_400_fails_with_body_no_retry(void)
     CHECK_INT(wait_status(&o.s, id, "failed", 0), 1);
     ob_stop(&o);
 }
+
+/* A broadcast's keys before cancelled_ms, with their jansson types. */
+#define BC_SHAPE                                                                                   \
+    "id:3 text:2 audience:2 at_ms:3 spread_ms:3 recipients:3 sms_parts:3 created_ms:3 "
 
 /* (b) push.max_attempts=2 and always 500: dead, listed, and sent after an admin retry. */
 static void test_outbox_dead_then_admin_retry(void)
@@ -351,6 +364,38 @@ static void test_outbox_dead_then_admin_retry(void)
     CHECK_INT(json_array_size(items), 1);
     CHECK_INT(json_integer_value(json_object_get(json_array_get(items, 0), "id")), id);
     CHECK_STR(json_string_value(json_object_get(json_array_get(items, 0), "status")), "dead");
+    json_decref(l);
+    /* the undelivered pushes grouped by why, key for key */
+    l = admin(o.s.port, "GET", "/admin/api/outbox/undelivered", NULL, 200);
+    json_t *u = json_array_get(json_object_get(l, "items"), 0);
+    char *shape = it_key_types(u);
+    CHECK_STR(shape, "channel:2 status:2 error:2 count:3 first_ms:3 last_ms:3 ");
+    free(shape);
+    CHECK_STR(json_string_value(json_object_get(u, "channel")), "generic");
+    CHECK_STR(json_string_value(json_object_get(u, "status")), "dead");
+    CHECK_HAS(json_string_value(json_object_get(u, "error")), "down");
+    CHECK_INT(json_integer_value(json_object_get(u, "count")), 1);
+    json_decref(l);
+    /* a broadcast with a dead push: its errors, alone and in the list */
+    l = admin(o.s.port, "GET", "/admin/api/broadcasts", NULL, 200);
+    json_t *b = json_array_get(json_object_get(l, "items"), 0);
+    shape = it_key_types(b);
+    CHECK_STR(shape, BC_SHAPE "cancelled_ms:7 counts:0 errors:1 ");
+    free(shape);
+    json_t *e = json_array_get(json_object_get(b, "errors"), 0);
+    shape = it_key_types(e);
+    CHECK_STR(shape, "status:2 error:2 count:3 ");
+    free(shape);
+    CHECK_STR(json_string_value(json_object_get(e, "status")), "dead");
+    CHECK_HAS(json_string_value(json_object_get(e, "error")), "down");
+    CHECK_INT(json_integer_value(json_object_get(e, "count")), 1);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(b, "counts"), "dead")), 1);
+    char bpath[64];
+    snprintf(bpath, sizeof bpath, "/admin/api/broadcasts/%lld",
+             (long long)json_integer_value(json_object_get(b, "id")));
+    json_t *one = admin(o.s.port, "GET", bpath, NULL, 200);
+    CHECK(json_equal(one, b)); /* one broadcast has the list's shape */
+    json_decref(one);
     json_decref(l);
     char path[64];
     snprintf(path, sizeof path, "/admin/api/outbox/%lld/retry", id);
@@ -604,6 +649,19 @@ static void test_outbox_broadcast_list(void)
     CHECK_INT(json_integer_value(json_object_get(json_object_get(b1, "counts"), "sent")), 3);
     CHECK_INT(json_integer_value(json_object_get(json_object_get(b1, "counts"), "held")), 0);
     CHECK(json_object_get(b1, "sent") == NULL); /* counts only inside "counts" */
+    /* a broadcast's wire shape, key for key, its counts too */
+    char *shape = it_key_types(b0);
+    CHECK_STR(shape, BC_SHAPE "cancelled_ms:3 counts:0 errors:1 ");
+    free(shape);
+    shape = it_key_types(json_object_get(b0, "counts"));
+    CHECK_STR(shape, "queued:3 held:3 sending:3 sent:3 failed:3 dead:3 cancelled:3 ");
+    free(shape);
+    CHECK_INT(json_integer_value(json_object_get(b0, "sms_parts")), 1);
+    CHECK_INT(json_array_size(json_object_get(b0, "errors")), 0);
+    snprintf(path, sizeof path, "/admin/api/broadcasts/%lld", second);
+    json_t *one = admin(o.s.port, "GET", path, NULL, 200);
+    CHECK(json_equal(one, b0));
+    json_decref(one);
     json_decref(l);
 
     l = admin(o.s.port, "GET", "/admin/api/broadcasts?limit=1", NULL, 200);
