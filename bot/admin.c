@@ -479,23 +479,52 @@ out:
     return rc;
 }
 
+json_t *broadcast_info_json(const struct broadcast_info *b)
+{
+    json_t *c = json_object(), *e = json_array();
+    for (int k = 0; k < BC_N; k++)
+        json_object_set_new(c, bc_count_names[k], json_integer(b->counts[k]));
+    for (size_t i = 0; i < b->nerrors; i++)
+        json_array_append_new(e, json_pack("{s:s,s:s,s:I}", "status", b->errors[i].status,
+                                           "error", b->errors[i].error ? b->errors[i].error : "",
+                                           "count", (json_int_t)b->errors[i].count));
+    json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "id", (json_int_t)b->id, "text",
+                          b->text ? b->text : "", "audience", b->audience ? b->audience : "",
+                          "at_ms", (json_int_t)b->at_ms, "spread_ms", (json_int_t)b->spread_ms,
+                          "recipients", (json_int_t)b->recipients, "sms_parts",
+                          (json_int_t)b->sms_parts, "created_ms", (json_int_t)b->created_ms);
+    json_object_set_new(o, "cancelled_ms",
+                        b->cancelled_ms ? json_integer(b->cancelled_ms) : json_null());
+    json_object_set_new(o, "counts", c);
+    json_object_set_new(o, "errors", e);
+    return o;
+}
+
 static int broadcast_get(struct store *st, int64_t id, struct http_resp *resp)
 {
-    json_t *o = store_broadcast_get(st, id);
-    if (o == NULL) {
-        http_resp_error(resp, 404, "no such broadcast");
-        return 0;
+    struct broadcast_info b;
+    int found = store_broadcast_get(st, id, &b);
+    if (found != 1) {
+        if (found == 0)
+            http_resp_error(resp, 404, "no such broadcast");
+        return found;
     }
-    admin_reply(resp, 200, o);
+    admin_reply(resp, 200, broadcast_info_json(&b));
+    broadcast_info_clear(&b);
     return 0;
 }
 
 /* GET /broadcasts?limit= (default 20): the newest first, with their counts. */
 static int broadcast_list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
 {
-    json_t *a = store_broadcast_list(st, admin_query_limit(rq, 20));
-    if (a == NULL)
+    struct broadcast_info *v;
+    size_t n;
+    if (store_broadcast_list(st, admin_query_limit(rq, 20), &v, &n) == -1)
         return -1;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, broadcast_info_json(&v[i]));
+    broadcast_info_free_all(v, n);
     admin_reply(resp, 200, json_pack("{s:o}", "items", a));
     return 0;
 }
@@ -523,6 +552,51 @@ int admin_query_limit(const struct admin_req *rq, int def)
     return (int)v;
 }
 
+json_t *outbox_list_json(struct store *st, const char *status, int limit)
+{
+    struct outbox_entry *v;
+    size_t n;
+    if (store_outbox_list(st, status, limit, &v, &n) == -1)
+        return NULL;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct outbox_entry *e = &v[i];
+        json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:s?}", "id", (json_int_t)e->id, "person",
+                              (json_int_t)e->person, "channel", e->channel ? e->channel : "",
+                              "class", e->klass ? e->klass : "", "status",
+                              e->status ? e->status : "", "attempts", (json_int_t)e->attempts,
+                              "last_error", e->last_error);
+        json_object_set_new(o, "broadcast_id",
+                            e->broadcast_id ? json_integer(e->broadcast_id) : json_null());
+        json_object_set_new(o, "text", json_string(e->text ? e->text : ""));
+        json_object_set_new(o, "extra", e->extra ? json_string(e->extra) : json_null());
+        json_object_set_new(o, "created_ms", json_integer(e->created_ms));
+        json_object_set_new(o, "updated_ms", json_integer(e->updated_ms));
+        json_object_set_new(o, "next_at_ms", json_integer(e->next_at_ms));
+        json_object_set_new(o, "sent_ms", e->sent_ms ? json_integer(e->sent_ms) : json_null());
+        json_array_append_new(a, o);
+    }
+    outbox_entry_free_all(v, n);
+    return a;
+}
+
+json_t *undelivered_json(struct store *st, int limit)
+{
+    struct undelivered *v;
+    size_t n;
+    if (store_outbox_undelivered(st, limit, &v, &n) == -1)
+        return NULL;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            a, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "channel", v[i].channel ? v[i].channel : "",
+                         "status", v[i].status ? v[i].status : "", "error",
+                         v[i].error ? v[i].error : "", "count", (json_int_t)v[i].count, "first_ms",
+                         (json_int_t)v[i].first_ms, "last_ms", (json_int_t)v[i].last_ms));
+    undelivered_free_all(v, n);
+    return a;
+}
+
 static int outbox_list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
 {
     static const char *const ok[] = {"queued", "held",      "sending", "sent", "failed",
@@ -537,7 +611,7 @@ static int outbox_list(struct store *st, const struct admin_req *rq, struct http
             return 0;
         }
     }
-    json_t *a = store_outbox_list(st, status, admin_query_limit(rq, 100));
+    json_t *a = outbox_list_json(st, status, admin_query_limit(rq, 100));
     if (a == NULL)
         return -1;
     admin_reply(resp, 200, json_pack("{s:o}", "items", a));
@@ -601,7 +675,7 @@ static int outbox_retry_dead(struct store *st, int64_t now, const struct admin_r
 /* GET /outbox/undelivered: dead and failed pushes grouped by why. */
 static int outbox_undelivered(struct store *st, const struct admin_req *rq, struct http_resp *resp)
 {
-    json_t *a = store_outbox_undelivered(st, admin_query_limit(rq, 50));
+    json_t *a = undelivered_json(st, admin_query_limit(rq, 50));
     if (a == NULL)
         return -1;
     admin_reply(resp, 200, json_pack("{s:o}", "items", a));

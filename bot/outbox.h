@@ -9,6 +9,7 @@
 #define BOT_OUTBOX_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct conf;
@@ -122,8 +123,24 @@ int store_outbox_next_part(struct store *st, int64_t id, const char *rest, const
 /* 1 when the person has opted out, 0 when not, -1 on error. */
 int store_person_opted_out(struct store *st, int64_t person);
 
-/* Admin: rows with status (NULL: any), newest first, at most limit. */
-json_t *store_outbox_list(struct store *st, const char *status, int limit);
+/* A push as the admin outbox list shows it: klass "reply", "transactional"
+ * or "bulk"; what is unset NULL (last_error, extra: JSON text) or 0
+ * (broadcast_id, sent_ms). */
+struct outbox_entry {
+    int64_t id, person, broadcast_id, created_ms, updated_ms, next_at_ms, sent_ms;
+    char *channel, *klass, *status, *last_error, *text, *extra;
+    int64_t attempts;
+};
+/* Admin: rows with status (NULL: any), newest first, at most limit, as *v
+ * of *n: 0 (free with outbox_entry_free_all), -1. */
+int store_outbox_list(struct store *st, const char *status, int limit, struct outbox_entry **v,
+                      size_t *n);
+void outbox_entry_free_all(struct outbox_entry *v, size_t n);
+/* The admin API's items of GET /outbox (new reference, NULL on error):
+ * [{"id","person","channel","class","status","attempts","last_error",
+ * "broadcast_id","text","extra","created_ms","updated_ms","next_at_ms",
+ * "sent_ms"}], unset as null (extra: its text, unparsed). */
+json_t *outbox_list_json(struct store *st, const char *status, int limit);
 /* Admin: put a failed or dead row back in the queue (rows folded into it
  * ride with it again: merged). 1 done, 0 no such row in those states, -1 error. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now);
@@ -132,10 +149,19 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now);
  * them ride with it again (merged). Returns how many rows, or -1. */
 int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from, int64_t to,
                             int64_t now);
-/* Admin: rows that did not go out (dead or failed), grouped by channel,
- * status and last error: [{"channel","status","error","count","first_ms",
- * "last_ms"}], most first, at most limit groups. New array or NULL. */
-json_t *store_outbox_undelivered(struct store *st, int limit);
+/* Rows that did not go out (dead or failed) of one channel, status and
+ * last error (error "" when none): how many, updated first and last. */
+struct undelivered {
+    char *channel, *status, *error;
+    int64_t count, first_ms, last_ms;
+};
+/* Admin: the undelivered groups, most first, at most limit, as *v of *n: 0
+ * (free with undelivered_free_all), -1. */
+int store_outbox_undelivered(struct store *st, int limit, struct undelivered **v, size_t *n);
+void undelivered_free_all(struct undelivered *v, size_t n);
+/* The admin API's items of GET /outbox/undelivered (new reference, NULL on
+ * error): [{"channel","status","error","count","first_ms","last_ms"}]. */
+json_t *undelivered_json(struct store *st, int limit);
 
 /* Broadcasts. audience: "all" (every person), "subscribers" (not opted
  * out), "channel:<name>" or "tag:<name>"; opted-out people never get a row,
@@ -157,12 +183,37 @@ int store_broadcast_create(struct store *st, const char *text, const char *audie
 /* Give every row of broadcast id extra (JSON text; see outbox_push_rich), in
  * the caller's transaction. 0 or -1. */
 int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra);
-/* Counts by status, "errors" (why rows failed or died: [{"status","error",
- * "count"}]) and the broadcast's fields; NULL when there is none. */
-json_t *store_broadcast_get(struct store *st, int64_t id);
-/* The newest broadcasts (at most limit), newest first, each with the fields
- * of store_broadcast_get() and its "counts". New array, or NULL on error. */
-json_t *store_broadcast_list(struct store *st, int limit);
+/* Why rows of a broadcast did not go out: status "failed" or "dead", the
+ * last error ("" when none), how many. */
+struct broadcast_error {
+    char *status, *error;
+    int64_t count;
+};
+/* A broadcast's rows by status, in this order; a merged row goes out inside
+ * another: it counts as queued. */
+enum bc_count { BC_QUEUED, BC_HELD, BC_SENDING, BC_SENT, BC_FAILED, BC_DEAD, BC_CANCELLED, BC_N };
+extern const char *const bc_count_names[BC_N];
+/* A broadcast with its counts and (most first, at most 10) its errors;
+ * cancelled_ms 0 while it is not. */
+struct broadcast_info {
+    int64_t id, at_ms, spread_ms, recipients, sms_parts, created_ms, cancelled_ms;
+    char *text, *audience;
+    int64_t counts[BC_N];
+    struct broadcast_error *errors;
+    size_t nerrors;
+};
+/* Broadcast id into *out: 1 (clear with broadcast_info_clear), 0 none, -1. */
+int store_broadcast_get(struct store *st, int64_t id, struct broadcast_info *out);
+/* The newest broadcasts (at most limit), newest first, as *v of *n: 0 (free
+ * with broadcast_info_free_all), -1. */
+int store_broadcast_list(struct store *st, int limit, struct broadcast_info **v, size_t *n);
+void broadcast_info_clear(struct broadcast_info *b);
+void broadcast_info_free_all(struct broadcast_info *v, size_t n);
+/* The admin API's JSON of one (new reference): {"id","text","audience",
+ * "at_ms","spread_ms","recipients","sms_parts","created_ms","cancelled_ms"
+ * (null while not), "counts":{"queued",...,"cancelled"},"errors":[{"status",
+ * "error","count"}]}. */
+json_t *broadcast_info_json(const struct broadcast_info *b);
 /* Cancel what has not gone out. Returns rows cancelled, or -1; *found 0 when no such broadcast. */
 int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found);
 /* Whether a row with this idempotency key exists: 1, 0, or -1 on error. */

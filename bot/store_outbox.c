@@ -324,18 +324,52 @@ int store_person_opted_out(struct store *st, int64_t person)
 }
 
 
-json_t *store_outbox_list(struct store *st, const char *status, int limit)
+static void entry_read(struct store_stmt *s, void *out)
 {
-    SQL(sql,
-        "SELECT id, person_id AS person, channel, klass AS class, status, attempts, last_error,"
-        " broadcast_id, text, extra, created_ms, updated_ms, next_at_ms, sent_ms FROM outbox"
-        " WHERE CAST(?1 AS TEXT) IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2");
+    struct outbox_entry *e = out;
+    e->id = store_col_int64(s, 0);
+    e->person = store_col_int64(s, 1);
+    e->channel = store_col_text(s, 2);
+    e->klass = store_col_text(s, 3);
+    e->status = store_col_text(s, 4);
+    e->attempts = store_col_int64(s, 5);
+    e->last_error = store_col_text(s, 6);
+    e->broadcast_id = store_col_int64(s, 7);
+    e->text = store_col_text(s, 8);
+    e->extra = store_col_text(s, 9);
+    e->created_ms = store_col_int64(s, 10);
+    e->updated_ms = store_col_int64(s, 11);
+    e->next_at_ms = store_col_int64(s, 12);
+    e->sent_ms = store_col_int64(s, 13);
+}
+
+static void entry_clear(void *out)
+{
+    struct outbox_entry *e = out;
+    char *const strs[] = {e->channel, e->klass, e->status, e->last_error, e->text, e->extra};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        free(strs[i]);
+}
+
+void outbox_entry_free_all(struct outbox_entry *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, entry_clear);
+}
+
+int store_outbox_list(struct store *st, const char *status, int limit, struct outbox_entry **v,
+                      size_t *n)
+{
+    SQL(sql, "SELECT id, person_id, channel, klass, status, attempts, last_error, broadcast_id,"
+             " text, extra, created_ms, updated_ms, next_at_ms, sent_ms FROM outbox"
+             " WHERE CAST(?1 AS TEXT) IS NULL OR status=?1 ORDER BY id DESC LIMIT ?2");
     struct store_stmt *s = store_stmt(st, sql);
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_text(s, 1, status);
     store_bind_int(s, 2, limit);
-    return store_rows_json(st, s, "outbox list");
+    return store_read_all(st, s, "outbox list", entry_read, entry_clear, sizeof **v, (void **)v, n);
 }
 
 int store_outbox_retry(struct store *st, int64_t id, int64_t now)
@@ -394,17 +428,43 @@ int store_outbox_retry_dead(struct store *st, const char *channel, int64_t from,
     return n;
 }
 
-json_t *store_outbox_undelivered(struct store *st, int limit)
+static void undelivered_read(struct store_stmt *s, void *out)
 {
-    SQL(sql, "SELECT channel, status, coalesce(last_error, '') AS error, count(*) AS count,"
-             " min(updated_ms) AS first_ms, max(updated_ms) AS last_ms FROM outbox"
-             " WHERE status IN ('dead','failed') GROUP BY channel, status, last_error"
-             " ORDER BY count DESC, channel LIMIT ?1");
+    struct undelivered *u = out;
+    u->channel = store_col_text(s, 0);
+    u->status = store_col_text(s, 1);
+    u->error = store_col_text(s, 2);
+    u->count = store_col_int64(s, 3);
+    u->first_ms = store_col_int64(s, 4);
+    u->last_ms = store_col_int64(s, 5);
+}
+
+static void undelivered_clear(void *out)
+{
+    struct undelivered *u = out;
+    free(u->channel);
+    free(u->status);
+    free(u->error);
+}
+
+void undelivered_free_all(struct undelivered *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, undelivered_clear);
+}
+
+int store_outbox_undelivered(struct store *st, int limit, struct undelivered **v, size_t *n)
+{
+    SQL(sql, "SELECT channel, status, coalesce(last_error, ''), count(*), min(updated_ms),"
+             " max(updated_ms) FROM outbox WHERE status IN ('dead','failed')"
+             " GROUP BY channel, status, last_error ORDER BY count(*) DESC, channel LIMIT ?1");
     struct store_stmt *s = store_stmt(st, sql);
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int(s, 1, limit);
-    return store_rows_json(st, s, "outbox undelivered");
+    return store_read_all(st, s, "outbox undelivered", undelivered_read, undelivered_clear,
+                          sizeof **v, (void **)v, n);
 }
 
 /* Split an audience into (kind, value); -1 when unknown. */
@@ -546,118 +606,151 @@ int store_broadcast_set_extra(struct store *st, int64_t id, const char *extra)
     return store_step_done(st, s, "broadcast extra");
 }
 
-/* Why a broadcast's rows did not go out: [{"status","error","count"}],
- * most first. New reference, or NULL on error. */
-static json_t *broadcast_errors(struct store *st, int64_t id)
+const char *const bc_count_names[BC_N] = {"queued", "held", "sending",  "sent",
+                                          "failed", "dead", "cancelled"};
+
+static void error_read(struct store_stmt *s, void *out)
 {
-    SQL(sql, "SELECT status, coalesce(last_error, '') AS error, count(*) AS count FROM outbox"
-             " WHERE broadcast_id=?1 AND status IN ('failed','dead') GROUP BY status, last_error"
-             " ORDER BY count DESC LIMIT 10");
-    struct store_stmt *s = store_stmt(st, sql);
-    if (s == NULL)
-        return NULL;
-    store_bind_int64(s, 1, id);
-    return store_rows_json(st, s, "broadcast errors");
+    struct broadcast_error *e = out;
+    e->status = store_col_text(s, 0);
+    e->error = store_col_text(s, 1);
+    e->count = store_col_int64(s, 2);
 }
 
-json_t *store_broadcast_get(struct store *st, int64_t id)
+static void error_clear(void *out)
 {
-    SQL(one, "SELECT id, text, audience, at_ms, spread_ms, recipients, sms_parts,"
-             " created_ms, cancelled_ms FROM broadcasts WHERE id=?");
+    struct broadcast_error *e = out;
+    free(e->status);
+    free(e->error);
+}
+
+/* Why b's rows did not go out into b->errors, most first: 0 or -1. */
+static int broadcast_errors(struct store *st, struct broadcast_info *b)
+{
+    SQL(sql, "SELECT status, coalesce(last_error, ''), count(*) FROM outbox"
+             " WHERE broadcast_id=?1 AND status IN ('failed','dead') GROUP BY status, last_error"
+             " ORDER BY count(*) DESC LIMIT 10");
+    struct store_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    store_bind_int64(s, 1, b->id);
+    return store_read_all(st, s, "broadcast errors", error_read, error_clear, sizeof *b->errors,
+                          (void **)&b->errors, &b->nerrors);
+}
+
+void broadcast_info_clear(struct broadcast_info *b)
+{
+    free(b->text);
+    free(b->audience);
+    store_free_rows(b->errors, b->nerrors, sizeof *b->errors, error_clear);
+}
+
+static void info_clear(void *out)
+{
+    broadcast_info_clear(out);
+}
+
+void broadcast_info_free_all(struct broadcast_info *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, info_clear);
+}
+
+/* The columns of broadcasts every reading selects first, b. its alias. */
+#define BC_COLS(b)                                                                                 \
+    b "id, " b "text, " b "audience, " b "at_ms, " b "spread_ms, " b "recipients, " b "sms_parts, " \
+    b "created_ms, " b "cancelled_ms"
+
+/* Those columns, then (the list) the counts in enum bc_count's order. */
+static void info_read(struct store_stmt *s, void *out)
+{
+    struct broadcast_info *b = out;
+    b->id = store_col_int64(s, 0);
+    b->text = store_col_text(s, 1);
+    b->audience = store_col_text(s, 2);
+    b->at_ms = store_col_int64(s, 3);
+    b->spread_ms = store_col_int64(s, 4);
+    b->recipients = store_col_int64(s, 5);
+    b->sms_parts = store_col_int64(s, 6);
+    b->created_ms = store_col_int64(s, 7);
+    b->cancelled_ms = store_col_int64(s, 8);
+    for (int k = 0; k < BC_N && 9 + k < store_col_count(s); k++)
+        b->counts[k] = store_col_int64(s, 9 + k);
+}
+
+/* A row status's place among the counts; merged counts as queued. */
+static int count_of(const char *status)
+{
+    for (int k = 0; k < BC_N; k++)
+        if (strcmp(bc_count_names[k], status) == 0)
+            return k;
+    return BC_QUEUED;
+}
+
+int store_broadcast_get(struct store *st, int64_t id, struct broadcast_info *out)
+{
+    SQL(one, "SELECT " BC_COLS("") " FROM broadcasts WHERE id=?");
     SQL(counts, "SELECT status, count(*) FROM outbox WHERE broadcast_id=? GROUP BY status");
     struct store_stmt *s = store_stmt(st, one);
-    json_t *o = NULL;
-    int rc;
+    int rc, found;
+    memset(out, 0, sizeof *out);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, id);
-    rc = store_step(st, s);
-    if (rc == SQLITE_ROW)
-        o = store_row_json(s);
-    store_reset(s);
-    if (o == NULL) {
-        if (rc != SQLITE_DONE)
-            store_fail(st, "broadcast get");
-        return NULL;
-    }
-    json_t *c = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i}", "queued", 0, "held", 0, "sending", 0,
-                          "sent", 0, "failed", 0, "dead", 0, "cancelled", 0);
+    found = store_read_one(st, s, "broadcast get", info_read, out, sizeof *out);
+    if (found != 1)
+        return found;
     s = store_stmt(st, counts);
-    if (s == NULL) {
-        json_decref(o);
-        json_decref(c);
-        return NULL;
-    }
+    if (s == NULL)
+        goto fail;
     store_bind_int64(s, 1, id);
-    while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        const char *status = store_col_str(s, 0);
-        /* a merged row goes out inside another: it counts as queued until then */
-        if (strcmp(status, "merged") == 0)
-            status = "queued";
-        json_t *prev = json_object_get(c, status);
-        json_object_set_new(c, status,
-                            json_integer(json_integer_value(prev) + store_col_int64(s, 1)));
-    }
+    while ((rc = store_step(st, s)) == SQLITE_ROW)
+        out->counts[count_of(store_col_str(s, 0))] += store_col_int64(s, 1);
     store_reset(s);
-    json_object_set_new(o, "counts", c);
-    json_t *e = broadcast_errors(st, id);
-    if (e == NULL) {
-        json_decref(o);
-        return NULL;
+    if (rc != SQLITE_DONE) {
+        store_fail(st, "broadcast counts");
+        goto fail;
     }
-    json_object_set_new(o, "errors", e);
-    return o;
+    if (broadcast_errors(st, out) == 0)
+        return 1;
+fail:
+    broadcast_info_clear(out);
+    memset(out, 0, sizeof *out);
+    return -1;
 }
 
-json_t *store_broadcast_list(struct store *st, int limit)
+int store_broadcast_list(struct store *st, int limit, struct broadcast_info **v, size_t *n)
 {
     /* a merged row goes out inside another: it counts as queued, as in _get */
-    SQL(sql, "SELECT b.id, b.text, b.audience, b.at_ms, b.spread_ms, b.recipients, b.sms_parts,"
-             " b.created_ms, b.cancelled_ms,"
-             " count(CASE WHEN o.status IN ('queued','merged') THEN 1 END) AS queued,"
-             " count(CASE WHEN o.status='held' THEN 1 END) AS held,"
-             " count(CASE WHEN o.status='sending' THEN 1 END) AS sending,"
-             " count(CASE WHEN o.status='sent' THEN 1 END) AS sent,"
-             " count(CASE WHEN o.status='failed' THEN 1 END) AS failed,"
-             " count(CASE WHEN o.status='dead' THEN 1 END) AS dead,"
-             " count(CASE WHEN o.status='cancelled' THEN 1 END) AS cancelled"
-             " FROM (SELECT id, text, audience, at_ms, spread_ms, recipients, sms_parts,"
-             " created_ms, cancelled_ms FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
-             " LEFT JOIN outbox o ON o.broadcast_id=b.id GROUP BY b.id, b.text, b.audience,"
-             " b.at_ms, b.spread_ms, b.recipients, b.sms_parts, b.created_ms, b.cancelled_ms"
+    SQL(sql, "SELECT " BC_COLS("b.") ","
+             " count(CASE WHEN o.status IN ('queued','merged') THEN 1 END),"
+             " count(CASE WHEN o.status='held' THEN 1 END),"
+             " count(CASE WHEN o.status='sending' THEN 1 END),"
+             " count(CASE WHEN o.status='sent' THEN 1 END),"
+             " count(CASE WHEN o.status='failed' THEN 1 END),"
+             " count(CASE WHEN o.status='dead' THEN 1 END),"
+             " count(CASE WHEN o.status='cancelled' THEN 1 END)"
+             " FROM (SELECT " BC_COLS("") " FROM broadcasts ORDER BY id DESC LIMIT ?1) b"
+             " LEFT JOIN outbox o ON o.broadcast_id=b.id GROUP BY " BC_COLS("b.")
              " ORDER BY b.id DESC");
-    static const char *const counts[] = {"queued", "held", "sending",   "sent",
-                                         "failed", "dead", "cancelled", NULL};
     struct store_stmt *s = store_stmt(st, sql);
-    size_t i;
-    json_t *a, *row;
+    *v = NULL;
+    *n = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int(s, 1, limit);
-    a = store_rows_json(st, s, "broadcast list");
-    if (a == NULL)
-        return NULL;
-    /* the same shape as one broadcast: the counts in their own object */
-    json_array_foreach(a, i, row)
-    {
-        json_t *c = json_object();
-        for (int k = 0; counts[k]; k++) {
-            json_object_set(c, counts[k], json_object_get(row, counts[k]));
-            json_object_del(row, counts[k]);
+    if (store_read_all(st, s, "broadcast list", info_read, info_clear, sizeof **v, (void **)v, n) ==
+        -1)
+        return -1;
+    for (size_t i = 0; i < *n; i++) {
+        struct broadcast_info *b = &(*v)[i];
+        if (b->counts[BC_FAILED] + b->counts[BC_DEAD] > 0 && broadcast_errors(st, b) == -1) {
+            broadcast_info_free_all(*v, *n);
+            *v = NULL;
+            *n = 0;
+            return -1;
         }
-        json_object_set_new(row, "counts", c);
-        json_t *e = json_integer_value(json_object_get(c, "failed")) +
-                            json_integer_value(json_object_get(c, "dead")) >
-                        0
-                        ? broadcast_errors(st, json_integer_value(json_object_get(row, "id")))
-                        : json_array();
-        if (e == NULL) {
-            json_decref(a);
-            return NULL;
-        }
-        json_object_set_new(row, "errors", e);
     }
-    return a;
+    return 0;
 }
 
 int store_broadcast_cancel(struct store *st, int64_t id, int64_t now, int *found)

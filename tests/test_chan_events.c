@@ -136,7 +136,7 @@ static void test_events_telegram_callback(void)
     out = event_turn(&f, &chan_telegram, "500", "callback:cb-77", "帮助", &intent);
     CHECK_STR(intent, "help");
     CHECK(out[0] != '\0');
-    json_t *rows = store_outbox_list(f.st, NULL, 10);
+    json_t *rows = outbox_list_json(f.st, NULL, 10);
     CHECK_INT(json_array_size(rows), 1);
     CHECK_STR(json_string_value(json_object_get(json_array_get(rows, 0), "class")), "reply");
     json_decref(rows);
@@ -144,7 +144,7 @@ static void test_events_telegram_callback(void)
     free(intent);
     /* the platform retries the same update: replayed, no second ack */
     out = event_turn(&f, &chan_telegram, "500", "callback:cb-77", "帮助", &intent);
-    rows = store_outbox_list(f.st, NULL, 10);
+    rows = outbox_list_json(f.st, NULL, 10);
     CHECK_INT(json_array_size(rows), 1);
     json_decref(rows);
     free(out);

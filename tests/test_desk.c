@@ -154,7 +154,7 @@ static void add_volunteer(struct fx *f, const char *user, const char *desks, con
 static char *pushed_to(struct fx *f, const char *user, int *n)
 {
     int64_t p = person(f, user);
-    json_t *a = store_outbox_list(f->st, NULL, 1000);
+    json_t *a = outbox_list_json(f->st, NULL, 1000);
     struct buf b;
     int count = 0;
     buf_init(&b, 0);

@@ -847,7 +847,7 @@ static void test_reply_later_once(void)
     CHECK_INT(store_commit(f.st), 0);
     turn_result_release(&res);
     CHECK_INT(store_outbox_has_key(f.st, "late:wechat:m-78"), 1);
-    json_t *rows = store_outbox_list(f.st, NULL, 10);
+    json_t *rows = outbox_list_json(f.st, NULL, 10);
     CHECK_INT(json_array_size(rows), 1);
     CHECK_STR(json_string_value(json_object_get(json_array_get(rows, 0), "class")), "reply");
     CHECK_HAS(json_string_value(json_object_get(json_array_get(rows, 0), "text")), "积分");

@@ -446,7 +446,7 @@ out:
 /* Outbox rows for person (newest first). */
 static json_t *pushes(struct fx *f)
 {
-    json_t *a = store_outbox_list(f->st, NULL, 100);
+    json_t *a = outbox_list_json(f->st, NULL, 100);
     CHECK(a != NULL);
     return a;
 }

@@ -74,7 +74,7 @@ static long long query_int(struct store *st, const char *sql)
 /* The admin view of outbox row id (new reference), or NULL. */
 static json_t *row_of(struct store *st, int64_t id)
 {
-    json_t *a = store_outbox_list(st, NULL, 1000), *v, *found = NULL;
+    json_t *a = outbox_list_json(st, NULL, 1000), *v, *found = NULL;
     size_t i;
     json_array_foreach(a, i, v)
     {
@@ -508,7 +508,7 @@ static void test_outbox_claimed_together_follow_parts_retry_dead(void)
     r = row_of(st, lo + 1);
     CHECK_STR(row_str(r, "status"), "merged");
     json_decref(r);
-    json_t *u = store_outbox_undelivered(st, 10);
+    json_t *u = undelivered_json(st, 10);
     CHECK_INT(json_array_size(u), 1);
     CHECK_INT(json_integer_value(json_object_get(json_array_get(u, 0), "count")), 1);
     CHECK_STR(json_string_value(json_object_get(json_array_get(u, 0), "error")), "HTTP 503");
@@ -666,10 +666,21 @@ out:
     conf_release(&c);
 }
 
+/* Broadcast id as the admin API shows it (new reference), NULL when none. */
+static json_t *bc_json(struct store *st, int64_t id)
+{
+    struct broadcast_info b;
+    if (store_broadcast_get(st, id, &b) != 1)
+        return NULL;
+    json_t *o = broadcast_info_json(&b);
+    broadcast_info_clear(&b);
+    return o;
+}
+
 /* Broadcast counts of one status, or -1. */
 static long long bc_count(struct store *st, int64_t id, const char *status)
 {
-    json_t *o = store_broadcast_get(st, id);
+    json_t *o = bc_json(st, id);
     json_t *v = json_object_get(json_object_get(o, "counts"), status);
     long long n = json_is_integer(v) ? (long long)json_integer_value(v) : -1;
     json_decref(o);
@@ -716,11 +727,12 @@ static void test_outbox_broadcast_spread_skips_opted_out(void)
                             " AND broadcast_id=1"),
               3);
     CHECK_INT(bc_count(st, id, "queued"), 3);
-    json_t *o = store_broadcast_get(st, id);
+    json_t *o = bc_json(st, id);
     CHECK_INT(json_integer_value(json_object_get(o, "recipients")), 3);
     CHECK_STR(json_string_value(json_object_get(o, "audience")), "all");
     json_decref(o);
-    CHECK(store_broadcast_get(st, 99) == NULL);
+    struct broadcast_info none;
+    CHECK_INT(store_broadcast_get(st, 99, &none), 0);
     /* tag audience, held, no spread */
     CHECK_INT(store_tag_add(st, p[2], "night"), 0);
     CHECK_INT(store_tag_add(st, p[2], "night"), 0);
@@ -783,7 +795,7 @@ static void test_outbox_broadcast_cancel_only_unsent(void)
     found = -1;
     CHECK_INT(store_broadcast_cancel(st, 99, now, &found), 0);
     CHECK_INT(found, 0);
-    json_t *o = store_broadcast_get(st, id);
+    json_t *o = bc_json(st, id);
     CHECK_INT(json_integer_value(json_object_get(o, "cancelled_ms")), now + 1);
     json_decref(o);
 out:
@@ -828,7 +840,7 @@ static void test_outbox_retry_only_failed_or_dead(void)
     CHECK_INT(row_int(r, "attempts"), 0);
     CHECK_INT(row_int(r, "next_at_ms"), now + 5);
     json_decref(r);
-    json_t *dead = store_outbox_list(st, "dead", 10);
+    json_t *dead = outbox_list_json(st, "dead", 10);
     CHECK_INT(json_array_size(dead), 0);
     json_decref(dead);
     CHECK_INT(store_outbox_claim(st, now + 5, 60000, it, 4), 3);
