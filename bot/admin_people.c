@@ -90,10 +90,41 @@ const char *people_query_parse(json_t *args, struct people_query *q)
     return NULL;
 }
 
-/* Drop what a role without contacts may not read from a directory row. */
-static void hide_contacts(json_t *row)
+json_t *person_row_json(const struct person_row *p, bool list, bool contacts)
 {
-    json_object_del(row, "phone");
+    json_t *o = json_pack("{s:I}", "id", (json_int_t)p->id);
+    for (int f = 0; f < PEOPLE_NFIELDS; f++)
+        if (contacts || strcmp(people_fields[f], "phone") != 0)
+            json_object_set_new(o, people_fields[f],
+                                p->field[f] ? json_string(p->field[f]) : json_null());
+    json_object_set_new(o, "channels", p->channels ? json_string(p->channels) : json_null());
+    json_t *tags = p->tags ? json_string(p->tags) : json_null();
+    if (list) /* the list's columns name tags before the times, as the CSV's do */
+        json_object_set(o, "tags", tags);
+    json_object_set_new(o, "joined_ms", json_integer(p->joined_ms));
+    json_object_set_new(o, "last_seen_ms", json_integer(p->last_seen_ms));
+    json_object_set_new(o, "opted_out", json_integer(p->opted_out));
+    json_object_set_new(o, "consent", p->consent ? json_string(p->consent) : json_null());
+    if (!list)
+        json_object_set(o, "tags", tags);
+    json_decref(tags);
+    return o;
+}
+
+/* The JSON of q's rows (the list's shape) into a new array, *total the
+ * number matching; NULL on error. */
+static json_t *people_json(struct store *st, const struct people_query *q, int limit, int offset,
+                           int64_t *total)
+{
+    struct person_row *v;
+    size_t n;
+    if (store_people_list(st, q, limit, offset, &v, &n, total) == -1)
+        return NULL;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, person_row_json(&v[i], true, q->contacts));
+    person_row_free_all(v, n);
+    return a;
 }
 
 static int people_list(struct store *st, const struct admin_req *rq, struct http_resp *resp)
@@ -110,16 +141,9 @@ static int people_list(struct store *st, const struct admin_req *rq, struct http
     }
     int limit = admin_query_limit(rq, 50);
     int64_t total = 0;
-    json_t *a = store_people_list(st, &q, limit, (int)offset, &total);
+    json_t *a = people_json(st, &q, limit, (int)offset, &total);
     if (a == NULL)
         return -1;
-    size_t i;
-    json_t *r;
-    json_array_foreach(a, i, r)
-    {
-        if (!q.contacts)
-            hide_contacts(r);
-    }
     admin_reply(resp, 200,
                 json_pack("{s:o,s:I,s:i,s:I}", "items", a, "total", (json_int_t)total, "limit",
                           limit, "offset", (json_int_t)offset));
@@ -127,12 +151,9 @@ static int people_list(struct store *st, const struct admin_req *rq, struct http
 }
 
 /* ms to "YYYY-MM-DD HH:MM" in the configured zone (the process's TZ). */
-static void local_time(json_t *row, const char *key, const char *to)
+static void local_time(json_t *row, const char *to, int64_t ms)
 {
-    json_t *v = json_object_get(row, key);
-    if (!json_is_integer(v))
-        return;
-    time_t t = (time_t)(json_integer_value(v) / 1000);
+    time_t t = (time_t)(ms / 1000);
     struct tm tm;
     char s[32];
     localtime_r(&t, &tm);
@@ -153,31 +174,124 @@ static int people_csv(struct store *st, const struct admin_req *rq, struct http_
         return 0;
     }
     int64_t total;
-    json_t *a = store_people_list(st, &q, -1, 0, &total);
-    if (a == NULL)
+    struct person_row *v;
+    size_t n;
+    if (store_people_list(st, &q, -1, 0, &v, &n, &total) == -1)
         return -1;
-    size_t i;
-    json_t *r;
-    json_array_foreach(a, i, r)
-    {
-        local_time(r, "joined_ms", "joined");
-        local_time(r, "last_seen_ms", "last_seen");
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *r = person_row_json(&v[i], true, true);
+        local_time(r, "joined", v[i].joined_ms);
+        local_time(r, "last_seen", v[i].last_seen_ms);
+        json_array_append_new(a, r);
     }
+    person_row_free_all(v, n);
     admin_reply_csv(resp, a, cols);
     return 0;
 }
 
-/* A person's tickets with the rules of GET /tickets (admin_ticket_visible). */
-static void filter_tickets(const struct admin_req *rq, json_t *tickets)
+/* The JSON of a page part under name: n elements of v, each written by to_json. */
+#define PART_JSON(name, v, n, to_json)                                                                 \
+    do {                                                                                           \
+        json_t *a_ = json_array();                                                                 \
+        for (size_t i_ = 0; i_ < (n); i_++)                                                        \
+            json_array_append_new(a_, to_json(&(v)[i_], rq, contacts));                            \
+        json_object_set_new(o, name, a_);                                                           \
+    } while (0)
+
+static json_t *channel_json(const struct page_channel *c, const struct admin_req *rq,
+                            bool contacts)
 {
-    for (size_t i = json_array_size(tickets); i-- > 0;) {
-        json_t *t = json_array_get(tickets, i);
-        json_object_set_new(t, "crisis",
-                            json_boolean(json_integer_value(json_object_get(t, "crisis")) != 0));
-        if (!admin_ticket_visible(rq, t))
-            json_array_remove(tickets, i);
-    }
+    char m[64];
+    (void)rq;
+    return json_pack("{s:I,s:s,s:s?,s:s?,s:I,s:s?,s:I,s:I}", "id", (json_int_t)c->id, "channel",
+                     c->channel ? c->channel : "", "ext_id",
+                     contacts || c->ext_id == NULL ? c->ext_id : mask_id(c->ext_id, m, sizeof m),
+                     "name", c->name, "opted_out", (json_int_t)c->opted_out, "consent", c->consent,
+                     "created_ms", (json_int_t)c->created_ms, "last_seen_ms",
+                     (json_int_t)c->last_seen_ms);
 }
+
+static json_t *point_json(const struct page_point *p, const struct admin_req *rq, bool contacts)
+{
+    (void)rq;
+    (void)contacts;
+    return json_pack("{s:I,s:I,s:s}", "created_ms", (json_int_t)p->created_ms, "delta",
+                     (json_int_t)p->delta, "reason", p->reason ? p->reason : "");
+}
+
+/* 0 (unset) as null */
+static json_t *ms_or_null(int64_t v)
+{
+    return v ? json_integer(v) : json_null();
+}
+
+static json_t *booking_json(const struct page_booking *b, const struct admin_req *rq,
+                            bool contacts)
+{
+    (void)rq;
+    (void)contacts;
+    return json_pack("{s:I,s:s,s:I,s:s,s:o}", "course_id", (json_int_t)b->course_id, "course",
+                     b->course ? b->course : "", "start_ms", (json_int_t)b->start_ms, "status",
+                     b->status ? b->status : "", "attended_ms", ms_or_null(b->attended_ms));
+}
+
+static json_t *report_json(const struct page_report *r, const struct admin_req *rq,
+                           bool contacts)
+{
+    (void)rq;
+    (void)contacts;
+    return json_pack("{s:s,s:s,s:s?,s:I}", "code", r->code ? r->code : "", "status",
+                     r->status ? r->status : "", "description", r->description, "created_ms",
+                     (json_int_t)r->created_ms);
+}
+
+static json_t *member_json(const struct page_member *m, const struct admin_req *rq,
+                           bool contacts)
+{
+    (void)rq;
+    json_t *o = json_pack("{s:s?,s:s?}", "name", m->name, "org", m->org);
+    if (contacts) /* a role without contacts gets none */
+        json_object_set_new(o, "contact", m->contact ? json_string(m->contact) : json_null());
+    json_object_set_new(o, "city", m->city ? json_string(m->city) : json_null());
+    json_object_set_new(o, "checkin_ms", ms_or_null(m->checkin_ms));
+    return o;
+}
+
+/* A person's tickets with the rules of GET /tickets (admin_ticket_visible). */
+static json_t *tickets_json(const struct person_page *pg, const struct admin_req *rq)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < pg->ntickets; i++) {
+        const struct page_ticket *t = &pg->tickets[i];
+        json_t *o = json_pack("{s:I,s:s,s:s,s:b,s:I,s:o,s:o}", "id", (json_int_t)t->id, "desk",
+                              t->desk ? t->desk : "", "status", t->status ? t->status : "",
+                              "crisis", t->crisis, "created_ms", (json_int_t)t->created_ms,
+                              "closed_ms", ms_or_null(t->closed_ms), "rating",
+                              t->rating ? json_integer(t->rating) : json_null());
+        if (admin_ticket_visible(rq, o))
+            json_array_append_new(a, o);
+        else
+            json_decref(o);
+    }
+    return a;
+}
+
+/* The admin API's JSON of a person's page: {"channels","points","bookings",
+ * "reports","tickets","member","points_balance"}. */
+static json_t *page_json(const struct person_page *pg, const struct admin_req *rq, bool contacts)
+{
+    json_t *o = json_object();
+    PART_JSON("channels", pg->channels, pg->nchannels, channel_json);
+    PART_JSON("points", pg->points, pg->npoints, point_json);
+    PART_JSON("bookings", pg->bookings, pg->nbookings, booking_json);
+    PART_JSON("reports", pg->reports, pg->nreports, report_json);
+    json_object_set_new(o, "tickets", tickets_json(pg, rq));
+    PART_JSON("member", pg->member, pg->nmember, member_json);
+    json_object_set_new(o, "points_balance", json_integer(pg->points_balance));
+    return o;
+}
+#undef PART_JSON
 
 /* Each part of a person's page and the route whose roles may read it: a
  * part the role may not read elsewhere is left out here too. */
@@ -194,19 +308,6 @@ static void drop_parts(const struct admin_req *rq, json_t *page)
     for (size_t i = 0; i < sizeof page_routes / sizeof page_routes[0]; i++)
         if (admin_acl_check("GET", page_routes[i].route, rq->role, allow, sizeof allow) != ACL_OK)
             json_object_del(page, page_routes[i].part);
-}
-
-static void mask_channels(json_t *channels)
-{
-    size_t i;
-    json_t *c;
-    char m[64];
-    json_array_foreach(channels, i, c)
-    {
-        const char *id = json_string_value(json_object_get(c, "ext_id"));
-        if (id != NULL)
-            json_object_set_new(c, "ext_id", json_string(mask_id(id, m, sizeof m)));
-    }
 }
 
 /* The account of a path id, or 0 with a 404 set. */
@@ -226,27 +327,22 @@ static int person_get(struct store *st, const struct admin_req *rq, const char *
     int rc = account_of(st, seg, &account, resp);
     if (rc != 1)
         return rc;
-    json_t *row = store_people_row(st, account);
-    json_t *page = row ? store_people_page(st, account) : NULL;
-    if (page == NULL) {
-        json_decref(row);
+    struct person_row row;
+    struct person_page pg;
+    rc = store_people_row(st, account, &row);
+    if (rc == -1)
+        return -1;
+    if (store_people_page(st, account, &pg) == -1) {
+        person_row_clear(&row);
         return -1;
     }
-    filter_tickets(rq, json_object_get(page, "tickets"));
-    json_t *bal = json_array_get(json_object_get(page, "points_balance"), 0);
-    json_object_set(page, "points_balance", json_object_get(bal, "balance"));
+    bool contacts = sees_contacts(rq);
+    json_t *page = page_json(&pg, rq, contacts);
     drop_parts(rq, page);
-    if (!sees_contacts(rq)) {
-        hide_contacts(row);
-        mask_channels(json_object_get(page, "channels"));
-        size_t i;
-        json_t *m;
-        json_array_foreach(json_object_get(page, "member"), i, m)
-        {
-            json_object_del(m, "contact");
-        }
-    }
-    json_object_set_new(page, "person", row);
+    json_object_set_new(page, "person",
+                        rc == 1 ? person_row_json(&row, false, contacts) : json_null());
+    person_row_clear(&row);
+    person_page_clear(&pg);
     admin_reply(resp, 200, page);
     return 0;
 }
@@ -321,11 +417,12 @@ static int person_edit(struct store *st, const struct admin_req *rq, int64_t now
     }
     if (rc == 0 && tags != NULL)
         rc = store_people_set_tags(st, account, tags);
-    json_t *row = rc == 0 ? store_people_row(st, account) : NULL;
+    struct person_row row;
     json_decref(b);
-    if (row == NULL)
+    if (rc == -1 || (rc = store_people_row(st, account, &row)) == -1)
         return -1;
-    admin_reply(resp, 200, row);
+    admin_reply(resp, 200, rc == 1 ? person_row_json(&row, false, true) : json_null());
+    person_row_clear(&row);
     return 0;
 }
 
@@ -401,18 +498,16 @@ int people_filter_resolve(struct store *st, const char *name, struct http_resp *
     free(text);
     struct people_query q = {.contacts = true};
     int64_t total;
-    json_t *rows =
-        f && people_query_parse(f, &q) == NULL ? store_people_list(st, &q, -1, 0, &total) : NULL;
+    struct person_row *v = NULL;
+    size_t n = 0;
+    rc = f && people_query_parse(f, &q) == NULL ? store_people_list(st, &q, -1, 0, &v, &n, &total)
+                                                : -1;
     json_t *ids = json_array();
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r)
-    {
-        json_array_append(ids, json_object_get(r, "id"));
-    }
-    rc = rows && store_filter_members_set(st, name, ids) == 0 ? 1 : -1;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(ids, json_integer(v[i].id));
+    rc = rc == 0 && store_filter_members_set(st, name, ids) == 0 ? 1 : -1;
+    person_row_free_all(v, n);
     json_decref(ids);
-    json_decref(rows);
     json_decref(f);
     return rc;
 }
@@ -434,19 +529,19 @@ int people_template_check(const char *text, struct http_resp *resp)
 
 char *people_render(const struct app *app, struct store *st, const char *text, int64_t account)
 {
-    json_t *row = store_people_row(st, account);
-    if (row == NULL)
+    struct person_row row; /* none: every field unknown */
+    if (store_people_row(st, account, &row) == -1)
         return NULL;
-    const char *kv[2 * 8 + 1];
+    const char *kv[2 * PEOPLE_NFIELDS + 1];
     int k = 0;
-    for (int f = 0; people_fields[f]; f++) {
-        const char *v = json_string_value(json_object_get(row, people_fields[f]));
+    for (int f = 0; f < PEOPLE_NFIELDS; f++) {
+        const char *v = row.field[f];
         kv[k++] = people_fields[f];
         kv[k++] = v ? v : f == 0 ? content_get(app->ct, "people.name_unknown") : "";
     }
     kv[k] = NULL;
     char *out = content_fill(text, kv);
-    json_decref(row);
+    person_row_clear(&row);
     return out;
 }
 

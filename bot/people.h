@@ -9,6 +9,7 @@
 #define BOT_PEOPLE_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -30,14 +31,74 @@ struct people_query {
     bool contacts; /* the caller may see phones (search them too) */
 };
 
-/* Directory rows (objects of person_dir's columns), newest first; *total
- * the number matching. limit -1: all. NULL on a store error. */
-json_t *store_people_list(struct store *st, const struct people_query *q, int limit, int offset,
-                          int64_t *total);
-/* The person_dir row of an account, JSON null when none, NULL on error. */
-json_t *store_people_row(struct store *st, int64_t account);
-/* A person's page parts: channels, points, bookings, reports, tickets. */
-json_t *store_people_page(struct store *st, int64_t account);
+/* The number of people_fields. */
+#define PEOPLE_NFIELDS 6
+/* A directory row (the person_dir view: one per account): field[i] the
+ * value of people_fields[i]; channels and tags comma-separated; what is
+ * unset NULL. */
+struct person_row {
+    int64_t id, joined_ms, last_seen_ms, opted_out;
+    int64_t total; /* in a list: how many rows the query matched */
+    char *field[PEOPLE_NFIELDS];
+    char *channels, *tags, *consent;
+};
+/* Directory rows q picks, newest first, as *v of *n (free with
+ * person_row_free_all); *total the number matching. limit -1: all. 0, -1. */
+int store_people_list(struct store *st, const struct people_query *q, int limit, int offset,
+                      struct person_row **v, size_t *n, int64_t *total);
+void person_row_clear(struct person_row *p);
+void person_row_free_all(struct person_row *v, size_t n);
+/* The directory row of an account into *out: 1 (clear with
+ * person_row_clear), 0 none, -1 error. */
+int store_people_row(struct store *st, int64_t account, struct person_row *out);
+/* The admin API's JSON of a row (new reference): {"id","name","phone",
+ * "district","platform","city","org","channels"}, then "tags" and the rest
+ * ("joined_ms","last_seen_ms","opted_out","consent") for a list, or the
+ * rest and then "tags" for one person; unset null; no "phone" without
+ * contacts. */
+json_t *person_row_json(const struct person_row *p, bool list, bool contacts);
+
+/* The parts of a person's page, every people row of the account's. */
+struct page_channel { /* a people row: consent NULL when none recorded */
+    int64_t id, opted_out, created_ms, last_seen_ms;
+    char *channel, *ext_id, *name, *consent;
+};
+struct page_point {
+    int64_t created_ms, delta;
+    char *reason;
+};
+struct page_booking { /* attended_ms 0 while not */
+    int64_t course_id, start_ms, attended_ms;
+    char *course, *status;
+};
+struct page_report {
+    int64_t created_ms;
+    char *code, *status, *description;
+};
+struct page_ticket { /* closed_ms 0 while open, rating 0 when none */
+    int64_t id, created_ms, closed_ms, rating;
+    char *desk, *status;
+    bool crisis;
+};
+struct page_member { /* checkin_ms 0 before a check-in */
+    int64_t checkin_ms;
+    char *name, *org, *contact, *city;
+};
+/* The newest 50 points, bookings, reports and tickets, every channel and
+ * member row, the points' balance. */
+struct person_page {
+    struct page_channel *channels;
+    struct page_point *points;
+    struct page_booking *bookings;
+    struct page_report *reports;
+    struct page_ticket *tickets;
+    struct page_member *member;
+    size_t nchannels, npoints, nbookings, nreports, ntickets, nmember;
+    int64_t points_balance;
+};
+/* A person's page into *out: 0 (clear with person_page_clear), -1. */
+int store_people_page(struct store *st, int64_t account, struct person_page *out);
+void person_page_clear(struct person_page *pg);
 /* Set (value non-NULL) or clear a field of an account. 0 or -1. */
 int store_people_set_field(struct store *st, int64_t account, const char *key, const char *value,
                            int64_t now);

@@ -4,6 +4,7 @@
  * per-recipient fill of a broadcast's pushes.
  */
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +18,19 @@
 /* every people row of the account ?1 */
 #define P "(SELECT id FROM people WHERE coalesce(account_id, id)=?1)"
 
-const char *const people_fields[] = {"name", "phone", "district", "platform", "city", "org", NULL};
+const char *const people_fields[PEOPLE_NFIELDS + 1] = {"name", "phone", "district", "platform",
+                                                      "city", "org",   NULL};
+
+/* A directory row's columns, in struct person_row's reading order. */
+#define ROW_COLS                                                                                   \
+    "id, name, phone, district, platform, city, org, channels, tags, joined_ms, last_seen_ms,"    \
+    " opted_out, consent"
 
 /* ?1 q, ?2 q as an id, ?3 channel, ?4 tag, ?5 district, ?6 platform,
  * ?7..?10 joined from/to, seen from/to, ?11 opted out, ?12 phones
  * searchable, ?13 limit, ?14 offset. */
 SQL(list_sql,
-    "SELECT id, name, phone, district, platform, city, org, channels, tags, joined_ms,"
-    " last_seen_ms, opted_out, consent, count(*) OVER () AS total FROM person_dir d WHERE"
+    "SELECT " ROW_COLS ", count(*) OVER () FROM person_dir d WHERE"
     " (?1 IS NULL OR d.id=?2 OR instr(d.name, ?1)>0 OR (?12 AND instr(d.phone, ?1)>0))"
     /* IN over an uncorrelated list: computed once, not per account */
     " AND (?3 IS NULL OR d.id IN (SELECT coalesce(account_id, id) FROM people WHERE channel=?3))"
@@ -48,12 +54,55 @@ static void bind_opt_ms(struct store_stmt *s, int i, int64_t v)
         store_bind_int64(s, i, v);
 }
 
-json_t *store_people_list(struct store *st, const struct people_query *q, int limit, int offset,
-                          int64_t *total)
+static void row_read(struct store_stmt *s, void *out)
+{
+    struct person_row *p = out;
+    p->id = store_col_int64(s, 0);
+    for (int f = 0; f < PEOPLE_NFIELDS; f++)
+        p->field[f] = store_col_text(s, 1 + f);
+    p->channels = store_col_text(s, 7);
+    p->tags = store_col_text(s, 8);
+    p->joined_ms = store_col_int64(s, 9);
+    p->last_seen_ms = store_col_int64(s, 10);
+    p->opted_out = store_col_int64(s, 11);
+    p->consent = store_col_text(s, 12);
+}
+
+void person_row_clear(struct person_row *p)
+{
+    for (int f = 0; f < PEOPLE_NFIELDS; f++)
+        free(p->field[f]);
+    free(p->channels);
+    free(p->tags);
+    free(p->consent);
+}
+
+static void row_clear(void *out)
+{
+    person_row_clear(out);
+}
+
+void person_row_free_all(struct person_row *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, row_clear);
+}
+
+/* A list row, then the count of every match (the same on each). */
+static void list_read(struct store_stmt *s, void *out)
+{
+    row_read(s, out);
+    ((struct person_row *)out)->total = store_col_int64(s, 13);
+}
+
+int store_people_list(struct store *st, const struct people_query *q, int limit, int offset,
+                      struct person_row **v, size_t *n, int64_t *total)
 {
     struct store_stmt *s = store_stmt(st, list_sql);
+    *v = NULL;
+    *n = 0;
+    *total = 0;
     if (s == NULL)
-        return NULL;
+        return -1;
     long long id;
     bind_opt_text(s, 1, q->q);
     if (q->q != NULL && parse_int(q->q, 1, INT64_MAX, &id) == 0)
@@ -71,39 +120,31 @@ json_t *store_people_list(struct store *st, const struct people_query *q, int li
     store_bind_int(s, 12, q->contacts);
     store_bind_int(s, 13, limit);
     store_bind_int(s, 14, offset);
-    json_t *rows = store_rows_json(st, s, "people list");
-    *total = 0;
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r)
-    {
-        *total = json_integer_value(json_object_get(r, "total"));
-        json_object_del(r, "total");
-    }
-    if (rows != NULL && json_array_size(rows) == 0 && offset > 0) {
+    if (store_read_all(st, s, "people list", list_read, row_clear, sizeof **v, (void **)v, n) ==
+        -1)
+        return -1;
+    if (*n > 0)
+        *total = (*v)[0].total;
+    if (*n == 0 && offset > 0) {
         /* past the last page: the count still answers */
-        struct people_query all = *q;
-        json_t *first = store_people_list(st, &all, 1, 0, total);
-        json_decref(first);
+        struct person_row *first;
+        size_t k;
+        if (store_people_list(st, q, 1, 0, &first, &k, total) == -1)
+            return -1;
+        person_row_free_all(first, k);
     }
-    return rows;
+    return 0;
 }
 
-json_t *store_people_row(struct store *st, int64_t account)
+int store_people_row(struct store *st, int64_t account, struct person_row *out)
 {
-    /* the view's columns, in its order */
-    SQL(sql, "SELECT id, name, phone, district, platform, city, org, channels, joined_ms,"
-             " last_seen_ms, opted_out, consent, tags FROM person_dir WHERE id=?1");
+    SQL(sql, "SELECT " ROW_COLS " FROM person_dir WHERE id=?1");
     struct store_stmt *s = store_stmt(st, sql);
+    memset(out, 0, sizeof *out);
     if (s == NULL)
-        return NULL;
+        return -1;
     store_bind_int64(s, 1, account);
-    json_t *rows = store_rows_json(st, s, "people row");
-    if (rows == NULL)
-        return NULL;
-    json_t *o = json_array_size(rows) ? json_incref(json_array_get(rows, 0)) : json_null();
-    json_decref(rows);
-    return o;
+    return store_read_one(st, s, "people row", row_read, out, sizeof *out);
 }
 
 /* The parts of a person's page; ?1 the account. */
@@ -111,7 +152,7 @@ SQL(page_channels, "SELECT id, channel, ext_id, name, opted_out, consent, create
                    " last_seen_ms FROM people WHERE id IN " P " ORDER BY id");
 SQL(page_points, "SELECT created_ms, delta, reason FROM points WHERE person_id IN " P
                  " ORDER BY id DESC LIMIT 50");
-SQL(page_bookings, "SELECT b.course_id, c.title AS course, c.start_ms, b.status, b.attended_ms"
+SQL(page_bookings, "SELECT b.course_id, c.title, c.start_ms, b.status, b.attended_ms"
                    " FROM bookings b JOIN courses c ON c.id=b.course_id WHERE b.person_id IN " P
                    " ORDER BY b.id DESC LIMIT 50");
 SQL(page_reports, "SELECT code, status, description, created_ms FROM reports"
@@ -119,38 +160,173 @@ SQL(page_reports, "SELECT code, status, description, created_ms FROM reports"
 SQL(page_tickets, "SELECT id, desk, status, crisis, created_ms, closed_ms, rating"
                   " FROM desk_tickets WHERE person_id IN " P " ORDER BY id DESC LIMIT 50");
 SQL(page_member, "SELECT name, org, contact, city, checkin_ms FROM members WHERE person_id IN " P);
-SQL(page_points_balance, "SELECT coalesce(sum(delta), 0) AS balance FROM points"
-                         " WHERE person_id IN " P);
-static const struct {
-    const char *name;
-    const struct store_sql *sql;
-} page_parts[] = {
-    {"channels", page_channels},
-    {"points", page_points},
-    {"bookings", page_bookings},
-    {"reports", page_reports},
-    {"tickets", page_tickets},
-    {"member", page_member},
-    {"points_balance", page_points_balance},
-};
+SQL(page_points_balance, "SELECT coalesce(sum(delta), 0) FROM points WHERE person_id IN " P);
 
-json_t *store_people_page(struct store *st, int64_t account)
+static void channel_read(struct store_stmt *s, void *out)
 {
-    json_t *o = json_object();
+    struct page_channel *c = out;
+    c->id = store_col_int64(s, 0);
+    c->channel = store_col_text(s, 1);
+    c->ext_id = store_col_text(s, 2);
+    c->name = store_col_text(s, 3);
+    c->opted_out = store_col_int64(s, 4);
+    c->consent = store_col_text(s, 5);
+    c->created_ms = store_col_int64(s, 6);
+    c->last_seen_ms = store_col_int64(s, 7);
+}
+
+static void channel_clear(void *out)
+{
+    struct page_channel *c = out;
+    free(c->channel);
+    free(c->ext_id);
+    free(c->name);
+    free(c->consent);
+}
+
+static void point_read(struct store_stmt *s, void *out)
+{
+    struct page_point *p = out;
+    p->created_ms = store_col_int64(s, 0);
+    p->delta = store_col_int64(s, 1);
+    p->reason = store_col_text(s, 2);
+}
+
+static void point_clear(void *out)
+{
+    free(((struct page_point *)out)->reason);
+}
+
+static void booking_read(struct store_stmt *s, void *out)
+{
+    struct page_booking *b = out;
+    b->course_id = store_col_int64(s, 0);
+    b->course = store_col_text(s, 1);
+    b->start_ms = store_col_int64(s, 2);
+    b->status = store_col_text(s, 3);
+    b->attended_ms = store_col_int64(s, 4);
+}
+
+static void booking_clear(void *out)
+{
+    struct page_booking *b = out;
+    free(b->course);
+    free(b->status);
+}
+
+static void report_read(struct store_stmt *s, void *out)
+{
+    struct page_report *r = out;
+    r->code = store_col_text(s, 0);
+    r->status = store_col_text(s, 1);
+    r->description = store_col_text(s, 2);
+    r->created_ms = store_col_int64(s, 3);
+}
+
+static void report_clear(void *out)
+{
+    struct page_report *r = out;
+    free(r->code);
+    free(r->status);
+    free(r->description);
+}
+
+static void ticket_read(struct store_stmt *s, void *out)
+{
+    struct page_ticket *t = out;
+    t->id = store_col_int64(s, 0);
+    t->desk = store_col_text(s, 1);
+    t->status = store_col_text(s, 2);
+    t->crisis = store_col_int(s, 3) != 0;
+    t->created_ms = store_col_int64(s, 4);
+    t->closed_ms = store_col_int64(s, 5);
+    t->rating = store_col_int64(s, 6);
+}
+
+static void ticket_clear(void *out)
+{
+    struct page_ticket *t = out;
+    free(t->desk);
+    free(t->status);
+}
+
+static void member_read(struct store_stmt *s, void *out)
+{
+    struct page_member *m = out;
+    m->name = store_col_text(s, 0);
+    m->org = store_col_text(s, 1);
+    m->contact = store_col_text(s, 2);
+    m->city = store_col_text(s, 3);
+    m->checkin_ms = store_col_int64(s, 4);
+}
+
+static void member_clear(void *out)
+{
+    struct page_member *m = out;
+    free(m->name);
+    free(m->org);
+    free(m->contact);
+    free(m->city);
+}
+
+static void balance_read(struct store_stmt *s, void *out)
+{
+    *(int64_t *)out = store_col_int64(s, 0);
+}
+
+/* Each part of the page: its statement, reader and clearer, and where its
+ * array and count live in struct person_page. */
+#define PART(sql, what, read, clear, v, n)                                                         \
+    {sql, what, read, clear, sizeof *((struct person_page *)0)->v,                              \
+     offsetof(struct person_page, v), offsetof(struct person_page, n)}
+static const struct {
+    const struct store_sql *sql;
+    const char *what;
+    store_read_fn read;
+    store_clear_fn clear;
+    size_t size, v, n;
+} page_parts[] = {
+    PART(page_channels, "page channels", channel_read, channel_clear, channels, nchannels),
+    PART(page_points, "page points", point_read, point_clear, points, npoints),
+    PART(page_bookings, "page bookings", booking_read, booking_clear, bookings, nbookings),
+    PART(page_reports, "page reports", report_read, report_clear, reports, nreports),
+    PART(page_tickets, "page tickets", ticket_read, ticket_clear, tickets, ntickets),
+    PART(page_member, "page member", member_read, member_clear, member, nmember),
+};
+#undef PART
+
+void person_page_clear(struct person_page *pg)
+{
+    for (size_t i = 0; i < sizeof page_parts / sizeof page_parts[0]; i++)
+        store_free_rows(*(void **)((char *)pg + page_parts[i].v),
+                        *(size_t *)((char *)pg + page_parts[i].n), page_parts[i].size,
+                        page_parts[i].clear);
+    memset(pg, 0, sizeof *pg);
+}
+
+int store_people_page(struct store *st, int64_t account, struct person_page *out)
+{
+    memset(out, 0, sizeof *out);
     for (size_t i = 0; i < sizeof page_parts / sizeof page_parts[0]; i++) {
         struct store_stmt *s = store_stmt(st, page_parts[i].sql);
-        json_t *rows = NULL;
-        if (s != NULL) {
-            store_bind_int64(s, 1, account);
-            rows = store_rows_json(st, s, page_parts[i].name);
-        }
-        if (rows == NULL) {
-            json_decref(o);
-            return NULL;
-        }
-        json_object_set_new(o, page_parts[i].name, rows);
+        if (s == NULL)
+            goto fail;
+        store_bind_int64(s, 1, account);
+        if (store_read_all(st, s, page_parts[i].what, page_parts[i].read, page_parts[i].clear,
+                           page_parts[i].size, (void **)((char *)out + page_parts[i].v),
+                           (size_t *)((char *)out + page_parts[i].n)) == -1)
+            goto fail;
     }
-    return o;
+    struct store_stmt *s = store_stmt(st, page_points_balance);
+    if (s != NULL) {
+        store_bind_int64(s, 1, account);
+        if (store_read_one(st, s, "page balance", balance_read, &out->points_balance,
+                           sizeof out->points_balance) == 1)
+            return 0;
+    }
+fail:
+    person_page_clear(out);
+    return -1;
 }
 
 int store_people_set_field(struct store *st, int64_t account, const char *key, const char *value,
