@@ -93,6 +93,39 @@ int privacy_first_contact(struct turn *t, bool first)
     return o != NULL && json_array_insert_new(t->replies, 0, o) == 0 ? 0 : -1;
 }
 
+static json_t *export_value_json(const struct export_col *col, const struct export_value *v)
+{
+    if (v->null)
+        return json_null();
+    switch (col->type) {
+    case EXPORT_INT:
+        return json_integer(v->i);
+    case EXPORT_REAL:
+        return json_real(v->r);
+    default:
+        return json_string(v->text ? v->text : "");
+    }
+}
+
+json_t *privacy_export_json(const struct privacy_export *e)
+{
+    json_t *o = json_pack("{s:I}", "person", (json_int_t)e->person);
+    for (size_t p = 0; p < EXPORT_PARTS; p++) {
+        const struct export_part *part = &e->parts[p];
+        json_t *rows = json_array();
+        for (size_t r = 0; r < part->nrows; r++) {
+            json_t *row = json_object();
+            for (size_t c = 0; c < part->ncols; c++)
+                json_object_set_new(row, part->cols[c].name,
+                                    export_value_json(&part->cols[c],
+                                                      &part->values[r * part->ncols + c]));
+            json_array_append_new(rows, row);
+        }
+        json_object_set_new(o, part->name, rows);
+    }
+    return o;
+}
+
 /* GET /people/<id>/export: everything kept about the person's account. */
 static int people_export(struct store *st, int64_t id, struct http_resp *resp)
 {
@@ -103,10 +136,11 @@ static int people_export(struct store *st, int64_t id, struct http_resp *resp)
             http_resp_error(resp, 404, "no such person (or erased)");
         return found;
     }
-    json_t *o = store_privacy_export(st, account);
-    if (o == NULL)
+    struct privacy_export e;
+    if (store_privacy_export(st, account, &e) == -1)
         return -1;
-    admin_reply(resp, 200, o);
+    admin_reply(resp, 200, privacy_export_json(&e));
+    privacy_export_clear(&e);
     return 1;
 }
 

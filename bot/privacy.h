@@ -10,6 +10,7 @@
 #define BOT_PRIVACY_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct app;
@@ -30,8 +31,38 @@ struct privacy_summary {
  * person or already erased, -1 error. */
 int store_privacy_account(struct store *st, int64_t person, int64_t *account);
 int store_privacy_summary(struct store *st, int64_t account, struct privacy_summary *out);
-/* Everything kept about the account as one JSON object; NULL on error. */
-json_t *store_privacy_export(struct store *st, int64_t account);
+/* An export is every table of the account sent whole: each part's columns
+ * are declared with the part's SQL (their names on the wire and their
+ * types), and each value is read by position as its column's type. */
+enum export_type { EXPORT_INT, EXPORT_REAL, EXPORT_TEXT };
+struct export_col {
+    const char *name;
+    enum export_type type;
+};
+struct export_value { /* null, or the member of its column's type */
+    bool null;
+    int64_t i;
+    double r;
+    char *text;
+};
+struct export_part {
+    const char *name; /* "channels", "messages", ... */
+    const struct export_col *cols;
+    size_t ncols, nrows;
+    struct export_value *values; /* nrows rows of ncols values, row by row */
+};
+#define EXPORT_PARTS 17
+struct privacy_export {
+    int64_t person; /* the account */
+    struct export_part parts[EXPORT_PARTS];
+};
+/* Everything kept about the account into *out: 0 (clear with
+ * privacy_export_clear), -1. */
+int store_privacy_export(struct store *st, int64_t account, struct privacy_export *out);
+void privacy_export_clear(struct privacy_export *e);
+/* The JSON of an export (new reference): {"person", then each part's name:
+ * [{column: value, ...}]}. */
+json_t *privacy_export_json(const struct privacy_export *e);
 /*
  * Erase the account: texts, names, platform ids and photo links go; rows the
  * ledger's sums and the statistics need stay, attached to a tombstone person

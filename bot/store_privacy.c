@@ -98,46 +98,130 @@ SQL(export_volunteer, "SELECT name, desks, hours, active, created_ms FROM desk_v
                       " WHERE person_id IN " P);
 SQL(export_tags, "SELECT tag FROM tags WHERE person_id IN " P);
 SQL(export_profile, "SELECT key, value, updated_ms FROM person_fields WHERE person_id IN " P);
+/* Each part's columns, in its SELECT's order. */
+#define I(n) {n, EXPORT_INT}
+#define R(n) {n, EXPORT_REAL}
+#define T(n) {n, EXPORT_TEXT}
+static const struct export_col cols_channels[] = {
+    I("id"), T("channel"), T("platform_id"), T("name"), I("opted_out"), I("created_ms"),
+    I("last_seen_ms")};
+static const struct export_col cols_messages[] = {I("created_ms"), T("channel"), T("text"),
+                                                  T("intent"), T("replies")};
+static const struct export_col cols_pushes[] = {I("created_ms"), T("channel"), T("klass"),
+                                                T("text"),       T("status"),  I("sent_ms")};
+static const struct export_col cols_points[] = {I("created_ms"), I("delta"), T("reason"),
+                                                T("ref")};
+static const struct export_col cols_bookings[] = {I("created_ms"), T("course"), T("status"),
+                                                  I("cost"), I("attended_ms")};
+static const struct export_col cols_checkins[] = {T("activity"), I("created_ms")};
+static const struct export_col cols_redemptions[] = {T("item"), I("cost"), I("created_ms"),
+                                                     I("handed_ms")};
+static const struct export_col cols_lessons[] = {I("lesson_id"), I("shown_ms"), I("answers"),
+                                                 I("wrong"), I("done_ms")};
+static const struct export_col cols_lesson_subscription[] = {I("minute"), I("created_ms")};
+static const struct export_col cols_reports[] = {
+    T("code"), I("created_ms"), T("description"), R("lat"), R("lon"), T("status"),
+    T("followup_answer")};
+static const struct export_col cols_photos[] = {
+    I("report_id"), I("created_ms"), T("status"),   T("sha256"),
+    T("mime"),      I("bytes"),      R("exif_lat"), R("exif_lon")};
+static const struct export_col cols_desk_tickets[] = {
+    I("id"), T("desk"), T("status"), I("crisis"), I("created_ms"), I("closed_ms"), I("rating")};
+static const struct export_col cols_desk_messages[] = {I("ticket_id"), I("pair_id"), T("side"),
+                                                       T("text"), I("created_ms")};
+static const struct export_col cols_member[] = {T("name"), T("org"), T("contact"), T("city"),
+                                                R("lat"),  R("lon"), I("checkin_ms"),
+                                                I("created_ms")};
+static const struct export_col cols_volunteer[] = {T("name"), T("desks"), T("hours"), I("active"),
+                                                   I("created_ms")};
+static const struct export_col cols_tags[] = {T("tag")};
+static const struct export_col cols_profile[] = {T("key"), T("value"), I("updated_ms")};
+#undef I
+#undef R
+#undef T
+
+#define PART(n) {#n, export_##n, cols_##n, sizeof cols_##n / sizeof cols_##n[0]}
 static const struct {
     const char *name;
     const struct store_sql *sql;
-} export_parts[] = {
-    {"channels", export_channels},
-    {"messages", export_messages},
-    {"pushes", export_pushes},
-    {"points", export_points},
-    {"bookings", export_bookings},
-    {"checkins", export_checkins},
-    {"redemptions", export_redemptions},
-    {"lessons", export_lessons},
-    {"lesson_subscription", export_lesson_subscription},
-    {"reports", export_reports},
-    {"photos", export_photos},
-    {"desk_tickets", export_desk_tickets},
-    {"desk_messages", export_desk_messages},
-    {"member", export_member},
-    {"volunteer", export_volunteer},
-    {"tags", export_tags},
-    {"profile", export_profile},
+    const struct export_col *cols;
+    size_t ncols;
+} export_parts[EXPORT_PARTS] = {
+    PART(channels),     PART(messages),     PART(pushes),    PART(points),
+    PART(bookings),     PART(checkins),     PART(redemptions), PART(lessons),
+    PART(lesson_subscription), PART(reports), PART(photos),  PART(desk_tickets),
+    PART(desk_messages), PART(member),      PART(volunteer), PART(tags),
+    PART(profile),
 };
+#undef PART
 
-json_t *store_privacy_export(struct store *st, int64_t account)
+void privacy_export_clear(struct privacy_export *e)
 {
-    json_t *o = json_pack("{s:I}", "person", (json_int_t)account);
-    for (size_t i = 0; o != NULL && i < sizeof export_parts / sizeof export_parts[0]; i++) {
-        struct store_stmt *s = store_stmt(st, export_parts[i].sql);
-        json_t *rows = NULL;
-        if (s != NULL) {
-            store_bind_int64(s, 1, account);
-            rows = store_rows_json(st, s, export_parts[i].name);
-        }
-        if (rows == NULL) {
-            json_decref(o);
-            return NULL;
-        }
-        json_object_set_new(o, export_parts[i].name, rows);
+    for (size_t p = 0; p < EXPORT_PARTS; p++) {
+        struct export_part *part = &e->parts[p];
+        for (size_t i = 0; i < part->nrows * part->ncols; i++)
+            free(part->values[i].text);
+        free(part->values);
     }
-    return o;
+    memset(e, 0, sizeof *e);
+}
+
+/* Row values of a stepped statement into v (ncols of them), each read as
+ * its column's declared type. */
+static void values_read(struct store_stmt *s, const struct export_part *part,
+                        struct export_value *v)
+{
+    for (size_t c = 0; c < part->ncols; c++) {
+        memset(&v[c], 0, sizeof v[c]);
+        v[c].null = store_col_type(s, (int)c) == SQLITE_NULL;
+        if (v[c].null)
+            continue;
+        if (part->cols[c].type == EXPORT_INT)
+            v[c].i = store_col_int64(s, (int)c);
+        else if (part->cols[c].type == EXPORT_REAL)
+            v[c].r = store_col_double(s, (int)c);
+        else
+            v[c].text = store_col_text(s, (int)c);
+    }
+}
+
+/* The rows of a bound statement into part: 0 or -1 (logged). */
+static int part_read(struct store *st, struct store_stmt *s, struct export_part *part)
+{
+    int rc;
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
+        struct export_value *v =
+            realloc(part->values, (part->nrows + 1) * part->ncols * sizeof *part->values);
+        if (v == NULL) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        part->values = v;
+        values_read(s, part, v + part->nrows++ * part->ncols);
+    }
+    store_reset(s);
+    return rc == SQLITE_DONE ? 0 : store_fail(st, part->name);
+}
+
+int store_privacy_export(struct store *st, int64_t account, struct privacy_export *out)
+{
+    memset(out, 0, sizeof *out);
+    out->person = account;
+    for (size_t i = 0; i < EXPORT_PARTS; i++) {
+        struct export_part *part = &out->parts[i];
+        part->name = export_parts[i].name;
+        part->cols = export_parts[i].cols;
+        part->ncols = export_parts[i].ncols;
+        struct store_stmt *s = store_stmt(st, export_parts[i].sql);
+        if (s == NULL || store_bind_int64(s, 1, account) != SQLITE_OK ||
+            part_read(st, s, part) == -1) {
+            if (s != NULL)
+                store_reset(s);
+            privacy_export_clear(out);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* Collect the text column 0 of every row of a bound statement into a. */

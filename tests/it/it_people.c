@@ -376,6 +376,20 @@ static void test_people_directory_page_and_roles(void)
     r2 = request(s.port, "GET", epath, NULL, auth);
     check_export_shape(r2.body);
     free(r2.body);
+    /* a message's shape in the export of the worker who wrote 你好 */
+    snprintf(epath, sizeof epath, "/admin/api/people/%lld/export",
+             count(&s, "SELECT id FROM people WHERE ext_id='worker-77'"));
+    r2 = request(s.port, "GET", epath, NULL, auth);
+    json_t *ej = json_loads(r2.body ? r2.body : "", 0, NULL);
+    static const char *const msg_parts[] = {"messages", NULL};
+    char *mshape = parts_shape(ej, msg_parts);
+    CHECK_STR(mshape, "messages: created_ms:3 channel:2 text:2 intent:2 replies:2 | ");
+    free(mshape);
+    CHECK_STR(json_string_value(json_object_get(
+                  json_array_get(json_object_get(ej, "messages"), 0), "text")),
+              "你好");
+    json_decref(ej);
+    free(r2.body);
     CHECK_HAS(r.body, "\"ext_id\":\"13800001111\"");
     CHECK_HAS(r.body, "\"points_balance\":5");
     free(r.body);
