@@ -1199,11 +1199,6 @@ int store_col_count(struct store_stmt *s)
     return s->res ? PQnfields(s->res) : 0;
 }
 
-const char *store_col_name(struct store_stmt *s, int col)
-{
-    return s->lite ? sqlite3_column_name(s->lite, col) : PQfname(s->res, col);
-}
-
 void store_reset(struct store_stmt *s)
 {
     if (s->lite)
@@ -1375,63 +1370,6 @@ void store_clear_string(void *out)
 void store_free_strings(char **v, size_t n)
 {
     store_free_rows(v, n, sizeof *v, store_clear_string);
-}
-
-json_t *store_row_json(struct store_stmt *s)
-{
-    json_t *o = json_object();
-    int n = store_col_count(s);
-    for (int i = 0; i < n; i++) {
-        const char *name = store_col_name(s, i);
-        switch (store_col_type(s, i)) {
-        case SQLITE_INTEGER:
-            json_object_set_new(o, name, json_integer(store_col_int64(s, i)));
-            break;
-        case SQLITE_FLOAT:
-            json_object_set_new(o, name, json_real(store_col_double(s, i)));
-            break;
-        case SQLITE_NULL:
-            json_object_set_new(o, name, json_null());
-            break;
-        default:
-            json_object_set_new(o, name, json_string(store_col_str(s, i)));
-        }
-    }
-    return o;
-}
-
-json_t *store_rows_json(struct store *st, struct store_stmt *s, const char *what)
-{
-    if (bind_refused(st, s)) {
-        log_err("store: %s: not run", what);
-        return NULL;
-    }
-    json_t *a = json_array();
-    int rc;
-    while ((rc = store_step(st, s)) == SQLITE_ROW)
-        json_array_append_new(a, store_row_json(s));
-    store_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        store_fail(st, what);
-        return NULL;
-    }
-    return a;
-}
-
-json_t *store_one_row(struct store *st, struct store_stmt *s, const char *what, int *found)
-{
-    json_t *o = NULL;
-    if (bind_refused(st, s)) {
-        *found = log_fail("store: %s: not run", what);
-        return NULL;
-    }
-    int rc = store_step(st, s);
-    if (rc == SQLITE_ROW)
-        o = store_row_json(s);
-    store_reset(s);
-    *found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, what);
-    return o;
 }
 
 /* PRAGMA user_version of db: 0 for a new file, or -1 (logged). */

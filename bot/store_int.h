@@ -5,7 +5,6 @@
 #ifndef BOT_STORE_INT_H
 #define BOT_STORE_INT_H
 #include <inttypes.h>
-#include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -158,7 +157,6 @@ double store_col_double(struct store_stmt *s, int col);
 const char *store_col_str(struct store_stmt *s, int col);
 int store_col_type(struct store_stmt *s, int col);
 int store_col_count(struct store_stmt *s);
-const char *store_col_name(struct store_stmt *s, int col);
 /* Back to before the first step (a statement read part-way is finished). */
 void store_reset(struct store_stmt *s);
 /* Rows the last INSERT, UPDATE or DELETE on st changed. */
@@ -221,12 +219,5 @@ void store_read_id(struct store_stmt *s, void *out);
  * clear: the reader for lists of names (freed by store_free_strings). */
 void store_read_string(struct store_stmt *s, void *out);
 void store_clear_string(void *out);
-
-/* The current row as a JSON object keyed by column name (new reference). */
-json_t *store_row_json(struct store_stmt *s);
-/* Every row of a bound statement as an array; resets it. NULL on error (logged). */
-json_t *store_rows_json(struct store *st, struct store_stmt *s, const char *what);
-/* The first row, or NULL with *found 0 (none) or -1 (error, logged). */
-json_t *store_one_row(struct store *st, struct store_stmt *s, const char *what, int *found);
 
 #endif

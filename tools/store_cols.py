@@ -7,7 +7,7 @@ behind the engine seam (store_int.h), by rewriting text only:
     (const char *)sqlite3_column_text(    -> store_col_str(
     sqlite3_column_text(                  -> store_col_str(
     const unsigned char *v = store_col_str( -> const char *v = store_col_str(
-    sqlite3_column_X(  (int64, int, double, type, count, name) -> store_col_X(
+    sqlite3_column_X(  (int64, int, double, type, count) -> store_col_X(
     sqlite3_bind_parameter_count(         -> store_param_count(
     sqlite3_reset(                        -> store_reset(
     sqlite3_changes(store_db(E))          -> store_changes(E)
@@ -28,7 +28,7 @@ RULES = [
     (re.compile(r"\(const char \*\)\s*sqlite3_column_text\("), "store_col_str("),
     (re.compile(r"\bsqlite3_column_text\("), "store_col_str("),
     (re.compile(r"const unsigned char \*(\w+) = store_col_str\("), r"const char *\1 = store_col_str("),
-    (re.compile(r"\bsqlite3_column_(int64|int|double|type|count|name)\("), r"store_col_\1("),
+    (re.compile(r"\bsqlite3_column_(int64|int|double|type|count)\("), r"store_col_\1("),
     (re.compile(r"\bsqlite3_bind_parameter_count\("), "store_param_count("),
     (re.compile(r"\bsqlite3_reset\("), "store_reset("),
     (re.compile(r"\bsqlite3_changes\(store_db\(([^()]*)\)\)"), r"store_changes(\1)"),
