@@ -673,6 +673,26 @@ static void test_safety_crisis_round6(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 7: the training texts' crisis forms that patterns and net still
+ * missed (chased with sticks, pinned to a wall, dragged into a room, a leg to
+ * be broken, a robber still near, the rails, savings given as a farewell, the
+ * shortest farewells), said in other words; and everyday texts with the same
+ * words (courting, a grabbed order, a factory job, a metro train, a joke). */
+static void test_safety_crisis_round7(void)
+{
+    static const char *const yes[] = {
+        "三个人拿着铁棍在追我", "他们追着我打", "老板把我按在地上", "被两个男的拖进车里",
+        "说再不还钱就打断我的腿", "刚被人抢了 那个人还在楼下", "我坐在铁轨上 火车马上来了",
+        "躺在铁轨上", "我把积蓄全部转给儿子了 他往后要好好过", "生无可恋", "我真的生无可恋了",
+        "我不在了", "你们都别找我了", "想走了", "这是我最后一条消息了"};
+    static const char *const no[] = {
+        "有个男的在追我 嘻嘻", "我的单被抢了 他们还在抢", "被老乡拉进厂里干活",
+        "在轨道交通站 车快来了", "今天不在站里", "别找我要钱了 我没有",
+        "最后一条订单送完了", "把钱都转给老婆了 她管账",
+        "追着打卡", "站在铁路桥下等人", "被客户堵在门口骂了一顿"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -818,6 +838,7 @@ out:
 const struct t_case understand_tests[] = {
     T(test_scorer_ranks_by_closest_example),
     T(test_safety_crisis_round6),
+    T(test_safety_crisis_round7),
     T(test_understand_round6),
     T(test_examples_errors),
     T(test_understand_shipped),
