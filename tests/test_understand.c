@@ -225,6 +225,27 @@ static void test_understand_round3(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 7 (train_a to train_g's remaining misses): the shortest opt-outs
+ * (取关, 免打扰), taken off a sending list, the erase said bare (删我, 彻底删除),
+ * 人呢, what this can do with a trailing 啊这个, 取肖 a typo of 取消; and what only
+ * looks alike. */
+static void test_understand_round7(void)
+{
+    static const struct want cases[] = {
+        {"取关", "optout", NULL, NULL},
+        {"免打扰", "optout", NULL, NULL},
+        {"麻烦把我从推送名单里删掉", "optout", NULL, NULL},
+        {"把我从群名单里删掉", "!optout", NULL, NULL},
+        {"删我", "privacy.erase", NULL, NULL},
+        {"彻底删除", "privacy.erase", NULL, NULL},
+        {"别存我", "privacy.erase", NULL, NULL},
+        {"人呢", "handover", NULL, NULL},
+        {"能搞么事啊这个", "help", NULL, NULL},
+        {"取肖2", "course.cancel", "n", "2"},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -840,6 +861,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round6),
     T(test_safety_crisis_round7),
     T(test_understand_round6),
+    T(test_understand_round7),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
