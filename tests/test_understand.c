@@ -227,8 +227,8 @@ static void test_understand_round3(void)
 
 /* Round 7 (train_a to train_g's remaining misses): the shortest opt-outs
  * (取关, 免打扰), taken off a sending list, the erase said bare (删我, 彻底删除),
- * 人呢, what this can do with a trailing 啊这个, 取肖 a typo of 取消; and what only
- * looks alike. */
+ * 人呢, what this can do with a trailing 啊这个, 取肖 a typo of 取消; train_h's
+ * forms below; and what only looks alike. */
 static void test_understand_round7(void)
 {
     static const struct want cases[] = {
@@ -242,6 +242,21 @@ static void test_understand_round7(void)
         {"人呢", "handover", NULL, NULL},
         {"能搞么事啊这个", "help", NULL, NULL},
         {"取肖2", "course.cancel", "n", "2"},
+        /* train_h's training part: privacy said not to matter, an opinion
+         * of a lesson, the report feature talked about, who sees my data */
+        {"隐私什么的我不在乎", "!privacy", NULL, NULL},
+        {"隐私政策", "privacy", NULL, NULL},
+        {"第5课我觉得讲得挺好", "!lesson.show", NULL, NULL},
+        {"第3课我看过了 再发一遍", "lesson.show", "n", "3"},
+        {"随手拍挺好用的", "!report.new", NULL, NULL},
+        {"随手拍 路灯坏了", "report.new", NULL, NULL},
+        {"晚上还发 吵醒娃了 别发了", "optout", NULL, NULL},
+        {"你们拿我的照片干啥", "privacy", NULL, NULL},
+        {"我的位置信息会被谁看到", "privacy", NULL, NULL},
+        {"我的信息有哪些", "privacy.mine", NULL, NULL},
+        {"不玩了 注销吧", "privacy.erase", NULL, NULL},
+        {"delete account", "privacy.erase", NULL, NULL},
+        {"xinli zixun", "service.counsel", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
