@@ -257,6 +257,17 @@ static void test_understand_round7(void)
         {"不玩了 注销吧", "privacy.erase", NULL, NULL},
         {"delete account", "privacy.erase", NULL, NULL},
         {"xinli zixun", "service.counsel", NULL, NULL},
+        /* a seat named in a story, then kept or given up further on; the
+         * 了 of 去不了 is no filler */
+        {"培训我报的第四个去不了了", "course.cancel", "n", "4"},
+        {"那个3号的培训我去不了了", "course.cancel", "n", "3"},
+        {"我本来报了第五个培训 家里有事 那天去不成 帮我退了", "course.cancel", "n", "5"},
+        {"我报的第二个培训什么时候开始 去不了的话怎么办", "!course.cancel", NULL, NULL},
+        {"第三个培训给我留个位置", "course.book", "n", "3"},
+        {"5号的培训帮我报名", "course.book", "n", "5"},
+        {"12月5号的培训帮我报名", "!course.book", NULL, NULL},
+        {"第3个养老护理的我想报", "course.book", "n", "3"},
+        {"第3个我不想报", "!course.book", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
