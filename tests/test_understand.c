@@ -268,6 +268,15 @@ static void test_understand_round7(void)
         {"12月5号的培训帮我报名", "!course.book", NULL, NULL},
         {"第3个养老护理的我想报", "course.book", "n", "3"},
         {"第3个我不想报", "!course.book", NULL, NULL},
+        /* a city with 登记一下我的位置 or 报到一下 after it; a lesson asked
+         * for inside a sentence */
+        {"我现在在郑州 登记一下我的位置", "member.checkin", "city", "郑州"},
+        {"回到武汉了 报到一下", "member.checkin", "city", "武汉"},
+        {"我在武汉 明天去报到一下", "!member.checkin", NULL, NULL},
+        {"给我发个课听听", "lesson.next", NULL, NULL},
+        {"来来来 学习 今天讲啥", "lesson.next", NULL, NULL},
+        {"学习学习 顺便挣点分", "lesson.next", NULL, NULL},
+        {"发个课程表", "!lesson.next", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
