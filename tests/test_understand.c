@@ -277,6 +277,14 @@ static void test_understand_round7(void)
         {"来来来 学习 今天讲啥", "lesson.next", NULL, NULL},
         {"学习学习 顺便挣点分", "lesson.next", NULL, NULL},
         {"发个课程表", "!lesson.next", NULL, NULL},
+        /* a report's state, one's bookings looked up, a person called for,
+         * the points asked after a rise */
+        {"回执码SP0012 查状态", "report.status", "code", "sp0012"},
+        {"我的随手拍的状态", "report.status", NULL, NULL},
+        {"查下报名", "course.mine", NULL, NULL},
+        {"不要机器人 叫个人来", "handover", NULL, NULL},
+        {"叫个人来修水管", "!handover", NULL, NULL},
+        {"答了好几次题 分应该涨了 现在是多少", "points.balance", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
