@@ -285,6 +285,12 @@ static void test_understand_round7(void)
         {"不要机器人 叫个人来", "handover", NULL, NULL},
         {"叫个人来修水管", "!handover", NULL, NULL},
         {"答了好几次题 分应该涨了 现在是多少", "points.balance", NULL, NULL},
+        /* English with its object, a seat then the course it is named by */
+        {"cancel booking 2", "course.cancel", "n", "2"},
+        {"book seat 3", "course.book", "n", "3"},
+        {"报名4 电工那个", "course.book", "n", "4"},
+        {"报名4 不去了", "!course.book", NULL, NULL},
+        {"我的隐私数据", "privacy.mine", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
