@@ -291,6 +291,11 @@ static void test_understand_round7(void)
         {"报名4 电工那个", "course.book", "n", "4"},
         {"报名4 不去了", "!course.book", NULL, NULL},
         {"我的隐私数据", "privacy.mine", NULL, NULL},
+        /* a story that ends by asking the messages to stop; someone else told */
+        {"你们这个消息太多了我跑单的时候一直响，影响我看导航，麻烦不要再推了", "optout", NULL, NULL},
+        {"孩子睡得早 消息一响就吵醒 以后就别给我发了 谢谢", "optout", NULL, NULL},
+        {"客户老是发语音 让他别发了", "!optout", NULL, NULL},
+        {"我朋友天天发广告 叫他别发了", "!optout", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
