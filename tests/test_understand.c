@@ -296,6 +296,13 @@ static void test_understand_round7(void)
         {"孩子睡得早 消息一响就吵醒 以后就别给我发了 谢谢", "optout", NULL, NULL},
         {"客户老是发语音 让他别发了", "!optout", NULL, NULL},
         {"我朋友天天发广告 叫他别发了", "!optout", NULL, NULL},
+        /* what is stored about me, named and deleted; one photo sent wrong,
+         * someone else's deleting, a question */
+        {"删掉我的照片和号码", "privacy.erase", NULL, NULL},
+        {"我的手机号位置那些都删了吧", "privacy.erase", NULL, NULL},
+        {"刚才那张照片发错了 删掉", "!privacy.erase", NULL, NULL},
+        {"客户把我的号码删了", "!privacy.erase", NULL, NULL},
+        {"我的信息会删掉吗", "!privacy.erase", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
