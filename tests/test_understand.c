@@ -225,6 +225,88 @@ static void test_understand_round3(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 7 (train_a to train_g's remaining misses): the shortest opt-outs
+ * (取关, 免打扰), taken off a sending list, the erase said bare (删我, 彻底删除),
+ * 人呢, what this can do with a trailing 啊这个, 取肖 a typo of 取消; train_h's
+ * forms below; and what only looks alike. */
+static void test_understand_round7(void)
+{
+    static const struct want cases[] = {
+        {"取关", "optout", NULL, NULL},
+        {"免打扰", "optout", NULL, NULL},
+        {"麻烦把我从推送名单里删掉", "optout", NULL, NULL},
+        {"把我从群名单里删掉", "!optout", NULL, NULL},
+        {"删我", "privacy.erase", NULL, NULL},
+        {"彻底删除", "privacy.erase", NULL, NULL},
+        {"别存我", "privacy.erase", NULL, NULL},
+        {"人呢", "handover", NULL, NULL},
+        {"能搞么事啊这个", "help", NULL, NULL},
+        {"取肖2", "course.cancel", "n", "2"},
+        /* train_h's training part: privacy said not to matter, an opinion
+         * of a lesson, the report feature talked about, who sees my data */
+        {"隐私什么的我不在乎", "!privacy", NULL, NULL},
+        {"隐私政策", "privacy", NULL, NULL},
+        {"第5课我觉得讲得挺好", "!lesson.show", NULL, NULL},
+        {"第3课我看过了 再发一遍", "lesson.show", "n", "3"},
+        {"随手拍挺好用的", "!report.new", NULL, NULL},
+        {"随手拍 路灯坏了", "report.new", NULL, NULL},
+        {"晚上还发 吵醒娃了 别发了", "optout", NULL, NULL},
+        {"你们拿我的照片干啥", "privacy", NULL, NULL},
+        {"我的位置信息会被谁看到", "privacy", NULL, NULL},
+        {"我的信息有哪些", "privacy.mine", NULL, NULL},
+        {"不玩了 注销吧", "privacy.erase", NULL, NULL},
+        {"delete account", "privacy.erase", NULL, NULL},
+        {"xinli zixun", "service.counsel", NULL, NULL},
+        /* a seat named in a story, then kept or given up further on; the
+         * 了 of 去不了 is no filler */
+        {"培训我报的第四个去不了了", "course.cancel", "n", "4"},
+        {"那个3号的培训我去不了了", "course.cancel", "n", "3"},
+        {"我本来报了第五个培训 家里有事 那天去不成 帮我退了", "course.cancel", "n", "5"},
+        {"我报的第二个培训什么时候开始 去不了的话怎么办", "!course.cancel", NULL, NULL},
+        {"第三个培训给我留个位置", "course.book", "n", "3"},
+        {"5号的培训帮我报名", "course.book", "n", "5"},
+        {"12月5号的培训帮我报名", "!course.book", NULL, NULL},
+        {"第3个养老护理的我想报", "course.book", "n", "3"},
+        {"第3个我不想报", "!course.book", NULL, NULL},
+        /* a city with 登记一下我的位置 or 报到一下 after it; a lesson asked
+         * for inside a sentence */
+        {"我现在在郑州 登记一下我的位置", "member.checkin", "city", "郑州"},
+        {"回到武汉了 报到一下", "member.checkin", "city", "武汉"},
+        {"我在武汉 明天去报到一下", "!member.checkin", NULL, NULL},
+        {"给我发个课听听", "lesson.next", NULL, NULL},
+        {"来来来 学习 今天讲啥", "lesson.next", NULL, NULL},
+        {"学习学习 顺便挣点分", "lesson.next", NULL, NULL},
+        {"发个课程表", "!lesson.next", NULL, NULL},
+        /* a report's state, one's bookings looked up, a person called for,
+         * the points asked after a rise */
+        {"回执码SP0012 查状态", "report.status", "code", "sp0012"},
+        {"我的随手拍的状态", "report.status", NULL, NULL},
+        {"查下报名", "course.mine", NULL, NULL},
+        {"不要机器人 叫个人来", "handover", NULL, NULL},
+        {"叫个人来修水管", "!handover", NULL, NULL},
+        {"答了好几次题 分应该涨了 现在是多少", "points.balance", NULL, NULL},
+        /* English with its object, a seat then the course it is named by */
+        {"cancel booking 2", "course.cancel", "n", "2"},
+        {"book seat 3", "course.book", "n", "3"},
+        {"报名4 电工那个", "course.book", "n", "4"},
+        {"报名4 不去了", "!course.book", NULL, NULL},
+        {"我的隐私数据", "privacy.mine", NULL, NULL},
+        /* a story that ends by asking the messages to stop; someone else told */
+        {"你们这个消息太多了我跑单的时候一直响，影响我看导航，麻烦不要再推了", "optout", NULL, NULL},
+        {"孩子睡得早 消息一响就吵醒 以后就别给我发了 谢谢", "optout", NULL, NULL},
+        {"客户老是发语音 让他别发了", "!optout", NULL, NULL},
+        {"我朋友天天发广告 叫他别发了", "!optout", NULL, NULL},
+        /* what is stored about me, named and deleted; one photo sent wrong,
+         * someone else's deleting, a question */
+        {"删掉我的照片和号码", "privacy.erase", NULL, NULL},
+        {"我的手机号位置那些都删了吧", "privacy.erase", NULL, NULL},
+        {"刚才那张照片发错了 删掉", "!privacy.erase", NULL, NULL},
+        {"客户把我的号码删了", "!privacy.erase", NULL, NULL},
+        {"我的信息会删掉吗", "!privacy.erase", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -673,6 +755,26 @@ static void test_safety_crisis_round6(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 7: the training texts' crisis forms that patterns and net still
+ * missed (chased with sticks, pinned to a wall, dragged into a room, a leg to
+ * be broken, a robber still near, the rails, savings given as a farewell, the
+ * shortest farewells), said in other words; and everyday texts with the same
+ * words (courting, a grabbed order, a factory job, a metro train, a joke). */
+static void test_safety_crisis_round7(void)
+{
+    static const char *const yes[] = {
+        "三个人拿着铁棍在追我", "他们追着我打", "老板把我按在地上", "被两个男的拖进车里",
+        "说再不还钱就打断我的腿", "刚被人抢了 那个人还在楼下", "我坐在铁轨上 火车马上来了",
+        "躺在铁轨上", "我把积蓄全部转给儿子了 他往后要好好过", "生无可恋", "我真的生无可恋了",
+        "我不在了", "你们都别找我了", "想走了", "这是我最后一条消息了"};
+    static const char *const no[] = {
+        "有个男的在追我 嘻嘻", "我的单被抢了 他们还在抢", "被老乡拉进厂里干活",
+        "在轨道交通站 车快来了", "今天不在站里", "别找我要钱了 我没有",
+        "最后一条订单送完了", "把钱都转给老婆了 她管账",
+        "追着打卡", "站在铁路桥下等人", "被客户堵在门口骂了一顿"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -818,7 +920,9 @@ out:
 const struct t_case understand_tests[] = {
     T(test_scorer_ranks_by_closest_example),
     T(test_safety_crisis_round6),
+    T(test_safety_crisis_round7),
     T(test_understand_round6),
+    T(test_understand_round7),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
