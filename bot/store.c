@@ -692,6 +692,10 @@ struct store {
     bool id_known;    /* PostgreSQL: the statement run last returned its row's id ... */
     int64_t last_id;  /* ... this one (store_last_id) */
     char *id_tables;  /* PostgreSQL: " t1 t2 ... ", the tables with an id column */
+    /* PostgreSQL: the people this transaction locked outside any savepoint
+     * (store_person_lock), as "channel\0user\0" pairs: held to its end. */
+    struct buf held;
+    bool in_savepoint;
 };
 
 static int unknown_flush(struct store *st);
@@ -1906,6 +1910,7 @@ void store_close(struct store *st)
         log_err("store: close: %s", sqlite3_errmsg(st->db));
     PQfinish(st->pg); /* NULL is a no-op */
     free(st->id_tables);
+    buf_release(&st->held);
     free(st);
 }
 
@@ -1990,6 +1995,36 @@ static bool take_turn(struct store *st)
     return !st->writing && pthread_mutex_timedlock(&write_mu, &until) == 0;
 }
 
+static void held_forget(struct store *st)
+{
+    st->held.len = 0;
+    st->in_savepoint = false;
+}
+
+bool store_lock_held(struct store *st, const char *channel, const char *user)
+{
+    if (st->held.len == 0) /* data is NULL until the first */
+        return false;
+    const char *p = st->held.data, *end = p + st->held.len;
+    while (p < end) {
+        const char *u = p + strlen(p) + 1;
+        if (strcmp(p, channel) == 0 && strcmp(u, user) == 0)
+            return true;
+        p = u + strlen(u) + 1;
+    }
+    return false;
+}
+
+void store_lock_note(struct store *st, const char *channel, const char *user)
+{
+    /* A lock taken inside a savepoint ends with it when it is rolled back:
+     * only the transaction's own are remembered. */
+    if (!st->in_savepoint && !store_lock_held(st, channel, user) &&
+        (buf_append(&st->held, channel, strlen(channel) + 1) == -1 ||
+         buf_append(&st->held, user, strlen(user) + 1) == -1))
+        st->held.len = 0; /* cannot fail: the buffer has no cap */
+}
+
 int store_begin(struct store *st)
 {
     /* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns */
@@ -2023,6 +2058,7 @@ int store_begin(struct store *st)
     }
     st->writing = turn;
     st->pg_txn = st->pg != NULL;
+    held_forget(st);
     return 0;
 }
 
@@ -2036,6 +2072,7 @@ int store_commit(struct store *st)
         return -1;
     int rc = control(st, sql_commit);
     st->pg_txn = false;
+    held_forget(st);
     write_end(st);
     return rc;
 }
@@ -2045,6 +2082,7 @@ int store_rollback(struct store *st)
     unknown_forget(st, 0);
     int rc = control(st, sql_rollback);
     st->pg_txn = false;
+    held_forget(st);
     write_end(st);
     return rc;
 }
@@ -2052,11 +2090,13 @@ int store_rollback(struct store *st)
 int store_savepoint(struct store *st)
 {
     st->hits_mark = st->nhits;
+    st->in_savepoint = true;
     return control(st, sql_savepoint);
 }
 
 int store_release(struct store *st)
 {
+    st->in_savepoint = false;
     return control(st, sql_release);
 }
 
@@ -2064,6 +2104,7 @@ int store_rollback_to(struct store *st)
 {
     /* ROLLBACK TO keeps the savepoint open; RELEASE closes it. */
     unknown_forget(st, st->hits_mark);
+    st->in_savepoint = false;
     if (control(st, sql_rollback_to) == -1)
         return -1;
     return control(st, sql_release);

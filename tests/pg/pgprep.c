@@ -463,6 +463,58 @@ static void check_unknown_two_nodes(PGconn *pg, const char *conninfo)
     free(impatient);
 }
 
+/* The statement the store's session in a transaction ran last (pg_stat_activity
+ * shows each as it starts), or a note that there is none; the caller frees it. */
+static char *last_statement(PGconn *pg)
+{
+    PGresult *r = PQexec(pg, "SELECT query FROM pg_stat_activity WHERE datname=current_database()"
+                             " AND state='idle in transaction' AND pid<>pg_backend_pid()");
+    char *q = xstrdup(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                          ? PQgetvalue(r, 0, 0)
+                          : "(no store session in a transaction)");
+    PQclear(r);
+    return q;
+}
+
+/*
+ * A person the transaction has locked already is not locked again: the
+ * batch locks its people (bot/engine.c, lock_people) and each turn asked
+ * once more, one to three statements a message (bench/inbound-pg's pg1 ran
+ * 15.3 a message). The second store_person_lock runs nothing: the last
+ * statement is still the store_person_find between them. One locked
+ * inside a savepoint that was rolled back is locked again.
+ */
+static void check_person_locked_once(PGconn *pg, const char *conninfo)
+{
+    struct store *st = store_open_pg(conninfo);
+    int64_t id = 0;
+    int ok = st != NULL && store_begin(st) == 0 &&
+             store_person_lock(st, "generic", "locked-once") == 0 &&
+             store_person_find(st, "generic", "locked-once", &id) == 0 &&
+             store_person_lock(st, "generic", "locked-once") == 0;
+    char *again = last_statement(pg);
+    int once = strncmp(again, "SELECT id FROM people WHERE channel=", 36) == 0;
+    if (!once)
+        printf("FAIL person locked once: after locking a held person the last statement was %s\n",
+               again);
+    ok = ok && store_savepoint(st) == 0 && store_person_lock(st, "generic", "in-savepoint") == 0 &&
+         store_rollback_to(st) == 0 && store_person_find(st, "generic", "locked-once", &id) == 0 &&
+         store_person_lock(st, "generic", "in-savepoint") == 0;
+    char *relock = last_statement(pg);
+    int relocked = strncmp(relock, "SELECT id FROM people WHERE id=", 31) == 0;
+    if (!relocked)
+        printf("FAIL person locked once: a lock rolled back with its savepoint was not taken"
+               " again; the last statement was %s\n",
+               relock);
+    ok = ok && store_commit(st) == 0;
+    if (!ok)
+        printf("FAIL person locked once: a step failed\n");
+    result(ok && once && relocked);
+    free(again);
+    free(relock);
+    store_close(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -496,6 +548,7 @@ int main(int argc, char **argv)
     check_lost_transaction(pg, argv[1]);
     check_id_with_insert(pg, argv[1]);
     check_unknown_two_nodes(pg, argv[1]);
+    check_person_locked_once(pg, argv[1]);
     PQfinish(pg);
     printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
     return failed ? 1 : 0;
