@@ -15,6 +15,9 @@
  *     tests/pg/pgprep "host=127.0.0.1 port=5432 user=postgres dbname=yizhan"
  */
 #include <libpq-fe.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -515,6 +518,67 @@ static void check_person_locked_once(PGconn *pg, const char *conninfo)
     store_close(st);
 }
 
+/* A batch of one row on the store, in a thread (check_frozen_primary). */
+struct frozen_call {
+    struct store *st;
+    int rc;
+    atomic_bool done;
+};
+
+static void *frozen_main(void *arg)
+{
+    struct frozen_call *c = arg;
+    c->rc = store_begin(c->st) == 0 && store_taught_add(c->st, "after-frozen", "help", 4) == 0 &&
+                    store_commit(c->st) == 0
+                ? 0
+                : -1;
+    atomic_store(&c->done, true);
+    return NULL;
+}
+
+/*
+ * A primary frozen but not dead (its backend stopped: the kernel still
+ * takes what is sent) answers nothing and closes nothing: a statement sent
+ * to it waited for ever, and the writer with it (docs/failover.md). With
+ * store.statement_timeout (1 s here) the connection is given up and BEGIN
+ * reconnects (to a live backend of the same server) and the batch commits.
+ * Not a timed assertion: the call is given 60 s to return at all (before,
+ * it never did; the backend is then woken so that it can).
+ */
+static void check_frozen_primary(PGconn *pg, const char *conninfo)
+{
+    struct frozen_call c = {.st = store_open_pg(conninfo), .rc = -1};
+    atomic_init(&c.done, false);
+    long long pid = pg_count(pg, "SELECT pid FROM pg_stat_activity WHERE"
+                                 " datname=current_database() AND backend_type='client backend'"
+                                 " AND pid<>pg_backend_pid()");
+    pthread_t t;
+    if (c.st == NULL || pid <= 0 || kill((pid_t)pid, SIGSTOP) == -1) {
+        printf("FAIL frozen primary: no store session to freeze\n");
+        result(0);
+        store_close(c.st);
+        return;
+    }
+    store_set_timeout(c.st, 1000);
+    int started = pthread_create(&t, NULL, frozen_main, &c) == 0;
+    for (int i = 0; started && i < 600 && !atomic_load(&c.done); i++)
+        usleep(100 * 1000);
+    bool answered = atomic_load(&c.done);
+    kill((pid_t)pid, SIGCONT);
+    if (started)
+        pthread_join(t, NULL);
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_terminate_backend(%lld)", pid);
+    pg_count(pg, sql);
+    long long kept = pg_count(pg, "SELECT count(*) FROM taught WHERE text='after-frozen'");
+    if (!answered || c.rc != 0 || kept != 1)
+        printf("FAIL frozen primary: %s, batch %s, %lld rows (want 1)\n",
+               answered ? "answered" : "no answer in 60 s", c.rc == 0 ? "committed" : "failed",
+               kept);
+    result(answered && c.rc == 0 && kept == 1);
+    store_close(c.st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -549,6 +613,7 @@ int main(int argc, char **argv)
     check_id_with_insert(pg, argv[1]);
     check_unknown_two_nodes(pg, argv[1]);
     check_person_locked_once(pg, argv[1]);
+    check_frozen_primary(pg, argv[1]);
     PQfinish(pg);
     printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
     return failed ? 1 : 0;
