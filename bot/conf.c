@@ -74,6 +74,10 @@ static const struct conf_key keys[] = {
      " dbname=yizhan user=yizhan target_session_attrs=read-write\" (libpq; more than one host"
      " tries each in turn, and read-write finds the primary after a failover); connect_timeout=3"
      " and keepalives (idle 10 s) are added unless given here (docs/failover.md)"},
+    {"store.statement_timeout", C_INT, O(store.statement_timeout), "10", 1, 3600,
+     "seconds a PostgreSQL statement's answer is waited for; past that the connection is given"
+     " up (the batch answered 500, the next one reconnects), so a primary frozen but not dead"
+     " cannot hang a node for ever (docs/failover.md)"},
     {"generic.secret", C_STR, O(generic.secret), "", 0, 0,
      "HMAC-SHA256 key for X-Yizhan-Signature; empty accepts unsigned requests, but only while"
      " listen is a loopback address (unless allow_unsigned), and never as an admin"},

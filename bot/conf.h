@@ -30,6 +30,7 @@ struct conf {
     struct {
         char *engine;   /* "sqlite" or "postgres" */
         char *conninfo; /* libpq connection string (postgres) */
+        long long statement_timeout; /* seconds a statement's answer is waited for (postgres) */
     } store;
     struct {
         char *secret;

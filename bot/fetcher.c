@@ -761,6 +761,7 @@ struct fetcher *fetcher_start(const struct app *app, struct sender *sender)
     ft->st = store_open_engine(c->store.engine, c->database, c->store.conninfo, c->sync_full);
     if (ft->st == NULL)
         goto fail;
+    store_set_timeout(ft->st, (int)c->store.statement_timeout * 1000);
     ft->multi = curl_multi_init();
     ft->nslots = (int)c->media.concurrency;
     ft->slots = xcalloc((size_t)ft->nslots, sizeof *ft->slots);

@@ -705,6 +705,7 @@ int main(int argc, char **argv)
         store_open_engine(c.store.engine, c.database, c.store.conninfo, c.sync_full);
     if (st == NULL)
         fatal("cannot open the database %s", c.database);
+    store_set_timeout(st, (int)c.store.statement_timeout * 1000);
     live_new(&app); /* then the versions saved in the dashboard, when valid */
     if (live_reload(app.live, st, false, now_ms()) == -2)
         fatal("cannot read the saved content versions from %s", c.database);

@@ -842,6 +842,7 @@ struct sender *sender_start(const struct app *app)
     s->st = store_open_engine(c->store.engine, c->database, c->store.conninfo, false);
     if (s->st == NULL)
         goto fail;
+    store_set_timeout(s->st, (int)c->store.statement_timeout * 1000);
     s->multi = curl_multi_init();
     if (s->multi == NULL)
         goto fail;

@@ -5,6 +5,7 @@
  */
 #include "store.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -12,7 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -683,6 +686,7 @@ struct store {
     int changes;         /* PostgreSQL: rows the last INSERT, UPDATE or DELETE changed */
     int backoff_ms;      /* PostgreSQL: wait between reconnection tries, 0 when up */
     int64_t retry_at;    /* PostgreSQL: no reconnection try before this (mono_ms) */
+    int timeout_ms;      /* PostgreSQL: a statement's answer waited for at most (store_set_timeout) */
     char pg_err[512];    /* PostgreSQL: the last error */
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
@@ -692,6 +696,10 @@ struct store {
     bool id_known;    /* PostgreSQL: the statement run last returned its row's id ... */
     int64_t last_id;  /* ... this one (store_last_id) */
     char *id_tables;  /* PostgreSQL: " t1 t2 ... ", the tables with an id column */
+    /* PostgreSQL: the people this transaction locked outside any savepoint
+     * (store_person_lock), as "channel\0user\0" pairs: held to its end. */
+    struct buf held;
+    bool in_savepoint;
 };
 
 static int unknown_flush(struct store *st);
@@ -1032,6 +1040,7 @@ static int64_t mono_ms(void)
  * the promotion, so the wait stays short; one try is one connection per
  * host named, which a server that is down or read-only refuses at once. */
 #define PG_RETRY_MAX_MS 2000
+#define STORE_TIMEOUT_MS 10000 /* conf.c's store.statement_timeout default */
 
 /*
  * The connection is up, or is brought back: a server restarted, a failover
@@ -1075,6 +1084,66 @@ static bool pg_up(struct store *st)
     return false;
 }
 
+/* Wait until the statement's answer is in, or timeout_ms passed: 0 or -1.
+ * PQexecPrepared waits on the socket for ever, and a primary frozen but not
+ * dead (SIGSTOP, a hung VM: the kernel still acknowledges) never answers
+ * nor closes: the writer, and every webhook behind it, hung with it
+ * (docs/failover.md). */
+static int pg_wait(struct store *st)
+{
+    int64_t until = mono_ms() + st->timeout_ms;
+    struct pollfd p = {.fd = PQsocket(st->pg), .events = POLLIN};
+    while (PQisBusy(st->pg)) {
+        int64_t left = until - mono_ms();
+        int n = left > 0 ? poll(&p, 1, (int)left) : 0;
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == 0)
+            return -1;
+        if (n == -1 || !PQconsumeInput(st->pg))
+            return 0; /* the connection's error comes with PQgetResult */
+    }
+    return 0;
+}
+
+/* PQexecPrepared, answered within timeout_ms or the connection given up: its
+ * socket shut, so that libpq finds it closed (CONNECTION_BAD) and the next
+ * BEGIN reconnects, as after a primary that died (pg_up). Whether a COMMIT
+ * that timed out was done is then unknown: its batch is answered 500, and
+ * the platforms' retries are replays if it was. The result, or NULL. */
+static PGresult *pg_exec_prepared(struct store *st, const char *name, struct store_stmt *h)
+{
+    if (!PQsendQueryPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
+                             NULL, 0)) {
+        pg_keep_err(st, PQerrorMessage(st->pg));
+        return NULL;
+    }
+    bool late = pg_wait(st) == -1;
+    if (late)
+        shutdown(PQsocket(st->pg), SHUT_RDWR);
+    PGresult *res = NULL, *r;
+    while ((r = PQgetResult(st->pg)) != NULL) { /* one result, then NULL */
+        if (res == NULL && !late)
+            res = r;
+        else
+            PQclear(r);
+    }
+    if (late) {
+        char why[128];
+        snprintf(why, sizeof why, "no answer from PostgreSQL in %d ms (store.statement_timeout)",
+                 st->timeout_ms);
+        pg_keep_err(st, why);
+    } else if (res == NULL)
+        pg_keep_err(st, PQerrorMessage(st->pg));
+    return res;
+}
+
+void store_set_timeout(struct store *st, int ms)
+{
+    if (st != NULL && st->pg != NULL && ms > 0)
+        st->timeout_ms = ms;
+}
+
 /* The first step runs the statement; later ones walk its rows. */
 static int pg_step(struct store *st, struct store_stmt *h)
 {
@@ -1083,11 +1152,11 @@ static int pg_step(struct store *st, struct store_stmt *h)
             return SQLITE_ERROR;
         char name[32];
         snprintf(name, sizeof name, "s%td", h - st->stmts);
-        h->res = PQexecPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
-                                NULL, 0);
+        h->res = pg_exec_prepared(st, name, h);
         ExecStatusType t = PQresultStatus(h->res);
         if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
-            pg_keep_err(st, PQresultErrorMessage(h->res));
+            if (h->res != NULL) /* else pg_exec_prepared kept the reason */
+                pg_keep_err(st, PQresultErrorMessage(h->res));
             pg_drop_result(h);
             return SQLITE_ERROR;
         }
@@ -1460,6 +1529,7 @@ static struct store *store_new(void)
     st->faults = xcalloc(nsql ? nsql : 1, sizeof *st->faults);
     for (size_t i = 0; i < nsql; i++)
         st->stmts[i] = (struct store_stmt){.st = st, .row = -1};
+    st->timeout_ms = STORE_TIMEOUT_MS;
     return st;
 }
 
@@ -1844,6 +1914,7 @@ void store_close(struct store *st)
         log_err("store: close: %s", sqlite3_errmsg(st->db));
     PQfinish(st->pg); /* NULL is a no-op */
     free(st->id_tables);
+    buf_release(&st->held);
     free(st);
 }
 
@@ -1928,6 +1999,36 @@ static bool take_turn(struct store *st)
     return !st->writing && pthread_mutex_timedlock(&write_mu, &until) == 0;
 }
 
+static void held_forget(struct store *st)
+{
+    st->held.len = 0;
+    st->in_savepoint = false;
+}
+
+bool store_lock_held(struct store *st, const char *channel, const char *user)
+{
+    if (st->held.len == 0) /* data is NULL until the first */
+        return false;
+    const char *p = st->held.data, *end = p + st->held.len;
+    while (p < end) {
+        const char *u = p + strlen(p) + 1;
+        if (strcmp(p, channel) == 0 && strcmp(u, user) == 0)
+            return true;
+        p = u + strlen(u) + 1;
+    }
+    return false;
+}
+
+void store_lock_note(struct store *st, const char *channel, const char *user)
+{
+    /* A lock taken inside a savepoint ends with it when it is rolled back:
+     * only the transaction's own are remembered. */
+    if (!st->in_savepoint && !store_lock_held(st, channel, user) &&
+        (buf_append(&st->held, channel, strlen(channel) + 1) == -1 ||
+         buf_append(&st->held, user, strlen(user) + 1) == -1))
+        st->held.len = 0; /* cannot fail: the buffer has no cap */
+}
+
 int store_begin(struct store *st)
 {
     /* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns */
@@ -1961,6 +2062,7 @@ int store_begin(struct store *st)
     }
     st->writing = turn;
     st->pg_txn = st->pg != NULL;
+    held_forget(st);
     return 0;
 }
 
@@ -1974,6 +2076,7 @@ int store_commit(struct store *st)
         return -1;
     int rc = control(st, sql_commit);
     st->pg_txn = false;
+    held_forget(st);
     write_end(st);
     return rc;
 }
@@ -1983,6 +2086,7 @@ int store_rollback(struct store *st)
     unknown_forget(st, 0);
     int rc = control(st, sql_rollback);
     st->pg_txn = false;
+    held_forget(st);
     write_end(st);
     return rc;
 }
@@ -1990,11 +2094,13 @@ int store_rollback(struct store *st)
 int store_savepoint(struct store *st)
 {
     st->hits_mark = st->nhits;
+    st->in_savepoint = true;
     return control(st, sql_savepoint);
 }
 
 int store_release(struct store *st)
 {
+    st->in_savepoint = false;
     return control(st, sql_release);
 }
 
@@ -2002,6 +2108,7 @@ int store_rollback_to(struct store *st)
 {
     /* ROLLBACK TO keeps the savepoint open; RELEASE closes it. */
     unknown_forget(st, st->hits_mark);
+    st->in_savepoint = false;
     if (control(st, sql_rollback_to) == -1)
         return -1;
     return control(st, sql_release);

@@ -24,6 +24,10 @@ struct store *store_open_pg(const char *conninfo);
  * SQLite file path. */
 struct store *store_open_engine(const char *engine, const char *path, const char *conninfo,
                                 bool sync_full);
+/* PostgreSQL: a statement's answer is waited for ms at most (10,000 unless
+ * set; [store] statement_timeout), then its connection is given up, as one
+ * that broke. No-op on SQLite and for a NULL store. */
+void store_set_timeout(struct store *st, int ms);
 /* Whether st runs on PostgreSQL. */
 bool store_is_pg(struct store *st);
 void store_close(struct store *st);

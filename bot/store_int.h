@@ -13,6 +13,10 @@
 
 struct store;
 sqlite3 *store_db(struct store *st);
+/* The people this transaction has locked outside any savepoint
+ * (store_person_lock, bot/store_nodes.c): note one, ask about one. */
+void store_lock_note(struct store *st, const char *channel, const char *user);
+bool store_lock_held(struct store *st, const char *channel, const char *user);
 
 /*
  * The statement registry. Every SQL statement the store runs is declared

@@ -15,6 +15,9 @@
  *     tests/pg/pgprep "host=127.0.0.1 port=5432 user=postgres dbname=yizhan"
  */
 #include <libpq-fe.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -463,6 +466,119 @@ static void check_unknown_two_nodes(PGconn *pg, const char *conninfo)
     free(impatient);
 }
 
+/* The statement the store's session in a transaction ran last (pg_stat_activity
+ * shows each as it starts), or a note that there is none; the caller frees it. */
+static char *last_statement(PGconn *pg)
+{
+    PGresult *r = PQexec(pg, "SELECT query FROM pg_stat_activity WHERE datname=current_database()"
+                             " AND state='idle in transaction' AND pid<>pg_backend_pid()");
+    char *q = xstrdup(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                          ? PQgetvalue(r, 0, 0)
+                          : "(no store session in a transaction)");
+    PQclear(r);
+    return q;
+}
+
+/*
+ * A person the transaction has locked already is not locked again: the
+ * batch locks its people (bot/engine.c, lock_people) and each turn asked
+ * once more, one to three statements a message (bench/inbound-pg's pg1 ran
+ * 15.3 a message). The second store_person_lock runs nothing: the last
+ * statement is still the store_person_find between them. One locked
+ * inside a savepoint that was rolled back is locked again.
+ */
+static void check_person_locked_once(PGconn *pg, const char *conninfo)
+{
+    struct store *st = store_open_pg(conninfo);
+    int64_t id = 0;
+    int ok = st != NULL && store_begin(st) == 0 &&
+             store_person_lock(st, "generic", "locked-once") == 0 &&
+             store_person_find(st, "generic", "locked-once", &id) == 0 &&
+             store_person_lock(st, "generic", "locked-once") == 0;
+    char *again = last_statement(pg);
+    int once = strncmp(again, "SELECT id FROM people WHERE channel=", 36) == 0;
+    if (!once)
+        printf("FAIL person locked once: after locking a held person the last statement was %s\n",
+               again);
+    ok = ok && store_savepoint(st) == 0 && store_person_lock(st, "generic", "in-savepoint") == 0 &&
+         store_rollback_to(st) == 0 && store_person_find(st, "generic", "locked-once", &id) == 0 &&
+         store_person_lock(st, "generic", "in-savepoint") == 0;
+    char *relock = last_statement(pg);
+    int relocked = strncmp(relock, "SELECT id FROM people WHERE id=", 31) == 0;
+    if (!relocked)
+        printf("FAIL person locked once: a lock rolled back with its savepoint was not taken"
+               " again; the last statement was %s\n",
+               relock);
+    ok = ok && store_commit(st) == 0;
+    if (!ok)
+        printf("FAIL person locked once: a step failed\n");
+    result(ok && once && relocked);
+    free(again);
+    free(relock);
+    store_close(st);
+}
+
+/* A batch of one row on the store, in a thread (check_frozen_primary). */
+struct frozen_call {
+    struct store *st;
+    int rc;
+    atomic_bool done;
+};
+
+static void *frozen_main(void *arg)
+{
+    struct frozen_call *c = arg;
+    c->rc = store_begin(c->st) == 0 && store_taught_add(c->st, "after-frozen", "help", 4) == 0 &&
+                    store_commit(c->st) == 0
+                ? 0
+                : -1;
+    atomic_store(&c->done, true);
+    return NULL;
+}
+
+/*
+ * A primary frozen but not dead (its backend stopped: the kernel still
+ * takes what is sent) answers nothing and closes nothing: a statement sent
+ * to it waited for ever, and the writer with it (docs/failover.md). With
+ * store.statement_timeout (1 s here) the connection is given up and BEGIN
+ * reconnects (to a live backend of the same server) and the batch commits.
+ * Not a timed assertion: the call is given 60 s to return at all (before,
+ * it never did; the backend is then woken so that it can).
+ */
+static void check_frozen_primary(PGconn *pg, const char *conninfo)
+{
+    struct frozen_call c = {.st = store_open_pg(conninfo), .rc = -1};
+    atomic_init(&c.done, false);
+    long long pid = pg_count(pg, "SELECT pid FROM pg_stat_activity WHERE"
+                                 " datname=current_database() AND backend_type='client backend'"
+                                 " AND pid<>pg_backend_pid()");
+    pthread_t t;
+    if (c.st == NULL || pid <= 0 || kill((pid_t)pid, SIGSTOP) == -1) {
+        printf("FAIL frozen primary: no store session to freeze\n");
+        result(0);
+        store_close(c.st);
+        return;
+    }
+    store_set_timeout(c.st, 1000);
+    int started = pthread_create(&t, NULL, frozen_main, &c) == 0;
+    for (int i = 0; started && i < 600 && !atomic_load(&c.done); i++)
+        usleep(100 * 1000);
+    bool answered = atomic_load(&c.done);
+    kill((pid_t)pid, SIGCONT);
+    if (started)
+        pthread_join(t, NULL);
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_terminate_backend(%lld)", pid);
+    pg_count(pg, sql);
+    long long kept = pg_count(pg, "SELECT count(*) FROM taught WHERE text='after-frozen'");
+    if (!answered || c.rc != 0 || kept != 1)
+        printf("FAIL frozen primary: %s, batch %s, %lld rows (want 1)\n",
+               answered ? "answered" : "no answer in 60 s", c.rc == 0 ? "committed" : "failed",
+               kept);
+    result(answered && c.rc == 0 && kept == 1);
+    store_close(c.st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -496,6 +612,8 @@ int main(int argc, char **argv)
     check_lost_transaction(pg, argv[1]);
     check_id_with_insert(pg, argv[1]);
     check_unknown_two_nodes(pg, argv[1]);
+    check_person_locked_once(pg, argv[1]);
+    check_frozen_primary(pg, argv[1]);
     PQfinish(pg);
     printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
     return failed ? 1 : 0;
