@@ -320,6 +320,32 @@ static void test_understand_round7(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 8 (eval-blind8 train_i, a request at the end of a story): 报到
+ * followed by a time or a remark names no city; a seat cancelled by its bare
+ * number, then a reason; a story that ends in 报到 and a known city; a sending
+ * stopped earlier, asked back; and what only looks alike. */
+static void test_understand_round8(void)
+{
+    static const struct want cases[] = {
+        {"报到那天人好多", "!member.checkin", NULL, NULL},
+        {"报到时间是几点", "!member.checkin", NULL, NULL},
+        {"报到 武汉", "member.checkin", "city", "武汉"},
+        {"在外面跑了两年货车，一直没联系家里。报到 长沙", "member.checkin", "city", "长沙"},
+        {"去年跟老乡出来打工，现在我在宁波，报到", "member.checkin", "city", "宁波"},
+        {"我儿子在宁波，报到 宁波", "!member.checkin", NULL, NULL},
+        {"打算下个月去成都。报到 成都", "!member.checkin", NULL, NULL},
+        {"那天要加班，取消报名 2 吧，下次再来", "course.cancel", "n", "2"},
+        {"孩子生病了 取消报名3，不好意思", "course.cancel", "n", "3"},
+        {"客户取消预约 2 次了", "!course.cancel", NULL, NULL},
+        {"不要取消报名 2，我能去", "!course.cancel", NULL, NULL},
+        {"前阵子嫌烦关了推送，现在还是给我开回来", "optin", NULL, NULL},
+        {"之前退订了 后来觉得有用 帮我订阅上吧", "optin", NULL, NULL},
+        {"账号被关了 平台给我开回来吧", "!optin", NULL, NULL},
+        {"网约车平台给我开回来了", "!optin", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -788,6 +814,25 @@ static void test_safety_crisis_round7(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 8 (eval-blind8 train_i, longer texts): danger said plainly with a
+ * call for help, ending it all, better off dead, driving into the river,
+ * hiding from someone who beat me and still waits, an hour on a roof looking
+ * down; said in other words, and everyday texts with the same words. */
+static void test_safety_crisis_round8(void)
+{
+    static const char *const yes[] = {
+        "我好危险 快报警", "我现在非常危险，快来救我", "想一个人去江边了结此生",
+        "欠了好多钱 想了却一切", "我死了是不是更好", "自己死了就好些了吧",
+        "真想把车冲进河里算了", "他们打了我 还在楼下堵我", "我躲在厕所里 求求你们报警",
+        "在天台站了两个小时了", "坐在楼顶上 下面的人看着好小"};
+    static const char *const no[] = {
+        "这个路口很危险 快来人修一下", "我觉得电动车逆行很危险", "了却一桩心愿 培训报上了",
+        "花死了更好 省得浇水", "车开到江边停车场了", "他在门口等我 一起去吃饭",
+        "躲在树荫下 快热死了", "在楼顶坐了一个小时晒太阳", "楼顶修水箱待了两个小时",
+        "从飞机上看下面的车好小"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -934,8 +979,10 @@ const struct t_case understand_tests[] = {
     T(test_scorer_ranks_by_closest_example),
     T(test_safety_crisis_round6),
     T(test_safety_crisis_round7),
+    T(test_safety_crisis_round8),
     T(test_understand_round6),
     T(test_understand_round7),
+    T(test_understand_round8),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
