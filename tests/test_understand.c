@@ -323,7 +323,8 @@ static void test_understand_round7(void)
 /* Round 8 (eval-blind8 train_i, a request at the end of a story): 报到
  * followed by a time or a remark names no city; a seat cancelled by its bare
  * number, then a reason; a story that ends in 报到 and a known city; a sending
- * stopped earlier, asked back; and what only looks alike. */
+ * stopped earlier, asked back; a check-in code inside a story; and what
+ * only looks alike. */
 static void test_understand_round8(void)
 {
     static const struct want cases[] = {
@@ -341,6 +342,10 @@ static void test_understand_round8(void)
         {"前阵子嫌烦关了推送，现在还是给我开回来", "optin", NULL, NULL},
         {"之前退订了 后来觉得有用 帮我订阅上吧", "optin", NULL, NULL},
         {"账号被关了 平台给我开回来吧", "!optin", NULL, NULL},
+        /* a story, then the code on the board and 签到 last */
+        {"今天去社区帮忙，志愿者说签到码是 K7Q2，签到", "checkin", "code", "k7q2"},
+        {"签到码是 K7Q2，签到不了怎么办", "!checkin", NULL, NULL},
+        {"签到码是 K7Q2 我没签到", "!checkin", NULL, NULL},
         {"网约车平台给我开回来了", "!optin", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
