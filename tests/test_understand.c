@@ -323,8 +323,9 @@ static void test_understand_round7(void)
 /* Round 8 (eval-blind8 train_i, a request at the end of a story): 报到
  * followed by a time or a remark names no city; a seat cancelled by its bare
  * number, then a reason; a story that ends in 报到 and a known city; a sending
- * stopped earlier, asked back; a check-in code inside a story; and what
- * only looks alike. */
+ * stopped earlier, asked back; a check-in code inside a story; a quiz
+ * answered at the end of a story about the question; and what only looks
+ * alike. */
 static void test_understand_round8(void)
 {
     static const struct want cases[] = {
@@ -346,6 +347,11 @@ static void test_understand_round8(void)
         {"今天去社区帮忙，志愿者说签到码是 K7Q2，签到", "checkin", "code", "k7q2"},
         {"签到码是 K7Q2，签到不了怎么办", "!checkin", NULL, NULL},
         {"签到码是 K7Q2 我没签到", "!checkin", NULL, NULL},
+        /* a quiz answered at the end of a story about the question */
+        {"今天的题我问了老婆，她说应该是C，那就选C", "quiz.answer", "answer", "c"},
+        {"这题听站长讲过，欠薪可以找劳动监察，所以选A", "quiz.answer", "answer", "a"},
+        {"去年买车的时候犹豫了好久，最后颜色选B", "!quiz.answer", NULL, NULL},
+        {"点外卖的时候犹豫了好久，套餐选C", "!quiz.answer", NULL, NULL},
         {"网约车平台给我开回来了", "!optin", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
