@@ -324,8 +324,8 @@ static void test_understand_round7(void)
  * followed by a time or a remark names no city; a seat cancelled by its bare
  * number, then a reason; a story that ends in 报到 and a known city; a sending
  * stopped earlier, asked back; a check-in code inside a story; a quiz
- * answered at the end of a story about the question; and what only looks
- * alike. */
+ * answered at the end of a story about the question; a newcomer asking for
+ * the menu at a story's end; and what only looks alike. */
 static void test_understand_round8(void)
 {
     static const struct want cases[] = {
@@ -352,6 +352,9 @@ static void test_understand_round8(void)
         {"这题听站长讲过，欠薪可以找劳动监察，所以选A", "quiz.answer", "answer", "a"},
         {"去年买车的时候犹豫了好久，最后颜色选B", "!quiz.answer", NULL, NULL},
         {"点外卖的时候犹豫了好久，套餐选C", "!quiz.answer", NULL, NULL},
+        /* a newcomer's story that ends by asking for the menu */
+        {"我是新来的，不晓得怎么用，有没得说明", "help", NULL, NULL},
+        {"孩子不知道作业怎么做，老师有没有说明", "!help", NULL, NULL},
         {"网约车平台给我开回来了", "!optin", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
