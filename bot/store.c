@@ -687,6 +687,7 @@ struct store {
     int backoff_ms;      /* PostgreSQL: wait between reconnection tries, 0 when up */
     int64_t retry_at;    /* PostgreSQL: no reconnection try before this (mono_ms) */
     int timeout_ms;      /* PostgreSQL: a statement's answer waited for at most (store_set_timeout) */
+    bool rolled_back;    /* PostgreSQL: the last statement was answered ROLLBACK */
     char pg_err[512];    /* PostgreSQL: the last error */
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
@@ -1161,6 +1162,7 @@ static int pg_step(struct store *st, struct store_stmt *h)
             return SQLITE_ERROR;
         }
         const char *cmd = PQcmdStatus(h->res);
+        st->rolled_back = strcmp(cmd, "ROLLBACK") == 0;
         if (str_has_prefix(cmd, "INSERT") || str_has_prefix(cmd, "UPDATE") ||
             str_has_prefix(cmd, "DELETE"))
             st->changes = atoi(PQcmdTuples(h->res));
@@ -2075,6 +2077,12 @@ int store_commit(struct store *st)
     if (st->nhits > 0 && unknown_flush(st) == -1)
         return -1;
     int rc = control(st, sql_commit);
+    /* PostgreSQL answers the COMMIT of a transaction in which a statement
+     * failed with ROLLBACK, and no error: a failure its caller did not pass
+     * on must not be taken for a commit (the batch would be acknowledged
+     * with nothing kept). The caller rolls back and answers 500. */
+    if (rc == 0 && st->pg != NULL && st->rolled_back)
+        rc = log_fail("store: COMMIT: rolled back (a statement of the transaction failed)");
     st->pg_txn = false;
     held_forget(st);
     write_end(st);

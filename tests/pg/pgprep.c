@@ -518,6 +518,31 @@ static void check_person_locked_once(PGconn *pg, const char *conninfo)
     store_close(st);
 }
 
+/* A statement failed and its caller went on: PostgreSQL answers the COMMIT
+ * with ROLLBACK and no error, and store_commit said 0 (a batch answered
+ * 200 with nothing kept). It must fail. */
+static void check_commit_rolled_back(const char *conninfo)
+{
+    struct store *st = store_open_pg(conninfo);
+    int began = st != NULL && store_begin(st) == 0;
+    int bad = began && store_exec(st, "INSERT INTO state(person_id, key, value, expires_ms)"
+                                         " VALUES (-7, 'rolled-back', 'v', 1)") == -1;
+    int committed = began ? store_commit(st) : 0;
+    if (!began || !bad || committed != -1)
+        printf("FAIL commit rolled back: began %d, the bad insert failed %d, COMMIT %d (want -1)\n",
+               began, bad, committed);
+    result(began && bad && committed == -1);
+    if (st != NULL) {
+        store_rollback(st);
+        /* and the connection goes on: a later transaction commits */
+        int again = store_begin(st) == 0 && store_commit(st) == 0;
+        if (!again)
+            printf("FAIL commit rolled back: the next transaction did not commit\n");
+        result(again);
+    }
+    store_close(st);
+}
+
 /* A batch of one row on the store, in a thread (check_frozen_primary). */
 struct frozen_call {
     struct store *st;
@@ -614,6 +639,7 @@ int main(int argc, char **argv)
     check_unknown_two_nodes(pg, argv[1]);
     check_person_locked_once(pg, argv[1]);
     check_frozen_primary(pg, argv[1]);
+    check_commit_rolled_back(argv[1]);
     PQfinish(pg);
     printf("%zu statements\n%d passed, %d failed\n", n, passed, failed);
     return failed ? 1 : 0;
