@@ -1960,7 +1960,17 @@ static int control(struct store *st, const struct store_sql *sql)
         return -1;
     int rc = store_step(st, s);
     store_reset(s);
-    return rc == SQLITE_DONE ? 0 : log_fail("store: %s: %s", sql->text, store_errmsg(st));
+    if (rc == SQLITE_DONE)
+        return 0;
+    /* Another writer held SQLite's lock past the busy timeout (a content
+     * save rebuilding the rules under valgrind took 5-6 s): contention, not
+     * a fault; the caller answers 500 and the platforms retry. */
+    if (st->db != NULL && sqlite3_errcode(st->db) == SQLITE_BUSY) {
+        log_warn("store: %s: %s (another writer held it past the busy timeout)", sql->text,
+                 store_errmsg(st));
+        return -1;
+    }
+    return log_fail("store: %s: %s", sql->text, store_errmsg(st));
 }
 
 SQL(sql_begin, "BEGIN IMMEDIATE");
