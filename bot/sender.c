@@ -68,11 +68,20 @@ struct slot {
     bool is_token;
 };
 
+/*
+ * A channel's send rate and pause. The truth is the channel's send_rate row,
+ * shared by every node on the database (docs/scaling.md): dispatch locks the
+ * rows of the channels it claimed rows of (rate_lock), decides with this
+ * copy, and writes back what it used (rate_save) before its COMMIT.
+ */
 struct bucket {
     const char *channel; /* static, from the channel table */
     double tokens, rate;
     int64_t last_ms;
     int64_t paused_until; /* the platform refused for the whole channel (push_result.pause_channel) */
+    int64_t pause_pending; /* a pause not yet in the row (0: none) */
+    bool locked;           /* its row is locked in this transaction */
+    bool taken;            /* a token was used since rate_lock */
 };
 
 struct sender {
@@ -124,6 +133,8 @@ static struct bucket *bucket_for(struct sender *s, const struct channel *ch, int
 
 static void bucket_refill(struct bucket *b, int64_t now)
 {
+    if (now < b->last_ms)
+        return; /* another node's clock ran a little ahead: wait for it */
     b->tokens += (double)(now - b->last_ms) * b->rate / 1000.0;
     if (b->tokens > b->rate)
         b->tokens = b->rate; /* burst of one second's worth at most */
@@ -270,6 +281,7 @@ static void channel_pause(struct sender *s, const struct channel *ch, int64_t no
     struct bucket *b = bucket_for(s, ch, now);
     if (b != NULL && until > b->paused_until) {
         b->paused_until = until;
+        b->pause_pending = until; /* into the channel's row with the next claim */
         log_warn("sender: %s paused for %lld ms by the platform", ch->name,
                  (long long)(until - now));
     }
@@ -488,8 +500,75 @@ static void rate_take(struct sender *s, const struct channel *ch, const struct o
         s->recent[i].last_ms = now;
     }
     struct bucket *b = bucket_for(s, ch, now);
-    if (b != NULL)
+    if (b != NULL) {
         b->tokens -= 1.0;
+        b->taken = true;
+    }
+}
+
+static int bucket_by_name(const void *a, const void *b)
+{
+    const struct bucket *const *x = a, *const *y = b;
+    return strcmp((*x)->channel, (*y)->channel);
+}
+
+/* Lock the send_rate rows of the channels of the n claimed rows that carry
+ * their own message, and of those with a pause to record, in the order of
+ * their names on every node (two nodes never wait for each other's rows in
+ * opposite orders); each bucket takes its row's tokens and pause. A row that
+ * cannot be read leaves its bucket as it was (this node's own). */
+static void rate_lock(struct sender *s, const struct out_item *items, const int *carrier, int n,
+                      int64_t now)
+{
+    struct bucket *want[MAX_BUCKETS];
+    int nw = 0;
+    for (int i = 0; i < n; i++) {
+        const struct channel *ch = carrier[i] == -1 ? channel_by_name(items[i].channel) : NULL;
+        if (ch != NULL)
+            bucket_for(s, ch, now); /* made here, so the loop below sees it */
+    }
+    for (int i = 0; i < s->nbuckets; i++) {
+        struct bucket *b = &s->buckets[i];
+        bool claimed = false;
+        for (int j = 0; j < n && !claimed; j++)
+            claimed = carrier[j] == -1 && strcmp(items[j].channel, b->channel) == 0;
+        if (claimed || b->pause_pending > 0)
+            want[nw++] = b;
+    }
+    qsort(want, (size_t)nw, sizeof want[0], bucket_by_name);
+    for (int i = 0; i < nw; i++) {
+        struct bucket *b = want[i];
+        struct send_rate r;
+        if (store_rate_lock(s->st, b->channel, b->rate, now, b->pause_pending, &r) == -1)
+            continue;
+        b->tokens = r.tokens;
+        b->last_ms = r.last_ms;
+        if (r.paused_until > b->paused_until)
+            b->paused_until = r.paused_until;
+        b->pause_pending = 0;
+        b->locked = true;
+        b->taken = false;
+    }
+}
+
+/* Write back the tokens used from the rows rate_lock locked. */
+static void rate_save(struct sender *s)
+{
+    for (int i = 0; i < s->nbuckets; i++) {
+        struct bucket *b = &s->buckets[i];
+        if (b->locked && b->taken)
+            store_rate_save(s->st, b->channel, b->tokens, b->last_ms);
+        b->locked = b->taken = false;
+    }
+}
+
+/* The transaction that carried the pauses rolled back: record them with
+ * the next one. */
+static void rate_unsaved(struct sender *s, int64_t now)
+{
+    for (int i = 0; i < s->nbuckets; i++)
+        if (s->buckets[i].paused_until > now)
+            s->buckets[i].pause_pending = s->buckets[i].paused_until;
 }
 
 /* Decide what to do with one claimed row, inside the claim transaction.
@@ -613,13 +692,17 @@ static void find_carriers(const struct out_item *items, int n, int *carrier, cha
         }
 }
 
-/* COMMIT the sender's transaction; on failure roll it back: the leases run
- * out and the rows are tried again. 0 or -1. */
-static int sender_commit(struct sender *s)
+/* Record the pauses not yet in their rows, COMMIT the sender's
+ * transaction; on failure roll it back: the leases run out and the rows are
+ * tried again. 0 or -1. */
+static int sender_commit(struct sender *s, int64_t now)
 {
+    rate_lock(s, NULL, NULL, 0, now); /* only the pauses: nothing else wants a row */
+    rate_save(s);
     if (store_commit(s->st) == 0)
         return 0;
     store_rollback(s->st);
+    rate_unsaved(s, now);
     return -1;
 }
 
@@ -637,19 +720,20 @@ static int dispatch(struct sender *s, int64_t now, bool open)
     int n = free_slots(s);
     if (n == 0) {
         if (open)
-            sender_commit(s);
+            sender_commit(s, now);
         return 0;
     }
     if (!open && store_begin(s->st) == -1)
         return 0;
     n = store_outbox_claim(s->st, now, c->push.lease * 1000, items, n);
     if (n <= 0) {
-        sender_commit(s); /* the outcomes, if any; an empty claim changes nothing */
+        sender_commit(s, now); /* the outcomes, if any; an empty claim changes nothing */
         return 0;
     }
     int carrier[MAX_SLOTS];
     char *with[MAX_SLOTS];
     find_carriers(items, n, carrier, with);
+    rate_lock(s, items, carrier, n, now);
     for (int i = 0; i < n; i++) {
         go[i] = carrier[i] == -1 && prepare(s, &items[i], with[i], &chans[i], now) == 1;
         free(with[i]);
@@ -657,7 +741,8 @@ static int dispatch(struct sender *s, int64_t now, bool open)
     for (int i = 0; i < n; i++)
         if (carrier[i] != -1) /* merged into its carrier, or back in the queue */
             store_outbox_follow(s->st, items[i].id, items[carrier[i]].id, now);
-    if (sender_commit(s) == -1) {
+    rate_save(s);
+    if (sender_commit(s, now) == -1) {
         for (int i = 0; i < n; i++)
             out_item_release(&items[i]);
         return 0; /* the leases run out and the rows come back */
@@ -809,7 +894,7 @@ static void *sender_main(void *arg)
         curl_multi_perform(s->multi, &running);
         collect(s, &open);
         if (open)
-            sender_commit(s);
+            sender_commit(s, now_ms());
         if (running)
             curl_multi_poll(s->multi, NULL, 0, 50, NULL);
     }

@@ -658,6 +658,15 @@ static const struct migration migrations[] = {
      "ALTER TABLE report_routes ADD COLUMN pos bigint NOT NULL DEFAULT 0;"
      "UPDATE report_routes r SET pos=o.n FROM (SELECT ctid AS c,"
      " row_number() OVER (ORDER BY ctid) AS n FROM report_routes) o WHERE r.ctid=o.c;"},
+    /* 24 */
+    {"-- each channel's send-rate bucket and platform pause (a 429's retry_after),\n"
+     "-- one row per channel shared by every node on the database: the sender\n"
+     "-- locks it in its claim transaction (store_rate_lock), so two nodes send\n"
+     "-- no more than one channel's configured rate between them.\n"
+     "CREATE TABLE send_rate(channel TEXT PRIMARY KEY, tokens REAL NOT NULL,"
+     " last_ms INTEGER NOT NULL, paused_until_ms INTEGER NOT NULL DEFAULT 0);",
+     "CREATE TABLE send_rate(channel text PRIMARY KEY, tokens double precision NOT NULL,"
+     " last_ms bigint NOT NULL, paused_until_ms bigint NOT NULL DEFAULT 0);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -122,6 +122,48 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
     return count;
 }
 
+static void read_rate(struct store_stmt *s, void *out)
+{
+    struct send_rate *r = out;
+    r->tokens = store_col_double(s, 0);
+    r->last_ms = store_col_int64(s, 1);
+    r->paused_until = store_col_int64(s, 2);
+}
+
+int store_rate_lock(struct store *st, const char *channel, double full, int64_t now,
+                    int64_t pause_until, struct send_rate *out)
+{
+    /* One statement makes, locks (PostgreSQL: ON CONFLICT DO UPDATE locks the
+     * row until COMMIT; SQLite: the sender's BEGIN IMMEDIATE holds the write
+     * lock), raises the pause and reads: a node's claim sees every token and
+     * pause another node's committed claim left. */
+    SQL(sql, "INSERT INTO send_rate(channel, tokens, last_ms, paused_until_ms)"
+             " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(channel) DO UPDATE SET"
+             " paused_until_ms=CASE WHEN excluded.paused_until_ms > send_rate.paused_until_ms"
+             " THEN excluded.paused_until_ms ELSE send_rate.paused_until_ms END"
+             " RETURNING tokens, last_ms, paused_until_ms");
+    struct store_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    store_bind_text(s, 1, channel);
+    store_bind_double(s, 2, full);
+    store_bind_int64(s, 3, now);
+    store_bind_int64(s, 4, pause_until);
+    return store_read_one(st, s, "send rate lock", read_rate, out, sizeof *out) == 1 ? 0 : -1;
+}
+
+int store_rate_save(struct store *st, const char *channel, double tokens, int64_t last_ms)
+{
+    SQL(sql, "UPDATE send_rate SET tokens=?2, last_ms=?3 WHERE channel=?1");
+    struct store_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    store_bind_text(s, 1, channel);
+    store_bind_double(s, 2, tokens);
+    store_bind_int64(s, 3, last_ms);
+    return store_step_done(st, s, "send rate save");
+}
+
 int store_outbox_reclaim(struct store *st, int64_t now)
 {
     SQL(sql,

@@ -30,7 +30,7 @@ static const char *const auth[] = {"Authorization: Bearer " TOKEN, NULL};
 struct pair {
     struct fake f;
     struct server a, b;
-    char url[128];
+    char url[128], tg[128];
     const char *sets[32];
 };
 
@@ -43,12 +43,14 @@ static int pair_start(struct pair *p, const char *const *extra)
     if (fake_start(&p->f, NULL) == -1)
         return -1;
     snprintf(p->url, sizeof p->url, "generic.outbound_url=http://127.0.0.1:%d/send", p->f.port);
+    snprintf(p->tg, sizeof p->tg, "telegram.api_base=http://127.0.0.1:%d", p->f.port);
     static const char *const base[] = {
         "push.quiet=",         "push.rush=",        "admin.token=" TOKEN,
         "push.backoff_base=1", "generic.rate=1000", NULL};
     for (int i = 0; base[i]; i++)
         p->sets[n++] = base[i];
     p->sets[n++] = p->url;
+    p->sets[n++] = p->tg;
     for (int i = 0; extra && extra[i] && n < 31; i++)
         p->sets[n++] = extra[i];
     p->sets[n] = NULL;
@@ -429,11 +431,178 @@ static void test_nodes_sigkill_one_node_under_load(void)
     pair_stop(&p);
 }
 
+/* The fake's records of path whose JSON body's text is text, and the
+ * time (ms) of the first one in *first (0: none). */
+static json_t *sends_of(const struct fake *f, const char *path, const char *text,
+                        long long *first)
+{
+    json_t *recs = fake_records(f), *rec, *out = json_array();
+    size_t i;
+    *first = 0;
+    json_array_foreach(recs, i, rec)
+    {
+        const char *pth = json_string_value(json_object_get(rec, "path"));
+        json_t *b = json_loads(json_string_value(json_object_get(rec, "body")), 0, NULL);
+        const char *t = json_string_value(json_object_get(b, "text"));
+        if (pth != NULL && strcmp(pth, path) == 0 && t != NULL && strcmp(t, text) == 0) {
+            json_array_append(out, rec);
+            long long ms = (long long)json_integer_value(json_object_get(rec, "ms"));
+            if (*first == 0 || ms < *first)
+                *first = ms;
+        }
+        json_decref(b);
+    }
+    json_decref(recs);
+    return out;
+}
+
+/* A channel's rate holds across nodes: at generic.rate=5 one node sends at
+ * most 5 at once (its bucket's burst) and 5 a second after, so at most 20
+ * in the first 3 s of a broadcast; two nodes with a bucket each sent up to
+ * twice that. Counted on the fake's recorded times, with slack. */
+static void test_nodes_rate_shared_across_nodes(void)
+{
+    IT_PG_ONLY("two nodes share a PostgreSQL database");
+    static const char *const extra[] = {"generic.rate=5", "generic.recipient_rate=600", NULL};
+    struct pair p;
+    if (!pair_up(&p, extra))
+        return;
+    enum { N = 60, WINDOW_MS = 3000, ONE_NODE = 5 + 5 * WINDOW_MS / 1000 };
+    people(&p, N);
+    CHECK(broadcast(p.a.port, "{\"text\":\"限速测试\",\"audience\":\"all\"}") > 0);
+    /* both nodes claim from the start; 30 sent covers the window at one
+     * node's rate (and at twice it) */
+    CHECK_INT(wait_db(&p.a, "SELECT count(*) FROM outbox WHERE status='sent' AND klass='bulk'", 30,
+                      30000),
+              30);
+    long long first = 0;
+    json_t *recs = sends_of(&p.f, "/send", "限速测试", &first), *rec;
+    size_t i;
+    int inside = 0;
+    json_array_foreach(recs, i, rec)
+        inside += json_integer_value(json_object_get(rec, "ms")) < first + WINDOW_MS;
+    if (inside > ONE_NODE + 4) {
+        printf("%s: %d pushes in the first %d ms, one node sends at most %d\n", t_current, inside,
+               WINDOW_MS, ONE_NODE);
+        t_failed++;
+    }
+    CHECK(inside >= 5); /* the broadcast went out at all */
+    json_decref(recs);
+    pair_stop(&p);
+}
+
+/* Telegram people 1000 .. 1000+n-1, each made by a message, to the two
+ * nodes in turn. */
+static void telegram_people(struct pair *p, int n)
+{
+    static const char *const hdr[] = {"X-Telegram-Bot-Api-Secret-Token: tg-secret", NULL};
+    for (int i = 0; i < n; i++) {
+        char *body = xasprintf("{\"update_id\":%d,\"message\":{\"message_id\":%d,\"date\":1,"
+                               "\"chat\":{\"id\":%d,\"type\":\"private\"},\"from\":{\"id\":%d,"
+                               "\"is_bot\":false,\"first_name\":\"W\"},\"text\":\"帮助\"}}",
+                               500 + i, 500 + i, 1000 + i, 1000 + i);
+        struct resp r = request(i % 2 ? p->b.port : p->a.port, "POST", "/webhook/telegram", body,
+                                hdr);
+        CHECK_INT(r.status, 200);
+        free(r.body);
+        free(body);
+    }
+}
+
+/* The time (ms) of the fake's first answer of status to path, waiting up to
+ * ms for it; -1 when none came. */
+static long long first_status(const struct fake *f, const char *path, long status, int ms)
+{
+    for (int waited = 0; waited <= ms; waited += 50) {
+        json_t *recs = fake_records(f), *rec;
+        size_t i;
+        long long at = -1;
+        json_array_foreach(recs, i, rec)
+        {
+            const char *pth = json_string_value(json_object_get(rec, "path"));
+            if (at < 0 && pth != NULL && strcmp(pth, path) == 0 &&
+                json_integer_value(json_object_get(rec, "status")) == status)
+                at = (long long)json_integer_value(json_object_get(rec, "ms"));
+        }
+        json_decref(recs);
+        if (at > 0)
+            return at;
+        msleep(50);
+    }
+    return -1;
+}
+
+/* Tag Telegram people 1000+from .. 1000+to-1 with tag. */
+static void tag_people(const struct pair *p, int from, int to, const char *tag)
+{
+    for (int i = from; i < to; i++) {
+        char *body = xasprintf("{\"person\":\"telegram:%d\",\"tag\":\"%s\"}", 1000 + i, tag);
+        struct resp r = request(p->a.port, "POST", "/admin/api/tags", body, auth);
+        CHECK_INT(r.status, 200);
+        free(r.body);
+        free(body);
+    }
+}
+
+/* Telegram's 429 retry_after at one node pauses the other node's sends to
+ * the bot too: two broadcasts queued during the pause, one at each node (so
+ * each node's sender is woken for rows of its own), to people who had
+ * nothing waiting (a person's later rows wait behind their earlier ones),
+ * reach nobody before it ends. Each node used to pause only itself: the
+ * other sent at its rate. */
+static void test_nodes_telegram_429_pauses_every_node(void)
+{
+    IT_PG_ONLY("two nodes share a PostgreSQL database");
+    static const char *const extra[] = {"telegram.token=123:ABC",
+                                        "telegram.secret_token=tg-secret", "telegram.rate=2",
+                                        "telegram.recipient_rate=600", NULL};
+    static const char *const path = "/bot123:ABC/sendMessage";
+    struct pair p;
+    if (!pair_up(&p, extra))
+        return;
+    enum { N = 10 };
+    telegram_people(&p, N);
+    tag_people(&p, 0, 2, "first");
+    tag_people(&p, 2, N, "later");
+    fake_control(&p.f, "/_control/script",
+                 "{\"path_prefix\":\"/bot123:ABC/sendMessage\",\"status\":429,\"body\":"
+                 "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry "
+                 "after 4\",\"parameters\":{\"retry_after\":4}},\"times\":1}");
+    CHECK(broadcast(p.a.port, "{\"text\":\"明天早上派单\",\"audience\":\"tag:first\"}") > 0);
+    long long refused = first_status(&p.f, path, 429, 10000);
+    CHECK(refused > 0);
+    msleep(300); /* the refusing node has recorded its pause by then */
+    CHECK(broadcast(p.a.port, "{\"text\":\"第二条\",\"audience\":\"tag:later\"}") > 0);
+    CHECK(broadcast(p.b.port, "{\"text\":\"第三条\",\"audience\":\"tag:later\"}") > 0);
+    CHECK_INT(wait_db(&p.a, "SELECT count(*) FROM outbox WHERE status='sent' AND klass='bulk'",
+                      2 + 2 * (N - 2), 30000),
+              2 + 2 * (N - 2));
+    json_t *recs = fake_records(&p.f), *rec;
+    size_t i;
+    int inside = 0;
+    /* the rows queued after the 429: none may go before the pause ends */
+    json_array_foreach(recs, i, rec)
+    {
+        const char *pth = json_string_value(json_object_get(rec, "path"));
+        const char *body = json_string_value(json_object_get(rec, "body"));
+        long long ms = (long long)json_integer_value(json_object_get(rec, "ms"));
+        inside += pth != NULL && strcmp(pth, path) == 0 && body != NULL &&
+                  (strstr(body, "第二条") || strstr(body, "第三条")) && ms < refused + 3900;
+    }
+    if (inside > 0)
+        printf("%s: %d pushes inside the 4 s pause\n", t_current, inside);
+    CHECK_INT(inside, 0);
+    json_decref(recs);
+    pair_stop(&p);
+}
+
 const struct t_case it_nodes_tests[] = {
     T(test_nodes_broadcast_sent_once_each),
     T(test_nodes_same_message_id_one_row_same_replies),
     T(test_nodes_one_person_both_nodes_no_lost_update),
     T(test_nodes_tick_runs_on_one_node),
     T(test_nodes_sigkill_one_node_under_load),
+    T(test_nodes_rate_shared_across_nodes),
+    T(test_nodes_telegram_429_pauses_every_node),
     T_END,
 };
