@@ -21,6 +21,11 @@ static const struct channel *const channels[] = {
     &chan_kannel_dlr,
 };
 
+const struct channel *channel_at(size_t i)
+{
+    return i < sizeof channels / sizeof channels[0] ? channels[i] : NULL;
+}
+
 const struct channel *channel_by_route(const char *path)
 {
     for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)

@@ -212,6 +212,8 @@ struct channel {
 enum chan_links channel_links(const struct channel *ch, const struct conf *c);
 /* The adapter serving this route, or NULL. */
 const struct channel *channel_by_route(const char *path);
+/* The i-th adapter of the table (0, 1, ...), NULL past its end. */
+const struct channel *channel_at(size_t i);
 /* The adapter with this name, or NULL. */
 const struct channel *channel_by_name(const char *name);
 

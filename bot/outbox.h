@@ -123,17 +123,23 @@ int store_outbox_next_part(struct store *st, int64_t id, const char *rest, const
 /* A channel's send-rate bucket and platform pause, one row per channel
  * shared by every node on the database (docs/scaling.md). */
 struct send_rate {
+    char *channel;
     double tokens;        /* as of last_ms */
     int64_t last_ms;
     int64_t paused_until; /* no push on the channel before (ms) */
 };
-/* Lock channel's row until the transaction ends (made with tokens full and
- * last_ms now when missing), raise its pause to pause_until when later (0:
- * no pause), and read it into *out. 0 or -1. */
-int store_rate_lock(struct store *st, const char *channel, double full, int64_t now,
-                    int64_t pause_until, struct send_rate *out);
-/* Write back what the sender used of the row it locked. 0 or -1. */
-int store_rate_save(struct store *st, const char *channel, double tokens, int64_t last_ms);
+/* Make channel's row (tokens full, last_ms now) unless there is one. Run
+ * outside any transaction: it never waits for a row lock. 0 or -1. */
+int store_rate_make(struct store *st, const char *channel, double full, int64_t now);
+/* Every channel's row, in name order, into *v (*n of them; free with
+ * store_rates_free). On PostgreSQL they stay locked (FOR UPDATE, taken in
+ * that order) until the transaction ends; SQLite's BEGIN IMMEDIATE already
+ * holds the database. 0 or -1. */
+int store_rate_lock(struct store *st, struct send_rate **v, size_t *n);
+void store_rates_free(struct send_rate *v, size_t n);
+/* Write back a row this transaction locked. 0 or -1. */
+int store_rate_save(struct store *st, const char *channel, double tokens, int64_t last_ms,
+                    int64_t paused_until);
 /* 1 when the person has opted out, 0 when not, -1 on error. */
 int store_person_opted_out(struct store *st, int64_t person);
 

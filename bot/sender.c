@@ -70,9 +70,39 @@ struct slot {
 
 /*
  * A channel's send rate and pause. The truth is the channel's send_rate row,
- * shared by every node on the database (docs/scaling.md): dispatch locks the
- * rows of the channels it claimed rows of (rate_lock), decides with this
- * copy, and writes back what it used (rate_save) before its COMMIT.
+ * shared by every node on the database (docs/scaling.md): every sender
+ * transaction begins by locking all the rows (sender_begin), decides with
+ * this copy, and writes back what it changed (rate_save) before its COMMIT.
+ *
+ * Why two nodes' senders cannot deadlock (PostgreSQL; SQLite is one node
+ * whose BEGIN IMMEDIATE takes the whole database at once):
+ * - the rows exist before any transaction wants them: rates_make inserts
+ *   them at the sender's start (and until that worked) in autocommit with
+ *   ON CONFLICT DO NOTHING, a statement that holds no other lock and keeps
+ *   none after it; so the lock statement finds committed rows and never
+ *   waits for another node's uncommitted insert of one;
+ * - every transaction of this thread (sender_begin: the outcomes of
+ *   collect, the claim of dispatch, the lease reclaim) takes all the rows
+ *   with its first statement after BEGIN, one SELECT ... ORDER BY channel
+ *   FOR UPDATE, which locks them one by one as they leave the sort: in
+ *   name order on every node, whatever channels each one configures;
+ * - so a sender transaction waiting for those rows holds no lock yet, and
+ *   one that holds them holds all of them: of two nodes' senders only one
+ *   is past its first statement at a time, and only that one claims,
+ *   merges (store_outbox_merge_due, store_outbox_follow) or settles outbox
+ *   rows. The other cannot hold an outbox row the first one waits for;
+ * - every other transaction (a turn, a broadcast's fan-out, the photo
+ *   fetcher) never locks a send_rate row, so it cannot wait for the sender
+ *   that holds them: a cycle through a sender transaction and others has
+ *   no send_rate edge, and was there before the rows were shared;
+ * - the sender's statements outside a transaction (the defer or mark of a
+ *   row it leased itself after the COMMIT, rates_make) hold one row for one
+ *   statement and wait for nothing while holding another.
+ * Before, the lock was taken after the claim and only for the claimed
+ * channels: node A held a person's claimed row and the send_rate row while
+ * its merge waited for that person's row node B had claimed, and B waited
+ * for the send_rate row ("deadlock detected",
+ * test_nodes_no_deadlock_on_shared_rate).
  */
 struct bucket {
     const char *channel; /* static, from the channel table */
@@ -81,7 +111,8 @@ struct bucket {
     int64_t paused_until; /* the platform refused for the whole channel (push_result.pause_channel) */
     int64_t pause_pending; /* a pause not yet in the row (0: none) */
     bool locked;           /* its row is locked in this transaction */
-    bool taken;            /* a token was used since rate_lock */
+    bool taken;            /* a token was used since sender_begin */
+    bool pause_saved;      /* pause_pending is written in this transaction */
 };
 
 struct sender {
@@ -94,6 +125,7 @@ struct sender {
     int nslots;
     struct bucket buckets[MAX_BUCKETS];
     int nbuckets;
+    bool rates_made; /* every pushing channel's send_rate row exists */
     pthread_mutex_t tok_mu;
     struct token tokens[MAX_TOKENS];
     int ntokens;
@@ -506,69 +538,64 @@ static void rate_take(struct sender *s, const struct channel *ch, const struct o
     }
 }
 
-static int bucket_by_name(const void *a, const void *b)
+/* Make the send_rate row of every channel that pushes, outside any
+ * transaction (see struct bucket). 0 or -1 (tried again later). */
+static int rates_make(struct sender *s, int64_t now)
 {
-    const struct bucket *const *x = a, *const *y = b;
-    return strcmp((*x)->channel, (*y)->channel);
+    const struct channel *ch;
+    int rc = 0;
+    for (size_t i = 0; (ch = channel_at(i)) != NULL; i++) {
+        struct bucket *b = ch->push_build != NULL ? bucket_for(s, ch, now) : NULL;
+        if (b != NULL && store_rate_make(s->st, b->channel, b->rate, now) == -1)
+            rc = -1;
+    }
+    return rc;
 }
 
-/* Lock the send_rate rows of the channels of the n claimed rows that carry
- * their own message, and of those with a pause to record, in the order of
- * their names on every node (two nodes never wait for each other's rows in
- * opposite orders); each bucket takes its row's tokens and pause. A row that
- * cannot be read leaves its bucket as it was (this node's own). */
-static void rate_lock(struct sender *s, const struct out_item *items, const int *carrier, int n,
-                      int64_t now)
+/* Each bucket takes its locked row's tokens and pause. */
+static void rates_adopt(struct sender *s, const struct send_rate *v, size_t n)
 {
-    struct bucket *want[MAX_BUCKETS];
-    int nw = 0;
-    for (int i = 0; i < n; i++) {
-        const struct channel *ch = carrier[i] == -1 ? channel_by_name(items[i].channel) : NULL;
-        if (ch != NULL)
-            bucket_for(s, ch, now); /* made here, so the loop below sees it */
-    }
-    for (int i = 0; i < s->nbuckets; i++) {
-        struct bucket *b = &s->buckets[i];
-        bool claimed = false;
-        for (int j = 0; j < n && !claimed; j++)
-            claimed = carrier[j] == -1 && strcmp(items[j].channel, b->channel) == 0;
-        if (claimed || b->pause_pending > 0)
-            want[nw++] = b;
-    }
-    qsort(want, (size_t)nw, sizeof want[0], bucket_by_name);
-    for (int i = 0; i < nw; i++) {
-        struct bucket *b = want[i];
-        struct send_rate r;
-        if (store_rate_lock(s->st, b->channel, b->rate, now, b->pause_pending, &r) == -1)
-            continue;
-        b->tokens = r.tokens;
-        b->last_ms = r.last_ms;
-        if (r.paused_until > b->paused_until)
-            b->paused_until = r.paused_until;
-        b->pause_pending = 0;
-        b->locked = true;
-        b->taken = false;
-    }
+    for (size_t j = 0; j < n; j++)
+        for (int i = 0; i < s->nbuckets; i++) {
+            struct bucket *b = &s->buckets[i];
+            if (strcmp(b->channel, v[j].channel) != 0)
+                continue;
+            b->tokens = v[j].tokens;
+            b->last_ms = v[j].last_ms;
+            if (v[j].paused_until > b->paused_until)
+                b->paused_until = v[j].paused_until;
+            b->locked = true;
+        }
 }
 
-/* Write back the tokens used from the rows rate_lock locked. */
+/* BEGIN a sender transaction and lock every channel's send_rate row first,
+ * in name order (why: struct bucket). 0 or -1 (nothing open). */
+static int sender_begin(struct sender *s)
+{
+    struct send_rate *v;
+    size_t n;
+    if (store_begin(s->st) == -1)
+        return -1;
+    if (store_rate_lock(s->st, &v, &n) == -1) {
+        store_rollback(s->st);
+        return -1;
+    }
+    rates_adopt(s, v, n);
+    store_rates_free(v, n);
+    return 0;
+}
+
+/* Write back the tokens used and the pauses met into the rows
+ * sender_begin locked. */
 static void rate_save(struct sender *s)
 {
     for (int i = 0; i < s->nbuckets; i++) {
         struct bucket *b = &s->buckets[i];
-        if (b->locked && b->taken)
-            store_rate_save(s->st, b->channel, b->tokens, b->last_ms);
+        if (b->locked && (b->taken || b->pause_pending > 0) &&
+            store_rate_save(s->st, b->channel, b->tokens, b->last_ms, b->paused_until) == 0)
+            b->pause_saved = b->pause_pending > 0;
         b->locked = b->taken = false;
     }
-}
-
-/* The transaction that carried the pauses rolled back: record them with
- * the next one. */
-static void rate_unsaved(struct sender *s, int64_t now)
-{
-    for (int i = 0; i < s->nbuckets; i++)
-        if (s->buckets[i].paused_until > now)
-            s->buckets[i].pause_pending = s->buckets[i].paused_until;
 }
 
 /* Decide what to do with one claimed row, inside the claim transaction.
@@ -692,18 +719,21 @@ static void find_carriers(const struct out_item *items, int n, int *carrier, cha
         }
 }
 
-/* Record the pauses not yet in their rows, COMMIT the sender's
- * transaction; on failure roll it back: the leases run out and the rows are
- * tried again. 0 or -1. */
-static int sender_commit(struct sender *s, int64_t now)
+/* Write the rate rows, COMMIT the sender's transaction; on failure roll
+ * it back: the leases run out and the rows are tried again, a pause is
+ * written with the next one. 0 or -1. */
+static int sender_commit(struct sender *s)
 {
-    rate_lock(s, NULL, NULL, 0, now); /* only the pauses: nothing else wants a row */
     rate_save(s);
-    if (store_commit(s->st) == 0)
-        return 0;
-    store_rollback(s->st);
-    rate_unsaved(s, now);
-    return -1;
+    int rc = store_commit(s->st);
+    if (rc == -1)
+        store_rollback(s->st);
+    for (int i = 0; i < s->nbuckets; i++) {
+        if (rc == 0 && s->buckets[i].pause_saved)
+            s->buckets[i].pause_pending = 0;
+        s->buckets[i].pause_saved = false;
+    }
+    return rc;
 }
 
 /* Claim and start as many rows as there are free slots. open: collect()
@@ -720,20 +750,19 @@ static int dispatch(struct sender *s, int64_t now, bool open)
     int n = free_slots(s);
     if (n == 0) {
         if (open)
-            sender_commit(s, now);
+            sender_commit(s);
         return 0;
     }
-    if (!open && store_begin(s->st) == -1)
+    if (!open && sender_begin(s) == -1)
         return 0;
     n = store_outbox_claim(s->st, now, c->push.lease * 1000, items, n);
     if (n <= 0) {
-        sender_commit(s, now); /* the outcomes, if any; an empty claim changes nothing */
+        sender_commit(s); /* the outcomes, if any; an empty claim changes nothing */
         return 0;
     }
     int carrier[MAX_SLOTS];
     char *with[MAX_SLOTS];
     find_carriers(items, n, carrier, with);
-    rate_lock(s, items, carrier, n, now);
     for (int i = 0; i < n; i++) {
         go[i] = carrier[i] == -1 && prepare(s, &items[i], with[i], &chans[i], now) == 1;
         free(with[i]);
@@ -741,8 +770,7 @@ static int dispatch(struct sender *s, int64_t now, bool open)
     for (int i = 0; i < n; i++)
         if (carrier[i] != -1) /* merged into its carrier, or back in the queue */
             store_outbox_follow(s->st, items[i].id, items[carrier[i]].id, now);
-    rate_save(s);
-    if (sender_commit(s, now) == -1) {
+    if (sender_commit(s) == -1) {
         for (int i = 0; i < n; i++)
             out_item_release(&items[i]);
         return 0; /* the leases run out and the rows come back */
@@ -849,13 +877,25 @@ static int collect(struct sender *s, bool *open)
             continue;
         }
         if (!*open)
-            *open = store_begin(s->st) == 0;
+            *open = sender_begin(s) == 0;
         if (finish(s, sl, cc, now))
             continue; /* the same row, in its fallback form, is under way */
         slot_release(sl);
         done++;
     }
     return done;
+}
+
+/* Put back the rows whose lease ran out (a sender that stopped), in a
+ * sender transaction like every other write of this thread (the lock order
+ * in struct bucket). */
+static void reclaim(struct sender *s, int64_t now)
+{
+    if (sender_begin(s) == -1)
+        return;
+    int n = store_outbox_reclaim(s->st, now);
+    if (sender_commit(s) == 0 && n > 0)
+        log_warn("sender: %d pushes taken back from a sender that stopped", n);
 }
 
 static void *sender_main(void *arg)
@@ -866,9 +906,9 @@ static void *sender_main(void *arg)
     while (!atomic_load(&s->stop)) {
         int64_t now = now_ms();
         if (now - last_reclaim >= 1000) {
-            int n = store_outbox_reclaim(s->st, now);
-            if (n > 0)
-                log_warn("sender: %d pushes taken back from a sender that stopped", n);
+            if (!s->rates_made)
+                s->rates_made = rates_make(s, now) == 0;
+            reclaim(s, now);
             last_reclaim = now;
         }
         int running = 0;
@@ -894,7 +934,7 @@ static void *sender_main(void *arg)
         curl_multi_perform(s->multi, &running);
         collect(s, &open);
         if (open)
-            sender_commit(s, now_ms());
+            sender_commit(s);
         if (running)
             curl_multi_poll(s->multi, NULL, 0, 50, NULL);
     }

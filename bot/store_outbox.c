@@ -125,42 +125,59 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease_ms, struct o
 static void read_rate(struct store_stmt *s, void *out)
 {
     struct send_rate *r = out;
-    r->tokens = store_col_double(s, 0);
-    r->last_ms = store_col_int64(s, 1);
-    r->paused_until = store_col_int64(s, 2);
+    r->channel = store_col_text(s, 0);
+    r->tokens = store_col_double(s, 1);
+    r->last_ms = store_col_int64(s, 2);
+    r->paused_until = store_col_int64(s, 3);
 }
 
-int store_rate_lock(struct store *st, const char *channel, double full, int64_t now,
-                    int64_t pause_until, struct send_rate *out)
+static void rate_clear(void *p)
 {
-    /* One statement makes, locks (PostgreSQL: ON CONFLICT DO UPDATE locks the
-     * row until COMMIT; SQLite: the sender's BEGIN IMMEDIATE holds the write
-     * lock), raises the pause and reads: a node's claim sees every token and
-     * pause another node's committed claim left. */
+    free(((struct send_rate *)p)->channel);
+}
+
+int store_rate_make(struct store *st, const char *channel, double full, int64_t now)
+{
     SQL(sql, "INSERT INTO send_rate(channel, tokens, last_ms, paused_until_ms)"
-             " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(channel) DO UPDATE SET"
-             " paused_until_ms=CASE WHEN excluded.paused_until_ms > send_rate.paused_until_ms"
-             " THEN excluded.paused_until_ms ELSE send_rate.paused_until_ms END"
-             " RETURNING tokens, last_ms, paused_until_ms");
+             " VALUES(?1, ?2, ?3, 0) ON CONFLICT(channel) DO NOTHING");
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
     store_bind_double(s, 2, full);
     store_bind_int64(s, 3, now);
-    store_bind_int64(s, 4, pause_until);
-    return store_read_one(st, s, "send rate lock", read_rate, out, sizeof *out) == 1 ? 0 : -1;
+    return store_step_done(st, s, "send rate make");
 }
 
-int store_rate_save(struct store *st, const char *channel, double tokens, int64_t last_ms)
+int store_rate_lock(struct store *st, struct send_rate **v, size_t *n)
 {
-    SQL(sql, "UPDATE send_rate SET tokens=?2, last_ms=?3 WHERE channel=?1");
+    /* PostgreSQL: the same text FOR UPDATE (bot/store_pg.c); the rows are
+     * locked as they leave the sort, so in name order on every node */
+    SQL(rate_lock, "SELECT channel, tokens, last_ms, paused_until_ms FROM send_rate"
+                   " ORDER BY channel");
+    struct store_stmt *s = store_stmt(st, rate_lock);
+    if (s == NULL)
+        return -1;
+    return store_read_all(st, s, "send rate lock", read_rate, rate_clear, sizeof **v, (void **)v,
+                          n);
+}
+
+void store_rates_free(struct send_rate *v, size_t n)
+{
+    store_free_rows(v, n, sizeof *v, rate_clear);
+}
+
+int store_rate_save(struct store *st, const char *channel, double tokens, int64_t last_ms,
+                    int64_t paused_until)
+{
+    SQL(sql, "UPDATE send_rate SET tokens=?2, last_ms=?3, paused_until_ms=?4 WHERE channel=?1");
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
     store_bind_text(s, 1, channel);
     store_bind_double(s, 2, tokens);
     store_bind_int64(s, 3, last_ms);
+    store_bind_int64(s, 4, paused_until);
     return store_step_done(st, s, "send rate save");
 }
 

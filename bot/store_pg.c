@@ -72,6 +72,10 @@ static const struct {
      " FROM jsonb_array_elements_text(CAST($5 AS jsonb)) AS j(value))))"
      " AND next_at_ms<=$4 AND klass<>'reply' AND extra IS NULL"
      " AND ($6=0 OR klass<>$7) ORDER BY id"},
+    /* Several nodes' senders: every sender transaction locks all the
+     * channels' rows first, in name order (bot/sender.c sender_begin) */
+    {"bot/store_outbox.c rate_lock", "SELECT channel, tokens, last_ms, paused_until_ms"
+                                     " FROM send_rate ORDER BY channel FOR UPDATE"},
     {"bot/store_report.c media_claim",
      "UPDATE report_media SET status='fetching', attempts=attempts+1, lease_until_ms=$1,"
      " updated_ms=$2 WHERE id=(SELECT id FROM report_media WHERE status='pending'"
