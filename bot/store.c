@@ -661,8 +661,9 @@ static const struct migration migrations[] = {
     /* 24 */
     {"-- each channel's send-rate bucket and platform pause (a 429's retry_after),\n"
      "-- one row per channel shared by every node on the database: the sender\n"
-     "-- locks it in its claim transaction (store_rate_lock), so two nodes send\n"
-     "-- no more than one channel's configured rate between them.\n"
+     "-- locks every row first in each of its transactions (store_rate_lock, in\n"
+     "-- name order), so two nodes send no more than one channel's configured\n"
+     "-- rate between them.\n"
      "CREATE TABLE send_rate(channel TEXT PRIMARY KEY, tokens REAL NOT NULL,"
      " last_ms INTEGER NOT NULL, paused_until_ms INTEGER NOT NULL DEFAULT 0);",
      "CREATE TABLE send_rate(channel text PRIMARY KEY, tokens double precision NOT NULL,"
