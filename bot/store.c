@@ -2164,6 +2164,9 @@ static int inbound_insert(struct store *st, const struct store_sql *ins, const c
     return store_step_done(st, s, "inbound add");
 }
 
+SQL(sql_inbound_add, "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
+                    " replies, created_ms) VALUES(?,?,?,?,?,?,?)");
+
 int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t sender,
                       const char *text, const char *intent, const char *replies, int64_t now)
 {
@@ -2171,8 +2174,6 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
      * id reused by the same sender days later) moves that row aside first. */
     SQL(try, "INSERT INTO inbound(channel, ext_id, person_id, text,"
              " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
-    SQL(add, "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
-             " replies, created_ms) VALUES(?,?,?,?,?,?,?)");
     SQL(aside, "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
                " AND ext_id=? AND person_id=? AND created_ms<=?");
     if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now) == -1)
@@ -2188,7 +2189,21 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
     store_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
     if (store_step_done(st, s, "inbound aside") == -1)
         return -1;
-    return inbound_insert(st, add, channel, ext_id, sender, text, intent, replies, now);
+    return inbound_insert(st, sql_inbound_add, channel, ext_id, sender, text, intent, replies,
+                          now);
+}
+
+int store_inbound_put(struct store *st, const struct arrival *a, const char *channel,
+                      const char *ext_id, int64_t sender, const char *text, const char *intent,
+                      const char *replies, int64_t now)
+{
+    /* No row holds the key (the lookup saw none, and the person is locked):
+     * a plain INSERT, whose result nobody reads; a row that appeared all
+     * the same fails it, and the turn with it, as store_inbound_add would. */
+    if (a->taken)
+        return store_inbound_add(st, channel, ext_id, sender, text, intent, replies, now);
+    return inbound_insert(st, sql_inbound_add, channel, ext_id, sender, text, intent, replies,
+                          now);
 }
 
 int64_t store_inbound_count(struct store *st)
@@ -2207,6 +2222,73 @@ int64_t store_inbound_count(struct store *st)
 /* How stale people.last_seen_ms may get for someone not linked (绑定). */
 #define LAST_SEEN_STEP_MS 60000
 
+/* Whether a found people row needs writing: last_seen_ms older than the
+ * step, another name or no consent recorded for a message, or linked. */
+static bool person_stale(struct store_stmt *s, int64_t now)
+{
+    return now - store_col_int64(s, 2) >= LAST_SEEN_STEP_MS || !store_col_int(s, 3) ||
+           store_col_int(s, 4);
+}
+
+/* The found row (columns 0 to 4 of find, or of store_arrival's look) into a. */
+static void person_seen(struct store_stmt *s, int64_t now, struct arrival *a)
+{
+    a->known = true;
+    a->id = store_col_int64(s, 0);
+    a->account = store_col_int64(s, 1);
+    a->stale = person_stale(s, now);
+}
+
+/* The write person_upsert's lookup asked for: the row touched when stale,
+ * or made when unknown. 1 made, 0 not, -1. */
+static int person_write(struct store *st, const struct arrival *a, const char *channel,
+                        const char *user, const char *name, int64_t now, int64_t *id,
+                        int64_t *account, bool contact)
+{
+    /* Within an account the row touched last must sort first even when two
+     * of its channels speak in the same millisecond (an integration test
+     * caught a push going to the other channel), so a linked row's stamp
+     * passes its siblings'. For anyone else the subquery finds no row. */
+    SQL(touch,
+        "UPDATE people SET last_seen_ms=max(?2, coalesce((SELECT max(q.last_seen_ms) + 1 FROM"
+        " people q WHERE coalesce(q.account_id, q.id)=?4 AND q.id<>?1), 0)),"
+        " name=coalesce(?3, name), consent=CASE WHEN ?5 THEN coalesce(consent, 'contact')"
+        " ELSE consent END WHERE id=?1");
+    SQL(insert, "INSERT INTO people(channel, ext_id, name, created_ms,"
+                " last_seen_ms, consent)"
+                " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)");
+    struct store_stmt *s;
+    int64_t acc = a->account;
+    int created = 0;
+    *id = a->id;
+    if (a->known && a->stale) {
+        if ((s = store_stmt(st, touch)) == NULL)
+            return -1;
+        store_bind_int64(s, 1, a->id);
+        store_bind_int64(s, 2, now);
+        store_bind_text(s, 3, name);
+        store_bind_int64(s, 4, a->account);
+        store_bind_int(s, 5, contact);
+        if (store_step_done(st, s, "person touch") == -1)
+            return -1;
+    } else if (!a->known) {
+        if ((s = store_stmt(st, insert)) == NULL)
+            return -1;
+        store_bind_text(s, 1, channel);
+        store_bind_text(s, 2, user);
+        store_bind_text(s, 3, name);
+        store_bind_int64(s, 4, now);
+        store_bind_int(s, 5, contact);
+        if (store_insert(st, s, "person add", id) == -1)
+            return -1;
+        acc = *id;
+        created = 1;
+    }
+    if (account != NULL)
+        *account = acc;
+    return created;
+}
+
 /* store_person_arrive, and store_person_ensure when !contact: a row made or
  * touched by a message (contact) records its consent to bulk pushes. */
 static int person_upsert(struct store *st, const char *channel, const char *user,
@@ -2220,25 +2302,15 @@ static int person_upsert(struct store *st, const char *channel, const char *user
      * Within an account the channel used last decides where pushes go, so
      * linked rows are always brought up to date; anyone else's last_seen_ms
      * is kept to the minute (it feeds only day-level lists). No RETURNING:
-     * SQLite opens and closes a temporary table for each such statement. */
+     * SQLite opens and closes a temporary table for each such statement.
+     * A message's turn asks the same in store_arrival's statement. */
     SQL(find,
         "SELECT id, coalesce(account_id, id), last_seen_ms,"
         " (CAST(?3 AS TEXT) IS NULL OR name IS NOT DISTINCT FROM ?3)"
         " AND (?4=0 OR consent IS NOT NULL),"
         " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
         " FROM people WHERE channel=?1 AND ext_id=?2");
-    /* Within an account the row touched last must sort first even when two
-     * of its channels speak in the same millisecond (an integration test
-     * caught a push going to the other channel), so a linked row's stamp
-     * passes its siblings'. For anyone else the subquery finds no row. */
-    SQL(touch,
-        "UPDATE people SET last_seen_ms=max(?2, coalesce((SELECT max(q.last_seen_ms) + 1 FROM"
-        " people q WHERE coalesce(q.account_id, q.id)=?4 AND q.id<>?1), 0)),"
-        " name=coalesce(?3, name), consent=CASE WHEN ?5 THEN coalesce(consent, 'contact')"
-        " ELSE consent END WHERE id=?1");
-    SQL(insert, "INSERT INTO people(channel, ext_id, name, created_ms,"
-                " last_seen_ms, consent)"
-                " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)");
+    struct arrival a = {0};
     struct store_stmt *s = store_stmt(st, find);
     if (s == NULL)
         return -1;
@@ -2247,43 +2319,62 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     store_bind_text(s, 3, name);
     store_bind_int(s, 4, contact);
     int rc = store_step(st, s);
-    int64_t acc = 0;
-    bool stale = false;
-    int created = 0;
+    if (rc == SQLITE_ROW)
+        person_seen(s, now, &a);
+    store_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "person find");
+    return person_write(st, &a, channel, user, name, now, id, account, contact);
+}
+
+int store_arrival(struct store *st, const char *channel, const char *user, const char *name,
+                  const char *ext_id, int64_t now, struct arrival *a)
+{
+    /* person_upsert's find for a message (contact), and store_inbound_get's
+     * row of the message's key, whatever its age: one round trip. */
+    SQL(look,
+        "SELECT p.id, coalesce(p.account_id, p.id), p.last_seen_ms,"
+        " (CAST(?3 AS TEXT) IS NULL OR p.name IS NOT DISTINCT FROM ?3) AND p.consent IS NOT NULL,"
+        " p.account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=p.id),"
+        " i.created_ms, i.replies, i.intent"
+        " FROM people p LEFT JOIN inbound i ON i.channel=?1 AND i.ext_id=?4 AND i.person_id=p.id"
+        " WHERE p.channel=?1 AND p.ext_id=?2");
+    memset(a, 0, sizeof *a);
+    struct store_stmt *s = store_stmt(st, look);
+    if (s == NULL)
+        return -1;
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, user);
+    store_bind_text(s, 3, name);
+    store_bind_text(s, 4, ext_id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
-        *id = store_col_int64(s, 0);
-        acc = store_col_int64(s, 1);
-        stale = now - store_col_int64(s, 2) >= LAST_SEEN_STEP_MS ||
-                !store_col_int(s, 3) || store_col_int(s, 4);
+        person_seen(s, now, a);
+        if (store_col_type(s, 5) != SQLITE_NULL) {
+            a->replay = store_col_int64(s, 5) > now - INBOUND_DEDUPE_MS;
+            a->taken = !a->replay;
+        }
+        if (a->replay) {
+            a->replies = store_col_text(s, 6);
+            a->intent = store_col_text(s, 7);
+        }
     }
     store_reset(s);
-    if (rc == SQLITE_ROW && stale) {
-        if ((s = store_stmt(st, touch)) == NULL)
-            return -1;
-        store_bind_int64(s, 1, *id);
-        store_bind_int64(s, 2, now);
-        store_bind_text(s, 3, name);
-        store_bind_int64(s, 4, acc);
-        store_bind_int(s, 5, contact);
-        if (store_step_done(st, s, "person touch") == -1)
-            return -1;
-    } else if (rc == SQLITE_DONE) {
-        if ((s = store_stmt(st, insert)) == NULL)
-            return -1;
-        store_bind_text(s, 1, channel);
-        store_bind_text(s, 2, user);
-        store_bind_text(s, 3, name);
-        store_bind_int64(s, 4, now);
-        store_bind_int(s, 5, contact);
-        if (store_insert(st, s, "person add", id) == -1)
-            return -1;
-        acc = *id;
-        created = 1;
-    } else if (rc != SQLITE_ROW)
-        return store_fail(st, "person find");
-    if (account != NULL)
-        *account = acc;
-    return created;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, "arrival");
+}
+
+void arrival_release(struct arrival *a)
+{
+    free(a->replies);
+    free(a->intent);
+    memset(a, 0, sizeof *a);
+}
+
+int store_person_arrived(struct store *st, const struct arrival *a, const char *channel,
+                         const char *user, const char *name, int64_t now, int64_t *id,
+                         int64_t *account)
+{
+    return person_write(st, a, channel, user, name, now, id, account, true);
 }
 
 int store_person_arrive(struct store *st, const char *channel, const char *user,
