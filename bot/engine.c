@@ -321,16 +321,26 @@ static void run_batch(struct engine *e, struct job *jobs)
     bool optimistic = true;
     for (struct job *j = jobs; j; j = j->next)
         optimistic = optimistic && j->rerun_safe;
-    bool ok = batch_begin(e, jobs) == 0;
-    if (ok && optimistic && run_optimistic(e, jobs, now) == -1) {
-        log_warn("engine: a job failed; its batch runs again, a savepoint per job");
-        store_rollback(e->st);
-        optimistic = false;
-        ok = batch_begin(e, jobs) == 0;
+    bool ok = batch_begin(e, jobs) == 0, committed = false;
+    if (ok && optimistic) {
+        /* A write a job queued (store_step_queued, PostgreSQL) that failed
+         * fails the COMMIT it was collected with: the job failed, as if the
+         * write had failed at once. */
+        bool ran = run_optimistic(e, jobs, now) == 0;
+        committed = ran && store_commit(e->st) == 0;
+        if (!committed && (!ran || store_queued_failed(e->st))) {
+            log_warn("engine: a job failed; its batch runs again, a savepoint per job");
+            store_rollback(e->st);
+            optimistic = false;
+            ok = batch_begin(e, jobs) == 0;
+        } else if (!committed) {
+            store_rollback(e->st);
+            ok = false;
+        }
     }
     if (ok && !optimistic)
         run_guarded(e, jobs, now);
-    if (ok && store_commit(e->st) == -1) {
+    if (ok && !committed && store_commit(e->st) == -1) {
         store_rollback(e->st);
         ok = false;
     }

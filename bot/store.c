@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -709,6 +710,11 @@ struct store {
      * (store_person_lock), as "channel\0user\0" pairs: held to its end. */
     struct buf held;
     bool in_savepoint;
+    int piped;           /* PostgreSQL: writes queued in pipeline mode, results not read */
+    bool piped_failed;   /* PostgreSQL: one of them failed, this transaction */
+    bool job_failed;     /* ... one a job queued: before piped_commit (store_queued_failed) */
+    int piped_commit;    /* PostgreSQL: the pipeline's first write queued by store_commit */
+    long sent, waits;    /* PostgreSQL: statements sent, round trips (store_wire_counts) */
 };
 
 static int unknown_flush(struct store *st);
@@ -1120,8 +1126,14 @@ static int pg_wait(struct store *st)
  * BEGIN reconnects, as after a primary that died (pg_up). Whether a COMMIT
  * that timed out was done is then unknown: its batch is answered 500, and
  * the platforms' retries are replays if it was. The result, or NULL. */
+static PGresult *pg_exec_piped(struct store *st, const char *name, struct store_stmt *h);
+
 static PGresult *pg_exec_prepared(struct store *st, const char *name, struct store_stmt *h)
 {
+    if (st->piped > 0)
+        return pg_exec_piped(st, name, h);
+    st->sent++;
+    st->waits++;
     if (!PQsendQueryPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
                              NULL, 0)) {
         pg_keep_err(st, PQerrorMessage(st->pg));
@@ -1145,6 +1157,153 @@ static PGresult *pg_exec_prepared(struct store *st, const char *name, struct sto
     } else if (res == NULL)
         pg_keep_err(st, PQerrorMessage(st->pg));
     return res;
+}
+
+/* Give the connection up after a pipeline that timed out or ended out of
+ * step (as pg_exec_prepared after a timeout): the next BEGIN reconnects. */
+static void pg_give_up(struct store *st, const char *why)
+{
+    shutdown(PQsocket(st->pg), SHUT_RDWR);
+    pg_keep_err(st, why);
+}
+
+/* One result of the pipeline: the statement's own (h's) kept in *own, a
+ * queued write's failure noted. Whether it was the pipeline's end. */
+static bool pg_piped_result(struct store *st, PGresult *r, int k, bool is_own, PGresult **own)
+{
+    ExecStatusType t = PQresultStatus(r);
+    if (t == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        return true;
+    }
+    if (is_own && *own == NULL) {
+        *own = r;
+        return false;
+    }
+    if (!is_own && t == PGRES_FATAL_ERROR && !st->piped_failed) {
+        st->piped_failed = true;
+        st->job_failed = k < st->piped_commit;
+        pg_keep_err(st, PQresultErrorMessage(r));
+        log_err("store: a queued write failed: %s", st->pg_err);
+    }
+    PQclear(r);
+    return false;
+}
+
+/*
+ * The queued writes' results (store_step_queued), and statement name's
+ * after them when name is not NULL, in one round trip: name is sent into
+ * the pipeline, then the Sync, then every result is read in order (each
+ * statement's result, then a NULL; the Sync's last). A failed write aborts
+ * what follows it up to the Sync, name included: name's result is then
+ * NULL with the write's reason kept. Within timeout_ms as pg_exec_prepared.
+ */
+static PGresult *pg_exec_piped(struct store *st, const char *name, struct store_stmt *h)
+{
+    int n = st->piped;
+    PGresult *own = NULL, *r;
+    bool synced = false, late = false;
+    st->piped = 0;
+    st->waits++;
+    if (name != NULL) {
+        st->sent++;
+        if (PQsendQueryPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
+                                NULL, 0))
+            n++;
+        else
+            name = NULL;
+    }
+    if (!PQpipelineSync(st->pg)) {
+        pg_give_up(st, PQerrorMessage(st->pg));
+        return NULL;
+    }
+    /* k counts the statements whose results are in (a NULL ends each);
+     * a connection that broke yields NULLs and no Sync: k passes n */
+    for (int k = 0; !synced && k <= n;) {
+        if (pg_wait(st) == -1) {
+            late = true;
+            break;
+        }
+        if ((r = PQgetResult(st->pg)) == NULL)
+            k++;
+        else
+            synced = pg_piped_result(st, r, k, name != NULL && k == n - 1, &own);
+    }
+    if (late || !synced || !PQexitPipelineMode(st->pg)) {
+        char why[160];
+        snprintf(why, sizeof why, late ? "no answer from PostgreSQL in %d ms"
+                                         " (store.statement_timeout)"
+                                       : "PostgreSQL pipeline ended out of step (%d)",
+                 late ? st->timeout_ms : n);
+        pg_give_up(st, why);
+        PQclear(own);
+        return NULL;
+    }
+    if (st->piped_failed) { /* name did not run: the write's reason stands */
+        PQclear(own);
+        return NULL;
+    }
+    if (own == NULL && name == NULL && h != NULL)
+        pg_keep_err(st, PQerrorMessage(st->pg));
+    return own;
+}
+
+/* Send h into the pipeline (store_step_queued): 0, or -1 with the reason kept. */
+static int pg_queue(struct store *st, struct store_stmt *h)
+{
+    char name[32];
+    if (!pg_up(st) || !h->ready)
+        return -1;
+    if (st->piped == 0 && !PQenterPipelineMode(st->pg)) {
+        pg_keep_err(st, PQerrorMessage(st->pg));
+        return -1;
+    }
+    snprintf(name, sizeof name, "s%td", h - st->stmts);
+    if (!PQsendQueryPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
+                             NULL, 0)) {
+        pg_keep_err(st, PQerrorMessage(st->pg));
+        if (st->piped == 0)
+            PQexitPipelineMode(st->pg);
+        return -1;
+    }
+    st->piped++;
+    st->sent++;
+    st->id_known = false;
+    if (h->queue_write)
+        st->queued = true;
+    return 0;
+}
+
+/* The queued writes' results collected on their own, before a statement
+ * that cannot go into the pipeline (PQexec): 0, or -1. */
+static int pg_settle(struct store *st)
+{
+    if (st->pg == NULL || st->piped == 0)
+        return 0;
+    pg_exec_piped(st, NULL, NULL);
+    return st->piped_failed || PQstatus(st->pg) != CONNECTION_OK ? -1 : 0;
+}
+
+int store_step_queued(struct store *st, struct store_stmt *s, const char *what)
+{
+    if (st->pg == NULL || !st->pg_txn || PQstatus(st->pg) != CONNECTION_OK)
+        return store_step_done(st, s, what);
+    if (bind_refused(st, s))
+        return log_fail("store: %s: not run", what);
+    int rc = pg_queue(st, s);
+    store_reset(s);
+    return rc == 0 ? 0 : store_fail(st, what);
+}
+
+bool store_queued_failed(struct store *st)
+{
+    return st->job_failed;
+}
+
+void store_wire_counts(struct store *st, long *statements, long *round_trips)
+{
+    *statements = st->sent;
+    *round_trips = st->waits;
 }
 
 void store_set_timeout(struct store *st, int ms)
@@ -1305,6 +1464,10 @@ int64_t store_last_id(struct store *st)
         return sqlite3_last_insert_rowid(st->db);
     if (st->id_known)
         return st->last_id;
+    if (pg_settle(st) == -1)
+        return 0;
+    st->sent++;
+    st->waits++;
     PGresult *r = PQexec(st->pg, "SELECT lastval()");
     int64_t id = 0;
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
@@ -1333,6 +1496,10 @@ int store_exec(struct store *st, const char *sql)
         if (strncasecmp(sql, "PRAGMA", 6) == 0)
             return 0;
         st->id_known = false;
+        if (pg_settle(st) == -1)
+            return store_fail(st, sql);
+        st->sent++;
+        st->waits++;
         PGresult *r = PQexec(st->pg, sql);
         ExecStatusType t = PQresultStatus(r);
         /* PGRES_EMPTY_QUERY: only comments (a migration with nothing to do here) */
@@ -2071,6 +2238,8 @@ int store_begin(struct store *st)
     }
     st->writing = turn;
     st->pg_txn = st->pg != NULL;
+    st->piped_failed = st->job_failed = false;
+    st->piped_commit = INT_MAX;
     held_forget(st);
     return 0;
 }
@@ -2081,6 +2250,7 @@ int store_commit(struct store *st)
 {
     if (st->nhits > 0 && !in_transaction(st)) /* SQLite rolled it back itself */
         unknown_forget(st, 0);
+    st->piped_commit = st->piped; /* the jobs' queued writes end here */
     if (st->nhits > 0 && unknown_flush(st) == -1)
         return -1;
     int rc = control(st, sql_commit);
@@ -2093,6 +2263,7 @@ int store_commit(struct store *st)
 int store_rollback(struct store *st)
 {
     unknown_forget(st, 0);
+    pg_settle(st); /* a failed queued write would abort a ROLLBACK sent with it */
     int rc = control(st, sql_rollback);
     st->pg_txn = false;
     held_forget(st);
@@ -2118,6 +2289,7 @@ int store_rollback_to(struct store *st)
     /* ROLLBACK TO keeps the savepoint open; RELEASE closes it. */
     unknown_forget(st, st->hits_mark);
     st->in_savepoint = false;
+    pg_settle(st);
     if (control(st, sql_rollback_to) == -1)
         return -1;
     return control(st, sql_release);
@@ -2146,10 +2318,11 @@ int store_inbound_get(struct store *st, const char *channel, const char *user,
     return rc == SQLITE_DONE ? 0 : store_fail(st, "inbound get");
 }
 
-/* Bind one inbound row to ins (either insert below) and run it. */
+/* Bind one inbound row to ins (either insert below) and run it, queued
+ * when its result is not read (store_step_queued). */
 static int inbound_insert(struct store *st, const struct store_sql *ins, const char *channel,
                           const char *ext_id, int64_t sender, const char *text, const char *intent,
-                          const char *replies, int64_t now)
+                          const char *replies, int64_t now, bool queued)
 {
     struct store_stmt *s = store_stmt(st, ins);
     if (s == NULL)
@@ -2161,7 +2334,7 @@ static int inbound_insert(struct store *st, const struct store_sql *ins, const c
     store_bind_text(s, 5, intent);
     store_bind_text(s, 6, replies);
     store_bind_int64(s, 7, now);
-    return store_step_done(st, s, "inbound add");
+    return (queued ? store_step_queued : store_step_done)(st, s, "inbound add");
 }
 
 SQL(sql_inbound_add, "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
@@ -2176,7 +2349,7 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
              " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
     SQL(aside, "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
                " AND ext_id=? AND person_id=? AND created_ms<=?");
-    if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now) == -1)
+    if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now, false) == -1)
         return -1;
     if (store_changes(st) == 1)
         return 0;
@@ -2190,7 +2363,7 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
     if (store_step_done(st, s, "inbound aside") == -1)
         return -1;
     return inbound_insert(st, sql_inbound_add, channel, ext_id, sender, text, intent, replies,
-                          now);
+                          now, false);
 }
 
 int store_inbound_put(struct store *st, const struct arrival *a, const char *channel,
@@ -2203,7 +2376,7 @@ int store_inbound_put(struct store *st, const struct arrival *a, const char *cha
     if (a->taken)
         return store_inbound_add(st, channel, ext_id, sender, text, intent, replies, now);
     return inbound_insert(st, sql_inbound_add, channel, ext_id, sender, text, intent, replies,
-                          now);
+                          now, true);
 }
 
 int64_t store_inbound_count(struct store *st)
@@ -2269,7 +2442,7 @@ static int person_write(struct store *st, const struct arrival *a, const char *c
         store_bind_text(s, 3, name);
         store_bind_int64(s, 4, a->account);
         store_bind_int(s, 5, contact);
-        if (store_step_done(st, s, "person touch") == -1)
+        if (store_step_queued(st, s, "person touch") == -1)
             return -1;
     } else if (!a->known) {
         if ((s = store_stmt(st, insert)) == NULL)
@@ -2482,7 +2655,7 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
     store_bind_text(s, 2, key);
     store_bind_text(s, 3, value);
     store_bind_int64(s, 4, expires_ms);
-    return store_step_done(st, s, "state set");
+    return store_step_queued(st, s, "state set");
 }
 
 int store_state_del(struct store *st, int64_t person, const char *key)
@@ -2493,7 +2666,7 @@ int store_state_del(struct store *st, int64_t person, const char *key)
         return -1;
     store_bind_int64(s, 1, person);
     store_bind_text(s, 2, key);
-    return store_step_done(st, s, "state del");
+    return store_step_queued(st, s, "state del");
 }
 
 /* Count n more of an unknown text, the last of them at last_ms. */
@@ -2512,7 +2685,7 @@ static int unknown_write(struct store *st, const struct unknown_hit *h, int n, i
     store_bind_int64(s, 3, last_ms);
     store_bind_int(s, 4, h->asked ? 1 : 0);
     store_bind_int(s, 5, n);
-    return store_step_done(st, s, "unknown add");
+    return store_step_queued(st, s, "unknown add");
 }
 
 static void unknown_forget(struct store *st, size_t keep)

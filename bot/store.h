@@ -78,6 +78,12 @@ int store_commit(struct store *st);
 int store_rollback(struct store *st);
 int store_savepoint(struct store *st);
 int store_release(struct store *st);
+/* PostgreSQL: a write queued by store_step_queued in this transaction
+ * failed (what failed since is that write's failure). */
+bool store_queued_failed(struct store *st);
+/* PostgreSQL: statements sent and round trips waited for on this
+ * connection since it opened (tests/pg/pgprep, bench/inbound-pg). */
+void store_wire_counts(struct store *st, long *statements, long *round_trips);
 int store_rollback_to(struct store *st);
 
 /*
