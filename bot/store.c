@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -715,6 +716,9 @@ struct store {
     bool job_failed;     /* ... one a job queued: before piped_commit (store_queued_failed) */
     int piped_commit;    /* PostgreSQL: the pipeline's first write queued by store_commit */
     long sent, waits;    /* PostgreSQL: statements sent, round trips (store_wire_counts) */
+    struct state_row *srows; /* the state rows of sperson, this transaction (store_state_get) */
+    size_t nsrows, scap;
+    int64_t sperson; /* 0: none */
 };
 
 static int unknown_flush(struct store *st);
@@ -1126,14 +1130,25 @@ static int pg_wait(struct store *st)
  * BEGIN reconnects, as after a primary that died (pg_up). Whether a COMMIT
  * that timed out was done is then unknown: its batch is answered 500, and
  * the platforms' retries are replays if it was. The result, or NULL. */
+/* Every store's statements and round trips on PostgreSQL (GET /metrics). */
+static atomic_long wire_sent, wire_waits;
+
+/* Count statements sent and round trips waited for (store_wire_counts). */
+static void wire(struct store *st, int sent, int waits)
+{
+    st->sent += sent;
+    st->waits += waits;
+    atomic_fetch_add_explicit(&wire_sent, sent, memory_order_relaxed);
+    atomic_fetch_add_explicit(&wire_waits, waits, memory_order_relaxed);
+}
+
 static PGresult *pg_exec_piped(struct store *st, const char *name, struct store_stmt *h);
 
 static PGresult *pg_exec_prepared(struct store *st, const char *name, struct store_stmt *h)
 {
     if (st->piped > 0)
         return pg_exec_piped(st, name, h);
-    st->sent++;
-    st->waits++;
+    wire(st, 1, 1);
     if (!PQsendQueryPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
                              NULL, 0)) {
         pg_keep_err(st, PQerrorMessage(st->pg));
@@ -1204,9 +1219,8 @@ static PGresult *pg_exec_piped(struct store *st, const char *name, struct store_
     PGresult *own = NULL, *r;
     bool synced = false, late = false;
     st->piped = 0;
-    st->waits++;
+    wire(st, name != NULL, 1);
     if (name != NULL) {
-        st->sent++;
         if (PQsendQueryPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
                                 NULL, 0))
             n++;
@@ -1267,7 +1281,7 @@ static int pg_queue(struct store *st, struct store_stmt *h)
         return -1;
     }
     st->piped++;
-    st->sent++;
+    wire(st, 1, 0);
     st->id_known = false;
     if (h->queue_write)
         st->queued = true;
@@ -1304,6 +1318,12 @@ void store_wire_counts(struct store *st, long *statements, long *round_trips)
 {
     *statements = st->sent;
     *round_trips = st->waits;
+}
+
+void store_wire_totals(long *statements, long *round_trips)
+{
+    *statements = atomic_load(&wire_sent);
+    *round_trips = atomic_load(&wire_waits);
 }
 
 void store_set_timeout(struct store *st, int ms)
@@ -1466,8 +1486,7 @@ int64_t store_last_id(struct store *st)
         return st->last_id;
     if (pg_settle(st) == -1)
         return 0;
-    st->sent++;
-    st->waits++;
+    wire(st, 1, 1);
     PGresult *r = PQexec(st->pg, "SELECT lastval()");
     int64_t id = 0;
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
@@ -1498,8 +1517,7 @@ int store_exec(struct store *st, const char *sql)
         st->id_known = false;
         if (pg_settle(st) == -1)
             return store_fail(st, sql);
-        st->sent++;
-        st->waits++;
+        wire(st, 1, 1);
         PGresult *r = PQexec(st->pg, sql);
         ExecStatusType t = PQresultStatus(r);
         /* PGRES_EMPTY_QUERY: only comments (a migration with nothing to do here) */
@@ -2082,6 +2100,8 @@ void store_close(struct store *st)
     free(st->faults);
     unknown_forget(st, 0);
     free(st->hits);
+    store_state_forget(st);
+    free(st->srows);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
@@ -2241,6 +2261,7 @@ int store_begin(struct store *st)
     st->piped_failed = st->job_failed = false;
     st->piped_commit = INT_MAX;
     held_forget(st);
+    store_state_forget(st);
     return 0;
 }
 
@@ -2256,6 +2277,7 @@ int store_commit(struct store *st)
     int rc = control(st, sql_commit);
     st->pg_txn = false;
     held_forget(st);
+    store_state_forget(st);
     write_end(st);
     return rc;
 }
@@ -2264,6 +2286,7 @@ int store_rollback(struct store *st)
 {
     unknown_forget(st, 0);
     pg_settle(st); /* a failed queued write would abort a ROLLBACK sent with it */
+    store_state_forget(st);
     int rc = control(st, sql_rollback);
     st->pg_txn = false;
     held_forget(st);
@@ -2290,6 +2313,7 @@ int store_rollback_to(struct store *st)
     unknown_forget(st, st->hits_mark);
     st->in_savepoint = false;
     pg_settle(st);
+    store_state_forget(st);
     if (control(st, sql_rollback_to) == -1)
         return -1;
     return control(st, sql_release);
@@ -2624,22 +2648,89 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
     return store_step_done(st, s, "person optout");
 }
 
-int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
+/*
+ * A person's state rows, read once a transaction (store_state_get): a turn
+ * asks for several keys, one by each open context's claim (turn.c), up to
+ * eight reads of one person's rows in a turn and a round trip each on
+ * PostgreSQL. Within a transaction only this store writes them: the turn's
+ * person is locked (store_person_lock) or, on SQLite, the transaction holds
+ * the write lock; store_state_set and _del keep the copy, and the other
+ * statements that write state forget it (store_state_forget), as do the
+ * transaction's end and a rollback to its savepoint.
+ */
+struct state_row {
+    char *key, *value;
+    int64_t expires_ms;
+};
+
+void store_state_forget(struct store *st)
 {
-    SQL(sql, "SELECT value FROM state WHERE person_id=? AND key=? AND expires_ms>?");
+    for (size_t i = 0; i < st->nsrows; i++) {
+        free(st->srows[i].key);
+        free(st->srows[i].value);
+    }
+    st->nsrows = 0;
+    st->sperson = 0;
+}
+
+static void state_row_read(struct store_stmt *s, void *out)
+{
+    struct state_row *r = out;
+    r->key = store_col_text(s, 0);
+    r->value = store_col_text(s, 1);
+    r->expires_ms = store_col_int64(s, 2);
+}
+
+static void state_row_clear(void *out)
+{
+    struct state_row *r = out;
+    free(r->key);
+    free(r->value);
+}
+
+/* person's rows into the copy (st->sperson): 0 or -1. */
+static int state_load(struct store *st, int64_t person)
+{
+    SQL(sql, "SELECT key, value, expires_ms FROM state WHERE person_id=?");
     struct store_stmt *s = store_stmt(st, sql);
+    void *v;
+    size_t n;
+    store_state_forget(st);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
-    store_bind_text(s, 2, key);
-    store_bind_int64(s, 3, now);
-    int rc = store_step(st, s);
-    if (rc == SQLITE_ROW)
-        *value = store_col_text(s, 0);
-    store_reset(s);
-    if (rc == SQLITE_ROW)
-        return 1;
-    return rc == SQLITE_DONE ? 0 : store_fail(st, "state get");
+    if (store_read_all(st, s, "state get", state_row_read, state_row_clear,
+                       sizeof(struct state_row), &v, &n) == -1)
+        return -1;
+    free(st->srows);
+    st->srows = v;
+    st->nsrows = n;
+    st->scap = n;
+    st->sperson = person;
+    return 0;
+}
+
+/* The copy's row of key for person, or NULL (none, or another person's copy). */
+static struct state_row *state_row(struct store *st, int64_t person, const char *key)
+{
+    for (size_t i = 0; st->sperson == person && i < st->nsrows; i++)
+        if (strcmp(st->srows[i].key, key) == 0)
+            return &st->srows[i];
+    return NULL;
+}
+
+int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
+{
+    bool keep = person != 0 && in_transaction(st);
+    if ((!keep || st->sperson != person) && state_load(st, person) == -1)
+        return -1;
+    struct state_row *r = state_row(st, person, key);
+    bool found = r != NULL && r->expires_ms > now;
+    if (found)
+        *value = xstrdup(r->value);
+    if (!keep) /* outside a transaction: read anew each time */
+        store_state_forget(st);
+    return found;
 }
 
 int store_state_set(struct store *st, int64_t person, const char *key, const char *value,
@@ -2655,7 +2746,25 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
     store_bind_text(s, 2, key);
     store_bind_text(s, 3, value);
     store_bind_int64(s, 4, expires_ms);
-    return store_step_queued(st, s, "state set");
+    if (store_step_queued(st, s, "state set") == -1) {
+        store_state_forget(st);
+        return -1;
+    }
+    struct state_row *r = state_row(st, person, key);
+    if (r == NULL && st->sperson == person) {
+        if (st->nsrows == st->scap) {
+            st->scap = st->scap ? 2 * st->scap : 8;
+            st->srows = xrealloc(st->srows, st->scap * sizeof *st->srows);
+        }
+        r = &st->srows[st->nsrows++];
+        *r = (struct state_row){xstrdup(key), NULL, 0};
+    }
+    if (r != NULL) {
+        free(r->value);
+        r->value = xstrdup(value);
+        r->expires_ms = expires_ms;
+    }
+    return 0;
 }
 
 int store_state_del(struct store *st, int64_t person, const char *key)
@@ -2666,7 +2775,17 @@ int store_state_del(struct store *st, int64_t person, const char *key)
         return -1;
     store_bind_int64(s, 1, person);
     store_bind_text(s, 2, key);
-    return store_step_queued(st, s, "state del");
+    if (store_step_queued(st, s, "state del") == -1) {
+        store_state_forget(st);
+        return -1;
+    }
+    struct state_row *r = state_row(st, person, key);
+    if (r != NULL) {
+        free(r->key);
+        free(r->value);
+        *r = st->srows[--st->nsrows];
+    }
+    return 0;
 }
 
 /* Count n more of an unknown text, the last of them at last_ms. */

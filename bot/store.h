@@ -84,6 +84,8 @@ bool store_queued_failed(struct store *st);
 /* PostgreSQL: statements sent and round trips waited for on this
  * connection since it opened (tests/pg/pgprep, bench/inbound-pg). */
 void store_wire_counts(struct store *st, long *statements, long *round_trips);
+/* The same summed over every store of the process (GET /metrics). */
+void store_wire_totals(long *statements, long *round_trips);
 int store_rollback_to(struct store *st);
 
 /*

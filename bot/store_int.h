@@ -207,6 +207,10 @@ int store_step_done(struct store *st, struct store_stmt *s, const char *what);
  * SQLite, and outside a transaction, store_step_done. 0 or -1 (logged).
  */
 int store_step_queued(struct store *st, struct store_stmt *s, const char *what);
+/* Forget the copy of a person's state rows store_state_get keeps within a
+ * transaction: for a statement other than store_state_set and _del that
+ * writes state (tests/test_sql.c lists them). */
+void store_state_forget(struct store *st);
 /* Step an INSERT and set *id (when not NULL) to the new row's id. Cheaper than
  * RETURNING id, for which SQLite opens and closes a temporary table. */
 int store_insert(struct store *st, struct store_stmt *s, const char *what, int64_t *id);

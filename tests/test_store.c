@@ -315,6 +315,68 @@ static void test_store_state_get_set_expire_del(void)
     store_close(st);
 }
 
+/* The copy of a person's state rows kept within a transaction answers as
+ * the table would: after a set and a del of its person, after a rollback to
+ * a savepoint, for another person, and in the next transaction after a
+ * write it did not see (another store's). */
+static void test_store_state_read_once(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/state.db", t_tmpdir());
+    struct store *st = store_open(path, false), *other = store_open(path, false);
+    int64_t p = 0, q = 0;
+    char *v = NULL;
+    CHECK(st != NULL && other != NULL);
+    if (st == NULL || other == NULL)
+        goto out;
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_person_ensure(st, "generic", "u-1", NULL, 1000, &p), 0);
+    CHECK_INT(store_person_ensure(st, "generic", "u-2", NULL, 1000, &q), 0);
+    CHECK_INT(store_state_set(st, p, "a", "1", 9000), 0);
+    CHECK_INT(store_state_set(st, q, "a", "q1", 9000), 0);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_state_get(st, p, "a", 2000, &v), 1); /* read p's rows */
+    CHECK_STR(v, "1");
+    free(v);
+    CHECK_INT(store_state_set(st, p, "b", "2", 9000), 0);
+    CHECK_INT(store_state_get(st, p, "b", 2000, &v), 1);
+    CHECK_STR(v, "2");
+    free(v);
+    CHECK_INT(store_state_get(st, q, "a", 2000, &v), 1); /* another person */
+    CHECK_STR(v, "q1");
+    free(v);
+    CHECK_INT(store_state_get(st, p, "b", 2000, &v), 1);
+    CHECK_STR(v, "2");
+    free(v);
+    CHECK_INT(store_savepoint(st), 0);
+    CHECK_INT(store_state_set(st, p, "c", "3", 9000), 0);
+    CHECK_INT(store_state_del(st, p, "a"), 0);
+    CHECK_INT(store_state_get(st, p, "a", 2000, &v), 0);
+    CHECK_INT(store_rollback_to(st), 0); /* the set and the del undone */
+    CHECK_INT(store_state_get(st, p, "c", 2000, &v), 0);
+    CHECK_INT(store_state_get(st, p, "a", 2000, &v), 1);
+    CHECK_STR(v, "1");
+    free(v);
+    CHECK_INT(store_commit(st), 0);
+    /* written by another store between two transactions of this one */
+    CHECK_INT(store_begin(other), 0);
+    CHECK_INT(store_state_set(other, p, "a", "other", 9000), 0);
+    CHECK_INT(store_commit(other), 0);
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_state_get(st, p, "a", 2000, &v), 1);
+    CHECK_STR(v, "other");
+    free(v);
+    CHECK_INT(store_commit(st), 0);
+    /* outside a transaction: read each time */
+    CHECK_INT(store_state_get(st, p, "b", 2000, &v), 1);
+    CHECK_STR(v, "2");
+    free(v);
+out:
+    store_close(st);
+    store_close(other);
+}
+
 struct top {
     int n;
     char text[8][32];
@@ -469,7 +531,7 @@ const struct t_case store_tests[] = {T(test_store_migrate_empty_file_then_reopen
                                      T(test_store_inbound_add_get_unique), T(test_store_arrival),
                                      T(test_store_inbound_needs_person),
                                      T(test_store_inbound_scoped_and_lapses),
-                                     T(test_store_state_get_set_expire_del),
+                                     T(test_store_state_get_set_expire_del), T(test_store_state_read_once),
                                      T(test_store_unknown_top),
                                      T(test_store_unknown_counted_at_commit),
                                      T(test_store_probe),
