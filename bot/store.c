@@ -1262,11 +1262,19 @@ static PGresult *pg_exec_piped(struct store *st, const char *name, struct store_
     return own;
 }
 
+/* Writes queued before their results are collected anyway: libpq's
+ * socket is blocking, and a server whose replies to a long pipeline filled
+ * its send buffer would wait for us while we waited to send it more. A
+ * turn's writes are a handful, collected at its next read. */
+#define PG_PIPE_MAX 256
+
+static int pg_settle(struct store *st);
+
 /* Send h into the pipeline (store_step_queued): 0, or -1 with the reason kept. */
 static int pg_queue(struct store *st, struct store_stmt *h)
 {
     char name[32];
-    if (!pg_up(st) || !h->ready)
+    if (!pg_up(st) || !h->ready || (st->piped >= PG_PIPE_MAX && pg_settle(st) == -1))
         return -1;
     if (st->piped == 0 && !PQenterPipelineMode(st->pg)) {
         pg_keep_err(st, PQerrorMessage(st->pg));

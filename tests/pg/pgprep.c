@@ -661,6 +661,36 @@ static void check_turn_round_trips(PGconn *pg, const char *conninfo, const struc
     store_close(st);
 }
 
+/* A transaction of 600 queued writes with no read between them: they are
+ * collected every PG_PIPE_MAX (256) on their own, in 3 round trips with
+ * the COMMIT's, and every row is kept. */
+static void check_long_pipeline(PGconn *pg, const char *conninfo)
+{
+    struct store *st = store_open_pg(conninfo);
+    long s0 = 0, w0 = 0, s1 = 0, w1 = 0;
+    int64_t person = 0;
+    int ok = st != NULL && store_begin(st) == 0 &&
+             store_person_ensure(st, "generic", "long-pipeline", NULL, 1000, &person) == 0;
+    if (st != NULL)
+        store_wire_counts(st, &s0, &w0);
+    for (int i = 0; ok && i < 600; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "long-%d", i);
+        ok = store_state_set(st, person, key, "v", 5000) == 0;
+    }
+    ok = ok && store_commit(st) == 0;
+    if (st != NULL)
+        store_wire_counts(st, &s1, &w1);
+    long long rows = pg_count(pg, "SELECT count(*) FROM state WHERE key LIKE 'long-%'");
+    int fine = ok && rows == 600 && s1 - s0 == 601 && w1 - w0 == 3;
+    if (!fine)
+        printf("FAIL long pipeline: steps %s, %lld rows (want 600), %ld statements in %ld round"
+               " trips (want 601 in 3)\n",
+               ok ? "ok" : "failed", rows, s1 - s0, w1 - w0);
+    result(fine);
+    store_close(st);
+}
+
 /* A job for the engine (check_queued_write_fails): a write per kind. */
 struct qjob {
     struct job j;
@@ -805,6 +835,7 @@ int main(int argc, char **argv)
     if (conf_load(&c, NULL, NULL, 0, &errs) == 0 && app_load_content(&app, &errs) == 0) {
         check_turn_round_trips(pg, argv[1], &app);
         check_queued_write_fails(pg, argv[1], &app);
+        check_long_pipeline(pg, argv[1]);
         app_free_content(&app);
     } else {
         printf("FAIL the app's content: %s\n", errs.data ? errs.data : "?");
