@@ -661,18 +661,31 @@ static void check_turn_round_trips(PGconn *pg, const char *conninfo, const struc
     store_close(st);
 }
 
+/* A store on conninfo in a transaction with the person user made, and its
+ * counts then (store_wire_counts); NULL when a step failed (the store is
+ * closed: a NULL store is then closed again as a no-op). */
+static struct store *begin_person(const char *conninfo, const char *user, int64_t *person,
+                                  long *sent, long *waits)
+{
+    struct store *st = store_open_pg(conninfo);
+    if (st == NULL || store_begin(st) == -1 ||
+        store_person_ensure(st, "generic", user, NULL, 1000, person) == -1) {
+        store_close(st);
+        return NULL;
+    }
+    store_wire_counts(st, sent, waits);
+    return st;
+}
+
 /* A transaction of 600 queued writes with no read between them: they are
  * collected every PG_PIPE_MAX (256) on their own, in 3 round trips with
  * the COMMIT's, and every row is kept. */
 static void check_long_pipeline(PGconn *pg, const char *conninfo)
 {
-    struct store *st = store_open_pg(conninfo);
     long s0 = 0, w0 = 0, s1 = 0, w1 = 0;
     int64_t person = 0;
-    int ok = st != NULL && store_begin(st) == 0 &&
-             store_person_ensure(st, "generic", "long-pipeline", NULL, 1000, &person) == 0;
-    if (st != NULL)
-        store_wire_counts(st, &s0, &w0);
+    struct store *st = begin_person(conninfo, "long-pipeline", &person, &s0, &w0);
+    int ok = st != NULL;
     for (int i = 0; ok && i < 600; i++) {
         char key[32];
         snprintf(key, sizeof key, "long-%d", i);
@@ -754,13 +767,10 @@ static int one_batch(const struct app *app, struct store *st, struct qjob *a, st
  */
 static void check_queued_write_fails(PGconn *pg, const char *conninfo, const struct app *app)
 {
-    struct store *st = store_open_pg(conninfo);
     long s0 = 0, w0 = 0, s1 = 0, w1 = 0;
     int64_t person = 0;
-    int ok = st != NULL && store_begin(st) == 0 &&
-             store_person_ensure(st, "generic", "queued", NULL, 1000, &person) == 0;
-    if (st != NULL)
-        store_wire_counts(st, &s0, &w0);
+    struct store *st = begin_person(conninfo, "queued", &person, &s0, &w0);
+    int ok = st != NULL;
     ok = ok && store_state_set(st, person, "queued", "v", 2000) == 0;
     if (st != NULL)
         store_wire_counts(st, &s1, &w1);
