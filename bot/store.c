@@ -715,6 +715,7 @@ struct store {
     bool piped_failed;   /* PostgreSQL: one of them failed, this transaction */
     bool job_failed;     /* ... one a job queued: before piped_commit (store_queued_failed) */
     int piped_commit;    /* PostgreSQL: the pipeline's first write queued by store_commit */
+    bool rolled_back;    /* PostgreSQL: the last statement's answer was ROLLBACK */
     long sent, waits;    /* PostgreSQL: statements sent, round trips (store_wire_counts) */
     struct state_row *srows; /* the state rows of sperson, this transaction (store_state_get) */
     size_t nsrows, scap;
@@ -1357,6 +1358,7 @@ static int pg_step(struct store *st, struct store_stmt *h)
             return SQLITE_ERROR;
         }
         const char *cmd = PQcmdStatus(h->res);
+        st->rolled_back = strcmp(cmd, "ROLLBACK") == 0;
         if (str_has_prefix(cmd, "INSERT") || str_has_prefix(cmd, "UPDATE") ||
             str_has_prefix(cmd, "DELETE"))
             st->changes = atoi(PQcmdTuples(h->res));
@@ -2283,6 +2285,14 @@ int store_commit(struct store *st)
     if (st->nhits > 0 && unknown_flush(st) == -1)
         return -1;
     int rc = control(st, sql_commit);
+    /* PostgreSQL answers the COMMIT of a transaction in which a statement
+     * failed with ROLLBACK, and no error: the failure a caller did not pass
+     * on (a queued write's, collected by a read whose -1 was taken for
+     * "none") must not be acknowledged as committed. */
+    if (rc == 0 && st->pg != NULL && st->rolled_back) {
+        st->job_failed = true; /* a job's: the engine runs the batch again guarded */
+        rc = log_fail("store: COMMIT: rolled back (a statement of the transaction failed)");
+    }
     st->pg_txn = false;
     held_forget(st);
     store_state_forget(st);

@@ -78,8 +78,9 @@ int store_commit(struct store *st);
 int store_rollback(struct store *st);
 int store_savepoint(struct store *st);
 int store_release(struct store *st);
-/* PostgreSQL: a write queued by store_step_queued in this transaction
- * failed (what failed since is that write's failure). */
+/* PostgreSQL, after a statement or a COMMIT failed: a write a job queued
+ * (store_step_queued) failed in this transaction, or the COMMIT was
+ * answered ROLLBACK (a statement had failed and its caller went on). */
 bool store_queued_failed(struct store *st);
 /* PostgreSQL: statements sent and round trips waited for on this
  * connection since it opened (tests/pg/pgprep, bench/inbound-pg). */
