@@ -80,7 +80,8 @@ static int turn_on(const struct app *app, struct store *st, const struct channel
                    const struct inmsg *in, int64_t now, struct turn_result *res)
 {
     struct turn t = {0};
-    char *stored = NULL, *stored_intent = NULL, *intent = NULL, *dump = NULL;
+    struct arrival seen = {0};
+    char *intent = NULL, *dump = NULL;
     int rc = -1;
     memset(res, 0, sizeof *res);
 
@@ -98,20 +99,19 @@ static int turn_on(const struct app *app, struct store *st, const struct channel
      * then replayed below, and no two turns of one person interleave. */
     if (store_person_lock(st, ch->name, in->user) == -1)
         goto out;
-    int found =
-        store_inbound_get(st, ch->name, in->user, in->ext_id, now, &stored, &stored_intent);
-    if (found == -1)
+    /* the replay check and the sender's row: one statement (store_arrival) */
+    if (store_arrival(st, ch->name, in->user, in->name, in->ext_id, now, &seen) == -1)
         goto out;
-    if (found == 1) {
-        res->replies = json_loads(stored, 0, NULL);
+    if (seen.replay) {
+        res->replies = json_loads(seen.replies, 0, NULL);
         if (res->replies == NULL)
             res->replies = json_array();
         else {
-            res->replies_json = stored;
-            stored = NULL;
+            res->replies_json = seen.replies;
+            seen.replies = NULL;
         }
-        res->intent = stored_intent;
-        stored_intent = NULL;
+        res->intent = seen.intent;
+        seen.intent = NULL;
         res->replay = true;
         /* its replies went out as a push (engine_reply_later): not twice */
         char key[200];
@@ -141,6 +141,7 @@ static int turn_on(const struct app *app, struct store *st, const struct channel
     t.in = in;
     t.now = now;
     t.replies = json_array();
+    t.seen = &seen;
     if (turn_run(&t, &intent) == -1)
         goto out;
     if (ch->after_turn != NULL && ch->after_turn(&t) == -1) /* Telegram's callback ack */
@@ -148,7 +149,8 @@ static int turn_on(const struct app *app, struct store *st, const struct channel
     dump = json_dumps(t.replies, JSON_COMPACT);
     if (dump == NULL)
         goto out;
-    if (store_inbound_add(st, ch->name, in->ext_id, t.sender, in->text, intent, dump, now) == -1)
+    if (store_inbound_put(st, &seen, ch->name, in->ext_id, t.sender, in->text, intent, dump,
+                          now) == -1)
         goto out;
     res->replies = t.replies;
     t.replies = NULL;
@@ -159,8 +161,7 @@ static int turn_on(const struct app *app, struct store *st, const struct channel
     rc = 0;
 out:
     json_decref(t.replies);
-    free(stored);
-    free(stored_intent);
+    arrival_release(&seen);
     free(intent);
     free(dump);
     return rc;
@@ -320,16 +321,26 @@ static void run_batch(struct engine *e, struct job *jobs)
     bool optimistic = true;
     for (struct job *j = jobs; j; j = j->next)
         optimistic = optimistic && j->rerun_safe;
-    bool ok = batch_begin(e, jobs) == 0;
-    if (ok && optimistic && run_optimistic(e, jobs, now) == -1) {
-        log_warn("engine: a job failed; its batch runs again, a savepoint per job");
-        store_rollback(e->st);
-        optimistic = false;
-        ok = batch_begin(e, jobs) == 0;
+    bool ok = batch_begin(e, jobs) == 0, committed = false;
+    if (ok && optimistic) {
+        /* A write a job queued (store_step_queued, PostgreSQL) that failed
+         * fails the COMMIT it was collected with: the job failed, as if the
+         * write had failed at once. */
+        bool ran = run_optimistic(e, jobs, now) == 0;
+        committed = ran && store_commit(e->st) == 0;
+        if (!committed && (!ran || store_queued_failed(e->st))) {
+            log_warn("engine: a job failed; its batch runs again, a savepoint per job");
+            store_rollback(e->st);
+            optimistic = false;
+            ok = batch_begin(e, jobs) == 0;
+        } else if (!committed) {
+            store_rollback(e->st);
+            ok = false;
+        }
     }
     if (ok && !optimistic)
         run_guarded(e, jobs, now);
-    if (ok && store_commit(e->st) == -1) {
+    if (ok && !committed && store_commit(e->st) == -1) {
         store_rollback(e->st);
         ok = false;
     }

@@ -44,6 +44,7 @@ struct turn {
     const struct intent_match *m; /* the matched rule, or NULL */
     const char *intent;           /* the intent being handled */
     json_t *replies;              /* array of {"text": ...} being built */
+    const struct arrival *seen;   /* the sender as engine_turn looked it up (store.h), or NULL */
 };
 
 typedef int (*handler_fn)(struct turn *t);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "store.h"
 
 #define MAX_SERIES 128
 #define NAME_MAX_LEN 48
@@ -120,4 +121,15 @@ void metrics_render(struct buf *out)
     buf_printf(out, "yizhan_http_request_seconds_sum %.6f\n", hist_sum);
     buf_printf(out, "yizhan_http_request_seconds_count %llu\n", hist_count);
     pthread_mutex_unlock(&mu);
+    long sent, waits;
+    store_wire_totals(&sent, &waits);
+    buf_printf(out,
+               "# HELP yizhan_store_statements_total Statements sent to PostgreSQL.\n"
+               "# TYPE yizhan_store_statements_total counter\n"
+               "yizhan_store_statements_total %ld\n"
+               "# HELP yizhan_store_round_trips_total Waits for PostgreSQL's answers (writes"
+               " queued in a pipeline share the next statement's).\n"
+               "# TYPE yizhan_store_round_trips_total counter\n"
+               "yizhan_store_round_trips_total %ld\n",
+               sent, waits);
 }

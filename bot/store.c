@@ -6,10 +6,12 @@
 #include "store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -697,7 +699,6 @@ struct store {
     int backoff_ms;      /* PostgreSQL: wait between reconnection tries, 0 when up */
     int64_t retry_at;    /* PostgreSQL: no reconnection try before this (mono_ms) */
     int timeout_ms;      /* PostgreSQL: a statement's answer waited for at most (store_set_timeout) */
-    bool rolled_back;    /* PostgreSQL: the last statement was answered ROLLBACK */
     char pg_err[512];    /* PostgreSQL: the last error */
     bool queued; /* store_watch_queues() */
     bool writing; /* holds write_mu: from store_begin to the end of its transaction */
@@ -711,6 +712,15 @@ struct store {
      * (store_person_lock), as "channel\0user\0" pairs: held to its end. */
     struct buf held;
     bool in_savepoint;
+    int piped;           /* PostgreSQL: writes queued in pipeline mode, results not read */
+    bool piped_failed;   /* PostgreSQL: one of them failed, this transaction */
+    bool job_failed;     /* ... one a job queued: before piped_commit (store_queued_failed) */
+    int piped_commit;    /* PostgreSQL: the pipeline's first write queued by store_commit */
+    bool rolled_back;    /* PostgreSQL: the last statement's answer was ROLLBACK */
+    long sent, waits;    /* PostgreSQL: statements sent, round trips (store_wire_counts) */
+    struct state_row *srows; /* the state rows of sperson, this transaction (store_state_get) */
+    size_t nsrows, scap;
+    int64_t sperson; /* 0: none */
 };
 
 static int unknown_flush(struct store *st);
@@ -1122,8 +1132,25 @@ static int pg_wait(struct store *st)
  * BEGIN reconnects, as after a primary that died (pg_up). Whether a COMMIT
  * that timed out was done is then unknown: its batch is answered 500, and
  * the platforms' retries are replays if it was. The result, or NULL. */
+/* Every store's statements and round trips on PostgreSQL (GET /metrics). */
+static atomic_long wire_sent, wire_waits;
+
+/* Count statements sent and round trips waited for (store_wire_counts). */
+static void wire(struct store *st, int sent, int waits)
+{
+    st->sent += sent;
+    st->waits += waits;
+    atomic_fetch_add_explicit(&wire_sent, sent, memory_order_relaxed);
+    atomic_fetch_add_explicit(&wire_waits, waits, memory_order_relaxed);
+}
+
+static PGresult *pg_exec_piped(struct store *st, const char *name, struct store_stmt *h);
+
 static PGresult *pg_exec_prepared(struct store *st, const char *name, struct store_stmt *h)
 {
+    if (st->piped > 0)
+        return pg_exec_piped(st, name, h);
+    wire(st, 1, 1);
     if (!PQsendQueryPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
                              NULL, 0)) {
         pg_keep_err(st, PQerrorMessage(st->pg));
@@ -1147,6 +1174,166 @@ static PGresult *pg_exec_prepared(struct store *st, const char *name, struct sto
     } else if (res == NULL)
         pg_keep_err(st, PQerrorMessage(st->pg));
     return res;
+}
+
+/* Give the connection up after a pipeline that timed out or ended out of
+ * step (as pg_exec_prepared after a timeout): the next BEGIN reconnects. */
+static void pg_give_up(struct store *st, const char *why)
+{
+    shutdown(PQsocket(st->pg), SHUT_RDWR);
+    pg_keep_err(st, why);
+}
+
+/* One result of the pipeline: the statement's own (h's) kept in *own, a
+ * queued write's failure noted. Whether it was the pipeline's end. */
+static bool pg_piped_result(struct store *st, PGresult *r, int k, bool is_own, PGresult **own)
+{
+    ExecStatusType t = PQresultStatus(r);
+    if (t == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        return true;
+    }
+    if (is_own && *own == NULL) {
+        *own = r;
+        return false;
+    }
+    if (!is_own && t == PGRES_FATAL_ERROR && !st->piped_failed) {
+        st->piped_failed = true;
+        st->job_failed = k < st->piped_commit;
+        pg_keep_err(st, PQresultErrorMessage(r));
+        log_err("store: a queued write failed: %s", st->pg_err);
+    }
+    PQclear(r);
+    return false;
+}
+
+/*
+ * The queued writes' results (store_step_queued), and statement name's
+ * after them when name is not NULL, in one round trip: name is sent into
+ * the pipeline, then the Sync, then every result is read in order (each
+ * statement's result, then a NULL; the Sync's last). A failed write aborts
+ * what follows it up to the Sync, name included: name's result is then
+ * NULL with the write's reason kept. Within timeout_ms as pg_exec_prepared.
+ */
+static PGresult *pg_exec_piped(struct store *st, const char *name, struct store_stmt *h)
+{
+    int n = st->piped;
+    PGresult *own = NULL, *r;
+    bool synced = false, late = false;
+    st->piped = 0;
+    wire(st, name != NULL, 1);
+    if (name != NULL) {
+        if (PQsendQueryPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
+                                NULL, 0))
+            n++;
+        else
+            name = NULL;
+    }
+    if (!PQpipelineSync(st->pg)) {
+        pg_give_up(st, PQerrorMessage(st->pg));
+        return NULL;
+    }
+    /* k counts the statements whose results are in (a NULL ends each);
+     * a connection that broke yields NULLs and no Sync: k passes n */
+    for (int k = 0; !synced && k <= n;) {
+        if (pg_wait(st) == -1) {
+            late = true;
+            break;
+        }
+        if ((r = PQgetResult(st->pg)) == NULL)
+            k++;
+        else
+            synced = pg_piped_result(st, r, k, name != NULL && k == n - 1, &own);
+    }
+    if (late || !synced || !PQexitPipelineMode(st->pg)) {
+        char why[160];
+        snprintf(why, sizeof why, late ? "no answer from PostgreSQL in %d ms"
+                                         " (store.statement_timeout)"
+                                       : "PostgreSQL pipeline ended out of step (%d)",
+                 late ? st->timeout_ms : n);
+        pg_give_up(st, why);
+        PQclear(own);
+        return NULL;
+    }
+    if (st->piped_failed) { /* name did not run: the write's reason stands */
+        PQclear(own);
+        return NULL;
+    }
+    if (own == NULL && name == NULL && h != NULL)
+        pg_keep_err(st, PQerrorMessage(st->pg));
+    return own;
+}
+
+/* Writes queued before their results are collected anyway: libpq's
+ * socket is blocking, and a server whose replies to a long pipeline filled
+ * its send buffer would wait for us while we waited to send it more. A
+ * turn's writes are a handful, collected at its next read. */
+#define PG_PIPE_MAX 256
+
+static int pg_settle(struct store *st);
+
+/* Send h into the pipeline (store_step_queued): 0, or -1 with the reason kept. */
+static int pg_queue(struct store *st, struct store_stmt *h)
+{
+    char name[32];
+    if (!pg_up(st) || !h->ready || (st->piped >= PG_PIPE_MAX && pg_settle(st) == -1))
+        return -1;
+    if (st->piped == 0 && !PQenterPipelineMode(st->pg)) {
+        pg_keep_err(st, PQerrorMessage(st->pg));
+        return -1;
+    }
+    snprintf(name, sizeof name, "s%td", h - st->stmts);
+    if (!PQsendQueryPrepared(st->pg, name, h->nparams, (const char *const *)h->params, NULL,
+                             NULL, 0)) {
+        pg_keep_err(st, PQerrorMessage(st->pg));
+        if (st->piped == 0)
+            PQexitPipelineMode(st->pg);
+        return -1;
+    }
+    st->piped++;
+    wire(st, 1, 0);
+    st->id_known = false;
+    if (h->queue_write)
+        st->queued = true;
+    return 0;
+}
+
+/* The queued writes' results collected on their own, before a statement
+ * that cannot go into the pipeline (PQexec): 0, or -1. */
+static int pg_settle(struct store *st)
+{
+    if (st->pg == NULL || st->piped == 0)
+        return 0;
+    pg_exec_piped(st, NULL, NULL);
+    return st->piped_failed || PQstatus(st->pg) != CONNECTION_OK ? -1 : 0;
+}
+
+int store_step_queued(struct store *st, struct store_stmt *s, const char *what)
+{
+    if (st->pg == NULL || !st->pg_txn || PQstatus(st->pg) != CONNECTION_OK)
+        return store_step_done(st, s, what);
+    if (bind_refused(st, s))
+        return log_fail("store: %s: not run", what);
+    int rc = pg_queue(st, s);
+    store_reset(s);
+    return rc == 0 ? 0 : store_fail(st, what);
+}
+
+bool store_queued_failed(struct store *st)
+{
+    return st->job_failed;
+}
+
+void store_wire_counts(struct store *st, long *statements, long *round_trips)
+{
+    *statements = st->sent;
+    *round_trips = st->waits;
+}
+
+void store_wire_totals(long *statements, long *round_trips)
+{
+    *statements = atomic_load(&wire_sent);
+    *round_trips = atomic_load(&wire_waits);
 }
 
 void store_set_timeout(struct store *st, int ms)
@@ -1308,6 +1495,9 @@ int64_t store_last_id(struct store *st)
         return sqlite3_last_insert_rowid(st->db);
     if (st->id_known)
         return st->last_id;
+    if (pg_settle(st) == -1)
+        return 0;
+    wire(st, 1, 1);
     PGresult *r = PQexec(st->pg, "SELECT lastval()");
     int64_t id = 0;
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
@@ -1336,6 +1526,9 @@ int store_exec(struct store *st, const char *sql)
         if (strncasecmp(sql, "PRAGMA", 6) == 0)
             return 0;
         st->id_known = false;
+        if (pg_settle(st) == -1)
+            return store_fail(st, sql);
+        wire(st, 1, 1);
         PGresult *r = PQexec(st->pg, sql);
         ExecStatusType t = PQresultStatus(r);
         /* PGRES_EMPTY_QUERY: only comments (a migration with nothing to do here) */
@@ -1918,6 +2111,8 @@ void store_close(struct store *st)
     free(st->faults);
     unknown_forget(st, 0);
     free(st->hits);
+    store_state_forget(st);
+    free(st->srows);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
@@ -2084,7 +2279,10 @@ int store_begin(struct store *st)
     }
     st->writing = turn;
     st->pg_txn = st->pg != NULL;
+    st->piped_failed = st->job_failed = false;
+    st->piped_commit = INT_MAX;
     held_forget(st);
+    store_state_forget(st);
     return 0;
 }
 
@@ -2094,17 +2292,21 @@ int store_commit(struct store *st)
 {
     if (st->nhits > 0 && !in_transaction(st)) /* SQLite rolled it back itself */
         unknown_forget(st, 0);
+    st->piped_commit = st->piped; /* the jobs' queued writes end here */
     if (st->nhits > 0 && unknown_flush(st) == -1)
         return -1;
     int rc = control(st, sql_commit);
     /* PostgreSQL answers the COMMIT of a transaction in which a statement
-     * failed with ROLLBACK, and no error: a failure its caller did not pass
-     * on must not be taken for a commit (the batch would be acknowledged
-     * with nothing kept). The caller rolls back and answers 500. */
-    if (rc == 0 && st->pg != NULL && st->rolled_back)
+     * failed with ROLLBACK, and no error: the failure a caller did not pass
+     * on (a queued write's, collected by a read whose -1 was taken for
+     * "none") must not be acknowledged as committed. */
+    if (rc == 0 && st->pg != NULL && st->rolled_back) {
+        st->job_failed = true; /* a job's: the engine runs the batch again guarded */
         rc = log_fail("store: COMMIT: rolled back (a statement of the transaction failed)");
+    }
     st->pg_txn = false;
     held_forget(st);
+    store_state_forget(st);
     write_end(st);
     return rc;
 }
@@ -2112,6 +2314,8 @@ int store_commit(struct store *st)
 int store_rollback(struct store *st)
 {
     unknown_forget(st, 0);
+    pg_settle(st); /* a failed queued write would abort a ROLLBACK sent with it */
+    store_state_forget(st);
     int rc = control(st, sql_rollback);
     st->pg_txn = false;
     held_forget(st);
@@ -2137,6 +2341,8 @@ int store_rollback_to(struct store *st)
     /* ROLLBACK TO keeps the savepoint open; RELEASE closes it. */
     unknown_forget(st, st->hits_mark);
     st->in_savepoint = false;
+    pg_settle(st);
+    store_state_forget(st);
     if (control(st, sql_rollback_to) == -1)
         return -1;
     return control(st, sql_release);
@@ -2165,10 +2371,11 @@ int store_inbound_get(struct store *st, const char *channel, const char *user,
     return rc == SQLITE_DONE ? 0 : store_fail(st, "inbound get");
 }
 
-/* Bind one inbound row to ins (either insert below) and run it. */
+/* Bind one inbound row to ins (either insert below) and run it, queued
+ * when its result is not read (store_step_queued). */
 static int inbound_insert(struct store *st, const struct store_sql *ins, const char *channel,
                           const char *ext_id, int64_t sender, const char *text, const char *intent,
-                          const char *replies, int64_t now)
+                          const char *replies, int64_t now, bool queued)
 {
     struct store_stmt *s = store_stmt(st, ins);
     if (s == NULL)
@@ -2180,8 +2387,11 @@ static int inbound_insert(struct store *st, const struct store_sql *ins, const c
     store_bind_text(s, 5, intent);
     store_bind_text(s, 6, replies);
     store_bind_int64(s, 7, now);
-    return store_step_done(st, s, "inbound add");
+    return (queued ? store_step_queued : store_step_done)(st, s, "inbound add");
 }
+
+SQL(sql_inbound_add, "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
+                    " replies, created_ms) VALUES(?,?,?,?,?,?,?)");
 
 int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t sender,
                       const char *text, const char *intent, const char *replies, int64_t now)
@@ -2190,11 +2400,9 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
      * id reused by the same sender days later) moves that row aside first. */
     SQL(try, "INSERT INTO inbound(channel, ext_id, person_id, text,"
              " intent, replies, created_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
-    SQL(add, "INSERT INTO inbound(channel, ext_id, person_id, text, intent,"
-             " replies, created_ms) VALUES(?,?,?,?,?,?,?)");
     SQL(aside, "UPDATE inbound SET ext_id=ext_id || '~' || id WHERE channel=?"
                " AND ext_id=? AND person_id=? AND created_ms<=?");
-    if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now) == -1)
+    if (inbound_insert(st, try, channel, ext_id, sender, text, intent, replies, now, false) == -1)
         return -1;
     if (store_changes(st) == 1)
         return 0;
@@ -2207,7 +2415,21 @@ int store_inbound_add(struct store *st, const char *channel, const char *ext_id,
     store_bind_int64(s, 4, now - INBOUND_DEDUPE_MS);
     if (store_step_done(st, s, "inbound aside") == -1)
         return -1;
-    return inbound_insert(st, add, channel, ext_id, sender, text, intent, replies, now);
+    return inbound_insert(st, sql_inbound_add, channel, ext_id, sender, text, intent, replies,
+                          now, false);
+}
+
+int store_inbound_put(struct store *st, const struct arrival *a, const char *channel,
+                      const char *ext_id, int64_t sender, const char *text, const char *intent,
+                      const char *replies, int64_t now)
+{
+    /* No row holds the key (the lookup saw none, and the person is locked):
+     * a plain INSERT, whose result nobody reads; a row that appeared all
+     * the same fails it, and the turn with it, as store_inbound_add would. */
+    if (a->taken)
+        return store_inbound_add(st, channel, ext_id, sender, text, intent, replies, now);
+    return inbound_insert(st, sql_inbound_add, channel, ext_id, sender, text, intent, replies,
+                          now, true);
 }
 
 int64_t store_inbound_count(struct store *st)
@@ -2226,6 +2448,73 @@ int64_t store_inbound_count(struct store *st)
 /* How stale people.last_seen_ms may get for someone not linked (绑定). */
 #define LAST_SEEN_STEP_MS 60000
 
+/* Whether a found people row needs writing: last_seen_ms older than the
+ * step, another name or no consent recorded for a message, or linked. */
+static bool person_stale(struct store_stmt *s, int64_t now)
+{
+    return now - store_col_int64(s, 2) >= LAST_SEEN_STEP_MS || !store_col_int(s, 3) ||
+           store_col_int(s, 4);
+}
+
+/* The found row (columns 0 to 4 of find, or of store_arrival's look) into a. */
+static void person_seen(struct store_stmt *s, int64_t now, struct arrival *a)
+{
+    a->known = true;
+    a->id = store_col_int64(s, 0);
+    a->account = store_col_int64(s, 1);
+    a->stale = person_stale(s, now);
+}
+
+/* The write person_upsert's lookup asked for: the row touched when stale,
+ * or made when unknown. 1 made, 0 not, -1. */
+static int person_write(struct store *st, const struct arrival *a, const char *channel,
+                        const char *user, const char *name, int64_t now, int64_t *id,
+                        int64_t *account, bool contact)
+{
+    /* Within an account the row touched last must sort first even when two
+     * of its channels speak in the same millisecond (an integration test
+     * caught a push going to the other channel), so a linked row's stamp
+     * passes its siblings'. For anyone else the subquery finds no row. */
+    SQL(touch,
+        "UPDATE people SET last_seen_ms=max(?2, coalesce((SELECT max(q.last_seen_ms) + 1 FROM"
+        " people q WHERE coalesce(q.account_id, q.id)=?4 AND q.id<>?1), 0)),"
+        " name=coalesce(?3, name), consent=CASE WHEN ?5 THEN coalesce(consent, 'contact')"
+        " ELSE consent END WHERE id=?1");
+    SQL(insert, "INSERT INTO people(channel, ext_id, name, created_ms,"
+                " last_seen_ms, consent)"
+                " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)");
+    struct store_stmt *s;
+    int64_t acc = a->account;
+    int created = 0;
+    *id = a->id;
+    if (a->known && a->stale) {
+        if ((s = store_stmt(st, touch)) == NULL)
+            return -1;
+        store_bind_int64(s, 1, a->id);
+        store_bind_int64(s, 2, now);
+        store_bind_text(s, 3, name);
+        store_bind_int64(s, 4, a->account);
+        store_bind_int(s, 5, contact);
+        if (store_step_queued(st, s, "person touch") == -1)
+            return -1;
+    } else if (!a->known) {
+        if ((s = store_stmt(st, insert)) == NULL)
+            return -1;
+        store_bind_text(s, 1, channel);
+        store_bind_text(s, 2, user);
+        store_bind_text(s, 3, name);
+        store_bind_int64(s, 4, now);
+        store_bind_int(s, 5, contact);
+        if (store_insert(st, s, "person add", id) == -1)
+            return -1;
+        acc = *id;
+        created = 1;
+    }
+    if (account != NULL)
+        *account = acc;
+    return created;
+}
+
 /* store_person_arrive, and store_person_ensure when !contact: a row made or
  * touched by a message (contact) records its consent to bulk pushes. */
 static int person_upsert(struct store *st, const char *channel, const char *user,
@@ -2239,25 +2528,15 @@ static int person_upsert(struct store *st, const char *channel, const char *user
      * Within an account the channel used last decides where pushes go, so
      * linked rows are always brought up to date; anyone else's last_seen_ms
      * is kept to the minute (it feeds only day-level lists). No RETURNING:
-     * SQLite opens and closes a temporary table for each such statement. */
+     * SQLite opens and closes a temporary table for each such statement.
+     * A message's turn asks the same in store_arrival's statement. */
     SQL(find,
         "SELECT id, coalesce(account_id, id), last_seen_ms,"
         " (CAST(?3 AS TEXT) IS NULL OR name IS NOT DISTINCT FROM ?3)"
         " AND (?4=0 OR consent IS NOT NULL),"
         " account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=people.id)"
         " FROM people WHERE channel=?1 AND ext_id=?2");
-    /* Within an account the row touched last must sort first even when two
-     * of its channels speak in the same millisecond (an integration test
-     * caught a push going to the other channel), so a linked row's stamp
-     * passes its siblings'. For anyone else the subquery finds no row. */
-    SQL(touch,
-        "UPDATE people SET last_seen_ms=max(?2, coalesce((SELECT max(q.last_seen_ms) + 1 FROM"
-        " people q WHERE coalesce(q.account_id, q.id)=?4 AND q.id<>?1), 0)),"
-        " name=coalesce(?3, name), consent=CASE WHEN ?5 THEN coalesce(consent, 'contact')"
-        " ELSE consent END WHERE id=?1");
-    SQL(insert, "INSERT INTO people(channel, ext_id, name, created_ms,"
-                " last_seen_ms, consent)"
-                " VALUES(?1, ?2, ?3, ?4, ?4, CASE WHEN ?5 THEN 'contact' END)");
+    struct arrival a = {0};
     struct store_stmt *s = store_stmt(st, find);
     if (s == NULL)
         return -1;
@@ -2266,43 +2545,62 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     store_bind_text(s, 3, name);
     store_bind_int(s, 4, contact);
     int rc = store_step(st, s);
-    int64_t acc = 0;
-    bool stale = false;
-    int created = 0;
+    if (rc == SQLITE_ROW)
+        person_seen(s, now, &a);
+    store_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "person find");
+    return person_write(st, &a, channel, user, name, now, id, account, contact);
+}
+
+int store_arrival(struct store *st, const char *channel, const char *user, const char *name,
+                  const char *ext_id, int64_t now, struct arrival *a)
+{
+    /* person_upsert's find for a message (contact), and store_inbound_get's
+     * row of the message's key, whatever its age: one round trip. */
+    SQL(look,
+        "SELECT p.id, coalesce(p.account_id, p.id), p.last_seen_ms,"
+        " (CAST(?3 AS TEXT) IS NULL OR p.name IS NOT DISTINCT FROM ?3) AND p.consent IS NOT NULL,"
+        " p.account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=p.id),"
+        " i.created_ms, i.replies, i.intent"
+        " FROM people p LEFT JOIN inbound i ON i.channel=?1 AND i.ext_id=?4 AND i.person_id=p.id"
+        " WHERE p.channel=?1 AND p.ext_id=?2");
+    memset(a, 0, sizeof *a);
+    struct store_stmt *s = store_stmt(st, look);
+    if (s == NULL)
+        return -1;
+    store_bind_text(s, 1, channel);
+    store_bind_text(s, 2, user);
+    store_bind_text(s, 3, name);
+    store_bind_text(s, 4, ext_id);
+    int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
-        *id = store_col_int64(s, 0);
-        acc = store_col_int64(s, 1);
-        stale = now - store_col_int64(s, 2) >= LAST_SEEN_STEP_MS ||
-                !store_col_int(s, 3) || store_col_int(s, 4);
+        person_seen(s, now, a);
+        if (store_col_type(s, 5) != SQLITE_NULL) {
+            a->replay = store_col_int64(s, 5) > now - INBOUND_DEDUPE_MS;
+            a->taken = !a->replay;
+        }
+        if (a->replay) {
+            a->replies = store_col_text(s, 6);
+            a->intent = store_col_text(s, 7);
+        }
     }
     store_reset(s);
-    if (rc == SQLITE_ROW && stale) {
-        if ((s = store_stmt(st, touch)) == NULL)
-            return -1;
-        store_bind_int64(s, 1, *id);
-        store_bind_int64(s, 2, now);
-        store_bind_text(s, 3, name);
-        store_bind_int64(s, 4, acc);
-        store_bind_int(s, 5, contact);
-        if (store_step_done(st, s, "person touch") == -1)
-            return -1;
-    } else if (rc == SQLITE_DONE) {
-        if ((s = store_stmt(st, insert)) == NULL)
-            return -1;
-        store_bind_text(s, 1, channel);
-        store_bind_text(s, 2, user);
-        store_bind_text(s, 3, name);
-        store_bind_int64(s, 4, now);
-        store_bind_int(s, 5, contact);
-        if (store_insert(st, s, "person add", id) == -1)
-            return -1;
-        acc = *id;
-        created = 1;
-    } else if (rc != SQLITE_ROW)
-        return store_fail(st, "person find");
-    if (account != NULL)
-        *account = acc;
-    return created;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, "arrival");
+}
+
+void arrival_release(struct arrival *a)
+{
+    free(a->replies);
+    free(a->intent);
+    memset(a, 0, sizeof *a);
+}
+
+int store_person_arrived(struct store *st, const struct arrival *a, const char *channel,
+                         const char *user, const char *name, int64_t now, int64_t *id,
+                         int64_t *account)
+{
+    return person_write(st, a, channel, user, name, now, id, account, true);
 }
 
 int store_person_arrive(struct store *st, const char *channel, const char *user,
@@ -2379,22 +2677,89 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
     return store_step_done(st, s, "person optout");
 }
 
-int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
+/*
+ * A person's state rows, read once a transaction (store_state_get): a turn
+ * asks for several keys, one by each open context's claim (turn.c), up to
+ * eight reads of one person's rows in a turn and a round trip each on
+ * PostgreSQL. Within a transaction only this store writes them: the turn's
+ * person is locked (store_person_lock) or, on SQLite, the transaction holds
+ * the write lock; store_state_set and _del keep the copy, and the other
+ * statements that write state forget it (store_state_forget), as do the
+ * transaction's end and a rollback to its savepoint.
+ */
+struct state_row {
+    char *key, *value;
+    int64_t expires_ms;
+};
+
+void store_state_forget(struct store *st)
 {
-    SQL(sql, "SELECT value FROM state WHERE person_id=? AND key=? AND expires_ms>?");
+    for (size_t i = 0; i < st->nsrows; i++) {
+        free(st->srows[i].key);
+        free(st->srows[i].value);
+    }
+    st->nsrows = 0;
+    st->sperson = 0;
+}
+
+static void state_row_read(struct store_stmt *s, void *out)
+{
+    struct state_row *r = out;
+    r->key = store_col_text(s, 0);
+    r->value = store_col_text(s, 1);
+    r->expires_ms = store_col_int64(s, 2);
+}
+
+static void state_row_clear(void *out)
+{
+    struct state_row *r = out;
+    free(r->key);
+    free(r->value);
+}
+
+/* person's rows into the copy (st->sperson): 0 or -1. */
+static int state_load(struct store *st, int64_t person)
+{
+    SQL(sql, "SELECT key, value, expires_ms FROM state WHERE person_id=?");
     struct store_stmt *s = store_stmt(st, sql);
+    void *v;
+    size_t n;
+    store_state_forget(st);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
-    store_bind_text(s, 2, key);
-    store_bind_int64(s, 3, now);
-    int rc = store_step(st, s);
-    if (rc == SQLITE_ROW)
-        *value = store_col_text(s, 0);
-    store_reset(s);
-    if (rc == SQLITE_ROW)
-        return 1;
-    return rc == SQLITE_DONE ? 0 : store_fail(st, "state get");
+    if (store_read_all(st, s, "state get", state_row_read, state_row_clear,
+                       sizeof(struct state_row), &v, &n) == -1)
+        return -1;
+    free(st->srows);
+    st->srows = v;
+    st->nsrows = n;
+    st->scap = n;
+    st->sperson = person;
+    return 0;
+}
+
+/* The copy's row of key for person, or NULL (none, or another person's copy). */
+static struct state_row *state_row(struct store *st, int64_t person, const char *key)
+{
+    for (size_t i = 0; st->sperson == person && i < st->nsrows; i++)
+        if (strcmp(st->srows[i].key, key) == 0)
+            return &st->srows[i];
+    return NULL;
+}
+
+int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
+{
+    bool keep = person != 0 && in_transaction(st);
+    if ((!keep || st->sperson != person) && state_load(st, person) == -1)
+        return -1;
+    struct state_row *r = state_row(st, person, key);
+    bool found = r != NULL && r->expires_ms > now;
+    if (found)
+        *value = xstrdup(r->value);
+    if (!keep) /* outside a transaction: read anew each time */
+        store_state_forget(st);
+    return found;
 }
 
 int store_state_set(struct store *st, int64_t person, const char *key, const char *value,
@@ -2410,7 +2775,25 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
     store_bind_text(s, 2, key);
     store_bind_text(s, 3, value);
     store_bind_int64(s, 4, expires_ms);
-    return store_step_done(st, s, "state set");
+    if (store_step_queued(st, s, "state set") == -1) {
+        store_state_forget(st);
+        return -1;
+    }
+    struct state_row *r = state_row(st, person, key);
+    if (r == NULL && st->sperson == person) {
+        if (st->nsrows == st->scap) {
+            st->scap = st->scap ? 2 * st->scap : 8;
+            st->srows = xrealloc(st->srows, st->scap * sizeof *st->srows);
+        }
+        r = &st->srows[st->nsrows++];
+        *r = (struct state_row){xstrdup(key), NULL, 0};
+    }
+    if (r != NULL) {
+        free(r->value);
+        r->value = xstrdup(value);
+        r->expires_ms = expires_ms;
+    }
+    return 0;
 }
 
 int store_state_del(struct store *st, int64_t person, const char *key)
@@ -2421,7 +2804,17 @@ int store_state_del(struct store *st, int64_t person, const char *key)
         return -1;
     store_bind_int64(s, 1, person);
     store_bind_text(s, 2, key);
-    return store_step_done(st, s, "state del");
+    if (store_step_queued(st, s, "state del") == -1) {
+        store_state_forget(st);
+        return -1;
+    }
+    struct state_row *r = state_row(st, person, key);
+    if (r != NULL) {
+        free(r->key);
+        free(r->value);
+        *r = st->srows[--st->nsrows];
+    }
+    return 0;
 }
 
 /* Count n more of an unknown text, the last of them at last_ms. */
@@ -2440,7 +2833,7 @@ static int unknown_write(struct store *st, const struct unknown_hit *h, int n, i
     store_bind_int64(s, 3, last_ms);
     store_bind_int(s, 4, h->asked ? 1 : 0);
     store_bind_int(s, 5, n);
-    return store_step_done(st, s, "unknown add");
+    return store_step_queued(st, s, "unknown add");
 }
 
 static void unknown_forget(struct store *st, size_t keep)

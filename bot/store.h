@@ -78,6 +78,15 @@ int store_commit(struct store *st);
 int store_rollback(struct store *st);
 int store_savepoint(struct store *st);
 int store_release(struct store *st);
+/* PostgreSQL, after a statement or a COMMIT failed: a write a job queued
+ * (store_step_queued) failed in this transaction, or the COMMIT was
+ * answered ROLLBACK (a statement had failed and its caller went on). */
+bool store_queued_failed(struct store *st);
+/* PostgreSQL: statements sent and round trips waited for on this
+ * connection since it opened (tests/pg/pgprep, bench/inbound-pg). */
+void store_wire_counts(struct store *st, long *statements, long *round_trips);
+/* The same summed over every store of the process (GET /metrics). */
+void store_wire_totals(long *statements, long *round_trips);
 int store_rollback_to(struct store *st);
 
 /*
@@ -100,6 +109,35 @@ int store_inbound_get(struct store *st, const char *channel, const char *user, c
  * history under the key ext_id~rowid. 0 or -1 (also when the key is live). */
 int store_inbound_add(struct store *st, const char *channel, const char *ext_id, int64_t sender,
                       const char *text, const char *intent, const char *replies, int64_t now);
+/*
+ * What a turn needs to know of its sender and its message before it runs,
+ * looked up in one statement (store_arrival): the sender's people row, and
+ * the inbound row holding the message's key. The replay check and the
+ * person lookup were two round trips a turn on PostgreSQL.
+ */
+struct arrival {
+    bool known;          /* the sender has a people row */
+    int64_t id, account; /* its id and its account's canonical person */
+    bool stale;          /* the row needs writing (last_seen, name, consent) */
+    int replay;          /* 1: the message is within the window (replies, intent set) */
+    bool taken;          /* an older row holds the key (store_inbound_put moves it aside) */
+    char *replies, *intent; /* of a replay; intent may be NULL */
+};
+/* Look up user's row on channel (name and contact as store_person_arrive)
+ * and the message ext_id at now. 0 or -1; arrival_release after. */
+int store_arrival(struct store *st, const char *channel, const char *user, const char *name,
+                  const char *ext_id, int64_t now, struct arrival *a);
+void arrival_release(struct arrival *a);
+/* store_person_arrive with the row as store_arrival found it (the person is
+ * locked and the transaction the same: it has not changed since). */
+int store_person_arrived(struct store *st, const struct arrival *a, const char *channel,
+                         const char *user, const char *name, int64_t now, int64_t *id,
+                         int64_t *account);
+/* store_inbound_add for a message whose key store_arrival looked up: when
+ * no row holds it, one INSERT, queued on PostgreSQL (store_step_queued). */
+int store_inbound_put(struct store *st, const struct arrival *a, const char *channel,
+                      const char *ext_id, int64_t sender, const char *text, const char *intent,
+                      const char *replies, int64_t now);
 /* Count of inbound rows (tests and metrics). -1 on error. */
 int64_t store_inbound_count(struct store *st);
 

@@ -196,6 +196,21 @@ int store_pg_nparams(const char *pg_text);
 const char *store_pg_override_key(size_t i);
 /* Step to completion and reset; 0 or -1 (logged). */
 int store_step_done(struct store *st, struct store_stmt *s, const char *what);
+/*
+ * A write whose result nobody reads (no rows, no store_changes, no
+ * store_last_id) and whose failure fails its turn: on PostgreSQL inside a
+ * transaction it is sent in libpq's pipeline mode without waiting, and its
+ * result is collected with the next statement's, in that statement's round
+ * trip (the COMMIT at the latest). A failure then fails that next statement
+ * (store_queued_failed says why); the engine runs its batch again, a
+ * savepoint per job (bot/engine.c), as when the write failed at once. On
+ * SQLite, and outside a transaction, store_step_done. 0 or -1 (logged).
+ */
+int store_step_queued(struct store *st, struct store_stmt *s, const char *what);
+/* Forget the copy of a person's state rows store_state_get keeps within a
+ * transaction: for a statement other than store_state_set and _del that
+ * writes state (tests/test_sql.c lists them). */
+void store_state_forget(struct store *st);
 /* Step an INSERT and set *id (when not NULL) to the new row's id. Cheaper than
  * RETURNING id, for which SQLite opens and closes a temporary table. */
 int store_insert(struct store *st, struct store_stmt *s, const char *what, int64_t *id);

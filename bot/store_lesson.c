@@ -277,6 +277,7 @@ int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson,
     store_bind_int64(s, 1, broadcast);
     store_bind_text(s, 2, id);
     store_bind_int64(s, 3, expires_ms);
+    store_state_forget(st);
     if (store_step_done(st, s, "lesson broadcast quiz") == -1)
         return -1;
     s = store_stmt(st, shown);

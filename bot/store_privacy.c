@@ -366,6 +366,7 @@ int store_privacy_erase(struct store *st, int64_t account, int64_t now, json_t *
         collect_account(st, sql_texts, account, texts, "privacy texts") == -1 ||
         collect_account(st, sql_shas, account, shas, "privacy photos") == -1)
         goto out;
+    store_state_forget(st); /* erase_state */
     for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++) {
         struct store_stmt *s = store_stmt(st, erase_steps[i]);
         if (s == NULL)

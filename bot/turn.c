@@ -473,8 +473,10 @@ int turn_run(struct turn *t, char **intent)
     bool several = false;
     *intent = NULL;
     /* a linked account (绑定) answers as its canonical person on every channel */
-    int first = store_person_arrive(t->st, t->ch->name, in->user, in->name, t->now,
-                                    &t->sender, &t->person);
+    int first = t->seen != NULL ? store_person_arrived(t->st, t->seen, t->ch->name, in->user,
+                                                       in->name, t->now, &t->sender, &t->person)
+                                : store_person_arrive(t->st, t->ch->name, in->user, in->name,
+                                                      t->now, &t->sender, &t->person);
     if (first == -1)
         return -1;
     /* A menu button (WeChat CLICK) carries the command as its key. */

@@ -281,7 +281,37 @@ static void test_sql_pg_unnamed_parameters_are_text(void)
     CHECK_INT(types[1], 25);
 }
 
-const struct t_case sql_tests[] = {T(test_sql_pg_placeholders),
+/* store_state_get keeps a person's state rows for the transaction: every
+ * statement that writes state is store_state_set's or _del's (which keep
+ * the copy) or one that forgets it first (store_state_forget). A new one
+ * joins this list with its call. */
+static void test_sql_state_writers_known(void)
+{
+    static const char *const known[] = {
+        "INSERT INTO state(person_id, key, value, expires_ms) VALUES(?,?,?,?)",
+        "DELETE FROM state WHERE person_id=? AND key=?",
+        "INSERT INTO state(person_id, key, value, expires_ms) SELECT DISTINCT person_id, 'quiz'",
+        "DELETE FROM state WHERE person_id IN ", NULL};
+    size_t n;
+    const struct store_sql *all = store_sql_all(&n);
+    int writers = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *t = all[i].text;
+        if (strstr(t, "INTO state(") == NULL && strstr(t, "UPDATE state ") == NULL &&
+            strstr(t, "DELETE FROM state ") == NULL)
+            continue;
+        writers++;
+        bool ok = false;
+        for (size_t k = 0; known[k] != NULL && !ok; k++)
+            ok = strncmp(t, known[k], strlen(known[k])) == 0;
+        if (!ok)
+            printf("  %s writes state without store_state_forget: %s\n", all[i].where, t);
+        CHECK(ok);
+    }
+    CHECK_INT(writers, 4);
+}
+
+const struct t_case sql_tests[] = {T(test_sql_pg_placeholders), T(test_sql_state_writers_known),
                                    T(test_sql_pg_text_translates),
                                    T(test_sql_pg_overrides_name_one_statement),
                                    T(test_sql_pg_unnamed_parameters_are_text),

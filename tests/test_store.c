@@ -216,6 +216,56 @@ static void test_store_inbound_scoped_and_lapses(void)
     store_close(st);
 }
 
+/* The turn's one lookup (store_arrival): the sender's row as
+ * store_person_arrive finds it, and the message's key as store_inbound_get
+ * reads it, within the window a replay, past it taken (store_inbound_put
+ * moves the old row aside), scoped to the sender. */
+static void test_store_arrival(void)
+{
+    struct store *st = store_open(":memory:", false);
+    struct arrival a;
+    int64_t p = 0, acc = 0, later = 1000 + INBOUND_DEDUPE_MS;
+    CHECK(st != NULL);
+    if (st == NULL)
+        return;
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_arrival(st, "telegram", "42", NULL, "7", 1000, &a), 0);
+    CHECK(!a.known && a.replay == 0 && !a.taken);
+    CHECK_INT(store_person_arrived(st, &a, "telegram", "42", "Li", 1000, &p, &acc), 1);
+    CHECK(p > 0 && acc == p);
+    CHECK_INT(store_inbound_put(st, &a, "telegram", "7", p, "积分", "points", "[\"A\"]", 1000), 0);
+    arrival_release(&a);
+    /* known, fresh and the same name: nothing to write */
+    CHECK_INT(store_arrival(st, "telegram", "42", "Li", "7", 2000, &a), 0);
+    CHECK(a.known && a.id == p && a.account == p && !a.stale);
+    CHECK_INT(a.replay, 1);
+    CHECK_STR(a.replies, "[\"A\"]");
+    CHECK_STR(a.intent, "points");
+    arrival_release(&a);
+    /* another name: stale, written as store_person_arrive would */
+    CHECK_INT(store_arrival(st, "telegram", "42", "Wang", "8", 2000, &a), 0);
+    CHECK(a.known && a.stale && a.replay == 0 && !a.taken && a.replies == NULL);
+    CHECK_INT(store_person_arrived(st, &a, "telegram", "42", "Wang", 2000, &p, &acc), 0);
+    arrival_release(&a);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM people WHERE name='Wang'"), 1);
+    /* another sender's message with the same id is not this one's */
+    CHECK_INT(store_arrival(st, "telegram", "43", NULL, "7", 2000, &a), 0);
+    CHECK(!a.known && a.replay == 0 && !a.taken);
+    arrival_release(&a);
+    /* past the window: not a replay, the key taken; the new row is stored */
+    CHECK_INT(store_arrival(st, "telegram", "42", "Wang", "7", later, &a), 0);
+    CHECK(a.replay == 0 && a.taken && a.replies == NULL);
+    CHECK_INT(store_inbound_put(st, &a, "telegram", "7", p, "积分", "points", "[\"C\"]", later), 0);
+    arrival_release(&a);
+    CHECK_INT(store_arrival(st, "telegram", "42", "Wang", "7", later, &a), 0);
+    CHECK_INT(a.replay, 1);
+    CHECK_STR(a.replies, "[\"C\"]");
+    arrival_release(&a);
+    CHECK_INT(t_query_int(st, "SELECT count(*) FROM inbound WHERE ext_id LIKE '7~%'"), 1);
+    CHECK_INT(store_commit(st), 0);
+    store_close(st);
+}
+
 static void test_store_inbound_needs_person(void)
 {
     struct store *st = store_open(":memory:", false);
@@ -263,6 +313,68 @@ static void test_store_state_get_set_expire_del(void)
     CHECK_INT(store_state_del(st, p, "absent"), 0);
     CHECK_INT(store_commit(st), 0);
     store_close(st);
+}
+
+/* The copy of a person's state rows kept within a transaction answers as
+ * the table would: after a set and a del of its person, after a rollback to
+ * a savepoint, for another person, and in the next transaction after a
+ * write it did not see (another store's). */
+static void test_store_state_read_once(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/state.db", t_tmpdir());
+    struct store *st = store_open(path, false), *other = store_open(path, false);
+    int64_t p = 0, q = 0;
+    char *v = NULL;
+    CHECK(st != NULL && other != NULL);
+    if (st == NULL || other == NULL)
+        goto out;
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_person_ensure(st, "generic", "u-1", NULL, 1000, &p), 0);
+    CHECK_INT(store_person_ensure(st, "generic", "u-2", NULL, 1000, &q), 0);
+    CHECK_INT(store_state_set(st, p, "a", "1", 9000), 0);
+    CHECK_INT(store_state_set(st, q, "a", "q1", 9000), 0);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_state_get(st, p, "a", 2000, &v), 1); /* read p's rows */
+    CHECK_STR(v, "1");
+    free(v);
+    CHECK_INT(store_state_set(st, p, "b", "2", 9000), 0);
+    CHECK_INT(store_state_get(st, p, "b", 2000, &v), 1);
+    CHECK_STR(v, "2");
+    free(v);
+    CHECK_INT(store_state_get(st, q, "a", 2000, &v), 1); /* another person */
+    CHECK_STR(v, "q1");
+    free(v);
+    CHECK_INT(store_state_get(st, p, "b", 2000, &v), 1);
+    CHECK_STR(v, "2");
+    free(v);
+    CHECK_INT(store_savepoint(st), 0);
+    CHECK_INT(store_state_set(st, p, "c", "3", 9000), 0);
+    CHECK_INT(store_state_del(st, p, "a"), 0);
+    CHECK_INT(store_state_get(st, p, "a", 2000, &v), 0);
+    CHECK_INT(store_rollback_to(st), 0); /* the set and the del undone */
+    CHECK_INT(store_state_get(st, p, "c", 2000, &v), 0);
+    CHECK_INT(store_state_get(st, p, "a", 2000, &v), 1);
+    CHECK_STR(v, "1");
+    free(v);
+    CHECK_INT(store_commit(st), 0);
+    /* written by another store between two transactions of this one */
+    CHECK_INT(store_begin(other), 0);
+    CHECK_INT(store_state_set(other, p, "a", "other", 9000), 0);
+    CHECK_INT(store_commit(other), 0);
+    CHECK_INT(store_begin(st), 0);
+    CHECK_INT(store_state_get(st, p, "a", 2000, &v), 1);
+    CHECK_STR(v, "other");
+    free(v);
+    CHECK_INT(store_commit(st), 0);
+    /* outside a transaction: read each time */
+    CHECK_INT(store_state_get(st, p, "b", 2000, &v), 1);
+    CHECK_STR(v, "2");
+    free(v);
+out:
+    store_close(st);
+    store_close(other);
 }
 
 struct top {
@@ -416,10 +528,10 @@ const struct t_case store_tests[] = {T(test_store_migrate_empty_file_then_reopen
                                      T(test_store_file_mode_0600),
                                      T(test_store_open_bad_path),
                                      T(test_store_person_ensure),
-                                     T(test_store_inbound_add_get_unique),
+                                     T(test_store_inbound_add_get_unique), T(test_store_arrival),
                                      T(test_store_inbound_needs_person),
                                      T(test_store_inbound_scoped_and_lapses),
-                                     T(test_store_state_get_set_expire_del),
+                                     T(test_store_state_get_set_expire_del), T(test_store_state_read_once),
                                      T(test_store_unknown_top),
                                      T(test_store_unknown_counted_at_commit),
                                      T(test_store_probe),
