@@ -363,8 +363,11 @@ static void test_understand_round8(void)
 /* Round 9 (eval-blind9 train_j): the city said as now, a remark, then 报到;
  * the seat named with when it was booked, then given up; a bare 取消 N (or
  * 取消掉 N) after a reason; 查我报名; 打卡 with a number, 签到号; 兑换奖品 N;
- * 不用了 as the reason for an erase; pinyin initials and English words; and
- * what only looks alike. */
+ * 不用了 as the reason for an erase; pinyin initials and English words; our
+ * report number asked after in a story; 有没有那个菜单; 我也要学 after a story
+ * about the lessons; the lessons every day without a time; how my photos and
+ * location are handled (privacy, not a report); a grudge not let go, wages
+ * withheld; and what only looks alike. */
 static void test_understand_round9(void)
 {
     static const struct want cases[] = {
@@ -387,6 +390,18 @@ static void test_understand_round9(void)
         {"cjf", "points.balance", NULL, NULL},
         {"pxkc", "course.list", NULL, NULL},
         {"points detail", "points.history", NULL, NULL},
+        /* our report number in a story, then asked after */
+        {"昨天发的那个路灯 编号SP0032 有人来修了没", "report.status", "code", "sp0032"},
+        {"眼睛不好，有没有那个菜单", "help", NULL, NULL},
+        {"站长说学习能攒积分，我也要学", "lesson.next", NULL, NULL},
+        {"我想学开车，那我要学", "!lesson.next", NULL, NULL},
+        {"以后每天把微课发给我", "lesson.subscribe", NULL, NULL},
+        {"我每天都学一课，今天的课发我", "!lesson.subscribe", NULL, NULL},
+        {"我的照片和位置你们怎么处理", "privacy", NULL, NULL},
+        {"我拍的照片上次反映的问题处理了吗", "report.status", NULL, NULL},
+        {"隐私这年头哪还有啊", "!privacy", NULL, NULL},
+        {"被老板骂了一星期 到现在都缓不过来", "service.counsel", NULL, NULL},
+        {"在饭店洗碗干了半年 老板跑了 钱也不给", "service.legal", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
