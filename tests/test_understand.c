@@ -367,7 +367,8 @@ static void test_understand_round8(void)
  * report number asked after in a story; 有没有那个菜单; 我也要学 after a story
  * about the lessons; the lessons every day without a time; how my photos and
  * location are handled (privacy, not a report); a grudge not let go, wages
- * withheld; and what only looks alike. */
+ * withheld; a call already made (给我回电话了) is no handover; and what only
+ * looks alike. */
 static void test_understand_round9(void)
 {
     static const struct want cases[] = {
@@ -402,6 +403,9 @@ static void test_understand_round9(void)
         {"隐私这年头哪还有啊", "!privacy", NULL, NULL},
         {"被老板骂了一星期 到现在都缓不过来", "service.counsel", NULL, NULL},
         {"在饭店洗碗干了半年 老板跑了 钱也不给", "service.legal", NULL, NULL},
+        /* a call already made is no request for a person */
+        {"站长给我回电话了 谢谢", "!handover", NULL, NULL},
+        {"有空给我回个电话", "handover", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
