@@ -360,6 +360,56 @@ static void test_understand_round8(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 9 (eval-blind9 train_j): the city said as now, a remark, then 报到;
+ * the seat named with when it was booked, then given up; a bare 取消 N (or
+ * 取消掉 N) after a reason; 查我报名; 打卡 with a number, 签到号; 兑换奖品 N;
+ * 不用了 as the reason for an erase; pinyin initials and English words; our
+ * report number asked after in a story; 有没有那个菜单; 我也要学 after a story
+ * about the lessons; the lessons every day without a time; how my photos and
+ * location are handled (privacy, not a report); a grudge not let go, wages
+ * withheld; a call already made (给我回电话了) is no handover; and what only
+ * looks alike. */
+static void test_understand_round9(void)
+{
+    static const struct want cases[] = {
+        {"现在到了荆州，在这边带孩子，报到", "member.checkin", "city", "荆州"},
+        {"我现在到荆州了，儿子在这边上学，报到", "!member.checkin", NULL, NULL},
+        {"现在到荆州了，学校报到", "!member.checkin", NULL, NULL},
+        {"我上次报的第二个培训那天要加班去不了 帮我取消吧", "course.cancel", "n", "2"},
+        {"报不了了 取消 5", "course.cancel", "n", "5"},
+        {"有事去不了 取消掉 2", "course.cancel", "n", "2"},
+        {"取消掉报名 6", "course.cancel", "n", "6"},
+        {"客户取消掉 2 单", "!course.cancel", NULL, NULL},
+        {"订单取消3", "!course.cancel", NULL, NULL},
+        {"查我报名", "course.mine", NULL, NULL},
+        {"打卡 5531", "checkin", "code", "5531"},
+        {"签到号 K2P9", "checkin", "code", "k2p9"},
+        {"兑换奖品 3", "redeem.item", "n", "3"},
+        {"不用了 把我资料删干净", "privacy.erase", NULL, NULL},
+        {"删我的信息？不用了", "!privacy.erase", NULL, NULL},
+        {"接到讲", "more", NULL, NULL},
+        {"cjf", "points.balance", NULL, NULL},
+        {"pxkc", "course.list", NULL, NULL},
+        {"points detail", "points.history", NULL, NULL},
+        /* our report number in a story, then asked after */
+        {"昨天发的那个路灯 编号SP0032 有人来修了没", "report.status", "code", "sp0032"},
+        {"眼睛不好，有没有那个菜单", "help", NULL, NULL},
+        {"站长说学习能攒积分，我也要学", "lesson.next", NULL, NULL},
+        {"我想学开车，那我要学", "!lesson.next", NULL, NULL},
+        {"以后每天把微课发给我", "lesson.subscribe", NULL, NULL},
+        {"我每天都学一课，今天的课发我", "!lesson.subscribe", NULL, NULL},
+        {"我的照片和位置你们怎么处理", "privacy", NULL, NULL},
+        {"我拍的照片上次反映的问题处理了吗", "report.status", NULL, NULL},
+        {"隐私这年头哪还有啊", "!privacy", NULL, NULL},
+        {"被老板骂了一星期 到现在都缓不过来", "service.counsel", NULL, NULL},
+        {"在饭店洗碗干了半年 老板跑了 钱也不给", "service.legal", NULL, NULL},
+        /* a call already made is no request for a person */
+        {"站长给我回电话了 谢谢", "!handover", NULL, NULL},
+        {"有空给我回个电话", "handover", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -847,6 +897,21 @@ static void test_safety_crisis_round8(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 9 crisis language (train_j's training part): charcoal lit in a shut
+ * car or room, groped and locked in, by deep water wanting to go down, stones
+ * tied on, a last word that is a farewell; and their everyday lookalikes. */
+static void test_safety_crisis_round9(void)
+{
+    static const char *const yes[] = {
+        "门窗都关好了 在屋里点了一盆炭", "我锁在车里 生了炭", "老板趁没人对我动手动脚 门锁了 我出不去",
+        "在水库边坐到天黑 就想下去", "腰上绑好了石头", "最后对你们说句 再见了"};
+    static const char *const no[] = {
+        "烧烤炭点了好久才着", "在河边坐了一下午 想下去游泳", "桥上堵车 好想下去走走",
+        "小孩子动手动脚的 烦", "最后跟你说一句 再见 明天见", "石头绑在腰上 压帐篷",
+        "最后跟你说一句 谢谢"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -994,9 +1059,11 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round6),
     T(test_safety_crisis_round7),
     T(test_safety_crisis_round8),
+    T(test_safety_crisis_round9),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
+    T(test_understand_round9),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
