@@ -15,6 +15,9 @@
 #     listener that accepts connections and never answers (a hung host:
 #     without libpq's connect_timeout a reconnection waits on it for ever);
 #     a is promoted DOWN2_S later.
+#  Between them, with b the primary and a (rebuilt) its synchronous
+#  standby: a is stopped for DOWN3_S and started again (standby_round
+#  below: nothing may be acknowledged while it is down).
 #
 # pg_auto_failover is not used: it needs a monitor node and decides in tens
 # of seconds (docs/failover.md says why and how to run it in production).
@@ -36,6 +39,9 @@ CLIENTS=${FAILOVER_CLIENTS:-4}
 BEFORE_S=${FAILOVER_BEFORE_S:-3} # load before the primary stops
 DOWN1_S=${FAILOVER_DOWN1_S:-8}   # round 1: no primary at all
 DOWN2_S=${FAILOVER_DOWN2_S:-3}   # round 2
+DOWN3_S=${FAILOVER_DOWN3_S:-16}   # the synchronous standby down
+STMT_TIMEOUT_S=${FAILOVER_STATEMENT_TIMEOUT:-2} # [store] statement_timeout
+SLOWEST_MS=12000                 # no answer slower while the standby is down
 AFTER_S=${FAILOVER_AFTER_S:-4}   # load after the first 200 on the new primary
 GIVE_UP_S=60                     # a client stops retrying (a failure)
 # Past the promotion, 500s may start for this long: the reconnection try
@@ -113,7 +119,8 @@ CONNINFO="host=127.0.0.1,127.0.0.1 port=$PA,$PB user=postgres dbname=yizhan"
 CONNINFO+=" target_session_attrs=read-write"
 "${YIZHAN:-./yizhan}" serve --set listen=127.0.0.1:0 --set "database=$DIR/y.db" \
     --set "media_dir=$DIR/media" --set privacy.notice=false \
-    --set store.engine=postgres --set "store.conninfo=$CONNINFO" 2>"$DIR/serve.log" &
+    --set store.engine=postgres --set "store.conninfo=$CONNINFO" \
+    --set store.statement_timeout="$STMT_TIMEOUT_S" 2>"$DIR/serve.log" &
 YPID=$!
 YPORT=
 for _ in $(seq 200); do
@@ -256,6 +263,91 @@ if pg_as "$PGBIN/pg_rewind" -D "$A" -R \
     wait_sync "$PB" a
 else
     check "pg_rewind of the old primary" 1 "$(grep error "$DIR/rewind.log" | tr '\n' ' ')"
+fi
+
+# -- the synchronous standby down (docs/failover.md, "The price of sync") ---
+# b is the primary, a its synchronous standby. a is stopped under load and
+# started again DOWN3_S later. Every COMMIT on b waits for a standby that
+# is not there: Yizhan gives it up after [store] statement_timeout and
+# answers 500; the abandoned backend keeps the person's row lock, so a
+# retry waits behind it and gets 500 too. Checks: nothing is answered 200
+# while a is down (an acknowledged message is on both machines); every
+# answer is 200 or a 500 (no hang); 200 again once a streams; every message
+# answered 200 stored once.
+standby_round() {
+    local r=standby c p
+    rm -f "$DIR/stop"
+    for c in $(seq "$CLIENTS"); do
+        client "$r" "$c" &
+        CLIENT_PIDS+=($!)
+    done
+    sleep "$BEFORE_S"
+    local t_stop t_down t_up waiting first_after
+    t_stop=$(now_ms)
+    pg_as "$PGBIN/pg_ctl" -D "$A" -m immediate -w stop >/dev/null
+    t_down=$(now_ms)
+    sleep "$DOWN3_S"
+    waiting=$(pg_psql "$PB" postgres -At -c \
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'")
+    t_up=$(now_ms)
+    pg_start "$A" "-c cluster_name=a" "$PA"
+    wait_sync "$PB" a
+    for _ in $(seq $((GIVE_UP_S * 10))); do
+        first_after=$(cat "$DIR/$r"-client-*.log |
+            awk -v up="$t_up" '$1 >= up && $4 == 200 { print $2; exit }')
+        [ -n "$first_after" ] && break
+        sleep 0.1
+    done
+    [ -n "$first_after" ] && sleep "$AFTER_S"
+    touch "$DIR/stop"
+    for p in "${CLIENT_PIDS[@]}"; do
+        wait "$p" || true
+    done
+    CLIENT_PIDS=()
+
+    local ans=$DIR/$r-answers n200 n500 nother early during missing extra doubled slowest
+    cat "$DIR/$r"-client-*.log >"$ans"
+    n200=$(awk '$4 == 200' "$ans" | wc -l)
+    n500=$(awk '$4 == 500' "$ans" | wc -l)
+    nother=$(awk '$4 != 200 && $4 != 500' "$ans" | wc -l)
+    echo "$r: answers: $n200 x 200, $n500 x 500, $nother other"
+    echo "$r: standby down for $((t_up - t_down)) ms; $waiting backends waiting for it (SyncRep) at the end"
+    [ -n "$first_after" ] &&
+        echo "$r: first 200 at +$((first_after - t_up)) ms after the standby was started again"
+    slowest=$(awk '$2 - $1 > m { m = $2 - $1 } END { printf "%.0f", m }' "$ans")
+    echo "$r: the slowest answer took $slowest ms"
+    early=$(awk -v s="$t_stop" '$2 < s && $4 != 200' "$ans" | wc -l)
+    check "$r: every answer before the standby stopped is 200" "$([ "$early" = 0 ]; echo $?)" \
+        "$early were not"
+    # asked once the standby was down, answered before it was started again
+    during=$(awk -v d="$t_down" -v u="$t_up" '$1 > d && $2 < u && $4 == 200' "$ans" | wc -l)
+    check "$r: nothing answered 200 while the synchronous standby was down" \
+        "$([ "$during" = 0 ]; echo $?)" "$during were"
+    check "$r: every answer that is not 200 is a 500 (the COMMIT given up, no hang)" \
+        "$([ "$nother" = 0 ]; echo $?)" "$(awk '$4 != 200 && $4 != 500' "$ans" | head -3 | tr '\n' ';')"
+    # a request waits for its batch, which may be given up once and run
+    # again guarded (a savepoint per job) behind a batch being given up:
+    # about three timeouts and the reconnections between them at most.
+    # Without the timeout an answer waits for the standby (DOWN3_S).
+    check "$r: no answer took longer than $SLOWEST_MS ms (statement_timeout ${STMT_TIMEOUT_S} s)" \
+        "$([ "$slowest" -le "$SLOWEST_MS" ]; echo $?)" "$slowest ms"
+    check "$r: answers 200 again once the standby is back" "$([ -n "$first_after" ]; echo $?)" \
+        "no 200 within $GIVE_UP_S s"
+    pg_psql "$PB" yizhan -At -F ' ' \
+        -c "SELECT ext_id, count(*) FROM inbound WHERE channel='generic' GROUP BY ext_id" \
+        >"$DIR/stored"
+    cat "$DIR"/*-answers | awk '$4 == 200 { print $3 }' | sort >"$DIR/acked"
+    awk '{ print $1 }' "$DIR/stored" | sort >"$DIR/stored.ids"
+    missing=$(comm -23 "$DIR/acked" "$DIR/stored.ids" | wc -l)
+    extra=$(comm -13 "$DIR/acked" "$DIR/stored.ids" | wc -l)
+    doubled=$(awk '$2 != 1' "$DIR/stored" | wc -l)
+    check "$r: every message answered 200 is stored, once, and nothing else" \
+        "$([ "$missing" = 0 ] && [ "$doubled" = 0 ] && [ "$extra" = 0 ]; echo $?)" \
+        "$missing missing, $doubled doubled, $extra extra"
+}
+
+if [ "$(pg_psql "$PB" postgres -At -c "SELECT sync_state FROM pg_stat_replication WHERE application_name='a'")" = sync ]; then
+    standby_round
 fi
 
 round failback "$B" "$PB" "$A" "$PA" "$DOWN2_S" "$GRACE2_MS" 1
