@@ -325,9 +325,10 @@ standby_round() {
         "$([ "$during" = 0 ]; echo $?)" "$during were"
     check "$r: every answer that is not 200 is a 500 (the COMMIT given up, no hang)" \
         "$([ "$nother" = 0 ]; echo $?)" "$(awk '$4 != 200 && $4 != 500' "$ans" | head -3 | tr '\n' ';')"
-    # a request waits for its batch, which may be given up once and run
-    # again guarded (a savepoint per job) behind a batch being given up:
-    # about three timeouts and the reconnections between them at most.
+    # a request waits for the process's write turn, which the writer's
+    # batches and the sender's claims take in turn, each given up after its
+    # own timeout (the sender's waits for the send_rate rows an abandoned
+    # sender backend holds): seen up to about four timeouts (8 s).
     # Without the timeout an answer waits for the standby (DOWN3_S).
     check "$r: no answer took longer than $SLOWEST_MS ms (statement_timeout ${STMT_TIMEOUT_S} s)" \
         "$([ "$slowest" -le "$SLOWEST_MS" ]; echo $?)" "$slowest ms"
