@@ -410,6 +410,19 @@ static void test_understand_round9(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 10 (eval-blind10 train_k: long stories, requests changed midway,
+ * dialect, traditional characters): an opt-out said to be a joke or not
+ * meant is no opt-out (a wrong action is worse than a question). */
+static void test_understand_round10(void)
+{
+    static const struct want cases[] = {
+        {"跟你开玩笑的 不是要退订你们的推送 继续发", "!optout", NULL, NULL},
+        {"逗你的，不是真想退订你们的消息", "!optout", NULL, NULL},
+        {"退订你们的消息", "optout", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -1064,6 +1077,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round7),
     T(test_understand_round8),
     T(test_understand_round9),
+    T(test_understand_round10),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
