@@ -412,13 +412,28 @@ static void test_understand_round9(void)
 
 /* Round 10 (eval-blind10 train_k: long stories, requests changed midway,
  * dialect, traditional characters): an opt-out said to be a joke or not
- * meant is no opt-out (a wrong action is worse than a question). */
+ * meant is no opt-out (a wrong action is worse than a question); requests
+ * said last after a story or a reason. */
 static void test_understand_round10(void)
 {
     static const struct want cases[] = {
         {"跟你开玩笑的 不是要退订你们的推送 继续发", "!optout", NULL, NULL},
         {"逗你的，不是真想退订你们的消息", "!optout", NULL, NULL},
         {"退订你们的消息", "optout", NULL, NULL},
+        /* stop said twice, in English, the verb first, 停了吧 at the end */
+        {"退订 别再发了", "optout", NULL, NULL},
+        {"please stop sending me texts", "optout", NULL, NULL},
+        {"关掉全部推送", "optout", NULL, NULL},
+        {"关闭所有学习提醒", "!optout", NULL, NULL},
+        {"一天十几条看都看不完，把你们的通知停了吧", "optout", NULL, NULL},
+        /* the quiz answer last, after a reason */
+        {"我猜是D，因为工伤要单位去报，所以选D", "quiz.answer", "answer", "d"},
+        /* the seat asked for last, with thanks (谢谢你们 is filler) */
+        {"看了好几个，那个第三个电工的合适，帮我报名3，谢谢你们", "course.book", "n", "3"},
+        /* a code given, then 签到 */
+        {"到了会场，老师给了个码 K8P2，帮我签到", "checkin", "code", "k8p2"},
+        {"码是 K8P2 签到怎么弄", "!checkin", NULL, NULL},
+        {"看更多", "more", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
