@@ -434,6 +434,15 @@ static void test_understand_round10(void)
         {"到了会场，老师给了个码 K8P2，帮我签到", "checkin", "code", "k8p2"},
         {"码是 K8P2 签到怎么弄", "!checkin", NULL, NULL},
         {"看更多", "more", NULL, NULL},
+        /* the rest of a cut-off message asked for after a story; 接著 (著
+         * that OpenCC leaves) is 接着 */
+        {"那条讲社保的只说了一半，后头的我还没看，继续往下发", "more", NULL, NULL},
+        {"那段講合同的只看到一半，麻煩接著發，我在路上", "more", NULL, NULL},
+        {"一半的人没来 发给我名单", "!more", NULL, NULL},
+        /* a person asked for after complaining about mixed-up answers */
+        {"问报名你回积分，都答不对，帮我找个工作人员来", "handover", NULL, NULL},
+        {"我想跟站里的工作人员直接说话，有个证书的事", "handover", NULL, NULL},
+        {"上回跟站长说过了", "!handover", NULL, NULL},
     };
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
