@@ -410,6 +410,43 @@ static void test_understand_round9(void)
     intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 10 (eval-blind10 train_k: long stories, requests changed midway,
+ * dialect, traditional characters): an opt-out said to be a joke or not
+ * meant is no opt-out (a wrong action is worse than a question); requests
+ * said last after a story or a reason. */
+static void test_understand_round10(void)
+{
+    static const struct want cases[] = {
+        {"跟你开玩笑的 不是要退订你们的推送 继续发", "!optout", NULL, NULL},
+        {"逗你的，不是真想退订你们的消息", "!optout", NULL, NULL},
+        {"退订你们的消息", "optout", NULL, NULL},
+        /* stop said twice, in English, the verb first, 停了吧 at the end */
+        {"退订 别再发了", "optout", NULL, NULL},
+        {"please stop sending me texts", "optout", NULL, NULL},
+        {"关掉全部推送", "optout", NULL, NULL},
+        {"关闭所有学习提醒", "!optout", NULL, NULL},
+        {"一天十几条看都看不完，把你们的通知停了吧", "optout", NULL, NULL},
+        /* the quiz answer last, after a reason */
+        {"我猜是D，因为工伤要单位去报，所以选D", "quiz.answer", "answer", "d"},
+        /* the seat asked for last, with thanks (谢谢你们 is filler) */
+        {"看了好几个，那个第三个电工的合适，帮我报名3，谢谢你们", "course.book", "n", "3"},
+        /* a code given, then 签到 */
+        {"到了会场，老师给了个码 K8P2，帮我签到", "checkin", "code", "k8p2"},
+        {"码是 K8P2 签到怎么弄", "!checkin", NULL, NULL},
+        {"看更多", "more", NULL, NULL},
+        /* the rest of a cut-off message asked for after a story; 接著 (著
+         * that OpenCC leaves) is 接着 */
+        {"那条讲社保的只说了一半，后头的我还没看，继续往下发", "more", NULL, NULL},
+        {"那段講合同的只看到一半，麻煩接著發，我在路上", "more", NULL, NULL},
+        {"一半的人没来 发给我名单", "!more", NULL, NULL},
+        /* a person asked for after complaining about mixed-up answers */
+        {"问报名你回积分，都答不对，帮我找个工作人员来", "handover", NULL, NULL},
+        {"我想跟站里的工作人员直接说话，有个证书的事", "handover", NULL, NULL},
+        {"上回跟站长说过了", "!handover", NULL, NULL},
+    };
+    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -912,6 +949,22 @@ static void test_safety_crisis_round9(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 10 crisis language (train_k's training part): high up and no
+ * longer afraid of looking down, weary and not coming back, a death made to
+ * look like an accident for the insurance, driving off a bridge or flyover;
+ * and their everyday lookalikes. */
+static void test_safety_crisis_round10(void)
+{
+    static const char *const yes[] = {
+        "站在厂房屋顶上 往下看也不怕了", "过得太累了 出去了就不打算回来了", "弄成意外 保险能赔给家里",
+        "车在高架上 就想直接开下去", "装成意外的样子 保险的钱留给娃"};
+    static const char *const no[] = {
+        "算是意外 保险能报销吗", "这样也算意外吗 保险能赔吗", "出了个意外 保险赔了",
+        "跑了一天好累 回来了", "送货太累了 今晚不回来了", "在桥上堵车 想直接开过去",
+        "坡太陡 想冲下去", "去海边玩 都不想回来了", "手机电撑不住了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -1060,10 +1113,12 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round7),
     T(test_safety_crisis_round8),
     T(test_safety_crisis_round9),
+    T(test_safety_crisis_round10),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
     T(test_understand_round9),
+    T(test_understand_round10),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
