@@ -158,16 +158,61 @@ client() {
     done
 }
 
+# clients_start ROUND: CLIENTS clients post until $DIR/stop exists.
+clients_start() {
+    local c
+    rm -f "$DIR/stop"
+    for c in $(seq "$CLIENTS"); do
+        client "$1" "$c" &
+        CLIENT_PIDS+=($!)
+    done
+}
+
+# clients_stop ROUND T_UP: the load goes on until AFTER_S past the first
+# 200 asked at or after T_UP (FIRST_AFTER: its end, empty if none came
+# within GIVE_UP_S), then the clients finish their message and stop.
+clients_stop() {
+    local p
+    FIRST_AFTER=
+    for _ in $(seq $((GIVE_UP_S * 10))); do
+        FIRST_AFTER=$(cat "$DIR/$1"-client-*.log |
+            awk -v up="$2" '$1 >= up && $4 == 200 { print $2; exit }')
+        [ -n "$FIRST_AFTER" ] && break
+        sleep 0.1
+    done
+    [ -n "$FIRST_AFTER" ] && sleep "$AFTER_S"
+    touch "$DIR/stop"
+    for p in "${CLIENT_PIDS[@]}"; do
+        wait "$p" || true
+    done
+    CLIENT_PIDS=()
+}
+
+# check_stored ROUND PORT: every message answered 200 in any round so far
+# is in the inbound table of the primary on PORT once, and nothing else.
+check_stored() {
+    local r=$1 missing extra doubled
+    pg_psql "$2" yizhan -At -F ' ' \
+        -c "SELECT ext_id, count(*) FROM inbound WHERE channel='generic' GROUP BY ext_id" \
+        >"$DIR/stored"
+    cat "$DIR"/*-answers | awk '$4 == 200 { print $3 }' | sort >"$DIR/acked"
+    awk '{ print $1 }' "$DIR/stored" | sort >"$DIR/stored.ids"
+    missing=$(comm -23 "$DIR/acked" "$DIR/stored.ids" | wc -l)
+    extra=$(comm -13 "$DIR/acked" "$DIR/stored.ids" | wc -l)
+    doubled=$(awk '$2 != 1' "$DIR/stored" | wc -l)
+    echo "$r: on the primary: $(wc -l <"$DIR/stored") messages; answered 200 so far: $(wc -l <"$DIR/acked")"
+    check "$r: every message answered 200 is on the primary" "$([ "$missing" = 0 ]; echo $?)" \
+        "$missing missing, e.g. $(comm -23 "$DIR/acked" "$DIR/stored.ids" | head -3 | tr '\n' ' ')"
+    check "$r: each of them once, and nothing that was never answered 200" \
+        "$([ "$doubled" = 0 ] && [ "$extra" = 0 ]; echo $?)" "$doubled doubled, $extra extra"
+}
+
 # round NAME OLD_DATA OLD_PORT NEW_DATA NEW_PORT DOWN_S GRACE_MS HUNG:
 # clients post; OLD crashes (and, HUNG=1, a listener that never answers
 # takes its port); NEW is promoted DOWN_S later; then the checks.
 round() {
-    local r=$1 old=$2 oldport=$3 new=$4 newport=$5 down=$6 grace=$7 hung=$8 c p
-    rm -f "$DIR/stop"
-    for c in $(seq "$CLIENTS"); do
-        client "$r" "$c" &
-        CLIENT_PIDS+=($!)
-    done
+    local r=$1 old=$2 oldport=$3 new=$4 newport=$5 down=$6 grace=$7 hung=$8
+    clients_start "$r"
     sleep "$BEFORE_S"
     local t_down t_up
     t_down=$(now_ms)
@@ -183,20 +228,8 @@ round() {
     pg_as "$PGBIN/pg_ctl" -D "$new" -w promote >/dev/null
     t_up=$(now_ms)
 
-    # Load goes on until AFTER_S past the first 200 on the new primary.
-    local first_after=
-    for _ in $(seq $((GIVE_UP_S * 10))); do
-        first_after=$(cat "$DIR/$r"-client-*.log |
-            awk -v up="$t_up" '$1 >= up && $4 == 200 { print $2; exit }')
-        [ -n "$first_after" ] && break
-        sleep 0.1
-    done
-    [ -n "$first_after" ] && sleep "$AFTER_S"
-    touch "$DIR/stop"
-    for p in "${CLIENT_PIDS[@]}"; do
-        wait "$p" || true
-    done
-    CLIENT_PIDS=()
+    clients_stop "$r" "$t_up"
+    local first_after=$FIRST_AFTER
     if [ -n "$HOLE" ]; then
         kill "$HOLE"
         wait "$HOLE" 2>/dev/null || true
@@ -229,20 +262,7 @@ round() {
         "$([ "$late" = 0 ]; echo $?)" "$late were"
 
     # Every round's acknowledged messages, on the primary of now.
-    local missing extra doubled
-    pg_psql "$newport" yizhan -At -F ' ' \
-        -c "SELECT ext_id, count(*) FROM inbound WHERE channel='generic' GROUP BY ext_id" \
-        >"$DIR/stored"
-    cat "$DIR"/*-answers | awk '$4 == 200 { print $3 }' | sort >"$DIR/acked"
-    awk '{ print $1 }' "$DIR/stored" | sort >"$DIR/stored.ids"
-    missing=$(comm -23 "$DIR/acked" "$DIR/stored.ids" | wc -l)
-    extra=$(comm -13 "$DIR/acked" "$DIR/stored.ids" | wc -l)
-    doubled=$(awk '$2 != 1' "$DIR/stored" | wc -l)
-    echo "$r: on the new primary: $(wc -l <"$DIR/stored") messages; answered 200 so far: $(wc -l <"$DIR/acked")"
-    check "$r: every message answered 200 is on the new primary" "$([ "$missing" = 0 ]; echo $?)" \
-        "$missing missing, e.g. $(comm -23 "$DIR/acked" "$DIR/stored.ids" | head -3 | tr '\n' ' ')"
-    check "$r: each of them once, and nothing that was never answered 200" \
-        "$([ "$doubled" = 0 ] && [ "$extra" = 0 ]; echo $?)" "$doubled doubled, $extra extra"
+    check_stored "$r" "$newport"
 }
 
 round failover "$A" "$PA" "$B" "$PB" "$DOWN1_S" "$GRACE1_MS" 0
@@ -275,12 +295,8 @@ fi
 # answer is 200 or a 500 (no hang); 200 again once a streams; every message
 # answered 200 stored once.
 standby_round() {
-    local r=standby c p
-    rm -f "$DIR/stop"
-    for c in $(seq "$CLIENTS"); do
-        client "$r" "$c" &
-        CLIENT_PIDS+=($!)
-    done
+    local r=standby
+    clients_start "$r"
     sleep "$BEFORE_S"
     local t_stop t_down t_up waiting first_after
     t_stop=$(now_ms)
@@ -292,20 +308,10 @@ standby_round() {
     t_up=$(now_ms)
     pg_start "$A" "-c cluster_name=a" "$PA"
     wait_sync "$PB" a
-    for _ in $(seq $((GIVE_UP_S * 10))); do
-        first_after=$(cat "$DIR/$r"-client-*.log |
-            awk -v up="$t_up" '$1 >= up && $4 == 200 { print $2; exit }')
-        [ -n "$first_after" ] && break
-        sleep 0.1
-    done
-    [ -n "$first_after" ] && sleep "$AFTER_S"
-    touch "$DIR/stop"
-    for p in "${CLIENT_PIDS[@]}"; do
-        wait "$p" || true
-    done
-    CLIENT_PIDS=()
+    clients_stop "$r" "$t_up"
+    first_after=$FIRST_AFTER
 
-    local ans=$DIR/$r-answers n200 n500 nother early during missing extra doubled slowest
+    local ans=$DIR/$r-answers n200 n500 nother early during slowest
     cat "$DIR/$r"-client-*.log >"$ans"
     n200=$(awk '$4 == 200' "$ans" | wc -l)
     n500=$(awk '$4 == 500' "$ans" | wc -l)
@@ -334,17 +340,7 @@ standby_round() {
         "$([ "$slowest" -le "$SLOWEST_MS" ]; echo $?)" "$slowest ms"
     check "$r: answers 200 again once the standby is back" "$([ -n "$first_after" ]; echo $?)" \
         "no 200 within $GIVE_UP_S s"
-    pg_psql "$PB" yizhan -At -F ' ' \
-        -c "SELECT ext_id, count(*) FROM inbound WHERE channel='generic' GROUP BY ext_id" \
-        >"$DIR/stored"
-    cat "$DIR"/*-answers | awk '$4 == 200 { print $3 }' | sort >"$DIR/acked"
-    awk '{ print $1 }' "$DIR/stored" | sort >"$DIR/stored.ids"
-    missing=$(comm -23 "$DIR/acked" "$DIR/stored.ids" | wc -l)
-    extra=$(comm -13 "$DIR/acked" "$DIR/stored.ids" | wc -l)
-    doubled=$(awk '$2 != 1' "$DIR/stored" | wc -l)
-    check "$r: every message answered 200 is stored, once, and nothing else" \
-        "$([ "$missing" = 0 ] && [ "$doubled" = 0 ] && [ "$extra" = 0 ]; echo $?)" \
-        "$missing missing, $doubled doubled, $extra extra"
+    check_stored "$r" "$PB"
 }
 
 if [ "$(pg_psql "$PB" postgres -At -c "SELECT sync_state FROM pg_stat_replication WHERE application_name='a'")" = sync ]; then
