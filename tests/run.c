@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "intent.h"
 #include <sqlite3.h>
 
 #include "log.h"
@@ -41,6 +42,29 @@ const char *t_tmpdir(void)
         exit(2);
     }
     return path;
+}
+
+static struct intents *shipped;
+static char *shipped_errs; /* its load's errors, "" when none */
+
+struct intents *t_intents(struct buf *errs)
+{
+    if (shipped_errs == NULL) {
+        struct buf e;
+        buf_init(&e, 0);
+        shipped = intent_load("intents", &e);
+        shipped_errs = xstrdup(e.data ? e.data : "");
+        buf_release(&e);
+    }
+    if (shipped_errs[0] != '\0')
+        buf_puts(errs, shipped_errs);
+    return shipped;
+}
+
+void t_intents_free(struct intents *in)
+{
+    if (in != shipped)
+        intent_free(in);
 }
 
 void t_put(const char *dir, const char *name, const char *text)
@@ -170,6 +194,8 @@ int main(int argc, char **argv)
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", tmp_root);
     }
+    intent_free(shipped);
+    free(shipped_errs);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -69,6 +69,16 @@ char *t_stderr_end(void);
 /* One integer from a query on the store's connection, or -1. */
 struct store;
 long long t_query_int(struct store *st, const char *sql);
+/* The shipped intents/ (read-only once loaded: every reader takes them
+ * const), loaded once for the whole run and shared by every test that
+ * asks; its load errors appended to errs on every call. Why: a load takes
+ * ~0.2 s, ~10 s under valgrind, and 140 of them were most of `make
+ * valgrind`'s unit run. t_intents_free frees any other intents and leaves
+ * the shared one alone (tests/run frees it at the end). */
+struct buf;
+struct intents;
+struct intents *t_intents(struct buf *errs);
+void t_intents_free(struct intents *in);
 /* Source tree root, for fixtures: the directory tests/run was started from. */
 void stub_clock_set(int64_t ms);
 void stub_clock_advance(int64_t ms);

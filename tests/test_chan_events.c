@@ -35,7 +35,7 @@ static int fx_init(struct fx *f)
     buf_init(&errs, 0);
     int rc = chanfix_conf(&f->c, NULL);
     f->app.conf = &f->c;
-    f->app.intents = intent_load("intents", &errs);
+    f->app.intents = t_intents(&errs);
     f->app.ct = content_load("content", &errs);
     f->st = store_open(":memory:", false);
     if (f->app.intents == NULL || f->app.ct == NULL || f->st == NULL)
@@ -49,7 +49,7 @@ static void fx_release(struct fx *f)
 {
     store_close(f->st);
     content_free(f->app.ct);
-    intent_free(f->app.intents);
+    t_intents_free(f->app.intents);
     conf_release(&f->c);
 }
 

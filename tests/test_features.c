@@ -35,7 +35,7 @@ static void test_features_one_handler_per_intent(void)
 {
     struct buf errs;
     buf_init(&errs, 0);
-    struct intents *in = intent_load("intents", &errs);
+    struct intents *in = t_intents(&errs);
     CHECK(in != NULL);
     CHECK_STR(errs.data ? errs.data : "", "");
     for (size_t i = 0; in != NULL && i < intent_count(in); i++) {
@@ -58,7 +58,7 @@ static void test_features_one_handler_per_intent(void)
                 t_failed++;
             }
         }
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
 }
 

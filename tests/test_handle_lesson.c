@@ -58,7 +58,7 @@ static int fx_init_dir(struct fx *f, const char *lessons_dir, const char *const 
     if (conf_load(&f->c, NULL, sets, n, &errs) == -1)
         rc = -1;
     f->app.conf = &f->c;
-    f->app.intents = intent_load("intents", &errs);
+    f->app.intents = t_intents(&errs);
     f->app.ct = content_load("content", &errs);
     f->app.lessons = lesson_load(lessons_dir, &errs);
     f->st = store_open(":memory:", false);
@@ -82,7 +82,7 @@ static void fx_release(struct fx *f)
 {
     store_close(f->st);
     content_free(f->app.ct);
-    intent_free(f->app.intents);
+    t_intents_free(f->app.intents);
     lesson_set_free(f->app.lessons);
     conf_release(&f->c);
     if (f->old_tz)

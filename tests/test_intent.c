@@ -84,7 +84,7 @@ static void test_intent_load_shipped(void)
         }
         CHECK(intent_name(in, intent_count(in)) == NULL);
     }
-    intent_free(in);
+    t_intents_free(in);
     free(errs);
 }
 
@@ -198,7 +198,7 @@ out:
     if (f != NULL)
         fclose(f);
     free(line);
-    intent_free(in);
+    t_intents_free(in);
     free(errs);
 }
 
@@ -220,7 +220,7 @@ static void test_intent_bad_pattern(void)
     CHECK_HAS(errs, "at offset");
     CHECK_HAS(errs, "missing closing parenthesis");
     free(want);
-    intent_free(in);
+    t_intents_free(in);
     free(errs);
     free(dir);
 }
@@ -240,7 +240,7 @@ static void test_intent_line_without_pattern(void)
     want = xasprintf("%s/a.rules:3: no pattern", dir);
     CHECK_HAS(errs, want);
     free(want);
-    intent_free(in);
+    t_intents_free(in);
     free(errs);
     free(dir);
 }
@@ -260,7 +260,7 @@ static void test_intent_bad_name(void)
         free(want);
     }
     CHECK(strstr(errs, "a.rules:4:") == NULL);
-    intent_free(in);
+    t_intents_free(in);
     free(errs);
     free(dir);
 }
@@ -319,7 +319,7 @@ static void test_intent_first_match_wins(void)
     CHECK_INT(m.line, 2);
     intent_match_release(&m);
 out:
-    intent_free(in);
+    t_intents_free(in);
     free(errs);
     free(dir);
 }
@@ -363,7 +363,7 @@ static void test_intent_captures(void)
     CHECK_INT(m.ncaps, 0);
     intent_match_release(&m);
 out:
-    intent_free(in);
+    t_intents_free(in);
     free(errs);
     free(dir);
 }
@@ -379,7 +379,7 @@ static void test_intent_too_many_caps(void)
     in = load(dir, &errs);
     CHECK(in == NULL);
     CHECK_HAS(errs, "a.rules:1: 9 named groups");
-    intent_free(in);
+    t_intents_free(in);
     free(errs);
     free(dir);
 }
@@ -420,7 +420,7 @@ static void test_intent_match_threads(void)
         CHECK_INT((long)bad, 0);
     }
 out:
-    intent_free(in);
+    t_intents_free(in);
     free(errs);
 }
 

@@ -61,7 +61,7 @@ static int fx_init(struct fx *f, bool on_disk)
     if (conf_load(&f->c, NULL, sets, 5, &errs) == -1)
         rc = -1;
     f->app.conf = &f->c;
-    f->app.intents = intent_load("intents", &errs);
+    f->app.intents = t_intents(&errs);
     f->app.ct = content_load("content", &errs);
     f->st = store_open(on_disk ? f->db : ":memory:", false);
     if (f->app.intents == NULL || f->app.ct == NULL || f->st == NULL)
@@ -76,7 +76,7 @@ static void fx_release(struct fx *f)
 {
     store_close(f->st);
     content_free(f->app.ct);
-    intent_free(f->app.intents);
+    t_intents_free(f->app.intents);
     conf_release(&f->c);
 }
 

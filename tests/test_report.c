@@ -248,7 +248,7 @@ static int fx_init(struct fx *f)
     if (conf_load(&f->c, NULL, sets, 6, &errs) == -1)
         rc = -1;
     f->app.conf = &f->c;
-    f->app.intents = intent_load("intents", &errs);
+    f->app.intents = t_intents(&errs);
     f->app.ct = content_load("content", &errs);
     if (f->app.ct != NULL && features_check_content(f->app.ct, &errs) == -1)
         rc = -1;
@@ -266,7 +266,7 @@ static void fx_release(struct fx *f)
 {
     store_close(f->st);
     content_free(f->app.ct);
-    intent_free(f->app.intents);
+    t_intents_free(f->app.intents);
     conf_release(&f->c);
 }
 

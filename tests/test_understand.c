@@ -58,7 +58,7 @@ static void test_scorer_ranks_by_closest_example(void)
     if (n >= 1)
         CHECK_STR(r[0].intent, "pts");
 out:
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
 }
 
@@ -95,7 +95,7 @@ static void test_examples_errors(void)
     CHECK_HAS(errs.data, want);
     free(want);
     CHECK(strstr(errs.data, "understand.txt:4:") == NULL);
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
 }
 
@@ -110,7 +110,7 @@ static struct intents *check_cases(const struct want *cases, size_t ncases)
 {
     struct buf errs;
     buf_init(&errs, 0);
-    struct intents *in = intent_load("intents", &errs);
+    struct intents *in = t_intents(&errs);
     CHECK_STR(errs.data ? errs.data : "", "");
     for (size_t i = 0; in != NULL && i < ncases; i++) {
         struct intent_match m;
@@ -181,7 +181,7 @@ static void test_understand_shipped(void)
     struct intents *in = check_cases(cases, sizeof cases / sizeof cases[0]);
     CHECK(in != NULL && understand_is_action(in, "redeem.item"));
     CHECK(in != NULL && !understand_is_action(in, "points.balance"));
-    intent_free(in);
+    t_intents_free(in);
 }
 
 /* Round 3 (texts written blind, eval-blind3): list numbers as phones print
@@ -222,7 +222,7 @@ static void test_understand_round3(void)
         {"暂时不需要心理咨询", NULL, NULL, NULL}, /* a refusal */
         {"我不要兑换", NULL, NULL, NULL},
     };
-    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
 /* Round 7 (train_a to train_g's remaining misses): the shortest opt-outs
@@ -317,7 +317,7 @@ static void test_understand_round7(void)
         {"客户把我的号码删了", "!privacy.erase", NULL, NULL},
         {"我的信息会删掉吗", "!privacy.erase", NULL, NULL},
     };
-    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
 /* Round 8 (eval-blind8 train_i, a request at the end of a story): 报到
@@ -357,7 +357,7 @@ static void test_understand_round8(void)
         {"孩子不知道作业怎么做，老师有没有说明", "!help", NULL, NULL},
         {"网约车平台给我开回来了", "!optin", NULL, NULL},
     };
-    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
 /* Round 9 (eval-blind9 train_j): the city said as now, a remark, then 报到;
@@ -407,7 +407,7 @@ static void test_understand_round9(void)
         {"站长给我回电话了 谢谢", "!handover", NULL, NULL},
         {"有空给我回个电话", "handover", NULL, NULL},
     };
-    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
 /* Round 10 (eval-blind10 train_k: long stories, requests changed midway,
@@ -444,7 +444,7 @@ static void test_understand_round10(void)
         {"我想跟站里的工作人员直接说话，有个证书的事", "handover", NULL, NULL},
         {"上回跟站长说过了", "!handover", NULL, NULL},
     };
-    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
@@ -506,7 +506,7 @@ static void test_understand_round6(void)
         {"我现在在武汉 怎么报到", "!member.checkin", NULL, NULL},
         {"现在在武汉出差", "!member.checkin", NULL, NULL},
     };
-    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
 /* Round 5 (texts written blind, eval-blind5: domestic workers' stories,
@@ -539,7 +539,7 @@ static void test_understand_round5(void)
         {"引私", "privacy", NULL, NULL},
         {"我嘚", "profile", NULL, NULL},
     };
-    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
 /* An action read off the text as typed is not taken when the lexicon's
@@ -553,7 +553,7 @@ static void test_understand_readings_disagree(void)
         {"取消报名2", "course.cancel", "n", "2"},
         {"报名2 算了", "!course.book", NULL, NULL},
     };
-    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
 /* Round 4 (texts written blind, eval-blind4): a mood word alone (郁闷,
@@ -631,7 +631,7 @@ static void test_understand_round4(void)
         {"兄弟 这个驿站号都能整啥", "help", NULL, NULL},
         {"进度查询", "report.status", NULL, NULL},
     };
-    intent_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
 /* The `mood` key: its words count for their intent only beside one of its
@@ -655,7 +655,7 @@ static void test_understand_mood(void)
     CHECK_INT(in ? understand(in, "郁闷 想聊聊", &m, NULL) : -1, 1);
     if (in)
         intent_match_release(&m);
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
 }
 
@@ -680,7 +680,7 @@ static void test_understand_thresholds(void)
     CHECK_INT(in ? understand(in, "不要积分还剩多少", &m, NULL) : -1, 1);
     if (in)
         intent_match_release(&m);
-    intent_free(in);
+    t_intents_free(in);
     t_put(dir, "understand.txt",
           "take 0.3\nask 0.2\nsmalltalk 1\ndecline 不要\nelsewhere 美团\nmenu pts 积分\n");
     in = intent_load(dir, &errs);
@@ -691,14 +691,14 @@ static void test_understand_thresholds(void)
         intent_match_release(&m);
     CHECK_INT(in ? understand(in, "不要积分还剩多少", &m, NULL) : -1, 0);
     CHECK_INT(in ? understand(in, "美团积分还剩多少", &m, NULL) : -1, 0); /* not ours */
-    intent_free(in);
+    t_intents_free(in);
     t_put(dir, "understand.txt", "smalltalk 2\n");
     in = intent_load(dir, &errs);
     CHECK(in == NULL);
     char *want = xasprintf("%s/understand.txt:1: ", dir);
     CHECK_HAS(errs.data ? errs.data : "", want);
     free(want);
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
 }
 
@@ -719,7 +719,7 @@ static void test_crisis_net_shipped(void)
         "晚上睡不着 心里很烦"};
     struct buf errs;
     buf_init(&errs, 0);
-    struct intents *in = intent_load("intents", &errs);
+    struct intents *in = t_intents(&errs);
     struct content *ct = content_load("content", &errs);
     CHECK_STR(errs.data ? errs.data : "", "");
     for (size_t i = 0; in && i < sizeof yes / sizeof yes[0]; i++) {
@@ -747,7 +747,7 @@ static void test_crisis_net_shipped(void)
     free(c);
     free(n);
     content_free(ct);
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
 }
 
@@ -764,7 +764,7 @@ static void test_crisis_net_is_data(void)
     struct intents *in = intent_load(dir, &errs); /* no crisis line: refused */
     CHECK(in == NULL);
     CHECK_HAS(errs.data ? errs.data : "", "crisisnet is set but no example is labelled crisis");
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
     buf_init(&errs, 0);
     t_put(dir, "understand.txt", "crisisnet 0.30 0.15\n");
@@ -772,7 +772,7 @@ static void test_crisis_net_is_data(void)
     in = intent_load(dir, &errs); /* the shortest text is missing */
     CHECK(in == NULL);
     CHECK_HAS(errs.data ? errs.data : "", "understand.txt:1: want");
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
     buf_init(&errs, 0);
     t_put(dir, "understand.txt", "crisisnet 0.30 0.15 4\n");
@@ -791,14 +791,14 @@ static void test_crisis_net_is_data(void)
         CHECK(understand(in, "我在楼顶上 不想下去", &m, &via) == 0 || strcmp(m.intent, "crisis") != 0);
         intent_match_release(&m);
     }
-    intent_free(in);
+    t_intents_free(in);
     /* a `none` line close to a lookalike keeps it out */
     t_put(dir, "crisis.examples", "crisis\t我站在楼顶上不想下去了\nnone\t楼顶上晒被子 不想下去\n");
     buf_release(&errs);
     buf_init(&errs, 0);
     in = intent_load(dir, &errs);
     CHECK(in && !understand_crisis_net(in, "在楼顶上晒被子 不想下去", NULL, NULL));
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
 }
 
@@ -808,7 +808,7 @@ static void check_crisis(const char *const *yes, size_t nyes, const char *const 
 {
     struct buf errs;
     buf_init(&errs, 0);
-    struct intents *in = intent_load("intents", &errs);
+    struct intents *in = t_intents(&errs);
     struct content *ct = content_load("content", &errs);
     CHECK_STR(errs.data ? errs.data : "", "");
     for (size_t i = 0; in && ct && i < nyes; i++) {
@@ -824,7 +824,7 @@ static void check_crisis(const char *const *yes, size_t nyes, const char *const 
         free(n);
     }
     content_free(ct);
-    intent_free(in);
+    t_intents_free(in);
     buf_release(&errs);
 }
 
@@ -1074,7 +1074,7 @@ static void test_ask_then_number(void)
     buf_init(&errs, 0);
     CHECK_INT(conf_load(&c, NULL, sets, 1, &errs), 0);
     app.conf = &c;
-    app.intents = intent_load("intents", &errs);
+    app.intents = t_intents(&errs);
     app.ct = content_load("content", &errs);
     st = store_open(":memory:", false);
     CHECK_STR(errs.data ? errs.data : "", "");
@@ -1102,7 +1102,7 @@ static void test_ask_then_number(void)
 out:
     store_close(st);
     content_free(app.ct);
-    intent_free(app.intents);
+    t_intents_free(app.intents);
     conf_release(&c);
     buf_release(&errs);
 }

@@ -154,7 +154,7 @@ static int fx_init(struct fx *f)
     buf_init(&errs, 0);
     int rc = conf_load(&f->c, NULL, sets, 1, &errs);
     f->app.conf = &f->c;
-    f->app.intents = intent_load("intents", &errs);
+    f->app.intents = t_intents(&errs);
     f->st = store_open(":memory:", false);
     if (f->app.intents == NULL || f->st == NULL)
         rc = -1;
@@ -166,7 +166,7 @@ static int fx_init(struct fx *f)
 static void fx_release(struct fx *f)
 {
     store_close(f->st);
-    intent_free(f->app.intents);
+    t_intents_free(f->app.intents);
     conf_release(&f->c);
 }
 
