@@ -119,15 +119,8 @@ static void imgsrv_stop(struct imgsrv *s)
     free(s->png);
 }
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* POST a photo message; fails the test unless the answer is 200 within a
- * second and names a receipt. Returns the first reply (new string). */
+/* POST a photo message; fails the test unless the answer is 200. Returns
+ * the first reply (new string). */
 static char *send_photo(int port, const char *id, const char *from, const char *caption,
                         const char *url)
 {
@@ -136,11 +129,12 @@ static char *send_photo(int port, const char *id, const char *from, const char *
     if (caption)
         json_object_set_new(o, "text", json_string(caption));
     char *body = json_dumps(o, 0);
-    double t0 = mono();
+    /* No time limit here (a slow machine or valgrind is no failure): that
+     * the reply does not wait for the download is checked on a photo host
+     * that answers slowly (test_report_photo_server_cases). */
     struct resp r = post(port, body);
-    double dt = mono() - t0;
-    if (r.status != 200 || dt > 1.0) {
-        printf("%s: photo %s: %ld after %.2f s: %s\n", t_current, url, r.status, dt, r.body);
+    if (r.status != 200) {
+        printf("%s: photo %s: %ld: %s\n", t_current, url, r.status, r.body);
         t_failed++;
     }
     json_t *j = json_loads(r.body, 0, NULL);
@@ -286,6 +280,13 @@ static void test_report_photo_server_cases(void)
         char *r = send_photo(s.port, id, cases[i].from, "井盖坏了", url);
         CHECK_HAS(r, want);
         free(r);
+        /* the slow host (2.5 s an answer, media.timeout 1 s, two tries):
+         * the receipt came while its download is still to finish */
+        if (strcmp(cases[i].path, "/slow.jpg") == 0)
+            CHECK_INT(db_count(&s, "SELECT count(*) FROM report_media m JOIN reports r ON"
+                                   " r.id=m.report_id WHERE r.code='SP0005' AND m.status IN"
+                                   " ('pending','fetching')"),
+                      1);
     }
     wait_fetched(&s);
     /* the JPEG: stored, position from EXIF */
