@@ -447,6 +447,39 @@ static void test_understand_round10(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 11 (eval-blind11 train_l: dialect, initials, older workers' voice
+ * input): sentence-final particles of dialect (嘞 撒 啵), a tag question
+ * (对不对) after the answer, 口令 as the check-in code, 到了 then the code, the
+ * points' details and 有好多 (how many), a seat taken or given up by its
+ * number (我报一个, 不报了), a booking asked after then 查一下, quitting then
+ * 把我消了, a mind changed back to the messages; and what only looks alike. */
+static void test_understand_round11(void)
+{
+    static const struct want cases[] = {
+        {"然后嘞", "more", NULL, NULL},
+        {"好嘞", "!more", NULL, NULL},
+        {"我选b对不对", "quiz.answer", "answer", "b"},
+        {"这题选c撒", "quiz.answer", "answer", "c"},
+        {"对不起", "!quiz.answer", NULL, NULL},
+        {"报名3了对不对", "!course.book", NULL, NULL},
+        {"签到 口令 5521", "checkin", "code", "5521"},
+        {"到了 M3K8", "checkin", "code", "m3k8"},
+        {"到了 SP12", "!checkin", NULL, NULL},
+        {"积分的详细情况就是每次加了多少", "points.history", NULL, NULL},
+        {"我是做家政的 我在你们这的积分一共有好多了 麻烦看一下", "points.balance", NULL, NULL},
+        {"第三个培训我报一个", "course.book", "n", "3"},
+        {"第三个不报了", "course.cancel", "n", "3"},
+        {"第2个不报销吗", "!course.cancel", NULL, NULL},
+        /* (round 11's examples made this a choice before the rule took it) */
+        {"报名成功没 帮我查一下", "course.mine", NULL, NULL},
+        {"不弄了 把我的号销了", "privacy.erase", NULL, NULL},
+        {"客户不弄了 把我消了", "!privacy.erase", NULL, NULL},
+        {"上个月说不要了，现在又想要了，继续给我发", "optin", NULL, NULL},
+        {"上次说不要了 现在还是不要了", "!optin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -965,6 +998,22 @@ static void test_safety_crisis_round10(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 11 crisis language (train_l's training part): the children or
+ * everything entrusted to us after a death said as if, death as a way out
+ * of work or debt, a drunk or strange man at the door of someone alone; and
+ * their everyday lookalikes. */
+static void test_safety_crisis_round11(void)
+{
+    static const char *const yes[] = {
+        "我要是走了 细伢就托付给你们了", "万一我走了 一切就托付给你们了", "死了就不用天天送外卖了",
+        "有个陌生人一直在拍我家门 我一个人在家", "喝醉的人在砸门 好怕"};
+    static const char *const no[] = {
+        "我走了 钥匙交给你们了", "快递员敲门 我去拿", "手机死了就不用接单了", "男的敲门送外卖",
+        "累死了 明天不用上班", "物业敲门说要进来查水表", "电瓶死了就不用跑了 推回去",
+        "在河边坐了一下午 想下去游泳"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -1114,11 +1163,13 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round8),
     T(test_safety_crisis_round9),
     T(test_safety_crisis_round10),
+    T(test_safety_crisis_round11),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
     T(test_understand_round9),
     T(test_understand_round10),
+    T(test_understand_round11),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
