@@ -452,7 +452,8 @@ static void test_understand_round10(void)
  * (对不对) after the answer, 口令 as the check-in code, 到了 then the code, the
  * points' details and 有好多 (how many), a seat taken or given up by its
  * number (我报一个, 不报了), a booking asked after then 查一下, quitting then
- * 把我消了, a mind changed back to the messages; and what only looks alike. */
+ * 把我消了, a mind changed back to the messages, the next part 发我, stop
+ * then the reason, loneliness; and what only looks alike. */
 static void test_understand_round11(void)
 {
     static const struct want cases[] = {
@@ -476,6 +477,13 @@ static void test_understand_round11(void)
         {"客户不弄了 把我消了", "!privacy.erase", NULL, NULL},
         {"上个月说不要了，现在又想要了，继续给我发", "optin", NULL, NULL},
         {"上次说不要了 现在还是不要了", "!optin", NULL, NULL},
+        /* the next part asked for with 发我; the messages asked to stop, then
+         * the reason; loneliness in a new city */
+        {"下一段发我", "more", NULL, NULL},
+        {"晚上推的消息别再发了 半夜老把我吵醒", "optout", NULL, NULL},
+        {"消息不要再发了吗 我怕漏掉", "!optout", NULL, NULL},
+        {"群消息不要再发了 好烦", "!optout", NULL, NULL},
+        {"刚来这边 一个熟人都没有 心里慌", "service.counsel", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
@@ -1000,17 +1008,17 @@ static void test_safety_crisis_round10(void)
 
 /* Round 11 crisis language (train_l's training part): the children or
  * everything entrusted to us after a death said as if, death as a way out
- * of work or debt, a drunk or strange man at the door of someone alone; and
- * their everyday lookalikes. */
+ * of work or debt, a drunk or strange man at the door of someone alone,
+ * 活到头了; and their everyday lookalikes. */
 static void test_safety_crisis_round11(void)
 {
     static const char *const yes[] = {
         "我要是走了 细伢就托付给你们了", "万一我走了 一切就托付给你们了", "死了就不用天天送外卖了",
-        "有个陌生人一直在拍我家门 我一个人在家", "喝醉的人在砸门 好怕"};
+        "有个陌生人一直在拍我家门 我一个人在家", "喝醉的人在砸门 好怕", "活到头了"};
     static const char *const no[] = {
         "我走了 钥匙交给你们了", "快递员敲门 我去拿", "手机死了就不用接单了", "男的敲门送外卖",
         "累死了 明天不用上班", "物业敲门说要进来查水表", "电瓶死了就不用跑了 推回去",
-        "在河边坐了一下午 想下去游泳"};
+        "在河边坐了一下午 想下去游泳", "这批活到头了"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
