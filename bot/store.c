@@ -670,6 +670,29 @@ static const struct migration migrations[] = {
      " last_ms INTEGER NOT NULL, paused_until_ms INTEGER NOT NULL DEFAULT 0);",
      "CREATE TABLE send_rate(channel text PRIMARY KEY, tokens double precision NOT NULL,"
      " last_ms bigint NOT NULL, paused_until_ms bigint NOT NULL DEFAULT 0);"},
+    /* 25 */
+    {"-- PostgreSQL only (several nodes on one database): lock_person(channel,\n"
+     "-- ext_id), one person's lock as a batch takes it for each of its people in\n"
+     "-- one statement (bot/store_nodes.c). Nothing on SQLite.\n",
+     /* The account's canonical row FOR UPDATE; for a person with no row yet
+      * the advisory lock their first message's turn holds while it makes
+      * them, then the row again, which another node may have made while
+      * this one waited. A VOLATILE function runs each statement in it with
+      * a new snapshot (READ COMMITTED), so that second look sees the row a
+      * single statement's snapshot, taken before the wait, would not. */
+     "CREATE FUNCTION lock_person(lock_channel text, lock_user text) RETURNS bigint"
+     " LANGUAGE plpgsql VOLATILE AS '"
+     "DECLARE found_id bigint;"
+     " BEGIN"
+     " SELECT p.id INTO found_id FROM people p WHERE p.id=(SELECT coalesce(q.account_id, q.id)"
+     " FROM people q WHERE q.channel=lock_channel AND q.ext_id=lock_user) FOR UPDATE;"
+     " IF found_id IS NULL THEN"
+     " PERFORM pg_advisory_xact_lock(1, hashtext(lock_channel || '' '' || lock_user));"
+     " SELECT p.id INTO found_id FROM people p WHERE p.id=(SELECT coalesce(q.account_id, q.id)"
+     " FROM people q WHERE q.channel=lock_channel AND q.ext_id=lock_user) FOR UPDATE;"
+     " END IF;"
+     " RETURN coalesce(found_id, 0);"
+     " END';"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
