@@ -2230,9 +2230,25 @@ static void write_end(struct store *st)
 
 /* The process's write turn (write_mu), waited for as long as busy_timeout
  * would; past that (a transaction held open for long) go on to SQLite's own
- * lock, so a writer stuck elsewhere never blocks this one for ever. */
+ * lock, so a writer stuck elsewhere never blocks this one for ever.
+ *
+ * None on PostgreSQL: the database serialises writers itself, by row, and
+ * the turn only made a node's writer wait for its sender's or fetcher's
+ * whole transaction and the other way round (with the synchronous standby
+ * down, a webhook batch waited behind a sender transaction waiting out its
+ * statement_timeout: tests/pg/failover.sh). What the turn kept apart on one
+ * node, two nodes already do side by side: a node's writer meets its own
+ * sender as it meets another node's (docs/scaling.md, "Several nodes on one
+ * database"): the sender never locks a people row, nothing but the sender
+ * locks send_rate rows, its claims skip locked rows, and the remaining
+ * waits (outbox or report rows updated by both) are the ones two nodes
+ * already have, each broken by PostgreSQL if it closes a cycle and run again
+ * (the batch guarded, the sender's next round). Nothing in the process
+ * relies on it: each connection keeps its own transaction state. */
 static bool take_turn(struct store *st)
 {
+    if (st->pg != NULL)
+        return false;
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += BUSY_TIMEOUT_MS / 1000;
