@@ -280,27 +280,34 @@ static int by_person(const void *a, const void *b)
 /* Several nodes on one database: the batch's people locked before any of
  * its turns runs, in (channel, sender) order on every node, so that two
  * nodes' batches never hold one person each while waiting for the other's
- * (a deadlock PostgreSQL breaks only after deadlock_timeout, 1 s). Each
- * turn then finds its person locked already (engine_turn locks it too, for
- * a job that names none). 0 or -1. */
+ * (a deadlock PostgreSQL breaks only after deadlock_timeout, 1 s), all in
+ * one statement (store_people_lock; why the order holds there: its comment
+ * in bot/store_nodes.c). Each turn then finds its person locked already
+ * (engine_turn locks it too, for a job that names none). 0 or -1. */
 static int lock_people(struct store *st, struct job *jobs)
 {
-    size_t n = 0, k = 0;
-    int rc = 0;
+    size_t n = 0, k = 0, m = 0;
     if (!store_shared(st))
         return 0;
     for (struct job *j = jobs; j; j = j->next)
         n += j->channel != NULL && j->user != NULL;
-    struct job **v = n ? xmalloc(n * sizeof *v) : NULL;
+    if (n == 0)
+        return 0;
+    struct job **v = xmalloc(n * sizeof *v);
+    const char **channels = xmalloc(n * sizeof *channels), **users = xmalloc(n * sizeof *users);
     for (struct job *j = jobs; j; j = j->next)
         if (j->channel != NULL && j->user != NULL)
             v[k++] = j;
-    if (n > 1)
-        qsort(v, n, sizeof *v, by_person);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (i == 0 || by_person(&v[i - 1], &v[i]) != 0)
-            rc = store_person_lock(st, v[i]->channel, v[i]->user);
+    qsort(v, n, sizeof *v, by_person);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || by_person(&v[i - 1], &v[i]) != 0) {
+            channels[m] = v[i]->channel;
+            users[m++] = v[i]->user;
+        }
+    int rc = store_people_lock(st, channels, users, m);
     free(v);
+    free(channels);
+    free(users);
     return rc;
 }
 

@@ -555,7 +555,8 @@ out:
 
 static void list_pending(int version, const char *note, const char *statements, void *ctx)
 {
-    buf_printf(ctx, "  %d: %s\n     %s\n", version, note[0] ? note : "(no note)", statements);
+    buf_printf(ctx, "  %d: %s\n     %s\n", version, note[0] ? note : "(no note)",
+               statements[0] ? statements : "(nothing to run on this engine)");
 }
 
 /* yizhan migrate [--check]: the configured database's schema version and the

@@ -670,6 +670,29 @@ static const struct migration migrations[] = {
      " last_ms INTEGER NOT NULL, paused_until_ms INTEGER NOT NULL DEFAULT 0);",
      "CREATE TABLE send_rate(channel text PRIMARY KEY, tokens double precision NOT NULL,"
      " last_ms bigint NOT NULL, paused_until_ms bigint NOT NULL DEFAULT 0);"},
+    /* 25 */
+    {"-- PostgreSQL only (several nodes on one database): lock_person(channel,\n"
+     "-- ext_id), one person's lock as a batch takes it for each of its people in\n"
+     "-- one statement (bot/store_nodes.c). Nothing on SQLite.\n",
+     /* The account's canonical row FOR UPDATE; for a person with no row yet
+      * the advisory lock their first message's turn holds while it makes
+      * them, then the row again, which another node may have made while
+      * this one waited. A VOLATILE function runs each statement in it with
+      * a new snapshot (READ COMMITTED), so that second look sees the row a
+      * single statement's snapshot, taken before the wait, would not. */
+     "CREATE FUNCTION lock_person(lock_channel text, lock_user text) RETURNS bigint"
+     " LANGUAGE plpgsql VOLATILE AS '"
+     "DECLARE found_id bigint;"
+     " BEGIN"
+     " SELECT p.id INTO found_id FROM people p WHERE p.id=(SELECT coalesce(q.account_id, q.id)"
+     " FROM people q WHERE q.channel=lock_channel AND q.ext_id=lock_user) FOR UPDATE;"
+     " IF found_id IS NULL THEN"
+     " PERFORM pg_advisory_xact_lock(1, hashtext(lock_channel || '' '' || lock_user));"
+     " SELECT p.id INTO found_id FROM people p WHERE p.id=(SELECT coalesce(q.account_id, q.id)"
+     " FROM people q WHERE q.channel=lock_channel AND q.ext_id=lock_user) FOR UPDATE;"
+     " END IF;"
+     " RETURN coalesce(found_id, 0);"
+     " END';"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -2207,9 +2230,25 @@ static void write_end(struct store *st)
 
 /* The process's write turn (write_mu), waited for as long as busy_timeout
  * would; past that (a transaction held open for long) go on to SQLite's own
- * lock, so a writer stuck elsewhere never blocks this one for ever. */
+ * lock, so a writer stuck elsewhere never blocks this one for ever.
+ *
+ * None on PostgreSQL: the database serialises writers itself, by row, and
+ * the turn only made a node's writer wait for its sender's or fetcher's
+ * whole transaction and the other way round (with the synchronous standby
+ * down, a webhook batch waited behind a sender transaction waiting out its
+ * statement_timeout: tests/pg/failover.sh). What the turn kept apart on one
+ * node, two nodes already do side by side: a node's writer meets its own
+ * sender as it meets another node's (docs/scaling.md, "Several nodes on one
+ * database"): the sender never locks a people row, nothing but the sender
+ * locks send_rate rows, its claims skip locked rows, and the remaining
+ * waits (outbox or report rows updated by both) are the ones two nodes
+ * already have, each broken by PostgreSQL if it closes a cycle and run again
+ * (the batch guarded, the sender's next round). Nothing in the process
+ * relies on it: each connection keeps its own transaction state. */
 static bool take_turn(struct store *st)
 {
+    if (st->pg != NULL)
+        return false;
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += BUSY_TIMEOUT_MS / 1000;

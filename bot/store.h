@@ -162,9 +162,15 @@ int store_person_set_consent(struct store *st, int64_t id, const char *source);
 int store_person_find(struct store *st, const char *channel, const char *user, int64_t *id);
 /* Several nodes on one database (docs/scaling.md): the person's row (their
  * account's, 绑定) locked until the transaction ends, so that their turns
- * on two nodes run one after the other; nothing when they are new. A no-op
- * on SQLite (one writer). 0 or -1. */
+ * on two nodes run one after the other; for one who is new, the lock their
+ * first message's turn makes them under. People this transaction locked
+ * already are skipped. A no-op on SQLite (one writer). 0 or -1. */
 int store_person_lock(struct store *st, const char *channel, const char *user);
+/* The same for n people in one statement, locked in the order given: the
+ * caller sorts them by (channel, user) (strcmp), the order every node uses
+ * (bot/engine.c lock_people). 0 or -1. */
+int store_people_lock(struct store *st, const char *const *channels, const char *const *users,
+                      size_t n);
 /* Whether other processes may write st's database at the same time
  * (PostgreSQL: several nodes); false on SQLite (one process). */
 bool store_shared(struct store *st);

@@ -7,9 +7,13 @@
  * process with one writer, so both are true without asking the database.
  */
 #include <sqlite3.h>
+#include <stdlib.h>
 
+#include "buf.h"
+#include "log.h"
 #include "store.h"
 #include "store_int.h"
+#include "util.h"
 
 bool store_shared(struct store *st)
 {
@@ -34,54 +38,102 @@ int store_job_lock(struct store *st, const char *name)
     return got != 0;
 }
 
-/* The account's canonical row locked, when the person exists: 1, 0 (none), -1. */
-static int lock_row(struct store *st, const char *channel, const char *user)
+/* A PostgreSQL array literal of texts ({"a","b"}): by hand, since libpq
+ * has no array writer; each element is quoted, and " and \ in it are
+ * escaped with a backslash (PostgreSQL's array input syntax). */
+static void text_array(struct buf *b, const char *const *v, size_t n)
 {
-    /* PostgreSQL: the same text FOR UPDATE (bot/store_pg.c), on the account's
-     * canonical row (绑定), so turns through any of its channels serialise. */
-    SQL(sql_person, "SELECT id FROM people WHERE id=(SELECT coalesce(account_id, id) FROM people"
-                    " WHERE channel=?1 AND ext_id=?2)");
-    struct store_stmt *s = store_stmt(st, sql_person);
-    int64_t id = 0;
-    if (s == NULL)
-        return -1;
-    store_bind_text(s, 1, channel);
-    store_bind_text(s, 2, user);
-    return store_read_one(st, s, "person lock", store_read_id, &id, sizeof id);
+    buf_puts(b, "{");
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(b, i ? ",\"" : "\"");
+        for (const char *p = v[i]; *p != '\0'; p++) {
+            if (*p == '"' || *p == '\\')
+                buf_puts(b, "\\");
+            buf_append(b, p, 1);
+        }
+        buf_puts(b, "\"");
+    }
+    buf_puts(b, "}");
 }
 
-/* The lock itself (store_person_lock): 0 or -1. */
-static int lock_person(struct store *st, const char *channel, const char *user)
+/*
+ * The people locked in one statement (one round trip for a whole batch):
+ * lock_person (migration 25, bot/store.c) for each (channels[i], users[i])
+ * in the order given. Each one: the account's canonical row FOR UPDATE (绑定:
+ * turns through any of its channels serialise); for a person with no row
+ * yet, pg_advisory_xact_lock(1, hashtext(channel ' ' user)), which the turn
+ * that makes them holds (their first message at two nodes at once would
+ * otherwise insert them twice), then the row again with a new snapshot: if
+ * another node made them while this one waited, that row is locked too.
+ * That second look is why the lock is a function and not one SELECT ... FOR
+ * UPDATE OF people over the unnest: a statement's snapshot is taken before
+ * it waits on the advisory lock and would not see the other node's row.
+ *
+ * Lock order: one person after the other in the arrays' order, which the
+ * caller sorts by (channel, user) with strcmp on every node, as the
+ * statement per person did before. ORDER BY k.n fixes it: EXPLAIN VERBOSE
+ * (PostgreSQL 15, the generic plan and a custom one alike) shows no Sort at
+ * all, "Aggregate -> Function Scan on k, Output: lock_person(k.c, k.u),
+ * k.n": the planner knows WITH ORDINALITY's rows come in k.n order (the
+ * scan's pathkey), so the scan itself delivers the order asked for and
+ * lock_person runs in its projection, one row at a time in that order. Had
+ * it chosen a Sort, a VOLATILE output column is evaluated above it
+ * (make_sort_input_target), in the sorted order again; and being VOLATILE
+ * the column is not dropped although count(*) does not read it. Each
+ * person's locks (the advisory lock, then the row) are taken together at
+ * that person's place, so a batch waits for a lock only while holding
+ * locks of people sorted before it: two nodes' batches never wait for each
+ * other in a cycle, however their batches mix old and new people.
+ */
+static int lock_people(struct store *st, const char *const *channels, const char *const *users,
+                       size_t n)
 {
-    /* PostgreSQL: pg_advisory_xact_lock(1, hashtext(...)) (bot/store_pg.c):
-     * a person nobody has made yet has no row to lock, and their first
-     * message at two nodes at once would insert them twice (the loser's turn
-     * failing on the unique key); this waits for the other's commit instead. */
-    SQL(sql_new, "SELECT ?1 || ' ' || ?2 AS locked");
-    int rc = lock_row(st, channel, user);
-    if (rc != 0)
-        return rc == -1 ? -1 : 0;
-    struct store_stmt *s = store_stmt(st, sql_new);
+    /* The SQLite text is never run; it is the statement's shape (two
+     * parameters, one column "locked"). */
+    SQL(sql_people, "SELECT length(?1) + length(?2) AS locked");
+    struct store_stmt *s = store_stmt(st, sql_people);
+    struct buf c, u;
+    int64_t locked = 0;
     if (s == NULL)
         return -1;
-    store_bind_text(s, 1, channel);
-    store_bind_text(s, 2, user);
-    if (store_step_done(st, s, "new person lock") == -1)
-        return -1;
-    return lock_row(st, channel, user) == -1 ? -1 : 0; /* made meanwhile: theirs now */
+    buf_init(&c, 0);
+    buf_init(&u, 0);
+    text_array(&c, channels, n);
+    text_array(&u, users, n);
+    store_bind_text(s, 1, c.data);
+    store_bind_text(s, 2, u.data);
+    int rc = store_read_one(st, s, "people lock", store_read_id, &locked, sizeof locked);
+    buf_release(&c);
+    buf_release(&u);
+    if (rc != 1 || locked != (int64_t)n)
+        return rc == -1 ? -1 : log_fail("store: people lock: %lld of %zu", (long long)locked, n);
+    return 0;
 }
 
-int store_person_lock(struct store *st, const char *channel, const char *user)
+int store_people_lock(struct store *st, const char *const *channels, const char *const *users,
+                      size_t n)
 {
-    if (!store_shared(st))
+    if (!store_shared(st) || n == 0)
         return 0;
     /* The batch locked its people before its turns ran (bot/engine.c,
      * lock_people); each turn asked again, one to three statements more per
      * message (a third of pg1's statements in bench/inbound-pg). */
-    if (store_lock_held(st, channel, user))
-        return 0;
-    if (lock_person(st, channel, user) == -1)
-        return -1;
-    store_lock_note(st, channel, user);
-    return 0;
+    const char **c = xmalloc(n * sizeof *c), **u = xmalloc(n * sizeof *u);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!store_lock_held(st, channels[i], users[i])) {
+            c[k] = channels[i];
+            u[k++] = users[i];
+        }
+    int rc = k == 0 ? 0 : lock_people(st, c, u, k);
+    for (size_t i = 0; rc == 0 && i < k; i++)
+        store_lock_note(st, c[i], u[i]);
+    free(c);
+    free(u);
+    return rc;
+}
+
+int store_person_lock(struct store *st, const char *channel, const char *user)
+{
+    return store_people_lock(st, &channel, &user, 1);
 }

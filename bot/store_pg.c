@@ -87,12 +87,12 @@ static const struct {
     /* a periodic job on one node at a time (bot/store_nodes.c) */
     {"bot/store_nodes.c sql_job",
      "SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got"},
-    /* one person's turns one at a time across nodes (bot/store_nodes.c) */
-    {"bot/store_nodes.c sql_person",
-     "SELECT id FROM people WHERE id=(SELECT coalesce(account_id, id) FROM people"
-     " WHERE channel=$1 AND ext_id=$2) FOR UPDATE"},
-    {"bot/store_nodes.c sql_new",
-     "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(1, hashtext($1 || ' ' || $2))) x"},
+    /* a batch's people locked in one statement, in the arrays' order
+     * (bot/store_nodes.c, lock_people: why ORDER BY k.n is the lock order) */
+    {"bot/store_nodes.c sql_people",
+     "SELECT count(*) AS locked FROM (SELECT lock_person(k.c, k.u) FROM"
+     " unnest(CAST($1 AS text[]), CAST($2 AS text[])) WITH ORDINALITY AS k(c, u, n)"
+     " ORDER BY k.n) l"},
     {"bot/store_people.c list_sql",
      "SELECT id, name, phone, district, platform, city, org, channels, tags, joined_ms,"
      " last_seen_ms, opted_out, consent, count(*) OVER () AS total FROM person_dir d WHERE"

@@ -188,7 +188,9 @@ static void count_pending(int version, const char *note, const char *statements,
 {
     int *seen = ctx;
     CHECK_INT(version, seen[0] + seen[1] + 1); /* in order, from the next version */
-    CHECK(statements[0] != '\0');
+    /* a migration for PostgreSQL only (25: lock_person) runs nothing on
+     * SQLite, and its note says so */
+    CHECK(statements[0] != '\0' || strstr(note, "PostgreSQL only") != NULL);
     if (version <= KNOWN_SCHEMA)
         CHECK(note[0] != '\0');
     seen[1]++;
