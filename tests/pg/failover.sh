@@ -41,7 +41,7 @@ DOWN1_S=${FAILOVER_DOWN1_S:-8}   # round 1: no primary at all
 DOWN2_S=${FAILOVER_DOWN2_S:-3}   # round 2
 DOWN3_S=${FAILOVER_DOWN3_S:-16}   # the synchronous standby down
 STMT_TIMEOUT_S=${FAILOVER_STATEMENT_TIMEOUT:-2} # [store] statement_timeout
-SLOWEST_MS=6000                  # no answer slower while the standby is down (3 timeouts)
+SLOWEST_MS=7000                  # no answer slower while the standby is down: 3 timeouts and 1 s of slack (4.2 s seen; 7.9 s with the turn shared)
 AFTER_S=${FAILOVER_AFTER_S:-4}   # load after the first 200 on the new primary
 GIVE_UP_S=60                     # a client stops retrying (a failure)
 # Past the promotion, 500s may start for this long: the reconnection try
