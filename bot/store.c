@@ -1725,7 +1725,8 @@ static int migrate(struct store *st, int target)
  * writer's turns and the sender's claims each lost whole sleeps to the other
  * (bench/storm: inbound p99 80 ms, the sender starved to 1,000 pushes/s).
  * Other processes still meet SQLite's own lock and busy timeout. Recursive:
- * a thread may hold transactions on two connections (tests do).
+ * a thread may hold transactions on two connections (tests do). SQLite
+ * only: on PostgreSQL the database orders writers by row (take_turn).
  */
 static pthread_mutex_t write_mu;
 #define BUSY_TIMEOUT_MS 5000
