@@ -495,7 +495,8 @@ static void test_understand_round11(void)
  * by its number then 我要报, a seat booked before then 帮我取消 after the
  * reason, the messages not wanted then how to turn them off, the messages
  * asked off with 把 after a story, what is kept about me named and asked
- * erased; and what only looks alike. */
+ * erased, pinyin run together (keyefudao) or with a stray r (woder); and
+ * what only looks alike. */
 static void test_understand_round12(void)
 {
     static const struct want cases[] = {
@@ -523,6 +524,9 @@ static void test_understand_round12(void)
         {"我要回老家了 你们把我的名字电话照片这些都删了吧", "privacy.erase", NULL, NULL},
         {"你们把我的名字电话都删了吗", "!privacy.erase", NULL, NULL},
         {"客户把我的电话照片都删了", "!privacy.erase", NULL, NULL},
+        /* pinyin typed as one word, or with a stray r (woder for wode) */
+        {"woder baoming", "course.mine", NULL, NULL},
+        {"keyefudao", "service.tutoring", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
