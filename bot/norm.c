@@ -374,8 +374,30 @@ static size_t emoticon_len(const char *s, size_t n)
     return 0;
 }
 
-/* Punctuation, emoji and emoticon codes to spaces, then a space goes unless
- * both sides are Latin or digits. */
+/* A pinyin vowel with its tone mark (gèng duō, jīfēn, as pinyin input and
+ * voice input print them) as the plain letter, so the lexicon's pinyin words
+ * match; ü and its tones are v, as pinyin keyboards type it. Any other
+ * character is returned as it is. */
+static uint32_t toneless(uint32_t cp)
+{
+    static const struct {
+        uint32_t cp;
+        char plain;
+    } marked[] = {
+        {0x0101, 'a'}, {0x00E1, 'a'}, {0x01CE, 'a'}, {0x00E0, 'a'}, {0x0113, 'e'},
+        {0x00E9, 'e'}, {0x011B, 'e'}, {0x00E8, 'e'}, {0x012B, 'i'}, {0x00ED, 'i'},
+        {0x01D0, 'i'}, {0x00EC, 'i'}, {0x014D, 'o'}, {0x00F3, 'o'}, {0x01D2, 'o'},
+        {0x00F2, 'o'}, {0x016B, 'u'}, {0x00FA, 'u'}, {0x01D4, 'u'}, {0x00F9, 'u'},
+        {0x01D6, 'v'}, {0x01D8, 'v'}, {0x01DA, 'v'}, {0x01DC, 'v'}, {0x00FC, 'v'},
+    };
+    for (size_t k = 0; k < sizeof marked / sizeof marked[0]; k++)
+        if (cp == marked[k].cp)
+            return (uint32_t)marked[k].plain;
+    return cp;
+}
+
+/* Punctuation, emoji and emoticon codes to spaces, tone marks off pinyin
+ * vowels, then a space goes unless both sides are Latin or digits. */
 static char *squeeze(const char *s)
 {
     struct buf out;
@@ -390,7 +412,7 @@ static char *squeeze(const char *s)
             space = out.len > 0;
             continue;
         }
-        uint32_t cp = utf8_decode(s + i, n - i, &adv);
+        uint32_t cp = toneless(utf8_decode(s + i, n - i, &adv));
         char enc[4];
         i += adv;
         /* a colon after Chinese is a pause (答案：c); between digits a time */
@@ -457,13 +479,17 @@ static char *rewrite_pass(const struct lexicon *lx, const char *s)
     return buf_take(&out);
 }
 
-/* The value of a Chinese numeral digit, 10 for 十, 100 for 百, -1 otherwise. */
+/* The value of a Chinese numeral digit, 10 for 十, 100 for 百, -1 otherwise.
+ * The capital digits of cheques and receipts (第叁课, 报名贰) count too; not
+ * 拾 (收拾个屋子) nor 佰. */
 static int numeral(uint32_t cp)
 {
     static const uint32_t digits[] = {0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB,
                                       0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D}; /* 零一二...九 */
+    static const uint32_t capitals[] = {0x96F6, 0x58F9, 0x8D30, 0x53C1, 0x8086,
+                                        0x4F0D, 0x9646, 0x67D2, 0x634C, 0x7396}; /* 零壹贰...玖 */
     for (int d = 0; d < 10; d++)
-        if (cp == digits[d])
+        if (cp == digits[d] || cp == capitals[d])
             return d;
     if (cp == 0x3007) /* 〇 */
         return 0;

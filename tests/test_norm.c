@@ -161,6 +161,14 @@ static void test_norm_canon(void)
     check_canon(lx, "订阅学习，晚上八点半", "订阅学习20:30");
     check_canon(lx, "中午十二点", "12:00");
     check_canon(lx, "谢谢", ""); /* only filler */
+    /* round 12: pinyin with its tone marks, the capital digits of receipts */
+    check_canon(lx, "gèng duō", "更多");
+    check_canon(lx, "kè 2", "课2");
+    check_canon(lx, "jīfēn", "积分");
+    check_canon(lx, "第叁课", "第3课");
+    check_canon(lx, "取消第肆个", "取消第4个");
+    check_canon(lx, "收拾个屋子", "收拾个屋子");
+    check_canon(lx, "陆师傅", "陆师傅");
     check_canon(NULL, "學 習 第三课", "學習第三课"); /* no lexicon: no OpenCC either; spaces go */
 out:
     lexicon_free(lx);

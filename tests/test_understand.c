@@ -488,6 +488,49 @@ static void test_understand_round11(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 12 (eval-blind12 train_m: long stories of domestic workers and
+ * riders, dialect, voice-input run-ons, one letter): H alone is the menu,
+ * what a feature's name means, 查随手拍, the list of what points buy asked for
+ * by name, a line of that list by its number (单子里的第3个给我换一个), a seat
+ * by its number then 我要报, a seat booked before then 帮我取消 after the
+ * reason, the messages not wanted then how to turn them off, the messages
+ * asked off with 把 after a story, what is kept about me named and asked
+ * erased, pinyin run together (keyefudao) or with a stray r (woder); and
+ * what only looks alike. */
+static void test_understand_round12(void)
+{
+    static const struct want cases[] = {
+        {"H", "help", NULL, NULL},
+        {"那个随手拍是啥意思啊 就问问", "help", NULL, NULL},
+        {"查随手拍", "report.status", NULL, NULL},
+        {"随手拍 路灯坏了", "report.new", "desc", "路灯坏了"},
+        {"兑换清单发一下谢谢", "redeem.list", NULL, NULL},
+        {"积分换物品清单", "redeem.list", NULL, NULL},
+        {"积分的清单", "points.history", NULL, NULL},
+        {"上面那个单子里的第3个给我换一个", "redeem.item", "n", "3"},
+        {"就要那个保温杯 单子上第四个 帮我兑了", "redeem.item", "n", "4"},
+        {"我要换那个雨衣 第2个", "redeem.item", "n", "2"},
+        {"订单里的第3个给我换一个", "!redeem.item", NULL, NULL},
+        {"刚看了单子 那个智能设备的第二个 我要报 给我留个位子 谢谢老师", "course.book", "n", "2"},
+        {"第二个培训我不报了", "!course.book", NULL, NULL},
+        {"第2个我要报销", "!course.book", NULL, NULL},
+        {"本来报了第三个培训 结果那天雇主家要我去 去不成了 帮我取消 名额让给别人", "course.cancel", "n", "3"},
+        {"报了第三个培训 结果老师说取消了", "!course.cancel", NULL, NULL},
+        {"报了第三个培训 家里有事 能取消吗", "!course.cancel", NULL, NULL},
+        {"俺不要这个消息了，咋关", "optout", NULL, NULL},
+        {"群消息不要了 咋关", "!optout", NULL, NULL},
+        {"你们天天发消息 我哪有空看 帮我把这个推送退了吧 谢谢", "optout", NULL, NULL},
+        {"帮我把外卖订单退了吧", "!optout", NULL, NULL},
+        {"我要回老家了 你们把我的名字电话照片这些都删了吧", "privacy.erase", NULL, NULL},
+        {"你们把我的名字电话都删了吗", "!privacy.erase", NULL, NULL},
+        {"客户把我的电话照片都删了", "!privacy.erase", NULL, NULL},
+        /* pinyin typed as one word, or with a stray r (woder for wode) */
+        {"woder baoming", "course.mine", NULL, NULL},
+        {"keyefudao", "service.tutoring", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -1022,6 +1065,19 @@ static void test_safety_crisis_round11(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 12 crisis language (train_m's training part): 我不活了, a group
+ * closing in to beat someone; a denial (不是想不开) and the everyday
+ * 半死不活 are not one. */
+static void test_safety_crisis_round12(void)
+{
+    static const char *const yes[] = {"我不活了", "老子不活了", "被几个人围住要打我 在长虹路",
+                                      "一帮人堵着我要砍我", "我有点想不开"};
+    static const char *const no[] = {
+        "鱼不活了", "累得半死不活了", "客户堵着我要打我电话 说没收到",
+        "最近老是睡不着 想找心理老师聊聊 不是想不开 就是想说说"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -1172,12 +1228,14 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round9),
     T(test_safety_crisis_round10),
     T(test_safety_crisis_round11),
+    T(test_safety_crisis_round12),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
     T(test_understand_round9),
     T(test_understand_round10),
     T(test_understand_round11),
+    T(test_understand_round12),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
