@@ -524,6 +524,10 @@ static void test_understand_round12(void)
         {"我要回老家了 你们把我的名字电话照片这些都删了吧", "privacy.erase", NULL, NULL},
         {"你们把我的名字电话都删了吗", "!privacy.erase", NULL, NULL},
         {"客户把我的电话照片都删了", "!privacy.erase", NULL, NULL},
+        /* a deed of one's own is not a request (the lead, after round 12) */
+        {"我把那个视频删了", "!privacy.erase", NULL, NULL},
+        {"我把聊天记录删了 找不回来", "!privacy.erase", NULL, NULL},
+        {"帮我把我的资料删了", "privacy.erase", NULL, NULL},
         /* pinyin typed as one word, or with a stray r (woder for wode) */
         {"woder baoming", "course.mine", NULL, NULL},
         {"keyefudao", "service.tutoring", NULL, NULL},
