@@ -93,6 +93,19 @@ static const struct {
      "SELECT count(*) AS locked FROM (SELECT lock_person(k.c, k.u) FROM"
      " unnest(CAST($1 AS text[]), CAST($2 AS text[])) WITH ORDINALITY AS k(c, u, n)"
      " ORDER BY k.n) l"},
+    /* a batch's arrivals in one statement (bot/store.c, store_arrivals_load):
+     * store_arrival's row for each message, and its account's state rows */
+    {"bot/store.c sql_arrivals",
+     "SELECT k.n AS n, p.id AS id, coalesce(p.account_id, p.id) AS account,"
+     " p.last_seen_ms AS seen, p.name AS name, p.consent IS NOT NULL AS consent,"
+     " p.account_id IS NOT NULL OR EXISTS(SELECT 1 FROM people q WHERE q.account_id=p.id)"
+     " AS linked, i.created_ms AS created, i.replies AS replies, i.intent AS intent,"
+     " (SELECT json_agg(json_build_array(s.key, s.value, s.expires_ms)) FROM state s"
+     " WHERE s.person_id=coalesce(p.account_id, p.id)) AS states"
+     " FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]))"
+     " WITH ORDINALITY AS k(c, u, e, n)"
+     " LEFT JOIN people p ON p.channel=k.c AND p.ext_id=k.u"
+     " LEFT JOIN inbound i ON i.channel=k.c AND i.ext_id=k.e AND i.person_id=p.id"},
     {"bot/store_people.c list_sql",
      "SELECT id, name, phone, district, platform, city, org, channels, tags, joined_ms,"
      " last_seen_ms, opted_out, consent, count(*) OVER () AS total FROM person_dir d WHERE"
