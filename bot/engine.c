@@ -311,12 +311,41 @@ static int lock_people(struct store *st, struct job *jobs)
     return rc;
 }
 
-/* BEGIN, and the batch's people locked (lock_people). 0 or -1. */
+/* Several nodes on one database: the arrivals of the batch's messages (and
+ * their people's state rows) read in one statement, once the people are
+ * locked (store_arrivals_load): a round trip a batch instead of one a
+ * message. 0 or -1. */
+static int read_arrivals(struct store *st, struct job *jobs)
+{
+    size_t n = 0, k = 0;
+    if (!store_shared(st))
+        return 0;
+    for (struct job *j = jobs; j; j = j->next)
+        n += j->channel != NULL && j->user != NULL && j->ext_id != NULL;
+    if (n == 0)
+        return 0;
+    const char **channels = xmalloc(n * sizeof *channels), **users = xmalloc(n * sizeof *users),
+               **ids = xmalloc(n * sizeof *ids);
+    for (struct job *j = jobs; j; j = j->next)
+        if (j->channel != NULL && j->user != NULL && j->ext_id != NULL) {
+            channels[k] = j->channel;
+            users[k] = j->user;
+            ids[k++] = j->ext_id;
+        }
+    int rc = store_arrivals_load(st, channels, users, ids, n);
+    free(channels);
+    free(users);
+    free(ids);
+    return rc;
+}
+
+/* BEGIN, the batch's people locked (lock_people) and its arrivals read
+ * (read_arrivals). 0 or -1. */
 static int batch_begin(struct engine *e, struct job *jobs)
 {
     if (store_begin(e->st) == -1)
         return -1;
-    if (lock_people(e->st, jobs) == 0)
+    if (lock_people(e->st, jobs) == 0 && read_arrivals(e->st, jobs) == 0)
         return 0;
     store_rollback(e->st);
     return -1;

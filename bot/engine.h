@@ -63,6 +63,9 @@ struct job {
      * nodes on one database the batch locks its people first, in one order
      * (docs/scaling.md) */
     const char *channel, *user;
+    /* the turn's message id, or NULL: its arrival is read with the batch's
+     * (store_arrivals_load) */
+    const char *ext_id;
     struct job *next;
 };
 

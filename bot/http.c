@@ -769,6 +769,7 @@ static enum MHD_Result start_webhook(struct req *r)
     r->job.rerun_safe = true;
     r->job.channel = r->ch->name;
     r->job.user = r->msg.user;
+    r->job.ext_id = r->msg.ext_id;
     r->job.done = job_done;
     r->job.arg = r;
     r->phase = P_WAIT;

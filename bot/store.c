@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -741,13 +742,23 @@ struct store {
     int piped_commit;    /* PostgreSQL: the pipeline's first write queued by store_commit */
     bool rolled_back;    /* PostgreSQL: the last statement's answer was ROLLBACK */
     long sent, waits;    /* PostgreSQL: statements sent, round trips (store_wire_counts) */
-    struct state_row *srows; /* the state rows of sperson, this transaction (store_state_get) */
+    /* the state rows of the people in sloaded, this transaction (store_state_get) */
+    struct state_row *srows;
     size_t nsrows, scap;
-    int64_t sperson; /* 0: none */
+    int64_t *sloaded;
+    size_t nsloaded, slcap;
+    /* PostgreSQL: a batch's arrivals read before its turns (store_arrivals_load) */
+    struct arrival_pre *pre;
+    size_t npre, precap;
 };
 
 static int unknown_flush(struct store *st);
 static void unknown_forget(struct store *st, size_t keep);
+static void arrivals_drop(struct store *st, const char *channel, const char *user);
+static bool state_loaded(struct store *st, int64_t person);
+static void state_mark(struct store *st, int64_t person);
+static struct state_row *state_add(struct store *st, int64_t person, char *key, char *value,
+                                   int64_t expires_ms);
 
 sqlite3 *store_db(struct store *st)
 {
@@ -2137,6 +2148,9 @@ void store_close(struct store *st)
     free(st->hits);
     store_state_forget(st);
     free(st->srows);
+    free(st->sloaded);
+    store_arrivals_forget(st);
+    free(st->pre);
     if (st->writing) { /* closed inside a transaction: SQLite rolls it back */
         st->writing = false;
         pthread_mutex_unlock(&write_mu);
@@ -2323,6 +2337,7 @@ int store_begin(struct store *st)
     st->piped_commit = INT_MAX;
     held_forget(st);
     store_state_forget(st);
+    store_arrivals_forget(st);
     return 0;
 }
 
@@ -2347,6 +2362,7 @@ int store_commit(struct store *st)
     st->pg_txn = false;
     held_forget(st);
     store_state_forget(st);
+    store_arrivals_forget(st);
     write_end(st);
     return rc;
 }
@@ -2356,6 +2372,7 @@ int store_rollback(struct store *st)
     unknown_forget(st, 0);
     pg_settle(st); /* a failed queued write would abort a ROLLBACK sent with it */
     store_state_forget(st);
+    store_arrivals_forget(st);
     int rc = control(st, sql_rollback);
     st->pg_txn = false;
     held_forget(st);
@@ -2382,7 +2399,9 @@ int store_rollback_to(struct store *st)
     unknown_forget(st, st->hits_mark);
     st->in_savepoint = false;
     pg_settle(st);
+    /* what the failed job wrote is undone: the copies may hold it */
     store_state_forget(st);
+    store_arrivals_forget(st);
     if (control(st, sql_rollback_to) == -1)
         return -1;
     return control(st, sql_release);
@@ -2527,6 +2546,8 @@ static int person_write(struct store *st, const struct arrival *a, const char *c
     int64_t acc = a->account;
     int created = 0;
     *id = a->id;
+    if (st->npre > 0)
+        arrivals_drop(st, channel, user);
     if (a->known && a->stale) {
         if ((s = store_stmt(st, touch)) == NULL)
             return -1;
@@ -2549,6 +2570,9 @@ static int person_write(struct store *st, const struct arrival *a, const char *c
             return -1;
         acc = *id;
         created = 1;
+        /* a row made now has no state rows yet (store_state_get need not ask) */
+        if (st->pg != NULL && in_transaction(st))
+            state_mark(st, *id);
     }
     if (account != NULL)
         *account = acc;
@@ -2593,6 +2617,193 @@ static int person_upsert(struct store *st, const char *channel, const char *user
     return person_write(st, &a, channel, user, name, now, id, account, contact);
 }
 
+/*
+ * A batch's arrivals read before its turns run, in one statement
+ * (store_arrivals_load, PostgreSQL): store_arrival's statement was a round
+ * trip a message, the most frequent of a turn (bench/inbound-pg). An entry
+ * answers the first turn of its person only: that turn writes the person's
+ * row and the message's inbound row, so the entries of the person (another
+ * message of theirs in the batch, or the same message again, a replay) are
+ * dropped when it is taken, and those turns ask the database. The
+ * statements that change people rows other than the turn's own (a link, an
+ * erasure, a consent, an import) or inbound rows forget them all
+ * (store_arrivals_forget), as do the transaction's end and a rollback to
+ * its savepoint.
+ */
+struct arrival_pre {
+    char *channel, *user, *ext_id;
+    bool known;              /* a people row */
+    int64_t id, account, seen; /* its id, its account's, last_seen_ms */
+    char *name;
+    bool consent, linked;
+    bool has_in;             /* an inbound row holds the key */
+    int64_t created;         /* its created_ms */
+    char *replies, *intent;
+};
+
+static void arrival_pre_clear(struct arrival_pre *e)
+{
+    free(e->channel);
+    free(e->user);
+    free(e->ext_id);
+    free(e->name);
+    free(e->replies);
+    free(e->intent);
+}
+
+void store_arrivals_forget(struct store *st)
+{
+    for (size_t i = 0; i < st->npre; i++)
+        arrival_pre_clear(&st->pre[i]);
+    st->npre = 0;
+}
+
+/* Drop the entries of (channel, user): their row is about to change. */
+static void arrivals_drop(struct store *st, const char *channel, const char *user)
+{
+    for (size_t i = 0; i < st->npre;)
+        if (strcmp(st->pre[i].channel, channel) == 0 && strcmp(st->pre[i].user, user) == 0) {
+            arrival_pre_clear(&st->pre[i]);
+            st->pre[i] = st->pre[--st->npre];
+        } else {
+            i++;
+        }
+}
+
+/* person's state rows, as the JSON array of [key, value, expires_ms] of
+ * the arrivals statement (NULL: none), into the copy: false when the text
+ * does not parse (the copy is then not marked as holding them). */
+static bool state_from_json(struct store *st, int64_t person, const char *states)
+{
+    json_t *a = states != NULL ? json_loads(states, 0, NULL) : NULL, *r;
+    size_t i;
+    if (states != NULL && !json_is_array(a)) {
+        json_decref(a);
+        return false;
+    }
+    json_array_foreach(a, i, r)
+    {
+        const char *k = json_string_value(json_array_get(r, 0));
+        const char *v = json_string_value(json_array_get(r, 1));
+        if (k != NULL && v != NULL)
+            state_add(st, person, xstrdup(k), xstrdup(v),
+                      json_integer_value(json_array_get(r, 2)));
+    }
+    json_decref(a);
+    return true;
+}
+
+/* One row of the arrivals statement into e, and its person's state rows
+ * into the copy (store_state_get). */
+static void arrival_pre_read(struct store *st, struct store_stmt *s, struct arrival_pre *e)
+{
+    if (store_col_type(s, 1) != SQLITE_NULL) {
+        e->known = true;
+        e->id = store_col_int64(s, 1);
+        e->account = store_col_int64(s, 2);
+        e->seen = store_col_int64(s, 3);
+        e->name = store_col_text(s, 4);
+        e->consent = store_col_int(s, 5) != 0;
+        e->linked = store_col_int(s, 6) != 0;
+        if (!state_loaded(st, e->account) &&
+            state_from_json(st, e->account, store_col_str(s, 10)))
+            state_mark(st, e->account);
+    }
+    if (store_col_type(s, 7) != SQLITE_NULL) {
+        e->has_in = true;
+        e->created = store_col_int64(s, 7);
+        e->replies = store_col_text(s, 8);
+        e->intent = store_col_text(s, 9);
+    }
+}
+
+int store_arrivals_load(struct store *st, const char *const *channels, const char *const *users,
+                        const char *const *ext_ids, size_t n)
+{
+    /* The SQLite text is never run; it is the statement's shape (three
+     * parameters, eleven columns). PostgreSQL's (bot/store_pg.c): each
+     * (channel, user, ext_id) of the arrays with store_arrival's row, and
+     * the state rows of the person's account as a JSON array. */
+    SQL(sql_arrivals, "SELECT length(?1) + length(?2) + length(?3) AS n, 0 AS id, 0 AS account,"
+                      " 0 AS seen, '' AS name, 0 AS consent, 0 AS linked, 0 AS created,"
+                      " '' AS replies, '' AS intent, '' AS states");
+    struct buf c, u, x;
+    int rc = SQLITE_DONE;
+    store_arrivals_forget(st);
+    if (!store_shared(st) || n == 0)
+        return 0;
+    struct store_stmt *s = store_stmt(st, sql_arrivals);
+    if (s == NULL)
+        return -1;
+    if (st->precap < n) {
+        st->precap = n;
+        st->pre = xrealloc(st->pre, n * sizeof *st->pre);
+    }
+    buf_init(&c, 0);
+    buf_init(&u, 0);
+    buf_init(&x, 0);
+    store_pg_text_array(&c, channels, n);
+    store_pg_text_array(&u, users, n);
+    store_pg_text_array(&x, ext_ids, n);
+    store_bind_text(s, 1, c.data);
+    store_bind_text(s, 2, u.data);
+    store_bind_text(s, 3, x.data);
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
+        int64_t k = store_col_int64(s, 0);
+        if (k < 1 || (size_t)k > n || st->npre == n)
+            continue;
+        struct arrival_pre *e = &st->pre[st->npre++];
+        memset(e, 0, sizeof *e);
+        e->channel = xstrdup(channels[k - 1]);
+        e->user = xstrdup(users[k - 1]);
+        e->ext_id = xstrdup(ext_ids[k - 1]);
+        arrival_pre_read(st, s, e);
+    }
+    store_reset(s);
+    buf_release(&c);
+    buf_release(&u);
+    buf_release(&x);
+    if (rc != SQLITE_DONE) {
+        store_arrivals_forget(st);
+        store_state_forget(st);
+        return store_fail(st, "arrivals");
+    }
+    return 0;
+}
+
+/* The entry of the message, into a, its person's entries dropped: 1, or 0
+ * when there is none. */
+static int arrival_cached(struct store *st, const char *channel, const char *user,
+                          const char *name, const char *ext_id, int64_t now, struct arrival *a)
+{
+    struct arrival_pre *e = NULL;
+    for (size_t i = 0; ext_id != NULL && i < st->npre && e == NULL; i++)
+        if (strcmp(st->pre[i].ext_id, ext_id) == 0 && strcmp(st->pre[i].user, user) == 0 &&
+            strcmp(st->pre[i].channel, channel) == 0)
+            e = &st->pre[i];
+    if (e == NULL)
+        return 0;
+    if (e->known) {
+        /* store_arrival's column 3 and person_stale, in C */
+        bool same = name == NULL || (e->name != NULL && strcmp(e->name, name) == 0);
+        a->known = true;
+        a->id = e->id;
+        a->account = e->account;
+        a->stale = now - e->seen >= LAST_SEEN_STEP_MS || !(same && e->consent) || e->linked;
+    }
+    if (e->known && e->has_in) {
+        a->replay = e->created > now - INBOUND_DEDUPE_MS;
+        a->taken = !a->replay;
+    }
+    if (a->replay) {
+        a->replies = e->replies;
+        a->intent = e->intent;
+        e->replies = e->intent = NULL;
+    }
+    arrivals_drop(st, channel, user);
+    return 1;
+}
+
 int store_arrival(struct store *st, const char *channel, const char *user, const char *name,
                   const char *ext_id, int64_t now, struct arrival *a)
 {
@@ -2606,6 +2817,8 @@ int store_arrival(struct store *st, const char *channel, const char *user, const
         " FROM people p LEFT JOIN inbound i ON i.channel=?1 AND i.ext_id=?4 AND i.person_id=p.id"
         " WHERE p.channel=?1 AND p.ext_id=?2");
     memset(a, 0, sizeof *a);
+    if (st->npre > 0 && arrival_cached(st, channel, user, name, ext_id, now, a) == 1)
+        return 0;
     struct store_stmt *s = store_stmt(st, look);
     if (s == NULL)
         return -1;
@@ -2661,6 +2874,7 @@ int store_person_set_consent(struct store *st, int64_t id, const char *source)
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
+    store_arrivals_forget(st);
     if (store_bind_int64(s, 1, id) != SQLITE_OK ||
         store_bind_text(s, 2, source) != SQLITE_OK)
         return store_fail(st, "person consent bind");
@@ -2718,16 +2932,20 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
 }
 
 /*
- * A person's state rows, read once a transaction (store_state_get): a turn
+ * People's state rows, read once a transaction (store_state_get): a turn
  * asks for several keys, one by each open context's claim (turn.c), up to
  * eight reads of one person's rows in a turn and a round trip each on
- * PostgreSQL. Within a transaction only this store writes them: the turn's
- * person is locked (store_person_lock) or, on SQLite, the transaction holds
- * the write lock; store_state_set and _del keep the copy, and the other
- * statements that write state forget it (store_state_forget), as do the
- * transaction's end and a rollback to its savepoint.
+ * PostgreSQL. On PostgreSQL the rows of a whole batch's people come with
+ * its arrivals, in one statement (store_arrivals_load), and a person made
+ * in this transaction has none. Within a transaction only this store
+ * writes them: the turns' people are locked (store_person_lock) or, on
+ * SQLite, the transaction holds the write lock; store_state_set and _del
+ * keep the copy, and the other statements that write state forget it
+ * (store_state_forget), as do the transaction's end and a rollback to its
+ * savepoint.
  */
 struct state_row {
+    int64_t person;
     char *key, *value;
     int64_t expires_ms;
 };
@@ -2739,7 +2957,41 @@ void store_state_forget(struct store *st)
         free(st->srows[i].value);
     }
     st->nsrows = 0;
-    st->sperson = 0;
+    st->nsloaded = 0;
+}
+
+/* Whether the copy holds person's rows. */
+static bool state_loaded(struct store *st, int64_t person)
+{
+    for (size_t i = 0; i < st->nsloaded; i++)
+        if (st->sloaded[i] == person)
+            return true;
+    return false;
+}
+
+/* The copy holds person's rows from now on (those added after). */
+static void state_mark(struct store *st, int64_t person)
+{
+    if (state_loaded(st, person))
+        return;
+    if (st->nsloaded == st->slcap) {
+        st->slcap = st->slcap ? 2 * st->slcap : 16;
+        st->sloaded = xrealloc(st->sloaded, st->slcap * sizeof *st->sloaded);
+    }
+    st->sloaded[st->nsloaded++] = person;
+}
+
+/* A row into the copy (key and value are taken). */
+static struct state_row *state_add(struct store *st, int64_t person, char *key, char *value,
+                                   int64_t expires_ms)
+{
+    if (st->nsrows == st->scap) {
+        st->scap = st->scap ? 2 * st->scap : 16;
+        st->srows = xrealloc(st->srows, st->scap * sizeof *st->srows);
+    }
+    struct state_row *r = &st->srows[st->nsrows++];
+    *r = (struct state_row){person, key, value, expires_ms};
+    return r;
 }
 
 static void state_row_read(struct store_stmt *s, void *out)
@@ -2757,33 +3009,31 @@ static void state_row_clear(void *out)
     free(r->value);
 }
 
-/* person's rows into the copy (st->sperson): 0 or -1. */
+/* person's rows into the copy: 0 or -1. */
 static int state_load(struct store *st, int64_t person)
 {
     SQL(sql, "SELECT key, value, expires_ms FROM state WHERE person_id=?");
     struct store_stmt *s = store_stmt(st, sql);
-    void *v;
+    struct state_row *v;
     size_t n;
-    store_state_forget(st);
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, person);
     if (store_read_all(st, s, "state get", state_row_read, state_row_clear,
-                       sizeof(struct state_row), &v, &n) == -1)
+                       sizeof(struct state_row), (void **)&v, &n) == -1)
         return -1;
-    free(st->srows);
-    st->srows = v;
-    st->nsrows = n;
-    st->scap = n;
-    st->sperson = person;
+    for (size_t i = 0; i < n; i++)
+        state_add(st, person, v[i].key, v[i].value, v[i].expires_ms);
+    free(v);
+    state_mark(st, person);
     return 0;
 }
 
-/* The copy's row of key for person, or NULL (none, or another person's copy). */
+/* The copy's row of key for person, or NULL. */
 static struct state_row *state_row(struct store *st, int64_t person, const char *key)
 {
-    for (size_t i = 0; st->sperson == person && i < st->nsrows; i++)
-        if (strcmp(st->srows[i].key, key) == 0)
+    for (size_t i = 0; i < st->nsrows; i++)
+        if (st->srows[i].person == person && strcmp(st->srows[i].key, key) == 0)
             return &st->srows[i];
     return NULL;
 }
@@ -2791,13 +3041,15 @@ static struct state_row *state_row(struct store *st, int64_t person, const char 
 int store_state_get(struct store *st, int64_t person, const char *key, int64_t now, char **value)
 {
     bool keep = person != 0 && in_transaction(st);
-    if ((!keep || st->sperson != person) && state_load(st, person) == -1)
+    if (!keep) /* outside a transaction: read anew each time */
+        store_state_forget(st);
+    if (!state_loaded(st, person) && state_load(st, person) == -1)
         return -1;
     struct state_row *r = state_row(st, person, key);
     bool found = r != NULL && r->expires_ms > now;
     if (found)
         *value = xstrdup(r->value);
-    if (!keep) /* outside a transaction: read anew each time */
+    if (!keep)
         store_state_forget(st);
     return found;
 }
@@ -2820,14 +3072,8 @@ int store_state_set(struct store *st, int64_t person, const char *key, const cha
         return -1;
     }
     struct state_row *r = state_row(st, person, key);
-    if (r == NULL && st->sperson == person) {
-        if (st->nsrows == st->scap) {
-            st->scap = st->scap ? 2 * st->scap : 8;
-            st->srows = xrealloc(st->srows, st->scap * sizeof *st->srows);
-        }
-        r = &st->srows[st->nsrows++];
-        *r = (struct state_row){xstrdup(key), NULL, 0};
-    }
+    if (r == NULL && state_loaded(st, person))
+        r = state_add(st, person, xstrdup(key), NULL, 0);
     if (r != NULL) {
         free(r->value);
         r->value = xstrdup(value);

@@ -128,6 +128,13 @@ struct arrival {
 int store_arrival(struct store *st, const char *channel, const char *user, const char *name,
                   const char *ext_id, int64_t now, struct arrival *a);
 void arrival_release(struct arrival *a);
+/* PostgreSQL: the arrivals of a batch's n messages (channels[i], users[i],
+ * ext_ids[i]) read in one statement after its people were locked, with the
+ * state rows of their accounts (store_state_get), kept for the transaction:
+ * store_arrival then answers a person's first message from them instead of
+ * a statement of its own. A no-op on SQLite. 0 or -1. */
+int store_arrivals_load(struct store *st, const char *const *channels, const char *const *users,
+                        const char *const *ext_ids, size_t n);
 /* store_person_arrive with the row as store_arrival found it (the person is
  * locked and the transaction the same: it has not changed since). */
 int store_person_arrived(struct store *st, const struct arrival *a, const char *channel,

@@ -111,6 +111,7 @@ int store_account_link(struct store *st, int64_t account, int64_t other, const c
         " opt_changed_ms=(SELECT opt_changed_ms FROM people WHERE id=?1) WHERE account_id=?1");
     SQL(used, "DELETE FROM link_codes WHERE code=?");
     struct store_stmt *s = store_stmt(st, link);
+    store_arrivals_forget(st); /* the rows' accounts change */
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);
@@ -134,6 +135,7 @@ int store_account_unlink(struct store *st, int64_t account)
 {
     SQL(sql, "UPDATE people SET account_id=NULL WHERE account_id=?");
     struct store_stmt *s = store_stmt(st, sql);
+    store_arrivals_forget(st); /* the rows' accounts change */
     if (s == NULL)
         return -1;
     store_bind_int64(s, 1, account);

@@ -211,6 +211,13 @@ int store_step_queued(struct store *st, struct store_stmt *s, const char *what);
  * transaction: for a statement other than store_state_set and _del that
  * writes state (tests/test_sql.c lists them). */
 void store_state_forget(struct store *st);
+/* Forget the arrivals store_arrivals_load read for a batch (bot/store.c):
+ * called by the statements that change people rows (other than a turn's
+ * own) or inbound rows. */
+void store_arrivals_forget(struct store *st);
+/* A PostgreSQL array literal of the n texts v ({"a","b"}) appended to b. */
+struct buf;
+void store_pg_text_array(struct buf *b, const char *const *v, size_t n);
 /* Step an INSERT and set *id (when not NULL) to the new row's id. Cheaper than
  * RETURNING id, for which SQLite opens and closes a temporary table. */
 int store_insert(struct store *st, struct store_stmt *s, const char *what, int64_t *id);

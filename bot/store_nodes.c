@@ -41,7 +41,7 @@ int store_job_lock(struct store *st, const char *name)
 /* A PostgreSQL array literal of texts ({"a","b"}): by hand, since libpq
  * has no array writer; each element is quoted, and " and \ in it are
  * escaped with a backslash (PostgreSQL's array input syntax). */
-static void text_array(struct buf *b, const char *const *v, size_t n)
+void store_pg_text_array(struct buf *b, const char *const *v, size_t n)
 {
     buf_puts(b, "{");
     for (size_t i = 0; i < n; i++) {
@@ -98,8 +98,8 @@ static int lock_people(struct store *st, const char *const *channels, const char
         return -1;
     buf_init(&c, 0);
     buf_init(&u, 0);
-    text_array(&c, channels, n);
-    text_array(&u, users, n);
+    store_pg_text_array(&c, channels, n);
+    store_pg_text_array(&u, users, n);
     store_bind_text(s, 1, c.data);
     store_bind_text(s, 2, u.data);
     int rc = store_read_one(st, s, "people lock", store_read_id, &locked, sizeof locked);

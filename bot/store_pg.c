@@ -93,6 +93,28 @@ static const struct {
      "SELECT count(*) AS locked FROM (SELECT lock_person(k.c, k.u) FROM"
      " unnest(CAST($1 AS text[]), CAST($2 AS text[])) WITH ORDINALITY AS k(c, u, n)"
      " ORDER BY k.n) l"},
+    /* a batch's arrivals in one statement (bot/store.c, store_arrivals_load):
+     * store_arrival's row for each message, and its account's state rows.
+     * Each message's rows come from a LATERAL subquery with LIMIT 1 (the
+     * keys are unique), which the planner cannot flatten into a join: a
+     * lookup by index per message, as store_arrival's statement did. As
+     * plain LEFT JOINs the statement cost 86 us of execution a message in
+     * bench/inbound-pg (pg_stat_statements; the plan under load was not
+     * caught), this form 4.7. */
+    {"bot/store.c sql_arrivals",
+     "SELECT k.n AS n, p.id AS id, p.account AS account, p.last_seen_ms AS seen,"
+     " p.name AS name, p.consent AS consent, p.linked AS linked, i.created_ms AS created,"
+     " i.replies AS replies, i.intent AS intent,"
+     " (SELECT json_agg(json_build_array(s.key, s.value, s.expires_ms)) FROM state s"
+     " WHERE s.person_id=p.account) AS states"
+     " FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]))"
+     " WITH ORDINALITY AS k(c, u, e, n)"
+     " LEFT JOIN LATERAL (SELECT q.id, coalesce(q.account_id, q.id) AS account, q.last_seen_ms,"
+     " q.name, q.consent IS NOT NULL AS consent, q.account_id IS NOT NULL OR EXISTS(SELECT 1"
+     " FROM people r WHERE r.account_id=q.id) AS linked FROM people q"
+     " WHERE q.channel=k.c AND q.ext_id=k.u LIMIT 1) p ON true"
+     " LEFT JOIN LATERAL (SELECT j.created_ms, j.replies, j.intent FROM inbound j"
+     " WHERE j.channel=k.c AND j.ext_id=k.e AND j.person_id=p.id LIMIT 1) i ON true"},
     {"bot/store_people.c list_sql",
      "SELECT id, name, phone, district, platform, city, org, channels, tags, joined_ms,"
      " last_seen_ms, opted_out, consent, count(*) OVER () AS total FROM person_dir d WHERE"

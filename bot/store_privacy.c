@@ -273,6 +273,7 @@ static int scrub_secrets(struct store *st, json_t *secrets, json_t *texts)
     static const struct store_sql *const by_secret[] = {outbox, replies};
     size_t i;
     json_t *v;
+    store_arrivals_forget(st); /* replies */
     json_array_foreach(secrets, i, v)
     {
         const char *sv = json_string_value(v);
@@ -367,6 +368,7 @@ int store_privacy_erase(struct store *st, int64_t account, int64_t now, json_t *
         collect_account(st, sql_shas, account, shas, "privacy photos") == -1)
         goto out;
     store_state_forget(st); /* erase_state */
+    store_arrivals_forget(st); /* erase_inbound, the people row */
     for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++) {
         struct store_stmt *s = store_stmt(st, erase_steps[i]);
         if (s == NULL)
@@ -541,6 +543,7 @@ fail:
 int store_privacy_retention(struct store *st, const struct retention_cut *cut, int limit,
                             json_t *shas)
 {
+    store_arrivals_forget(st); /* inbound rows' replies */
     const int64_t cuts[] = {cut->messages, cut->photos, cut->desk, cut->crisis};
     int more = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {

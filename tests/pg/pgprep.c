@@ -991,6 +991,161 @@ static void check_batch_lock_one_statement(PGconn *pg, const char *conninfo,
     store_close(st);
 }
 
+/* A turn as the engine runs it from a webhook (bot/http.c run_turn), for
+ * check_batch_arrivals. */
+struct tjob {
+    struct job j;
+    const struct app *app;
+    struct inmsg in;
+    struct turn_result res;
+};
+
+static int tjob_run(struct job *j, struct store *st, int64_t now)
+{
+    struct tjob *t = (struct tjob *)j;
+    turn_result_release(&t->res); /* from a run rolled back with its batch */
+    return engine_turn(t->app, st, &chan_generic, &t->in, now, &t->res);
+}
+
+static void tjob_init(struct tjob *t, const struct app *app, const char *user, const char *ext_id,
+                      const char *text)
+{
+    memset(t, 0, sizeof *t);
+    t->app = app;
+    t->in = (struct inmsg){.channel = "generic", .ext_id = (char *)ext_id, .user = (char *)user,
+                           .text = (char *)text};
+    t->j = (struct job){.run = tjob_run, .done = bjob_done, .rerun_safe = true,
+                        .channel = "generic", .user = user, .ext_id = ext_id};
+}
+
+/* The store's counts at the end of a batch (a job of no person, last). */
+static long arr_sent, arr_waits;
+static int counts_run(struct job *j, struct store *st, int64_t now)
+{
+    (void)j;
+    (void)now;
+    store_wire_counts(st, &arr_sent, &arr_waits);
+    return 0;
+}
+
+/* check_batch_arrivals' failing job: a menu written for a person of the
+ * batch, then a failure (its savepoint is rolled back). */
+static int64_t bogus_person;
+static int bogus_run(struct job *j, struct store *st, int64_t now)
+{
+    (void)j;
+    if (store_state_set(st, bogus_person, "menu", "[\"法律咨询\"]", now + 60000) == -1)
+        return -1;
+    return -1;
+}
+
+/* Run jobs[0..n) as one batch of the engine on st (behind a hold job that
+ * notes the counts before it), then a job that notes them after. */
+static void arrivals_batch(const struct app *app, struct store *st, struct job **jobs, int n)
+{
+    struct engine *e = engine_start(app, st, NULL);
+    struct job h = {.run = bhold_run, .done = bjob_done, .rerun_safe = true};
+    struct job c = {.run = counts_run, .done = bjob_done, .rerun_safe = true};
+    if (e == NULL)
+        return;
+    atomic_store(&hold, true);
+    engine_submit(e, &h);
+    usleep(50 * 1000); /* the writer took h: the others wait behind it, one batch */
+    for (int i = 0; i < n; i++)
+        engine_submit(e, jobs[i]);
+    engine_submit(e, &c);
+    atomic_store(&hold, false);
+    engine_stop(e);
+}
+
+/*
+ * A batch's arrivals are read in one statement (store_arrivals_load), not
+ * one a message: ten people's later messages, the first of them sent twice
+ * (a replay inside the batch) and the second's person with another message
+ * too. Between the batch before's COMMIT and the batch's last job: its
+ * BEGIN, the lock, the arrivals, and only the two repeated people's own
+ * lookups (before: one a message, and a read of each one's state rows). The
+ * replay answers what the first stored, once. Then a batch in which a job
+ * writes a person's menu and fails: run again with a savepoint a job, that
+ * person's "1" answers their own menu, not the rolled-back one (the copies
+ * are forgotten with the savepoint), and a replay after the failure still
+ * answers the stored replies.
+ */
+#define ARR_PEOPLE 10
+static void check_batch_arrivals(PGconn *pg, const char *conninfo, const struct app *app)
+{
+    struct store *st = store_open_pg(conninfo);
+    char users[ARR_PEOPLE][32], ids[ARR_PEOPLE][32];
+    struct tjob t[ARR_PEOPLE + 2], r[4];
+    struct job *jobs[ARR_PEOPLE + 2];
+    int ok = st != NULL;
+    for (int i = 0; ok && i < ARR_PEOPLE; i++) {
+        snprintf(users[i], sizeof users[i], "arr-%d", i);
+        snprintf(ids[i], sizeof ids[i], "arr-a-%d", i);
+        ok = turn_alone(app, st, ids[i], users[i], "帮助") == 0; /* known, with a menu */
+    }
+    for (int i = 0; i < ARR_PEOPLE; i++) {
+        snprintf(ids[i], sizeof ids[i], "arr-b-%d", i);
+        tjob_init(&t[i], app, users[i], ids[i], "帮助");
+        jobs[i] = &t[i].j;
+    }
+    tjob_init(&t[ARR_PEOPLE], app, users[0], ids[0], "帮助"); /* the same message again */
+    tjob_init(&t[ARR_PEOPLE + 1], app, users[1], "arr-b-1x", "帮助");
+    jobs[ARR_PEOPLE] = &t[ARR_PEOPLE].j;
+    jobs[ARR_PEOPLE + 1] = &t[ARR_PEOPLE + 1].j;
+    if (ok)
+        arrivals_batch(app, st, jobs, ARR_PEOPLE + 2);
+    int ran = ok;
+    for (int i = 0; ran && i < ARR_PEOPLE + 2; i++)
+        ran = t[i].j.status == 200 && t[i].res.replies_json != NULL;
+    /* the batch before's COMMIT and this one's BEGIN, the lock, the arrivals */
+    long trips = arr_waits - batch_waits[0] - 4;
+    long long rows = pg_count(pg, "SELECT count(*) FROM inbound WHERE ext_id LIKE 'arr-b-%'");
+    int replayed = ran && t[ARR_PEOPLE].res.replay && !t[0].res.replay &&
+                   strcmp(t[ARR_PEOPLE].res.replies_json, t[0].res.replies_json) == 0;
+    int fine = ran && replayed && rows == ARR_PEOPLE + 1 && trips <= 2;
+    printf("a batch of %d messages of %d known people: %ld round trips in its turns\n",
+           ARR_PEOPLE + 2, ARR_PEOPLE, trips);
+    if (!fine)
+        printf("FAIL batch arrivals: turns %s, replay %s, %lld inbound rows (want %d), %ld round"
+               " trips in the turns (want at most 2)\n",
+               ran ? "ran" : "failed", replayed ? "answered as stored" : "not answered as stored",
+               rows, ARR_PEOPLE + 1, trips);
+    result(fine);
+    /* the rollback: arr-2 and arr-3 each have the help menu */
+    ok = ok && store_person_find(st, "generic", users[3], &bogus_person) == 1;
+    tjob_init(&r[0], app, users[2], "arr-c-2", "帮助");
+    struct tjob bad;
+    tjob_init(&bad, app, users[4], "arr-c-4", "帮助");
+    bad.j.run = bogus_run;
+    tjob_init(&r[1], app, users[3], "arr-c-3", "1");
+    tjob_init(&r[2], app, users[2], "arr-c-2", "帮助"); /* a replay of r[0] */
+    tjob_init(&r[3], app, users[5], "arr-c-5", "1");   /* arr-5 picks from the help menu too */
+    struct job *rj[] = {&r[0].j, &bad.j, &r[1].j, &r[2].j, &r[3].j};
+    if (ok)
+        arrivals_batch(app, st, rj, 5);
+    int rran = ok && r[0].j.status == 200 && bad.j.status == 500 && r[1].j.status == 200 &&
+               r[2].j.status == 200 && r[3].j.status == 200;
+    const char *want = rran ? r[3].res.intent : NULL, *got = rran ? r[1].res.intent : NULL;
+    int menu_ok = want != NULL && got != NULL && strcmp(want, got) == 0;
+    int replay2 = rran && r[2].res.replay &&
+                  strcmp(r[2].res.replies_json, r[0].res.replies_json) == 0;
+    long long crows = pg_count(pg, "SELECT count(*) FROM inbound WHERE ext_id LIKE 'arr-c-%'");
+    fine = rran && menu_ok && replay2 && crows == 3;
+    if (!fine)
+        printf("FAIL batch arrivals, a job rolled back: jobs %s, \"1\" after the failed job's"
+               " menu: %s (want %s, as another person's), replay %s, %lld inbound rows (want 3)\n",
+               rran ? "answered as expected" : "not as expected", got ? got : "(none)",
+               want ? want : "(none)", replay2 ? "as stored" : "not as stored", crows);
+    result(fine);
+    for (int i = 0; i < ARR_PEOPLE + 2; i++)
+        turn_result_release(&t[i].res);
+    for (int i = 0; i < 4; i++)
+        turn_result_release(&r[i].res);
+    turn_result_release(&bad.res);
+    store_close(st);
+}
+
 /*
  * A write queued (store_step_queued) that fails fails its job as a write
  * that failed at once did: the batch runs again, a savepoint per job, that
@@ -1112,6 +1267,7 @@ int main(int argc, char **argv)
         check_turn_round_trips(pg, argv[1], &app);
         check_queued_write_fails(pg, argv[1], &app);
         check_batch_lock_one_statement(pg, argv[1], &app);
+        check_batch_arrivals(pg, argv[1], &app);
         check_long_pipeline(pg, argv[1]);
         app_free_content(&app);
     } else {
