@@ -1075,10 +1075,13 @@ static void test_safety_crisis_round11(void)
 static void test_safety_crisis_round12(void)
 {
     static const char *const yes[] = {"我不活了", "老子不活了", "被几个人围住要打我 在长虹路",
-                                      "一帮人堵着我要砍我", "我有点想不开"};
+                                      "一帮人堵着我要砍我", "我有点想不开", "kms", "救命 sos"};
     static const char *const no[] = {
         "鱼不活了", "累得半死不活了", "客户堵着我要打我电话 说没收到",
-        "最近老是睡不着 想找心理老师聊聊 不是想不开 就是想说说"};
+        "最近老是睡不着 想找心理老师聊聊 不是想不开 就是想说说",
+        /* kms and sos inside a code (a 绑定 code is random: one in about
+         * 5,000 held KMS, and the crisis answered in place of the link) */
+        "绑定 YHK6KMS2", "签到 2SOS", "进度 KMS2"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
