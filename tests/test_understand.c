@@ -538,8 +538,9 @@ static void test_understand_round12(void)
 /* Sweep after round 12 (the training material's misses: dev, the collected
  * examples, train_m): check-in said alone (the handler asks for the code),
  * the code inside a sentence or story, a seat cancelled by its number in a
- * short form (退2, 2不去了) or with 把, the seat I booked then 取消掉; and
- * what only looks alike. */
+ * short form (退2, 2不去了) or with 把, the seat I booked then 取消掉, the
+ * messages asked off at the end of a story (能不能别再给我发了 退了吧, TD);
+ * and what only looks alike. */
 static void test_understand_sweep(void)
 {
     static const struct want cases[] = {
@@ -578,6 +579,18 @@ static void test_understand_sweep(void)
         {"取消订单2", "!course.cancel", NULL, NULL},
         {"帮我把2号订单退了", "!course.cancel", NULL, NULL},
         {"我报名的那个1号 能取消吗", "!course.cancel", NULL, NULL},
+        /* the messages asked off at the end of a story */
+        {"开车时老是响，吓一跳，以后不要给我推东西了", "optout", NULL, NULL},
+        {"阿姨年纪大了 你们那个消息一响娃就醒 能不能别再给我发了 退了吧", "optout", NULL, NULL},
+        {"老是发学习推送，我又没订阅，烦得很，TD", "optout", NULL, NULL},
+        {"推送太频繁了真的受不了 先退定了 以后再说", "optout", NULL, NULL},
+        {"整天推 能不能停了", "optout", NULL, NULL},
+        {"雨太大了 全部停掉", "!optout", NULL, NULL},
+        {"外卖平台天天推 能不能停了", "!optout", NULL, NULL},
+        {"群里别发了", "!optout", NULL, NULL},
+        {"不想学了别推了", "!optout", NULL, NULL},
+        {"我退订了三个平台的营销短信，手机清净多了", "!optout", NULL, NULL},
+        {"开玩笑的 别发了", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
