@@ -539,8 +539,9 @@ static void test_understand_round12(void)
  * examples, train_m): check-in said alone (the handler asks for the code),
  * the code inside a sentence or story, a seat cancelled by its number in a
  * short form (退2, 2不去了) or with 把, the seat I booked then 取消掉, the
- * messages asked off at the end of a story (能不能别再给我发了 退了吧, TD);
- * and what only looks alike. */
+ * messages asked off at the end of a story (能不能别再给我发了 退了吧, TD),
+ * a line of the points list by number with 兑 in a story (兑换 4号); and
+ * what only looks alike. */
 static void test_understand_sweep(void)
 {
     static const struct want cases[] = {
@@ -591,6 +592,17 @@ static void test_understand_sweep(void)
         {"不想学了别推了", "!optout", NULL, NULL},
         {"我退订了三个平台的营销短信，手机清净多了", "!optout", NULL, NULL},
         {"开玩笑的 别发了", "!optout", NULL, NULL},
+        /* a line of the points list by number inside a story, with 兑 (asked
+         * before spending) */
+        {"开车的老是没电，那个充电宝我要了，兑换 4号", "redeem.item", "n", "4"},
+        {"我要那个3号 兑了", "redeem.item", "n", "3"},
+        {"给我兑换第5个 就是那个充电宝 我手机老是没电", "redeem.item", "n", "5"},
+        {"刚才那个列表里第六个保温杯看着不错用我的积分给我换一个", "redeem.item", "n", "6"},
+        {"先帮我兑换3号，算了，我还不晓得3号是么子，先把能换的列出来", "!redeem.item", NULL, NULL},
+        {"我的积分不够兑换3号", "!redeem.item", NULL, NULL},
+        {"我同事兑换了3个保温杯", "!redeem.item", NULL, NULL},
+        {"第2个订单给我换一个", "!redeem.item", NULL, NULL},
+        {"第3个培训帮我换一个时间", "!redeem.item", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
