@@ -540,8 +540,8 @@ static void test_understand_round12(void)
  * the code inside a sentence or story, a seat cancelled by its number in a
  * short form (退2, 2不去了) or with 把, the seat I booked then 取消掉, the
  * messages asked off at the end of a story (能不能别再给我发了 退了吧, TD),
- * a line of the points list by number with 兑 in a story (兑换 4号); and
- * what only looks alike. */
+ * a line of the points list by number with 兑 in a story (兑换 4号), a
+ * seat by its number and 报 in a story; and what only looks alike. */
 static void test_understand_sweep(void)
 {
     static const struct want cases[] = {
@@ -603,6 +603,15 @@ static void test_understand_sweep(void)
         {"我同事兑换了3个保温杯", "!redeem.item", NULL, NULL},
         {"第2个订单给我换一个", "!redeem.item", NULL, NULL},
         {"第3个培训帮我换一个时间", "!redeem.item", NULL, NULL},
+        /* a seat by its number and 报 in a story, before or after */
+        {"您好 我看了你发的培训 第三个养老护理的我想报 我周末有空", "course.book", "n", "3"},
+        {"那个智能设备的培训 就是3号 帮我报名", "course.book", "n", "3"},
+        {"报名第六个 没有位置就候补", "course.book", "n", "6"},
+        {"我想报那个育婴师的培训 单子上是第四个 赶紧帮我报 晚了怕没位置了", "course.book", "n", "4"},
+        {"第三个我不想报了", "!course.book", NULL, NULL},
+        {"第2个已经报了", "!course.book", NULL, NULL},
+        {"报名第六个吗", "!course.book", NULL, NULL},
+        {"第二个报销", "!course.book", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
