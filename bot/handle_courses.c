@@ -72,6 +72,7 @@ static const struct content_need courses_needs[] = {
     CONTENT_NEED("checkin.done", "title points"),
     CONTENT_NEED("checkin.points", "points balance"),
     CONTENT_NEED("checkin.unknown", "code"),
+    CONTENT_NEED("checkin.need_code", ""),
     CONTENT_NEED("checkin.early", "title start"),
     CONTENT_NEED("checkin.expired", "code end"),
     CONTENT_NEED("checkin.already", "title"),
@@ -551,6 +552,8 @@ static int handle_checkin(struct turn *t)
     struct booking b = {0};
     char *ptxt = NULL;
     const char *cap = turn_cap(t, "code");
+    if (cap == NULL || cap[0] == '\0')
+        return say(t, "checkin.need_code", NULL); /* 签到 alone: ask for the code */
     if (courses_code_norm(cap, code) == -1) {
         /* not even the alphabet of a code (a 0, O, 1 or I): show what was sent, upper case */
         snprintf(code, sizeof code, "%.8s", cap ? cap : "");

@@ -532,6 +532,19 @@ out:
     fx_release(&f);
 }
 
+/* 签到 alone (sweep after round 12) asks for the code; nothing is recorded */
+static void test_checkin_without_code_asks(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    expect(&f, "u-1", "签到", "请发活动现场的签到码");
+    expect(&f, "u-1", "签个到", "请发活动现场的签到码");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM checkins"), 0);
+out:
+    fx_release(&f);
+}
+
 static void test_course_checkin_marks_attendance(void)
 {
     struct fx f;
@@ -949,6 +962,7 @@ const struct t_case courses_tests[] = {
     T(test_course_reminders_injected_clock),
     T(test_checkin_window_duplicate_and_wrong_codes),
     T(test_course_checkin_marks_attendance),
+    T(test_checkin_without_code_asks),
     T(test_points_balance_and_history_replies),
     T(test_redeem_stock_and_points),
     T(test_redeem_stock_race),
