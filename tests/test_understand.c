@@ -545,6 +545,19 @@ static void test_understand_round12(void)
 static void test_understand_sweep(void)
 {
     static const struct want cases[] = {
+        /* older rules' lookalikes the sweep found (the lead): someone
+         * else's wish, a wish taken back (算了: the matched copy keeps 算),
+         * an order; a customer's messages; money is not a line number */
+        {"他想报第3个", "!course.book", NULL, NULL},
+        {"我同事想报第2个", "!course.book", NULL, NULL},
+        {"我想报第5个 算了", "!course.book", NULL, NULL},
+        {"第2号订单报名", "!course.book", NULL, NULL},
+        {"我打算报第5个", "course.book", "n", "5"},
+        {"给老婆也报一个，第二个", "!optout", NULL, NULL},
+        {"客户别给我发消息了", "!optout", NULL, NULL},
+        {"我在雇主家干活 手机老响 以后别给我推送了", "optout", NULL, NULL},
+        {"兑换5块钱话费", "!redeem.item", NULL, NULL},
+        {"兑换第5个", "redeem.item", "n", "5"},
         {"签到", "checkin", NULL, NULL},
         {"签个到", "checkin", NULL, NULL},
         {"簽到", "checkin", NULL, NULL},
