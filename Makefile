@@ -83,7 +83,7 @@ tests/eval/eval: tests/eval/eval.o bot/norm.o bot/intent.o bot/scorer.o bot/unde
 # understood (tests/eval/eval.c): dev.tsv's summary, then the summaries of
 # the held-out and validation sets (holdout*.tsv, valid*.tsv; -q: a held-out
 # set's texts are not printed); fails when one is below its
-# threshold (threshold, threshold2 ... threshold23).
+# threshold (threshold, threshold2 ... threshold24).
 eval: check-deps
 	@$(MAKE) --no-print-directory tests/eval/eval
 	tests/eval/eval tests/data/eval/dev.tsv | tail -3
@@ -110,6 +110,7 @@ eval: check-deps
 	tests/eval/eval -q -t tests/data/eval/threshold21 tests/data/eval/valid12.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold22 tests/data/eval/holdout12.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold23 tests/data/eval/holdout13.tsv
+	tests/eval/eval -q -t tests/data/eval/threshold24 tests/data/eval/holdout14.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
