@@ -481,13 +481,15 @@ static char *rewrite_pass(const struct lexicon *lx, const char *s)
 
 /* The value of a Chinese numeral digit, 10 for 十, 100 for 百, -1 otherwise.
  * The capital digits of cheques and receipts (第叁课, 报名贰) count too; not
- * 拾 (收拾个屋子) nor 佰. */
+ * 拾 (收拾个屋子) nor 佰, and not 伍 and 陆, everyday words and surnames first
+ * (队伍, 陆续: 报名陆续开始了 is no seat 6); UINT32_MAX never matches. */
 static int numeral(uint32_t cp)
 {
     static const uint32_t digits[] = {0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB,
                                       0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D}; /* 零一二...九 */
-    static const uint32_t capitals[] = {0x96F6, 0x58F9, 0x8D30, 0x53C1, 0x8086,
-                                        0x4F0D, 0x9646, 0x67D2, 0x634C, 0x7396}; /* 零壹贰...玖 */
+    static const uint32_t capitals[] = {0x96F6,     0x58F9,     0x8D30, 0x53C1, 0x8086,
+                                        UINT32_MAX, UINT32_MAX, 0x67D2, 0x634C, 0x7396};
+    /* 零壹贰叁肆 (伍陆) 柒捌玖 */
     for (int d = 0; d < 10; d++)
         if (cp == digits[d] || cp == capitals[d])
             return d;

@@ -169,6 +169,8 @@ static void test_norm_canon(void)
     check_canon(lx, "取消第肆个", "取消第4个");
     check_canon(lx, "收拾个屋子", "收拾个屋子");
     check_canon(lx, "陆师傅", "陆师傅");
+    check_canon(lx, "报名陆续开始", "报名陆续开始"); /* 伍 and 陆 are words first */
+    check_canon(lx, "报名的队伍", "报名的队伍");
     check_canon(NULL, "學 習 第三课", "學習第三课"); /* no lexicon: no OpenCC either; spaces go */
 out:
     lexicon_free(lx);
