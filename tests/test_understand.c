@@ -558,6 +558,12 @@ static void test_understand_sweep(void)
         {"我在雇主家干活 手机老响 以后别给我推送了", "optout", NULL, NULL},
         {"兑换5块钱话费", "!redeem.item", NULL, NULL},
         {"兑换第5个", "redeem.item", "n", "5"},
+        /* a question of cost, a wish put off, a seat booked before */
+        {"兑3个保温杯要多少积分", "!redeem.item", NULL, NULL},
+        {"第二个我也想报 但是没时间 下次吧", "!course.book", NULL, NULL},
+        {"上次报的第3个挺好的", "!course.book", NULL, NULL},
+        {"我报名第3个了 没收到短信", "!course.book", NULL, NULL},
+        {"第3个我想报", "course.book", "n", "3"},
         {"签到", "checkin", NULL, NULL},
         {"签个到", "checkin", NULL, NULL},
         {"簽到", "checkin", NULL, NULL},
