@@ -177,16 +177,20 @@ test-failover: check-deps
 
 # The dashboard in Debian's headless Chromium (tests/e2e): installs chromium,
 # a CJK font (readable screenshots), node and the pinned playwright-core when
-# missing. Screenshots go to tests/out/.
-E2E_DEBS = chromium fonts-wqy-zenhei nodejs npm
+# missing, only what is missing: a machine whose Node.js came from elsewhere
+# (NodeSource's nodejs carries its own npm and conflicts with Debian's npm
+# package) keeps it. Screenshots go to tests/out/.
 test-e2e: check-deps
 	@$(MAKE) --no-print-directory yizhan
-	@if ! command -v chromium >/dev/null || ! command -v npm >/dev/null || \
-	    ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
-	  echo "make test-e2e: installing $(E2E_DEBS)"; \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(E2E_DEBS) || \
+	@need=; \
+	command -v chromium >/dev/null || need="$$need chromium"; \
+	fc-list 2>/dev/null | grep -qi wenquanyi || need="$$need fonts-wqy-zenhei"; \
+	{ command -v node && command -v npm; } >/dev/null || need="$$need nodejs npm"; \
+	if [ -n "$$need" ]; then \
+	  echo "make test-e2e: installing$$need"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$need || \
 	  { $(SUDO) apt-get update -q && \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(E2E_DEBS); }; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$need; }; \
 	fi
 	@[ -f tests/e2e/node_modules/playwright-core/package.json ] || \
 	  (cd tests/e2e && npm ci --no-audit --no-fund)
