@@ -2509,10 +2509,26 @@ int64_t store_inbound_count(struct store *st)
 
 /* Whether a found people row needs writing: last_seen_ms older than the
  * step, another name or no consent recorded for a message, or linked. */
+/* Whether a turn must write the person's row: last seen a step ago, a new
+ * name or no consent yet (same: the name as stored and consent given), or
+ * linked (an account's rows are stamped in order). */
+static bool stale_at(int64_t now, int64_t seen, bool same, bool linked)
+{
+    return now - seen >= LAST_SEEN_STEP_MS || !same || linked;
+}
+
 static bool person_stale(struct store_stmt *s, int64_t now)
 {
-    return now - store_col_int64(s, 2) >= LAST_SEEN_STEP_MS || !store_col_int(s, 3) ||
-           store_col_int(s, 4);
+    return stale_at(now, store_col_int64(s, 2), store_col_int(s, 3) != 0,
+                    store_col_int(s, 4) != 0);
+}
+
+/* The message's key already stored at created: a replay within the dedupe
+ * window, else a key taken by an older message. */
+static void arrival_key_seen(struct arrival *a, int64_t created, int64_t now)
+{
+    a->replay = created > now - INBOUND_DEDUPE_MS;
+    a->taken = !a->replay;
 }
 
 /* The found row (columns 0 to 4 of find, or of store_arrival's look) into a. */
@@ -2789,12 +2805,10 @@ static int arrival_cached(struct store *st, const char *channel, const char *use
         a->known = true;
         a->id = e->id;
         a->account = e->account;
-        a->stale = now - e->seen >= LAST_SEEN_STEP_MS || !(same && e->consent) || e->linked;
+        a->stale = stale_at(now, e->seen, same && e->consent, e->linked);
     }
-    if (e->known && e->has_in) {
-        a->replay = e->created > now - INBOUND_DEDUPE_MS;
-        a->taken = !a->replay;
-    }
+    if (e->known && e->has_in)
+        arrival_key_seen(a, e->created, now);
     if (a->replay) {
         a->replies = e->replies;
         a->intent = e->intent;
@@ -2829,10 +2843,8 @@ int store_arrival(struct store *st, const char *channel, const char *user, const
     int rc = store_step(st, s);
     if (rc == SQLITE_ROW) {
         person_seen(s, now, a);
-        if (store_col_type(s, 5) != SQLITE_NULL) {
-            a->replay = store_col_int64(s, 5) > now - INBOUND_DEDUPE_MS;
-            a->taken = !a->replay;
-        }
+        if (store_col_type(s, 5) != SQLITE_NULL)
+            arrival_key_seen(a, store_col_int64(s, 5), now);
         if (a->replay) {
             a->replies = store_col_text(s, 6);
             a->intent = store_col_text(s, 7);
