@@ -635,6 +635,65 @@ static void test_understand_sweep(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 13 (eval-blind13 train_n's misses): a colleague's question about
+ * erasing is no request (the one wrong action), the answer to a question
+ * inside a story, the lessons asked for every day at a time, 签到 then the
+ * code a few words on, a line of the points list and a booked seat by
+ * number in a story, the messages asked off in a voice-input run-on, what is
+ * kept about me asked erased in a story; and what only looks alike. */
+static void test_understand_round13(void)
+{
+    static const struct want cases[] = {
+        {"同事问我注销了没 我说没有", "!privacy.erase", NULL, NULL},
+        {"我的账号注销了没", "!privacy.erase", NULL, NULL},
+        {"你们把我的所有信息都删除吧 开玩笑的", "!privacy.erase", NULL, NULL},
+        {"客户把我的所有信息都删除了", "!privacy.erase", NULL, NULL},
+        {"帮我注销账号", "privacy.erase", NULL, NULL},
+        {"我下个月回老家了 以后用不到这个号 麻烦把我的名字电话和照片都删掉 注销账号", "privacy.erase", NULL, NULL},
+        {"你们把我的所有信息都删除吧 我不想再用了 要确认的话我回复确认", "privacy.erase", NULL, NULL},
+        {"去外地了 你们把我的资料都删了吧 包括照片和位置 账号也注销 谢谢这一年的帮助", "privacy.erase", NULL, NULL},
+        {"你们把我的所有信息都删除了吗", "!privacy.erase", NULL, NULL},
+        /* the answer, then the reason */
+        {"这题简单 B 社保是要交的 给我加分", "quiz.answer", "answer", "b"},
+        {"这一题我认真看了 答案是D 社保断缴会影响的", "quiz.answer", "answer", "d"},
+        {"这个题我问了我儿子 他说是B 那我就选B了 错了可别扣我分啊", "quiz.answer", "answer", "b"},
+        {"答案是D吗 社保那题", "!quiz.answer", NULL, NULL},
+        {"这题太难了 我不会", "!quiz.answer", NULL, NULL},
+        /* every day at a time is a subscription, not today's lesson */
+        {"每天晚上10点半给我发一节课 那时候我收工了", "lesson.subscribe", "time", "22:30"},
+        {"以后每天中午一点给我发一节课吧 午饭后跑单少", "!lesson.next", NULL, NULL},
+        {"等单呢 发一节课", "lesson.next", NULL, NULL},
+        /* 签到, then a few words on, 码是 and the code */
+        {"老师让我们发签到 我们这个活动的码是 L3M6 我是张建国", "checkin", "code", "l3m6"},
+        {"负责人说发签到加上码就行 码是 R2D5", "checkin", "code", "r2d5"},
+        {"签到 我们活动的码是多少", "!checkin", NULL, NULL},
+        {"签到那天 他的车牌号码是 E5K7", "!checkin", NULL, NULL},
+        /* a line of the points list by number in a story (asked before
+         * spending) */
+        {"那个第一个 护膝 我要了 兑换 给我留一个 我明天去驿站拿", "redeem.item", "n", "1"},
+        {"用积分换第四个 那袋大米 过年吃 你帮我兑换了吧 我周末去驿站拿", "redeem.item", "n", "4"},
+        {"列表里第五个那个电动车挡风被 冬天太需要了 我要兑换 积分扣就扣吧", "redeem.item", "n", "5"},
+        {"看了你发的单子 我就要第2个 那个雨衣 下雨天送单正好用 帮我换了吧", "redeem.item", "n", "2"},
+        {"兑换 第3个 我确认 扣多少分都行 我急着用那个充电宝", "redeem.item", "n", "3"},
+        {"第3个充电宝兑换要多少分", "!redeem.item", NULL, NULL},
+        {"第4个窗口 帮我换一下零钱", "!redeem.item", NULL, NULL},
+        {"第2个 雨衣 我同事要了 帮他兑换", "!redeem.item", NULL, NULL},
+        /* a booked seat by number, a change of plan, then 取消 */
+        {"之前报名了智能手机那个课 第1个 我儿子说他在家教我就行 那个培训就不去了 取消掉", "course.cancel", "n", "1"},
+        {"我报了周六的第2个培训 结果那天站长要我加班 去不了了 帮我取消吧 位子让给别人", "course.cancel", "n", "2"},
+        {"我报的那个电工课第3个 想了想还是不去了 太远了 取消掉吧", "course.cancel", "n", "3"},
+        {"我报的第3个培训 不想取消 还是去吧", "!course.cancel", NULL, NULL},
+        {"我报了第2个 站长说那天的取消掉了 能改期吗", "!course.cancel", NULL, NULL},
+        /* the messages off: a run-on, 取消推送, a tail */
+        {"干活的时候手机老是响雇主还以为我在玩手机麻烦以后别推了", "optout", NULL, NULL},
+        {"手机内存满了消息太多 先把推送关掉吧 有事我自己来问", "optout", NULL, NULL},
+        {"每天都推学习推活动 我哪有时间看 取消推送吧", "optout", NULL, NULL},
+        {"外卖平台天天推 麻烦以后别推了", "!optout", NULL, NULL},
+        {"推送太多 先把推送关掉吧 有事我自己来问 开玩笑的", "!optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -1344,6 +1403,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round11),
     T(test_understand_round12),
     T(test_understand_sweep),
+    T(test_understand_round13),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
