@@ -349,11 +349,12 @@ static bool is_inner_punct(uint32_t cp)
 }
 
 /* Pictographs and emoji (U+2600-27BF, U+2B00-2BFF, U+1F000-1FAFF, the
- * emoji variation selector): a feeling, not a word. */
+ * emoji variation selector): a feeling, not a word. The keycap's enclosing
+ * mark (U+20E3) goes too: 2️⃣ is 2, U+FE0F, U+20E3, and its digit stays. */
 static bool is_pictograph(uint32_t cp)
 {
     return (cp >= 0x2600 && cp <= 0x27BF) || (cp >= 0x2B00 && cp <= 0x2BFF) ||
-           (cp >= 0x1F000 && cp <= 0x1FAFF) || cp == 0xFE0F;
+           (cp >= 0x1F000 && cp <= 0x1FAFF) || cp == 0xFE0F || cp == 0x20E3;
 }
 
 /* The length of a WeChat emoticon code at s ([微笑], [捂脸]: one to four

@@ -171,6 +171,9 @@ static void test_norm_canon(void)
     check_canon(lx, "陆师傅", "陆师傅");
     check_canon(lx, "报名陆续开始", "报名陆续开始"); /* 伍 and 陆 are words first */
     check_canon(lx, "报名的队伍", "报名的队伍");
+    /* round 13: a keycap digit is its digit (2️⃣ is 2, U+FE0F, U+20E3) */
+    check_canon(lx, "报名2\xef\xb8\x8f\xe2\x83\xa3", "报名2");
+    check_canon(lx, "第1\xef\xb8\x8f\xe2\x83\xa3" "2\xef\xb8\x8f\xe2\x83\xa3个", "第12个");
     check_canon(NULL, "學 習 第三课", "學習第三课"); /* no lexicon: no OpenCC either; spaces go */
 out:
     lexicon_free(lx);

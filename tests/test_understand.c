@@ -690,6 +690,27 @@ static void test_understand_round13(void)
         {"每天都推学习推活动 我哪有时间看 取消推送吧", "optout", NULL, NULL},
         {"外卖平台天天推 麻烦以后别推了", "!optout", NULL, NULL},
         {"推送太多 先把推送关掉吧 有事我自己来问 开玩笑的", "!optout", NULL, NULL},
+        /* a seat by its number further from 报 */
+        {"刚才你发的培训里面 第二个那个智能设备使用的 正好是周三晚上 我那天不跑车 给我报一个名", "course.book", "n", "2"},
+        {"给我报上第一个吧 智能手机那个 我老了不会用微信付款 想学学", "course.book", "n", "1"},
+        {"第2个 我那天不跑车 老公给我报一个名了", "!course.book", NULL, NULL},
+        {"报名2\xef\xb8\x8f\xe2\x83\xa3", "course.book", "n", "2"}, /* 2 as a keycap */
+        /* someone of yours to talk to me; today's lesson; the messages back
+         * on with 把; the total in a story; the rest not yet read */
+        {"眼睛花了看不清字 也不会打这么多字 能不能让你们那边的人跟我说说话", "handover", NULL, NULL},
+        {"让我老公跟我说", "!handover", NULL, NULL},
+        {"晚上陪床睡不着 想学点东西 有今天的微课吗 发给我看看", "lesson.next", NULL, NULL},
+        {"今天的课不要发给我", "!lesson.next", NULL, NULL},
+        {"我上次不小心把通知关了 错过了好几个培训报名 赶紧帮我把推送重新打开", "optin", NULL, NULL},
+        {"帮我把手机定位打开", "!optin", NULL, NULL},
+        {"上周参加了志愿者活动签到了 还拍了一个井盖 说受理了会加分 不知道现在一共多少积分了 帮忙查一下",
+         "points.balance", NULL, NULL},
+        {"兑换头盔现在要多少积分", "!points.balance", NULL, NULL},
+        {"刚才那条没看完就被挤掉了 还有后半截的话继续发一下 谢谢了啊", "more", NULL, NULL},
+        {"上次第六课没看完，再发一下", "!more", NULL, NULL},
+        /* a closed account is a wage matter for the legal desk */
+        {"滴滴跑了两年 平台突然封我号 说我有违规 我都不知道哪里违规了 里面还有两千多没提现 我要咨询下能不能告",
+         "service.legal", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
