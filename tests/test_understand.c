@@ -1265,6 +1265,50 @@ static void test_safety_crisis_round12(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 13 crisis language (general forms, and train_n's training part):
+ * not wanting to wake, sorry to be born, no strength to go on, poison or
+ * hanging wished in dialect, followed or cornered, a customer attacking,
+ * self-harm of the hand or head; and their everyday lookalikes. */
+static void test_safety_crisis_round13(void)
+{
+    static const char *const yes[] = {
+        "不想醒了", "要是我没出生就好了", "我就不该生下来", "我是不是死了比较好",
+        "不想再坚持了 太累了", "想喝药", "想去吊颈", "想去撞车", "爸妈 对不起 以后要好好照顾自己",
+        "后面有个男的跟了我三条街", "被人尾随了", "一个人在路上 有人跟踪",
+        "有人在我门口转悠一直不走 我好怕", "被人堵在巷子里", "顾客打我", "客户拿刀出来了",
+        "顾客对我动手了", "后面有人一直追我", "又划了手", "拿头撞墙", "把自己手划烂了", "想sile",
+        "喝醉的乘客在后座打我", "有人用刀抵着我", "三个人拦住我要抢电动车",
+        "我躲进了超市 那几个人还在外面", "今晚去江边 不回来了", "想抹脖子", "活唔落去",
+        "跟孩子说爸爸爱他 以后要听妈妈的话", "手上都是划的口子 自己划的", "wbxhl", "sile算了",
+        "雇主家男主人晚上进我房间 我很害怕", "雇主把我反锁在家里 手机也收了", "他说今晚要来杀我",
+        "催债的说要找到我家弄死我全家", "有个男的把我拖上车", "客户开门没穿衣服 拉我进去",
+        "晚上十二点了还有个人一直跟我后面", "那个男的又来了 在楼下等我 好害怕", "我被人捅了一刀",
+        "帮我报警", "我被绑了", "司机不让我下车 往偏僻的地方开", "我感觉自己是多余的",
+        "真的好累好累 想离开了", "割了好深一刀 血一直流", "被强迫发生关系了", "雇主儿子强行抱我",
+        "客户把我堵在电梯里摸我", "我被骗到一个地方 出不去了", "传销窝点 出不去", "就这样结束吧 累了",
+        "我想我可能熬不过今晚了", "今晚过后就没有我了", "明天你们就见不到我了",
+        "骑车的时候总想闯红灯让车撞死我"};
+    static const char *const no[] = {
+        "早上不想醒了 好困", "那时候我还没出生", "我不想再坚持跑步了", "感冒了想喝药",
+        "该喝药了 中药苦", "今天差点被车撞了", "对不起 明天请假", "快递跟踪一下", "小狗跟了我一路",
+        "有人在门口等我 怕他等急了", "客户打我电话 没接到", "客户要打我差评", "客户打我钱了",
+        "客人打我一星", "客户拿刀切西瓜请我吃", "后面有车追尾", "切菜又割了手", "又划了手机 手酸",
+        "不小心把自己的手划破了", "跳槽了", "河边钓鱼", "药店买药", "游戏里被杀了",
+        "跑单跑到天台上送餐", "被顾客骂了", "累死了", "热死了", "笑死", "这单坚持不下去了 换一单",
+        "乘客在车上打我电话", "乘客打我五星好评", "大家围着我要抢单", "躲在店里避雨 他们还在外面",
+        "跑到医院 想起我爸妈了 过年回去看看", "被人堵在路上了 前面出车祸", "我要上吊环 健身",
+        "今晚去江边吃饭 不回来了", "想去河边钓鱼 今晚不回来了", "手上的口子是割草割的",
+        "爸爸爱你 明天给你买玩具", "去河边跑步", "烧烤炭怎么点", "抹脖子的动作是什么意思 游戏里",
+        "同事进我房间拿了个充电器", "手机被收了 上课不让玩", "阿姨拉我进屋喝口水", "把我拉进群吧",
+        "徒弟一直跟在我后面学", "有个人跟我后面排队", "男朋友在楼下等我", "被人砍了一刀价 拼多多",
+        "电动车被偷了 帮我报警", "我被绑定了别的手机号", "司机不让我带宠物上车", "没人需要我帮忙吗",
+        "好累 想离开这个平台", "被同事背后捅了一刀 好气", "强行拉我入群 烦", "被拉进群 出不去",
+        "被带到另一个站点 走不了 要等车", "今天的学习就这样结束吧", "手机电撑不到明天",
+        "明天你们就见不到我了 我请假回老家", "小心别让车撞死", "今天被老板逼着加班",
+        "明天就没我了 我调到别的站了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 4 crisis language (eval-blind4: drivers and couriers by voice,
  * young workers' slang): shame, pills saved up, lingering at a bridge, an
  * apology with a farewell, joining the dead, pinyin initials, a car or gas as
@@ -1416,6 +1460,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round10),
     T(test_safety_crisis_round11),
     T(test_safety_crisis_round12),
+    T(test_safety_crisis_round13),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
