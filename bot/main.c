@@ -217,9 +217,10 @@ static int cmd_check(const struct args *a)
                                           SAFETY_NET_PARTS + 1));
         /* the net's view either way: how far a text and its parts are from it */
         for (int i = 0; i < parts; i++)
-            printf("crisis net%s: closest crisis example %.2f (%s:%d), closest other %.2f (%s)\n",
+            printf("crisis net%s: closest crisis example %.2f (%s:%d), closest other %.2f (%s, %s:%d)\n",
                    i ? " (a part)" : "", why[i].score, why[i].file ? why[i].file : "-",
-                   why[i].line, against[i].score, against[i].intent ? against[i].intent : "-");
+                   why[i].line, against[i].score, against[i].intent ? against[i].intent : "-",
+                   against[i].file ? against[i].file : "-", against[i].line);
         if (safety_is_crisis(app.ct, app.intents, norm))
             printf("crisis: yes (desk_crisis.txt, the crisis patterns or the crisis net)\n");
         int mr = understand(app.intents, norm, &m, &via);
