@@ -2300,7 +2300,20 @@ void store_lock_note(struct store *st, const char *channel, const char *user)
         st->held.len = 0; /* cannot fail: the buffer has no cap */
 }
 
-int store_begin(struct store *st)
+/* BEGIN sent: at once, or queued in the pipeline (store_begin_queued). */
+static int send_begin(struct store *st, bool queued)
+{
+    if (!queued || st->pg == NULL)
+        return control(st, sql_begin);
+    struct store_stmt *s = store_stmt(st, sql_begin);
+    if (s == NULL)
+        return -1;
+    int rc = pg_queue(st, s);
+    store_reset(s);
+    return rc == 0 ? 0 : log_fail("store: BEGIN: %s", store_errmsg(st));
+}
+
+static int begin(struct store *st, bool queued)
 {
     /* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns */
     if (st->pg != NULL && in_transaction(st))
@@ -2313,7 +2326,7 @@ int store_begin(struct store *st)
     if (st->pg != NULL && !pg_up(st))
         return -1;
     bool turn = take_turn(st);
-    int rc = control(st, sql_begin);
+    int rc = send_begin(st, queued);
     /* A connection found dead by BEGIN (the server restarted since the last
      * batch) is brought back, out of the turn as above, and BEGIN tried once
      * more: nothing ran in the transaction yet. */
@@ -2323,7 +2336,7 @@ int store_begin(struct store *st)
         turn = false;
         if (pg_up(st)) {
             turn = take_turn(st);
-            rc = control(st, sql_begin);
+            rc = send_begin(st, queued);
         }
     }
     if (rc == -1) { /* inside a transaction already, busy, or PostgreSQL down */
@@ -2339,6 +2352,21 @@ int store_begin(struct store *st)
     store_state_forget(st);
     store_arrivals_forget(st);
     return 0;
+}
+
+int store_begin(struct store *st)
+{
+    return begin(st, false);
+}
+
+int store_begin_queued(struct store *st)
+{
+    return begin(st, true);
+}
+
+bool store_lost(struct store *st)
+{
+    return st->pg != NULL && PQstatus(st->pg) == CONNECTION_BAD;
 }
 
 /* A failed write of the counted unknown texts leaves the transaction open,
