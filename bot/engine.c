@@ -352,7 +352,10 @@ static int read_arrivals(struct store *st, struct job *jobs)
  * snapshot of its own, as when each was a round trip. A connection that
  * died since the last batch fails the arrivals then, not the BEGIN: the
  * batch begins once more, on a new connection (store_begin does the same
- * after a BEGIN of its own). 0 or -1. */
+ * after a BEGIN of its own); not after a timeout (store_lost), which the
+ * old BEGIN never met: a lock held by a COMMIT waiting for a synchronous
+ * standby that is down would be waited for again (tests/pg/failover.sh,
+ * the slowest answer). 0 or -1. */
 static int batch_begin(struct engine *e, struct job *jobs)
 {
     bool arrivals = false;

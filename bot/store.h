@@ -81,7 +81,10 @@ int store_begin(struct store *st);
  * more, as store_begin does after a BEGIN of its own (bot/engine.c
  * batch_begin). store_begin on SQLite. 0 or -1. */
 int store_begin_queued(struct store *st);
-/* PostgreSQL: the connection is known broken (the next BEGIN reconnects). */
+/* PostgreSQL: the connection was found broken since the last BEGIN (the
+ * server ended it), not given up on a timeout: a statement that timed out
+ * (waiting for a lock another transaction holds, for a synchronous
+ * standby) would time out again on a new connection. */
 bool store_lost(struct store *st);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
