@@ -739,6 +739,7 @@ struct store {
     int piped;           /* PostgreSQL: writes queued in pipeline mode, results not read */
     bool piped_failed;   /* PostgreSQL: one of them failed, this transaction */
     bool job_failed;     /* ... one a job queued: before piped_commit (store_queued_failed) */
+    bool gave_up;        /* PostgreSQL: the connection given up on a timeout (store_lost) */
     int piped_commit;    /* PostgreSQL: the pipeline's first write queued by store_commit */
     bool rolled_back;    /* PostgreSQL: the last statement's answer was ROLLBACK */
     long sent, waits;    /* PostgreSQL: statements sent, round trips (store_wire_counts) */
@@ -1191,6 +1192,7 @@ static PGresult *pg_exec_prepared(struct store *st, const char *name, struct sto
         return NULL;
     }
     bool late = pg_wait(st) == -1;
+    st->gave_up = st->gave_up || late;
     if (late)
         shutdown(PQsocket(st->pg), SHUT_RDWR);
     PGresult *res = NULL, *r;
@@ -1279,6 +1281,7 @@ static PGresult *pg_exec_piped(struct store *st, const char *name, struct store_
         else
             synced = pg_piped_result(st, r, k, name != NULL && k == n - 1, &own);
     }
+    st->gave_up = st->gave_up || late;
     if (late || !synced || !PQexitPipelineMode(st->pg)) {
         char why[160];
         snprintf(why, sizeof why, late ? "no answer from PostgreSQL in %d ms"
@@ -2300,11 +2303,25 @@ void store_lock_note(struct store *st, const char *channel, const char *user)
         st->held.len = 0; /* cannot fail: the buffer has no cap */
 }
 
-int store_begin(struct store *st)
+/* BEGIN sent: at once, or queued in the pipeline (store_begin_queued). */
+static int send_begin(struct store *st, bool queued)
+{
+    if (!queued || st->pg == NULL)
+        return control(st, sql_begin);
+    struct store_stmt *s = store_stmt(st, sql_begin);
+    if (s == NULL)
+        return -1;
+    int rc = pg_queue(st, s);
+    store_reset(s);
+    return rc == 0 ? 0 : log_fail("store: BEGIN: %s", store_errmsg(st));
+}
+
+static int begin(struct store *st, bool queued)
 {
     /* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns */
     if (st->pg != NULL && in_transaction(st))
         return log_fail("store: BEGIN inside a transaction");
+    st->gave_up = false;
     unknown_forget(st, 0); /* of a transaction that ended without store_commit's flush */
     /* A lost PostgreSQL connection is brought back before the write turn is
      * taken: a reconnection may wait connect_timeout on a host that hangs,
@@ -2313,7 +2330,7 @@ int store_begin(struct store *st)
     if (st->pg != NULL && !pg_up(st))
         return -1;
     bool turn = take_turn(st);
-    int rc = control(st, sql_begin);
+    int rc = send_begin(st, queued);
     /* A connection found dead by BEGIN (the server restarted since the last
      * batch) is brought back, out of the turn as above, and BEGIN tried once
      * more: nothing ran in the transaction yet. */
@@ -2323,7 +2340,7 @@ int store_begin(struct store *st)
         turn = false;
         if (pg_up(st)) {
             turn = take_turn(st);
-            rc = control(st, sql_begin);
+            rc = send_begin(st, queued);
         }
     }
     if (rc == -1) { /* inside a transaction already, busy, or PostgreSQL down */
@@ -2339,6 +2356,21 @@ int store_begin(struct store *st)
     store_state_forget(st);
     store_arrivals_forget(st);
     return 0;
+}
+
+int store_begin(struct store *st)
+{
+    return begin(st, false);
+}
+
+int store_begin_queued(struct store *st)
+{
+    return begin(st, true);
+}
+
+bool store_lost(struct store *st)
+{
+    return st->pg != NULL && PQstatus(st->pg) == CONNECTION_BAD && !st->gave_up;
 }
 
 /* A failed write of the counted unknown texts leaves the transaction open,

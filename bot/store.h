@@ -74,6 +74,18 @@ bool store_queues_changed(struct store *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK, and nested savepoints. 0 or -1. */
 int store_begin(struct store *st);
+/* store_begin with PostgreSQL's BEGIN sent in the pipeline, in the round
+ * trip of the statement the caller runs next (at once). A connection that
+ * died since the last transaction then fails that statement, not the
+ * BEGIN: the caller rolls back and, when store_lost says so, begins once
+ * more, as store_begin does after a BEGIN of its own (bot/engine.c
+ * batch_begin). store_begin on SQLite. 0 or -1. */
+int store_begin_queued(struct store *st);
+/* PostgreSQL: the connection was found broken since the last BEGIN (the
+ * server ended it), not given up on a timeout: a statement that timed out
+ * (waiting for a lock another transaction holds, for a synchronous
+ * standby) would time out again on a new connection. */
+bool store_lost(struct store *st);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
 int store_savepoint(struct store *st);
@@ -175,9 +187,13 @@ int store_person_find(struct store *st, const char *channel, const char *user, i
 int store_person_lock(struct store *st, const char *channel, const char *user);
 /* The same for n people in one statement, locked in the order given: the
  * caller sorts them by (channel, user) (strcmp), the order every node uses
- * (bot/engine.c lock_people). 0 or -1. */
+ * (bot/engine.c lock_people). queued: the caller's next statement follows at
+ * once, and the lock is sent in the pipeline ahead of it (store_step_queued):
+ * one round trip for both; the server runs the lock first, so that
+ * statement (with a snapshot of its own) sees the people locked, and a lock
+ * that failed fails it. 0 or -1. */
 int store_people_lock(struct store *st, const char *const *channels, const char *const *users,
-                      size_t n);
+                      size_t n, bool queued);
 /* Whether other processes may write st's database at the same time
  * (PostgreSQL: several nodes); false on SQLite (one process). */
 bool store_shared(struct store *st);

@@ -86,7 +86,7 @@ void store_pg_text_array(struct buf *b, const char *const *v, size_t n)
  * other in a cycle, however their batches mix old and new people.
  */
 static int lock_people(struct store *st, const char *const *channels, const char *const *users,
-                       size_t n)
+                       size_t n, bool queued)
 {
     /* The SQLite text is never run; it is the statement's shape (two
      * parameters, one column "locked"). */
@@ -102,6 +102,13 @@ static int lock_people(struct store *st, const char *const *channels, const char
     store_pg_text_array(&u, users, n);
     store_bind_text(s, 1, c.data);
     store_bind_text(s, 2, u.data);
+    if (queued) { /* its count (n by construction) is not read; an error (a
+                   * deadlock, a timeout) fails the statement collected with it */
+        int q = store_step_queued(st, s, "people lock");
+        buf_release(&c);
+        buf_release(&u);
+        return q;
+    }
     int rc = store_read_one(st, s, "people lock", store_read_id, &locked, sizeof locked);
     buf_release(&c);
     buf_release(&u);
@@ -111,7 +118,7 @@ static int lock_people(struct store *st, const char *const *channels, const char
 }
 
 int store_people_lock(struct store *st, const char *const *channels, const char *const *users,
-                      size_t n)
+                      size_t n, bool queued)
 {
     if (!store_shared(st) || n == 0)
         return 0;
@@ -125,7 +132,7 @@ int store_people_lock(struct store *st, const char *const *channels, const char 
             c[k] = channels[i];
             u[k++] = users[i];
         }
-    int rc = k == 0 ? 0 : lock_people(st, c, u, k);
+    int rc = k == 0 ? 0 : lock_people(st, c, u, k, queued);
     for (size_t i = 0; rc == 0 && i < k; i++)
         store_lock_note(st, c[i], u[i]);
     free(c);
@@ -135,5 +142,5 @@ int store_people_lock(struct store *st, const char *const *channels, const char 
 
 int store_person_lock(struct store *st, const char *channel, const char *user)
 {
-    return store_people_lock(st, &channel, &user, 1);
+    return store_people_lock(st, &channel, &user, 1, false);
 }

@@ -1039,18 +1039,36 @@ static int bogus_run(struct job *j, struct store *st, int64_t now)
     return -1;
 }
 
+/* The store's counts when a batch's first job runs (a job of no person,
+ * first), and the rows of people named arr-% that another connection could
+ * lock then (the batch's own people are locked: 0 of them). */
+static long open_sent, open_waits;
+static long long open_free;
+static int open_run(struct job *j, struct store *st, int64_t now)
+{
+    (void)j;
+    (void)now;
+    store_wire_counts(st, &open_sent, &open_waits);
+    open_free = pg_count(batch_pg, "SELECT count(*) FROM (SELECT id FROM people WHERE"
+                                   " ext_id LIKE 'arr-_' FOR UPDATE SKIP LOCKED) x");
+    return 0;
+}
+
 /* Run jobs[0..n) as one batch of the engine on st (behind a hold job that
- * notes the counts before it), then a job that notes them after. */
+ * notes the counts before it, after a job that notes them at its opening),
+ * then a job that notes them after. */
 static void arrivals_batch(const struct app *app, struct store *st, struct job **jobs, int n)
 {
     struct engine *e = engine_start(app, st, NULL);
     struct job h = {.run = bhold_run, .done = bjob_done, .rerun_safe = true};
+    struct job o = {.run = open_run, .done = bjob_done, .rerun_safe = true};
     struct job c = {.run = counts_run, .done = bjob_done, .rerun_safe = true};
     if (e == NULL)
         return;
     atomic_store(&hold, true);
     engine_submit(e, &h);
     usleep(50 * 1000); /* the writer took h: the others wait behind it, one batch */
+    engine_submit(e, &o);
     for (int i = 0; i < n; i++)
         engine_submit(e, jobs[i]);
     engine_submit(e, &c);
@@ -1079,6 +1097,7 @@ static void check_batch_arrivals(PGconn *pg, const char *conninfo, const struct 
     struct tjob t[ARR_PEOPLE + 2], r[4];
     struct job *jobs[ARR_PEOPLE + 2];
     int ok = st != NULL;
+    batch_pg = pg;
     for (int i = 0; ok && i < ARR_PEOPLE; i++) {
         snprintf(users[i], sizeof users[i], "arr-%d", i);
         snprintf(ids[i], sizeof ids[i], "arr-a-%d", i);
@@ -1098,19 +1117,25 @@ static void check_batch_arrivals(PGconn *pg, const char *conninfo, const struct 
     int ran = ok;
     for (int i = 0; ran && i < ARR_PEOPLE + 2; i++)
         ran = t[i].j.status == 200 && t[i].res.replies_json != NULL;
-    /* the batch before's COMMIT and this one's BEGIN, the lock, the arrivals */
-    long trips = arr_waits - batch_waits[0] - 4;
+    /* the opening: the batch before's COMMIT, then this one's BEGIN, the
+     * lock and the arrivals in one round trip: 4 statements in 2 round
+     * trips (4 when each was a round trip of its own) */
+    long osent = open_sent - batch_sent[0], owaits = open_waits - batch_waits[0];
+    long trips = arr_waits - open_waits;
     long long rows = pg_count(pg, "SELECT count(*) FROM inbound WHERE ext_id LIKE 'arr-b-%'");
     int replayed = ran && t[ARR_PEOPLE].res.replay && !t[0].res.replay &&
                    strcmp(t[ARR_PEOPLE].res.replies_json, t[0].res.replies_json) == 0;
-    int fine = ran && replayed && rows == ARR_PEOPLE + 1 && trips <= 2;
-    printf("a batch of %d messages of %d known people: %ld round trips in its turns\n",
-           ARR_PEOPLE + 2, ARR_PEOPLE, trips);
+    int opened = osent == 4 && owaits == 2 && open_free == 0;
+    int fine = ran && replayed && rows == ARR_PEOPLE + 1 && trips <= 2 && opened;
+    printf("a batch of %d messages of %d known people: opened in %ld statements and %ld round"
+           " trips, %ld round trips in its turns\n",
+           ARR_PEOPLE + 2, ARR_PEOPLE, osent, owaits, trips);
     if (!fine)
         printf("FAIL batch arrivals: turns %s, replay %s, %lld inbound rows (want %d), %ld round"
-               " trips in the turns (want at most 2)\n",
+               " trips in the turns (want at most 2), opened in %ld statements and %ld round"
+               " trips (want 4 in 2) with %lld of its people not locked (want 0)\n",
                ran ? "ran" : "failed", replayed ? "answered as stored" : "not answered as stored",
-               rows, ARR_PEOPLE + 1, trips);
+               rows, ARR_PEOPLE + 1, trips, osent, owaits, open_free);
     result(fine);
     /* the rollback: arr-2 and arr-3 each have the help menu */
     ok = ok && store_person_find(st, "generic", users[3], &bogus_person) == 1;
@@ -1143,6 +1168,71 @@ static void check_batch_arrivals(PGconn *pg, const char *conninfo, const struct 
     for (int i = 0; i < 4; i++)
         turn_result_release(&r[i].res);
     turn_result_release(&bad.res);
+    store_close(st);
+}
+
+/* check_batch_begin_reconnects' jobs done */
+static atomic_int rcn_done;
+static void rcn_done_run(struct job *j)
+{
+    (void)j;
+    atomic_fetch_add(&rcn_done, 1);
+}
+
+/*
+ * A batch's BEGIN goes in the round trip of its arrivals (batch_begin): a
+ * connection that died since the batch before (its backend ended, as by a
+ * server restart) fails the arrivals, not the BEGIN, and the batch begins
+ * again on a new connection, as store_begin does after a BEGIN of its own:
+ * both messages after are answered 200 and stored. One engine for both
+ * batches (a new one would probe the store first, and that BEGIN would
+ * reconnect), and no job of no message first after the loss (its batch's
+ * BEGIN would be sent alone and reconnect).
+ */
+static void check_batch_begin_reconnects(PGconn *pg, const char *conninfo, const struct app *app)
+{
+    struct store *st = store_open_pg(conninfo);
+    struct engine *e = st != NULL ? engine_start(app, st, NULL) : NULL;
+    struct tjob t[4];
+    struct job h = {.run = hold_run, .done = rcn_done_run, .rerun_safe = true};
+    char users[2][32], ids[4][32];
+    int ok = e != NULL;
+    atomic_init(&rcn_done, 0);
+    for (int b = 0; ok && b < 2; b++) {
+        /* the first batch behind a hold, so that its two messages are one
+         * batch; the second's first job a message, so that its BEGIN is queued */
+        atomic_store(&rcn_done, b);
+        atomic_store(&hold, b == 0);
+        if (b == 0)
+            engine_submit(e, &h);
+        usleep(50 * 1000); /* the writer took h: the two messages wait behind it, one batch */
+        for (int i = 0; i < 2; i++) {
+            snprintf(users[i], sizeof users[i], "rcn-%d", i);
+            snprintf(ids[2 * b + i], sizeof ids[0], "rcn-%d-%d", b, i);
+            tjob_init(&t[2 * b + i], app, users[i], ids[2 * b + i], "帮助");
+            t[2 * b + i].j.done = rcn_done_run;
+            engine_submit(e, &t[2 * b + i].j);
+        }
+        atomic_store(&hold, false);
+        for (int w = 0; w < 1000 && atomic_load(&rcn_done) < 3; w++)
+            usleep(10 * 1000);
+        ok = atomic_load(&rcn_done) == 3 && t[2 * b].j.status == 200 &&
+             t[2 * b + 1].j.status == 200;
+        if (b == 0) { /* the writer's backend ended between the two batches */
+            PQclear(PQexec(pg, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                               " WHERE datname=current_database() AND pid<>pg_backend_pid()"
+                               " AND backend_type='client backend'"));
+            usleep(200 * 1000);
+        }
+    }
+    engine_stop(e);
+    long long rows = pg_count(pg, "SELECT count(*) FROM inbound WHERE ext_id LIKE 'rcn-%'");
+    if (!ok || rows != 4)
+        printf("FAIL batch after a lost connection: %s, %lld inbound rows (want 4)\n",
+               ok ? "answered 200" : "not answered 200", rows);
+    result(ok && rows == 4);
+    for (int i = 0; i < 4; i++)
+        turn_result_release(&t[i].res);
     store_close(st);
 }
 
@@ -1268,6 +1358,7 @@ int main(int argc, char **argv)
         check_queued_write_fails(pg, argv[1], &app);
         check_batch_lock_one_statement(pg, argv[1], &app);
         check_batch_arrivals(pg, argv[1], &app);
+        check_batch_begin_reconnects(pg, argv[1], &app);
         check_long_pipeline(pg, argv[1]);
         app_free_content(&app);
     } else {
