@@ -1468,6 +1468,83 @@ static void check_lesson_tick_waits(PGconn *pg, const char *conninfo, const stru
     store_close(a);
 }
 
+/*
+ * Two nodes' turns each writing the other's person (a volunteer's turn
+ * sets a worker's menu while a turn of the worker writes the volunteer's
+ * rows): each batch holds its own person (lock_people) and then asks for
+ * the other's (store_person_lock_id), out of the batches' order, so the two
+ * wait for each other. PostgreSQL cancels one after deadlock_timeout; that
+ * batch runs again, a savepoint per job (bot/engine.c run_batch), after the
+ * other's COMMIT, and both jobs are answered 200 with both writes kept.
+ * Each job waits (up to 5 s) until both batches hold their own person.
+ */
+struct xjob {
+    struct job j;
+    const char *other; /* the generic user whose menu this job writes */
+    atomic_bool done;
+};
+
+static atomic_int cross_ready;
+
+static int xjob_run(struct job *j, struct store *st, int64_t now)
+{
+    struct xjob *x = (struct xjob *)j;
+    int64_t other = 0;
+    atomic_fetch_add(&cross_ready, 1);
+    for (int i = 0; i < 5000 && atomic_load(&cross_ready) < 2; i++)
+        usleep(1000);
+    if (store_person_find(st, "generic", x->other, &other) != 1 ||
+        store_person_lock_id(st, other) == -1)
+        return -1;
+    return store_state_set(st, other, "menu", "[\"帮助\"]", now + 60000);
+}
+
+static void xjob_done(struct job *j)
+{
+    atomic_store(&((struct xjob *)j)->done, true);
+}
+
+static void check_cross_writes_deadlock(PGconn *pg, const char *conninfo, const struct app *app)
+{
+    struct store *s1 = store_open_pg(conninfo), *s2 = store_open_pg(conninfo);
+    int64_t id = 0;
+    struct xjob x1 = {.j = {.run = xjob_run, .done = xjob_done, .rerun_safe = true,
+                            .channel = "generic", .user = "x-vol"},
+                      .other = "x-worker"};
+    struct xjob x2 = {.j = {.run = xjob_run, .done = xjob_done, .rerun_safe = true,
+                            .channel = "generic", .user = "x-worker"},
+                      .other = "x-vol"};
+    atomic_init(&x1.done, false);
+    atomic_init(&x2.done, false);
+    atomic_init(&cross_ready, 0);
+    int ok = s1 != NULL && s2 != NULL && store_begin(s1) == 0 &&
+             store_person_ensure(s1, "generic", "x-vol", NULL, 1000, &id) == 0 &&
+             store_person_ensure(s1, "generic", "x-worker", NULL, 1000, &id) == 0 &&
+             store_commit(s1) == 0;
+    struct engine *e1 = ok ? engine_start(app, s1, NULL) : NULL;
+    struct engine *e2 = ok ? engine_start(app, s2, NULL) : NULL;
+    if (e1 != NULL && e2 != NULL) {
+        engine_submit(e1, &x1.j);
+        engine_submit(e2, &x2.j);
+    }
+    if (e1 != NULL)
+        engine_stop(e1);
+    if (e2 != NULL)
+        engine_stop(e2);
+    long long menus = pg_count(pg, "SELECT count(*) FROM state s JOIN people p ON"
+                                   " p.id=s.person_id WHERE p.ext_id IN ('x-vol', 'x-worker')"
+                                   " AND s.key='menu'");
+    int fine = e1 != NULL && e2 != NULL && atomic_load(&x1.done) && atomic_load(&x2.done) &&
+               x1.j.status == 200 && x2.j.status == 200 && menus == 2;
+    if (!fine)
+        printf("FAIL cross writes of two nodes: jobs %d and %d (want 200 and 200), %lld menus"
+               " (want 2)\n",
+               x1.j.status, x2.j.status, menus);
+    result(fine);
+    store_close(s1);
+    store_close(s2);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -1517,6 +1594,7 @@ int main(int argc, char **argv)
         check_batch_arrivals(pg, argv[1], &app);
         check_long_pipeline(pg, argv[1]);
         check_writers_wait(pg, argv[1], &app);
+        check_cross_writes_deadlock(pg, argv[1], &app);
         app_free_content(&app);
     } else {
         printf("FAIL the app's content: %s\n", errs.data ? errs.data : "?");
