@@ -35,6 +35,7 @@
 #include "lesson.h"
 #include "live.h"
 #include "msg.h"
+#include "privacy.h"
 #include "routing.h"
 #include "store.h"
 #include "store_int.h"
@@ -1285,6 +1286,15 @@ static int wr_unlink(const struct app *app, struct store *st)
     return store_account_unlink(st, wr_account) == -1 ? -1 : 0;
 }
 
+static int wr_erase(const struct app *app, struct store *st)
+{
+    int64_t id = 0; /* an admin's erasure (DELETE /admin/api/people/ID) */
+    return store_person_find(st, "generic", "wr-erase", &id) == 1 &&
+                   privacy_erase(app, st, id, now_ms(), "test", NULL) == 1
+               ? 0
+               : -1;
+}
+
 static int wr_lesson(const struct app *app, struct store *st)
 {
     return lesson_tick(app, st, now_ms());
@@ -1302,6 +1312,7 @@ static const struct writer_case writer_cases[] = {
      "SELECT count(*) FROM people WHERE ext_id='wr-b' AND account_id IS NOT NULL"},
     {"an unlink of the account", "wr-a", wr_unlink,
      "SELECT 1 - count(*) FROM people WHERE ext_id='wr-b' AND account_id IS NOT NULL"},
+    {"an erasure", "wr-erase", wr_erase, "SELECT 1 - count(*) FROM people WHERE ext_id='wr-erase'"},
     {"the lesson push sets quiz and lesson.unanswered", "wr-sub", wr_lesson,
      "SELECT count(*) FROM state s JOIN people p ON p.id=s.person_id"
      " WHERE p.ext_id='wr-sub' AND s.key='quiz'"},
@@ -1325,6 +1336,7 @@ static int writers_setup(const struct app *app, struct store *st)
              store_person_ensure(st, "generic", "wr-sub", NULL, now, &sub) == 0 &&
              store_lesson_sub_set(st, sub, 0, NULL, now) == 0 &&
              store_person_ensure(st, "generic", "wr-a", NULL, now, &id) == 0 &&
+             store_person_ensure(st, "generic", "wr-erase", NULL, now, &id) == 0 &&
              store_person_ensure(st, "generic", "wr-b", NULL, now, &id) == 0;
     (void)app;
     if (!ok || store_commit(st) == -1) {
