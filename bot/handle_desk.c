@@ -675,7 +675,11 @@ static int handle_desk_close(struct turn *t)
         rc = say(t, "desk.closed_rate", "code", code, NULL);
     } else {
         msg = render(t->app->ct, "desk.closed_rate", "code", code, NULL);
+        /* the worker's menu, from the volunteer's turn: under the worker's
+         * lock (store_person_lock_id), which another node's batch of theirs
+         * may hold with their state read */
         if (push(t->app, t->st, tk.person, msg, key, t->now) == -1 ||
+            store_person_lock_id(t->st, tk.person) == -1 ||
             store_state_set(t->st, tk.person, "menu", menu, t->now + RATE_MENU_MS) == -1)
             goto out;
         rc = say(t, "desk.closed_vol", "code", code, NULL);

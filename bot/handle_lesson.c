@@ -681,6 +681,12 @@ int lesson_tick(const struct app *app, struct store *st, int64_t now)
     local_day(now, 0, today, sizeof today);
     if (store_lesson_subs_due(st, local_minute(now), today, TICK_BATCH, &due, &ndue) == -1)
         return -1;
+    /* each push reads and writes the person's state (quiz, unanswered):
+     * their locks first, all in one statement (store_people_lock_ids) */
+    if (store_people_lock_ids(st, due, ndue) == -1) {
+        free(due);
+        return -1;
+    }
     for (size_t i = 0; i < ndue; i++) {
         if (push_one(app, st, due[i], today, now) == -1) {
             rc = -1;

@@ -829,6 +829,8 @@ int report_tick(const struct app *app, struct store *st, int64_t now)
         int rc = menu == NULL ? -1
                               : report_push(app, st, r.person, "report.followup.ask", idem, now,
                                             "code", r.code, NULL);
+        if (rc == 0) /* the reporter's menu: under their lock (store_person_lock_id) */
+            rc = store_person_lock_id(st, r.person);
         if (rc == 0)
             rc = store_state_set(st, r.person, "menu", menu, now + MENU_MS);
         if (rc == 0)

@@ -2909,6 +2909,10 @@ int store_person_arrive(struct store *st, const char *channel, const char *user,
 int store_person_ensure(struct store *st, const char *channel, const char *user,
                         const char *name, int64_t now, int64_t *id)
 {
+    /* made or renamed outside their own turn (an admin call, an import):
+     * under their lock, as their first message's turn makes them */
+    if (store_person_lock(st, channel, user) == -1)
+        return -1;
     return person_upsert(st, channel, user, name, now, id, NULL, false) == -1 ? -1 : 0;
 }
 
@@ -2916,7 +2920,7 @@ int store_person_set_consent(struct store *st, int64_t id, const char *source)
 {
     SQL(sql, "UPDATE people SET consent=?2 WHERE id=?1 AND consent IS NULL");
     struct store_stmt *s = store_stmt(st, sql);
-    if (s == NULL)
+    if (s == NULL || store_person_lock_id(st, id) == -1) /* an admin's or an import's */
         return -1;
     store_arrivals_forget(st);
     if (store_bind_int64(s, 1, id) != SQLITE_OK ||
@@ -2982,8 +2986,10 @@ int store_person_set_optout(struct store *st, int64_t id, bool opted_out, int64_
  * PostgreSQL. On PostgreSQL the rows of a whole batch's people come with
  * its arrivals, in one statement (store_arrivals_load), and a person made
  * in this transaction has none. Within a transaction only this store
- * writes them: the turns' people are locked (store_person_lock) or, on
- * SQLite, the transaction holds the write lock; store_state_set and _del
+ * writes them: the turns' people are locked (store_person_lock), and a
+ * write of a person's rows outside their own turn (a staff answer, a lesson
+ * push, an admin edit) takes their lock first (store_person_lock_id), or,
+ * on SQLite, the transaction holds the write lock; store_state_set and _del
  * keep the copy, and the other statements that write state forget it
  * (store_state_forget), as do the transaction's end and a rollback to its
  * savepoint.

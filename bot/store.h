@@ -194,6 +194,18 @@ int store_person_lock(struct store *st, const char *channel, const char *user);
  * that failed fails it. 0 or -1. */
 int store_people_lock(struct store *st, const char *const *channels, const char *const *users,
                       size_t n, bool queued);
+/* Several nodes on one database: the people with these ids (people.id,
+ * any channel of an account) locked as a batch locks them (lock_person,
+ * their account's row), in one statement, sorted by (channel, ext_id) as
+ * the batches sort theirs. For a write to a person's state or people row
+ * outside that person's own turn (a staff answer setting a worker's menu,
+ * a lesson push, an admin edit, a link, an erasure): another node's batch
+ * holding the person has read their rows and acts on that copy until its
+ * COMMIT, so the write waits for it, and a batch that comes after sees
+ * it. Locks this transaction holds already are taken again (no wait). A
+ * no-op on SQLite (the transaction holds the write lock). 0 or -1. */
+int store_people_lock_ids(struct store *st, const int64_t *ids, size_t n);
+int store_person_lock_id(struct store *st, int64_t id);
 /* Whether other processes may write st's database at the same time
  * (PostgreSQL: several nodes); false on SQLite (one process). */
 bool store_shared(struct store *st);

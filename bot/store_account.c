@@ -111,8 +111,9 @@ int store_account_link(struct store *st, int64_t account, int64_t other, const c
         " opt_changed_ms=(SELECT opt_changed_ms FROM people WHERE id=?1) WHERE account_id=?1");
     SQL(used, "DELETE FROM link_codes WHERE code=?");
     struct store_stmt *s = store_stmt(st, link);
+    const int64_t both[] = {account, other}; /* the account is not the turn's person */
     store_arrivals_forget(st); /* the rows' accounts change */
-    if (s == NULL)
+    if (s == NULL || store_people_lock_ids(st, both, 2) == -1)
         return -1;
     store_bind_int64(s, 1, account);
     store_bind_int64(s, 2, other);
@@ -136,7 +137,7 @@ int store_account_unlink(struct store *st, int64_t account)
     SQL(sql, "UPDATE people SET account_id=NULL WHERE account_id=?");
     struct store_stmt *s = store_stmt(st, sql);
     store_arrivals_forget(st); /* the rows' accounts change */
-    if (s == NULL)
+    if (s == NULL || store_person_lock_id(st, account) == -1)
         return -1;
     store_bind_int64(s, 1, account);
     if (store_step_done(st, s, "account unlink") == -1)

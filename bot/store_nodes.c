@@ -144,3 +144,33 @@ int store_person_lock(struct store *st, const char *channel, const char *user)
 {
     return store_people_lock(st, &channel, &user, 1, false);
 }
+
+int store_people_lock_ids(struct store *st, const int64_t *ids, size_t n)
+{
+    /* PostgreSQL (bot/store_pg.c): lock_person(channel, ext_id) of each
+     * row, ORDER BY both COLLATE "C" (strcmp's order, engine.c by_person);
+     * the volatile output column is computed above the Sort, in its order.
+     * The SQLite text is never run (one parameter, one column "locked"). */
+    SQL(sql_ids, "SELECT length(?1) AS locked");
+    if (!store_shared(st) || n == 0)
+        return 0;
+    struct store_stmt *s = store_stmt(st, sql_ids);
+    struct buf b;
+    int64_t locked = 0;
+    if (s == NULL)
+        return -1;
+    buf_init(&b, 0);
+    buf_puts(&b, "{");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+    buf_puts(&b, "}");
+    store_bind_text(s, 1, b.data);
+    int rc = store_read_one(st, s, "people lock by id", store_read_id, &locked, sizeof locked);
+    buf_release(&b);
+    return rc == -1 ? -1 : 0;
+}
+
+int store_person_lock_id(struct store *st, int64_t id)
+{
+    return store_people_lock_ids(st, &id, 1);
+}

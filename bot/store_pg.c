@@ -93,6 +93,12 @@ static const struct {
      "SELECT count(*) AS locked FROM (SELECT lock_person(k.c, k.u) FROM"
      " unnest(CAST($1 AS text[]), CAST($2 AS text[])) WITH ORDINALITY AS k(c, u, n)"
      " ORDER BY k.n) l"},
+    /* people locked by id outside their own turns, sorted as the batches
+     * sort theirs (bot/store_nodes.c, store_people_lock_ids) */
+    {"bot/store_nodes.c sql_ids",
+     "SELECT count(*) AS locked FROM (SELECT lock_person(p.channel, p.ext_id) FROM people p"
+     " WHERE p.id = ANY(CAST($1 AS bigint[])) ORDER BY p.channel COLLATE \"C\","
+     " p.ext_id COLLATE \"C\") l"},
     /* a batch's arrivals in one statement (bot/store.c, store_arrivals_load):
      * store_arrival's row for each message, and its account's state rows.
      * Each message's rows come from a LATERAL subquery with LIMIT 1 (the

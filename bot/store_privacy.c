@@ -362,6 +362,9 @@ int store_privacy_erase(struct store *st, int64_t account, int64_t now, json_t *
      * for erasure: on every turn it would add writes. */
     if (store_exec(st, "PRAGMA secure_delete=ON") == -1)
         goto out;
+    /* an admin's erasure: another node's batch of the person waits */
+    if (store_person_lock_id(st, account) == -1)
+        goto out;
     if (collect_account(st, sql_secrets, account, secrets, "privacy secrets") == -1 ||
         collect_account(st, sql_secret_ids, account, secrets, "privacy ids") == -1 ||
         collect_account(st, sql_texts, account, texts, "privacy texts") == -1 ||

@@ -687,6 +687,68 @@ static int delivered(json_t *recs, const char *path, const char *chat, const cha
     return n;
 }
 
+/* A staff answer racing the worker's own message through the two nodes:
+ * a volunteer's 结 Tn (node b) sets the worker's rating menu from the
+ * volunteer's turn, while the worker's 帮助 (node a) sets theirs. The
+ * volunteer's turn takes the worker's lock before writing
+ * (store_person_lock_id), so the two turns run one after the other in
+ * either order: both answered 200, no error line, the worker's menu is the
+ * one whose turn committed last, and the worker's next 5 follows it (a
+ * rating exactly when the rating menu was last). Six rounds, each a ticket
+ * of its own. */
+static void test_nodes_staff_answer_races_worker(void)
+{
+    IT_PG_ONLY("two nodes share a PostgreSQL database");
+    static const char *const extra[] = {"generic.secret=" IT_SECRET,
+                                        "desk.legal_hours=00:00-24:00", NULL};
+    struct pair p;
+    if (!pair_up(&p, extra))
+        return;
+    check_status(p.a.port, "POST", "/admin/api/volunteers",
+                 "{\"name\":\"小李\",\"person\":\"generic:race-vol\",\"desks\":[\"legal\"]}",
+                 auth, 201, "\"id\"");
+    int rated = 0;
+    for (int k = 0; k < 6; k++) {
+        char id[32], text[64];
+        snprintf(id, sizeof id, "race-ask-%d", k);
+        free(say_to(p.a.port, id, "race-w", "法律咨询 老板拖欠工资怎么办"));
+        long long t = db_count(&p.a, "SELECT max(id) FROM desk_tickets");
+        snprintf(id, sizeof id, "race-take-%d", k);
+        snprintf(text, sizeof text, "接 T%lld", t);
+        free(say_to(p.b.port, id, "race-vol", text));
+        /* posted at once, the close first in odd rounds */
+        struct call c[2];
+        int w = k % 2, v = 1 - w;
+        c[w].port = p.a.port;
+        c[v].port = p.b.port;
+        snprintf(c[w].body, sizeof c[w].body,
+                 "{\"id\":\"race-help-%d\",\"from\":\"race-w\",\"text\":\"帮助\"}", k);
+        snprintf(c[v].body, sizeof c[v].body,
+                 "{\"id\":\"race-close-%d\",\"from\":\"race-vol\",\"text\":\"结 T%lld\"}", k, t);
+        post_all(c, 2);
+        CHECK_INT(c[0].r.status, 200);
+        CHECK_INT(c[1].r.status, 200);
+        free(c[0].r.body);
+        free(c[1].r.body);
+        CHECK_INT(db_count(&p.a, "SELECT count(*) FROM desk_tickets WHERE status='closed'"),
+                  k + 1);
+        char *sql = xasprintf("SELECT count(*) FROM state s JOIN people w ON w.id=s.person_id"
+                              " WHERE w.ext_id='race-w' AND s.key='menu'"
+                              " AND s.value LIKE '%%T%lld 5%%'",
+                              t);
+        long long rate_menu = db_count(&p.a, sql);
+        free(sql);
+        snprintf(id, sizeof id, "race-five-%d", k);
+        free(say_to(p.a.port, id, "race-w", "5"));
+        sql = xasprintf("SELECT count(*) FROM desk_tickets WHERE id=%lld AND rating=5", t);
+        CHECK_INT(db_count(&p.a, sql), rate_menu);
+        free(sql);
+        rated += rate_menu == 1;
+    }
+    printf("# staff answer vs the worker's message: the rating menu last in %d of 6\n", rated);
+    pair_stop(&p); /* fails on an error line in either log */
+}
+
 /* Two nodes' senders never deadlock on the shared send_rate rows: six
  * broadcasts to the same ten people, queued alternately at both nodes, at a
  * low rate (most claimed rows are deferred and claimed again, so one
@@ -744,5 +806,6 @@ const struct t_case it_nodes_tests[] = {
     T(test_nodes_rate_shared_across_nodes),
     T(test_nodes_telegram_429_pauses_every_node),
     T(test_nodes_no_deadlock_on_shared_rate),
+    T(test_nodes_staff_answer_races_worker),
     T_END,
 };

@@ -24,14 +24,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "buf.h"
 #include "channel.h"
 #include "clock.h"
 #include "conf.h"
+#include "desk.h"
 #include "engine.h"
 #include "handler.h"
+#include "lesson.h"
 #include "live.h"
 #include "msg.h"
+#include "privacy.h"
 #include "routing.h"
 #include "store.h"
 #include "store_int.h"
@@ -1311,6 +1315,338 @@ static void check_queued_write_fails(PGconn *pg, const char *conninfo, const str
     store_close(st);
 }
 
+/*
+ * Writes of a person's state or people rows outside that person's own turn
+ * (docs/scaling.md, "A batch's arrivals"): a batch that holds the person's
+ * lock has read their rows (store_arrivals_load) and acts on that copy
+ * until its COMMIT, so each such writer takes the person's lock first
+ * (store_person_lock_id, store_people_lock_ids, store_person_lock). Here
+ * connection A, as a batch, holds the person's lock; connection B, with
+ * lock_timeout 300 ms, runs the writer and must fail on the lock (before,
+ * every one of these committed at once); after A's COMMIT the writer runs
+ * again on B and its write is there, and for the staff answer a new turn
+ * of the worker takes the menu it set (a bare 5 rates the ticket).
+ */
+struct writer_case {
+    const char *name;
+    const char *locked; /* the generic user A locks, as its batch would */
+    int (*write)(const struct app *app, struct store *st);
+    const char *landed; /* SQL: 1 when the write is there */
+};
+
+static int64_t wr_ticket, wr_account, wr_other;
+
+static int wr_desk_close(const struct app *app, struct store *st)
+{
+    char text[48];
+    struct turn_result res = {0};
+    snprintf(text, sizeof text, "结束 T%lld", (long long)wr_ticket);
+    struct inmsg in = {.channel = "generic", .ext_id = "wr-close", .user = "wr-vol", .text = text,
+                       .authenticated = true};
+    int rc = store_person_lock(st, "generic", "wr-vol") == -1 ? -1
+             : engine_turn(app, st, &chan_generic, &in, now_ms(), &res);
+    turn_result_release(&res);
+    return rc;
+}
+
+static int wr_consent(const struct app *app, struct store *st)
+{
+    (void)app; /* the linked account's other channel, whose row is not the one locked */
+    return store_person_set_consent(st, wr_other, "form 2026-12");
+}
+
+static int wr_ensure(const struct app *app, struct store *st)
+{
+    int64_t id = 0;
+    (void)app;
+    return store_person_ensure(st, "generic", "wr-new", "新人", now_ms(), &id);
+}
+
+static int wr_link(const struct app *app, struct store *st)
+{
+    (void)app; /* wr-b's turn (its lock held) links it to wr-a's account */
+    return store_person_lock(st, "generic", "wr-b") == -1
+               ? -1
+               : store_account_link(st, wr_account, wr_other, "nocode");
+}
+
+static int wr_unlink(const struct app *app, struct store *st)
+{
+    (void)app;
+    return store_account_unlink(st, wr_account) == -1 ? -1 : 0;
+}
+
+static int wr_erase(const struct app *app, struct store *st)
+{
+    int64_t id = 0; /* an admin's erasure (DELETE /admin/api/people/ID) */
+    return store_person_find(st, "generic", "wr-erase", &id) == 1 &&
+                   privacy_erase(app, st, id, now_ms(), "test", NULL) == 1
+               ? 0
+               : -1;
+}
+
+static int wr_lesson(const struct app *app, struct store *st)
+{
+    return lesson_tick(app, st, now_ms());
+}
+
+static const struct writer_case writer_cases[] = {
+    {"a staff answer (desk close) sets the worker's menu", "wr-worker", wr_desk_close,
+     "SELECT count(*) FROM state s JOIN people p ON p.id=s.person_id"
+     " WHERE p.ext_id='wr-worker' AND s.key='menu'"},
+    {"an import's consent on a linked account's other channel", "wr-c1", wr_consent,
+     "SELECT count(*) FROM people WHERE ext_id='wr-c2' AND consent IS NOT NULL"},
+    {"an admin call makes a new person", "wr-new", wr_ensure,
+     "SELECT count(*) FROM people WHERE ext_id='wr-new'"},
+    {"a link (绑定) of another channel to the account", "wr-a", wr_link,
+     "SELECT count(*) FROM people WHERE ext_id='wr-b' AND account_id IS NOT NULL"},
+    {"an unlink of the account", "wr-a", wr_unlink,
+     "SELECT 1 - count(*) FROM people WHERE ext_id='wr-b' AND account_id IS NOT NULL"},
+    {"an erasure", "wr-erase", wr_erase, "SELECT 1 - count(*) FROM people WHERE ext_id='wr-erase'"},
+    {"the lesson push sets quiz and lesson.unanswered", "wr-sub", wr_lesson,
+     "SELECT count(*) FROM state s JOIN people p ON p.id=s.person_id"
+     " WHERE p.ext_id='wr-sub' AND s.key='quiz'"},
+};
+
+/* The people and rows the cases need, committed. 0 or -1. */
+static int writers_setup(const struct app *app, struct store *st)
+{
+    int64_t worker = 0, vol = 0, vid = 0, sub = 0, id = 0;
+    int64_t now = now_ms();
+    if (store_begin(st) == -1)
+        return -1;
+    int ok = store_person_ensure(st, "generic", "wr-worker", NULL, now, &worker) == 0 &&
+             store_person_ensure(st, "generic", "wr-vol", NULL, now, &vol) == 0 &&
+             store_desk_volunteer_set(st, vol, "志愿者", ",legal,", "", now, &vid) == 0 &&
+             store_desk_ticket_add(st, "legal", worker, false, now, &wr_ticket) == 0 &&
+             store_desk_ticket_take(st, wr_ticket, vid, now) == 1 &&
+             store_person_ensure(st, "generic", "wr-c1", NULL, now, &wr_account) == 0 &&
+             store_person_ensure(st, "generic", "wr-c2", NULL, now, &wr_other) == 0 &&
+             store_account_link(st, wr_account, wr_other, "nocode") == 0 &&
+             store_person_ensure(st, "generic", "wr-sub", NULL, now, &sub) == 0 &&
+             store_lesson_sub_set(st, sub, 0, NULL, now) == 0 &&
+             store_person_ensure(st, "generic", "wr-a", NULL, now, &id) == 0 &&
+             store_person_ensure(st, "generic", "wr-erase", NULL, now, &id) == 0 &&
+             store_person_ensure(st, "generic", "wr-b", NULL, now, &id) == 0;
+    (void)app;
+    if (!ok || store_commit(st) == -1) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+/* Before a case: its ids (wr-a's account and wr-b for the link ones). */
+static int writers_ids(struct store *st, const struct writer_case *c)
+{
+    if (strcmp(c->locked, "wr-a") != 0)
+        return 0;
+    return store_person_find(st, "generic", "wr-a", &wr_account) == 1 &&
+                   store_person_find(st, "generic", "wr-b", &wr_other) == 1
+               ? 0
+               : -1;
+}
+
+static void check_lesson_tick_waits(PGconn *pg, const char *conninfo, const struct app *app);
+
+static void check_writers_wait(PGconn *pg, const char *conninfo, const struct app *base)
+{
+    char *impatient = xasprintf("%s options='-c lock_timeout=300'", conninfo);
+    struct store *a = store_open_pg(conninfo), *b = store_open_pg(impatient);
+    struct buf errs;
+    struct app app = *base;
+    buf_init(&errs, 0);
+    app.lessons = lesson_load("content/lessons", &errs);
+    int ok = a != NULL && b != NULL && app.lessons != NULL && writers_setup(&app, a) == 0;
+    if (!ok)
+        printf("FAIL writers wait for the person's lock: setup failed %s\n",
+               errs.data ? errs.data : "");
+    for (size_t i = 0; ok && i < sizeof writer_cases / sizeof writer_cases[0]; i++) {
+        const struct writer_case *c = &writer_cases[i];
+        int ready = writers_ids(a, c) == 0 && store_begin(a) == 0 &&
+                    store_person_lock(a, "generic", c->locked) == 0 && store_begin(b) == 0;
+        int early = ready ? c->write(&app, b) : -1;
+        if (early == 0)
+            store_commit(b);
+        else if (ready)
+            store_rollback(b);
+        int committed = ready && store_commit(a) == 0;
+        int late = committed && store_begin(b) == 0 ? c->write(&app, b) : -1;
+        late = late == 0 && store_commit(b) == 0 ? 0 : -1;
+        if (late == -1 && committed)
+            store_rollback(b);
+        long long landed = pg_count(pg, c->landed);
+        int fine = ready && early != 0 && late == 0 && landed == 1;
+        if (!fine)
+            printf("FAIL writers wait for the person's lock, %s: %s, %s, landed %lld\n", c->name,
+                   early == 0 ? "committed while another batch held the person" : "waited",
+                   late == 0 ? "then written" : "then failed", landed);
+        result(fine);
+    }
+    /* a new turn of the worker sees the staff answer's menu: a bare 5 rates */
+    struct turn_result res = {0};
+    struct inmsg in = {.channel = "generic", .ext_id = "wr-rate", .user = "wr-worker",
+                       .text = "5"};
+    int rated = ok && store_begin(a) == 0 && store_person_lock(a, "generic", "wr-worker") == 0 &&
+                store_arrivals_load(a, (const char *[]){"generic"},
+                                    (const char *[]){"wr-worker"}, (const char *[]){"wr-rate"},
+                                    1) == 0 &&
+                engine_turn(&app, a, &chan_generic, &in, now_ms(), &res) == 0 &&
+                store_commit(a) == 0 && res.intent != NULL && strcmp(res.intent, "desk.rate") == 0;
+    if (!rated)
+        printf("FAIL writers wait: the worker's 5 after the staff answer was %s, not desk.rate\n",
+               res.intent ? res.intent : "(none)");
+    result(rated);
+    turn_result_release(&res);
+    if (ok)
+        check_lesson_tick_waits(pg, conninfo, &app);
+    lesson_set_free(app.lessons);
+    buf_release(&errs);
+    store_close(a);
+    store_close(b);
+    free(impatient);
+}
+
+/* check_lesson_tick_waits' tick, in a thread. */
+struct tick_call {
+    struct store *st;
+    const struct app *app;
+    int rc;
+    atomic_bool done;
+};
+
+static void *tick_main(void *arg)
+{
+    struct tick_call *c = arg;
+    c->rc = store_begin(c->st) == 0 && lesson_tick(c->app, c->st, now_ms()) == 0 &&
+                    store_commit(c->st) == 0
+                ? 0
+                : -1;
+    atomic_store(&c->done, true);
+    return NULL;
+}
+
+/*
+ * The lesson push reads a subscriber's lesson.unanswered and writes it
+ * again plus one. A batch of theirs (connection A) answers a quiz, which
+ * resets the count (here: deletes it, as the answer does), while the tick
+ * runs on connection B. Before, B read the count before A's COMMIT (2),
+ * waited only at its outbox row (its foreign key to people waits for A's
+ * row lock) and then wrote 3 over the reset; now it takes the person's
+ * lock before reading and writes 1.
+ */
+static void check_lesson_tick_waits(PGconn *pg, const char *conninfo, const struct app *app)
+{
+    struct store *a = store_open_pg(conninfo);
+    struct tick_call c = {.st = store_open_pg(conninfo), .app = app, .rc = -1};
+    int64_t p = 0, now = now_ms();
+    atomic_init(&c.done, false);
+    int ok = a != NULL && c.st != NULL && store_begin(a) == 0 &&
+             store_person_ensure(a, "generic", "wr-lost", NULL, now, &p) == 0 &&
+             store_lesson_sub_set(a, p, 0, NULL, now) == 0 &&
+             store_state_set(a, p, "lesson.unanswered", "2", now + 86400000) == 0 &&
+             store_commit(a) == 0 && store_begin(a) == 0 &&
+             store_person_lock(a, "generic", "wr-lost") == 0 &&
+             store_state_del(a, p, "lesson.unanswered") == 0;
+    pthread_t t;
+    int started = ok && pthread_create(&t, NULL, tick_main, &c) == 0;
+    usleep(300 * 1000); /* the tick waits for A */
+    int waited = started && !atomic_load(&c.done);
+    ok = ok && store_commit(a) == 0;
+    if (started)
+        pthread_join(t, NULL);
+    char *sql = xasprintf("SELECT value::bigint FROM state WHERE person_id=%lld"
+                          " AND key='lesson.unanswered'",
+                          (long long)p);
+    long long n = pg_count(pg, sql);
+    int fine = ok && waited && c.rc == 0 && n == 1;
+    if (!fine)
+        printf("FAIL lesson push waits for the person's lock: steps %s, waited %d, tick %d,"
+               " unanswered %lld (want 1: the answer's reset, then the push)\n",
+               ok ? "ok" : "failed", waited, c.rc, n);
+    result(fine);
+    free(sql);
+    store_close(c.st);
+    store_close(a);
+}
+
+/*
+ * Two nodes' turns each writing the other's person (a volunteer's turn
+ * sets a worker's menu while a turn of the worker writes the volunteer's
+ * rows): each batch holds its own person (lock_people) and then asks for
+ * the other's (store_person_lock_id), out of the batches' order, so the two
+ * wait for each other. PostgreSQL cancels one after deadlock_timeout; that
+ * batch runs again, a savepoint per job (bot/engine.c run_batch), after the
+ * other's COMMIT, and both jobs are answered 200 with both writes kept.
+ * Each job waits (up to 5 s) until both batches hold their own person.
+ */
+struct xjob {
+    struct job j;
+    const char *other; /* the generic user whose menu this job writes */
+    atomic_bool done;
+};
+
+static atomic_int cross_ready;
+
+static int xjob_run(struct job *j, struct store *st, int64_t now)
+{
+    struct xjob *x = (struct xjob *)j;
+    int64_t other = 0;
+    atomic_fetch_add(&cross_ready, 1);
+    for (int i = 0; i < 5000 && atomic_load(&cross_ready) < 2; i++)
+        usleep(1000);
+    if (store_person_find(st, "generic", x->other, &other) != 1 ||
+        store_person_lock_id(st, other) == -1)
+        return -1;
+    return store_state_set(st, other, "menu", "[\"帮助\"]", now + 60000);
+}
+
+static void xjob_done(struct job *j)
+{
+    atomic_store(&((struct xjob *)j)->done, true);
+}
+
+static void check_cross_writes_deadlock(PGconn *pg, const char *conninfo, const struct app *app)
+{
+    struct store *s1 = store_open_pg(conninfo), *s2 = store_open_pg(conninfo);
+    int64_t id = 0;
+    struct xjob x1 = {.j = {.run = xjob_run, .done = xjob_done, .rerun_safe = true,
+                            .channel = "generic", .user = "x-vol"},
+                      .other = "x-worker"};
+    struct xjob x2 = {.j = {.run = xjob_run, .done = xjob_done, .rerun_safe = true,
+                            .channel = "generic", .user = "x-worker"},
+                      .other = "x-vol"};
+    atomic_init(&x1.done, false);
+    atomic_init(&x2.done, false);
+    atomic_init(&cross_ready, 0);
+    int ok = s1 != NULL && s2 != NULL && store_begin(s1) == 0 &&
+             store_person_ensure(s1, "generic", "x-vol", NULL, 1000, &id) == 0 &&
+             store_person_ensure(s1, "generic", "x-worker", NULL, 1000, &id) == 0 &&
+             store_commit(s1) == 0;
+    struct engine *e1 = ok ? engine_start(app, s1, NULL) : NULL;
+    struct engine *e2 = ok ? engine_start(app, s2, NULL) : NULL;
+    if (e1 != NULL && e2 != NULL) {
+        engine_submit(e1, &x1.j);
+        engine_submit(e2, &x2.j);
+    }
+    if (e1 != NULL)
+        engine_stop(e1);
+    if (e2 != NULL)
+        engine_stop(e2);
+    long long menus = pg_count(pg, "SELECT count(*) FROM state s JOIN people p ON"
+                                   " p.id=s.person_id WHERE p.ext_id IN ('x-vol', 'x-worker')"
+                                   " AND s.key='menu'");
+    int fine = e1 != NULL && e2 != NULL && atomic_load(&x1.done) && atomic_load(&x2.done) &&
+               x1.j.status == 200 && x2.j.status == 200 && menus == 2;
+    if (!fine)
+        printf("FAIL cross writes of two nodes: jobs %d and %d (want 200 and 200), %lld menus"
+               " (want 2)\n",
+               x1.j.status, x2.j.status, menus);
+    result(fine);
+    store_close(s1);
+    store_close(s2);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -1360,6 +1696,8 @@ int main(int argc, char **argv)
         check_batch_arrivals(pg, argv[1], &app);
         check_batch_begin_reconnects(pg, argv[1], &app);
         check_long_pipeline(pg, argv[1]);
+        check_writers_wait(pg, argv[1], &app);
+        check_cross_writes_deadlock(pg, argv[1], &app);
         app_free_content(&app);
     } else {
         printf("FAIL the app's content: %s\n", errs.data ? errs.data : "?");
