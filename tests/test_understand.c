@@ -773,6 +773,16 @@ static void test_understand_precision(void)
         {"恢复出厂设置", "!optin", NULL, NULL},
         {"恢复一下我的积分", "!optin", NULL, NULL},
         {"选哪个 a b", "!quiz.answer", NULL, NULL},
+        /* a third batch, written after two rounds of rules: people by other
+         * names (我妹, 我闺女), a deed long ago, a store by number, 下礼拜 */
+        {"我妹想注销账号 她不会操作", "!privacy.erase", NULL, NULL},
+        {"上个月我退了第2个 后来后悔了", "!course.cancel", NULL, NULL},
+        {"我不是要取消第2个 是问问时间", "!course.cancel", NULL, NULL},
+        {"换2号仓库取货", "!redeem.item", NULL, NULL},
+        {"兑换第3个的人说质量一般", "!redeem.item", NULL, NULL},
+        {"下礼拜去长沙报到", "!member.checkin", NULL, NULL},
+        {"我闺女去郑州报到了", "!member.checkin", NULL, NULL},
+        {"报第2个要提前多久", "!course.book", NULL, NULL},
         {"给老婆也报一个，第二个", "course.book", "n", "2"},
         {"帮我报第4个", "course.book", "n", "4"},
         {"我报的第2个去不了 取消吧", "course.cancel", "n", "2"},
@@ -787,6 +797,9 @@ static void test_understand_precision(void)
         {"来杭州了 报个到", "member.checkin", NULL, NULL},
         {"每天20:00提醒我学习", "lesson.subscribe", "time", "20:00"},
         {"之前退订了现在想重新收推送", "optin", NULL, NULL},
+        /* someone named as the reason, not the one who acts */
+        {"不好意思啊 我报了周六的第2个培训 结果那天站长要我加班 去不了了 帮我取消吧 位子让给别人", "course.cancel", "n", "2"},
+        {"我想学养老护理很久了 看到列表里第一个就是 赶紧帮我报上 怕没位子了 没位子排队也行", "course.book", "n", "1"},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
