@@ -715,6 +715,95 @@ static void test_understand_round13(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* The precision pass (tests/data/eval/lookalikes.tsv, README "Precision
+ * pass"): texts with an action's words that ask no action of this bot for
+ * oneself -- someone else's seat, code or account; a deed told; another
+ * app's or thing's number (2号线, 第2单, 京东豆); a plan; a question -- and
+ * the forms that must still act (a seat for one's wife, a gift for a child,
+ * a family reason in a story). */
+static void test_understand_precision(void)
+{
+    static const struct want cases[] = {
+        {"我同事报了第2个 帮他取消吧", "!course.cancel", NULL, NULL},
+        {"老婆报的第2个帮她退掉", "!course.cancel", NULL, NULL},
+        {"我朋友说第2个他去不了", "!course.cancel", NULL, NULL},
+        {"我报了第2个培训 结果老师说取消了", "!course.cancel", NULL, NULL},
+        {"第2单取消了 白跑一趟", "!course.cancel", NULL, NULL},
+        {"顾客把第3单取消了 钱还给吗", "!course.cancel", NULL, NULL},
+        {"我退出了第2个群", "!course.cancel", NULL, NULL},
+        {"3号门取消了 走2号门", "!course.cancel", NULL, NULL},
+        {"取消第2个要扣积分吗", "!course.cancel", NULL, NULL},
+        {"我不想退第2个 别给我退了", "!course.cancel", NULL, NULL},
+        {"我报上第3个了", "!course.book", NULL, NULL},
+        {"报名了第2个 啥时候开课", "!course.book", NULL, NULL},
+        {"美团骑手培训报名第2期 在哪报", "!course.book", NULL, NULL},
+        {"报名2号线的地铁司机", "!course.book", NULL, NULL},
+        {"占个座 2号桌", "!course.book", NULL, NULL},
+        {"报2个小时的班", "!course.book", NULL, NULL},
+        {"预约第3个车位", "!course.book", NULL, NULL},
+        {"参加2号的婚礼 请个假", "!course.book", NULL, NULL},
+        {"报名第2个的人多不多", "!course.book", NULL, NULL},
+        {"京东豆兑换2个", "!redeem.item", NULL, NULL},
+        {"超市积分兑换3个鸡蛋", "!redeem.item", NULL, NULL},
+        {"换2号线", "!redeem.item", NULL, NULL},
+        {"换第2单", "!redeem.item", NULL, NULL},
+        {"我要换第2个班", "!redeem.item", NULL, NULL},
+        {"换2个电池", "!redeem.item", NULL, NULL},
+        {"兑换2个积分", "!redeem.item", NULL, NULL},
+        {"兑换第2个要等几天", "!redeem.item", NULL, NULL},
+        {"你们这个兑换第2个 和超市的有啥区别", "!redeem.item", NULL, NULL},
+        {"帮同事签到 码是K3M9", "!checkin", NULL, NULL},
+        {"替我老乡签到 A2B3", "!checkin", NULL, NULL},
+        {"钉钉签到 k3m9", "!checkin", NULL, NULL},
+        {"签到没成功 码是K3M9", "!checkin", NULL, NULL},
+        {"孩子班主任让在群里签到 码是k3m9", "!checkin", NULL, NULL},
+        {"签到码过期了吗 r3n6", "!checkin", NULL, NULL},
+        {"明天去上海报到", "!member.checkin", NULL, NULL},
+        {"下个月去成都报到", "!member.checkin", NULL, NULL},
+        {"报到处在哪", "!member.checkin", NULL, NULL},
+        {"我同事说要退订", "!optout", NULL, NULL},
+        {"老板别给我发消息了 我下班了", "!optout", NULL, NULL},
+        {"淘宝的推送关掉了", "!optout", NULL, NULL},
+        {"淘宝的推送别发了", "!optout", NULL, NULL},
+        {"td 是啥", "!optout", NULL, NULL},
+        {"别推 我在开车 等下看", "!optout", NULL, NULL},
+        {"帮我同事注销", "!privacy.erase", NULL, NULL},
+        {"我上次注销过一次", "!privacy.erase", NULL, NULL},
+        {"前几天有人冒充你们让我注销账号 是不是骗子", "!privacy.erase", NULL, NULL},
+        {"恢复出厂设置", "!optin", NULL, NULL},
+        {"恢复一下我的积分", "!optin", NULL, NULL},
+        {"选哪个 a b", "!quiz.answer", NULL, NULL},
+        /* a third batch, written after two rounds of rules: people by other
+         * names (我妹, 我闺女), a deed long ago, a store by number, 下礼拜 */
+        {"我妹想注销账号 她不会操作", "!privacy.erase", NULL, NULL},
+        {"上个月我退了第2个 后来后悔了", "!course.cancel", NULL, NULL},
+        {"我不是要取消第2个 是问问时间", "!course.cancel", NULL, NULL},
+        {"换2号仓库取货", "!redeem.item", NULL, NULL},
+        {"兑换第3个的人说质量一般", "!redeem.item", NULL, NULL},
+        {"下礼拜去长沙报到", "!member.checkin", NULL, NULL},
+        {"我闺女去郑州报到了", "!member.checkin", NULL, NULL},
+        {"报第2个要提前多久", "!course.book", NULL, NULL},
+        {"给老婆也报一个，第二个", "course.book", "n", "2"},
+        {"帮我报第4个", "course.book", "n", "4"},
+        {"我报的第2个去不了 取消吧", "course.cancel", "n", "2"},
+        {"孩子生病了 第六个培训去不了 取消一下", "course.cancel", "n", "6"},
+        {"兑换第三个 保温杯 给我老婆用", "redeem.item", "n", "3"},
+        {"给孩子兑换第2个", "redeem.item", "n", "2"},
+        {"老师说签到码是D4F9 我要签到", "checkin", "code", "d4f9"},
+        {"签到码是k3m9 帮我签一下", "checkin", "code", "k3m9"},
+        {"以后别给我推送了", "optout", NULL, NULL},
+        {"退订 你们消息太多了", "optout", NULL, NULL},
+        {"我老公不让我用这些东西 麻烦把我的信息都删除掉", "privacy.erase", NULL, NULL},
+        {"来杭州了 报个到", "member.checkin", NULL, NULL},
+        {"每天20:00提醒我学习", "lesson.subscribe", "time", "20:00"},
+        {"之前退订了现在想重新收推送", "optin", NULL, NULL},
+        /* someone named as the reason, not the one who acts */
+        {"不好意思啊 我报了周六的第2个培训 结果那天站长要我加班 去不了了 帮我取消吧 位子让给别人", "course.cancel", "n", "2"},
+        {"我想学养老护理很久了 看到列表里第一个就是 赶紧帮我报上 怕没位子了 没位子排队也行", "course.book", "n", "1"},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -1470,6 +1559,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round12),
     T(test_understand_sweep),
     T(test_understand_round13),
+    T(test_understand_precision),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
