@@ -1337,6 +1337,24 @@ static void test_safety_crisis_round12(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Crisis round 14 (eval-blind14 train_o, after the round's collected
+ * examples): hit by a car and lying there, thanks for the care then a
+ * goodbye with no way back; thanks for the care alone (帮我退订 ...) is no
+ * goodbye, nor an injury told afterwards or a move. */
+static void test_safety_crisis_round14(void)
+{
+    static const char *const yes[] = {
+        "我被车撞了 司机跑了 我在路边起不来", "被车撞倒了 躺在地上动不了",
+        "被电动车撞了 司机跑了 腿在流血", "谢谢你们之前的照顾 我要走了 以后不麻烦你们了",
+        "谢谢你们这些年的照顾 以后就不麻烦大家了", "明天就不在了，谢谢你们之前的照顾"};
+    static const char *const no[] = {
+        "我手机是老人机短信多了要收费的吧，以后别给我发短信了，帮我退订，谢谢你们之前的照顾",
+        "上个月被车撞了 司机跑了 躺在路边起不来 能算工伤吗", "我被车撞了 不严重 能报工伤吗",
+        "昨天被车撞了 在路边起不来 现在好了", "外卖箱被车撞了 起不来", "我的电动车被撞了 司机跑了",
+        "谢谢你们之前的照顾 我回老家了 以后不麻烦你们了", "谢谢大家的照顾 以后就不麻烦你们了 退订吧"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 13 crisis language (general forms, and train_n's training part):
  * not wanting to wake, sorry to be born, no strength to go on, poison or
  * hanging wished in dialect, followed or cornered, a customer attacking,
@@ -1533,6 +1551,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round11),
     T(test_safety_crisis_round12),
     T(test_safety_crisis_round13),
+    T(test_safety_crisis_round14),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
