@@ -783,6 +783,11 @@ static void test_understand_round14(void)
         {"题目选C还是选D 不知道对不对", "!quiz.answer", NULL, NULL},
         {"有没有人在", "handover", NULL, NULL},
         {"有人吗", "!handover", NULL, NULL},
+        /* the counselling desk heard of, then wanting to try it */
+        {"我也说不上是哪里不对，就是每天都很烦很累，对啥都没兴趣，听说你们这有心理咨询，想试试", "service.counsel",
+         NULL, NULL},
+        {"知道你们有心理咨询 不需要 我挺好的", "!service.counsel", NULL, NULL},
+        {"听说你们这有心理咨询 我不要", "!service.counsel", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
