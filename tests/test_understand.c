@@ -804,6 +804,83 @@ static void test_understand_precision(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 14 (eval-blind14 train_o's misses, read): the messages off or back
+ * on at the end of a story, my overview, the menu asked for, erase then
+ * 注销, a list line with 吧 or 编号, a seat given back by 编号 or in
+ * traditional characters, a seat with 吧, an answer then whether it is
+ * right, is anyone there; and what only looks alike. */
+static void test_understand_round14(void)
+{
+    static const struct want cases[] = {
+        /* the messages off, named before 不要再发了 / 别发了; 全部退订掉 */
+        {"天天推送烦死了不要再发了", "optout", NULL, NULL},
+        {"麻烦把我这个号码的消息推送停掉，微信上的也停掉，所有渠道都不要再给我发了", "optout", NULL, NULL},
+        {"每天都发好多条我流量都不够用了能不能别发了", "optout", NULL, NULL},
+        {"说实话消息太多了我也看不过来，一天好几条，能不能帮我全部退订掉，有事我自己会来问的", "optout", NULL,
+         NULL},
+        {"外卖平台天天推送 烦死了 不要再发了", "!optout", NULL, NULL},
+        {"客户老是给我发消息 能不能别发了", "!optout", NULL, NULL},
+        {"我同事说推送太多了 帮他全部退订掉", "!optout", NULL, NULL},
+        {"消息太多了 能不能帮我全部退订掉吗", "!optout", NULL, NULL},
+        /* the messages back on; not 我就没退 你们继续发吧, not the rest of a
+         * cut message */
+        {"开一下通知 谢谢", "optin", NULL, NULL},
+        {"前几天一时生气发了个TD，其实不是真不想收，麻烦帮我把推送恢复回来，谢谢了", "optin", NULL, NULL},
+        {"我老婆说你们推送的那些社保知识挺有用的，我之前给关了，现在想再订阅回来，怎么弄，直接帮我开吧", "optin",
+         NULL, NULL},
+        {"群里有人说让大家都发退订，说推送太多了，我觉得还行我就没退，你们继续发吧无所谓", "!optin", NULL, NULL},
+        {"上一条消息好像没发完整，讲社保的那个只说到一半，后面的内容在哪，继续发吧", "more", NULL, NULL},
+        {"打开一下定位", "!optin", NULL, NULL},
+        {"开一下空调", "!optin", NULL, NULL},
+        /* my overview; the menu */
+        {"请帮我查一下我本人的总体情况，包括积分余额、报名的课程还有没处理完的上报，一条消息发过来就行", "profile",
+         NULL, NULL},
+        {"等单无聊，看看我自己这边的情况，积分啊培训啊随手拍啊，有一个总览的没有", "profile", NULL, NULL},
+        {"打开我的个人页面吧，我想看看我这段时间积分涨了多少，报名的课还在不在，还有我报的那个井盖的事", "profile",
+         NULL, NULL},
+        {"想看下我的个人情况 积分 课程 上报的都要", "profile", NULL, NULL},
+        {"我的积分怎么加 培训和随手拍能加多少分 总体说说", "!profile", NULL, NULL},
+        {"请问一下这个公众号到底是干什么的啊，能查积分还是能报培训还是能找律师，有个总的菜单没有，我看看再说",
+         "help", NULL, NULL},
+        {"我是开滴滴的刚到襄阳没多久，朋友说这个驿站能帮忙办好多事情，但我也不知道具体有哪些，你能不能把功能菜单发我看看",
+         "help", NULL, NULL},
+        {"奶茶店有个总的菜单没有", "!help", NULL, NULL},
+        {"这家餐馆的菜单拍给我看看", "!help", NULL, NULL},
+        /* erase, then 注销 */
+        {"我要注销 积分不要了 信息全删", "privacy.erase", NULL, NULL},
+        {"俺不用这个了，恁把俺的名字电话啥的都给俺删了，注销掉", "privacy.erase", NULL, NULL},
+        {"我想了想还是不放心，请把我在你们这里留的所有个人信息，包括照片和位置都删掉，注销吧", "privacy.erase", NULL,
+         NULL},
+        {"把客户的信息都删了 注销掉", "!privacy.erase", NULL, NULL},
+        {"你们能不能把我的所有个人信息都删掉 注销吗", "!privacy.erase", NULL, NULL},
+        {"如果我注销了 信息全删吗", "!privacy.erase", NULL, NULL},
+        /* a list line with 吧 or 编号 (asked before spending) */
+        {"我想用积分换那个6号的护膝，冬天骑车膝盖冷得受不了，兑换6号吧，确认", "redeem.item", "n", "6"},
+        {"用积分换那个头盔 编号4", "redeem.item", "n", "4"},
+        {"兑换6号吧 要多少分", "!redeem.item", NULL, NULL},
+        {"用积分换那个头盔 编号4要多少分", "!redeem.item", NULL, NULL},
+        /* a seat given back by 编号 or in traditional characters; a seat with 吧 */
+        {"取消报名 编号3", "course.cancel", "n", "3"},
+        {"取消培训报名 编号3", "course.cancel", "n", "3"},
+        {"取消報名第一個，那天要上班去不了，不好意思", "course.cancel", "n", "1"},
+        {"取消培训报名 编号3怎么弄", "!course.cancel", NULL, NULL},
+        {"我同事取消報名第一個，那天要上班去不了", "!course.cancel", NULL, NULL},
+        {"那个智能设备的培训是1号吧，帮我报上", "course.book", "n", "1"},
+        {"那个智能设备的培训是1号吧，我同事帮我报上了", "!course.book", NULL, NULL},
+        /* an answer, then whether it is right; is anyone there */
+        {"刚才那个题目我选C，不知道对不对，对了记得给我加积分啊", "quiz.answer", "answer", "c"},
+        {"题目选C还是选D 不知道对不对", "!quiz.answer", NULL, NULL},
+        {"有没有人在", "handover", NULL, NULL},
+        {"有人吗", "!handover", NULL, NULL},
+        /* the counselling desk heard of, then wanting to try it */
+        {"我也说不上是哪里不对，就是每天都很烦很累，对啥都没兴趣，听说你们这有心理咨询，想试试", "service.counsel",
+         NULL, NULL},
+        {"知道你们有心理咨询 不需要 我挺好的", "!service.counsel", NULL, NULL},
+        {"听说你们这有心理咨询 我不要", "!service.counsel", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 6 (eval-blind6 train_g): 一哈 is 一下 (学习一哈 was lesson 1), a
  * person asked for as 转接人工 (with thanks), 停 alone stops the messages;
  * and what only looks alike. */
@@ -1354,6 +1431,24 @@ static void test_safety_crisis_round12(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Crisis round 14 (eval-blind14 train_o, after the round's collected
+ * examples): hit by a car and lying there, thanks for the care then a
+ * goodbye with no way back; thanks for the care alone (帮我退订 ...) is no
+ * goodbye, nor an injury told afterwards or a move. */
+static void test_safety_crisis_round14(void)
+{
+    static const char *const yes[] = {
+        "我被车撞了 司机跑了 我在路边起不来", "被车撞倒了 躺在地上动不了",
+        "被电动车撞了 司机跑了 腿在流血", "谢谢你们之前的照顾 我要走了 以后不麻烦你们了",
+        "谢谢你们这些年的照顾 以后就不麻烦大家了", "明天就不在了，谢谢你们之前的照顾"};
+    static const char *const no[] = {
+        "我手机是老人机短信多了要收费的吧，以后别给我发短信了，帮我退订，谢谢你们之前的照顾",
+        "上个月被车撞了 司机跑了 躺在路边起不来 能算工伤吗", "我被车撞了 不严重 能报工伤吗",
+        "昨天被车撞了 在路边起不来 现在好了", "外卖箱被车撞了 起不来", "我的电动车被撞了 司机跑了",
+        "谢谢你们之前的照顾 我回老家了 以后不麻烦你们了", "谢谢大家的照顾 以后就不麻烦你们了 退订吧"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 13 crisis language (general forms, and train_n's training part):
  * not wanting to wake, sorry to be born, no strength to go on, poison or
  * hanging wished in dialect, followed or cornered, a customer attacking,
@@ -1550,6 +1645,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round11),
     T(test_safety_crisis_round12),
     T(test_safety_crisis_round13),
+    T(test_safety_crisis_round14),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
@@ -1560,6 +1656,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_sweep),
     T(test_understand_round13),
     T(test_understand_precision),
+    T(test_understand_round14),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
