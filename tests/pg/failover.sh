@@ -175,8 +175,11 @@ clients_stop() {
     local p
     FIRST_AFTER=
     for _ in $(seq $((GIVE_UP_S * 10))); do
-        FIRST_AFTER=$(cat "$DIR/$1"-client-*.log |
-            awk -v up="$2" '$1 >= up && $4 == 200 { print $2; exit }')
+        # awk reads the logs itself: `cat | awk '{...; exit}'` killed cat
+        # with SIGPIPE once the logs outgrew a pipe's buffer, and pipefail
+        # with set -e ended the whole test there (exit 141)
+        FIRST_AFTER=$(awk -v up="$2" '$1 >= up && $4 == 200 { print $2; exit }' \
+            "$DIR/$1"-client-*.log)
         [ -n "$FIRST_AFTER" ] && break
         sleep 0.1
     done
