@@ -804,6 +804,40 @@ static void test_understand_precision(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 15 (eval-blind15 train_p's misses, read): a refusal of 退订 with 给我 /
+ * 帮我 between; the messages asked off (不用再给我发通知了 谢谢, 不想收你们的群发了, a
+ * story then 能不能别推了); what is kept about me erased with 什么的, or in three
+ * words; my seat given back without its number; the redeem list asked for
+ * after a thing named. And what only looks alike. */
+static void test_understand_round15(void)
+{
+    static const struct want cases[] = {
+        {"别给我退订", "!optout", NULL, NULL},
+        {"不要帮我退订", "!optout", NULL, NULL},
+        {"不用再给我发通知了谢谢", "optout", NULL, NULL},
+        {"我不想收你们的群发了", "optout", NULL, NULL},
+        {"每天晚上都给我发东西吵死了我在跑单手机一直响能不能别推了", "optout", NULL, NULL},
+        {"客户不用再给我发消息了", "!optout", NULL, NULL},
+        {"我不想收美团的推送了", "!optout", NULL, NULL},
+        {"客户老是给我发消息吵死了能不能别发了", "!optout", NULL, NULL},
+        {"不用再给我发通知了吗", "!optout", NULL, NULL},
+        {"以后不用这个了你们把我的电话照片什么的都删了吧", "privacy.erase", NULL, NULL},
+        {"删我信息", "privacy.erase", NULL, NULL},
+        {"把客户的电话照片什么的都删了吧", "!privacy.erase", NULL, NULL},
+        {"你们会不会把我的电话照片什么的都删了", "!privacy.erase", NULL, NULL},
+        {"删我信息吗", "!privacy.erase", NULL, NULL},
+        {"不要删我信息", "!privacy.erase", NULL, NULL},
+        {"把我报的课退了", "course.cancel", NULL, NULL},
+        {"家里有事那个养老培训去不了了帮我取消一下名额让给别人", "course.cancel", NULL, NULL},
+        {"把我同事报的课退了", "!course.cancel", NULL, NULL},
+        {"我同事那个养老培训去不了了帮他取消一下名额", "!course.cancel", NULL, NULL},
+        {"那个养老培训去不了了取消名额的话扣分吗", "!course.cancel", NULL, NULL},
+        {"积分能不能换充电宝之类的 给我看看清单", "redeem.list", NULL, NULL},
+        {"超市的积分能换啥 给我看看清单", "!redeem.list", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 14 (eval-blind14 train_o's misses, read): the messages off or back
  * on at the end of a story, my overview, the menu asked for, erase then
  * 注销, a list line with 吧 or 编号, a seat given back by 编号 or in
@@ -1657,6 +1691,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round13),
     T(test_understand_precision),
     T(test_understand_round14),
+    T(test_understand_round15),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
