@@ -1483,6 +1483,22 @@ static void test_safety_crisis_round14(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 15 crisis language (eval-blind15 train_p's crisis misses, read):
+ * beaten and still chased, a passenger drawing a knife, someone breaking in
+ * now, gas about to be opened or leaking with me inside, 不想活 in pinyin,
+ * 我快不行了 alone; and their everyday lookalikes. */
+static void test_safety_crisis_round15(void)
+{
+    static const char *const yes[] = {
+        "被人打了 还在追我", "乘客在车上掏刀子了", "有人闯进我家了", "bu想活了", "准备开煤气",
+        "我快不行了", "煤气泄漏了 我在屋里"};
+    static const char *const no[] = {
+        "被人打了差评 客户还在追我要赔偿", "客户拿刀子切西瓜", "乘客在车上掏手机了",
+        "昨天有人闯进我家偷了电动车", "有人闯红灯", "准备开煤气做饭", "要去燃气公司交费",
+        "楼下煤气泄漏了 已经开窗通风了", "手机快不行了", "累得我快不行了", "笑得我快不行了", "bu想活动"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 13 crisis language (general forms, and train_n's training part):
  * not wanting to wake, sorry to be born, no strength to go on, poison or
  * hanging wished in dialect, followed or cornered, a customer attacking,
@@ -1680,6 +1696,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round12),
     T(test_safety_crisis_round13),
     T(test_safety_crisis_round14),
+    T(test_safety_crisis_round15),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
