@@ -800,6 +800,15 @@ static void test_understand_precision(void)
         /* someone named as the reason, not the one who acts */
         {"不好意思啊 我报了周六的第2个培训 结果那天站长要我加班 去不了了 帮我取消吧 位子让给别人", "course.cancel", "n", "2"},
         {"我想学养老护理很久了 看到列表里第一个就是 赶紧帮我报上 怕没位子了 没位子排队也行", "course.book", "n", "1"},
+        /* a stop refused is no opt-out: 不要停止推送, 别关通知; a stop asked still is */
+        {"不要停止推送", "!optout", NULL, NULL},
+        {"别停止推送 我还要看", "!optout", NULL, NULL},
+        {"不要关闭推送", "!optout", NULL, NULL},
+        {"千万别取消推送", "!optout", NULL, NULL},
+        {"不用取消推送了", "!optout", NULL, NULL},
+        {"不要给我发短信了", "optout", NULL, NULL},
+        {"推送停掉吧", "optout", NULL, NULL},
+        {"以后不要给我推送了", "optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
