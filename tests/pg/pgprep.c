@@ -35,6 +35,7 @@
 #include "lesson.h"
 #include "live.h"
 #include "msg.h"
+#include "people.h"
 #include "privacy.h"
 #include "report.h"
 #include "routing.h"
@@ -1682,6 +1683,19 @@ static int order_reports(struct store *st, int64_t pa, int64_t pb, int64_t now,
                : -1;
 }
 
+static int order_schedule(struct store *st, int64_t pa, int64_t pb, int64_t now,
+                          const struct app *app)
+{
+    struct schedule sc = {.kind = "after_join", .text = "欢迎", .day = 0};
+    int64_t id = 0;
+    (void)app; /* pushed to people who joined after it was made: pa and pb */
+    return store_schedule_add(st, &sc, now - 1, &id) == 0 &&
+                   store_person_set_consent(st, pb, "test") == 0 &&
+                   store_person_set_consent(st, pa, "test") == 0
+               ? 0
+               : -1;
+}
+
 static const struct order_case order_cases[] = {
     {"report follow-ups", "rt-a", "rt-b", order_reports, report_tick,
      "SELECT (SELECT count(*) FROM outbox WHERE idem_key LIKE '%report-followup:%' AND person_id IN"
@@ -1689,6 +1703,10 @@ static const struct order_case order_cases[] = {
      " WHERE followup_ms IS NOT NULL AND person_id IN (SELECT id FROM people WHERE ext_id IN"
      " ('rt-a', 'rt-b')))",
      4},
+    {"after_join schedule", "sj-a", "sj-b", order_schedule, schedule_tick,
+     "SELECT count(*) FROM outbox WHERE idem_key LIKE '%sch%' AND person_id IN"
+     " (SELECT id FROM people WHERE ext_id IN ('sj-a', 'sj-b'))",
+     2},
 };
 
 static void check_tick_order(PGconn *pg, const char *conninfo, const struct app *app,
