@@ -811,36 +811,51 @@ static char *followup_menu(const struct app *app, const char *code)
     return s;
 }
 
+/* The follow-up question of report r: the push, the reporter's menu (under
+ * their lock, taken by report_tick), the report marked asked. 0 or -1. */
+static int followup_ask(const struct app *app, struct store *st, const struct report *r,
+                        int64_t now)
+{
+    char idem[64];
+    char *menu = followup_menu(app, r->code);
+    snprintf(idem, sizeof idem, "report-followup:%s:%lld", r->code, (long long)r->resolved_ms);
+    int rc = menu == NULL ? -1
+                          : report_push(app, st, r->person, "report.followup.ask", idem, now,
+                                        "code", r->code, NULL);
+    if (rc == 0)
+        rc = store_state_set(st, r->person, "menu", menu, now + MENU_MS);
+    if (rc == 0)
+        rc = store_report_followup_set(st, r->id, NULL, now);
+    free(menu);
+    return rc;
+}
+
 int report_tick(const struct app *app, struct store *st, int64_t now)
 {
-    int64_t ids[50];
+    enum { DUE_MAX = 50 };
+    int64_t ids[DUE_MAX], people[DUE_MAX];
+    struct report rs[DUE_MAX] = {0};
     int64_t before = now - app->conf->report.followup_days * DAY_MS;
-    int n = store_report_followup_due(st, before, ids, 50);
+    int n = store_report_followup_due(st, before, ids, DUE_MAX), got = 0, rc = 0;
     if (n == -1)
         return -1;
-    for (int i = 0; i < n; i++) {
-        struct report r;
-        char idem[64], *menu = NULL;
-        int f = store_report_get(st, ids[i], &r);
-        if (f != 1)
-            return -1; /* the row was just listed */
-        snprintf(idem, sizeof idem, "report-followup:%s:%lld", r.code, (long long)r.resolved_ms);
-        menu = followup_menu(app, r.code);
-        int rc = menu == NULL ? -1
-                              : report_push(app, st, r.person, "report.followup.ask", idem, now,
-                                            "code", r.code, NULL);
-        if (rc == 0) /* the reporter's menu: under their lock (store_person_lock_id) */
-            rc = store_person_lock_id(st, r.person);
-        if (rc == 0)
-            rc = store_state_set(st, r.person, "menu", menu, now + MENU_MS);
-        if (rc == 0)
-            rc = store_report_followup_set(st, ids[i], NULL, now);
-        free(menu);
-        report_release(&r);
-        if (rc == -1)
-            return -1;
+    for (; got < n && rc == 0; got++) {
+        if (store_report_get(st, ids[got], &rs[got]) != 1)
+            rc = -1; /* the row was just listed */
+        people[got] = rs[got].person;
     }
-    return 0;
+    /* every push's outbox row (its foreign key) and every menu touches the
+     * reporter's people row: all their locks first, in one statement, in
+     * the order the batches take theirs (store_people_lock_ids); one at a
+     * time in report order, a batch holding one of them and waiting for
+     * another waited in a cycle with the tick */
+    if (rc == 0)
+        rc = store_people_lock_ids(st, people, (size_t)n);
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = followup_ask(app, st, &rs[i], now);
+    for (int i = 0; i < got; i++)
+        report_release(&rs[i]);
+    return rc;
 }
 
 /* True when the sender is listed in [admin] chat_ids ("<channel>:<id>,..."):

@@ -55,36 +55,48 @@ json_t *schedule_json(const struct schedule *sc)
     return o;
 }
 
-static int run_one(const struct app *app, struct store *st, const struct schedule *sc, int64_t now)
+/* One schedule's accounts due this tick (run: its time has come and, for
+ * a monthly one, this month's has not run). */
+struct due_set {
+    bool run;
+    char period[16]; /* "2026-12" for a monthly one, else "" */
+    int64_t *due;
+    size_t n;
+};
+
+static int due_of(struct store *st, const struct schedule *sc, int64_t now, struct due_set *d)
 {
-    char period[16] = "", key[96];
     int64_t start = 0;
-    bool monthly = strcmp(sc->kind, "monthly_checkin") == 0;
-    if (monthly) {
-        if (!month_due(sc, now, period, &start))
+    if (strcmp(sc->kind, "monthly_checkin") == 0) {
+        if (!month_due(sc, now, d->period, &start))
             return 0;
-        int ran = store_schedule_ran(st, sc->id, period);
+        int ran = store_schedule_ran(st, sc->id, d->period);
         if (ran != 0)
             return ran == 1 ? 0 : -1; /* this month's ran already */
     }
-    int64_t *due;
-    size_t ndue;
-    if (store_schedule_due(st, sc, period, start, now, DUE_BATCH, &due, &ndue) == -1)
-        return -1;
+    d->run = true;
+    return store_schedule_due(st, sc, d->period, start, now, DUE_BATCH, &d->due, &d->n);
+}
+
+static int run_one(const struct app *app, struct store *st, const struct schedule *sc,
+                   const struct due_set *d, int64_t now)
+{
+    char key[96];
+    bool monthly = d->period[0] != '\0';
     int rc = 0;
-    for (size_t i = 0; i < ndue && rc == 0; i++) {
-        int64_t acc = due[i];
+    for (size_t i = 0; i < d->n && rc == 0; i++) {
+        int64_t acc = d->due[i];
         if (monthly)
-            snprintf(key, sizeof key, "sch%lld-%s-%lld", (long long)sc->id, period, (long long)acc);
+            snprintf(key, sizeof key, "sch%lld-%s-%lld", (long long)sc->id, d->period,
+                     (long long)acc);
         else
             snprintf(key, sizeof key, "sch%lld-%lld", (long long)sc->id, (long long)acc);
         char *text = people_render(app, st, sc->text, acc);
         rc = text && outbox_push(st, app->conf, acc, OUT_BULK, text, 0, now, key) != -1 ? 0 : -1;
         free(text);
     }
-    if (rc == 0 && monthly && ndue < DUE_BATCH)
-        rc = store_schedule_mark(st, sc->id, period, now);
-    free(due);
+    if (rc == 0 && d->run && monthly && d->n < DUE_BATCH)
+        rc = store_schedule_mark(st, sc->id, d->period, now);
     return rc;
 }
 
@@ -94,8 +106,28 @@ int schedule_tick(const struct app *app, struct store *st, int64_t now)
     struct schedule *a = store_schedules_active(st, &n);
     if (n <= 0)
         return n;
+    struct due_set *d = xcalloc((size_t)n, sizeof *d);
+    size_t total = 0, k = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        rc = due_of(st, &a[i], now, &d[i]);
+        total += d[i].n;
+    }
+    /* each push's outbox row (its foreign key) waits for a batch that holds
+     * the account's lock: all of them first, in one statement, in the order
+     * the batches take theirs (store_people_lock_ids), so that the tick
+     * never holds one while waiting for another a batch holds */
+    int64_t *all = xcalloc(total ? total : 1, sizeof *all);
+    for (int i = 0; i < n; i++)
+        for (size_t j = 0; j < d[i].n; j++)
+            all[k++] = d[i].due[j];
+    if (rc == 0)
+        rc = store_people_lock_ids(st, all, total);
     for (int i = 0; i < n && rc == 0; i++)
-        rc = run_one(app, st, &a[i], now);
+        rc = run_one(app, st, &a[i], &d[i], now);
+    for (int i = 0; i < n; i++)
+        free(d[i].due);
+    free(all);
+    free(d);
     store_schedules_free(a, n);
     return rc;
 }

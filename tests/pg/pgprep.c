@@ -35,7 +35,9 @@
 #include "lesson.h"
 #include "live.h"
 #include "msg.h"
+#include "people.h"
 #include "privacy.h"
+#include "report.h"
 #include "routing.h"
 #include "store.h"
 #include "store_int.h"
@@ -1507,10 +1509,12 @@ static void check_writers_wait(PGconn *pg, const char *conninfo, const struct ap
     free(impatient);
 }
 
-/* check_lesson_tick_waits' tick, in a thread. */
+/* A feature's tick in its own transaction, in a thread (the lesson and
+ * report checks). */
 struct tick_call {
     struct store *st;
     const struct app *app;
+    int (*tick)(const struct app *app, struct store *st, int64_t now);
     int rc;
     atomic_bool done;
 };
@@ -1518,7 +1522,7 @@ struct tick_call {
 static void *tick_main(void *arg)
 {
     struct tick_call *c = arg;
-    c->rc = store_begin(c->st) == 0 && lesson_tick(c->app, c->st, now_ms()) == 0 &&
+    c->rc = store_begin(c->st) == 0 && c->tick(c->app, c->st, now_ms()) == 0 &&
                     store_commit(c->st) == 0
                 ? 0
                 : -1;
@@ -1538,7 +1542,7 @@ static void *tick_main(void *arg)
 static void check_lesson_tick_waits(PGconn *pg, const char *conninfo, const struct app *app)
 {
     struct store *a = store_open_pg(conninfo);
-    struct tick_call c = {.st = store_open_pg(conninfo), .app = app, .rc = -1};
+    struct tick_call c = {.st = store_open_pg(conninfo), .app = app, .tick = lesson_tick, .rc = -1};
     int64_t p = 0, now = now_ms();
     atomic_init(&c.done, false);
     int ok = a != NULL && c.st != NULL && store_begin(a) == 0 &&
@@ -1647,6 +1651,104 @@ static void check_cross_writes_deadlock(PGconn *pg, const char *conninfo, const 
     store_close(s2);
 }
 
+/*
+ * A tick that writes several people's rows, and a batch. The tick meets
+ * user b's item before user a's (a lower id), and the batches sort a
+ * first. Connection A, as a batch, holds a; the tick runs on T until it
+ * waits (pg_stat_activity, from a third connection); then A asks for b
+ * too and commits. Before, the tick took its people one at a time in its
+ * items' order (each outbox row's foreign key, each store_person_lock_id),
+ * so it held b while waiting for a: a deadlock, one of the two cancelled.
+ * Now it locks all of them in one statement in the batches' order and
+ * waits at a holding nothing: both commit, each push queued once.
+ */
+struct order_case {
+    const char *name, *a, *b; /* the generic users; a sorts first */
+    /* the tick's rows of b, then of a */
+    int (*setup)(struct store *st, int64_t pa, int64_t pb, int64_t now, const struct app *app);
+    int (*tick)(const struct app *app, struct store *st, int64_t now);
+    const char *landed; /* SQL: want when both people's rows are written */
+    long long want;
+};
+
+static int order_reports(struct store *st, int64_t pa, int64_t pb, int64_t now,
+                         const struct app *app)
+{
+    int64_t ra = 0, rb = 0, old = now - (app->conf->report.followup_days + 1) * 86400000LL;
+    return store_report_create(st, pb, "路灯坏了", old, &rb) == 0 &&
+                   store_report_create(st, pa, "井盖丢了", old, &ra) == 0 &&
+                   store_report_set_status(st, rb, "resolved", NULL, false, old) == 0 &&
+                   store_report_set_status(st, ra, "resolved", NULL, false, old) == 0
+               ? 0
+               : -1;
+}
+
+static int order_schedule(struct store *st, int64_t pa, int64_t pb, int64_t now,
+                          const struct app *app)
+{
+    struct schedule sc = {.kind = "after_join", .text = "欢迎", .day = 0};
+    int64_t id = 0;
+    (void)app; /* pushed to people who joined after it was made: pa and pb */
+    return store_schedule_add(st, &sc, now - 1, &id) == 0 &&
+                   store_person_set_consent(st, pb, "test") == 0 &&
+                   store_person_set_consent(st, pa, "test") == 0
+               ? 0
+               : -1;
+}
+
+static const struct order_case order_cases[] = {
+    {"report follow-ups", "rt-a", "rt-b", order_reports, report_tick,
+     "SELECT (SELECT count(*) FROM outbox WHERE idem_key LIKE '%report-followup:%' AND person_id IN"
+     " (SELECT id FROM people WHERE ext_id IN ('rt-a', 'rt-b'))) + (SELECT count(*) FROM reports"
+     " WHERE followup_ms IS NOT NULL AND person_id IN (SELECT id FROM people WHERE ext_id IN"
+     " ('rt-a', 'rt-b')))",
+     4},
+    {"after_join schedule", "sj-a", "sj-b", order_schedule, schedule_tick,
+     "SELECT count(*) FROM outbox WHERE idem_key LIKE '%sch%' AND person_id IN"
+     " (SELECT id FROM people WHERE ext_id IN ('sj-a', 'sj-b'))",
+     2},
+};
+
+static void check_tick_order(PGconn *pg, const char *conninfo, const struct app *app,
+                             const struct order_case *oc)
+{
+    char *named = xasprintf("%s application_name=pgprep-tick-order", conninfo);
+    struct store *a = store_open_pg(conninfo);
+    struct tick_call c = {.st = store_open_pg(named), .app = app, .tick = oc->tick, .rc = -1};
+    int64_t pa = 0, pb = 0, now = now_ms();
+    atomic_init(&c.done, false);
+    int ok = a != NULL && c.st != NULL && store_begin(a) == 0 &&
+             store_person_ensure(a, "generic", oc->b, NULL, now, &pb) == 0 &&
+             store_person_ensure(a, "generic", oc->a, NULL, now, &pa) == 0 &&
+             oc->setup(a, pa, pb, now, app) == 0 && store_commit(a) == 0 &&
+             store_begin(a) == 0 && store_person_lock(a, "generic", oc->a) == 0;
+    pthread_t t;
+    int started = ok && pthread_create(&t, NULL, tick_main, &c) == 0;
+    long long waiting = 0;
+    for (int i = 0; started && i < 10000 && waiting == 0 && !atomic_load(&c.done); i++) {
+        waiting = pg_count(pg, "SELECT count(*) FROM pg_stat_activity WHERE"
+                               " application_name='pgprep-tick-order' AND wait_event_type='Lock'");
+        if (waiting == 0)
+            usleep(1000);
+    }
+    int committed = ok && store_person_lock(a, "generic", oc->b) == 0 && store_commit(a) == 0;
+    if (ok && !committed)
+        store_rollback(a);
+    if (started)
+        pthread_join(t, NULL);
+    long long landed = pg_count(pg, oc->landed);
+    int fine = ok && waiting == 1 && committed && c.rc == 0 && landed == oc->want;
+    if (!fine)
+        printf("FAIL a tick locks its people as batches do, %s: steps %s, tick waited %lld,"
+               " batch %s, tick %d, written %lld (want %lld)\n",
+               oc->name, ok ? "ok" : "failed", waiting, committed ? "committed" : "failed", c.rc,
+               landed, oc->want);
+    result(fine);
+    store_close(c.st);
+    store_close(a);
+    free(named);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -1698,6 +1800,8 @@ int main(int argc, char **argv)
         check_long_pipeline(pg, argv[1]);
         check_writers_wait(pg, argv[1], &app);
         check_cross_writes_deadlock(pg, argv[1], &app);
+        for (size_t i = 0; i < sizeof order_cases / sizeof order_cases[0]; i++)
+            check_tick_order(pg, argv[1], &app, &order_cases[i]);
         app_free_content(&app);
     } else {
         printf("FAIL the app's content: %s\n", errs.data ? errs.data : "?");
