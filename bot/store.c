@@ -694,6 +694,30 @@ static const struct migration migrations[] = {
      " END IF;"
      " RETURN coalesce(found_id, 0);"
      " END';"},
+    /* 26 */
+    {"-- PostgreSQL only: lock_person takes the account's row FOR NO KEY UPDATE\n"
+     "-- instead of FOR UPDATE. Two lockers still exclude each other, but an\n"
+     "-- INSERT that only points at the person (an outbox push, a desk message:\n"
+     "-- its foreign key check takes FOR KEY SHARE) no longer waits for the\n"
+     "-- batch that holds them. Nothing on SQLite.\n",
+     /* Migration 25's function with the weaker row lock; nothing updates
+      * people.id, and a DELETE of a person takes the strongest lock itself.
+      * Writers of a person's rows outside their turn lock them explicitly
+      * (store_person_lock_id, store_people_lock_ids), not through a foreign
+      * key. */
+     "CREATE OR REPLACE FUNCTION lock_person(lock_channel text, lock_user text) RETURNS bigint"
+     " LANGUAGE plpgsql VOLATILE AS '"
+     "DECLARE found_id bigint;"
+     " BEGIN"
+     " SELECT p.id INTO found_id FROM people p WHERE p.id=(SELECT coalesce(q.account_id, q.id)"
+     " FROM people q WHERE q.channel=lock_channel AND q.ext_id=lock_user) FOR NO KEY UPDATE;"
+     " IF found_id IS NULL THEN"
+     " PERFORM pg_advisory_xact_lock(1, hashtext(lock_channel || '' '' || lock_user));"
+     " SELECT p.id INTO found_id FROM people p WHERE p.id=(SELECT coalesce(q.account_id, q.id)"
+     " FROM people q WHERE q.channel=lock_channel AND q.ext_id=lock_user) FOR NO KEY UPDATE;"
+     " END IF;"
+     " RETURN coalesce(found_id, 0);"
+     " END';"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

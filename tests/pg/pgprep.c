@@ -35,6 +35,7 @@
 #include "lesson.h"
 #include "live.h"
 #include "msg.h"
+#include "outbox.h"
 #include "people.h"
 #include "privacy.h"
 #include "report.h"
@@ -1509,6 +1510,47 @@ static void check_writers_wait(PGconn *pg, const char *conninfo, const struct ap
     free(impatient);
 }
 
+/*
+ * A push to a person while a batch holds them (lock_person, migration 26:
+ * FOR NO KEY UPDATE). Connection A locks P as a batch does; connection B,
+ * with lock_timeout 300 ms, queues a push to P (the outbox row's foreign
+ * key check takes FOR KEY SHARE on P's people row): it commits at once,
+ * while A still holds P. Before, lock_person took FOR UPDATE and B failed
+ * on the lock, so every desk offer, escalation, course reminder and
+ * broadcast to P waited for P's batch. B taking P's lock itself
+ * (store_person_lock_id) still fails while A holds it.
+ */
+static void check_push_does_not_wait(PGconn *pg, const char *conninfo, const struct app *app)
+{
+    char *impatient = xasprintf("%s options='-c lock_timeout=300'", conninfo);
+    struct store *a = store_open_pg(conninfo), *b = store_open_pg(impatient);
+    int64_t p = 0, now = now_ms();
+    int ok = a != NULL && b != NULL && store_begin(a) == 0 &&
+             store_person_ensure(a, "generic", "np-p", NULL, now, &p) == 0 &&
+             store_commit(a) == 0 && store_begin(a) == 0 &&
+             store_person_lock(a, "generic", "np-p") == 0;
+    int pushed = ok && store_begin(b) == 0 &&
+                 outbox_push(b, app->conf, p, OUT_TRANSACTIONAL, "推送", 0, now, "np-push") == 0 &&
+                 store_commit(b) == 0;
+    if (ok && !pushed)
+        store_rollback(b);
+    long long queued = pg_count(pg, "SELECT count(*) FROM outbox WHERE idem_key='np-push'");
+    int locked = ok && store_begin(b) == 0 ? store_person_lock_id(b, p) : -1;
+    if (ok)
+        store_rollback(b);
+    int committed = ok && store_commit(a) == 0;
+    int fine = ok && pushed && queued == 1 && locked == -1 && committed;
+    if (!fine)
+        printf("FAIL a push does not wait for the person's batch: steps %s, push %s, queued %lld,"
+               " B's own lock %s while A held it\n",
+               ok ? "ok" : "failed", pushed ? "committed" : "failed on the lock", queued,
+               locked == -1 ? "refused" : "taken");
+    result(fine);
+    store_close(a);
+    store_close(b);
+    free(impatient);
+}
+
 /* A feature's tick in its own transaction, in a thread (the lesson and
  * report checks). */
 struct tick_call {
@@ -1799,6 +1841,7 @@ int main(int argc, char **argv)
         check_batch_begin_reconnects(pg, argv[1], &app);
         check_long_pipeline(pg, argv[1]);
         check_writers_wait(pg, argv[1], &app);
+        check_push_does_not_wait(pg, argv[1], &app);
         check_cross_writes_deadlock(pg, argv[1], &app);
         for (size_t i = 0; i < sizeof order_cases / sizeof order_cases[0]; i++)
             check_tick_order(pg, argv[1], &app, &order_cases[i]);
