@@ -844,11 +844,13 @@ int report_tick(const struct app *app, struct store *st, int64_t now)
             rc = -1; /* the row was just listed */
         people[got] = rs[got].person;
     }
-    /* every push's outbox row (its foreign key) and every menu touches the
-     * reporter's people row: all their locks first, in one statement, in
-     * the order the batches take theirs (store_people_lock_ids); one at a
-     * time in report order, a batch holding one of them and waiting for
-     * another waited in a cycle with the tick */
+    /* every menu is a state row of the reporter, which a batch holding
+     * them has read and acts on: all their locks first, in one statement,
+     * in the order the batches take theirs (store_people_lock_ids); one at
+     * a time in report order, a batch holding one of them and waiting for
+     * another waited in a cycle with the tick. (The pushes' outbox rows
+     * alone no longer wait for a batch: lock_person takes FOR NO KEY
+     * UPDATE since migration 26, which a foreign key check passes.) */
     if (rc == 0)
         rc = store_people_lock_ids(st, people, (size_t)n);
     for (int i = 0; i < n && rc == 0; i++)

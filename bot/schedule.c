@@ -112,10 +112,12 @@ int schedule_tick(const struct app *app, struct store *st, int64_t now)
         rc = due_of(st, &a[i], now, &d[i]);
         total += d[i].n;
     }
-    /* each push's outbox row (its foreign key) waits for a batch that holds
-     * the account's lock: all of them first, in one statement, in the order
-     * the batches take theirs (store_people_lock_ids), so that the tick
-     * never holds one while waiting for another a batch holds */
+    /* every due account's lock first, in one statement, in the order the
+     * batches take theirs (store_people_lock_ids), so that the tick renders
+     * and pushes after any turn of theirs in flight and never holds one
+     * while waiting for another a batch holds. The pushes' outbox rows no
+     * longer wait for a batch through their foreign key (lock_person takes
+     * FOR NO KEY UPDATE since migration 26); this lock is what orders them */
     int64_t *all = xcalloc(total ? total : 1, sizeof *all);
     for (int i = 0; i < n; i++)
         for (size_t j = 0; j < d[i].n; j++)

@@ -202,8 +202,10 @@ int store_people_lock(struct store *st, const char *const *channels, const char 
  * a lesson push, an admin edit, a link, an erasure): another node's batch
  * holding the person has read their rows and acts on that copy until its
  * COMMIT, so the write waits for it, and a batch that comes after sees
- * it. Locks this transaction holds already are taken again (no wait). A
- * no-op on SQLite (the transaction holds the write lock). 0 or -1. */
+ * it. A push alone (an INSERT that only points at the person) needs no
+ * lock and does not wait for their batch: lock_person's FOR NO KEY UPDATE
+ * (migration 26) lets a foreign key check through. Locks this transaction
+ * holds already are taken again (no wait). A no-op on SQLite (the transaction holds the write lock). 0 or -1. */
 int store_people_lock_ids(struct store *st, const int64_t *ids, size_t n);
 int store_person_lock_id(struct store *st, int64_t id);
 /* Whether other processes may write st's database at the same time

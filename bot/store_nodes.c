@@ -58,9 +58,14 @@ void store_pg_text_array(struct buf *b, const char *const *v, size_t n)
 
 /*
  * The people locked in one statement (one round trip for a whole batch):
- * lock_person (migration 25, bot/store.c) for each (channels[i], users[i])
- * in the order given. Each one: the account's canonical row FOR UPDATE (绑定:
- * turns through any of its channels serialise); for a person with no row
+ * lock_person (migrations 25 and 26, bot/store.c) for each (channels[i],
+ * users[i]) in the order given. Each one: the account's canonical row FOR
+ * NO KEY UPDATE (绑定: turns through any of its channels serialise; it
+ * conflicts with itself and with an UPDATE or DELETE of the row, not with
+ * the FOR KEY SHARE of a foreign key check, so a push or any other INSERT
+ * that only points at the person does not wait for the batch: whoever
+ * writes a person's rows outside their turn takes this lock itself,
+ * store_person_lock_id, store_people_lock_ids); for a person with no row
  * yet, pg_advisory_xact_lock(1, hashtext(channel ' ' user)), which the turn
  * that makes them holds (their first message at two nodes at once would
  * otherwise insert them twice), then the row again with a new snapshot: if

@@ -1577,8 +1577,8 @@ static void *tick_main(void *arg)
  * again plus one. A batch of theirs (connection A) answers a quiz, which
  * resets the count (here: deletes it, as the answer does), while the tick
  * runs on connection B. Before, B read the count before A's COMMIT (2),
- * waited only at its outbox row (its foreign key to people waits for A's
- * row lock) and then wrote 3 over the reset; now it takes the person's
+ * waited only at its outbox row (its foreign key to people waited for A's
+ * FOR UPDATE then; since migration 26 it would not wait at all) and then wrote 3 over the reset; now it takes the person's
  * lock before reading and writes 1.
  */
 static void check_lesson_tick_waits(PGconn *pg, const char *conninfo, const struct app *app)
@@ -1699,7 +1699,8 @@ static void check_cross_writes_deadlock(PGconn *pg, const char *conninfo, const 
  * first. Connection A, as a batch, holds a; the tick runs on T until it
  * waits (pg_stat_activity, from a third connection); then A asks for b
  * too and commits. Before, the tick took its people one at a time in its
- * items' order (each outbox row's foreign key, each store_person_lock_id),
+ * items' order (each outbox row's foreign key, before migration 26, and
+ * each store_person_lock_id),
  * so it held b while waiting for a: a deadlock, one of the two cancelled.
  * Now it locks all of them in one statement in the batches' order and
  * waits at a holding nothing: both commit, each push queued once.
