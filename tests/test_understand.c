@@ -804,6 +804,55 @@ static void test_understand_precision(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
+ * its number, after the reason or with the place given away; the messages
+ * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
+ * what the course is to me; and what only looks alike (someone else's, a
+ * question, a refusal, a course cancelled by others, a friend's check-in). */
+static void test_understand_round16(void)
+{
+    static const struct want cases[] = {
+        {"取消报名", "course.cancel", NULL, NULL},
+        {"取消報名", "course.cancel", NULL, NULL},
+        {"取消报名 家里有事 下次有机会再报", "course.cancel", NULL, NULL},
+        {"那个课我去不了了 取消报名", "course.cancel", NULL, NULL},
+        {"我报的那个养老课取消吧 家里有事", "course.cancel", NULL, NULL},
+        {"不好意思啊我报名的那个养老护理的课去不了了孙子生病了要带他去医院帮我取消掉", "course.cancel", NULL, NULL},
+        {"不报了 把名额让给别人吧", "course.cancel", NULL, NULL},
+        {"麻烦帮我把那个报名取消了，名额给别人", "course.cancel", NULL, NULL},
+        {"我同事取消报名了", "!course.cancel", NULL, NULL},
+        {"取消报名要扣分吗", "!course.cancel", NULL, NULL},
+        {"老师说取消报名", "!course.cancel", NULL, NULL},
+        {"我报的那个课被取消了", "!course.cancel", NULL, NULL},
+        {"我报的那个养老课取消了", "!course.cancel", NULL, NULL},
+        {"我同事报的那个课帮他取消掉", "!course.cancel", NULL, NULL},
+        {"他不报了 把名额让给别人吧", "!course.cancel", NULL, NULL},
+        {"订单取消了 名额给别人", "!course.cancel", NULL, NULL},
+        {"我不想取消报名", "!course.cancel", NULL, NULL},
+        {"跑车的时候老弹消息出来挡导航 差点走错路 以后都别推了 STOP", "optout", NULL, NULL},
+        {"晚上老人睡得早你们八点钟一发消息手机就叮一声把老人吵醒了以后别给我推了", "optout", NULL, NULL},
+        {"每天的消息都堆在那里，先退订了，以后有需要再说", "optout", NULL, NULL},
+        {"回复TD退订是吧 那我回TD 这个月流量都快没了", "optout", NULL, NULL},
+        {"客户老给我发消息 以后别给我推了", "!optout", NULL, NULL},
+        {"消息以后都别推了吗", "!optout", NULL, NULL},
+        {"先退订了吗", "!optout", NULL, NULL},
+        {"朋友说先退订了 以后再说", "!optout", NULL, NULL},
+        {"如果我回TD会怎样", "!optout", NULL, NULL},
+        {"我同事回TD了", "!optout", NULL, NULL},
+        {"报名 2 就那个育婴的 我做月嫂的正需要", "course.book", "n", "2"},
+        {"好的 那我报第4个 麻烦了 时间到了提醒我一下", "course.book", "n", "4"},
+        {"我同事报名 2 就那个育婴的", "!course.book", NULL, NULL},
+        {"报名 2 要多少分", "!course.book", NULL, NULL},
+        {"不报第2个 那个育婴的", "!course.book", NULL, NULL},
+        {"好的 那我报第4个吗", "!course.book", NULL, NULL},
+        {"报 3 次了", "!course.book", NULL, NULL},
+        {"报 2 回了 都没报上", "!course.book", NULL, NULL},
+        {"我朋友在武汉报到了", "!member.checkin", NULL, NULL},
+        {"我现在在杭州报到", "member.checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 15 (eval-blind15 train_p's misses, read): a refusal of 退订 with 给我 /
  * 帮我 between; the messages asked off (不用再给我发通知了 谢谢, 不想收你们的群发了, a
  * story then 能不能别推了); what is kept about me erased with 什么的, or in three
@@ -1709,6 +1758,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_precision),
     T(test_understand_round14),
     T(test_understand_round15),
+    T(test_understand_round16),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
