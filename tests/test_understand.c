@@ -807,7 +807,8 @@ static void test_understand_precision(void)
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
- * what the course is to me; and what only looks alike (someone else's, a
+ * what the course is to me; erase then 注销; the rest of a cut reply asked by
+ * 更多 at the end; and what only looks alike (someone else's, a
  * question, a refusal, a course cancelled by others, a friend's check-in). */
 static void test_understand_round16(void)
 {
@@ -849,6 +850,19 @@ static void test_understand_round16(void)
         {"报 2 回了 都没报上", "!course.book", NULL, NULL},
         {"我朋友在武汉报到了", "!member.checkin", NULL, NULL},
         {"我现在在杭州报到", "member.checkin", NULL, NULL},
+        {"我不放心把信息留在网上，我要把我在你们这里的所有资料照片和位置全部删除，注销账号", "privacy.erase", NULL,
+         NULL},
+        {"我不想用了，把我的手机号、照片、所有记录都删掉，注销我的账号，谢谢", "privacy.erase", NULL, NULL},
+        {"你们把我在这里留的信息都删干净吧，删除我的信息，谢谢", "privacy.erase", NULL, NULL},
+        {"客户的信息都删了 注销账号", "!privacy.erase", NULL, NULL},
+        {"如果注销账号 信息都删了吗", "!privacy.erase", NULL, NULL},
+        {"微信的聊天记录都删了 注销账号", "!privacy.erase", NULL, NULL},
+        {"照片删了 注销账号会扣积分", "!privacy.erase", NULL, NULL},
+        {"这个回复咋断了 我正在看积分的那些记录呢 后面的还有 接着给我发 更多", "more", NULL, NULL},
+        {"你们发的法律那个回复太长了 手机上显示不全 后面还有没有 更多", "more", NULL, NULL},
+        {"你那条关于培训的消息后面被截断了，只看到时间没看到地点，麻烦把剩下的发一下", "more", NULL, NULL},
+        {"第3课说了一半 更多", "!more", NULL, NULL},
+        {"视频太长了 别发更多", "!more", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
