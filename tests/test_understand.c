@@ -808,7 +808,8 @@ static void test_understand_precision(void)
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
  * what the course is to me; erase then 注销; the rest of a cut reply asked by
- * 更多 at the end; and what only looks alike (someone else's, a
+ * 更多 at the end; my points, seats and reports asked together; and what
+ * only looks alike (someone else's, a
  * question, a refusal, a course cancelled by others, a friend's check-in). */
 static void test_understand_round16(void)
 {
@@ -863,6 +864,11 @@ static void test_understand_round16(void)
         {"你那条关于培训的消息后面被截断了，只看到时间没看到地点，麻烦把剩下的发一下", "more", NULL, NULL},
         {"第3课说了一半 更多", "!more", NULL, NULL},
         {"视频太长了 别发更多", "!more", NULL, NULL},
+        {"看下我名下有哪些东西 积分 报的课 还有报的事", "profile", NULL, NULL},
+        {"看一下我现在所有的，积分报名还有上报的那些", "profile", NULL, NULL},
+        {"想看一下我在你们这儿攒的分、报的课和报上去的井盖那个事，一起给我看看行不行", "profile", NULL, NULL},
+        {"井盖坏了 我要上报 顺便看看积分和报名", "!profile", NULL, NULL},
+        {"报名培训和随手拍各加多少积分 给我看看", "!profile", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
