@@ -808,8 +808,8 @@ static void test_understand_precision(void)
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
  * what the course is to me; erase then 注销; the rest of a cut reply asked by
- * 更多 at the end; my points, seats and reports asked together; and what
- * only looks alike (someone else's, a
+ * 更多 at the end; my points, seats and reports asked together; a person
+ * asked for, then thanks; and what only looks alike (someone else's, a
  * question, a refusal, a course cancelled by others, a friend's check-in). */
 static void test_understand_round16(void)
 {
@@ -869,6 +869,9 @@ static void test_understand_round16(void)
         {"想看一下我在你们这儿攒的分、报的课和报上去的井盖那个事，一起给我看看行不行", "profile", NULL, NULL},
         {"井盖坏了 我要上报 顺便看看积分和报名", "!profile", NULL, NULL},
         {"报名培训和随手拍各加多少积分 给我看看", "!profile", NULL, NULL},
+        {"真人客服谢谢", "handover", NULL, NULL},
+        {"人工 麻烦了", "handover", NULL, NULL},
+        {"谢谢真人客服", "!handover", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
