@@ -809,7 +809,8 @@ static void test_understand_precision(void)
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
  * what the course is to me; erase then 注销; the rest of a cut reply asked by
  * 更多 at the end; my points, seats and reports asked together; a person
- * asked for, then thanks; and what only looks alike (someone else's, a
+ * asked for, then thanks; the next lesson after a story about the last; and
+ * what only looks alike (someone else's, a
  * question, a refusal, a course cancelled by others, a friend's check-in). */
 static void test_understand_round16(void)
 {
@@ -872,6 +873,9 @@ static void test_understand_round16(void)
         {"真人客服谢谢", "handover", NULL, NULL},
         {"人工 麻烦了", "handover", NULL, NULL},
         {"谢谢真人客服", "!handover", NULL, NULL},
+        {"昨天学的那个讲三国的挺好听的，今天还有没有，接着学下一课", "lesson.next", NULL, NULL},
+        {"孩子在学校学得挺好 接着学下一课", "!lesson.next", NULL, NULL},
+        {"驾校的科目二学完了 继续学下一节", "!lesson.next", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
