@@ -813,6 +813,82 @@ static void test_understand_precision(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
+ * its number, after the reason or with the place given away; the messages
+ * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
+ * what the course is to me; erase then 注销; the rest of a cut reply asked by
+ * 更多 at the end; my points, seats and reports asked together; a person
+ * asked for, then thanks; the next lesson after a story about the last; and
+ * what only looks alike (someone else's, a
+ * question, a refusal, a course cancelled by others, a friend's check-in). */
+static void test_understand_round16(void)
+{
+    static const struct want cases[] = {
+        {"取消报名", "course.cancel", NULL, NULL},
+        {"取消報名", "course.cancel", NULL, NULL},
+        {"取消报名 家里有事 下次有机会再报", "course.cancel", NULL, NULL},
+        {"那个课我去不了了 取消报名", "course.cancel", NULL, NULL},
+        {"我报的那个养老课取消吧 家里有事", "course.cancel", NULL, NULL},
+        {"不好意思啊我报名的那个养老护理的课去不了了孙子生病了要带他去医院帮我取消掉", "course.cancel", NULL, NULL},
+        {"不报了 把名额让给别人吧", "course.cancel", NULL, NULL},
+        {"麻烦帮我把那个报名取消了，名额给别人", "course.cancel", NULL, NULL},
+        {"我同事取消报名了", "!course.cancel", NULL, NULL},
+        {"取消报名要扣分吗", "!course.cancel", NULL, NULL},
+        {"老师说取消报名", "!course.cancel", NULL, NULL},
+        {"我报的那个课被取消了", "!course.cancel", NULL, NULL},
+        {"我报的那个养老课取消了", "!course.cancel", NULL, NULL},
+        {"我同事报的那个课帮他取消掉", "!course.cancel", NULL, NULL},
+        {"他不报了 把名额让给别人吧", "!course.cancel", NULL, NULL},
+        {"订单取消了 名额给别人", "!course.cancel", NULL, NULL},
+        {"我不想取消报名", "!course.cancel", NULL, NULL},
+        {"跑车的时候老弹消息出来挡导航 差点走错路 以后都别推了 STOP", "optout", NULL, NULL},
+        {"晚上老人睡得早你们八点钟一发消息手机就叮一声把老人吵醒了以后别给我推了", "optout", NULL, NULL},
+        {"每天的消息都堆在那里，先退订了，以后有需要再说", "optout", NULL, NULL},
+        {"回复TD退订是吧 那我回TD 这个月流量都快没了", "optout", NULL, NULL},
+        {"客户老给我发消息 以后别给我推了", "!optout", NULL, NULL},
+        {"消息以后都别推了吗", "!optout", NULL, NULL},
+        {"先退订了吗", "!optout", NULL, NULL},
+        {"朋友说先退订了 以后再说", "!optout", NULL, NULL},
+        {"如果我回TD会怎样", "!optout", NULL, NULL},
+        {"我同事回TD了", "!optout", NULL, NULL},
+        {"报名 2 就那个育婴的 我做月嫂的正需要", "course.book", "n", "2"},
+        {"好的 那我报第4个 麻烦了 时间到了提醒我一下", "course.book", "n", "4"},
+        {"我同事报名 2 就那个育婴的", "!course.book", NULL, NULL},
+        {"报名 2 要多少分", "!course.book", NULL, NULL},
+        {"不报第2个 那个育婴的", "!course.book", NULL, NULL},
+        {"好的 那我报第4个吗", "!course.book", NULL, NULL},
+        {"报 3 次了", "!course.book", NULL, NULL},
+        {"报 2 回了 都没报上", "!course.book", NULL, NULL},
+        {"我朋友在武汉报到了", "!member.checkin", NULL, NULL},
+        {"我现在在杭州报到", "member.checkin", NULL, NULL},
+        {"我不放心把信息留在网上，我要把我在你们这里的所有资料照片和位置全部删除，注销账号", "privacy.erase", NULL,
+         NULL},
+        {"我不想用了，把我的手机号、照片、所有记录都删掉，注销我的账号，谢谢", "privacy.erase", NULL, NULL},
+        {"你们把我在这里留的信息都删干净吧，删除我的信息，谢谢", "privacy.erase", NULL, NULL},
+        {"客户的信息都删了 注销账号", "!privacy.erase", NULL, NULL},
+        {"如果注销账号 信息都删了吗", "!privacy.erase", NULL, NULL},
+        {"微信的聊天记录都删了 注销账号", "!privacy.erase", NULL, NULL},
+        {"照片删了 注销账号会扣积分", "!privacy.erase", NULL, NULL},
+        {"这个回复咋断了 我正在看积分的那些记录呢 后面的还有 接着给我发 更多", "more", NULL, NULL},
+        {"你们发的法律那个回复太长了 手机上显示不全 后面还有没有 更多", "more", NULL, NULL},
+        {"你那条关于培训的消息后面被截断了，只看到时间没看到地点，麻烦把剩下的发一下", "more", NULL, NULL},
+        {"第3课说了一半 更多", "!more", NULL, NULL},
+        {"视频太长了 别发更多", "!more", NULL, NULL},
+        {"看下我名下有哪些东西 积分 报的课 还有报的事", "profile", NULL, NULL},
+        {"看一下我现在所有的，积分报名还有上报的那些", "profile", NULL, NULL},
+        {"想看一下我在你们这儿攒的分、报的课和报上去的井盖那个事，一起给我看看行不行", "profile", NULL, NULL},
+        {"井盖坏了 我要上报 顺便看看积分和报名", "!profile", NULL, NULL},
+        {"报名培训和随手拍各加多少积分 给我看看", "!profile", NULL, NULL},
+        {"真人客服谢谢", "handover", NULL, NULL},
+        {"人工 麻烦了", "handover", NULL, NULL},
+        {"谢谢真人客服", "!handover", NULL, NULL},
+        {"昨天学的那个讲三国的挺好听的，今天还有没有，接着学下一课", "lesson.next", NULL, NULL},
+        {"孩子在学校学得挺好 接着学下一课", "!lesson.next", NULL, NULL},
+        {"驾校的科目二学完了 继续学下一节", "!lesson.next", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 15 (eval-blind15 train_p's misses, read): a refusal of 退订 with 给我 /
  * 帮我 between; the messages asked off (不用再给我发通知了 谢谢, 不想收你们的群发了, a
  * story then 能不能别推了); what is kept about me erased with 什么的, or in three
@@ -1492,6 +1568,24 @@ static void test_safety_crisis_round14(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 16 crisis language (eval-blind16 train_q's crisis misses, read):
+ * beaten and still waited for outside, fallen into a ditch and unable to
+ * climb out, something held against me, chest pain with no breath; and their
+ * everyday lookalikes. */
+static void test_safety_crisis_round16(void)
+{
+    static const char *const yes[] = {
+        "我被打了 他们还在外面守着", "骑车摔到沟里了 爬不出来 好冷",
+        "乘客让我开到一个没人的地方，现在拿东西抵着我后腰不让我停车，我偷偷打的字，怎么办",
+        "胸口好痛 喘不上气 一个人在出租屋"};
+    static const char *const no[] = {
+        "被客户打了差评 他们还在外面等着", "昨天被打了 他们还在外面守着", "被打了一针 他们还在外面等着",
+        "手机掉进沟里了 爬不出来", "小狗掉到坑里了 爬不出来", "昨天摔到沟里了 起不来 今天好多了",
+        "孩子拿玩具枪指着我", "拿东西抵着门", "他拿手指着我骂", "跑完步胸口痛 喘不上气",
+        "胸口痛喘不上气 要去医院挂什么科", "气得我胸口疼 喘不上气", "我不打算活动了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 15 crisis language (eval-blind15 train_p's crisis misses, read):
  * beaten and still chased, a passenger drawing a knife, someone breaking in
  * now, gas about to be opened or leaking with me inside, 不想活 in pinyin,
@@ -1706,6 +1800,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round13),
     T(test_safety_crisis_round14),
     T(test_safety_crisis_round15),
+    T(test_safety_crisis_round16),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
@@ -1718,6 +1813,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_precision),
     T(test_understand_round14),
     T(test_understand_round15),
+    T(test_understand_round16),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
