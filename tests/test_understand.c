@@ -809,6 +809,12 @@ static void test_understand_precision(void)
         {"不要给我发短信了", "optout", NULL, NULL},
         {"推送停掉吧", "optout", NULL, NULL},
         {"以后不要给我推送了", "optout", NULL, NULL},
+        /* another platform's pushes stopped; a count after 报名 is no seat number */
+        {"美团天天推消息 以后都别推了", "!optout", NULL, NULL},
+        {"麻烦以后别推了", "optout", NULL, NULL},
+        {"报名 2 人", "!course.book", NULL, NULL},
+        {"报名 2 天后截止", "!course.book", NULL, NULL},
+        {"报名3 家政那个", "course.book", "n", "3"},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
