@@ -260,14 +260,18 @@ int store_lesson_totals(struct store *st, struct lesson_total **v, size_t *n)
 int store_lesson_broadcast_mark(struct store *st, int64_t broadcast, int lesson, int64_t expires_ms,
                                 int64_t now)
 {
+    /* on the account (a linked one's row goes out on the channel it used
+     * last, maybe not the account's): where its turns read state */
     SQL(quiz, "INSERT INTO state(person_id, key, value, expires_ms)"
-              " SELECT DISTINCT person_id, 'quiz', CAST(?2 AS TEXT), CAST(?3 AS BIGINT)"
-              " FROM outbox WHERE broadcast_id=?1"
+              " SELECT DISTINCT coalesce(p.account_id, p.id), 'quiz', CAST(?2 AS TEXT),"
+              " CAST(?3 AS BIGINT) FROM outbox o JOIN people p ON p.id=o.person_id"
+              " WHERE o.broadcast_id=?1"
               " ON CONFLICT(person_id, key) DO UPDATE SET value=excluded.value,"
               " expires_ms=excluded.expires_ms");
     SQL(shown, "INSERT INTO lesson_progress(person_id, lesson_id, shown_ms)"
-               " SELECT DISTINCT person_id, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT) FROM outbox"
-               " WHERE broadcast_id=?1"
+               " SELECT DISTINCT coalesce(p.account_id, p.id), CAST(?2 AS BIGINT),"
+               " CAST(?3 AS BIGINT) FROM outbox o JOIN people p ON p.id=o.person_id"
+               " WHERE o.broadcast_id=?1"
                " ON CONFLICT DO NOTHING");
     char id[24];
     snprintf(id, sizeof id, "%d", lesson);

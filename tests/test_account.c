@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "handler.h"
 #include "intent.h"
+#include "lesson.h"
 #include "outbox.h"
 #include "points.h"
 #include "store.h"
@@ -258,6 +259,29 @@ static void test_account_push_last_channel(void)
     fx_release(&f);
 }
 
+/* A lesson broadcast to a linked account goes out on the channel it used
+ * last (here telegram, not the account's row); its open question must be
+ * marked on the account, where every turn of either channel reads state. */
+static void test_account_broadcast_quiz_on_account(void)
+{
+    struct fx f;
+    int64_t a, b, id = 0, n = 0, now = now_ms();
+    char *v = NULL;
+    if (fx_init(&f) == -1)
+        return;
+    link_two(&f, &a, &b);
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_broadcast_create(f.st, "第3课", "all", now, now, "queued", 0, 1, now, &id, &n),
+              0);
+    CHECK_INT(n, 1);
+    CHECK_INT(store_lesson_broadcast_mark(f.st, id, 3, now + 3600000, now), 0);
+    CHECK_INT(store_state_get(f.st, a, "quiz", now, &v), 1);
+    CHECK_STR(v ? v : "", "3");
+    free(v);
+    CHECK_INT(store_commit(f.st), 0);
+    fx_release(&f);
+}
+
 /* Two channels of one account speaking in the same millisecond: the push
  * still goes to the one that spoke last. */
 static void test_account_push_last_channel_same_ms(void)
@@ -472,6 +496,7 @@ const struct t_case account_tests[] = {
     T(test_account_link_shares_points),
     T(test_account_optout_shared),
     T(test_account_push_last_channel),
+    T(test_account_broadcast_quiz_on_account),
     T(test_account_push_last_channel_same_ms),
     T(test_account_wrong_codes_limited),
     T(test_account_code_once_and_expires),
