@@ -290,7 +290,8 @@ static void test_sql_state_writers_known(void)
     static const char *const known[] = {
         "INSERT INTO state(person_id, key, value, expires_ms) VALUES(?,?,?,?)",
         "DELETE FROM state WHERE person_id=? AND key=?",
-        "INSERT INTO state(person_id, key, value, expires_ms) SELECT DISTINCT person_id, 'quiz'",
+        "INSERT INTO state(person_id, key, value, expires_ms) SELECT DISTINCT coalesce(p.account_id, p.id),"
+        " 'quiz'",
         "DELETE FROM state WHERE person_id IN ", NULL};
     size_t n;
     const struct store_sql *all = store_sql_all(&n);
