@@ -2,6 +2,11 @@
  * intent.c - loads the *.rules files in intents/ (name order, one `intent pattern` rule a
  * line), compiles each pattern once with PCRE2 (UTF, Unicode properties, JIT
  * when available) and matches normalised text against them, first rule wins.
+ *
+ * A line `!intent pattern` is a veto: wherever the pattern is found in a text,
+ * no rule of that intent matches it (the next rule is tried, as when a rule's
+ * own negative lookahead fails). One veto per meaning — 开玩笑, a refused
+ * stop — guards every rule of an action at once, rules written later too.
  */
 #include "intent.h"
 
@@ -40,9 +45,19 @@ struct rule {
     struct rule_cap caps[INTENT_MAX_CAPS];
 };
 
+/* `!intent pattern`: no rule of intent matches a text the pattern is found in */
+struct veto {
+    char *intent;     /* owned */
+    const char *file; /* borrowed from intents.files */
+    int line;
+    pcre2_code *code; /* owned */
+};
+
 struct intents {
     struct rule *rules;
     size_t nrules, rules_cap;
+    struct veto *vetoes;
+    size_t nvetoes;
     const char **names; /* distinct intent names in rule order, borrowed from rules */
     size_t nnames;
     char **files; /* basenames of the loaded files, owned */
@@ -174,6 +189,9 @@ static int load_line(struct intents *in, char *text, const char *path, const cha
         while (is_blank(*pat))
             pat++;
     }
+    bool veto = name[0] == '!';
+    if (veto)
+        name++;
     if (!valid_name(name)) {
         add_error(errors, "%s:%d: bad intent name '%s' (want [a-z][a-z0-9_.]*)", path, line, name);
         return -1;
@@ -200,6 +218,11 @@ static int load_line(struct intents *in, char *text, const char *path, const cha
      * pcre2_match() runs the interpreter on the same code: same results.
      */
     (void)pcre2_jit_compile(r.code, PCRE2_JIT_COMPLETE);
+    if (veto) { /* captures nothing: only whether it is found */
+        in->vetoes = xrealloc(in->vetoes, (in->nvetoes + 1) * sizeof *in->vetoes);
+        in->vetoes[in->nvetoes++] = (struct veto){xstrdup(name), file, line, r.code};
+        return 0;
+    }
     if (read_names(&r, path, errors) == -1 ||
         pcre2_pattern_info(r.code, PCRE2_INFO_CAPTURECOUNT, &groups) != 0) {
         for (int i = 0; i < r.ncaps; i++)
@@ -315,13 +338,17 @@ struct intents *intent_load(const char *dir, struct buf *errors)
         add_error(errors, "%s: no rules (want *.rules files with `intent pattern` lines)", dir);
         bad++;
     }
-    if (bad) {
-        intent_free(in);
-        return NULL;
-    }
+    /* every file's errors at once: a veto's name is checked against the
+     * rules that did load */
     for (size_t i = 0; i < in->nrules; i++)
         add_name(in, in->rules[i].intent);
-    if (load_understanding(in, dir, errors) == -1) {
+    for (size_t i = 0; i < in->nvetoes; i++)
+        if (!has_name(in, in->vetoes[i].intent)) { /* a typo would guard nothing */
+            add_error(errors, "%s/%s:%d: veto for '%s', which no rule has", dir,
+                      in->vetoes[i].file, in->vetoes[i].line, in->vetoes[i].intent);
+            bad++;
+        }
+    if (bad || load_understanding(in, dir, errors) == -1) {
         intent_free(in);
         return NULL;
     }
@@ -339,6 +366,11 @@ void intent_free(struct intents *in)
         pcre2_code_free(r->code);
         free(r->intent);
     }
+    for (size_t i = 0; i < in->nvetoes; i++) {
+        pcre2_code_free(in->vetoes[i].code);
+        free(in->vetoes[i].intent);
+    }
+    free(in->vetoes);
     for (size_t i = 0; i < in->nfiles; i++)
         free(in->files[i]);
     scorer_free(in->taught); /* borrows from in->sc */
@@ -368,10 +400,30 @@ static void take_caps(const struct rule *r, const char *text, pcre2_match_data *
     }
 }
 
+/* 1 when a veto of intent is found in text, 0 when none, -1 on a match error
+ * (logged). md is only scratch here: the caller reads its rule's groups after. */
+static int vetoed(const struct intents *in, const char *intent, const char *text, size_t len,
+                  pcre2_match_data *md)
+{
+    for (size_t i = 0; i < in->nvetoes; i++) {
+        const struct veto *v = &in->vetoes[i];
+        if (strcmp(v->intent, intent) != 0)
+            continue;
+        int n = pcre2_match(v->code, (PCRE2_SPTR)text, len, 0, 0, md, NULL);
+        if (n >= 0)
+            return 1;
+        if (n != PCRE2_ERROR_NOMATCH) {
+            log_fail("intent: %s:%d: veto match: PCRE2 error %d", v->file, v->line, n);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int intent_match(const struct intents *in, const char *text, struct intent_match *m)
 {
     int rc = -1;
-    pcre2_match_data *md = NULL;
+    pcre2_match_data *md = NULL, *vm = NULL; /* vm: the vetoes', made when a rule matches */
     size_t len = strlen(text);
 
     memset(m, 0, sizeof *m);
@@ -396,6 +448,16 @@ int intent_match(const struct intents *in, const char *text, struct intent_match
             log_fail("intent: %s:%d: match: %s", r->file, r->line, (const char *)msg);
             goto out;
         }
+        if (in->nvetoes > 0 && vm == NULL &&
+            (vm = pcre2_match_data_create(1, NULL)) == NULL) {
+            log_fail("intent: cannot allocate match data");
+            goto out;
+        }
+        int v = in->nvetoes > 0 ? vetoed(in, r->intent, text, len, vm) : 0;
+        if (v == -1)
+            goto out;
+        if (v == 1)
+            continue;
         m->intent = r->intent;
         m->file = r->file;
         m->line = r->line;
@@ -407,6 +469,7 @@ int intent_match(const struct intents *in, const char *text, struct intent_match
     rc = 0;
 out:
     pcre2_match_data_free(md); /* NULL is fine */
+    pcre2_match_data_free(vm);
     return rc;
 }
 

@@ -324,6 +324,53 @@ out:
     free(dir);
 }
 
+/* `!intent pattern` vetoes every rule of intent wherever the pattern is
+ * found: the next rule is tried; a veto naming no rule's intent is an error */
+static void test_intent_veto(void)
+{
+    char *dir = xstrdup(t_tmpdir());
+    char *errs = NULL, *want = NULL;
+    struct intents *in;
+    struct intent_match m;
+
+    write_file(dir, "10-a.rules", "stop ^(?<w>stop)\\b\nstop ^halt\nother ^.*$\n");
+    write_file(dir, "20-v.rules", "# vetoes\n!stop joke|kidding\n");
+    in = load(dir, &errs);
+    CHECK(in != NULL);
+    CHECK_STR(errs, "");
+    if (in == NULL)
+        goto out;
+    CHECK_INT(intent_rule_count(in), 3);
+    CHECK_INT(intent_match(in, "stop now", &m), 1);
+    CHECK_STR(m.intent, "stop");
+    CHECK_STR(intent_cap(&m, "w"), "stop");
+    intent_match_release(&m);
+    /* found anywhere, it vetoes both stop rules: the next rule takes it */
+    CHECK_INT(intent_match(in, "stop, just a joke", &m), 1);
+    CHECK_STR(m.intent, "other");
+    CHECK_INT(m.line, 3);
+    intent_match_release(&m);
+    CHECK_INT(intent_match(in, "halt kidding", &m), 1);
+    CHECK_STR(m.intent, "other");
+    intent_match_release(&m);
+    t_intents_free(in);
+
+    write_file(dir, "20-v.rules", "# vetoes\n!stpo joke\n!stop (\n");
+    free(errs);
+    in = load(dir, &errs);
+    CHECK(in == NULL);
+    want = xasprintf("%s/20-v.rules:2: veto for 'stpo', which no rule has", dir);
+    CHECK_HAS(errs, want);
+    free(want);
+    want = xasprintf("%s/20-v.rules:3: missing closing parenthesis", dir);
+    CHECK_HAS(errs, want);
+    free(want);
+out:
+    t_intents_free(in);
+    free(errs);
+    free(dir);
+}
+
 static void test_intent_captures(void)
 {
     char *dir = xstrdup(t_tmpdir());
@@ -431,6 +478,7 @@ const struct t_case intent_tests[] = {T(test_intent_load_shipped),
                                       T(test_intent_bad_name),
                                       T(test_intent_no_rules),
                                       T(test_intent_first_match_wins),
+                                      T(test_intent_veto),
                                       T(test_intent_captures),
                                       T(test_intent_too_many_caps),
                                       T(test_intent_match_threads),

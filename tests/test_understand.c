@@ -819,6 +819,39 @@ static void test_understand_precision(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* intents/05-vetoes.rules: one veto guards every rule of an action, those
+ * that never carried the exclusion too (each of these acted on bba25e2) */
+static void test_understand_vetoes(void)
+{
+    static const struct want cases[] = {
+        {"取消报名2 开玩笑", "!course.cancel", NULL, NULL},
+        {"删除我的信息 开玩笑", "!privacy.erase", NULL, NULL},
+        {"移动 退订", "!optout", NULL, NULL},
+        /* a stop undone asks for the pushes again (optout on bba25e2) */
+        {"解除退订", "optin", NULL, NULL},
+        {"取消停止推送", "optin", NULL, NULL},
+        {"取消关闭推送", "optin", NULL, NULL},
+        {"帮我取消掉退订", "optin", NULL, NULL},
+        {"我要取消之前的退订 还想收", "!optout", NULL, NULL},
+        /* what was done to one, another paper's or app's record: no erasing
+         * here (each privacy.erase by 70-sentences.rules:161 on bba25e2) */
+        {"我的驾驶证被注销了", "!privacy.erase", NULL, NULL},
+        {"我的健康证过期被注销了", "!privacy.erase", NULL, NULL},
+        {"账号被平台注销了 没法接单", "!privacy.erase", NULL, NULL},
+        {"我的营业执照注销了", "!privacy.erase", NULL, NULL},
+        {"我前几天把抖音账号注销了", "!privacy.erase", NULL, NULL},
+        {"我的骑手账号被清除了", "!privacy.erase", NULL, NULL},
+        {"怕信息泄露 帮我把我的东西全删了", "privacy.erase", NULL, NULL},
+        /* the same commands meant still act */
+        {"取消报名2", "course.cancel", "n", "2"},
+        {"删除我的信息", "privacy.erase", NULL, NULL},
+        {"退订", "optout", NULL, NULL},
+        {"取消订阅", "optout", NULL, NULL},
+        {"取消推送", "optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -1817,6 +1850,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_sweep),
     T(test_understand_round13),
     T(test_understand_precision),
+    T(test_understand_vetoes),
     T(test_understand_round14),
     T(test_understand_round15),
     T(test_understand_round16),
