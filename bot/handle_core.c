@@ -13,7 +13,9 @@
 #include "handler.h"
 #include "points.h"
 #include "report.h"
+#include "safety.h"
 #include "store.h"
+#include "understand.h"
 #include "util.h"
 
 static const struct content_need core_needs[] = {
@@ -32,6 +34,7 @@ static const struct content_need core_needs[] = {
     CONTENT_NEED("more.none", ""),
     CONTENT_NEED("location.received", ""),
     CONTENT_NEED("fallback", ""),
+    CONTENT_NEED("safety.check_in", ""),
     CONTENT_NEED_END,
 };
 
@@ -145,7 +148,11 @@ static int handle_location(struct turn *t)
     return say(t, "location.received", NULL);
 }
 
-/* Not understood, and no open context took it (turn.c asked them first). */
+/* Not understood, and no open context took it (turn.c asked them first).
+ * A text near a crisis (safety_near_crisis: closer to the crisis examples
+ * than to any other, short of the net that opens a ticket) gets a check-in
+ * with the hotlines and 1 for the counselling desk, not "not understood";
+ * it stays on the not-understood list for staff to teach. */
 int handle_fallback(struct turn *t)
 {
     int took = understand_fallback(t); /* the scorer's guess, or a numbered choice */
@@ -153,6 +160,14 @@ int handle_fallback(struct turn *t)
         return took == -1 ? -1 : 0;
     if (t->text[0] != '\0' && store_unknown_add(t->st, t->text, t->now) == -1)
         return -1;
+    const char *counsel = understand_menu_cmd(t->app->intents, "service.counsel");
+    if (t->text[0] != '\0' && counsel != NULL && t->intent != NULL &&
+        strcmp(t->intent, "fallback") == 0 &&
+        safety_near_crisis(t->app->ct, t->app->intents, t->text)) {
+        t->intent = "safety.check_in";
+        return say(t, "safety.check_in", NULL) == -1 || turn_set_menu(t, &counsel, 1) == -1 ? -1
+                                                                                         : 0;
+    }
     return say(t, "fallback", NULL);
 }
 

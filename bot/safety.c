@@ -228,6 +228,19 @@ int safety_net_scores(const struct content *ct, const struct intents *in, const 
     return hit ? -n : n;
 }
 
+bool safety_near_crisis(const struct content *ct, const struct intents *in, const char *norm_text)
+{
+    if (norm_text == NULL || norm_text[0] == '\0' || in == NULL)
+        return false;
+    const char *not = content_get(ct, "safety.not_crisis");
+    char *s = norm_canon(intent_lexicon(in), norm_text);
+    if (not != NULL)
+        blank_phrases(s, not);
+    bool near = understand_crisis_near(in, s);
+    free(s);
+    return near;
+}
+
 bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text)
 {
     if (norm_text == NULL || norm_text[0] == '\0')

@@ -26,6 +26,11 @@
 struct intents;
 bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text);
 
+/* Near a crisis, the whole text closer to the crisis examples than to any
+ * other but not by the net's margin (understand_crisis_near); for a text
+ * nothing else understood: it gets a check-in with the hotlines. */
+bool safety_near_crisis(const struct content *ct, const struct intents *in, const char *norm_text);
+
 /* The second net's view of norm_text (understand_crisis_net on the matched
  * copy, everyday phrases blanked): why[0] and against[0] the closest crisis
  * example and closest other example of the whole text, then the same for

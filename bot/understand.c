@@ -67,6 +67,7 @@ struct uconf {
     pcre2_code **crisis; /* the ways people say it, beside content's words */
     size_t ncrisis;
     double net_score, net_lead; /* `crisisnet`: score above 1 when off */
+    double near_score, near_lead; /* `crisisnear`: the same for a check-in */
     int net_chars;              /* ... and the fewest characters it looks at */
 };
 
@@ -240,6 +241,16 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
             return 0;
         }
     }
+    if (strcmp(key, "crisisnear") == 0 && a != NULL && b != NULL && sscanf(a, "%lf", &v) == 1 &&
+        v > 0 && v <= 1) {
+        double lead;
+        char end;
+        if (sscanf(b, "%lf %c", &lead, &end) == 1 && lead >= -1 && lead <= 1) {
+            uc->near_score = v;
+            uc->near_lead = lead;
+            return 0;
+        }
+    }
     if (strcmp(key, "crisis") == 0 && a != NULL)
         return add_crisis(uc, a, b, path, no, errors);
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
@@ -253,7 +264,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS`, `crisisnear 0..1 -1..1` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -281,6 +292,7 @@ struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *
     uc->margin = 0.05;
     uc->ask = 0.3;
     uc->net_score = 2; /* off until `crisisnet` */
+    uc->near_score = 2; /* off until `crisisnear` */
     FILE *f = overlay_fopen(path, "r");
     if (f == NULL && errno != ENOENT) {
         buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
@@ -623,23 +635,46 @@ static int net_letters(const char *canon)
     return (int)letters;
 }
 
-bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
-                           struct scored *against)
+/* The crisis net's scores of canon into *mine and *other: false when it
+ * cannot judge it (too short, or calm words say it is no danger). */
+static bool net_judge(const struct uconf *uc, const struct intents *in, const char *canon,
+                      struct scored *mine, struct scored *other)
 {
-    const struct uconf *uc = intent_uconf(in);
-    struct scored mine = {"crisis", 0, NULL, 0}, other = {NULL, 0, NULL, 0};
     /* too short to judge: not scored at all (most texts are short) */
     bool scored = uc == NULL || uc->net_score > 1 || net_letters(canon) >= uc->net_chars;
     /* 站在楼顶上拍照: close to 我站在楼顶上 by its words, not by what it says */
     bool calm = uc != NULL && says(uc, W_CALM, canon);
     if (scored)
-        scorer_versus(intent_scorer(in), canon, "crisis", &mine, &other);
+        scorer_versus(intent_scorer(in), canon, "crisis", mine, other);
+    return scored && !calm && uc != NULL;
+}
+
+bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
+                           struct scored *against)
+{
+    const struct uconf *uc = intent_uconf(in);
+    struct scored mine = {"crisis", 0, NULL, 0}, other = {NULL, 0, NULL, 0};
+    bool judged = net_judge(uc, in, canon, &mine, &other);
     if (why != NULL)
         *why = mine;
     if (against != NULL)
         *against = other;
-    return scored && !calm && uc != NULL && uc->net_score <= 1 && mine.score >= uc->net_score &&
+    return judged && uc->net_score <= 1 && mine.score >= uc->net_score &&
            mine.score - other.score >= uc->net_lead;
+}
+
+bool understand_crisis_near(const struct intents *in, const char *canon)
+{
+    const struct uconf *uc = intent_uconf(in);
+    struct scored mine = {"crisis", 0, NULL, 0}, other = {NULL, 0, NULL, 0};
+    return net_judge(uc, in, canon, &mine, &other) && uc->near_score <= 1 &&
+           mine.score >= uc->near_score && mine.score - other.score >= uc->near_lead;
+}
+
+const char *understand_menu_cmd(const struct intents *in, const char *intent)
+{
+    const struct uconf *uc = in ? intent_uconf(in) : NULL;
+    return uc ? lookup(uc->menu, uc->nmenu, intent) : NULL;
 }
 
 int understand_answer(const struct intents *in, const char *normed)

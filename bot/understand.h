@@ -85,6 +85,14 @@ bool understand_is_crisis(const struct intents *in, const char *text);
 struct scored;
 bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
                            struct scored *against);
+/* Near a crisis without reaching the net (`crisisnear SCORE LEAD`): the
+ * closest crisis example of canon is at least SCORE and at most -LEAD behind
+ * every other example. Such a text, when nothing else took it, gets a
+ * check-in with the hotlines instead of "not understood" (handle_fallback):
+ * no ticket, no alert. Off without the line. */
+bool understand_crisis_near(const struct intents *in, const char *canon);
+/* The command a numbered choice sends for intent (`menu`), or NULL. */
+const char *understand_menu_cmd(const struct intents *in, const char *intent);
 /* A normalised short text as the answer to a yes/no question: 1 yes (好的,
  * 要的要的, 行,我去, 1), -1 no (不去了, 没时间算了, 去不了), 2 unsure (取消,
  * 1我考虑一下, a question), 0 no answer at all (a long text, 积分). */

@@ -790,6 +790,48 @@ out:
     fx_release(&f);
 }
 
+/* A text nothing understood that is near a crisis without reaching the net
+ * (intents/understand.txt crisisnear) gets the check-in with the hotline,
+ * not 没看懂; no ticket, no alert; 1 goes to the counselling desk. (On
+ * bba25e2 it got the not-understood reply.) */
+static void test_crisis_near_checks_in(void)
+{
+    struct fx f;
+    int n = 0;
+    char *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",counsel,", "03:00-04:00");
+    char *r = talk_loc(&f, WORKER, "要死了 真的冇得路走了", false, &intent);
+    CHECK_STR(intent, "safety.check_in");
+    CHECK_HAS(r, "12356");
+    CHECK_HAS(r, "回复 1");
+    CHECK(strstr(r, "没看懂") == NULL);
+    free(r);
+    free(intent);
+    intent = NULL;
+    char *ap = pushed_to(&f, ADMIN, &n);
+    CHECK_INT(n, 0);
+    free(ap);
+    struct ticket_entry t;
+    struct ticket_message *m = NULL;
+    size_t nm = 0;
+    CHECK_INT(store_desk_ticket_show(f.st, 1, &t, &m, &nm), 0);
+    /* the bare number takes the choice: the counselling desk */
+    r = talk_loc(&f, WORKER, "1", false, &intent);
+    CHECK_STR(intent, "service.counsel");
+    free(r);
+    free(intent);
+    intent = NULL;
+    /* small talk stays not understood */
+    r = talk_loc(&f, "w-2", "今天下雨 单子好少", false, &intent);
+    CHECK(intent != NULL && strcmp(intent, "safety.check_in") != 0);
+    free(r);
+    free(intent);
+out:
+    fx_release(&f);
+}
+
 /* 接 T1 on the alert works for the desk admin (today: 没有找到 T1) and for a
  * counselling volunteer; the answer reaches the worker through the bot. */
 static void test_crisis_alert_can_be_taken(void)
@@ -1132,7 +1174,8 @@ const struct t_case desk_tests[] = {
     T(test_desk_escalation_after_configured_time), T(test_desk_crisis_words_hotlines_and_alert),
     T(test_desk_off_hours_waits_for_duty),         T(test_desk_mentoring_pair_and_silent_flag),
     T(test_member_checkin_org_and_stale_list),     T(test_safety_words_and_lookalikes),
-    T(test_crisis_outside_a_ticket),               T(test_crisis_alert_can_be_taken),
+    T(test_crisis_outside_a_ticket),               T(test_crisis_near_checks_in),
+    T(test_crisis_alert_can_be_taken),
     T(test_crisis_realerts_with_elapsed_time),     T(test_escalation_states_real_wait),
     T(test_handover_opens_a_ticket),               T(test_ok_in_a_ticket_is_relayed),
     T(test_photo_in_a_tutoring_ticket),            T(test_two_contexts_ask_which),

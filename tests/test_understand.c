@@ -1394,6 +1394,37 @@ static void test_crisis_net_is_data(void)
     buf_release(&errs);
 }
 
+/* `crisisnear SCORE LEAD`: closest to a crisis line by LEAD at least, short
+ * of the net; off without the line; a bad line is refused with file:line */
+static void test_crisis_near_is_data(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "pts ^积分$\n");
+    t_put(dir, "10.examples", "pts\t积分还剩多少\nnone\t今天天气不错\n");
+    t_put(dir, "crisis.examples", "crisis\t我站在楼顶上不想下去了\n");
+    t_put(dir, "understand.txt", "crisisnet 0.95 0.5 4\n");
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK(in && !understand_crisis_near(in, "我在楼顶上 不想下去")); /* off */
+    t_intents_free(in);
+    t_put(dir, "understand.txt", "crisisnet 0.95 0.5 4\ncrisisnear 0.25 0.05\n");
+    in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK(in && !understand_crisis_net(in, "我在楼顶上 不想下去", NULL, NULL));
+    CHECK(in && understand_crisis_near(in, "我在楼顶上 不想下去"));
+    CHECK(in && !understand_crisis_near(in, "积分还剩多少呢"));
+    CHECK(in && !understand_crisis_near(in, "楼顶")); /* too short to judge */
+    t_intents_free(in);
+    t_put(dir, "understand.txt", "crisisnet 0.95 0.5 4\ncrisisnear 0.25\n");
+    in = intent_load(dir, &errs);
+    CHECK(in == NULL);
+    CHECK_HAS(errs.data ? errs.data : "", "understand.txt:2: want");
+    t_intents_free(in);
+    buf_release(&errs);
+}
+
 /* Each of yes is a crisis with the shipped patterns and content words, none
  * of no is. */
 static void check_crisis(const char *const *yes, size_t nyes, const char *const *no, size_t nno)
@@ -1870,5 +1901,6 @@ const struct t_case understand_tests[] = {
     T(test_safety_patterns_checked),
     T(test_crisis_net_shipped),
     T(test_crisis_net_is_data),
+    T(test_crisis_near_is_data),
     T_END,
 };

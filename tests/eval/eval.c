@@ -45,6 +45,7 @@ struct tally {
 
 static struct tally tallies[MAX_LABELS];
 static int ntallies;
+static int checks_crisis; /* crisis texts that got the check-in, not the crisis reply */
 
 static struct tally *tally_of(const char *name)
 {
@@ -70,7 +71,8 @@ struct opts {
 };
 
 /* What the text means to a turn without context: an intent name, `crisis`,
- * `ask` or `fallback`. *via says how. choices (when ask) gets c1.. joined. */
+ * `ask`, `crisis.check` (not understood, near a crisis: the check-in) or
+ * `fallback`. *via says how. choices (when ask) gets c1.. joined. */
 static const char *predict(const struct intents *in, const struct content *ct, bool plain,
                            const char *text, struct intent_match *m, enum understood_via *via)
 {
@@ -89,6 +91,8 @@ static const char *predict(const struct intents *in, const struct content *ct, b
         rc = understand(in, n, m, via);
     if (rc == 1)
         p = m->intent;
+    else if (!plain && safety_near_crisis(ct, in, n))
+        p = "crisis.check"; /* the fallback's check-in with the hotlines */
     free(n);
     return p;
 }
@@ -107,9 +111,11 @@ static bool reachable(const struct intents *in, const char *label)
 
 static bool right(const char *label, const char *pred)
 {
+    /* a check-in does nothing: right for small talk, a miss for a crisis
+     * (no ticket, no alert), counted apart as hotlines shown */
     if (strcmp(label, "none") == 0)
         return strcmp(pred, "fallback") == 0 || strcmp(pred, "help") == 0 ||
-               strcmp(pred, "ask") == 0;
+               strcmp(pred, "ask") == 0 || strcmp(pred, "crisis.check") == 0;
     return strcmp(label, pred) == 0;
 }
 
@@ -173,6 +179,7 @@ static int run_file(const char *path, const struct opts *o, const struct intents
             free(n);
         }
         bool good = right(label, pred);
+        checks_crisis += strcmp(label, "crisis") == 0 && strcmp(pred, "crisis.check") == 0;
         struct tally *tl = tally_of(label), *tp = tally_of(pred);
         if (tl == NULL || tp == NULL) {
             intent_match_release(&m);
@@ -264,6 +271,12 @@ int main(int argc, char **argv)
            rtotal);
     printf("accuracy %.2f%% (%d/%d)\naction precision %.2f%% (%d/%d)\n", acc, ok, total, actp,
            act_right, act_pred);
+    const struct tally *tc = tally_of("crisis"), *tk = tally_of("crisis.check");
+    if (tc != NULL && tk != NULL && (tc->labelled > 0 || tk->predicted > 0))
+        printf("hotlines shown to crisis texts %d/%d (crisis reply %d, check-in %d); "
+               "check-ins to other texts %d\n",
+               tc->label_right + checks_crisis, tc->labelled, tc->label_right, checks_crisis,
+               tk->predicted - checks_crisis);
     if (o.threshold != NULL) {
         double min_acc = 0, min_act = 0;
         if (read_threshold(o.threshold, &min_acc, &min_act) == -1)
