@@ -340,6 +340,87 @@ static int ensure_phone(struct store *st, const char *phone, const char *name,
     return name ? store_people_set_field(st, *account, "name", name, now) : 0;
 }
 
+/* A person a roster names, as the batches name them for their lock. */
+struct person_key {
+    char *channel, *user; /* owned */
+};
+
+/* The batches' order (bot/engine.c by_person): strcmp of channel, then user. */
+static int by_key(const void *a, const void *b)
+{
+    const struct person_key *x = a, *y = b;
+    int c = strcmp(x->channel, y->channel);
+    return c != 0 ? c : strcmp(x->user, y->user);
+}
+
+/* The key of phone into *k: its account's own row when someone has that
+ * phone, else the row commit_row makes on channel. 0 or -1. */
+static int phone_key(struct store *st, const char *phone, const char *channel, struct person_key *k)
+{
+    int found = store_people_key_by_phone(st, phone, &k->channel, &k->user);
+    if (found == 0) {
+        k->channel = xstrdup(channel);
+        k->user = xstrdup(phone);
+    }
+    return found == -1 ? -1 : 0;
+}
+
+/*
+ * Several nodes on one database (docs/scaling.md): every person the rows
+ * name (each row's phone, and a mentoring row's mentor) locked before any
+ * row is written, in one statement, in the order the batches take theirs
+ * (store_people_lock, sorted as engine.c sorts a batch). Row by row, the
+ * import held the people of the rows written so far while waiting for the
+ * next one's lock (store_person_set_consent takes it): a batch holding
+ * that one and waiting for one of those waited in a cycle with it, and
+ * PostgreSQL failed one of the two (the whole import, or the batch).
+ * People with no row yet are locked in the same statement by the key
+ * their row will have (channel, phone): lock_person takes the advisory
+ * lock that a turn making them holds (their first SMS at another node),
+ * so the import waits for that turn there, in order, and not later at the
+ * unique index on (channel, ext_id) when it inserts them, holding everyone
+ * before; a batch that comes after finds the row. Whoever gets a phone
+ * between the check and this lock is found by it (lock_person looks again
+ * after the wait). A no-op on SQLite: the transaction holds the write lock.
+ * 0 or -1.
+ */
+static int lock_roster(struct store *st, const struct roster *r, const char *channel)
+{
+    if (!store_shared(st))
+        return 0;
+    size_t cap = 2 * json_array_size(r->ok) + 1, n = 0, m = 0, i;
+    struct person_key *k = xcalloc(cap, sizeof *k);
+    const char **c = xmalloc(cap * sizeof *c), **u = xmalloc(cap * sizeof *u);
+    json_t *ok;
+    int rc = 0;
+    json_array_foreach(r->ok, i, ok)
+    {
+        const char *phone = json_string_value(json_object_get(ok, "phone"));
+        const char *mentor = json_string_value(json_object_get(ok, "mentor"));
+        if (rc == 0 && (rc = phone_key(st, phone, channel, &k[n])) == 0)
+            n++;
+        if (rc == 0 && mentor != NULL && (rc = phone_key(st, mentor, channel, &k[n])) == 0)
+            n++;
+    }
+    if (rc == 0) {
+        qsort(k, n, sizeof *k, by_key);
+        for (i = 0; i < n; i++)
+            if (i == 0 || by_key(&k[i - 1], &k[i]) != 0) {
+                c[m] = k[i].channel;
+                u[m++] = k[i].user;
+            }
+        rc = store_people_lock(st, c, u, m, false);
+    }
+    for (i = 0; i < cap; i++) {
+        free(k[i].channel);
+        free(k[i].user);
+    }
+    free(k);
+    free(c);
+    free(u);
+    return rc;
+}
+
 /* Write one checked row. 0 or -1. */
 static int commit_row(struct store *st, const struct roster *r, json_t *ok, const char *channel,
                       const char *consent, int64_t now)
@@ -462,6 +543,7 @@ int people_import(const struct app *app, struct store *st, int64_t now,
     snprintf(consent, sizeof consent, "import:%s:%s", file, day);
     size_t i;
     json_t *ok;
+    rc = lock_roster(st, &r, channel);
     json_array_foreach(r.ok, i, ok)
     {
         if (rc == 0)

@@ -108,6 +108,10 @@ int store_people_add_tag(struct store *st, int64_t account, const char *tag);
 /* The account whose phone is phone (a field, or an SMS channel's id):
  * 1 found, 0 none, -1 error. */
 int store_people_by_phone(struct store *st, const char *phone, int64_t *account);
+/* The same account's own row as the batches name it for its lock
+ * (store_people_lock): 1 found (*channel, *ext_id new strings, the caller's
+ * to free), 0 none, -1 error. */
+int store_people_key_by_phone(struct store *st, const char *phone, char **channel, char **ext_id);
 /* Saved filters: the query object under name (replaced), the list, one. */
 int store_filter_save(struct store *st, const char *name, const char *filter, int64_t now);
 struct saved_filter {

@@ -378,11 +378,15 @@ int store_people_set_tags(struct store *st, int64_t account, json_t *tags)
     return 0;
 }
 
+/* The account whose phone is ?1: a profile field, or an SMS channel's id. */
+#define PHONE_ACCOUNT                                                                              \
+    "SELECT person_id FROM person_fields WHERE key='phone' AND value=?1"                           \
+    " UNION ALL SELECT coalesce(account_id, id) FROM people"                                       \
+    " WHERE channel IN ('kannel','twilio') AND ext_id=?1 LIMIT 1"
+
 int store_people_by_phone(struct store *st, const char *phone, int64_t *account)
 {
-    SQL(sql, "SELECT person_id FROM person_fields WHERE key='phone' AND value=?1"
-             " UNION ALL SELECT coalesce(account_id, id) FROM people"
-             " WHERE channel IN ('kannel','twilio') AND ext_id=?1 LIMIT 1");
+    SQL(sql, PHONE_ACCOUNT);
     struct store_stmt *s = store_stmt(st, sql);
     if (s == NULL)
         return -1;
@@ -394,6 +398,24 @@ int store_people_by_phone(struct store *st, const char *phone, int64_t *account)
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : store_fail(st, "person by phone");
+}
+
+int store_people_key_by_phone(struct store *st, const char *phone, char **channel, char **ext_id)
+{
+    SQL(sql, "SELECT channel, ext_id FROM people WHERE id=(" PHONE_ACCOUNT ")");
+    struct store_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    store_bind_text(s, 1, phone);
+    int rc = store_step(st, s);
+    if (rc == SQLITE_ROW) {
+        *channel = store_col_text(s, 0);
+        *ext_id = store_col_text(s, 1);
+    }
+    store_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "person key by phone");
 }
 
 int store_filter_save(struct store *st, const char *name, const char *filter, int64_t now)

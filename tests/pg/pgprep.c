@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "admin.h"
 #include "buf.h"
 #include "channel.h"
 #include "clock.h"
@@ -1703,20 +1704,27 @@ static void check_cross_writes_deadlock(PGconn *pg, const char *conninfo, const 
  * each store_person_lock_id),
  * so it held b while waiting for a: a deadlock, one of the two cancelled.
  * Now it locks all of them in one statement in the batches' order and
- * waits at a holding nothing: both commit, each push queued once.
+ * waits at a holding nothing: both commit, each push queued once. The
+ * people import (bot/import.c) is such a writer too: its rows name b
+ * before a (as the worker and the mentor of a mentoring row, too), and it
+ * locked each row's person as it wrote the row (store_person_set_consent),
+ * so it held b while waiting for a, and PostgreSQL failed the import.
  */
 struct order_case {
     const char *name, *a, *b; /* the generic users; a sorts first */
     /* the tick's rows of b, then of a */
-    int (*setup)(struct store *st, int64_t pa, int64_t pb, int64_t now, const struct app *app);
+    int (*setup)(struct store *st, const struct order_case *oc, int64_t pa, int64_t pb, int64_t now,
+                 const struct app *app);
     int (*tick)(const struct app *app, struct store *st, int64_t now);
     const char *landed; /* SQL: want when both people's rows are written */
     long long want;
+    const char *phone_a, *phone_b; /* the import's cases: a's and b's phone field */
 };
 
-static int order_reports(struct store *st, int64_t pa, int64_t pb, int64_t now,
-                         const struct app *app)
+static int order_reports(struct store *st, const struct order_case *oc, int64_t pa, int64_t pb,
+                         int64_t now, const struct app *app)
 {
+    (void)oc;
     int64_t ra = 0, rb = 0, old = now - (app->conf->report.followup_days + 1) * 86400000LL;
     return store_report_create(st, pb, "路灯坏了", old, &rb) == 0 &&
                    store_report_create(st, pa, "井盖丢了", old, &ra) == 0 &&
@@ -1726,9 +1734,10 @@ static int order_reports(struct store *st, int64_t pa, int64_t pb, int64_t now,
                : -1;
 }
 
-static int order_schedule(struct store *st, int64_t pa, int64_t pb, int64_t now,
-                          const struct app *app)
+static int order_schedule(struct store *st, const struct order_case *oc, int64_t pa, int64_t pb,
+                          int64_t now, const struct app *app)
 {
+    (void)oc;
     struct schedule sc = {.kind = "after_join", .text = "欢迎", .day = 0};
     int64_t id = 0;
     (void)app; /* pushed to people who joined after it was made: pa and pb */
@@ -1739,17 +1748,76 @@ static int order_schedule(struct store *st, int64_t pa, int64_t pb, int64_t now,
                : -1;
 }
 
+/* The people import (POST /admin/api/import, bot/import.c) of csv as kind:
+ * b's row (or b as the worker) before a's, and a new person. */
+static int order_import(const struct app *app, struct store *st, int64_t now, const char *kind,
+                        const char *csv)
+{
+    json_t *q = json_pack("{s:s,s:s}", "kind", kind, "file", "pgprep.csv");
+    struct admin_req rq = {.method = "POST",
+                           .path = "/import",
+                           .query = q,
+                           .body = csv,
+                           .len = strlen(csv),
+                           .role = ADMIN_ROLE_SUPER};
+    struct http_resp resp = {0};
+    int rc = people_import(app, st, now, &rq, &resp);
+    if (rc == 0 && resp.status != 201) {
+        printf("FAIL the people import (%s): %d %.*s\n", kind, resp.status, (int)resp.len,
+               resp.body ? resp.body : "");
+        rc = -1;
+    }
+    http_resp_release(&resp);
+    json_decref(q);
+    return rc;
+}
+
+/* the import's people, found by their phone field */
+static int order_phones(struct store *st, const struct order_case *oc, int64_t pa, int64_t pb,
+                        int64_t now, const struct app *app)
+{
+    (void)app;
+    return store_people_set_field(st, pb, "phone", oc->phone_b, now) == 0 &&
+                   store_people_set_field(st, pa, "phone", oc->phone_a, now) == 0
+               ? 0
+               : -1;
+}
+
+static int order_members(const struct app *app, struct store *st, int64_t now)
+{
+    return order_import(app, st, now, "members",
+                        "姓名,手机,组织\n乙,13900000002,一支部\n甲,13900000001,一支部\n"
+                        "丙,13900000003,一支部\n");
+}
+
+static int order_mentoring(const struct app *app, struct store *st, int64_t now)
+{
+    return order_import(app, st, now, "mentoring",
+                        "姓名,手机,导师手机,导师姓名\n乙,13900000012,13900000011,甲\n"
+                        "丙,13900000013,13900000011,甲\n");
+}
+
 static const struct order_case order_cases[] = {
     {"report follow-ups", "rt-a", "rt-b", order_reports, report_tick,
      "SELECT (SELECT count(*) FROM outbox WHERE idem_key LIKE '%report-followup:%' AND person_id IN"
      " (SELECT id FROM people WHERE ext_id IN ('rt-a', 'rt-b'))) + (SELECT count(*) FROM reports"
      " WHERE followup_ms IS NOT NULL AND person_id IN (SELECT id FROM people WHERE ext_id IN"
      " ('rt-a', 'rt-b')))",
-     4},
+     4, NULL, NULL},
     {"after_join schedule", "sj-a", "sj-b", order_schedule, schedule_tick,
      "SELECT count(*) FROM outbox WHERE idem_key LIKE '%sch%' AND person_id IN"
      " (SELECT id FROM people WHERE ext_id IN ('sj-a', 'sj-b'))",
-     2},
+     2, NULL, NULL},
+    {"the people import (members)", "ii-a", "ii-b", order_phones, order_members,
+     "SELECT (SELECT count(*) FROM people WHERE consent LIKE 'import:pgprep.csv:%' AND (ext_id"
+     " IN ('ii-a', 'ii-b') OR ext_id='13900000003')) + (SELECT count(*) FROM members WHERE"
+     " org='一支部')",
+     6, "13900000001", "13900000002"},
+    {"the people import (mentoring)", "im-a", "im-b", order_phones, order_mentoring,
+     "SELECT (SELECT count(*) FROM people WHERE consent LIKE 'import:pgprep.csv:%' AND (ext_id"
+     " IN ('im-a', 'im-b') OR ext_id='13900000013')) + (SELECT count(*) FROM mentoring WHERE"
+     " mentor_id=(SELECT id FROM people WHERE ext_id='im-a'))",
+     5, "13900000011", "13900000012"},
 };
 
 static void check_tick_order(PGconn *pg, const char *conninfo, const struct app *app,
@@ -1763,7 +1831,7 @@ static void check_tick_order(PGconn *pg, const char *conninfo, const struct app 
     int ok = a != NULL && c.st != NULL && store_begin(a) == 0 &&
              store_person_ensure(a, "generic", oc->b, NULL, now, &pb) == 0 &&
              store_person_ensure(a, "generic", oc->a, NULL, now, &pa) == 0 &&
-             oc->setup(a, pa, pb, now, app) == 0 && store_commit(a) == 0 &&
+             oc->setup(a, oc, pa, pb, now, app) == 0 && store_commit(a) == 0 &&
              store_begin(a) == 0 && store_person_lock(a, "generic", oc->a) == 0;
     pthread_t t;
     int started = ok && pthread_create(&t, NULL, tick_main, &c) == 0;
@@ -1782,7 +1850,7 @@ static void check_tick_order(PGconn *pg, const char *conninfo, const struct app 
     long long landed = pg_count(pg, oc->landed);
     int fine = ok && waiting == 1 && committed && c.rc == 0 && landed == oc->want;
     if (!fine)
-        printf("FAIL a tick locks its people as batches do, %s: steps %s, tick waited %lld,"
+        printf("FAIL several people's writer locks them as batches do, %s: steps %s, waited %lld,"
                " batch %s, tick %d, written %lld (want %lld)\n",
                oc->name, ok ? "ok" : "failed", waiting, committed ? "committed" : "failed", c.rc,
                landed, oc->want);
