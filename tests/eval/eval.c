@@ -7,7 +7,8 @@
  * precision and recall, the overall accuracy, the precision of actions and
  * every miss. No server, no database.
  *
- *   tests/eval/eval [-i intents] [-c content] [-t threshold] [--plain] FILE...
+ *   tests/eval/eval [-i intents] [-c content] [-t threshold] [--plain] [-q] [--net]
+ *                   [--via] FILE...
  *
  * --plain measures the matcher before understanding was added (the rules on
  * the normalised text only; no crisis check outside a desk ticket), to
@@ -68,6 +69,7 @@ struct opts {
     const char *intents, *content, *threshold, *actions;
     bool plain, quiet; /* quiet: no MISS lines (a held-out set is measured, not read) */
     bool net;          /* one NET line a text: the crisis net's scores (a sweep's input) */
+    bool via;          /* one VIA line a text: how it was understood (tests/eval/lofo.sh) */
 };
 
 /* What the text means to a turn without context: an intent name, `crisis`,
@@ -143,6 +145,28 @@ static int read_threshold(const char *path, double *acc, double *act)
     return 0;
 }
 
+/* VIA<TAB>label<TAB>prediction<TAB>how<TAB>choices<TAB>text<TAB>closest
+ * <TAB>score<TAB>second: `how` is rule, canon, scorer, ask or none (a crisis
+ * or not understood); choices are the intents a numbered choice offered,
+ * joined by commas, or `-`; closest is the scorer's best intent, with its
+ * score and the next intent's (what the thresholds of understand.txt see). */
+static void print_via(const struct intents *in, const char *label, const char *pred,
+                      enum understood_via via, const struct intent_match *m, const char *text)
+{
+    printf("VIA\t%s\t%s\t%s\t", label, pred, via_name(via));
+    int k = 0;
+    for (int i = 0; strcmp(pred, "ask") == 0 && i < m->ncaps; i++)
+        if (m->caps[i].name[0] == 'i')
+            printf("%s%s", k++ ? "," : "", m->caps[i].value);
+    char *n = norm_text(text), *canon = norm_canon(intent_lexicon(in), n);
+    struct scored r[2];
+    int nr = intent_rank(in, canon, r, 2);
+    printf("%s\t%s\t%s\t%.4f\t%.4f\n", k ? "" : "-", text, nr > 0 ? r[0].intent : "-",
+           nr > 0 ? r[0].score : 0, nr > 1 ? r[1].score : 0);
+    free(canon);
+    free(n);
+}
+
 static int run_file(const char *path, const struct opts *o, const struct intents *in,
                     const struct intents *acts, const struct content *ct, int *total, int *ok,
                     int *act_pred, int *act_right, int *reach_total, int *reach_ok)
@@ -178,6 +202,8 @@ static int run_file(const char *path, const struct opts *o, const struct intents
                 printf("NETSEG\t%s\t%.4f\t%.4f\t-\n", label, why[i].score, against[i].score);
             free(n);
         }
+        if (o->via)
+            print_via(in, label, pred, via, &m, text);
         bool good = right(label, pred);
         checks_crisis += strcmp(label, "crisis") == 0 && strcmp(pred, "crisis.check") == 0;
         struct tally *tl = tally_of(label), *tp = tally_of(pred);
@@ -216,7 +242,7 @@ static int run_file(const char *path, const struct opts *o, const struct intents
 
 int main(int argc, char **argv)
 {
-    struct opts o = {"intents", "content", NULL, "intents", false, false, false};
+    struct opts o = {"intents", "content", NULL, "intents", false, false, false, false};
     int i = 1, total = 0, ok = 0, act_pred = 0, act_right = 0, rc = 0, rtotal = 0, rok = 0;
     struct buf errs;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -226,6 +252,8 @@ int main(int argc, char **argv)
             o.net = o.quiet = true;
         else if (strcmp(argv[i], "-q") == 0)
             o.quiet = true;
+        else if (strcmp(argv[i], "--via") == 0)
+            o.via = o.quiet = true;
         else if (i + 1 < argc && strcmp(argv[i], "-i") == 0)
             o.intents = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "-c") == 0)
@@ -236,7 +264,7 @@ int main(int argc, char **argv)
             o.actions = argv[++i];
         else {
             fprintf(stderr, "usage: eval [-i intents] [-c content] [-a intents] [-t threshold] "
-                            "[--plain] [-q] FILE...\n");
+                            "[--plain] [-q] [--net] [--via] FILE...\n");
             return 2;
         }
     }
