@@ -819,6 +819,66 @@ static void test_understand_precision(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 17 (eval-blind17 train_r's misses, read): the messages off at the
+ * end of a story (... 退订了啊), 退订吧 first then why, our messages asked
+ * stopped (把每天发的那些消息停掉吧), with thanks or 所有的都停掉 after, 先退订了哈;
+ * a stop told as past then the messages asked back (no opt-out); the account
+ * closed and what is kept deleted, both said in a story; a seat by its number
+ * at the end of a story, with 直接帮我报, with 报一个 or 报个名; what the bot can do
+ * asked, then the whole menu. And what only looks alike (someone else's, a
+ * question, a condition, a refusal, told as done, another app's). */
+static void test_understand_round17(void)
+{
+    static const struct want cases[] = {
+        {"你们推送也太勤快了 跑单的时候手机一响就以为来单了 真的受不了 退订了啊", "optout", NULL, NULL},
+        {"消息太多了 手机一直响 那我就退订吧", "optout", NULL, NULL},
+        {"消息太多 怎么退订啊", "!optout", NULL, NULL},
+        {"消息太多了 如果退订了积分还在吗", "!optout", NULL, NULL},
+        {"取消订阅吧 不想每天收你们的消息 我开车的时候看手机危险", "optout", NULL, NULL},
+        {"退订吧 天天发 烦死了", "optout", NULL, NULL},
+        {"退订吧 开玩笑的", "!optout", NULL, NULL},
+        {"取消订阅吧 学习的那个", "!optout", NULL, NULL},
+        {"麻烦把每天发的那些消息停掉吧 我老人家手机内存小 收不过来", "optout", NULL, NULL},
+        {"把微信的消息关掉吧", "!optout", NULL, NULL},
+        {"把群里的消息停掉吧", "!optout", NULL, NULL},
+        {"别把推送停掉 我还要看培训", "!optout", NULL, NULL},
+        {"手机里消息太多了，看不过来，你们每天发的东西能不能不要再给我发了，谢谢", "optout", NULL, NULL},
+        {"手机老是响 晚上睡觉都被吵醒 麻烦以后都不要再发了 所有的都停掉 谢谢理解", "optout", NULL, NULL},
+        {"推送太多了 我先退订了哈 有需要再来", "optout", NULL, NULL},
+        {"之前说不要推送是我一时生气 现在想通了 重新订阅 麻烦了", "optin", NULL, NULL},
+        {"之前说不要推送是我一时生气 现在想通了 重新订阅 麻烦了", "!optout", NULL, NULL},
+        {"上个礼拜发了退订 后来发现培训通知挺有用 能不能给我重新开一下 我要订阅", "optin", NULL, NULL},
+        {"我已经不在襄阳做家政了，回老家了，麻烦把我的账号注销，所有信息都删掉，谢谢你们", "privacy.erase", NULL, NULL},
+        {"我要注销 不是退订 是整个账号都不要了 信息全删", "privacy.erase", NULL, NULL},
+        {"把我的数据删干净 一条不留 注销账号 我不放心", "privacy.erase", NULL, NULL},
+        {"我决定不用这个了 我要把账号注销掉 你们存的我的照片位置电话全部删除 一点都别留", "privacy.erase", NULL, NULL},
+        {"我下个月就回老家了 你们这边把我的信息都删了吧 手机号照片啥的都不要留", "privacy.erase", NULL, NULL},
+        {"注销账号的话信息会全删吗", "!privacy.erase", NULL, NULL},
+        {"我同事要注销 信息全删", "!privacy.erase", NULL, NULL},
+        {"美团账号注销了 信息全删了", "!privacy.erase", NULL, NULL},
+        {"我已经注销了 信息也删了", "!privacy.erase", NULL, NULL},
+        {"我不想注销 信息也别删", "!privacy.erase", NULL, NULL},
+        {"客户让我把他的信息删了 注销账号", "!privacy.erase", NULL, NULL},
+        {"我想去上那个第3个培训 怎么报名 就直接帮我报吧", "course.book", "n", "3"},
+        {"二号课程还有位置没 有的话直接给我报上", "course.book", "n", "2"},
+        {"我同事想去上那个第3个培训 就直接帮他报吧", "!course.book", NULL, NULL},
+        {"第3个培训直接帮我报了吗", "!course.book", NULL, NULL},
+        {"周末那个电动车维修课我要去 是第4个吧 帮我报名 我自己会修车就不用每次花钱找人修了 报名4", "course.book", "n", "4"},
+        {"那个维修课我同事要去 报名4", "!course.book", NULL, NULL},
+        {"驾校的课挺难的 报名4", "!course.book", NULL, NULL},
+        {"那个维修课我去不了 不去了 报名4", "!course.book", NULL, NULL},
+        {"给我报一个第五个 名额没了就给我排队 我等", "course.book", "n", "5"},
+        {"给我报一个第五个吗", "!course.book", NULL, NULL},
+        {"给我同事报一个第五个", "!course.book", NULL, NULL},
+        {"报个名 5", "course.book", "n", "5"},
+        {"这个公众号到底能干嘛啊 积分学习报名啥的 我都搞不清楚 给个总目录看看", "help", NULL, NULL},
+        {"这个号除了看积分还能干啥 听说还能报名培训还能找律师 有没有一个总的菜单我看看 不然我每样都要问", "help", NULL, NULL},
+        {"我儿子给我弄的这个 我不会弄啊 你就告诉我第一步发啥就行", "help", NULL, NULL},
+        {"我的积分 报名 还有上报的事 一起给我看看", "profile", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -1820,6 +1880,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round14),
     T(test_understand_round15),
     T(test_understand_round16),
+    T(test_understand_round17),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
