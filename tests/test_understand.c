@@ -825,8 +825,12 @@ static void test_understand_precision(void)
  * a stop told as past then the messages asked back (no opt-out); the account
  * closed and what is kept deleted, both said in a story; a seat by its number
  * at the end of a story, with 直接帮我报, with 报一个 or 报个名; what the bot can do
- * asked, then the whole menu. And what only looks alike (someone else's, a
- * question, a condition, a refusal, told as done, another app's). */
+ * asked, then the whole menu; 报到 and the city then a story, the
+ * organisation's 报到 told then where I am now; a line by its number to
+ * redeem then the thing named, 给我换一个X 列表里第N个; a person asked to contact
+ * me when the bot's replies are not enough. And what only looks alike
+ * (someone else's, a question, a plan, a condition, a refusal, told as done,
+ * another app's, a battery swap). */
 static void test_understand_round17(void)
 {
     static const struct want cases[] = {
@@ -875,6 +879,27 @@ static void test_understand_round17(void)
         {"这个号除了看积分还能干啥 听说还能报名培训还能找律师 有没有一个总的菜单我看看 不然我每样都要问", "help", NULL, NULL},
         {"我儿子给我弄的这个 我不会弄啊 你就告诉我第一步发啥就行", "help", NULL, NULL},
         {"我的积分 报名 还有上报的事 一起给我看看", "profile", NULL, NULL},
+        {"报到 杭州 年后来这边跑快递了 以后有事联系我", "member.checkin", "city", "杭州"},
+        {"报到 上海 在上海送外卖 家乡的活动我也想参加", "member.checkin", "city", "上海"},
+        {"报到 上海 下个月去那边送外卖 先说一声", "!member.checkin", NULL, NULL},
+        {"报到 上海 我同事在上海送外卖 他让我问问", "!member.checkin", NULL, NULL},
+        {"报到 上海 在上海送外卖 要带什么证件吗", "!member.checkin", NULL, NULL},
+        {"我去年从襄阳去了苏州打工，组织上说要定期报到，我现在在苏州昆山", "member.checkin", "city", "苏州昆山"},
+        {"我是流动党员，现在在浙江宁波做快递，组织上要求我们定期报到，我现在的所在地是宁波，麻烦帮我登记", "member.checkin", "city", "宁波"},
+        {"组织上说要定期报到 我现在在家带孩子", "!member.checkin", NULL, NULL},
+        {"组织上说要定期报到 我儿子现在在苏州", "!member.checkin", NULL, NULL},
+        {"组织上说要定期报到 怎么报 我现在在苏州", "!member.checkin", NULL, NULL},
+        {"我选好了 兑换第六个 毛巾那个 家里正好缺", "redeem.item", "n", "6"},
+        {"兑换第2个的那个雨衣质量咋样", "!redeem.item", NULL, NULL},
+        {"我同事兑换第六个 毛巾那个", "!redeem.item", NULL, NULL},
+        {"兑换第六个 毛巾那个 算了不要了", "!redeem.item", NULL, NULL},
+        {"给我换一个充电宝 列表里第4个", "redeem.item", "n", "4"},
+        {"给我换一个电瓶 第4个", "!redeem.item", NULL, NULL},
+        {"你好，我的问题比较复杂，你这个自动回复解决不了，能不能请一位工作人员跟我联系一下，谢谢", "handover", NULL, NULL},
+        {"找个客服聊聊 我这情况特殊 机器回答不了", "handover", NULL, NULL},
+        {"我的随手拍问题处理了没 有回复吗", "report.status", NULL, NULL},
+        {"美团的客服 能不能请一位工作人员跟我联系", "!handover", NULL, NULL},
+        {"我同事说找个客服聊聊", "!handover", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
