@@ -1659,6 +1659,30 @@ static void test_safety_crisis_round14(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 17 crisis language (eval-blind17 train_r's crisis misses and its one
+ * false alarm, read): fallen, unable to get up and bleeding alone; sitting up
+ * high weighing the jump; a knife used on me; a man about to assault me;
+ * not wanting to be a burden, then going away for good; and their everyday
+ * lookalikes, with 想不开 said as not reached (没到想不开, 不至于想不开). */
+static void test_safety_crisis_round17(void)
+{
+    static const char *const yes[] = {
+        "刚才送单摔了一跤 爬不起来 头上都是血 周围没人 在一个小巷子里", "我摔了一跤 爬不起来 头上好多血",
+        "我坐在楼顶边上已经一个小时了 一直在想要不要跳 我不知道该找谁", "我站在天台上 一直在想要不要跳下去",
+        "有人抢我电动车还拿刀捅我 在流血", "他们拿刀砍我 快来",
+        "雇主家男主人喝醉了要对我不轨，我把自己锁在卫生间里了，手机只剩百分之十的电",
+        "雇主喝醉了要对我非礼 我躲在厕所",
+        "我是个老头了，儿女都不管，身上病也多，实在不想拖累人，想一个人走了算了",
+        "实在不想拖累家里 一走了之算了"};
+    static const char *const no[] = {
+        "我感觉最近有点抑郁 干啥都提不起劲 也不想说话 不过也没到想不开那种 就是想找个心理老师咨询一下 帮我约一个",
+        "我没到想不开的地步 就是有点烦", "不至于想不开 就是想找人聊聊", "这活不想干了 不想拖累人 辞职走了算了",
+        "站在楼顶上拍照 在想要不要跳一下", "孩子拿玩具刀捅我", "切菜的时候拿刀捅到我手了",
+        "电影里那个男的要对我不轨 吓死了", "上次雇主要对我动手动脚 我辞职了", "老人摔了一跤 起不来 头上都是血 怎么办",
+        "手机摔了 起不来 屏幕上都是血"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 16 crisis language (eval-blind16 train_q's crisis misses, read):
  * beaten and still waited for outside, fallen into a ditch and unable to
  * climb out, something held against me, chest pain with no breath; and their
@@ -1892,6 +1916,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round14),
     T(test_safety_crisis_round15),
     T(test_safety_crisis_round16),
+    T(test_safety_crisis_round17),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
