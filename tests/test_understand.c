@@ -828,9 +828,12 @@ static void test_understand_precision(void)
  * asked, then the whole menu; 报到 and the city then a story, the
  * organisation's 报到 told then where I am now; a line by its number to
  * redeem then the thing named, 给我换一个X 列表里第N个; a person asked to contact
- * me when the bot's replies are not enough. And what only looks alike
- * (someone else's, a question, a plan, a condition, a refusal, told as done,
- * another app's, a battery swap). */
+ * me when the bot's replies are not enough; today's lesson asked sent after
+ * a story; a lesson by its number asked to see, then why; the rest of a cut
+ * list; my seat given back by its number after my course is named. And what
+ * only looks alike (someone else's, a question, a plan, a condition, a
+ * refusal, told as done, another app's, a battery swap, a school's lesson,
+ * the hazards I reported). */
 static void test_understand_round17(void)
 {
     static const struct want cases[] = {
@@ -900,6 +903,19 @@ static void test_understand_round17(void)
         {"我的随手拍问题处理了没 有回复吗", "report.status", NULL, NULL},
         {"美团的客服 能不能请一位工作人员跟我联系", "!handover", NULL, NULL},
         {"我同事说找个客服聊聊", "!handover", NULL, NULL},
+        {"我是做月嫂的 下午孩子睡了有点空 想学一学今天的微课 我看别人都在学 还能加积分 麻烦发给我", "lesson.next", NULL, NULL},
+        {"刚看到群里说今天微课讲的是工伤保险 这个对我们有用 我想学 快发过来 等会儿就要去接单了", "lesson.next", NULL, NULL},
+        {"孩子学校今天的课 老师发给我了", "!lesson.next", NULL, NULL},
+        {"今天的培训课 快发给我", "!lesson.next", NULL, NULL},
+        {"我想看看第8课讲的什么 别人说那课讲的劳动法挺有用", "lesson.show", "n", "8"},
+        {"我朋友说第12课讲的劳动法特别有用 我还没学到那 能不能直接给我发第12课看看 不想一课一课等", "lesson.show", "n", "12"},
+        {"刚才那个培训列表只发了前三个 后面还有没有别的 我想都看看再决定报哪个 把后面的也发给我", "more", NULL, NULL},
+        {"我报名的那个养老护理课 就是2号 取消一下 时间冲突了", "course.cancel", "n", "2"},
+        {"我同事报名的那个养老护理课 就是2号 取消一下", "!course.cancel", NULL, NULL},
+        {"我报名的那个养老护理课 就是2号 取消要扣分吗", "!course.cancel", NULL, NULL},
+        {"我报名的那个养老护理课 就是2号 被取消了", "!course.cancel", NULL, NULL},
+        {"我报的那几个隐患现在啥情况了 社区接了没有 有没有积分", "!course.mine", NULL, NULL},
+        {"我报的培训是几号", "course.mine", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
