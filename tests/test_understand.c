@@ -833,7 +833,8 @@ static void test_understand_precision(void)
  * list; my seat given back by its number after my course is named. And what
  * only looks alike (someone else's, a question, a plan, a condition, a
  * refusal, told as done, another app's, a battery swap, a school's lesson,
- * the hazards I reported). */
+ * the hazards I reported; a workmate's word, another app's messages and a
+ * stop refused with 把, which older optout sentences took). */
 static void test_understand_round17(void)
 {
     static const struct want cases[] = {
@@ -916,6 +917,11 @@ static void test_understand_round17(void)
         {"我报名的那个养老护理课 就是2号 被取消了", "!course.cancel", NULL, NULL},
         {"我报的那几个隐患现在啥情况了 社区接了没有 有没有积分", "!course.mine", NULL, NULL},
         {"我报的培训是几号", "course.mine", NULL, NULL},
+        {"我同事说消息太多了 退订了啊", "!optout", NULL, NULL},
+        {"美团的消息太多了 退订了啊", "!optout", NULL, NULL},
+        {"退订吧 我朋友说的", "!optout", NULL, NULL},
+        {"不要把推送关掉吧", "!optout", NULL, NULL},
+        {"消息太多了 退订吧", "optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
