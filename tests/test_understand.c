@@ -852,6 +852,113 @@ static void test_understand_vetoes(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 17 (eval-blind17 train_r's misses, read): the messages off at the
+ * end of a story (... 退订了啊), 退订吧 first then why, our messages asked
+ * stopped (把每天发的那些消息停掉吧), with thanks or 所有的都停掉 after, 先退订了哈;
+ * a stop told as past then the messages asked back (no opt-out); the account
+ * closed and what is kept deleted, both said in a story; a seat by its number
+ * at the end of a story, with 直接帮我报, with 报一个 or 报个名; what the bot can do
+ * asked, then the whole menu; 报到 and the city then a story, the
+ * organisation's 报到 told then where I am now; a line by its number to
+ * redeem then the thing named, 给我换一个X 列表里第N个; a person asked to contact
+ * me when the bot's replies are not enough; today's lesson asked sent after
+ * a story; a lesson by its number asked to see, then why; the rest of a cut
+ * list; my seat given back by its number after my course is named. And what
+ * only looks alike (someone else's, a question, a plan, a condition, a
+ * refusal, told as done, another app's, a battery swap, a school's lesson,
+ * the hazards I reported; a workmate's word, another app's messages and a
+ * stop refused with 把, which older optout sentences took). */
+static void test_understand_round17(void)
+{
+    static const struct want cases[] = {
+        {"你们推送也太勤快了 跑单的时候手机一响就以为来单了 真的受不了 退订了啊", "optout", NULL, NULL},
+        {"消息太多了 手机一直响 那我就退订吧", "optout", NULL, NULL},
+        {"消息太多 怎么退订啊", "!optout", NULL, NULL},
+        {"消息太多了 如果退订了积分还在吗", "!optout", NULL, NULL},
+        {"取消订阅吧 不想每天收你们的消息 我开车的时候看手机危险", "optout", NULL, NULL},
+        {"退订吧 天天发 烦死了", "optout", NULL, NULL},
+        {"退订吧 开玩笑的", "!optout", NULL, NULL},
+        {"取消订阅吧 学习的那个", "!optout", NULL, NULL},
+        {"麻烦把每天发的那些消息停掉吧 我老人家手机内存小 收不过来", "optout", NULL, NULL},
+        {"把微信的消息关掉吧", "!optout", NULL, NULL},
+        {"把群里的消息停掉吧", "!optout", NULL, NULL},
+        {"别把推送停掉 我还要看培训", "!optout", NULL, NULL},
+        {"手机里消息太多了，看不过来，你们每天发的东西能不能不要再给我发了，谢谢", "optout", NULL, NULL},
+        {"手机老是响 晚上睡觉都被吵醒 麻烦以后都不要再发了 所有的都停掉 谢谢理解", "optout", NULL, NULL},
+        {"推送太多了 我先退订了哈 有需要再来", "optout", NULL, NULL},
+        {"之前说不要推送是我一时生气 现在想通了 重新订阅 麻烦了", "optin", NULL, NULL},
+        {"之前说不要推送是我一时生气 现在想通了 重新订阅 麻烦了", "!optout", NULL, NULL},
+        {"上个礼拜发了退订 后来发现培训通知挺有用 能不能给我重新开一下 我要订阅", "optin", NULL, NULL},
+        {"我已经不在襄阳做家政了，回老家了，麻烦把我的账号注销，所有信息都删掉，谢谢你们", "privacy.erase", NULL, NULL},
+        {"我要注销 不是退订 是整个账号都不要了 信息全删", "privacy.erase", NULL, NULL},
+        {"把我的数据删干净 一条不留 注销账号 我不放心", "privacy.erase", NULL, NULL},
+        {"我决定不用这个了 我要把账号注销掉 你们存的我的照片位置电话全部删除 一点都别留", "privacy.erase", NULL, NULL},
+        {"我下个月就回老家了 你们这边把我的信息都删了吧 手机号照片啥的都不要留", "privacy.erase", NULL, NULL},
+        {"注销账号的话信息会全删吗", "!privacy.erase", NULL, NULL},
+        {"我同事要注销 信息全删", "!privacy.erase", NULL, NULL},
+        {"美团账号注销了 信息全删了", "!privacy.erase", NULL, NULL},
+        {"我已经注销了 信息也删了", "!privacy.erase", NULL, NULL},
+        {"我不想注销 信息也别删", "!privacy.erase", NULL, NULL},
+        {"客户让我把他的信息删了 注销账号", "!privacy.erase", NULL, NULL},
+        {"我想去上那个第3个培训 怎么报名 就直接帮我报吧", "course.book", "n", "3"},
+        {"二号课程还有位置没 有的话直接给我报上", "course.book", "n", "2"},
+        {"我同事想去上那个第3个培训 就直接帮他报吧", "!course.book", NULL, NULL},
+        {"第3个培训直接帮我报了吗", "!course.book", NULL, NULL},
+        {"周末那个电动车维修课我要去 是第4个吧 帮我报名 我自己会修车就不用每次花钱找人修了 报名4", "course.book", "n", "4"},
+        {"那个维修课我同事要去 报名4", "!course.book", NULL, NULL},
+        {"驾校的课挺难的 报名4", "!course.book", NULL, NULL},
+        {"那个维修课我去不了 不去了 报名4", "!course.book", NULL, NULL},
+        {"给我报一个第五个 名额没了就给我排队 我等", "course.book", "n", "5"},
+        {"给我报一个第五个吗", "!course.book", NULL, NULL},
+        {"给我同事报一个第五个", "!course.book", NULL, NULL},
+        {"报个名 5", "course.book", "n", "5"},
+        {"这个公众号到底能干嘛啊 积分学习报名啥的 我都搞不清楚 给个总目录看看", "help", NULL, NULL},
+        {"这个号除了看积分还能干啥 听说还能报名培训还能找律师 有没有一个总的菜单我看看 不然我每样都要问", "help", NULL, NULL},
+        {"我儿子给我弄的这个 我不会弄啊 你就告诉我第一步发啥就行", "help", NULL, NULL},
+        {"我的积分 报名 还有上报的事 一起给我看看", "profile", NULL, NULL},
+        {"报到 杭州 年后来这边跑快递了 以后有事联系我", "member.checkin", "city", "杭州"},
+        {"报到 上海 在上海送外卖 家乡的活动我也想参加", "member.checkin", "city", "上海"},
+        {"报到 上海 下个月去那边送外卖 先说一声", "!member.checkin", NULL, NULL},
+        {"报到 上海 我同事在上海送外卖 他让我问问", "!member.checkin", NULL, NULL},
+        {"报到 上海 在上海送外卖 要带什么证件吗", "!member.checkin", NULL, NULL},
+        {"我去年从襄阳去了苏州打工，组织上说要定期报到，我现在在苏州昆山", "member.checkin", "city", "苏州昆山"},
+        {"我是流动党员，现在在浙江宁波做快递，组织上要求我们定期报到，我现在的所在地是宁波，麻烦帮我登记", "member.checkin", "city", "宁波"},
+        {"组织上说要定期报到 我现在在家带孩子", "!member.checkin", NULL, NULL},
+        {"组织上说要定期报到 我儿子现在在苏州", "!member.checkin", NULL, NULL},
+        {"组织上说要定期报到 怎么报 我现在在苏州", "!member.checkin", NULL, NULL},
+        {"我选好了 兑换第六个 毛巾那个 家里正好缺", "redeem.item", "n", "6"},
+        {"兑换第2个的那个雨衣质量咋样", "!redeem.item", NULL, NULL},
+        {"我同事兑换第六个 毛巾那个", "!redeem.item", NULL, NULL},
+        {"兑换第六个 毛巾那个 算了不要了", "!redeem.item", NULL, NULL},
+        {"给我换一个充电宝 列表里第4个", "redeem.item", "n", "4"},
+        {"给我换一个电瓶 第4个", "!redeem.item", NULL, NULL},
+        {"你好，我的问题比较复杂，你这个自动回复解决不了，能不能请一位工作人员跟我联系一下，谢谢", "handover", NULL, NULL},
+        {"找个客服聊聊 我这情况特殊 机器回答不了", "handover", NULL, NULL},
+        {"我的随手拍问题处理了没 有回复吗", "report.status", NULL, NULL},
+        {"美团的客服 能不能请一位工作人员跟我联系", "!handover", NULL, NULL},
+        {"我同事说找个客服聊聊", "!handover", NULL, NULL},
+        {"我是做月嫂的 下午孩子睡了有点空 想学一学今天的微课 我看别人都在学 还能加积分 麻烦发给我", "lesson.next", NULL, NULL},
+        {"刚看到群里说今天微课讲的是工伤保险 这个对我们有用 我想学 快发过来 等会儿就要去接单了", "lesson.next", NULL, NULL},
+        {"孩子学校今天的课 老师发给我了", "!lesson.next", NULL, NULL},
+        {"今天的培训课 快发给我", "!lesson.next", NULL, NULL},
+        {"我想看看第8课讲的什么 别人说那课讲的劳动法挺有用", "lesson.show", "n", "8"},
+        {"我朋友说第12课讲的劳动法特别有用 我还没学到那 能不能直接给我发第12课看看 不想一课一课等", "lesson.show", "n", "12"},
+        {"刚才那个培训列表只发了前三个 后面还有没有别的 我想都看看再决定报哪个 把后面的也发给我", "more", NULL, NULL},
+        {"我报名的那个养老护理课 就是2号 取消一下 时间冲突了", "course.cancel", "n", "2"},
+        {"我同事报名的那个养老护理课 就是2号 取消一下", "!course.cancel", NULL, NULL},
+        {"我报名的那个养老护理课 就是2号 取消要扣分吗", "!course.cancel", NULL, NULL},
+        {"我报名的那个养老护理课 就是2号 被取消了", "!course.cancel", NULL, NULL},
+        {"我报的那几个隐患现在啥情况了 社区接了没有 有没有积分", "!course.mine", NULL, NULL},
+        {"我报的培训是几号", "course.mine", NULL, NULL},
+        {"我同事说消息太多了 退订了啊", "!optout", NULL, NULL},
+        {"美团的消息太多了 退订了啊", "!optout", NULL, NULL},
+        {"退订吧 我朋友说的", "!optout", NULL, NULL},
+        {"不要把推送关掉吧", "!optout", NULL, NULL},
+        {"消息太多了 退订吧", "optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -1664,6 +1771,39 @@ static void test_safety_crisis_round14(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* 跳槽 (changing jobs) in safety.not_crisis: 要不要跳槽 was a crisis by the
+ * round-17 pattern for weighing a jump (reported by its tuner) */
+static void test_safety_not_crisis_job_change(void)
+{
+    static const char *const yes[] = {"我在楼顶 在想要不要跳", "要不要跳下去 活着没意思"};
+    static const char *const no[] = {"在想要不要跳槽 楼上那家公司工资高", "最近在想要不要跳槽"};
+    check_crisis(yes, 2, no, 2);
+}
+
+/* Round 17 crisis language (eval-blind17 train_r's crisis misses and its one
+ * false alarm, read): fallen, unable to get up and bleeding alone; sitting up
+ * high weighing the jump; a knife used on me; a man about to assault me;
+ * not wanting to be a burden, then going away for good; and their everyday
+ * lookalikes, with 想不开 said as not reached (没到想不开, 不至于想不开). */
+static void test_safety_crisis_round17(void)
+{
+    static const char *const yes[] = {
+        "刚才送单摔了一跤 爬不起来 头上都是血 周围没人 在一个小巷子里", "我摔了一跤 爬不起来 头上好多血",
+        "我坐在楼顶边上已经一个小时了 一直在想要不要跳 我不知道该找谁", "我站在天台上 一直在想要不要跳下去",
+        "有人抢我电动车还拿刀捅我 在流血", "他们拿刀砍我 快来",
+        "雇主家男主人喝醉了要对我不轨，我把自己锁在卫生间里了，手机只剩百分之十的电",
+        "雇主喝醉了要对我非礼 我躲在厕所",
+        "我是个老头了，儿女都不管，身上病也多，实在不想拖累人，想一个人走了算了",
+        "实在不想拖累家里 一走了之算了"};
+    static const char *const no[] = {
+        "我感觉最近有点抑郁 干啥都提不起劲 也不想说话 不过也没到想不开那种 就是想找个心理老师咨询一下 帮我约一个",
+        "我没到想不开的地步 就是有点烦", "不至于想不开 就是想找人聊聊", "这活不想干了 不想拖累人 辞职走了算了",
+        "站在楼顶上拍照 在想要不要跳一下", "孩子拿玩具刀捅我", "切菜的时候拿刀捅到我手了",
+        "电影里那个男的要对我不轨 吓死了", "上次雇主要对我动手动脚 我辞职了", "老人摔了一跤 起不来 头上都是血 怎么办",
+        "手机摔了 起不来 屏幕上都是血"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 16 crisis language (eval-blind16 train_q's crisis misses, read):
  * beaten and still waited for outside, fallen into a ditch and unable to
  * climb out, something held against me, chest pain with no breath; and their
@@ -1897,6 +2037,8 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round14),
     T(test_safety_crisis_round15),
     T(test_safety_crisis_round16),
+    T(test_safety_crisis_round17),
+    T(test_safety_not_crisis_job_change),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
@@ -1911,6 +2053,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round14),
     T(test_understand_round15),
     T(test_understand_round16),
+    T(test_understand_round17),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
