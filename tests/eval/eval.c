@@ -146,10 +146,12 @@ static int read_threshold(const char *path, double *acc, double *act)
 }
 
 /* VIA<TAB>label<TAB>prediction<TAB>how<TAB>choices<TAB>text<TAB>closest
- * <TAB>score<TAB>second: `how` is rule, canon, scorer, ask or none (a crisis
- * or not understood); choices are the intents a numbered choice offered,
- * joined by commas, or `-`; closest is the scorer's best intent, with its
- * score and the next intent's (what the thresholds of understand.txt see). */
+ * <TAB>score<TAB>second<TAB>right: `how` is rule, canon, scorer, ask or none
+ * (a crisis, a check-in or not understood); choices are the intents a
+ * numbered choice offered, joined by commas, or `-`; closest is the scorer's
+ * best intent, with its score and the next intent's (what the thresholds of
+ * understand.txt see); right is 1 when right() counts the prediction right
+ * (lofo.sh reads it rather than judging again). */
 static void print_via(const struct intents *in, const char *label, const char *pred,
                       enum understood_via via, const struct intent_match *m, const char *text)
 {
@@ -161,8 +163,8 @@ static void print_via(const struct intents *in, const char *label, const char *p
     char *n = norm_text(text), *canon = norm_canon(intent_lexicon(in), n);
     struct scored r[2];
     int nr = intent_rank(in, canon, r, 2);
-    printf("%s\t%s\t%s\t%.4f\t%.4f\n", k ? "" : "-", text, nr > 0 ? r[0].intent : "-",
-           nr > 0 ? r[0].score : 0, nr > 1 ? r[1].score : 0);
+    printf("%s\t%s\t%s\t%.4f\t%.4f\t%d\n", k ? "" : "-", text, nr > 0 ? r[0].intent : "-",
+           nr > 0 ? r[0].score : 0, nr > 1 ? r[1].score : 0, right(label, pred));
     free(canon);
     free(n);
 }

@@ -11,7 +11,7 @@
 #           of them, those labelled with an intent:
 #     right   the scorer took the label
 #     ask     a numbered choice (hit: the label was one of the choices)
-#     unk     not understood
+#     unk     not understood (or the check-in of a text near a crisis)
 #     wrong   the scorer took another intent
 #           and those labelled `none`, of which `guess` got an intent
 #           (help and a numbered choice are right for them, as in eval)
@@ -67,7 +67,7 @@ function add(k, f) { c[f, k]++; c["all", k]++ }
     f = $1; label = $2; pred = $3; via = $4; choices = $5
     if (!(f in seen)) { seen[f] = 1; order[++nf] = f }
     add("texts", f)
-    ok = label == "none" ? (pred == "fallback" || pred == "help" || pred == "ask") : label == pred
+    ok = $10 == 1 # as eval judges it (right()): a check-in is right for none
     if (ok) add("ok", f)
     if (pred in isact && !ok) add("act", f)
     if (pred == "crisis") { add("crisis", f); next }
@@ -83,7 +83,7 @@ function add(k, f) { c[f, k]++; c["all", k]++ }
     if (pred == "ask") {
         add("ask", f)
         if (index("," choices ",", "," label ",")) add("hit", f)
-    } else if (pred == "fallback") add("unk", f)
+    } else if (pred == "fallback" || pred == "crisis.check") add("unk", f)
     else if (pred == label) add("right", f)
     else add("wrong", f)
 }
