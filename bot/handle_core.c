@@ -149,8 +149,9 @@ static int handle_location(struct turn *t)
 }
 
 /* Not understood, and no open context took it (turn.c asked them first).
- * A text near a crisis (safety_near_crisis: closer to the crisis examples
- * than to any other, short of the net that opens a ticket) gets a check-in
+ * A text near a crisis (SAFETY_NEAR, found by the turn's first stage:
+ * closer to the crisis examples than to any other, short of the net that
+ * opens a ticket) gets a check-in
  * with the hotlines and 1 for the counselling desk, not "not understood";
  * it stays on the not-understood list for staff to teach. */
 int handle_fallback(struct turn *t)
@@ -162,8 +163,7 @@ int handle_fallback(struct turn *t)
         return -1;
     const char *counsel = understand_menu_cmd(t->app->intents, "service.counsel");
     if (t->text[0] != '\0' && counsel != NULL && t->intent != NULL &&
-        strcmp(t->intent, "fallback") == 0 &&
-        safety_near_crisis(t->app->ct, t->app->intents, t->text)) {
+        strcmp(t->intent, "fallback") == 0 && t->safety == SAFETY_NEAR) {
         t->intent = "safety.check_in";
         return say(t, "safety.check_in", NULL) == -1 || turn_set_menu(t, &counsel, 1) == -1 ? -1
                                                                                          : 0;

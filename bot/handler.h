@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "content.h"
+#include "safety.h"
 
 struct conf;
 struct content;
@@ -41,6 +42,7 @@ struct turn {
     int64_t sender; /* people.id of the sending channel's own row (the dedupe key) */
     int64_t now;    /* ms, fixed for the whole turn */
     const char *text;             /* normalised text ("" when none) */
+    enum safety_level safety;     /* what the first stage found in text (safety.h) */
     const struct intent_match *m; /* the matched rule, or NULL */
     const char *intent;           /* the intent being handled */
     json_t *replies;              /* array of {"text": ...} being built */

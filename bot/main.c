@@ -221,15 +221,15 @@ static int cmd_check(const struct args *a)
                    i ? " (a part)" : "", why[i].score, why[i].file ? why[i].file : "-",
                    why[i].line, against[i].score, against[i].intent ? against[i].intent : "-",
                    against[i].file ? against[i].file : "-", against[i].line);
-        bool crisis = safety_is_crisis(app.ct, app.intents, norm);
-        if (crisis)
+        enum safety_level level = safety_level(app.ct, app.intents, norm);
+        if (level == SAFETY_CRISIS)
             printf("crisis: yes (desk_crisis.txt, the crisis patterns or the crisis net)\n");
         int mr = understand(app.intents, norm, &m, &via);
         if (mr == 1) {
             printf("intent: %s (%s, %s:%d)\n", m.intent, how[via], m.file, m.line);
             for (int i = 0; i < m.ncaps; i++)
                 printf("capture: %s=%s\n", m.caps[i].name, m.caps[i].value);
-        } else if (!crisis && safety_near_crisis(app.ct, app.intents, norm)) {
+        } else if (level == SAFETY_NEAR) {
             printf("intent: (none: fallback, near a crisis: the check-in, crisisnear)\n");
         } else {
             printf("intent: (none: fallback)\n");

@@ -167,17 +167,17 @@ static bool says_crisis(const struct content *ct, const struct intents *in, cons
 }
 
 /* The second net: the matched copy, everyday phrases blanked, close to the
- * crisis examples (understand_crisis_net). */
-static bool net_says_crisis(const struct content *ct, const struct intents *in, const char *canon,
-                            struct scored *why, struct scored *against)
+ * crisis examples (understand_crisis_level). */
+static enum crisis_verdict net_says(const struct content *ct, const struct intents *in,
+                                    const char *canon, struct scored *why, struct scored *against)
 {
     const char *not = content_get(ct, "safety.not_crisis");
     char *s = xstrdup(canon);
     if (not != NULL)
         blank_phrases(s, not);
-    bool hit = understand_crisis_net(in, s, why, against);
+    enum crisis_verdict v = understand_crisis_level(in, s, why, against);
     free(s);
-    return hit;
+    return v;
 }
 
 /* The parts of text between spaces and punctuation (new strings, at most
@@ -204,22 +204,27 @@ static int parts_of(const char *text, char **out, int max)
     return n;
 }
 
-int safety_net_scores(const struct content *ct, const struct intents *in, const char *norm_text,
-                      struct scored *why, struct scored *against, int max)
+/* safety_net_scores, and in *whole the verdict on the whole text (a part
+ * is never only near: the check-in is for what the whole text says). */
+static int net_scores(const struct content *ct, const struct intents *in, const char *norm_text,
+                      struct scored *why, struct scored *against, int max,
+                      enum crisis_verdict *whole)
 {
     char *parts[SAFETY_NET_PARTS];
     int hit = 0, n = 0;
+    *whole = CRISIS_FAR;
     if (max < 1)
         return 0;
     char *canon = norm_canon(intent_lexicon(in), norm_text);
-    hit |= net_says_crisis(ct, in, canon, &why[n], &against[n]);
+    *whole = net_says(ct, in, canon, &why[n], &against[n]);
+    hit |= *whole == CRISIS_NET;
     n++;
     free(canon);
     int np = parts_of(norm_text, parts, SAFETY_NET_PARTS);
     for (int i = 0; i < np; i++) {
         if (n < max) {
             canon = norm_canon(intent_lexicon(in), parts[i]);
-            hit |= net_says_crisis(ct, in, canon, &why[n], &against[n]);
+            hit |= net_says(ct, in, canon, &why[n], &against[n]) == CRISIS_NET;
             n++;
             free(canon);
         }
@@ -228,36 +233,40 @@ int safety_net_scores(const struct content *ct, const struct intents *in, const 
     return hit ? -n : n;
 }
 
-bool safety_near_crisis(const struct content *ct, const struct intents *in, const char *norm_text)
+int safety_net_scores(const struct content *ct, const struct intents *in, const char *norm_text,
+                      struct scored *why, struct scored *against, int max)
 {
-    if (norm_text == NULL || norm_text[0] == '\0' || in == NULL)
-        return false;
-    const char *not = content_get(ct, "safety.not_crisis");
-    char *s = norm_canon(intent_lexicon(in), norm_text);
-    if (not != NULL)
-        blank_phrases(s, not);
-    bool near = understand_crisis_near(in, s);
-    free(s);
-    return near;
+    enum crisis_verdict whole;
+    return net_scores(ct, in, norm_text, why, against, max, &whole);
 }
 
-bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text)
+enum safety_level safety_level(const struct content *ct, const struct intents *in,
+                               const char *norm_text)
 {
     if (norm_text == NULL || norm_text[0] == '\0')
-        return false;
+        return SAFETY_NONE;
     if (says_crisis(ct, in, norm_text))
-        return true;
+        return SAFETY_CRISIS;
     if (in == NULL)
-        return false;
+        return SAFETY_NONE;
     /* the matched copy: traditional characters, numerals, typos (norm_canon) */
     char *canon = norm_canon(intent_lexicon(in), norm_text);
     bool hit = canon != NULL && says_crisis(ct, in, canon);
     free(canon);
-    if (!hit) { /* the second net: the whole text and each of its parts */
-        struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];
-        hit = safety_net_scores(ct, in, norm_text, why, against, SAFETY_NET_PARTS + 1) < 0;
-    }
-    return hit;
+    if (hit)
+        return SAFETY_CRISIS;
+    /* the second net: the whole text and each of its parts, scored once for
+     * both the crisis and the check-in */
+    struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];
+    enum crisis_verdict whole;
+    if (net_scores(ct, in, norm_text, why, against, SAFETY_NET_PARTS + 1, &whole) < 0)
+        return SAFETY_CRISIS;
+    return whole == CRISIS_NEAR ? SAFETY_NEAR : SAFETY_NONE;
+}
+
+bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text)
+{
+    return safety_level(ct, in, norm_text) == SAFETY_CRISIS;
 }
 
 int safety_check(const struct content *ct, struct buf *errors)

@@ -13,30 +13,35 @@
 #include "content.h"
 
 /*
- * True when the normalised text (norm.h) says the person may harm
- * themselves. Spaces and punctuation inside the text are ignored
- * (我 不想 活了), the phrases of safety.not_crisis are taken out first, then
- * the phrases of desk.crisis_words are looked for, then the PCRE2 patterns
- * of safety.crisis_patterns (one a line). Safe from several threads; the
- * patterns are compiled once per content text. With the rule set in (may be
- * NULL), also the `crisis` patterns of intents/understand.txt, and the same
- * again on the matched copy (norm_canon: traditional characters, typos);
- * then the second net (crisis.examples) on the whole text and its parts.
+ * What the normalised text (norm.h) says of the person's safety, the first
+ * stage of every turn, computed once and kept on the turn:
+ *  - SAFETY_CRISIS: they may harm themselves. Spaces and punctuation inside
+ *    the text are ignored (我 不想 活了), the phrases of safety.not_crisis are
+ *    taken out first, then the phrases of desk.crisis_words are looked for,
+ *    then the PCRE2 patterns of safety.crisis_patterns (one a line). With the
+ *    rule set in (may be NULL), also the `crisis` patterns of
+ *    intents/understand.txt, and the same again on the matched copy
+ *    (norm_canon: traditional characters, typos); then the second net
+ *    (crisis.examples) on the whole text and its parts.
+ *  - SAFETY_NEAR: the whole text closer to the crisis examples than to any
+ *    other but not by the net's margin (understand_crisis_level); for a text
+ *    nothing else understood: a check-in with the hotlines (handle_fallback).
+ *  - SAFETY_NONE: neither.
+ * Safe from several threads; the patterns are compiled once per content text.
  */
 struct intents;
+enum safety_level { SAFETY_NONE, SAFETY_NEAR, SAFETY_CRISIS };
+enum safety_level safety_level(const struct content *ct, const struct intents *in,
+                               const char *norm_text);
+/* safety_level() == SAFETY_CRISIS */
 bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text);
-
-/* Near a crisis, the whole text closer to the crisis examples than to any
- * other but not by the net's margin (understand_crisis_near); for a text
- * nothing else understood: it gets a check-in with the hotlines. */
-bool safety_near_crisis(const struct content *ct, const struct intents *in, const char *norm_text);
 
 /* The second net's view of norm_text (understand_crisis_net on the matched
  * copy, everyday phrases blanked): why[0] and against[0] the closest crisis
  * example and closest other example of the whole text, then the same for
  * each part between spaces and punctuation (at most SAFETY_NET_PARTS, when
  * there are two or more), up to max entries. Returns how many were filled,
- * negative when the net says crisis for one of them. For safety_is_crisis,
+ * negative when the net says crisis for one of them. For safety_level,
  * `check --try` and the eval's sweep. */
 #define SAFETY_NET_PARTS 16
 struct scored;

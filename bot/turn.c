@@ -433,7 +433,8 @@ static int stages(struct turn *t, int range, bool several, char **intent)
     const char *global = global_intent(t, mr, &m);
     t->m = global != NULL ? &m : NULL; /* a photo's caption is no command's capture */
     t->intent = global;
-    if (t->text[0] != '\0' && safety_is_crisis(t->app->ct, t->app->intents, t->text) && !desk_staff_text(t)) {
+    t->safety = safety_level(t->app->ct, t->app->intents, t->text);
+    if (t->safety == SAFETY_CRISIS && !desk_staff_text(t)) {
         *intent = xstrdup("safety.crisis");
         t->intent = *intent;
         rc = desk_crisis(t);

@@ -649,8 +649,8 @@ static bool net_judge(const struct uconf *uc, const struct intents *in, const ch
     return scored && !calm && uc != NULL;
 }
 
-bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
-                           struct scored *against)
+enum crisis_verdict understand_crisis_level(const struct intents *in, const char *canon,
+                                            struct scored *why, struct scored *against)
 {
     const struct uconf *uc = intent_uconf(in);
     struct scored mine = {"crisis", 0, NULL, 0}, other = {NULL, 0, NULL, 0};
@@ -659,16 +659,25 @@ bool understand_crisis_net(const struct intents *in, const char *canon, struct s
         *why = mine;
     if (against != NULL)
         *against = other;
-    return judged && uc->net_score <= 1 && mine.score >= uc->net_score &&
-           mine.score - other.score >= uc->net_lead;
+    if (!judged)
+        return CRISIS_FAR;
+    double lead = mine.score - other.score;
+    if (uc->net_score <= 1 && mine.score >= uc->net_score && lead >= uc->net_lead)
+        return CRISIS_NET;
+    if (uc->near_score <= 1 && mine.score >= uc->near_score && lead >= uc->near_lead)
+        return CRISIS_NEAR;
+    return CRISIS_FAR;
+}
+
+bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
+                           struct scored *against)
+{
+    return understand_crisis_level(in, canon, why, against) == CRISIS_NET;
 }
 
 bool understand_crisis_near(const struct intents *in, const char *canon)
 {
-    const struct uconf *uc = intent_uconf(in);
-    struct scored mine = {"crisis", 0, NULL, 0}, other = {NULL, 0, NULL, 0};
-    return net_judge(uc, in, canon, &mine, &other) && uc->near_score <= 1 &&
-           mine.score >= uc->near_score && mine.score - other.score >= uc->near_lead;
+    return understand_crisis_level(in, canon, NULL, NULL) == CRISIS_NEAR;
 }
 
 const char *understand_menu_cmd(const struct intents *in, const char *intent)

@@ -75,21 +75,26 @@ int understand_guess(const struct intents *in, const char *normed, struct intent
                      enum understood_via *via);
 int understand(const struct intents *in, const char *normed, struct intent_match *m,
                enum understood_via *via);
-/* True when text matches a `crisis` pattern (use safety_is_crisis). */
+/* True when text matches a `crisis` pattern (use safety_level). */
 bool understand_is_crisis(const struct intents *in, const char *text);
-/* The second crisis net on canon (a norm_canon text): true when its closest
- * `crisis` example is close enough and ahead of every other example by the
- * lead `crisisnet` sets. why and against (may be NULL) get that closest
- * crisis example and the closest other one (also when the net is off; score
- * 0 for a text shorter than the net looks at). */
+/* The second crisis net on canon (a norm_canon text), one scoring for both
+ * of its verdicts: CRISIS_NET when its closest `crisis` example is close
+ * enough and ahead of every other example by the lead `crisisnet` sets;
+ * else CRISIS_NEAR when it is near a crisis without reaching the net
+ * (`crisisnear SCORE LEAD`: the closest crisis example at least SCORE and
+ * at most -LEAD behind every other example; such a text, when nothing else
+ * took it, gets a check-in with the hotlines instead of "not understood",
+ * handle_fallback: no ticket, no alert; off without the line); else
+ * CRISIS_FAR. why and against (may be NULL) get that closest crisis example
+ * and the closest other one (also when the net is off; score 0 for a text
+ * shorter than the net looks at). */
 struct scored;
+enum crisis_verdict { CRISIS_FAR, CRISIS_NEAR, CRISIS_NET };
+enum crisis_verdict understand_crisis_level(const struct intents *in, const char *canon,
+                                            struct scored *why, struct scored *against);
+/* understand_crisis_level() == CRISIS_NET, and == CRISIS_NEAR. */
 bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
                            struct scored *against);
-/* Near a crisis without reaching the net (`crisisnear SCORE LEAD`): the
- * closest crisis example of canon is at least SCORE and at most -LEAD behind
- * every other example. Such a text, when nothing else took it, gets a
- * check-in with the hotlines instead of "not understood" (handle_fallback):
- * no ticket, no alert. Off without the line. */
 bool understand_crisis_near(const struct intents *in, const char *canon);
 /* The command a numbered choice sends for intent (`menu`), or NULL. */
 const char *understand_menu_cmd(const struct intents *in, const char *intent);

@@ -1549,6 +1549,18 @@ static void test_crisis_near_is_data(void)
     CHECK(in && understand_crisis_near(in, "我在楼顶上 不想下去"));
     CHECK(in && !understand_crisis_near(in, "积分还剩多少呢"));
     CHECK(in && !understand_crisis_near(in, "楼顶")); /* too short to judge */
+    /* one scoring, one verdict: the turn's first stage keeps it (safety.h) */
+    struct content *ct = content_load("content", &errs);
+    CHECK(ct && in && safety_level(ct, in, "我一个人在楼顶上了") == SAFETY_NEAR);
+    CHECK(ct && in && safety_level(ct, in, "积分还剩多少呢") == SAFETY_NONE);
+    content_free(ct);
+    t_intents_free(in);
+    /* a text the net takes is a crisis, not near one */
+    t_put(dir, "understand.txt", "crisisnet 0.3 0.05 4\ncrisisnear 0.25 0.05\n");
+    in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK(in && understand_crisis_level(in, "我在楼顶上 不想下去", NULL, NULL) == CRISIS_NET);
+    CHECK(in && !understand_crisis_near(in, "我在楼顶上 不想下去"));
     t_intents_free(in);
     t_put(dir, "understand.txt", "crisisnet 0.95 0.5 4\ncrisisnear 0.25\n");
     in = intent_load(dir, &errs);

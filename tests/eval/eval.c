@@ -82,7 +82,8 @@ static const char *predict(const struct intents *in, const struct content *ct, b
     const char *p = "fallback";
     int rc;
     *via = VIA_NONE;
-    if (!plain && safety_is_crisis(ct, in, n)) {
+    enum safety_level level = plain ? SAFETY_NONE : safety_level(ct, in, n);
+    if (level == SAFETY_CRISIS) {
         free(n);
         return "crisis";
     }
@@ -93,7 +94,7 @@ static const char *predict(const struct intents *in, const struct content *ct, b
         rc = understand(in, n, m, via);
     if (rc == 1)
         p = m->intent;
-    else if (!plain && safety_near_crisis(ct, in, n))
+    else if (level == SAFETY_NEAR)
         p = "crisis.check"; /* the fallback's check-in with the hotlines */
     free(n);
     return p;
