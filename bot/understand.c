@@ -68,6 +68,8 @@ struct uconf {
     size_t ncrisis;
     double net_score, net_lead; /* `crisisnet`: score above 1 when off */
     double near_score, near_lead; /* `crisisnear`: the same for a check-in */
+    double low_score, low_lead;   /* `lowtake`: below take, a longer lead; above 1 off */
+    int low_chars;                /* and at least this many letters */
     int net_chars;              /* ... and the fewest characters it looks at */
 };
 
@@ -173,6 +175,29 @@ static int add_crisis(struct uconf *uc, const char *a, const char *b, const char
     return 0;
 }
 
+/* A bar line `KEY SCORE LEAD [CHARS]` (crisisnet, crisisnear, lowtake): a
+ * score in (0, 1], a lead in [lead_min, 1], and with chars a count of
+ * letters >= 0; a is the score, b the rest. False, changing nothing, when
+ * the line is not of that form. */
+static bool bar_line(const char *a, const char *b, double lead_min, bool with_chars,
+                     double *score, double *lead, int *chars)
+{
+    double v, l;
+    int c = 0;
+    char end;
+    if (a == NULL || b == NULL || sscanf(a, "%lf", &v) != 1 || v <= 0 || v > 1)
+        return false;
+    int want = with_chars ? 2 : 1;
+    int got = with_chars ? sscanf(b, "%lf %d %c", &l, &c, &end) : sscanf(b, "%lf %c", &l, &end);
+    if (got != want || l < lead_min || l > 1 || c < 0)
+        return false;
+    *score = v;
+    *lead = l;
+    if (chars != NULL)
+        *chars = c;
+    return true;
+}
+
 static int parse_line(struct uconf *uc, const struct intents *in, char *line, const char *path,
                       int no, struct buf *errors)
 {
@@ -228,29 +253,15 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
                 add_words(&uc->words[l].w, &uc->words[l].n, b);
             return 0;
         }
-    if (strcmp(key, "crisisnet") == 0 && a != NULL && b != NULL && sscanf(a, "%lf", &v) == 1 &&
-        v > 0 && v <= 1) {
-        double lead;
-        int chars;
-        char end;
-        if (sscanf(b, "%lf %d %c", &lead, &chars, &end) == 2 && lead >= 0 && lead <= 1 &&
-            chars >= 0) {
-            uc->net_score = v;
-            uc->net_lead = lead;
-            uc->net_chars = chars;
-            return 0;
-        }
-    }
-    if (strcmp(key, "crisisnear") == 0 && a != NULL && b != NULL && sscanf(a, "%lf", &v) == 1 &&
-        v > 0 && v <= 1) {
-        double lead;
-        char end;
-        if (sscanf(b, "%lf %c", &lead, &end) == 1 && lead >= -1 && lead <= 1) {
-            uc->near_score = v;
-            uc->near_lead = lead;
-            return 0;
-        }
-    }
+    if (strcmp(key, "crisisnet") == 0 &&
+        bar_line(a, b, 0, true, &uc->net_score, &uc->net_lead, &uc->net_chars))
+        return 0;
+    if (strcmp(key, "crisisnear") == 0 &&
+        bar_line(a, b, -1, false, &uc->near_score, &uc->near_lead, NULL))
+        return 0;
+    if (strcmp(key, "lowtake") == 0 &&
+        bar_line(a, b, 0, true, &uc->low_score, &uc->low_lead, &uc->low_chars))
+        return 0;
     if (strcmp(key, "crisis") == 0 && a != NULL)
         return add_crisis(uc, a, b, path, no, errors);
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
@@ -264,7 +275,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS`, `crisisnear 0..1 -1..1` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS`, `crisisnear 0..1 -1..1`, `lowtake 0..1 0..1 CHARS` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -293,6 +304,7 @@ struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *
     uc->ask = 0.3;
     uc->net_score = 2; /* off until `crisisnet` */
     uc->near_score = 2; /* off until `crisisnear` */
+    uc->low_score = 2;  /* off until `lowtake` */
     FILE *f = overlay_fopen(path, "r");
     if (f == NULL && errno != ENOENT) {
         buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
@@ -455,6 +467,16 @@ static int take(const struct uconf *uc, const char *intent, const char *file, in
     return 1;
 }
 
+static size_t count_chars(const char *s, size_t *letters);
+
+/* The letters of canon (Chinese or Latin), for the shortest text the net and `lowtake` judge. */
+static int net_letters(const char *canon)
+{
+    size_t letters;
+    (void)count_chars(canon, &letters);
+    return (int)letters;
+}
+
 static int from_scorer(const struct intents *in, const char *normed, const char *canon,
                        struct intent_match *m, enum understood_via *via)
 {
@@ -488,7 +510,13 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
     for (int i = 1; i < n; i++)
         near_none = near_none || (strcmp(r[i].intent, "none") == 0 &&
                                   r[0].score - r[i].score < uc->smalltalk);
-    bool sure = r[0].score >= uc->take && lead >= uc->margin && !near_none &&
+    /* below take (`lowtake`): the first of the numbered choices the question
+     * would offer (an intent with a menu command), well ahead of the next,
+     * in a text long enough for its scores to mean something */
+    bool low = r[0].score >= uc->low_score && lead >= uc->low_lead &&
+               net_letters(canon) >= uc->low_chars &&
+               lookup(uc->menu, uc->nmenu, r[0].intent) != NULL;
+    bool sure = ((r[0].score >= uc->take && lead >= uc->margin) || low) && !near_none &&
                 !understand_is_action(in, r[0].intent);
     const char *topic = topic_of(uc, normed, canon);
     if (sure && (topic == NULL || strcmp(topic, r[0].intent) == 0 ||
@@ -625,14 +653,6 @@ bool understand_is_crisis(const struct intents *in, const char *text)
         hit = pcre2_match(uc->crisis[i], (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL) >= 0;
     pcre2_match_data_free(md);
     return hit;
-}
-
-/* The letters of canon (Chinese or Latin), for the net's shortest text. */
-static int net_letters(const char *canon)
-{
-    size_t letters;
-    (void)count_chars(canon, &letters);
-    return (int)letters;
 }
 
 /* The crisis net's scores of canon into *mine and *other: false when it

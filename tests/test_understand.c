@@ -1527,6 +1527,56 @@ static void test_crisis_net_is_data(void)
     buf_release(&errs);
 }
 
+/* `lowtake SCORE LEAD CHARS`: below take, a guess that leads the next intent
+ * by LEAD in a text of CHARS letters or more is taken, not asked; a short
+ * text or a close second is still asked; off without the line; a bad line is
+ * refused with file:line. */
+static void test_understand_lowtake(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    struct intent_match m;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "pts ^积分$\nhist ^积分明细$\n");
+    t_put(dir, "10.examples", "pts\t我的积分还剩多少\nhist\t积分是怎么来的明细\n");
+    static const char *const base = "take 0.95\nask 0.1\nmenu pts 积分\nmenu hist 积分明细\n";
+    const char *long_text = "麻烦查一下我还剩多少积分呢", *short_text = "还剩多少";
+    char *conf = xasprintf("%s", base);
+    for (int on = 0; on < 2; on++) {
+        t_put(dir, "understand.txt", conf);
+        struct intents *in = intent_load(dir, &errs);
+        CHECK_STR(errs.data ? errs.data : "", "");
+        CHECK_INT(in ? understand(in, long_text, &m, NULL) : -1, 1);
+        CHECK_STR(in ? m.intent : "", on ? "pts" : "ask");
+        if (in)
+            intent_match_release(&m);
+        CHECK_INT(in ? understand(in, short_text, &m, NULL) : -1, 1);
+        CHECK_STR(in ? m.intent : "", "ask"); /* too short to take below take */
+        if (in)
+            intent_match_release(&m);
+        t_intents_free(in);
+        free(conf);
+        conf = xasprintf("%slowtake 0.2 0.1 8\n", base);
+    }
+    free(conf);
+    /* a second intent close behind: still a question */
+    conf = xasprintf("%slowtake 0.2 0.9 8\n", base);
+    t_put(dir, "understand.txt", conf);
+    free(conf);
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_INT(in ? understand(in, long_text, &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "ask");
+    if (in)
+        intent_match_release(&m);
+    t_intents_free(in);
+    t_put(dir, "understand.txt", "lowtake 0.2 0.1\n");
+    in = intent_load(dir, &errs);
+    CHECK(in == NULL);
+    CHECK_HAS(errs.data ? errs.data : "", "understand.txt:1: want");
+    t_intents_free(in);
+    buf_release(&errs);
+}
+
 /* `crisisnear SCORE LEAD`: closest to a crisis line by LEAD at least, short
  * of the net; off without the line; a bad line is refused with file:line */
 static void test_crisis_near_is_data(void)
@@ -2083,6 +2133,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_patterns_checked),
     T(test_crisis_net_shipped),
     T(test_crisis_net_is_data),
+    T(test_understand_lowtake),
     T(test_crisis_near_is_data),
     T_END,
 };
