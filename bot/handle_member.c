@@ -12,6 +12,7 @@
 #include "member.h"
 #include "msg.h"
 #include "store.h"
+#include "understand.h"
 #include "util.h"
 
 static const struct content_need member_needs[] = {
@@ -85,7 +86,10 @@ static int handle_member_org(struct turn *t)
 }
 
 /* Context claim (feature_member's claims): a city or a location after a
- * bare 报到 (state_ttl). 1 it is one, 0 not, -1. */
+ * bare 报到 (state_ttl). 1 it is one, 0 not, -1. The turn offers it only
+ * texts no global intent took (积分 stays a command); a question (什么意思,
+ * 在哪报到) is no city either: it goes on to be understood, and the city may
+ * still follow. */
 static int member_claim(struct turn *t)
 {
     char *v = NULL;
@@ -93,9 +97,11 @@ static int member_claim(struct turn *t)
     free(v);
     if (found != 1)
         return found;
+    if (t->in->has_location)
+        return 1;
     size_t len = utf8_len(t->text);
-    bool city_like = len >= 2 && len <= 20 && strpbrk(t->text, "0123456789") == NULL;
-    return t->in->has_location || city_like;
+    return len >= 2 && len <= 20 && strpbrk(t->text, "0123456789") == NULL &&
+           !understand_is_question(t->app->intents, t->text);
 }
 
 /* ... and takes it: the check-in in that city. 0 or -1. */

@@ -332,6 +332,12 @@ struct uconf *uconf_load(const char *dir, const struct intents *in, struct buf *
     return uc;
 }
 
+bool understand_is_question(const struct intents *in, const char *normed)
+{
+    const struct uconf *uc = in ? intent_uconf(in) : NULL;
+    return uc != NULL && normed != NULL && says(uc, W_QUESTION, normed);
+}
+
 bool understand_is_action(const struct intents *in, const char *intent)
 {
     const struct uconf *uc = intent_uconf(in);

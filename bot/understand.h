@@ -104,5 +104,8 @@ const char *understand_menu_cmd(const struct intents *in, const char *intent);
 int understand_answer(const struct intents *in, const char *normed);
 /* True when the intent only runs on a command (see action above). */
 bool understand_is_action(const struct intents *in, const char *intent);
+/* True when the normalised text has one of the `question` words of
+ * understand.txt (吗 ? 怎么 什么 哪 ...): it asks something. */
+bool understand_is_question(const struct intents *in, const char *normed);
 
 #endif

@@ -648,6 +648,16 @@ static void test_member_checkin_org_and_stale_list(void)
     stub_clock_advance(10 * 86400000LL);
     r = talk(&f, "m-1", "报到");
     free(r);
+    /* a command or a question after 报到 is no city; the city still follows */
+    r = talk_loc(&f, "m-1", "积分", false, &intent);
+    CHECK_STR(intent, "points.balance");
+    free(r);
+    free(intent);
+    r = talk_loc(&f, "m-1", "什么意思", false, &intent);
+    CHECK(intent != NULL && strcmp(intent, "ctx.member") != 0);
+    CHECK(strstr(r, "什么意思") == NULL);
+    free(r);
+    free(intent);
     r = talk(&f, "m-1", "长沙");
     CHECK_HAS(r, "长沙");
     free(r);
