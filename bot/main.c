@@ -208,8 +208,13 @@ static int cmd_check(const struct args *a)
         struct intent_match m = {0};
         char *canon = norm_canon(intent_lexicon(app.intents), norm);
         enum understood_via via;
-        static const char *const how[] = {"", "rule", "rule on the matched copy",
-                                          "closest example", "closest example: ask"};
+        static const char *const how[] = {"",
+                                          "rule",
+                                          "rule on the matched copy",
+                                          "closest example",
+                                          "closest example: ask",
+                                          "rule on one clause",
+                                          "rule on one clause's matched copy"};
         printf("text: %s\nnormalised: %s\nmatched copy: %s\n", a->try_text, norm, canon);
         free(canon);
         struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];

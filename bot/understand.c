@@ -37,11 +37,12 @@ enum wordlist {
     W_UNSURE,
     W_ASKING, /* asks whether, not for: an action seen only on the matched copy waits */
     W_CALM,   /* an everyday thing done at a roof or a river: the crisis net stays off */
+    W_CLAUSENOT, /* a clause starting with one refuses or corrects: no clause is read alone */
     NWORDS
 };
 static const char *const wordlist_keys[NWORDS] = {"notopic", "question", "decline", "elsewhere",
                                                   "yes",     "no",       "unsure",   "asking",
-                                                  "calm"};
+                                                  "calm",    "clausenot"};
 
 struct words {
     char **w; /* normalised, owned */
@@ -70,6 +71,8 @@ struct uconf {
     double near_score, near_lead; /* `crisisnear`: the same for a check-in */
     double low_score, low_lead;   /* `lowtake`: below take, a longer lead; above 1 off */
     int low_chars;                /* and at least this many letters */
+    int clause_chars;             /* `clauses`: shortest clause read alone; 0 off */
+    int clause_top;               /* and among this many of the whole text's closest */
     int net_chars;              /* ... and the fewest characters it looks at */
 };
 
@@ -262,6 +265,16 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
     if (strcmp(key, "lowtake") == 0 &&
         bar_line(a, b, 0, true, &uc->low_score, &uc->low_lead, &uc->low_chars))
         return 0;
+    if (strcmp(key, "clauses") == 0 && a != NULL && b != NULL) {
+        int n, top;
+        char end;
+        if (sscanf(a, "%d %c", &n, &end) == 1 && n >= 1 && n <= 100 &&
+            sscanf(b, "%d %c", &top, &end) == 1 && top >= 1 && top <= CHOICES + 2) {
+            uc->clause_chars = n;
+            uc->clause_top = top;
+            return 0;
+        }
+    }
     if (strcmp(key, "crisis") == 0 && a != NULL)
         return add_crisis(uc, a, b, path, no, errors);
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
@@ -275,7 +288,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS`, `crisisnear 0..1 -1..1`, `lowtake 0..1 0..1 CHARS` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm|clausenot WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS`, `crisisnear 0..1 -1..1`, `lowtake 0..1 0..1 CHARS`, `clauses CHARS TOP` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -483,12 +496,13 @@ static int net_letters(const char *canon)
     return (int)letters;
 }
 
+/* The scorer's guess at canon. r (CHOICES + 2 entries) gets its ranking, *nr
+ * how many (the clauses below read it). */
 static int from_scorer(const struct intents *in, const char *normed, const char *canon,
-                       struct intent_match *m, enum understood_via *via)
+                       struct intent_match *m, enum understood_via *via, struct scored *r, int *nr)
 {
     const struct uconf *uc = intent_uconf(in);
-    struct scored r[CHOICES + 2];
-    int n = intent_rank(in, canon, r, CHOICES + 2); /* the examples and those taught */
+    int n = *nr = intent_rank(in, canon, r, CHOICES + 2); /* the examples and those taught */
     if (uc == NULL)
         return 0;
     /* thanks or praise that asks nothing is not a request (notopic) */
@@ -619,6 +633,86 @@ static bool has_words(const char *s)
     return letters > 0 && chars >= 2;
 }
 
+/* True when a clause of parts starts with a `clausenot` word. */
+static bool clause_refuses(const struct uconf *uc, char **parts, int n)
+{
+    const struct words *no = &uc->words[W_CLAUSENOT];
+    for (int i = 0; i < n; i++)
+        for (size_t k = 0; k < no->n; k++)
+            if (str_has_prefix(parts[i], no->w[k]))
+                return true;
+    return false;
+}
+
+/*
+ * `clauses N`: a text the rules did not understand whole, and the scorer
+ * neither (or only with a question), read clause by clause (between spaces
+ * and punctuation, as voice input and quick typing run requests into a
+ * story: 在楼下等电梯 微课 我要学习 今天的还没看呢). When the rules understand
+ * exactly one intent among its clauses of N characters or more, and it is
+ * no action (an action is never taken off part of a text), it is that
+ * intent with that rule's captures. Not when the text declines, or a
+ * clause starts with a `clausenot` word (不退订 我要学习, 不是要上报: a
+ * refusal or a correction beside it). 1 with *m set, else 0 and m unchanged.
+ */
+static int from_clauses(const struct intents *in, const struct uconf *uc, const char *normed,
+                        const char *canon, const struct scored *r, int nr,
+                        struct intent_match *m, enum understood_via *via)
+{
+    if (uc == NULL || uc->clause_chars == 0 || says(uc, W_DECLINE, normed) ||
+        says(uc, W_ELSEWHERE, canon))
+        return 0;
+    enum { MAX_CLAUSES = 32 };
+    static const char seps[] = " ,.!?;:~";
+    char *copy = xstrdup(normed), *save = NULL, *parts[MAX_CLAUSES];
+    int np = 0;
+    for (char *p = strtok_r(copy, seps, &save); p != NULL && np < MAX_CLAUSES;
+         p = strtok_r(NULL, seps, &save))
+        parts[np++] = p;
+    struct intent_match found = {0};
+    enum understood_via fv = VIA_NONE;
+    int nfound = 0;
+    if (np < 2 || clause_refuses(uc, parts, np))
+        np = 0;
+    for (int i = 0; i < np && nfound < 2; i++) {
+        struct intent_match cm;
+        enum understood_via cv;
+        if (utf8_len(parts[i]) < (size_t)uc->clause_chars ||
+            understand_rules(in, parts[i], &cm, &cv) != 1)
+            continue;
+        if (strcmp(cm.intent, "ask") == 0) {
+            intent_match_release(&cm);
+            continue;
+        }
+        if (nfound == 0) {
+            found = cm;
+            fv = cv;
+            nfound = 1;
+            continue;
+        }
+        if (strcmp(found.intent, cm.intent) != 0)
+            nfound = 2; /* two meanings: not for the clauses to choose */
+        intent_match_release(&cm);
+    }
+    bool near = false; /* among the whole text's closest intents */
+    for (int k = 0; nfound == 1 && k < nr && k < uc->clause_top; k++)
+        near = near || strcmp(r[k].intent, found.intent) == 0;
+    /* an action is never taken off part of a text, nor what the numbered
+     * question would not offer (quiz.answer: its own question asks it) */
+    if (nfound == 1 && (!near || understand_is_action(in, found.intent) ||
+                        lookup(uc->menu, uc->nmenu, found.intent) == NULL))
+        nfound = 3;
+    free(copy);
+    if (nfound != 1) {
+        if (nfound > 1)
+            intent_match_release(&found);
+        return 0;
+    }
+    *m = found;
+    *via = fv == VIA_CANON ? VIA_CLAUSE_CANON : VIA_CLAUSE;
+    return 1;
+}
+
 int understand_guess(const struct intents *in, const char *normed, struct intent_match *m,
                      enum understood_via *via)
 {
@@ -629,8 +723,21 @@ int understand_guess(const struct intents *in, const char *normed, struct intent
     memset(m, 0, sizeof *m);
     char *canon = norm_canon(intent_lexicon(in), normed);
     /* a number or 第二个 with no list open means no command: not guessed */
-    int rc = has_words(canon) && norm_choice(normed) == 0 ? from_scorer(in, normed, canon, m, via)
-                                                          : 0;
+    bool guess = has_words(canon) && norm_choice(normed) == 0;
+    struct scored r[CHOICES + 2];
+    int nr = 0;
+    int rc = guess ? from_scorer(in, normed, canon, m, via, r, &nr) : 0;
+    if (guess && (rc == 0 || (rc == 1 && strcmp(m->intent, "ask") == 0))) {
+        struct intent_match cm;
+        enum understood_via cv;
+        if (from_clauses(in, intent_uconf(in), normed, canon, r, nr, &cm, &cv) == 1) {
+            if (rc == 1)
+                intent_match_release(m);
+            *m = cm;
+            *via = cv;
+            rc = 1;
+        }
+    }
     if (rc != 1)
         *via = VIA_NONE;
     free(canon);

@@ -51,7 +51,8 @@ struct intent_match;
 struct uconf;
 
 /* How a text was understood, for the eval and `check --try`. */
-enum understood_via { VIA_NONE, VIA_RULE, VIA_CANON, VIA_SCORER, VIA_ASK };
+/* VIA_CLAUSE(_CANON): a rule on one clause of the text (`clauses`). */
+enum understood_via { VIA_NONE, VIA_RULE, VIA_CANON, VIA_SCORER, VIA_ASK, VIA_CLAUSE, VIA_CLAUSE_CANON };
 
 /* Load dir/understand.txt against the loaded rules; NULL with "path:line:
  * message" lines in errors when it has a problem. A missing file gives the

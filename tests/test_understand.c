@@ -1577,6 +1577,66 @@ static void test_understand_lowtake(void)
     buf_release(&errs);
 }
 
+/* `clauses CHARS TOP`: a text nothing understood whole is read clause by
+ * clause; one intent the rules find in a clause, also the whole text's
+ * closest, is taken; not an action, not two intents, not beside a refusal
+ * (`clausenot`), not an intent the numbered question would not offer; off
+ * without the line; a bad line is refused. */
+static void test_understand_clauses(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    struct intent_match m;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "pts ^积分$\nles ^学习$\nstop ^退订$\n");
+    t_put(dir, "10.examples",
+          "pts\t我想查查积分还有多少\nles\t今天的课发给我学一下\nstop\t别再给我推消息了\n");
+    static const char *const base = "take 0.95\nask 0.9\naction stop\nclausenot 不 别\n"
+                                    "menu pts 积分\nmenu les 学习\nmenu stop 退订\n";
+    const char *story = "在楼下等电梯呢 积分 还有多少来着";
+    for (int on = 0; on < 2; on++) {
+        char *conf = xasprintf("%s%s", base, on ? "clauses 2 1\n" : "");
+        t_put(dir, "understand.txt", conf);
+        free(conf);
+        struct intents *in = intent_load(dir, &errs);
+        CHECK_STR(errs.data ? errs.data : "", "");
+        enum understood_via via = VIA_NONE;
+        int rc = in ? understand(in, story, &m, &via) : -1;
+        CHECK_INT(rc, on ? 1 : 0);
+        if (rc == 1) {
+            CHECK_STR(m.intent, "pts");
+            CHECK_INT(via, VIA_CLAUSE);
+            intent_match_release(&m);
+        }
+        if (!on) {
+            t_intents_free(in);
+            continue;
+        }
+        /* two intents among the clauses: not for the clauses to choose */
+        CHECK_INT(in ? understand(in, "等电梯 积分 学习 还有多少", &m, NULL) : -1, 0);
+        /* the rules' intent is not the whole text's closest */
+        CHECK_INT(in ? understand(in, "今天的课发给我 积分", &m, NULL) : -1, 0);
+        /* a refusal beside it */
+        CHECK_INT(in ? understand(in, "别发了 积分 还有多少来着", &m, NULL) : -1, 0);
+        /* an action is never taken off part of a text */
+        CHECK_INT(in ? understand(in, "推消息太多 退订 再给我推我就烦了", &m, NULL) : -1, 0);
+        t_intents_free(in);
+        /* an intent with no menu command (quiz.answer: its question asks it) */
+        conf = xasprintf("%sclauses 2 1\n", "take 0.95\nask 0.9\nmenu les 学习\n");
+        t_put(dir, "understand.txt", conf);
+        free(conf);
+        in = intent_load(dir, &errs);
+        CHECK_INT(in ? understand(in, story, &m, NULL) : -1, 0);
+        t_intents_free(in);
+    }
+    t_put(dir, "understand.txt", "clauses 2\n");
+    struct intents *in = intent_load(dir, &errs);
+    CHECK(in == NULL);
+    CHECK_HAS(errs.data ? errs.data : "", "understand.txt:1: want");
+    t_intents_free(in);
+    buf_release(&errs);
+}
+
 /* `crisisnear SCORE LEAD`: closest to a crisis line by LEAD at least, short
  * of the net; off without the line; a bad line is refused with file:line */
 static void test_crisis_near_is_data(void)
@@ -2134,6 +2194,7 @@ const struct t_case understand_tests[] = {
     T(test_crisis_net_shipped),
     T(test_crisis_net_is_data),
     T(test_understand_lowtake),
+    T(test_understand_clauses),
     T(test_crisis_near_is_data),
     T_END,
 };

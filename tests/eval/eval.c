@@ -61,7 +61,7 @@ static struct tally *tally_of(const char *name)
 
 static const char *via_name(enum understood_via v)
 {
-    static const char *const names[] = {"none", "rule", "canon", "scorer", "ask"};
+    static const char *const names[] = {"none", "rule", "canon", "scorer", "ask", "clause", "clause"};
     return names[v];
 }
 
