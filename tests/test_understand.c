@@ -2146,6 +2146,60 @@ out:
     buf_release(&errs);
 }
 
+/* Through the turn: a story with a command in one clause reaches the
+ * fallback, which reads the clauses and answers as the command does. */
+static void test_clauses_through_the_turn(void)
+{
+    struct conf c;
+    struct app app = {0};
+    struct buf errs;
+    struct store *st = NULL;
+    char *sets[] = {"privacy.notice=false"};
+    const char *dir = t_tmpdir();
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "points.balance ^积分$\nlesson.next ^学习$\n");
+    t_put(dir, "10.examples", "points.balance\t我想查查积分还有多少\n"
+                              "lesson.next\t今天的课发给我学一下\n");
+    t_put(dir, "understand.txt", "take 0.95\nask 0.9\nclauses 2 1\n"
+                                 "menu points.balance 积分\nmenu lesson.next 学习\n");
+    CHECK_INT(conf_load(&c, NULL, sets, 1, &errs), 0);
+    app.conf = &c;
+    app.intents = intent_load(dir, &errs);
+    app.ct = content_load("content", &errs);
+    st = store_open(":memory:", false);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    if (app.intents == NULL || app.ct == NULL || st == NULL)
+        goto out;
+    const char *texts[] = {"积分", "在楼下等电梯呢 积分 还有多少来着"};
+    char *got[2] = {NULL, NULL}, *intent[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) {
+        struct turn_result res = {0};
+        char ext[16];
+        snprintf(ext, sizeof ext, "m-%d", i);
+        struct inmsg msg = {
+            .channel = "generic", .ext_id = ext, .user = "u-1", .text = (char *)texts[i]};
+        CHECK_INT(store_begin(st), 0);
+        CHECK_INT(engine_turn(&app, st, &chan_generic, &msg, now_ms(), &res), 0);
+        CHECK_INT(store_commit(st), 0);
+        json_t *r = json_array_get(res.replies, 0);
+        got[i] = xstrdup(r ? json_string_value(json_object_get(r, "text")) : "");
+        intent[i] = xstrdup(res.intent ? res.intent : "");
+        turn_result_release(&res);
+    }
+    CHECK_STR(intent[1], "points.balance");
+    CHECK_STR(got[1], got[0]);
+    for (int i = 0; i < 2; i++) {
+        free(got[i]);
+        free(intent[i]);
+    }
+out:
+    store_close(st);
+    content_free(app.ct);
+    t_intents_free(app.intents);
+    conf_release(&c);
+    buf_release(&errs);
+}
+
 const struct t_case understand_tests[] = {
     T(test_scorer_ranks_by_closest_example),
     T(test_safety_crisis_round6),
@@ -2195,6 +2249,7 @@ const struct t_case understand_tests[] = {
     T(test_crisis_net_is_data),
     T(test_understand_lowtake),
     T(test_understand_clauses),
+    T(test_clauses_through_the_turn),
     T(test_crisis_near_is_data),
     T_END,
 };
