@@ -964,7 +964,8 @@ static void test_understand_round17(void)
  * 以后什么都别推了; 关掉所有推送 谢谢 短信也别发; stop 全部停掉); a seat given back
  * by its number after 帮我 or with 不去了 right after (帮我取消2 把座位让给别人吧;
  * qx2不去了); 报到 and the city in a story, and my place changed to a city
- * (所在地改成 孝感); the event's code told in a story with 签到. And what only
+ * (所在地改成 孝感); the event's code told in a story with 签到; a course by
+ * its number first or after a seat asked for (2号培训我要报). And what only
  * looks alike (a workmate's word or seat, another app's messages, a question,
  * told as done, a refusal, lessons, orders, a plan, a school's or another
  * app's sign-in, another day's code). */
@@ -1006,6 +1007,12 @@ static void test_understand_round18(void)
         {"订单码 K7Q2 签到处在哪", "!checkin", NULL, NULL},
         {"公司钉钉签到 码是 K7Q2", "!checkin", NULL, NULL},
         {"孩子学校家长签到 码是 A1B2", "!checkin", NULL, NULL},
+        {"2号培训我要报", "course.book", "n", "2"},
+        {"给我留个位置 第三个培训", "course.book", "n", "3"},
+        {"给我同事留个位置 第三个培训", "!course.book", NULL, NULL},
+        {"给我留个位置 第三个培训吗", "!course.book", NULL, NULL},
+        {"2号培训我报了", "!course.book", NULL, NULL},
+        {"2号培训我要报吗", "!course.book", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
