@@ -959,6 +959,64 @@ static void test_understand_round17(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 18 (eval-blind18/19 train_s, train_t, read): the messages off as a
+ * clause in a story, then a short word after (退订了吧 以后有空再说; 我要退订
+ * 以后什么都别推了; 关掉所有推送 谢谢 短信也别发; stop 全部停掉); a seat given back
+ * by its number after 帮我 or with 不去了 right after (帮我取消2 把座位让给别人吧;
+ * qx2不去了); 报到 and the city in a story, and my place changed to a city
+ * (所在地改成 孝感); the event's code told in a story with 签到; a course by
+ * its number first or after a seat asked for (2号培训我要报). And what only
+ * looks alike (a workmate's word or seat, another app's messages, a question,
+ * told as done, a refusal, lessons, orders, a plan, a school's or another
+ * app's sign-in, another day's code). */
+static void test_understand_round18(void)
+{
+    static const struct want cases[] = {
+        {"不好意思啊 最近太忙了 这些推送我实在看不过来 先帮我退订了吧 以后有空再说", "optout", NULL, NULL},
+        {"师傅您好 打扰一下 开车的时候老弹消息 很危险的 我要退订 以后什么都别推了", "optout", NULL, NULL},
+        {"推送太多了 流量都给我用完了 帮我关掉所有推送 谢谢 短信也别发", "optout", NULL, NULL},
+        {"中午饭还没吃上 你们这推送比美团的派单还勤快 受不了了 stop 全部停掉", "optout", NULL, NULL},
+        {"我同事说消息太多 我要退订 以后什么都别推了", "!optout", NULL, NULL},
+        {"美团的推送太多了 我要退订 以后什么都别推了", "!optout", NULL, NULL},
+        {"td 是啥", "!optout", NULL, NULL},
+        {"我已经退订了 以后有空再说", "!optout", NULL, NULL},
+        {"不要退订 以后有空再说", "!optout", NULL, NULL},
+        {"学习的推送太多了 帮我关掉所有推送", "!optout", NULL, NULL},
+        {"本来报了周六的培训 结果那天站长非让我加班 去不了了 帮我取消2 把座位让给别人吧", "course.cancel", "n", "2"},
+        {"qx2不去了", "course.cancel", "n", "2"},
+        {"那个培训我同事去不了 帮我取消2 让给别人", "!course.cancel", NULL, NULL},
+        {"客户取消2单 不去了", "!course.cancel", NULL, NULL},
+        {"帮我取消2个订单", "!course.cancel", NULL, NULL},
+        {"单子不多 趁空问下 跟着老乡去郑州了 在那边送外卖 报到郑州 有事联系我", "member.checkin", "city", "郑州"},
+        {"换地方了 来杭州开网约车 家里组织说要定期报到 那我报到杭州", "member.checkin", "city", "杭州"},
+        {"哈喽哈喽 我从武汉回来了 现在又在襄阳跑单 报到 襄阳 谢谢啦", "member.checkin", "city", "襄阳"},
+        {"所在地改成 孝感", "member.checkin", "city", "孝感"},
+        {"我老乡也报到 郑州 有事联系他", "!member.checkin", NULL, NULL},
+        {"帮他报个到 西安", "!member.checkin", NULL, NULL},
+        {"我打算下个月报到 郑州", "!member.checkin", NULL, NULL},
+        {"报到 杭州 是不是这样", "!member.checkin", NULL, NULL},
+        {"新生报到 武汉 学校开学了", "!member.checkin", NULL, NULL},
+        {"我同事的所在地改成 孝感", "!member.checkin", NULL, NULL},
+        {"所在地改成 孝感 可以吗", "!member.checkin", NULL, NULL},
+        {"今天来参加社区的志愿服务活动了 工作人员给了个码 K7Q2 签到 给我加分", "checkin", "code", "k7q2"},
+        {"孩子在旁边闹 打字慢 这个码是 P2L6 吧 字太小看不清 先签到试试 不对再说", "checkin", "code", "p2l6"},
+        {"今天来参加社区清扫的志愿活动工作人员说发签到加码 J4K6", "checkin", "code", "j4k6"},
+        {"我同事的签到码 K7Q2 帮他签一下", "!checkin", NULL, NULL},
+        {"签到码 K7Q2 过期了吗", "!checkin", NULL, NULL},
+        {"昨天签到码 K7Q2 签了没加分", "!checkin", NULL, NULL},
+        {"订单码 K7Q2 签到处在哪", "!checkin", NULL, NULL},
+        {"公司钉钉签到 码是 K7Q2", "!checkin", NULL, NULL},
+        {"孩子学校家长签到 码是 A1B2", "!checkin", NULL, NULL},
+        {"2号培训我要报", "course.book", "n", "2"},
+        {"给我留个位置 第三个培训", "course.book", "n", "3"},
+        {"给我同事留个位置 第三个培训", "!course.book", NULL, NULL},
+        {"给我留个位置 第三个培训吗", "!course.book", NULL, NULL},
+        {"2号培训我报了", "!course.book", NULL, NULL},
+        {"2号培训我要报吗", "!course.book", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -1902,6 +1960,29 @@ static void test_safety_not_crisis_job_change(void)
     check_crisis(yes, 2, no, 2);
 }
 
+/* Round 18 crisis language (eval-blind18/19 train_s, train_t's crisis misses,
+ * read): a fire at home, in a vehicle or a battery; gas leaking and the head
+ * swimming; strangled and still chased; leaving tonight so as not to suffer
+ * any more; and their everyday lookalikes (a fire as a condition or told
+ * afterwards, 上火, a gas check, a game, a job or a ticket). */
+static void test_safety_crisis_round18(void)
+{
+    static const char *const yes[] = {
+        "家里着火了", "电动车电池炸了 着火了 手烧伤了", "厨房着火了 火好大",
+        "燃气泄漏了 家里全是味 头好晕", "天然气漏了 头晕想吐",
+        "被网约车乘客掐脖子 刚逃下车 他还在追", "那人掐我脖子 我跑出来了 他在后面追",
+        "今晚就走 不想再受罪了", "今天就走 不想再遭罪了"};
+    static const char *const no[] = {
+        "看见一个消防通道被车堵死了 老旧小区那种 要是着火了就完了 想上报",
+        "昨天隔壁着火了 还好没事", "新闻说小区着火了", "最近上火了 嘴里起泡",
+        "锅里油着火了 我盖上盖子灭了", "燃气泄漏了吗 怎么检查", "燃气公司来检查漏气 头好晕",
+        "昨天燃气泄漏 头好晕 现在没事了", "游戏里被人掐脖子 还在追我",
+        "这破厂今晚就走 不想再受罪了", "买了车票今晚就走 不想再受罪了",
+        "孩子在旁边闹 打字慢 我想查下积分", "孩子在旁边吵 打字慢 今天有什么培训",
+        "楼道里堆了好多电瓶车 要是着火了就完了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 17 crisis language (eval-blind17 train_r's crisis misses and its one
  * false alarm, read): fallen, unable to get up and bleeding alone; sitting up
  * high weighing the jump; a knife used on me; a man about to assault me;
@@ -2214,6 +2295,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round15),
     T(test_safety_crisis_round16),
     T(test_safety_crisis_round17),
+    T(test_safety_crisis_round18),
     T(test_safety_not_crisis_job_change),
     T(test_understand_round6),
     T(test_understand_round7),
@@ -2230,6 +2312,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round15),
     T(test_understand_round16),
     T(test_understand_round17),
+    T(test_understand_round18),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
