@@ -217,7 +217,8 @@ static int load_line(struct intents *in, char *text, const char *path, const cha
      * Without JIT support (PCRE2_ERROR_JIT_BADOPTION) or memory for it,
      * pcre2_match() runs the interpreter on the same code: same results.
      */
-    (void)pcre2_jit_compile(r.code, PCRE2_JIT_COMPLETE);
+    if (jit_wanted())
+        (void)pcre2_jit_compile(r.code, PCRE2_JIT_COMPLETE);
     if (veto) { /* captures nothing: only whether it is found */
         in->vetoes = xrealloc(in->vetoes, (in->nvetoes + 1) * sizeof *in->vetoes);
         in->vetoes[in->nvetoes++] = (struct veto){xstrdup(name), file, line, r.code};

@@ -85,7 +85,7 @@ static const pcre2_code *patterns_for(const char *src)
             log_err("safety: safety.crisis_patterns does not compile (error %d at %zu)", err,
                     (size_t)off);
         /* JIT: a fifth of the cost of a text; without it pcre2_match interprets */
-        if (compiled != NULL)
+        if (compiled != NULL && jit_wanted())
             (void)pcre2_jit_compile(compiled, PCRE2_JIT_COMPLETE);
         compiled_md = compiled ? pcre2_match_data_create_from_pattern(compiled, NULL) : NULL;
     }

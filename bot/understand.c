@@ -172,7 +172,8 @@ static int add_crisis(struct uconf *uc, const char *a, const char *b, const char
         buf_printf(errors, "%s:%d: %s at offset %zu\n", path, no, (const char *)msg, (size_t)off);
         return -1;
     }
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter otherwise */
+    if (jit_wanted())
+        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter otherwise */
     uc->crisis = xrealloc(uc->crisis, (uc->ncrisis + 1) * sizeof *uc->crisis);
     uc->crisis[uc->ncrisis++] = re;
     return 0;

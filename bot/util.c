@@ -205,3 +205,9 @@ bool str_has_prefix(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+
+bool jit_wanted(void)
+{
+    const char *v = getenv("YIZHAN_PCRE2_JIT");
+    return v == NULL || strcmp(v, "0") != 0;
+}

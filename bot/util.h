@@ -33,5 +33,11 @@ uint32_t utf8_decode(const char *s, size_t n, size_t *adv);
 /* Encode cp into out (4 bytes room). Returns the length. */
 size_t utf8_encode(uint32_t cp, char *out);
 bool str_has_prefix(const char *s, const char *prefix);
+/* Whether to JIT-compile the PCRE2 patterns (rules, crisis words): yes,
+ * unless $YIZHAN_PCRE2_JIT is "0". make valgrind sets it: memcheck cannot
+ * follow JIT code (tests/valgrind.supp hides what it reports there) and runs
+ * it tens of times slower than PCRE2's interpreter, which it does check.
+ * pcre2_match() gives the same results either way. */
+bool jit_wanted(void);
 
 #endif

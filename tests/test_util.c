@@ -81,5 +81,24 @@ static void test_log_escapes_control_characters(void)
     free(t);
 }
 
+/* PCRE2's JIT is on unless YIZHAN_PCRE2_JIT=0 (make valgrind sets it). */
+static void test_jit_wanted_follows_environment(void)
+{
+    const char *was = getenv("YIZHAN_PCRE2_JIT");
+    char *saved = was ? xstrdup(was) : NULL;
+    unsetenv("YIZHAN_PCRE2_JIT");
+    CHECK(jit_wanted());
+    setenv("YIZHAN_PCRE2_JIT", "0", 1);
+    CHECK(!jit_wanted());
+    setenv("YIZHAN_PCRE2_JIT", "1", 1);
+    CHECK(jit_wanted());
+    if (saved != NULL)
+        setenv("YIZHAN_PCRE2_JIT", saved, 1);
+    else
+        unsetenv("YIZHAN_PCRE2_JIT");
+    free(saved);
+}
+
 const struct t_case util_tests[] = {T(test_parse_int_range), T(test_utf8_len_and_valid),
-                                    T(test_mask_id), T(test_buf_cap), T(test_log_escapes_control_characters), T_END};
+                                    T(test_mask_id), T(test_buf_cap), T(test_log_escapes_control_characters),
+                                    T(test_jit_wanted_follows_environment), T_END};
