@@ -646,15 +646,18 @@ static bool clause_refuses(const struct uconf *uc, char **parts, int n)
 }
 
 /*
- * `clauses N`: a text the rules did not understand whole, and the scorer
- * neither (or only with a question), read clause by clause (between spaces
- * and punctuation, as voice input and quick typing run requests into a
- * story: 在楼下等电梯 微课 我要学习 今天的还没看呢). When the rules understand
- * exactly one intent among its clauses of N characters or more, and it is
- * no action (an action is never taken off part of a text), it is that
- * intent with that rule's captures. Not when the text declines, or a
- * clause starts with a `clausenot` word (不退订 我要学习, 不是要上报: a
- * refusal or a correction beside it). 1 with *m set, else 0 and m unchanged.
+ * `clauses N TOP`: a text the rules did not understand whole, and the
+ * scorer neither (or only with a question), read clause by clause (between
+ * spaces and punctuation, as voice input and quick typing run requests into
+ * a story: 在楼下等电梯 微课 我要学习 今天的还没看呢). When the rules
+ * understand exactly one intent among its clauses of N characters or more,
+ * it is among the scorer's TOP closest intents for the whole text (r, nr:
+ * two readings agree), it is no action (an action is never taken off part
+ * of a text) and it has a `menu` command (what the numbered question could
+ * offer), it is that intent with that rule's captures. Not when the text
+ * declines or names another company, or a clause starts with a `clausenot`
+ * word (不退订 我要学习, 不是要上报: a refusal or a correction beside it).
+ * 1 with *m and *via set, else 0 and m unchanged.
  */
 static int from_clauses(const struct intents *in, const struct uconf *uc, const char *normed,
                         const char *canon, const struct scored *r, int nr,
