@@ -698,17 +698,15 @@ static int from_clauses(const struct intents *in, const struct uconf *uc, const 
             nfound = 2; /* two meanings: not for the clauses to choose */
         intent_match_release(&cm);
     }
+    free(copy);
     bool near = false; /* among the whole text's closest intents */
     for (int k = 0; nfound == 1 && k < nr && k < uc->clause_top; k++)
         near = near || strcmp(r[k].intent, found.intent) == 0;
     /* an action is never taken off part of a text, nor what the numbered
      * question would not offer (quiz.answer: its own question asks it) */
-    if (nfound == 1 && (!near || understand_is_action(in, found.intent) ||
-                        lookup(uc->menu, uc->nmenu, found.intent) == NULL))
-        nfound = 3;
-    free(copy);
-    if (nfound != 1) {
-        if (nfound > 1)
+    if (nfound != 1 || !near || understand_is_action(in, found.intent) ||
+        lookup(uc->menu, uc->nmenu, found.intent) == NULL) {
+        if (nfound > 0)
             intent_match_release(&found);
         return 0;
     }
