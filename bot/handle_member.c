@@ -18,6 +18,7 @@
 static const struct content_need member_needs[] = {
     CONTENT_NEED("member.not_member", ""),
     CONTENT_NEED("member.ask", ""),
+    CONTENT_NEED("member.ask_dropped", ""),
     CONTENT_NEED("member.checked", "city time"),
     CONTENT_NEED("member.checked_loc", "time"),
     CONTENT_NEED("member.org", "org contact city"),
@@ -90,6 +91,15 @@ static int handle_member_org(struct turn *t)
  * texts no global intent took (积分 stays a command); a question (什么意思,
  * 在哪报到) is no city either: it goes on to be understood, and the city may
  * still follow. */
+/* The answer to 你在哪个城市 is no city but 算了 or 再说 (understand_answer;
+ * a question is unsure too, and asks on). */
+static bool said_no(const struct turn *t)
+{
+    int answer = understand_answer(t->app->intents, t->text);
+    return answer == -1 ||
+           (answer == 2 && !understand_is_question(t->app->intents, t->text));
+}
+
 static int member_claim(struct turn *t)
 {
     char *v = NULL;
@@ -99,6 +109,8 @@ static int member_claim(struct turn *t)
         return found;
     if (t->in->has_location)
         return 1;
+    /* a question is no city (it goes on to the intents); a no (算了, 不用了)
+     * or an unsure word (再说) is taken and ends the question (member_take) */
     size_t len = utf8_len(t->text);
     return len >= 2 && len <= 20 && strpbrk(t->text, "0123456789") == NULL &&
            !understand_is_question(t->app->intents, t->text);
@@ -109,6 +121,8 @@ static int member_take(struct turn *t)
 {
     if (turn_state_del(t, "member.ask") == -1)
         return -1;
+    if (!t->in->has_location && said_no(t))
+        return say(t, "member.ask_dropped", NULL);
     return checkin(t, t->in->has_location && t->text[0] == '\0' ? NULL : t->text);
 }
 

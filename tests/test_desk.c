@@ -682,6 +682,54 @@ out:
     fx_release(&f);
 }
 
+/* 报到 without a city asks for it; a no or an unsure word after that
+ * question (算了, 不用了, 再说吧) is no city: it records nothing and ends the
+ * question; a city after a new 报到 is recorded. */
+static void test_member_checkin_no_is_no_city(void)
+{
+    struct fx f;
+    int64_t id = 0;
+    char *r, *intent = NULL;
+    struct member_entry *a = NULL;
+    size_t na = 0;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    int64_t p = person(&f, "m-3");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_member_set(f.st, p, "张姐", "襄阳市家政服务行业党支部", NULL, now_ms(), &id),
+              0);
+    CHECK_INT(store_commit(f.st), 0);
+    const char *nos[] = {"算了", "不用了", "再说吧"};
+    for (size_t i = 0; i < sizeof nos / sizeof *nos; i++) {
+        r = talk(&f, "m-3", "报到");
+        CHECK_STR(r, content_get(f.app.ct, "member.ask"));
+        free(r);
+        r = talk_loc(&f, "m-3", nos[i], false, &intent);
+        CHECK_STR(intent, "ctx.member");
+        CHECK_STR(r, content_get(f.app.ct, "member.ask_dropped"));
+        free(r);
+        free(intent);
+    }
+    CHECK_INT(store_member_list(f.st, NULL, now_ms() - 86400000LL, 100, &a, &na), 0);
+    CHECK_INT(na, 0);
+    member_entry_free_all(a, na);
+    r = talk(&f, "m-3", "长沙"); /* the question is over: no city now */
+    CHECK(strstr(r, "长沙") == NULL);
+    free(r);
+    r = talk(&f, "m-3", "报到");
+    free(r);
+    r = talk_loc(&f, "m-3", "长沙", false, &intent);
+    CHECK_STR(intent, "ctx.member");
+    CHECK_HAS(r, "长沙");
+    free(r);
+    free(intent);
+    CHECK_INT(store_member_list(f.st, "长沙", 0, 100, &a, &na), 0);
+    CHECK_INT(na, 1);
+    member_entry_free_all(a, na);
+out:
+    fx_release(&f);
+}
+
 /* Pair WORKER with teacher-4410 (P1, *id); WORKER's person id. */
 static int64_t pair_worker_with_teacher(struct fx *f, int64_t *id)
 {
@@ -1183,7 +1231,8 @@ const struct t_case desk_tests[] = {
     T(test_desk_question_in_next_message),         T(test_desk_rotation_among_volunteers),
     T(test_desk_escalation_after_configured_time), T(test_desk_crisis_words_hotlines_and_alert),
     T(test_desk_off_hours_waits_for_duty),         T(test_desk_mentoring_pair_and_silent_flag),
-    T(test_member_checkin_org_and_stale_list),     T(test_safety_words_and_lookalikes),
+    T(test_member_checkin_org_and_stale_list),
+    T(test_member_checkin_no_is_no_city),     T(test_safety_words_and_lookalikes),
     T(test_crisis_outside_a_ticket),               T(test_crisis_near_checks_in),
     T(test_crisis_alert_can_be_taken),
     T(test_crisis_realerts_with_elapsed_time),     T(test_escalation_states_real_wait),
