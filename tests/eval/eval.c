@@ -18,6 +18,8 @@
  * understand.txt names `action` in the -a directory (default intents).
  * Also printed: the accuracy on the labels the -a rules can say at all (a
  * feature whose rules are not in this build counts against the first).
+ * Also printed: the misses one reply away, asked with a numbered choice
+ * whose 1 is the label (the worker answers 1), and the share right or so.
  * The threshold file holds `accuracy PERCENT` and `action_precision
  * PERCENT` lines; below either, the exit status is 1.
  */
@@ -47,6 +49,7 @@ struct tally {
 static struct tally tallies[MAX_LABELS];
 static int ntallies;
 static int checks_crisis; /* crisis texts that got the check-in, not the crisis reply */
+static int asked_first; /* misses asked with a numbered choice whose 1 is the label */
 
 static struct tally *tally_of(const char *name)
 {
@@ -208,6 +211,12 @@ static int run_file(const char *path, const struct opts *o, const struct intents
         if (o->via)
             print_via(in, label, pred, via, &m, text);
         bool good = right(label, pred);
+        if (!good && strcmp(pred, "ask") == 0)
+            for (int i = 0; i < m.ncaps; i++)
+                if (m.caps[i].name[0] == 'i') { /* the first choice offered */
+                    asked_first += strcmp(m.caps[i].value, label) == 0;
+                    break;
+                }
         checks_crisis += strcmp(label, "crisis") == 0 && strcmp(pred, "crisis.check") == 0;
         struct tally *tl = tally_of(label), *tp = tally_of(pred);
         if (tl == NULL || tp == NULL) {
@@ -302,6 +311,8 @@ int main(int argc, char **argv)
            rtotal);
     printf("accuracy %.2f%% (%d/%d)\naction precision %.2f%% (%d/%d)\n", acc, ok, total, actp,
            act_right, act_pred);
+    printf("right or one reply away (asked, its choice 1 right: %d) %.2f%%\n", asked_first,
+           pct(ok + asked_first, total));
     const struct tally *tc = tally_of("crisis"), *tk = tally_of("crisis.check");
     if (tc != NULL && tk != NULL && (tc->labelled > 0 || tk->predicted > 0))
         printf("hotlines shown to crisis texts %d/%d (crisis reply %d, check-in %d); "
