@@ -959,6 +959,49 @@ static void test_understand_round17(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 19 (eval-blind20/21 train_u, train_v, read): 报到 with the city told
+ * where I am or went (本人已从襄阳到东莞务工，特此报到; 现在在西安跑外卖 ... 报到一下); the
+ * event's code a few words after 签到 or 码 (码好像是 G4S6; 牌子上写的是 X9Y4); the
+ * messages off at the end after don't send them (别推了 取消掉; 以后都不要发 退订).
+ * And what only looks alike (a trip, a plan, someone else's, a question, a
+ * code sent wrong, a refusal, lessons, an order), the city of 现在在襄阳 报到
+ * without its 在 (an older rule took 在襄阳), and 别推了 我不退订 (the older
+ * 别推了 rule took it: a veto line). */
+static void test_understand_round19(void)
+{
+    static const struct want cases[] = {
+        {"您好，本人已从襄阳到东莞务工，特此报到，谢谢", "member.checkin", "city", "东莞"},
+        {"过完年去苏州进厂了 在这边报个到", "member.checkin", "city", "苏州"},
+        {"我换城市了 现在在西安跑外卖 组织关系那边报到一下", "member.checkin", "city", "西安"},
+        {"嗯 我跟老公去东莞进厂了 过年不回襄阳了 那个会员要报到一下 现在在东莞", "member.checkin", "city", "东莞"},
+        {"您好，本人已于本月前往广州务工，现向组织报到，所在城市为广州，谢谢", "member.checkin", "city", "广州"},
+        {"我老家在武汉 现在在襄阳 报到", "member.checkin", "city", "襄阳"},
+        {"我去武汉出差几天 报到一下", "!member.checkin", NULL, NULL},
+        {"我老婆到广州报到了", "!member.checkin", NULL, NULL},
+        {"过几天去成都报到", "!member.checkin", NULL, NULL},
+        {"去深圳报到怎么弄", "!member.checkin", NULL, NULL},
+        {"公司让我去杭州报到", "!member.checkin", NULL, NULL},
+        {"上次报到的时候我说我在武汉 现在还在武汉 没变 不用改", "!member.checkin", NULL, NULL},
+        {"签到 那个码好像是 G4S6 字有点小", "checkin", "code", "g4s6"},
+        {"嗯 我在活动现场了 那个签到 牌子上写的是 X9Y4", "checkin", "code", "x9y4"},
+        {"社区的小刘说用手机签到就有积分 签到码写在白板上 是 P3K9 我发了啊", "checkin", "code", "p3k9"},
+        {"签到码发错了 不是r3n6", "!checkin", NULL, NULL},
+        {"签到 码是N5B6 我邻居没手机 能不能也给她签一个", "!checkin", NULL, NULL},
+        {"快递单号好像是 K7Q2 签到", "!checkin", NULL, NULL},
+        {"上班时间老给我推东西 被站长看见以为我在玩手机 求你们了别推了 取消掉", "optout", NULL, NULL},
+        {"骑车的时候手机一直震 结果是你们推的 以后不要发了 退掉", "optout", NULL, NULL},
+        {"我已经不跑外卖了 手机上班不让看 你们的消息就不用再推给我了 以后都不要发 退订", "optout", NULL, NULL},
+        {"您好，本人近期工作繁忙，不再需要贵平台的推送消息，请予以退订处理，谢谢", "optout", NULL, NULL},
+        {"别推了 我不退订", "!optout", NULL, NULL},
+        {"别推了 退掉订单", "!optout", NULL, NULL},
+        {"客户说别发了 退掉", "!optout", NULL, NULL},
+        {"老板说别推了 退掉", "!optout", NULL, NULL},
+        {"美团的消息别推了 退订", "!optout", NULL, NULL},
+        {"别发了 已经退订了", "!optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 18 (eval-blind18/19 train_s, train_t, read): the messages off as a
  * clause in a story, then a short word after (退订了吧 以后有空再说; 我要退订
  * 以后什么都别推了; 关掉所有推送 谢谢 短信也别发; stop 全部停掉); a seat given back
@@ -1966,6 +2009,27 @@ static void test_safety_not_crisis_job_change(void)
     check_crisis(yes, 2, no, 2);
 }
 
+/* Round 19 crisis language (eval-blind20/21 train_u, train_v's crisis misses,
+ * read): wishing oneself dead at once; a last word from a bridge; threatened
+ * or held in a car and afraid to stop or open; pinned under the vehicle and
+ * unable to get up; and their everyday lookalikes (heat, someone else wished
+ * dead, a last order, a bad rating, told afterwards, someone else pinned
+ * who got up). */
+static void test_safety_crisis_round19(void)
+{
+    static const char *const yes[] = {
+        "我恨不得马上死掉", "我恨不得现在就去死", "我在桥上 最后跟你们说一声",
+        "乘客上车以后一直威胁我 让我往没人的地方开 我现在在车上 不敢停 不知道怎么办",
+        "我在高速边上车坏了 有个人一直敲车窗要我下车 我很害怕 不敢开门",
+        "送外卖摔在路边了 车压在腿上 起不来 好疼 这里很偏 手机快没电了",
+        "电动车压着我的腿 动不了"};
+    static const char *const no[] = {
+        "热得我恨不得马上死掉", "我恨不得他马上死掉", "我在桥上 最后一单了",
+        "昨天乘客一直威胁我 不敢停", "客户威胁我给差评 我很害怕",
+        "有个人敲车窗要我下车 我很害怕 后来报警了 没事了", "跑了一天单 腿都软了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 18 crisis language (eval-blind18/19 train_s, train_t's crisis misses,
  * read): a fire at home, in a vehicle or a battery; gas leaking and the head
  * swimming; strangled and still chased; leaving tonight so as not to suffer
@@ -2352,6 +2416,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round17),
     T(test_safety_crisis_round19b),
     T(test_safety_crisis_round18),
+    T(test_safety_crisis_round19),
     T(test_safety_not_crisis_job_change),
     T(test_understand_round6),
     T(test_understand_round7),
@@ -2369,6 +2434,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round16),
     T(test_understand_round17),
     T(test_understand_round18),
+    T(test_understand_round19),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
