@@ -25,6 +25,7 @@ const struct content_need safety_needs[] = {
     CONTENT_NEED("desk.crisis_words", ""),
     CONTENT_NEED("safety.crisis_patterns", ""),
     CONTENT_NEED("safety.not_crisis", ""),
+    CONTENT_NEED("safety.figures", ""),
     CONTENT_NEED_END,
 };
 
@@ -152,13 +153,17 @@ static void blank_phrases(char *s, const char *lines)
 /* One form of the text: compacted, everyday phrases blanked, then the
  * content's words and patterns and the `crisis` patterns of
  * intents/understand.txt (in may be NULL in tests without rules). */
-static bool says_crisis(const struct content *ct, const struct intents *in, const char *text)
+static bool says_crisis(const struct content *ct, const struct intents *in, const char *text,
+                        bool figures)
 {
     const char *pats = content_get(ct, "safety.crisis_patterns");
     const char *not = content_get(ct, "safety.not_crisis");
+    const char *fig = figures ? content_get(ct, "safety.figures") : NULL;
     char *s = compact(text);
     if (not != NULL)
         blank_phrases(s, not);
+    if (fig != NULL)
+        blank_phrases(s, fig);
     bool hit = content_list_in(ct, "desk.crisis_words", s) ||
                (pats != NULL && patterns_match(pats, s)) ||
                (in != NULL && understand_is_crisis(in, s));
@@ -172,9 +177,12 @@ static enum crisis_verdict net_says(const struct content *ct, const struct inten
                                     const char *canon, struct scored *why, struct scored *against)
 {
     const char *not = content_get(ct, "safety.not_crisis");
+    const char *fig = content_get(ct, "safety.figures");
     char *s = xstrdup(canon);
     if (not != NULL)
         blank_phrases(s, not);
+    if (fig != NULL)
+        blank_phrases(s, fig);
     enum crisis_verdict v = understand_crisis_level(in, s, why, against);
     free(s);
     return v;
@@ -240,18 +248,41 @@ int safety_net_scores(const struct content *ct, const struct intents *in, const 
     return net_scores(ct, in, norm_text, why, against, max, &whole);
 }
 
+/* A crisis said only as a figure of speech (`safety.figures`: 想死的心都有了
+ * of a traffic jam, 热得想死): the words are there, but with the figure
+ * blanked nothing is. Neither a crisis reply nor nothing: the check-in. */
+static bool figure_only(const struct content *ct, const struct intents *in, const char *norm_text,
+                        const char *canon)
+{
+    const char *fig = content_get(ct, "safety.figures");
+    if (fig == NULL || fig[0] == '\0')
+        return false;
+    /* only a text with a figure in it can differ (blank_phrases is what
+     * tells: it changes the compacted text) */
+    char *s = compact(norm_text), *t = xstrdup(s);
+    blank_phrases(t, fig);
+    bool has = strcmp(s, t) != 0;
+    free(s);
+    free(t);
+    if (!has)
+        return false;
+    return says_crisis(ct, in, norm_text, false) ||
+           (canon != NULL && says_crisis(ct, in, canon, false));
+}
+
 enum safety_level safety_level(const struct content *ct, const struct intents *in,
                                const char *norm_text)
 {
     if (norm_text == NULL || norm_text[0] == '\0')
         return SAFETY_NONE;
-    if (says_crisis(ct, in, norm_text))
+    if (says_crisis(ct, in, norm_text, true))
         return SAFETY_CRISIS;
     if (in == NULL)
-        return SAFETY_NONE;
+        return figure_only(ct, in, norm_text, NULL) ? SAFETY_NEAR : SAFETY_NONE;
     /* the matched copy: traditional characters, numerals, typos (norm_canon) */
     char *canon = norm_canon(intent_lexicon(in), norm_text);
-    bool hit = canon != NULL && says_crisis(ct, in, canon);
+    bool hit = canon != NULL && says_crisis(ct, in, canon, true);
+    bool figure = !hit && figure_only(ct, in, norm_text, canon);
     free(canon);
     if (hit)
         return SAFETY_CRISIS;
@@ -261,7 +292,7 @@ enum safety_level safety_level(const struct content *ct, const struct intents *i
     enum crisis_verdict whole;
     if (net_scores(ct, in, norm_text, why, against, SAFETY_NET_PARTS + 1, &whole) < 0)
         return SAFETY_CRISIS;
-    return whole == CRISIS_NEAR ? SAFETY_NEAR : SAFETY_NONE;
+    return whole == CRISIS_NEAR || figure ? SAFETY_NEAR : SAFETY_NONE;
 }
 
 bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text)

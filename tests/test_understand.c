@@ -2009,6 +2009,41 @@ static void test_safety_not_crisis_job_change(void)
     check_crisis(yes, 2, no, 2);
 }
 
+/* A crisis said only as a figure of speech (content safety.figures: 想死的心
+ * 都有了 of a traffic jam, 热得想死) gets the check-in: neither the crisis
+ * reply (a ticket and an alert for a traffic jam) nor nothing (the same words
+ * are sometimes meant). More than the figure is still a crisis. */
+static void test_safety_figures_check_in(void)
+{
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = t_intents(&errs);
+    struct content *ct = content_load("content", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    static const char *const near[] = {"堵在长虹路半小时了 想死的心都有了", "热得想死",
+                                       "这个差评气得我要死", "想死的心都有了"};
+    for (size_t i = 0; ct && in && i < sizeof near / sizeof near[0]; i++) {
+        char *n = norm_text(near[i]);
+        if (safety_level(ct, in, n) != SAFETY_NEAR)
+            CHECK_STR(near[i], "(a check-in)");
+        free(n);
+    }
+    static const char *const crisis[] = {"想死的心都有了 药都买好了 今晚就吃",
+                                         "想死的心都有了 我不想活了"};
+    for (size_t i = 0; ct && in && i < sizeof crisis / sizeof crisis[0]; i++) {
+        char *n = norm_text(crisis[i]);
+        if (safety_level(ct, in, n) != SAFETY_CRISIS)
+            CHECK_STR(crisis[i], "(a crisis)");
+        free(n);
+    }
+    char *n = norm_text("今天堵车了 好烦");
+    CHECK(ct && in && safety_level(ct, in, n) == SAFETY_NONE);
+    free(n);
+    content_free(ct);
+    t_intents_free(in);
+    buf_release(&errs);
+}
+
 /* Round 19 crisis language (eval-blind20/21 train_u, train_v's crisis misses,
  * read): wishing oneself dead at once; a last word from a bridge; threatened
  * or held in a car and afraid to stop or open; pinned under the vehicle and
@@ -2418,6 +2453,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round18),
     T(test_safety_crisis_round19),
     T(test_safety_not_crisis_job_change),
+    T(test_safety_figures_check_in),
     T(test_understand_round6),
     T(test_understand_round7),
     T(test_understand_round8),
