@@ -103,6 +103,19 @@ int store_mentor_get(struct store *st, int64_t id, struct mentor_pair *out);
 /* Active pairs person is in (either side): the count (0..), the newest in
  * *out when there is one, or -1. */
 int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out);
+/* What the desk's claims ask of a person's free text (handle_desk.c): the
+ * newest ticket not closed (its id, 0 when none) and the newest active
+ * pair (pair.id 0 when none), as store_desk_ticket_open_of and
+ * store_mentor_of would answer. */
+struct desk_context {
+    int64_t ticket;
+    struct mentor_pair pair;
+};
+/* Both in one statement, and for the same person again with no statement
+ * handed out on st in between (store_generation: claims change nothing)
+ * from that answer: one round trip on PostgreSQL for the two claims
+ * instead of two. 0 or -1. */
+int store_desk_context(struct store *st, int64_t person, struct desk_context *out);
 /* A message passed through the pair: last contact now, flag cleared. 0 or -1. */
 int store_mentor_touch(struct store *st, int64_t id, int64_t now);
 /* Flag active pairs without contact since before. Count flagged or -1. */

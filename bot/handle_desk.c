@@ -806,9 +806,15 @@ static int open_ticket_of(struct turn *t, struct desk_ticket *tk)
 static int desk_ticket_claim(struct turn *t)
 {
     struct desk_ticket tk;
+    struct desk_context c;
     if (t->text[0] == '\0' && t->in->nmedia == 0)
         return 0;
-    return open_ticket_of(t, &tk);
+    /* read with the pair's claim (store_desk_context): one statement */
+    if (store_desk_context(t->st, t->person, &c) == -1)
+        return -1;
+    if (c.ticket == 0)
+        return 0;
+    return store_desk_ticket_get(t->st, c.ticket, &tk) == 1 ? 1 : -1;
 }
 
 /* The text a ticket keeps for a message: what was typed, and a note of its
@@ -846,13 +852,14 @@ static int desk_ticket_take(struct turn *t)
  * must start with P3 (a stray text never reaches the other side unasked). */
 static int desk_pair_claim(struct turn *t)
 {
-    struct mentor_pair p;
+    struct desk_context c;
     if (t->text[0] == '\0' || t->in->nmedia > 0)
         return 0;
-    int found = store_mentor_of(t->st, t->person, &p);
-    if (found <= 0)
-        return found;
-    return p.last_ms + t->app->conf->desk.pair_open_hours * 3600000LL > t->now;
+    if (store_desk_context(t->st, t->person, &c) == -1)
+        return -1;
+    if (c.pair.id == 0)
+        return 0;
+    return c.pair.last_ms + t->app->conf->desk.pair_open_hours * 3600000LL > t->now;
 }
 
 static int desk_pair_take(struct turn *t)

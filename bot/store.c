@@ -767,6 +767,7 @@ struct store {
     int piped_commit;    /* PostgreSQL: the pipeline's first write queued by store_commit */
     bool rolled_back;    /* PostgreSQL: the last statement's answer was ROLLBACK */
     long sent, waits;    /* PostgreSQL: statements sent, round trips (store_wire_counts) */
+    uint64_t gen;        /* the last statement handed out (store_generation) */
     /* the state rows of the people in sloaded, this transaction (store_state_get) */
     struct state_row *srows;
     size_t nsrows, scap;
@@ -847,9 +848,25 @@ static struct store_stmt *pg_fresh(struct store_stmt *h);
  * the registry is its index in the cache. A store opened at an older schema
  * (store_migrate_to) has not prepared them all: it prepares one on first use.
  */
+/* Statements handed out by every store of the process (store_generation):
+ * never the same number twice, so a store opened where a closed one was
+ * never shows a number that store showed. */
+static atomic_ullong generation;
+
+static void next_generation(struct store *st)
+{
+    st->gen = atomic_fetch_add_explicit(&generation, 1, memory_order_relaxed) + 1;
+}
+
+uint64_t store_generation(struct store *st)
+{
+    return st->gen;
+}
+
 struct store_stmt *store_stmt(struct store *st, const struct store_sql *sql)
 {
     size_t n;
+    next_generation(st);
     const struct store_sql *all = store_sql_all(&n);
     if (sql < all || sql >= all + n) { /* not SQL(): a cast or a hand-made entry */
         log_err("store: statement not in the registry: %s", sql ? sql->text : "(null)");
@@ -1583,6 +1600,7 @@ int store_fail(struct store *st, const char *what)
  * own settings: on PostgreSQL they are no-ops. */
 int store_exec(struct store *st, const char *sql)
 {
+    next_generation(st);
     if (st->pg) {
         if (strncasecmp(sql, "PRAGMA", 6) == 0)
             return 0;

@@ -411,6 +411,54 @@ int store_mentor_of(struct store *st, int64_t person, struct mentor_pair *out)
     return rc == SQLITE_DONE ? n : store_fail(st, "mentor of");
 }
 
+/* The last answer of store_desk_context on this thread, and when it was
+ * read (store_generation: unique in the process, so no other store and no
+ * later statement can show the same number). */
+static _Thread_local struct {
+    const struct store *st;
+    uint64_t gen;
+    int64_t person;
+    struct desk_context v;
+} context_seen;
+
+int store_desk_context(struct store *st, int64_t person, struct desk_context *out)
+{
+    SQL(sql, "SELECT (SELECT id FROM desk_tickets WHERE person_id=?1 AND status<>'closed'"
+             " ORDER BY id DESC LIMIT 1), m.id, m.worker_id, m.mentor_id, m.last_ms"
+             " FROM (SELECT 1 AS one) o LEFT JOIN (SELECT id, worker_id, mentor_id,"
+             " coalesce(last_contact_ms, created_ms) AS last_ms FROM mentoring"
+             " WHERE active=1 AND (worker_id=?1 OR mentor_id=?1) ORDER BY id DESC LIMIT 1) m"
+             " ON 1=1");
+    if (context_seen.st == st && context_seen.gen == store_generation(st) &&
+        context_seen.person == person) {
+        *out = context_seen.v;
+        return 0;
+    }
+    struct store_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    if (store_bind_int64(s, 1, person) != SQLITE_OK) {
+        store_reset(s);
+        return store_fail(st, "desk context bind");
+    }
+    int rc = store_step(st, s);
+    if (rc == SQLITE_ROW) {
+        out->ticket = store_col_int64(s, 0);
+        out->pair.id = store_col_int64(s, 1);
+        out->pair.worker = store_col_int64(s, 2);
+        out->pair.mentor = store_col_int64(s, 3);
+        out->pair.last_ms = store_col_int64(s, 4);
+    }
+    store_reset(s);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, "desk context");
+    context_seen.st = st;
+    context_seen.gen = store_generation(st);
+    context_seen.person = person;
+    context_seen.v = *out;
+    return 0;
+}
+
 int store_mentor_touch(struct store *st, int64_t id, int64_t now)
 {
     SQL(sql, "UPDATE mentoring SET last_contact_ms=?, flagged_ms=NULL WHERE id=?");

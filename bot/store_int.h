@@ -207,6 +207,12 @@ int store_step_done(struct store *st, struct store_stmt *s, const char *what);
  * SQLite, and outside a transaction, store_step_done. 0 or -1 (logged).
  */
 int store_step_queued(struct store *st, struct store_stmt *s, const char *what);
+/* A number that changes whenever a statement is handed out on st
+ * (store_stmt, store_exec: every read and write, BEGIN, COMMIT and
+ * savepoints included), unique in the process: an answer read when it was
+ * g is still the database's answer while it is g, within one transaction
+ * (store_desk_context). */
+uint64_t store_generation(struct store *st);
 /* Forget the copy of a person's state rows store_state_get keeps within a
  * transaction: for a statement other than store_state_set and _del that
  * writes state (tests/test_sql.c lists them). */

@@ -1226,7 +1226,48 @@ out:
     fx_release(&f);
 }
 
+/* The desk's claims read a person's open ticket and pair once
+ * (store_desk_context): again for the same person with no statement in
+ * between, afresh after any statement or for another person, and as
+ * store_desk_ticket_open_of and store_mentor_of answer. */
+static void test_desk_context_read_once_then_afresh(void)
+{
+    struct fx f;
+    struct desk_context c = {0}, m = {0};
+    struct mentor_pair p;
+    int64_t pair = 0, ticket = 0, open = 0;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    int64_t w = person(&f, WORKER), t = person(&f, "teacher-4410");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_desk_context(f.st, w, &c), 0);
+    CHECK(c.ticket == 0 && c.pair.id == 0);
+    uint64_t g = store_generation(f.st);
+    CHECK_INT(store_desk_context(f.st, w, &c), 0); /* nothing in between: no statement */
+    CHECK(store_generation(f.st) == g);
+    CHECK_INT(store_mentor_add(f.st, w, t, "王老师", now_ms(), &pair), 0);
+    CHECK_INT(store_desk_context(f.st, w, &c), 0); /* a write in between: read again */
+    CHECK(c.ticket == 0 && c.pair.id == pair && c.pair.worker == w && c.pair.mentor == t);
+    CHECK_INT(store_mentor_of(f.st, w, &p), 1);
+    CHECK(p.id == c.pair.id && p.last_ms == c.pair.last_ms);
+    CHECK_INT(store_desk_ticket_add(f.st, "legal", w, false, now_ms(), &ticket), 0);
+    CHECK_INT(store_desk_context(f.st, w, &c), 0);
+    CHECK(c.ticket == ticket && c.pair.id == pair);
+    CHECK_INT(store_desk_ticket_open_of(f.st, w, &open), 1);
+    CHECK(open == ticket);
+    CHECK_INT(store_desk_context(f.st, t, &m), 0); /* another person: their own */
+    CHECK(m.ticket == 0 && m.pair.id == pair);
+    CHECK_INT(store_desk_context(f.st, w, &c), 0);
+    CHECK_INT(store_desk_ticket_close(f.st, ticket, now_ms()), 1);
+    CHECK_INT(store_desk_context(f.st, w, &c), 0);
+    CHECK(c.ticket == 0 && c.pair.id == pair);
+    CHECK_INT(store_commit(f.st), 0);
+out:
+    fx_release(&f);
+}
+
 const struct t_case desk_tests[] = {
+    T(test_desk_context_read_once_then_afresh),
     T(test_desk_ticket_flow_two_people),           T(test_desk_replies_are_anonymous),
     T(test_desk_question_in_next_message),         T(test_desk_rotation_among_volunteers),
     T(test_desk_escalation_after_configured_time), T(test_desk_crisis_words_hotlines_and_alert),
