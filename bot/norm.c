@@ -181,7 +181,10 @@ struct lexicon {
     char **after, **before; /* numeral context words, owned, NULL-terminated */
     size_t nafter, nbefore;
     opencc_t cc; /* (opencc_t)-1 when OpenCC could not open t2s.json */
+    uint64_t uid; /* unique in the process (norm_canon's memo) */
 };
+
+static _Atomic uint64_t next_lexicon_uid = 1;
 
 static bool is_alnum_byte(unsigned char c)
 {
@@ -305,6 +308,7 @@ void lexicon_free(struct lexicon *lx)
 struct lexicon *lexicon_load(const char *path, struct buf *errors)
 {
     struct lexicon *lx = xcalloc(1, sizeof *lx);
+    lx->uid = next_lexicon_uid++;
     char *line = NULL;
     size_t cap = 0;
     int no = 0, bad = 0;
@@ -643,7 +647,7 @@ static char *clock_times(const char *s)
     return buf_take(&out);
 }
 
-char *norm_canon(const struct lexicon *lx, const char *normed)
+static char *canon_of(const struct lexicon *lx, const char *normed)
 {
     char *s = NULL;
     bool ascii = true;
@@ -669,6 +673,38 @@ char *norm_canon(const struct lexicon *lx, const char *normed)
     char *out = clock_times(num);
     free(num);
     return out;
+}
+
+/* The last two matched copies made on this thread, of a whole text and of
+ * a part of it (a text inside the whole one: the crisis net's parts), for
+ * the same lexicon: a turn asks for the copy of its text three times (the
+ * rules on the matched copy, the crisis check, the scorer), and OpenCC is
+ * most of the cost. Short texts only, so the memo needs no heap. */
+#define CANON_MEMO_LEN 512
+struct canon_memo {
+    uint64_t uid; /* the lexicon's; 0 empty */
+    char normed[CANON_MEMO_LEN], canon[2 * CANON_MEMO_LEN];
+};
+static _Thread_local struct canon_memo canon_whole, canon_part;
+
+char *norm_canon(const struct lexicon *lx, const char *normed)
+{
+    if (lx == NULL || strlen(normed) >= CANON_MEMO_LEN)
+        return canon_of(lx, normed);
+    if (canon_whole.uid == lx->uid && strcmp(canon_whole.normed, normed) == 0)
+        return xstrdup(canon_whole.canon);
+    if (canon_part.uid == lx->uid && strcmp(canon_part.normed, normed) == 0)
+        return xstrdup(canon_part.canon);
+    char *c = canon_of(lx, normed);
+    bool part = canon_whole.uid == lx->uid && strstr(canon_whole.normed, normed) != NULL;
+    struct canon_memo *m = part ? &canon_part : &canon_whole;
+    m->uid = 0;
+    if (strlen(c) < sizeof m->canon) {
+        memcpy(m->normed, normed, strlen(normed) + 1);
+        memcpy(m->canon, c, strlen(c) + 1);
+        m->uid = lx->uid;
+    }
+    return c;
 }
 
 /* --- a choice from a numbered list (norm_choice) --- */

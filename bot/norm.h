@@ -40,7 +40,9 @@ char *norm_text(const char *s);
  * The original and the norm_text copy are untouched: handlers keep them for
  * storage. The lexicon is read-only once loaded; norm_canon may run on
  * several threads at once (OpenCC's conversion is thread-safe; only its
- * opencc_error() is not, and that is called at load time only).
+ * opencc_error() is not, and that is called at load time only). Each
+ * thread keeps its last two copies (a text and a part of it) and gives
+ * them again for the same lexicon and text.
  */
 struct lexicon;
 struct buf;

@@ -172,9 +172,12 @@ static bool says_crisis(const struct content *ct, const struct intents *in, cons
 }
 
 /* The second net: the matched copy, everyday phrases blanked, close to the
- * crisis examples (understand_crisis_level). */
+ * crisis examples (understand_crisis_level). Unless all, a text whose
+ * verdict is surely below least is not scored (CRISIS_FAR, why and
+ * against not filled). */
 static enum crisis_verdict net_says(const struct content *ct, const struct intents *in,
-                                    const char *canon, struct scored *why, struct scored *against)
+                                    const char *canon, bool all, enum crisis_verdict least,
+                                    struct scored *why, struct scored *against)
 {
     const char *not = content_get(ct, "safety.not_crisis");
     const char *fig = content_get(ct, "safety.figures");
@@ -183,7 +186,9 @@ static enum crisis_verdict net_says(const struct content *ct, const struct inten
         blank_phrases(s, not);
     if (fig != NULL)
         blank_phrases(s, fig);
-    enum crisis_verdict v = understand_crisis_level(in, s, why, against);
+    enum crisis_verdict v = all || understand_crisis_could(in, s, least)
+                                ? understand_crisis_level(in, s, why, against)
+                                : CRISIS_FAR;
     free(s);
     return v;
 }
@@ -212,29 +217,31 @@ static int parts_of(const char *text, char **out, int max)
     return n;
 }
 
-/* safety_net_scores, and in *whole the verdict on the whole text (a part
- * is never only near: the check-in is for what the whole text says). */
+/* safety_net_scores on canon, the matched copy of norm_text, and in *whole
+ * the verdict on the whole text (a part is never only near: the check-in
+ * is for what the whole text says). With all false, only the verdict
+ * counts: the parts are scored only while none has said crisis, and not at
+ * all when the whole did, and a text that cannot reach a verdict (the whole
+ * near, a part the net) is not scored; the scores are then not filled. */
 static int net_scores(const struct content *ct, const struct intents *in, const char *norm_text,
-                      struct scored *why, struct scored *against, int max,
-                      enum crisis_verdict *whole)
+                      const char *canon, struct scored *why, struct scored *against, int max,
+                      bool all, enum crisis_verdict *whole)
 {
     char *parts[SAFETY_NET_PARTS];
     int hit = 0, n = 0;
     *whole = CRISIS_FAR;
     if (max < 1)
         return 0;
-    char *canon = norm_canon(intent_lexicon(in), norm_text);
-    *whole = net_says(ct, in, canon, &why[n], &against[n]);
+    *whole = net_says(ct, in, canon, all, CRISIS_NEAR, &why[n], &against[n]);
     hit |= *whole == CRISIS_NET;
     n++;
-    free(canon);
-    int np = parts_of(norm_text, parts, SAFETY_NET_PARTS);
+    int np = hit && !all ? 0 : parts_of(norm_text, parts, SAFETY_NET_PARTS);
     for (int i = 0; i < np; i++) {
-        if (n < max) {
-            canon = norm_canon(intent_lexicon(in), parts[i]);
-            hit |= net_says(ct, in, canon, &why[n], &against[n]) == CRISIS_NET;
+        if (n < max && (all || !hit)) {
+            char *pc = norm_canon(intent_lexicon(in), parts[i]);
+            hit |= net_says(ct, in, pc, all, CRISIS_NET, &why[n], &against[n]) == CRISIS_NET;
             n++;
-            free(canon);
+            free(pc);
         }
         free(parts[i]);
     }
@@ -245,7 +252,10 @@ int safety_net_scores(const struct content *ct, const struct intents *in, const 
                       struct scored *why, struct scored *against, int max)
 {
     enum crisis_verdict whole;
-    return net_scores(ct, in, norm_text, why, against, max, &whole);
+    char *canon = norm_canon(intent_lexicon(in), norm_text);
+    int n = net_scores(ct, in, norm_text, canon, why, against, max, true, &whole);
+    free(canon);
+    return n;
 }
 
 /* A crisis said only as a figure of speech (`safety.figures`: 想死的心都有了
@@ -279,20 +289,22 @@ enum safety_level safety_level(const struct content *ct, const struct intents *i
         return SAFETY_CRISIS;
     if (in == NULL)
         return figure_only(ct, in, norm_text, NULL) ? SAFETY_NEAR : SAFETY_NONE;
-    /* the matched copy: traditional characters, numerals, typos (norm_canon) */
+    /* the matched copy: traditional characters, numerals, typos (norm_canon),
+     * made once for the patterns and the second net */
     char *canon = norm_canon(intent_lexicon(in), norm_text);
-    bool hit = canon != NULL && says_crisis(ct, in, canon, true);
-    bool figure = !hit && figure_only(ct, in, norm_text, canon);
+    enum safety_level level = SAFETY_CRISIS;
+    if (!says_crisis(ct, in, canon, true)) {
+        bool figure = figure_only(ct, in, norm_text, canon);
+        /* the second net: the whole text and each of its parts, scored once
+         * for both the crisis and the check-in */
+        struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];
+        enum crisis_verdict whole;
+        if (net_scores(ct, in, norm_text, canon, why, against, SAFETY_NET_PARTS + 1, false,
+                       &whole) >= 0)
+            level = whole == CRISIS_NEAR || figure ? SAFETY_NEAR : SAFETY_NONE;
+    }
     free(canon);
-    if (hit)
-        return SAFETY_CRISIS;
-    /* the second net: the whole text and each of its parts, scored once for
-     * both the crisis and the check-in */
-    struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];
-    enum crisis_verdict whole;
-    if (net_scores(ct, in, norm_text, why, against, SAFETY_NET_PARTS + 1, &whole) < 0)
-        return SAFETY_CRISIS;
-    return whole == CRISIS_NEAR || figure ? SAFETY_NEAR : SAFETY_NONE;
+    return level;
 }
 
 bool safety_is_crisis(const struct content *ct, const struct intents *in, const char *norm_text)

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <search.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -43,7 +44,13 @@ struct example {
 
 struct posting {
     int ex;
+    int in; /* the example's intent, by its index in names */
     double w;
+};
+
+struct sim {
+    int ex;
+    double s; /* cosine with that example */
 };
 
 struct scorer {
@@ -59,7 +66,10 @@ struct scorer {
     double unknown_idf;       /* a feature no example has */
     struct posting **post;    /* per feature: the examples that have it */
     size_t *npost;
+    uint64_t uid; /* unique in the process (similarities' memo) */
 };
+
+static _Atomic uint64_t next_uid = 1; /* scorer uids: never reused in the process */
 
 /* The features of s: each character (a run of Latin letters or digits counts
  * as one, digits all alike) and each pair of neighbours. Strings, owned. */
@@ -199,6 +209,14 @@ static int load_file(struct scorer *sc, const char *dir, const char *name, struc
     return bad ? -1 : 0;
 }
 
+static int cmp_posting(const void *a, const void *b)
+{
+    const struct posting *x = a, *y = b;
+    if (x->in != y->in)
+        return x->in < y->in ? -1 : 1;
+    return x->ex < y->ex ? -1 : x->ex > y->ex;
+}
+
 struct vocab_entry {
     char *s;
     int old; /* its id before sorting */
@@ -278,14 +296,20 @@ static void build(struct scorer *sc)
     for (size_t k = 0; k < u; k++)
         sc->post[k] = xcalloc(sc->npost[k] + 1, sizeof **sc->post);
     size_t *fill = xcalloc(u + 1, sizeof *fill);
+    int *exin = xcalloc(sc->nex + 1, sizeof *exin);
+    for (size_t e = 0; e < sc->nex; e++)
+        for (size_t i = 0; i < sc->nnames; i++)
+            if (sc->names[i] == sc->ex[e].intent)
+                exin[e] = (int)i;
     for (size_t e = 0; e < sc->nex; e++) {
         for (size_t k = 0; k < exn[e]; k++) {
             int id = exids[e][k];
-            sc->post[id][fill[id]++] = (struct posting){(int)e, 1.0};
+            sc->post[id][fill[id]++] = (struct posting){(int)e, exin[e], 1.0};
         }
         free(exids[e]);
     }
     free(fill);
+    free(exin);
     free(renum);
     free(exids);
     free(exn);
@@ -304,6 +328,12 @@ static void build(struct scorer *sc)
         for (size_t p = 0; p < sc->npost[k]; p++)
             sc->post[k][p].w /= sqrt(len[sc->post[k][p].ex]);
     free(len);
+    /* each list by intent, then example (scorer_best reads one intent's
+     * run); a sum over the features is the same in any order of a list */
+    for (size_t k = 0; k < u; k++)
+        if (sc->npost[k] > 1)
+            qsort(sc->post[k], sc->npost[k], sizeof **sc->post, cmp_posting);
+    sc->uid = next_uid++;
 }
 
 struct scorer *scorer_load(const char *dir, const struct lexicon *lx, scorer_known_fn known,
@@ -384,19 +414,80 @@ struct scorer *scorer_extend(const struct scorer *base, const struct lexicon *lx
     return sc;
 }
 
-/* The cosine of canon with every example (new array of sc->nex), or NULL
- * when there is nothing to compare. */
-static double *similarities(const struct scorer *sc, const char *canon)
+/* One answer of similarities(): the scorer (by its uid) and the text it
+ * was for, and the cosines. */
+struct memo {
+    uint64_t uid;
+    char *canon; /* owned; NULL when empty */
+    struct sim *hits;
+    size_t nhits;
+};
+
+/* One thread's scratch for similarities(), grown to the largest scorer it
+ * met and kept for the thread's life (freed by the key's destructor): sums
+ * per example (all zero between calls), a bit per example touched, and two
+ * answers kept. A calloc of a vector as long as the examples on every call,
+ * and loops over every example, cost more than the postings themselves. */
+struct scratch {
+    double *sum;
+    uint64_t *touched;
+    size_t cap;              /* examples */
+    struct memo whole, part; /* see similarities() */
+};
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
+{
+    struct scratch *s = p;
+    free(s->sum);
+    free(s->touched);
+    free(s->whole.canon);
+    free(s->whole.hits);
+    free(s->part.canon);
+    free(s->part.hits);
+    free(s);
+}
+
+static void scratch_key_make(void)
+{
+    if (pthread_key_create(&scratch_key, scratch_free) != 0)
+        abort(); /* EAGAIN or ENOMEM only: as the x-allocators do */
+}
+
+static struct scratch *scratch_for(size_t nex)
+{
+    (void)pthread_once(&scratch_once, scratch_key_make); /* cannot fail once the key exists */
+    struct scratch *s = pthread_getspecific(scratch_key);
+    if (s == NULL) {
+        s = xcalloc(1, sizeof *s);
+        if (pthread_setspecific(scratch_key, s) != 0)
+            abort(); /* ENOMEM only */
+    }
+    if (s->cap < nex) {
+        free(s->sum);
+        free(s->touched);
+        free(s->whole.hits);
+        free(s->part.hits);
+        s->sum = xcalloc(nex, sizeof *s->sum);
+        s->touched = xcalloc((nex + 63) / 64, sizeof *s->touched);
+        s->whole.hits = xcalloc(nex, sizeof *s->whole.hits);
+        s->part.hits = xcalloc(nex, sizeof *s->part.hits);
+        s->whole.uid = s->part.uid = 0; /* no answer kept */
+        s->cap = nex;
+    }
+    return s;
+}
+
+/* The features of canon as ids of sc's vocabulary into ids (-1 unknown, -2
+ * a repeat: binary weights count a feature once), and in *qlen the square
+ * of the text's length. Returns how many. */
+static size_t query(const struct scorer *sc, const char *canon, int *ids, double *qlen)
 {
     char *f[MAX_FEATS];
     size_t nf = features(canon, f, MAX_FEATS);
-    int ids[MAX_FEATS];
-    double qlen = 0;
-    if (sc == NULL || sc->nex == 0 || nf == 0) {
-        for (size_t k = 0; k < nf; k++)
-            free(f[k]);
-        return NULL;
-    }
+    *qlen = 0;
     for (size_t k = 0; k < nf; k++) {
         ids[k] = find_feat(sc, f[k]);
         bool seen = false;
@@ -406,28 +497,127 @@ static double *similarities(const struct scorer *sc, const char *canon)
         if (seen)
             ids[k] = -2; /* binary weights: a repeated feature counts once */
         else
-            qlen += w * w;
+            *qlen += w * w;
     }
     for (size_t k = 0; k < nf; k++) /* after the loop: it compares with earlier ones */
         free(f[k]);
-    double *sim = xcalloc(sc->nex, sizeof *sim);
+    return nf;
+}
+
+/* The cosine of canon with each example that shares a feature with it (the
+ * others are 0), in example order, into m. */
+static void compute(const struct scorer *sc, const char *canon, struct scratch *s, struct memo *m)
+{
+    int ids[MAX_FEATS];
+    double qlen;
+    size_t nf = query(sc, canon, ids, &qlen);
+    m->nhits = 0;
+    if (nf == 0)
+        return;
+    /* each example's sum in the same order as over a whole vector: the same bits */
     for (size_t k = 0; k < nf; k++)
-        for (size_t p = 0; ids[k] >= 0 && p < sc->npost[ids[k]]; p++)
-            sim[sc->post[ids[k]][p].ex] += sc->idf[ids[k]] * sc->post[ids[k]][p].w;
-    for (size_t e = 0; e < sc->nex; e++)
-        sim[e] /= sqrt(qlen);
-    return sim;
+        for (size_t p = 0; ids[k] >= 0 && p < sc->npost[ids[k]]; p++) {
+            int e = sc->post[ids[k]][p].ex;
+            s->touched[e / 64] |= (uint64_t)1 << (e % 64);
+            s->sum[e] += sc->idf[ids[k]] * sc->post[ids[k]][p].w;
+        }
+    /* in example order, as the callers' ties need; the scratch left zeroed */
+    for (size_t w = 0; w < (sc->nex + 63) / 64; w++)
+        for (uint64_t bits = s->touched[w]; bits != 0; bits &= bits - 1) {
+            size_t e = w * 64 + (size_t)__builtin_ctzll(bits);
+            m->hits[m->nhits++] = (struct sim){(int)e, s->sum[e] / sqrt(qlen)};
+            s->sum[e] = 0;
+        }
+    memset(s->touched, 0, (sc->nex + 63) / 64 * sizeof *s->touched);
+}
+
+/*
+ * The cosine of canon with each example that shares a feature with it (the
+ * others are 0), in example order: *out (borrowed, until this thread's next
+ * call) and the count; 0 when there is nothing to compare.
+ *
+ * A turn scores the same text more than once (the crisis net, then the
+ * ranking of understanding; eval's --via again), with the parts of the text
+ * in between (the net's parts): the last two answers are kept per thread,
+ * one for a whole text and one for a part of it, and given again for the
+ * same scorer and text. A text inside the kept whole one counts as a part,
+ * so the parts do not push the whole text out. Which answer is kept changes
+ * only the time, never a score.
+ */
+static size_t similarities(const struct scorer *sc, const char *canon, const struct sim **out)
+{
+    if (sc == NULL || sc->nex == 0 || canon[0] == '\0')
+        return 0;
+    struct scratch *s = scratch_for(sc->nex);
+    struct memo *m = NULL;
+    if (s->whole.uid == sc->uid && strcmp(s->whole.canon, canon) == 0)
+        m = &s->whole;
+    else if (s->part.uid == sc->uid && strcmp(s->part.canon, canon) == 0)
+        m = &s->part;
+    if (m == NULL) {
+        bool part = s->whole.uid == sc->uid && strstr(s->whole.canon, canon) != NULL;
+        m = part ? &s->part : &s->whole;
+        free(m->canon);
+        m->canon = xstrdup(canon);
+        m->uid = sc->uid;
+        compute(sc, canon, s, m);
+    }
+    *out = m->hits;
+    return m->nhits;
+}
+
+double scorer_best(const struct scorer *sc, const char *canon, const char *intent)
+{
+    int ids[MAX_FEATS], in = -1;
+    double qlen, best = 0;
+    if (sc == NULL || sc->nex == 0 || canon[0] == '\0')
+        return 0;
+    for (size_t i = 0; i < sc->nnames && in < 0; i++)
+        if (strcmp(sc->names[i], intent) == 0)
+            in = (int)i;
+    size_t nf = in < 0 ? 0 : query(sc, canon, ids, &qlen);
+    if (nf == 0)
+        return 0;
+    struct scratch *s = scratch_for(sc->nex);
+    /* as compute(), over the run of intent's examples in each list */
+    for (size_t k = 0; k < nf; k++) {
+        if (ids[k] < 0)
+            continue;
+        const struct posting *pl = sc->post[ids[k]];
+        size_t lo = 0, hi = sc->npost[ids[k]];
+        while (lo < hi) { /* the first posting of intent or after */
+            size_t mid = lo + (hi - lo) / 2;
+            if (pl[mid].in < in)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t p = lo; p < sc->npost[ids[k]] && pl[p].in == in; p++) {
+            s->touched[pl[p].ex / 64] |= (uint64_t)1 << (pl[p].ex % 64);
+            s->sum[pl[p].ex] += sc->idf[ids[k]] * pl[p].w;
+        }
+    }
+    for (size_t w = 0; w < (sc->nex + 63) / 64; w++) {
+        for (uint64_t bits = s->touched[w]; bits != 0; bits &= bits - 1) {
+            size_t e = w * 64 + (size_t)__builtin_ctzll(bits);
+            double v = s->sum[e] / sqrt(qlen);
+            best = v > best ? v : best;
+            s->sum[e] = 0;
+        }
+        s->touched[w] = 0;
+    }
+    return best;
 }
 
 int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, int max)
 {
     int filled = 0;
-    double *sim = similarities(sc, canon);
-    if (sim == NULL)
-        return 0;
+    const struct sim *hits;
+    size_t nh = similarities(sc, canon, &hits);
     /* best example per intent, then the best intents */
-    for (size_t e = 0; e < sc->nex; e++) {
-        double s = sim[e];
+    for (size_t h = 0; h < nh; h++) {
+        size_t e = (size_t)hits[h].ex;
+        double s = hits[h].s;
         int slot = -1;
         if (s <= 0)
             continue; /* nothing in common */
@@ -452,23 +642,26 @@ int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, 
             slot--;
         }
     }
-    free(sim);
     return filled;
 }
 
 void scorer_versus(const struct scorer *sc, const char *canon, const char *intent,
                    struct scored *mine, struct scored *other)
 {
-    double *sim = similarities(sc, canon);
+    const struct sim *hits;
+    size_t nh = similarities(sc, canon, &hits);
+    const char *name = NULL; /* intent as the scorer holds it: one compare an example */
+    for (size_t i = 0; nh > 0 && i < sc->nnames && name == NULL; i++)
+        if (strcmp(sc->names[i], intent) == 0)
+            name = sc->names[i];
     *mine = (struct scored){intent, 0, NULL, 0};
     *other = (struct scored){NULL, 0, NULL, 0};
-    for (size_t e = 0; sim != NULL && e < sc->nex; e++) {
-        bool is_mine = strcmp(sc->ex[e].intent, intent) == 0;
-        struct scored *to = is_mine ? mine : other;
-        if (sim[e] > to->score)
-            *to = (struct scored){sc->ex[e].intent, sim[e], sc->ex[e].file, sc->ex[e].line};
+    for (size_t h = 0; h < nh; h++) {
+        size_t e = (size_t)hits[h].ex;
+        struct scored *to = sc->ex[e].intent == name ? mine : other;
+        if (hits[h].s > to->score)
+            *to = (struct scored){sc->ex[e].intent, hits[h].s, sc->ex[e].file, sc->ex[e].line};
     }
-    free(sim);
 }
 
 size_t scorer_count(const struct scorer *sc)

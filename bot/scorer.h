@@ -43,6 +43,10 @@ int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, 
  * feature. Thread-safe. */
 void scorer_versus(const struct scorer *sc, const char *canon, const char *intent,
                    struct scored *mine, struct scored *other);
+/* The score of the closest example of intent to canon (scorer_versus'
+ * mine->score, the same bits) without scoring the other examples; 0 when
+ * none shares a feature. Thread-safe. */
+double scorer_best(const struct scorer *sc, const char *canon, const char *intent);
 /* Each example phrase in load order, for checks: its intent, canon text, file, line. */
 size_t scorer_count(const struct scorer *sc);
 const char *scorer_example(const struct scorer *sc, size_t i, const char **intent,

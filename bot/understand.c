@@ -804,6 +804,22 @@ enum crisis_verdict understand_crisis_level(const struct intents *in, const char
     return CRISIS_FAR;
 }
 
+bool understand_crisis_could(const struct intents *in, const char *canon, enum crisis_verdict v)
+{
+    const struct uconf *uc = intent_uconf(in);
+    if (v == CRISIS_FAR)
+        return true;
+    /* net_judge's refusals, then the bar of the lowest verdict asked for:
+     * every verdict above CRISIS_FAR needs the closest crisis example there */
+    if (uc == NULL || (uc->net_score <= 1 && net_letters(canon) < uc->net_chars) ||
+        says(uc, W_CALM, canon))
+        return false;
+    double bar = uc->net_score;
+    if (v == CRISIS_NEAR && uc->near_score < bar)
+        bar = uc->near_score;
+    return bar <= 1 && scorer_best(intent_scorer(in), canon, "crisis") >= bar;
+}
+
 bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
                            struct scored *against)
 {

@@ -93,6 +93,11 @@ struct scored;
 enum crisis_verdict { CRISIS_FAR, CRISIS_NEAR, CRISIS_NET };
 enum crisis_verdict understand_crisis_level(const struct intents *in, const char *canon,
                                             struct scored *why, struct scored *against);
+/* False when understand_crisis_level(in, canon) is surely below v (for
+ * CRISIS_NET: not the net; for CRISIS_NEAR: neither): the closest crisis
+ * example is under the bar, found without scoring the other examples (a
+ * tenth of the work). True says nothing. */
+bool understand_crisis_could(const struct intents *in, const char *canon, enum crisis_verdict v);
 /* understand_crisis_level() == CRISIS_NET, and == CRISIS_NEAR. */
 bool understand_crisis_net(const struct intents *in, const char *canon, struct scored *why,
                            struct scored *against);

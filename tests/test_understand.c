@@ -2435,7 +2435,69 @@ out:
     buf_release(&errs);
 }
 
+/* The crisis check's short cuts give the same scores: scorer_best is the
+ * closest crisis example of scorer_versus to the bit, understand_crisis_could
+ * is never false where the net or the check-in would speak, and the answers
+ * kept per thread (similarities, norm_canon) are given only for the same
+ * scorer and text: a scorer with one more example ranks afresh. */
+static void test_crisis_short_cuts_change_no_score(void)
+{
+    static const char *const texts[] = {"我在天台上 风很大",
+                                        "我想从桥上跳下去",
+                                        "对不起 我撑不住了 别找我",
+                                        "累死了",
+                                        "积分还剩多少",
+                                        "送了一天外卖 腿都软了 我真的撑不住了 别找我",
+                                        "我一个人在楼顶上了",
+                                        "晚上睡不着 心里很烦",
+                                        "楼顶",
+                                        "工资被拖欠了怎么办",
+                                        "zzz"};
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = t_intents(&errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    const struct scorer *sc = in ? intent_scorer(in) : NULL;
+    for (size_t i = 0; sc && i < sizeof texts / sizeof texts[0]; i++) {
+        char *n = norm_text(texts[i]), *c = norm_canon(intent_lexicon(in), n);
+        char *again = norm_canon(intent_lexicon(in), n);
+        CHECK_STR(again, c);
+        struct scored mine, other;
+        scorer_versus(sc, c, "crisis", &mine, &other);
+        CHECK(scorer_best(sc, c, "crisis") == mine.score);
+        enum crisis_verdict v = understand_crisis_level(in, c, NULL, NULL);
+        if (v == CRISIS_NET)
+            CHECK(understand_crisis_could(in, c, CRISIS_NET));
+        if (v != CRISIS_FAR)
+            CHECK(understand_crisis_could(in, c, CRISIS_NEAR));
+        free(again);
+        free(c);
+        free(n);
+    }
+    struct scored r1[3], r2[3], r3[3];
+    const char *intents[] = {"points.show"}, *taught[] = {"今天的月亮特别圆"};
+    struct scorer *more = sc ? scorer_extend(sc, intent_lexicon(in), intents, taught, 1) : NULL;
+    CHECK(more != NULL);
+    if (more != NULL) {
+        int n1 = scorer_rank(sc, "今天的月亮特别圆", r1, 3);
+        int n2 = scorer_rank(more, "今天的月亮特别圆", r2, 3);
+        CHECK(n1 > 0 && n2 > 0);
+        CHECK_STR(r2[0].intent, "points.show"); /* the taught line, not base's answer */
+        CHECK_STR(r2[0].file, "taught");
+        (void)scorer_rank(sc, "月亮", r3, 3); /* a part of the text in between */
+        CHECK_INT(scorer_rank(sc, "今天的月亮特别圆", r3, 3), n1);
+        for (int i = 0; i < n1; i++) {
+            CHECK_STR(r3[i].intent, r1[i].intent);
+            CHECK(r3[i].score == r1[i].score);
+        }
+    }
+    scorer_free(more);
+    t_intents_free(in);
+    buf_release(&errs);
+}
+
 const struct t_case understand_tests[] = {
+    T(test_crisis_short_cuts_change_no_score),
     T(test_scorer_ranks_by_closest_example),
     T(test_safety_crisis_round6),
     T(test_safety_crisis_round7),
