@@ -86,11 +86,6 @@ static int handle_member_org(struct turn *t)
     return rc;
 }
 
-/* Context claim (feature_member's claims): a city or a location after a
- * bare 报到 (state_ttl). 1 it is one, 0 not, -1. The turn offers it only
- * texts no global intent took (积分 stays a command); a question (什么意思,
- * 在哪报到) is no city either: it goes on to be understood, and the city may
- * still follow. */
 /* The answer to 你在哪个城市 is no city but 算了 or 再说 (understand_answer;
  * a question is unsure too, and asks on). */
 static bool said_no(const struct turn *t)
@@ -100,6 +95,11 @@ static bool said_no(const struct turn *t)
            (answer == 2 && !understand_is_question(t->app->intents, t->text));
 }
 
+/* Context claim (feature_member's claims): a city or a location after a
+ * bare 报到 (state_ttl). 1 it is one, 0 not, -1. The turn offers it only
+ * texts no global intent took (积分 stays a command); a question (什么意思,
+ * 在哪报到) is no city either: it goes on to be understood, and the city may
+ * still follow. */
 static int member_claim(struct turn *t)
 {
     char *v = NULL;
