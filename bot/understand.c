@@ -772,16 +772,23 @@ bool understand_is_crisis(const struct intents *in, const char *text)
 
 /* The crisis net's scores of canon into *mine and *other: false when it
  * cannot judge it (too short, or calm words say it is no danger). */
+/* Whether the net judges canon at all (net_judge, understand_crisis_could):
+ * not a text too short to judge (most texts are short), nor an everyday
+ * thing done at a roof or a river (站在楼顶上拍照: close to 我站在楼顶上 by its
+ * words, not by what it says). */
+static bool net_judges(const struct uconf *uc, const char *canon)
+{
+    return uc != NULL && (uc->net_score > 1 || net_letters(canon) >= uc->net_chars) &&
+           !says(uc, W_CALM, canon);
+}
+
 static bool net_judge(const struct uconf *uc, const struct intents *in, const char *canon,
                       struct scored *mine, struct scored *other)
 {
-    /* too short to judge: not scored at all (most texts are short) */
-    bool scored = uc == NULL || uc->net_score > 1 || net_letters(canon) >= uc->net_chars;
-    /* 站在楼顶上拍照: close to 我站在楼顶上 by its words, not by what it says */
-    bool calm = uc != NULL && says(uc, W_CALM, canon);
-    if (scored)
+    /* scored for the figures (eval --net) unless too short */
+    if (uc == NULL || uc->net_score > 1 || net_letters(canon) >= uc->net_chars)
         scorer_versus(intent_scorer(in), canon, "crisis", mine, other);
-    return scored && !calm && uc != NULL;
+    return net_judges(uc, canon);
 }
 
 enum crisis_verdict understand_crisis_level(const struct intents *in, const char *canon,
@@ -809,10 +816,9 @@ bool understand_crisis_could(const struct intents *in, const char *canon, enum c
     const struct uconf *uc = intent_uconf(in);
     if (v == CRISIS_FAR)
         return true;
-    /* net_judge's refusals, then the bar of the lowest verdict asked for:
-     * every verdict above CRISIS_FAR needs the closest crisis example there */
-    if (uc == NULL || (uc->net_score <= 1 && net_letters(canon) < uc->net_chars) ||
-        says(uc, W_CALM, canon))
+    /* what the net does not judge, then the bar of the lowest verdict asked
+     * for: every verdict above CRISIS_FAR needs the closest crisis example there */
+    if (!net_judges(uc, canon))
         return false;
     double bar = uc->net_score;
     if (v == CRISIS_NEAR && uc->near_score < bar)
