@@ -553,6 +553,37 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
     return ask(uc, r, n, m);
 }
 
+/* True when the lexicon rewrites nothing of normed outside what m's named
+ * groups took: a code the worker typed is not words (绑定 QD5G5CJK: qd is
+ * 签到's pinyin, and the copy would read 绑定 签到5g5cjk, a check-in). */
+static bool rewrites_only_slots(const struct intents *in, const char *normed,
+                                const struct intent_match *m)
+{
+    if (m->ncaps == 0)
+        return false;
+    char *rest = xstrdup(normed);
+    bool took = false;
+    for (int i = 0; i < m->ncaps; i++) {
+        const char *v = m->caps[i].value;
+        char *at = v != NULL && v[0] != '\0' ? strstr(rest, v) : NULL;
+        if (at != NULL) {
+            memmove(at, at + strlen(v), strlen(at + strlen(v)) + 1);
+            took = true;
+        }
+    }
+    char *canon = took ? norm_canon(intent_lexicon(in), rest) : NULL;
+    /* the copy drops spaces; everything else it does is a rewrite */
+    size_t k = 0;
+    for (size_t i = 0; rest[i] != '\0'; i++)
+        if (rest[i] != ' ')
+            rest[k++] = rest[i];
+    rest[k] = '\0';
+    bool same = canon != NULL && strcmp(canon, rest) == 0;
+    free(canon);
+    free(rest);
+    return same;
+}
+
 int understand_rules(const struct intents *in, const char *normed, struct intent_match *m,
                      enum understood_via *via)
 {
@@ -580,7 +611,7 @@ int understand_rules(const struct intents *in, const char *normed, struct intent
         if (cm.intent != NULL)
             intent_match_release(&cm);
         free(canon);
-        if (differ) {
+        if (differ && !rewrites_only_slots(in, normed, m)) {
             intent_match_release(m);
             memset(m, 0, sizeof *m);
             return 0;

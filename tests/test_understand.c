@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "account.h"
 #include "buf.h"
 #include "channel.h"
 #include "clock.h"
@@ -1356,6 +1358,41 @@ static void test_understand_readings_disagree(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* A link code is letters the lexicon may read as pinyin (qd 签到, xx 学习,
+ * bm 报名): 绑定 and every code with any two of its letters first, in the
+ * middle and last is account.link with the code as drawn. */
+static void test_understand_code_is_not_words(void)
+{
+    static const char abc[] = ACCOUNT_CODE_ALPHABET;
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = t_intents(&errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    int wrong = 0;
+    for (size_t a = 0; in != NULL && a < sizeof abc - 1; a++)
+        for (size_t b = 0; b < sizeof abc - 1; b++)
+            for (int at = 0; at < 3; at++) {
+                char code[ACCOUNT_CODE_LEN + 1] = "5G7H2K9W", text[32];
+                size_t off = at == 0 ? 0 : at == 1 ? 3 : ACCOUNT_CODE_LEN - 2;
+                code[off] = abc[a];
+                code[off + 1] = abc[b];
+                snprintf(text, sizeof text, "绑定 %s", code);
+                char *n = norm_text(text);
+                struct intent_match m;
+                int rc = understand(in, n, &m, NULL);
+                const char *v = rc == 1 ? intent_cap(&m, "code") : NULL;
+                bool ok = rc == 1 && strcmp(m.intent, "account.link") == 0 && v != NULL &&
+                          strcasecmp(v, code) == 0;
+                if (!ok && wrong++ < 5)
+                    fprintf(stderr, "  %s: %s\n", text, rc == 1 ? m.intent : "not understood");
+                if (rc == 1)
+                    intent_match_release(&m);
+                free(n);
+            }
+    CHECK_INT(wrong, 0);
+    t_intents_free(in);
+}
+
 /* Round 4 (texts written blind, eval-blind4): a mood word alone (郁闷,
  * 好烦: said of anything) is no counselling question, beside a request or
  * a question it is; dialect numerals, mixed pinyin, voice typos; commands
@@ -2539,6 +2576,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round4),
     T(test_understand_round5),
     T(test_understand_readings_disagree),
+    T(test_understand_code_is_not_words),
     T(test_understand_mood),
     T(test_understand_thresholds),
     T(test_understand_lofo_thresholds),
