@@ -64,6 +64,45 @@ out:
     buf_release(&errs);
 }
 
+/* understand.txt's crisis patterns are matched in groups as one alternation
+ * (bot/understand.c crisis_combine): across groups, with a back reference
+ * (its group would renumber) and with a named group, each still says what it
+ * says alone, and nothing else does. */
+static void test_crisis_patterns_grouped(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf u, errs;
+    buf_init(&u, 0);
+    buf_init(&errs, 0);
+    for (int i = 0; i < 150; i++) {
+        if (i == 70) /* inside the second group, after patterns with groups of their own */
+            buf_printf(&u, "crisis (跳|冲)了又\\1\ncrisis 想(?<how>跳)楼\n");
+        buf_printf(&u, "crisis (暗号)%03d(号)\n", i);
+    }
+    buf_printf(&u, "crisis ^(?:我|俺)(?:不想|不要)活\n");
+    t_put(dir, "10.rules", "pts ^积分$\n");
+    t_put(dir, "understand.txt", u.data);
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    static const struct {
+        const char *text;
+        bool crisis;
+    } cases[] = {
+        {"暗号000号", true},  {"说了暗号063号", true}, {"暗号064号", true},  {"暗号149号了", true},
+        {"暗号150号", false}, {"暗号64号", false},     {"跳了又跳", true},   {"跳了又冲", false},
+        {"想跳楼", true},     {"我不想活", true},      {"他说我不想活", false}, {"积分", false},
+    };
+    for (size_t i = 0; in != NULL && i < sizeof cases / sizeof cases[0]; i++) {
+        bool got = understand_is_crisis(in, cases[i].text);
+        if (got != cases[i].crisis)
+            fprintf(stderr, "  %s\n", cases[i].text);
+        CHECK_INT(got, cases[i].crisis);
+    }
+    t_intents_free(in);
+    buf_release(&u);
+    buf_release(&errs);
+}
+
 /* Bad lines in *.examples and understand.txt are named by file and line. */
 static void test_examples_errors(void)
 {
@@ -2571,6 +2610,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round18),
     T(test_understand_round19),
     T(test_examples_errors),
+    T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
     T(test_understand_round3),
     T(test_understand_round4),
