@@ -191,31 +191,39 @@ static int add_crisis(struct uconf *uc, const char *a, const char *b, const char
     return 0;
 }
 
-/* True when pattern p refers back to a group (\1, \g, \k) or names one:
- * in an alternation of many the numbers would shift and names could clash. */
-static bool refers_to_groups(const char *p)
+/* True when pattern p can be one alternative among others and mean what it
+ * means alone: no reference to a group (\1, \g, \k, (?1), (?R), (?&n),
+ * (?(1)...): numbers would shift, names clash), no verb ((*COMMIT) would stop
+ * the other alternatives being tried), no inline option or group but
+ * (?: (?= (?! (?<= (?<! (?> (?|. Anything else keeps its group one by one. */
+static bool joinable(const char *p)
 {
     for (const char *q = p; *q != '\0'; q++) {
         if (q[0] == '\\') {
             if (q[1] == 'g' || q[1] == 'k' || (q[1] >= '1' && q[1] <= '9'))
-                return true;
+                return false;
             if (q[1] == '\0')
                 break;
             q++; /* the escaped character, \\ included */
-        } else if (q[0] == '(' && q[1] == '?' &&
-                   ((q[2] == '<' && q[3] != '=' && q[3] != '!') || q[2] == 'P' || q[2] == '\''))
-            return true;
+        } else if (q[0] == '(' && q[1] == '*') {
+            return false;
+        } else if (q[0] == '(' && q[1] == '?') {
+            bool plain = q[2] == ':' || q[2] == '=' || q[2] == '!' || q[2] == '>' || q[2] == '|' ||
+                         (q[2] == '<' && (q[3] == '=' || q[3] == '!'));
+            if (!plain)
+                return false;
+        }
     }
-    return false;
+    return true;
 }
 
 /* The crisis patterns as alternations of CRISIS_GROUP, (?:p1)|(?:p2)|...,
  * each matched once instead of one call a pattern (a profile of the node:
  * 268 calls a text, twice a message, were 15 % of its CPU; callgrind: the
- * patterns' instructions 0.58x). A group matches where any of its patterns
- * does: those that refer to groups are not put in one (numbers would shift,
- * names clash), and a group PCRE2 refuses (its compiled size is limited) or
- * cannot finish on a text within its limits is tried one by one. */
+ * patterns' instructions 0.59x). A group matches where any of its patterns
+ * does: a group with a pattern that is not joinable, a group PCRE2 refuses
+ * (its compiled size is limited, or a \Q runs to its end) and a text a group
+ * cannot finish within PCRE2's limits are tried one pattern at a time. */
 static void crisis_combine(struct uconf *uc)
 {
     size_t ngroups = (uc->ncrisis + CRISIS_GROUP - 1) / CRISIS_GROUP;
@@ -230,7 +238,7 @@ static void crisis_combine(struct uconf *uc)
         buf_init(&all, 0);
         bool ok = true;
         for (size_t i = from; i < to && ok; i++) {
-            ok = !refers_to_groups(uc->crisis_src[i]);
+            ok = joinable(uc->crisis_src[i]);
             buf_printf(&all, "%s(?:%s)", i > from ? "|" : "", uc->crisis_src[i]);
         }
         int err;

@@ -66,8 +66,9 @@ out:
 
 /* understand.txt's crisis patterns are matched in groups as one alternation
  * (bot/understand.c crisis_combine): across groups, with a back reference
- * (its group would renumber) and with a named group, each still says what it
- * says alone, and nothing else does. */
+ * (its group would renumber), a named group and a verb ((*COMMIT) would end
+ * the other alternatives), each still says what it says alone, and nothing
+ * else does. */
 static void test_crisis_patterns_grouped(void)
 {
     const char *dir = t_tmpdir();
@@ -77,6 +78,8 @@ static void test_crisis_patterns_grouped(void)
     for (int i = 0; i < 150; i++) {
         if (i == 70) /* inside the second group, after patterns with groups of their own */
             buf_printf(&u, "crisis (跳|冲)了又\\1\ncrisis 想(?<how>跳)楼\n");
+        if (i == 10) /* the first group: a verb ahead of other patterns */
+            buf_printf(&u, "crisis 冲(*COMMIT)进去\n");
         buf_printf(&u, "crisis (暗号)%03d(号)\n", i);
     }
     buf_printf(&u, "crisis ^(?:我|俺)(?:不想|不要)活\n");
@@ -91,6 +94,7 @@ static void test_crisis_patterns_grouped(void)
         {"暗号000号", true},  {"说了暗号063号", true}, {"暗号064号", true},  {"暗号149号了", true},
         {"暗号150号", false}, {"暗号64号", false},     {"跳了又跳", true},   {"跳了又冲", false},
         {"想跳楼", true},     {"我不想活", true},      {"他说我不想活", false}, {"积分", false},
+        {"冲进去", true},     {"冲出来 暗号012号", true},
     };
     for (size_t i = 0; in != NULL && i < sizeof cases / sizeof cases[0]; i++) {
         bool got = understand_is_crisis(in, cases[i].text);
