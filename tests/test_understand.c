@@ -2102,6 +2102,25 @@ static void test_safety_crisis_round19(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 20 crisis language (eval-blind23 train_x, train_y's crisis misses and
+ * false alarms, read): cutting oneself now, a knife held to oneself, nothing
+ * left in the world to hold one, life not worth it in dialect with a wish to
+ * go, beaten bloody and afraid to go home; and what only looks alike (要死 of
+ * heat, slowness or a late order, a cut while cooking, a job not worth it,
+ * a fight at a game). */
+static void test_safety_crisis_round20(void)
+{
+    static const char *const yes[] = {
+        "我划自己的胳膊了停不下来", "又拿刀割自己的手腕了", "拿刀比着自己 不知道下一步",
+        "刀子抵着自己脖子", "这世上冇得我留恋的了", "这世上没什么值得我留恋的了",
+        "活倒冇得啥意思了 想走", "活着没啥意思了 想死", "被老公打得头破血流不敢回家"};
+    static const char *const no[] = {
+        "前面那个车开得跟要死一样慢", "热得人要死这鬼天气", "要死要死 又超时了 还剩三分钟",
+        "切菜不小心划了自己的手", "这活没啥意思了 想走 换个站", "打球打得头破血流",
+        "这世上没有免费的午餐", "刀架在砧板上自己切"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 18 crisis language (eval-blind18/19 train_s, train_t's crisis misses,
  * read): a fire at home, in a vehicle or a battery; gas leaking and the head
  * swimming; strangled and still chased; leaving tonight so as not to suffer
@@ -2551,6 +2570,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round19b),
     T(test_safety_crisis_round18),
     T(test_safety_crisis_round19),
+    T(test_safety_crisis_round20),
     T(test_safety_not_crisis_job_change),
     T(test_safety_figures_check_in),
     T(test_understand_round6),
