@@ -1004,6 +1004,19 @@ static void test_understand_round19(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 20 (eval-blind23 train_x, train_y, read): another worker's stop told
+ * as news is no request of mine (隔壁老李说他在你们那退订了 took the matched copy's
+ * 退订). */
+static void test_understand_round20(void)
+{
+    static const struct want cases[] = {
+        {"隔壁老李说他在你们那退订了", "!optout", NULL, NULL},
+        {"我同事说她也退订了", "!optout", NULL, NULL},
+        {"退订", "optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 18 (eval-blind18/19 train_s, train_t, read): the messages off as a
  * clause in a story, then a short word after (退订了吧 以后有空再说; 我要退订
  * 以后什么都别推了; 关掉所有推送 谢谢 短信也别发; stop 全部停掉); a seat given back
@@ -2590,6 +2603,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round17),
     T(test_understand_round18),
     T(test_understand_round19),
+    T(test_understand_round20),
     T(test_examples_errors),
     T(test_understand_shipped),
     T(test_understand_round3),
