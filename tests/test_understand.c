@@ -1006,13 +1006,40 @@ static void test_understand_round19(void)
 
 /* Round 20 (eval-blind23 train_x, train_y, read): another worker's stop told
  * as news is no request of mine (隔壁老李说他在你们那退订了 took the matched copy's
- * 退订). */
+ * 退订); not receiving any more said alone, leaving the subscription, the stop
+ * then don't send, the pushes off with a thanks, don't push every day then
+ * off; the city then 报个到 after a pause, 所在城市 without 为; 随手拍的进展;
+ * don't keep mine then erase, erase the data all of it. And what only looks
+ * alike (a question, lessons, another app's, orders, someone else's data, a
+ * report's photo, a refusal). */
 static void test_understand_round20(void)
 {
     static const struct want cases[] = {
         {"隔壁老李说他在你们那退订了", "!optout", NULL, NULL},
         {"我同事说她也退订了", "!optout", NULL, NULL},
         {"退订", "optout", NULL, NULL},
+        {"不接收了", "optout", NULL, NULL},
+        {"以后不接收推送了", "optout", NULL, NULL},
+        {"我要退出订阅", "optout", NULL, NULL},
+        {"退掉 以后别推", "optout", NULL, NULL},
+        {"推送关了吧 谢", "optout", NULL, NULL},
+        {"能不能别每天推啊 关了", "optout", NULL, NULL},
+        {"不接收了吗", "!optout", NULL, NULL},
+        {"不接收课程了", "!optout", NULL, NULL},
+        {"美团的推送关了吧 谢", "!optout", NULL, NULL},
+        {"别每天推单 关了", "!optout", NULL, NULL},
+        {"荆门 报个到 在那做保洁", "member.checkin", "city", "荆门"},
+        {"现在所在城市重庆 报到", "member.checkin", "city", "重庆"},
+        {"荆门 报个到 不知道行不行", "!member.checkin", NULL, NULL},
+        {"随手拍的进展", "report.status", NULL, NULL},
+        {"别留我的电话 删了吧", "privacy.erase", NULL, NULL},
+        {"别留我的资料 删干净", "privacy.erase", NULL, NULL},
+        {"照片跟位置都别存了全删", "privacy.erase", NULL, NULL},
+        {"删数据 全部", "privacy.erase", NULL, NULL},
+        {"别留客户的电话 删了吧", "!privacy.erase", NULL, NULL},
+        {"别留我的电话 删了吗", "!privacy.erase", NULL, NULL},
+        {"随手拍那张照片别存了 删了吧", "!privacy.erase", NULL, NULL},
+        {"别删 留着", "!privacy.erase", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
