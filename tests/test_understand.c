@@ -1009,7 +1009,9 @@ static void test_understand_round19(void)
  * 退订); not receiving any more said alone, leaving the subscription, the stop
  * then don't send, the pushes off with a thanks, don't push every day then
  * off; the city then 报个到 after a pause, 所在城市 without 为; 随手拍的进展;
- * don't keep mine then erase, erase the data all of it. And what only looks
+ * don't keep mine then erase, erase the data all of it; a command's initials
+ * (qxbm 2, scwdxx); a course by number after 报个, a seat by number then 取消
+ * then a reason. And what only looks
  * alike (a question, lessons, another app's, orders, someone else's data, a
  * report's photo, a refusal). */
 static void test_understand_round20(void)
@@ -1040,6 +1042,13 @@ static void test_understand_round20(void)
         {"别留我的电话 删了吗", "!privacy.erase", NULL, NULL},
         {"随手拍那张照片别存了 删了吧", "!privacy.erase", NULL, NULL},
         {"别删 留着", "!privacy.erase", NULL, NULL},
+        {"qxbm 2", "course.cancel", "n", "2"},
+        {"scwdxx", "privacy.erase", NULL, NULL},
+        {"报一个 6", "course.book", "n", "6"},
+        {"报名2取消 那天要跑单", "course.cancel", "n", "2"},
+        {"报名2取消了吗", "!course.cancel", NULL, NULL},
+        {"报名2取消 不对 不取消", "!course.cancel", NULL, NULL},
+        {"报个6点的闹钟", "!course.book", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
