@@ -1011,9 +1011,9 @@ static void test_understand_round19(void)
  * off; the city then 报个到 after a pause, 所在城市 without 为; 随手拍的进展;
  * don't keep mine then erase, erase the data all of it; a command's initials
  * (qxbm 2, scwdxx); a course by number after 报个, a seat by number then 取消
- * then a reason. And what only looks
- * alike (a question, lessons, another app's, orders, someone else's data, a
- * report's photo, a refusal). */
+ * then a reason; a complaint, then don't send them at the end. And what
+ * only looks alike (a question, lessons, another app's, orders, someone
+ * else's data or word, a report's photo, a refusal, told as done). */
 static void test_understand_round20(void)
 {
     static const struct want cases[] = {
@@ -1049,6 +1049,13 @@ static void test_understand_round20(void)
         {"报名2取消了吗", "!course.cancel", NULL, NULL},
         {"报名2取消 不对 不取消", "!course.cancel", NULL, NULL},
         {"报个6点的闹钟", "!course.book", NULL, NULL},
+        {"晚上老是响吵得娃睡不着别推了", "optout", NULL, NULL},
+        {"求求你们别发了我是真用不上", "optout", NULL, NULL},
+        {"客户催单 别发了", "!optout", NULL, NULL},
+        {"已经退订了 怎么还在发 别发了", "!optout", NULL, NULL},
+        {"群里那些广告别发了", "!optout", NULL, NULL},
+        {"这个课太难了别推了", "!optout", NULL, NULL},
+        {"老婆说别发了", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
