@@ -1047,6 +1047,62 @@ static void test_understand_round19(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 20 (eval-blind23 train_x, train_y, read): another worker's stop told
+ * as news is no request of mine (隔壁老李说他在你们那退订了 took the matched copy's
+ * 退订); not receiving any more said alone, leaving the subscription, the stop
+ * then don't send, the pushes off with a thanks, don't push every day then
+ * off; the city then 报个到 after a pause, 所在城市 without 为; 随手拍的进展;
+ * don't keep mine then erase, erase the data all of it; a command's initials
+ * (qxbm 2, scwdxx); a course by number after 报个, a seat by number then 取消
+ * then a reason; a complaint, then don't send them at the end. And what
+ * only looks alike (a question, lessons, another app's, orders, someone
+ * else's data or word, a report's photo, a refusal, told as done). */
+static void test_understand_round20(void)
+{
+    static const struct want cases[] = {
+        {"隔壁老李说他在你们那退订了", "!optout", NULL, NULL},
+        {"我同事说她也退订了", "!optout", NULL, NULL},
+        {"退订", "optout", NULL, NULL},
+        {"不接收了", "optout", NULL, NULL},
+        {"以后不接收推送了", "optout", NULL, NULL},
+        {"我要退出订阅", "optout", NULL, NULL},
+        {"退掉 以后别推", "optout", NULL, NULL},
+        {"推送关了吧 谢", "optout", NULL, NULL},
+        {"能不能别每天推啊 关了", "optout", NULL, NULL},
+        {"不接收了吗", "!optout", NULL, NULL},
+        {"不接收课程了", "!optout", NULL, NULL},
+        {"美团的推送关了吧 谢", "!optout", NULL, NULL},
+        {"别每天推单 关了", "!optout", NULL, NULL},
+        {"荆门 报个到 在那做保洁", "member.checkin", "city", "荆门"},
+        {"现在所在城市重庆 报到", "member.checkin", "city", "重庆"},
+        {"荆门 报个到 不知道行不行", "!member.checkin", NULL, NULL},
+        {"随手拍的进展", "report.status", NULL, NULL},
+        {"别留我的电话 删了吧", "privacy.erase", NULL, NULL},
+        {"别留我的资料 删干净", "privacy.erase", NULL, NULL},
+        {"照片跟位置都别存了全删", "privacy.erase", NULL, NULL},
+        {"删数据 全部", "privacy.erase", NULL, NULL},
+        {"别留客户的电话 删了吧", "!privacy.erase", NULL, NULL},
+        {"别留我的电话 删了吗", "!privacy.erase", NULL, NULL},
+        {"随手拍那张照片别存了 删了吧", "!privacy.erase", NULL, NULL},
+        {"别删 留着", "!privacy.erase", NULL, NULL},
+        {"qxbm 2", "course.cancel", "n", "2"},
+        {"scwdxx", "privacy.erase", NULL, NULL},
+        {"报一个 6", "course.book", "n", "6"},
+        {"报名2取消 那天要跑单", "course.cancel", "n", "2"},
+        {"报名2取消了吗", "!course.cancel", NULL, NULL},
+        {"报名2取消 不对 不取消", "!course.cancel", NULL, NULL},
+        {"报个6点的闹钟", "!course.book", NULL, NULL},
+        {"晚上老是响吵得娃睡不着别推了", "optout", NULL, NULL},
+        {"求求你们别发了我是真用不上", "optout", NULL, NULL},
+        {"客户催单 别发了", "!optout", NULL, NULL},
+        {"已经退订了 怎么还在发 别发了", "!optout", NULL, NULL},
+        {"群里那些广告别发了", "!optout", NULL, NULL},
+        {"这个课太难了别推了", "!optout", NULL, NULL},
+        {"老婆说别发了", "!optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 18 (eval-blind18/19 train_s, train_t, read): the messages off as a
  * clause in a story, then a short word after (退订了吧 以后有空再说; 我要退订
  * 以后什么都别推了; 关掉所有推送 谢谢 短信也别发; stop 全部停掉); a seat given back
@@ -2145,6 +2201,25 @@ static void test_safety_crisis_round19(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 20 crisis language (eval-blind23 train_x, train_y's crisis misses and
+ * false alarms, read): cutting oneself now, a knife held to oneself, nothing
+ * left in the world to hold one, life not worth it in dialect with a wish to
+ * go, beaten bloody and afraid to go home; and what only looks alike (要死 of
+ * heat, slowness or a late order, a cut while cooking, a job not worth it,
+ * a fight at a game). */
+static void test_safety_crisis_round20(void)
+{
+    static const char *const yes[] = {
+        "我划自己的胳膊了停不下来", "又拿刀割自己的手腕了", "拿刀比着自己 不知道下一步",
+        "刀子抵着自己脖子", "这世上冇得我留恋的了", "这世上没什么值得我留恋的了",
+        "活倒冇得啥意思了 想走", "活着没啥意思了 想死", "被老公打得头破血流不敢回家"};
+    static const char *const no[] = {
+        "前面那个车开得跟要死一样慢", "热得人要死这鬼天气", "要死要死 又超时了 还剩三分钟",
+        "切菜不小心划了自己的手", "这活没啥意思了 想走 换个站", "打球打得头破血流",
+        "这世上没有免费的午餐", "刀架在砧板上自己切"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 18 crisis language (eval-blind18/19 train_s, train_t's crisis misses,
  * read): a fire at home, in a vehicle or a battery; gas leaking and the head
  * swimming; strangled and still chased; leaving tonight so as not to suffer
@@ -2594,6 +2669,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round19b),
     T(test_safety_crisis_round18),
     T(test_safety_crisis_round19),
+    T(test_safety_crisis_round20),
     T(test_safety_not_crisis_job_change),
     T(test_safety_figures_check_in),
     T(test_understand_round6),
@@ -2613,6 +2689,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round17),
     T(test_understand_round18),
     T(test_understand_round19),
+    T(test_understand_round20),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
