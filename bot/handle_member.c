@@ -113,7 +113,8 @@ static int member_claim(struct turn *t)
      * or an unsure word (再说) is taken and ends the question (member_take) */
     size_t len = utf8_len(t->text);
     return len >= 2 && len <= 20 && strpbrk(t->text, "0123456789") == NULL &&
-           !understand_is_question(t->app->intents, t->text);
+           !understand_is_question(t->app->intents, t->text) &&
+           !understand_no_value(t->app->intents, "city", t->text);
 }
 
 /* ... and takes it: the check-in in that city. 0 or -1. */

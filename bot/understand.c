@@ -66,6 +66,8 @@ struct uconf {
     size_t nmoods;
     struct umenu *family; /* topic intent -> an intent of the same feature (`family`) */
     size_t nfamily;
+    struct umenu *noslot; /* capture name -> a word that is no value of it (`noslot`) */
+    size_t nnoslot;
     struct words words[NWORDS]; /* understand.txt's word lists, by enum wordlist */
     pcre2_code **crisis; /* the ways people say it, beside content's words */
     char **crisis_src;   /* their text, for crisis_any */
@@ -110,6 +112,11 @@ void uconf_free(struct uconf *uc)
         free(uc->family[i].cmd);
     }
     free(uc->family);
+    for (size_t i = 0; i < uc->nnoslot; i++) {
+        free(uc->noslot[i].intent);
+        free(uc->noslot[i].cmd);
+    }
+    free(uc->noslot);
     for (size_t l = 0; l < NWORDS; l++) {
         for (size_t i = 0; i < uc->words[l].n; i++)
             free(uc->words[l].w[i]);
@@ -313,10 +320,17 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->text[uc->ntext++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    if ((strcmp(key, "topic") == 0 || strcmp(key, "mood") == 0 || strcmp(key, "family") == 0) &&
+    if ((strcmp(key, "topic") == 0 || strcmp(key, "mood") == 0 || strcmp(key, "family") == 0 ||
+         strcmp(key, "noslot") == 0) &&
         a != NULL && b != NULL) {
-        struct umenu **list = key[0] == 't' ? &uc->topics : key[0] == 'm' ? &uc->moods : &uc->family;
-        size_t *n = key[0] == 't' ? &uc->ntopics : key[0] == 'm' ? &uc->nmoods : &uc->nfamily;
+        struct umenu **list = key[0] == 't'   ? &uc->topics
+                              : key[0] == 'm' ? &uc->moods
+                              : key[0] == 'f' ? &uc->family
+                                              : &uc->noslot;
+        size_t *n = key[0] == 't'   ? &uc->ntopics
+                    : key[0] == 'm' ? &uc->nmoods
+                    : key[0] == 'f' ? &uc->nfamily
+                                    : &uc->nnoslot;
         char *save2 = NULL;
         for (char *w = strtok_r(b, " \t", &save2); w; w = strtok_r(NULL, " \t", &save2)) {
             *list = xrealloc(*list, (*n + 1) * sizeof **list);
@@ -363,7 +377,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm|clausenot WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS`, `crisisnear 0..1 -1..1`, `lowtake 0..1 0..1 CHARS`, `clauses CHARS TOP` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `noslot CAP WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm|clausenot WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS`, `crisisnear 0..1 -1..1`, `lowtake 0..1 0..1 CHARS`, `clauses CHARS TOP` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -659,6 +673,30 @@ static bool rewrites_only_slots(const struct intents *in, const char *normed,
     return same;
 }
 
+bool understand_no_value(const struct intents *in, const char *cap, const char *value)
+{
+    const struct uconf *uc = in != NULL ? intent_uconf(in) : NULL;
+    for (size_t i = 0; uc != NULL && value != NULL && i < uc->nnoslot; i++)
+        if (strcmp(uc->noslot[i].intent, cap) == 0 && strcmp(uc->noslot[i].cmd, value) == 0)
+            return true;
+    return false;
+}
+
+/* m without the captures that took a `noslot` word (现在报到: 现在 is no
+ * city): the handler then asks for the value, as when none was typed. */
+static void drop_no_values(const struct intents *in, struct intent_match *m)
+{
+    int k = 0;
+    for (int i = 0; i < m->ncaps; i++) {
+        if (understand_no_value(in, m->caps[i].name, m->caps[i].value)) {
+            free(m->caps[i].value);
+            continue;
+        }
+        m->caps[k++] = m->caps[i];
+    }
+    m->ncaps = k;
+}
+
 int understand_rules(const struct intents *in, const char *normed, struct intent_match *m,
                      enum understood_via *via)
 {
@@ -694,6 +732,8 @@ int understand_rules(const struct intents *in, const char *normed, struct intent
     }
     if (rc != 0) {
         *via = rc == 1 ? VIA_RULE : VIA_NONE;
+        if (rc == 1)
+            drop_no_values(in, m);
         return rc;
     }
     canon = norm_canon(intent_lexicon(in), normed);
@@ -712,6 +752,8 @@ int understand_rules(const struct intents *in, const char *normed, struct intent
             *via = VIA_NONE;
         } else if (rc == 1 && understand_is_action(in, m->intent) && intent_cap(m, "ask") == NULL)
             add_cap(m, "ask", "");
+        if (rc == 1)
+            drop_no_values(in, m);
     }
     free(canon);
     return rc;

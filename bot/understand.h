@@ -113,5 +113,8 @@ bool understand_is_action(const struct intents *in, const char *intent);
 /* True when the normalised text has one of the `question` words of
  * understand.txt (吗 ? 怎么 什么 哪 ...): it asks something. */
 bool understand_is_question(const struct intents *in, const char *normed);
+/* True when value is a word understand.txt's `noslot CAP WORDS` says is no
+ * value of capture cap (现在 is no city: 现在报到 asks which city). */
+bool understand_no_value(const struct intents *in, const char *cap, const char *value);
 
 #endif

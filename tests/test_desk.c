@@ -730,6 +730,48 @@ out:
     fx_release(&f);
 }
 
+/* 现在报到 (and 马上报到, 目前报到) is a check-in whose city is still to be
+ * asked (understand.txt `noslot city`): not the city 现在; 现在 in answer to
+ * the question is no city either; the city after it is recorded. */
+static void test_member_checkin_time_word_is_no_city(void)
+{
+    struct fx f;
+    int64_t id = 0;
+    char *r, *intent = NULL;
+    struct member_entry *a = NULL;
+    size_t na = 0;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    int64_t p = person(&f, "m-4");
+    CHECK_INT(store_begin(f.st), 0);
+    CHECK_INT(store_member_set(f.st, p, "王哥", "襄阳市快递行业党支部", NULL, now_ms(), &id), 0);
+    CHECK_INT(store_commit(f.st), 0);
+    const char *asks[] = {"现在报到", "马上报到", "目前 报到"};
+    for (size_t i = 0; i < sizeof asks / sizeof *asks; i++) {
+        r = talk(&f, "m-4", asks[i]);
+        CHECK_STR(r, content_get(f.app.ct, "member.ask"));
+        free(r);
+    }
+    r = talk_loc(&f, "m-4", "现在", false, &intent);
+    CHECK(intent == NULL || strcmp(intent, "ctx.member") != 0);
+    free(r);
+    free(intent);
+    intent = NULL;
+    CHECK_INT(store_member_list(f.st, NULL, now_ms() - 86400000LL, 100, &a, &na), 0);
+    CHECK_INT(na, 0);
+    member_entry_free_all(a, na);
+    r = talk_loc(&f, "m-4", "枣阳", false, &intent);
+    CHECK_STR(intent, "ctx.member");
+    CHECK_HAS(r, "枣阳");
+    free(r);
+    free(intent);
+    CHECK_INT(store_member_list(f.st, "枣阳", 0, 100, &a, &na), 0);
+    CHECK_INT(na, 1);
+    member_entry_free_all(a, na);
+out:
+    fx_release(&f);
+}
+
 /* Pair WORKER with teacher-4410 (P1, *id); WORKER's person id. */
 static int64_t pair_worker_with_teacher(struct fx *f, int64_t *id)
 {
@@ -1273,7 +1315,7 @@ const struct t_case desk_tests[] = {
     T(test_desk_escalation_after_configured_time), T(test_desk_crisis_words_hotlines_and_alert),
     T(test_desk_off_hours_waits_for_duty),         T(test_desk_mentoring_pair_and_silent_flag),
     T(test_member_checkin_org_and_stale_list),
-    T(test_member_checkin_no_is_no_city),     T(test_safety_words_and_lookalikes),
+    T(test_member_checkin_no_is_no_city),     T(test_member_checkin_time_word_is_no_city),     T(test_safety_words_and_lookalikes),
     T(test_crisis_outside_a_ticket),               T(test_crisis_near_checks_in),
     T(test_crisis_alert_can_be_taken),
     T(test_crisis_realerts_with_elapsed_time),     T(test_escalation_states_real_wait),
