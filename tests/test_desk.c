@@ -682,23 +682,45 @@ out:
     fx_release(&f);
 }
 
+/* A fixture with one member, ext, of org. 0 or -1 (the fixture failed). */
+static int member_fx(struct fx *f, const char *ext, const char *name, const char *org)
+{
+    int64_t id = 0;
+    if (fx_init(f, NULL) == -1)
+        return -1;
+    int64_t p = person(f, ext);
+    CHECK_INT(store_begin(f->st), 0);
+    CHECK_INT(store_member_set(f->st, p, name, org, NULL, now_ms(), &id), 0);
+    CHECK_INT(store_commit(f->st), 0);
+    return 0;
+}
+
+/* city, sent by ext while 报到's question is open, is taken and recorded. */
+static void city_taken(struct fx *f, const char *ext, const char *city)
+{
+    char *intent = NULL, *r = talk_loc(f, ext, city, false, &intent);
+    struct member_entry *a = NULL;
+    size_t na = 0;
+    CHECK_STR(intent, "ctx.member");
+    CHECK_HAS(r, city);
+    free(r);
+    free(intent);
+    CHECK_INT(store_member_list(f->st, city, 0, 100, &a, &na), 0);
+    CHECK_INT(na, 1);
+    member_entry_free_all(a, na);
+}
+
 /* 报到 without a city asks for it; a no or an unsure word after that
  * question (算了, 不用了, 再说吧) is no city: it records nothing and ends the
  * question; a city after a new 报到 is recorded. */
 static void test_member_checkin_no_is_no_city(void)
 {
     struct fx f;
-    int64_t id = 0;
     char *r, *intent = NULL;
     struct member_entry *a = NULL;
     size_t na = 0;
-    if (fx_init(&f, NULL) == -1)
+    if (member_fx(&f, "m-3", "张姐", "襄阳市家政服务行业党支部") == -1)
         goto out;
-    int64_t p = person(&f, "m-3");
-    CHECK_INT(store_begin(f.st), 0);
-    CHECK_INT(store_member_set(f.st, p, "张姐", "襄阳市家政服务行业党支部", NULL, now_ms(), &id),
-              0);
-    CHECK_INT(store_commit(f.st), 0);
     const char *nos[] = {"算了", "不用了", "再说吧"};
     for (size_t i = 0; i < sizeof nos / sizeof *nos; i++) {
         r = talk(&f, "m-3", "报到");
@@ -718,14 +740,7 @@ static void test_member_checkin_no_is_no_city(void)
     free(r);
     r = talk(&f, "m-3", "报到");
     free(r);
-    r = talk_loc(&f, "m-3", "长沙", false, &intent);
-    CHECK_STR(intent, "ctx.member");
-    CHECK_HAS(r, "长沙");
-    free(r);
-    free(intent);
-    CHECK_INT(store_member_list(f.st, "长沙", 0, 100, &a, &na), 0);
-    CHECK_INT(na, 1);
-    member_entry_free_all(a, na);
+    city_taken(&f, "m-3", "长沙");
 out:
     fx_release(&f);
 }
@@ -736,16 +751,11 @@ out:
 static void test_member_checkin_time_word_is_no_city(void)
 {
     struct fx f;
-    int64_t id = 0;
     char *r, *intent = NULL;
     struct member_entry *a = NULL;
     size_t na = 0;
-    if (fx_init(&f, NULL) == -1)
+    if (member_fx(&f, "m-4", "王哥", "襄阳市快递行业党支部") == -1)
         goto out;
-    int64_t p = person(&f, "m-4");
-    CHECK_INT(store_begin(f.st), 0);
-    CHECK_INT(store_member_set(f.st, p, "王哥", "襄阳市快递行业党支部", NULL, now_ms(), &id), 0);
-    CHECK_INT(store_commit(f.st), 0);
     const char *asks[] = {"现在报到", "马上报到", "目前 报到"};
     for (size_t i = 0; i < sizeof asks / sizeof *asks; i++) {
         r = talk(&f, "m-4", asks[i]);
@@ -760,14 +770,7 @@ static void test_member_checkin_time_word_is_no_city(void)
     CHECK_INT(store_member_list(f.st, NULL, now_ms() - 86400000LL, 100, &a, &na), 0);
     CHECK_INT(na, 0);
     member_entry_free_all(a, na);
-    r = talk_loc(&f, "m-4", "枣阳", false, &intent);
-    CHECK_STR(intent, "ctx.member");
-    CHECK_HAS(r, "枣阳");
-    free(r);
-    free(intent);
-    CHECK_INT(store_member_list(f.st, "枣阳", 0, 100, &a, &na), 0);
-    CHECK_INT(na, 1);
-    member_entry_free_all(a, na);
+    city_taken(&f, "m-4", "枣阳");
 out:
     fx_release(&f);
 }
