@@ -2220,6 +2220,27 @@ static void test_safety_crisis_round20(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 21 crisis language (eval-blind24 train_p, train_q's crisis misses,
+ * read): beaten now (在打我, 还在踢我, 把我堵在 ... 打), 一死百了, the wish to
+ * drink poison said alone (我要喝药), driving into the water or a wall,
+ * charcoal lit in the car or behind locked doors, a goodbye till the next
+ * life; and their everyday lookalikes (a phone call, told afterwards, a
+ * near miss, a dose, a barbecue, a song). */
+static void test_safety_crisis_round21(void)
+{
+    static const char *const yes[] = {
+        "雇主儿子喝醉了在打我 怎么办", "他还在踢我", "老公正在打我", "几个人把我堵在停车场打",
+        "三个人把我围在巷子里打", "一死百了", "活着太累 一死百了", "我要喝药", "我想喝农药",
+        "开车冲江里算了", "真想开车撞墙", "好想骑车冲进河里", "车里烧了炭 门锁了",
+        "点了炭 门窗都关死了", "再见了兄弟们 下辈子不跑车了", "永别了 下辈子再做母女"};
+    static const char *const no[] = {
+        "站长在打我的分", "客户在打我差评", "昨天有人把我堵在小区门口打了一顿 报警了",
+        "你以为一死百了吗", "电影里说一死百了", "我要喝药了 头疼", "该喝药了",
+        "差点骑车撞墙上 还好刹住了", "车里烧烤的炭还没灭",
+        "别人把我堵在路口 打电话骂我"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 18 crisis language (eval-blind18/19 train_s, train_t's crisis misses,
  * read): a fire at home, in a vehicle or a battery; gas leaking and the head
  * swimming; strangled and still chased; leaving tonight so as not to suffer
@@ -2670,6 +2691,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round18),
     T(test_safety_crisis_round19),
     T(test_safety_crisis_round20),
+    T(test_safety_crisis_round21),
     T(test_safety_not_crisis_job_change),
     T(test_safety_figures_check_in),
     T(test_understand_round6),
