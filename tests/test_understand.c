@@ -1161,6 +1161,30 @@ static void test_understand_round18(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 21 (eval-blind24 train_p, train_q's misses, read): the pushes
+ * complained of, then off at the end, or off, then the complaint; erase or
+ * 注销, then the reason after a pause; and what only looks alike (another
+ * app's, a question, lessons, someone else's, erase said alone). */
+static void test_understand_round21(void)
+{
+    static const struct want cases[] = {
+        {"天天推 烦死 退了", "optout", NULL, NULL},
+        {"老是发 烦死了 关了吧", "optout", NULL, NULL},
+        {"推送关了 吵死人", "optout", NULL, NULL},
+        {"消息停掉吧 太烦了", "optout", NULL, NULL},
+        {"美团天天推 烦死 退了", "!optout", NULL, NULL},
+        {"天天推 烦死 退了吗", "!optout", NULL, NULL},
+        {"学习推送关了 烦死了", "!optout", NULL, NULL},
+        {"推送关了吗 烦死了", "!optout", NULL, NULL},
+        {"删我资料 不用了", "privacy.erase", NULL, NULL},
+        {"注销 不玩了", "privacy.erase", NULL, NULL},
+        {"帮我删除我的信息 用不上了", "privacy.erase", NULL, NULL},
+        {"删我同事资料 不用了", "!privacy.erase", NULL, NULL},
+        {"删 不用了", "!privacy.erase", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2712,6 +2736,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round18),
     T(test_understand_round19),
     T(test_understand_round20),
+    T(test_understand_round21),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
