@@ -1164,7 +1164,7 @@ static void test_understand_round18(void)
 /* Round 21 (eval-blind24 train_p, train_q's misses, read): the pushes
  * complained of, then off at the end, or off, then the complaint; erase or
  * 注销, then the reason after a pause; 我报过名没 (my seats, not a report);
- * 真人回复 谢谢;
+ * 真人回复 谢谢; the stop word said twice (stop stop);
  * and what only looks alike (another
  * app's, a question, lessons, someone else's, erase said alone). */
 static void test_understand_round21(void)
@@ -1188,6 +1188,9 @@ static void test_understand_round21(void)
         {"我上次报的井盖修了没", "report.status", NULL, NULL},
         {"真人回复 谢谢", "handover", NULL, NULL},
         {"人工回复吧", "handover", NULL, NULL},
+        {"stop stop", "optout", NULL, NULL},
+        {"STOP!!! STOP", "optout", NULL, NULL},
+        {"stop stop 是啥意思", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
