@@ -1180,6 +1180,10 @@ static void test_understand_round21(void)
         {"推送关了吗 烦死了", "!optout", NULL, NULL},
         {"删我资料 不用了", "privacy.erase", NULL, NULL},
         {"注销 不玩了", "privacy.erase", NULL, NULL},
+        /* a workmate's cancellation, told or asked for (05-vetoes.rules) */
+        {"同事取消报名第二个", "!course.cancel", NULL, NULL},
+        {"帮我同事取消报名2", "!course.cancel", NULL, NULL},
+        {"取消报名2", "course.cancel", "n", "2"},
         {"帮我删除我的信息 用不上了", "privacy.erase", NULL, NULL},
         {"删我同事资料 不用了", "!privacy.erase", NULL, NULL},
         {"删 不用了", "!privacy.erase", NULL, NULL},
