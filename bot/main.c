@@ -351,7 +351,7 @@ struct reload_job {
     int64_t since; /* when it was asked for (the main thread's only) */
 };
 
-/* A reload rebuilds the rules and examples on the writer: ~0.2 s, tens of
+/* A reload rebuilds the rules and examples on the writer: ~0.3 s, tens of
  * seconds under valgrind. Longer than this, it is stuck. */
 #define RELOAD_MAX_MS 120000
 
