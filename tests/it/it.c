@@ -285,7 +285,9 @@ struct resp request(int port, const char *method, const char *path, const char *
     CURL *c = curl_easy_init();
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    /* under valgrind a content save rebuilds the rules and examples for
+     * ~20 s of CPU: the same patience as the server's start */
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)it_patience(20000) / 1000);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -320,7 +322,9 @@ struct hresp hrequest_from(int port, const char *from, const char *method, const
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    /* under valgrind a content save rebuilds the rules and examples for
+     * ~20 s of CPU: the same patience as the server's start */
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)it_patience(20000) / 1000);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (from != NULL)
         curl_easy_setopt(c, CURLOPT_INTERFACE, from);
