@@ -72,6 +72,7 @@ static char *help_reply(int port, const char *user)
 /* Wait up to ms for the reply to 帮助 to contain want. */
 static bool reply_becomes(int port, const char *want, int ms)
 {
+    ms = it_patience(ms);
     for (int waited = 0;; waited += 100) {
         char *r = help_reply(port, "u-wait");
         bool ok = strstr(r, want) != NULL;
