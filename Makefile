@@ -164,11 +164,13 @@ run: check-deps
 	@[ -f bot.conf ] || $(MAKE) --no-print-directory bot.conf
 	./yizhan serve -c $(CONF)
 
+# The unit tests and the integration suite, in TEST_LANES lanes side by
+# side (tests/lanes.sh; the integration suite mostly waits on its servers).
+TEST_LANES ?= 2
 test: check-deps
 	@$(MAKE) --no-print-directory yizhan tests/run tests/it/itest tests/it/fakeapi
-	tests/run
 	tests/it/test_fakeapi.sh
-	tests/it/itest
+	tests/lanes.sh $(TEST_LANES) tests/run tests/it/itest
 
 # Every statement of the store prepared on a real PostgreSQL against
 # bot/schema_pg.sql, and that schema compared with SQLite's, then the
@@ -232,6 +234,8 @@ soak: check-deps
 
 # The unit tests under valgrind, then the integration suite with the server
 # under valgrind (tests/it honours YIZHAN_WRAP); a valgrind error exits 99.
+# In two lanes side by side (tests/lanes.sh: each lane every other case),
+# one a core: one lane takes ~50 min, over half of CI's 90.
 # YIZHAN_PCRE2_JIT=0: PCRE2's interpreter, which memcheck checks, instead of
 # JIT code, which it cannot and runs ~40 times slower (bot/util.h jit_wanted;
 # make test and make asan keep the JIT).
@@ -240,8 +244,7 @@ VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-k
 valgrind: check-deps
 	@command -v valgrind >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind
 	@$(MAKE) --no-print-directory yizhan tests/run tests/it/itest tests/it/fakeapi
-	YIZHAN_PCRE2_JIT=0 $(VALGRIND) tests/run
-	YIZHAN_PCRE2_JIT=0 YIZHAN_WRAP="$(VALGRIND)" tests/it/itest
+	YIZHAN_PCRE2_JIT=0 tests/lanes.sh $(TEST_LANES) '$(VALGRIND) tests/run' 'YIZHAN_WRAP="$(VALGRIND)" tests/it/itest'
 
 # End to end against a real SMS gateway (installs kannel, kannel-extras).
 test-kannel: check-deps
@@ -257,8 +260,10 @@ asan: check-deps
 # Fuzzing (fuzz/): each fuzz/fz_<name>.c is a libFuzzer target seeded from
 # fuzz/corpus/<name>/ (checked in). The bot is rebuilt with clang and the
 # sanitizers into fuzz/obj/; new inputs go to fuzz/work/<name>/, crashes to
-# fuzz/crashes/. `make fuzz FUZZ_SECONDS=30` runs each target for 30 s.
+# fuzz/crashes/. `make fuzz FUZZ_SECONDS=30` runs each target for 30 s,
+# FUZZ_JOBS (2, the cores here) of them side by side (fuzz/run.sh).
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
 FUZZ_CC      ?= clang
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -O1 -g -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow \
@@ -293,17 +298,7 @@ fuzz-deps:
 
 # Runs every target; fails on the first crash (its input is in fuzz/crashes/).
 fuzz: fuzz-build
-	@mkdir -p fuzz/crashes
-	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p fuzz/work/$$t fuzz/corpus/$$t; \
-	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
-	  fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    -max_len=8192 -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$t- \
-	    fuzz/work/$$t fuzz/corpus/$$t > fuzz/work/$$t.log 2>&1 || \
-	    { tail -60 fuzz/work/$$t.log; echo "fuzz $$t: FAILED, input in fuzz/crashes/"; exit 1; }; \
-	  awk '/stat::number_of_executed_units/ {n=$$2} /stat::peak_rss_mb/ {m=$$2} \
-	    END {printf "   %d runs, peak RSS %d MB, no crash\n", n, m}' fuzz/work/$$t.log; \
-	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, no crash"; echo "$(words $(FUZZ_TARGETS)) passed, 0 failed"
+	fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 # --- install, the service, the package (docs/operations.md) ----------------
 # install-files: everything but the config (the .deb ships these). install

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct t_case {
@@ -15,6 +16,21 @@ struct t_case {
 };
 #define T(fn) {#fn, fn}
 #define T_END {NULL, NULL}
+
+/* Whether the next case of the run is this process's to run: with
+ * YIZHAN_SHARD=K/N (tests/shards.sh) a runner runs every N-th case from
+ * the K-th, so N copies side by side run each case once (make valgrind
+ * runs the suites as two lanes on the two cores). Without it, every case.
+ * Called once per case, in order. */
+static inline int t_in_shard(void)
+{
+    static long next;
+    int k = 0, n = 1;
+    const char *s = getenv("YIZHAN_SHARD");
+    if (s == NULL || sscanf(s, "%d/%d", &k, &n) != 2 || n < 1 || k < 0 || k >= n)
+        k = 0, n = 1;
+    return next++ % n == k;
+}
 
 extern int t_failed;          /* checks failed in the running test */
 extern const char *t_current; /* name of the running test */

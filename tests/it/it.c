@@ -638,7 +638,7 @@ int main(int argc, char **argv)
         for (int i = 1; i < argc; i++)
             if (strstr(c->name, argv[i]))
                 want = true;
-        if (!want)
+        if (!want || !t_in_shard())
             continue;
         t_current = c->name;
         t_failed = 0;
