@@ -120,6 +120,8 @@ eval: check-deps
 	tests/eval/eval -q -t tests/data/eval/threshold31 tests/data/eval/holdout21.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold32 tests/data/eval/holdout22.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold33 tests/data/eval/holdout23.tsv
+	tests/eval/eval -q -t tests/data/eval/threshold34 tests/data/eval/holdout24.tsv
+	tests/eval/eval -q -t tests/data/eval/threshold35 tests/data/eval/holdout25.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold_lookalikes tests/data/eval/lookalikes.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
