@@ -25,8 +25,10 @@ tests/pg/pgprep "host=127.0.0.1 port=$PORT user=postgres dbname=yizhan" | tee "$
 # Into a file, shown as it grows: a process a test left behind keeps its
 # stdout open, which would hold a pipe (and this script) open for ever.
 : >"$DIR/itest.out" # made before tail looks: the runner may not have opened it yet
-YIZHAN_TEST_PG="host=127.0.0.1 port=$PORT user=postgres dbname=postgres" tests/it/itest "$@" \
-    >"$DIR/itest.out" 2>&1 &
+# In TEST_LANES lanes like make test (tests/lanes.sh): every server has a
+# database of its own, named after its directory.
+YIZHAN_TEST_PG="host=127.0.0.1 port=$PORT user=postgres dbname=postgres" \
+    tests/lanes.sh "${TEST_LANES:-2}" "tests/it/itest $*" >"$DIR/itest.out" 2>&1 &
 itest=$!
 tail -n +1 -f --pid=$itest "$DIR/itest.out"
 wait $itest || true
