@@ -2283,6 +2283,28 @@ static void test_safety_crisis_round21(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 22 crisis language (eval-blind25 train_r, train_s's crisis misses,
+ * read): said in English (killing or hurting myself, suicidal, ending it
+ * tonight, someone hitting me now), the wish to hurt myself, people brought
+ * to beat me, cornered and beaten, charcoal bought behind shut windows, the
+ * rails tonight; and their lookalikes (a song, a friend, a question about a
+ * word, told afterwards, a barbecue, work on the railway). */
+static void test_safety_crisis_round22(void)
+{
+    static const char *const yes[] = {
+        "I want to kill myself", "I'm going to end it tonight", "suicidal thoughts, need help",
+        "I'm hurting myself, please help", "please help, someone is hitting me right now",
+        "i dont want to live anymore", "我恨自己，想把自己弄伤", "房东带人来打我，现在还在门口",
+        "跑单被几个人堵住打 在巷子里", "买了炭 关好窗了", "买好炭了 门窗都关死了",
+        "我今晚就去铁轨那"};
+    static const char *const no[] = {
+        "this heat is killing me", "my friend says he will kill himself",
+        "what does suicidal mean", "I hurt my back carrying parcels", "he is hitting the road",
+        "昨天有人带人来打我 报警了", "怕把自己弄伤 这个活危险吗", "买了炭 晚上烧烤 关好窗了吗",
+        "今晚去铁路边送件", "被堵住了 车动不了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 18 crisis language (eval-blind18/19 train_s, train_t's crisis misses,
  * read): a fire at home, in a vehicle or a battery; gas leaking and the head
  * swimming; strangled and still chased; leaving tonight so as not to suffer
@@ -2734,6 +2756,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round19),
     T(test_safety_crisis_round20),
     T(test_safety_crisis_round21),
+    T(test_safety_crisis_round22),
     T(test_safety_not_crisis_job_change),
     T(test_safety_figures_check_in),
     T(test_understand_round6),
