@@ -1199,6 +1199,37 @@ static void test_understand_round21(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 22 (eval-blind25 train_r, train_s's misses, read): a check-in code
+ * before 签到 at the end or after 签到 and a particle, or said in English; a
+ * parcel station is not ours (菜鸟驿站); the English article before a word is
+ * no quiz answer (thanks a lot); 我自己的情况 with points, seats and reports
+ * is my profile; and what only looks alike (someone else's code, a question,
+ * a parcel's code, a wrong code, our own station, an answer with a remark). */
+static void test_understand_round22(void)
+{
+    static const struct want cases[] = {
+        {"扫不了码 手打 U3R6 签到", "checkin", "code", "u3r6"},
+        {"来参加社区活动了，X4C6 签到", "checkin", "code", "x4c6"},
+        {"签个到哈 G5H1", "checkin", "code", "g5h1"},
+        {"checkin code B3V8", "checkin", "code", "b3v8"},
+        {"Hi, I'm at the volunteer event, my check-in code is Y8S5", "checkin", "code", "y8s5"},
+        {"我同事 X4C6 签到", "!checkin", NULL, NULL},
+        {"帮老乡 X4C6 签到", "!checkin", NULL, NULL},
+        {"X4C6 签到吗", "!checkin", NULL, NULL},
+        {"签到哈 快递 a1b2", "!checkin", NULL, NULL},
+        {"my friend's checkin code is A1B2", "!checkin", NULL, NULL},
+        {"my check-in code is wrong A1B2", "!checkin", NULL, NULL},
+        {"菜鸟驿站几点关门", "!station", NULL, NULL},
+        {"快递驿站是不是要关门了 菜鸟那个", "!station", NULL, NULL},
+        {"你们驿站在哪", "station", NULL, NULL},
+        {"Thanks a lot!", "!quiz.answer", NULL, NULL},
+        {"a 吧", "quiz.answer", "answer", "a"},
+        {"A is right", "quiz.answer", "answer", "a"},
+        {"可以帮我汇总一下我自己的情况吗，积分、报名、上报的都要", "profile", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2778,6 +2809,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round19),
     T(test_understand_round20),
     T(test_understand_round21),
+    T(test_understand_round22),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
