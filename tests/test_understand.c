@@ -1203,8 +1203,9 @@ static void test_understand_round21(void)
  * before 签到 at the end or after 签到 and a particle, or said in English; a
  * parcel station is not ours (菜鸟驿站); the English article before a word is
  * no quiz answer (thanks a lot); 我自己的情况 with points, seats and reports
- * is my profile; and what only looks alike (someone else's code, a question,
- * a parcel's code, a wrong code, our own station, an answer with a remark). */
+ * is my profile; opt out in English, 那我回T as 那我回TD; and what only
+ * looks alike (someone else's code, a question, a parcel's code, a wrong
+ * code, our own station, an answer with a remark). */
 static void test_understand_round22(void)
 {
     static const struct want cases[] = {
@@ -1226,6 +1227,13 @@ static void test_understand_round22(void)
         {"a 吧", "quiz.answer", "answer", "a"},
         {"A is right", "quiz.answer", "answer", "a"},
         {"可以帮我汇总一下我自己的情况吗，积分、报名、上报的都要", "profile", NULL, NULL},
+        /* the stop words: opt out in English, T answered as TD was */
+        {"opt out please", "optout", NULL, NULL},
+        {"opt-out", "optout", NULL, NULL},
+        {"how to opt out?", "!optout", NULL, NULL},
+        {"你们说回复T退订，那我回T", "optout", NULL, NULL},
+        {"那我回T吗", "!optout", NULL, NULL},
+        {"同事说那我回T", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
