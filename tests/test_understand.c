@@ -1203,9 +1203,9 @@ static void test_understand_round21(void)
  * before 签到 at the end or after 签到 and a particle, or said in English; a
  * parcel station is not ours (菜鸟驿站); the English article before a word is
  * no quiz answer (thanks a lot); 我自己的情况 with points, seats and reports
- * is my profile; opt out in English, 那我回T as 那我回TD; and what only
- * looks alike (someone else's code, a question, a parcel's code, a wrong
- * code, our own station, an answer with a remark). */
+ * is my profile, so are 我的概况 and 个人概览; opt out in English, 那我回T as
+ * 那我回TD; and what only looks alike (someone else's code, a question, a
+ * parcel's code, a wrong code, our own station, an answer with a remark). */
 static void test_understand_round22(void)
 {
     static const struct want cases[] = {
@@ -1234,6 +1234,9 @@ static void test_understand_round22(void)
         {"你们说回复T退订，那我回T", "optout", NULL, NULL},
         {"那我回T吗", "!optout", NULL, NULL},
         {"同事说那我回T", "!optout", NULL, NULL},
+        /* my overview by its other names, the whole text, then thanks */
+        {"我的概况 谢谢", "profile", NULL, NULL},
+        {"个人概览", "profile", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
