@@ -89,6 +89,14 @@ int understand_fallback(struct turn *t)
     int rc = understand_guess(t->app->intents, t->text, &gm, NULL);
     if (rc != 1)
         return rc;
+    if (strcmp(gm.intent, "ask") == 0 && t->safety == SAFETY_NEAR) {
+        /* near a crisis and only a guess among meanings: the check-in with
+         * the hotlines (handle_fallback), not a numbered choice of courses
+         * or points (a blind set's text went from one to the other when
+         * new examples made the scorer bold enough to ask) */
+        intent_match_release(&gm);
+        return 0;
+    }
     if (strcmp(gm.intent, "ask") == 0) {
         /* on the not-understood list too, marked asked: staff see what
          * needed a question and can teach it */

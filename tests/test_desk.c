@@ -931,6 +931,14 @@ static void test_crisis_near_checks_in(void)
     CHECK(intent != NULL && strcmp(intent, "safety.check_in") != 0);
     free(r);
     free(intent);
+    intent = NULL;
+    /* near a crisis, and the scorer only unsure among courses and the
+     * profile: the check-in, not a numbered choice (on 48d56e7: turn.ask) */
+    r = talk_loc(&f, "w-3", "报名那个课 气得我要死", false, &intent);
+    CHECK_STR(intent, "safety.check_in");
+    CHECK_HAS(r, "12356");
+    free(r);
+    free(intent);
 out:
     fx_release(&f);
 }

@@ -95,9 +95,9 @@ static const char *predict(const struct intents *in, const struct content *ct, b
         *via = rc == 1 ? VIA_RULE : VIA_NONE;
     } else
         rc = understand(in, n, m, via);
-    if (rc == 1)
+    if (rc == 1 && !(level == SAFETY_NEAR && strcmp(m->intent, "ask") == 0))
         p = m->intent;
-    else if (level == SAFETY_NEAR)
+    else if (level == SAFETY_NEAR) /* an ask too (handle_understand.c) */
         p = "crisis.check"; /* the fallback's check-in with the hotlines */
     free(n);
     return p;
