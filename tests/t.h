@@ -18,7 +18,7 @@ struct t_case {
 #define T_END {NULL, NULL}
 
 /* Whether the next case of the run is this process's to run: with
- * YIZHAN_SHARD=K/N (tests/shards.sh) a runner runs every N-th case from
+ * YIZHAN_SHARD=K/N (tests/lanes.sh) a runner runs every N-th case from
  * the K-th, so N copies side by side run each case once (make valgrind
  * runs the suites as two lanes on the two cores). Without it, every case.
  * Called once per case, in order. */
