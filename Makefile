@@ -299,7 +299,7 @@ fuzz-deps:
 	    { $(SUDO) apt-get update -q && \
 	      $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-dev; }; }
 
-# Runs every target; fails on the first crash (its input is in fuzz/crashes/).
+# Runs every target (fuzz/run.sh); fails when any crashed (its input is in fuzz/crashes/).
 fuzz: fuzz-build
 	fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
