@@ -2346,6 +2346,27 @@ static void test_safety_crisis_round22(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Stop 35: a farewell said as an apology, the family entrusted or a leaving
+ * (the lead's own texts, written after a held-out crisis count fell: the
+ * first four are no crisis on 50affcd); and apologies that are no farewell
+ * (leaving for work or home, a course given up, a wrong send), two of which
+ * the crisis net took for one once 99zb's 对不起发错了 was gone. */
+static void test_safety_crisis_apology(void)
+{
+    static const char *const yes[] = {
+        "妈 对不起 这次真的坚持不住了 照顾好自己", "对不起孩子 妈妈没用 以后靠你自己了",
+        "老婆 对不起 欠的钱我还不上了 你带孩子好好过", "爸妈对不起 养我这么大 我走了",
+        "对不起爸妈 儿子不孝 下辈子再报答你们", "对不起大家 给你们添麻烦了 以后不会了 再见"};
+    static const char *const no[] = {
+        "爸妈对不起 我走了 去广州打工了", "对不起老婆 今晚加班 照顾好孩子",
+        "对不起 发错了 照顾好自己哈", "妈对不起 过年不回去了 你照顾好自己",
+        "对不起 单子我送不了了 我走了", "老板对不起 这活我干不了了 我走了",
+        "对不起孩子 妈妈今天晚点回 照顾好妹妹", "白养我了 我妈老这么说 哈哈",
+        "真的对不起 报的那个课去不了了 帮我取消吧", "对不起对不起 点错了",
+        "实在对不起 那天有事 课程取消一下", "真的很对不起 又要麻烦你们了 帮我退掉第二个课"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 18 crisis language (eval-blind18/19 train_s, train_t's crisis misses,
  * read): a fire at home, in a vehicle or a battery; gas leaking and the head
  * swimming; strangled and still chased; leaving tonight so as not to suffer
@@ -2798,6 +2819,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round20),
     T(test_safety_crisis_round21),
     T(test_safety_crisis_round22),
+    T(test_safety_crisis_apology),
     T(test_safety_not_crisis_job_change),
     T(test_safety_figures_check_in),
     T(test_understand_round6),
