@@ -2367,6 +2367,32 @@ static void test_safety_crisis_apology(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Stop 35: crisisnear's lead 0.08 -> 0.05 (a check-in costs a question, a
+ * missed crisis more): the lead's own text at a lead of about 0.05 gets the
+ * check-in; everyday tiredness and the apology stay nothing. */
+static void test_safety_near_lead(void)
+{
+    struct buf errs;
+    buf_init(&errs, 0);
+    struct intents *in = t_intents(&errs);
+    struct content *ct = content_load("content", &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    static const char *const none[] = {"今天跑了四十单 累得腿都软了", "对不起对不起 点错了",
+                                       "下雨了 单子好多"};
+    char *n = norm_text("什么都没意思了 跑不动了");
+    CHECK(in && ct && safety_level(ct, in, n) == SAFETY_NEAR);
+    free(n);
+    for (size_t i = 0; in && ct && i < sizeof none / sizeof none[0]; i++) {
+        n = norm_text(none[i]);
+        if (safety_level(ct, in, n) != SAFETY_NONE)
+            CHECK_STR(none[i], "(no crisis, no check-in)");
+        free(n);
+    }
+    content_free(ct);
+    t_intents_free(in);
+    buf_release(&errs);
+}
+
 /* Round 18 crisis language (eval-blind18/19 train_s, train_t's crisis misses,
  * read): a fire at home, in a vehicle or a battery; gas leaking and the head
  * swimming; strangled and still chased; leaving tonight so as not to suffer
@@ -2820,6 +2846,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round21),
     T(test_safety_crisis_round22),
     T(test_safety_crisis_apology),
+    T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
     T(test_safety_figures_check_in),
     T(test_understand_round6),
