@@ -586,6 +586,23 @@ static int net_letters(const char *canon)
     return (int)letters;
 }
 
+/* The topic's desk or feature offered first in a numbered choice, then the
+ * scorer's likeliest meanings (ask). */
+static int ask_topic(const struct uconf *uc, const char *topic, const char *normed,
+                     const struct scored *r, int n, struct intent_match *m)
+{
+    struct scored all[CHOICES + 3];
+    int k = 0;
+    all[k++] = (struct scored){topic, 1.0, "understand.txt", 0};
+    for (int i = 0; i < n && k < CHOICES + 3; i++)
+        if (strcmp(r[i].intent, topic) != 0)
+            all[k++] = r[i];
+    if (ask(uc, all, k, m) == 1)
+        return 1;
+    /* no numbered choice can offer it (no `menu` line): the topic as before */
+    return take(uc, topic, "understand.txt", 0, normed, m);
+}
+
 /* The scorer's guess at canon. r (CHOICES + 2 entries) gets its ranking, *nr
  * how many (the clauses below read it). */
 static int from_scorer(const struct intents *in, const char *normed, const char *canon,
@@ -612,6 +629,13 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
         const char *topic = topic_of(uc, normed, canon); /* small talk naming a problem */
         if (topic == NULL)
             return 0; /* nothing close, or closest to small talk */
+        /* a question naming a problem goes to its desk or feature; small
+         * talk or a statement that names one is offered it first (a ticket
+         * alerts a volunteer; tests/data/eval/README.md, "Topics offered") */
+        if (none_first || !says(uc, W_QUESTION, normed)) {
+            *via = VIA_ASK;
+            return ask_topic(uc, topic, normed, r, n, m);
+        }
         *via = VIA_SCORER;
         return take(uc, topic, "understand.txt", 0, normed, m);
     }

@@ -528,7 +528,7 @@ static void test_understand_round11(void)
         {"晚上推的消息别再发了 半夜老把我吵醒", "optout", NULL, NULL},
         {"消息不要再发了吗 我怕漏掉", "!optout", NULL, NULL},
         {"群消息不要再发了 好烦", "!optout", NULL, NULL},
-        {"刚来这边 一个熟人都没有 心里慌", "service.counsel", NULL, NULL},
+        {"刚来这边 一个熟人都没有 心里慌", "ask", "i1", "service.counsel"}, /* offered (stop 35) */
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
@@ -1584,7 +1584,7 @@ static void test_understand_round4(void)
         {"头盔丢了 郁闷", "!service.legal", NULL, NULL},
         {"最近很烦怎么办", "service.counsel", NULL, NULL},
         {"郁闷得很 有冇得人陪我聊下", "service.counsel", NULL, NULL},
-        {"在外面受了气没地方说", "service.counsel", NULL, NULL},
+        {"在外面受了气没地方说", "ask", "i1", "service.counsel"}, /* offered (stop 35) */
         /* dialect numerals, mixed pinyin, voice typos, English words */
         {"第仨课", "lesson.show", "n", "3"},
         {"取消第仨", "course.cancel", "n", "3"},
@@ -1648,6 +1648,44 @@ static void test_understand_round4(void)
         {"进度查询", "report.status", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
+/* Stop 35: a topic word in a text nothing else is close to (or small talk is
+ * closest to) is taken when the text asks something, and offered as choice 1
+ * of a numbered question when it only states or chats (a desk ticket alerts a
+ * volunteer); without a `menu` line to offer it, it is taken as before. */
+static void test_understand_topic_offered(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    struct intent_match m;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "talk ^聊天$\nhelp ^帮助$\n");
+    t_put(dir, "understand.txt",
+          "take 0.3\nask 0.2\nquestion 吗 怎么\ntopic talk 工资\nmenu talk 聊天\n"
+          "menu help 帮助\n");
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK_INT(in ? understand(in, "工资没发 怎么办", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "talk");
+    if (in)
+        intent_match_release(&m);
+    CHECK_INT(in ? understand(in, "今天发工资了", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "ask");
+    const char *c1 = in ? intent_cap(&m, "c1") : NULL, *i1 = in ? intent_cap(&m, "i1") : NULL;
+    CHECK_STR(c1 ? c1 : "", "聊天");
+    CHECK_STR(i1 ? i1 : "", "talk");
+    if (in)
+        intent_match_release(&m);
+    t_intents_free(in);
+    t_put(dir, "understand.txt", "take 0.3\nask 0.2\nquestion 吗 怎么\ntopic talk 工资\n");
+    in = intent_load(dir, &errs);
+    CHECK_INT(in ? understand(in, "今天发工资了", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "talk");
+    if (in)
+        intent_match_release(&m);
+    t_intents_free(in);
+    buf_release(&errs);
 }
 
 /* The `mood` key: its words count for their intent only beside one of its
@@ -2878,6 +2916,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_readings_disagree),
     T(test_understand_code_is_not_words),
     T(test_understand_mood),
+    T(test_understand_topic_offered),
     T(test_understand_thresholds),
     T(test_understand_lofo_thresholds),
     T(test_safety_crisis_round3),
