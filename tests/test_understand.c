@@ -1241,6 +1241,24 @@ static void test_understand_round22(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 23 (eval-blind26 train_t, train_u's misses, read): a seat given
+ * back, said with the course's topic word (培训怎么取消, 那个培训我不报了), is
+ * asked with 我的报名 first, not sent to the course list; wanting a course
+ * with no number still gets the list; a driving school's lessons are no
+ * lesson of ours (understand.txt `elsewhere`). */
+static void test_understand_round23(void)
+{
+    static const struct want cases[] = {
+        {"请问报了名的培训怎么取消", "ask", "c1", "我的报名"},
+        {"培训怎么取消", "ask", "c1", "我的报名"},
+        {"那个电工培训我不报了，取消了吧", "ask", "c1", "我的报名"},
+        {"我不参加了，把名额让给别人吧", "ask", "c1", "我的报名"},
+        {"我想参加培训，有哪些", "course.list", NULL, NULL},
+        {"驾校的科目三学完了 学下一节", "!lesson.next", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2864,6 +2882,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round20),
     T(test_understand_round21),
     T(test_understand_round22),
+    T(test_understand_round23),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
