@@ -1245,7 +1245,8 @@ static void test_understand_round22(void)
  * back, said with the course's topic word (培训怎么取消, 那个培训我不报了), is
  * asked with 我的报名 first, not sent to the course list; wanting a course
  * with no number still gets the list; a driving school's lessons are no
- * lesson of ours (understand.txt `elsewhere`). */
+ * lesson of ours (understand.txt `elsewhere`); 我来签到了 then the code is a
+ * check-in (70-sentences.rules). */
 static void test_understand_round23(void)
 {
     static const struct want cases[] = {
@@ -1255,6 +1256,12 @@ static void test_understand_round23(void)
         {"我不参加了，把名额让给别人吧", "ask", "c1", "我的报名"},
         {"我想参加培训，有哪些", "course.list", NULL, NULL},
         {"驾校的科目三学完了 学下一节", "!lesson.next", NULL, NULL},
+        /* I have come to check in, then the code; not someone else's, a question */
+        {"我来签到了 G4H8", "checkin", "code", "g4h8"},
+        {"来签到啦 a3b5", "checkin", "code", "a3b5"},
+        {"同事来签到了 G4H8", "!checkin", NULL, NULL},
+        {"他来签到了 a3b5", "!checkin", NULL, NULL},
+        {"我来签到了吗 G4H8", "!checkin", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
