@@ -658,7 +658,11 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
         *via = VIA_SCORER;
         return take(uc, r[0].intent, r[0].file, r[0].line, normed, m);
     }
-    if (topic != NULL) { /* a question naming a problem goes to its desk */
+    /* an action of the topic's own feature (`family`: 培训怎么取消, 参加培训2)
+     * is asked, its choice first, not sent to the topic's list (round 23) */
+    bool own_action = topic != NULL && understand_is_action(in, r[0].intent) &&
+                      in_family(uc, topic, r[0].intent);
+    if (topic != NULL && !own_action) { /* a question naming a problem goes to its desk */
         *via = VIA_SCORER;
         return take(uc, topic, "understand.txt", 0, normed, m);
     }

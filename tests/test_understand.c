@@ -1241,6 +1241,31 @@ static void test_understand_round22(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 23 (eval-blind26 train_t, train_u's misses, read): a seat given
+ * back, said with the course's topic word (培训怎么取消, 那个培训我不报了), is
+ * asked with 我的报名 first, not sent to the course list; wanting a course
+ * with no number still gets the list; a driving school's lessons are no
+ * lesson of ours (understand.txt `elsewhere`); 我来签到了 then the code is a
+ * check-in (70-sentences.rules). */
+static void test_understand_round23(void)
+{
+    static const struct want cases[] = {
+        {"请问报了名的培训怎么取消", "ask", "c1", "我的报名"},
+        {"培训怎么取消", "ask", "c1", "我的报名"},
+        {"那个电工培训我不报了，取消了吧", "ask", "c1", "我的报名"},
+        {"我不参加了，把名额让给别人吧", "ask", "c1", "我的报名"},
+        {"我想参加培训，有哪些", "course.list", NULL, NULL},
+        {"驾校的科目三学完了 学下一节", "!lesson.next", NULL, NULL},
+        /* I have come to check in, then the code; not someone else's, a question */
+        {"我来签到了 G4H8", "checkin", "code", "g4h8"},
+        {"来签到啦 a3b5", "checkin", "code", "a3b5"},
+        {"同事来签到了 G4H8", "!checkin", NULL, NULL},
+        {"他来签到了 a3b5", "!checkin", NULL, NULL},
+        {"我来签到了吗 G4H8", "!checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2384,6 +2409,27 @@ static void test_safety_crisis_round22(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 23 crisis language (eval-blind26 train_t, train_u's crisis misses,
+ * read): pills already swallowed or poured into the hand, the car driven
+ * into the water said with 把, goodbyes said to the family, beaten and still
+ * being beaten, someone threatening poison who cannot be stopped; and their
+ * lookalikes (a dose, an illness, a child's medicine, a trip home, told
+ * afterwards, a phone call, a film). */
+static void test_safety_crisis_round23(void)
+{
+    static const char *const yes[] = {
+        "我已经把药吃下去了", "一整瓶安眠药都吃下去了", "药已经倒在手里了 撑不住了",
+        "喝多了 想把车往河里开", "真想把车朝江里冲", "跟家里人都说了再见",
+        "我跟老婆孩子道了永别", "被人打了 他们现在还在打",
+        "被老公打得到处是伤 他还在打", "我妈说要喝药 拦不住", "他闹着要跳楼 我劝不住"};
+    static const char *const no[] = {
+        "感冒药已经吃下去了", "刚把药吃了 一天三次", "孩子把药吃下去了 不哭了",
+        "跟家里人说了再见 出门跑车了", "跟爸妈说再见 回老家过年",
+        "昨天被人打了 现在还在打官司", "被他打了个电话 现在还在打电话",
+        "电视里那个人要喝药 拦不住", "该喝药了 拦不住我 哈哈"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -2883,6 +2929,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round20),
     T(test_safety_crisis_round21),
     T(test_safety_crisis_round22),
+    T(test_safety_crisis_round23),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
@@ -2907,6 +2954,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round20),
     T(test_understand_round21),
     T(test_understand_round22),
+    T(test_understand_round23),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
