@@ -13,6 +13,7 @@
 #include "handler.h"
 #include "intent.h"
 #include "log.h"
+#include "msg.h"
 #include "store.h"
 #include "understand.h"
 #include "util.h"
@@ -25,17 +26,30 @@ static const struct content_need understand_needs[] = {
 /* The numbered choice of m's c1.. commands. 0 or -1. */
 static int ask_choice(struct turn *t, const struct intent_match *m)
 {
+    static const char *const in_[] = {"i1", "i2", "i3"};
     const char *cmds[INTENT_MAX_CAPS];
+    char *carry[INTENT_MAX_CAPS] = {NULL};
     struct buf items;
     int n = 0, rc = -1;
+    const char *raw = t->in != NULL && t->in->text != NULL ? t->in->text : "";
     buf_init(&items, 0);
-    for (int i = 0; i < m->ncaps; i++)
+    for (int i = 0; i < m->ncaps && n < INTENT_MAX_CAPS; i++)
         if (m->caps[i].name[0] == 'c') {
-            cmds[n++] = m->caps[i].value;
+            /* a desk or a report the choice names gets the text already
+             * written (法律咨询 <text>: its rule takes it as the question), so
+             * the number opens it without asking the worker to write it again */
+            const char *intent = n < 3 ? intent_cap(m, in_[n]) : NULL;
+            cmds[n] = m->caps[i].value;
+            if (intent != NULL && understand_text_cap(t->app->intents, intent) != NULL &&
+                raw[0] != '\0')
+                cmds[n] = carry[n] = xasprintf("%s %s", m->caps[i].value, raw);
+            n++;
             buf_printf(&items, "%s%d %s", n > 1 ? "\n" : "", n, m->caps[i].value);
         }
     if (say(t, "ask.choices", "items", items.data ? items.data : "", NULL) == 0)
         rc = turn_set_menu(t, cmds, n);
+    for (int i = 0; i < n; i++)
+        free(carry[i]);
     buf_release(&items);
     return rc;
 }

@@ -265,7 +265,7 @@ int turn_state_del(struct turn *t, const char *key)
 
 char *turn_raw_arg(const struct turn *t, const char *cap)
 {
-    const char *raw = t->in->text;
+    const char *raw = t->picked != NULL ? t->picked : t->in->text;
     size_t n = raw ? strlen(raw) : 0, adv;
     if (cap == NULL)
         return xstrdup("");

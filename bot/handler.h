@@ -42,6 +42,8 @@ struct turn {
     int64_t sender; /* people.id of the sending channel's own row (the dedupe key) */
     int64_t now;    /* ms, fixed for the whole turn */
     const char *text;             /* normalised text ("" when none) */
+    const char *picked;           /* the menu's command a number chose (text is its
+                                     normalised copy), or NULL: turn_raw_arg reads it */
     enum safety_level safety;     /* what the first stage found in text (safety.h) */
     const struct intent_match *m; /* the matched rule, or NULL */
     const char *intent;           /* the intent being handled */
@@ -113,7 +115,8 @@ int turn_state_del(struct turn *t, const char *key);
 /*
  * What the person typed, for storing and relaying (case, full-width
  * punctuation and a final question mark kept); the rules match the
- * normalised copy. turn_raw_arg: the tail of the raw text whose normalised
+ * normalised copy. turn_raw_arg: the tail of the raw text (or of the menu
+ * command a number picked, which may carry the text: ask_choice) whose normalised
  * form is cap (a capture), falling back to cap; "" for NULL. turn_raw_text:
  * the whole text, trimmed. New strings.
  */

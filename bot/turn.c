@@ -496,6 +496,7 @@ int turn_run(struct turn *t, char **intent)
         free(norm);
         norm = norm_text(picked);
         t->text = norm;
+        t->picked = picked;
     }
     rc = stages(t, range, several, intent);
 cut:
@@ -505,6 +506,7 @@ cut:
     if (rc == 0)
         rc = cut_replies(t);
     t->text = NULL;
+    t->picked = NULL;
     t->intent = NULL;
     free(norm);
     free(picked);

@@ -1029,6 +1029,12 @@ const char *understand_menu_cmd(const struct intents *in, const char *intent)
     return uc ? lookup(uc->menu, uc->nmenu, intent) : NULL;
 }
 
+const char *understand_text_cap(const struct intents *in, const char *intent)
+{
+    const struct uconf *uc = in ? intent_uconf(in) : NULL;
+    return uc ? lookup(uc->text, uc->ntext, intent) : NULL;
+}
+
 int understand_answer(const struct intents *in, const char *normed)
 {
     const struct uconf *uc = in ? intent_uconf(in) : NULL;

@@ -104,6 +104,9 @@ bool understand_crisis_net(const struct intents *in, const char *canon, struct s
 bool understand_crisis_near(const struct intents *in, const char *canon);
 /* The command a numbered choice sends for intent (`menu`), or NULL. */
 const char *understand_menu_cmd(const struct intents *in, const char *intent);
+/* The capture that gets the whole text when intent is guessed (`text`: a
+ * desk's question, a report's description), or NULL. */
+const char *understand_text_cap(const struct intents *in, const char *intent);
 /* A normalised short text as the answer to a yes/no question: 1 yes (好的,
  * 要的要的, 行,我去, 1), -1 no (不去了, 没时间算了, 去不了), 2 unsure (取消,
  * 1我考虑一下, a question), 0 no answer at all (a long text, 积分). */

@@ -1218,6 +1218,36 @@ out:
     fx_release(&f);
 }
 
+/* A statement that names a problem is offered its desk (stop 35): the number
+ * opens the ticket with the text already written, as typed (full-width
+ * punctuation kept), without asking for it again. */
+static void test_offered_desk_keeps_the_text(void)
+{
+    struct fx f;
+    int n = 0;
+    char *intent = NULL;
+    if (fx_init(&f, NULL) == -1)
+        goto out;
+    add_volunteer(&f, VOL, ",counsel,", "");
+    char *r = talk_loc(&f, WORKER, "在外面受了气没地方说！", false, &intent);
+    CHECK_STR(intent, "turn.ask");
+    CHECK_HAS(r, "1 心理咨询");
+    CHECK(strstr(r, "没地方说") == NULL); /* the choice shows the desk, not the text */
+    free(r);
+    free(intent);
+    r = talk_loc(&f, WORKER, "1", false, &intent);
+    CHECK_STR(intent, "service.counsel");
+    CHECK_HAS(r, "T1");
+    free(r);
+    free(intent);
+    char *mp = pushed_to(&f, VOL, &n);
+    CHECK_INT(n, 1);
+    CHECK_HAS(mp, "在外面受了气没地方说！");
+    free(mp);
+out:
+    fx_release(&f);
+}
+
 /* The context chosen closed after the question (the ticket was closed):
  * the number is read as it stands, the turn does not fail. */
 static void test_choice_after_the_context_closed(void)
@@ -1332,6 +1362,7 @@ const struct t_case desk_tests[] = {
     T(test_crisis_realerts_with_elapsed_time),     T(test_escalation_states_real_wait),
     T(test_handover_opens_a_ticket),               T(test_ok_in_a_ticket_is_relayed),
     T(test_photo_in_a_tutoring_ticket),            T(test_two_contexts_ask_which),
+    T(test_offered_desk_keeps_the_text),
     T(test_stale_pair_takes_no_stray_text),        T(test_handover_without_staff_alerts_admin),
     T(test_choice_after_the_context_closed),
     T_END};
