@@ -939,6 +939,14 @@ static void test_crisis_near_checks_in(void)
     CHECK_HAS(r, "12356");
     free(r);
     free(intent);
+    intent = NULL;
+    /* near a crisis, and the scorer's closest example of another intent:
+     * the check-in, not that intent's answer (on 77b0143: privacy.mine) */
+    r = talk_loc(&f, "w-4", "我的信息 想走了", false, &intent);
+    CHECK_STR(intent, "safety.check_in");
+    CHECK_HAS(r, "12356");
+    free(r);
+    free(intent);
 out:
     fx_release(&f);
 }

@@ -95,9 +95,13 @@ static const char *predict(const struct intents *in, const struct content *ct, b
         *via = rc == 1 ? VIA_RULE : VIA_NONE;
     } else
         rc = understand(in, n, m, via);
-    if (rc == 1 && !(level == SAFETY_NEAR && strcmp(m->intent, "ask") == 0))
+    /* near a crisis, a numbered choice or a guess of the scorer gives way to
+     * the check-in (handle_understand.c); a rule's reading stands */
+    bool guess = rc == 1 && (strcmp(m->intent, "ask") == 0 ||
+                             (*via == VIA_SCORER && strcmp(m->file, "understand.txt") != 0));
+    if (rc == 1 && !(level == SAFETY_NEAR && guess))
         p = m->intent;
-    else if (level == SAFETY_NEAR) /* an ask too (handle_understand.c) */
+    else if (level == SAFETY_NEAR)
         p = "crisis.check"; /* the fallback's check-in with the hotlines */
     free(n);
     return p;
