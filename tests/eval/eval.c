@@ -95,8 +95,9 @@ static const char *predict(const struct intents *in, const struct content *ct, b
         *via = rc == 1 ? VIA_RULE : VIA_NONE;
     } else
         rc = understand(in, n, m, via);
-    /* near a crisis, a numbered choice or a guess of the scorer gives way to
-     * the check-in (handle_understand.c); a rule's reading stands */
+    /* near a crisis, a numbered choice or the scorer's closest example of
+     * another intent gives way to the check-in (handle_understand.c); a
+     * rule's reading and a topic word's desk stand */
     bool guess = rc == 1 && (strcmp(m->intent, "ask") == 0 ||
                              (*via == VIA_SCORER && strcmp(m->file, "understand.txt") != 0));
     if (rc == 1 && !(level == SAFETY_NEAR && guess))
