@@ -1267,13 +1267,17 @@ static void test_understand_round23(void)
 }
 
 /* Round 24 (eval-blind27 train_w's one wrong action, read): someone else
- * is in a city (有人在武汉跑车), not my move; my own still checks in. */
+ * is in a city (有人在武汉跑车), not my move; my own still checks in.
+ * train_v: my reports looked up said as 上报 (查一下我的上报). */
 static void test_understand_round24(void)
 {
     static const struct want cases[] = {
         {"我们车队有人在武汉跑车", "!member.checkin", NULL, NULL},
         {"有人在广州送外卖", "!member.checkin", NULL, NULL},
         {"我人已经在武汉了", "member.checkin", "city", "武汉"},
+        /* my reports looked up, said as 上报 or 反映: not a new report */
+        {"查一下我的上报", "report.status", NULL, NULL},
+        {"看看我的反映", "report.status", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
