@@ -1266,6 +1266,22 @@ static void test_understand_round23(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 24 (eval-blind27 train_w's one wrong action, read): someone else
+ * is in a city (有人在武汉跑车), not my move; my own still checks in.
+ * train_v: my reports looked up said as 上报 (查一下我的上报). */
+static void test_understand_round24(void)
+{
+    static const struct want cases[] = {
+        {"我们车队有人在武汉跑车", "!member.checkin", NULL, NULL},
+        {"有人在广州送外卖", "!member.checkin", NULL, NULL},
+        {"我人已经在武汉了", "member.checkin", "city", "武汉"},
+        /* my reports looked up, said as 上报 or 反映: not a new report */
+        {"查一下我的上报", "report.status", NULL, NULL},
+        {"看看我的反映", "report.status", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2430,6 +2446,21 @@ static void test_safety_crisis_round23(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 24 (eval-blind27 train_v, train_w's crisis misses, read): dragged
+ * off and beaten, locked in by someone, the rope tied said alone; not told
+ * afterwards, locked out, cargo, a group chat, a follow. */
+static void test_safety_crisis_round24(void)
+{
+    static const char *const yes[] = {
+        "乘客把我拖下车打", "他们把我拉出去往死里打", "老板把我锁屋里了 手机快没电",
+        "工头把我关在仓库里 不让走", "我绑好绳子了", "绳子已经挂好了"};
+    static const char *const no[] = {
+        "昨天乘客把我拖下车打 已经报警了", "我把自己锁在门外了", "老婆把我锁门外了 哈哈",
+        "绳子绑好了 货不会掉", "把我拖进群", "师傅把我拉到站点打卡", "同事把我拉出去打球",
+        "他把我关注了 在车上看到的", "把我锁定在这个站点了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -2930,6 +2961,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round21),
     T(test_safety_crisis_round22),
     T(test_safety_crisis_round23),
+    T(test_safety_crisis_round24),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
@@ -2955,6 +2987,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round21),
     T(test_understand_round22),
     T(test_understand_round23),
+    T(test_understand_round24),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
