@@ -104,14 +104,11 @@ int understand_fallback(struct turn *t)
     int rc = understand_guess(t->app->intents, t->text, &gm, &via);
     if (rc != 1)
         return rc;
-    bool example = via == VIA_SCORER && strcmp(gm.file, "understand.txt") != 0;
-    if ((strcmp(gm.intent, "ask") == 0 || example) && t->safety == SAFETY_NEAR) {
-        /* near a crisis and only a guess among meanings, or the closest
-         * example of another intent (the closest of all is a crisis line):
-         * the check-in with the hotlines (handle_fallback), not a numbered
+    if (t->safety == SAFETY_NEAR && understand_gives_way(&gm, via)) {
+        /* the check-in with the hotlines (handle_fallback), not a numbered
          * choice of courses or points (a blind set's text went from one to
          * the other when new examples made the scorer bold enough to ask),
-         * nor the other intent's answer; a topic word's desk stands */
+         * nor the other intent's answer */
         intent_match_release(&gm);
         return 0;
     }

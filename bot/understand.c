@@ -931,6 +931,12 @@ int understand(const struct intents *in, const char *normed, struct intent_match
     return rc;
 }
 
+bool understand_gives_way(const struct intent_match *m, enum understood_via via)
+{
+    return strcmp(m->intent, "ask") == 0 ||
+           (via == VIA_SCORER && strcmp(m->file, "understand.txt") != 0);
+}
+
 bool understand_is_crisis(const struct intents *in, const char *text)
 {
     const struct uconf *uc = intent_uconf(in);

@@ -76,6 +76,15 @@ int understand_guess(const struct intents *in, const char *normed, struct intent
                      enum understood_via *via);
 int understand(const struct intents *in, const char *normed, struct intent_match *m,
                enum understood_via *via);
+/*
+ * Near a crisis (SAFETY_NEAR), does this reading give way to the check-in
+ * with the hotlines? It does when it is only a guess: a numbered choice
+ * among meanings (m->intent "ask"), or the scorer's closest example of
+ * another intent (the closest of all was a crisis line). A rule's reading
+ * and a topic word's desk (understand.txt's own lines) stand. One test for
+ * the turn (handle_understand.c) and the eval (tests/eval/eval.c).
+ */
+bool understand_gives_way(const struct intent_match *m, enum understood_via via);
 /* True when text matches a `crisis` pattern (use safety_level). */
 bool understand_is_crisis(const struct intents *in, const char *text);
 /* The second crisis net on canon (a norm_canon text), one scoring for both

@@ -95,12 +95,8 @@ static const char *predict(const struct intents *in, const struct content *ct, b
         *via = rc == 1 ? VIA_RULE : VIA_NONE;
     } else
         rc = understand(in, n, m, via);
-    /* near a crisis, a numbered choice or the scorer's closest example of
-     * another intent gives way to the check-in (handle_understand.c); a
-     * rule's reading and a topic word's desk stand */
-    bool guess = rc == 1 && (strcmp(m->intent, "ask") == 0 ||
-                             (*via == VIA_SCORER && strcmp(m->file, "understand.txt") != 0));
-    if (rc == 1 && !(level == SAFETY_NEAR && guess))
+    /* near a crisis, a guess gives way to the check-in, as in the turn */
+    if (rc == 1 && !(level == SAFETY_NEAR && understand_gives_way(m, *via)))
         p = m->intent;
     else if (level == SAFETY_NEAR)
         p = "crisis.check"; /* the fallback's check-in with the hotlines */
