@@ -124,6 +124,8 @@ eval: check-deps
 	tests/eval/eval -q -t tests/data/eval/threshold35 tests/data/eval/holdout25.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold36 tests/data/eval/holdout26.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold37 tests/data/eval/holdout27.tsv
+	tests/eval/eval -q -t tests/data/eval/threshold38 tests/data/eval/holdout28.tsv
+	tests/eval/eval -q -t tests/data/eval/threshold39 tests/data/eval/holdout29.tsv
 	tests/eval/eval -q -t tests/data/eval/threshold_lookalikes tests/data/eval/lookalikes.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
