@@ -75,7 +75,7 @@ tests/pg/pgprep: tests/pg/pgprep.o $(OBJS)
 tests/it/fakeapi: tests/it/fakeapi.o bot/buf.o bot/util.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests/eval/eval: tests/eval/eval.o bot/norm.o bot/intent.o bot/scorer.o bot/understand.o \
+tests/eval/eval: tests/eval/eval.o bot/norm.o bot/intent.o bot/scorer.o bot/canon_cache.o bot/understand.o \
                  bot/safety.o bot/content.o bot/overlay.o bot/buf.o bot/util.o bot/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -44,6 +44,9 @@ static const struct conf_key keys[] = {
      "time zone for quiet hours, schedules and dates shown to people"},
     {"content_dir", C_STR, O(content_dir), "content", 0, 0, "reply texts and lessons"},
     {"intents_dir", C_STR, O(intents_dir), "intents", 0, 0, "intent rules (*.rules)"},
+    {"cache_dir", C_STR, O(cache_dir), "var/cache", 0, 0,
+     "what a start makes and the next can reuse (the example phrases' matched copies); any file "
+     "in it may be deleted; empty: none"},
     {"log_level", C_LEVEL, O(log_level), "info", 0, 0, "error, warn, info or debug"},
     {"max_body", C_INT, O(max_body), "65536", 1024, 16777216,
      "largest request body accepted, in bytes (413 above it)"},

@@ -16,6 +16,7 @@ struct conf {
     char *timezone;     /* IANA name, e.g. Asia/Shanghai */
     char *content_dir;
     char *intents_dir;
+    char *cache_dir;
     char *log_level;
     long long max_body; /* bytes accepted in one request body */
     long long http_threads;

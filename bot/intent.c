@@ -295,7 +295,8 @@ static bool known_intent(const void *ctx, const char *intent)
 }
 
 /* The lexicon, the examples and understand.txt beside the rules. 0 or -1. */
-static int load_understanding(struct intents *in, const char *dir, struct buf *errors)
+static int load_understanding(struct intents *in, const char *dir, const char *cache_dir,
+                              struct buf *errors)
 {
     struct buf local;
     struct buf *e = errors;
@@ -306,7 +307,7 @@ static int load_understanding(struct intents *in, const char *dir, struct buf *e
     char *path = xasprintf("%s/lexicon.txt", dir);
     in->lx = lexicon_load(path, e);
     free(path);
-    in->sc = in->lx ? scorer_load(dir, in->lx, known_intent, in, e) : NULL;
+    in->sc = in->lx ? scorer_load(dir, in->lx, known_intent, in, cache_dir, e) : NULL;
     in->uc = in->sc ? uconf_load(dir, in, e) : NULL;
     if (e != errors) {
         if (local.len > 0)
@@ -317,6 +318,11 @@ static int load_understanding(struct intents *in, const char *dir, struct buf *e
 }
 
 struct intents *intent_load(const char *dir, struct buf *errors)
+{
+    return intent_load_cached(dir, NULL, errors);
+}
+
+struct intents *intent_load_cached(const char *dir, const char *cache_dir, struct buf *errors)
 {
     struct intents *in = NULL;
     struct dirent **list = NULL;
@@ -349,7 +355,7 @@ struct intents *intent_load(const char *dir, struct buf *errors)
                       in->vetoes[i].file, in->vetoes[i].line, in->vetoes[i].intent);
             bad++;
         }
-    if (bad || load_understanding(in, dir, errors) == -1) {
+    if (bad || load_understanding(in, dir, cache_dir, errors) == -1) {
         intent_free(in);
         return NULL;
     }

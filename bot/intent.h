@@ -31,6 +31,9 @@ struct intent_match {
  * offset N"). Returns the rule set, or NULL when there was any problem.
  */
 struct intents *intent_load(const char *dir, struct buf *errors);
+/* The same, keeping the example phrases' matched copies in cache_dir
+ * between starts (canon_cache.h; NULL or "": none). */
+struct intents *intent_load_cached(const char *dir, const char *cache_dir, struct buf *errors);
 void intent_free(struct intents *in);
 /* Match normalised text. 1 matched (m filled), 0 no rule matched, -1 error
  * (logged). Safe to call from several threads at once. */

@@ -25,7 +25,7 @@ int app_load_content(struct app *app, struct buf *errors)
 {
     const struct conf *c = app->conf;
     int rc = 0;
-    app->intents = intent_load(c->intents_dir, errors);
+    app->intents = intent_load_cached(c->intents_dir, c->cache_dir, errors);
     app->ct = content_load(c->content_dir, errors);
     if (app->intents == NULL || app->ct == NULL || features_check(features, errors) == -1)
         rc = -1;

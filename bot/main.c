@@ -141,13 +141,20 @@ static const char *conf_path(const struct args *a)
 
 /* Config, then rules and content, then the cross-checks. Every problem is
  * appended to errors; returns 0 or -1. */
-static int load_all(const struct args *a, struct conf *c, struct app *app, struct buf *errors)
+/* cached: the example phrases' matched copies may be read from and written
+ * to cache_dir (a check writes nothing) */
+static int load_all(const struct args *a, struct conf *c, struct app *app, bool cached,
+                    struct buf *errors)
 {
     const char *path = conf_path(a);
     int rc = 0;
     memset(app, 0, sizeof *app);
     if (conf_load(c, path, a->sets, a->nsets, errors) == -1)
         return -1; /* paths below come from the config */
+    if (!cached) {
+        free(c->cache_dir);
+        c->cache_dir = xstrdup("");
+    }
     enum log_level lvl;
     if (log_level_parse(c->log_level, &lvl) == 0)
         log_set_level(lvl);
@@ -190,7 +197,7 @@ static int cmd_check(const struct args *a)
     struct app app;
     struct buf errors;
     buf_init(&errors, 0);
-    int rc = load_all(a, &c, &app, &errors);
+    int rc = load_all(a, &c, &app, false, &errors);
     long nsql = rc == -1 ? 0 : store_sql_check();
     if (nsql == -1) {
         buf_printf(&errors, "check: a statement of the store does not compile (above)\n");
@@ -714,7 +721,7 @@ int main(int argc, char **argv)
     struct app app;
     struct buf errors;
     buf_init(&errors, 0);
-    if (load_all(&a, &c, &app, &errors) == -1) {
+    if (load_all(&a, &c, &app, true, &errors) == -1) {
         fputs(errors.data ? errors.data : "startup failed\n", stderr);
         exit(1);
     }

@@ -16,6 +16,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <opencc/opencc.h>
+#include <openssl/evp.h>
 #include <pcre2.h>
 #include <pthread.h>
 
@@ -182,6 +183,7 @@ struct lexicon {
     size_t nafter, nbefore;
     opencc_t cc; /* (opencc_t)-1 when OpenCC could not open t2s.json */
     uint64_t uid; /* unique in the process (norm_canon's memo) */
+    unsigned char digest[LEXICON_DIGEST_LEN]; /* SHA-256 of the bytes read */
 };
 
 static _Atomic uint64_t next_lexicon_uid = 1;
@@ -323,9 +325,25 @@ struct lexicon *lexicon_load(const char *path, struct buf *errors)
         buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
         bad++;
     }
-    while (f != NULL && getline(&line, &cap, f) != -1)
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+        buf_printf(errors, "%s: cannot start a SHA-256 digest\n", path);
+        bad++;
+    }
+    ssize_t got;
+    while (f != NULL && (got = getline(&line, &cap, f)) != -1) {
+        if (md != NULL)
+            (void)EVP_DigestUpdate(md, line, (size_t)got);
         if (lexicon_line(lx, line, path, ++no, errors) == -1)
             bad++;
+    }
+    unsigned int dlen = 0;
+    if (md != NULL && !bad && (EVP_DigestFinal_ex(md, lx->digest, &dlen) != 1 ||
+                               dlen != LEXICON_DIGEST_LEN)) {
+        buf_printf(errors, "%s: cannot finish the SHA-256 digest\n", path);
+        bad++;
+    }
+    EVP_MD_CTX_free(md);
     if (f != NULL)
         (void)fclose(f); /* read-only */
     free(line);
@@ -645,6 +663,11 @@ static char *clock_times(const char *s)
         i += adv;
     }
     return buf_take(&out);
+}
+
+const unsigned char *lexicon_digest(const struct lexicon *lx)
+{
+    return lx->digest;
 }
 
 static char *canon_of(const struct lexicon *lx, const char *normed)

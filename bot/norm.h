@@ -51,6 +51,11 @@ struct buf;
  * "path:line: message"; returns NULL when there was any. */
 struct lexicon *lexicon_load(const char *path, struct buf *errors);
 void lexicon_free(struct lexicon *lx);
+/* The SHA-256 of the lexicon file's bytes as read (of nothing when it is
+ * absent): what the matched copies depend on besides the code and OpenCC
+ * (canon_cache.h). LEXICON_DIGEST_LEN bytes, borrowed. */
+#define LEXICON_DIGEST_LEN 32
+const unsigned char *lexicon_digest(const struct lexicon *lx);
 /* The matched copy of normed (the output of norm_text). lx may be NULL.
  * New string; "" when everything was filler. */
 char *norm_canon(const struct lexicon *lx, const char *normed);

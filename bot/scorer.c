@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "canon_cache.h"
 #include "log.h"
 #include "norm.h"
 #include "overlay.h"
@@ -150,6 +151,7 @@ static bool valid_intent(const char *s)
 
 struct load_ctx {
     const struct lexicon *lx;
+    struct canon_cache *cache; /* NULL: every copy is made */
     scorer_known_fn known;
     const void *ctx;
     char **unknown; /* intents left out, logged once each */
@@ -191,7 +193,7 @@ static int load_file(struct scorer *sc, const char *dir, const char *name, struc
             continue;
         }
         char *nt = norm_text(tab);
-        char *ct = norm_canon(lc->lx, nt);
+        char *ct = canon_cache_canon(lc->cache, lc->lx, nt);
         free(nt);
         if (ct[0] == '\0') {
             buf_printf(errors, "%s:%d: the phrase is empty once normalised (only filler?)\n",
@@ -337,9 +339,9 @@ static void build(struct scorer *sc)
 }
 
 struct scorer *scorer_load(const char *dir, const struct lexicon *lx, scorer_known_fn known,
-                           const void *ctx, struct buf *errors)
+                           const void *ctx, const char *cache_dir, struct buf *errors)
 {
-    struct load_ctx lc = {lx, known, ctx, NULL, 0};
+    struct load_ctx lc = {lx, NULL, known, ctx, NULL, 0};
     struct dirent **list = NULL;
     int n = scandir(dir, &list, ends_with_examples, alphasort), bad = 0;
     if (n == -1) {
@@ -347,12 +349,14 @@ struct scorer *scorer_load(const char *dir, const struct lexicon *lx, scorer_kno
         return NULL;
     }
     struct scorer *sc = xcalloc(1, sizeof *sc);
+    lc.cache = canon_cache_open(cache_dir, lx);
     for (int i = 0; i < n; i++) {
         if (load_file(sc, dir, list[i]->d_name, &lc, errors) == -1)
             bad++;
         free(list[i]);
     }
     free(list);
+    canon_cache_close(lc.cache);
     for (size_t i = 0; i < lc.nunknown; i++)
         free(lc.unknown[i]);
     free(lc.unknown);

@@ -24,11 +24,13 @@ struct scored {
  * comments. Phrases are put through norm_text and norm_canon(lx), as a
  * worker's text is. Examples whose intent known() rejects are left out and
  * logged once per intent (a feature whose rules are not in this build).
- * Problems go to errors as "path:line: message"; NULL when there was any.
+ * cache_dir (NULL or "": none) keeps the phrases' matched copies between
+ * starts (canon_cache.h). Problems go to errors as "path:line: message";
+ * NULL when there was any.
  */
 typedef bool (*scorer_known_fn)(const void *ctx, const char *intent);
 struct scorer *scorer_load(const char *dir, const struct lexicon *lx, scorer_known_fn known,
-                           const void *ctx, struct buf *errors);
+                           const void *ctx, const char *cache_dir, struct buf *errors);
 void scorer_free(struct scorer *sc);
 /* A new scorer: base's examples and n more (intents[i], texts[i]: the
  * examples staff taught, file "taught", line i + 1), normalised as at load.

@@ -3,6 +3,7 @@
  * wins, captures) and the shipped intents/ rules against the golden file
  * tests/data/intents/cases.txt, normalised first as the bot does.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "feature.h"
 #include "intent.h"
 #include "norm.h"
+#include "scorer.h"
 #include "t.h"
 #include "util.h"
 
@@ -482,6 +484,132 @@ out:
     free(errs);
 }
 
+/* The canon-*.tsv files in dir: how many, and the last one's path in path. */
+static int cache_files(const char *dir, char *path, size_t size)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
+        if (strncmp(e->d_name, "canon-", 6) == 0 && strstr(e->d_name, ".tsv") != NULL &&
+            strstr(e->d_name, ".tmp") == NULL) {
+            snprintf(path, size, "%s/%s", dir, e->d_name);
+            n++;
+        }
+    if (d != NULL)
+        (void)closedir(d);
+    return n;
+}
+
+/* Every example phrase of a and b: the same intents and matched copies, in
+ * the same order. */
+static void check_same_examples(const struct intents *a, const struct intents *b)
+{
+    const struct scorer *sa = a ? intent_scorer(a) : NULL, *sb = b ? intent_scorer(b) : NULL;
+    CHECK(sa != NULL && sb != NULL);
+    if (sa == NULL || sb == NULL)
+        return;
+    CHECK_INT((long long)scorer_count(sb), (long long)scorer_count(sa));
+    int differ = 0;
+    for (size_t i = 0; i < scorer_count(sa) && i < scorer_count(sb); i++) {
+        const char *ia, *ib, *fa, *fb;
+        int la, lb;
+        const char *ta = scorer_example(sa, i, &ia, &fa, &la),
+                   *tb = scorer_example(sb, i, &ib, &fb, &lb);
+        if (strcmp(ta, tb) != 0 || strcmp(ia, ib) != 0) {
+            if (differ++ < 3)
+                CHECK_STR(tb, ta);
+        }
+    }
+    CHECK_INT(differ, 0);
+}
+
+/* The shipped examples' matched copies, made (a cold start writes the
+ * cache) and read back (a warm start): the same as without a cache. */
+static void test_canon_cache_same_copies(void)
+{
+    char *errs = NULL, path[512];
+    struct intents *plain = load_shipped(&errs);
+    free(errs);
+    const char *cache = t_tmpdir();
+    struct buf e;
+    buf_init(&e, 0);
+    struct intents *cold = intent_load_cached("intents", cache, &e);
+    CHECK_STR(e.data ? e.data : "", "");
+    CHECK_INT(cache_files(cache, path, sizeof path), 1);
+    size_t len = 0;
+    char *file = t_slurp(path, &len);
+    size_t lines = 0;
+    for (size_t i = 0; file && i < len; i++)
+        lines += file[i] == '\n';
+    /* one line a phrase (a phrase written twice, twice) */
+    CHECK(plain != NULL && lines == scorer_count(intent_scorer(plain)));
+    free(file);
+    struct intents *warm = intent_load_cached("intents", cache, &e);
+    CHECK_STR(e.data ? e.data : "", "");
+    check_same_examples(plain, cold);
+    check_same_examples(plain, warm);
+    CHECK_INT(cache_files(cache, path, sizeof path), 1);
+    intent_free(cold);
+    intent_free(warm);
+    t_intents_free(plain);
+    buf_release(&e);
+}
+
+/* The copies follow the lexicon (a new file when its bytes change), a bad
+ * line in the file is skipped, and a cache that cannot be written costs
+ * only the time. */
+static void test_canon_cache_follows_lexicon(void)
+{
+    const char *dir = t_tmpdir();
+    char *cache = xasprintf("%s/var/cache", t_tmpdir()); /* made, parents too */
+    char path[512], first[512];
+    struct buf e;
+    buf_init(&e, 0);
+    t_put(dir, "10.rules", "points.balance ^积分$\nhelp ^帮助$\n");
+    t_put(dir, "10.examples", "points.balance\t查一下积份\nhelp\t怎么用\n");
+    t_put(dir, "lexicon.txt", "");
+    struct intents *in = intent_load_cached(dir, cache, &e);
+    CHECK_STR(e.data ? e.data : "", "");
+    const char *intent, *f;
+    int line;
+    CHECK_STR(in ? scorer_example(intent_scorer(in), 0, &intent, &f, &line) : "", "查一下积份");
+    intent_free(in);
+    CHECK_INT(cache_files(cache, first, sizeof first), 1);
+
+    t_put(dir, "lexicon.txt", "积份\t积分\n");
+    in = intent_load_cached(dir, cache, &e);
+    CHECK_STR(e.data ? e.data : "", "");
+    CHECK_STR(in ? scorer_example(intent_scorer(in), 0, &intent, &f, &line) : "", "查一下积分");
+    intent_free(in);
+    CHECK_INT(cache_files(cache, path, sizeof path), 2);
+
+    /* a line that is not two fields is skipped; a phrase the file lacks is
+     * made again */
+    CHECK_INT(cache_files(cache, path, sizeof path), 2);
+    FILE *fp = fopen(first, "w");
+    CHECK(fp != NULL);
+    if (fp != NULL) {
+        fputs("no tab here\n查一下积份\t错\t多了一栏\n", fp);
+        (void)fclose(fp);
+    }
+    t_put(dir, "lexicon.txt", "");
+    in = intent_load_cached(dir, cache, &e);
+    CHECK_STR(e.data ? e.data : "", "");
+    CHECK_STR(in ? scorer_example(intent_scorer(in), 0, &intent, &f, &line) : "", "查一下积份");
+    intent_free(in);
+
+    /* cache_dir is a file: nothing can be written there, the load works */
+    char *notdir = xasprintf("%s/file", dir);
+    t_put(dir, "file", "x");
+    in = intent_load_cached(dir, notdir, &e);
+    CHECK_STR(e.data ? e.data : "", "");
+    CHECK_STR(in ? scorer_example(intent_scorer(in), 1, &intent, &f, &line) : "", "怎么用");
+    intent_free(in);
+    free(notdir);
+    free(cache);
+    buf_release(&e);
+}
+
 const struct t_case intent_tests[] = {T(test_intent_load_shipped),
                                       T(test_intent_golden_cases),
                                       T(test_intent_bad_pattern),
@@ -493,4 +621,6 @@ const struct t_case intent_tests[] = {T(test_intent_load_shipped),
                                       T(test_intent_captures),
                                       T(test_intent_too_many_caps),
                                       T(test_intent_match_threads),
+                                      T(test_canon_cache_same_copies),
+                                      T(test_canon_cache_follows_lexicon),
                                       T_END};

@@ -143,6 +143,11 @@ static void exec_wrapped(char **argv)
     free(copy);
 }
 
+/* One cache_dir for every server of the run: the first start makes the
+ * example phrases' matched copies, the others read them (most of a start
+ * under valgrind). A server that runs as another user gets none. */
+static char it_cache[64];
+
 int server_restart(struct server *s, const char *const *sets)
 {
     static int run;
@@ -151,7 +156,7 @@ int server_restart(struct server *s, const char *const *sets)
     snprintf(s->db, sizeof s->db, "%s/y.db", s->dir);
     char *argv[64];
     int n = 0;
-    char dbset[256], mediaset[256], pgset[600];
+    char dbset[256], mediaset[256], pgset[600], cacheset[100];
     snprintf(dbset, sizeof dbset, "database=%s", s->db);
     snprintf(mediaset, sizeof mediaset, "media_dir=%s/media", s->dir);
     argv[n++] = "./yizhan";
@@ -162,6 +167,9 @@ int server_restart(struct server *s, const char *const *sets)
     argv[n++] = dbset;
     argv[n++] = "--set";
     argv[n++] = mediaset;
+    snprintf(cacheset, sizeof cacheset, "cache_dir=%s", s->run_as == 0 ? it_cache : "");
+    argv[n++] = "--set";
+    argv[n++] = cacheset;
     argv[n++] = "--set"; /* it_privacy turns it on again */
     argv[n++] = "privacy.notice=false";
     if (s->pg[0] != '\0') {
@@ -634,6 +642,11 @@ int main(int argc, char **argv)
         return 1;
     }
     buf_release(&errors);
+    snprintf(it_cache, sizeof it_cache, "/tmp/yizhan-it-cache-XXXXXX");
+    if (mkdtemp(it_cache) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
     for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++)
     for (const struct t_case *c = suites[s]; c->name; c++) {
         bool want = argc < 2;
@@ -658,6 +671,10 @@ int main(int argc, char **argv)
     }
     content_free(ct);
     curl_global_cleanup();
+    char rm[128];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", it_cache);
+    if (system(rm) != 0)
+        printf("could not remove %s\n", it_cache);
     if (skipped > 0)
         printf("%d skipped\n", skipped);
     printf("%d passed, %d failed\n", passed, failed);
