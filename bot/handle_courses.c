@@ -53,6 +53,7 @@ static const struct content_need courses_needs[] = {
     CONTENT_NEED("course.refund", "points"),
     CONTENT_NEED("course.cancelled_wait", "title"),
     CONTENT_NEED("course.cancel_none", "no"),
+    CONTENT_NEED("course.cancel_which", "items"),
     CONTENT_NEED("course.cancel_started", "title"),
     CONTENT_NEED("course.declined", "title"),
     CONTENT_NEED("course.offer_ask", ""),
@@ -82,6 +83,8 @@ static const struct content_need courses_needs[] = {
 
 /* 确认 is asked again from the seat claim, above its definition */
 static int handle_course_confirm(struct turn *t);
+/* 取消 without a number asks which, below handle_course_mine */
+static int cancel_which(struct turn *t);
 
 /* The text of key with name, value pairs up to NULL; a new string. */
 static char *render(const struct app *app, const char *key, ...)
@@ -233,6 +236,9 @@ static int handle_course_book(struct turn *t)
     struct booking b = {0};
     struct course c;
     char ref[64];
+    const char *cap = turn_cap(t, "n");
+    if (cap == NULL || cap[0] == '\0') /* 我要报名 (or the scorer's guess): which one */
+        return handle_course_list(t);
     int found = course_of_turn(t, &c);
     if (found != 1)
         return found;
@@ -318,13 +324,15 @@ static int handle_course_cancel(struct turn *t)
     char *refund = NULL;
     const char *cap = turn_cap(t, "n");
     long long n;
-    if (cap != NULL && parse_int(cap, 1, 999, &n) == 0) {
+    if (cap == NULL || cap[0] == '\0')
+        return cancel_which(t);
+    if (parse_int(cap, 1, 999, &n) == 0) {
         found = courses_by_no(t->st, n, t->now, &c);
         if (found == -1)
             return -1;
     }
     if (found == 0)
-        return say(t, "course.cancel_none", "no", cap ? cap : "", NULL);
+        return say(t, "course.cancel_none", "no", cap, NULL);
     int64_t id = c.id;
     const char *title = str(c.title);
     found = bookings_live(t->st, id, t->person, &b);
@@ -478,17 +486,17 @@ out:
     return rc;
 }
 
-static int handle_course_mine(struct turn *t)
+/* The person's bookings as course.mine's lines into items, the highest
+ * course number into *maxno: 1, 0 none (course.mine.empty said), -1. */
+static int mine_items(struct turn *t, struct buf *items, int64_t *maxno)
 {
     struct booking *mine;
-    struct buf items;
     size_t n;
-    int rc;
     if (bookings_of(t->st, t->person, t->now, &mine, &n) == -1)
         return -1;
     if (n == 0)
-        return say(t, "course.mine.empty", NULL);
-    buf_init(&items, 0);
+        return say(t, "course.mine.empty", NULL) == -1 ? -1 : 0;
+    *maxno = 0;
     for (size_t i = 0; i < n; i++) {
         const struct booking *b = &mine[i];
         const char *key = booking_is(b, "seat")      ? "course.mine.seat"
@@ -497,12 +505,50 @@ static int handle_course_mine(struct turn *t)
         char *line = render(t->app, key, "no", num(b->no).s, "title", str(b->title), "start",
                             when(b->start_ms).s, "pos", num(b->position).s, "until",
                             when(b->offer_until_ms).s, NULL);
-        buf_printf(&items, "%s%s", i ? "\n" : "", line);
+        buf_printf(items, "%s%s", i ? "\n" : "", line);
         free(line);
+        if (b->no > *maxno)
+            *maxno = b->no;
     }
-    rc = say(t, "course.mine", "items", items.data, NULL);
-    buf_release(&items);
     booking_free_all(mine, n);
+    return 1;
+}
+
+static int handle_course_mine(struct turn *t)
+{
+    struct buf items;
+    int64_t maxno;
+    buf_init(&items, 0);
+    int rc = mine_items(t, &items, &maxno);
+    if (rc == 1)
+        rc = say(t, "course.mine", "items", items.data, NULL);
+    buf_release(&items);
+    return rc;
+}
+
+/* 取消报名 without a number (or the scorer's guess, which has none): which
+ * one, among the person's bookings; the number shown cancels that one, as
+ * 取消 N does (a number of no booking of theirs: course.cancel_none). */
+static int cancel_which(struct turn *t)
+{
+    struct buf items;
+    int64_t maxno = 0;
+    const char *cmds[MENU_MAX];
+    char cmdbuf[MENU_MAX][24];
+    int nmenu = 0;
+    buf_init(&items, 0);
+    int rc = mine_items(t, &items, &maxno);
+    if (rc == 1) {
+        for (; nmenu < maxno && nmenu < MENU_MAX; nmenu++) {
+            snprintf(cmdbuf[nmenu], sizeof cmdbuf[nmenu], "取消 %d", nmenu + 1);
+            cmds[nmenu] = cmdbuf[nmenu];
+        }
+        rc = say(t, "course.cancel_which", "items", items.data, NULL) == -1 ||
+                     turn_set_menu(t, cmds, nmenu) == -1
+                 ? -1
+                 : 0;
+    }
+    buf_release(&items);
     return rc;
 }
 

@@ -330,6 +330,32 @@ static long long outbox_count(struct fx *f, const char *key_like)
     return q(f->st, sql);
 }
 
+/* 取消报名 without a number asks which of the person's bookings, and the
+ * number shown cancels that one; 我要报名 without one shows the courses
+ * (it said 没有编号  的培训, the number left blank). Nothing changes until a
+ * number is given. */
+static void test_course_without_number_asks_which(void)
+{
+    struct fx f;
+    if (fx_init(&f, false, "") == -1)
+        goto out;
+    add_course(&f, "养老护理", now_ms() + 48 * HOUR, 5, 0);
+    add_course(&f, "电工入门", now_ms() + 72 * HOUR, 5, 0);
+    expect(&f, "a", "报名 1", "养老护理");
+    expect(&f, "a", "报名 2", "电工入门");
+    expect(&f, "a", "取消报名", "取消哪一个");
+    expect(&f, "a", "取消报名", "电工入门");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='seat'"), 2);
+    expect(&f, "a", "2", "已取消 电工入门");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings WHERE status='seat'"), 1);
+    expect(&f, "b", "取消报名", content_get(f.app.ct, "course.mine.empty"));
+    expect(&f, "c", "我要报名", "回复编号报名");
+    expect(&f, "c", "我要报名", "养老护理");
+    CHECK_INT(q(f.st, "SELECT count(*) FROM bookings"), 2); /* a's two, none of c's */
+out:
+    fx_release(&f);
+}
+
 /* A freed seat is answered in words: unsure asks again, no passes it on,
  * yes keeps it (not only 确认). */
 static void test_seat_offer_answered_in_words(void)
@@ -951,7 +977,8 @@ out:
     fx_release(&f);
 }
 
-const struct t_case courses_tests[] = {
+const struct t_case courses_tests[] = {T(test_course_without_number_asks_which),
+
     T(test_course_list_show_and_bare_number),
     T(test_course_last_seat_then_waitlist_in_order),
     T(test_course_last_seat_race),
