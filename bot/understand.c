@@ -68,6 +68,8 @@ struct uconf {
     size_t nfamily;
     struct umenu *noslot; /* capture name -> a word that is no value of it (`noslot`) */
     size_t nnoslot;
+    struct umenu *which; /* action -> the capture whose absence it asks for (`askswhich`) */
+    size_t nwhich;
     struct words words[NWORDS]; /* understand.txt's word lists, by enum wordlist */
     pcre2_code **crisis; /* the ways people say it, beside content's words */
     char **crisis_src;   /* their text, for crisis_any */
@@ -117,6 +119,11 @@ void uconf_free(struct uconf *uc)
         free(uc->noslot[i].cmd);
     }
     free(uc->noslot);
+    for (size_t i = 0; i < uc->nwhich; i++) {
+        free(uc->which[i].intent);
+        free(uc->which[i].cmd);
+    }
+    free(uc->which);
     for (size_t l = 0; l < NWORDS; l++) {
         for (size_t i = 0; i < uc->words[l].n; i++)
             free(uc->words[l].w[i]);
@@ -315,6 +322,18 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->actions[uc->nactions++] = xstrdup(a);
         return 0;
     }
+    if (strcmp(key, "askswhich") == 0 && a != NULL && b != NULL && strchr(b, ' ') == NULL) {
+        bool action = false;
+        for (size_t i = 0; i < uc->nactions; i++)
+            action = action || strcmp(uc->actions[i], a) == 0;
+        if (!action) { /* a guess of anything else is taken anyway */
+            buf_printf(errors, "%s:%d: askswhich '%s' is no `action` above\n", path, no, a);
+            return -1;
+        }
+        uc->which = xrealloc(uc->which, (uc->nwhich + 1) * sizeof *uc->which);
+        uc->which[uc->nwhich++] = (struct umenu){xstrdup(a), xstrdup(b)};
+        return 0;
+    }
     if (strcmp(key, "text") == 0 && a != NULL && b != NULL && strchr(b, ' ') == NULL) {
         uc->text = xrealloc(uc->text, (uc->ntext + 1) * sizeof *uc->text);
         uc->text[uc->ntext++] = (struct umenu){xstrdup(a), xstrdup(b)};
@@ -448,6 +467,23 @@ bool understand_is_action(const struct intents *in, const char *intent)
         if (strcmp(uc->actions[i], intent) == 0)
             return true;
     return false;
+}
+
+static const char *lookup(const struct umenu *list, size_t n, const char *intent);
+
+/* The capture an `askswhich` action asks for when it lacks it, or NULL. */
+static const char *asks_which(const struct uconf *uc, const char *intent)
+{
+    return uc != NULL ? lookup(uc->which, uc->nwhich, intent) : NULL;
+}
+
+bool understand_acts(const struct intents *in, const struct intent_match *m)
+{
+    if (!understand_is_action(in, m->intent))
+        return false;
+    const char *cap = asks_which(intent_uconf(in), m->intent);
+    const char *v = cap != NULL ? intent_cap(m, cap) : NULL;
+    return cap == NULL || (v != NULL && v[0] != '\0');
 }
 
 static const char *lookup(const struct umenu *list, size_t n, const char *intent)
@@ -650,8 +686,14 @@ static int from_scorer(const struct intents *in, const char *normed, const char 
     bool low = r[0].score >= uc->low_score && lead >= uc->low_lead &&
                net_letters(canon) >= uc->low_chars &&
                lookup(uc->menu, uc->nmenu, r[0].intent) != NULL;
+    /* an action is never taken on a guess, unless it asks for its value
+     * (`askswhich`), which a guess never has: 我想报个电工的课 gets the
+     * courses, not "did you mean 1 报名 2 …" first; not with a number the
+     * rules left (我同事想报第2个) nor in a question (签到码是多少) */
     bool sure = ((r[0].score >= uc->take && lead >= uc->margin) || low) && !near_none &&
-                !understand_is_action(in, r[0].intent);
+                (!understand_is_action(in, r[0].intent) ||
+                 (asks_which(uc, r[0].intent) != NULL && strpbrk(canon, "0123456789") == NULL &&
+                  !says(uc, W_QUESTION, normed)));
     const char *topic = topic_of(uc, normed, canon);
     if (sure && (topic == NULL || strcmp(topic, r[0].intent) == 0 ||
                  in_family(uc, topic, r[0].intent))) {

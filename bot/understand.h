@@ -122,6 +122,10 @@ const char *understand_text_cap(const struct intents *in, const char *intent);
 int understand_answer(const struct intents *in, const char *normed);
 /* True when the intent only runs on a command (see action above). */
 bool understand_is_action(const struct intents *in, const char *intent);
+/* True when m would act: an action, with the value its handler would
+ * otherwise ask for (`askswhich`: 报名 without a number lists the courses,
+ * nothing is booked). What the eval counts as an action taken. */
+bool understand_acts(const struct intents *in, const struct intent_match *m);
 /* True when the normalised text has one of the `question` words of
  * understand.txt (吗 ? 怎么 什么 哪 ...): it asks something. */
 bool understand_is_question(const struct intents *in, const char *normed);

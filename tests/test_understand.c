@@ -1691,6 +1691,69 @@ static void test_understand_round4(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+
+/* `askswhich`: a guess may take an action whose handler, without the value,
+ * asks which (报名 lists the courses): never with a number the rules did not
+ * take (我报第2个: asked), nor a question (报电工课要钱吗: asked); without the
+ * line, asked as every action; and understand_acts says a take without the
+ * value acts on nothing. A line for what is no action is refused. */
+static void test_understand_asks_which(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    struct intent_match m;
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules",
+          "course.book ^报名 ?(?<n>[0-9]{1,3})$\ncourse.list ^(?:培训|报名)$\nhelp ^帮助$\n");
+    t_put(dir, "10.examples",
+          "course.book\t我想报个电工的课\ncourse.book\t帮我报名那个电工培训\n"
+          "course.list\t最近有什么培训\nhelp\t这个怎么用\n");
+    const char *conf = "take 0.3\nask 0.2\nquestion 吗\nmenu course.book 报名\n"
+                       "menu course.list 培训\nmenu help 帮助\naction course.book\n";
+    char *with = xasprintf("%saskswhich course.book n\n", conf);
+    t_put(dir, "understand.txt", with);
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    CHECK_INT(in ? understand(in, "我想报个电工培训的课", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "course.book");
+    CHECK(in == NULL || intent_cap(&m, "n") == NULL);
+    CHECK(in == NULL || !understand_acts(in, &m)); /* lists, books nothing */
+    if (in)
+        intent_match_release(&m);
+    CHECK_INT(in ? understand(in, "我想报个电工培训的课 第2个", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "ask");
+    if (in)
+        intent_match_release(&m);
+    CHECK_INT(in ? understand(in, "报个电工的课要钱吗", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "ask");
+    if (in)
+        intent_match_release(&m);
+    CHECK_INT(in ? understand(in, "报名 3", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "course.book");
+    CHECK(in == NULL || understand_acts(in, &m)); /* the rule took the number */
+    if (in)
+        intent_match_release(&m);
+    t_intents_free(in);
+
+    t_put(dir, "understand.txt", conf);
+    in = intent_load(dir, &errs);
+    CHECK_INT(in ? understand(in, "我想报个电工培训的课", &m, NULL) : -1, 1);
+    CHECK_STR(in ? m.intent : "", "ask");
+    if (in)
+        intent_match_release(&m);
+    t_intents_free(in);
+
+    char *bad = xasprintf("%saskswhich course.list n\n", conf);
+    t_put(dir, "understand.txt", bad);
+    in = intent_load(dir, &errs);
+    CHECK(in == NULL);
+    CHECK_HAS(errs.data ? errs.data : "", "understand.txt:8: askswhich 'course.list' is no `action` above");
+    t_intents_free(in);
+    free(bad);
+    free(with);
+    buf_release(&errs);
+}
+
 /* Stop 35: a topic word in a text nothing else is close to (or small talk is
  * closest to) is taken when the text asks something, and offered as choice 1
  * of a numbered question when it only states or chats (a desk ticket alerts a
@@ -2998,6 +3061,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_code_is_not_words),
     T(test_understand_mood),
     T(test_understand_topic_offered),
+    T(test_understand_asks_which),
     T(test_understand_thresholds),
     T(test_understand_lofo_thresholds),
     T(test_safety_crisis_round3),

@@ -15,7 +15,9 @@
  * compare with another intents directory, e.g. an old commit's.
  * A prediction is right when it equals the label; for `none`, help, ask
  * (a numbered choice) and not-understood are right. Actions are the intents
- * understand.txt names `action` in the -a directory (default intents).
+ * understand.txt names `action` in the -a directory (default intents), less
+ * those taken without the value they then ask for (`askswhich`: 报名 with
+ * no number lists the courses and books nothing).
  * Also printed: the accuracy on the labels the -a rules can say at all (a
  * feature whose rules are not in this build counts against the first).
  * Also printed: the misses one reply away, asked with a numbered choice
@@ -156,9 +158,12 @@ static int read_threshold(const char *path, double *acc, double *act)
  * numbered choice offered, joined by commas, or `-`; closest is the scorer's
  * best intent, with its score and the next intent's (what the thresholds of
  * understand.txt see); right is 1 when right() counts the prediction right
- * (lofo.sh reads it rather than judging again). */
-static void print_via(const struct intents *in, const char *label, const char *pred,
-                      enum understood_via via, const struct intent_match *m, const char *text)
+ * (lofo.sh reads it rather than judging again); acts is 1 when the
+ * prediction is an action that would act (understand_acts: not one taken
+ * without the value it then asks for). */
+static void print_via(const struct intents *in, const struct intents *acts, const char *label,
+                      const char *pred, enum understood_via via, const struct intent_match *m,
+                      const char *text)
 {
     printf("VIA\t%s\t%s\t%s\t", label, pred, via_name(via));
     int k = 0;
@@ -168,8 +173,9 @@ static void print_via(const struct intents *in, const char *label, const char *p
     char *n = norm_text(text), *canon = norm_canon(intent_lexicon(in), n);
     struct scored r[2];
     int nr = intent_rank(in, canon, r, 2);
-    printf("%s\t%s\t%s\t%.4f\t%.4f\t%d\n", k ? "" : "-", text, nr > 0 ? r[0].intent : "-",
-           nr > 0 ? r[0].score : 0, nr > 1 ? r[1].score : 0, right(label, pred));
+    bool act = understand_is_action(acts, pred) && understand_acts(acts, m);
+    printf("%s\t%s\t%s\t%.4f\t%.4f\t%d\t%d\n", k ? "" : "-", text, nr > 0 ? r[0].intent : "-",
+           nr > 0 ? r[0].score : 0, nr > 1 ? r[1].score : 0, right(label, pred), act);
     free(canon);
     free(n);
 }
@@ -210,7 +216,7 @@ static int run_file(const char *path, const struct opts *o, const struct intents
             free(n);
         }
         if (o->via)
-            print_via(in, label, pred, via, &m, text);
+            print_via(in, acts, label, pred, via, &m, text);
         bool good = right(label, pred);
         if (!good && strcmp(pred, "ask") == 0)
             for (int i = 0; i < m.ncaps; i++)
@@ -234,7 +240,7 @@ static int run_file(const char *path, const struct opts *o, const struct intents
             (*reach_total)++;
             *reach_ok += good;
         }
-        if (understand_is_action(acts, pred)) {
+        if (understand_is_action(acts, pred) && understand_acts(acts, &m)) {
             (*act_pred)++;
             *act_right += good;
         }

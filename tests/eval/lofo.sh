@@ -69,7 +69,9 @@ function add(k, f) { c[f, k]++; c["all", k]++ }
     add("texts", f)
     ok = $10 == 1 # as eval judges it (right()): a check-in is right for none
     if (ok) add("ok", f)
-    if (pred in isact && !ok) add("act", f)
+    # an action that acts ($11, eval --via): not one taken without the
+    # value it then asks for (askswhich)
+    if ((NF >= 11 ? $11 == 1 : pred in isact) && !ok) add("act", f)
     if (pred == "crisis") { add("crisis", f); next }
     if (via == "rule" || via == "canon") { add("rules", f); next }
     add("scorer", f)
