@@ -1282,6 +1282,23 @@ static void test_understand_round24(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 25 (eval-blind28 train_y's misses, read): pinyin written syllable
+ * by syllable (lexicon.txt): a seat by its number, a check-in code, a city,
+ * my data erased; and what only looks alike. */
+static void test_understand_round25(void)
+{
+    static const struct want cases[] = {
+        {"baoming di er ge", "course.book", "n", "2"},
+        {"qian dao G2S8", "checkin", NULL, NULL},
+        {"bao dao 重庆", "member.checkin", "city", "重庆"},
+        {"shan chu wo de xin xi", "privacy.erase", NULL, NULL},
+        {"yin si", "privacy", NULL, NULL},
+        {"wo de xin xi", "!privacy.erase", NULL, NULL},
+        {"di er ge", "!course.book", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3006,6 +3023,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round22),
     T(test_understand_round23),
     T(test_understand_round24),
+    T(test_understand_round25),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
