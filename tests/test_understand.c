@@ -1284,7 +1284,8 @@ static void test_understand_round24(void)
 
 /* Round 25 (eval-blind28 train_y's misses, read): pinyin written syllable
  * by syllable (lexicon.txt): a seat by its number, a check-in code, a city,
- * my data erased; and what only looks alike. */
+ * my data erased; and what only looks alike. train_x: a check-in code with
+ * 到场 or 吧 beside 签到 (70-sentences.rules). */
 static void test_understand_round25(void)
 {
     static const struct want cases[] = {
@@ -1295,6 +1296,11 @@ static void test_understand_round25(void)
         {"yin si", "privacy", NULL, NULL},
         {"wo de xin xi", "!privacy.erase", NULL, NULL},
         {"di er ge", "!course.book", NULL, NULL},
+        /* train_x: 签到码 then 到场 after a full-width code; 签个到吧 then the
+         * code; not someone else's */
+        {"Ｊ５Ｈ９ 签到码 到场了", "checkin", "code", "j5h9"},
+        {"签个到吧D6F2", "checkin", "code", "d6f2"},
+        {"帮同事签个到吧D6F2", "!checkin", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
