@@ -1282,6 +1282,29 @@ static void test_understand_round24(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 25 (eval-blind28 train_y's misses, read): pinyin written syllable
+ * by syllable (lexicon.txt): a seat by its number, a check-in code, a city,
+ * my data erased; and what only looks alike. train_x: a check-in code with
+ * 到场 or 吧 beside 签到 (70-sentences.rules). */
+static void test_understand_round25(void)
+{
+    static const struct want cases[] = {
+        {"baoming di er ge", "course.book", "n", "2"},
+        {"qian dao G2S8", "checkin", NULL, NULL},
+        {"bao dao 重庆", "member.checkin", "city", "重庆"},
+        {"shan chu wo de xin xi", "privacy.erase", NULL, NULL},
+        {"yin si", "privacy", NULL, NULL},
+        {"wo de xin xi", "!privacy.erase", NULL, NULL},
+        {"di er ge", "!course.book", NULL, NULL},
+        /* train_x: 签到码 then 到场 after a full-width code; 签个到吧 then the
+         * code; not someone else's */
+        {"Ｊ５Ｈ９ 签到码 到场了", "checkin", "code", "j5h9"},
+        {"签个到吧D6F2", "checkin", "code", "d6f2"},
+        {"帮同事签个到吧D6F2", "!checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2524,6 +2547,23 @@ static void test_safety_crisis_round24(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 25 (eval-blind28 train_x, train_y's crisis misses): a weapon held
+ * at me now, beaten by a group now, jumping into a named river, riding into
+ * a lorry on purpose (7 of the 8 yes texts get no crisis reply on 5de2c2d); told
+ * afterwards, a film, a dance by the river, an idiom, 不想, 差点 are none. */
+static void test_safety_crisis_round25(void)
+{
+    static const char *const yes[] = {
+        "拿刀比着我 要抢电动车 在巷子里", "有人拿着刀对着我 要我手机", "站长带人围着我打 在站点后面",
+        "几个人堵住我打", "老子今天就跳汉江", "我现在就去跳长江", "想骑车撞大车 一下就完了",
+        "真想开车撞货车"};
+    static const char *const no[] = {
+        "一群人围着我打招呼", "跳槽去长江物流",
+        "我去跳汉江边的广场舞", "跳进黄河也洗不清", "跳到河里游泳", "不想骑车撞大车",
+        "差点骑车撞大车 吓死了", "站长带人来站点开会"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3025,6 +3065,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round22),
     T(test_safety_crisis_round23),
     T(test_safety_crisis_round24),
+    T(test_safety_crisis_round25),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
@@ -3051,6 +3092,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round22),
     T(test_understand_round23),
     T(test_understand_round24),
+    T(test_understand_round25),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
