@@ -180,8 +180,8 @@ char *canon_cache_canon(struct canon_cache *cc, const struct lexicon *lx, const 
     return copy;
 }
 
-/* Remove other builds' files of dir once they are stale (a build that
- * still runs writes its own again). */
+/* Remove other builds' files of dir, and writes that died, once they are
+ * a day old (a build that still runs writes its own again). */
 static void remove_stale(const struct canon_cache *cc)
 {
     DIR *d = opendir(cc->dir);
@@ -191,7 +191,9 @@ static void remove_stale(const struct canon_cache *cc)
     time_t now = time(NULL);
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         size_t n = strlen(e->d_name);
-        if (strncmp(e->d_name, "canon-", 6) != 0 || n < 10 || strcmp(e->d_name + n - 4, ".tsv") != 0 ||
+        /* another build's file, or a write that died half way */
+        if (strncmp(e->d_name, "canon-", 6) != 0 || n < 10 ||
+            (strcmp(e->d_name + n - 4, ".tsv") != 0 && strcmp(e->d_name + n - 4, ".tmp") != 0) ||
             strcmp(e->d_name, mine) == 0)
             continue;
         char *p = xasprintf("%s/%s", cc->dir, e->d_name);
@@ -228,7 +230,10 @@ static void cache_write(const struct canon_cache *cc)
                  strerror(errno));
         return;
     }
-    char *tmp = xasprintf("%s.%ld.tmp", cc->path, (long)getpid());
+    /* unique to this process and load: two loads at once (a reload beside
+     * a start) each write a whole file of their own, then rename it */
+    static _Atomic unsigned seq;
+    char *tmp = xasprintf("%s.%ld.%u.tmp", cc->path, (long)getpid(), seq++);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     FILE *f = fd != -1 ? fdopen(fd, "w") : NULL;
     if (f == NULL && fd != -1)
