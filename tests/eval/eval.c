@@ -7,8 +7,11 @@
  * precision and recall, the overall accuracy, the precision of actions and
  * every miss. No server, no database.
  *
- *   tests/eval/eval [-i intents] [-c content] [-t threshold] [--plain] [-q] [--net]
- *                   [--via] FILE...
+ *   tests/eval/eval [-i intents] [-c content] [-t threshold] [--cache dir] [--plain] [-q]
+ *                   [--net] [--via] FILE...
+ *
+ * --cache keeps the example phrases' matched copies in dir between runs, as
+ * the server's cache_dir does (`make eval` runs it ~45 times).
  *
  * --plain measures the matcher before understanding was added (the rules on
  * the normalised text only; no crisis check outside a desk ticket), to
@@ -72,6 +75,7 @@ static const char *via_name(enum understood_via v)
 
 struct opts {
     const char *intents, *content, *threshold, *actions;
+    const char *cache; /* --cache: the examples' matched copies kept (canon_cache.h) */
     bool plain, quiet; /* quiet: no MISS lines (a held-out set is measured, not read) */
     bool net;          /* one NET line a text: the crisis net's scores (a sweep's input) */
     bool via;          /* one VIA line a text: how it was understood (tests/eval/lofo.sh) */
@@ -261,7 +265,7 @@ static int run_file(const char *path, const struct opts *o, const struct intents
 
 int main(int argc, char **argv)
 {
-    struct opts o = {"intents", "content", NULL, "intents", false, false, false, false};
+    struct opts o = {.intents = "intents", .content = "content", .actions = "intents"};
     int i = 1, total = 0, ok = 0, act_pred = 0, act_right = 0, rc = 0, rtotal = 0, rok = 0;
     struct buf errs;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -281,17 +285,20 @@ int main(int argc, char **argv)
             o.threshold = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "-a") == 0)
             o.actions = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--cache") == 0)
+            o.cache = argv[++i];
         else {
             fprintf(stderr, "usage: eval [-i intents] [-c content] [-a intents] [-t threshold] "
-                            "[--plain] [-q] [--net] [--via] FILE...\n");
+                            "[--cache dir] [--plain] [-q] [--net] [--via] FILE...\n");
             return 2;
         }
     }
     log_set_level(LOG_ERR);
     buf_init(&errs, 0);
-    struct intents *in = intent_load(o.intents, &errs);
-    struct intents *acts = in && strcmp(o.actions, o.intents) != 0 ? intent_load(o.actions, &errs)
-                                                                    : in;
+    struct intents *in = intent_load_cached(o.intents, o.cache, &errs);
+    struct intents *acts = in && strcmp(o.actions, o.intents) != 0
+                               ? intent_load_cached(o.actions, o.cache, &errs)
+                               : in;
     struct content *ct = content_load(o.content, &errs);
     if (in == NULL || acts == NULL || ct == NULL) {
         fprintf(stderr, "%s", errs.data ? errs.data : "cannot load\n");
