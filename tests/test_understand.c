@@ -1305,6 +1305,18 @@ static void test_understand_round25(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 26 (eval-blind29 train_za's misses, read): a stop refused with 莫
+ * (Hubei and Henan for 别) is no stop. */
+static void test_understand_round26(void)
+{
+    static const struct want cases[] = {
+        {"打开通知 莫停了", "!optout", NULL, NULL},
+        {"通知莫关掉", "!optout", NULL, NULL},
+        {"通知停掉吧", "optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3093,6 +3105,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round23),
     T(test_understand_round24),
     T(test_understand_round25),
+    T(test_understand_round26),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
