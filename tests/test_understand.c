@@ -1306,7 +1306,8 @@ static void test_understand_round25(void)
 }
 
 /* Round 26 (eval-blind29 train_za's misses, read): a stop refused with 莫
- * (Hubei and Henan for 别) is no stop; 克 for 去, 住销, 新里 (lexicon.txt). */
+ * (Hubei and Henan for 别) is no stop; 克 for 去, 住销, 新里 (lexicon.txt); my
+ * reports' record asked is no new report. */
 static void test_understand_round26(void)
 {
     static const struct want cases[] = {
@@ -1319,6 +1320,9 @@ static void test_understand_round26(void)
         /* voice input's 住销 for 注销, 新里 for 心理 (lexicon.txt) */
         {"住销", "privacy.erase", NULL, NULL},
         {"新里咨询", "service.counsel", NULL, NULL},
+        /* my reports' record asked is no new report (70-sentences.rules) */
+        {"看哈我的上报记录", "report.status", NULL, NULL},
+        {"小区路灯坏了想上报", "report.new", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
