@@ -1305,6 +1305,28 @@ static void test_understand_round25(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 26 (eval-blind29 train_za's misses, read): a stop refused with 莫
+ * (Hubei and Henan for 别) is no stop; 克 for 去, 住销, 新里 (lexicon.txt); my
+ * reports' record asked is no new report. */
+static void test_understand_round26(void)
+{
+    static const struct want cases[] = {
+        {"打开通知 莫停了", "!optout", NULL, NULL},
+        {"通知莫关掉", "!optout", NULL, NULL},
+        {"通知停掉吧", "optout", NULL, NULL},
+        /* 克 for 去 (lexicon.txt): a seat given up; not 克服 */
+        {"第三个培训我不克了", "course.cancel", NULL, NULL},
+        {"我克服了困难", "!course.cancel", NULL, NULL},
+        /* voice input's 住销 for 注销, 新里 for 心理 (lexicon.txt) */
+        {"住销", "privacy.erase", NULL, NULL},
+        {"新里咨询", "service.counsel", NULL, NULL},
+        /* my reports' record asked is no new report (70-sentences.rules) */
+        {"看哈我的上报记录", "report.status", NULL, NULL},
+        {"小区路灯坏了想上报", "report.new", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2564,6 +2586,23 @@ static void test_safety_crisis_round25(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 26 (eval-blind29 train_z, train_za's crisis misses): hit now with
+ * no way out, beaten locked in, hit by a drunk now, outside a bridge's
+ * railing, an urge to hurt myself I cannot hold, going to a place to end
+ * it, 活不下克了 (克 for 去); none of the yes texts gets the crisis reply on
+ * dee1e2f. A call, keys locked in, a photo, a child, 克服 are none. */
+static void test_safety_crisis_round26(void)
+{
+    static const char *const yes[] = {
+        "顾客在门口推我打我 我出不去", "被老板锁在屋里打", "男人喝醉了在屋里砸东西打我 伢在哭",
+        "我站在桥栏杆外面", "控制不住想撞墙伤自己", "今晚就去找个地方了断", "活不下克了"};
+    static const char *const no[] = {
+        "他一直打我电话 我出不去 在加班", "钥匙锁在屋里打不开", "他喝醉了打我电话",
+        "我站在桥栏杆外面拍照", "怕孩子控制不住想打自己", "找个地方吃饭", "活这么大没克过北京",
+        "我克服了困难"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3066,6 +3105,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round23),
     T(test_safety_crisis_round24),
     T(test_safety_crisis_round25),
+    T(test_safety_crisis_round26),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
@@ -3093,6 +3133,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round23),
     T(test_understand_round24),
     T(test_understand_round25),
+    T(test_understand_round26),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
