@@ -244,7 +244,10 @@ soak: check-deps
 # under valgrind (tests/it honours YIZHAN_WRAP); a valgrind error exits 99.
 # In two lanes side by side (tests/lanes.sh: each lane every other case),
 # one a core: in one lane it took ~50 min, over half of CI's 90; in two,
-# 32 min (stop 34, a3059e6).
+# 32 min (stop 34, a3059e6); 45 min at stop 35 as the examples grew, each
+# server start making their matched copies again (~25 s of ~34 under
+# memcheck): the integration suite now gives every server one cache_dir
+# (tests/it/it.c), so only the first start makes them (stop 36).
 # YIZHAN_PCRE2_JIT=0: PCRE2's interpreter, which memcheck checks, instead of
 # JIT code, which it cannot and runs ~40 times slower (bot/util.h jit_wanted;
 # make test and make asan keep the JIT).
