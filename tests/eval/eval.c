@@ -165,8 +165,8 @@ static int read_threshold(const char *path, double *acc, double *act)
  * (lofo.sh reads it rather than judging again); acts is 1 when the
  * prediction is an action that would act (understand_acts: not one taken
  * without the value it then asks for). */
-static void print_via(const struct intents *in, const struct intents *acts, const char *label,
-                      const char *pred, enum understood_via via, const struct intent_match *m,
+static void print_via(const struct intents *in, const char *label, const char *pred,
+                      enum understood_via via, const struct intent_match *m, bool acted,
                       const char *text)
 {
     printf("VIA\t%s\t%s\t%s\t", label, pred, via_name(via));
@@ -177,9 +177,8 @@ static void print_via(const struct intents *in, const struct intents *acts, cons
     char *n = norm_text(text), *canon = norm_canon(intent_lexicon(in), n);
     struct scored r[2];
     int nr = intent_rank(in, canon, r, 2);
-    bool act = understand_is_action(acts, pred) && understand_acts(acts, m);
     printf("%s\t%s\t%s\t%.4f\t%.4f\t%d\t%d\n", k ? "" : "-", text, nr > 0 ? r[0].intent : "-",
-           nr > 0 ? r[0].score : 0, nr > 1 ? r[1].score : 0, right(label, pred), act);
+           nr > 0 ? r[0].score : 0, nr > 1 ? r[1].score : 0, right(label, pred), acted);
     free(canon);
     free(n);
 }
@@ -208,6 +207,8 @@ static int run_file(const char *path, const struct opts *o, const struct intents
         enum understood_via via;
         memset(&m, 0, sizeof m);
         const char *pred = predict(in, ct, o->plain, text, &m, &via);
+        /* m is filled only when pred is its intent */
+        bool acted = understand_is_action(acts, pred) && understand_acts(acts, &m);
         if (o->net) {
             struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];
             char *n = norm_text(text);
@@ -220,7 +221,7 @@ static int run_file(const char *path, const struct opts *o, const struct intents
             free(n);
         }
         if (o->via)
-            print_via(in, acts, label, pred, via, &m, text);
+            print_via(in, label, pred, via, &m, acted, text);
         bool good = right(label, pred);
         if (!good && strcmp(pred, "ask") == 0)
             for (int i = 0; i < m.ncaps; i++)
@@ -244,7 +245,7 @@ static int run_file(const char *path, const struct opts *o, const struct intents
             (*reach_total)++;
             *reach_ok += good;
         }
-        if (understand_is_action(acts, pred) && understand_acts(acts, &m)) {
+        if (acted) {
             (*act_pred)++;
             *act_right += good;
         }
