@@ -26,6 +26,7 @@ const struct content_need safety_needs[] = {
     CONTENT_NEED("safety.crisis_patterns", ""),
     CONTENT_NEED("safety.not_crisis", ""),
     CONTENT_NEED("safety.figures", ""),
+    CONTENT_NEED("safety.sincere", ""),
     CONTENT_NEED_END,
 };
 
@@ -280,6 +281,16 @@ static bool figure_only(const struct content *ct, const struct intents *in, cons
            (canon != NULL && says_crisis(ct, in, canon, false));
 }
 
+/* A figure the worker says is meant (`safety.sincere`: 不是开玩笑, 不是说笑,
+ * 我是认真的): 想死的心都有了 不是说笑 is no figure any more. */
+static bool says_sincere(const struct content *ct, const char *norm_text)
+{
+    char *s = compact(norm_text);
+    bool yes = content_list_in(ct, "safety.sincere", s);
+    free(s);
+    return yes;
+}
+
 enum safety_level safety_level(const struct content *ct, const struct intents *in,
                                const char *norm_text)
 {
@@ -288,13 +299,19 @@ enum safety_level safety_level(const struct content *ct, const struct intents *i
     if (says_crisis(ct, in, norm_text, true))
         return SAFETY_CRISIS;
     if (in == NULL)
-        return figure_only(ct, in, norm_text, NULL) ? SAFETY_NEAR : SAFETY_NONE;
+        return !figure_only(ct, in, norm_text, NULL) ? SAFETY_NONE
+               : says_sincere(ct, norm_text)          ? SAFETY_CRISIS
+                                                      : SAFETY_NEAR;
     /* the matched copy: traditional characters, numerals, typos (norm_canon),
      * made once for the patterns and the second net */
     char *canon = norm_canon(intent_lexicon(in), norm_text);
     enum safety_level level = SAFETY_CRISIS;
     if (!says_crisis(ct, in, canon, true)) {
         bool figure = figure_only(ct, in, norm_text, canon);
+        if (figure && says_sincere(ct, norm_text)) {
+            free(canon);
+            return SAFETY_CRISIS;
+        }
         /* the second net: the whole text and each of its parts, scored once
          * for both the crisis and the check-in */
         struct scored why[SAFETY_NET_PARTS + 1], against[SAFETY_NET_PARTS + 1];

@@ -2418,7 +2418,8 @@ static void test_safety_not_crisis_job_change(void)
 /* A crisis said only as a figure of speech (content safety.figures: 想死的心
  * 都有了 of a traffic jam, 热得想死) gets the check-in: neither the crisis
  * reply (a ticket and an alert for a traffic jam) nor nothing (the same words
- * are sometimes meant). More than the figure is still a crisis. */
+ * are sometimes meant). More than the figure is still a crisis, and so is
+ * the figure with 不是说笑 / 我是认真的 (safety.sincere). */
 static void test_safety_figures_check_in(void)
 {
     struct buf errs;
@@ -2427,15 +2428,19 @@ static void test_safety_figures_check_in(void)
     struct content *ct = content_load("content", &errs);
     CHECK_STR(errs.data ? errs.data : "", "");
     static const char *const near[] = {"堵在长虹路半小时了 想死的心都有了", "热得想死",
-                                       "这个差评气得我要死", "想死的心都有了"};
+                                       "这个差评气得我要死", "想死的心都有了",
+                                       "热得想死 真的"};
     for (size_t i = 0; ct && in && i < sizeof near / sizeof near[0]; i++) {
         char *n = norm_text(near[i]);
         if (safety_level(ct, in, n) != SAFETY_NEAR)
             CHECK_STR(near[i], "(a check-in)");
         free(n);
     }
+    /* more than the figure, or the figure said to be meant (safety.sincere) */
     static const char *const crisis[] = {"想死的心都有了 药都买好了 今晚就吃",
-                                         "想死的心都有了 我不想活了"};
+                                         "想死的心都有了 我不想活了",
+                                         "想死的心都有了 真的 不是说笑",
+                                         "我现在想死的心都有了，我是认真的"};
     for (size_t i = 0; ct && in && i < sizeof crisis / sizeof crisis[0]; i++) {
         char *n = norm_text(crisis[i]);
         if (safety_level(ct, in, n) != SAFETY_CRISIS)
