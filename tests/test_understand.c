@@ -2607,7 +2607,8 @@ static void test_safety_crisis_round26(void)
  * us with no more messages to come, a drunk man at it again, following a
  * parent who died, 死了算逑 (dialect 算了), no message tomorrow meaning I am
  * gone, sitting at a roof's edge; none gets the crisis reply on 7a50a90. A
- * move home, a game, a trip, 累死, a flat battery, a smoke are none. */
+ * move home, a game, a trip, 累死, a flat battery, a smoke are none, and
+ * 要死啊 said of the traffic or the orders (a crisis on 7a50a90). */
 static void test_safety_crisis_round27(void)
 {
     static const char *const yes[] = {
@@ -2615,7 +2616,9 @@ static void test_safety_crisis_round27(void)
         "死了算逑", "要是明天没消息 就是我走了", "我已经在楼顶边上坐着了"};
     static const char *const no[] = {
         "跟大家告个别 以后不会再发消息了 我回老家了", "他喝醉了又打游戏", "我妈走了 我也想跟着走 去车站",
-        "累死了算球", "要是明天没消息 就是手机没电了", "在楼顶边上坐着抽烟", "算球 不干了"};
+        "累死了算球", "要是明天没消息 就是手机没电了", "在楼顶边上坐着抽烟", "算球 不干了",
+        /* 要死啊: annoyance (three training files, all none), not 要死 */
+        "要死啊 这个路又封了", "我去 要死啊 这么多单"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
