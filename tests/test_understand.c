@@ -1327,6 +1327,29 @@ static void test_understand_round26(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 27 (eval-blind30 train_zb: held-out opt-in texts taken as 退订 by a
+ * rule three times, an erase request once): a wish to get the messages
+ * again (现在想收了, 重新开, 恢复推送) beside the stop told in the story, a stop
+ * told as done (之前关了) or taken back (那个撤回, 不算了), and erasing asked
+ * for beside a stop are no stop (05-vetoes.rules); a stop said plainly,
+ * 不想收了 and 别继续发了 among them, still is or is never a re-subscribe. */
+static void test_understand_round27(void)
+{
+    static const struct want cases[] = {
+        {"之前不想收消息 现在想收了", "!optout", NULL, NULL},
+        {"通知重新开了吧 之前停掉了", "!optout", NULL, NULL},
+        {"开一下推送 之前关了", "!optout", NULL, NULL},
+        {"停止推送那个撤回", "!optout", NULL, NULL},
+        {"我说的停止推送不算了", "!optout", NULL, NULL},
+        {"注销账号 别再给我发消息了", "!optout", NULL, NULL},
+        {"删除我的资料 退订", "!optout", NULL, NULL},
+        {"不想收了 tuiding", "optout", NULL, NULL},
+        {"以后别发了 谢谢", "optout", NULL, NULL},
+        {"别继续发了", "!optin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3154,6 +3177,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round24),
     T(test_understand_round25),
     T(test_understand_round26),
+    T(test_understand_round27),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
