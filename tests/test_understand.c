@@ -1332,7 +1332,8 @@ static void test_understand_round26(void)
  * again (现在想收了, 重新开, 恢复推送) beside the stop told in the story, a stop
  * told as done (之前关了) or taken back (那个撤回, 不算了), and erasing asked
  * for beside a stop are no stop (05-vetoes.rules); a stop said plainly,
- * 不想收了 and 别继续发了 among them, still is or is never a re-subscribe. */
+ * 不想收了 and 别继续发了 among them, still is or is never a re-subscribe;
+ * a pause asked for (暂停推送一周) is a stop. */
 static void test_understand_round27(void)
 {
     static const struct want cases[] = {
@@ -1346,6 +1347,16 @@ static void test_understand_round27(void)
         {"不想收了 tuiding", "optout", NULL, NULL},
         {"以后别发了 谢谢", "optout", NULL, NULL},
         {"别继续发了", "!optin", NULL, NULL},
+        /* a pause asked for is a stop until 订阅 (70-sentences.rules); not a
+         * question, a pause refused, a pause taken back, another app's */
+        {"暂停推送一周", "optout", NULL, NULL},
+        {"先暂停一个月通知", "optout", NULL, NULL},
+        {"先停一段时间推送 这个月太忙", "optout", NULL, NULL},
+        {"stop sending me msgs", "optout", NULL, NULL},
+        {"推送暂停了吗", "!optout", NULL, NULL},
+        {"不要暂停推送", "!optout", NULL, NULL},
+        {"暂停的推送恢复一下", "!optout", NULL, NULL},
+        {"美团暂停接单了", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
