@@ -1333,7 +1333,7 @@ static void test_understand_round26(void)
  * told as done (之前关了) or taken back (那个撤回, 不算了), and erasing asked
  * for beside a stop are no stop (05-vetoes.rules); a stop said plainly,
  * 不想收了 and 别继续发了 among them, still is or is never a re-subscribe;
- * a pause asked for (暂停推送一周) is a stop. */
+ * a pause asked for (暂停推送一周) is a stop; a number said as 编号 or 项目. */
 static void test_understand_round27(void)
 {
     static const struct want cases[] = {
@@ -1357,6 +1357,12 @@ static void test_understand_round27(void)
         {"不要暂停推送", "!optout", NULL, NULL},
         {"暂停的推送恢复一下", "!optout", NULL, NULL},
         {"美团暂停接单了", "!optout", NULL, NULL},
+        /* a list's number said as 编号, 序号, 项目 (30-courses.rules,
+         * 70-sentences.rules); redeeming still asks before spending */
+        {"报名 编号7", "course.book", "n", "7"},
+        {"报名序号3", "course.book", "n", "3"},
+        {"兑换项目4", "redeem.item", "n", "4"},
+        {"换项目3", "!redeem.item", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
