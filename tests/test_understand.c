@@ -1334,7 +1334,8 @@ static void test_understand_round26(void)
  * for beside a stop are no stop (05-vetoes.rules); a stop said plainly,
  * 不想收了 and 别继续发了 among them, still is or is never a re-subscribe;
  * a pause asked for (暂停推送一周) is a stop; a number said as 编号 or 项目;
- * sleeplessness said as why one writes at night is no counselling request. */
+ * sleeplessness said as why one writes at night is no counselling request;
+ * erasing said with 销毁 or 擦除. */
 static void test_understand_round27(void)
 {
     static const struct want cases[] = {
@@ -1371,6 +1372,10 @@ static void test_understand_round27(void)
         {"失眠 研究下这个咋用", "help", NULL, NULL},
         {"睡不着怎么办", "service.counsel", NULL, NULL},
         {"失眠好几个月了 怎么办", "service.counsel", NULL, NULL},
+        /* erasing said with 销毁 or 擦除 (lexicon.txt); the handler confirms */
+        {"销毁我的信息", "privacy.erase", NULL, NULL},
+        {"擦除我的数据", "privacy.erase", NULL, NULL},
+        {"销毁文件", "!privacy.erase", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
