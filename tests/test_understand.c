@@ -1335,7 +1335,7 @@ static void test_understand_round26(void)
  * 不想收了 and 别继续发了 among them, still is or is never a re-subscribe;
  * a pause asked for (暂停推送一周) is a stop; a number said as 编号 or 项目;
  * sleeplessness said as why one writes at night is no counselling request;
- * erasing said with 销毁 or 擦除. */
+ * erasing said with 销毁 or 擦除, 注销用户. */
 static void test_understand_round27(void)
 {
     static const struct want cases[] = {
@@ -1376,6 +1376,9 @@ static void test_understand_round27(void)
         {"销毁我的信息", "privacy.erase", NULL, NULL},
         {"擦除我的数据", "privacy.erase", NULL, NULL},
         {"销毁文件", "!privacy.erase", NULL, NULL},
+        /* 注销用户 (70-sentences.rules) */
+        {"注销用户", "privacy.erase", NULL, NULL},
+        {"用户注销了吗", "!privacy.erase", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
