@@ -1327,6 +1327,62 @@ static void test_understand_round26(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 27 (eval-blind30 train_zb: held-out opt-in texts taken as 退订 by a
+ * rule three times, an erase request once): a wish to get the messages
+ * again (现在想收了, 重新开, 恢复推送) beside the stop told in the story, a stop
+ * told as done (之前关了) or taken back (那个撤回, 不算了), and erasing asked
+ * for beside a stop are no stop (05-vetoes.rules); a stop said plainly,
+ * 不想收了 and 别继续发了 among them, still is or is never a re-subscribe;
+ * a pause asked for (暂停推送一周) is a stop; a number said as 编号 or 项目;
+ * sleeplessness said as why one writes at night is no counselling request;
+ * erasing said with 销毁 or 擦除, 注销用户. */
+static void test_understand_round27(void)
+{
+    static const struct want cases[] = {
+        {"之前不想收消息 现在想收了", "!optout", NULL, NULL},
+        {"通知重新开了吧 之前停掉了", "!optout", NULL, NULL},
+        {"开一下推送 之前关了", "!optout", NULL, NULL},
+        {"停止推送那个撤回", "!optout", NULL, NULL},
+        {"我说的停止推送不算了", "!optout", NULL, NULL},
+        {"注销账号 别再给我发消息了", "!optout", NULL, NULL},
+        {"删除我的资料 退订", "!optout", NULL, NULL},
+        {"不想收了 tuiding", "optout", NULL, NULL},
+        {"以后别发了 谢谢", "optout", NULL, NULL},
+        {"别继续发了", "!optin", NULL, NULL},
+        /* a pause asked for is a stop until 订阅 (70-sentences.rules); not a
+         * question, a pause refused, a pause taken back, another app's */
+        {"暂停推送一周", "optout", NULL, NULL},
+        {"先暂停一个月通知", "optout", NULL, NULL},
+        {"先停一段时间推送 这个月太忙", "optout", NULL, NULL},
+        {"stop sending me msgs", "optout", NULL, NULL},
+        {"推送暂停了吗", "!optout", NULL, NULL},
+        {"不要暂停推送", "!optout", NULL, NULL},
+        {"暂停的推送恢复一下", "!optout", NULL, NULL},
+        {"美团暂停接单了", "!optout", NULL, NULL},
+        /* a list's number said as 编号, 序号, 项目 (30-courses.rules,
+         * 70-sentences.rules); redeeming still asks before spending */
+        {"报名 编号7", "course.book", "n", "7"},
+        {"报名序号3", "course.book", "n", "3"},
+        {"兑换项目4", "redeem.item", "n", "4"},
+        {"换项目3", "!redeem.item", NULL, NULL},
+        /* 睡不着 and 失眠 said as why one writes at night (understand.txt mood):
+         * the request stands; sleeplessness asked about is counselling */
+        {"来节课吧 反正也睡不着", "lesson.next", NULL, NULL},
+        {"反正睡不着 来节微课", "lesson.next", NULL, NULL},
+        {"失眠 研究下这个咋用", "help", NULL, NULL},
+        {"睡不着怎么办", "service.counsel", NULL, NULL},
+        {"失眠好几个月了 怎么办", "service.counsel", NULL, NULL},
+        /* erasing said with 销毁 or 擦除 (lexicon.txt); the handler confirms */
+        {"销毁我的信息", "privacy.erase", NULL, NULL},
+        {"擦除我的数据", "privacy.erase", NULL, NULL},
+        {"销毁文件", "!privacy.erase", NULL, NULL},
+        /* 注销用户 (70-sentences.rules) */
+        {"注销用户", "privacy.erase", NULL, NULL},
+        {"用户注销了吗", "!privacy.erase", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2608,6 +2664,25 @@ static void test_safety_crisis_round26(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 27 (eval-blind30 train_zb, train_zc's crisis misses): a goodbye to
+ * us with no more messages to come, a drunk man at it again, following a
+ * parent who died, 死了算逑 (dialect 算了), no message tomorrow meaning I am
+ * gone, sitting at a roof's edge; none gets the crisis reply on 7a50a90. A
+ * move home, a game, a trip, 累死, a flat battery, a smoke are none, and
+ * 要死啊 said of the traffic or the orders (a crisis on 7a50a90). */
+static void test_safety_crisis_round27(void)
+{
+    static const char *const yes[] = {
+        "跟你们告个别 以后不会再发消息了", "我男人喝醉了又动手 孩子也在", "我妈走了 我也想跟着走",
+        "死了算逑", "要是明天没消息 就是我走了", "我已经在楼顶边上坐着了"};
+    static const char *const no[] = {
+        "跟大家告个别 以后不会再发消息了 我回老家了", "他喝醉了又打游戏", "我妈走了 我也想跟着走 去车站",
+        "累死了算球", "要是明天没消息 就是手机没电了", "在楼顶边上坐着抽烟", "算球 不干了",
+        /* 要死啊: annoyance (three training files, all none), not 要死 */
+        "要死啊 这个路又封了", "我去 要死啊 这么多单"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3111,6 +3186,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round24),
     T(test_safety_crisis_round25),
     T(test_safety_crisis_round26),
+    T(test_safety_crisis_round27),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
@@ -3139,6 +3215,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round24),
     T(test_understand_round25),
     T(test_understand_round26),
+    T(test_understand_round27),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
