@@ -550,7 +550,9 @@ int intent_rank(const struct intents *in, const char *canon, struct scored *out,
 {
     struct intents *w = (struct intents *)in;
     pthread_mutex_lock(&w->taught_mu);
-    int n = scorer_rank(w->taught ? w->taught : in->sc, canon, out, max), k = 0;
+    int n = scorer_rank_support(w->taught ? w->taught : in->sc, canon, understand_support(in->uc),
+                                out, max),
+        k = 0;
     /* names and files that outlive the lock: the rules', the base's, literals */
     for (int i = 0; i < n; i++) {
         const char *name = stable_name(in, out[i].intent);

@@ -649,6 +649,77 @@ int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, 
     return filled;
 }
 
+/* Put x into out (best first, at most max, filled so far *filled). */
+static void rank_insert(struct scored *out, int max, int *filled, struct scored x)
+{
+    int slot;
+    if (*filled < max)
+        slot = (*filled)++;
+    else if (*filled > 0 && out[*filled - 1].score < x.score)
+        slot = *filled - 1;
+    else
+        return;
+    out[slot] = x;
+    while (slot > 0 && out[slot - 1].score < out[slot].score) {
+        struct scored tmp = out[slot - 1];
+        out[slot - 1] = out[slot];
+        out[slot] = tmp;
+        slot--;
+    }
+}
+
+int scorer_rank_support(const struct scorer *sc, const char *canon,
+                        const struct scorer_support *sup, struct scored *out, int max)
+{
+    if (sup == NULL || sup->k < 2 || sc == NULL)
+        return scorer_rank(sc, canon, out, max);
+    const struct sim *hits;
+    size_t nh = similarities(sc, canon, &hits);
+    if (nh == 0 || max < 1)
+        return 0;
+    int k = sup->k < SCORER_SUPPORT_MAX ? sup->k : SCORER_SUPPORT_MAX;
+    /* each intent's k closest examples, closest first, and the closest's index */
+    double *top = xcalloc(sc->nnames * SCORER_SUPPORT_MAX, sizeof *top);
+    int *near = xcalloc(sc->nnames, sizeof *near);
+    size_t nearest = 0; /* the intent of the single closest example */
+    for (size_t h = 0; h < nh; h++) {
+        size_t e = (size_t)hits[h].ex, in = 0;
+        double v = hits[h].s;
+        if (v <= 0)
+            continue;
+        while (in < sc->nnames && sc->names[in] != sc->ex[e].intent)
+            in++;
+        double *t = top + in * SCORER_SUPPORT_MAX;
+        if (v > t[0])
+            near[in] = (int)e;
+        for (int j = 0; j < k; j++)
+            if (v > t[j]) {
+                memmove(t + j + 1, t + j, (size_t)(k - 1 - j) * sizeof *t);
+                t[j] = v;
+                break;
+            }
+        if (v > top[nearest * SCORER_SUPPORT_MAX])
+            nearest = in;
+    }
+    int filled = 0;
+    for (size_t in = 0; in < sc->nnames; in++) {
+        const double *t = top + in * SCORER_SUPPORT_MAX;
+        if (t[0] <= 0)
+            continue;
+        double w = strcmp(sc->names[in], "none") == 0 ? sup->none_weight : sup->weight, rest = 0;
+        for (int j = 1; j < k; j++)
+            rest += t[j] / (k - 1);
+        double v = t[0] >= sup->sure ? t[0] : (t[0] + w * rest) / (1 + w);
+        const struct example *x = &sc->ex[near[in]];
+        rank_insert(out, max, &filled, (struct scored){x->intent, v, x->file, x->line});
+    }
+    if (filled > 1 && out[0].intent != sc->names[nearest])
+        out[0].score = out[1].score; /* the closest example disagrees: no lead */
+    free(top);
+    free(near);
+    return filled;
+}
+
 void scorer_versus(const struct scorer *sc, const char *canon, const char *intent,
                    struct scored *mine, struct scored *other)
 {

@@ -38,8 +38,25 @@ void scorer_free(struct scorer *sc);
 struct scorer *scorer_extend(const struct scorer *base, const struct lexicon *lx,
                              const char *const *intents, const char *const *texts, size_t n);
 /* Rank intents for canon (a norm_canon text): up to max, best first, one
- * entry per intent. Returns how many were filled. Thread-safe. */
+ * entry per intent, each scored by its closest example. Returns how many
+ * were filled. Thread-safe. */
 int scorer_rank(const struct scorer *sc, const char *canon, struct scored *out, int max);
+/* How an intent's other close examples count (understand.txt `support`):
+ * its score is (closest + weight * mean of its next k-1 closest) / (1 +
+ * weight), none_weight for `none` (each of its lines is a different
+ * lookalike, not a paraphrase of one meaning); a closest example at sure or
+ * above counts alone (a near copy, a line staff just taught). When the
+ * single closest example is of another intent than the best so scored, the
+ * best gets no lead over the next (out[0].score = out[1].score): the guess
+ * is offered, never taken, on a disagreement. */
+#define SCORER_SUPPORT_MAX 4
+struct scorer_support {
+    int k; /* 2..SCORER_SUPPORT_MAX; below 2, scorer_rank */
+    double weight, none_weight, sure;
+};
+/* scorer_rank, each intent scored with sup (NULL: scorer_rank). */
+int scorer_rank_support(const struct scorer *sc, const char *canon,
+                        const struct scorer_support *sup, struct scored *out, int max);
 /* The closest example of intent (*mine) and the closest example of any
  * other intent (*other) to canon; score 0 and file NULL when none shares a
  * feature. Thread-safe. */

@@ -82,6 +82,7 @@ struct uconf {
     int clause_chars;             /* `clauses`: shortest clause read alone; 0 off */
     int clause_top;               /* and among this many of the whole text's closest */
     int net_chars;              /* ... and the fewest characters it looks at */
+    struct scorer_support support; /* `support`: k 0 when off */
 };
 
 void uconf_free(struct uconf *uc)
@@ -383,6 +384,17 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
             return 0;
         }
     }
+    if (strcmp(key, "support") == 0 && a != NULL && b != NULL) {
+        struct scorer_support sp;
+        char end;
+        if (sscanf(a, "%d %c", &sp.k, &end) == 1 && sp.k >= 2 && sp.k <= SCORER_SUPPORT_MAX &&
+            sscanf(b, "%lf %lf %lf %c", &sp.weight, &sp.none_weight, &sp.sure, &end) == 3 &&
+            sp.weight >= 0 && sp.weight <= 10 && sp.none_weight >= 0 && sp.none_weight <= 10 &&
+            sp.sure > 0 && sp.sure <= 1.01) {
+            uc->support = sp;
+            return 0;
+        }
+    }
     if (strcmp(key, "crisis") == 0 && a != NULL)
         return add_crisis(uc, a, b, path, no, errors);
     if (strcmp(key, "menu") == 0 && a != NULL && b != NULL) {
@@ -396,7 +408,7 @@ static int parse_line(struct uconf *uc, const struct intents *in, char *line, co
         uc->menu[uc->nmenu++] = (struct umenu){xstrdup(a), xstrdup(b)};
         return 0;
     }
-    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `noslot CAP WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm|clausenot WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS`, `crisisnear 0..1 -1..1`, `lowtake 0..1 0..1 CHARS`, `clauses CHARS TOP` or `menu INTENT CMD`\n",
+    buf_printf(errors, "%s:%d: want `take|margin|ask|smalltalk 0..1`, `action INTENT`, `text INTENT CAP`, `topic|mood INTENT WORDS`, `family INTENT INTENTS`, `noslot CAP WORDS`, `notopic|question|decline|elsewhere|yes|no|unsure|asking|calm|clausenot WORDS`, `crisis PATTERN`, `crisisnet 0..1 0..1 CHARS`, `crisisnear 0..1 -1..1`, `lowtake 0..1 0..1 CHARS`, `clauses CHARS TOP`, `support K 0..10 0..10 0..1` or `menu INTENT CMD`\n",
                path, no);
     return -1;
 }
@@ -971,6 +983,11 @@ int understand(const struct intents *in, const char *normed, struct intent_match
     if (rc == 0)
         rc = understand_guess(in, normed, m, via);
     return rc;
+}
+
+const struct scorer_support *understand_support(const struct uconf *uc)
+{
+    return uc != NULL && uc->support.k >= 2 ? &uc->support : NULL;
 }
 
 bool understand_gives_way(const struct intent_match *m, enum understood_via via)

@@ -85,6 +85,10 @@ int understand(const struct intents *in, const char *normed, struct intent_match
  * the turn (handle_understand.c) and the eval (tests/eval/eval.c).
  */
 bool understand_gives_way(const struct intent_match *m, enum understood_via via);
+/* understand.txt's `support` (how an intent's other close examples count in
+ * the ranking, scorer.h), or NULL when it has none. */
+struct scorer_support;
+const struct scorer_support *understand_support(const struct uconf *uc);
 /* True when text matches a `crisis` pattern (use safety_level). */
 bool understand_is_crisis(const struct intents *in, const char *text);
 /* The second crisis net on canon (a norm_canon text), one scoring for both

@@ -64,6 +64,50 @@ out:
     buf_release(&errs);
 }
 
+/* understand.txt's `support` (scorer_rank_support): an intent's other close
+ * examples count; the single closest example of another intent takes the
+ * lead away (offered, never taken); a near copy counts alone. */
+static void test_scorer_support(void)
+{
+    const char *dir = t_tmpdir();
+    struct buf errs;
+    struct scored r[3], s[3];
+    buf_init(&errs, 0);
+    t_put(dir, "10.rules", "pts ^积分$\nfee ^费用$\n");
+    t_put(dir, "10.examples", "pts\t积分还剩多少\npts\t我的积分还剩多少\npts\t积分剩多少\n"
+                              "fee\t还剩多少钱交费\n");
+    struct intents *in = intent_load(dir, &errs);
+    CHECK_STR(errs.data ? errs.data : "", "");
+    if (in == NULL)
+        goto out;
+    const struct scorer *sc = intent_scorer(in);
+    struct scorer_support sup = {3, 1, 0.5, 0.95}; /* near copies only alone, here */
+    /* no support: scorer_rank */
+    int n = scorer_rank_support(sc, "还剩多少钱", NULL, r, 3);
+    CHECK_INT(n, scorer_rank(sc, "还剩多少钱", s, 3));
+    CHECK(n == 2 && strcmp(r[0].intent, s[0].intent) == 0 && r[0].score == s[0].score);
+    /* closest alone: the one fee line; with its three lines pts leads the
+     * ranking, but the closest example disagrees: no lead */
+    CHECK(n == 2 && strcmp(r[0].intent, "fee") == 0);
+    n = scorer_rank_support(sc, "还剩多少钱", &sup, r, 3);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(r[0].intent, "pts");
+        CHECK(r[0].score == r[1].score);
+    }
+    /* all three pts lines close: pts, scored below its closest example alone */
+    n = scorer_rank_support(sc, "我积分还剩多少", &sup, r, 3);
+    CHECK(n >= 1 && strcmp(r[0].intent, "pts") == 0);
+    CHECK(scorer_rank(sc, "我积分还剩多少", s, 3) >= 1 && s[0].score > r[0].score);
+    CHECK(n < 2 || r[0].score > r[1].score);
+    /* a near copy of one line counts alone, as a line staff just taught */
+    n = scorer_rank_support(sc, "还剩多少钱交费", &sup, r, 3);
+    CHECK(n >= 1 && strcmp(r[0].intent, "fee") == 0 && r[0].score > 0.99);
+out:
+    t_intents_free(in);
+    buf_release(&errs);
+}
+
 /* understand.txt's crisis patterns are matched in groups as one alternation
  * (bot/understand.c crisis_combine): across groups, with a back reference
  * (its group would renumber), a named group and a verb ((*COMMIT) would end
@@ -3164,6 +3208,7 @@ static void test_crisis_short_cuts_change_no_score(void)
 const struct t_case understand_tests[] = {
     T(test_crisis_short_cuts_change_no_score),
     T(test_scorer_ranks_by_closest_example),
+    T(test_scorer_support),
     T(test_safety_crisis_round6),
     T(test_safety_crisis_round7),
     T(test_safety_crisis_round8),
