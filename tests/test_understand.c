@@ -1327,6 +1327,32 @@ static void test_understand_round26(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 28 (eval-blind31 train_ze: handwriting input and 9-key pads): a
+ * character that looks like the one meant (lexicon.txt: 报各 报倒 兑挽 积仑
+ * 积忿 汀阅 退汀 培圳 更夕 随乎拍 心埋 法津 旳 エ); none understood on 2774af2.
+ * A bare 果 is still fruit (99zn's 果3 lines left out). */
+static void test_understand_round28(void)
+{
+    static const struct want cases[] = {
+        {"报各3", "course.book", NULL, NULL},
+        {"积仑多少", "points.balance", NULL, NULL},
+        {"查下积忿", "points.balance", NULL, NULL},
+        {"兑挽2", "redeem.item", NULL, NULL},
+        {"退汀", "optout", NULL, NULL},
+        {"汀阅", "optin", NULL, NULL},
+        {"心埋咨询", "service.counsel", NULL, NULL},
+        {"法津咨询", "service.legal", NULL, NULL},
+        {"我旳报名", "course.mine", NULL, NULL},
+        {"人エ", "handover", NULL, NULL},
+        {"培圳", "course.list", NULL, NULL},
+        {"更夕", "more", NULL, NULL},
+        {"随乎拍", "report.new", NULL, NULL},
+        {"襄阳 报倒", "member.checkin", NULL, NULL},
+        {"水果3斤多少钱", "!lesson.show", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3166,6 +3192,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round24),
     T(test_understand_round25),
     T(test_understand_round26),
+    T(test_understand_round28),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
