@@ -896,7 +896,8 @@ out:
 /* A text nothing understood that is near a crisis without reaching the net
  * (intents/understand.txt crisisnear) gets the check-in with the hotline,
  * not 没看懂; no ticket, no alert; 1 goes to the counselling desk. (On
- * bba25e2 it got the not-understood reply.) */
+ * bba25e2 it got the not-understood reply. Round 28's crisis lines take
+ * 要死了 真的冇得路走了, the text here until then, to the crisis reply.) */
 static void test_crisis_near_checks_in(void)
 {
     struct fx f;
@@ -905,7 +906,7 @@ static void test_crisis_near_checks_in(void)
     if (fx_init(&f, NULL) == -1)
         goto out;
     add_volunteer(&f, VOL, ",counsel,", "03:00-04:00");
-    char *r = talk_loc(&f, WORKER, "要死了 真的冇得路走了", false, &intent);
+    char *r = talk_loc(&f, WORKER, "好几天没吃饭了 就想这么饿死算了", false, &intent);
     CHECK_STR(intent, "safety.check_in");
     CHECK_HAS(r, "12356");
     CHECK_HAS(r, "回复 1");

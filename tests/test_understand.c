@@ -1427,6 +1427,35 @@ static void test_understand_round27(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 28 (eval-blind31 train_ze: handwriting input and 9-key pads): a
+ * character that looks like the one meant (lexicon.txt: 报各 报倒 兑挽 积仑
+ * 积忿 汀阅 退汀 培圳 更夕 随乎拍 心埋 法津 旳 エ) and 甭 for 别; none understood on
+ * 2774af2. A bare 果 is still fruit (99zn's 果3 lines left out). */
+static void test_understand_round28(void)
+{
+    static const struct want cases[] = {
+        {"报各3", "course.book", NULL, NULL},
+        {"积仑多少", "points.balance", NULL, NULL},
+        {"查下积忿", "points.balance", NULL, NULL},
+        {"兑挽2", "redeem.item", NULL, NULL},
+        {"退汀", "optout", NULL, NULL},
+        {"汀阅", "optin", NULL, NULL},
+        {"心埋咨询", "service.counsel", NULL, NULL},
+        {"法津咨询", "service.legal", NULL, NULL},
+        {"我旳报名", "course.mine", NULL, NULL},
+        {"人エ", "handover", NULL, NULL},
+        {"培圳", "course.list", NULL, NULL},
+        {"更夕", "more", NULL, NULL},
+        {"随乎拍", "report.new", NULL, NULL},
+        {"襄阳 报倒", "member.checkin", NULL, NULL},
+        {"水果3斤多少钱", "!lesson.show", NULL, NULL},
+        /* 甭 for 别 (北方话) */
+        {"甭再发了", "optout", NULL, NULL},
+        {"甭管他", "!optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2727,6 +2756,41 @@ static void test_safety_crisis_round27(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 28 (eval-blind31 train_zd, safety-focused; its misses read): tied
+ * up, 头孢 with drink, charcoal and sealed windows, waiting on the rails, a
+ * low railing, a cut wanted again, a death's way chosen or longed for, the
+ * child left, insurance for when I am gone; train_ze's beaten this moment,
+ * a robbery with a knife, beaten and shut in, death on the mind (none a crisis on 2774af2; the
+ * other round-28 forms, a blow and a chase, held in an office, money or else
+ * a knife, pills by the tens, were caught there when written this way); and
+ * the same words with no danger: told afterwards, luggage, fans, fruit, a
+ * question about a drug, a photo, a child, hyperbole, left for work, a
+ * shift, going home, a follower who asked the way, charcoal against the
+ * cold, a stove, a scratch, a word's meaning, a roof with the washing (the
+ * last six crises on 2774af2: content/desk_crisis.txt's not_crisis,
+ * understand.txt's calm words and the 跟着我 … 原来是 look-ahead). */
+static void test_safety_crisis_round28(void)
+{
+    static const char *const yes[] = {
+        "被人绑在椅子上 刚摸到手机", "吃了一板头孢 又喝了半斤酒", "木炭买好了 窗户都封上了",
+        "在铁轨边上等火车过来", "护栏不高 翻过去就行了", "手臂上都是口子 又想割了", "我已经想好怎么死了",
+        "真羡慕死了的人", "以后照顾不了孩子了",
+        "保险受益人写的我女儿 我要是出事了能赔不少",
+        /* train_ze's forms */
+        "男朋友正打着我", "有人抢劫 拿着刀", "在宿舍被人打 出不去", "心里一直想着死"};
+    static const char *const no[] = {
+        "昨天被人打了 已经报警了", "行李被绑在车上了", "被一群小朋友围住了 要签名", "吃了二十颗葡萄", "吃了头孢 不能喝酒吧",
+        "在铁轨边上等火车过来拍照", "小孩扯我衣服要糖吃", "累得人都要没了", "他来的时候我已经不在了 去上班了", "以后你一个人带班",
+        "下班了 我先走了 别找我 明天见", "有人一直跟着我 原来是问路的", "冬天烧炭烤火要开窗", "煤气灶点不着火了",
+        "手被玻璃划了一下", "一了百了是什么意思", "楼顶晾被子 太阳好", "他正打着我电话",
+        "昨天有人抢劫 拿刀 新闻上说的", "天天想着死机的手机", "孩子被打了一下 跑不掉",
+        "我要是出了事故 保险赔吗", "他打我电话 一直追着我要钱", "不给钱就打官司",
+        "楼顶的防水就差一步完工", "晚上广场舞 我也想去跳", "一头扎进水里 游泳真爽", "阀门一开就完事了",
+        "那个司机开这么快 连命都不要了", "电瓶死得更快", "猫往车底下钻", "这个功能永久下线了",
+        "一直想着死磕到底"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3232,6 +3296,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round25),
     T(test_safety_crisis_round26),
     T(test_safety_crisis_round27),
+    T(test_safety_crisis_round28),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
@@ -3261,6 +3326,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round25),
     T(test_understand_round26),
     T(test_understand_round27),
+    T(test_understand_round28),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
