@@ -41,6 +41,7 @@ struct example {
     char *text;         /* canon text, owned */
     const char *file;   /* borrowed from files */
     int line;
+    int in; /* intent's index in names (build) */
 };
 
 struct posting {
@@ -203,7 +204,7 @@ static int load_file(struct scorer *sc, const char *dir, const char *name, struc
             continue;
         }
         sc->ex = xrealloc(sc->ex, (sc->nex + 1) * sizeof *sc->ex);
-        sc->ex[sc->nex++] = (struct example){intern(&sc->names, &sc->nnames, line), ct, file, no};
+        sc->ex[sc->nex++] = (struct example){intern(&sc->names, &sc->nnames, line), ct, file, no, 0};
     }
     (void)fclose(f); /* read-only */
     free(line);
@@ -298,20 +299,18 @@ static void build(struct scorer *sc)
     for (size_t k = 0; k < u; k++)
         sc->post[k] = xcalloc(sc->npost[k] + 1, sizeof **sc->post);
     size_t *fill = xcalloc(u + 1, sizeof *fill);
-    int *exin = xcalloc(sc->nex + 1, sizeof *exin);
     for (size_t e = 0; e < sc->nex; e++)
         for (size_t i = 0; i < sc->nnames; i++)
             if (sc->names[i] == sc->ex[e].intent)
-                exin[e] = (int)i;
+                sc->ex[e].in = (int)i;
     for (size_t e = 0; e < sc->nex; e++) {
         for (size_t k = 0; k < exn[e]; k++) {
             int id = exids[e][k];
-            sc->post[id][fill[id]++] = (struct posting){(int)e, exin[e], 1.0};
+            sc->post[id][fill[id]++] = (struct posting){(int)e, sc->ex[e].in, 1.0};
         }
         free(exids[e]);
     }
     free(fill);
-    free(exin);
     free(renum);
     free(exids);
     free(exn);
@@ -402,7 +401,7 @@ struct scorer *scorer_extend(const struct scorer *base, const struct lexicon *lx
     for (size_t e = 0; e < nbase; e++)
         sc->ex[sc->nex++] = (struct example){intern(&sc->names, &sc->nnames, base->ex[e].intent),
                                              xstrdup(base->ex[e].text), base->ex[e].file,
-                                             base->ex[e].line};
+                                             base->ex[e].line, 0};
     for (size_t i = 0; i < n; i++) {
         char *nt = norm_text(texts[i]);
         char *ct = norm_canon(lx, nt);
@@ -412,7 +411,8 @@ struct scorer *scorer_extend(const struct scorer *base, const struct lexicon *lx
             continue;
         }
         sc->ex[sc->nex++] =
-            (struct example){intern(&sc->names, &sc->nnames, intents[i]), ct, "taught", (int)i + 1};
+            (struct example){intern(&sc->names, &sc->nnames, intents[i]), ct, "taught", (int)i + 1,
+                             0};
     }
     build(sc);
     return sc;
@@ -683,12 +683,10 @@ int scorer_rank_support(const struct scorer *sc, const char *canon,
     int *near = xcalloc(sc->nnames, sizeof *near);
     size_t nearest = 0; /* the intent of the single closest example */
     for (size_t h = 0; h < nh; h++) {
-        size_t e = (size_t)hits[h].ex, in = 0;
+        size_t e = (size_t)hits[h].ex, in = (size_t)sc->ex[e].in;
         double v = hits[h].s;
         if (v <= 0)
             continue;
-        while (in < sc->nnames && sc->names[in] != sc->ex[e].intent)
-            in++;
         double *t = top + in * SCORER_SUPPORT_MAX;
         if (v > t[0])
             near[in] = (int)e;
