@@ -2651,13 +2651,14 @@ static void test_safety_crisis_round21(void)
  * to beat me, cornered and beaten, charcoal bought behind shut windows, the
  * rails tonight; and their lookalikes (a song, a friend, a question about a
  * word, told afterwards, a barbecue, work on the railway). English is the
- * patterns' (understand.txt): the crisis net's English lines (I want to die)
- * made any "I want to ..." a crisis, 查积分 in English included (stop 37). */
+ * patterns' (understand.txt), and pinyin too: the crisis net's Latin lines
+ * (I want to die, wo xiang si) made any "I want to ..." and wo xiang qian dao
+ * (签到) a crisis, a ticket and an alert (stop 37). */
 static void test_safety_crisis_round22(void)
 {
     static const char *const yes[] = {
         "I want to kill myself", "I'm going to end it tonight", "suicidal thoughts, need help",
-        "I want to die", "gonna kill myself tonight",
+        "I want to die", "gonna kill myself tonight", "wo xiang si", "bu xiang huo le", "bxhl",
         "I'm hurting myself, please help", "please help, someone is hitting me right now",
         "i dont want to live anymore", "我恨自己，想把自己弄伤", "房东带人来打我，现在还在门口",
         "跑单被几个人堵住打 在巷子里", "买了炭 关好窗了", "买好炭了 门窗都关死了",
@@ -2667,7 +2668,8 @@ static void test_safety_crisis_round22(void)
         "what does suicidal mean", "I hurt my back carrying parcels", "he is hitting the road",
         "昨天有人带人来打我 报警了", "怕把自己弄伤 这个活危险吗", "买了炭 晚上烧烤 关好窗了吗",
         "今晚去铁路边送件", "被堵住了 车动不了", "I want to check my points", "i want to stop",
-        "I want to go home", "I want to sleep"};
+        "I want to go home", "I want to sleep", "wo xiang qian dao", "wo xiang cha ji fen",
+        "bu xiang xue le", "wo xiang shui jiao"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
