@@ -197,6 +197,28 @@ mt_text_from() {
     done
 }
 
+# The reply to phone among the MT lines from index $2 on: one UCS-2 message,
+# or the UDH parts of one concatenated message joined in order (a reply
+# longer than one part: what a text means may change with the rules).
+reply_to() { # phone index
+    local phone=$1 hex="" first="" seq
+    local -a parts=()
+    while read -r _ to type udh _ data; do
+        [ "$to" = "$phone" ] || continue
+        if [ "$type" = ucs-2 ] && [ -z "$first" ]; then
+            ucs2_decode "$udh"
+            return
+        fi
+        [ "$type" = udh ] || continue
+        first=1
+        set -- $(printf '%s' "$udh" | tr '%' ' ') # 05 00 03 <ref> <total> <seq>
+        seq=$((16#$6))
+        parts[seq]=$(form_bytes "$data" | od -An -v -tx1 | tr -d ' \n')
+    done < <(mt_lines | tail -n +"$(($2 + 1))")
+    for seq in "${!parts[@]}"; do hex="$hex${parts[seq]}"; done
+    printf '%s' "$hex" | sed 's/\(..\)/\\x\1/g' | xargs -0 printf '%b' | iconv -f UTF-16BE -t UTF-8
+}
+
 # --- 1: 积分 as UCS-2 --------------------------------------------------------
 want=$(expected_reply "积分")
 [ -n "$want" ] || die "yizhan chat gave no reply to 积分"
@@ -313,21 +335,23 @@ else
     bad "smsbox log shows no sendsms request"
 fi
 # --- 5: 三 上 下 不 名 传 hold tab, LF, VT, CR, space bytes in UTF-16BE -------
+# (上传 itself now opens a 随手拍 report, whose SMS reply asks for a place,
+# not the photo the console's does: 传 alone (上 is in 上下三不) means
+# nothing, the same on every channel.)
 # text=%a split the raw UTF-16BE into words at those bytes (上传 got 400,
 # 报名 2 became 报吠 2); %b passes the SMS as sent, with and without
 # mo-recode. Each text from its own phone: the reply and the stored text.
 ucs2_round() { # mode phone-prefix
     local mode=$1 prefix=$2 i=0 t n line got want stored
-    for t in "三" "上传" "下 不" "报名 2" "上下三不"; do
+    for t in "三" "传" "下 不" "报名 2" "上下三不"; do
         i=$((i + 1))
         local phone="$prefix$i"
         want=$(expected_reply "$t")
         n=$(mt_lines | wc -l)
         echo "$phone $SHORT ucs2 $(ucs2_encode "$t")" >&7
         if wait_mt "$n" 20; then
-            line=$(mt_lines | tail -n +"$((n + 1))" | grep -m 1 "^$SHORT $phone ")
-            set -- $line
-            got=$(ucs2_decode "${4:-}")
+            sleep 1 # a reply's other parts
+            got=$(reply_to "$phone" "$n")
             stored=$(sqlite3 -readonly "$TMP/y.db" "SELECT i.text FROM inbound i JOIN people p ON
                 p.id=i.person_id WHERE p.channel='kannel' AND p.ext_id='$phone'" 2>/dev/null)
             if [ "$got" = "$want" ] && [ "$stored" = "$t" ]; then
