@@ -159,6 +159,17 @@ struct load_ctx {
     size_t nunknown;
 };
 
+/* True when s (UTF-8) holds a CJK character (U+3400..U+9FFF: lead bytes
+ * E3..E9 of a three-byte sequence). A byte test, not a decoder: s is valid
+ * UTF-8 (checked at load), so a lead byte is never a continuation. */
+static bool has_han(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p >= 0xE3 && *p <= 0xE9)
+            return true;
+    return false;
+}
+
 static int load_file(struct scorer *sc, const char *dir, const char *name, struct load_ctx *lc,
                      struct buf *errors)
 {
@@ -198,6 +209,19 @@ static int load_file(struct scorer *sc, const char *dir, const char *name, struc
         free(nt);
         if (ct[0] == '\0') {
             buf_printf(errors, "%s:%d: the phrase is empty once normalised (only filler?)\n",
+                       path, no);
+            free(ct);
+            bad++;
+            continue;
+        }
+        /* English words and pinyin syllables are rare among the examples, so
+         * each weighs much: `I want to die` made "I want to check my points"
+         * a crisis (stop 37) */
+        if (strcmp(line, "crisis") == 0 && !has_han(ct)) {
+            buf_printf(errors,
+                       "%s:%d: a crisis line in Latin letters only (English, pinyin) makes "
+                       "texts that share a word with it a crisis: write it as a `crisis` "
+                       "pattern of understand.txt\n",
                        path, no);
             free(ct);
             bad++;

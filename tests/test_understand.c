@@ -158,7 +158,8 @@ static void test_examples_errors(void)
     struct buf errs;
     buf_init(&errs, 0);
     t_put(dir, "10.rules", "pts ^积分$\n");
-    t_put(dir, "10.examples", "pts\t积分多少\nno tab here\nBad\t大写\n");
+    t_put(dir, "10.examples",
+          "pts\t积分多少\nno tab here\nBad\t大写\ncrisis\tI want to die\ncrisis\t我 want to die\n");
     t_put(dir, "understand.txt", "take 0.5\nmenu pts 没有这个命令\nask 2\naction pts\naction ptz\n");
     struct intents *in = intent_load(dir, &errs);
     CHECK(in == NULL);
@@ -168,6 +169,11 @@ static void test_examples_errors(void)
     want = xasprintf("%s/10.examples:3: ", dir);
     CHECK_HAS(errs.data, want);
     free(want);
+    /* a crisis line in Latin letters only is the patterns' (stop 37) */
+    want = xasprintf("%s/10.examples:4: a crisis line in Latin letters only", dir);
+    CHECK_HAS(errs.data, want);
+    free(want);
+    CHECK(strstr(errs.data, "10.examples:5:") == NULL);
     /* the examples are fixed: understand.txt is checked against the rules */
     buf_release(&errs);
     t_put(dir, "10.examples", "pts\t积分多少\n");
@@ -2659,6 +2665,7 @@ static void test_safety_crisis_round22(void)
     static const char *const yes[] = {
         "I want to kill myself", "I'm going to end it tonight", "suicidal thoughts, need help",
         "I want to die", "gonna kill myself tonight", "wo xiang si", "bu xiang huo le", "bxhl",
+        "我要qing sheng",
         "I'm hurting myself, please help", "please help, someone is hitting me right now",
         "i dont want to live anymore", "我恨自己，想把自己弄伤", "房东带人来打我，现在还在门口",
         "跑单被几个人堵住打 在巷子里", "买了炭 关好窗了", "买好炭了 门窗都关死了",
@@ -2669,7 +2676,7 @@ static void test_safety_crisis_round22(void)
         "昨天有人带人来打我 报警了", "怕把自己弄伤 这个活危险吗", "买了炭 晚上烧烤 关好窗了吗",
         "今晚去铁路边送件", "被堵住了 车动不了", "I want to check my points", "i want to stop",
         "I want to go home", "I want to sleep", "wo xiang qian dao", "wo xiang cha ji fen",
-        "bu xiang xue le", "wo xiang shui jiao"};
+        "bu xiang xue le", "wo xiang shui jiao", "给孩子qing sheng"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
