@@ -1460,7 +1460,8 @@ static void test_understand_round28(void)
  * number, the course named anywhere and the last words a request to drop it
  * (70-sentences.rules: 取消一下哈, 帮我把…课取消了, 给俺退了中不, 名额退了吧, 取消吧);
  * on 20f9462 a numbered choice, the course list or a booking. Not a child's
- * school, the daily lesson's messages, someone else's, a question, an order. */
+ * school, the daily lesson's messages, someone else's, a question, an order.
+ * And the member's city said with 这边 / 这里 before 报到 (asked on 20f9462). */
 static void test_understand_round29(void)
 {
     static const struct want cases[] = {
@@ -1475,6 +1476,11 @@ static void test_understand_round29(void)
         {"培训取消了吗", "!course.cancel", NULL, NULL},
         {"那个课取消了 老师说的", "!course.cancel", NULL, NULL},
         {"这单我不送了 帮我取消", "!course.cancel", NULL, NULL},
+        /* the member's city said with 这边 / 这里 before 报到 */
+        {"老河口这边 报到", "member.checkin", "city", "老河口"},
+        {"宁波这里报个到", "member.checkin", "city", "宁波"},
+        {"学校这边报到", "!member.checkin", NULL, NULL},
+        {"我们这边报到", "!member.checkin", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
