@@ -1462,6 +1462,35 @@ static void test_understand_round28(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 29 (eval-blind32 train_zf, train_zg): my seat given back without its
+ * number, the course named anywhere and the last words a request to drop it
+ * (70-sentences.rules: 取消一下哈, 帮我把…课取消了, 给俺退了中不, 名额退了吧, 取消吧);
+ * on 20f9462 a numbered choice, the course list or a booking. Not a child's
+ * school, the daily lesson's messages, someone else's, a question, an order.
+ * And the member's city said with 这边 / 这里 before 报到 (asked on 20f9462). */
+static void test_understand_round29(void)
+{
+    static const struct want cases[] = {
+        {"我报的电工那个班取消一下哈", "course.cancel", NULL, NULL},
+        {"帮我把家政那个课取消了", "course.cancel", NULL, NULL},
+        {"那个培训俺去不成了 给俺退了中不", "course.cancel", NULL, NULL},
+        {"下周的培训来不了了 名额退了吧", "course.cancel", NULL, NULL},
+        {"要跑单 那个课去不了 取消吧", "course.cancel", NULL, NULL},
+        {"孩子学校的课取消了", "!course.cancel", NULL, NULL},
+        {"每天的课别推了 退了吧", "!course.cancel", NULL, NULL},
+        {"我同事报的课 帮他取消了", "!course.cancel", NULL, NULL},
+        {"培训取消了吗", "!course.cancel", NULL, NULL},
+        {"那个课取消了 老师说的", "!course.cancel", NULL, NULL},
+        {"这单我不送了 帮我取消", "!course.cancel", NULL, NULL},
+        /* the member's city said with 这边 / 这里 before 报到 */
+        {"老河口这边 报到", "member.checkin", "city", "老河口"},
+        {"宁波这里报个到", "member.checkin", "city", "宁波"},
+        {"学校这边报到", "!member.checkin", NULL, NULL},
+        {"我们这边报到", "!member.checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3352,6 +3381,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round26),
     T(test_understand_round27),
     T(test_understand_round28),
+    T(test_understand_round29),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
