@@ -130,6 +130,8 @@ eval: check-deps
 	$(EVAL) -q -t tests/data/eval/threshold39 tests/data/eval/holdout29.tsv
 	$(EVAL) -q -t tests/data/eval/threshold40 tests/data/eval/holdout30.tsv
 	$(EVAL) -q -t tests/data/eval/threshold41 tests/data/eval/holdout31.tsv
+	$(EVAL) -q -t tests/data/eval/threshold42 tests/data/eval/holdout32.tsv
+	$(EVAL) -q -t tests/data/eval/threshold43 tests/data/eval/holdout33.tsv
 	$(EVAL) -q -t tests/data/eval/threshold_lookalikes tests/data/eval/lookalikes.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
