@@ -176,7 +176,11 @@ char *canon_cache_canon(struct canon_cache *cc, const struct lexicon *lx, const 
             return copy;
         cc->made++;
     }
-    buf_printf(&cc->out, "%s\t%s\n", normed, copy);
+    /* appends, not buf_printf: its vsnprintf was a tenth of a start */
+    (void)buf_puts(&cc->out, normed);
+    (void)buf_append(&cc->out, "\t", 1);
+    (void)buf_puts(&cc->out, copy);
+    (void)buf_append(&cc->out, "\n", 1);
     return copy;
 }
 

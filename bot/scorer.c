@@ -57,7 +57,7 @@ struct sim {
 
 struct scorer {
     struct example *ex;
-    size_t nex;
+    size_t nex, excap;
     char **names; /* distinct intents, owned */
     size_t nnames;
     char **files;
@@ -73,11 +73,26 @@ struct scorer {
 
 static _Atomic uint64_t next_uid = 1; /* scorer uids: never reused in the process */
 
-/* The features of s: each character (a run of Latin letters or digits counts
- * as one, digits all alike) and each pair of neighbours. Strings, owned. */
-static size_t features(const char *s, char **out, size_t max)
+/* A growable block of NUL-terminated strings (features()). */
+struct arena {
+    char *p;
+    size_t len, cap;
+};
+
+static void arena_put(struct arena *a, const char *s, size_t n)
 {
-    char *tok[MAX_FEATS];
+    memcpy(a->p + a->len, s, n); /* room made by features() */
+    a->len += n;
+}
+
+/* The features of s: each character (a run of Latin letters or digits counts
+ * as one, digits all alike) and each pair of neighbours, as NUL-terminated
+ * strings in a (emptied first) at the offsets written to off. One block for
+ * all of them: a malloc and a free per feature were a fifth of loading the
+ * examples (~400,000 features). Returns how many. */
+static size_t features(const char *s, struct arena *a, size_t *off, size_t max)
+{
+    size_t at[MAX_FEATS], len[MAX_FEATS]; /* each token: where in s, how long */
     size_t nt = 0, n = strlen(s), i = 0, nf = 0;
     while (i < n && nt < MAX_FEATS) {
         size_t adv, j = i;
@@ -86,29 +101,42 @@ static size_t features(const char *s, char **out, size_t max)
             continue;
         }
         if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')) {
-            bool digits = s[i] >= '0' && s[i] <= '9';
             while (j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')))
                 j++;
-            tok[nt++] = digits ? xstrdup("#") : xstrndup(s + i, j - i);
+            at[nt] = i;
+            len[nt++] = j - i;
             i = j;
             continue;
         }
         (void)utf8_decode(s + i, n - i, &adv);
-        tok[nt++] = xstrndup(s + i, adv);
+        at[nt] = i;
+        len[nt++] = adv;
         i += adv;
     }
-    for (size_t k = 0; k < nt && nf < max; k++)
-        out[nf++] = xstrdup(tok[k]);
-    for (size_t k = 0; k + 1 < nt && nf < max; k++) {
-        size_t a = strlen(tok[k]), b = strlen(tok[k + 1]);
-        char *pair = xmalloc(a + b + 2); /* "a|b": xasprintf cost a tenth of a load */
-        memcpy(pair, tok[k], a);
-        pair[a] = '|';
-        memcpy(pair + a + 1, tok[k + 1], b + 1);
-        out[nf++] = pair;
+    /* each token is in a unigram and two pairs, each feature ends in one byte */
+    size_t need = 3 * (n + 2 * nt) + 1;
+    if (a->cap < need) {
+        a->cap = need > 2 * a->cap ? need : 2 * a->cap;
+        a->p = xrealloc(a->p, a->cap);
     }
-    for (size_t k = 0; k < nt; k++)
-        free(tok[k]);
+    a->len = 0;
+    /* a token as it counts: a run starting with a digit is "#" */
+#define TOKEN(k) (s[at[k]] >= '0' && s[at[k]] <= '9' ? "#" : s + at[k])
+#define TOKLEN(k) (s[at[k]] >= '0' && s[at[k]] <= '9' ? 1 : len[k])
+    for (size_t k = 0; k < nt && nf < max; k++) {
+        off[nf++] = a->len;
+        arena_put(a, TOKEN(k), TOKLEN(k));
+        arena_put(a, "", 1);
+    }
+    for (size_t k = 0; k + 1 < nt && nf < max; k++) { /* "a|b" */
+        off[nf++] = a->len;
+        arena_put(a, TOKEN(k), TOKLEN(k));
+        arena_put(a, "|", 1);
+        arena_put(a, TOKEN(k + 1), TOKLEN(k + 1));
+        arena_put(a, "", 1);
+    }
+#undef TOKEN
+#undef TOKLEN
     return nf;
 }
 
@@ -227,21 +255,16 @@ static int load_file(struct scorer *sc, const char *dir, const char *name, struc
             bad++;
             continue;
         }
-        sc->ex = xrealloc(sc->ex, (sc->nex + 1) * sizeof *sc->ex);
+        if (sc->nex == sc->excap) { /* doubling: one more each line copied ~8 GB under valgrind */
+            sc->excap = sc->excap ? 2 * sc->excap : 1024;
+            sc->ex = xrealloc(sc->ex, sc->excap * sizeof *sc->ex);
+        }
         sc->ex[sc->nex++] = (struct example){intern(&sc->names, &sc->nnames, line), ct, file, no, 0};
     }
     (void)fclose(f); /* read-only */
     free(line);
     free(path);
     return bad ? -1 : 0;
-}
-
-static int cmp_posting(const void *a, const void *b)
-{
-    const struct posting *x = a, *y = b;
-    if (x->in != y->in)
-        return x->in < y->in ? -1 : 1;
-    return x->ex < y->ex ? -1 : x->ex > y->ex;
 }
 
 struct vocab_entry {
@@ -263,7 +286,8 @@ static int cmp_entry(const void *a, const void *b)
  */
 static void build(struct scorer *sc)
 {
-    char *f[MAX_FEATS];
+    size_t off[MAX_FEATS];
+    struct arena arena = {0};
     struct hsearch_data tab = {0};
     size_t bytes = 0, cap = 64;
     for (size_t e = 0; e < sc->nex; e++)
@@ -275,20 +299,19 @@ static void build(struct scorer *sc)
     size_t *exn = xcalloc(sc->nex + 1, sizeof *exn), u = 0;
     sc->vocab = xcalloc(cap, sizeof *sc->vocab);
     for (size_t e = 0; e < sc->nex; e++) {
-        size_t nf = features(sc->ex[e].text, f, MAX_FEATS), m = 0;
+        size_t nf = features(sc->ex[e].text, &arena, off, MAX_FEATS), m = 0;
         exids[e] = xcalloc(nf + 1, sizeof **exids);
         for (size_t k = 0; k < nf; k++) {
-            ENTRY *hit, item = {f[k], (void *)(intptr_t)u};
-            if (hsearch_r(item, ENTER, &hit, &tab) == 0)
-                abort(); /* full: cannot be, it is sized for every feature */
-            if (hit->key == f[k]) { /* new */
+            ENTRY *hit, item = {arena.p + off[k], NULL};
+            if (hsearch_r(item, FIND, &hit, &tab) == 0) { /* new: the key is kept */
+                item = (ENTRY){xstrdup(arena.p + off[k]), (void *)(intptr_t)u};
+                if (hsearch_r(item, ENTER, &hit, &tab) == 0)
+                    abort(); /* full: cannot be, it is sized for every feature */
                 if (u == cap) {
                     cap *= 2;
                     sc->vocab = xrealloc(sc->vocab, cap * sizeof *sc->vocab);
                 }
-                sc->vocab[u++] = f[k];
-            } else {
-                free(f[k]);
+                sc->vocab[u++] = item.key;
             }
             int id = (int)(intptr_t)hit->data;
             bool seen = false; /* counting a feature once per example */
@@ -299,6 +322,7 @@ static void build(struct scorer *sc)
         }
         exn[e] = m;
     }
+    free(arena.p);
     hdestroy_r(&tab); /* the keys are the vocabulary's strings: kept */
     /* sort the distinct features; renumber the examples' ids */
     struct vocab_entry *ent = xcalloc(u + 1, sizeof *ent);
@@ -323,17 +347,31 @@ static void build(struct scorer *sc)
     for (size_t k = 0; k < u; k++)
         sc->post[k] = xcalloc(sc->npost[k] + 1, sizeof **sc->post);
     size_t *fill = xcalloc(u + 1, sizeof *fill);
+    size_t *order = xcalloc(sc->nex + 1, sizeof *order), *from = xcalloc(sc->nnames + 1, sizeof *from);
     for (size_t e = 0; e < sc->nex; e++)
         for (size_t i = 0; i < sc->nnames; i++)
             if (sc->names[i] == sc->ex[e].intent)
                 sc->ex[e].in = (int)i;
-    for (size_t e = 0; e < sc->nex; e++) {
+    /* each list by intent, then example (scorer_best reads one intent's
+     * run): the examples are added in that order (a counting sort by
+     * intent), so no list needs sorting; a sum over the features is the
+     * same in any order of a list */
+    for (size_t e = 0; e < sc->nex; e++)
+        from[sc->ex[e].in + 1]++;
+    for (size_t i = 0; i < sc->nnames; i++)
+        from[i + 1] += from[i];
+    for (size_t e = 0; e < sc->nex; e++)
+        order[from[sc->ex[e].in]++] = e;
+    for (size_t o = 0; o < sc->nex; o++) {
+        size_t e = order[o];
         for (size_t k = 0; k < exn[e]; k++) {
             int id = exids[e][k];
             sc->post[id][fill[id]++] = (struct posting){(int)e, sc->ex[e].in, 1.0};
         }
         free(exids[e]);
     }
+    free(order);
+    free(from);
     free(fill);
     free(renum);
     free(exids);
@@ -353,11 +391,6 @@ static void build(struct scorer *sc)
         for (size_t p = 0; p < sc->npost[k]; p++)
             sc->post[k][p].w /= sqrt(len[sc->post[k][p].ex]);
     free(len);
-    /* each list by intent, then example (scorer_best reads one intent's
-     * run); a sum over the features is the same in any order of a list */
-    for (size_t k = 0; k < u; k++)
-        if (sc->npost[k] > 1)
-            qsort(sc->post[k], sc->npost[k], sizeof **sc->post, cmp_posting);
     sc->uid = next_uid++;
 }
 
@@ -513,22 +546,22 @@ static struct scratch *scratch_for(size_t nex)
  * of the text's length. Returns how many. */
 static size_t query(const struct scorer *sc, const char *canon, int *ids, double *qlen)
 {
-    char *f[MAX_FEATS];
-    size_t nf = features(canon, f, MAX_FEATS);
+    size_t off[MAX_FEATS];
+    struct arena arena = {0};
+    size_t nf = features(canon, &arena, off, MAX_FEATS);
     *qlen = 0;
     for (size_t k = 0; k < nf; k++) {
-        ids[k] = find_feat(sc, f[k]);
+        ids[k] = find_feat(sc, arena.p + off[k]);
         bool seen = false;
         for (size_t q = 0; q < k; q++)
-            seen = seen || strcmp(f[q], f[k]) == 0;
+            seen = seen || strcmp(arena.p + off[q], arena.p + off[k]) == 0;
         double w = ids[k] >= 0 ? sc->idf[ids[k]] : sc->unknown_idf;
         if (seen)
             ids[k] = -2; /* binary weights: a repeated feature counts once */
         else
             *qlen += w * w;
     }
-    for (size_t k = 0; k < nf; k++) /* after the loop: it compares with earlier ones */
-        free(f[k]);
+    free(arena.p);
     return nf;
 }
 
