@@ -1468,6 +1468,28 @@ static void test_understand_round28(void)
  * on 20f9462 a numbered choice, the course list or a booking. Not a child's
  * school, the daily lesson's messages, someone else's, a question, an order.
  * And the member's city said with 这边 / 这里 before 报到 (asked on 20f9462). */
+/* Round 31 (eval-blind33 train_zi's misses, read): a lesson named by what it
+ * is about, not its number, went to the legal desk by its words (工伤, 合同);
+ * not talk about a lesson, a question on it, the daily push, a child's
+ * school, a refusal. */
+static void test_understand_round31(void)
+{
+    static const struct want cases[] = {
+        {"劳动合同那节课再发一下", "lesson.show", "title", "劳动合同"},
+        {"我想复习 工伤那一课", "lesson.show", "title", "工伤"},
+        {"讲医保的那一课发我", "lesson.show", "title", "医保"},
+        {"讲欠工资的那课能再发吗", "lesson.show", "title", "欠工资"},
+        {"养老保险那一讲", "lesson.show", "title", "养老保险"},
+        {"刚才那课讲得挺好", "!lesson.show", NULL, NULL},
+        {"工伤那一课说的 单位没交也算吗", "!lesson.show", NULL, NULL},
+        {"每天早上推那节课", "!lesson.show", NULL, NULL},
+        {"孩子学校那节课取消了", "!lesson.show", NULL, NULL},
+        {"我不想看工伤那一课", "!lesson.show", NULL, NULL},
+        {"三国那节课老师讲得好", "!lesson.show", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_understand_round29(void)
 {
     static const struct want cases[] = {
@@ -3382,6 +3404,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round27),
     T(test_understand_round28),
     T(test_understand_round29),
+    T(test_understand_round31),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
