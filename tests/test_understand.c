@@ -2866,6 +2866,21 @@ static void test_safety_crisis_round28(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 31 (eval-blind33 train_zi's crisis misses): followed by the one who
+ * just robbed me, and afraid; the charcoal with the tape (none a crisis on
+ * f1a169c); and the same words with no danger: a barbecue, heating, a
+ * parcel, a follower who was someone else, a friend tagging along. */
+static void test_safety_crisis_round31(void)
+{
+    static const char *const yes[] = {"炭和胶带都买齐了", "胶带和木炭都在车上了",
+                                      "那男的抢了我钱包 又跟着我 很怕",
+                                      "他抢了我手机还跟着我 好怕"};
+    static const char *const no[] = {"烧烤的木炭和胶带都买了", "冬天烧炭取暖 窗户用胶带封好",
+                                     "快递打包要胶带", "他一直跟着我 原来是送错餐的",
+                                     "他又跟着我去送单了 哈哈"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3405,6 +3420,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round28),
     T(test_understand_round29),
     T(test_understand_round31),
+    T(test_safety_crisis_round31),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
