@@ -1470,7 +1470,7 @@ static void test_understand_round28(void)
  * And the member's city said with 这边 / 这里 before 报到 (asked on 20f9462). */
 /* Round 31 (eval-blind33 train_zi's misses, read): a lesson named by what it
  * is about, not its number, went to the legal desk by its words (工伤, 合同);
- * not talk about a lesson, a question on it, the daily push, a child's
+ * 退顶 for 退订; not talk about a lesson, a question on it, the daily push, a child's
  * school, a refusal. */
 static void test_understand_round31(void)
 {
@@ -1486,6 +1486,9 @@ static void test_understand_round31(void)
         {"孩子学校那节课取消了", "!lesson.show", NULL, NULL},
         {"我不想看工伤那一课", "!lesson.show", NULL, NULL},
         {"三国那节课老师讲得好", "!lesson.show", NULL, NULL},
+        /* 顶 for 订 (tuiding typed by pinyin), as 退定 */
+        {"退顶", "optout", NULL, NULL},
+        {"退顶了吗", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
