@@ -38,6 +38,7 @@ static const struct content_need lesson_needs[] = {
     CONTENT_NEED("lesson.all_done", "done"),
     CONTENT_NEED("lesson.all_done_reviews", "count month day"),
     CONTENT_NEED("lesson.no_such", "n first last"),
+    CONTENT_NEED("lesson.which", "first last"),
     CONTENT_NEED("lesson.none", ""),
     CONTENT_NEED("lesson.progress", "done total streak points reviews sub"),
     CONTENT_NEED("lesson.sub_on", "time"),
@@ -355,20 +356,62 @@ static int handle_lesson_next(struct turn *t)
     return say(t, "lesson.all_done", "done", a, NULL);
 }
 
+/* How many of the two-character runs of words occur in s. */
+static int pairs_in(const char *words, const char *s)
+{
+    int hits = 0;
+    for (const char *p = words; *p;) {
+        size_t a = 0, b = 0;
+        utf8_decode(p, strlen(p), &a);
+        if (a == 0 || p[a] == '\0')
+            break;
+        utf8_decode(p + a, strlen(p + a), &b);
+        if (b == 0)
+            break;
+        hits += memmem(s, strlen(s), p, a + b) != NULL;
+        p += a;
+    }
+    return hits;
+}
+
+/* The one lesson whose title (then topic) shares most two-character runs
+ * with the words a worker named it by (工伤那一课: 受了工伤怎么办); NULL when
+ * none shares one or two lessons share as many. */
+static const struct lesson *lesson_by_words(const struct lesson_set *set, const char *words)
+{
+    const struct lesson *best = NULL;
+    int top = 0;
+    bool tie = false;
+    for (size_t i = 0; i < lesson_count(set); i++) {
+        const struct lesson *l = lesson_at(set, i);
+        int k = pairs_in(words, l->title ? l->title : "") * 2 +
+                pairs_in(words, l->topic ? l->topic : "");
+        if (k > top)
+            best = l, top = k, tie = false;
+        else if (k == top && k > 0)
+            tie = true;
+    }
+    return tie ? NULL : best;
+}
+
 static int handle_lesson_show(struct turn *t)
 {
     long long n;
-    const char *cap = turn_cap(t, "n");
+    const char *cap = turn_cap(t, "n"), *title = turn_cap(t, "title");
     size_t count = lesson_count(t->app->lessons);
     if (count == 0)
         return say(t, "lesson.none", NULL);
     const struct lesson *l =
         cap && parse_int(cap, 1, 100000, &n) == 0 ? lesson_find(t->app->lessons, (int)n) : NULL;
+    if (l == NULL && !(cap && cap[0]) && title && title[0])
+        l = lesson_by_words(t->app->lessons, title);
     if (l == NULL) {
         char first[16], last[16];
         snprintf(first, sizeof first, "%d", lesson_at(t->app->lessons, 0)->id);
         snprintf(last, sizeof last, "%d", lesson_at(t->app->lessons, count - 1)->id);
-        return say(t, "lesson.no_such", "n", cap ? cap : "", "first", first, "last", last, NULL);
+        if (!(cap && cap[0])) /* named by words no title holds: which one */
+            return say(t, "lesson.which", "first", first, "last", last, NULL);
+        return say(t, "lesson.no_such", "n", cap, "first", first, "last", last, NULL);
     }
     return reply_lesson(t, l, false);
 }

@@ -997,6 +997,32 @@ out:
     fx_release(&f);
 }
 
+/* Round 31: a lesson named by what it is about (工伤那一课再发一遍) is the
+ * lesson whose title shares most of its words (27, 受了工伤怎么办); words no
+ * title holds, or two titles as well, ask which by number. */
+static void test_lesson_named_by_subject(void)
+{
+    struct fx f;
+    char *intent = NULL, *r, *want;
+    if (fx_init(&f) == -1)
+        goto out;
+    r = talk_as(&f, "u-1", "工伤那一课再发一遍", &intent), want = shown(&f, 27);
+    CHECK_STR(intent, "lesson.show");
+    CHECK_STR(r, want);
+    free(r), free(want), free(intent);
+    r = talk(&f, "讲医保的那一课发我"), want = shown(&f, 30);
+    CHECK_STR(r, want);
+    free(r), free(want);
+    r = talk(&f, "讲工匠精神那节再看下"); /* six lessons are 工匠精神 */
+    CHECK(starts_with_key(&f, r, "lesson.which"));
+    free(r);
+    r = talk(&f, "菜谱那一课");
+    CHECK(starts_with_key(&f, r, "lesson.which"));
+    free(r);
+out:
+    fx_release(&f);
+}
+
 static void test_parse_hhmm(void)
 {
     int m = -1;
@@ -1032,5 +1058,6 @@ const struct t_case handle_lesson_tests[] = {T(test_parse_hhmm),
                                              T(test_lesson_push_has_extra),
                                              T(test_lesson_on_sms_cut_with_more),
                                              T(test_all_lessons_done),
+                                             T(test_lesson_named_by_subject),
                                              T(test_party_lessons_sources_and_sms),
                                              T_END};

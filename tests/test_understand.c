@@ -1468,6 +1468,31 @@ static void test_understand_round28(void)
  * on 20f9462 a numbered choice, the course list or a booking. Not a child's
  * school, the daily lesson's messages, someone else's, a question, an order.
  * And the member's city said with 这边 / 这里 before 报到 (asked on 20f9462). */
+/* Round 31 (eval-blind33 train_zi's misses, read): a lesson named by what it
+ * is about, not its number, went to the legal desk by its words (工伤, 合同);
+ * 退顶 for 退订; not talk about a lesson, a question on it, the daily push, a child's
+ * school, a refusal. */
+static void test_understand_round31(void)
+{
+    static const struct want cases[] = {
+        {"劳动合同那节课再发一下", "lesson.show", "title", "劳动合同"},
+        {"我想复习 工伤那一课", "lesson.show", "title", "工伤"},
+        {"讲医保的那一课发我", "lesson.show", "title", "医保"},
+        {"讲欠工资的那课能再发吗", "lesson.show", "title", "欠工资"},
+        {"养老保险那一讲", "lesson.show", "title", "养老保险"},
+        {"刚才那课讲得挺好", "!lesson.show", NULL, NULL},
+        {"工伤那一课说的 单位没交也算吗", "!lesson.show", NULL, NULL},
+        {"每天早上推那节课", "!lesson.show", NULL, NULL},
+        {"孩子学校那节课取消了", "!lesson.show", NULL, NULL},
+        {"我不想看工伤那一课", "!lesson.show", NULL, NULL},
+        {"三国那节课老师讲得好", "!lesson.show", NULL, NULL},
+        /* 顶 for 订 (tuiding typed by pinyin), as 退定 */
+        {"退顶", "optout", NULL, NULL},
+        {"退顶了吗", "!optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_understand_round29(void)
 {
     static const struct want cases[] = {
@@ -2844,6 +2869,21 @@ static void test_safety_crisis_round28(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 31 (eval-blind33 train_zi's crisis misses): followed by the one who
+ * just robbed me, and afraid; the charcoal with the tape (none a crisis on
+ * f1a169c); and the same words with no danger: a barbecue, heating, a
+ * parcel, a follower who was someone else, a friend tagging along. */
+static void test_safety_crisis_round31(void)
+{
+    static const char *const yes[] = {"炭和胶带都买齐了", "胶带和木炭都在车上了",
+                                      "那男的抢了我钱包 又跟着我 很怕",
+                                      "他抢了我手机还跟着我 好怕"};
+    static const char *const no[] = {"烧烤的木炭和胶带都买了", "冬天烧炭取暖 窗户用胶带封好",
+                                     "快递打包要胶带", "他一直跟着我 原来是送错餐的",
+                                     "他又跟着我去送单了 哈哈"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3382,6 +3422,8 @@ const struct t_case understand_tests[] = {
     T(test_understand_round27),
     T(test_understand_round28),
     T(test_understand_round29),
+    T(test_understand_round31),
+    T(test_safety_crisis_round31),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
