@@ -1493,13 +1493,26 @@ static void test_understand_round29(void)
 
 /* Round 30 (eval-blind33 train_zh, courses and the points shop): 曲消 typed
  * for 取消 (a course.book on f1a169c: 报名 5 read without the word before
- * it). */
+ * it); my seat given back as 把 … 退了 or with the verb first (我要取消那个…的课,
+ * 退掉我报的那个电工课; asked on f1a169c), not anyone else's, a child's, an
+ * order, a refusal, a deed told (老师把那个课取消了). */
 static void test_understand_round30(void)
 {
     static const struct want cases[] = {
         {"曲消报名 五", "course.cancel", "n", "5"},
         {"曲消 2", "course.cancel", "n", "2"},
         {"帮我曲消报名", "course.cancel", NULL, NULL},
+        {"把报名退了", "course.cancel", NULL, NULL},
+        {"把我报的周日那个课退了", "course.cancel", NULL, NULL},
+        {"我要取消那个智能手机的课", "course.cancel", NULL, NULL},
+        {"退掉我报的那个电工课", "course.cancel", NULL, NULL},
+        {"老师把那个课取消了", "!course.cancel", NULL, NULL},
+        {"他把那个课退了", "!course.cancel", NULL, NULL},
+        {"我同事把那个课退了", "!course.cancel", NULL, NULL},
+        {"把孩子的课退了", "!course.cancel", NULL, NULL},
+        {"把订单退了", "!course.cancel", NULL, NULL},
+        {"不要取消那个课", "!course.cancel", NULL, NULL},
+        {"取消那个订单吧", "!course.cancel", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
