@@ -1516,6 +1516,32 @@ static void test_understand_round29(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 30 (eval-blind33 train_zh, courses and the points shop): 曲消 typed
+ * for 取消 (a course.book on f1a169c: 报名 5 read without the word before
+ * it); my seat given back as 把 … 退了 or with the verb first (我要取消那个…的课,
+ * 退掉我报的那个电工课; asked on f1a169c), not anyone else's, a child's, an
+ * order, a refusal, a deed told (老师把那个课取消了). */
+static void test_understand_round30(void)
+{
+    static const struct want cases[] = {
+        {"曲消报名 五", "course.cancel", "n", "5"},
+        {"曲消 2", "course.cancel", "n", "2"},
+        {"帮我曲消报名", "course.cancel", NULL, NULL},
+        {"把报名退了", "course.cancel", NULL, NULL},
+        {"把我报的周日那个课退了", "course.cancel", NULL, NULL},
+        {"我要取消那个智能手机的课", "course.cancel", NULL, NULL},
+        {"退掉我报的那个电工课", "course.cancel", NULL, NULL},
+        {"老师把那个课取消了", "!course.cancel", NULL, NULL},
+        {"他把那个课退了", "!course.cancel", NULL, NULL},
+        {"我同事把那个课退了", "!course.cancel", NULL, NULL},
+        {"把孩子的课退了", "!course.cancel", NULL, NULL},
+        {"把订单退了", "!course.cancel", NULL, NULL},
+        {"不要取消那个课", "!course.cancel", NULL, NULL},
+        {"取消那个订单吧", "!course.cancel", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2834,6 +2860,20 @@ static void test_safety_crisis_round27(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 30 (eval-blind33 train_zh, couriers and drivers; no crisis on
+ * f1a169c but the second and the last): the fear of doing something stupid, lying down on the rails
+ * as a wish, the means bought said alone; and the same words with no
+ * danger: said to another, a mistake at work, a photo by the rails, a
+ * question about the rope. */
+static void test_safety_crisis_round30(void)
+{
+    static const char *const yes[] = {"我怕我会做傻事", "担心自己忍不住做傻事", "想跑到铁轨上躺着",
+                                      "真想去铁轨上躺一会", "买了绳子", "刚买好了安眠药"};
+    static const char *const no[] = {"别做傻事啊兄弟", "今天做了件傻事 送错单了", "想去铁轨边拍照",
+                                     "绳子买了吗", "铁轨上有块石头"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 28 (eval-blind31 train_zd, safety-focused; its misses read): tied
  * up, 头孢 with drink, charcoal and sealed windows, waiting on the rails, a
  * low railing, a cut wanted again, a death's way chosen or longed for, the
@@ -3391,6 +3431,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round27),
     T(test_safety_crisis_starve),
     T(test_safety_crisis_round28),
+    T(test_safety_crisis_round30),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
@@ -3424,6 +3465,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round29),
     T(test_understand_round31),
     T(test_safety_crisis_round31),
+    T(test_understand_round30),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
