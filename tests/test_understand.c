@@ -2844,6 +2844,19 @@ static void test_safety_crisis_round28(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 32 (eval-blind33 train_zj and train_zk): the words of danger typed
+ * by voice or pinyin with a same-sounding character (跳搂, 想自沙, jiuming) or
+ * in Hubei speech (撑不哈去: 哈 for 下); and places and rests that share the
+ * letters (来自沙市, 来自沙洋, 歇一哈). The first three are no crisis on f1a169c. */
+static void test_safety_crisis_round32(void)
+{
+    static const char *const yes[] = {"我要跳搂", "实在撑不哈去了", "jiuming", "要自沙 别管我",
+                                      "真想自沙算了", "熬不哈去了 活着没意思"};
+    static const char *const no[] = {"我来自沙市", "老乡来自沙洋", "歇一哈再跑", "搂着娃睡觉",
+                                     "楼上搂下跑了一天"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3351,6 +3364,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round27),
     T(test_safety_crisis_starve),
     T(test_safety_crisis_round28),
+    T(test_safety_crisis_round32),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
