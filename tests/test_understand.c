@@ -2847,13 +2847,21 @@ static void test_safety_crisis_round28(void)
 /* Round 32 (eval-blind33 train_zj and train_zk): the words of danger typed
  * by voice or pinyin with a same-sounding character (跳搂, 想自沙, jiuming) or
  * in Hubei speech (撑不哈去: 哈 for 下); and places and rests that share the
- * letters (来自沙市, 来自沙洋, 歇一哈). The first three are no crisis on f1a169c. */
+ * letters (来自沙市, 来自沙洋, 歇一哈); death weighed against life and 整死 /
+ * 弄死 oneself (train_zk); someone else's jump, a film's lead's, a doctor's
+ * sleeping pills (train_zj's false alarms). On f1a169c 跳搂, 撑不哈去, jiuming,
+ * 死了比活着强 and 整死自己 are no crisis, the four no-texts after the comment are. */
 static void test_safety_crisis_round32(void)
 {
     static const char *const yes[] = {"我要跳搂", "实在撑不哈去了", "jiuming", "要自沙 别管我",
-                                      "真想自沙算了", "熬不哈去了 活着没意思"};
+                                      "真想自沙算了", "熬不哈去了 活着没意思",
+                                      /* death weighed against life, 整死 / 弄死 oneself */
+                                      "俺觉得死了比活着强", "真想整死自己算了", "干脆弄死我自己"};
     static const char *const no[] = {"我来自沙市", "老乡来自沙洋", "歇一哈再跑", "搂着娃睡觉",
-                                     "楼上搂下跑了一天"};
+                                     "楼上搂下跑了一天",
+                                     /* someone else's jump, a film's, a doctor's pills */
+                                     "我们村有个人跳河了 听说是欠钱", "电视剧里那个女主跳河了 哭死",
+                                     "看了个电影 男主跳江了", "我妈睡不好 医生开了安眠药 一次吃几片"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
