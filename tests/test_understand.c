@@ -1491,6 +1491,23 @@ static void test_understand_round29(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 32 (eval-blind33 train_zk): voice input picks a same-sounding
+ * character in a request word (退钉, 取效) and the worker says so (语音打的);
+ * unhappy things on the mind (想不开心的事) are no 想不开 (the crisis check's
+ * part, content safety.not_crisis). The first four are asked, or booked, on
+ * f1a169c. */
+static void test_understand_round32(void)
+{
+    static const struct want cases[] = {
+        {"退钉", "optout", NULL, NULL},
+        {"取效第二个", "course.cancel", NULL, NULL},
+        {"报明 3 语音打的", "course.book", NULL, NULL},
+        {"取效 报名第4个", "!course.book", NULL, NULL},
+        {"咋整 最近老想不开心的事 找个心理老师", "service.counsel", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3404,6 +3421,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round27),
     T(test_understand_round28),
     T(test_understand_round29),
+    T(test_understand_round32),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
