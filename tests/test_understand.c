@@ -2866,8 +2866,8 @@ static void test_safety_crisis_round28(void)
  * in Hubei speech (撑不哈去: 哈 for 下); and places and rests that share the
  * letters (来自沙市, 来自沙洋, 歇一哈); death weighed against life and 整死 /
  * 弄死 oneself (train_zk); someone else's jump, a film's lead's, a doctor's
- * sleeping pills (train_zj's false alarms). On f1a169c 跳搂, 撑不哈去, jiuming,
- * 死了比活着强 and 整死自己 are no crisis, the four no-texts after the comment are. */
+ * sleeping pills, a sunset from a roof (train_zj's false alarms). On f1a169c 跳搂, 撑不哈去, jiuming,
+ * 死了比活着强 and 整死自己 are no crisis, the no-texts after the comment are. */
 static void test_safety_crisis_round32(void)
 {
     static const char *const yes[] = {"我要跳搂", "实在撑不哈去了", "jiuming", "要自沙 别管我",
@@ -2878,7 +2878,8 @@ static void test_safety_crisis_round32(void)
                                      "楼上搂下跑了一天",
                                      /* someone else's jump, a film's, a doctor's pills */
                                      "我们村有个人跳河了 听说是欠钱", "电视剧里那个女主跳河了 哭死",
-                                     "看了个电影 男主跳江了", "我妈睡不好 医生开了安眠药 一次吃几片"};
+                                     "看了个电影 男主跳江了", "我妈睡不好 医生开了安眠药 一次吃几片",
+                                     "站在楼顶看夕阳 真好看", "站在天台看日落"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
