@@ -2866,20 +2866,25 @@ static void test_safety_crisis_round28(void)
  * in Hubei speech (撑不哈去: 哈 for 下); and places and rests that share the
  * letters (来自沙市, 来自沙洋, 歇一哈); death weighed against life and 整死 /
  * 弄死 oneself (train_zk); someone else's jump, a film's lead's, a doctor's
- * sleeping pills, a sunset from a roof (train_zj's false alarms). On f1a169c 跳搂, 撑不哈去, jiuming,
- * 死了比活着强 and 整死自己 are no crisis, the no-texts after the comment are. */
+ * sleeping pills, a sunset from a roof (train_zj's false alarms); a beating
+ * still going on, cuts just made (train_zk). On f1a169c 跳搂, 撑不哈去, jiuming,
+ * 死了比活着强, 整死自己, 他揍我 … 还在打 and 刚割了几刀 are no crisis; the
+ * no-texts after the first comment are. */
 static void test_safety_crisis_round32(void)
 {
     static const char *const yes[] = {"我要跳搂", "实在撑不哈去了", "jiuming", "要自沙 别管我",
                                       "真想自沙算了", "熬不哈去了 活着没意思",
                                       /* death weighed against life, 整死 / 弄死 oneself */
-                                      "俺觉得死了比活着强", "真想整死自己算了", "干脆弄死我自己"};
+                                      "俺觉得死了比活着强", "真想整死自己算了", "干脆弄死我自己",
+                                      /* a beating still going on, cuts just made */
+                                      "他揍我 现在还在打", "老板踹我 拿凳子砸我 还在砸", "刚割了几刀 头有点晕"};
     static const char *const no[] = {"我来自沙市", "老乡来自沙洋", "歇一哈再跑", "搂着娃睡觉",
                                      "楼上搂下跑了一天",
                                      /* someone else's jump, a film's, a doctor's pills */
                                      "我们村有个人跳河了 听说是欠钱", "电视剧里那个女主跳河了 哭死",
                                      "看了个电影 男主跳江了", "我妈睡不好 医生开了安眠药 一次吃几片",
-                                     "站在楼顶看夕阳 真好看", "站在天台看日落"};
+                                     "站在楼顶看夕阳 真好看", "站在天台看日落",
+                                     "催收打我电话 还在打", "刚划了几刀 西瓜切好了", "刚切了几刀菜"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
