@@ -1542,6 +1542,23 @@ static void test_understand_round30(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 32 (eval-blind33 train_zk): voice input picks a same-sounding
+ * character in a request word (退钉, 取效) and the worker says so (语音打的);
+ * unhappy things on the mind (想不开心的事) are no 想不开 (the crisis check's
+ * part, content safety.not_crisis). The first four are asked, or booked, on
+ * f1a169c. */
+static void test_understand_round32(void)
+{
+    static const struct want cases[] = {
+        {"退钉", "optout", NULL, NULL},
+        {"取效第二个", "course.cancel", NULL, NULL},
+        {"报明 3 语音打的", "course.book", NULL, NULL},
+        {"取效 报名第4个", "!course.book", NULL, NULL},
+        {"咋整 最近老想不开心的事 找个心理老师", "service.counsel", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -2924,6 +2941,33 @@ static void test_safety_crisis_round31(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 32 (eval-blind33 train_zj and train_zk): the words of danger typed
+ * by voice or pinyin with a same-sounding character (跳搂, 想自沙, jiuming) or
+ * in Hubei speech (撑不哈去: 哈 for 下); and places and rests that share the
+ * letters (来自沙市, 来自沙洋, 歇一哈); death weighed against life and 整死 /
+ * 弄死 oneself (train_zk); someone else's jump, a film's lead's, a doctor's
+ * sleeping pills, a sunset from a roof (train_zj's false alarms); a beating
+ * still going on, cuts just made (train_zk). On f1a169c 跳搂, 撑不哈去, jiuming,
+ * 死了比活着强, 整死自己, 他揍我 … 还在打 and 刚割了几刀 are no crisis; the
+ * no-texts after the first comment are. */
+static void test_safety_crisis_round32(void)
+{
+    static const char *const yes[] = {"我要跳搂", "实在撑不哈去了", "jiuming", "要自沙 别管我",
+                                      "真想自沙算了", "熬不哈去了 活着没意思",
+                                      /* death weighed against life, 整死 / 弄死 oneself */
+                                      "俺觉得死了比活着强", "真想整死自己算了", "干脆弄死我自己",
+                                      /* a beating still going on, cuts just made */
+                                      "他揍我 现在还在打", "老板踹我 拿凳子砸我 还在砸", "刚割了几刀 头有点晕"};
+    static const char *const no[] = {"我来自沙市", "老乡来自沙洋", "歇一哈再跑", "搂着娃睡觉",
+                                     "楼上搂下跑了一天",
+                                     /* someone else's jump, a film's, a doctor's pills */
+                                     "我们村有个人跳河了 听说是欠钱", "电视剧里那个女主跳河了 哭死",
+                                     "看了个电影 男主跳江了", "我妈睡不好 医生开了安眠药 一次吃几片",
+                                     "站在楼顶看夕阳 真好看", "站在天台看日落",
+                                     "催收打我电话 还在打", "刚划了几刀 西瓜切好了", "刚切了几刀菜"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3432,6 +3476,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_starve),
     T(test_safety_crisis_round28),
     T(test_safety_crisis_round30),
+    T(test_safety_crisis_round32),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
@@ -3466,6 +3511,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round31),
     T(test_safety_crisis_round31),
     T(test_understand_round30),
+    T(test_understand_round32),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
