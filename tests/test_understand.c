@@ -1559,6 +1559,28 @@ static void test_understand_round32(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 33 (eval-blind34 train_zl, drivers by voice): a number corrected in
+ * the same text (不对, 不对不对, then the right one; 不对 换 is no 不兑换), the
+ * request word said once; the last number after the last 不对 that no 不是
+ * goes before is meant. Not when the request is taken back, asked or
+ * someone else's. The first five are asked on d2fa164. */
+static void test_understand_round33(void)
+{
+    static const struct want cases[] = {
+        {"兑换第四个 不对不是第四个 是第一个", "redeem.item", "n", "1"},
+        {"那个那个换第五个 不对 换第六个", "redeem.item", "n", "6"},
+        {"报名第一个 不对 第一个是电工 报第二个", "course.book", "n", "2"},
+        {"取消报名 不对 我是说取消第四个那个", "course.cancel", "n", "4"},
+        {"签到 K7 不对 是 K7Q2", "checkin", "code", "k7q2"},
+        {"兑换第三个 不对 积分不够", "!redeem.item", NULL, NULL},
+        {"取消第3个 不对 不取消了", "!course.cancel", NULL, NULL},
+        {"报名第2个 不对 是第3个吗", "!course.book", NULL, NULL},
+        {"我同事报名第2个 不对 是第3个", "!course.book", NULL, NULL},
+        {"签到 K7 不对 是 K7Q2 吗", "!checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3512,6 +3534,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round31),
     T(test_understand_round30),
     T(test_understand_round32),
+    T(test_understand_round33),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
