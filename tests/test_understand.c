@@ -1563,7 +1563,8 @@ static void test_understand_round32(void)
  * the same text (不对, 不对不对, then the right one; 不对 换 is no 不兑换), the
  * request word said once; the last number after the last 不对 that no 不是
  * goes before is meant. Not when the request is taken back, asked or
- * someone else's. The first five are asked on d2fa164. */
+ * someone else's. An event's check-in code said before 签到, or after 码 in a
+ * text that names the activity. The first five and both codes fail on d2fa164. */
 static void test_understand_round33(void)
 {
     static const struct want cases[] = {
@@ -1577,6 +1578,10 @@ static void test_understand_round33(void)
         {"报名第2个 不对 是第3个吗", "!course.book", NULL, NULL},
         {"我同事报名第2个 不对 是第3个", "!course.book", NULL, NULL},
         {"签到 K7 不对 是 K7Q2 吗", "!checkin", NULL, NULL},
+        {"AB12 我签到", "checkin", "code", "ab12"},
+        {"到活动现场了 码是 K7Q2", "checkin", "code", "k7q2"},
+        {"活动取件码 A123", "!checkin", NULL, NULL},
+        {"我同事到活动现场了 码是 Q4R8", "!checkin", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
