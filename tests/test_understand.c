@@ -1564,7 +1564,9 @@ static void test_understand_round32(void)
  * request word said once; the last number after the last 不对 that no 不是
  * goes before is meant. Not when the request is taken back, asked or
  * someone else's. An event's check-in code said before 签到, or after 码 in a
- * text that names the activity. The first five and both codes fail on d2fa164. */
+ * text that names the activity; a traffic jam said twice (堵车堵死了) is no
+ * passage blocked (report.new's 堵死). The first five, both codes and the
+ * jam fail on d2fa164. */
 static void test_understand_round33(void)
 {
     static const struct want cases[] = {
@@ -1582,6 +1584,8 @@ static void test_understand_round33(void)
         {"到活动现场了 码是 K7Q2", "checkin", "code", "k7q2"},
         {"活动取件码 A123", "!checkin", NULL, NULL},
         {"我同事到活动现场了 码是 Q4R8", "!checkin", NULL, NULL},
+        {"堵车堵死了走不动 学一课", "lesson.next", NULL, NULL},
+        {"小区消防通道堵死了 没人管", "report.new", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
