@@ -2999,6 +2999,30 @@ static void test_safety_crisis_round32(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 35 (eval-blind34 train_zn, older men in 工地, 装卸, 搬家 and 外卖 work):
+ * 不想活 typed by voice as 不相活; death weighed against life with what it would
+ * bring between (死了还能赔点钱 … 比活着强); petrol poured on oneself or oneself
+ * set alight over wages owed. None a crisis on d2fa164. And the same words
+ * with no danger: petrol splashed at the pump, its price, a takeaway ordered
+ * for oneself, 相 in other words, and the everyday halves of the farewells
+ * whose crisis lines were left out (最后一条消息 明天再聊). */
+static void test_safety_crisis_round35(void)
+{
+    static const char *const yes[] = {"不相活了", "真不相活了 太累",
+                                      "俺死了还能给屋里留点钱 比活着强",
+                                      "我死了家里能拿赔偿 比活着值", "汽油都泼身上了 工钱不给我就点",
+                                      "柴油浇在自己身上了", "打火机拿着 明天去工地门口把自己点了"};
+    static const char *const no[] = {"加油的时候汽油溅身上了 一股味", "汽油又涨价了 跑车不挣钱",
+                                     "中午点了自己爱吃的外卖", "我不相信他能活到九十九", "车漏油了 汽油泼了一地",
+                                     /* the everyday halves of farewells whose crisis lines
+                                        were left out for them */
+                                     "最后一条消息 明天再聊", "帮我照顾下我家那条狗 我要出差几天",
+                                     "告诉我儿子 他爸下班了 马上回", "酒喝完了 困 睡了",
+                                     "东西都分给老乡了 回老家过年", "卡里还剩三百块 月底才发工资",
+                                     "脚手架上绑好绳了 明天接着干", "今晚就走 回老家了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3544,6 +3568,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round30),
     T(test_understand_round32),
     T(test_understand_round33),
+    T(test_safety_crisis_round35),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
