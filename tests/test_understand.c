@@ -1559,6 +1559,23 @@ static void test_understand_round32(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 34 (eval-blind34 train_zm, students and young riders): another's
+ * 报到 told (an uncle, a cousin, a classmate went to a city to start work or
+ * school) is no check-in of the member's city (05-vetoes.rules; a
+ * member.checkin on d2fa164, a wrong action); the sender's own, beside a
+ * classmate, still is. */
+static void test_understand_round34(void)
+{
+    static const struct want cases[] = {
+        {"我舅舅去武汉报到上班了", "!member.checkin", NULL, NULL},
+        {"我同学到南京报到了", "!member.checkin", NULL, NULL},
+        {"表姐去深圳报到了", "!member.checkin", NULL, NULL},
+        {"我跟同学到南京了 报到", "member.checkin", "city", "南京"},
+        {"到南京啦 报到", "member.checkin", "city", "南京"},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3512,6 +3529,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round31),
     T(test_understand_round30),
     T(test_understand_round32),
+    T(test_understand_round34),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
