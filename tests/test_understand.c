@@ -1563,7 +1563,8 @@ static void test_understand_round32(void)
  * 报到 told (an uncle, a cousin, a classmate went to a city to start work or
  * school) is no check-in of the member's city (05-vetoes.rules; a
  * member.checkin on d2fa164, a wrong action); the sender's own, beside a
- * classmate, still is. */
+ * classmate, still is. And my seat given back with its number last
+ * (编号3, 2号, 第一个那个 after 取消吧 / 撤了吧 / 还回去; 70-sentences.rules). */
 static void test_understand_round34(void)
 {
     static const struct want cases[] = {
@@ -1572,6 +1573,20 @@ static void test_understand_round34(void)
         {"表姐去深圳报到了", "!member.checkin", NULL, NULL},
         {"我跟同学到南京了 报到", "member.checkin", "city", "南京"},
         {"到南京啦 报到", "member.checkin", "city", "南京"},
+        /* my seat given back, its number last (asked on d2fa164); not a
+         * workmate's or classmate's seat (a cancellation on d2fa164), a
+         * cancellation told, a question, a refusal, an order */
+        {"周六的课去不了了，取消吧，编号3", "course.cancel", "n", "3"},
+        {"预约的培训取消 编号1", "course.cancel", "n", "1"},
+        {"我那个报名撤了吧 2号", "course.cancel", "n", "2"},
+        {"把座位还回去 第一个那个", "course.cancel", "n", "1"},
+        {"那个叉车课 退掉吧 第4个", "course.cancel", "n", "4"},
+        {"我同事的培训取消吧 2号", "!course.cancel", NULL, NULL},
+        {"同学报的那个课取消吧 第2个", "!course.cancel", NULL, NULL},
+        {"老师说周六的课取消了 编号3", "!course.cancel", NULL, NULL},
+        {"培训取消吗 编号3", "!course.cancel", NULL, NULL},
+        {"订单取消 编号3", "!course.cancel", NULL, NULL},
+        {"我不想取消报名 2号", "!course.cancel", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
