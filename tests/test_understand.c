@@ -1564,7 +1564,8 @@ static void test_understand_round32(void)
  * school) is no check-in of the member's city (05-vetoes.rules; a
  * member.checkin on d2fa164, a wrong action); the sender's own, beside a
  * classmate, still is. And my seat given back with its number last
- * (编号3, 2号, 第一个那个 after 取消吧 / 撤了吧 / 还回去; 70-sentences.rules). */
+ * (编号3, 2号, 第一个那个 after 取消吧 / 撤了吧 / 还回去; 70-sentences.rules),
+ * and a thing of the points list by its number last (积分换雨衣 第4个). */
 static void test_understand_round34(void)
 {
     static const struct want cases[] = {
@@ -1587,6 +1588,19 @@ static void test_understand_round34(void)
         {"培训取消吗 编号3", "!course.cancel", NULL, NULL},
         {"订单取消 编号3", "!course.cancel", NULL, NULL},
         {"我不想取消报名 2号", "!course.cancel", NULL, NULL},
+        /* a thing of the points list after 换 / 兑, its number last (asked
+         * on d2fa164); not a seat, a shift, a line, another company's
+         * points, someone else's, a question, a refusal */
+        {"积分换雨衣 第4个", "redeem.item", "n", "4"},
+        {"给我换个手机支架 第6个", "redeem.item", "n", "6"},
+        {"我要换毛巾 就第三个", "redeem.item", "n", "3"},
+        {"换个座位 第6个", "!redeem.item", NULL, NULL},
+        {"我要换班 第3个", "!redeem.item", NULL, NULL},
+        {"换2号线 第3个出口", "!redeem.item", NULL, NULL},
+        {"支付宝积分兑换第2个", "!redeem.item", NULL, NULL},
+        {"我同学换了头盔 第4个", "!redeem.item", NULL, NULL},
+        {"换雨衣要多少分 第4个", "!redeem.item", NULL, NULL},
+        {"不换了 第4个", "!redeem.item", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
