@@ -1565,7 +1565,8 @@ static void test_understand_round32(void)
  * member.checkin on d2fa164, a wrong action); the sender's own, beside a
  * classmate, still is. And my seat given back with its number last
  * (编号3, 2号, 第一个那个 after 取消吧 / 撤了吧 / 还回去; 70-sentences.rules),
- * and a thing of the points list by its number last (积分换雨衣 第4个). */
+ * a thing of the points list by its number last (积分换雨衣 第4个), and
+ * 预约培训 3 (the number after 培训). */
 static void test_understand_round34(void)
 {
     static const struct want cases[] = {
@@ -1601,6 +1602,13 @@ static void test_understand_round34(void)
         {"我同学换了头盔 第4个", "!redeem.item", NULL, NULL},
         {"换雨衣要多少分 第4个", "!redeem.item", NULL, NULL},
         {"不换了 第4个", "!redeem.item", NULL, NULL},
+        /* 培训 between the verb and its number (course.list on d2fa164);
+         * not a workmate's or classmate's, a time, a head count */
+        {"预约培训 3", "course.book", "n", "3"},
+        {"报名培训 2", "course.book", "n", "2"},
+        {"我同事预约培训 3", "!course.book", NULL, NULL},
+        {"预约培训 3点吗", "!course.book", NULL, NULL},
+        {"报名培训 2个人", "!course.book", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
