@@ -1566,7 +1566,8 @@ static void test_understand_round32(void)
  * classmate, still is. And my seat given back with its number last
  * (编号3, 2号, 第一个那个 after 取消吧 / 撤了吧 / 还回去; 70-sentences.rules),
  * a thing of the points list by its number last (积分换雨衣 第4个), and
- * 预约培训 3 (the number after 培训). */
+ * 预约培训 3 (the number after 培训), and the messages stopped, then why
+ * (消息别发了 在上课). */
 static void test_understand_round34(void)
 {
     static const struct want cases[] = {
@@ -1609,6 +1610,16 @@ static void test_understand_round34(void)
         {"我同事预约培训 3", "!course.book", NULL, NULL},
         {"预约培训 3点吗", "!course.book", NULL, NULL},
         {"报名培训 2个人", "!course.book", NULL, NULL},
+        /* the messages stopped first, then a short reason (asked on
+         * d2fa164); not taken back, a question, the daily lesson, a deed */
+        {"消息别发了 在上课", "optout", NULL, NULL},
+        {"推送关了吧 流量不够用", "optout", NULL, NULL},
+        {"短信别发了 看都不看", "optout", NULL, NULL},
+        {"消息别发了 开玩笑的", "!optout", NULL, NULL},
+        {"推送关了吧 我同事说的", "!optout", NULL, NULL},
+        {"消息别发了 是不是", "!optout", NULL, NULL},
+        {"推送关了 怎么打开", "!optout", NULL, NULL},
+        {"推送关了 流量省了", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
