@@ -1590,6 +1590,71 @@ static void test_understand_round33(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 34 (eval-blind34 train_zm, students and young riders): another's
+ * 报到 told (an uncle, a cousin, a classmate went to a city to start work or
+ * school) is no check-in of the member's city (05-vetoes.rules; a
+ * member.checkin on d2fa164, a wrong action); the sender's own, beside a
+ * classmate, still is. And my seat given back with its number last
+ * (编号3, 2号, 第一个那个 after 取消吧 / 撤了吧 / 还回去; 70-sentences.rules),
+ * a thing of the points list by its number last (积分换雨衣 第4个), and
+ * 预约培训 3 (the number after 培训), and the messages stopped, then why
+ * (消息别发了 在上课). */
+static void test_understand_round34(void)
+{
+    static const struct want cases[] = {
+        {"我舅舅去武汉报到上班了", "!member.checkin", NULL, NULL},
+        {"我同学到南京报到了", "!member.checkin", NULL, NULL},
+        {"表姐去深圳报到了", "!member.checkin", NULL, NULL},
+        {"我跟同学到南京了 报到", "member.checkin", "city", "南京"},
+        {"到南京啦 报到", "member.checkin", "city", "南京"},
+        /* my seat given back, its number last (asked on d2fa164); not a
+         * workmate's or classmate's seat (a cancellation on d2fa164), a
+         * cancellation told, a question, a refusal, an order */
+        {"周六的课去不了了，取消吧，编号3", "course.cancel", "n", "3"},
+        {"预约的培训取消 编号1", "course.cancel", "n", "1"},
+        {"我那个报名撤了吧 2号", "course.cancel", "n", "2"},
+        {"把座位还回去 第一个那个", "course.cancel", "n", "1"},
+        {"那个叉车课 退掉吧 第4个", "course.cancel", "n", "4"},
+        {"我同事的培训取消吧 2号", "!course.cancel", NULL, NULL},
+        {"同学报的那个课取消吧 第2个", "!course.cancel", NULL, NULL},
+        {"老师说周六的课取消了 编号3", "!course.cancel", NULL, NULL},
+        {"培训取消吗 编号3", "!course.cancel", NULL, NULL},
+        {"订单取消 编号3", "!course.cancel", NULL, NULL},
+        {"我不想取消报名 2号", "!course.cancel", NULL, NULL},
+        /* a thing of the points list after 换 / 兑, its number last (asked
+         * on d2fa164); not a seat, a shift, a line, another company's
+         * points, someone else's, a question, a refusal */
+        {"积分换雨衣 第4个", "redeem.item", "n", "4"},
+        {"给我换个手机支架 第6个", "redeem.item", "n", "6"},
+        {"我要换毛巾 就第三个", "redeem.item", "n", "3"},
+        {"换个座位 第6个", "!redeem.item", NULL, NULL},
+        {"我要换班 第3个", "!redeem.item", NULL, NULL},
+        {"换2号线 第3个出口", "!redeem.item", NULL, NULL},
+        {"支付宝积分兑换第2个", "!redeem.item", NULL, NULL},
+        {"我同学换了头盔 第4个", "!redeem.item", NULL, NULL},
+        {"换雨衣要多少分 第4个", "!redeem.item", NULL, NULL},
+        {"不换了 第4个", "!redeem.item", NULL, NULL},
+        /* 培训 between the verb and its number (course.list on d2fa164);
+         * not a workmate's or classmate's, a time, a head count */
+        {"预约培训 3", "course.book", "n", "3"},
+        {"报名培训 2", "course.book", "n", "2"},
+        {"我同事预约培训 3", "!course.book", NULL, NULL},
+        {"预约培训 3点吗", "!course.book", NULL, NULL},
+        {"报名培训 2个人", "!course.book", NULL, NULL},
+        /* the messages stopped first, then a short reason (asked on
+         * d2fa164); not taken back, a question, the daily lesson, a deed */
+        {"消息别发了 在上课", "optout", NULL, NULL},
+        {"推送关了吧 流量不够用", "optout", NULL, NULL},
+        {"短信别发了 看都不看", "optout", NULL, NULL},
+        {"消息别发了 开玩笑的", "!optout", NULL, NULL},
+        {"推送关了吧 我同事说的", "!optout", NULL, NULL},
+        {"消息别发了 是不是", "!optout", NULL, NULL},
+        {"推送关了 怎么打开", "!optout", NULL, NULL},
+        {"推送关了 流量省了", "!optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3569,6 +3634,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round32),
     T(test_understand_round33),
     T(test_safety_crisis_round35),
+    T(test_understand_round34),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
