@@ -386,10 +386,13 @@ static const struct lesson *lesson_by_words(const struct lesson_set *set, const 
         const struct lesson *l = lesson_at(set, i);
         int k = pairs_in(words, l->title ? l->title : "") * 2 +
                 pairs_in(words, l->topic ? l->topic : "");
-        if (k > top)
-            best = l, top = k, tie = false;
-        else if (k == top && k > 0)
+        if (k > top) {
+            best = l;
+            top = k;
+            tie = false;
+        } else if (k == top && k > 0) {
             tie = true;
+        }
     }
     return tie ? NULL : best;
 }
