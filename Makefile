@@ -132,6 +132,8 @@ eval: check-deps
 	$(EVAL) -q -t tests/data/eval/threshold41 tests/data/eval/holdout31.tsv
 	$(EVAL) -q -t tests/data/eval/threshold42 tests/data/eval/holdout32.tsv
 	$(EVAL) -q -t tests/data/eval/threshold43 tests/data/eval/holdout33.tsv
+	$(EVAL) -q -t tests/data/eval/threshold44 tests/data/eval/holdout34.tsv
+	$(EVAL) -q -t tests/data/eval/threshold45 tests/data/eval/holdout35.tsv
 	$(EVAL) -q -t tests/data/eval/threshold_lookalikes tests/data/eval/lookalikes.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
