@@ -3041,9 +3041,11 @@ static void test_safety_crisis_round31(void)
  * by voice or pinyin with a same-sounding character (跳搂, 想自沙, jiuming) or
  * in Hubei speech (撑不哈去: 哈 for 下); and places and rests that share the
  * letters (来自沙市, 来自沙洋, 歇一哈); death weighed against life and 整死 /
- * 弄死 oneself (train_zk); someone else's jump, a film's lead's, a doctor's
- * sleeping pills, a sunset from a roof (train_zj's false alarms); a beating
- * still going on, cuts just made (train_zk). On f1a169c 跳搂, 撑不哈去, jiuming,
+ * 弄死 oneself (train_zk); someone else's jump, a film's lead's, a sunset
+ * from a roof (train_zj's false alarms); a beating still going on, cuts just
+ * made (train_zk). Sleeping pills a doctor prescribed are still the means:
+ * hoarded to take at once they are a crisis (the round's blank of 医生开了安眠药
+ * hid them; taken out at the merge). On f1a169c 跳搂, 撑不哈去, jiuming,
  * 死了比活着强, 整死自己, 他揍我 … 还在打 and 刚割了几刀 are no crisis; the
  * no-texts after the first comment are. */
 static void test_safety_crisis_round32(void)
@@ -3053,12 +3055,15 @@ static void test_safety_crisis_round32(void)
                                       /* death weighed against life, 整死 / 弄死 oneself */
                                       "俺觉得死了比活着强", "真想整死自己算了", "干脆弄死我自己",
                                       /* a beating still going on, cuts just made */
-                                      "他揍我 现在还在打", "老板踹我 拿凳子砸我 还在砸", "刚割了几刀 头有点晕"};
+                                      "他揍我 现在还在打", "老板踹我 拿凳子砸我 还在砸", "刚割了几刀 头有点晕",
+                                      /* pills a doctor prescribed, hoarded */
+                                      "医生开的安眠药我攒了一瓶 想一次全吃了",
+                                      "医生开了安眠药 我一直没吃 攒着 准备一次吞了"};
     static const char *const no[] = {"我来自沙市", "老乡来自沙洋", "歇一哈再跑", "搂着娃睡觉",
                                      "楼上搂下跑了一天",
-                                     /* someone else's jump, a film's, a doctor's pills */
+                                     /* someone else's jump, a film's */
                                      "我们村有个人跳河了 听说是欠钱", "电视剧里那个女主跳河了 哭死",
-                                     "看了个电影 男主跳江了", "我妈睡不好 医生开了安眠药 一次吃几片",
+                                     "看了个电影 男主跳江了",
                                      "站在楼顶看夕阳 真好看", "站在天台看日落",
                                      "催收打我电话 还在打", "刚划了几刀 西瓜切好了", "刚切了几刀菜"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
