@@ -73,7 +73,10 @@ struct scorer {
 
 static _Atomic uint64_t next_uid = 1; /* scorer uids: never reused in the process */
 
-/* A growable block of NUL-terminated strings (features()). */
+/* A growable block of NUL-terminated strings (features()). Not a struct buf:
+ * features() sizes the block once for the whole text, and buf_append's check
+ * and NUL on each of ~400,000 short puts cost ~90 million instructions a load
+ * (docs/performance.md, "Stop 38"). */
 struct arena {
     char *p;
     size_t len, cap;
