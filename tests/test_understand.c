@@ -3093,6 +3093,19 @@ static void test_safety_crisis_round35(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 39 (train_zo: drivers by voice): a painless way to die asked for,
+ * a car driven off a bridge as a plan (none a crisis on ea825ae); and the
+ * painless clinic, a route over or into the bridge's road, the riverbank. */
+static void test_safety_crisis_round39(void)
+{
+    static const char *const yes[] = {"有没有没痛苦的死法", "有没有不疼的死法 告诉我",
+                                      "真想连人带车冲下襄阳大桥"};
+    static const char *const no[] = {"无痛人流多少钱", "做个无痛胃镜", "想开进汉江大桥那边 堵死了",
+                                     "准备开进河堤那条路", "想冲进汉江大桥 赶绿灯", "不痛的针打完了",
+                                     "打算开进湖北大道"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3639,6 +3652,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round32),
     T(test_understand_round33),
     T(test_safety_crisis_round35),
+    T(test_safety_crisis_round39),
     T(test_understand_round34),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
