@@ -1599,6 +1599,34 @@ static void test_understand_round33(void)
  * a thing of the points list by its number last (积分换雨衣 第4个), and
  * 预约培训 3 (the number after 培训), and the messages stopped, then why
  * (消息别发了 在上课). */
+/* Round 39 (train_zo: drivers by voice, in queues and at red lights): 签到,
+ * then where one stands, then the code last (not understood on ea825ae);
+ * not a workmate's, a failed or a done one, a parcel's code, a question.
+ * And 不用再推送给我了 / 莫再推送给我了哈 with a reason after (asked on ea825ae;
+ * 推送 and 发送 beside 发 / 推, 哈 after 了); not a question, a lesson, another
+ * person. */
+static void test_understand_round39(void)
+{
+    static const struct want cases[] = {
+        {"签到 在会场了 K7Q2", "checkin", "code", "k7q2"},
+        {"签到 活动现场 A3B9", "checkin", "code", "a3b9"},
+        {"我来签到了 现场 Q8W2", "checkin", "code", "q8w2"},
+        {"帮我同事签到 活动现场 B6N1", "!checkin", NULL, NULL},
+        {"签到失败 活动现场 B6N1", "!checkin", NULL, NULL},
+        {"签到过了 活动现场 B6N1", "!checkin", NULL, NULL},
+        {"签到在活动现场吗 B6N1", "!checkin", NULL, NULL},
+        {"快递签到 门口 B6N1", "!checkin", NULL, NULL},
+        {"他签到 现场 B6N1", "!checkin", NULL, NULL},
+        {"不用再推送给我了 我自己会看积分", "optout", NULL, NULL},
+        {"不用再推送给我了哈 一天好几条", "optout", NULL, NULL},
+        {"不用再推送给我了吗", "!optout", NULL, NULL},
+        {"不用再推送了 学习的我自己看", "!optout", NULL, NULL},
+        {"不用推送给我老婆 她不用", "!optout", NULL, NULL},
+        {"老板别推送给我了", "!optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_understand_round34(void)
 {
     static const struct want cases[] = {
@@ -3654,6 +3682,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round35),
     T(test_safety_crisis_round39),
     T(test_understand_round34),
+    T(test_understand_round39),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
