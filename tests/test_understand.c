@@ -1604,7 +1604,7 @@ static void test_understand_round33(void)
  * not a workmate's, a failed or a done one, a parcel's code, a question.
  * And 不用再推送给我了 / 莫再推送给我了哈 with a reason after (asked on ea825ae;
  * 推送 and 发送 beside 发 / 推, 哈 after 了); not a question, a lesson, another
- * person. */
+ * person. Then 取消一下报名 and 别存我东西了 删干净 (below). */
 static void test_understand_round39(void)
 {
     static const struct want cases[] = {
@@ -1623,6 +1623,24 @@ static void test_understand_round39(void)
         {"不用再推送了 学习的我自己看", "!optout", NULL, NULL},
         {"不用推送给我老婆 她不用", "!optout", NULL, NULL},
         {"老板别推送给我了", "!optout", NULL, NULL},
+        /* my seat given back with 一下 / 下 / 掉 or 帮我 before it, then a
+         * reason (asked on ea825ae); not a workmate's or his, a question */
+        {"帮我取消下报名 家里有事", "course.cancel", NULL, NULL},
+        {"取消掉报名 跑不开", "course.cancel", NULL, NULL},
+        {"请帮我取消报名 不去了", "course.cancel", NULL, NULL},
+        {"帮我同事取消一下报名 他有事", "!course.cancel", NULL, NULL},
+        {"帮他取消一下报名 他去不了", "!course.cancel", NULL, NULL},
+        {"取消一下报名要扣分吗", "!course.cancel", NULL, NULL},
+        {"能不能取消一下报名 临时有事", "!course.cancel", NULL, NULL},
+        {"别帮我取消报名 我还去", "!course.cancel", NULL, NULL},
+        /* don't keep my things (东西), then erase (asked on ea825ae); not a
+         * workmate's, a question, a refusal, the phone's album */
+        {"别存我东西了 删了吧", "privacy.erase", NULL, NULL},
+        {"别存我同事的东西了 删干净", "!privacy.erase", NULL, NULL},
+        {"别存我东西了 删干净吗", "!privacy.erase", NULL, NULL},
+        {"别存我东西了 不要删", "!privacy.erase", NULL, NULL},
+        {"相册别存东西了 删干净", "!privacy.erase", NULL, NULL},
+        {"别存东西了 手机内存满了 删干净", "!privacy.erase", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
