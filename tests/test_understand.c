@@ -1599,6 +1599,52 @@ static void test_understand_round33(void)
  * a thing of the points list by its number last (积分换雨衣 第4个), and
  * 预约培训 3 (the number after 培训), and the messages stopped, then why
  * (消息别发了 在上课). */
+/* Round 39 (train_zo: drivers by voice, in queues and at red lights): 签到,
+ * then where one stands, then the code last (not understood on ea825ae);
+ * not a workmate's, a failed or a done one, a parcel's code, a question.
+ * And 不用再推送给我了 / 莫再推送给我了哈 with a reason after (asked on ea825ae;
+ * 推送 and 发送 beside 发 / 推, 哈 after 了); not a question, a lesson, another
+ * person. Then 取消一下报名 and 别存我东西了 删干净 (below). */
+static void test_understand_round39(void)
+{
+    static const struct want cases[] = {
+        {"签到 在会场了 K7Q2", "checkin", "code", "k7q2"},
+        {"签到 活动现场 A3B9", "checkin", "code", "a3b9"},
+        {"我来签到了 现场 Q8W2", "checkin", "code", "q8w2"},
+        {"帮我同事签到 活动现场 B6N1", "!checkin", NULL, NULL},
+        {"签到失败 活动现场 B6N1", "!checkin", NULL, NULL},
+        {"签到过了 活动现场 B6N1", "!checkin", NULL, NULL},
+        {"签到在活动现场吗 B6N1", "!checkin", NULL, NULL},
+        {"快递签到 门口 B6N1", "!checkin", NULL, NULL},
+        {"他签到 现场 B6N1", "!checkin", NULL, NULL},
+        {"不用再推送给我了 我自己会看积分", "optout", NULL, NULL},
+        {"不用再推送给我了哈 一天好几条", "optout", NULL, NULL},
+        {"不用再推送给我了吗", "!optout", NULL, NULL},
+        {"不用再推送了 学习的我自己看", "!optout", NULL, NULL},
+        {"不用推送给我老婆 她不用", "!optout", NULL, NULL},
+        {"老板别推送给我了", "!optout", NULL, NULL},
+        /* my seat given back with 一下 / 下 / 掉 or 帮我 before it, then a
+         * reason (asked on ea825ae); not a workmate's or his, a question */
+        {"帮我取消下报名 家里有事", "course.cancel", NULL, NULL},
+        {"取消掉报名 跑不开", "course.cancel", NULL, NULL},
+        {"请帮我取消报名 不去了", "course.cancel", NULL, NULL},
+        {"帮我同事取消一下报名 他有事", "!course.cancel", NULL, NULL},
+        {"帮他取消一下报名 他去不了", "!course.cancel", NULL, NULL},
+        {"取消一下报名要扣分吗", "!course.cancel", NULL, NULL},
+        {"能不能取消一下报名 临时有事", "!course.cancel", NULL, NULL},
+        {"别帮我取消报名 我还去", "!course.cancel", NULL, NULL},
+        /* don't keep my things (东西), then erase (asked on ea825ae); not a
+         * workmate's, a question, a refusal, the phone's album */
+        {"别存我东西了 删了吧", "privacy.erase", NULL, NULL},
+        {"别存我同事的东西了 删干净", "!privacy.erase", NULL, NULL},
+        {"别存我东西了 删干净吗", "!privacy.erase", NULL, NULL},
+        {"别存我东西了 不要删", "!privacy.erase", NULL, NULL},
+        {"相册别存东西了 删干净", "!privacy.erase", NULL, NULL},
+        {"别存东西了 手机内存满了 删干净", "!privacy.erase", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_understand_round34(void)
 {
     static const struct want cases[] = {
@@ -3093,6 +3139,19 @@ static void test_safety_crisis_round35(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 39 (train_zo: drivers by voice): a painless way to die asked for,
+ * a car driven off a bridge as a plan (none a crisis on ea825ae); and the
+ * painless clinic, a route over or into the bridge's road, the riverbank. */
+static void test_safety_crisis_round39(void)
+{
+    static const char *const yes[] = {"有没有没痛苦的死法", "有没有不疼的死法 告诉我",
+                                      "真想连人带车冲下襄阳大桥"};
+    static const char *const no[] = {"无痛人流多少钱", "做个无痛胃镜", "想开进汉江大桥那边 堵死了",
+                                     "准备开进河堤那条路", "想冲进汉江大桥 赶绿灯", "不痛的针打完了",
+                                     "打算开进湖北大道"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3639,7 +3698,9 @@ const struct t_case understand_tests[] = {
     T(test_understand_round32),
     T(test_understand_round33),
     T(test_safety_crisis_round35),
+    T(test_safety_crisis_round39),
     T(test_understand_round34),
+    T(test_understand_round39),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
