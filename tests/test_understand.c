@@ -1599,6 +1599,25 @@ static void test_understand_round33(void)
  * a thing of the points list by its number last (积分换雨衣 第4个), and
  * 预约培训 3 (the number after 培训), and the messages stopped, then why
  * (消息别发了 在上课). */
+static void test_understand_round36(void)
+{
+    static const struct want cases[] = {
+        /* the English of 报到 城市 (a check-in of the code "shenzhen" on
+         * ea825ae, or nothing); not an activity code, a question, another's */
+        {"member check in Shenzhen", "member.checkin", "city", "shenzhen"},
+        {"member checkin: wuhan", "member.checkin", "city", "wuhan"},
+        {"会员报到 襄阳", "member.checkin", "city", "襄阳"},
+        {"member check in Shenzhen", "!checkin", NULL, NULL},
+        {"member check in how", "!member.checkin", NULL, NULL},
+        {"会员签到 在哪里", "!member.checkin", NULL, NULL},
+        {"会员报到 怎么弄", "!member.checkin", NULL, NULL},
+        {"my friend member check in wuhan", "!member.checkin", NULL, NULL},
+        {"checkin k7q2", "checkin", "code", "k7q2"},
+        {"签到 r2d2", "checkin", "code", "r2d2"},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_understand_round34(void)
 {
     static const struct want cases[] = {
@@ -3640,6 +3659,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round33),
     T(test_safety_crisis_round35),
     T(test_understand_round34),
+    T(test_understand_round36),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
