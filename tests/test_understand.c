@@ -1614,6 +1614,17 @@ static void test_understand_round36(void)
         {"my friend member check in wuhan", "!member.checkin", NULL, NULL},
         {"checkin k7q2", "checkin", "code", "k7q2"},
         {"签到 r2d2", "checkin", "code", "r2d2"},
+        /* a person asked for to fix a hazard, for a wrong done or for company
+         * in loneliness is the service's (handover on ea825ae); asking for a
+         * person because the bot fails is still handover */
+        {"路口井盖坏了 快让人来处理", "!handover", NULL, NULL},
+        {"路灯坏了好几天了 叫人来处理下", "report.new", NULL, NULL},
+        {"工资被扣了 能找人帮我问问吗", "!handover", NULL, NULL},
+        {"出了车祸 对方要我赔钱 找人帮我看看", "service.legal", NULL, NULL},
+        {"一个人在出租屋 好孤独 想跟人说话", "service.counsel", NULL, NULL},
+        {"找个人来回我", "handover", NULL, NULL},
+        {"让人来处理一下 机器人听不懂", "handover", NULL, NULL},
+        {"我要跟真人说话", "handover", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
