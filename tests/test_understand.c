@@ -1625,6 +1625,17 @@ static void test_understand_round36(void)
         {"找个人来回我", "handover", NULL, NULL},
         {"让人来处理一下 机器人听不懂", "handover", NULL, NULL},
         {"我要跟真人说话", "handover", NULL, NULL},
+        /* 换人 of 人民币 is no person asked for (handover on ea825ae) */
+        {"港币换人民币在哪换", "!handover", NULL, NULL},
+        {"今天美元换人民币多少", "!handover", NULL, NULL},
+        {"换人 我要人工", "handover", NULL, NULL},
+        {"帮我换个人", "handover", NULL, NULL},
+        /* a course asked for by its number is no report asked after
+         * (report.status on ea825ae); a report asked after still is */
+        {"请问能帮我报3号吗", "!report.status", NULL, NULL},
+        {"能帮我报第二个吗", "!report.status", NULL, NULL},
+        {"我上次报的井盖修好了吗", "report.status", NULL, NULL},
+        {"我报的5号楼电梯修了没", "report.status", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
