@@ -3069,6 +3069,22 @@ static void test_safety_crisis_round32(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 40 (eval-blind39 train_zt, older workers 50-65, few words): dying at
+ * the boss's door over wages, gone from tomorrow, the last message then
+ * gone. None a crisis on ea825ae. And the same words with no danger: a near
+ * miss, heat, a new post or a rest day, a new number, the points not seen. */
+static void test_safety_crisis_round40(void)
+{
+    static const char *const yes[] = {"工钱再不给 俺就死在他家门口", "工资不结 我就死在厂里",
+                                      "以后你们就看不到我了", "过了今晚就看不到我了",
+                                      "最后给大家发条信息 再见了", "最后给你们发个信息 别了"};
+    static const char *const no[] = {"我差点就死在工地上了", "热得我就死在工地上了",
+                                     "明天就看不到我了 我调到别的站去了", "明天就看不到我了 轮休",
+                                     "看不到我的积分了", "最后给你们发个消息 问下积分",
+                                     "俺就坐在他门口等 不给钱不走"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 35 (eval-blind34 train_zn, older men in 工地, 装卸, 搬家 and 外卖 work):
  * 不想活 typed by voice as 不相活; death weighed against life with what it would
  * bring between (死了还能赔点钱 … 比活着强); petrol poured on oneself or oneself
@@ -3602,6 +3618,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round28),
     T(test_safety_crisis_round30),
     T(test_safety_crisis_round32),
+    T(test_safety_crisis_round40),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
