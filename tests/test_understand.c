@@ -1599,6 +1599,25 @@ static void test_understand_round33(void)
  * a thing of the points list by its number last (积分换雨衣 第4个), and
  * 预约培训 3 (the number after 培训), and the messages stopped, then why
  * (消息别发了 在上课). */
+/* Round 40 (eval-blind39 train_zt, older workers): a text that opens by
+ * calling a son, a daughter, a wife or a mother is meant for the family,
+ * not a request for our call back (handover on ea825ae); a call back asked
+ * of us, a son named inside the request, 同志 as the greeting still are. */
+static void test_understand_round40(void)
+{
+    static const struct want cases[] = {
+        {"儿子 你给我打个电话", "!handover", NULL, NULL},
+        {"闺女，给我回个电话", "!handover", NULL, NULL},
+        {"老伴 打个电话给我", "!handover", NULL, NULL},
+        {"妈 你给我回个电话", "!handover", NULL, NULL},
+        {"给我打个电话", "handover", NULL, NULL},
+        {"同志 给我回个电话", "handover", NULL, NULL},
+        {"我儿子让我找你们 给我打个电话", "handover", NULL, NULL},
+        {"儿子帮我装的 不会用 找个真人给我打个电话", "handover", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_understand_round34(void)
 {
     static const struct want cases[] = {
@@ -3657,6 +3676,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round33),
     T(test_safety_crisis_round35),
     T(test_understand_round34),
+    T(test_understand_round40),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
