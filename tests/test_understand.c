@@ -3096,11 +3096,19 @@ static void test_safety_crisis_round40(void)
 {
     static const char *const yes[] = {"工钱再不给 俺就死在他家门口", "工资不结 我就死在厂里",
                                       "以后你们就看不到我了", "过了今晚就看不到我了",
-                                      "最后给大家发条信息 再见了", "最后给你们发个信息 别了"};
+                                      "最后给大家发条信息 再见了", "最后给你们发个信息 别了",
+                                      /* treatment refused to go early, joining a dead
+                                         partner, savings given away as not needed */
+                                      "病拖着 不治了 只想早点死", "要去陪我老头了 你们保重",
+                                      "存款都留给闺女了 反正以后用不着了"};
     static const char *const no[] = {"我差点就死在工地上了", "热得我就死在工地上了",
                                      "明天就看不到我了 我调到别的站去了", "明天就看不到我了 轮休",
                                      "看不到我的积分了", "最后给你们发个消息 问下积分",
-                                     "俺就坐在他门口等 不给钱不走"};
+                                     "俺就坐在他门口等 不给钱不走",
+                                     /* treatment, a partner, savings: the everyday halves */
+                                     "不想治了 想早点出院回家", "这牙不想治了 太贵",
+                                     "我去陪老伴散步了 再见", "旧手机给孙子了 以后用不上了",
+                                     "早点走 不然要下雨"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
