@@ -427,6 +427,20 @@ static int vetoed(const struct intents *in, const char *intent, const char *text
     return 0;
 }
 
+int intent_vetoed(const struct intents *in, const char *intent, const char *text)
+{
+    if (in == NULL || in->nvetoes == 0)
+        return 0;
+    pcre2_match_data *vm = pcre2_match_data_create(1, NULL);
+    if (vm == NULL) {
+        log_fail("intent: cannot allocate match data");
+        return -1;
+    }
+    int v = vetoed(in, intent, text, strlen(text), vm);
+    pcre2_match_data_free(vm);
+    return v;
+}
+
 int intent_match(const struct intents *in, const char *text, struct intent_match *m)
 {
     int rc = -1;

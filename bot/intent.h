@@ -38,6 +38,9 @@ void intent_free(struct intents *in);
 /* Match normalised text. 1 matched (m filled), 0 no rule matched, -1 error
  * (logged). Safe to call from several threads at once. */
 int intent_match(const struct intents *in, const char *text, struct intent_match *m);
+/* 1 when a veto (`!intent` line) of intent is found in text, 0 when none,
+ * -1 on an error (logged). */
+int intent_vetoed(const struct intents *in, const char *intent, const char *text);
 /* The value of capture `name`, or NULL. Borrowed from m. */
 const char *intent_cap(const struct intent_match *m, const char *name);
 void intent_match_release(struct intent_match *m);

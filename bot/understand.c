@@ -886,7 +886,8 @@ static bool clause_refuses(const struct uconf *uc, char **parts, int n)
  * of a text) and it has a `menu` command (what the numbered question could
  * offer), it is that intent with that rule's captures. Not when the text
  * declines or names another company, or a clause starts with a `clausenot`
- * word (不退订 我要学习, 不是要上报: a refusal or a correction beside it).
+ * word (不退订 我要学习, 不是要上报: a refusal or a correction beside it),
+ * nor when a veto of that intent is found in the whole text.
  * 1 with *m and *via set, else 0 and m unchanged.
  */
 static int from_clauses(const struct intents *in, const struct uconf *uc, const char *normed,
@@ -934,8 +935,11 @@ static int from_clauses(const struct intents *in, const struct uconf *uc, const 
         near = near || strcmp(r[k].intent, found.intent) == 0;
     /* an action is never taken off part of a text, nor what the numbered
      * question would not offer (quiz.answer: its own question asks it) */
+    /* nor what a veto of the whole text forbids: the clause 你给我回个电话
+     * lost the 妈 that made the text a message to the family (round 40) */
     if (nfound != 1 || !near || understand_is_action(in, found.intent) ||
-        lookup(uc->menu, uc->nmenu, found.intent) == NULL) {
+        lookup(uc->menu, uc->nmenu, found.intent) == NULL ||
+        intent_vetoed(in, found.intent, normed) != 0 || intent_vetoed(in, found.intent, canon) != 0) {
         if (nfound > 0)
             intent_match_release(&found);
         return 0;

@@ -1696,6 +1696,25 @@ static void test_understand_round36(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 40 (eval-blind39 train_zt, older workers): a text that opens by
+ * calling a son, a daughter, a wife or a mother is meant for the family,
+ * not a request for our call back (handover on ea825ae); a call back asked
+ * of us, a son named inside the request, 同志 as the greeting still are. */
+static void test_understand_round40(void)
+{
+    static const struct want cases[] = {
+        {"儿子 你给我打个电话", "!handover", NULL, NULL},
+        {"闺女，给我回个电话", "!handover", NULL, NULL},
+        {"老伴 打个电话给我", "!handover", NULL, NULL},
+        {"妈 你给我回个电话", "!handover", NULL, NULL},
+        {"给我打个电话", "handover", NULL, NULL},
+        {"同志 给我回个电话", "handover", NULL, NULL},
+        {"我儿子让我找你们 给我打个电话", "handover", NULL, NULL},
+        {"儿子帮我装的 不会用 找个真人给我打个电话", "handover", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_understand_round34(void)
 {
     static const struct want cases[] = {
@@ -3166,6 +3185,30 @@ static void test_safety_crisis_round32(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 40 (eval-blind39 train_zt, older workers 50-65, few words): dying at
+ * the boss's door over wages, gone from tomorrow, the last message then
+ * gone. None a crisis on ea825ae. And the same words with no danger: a near
+ * miss, heat, a new post or a rest day, a new number, the points not seen. */
+static void test_safety_crisis_round40(void)
+{
+    static const char *const yes[] = {"工钱再不给 俺就死在他家门口", "工资不结 我就死在厂里",
+                                      "以后你们就看不到我了", "过了今晚就看不到我了",
+                                      "最后给大家发条信息 再见了", "最后给你们发个信息 别了",
+                                      /* treatment refused to go early, joining a dead
+                                         partner, savings given away as not needed */
+                                      "病拖着 不治了 只想早点死", "要去陪我老头了 你们保重",
+                                      "存款都留给闺女了 反正以后用不着了"};
+    static const char *const no[] = {"我差点就死在工地上了", "热得我就死在工地上了",
+                                     "明天就看不到我了 我调到别的站去了", "明天就看不到我了 轮休",
+                                     "看不到我的积分了", "最后给你们发个消息 问下积分",
+                                     "俺就坐在他门口等 不给钱不走",
+                                     /* treatment, a partner, savings: the everyday halves */
+                                     "不想治了 想早点出院回家", "这牙不想治了 太贵",
+                                     "我去陪老伴散步了 再见", "旧手机给孙子了 以后用不上了",
+                                     "早点走 不然要下雨"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 35 (eval-blind34 train_zn, older men in 工地, 装卸, 搬家 and 外卖 work):
  * 不想活 typed by voice as 不相活; death weighed against life with what it would
  * bring between (死了还能赔点钱 … 比活着强); petrol poured on oneself or oneself
@@ -3712,6 +3755,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round28),
     T(test_safety_crisis_round30),
     T(test_safety_crisis_round32),
+    T(test_safety_crisis_round40),
     T(test_safety_crisis_apology),
     T(test_safety_near_lead),
     T(test_safety_not_crisis_job_change),
@@ -3753,6 +3797,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round34),
     T(test_understand_round39),
     T(test_understand_round36),
+    T(test_understand_round40),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
