@@ -1657,7 +1657,8 @@ static void test_understand_round34(void)
 
 /* Round 37 (eval-blind39 train_zp's misses, read): a change of mind told
  * after the stop (后来想想还是要, 想了想还是想收, 再给我开起) was taken as 退订 on ea825ae,
- * the stop in the story; a stop said now, even after 后来想想, is still one. */
+ * the stop in the story; a stop said now, even after 后来想想, is still one;
+ * and a child or an old person handed to another carer is no 换人 for a person. */
 static void test_understand_round37(void)
 {
     static const struct want cases[] = {
@@ -1668,6 +1669,12 @@ static void test_understand_round37(void)
         {"别再发了 烦", "optout", NULL, NULL},
         {"消息别发了 太多了", "optout", NULL, NULL},
         {"以后不要给我发消息了", "optout", NULL, NULL},
+        /* a charge handed to another carer told (handover on ea825ae by its
+         * 换人); a person asked for stays one */
+        {"带的孩子换人带了 我舍不得 难受好几天了", "!handover", NULL, NULL},
+        {"雇主家老人换人照顾了 我去下一家", "!handover", NULL, NULL},
+        {"换人 我要跟真人说", "handover", NULL, NULL},
+        {"你听不懂 换人", "handover", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
