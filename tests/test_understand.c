@@ -1771,6 +1771,30 @@ static void test_understand_round34(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 37 (eval-blind39 train_zp's misses, read): a change of mind told
+ * after the stop (后来想想还是要, 想了想还是想收, 再给我开起) was taken as 退订 on ea825ae,
+ * the stop in the story; a stop said now, even after 后来想想, is still one;
+ * and a child or an old person handed to another carer is no 换人 for a person. */
+static void test_understand_round37(void)
+{
+    static const struct want cases[] = {
+        {"上次说不要消息了 后来想想还是要 麻烦再给我开起", "!optout", NULL, NULL},
+        {"前两天说别发消息了 后来想想还是要 你们再给我开起", "!optout", NULL, NULL},
+        {"那天让你们别推了 想了想还是想收 再打开一下吧", "!optout", NULL, NULL},
+        {"后来想想还是不要了 别发了", "optout", NULL, NULL},
+        {"别再发了 烦", "optout", NULL, NULL},
+        {"消息别发了 太多了", "optout", NULL, NULL},
+        {"以后不要给我发消息了", "optout", NULL, NULL},
+        /* a charge handed to another carer told (handover on ea825ae by its
+         * 换人); a person asked for stays one */
+        {"带的孩子换人带了 我舍不得 难受好几天了", "!handover", NULL, NULL},
+        {"雇主家老人换人照顾了 我去下一家", "!handover", NULL, NULL},
+        {"换人 我要跟真人说", "handover", NULL, NULL},
+        {"你听不懂 换人", "handover", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3246,6 +3270,24 @@ static void test_safety_crisis_round39(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 37 (eval-blind39 train_zp): nothing left to hold her, a blade kept
+ * for when the family sleeps, a jump said as a joke (no crisis on ea825ae);
+ * and the everyday halves that whole lines would have made crises: children
+ * handed to a grandmother for work, a blade for shaving or parcels, a long
+ * trip for work, a joke about fishing, moving for a job. */
+static void test_safety_crisis_round37(void)
+{
+    static const char *const yes[] = {"孩子都交给她奶奶了 我没啥牵挂了", "刀片放在抽屉里 等他们都睡了就用",
+                                      "开玩笑的啦 我明天就去跳汉江"};
+    static const char *const no[] = {"孩子交给我妈带了 我出去做月嫂", "孩子交给我妈了 我放心去上户",
+                                     "刀片买了 给老爷子刮胡子用", "美工刀片放在包里 晚上拆快递用",
+                                     "跟孩子说了妈妈要出远门 去北京带宝宝", "跟孩子说了妈妈要出远门 过年才回来",
+                                     "开玩笑的 我准备明天去汉江边钓鱼 哈哈哈", "开玩笑的 明天去江边散步 哈哈哈",
+                                     "屋里都安排好了 我明天去上户", "坐了两个钟头大巴才到 累死",
+                                     "我不打算回来了 在武汉找了个好人家做", "等他们睡了我就去洗澡"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3798,6 +3840,9 @@ const struct t_case understand_tests[] = {
     T(test_understand_round39),
     T(test_understand_round36),
     T(test_understand_round40),
+    T(test_safety_crisis_round37),
+    T(test_understand_round34),
+    T(test_understand_round37),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
