@@ -1659,7 +1659,8 @@ static void test_understand_round34(void)
  * typing with gloves): 取消 typed 取下 before 报名 (a booking on ea825ae, a
  * wrong action; now the two readings disagree and it is asked), not 取下 of a
  * helmet; erasing with the job left as the reason (asked on ea825ae), not a
- * question, someone else's, a joke. */
+ * question, someone else's, a joke; a numbered thing or course named after
+ * 那个 with its number last. */
 static void test_understand_round41(void)
 {
     static const struct want cases[] = {
@@ -1672,6 +1673,24 @@ static void test_understand_round41(void)
         {"注销 不干快递了吗", "!privacy.erase", NULL, NULL},
         {"我同事注销了 不干快递了", "!privacy.erase", NULL, NULL},
         {"注销 不干了 开玩笑的", "!privacy.erase", NULL, NULL},
+        /* the thing or the course after 那个, its number with 号 last after a
+         * pause, or the course, 报 and 编号 (asked on ea825ae); not a slot,
+         * a battery, someone else's, a question, a start date, a booking
+         * told, a refusal */
+        {"我要换那个保温杯 就是4号", "redeem.item", "n", "4"},
+        {"用积分换那个暖手宝 9号", "redeem.item", "n", "9"},
+        {"换那个护膝 就3号吧", "redeem.item", "n", "3"},
+        {"我报那个叉车 2号", "course.book", "n", "2"},
+        {"那个家政的课我要报 编号5", "course.book", "n", "5"},
+        {"报那个电工的 第2个", "course.book", "n", "2"},
+        {"换那个格口 5号", "!redeem.item", NULL, NULL},
+        {"换那个电池 2号", "!redeem.item", NULL, NULL},
+        {"我同事换那个保温杯 4号", "!redeem.item", NULL, NULL},
+        {"换那个保温杯 要多少分 4号", "!redeem.item", NULL, NULL},
+        {"我报那个养老护理 1号开课", "!course.book", NULL, NULL},
+        {"那个电工课我报了 编号6", "!course.book", NULL, NULL},
+        {"不报那个养老护理了 1号", "!course.book", NULL, NULL},
+        {"我老婆报那个家政 2号", "!course.book", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
