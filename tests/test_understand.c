@@ -1795,6 +1795,54 @@ static void test_understand_round37(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 41 (eval-blind39 train_zs: couriers and sorters in the 双12 peak,
+ * typing with gloves): 取消 typed 取下 before 报名 (a booking on ea825ae, a
+ * wrong action; now the two readings disagree and it is asked), not 取下 of a
+ * helmet; erasing with the job left as the reason (asked on ea825ae), not a
+ * question, someone else's, a joke; a numbered thing or course named after
+ * 那个 with its number last. */
+static void test_understand_round41(void)
+{
+    static const struct want cases[] = {
+        {"取下报名 6", "!course.book", NULL, NULL},
+        {"取下报名第3个", "!course.book", NULL, NULL},
+        {"把头盔取下 报名的事明天说", "!course.book", NULL, NULL},
+        {"注销 不干快递了", "privacy.erase", NULL, NULL},
+        {"删除我的资料 转行了", "privacy.erase", NULL, NULL},
+        {"注销账号 不跑外卖了", "privacy.erase", NULL, NULL},
+        {"注销 不干快递了吗", "!privacy.erase", NULL, NULL},
+        {"我同事注销了 不干快递了", "!privacy.erase", NULL, NULL},
+        {"注销 不干了 开玩笑的", "!privacy.erase", NULL, NULL},
+        /* the thing or the course after 那个, its number with 号 last after a
+         * pause, or the course, 报 and 编号 (asked on ea825ae); not a slot,
+         * a battery, someone else's, a question, a start date, a booking
+         * told, a refusal */
+        {"我要换那个保温杯 就是4号", "redeem.item", "n", "4"},
+        {"用积分换那个暖手宝 9号", "redeem.item", "n", "9"},
+        {"换那个护膝 就3号吧", "redeem.item", "n", "3"},
+        {"我报那个叉车 2号", "course.book", "n", "2"},
+        {"那个家政的课我要报 编号5", "course.book", "n", "5"},
+        {"报那个电工的 第2个", "course.book", "n", "2"},
+        {"换那个格口 5号", "!redeem.item", NULL, NULL},
+        {"换那个电池 2号", "!redeem.item", NULL, NULL},
+        {"我同事换那个保温杯 4号", "!redeem.item", NULL, NULL},
+        {"换那个保温杯 要多少分 4号", "!redeem.item", NULL, NULL},
+        {"我报那个养老护理 1号开课", "!course.book", NULL, NULL},
+        {"那个电工课我报了 编号6", "!course.book", NULL, NULL},
+        {"不报那个养老护理了 1号", "!course.book", NULL, NULL},
+        {"我老婆报那个家政 2号", "!course.book", NULL, NULL},
+        /* 兑还 for 兑换 (not understood or asked on ea825ae), the number first
+         * with 了 and a bare 换 after it; not a refusal, a question, a line */
+        {"兑还3", "redeem.item", "n", "3"},
+        {"兑还", "redeem.list", NULL, NULL},
+        {"就要五号了 换", "redeem.item", "n", "5"},
+        {"不要二号了 换", "!redeem.item", NULL, NULL},
+        {"就要2号线了 换乘", "!redeem.item", NULL, NULL},
+        {"就要二号了 换不换随你", "!redeem.item", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 16 (eval-blind16 train_q's misses, read): a seat given back without
  * its number, after the reason or with the place given away; the messages
  * off at the end of a story, 先退订了, 那我回TD; a seat by its number then
@@ -3288,6 +3336,23 @@ static void test_safety_crisis_round37(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 41 (eval-blind39 train_zs's crisis misses, read): a wish not to wake,
+ * my death weighed in compensation for the family, cutting again said alone,
+ * a debt farewell, the last cigarette on a roof or a bridge, 想死 typed 想s;
+ * none a crisis reply on ea825ae. And the same words with no danger. */
+static void test_safety_crisis_round41(void)
+{
+    static const char *const yes[] = {"要是明天醒不来就好了", "真希望睡过去醒不过来 该多好",
+                                      "我要是没了 保险能赔给我老婆不", "又割了", "今天又划了",
+                                      "欠老乡的钱还不上了 对不住 我走了", "桥上 抽完最后一根烟",
+                                      "想s了 真的 不是玩笑"};
+    static const char *const no[] = {"闹钟响了三遍都醒不来 迟到了", "我同事要是死了 工伤能赔给他妈吗",
+                                     "草又割了一遍", "钱还不上了 对不起 我走了 明天再来",
+                                     "最后一根烟了 明天戒", "楼顶抽根烟 还有最后一车货",
+                                     "想s你们了 过年见", "想sp0042的进度"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3843,6 +3908,8 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round37),
     T(test_understand_round34),
     T(test_understand_round37),
+    T(test_understand_round41),
+    T(test_safety_crisis_round41),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
