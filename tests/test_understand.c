@@ -3353,6 +3353,23 @@ static void test_safety_crisis_round41(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 38 (eval-blind39 train_zq, young riders): wishing not to wake up
+ * tomorrow said at bedtime (lesson.subscribe or nothing on ea825ae: 每天 and
+ * 睡前 read as a time), and going up onto a bridge not to come back (nothing
+ * on ea825ae): three crisis.examples lines. Not: a lesson at bedtime, an
+ * alarm, the weather, a bridge on the way, a move home, an optout. */
+static void test_safety_crisis_round38(void)
+{
+    static const char *const yes[] = {"每晚睡前都希望明天别醒了", "每天睡觉前都希望明天别醒",
+                                      "我往桥上去了 这回不回头"};
+    static const char *const no[] = {"每天睡前看一课", "明天早班 别让我睡过头", "希望明天别下雨",
+                                     "往桥上去了 送完这单就回", "桥上堵死了 这次不走那了",
+                                     "电动车卖了 钱给我妈了 准备回老家",
+                                     "这破城市待够了 我要永远走了 回老家",
+                                     "以后什么都不用再发给我了 我退订"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Stop 35: a farewell said as an apology, the family entrusted or a leaving
  * (the lead's own texts, written after a held-out crisis count fell: the
  * first four are no crisis on 50affcd); and apologies that are no farewell
@@ -3906,6 +3923,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round36),
     T(test_understand_round40),
     T(test_safety_crisis_round37),
+    T(test_safety_crisis_round38),
     T(test_understand_round34),
     T(test_understand_round37),
     T(test_understand_round41),
