@@ -552,19 +552,23 @@ static int cancel_which(struct turn *t)
     return rc;
 }
 
+/* A code as typed, upper-cased; single spaces between its parts are
+ * dropped (签到 C9 V4: voice input and quick typing split a code in two). */
 int courses_code_norm(const char *code, char out[9])
 {
-    size_t n = code ? strlen(code) : 0;
-    if (n < 4 || n > 8)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
+    size_t n = 0;
+    for (size_t i = 0; code != NULL && code[i] != '\0'; i++) {
         char ch = code[i];
+        if (ch == ' ' && n > 0 && code[i + 1] != ' ' && code[i + 1] != '\0')
+            continue;
         if (ch >= 'a' && ch <= 'z')
             ch = (char)(ch - 'a' + 'A');
-        if (strchr(CODE_ALPHABET, ch) == NULL || ch == '\0')
+        if (n == 8 || strchr(CODE_ALPHABET, ch) == NULL || ch == '\0')
             return -1;
-        out[i] = ch;
+        out[n++] = ch;
     }
+    if (n < 4)
+        return -1;
     out[n] = '\0';
     return 0;
 }

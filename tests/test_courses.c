@@ -535,6 +535,8 @@ static void test_checkin_window_duplicate_and_wrong_codes(void)
     expect(&f, "u-1", "签到 k7q2", "获得 8 积分，现有 8 分");
     expect(&f, "u-1", "签到K7Q2", "已签到过");
     expect(&f, "u-2", "签到 K7Q2", "签到成功");
+    /* a code split by a space, as voice input writes it, is the same code */
+    expect(&f, "u-2", "签到 k7 q2", "已签到过");
     CHECK_INT(points_balance(f.st, pid(&f, "u-1")), 8);
     CHECK_INT(q(f.st, "SELECT count(*) FROM points WHERE ref='checkin:K7Q2'"), 2);
     expect(&f, "u-1", "签到 ABCD", "签到码 ABCD 不对");
@@ -554,6 +556,15 @@ static void test_checkin_window_duplicate_and_wrong_codes(void)
     CHECK_INT(courses_code_norm("ab1d", norm), -1);
     CHECK_INT(courses_code_norm("abcd", norm), 0);
     CHECK_STR(norm, "ABCD");
+    CHECK_INT(courses_code_norm("c9 v4", norm), 0);
+    CHECK_STR(norm, "C9V4");
+    CHECK_INT(courses_code_norm("ab cd ef gh", norm), 0);
+    CHECK_STR(norm, "ABCDEFGH");
+    CHECK_INT(courses_code_norm("ab cd ef ghj", norm), -1); /* 9 characters */
+    CHECK_INT(courses_code_norm("c9 v", norm), -1);         /* 3 */
+    CHECK_INT(courses_code_norm("c9  v4", norm), -1);       /* two spaces */
+    CHECK_INT(courses_code_norm(" c9v4", norm), -1);
+    CHECK_INT(courses_code_norm("c9v4 ", norm), -1);
 out:
     fx_release(&f);
 }

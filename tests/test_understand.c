@@ -1795,6 +1795,23 @@ static void test_understand_round37(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* A check-in code split by a space (签到 c9 v4, 签到 D6 Y1: voice input;
+ * left by rounds 37, 39 and 40: not understood on ea825ae), with a letter
+ * and a digit; not a number alone, words, or a city. */
+static void test_understand_split_code(void)
+{
+    static const struct want cases[] = {
+        {"签到 c9 v4", "checkin", "code", "c9 v4"},
+        {"签到 D6 Y1", "checkin", "code", "d6 y1"},
+        {"签 L1 P5", "checkin", "code", "l1 p5"},
+        {"签到 ab 12 cd", "checkin", "code", "ab 12 cd"},
+        {"签到 12 34", "!checkin", NULL, NULL},
+        {"签到 ok le", "!checkin", NULL, NULL},
+        {"签到 我 k7", "!checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 41 (eval-blind39 train_zs: couriers and sorters in the 双12 peak,
  * typing with gloves): 取消 typed 取下 before 报名 (a booking on ea825ae, a
  * wrong action; now the two readings disagree and it is asked), not 取下 of a
@@ -3927,6 +3944,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round34),
     T(test_understand_round37),
     T(test_understand_round41),
+    T(test_understand_split_code),
     T(test_safety_crisis_round41),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
