@@ -3335,6 +3335,22 @@ static void test_safety_crisis_round39(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 43 (eval-blind39 train_zv's crisis misses, read): how to die thought
+ * over for a day or a night, hurting oneself as the only relief (no crisis on
+ * f183ce8); and how someone or a phone died, 死活, a warning to take care, a
+ * back rubbed. */
+static void test_safety_crisis_round43(void)
+{
+    static const char *const yes[] = {"昨晚想了一夜怎么死", "这几天一直在琢磨怎么死",
+                                      "咬自己一下才舒服点", "只有伤自己才舒服一点",
+                                      "扎自己几下才痛快"};
+    static const char *const no[] = {"想了一天他是怎么死的", "想了半天怎么死机了 这破手机",
+                                     "想了好久怎么死活连不上网", "搬货小心别伤到自己 伤自己就不好了",
+                                     "捶自己几下腰才舒服", "这游戏我想了半天 怎么死的都不知道",
+                                     "按摩一下自己才舒服"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 37 (eval-blind39 train_zp): nothing left to hold her, a blade kept
  * for when the family sleeps, a jump said as a joke (no crisis on ea825ae);
  * and the everyday halves that whole lines would have made crises: children
@@ -3946,6 +3962,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round41),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
+    T(test_safety_crisis_round43),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
