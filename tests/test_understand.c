@@ -1812,6 +1812,24 @@ static void test_understand_split_code(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 43 (eval-blind39 train_zv, read): the rules kept for my data asked
+ * (有什么规定, 制度) are the policy, not what is kept (privacy.mine on
+ * f183ce8); what is kept about me, asked, stays privacy.mine; an erasure
+ * asked about, another person's data. */
+static void test_understand_round43(void)
+{
+    static const struct want cases[] = {
+        {"你们留的我的电话 有什么规定", "privacy", NULL, NULL},
+        {"存了我的位置信息 有没有什么制度", "privacy", NULL, NULL},
+        {"我的信息你们存了哪些 发我看看", "privacy.mine", NULL, NULL},
+        {"你们存的我的资料 查一下", "privacy.mine", NULL, NULL},
+        {"我在你们这的资料给我看看", "privacy.mine", NULL, NULL},
+        {"删除我的信息有什么规定", "!privacy.erase", NULL, NULL},
+        {"我老婆的信息有什么规定", "!privacy.mine", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 41 (eval-blind39 train_zs: couriers and sorters in the 双12 peak,
  * typing with gloves): 取消 typed 取下 before 报名 (a booking on ea825ae, a
  * wrong action; now the two readings disagree and it is asked), not 取下 of a
@@ -3960,6 +3978,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round34),
     T(test_understand_round37),
     T(test_understand_round41),
+    T(test_understand_round43),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
     T(test_safety_crisis_round43),
