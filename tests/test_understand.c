@@ -1812,6 +1812,24 @@ static void test_understand_split_code(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 43 (eval-blind39 train_zv, read): the rules kept for my data asked
+ * (有什么规定, 制度) are the policy, not what is kept (privacy.mine on
+ * f183ce8); what is kept about me, asked, stays privacy.mine; an erasure
+ * asked about, another person's data. */
+static void test_understand_round43(void)
+{
+    static const struct want cases[] = {
+        {"你们留的我的电话 有什么规定", "privacy", NULL, NULL},
+        {"存了我的位置信息 有没有什么制度", "privacy", NULL, NULL},
+        {"我的信息你们存了哪些 发我看看", "privacy.mine", NULL, NULL},
+        {"你们存的我的资料 查一下", "privacy.mine", NULL, NULL},
+        {"我在你们这的资料给我看看", "privacy.mine", NULL, NULL},
+        {"删除我的信息有什么规定", "!privacy.erase", NULL, NULL},
+        {"我老婆的信息有什么规定", "!privacy.mine", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 41 (eval-blind39 train_zs: couriers and sorters in the 双12 peak,
  * typing with gloves): 取消 typed 取下 before 报名 (a booking on ea825ae, a
  * wrong action; now the two readings disagree and it is asked), not 取下 of a
@@ -3335,6 +3353,22 @@ static void test_safety_crisis_round39(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 43 (eval-blind39 train_zv's crisis misses, read): how to die thought
+ * over for a day or a night, hurting oneself as the only relief (no crisis on
+ * f183ce8); and how someone or a phone died, 死活, a warning to take care, a
+ * back rubbed. */
+static void test_safety_crisis_round43(void)
+{
+    static const char *const yes[] = {"昨晚想了一夜怎么死", "这几天一直在琢磨怎么死",
+                                      "咬自己一下才舒服点", "只有伤自己才舒服一点",
+                                      "扎自己几下才痛快"};
+    static const char *const no[] = {"想了一天他是怎么死的", "想了半天怎么死机了 这破手机",
+                                     "想了好久怎么死活连不上网", "搬货小心别伤到自己 伤自己就不好了",
+                                     "捶自己几下腰才舒服", "这游戏我想了半天 怎么死的都不知道",
+                                     "按摩一下自己才舒服"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 37 (eval-blind39 train_zp): nothing left to hold her, a blade kept
  * for when the family sleeps, a jump said as a joke (no crisis on ea825ae);
  * and the everyday halves that whole lines would have made crises: children
@@ -3944,8 +3978,10 @@ const struct t_case understand_tests[] = {
     T(test_understand_round34),
     T(test_understand_round37),
     T(test_understand_round41),
+    T(test_understand_round43),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
+    T(test_safety_crisis_round43),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
