@@ -1830,6 +1830,33 @@ static void test_understand_round43(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 42 (eval-blind39 train_zu: women riders and errand workers who want
+ * things done). A cancellation told as done, then a booking asked again, is
+ * no seat given back (70-sentences.rules took 取消 … 第5个: the one wrong action);
+ * a number written No.3 after 报名 / 兑换; 注销 with 要 before it and 以后 before
+ * the reason, and the points given up first, then 注销 (not understood or asked
+ * on f183ce8). The lookalikes: a cancel asked, a question, someone else's,
+ * a refusal, another app's account. */
+static void test_understand_round42(void)
+{
+    static const struct want cases[] = {
+        {"上次那个报名取消了 现在想重新报 第3个", "!course.cancel", NULL, NULL},
+        {"第2个退了 重新报名第4个", "!course.cancel", NULL, NULL},
+        {"帮我取消第2个", "course.cancel", "n", "2"},
+        {"取消第3个 下次再报", "course.cancel", "n", "3"},
+        {"报名 No.4", "course.book", "n", "4"},
+        {"兑换 no.6", "redeem.item", "n", "6"},
+        {"报名 no 4 吗", "!course.book", NULL, NULL},
+        {"要注销 以后不用了", "privacy.erase", NULL, NULL},
+        {"积分都不要了 直接注销吧", "privacy.erase", NULL, NULL},
+        {"要注销 以后不用了吗", "!privacy.erase", NULL, NULL},
+        {"我同事要注销 以后不用了", "!privacy.erase", NULL, NULL},
+        {"积分不要了 注销怎么弄", "!privacy.erase", NULL, NULL},
+        {"美团积分不要了 直接注销了美团", "!privacy.erase", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 41 (eval-blind39 train_zs: couriers and sorters in the 双12 peak,
  * typing with gloves): 取消 typed 取下 before 报名 (a booking on ea825ae, a
  * wrong action; now the two readings disagree and it is asked), not 取下 of a
@@ -3292,6 +3319,23 @@ static void test_safety_crisis_round32(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 42 (train_zu's crisis misses): a parent's apology to a child sent
+ * through us, the whole text; no reply tomorrow said as 没回消息; the points
+ * given to the family as of no more use (none a crisis on f183ce8). And the
+ * everyday halves: an apology with a reason, points given before a move or
+ * asked about, a phone with no signal. */
+static void test_safety_crisis_round42(void)
+{
+    static const char *const yes[] = {"告诉我女儿 妈妈对不起她", "跟我老公说我对不起他",
+                                      "要是我明天都没回消息 就是我不在了",
+                                      "积分全部给我儿子吧 我也用不着了"};
+    static const char *const no[] = {"跟我女儿说妈妈对不起她 今天加班去不了家长会",
+                                     "跟我儿子说爸爸对不起他 明天带他去公园", "积分都给我妹吧 我回老家了 用不上了",
+                                     "积分能给我妹吗 我用不上了", "明天没回消息就是山里没信号",
+                                     "积分都给我妹了 她也在跑单"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 40 (eval-blind39 train_zt, older workers 50-65, few words): dying at
  * the boss's door over wages, gone from tomorrow, the last message then
  * gone. None a crisis on ea825ae. And the same words with no danger: a near
@@ -3979,6 +4023,8 @@ const struct t_case understand_tests[] = {
     T(test_understand_round37),
     T(test_understand_round41),
     T(test_understand_round43),
+    T(test_understand_round42),
+    T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
     T(test_safety_crisis_round43),
