@@ -3377,9 +3377,11 @@ static void test_safety_crisis_round41(void)
  * last call, going without burdening, the needle pulled, not living to a
  * day, no room in the world, a death to make them sorry, peace at the
  * thought, the police asked for if silent, alone on a bridge, the last
- * journey, never to see everyone again (none a crisis on f183ce8). Not:
+ * journey, never to see everyone again, 想死 in pinyin with more pinyin
+ * after it (none a crisis on f183ce8). Not:
  * someone else's death, pests, cargo, a joke, 跳槽, a harvest, a relative's
- * last visit or illness, a game, fishing, work, a move, a near miss. */
+ * last visit or illness, a game, fishing, work, a move, a near miss,
+ * missing someone in pinyin (xiang si le ni men). */
 static void test_safety_crisis_round44(void)
 {
     static const char *const yes[] = {"我死了帮我把电动车还给车行", "谁来给我收尸", "真想来辆大车把我撞死",
@@ -3390,14 +3392,16 @@ static void test_safety_crisis_round44(void)
                                       "想拔了输液管走了算了", "我怕是活不到过年了", "世界容不下我 我走了",
                                       "我死了他们就会后悔", "想到死 反而很平静", "要是明天我没回信息 就去我家看看",
                                       "站在江边 没人知道我在这里", "你们就当送我最后一程吧",
-                                      "钱寄回家了 就去找个地方结束吧", "以后再也见不到大家了"};
+                                      "钱寄回家了 就去找个地方结束吧", "以后再也见不到大家了",
+                                      "wo xiang si le mei ren dong wo", "zhen xiang si le bu xiang pao le"};
     static const char *const no[] = {"我爸死了以后帮我妈把房子卖了", "蟑螂药一吃就死 哪里买", "吊货的绳子哪里买",
                                      "迟到了 以死谢罪 开玩笑的", "决定了不活在别人眼光里", "我在8楼 要不要跳槽",
                                      "又开始割麦子了", "不知道那是最后一次见到爷爷", "爷爷怕是活不到过年了",
                                      "拔了针头 算了不打了", "这游戏怎么才能死得快一点 好复活",
                                      "在江边钓鱼 没人知道我在这 安逸", "要是明天我没回消息 就是在跑单",
                                      "回老家了 以后再也见不到大家了", "这个小城市容不下我的梦想",
-                                     "有辆车差点把我撞死 吓死了"};
+                                     "有辆车差点把我撞死 吓死了",
+                                     "wo xiang si le ni men", "xiang si le ni men wan shang he jiu"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
