@@ -3448,6 +3448,41 @@ static void test_safety_crisis_round41(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 44 (eval-blind39 train_zw, workers in hard weeks, crisis said
+ * indirectly): errands for after my death, a wish to be hit or regret at
+ * surviving, the way to die asked, death as an apology or a price, decided
+ * not to live, the jump weighed high up, cutting again, pills hoarded, the
+ * last call, going without burdening, the needle pulled, not living to a
+ * day, no room in the world, a death to make them sorry, peace at the
+ * thought, the police asked for if silent, alone on a bridge, the last
+ * journey, never to see everyone again, 想死 in pinyin with more pinyin
+ * after it (none a crisis on f183ce8). Not:
+ * someone else's death, pests, cargo, a joke, 跳槽, a harvest, a relative's
+ * last visit or illness, a game, fishing, work, a move, a near miss,
+ * missing someone in pinyin (xiang si le ni men). */
+static void test_safety_crisis_round44(void)
+{
+    static const char *const yes[] = {"我死了帮我把电动车还给车行", "谁来给我收尸", "真想来辆大车把我撞死",
+                                      "摔了一跤 有点可惜 没摔死", "怎样才能死得快些", "哪有卖一吃就死的药",
+                                      "什么样的绳子吊人结实", "钱还不上 只能以死抵债", "我决定了不活了",
+                                      "我在7楼 不晓得要不要跳", "又开始划手了", "药一直在攒 快够了",
+                                      "给我爸打了最后一通电话 他不知道那是最后一通", "明天就走 不拖累谁",
+                                      "想拔了输液管走了算了", "我怕是活不到过年了", "世界容不下我 我走了",
+                                      "我死了他们就会后悔", "想到死 反而很平静", "要是明天我没回信息 就去我家看看",
+                                      "站在江边 没人知道我在这里", "你们就当送我最后一程吧",
+                                      "钱寄回家了 就去找个地方结束吧", "以后再也见不到大家了",
+                                      "wo xiang si le mei ren dong wo", "zhen xiang si le bu xiang pao le"};
+    static const char *const no[] = {"我爸死了以后帮我妈把房子卖了", "蟑螂药一吃就死 哪里买", "吊货的绳子哪里买",
+                                     "迟到了 以死谢罪 开玩笑的", "决定了不活在别人眼光里", "我在8楼 要不要跳槽",
+                                     "又开始割麦子了", "不知道那是最后一次见到爷爷", "爷爷怕是活不到过年了",
+                                     "拔了针头 算了不打了", "这游戏怎么才能死得快一点 好复活",
+                                     "在江边钓鱼 没人知道我在这 安逸", "要是明天我没回消息 就是在跑单",
+                                     "回老家了 以后再也见不到大家了", "这个小城市容不下我的梦想",
+                                     "有辆车差点把我撞死 吓死了",
+                                     "wo xiang si le ni men", "xiang si le ni men wan shang he jiu"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 38 (eval-blind39 train_zq, young riders): wishing not to wake up
  * tomorrow said at bedtime (lesson.subscribe or nothing on ea825ae: 每天 and
  * 睡前 read as a time), and going up onto a bridge not to come back (nothing
@@ -4028,6 +4063,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
     T(test_safety_crisis_round43),
+    T(test_safety_crisis_round44),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
