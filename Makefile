@@ -134,6 +134,10 @@ eval: check-deps
 	$(EVAL) -q -t tests/data/eval/threshold43 tests/data/eval/holdout33.tsv
 	$(EVAL) -q -t tests/data/eval/threshold44 tests/data/eval/holdout34.tsv
 	$(EVAL) -q -t tests/data/eval/threshold45 tests/data/eval/holdout35.tsv
+	$(EVAL) -q -t tests/data/eval/threshold46 tests/data/eval/holdout36.tsv
+	$(EVAL) -q -t tests/data/eval/threshold47 tests/data/eval/holdout37.tsv
+	$(EVAL) -q -t tests/data/eval/threshold48 tests/data/eval/holdout38.tsv
+	$(EVAL) -q -t tests/data/eval/threshold49 tests/data/eval/holdout39.tsv
 	$(EVAL) -q -t tests/data/eval/threshold_lookalikes tests/data/eval/lookalikes.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
