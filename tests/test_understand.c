@@ -1830,6 +1830,31 @@ static void test_understand_round43(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 46 (eval-blind39 train_zu, second pass): where I am now told, then
+ * 记录 / 登记 / 更新 asked (with 我的 所在地 / 城市 / 位置 or not), and the city
+ * field set (城市改成 X, 所在地 X), a city of the list; asked or not
+ * understood on 1fad9f0. The lookalikes: another person's, a question, a
+ * plan, a refusal, another app's city, an address, 记 in another sense. */
+static void test_understand_round46(void)
+{
+    static const struct want cases[] = {
+        {"我已经到合肥了 帮我登记一下", "member.checkin", "city", "合肥"},
+        {"人已经在厦门了 更新我的位置", "member.checkin", "city", "厦门"},
+        {"我和老乡到宁波跑单了 记录一下位置", "member.checkin", "city", "宁波"},
+        {"所在地 长沙", "member.checkin", "city", "长沙"},
+        {"把我的城市改成成都", "member.checkin", "city", "成都"},
+        {"我老婆到长沙了 帮她登记一下", "!member.checkin", NULL, NULL},
+        {"我妹到宁波了 记一下", "!member.checkin", NULL, NULL},
+        {"城市改成成都要怎么弄", "!member.checkin", NULL, NULL},
+        {"下个月到长沙 先登记", "!member.checkin", NULL, NULL},
+        {"我没到合肥 别登记", "!member.checkin", NULL, NULL},
+        {"饿了么的城市改成长沙", "!member.checkin", NULL, NULL},
+        {"收货城市改成成都", "!member.checkin", NULL, NULL},
+        {"我在武汉 记一下今天的单", "!member.checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 42 (eval-blind39 train_zu: women riders and errand workers who want
  * things done). A cancellation told as done, then a booking asked again, is
  * no seat given back (70-sentences.rules took 取消 … 第5个: the one wrong action);
@@ -4024,6 +4049,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round41),
     T(test_understand_round43),
     T(test_understand_round42),
+    T(test_understand_round46),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
