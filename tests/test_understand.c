@@ -1832,9 +1832,12 @@ static void test_understand_round43(void)
 
 /* Round 46 (eval-blind39 train_zu, second pass): where I am now told, then
  * 记录 / 登记 / 更新 asked (with 我的 所在地 / 城市 / 位置 or not), and the city
- * field set (城市改成 X, 所在地 X), a city of the list; asked or not
- * understood on 1fad9f0. The lookalikes: another person's, a question, a
- * plan, a refusal, another app's city, an address, 记 in another sense. */
+ * field set (城市改成 X, 所在地 X), a city of the list; and 注销 / 删掉我的信息
+ * with a reason before (不想用了, 不想留记录) and how thoroughly after (删干净点,
+ * 什么都别留, 确定); asked or not understood on 1fad9f0. The lookalikes:
+ * another person's (a reason to erase that is someone else's too), a
+ * question, a plan, a refusal, another app's city or account, an address,
+ * 记 in another sense. */
 static void test_understand_round46(void)
 {
     static const struct want cases[] = {
@@ -1851,6 +1854,16 @@ static void test_understand_round46(void)
         {"饿了么的城市改成长沙", "!member.checkin", NULL, NULL},
         {"收货城市改成成都", "!member.checkin", NULL, NULL},
         {"我在武汉 记一下今天的单", "!member.checkin", NULL, NULL},
+        /* 注销 / 删掉我的信息 with a reason before and how thoroughly after */
+        {"不干了 注销 啥都别留", "privacy.erase", NULL, NULL},
+        {"不想留痕迹 删除我的数据", "privacy.erase", NULL, NULL},
+        {"不用了 注销 全删了", "privacy.erase", NULL, NULL},
+        {"注销 确认", "privacy.erase", NULL, NULL},
+        {"注销 确认吗", "!privacy.erase", NULL, NULL},
+        {"不想注销 删干净点", "!privacy.erase", NULL, NULL},
+        {"美团不用了 注销掉", "!privacy.erase", NULL, NULL},
+        {"我老婆不想用了 注销掉", "!privacy.erase", NULL, NULL},
+        {"我姐也不用了 帮我注销", "!privacy.erase", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
