@@ -1834,7 +1834,9 @@ static void test_understand_round43(void)
  * 记录 / 登记 / 更新 asked (with 我的 所在地 / 城市 / 位置 or not), and the city
  * field set (城市改成 X, 所在地 X), a city of the list; and 注销 / 删掉我的信息
  * with a reason before (不想用了, 不想留记录) and how thoroughly after (删干净点,
- * 什么都别留, 确定); asked or not understood on 1fad9f0. The lookalikes:
+ * 什么都别留, 确定); a seat given back with its number first (第5个去不成了
+ * 位子让给别人吧) or last (空出位子 6号培训); asked or not understood on
+ * 1fad9f0. The lookalikes (a bare N号 may be a date):
  * another person's (a reason to erase that is someone else's too), a
  * question, a plan, a refusal, another app's city or account, an address,
  * 记 in another sense. */
@@ -1864,6 +1866,19 @@ static void test_understand_round46(void)
         {"美团不用了 注销掉", "!privacy.erase", NULL, NULL},
         {"我老婆不想用了 注销掉", "!privacy.erase", NULL, NULL},
         {"我姐也不用了 帮我注销", "!privacy.erase", NULL, NULL},
+        /* a seat given back: its number first, or the seat first, number last */
+        {"第5个去不成了 位子让给别人吧", "course.cancel", "n", "5"},
+        {"3号那个不报了 取消", "course.cancel", "n", "3"},
+        {"空出位子 6号培训", "course.cancel", "n", "6"},
+        {"帮我退掉那个课的名额 编号4", "course.cancel", "n", "4"},
+        {"3号去不了了 名额让给别人吧", "!course.cancel", NULL, NULL},
+        {"让出座位 4号", "!course.cancel", NULL, NULL},
+        {"我室友第2个去不了了 名额还给你们", "!course.cancel", NULL, NULL},
+        {"我老公报的3号课去不成了 退掉", "!course.cancel", NULL, NULL},
+        {"第2个去不成了 名额还给你们吗", "!course.cancel", NULL, NULL},
+        {"让出座位 5号车厢", "!course.cancel", NULL, NULL},
+        {"已经让出位子 3号培训", "!course.cancel", NULL, NULL},
+        {"3号那个不去了 不退", "!course.cancel", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
