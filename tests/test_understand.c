@@ -1835,9 +1835,11 @@ static void test_understand_round43(void)
  * field set (城市改成 X, 所在地 X), a city of the list; and 注销 / 删掉我的信息
  * with a reason before (不想用了, 不想留记录) and how thoroughly after (删干净点,
  * 什么都别留, 确定); a seat given back with its number first (第5个去不成了
- * 位子让给别人吧) or last (空出位子 6号培训); asked or not understood on
+ * 位子让给别人吧) or last (空出位子 6号培训); the pushes refused as a daily
+ * thing (不要每天推了) or 不想再收了 then 停掉; asked or not understood on
  * 1fad9f0. The lookalikes (a bare N号 may be a date):
- * another person's (a reason to erase that is someone else's too), a
+ * another person's (a reason to erase that is someone else's too, a
+ * customer told to stop: 客户别天天发消息了 was optout on 1fad9f0), a
  * question, a plan, a refusal, another app's city or account, an address,
  * 记 in another sense. */
 static void test_understand_round46(void)
@@ -1879,6 +1881,18 @@ static void test_understand_round46(void)
         {"让出座位 5号车厢", "!course.cancel", NULL, NULL},
         {"已经让出位子 3号培训", "!course.cancel", NULL, NULL},
         {"3号那个不去了 不退", "!course.cancel", NULL, NULL},
+        /* the pushes refused as a daily thing; 不想收了 then 关掉 */
+        {"太忙了 别每天发东西给我了", "optout", NULL, NULL},
+        {"太吵了 不要每天推了", "optout", NULL, NULL},
+        {"我不想再收了 帮我停掉", "optout", NULL, NULL},
+        {"看不过来了 关掉吧", "optout", NULL, NULL},
+        {"叫他别每天发东西给我", "!optout", NULL, NULL},
+        {"客户别天天发消息了", "!optout", NULL, NULL},
+        {"老板别给我发了", "!optout", NULL, NULL},
+        {"别每天发东西给我吗", "!optout", NULL, NULL},
+        {"微信群别每天发了", "!optout", NULL, NULL},
+        {"不想收了 怎么关掉", "!optout", NULL, NULL},
+        {"不想收快递了 关掉吧", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
