@@ -1830,6 +1830,73 @@ static void test_understand_round43(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 46 (eval-blind39 train_zu, second pass): where I am now told, then
+ * 记录 / 登记 / 更新 asked (with 我的 所在地 / 城市 / 位置 or not), and the city
+ * field set (城市改成 X, 所在地 X), a city of the list; and 注销 / 删掉我的信息
+ * with a reason before (不想用了, 不想留记录) and how thoroughly after (删干净点,
+ * 什么都别留, 确定); a seat given back with its number first (第5个去不成了
+ * 位子让给别人吧) or last (空出位子 6号培训); the pushes refused as a daily
+ * thing (不要每天推了) or 不想再收了 then 停掉; asked or not understood on
+ * 1fad9f0. The lookalikes (a bare N号 may be a date):
+ * another person's (a reason to erase that is someone else's too, a
+ * customer told to stop: 客户别天天发消息了 was optout on 1fad9f0), a
+ * question, a plan, a refusal, another app's city or account, an address,
+ * 记 in another sense. */
+static void test_understand_round46(void)
+{
+    static const struct want cases[] = {
+        {"我已经到合肥了 帮我登记一下", "member.checkin", "city", "合肥"},
+        {"人已经在厦门了 更新我的位置", "member.checkin", "city", "厦门"},
+        {"我和老乡到宁波跑单了 记录一下位置", "member.checkin", "city", "宁波"},
+        {"所在地 长沙", "member.checkin", "city", "长沙"},
+        {"把我的城市改成成都", "member.checkin", "city", "成都"},
+        {"我老婆到长沙了 帮她登记一下", "!member.checkin", NULL, NULL},
+        {"我妹到宁波了 记一下", "!member.checkin", NULL, NULL},
+        {"城市改成成都要怎么弄", "!member.checkin", NULL, NULL},
+        {"下个月到长沙 先登记", "!member.checkin", NULL, NULL},
+        {"我没到合肥 别登记", "!member.checkin", NULL, NULL},
+        {"饿了么的城市改成长沙", "!member.checkin", NULL, NULL},
+        {"收货城市改成成都", "!member.checkin", NULL, NULL},
+        {"我在武汉 记一下今天的单", "!member.checkin", NULL, NULL},
+        /* 注销 / 删掉我的信息 with a reason before and how thoroughly after */
+        {"不干了 注销 啥都别留", "privacy.erase", NULL, NULL},
+        {"不想留痕迹 删除我的数据", "privacy.erase", NULL, NULL},
+        {"不用了 注销 全删了", "privacy.erase", NULL, NULL},
+        {"注销 确认", "privacy.erase", NULL, NULL},
+        {"注销 确认吗", "!privacy.erase", NULL, NULL},
+        {"不想注销 删干净点", "!privacy.erase", NULL, NULL},
+        {"美团不用了 注销掉", "!privacy.erase", NULL, NULL},
+        {"我老婆不想用了 注销掉", "!privacy.erase", NULL, NULL},
+        {"我姐也不用了 帮我注销", "!privacy.erase", NULL, NULL},
+        /* a seat given back: its number first, or the seat first, number last */
+        {"第5个去不成了 位子让给别人吧", "course.cancel", "n", "5"},
+        {"3号那个不报了 取消", "course.cancel", "n", "3"},
+        {"空出位子 6号培训", "course.cancel", "n", "6"},
+        {"帮我退掉那个课的名额 编号4", "course.cancel", "n", "4"},
+        {"3号去不了了 名额让给别人吧", "!course.cancel", NULL, NULL},
+        {"让出座位 4号", "!course.cancel", NULL, NULL},
+        {"我室友第2个去不了了 名额还给你们", "!course.cancel", NULL, NULL},
+        {"我老公报的3号课去不成了 退掉", "!course.cancel", NULL, NULL},
+        {"第2个去不成了 名额还给你们吗", "!course.cancel", NULL, NULL},
+        {"让出座位 5号车厢", "!course.cancel", NULL, NULL},
+        {"已经让出位子 3号培训", "!course.cancel", NULL, NULL},
+        {"3号那个不去了 不退", "!course.cancel", NULL, NULL},
+        /* the pushes refused as a daily thing; 不想收了 then 关掉 */
+        {"太忙了 别每天发东西给我了", "optout", NULL, NULL},
+        {"太吵了 不要每天推了", "optout", NULL, NULL},
+        {"我不想再收了 帮我停掉", "optout", NULL, NULL},
+        {"看不过来了 关掉吧", "optout", NULL, NULL},
+        {"叫他别每天发东西给我", "!optout", NULL, NULL},
+        {"客户别天天发消息了", "!optout", NULL, NULL},
+        {"老板别给我发了", "!optout", NULL, NULL},
+        {"别每天发东西给我吗", "!optout", NULL, NULL},
+        {"微信群别每天发了", "!optout", NULL, NULL},
+        {"不想收了 怎么关掉", "!optout", NULL, NULL},
+        {"不想收快递了 关掉吧", "!optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 42 (eval-blind39 train_zu: women riders and errand workers who want
  * things done). A cancellation told as done, then a booking asked again, is
  * no seat given back (70-sentences.rules took 取消 … 第5个: the one wrong action);
@@ -4059,6 +4126,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round41),
     T(test_understand_round43),
     T(test_understand_round42),
+    T(test_understand_round46),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
