@@ -3336,6 +3336,22 @@ static void test_safety_crisis_round42(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 47 (eval-blind39 train_zr, a second pass after round 36): round 27's
+ * no-message line with 没上线 / 没出现 and 见阎王, and an apology with the
+ * family put in our care from now on. None a crisis on 1fad9f0. And the same
+ * words with no danger: a flat battery, a hospital visit, a near miss, a trip,
+ * a question. */
+static void test_safety_crisis_round47(void)
+{
+    static const char *const yes[] = {"要是我过两天没上线 就是去见阎王了", "如果明天没出现 就是我已经走了",
+                                      "我对不起老婆孩子 以后你们帮我照顾下我女儿",
+                                      "我不孝 往后帮我照顾一下我爸妈", "真对不住家里 今后大家帮我照顾下我娘"};
+    static const char *const no[] = {"要是明天没上线 就是手机没电了", "如果我今天没上线 就是去医院了",
+                                     "吓我一跳 差点见阎王", "对不起 我出差几天 以后帮我照顾下我妈",
+                                     "对不起 以后能帮我照顾下我妈吗", "我去外地打工 对不起 以后帮我照顾下我爸"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 40 (eval-blind39 train_zt, older workers 50-65, few words): dying at
  * the boss's door over wages, gone from tomorrow, the last message then
  * gone. None a crisis on ea825ae. And the same words with no danger: a near
@@ -4028,6 +4044,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
     T(test_safety_crisis_round43),
+    T(test_safety_crisis_round47),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
