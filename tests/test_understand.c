@@ -1830,6 +1830,28 @@ static void test_understand_round43(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 47 (eval-blind39 train_zr, a second pass after round 36): an
+ * activity's code after 签 at the end of a sentence, and a check-in to the
+ * home town's union (老家 no longer refuses it when the organisation follows);
+ * not someone else's, a question, a parcel, tomorrow's, a home town visited. */
+static void test_understand_round47(void)
+{
+    static const struct want cases[] = {
+        {"社区义诊活动 签 K3M8", "checkin", "code", "k3m8"},
+        {"下午的志愿者活动 签 7HQ2", "checkin", "code", "7hq2"},
+        {"到武汉了 跟老家工会报个到", "member.checkin", "city", "武汉"},
+        {"我在广州了 给老家的组织报个到", "member.checkin", "city", "广州"},
+        {"我同事在活动 签 K3M8", "!checkin", NULL, NULL},
+        {"活动 签 K3M8 对吗", "!checkin", NULL, NULL},
+        {"明天活动 签 K3M8", "!checkin", NULL, NULL},
+        {"快递到了 签 AB12", "!checkin", NULL, NULL},
+        {"回老家了 报个到", "!member.checkin", NULL, NULL},
+        {"到武汉了 老家工会要我报个到吗", "!member.checkin", NULL, NULL},
+        {"我老公到武汉了 给老家工会报个到", "!member.checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 42 (eval-blind39 train_zu: women riders and errand workers who want
  * things done). A cancellation told as done, then a booking asked again, is
  * no seat given back (70-sentences.rules took 取消 … 第5个: the one wrong action);
@@ -4040,6 +4062,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round41),
     T(test_understand_round43),
     T(test_understand_round42),
+    T(test_understand_round47),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
