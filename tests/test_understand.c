@@ -1833,7 +1833,8 @@ static void test_understand_round43(void)
 /* Round 47 (eval-blind39 train_zr, a second pass after round 36): an
  * activity's code after 签 at the end of a sentence, and a check-in to the
  * home town's union (老家 no longer refuses it when the organisation follows);
- * not someone else's, a question, a parcel, tomorrow's, a home town visited. */
+ * not someone else's, a question, a parcel, tomorrow's, a home town visited.
+ * Off the 群发 list, and 不想接收 … 怎么弄: opt-outs (asked on 1fad9f0). */
 static void test_understand_round47(void)
 {
     static const struct want cases[] = {
@@ -1848,6 +1849,15 @@ static void test_understand_round47(void)
         {"回老家了 报个到", "!member.checkin", NULL, NULL},
         {"到武汉了 老家工会要我报个到吗", "!member.checkin", NULL, NULL},
         {"我老公到武汉了 给老家工会报个到", "!member.checkin", NULL, NULL},
+        /* off the mass-sending list (群发 is no chat group), and the messages
+           refused, then how (怎么弄 / 咋搞) */
+        {"可不可以把我从群发名单里删掉", "optout", NULL, NULL},
+        {"麻烦把我从推送里移除", "optout", NULL, NULL},
+        {"俺不想接收这些通知了 咋搞", "optout", NULL, NULL},
+        {"把我从微信群里去掉", "!optout", NULL, NULL},
+        {"能不能把他从群发里去掉", "!optout", NULL, NULL},
+        {"把我从群发里去掉了吗", "!optout", NULL, NULL},
+        {"不想接收美团的消息 怎么弄", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
