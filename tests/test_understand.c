@@ -3372,7 +3372,7 @@ static void test_safety_crisis_round42(void)
  * no-message line with 没上线 / 没出现 and 见阎王, and an apology with the
  * family put in our care from now on. None a crisis on 1fad9f0. And the same
  * words with no danger: a flat battery, a hospital visit, a near miss, a trip,
- * a question. */
+ * a question. Then train_zq's forms (below). */
 static void test_safety_crisis_round47(void)
 {
     static const char *const yes[] = {"要是我过两天没上线 就是去见阎王了", "如果明天没出现 就是我已经走了",
@@ -3382,6 +3382,14 @@ static void test_safety_crisis_round47(void)
                                      "吓我一跳 差点见阎王", "对不起 我出差几天 以后帮我照顾下我妈",
                                      "对不起 以后能帮我照顾下我妈吗", "我去外地打工 对不起 以后帮我照顾下我爸"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+    /* and train_zq's (round 38's file): 想死 in pinyin, can't bear it then off
+       to a bridge, left to the family then leaving, gone for ever */
+    static const char *const yes2[] = {"xiang si suan le", "熬不住了 往大桥去了", "扛不下去了 上天台了",
+                                       "存的钱留给我女儿 我该走了", "我准备走了 永远地"};
+    static const char *const no2[] = {"xiang si ni le", "热得扛不住了 往楼顶去了",
+                                      "扛不住了 去江边吹吹风", "钱留给我妈 我准备走了 去深圳打工",
+                                      "我要走了 永远的兄弟们"};
+    check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
 }
 
 /* Round 40 (eval-blind39 train_zt, older workers 50-65, few words): dying at
