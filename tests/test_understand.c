@@ -1834,7 +1834,8 @@ static void test_understand_round43(void)
  * activity's code after 签 at the end of a sentence, and a check-in to the
  * home town's union (老家 no longer refuses it when the organisation follows);
  * not someone else's, a question, a parcel, tomorrow's, a home town visited.
- * Off the 群发 list, and 不想接收 … 怎么弄: opt-outs (asked on 1fad9f0).
+ * Off the 群发 list, and 不想接收 … 怎么弄: opt-outs (asked on 1fad9f0); the
+ * gift by its number and 礼品, then 兑 now (asked on 1fad9f0).
  * 隐私号, the platform's masked number, is no privacy question (train_zq). */
 static void test_understand_round47(void)
 {
@@ -1859,6 +1860,13 @@ static void test_understand_round47(void)
         {"能不能把他从群发里去掉", "!optout", NULL, NULL},
         {"把我从群发里去掉了吗", "!optout", NULL, NULL},
         {"不想接收美团的消息 怎么弄", "!optout", NULL, NULL},
+        /* the gift by its number and 礼品, then 兑 / 换 now after a pause */
+        {"我要3号奖品 马上换吧", "redeem.item", "n", "3"},
+        {"选5号礼物 今天就兑", "redeem.item", "n", "5"},
+        {"2号礼品 已经换了", "!redeem.item", NULL, NULL},
+        {"我同事选2号礼品 现在就兑", "!redeem.item", NULL, NULL},
+        {"2号礼品 现在就兑吗", "!redeem.item", NULL, NULL},
+        {"2号礼品 不兑了", "!redeem.item", NULL, NULL},
         /* train_zq: the platform's masked number is no privacy question */
         {"隐私号一直打不通 只好放前台了", "!privacy", NULL, NULL},
         {"客户的隐私电话挂了", "!privacy", NULL, NULL},
