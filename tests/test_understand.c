@@ -1897,6 +1897,52 @@ static void test_understand_round46(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 47 (eval-blind39 train_zr, a second pass after round 36): an
+ * activity's code after 签 at the end of a sentence, and a check-in to the
+ * home town's union (老家 no longer refuses it when the organisation follows);
+ * not someone else's, a question, a parcel, tomorrow's, a home town visited.
+ * Off the 群发 list, and 不想接收 … 怎么弄: opt-outs (asked on 1fad9f0); the
+ * gift by its number and 礼品, then 兑 now (asked on 1fad9f0).
+ * 隐私号, the platform's masked number, is no privacy question (train_zq). */
+static void test_understand_round47(void)
+{
+    static const struct want cases[] = {
+        {"社区义诊活动 签 K3M8", "checkin", "code", "k3m8"},
+        {"下午的志愿者活动 签 7HQ2", "checkin", "code", "7hq2"},
+        {"到武汉了 跟老家工会报个到", "member.checkin", "city", "武汉"},
+        {"我在广州了 给老家的组织报个到", "member.checkin", "city", "广州"},
+        {"我同事在活动 签 K3M8", "!checkin", NULL, NULL},
+        {"活动 签 K3M8 对吗", "!checkin", NULL, NULL},
+        {"明天活动 签 K3M8", "!checkin", NULL, NULL},
+        {"快递到了 签 AB12", "!checkin", NULL, NULL},
+        {"回老家了 报个到", "!member.checkin", NULL, NULL},
+        {"到武汉了 老家工会要我报个到吗", "!member.checkin", NULL, NULL},
+        {"我老公到武汉了 给老家工会报个到", "!member.checkin", NULL, NULL},
+        /* off the mass-sending list (群发 is no chat group), and the messages
+           refused, then how (怎么弄 / 咋搞) */
+        {"可不可以把我从群发名单里删掉", "optout", NULL, NULL},
+        {"麻烦把我从推送里移除", "optout", NULL, NULL},
+        {"俺不想接收这些通知了 咋搞", "optout", NULL, NULL},
+        {"把我从微信群里去掉", "!optout", NULL, NULL},
+        {"能不能把他从群发里去掉", "!optout", NULL, NULL},
+        {"把我从群发里去掉了吗", "!optout", NULL, NULL},
+        {"不想接收美团的消息 怎么弄", "!optout", NULL, NULL},
+        /* the gift by its number and 礼品, then 兑 / 换 now after a pause */
+        {"我要3号奖品 马上换吧", "redeem.item", "n", "3"},
+        {"选5号礼物 今天就兑", "redeem.item", "n", "5"},
+        {"2号礼品 已经换了", "!redeem.item", NULL, NULL},
+        {"我同事选2号礼品 现在就兑", "!redeem.item", NULL, NULL},
+        {"2号礼品 现在就兑吗", "!redeem.item", NULL, NULL},
+        {"2号礼品 不兑了", "!redeem.item", NULL, NULL},
+        /* train_zq: the platform's masked number is no privacy question */
+        {"隐私号一直打不通 只好放前台了", "!privacy", NULL, NULL},
+        {"客户的隐私电话挂了", "!privacy", NULL, NULL},
+        {"我的隐私你们会保护吗", "privacy", NULL, NULL},
+        {"你们怎么保护我的隐私", "privacy", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 42 (eval-blind39 train_zu: women riders and errand workers who want
  * things done). A cancellation told as done, then a booking asked again, is
  * no seat given back (70-sentences.rules took 取消 … 第5个: the one wrong action);
@@ -3403,6 +3449,30 @@ static void test_safety_crisis_round42(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 47 (eval-blind39 train_zr, a second pass after round 36): round 27's
+ * no-message line with 没上线 / 没出现 and 见阎王, and an apology with the
+ * family put in our care from now on. None a crisis on 1fad9f0. And the same
+ * words with no danger: a flat battery, a hospital visit, a near miss, a trip,
+ * a question. Then train_zq's forms (below). */
+static void test_safety_crisis_round47(void)
+{
+    static const char *const yes[] = {"要是我过两天没上线 就是去见阎王了", "如果明天没出现 就是我已经走了",
+                                      "我对不起老婆孩子 以后你们帮我照顾下我女儿",
+                                      "我不孝 往后帮我照顾一下我爸妈", "真对不住家里 今后大家帮我照顾下我娘"};
+    static const char *const no[] = {"要是明天没上线 就是手机没电了", "如果我今天没上线 就是去医院了",
+                                     "吓我一跳 差点见阎王", "对不起 我出差几天 以后帮我照顾下我妈",
+                                     "对不起 以后能帮我照顾下我妈吗", "我去外地打工 对不起 以后帮我照顾下我爸"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+    /* and train_zq's (round 38's file): 想死 in pinyin, can't bear it then off
+       to a bridge, left to the family then leaving, gone for ever */
+    static const char *const yes2[] = {"xiang si suan le", "熬不住了 往大桥去了", "扛不下去了 上天台了",
+                                       "存的钱留给我女儿 我该走了", "我准备走了 永远地"};
+    static const char *const no2[] = {"xiang si ni le", "热得扛不住了 往楼顶去了",
+                                      "扛不住了 去江边吹吹风", "钱留给我妈 我准备走了 去深圳打工",
+                                      "我要走了 永远的兄弟们"};
+    check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
+}
+
 /* Round 40 (eval-blind39 train_zt, older workers 50-65, few words): dying at
  * the boss's door over wages, gone from tomorrow, the last message then
  * gone. None a crisis on ea825ae. And the same words with no danger: a near
@@ -4127,11 +4197,13 @@ const struct t_case understand_tests[] = {
     T(test_understand_round43),
     T(test_understand_round42),
     T(test_understand_round46),
+    T(test_understand_round47),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
     T(test_safety_crisis_round43),
     T(test_safety_crisis_round44),
+    T(test_safety_crisis_round47),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
