@@ -563,7 +563,7 @@ int courses_code_norm(const char *code, char out[9])
             continue;
         if (ch >= 'a' && ch <= 'z')
             ch = (char)(ch - 'a' + 'A');
-        if (n == 8 || strchr(CODE_ALPHABET, ch) == NULL || ch == '\0')
+        if (n == 8 || strchr(CODE_ALPHABET, ch) == NULL)
             return -1;
         out[n++] = ch;
     }

@@ -934,9 +934,9 @@ static int from_clauses(const struct intents *in, const struct uconf *uc, const 
     for (int k = 0; nfound == 1 && k < nr && k < uc->clause_top; k++)
         near = near || strcmp(r[k].intent, found.intent) == 0;
     /* an action is never taken off part of a text, nor what the numbered
-     * question would not offer (quiz.answer: its own question asks it) */
-    /* nor what a veto of the whole text forbids: the clause 你给我回个电话
-     * lost the 妈 that made the text a message to the family (round 40) */
+     * question would not offer (quiz.answer: its own question asks it), nor
+     * what a veto of the whole text forbids: the clause 你给我回个电话 lost the
+     * 妈 that made the text a message to the family (round 40) */
     if (nfound != 1 || !near || understand_is_action(in, found.intent) ||
         lookup(uc->menu, uc->nmenu, found.intent) == NULL ||
         intent_vetoed(in, found.intent, normed) != 0 || intent_vetoed(in, found.intent, canon) != 0) {
