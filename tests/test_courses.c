@@ -120,7 +120,8 @@ static char *talk_on(const struct app *app, struct store *st, const char *user, 
     return buf_take(&b);
 }
 
-/* talk_on, sent again while the turn could not begin. A turn that did not
+/* talk_on, sent again while the turn could not begin or failed (and was
+ * rolled back). A turn that did not
  * get the write lock within the busy timeout (30 or 50 turns queue on one
  * lock, and under valgrind on a loaded machine that takes longer than 5 s:
  * CI of stop 39 saw 25 of 27 redeemers told sold out) is what a platform
@@ -131,7 +132,7 @@ static char *talk_retried(const struct app *app, struct store *st, const char *u
     char *reply = NULL;
     for (int i = 0; i < 10; i++) {
         reply = talk_on(app, st, user, text);
-        if (reply == NULL || reply[0] != '\0')
+        if (reply == NULL || (reply[0] != '\0' && strcmp(reply, "(turn failed)") != 0))
             break;
         free(reply);
         reply = NULL;
