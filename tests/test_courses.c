@@ -121,11 +121,11 @@ static char *talk_on(const struct app *app, struct store *st, const char *user, 
 }
 
 /* talk_on, sent again while the turn could not begin or failed (and was
- * rolled back). A turn that did not
- * get the write lock within the busy timeout (30 or 50 turns queue on one
- * lock, and under valgrind on a loaded machine that takes longer than 5 s:
- * CI of stop 39 saw 25 of 27 redeemers told sold out) is what a platform
- * sees as a 500 and sends again; so do the race tests' threads. */
+ * rolled back). A turn that did not get the write lock within the busy
+ * timeout (30 or 50 turns queue on one lock, and under valgrind on a loaded
+ * machine that takes longer than 5 s: CI of stop 39 saw 25 of 27 redeemers
+ * told sold out) is what a platform sees as a 500 and sends again; so do the
+ * race tests' threads. */
 static char *talk_retried(const struct app *app, struct store *st, const char *user,
                           const char *text)
 {
