@@ -3454,6 +3454,23 @@ static void test_safety_crisis_round42(void)
  * family put in our care from now on. None a crisis on 1fad9f0. And the same
  * words with no danger: a flat battery, a hospital visit, a near miss, a trip,
  * a question. Then train_zq's forms (below). */
+static void test_understand_round49(void)
+{
+    static const struct want cases[] = {
+        /* erasing: the account given up as the reason, thanks said after */
+        {"这个号不要了 注销吧", "privacy.erase", NULL, NULL},
+        {"帐号不想要了 注销掉", "privacy.erase", NULL, NULL},
+        {"注销 谢谢你们一直以来的照顾", "privacy.erase", NULL, NULL},
+        {"注销 感谢这段时间的关照", "privacy.erase", NULL, NULL},
+        {"美团账号不要了 注销吧", "!privacy.erase", NULL, NULL},
+        {"我妈的账号不要了 注销吧", "!privacy.erase", NULL, NULL},
+        {"账号不要了 注销吗", "!privacy.erase", NULL, NULL},
+        {"不注销 谢谢", "!privacy.erase", NULL, NULL},
+        {"谢谢这段时间的帮助", "!privacy.erase", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_safety_crisis_round47(void)
 {
     static const char *const yes[] = {"要是我过两天没上线 就是去见阎王了", "如果明天没出现 就是我已经走了",
@@ -4198,6 +4215,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round42),
     T(test_understand_round46),
     T(test_understand_round47),
+    T(test_understand_round49),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
