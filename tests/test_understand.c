@@ -3467,6 +3467,16 @@ static void test_understand_round49(void)
         {"账号不要了 注销吗", "!privacy.erase", NULL, NULL},
         {"不注销 谢谢", "!privacy.erase", NULL, NULL},
         {"谢谢这段时间的帮助", "!privacy.erase", NULL, NULL},
+        /* the pushes called too many, then refused */
+        {"提醒太吵了 不要了", "optout", NULL, NULL},
+        {"短信多得很 我不想要了", "optout", NULL, NULL},
+        {"一天的推送太多啦 不要了", "optout", NULL, NULL},
+        {"美团推送太多了 不要了", "!optout", NULL, NULL},
+        {"活太多了 不要了", "!optout", NULL, NULL},
+        {"消息太多了 不要了吗", "!optout", NULL, NULL},
+        {"我老公说消息太多了 不要了", "!optout", NULL, NULL},
+        {"外卖单子太多了 不要了", "!optout", NULL, NULL},
+        {"推送太多了 但是我不关", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
