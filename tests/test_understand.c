@@ -3477,6 +3477,19 @@ static void test_understand_round49(void)
         {"我老公说消息太多了 不要了", "!optout", NULL, NULL},
         {"外卖单子太多了 不要了", "!optout", NULL, NULL},
         {"推送太多了 但是我不关", "!optout", NULL, NULL},
+        /* a seat refused first, its number alone after */
+        {"不报了 第二个", "course.cancel", "n", "2"},
+        {"去不成了 第三个", "course.cancel", "n", "3"},
+        {"不报了 第二个月再说", "!course.cancel", NULL, NULL},
+        {"我妈不报了 第二个", "!course.cancel", NULL, NULL},
+        {"不报了 第二个吗", "!course.cancel", NULL, NULL},
+        {"不去了 第二个人去", "!course.cancel", NULL, NULL},
+        /* the pushes turned back on in a few words */
+        {"推送开一下 谢谢姐", "optin", NULL, NULL},
+        {"消息给我开起来 谢谢", "optin", NULL, NULL},
+        {"美团推送开一下", "!optin", NULL, NULL},
+        {"消息声音开一下", "!optin", NULL, NULL},
+        {"推送不开一下", "!optin", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
