@@ -3513,6 +3513,18 @@ static void test_safety_crisis_round47(void)
     check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
 }
 
+static void test_safety_crisis_round49(void)
+{
+    /* a trip told to the family as a cover, then 其实 not coming back */
+    static const char *const yes[] = {"跟老公讲要出差 其实不会再回来了", "跟女儿说我去走亲戚 其实我不准备回来了",
+                                      "跟家里说要出趟远门 其实不打算再回来了"};
+    static const char *const no[] = {"跟孩子说了妈妈要出远门 其实我是去打工", "跟老板说出差 其实不打算回来了",
+                                     "跟家里说出远门 其实不打算回来了 在深圳买房了",
+                                     "跟孩子说要出远门 其实不打算回来了吗", "跟我妈说出门了 其实我不想回来了",
+                                     "跟孩子说出远门 其实不想回来了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 40 (eval-blind39 train_zt, older workers 50-65, few words): dying at
  * the boss's door over wages, gone from tomorrow, the last message then
  * gone. None a crisis on ea825ae. And the same words with no danger: a near
@@ -4245,6 +4257,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round43),
     T(test_safety_crisis_round44),
     T(test_safety_crisis_round47),
+    T(test_safety_crisis_round49),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
