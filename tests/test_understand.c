@@ -3490,6 +3490,11 @@ static void test_understand_round49(void)
         {"美团推送开一下", "!optin", NULL, NULL},
         {"消息声音开一下", "!optin", NULL, NULL},
         {"推送不开一下", "!optin", NULL, NULL},
+        /* registering here, then whether it brings nuisance calls */
+        {"注册了会不会被打推销电话", "privacy", NULL, NULL},
+        {"在你们这留了电话 会不会有推销电话啊", "privacy", NULL, NULL},
+        {"中介那里登记了会不会被打骚扰电话", "!privacy", NULL, NULL},
+        {"美团注册了会不会被骚扰", "!privacy", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
