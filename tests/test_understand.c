@@ -3495,6 +3495,13 @@ static void test_understand_round49(void)
         {"在你们这留了电话 会不会有推销电话啊", "privacy", NULL, NULL},
         {"中介那里登记了会不会被打骚扰电话", "!privacy", NULL, NULL},
         {"美团注册了会不会被骚扰", "!privacy", NULL, NULL},
+        /* train_zt: erasing with can't-use-it as the reason */
+        {"年纪大了不会用 注销吧", "privacy.erase", NULL, NULL},
+        {"学不会 给我注销", "privacy.erase", NULL, NULL},
+        {"我妈老了用不来 给她注销掉", "!privacy.erase", NULL, NULL},
+        {"用不来 注销吗", "!privacy.erase", NULL, NULL},
+        {"老了用不来 不注销", "!privacy.erase", NULL, NULL},
+        {"用不来 怎么注销", "!privacy.erase", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
