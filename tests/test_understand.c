@@ -3454,6 +3454,58 @@ static void test_safety_crisis_round42(void)
  * family put in our care from now on. None a crisis on 1fad9f0. And the same
  * words with no danger: a flat battery, a hospital visit, a near miss, a trip,
  * a question. Then train_zq's forms (below). */
+static void test_understand_round49(void)
+{
+    static const struct want cases[] = {
+        /* erasing: the account given up as the reason, thanks said after */
+        {"这个号不要了 注销吧", "privacy.erase", NULL, NULL},
+        {"帐号不想要了 注销掉", "privacy.erase", NULL, NULL},
+        {"注销 谢谢你们一直以来的照顾", "privacy.erase", NULL, NULL},
+        {"注销 感谢这段时间的关照", "privacy.erase", NULL, NULL},
+        {"美团账号不要了 注销吧", "!privacy.erase", NULL, NULL},
+        {"我妈的账号不要了 注销吧", "!privacy.erase", NULL, NULL},
+        {"账号不要了 注销吗", "!privacy.erase", NULL, NULL},
+        {"不注销 谢谢", "!privacy.erase", NULL, NULL},
+        {"谢谢这段时间的帮助", "!privacy.erase", NULL, NULL},
+        /* the pushes called too many, then refused */
+        {"提醒太吵了 不要了", "optout", NULL, NULL},
+        {"短信多得很 我不想要了", "optout", NULL, NULL},
+        {"一天的推送太多啦 不要了", "optout", NULL, NULL},
+        {"美团推送太多了 不要了", "!optout", NULL, NULL},
+        {"活太多了 不要了", "!optout", NULL, NULL},
+        {"消息太多了 不要了吗", "!optout", NULL, NULL},
+        {"我老公说消息太多了 不要了", "!optout", NULL, NULL},
+        {"外卖单子太多了 不要了", "!optout", NULL, NULL},
+        {"推送太多了 但是我不关", "!optout", NULL, NULL},
+        /* a seat refused first, its number alone after */
+        {"不报了 第二个", "course.cancel", "n", "2"},
+        {"去不成了 第三个", "course.cancel", "n", "3"},
+        {"不报了 第二个月再说", "!course.cancel", NULL, NULL},
+        {"我妈不报了 第二个", "!course.cancel", NULL, NULL},
+        {"不报了 第二个吗", "!course.cancel", NULL, NULL},
+        {"不去了 第二个人去", "!course.cancel", NULL, NULL},
+        /* the pushes turned back on in a few words */
+        {"推送开一下 谢谢姐", "optin", NULL, NULL},
+        {"消息给我开起来 谢谢", "optin", NULL, NULL},
+        {"美团推送开一下", "!optin", NULL, NULL},
+        {"消息声音开一下", "!optin", NULL, NULL},
+        {"推送不开一下", "!optin", NULL, NULL},
+        /* registering here, then whether it brings nuisance calls */
+        {"注册了会不会被打推销电话", "privacy", NULL, NULL},
+        {"在你们这留了电话 会不会有推销电话啊", "privacy", NULL, NULL},
+        {"中介那里登记了会不会被打骚扰电话", "!privacy", NULL, NULL},
+        {"美团注册了会不会被骚扰", "!privacy", NULL, NULL},
+        /* train_zt: erasing with can't-use-it as the reason */
+        {"年纪大了不会用 注销吧", "privacy.erase", NULL, NULL},
+        {"学不会 给我注销", "privacy.erase", NULL, NULL},
+        {"我妈老了用不来 给她注销掉", "!privacy.erase", NULL, NULL},
+        {"用不来 注销吗", "!privacy.erase", NULL, NULL},
+        {"老了用不来 不注销", "!privacy.erase", NULL, NULL},
+        {"用不来 怎么注销", "!privacy.erase", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_safety_crisis_round47(void)
 {
     static const char *const yes[] = {"要是我过两天没上线 就是去见阎王了", "如果明天没出现 就是我已经走了",
@@ -3471,6 +3523,18 @@ static void test_safety_crisis_round47(void)
                                       "扛不住了 去江边吹吹风", "钱留给我妈 我准备走了 去深圳打工",
                                       "我要走了 永远的兄弟们"};
     check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
+}
+
+static void test_safety_crisis_round49(void)
+{
+    /* a trip told to the family as a cover, then 其实 not coming back */
+    static const char *const yes[] = {"跟老公讲要出差 其实不会再回来了", "跟女儿说我去走亲戚 其实我不准备回来了",
+                                      "跟家里说要出趟远门 其实不打算再回来了"};
+    static const char *const no[] = {"跟孩子说了妈妈要出远门 其实我是去打工", "跟老板说出差 其实不打算回来了",
+                                     "跟家里说出远门 其实不打算回来了 在深圳买房了",
+                                     "跟孩子说要出远门 其实不打算回来了吗", "跟我妈说出门了 其实我不想回来了",
+                                     "跟孩子说出远门 其实不想回来了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
 /* Round 40 (eval-blind39 train_zt, older workers 50-65, few words): dying at
@@ -4198,12 +4262,14 @@ const struct t_case understand_tests[] = {
     T(test_understand_round42),
     T(test_understand_round46),
     T(test_understand_round47),
+    T(test_understand_round49),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
     T(test_safety_crisis_round43),
     T(test_safety_crisis_round44),
     T(test_safety_crisis_round47),
+    T(test_safety_crisis_round49),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
