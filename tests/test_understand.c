@@ -3454,6 +3454,26 @@ static void test_safety_crisis_round42(void)
  * family put in our care from now on. None a crisis on 1fad9f0. And the same
  * words with no danger: a flat battery, a hospital visit, a near miss, a trip,
  * a question. Then train_zq's forms (below). */
+/* Round 48 (eval-blind39 train_zw, safety in hard weeks, second pass): good
+ * night to the world as the last words, a wished-for accident to end it, too
+ * scared even to die then to try, a letter written then gone. None a crisis
+ * on ee62864. And the same words with no danger: the World Cup, a chat going
+ * on, a fear of an accident, a leave note, a form done. */
+static void test_safety_crisis_round48(void)
+{
+    static const char *const yes[] = {"药都吃了 晚安 这个世界", "攒的药够了 晚安了世界",
+                                      "真想送货的时候出场车祸 就这么结束算了",
+                                      "想在高架上出个意外 这样结束也好",
+                                      "我这种人连死都不敢 今晚去试试",
+                                      "给我娘的信写完了 写完就可以安心走了"};
+    static const char *const no[] = {"晚安世界杯 明天接着看", "晚安 世界那么大 明天再聊",
+                                     "好怕在路上出个意外 大家慢点骑",
+                                     "万一出个意外 保险赔不赔 就算了吗",
+                                     "请假条写完了 我就可以走了", "申请表写完就可以走了吗",
+                                     "连死都不敢 哈哈 那部电影太吓人"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 static void test_safety_crisis_round47(void)
 {
     static const char *const yes[] = {"要是我过两天没上线 就是去见阎王了", "如果明天没出现 就是我已经走了",
@@ -4204,6 +4224,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round43),
     T(test_safety_crisis_round44),
     T(test_safety_crisis_round47),
+    T(test_safety_crisis_round48),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
