@@ -3472,6 +3472,11 @@ static void test_safety_crisis_round48(void)
                                      "请假条写完了 我就可以走了", "申请表写完就可以走了吗",
                                      "连死都不敢 哈哈 那部电影太吓人"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+    /* a shrug turned round at once (crisis.examples `none` lines): no
+       crisis; the same words with a plan or alone keep theirs */
+    static const char *const yes2[] = {"人间不值得 哈哈 不想活了", "人间不值得 我准备走了"};
+    static const char *const no2[] = {"人间不值得 哈哈 但是啤酒值得", "人间不值得 不过小龙虾值得"};
+    check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
 }
 
 static void test_safety_crisis_round47(void)
