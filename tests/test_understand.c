@@ -3477,6 +3477,17 @@ static void test_safety_crisis_round48(void)
     static const char *const yes2[] = {"人间不值得 哈哈 不想活了", "人间不值得 我准备走了"};
     static const char *const no2[] = {"人间不值得 哈哈 但是啤酒值得", "人间不值得 不过小龙虾值得"};
     check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
+    /* debts paid then free to go in peace, sorry then no more messages, the
+       deepest water looked at; and a move home, an opt-out, fishing */
+    static const char *const yes3[] = {"信用卡还清了 然后就可以放心走了",
+                                       "对不起 坚持不下去了 以后不会再发消息了 名单删了我吧",
+                                       "江里哪段水最深我都晓得 去看过三回了"};
+    static const char *const no3[] = {"房租还清了 就可以安心走了 回老家过年",
+                                      "借的钱还完了 下班就可以安心走了",
+                                      "对不起 撑不住了 这推送太多 以后别再发了",
+                                      "水库里的水最深那块 鱼最多 去看过几回",
+                                      "我妈的债还清了 她可以安心走了吗"};
+    check_crisis(yes3, sizeof yes3 / sizeof yes3[0], no3, sizeof no3 / sizeof no3[0]);
 }
 
 static void test_safety_crisis_round47(void)
