@@ -3540,6 +3540,12 @@ static void test_safety_crisis_round48(void)
                                       "水库里的水最深那块 鱼最多 去看过几回",
                                       "我妈的债还清了 她可以安心走了吗"};
     check_crisis(yes3, sizeof yes3 / sizeof yes3[0], no3, sizeof no3 / sizeof no3[0]);
+    /* (stop 40) good night to the world then see you in the next life; good
+       night till tomorrow and a job not taken again are none */
+    static const char *const yes4[] = {"晚安 世界 下辈子见", "晚安了这个世界 来世再见",
+                                       "这辈子就这样了 下辈子见"};
+    static const char *const no4[] = {"晚安 世界 明天见", "下辈子不当骑手了 累"};
+    check_crisis(yes4, sizeof yes4 / sizeof yes4[0], no4, sizeof no4 / sizeof no4[0]);
 }
 
 static void test_safety_crisis_round47(void)
