@@ -3506,6 +3506,49 @@ static void test_understand_round49(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 51 (eval-blind40 train_yb, workers 40-65 who only use voice input):
+ * the punctuation said aloud left in the text (退订句号, 查积分逗号谢谢, B句号),
+ * homophones of a request word that are no word of their own (丁月, 娶消,
+ * 危课) and 几分 / 鸡粉 for 积分 where a balance is meant; an exam's score told
+ * is no balance asked. Each fixed text fails on 8a414c4. And the lookalikes:
+ * 几分钟, a score, the seasoning, a child's 句号, 被窝的. */
+static void test_understand_round51(void)
+{
+    static const struct want cases[] = {
+        /* the punctuation said aloud */
+        {"退订句号谢谢", "optout", NULL, NULL},
+        {"我的逗号", "profile", NULL, NULL},
+        {"查积分逗号谢谢", "points.balance", NULL, NULL},
+        {"报名二句号", "course.book", "n", "2"},
+        {"退订逗号谢谢", "optout", NULL, NULL},
+        {"今天跑了三十单句号", "!optout", NULL, NULL},
+        {"孩子作文的句号老是写错", "!points.balance", NULL, NULL},
+        {"这个项目总算画上句号了", "!course.cancel", NULL, NULL},
+        {"我老婆说不要退订句号", "!optout", NULL, NULL},
+        /* a request word heard as a same-sounding one */
+        {"丁月句号", "optin", NULL, NULL},
+        {"娶消2号", "course.cancel", "n", "2"},
+        {"危课", "lesson.next", NULL, NULL},
+        {"今天的危课句号", "lesson.next", NULL, NULL},
+        {"窝的培训", "course.mine", NULL, NULL},
+        {"被窝的温度刚刚好", "!profile", NULL, NULL},
+        {"我同事要娶消2号", "!course.cancel", NULL, NULL},
+        /* 几分 / 鸡粉 for 积分 where a balance is meant */
+        {"查鸡粉", "points.balance", NULL, NULL},
+        {"鸡粉多少问号", "points.balance", NULL, NULL},
+        {"鸡粉多少钱一包", "!points.balance", NULL, NULL},
+        {"炒菜放点鸡粉", "!points.balance", NULL, NULL},
+        {"等了几分钟电梯", "!points.balance", NULL, NULL},
+        /* an exam's score told is no balance asked */
+        {"我孙女期末考了九十几分", "!points.balance", NULL, NULL},
+        {"驾照科目二考了八十几分", "!points.balance", NULL, NULL},
+        {"孩子成绩才六十几分", "!points.balance", NULL, NULL},
+        {"我现在有多少分", "points.balance", NULL, NULL},
+        {"总共几分了我", "points.balance", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 48 (eval-blind39 train_zw, safety in hard weeks, second pass): good
  * night to the world as the last words, a wished-for accident to end it, too
  * scared even to die then to try, a letter written then gone. None a crisis
@@ -4305,6 +4348,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round46),
     T(test_understand_round47),
     T(test_understand_round49),
+    T(test_understand_round51),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
