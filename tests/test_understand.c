@@ -3454,6 +3454,43 @@ static void test_safety_crisis_round42(void)
  * family put in our care from now on. None a crisis on 1fad9f0. And the same
  * words with no danger: a flat battery, a hospital visit, a near miss, a trip,
  * a question. Then train_zq's forms (below). */
+/* Round 54 (eval-blind40 train_ye, the command words in other senses): a
+ * child's school or a queue is no course booking, something mended or
+ * replaced for money no gift. Both actions on 8a414c4. And the bookings and
+ * redemptions that stay. */
+static void test_understand_round54(void)
+{
+    static const struct want cases[] = {
+        /* a child's school or a queue */
+        {"幼儿园报名排队 排到第12号了", "!course.book", NULL, NULL},
+        {"伢的小学报名 第2批 材料还冇交", "!course.book", NULL, NULL},
+        {"初中报名第3个窗口 人好多", "!course.book", NULL, NULL},
+        {"报名第2个", "course.book", "n", "2"},
+        {"报名 第3个 电工那个", "course.book", "n", "3"},
+        /* something mended or replaced for money */
+        {"修电动车的说电瓶要换 两百八", "!redeem.item", NULL, NULL},
+        {"手机屏幕碎了 要换 一百五", "!redeem.item", NULL, NULL},
+        {"兑换第3个", "redeem.item", "n", "3"},
+        {"用积分换2号那个保温杯", "redeem.item", "n", "2"},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
+/* Round 54 (eval-blind40 train_ye): poison to be drunk at a set time and
+ * place as the last words, a wall or the water wished while driving. None a
+ * crisis on 8a414c4. And medicine, a clinic, a near miss, someone else. */
+static void test_safety_crisis_round54(void)
+{
+    static const char *const yes[] = {"房贷还不起 明天我就去银行门口喝药",
+                                      "被辞了 钱也没结 今天我就去厂门口喝药",
+                                      "喝了酒 开着车 想直接往墙上撞过去", "下班开着车 想直接往墙上撞",
+                                      "喝多了 开着车 想往墙上冲"};
+    static const char *const no[] = {"发烧了 今天就在家喝药", "明天就去药店拿药 喝药",
+                                     "明天就去买药酒 喝药酒治腰", "开着车 差点往墙上撞 吓死",
+                                     "开着车 想往江边去吹风", "骑着车 想往河边去钓鱼"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 static void test_understand_round49(void)
 {
     static const struct want cases[] = {
@@ -4349,6 +4386,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round47),
     T(test_understand_round49),
     T(test_understand_round51),
+    T(test_understand_round54),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
@@ -4356,6 +4394,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round44),
     T(test_safety_crisis_round47),
     T(test_safety_crisis_round49),
+    T(test_safety_crisis_round54),
     T(test_safety_crisis_round48),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
