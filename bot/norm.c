@@ -523,22 +523,30 @@ static int numeral(uint32_t cp)
     return cp == 0x5341 ? 10 : cp == 0x767E ? 100 : -1;
 }
 
-/* The value of the numeral run s[0..n), or -1 (too big, or not a number). */
+/* The value of the numeral run s[0..n), or -1 (too big, or not a number).
+ * A digit right after 百 is its tens, as said aloud: 三百五 is 350, 三百零五
+ * 305. */
 static long numeral_value(const char *s, size_t n)
 {
     long total = 0, cur = -1;
-    bool units = false;
+    bool units = false, zero = false;
+    int last_unit = 0;
     for (size_t i = 0, adv; i < n; i += adv) {
         int v = numeral(utf8_decode(s + i, n - i, &adv));
         if (v >= 10) {
             total += (cur > 0 ? cur : 1) * v;
             cur = -1;
             units = true;
+            last_unit = v;
         } else if (cur >= 0 && !units)
             cur = cur * 10 + v; /* 一二 read digit by digit */
-        else
+        else {
+            zero = zero || (units && v == 0);
             cur = v;
+        }
     }
+    if (last_unit == 100 && !zero && cur > 0 && cur < 10)
+        cur *= 10;
     total += cur > 0 ? cur : 0;
     return total > 999 ? -1 : total;
 }

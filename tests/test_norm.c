@@ -135,6 +135,9 @@ static void test_norm_canon(void)
     check_canon(lx, "兌換", "兑换");
     check_canon(lx, "第三课", "第3课");
     check_canon(lx, "第十二课", "第12课");
+    check_canon(lx, "兑换三百五", "兑换350"); /* a digit after 百 is its tens */
+    check_canon(lx, "兑换三百零五", "兑换305");
+    check_canon(lx, "兑换一百二十", "兑换120");
     check_canon(lx, "报名二", "报名2");
     check_canon(lx, "取消两个", "取消2个");
     check_canon(lx, "不一样", "不一样"); /* not in a command position */
