@@ -3586,6 +3586,26 @@ static void test_understand_round51(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 55 (eval-blind40 train_yf, Xiangyang's counties): a cancellation
+ * with the staff thanked or greeted as 老师 (取消2号的报名 谢谢老师): the
+ * course.cancel lines' 老师 (老师说取消了, a deed told) took it; not taken on
+ * 8a414c4. Still not someone else's, a question, a refusal, an order, or a
+ * cancellation the teacher told. */
+static void test_understand_round55(void)
+{
+    static const struct want cases[] = {
+        {"取消2号的报名 谢谢老师", "course.cancel", "n", "2"},
+        {"退掉第5个 多谢老师", "course.cancel", "n", "5"},
+        {"取消3号的培训 麻烦老师了", "course.cancel", "n", "3"},
+        {"老师说第2个培训取消了", "!course.cancel", NULL, NULL},
+        {"我老婆取消2号的报名 谢谢老师", "!course.cancel", NULL, NULL},
+        {"取消2号的报名吗 谢谢老师", "!course.cancel", NULL, NULL},
+        {"不取消2号的报名 谢谢老师", "!course.cancel", NULL, NULL},
+        {"取消2个订单 谢谢老师", "!course.cancel", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 48 (eval-blind39 train_zw, safety in hard weeks, second pass): good
  * night to the world as the last words, a wished-for accident to end it, too
  * scared even to die then to try, a letter written then gone. None a crisis
@@ -4387,6 +4407,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round49),
     T(test_understand_round51),
     T(test_understand_round54),
+    T(test_understand_round55),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
