@@ -3454,6 +3454,27 @@ static void test_safety_crisis_round42(void)
  * family put in our care from now on. None a crisis on 1fad9f0. And the same
  * words with no danger: a flat battery, a hospital visit, a near miss, a trip,
  * a question. Then train_zq's forms (below). */
+/* Round 53 (eval-blind40 train_yd, actions with values in every form): a
+ * wish for the messages again beside the stop told as done (之前退订了 at the
+ * end: the matched copy drops the 了, and 70-sentences.rules' 退订 line took
+ * it as an opt-out, the file's one wrong action). Each fails on 8a414c4. */
+static void test_understand_round53(void)
+{
+    static const struct want cases[] = {
+        {"还是给我发通知吧 上次退订了", "!optout", NULL, NULL},
+        {"还是给我推消息吧 以前退订了", "!optout", NULL, NULL},
+        {"还是发短信吧 之前退订了", "!optout", NULL, NULL},
+        {"还是给我发通知吧 上次退订了", "optin", NULL, NULL},
+        /* a stop asked for, with or without a story, stays one */
+        {"以后别发了 退订", "optout", NULL, NULL},
+        {"不想收了 退订", "optout", NULL, NULL},
+        {"还是退订吧", "optout", NULL, NULL},
+        {"别发了 退订", "optout", NULL, NULL},
+        {"早就想退订", "optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 static void test_understand_round49(void)
 {
     static const struct want cases[] = {
@@ -4305,6 +4326,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round46),
     T(test_understand_round47),
     T(test_understand_round49),
+    T(test_understand_round53),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
