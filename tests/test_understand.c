@@ -3457,7 +3457,8 @@ static void test_safety_crisis_round42(void)
 /* Round 53 (eval-blind40 train_yd, actions with values in every form): a
  * wish for the messages again beside the stop told as done (之前退订了 at the
  * end: the matched copy drops the 了, and 70-sentences.rules' 退订 line took
- * it as an opt-out, the file's one wrong action). Each fails on 8a414c4. */
+ * it as an opt-out, the file's one wrong action); an activity's code after
+ * 签 with 重新 / 先 / 再 / 在这 and no 活动 named. Each fails on 8a414c4. */
 static void test_understand_round53(void)
 {
     static const struct want cases[] = {
@@ -3471,6 +3472,16 @@ static void test_understand_round53(void)
         {"还是退订吧", "optout", NULL, NULL},
         {"别发了 退订", "optout", NULL, NULL},
         {"早就想退订", "optout", NULL, NULL},
+        /* the code after 签 at the end, 重新 / 先 / 再 / 在这 before it, no 活动 */
+        {"排队的人多 我先签 R5T6", "checkin", "code", "r5t6"},
+        {"码不对 再签 M3N4", "checkin", "code", "m3n4"},
+        {"刚才码输错了 重新签 P2L7", "checkin", "code", "p2l7"},
+        {"帮我同事先签 K7Q2", "!checkin", NULL, NULL},
+        {"快递到了 先签 A3B4", "!checkin", NULL, NULL},
+        {"合同先签 H1J2", "!checkin", NULL, NULL},
+        {"明天再签 K7Q2", "!checkin", NULL, NULL},
+        {"重新签 W2E9 吗", "!checkin", NULL, NULL},
+        {"我不签 K7Q2", "!checkin", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
