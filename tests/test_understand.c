@@ -3520,6 +3520,38 @@ static void test_understand_round54(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 53 (eval-blind40 train_yd, actions with values in every form): a
+ * wish for the messages again beside the stop told as done (之前退订了 at the
+ * end: the matched copy drops the 了, and 70-sentences.rules' 退订 line took
+ * it as an opt-out, the file's one wrong action); an activity's code after
+ * 签 with 重新 / 先 / 再 / 在这 and no 活动 named. Each fails on 8a414c4. */
+static void test_understand_round53(void)
+{
+    static const struct want cases[] = {
+        {"还是给我发通知吧 上次退订了", "!optout", NULL, NULL},
+        {"还是给我推消息吧 以前退订了", "!optout", NULL, NULL},
+        {"还是发短信吧 之前退订了", "!optout", NULL, NULL},
+        {"还是给我发通知吧 上次退订了", "optin", NULL, NULL},
+        /* a stop asked for, with or without a story, stays one */
+        {"以后别发了 退订", "optout", NULL, NULL},
+        {"不想收了 退订", "optout", NULL, NULL},
+        {"还是退订吧", "optout", NULL, NULL},
+        {"别发了 退订", "optout", NULL, NULL},
+        {"早就想退订", "optout", NULL, NULL},
+        /* the code after 签 at the end, 重新 / 先 / 再 / 在这 before it, no 活动 */
+        {"排队的人多 我先签 R5T6", "checkin", "code", "r5t6"},
+        {"码不对 再签 M3N4", "checkin", "code", "m3n4"},
+        {"刚才码输错了 重新签 P2L7", "checkin", "code", "p2l7"},
+        {"帮我同事先签 K7Q2", "!checkin", NULL, NULL},
+        {"快递到了 先签 A3B4", "!checkin", NULL, NULL},
+        {"合同先签 H1J2", "!checkin", NULL, NULL},
+        {"明天再签 K7Q2", "!checkin", NULL, NULL},
+        {"重新签 W2E9 吗", "!checkin", NULL, NULL},
+        {"我不签 K7Q2", "!checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 54 (eval-blind40 train_ye): poison to be drunk at a set time and
  * place as the last words, a wall or the water wished while driving. None a
  * crisis on 8a414c4. And medicine, a clinic, a near miss, someone else. */
@@ -3648,6 +3680,33 @@ static void test_understand_round55(void)
         {"取消2个订单 谢谢老师", "!course.cancel", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
+/* Round 53 (eval-blind40 train_yd's crisis misses): 明天我 as well as 我明天 in
+ * round 27's no-message line, a farewell letter to the family just written,
+ * nothing left to hold on to then going, the last time then never a burden
+ * to anyone again. None a crisis on 8a414c4. And the same words with no
+ * danger: a flat battery, a workmate's leaving note, a letter posted home, a
+ * move, a new job, thanks said to us when leaving. */
+static void test_safety_crisis_round53(void)
+{
+    static const char *const yes[] = {"要是明天我没上线 就是我已经走了",
+                                      "假如过两天我没动静 就是我不在了",
+                                      "写好了给我女儿的告别信 放在桌上",
+                                      "刚写完给爸妈的诀别信",
+                                      "没得念想了 我准备走了",
+                                      "没有念想了 我该走了",
+                                      "最后一天了 以后不会再打扰谁",
+                                      "今天最后一次送货 以后不会再麻烦别人"};
+    static const char *const no[] = {"要是明天我没上线 就是手机没电了",
+                                     "如果今晚我没回消息 就是在上夜班",
+                                     "同事离职 写完给大家的告别信",
+                                     "给孩子写好了信 下个月寄回去",
+                                     "没啥念想了 准备走了 去深圳打工",
+                                     "没念想了 就这样吧",
+                                     "最后一单了 以后不会再麻烦你们了",
+                                     "今天最后一天 以后不会再麻烦大家了 换工作了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
 /* Round 48 (eval-blind39 train_zw, safety in hard weeks, second pass): good
@@ -4478,6 +4537,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round51),
     T(test_understand_round54),
     T(test_understand_round55),
+    T(test_understand_round53),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
@@ -4488,6 +4548,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round49),
     T(test_safety_crisis_round54),
     T(test_safety_crisis_round48),
+    T(test_safety_crisis_round53),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
