@@ -3558,6 +3558,25 @@ static void test_safety_crisis_round56(void)
         "i won't need my umbrella tomorrow",
         "the pills are in my bag for my mom"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+    /* second block: a jump from a crane or scaffolding wanted, only death
+       settles it, wanting to vanish, a place with no pain, today as the last
+       day, dying early to save money; and a workmate's fall, another's
+       death, a trip, a grandmother, a motto, giving up a hope */
+    static const char *const yes2[] = {
+        "工友的钱我还不上 我觉得只有死了才对得起他们",
+        "工钱要不回来 我打算从工地脚手架上跳",
+        "欠了网贷 老婆也走了 想自己消失掉",
+        "好想去一个冇得痛苦的地方",
+        "也想把今天当作人生最后一天",
+        "药费太贵了 我早点死了省钱"};
+    static const char *const no2[] = {
+        "工友从脚手架上跳下来 扭到脚了",
+        "他只有死了才会认错 那个老赖",
+        "想自己消失几天 去大理旅游",
+        "奶奶去了一个没有痛苦的地方 我好想她",
+        "把每一天都当成最后一天来过",
+        "早点死了这条心吧 别想涨工资"};
+    check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
 }
 
 /* Round 56's examples (99zzn-collected.examples): a child at an online
