@@ -3682,6 +3682,92 @@ static void test_understand_round55(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 56 (eval-blind40b train_yg, safety in the dark weeks of winter):
+ * not living said outright, the one life left not wanted, death thought of
+ * again and searched for, when I am gone, a funeral, life's last order, not
+ * better than ending it, letting go on a crane, a crash wished quick, which
+ * pills end it, a threat to kill me and the children, pushed down the
+ * stairs, pinyin and English. None a crisis on 8a414c4. And the same words
+ * with no danger: heat, reckless riding, a grandmother dead, a job lost, a
+ * retirement, a rest, a quilt on a roof, a scrape, a medicine, a parcel, a
+ * bike pushed over, 跳舞, 想死你, an umbrella, a mother's pills. */
+static void test_safety_crisis_round56(void)
+{
+    static const char *const yes[] = {
+        "送外卖的兄弟们 我的电瓶车你们谁要谁拿走 我不干了 也不活了",
+        "房子没了 老婆走了 只剩下这条烂命 不想要了",
+        "这周第二次想到死 晚上根本睡不着",
+        "天天在百度上搜死的办法",
+        "如果我哪天没了 存折给我妈 车给我弟",
+        "我死了以后 葬礼不用办 一切从简",
+        "送完今天这一趟 就是我这辈子最后一单了",
+        "被人追债追到家门口 不如我自己先了断",
+        "我在塔吊上 刚刚差点松手了",
+        "大雪天开车撞护栏 应该很快吧",
+        "半夜开着车冲下去 是不是啥都解决了",
+        "什么药吃了能走得不痛苦",
+        "他喝醉了说要把我跟娃一起掐死",
+        "我男人把我推下楼梯 腿动不了",
+        "wo zhen de huo bu xia qu le",
+        "xiang qu tiao he",
+        "jin tian jiu jie shu le bu yong zhao wo",
+        "wo zou le dui bu qi",
+        "won't need my phone where I'm going",
+        "the pills are in my hand now"};
+    static const char *const no[] = {
+        "哈哈 热得不活了 空调坏了",
+        "骑那么快 连命都不要了",
+        "想到死去的奶奶 心里难受",
+        "在网上查死的那个演员叫啥",
+        "要是我没了工作 房租咋办",
+        "要是我没了信号 就是在地下车库",
+        "我爷爷走了以后 葬礼在老家办",
+        "人生最后一单 明天就退休了 哈哈",
+        "不如先歇会 等单多了再跑",
+        "在楼顶收被子 差点松手 被子掉下去了",
+        "撞上去了 电动车护栏刮花了 要不要赔",
+        "这个药吃了多久能好",
+        "他说要把我的快递弄丢了 气人",
+        "我老公把我的电动车推倒了",
+        "xiang tiao wu",
+        "xiang si ni le",
+        "i won't need my umbrella tomorrow",
+        "the pills are in my bag for my mom"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+    /* second block: a jump from a crane or scaffolding wanted, only death
+       settles it, wanting to vanish, a place with no pain, today as the last
+       day, dying early to save money; and a workmate's fall, another's
+       death, a trip, a grandmother, a motto, giving up a hope */
+    static const char *const yes2[] = {
+        "工友的钱我还不上 我觉得只有死了才对得起他们",
+        "工钱要不回来 我打算从工地脚手架上跳",
+        "欠了网贷 老婆也走了 想自己消失掉",
+        "好想去一个冇得痛苦的地方",
+        "也想把今天当作人生最后一天",
+        "药费太贵了 我早点死了省钱"};
+    static const char *const no2[] = {
+        "工友从脚手架上跳下来 扭到脚了",
+        "他只有死了才会认错 那个老赖",
+        "想自己消失几天 去大理旅游",
+        "奶奶去了一个没有痛苦的地方 我好想她",
+        "把每一天都当成最后一天来过",
+        "早点死了这条心吧 别想涨工资"};
+    check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
+}
+
+/* Round 56's examples (99zzn-collected.examples): a child at an online
+ * class is news, not a tutoring request (service.tutoring on 8a414c4); a
+ * request for a tutor still is. */
+static void test_understand_round56(void)
+{
+    static const struct want cases[] = {
+        {"我儿子在屋里上网课 一坐就是一上午", "!service.tutoring", NULL, NULL},
+        {"娃初三物理跟不上 有冇大学生能辅导一下", "service.tutoring", NULL, NULL},
+        {"孙子网课跟不上 能找个大学生帮他补补吗", "service.tutoring", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 53 (eval-blind40 train_yd's crisis misses): 明天我 as well as 我明天 in
  * round 27's no-message line, a farewell letter to the family just written,
  * nothing left to hold on to then going, the last time then never a burden
@@ -4549,6 +4635,8 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round54),
     T(test_safety_crisis_round48),
     T(test_safety_crisis_round53),
+    T(test_safety_crisis_round56),
+    T(test_understand_round56),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
