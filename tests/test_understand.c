@@ -3511,6 +3511,32 @@ static void test_understand_round49(void)
  * scared even to die then to try, a letter written then gone. None a crisis
  * on ee62864. And the same words with no danger: the World Cup, a chat going
  * on, a fear of an accident, a leave note, a form done. */
+static void test_safety_crisis_round52(void)
+{
+    /* charcoal ready in the car, the car's windows sealed then charcoal lit,
+       off a viaduct then whether it hurts, the wheel let go of for good, an
+       account given from a bridge or a roof, dying together with someone;
+       and a barbecue, a route, a nap, a report, a game, window film */
+    static const char *const yes[] = {"跟你们说个事 木炭买好了 放在后备箱了",
+                                      "车里窗子全封死了 生了炭",
+                                      "在车上 把车窗都堵严了 烧着炭",
+                                      "从那个高架冲下去 应该一下就结束了吧",
+                                      "开车的时候真想放开方向盘 闭眼算了",
+                                      "夜里好想松开方向盘 就这样解脱",
+                                      "被冤枉成这样 我要去楼顶上给他们一个交代",
+                                      "明天我去桥上给家里一个交代",
+                                      "老板逼我 我想跟他同归于尽",
+                                      "被骗光了钱 准备和那个骗子同归于尽"};
+    static const char *const no[] = {"木炭买好了 放后备箱 周末江边烧烤",
+                                     "从高架开下去 右转就到了 不会太远",
+                                     "停好车 想松开方向盘眯一会",
+                                     "这个月的事 我去楼上给领导一个交代",
+                                     "打游戏想跟boss同归于尽",
+                                     "车里窗户都贴好膜了",
+                                     "教练说别松开方向盘"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 static void test_safety_crisis_round48(void)
 {
     static const char *const yes[] = {"药都吃了 晚安 这个世界", "攒的药够了 晚安了世界",
@@ -4313,6 +4339,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round47),
     T(test_safety_crisis_round49),
     T(test_safety_crisis_round48),
+    T(test_safety_crisis_round52),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
