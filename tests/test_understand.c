@@ -3535,6 +3535,13 @@ static void test_safety_crisis_round52(void)
                                      "车里窗户都贴好膜了",
                                      "教练说别松开方向盘"};
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+    /* what is owned handed on then no more a burden, parked by the river
+       then a last word; and work, a question, no place named */
+    static const char *const yes2[] = {"房子留给我妹 我就不拖累他们了", "车停在河边了 最后和谁说句话吧"};
+    static const char *const no2[] = {"钱留给我妈 我就不拖累他们了 去深圳打工",
+                                      "钱转给我爸了 我就不拖累他们了吗",
+                                      "最后跟谁说一声吧 我明天请假"};
+    check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
 }
 
 static void test_safety_crisis_round48(void)
