@@ -3800,6 +3800,39 @@ static void test_safety_crisis_round53(void)
  * scared even to die then to try, a letter written then gone. None a crisis
  * on ee62864. And the same words with no danger: the World Cup, a chat going
  * on, a fear of an accident, a leave note, a form done. */
+static void test_safety_crisis_round52(void)
+{
+    /* charcoal ready in the car, the car's windows sealed then charcoal lit,
+       off a viaduct then whether it hurts, the wheel let go of for good, an
+       account given from a bridge or a roof, dying together with someone;
+       and a barbecue, a route, a nap, a report, a game, window film */
+    static const char *const yes[] = {"跟你们说个事 木炭买好了 放在后备箱了",
+                                      "车里窗子全封死了 生了炭",
+                                      "在车上 把车窗都堵严了 烧着炭",
+                                      "从那个高架冲下去 应该一下就结束了吧",
+                                      "开车的时候真想放开方向盘 闭眼算了",
+                                      "夜里好想松开方向盘 就这样解脱",
+                                      "被冤枉成这样 我要去楼顶上给他们一个交代",
+                                      "明天我去桥上给家里一个交代",
+                                      "老板逼我 我想跟他同归于尽",
+                                      "被骗光了钱 准备和那个骗子同归于尽"};
+    static const char *const no[] = {"木炭买好了 放后备箱 周末江边烧烤",
+                                     "从高架开下去 右转就到了 不会太远",
+                                     "停好车 想松开方向盘眯一会",
+                                     "这个月的事 我去楼上给领导一个交代",
+                                     "打游戏想跟boss同归于尽",
+                                     "车里窗户都贴好膜了",
+                                     "教练说别松开方向盘"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+    /* what is owned handed on then no more a burden, parked by the river
+       then a last word; and work, a question, no place named */
+    static const char *const yes2[] = {"房子留给我妹 我就不拖累他们了", "车停在河边了 最后和谁说句话吧"};
+    static const char *const no2[] = {"钱留给我妈 我就不拖累他们了 去深圳打工",
+                                      "钱转给我爸了 我就不拖累他们了吗",
+                                      "最后跟谁说一声吧 我明天请假"};
+    check_crisis(yes2, sizeof yes2 / sizeof yes2[0], no2, sizeof no2 / sizeof no2[0]);
+}
+
 static void test_safety_crisis_round48(void)
 {
     static const char *const yes[] = {"药都吃了 晚安 这个世界", "攒的药够了 晚安了世界",
@@ -4637,6 +4670,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round53),
     T(test_safety_crisis_round56),
     T(test_understand_round56),
+    T(test_safety_crisis_round52),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
