@@ -3493,6 +3493,49 @@ static void test_understand_round50(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 57 (eval-blind40b train_yh, workers in their first days, commands
+ * half remembered): an opt-out told as a slip is no request to stop (我不小心点了
+ * 退订, was optout on 8a414c4); the number first, then 报名 or 兑换, the whole text
+ * (2 报名, 3 兑换, fallback on 8a414c4). And the lookalikes: a slip of another
+ * command then a real stop, a count, a question, news. */
+static void test_understand_round57(void)
+{
+    static const struct want cases[] = {
+        /* an opt-out told as a slip */
+        {"手滑点了退订", "optin", NULL, NULL},
+        {"刚刚误点了退订", "optin", NULL, NULL},
+        {"不小心按了退订 咋办", "!optout", NULL, NULL},
+        {"能不能还给我发 我点错了退订", "!optout", NULL, NULL},
+        {"我不小心点了订阅 帮我退订", "optout", NULL, NULL},
+        {"退订", "optout", NULL, NULL},
+        {"没错 退订", "optout", NULL, NULL},
+        /* the number first, then the command */
+        {"2 报名", "course.book", "n", "2"},
+        {"5 报名", "course.book", "n", "5"},
+        {"3 兑换", "redeem.item", "n", "3"},
+        {"6 兑换", "redeem.item", "n", "6"},
+        {"2 报名了", "!course.book", NULL, NULL},
+        {"2个报名", "!course.book", NULL, NULL},
+        {"2 报名吗", "!course.book", NULL, NULL},
+        {"3 兑换了", "!redeem.item", NULL, NULL},
+        {"3 兑换怎么弄", "!redeem.item", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
+/* Round 57 (train_yh's crisis misses): a river's water thought of at night,
+ * then a wish to go down into it. None a crisis on 8a414c4. And the same
+ * words with no danger: a swim, a wash, fishing, cooling off, a refusal. */
+static void test_safety_crisis_round57(void)
+{
+    static const char *const yes[] = {"江里的水应该很冷吧 今晚真想下去", "河水那么深 半夜想下去了",
+                                      "汉江水好黑 今天晚上就要下去了"};
+    static const char *const no[] = {"河里的水好凉快 今晚想下去游一圈", "江水太急了 晚上谁都别想下去",
+                                     "湖里的水好清 今晚想下去洗个脚", "水库的水 晚上想下去钓虾",
+                                     "河水好冷 今晚不想下去了"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 47 (eval-blind39 train_zr, a second pass after round 36): round 27's
  * no-message line with 没上线 / 没出现 and 见阎王, and an apology with the
  * family put in our care from now on. None a crisis on 1fad9f0. And the same
@@ -4657,6 +4700,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round54),
     T(test_understand_round55),
     T(test_understand_round53),
+    T(test_understand_round57),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
@@ -4671,6 +4715,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round56),
     T(test_understand_round56),
     T(test_safety_crisis_round52),
+    T(test_safety_crisis_round57),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
