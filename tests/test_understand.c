@@ -3523,6 +3523,45 @@ static void test_understand_round57(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 58 (eval-blind40 train_yd, second pass: values in every form): a
+ * course's number first then 报, a report's code after 随手拍 or typed apart,
+ * English with no. before the number, a gift named then its number last or
+ * its number then 奖品. Every text taken here was not on 4354f7d. And the
+ * lookalikes: a booking already made, another's, a question, a count, a
+ * shift swapped on a date, a lottery, a gift someone else wants, a new
+ * report with no code. */
+static void test_understand_round58(void)
+{
+    static const struct want cases[] = {
+        /* the course's number, then 报 */
+        {"五号那个培训 帮我报一下", "course.book", "n", "5"},
+        {"2号的课 给我报上", "course.book", "n", "2"},
+        {"3号那个培训 我报过了", "!course.book", NULL, NULL},
+        {"2号那个培训 帮他报一下", "!course.book", NULL, NULL},
+        {"4号培训报了吗", "!course.book", NULL, NULL},
+        {"3个培训 报哪个好", "!course.book", NULL, NULL},
+        /* a report's code, after 随手拍 or typed apart */
+        {"看看随手拍 SP0031", "report.status", "code", "sp0031"},
+        {"举报 sp 0 0 5 7", "report.status", "code", "sp0057"},
+        {"查 sp 0 1 2 3", "report.status", "code", "sp0123"},
+        {"随手拍 垃圾桶倒了 没人管", "!report.status", NULL, NULL},
+        /* English, no. before the number */
+        {"cancel no.4", "course.cancel", "n", "4"},
+        {"sign me up for no.1", "course.book", "n", "1"},
+        {"cancel no thanks", "!course.cancel", NULL, NULL},
+        /* a gift named, its number last; its number, then 奖品 */
+        {"帮我兑一个 那个保温杯 5号", "redeem.item", "n", "5"},
+        {"兑个东西 8号", "redeem.item", "n", "8"},
+        {"2号礼品 我要", "redeem.item", "n", "2"},
+        {"跟工友换个班 5号", "!redeem.item", NULL, NULL},
+        {"兑奖 3号", "!redeem.item", NULL, NULL},
+        {"2号礼品 我同事要了", "!redeem.item", NULL, NULL},
+        {"兑了个东西 6号到的", "!redeem.item", NULL, NULL},
+        {"兑个东西 8号 怎么弄", "!redeem.item", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 57 (train_yh's crisis misses): a river's water thought of at night,
  * then a wish to go down into it. None a crisis on 8a414c4. And the same
  * words with no danger: a swim, a wash, fishing, cooling off, a refusal. */
@@ -4701,6 +4740,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round55),
     T(test_understand_round53),
     T(test_understand_round57),
+    T(test_understand_round58),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
