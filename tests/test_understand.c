@@ -3575,6 +3575,54 @@ static void test_safety_crisis_round57(void)
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
+/* Round 61 (eval-blind40b train_yh, a second pass): a lesson named by what it
+ * teaches (a desk's topic word inside it), asked again; whether the worker's
+ * details go to a platform or a boss, asked without 我; 帮我报 of a course is
+ * no report asked after; a renewal is no "go on". Each fixed text went to a
+ * desk, report.status or more on 4354f7d. And the lookalikes: a course list
+ * asked, a refusal, another app's or person's details, a report asked after,
+ * the bare 续, a lesson half read. */
+static void test_understand_round61(void)
+{
+    static const struct want cases[] = {
+        /* 讲 X 的课, again */
+        {"把上次讲工伤的课再发一遍", "lesson.show", "title", "工伤"},
+        {"前面那个讲欠薪的课 再发一下", "lesson.show", "title", "欠薪"},
+        {"讲合同的课发我", "lesson.show", "title", "合同"},
+        {"讲社保的课有没有", "!lesson.show", NULL, NULL},
+        {"讲工伤的课不要再发了", "!lesson.show", NULL, NULL},
+        /* the worker's details passed on */
+        {"资料会不会给老板 怕被扣钱", "privacy", NULL, NULL},
+        {"位置会给站长看吗 怕被罚款", "privacy", NULL, NULL},
+        {"美团会不会把我信息给商家", "!privacy", NULL, NULL},
+        {"客户电话会给骑手吗", "!privacy", NULL, NULL},
+        /* 帮我报 a course */
+        {"能帮我报一下电工那个吗", "!report.status", NULL, NULL},
+        {"帮我报一下家政那个好吗", "!report.status", NULL, NULL},
+        {"我报的路灯修了没", "report.status", NULL, NULL},
+        /* a renewal */
+        {"车险快到期了 续了", "!more", NULL, NULL},
+        {"保险到期了 续了", "!more", NULL, NULL},
+        {"续", "more", NULL, NULL},
+        {"没发完 继续发", "more", NULL, NULL},
+        {"讲保险的那段只看了一半 接着发", "more", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
+/* Round 61 (train_yh's crisis misses): a password handed to the family, then
+ * 我走了 as the last words. None a crisis on 4354f7d. And the same words with
+ * no danger: a password forgotten, changed or asked for, a shift going on. */
+static void test_safety_crisis_round61(void)
+{
+    static const char *const yes[] = {"工资卡密码告诉我妈了 我就先走了",
+                                      "跟我老公说 存折的密码是娃的生日 我走了"};
+    static const char *const no[] = {"银行卡密码忘了 我走了", "密码改好了 我先走了",
+                                     "wifi密码是多少 我走了吗", "门禁密码告诉你了 我走了 下班",
+                                     "卡里的钱密码是她生日 我走了 去送单"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 47 (eval-blind39 train_zr, a second pass after round 36): round 27's
  * no-message line with 没上线 / 没出现 and 见阎王, and an apology with the
  * family put in our care from now on. None a crisis on 1fad9f0. And the same
@@ -4741,6 +4789,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round53),
     T(test_understand_round57),
     T(test_understand_round58),
+    T(test_understand_round61),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
@@ -4756,6 +4805,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round56),
     T(test_safety_crisis_round52),
     T(test_safety_crisis_round57),
+    T(test_safety_crisis_round61),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
