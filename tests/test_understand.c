@@ -3545,7 +3545,10 @@ static void test_safety_crisis_round57(void)
  * And the same words with no danger: another's illness, a recovery, a
  * queue, a wrong turn, a lost phone, the cold, a shift's end, a forgotten
  * password, a move, a new phone, a job left, a child taken to school; and
- * 生无可恋脸, a face pulled at a long wait (a crisis on 4354f7d by the net). */
+ * 生无可恋脸, a face pulled at a long wait (a crisis on 4354f7d by the net).
+ * Then train_yc's: the head beaten over and over, keys and passwords
+ * handed on then 我累了, a child left with a relative then 自己了断; not a
+ * bump once, a wife who keeps the money, a matter settled and then home. */
 static void test_safety_crisis_round59(void)
 {
     static const char *const yes[] = {
@@ -3562,6 +3565,10 @@ static void test_safety_crisis_round59(void)
         "所有好友都删光了 最后跟你们说一句",
         "一个人在桥下坐了半夜 不想再回去了 想就这么走了",
         "好想最后亲亲儿子 然后就走",
+        /* train_yc's, read with it */
+        "用脑袋撞墙 撞了十几下",
+        "门卡和支付宝密码都给了我姐 以后她管 我累了",
+        "把女儿交给她外婆了 剩下的事自己了断",
     };
     static const char *const no[] = {
         "我爸查出来是癌症晚期 他说不想治了",
@@ -3579,6 +3586,9 @@ static void test_safety_crisis_round59(void)
         "开学送她到学校 想最后抱抱她 然后就走",
         "今天一脸生无可恋 被顾客连着催了五单",
         "送了一天 生无可恋脸 被连着催",
+        "拿头撞了一下方向盘 气死了",
+        "银行卡密码交给老婆了 她管钱 我累了 睡了",
+        "把孩子送给他奶奶了 这边的事我自己了结了就回去接他",
     };
     check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
