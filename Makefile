@@ -138,6 +138,10 @@ eval: check-deps
 	$(EVAL) -q -t tests/data/eval/threshold47 tests/data/eval/holdout37.tsv
 	$(EVAL) -q -t tests/data/eval/threshold48 tests/data/eval/holdout38.tsv
 	$(EVAL) -q -t tests/data/eval/threshold49 tests/data/eval/holdout39.tsv
+	$(EVAL) -q -t tests/data/eval/threshold50 tests/data/eval/holdout40.tsv
+	$(EVAL) -q -t tests/data/eval/threshold51 tests/data/eval/holdout41.tsv
+	$(EVAL) -q -t tests/data/eval/threshold52 tests/data/eval/holdout42.tsv
+	$(EVAL) -q -t tests/data/eval/threshold53 tests/data/eval/holdout43.tsv
 	$(EVAL) -q -t tests/data/eval/threshold_lookalikes tests/data/eval/lookalikes.tsv
 
 tests/soak/soak: tests/soak/soak.o tests/soak/common.o bot/buf.o bot/util.o bot/log.o
