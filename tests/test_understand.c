@@ -3523,6 +3523,30 @@ static void test_understand_round57(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 60 (eval-blind40 train_yb, voice input): a check-in code or a
+ * report number spoken aloud, its digits written in Chinese by speech
+ * recognition (bot/norm.c, spoken_codes): the rules read the code. On
+ * 4354f7d none is taken with its code. And the lookalikes the code lines
+ * already refuse: another's code, a question, a failure, a parcel code. */
+static void test_understand_round60(void)
+{
+    static const struct want cases[] = {
+        {"签到码是M三X八", "checkin", "code", "m3x8"},
+        {"活动签到码是 R 七 p 五", "checkin", "code", "r7p5"},
+        {"到现场了 签到码四四B二", "checkin", "code", "44b2"},
+        {"签到 h幺r二", "checkin", "code", "h1r2"},
+        {"编号SP零零七一 现在有人去弄了没有", "report.status", "code", "sp0071"},
+        {"SP零零九三 进度怎么样", "report.status", "code", "sp0093"},
+        {"帮我同事签到 码是M三X八", "!checkin", NULL, NULL},
+        {"签到码M三X八 是不是错了", "!checkin", NULL, NULL},
+        {"签到码是M三X八 怎么签不上", "!checkin", NULL, NULL},
+        {"帮我老婆签到 码是M三X八", "!checkin", NULL, NULL},
+        {"取件码是K七Q二", "!checkin", NULL, NULL},
+        {"wifi一直断 签到不了", "!checkin", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
 /* Round 57 (train_yh's crisis misses): a river's water thought of at night,
  * then a wish to go down into it. None a crisis on 8a414c4. And the same
  * words with no danger: a swim, a wash, fishing, cooling off, a refusal. */
@@ -4701,6 +4725,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round55),
     T(test_understand_round53),
     T(test_understand_round57),
+    T(test_understand_round60),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
