@@ -3547,6 +3547,21 @@ static void test_understand_round60(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 60 (train_yb's crisis misses, voice input): the knife in my hand as
+ * the last words, in the order speech gives it, and round 50's "if I am
+ * gone tomorrow" with the dialect 冇了. None a crisis on 4354f7d. And the
+ * same words with no danger: a question, someone else's hand, a tool for
+ * work, a phone's battery, a day off. */
+static void test_safety_crisis_round60(void)
+{
+    static const char *const yes[] = {"跟你讲个事 我手上握着一把刀", "我手心里攥着刀片",
+                                      "我要是明天冇了 你们记得给我女儿打个电话"};
+    static const char *const no[] = {"你手里拿着刀吗", "他手里拿着刀", "我手里拿着刀片 在刮腻子",
+                                     "我要是冇了电 你们给我儿子打个电话",
+                                     "我要是明天冇时间 记得给我儿子打个电话"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 57 (train_yh's crisis misses): a river's water thought of at night,
  * then a wish to go down into it. None a crisis on 8a414c4. And the same
  * words with no danger: a swim, a wash, fishing, cooling off, a refusal. */
@@ -4741,6 +4756,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round56),
     T(test_safety_crisis_round52),
     T(test_safety_crisis_round57),
+    T(test_safety_crisis_round60),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
