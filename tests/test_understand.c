@@ -3543,6 +3543,15 @@ static void test_understand_round60(void)
         {"帮我老婆签到 码是M三X八", "!checkin", NULL, NULL},
         {"取件码是K七Q二", "!checkin", NULL, NULL},
         {"wifi一直断 签到不了", "!checkin", NULL, NULL},
+        /* what is pushed named, refused with no complaint, then 退掉 */
+        {"那个推送的东西我不要了 帮我退掉", "optout", NULL, NULL},
+        {"那些推送的我不要了 退掉吧", "optout", NULL, NULL},
+        {"说那个推的东西我不想要了 取消吧", "optout", NULL, NULL},
+        {"同事推的东西我不要了 退掉", "!optout", NULL, NULL},
+        {"推送的东西我不要了 怎么退掉", "!optout", NULL, NULL},
+        {"推送的东西我不要了 别退掉", "!optout", NULL, NULL},
+        {"商家推送的东西我不要了 退掉", "!optout", NULL, NULL},
+        {"快递推的东西我不要了 退掉", "!optout", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
