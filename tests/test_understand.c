@@ -3543,6 +3543,11 @@ static void test_understand_round60(void)
         {"帮我老婆签到 码是M三X八", "!checkin", NULL, NULL},
         {"取件码是K七Q二", "!checkin", NULL, NULL},
         {"wifi一直断 签到不了", "!checkin", NULL, NULL},
+        /* another person's code named as theirs (a veto) */
+        {"我同事说他的签到码是M3X8", "!checkin", NULL, NULL},
+        {"工友的签到码是 r5t6", "!checkin", NULL, NULL},
+        {"我的签到码是M3X8", "checkin", "code", "m3x8"},
+        {"志愿者说签到码是 K7Q2", "checkin", "code", "k7q2"},
         /* what is pushed named, refused with no complaint, then 退掉 */
         {"那个推送的东西我不要了 帮我退掉", "optout", NULL, NULL},
         {"那些推送的我不要了 退掉吧", "optout", NULL, NULL},
