@@ -569,6 +569,65 @@ static bool starts_with_word(const char *s, char *const *words)
     return false;
 }
 
+/* The digit a Chinese digit character stands for when a code is spoken
+ * character by character (零一二 ... 九, 〇, and 幺 for 1 as numbers are read
+ * aloud), -1 otherwise. No 十 or 百: a code is read digit by digit. */
+static int spoken_digit(uint32_t cp)
+{
+    if (cp == 0x5E7A) /* 幺 */
+        return 1;
+    int d = numeral(cp);
+    return d >= 0 && d < 10 && cp != 0x4E24 /* 两 */ ? d : -1;
+}
+
+/* A code spoken aloud, its letters and digits mixed (K七Q二, SP零一二三 as
+ * speech recognition writes them), becomes the code (k7q2, sp0123): a run
+ * of 4 to 8 ASCII letters, ASCII digits and Chinese digits with at least
+ * one letter, one Chinese digit and two digits in all. Everyday runs stay:
+ * wifi一直 (one digit), ok一下 and mp三 (too short), 二十 (no letter). */
+static char *spoken_codes(const char *s)
+{
+    struct buf out;
+    size_t n = strlen(s), i = 0, adv;
+    buf_init(&out, 0);
+    while (i < n) {
+        size_t j = i, chars = 0, letters = 0, cjk = 0, ascii = 0;
+        for (;;) {
+            if (j >= n)
+                break;
+            unsigned char c = (unsigned char)s[j];
+            if (c >= 'a' && c <= 'z')
+                letters++, j++;
+            else if (c >= '0' && c <= '9')
+                ascii++, j++;
+            else if (c >= 0x80 && spoken_digit(utf8_decode(s + j, n - j, &adv)) >= 0)
+                cjk++, j += adv;
+            else
+                break;
+            chars++;
+        }
+        if (j == i) {
+            (void)utf8_decode(s + i, n - i, &adv);
+            (void)buf_append(&out, s + i, adv);
+            i += adv;
+            continue;
+        }
+        if (chars >= 4 && chars <= 8 && letters >= 1 && cjk >= 1 && cjk + ascii >= 2) {
+            for (size_t k = i; k < j; k += adv) {
+                unsigned char c = (unsigned char)s[k];
+                if (c < 0x80) {
+                    adv = 1;
+                    (void)buf_append(&out, s + k, 1);
+                } else
+                    buf_printf(&out, "%d", spoken_digit(utf8_decode(s + k, j - k, &adv)));
+            }
+        } else
+            (void)buf_append(&out, s + i, j - i);
+        i = j;
+    }
+    return buf_take(&out);
+}
+
 /* Chinese numerals in a command position become digits (see norm.h). */
 static char *numerals(const struct lexicon *lx, const char *s)
 {
@@ -699,8 +758,10 @@ static char *canon_of(const struct lexicon *lx, const char *normed)
         if (same)
             break;
     }
-    char *num = numerals(lx, cur);
+    char *codes = spoken_codes(cur);
     free(cur);
+    char *num = numerals(lx, codes);
+    free(codes);
     char *out = clock_times(num);
     free(num);
     return out;

@@ -36,7 +36,11 @@ char *norm_text(const char *s);
  *    changes;
  *  - Chinese numerals in a command position become digits: after 第 or a
  *    command word (报名 取消 兑换 课 培训 ...), or before a counter
- *    (个 号 课 节 期 ...): 第三课 -> 第3课, 报名二 -> 报名2; 一样, 三国 stay.
+ *    (个 号 课 节 期 ...): 第三课 -> 第3课, 报名二 -> 报名2; 一样, 三国 stay;
+ *  - a code spoken letter by letter, its digits in Chinese (K七Q二,
+ *    SP零一二三), becomes the code (k7q2, sp0123): 4 to 8 letters and
+ *    digits with a letter, a Chinese digit and two digits in all; wifi一直,
+ *    ok一下 stay.
  * The original and the norm_text copy are untouched: handlers keep them for
  * storage. The lexicon is read-only once loaded; norm_canon may run on
  * several threads at once (OpenCC's conversion is thread-safe; only its

@@ -3562,6 +3562,59 @@ static void test_understand_round58(void)
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
 
+/* Round 60 (eval-blind40 train_yb, voice input): a check-in code or a
+ * report number spoken aloud, its digits written in Chinese by speech
+ * recognition (bot/norm.c, spoken_codes): the rules read the code. On
+ * 4354f7d none is taken with its code. And the lookalikes the code lines
+ * already refuse: another's code, a question, a failure, a parcel code. */
+static void test_understand_round60(void)
+{
+    static const struct want cases[] = {
+        {"签到码是M三X八", "checkin", "code", "m3x8"},
+        {"活动签到码是 R 七 p 五", "checkin", "code", "r7p5"},
+        {"到现场了 签到码四四B二", "checkin", "code", "44b2"},
+        {"签到 h幺r二", "checkin", "code", "h1r2"},
+        {"编号SP零零七一 现在有人去弄了没有", "report.status", "code", "sp0071"},
+        {"SP零零九三 进度怎么样", "report.status", "code", "sp0093"},
+        {"帮我同事签到 码是M三X八", "!checkin", NULL, NULL},
+        {"签到码M三X八 是不是错了", "!checkin", NULL, NULL},
+        {"签到码是M三X八 怎么签不上", "!checkin", NULL, NULL},
+        {"帮我老婆签到 码是M三X八", "!checkin", NULL, NULL},
+        {"取件码是K七Q二", "!checkin", NULL, NULL},
+        {"wifi一直断 签到不了", "!checkin", NULL, NULL},
+        /* another person's code named as theirs (a veto) */
+        {"我同事说他的签到码是M3X8", "!checkin", NULL, NULL},
+        {"工友的签到码是 r5t6", "!checkin", NULL, NULL},
+        {"我的签到码是M3X8", "checkin", "code", "m3x8"},
+        {"志愿者说签到码是 K7Q2", "checkin", "code", "k7q2"},
+        /* what is pushed named, refused with no complaint, then 退掉 */
+        {"那个推送的东西我不要了 帮我退掉", "optout", NULL, NULL},
+        {"那些推送的我不要了 退掉吧", "optout", NULL, NULL},
+        {"说那个推的东西我不想要了 取消吧", "optout", NULL, NULL},
+        {"同事推的东西我不要了 退掉", "!optout", NULL, NULL},
+        {"推送的东西我不要了 怎么退掉", "!optout", NULL, NULL},
+        {"推送的东西我不要了 别退掉", "!optout", NULL, NULL},
+        {"商家推送的东西我不要了 退掉", "!optout", NULL, NULL},
+        {"快递推的东西我不要了 退掉", "!optout", NULL, NULL},
+    };
+    t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
+}
+
+/* Round 60 (train_yb's crisis misses, voice input): the knife in my hand as
+ * the last words, in the order speech gives it, and round 50's "if I am
+ * gone tomorrow" with the dialect 冇了. None a crisis on 4354f7d. And the
+ * same words with no danger: a question, someone else's hand, a tool for
+ * work, a phone's battery, a day off. */
+static void test_safety_crisis_round60(void)
+{
+    static const char *const yes[] = {"跟你讲个事 我手上握着一把刀", "我手心里攥着刀片",
+                                      "我要是明天冇了 你们记得给我女儿打个电话"};
+    static const char *const no[] = {"你手里拿着刀吗", "他手里拿着刀", "我手里拿着刀片 在刮腻子",
+                                     "我要是冇了电 你们给我儿子打个电话",
+                                     "我要是明天冇时间 记得给我儿子打个电话"};
+    check_crisis(yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
+}
+
 /* Round 57 (train_yh's crisis misses): a river's water thought of at night,
  * then a wish to go down into it. None a crisis on 8a414c4. And the same
  * words with no danger: a swim, a wash, fishing, cooling off, a refusal. */
@@ -4847,6 +4900,7 @@ const struct t_case understand_tests[] = {
     T(test_understand_round57),
     T(test_understand_round58),
     T(test_understand_round61),
+    T(test_understand_round60),
     T(test_safety_crisis_round42),
     T(test_understand_split_code),
     T(test_safety_crisis_round41),
@@ -4864,6 +4918,7 @@ const struct t_case understand_tests[] = {
     T(test_safety_crisis_round57),
     T(test_safety_crisis_round61),
     T(test_safety_crisis_round59),
+    T(test_safety_crisis_round60),
     T(test_examples_errors),
     T(test_crisis_patterns_grouped),
     T(test_understand_shipped),
