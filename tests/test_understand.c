@@ -3756,6 +3756,11 @@ static void test_understand_round54(void)
         {"手机屏幕碎了 要换 一百五", "!redeem.item", NULL, NULL},
         {"兑换第3个", "redeem.item", "n", "3"},
         {"用积分换2号那个保温杯", "redeem.item", "n", "2"},
+        /* (stop 40) broken, then a new one with points: no price, a redemption */
+        {"头盔坏了 兑换3号", "redeem.item", "n", "3"},
+        {"雨衣裂了 用积分兑换2号那个", "redeem.item", "n", "2"},
+        {"修手机的说屏幕要换 三百五", "!redeem.item", NULL, NULL},
+        {"电瓶坏了 换一个要多少 兑换不了吧", "!redeem.item", NULL, NULL},
     };
     t_intents_free(check_cases(cases, sizeof cases / sizeof cases[0]));
 }
