@@ -177,6 +177,22 @@ static void test_norm_canon(void)
     /* round 13: a keycap digit is its digit (2️⃣ is 2, U+FE0F, U+20E3) */
     check_canon(lx, "报名2\xef\xb8\x8f\xe2\x83\xa3", "报名2");
     check_canon(lx, "第1\xef\xb8\x8f\xe2\x83\xa3" "2\xef\xb8\x8f\xe2\x83\xa3个", "第12个");
+    /* round 60: a code spoken aloud, its digits written in Chinese by speech
+       recognition (K七Q二, SP零一二三), is the code the rules read; runs with
+       one digit, too short, too long or with no letter stay */
+    check_canon(lx, "签到码是M三X八", "签到码是m3x8");
+    check_canon(lx, "签到码是 d 六 f 九", "签到码是d6f9"); /* letters said apart */
+    check_canon(lx, "码是四四B二", "码是44b2");
+    check_canon(lx, "码是h幺r二", "码是h1r2"); /* 幺, 1 read aloud */
+    check_canon(lx, "码是R七p5", "码是r7p5"); /* Chinese and ASCII digits mixed */
+    check_canon(lx, "编号SP零零七一", "编号sp0071");
+    check_canon(lx, "SP零零七一进度", "sp0071进度");
+    check_canon(lx, "wifi一直断", "wifi一直断"); /* one digit */
+    check_canon(lx, "ok一下", "ok"); /* too short; 一下 is filler */
+    check_canon(lx, "mp三", "mp三");
+    check_canon(lx, "二十三个", "23个"); /* no letter: the command numerals as before */
+    check_canon(lx, "abcdefg一二", "abcdefg一二"); /* nine: too long */
+    check_canon(lx, "k两q两", "k两q两"); /* 两 is a count, not a code digit */
     check_canon(NULL, "學 習 第三课", "學習第三课"); /* no lexicon: no OpenCC either; spaces go */
 out:
     lexicon_free(lx);
@@ -215,35 +231,6 @@ static void test_norm_canon_idempotent_and_errors(void)
 }
 
 /* A choice from a numbered list, in the ways workers write one. */
-/* Round 60: a code spoken aloud, its digits written in Chinese by speech
- * recognition (K七Q二, SP零一二三), becomes the code the rules read; runs
- * with one digit, too short, too long or with no letter stay. */
-static void test_norm_spoken_codes(void)
-{
-    struct buf errs;
-    buf_init(&errs, 0);
-    struct lexicon *lx = lexicon_load("intents/lexicon.txt", &errs);
-    CHECK_STR(errs.data ? errs.data : "", "");
-    if (lx == NULL)
-        goto out;
-    check_canon(lx, "签到码是M三X八", "签到码是m3x8");
-    check_canon(lx, "签到码是 d 六 f 九", "签到码是d6f9"); /* letters said apart */
-    check_canon(lx, "码是四四B二", "码是44b2");
-    check_canon(lx, "码是h幺r二", "码是h1r2"); /* 幺, 1 read aloud */
-    check_canon(lx, "码是R七p5", "码是r7p5"); /* Chinese and ASCII digits mixed */
-    check_canon(lx, "编号SP零零七一", "编号sp0071");
-    check_canon(lx, "SP零零七一进度", "sp0071进度");
-    check_canon(lx, "wifi一直断", "wifi一直断"); /* one digit */
-    check_canon(lx, "ok一下", "ok"); /* too short; 一下 is filler */
-    check_canon(lx, "mp三", "mp三");
-    check_canon(lx, "二十三个", "23个"); /* no letter: the command numerals as before */
-    check_canon(lx, "abcdefg一二", "abcdefg一二"); /* nine: too long */
-    check_canon(lx, "k两q两", "k两q两"); /* 两 is a count, not a code digit */
-    lexicon_free(lx);
-out:
-    free(errs.data);
-}
-
 static void test_norm_choice(void)
 {
     static const struct {
@@ -272,5 +259,4 @@ const struct t_case norm_tests[] = {
     T(test_norm_fullwidth),         T(test_norm_unicode_spaces), T(test_norm_case),
     T(test_norm_collapse_and_trim), T(test_norm_trailing_punct), T(test_norm_punct_only),
     T(test_norm_invalid_utf8),      T(test_norm_empty),          T(test_norm_canon),
-    T(test_norm_canon_idempotent_and_errors), T(test_norm_choice), T(test_norm_spoken_codes),
-    T_END};
+    T(test_norm_canon_idempotent_and_errors), T(test_norm_choice), T_END};
